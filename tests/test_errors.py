@@ -3,6 +3,7 @@
 Each case: (id, the call, the exception, a pattern its message must contain). docs/errors.md
 lists the same cases with their messages."""
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -900,3 +901,35 @@ def test_the_dask_wait_and_the_mpi_timeout_read_seconds_by_one_rule(value, secon
     monkeypatch.setenv("CHAINRULE_DASK_WAIT", value)
     monkeypatch.setenv("CHAINRULE_MPI_TIMEOUT", value)
     assert wait_s() == seconds and timeout_s() == (seconds if value else 600.0)
+
+
+# -- options that do not go together: docs/errors.md's table under "The command line", each command run as a user
+def documented_option_refusals() -> list[tuple[str, str, str]]:
+    """(case, command, message) of the table "Options that do not go together" in docs/errors.md."""
+    doc = (Path(__file__).parent.parent / "docs" / "errors.md").read_text()
+    table = doc.split("Options that do not go together", 1)[1].split("\n\n", 2)[1]
+    rows = [[c.strip() for c in line.strip().strip("|").split(" | ")] for line in table.splitlines()[2:]]
+    return [(case, command.strip("`"), message) for case, command, message in rows]
+
+
+@pytest.mark.parametrize("case, command, message", documented_option_refusals(),
+                         ids=[row[0] for row in documented_option_refusals()])
+def test_options_that_do_not_go_together_are_documented_as_printed(case, command, message, tmp_path, monkeypatch):
+    """sweep's options beside the grid's and train's --chunk-rows without --stream were refused without a row here."""
+    import shlex
+
+    from conftest import cmd
+    monkeypatch.chdir(tmp_path)
+    assert cmd("data", "iris.csv").returncode == 0
+    r = cmd(*shlex.split(command)[1:])
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == f"chainrule: error: {message}", r.stderr
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_the_option_table_has_the_rows_once_missing():
+    """sweep's options beside the grid's (and its --class-weight), train's --chunk-rows without --stream."""
+    cases = [row[0] for row in documented_option_refusals()]
+    for case in ("--epochs beside the grid's epochs", "--batch-size beside the grid's batch",
+                 "--dtype beside the grid's dtype", "--class-weight beside the grid's class_weight",
+                 "--chunk-rows without --stream"):
+        assert case in cases

@@ -209,3 +209,24 @@ def test_weights_made_nan_by_an_epochs_last_update_end_every_rank_alike(tmp_path
     assert r.returncode == 0 and "waited" not in r.stderr, r.stderr[-1500:]
     for rank in range(2):
         assert (out / f"diverged{rank}.txt").read_text().startswith("training diverged in its last update (epoch 1)")
+
+
+def test_command_line_train_with_clip_norm_and_a_schedule_under_mpi(tmp_path):
+    """--clip-norm under --mpi had no test: the norm clipped is the global batch's (summed over the ranks), so
+    the job's weights are the one process's, with a --schedule changing the rate each epoch."""
+    from conftest import cmd, iris_table
+    iris_table().to_csv(tmp_path / "iris.csv", index=False)
+    chainrule = Path(sys.executable).parent / "chainrule"
+    args = ["train", str(tmp_path / "iris.csv"), "--target", "species", "--hidden", "8", "--epochs", "4", "--lr", "0.5",
+            "--optimizer", "sgd", "--batch-size", "16", "--schedule", "step:step_size=1,gamma=0.5", "--quiet"]
+    runs = {}
+    for name, extra in (("one", ["--clip-norm", "0.05"]), ("plain", [])):
+        r = cmd(*args, *extra, "--out", tmp_path / f"{name}.npz")          # in this process: no start-up
+        assert r.returncode == 0, r.stderr
+        runs[name] = cr_load(tmp_path / f"{name}.npz").params
+    assert np.abs(runs["one"] - runs["plain"]).max() > 1e-3          # the norm 0.05 clips: it changes the weights
+    r = subprocess.run([str(MPIEXEC), "-n", "2", str(chainrule), *args, "--clip-norm", "0.05", "--out",
+                        str(tmp_path / "mpi.npz"), "--mpi"], capture_output=True, text=True, check=False, timeout=120,
+                       env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_allclose(cr_load(tmp_path / "mpi.npz").params, runs["one"], rtol=1e-12, atol=1e-12)

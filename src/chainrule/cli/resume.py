@@ -1,9 +1,11 @@
 """train --resume: the line saying where a resumed run starts (the engine's BackupAndRestore restores it), a warning
-where it has nothing left to train."""
+where it has nothing left to train, and the refusal of a file in the checkpoint's place that is no checkpoint."""
 from __future__ import annotations
 
+import re
 import sys
 import warnings
+from pathlib import Path
 
 from ..teach.width import say
 from ..training import callbacks
@@ -27,3 +29,60 @@ class ResumeNote(callbacks.Callback):
                           "more", stacklevel=2)
         else:
             say(f"resumed from epoch {done} of {total}", sys.stderr)
+
+
+def check(args, described) -> None:
+    """schedule.check_resume (another run's --schedule), its refusal of a file that is no checkpoint said in a
+    checkpoint's words: a model file's advice ("chainrule predict MODEL DATA") did not fit there."""
+    from ..errors import ModelFileError
+    from ..saving.checkpoint import checkpoint_path
+    from . import schedule
+    if args.checkpoint_dir and not args.resume:
+        _fresh(checkpoint_path(args.checkpoint_dir))
+    path = checkpoint_path(args.checkpoint_dir) if args.resume and args.checkpoint_dir else None
+    try:
+        if path is not None and path.exists() and not path.is_file():    # fit said a model file's words of it
+            raise ModelFileError(f"{path} is a folder")
+        schedule.check_resume(args, described)
+    except ModelFileError as exc:
+        assert path is not None
+        raise ModelFileError(f"--resume: {path} is {_what(path, str(exc))}, not a training checkpoint: --resume "
+                             "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
+                             f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
+                             "train without --resume") from None
+
+
+def _fresh(path: Path) -> None:
+    """A new run refuses to replace a file in the checkpoint's place it cannot read (fit's refusal, said after the
+    CSV file was read and with a model file's words): said first, in a checkpoint's. A whole .npz is fit's to judge
+    (a finished run's checkpoint is replaced; an unfinished one's, or a model file, is refused)."""
+    import zipfile
+
+    from ..data.filecontent import kind_of
+    from ..errors import ModelFileError
+    if not path.exists() or path.is_file() and kind_of(path)[0] == "model" and zipfile.is_zipfile(path):
+        return
+    raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not a training checkpoint, and a new run "
+                         f"would replace it: give another --checkpoint-dir, or move {str(path)!r} away")
+
+
+def _what(path: Path, refused: str) -> str:
+    """What the file in a checkpoint's place holds, by its content (`refused`: the reader's words)."""
+    import zipfile
+
+    from ..data.filecontent import kind_of
+    if path.is_dir():
+        return "a folder"
+    kind, said = kind_of(path)
+    if "is a model file, not a training checkpoint" in refused:
+        return "a chainrule model file (net.save or `chainrule train --out` writes one)"
+    if kind == "model" and zipfile.is_zipfile(path):       # whole, and refused for what it holds (its version?)
+        return f"an .npz file that cannot be read ({refused})"
+    if kind == "model":
+        return "an .npz file cut short or damaged (a copy incomplete, a full disk?)"
+    if kind == "empty":
+        return "empty (0 bytes)"
+    if kind in ("onnx", "exported"):
+        return "an ONNX model"
+    head = re.split(r"; |: |, not ", said)[0]      # what it is, without how to read it
+    return head if head.count("(") == head.count(")") else head.split(" (")[0]

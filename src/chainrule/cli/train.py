@@ -11,7 +11,7 @@ from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
 from . import optimizer as options
-from . import schedule, weights
+from . import resume, schedule, weights
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -186,9 +186,9 @@ def train(args) -> int:
         comm = mpi_world()
         where = where_ranks(comm, args.quiet)
         from ..training import distributed, meeting
-        before, distributed.ending = distributed.ending, partial(mpi_ending, args, held)   # its line, code
+        reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
+        before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
-        reached: list[bool] = []              # set once this rank is in fit (which meets the others itself)
         try:
             with quieted(args.quiet):
                 return _train(args, comm, reached, held, where)
@@ -207,7 +207,7 @@ def train(args) -> int:
             release_output(out)
 
 
-def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> int:
+def mpi_ending(args, held: list, reached: list, rank: int, size: int, exc: BaseException) -> int:
     """Under --mpi, a rank's failure in training ends the job (MPI_Abort: the others wait in a collective): it
     says the line of one process's command (a rank other than 0 named) and ends with its exit code, where it
     said a line of its own and ended with 1 (a full disk, a Ctrl-C: 4, 130 without MPI)."""
@@ -220,7 +220,7 @@ def mpi_ending(args, held: list, rank: int, size: int, exc: BaseException) -> in
                       f"unchanged){_resume_advice(args)}"), 130
     else:
         if isinstance(exc, TrainingDiverged):      # its advice in the options' words, as without --mpi
-            exc = TrainingDiverged(diverged(str(exc), args, args.lr))
+            exc = TrainingDiverged(diverged(str(exc), args, reached[0].lr if reached else args.lr))   # in force
         line, code = error_line(exc, "" if rank == 0 else f"rank {rank} of {size} failed: ")
     print(line, file=sys.__stderr__, flush=True)
     return code
@@ -255,7 +255,7 @@ def _options(args) -> tuple:
     return hidden, activation, optimizer, scheduled, described
 
 
-def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
+def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     from ..data.columns import labels_as_written
     from ..data.tabular import Preprocessing
     from ..data.tailrows import tail
@@ -266,7 +266,7 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
     hidden, activation, optimizer, scheduled, described = _options(args)
     if args.checkpoint_dir is not None:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
-    schedule.check_resume(args, described)
+    resume.check(args, described)
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
     taken = checkpoint.file_of(out, args.checkpoint_dir) if args.checkpoint_dir else None
@@ -363,7 +363,7 @@ def _train(args, comm, reached: list[bool], held: list, where: str = "") -> int:
         callbacks.append(checkpoint.CheckpointExtra(recorded))
     if bar:                               # last, as fit puts its own: its line shows what the others logged
         callbacks.append(cr.callbacks.ProgressBar(file=sys.stderr))
-    reached.append(True)
+    reached.append(optimizer)             # its rate, a --schedule's, is the one a failure's advice names
     try:
         with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)), \
                 schedule.named_as_given(args.schedule):

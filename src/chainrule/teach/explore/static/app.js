@@ -29,6 +29,7 @@ export function mount(root, wire) {
   // what the panels (panels.js) use of the page; `editing`: the target whose editor is open
   const ui = { $, call, numberIn, onNumber, published, editing: null };
 
+  const noAnswer = e => `The server did not answer (${e.message}). Is \`chainrule explore\` still running?`;
   function showError(msg) {
     $("error-text").textContent = msg;
     $("error").hidden = !msg;
@@ -84,7 +85,7 @@ export function mount(root, wire) {
       if (answer.state) render(answer.state);
       return answer;
     } catch (e) {
-      showError(`The server did not answer (${e.message}). Is \`chainrule explore\` still running?`);
+      showError(noAnswer(e));
       playing = false;
       return null;
     } finally {
@@ -188,7 +189,13 @@ export function mount(root, wire) {
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
     $("export-menu").open = false;
     const kind = b.dataset.export;
-    if (kind === "svg" || kind === "png") exportDrawing($("graph"), kind); else transport.download(kind);
+    if (kind === "svg" || kind === "png") { exportDrawing($("graph"), kind); return; }
+    inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
+      try {
+        const a = await transport.download(kind);
+        showError((a && a.error) || "");
+      } catch (e) { showError(noAnswer(e)); }
+    });
   }));
   $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
   $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));

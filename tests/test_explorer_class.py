@@ -4,10 +4,13 @@ sessions, and the engine's loss of the edited network (`Network.loss`, not the p
 import json
 import urllib.request
 
+import numpy as np
+import pytest
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
 
 from chainrule.teach.explore.server import MAX_SESSIONS, Server, bind, create_app
+from chainrule.teach.explore.session import Session
 
 server, browser, page = fixtures.server, fixtures.browser, fixtures.page       # the same fixtures, this module's own
 TOKEN = fixtures.TOKEN
@@ -49,3 +52,33 @@ def test_exports_still_download(page):
     assert dl.value.suggested_filename == "chainrule-derivation.md"
     assert "0.298371109" in open(dl.value.path(), encoding="utf-8").read()
     expect(page.locator('[data-id="error"]')).to_be_hidden()
+
+
+def _seed_sse(w5=0.4, i1=0.05):
+    """The seed network's error worked by hand (sigmoid, sse over o1 and o2), not by the engine."""
+    sig = lambda x: 1 / (1 + np.exp(-x))      # noqa: E731
+    x = np.array([i1, 0.1])
+    h = sig(np.array([[0.15, 0.2], [0.25, 0.3]]) @ x + 0.35)
+    o = sig(np.array([[w5, 0.45], [0.5, 0.55]]) @ h + 0.6)
+    return 0.5 * float(np.sum((np.array([0.01, 0.99]) - o) ** 2))
+
+
+def test_the_loss_curve_ends_at_the_edited_networks_loss():
+    """A typed weight or input changed E_total but not the curve: its last point was the network before the edit."""
+    s = Session()
+    state = s.act("set_param", {"name": "w5", "value": 0.3})
+    assert state["history"]["step"] == [0]          # never trained: the one point is the edited network's
+    assert state["history"]["train"][-1] == pytest.approx(_seed_sse(w5=0.3), rel=1e-12)
+    assert state["history"]["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    s.act("train", {"steps": 5})
+    trained = s.state()["history"]["train"][-1]
+    state = s.act("set_value", {"what": "input", "sample": 0, "index": 0, "value": 0.5})
+    h = state["history"]
+    assert h["step"][-2:] == [5, 5] and h["train"][-2] == trained    # a jump at step 5, training's point kept
+    assert h["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    state = s.act("set_value", {"what": "input", "sample": 0, "index": 0, "value": 0.05})
+    assert state["history"]["step"][-3:] == [4, 5, 5]     # a second edit moves the edit's point, not a third one
+    assert state["history"]["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    before = len(state["history"]["step"])
+    assert len(s.act("set_optimizer", {"lr": 0.1})["history"]["step"]) == before     # the loss unchanged: no point
+    assert len(s.act("undo")["history"]["step"]) == before

@@ -301,6 +301,18 @@ class Session:
         self.pristine = False
         self.phase, self.before = "forward", None
         self._compute()
+        self._record_edit()
+
+    def _record_edit(self) -> None:
+        """The loss curve ends at the readout's loss: an edit's point at the current step (a jump, where training had
+        points before it; further edits there move that point), as the readout's "step N" is the edited network's."""
+        h, E = self.history, self.batch["E"]
+        if h["train"] and h["train"][-1] == E and h["test"][-1] == self.batch["E_test"]:
+            return                          # an edit that leaves the loss as it was (the optimizer, a rate)
+        if h["step"][-1] == self.steps and (len(h["step"]) == 1 or h["step"][-2] == self.steps):
+            for k in h:
+                h[k].pop()
+        self._record()
 
     def set_optimizer(self, name: str | None = None, **settings: float) -> None:
         """Choose the optimizer (sgd, momentum, nesterov, adagrad, rmsprop, adam) and its settings."""

@@ -6,8 +6,10 @@ import urllib.request
 
 import numpy as np
 import pytest
+import test_explore_api as api
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
+from starlette.testclient import TestClient
 
 from chainrule.teach.explore.server import MAX_SESSIONS, Server, bind, create_app
 from chainrule.teach.explore.session import Session
@@ -82,3 +84,19 @@ def test_the_loss_curve_ends_at_the_edited_networks_loss():
     before = len(state["history"]["step"])
     assert len(s.act("set_optimizer", {"lr": 0.1})["history"]["step"]) == before     # the loss unchanged: no point
     assert len(s.act("undo")["history"]["step"]) == before
+
+
+def test_targets_outside_0_1_for_binary_crossentropy_are_refused_in_the_pages_words():
+    """The banner said "encode them as 0 and 1 (sklearn.preprocessing.LabelEncoder()...), or use
+    chainrule.sklearn.BackpropClassifier": Python a class in front of the page cannot type."""
+    page = api.Page(TestClient(create_app(api.TOKEN)))
+    page.act("set_value", what="target", sample=0, index=0, value=2)       # fine for sse
+    for action, body in [("set_architecture", {"loss": "binary_crossentropy"}),
+                         ("set_value", {"what": "target", "sample": 0, "index": 1, "value": -1})]:
+        if action == "set_value":
+            page.act("set_value", what="target", sample=0, index=0, value=1)
+            page.act("set_architecture", loss="binary_crossentropy")
+        error = page.act(action, status=400, **body)["error"]
+        low, high = ("0.99", "2") if action == "set_architecture" else ("-1", "1")
+        assert error == (f"the targets must lie in [0, 1] for binary_crossentropy; got values from {low} to {high}: "
+                         "set each target from 0 to 1 (click it), or choose another Loss (Network)")

@@ -100,3 +100,49 @@ def test_targets_outside_0_1_for_binary_crossentropy_are_refused_in_the_pages_wo
         low, high = ("0.99", "2") if action == "set_architecture" else ("-1", "1")
         assert error == (f"the targets must lie in [0, 1] for binary_crossentropy; got values from {low} to {high}: "
                          "set each target from 0 to 1 (click it), or choose another Loss (Network)")
+
+
+def test_the_keyboard_stays_in_the_editor_after_enter(page):
+    """Enter in a weight's (or a target's) field set it, and the focus fell back to the page's start: the next
+    value needed the mouse, or Tab through every control again."""
+    page.click('.labels [data-name="w5"]')
+    field = page.locator(".editor input")
+    field.fill("0.3")
+    field.press("Enter")
+    expect(page.locator('[data-id="etotal"]')).to_have_text(fixtures.fmt(_seed_sse(w5=0.3)))
+    expect(page.locator(".editor input")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.4")
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.298371109")
+    expect(page.locator(".editor input")).to_be_focused()
+    page.focus('.target[data-name]')
+    page.keyboard.press("Enter")
+    page.locator(".editor input").fill("abc")           # refused by the page: the field keeps the focus too
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    expect(page.locator(".editor input")).to_be_focused()
+
+
+def test_the_keyboard_stays_where_it_was_in_the_cards_the_page_redraws(page):
+    """The optimizer's fields and the Network card are drawn again with each answer: the control that had the focus
+    (a field after Enter, a button pressed, the field Tab went to) lost it to the page's start."""
+    lr = page.locator('[data-setting="lr"]')
+    lr.fill("0.4")
+    lr.press("Enter")
+    expect(page.locator('[data-id="emeta"]')).to_be_visible()
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.4")
+    expect(page.locator('[data-setting="lr"]')).to_be_focused()
+    more = '.net-card [aria-label="more units"]'
+    page.focus(more)
+    page.keyboard.press("Enter")                    # 2-3-2
+    expect(page.locator(".net-card .units")).to_have_text("3")
+    expect(page.locator(more)).to_be_focused()
+    page.keyboard.press("Enter")                    # and again, without the mouse: 2-4-2
+    expect(page.locator(".net-card .units")).to_have_text("4")
+    page.focus('.net-card [aria-label="remove layer"]')
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator('.net-card .layer-row select')).to_be_focused()
+    page.keyboard.press("ArrowDown")              # tanh: the card is redrawn
+    expect(page.locator('.net-card .layer-row select')).to_have_value("tanh")
+    expect(page.locator('.net-card .layer-row select')).to_be_focused()

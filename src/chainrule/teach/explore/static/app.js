@@ -6,7 +6,7 @@
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
-import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, refocus, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
 import { count, revive } from "./numbers.js";
@@ -205,6 +205,7 @@ export function mount(root, wire) {
   // -- rendering -----------------------------------------------------------------------------
   function render(s) {
     if (!s) return;
+    const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
     $("title").textContent = s.title;
     $("sample-from").textContent = s.sample_from || "";
@@ -260,6 +261,7 @@ export function mount(root, wire) {
     renderDerivation(ui, state);
     renderSeed(ui, s);
     info(s.message);
+    refocus(root, focused);
   }
 
   function renderData(s) {

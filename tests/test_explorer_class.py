@@ -146,3 +146,15 @@ def test_the_keyboard_stays_where_it_was_in_the_cards_the_page_redraws(page):
     page.keyboard.press("ArrowDown")              # tanh: the card is redrawn
     expect(page.locator('.net-card .layer-row select')).to_have_value("tanh")
     expect(page.locator('.net-card .layer-row select')).to_be_focused()
+
+
+def test_tab_reaches_the_drawings_weights_from_the_inputs(page):
+    """Tab into the drawing went to w5 first (the output layer's weights, in the order backpropagation reaches them),
+    then w1: the seed names its weights from the inputs, w1 to w8."""
+    page.focus('.net-card .toggle input')          # biases learn: the last control before the drawing
+    names = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.dataset.name"))
+    weights = [n for n in names if n and n.startswith("w")]
+    assert weights == [f"w{i}" for i in range(1, 9)]

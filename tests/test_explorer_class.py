@@ -2,6 +2,7 @@
 loss curve beside the readout after an edit. Oracles: a real server stopped under the page, its real limit on
 sessions, and the engine's loss of the edited network (`Network.loss`, not the page's)."""
 import json
+import re
 import urllib.request
 
 import numpy as np
@@ -11,7 +12,9 @@ import test_explore_browser as fixtures
 from playwright.sync_api import expect
 from starlette.testclient import TestClient
 
-from chainrule.teach.explore.server import MAX_SESSIONS, Server, bind, create_app
+from chainrule.teach.explore import server as server_module
+from chainrule.teach.explore import session as session_module
+from chainrule.teach.explore.server import Server, bind, create_app
 from chainrule.teach.explore.session import Session
 
 server, browser, page = fixtures.server, fixtures.browser, fixtures.page       # the same fixtures, this module's own
@@ -23,15 +26,16 @@ def _export(pg, kind):
     pg.click(f'[data-export="{kind}"]')
 
 
-def test_an_export_the_server_cannot_answer_says_why(browser):
+def test_an_export_the_server_cannot_answer_says_why(browser, monkeypatch):
     """Export (model, Markdown) was a link: a refusal or a stopped server downloaded nothing and said nothing."""
+    monkeypatch.setattr(server_module, "MAX_SESSIONS", 2)      # the server's own limit, lowered: the test stays short
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
     url, stopped = f"http://127.0.0.1:{srv.port}", False
     pg = browser.new_page()
     try:
         pg.goto(f"{url}/?token={TOKEN}")
         pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
-        for _ in range(MAX_SESSIONS):       # newer pages push this page's session out, as a restart ends it
+        for _ in range(server_module.MAX_SESSIONS):     # newer pages push this page's session out, as a restart does
             ask = urllib.request.Request(f"{url}/api/session", data=b"{}", method="POST",
                                          headers={"X-Token": TOKEN, "Content-Type": "application/json"})
             assert "session" in json.loads(urllib.request.urlopen(ask).read())
@@ -158,3 +162,26 @@ def test_tab_reaches_the_drawings_weights_from_the_inputs(page):
         names.append(page.evaluate("document.activeElement.dataset.name"))
     weights = [n for n in names if n and n.startswith("w")]
     assert weights == [f"w{i}" for i in range(1, 9)]
+
+
+def test_a_train_run_the_server_stops_answering_says_it_stopped(browser, monkeypatch):
+    """The server gone mid-run: the banner said it did not answer, and the line above it still read "Training: 1,234
+    of 1,000,000 steps done… (Stop ends the run here)" beside a button that no longer read Stop."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.3)      # each request short: the test stays short
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    pg, stopped = browser.new_page(), False
+    try:
+        pg.goto(f"http://127.0.0.1:{srv.port}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        pg.fill('[data-id="train-steps"]', "1000000")
+        pg.click('[data-id="train"]')
+        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        srv.stop()
+        stopped = True
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("The server did not answer")
+        expect(pg.locator('[data-id="train"]')).to_have_text("Train")
+        expect(pg.locator('[data-id="info"]')).to_contain_text(re.compile(r"^Stopped after [\d,]+ of 1,000,000 steps$"))
+    finally:
+        pg.close()
+        if not stopped:
+            srv.stop()

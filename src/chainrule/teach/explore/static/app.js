@@ -103,17 +103,18 @@ export function mount(root, wire) {
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
     const typed = { steps: $("train-steps").value.trim() };      // quoted by a refusal of the first request
-    let done = 0;
+    let done = 0, a = null;
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
-        const a = await call("train", done ? { steps: steps - done } : { steps, typed });
+        a = await call("train", done ? { steps: steps - done } : { steps, typed });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      if (run.stop && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
+      // stopped, or no answer (the server gone: the banner says so), where "Training: … done…" said it went on
+      if ((run.stop || !a) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";

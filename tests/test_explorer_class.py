@@ -185,3 +185,12 @@ def test_a_train_run_the_server_stops_answering_says_it_stopped(browser, monkeyp
         pg.close()
         if not stopped:
             srv.stop()
+
+
+def test_a_refused_step_count_writes_its_bound_as_the_page_counts(page):
+    """"steps must be an integer from 1 to 1000000; got 0", beside "at most 1,000,000 steps" for 2e6."""
+    for typed in ("0", "1.5", "2e6"):
+        page.fill('[data-id="train-steps"]', typed)
+        page.click('[data-id="train"]')
+        expect(page.locator('[data-id="error-text"]')).to_contain_text(f"; got {typed}")
+        assert "1,000,000" in page.inner_text('[data-id="error-text"]')

@@ -194,3 +194,14 @@ def test_a_refused_step_count_writes_its_bound_as_the_page_counts(page):
         page.click('[data-id="train"]')
         expect(page.locator('[data-id="error-text"]')).to_contain_text(f"; got {typed}")
         assert "1,000,000" in page.inner_text('[data-id="error-text"]')
+
+
+def test_an_export_chosen_from_the_keyboard_leaves_the_focus_on_export(page):
+    """The menu closed over the focused item: the keyboard fell back to the page's start."""
+    page.focus('[data-id="export-menu"] summary')
+    page.keyboard.press("Enter")
+    page.focus('[data-export="svg"]')
+    with page.expect_download() as dl:
+        page.keyboard.press("Enter")
+    assert dl.value.suggested_filename == "chainrule-network.svg"
+    expect(page.locator('[data-id="export-menu"] summary')).to_be_focused()

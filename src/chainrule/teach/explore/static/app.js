@@ -188,7 +188,9 @@ export function mount(root, wire) {
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
-    $("export-menu").open = false;
+    const keyboard = b === root.getRootNode().activeElement;
+    $("export-menu").open = false;          // its items hidden: the keyboard goes back to Export, not the page's start
+    if (keyboard) $("export-menu").querySelector("summary").focus();
     const kind = b.dataset.export;
     if (kind === "svg" || kind === "png") { exportDrawing($("graph"), kind); return; }
     inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are

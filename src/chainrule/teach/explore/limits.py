@@ -29,9 +29,11 @@ LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
 INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "uniform", "zeros")
 
 
-def integer(value: Any, name: str, low: int, high: int) -> int:
+def integer(value: Any, name: str, low: int, high: int, grouped: bool = False) -> int:
+    """`value` checked; `grouped`: the bound written in threes (1,000,000), as the page's counts are."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{name} must be an integer from {low} to {high}; got {value!r}")
+        bound = f"{high:,}" if grouped else str(high)
+        raise ValidationError(f"{name} must be an integer from {low} to {bound}; got {value!r}")
     return value
 
 

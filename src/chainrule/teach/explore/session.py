@@ -225,7 +225,7 @@ class Session:
             raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS:,} steps at a time (a request trains "
                                   f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
                                   f"hours: train again to go on); got {steps:,}")
-        steps = integer(steps, "steps", 1, limits.MAX_STEPS)
+        steps = integer(steps, "steps", 1, limits.MAX_STEPS, grouped=True)     # as its refusal above writes it
         self.before = self.net.get_weights()
         end, done = time.monotonic() + TRAIN_SECONDS, 0
         chunk = max(1, steps // 100)            # a point of the loss curve every chunk
@@ -301,6 +301,18 @@ class Session:
         self.pristine = False
         self.phase, self.before = "forward", None
         self._compute()
+        self._record_edit()
+
+    def _record_edit(self) -> None:
+        """The loss curve ends at the readout's loss: an edit's point at the current step (a jump, where training had
+        points before it; further edits there move that point), as the readout's "step N" is the edited network's."""
+        h, E = self.history, self.batch["E"]
+        if h["train"] and h["train"][-1] == E and h["test"][-1] == self.batch["E_test"]:
+            return                          # an edit that leaves the loss as it was (the optimizer, a rate)
+        if h["step"][-1] == self.steps and (len(h["step"]) == 1 or h["step"][-2] == self.steps):
+            for k in h:
+                h[k].pop()
+        self._record()
 
     def set_optimizer(self, name: str | None = None, **settings: float) -> None:
         """Choose the optimizer (sgd, momentum, nesterov, adagrad, rmsprop, adam) and its settings."""

@@ -45,6 +45,12 @@ RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its 
     # Nesterov with no momentum: the page's optimizer and field, not the engine's arguments
     (re.compile(r"nesterov=True needs momentum > 0 and dampening = 0"),
      "Nesterov needs a momentum above 0 (Optimizer, momentum); with momentum 0 choose Gradient descent"),
+    # targets outside [0, 1] for binary cross-entropy (a typed target, a switch of the Loss): the page has no Y,
+    # no LabelEncoder and no chainrule.sklearn, but targets to click and a Loss to choose
+    (re.compile(r"^Y must lie in \[0, 1\] for binary_crossentropy; got values from (\S+) to (\S+?)"
+                r"(?: \(two labels, .*\))?$"),
+     r"the targets must lie in [0, 1] for binary_crossentropy; got values from \1 to \2: set each target from 0 to 1 "
+     "(click it), or choose another Loss (Network)"),
     # a loss that needs probabilities after an output that gives none
     (re.compile(r"Use activation='(\w+)' on the output layer \(or a loss that declares takes_logits = True\)"),
      r"Choose \1 as the Output activation (Network), or another Loss"),

@@ -6,7 +6,7 @@
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
-import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, refocus, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
 import { count, revive } from "./numbers.js";
@@ -29,6 +29,7 @@ export function mount(root, wire) {
   // what the panels (panels.js) use of the page; `editing`: the target whose editor is open
   const ui = { $, call, numberIn, onNumber, published, editing: null };
 
+  const noAnswer = e => `The server did not answer (${e.message}). Is \`chainrule explore\` still running?`;
   function showError(msg) {
     $("error-text").textContent = msg;
     $("error").hidden = !msg;
@@ -84,7 +85,7 @@ export function mount(root, wire) {
       if (answer.state) render(answer.state);
       return answer;
     } catch (e) {
-      showError(`The server did not answer (${e.message}). Is \`chainrule explore\` still running?`);
+      showError(noAnswer(e));
       playing = false;
       return null;
     } finally {
@@ -102,17 +103,18 @@ export function mount(root, wire) {
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
     const typed = { steps: $("train-steps").value.trim() };      // quoted by a refusal of the first request
-    let done = 0;
+    let done = 0, a = null;
     $("train").textContent = "Stop";
     $("train").classList.add("stop");
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
-        const a = await call("train", done ? { steps: steps - done } : { steps, typed });
+        a = await call("train", done ? { steps: steps - done } : { steps, typed });
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      if (run.stop && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
+      // stopped, or no answer (the server gone: the banner says so), where "Training: … done…" said it went on
+      if ((run.stop || !a) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";
@@ -186,9 +188,17 @@ export function mount(root, wire) {
     }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
-    $("export-menu").open = false;
+    const keyboard = b === root.getRootNode().activeElement;
+    $("export-menu").open = false;          // its items hidden: the keyboard goes back to Export, not the page's start
+    if (keyboard) $("export-menu").querySelector("summary").focus();
     const kind = b.dataset.export;
-    if (kind === "svg" || kind === "png") exportDrawing($("graph"), kind); else transport.download(kind);
+    if (kind === "svg" || kind === "png") { exportDrawing($("graph"), kind); return; }
+    inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
+      try {
+        const a = await transport.download(kind);
+        showError((a && a.error) || "");
+      } catch (e) { showError(noAnswer(e)); }
+    });
   }));
   $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
   $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));
@@ -198,6 +208,7 @@ export function mount(root, wire) {
   // -- rendering -----------------------------------------------------------------------------
   function render(s) {
     if (!s) return;
+    const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
     $("title").textContent = s.title;
     $("sample-from").textContent = s.sample_from || "";
@@ -253,6 +264,7 @@ export function mount(root, wire) {
     renderDerivation(ui, state);
     renderSeed(ui, s);
     info(s.message);
+    refocus(root, focused);
   }
 
   function renderData(s) {

@@ -77,7 +77,9 @@ export function drawGraph(svg, state, opts) {
   });
   el("text", { x: width - L.targetW / 2 - 4, y: 20, class: "col-head" }, svg, "targets");
 
-  for (const p of state.params) {
+  // in the order of the forward pass (the report lists the output layer's first, as backpropagation reaches them):
+  // Tab goes w1, w2, b_h1, ... from the inputs, as a class reads the drawing
+  for (const p of [...state.params].sort((a, b) => a.layer - b.layer)) {
     const strength = showGrad ? share(p.grad, maxG) : 1;
     const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;

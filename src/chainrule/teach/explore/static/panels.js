@@ -16,6 +16,28 @@ export function notation(text) {
     .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
 }
 
+// Where the keyboard is in the cards the state redraws (the optimizer's fields, the Network card, the Data card,
+// the panel's editor): the card and the control, by what it is (its field, label, words) and which of its kind,
+// so that `refocus` finds it in the redrawn card; the focus fell back to the page's start, and the next Tab or
+// value typed went nowhere. The drawing keeps its own (graph.js).
+const CONTROLS = "input, select, button";
+const kind = e => [e.tagName, e.dataset.setting, e.dataset.k, e.dataset.d, e.getAttribute("aria-label"),
+                   e.closest("label")?.querySelector("span")?.textContent, e.tagName === "BUTTON" ? e.textContent : ""].join("|");
+
+export function focusKey(root) {
+  const a = root.getRootNode().activeElement, card = a && root.contains(a) ? a.closest(".card") : null;
+  if (!card || !a.matches(CONTROLS)) return null;
+  const same = [...card.querySelectorAll(CONTROLS)].filter(e => kind(e) === kind(a));
+  return { card: card.dataset.id || card.className, kind: kind(a), index: same.indexOf(a) };
+}
+
+export function refocus(root, key) {
+  if (!key) return;
+  const card = [...root.querySelectorAll(".card")].find(c => (c.dataset.id || c.className) === key.card);
+  const again = card && [...card.querySelectorAll(CONTROLS)].filter(e => kind(e) === key.kind)[key.index];
+  if (again && again !== root.getRootNode().activeElement) again.focus({ preventScroll: true });
+}
+
 export function renderReadout(ui, s) {
   const { $, published } = ui;
   const stale = s.phase === "update";

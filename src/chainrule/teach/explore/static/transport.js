@@ -1,4 +1,4 @@
-// The page's transport: fetch to this server (a notebook's widget.js has its own, over the widget's messages).
+import { save } from "./download.js";
 
 // The page's transport: fetch to this server, with the token of the URL it was opened with (kept
 // in this browser's storage for this server, so a share link, which holds no token, opens here too).
@@ -36,13 +36,13 @@ export function pageTransport() {
       const r = await fetch(`/api/session/${sid}/upload?${q}`, { method: "POST", headers: { "X-Token": token }, body: file });
       return r.json();
     },
-    download(kind) {
-      const a = document.createElement("a");
-      a.href = `/api/session/${sid}/export/${kind}?token=${encodeURIComponent(token)}`;
-      a.download = `chainrule-${kind}`;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+    // fetched before it is saved: a refusal (the session ended, a server restarted) answers JSON the page shows,
+    // where a link's download failed without a word; a server that is gone throws, as `call` does
+    async download(kind) {
+      const r = await fetch(`/api/session/${sid}/export/${kind}`, { headers: { "X-Token": token } });
+      if (!r.ok) return r.json().catch(() => ({ error: `the export failed (HTTP ${r.status})` }));
+      save(await r.blob(), `chainrule-${kind}`);
+      return {};
     },
     // the shared state only: never the token of location.search (whoever holds it drives this server)
     shareUrl: code => `${location.origin}${location.pathname}#s=${code}`,

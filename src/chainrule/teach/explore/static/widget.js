@@ -24,6 +24,7 @@ function widgetTransport(model) {
     async download(kind) {
       const a = await send("export", { what: kind });
       if (a.buffers && a.buffers.length) save(new Blob([a.buffers[0]]), `chainrule-${kind}`);
+      return a;         // with the kernel's reason where it refused the export (the page shows a.error)
     },
     shareUrl: code => `Explorer(share="${code}") in a notebook, or #s=${code} after the URL of chainrule explore`,
   };

@@ -1,0 +1,207 @@
+"""The explorer as a teacher uses it in front of a class: what a click does when the server cannot do it, and the
+loss curve beside the readout after an edit. Oracles: a real server stopped under the page, its real limit on
+sessions, and the engine's loss of the edited network (`Network.loss`, not the page's)."""
+import json
+import re
+import urllib.request
+
+import numpy as np
+import pytest
+import test_explore_api as api
+import test_explore_browser as fixtures
+from playwright.sync_api import expect
+from starlette.testclient import TestClient
+
+from chainrule.teach.explore import server as server_module
+from chainrule.teach.explore import session as session_module
+from chainrule.teach.explore.server import Server, bind, create_app
+from chainrule.teach.explore.session import Session
+
+server, browser, page = fixtures.server, fixtures.browser, fixtures.page       # the same fixtures, this module's own
+TOKEN = fixtures.TOKEN
+
+
+def _export(pg, kind):
+    pg.click('[data-id="export-menu"] summary')
+    pg.click(f'[data-export="{kind}"]')
+
+
+def test_an_export_the_server_cannot_answer_says_why(browser, monkeypatch):
+    """Export (model, Markdown) was a link: a refusal or a stopped server downloaded nothing and said nothing."""
+    monkeypatch.setattr(server_module, "MAX_SESSIONS", 2)      # the server's own limit, lowered: the test stays short
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    url, stopped = f"http://127.0.0.1:{srv.port}", False
+    pg = browser.new_page()
+    try:
+        pg.goto(f"{url}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        for _ in range(server_module.MAX_SESSIONS):     # newer pages push this page's session out, as a restart does
+            ask = urllib.request.Request(f"{url}/api/session", data=b"{}", method="POST",
+                                         headers={"X-Token": TOKEN, "Content-Type": "application/json"})
+            assert "session" in json.loads(urllib.request.urlopen(ask).read())
+        _export(pg, "model.npz")
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("this page's session has ended")
+        pg.click('[data-id="error-close"]')
+        srv.stop()
+        stopped = True
+        _export(pg, "derivation.md")
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("The server did not answer")
+    finally:
+        pg.close()
+        if not stopped:
+            srv.stop()
+
+
+def test_exports_still_download(page):
+    with page.expect_download() as dl:
+        _export(page, "derivation.md")
+    assert dl.value.suggested_filename == "chainrule-derivation.md"
+    assert "0.298371109" in open(dl.value.path(), encoding="utf-8").read()
+    expect(page.locator('[data-id="error"]')).to_be_hidden()
+
+
+def _seed_sse(w5=0.4, i1=0.05):
+    """The seed network's error worked by hand (sigmoid, sse over o1 and o2), not by the engine."""
+    sig = lambda x: 1 / (1 + np.exp(-x))      # noqa: E731
+    x = np.array([i1, 0.1])
+    h = sig(np.array([[0.15, 0.2], [0.25, 0.3]]) @ x + 0.35)
+    o = sig(np.array([[w5, 0.45], [0.5, 0.55]]) @ h + 0.6)
+    return 0.5 * float(np.sum((np.array([0.01, 0.99]) - o) ** 2))
+
+
+def test_the_loss_curve_ends_at_the_edited_networks_loss():
+    """A typed weight or input changed E_total but not the curve: its last point was the network before the edit."""
+    s = Session()
+    state = s.act("set_param", {"name": "w5", "value": 0.3})
+    assert state["history"]["step"] == [0]          # never trained: the one point is the edited network's
+    assert state["history"]["train"][-1] == pytest.approx(_seed_sse(w5=0.3), rel=1e-12)
+    assert state["history"]["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    s.act("train", {"steps": 5})
+    trained = s.state()["history"]["train"][-1]
+    state = s.act("set_value", {"what": "input", "sample": 0, "index": 0, "value": 0.5})
+    h = state["history"]
+    assert h["step"][-2:] == [5, 5] and h["train"][-2] == trained    # a jump at step 5, training's point kept
+    assert h["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    state = s.act("set_value", {"what": "input", "sample": 0, "index": 0, "value": 0.05})
+    assert state["history"]["step"][-3:] == [4, 5, 5]     # a second edit moves the edit's point, not a third one
+    assert state["history"]["train"][-1] == pytest.approx(state["E_total"], rel=1e-12)
+    before = len(state["history"]["step"])
+    assert len(s.act("set_optimizer", {"lr": 0.1})["history"]["step"]) == before     # the loss unchanged: no point
+    assert len(s.act("undo")["history"]["step"]) == before
+
+
+def test_targets_outside_0_1_for_binary_crossentropy_are_refused_in_the_pages_words():
+    """The banner said "encode them as 0 and 1 (sklearn.preprocessing.LabelEncoder()...), or use
+    chainrule.sklearn.BackpropClassifier": Python a class in front of the page cannot type."""
+    page = api.Page(TestClient(create_app(api.TOKEN)))
+    page.act("set_value", what="target", sample=0, index=0, value=2)       # fine for sse
+    for action, body in [("set_architecture", {"loss": "binary_crossentropy"}),
+                         ("set_value", {"what": "target", "sample": 0, "index": 1, "value": -1})]:
+        if action == "set_value":
+            page.act("set_value", what="target", sample=0, index=0, value=1)
+            page.act("set_architecture", loss="binary_crossentropy")
+        error = page.act(action, status=400, **body)["error"]
+        low, high = ("0.99", "2") if action == "set_architecture" else ("-1", "1")
+        assert error == (f"the targets must lie in [0, 1] for binary_crossentropy; got values from {low} to {high}: "
+                         "set each target from 0 to 1 (click it), or choose another Loss (Network)")
+
+
+def test_the_keyboard_stays_in_the_editor_after_enter(page):
+    """Enter in a weight's (or a target's) field set it, and the focus fell back to the page's start: the next
+    value needed the mouse, or Tab through every control again."""
+    page.click('.labels [data-name="w5"]')
+    field = page.locator(".editor input")
+    field.fill("0.3")
+    field.press("Enter")
+    expect(page.locator('[data-id="etotal"]')).to_have_text(fixtures.fmt(_seed_sse(w5=0.3)))
+    expect(page.locator(".editor input")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.4")
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="etotal"]')).to_have_text("0.298371109")
+    expect(page.locator(".editor input")).to_be_focused()
+    page.focus('.target[data-name]')
+    page.keyboard.press("Enter")
+    page.locator(".editor input").fill("abc")           # refused by the page: the field keeps the focus too
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="error"]')).to_be_visible()
+    expect(page.locator(".editor input")).to_be_focused()
+
+
+def test_the_keyboard_stays_where_it_was_in_the_cards_the_page_redraws(page):
+    """The optimizer's fields and the Network card are drawn again with each answer: the control that had the focus
+    (a field after Enter, a button pressed, the field Tab went to) lost it to the page's start."""
+    lr = page.locator('[data-setting="lr"]')
+    lr.fill("0.4")
+    lr.press("Enter")
+    expect(page.locator('[data-id="emeta"]')).to_be_visible()
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.4")
+    expect(page.locator('[data-setting="lr"]')).to_be_focused()
+    more = '.net-card [aria-label="more units"]'
+    page.focus(more)
+    page.keyboard.press("Enter")                    # 2-3-2
+    expect(page.locator(".net-card .units")).to_have_text("3")
+    expect(page.locator(more)).to_be_focused()
+    page.keyboard.press("Enter")                    # and again, without the mouse: 2-4-2
+    expect(page.locator(".net-card .units")).to_have_text("4")
+    page.focus('.net-card [aria-label="remove layer"]')
+    page.keyboard.press("Shift+Tab")
+    expect(page.locator('.net-card .layer-row select')).to_be_focused()
+    page.keyboard.press("ArrowDown")              # tanh: the card is redrawn
+    expect(page.locator('.net-card .layer-row select')).to_have_value("tanh")
+    expect(page.locator('.net-card .layer-row select')).to_be_focused()
+
+
+def test_tab_reaches_the_drawings_weights_from_the_inputs(page):
+    """Tab into the drawing went to w5 first (the output layer's weights, in the order backpropagation reaches them),
+    then w1: the seed names its weights from the inputs, w1 to w8."""
+    page.focus('.net-card .toggle input')          # biases learn: the last control before the drawing
+    names = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.dataset.name"))
+    weights = [n for n in names if n and n.startswith("w")]
+    assert weights == [f"w{i}" for i in range(1, 9)]
+
+
+def test_a_train_run_the_server_stops_answering_says_it_stopped(browser, monkeypatch):
+    """The server gone mid-run: the banner said it did not answer, and the line above it still read "Training: 1,234
+    of 1,000,000 steps done… (Stop ends the run here)" beside a button that no longer read Stop."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.3)      # each request short: the test stays short
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    pg, stopped = browser.new_page(), False
+    try:
+        pg.goto(f"http://127.0.0.1:{srv.port}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        pg.fill('[data-id="train-steps"]', "1000000")
+        pg.click('[data-id="train"]')
+        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        srv.stop()
+        stopped = True
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("The server did not answer")
+        expect(pg.locator('[data-id="train"]')).to_have_text("Train")
+        expect(pg.locator('[data-id="info"]')).to_contain_text(re.compile(r"^Stopped after [\d,]+ of 1,000,000 steps$"))
+    finally:
+        pg.close()
+        if not stopped:
+            srv.stop()
+
+
+def test_a_refused_step_count_writes_its_bound_as_the_page_counts(page):
+    """"steps must be an integer from 1 to 1000000; got 0", beside "at most 1,000,000 steps" for 2e6."""
+    for typed in ("0", "1.5", "2e6"):
+        page.fill('[data-id="train-steps"]', typed)
+        page.click('[data-id="train"]')
+        expect(page.locator('[data-id="error-text"]')).to_contain_text(f"; got {typed}")
+        assert "1,000,000" in page.inner_text('[data-id="error-text"]')
+
+
+def test_an_export_chosen_from_the_keyboard_leaves_the_focus_on_export(page):
+    """The menu closed over the focused item: the keyboard fell back to the page's start."""
+    page.focus('[data-id="export-menu"] summary')
+    page.keyboard.press("Enter")
+    page.focus('[data-export="svg"]')
+    with page.expect_download() as dl:
+        page.keyboard.press("Enter")
+    assert dl.value.suggested_filename == "chainrule-network.svg"
+    expect(page.locator('[data-id="export-menu"] summary')).to_be_focused()

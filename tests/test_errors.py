@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import chainrule as cr
@@ -13,6 +14,7 @@ from chainrule import errors, optim
 from chainrule.backend import kernels as _kernels
 from chainrule.data.csvfile import read_csv
 from chainrule.data.tabular import Preprocessing
+from chainrule.sweep import run_sweep
 from chainrule.teach.gradcheck import numerical_gradients
 
 
@@ -405,6 +407,9 @@ CASES = [
     ("estimator set_params optimizer argument", lambda: unfitted_classifier().set_params(
         optimizer=optim.Adam(), optimizer__beta=0.5), errors.ParameterError,
      r"set_params got optimizer__beta, but optimizer has no 'beta'; its arguments are: optimizer__lr, "),
+    ("run_sweep given a DataFrame", lambda: run_sweep(pd.DataFrame({"x": [1.0], "y": [0]}), "y", "lr=0.01"),
+     errors.ValidationError, r"expected a CSV file: its path \(a str or pathlib.Path\) or the file opened to read "
+     r"\(open\(path, 'rb'\)\); got a pandas DataFrame\. Data in memory goes to chainrule\.sklearn's"),
     ("from_onnx damaged trainable metadata", lambda: cr.from_onnx(damaged_trainable()), errors.ValidationError,
      r"metadata 'chainrule.trainable' is not a list"),
     ("from_onnx a constant cast to strings", lambda: cr.from_onnx(onnx_folded([("Cast", {"to": 8}),

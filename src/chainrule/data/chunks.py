@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
 from .markers import na_markers
-from .opening import bom_encoding, open_again
+from .opening import bom_encoding, csv_path, open_again
 from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
@@ -33,7 +33,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     category, as `read_csv` reads it).
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
     rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
-    name = str(path)
+    name = csv_path(path)
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
     with open_again(name) as f:          # opened once: pandas reads the same handle from its start

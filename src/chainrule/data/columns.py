@@ -243,7 +243,7 @@ def file_zero_led(source: Any, sep: str, encoding: str | None = None) -> bool:
     """`zero_led` of a whole file (a path, or an open binary file), read in blocks: a field cut
     between two blocks (0|07) is seen too."""
     from .opening import open_csv
-    with (source if hasattr(source, "read") else open_csv(str(source))) as f:
+    with (source if hasattr(source, "read") else open_csv(source)) as f:
         last = b""
         while block := f.read(ZERO_BLOCK):
             if zero_led(last + block[:2], sep, encoding) or zero_led(block, sep, encoding):

@@ -23,7 +23,7 @@ def _head(path: Any, encoding: str | None) -> str:
     """The whole lines of the file's first HEAD bytes, as text ('' when they cannot be read so:
     the file's reading says why)."""
     try:
-        with open_csv(str(path)) as f:
+        with open_csv(path) as f:
             head = f.read(HEAD)
         if len(head) == HEAD:
             head = head[:head.rfind(b"\n") + 1] or head
@@ -73,7 +73,7 @@ def set_aside(path: Any, encoding: str, known: Any = ()) -> str | None:
     ASCII) in UTF-8 than in its encoding (a file saved again as UTF-8). Where both read as well, the model's
     encoding: the user told training what it is, and Latin-1 text that is UTF-8 ('Ã©') is its own file."""
     try:
-        f = open_csv(str(path))
+        f = open_csv(path)
     except (ValidationError, OSError):
         return None
     wanted = sorted({k for k in known if isinstance(k, str) and not k.isascii()})[:64]    # a bounded search

@@ -25,14 +25,32 @@ def read_bytes(source) -> tuple[bytes, str, bool]:
         from .filekind import not_csv
         not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
         return raw, name, isinstance(data, str)
-    name = str(source)
+    name = csv_path(source)
     with open_csv(name) as f:
         return f.read(), name, False
 
 
-def open_csv(name: str) -> Any:
+def csv_path(source: Any) -> str:
+    """The path a reader opens (str, bytes or os.PathLike); anything else is refused saying where data already in
+    memory goes, not passed to open() as its printed form (a DataFrame's was 'File name too long')."""
+    try:
+        return os.fsdecode(os.fspath(source))
+    except TypeError:
+        pass
+    top = type(source).__module__.split(".")[0]
+    kind = type(source).__name__ if top == "builtins" else f"{top} {type(source).__name__}"
+    where = (" Data in memory goes to chainrule.sklearn's BackpropClassifier or BackpropRegressor (scikit-learn's "
+             "GridSearchCV searches them) or to Network.fit" + ("; or write it to a file first: "
+                                                               "df.to_csv('data.csv', index=False)"
+                                                               if hasattr(source, "to_csv") else ""))
+    raise ValidationError(f"expected a CSV file: its path (a str or pathlib.Path) or the file opened to read "
+                          f"(open(path, 'rb')); got a {kind}.{where if hasattr(source, '__len__') else ''}")
+
+
+def open_csv(name: Any) -> Any:
     """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
     the user's words."""
+    name = csv_path(name)
     try:
         f = open(os.path.expanduser(name), "rb")
     except FileNotFoundError:
@@ -45,6 +63,8 @@ def open_csv(name: str) -> Any:
         raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
     except PermissionError:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+    except OSError as e:            # a name too long, a device that answers with an error: the system's words
+        raise ValidationError(f"CSV file {short(name, 200)} cannot be opened: {e.strerror or e}") from None
     from .filekind import not_csv
     try:
         not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)

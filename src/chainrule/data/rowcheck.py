@@ -24,7 +24,7 @@ from .fieldcount import field_counts
 from .filekind import refuse_excel_line
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
-from .opening import bom_encoding, nul_refusal, open_again, undecodable, wide
+from .opening import bom_encoding, csv_path, nul_refusal, open_again, undecodable, wide
 from .separators import detect_separator, other_separator
 from .sheetend import refuse_separator_rows
 
@@ -101,7 +101,7 @@ def _decode_error(exc: UnicodeDecodeError, name: str, encoding: str | None, line
 def find_undecodable(path: Any, encoding: str | None) -> ValidationError:
     """The refusal of the file's first byte that is not in `encoding` (a reader that found one but
     not where: pandas), with its line, read in blocks as `check_csv` reads."""
-    name = str(path)
+    name = csv_path(path)
     with _open(name) as f:
         head = f.read(BLOCK)
         encoding = encoding or bom_encoding(head)
@@ -182,7 +182,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
     Returns {"name", "sep", "sep_detected", "encoding", "header", "rows", "lines"}; raises ValidationError
     with `read_csv`'s message otherwise."""
     csv.field_size_limit(2**31 - 1)
-    name = str(path)
+    name = csv_path(path)
     try:
         codecs.lookup(encoding or "utf-8")
     except LookupError:

@@ -35,6 +35,7 @@ from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_l
 from .csvfile import not_in_file, short
 from .kept import Kept
 from .lines import missing_values, plural
+from .opening import csv_path
 from .progress import Progress
 from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
@@ -58,6 +59,7 @@ class CsvStream:
                  folder: str | None = None):
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
+        csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes
         self.path, self.chunk_rows, self.folder = path, rows, folder
         self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,
                                          na_values=na_values)

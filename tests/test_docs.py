@@ -245,3 +245,17 @@ def test_a_text_block_follows_the_block_whose_output_it_is():
                 if before.strip() != "```":
                     detached.append(f"{path.relative_to(ROOT)}:{i + 1}")
     assert not detached, f"text blocks after a paragraph, not after their code: {detached}"
+
+
+def test_tabular_speed_quotes_the_benchmark_file():
+    """docs/tabular.md's Speed section gives the ratios of benchmarks/RESULTS-tabular.md's latest run: it said 0.29x
+    and 0.47x after the file (and README's table) had been rerun to 0.35x and 0.45x."""
+    results = (ROOT / "benchmarks" / "RESULTS-tabular.md").read_text(encoding="utf-8")
+    speed = (ROOT / "docs" / "tabular.md").read_text(encoding="utf-8").split("### Speed")[1].split("\n### ")[0]
+    speed = " ".join(speed.split())
+    for rows in ("100,000", "1,000,000"):
+        table = results.split(f"\n{rows} training rows")[1]
+        row = next(line for line in table.splitlines() if line.startswith("| chainrule (default"))
+        time_ratio, memory_ratio = [cell.strip() for cell in row.strip("|").split("|")][-2:]
+        said = f"at {rows} rows: {time_ratio} the time of the scikit-learn pipeline, in {memory_ratio} its memory"
+        assert said in speed, (rows, time_ratio, memory_ratio)

@@ -51,3 +51,30 @@ def test_a_2d_input_is_read_whatever_its_sizes_are_named(shape):
     model = one_layer("MatMul", shape, ["N", 1])
     x = np.random.default_rng(0).normal(size=(5, 3))
     np.testing.assert_allclose(cr.from_onnx(model).predict(x), run(model, x), rtol=1e-12)
+
+
+def test_the_advice_for_a_3d_input_when_followed_exports_a_model_that_is_read():
+    """torch's Linear on (N, T, 4) acts on each row of 4; the refusal told x.reshape(len(x), -1), rows of 8 that the
+    Linear refuses (torch cannot export it): the advice given is run here, its export read and compared with torch."""
+    import io
+    import re
+
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2)).double().eval()
+    x = torch.randn(3, 2, 4, dtype=torch.float64)
+
+    def exported(inp):
+        f = io.BytesIO()
+        torch.onnx.export(model, (inp,), f, input_names=["x"], output_names=["y"], dynamo=False,
+                          dynamic_axes={"x": {0: "N"}, "y": {0: "N"}})
+        return onnx.load_from_string(f.getvalue())
+
+    with pytest.raises(ValidationError, match=r"has shape \('N', 2, 4\), 3-D") as refused:
+        cr.from_onnx(exported(x))
+    advice = re.search(r"(x\.reshape\(.*\))\)$", str(refused.value)).group(1)    # the message's last words
+    rows = eval(advice, {"x": x, "len": len})          # the advice, as the user would run it
+    net = cr.from_onnx(exported(rows))
+    with torch.no_grad():
+        expected = model(x).reshape(-1, 2).numpy()
+    np.testing.assert_allclose(net.predict(x.reshape(-1, 4).numpy()), expected, rtol=1e-12)

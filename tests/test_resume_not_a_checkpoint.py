@@ -2,6 +2,7 @@
 file, an ONNX file, a CSV file, an empty file, a folder): it was refused with a model file's advice ("chainrule
 predict MODEL DATA"); now in a checkpoint's words, what the file is and how to start over, the file left as it was.
 A new run (no --resume) refused it after reading the CSV file, in the same model file's words: now first, as such."""
+import os
 import shutil
 from pathlib import Path
 
@@ -64,8 +65,14 @@ def test_a_new_run_refuses_it_in_a_checkpoints_words_before_reading(kind, good, 
     r = cmd("train", "iris.csv", "--target", "species", "--epochs", "2", "--checkpoint-dir", "ck", "--out", "r.npz",
             cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr          # before the reading lines
+    fate = "would replace it"
+    if kind == "folder":           # no file replaces a folder: a new run could not write there, not replace it
+        with pytest.raises(IsADirectoryError):
+            (tmp_path / "new.npz").write_bytes(b"")
+            os.replace(tmp_path / "new.npz", tmp_path / "ck" / "checkpoint.npz")
+        fate = "could not write its checkpoint there"
     assert r.stderr == (f"chainrule: error: --checkpoint-dir: ck/checkpoint.npz is {what}, not a training checkpoint, "
-                        "and a new run would replace it: give another --checkpoint-dir, or move 'ck/checkpoint.npz' "
+                        f"and a new run {fate}: give another --checkpoint-dir, or move 'ck/checkpoint.npz' "
                         "away\n")
     assert not (tmp_path / "r.npz").exists()
     if kind == "empty":        # docs/errors.md shows this one

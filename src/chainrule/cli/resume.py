@@ -62,8 +62,9 @@ def _fresh(path: Path) -> None:
     from ..errors import ModelFileError
     if not path.exists() or path.is_file() and kind_of(path)[0] == "model" and zipfile.is_zipfile(path):
         return
+    fate = "could not write its checkpoint there" if path.is_dir() else "would replace it"   # a folder stays
     raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not a training checkpoint, and a new run "
-                         f"would replace it: give another --checkpoint-dir, or move {str(path)!r} away")
+                         f"{fate}: give another --checkpoint-dir, or move {str(path)!r} away")
 
 
 def _what(path: Path, refused: str) -> str:

@@ -311,12 +311,15 @@ def _dims(graph_input: Any) -> list:
 def _rows(graph_input: Any, source: str) -> None:
     """The graph's input declared 2-D, rows of features, where it declares a shape: ONNX's MatMul of an (N, 2, 3)
     input multiplies each of its N * 2 rows of 3 (an output of (N, 2, 1)), which chainrule read as N rows of 3, a
-    silent wrong model; a 1-D input is one sample. An input whose shape is not declared is taken as rows."""
+    silent wrong model; a 1-D input is one sample. An input whose shape is not declared is taken as rows. The layers
+    act on the last axis, so the export that keeps them takes each row of it as a sample (x.reshape(-1, x.shape[-1]));
+    x.reshape(len(x), -1) would hand them rows of another width."""
     if not graph_input.type.tensor_type.HasField("shape"):
         return
     dims = _dims(graph_input)
     if len(dims) != 2:
-        fix = "x.reshape(len(x), -1)" if len(dims) > 2 else "one sample: x.reshape(1, -1)"
+        fix = ("the layers act on each row of the last axis: x.reshape(-1, x.shape[-1])" if len(dims) > 2 else
+               "one sample: x.reshape(1, -1)")
         raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
                               f"chainrule's layers take rows, (N, features): export the model from a 2-D input ({fix})")
 

@@ -1,6 +1,6 @@
-"""from_onnx refuses an input declared other than 2-D: ONNX's MatMul of an (N, 2, 3) input multiplies each of its
-N * 2 rows of 3 (onnxruntime gives (N, 2, 1)), which was read as N rows of 3, a silent wrong model; a 1-D input is
-one sample. A 2-D input of unnamed sizes is still read."""
+"""from_onnx refuses an input declared with more than 2 axes: ONNX's MatMul of an (N, 2, 3) input multiplies each of
+its N * 2 rows of 3 (onnxruntime gives (N, 2, 1)), which was read as N rows of 3; a 1-D input (a model exported from
+one sample) is read as rows. A 2-D input of unnamed sizes is still read."""
 import numpy as np
 import pytest
 
@@ -39,11 +39,24 @@ def test_a_gemm_of_a_3d_input_is_refused_too():
         cr.from_onnx(one_layer("Gemm", ["N", 2, 3], ["N", 1]))
 
 
-def test_a_1d_input_is_one_sample_and_refused():
-    model = one_layer("MatMul", [3], [1])
-    assert run(model, np.ones(3)).shape == (1,)            # one sample's output, no rows
-    with pytest.raises(ValidationError, match=r"the input 'x' has shape \(3,\), 1-D; .*x\.reshape\(1, -1\)"):
-        cr.from_onnx(model)
+@pytest.mark.parametrize("opset", [13, 17])
+def test_a_model_exported_from_one_sample_is_read_as_rows(opset):
+    """torch.onnx.export(model, torch.randn(4)): a 1-D input is one sample, computed as each row of a 2-D one (torch
+    applied to rows is the truth; a 1-D input was refused for a while, where it had been read right)."""
+    import io
+
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 3),
+                                torch.nn.Softmax(dim=-1)).double().eval()
+    f = io.BytesIO()
+    torch.onnx.export(model, (torch.randn(4, dtype=torch.float64),), f, input_names=["x"], output_names=["y"],
+                      dynamo=False, opset_version=opset)
+    x = torch.randn(6, 4, dtype=torch.float64)
+    with torch.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(cr.from_onnx(onnx.load_from_string(f.getvalue())).predict(x.numpy()), expected,
+                               rtol=1e-12)
 
 
 @pytest.mark.parametrize("shape", [["N", 3], ["N", "features"], [None, None]])

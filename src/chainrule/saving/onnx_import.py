@@ -309,19 +309,20 @@ def _dims(graph_input: Any) -> list:
 
 
 def _rows(graph_input: Any, source: str) -> None:
-    """The graph's input declared 2-D, rows of features, where it declares a shape: ONNX's MatMul of an (N, 2, 3)
-    input multiplies each of its N * 2 rows of 3 (an output of (N, 2, 1)), which chainrule read as N rows of 3, a
-    silent wrong model; a 1-D input is one sample. An input whose shape is not declared is taken as rows. The layers
-    act on the last axis, so the export that keeps them takes each row of it as a sample (x.reshape(-1, x.shape[-1]));
-    x.reshape(len(x), -1) would hand them rows of another width."""
+    """The graph's input declared as rows of features (N, features), or as one sample (features,): a model
+    exported from one sample (torch.onnx.export(model, torch.randn(4))) computes each sample as the rows' graph
+    does. An input of more axes is refused: ONNX's MatMul of an (N, 2, 3) input multiplies each of its N * 2 rows
+    of 3 (an output of (N, 2, 1)), and an older Softmax (opset < 13) flattens the axes past its own, so its graph is
+    not a network of rows. An input whose shape is not declared is taken as rows. The layers act on the last axis,
+    so the export that keeps them takes each row of it as a sample (x.reshape(-1, x.shape[-1])); x.reshape(len(x),
+    -1) would hand them rows of another width."""
     if not graph_input.type.tensor_type.HasField("shape"):
         return
     dims = _dims(graph_input)
-    if len(dims) != 2:
-        fix = ("the layers act on each row of the last axis: x.reshape(-1, x.shape[-1])" if len(dims) > 2 else
-               "one sample: x.reshape(1, -1)")
+    if len(dims) > 2:
         raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
-                              f"chainrule's layers take rows, (N, features): export the model from a 2-D input ({fix})")
+                              "chainrule's layers take rows, (N, features): export the model from a 2-D input (the "
+                              "layers act on each row of the last axis: x.reshape(-1, x.shape[-1]))")
 
 
 def _matrix(value: np.ndarray, where: str) -> np.ndarray:

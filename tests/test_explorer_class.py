@@ -205,3 +205,45 @@ def test_an_export_chosen_from_the_keyboard_leaves_the_focus_on_export(page):
         page.keyboard.press("Enter")
     assert dl.value.suggested_filename == "chainrule-network.svg"
     expect(page.locator('[data-id="export-menu"] summary')).to_be_focused()
+
+
+FOCUSED = """() => { const a = document.activeElement;
+  return a && a !== document.body && a.isConnected && !a.disabled && a.closest('.net-card') ? a.outerHTML : null; }"""
+
+
+def test_the_keyboard_is_never_left_on_a_removed_or_disabled_control(page):
+    """A layer removed, or − at one unit: the control that had the focus was gone or disabled, and the focus fell to
+    the page's start (a screen reader said "document"; the next Tab began again from the top)."""
+    fewer = page.locator('.net-card [aria-label="fewer units"]').first
+    fewer.focus()
+    page.keyboard.press("Enter")                     # 2 units to 1: − is disabled
+    expect(page.locator(".net-card .units")).to_have_text("1")
+    page.wait_for_function(FOCUSED)
+    page.focus('.net-card .small-button')
+    page.keyboard.press("Enter")                     # a second hidden layer, then removed from the keyboard
+    expect(page.locator(".net-card .layer-row")).to_have_count(2)
+    page.locator('.net-card [aria-label="remove layer"]').last.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".net-card .layer-row")).to_have_count(1)
+    page.wait_for_function(FOCUSED)
+
+
+def test_a_number_being_typed_survives_the_answers_of_a_train_run(page, monkeypatch):
+    """The optimizer's card is drawn again with each answer of a Train run: the focus came back to η, but what was
+    typed was replaced by the server's value, caret at the start, and Enter set a number nobody typed."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)      # answers every 0.2 s: the test stays short
+    page.fill('[data-id="train-steps"]', "1000000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
+    lr = page.locator('[data-setting="lr"]')
+    lr.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.0")
+    steps = page.inner_text('[data-id="emeta"]')
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps)
+    page.keyboard.type("7")
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+    page.keyboard.press("Enter")                    # sets it (and ends the run, as any action does)
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    page.click('[data-act="step"]')                 # the focus elsewhere: the field shows the server's rate
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")

@@ -247,3 +247,28 @@ def test_a_number_being_typed_survives_the_answers_of_a_train_run(page, monkeypa
     expect(page.locator('[data-id="train"]')).to_have_text("Train")
     page.click('[data-act="step"]')                 # the focus elsewhere: the field shows the server's rate
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+
+
+def test_a_train_run_whose_session_ends_says_it_stopped(browser, monkeypatch):
+    """The page's session pushed out mid-run (newer pages, a restart): the banner said so, and the line above it still
+    read "Training: … steps done… (Stop ends the run here)" beside a button that read Train."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.3)
+    monkeypatch.setattr(server_module, "MAX_SESSIONS", 2)
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    url, pg = f"http://127.0.0.1:{srv.port}", browser.new_page()
+    try:
+        pg.goto(f"{url}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        pg.fill('[data-id="train-steps"]', "1000000")
+        pg.click('[data-id="train"]')
+        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        for _ in range(server_module.MAX_SESSIONS):
+            ask = urllib.request.Request(f"{url}/api/session", data=b"{}", method="POST",
+                                         headers={"X-Token": TOKEN, "Content-Type": "application/json"})
+            urllib.request.urlopen(ask).read()
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("this page's session has ended")
+        expect(pg.locator('[data-id="train"]')).to_have_text("Train")
+        expect(pg.locator('[data-id="info"]')).to_contain_text(re.compile(r"^Stopped after [\d,]+ of 1,000,000 steps$"))
+    finally:
+        pg.close()
+        srv.stop()

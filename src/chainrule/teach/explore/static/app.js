@@ -114,8 +114,9 @@ export function mount(root, wire) {
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      // stopped, or no answer (the server gone: the banner says so), where "Training: … done…" said it went on
-      if ((run.stop || !a) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
+      // stopped, no answer (the server gone) or refused (the session ended, a diverged step): the banner says why,
+      // where "Training: … done…" said it went on
+      if ((run.stop || !a || a.error) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";

@@ -272,3 +272,20 @@ def test_a_train_run_whose_session_ends_says_it_stopped(browser, monkeypatch):
     finally:
         pg.close()
         srv.stop()
+
+
+def test_a_csv_files_targets_outside_0_1_are_refused_without_sending_the_class_to_edit_them():
+    """Binary cross-entropy chosen for a CSV file's number to predict: the refusal said "set each target from 0 to 1
+    (click it)", where the page refuses an edit of a file's targets ("they come from the data set here")."""
+    from sklearn.preprocessing import StandardScaler
+    y = np.random.default_rng(1).uniform(10, 50, 30)
+    csv = "a,y\n" + "".join(f"{i / 30:.3f},{v:.2f}\n" for i, v in enumerate(y))
+    page = api.Page(TestClient(create_app(api.TOKEN)))
+    api.upload(page, csv.encode(), name="prices.csv", target="y")
+    page.act("set_architecture", output_activation="sigmoid")
+    error = page.act("set_architecture", status=400, loss="binary_crossentropy")["error"]
+    train = np.random.default_rng(0).permutation(30)[round(0.2 * 30):]      # the file's training rows, as loaded
+    z = StandardScaler().fit_transform(np.round(y, 2)[train].reshape(-1, 1))     # the targets the network learns
+    assert f"from {z.min():g} to {z.max():g}" in error
+    assert "click it" not in error and "choose another Loss (Network)" in error
+    assert "cannot be edited here" in error

@@ -40,11 +40,12 @@ export function refocus(root, key) {
   const card = [...root.querySelectorAll(".card")].find(c => (c.dataset.id || c.className) === key.card);
   if (!card) return;
   const all = [...card.querySelectorAll(CONTROLS)], usable = e => e && !e.disabled && e.getClientRects().length > 0;
-  let again = all.filter(e => kind(e) === key.kind)[key.index];
+  const same = all.filter(e => kind(e) === key.kind)[key.index];
+  let again = same;
   for (let d = 0; !usable(again) && d < all.length; d++) again = [all[key.at + d], all[key.at - d - 1]].find(usable);
   if (!usable(again)) return;
   if (again !== root.getRootNode().activeElement) again.focus({ preventScroll: true });
-  if (key.typed && again.matches("input[type=text]")) {
+  if (key.typed && again === same && again.matches("input[type=text]")) {      // never into another field
     again.value = key.typed.value;
     again.setSelectionRange(key.typed.from, key.typed.to);
     again.dataset.typed = "";

@@ -128,15 +128,21 @@ def test_the_keyboard_stays_in_the_editor_after_enter(page):
     expect(page.locator(".editor input")).to_be_focused()
 
 
+def _mark_old(locator):
+    """The control as drawn now: an assertion on the one without the mark waits for the answer's redraw (the old
+    one keeps the focus until then, and a check made before the answer passed on a page that then lost it)."""
+    locator.evaluate("e => { e.dataset.old = ''; }")
+
+
 def test_the_keyboard_stays_where_it_was_in_the_cards_the_page_redraws(page):
     """The optimizer's fields and the Network card are drawn again with each answer: the control that had the focus
     (a field after Enter, a button pressed, the field Tab went to) lost it to the page's start."""
     lr = page.locator('[data-setting="lr"]')
     lr.fill("0.4")
+    _mark_old(lr)                   # the field before the answer: focused until then, whatever the page does after
     lr.press("Enter")
-    expect(page.locator('[data-id="emeta"]')).to_be_visible()
-    expect(page.locator('[data-setting="lr"]')).to_have_value("0.4")
-    expect(page.locator('[data-setting="lr"]')).to_be_focused()
+    expect(page.locator('[data-setting="lr"]:not([data-old])')).to_have_value("0.4")      # drawn from the answer
+    expect(page.locator('[data-setting="lr"]:not([data-old])')).to_be_focused()
     more = '.net-card [aria-label="more units"]'
     page.focus(more)
     page.keyboard.press("Enter")                    # 2-3-2
@@ -147,9 +153,10 @@ def test_the_keyboard_stays_where_it_was_in_the_cards_the_page_redraws(page):
     page.focus('.net-card [aria-label="remove layer"]')
     page.keyboard.press("Shift+Tab")
     expect(page.locator('.net-card .layer-row select')).to_be_focused()
+    _mark_old(page.locator('.net-card .layer-row select'))
     page.keyboard.press("ArrowDown")              # tanh: the card is redrawn
-    expect(page.locator('.net-card .layer-row select')).to_have_value("tanh")
-    expect(page.locator('.net-card .layer-row select')).to_be_focused()
+    expect(page.locator('.net-card .layer-row select:not([data-old])')).to_have_value("tanh")
+    expect(page.locator('.net-card .layer-row select:not([data-old])')).to_be_focused()
 
 
 def test_tab_reaches_the_drawings_weights_from_the_inputs(page):
@@ -205,3 +212,87 @@ def test_an_export_chosen_from_the_keyboard_leaves_the_focus_on_export(page):
         page.keyboard.press("Enter")
     assert dl.value.suggested_filename == "chainrule-network.svg"
     expect(page.locator('[data-id="export-menu"] summary')).to_be_focused()
+
+
+FOCUSED = """() => { const a = document.activeElement;
+  return a && a !== document.body && a.isConnected && !a.disabled && a.closest('.net-card') ? a.outerHTML : null; }"""
+
+
+def test_the_keyboard_is_never_left_on_a_removed_or_disabled_control(page):
+    """A layer removed, or − at one unit: the control that had the focus was gone or disabled, and the focus fell to
+    the page's start (a screen reader said "document"; the next Tab began again from the top)."""
+    fewer = page.locator('.net-card [aria-label="fewer units"]').first
+    fewer.focus()
+    page.keyboard.press("Enter")                     # 2 units to 1: − is disabled
+    expect(page.locator(".net-card .units")).to_have_text("1")
+    page.wait_for_function(FOCUSED)
+    page.focus('.net-card .small-button')
+    page.keyboard.press("Enter")                     # a second hidden layer, then removed from the keyboard
+    expect(page.locator(".net-card .layer-row")).to_have_count(2)
+    page.locator('.net-card [aria-label="remove layer"]').last.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".net-card .layer-row")).to_have_count(1)
+    page.wait_for_function(FOCUSED)
+
+
+def test_a_number_being_typed_survives_the_answers_of_a_train_run(page, monkeypatch):
+    """The optimizer's card is drawn again with each answer of a Train run: the focus came back to η, but what was
+    typed was replaced by the server's value, caret at the start, and Enter set a number nobody typed."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)      # answers every 0.2 s: the test stays short
+    page.fill('[data-id="train-steps"]', "1000000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
+    lr = page.locator('[data-setting="lr"]')
+    lr.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.0")
+    steps = page.inner_text('[data-id="emeta"]')
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps)
+    page.keyboard.type("7")
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+    page.keyboard.press("Enter")                    # sets it (and ends the run, as any action does)
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    page.click('[data-act="step"]')                 # the focus elsewhere: the field shows the server's rate
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+
+
+def test_a_train_run_whose_session_ends_says_it_stopped(browser, monkeypatch):
+    """The page's session pushed out mid-run (newer pages, a restart): the banner said so, and the line above it still
+    read "Training: … steps done… (Stop ends the run here)" beside a button that read Train."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.3)
+    monkeypatch.setattr(server_module, "MAX_SESSIONS", 2)
+    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
+    url, pg = f"http://127.0.0.1:{srv.port}", browser.new_page()
+    try:
+        pg.goto(f"{url}/?token={TOKEN}")
+        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+        pg.fill('[data-id="train-steps"]', "1000000")
+        pg.click('[data-id="train"]')
+        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        for _ in range(server_module.MAX_SESSIONS):
+            ask = urllib.request.Request(f"{url}/api/session", data=b"{}", method="POST",
+                                         headers={"X-Token": TOKEN, "Content-Type": "application/json"})
+            urllib.request.urlopen(ask).read()
+        expect(pg.locator('[data-id="error-text"]')).to_contain_text("this page's session has ended")
+        expect(pg.locator('[data-id="train"]')).to_have_text("Train")
+        expect(pg.locator('[data-id="info"]')).to_contain_text(re.compile(r"^Stopped after [\d,]+ of 1,000,000 steps$"))
+    finally:
+        pg.close()
+        srv.stop()
+
+
+def test_a_csv_files_targets_outside_0_1_are_refused_without_sending_the_class_to_edit_them():
+    """Binary cross-entropy chosen for a CSV file's number to predict: the refusal said "set each target from 0 to 1
+    (click it)", where the page refuses an edit of a file's targets ("they come from the data set here")."""
+    from sklearn.preprocessing import StandardScaler
+    y = np.random.default_rng(1).uniform(10, 50, 30)
+    csv = "a,y\n" + "".join(f"{i / 30:.3f},{v:.2f}\n" for i, v in enumerate(y))
+    page = api.Page(TestClient(create_app(api.TOKEN)))
+    api.upload(page, csv.encode(), name="prices.csv", target="y")
+    page.act("set_architecture", output_activation="sigmoid")
+    error = page.act("set_architecture", status=400, loss="binary_crossentropy")["error"]
+    train = np.random.default_rng(0).permutation(30)[round(0.2 * 30):]      # the file's training rows, as loaded
+    z = StandardScaler().fit_transform(np.round(y, 2)[train].reshape(-1, 1))     # the targets the network learns
+    assert f"from {z.min():g} to {z.max():g}" in error
+    assert "click it" not in error and "choose another Loss (Network)" in error
+    assert "cannot be edited here" in error

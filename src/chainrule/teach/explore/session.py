@@ -339,6 +339,12 @@ class Session:
         if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
             raise ValidationError("the data set fixes the number of inputs and outputs here")
         check_architecture(new, n_in, n_out)
+        fixed = self.mode in ("dataset", "csv")         # the targets come from a file or a generated data set
+        if fixed and new["loss"] == "binary_crossentropy" and ((self.Y < 0) | (self.Y > 1)).any():
+            # the page's words for a typed target ("click it") would send the class to targets it cannot edit here
+            raise ValidationError(f"binary_crossentropy needs targets from 0 to 1; this data set's are from "
+                                  f"{self.Y.min():g} to {self.Y.max():g} (as the network is trained on them) and "
+                                  "cannot be edited here: choose another Loss (Network)")
         resized_units = (n_in, n_out) != (self.X.shape[1], self.Y.shape[1])
         named = resized_units and self.pre is not None
         if resized_units:

@@ -6,7 +6,7 @@
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
-import { focusKey, refocus, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./download.js";
 import { count, revive } from "./numbers.js";
@@ -47,6 +47,7 @@ export function mount(root, wire) {
     $("info").hidden = !msg;
   }
   $("error-close").addEventListener("click", () => showError(""));
+  trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (panels.js)
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
   // blank or not a finite number: an empty field is never read as 0. `name` says which field.
@@ -113,8 +114,9 @@ export function mount(root, wire) {
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
-      // stopped, or no answer (the server gone: the banner says so), where "Training: … done…" said it went on
-      if ((run.stop || !a) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
+      // stopped, no answer (the server gone) or refused (the session ended, a diverged step): the banner says why,
+      // where "Training: … done…" said it went on
+      if ((run.stop || !a || a.error) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";

@@ -27,15 +27,36 @@ const kind = e => [e.tagName, e.dataset.setting, e.dataset.k, e.dataset.d, e.get
 export function focusKey(root) {
   const a = root.getRootNode().activeElement, card = a && root.contains(a) ? a.closest(".card") : null;
   if (!card || !a.matches(CONTROLS)) return null;
-  const same = [...card.querySelectorAll(CONTROLS)].filter(e => kind(e) === kind(a));
-  return { card: card.dataset.id || card.className, kind: kind(a), index: same.indexOf(a) };
+  const all = [...card.querySelectorAll(CONTROLS)], same = all.filter(e => kind(e) === kind(a));
+  // a number being typed (not yet set with Enter): kept, caret and all, where a Train run's answer redraws its field
+  const typed = "typed" in a.dataset ? { value: a.value, from: a.selectionStart, to: a.selectionEnd } : null;
+  return { card: card.dataset.id || card.className, kind: kind(a), index: same.indexOf(a), at: all.indexOf(a), typed };
 }
 
+// The control found again; where it is gone or disabled (its layer removed, + at the most units), the card's
+// nearest usable one (the next first), never the page's start: a screen reader announced "document" there.
 export function refocus(root, key) {
   if (!key) return;
   const card = [...root.querySelectorAll(".card")].find(c => (c.dataset.id || c.className) === key.card);
-  const again = card && [...card.querySelectorAll(CONTROLS)].filter(e => kind(e) === key.kind)[key.index];
-  if (again && again !== root.getRootNode().activeElement) again.focus({ preventScroll: true });
+  if (!card) return;
+  const all = [...card.querySelectorAll(CONTROLS)], usable = e => e && !e.disabled && e.getClientRects().length > 0;
+  const same = all.filter(e => kind(e) === key.kind)[key.index];
+  let again = same;
+  for (let d = 0; !usable(again) && d < all.length; d++) again = [all[key.at + d], all[key.at - d - 1]].find(usable);
+  if (!usable(again)) return;
+  if (again !== root.getRootNode().activeElement) again.focus({ preventScroll: true });
+  if (key.typed && again === same && again.matches("input[type=text]")) {      // never into another field
+    again.value = key.typed.value;
+    again.setSelectionRange(key.typed.from, key.typed.to);
+    again.dataset.typed = "";
+  }
+}
+
+// Marks a field being typed in (cleared when its number is set: a change, Enter in an editor), for `focusKey`.
+export function trackTyping(root) {
+  root.addEventListener("input", e => { e.target.dataset.typed = ""; });
+  root.addEventListener("change", e => { delete e.target.dataset.typed; }, true);
+  root.addEventListener("submit", e => e.target.querySelectorAll("input").forEach(i => delete i.dataset.typed), true);
 }
 
 export function renderReadout(ui, s) {

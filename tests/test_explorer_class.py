@@ -171,6 +171,15 @@ def test_tab_reaches_the_drawings_weights_from_the_inputs(page):
     assert weights == [f"w{i}" for i in range(1, 9)]
 
 
+def start_a_long_run(pg, url: str) -> None:
+    """The page opened and a Train run of a million steps started: one that outlasts what the test does to it."""
+    pg.goto(f"{url}/?token={TOKEN}")
+    pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    pg.fill('[data-id="train-steps"]', "1000000")
+    pg.click('[data-id="train"]')
+    expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+
+
 def test_a_train_run_the_server_stops_answering_says_it_stopped(browser, monkeypatch):
     """The server gone mid-run: the banner said it did not answer, and the line above it still read "Training: 1,234
     of 1,000,000 steps done… (Stop ends the run here)" beside a button that no longer read Stop."""
@@ -178,11 +187,7 @@ def test_a_train_run_the_server_stops_answering_says_it_stopped(browser, monkeyp
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
     pg, stopped = browser.new_page(), False
     try:
-        pg.goto(f"http://127.0.0.1:{srv.port}/?token={TOKEN}")
-        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
-        pg.fill('[data-id="train-steps"]', "1000000")
-        pg.click('[data-id="train"]')
-        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        start_a_long_run(pg, f"http://127.0.0.1:{srv.port}")
         srv.stop()
         stopped = True
         expect(pg.locator('[data-id="error-text"]')).to_contain_text("The server did not answer")
@@ -264,11 +269,7 @@ def test_a_train_run_whose_session_ends_says_it_stopped(browser, monkeypatch):
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
     url, pg = f"http://127.0.0.1:{srv.port}", browser.new_page()
     try:
-        pg.goto(f"{url}/?token={TOKEN}")
-        pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
-        pg.fill('[data-id="train-steps"]', "1000000")
-        pg.click('[data-id="train"]')
-        expect(pg.locator('[data-id="info"]')).to_contain_text("Training: ")
+        start_a_long_run(pg, url)
         for _ in range(server_module.MAX_SESSIONS):
             ask = urllib.request.Request(f"{url}/api/session", data=b"{}", method="POST",
                                          headers={"X-Token": TOKEN, "Content-Type": "application/json"})

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from schedule_oracle import torch, torch_rates
 
 import chainrule as cr
 from chainrule.optim import ConstantLR, CosineAnnealingLR, LinearLR, MultiStepLR, SequentialLR, StepLR
@@ -20,20 +21,10 @@ def _fit(schedule, epochs=10, **kw):
     return net, history, [w for w in seen if issubclass(w.category, ScheduleWarning)]
 
 
-def _torch_rates(milestones, epochs):
-    torch = pytest.importorskip("torch")
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=milestones, gamma=0.1)
-    rates = []
-    for _ in range(epochs):
-        rates.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return rates
-
 
 def test_milestones_past_the_last_epoch_warn_once_naming_them():
-    assert len(set(_torch_rates([100], 10))) == 1            # torch: the rate never moves
+    theirs = torch_rates(lambda opt: torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[100], gamma=0.1), 10)
+    assert len(set(theirs)) == 1                              # torch: the rate never moves
     net, history, said = _fit(MultiStepLR(0.1, milestones=[100]))
     assert len(said) == 1 and said[0].filename == __file__
     assert "milestones=[100]" in str(said[0].message) and "epochs=10" in str(said[0].message)

@@ -6,22 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
+from schedule_oracle import torch, torch_rates
 
 import chainrule as cr
 from chainrule.optim import ConstantLR, MultiStepLR, StepLR
 from chainrule.training.schedules import ScheduleWarning
-
-
-def _torch_rates(make, epochs):
-    torch = pytest.importorskip("torch")
-    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-    sched = make(torch.optim.lr_scheduler, opt)
-    rates = []
-    for _ in range(epochs):
-        rates.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return rates
 
 
 @pytest.mark.parametrize("ours, theirs", [
@@ -30,7 +19,7 @@ def _torch_rates(make, epochs):
     (ConstantLR(0.1, factor=1.0, total_iters=10), lambda s, o: s.ConstantLR(o, factor=1.0, total_iters=10))])
 def test_a_rate_that_never_changes_is_not_said_to_change(ours, theirs):
     """It was warned of as "the rate first changes at epoch 10": torch's never changes, nor does ours."""
-    assert len(set(_torch_rates(theirs, 30))) == 1
+    assert len(set(torch_rates(lambda opt: theirs(torch.optim.lr_scheduler, opt), 30))) == 1
     assert len({ours(e) for e in range(30)}) == 1
     X = np.random.default_rng(0).normal(size=(8, 2))
     with warnings.catch_warnings():

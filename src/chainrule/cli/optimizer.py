@@ -96,13 +96,18 @@ def warned_in_options(args: argparse.Namespace, rate: Any) -> Iterator[None]:
 @contextmanager
 def warned_in(words: Callable[[str], str]) -> Iterator[None]:
     """Warnings shown during the block with the engine's remedies put in a command's words (`words(text)`)."""
+    with warnings_reworded(lambda message: words(str(message)) if _REMEDIES.search(str(message)) else message):
+        yield
+
+
+@contextmanager
+def warnings_reworded(reword: Callable[[Any], Any]) -> Iterator[None]:
+    """Warnings shown during the block go through `reword(message)` first: the command says the engine's warnings in
+    its own words, and Python's callers (the API) keep the engine's."""
     shown = warnings.showwarning
 
     def show(message, category, filename, lineno, file=None, line=None):
-        text = str(message)
-        if _REMEDIES.search(text):
-            message = words(text)
-        shown(message, category, filename, lineno, file, line)
+        shown(reword(message), category, filename, lineno, file, line)
 
     warnings.showwarning = show
     try:

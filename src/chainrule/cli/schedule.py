@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import inspect
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -16,6 +15,7 @@ from ..nn.numeric import number_or_text
 from ..training import callbacks
 from ..training import schedules as sched
 from ..training.callbacks import ReduceLROnPlateau
+from .optimizer import warnings_reworded
 
 #: the names --schedule takes, and the engine's class each stands for (its class name is taken too, any case)
 NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, "exponential": sched.ExponentialLR,
@@ -271,20 +271,15 @@ def lower_rate(args: argparse.Namespace, rate: float) -> str:
 def named_as_given(specs: Schedules | None) -> Iterator[None]:
     """The engine's ScheduleWarning shown during the block names the --schedule given (the one in force where the
     rate first changes), not its class and argument (StepLR's step_size=10), and --epochs, not epochs=."""
-    shown_before = warnings.showwarning
-
-    def show(message, category, filename, lineno, file=None, line=None):
+    def reword(message: Any) -> Any:
         if specs and isinstance(message, sched.ScheduleWarning) and message.subject:
             spec = [s for s in specs if (s.start or 0) <= message.epoch][-1]
             said = str(message).replace(message.subject, f"--schedule {spec.text!r}", 1)
-            message = said.replace(f"({message.epochs}", f"(--epochs {message.epochs.removeprefix('epochs=')}", 1)
-        shown_before(message, category, filename, lineno, file, line)
+            return said.replace(f"({message.epochs}", f"(--epochs {message.epochs.removeprefix('epochs=')}", 1)
+        return message
 
-    warnings.showwarning = show
-    try:
+    with warnings_reworded(reword):
         yield
-    finally:
-        warnings.showwarning = shown_before
 
 
 def shown(key: str, value: float) -> str:

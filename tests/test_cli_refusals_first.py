@@ -32,8 +32,8 @@ def test_a_resume_refuses_a_bad_checkpoint_before_reading_the_csv(tmp_path, brok
         shutil.copyfile(tmp_path / "a.npz", ckpt)             # a model file: no training state
     r = cmd(*train[:-2], "--epochs", "3", "--checkpoint-dir", "ck", "--resume", "--out", "b.npz", cwd=tmp_path)
     assert r.returncode == 2 and r.stdout == "", (r.stdout, r.stderr)
-    said = ("is an .npz file cut short or damaged" if broken == "cut" else "is a chainrule model file (net.save or "
-            "`chainrule train --out` writes one), not a training checkpoint")
+    said = ("is a chainrule checkpoint or model file cut short or damaged" if broken == "cut" else
+            "is a chainrule model file (net.save or `chainrule train --out` writes one), not a training checkpoint")
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("chainrule: error: ") and said in r.stderr, r.stderr
     assert not (tmp_path / "b.npz").exists()
 

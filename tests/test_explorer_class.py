@@ -252,7 +252,10 @@ def test_a_number_being_typed_survives_the_answers_of_a_train_run(page, monkeypa
     page.keyboard.press("Control+A")
     page.keyboard.type("0.0")
     steps = page.inner_text('[data-id="emeta"]')
-    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps)
+    # the next answer: 0.2 s on, unless the first run after install compiles the kernels meanwhile (Numba holds the
+    # interpreter while it compiles; a fresh clone's suite waited past the default 20 s here once)
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
+                           timeout=120_000)
     page.keyboard.type("7")
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
     page.keyboard.press("Enter")                    # sets it (and ends the run, as any action does)

@@ -11,7 +11,7 @@ from conftest import cmd
 
 KINDS = {
     "text": ("text (a CSV file of data?)", lambda ck, good: (ck / "checkpoint.npz").write_text("x\n")),
-    "cut": ("an .npz file cut short or damaged (a copy incomplete, a full disk?)",
+    "cut": ("a chainrule checkpoint or model file cut short or damaged (a copy incomplete, a full disk?)",
             lambda ck, good: (ck / "checkpoint.npz").write_bytes((good / "ck" / "checkpoint.npz").read_bytes()[:3000])),
     "model": ("a chainrule model file (net.save or `chainrule train --out` writes one)",
               lambda ck, good: shutil.copy(good / "m.npz", ck / "checkpoint.npz")),
@@ -20,6 +20,11 @@ KINDS = {
     "empty": ("empty (0 bytes)", lambda ck, good: (ck / "checkpoint.npz").write_bytes(b"")),
     "folder": ("a folder", lambda ck, good: (ck / "checkpoint.npz").mkdir()),
 }
+
+
+def why(kind: str) -> str:
+    """A checkpoint cut short is one that cannot be read, not one that is no checkpoint."""
+    return "which cannot be read" if kind == "cut" else "not a training checkpoint"
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +51,7 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_a_checkpoints_words(kind, go
     assert r.returncode == 2
     path = "ck/checkpoint.npz"
     assert r.stderr.splitlines()[-1] == (
-        f"chainrule: error: --resume: {path} is {what}, not a training checkpoint: --resume goes on from the "
+        f"chainrule: error: --resume: {path} is {what}, {why(kind)}: --resume goes on from the "
         "checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that folder; to start over, give another "
         f"--checkpoint-dir, or move '{path}' away and train without --resume")
     if kind == "text":         # docs/errors.md shows this one
@@ -71,7 +76,7 @@ def test_a_new_run_refuses_it_in_a_checkpoints_words_before_reading(kind, good, 
             (tmp_path / "new.npz").write_bytes(b"")
             os.replace(tmp_path / "new.npz", tmp_path / "ck" / "checkpoint.npz")
         fate = "could not write its checkpoint there"
-    assert r.stderr == (f"chainrule: error: --checkpoint-dir: ck/checkpoint.npz is {what}, not a training checkpoint, "
+    assert r.stderr == (f"chainrule: error: --checkpoint-dir: ck/checkpoint.npz is {what}, {why(kind)}, "
                         f"and a new run {fate}: give another --checkpoint-dir, or move 'ck/checkpoint.npz' "
                         "away\n")
     assert not (tmp_path / "r.npz").exists()

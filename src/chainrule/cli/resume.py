@@ -46,7 +46,7 @@ def check(args, described) -> None:
         schedule.check_resume(args, described)
     except ModelFileError as exc:
         assert path is not None
-        raise ModelFileError(f"--resume: {path} is {_what(path, str(exc))}, not a training checkpoint: --resume "
+        raise ModelFileError(f"--resume: {path} is {_not_one(_what(path, str(exc)))}: --resume "
                              "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
                              f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
                              "train without --resume") from None
@@ -63,8 +63,17 @@ def _fresh(path: Path) -> None:
     if not path.exists() or path.is_file() and kind_of(path)[0] == "model" and zipfile.is_zipfile(path):
         return
     fate = "could not write its checkpoint there" if path.is_dir() else "would replace it"   # a folder stays
-    raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not a training checkpoint, and a new run "
-                         f"{fate}: give another --checkpoint-dir, or move {str(path)!r} away")
+    raise ModelFileError(f"--checkpoint-dir: {path} is {_not_one(_what(path, ''))}, and a new run {fate}: give "
+                         f"another --checkpoint-dir, or move {str(path)!r} away")
+
+
+#: a checkpoint (or a model) cut short is one that cannot be read, not "not a checkpoint"
+CUT = "a chainrule checkpoint or model file cut short or damaged (a copy incomplete, a full disk?)"
+
+
+def _not_one(what: str) -> str:
+    """What the file is, and why --resume cannot go on from it."""
+    return f"{what}, which cannot be read" if what == CUT else f"{what}, not a training checkpoint"
 
 
 def _what(path: Path, refused: str) -> str:
@@ -80,7 +89,7 @@ def _what(path: Path, refused: str) -> str:
     if kind == "model" and zipfile.is_zipfile(path):       # whole, and refused for what it holds (its version?)
         return f"an .npz file that cannot be read ({refused})"
     if kind == "model":
-        return "an .npz file cut short or damaged (a copy incomplete, a full disk?)"
+        return CUT
     if kind == "empty":
         return "empty (0 bytes)"
     if kind in ("onnx", "exported"):

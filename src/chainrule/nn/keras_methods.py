@@ -73,7 +73,7 @@ class _KerasOnly:
     its work here. A descriptor, not a `__getattr__`: a property whose getter raises AttributeError then raises it
     once, as it is (a `__getattr__` is called after it and would run the getter again, or hide its error)."""
 
-    def __set_name__(self, owner: type, name: str) -> None:
+    def __init__(self, name: str):
         self.name = name
 
     def __get__(self, obj: object, owner: type | None = None) -> Any:
@@ -84,13 +84,6 @@ class _KerasOnly:
 class KerasMethods:
     """fit, train_steps, predict, predict_classes and evaluate of `Network`, which inherits them (and is the only
     class that does: each method's `net` is `self` as the Network it is)."""
-
-    compile = _KerasOnly()
-    train_on_batch = _KerasOnly()
-    test_on_batch = _KerasOnly()
-    predict_on_batch = _KerasOnly()
-    count_params = _KerasOnly()
-    add = _KerasOnly()
 
     def __dir__(self) -> list[str]:
         """Not the names above, which only raise their hint (tab completion offers what works)."""
@@ -235,6 +228,10 @@ class KerasMethods:
         net = cast("Network", self)
         net.set_weights(read_weights(filepath, net))
 
+
+
+for _name in KERAS_ONLY:        # each name read on a network raises its hint: the names listed once, above
+    setattr(KerasMethods, _name, _KerasOnly(_name))
 
 def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) -> None:
     """ModelCheckpoint's checks of its file before training, handed over to saving (as save_weights is):

@@ -25,8 +25,11 @@ import numpy as np
 from .numbers import single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
-FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, about 7 significant "
-           "digits, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
+# float32's 24-bit significand keeps about 7 significant digits (24 log10 2 = 7.2); printing one so that it reads back
+# as the same float32 takes up to 9 (0.50999999), the shortest that does are printed
+FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, which keeps about 7 "
+           "significant digits; each number is printed with the fewest digits that read back as the same float32, "
+           "up to 9, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
 FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value

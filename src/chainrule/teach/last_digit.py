@@ -153,7 +153,8 @@ def held(line: str) -> str:
     """Why a `far` float32 line is off where its printed numbers are: float32 holds them to more digits than printed
     (a target typed 0.51 is 0.50999999), and the numbers as held give the line's value to FAR units: the number held
     furthest from its print and what they give (" as float32 holds 0.51 as 0.50999999 (its numbers so held give
-    -0.00045609)"); "" where they do not (the operations' rounding is then what the line is off by)."""
+    -0.00045609)"); where they do not, the operations' rounding is what the line is off by, and `_cancelled` says
+    why it is so large where the line's terms nearly cancel ("" where they do not)."""
     parts = line.split("   (")[0].split(" = ")
     found = [m[0] for m in _WRITTEN.finditer(parts[-2])]
     value = exact(_held(parts[-2]), functions=True)

@@ -35,14 +35,14 @@ def test_a_refused_seed_is_named_as_its_field_in_one_wording(page, field, box, t
     page.press(box, "Enter")
     expect(page.locator('[data-id="error"]')).to_be_visible()
     assert page.inner_text('[data-id="error-text"]') == \
-        f"{field} must be an integer from 0 to {LARGEST_SEED}; got {typed}"
+        f"{field} must be an integer from 0 to {LARGEST_SEED:,}; got {typed}"
     assert page.input_value(box) == before                    # nothing changed
     assert page.inner_text('[data-id="title"]').startswith("xor")
 
 
 @pytest.mark.parametrize("field, key, typed, rule", [
-    ("Points", "n", "2", "an integer from 4 to 2000"),
-    ("Points", "n", "10.5", "an integer from 4 to 2000"),
+    ("Points", "n", "2", "an integer from 4 to 2,000"),
+    ("Points", "n", "10.5", "an integer from 4 to 2,000"),
     ("Noise", "noise", "1.5", "a number from 0 to 1"),
 ])
 def test_the_data_cards_other_fields_are_named_as_the_page_names_them(page, field, key, typed, rule):

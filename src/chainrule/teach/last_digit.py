@@ -25,8 +25,11 @@ import numpy as np
 from .numbers import single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
-FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, about 7 significant "
-           "digits, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
+# float32's 24-bit significand keeps about 7 significant digits (24 log10 2 = 7.2); printing one so that it reads back
+# as the same float32 takes up to 9 (0.50999999), the shortest that does are printed
+FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, which keeps about 7 "
+           "significant digits; each number is printed with the fewest digits that read back as the same float32, "
+           "up to 9, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
 FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:e[+-]?\d+)?")      # a line's written value
@@ -150,16 +153,54 @@ def held(line: str) -> str:
     """Why a `far` float32 line is off where its printed numbers are: float32 holds them to more digits than printed
     (a target typed 0.51 is 0.50999999), and the numbers as held give the line's value to FAR units: the number held
     furthest from its print and what they give (" as float32 holds 0.51 as 0.50999999 (its numbers so held give
-    -0.00045609)"); "" where they do not (the operations' rounding is then what the line is off by)."""
+    -0.00045609)"); where they do not, the operations' rounding is what the line is off by, and `_cancelled` says
+    why it is so large where the line's terms nearly cancel ("" where they do not)."""
     parts = line.split("   (")[0].split(" = ")
     found = [m[0] for m in _WRITTEN.finditer(parts[-2])]
-    value = exact(_WRITTEN.sub(lambda m: repr(float(np.float32(m[0]))), parts[-2]), functions=True)
+    value = exact(_held(parts[-2]), functions=True)
     if not found or value is None or _far(value, parts[-1]):
-        return ""
+        return _cancelled(parts[-2], parts[-1])
     widest = max(found, key=lambda n: abs(Fraction(float(np.float32(n))) - Fraction(n)))
     held_as = next(f"{float(np.float32(widest)):.{k}g}" for k in range(9, 18)     # to the digits that show it
                    if k == 17 or Decimal(f"{float(np.float32(widest)):.{k}g}") != Decimal(widest))
     return f", as float32 holds {widest} as {held_as} (its numbers so held give {again(value, parts[-1]) or parts[-1]})"
+
+
+def _held(numbers: str) -> str:
+    """`numbers` with each number written as float32 holds it (0.51 as 0.5099999904632568)."""
+    return _WRITTEN.sub(lambda m: repr(float(np.float32(m[0]))), numbers)
+
+
+def _cancelled(numbers: str, printed: str) -> str:
+    """Why a `far` line whose numbers, as float32 holds them, do not give its value is off: its terms (the parts of
+    its sum) nearly cancel, of both signs and the largest CANCEL times its value or more, and float32's rounding of
+    the terms and their sum, small beside a term, spans the line's offset and is many units of the small value's
+    last digit. "" where this does not explain it (or the numbers are no sum)."""
+    try:
+        node = ast.parse(re.sub(r"(\d)\s*\(", r"\1*(", numbers), mode="eval").body
+    except SyntaxError:
+        return ""
+    terms = []
+    while isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        terms.append((-1 if isinstance(node.op, ast.Sub) else 1, node.right))
+        node = node.left
+    values = [sign * v for sign, term in [(1, node), *terms] if (v := exact(_held(ast.unparse(term)), functions=True))
+              is not None]              # each term from its numbers as float32 holds them
+    value, largest = Fraction(printed), max(map(abs, values), default=Fraction(0))
+    if not terms or len(values) != len(terms) + 1 or min(values) >= 0 or max(values) <= 0 or \
+            largest < CANCEL * abs(value):
+        return ""
+    # each term's rounding to float32 and each addition's: at most half a unit of float32's last place of the terms'
+    # magnitudes added up, a unit a term and so many in all
+    bound = len(values) * Fraction(float(np.spacing(np.float32(float(sum(map(abs, values)))))))
+    if abs(sum(values) - value) > bound or not _far(value + bound, printed):
+        return ""
+    return (f", as its terms nearly cancel (the largest {float(largest):.4g}, {float(largest / abs(value)):.0f} times "
+            "the value): a difference of nearly equal numbers loses the leading digits they share, and float32's "
+            f"rounding of the terms, up to {float(bound):.2g} here, is many units of the value's last digit")
+
+
+CANCEL = 2        # a sum's largest term this many times its value or more: it lost digits to cancellation
 
 
 def notes(plain_lines: list[str], said_from: int | None = None) -> list[tuple[int, str]]:

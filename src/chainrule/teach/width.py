@@ -54,19 +54,39 @@ def _fit_line(line: str, width: int) -> list[str]:
         if k == 0 and len(lines) == 1 and len(col) == len(lines[0]) + 1:     # lhs = a broken first part
             lines = _pack(lines[0] + " = ", part, col + "    ", width, indent)
         else:                 # after a part broken at its + or *, the next = starts a line: "* 1 = 0.13" misreads
-            lines.extend(_pack(col + "= ", part, col + "    ", width, indent))
+            packed = _pack(col + "= ", part, col + "    ", width, indent)
+            alone = _pack(col, part, col + "    ", width, indent)
+            if _broken(part, alone) < _broken(part, packed):      # a bracket that "= " before it would not let fit
+                if not broken and len(lines[-1]) + 2 <= width:
+                    lines[-1] += " ="             # the = ends the line before, the bracket whole on its own line
+                else:                             # "/ n_samples =" would read as an equation of its own
+                    lines.append(col + "=")
+                packed = alone
+            lines.extend(packed)
         broken = len(lines) > 1 and not lines[-1].lstrip().startswith("= ")
     return _note(lines, note, col + "  ", width, indent)
 
 
+def _broken(part: str, lines: list[str]) -> int:
+    """How many of `part`'s round brackets no line of `lines` holds whole."""
+    depth = _depths(part)
+    starts = [a for a, c in enumerate(part) if c == "(" and a + 1 < len(part) and depth[a + 1] > depth[a]]
+    groups = [part[a:next((k for k in range(a + 1, len(part)) if depth[k] <= depth[a]), len(part))] for a in starts]
+    return sum(not any(group in line for line in lines) for group in groups)
+
+
 def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list[str]:
-    """The note split off before breaking, "(summed over samples)": after the value where it fits."""
+    """The note split off before breaking, "(summed over samples)": after the value where it fits, else under it at
+    `col`, broken at its "; " and spaces with a hanging indent, out from under `col` only for a word too wide."""
     if note:
         note = "(" + note
         if len(lines[-1]) + 3 + len(note) <= width:
             lines[-1] += "   " + note
         else:
-            lines.extend(_pack(col, note, col + " ", width, "", ("; ", r" +")))    # whole, as far left as it needs
+            kept = _pack(col, note, col + " ", width, col, ("; ", r" +"))     # at its indent, broken inside
+            if any(len(line) > width for line in kept):       # a word too wide for it there: as far left as it needs
+                kept = _pack(col, note, col + " ", width, "", ("; ", r" +"))
+            lines.extend(kept)
     return lines
 
 

@@ -29,11 +29,10 @@ LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
 INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "uniform", "zeros")
 
 
-def integer(value: Any, name: str, low: int, high: int, grouped: bool = False) -> int:
-    """`value` checked; `grouped`: the bound written in threes (1,000,000), as the page's counts are."""
+def integer(value: Any, name: str, low: int, high: int) -> int:
+    """`value` checked; its bounds written in threes (2,147,483,647), as the page's counts are."""
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        bound = f"{high:,}" if grouped else str(high)
-        raise ValidationError(f"{name} must be an integer from {low} to {bound}; got {value!r}")
+        raise ValidationError(f"{name} must be an integer from {low:,} to {high:,}; got {value!r}")
     return value
 
 

@@ -225,7 +225,7 @@ class Session:
             raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS:,} steps at a time (a request trains "
                                   f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
                                   f"hours: train again to go on); got {steps:,}")
-        steps = integer(steps, "steps", 1, limits.MAX_STEPS, grouped=True)     # as its refusal above writes it
+        steps = integer(steps, "steps", 1, limits.MAX_STEPS)     # grouped, as its refusal above writes it
         self.before = self.net.get_weights()
         end, done = time.monotonic() + TRAIN_SECONDS, 0
         chunk = max(1, steps // 100)            # a point of the loss curve every chunk

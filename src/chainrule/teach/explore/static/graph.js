@@ -5,7 +5,7 @@
 // Where things go: layout.js; the labels: labels.js; how a number is written: numbers.js.
 
 import { cardLine, grouped, short } from "./numbers.js";
-import { el, measurer, onKey } from "./svg.js";
+import { arrowKeys, el, measurer, onKey } from "./svg.js";
 import { columnHeads, errorLines, layout, MIN_GAP } from "./layout.js";
 import { ends, labelBox, placeLabels } from "./labels.js";
 
@@ -20,6 +20,7 @@ export const signClass = (v, trainable = true) => (!trainable ? "fixed" : v > 0 
 
 // Draw `state` into `svg`, as wide as its container (or as the columns need). opts: selected, onSelect(name), onTarget(j).
 export function drawGraph(svg, state, opts) {
+  arrowKeys(svg);                      // the arrow keys move between its lines, neurons and targets
   let width = Math.max(300, Math.round(svg.parentElement.clientWidth || 900));
   const fonts = ["unit-label", "target-value", "target-error", "unit-name", "unit-value", "col-head", "col-sub"].map(cls => [cls, measurer(svg, cls)]);
   const measure = Object.fromEntries(fonts.map(([cls, m]) => [cls, m.measure]));

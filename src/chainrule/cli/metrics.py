@@ -84,6 +84,9 @@ class Targets:
         self.gaps: list[int] = []
         self.n_gaps = 0
         self.error: ValidationError | None = None
+        self.unseen: list = []                # classes the model has no output for, their first lines and count
+        self.unseen_lines: list[int] = []
+        self.n_unseen = 0
 
     def add(self, chunk) -> Any:
         """Take the chunk's targets; returns their codes, or None once the column has an error."""
@@ -93,9 +96,17 @@ class Targets:
             self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
             self.n_gaps += int(gaps.sum())
         elif not self.n_gaps and self.error is None:
+            from ..data.tabular import UnseenClasses
             try:
-                self.values.append(self.pre.encode_target(chunk))
-                return self.values[-1]
+                codes = self.pre.encode_target(chunk)
+                if not self.n_unseen:
+                    self.values.append(codes)
+                    return codes
+            except UnseenClasses as exc:      # counted over every chunk, as the missing targets are
+                from ..data.lines import file_lines
+                self.unseen += [c for c in exc.unknown if c not in self.unseen]
+                self.unseen_lines = (self.unseen_lines + file_lines(chunk, exc.rows[:5]).tolist())[:5]
+                self.n_unseen += exc.rows.size
             except ValidationError as exc:
                 self.error = exc
         return None
@@ -107,4 +118,10 @@ class Targets:
                                   f"{on_lines(self.gaps[:5], self.n_gaps)}")
         if self.error is not None:
             raise self.error
+        if self.n_unseen:
+            from ..data.lines import on_lines
+            from ..data.tabular import unseen_classes_message
+            raise ValidationError(unseen_classes_message(self.pre.target, self.unseen,
+                                                         on_lines(self.unseen_lines, self.n_unseen), self.n_unseen,
+                                                         self.pre.classes))
         return np.concatenate(self.values)

@@ -36,3 +36,29 @@ def test_evaluate_names_the_lines_and_count_of_a_class_unseen_in_training(tmp_pa
         said = error_line(cmd("evaluate", model, tmp_path / "test.csv", *chunk))
         assert "classes unseen in training, ['maybe', 'unknown']" in said, said
         assert f"on lines {lines} ({unseen.sum()} rows; the model's classes: ['leave', 'stay'])" in said, said
+
+
+def spaced(value: float) -> str:
+    """A number as a French spreadsheet writes it: a space between thousands, a decimal comma (1 234,5)."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+
+
+def test_thousands_separated_by_spaces_read_with_thousands_space(tmp_path):
+    """--thousands ' ' (French and SI numbers, 1 234,5) was taken as 'none': the column of amounts became one
+    category per number without a word. Its mean is pandas' (read_csv(thousands=' ', decimal=','))."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    df = churn()
+    csv = tmp_path / "fr.csv"
+    df.assign(income=df["income"].map(spaced)).to_csv(csv, sep=";", index=False)
+    assert pd.read_csv(csv, sep=";")["income"].dtype.kind not in "if"        # text to pandas unless told
+    model = tmp_path / "m.npz"
+    r = cmd("train", csv, "--target", "churn", "--decimal", ",", "--thousands", " ", "--val-split", "0",
+            "--epochs", "1", "--out", model)
+    assert r.returncode == 0, r.stderr
+    pre = Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"])
+    truth = pd.read_csv(csv, sep=";", decimal=",", thousands=" ")["income"]
+    assert truth.dtype.kind == "f" and "income" in pre.numeric
+    assert np.isclose(pre.means[pre.numeric.index("income")], truth.mean())
+    predicted = cmd("predict", model, csv)                               # the model's reading, kept
+    assert predicted.returncode == 0 and "unseen" not in predicted.stderr, predicted.stderr

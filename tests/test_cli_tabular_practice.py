@@ -62,3 +62,30 @@ def test_thousands_separated_by_spaces_read_with_thousands_space(tmp_path):
     assert np.isclose(pre.means[pre.numeric.index("income")], truth.mean())
     predicted = cmd("predict", model, csv)                               # the model's reading, kept
     assert predicted.returncode == 0 and "unseen" not in predicted.stderr, predicted.stderr
+
+
+def test_numbers_with_spaces_between_thousands_are_refused_with_the_options_that_read_them(tmp_path):
+    """A French spreadsheet's amounts (1 234,5, its spaces plain or no-break) were read as text, one category per
+    amount, without a word (or, with --decimal ',', the amounts below 1,000 as numbers and the rest as text). Now
+    refused, naming the options; those options, after the advised replacement of no-break spaces, read the
+    column as pandas reads it with them."""
+    df = churn()
+    model = tmp_path / "m.npz"
+    for space in (" ", "\u00a0", "\u202f"):
+        csv = tmp_path / "fr.csv"
+        df.assign(income=df["income"].map(spaced).str.replace(" ", space)).to_csv(csv, sep=";", index=False)
+        for options in ([], ["--decimal", ","], ["--stream"]):
+            said = error_line(cmd("train", csv, "--target", "churn", "--epochs", "1", "--out", model, *options))
+            assert "column 'income' holds numbers with a decimal comma and spaces between thousands" in said, said
+            assert "give --decimal ',' --thousands ' '" in said
+            assert ("no-break spaces" in said) == (space != " ")
+        csv.write_text(csv.read_text(encoding="utf-8").replace(space, " "), encoding="utf-8")
+        truth = pd.read_csv(csv, sep=";", decimal=",", thousands=" ")["income"]
+        assert truth.dtype.kind == "f" and np.allclose(truth, df["income"])
+        r = cmd("train", csv, "--target", "churn", "--epochs", "1", "--out", model, "--decimal", ",",
+                "--thousands", " ")
+        assert r.returncode == 0 and "numeric columns (2, standardised): ['age', 'income']" in r.stderr, r.stderr
+    one = tmp_path / "one.csv"
+    one.write_text("age;income;city\n30;1 234.5;Paris\n", encoding="utf-8")
+    said = error_line(cmd("predict", model, one, "--decimal", ".", "--thousands", "none"))
+    assert "line 2 has '1 234.5'; the file seems to write spaces between thousands: give --thousands ' '" in said

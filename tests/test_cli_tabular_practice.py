@@ -89,3 +89,37 @@ def test_numbers_with_spaces_between_thousands_are_refused_with_the_options_that
     one.write_text("age;income;city\n30;1 234.5;Paris\n", encoding="utf-8")
     said = error_line(cmd("predict", model, one, "--decimal", ".", "--thousands", "none"))
     assert "line 2 has '1 234.5'; the file seems to write spaces between thousands: give --thousands ' '" in said
+
+
+def test_a_target_of_amounts_written_as_text_is_refused_not_learnt_as_a_class_per_amount(tmp_path):
+    """A price column written 4,198.07, or with an 'N/A' among its numbers, was read as text: train learnt a
+    classifier of one class per price (a warning said 'an ID or free text?'). Now refused with the reading that
+    makes it the regression pandas' read_csv(thousands=',') makes of it; a target of a few labels is classes as
+    before, 'N/A' among them."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    df["price"] = (df["a"] * 1000 + 5000).round(2)
+    model = tmp_path / "m.npz"
+    written = tmp_path / "thousands.csv"
+    df.assign(price=df["price"].map("{:,.2f}".format)).to_csv(written, index=False)
+    gaps = tmp_path / "gaps.csv"
+    df.astype({"price": object}).assign(price=lambda d: d["price"].where(d.index != 5, "N/A")).to_csv(gaps, index=False)
+    for stream in ([], ["--stream"]):
+        said = error_line(cmd("train", written, "--target", "price", "--epochs", "1", "--out", model, *stream))
+        first = f"{df['price'][0]:,.2f}"
+        assert f"holds numbers with thousands separators (e.g. '{first}' on line 2): give --thousands ','" in said
+        said = error_line(cmd("train", gaps, "--target", "price", "--epochs", "1", "--out", model, *stream))
+        assert "target column 'price' is numbers except 1 of 80 cells ('N/A'; first on line 7)" in said, said
+    r = cmd("train", written, "--target", "price", "--epochs", "1", "--out", model, "--thousands", ",",
+            "--val-split", "0", "--quiet")
+    assert r.returncode == 0, r.stderr
+    pre = Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"])
+    truth = pd.read_csv(written, thousands=",")["price"]
+    assert pre.task == "regression" and np.isclose(pre.y_mean, truth.mean())
+    labels = tmp_path / "labels.csv"
+    df.assign(price=np.where(df["a"] > 0, "1", np.where(df["a"] > -1, "2", "N/A"))).to_csv(labels, index=False)
+    r = cmd("train", labels, "--target", "price", "--epochs", "1", "--out", model, "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"]).classes == ["1", "2", "N/A"]

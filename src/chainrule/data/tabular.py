@@ -166,6 +166,9 @@ class Preprocessing:
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None and numeric_target and y.nunique() == 1:     # neither task has anything to learn
             raise constant_target(target, float(y.iloc[0]), False, True)
+        if task is None and not numeric_target and target not in text_columns and not pd.api.types.is_bool_dtype(y) \
+                and not isinstance(y.dtype, pd.CategoricalDtype):    # 1,234.5 or 'N/A' among amounts: no classes
+            check_text_column(y, target, df.attrs.get("csv"), target=True)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
             task = "classification" if (not numeric_target or (integral and y.nunique() <= MAX_CLASSES)) \

@@ -89,10 +89,19 @@ def comma_error(name: str, kind: str, example: str, line: int | str, read: dict 
                            f"{at_line(line)}): {comma_advice(kind, read)}{no_break_note(example)}")
 
 
-def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
+def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str,
+                   target: bool = False) -> ValidationError:
     """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
-    text it would get one category per number (train's read and --stream's scan both say it)."""
+    text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
+    one class per number, where its missing values are no rows to learn from."""
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    if target:
+        return ValidationError(
+            f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "
+            f"{at_line(line)}), so it would be read as text, a class per number, not a regression. "
+            f"{give('na values', value=short(kinds[0]))} to read such cells as missing (a row without a target is "
+            f"then refused: delete those rows), or {give('task', task='classification')} to learn its values as "
+            "classes")
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "

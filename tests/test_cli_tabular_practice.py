@@ -123,3 +123,22 @@ def test_a_target_of_amounts_written_as_text_is_refused_not_learnt_as_a_class_pe
     r = cmd("train", labels, "--target", "price", "--epochs", "1", "--out", model, "--quiet")
     assert r.returncode == 0, r.stderr
     assert Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"]).classes == ["1", "2", "N/A"]
+
+
+def test_evaluate_counts_a_regression_targets_text_cells_over_the_whole_file(tmp_path):
+    """evaluate read in chunks counted a regression target's cells that are not numbers in the first chunk alone
+    ('(7 such cells)' of 80 with --chunk-rows 7), and did not say which option reads 4,198.07."""
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.normal(size=80)})
+    df["price"] = (df["a"] * 1000 + 5000).round(2)
+    df.to_csv(tmp_path / "train.csv", index=False)
+    model = tmp_path / "m.npz"
+    assert cmd("train", tmp_path / "train.csv", "--target", "price", "--epochs", "1", "--quiet",
+               "--out", model).returncode == 0
+    written = df.assign(price=df["price"].map("{:,.2f}".format))
+    written.to_csv(tmp_path / "test.csv", index=False)
+    as_text = pd.to_numeric(pd.read_csv(tmp_path / "test.csv")["price"], errors="coerce").isna()
+    for chunk in ([], ["--chunk-rows", "7"]):
+        said = error_line(cmd("evaluate", model, tmp_path / "test.csv", *chunk))
+        assert (f"line 2 has '{written['price'][0]}' ({as_text.sum()} such cells); the file seems to write "
+                "thousands separators: give --thousands ','") in said, said

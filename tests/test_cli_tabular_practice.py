@@ -142,3 +142,28 @@ def test_evaluate_counts_a_regression_targets_text_cells_over_the_whole_file(tmp
         said = error_line(cmd("evaluate", model, tmp_path / "test.csv", *chunk))
         assert (f"line 2 has '{written['price'][0]}' ({as_text.sum()} such cells); the file seems to write "
                 "thousands separators: give --thousands ','") in said, said
+
+
+def test_predict_and_evaluate_count_missing_values_over_the_whole_file_read_in_chunks(tmp_path):
+    """Read in chunks (50,000 rows by default), predict and evaluate named the gaps of the first chunk that had
+    any: 'a missing value in 'income' on line 5' where the file had seven. Now as the whole file's read says."""
+    df = churn()
+    df.to_csv(tmp_path / "train.csv", index=False)
+    model = tmp_path / "m.npz"
+    assert cmd("train", tmp_path / "train.csv", "--target", "churn", "--epochs", "1", "--quiet",
+               "--out", model).returncode == 0
+    test = df.astype({"city": object})
+    test.loc[[3, 50, 70, 90, 100, 110, 119], "income"] = np.nan
+    test.loc[[3, 60, 80], "city"] = ["None", np.nan, "<NA>"]         # missing where training learnt no such city
+    for column, expected in (("income", "missing values in 'income' on lines 5, 52, 72, 92, 102 and 2 more"),
+                             ("city", "missing values in 'city' on lines 5, 62 and 82")):
+        kept = test.assign(**{c: df[c] for c in ("income", "city") if c != column})
+        kept.to_csv(tmp_path / "gaps.csv", index=False)
+        lines = np.flatnonzero(pd.read_csv(tmp_path / "gaps.csv", keep_default_na=False)[column]
+                               .isin(["", "None", "<NA>"])) + 2
+        assert (expected.startswith(f"missing values in '{column}' on lines {lines[0]}, {lines[1]}")
+                and expected.endswith("and 2 more" if lines.size == 7 else f"and {lines[-1]}"))
+        for command in ("predict", "evaluate"):
+            for chunk in ([], ["--chunk-rows", "40"], ["--chunk-rows", "1"]):
+                said = error_line(cmd(command, model, tmp_path / "gaps.csv", *chunk))
+                assert expected in said, (command, chunk, said)

@@ -68,6 +68,25 @@ def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
             "keeps one for every column)")
 
 
+class Gaps(ValidationError):
+    """Missing values in column `column` that the model has no fill value for, at positions `rows` of the table
+    (`why`: what more the message says): a file read in chunks counts them over every chunk (`gap_mask`)."""
+
+    def __init__(self, pre: Any, column: str, rows: np.ndarray, df: Any, why: str = "") -> None:
+        self.column, self.rows, self.why = column, rows, why
+        super().__init__(gap_message(pre, column, places(df, rows[:5], rows.size), rows.size) + why)
+
+
+def gap_mask(pre: Any, df: Any, c: str) -> np.ndarray:
+    """Which rows of `df` miss a value of the model's column `c`, as numeric_column and text_codes read them."""
+    col = df[c]
+    gaps = np.array(col.isna(), dtype=bool)
+    if c in pre.text and c not in pre.other:
+        unlearned = [m for m in TEXT_MISSING if m not in pre.categories[c]]
+        gaps |= col.astype("string").isin(unlearned).to_numpy(dtype=bool, na_value=False)
+    return gaps
+
+
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
     """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
     network's) can hold (or a clear error)."""
@@ -82,7 +101,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell, df.attrs.get("csv")))
         if c not in pre.fill:
-            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
+            raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
@@ -158,7 +177,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if c not in pre.fill:
             why = "" if said is None or not said.any() else \
                 f" (a cell {' or '.join(map(repr, unlearned))} is missing where training saw no such category)"
-            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()) + why)
+            raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(gaps), df, why)
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0

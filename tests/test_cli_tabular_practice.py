@@ -167,3 +167,23 @@ def test_predict_and_evaluate_count_missing_values_over_the_whole_file_read_in_c
             for chunk in ([], ["--chunk-rows", "40"], ["--chunk-rows", "1"]):
                 said = error_line(cmd(command, model, tmp_path / "gaps.csv", *chunk))
                 assert expected in said, (command, chunk, said)
+
+
+def test_an_unseen_value_that_is_a_category_but_for_its_spaces_is_said_so(tmp_path):
+    """A spreadsheet's 'Paris  ' learnt in training and 'Paris' at predict time: the warning listed 'Paris' as
+    unseen beside no word of the category it nearly is. Both stay apart, as pandas' read_csv and scikit-learn's
+    OneHotEncoder keep them (the encoding, all zeros, is unchanged)."""
+    from sklearn.preprocessing import OneHotEncoder
+    df = churn()
+    df.assign(city=df["city"] + "  ").to_csv(tmp_path / "train.csv", index=False)
+    model = tmp_path / "m.npz"
+    assert cmd("train", tmp_path / "train.csv", "--target", "churn", "--epochs", "1", "--quiet",
+               "--out", model).returncode == 0
+    new = pd.DataFrame({"age": [30], "income": [50_000.0], "city": ["Paris"]})
+    new.to_csv(tmp_path / "new.csv", index=False)
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(pd.read_csv(tmp_path / "train.csv")[["city"]])
+    assert encoder.transform(pd.read_csv(tmp_path / "new.csv")[["city"]]).sum() == 0      # unseen to sklearn too
+    for chunk in ([], ["--chunk-rows", "1"]):
+        r = cmd("predict", model, tmp_path / "new.csv", *chunk)
+        assert r.returncode == 0, r.stderr
+        assert "'Paris' is the training category 'Paris  ' but for the spaces around it" in r.stderr, r.stderr

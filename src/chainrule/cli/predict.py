@@ -228,7 +228,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                               "or the inputs far outside the training range")
     for c in pre.text:
         if unseen.get(c):
-            warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=2)
+            warnings.warn(unseen_message(c, unseen[c], pre.categories[c]), UnseenCategoryWarning, stacklevel=2)
 
 
 def predict(args) -> int:

@@ -121,11 +121,17 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     return values
 
 
-def unseen_message(c: str, values: Any) -> str:
-    """The warning for the values of text column `c` unseen in training."""
+def unseen_message(c: str, values: Any, categories: Any = ()) -> str:
+    """The warning for the values of text column `c` unseen in training; where one is a training category but
+    for the spaces around it ('Paris' and 'Paris ' of a spreadsheet's cells), the two, as pandas and the exported
+    graph read cells as written."""
     values = sorted(values)
     count = f"{len(values)} value" if len(values) == 1 else f"{len(values)} values"
-    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}"
+    learnt = {str(k).strip(): k for k in categories}         # (an unseen value is none of them as written)
+    spaced = [(v, learnt[str(v).strip()]) for v in values if str(v).strip() in learnt]
+    said = "" if not spaced else (f"; {short(spaced[0][0])} is the training category {short(spaced[0][1])} but for "
+                                  "the spaces around it: write it as the training file does, spaces too")
+    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}{said}"
 
 
 def as_typed(categories: list[str], values: Any) -> np.ndarray:
@@ -194,7 +200,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if unseen is not None:
             unseen.setdefault(c, set()).update(values)
         else:
-            warnings.warn(unseen_message(c, values), unseen_warning, stacklevel=4)
+            warnings.warn(unseen_message(c, values, pre.categories[c]), unseen_warning, stacklevel=4)
     return codes
 
 

@@ -84,6 +84,11 @@ class Targets:
         self.gaps: list[int] = []
         self.n_gaps = 0
         self.error: ValidationError | None = None
+        self.unseen: list = []                # classes the model has no output for, their first lines and count
+        self.unseen_lines: list[int] = []
+        self.n_unseen = 0
+        self.not_numeric: Any = None          # a regression's first cell that is not a number, and their count
+        self.n_not_numeric = 0
 
     def add(self, chunk) -> Any:
         """Take the chunk's targets; returns their codes, or None once the column has an error."""
@@ -93,9 +98,21 @@ class Targets:
             self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
             self.n_gaps += int(gaps.sum())
         elif not self.n_gaps and self.error is None:
+            from ..data.tabular import UnseenClasses
+            from ..data.targets import NotNumericTarget
             try:
-                self.values.append(self.pre.encode_target(chunk))
-                return self.values[-1]
+                codes = self.pre.encode_target(chunk)
+                if not self.n_unseen and self.not_numeric is None:
+                    self.values.append(codes)
+                    return codes
+            except NotNumericTarget as exc:   # the first chunk's cell, counted over every chunk
+                self.not_numeric = self.not_numeric or exc
+                self.n_not_numeric += exc.count
+            except UnseenClasses as exc:      # counted over every chunk, as the missing targets are
+                from ..data.lines import file_lines
+                self.unseen += [c for c in exc.unknown if c not in self.unseen]
+                self.unseen_lines = (self.unseen_lines + file_lines(chunk, exc.rows[:5]).tolist())[:5]
+                self.n_unseen += exc.rows.size
             except ValidationError as exc:
                 self.error = exc
         return None
@@ -107,4 +124,14 @@ class Targets:
                                   f"{on_lines(self.gaps[:5], self.n_gaps)}")
         if self.error is not None:
             raise self.error
+        if self.not_numeric is not None:
+            from ..data.targets import not_numeric_message
+            e = self.not_numeric
+            raise ValidationError(not_numeric_message(e.name, e.where, e.cell, self.n_not_numeric, e.hint))
+        if self.n_unseen:
+            from ..data.lines import on_lines
+            from ..data.tabular import unseen_classes_message
+            raise ValidationError(unseen_classes_message(self.pre.target, self.unseen,
+                                                         on_lines(self.unseen_lines, self.n_unseen), self.n_unseen,
+                                                         self.pre.classes))
         return np.concatenate(self.values)

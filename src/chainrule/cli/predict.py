@@ -169,8 +169,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
     from ..data.chunks import iter_chunks
     from ..data.csvfile import short
-    from ..data.encode import unseen_message
-    from ..data.lines import file_lines, plural
+    from ..data.encode import Gaps, gap_mask, gap_message, unseen_message
+    from ..data.lines import file_lines, on_lines, plural
     from ..data.markers import learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
@@ -179,6 +179,9 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
     bad, first_bad, rows, failures = 0, 0, 0, Failures()
+    gap: Gaps | None = None                     # missing values the model cannot fill: counted over the file
+    gap_lines: list[int] = []
+    n_gaps = 0
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
                                  decimal=args.decimal, thousands=args.thousands,
@@ -186,8 +189,17 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            with chunked("--chunk-rows"):    # the model fixes its columns and dtype
-                x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
+            if gap is not None:                 # the rest of the file: its gaps in that column counted, and named
+                more = np.flatnonzero(gap_mask(pre, chunk, gap.column))
+                gap_lines = (gap_lines + file_lines(chunk, more[:5]).tolist())[:5]
+                n_gaps += more.size
+                continue
+            try:
+                with chunked("--chunk-rows"):    # the model fixes its columns and dtype
+                    x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
+            except Gaps as exc:
+                gap, gap_lines, n_gaps = exc, file_lines(chunk, exc.rows[:5]).tolist(), exc.rows.size
+                continue
             found = Failures()                  # rows no layer gives: named by their lines, in the engine's words
             out = outputs(net, x, finite=False, failures=found)
             failures.merge(found, lambda row, chunk=chunk: file_lines(chunk, [row])[0])
@@ -204,6 +216,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                     inputs.append(x)
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
+    if gap is not None:
+        raise ValidationError(gap_message(pre, gap.column, on_lines(gap_lines, n_gaps), n_gaps) + gap.why)
     if failures:
         raise failures.error(net, rows, of=short(str(args.csv)), unit="line", advice="those inputs are far outside "
                              "the training range (or the weights damaged): check them" + (
@@ -214,7 +228,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                               "or the inputs far outside the training range")
     for c in pre.text:
         if unseen.get(c):
-            warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=2)
+            warnings.warn(unseen_message(c, unseen[c], pre.categories[c]), UnseenCategoryWarning, stacklevel=2)
 
 
 def predict(args) -> int:

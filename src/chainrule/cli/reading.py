@@ -23,8 +23,9 @@ def add_csv_options(p) -> None:
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
                                      "file the model's, the one train read its file with) (default: '.')")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
-                                                       "('.' with --decimal , reads 1.234,5); none when not given (for "
-                                                       "a trained model's file: the model's; 'none' for none)")
+                                                       "('.' with --decimal , reads 1.234,5; ' ' 1 234,5); none "
+                                                       "when not given (for a trained model's file: the model's; "
+                                                       "'none' for none)")
     g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
 
@@ -35,7 +36,7 @@ def reading_marks(args, pre=None) -> None:
     given wins over the model's other one where they clash; --thousands none: no separator. A --sep
     that is the model's decimal mark says the file is not written as train's was: '.' and none."""
     given = args.decimal is not None, args.thousands is not None
-    if args.thousands is not None and args.thousands.strip().lower() in ("", "none"):
+    if args.thousands is not None and (args.thousands == "" or args.thousands.strip().lower() == "none"):
         args.thousands = None
     pre = None if pre is None or pre.decimal == getattr(args, "sep", None) else pre
     if not given[0]:

@@ -97,15 +97,21 @@ def boolean_column(values: Any) -> bool:
     return len(values) > 0 and all(boolean_meaning(v) is not None for v in values)
 
 
-def check_text_column(col, name: str, read: dict | None = None) -> None:
+def check_text_column(col, name: str, read: dict | None = None, target: bool = False) -> None:
     """Refuse a column pandas read as text that is really numbers with placeholders, or numbers
     with a decimal comma or thousands separators: one-hot encoding it would learn one category per number.
-    `read`: how the file was read (its name, sep, encoding), which the advice depends on (None: not known)."""
+    `read`: how the file was read (its name, sep, encoding), which the advice depends on (None: not known).
+    `target`: the target of a task not given, whose values would be classes: labels of at most MAX_CLASSES
+    values are classes as written ('1,5' and 'N/A' too); more would be a class per number of a regression."""
     import pandas as pd
+
+    from .tabular import MAX_CLASSES
     values = col.dropna().astype("string")
     if len(values) == 0:
         return
     codes, raw = _distinct(values)
+    if target and len(raw) <= MAX_CLASSES:
+        return
     distinct = raw.str.strip()
     counts = np.bincount(codes, minlength=len(distinct))
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
@@ -130,7 +136,7 @@ def check_text_column(col, name: str, read: dict | None = None) -> None:
         i = earliest(values, ~ok[codes])
         kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first
         line = _line(col, col.index.isin(values.index[i:i + 1]))
-        raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line)
+        raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line, target)
 
 
 def looks_like_id(col) -> bool:

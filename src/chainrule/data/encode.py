@@ -45,13 +45,13 @@ def _comma_hint(cell: Any, read: dict | None = None) -> str:
     and name; None if not known); "" for another cell."""
     import re
 
-    from .textnumbers import COMMA_KINDS, PERCENT, comma_advice, comma_cells
+    from .textnumbers import COMMA_KINDS, PERCENT, comma_advice, comma_cells, no_break_note
     found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
     if found is None:
         percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
         return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
     how = "decimals with a comma" if found[0] == "decimal" else COMMA_KINDS[found[0]]
-    return f"; the file seems to write {how}: {comma_advice(found[0], read)}"
+    return f"; the file seems to write {how}: {comma_advice(found[0], read)}{no_break_note(cell)}"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -68,6 +68,25 @@ def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
             "keeps one for every column)")
 
 
+class Gaps(ValidationError):
+    """Missing values in column `column` that the model has no fill value for, at positions `rows` of the table
+    (`why`: what more the message says): a file read in chunks counts them over every chunk (`gap_mask`)."""
+
+    def __init__(self, pre: Any, column: str, rows: np.ndarray, df: Any, why: str = "") -> None:
+        self.column, self.rows, self.why = column, rows, why
+        super().__init__(gap_message(pre, column, places(df, rows[:5], rows.size), rows.size) + why)
+
+
+def gap_mask(pre: Any, df: Any, c: str) -> np.ndarray:
+    """Which rows of `df` miss a value of the model's column `c`, as numeric_column and text_codes read them."""
+    col = df[c]
+    gaps = np.array(col.isna(), dtype=bool)
+    if c in pre.text and c not in pre.other:
+        unlearned = [m for m in TEXT_MISSING if m not in pre.categories[c]]
+        gaps |= col.astype("string").isin(unlearned).to_numpy(dtype=bool, na_value=False)
+    return gaps
+
+
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
     """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
     network's) can hold (or a clear error)."""
@@ -82,7 +101,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + _comma_hint(cell, df.attrs.get("csv")))
         if c not in pre.fill:
-            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(missing, df), missing.sum()))
+            raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
@@ -102,11 +121,17 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     return values
 
 
-def unseen_message(c: str, values: Any) -> str:
-    """The warning for the values of text column `c` unseen in training."""
+def unseen_message(c: str, values: Any, categories: Any = ()) -> str:
+    """The warning for the values of text column `c` unseen in training; where one is a training category but
+    for the spaces around it ('Paris' and 'Paris ' of a spreadsheet's cells), the two, as pandas and the exported
+    graph read cells as written."""
     values = sorted(values)
     count = f"{len(values)} value" if len(values) == 1 else f"{len(values)} values"
-    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}"
+    learnt = {str(k).strip(): k for k in categories}         # (an unseen value is none of them as written)
+    spaced = [(v, learnt[str(v).strip()]) for v in values if str(v).strip() in learnt]
+    said = "" if not spaced else (f"; {short(spaced[0][0])} is the training category {short(spaced[0][1])} but for "
+                                  "the spaces around it: write it as the training file does, spaces too")
+    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}{said}"
 
 
 def as_typed(categories: list[str], values: Any) -> np.ndarray:
@@ -158,7 +183,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if c not in pre.fill:
             why = "" if said is None or not said.any() else \
                 f" (a cell {' or '.join(map(repr, unlearned))} is missing where training saw no such category)"
-            raise empty_rows_at_end(df) or ValidationError(gap_message(pre, c, _lines(gaps, df), gaps.sum()) + why)
+            raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(gaps), df, why)
         col = col.fillna(pre.fill[c])
     codes = pd.Index(pre.categories[c], dtype=col.dtype).get_indexer(col)
     missed = codes < 0
@@ -175,7 +200,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if unseen is not None:
             unseen.setdefault(c, set()).update(values)
         else:
-            warnings.warn(unseen_message(c, values), unseen_warning, stacklevel=4)
+            warnings.warn(unseen_message(c, values, pre.categories[c]), unseen_warning, stacklevel=4)
     return codes
 
 

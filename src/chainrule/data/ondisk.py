@@ -124,7 +124,7 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
     del written
     for c in pre.text:                    # as `Preprocessing.transform` warns for the whole table
         if unseen.get(c):
-            warnings.warn(unseen_message(c, unseen[c]), UnseenCategoryWarning, stacklevel=3)
+            warnings.warn(unseen_message(c, unseen[c], pre.categories[c]), UnseenCategoryWarning, stacklevel=3)
     X.flush()
     X = np.memmap(path["X"], dtype=dtype, mode="r", shape=shape)
     if cols is None:

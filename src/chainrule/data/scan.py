@@ -338,10 +338,16 @@ def as_first(scan: ColumnScan) -> Any:
     return as_python(keys[:1], scan.kind)[0] if keys else None
 
 
-def check_text(name: str, text: list[str], counts: list[int], first: list[int], read: dict | None = None) -> None:
+def check_text(name: str, text: list[str], counts: list[int], first: list[int], read: dict | None = None,
+               target: bool = False) -> None:
     """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
-    a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...)."""
+    a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...;
+    `target`: a target's, left alone where its labels are few enough to be classes)."""
     import pandas as pd
+
+    from .tabular import MAX_CLASSES
+    if target and len(text) <= MAX_CLASSES:
+        return
     values = [t.strip() for t in text]
     n = np.asarray(counts, dtype=np.int64)
     total = int(n.sum())
@@ -366,7 +372,7 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
     if n[ok].sum() / total >= 0.5:
         bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
         kinds = list(dict.fromkeys(values[i] for i in bad))
-        raise numbers_except(name, int(n[~ok].sum()), total, kinds, first[bad[0]])
+        raise numbers_except(name, int(n[~ok].sum()), total, kinds, first[bad[0]], target)
 
 
 def reason(text: list[str], first: list[int]) -> str:

@@ -254,6 +254,8 @@ class CsvStream:
         if y.missing:
             raise ValidationError(f"target column {target!r} has {missing_values(y.missing)} {gap_lines(y)}")
         numeric_target = y.kind in ("int", "float")
+        if task is None and y.kind == "text" and target not in text_columns:   # as Preprocessing.fit's
+            check_text(target, *y.strings(), self.info, target=True)
         if task is None and numeric_target and not y.capped and len(y.counts) == 1:    # nothing to learn
             raise constant_target(target, float(as_python(list(y.counts), y.kind)[0]), False, True)
         if task is None:

@@ -166,6 +166,9 @@ class Preprocessing:
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None and numeric_target and y.nunique() == 1:     # neither task has anything to learn
             raise constant_target(target, float(y.iloc[0]), False, True)
+        if task is None and not numeric_target and target not in text_columns and not pd.api.types.is_bool_dtype(y) \
+                and not isinstance(y.dtype, pd.CategoricalDtype):    # 1,234.5 or 'N/A' among amounts: no classes
+            check_text_column(y, target, df.attrs.get("csv"), target=True)
         if task is None:
             integral = numeric_target and np.all(np.mod(y.to_numpy(dtype=float), 1) == 0)
             task = "classification" if (not numeric_target or (integral and y.nunique() <= MAX_CLASSES)) \
@@ -329,6 +332,7 @@ class Preprocessing:
             return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]
+        codes = None
         if unknown and all(isinstance(c, str) for c in self.classes):
             # text classes, and a file whose labels pandas read as numbers or booleans (it holds no
             # 'unknown' row): matched as predict matches a text column's cells
@@ -342,8 +346,9 @@ class Preprocessing:
                 return codes
             unknown = text[codes < 0].unique().tolist()
         if unknown:
-            raise ValidationError(f"target column {short(self.target)} has the class {short(unknown[0])}, unseen in "
-                                  f"training (classes: {names(self.classes, 20)})")
+            # each row of a class the model has no output for: named by its lines, as a missing target is
+            rows = np.flatnonzero((codes < 0) if codes is not None else y.isin(unknown).to_numpy(dtype=bool))
+            raise UnseenClasses(self.target, unknown, rows, places(y, rows[:5], rows.size), self.classes)
         import pandas as pd
         codes = pd.Index(self.classes).get_indexer(y)          # vectorized; the dict where pandas differs
         return codes if (codes >= 0).all() else np.array([index[v] for v in y.tolist()])
@@ -363,6 +368,21 @@ class Preprocessing:
     def from_json(cls, data: dict) -> Preprocessing:
         """The preprocessing stored in a model file, every field checked (ModelFileError otherwise)."""
         return cls(**check_stored(data))
+
+
+class UnseenClasses(ValidationError):
+    """Target labels the model has no output for (a test file's class that training never saw): the classes,
+    the rows at `rows` (positions in the table) named `where`, so that a file read in chunks can add them up."""
+
+    def __init__(self, target: str, unknown: list, rows: np.ndarray, where: str, classes: list) -> None:
+        self.unknown, self.rows = unknown, rows
+        super().__init__(unseen_classes_message(target, unknown, where, rows.size, classes))
+
+
+def unseen_classes_message(target: str, unknown: list, where: str, count: int, classes: list) -> str:
+    """'target column 'y' has a class unseen in training, ['c'], on line 4 (1 row; the model's classes: ...)'."""
+    return (f"target column {short(target)} has {plural(len(unknown), 'a class', 'classes')} unseen in training, "
+            f"{names(unknown, 5)}, {where} ({count} {plural(count, 'row')}; the model's classes: {names(classes, 20)})")
 
 
 def _training_rows(train: Any, n: int) -> np.ndarray | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from ..errors import ValidationError
 from .columns import ColumnWarning
 from .csvfile import names, short
@@ -26,16 +24,32 @@ def warn_equal_numbers(target: str, classes: list) -> None:
                       ColumnWarning, stacklevel=3)
 
 
+class NotNumericTarget(ValidationError):
+    """A regression target's cells that are not numbers: the first's place and text, and their count, which a file
+    read in chunks adds up (cli.metrics.Targets)."""
+
+    def __init__(self, name: str, where: str, cell: str, count: int, hint: str) -> None:
+        self.name, self.where, self.cell, self.count, self.hint = name, where, cell, count, hint
+        super().__init__(not_numeric_message(name, where, cell, count, hint))
+
+
+def not_numeric_message(name: str, where: str, cell: str, count: int, hint: str) -> str:
+    many = f" ({count} such cells)" if count > 1 else ""
+    return f"target column {name!r} must be numeric for regression; {where} has {cell}{many}{hint}"
+
+
 def pd_numeric(y, name):
     """The regression target `y` (column `name`) as float64, or the error naming its first cell that is not a number."""
     import pandas as pd
     values = pd.to_numeric(y, errors="coerce")
     if values.isna().any():
         mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
-        bad, first = np.flatnonzero(mask), earliest(y, mask) if mask.any() else 0
-        found = (f"; {place(y, first)} has {short(y.iloc[first])}"
-                 + (f" ({len(bad)} such cells)" if len(bad) > 1 else "")) if len(bad) else ""
-        raise ValidationError(f"target column {name!r} must be numeric for regression{found}")
+        if not mask.any():
+            raise ValidationError(f"target column {name!r} must be numeric for regression")
+        first = earliest(y, mask)
+        from .encode import _comma_hint  # 1,234.5: the option that reads it, as for an input column
+        hint = _comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
+        raise NotNumericTarget(name, place(y, first), short(y.iloc[first]), int(mask.sum()), hint)
     return values.to_numpy(dtype=float)
 
 

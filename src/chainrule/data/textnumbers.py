@@ -16,6 +16,9 @@ from .csvfile import short
 
 THOUSANDS = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?")      # 1,234 and 12,500.5
 EUROPEAN = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?")       # 1.234,5 and 1.234.567
+#: 1 234 and 12 500,5 (French and SI numbers): a space, or the no-break spaces a spreadsheet writes
+SPACED = re.compile("-?[1-9]\\d{0,2}(?:[ \u00a0\u202f]\\d{3})+(?:[.,]\\d+)?")
+NO_BREAK = "\u00a0\u202f"
 
 
 def at_line(line: int | str) -> str:
@@ -38,6 +41,11 @@ def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tupl
     pointed = texts.where(~european, texts.str.replace(".", "", regex=False)).str.replace(",", ".", regex=False)
     decimal = other & pd.to_numeric(pointed, errors="coerce").notna().to_numpy(dtype=bool)
     half = counts.sum() / 2
+    # first: with --decimal ',' alone, 1 234,5 stays text, and the advice would be --decimal ',' again
+    spaced = ~np.asarray(ok, dtype=bool) & texts.str.fullmatch(SPACED.pattern).to_numpy(dtype=bool)
+    if spaced.any() and counts[ok | spaced | decimal].sum() > half:
+        comma = (spaced | decimal) & texts.str.contains(",", regex=False).to_numpy(dtype=bool)
+        return ("decimal spaced" if comma.any() else "spaced"), spaced
     if thousands.any() and not (other & ~thousands).any() and counts[ok | thousands].sum() > half:
         return "thousands", thousands
     if decimal.any() and counts[ok | decimal].sum() > half:
@@ -47,7 +55,8 @@ def comma_cells(distinct: list[str], ok: np.ndarray, counts: np.ndarray) -> tupl
 
 #: each kind `comma_cells` finds: what the numbers hold (the advice.WORDS that read them: its own key)
 COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma and '.' between thousands",
-               "decimal": "a decimal comma"}
+               "decimal": "a decimal comma", "spaced": "spaces between thousands",
+               "decimal spaced": "a decimal comma and spaces between thousands"}
 
 
 def comma_advice(kind: str, read: dict | None) -> str:
@@ -55,23 +64,44 @@ def comma_advice(kind: str, read: dict | None) -> str:
     its name, sep and encoding; None: not known): a decimal comma in a comma-separated file ("1,5" quoted) cannot
     be read with decimal=',', which no reader here takes beside the separator ','; the file is saved with ';'."""
     read = read or {}
-    if read.get("sep") == "," and kind in ("decimal", "decimal."):
+    if read.get("sep") == "," and kind in ("decimal", "decimal.", "decimal spaced"):
         saved = resave(read.get("name"), read.get("encoding"))
+        if kind == "decimal spaced":
+            return f"its fields are separated by ',' too: {give('decimal sep', **saved)}; {give('spaced')}"
         return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
     return give(kind)
+
+
+def no_break_note(example: str) -> str:
+    """What a number written with no-break spaces between thousands needs besides the thousands option: no
+    reader here takes a no-break space (two or three bytes) for it."""
+    marks = [f"U+{ord(c):04X}" for c in NO_BREAK if c in str(example)]
+    if not marks:
+        return ""
+    return (f" (its spaces are no-break spaces, {' and '.join(marks)}, which no thousands separator reads: make "
+            "them plain spaces first, e.g. sed 's/\\xc2\\xa0/ /g; s/\\xe2\\x80\\xaf/ /g' FILE > NEW)")
 
 
 def comma_error(name: str, kind: str, example: str, line: int | str, read: dict | None = None) -> ValidationError:
     """The error for a column `comma_cells` finds of `kind`, with an example cell and its line; `read` how the
     file was read (`comma_advice`)."""
     return ValidationError(f"column {short(name)} holds numbers with {COMMA_KINDS[kind]} (e.g. {short(example)} on "
-                           f"{at_line(line)}): {comma_advice(kind, read)}")
+                           f"{at_line(line)}): {comma_advice(kind, read)}{no_break_note(example)}")
 
 
-def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str) -> ValidationError:
+def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str,
+                   target: bool = False) -> ValidationError:
     """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
-    text it would get one category per number (train's read and --stream's scan both say it)."""
+    text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
+    one class per number, where its missing values are no rows to learn from."""
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    if target:
+        return ValidationError(
+            f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "
+            f"{at_line(line)}), so it would be read as text, a class per number, not a regression. "
+            f"{give('na values', value=short(kinds[0]))} to read such cells as missing (a row without a target is "
+            f"then refused: delete those rows), or {give('task', task='classification')} to learn its values as "
+            "classes")
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "

@@ -1,4 +1,4 @@
-"""to_onnx of a fitted BackpropClassifier: its network with outputs "prediction" and "probabilities" equal to its
+"""to_onnx of a fitted BackpropClassifier: its network with outputs "label" and "probabilities" equal to its
 predict and predict_proba under onnxruntime, and its classes_ in the metadata (chainrule.classes, in the order of the
 columns), as `chainrule export` gives a CSV model's; a bare network_ has no classes, and to_onnx(estimator) was
 refused. from_onnx reads the network back."""
@@ -30,7 +30,7 @@ def test_a_classifier_exports_its_predict_predict_proba_and_classes(kind):
     session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     got = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"input": X})))
     np.testing.assert_allclose(got["probabilities"], clf.predict_proba(X), rtol=1e-12, atol=1e-15)
-    np.testing.assert_array_equal(got["prediction"], clf.predict(X))
+    np.testing.assert_array_equal(got["label"], clf.predict(X))
     classes = json.loads(session.get_modelmeta().custom_metadata_map["chainrule.classes"])
     assert classes == clf.classes_.tolist()
     np.testing.assert_allclose(cr.from_onnx(model).predict(X), clf.network_.predict(X), rtol=1e-12)

@@ -250,17 +250,17 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
     return class_outputs(g, classes, out, elem, f"the classes of {pre['target']!r}: {classes}")
 
 
-def class_outputs(g, classes: list, probabilities: str, elem: int, named: str) -> list:
-    """"prediction" (the label of the most probable class) and "probabilities" (one column per class)."""
+def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, label: str = "prediction") -> list:
+    """`label` (the label of the most probable class) and "probabilities" (one column per class)."""
     from onnx import helper
 
     labels, label_elem = _labels(classes)
     g.op("Identity", [probabilities], output="probabilities")
     index = g.op("ArgMax", [probabilities], hint="class", axis=1, keepdims=0)
-    g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
+    g.op("Gather", [g.const("classes", labels), index], output=label, axis=0)
     if len(named) > 1000:                 # cut where it says so; the metadata's chainrule.classes has them all
         named = f"{named[:960]} ... ({len(classes)} classes: chainrule.classes in the metadata)"
-    return [helper.make_tensor_value_info("prediction", label_elem, ["N"], doc_string=f"the predicted class, one of "
+    return [helper.make_tensor_value_info(label, label_elem, ["N"], doc_string=f"the predicted class, one of "
                                           f"{named}"),
             helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
                                           doc_string=f"one column per class, in the order of {named}")]
@@ -277,14 +277,15 @@ def fitted_classifier(obj: Any) -> Any:
 
 
 def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str, str]]:
-    """A classifier's "prediction" and "probabilities" as its predict and predict_proba (a binary one's network
-    gives classes_[1]'s probability p: the columns are 1 - p, p), and its classes in the metadata."""
+    """A classifier's "label" and "probabilities" as its predict and predict_proba (a binary one's network gives
+    classes_[1]'s probability p: the columns are 1 - p, p), and its classes in the metadata. "label", not
+    "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one)."""
     classes = estimator.classes_.tolist()
     if estimator._kind == "binary":
         one = g.const("one", np.ones((1, 1), dtype=estimator.network_.dtype))
         out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)
     named = f"the classes_ of {type(estimator).__name__}: {classes}"
-    return class_outputs(g, classes, out, elem, named), {"chainrule.task": "classification",
+    return class_outputs(g, classes, out, elem, named, "label"), {"chainrule.task": "classification",
                                                          "chainrule.classes": json.dumps(classes, ensure_ascii=False)}
 
 
@@ -307,7 +308,7 @@ def classifier_network(model):
 
 
 #: the outputs of to_onnx(BackpropClassifier): the network's, then predict's and predict_proba's
-CLASSIFIER_OUTPUTS = ["output", "prediction", "probabilities"]
+CLASSIFIER_OUTPUTS = ["output", "label", "probabilities"]
 
 
 def _names_read(graph) -> set[str]:

@@ -39,7 +39,8 @@ def _ours_after(class_weight):
     return net.get_weights()
 
 
-@pytest.mark.parametrize("keys", [[0.0, 1.0], [np.int64(0), np.int64(1)], [np.float64(0.0), np.float64(1.0)]])
+@pytest.mark.parametrize("keys", [[0.0, 1.0], [np.int64(0), np.int64(1)], [np.float64(0.0), np.float64(1.0)],
+                                  [False, True], [np.False_, np.True_]])
 def test_float_and_numpy_keys_weigh_as_in_keras(keys):
     """{0.0: 1.0, 1.0: 3.0} was refused ("keys are class indices"); Keras trains with it as with {0: 1.0, 1: 3.0}."""
     weights = dict(zip(keys, [1.0, 3.0]))
@@ -79,3 +80,20 @@ def test_the_estimator_takes_string_labels_as_scikit_learn_does():
     np.testing.assert_array_equal(clf._class_weighted(X, labels, None), expected[(labels == "yes").astype(int)])
     with pytest.raises(ValidationError, match=r"class_weight names 'Yes', which is not a class of y; .*'no', 'yes'"):
         BackpropClassifier(hidden_layer_sizes=(), epochs=1, class_weight={"no": 1.0, "Yes": 3.0}).fit(X, labels)
+
+
+@pytest.mark.parametrize("class_weight", [{True: 3.0}, {False: 0.5, True: 3.0}, {np.True_: 3.0}])
+def test_bool_keys_weigh_a_0_1_target_as_explicit_sample_weights(class_weight):
+    """{True: 3.0} was refused ("keys are class indices"); Keras reads it as class 1 (class_weight.get(int(label)),
+    and True == 1 as a dict key), so it trains as sample_weight 3 on the 1 rows, 1 (or False's) on the 0 rows."""
+    X, y = _data()
+    explicit = np.where(y == 1, class_weight.get(1, 1.0), class_weight.get(0, 1.0))
+    trained = []
+    for weights in ({"class_weight": class_weight}, {"sample_weight": explicit}):
+        net = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+        history = net.fit(X, y, epochs=2, batch_size=40, shuffle=False, verbose=0, optimizer=cr.optim.SGD(lr=0.5),
+                          **weights)
+        trained.append((history.loss, net.get_weights()))
+    assert trained[0][0] == pytest.approx(trained[1][0], rel=1e-12)
+    for a, b in zip(trained[0][1], trained[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

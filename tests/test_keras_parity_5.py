@@ -290,3 +290,16 @@ def test_auto_mode_of_a_name_it_cannot_read_is_an_error_as_keras(name, tmp_path)
     np.testing.assert_array_equal(net.params, before)
     for ok in ("loss", "val_loss", "accuracy", "val_accuracy"):
         getattr(cr, name)(*args[:1], monitor=ok)
+
+
+@pytest.mark.parametrize("name", ["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
+@pytest.mark.parametrize("typo, near", [("val_los", "val_loss"), ("acuracy", "accuracy"), ("val_acc", "val_accuracy")])
+def test_a_typo_in_monitor_names_the_logged_value_it_is_near(name, typo, near, tmp_path):
+    """The refusal told to pass mode='max' or 'min', which trains with a name never logged (a warning each epoch,
+    nothing stopped or saved); the typo is what is wrong, and the name it was near is said."""
+    args = (str(tmp_path / "m.npz"),) if name == "ModelCheckpoint" else ()
+    with pytest.raises(cr.errors.ValidationError, match=rf"did you mean monitor='{near}'\? Else pass mode="):
+        getattr(cr, name)(*args, monitor=typo)
+    with pytest.raises(cr.errors.ValidationError) as far:
+        getattr(cr, name)(*args, monitor="f1_score")
+    assert "did you mean" not in str(far.value)

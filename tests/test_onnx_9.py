@@ -67,9 +67,10 @@ def test_an_estimator_is_refused_naming_its_network_whose_graph_gives_its_output
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # 3 epochs: not converged
         model.fit(X, y)
-    with pytest.raises(cr.errors.ChainruleTypeError,
-                       match=r"Backprop\w+, a chainrule estimator.*to_onnx\(model\.network_"):
-        to_onnx(model)
+    if task == "regressor":                      # a fitted classifier exports (tests/test_onnx_estimator.py)
+        with pytest.raises(cr.errors.ChainruleTypeError,
+                           match=r"Backprop\w+, a chainrule estimator.*to_onnx\(model\.network_"):
+            to_onnx(model)
     got = _session(to_onnx(model.network_)).run(None, {"input": X})[0]       # what the message promises
     if task == "classifier":
         np.testing.assert_allclose(got[:, 0], model.predict_proba(X)[:, 1], rtol=1e-12)

@@ -91,3 +91,37 @@ def test_the_advice_for_a_3d_input_when_followed_exports_a_model_that_is_read():
     with torch.no_grad():
         expected = model(x).reshape(-1, 2).numpy()
     np.testing.assert_allclose(net.predict(x.reshape(-1, 4).numpy()), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("opset", [11, 12, 13])
+def test_a_softmax_over_axis_0_of_one_sample_is_its_last_axis(opset):
+    """torch.onnx.export(model, torch.randn(4)) of a Softmax(dim=0) writes axis=0, which was refused ("chainrule's
+    softmax is over the last axis"): of a 1-D input axis 0 is the last. onnxruntime, fed each sample, is the truth."""
+    import io
+
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 3),
+                                torch.nn.Softmax(dim=0)).double().eval()
+    f = io.BytesIO()
+    torch.onnx.export(model, (torch.randn(4, dtype=torch.float64),), f, input_names=["x"], output_names=["y"],
+                      dynamo=False, opset_version=opset)
+    exported = onnx.load_from_string(f.getvalue())
+    assert [a.i for n in exported.graph.node if n.op_type == "Softmax" for a in n.attribute] == [0]
+    x = np.random.default_rng(0).normal(size=(6, 4))
+    expected = np.stack([run(exported, row) for row in x])
+    np.testing.assert_allclose(cr.from_onnx(exported).predict(x), expected, rtol=1e-12)
+
+
+def test_a_softmax_over_the_first_of_two_axes_is_still_refused():
+    """Of rows, axis 0 is over the samples (onnxruntime mixes them), which chainrule's softmax never is."""
+    from onnx import TensorProto as T
+    from onnx import helper as h
+    from onnx import numpy_helper as nh
+    graph = h.make_graph([h.make_node("MatMul", ["x", "W"], ["z"], name="layer"),
+                          h.make_node("Softmax", ["z"], ["y"], name="soft", axis=0)], "g",
+                         [h.make_tensor_value_info("x", T.DOUBLE, ["N", 3])],
+                         [h.make_tensor_value_info("y", T.DOUBLE, ["N", 2])],
+                         initializer=[nh.from_array(np.arange(6.0).reshape(3, 2), "W")])
+    with pytest.raises(ValidationError, match=r"has axis=0; chainrule's softmax is over the last axis"):
+        cr.from_onnx(h.make_model(graph, opset_imports=[h.make_opsetid("", 17)]))

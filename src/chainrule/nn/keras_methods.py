@@ -8,6 +8,7 @@ them; the pass, the gradients and the parameters they use are its own.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 import os
@@ -53,19 +54,40 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 def keras_xy(method: _F) -> _F:
     """The method also takes Keras' names of its data, x= and y= (model.fit(x=X, y=y)), for X and Y; both names of
-    one given: a TypeError naming them. Only the names the method has (predict's y= is refused as y, as Keras')."""
+    one given: a TypeError naming them. Only the names the method has (predict's y= is refused as y, as Keras').
+    An argument given twice (fit(X, y, X=X)), too many by position or one unknown (with the nearest name: epochs=
+    for epoch=): a TypeError in the caller's words, naming the network's class, where Python's named this mixin
+    (KerasMethods.fit() got multiple values for argument 'X')."""
     names = inspect.signature(method).parameters
+    positional = [n for n, p in names.items() if p.kind is p.POSITIONAL_OR_KEYWORD][1:]      # after self
+    keywords = [n for n, p in names.items() if p.kind is p.KEYWORD_ONLY][:2]
 
     @functools.wraps(method)
     def taking(self: Any, *args: Any, **kwargs: Any) -> Any:
+        called = f"{type(self).__name__}.{method.__name__}()"
         for keras, ours in (("x", "X"), ("y", "Y")):
             if keras in kwargs and ours in names:
                 if ours in kwargs or len(args) > "XY".index(ours):
-                    raise TypeError(f"{type(self).__name__}.{method.__name__}() got both {ours} and {keras} (Keras' "
-                                    f"name of {ours}): give one")
+                    raise TypeError(f"{called} got both {ours} and {keras} (Keras' name of {ours}): give one")
                 kwargs[ours] = kwargs.pop(keras)
+        if len(args) > len(positional):
+            by_name = ", ".join(f"{n}=" for n in keywords)
+            raise TypeError(f"{called} takes at most {len(positional)} arguments by position "
+                            f"({', '.join(positional)}); got {len(args)}"
+                            + f": give the others by name ({by_name} ...)" * bool(by_name))
+        for name in kwargs:
+            if name not in names:
+                near = difflib.get_close_matches(name, [n for n in names if n != "self"], n=1)
+                raise TypeError(f"{called} got an unexpected keyword argument {name!r}"
+                                + (f" (did you mean {near[0]}=?)" if near else ""))
+        for place, name in zip(ORDINALS, positional[:len(args)]):
+            if name in kwargs:
+                raise TypeError(f"{called} got {name} twice: as the {place} argument and as {name}=")
         return method(self, *args, **kwargs)
     return cast(_F, taking)
+
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
 class _KerasOnly:
@@ -153,6 +175,7 @@ class KerasMethods:
                        validation_freq=validation_freq, validation_batch_size=validation_batch_size,
                        steps_per_epoch=steps_per_epoch, validation_steps=validation_steps)
 
+    @keras_xy
     def train_steps(self, X: ArrayLike, Y: ArrayLike, steps: int, optimizer: Any = None) -> float:
         """`steps` updates on the same batch (X, Y), checked once: the seeds' training loop in one
         call. The optimizer defaults to the network's (else SGD(lr=0.5), the seed's rate).
@@ -170,6 +193,7 @@ class KerasMethods:
         report = evaluation.Report("predict", verbose, batch_size)
         return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
 
+    @keras_xy
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
         """Classes as `evaluate` counts them (`evaluation.classes`): argmax, or 0/1 at 0.5 per label."""
         net = cast("Network", self)

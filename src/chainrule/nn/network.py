@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import ChainruleTypeError
 from . import checks as check
 from . import evaluation, flat
 from . import sample_weight as sw
@@ -281,10 +282,17 @@ class Network(KerasMethods):
         return {"layers": [layer.config() for layer in self.layers], "loss": self.loss_function.name,
                 "dtype": self.dtype.name}
 
-    def summary(self) -> Summary:
+    def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary:
         """One line per layer, its parameter count in one column; the total says how many are frozen.
-        A str, shown as the table at the prompt and in Jupyter (Keras' prints it)."""
-        return summary_table(self)
+        A str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called with the
+        table, as Keras' (summary(print_fn=logger.info)), which refused it."""
+        table = summary_table(self)
+        if print_fn is not None:
+            if not callable(print_fn):
+                raise ChainruleTypeError(f"print_fn must be a function of the table's text (print, logger.info); "
+                                         f"got {type(print_fn).__name__}")
+            print_fn(table)
+        return table
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r}, loss={self.loss_function.name!r}, dtype={self.dtype.name!r})"

@@ -137,9 +137,11 @@ def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarr
                                  f"{type(class_weight).__name__}" + WEIGHTS_IN_A_ROW * hasattr(class_weight, "__len__"))
     table = np.ones(k)
     for key, value in class_weight.items():
-        # Keras looks each row's class up as class_weight.get(int(label)): 1.0 and np.int64(1) are class 1 there
-        whole = isinstance(key, (int, np.integer)) or isinstance(key, (float, np.floating)) and float(key).is_integer()
-        if isinstance(key, (bool, np.bool_)) or not whole or not 0 <= key < k:
+        # Keras looks each row's class up as class_weight.get(int(label)): 1.0, np.int64(1) and True (== 1, of one
+        # hash) are class 1 there, so {False: 1.0, True: 3.0} weighs a 0/1 target's classes
+        whole = isinstance(key, (int, np.integer, np.bool_)) or isinstance(key, (float, np.floating)) \
+            and float(key).is_integer()
+        if not whole or not 0 <= key < k:
             raise ValidationError(f"class_weight keys are class indices 0..{k - 1} (as the targets' labels or "
                                   f"one-hot columns); got {key!r} ({type(key).__name__})"
                                   + ("; {label: weight} by the labels' names is chainrule.sklearn."

@@ -36,7 +36,15 @@ from ..nn.network import Network
 from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
-from .onnx_tabular import PREFIX, output_nodes, output_props, preprocessing_dict, preprocessing_nodes
+from .onnx_tabular import (
+    PREFIX,
+    estimator_outputs,
+    fitted_classifier,
+    output_nodes,
+    output_props,
+    preprocessing_dict,
+    preprocessing_nodes,
+)
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
@@ -100,7 +108,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
 
     Parameters
     ----------
-    net : chainrule.Network of Dense and Dropout layers with built-in activations.
+    net : chainrule.Network of Dense and Dropout layers with built-in activations, or a fitted BackpropClassifier
+        (binary or multiclass): its network, with its predict and predict_proba as the outputs "label" and
+        "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare network_ has not.
     path : file to write (.onnx); None only builds and returns the model.
     opset : ONNX opset version, 17 or later.
     preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its
@@ -114,6 +124,11 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     onnx = _onnx()
     from onnx import TensorProto, helper
 
+    estimator = fitted_classifier(net)
+    if estimator is not None and preprocessing is not None:
+        raise ValidationError("preprocessing is a `chainrule train` model's; a classifier's export takes the rows "
+                              "its predict takes")
+    net = net if estimator is None else estimator.network_
     if not isinstance(net, Network):
         raise ChainruleTypeError(_not_a_network(net))
     newest = onnx.defs.onnx_opset_version()
@@ -138,6 +153,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
         told: dict[str, str] = {}
+        if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
+            more, told = estimator_outputs(g, estimator, out, elem)
+            outputs += more
+            doc += f" and its classes_ {told['chainrule.classes'][:200]}"
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)

@@ -19,6 +19,7 @@ from .mlp import attach_activation, build_network, dense_layer, not_computable, 
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
 from .onnx_fold import FOLDED, Constants, held_bytes
+from .onnx_tabular import classifier_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 #: the node types from_onnx reads as a chain of layers (Greater and Neg only as to_onnx's leaky_relu and sigmoid)
@@ -79,6 +80,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if opset < 7:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
+    model = classifier_network(model)
     graph = model.graph
     if exported(model):
         raise ValidationError(f"{source} is a graph written by `chainrule export` with its CSV preprocessing (inputs "
@@ -130,6 +132,9 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             pending = None
 
     nodes, k = list(graph.node), -1
+    # a Softmax's axis that is the last: 1 (or -1) of rows; 0 too of one sample (torch.onnx.export(model, x[0]) of
+    # an opset < 13 writes Softmax's dim=0 as axis=0), whose layers keep the one axis
+    last_axis = (-1, 0) if _declared_rank(inputs[0]) == 1 else (-1, 1)
     ours = model.producer_name == "chainrule"
     while k + 1 < len(nodes):
         k += 1
@@ -192,7 +197,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             pending = {"W": W}
         elif node.op_type in ONNX_ACTIVATIONS or node.op_type in ("LeakyRelu", "PRelu"):
             flush()
-            if node.op_type == "Softmax" and attrs.get("axis", -1) not in (-1, 1):
+            if node.op_type == "Softmax" and attrs.get("axis", -1) not in last_axis:
                 raise ValidationError(f"{source}: {where} has axis={attrs['axis']}; chainrule's softmax is over "
                                       "the last axis")
             if node.op_type == "LeakyRelu":
@@ -306,6 +311,11 @@ def _dims(graph_input: Any) -> list:
     """The input's declared shape: each axis' size, or its name ('N'), or '?'."""
     return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
             for d in graph_input.type.tensor_type.shape.dim]
+
+
+def _declared_rank(graph_input: Any) -> int | None:
+    """How many axes the input is declared with; None where its shape is not declared."""
+    return len(_dims(graph_input)) if graph_input.type.tensor_type.HasField("shape") else None
 
 
 def _rows(graph_input: Any, source: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import numpy as np
 
@@ -246,17 +247,79 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
     if net.n_outputs != len(classes):
         raise ValidationError(f"the preprocessing has {len(classes)} classes but the network has {net.n_outputs} "
                               "outputs: they are not from the same model file")
+    return class_outputs(g, classes, out, elem, f"the classes of {pre['target']!r}: {classes}")
+
+
+def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, label: str = "prediction") -> list:
+    """`label` (the label of the most probable class) and "probabilities" (one column per class)."""
+    from onnx import helper
+
     labels, label_elem = _labels(classes)
-    g.op("Identity", [out], output="probabilities")
-    index = g.op("ArgMax", [out], hint="class", axis=1, keepdims=0)
-    g.op("Gather", [g.const("classes", labels), index], output="prediction", axis=0)
-    named = f"the classes of {pre['target']!r}: {classes}"
+    g.op("Identity", [probabilities], output="probabilities")
+    index = g.op("ArgMax", [probabilities], hint="class", axis=1, keepdims=0)
+    g.op("Gather", [g.const("classes", labels), index], output=label, axis=0)
     if len(named) > 1000:                 # cut where it says so; the metadata's chainrule.classes has them all
         named = f"{named[:960]} ... ({len(classes)} classes: chainrule.classes in the metadata)"
-    return [helper.make_tensor_value_info("prediction", label_elem, ["N"], doc_string=f"the predicted class, one of "
+    return [helper.make_tensor_value_info(label, label_elem, ["N"], doc_string=f"the predicted class, one of "
                                           f"{named}"),
             helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
                                           doc_string=f"one column per class, in the order of {named}")]
+
+
+def fitted_classifier(obj: Any) -> Any:
+    """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary or multiclass),
+    whose export adds what its network has not: its classes_. None for anything else."""
+    import sys
+    backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
+    if backprop is None or not isinstance(obj, backprop._Backprop) or not hasattr(obj, "predict_proba"):
+        return None
+    return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in ("binary", "multiclass") else None
+
+
+def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str, str]]:
+    """A classifier's "label" and "probabilities" as its predict and predict_proba (a binary one's network gives
+    classes_[1]'s probability p: the columns are 1 - p, p), and its classes in the metadata. "label", not
+    "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one)."""
+    classes = estimator.classes_.tolist()
+    if estimator._kind == "binary":
+        one = g.const("one", np.ones((1, 1), dtype=estimator.network_.dtype))
+        out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)
+    named = f"the classes_ of {type(estimator).__name__}: {classes}"
+    return class_outputs(g, classes, out, elem, named, "label"), {"chainrule.task": "classification",
+                                                         "chainrule.classes": json.dumps(classes, ensure_ascii=False)}
+
+
+def classifier_network(model):
+    """Of a classifier's export (to_onnx(BackpropClassifier)), its network's graph: the nodes to "output", without
+    those after it (its predict and predict_proba by the classes_) and their constants; any other model as it is."""
+    if model.producer_name != "chainrule" or [v.name for v in model.graph.output] != CLASSIFIER_OUTPUTS:
+        return model
+    network = type(model)()
+    network.CopyFrom(model)
+    graph = network.graph
+    del graph.node[1 + max(i for i, node in enumerate(graph.node) if "output" in node.output):]
+    graph.output.pop()
+    graph.output.pop()
+    read = _names_read(graph)
+    kept = [t for t in graph.initializer if t.name in read]
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    return network
+
+
+#: the outputs of to_onnx(BackpropClassifier): the network's, then predict's and predict_proba's
+CLASSIFIER_OUTPUTS = ["output", "label", "probabilities"]
+
+
+def _names_read(graph) -> set[str]:
+    """Every tensor name the graph's nodes read, those of their subgraphs (an If's branches) too."""
+    read = set()
+    for node in graph.node:
+        read.update(node.input)
+        for attr in node.attribute:
+            for sub in ([attr.g] if attr.HasField("g") else []) + list(attr.graphs):
+                read |= _names_read(sub)
+    return read
 
 
 def output_props(pre: dict) -> dict[str, str]:

@@ -120,11 +120,20 @@ class History(Callback):
     def __getitem__(self, key: str) -> list[float]:
         return self.history[key]
 
-    def __getattr__(self, key: str) -> list[float]:
-        history = self.__dict__.get("history", {})
-        if key in history:
-            return history[key]
-        raise AttributeError(f"History has no metric {key!r}; it has {sorted(history)}")
+    def __getattribute__(self, key: str) -> Any:
+        """A metric as an attribute (history.loss) where no attribute of that name is. Not a `__getattr__`: Python
+        calls that after a property's getter raised AttributeError too, which then hid the getter's own error (or,
+        reading the property again, ran its getter twice); here a name the class defines raises its error as is."""
+        try:
+            return object.__getattribute__(self, key)
+        except AttributeError:
+            history = object.__getattribute__(self, "__dict__").get("history", {})
+            if any(key in vars(cls) for cls in type(self).__mro__):
+                raise
+            if key in history:
+                return history[key]
+            raise AttributeError(f"History has no metric {key!r}; it has {sorted(history)}", name=key,
+                                 obj=self) from None
 
     def __len__(self) -> int:
         return len(self.epoch)

@@ -1,0 +1,28 @@
+"""Network.summary(print_fn=...) as Keras' Model.summary: print_fn called once with the whole table (Keras 3 hands
+it the table at once); it was refused (an unexpected keyword), so summary(print_fn=logger.info) failed."""
+import os
+
+import pytest
+
+import chainrule as cr
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+def test_print_fn_gets_the_table_once_as_keras_gives_it():
+    keras = pytest.importorskip("keras")
+    theirs: list = []
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
+    model.summary(print_fn=theirs.append)
+    assert len(theirs) == 1 and isinstance(theirs[0], str) and "Total params" in theirs[0]
+    net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 2)], seed=0)
+    ours: list = []
+    returned = net.summary(print_fn=ours.append)
+    assert ours == [str(net.summary())] and str(returned) == ours[0]
+    assert "total: 58 parameters" in ours[0]          # 4 * 8 + 8 + 8 * 2 + 2, Keras' count of the same layers
+    assert model.count_params() == 58
+
+
+def test_print_fn_not_a_function_is_named():
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"print_fn must be a function .*; got str"):
+        cr.Network([cr.Dense(4, 2)], seed=0).summary(print_fn="print")

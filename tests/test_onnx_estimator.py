@@ -1,0 +1,36 @@
+"""to_onnx of a fitted BackpropClassifier: its network with outputs "label" and "probabilities" equal to its
+predict and predict_proba under onnxruntime, and its classes_ in the metadata (chainrule.classes, in the order of the
+columns), as `chainrule export` gives a CSV model's; a bare network_ has no classes, and to_onnx(estimator) was
+refused. from_onnx reads the network back."""
+import json
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+cs = pytest.importorskip("chainrule.sklearn")
+
+
+def _data(kind):
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = {"text": np.array(["b", "a", "c"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5)],
+         "binary ints": np.where(X[:, 0] > 0, 5, 2), "bools": X[:, 0] > 0}[kind]
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+@pytest.mark.parametrize("kind", ["text", "binary ints", "bools"])
+def test_a_classifier_exports_its_predict_predict_proba_and_classes(kind):
+    X, y = _data(kind)
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, y)
+    model = cr.to_onnx(clf)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"input": X})))
+    np.testing.assert_allclose(got["probabilities"], clf.predict_proba(X), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(got["label"], clf.predict(X))
+    classes = json.loads(session.get_modelmeta().custom_metadata_map["chainrule.classes"])
+    assert classes == clf.classes_.tolist()
+    np.testing.assert_allclose(cr.from_onnx(model).predict(X), clf.network_.predict(X), rtol=1e-12)

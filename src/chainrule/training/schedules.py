@@ -97,14 +97,17 @@ class ExponentialLR(_Decaying):
 
 
 class CosineAnnealingLR(Schedule):
-    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed as lr * c + eta_min * (1 - c) with
+    c = (1 + cos) / 2: a rate between lr and eta_min whatever their size (lr - eta_min and 1 + cos times it overflowed
+    to -inf for eta_min=1e308)."""
 
     def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
         self.lr, self.T_max = _learning_rate(lr), _positive_int(T_max, "T_max")
         self.eta_min = _number(eta_min, "eta_min")
 
     def __call__(self, epoch: int) -> float:
-        return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        kept = (1 + math.cos(math.pi * epoch / self.T_max)) / 2       # the share of lr, in [0, 1]
+        return self.lr * kept + self.eta_min * (1 - kept)
 
     def config(self) -> dict:
         return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}

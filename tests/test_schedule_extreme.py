@@ -3,6 +3,7 @@ torch's, finite throughout; the closed form's (lr - eta_min) * (1 + cos) overflo
 import math
 
 import pytest
+
 from chainrule import optim
 
 torch = pytest.importorskip("torch")

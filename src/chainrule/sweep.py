@@ -280,7 +280,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
     say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
-                        (give("epochs given", **epochs), give("more epochs", **epochs))))
+                        (give("epochs given", **epochs), give("more epochs", **epochs))),
+                "epochs of {} or more in the grid".format if "epochs" in param_grid else
+                lambda needed: f"{give('epochs given', epochs=needed)} or more")
     shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None

@@ -345,13 +345,15 @@ def _made(estimator, candidates: list[dict], names: dict[str, str], drawn: bool 
             raise refused_as(exc)(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
 
 
-def say_ran_out(done: Search, epochs: str, advice: str) -> None:
+def say_ran_out(done: Search, epochs: str, advice: str,
+                reach: Callable[[int], str] = "epochs={} or more".format) -> None:
     """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
     n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
     caller names the epochs given (the grid's, the command's --epochs 100, epochs=200); `advice`: what to pass
     for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped.
     Likewise one ScheduleWarning for the fits that ended before their schedule's rate first changed (the first
-    fit's words), where each fold's worker showed its own."""
+    fit's words), where each fold's worker showed its own; `reach(epochs)`: the remedy's words for the epochs that
+    reach its change (the grid's epochs, --epochs 11 or more)."""
     if done.ran_out:
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
                       f"the stopping rule (tol, n_iter_no_change) ending them{_which(done, done.ran_out_in)}: their "
@@ -360,7 +362,14 @@ def say_ran_out(done: Search, epochs: str, advice: str) -> None:
     if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one
         warnings.warn(ScheduleWarning(f"{done.unreached} of the sweep's {done.fits} finished fits ended before their "
                                       f"schedule's rate first changed{_which(done, done.unreached_in)}; the first: "
-                                      f"{first}", first.subject, first.epoch, first.epochs), stacklevel=4)
+                                      f"{_remedied(first, reach)}", first.subject, first.epoch, first.epochs),
+                      stacklevel=4)
+
+
+def _remedied(first: ScheduleWarning, reach: Callable[[int], str]) -> str:
+    """The first fit's ScheduleWarning, its remedy's epochs in the sweep's words."""
+    needed = int(first.reach.removeprefix("epochs=")) if first.reach else 0
+    return first.reworded(first.subject, first.epochs, reach(needed)) if needed else str(first)
 
 
 def _which(done: Search, marked: list[str]) -> str:

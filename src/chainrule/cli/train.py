@@ -366,7 +366,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     reached.append(optimizer)             # its rate, a --schedule's, is the one a failure's advice names
     try:
         with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)), \
-                schedule.named_as_given(args.schedule):
+                schedule.named_as_given(args.schedule, bool(args.checkpoint_dir)):
             history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                               validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                               verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,

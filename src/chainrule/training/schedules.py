@@ -254,11 +254,20 @@ class ScheduleWarning(UserWarning):
     """A fit whose epochs end before its schedule's rate first changes (`unreached`): `subject`, the words that
     name the schedule's argument at the message's start, and `epoch`, the one it first changes at (a command
     names its own option for the subject: a SequentialLR's part in force at `epoch`), and `epochs`, the words that
-    name the fit's epochs (epochs=3: the command's --epochs 3)."""
+    name the fit's epochs (epochs=3: the command's --epochs 3); `reach`, the remedy's words for the epochs that
+    reach `epoch` (epochs=11: the command's --epochs 11, a sweep's grid's epochs)."""
 
-    def __init__(self, message: str, subject: str = "", epoch: int = 0, epochs: str = ""):
+    def __init__(self, message: str, subject: str = "", epoch: int = 0, epochs: str = "", reach: str = ""):
         super().__init__(message)
-        self.subject, self.epoch, self.epochs = subject, epoch, epochs
+        self.subject, self.epoch, self.epochs, self.reach = subject, epoch, epochs, reach
+
+    def reworded(self, subject: str, epochs: str, reach: str, sooner: str = "a schedule that changes sooner") -> str:
+        """The message in another caller's words: its subject, its epochs' and its remedy's (`reach`: the epochs to
+        give; `sooner`: the other schedule)."""
+        said = str(self).replace(self.subject, subject, 1) if self.subject else str(self)
+        said = said.replace(f"({self.epochs}", f"({epochs}", 1) if self.epochs else said
+        said = said.replace(f"give {self.reach} or more", f"give {reach}", 1) if self.reach else said
+        return said.replace(" a schedule that changes sooner ", f" {sooner} ", 1)
 
 
 #: a fit of partial_fit's, one epoch a call, whose later calls reach the milestones: no ScheduleWarning. A context's
@@ -308,9 +317,12 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     subject = f"{type(schedule).__name__}'s {change[1]}"
     counts = f"epochs={epochs}" + f", initial_epoch={initial_epoch}" * bool(initial_epoch) \
         + f", after {before} trained before" * bool(before)
+    needed = epochs + change[0] + 1 - end          # the epochs= whose fit trains epoch change[0]
+    key = change[1].rpartition("'s ")[2].partition("=")[0]
     said = ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and this fit "
-                           f"ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} throughout",
-                           subject, change[0], f"epochs={epochs}")
+                           f"ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} throughout: to "
+                           f"change it, give epochs={needed} or more, or a schedule that changes sooner (its {key} "
+                           "within the epochs)", subject, change[0], f"epochs={epochs}", f"epochs={needed}")
     into = _KEPT.get()
     if into is not None:
         into.append(said)

@@ -82,3 +82,15 @@ def test_a_run_in_parts_is_warned_in_the_part_that_cannot_reach_the_change_only(
     rates = [json.loads(line)["logs"]["lr"] for line in (tmp_path / "ck" / "history.jsonl").read_text().splitlines()]
     theirs = torch_rates(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, milestones=[10]), 11, lr=0.01)
     assert rates == pytest.approx(theirs)
+
+
+@pytest.mark.parametrize("fixed, reach", [({"epochs": 2}, "give epochs=11 or more"),
+                                          ({}, "give epochs of 11 or more in the grid")])
+def test_a_sweep_names_its_own_epochs_in_the_remedy(sweep_data, fixed, reach):
+    from chainrule.sweep import run_sweep
+    grid = {"lr": [StepLR(0.01, 10)], **({} if fixed else {"epochs": [2, 3]})}
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        run_sweep(sweep_data / "iris.csv", "species", grid, cv=2, hidden_layer_sizes=(4,), **fixed)
+    said = [str(w.message) for w in seen if issubclass(w.category, ScheduleWarning)]
+    assert len(said) == 1 and f"{reach}, or a schedule that changes sooner (its step_size" in said[0], said

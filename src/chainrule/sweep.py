@@ -119,7 +119,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
         Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
-        BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
+        BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning; so
+        are the fits whose batch_size was larger than their training rows (clipped to them), in one UserWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
         and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
     weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
@@ -131,6 +132,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         scikit-learn's class_weight (BackpropClassifier's); the scores are not (GridSearchCV's are not). The grid
         can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced'). The best
         estimator holds it by label, its classes_ the labels (`by_label`), as GridSearchCV's best_estimator_.
+    seed : the folds' shuffling (cv a number), n_iter's draws, and every network's random_state (its initial weights
+        and shuffling) where the grid does not set random_state: a grid's random_state seeds its candidates'
+        networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
+        compared on the same folds).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates

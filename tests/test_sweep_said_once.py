@@ -27,8 +27,8 @@ def test_a_batch_size_clipped_in_every_fit_is_said_once(small):
     said = [line for line in r.stderr.splitlines() if "batch_size" in line]
     folds = StratifiedKFold(3, shuffle=True, random_state=0).split(d, d.species)
     rows = len(next(folds)[0])                           # scikit-learn's first fold's training rows
-    assert said == [f"chainrule: warning: 7 of the sweep's 7 finished fits got a `batch_size` larger than their "
-                    f"training rows (in every candidate): it was clipped to their rows (the first: batch_size=64, "
+    assert said == [f"chainrule: warning: 7 of the sweep's 7 finished fits got `batch_size` larger than sample size "
+                    f"(in every candidate): it was clipped to their training rows (the first: batch_size=64, "
                     f"{rows} training rows)"]
 
 

@@ -387,8 +387,8 @@ def say_ran_out(done: Search, epochs: str, advice: str,
                       f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=4)
     if done.clipped and done.clipped_first is not None:      # MLPClassifier's warning, said once for the sweep
         size, rows = done.clipped_first
-        warnings.warn(f"{done.clipped} of the sweep's {done.fits} finished fits got a `batch_size` larger than their "
-                      f"training rows{_which(done, done.clipped_in)}: it was clipped to their rows (the first: "
+        warnings.warn(f"{done.clipped} of the sweep's {done.fits} finished fits got `batch_size` larger than sample "
+                      f"size{_which(done, done.clipped_in)}: it was clipped to their training rows (the first: "
                       f"batch_size={size}, {rows} training rows)", UserWarning, stacklevel=4)
     first = done.schedule_said
     if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one

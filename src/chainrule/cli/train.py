@@ -162,14 +162,15 @@ def mpi_world():
     return comm
 
 
-def where_ranks(comm, quiet: bool) -> str:
-    """The line in which rank 0 says each rank's process id and host ('' with --quiet): mpiexec names a rank that
-    dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say more)."""
+def where_ranks(comm) -> str:
+    """The line in which rank 0 says each rank's process id and host (--quiet drops it, as every note): mpiexec names
+    a rank that dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say
+    more)."""
     import os
 
     from mpi4py import MPI
     where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
-    return "" if quiet else f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
+    return f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
         f"rank {r} is pid {pid} on {host}" for r, (pid, host) in enumerate(where))
 
 
@@ -184,7 +185,7 @@ def train(args) -> int:
             with quieted(args.quiet):
                 return _train(args, None, [], held)
         comm = mpi_world()
-        where = where_ranks(comm, args.quiet)
+        where = where_ranks(comm)
         from ..training import distributed, meeting
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
@@ -350,11 +351,12 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
-    if not classify and not args.quiet:   # the losses below are not in the file's units: the summary's metrics are
+    if not classify:                      # the losses below are not in the file's units: the summary's metrics are
         say(pre.losses_of(bool(args.weight)), sys.stderr)
-    bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
+    # on stderr (fit's own is on stdout): stdout holds the results; --quiet's stderr (quiet.Dropped) is no terminal
+    bar = sys.stderr.isatty()
     callbacks: list = [*scheduled, *([schedule.RateLog()] if args.schedule else [])]    # the rate: logged first
-    callbacks += [] if args.quiet or bar else [EpochLines()]
+    callbacks += [] if bar else [EpochLines()]       # --quiet drops their lines with the other notes
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column

@@ -95,15 +95,6 @@ def register(sub) -> None:
     p.set_defaults(func=train)
 
 
-def diverged(text: str, args, rate: float) -> str:
-    """TrainingDiverged's message with its advice in the options' words (the inputs are already scaled)."""
-    lower = schedule.lower_rate(args, rate)
-    said = options.in_options(text, args, lower, adam=True)
-    if said != text:
-        return said
-    return f"{text.split(' Try ')[0]} Try {options.advice(args, lower, adam=True)}."
-
-
 def _hidden(text: str) -> list[int]:
     parts = text.split(",") if text.strip() else []          # '' is no hidden layer
     if any(not s.strip() for s in parts):
@@ -221,7 +212,7 @@ def mpi_ending(args, held: list, reached: list, rank: int, size: int, exc: BaseE
                       f"unchanged){_resume_advice(args)}"), 130
     else:
         if isinstance(exc, TrainingDiverged):      # its advice in the options' words, as without --mpi
-            exc = TrainingDiverged(diverged(str(exc), args, reached[0].lr if reached else args.lr))   # in force
+            exc = TrainingDiverged(options.diverged(str(exc), args, reached[0].lr if reached else args.lr))   # in force
         line, code = error_line(exc, "" if rank == 0 else f"rank {rank} of {size} failed: ")
     print(line, file=sys.__stderr__, flush=True)
     return code
@@ -377,9 +368,10 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     except ValidationError as exc:        # another run's checkpoint: said in the options' words
         raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
-        raise TrainingDiverged(diverged(str(exc), args, optimizer.lr)) from None
+        raise TrainingDiverged(options.diverged(str(exc), args, optimizer.lr)) from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
+    options.last_epoch(history, args, optimizer.lr)
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={**recorded, "history": summary})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else

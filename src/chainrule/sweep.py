@@ -38,10 +38,9 @@ from chainrule.sweep_search import (
     in_target_units,
     metric_kind,
     per_fold,
-    say_ran_out,
     search,
 )
-from chainrule.sweep_table import cell
+from chainrule.sweep_table import cell, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 

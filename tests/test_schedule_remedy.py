@@ -94,3 +94,17 @@ def test_a_sweep_names_its_own_epochs_in_the_remedy(sweep_data, fixed, reach):
         run_sweep(sweep_data / "iris.csv", "species", grid, cv=2, hidden_layer_sizes=(4,), **fixed)
     said = [str(w.message) for w in seen if issubclass(w.category, ScheduleWarning)]
     assert len(said) == 1 and f"{reach}, or a schedule that changes sooner (its step_size" in said[0], said
+
+
+def test_a_later_schedule_starting_within_the_fit_at_the_rate_held_is_warned_where_its_rate_first_changes():
+    """SequentialLR([StepLR(0.01, 10), StepLR(0.01, 4)], milestones=[3]) over 5 epochs: its second schedule starts at
+    epoch 3 at the same rate and first changes it at 7 (torch's); the milestone 3 within the fit hid the warning."""
+    from chainrule.optim import SequentialLR
+    make = lambda: SequentialLR([StepLR(0.01, 10), StepLR(0.01, 4)], milestones=[3])     # noqa: E731
+    theirs = torch_rates(lambda o: torch.optim.lr_scheduler.SequentialLR(
+        o, [torch.optim.lr_scheduler.StepLR(o, 10), torch.optim.lr_scheduler.StepLR(o, 4)], milestones=[3]), 8,
+        lr=0.01)
+    assert theirs[:7] == [0.01] * 7 and theirs[7] != 0.01
+    said, _ = _fit(_net(), make(), 5)
+    assert len(said) == 1 and "first changes at epoch 7 " in said[0] and "give epochs=8 or more" in said[0], said
+    assert _fit(_net(), make(), 8)[0] == []

@@ -262,8 +262,7 @@ class ScheduleWarning(UserWarning):
         self.subject, self.epoch, self.epochs, self.reach = subject, epoch, epochs, reach
 
     def reworded(self, subject: str, epochs: str, reach: str, sooner: str = "a schedule that changes sooner") -> str:
-        """The message in another caller's words: its subject, its epochs' and its remedy's (`reach`: the epochs to
-        give; `sooner`: the other schedule)."""
+        """The message in another caller's words: its subject, epochs, remedy (`reach`) and other schedule."""
         said = str(self).replace(self.subject, subject, 1) if self.subject else str(self)
         said = said.replace(f"({self.epochs}", f"({epochs}", 1) if self.epochs else said
         said = said.replace(f"give {self.reach} or more", f"give {reach}", 1) if self.reach else said
@@ -307,10 +306,12 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     and partial_fit's epochs (`partial`), are not warned of. `initial_epoch` and the epochs the network trained
     `before` (the schedule's count goes on from them) are named where there are any."""
     change = schedule.first_change()
-    if _PARTIAL.get() or change is None or change[0] < end:
+    if _PARTIAL.get() or change is None or end - change[0] > 10_000:
         return
-    held = schedule(end - 1)        # a later schedule may start at the rate held (SequentialLR): the first that is not
-    first = next((e for e in range(change[0], change[0] + 10_000) if schedule(e) != held), None)
+    held = schedule(0)              # a later schedule may start at the rate held (SequentialLR), within the fit too:
+    if any(schedule(e) != held for e in range(change[0], end)):          # the first epoch whose rate is not
+        return
+    first = next((e for e in range(max(change[0], end), change[0] + 10_000) if schedule(e) != held), None)
     if first is None:
         return
     change = (first, change[1])

@@ -74,12 +74,13 @@ def test_the_estimator_s_fit_warns_and_its_partial_fit_one_epoch_at_a_time_does_
             est.partial_fit(X, X[:, 0])
 
 
-@pytest.mark.parametrize("options, named, change", [
-    (["--schedule", "step:step_size=10"], "--schedule 'step:step_size=10'", 10),
+@pytest.mark.parametrize("options, named, change, key, resumed", [
+    (["--schedule", "step:step_size=10"], "--schedule 'step:step_size=10'", 10, "step_size", ""),
     # a later one starting past the run (kept for a resume by --checkpoint-dir): the part that first changes the rate
     (["--schedule", "step:step_size=10", "--schedule", "step@5:step_size=1", "--checkpoint-dir", "ck"],
-     "--schedule 'step@5:step_size=1'", 6)])     # it starts at --lr's 0.01, the rate held: 6 (torch's SequentialLR)
-def test_the_command_names_its_options_not_python_s_arguments(tmp_path, options, named, change):
+     "--schedule 'step@5:step_size=1'", 6,       # it starts at --lr's 0.01, the rate held: 6 (torch's SequentialLR)
+     "@EPOCH", " (with --resume, this run goes on to them)")])
+def test_the_command_names_its_options_not_python_s_arguments(tmp_path, options, named, change, key, resumed):
     """train's warning names --schedule as given and --epochs (it said StepLR's step_size=10 and epochs=3, which the
     command's user never wrote); said under --quiet too; torch's StepLR trains at lr throughout these 3 epochs."""
     from conftest import cmd, iris_table
@@ -97,5 +98,7 @@ def test_the_command_names_its_options_not_python_s_arguments(tmp_path, options,
     assert r.returncode == 0, r.stderr
     assert r.stderr.splitlines() == [f"chainrule: warning: {named}: the rate first changes at epoch "
                                       f"{change} (counted from 0), and this fit ends at "
-                                      f"epoch 2 (--epochs 3); it trains at {rates[-1]:g} throughout"]
+                                      f"epoch 2 (--epochs 3); it trains at {rates[-1]:g} throughout: to change "
+                                      f"it, give --epochs {change + 1} or more{resumed}, or a --schedule that changes "
+                                      f"sooner (its {key} within the epochs)"]
     assert rates == [0.01] * 3

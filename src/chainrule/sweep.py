@@ -38,10 +38,9 @@ from chainrule.sweep_search import (
     in_target_units,
     metric_kind,
     per_fold,
-    say_ran_out,
     search,
 )
-from chainrule.sweep_table import cell
+from chainrule.sweep_table import cell, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 
@@ -119,7 +118,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         column keeps (as `chainrule train --drop`, `--features`, `--max-categories`); the columns left
         out are in the result's `left_out`.
         Fits that ran every epoch without the stopping rule ending them (each of which MLPClassifier, and
-        BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning.
+        BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning; so
+        are the fits whose batch_size was larger than their training rows (clipped to them), in one UserWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
         and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
     weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
@@ -131,6 +131,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         scikit-learn's class_weight (BackpropClassifier's); the scores are not (GridSearchCV's are not). The grid
         can search it too ({"class_weight": [None, "balanced"]}; the command's 'class_weight=none,balanced'). The best
         estimator holds it by label, its classes_ the labels (`by_label`), as GridSearchCV's best_estimator_.
+    seed : the folds' shuffling (cv a number), n_iter's draws, and every network's random_state (its initial weights
+        and shuffling) where the grid does not set random_state: a grid's random_state seeds its candidates'
+        networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
+        compared on the same folds).
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -280,7 +284,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
     say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
-                        (give("epochs given", **epochs), give("more epochs", **epochs))))
+                        (give("epochs given", **epochs), give("more epochs", **epochs))),
+                "epochs of {} or more in the grid".format if "epochs" in param_grid else
+                lambda needed: f"{give('epochs given', epochs=needed)} or more")
     shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
     name = scoring or ("accuracy" if classify else "r2")
     results_path = model_path = None

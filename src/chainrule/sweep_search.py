@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
 
 from chainrule.data.advice import give
 from chainrule.data.columns import MAX_CATEGORIES
@@ -35,16 +34,35 @@ from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
 from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
-from chainrule.training.schedules import ScheduleWarning, kept
+from chainrule.training.schedules import kept
 
 
 class FailedCandidateWarning(UserWarning):
     """A candidate of a sweep failed in a fold: its score is NaN and it is ranked last."""
 
 
-class SweptClassifier(BackpropClassifier):
+class _Clipped:
+    """A sweep's fit whose batch_size is larger than its training rows clips it as the estimator's does, silent
+    (MLPClassifier's warning, once per fit: 7 lines for 2 candidates of 3 folds): it keeps (batch_size, rows) in
+    `_clipped`, which the sweep counts and says once (`say_ran_out`)."""
+
+    def _batch_size(self, n: int) -> int:
+        size = getattr(self, "batch_size", None)
+        big = isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > n
+        self._clipped = (int(size), n) if big else None        # type: ignore[arg-type]
+        return n if big else super()._batch_size(n)           # type: ignore[misc]
+
+
+def clipped(estimator) -> tuple[int, int] | None:
+    """The fitted sweep's estimator's (batch_size, training rows) where the size was clipped to the rows, else
+    None (a regression's inside its TransformedTargetRegressor, as `ran_out`)."""
+    return getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
+
+
+class SweptClassifier(_Clipped, BackpropClassifier):
     """BackpropClassifier whose messages name BackpropClassifier, the class the user asked for; its fit does not
-    warn when it runs out of epochs (a warning per fit): the sweep counts those fits and says it once. A fold whose
+    warn when it runs out of epochs, nor of a batch_size clipped (a warning per fit): the sweep counts those fits
+    and says it once. A fold whose
     training rows lack a class (a splitter the user cut) leaves its class weight out, which weighs none of them:
     the sweep checked the labels against the whole file, and the weighted candidate fits as the unweighted."""
 
@@ -53,7 +71,7 @@ class SweptClassifier(BackpropClassifier):
     _weighs_classes_y_lacks = True
 
 
-class SweptRegressor(BackpropRegressor):
+class SweptRegressor(_Clipped, BackpropRegressor):
     """BackpropRegressor whose messages name BackpropRegressor; silent when it runs out of epochs, as above."""
 
     shown_as = "BackpropRegressor"
@@ -209,6 +227,9 @@ class Search:
     schedule_said: Any = None   # the first of those fits' ScheduleWarning (each fit kept its own: `_fold`)
     n_candidates: int = 0
     tied: list[int] = field(default_factory=list)    # the other candidates ranked 1 with the best, in results' order
+    clipped: int = 0            # the fits (the refit too) whose batch_size was larger than their training rows
+    clipped_in: list[str] = field(default_factory=list)     # the candidates of those fits
+    clipped_first: tuple[int, int] | None = None            # the first of those fits' (batch_size, rows)
 
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
@@ -286,10 +307,15 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     short, short_in = _counted([o[3] for o in out], refits and ran_out(best_estimator), candidates, names, best)
     said = [o[4] for o in out]
     unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
-    return Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
+    sizes = [o[5] for o in out] + [clipped(best_estimator) if refits else None]
+    n_clipped, clipped_in = _counted(sizes[:-1], bool(sizes[-1]), candidates, names, best)
+    done = Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
                   len(candidates), [int(i) for i in np.flatnonzero(res["rank_test_score"] == 1) if i != best])
+    done.clipped, done.clipped_in = n_clipped, clipped_in
+    done.clipped_first = next((c for c in sizes if c is not None), None)
+    return done
 
 
 def _counted(flags: list, refit_flag: bool, candidates: list[dict], names, best: int) -> tuple[int, list[str]]:
@@ -343,31 +369,6 @@ def _made(estimator, candidates: list[dict], names: dict[str, str], drawn: bool 
             check_params(clone(inner).set_params(**values))
         except ValidationError as exc:
             raise refused_as(exc)(f"{give('grid')}: the candidate {as_written(params, names)}: {exc}") from None
-
-
-def say_ran_out(done: Search, epochs: str, advice: str) -> None:
-    """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
-    n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
-    caller names the epochs given (the grid's, the command's --epochs 100, epochs=200); `advice`: what to pass
-    for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped.
-    Likewise one ScheduleWarning for the fits that ended before their schedule's rate first changed (the first
-    fit's words), where each fold's worker showed its own."""
-    if done.ran_out:
-        warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
-                      f"the stopping rule (tol, n_iter_no_change) ending them{_which(done, done.ran_out_in)}: their "
-                      f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=4)
-    first = done.schedule_said
-    if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one
-        warnings.warn(ScheduleWarning(f"{done.unreached} of the sweep's {done.fits} finished fits ended before their "
-                                      f"schedule's rate first changed{_which(done, done.unreached_in)}; the first: "
-                                      f"{first}", first.subject, first.epoch, first.epochs), stacklevel=4)
-
-
-def _which(done: Search, marked: list[str]) -> str:
-    """The candidates of the fits counted, when not all of them: the others did not."""
-    n, of = len(marked), done.n_candidates
-    return ((" (in every candidate)" if of > 1 else "") if n == of else
-            f" (in {n} of the {of} candidates: {'; '.join(marked[:3])}{'; ...' if n > 3 else ''})")
 
 
 def _prefix(estimator) -> str:

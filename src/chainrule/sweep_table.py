@@ -1,12 +1,18 @@
 """A sweep's results as GridSearchCV's cv_results_ has them (the folds' scores, their means, spreads and ranks, the
 fit times) and its table: one row per candidate, best first, the grid's values as the user wrote them (a grid
 string's text: 32x16; numbers as numbers; None as none, which reads back as text), the params column a Python
-literal that reads back."""
+literal that reads back. And what the sweep says once of its fits, where each fit would warn alike
+(`say_ran_out`)."""
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from chainrule.training.schedules import ScheduleWarning
 
 
 def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
@@ -141,3 +147,42 @@ def show(value, spelled: Any = ()):
     if isinstance(value, tuple):
         return "x".join(str(v) for v in value)
     return value
+
+
+def say_ran_out(done: Any, epochs: str, advice: str,
+                reach: Callable[[int], str] = "epochs={} or more".format) -> None:
+    """The sweep's one ConvergenceWarning when any of its fits ran every epoch without the stopping rule (tol,
+    n_iter_no_change) ending it, where GridSearchCV over MLPClassifier prints one per fit; `epochs`: how the
+    caller names the epochs given (the grid's, the command's --epochs 100, epochs=200); `advice`: what to pass
+    for more (--epochs 200). Names the candidates whose fits ran out, when not all did: the others stopped.
+    Likewise one ScheduleWarning for the fits that ended before their schedule's rate first changed (the first
+    fit's words), where each fold's worker showed its own; `reach(epochs)`: the remedy's words for the epochs that
+    reach its change (the grid's epochs, --epochs 11 or more)."""
+    if done.ran_out:
+        warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
+                      f"the stopping rule (tol, n_iter_no_change) ending them{_which(done, done.ran_out_in)}: their "
+                      f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=4)
+    if done.clipped and done.clipped_first is not None:      # MLPClassifier's warning, said once for the sweep
+        size, rows = done.clipped_first
+        warnings.warn(f"{done.clipped} of the sweep's {done.fits} finished fits got `batch_size` larger than sample "
+                      f"size{_which(done, done.clipped_in)}: it was clipped to their training rows (the first: "
+                      f"batch_size={size}, {rows} training rows)", UserWarning, stacklevel=4)
+    first = done.schedule_said
+    if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one
+        warnings.warn(ScheduleWarning(f"{done.unreached} of the sweep's {done.fits} finished fits ended before their "
+                                      f"schedule's rate first changed{_which(done, done.unreached_in)}; the first: "
+                                      f"{_remedied(first, reach)}", first.subject, first.epoch, first.epochs),
+                      stacklevel=4)
+
+
+def _remedied(first: ScheduleWarning, reach: Callable[[int], str]) -> str:
+    """The first fit's ScheduleWarning, its remedy's epochs in the sweep's words."""
+    needed = int(first.reach.removeprefix("epochs=")) if first.reach else 0
+    return first.reworded(first.subject, first.epochs, reach(needed)) if needed else str(first)
+
+
+def _which(done: Any, marked: list[str]) -> str:
+    """The candidates of the fits counted, when not all of them: the others did not."""
+    n, of = len(marked), done.n_candidates
+    return ((" (in every candidate)" if of > 1 else "") if n == of else
+            f" (in {n} of the {of} candidates: {'; '.join(marked[:3])}{'; ...' if n > 3 else ''})")

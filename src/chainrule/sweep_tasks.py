@@ -59,9 +59,9 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None) -> list[tuple[float, float, str | None, bool | None, ScheduleWarning | None]]:
+              scheduler: str | None) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
-    ScheduleWarning it kept: `_fold`)
+    ScheduleWarning it kept, its batch size clipped: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished."""
     from joblib import Parallel, delayed
@@ -128,10 +128,11 @@ def _numbered(i: int, *args) -> tuple[int, tuple]:
 
 
 def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None]:
+          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
-    failed, the ScheduleWarning its fit would have shown or None); with error_score
+    failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
+    was clipped to the rows or None: `sweep_search.clipped`); with error_score
     "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
     (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
@@ -148,17 +149,18 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
+    size = getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
     try:
         scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held
+        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held, size
     except Exception as exc:
         if error_score == "raise":
             raise
         return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}"), out, held
+                                 f"{type(exc).__name__}: {exc}"), out, held, size
 
 
 def ran_out(estimator) -> bool:

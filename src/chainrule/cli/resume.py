@@ -3,10 +3,12 @@ where it has nothing left to train, and the refusal of a file in the checkpoint'
 from __future__ import annotations
 
 import re
+import stat
 import sys
 import warnings
 from pathlib import Path
 
+from ..saving.checkpoint import HISTORY
 from ..teach.width import say
 from ..training import callbacks
 
@@ -37,12 +39,14 @@ def check(args, described) -> None:
     from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path
     from . import schedule
+    if args.checkpoint_dir:
+        _history(Path(args.checkpoint_dir) / HISTORY)
     if args.checkpoint_dir and not args.resume:
         _fresh(checkpoint_path(args.checkpoint_dir))
     path = checkpoint_path(args.checkpoint_dir) if args.resume and args.checkpoint_dir else None
     try:
-        if path is not None and path.exists() and not path.is_file():    # fit said a model file's words of it
-            raise ModelFileError(f"{path} is a folder")
+        if path is not None and path.exists() and not path.is_file():    # a folder, a pipe: fit's words were a
+            raise ModelFileError(f"{path} is not a regular file")          # model file's, or it waited on the pipe
         schedule.check_resume(args, described)
     except ModelFileError as exc:
         assert path is not None
@@ -50,6 +54,17 @@ def check(args, described) -> None:
                              "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
                              f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
                              "train without --resume") from None
+
+
+def _history(path: Path) -> None:
+    """A named pipe (or a device) in the place of the run's history.jsonl, which a run reads (--resume) and writes
+    beside its checkpoint, is refused before any reading: the run waited on it for ever."""
+    from ..errors import ModelFileError
+    if path.exists() and not path.is_file() and not path.is_dir():     # a folder there: the writer says so
+        raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not the run's history (the "
+                             f"{HISTORY} a run writes beside its checkpoint, and --resume reads): reading or writing "
+                             f"it would wait for another process; give another --checkpoint-dir, or move "
+                             f"{str(path)!r} away")
 
 
 def _fresh(path: Path) -> None:
@@ -83,6 +98,8 @@ def _what(path: Path, refused: str) -> str:
     from ..data.filecontent import kind_of
     if path.is_dir():
         return "a folder"
+    if not path.is_file():         # opening a named pipe to read it waits for a writer, for ever where none comes
+        return "a named pipe (FIFO)" if stat.S_ISFIFO(path.stat().st_mode) else "a device or socket, not a regular file"
     kind, said = kind_of(path)
     if "is a model file, not a training checkpoint" in refused:
         return "a chainrule model file (net.save or `chainrule train --out` writes one)"

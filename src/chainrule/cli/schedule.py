@@ -268,14 +268,19 @@ def lower_rate(args: argparse.Namespace, rate: float) -> str:
 
 
 @contextmanager
-def named_as_given(specs: Schedules | None) -> Iterator[None]:
+def named_as_given(specs: Schedules | None, continued: bool = False) -> Iterator[None]:
     """The engine's ScheduleWarning shown during the block names the --schedule given (the one in force where the
-    rate first changes), not its class and argument (StepLR's step_size=10), and --epochs, not epochs=."""
+    rate first changes), not its class and argument (StepLR's step_size=10), and --epochs, not epochs=; a run that
+    can be `continued` (--checkpoint-dir: a part of a run trained in parts) is told --resume reaches it too."""
     def reword(message: Any) -> Any:
         if specs and isinstance(message, sched.ScheduleWarning) and message.subject:
             spec = [s for s in specs if (s.start or 0) <= message.epoch][-1]
-            said = str(message).replace(message.subject, f"--schedule {spec.text!r}", 1)
-            return said.replace(f"({message.epochs}", f"(--epochs {message.epochs.removeprefix('epochs=')}", 1)
+            needed = message.reach.removeprefix("epochs=")     # --resume goes on to them from the checkpoints
+            said = message.reworded(f"--schedule {spec.text!r}", f"--epochs {message.epochs.removeprefix('epochs=')}",
+                                    f"--epochs {needed} or more" + " (with --resume, this run goes on to them)"
+                                    * bool(continued), "a --schedule that changes sooner")
+            sequential = message.subject.startswith("SequentialLR's milestones")        # the @EPOCHs
+            return said.replace("(its milestones within", "(its @EPOCH within", 1) if sequential else said
         return message
 
     with warnings_reworded(reword):

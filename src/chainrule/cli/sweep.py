@@ -69,7 +69,10 @@ def register(sub) -> None:
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
                         "stops the sweep with its error")
     p.add_argument("--seed", type=numbers.random_state, default=0,
-                   help="seeds the folds, the networks' initial weights and the shuffling (default: 0)")
+                   help="seeds the folds, --n-iter's draws, and the networks' initial weights and shuffling where "
+                        "the grid does not set random_state (a grid's random_state seeds its candidates' networks, "
+                        "as GridSearchCV's param_grid overrides the estimator's; the folds stay --seed's) "
+                        "(default: 0)")
     p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values; without it a missing value is refused")

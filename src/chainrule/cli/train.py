@@ -95,15 +95,6 @@ def register(sub) -> None:
     p.set_defaults(func=train)
 
 
-def diverged(text: str, args, rate: float) -> str:
-    """TrainingDiverged's message with its advice in the options' words (the inputs are already scaled)."""
-    lower = schedule.lower_rate(args, rate)
-    said = options.in_options(text, args, lower, adam=True)
-    if said != text:
-        return said
-    return f"{text.split(' Try ')[0]} Try {options.advice(args, lower, adam=True)}."
-
-
 def _hidden(text: str) -> list[int]:
     parts = text.split(",") if text.strip() else []          # '' is no hidden layer
     if any(not s.strip() for s in parts):
@@ -162,14 +153,15 @@ def mpi_world():
     return comm
 
 
-def where_ranks(comm, quiet: bool) -> str:
-    """The line in which rank 0 says each rank's process id and host ('' with --quiet): mpiexec names a rank that
-    dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say more)."""
+def where_ranks(comm) -> str:
+    """The line in which rank 0 says each rank's process id and host (--quiet drops it, as every note): mpiexec names
+    a rank that dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say
+    more)."""
     import os
 
     from mpi4py import MPI
     where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
-    return "" if quiet else f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
+    return f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
         f"rank {r} is pid {pid} on {host}" for r, (pid, host) in enumerate(where))
 
 
@@ -184,7 +176,7 @@ def train(args) -> int:
             with quieted(args.quiet):
                 return _train(args, None, [], held)
         comm = mpi_world()
-        where = where_ranks(comm, args.quiet)
+        where = where_ranks(comm)
         from ..training import distributed, meeting
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
@@ -220,7 +212,7 @@ def mpi_ending(args, held: list, reached: list, rank: int, size: int, exc: BaseE
                       f"unchanged){_resume_advice(args)}"), 130
     else:
         if isinstance(exc, TrainingDiverged):      # its advice in the options' words, as without --mpi
-            exc = TrainingDiverged(diverged(str(exc), args, reached[0].lr if reached else args.lr))   # in force
+            exc = TrainingDiverged(options.diverged(str(exc), args, reached[0].lr if reached else args.lr))   # in force
         line, code = error_line(exc, "" if rank == 0 else f"rank {rank} of {size} failed: ")
     print(line, file=sys.__stderr__, flush=True)
     return code
@@ -350,11 +342,12 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
-    if not classify and not args.quiet:   # the losses below are not in the file's units: the summary's metrics are
+    if not classify:                      # the losses below are not in the file's units: the summary's metrics are
         say(pre.losses_of(bool(args.weight)), sys.stderr)
-    bar = sys.stderr.isatty() and not args.quiet      # on stderr (fit's own is on stdout): stdout holds the results
+    # on stderr (fit's own is on stdout): stdout holds the results; --quiet's stderr (quiet.Dropped) is no terminal
+    bar = sys.stderr.isatty()
     callbacks: list = [*scheduled, *([schedule.RateLog()] if args.schedule else [])]    # the rate: logged first
-    callbacks += [] if args.quiet or bar else [EpochLines()]
+    callbacks += [] if bar else [EpochLines()]       # --quiet drops their lines with the other notes
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
@@ -366,7 +359,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     reached.append(optimizer)             # its rate, a --schedule's, is the one a failure's advice names
     try:
         with options.warned_in_options(args, lambda: schedule.lower_rate(args, optimizer.lr)), \
-                schedule.named_as_given(args.schedule):
+                schedule.named_as_given(args.schedule, bool(args.checkpoint_dir)):
             history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, optimizer=optimizer,
                               validation_split=args.val_split if n_val else 0.0, seed=args.seed,
                               verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
@@ -375,9 +368,10 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     except ValidationError as exc:        # another run's checkpoint: said in the options' words
         raise schedule.resume_refusal(exc) from None
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
-        raise TrainingDiverged(diverged(str(exc), args, optimizer.lr)) from None
+        raise TrainingDiverged(options.diverged(str(exc), args, optimizer.lr)) from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
+    options.last_epoch(history, args, optimizer.lr)
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={**recorded, "history": summary})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else

@@ -97,14 +97,17 @@ class ExponentialLR(_Decaying):
 
 
 class CosineAnnealingLR(Schedule):
-    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+    """eta_min + (lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2, computed as lr * c + eta_min * (1 - c) with
+    c = (1 + cos) / 2: a rate between lr and eta_min whatever their size (lr - eta_min and 1 + cos times it overflowed
+    to -inf for eta_min=1e308)."""
 
     def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
         self.lr, self.T_max = _learning_rate(lr), _positive_int(T_max, "T_max")
         self.eta_min = _number(eta_min, "eta_min")
 
     def __call__(self, epoch: int) -> float:
-        return self.eta_min + (self.lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
+        kept = (1 + math.cos(math.pi * epoch / self.T_max)) / 2       # the share of lr, in [0, 1]
+        return self.lr * kept + self.eta_min * (1 - kept)
 
     def config(self) -> dict:
         return {"name": "CosineAnnealingLR", "lr": self.lr, "T_max": self.T_max, "eta_min": self.eta_min}
@@ -251,11 +254,19 @@ class ScheduleWarning(UserWarning):
     """A fit whose epochs end before its schedule's rate first changes (`unreached`): `subject`, the words that
     name the schedule's argument at the message's start, and `epoch`, the one it first changes at (a command
     names its own option for the subject: a SequentialLR's part in force at `epoch`), and `epochs`, the words that
-    name the fit's epochs (epochs=3: the command's --epochs 3)."""
+    name the fit's epochs (epochs=3: the command's --epochs 3); `reach`, the remedy's words for the epochs that
+    reach `epoch` (epochs=11: the command's --epochs 11, a sweep's grid's epochs)."""
 
-    def __init__(self, message: str, subject: str = "", epoch: int = 0, epochs: str = ""):
+    def __init__(self, message: str, subject: str = "", epoch: int = 0, epochs: str = "", reach: str = ""):
         super().__init__(message)
-        self.subject, self.epoch, self.epochs = subject, epoch, epochs
+        self.subject, self.epoch, self.epochs, self.reach = subject, epoch, epochs, reach
+
+    def reworded(self, subject: str, epochs: str, reach: str, sooner: str = "a schedule that changes sooner") -> str:
+        """The message in another caller's words: its subject, epochs, remedy (`reach`) and other schedule."""
+        said = str(self).replace(self.subject, subject, 1) if self.subject else str(self)
+        said = said.replace(f"({self.epochs}", f"({epochs}", 1) if self.epochs else said
+        said = said.replace(f"give {self.reach} or more", f"give {reach}", 1) if self.reach else said
+        return said.replace(" a schedule that changes sooner ", f" {sooner} ", 1)
 
 
 #: a fit of partial_fit's, one epoch a call, whose later calls reach the milestones: no ScheduleWarning. A context's
@@ -295,19 +306,24 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     and partial_fit's epochs (`partial`), are not warned of. `initial_epoch` and the epochs the network trained
     `before` (the schedule's count goes on from them) are named where there are any."""
     change = schedule.first_change()
-    if _PARTIAL.get() or change is None or change[0] < end:
+    if _PARTIAL.get() or change is None or end - change[0] > 10_000:
         return
-    held = schedule(end - 1)        # a later schedule may start at the rate held (SequentialLR): the first that is not
-    first = next((e for e in range(change[0], change[0] + 10_000) if schedule(e) != held), None)
+    held = schedule(0)              # a later schedule may start at the rate held (SequentialLR), within the fit too:
+    if any(schedule(e) != held for e in range(change[0], end)):          # the first epoch whose rate is not
+        return
+    first = next((e for e in range(max(change[0], end), change[0] + 10_000) if schedule(e) != held), None)
     if first is None:
         return
     change = (first, change[1])
     subject = f"{type(schedule).__name__}'s {change[1]}"
     counts = f"epochs={epochs}" + f", initial_epoch={initial_epoch}" * bool(initial_epoch) \
         + f", after {before} trained before" * bool(before)
+    needed = epochs + change[0] + 1 - end          # the epochs= whose fit trains epoch change[0]
+    key = change[1].rpartition("'s ")[2].partition("=")[0]
     said = ScheduleWarning(f"{subject}: the rate first changes at epoch {change[0]} (counted from 0), and this fit "
-                           f"ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} throughout",
-                           subject, change[0], f"epochs={epochs}")
+                           f"ends at epoch {end - 1} ({counts}); it trains at {schedule(end - 1):.6g} throughout: to "
+                           f"change it, give epochs={needed} or more, or a schedule that changes sooner (its {key} "
+                           "within the epochs)", subject, change[0], f"epochs={epochs}", f"epochs={needed}")
     into = _KEPT.get()
     if into is not None:
         into.append(said)

@@ -187,3 +187,27 @@ def test_an_unseen_value_that_is_a_category_but_for_its_spaces_is_said_so(tmp_pa
         r = cmd("predict", model, tmp_path / "new.csv", *chunk)
         assert r.returncode == 0, r.stderr
         assert "'Paris' is the training category 'Paris  ' but for the spaces around it" in r.stderr, r.stderr
+
+
+def test_a_target_of_codes_that_repeat_is_classes_though_most_are_numbers(tmp_path):
+    """Product codes (1000 to 1029, and 'A12', 'X99') and model years with an 'unknown' are classes that repeat,
+    not amounts: the refusal of a target of numbers with placeholders refused them too (as 'numbers except 79 of
+    300 cells'). A target whose labels each come about once (amounts) is still refused, by the rule that warns of
+    a continuous target given --task classification."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    rng = np.random.default_rng(3)
+    n = 300
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    labels = {"product": np.where(rng.random(n) < 0.2, rng.choice(["A12", "B7", "X99"], n),
+                                  rng.choice([str(1000 + i) for i in range(30)], n)),
+              "year": np.where(rng.random(n) < 0.1, "unknown", rng.choice([str(y) for y in range(1990, 2024)], n))}
+    model = tmp_path / "m.npz"
+    for name, label in labels.items():
+        csv = tmp_path / f"{name}.csv"
+        df.assign(y=label).to_csv(csv, index=False)
+        truth = sorted(pd.read_csv(csv, dtype={"y": str})["y"].unique())
+        for stream in ([], ["--stream"]):
+            r = cmd("train", csv, "--target", "y", "--epochs", "1", "--quiet", "--out", model, *stream)
+            assert r.returncode == 0, (name, stream, r.stderr)
+            assert Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"]).classes == truth

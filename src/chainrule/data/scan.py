@@ -342,11 +342,12 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
                target: bool = False) -> None:
     """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
     a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...;
-    `target`: a target's, left alone where its labels are few enough to be classes)."""
+    `target`: a target's, left alone where its labels are classes: few, or repeating)."""
     import pandas as pd
 
+    from .columns import one_class_per_value
     from .tabular import MAX_CLASSES
-    if target and len(text) <= MAX_CLASSES:
+    if target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts)):
         return
     values = [t.strip() for t in text]
     n = np.asarray(counts, dtype=np.int64)

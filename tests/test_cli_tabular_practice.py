@@ -211,3 +211,29 @@ def test_a_target_of_codes_that_repeat_is_classes_though_most_are_numbers(tmp_pa
             r = cmd("train", csv, "--target", "y", "--epochs", "1", "--quiet", "--out", model, *stream)
             assert r.returncode == 0, (name, stream, r.stderr)
             assert Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"]).classes == truth
+
+
+def test_spaced_amounts_quoted_in_a_comma_file_are_told_one_reading_that_reads_them(tmp_path):
+    """'1 234,5' quoted in a comma-separated file: the advice was to save it with ';' and read it with
+    --sep ';' --decimal ',', then '; give --thousands ' '' after it, two readings of which the first fails. Now
+    one, which read as told gives pandas' numbers (read_csv(sep=';', decimal=',', thousands=' '))."""
+    import shlex
+    import subprocess
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    df = churn()
+    csv = tmp_path / "fr.csv"
+    df.assign(income=df["income"].map(spaced)).to_csv(csv, index=False)
+    said = error_line(cmd("train", csv, "--target", "churn", "--epochs", "1", "--out", tmp_path / "m.npz"))
+    told = "then read fr-semicolon.csv with --sep ';' --decimal ',' --thousands ' '"
+    assert said.endswith(told), said
+    line = said.split("between fields: ")[1].split(", then read")[0]
+    subprocess.run(shlex.split(line), cwd=tmp_path, check=True)
+    saved = tmp_path / "fr-semicolon.csv"
+    model = tmp_path / "m.npz"
+    r = cmd("train", saved, "--target", "churn", "--sep", ";", "--decimal", ",", "--thousands", " ",
+            "--val-split", "0", "--epochs", "1", "--quiet", "--out", model)
+    assert r.returncode == 0, r.stderr
+    pre = Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"])
+    truth = pd.read_csv(saved, sep=";", decimal=",", thousands=" ")["income"]
+    assert truth.dtype.kind == "f" and np.isclose(pre.means[pre.numeric.index("income")], truth.mean())

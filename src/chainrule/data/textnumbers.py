@@ -66,8 +66,6 @@ def comma_advice(kind: str, read: dict | None) -> str:
     read = read or {}
     if read.get("sep") == "," and kind in ("decimal", "decimal.", "decimal spaced"):
         saved = resave(read.get("name"), read.get("encoding"))
-        if kind == "decimal spaced":
-            return f"its fields are separated by ',' too: {give('decimal sep', **saved)}; {give('spaced')}"
         return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
     return give(kind)
 

@@ -219,6 +219,7 @@ def test_spaced_amounts_quoted_in_a_comma_file_are_told_one_reading_that_reads_t
     one, which read as told gives pandas' numbers (read_csv(sep=';', decimal=',', thousands=' '))."""
     import shlex
     import subprocess
+
     import chainrule as cr
     from chainrule.data.tabular import Preprocessing
     df = churn()

@@ -238,3 +238,23 @@ def test_spaced_amounts_quoted_in_a_comma_file_are_told_one_reading_that_reads_t
     pre = Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"])
     truth = pd.read_csv(saved, sep=";", decimal=",", thousands=" ")["income"]
     assert truth.dtype.kind == "f" and np.isclose(pre.means[pre.numeric.index("income")], truth.mean())
+
+
+def test_a_target_of_numbers_read_as_text_is_told_as_a_target(tmp_path):
+    """A target of amounts that pandas reads as text, as percentages or with the '.' of a file read with
+    --decimal ',': its refusal was a feature column's, 'column 'y' ... give --text 'y'' (a class per amount) or
+    '--drop 'y'' (the target). Now it names the target and --task classification as the way to keep classes."""
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"a": rng.normal(size=60).round(3), "y": rng.normal(50, 10, 60).round(3)})
+    percent, point = tmp_path / "percent.csv", tmp_path / "point.csv"
+    df.assign(y=df["y"].map("{}%".format)).to_csv(percent, index=False)
+    df.assign(a=df["a"].map(lambda v: str(v).replace(".", ","))).to_csv(point, sep=";", index=False)
+    assert pd.read_csv(point, sep=";", decimal=",")["y"].dtype.kind not in "if"     # text to pandas too
+    for csv, options, holds in ((percent, [], "holds percentages"),
+                                (point, ["--decimal", ","], "holds numbers stored as text")):
+        for stream in ([], ["--stream"]):
+            said = error_line(cmd("train", csv, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+                                  *options, *stream))
+            assert said.startswith(f"chainrule: error: target column 'y' {holds}"), said
+            assert said.endswith("or --task classification to learn its values as classes"), said
+            assert "--text" not in said and "--drop" not in said, said

@@ -25,6 +25,7 @@ from .textnumbers import (
     percent_error,
     percentages,
     spans_error,
+    stored_as_text,
     time_spans,
 )
 
@@ -125,14 +126,12 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
         at = find(distinct)
         if at is not None:
             i = earliest(values, codes == at)
-            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])))
+            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])), target)
     if not ok.any():
         return
     if ok.all():
         i = earliest(values, np.ones(len(values), dtype=bool))
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values.iloc[i])} on "
-                              f"{_line(col, col.index.isin(values.index[i:i + 1]))}): convert it to numbers, or "
-                              f"give {give('text', column=short(name))} to use it as text categories")
+        raise stored_as_text(name, values.iloc[i], _line(col, col.index.isin(values.index[i:i + 1])), target)
     if counts[ok].sum() / len(values) >= 0.5:
         i = earliest(values, ~ok[codes])
         kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first

@@ -187,3 +187,74 @@ def test_an_unseen_value_that_is_a_category_but_for_its_spaces_is_said_so(tmp_pa
         r = cmd("predict", model, tmp_path / "new.csv", *chunk)
         assert r.returncode == 0, r.stderr
         assert "'Paris' is the training category 'Paris  ' but for the spaces around it" in r.stderr, r.stderr
+
+
+def test_a_target_of_codes_that_repeat_is_classes_though_most_are_numbers(tmp_path):
+    """Product codes (1000 to 1029, and 'A12', 'X99') and model years with an 'unknown' are classes that repeat,
+    not amounts: the refusal of a target of numbers with placeholders refused them too (as 'numbers except 79 of
+    300 cells'). A target whose labels each come about once (amounts) is still refused, by the rule that warns of
+    a continuous target given --task classification."""
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    rng = np.random.default_rng(3)
+    n = 300
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    labels = {"product": np.where(rng.random(n) < 0.2, rng.choice(["A12", "B7", "X99"], n),
+                                  rng.choice([str(1000 + i) for i in range(30)], n)),
+              "year": np.where(rng.random(n) < 0.1, "unknown", rng.choice([str(y) for y in range(1990, 2024)], n))}
+    model = tmp_path / "m.npz"
+    for name, label in labels.items():
+        csv = tmp_path / f"{name}.csv"
+        df.assign(y=label).to_csv(csv, index=False)
+        truth = sorted(pd.read_csv(csv, dtype={"y": str})["y"].unique())
+        for stream in ([], ["--stream"]):
+            r = cmd("train", csv, "--target", "y", "--epochs", "1", "--quiet", "--out", model, *stream)
+            assert r.returncode == 0, (name, stream, r.stderr)
+            assert Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"]).classes == truth
+
+
+def test_spaced_amounts_quoted_in_a_comma_file_are_told_one_reading_that_reads_them(tmp_path):
+    """'1 234,5' quoted in a comma-separated file: the advice was to save it with ';' and read it with
+    --sep ';' --decimal ',', then '; give --thousands ' '' after it, two readings of which the first fails. Now
+    one, which read as told gives pandas' numbers (read_csv(sep=';', decimal=',', thousands=' '))."""
+    import shlex
+    import subprocess
+
+    import chainrule as cr
+    from chainrule.data.tabular import Preprocessing
+    df = churn()
+    csv = tmp_path / "fr.csv"
+    df.assign(income=df["income"].map(spaced)).to_csv(csv, index=False)
+    said = error_line(cmd("train", csv, "--target", "churn", "--epochs", "1", "--out", tmp_path / "m.npz"))
+    told = "then read fr-semicolon.csv with --sep ';' --decimal ',' --thousands ' '"
+    assert said.endswith(told), said
+    line = said.split("between fields: ")[1].split(", then read")[0]
+    subprocess.run(shlex.split(line), cwd=tmp_path, check=True)
+    saved = tmp_path / "fr-semicolon.csv"
+    model = tmp_path / "m.npz"
+    r = cmd("train", saved, "--target", "churn", "--sep", ";", "--decimal", ",", "--thousands", " ",
+            "--val-split", "0", "--epochs", "1", "--quiet", "--out", model)
+    assert r.returncode == 0, r.stderr
+    pre = Preprocessing.from_json(cr.load(model, with_extra=True)[1]["tabular"])
+    truth = pd.read_csv(saved, sep=";", decimal=",", thousands=" ")["income"]
+    assert truth.dtype.kind == "f" and np.isclose(pre.means[pre.numeric.index("income")], truth.mean())
+
+
+def test_a_target_of_numbers_read_as_text_is_told_as_a_target(tmp_path):
+    """A target of amounts that pandas reads as text, as percentages or with the '.' of a file read with
+    --decimal ',': its refusal was a feature column's, 'column 'y' ... give --text 'y'' (a class per amount) or
+    '--drop 'y'' (the target). Now it names the target and --task classification as the way to keep classes."""
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame({"a": rng.normal(size=60).round(3), "y": rng.normal(50, 10, 60).round(3)})
+    percent, point = tmp_path / "percent.csv", tmp_path / "point.csv"
+    df.assign(y=df["y"].map("{}%".format)).to_csv(percent, index=False)
+    df.assign(a=df["a"].map(lambda v: str(v).replace(".", ","))).to_csv(point, sep=";", index=False)
+    assert pd.read_csv(point, sep=";", decimal=",")["y"].dtype.kind not in "if"     # text to pandas too
+    for csv, options, holds in ((percent, [], "holds percentages"),
+                                (point, ["--decimal", ","], "holds numbers stored as text")):
+        for stream in ([], ["--stream"]):
+            said = error_line(cmd("train", csv, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+                                  *options, *stream))
+            assert said.startswith(f"chainrule: error: target column 'y' {holds}"), said
+            assert said.endswith("or --task classification to learn its values as classes"), said
+            assert "--text" not in said and "--drop" not in said, said

@@ -83,6 +83,13 @@ WORDS: dict[str, dict[str, str]] = {
                     "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ','{{read_enc}}}}}}",
                     "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' --decimal "
                                "','{option_enc}"},
+    "decimal spaced sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands=' '{{enc}} {_READ}",
+                           "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', "
+                                     "thousands=' '{enc})",
+                           "sweep": f"{_RESAVE}, then read it with read={{{{'sep': ';', 'decimal': ',', 'thousands': "
+                                    "' '{read_enc}}}",
+                           "command": "save it with ';' between fields: {line}, then read {new} with --sep ';' "
+                                      "--decimal ',' --thousands ' '{option_enc}"},
     "decimal. sep": {"fit": f"{_RESAVE}, then read it with sep=';', decimal=',', thousands='.'{{enc}} {_READ}",
                      "stream": f"{_RESAVE}, then read it with CsvStream(new_path, sep=';', decimal=',', "
                                "thousands='.'{enc})",

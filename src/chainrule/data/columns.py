@@ -25,6 +25,7 @@ from .textnumbers import (
     percent_error,
     percentages,
     spans_error,
+    stored_as_text,
     time_spans,
 )
 
@@ -102,7 +103,8 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
     with a decimal comma or thousands separators: one-hot encoding it would learn one category per number.
     `read`: how the file was read (its name, sep, encoding), which the advice depends on (None: not known).
     `target`: the target of a task not given, whose values would be classes: labels of at most MAX_CLASSES
-    values are classes as written ('1,5' and 'N/A' too); more would be a class per number of a regression."""
+    values, or that repeat (product codes, years with an 'unknown'), are classes as written ('1,5' and 'N/A' too);
+    more, each seen about once, would be a class per number of a regression."""
     import pandas as pd
 
     from .tabular import MAX_CLASSES
@@ -110,10 +112,10 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
     if len(values) == 0:
         return
     codes, raw = _distinct(values)
-    if target and len(raw) <= MAX_CLASSES:
+    counts = np.bincount(codes, minlength=len(raw))
+    if target and (len(raw) <= MAX_CLASSES or not one_class_per_value(counts)):
         return
     distinct = raw.str.strip()
-    counts = np.bincount(codes, minlength=len(distinct))
     ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
@@ -124,14 +126,12 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
         at = find(distinct)
         if at is not None:
             i = earliest(values, codes == at)
-            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])))
+            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])), target)
     if not ok.any():
         return
     if ok.all():
         i = earliest(values, np.ones(len(values), dtype=bool))
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(values.iloc[i])} on "
-                              f"{_line(col, col.index.isin(values.index[i:i + 1]))}): convert it to numbers, or "
-                              f"give {give('text', column=short(name))} to use it as text categories")
+        raise stored_as_text(name, values.iloc[i], _line(col, col.index.isin(values.index[i:i + 1])), target)
     if counts[ok].sum() / len(values) >= 0.5:
         i = earliest(values, ~ok[codes])
         kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first
@@ -159,6 +159,14 @@ def warn_id(name: str, n: int) -> None:
                   ColumnWarning, stacklevel=3)
 
 
+def one_class_per_value(counts: Any) -> bool:
+    """Whether labels seen `counts` times each are a continuous quantity's values, not classes: more of them
+    than half the rows, or most seen once (amounts: a product code or a year repeats)."""
+    counts = np.asarray(counts)
+    n, once = len(counts), int(np.count_nonzero(counts == 1))
+    return 2 * n > int(counts.sum()) or 2 * once > n
+
+
 def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: bool = True) -> None:
     """A classification target needs two classes; one with more classes than half its rows, or with
     most classes seen once (a continuous target given --task classification: one class per row,
@@ -170,7 +178,7 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
                               "a classifier needs at least two")
     counts = np.asarray(counts)
     n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
-    if not warn or rows < MIN_ID_ROWS or (2 * n <= rows and 2 * once <= n):
+    if not warn or rows < MIN_ID_ROWS or not one_class_per_value(counts):
         return
     why = (f"a regression target? ({give('task', task='regression')})" if numeric else
            "too few rows of each class to learn them (an ID or free text?)")

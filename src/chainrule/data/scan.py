@@ -22,7 +22,6 @@ from typing import IO, Any
 import numpy as np
 
 from ..errors import ValidationError
-from .advice import give
 from .csvfile import short
 from .lines import on_lines
 from .statistics import mean_and_m2
@@ -33,6 +32,7 @@ from .textnumbers import (
     percent_error,
     percentages,
     spans_error,
+    stored_as_text,
     time_spans,
 )
 
@@ -342,11 +342,12 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
                target: bool = False) -> None:
     """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
     a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...;
-    `target`: a target's, left alone where its labels are few enough to be classes)."""
+    `target`: a target's, left alone where its labels are classes: few, or repeating)."""
     import pandas as pd
 
+    from .columns import one_class_per_value
     from .tabular import MAX_CLASSES
-    if target and len(text) <= MAX_CLASSES:
+    if target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts)):
         return
     values = [t.strip() for t in text]
     n = np.asarray(counts, dtype=np.int64)
@@ -361,14 +362,12 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(pd.Series(values, dtype="string"))
         if at is not None:
-            raise error(name, values[at], first[at])
+            raise error(name, values[at], first[at], target)
     if not ok.any():
         return
     if ok.all():
         earliest = min(range(len(values)), key=first.__getitem__)
-        raise ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(text[earliest])} on "
-                              f"line {first[earliest]}): convert it to numbers, or give "
-                              f"{give('text', column=short(name))} to use it as text categories")
+        raise stored_as_text(name, text[earliest], first[earliest], target)
     if n[ok].sum() / total >= 0.5:
         bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
         kinds = list(dict.fromkeys(values[i] for i in bad))

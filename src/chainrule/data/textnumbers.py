@@ -66,8 +66,6 @@ def comma_advice(kind: str, read: dict | None) -> str:
     read = read or {}
     if read.get("sep") == "," and kind in ("decimal", "decimal.", "decimal spaced"):
         saved = resave(read.get("name"), read.get("encoding"))
-        if kind == "decimal spaced":
-            return f"its fields are separated by ',' too: {give('decimal sep', **saved)}; {give('spaced')}"
         return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
     return give(kind)
 
@@ -100,8 +98,7 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
             f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "
             f"{at_line(line)}), so it would be read as text, a class per number, not a regression. "
             f"{give('na values', value=short(kinds[0]))} to read such cells as missing (a row without a target is "
-            f"then refused: delete those rows), or {give('task', task='classification')} to learn its values as "
-            "classes")
+            f"then refused: delete those rows), {as_classes()}")
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "
@@ -126,19 +123,41 @@ def time_spans(distinct) -> int | None:
     return None
 
 
-def _not_numbers(name: str, holds: str, example: str, line: int | str, how: str) -> ValidationError:
+def as_classes() -> str:
+    """The way out of a target's refusal as numbers written as text: its labels learnt as classes after all."""
+    return f"or {give('task', task='classification')} to learn its values as classes"
+
+
+def stored_as_text(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:
+    """The error for a column of numbers that was read as text (train's read and --stream's scan both say it);
+    a `target`'s would be a class per number, where --text is no way out."""
+    if target:
+        return ValidationError(f"target column {short(name)} holds numbers stored as text (e.g. {short(example)} on "
+                               f"{at_line(line)}), so it would be read as text, a class per number, not a "
+                               f"regression: convert it to numbers, {as_classes()}")
+    return ValidationError(f"column {short(name)} holds numbers stored as text (e.g. {short(example)} on "
+                           f"{at_line(line)}): convert it to numbers, or give {give('text', column=short(name))} to "
+                           "use it as text categories")
+
+
+def _not_numbers(name: str, holds: str, example: str, line: int | str, how: str,
+                 target: bool = False) -> ValidationError:
     """The error for a column of numbers written as text (`holds`: what they are), with `how` to write them as
-    numbers in the file (train's read and --stream's scan both say it)."""
+    numbers in the file (train's read and --stream's scan both say it); a `target`'s, neither dropped nor text."""
+    if target:
+        return ValidationError(f"target column {short(name)} holds {holds} (e.g. {short(example)} on "
+                               f"{at_line(line)}), not numbers: as text each value would be a class of its own, not a "
+                               f"regression. Write them as numbers in the file ({how}), {as_classes()}")
     return ValidationError(f"column {short(name)} holds {holds} (e.g. {short(example)} on {at_line(line)}), not "
                            "numbers: as text each value would be a category of its own. Write them as numbers in "
                            f"the file ({how}), or give {give('text', column=short(name))} to use them as categories, "
                            f"or {give('drop', column=short(name))}")
 
 
-def spans_error(name: str, example: str, line: int | str) -> ValidationError:
+def spans_error(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:
     """The error for a column `time_spans` finds."""
     return _not_numbers(name, "time spans", example, line,
-                        f"e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600")
+                        f"e.g. hours: pandas' pd.to_timedelta(df[{short(name)}]).dt.total_seconds() / 3600", target)
 
 
 PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
@@ -154,7 +173,7 @@ def percentages(distinct) -> int | None:
     return int(np.flatnonzero(percent)[0])
 
 
-def percent_error(name: str, example: str, line: int | str) -> ValidationError:
+def percent_error(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:
     """The error for a column `percentages` finds."""
     return _not_numbers(name, "percentages", example, line,
-                        f"12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)")
+                        f"12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)", target)

@@ -3,30 +3,16 @@ torch's, finite throughout; the closed form's (lr - eta_min) * (1 + cos) overflo
 import math
 
 import pytest
+from schedule_oracle import torch, torch_rates
 
 from chainrule import optim
-
-torch = pytest.importorskip("torch")
-sched = torch.optim.lr_scheduler
-
-
-def torch_rates(eta_min, epochs):
-    """torch's rates, as schedule_oracle's, on a float64 parameter (a float32 one cannot take a step at 1e300)."""
-    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-    opt = torch.optim.SGD([p], lr=0.001)
-    scheduler = sched.CosineAnnealingLR(opt, 10, eta_min)
-    rates = []
-    for _ in range(epochs):
-        rates.append(opt.param_groups[0]["lr"])
-        opt.step()
-        scheduler.step()
-    return rates
 
 
 @pytest.mark.parametrize("eta_min", [1e300, 1e308, 1.7e308])
 def test_cosine_rising_to_a_huge_eta_min_is_torchs_and_finite(eta_min):
     ours = optim.CosineAnnealingLR(0.001, T_max=10, eta_min=eta_min)
-    theirs = torch_rates(eta_min, 11)
+    theirs = torch_rates(lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, 10, eta_min), 11, lr=0.001,
+                         dtype=torch.float64)
     rates = [ours(e) for e in range(11)]
     assert all(math.isfinite(r) for r in rates)
     assert rates[0] == pytest.approx(0.001) and rates[10] == pytest.approx(eta_min)

@@ -32,7 +32,7 @@ from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ParameterError, ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
-from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, ran_out, run_tasks
+from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, clipped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 from chainrule.training.schedules import kept
 
@@ -44,19 +44,13 @@ class FailedCandidateWarning(UserWarning):
 class _Clipped:
     """A sweep's fit whose batch_size is larger than its training rows clips it as the estimator's does, silent
     (MLPClassifier's warning, once per fit: 7 lines for 2 candidates of 3 folds): it keeps (batch_size, rows) in
-    `_clipped`, which the sweep counts and says once (`say_ran_out`)."""
+    `_clipped` (`clipped`), which the sweep counts and says once (`say_ran_out`)."""
 
     def _batch_size(self, n: int) -> int:
         size = getattr(self, "batch_size", None)
         big = isinstance(size, (int, np.integer)) and not isinstance(size, bool) and size > n
         self._clipped = (int(size), n) if big else None        # type: ignore[arg-type]
         return n if big else super()._batch_size(n)           # type: ignore[misc]
-
-
-def clipped(estimator) -> tuple[int, int] | None:
-    """The fitted sweep's estimator's (batch_size, training rows) where the size was clipped to the rows, else
-    None (a regression's inside its TransformedTargetRegressor, as `ran_out`)."""
-    return getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
 
 
 class SweptClassifier(_Clipped, BackpropClassifier):

@@ -132,7 +132,7 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
-    was clipped to the rows or None: `sweep_search.clipped`); with error_score
+    was clipped to the rows or None: `clipped`); with error_score
     "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
     (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
@@ -152,7 +152,7 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
         return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
-    size = getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
+    size = clipped(estimator)
     try:
         scorer = check_scoring(estimator, scoring)
         return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held, size
@@ -167,6 +167,12 @@ def ran_out(estimator) -> bool:
     """Whether the fitted chainrule estimator (a regression's inside its TransformedTargetRegressor) ran every
     epoch without its stopping rule ending the fit: what its fit warns of, except the sweep's, which count it."""
     return bool(getattr(getattr(estimator, "regressor_", estimator), "_ran_out", False))
+
+
+def clipped(estimator) -> tuple[int, int] | None:
+    """The fitted sweep's estimator's (batch_size, training rows) where the size was clipped to the rows, else
+    None (a regression's inside its TransformedTargetRegressor, as `ran_out`)."""
+    return getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
 
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:

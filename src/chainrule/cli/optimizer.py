@@ -12,7 +12,7 @@ from typing import Any
 
 import chainrule as cr
 
-from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from ..errors import UnknownNameError, ValidationError
 from ..nn.divergence import REMEDIES
 
 #: the engine's remedies after a loss that exploded or diverged (trainer, divergence, callbacks, checkpoint, MPI):
@@ -125,15 +125,3 @@ def diverged(text: str, args, rate: float) -> str:
         return said
     return f"{text.split(' Try ')[0]} Try {advice(args, lower, adam=True)}."
 
-
-def last_epoch(history, args, rate: float) -> None:
-    """The last epoch's updates can take the weights to finite numbers whose outputs overflow (a rate of 1e300: the
-    validation loss inf, which no later step finds): refused as divergence, not saved with metrics of inf."""
-    import math
-    ends = {k: v[-1] for k, v in history.history.items() if k in ("loss", "val_loss") and v}
-    bad = next((k for k, v in ends.items() if not math.isfinite(v)), None)
-    if bad is not None:
-        what = "validation loss" if bad == "val_loss" else "loss"
-        raise TrainingDiverged(diverged(f"training diverged in its last epoch: the {what} became {ends[bad]} (its "
-                                        f"updates took the weights past what the outputs can hold); {str(args.out)!r} "
-                                        f"was not written. Try {REMEDIES}.", args, rate))

@@ -371,7 +371,6 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         raise TrainingDiverged(options.diverged(str(exc), args, optimizer.lr)) from None
     if comm is not None and comm.Get_rank() != 0:
         return 0                          # rank 0 saves and reports
-    options.last_epoch(history, args, optimizer.lr)
     summary = {"epochs": len(history.epoch), **{k: v[-1] for k, v in history.history.items()}}
     save(net, out, extra={**recorded, "history": summary})
     shown = format_metrics(metrics(net, pre, tail(X, n_val), y[val]) if weight is None else

@@ -14,15 +14,20 @@ Per Dense layer and epoch (means over the batches), added to the History:
 """
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
 import numpy as np
 
+from ..errors import TrainingDiverged
 from ..nn import checks as check
+from ..nn import divergence
 from ..nn.layers import Dense
 from ..nn.losses import output_mismatch
 from .callbacks import Callback, GradientWarning
+from .schedules import outside
+from .streaming import validation
 
 REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), a smaller learning rate, "
             "or gradient clipping (clip_norm=...)")
@@ -146,3 +151,22 @@ def likely_cause(net, X: Any, Y: Any) -> str:
     if isinstance(lr, float) and lr > (0.1 if hasattr(opt, "betas") else 1.0):
         causes.append(f"the learning rate {lr:g} is high for {type(opt).__name__}")
     return ("Likely cause: " + "; ".join(causes) + ".") if causes else ""
+
+
+def last_outputs(trainer: Any) -> None:
+    """The last epoch's updates can leave finite weights whose outputs overflow (a rate of 1e300): the val_loss inf,
+    and no later step to find it. Diverged where the first training rows' outputs overflow too; else validation rows
+    of their own far outside the training rows' overflow them: warned, as Keras would show that val_loss, not hidden."""
+    val = trainer.history.history.get("val_loss", [])
+    if not val or math.isfinite(val[-1]):
+        return
+    n = min(trainer.X.shape[0], 1024)
+    own = validation(trainer.net, trainer.X[:n], trainer.Y[:n])["loss"]
+    epoch = trainer.history.epoch[-1] + 1
+    if not math.isfinite(own):
+        raise TrainingDiverged(f"training diverged in its last epoch (epoch {epoch}): the val_loss became {val[-1]} "
+                               f"and the training rows' loss {own} (its updates took the weights past what the "
+                               f"outputs can hold); try {divergence.REMEDIES}")
+    warnings.warn(f"the val_loss of epoch {epoch} is {val[-1]}: the outputs of validation rows overflow, while the "
+                  f"training rows' outputs are finite (loss {own:.6g}): those validation rows' inputs lie far outside "
+                  "the training rows'", RuntimeWarning, stacklevel=outside())

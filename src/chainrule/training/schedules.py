@@ -328,14 +328,14 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     if into is not None:
         into.append(said)
         return
-    warnings.warn(said, stacklevel=_outside())
+    warnings.warn(said, stacklevel=outside())
 
 
-def _outside() -> int:
-    """The stacklevel of `unreached`'s warning that names the user's line: the first caller outside chainrule and
-    outside the installed libraries and Python's own modules between (scikit-learn's cross_val_score, joblib's loop,
-    contextlib: a sweep's fits), however many calls lie between; else (a worker process runs the fit, no line of the
-    user's above it) the first caller outside chainrule."""
+def outside() -> int:
+    """The stacklevel of a fit's warning (`unreached`'s, `last_outputs`') that names the user's line: the first
+    caller outside chainrule and outside the installed libraries and Python's own modules between (scikit-learn's
+    cross_val_score, joblib's loop, contextlib: a sweep's fits), however many calls lie between; else (a worker
+    process runs the fit, no line of the user's above it) the first caller outside chainrule."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
     libraries = tuple({os.path.abspath(p) + os.sep for p in (sysconfig.get_paths()["stdlib"],
                                                               sysconfig.get_paths()["purelib"],

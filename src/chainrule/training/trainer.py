@@ -24,7 +24,7 @@ from ..nn.network import Network
 from . import compiled
 from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
-from .diagnostics import likely_cause
+from .diagnostics import last_outputs, likely_cause
 from .optim import Optimizer
 from .schedules import unreached
 from .small_callbacks import terminates
@@ -138,6 +138,8 @@ class Trainer:
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
             raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
                                        net)
+        if self.X is not None:
+            last_outputs(self)
         net.history = self.history
         return self.history
 

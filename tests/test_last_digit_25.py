@@ -76,3 +76,16 @@ def test_a_far_line_from_cancellation_says_why():
     assert abs(Fraction(value) - held) <= len(terms) * spacing >= 10 * unit  # spans the value's offset, 10 units+
     assert "off by more than its last digit" in lines[k + 1], lines[k + 1]
     assert "a difference of nearly equal numbers loses" in lines[k + 1], lines[k + 1]
+
+
+def test_the_rule_says_the_last_digit_can_differ_between_machines():
+    """A float32 report's last digits depend on the BLAS: one that fuses a multiply and an add (an FMA kernel, as
+    OpenBLAS's SkylakeX ones for a one-row product) rounds once, where another rounds each: 0.1*0.1 + 0.7*0.3 is 0.22
+    fused and 0.22000001 not (Fractions, as float32 holds the numbers). The rule says so, as the guide does."""
+    from fractions import Fraction
+
+    r = lambda q: np.float32(float(q))        # noqa: E731  rounded to float32
+    a, b = (Fraction(float(np.float32(x))) * Fraction(float(np.float32(y))) for x, y in [(0.1, 0.1), (0.7, 0.3)])
+    fused, each = r(b + Fraction(float(r(a)))), r(Fraction(float(r(a))) + Fraction(float(r(b))))   # 0.7*0.3 added fused
+    assert fused == np.float32("0.22") != each == np.float32("0.22000001")
+    assert re.search(r"fuses a multiply and an add.*the last digit can differ between machines", FLOAT32)

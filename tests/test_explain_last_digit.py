@@ -14,6 +14,15 @@ NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?")
 NOTE = "Each value is the engine's, from the unrounded numbers"
 
 
+def on_every_kernel(x, w, b):
+    """x.w + b in float32 with each multiply-add fused (rounded once, as an FMA kernel does) or not, in either order:
+    the values a BLAS may give (OpenBLAS's SkylakeX kernels fuse a one-row product, its Haswell ones do not)."""
+    x, w, b = ([Fraction(float(np.float32(v))) for v in vs] for vs in (x, w, [b]))
+    p, r = [a * c for a, c in zip(x, w)], lambda q: Fraction(float(np.float32(float(q))))
+    sums = {r(r(p[0]) + r(p[1])), r(p[1] + r(p[0])), r(p[0] + r(p[1]))}
+    return {float(r(s + b[0])) for s in sums}
+
+
 def by_hand(line: str) -> tuple[str, str] | None:
     """(what the written numbers give, to the written value's decimals; the written value) of a line of plain
     arithmetic, computed exactly; None for a line with a function, a name or no numbers."""
@@ -82,9 +91,13 @@ def test_a_neuron_slice_of_the_command_names_only_lines_it_shows(tmp_path):
 
 def test_a_float32_neuron_slice_says_it_under_a_line_it_shows(tmp_path):
     # the float32 note read every forward line: under net_h3 of `--neuron 2` it said "this line's numbers done
-    # exactly give net_h1 = 0.32", of a line the slice does not show
+    # exactly give net_h1 = 0.32", of a line the slice does not show. net_h1 (0.42000002, 0.42 by hand) and net_h3
+    # (0.21000001, 0.21) so on every BLAS, whether it fuses their multiply-adds or not (test_explain_float32_errors)
     net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 2, "sigmoid")], loss="sse", dtype="float32", seed=0)
-    net.dense_layers[0].W[:, 0], net.dense_layers[0].b[0] = [0.1, 0.7], 0.1
+    net.dense_layers[0].W[:, 0], net.dense_layers[0].b[0] = [0.1, 0.7], 0.2
+    net.dense_layers[0].W[:, 2], net.dense_layers[0].b[2] = [0.2, 0.3], 0.1
+    assert all(on_every_kernel([0.1, 0.3], w, b) == {float(np.float32(v))} for w, b, v in
+               [([0.1, 0.7], 0.2, "0.42000002"), ([0.2, 0.3], 0.1, "0.21000001")])
     net.save(tmp_path / "m.npz")
     run = cmd("explain", "--model", str(tmp_path / "m.npz"), "--inputs", "0.1,0.3", "--targets", "0.9,0.1",
               "--layer", "0", "--neuron", "2")

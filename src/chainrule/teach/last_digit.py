@@ -3,7 +3,7 @@
 Every number of a report is the engine's, rounded to the digits it is written with. In float64 each line's value is
 computed from the unrounded numbers, so a reader redoing a line from its rounded ones may get another last digit (the
 seed's dE/dout_h1 = 0.055399425 + (-0.019049118) adds to 0.036350307; the engine's is 0.036350306); in float32 each
-operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.1*1 = 0.32000002, 0.32 by hand). One evaluator (`exact`) and
+operation is rounded to float32 (0.1*0.1 + 0.7*0.3 + 0.2*1 = 0.42000002, 0.42 by hand). One evaluator (`exact`) and
 one rule (`notes`) for both, for the report and the explorer's derivation: in float64 once, under the first such line,
 what it gives and how many more do; in float32, where nearly every line does, the rule once in words under the first
 (with what it gives), and a pointer only under a line that is off by more than its last digit (`held`: why, where its
@@ -28,7 +28,8 @@ SHOWN = 60           # a line's numbers written again in the note up to so many 
 # float32's 24-bit significand keeps about 7 significant digits (24 log10 2 = 7.2); printing one so that it reads back
 # as the same float32 takes up to 9 (0.50999999), the shortest that does are printed
 FLOAT32 = ("This network computes in float32: each operation rounds its result to float32, which keeps about 7 "
-           "significant digits; each number is printed with the fewest digits that read back as the same float32, "
+           "significant digits (a BLAS that fuses a multiply and an add rounds them once, so the last digit can differ "
+           "between machines); each number is printed with the fewest digits that read back as the same float32, "
            "up to 9, so a line redone from its printed, rounded numbers may differ in the last digit")    # said once
 FAR = 10          # float32: a line whose numbers done exactly are this many units of its last digit off gets a pointer
 FLOAT64 = "Each value is the engine's, from the unrounded numbers"      # why, in float64

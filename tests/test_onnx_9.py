@@ -155,3 +155,25 @@ def test_another_tools_one_over_one_plus_exp_is_read_as_a_sigmoid_and_a_lone_neg
     lone = _neg_graph([helper.make_node("Identity", ["e"], ["y"])])
     with pytest.raises(cr.errors.ValidationError, match=r"node 1 .*\(Neg\) is not the start of 1 / \(1 \+ Exp\(-x\)\)"):
         from_onnx(lone)
+
+
+def test_info_describes_an_exported_graph_whatever_its_file_is_named(tmp_path):
+    """Every command tells a `chainrule export` graph by its content ("... already exported ...: `chainrule info`
+    describes this graph"); info itself looked at the name's .onnx and refused one saved as model.bin."""
+    import shutil
+
+    import onnx
+    import pandas as pd
+    from conftest import cmd
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"a": rng.normal(size=40), "y": np.arange(40) % 2}).to_csv(tmp_path / "t.csv", index=False)
+    assert cmd("train", tmp_path / "t.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+               "--quiet").returncode == 0
+    assert cmd("export", tmp_path / "m.npz", tmp_path / "g.onnx").returncode == 0
+    shutil.copy(tmp_path / "g.onnx", tmp_path / "g.bin")
+    told = cmd("predict", tmp_path / "g.bin", tmp_path / "t.csv")
+    assert told.returncode != 0 and "`chainrule info` describes this graph" in told.stderr
+    info = cmd("info", tmp_path / "g.bin")
+    assert info.returncode == 0, info.stderr
+    outputs = [v.name for v in onnx.load(str(tmp_path / "g.onnx")).graph.output]
+    assert "written by `chainrule export`" in info.stdout and f"outputs: {outputs}" in info.stdout

@@ -34,3 +34,15 @@ def test_a_classifier_exports_its_predict_predict_proba_and_classes(kind):
     classes = json.loads(session.get_modelmeta().custom_metadata_map["chainrule.classes"])
     assert classes == clf.classes_.tolist()
     np.testing.assert_allclose(cr.from_onnx(model).predict(X), clf.network_.predict(X), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+def test_an_unfitted_classifier_is_refused_saying_to_fit_it_and_export_it_whole():
+    """The error sent a classifier not yet fitted to to_onnx(model.network_), which loses the classes_ that
+    to_onnx(model) keeps once it is fitted: what the message says then works."""
+    X, y = _data("text")
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"not yet fitted: fit it first; to_onnx\(model, path\)"):
+        cr.to_onnx(clf)
+    session = ort.InferenceSession(cr.to_onnx(clf.fit(X, y)).SerializeToString(), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(session.run(["label"], {"input": X})[0], clf.predict(X))

@@ -266,12 +266,17 @@ def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, l
                                           doc_string=f"one column per class, in the order of {named}")]
 
 
+def backprop_classifier(obj: Any) -> bool:
+    """Whether `obj` is a chainrule classifier (BackpropClassifier), fitted or not."""
+    import sys
+    backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
+    return backprop is not None and isinstance(obj, backprop._Backprop) and hasattr(obj, "predict_proba")
+
+
 def fitted_classifier(obj: Any) -> Any:
     """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary or multiclass),
     whose export adds what its network has not: its classes_. None for anything else."""
-    import sys
-    backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
-    if backprop is None or not isinstance(obj, backprop._Backprop) or not hasattr(obj, "predict_proba"):
+    if not backprop_classifier(obj):
         return None
     return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in ("binary", "multiclass") else None
 

@@ -46,3 +46,16 @@ def test_an_unfitted_classifier_is_refused_saying_to_fit_it_and_export_it_whole(
         cr.to_onnx(clf)
     session = ort.InferenceSession(cr.to_onnx(clf.fit(X, y)).SerializeToString(), providers=["CPUExecutionProvider"])
     np.testing.assert_array_equal(session.run(["label"], {"input": X})[0], clf.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # one epoch
+def test_many_classes_in_the_doc_string_are_cut_where_it_says_so():
+    """The graph's doc_string names the classes_ up to a length; cut, it says so and where they all are (it
+    stopped inside the JSON, mid-name, as if that were all)."""
+    X = np.random.default_rng(0).normal(size=(120, 3))
+    y = np.array([f"class number {i}" for i in range(40)])[np.arange(120) % 40]
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    model = cr.to_onnx(clf)
+    assert model.doc_string.endswith("... (40 classes: chainrule.classes in the metadata)")
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(metadata["chainrule.classes"]) == clf.classes_.tolist()

@@ -39,6 +39,7 @@ from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
     backprop_classifier,
+    classes_cut,
     estimator_outputs,
     fitted_classifier,
     output_nodes,
@@ -157,7 +158,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
             more, told = estimator_outputs(g, estimator, out, elem)
             outputs += more
-            doc += f" and its classes_ {told['chainrule.classes'][:200]}"
+            doc += f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)

@@ -258,8 +258,7 @@ def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, l
     g.op("Identity", [probabilities], output="probabilities")
     index = g.op("ArgMax", [probabilities], hint="class", axis=1, keepdims=0)
     g.op("Gather", [g.const("classes", labels), index], output=label, axis=0)
-    if len(named) > 1000:                 # cut where it says so; the metadata's chainrule.classes has them all
-        named = f"{named[:960]} ... ({len(classes)} classes: chainrule.classes in the metadata)"
+    named = classes_cut(named, len(classes), 1000)
     return [helper.make_tensor_value_info(label, label_elem, ["N"], doc_string=f"the predicted class, one of "
                                           f"{named}"),
             helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
@@ -271,6 +270,14 @@ def backprop_classifier(obj: Any) -> bool:
     import sys
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
     return backprop is not None and isinstance(obj, backprop._Backprop) and hasattr(obj, "predict_proba")
+
+
+def classes_cut(named: str, count: int, limit: int) -> str:
+    """`named` (text naming the classes) cut to about `limit` characters where it says so; the metadata's
+    chainrule.classes has them all."""
+    if len(named) <= limit:
+        return named
+    return f"{named[:limit - 40]} ... ({count} classes: chainrule.classes in the metadata)"
 
 
 def fitted_classifier(obj: Any) -> Any:

@@ -59,3 +59,20 @@ def test_many_classes_in_the_doc_string_are_cut_where_it_says_so():
     assert model.doc_string.endswith("... (40 classes: chainrule.classes in the metadata)")
     metadata = {p.key: p.value for p in model.metadata_props}
     assert json.loads(metadata["chainrule.classes"]) == clf.classes_.tolist()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+def test_a_pipeline_ending_in_a_fitted_classifier_names_the_classifier_to_export():
+    """A Pipeline is refused (its scaler is not in the graph), naming its last step to export, which keeps the
+    classes_; it named pipe[-1].network_, which has none."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    X, y = _data("text")
+    pipe = make_pipeline(StandardScaler(), cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0))
+    pipe.fit(X, y)
+    with pytest.raises(cr.errors.ChainruleTypeError,
+                       match=r"last step, BackpropClassifier, is a fitted chainrule classifier: to_onnx\(pipe\[-1\], "
+                             r"path\) exports it whole.*other steps \(its preprocessing\) are not in"):
+        cr.to_onnx(pipe)
+    session = ort.InferenceSession(cr.to_onnx(pipe[-1]).SerializeToString(), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(session.run(["label"], {"input": pipe[0].transform(X)})[0], pipe.predict(X))

@@ -241,7 +241,7 @@ def _not_a_network(net: Any) -> str:
                 "metadata (of several labels a sample: to_onnx(model.network_, path))")
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
-                         "of the network's dtype")
+                         "of the network's dtype", whole=True)
     if ours:
         return f"{said}{ours}"
     return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \

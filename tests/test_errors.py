@@ -391,8 +391,8 @@ CASES = [
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
-     r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
-     r"once it is fitted \(fit it first\), to_onnx\(model.network_, path\)"),
+     r"got BackpropClassifier, a chainrule classifier not yet fitted: fit it first; to_onnx\(model, path\) then "
+     r"exports it"),
     ("save an estimator", lambda: cr.save(unfitted_classifier(), "m.npz"), errors.ChainruleTypeError,
      r"got BackpropClassifier, a chainrule estimator, not a model to import: give its network "
      r"once it is fitted \(fit it first\), cr.save\(model.network_, path\)"),

@@ -47,6 +47,21 @@ def _printed(capsys, stream="out"):
             for line in lines]
 
 
+NUMBER = re.compile(r"\d+\.\d+(?:e[-+]\d+)?")
+
+
+def _assert_same_lines(ours, theirs, rtol=2e-4):
+    """Keras' lines exactly but for the numbers' digits (each number's shape kept: 0.0119, 2.4517e-06), and the
+    numbers within `rtol`: a float32 regression whose loss ends near 1e-6 (residuals of 1e-3 left of values near 1)
+    holds 4 or 5 digits, so the last printed one moves with BLAS kernels and Keras' or torch's release."""
+    def shape(line):
+        return NUMBER.sub(lambda number: re.sub(r"\d", "9", number.group()), line)
+    assert [shape(line) for line in ours] == [shape(line) for line in theirs]
+    for mine, keras_line in zip(ours, theirs):
+        np.testing.assert_allclose([float(n) for n in NUMBER.findall(mine)],
+                                   [float(n) for n in NUMBER.findall(keras_line)], rtol=rtol, err_msg=mine)
+
+
 def _fit_both(capsys, verbose, classes=0, stream="out", **kwargs):
     X, y = _data()
     if classes:
@@ -65,7 +80,7 @@ def test_verbose_2_prints_keras_lines(kwargs, classes, capsys):
     """Keras 3's verbose=2: "Epoch 2/3", then "3/3 - 0s - 4ms/step - accuracy: ... - loss: ... - val_...", values
     at most 1e-3 in .4e (the regression's loss reaches them), no header when there is one epoch."""
     ours, theirs = _fit_both(capsys, 2, classes, **kwargs)
-    assert ours == theirs
+    _assert_same_lines(ours, theirs)
     if kwargs["epochs"] == 12 and not classes:
         assert any(re.search(r"loss: \d\.\d{4}e-0\d", line) for line in ours)
 
@@ -79,7 +94,7 @@ def test_verbose_2_lines_show_what_other_callbacks_logged(capsys):
     theirs = _printed(capsys)
     net.fit(X, y, epochs=2, batch_size=16, shuffle=False, verbose=2, validation_split=0.25,
             callbacks=[cr.ReduceLROnPlateau()])
-    assert _printed(capsys) == theirs
+    _assert_same_lines(_printed(capsys), theirs)
 
 
 @pytest.mark.parametrize("classes", [0, 3])
@@ -87,7 +102,8 @@ def test_verbose_1_ends_each_epoch_with_keras_last_bar(classes, capsys):
     """verbose=1 without a terminal: Keras' header and the last state of its bar, on stdout as Keras prints them
     (nothing on stderr)."""
     ours, theirs = _fit_both(capsys, 1, classes, epochs=3, validation_split=0.25)
-    assert ours == theirs and len(ours) == 6
+    _assert_same_lines(ours, theirs)
+    assert len(ours) == 6
 
 
 def test_verbose_0_prints_nothing_as_keras(capsys):
@@ -193,7 +209,7 @@ def test_callbacks_lines_and_the_epoch_line_in_keras_order(tmp_path, monkeypatch
     def same(line):
         line = re.sub(r"to (\d\.\d+)\.$", lambda m: f"to {float(np.float32(float(m.group(1)))):.6g}.", line)
         return re.sub(r"\b[kc](-\d\d-\d\.\d\d)\.(keras|npz)", r"file\1", line)     # (our extra `lr` key is gone)
-    assert [same(line) for line in ours] == [same(line) for line in theirs]
+    _assert_same_lines([same(line) for line in ours], [same(line) for line in theirs])
     assert any("learning_rate: 0.2430" in line for line in ours)
     assert sorted(p.name[1:-4] for p in tmp_path.glob("c-*")) == sorted(p.name[1:-6] for p in tmp_path.glob("k-*"))
     np.testing.assert_allclose(net.layers[0].W, model.get_weights()[0], atol=1e-6)

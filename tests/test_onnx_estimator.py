@@ -34,3 +34,45 @@ def test_a_classifier_exports_its_predict_predict_proba_and_classes(kind):
     classes = json.loads(session.get_modelmeta().custom_metadata_map["chainrule.classes"])
     assert classes == clf.classes_.tolist()
     np.testing.assert_allclose(cr.from_onnx(model).predict(X), clf.network_.predict(X), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+def test_an_unfitted_classifier_is_refused_saying_to_fit_it_and_export_it_whole():
+    """The error sent a classifier not yet fitted to to_onnx(model.network_), which loses the classes_ that
+    to_onnx(model) keeps once it is fitted: what the message says then works."""
+    X, y = _data("text")
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"not yet fitted: fit it first; to_onnx\(model, path\)"):
+        cr.to_onnx(clf)
+    session = ort.InferenceSession(cr.to_onnx(clf.fit(X, y)).SerializeToString(), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(session.run(["label"], {"input": X})[0], clf.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # one epoch
+def test_many_classes_in_the_doc_string_are_cut_where_it_says_so():
+    """The graph's doc_string names the classes_ up to a length; cut, it says so and where they all are (it
+    stopped inside the JSON, mid-name, as if that were all)."""
+    X = np.random.default_rng(0).normal(size=(120, 3))
+    y = np.array([f"class number {i}" for i in range(40)])[np.arange(120) % 40]
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    model = cr.to_onnx(clf)
+    assert model.doc_string.endswith("... (40 classes: chainrule.classes in the metadata)")
+    metadata = {p.key: p.value for p in model.metadata_props}
+    assert json.loads(metadata["chainrule.classes"]) == clf.classes_.tolist()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+def test_a_pipeline_ending_in_a_fitted_classifier_names_the_classifier_to_export():
+    """A Pipeline is refused (its scaler is not in the graph), naming its last step to export, which keeps the
+    classes_; it named pipe[-1].network_, which has none."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    X, y = _data("text")
+    pipe = make_pipeline(StandardScaler(), cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0))
+    pipe.fit(X, y)
+    with pytest.raises(cr.errors.ChainruleTypeError,
+                       match=r"last step, BackpropClassifier, is a fitted chainrule classifier: to_onnx\(pipe\[-1\], "
+                             r"path\) exports it whole.*other steps \(its preprocessing\) are not in"):
+        cr.to_onnx(pipe)
+    session = ort.InferenceSession(cr.to_onnx(pipe[-1]).SerializeToString(), providers=["CPUExecutionProvider"])
+    np.testing.assert_array_equal(session.run(["label"], {"input": pipe[0].transform(X)})[0], pipe.predict(X))

@@ -171,17 +171,16 @@ def load_model(path, need_preprocessing: bool = True):
 
 def exported_graph(path):
     """The ONNX model in `path` if `chainrule export` wrote it with a CSV preprocessing (one input per
-    column, outputs 'prediction' and 'probabilities': not a network `from_onnx` reads); else None."""
-    if not str(path).lower().endswith(".onnx") or not Path(path).is_file():
-        return None
+    column, outputs 'prediction' and 'probabilities': not a network `from_onnx` reads); else None. Told by
+    its content as the error of any other command tells it (`filecontent.kind_of`), whatever its name."""
+    from ..data.filecontent import kind_of
     try:
+        if not Path(path).is_file() or kind_of(Path(path))[0] != "exported":
+            return None
         import onnx
-        model = onnx.load(str(path))
-    except Exception:  # noqa: BLE001  (onnx missing, or not an ONNX file: load_foreign says which)
+        return onnx.load(str(path))
+    except Exception:  # noqa: BLE001  (unreadable, or its external data missing: load_foreign says which)
         return None
-    if model.producer_name != "chainrule" or "prediction" not in [v.name for v in model.graph.output]:
-        return None
-    return model
 
 
 def describe_export(path, model) -> None:

@@ -38,6 +38,8 @@ from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
+    backprop_classifier,
+    classes_cut,
     estimator_outputs,
     fitted_classifier,
     output_nodes,
@@ -156,7 +158,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
             more, told = estimator_outputs(g, estimator, out, elem)
             outputs += more
-            doc += f" and its classes_ {told['chainrule.classes'][:200]}"
+            doc += f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)
@@ -233,9 +235,13 @@ def _not_a_network(net: Any) -> str:
         return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
+    if backprop_classifier(net) and "network_" not in vars(net):
+        return (f"{said}, a chainrule classifier not yet fitted: fit it first; to_onnx(model, path) then exports it, "
+                "its predict and predict_proba as the outputs 'label' and 'probabilities' and its classes_ in the "
+                "metadata (of several labels a sample: to_onnx(model.network_, path))")
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
-                         "of the network's dtype")
+                         "of the network's dtype", whole=True)
     if ours:
         return f"{said}{ours}"
     return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \

@@ -258,20 +258,32 @@ def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, l
     g.op("Identity", [probabilities], output="probabilities")
     index = g.op("ArgMax", [probabilities], hint="class", axis=1, keepdims=0)
     g.op("Gather", [g.const("classes", labels), index], output=label, axis=0)
-    if len(named) > 1000:                 # cut where it says so; the metadata's chainrule.classes has them all
-        named = f"{named[:960]} ... ({len(classes)} classes: chainrule.classes in the metadata)"
+    named = classes_cut(named, len(classes), 1000)
     return [helper.make_tensor_value_info(label, label_elem, ["N"], doc_string=f"the predicted class, one of "
                                           f"{named}"),
             helper.make_tensor_value_info("probabilities", elem, ["N", len(classes)],
                                           doc_string=f"one column per class, in the order of {named}")]
 
 
+def backprop_classifier(obj: Any) -> bool:
+    """Whether `obj` is a chainrule classifier (BackpropClassifier), fitted or not."""
+    import sys
+    backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
+    return backprop is not None and isinstance(obj, backprop._Backprop) and hasattr(obj, "predict_proba")
+
+
+def classes_cut(named: str, count: int, limit: int) -> str:
+    """`named` (text naming the classes) cut to about `limit` characters where it says so; the metadata's
+    chainrule.classes has them all."""
+    if len(named) <= limit:
+        return named
+    return f"{named[:limit - 40]} ... ({count} classes: chainrule.classes in the metadata)"
+
+
 def fitted_classifier(obj: Any) -> Any:
     """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary or multiclass),
     whose export adds what its network has not: its classes_. None for anything else."""
-    import sys
-    backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
-    if backprop is None or not isinstance(obj, backprop._Backprop) or not hasattr(obj, "predict_proba"):
+    if not backprop_classifier(obj):
         return None
     return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in ("binary", "multiclass") else None
 

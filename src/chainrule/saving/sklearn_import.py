@@ -47,7 +47,7 @@ def _reached(path: str) -> str:
     return "'s ".join("last step" if step == "[-1]" else "best estimator" for step in steps)
 
 
-def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False) -> str | None:
+def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, whole: bool = False) -> str | None:
     """For chainrule's own estimator (BackpropClassifier, BackpropRegressor, a sweep's), alone or as a Pipeline's
     last step or a search's best_estimator_, given where a Network goes: what to give instead, its network (`use`
     shows the call, '{net}' where the network goes; `also`: a sentence after, '{model}' the object given, '{whole}'
@@ -55,7 +55,8 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False) -
     so (`importing`: from_sklearn's message, which named the MLPs already); None for anything else (another
     framework's model). The estimator is no model of another framework to import, as save's and to_torch's messages
     said, and from_sklearn refuses a Pipeline or a search. The text follows the caller's 'got {type}' (the type
-    named once): ', a chainrule estimator, ...' for the object itself, ': its last step, X, is ...' for one in it."""
+    named once): ', a chainrule estimator, ...' for the object itself, ': its last step, X, is ...' for one in it.
+    `whole`: the caller takes a fitted classifier itself (to_onnx, which keeps its classes_), named for one in it."""
     if "sklearn" not in sys.modules:           # neither scikit-learn's objects nor the estimators exist
         return None
     from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -75,6 +76,10 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False) -
         return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
+        from .onnx_tabular import fitted_classifier
+        if whole and not missing and fitted_classifier(est) is not None:
+            return said(f"a fitted chainrule classifier: {use.format(net=path)} exports it whole, its classes_ "
+                        f"kept (its network_ has none){steps}")
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
                 if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")

@@ -62,7 +62,7 @@ def inside_a_fitting_bracket(line, at, width):
     a line of its own at the line's indent, after an operator, and is not all of its part between = signs (then
     there is nowhere else to break it)."""
     around = [(a, b) for a, b in pairs(line) if a < at < b]
-    if not around:
+    if not around or line[:at].rstrip().endswith(";"):          # a note broken between its clauses, at its "; "
         return None
     a, b = min(around)
     while a > 0 and not line[a - 1].isspace():

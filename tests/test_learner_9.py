@@ -116,7 +116,7 @@ def whole_brackets(wide, narrow, width):
             after_first = line[:a].endswith(" = ") and line[:a].count(" = ") >= 2
             prose = " = " not in line[:a] and ": " in line[:a]
             room = width - 2 * after_first - (len(line) - len(line.lstrip()) + 2) * prose
-            if a < at < b and b - a <= room:
+            if a < at < b and b - a <= room and not line[:at].rstrip().endswith(";"):     # a note's clauses part
                 broken.append(line[a:b])
     return broken
 

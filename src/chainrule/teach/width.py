@@ -77,14 +77,15 @@ def _broken(part: str, lines: list[str]) -> int:
 
 def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list[str]:
     """The note split off before breaking, "(summed over samples)": after the value where it fits, else under it at
-    `col`, broken at its "; " and spaces with a hanging indent, out from under `col` only for a word too wide."""
+    `col`, broken between its clauses (at "; ") with a hanging indent; where a clause does not fit there, whole and
+    as far left as it needs (a note broken inside a clause reads as two)."""
     if note:
         note = "(" + note
         if len(lines[-1]) + 3 + len(note) <= width:
             lines[-1] += "   " + note
         else:
-            kept = _pack(col, note, col + " ", width, col, ("; ", r" +"))     # at its indent, broken inside
-            if any(len(line) > width for line in kept):       # a word too wide for it there: as far left as it needs
+            kept = _pack(col, note, col + " ", width, col, ("; ",))     # at its indent, broken between clauses
+            if any(len(line) > width for line in kept):     # a clause too wide for it there: as far left as it needs
                 kept = _pack(col, note, col + " ", width, "", ("; ", r" +"))
             lines.extend(kept)
     return lines

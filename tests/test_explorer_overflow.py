@@ -6,6 +6,7 @@ Oracles: PyTorch autograd (the float32 network's dE/dW, its norm in float64), Py
 standard JSON only), Decimal's short form (test_explorer_8), the page's DOM in chromium (test_explore_browser's
 fixtures: a server on 127.0.0.1, Debian's chromium)."""
 import json
+from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from chainrule.saving.npzcheck import as_float
 from chainrule.teach.explore.server import create_app
 from chainrule.teach.explore.session import Session
 
-browser, shots = fixtures.browser, fixtures.shots  # this module's own
+browser, shots, server, page = fixtures.browser, fixtures.shots, fixtures.server, fixtures.page  # this module's own
 
 ROWS = """() => [...document.querySelectorAll('[data-id="norms"] .norm-row')].map(r => ({
     value: r.querySelector(".norm-value").textContent, weak: r.querySelector(".norm-bar").classList.contains("weak"),
@@ -126,11 +127,59 @@ def powered(text):
 def torch_errors(s):
     """E_o of each output and E_total (mse: their mean) of the float32 network, by torch in float32."""
     import torch
+    out = torch.tensor([torch_outputs(s)], dtype=torch.float32)
+    e = (out - torch.tensor(s.Y, dtype=torch.float32)) ** 2
+    return [float(v) for v in e[0]], float(e.mean())
+
+
+def test_a_cards_power_of_ten_is_cut_to_the_digits_its_room_holds_as_decimal_rounds(page):
+    """A card narrowed for the lines between the cards writes a power of ten's mantissa with as many decimals as fit,
+    each form Decimal's rounding of the server's text (half up, as the card's decimals round), down to three
+    figures, and 9.996 x 10^18 rounded up to 1.00 x 10^19 (it had the whole number only, wider than its room)."""
+    rng = np.random.default_rng(5)
+    written = [f"{v:.7e}" for v in rng.choice([-1, 1], 40) * 10.0 ** rng.uniform(10, 38, 40)] + ["9.996e+18"]
+    cases = []
+    for t in written:
+        mantissa, power = t.split("e")
+        for digits in range(len(mantissa.split(".")[1]), 1, -1):
+            m = Decimal(mantissa).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+            p = int(power) + (abs(m) >= 10)
+            m = m.scaleb(-1).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP) if abs(m) >= 10 else m
+            cases.append((t, f"net {m} x 10^{p}"))
+    shown = page.evaluate("""async cs => { const n = await import('/static/numbers.js');
+        return cs.map(([t, want]) => n.cardLine("net ", t, want.length, s => s.length)); }""", cases)
+    assert shown == [want for _, want in cases]
+    assert "net 1.00 x 10^19" in shown
+
+
+def torch_outputs(s):
+    """The outputs of the float32 network for its sample, by torch in float32."""
+    import torch
     out = torch.tensor(s.X, dtype=torch.float32)
     for lay in s.net.dense_layers:
         out = out @ torch.tensor(lay.W) + torch.tensor(lay.b)
-    e = (out - torch.tensor(s.Y, dtype=torch.float32)) ** 2
-    return [float(v) for v in e[0]], float(e.mean())
+    return [float(v) for v in out[0]]
+
+
+def correctly_rounded(written, value):
+    """`written` ("-2.5941 x 10^18", three figures at least) is `value` rounded to its digits (half away from zero,
+    as written)."""
+    mantissa, power = written.split(" x 10^")
+    digits = len(mantissa.split(".")[1])
+    want = Decimal(repr(value)).scaleb(-int(power)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+    return digits >= 2 and Decimal(mantissa) == want
+
+
+def power_on_one_line(element):
+    """The characters from " x 10^" to the end of `element`'s text all on one line: a number that needs two lines
+    breaks before its power of ten, not inside it ("6.729217 x" over "10^36")."""
+    tops = element.evaluate("""e => { const tops = [], walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+        for (let n; (n = walk.nextNode());) for (let i = 0; i < n.length; i++) {
+            const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+            tops.push([n.data[i], Math.round(r.getBoundingClientRect().top)]); }
+        return tops; }""")
+    text = "".join(c for c, _ in tops)
+    return len({top for _, top in tops[text.index("x 10^"):]}) == 1
 
 
 # every target's text inside what the drawing's scrolling box shows (its client width: the drawing itself may be
@@ -145,19 +194,33 @@ INSIDE = """() => { const wrap = document.querySelector('.graph-wrap'), box = wr
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_total_error_and_each_outputs_error_write_a_power_of_ten_as_the_cards_do(browser, shots, width):
+    """Weights 2^20 and inputs 0.25 and -0.5: every product and sum exact in float32, so the outputs (-9 x 2^58),
+    their errors and the digits the page writes are the same on every BLAS kernel (with 1e6 and the drawn inputs
+    a kernel that fuses multiply-adds changed the last digits, and with them the page's layout)."""
     opened = []
+    net = big_float32_net()
+    for layer in net.dense_layers:
+        layer.W[:] = 2.0 ** 20
 
     def session(start):
         opened.append(Session(start))
+        opened[-1].X[:] = [0.25, -0.5]
+        opened[-1]._fresh()
         return opened[-1]
-    with fixtures.model_page(browser, big_float32_net(), session=session) as page:
+    with fixtures.model_page(browser, net, session=session) as page:
         page.set_viewport_size({"width": width, "height": 800})
         errors, total = torch_errors(opened[-1])
+        assert opened[-1].net.predict(opened[-1].X).tolist() == [[-9 * 2.0 ** 58] * 2]
         shown = page.inner_text('[data-id="etotal"]')
         assert "e+" not in shown and shown.startswith(powered(f"{total:.4e}")[:4]), shown
         assert float(shown.replace(" x 10^", "e")) == pytest.approx(total, rel=1e-6)
         cards = fixtures.graph_text(page)
         assert width < 800 or " x 10^18" in cards                    # the cards' outputs, near 1e18 (a phone's: none)
+        if width >= 800:              # narrowed cards (the outputs in full left the lines no room): digits that fit
+            for k, out in enumerate(torch_outputs(opened[-1]), start=1):
+                line = page.locator(f'.unit[data-name="o{k}"] .unit-value').first.text_content()
+                assert correctly_rounded(line.removeprefix("net "), out), (line, out)
+        assert power_on_one_line(page.locator('[data-id="etotal"]')), shown
         for k, e in enumerate(errors, start=1):
             line = page.locator(f'.target[data-name="o{k}"] .target-error').evaluate(    # a phone's: on two lines
                 "e => [...e.childNodes].map(n => n.textContent).join(' ')")

@@ -8,7 +8,10 @@ export const MIN_GAP = 58;          // between the centres of two columns of cir
 // Where everything goes. Small networks on a wide screen get "cards" with each neuron's values
 // and a label on every edge; larger ones (or a phone, or cards too wide to leave room for the lines
 // between them) get plain circles and values on click. `measure`: the drawn width of a text of a class.
-export function layout(state, width, measure, cards = true, labels = true) {
+// Cards whose powers of ten in full leave the lines no room are narrowed first, a digit (7 px) at a time to
+// at most `cap` px, down to their mantissas' three figures (cardNeed's `slim`; graph.js writes in each card as
+// many digits as fit): one long number in the outputs once took every card with it.
+export function layout(state, width, measure, cards = true, labels = true, cap = Infinity) {
   const most = Math.max(...state.layers.map(l => l.units.length));
   const rich = cards && most <= 3 && width >= 640;
   const compact = width < 640;
@@ -20,8 +23,9 @@ export function layout(state, width, measure, cards = true, labels = true) {
   const inputs = rich ? state.layers[0].units.flatMap(u => [u.shown.value].flat().map(v => [`${u.name} = `, v])) : [];
   const values = rich ? state.layers.slice(1).flatMap(l => l.units.flatMap(u => [["net", "net"], ["out", "out"],
     ["δ", "delta"]].flatMap(([line, key]) => [u.shown[key] ?? []].flat().map(v => [`${line} `, v])))) : [];
-  const need = (lines, m) => Math.max(0, ...lines.map(([prefix, v]) => cardNeed(prefix, v, m)));
-  const node = rich ? { w: Math.max(tight ? 126 : 138, need(values, measure["unit-value"]) + 16), h: 14 + 15 * lines,
+  const need = (lines, m, slim = false) => Math.max(0, ...lines.map(([prefix, v]) => cardNeed(prefix, v, m, slim)));
+  const least = rich ? Math.max(tight ? 126 : 138, need(values, measure["unit-value"], true) + 16) : 40;
+  const node = rich ? { w: Math.max(least, Math.min(cap, need(values, measure["unit-value"]) + 16)), h: 14 + 15 * lines,
                         inW: Math.max(92, need(inputs, measure["unit-name"]) + 20) } : { w: 40, h: 40, inW: 40 };
   // a CSV file's column names left of the inputs, its classes (or target) beside the targets
   const named = unitNames(state, compact, rich, measure, width, labels);
@@ -35,7 +39,7 @@ export function layout(state, width, measure, cards = true, labels = true) {
   const cols = state.layers.length;
   const xs = state.layers.map((_, c) => left + (right - left) * c / Math.max(1, cols - 1));
   const between = (right - left) / Math.max(1, cols - 1) - Math.max(node.inW / 2 + node.w / 2, cols > 2 ? node.w : 0);
-  if (rich && between < 48) return layout(state, width, measure, false, labels);
+  if (rich && between < 48) return layout(state, width, measure, node.w > least, labels, node.w - 7);
   const units = {};
   state.layers.forEach((layer, c) => {
     const n = layer.units.length;

@@ -33,27 +33,51 @@ export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.te
 export const count = n => (Number.isInteger(n) ? n.toLocaleString("en-US") : String(n));
 
 // A card's number in its forms, longest first: as the server wrote it, grouped (-3,264,475.251256129), then
-// with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); other numbers as they are.
+// with one decimal fewer each, rounded as written (-3,264,475.25125613, ..., -3,264,475); a power of ten with one
+// decimal of its mantissa fewer each down to the short form's three figures (-2.5940734 x 10^18, ..., -2.59 x 10^18);
+// other numbers as they are.
 function cardForms(t) {
+  const p = typeof t === "string" && /^(-?)(\d)\.(\d{3,})e([+-]?\d+)$/i.exec(t);
+  if (p) return powerForms(...p.slice(1));
   const m = typeof t === "string" && /^(-?)(\d{5,})\.(\d+)$/.exec(t);
   if (!m) return [grouped(t)];
   const [, sign, whole, frac] = m;
   return Array.from({ length: frac.length + 1 }, (_, k) => frac.length - k).map(d => {
-    let digits = whole + frac.slice(0, d);
-    if (d < frac.length && frac[d] >= "5") digits = String(BigInt(digits) + 1n).padStart(digits.length, "0");
-    const cut = digits.length - d;
+    const digits = rounded(whole + frac, d - frac.length), cut = digits.length - d;
     return grouped(sign + digits.slice(0, cut) + (d ? `.${digits.slice(cut)}` : ""));
   });
+}
+
+// The mantissa d.ddd...e+k with 2 to all its decimals, rounded as written (9.996e+18 with 2: 1.00 x 10^19).
+function powerForms(sign, lead, frac, power) {
+  return Array.from({ length: frac.length - 1 }, (_, k) => frac.length - k).map(d => {
+    let digits = rounded(lead + frac, d - frac.length), p = Number(power);
+    if (digits.length > d + 1) [digits, p] = [digits.slice(0, -1), p + 1];      // 9.99.. rounded up to 10.0..
+    return grouped(`${sign}${digits[0]}.${digits.slice(1)}e${p}`);
+  });
+}
+
+// A string of digits with its last `-drop` digits rounded away, half up (as written, not as a float would).
+function rounded(digits, drop) {
+  if (drop >= 0) return digits;
+  const kept = digits.slice(0, drop);
+  return digits[digits.length + drop] >= "5" ? String(BigInt(kept) + 1n).padStart(kept.length, "0") : kept;
 }
 
 // A card's line "prefix number", its number grouped as the drawing's labels write it, with as many decimals as
 // fit in `room` px (`measure`: the line's font). The card is as wide as its numbers' ungrouped forms (or their
 // whole parts grouped, where wider): the separators never widen it, and the labels between cards keep their room.
+// A power of ten widens it to its every digit; `slim` cards (where that leaves the lines between them no room)
+// only to its short form's three figures.
 export function cardLine(prefix, t, room, measure) {
   const forms = cardForms(t);
   return prefix + (forms.find(f => measure(prefix + f) <= room) ?? forms[forms.length - 1]);
 }
-export const cardNeed = (prefix, t, measure) => Math.max(measure(prefix + t), measure(prefix + cardForms(t).at(-1)));
+export function cardNeed(prefix, t, measure, slim = false) {
+  const forms = cardForms(t);
+  if (/e/i.test(t)) return measure(prefix + forms[slim ? forms.length - 1 : 0]);
+  return Math.max(measure(prefix + t), measure(prefix + forms.at(-1)));
+}
 
 // The server's answers are standard JSON: infinity and NaN, which it has no number for, come as {"__float__":
 // "Infinity"} ("-Infinity", "NaN"), the rule of a model file's description and of the share code; read back as

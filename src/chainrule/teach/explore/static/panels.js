@@ -62,7 +62,11 @@ export function trackTyping(root) {
 export function renderReadout(ui, s) {
   const { $, published } = ui;
   const stale = s.phase === "update";
-  $("etotal").textContent = s.E_total === null ? "—" : grouped(s.E_shown.total);   // as the drawing writes E_o1
+  // as the drawing writes E_o1; where it needs two lines, its power of ten goes whole onto the second (it broke
+  // as "6.729217 x" over "10^36")
+  const [total, power] = (s.E_total === null ? "—" : grouped(s.E_shown.total)).split(/ (?=x 10\^)/);
+  $("etotal").replaceChildren(total, ...(power ? [" ", Object.assign(document.createElement("span"),
+    { className: "power", textContent: power })] : []));
   $("etotal").classList.toggle("stale", stale);
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line

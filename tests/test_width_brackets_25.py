@@ -61,3 +61,23 @@ def test_a_note_under_its_value_keeps_its_indent_where_the_width_allows():
             if out[start].lstrip().startswith("(summed"):        # on its own lines, under the value's line
                 indent = len(out[start - 1]) - len(out[start - 1].lstrip())
                 assert all(len(o) - len(o.lstrip()) >= indent for o in out[start:]), (width, out)
+
+
+def test_a_notes_clause_that_fits_under_its_value_is_never_broken_inside():
+    """At 33 columns "(summed over samples;" broke at its spaces ("(summed over" / "samples;": a clause broken
+    inside reads as two) although it fits whole a column out from under the note's indent, still under its value.
+    Every clause that fits whole at its value's indent (a continuation one column in) is on one line."""
+    lines = {ln for text in reports() for ln in text.splitlines()
+             if ln.endswith(")") and " = " in ln and "; " in ln.rpartition("   (")[2]}
+    assert lines
+    for line in lines:
+        clauses = re.split(r"(?<=;) ", "(" + line.rpartition("   (")[2])
+        for width in [*range(30, 40), *WIDTHS]:
+            out = fit_width(line, width).splitlines()
+            start = next(k for k, o in enumerate(out) if clauses[0].split()[0] in o)
+            if not out[start].lstrip().startswith(clauses[0].split()[0]):
+                continue                                    # after its value
+            indent = len(out[start - 1]) - len(out[start - 1].lstrip())
+            torn = [c for k, c in enumerate(clauses) if indent + (k > 0) + len(c) <= width
+                    and not any(c in o for o in out)]
+            assert torn == [], (width, out)

@@ -78,7 +78,8 @@ def _broken(part: str, lines: list[str]) -> int:
 def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list[str]:
     """The note split off before breaking, "(summed over samples)": after the value where it fits, else under it at
     `col`, broken between its clauses (at "; ") with a hanging indent; where a clause does not fit there, whole and
-    as far left as it needs (a note broken inside a clause reads as two)."""
+    as far left as it needs (a note broken inside a clause reads as two): a note of clauses no further left than its
+    value, a clause too wide for that broken at its spaces."""
     if note:
         note = "(" + note
         if len(lines[-1]) + 3 + len(note) <= width:
@@ -87,8 +88,19 @@ def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list
             kept = _pack(col, note, col + " ", width, col, ("; ",))     # at its indent, broken between clauses
             if any(len(line) > width for line in kept):     # a clause too wide for it there: as far left as it needs
                 kept = _pack(col, note, col + " ", width, "", ("; ", r" +"))
+                clauses = re.split(r"(?<=;) ", note)           # each clause whole where a column further left
+                low = len(lines[-1]) - len(lines[-1].lstrip())      # holds it, still under its value (not at 0)
+                for at in range(len(col), low - 1, -1):
+                    moved = _pack(col[:at], note, col[:at] + " ", width, "", ("; ", r" +"))
+                    if _torn(clauses, moved) < _torn(clauses, kept):
+                        kept = moved
             lines.extend(kept)
     return lines
+
+
+def _torn(clauses: list[str], lines: list[str]) -> int:
+    """How many of a note's clauses no line of `lines` holds whole."""
+    return sum(not any(clause in line for line in lines) for clause in clauses)
 
 
 PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in a row: a sentence, not a formula

@@ -44,10 +44,10 @@ def test_initial_epoch_trains_the_epochs_left_and_prints_their_numbers(capsys):
     assert [line for line in lines if line.startswith("Epoch")] == ["Epoch 5/7", "Epoch 6/7", "Epoch 7/7"]
 
 
-@pytest.mark.parametrize("bad", [5, 6, -1, 1.0, True, "2", None])
-def test_an_initial_epoch_with_nothing_to_train_is_named(bad):
+@pytest.mark.parametrize("bad", [-1, 1.0, True, "2", None])
+def test_an_initial_epoch_that_is_no_epoch_index_is_named(bad):
     X, y = _problem()
-    with pytest.raises(ValidationError, match=r"initial_epoch must be an integer from 0 to epochs - 1 = 4.*got"):
+    with pytest.raises(ValidationError, match=r"initial_epoch must be an integer >= 0.*got"):
         _net().fit(X, y, epochs=5, initial_epoch=bad, verbose=0)
     with pytest.raises(ValidationError, match="initial_epoch"):          # a sequence of batches too
         _net().fit([(X[:20], y[:20]), (X[20:], y[20:])], epochs=5, initial_epoch=bad, verbose=0)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ValidationError
+from ..errors import ChainruleError, ChainruleTypeError, ValidationError, refusal
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from .streaming import check_data, head_tail
@@ -60,14 +60,25 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     return X, Y, w, validation_data, w_val, batch_size
 
 
-def first_epoch(initial_epoch: Any, epochs: int) -> int:
-    """Keras' `initial_epoch`: the index of the first epoch to train, below `epochs` (the index the
-    run ends at, so fit(epochs=20, initial_epoch=10) trains 10 epochs, numbered 11 to 20)."""
+def epoch_count(epochs: Any) -> int:
+    """Keras' `epochs`: the index the run ends at, an integer >= 0; 0 (or an `initial_epoch` at or past it) trains
+    nothing and returns an empty History, as Keras' fit does, for the resume of a run already finished."""
+    if isinstance(epochs, (bool, np.bool_)) or not isinstance(epochs, numbers.Integral):
+        raise refusal(ChainruleTypeError(f"epochs must be an integer >= 0; got {epochs!r}"), "epochs",
+                            "an integer >= 0")
+    if epochs < 0:
+        raise refusal(ValidationError(f"epochs must be an integer >= 0 (0 trains nothing); got {epochs}"),
+                            "epochs", "an integer >= 0")
+    return int(epochs)
+
+
+def first_epoch(initial_epoch: Any) -> int:
+    """Keras' `initial_epoch`: the index of the first epoch to train (fit(epochs=20, initial_epoch=10) trains 10
+    epochs, numbered 11 to 20); from `epochs` on none, as Keras' fit: a finished run resumed trains nothing."""
     if isinstance(initial_epoch, (bool, np.bool_)) or not isinstance(initial_epoch, numbers.Integral) \
-            or not 0 <= int(initial_epoch) < epochs:
-        raise ValidationError(f"initial_epoch must be an integer from 0 to epochs - 1 = {epochs - 1} (epochs is the "
-                              f"index of the last epoch, as in Keras: fit(epochs=20, initial_epoch=10) trains 10); "
-                              f"got {initial_epoch!r}")
+            or initial_epoch < 0:
+        raise ValidationError(f"initial_epoch must be an integer >= 0, the index of the first epoch to train (as in "
+                              f"Keras: fit(epochs=20, initial_epoch=10) trains 10); got {initial_epoch!r}")
     return int(initial_epoch)
 
 

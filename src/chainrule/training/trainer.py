@@ -120,8 +120,8 @@ class Trainer:
             if self.X is not None:               # a sequence of batches (sequence.py) never runs compiled
                 # the whole run's epochs, not those left, and the checkpoint's path: a resumed run goes on as it ran
                 self.resumed_path = getattr(self.backup, "compiled", None) if restored else None
-                self.job = compiled.prepare_run(net, self.X.shape[0], epochs - self.initial_epoch, self.batch_size,
-                                                self.resumed_path)
+                self.job = compiled.prepare_run(net, self.X.shape[0], max(epochs - self.initial_epoch, 0),
+                                                self.batch_size, self.resumed_path)     # none: nothing left to train
                 if self.backup is not None:      # a compiled path once an epoch took it (`note_kernels`)
                     self.backup.ran = "numpy"
             # BLAS threads: idle CPUs, one for small batches; from SMALL_BATCH on, whichever of one or

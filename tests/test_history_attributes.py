@@ -2,27 +2,12 @@
 does for any class; the metrics still read as attributes (history.loss)."""
 import numpy as np
 import pytest
+from test_keras_methods_attributes import counting
 
 import chainrule as cr
 
-
-class _Plain:
-    """The truth: a class with no hook after attribute lookup."""
-    calls = 0
-
-    @property
-    def broken(self):
-        type(self).calls += 1
-        return self.missing_inside
-
-
-class _Counted(cr.callbacks.History):
-    calls = 0
-
-    @property
-    def broken(self):
-        type(self).calls += 1
-        return self.missing_inside
+_Plain = counting(object, "_Plain")                      # the truth: a class with no hook after attribute lookup
+_Counted = counting(cr.callbacks.History, "_Counted")
 
 
 def test_a_history_property_that_raises_runs_once_with_its_own_error():

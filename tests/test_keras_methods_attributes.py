@@ -7,14 +7,16 @@ import pytest
 import chainrule as cr
 
 
-class _Plain:
-    """The truth: a class with no hook after attribute lookup."""
-    calls = 0
-
-    @property
+def counting(base: type, name: str) -> type:
+    """A class `name` of `base` whose property `broken` counts its getter's runs and raises AttributeError for the
+    name really missing inside it (missing_inside); of `object`, the truth: a class with no hook after lookup."""
     def broken(self):
         type(self).calls += 1
         return self.missing_inside
+    return type(name, (base,), {"calls": 0, "broken": property(broken)})
+
+
+_Plain = counting(object, "_Plain")
 
 
 def _net_class():

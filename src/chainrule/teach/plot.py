@@ -26,14 +26,46 @@ def _figure(size, dpi):
 
 def _save(fig, path, dpi) -> Path:
     from ..nn.filenames import a_file_name
-    from ..saving.files import writable_target
+    from ..saving.files import atomic_write
     a_file_name(path)            # before Path, which drops a trailing '/' ('c.png/' wrote c.png) and reads '' as '.'
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         raise ValidationError(f"path must end in .png or .svg; got {str(path)!r}")
-    writable_target(path)        # a missing folder is refused (an OSError naming the path), as net.save does
-    fig.savefig(path, dpi=dpi)
+    # drawn into a file beside it, then renamed over it: a failure while drawing or writing (a full disk,
+    # Ctrl-C) keeps the previous figure; a missing folder is refused (an OSError naming the path), as net.save does
+    atomic_write(path, lambda f: fig.savefig(f, format=path.suffix[1:].lower(), dpi=dpi))
     return path
+
+
+def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
+    """A history's entry as one float per epoch (as many as `epochs`, when given), or a refusal naming it."""
+    try:
+        values = np.asarray(h[key], dtype=float)
+    except (TypeError, ValueError):
+        values = np.zeros((0, 0))
+    if values.ndim != 1:
+        raise ValidationError(f"history's {key!r} must hold one number per epoch; got {repr(h[key])[:60]}")
+    if epochs is not None and len(values) != epochs:
+        raise ValidationError(f"history's {key!r} has {len(values)} values, one per epoch, but the history has "
+                              f"{epochs} epochs: give the history of one run")
+    return values
+
+
+def _per_epoch(ax, values: np.ndarray, label: str, **style) -> None:
+    """One curve over epochs 1..n: whole-numbered epoch ticks, markers where there are few epochs (one
+    epoch is a point, no line), and each nan/inf epoch marked by an x at the top, named in the legend:
+    matplotlib leaves a gap there, which reads as a curve that stopped."""
+    from matplotlib.ticker import MaxNLocator
+    epochs = np.arange(1, len(values) + 1)
+    line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3, **style)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        ax.plot(epochs[bad], np.full(bad.sum(), 0.97), "x", color=line.get_color(), transform=ax.get_xaxis_transform(),
+                label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
+                      f"{', ...' if bad.sum() > 3 else ''}")
+    ax.set_xlim(0.5, len(values) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.set_xlabel("epoch")
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
@@ -45,15 +77,14 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
     if len(h["loss"]) == 0:
         raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
+    n = len(_series(h, "loss"))
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     for k, metric in enumerate(metrics):
         ax = fig.add_subplot(1, len(metrics), k + 1)
-        epochs = np.arange(1, len(h[metric]) + 1)
-        ax.plot(epochs, h[metric], label="training")
+        _per_epoch(ax, _series(h, metric, n), "training")
         if f"val_{metric}" in h:
-            ax.plot(epochs, h[f"val_{metric}"], label="validation")
-        ax.set_xlabel("epoch")
+            _per_epoch(ax, _series(h, f"val_{metric}", n), "validation")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -72,9 +103,16 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         raise ValidationError(f"X must have 2 features to draw a decision boundary; got shape {X.shape}")
     if len(y) != len(X):
         raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
+    if y.ndim == 2:             # one-hot rows (as fit takes them) or one column: the class numbers
+        y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+    if y.dtype.kind not in "biuf":
+        raise ValidationError(f"y must hold the class numbers 0, 1, ... of the network's outputs; got labels such "
+                              f"as {str(y.flat[0])!r}: encode them as fit was given them (sklearn's LabelEncoder)")
     nets = list(nets)
     if not nets:
         raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
+    if titles is not None and len(titles) != len(nets):
+        raise ValidationError(f"titles must have one title per network ({len(nets)}); got {len(titles)}")
     from ..nn.network import Network
     for k, net in enumerate(nets):
         if not isinstance(net, Network):
@@ -103,7 +141,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
                     ha="center", va="center", fontsize=11, bbox={"fc": "white", "ec": "0.5"})
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=25)
+        # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=max(out.shape[1] - 1, 1), edgecolors="k", s=25)
         ax.set_title(title)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
@@ -116,17 +155,27 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
                    title: str | None = None) -> Path:
     """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
     h = history.history if hasattr(history, "history") else dict(history)
-    keys = sorted((k for k in h if k.startswith("grad_norm/")), key=lambda k: int(k.split("/")[1]))
+    keys = [k for k in h if k.startswith("grad_norm/")]
+    for k in (k for k in keys if not k[len("grad_norm/"):].isdigit()):
+        raise ValidationError(f"history's {k!r} is not 'grad_norm/<layer number>' (GradientDiagnostics': grad_norm/0)")
+    keys.sort(key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
     if not any(len(h[k]) for k in keys):
         raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
+    norms = {k: _series(h, k, len(h[keys[0]])) for k in keys}
+    every = np.concatenate(list(norms.values()))
+    if (every < 0).any():
+        raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
-    for k in keys:
-        ax.semilogy(np.arange(1, len(h[k]) + 1), h[k], marker="o", label=f"layer {k.split('/')[1]}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("gradient norm ||dE/dW||")
+    for k, values in norms.items():
+        _per_epoch(ax, values, f"layer {k.split('/')[1]}")
+    positive = every[np.isfinite(every) & (every > 0)]
+    zero = bool((every == 0).any())     # log(0) is no point: a zero norm (a dead layer) drawn at the bottom
+    ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
+    ax.set_ylim(bottom=0 if zero else None)
+    ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -270,9 +319,11 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
+                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
+                        parse_math=False)          # a column's name as written: 'a$b$' is no formula
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
+                        parse_math=False)
     if labelled:
         _place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
                                               for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
@@ -327,6 +378,7 @@ def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
 
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer."""
+    from matplotlib.ticker import MaxNLocator
     n = len(dense)
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
@@ -334,12 +386,13 @@ def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
         # numbered from 1, as the units above (i1, h1, o1)
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        for axis in (ax.xaxis, ax.yaxis):      # whole unit numbers, also for one neuron (not 0.6, 0.8, ...)
+            axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
         ax.set_xlabel("neuron", fontsize=8)
         ax.set_ylabel("input", fontsize=8)
         ax.tick_params(labelsize=7)
         if l == 0 and input_names is not None and layer.n_in <= 12:
-            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6)
+            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6,
+                          parse_math=False)
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

@@ -151,3 +151,17 @@ def test_decision_boundaries_refuse_what_they_cannot_draw(tmp_path):
     with pytest.raises(cr.errors.ValidationError, match="y must hold the class numbers .* such as 'no'"):
         plot.decision_boundaries([net], X, np.array(["no", "yes", "yes", "no"]), tmp_path / "b.png")
     assert not (tmp_path / "b.png").exists()
+
+
+def test_the_colours_of_a_decision_boundary_are_keyed(tmp_path, monkeypatch):
+    X, y = cr.examples.xor()
+    nets = [cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0),
+            cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy", seed=0)]
+    fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries(nets, X, y, tmp_path / "b.png", resolution=20))
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    panels, bars = fig.axes[:2], fig.axes[2:]
+    assert [ax.get_xlabel() for ax in panels] == ["input i1", "input i1"]
+    assert [bar.get_ylabel() for bar in bars] == ["network output: P(class 1)", "predicted class"]
+    assert shown_ticks(fig, bars[0], "y") == [0, 0.5, 1] and shown_ticks(fig, bars[1], "y") == [0, 1, 2]
+    for panel, bar in zip(panels, bars):               # each key beside its own panel, clear of it
+        assert bar.get_window_extent().x0 > panel.get_window_extent().x1

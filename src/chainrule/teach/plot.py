@@ -31,8 +31,7 @@ def _save(fig, path, dpi) -> Path:
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         raise ValidationError(f"path must end in .png or .svg; got {str(path)!r}")
-    # drawn into a file beside it, then renamed over it: a failure while drawing or writing (a full disk,
-    # Ctrl-C) keeps the previous figure; a missing folder is refused (an OSError naming the path), as net.save does
+    # written beside it, renamed over it: a failure (full disk, Ctrl-C) keeps the previous figure; as net.save
     atomic_write(path, lambda f: fig.savefig(f, format=path.suffix[1:].lower(), dpi=dpi))
     return path
 
@@ -47,14 +46,13 @@ def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
         raise ValidationError(f"history's {key!r} must hold one number per epoch; got {repr(h[key])[:60]}")
     if epochs is not None and len(values) != epochs:
         raise ValidationError(f"history's {key!r} has {len(values)} values, one per epoch, but the history has "
-                              f"{epochs} epochs: give the history of one run")
+                              f"{epochs}: give one run's history")
     return values
 
 
 def _per_epoch(ax, values: np.ndarray, label: str, **style) -> None:
-    """One curve over epochs 1..n: whole-numbered epoch ticks, markers where there are few epochs (one
-    epoch is a point, no line), and each nan/inf epoch marked by an x at the top, named in the legend:
-    matplotlib leaves a gap there, which reads as a curve that stopped."""
+    """One curve over epochs 1..n: whole epochs, markers where few (one epoch is a point, no line), and each
+    nan/inf epoch an x at the top, named in the legend (matplotlib leaves a gap: a curve that seems to stop)."""
     from matplotlib.ticker import MaxNLocator
     epochs = np.arange(1, len(values) + 1)
     line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3, **style)
@@ -123,19 +121,21 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
                                   f"{net.loss_function.name}): not a probability, so there is no class boundary to "
                                   "draw. Give a network with a sigmoid or softmax output")
     titles = titles or [f"{len(n.dense_layers)} layer(s)" for n in nets]
-    fig = _figure(size or (4.5 * len(nets), 4), dpi)
+    fig = _figure(size or (5.3 * len(nets), 4), dpi)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     gx, gy = np.meshgrid(xs, ys)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
+    regions = []        # (panel, its filled contours, the network's outputs): a colour bar each
     for k, (net, title) in enumerate(zip(nets, titles)):
         ax = fig.add_subplot(1, len(nets), k + 1)
         out = net.predict(grid)
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
         # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
             ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
                     ha="center", va="center", fontsize=11, bbox={"fc": "white", "ec": "0.5"})
@@ -147,6 +147,9 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
+    for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
+        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(n))
+        bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
     return _save(fig, path, dpi)
 
@@ -197,8 +200,7 @@ def _shown(n: int, max_units: int) -> list[int | None]:
 
 
 def _clip_label(text: str, limit: int = 18) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
 
 
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:

@@ -62,7 +62,7 @@ def _per_epoch(ax, values: np.ndarray, label: str, **style) -> None:
                 label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
                       f"{', ...' if bad.sum() > 3 else ''}")
     ax.set_xlim(0.5, len(values) + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1, steps=[1, 2, 5, 10]))
     ax.set_xlabel("epoch")
 
 

@@ -165,3 +165,12 @@ def test_the_colours_of_a_decision_boundary_are_keyed(tmp_path, monkeypatch):
     assert shown_ticks(fig, bars[0], "y") == [0, 0.5, 1] and shown_ticks(fig, bars[1], "y") == [0, 1, 2]
     for panel, bar in zip(panels, bars):               # each key beside its own panel, clear of it
         assert bar.get_window_extent().x0 > panel.get_window_extent().x1
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_a_weight_that_is_no_number_is_named_not_drawn_as_no_colour(tmp_path, bad):
+    net = cr.Network([cr.Dense(2, 20, "tanh"), cr.Dense(20, 1, "sigmoid")], seed=0)
+    net.dense_layers[1].W[4, 0] = bad          # every other edge's colour and width scale by the largest |w|
+    with pytest.raises(cr.errors.ValidationError, match=f"layer 1's W holds {bad} \\(input 5, neuron 1\\)"):
+        plot.network_diagram(net, tmp_path / "n.png")
+    assert not (tmp_path / "n.png").exists()

@@ -68,8 +68,7 @@ def _per_epoch(ax, values: np.ndarray, label: str, **style) -> None:
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
                     dpi: int = 100, title: str | None = None) -> Path:
-    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them
-    (as gradient_norms takes one)."""
+    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -190,8 +189,7 @@ LABELLED_EDGES = 9      # at most this many weights into one layer get a text la
 
 
 def _shown(n: int, max_units: int) -> list[int | None]:
-    """The unit indices drawn for a level of n units: all of them, or the first and last few with
-    None where the ellipsis goes."""
+    """The unit indices drawn for a level of n units: all, or the first and last few around a None (the ellipsis)."""
     if n <= max_units:
         return list(range(n))
     head = max_units // 2
@@ -244,12 +242,11 @@ def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
                     output_names: list[str] | None = None) -> Path:
-    """Any network: units in columns. A small one has each edge labelled with its weight, on the edge
-    away from crossings, and each neuron with its bias (and, given an `explain` report of this
-    network, their gradients: a report of another network or of other weights is refused), names
-    as `explain` gives them (i1, h1, o1, w1..).
-    A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
-    and last units around an ellipsis, and every weight matrix as a heat map below.
+    """Any network: units in columns. A small one has each edge labelled with its weight, away from crossings,
+    and each neuron with its bias (and, given an `explain` report of this network, their gradients: a report
+    of another network or of other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
+    A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
+    units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
     from .explain import neuron_names, weight_name
     dense = net.dense_layers
@@ -261,6 +258,10 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     shown = [_shown(n, max_units) for n in widths]
     labelled = all(layer.n_in * layer.n_out <= LABELLED_EDGES for layer in dense) and max(widths) <= max_units
     heat = not labelled
+    for l, layer in enumerate(dense if heat else []):    # colours and widths scale by the largest |w|: finite
+        for i, j in np.argwhere(~np.isfinite(layer.W))[:1]:
+            raise ValidationError(f"layer {l}'s W holds {layer.W[i, j]} (input {i + 1}, neuron {j + 1}): colours and "
+                                  "widths need finite weights (a diverged network? train it again with a lower rate)")
     grads = _report_grads(net, report, labelled)
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
@@ -346,8 +347,8 @@ def _text_size(text: str, fontsize: float = 7) -> np.ndarray:
 
 
 def _label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, float]:
-    """(does a label box at c clash with a node, a bias label or a label placed before, how bad:
-    the points of other edges inside it + 1000 x the clashes), all in inches."""
+    """(does a label box at c clash with a node, a bias label or a label placed before, how bad: the points
+    of other edges inside it + 1000 x the clashes), in inches."""
     half = size / 2 + 0.05
     crossed = sum(int(np.all(np.abs(pts - c) < half, axis=1).sum()) for pts in others)
     clash = sum(float(np.prod(np.maximum((size + s2) / 2 - np.abs(c - c2), 0))) for c2, s2 in boxes)
@@ -357,9 +358,8 @@ def _label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, flo
 
 
 def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
-    """Write each edge's label on its own edge, at the fraction of its length where its box is
-    crossed by the fewest other edges and overlaps no node, bias label or label placed before:
-    a label on a crossing of two edges does not say which of them it names."""
+    """Write each edge's label on its own edge, where its box is crossed by the fewest other edges and overlaps
+    no node, bias label or label placed before: a label on a crossing of two edges does not say which it names."""
     span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
     scale = np.array(ax.get_position().size) * fig.get_size_inches() / span      # inches per data unit
     segments = [(np.array(p) * scale, np.array(q) * scale) for p, q, _ in edges]

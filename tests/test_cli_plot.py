@@ -165,3 +165,12 @@ def test_plot_demo_on_one_page_keeps_the_previous_file_when_writing_fails(tmp_pa
     r = cmd("plot", "demo", "--out", out)
     assert r.returncode != 0 and "the previous file, if any, is unchanged" in r.stderr, r.stderr
     assert out.read_bytes() == b"previous" and sorted(p.name for p in tmp_path.iterdir()) == ["demo.png"]
+
+
+def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):
+    run, out = tmp_path / "run", tmp_path / "c.png"
+    assert cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "4", "--epochs", "1", "--out",
+               tmp_path / "m.npz", "--checkpoint-dir", run, "--quiet").returncode == 0
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
+    assert fig.texts[0].get_text() == f"{run}: 1 epoch"
+    assert all(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in fig.axes[0].get_lines())

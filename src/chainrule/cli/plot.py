@@ -32,7 +32,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..errors import ValidationError
+    from ..errors import ValidationError, counted
     from ..teach import plot
     from ..teach.figures import all_figures, boundary_pair
     if args.model is not None and args.kind != "network":
@@ -71,7 +71,8 @@ def run(args) -> int:
         print(f"wrote {boundary_pair(args.data or 'xor', args.out)}")
     elif args.kind == "curves":
         history, epochs = run_history(args.history)
-        print(f"wrote {plot.training_curves(history, args.out, title=f'{args.history}: {len(epochs)} epochs')}")
+        title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
+        print(f"wrote {plot.training_curves(history, args.out, title=title)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:

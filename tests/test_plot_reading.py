@@ -123,7 +123,8 @@ def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("history, message", [
-    ({"loss": [1.0, 0.5, 0.2], "val_loss": [1.0, 0.5]}, "'val_loss' has 2 values, one per epoch, but the history has"),
+    ({"loss": [1.0, 0.5, 0.2], "val_loss": [1.0, 0.5]}, "'val_loss' has 2 values; validation_freq=1 over 3 epochs "
+                                                        "validates 3: give the validation_freq fit was given"),
     ({"loss": ["a", "b"]}, "'loss' must hold one number per epoch; got \\['a', 'b'\\]"),
     ({"loss": [[1.0, 2.0], [3.0, 4.0]]}, "'loss' must hold one number per epoch"),
 ])
@@ -174,3 +175,16 @@ def test_a_weight_that_is_no_number_is_named_not_drawn_as_no_colour(tmp_path, ba
     with pytest.raises(cr.errors.ValidationError, match=f"layer 1's W holds {bad} \\(input 5, neuron 1\\)"):
         plot.network_diagram(net, tmp_path / "n.png")
     assert not (tmp_path / "n.png").exists()
+
+
+@pytest.mark.parametrize("freq, validated", [(2, [2, 4, 6]), ([1, 2, 5], [1, 2, 5])])
+def test_a_history_validated_every_few_epochs_is_drawn_at_those_epochs(tmp_path, monkeypatch, freq, validated):
+    X, y = cr.examples.xor()
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    history = net.fit(X, y, epochs=6, validation_data=(X, y), validation_freq=freq, verbose=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.training_curves(history, tmp_path / "c.png", validation_freq=freq))
+    for ax, metric in zip(fig.axes, ["loss", "accuracy"]):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert list(lines["training"].get_xdata()) == [1, 2, 3, 4, 5, 6]
+        assert list(lines["validation"].get_xdata()) == validated
+        assert list(lines["validation"].get_ydata()) == history.history[f"val_{metric}"]

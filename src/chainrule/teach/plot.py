@@ -50,38 +50,51 @@ def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
     return values
 
 
-def _per_epoch(ax, values: np.ndarray, label: str, **style) -> None:
-    """One curve over epochs 1..n: whole epochs, markers where few (one epoch is a point, no line), and each
-    nan/inf epoch an x at the top, named in the legend (matplotlib leaves a gap: a curve that seems to stop)."""
+def _validated(validation_freq: Any, n: int) -> np.ndarray:
+    """The epochs (from 1) that fit validated after, by its validation_freq: every k epochs, or those listed."""
+    from ..training.arguments import validation_frequency
+    freq = validation_frequency(validation_freq)
+    return np.array([e for e in range(1, n + 1) if (e % freq == 0 if isinstance(freq, int) else e in freq)], int)
+
+
+def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None) -> None:
+    """One curve over epochs 1..n (or those `at`): whole epochs, markers where few (one epoch is a point, no line),
+    each nan/inf epoch an x at the top, named in the legend (matplotlib leaves a gap: a curve that seems to stop)."""
     from matplotlib.ticker import MaxNLocator
-    epochs = np.arange(1, len(values) + 1)
-    line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3, **style)
+    epochs = np.arange(1, len(values) + 1) if at is None else at
+    line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3)
     bad = ~np.isfinite(values)
     if bad.any():
         ax.plot(epochs[bad], np.full(bad.sum(), 0.97), "x", color=line.get_color(), transform=ax.get_xaxis_transform(),
                 label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
                       f"{', ...' if bad.sum() > 3 else ''}")
-    ax.set_xlim(0.5, len(values) + 0.5)
+    ax.set_xlim(0.5, max(np.max(drawn.get_xdata(), initial=1) for drawn in ax.get_lines()) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1, steps=[1, 2, 5, 10]))
     ax.set_xlabel("epoch")
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
-                    dpi: int = 100, title: str | None = None) -> Path:
-    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them."""
+                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1) -> Path:
+    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them;
+    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
     if len(h["loss"]) == 0:
         raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
     n = len(_series(h, "loss"))
+    at = _validated(validation_freq, n)
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     for k, metric in enumerate(metrics):
         ax = fig.add_subplot(1, len(metrics), k + 1)
         _per_epoch(ax, _series(h, metric, n), "training")
         if f"val_{metric}" in h:
-            _per_epoch(ax, _series(h, f"val_{metric}", n), "validation")
+            if len(val := _series(h, f"val_{metric}")) != len(at):
+                raise ValidationError(f"history's 'val_{metric}' has {len(val)} values; validation_freq="
+                                      f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
+                                      "validation_freq fit was given (or the history of one run)")
+            _per_epoch(ax, val, "validation", at)
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -161,6 +161,7 @@ def test_the_colours_of_a_decision_boundary_are_keyed(tmp_path, monkeypatch):
     fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries(nets, X, y, tmp_path / "b.png", resolution=20))
     fig.draw(FigureCanvasAgg(fig).get_renderer())
     panels, bars = fig.axes[:2], fig.axes[2:]
+    assert [ax.get_title() for ax in panels] == ["2-1 network, sigmoid output", "2-3-3 network, softmax output"]
     assert [ax.get_xlabel() for ax in panels] == ["input i1", "input i1"]
     assert [bar.get_ylabel() for bar in bars] == ["network output: P(class 1)", "predicted class"]
     assert shown_ticks(fig, bars[0], "y") == [0, 0.5, 1] and shown_ticks(fig, bars[1], "y") == [0, 1, 2]

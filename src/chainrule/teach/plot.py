@@ -132,7 +132,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
                                   f"{net.loss_function.name}): not a probability, so there is no class boundary to "
                                   "draw. Give a network with a sigmoid or softmax output")
-    titles = titles or [f"{len(n.dense_layers)} layer(s)" for n in nets]
+    titles = titles or ["-".join(str(w) for w in [n.dense_layers[0].n_in, *(d.n_out for d in n.dense_layers)])
+                        + f" network, {n.dense_layers[-1].activation.name} output" for n in nets]      # 2-8-1
     fig = _figure(size or (5.3 * len(nets), 4), dpi)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)

@@ -105,3 +105,72 @@ def test_plot_demo_refuses_a_file_for_its_folder(tmp_path):
     (tmp_path / "file").write_text("x")
     r = cmd("plot", "demo", "--out", tmp_path / "file")
     assert r.returncode == 2 and "is not a folder" in r.stderr and (tmp_path / "file").read_text() == "x"
+
+
+def test_plot_curves_draws_every_epoch_of_a_resumed_run(tmp_path, monkeypatch):
+    import json
+    run, out = tmp_path / "run", tmp_path / "c.png"
+    train = ["train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "4", "--out", tmp_path / "m.npz",
+             "--checkpoint-dir", run, "--quiet"]
+    assert cmd(*train, "--epochs", "2").returncode == 0
+    assert cmd(*train, "--epochs", "4", "--resume").returncode == 0
+    logged = [json.loads(line)["logs"] for line in (run / "history.jsonl").read_text().splitlines()]
+    for given in (run, run / "history.jsonl"):
+        fig = drawn_figure(monkeypatch, lambda given=given: cmd("plot", "curves", "--history", given, "--out", out))
+        assert out.is_file() and "4 epochs" in fig.texts[0].get_text()
+        for ax, metric in zip(fig.axes, ["loss", "accuracy"]):
+            drawn = {line.get_label(): list(line.get_ydata()) for line in ax.get_lines()}
+            assert drawn == {"training": [e[metric] for e in logged],
+                             "validation": [e[f"val_{metric}"] for e in logged]}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["curves"], "plot curves needs --history DIR"),
+    (["network", "--history", "RUN"], "--history is for `plot curves`"),
+    (["curves", "--history", "RUN"], "holds no epoch"),
+    (["curves", "--history", "RUN/m.csv"], "is not a folder: give the --checkpoint-dir of a run"),
+])
+def test_plot_curves_refuses_what_is_no_history(tmp_path, args, message):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "m.csv").write_text("a\n1\n")
+    out = tmp_path / "figure.png"
+    r = cmd("plot", *[a.replace("RUN", str(tmp_path / "run")) for a in args], "--out", out)
+    assert r.returncode == 2 and message in r.stderr and not out.exists(), r.stderr
+
+
+def test_plot_demo_on_one_page_keeps_the_previous_file_when_writing_fails(tmp_path, monkeypatch):
+    import errno
+
+    from matplotlib.figure import Figure
+    from matplotlib.image import imsave
+
+    import chainrule.teach.figures as figures
+
+    def two_figures(folder):
+        paths = [Path(folder) / "a.png", Path(folder) / "b.png"]
+        for p in paths:
+            imsave(p, np.zeros((8, 8)))
+        return paths
+
+    real = Figure.savefig
+
+    def disk_full(self, target, **kw):          # the page written, then the disk is full
+        real(self, target, **kw)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "demo.png"
+    out.write_bytes(b"previous")
+    monkeypatch.setattr(figures, "all_figures", two_figures)
+    monkeypatch.setattr(Figure, "savefig", disk_full)
+    r = cmd("plot", "demo", "--out", out)
+    assert r.returncode != 0 and "the previous file, if any, is unchanged" in r.stderr, r.stderr
+    assert out.read_bytes() == b"previous" and sorted(p.name for p in tmp_path.iterdir()) == ["demo.png"]
+
+
+def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):
+    run, out = tmp_path / "run", tmp_path / "c.png"
+    assert cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "4", "--epochs", "1", "--out",
+               tmp_path / "m.npz", "--checkpoint-dir", run, "--quiet").returncode == 0
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
+    assert fig.texts[0].get_text() == f"{run}: 1 epoch"
+    assert all(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in fig.axes[0].get_lines())

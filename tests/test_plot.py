@@ -81,7 +81,7 @@ def test_plot_command(tmp_path):
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "plot", "boundary", "--data", "xor", "--out",
                         str(tmp_path / "xor.png")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert size_of(tmp_path / "xor.png") == (900, 400)
+    assert size_of(tmp_path / "xor.png") == (1060, 400)          # two 5.3-inch panels, each with its colour bar
 
 
 def test_guide_code_runs_and_draws(tmp_path, monkeypatch, capsys):

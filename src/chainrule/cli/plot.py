@@ -13,21 +13,26 @@ def register(sub) -> None:
                     "  network   a network with its weights (wide layers: first and last units, weight heat maps); "
                     "the seed network with its gradients; a trained model with its columns and classes\n"
                     "  boundary  a single-layer network's boundary beside a hidden layer's (xor, moons, circles)\n"
+                    "  curves    a run's loss and accuracy per epoch, from its history (train --checkpoint-dir DIR: "
+                    "--history DIR; a resumed run's epochs too)\n"
                     "  demo      every figure of docs/guide.md into a folder (or on one page: --out demo.png)",
         epilog="examples:\n  chainrule plot network --out seed.png\n  chainrule plot network --model iris.npz "
                "--out iris.svg\n  chainrule plot boundary --data moons --out moons.png\n"
+               "  chainrule plot curves --history run --out curves.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
-    p.add_argument("kind", choices=["network", "boundary", "demo"], help="the figure to draw")
+    p.add_argument("kind", choices=["network", "boundary", "curves", "demo"], help="the figure to draw")
     p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
                                                 "folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", help="network only: a saved model instead of the seed network")
     model_argument(p)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
+    p.add_argument("--history", metavar="DIR", help="curves only: the --checkpoint-dir of a `chainrule train` run "
+                                                    "(its history.jsonl), or that history.jsonl file")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..errors import ValidationError
+    from ..errors import ValidationError, counted
     from ..teach import plot
     from ..teach.figures import all_figures, boundary_pair
     if args.model is not None and args.kind != "network":
@@ -36,12 +41,15 @@ def run(args) -> int:
     if args.data is not None and args.kind != "boundary":
         raise ValidationError(f"--data is for `plot boundary` (its data set); `plot {args.kind}` has no data "
                               "set: leave --data out")
+    if (args.history is not None) != (args.kind == "curves"):
+        raise ValidationError("plot curves needs --history DIR (a run's --checkpoint-dir)" if args.history is None
+                              else f"--history is for `plot curves`; `plot {args.kind}` draws no history: leave it out")
     one_file = args.kind != "demo" or Path(args.out).suffix.lower() in (".png", ".svg")
     if one_file:               # checked before any drawing: a missing folder is refused, as `train --out` does
         from .tabular import output_path
         if Path(args.out).suffix.lower() not in (".png", ".svg"):
             raise ValidationError(f"--out must end in .png or .svg; got {args.out!r}")
-        output_path(args.out, {"--model": args.model})
+        output_path(args.out, {"--model": args.model, "--history": args.history})
     elif Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder (plot demo writes its figures into a folder, or "
                               "one .png/.svg file)")
@@ -61,12 +69,33 @@ def run(args) -> int:
         print(f"wrote {path}")
     elif args.kind == "boundary":
         print(f"wrote {boundary_pair(args.data or 'xor', args.out)}")
+    elif args.kind == "curves":
+        history, epochs = run_history(args.history)
+        title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
+        print(f"wrote {plot.training_curves(history, args.out, title=title)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:
         for path in all_figures(args.out):
             print(f"wrote {path}")
     return 0
+
+
+def run_history(given: str) -> tuple[dict, list[int]]:
+    """The metrics per epoch of a run's checkpoint folder (or of its history.jsonl named)."""
+    from ..errors import ValidationError
+    from ..saving.checkpoint import HISTORY, read_history
+    folder = Path(given)
+    if folder.name == HISTORY and folder.is_file():
+        folder = folder.parent
+    elif not folder.is_dir():
+        raise ValidationError(f"--history {given!r} is not a folder: give the --checkpoint-dir of a run "
+                              f"(chainrule train ... --checkpoint-dir DIR), or its {HISTORY}")
+    history, epochs = read_history(folder)
+    if not epochs:
+        raise ValidationError(f"--history {given!r} holds no epoch ({folder / HISTORY} is missing or empty): "
+                              "train with --checkpoint-dir DIR for at least one epoch, then plot --history DIR")
+    return history, epochs
 
 
 def demo_sheet(path) -> Path:
@@ -77,6 +106,7 @@ def demo_sheet(path) -> Path:
     from matplotlib.image import imread
 
     from ..teach.figures import all_figures
+    from ..teach.plot import _save
     with tempfile.TemporaryDirectory() as tmp:
         images = [imread(p) for p in all_figures(tmp) if str(p).endswith(".png")]
     cols = 2
@@ -87,5 +117,4 @@ def demo_sheet(path) -> Path:
         ax.imshow(image)
         ax.set_axis_off()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    return Path(path)
+    return _save(fig, path, 100)          # written beside it and renamed: a failure keeps the previous file

@@ -26,34 +26,75 @@ def _figure(size, dpi):
 
 def _save(fig, path, dpi) -> Path:
     from ..nn.filenames import a_file_name
-    from ..saving.files import writable_target
+    from ..saving.files import atomic_write
     a_file_name(path)            # before Path, which drops a trailing '/' ('c.png/' wrote c.png) and reads '' as '.'
     path = Path(path)
     if path.suffix.lower() not in (".png", ".svg"):
         raise ValidationError(f"path must end in .png or .svg; got {str(path)!r}")
-    writable_target(path)        # a missing folder is refused (an OSError naming the path), as net.save does
-    fig.savefig(path, dpi=dpi)
+    # written beside it, renamed over it: a failure (full disk, Ctrl-C) keeps the previous figure; as net.save
+    atomic_write(path, lambda f: fig.savefig(f, format=path.suffix[1:].lower(), dpi=dpi))
     return path
 
 
+def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
+    """A history's entry as one float per epoch (as many as `epochs`, when given), or a refusal naming it."""
+    try:
+        values = np.asarray(h[key], dtype=float)
+    except (TypeError, ValueError):
+        values = np.zeros((0, 0))
+    if values.ndim != 1:
+        raise ValidationError(f"history's {key!r} must hold one number per epoch; got {repr(h[key])[:60]}")
+    if epochs is not None and len(values) != epochs:
+        raise ValidationError(f"history's {key!r} has {len(values)} values, one per epoch, but the history has "
+                              f"{epochs}: give one run's history")
+    return values
+
+
+def _validated(validation_freq: Any, n: int) -> np.ndarray:
+    """The epochs (from 1) that fit validated after, by its validation_freq: every k epochs, or those listed."""
+    from ..training.arguments import validation_frequency
+    freq = validation_frequency(validation_freq)
+    return np.array([e for e in range(1, n + 1) if (e % freq == 0 if isinstance(freq, int) else e in freq)], int)
+
+
+def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None) -> None:
+    """One curve over epochs 1..n (or those `at`): whole epochs, markers where few (one epoch is a point, no line),
+    each nan/inf epoch an x at the top, named in the legend (matplotlib leaves a gap: a curve that seems to stop)."""
+    from matplotlib.ticker import MaxNLocator
+    epochs = np.arange(1, len(values) + 1) if at is None else at
+    line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        ax.plot(epochs[bad], np.full(bad.sum(), 0.97), "x", color=line.get_color(), transform=ax.get_xaxis_transform(),
+                label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
+                      f"{', ...' if bad.sum() > 3 else ''}")
+    ax.set_xlim(0.5, max(np.max(drawn.get_xdata(), initial=1) for drawn in ax.get_lines()) + 0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1, steps=[1, 2, 5, 10]))
+    ax.set_xlabel("epoch")
+
+
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
-                    dpi: int = 100, title: str | None = None) -> Path:
-    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them
-    (as gradient_norms takes one)."""
+                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1) -> Path:
+    """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them;
+    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
     if len(h["loss"]) == 0:
         raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
+    n = len(_series(h, "loss"))
+    at = _validated(validation_freq, n)
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
     for k, metric in enumerate(metrics):
         ax = fig.add_subplot(1, len(metrics), k + 1)
-        epochs = np.arange(1, len(h[metric]) + 1)
-        ax.plot(epochs, h[metric], label="training")
+        _per_epoch(ax, _series(h, metric, n), "training")
         if f"val_{metric}" in h:
-            ax.plot(epochs, h[f"val_{metric}"], label="validation")
-        ax.set_xlabel("epoch")
+            if len(val := _series(h, f"val_{metric}")) != len(at):
+                raise ValidationError(f"history's 'val_{metric}' has {len(val)} values; validation_freq="
+                                      f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
+                                      "validation_freq fit was given (or the history of one run)")
+            _per_epoch(ax, val, "validation", at)
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -72,9 +113,16 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         raise ValidationError(f"X must have 2 features to draw a decision boundary; got shape {X.shape}")
     if len(y) != len(X):
         raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
+    if y.ndim == 2:             # one-hot rows (as fit takes them) or one column: the class numbers
+        y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+    if y.dtype.kind not in "biuf":
+        raise ValidationError(f"y must hold the class numbers 0, 1, ... of the network's outputs; got labels such "
+                              f"as {str(y.flat[0])!r}: encode them as fit was given them (sklearn's LabelEncoder)")
     nets = list(nets)
     if not nets:
         raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
+    if titles is not None and len(titles) != len(nets):
+        raise ValidationError(f"titles must have one title per network ({len(nets)}); got {len(titles)}")
     from ..nn.network import Network
     for k, net in enumerate(nets):
         if not isinstance(net, Network):
@@ -84,30 +132,37 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
                                   f"{net.loss_function.name}): not a probability, so there is no class boundary to "
                                   "draw. Give a network with a sigmoid or softmax output")
-    titles = titles or [f"{len(n.dense_layers)} layer(s)" for n in nets]
-    fig = _figure(size or (4.5 * len(nets), 4), dpi)
+    titles = titles or ["-".join(str(w) for w in [n.dense_layers[0].n_in, *(d.n_out for d in n.dense_layers)])
+                        + f" network, {n.dense_layers[-1].activation.name} output" for n in nets]      # 2-8-1
+    fig = _figure(size or (5.3 * len(nets), 4), dpi)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     gx, gy = np.meshgrid(xs, ys)
     grid = np.column_stack([gx.ravel(), gy.ravel()])
+    regions = []        # (panel, its filled contours, the network's outputs): a colour bar each
     for k, (net, title) in enumerate(zip(nets, titles)):
         ax = fig.add_subplot(1, len(nets), k + 1)
         out = net.predict(grid)
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
         # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
             ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
                     ha="center", va="center", fontsize=11, bbox={"fc": "white", "ec": "0.5"})
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolors="k", s=25)
+        # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=max(out.shape[1] - 1, 1), edgecolors="k", s=25)
         ax.set_title(title)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
+    for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
+        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(n))
+        bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
     return _save(fig, path, dpi)
 
@@ -116,17 +171,27 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
                    title: str | None = None) -> Path:
     """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
     h = history.history if hasattr(history, "history") else dict(history)
-    keys = sorted((k for k in h if k.startswith("grad_norm/")), key=lambda k: int(k.split("/")[1]))
+    keys = [k for k in h if k.startswith("grad_norm/")]
+    for k in (k for k in keys if not k[len("grad_norm/"):].isdigit()):
+        raise ValidationError(f"history's {k!r} is not 'grad_norm/<layer number>' (GradientDiagnostics': grad_norm/0)")
+    keys.sort(key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
     if not any(len(h[k]) for k in keys):
         raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
+    norms = {k: _series(h, k, len(h[keys[0]])) for k in keys}
+    every = np.concatenate(list(norms.values()))
+    if (every < 0).any():
+        raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
-    for k in keys:
-        ax.semilogy(np.arange(1, len(h[k]) + 1), h[k], marker="o", label=f"layer {k.split('/')[1]}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("gradient norm ||dE/dW||")
+    for k, values in norms.items():
+        _per_epoch(ax, values, f"layer {k.split('/')[1]}")
+    positive = every[np.isfinite(every) & (every > 0)]
+    zero = bool((every == 0).any())     # log(0) is no point: a zero norm (a dead layer) drawn at the bottom
+    ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
+    ax.set_ylim(bottom=0 if zero else None)
+    ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer")
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
@@ -138,8 +203,7 @@ LABELLED_EDGES = 9      # at most this many weights into one layer get a text la
 
 
 def _shown(n: int, max_units: int) -> list[int | None]:
-    """The unit indices drawn for a level of n units: all of them, or the first and last few with
-    None where the ellipsis goes."""
+    """The unit indices drawn for a level of n units: all, or the first and last few around a None (the ellipsis)."""
     if n <= max_units:
         return list(range(n))
     head = max_units // 2
@@ -148,8 +212,7 @@ def _shown(n: int, max_units: int) -> list[int | None]:
 
 
 def _clip_label(text: str, limit: int = 18) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
 
 
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
@@ -193,14 +256,14 @@ def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
                     output_names: list[str] | None = None) -> Path:
-    """Any network: units in columns. A small one has each edge labelled with its weight, on the edge
-    away from crossings, and each neuron with its bias (and, given an `explain` report of this
-    network, their gradients: a report of another network or of other weights is refused), names
-    as `explain` gives them (i1, h1, o1, w1..).
-    A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first
-    and last units around an ellipsis, and every weight matrix as a heat map below.
+    """Any network: units in columns. A small one has each edge labelled with its weight, away from crossings,
+    and each neuron with its bias (and, given an `explain` report of this network, their gradients: a report
+    of another network or of other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
+    A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
+    units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
     from .explain import neuron_names, weight_name
+    from .labels import place_labels
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]
@@ -210,6 +273,10 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     shown = [_shown(n, max_units) for n in widths]
     labelled = all(layer.n_in * layer.n_out <= LABELLED_EDGES for layer in dense) and max(widths) <= max_units
     heat = not labelled
+    for l, layer in enumerate(dense if heat else []):    # colours and widths scale by the largest |w|: finite
+        for i, j in np.argwhere(~np.isfinite(layer.W))[:1]:
+            raise ValidationError(f"layer {l}'s W holds {layer.W[i, j]} (input {i + 1}, neuron {j + 1}): colours and "
+                                  "widths need finite weights (a diverged network? train it again with a lower rate)")
     grads = _report_grads(net, report, labelled)
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
@@ -270,11 +337,13 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5)
+                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
+                        parse_math=False)          # a column's name as written: 'a$b$' is no formula
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5)
+                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
+                        parse_math=False)
     if labelled:
-        _place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
+        place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
                                               for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
     if grads:          # what the second number of each label is
         ax.text(len(names) - 0.5, tall - 0.35, "g = dE/dw, dE/db: the gradient of this pass (explain)",
@@ -286,47 +355,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     return _save(fig, path, dpi)
 
 
-def _text_size(text: str, fontsize: float = 7) -> np.ndarray:
-    """(width, height) in inches of a text box, estimated from its characters (no renderer needed)."""
-    lines = text.split("\n")
-    return np.array([max(map(len, lines)) * 0.6 * fontsize + 3, len(lines) * 1.25 * fontsize + 3]) / 72
-
-
-def _label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, float]:
-    """(does a label box at c clash with a node, a bias label or a label placed before, how bad:
-    the points of other edges inside it + 1000 x the clashes), all in inches."""
-    half = size / 2 + 0.05
-    crossed = sum(int(np.all(np.abs(pts - c) < half, axis=1).sum()) for pts in others)
-    clash = sum(float(np.prod(np.maximum((size + s2) / 2 - np.abs(c - c2), 0))) for c2, s2 in boxes)
-    near = np.maximum(np.abs(centres - c) - size / 2, 0)
-    clash += float(np.sum(np.hypot(*near.T) < node_radius))
-    return clash > 0, crossed + 1000 * clash
-
-
-def _place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
-    """Write each edge's label on its own edge, at the fraction of its length where its box is
-    crossed by the fewest other edges and overlaps no node, bias label or label placed before:
-    a label on a crossing of two edges does not say which of them it names."""
-    span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])
-    scale = np.array(ax.get_position().size) * fig.get_size_inches() / span      # inches per data unit
-    segments = [(np.array(p) * scale, np.array(q) * scale) for p, q, _ in edges]
-    ts = np.linspace(0.0, 1.0, 41)
-    samples = [p + ts[:, None] * (q - p) for p, q in segments]
-    boxes = [(np.array([x, top]) * scale - [0, _text_size(t)[1] / 2], _text_size(t)) for x, top, t in fixed]
-    centres = np.array(nodes) * scale
-    for k, ((p, q), (_, _, label)) in enumerate(zip(segments, edges)):
-        size = _text_size(label)
-        others = [pts for m, pts in enumerate(samples) if m != k]
-        t = min(np.linspace(0.2, 0.8, 25),
-                key=lambda t: (*_label_cost(p + t * (q - p), size, others, boxes, centres, node_radius), abs(t - 0.35)))
-        c = p + t * (q - p)
-        boxes.append((c, size))
-        ax.text(*(c / scale), label, fontsize=7, ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=3)
-
-
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer."""
+    from matplotlib.ticker import MaxNLocator
     n = len(dense)
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
@@ -334,12 +365,13 @@ def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
         # numbered from 1, as the units above (i1, h1, o1)
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        for axis in (ax.xaxis, ax.yaxis):      # whole unit numbers, also for one neuron (not 0.6, 0.8, ...)
+            axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
         ax.set_xlabel("neuron", fontsize=8)
         ax.set_ylabel("input", fontsize=8)
         ax.tick_params(labelsize=7)
         if l == 0 and input_names is not None and layer.n_in <= 12:
-            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6)
+            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6,
+                          parse_math=False)
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

@@ -1,0 +1,191 @@
+"""The plots read right: whole epochs, nan/inf and zero values shown, points coloured as their
+class, names as written, refusals in words, and a failed save that keeps the previous figure."""
+import errno
+import warnings
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+pytest.importorskip("matplotlib")
+from conftest import drawn_figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from chainrule.teach import plot  # noqa: E402
+
+
+def shown_ticks(fig, ax, axis="x"):
+    """The tick labels drawn inside the axes' range, as numbers."""
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [float(t.get_text().replace("\u2212", "-")) for t in labels
+            if t.get_text() and low <= (t.get_position()[0] if axis == "x" else t.get_position()[1]) <= high]
+
+
+def test_a_failed_save_keeps_the_previous_figure(tmp_path, monkeypatch):
+    path = tmp_path / "curves.png"
+    plot.training_curves({"loss": [1.0, 0.5]}, path)
+    before = path.read_bytes()
+    real = Figure.savefig
+
+    def disk_full(self, target, **kw):          # the new figure written, then the disk is full
+        real(self, target, **kw)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Figure, "savefig", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        plot.training_curves({"loss": [3.0, 2.0, 1.0]}, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["curves.png"]       # no temporary file left beside it
+
+
+def test_column_names_are_drawn_as_written(tmp_path, monkeypatch):
+    # a '$..$' in a column's name was read as a formula: a broken one raised matplotlib's parse error
+    # half way through writing the SVG, which lost the file that was there
+    net = cr.examples.seed_network()[0]
+    path = tmp_path / "n.svg"
+    path.write_text("<svg>previous</svg>")
+    names = [r"cost $\frac$", "a$b$"]
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, path, input_names=names,
+                                                                 output_names=["$x$", "y"]))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert all(name in texts for name in [*names, "$x$"])
+    assert path.read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize("epochs", [1, 3, 20])
+def test_the_epoch_axis_counts_whole_epochs_and_one_epoch_is_seen(tmp_path, monkeypatch, epochs):
+    loss = list(np.linspace(1.0, 0.5, epochs))
+    history = {"loss": loss, "val_loss": loss, "accuracy": [0.5] * epochs,
+               "grad_norm/0": loss, "grad_norm/1": loss}
+    for draw in (plot.training_curves, plot.gradient_norms):
+        fig = drawn_figure(monkeypatch, lambda draw=draw: draw(history, tmp_path / "h.png"))
+        for ax in fig.axes:
+            ticks = shown_ticks(fig, ax)
+            assert ticks and all(t == int(t) and 1 <= t <= epochs for t in ticks), ticks     # no 0.96, 2.5
+            assert ax.get_xlim()[0] < 1 and ax.get_xlim()[1] > epochs
+            for line in ax.get_lines():      # a single epoch is one point: without a marker nothing is drawn
+                assert epochs > 1 or line.get_marker() not in (None, "None", "", " ")
+
+
+def test_nan_and_inf_epochs_are_marked_not_left_out(tmp_path, monkeypatch):
+    history = {"loss": [1.0, 0.5, float("nan"), float("inf")], "accuracy": [0.5, 0.6, 0.7, 0.7]}
+    fig = drawn_figure(monkeypatch, lambda: plot.training_curves(history, tmp_path / "c.png"))
+    loss_ax = fig.axes[0]
+    legend = [t.get_text() for t in loss_ax.get_legend().get_texts()]
+    assert any("nan/inf" in t and "epoch 3, 4" in t for t in legend), legend
+    assert loss_ax.get_xlim()[1] > 4                  # the loss axis runs to the last epoch, as accuracy's
+
+
+@pytest.mark.parametrize("norms", [[[0.0, 0.0, 1e-3], [1.0, 0.5, 0.1]], [[0.0, 0.0], [0.0, 0.0]]])
+def test_a_zero_gradient_norm_is_drawn_on_the_plot(tmp_path, monkeypatch, norms):
+    history = {f"grad_norm/{k}": v for k, v in enumerate(norms)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # "Data has no positive values, and therefore cannot be log-scaled"
+        fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
+    ax = fig.axes[0]
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    box = ax.get_window_extent()
+    for line in ax.get_lines():
+        points = ax.transData.transform(np.column_stack(line.get_data()))
+        assert np.isfinite(points).all()
+        assert ((points[:, 1] >= box.y0 - 1) & (points[:, 1] <= box.y1 + 1)).all(), line.get_label()
+
+
+def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
+    from sklearn.datasets import make_blobs
+    X, y = make_blobs(90, centers=3, random_state=0)
+    net = cr.Network([cr.Dense(2, 6, "tanh"), cr.Dense(6, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, y, epochs=30, verbose=0)
+    keep = y > 0                                    # classes 1 and 2 only: the points' colours must not shift
+    for labels in (y[keep], np.eye(3)[y[keep]]):    # class numbers, or one-hot rows as fit takes them
+        fig = drawn_figure(monkeypatch, lambda labels=labels: plot.decision_boundaries(
+            [net], X[keep], labels, tmp_path / "b.png", resolution=20))
+        ax = fig.axes[0]
+        regions = next(c for c in ax.collections if hasattr(c, "levels")).get_facecolors()[:, :3]   # class 0, 1, 2
+        points = next(c for c in ax.collections if c.get_offsets().shape[0] == keep.sum())
+        fig.draw(FigureCanvasAgg(fig).get_renderer())
+        nearest = [np.linalg.norm(regions - face[:3], axis=1).argmin() for face in points.get_facecolors()]
+        assert nearest == list(y[keep])     # the colour closest to each point's is its class's region's
+
+
+def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
+    net = cr.Network([cr.Dense(30, 5, "relu"), cr.Dense(5, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png"))
+    heat = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
+    assert len(heat) == 2
+    for ax, (n_in, n_out) in zip(heat, [(30, 5), (5, 1)]):
+        assert set(shown_ticks(fig, ax)) <= set(range(1, n_out + 1)) and shown_ticks(fig, ax)   # not 0.6, 0.8, ..
+        assert set(shown_ticks(fig, ax, "y")) <= set(range(1, n_in + 1))
+
+
+@pytest.mark.parametrize("history, message", [
+    ({"loss": [1.0, 0.5, 0.2], "val_loss": [1.0, 0.5]}, "'val_loss' has 2 values; validation_freq=1 over 3 epochs "
+                                                        "validates 3: give the validation_freq fit was given"),
+    ({"loss": ["a", "b"]}, "'loss' must hold one number per epoch; got \\['a', 'b'\\]"),
+    ({"loss": [[1.0, 2.0], [3.0, 4.0]]}, "'loss' must hold one number per epoch"),
+])
+def test_a_history_that_is_no_curve_is_refused(tmp_path, history, message):
+    with pytest.raises(cr.errors.ValidationError, match=message):
+        plot.training_curves(history, tmp_path / "c.png")
+    assert not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize("history, message", [
+    ({"grad_norm/x": [1.0]}, "'grad_norm/x' is not 'grad_norm/<layer number>'"),
+    ({"grad_norm/0": [1.0, -1.0]}, "gradient norms must be >= 0"),
+    ({"grad_norm/0": [1.0, 2.0], "grad_norm/1": [1.0]}, "'grad_norm/1' has 1 values"),
+])
+def test_gradient_norms_that_are_no_curve_are_refused(tmp_path, history, message):
+    with pytest.raises(cr.errors.ValidationError, match=message):
+        plot.gradient_norms(history, tmp_path / "g.png")
+
+
+def test_decision_boundaries_refuse_what_they_cannot_draw(tmp_path):
+    X, y = cr.examples.xor()
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match=r"titles must have one title per network \(2\); got 1"):
+        plot.decision_boundaries([net, net], X, y, tmp_path / "b.png", titles=["only one"])
+    with pytest.raises(cr.errors.ValidationError, match="y must hold the class numbers .* such as 'no'"):
+        plot.decision_boundaries([net], X, np.array(["no", "yes", "yes", "no"]), tmp_path / "b.png")
+    assert not (tmp_path / "b.png").exists()
+
+
+def test_the_colours_of_a_decision_boundary_are_keyed(tmp_path, monkeypatch):
+    X, y = cr.examples.xor()
+    nets = [cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0),
+            cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy", seed=0)]
+    fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries(nets, X, y, tmp_path / "b.png", resolution=20))
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    panels, bars = fig.axes[:2], fig.axes[2:]
+    assert [ax.get_title() for ax in panels] == ["2-1 network, sigmoid output", "2-3-3 network, softmax output"]
+    assert [ax.get_xlabel() for ax in panels] == ["input i1", "input i1"]
+    assert [bar.get_ylabel() for bar in bars] == ["network output: P(class 1)", "predicted class"]
+    assert shown_ticks(fig, bars[0], "y") == [0, 0.5, 1] and shown_ticks(fig, bars[1], "y") == [0, 1, 2]
+    for panel, bar in zip(panels, bars):               # each key beside its own panel, clear of it
+        assert bar.get_window_extent().x0 > panel.get_window_extent().x1
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_a_weight_that_is_no_number_is_named_not_drawn_as_no_colour(tmp_path, bad):
+    net = cr.Network([cr.Dense(2, 20, "tanh"), cr.Dense(20, 1, "sigmoid")], seed=0)
+    net.dense_layers[1].W[4, 0] = bad          # every other edge's colour and width scale by the largest |w|
+    with pytest.raises(cr.errors.ValidationError, match=f"layer 1's W holds {bad} \\(input 5, neuron 1\\)"):
+        plot.network_diagram(net, tmp_path / "n.png")
+    assert not (tmp_path / "n.png").exists()
+
+
+@pytest.mark.parametrize("freq, validated", [(2, [2, 4, 6]), ([1, 2, 5], [1, 2, 5])])
+def test_a_history_validated_every_few_epochs_is_drawn_at_those_epochs(tmp_path, monkeypatch, freq, validated):
+    X, y = cr.examples.xor()
+    net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    history = net.fit(X, y, epochs=6, validation_data=(X, y), validation_freq=freq, verbose=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.training_curves(history, tmp_path / "c.png", validation_freq=freq))
+    for ax, metric in zip(fig.axes, ["loss", "accuracy"]):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert list(lines["training"].get_xdata()) == [1, 2, 3, 4, 5, 6]
+        assert list(lines["validation"].get_xdata()) == validated
+        assert list(lines["validation"].get_ydata()) == history.history[f"val_{metric}"]

@@ -169,8 +169,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
     from ..data.chunks import iter_chunks
     from ..data.csvfile import short
-    from ..data.encode import Gaps, gap_mask, gap_message, unseen_message
-    from ..data.lines import file_lines, on_lines, plural
+    from ..data.encode import Gaps, gap_mask, gaps_message, unseen_message
+    from ..data.lines import file_lines, plural
     from ..data.markers import learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
@@ -180,8 +180,15 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     unseen: dict[str, set] = {}
     bad, first_bad, rows, failures = 0, 0, 0, Failures()
     gap: Gaps | None = None                     # missing values the model cannot fill: counted over the file
-    gap_lines: list[int] = []
-    n_gaps = 0
+    gaps: dict[str, tuple[list[int], int]] = {}       # in each column: its first lines and its count
+    unfilled = [c for c in pre.columns if c not in pre.fill]
+
+    def count_gaps(chunk: Any) -> None:
+        for c in unfilled:
+            at = np.flatnonzero(gap_mask(pre, chunk, c))
+            if at.size:
+                lines, n = gaps.get(c, ([], 0))
+                gaps[c] = ((lines + file_lines(chunk, at[:5]).tolist())[:5], n + at.size)
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
                                  decimal=args.decimal, thousands=args.thousands,
@@ -189,16 +196,17 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            if gap is not None:                 # the rest of the file: its gaps in that column counted, and named
-                more = np.flatnonzero(gap_mask(pre, chunk, gap.column))
-                gap_lines = (gap_lines + file_lines(chunk, more[:5]).tolist())[:5]
-                n_gaps += more.size
+            if gap is not None:                 # the rest of the file: its gaps in every column counted, and named
+                count_gaps(chunk)
                 continue
             try:
                 with chunked("--chunk-rows"):    # the model fixes its columns and dtype
                     x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
             except Gaps as exc:
-                gap, gap_lines, n_gaps = exc, file_lines(chunk, exc.rows[:5]).tolist(), exc.rows.size
+                gap = exc
+                count_gaps(chunk)
+                if exc.column not in gaps:      # gap_mask reads as transform does: a guard, never met
+                    gaps[exc.column] = (file_lines(chunk, exc.rows[:5]).tolist(), exc.rows.size)
                 continue
             found = Failures()                  # rows no layer gives: named by their lines, in the engine's words
             out = outputs(net, x, finite=False, failures=found)
@@ -217,7 +225,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
     if gap is not None:
-        raise ValidationError(gap_message(pre, gap.column, on_lines(gap_lines, n_gaps), n_gaps) + gap.why)
+        raise ValidationError(gaps_message(pre, gaps) + gap.why)
     if failures:
         raise failures.error(net, rows, of=short(str(args.csv)), unit="line", advice="those inputs are far outside "
                              "the training range (or the weights damaged): check them" + (

@@ -63,9 +63,10 @@ def add_chunk_option(p) -> None:
                         "file's length")
 
 
-def checked(args, path) -> dict:
+def checked(args, path, used: Any = None) -> dict:
     """The CSV file checked as `read` checks it (without holding it in memory); one line on stderr
-    says how it is read. Returns `rowcheck.check_csv`'s description (header, rows)."""
+    says how it is read. Returns `rowcheck.check_csv`'s description (header, rows). `used`: the columns read (a
+    name twice among the others is left, as pandas reads it)."""
     from ..data.csvfile import short
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
@@ -73,7 +74,7 @@ def checked(args, path) -> dict:
     try:
         with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                              thousands=args.thousands)
+                              thousands=args.thousands, used=used)
     except ValidationError as exc:       # a mark or encoding taken from the model file is said to be the model's
         raise as_the_models(args, exc) from None
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
@@ -257,7 +258,7 @@ def _predict(args, out_path) -> int:
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
-    info = checked(args, args.csv)
+    info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
         raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"])
@@ -293,7 +294,7 @@ def evaluate(args) -> int:
     swapped(args)
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
-    info = checked(args, args.csv)
+    info = checked(args, args.csv, used=[*pre.columns, pre.target, *([args.weight] if args.weight else [])])
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
         from ..data.tabular import likely_said

@@ -152,9 +152,13 @@ def looks_like_id(col) -> bool:
 
 
 def warn_id(name: str, n: int) -> None:
+    """Warn of an ID column; the nameless first column, 'Unnamed: 0', as what it most often is: the index pandas'
+    DataFrame.to_csv writes unless told index=False."""
     import warnings
-    warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} (an ID or row "
-                  f"number?); it is used as a feature, which cannot generalise: leave it out with "
+    what = ("a row number: it looks like a pandas index, which DataFrame.to_csv writes unless given index=False"
+            if name == "Unnamed: 0" else "an ID or row number?")
+    warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
+                  f"is used as a feature, which cannot generalise: leave it out with "
                   f"{give('drop', column=short(name))}",
                   ColumnWarning, stacklevel=3)
 

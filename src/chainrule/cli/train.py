@@ -11,7 +11,7 @@ from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
 from . import optimizer as options
-from . import resume, schedule, weights
+from . import reading, resume, schedule, weights
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -258,6 +258,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     hidden, activation, optimizer, scheduled, described = _options(args)
     if args.checkpoint_dir is not None:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
+        reading.not_folder(args.checkpoint_dir)
     resume.check(args, described)
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output

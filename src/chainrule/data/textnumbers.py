@@ -92,7 +92,10 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
     text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
     one class per number, where its missing values are no rows to learn from."""
+    from .markers import PANDAS_ONLY
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    if all(str(k) in PANDAS_ONLY for k in kinds):
+        listed += ", which pandas.read_csv reads as missing and chainrule as text unless told"
     if target:
         return ValidationError(
             f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "

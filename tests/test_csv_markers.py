@@ -42,8 +42,9 @@ def test_a_number_columns_placeholder_says_pandas_reads_it_as_missing(tmp_path):
     frame.to_csv(path, index=False)
     assert pd.read_csv(path)["x"].isna().sum() == 1
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--epochs", "1")
-    assert r.returncode == 2 and "('NULL', which pandas.read_csv reads as missing and chainrule as text unless " \
-                                 "told; first on line 6)" in r.stderr, r.stderr
+    assert r.returncode == 2 and "('NULL'; first on line 6)" in r.stderr and r.stderr.endswith(
+        "to use the column as text categories (it is missing to pandas.read_csv by default, text to chainrule unless "
+        "told)\n"), r.stderr
 
 
 @pytest.mark.parametrize("stream", [False, True])

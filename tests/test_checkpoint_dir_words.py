@@ -18,6 +18,8 @@ def test_a_checkpoint_dir_that_cannot_be_made_is_named_as_the_option(tmp_path, b
     r = cmd("train", data, "--target", "species", "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet",
             "--checkpoint-dir", folder)
     said = r.stderr.strip().splitlines()[-1]
-    assert r.returncode != 0 and said.endswith(f"--checkpoint-dir cannot be created ({made.value.strerror}): "
-                                               f"{str(folder)!r}"), r.stderr
+    expected = (f"--checkpoint-dir cannot be created ({made.value.strerror}): {str(folder)!r}" if below else
+                f"--checkpoint-dir {str(folder)!r} is a file, not a folder: give a folder (one that does not exist "
+                "is created)")                    # the file itself: named as what it is, not 'File exists'
+    assert r.returncode != 0 and said.endswith(expected), r.stderr
     assert not (tmp_path / "m.npz").exists(), r.stderr

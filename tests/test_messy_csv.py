@@ -1,9 +1,6 @@
-"""Real files as practitioners have them: compressed CSVs, and the other habits of files met in the wild,
+"""Real files as practitioners have them: the habits of files met in the wild,
 read as pandas reads them or refused with words that say what the file is (docs/errors.md)."""
-import bz2
-import gzip
 import io
-import lzma
 import warnings
 import zipfile
 
@@ -24,28 +21,6 @@ def _zip(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-PACKERS = {"gzip": (gzip.compress, ".csv.gz", "gunzip -k"), "bzip2": (bz2.compress, ".csv.bz2", "bunzip2 -k"),
-           "xz": (lzma.compress, ".csv.xz", "unxz -k"), "zip": (_zip, ".zip", "unzip")}
-
-
-@pytest.mark.parametrize("kind", PACKERS)
-def test_a_compressed_file_is_named_so_by_every_reader(tmp_path, kind):
-    pack, ext, unpack = PACKERS[kind]
-    path = tmp_path / f"data{ext}"
-    path.write_bytes(pack(TEXT.encode()))
-    assert len(pd.read_csv(path)) == 30            # pandas reads it by its name: it is a CSV file, compressed
-    said = f"is {kind}-compressed, not text: decompress it first (e.g. {unpack} '{path}')"
-    model = tmp_path / "m.npz"
-    plain = tmp_path / "plain.csv"
-    plain.write_text(TEXT)
-    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
-    for args in (("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1"),
-                 ("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream"),
-                 ("predict", model, path), ("evaluate", model, path), ("explain", model, "--data", path)):
-        r = cmd(*args)
-        assert r.returncode == 2 and said in r.stderr, (args, r.stderr)
-    with pytest.raises(ValidationError, match=f"is {kind}-compressed"):
-        read_csv(io.BytesIO(path.read_bytes()))
 
 
 def test_a_header_that_starts_as_bzip2_does_is_text(tmp_path):
@@ -356,17 +331,17 @@ def test_a_small_file_ending_in_nul_bytes_is_cut_short_for_every_reader(tmp_path
     assert "is not a text file (it holds NUL bytes)" in cmd("predict", model, tmp_path / "bin.csv").stderr
 
 
-@pytest.mark.parametrize("kind", ["gzip", "xlsx"])
+@pytest.mark.parametrize("kind", ["zstd", "xlsx"])
 def test_a_piped_compressed_file_or_workbook_is_named_so(tmp_path, kind):
-    """`zcat`-less `cat data.csv.gz | train /dev/stdin` was advised `gunzip -k '/dev/stdin'` (a pipe is no file to
+    """`zstdcat`-less `cat data.csv.zst | train /dev/stdin` was advised `unzstd '/dev/stdin'` (a pipe is no file to
     unpack in place), and a piped .xlsx was called zip-compressed (its zip listing, at its end, is not read)."""
     import subprocess
     import sys
-    data = gzip.compress(TEXT.encode()) if kind == "gzip" else _workbook("xlsx")
+    data = b"\x28\xb5\x2f\xfd" + bytes(range(200)) if kind == "zstd" else _workbook("xlsx")
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", "/dev/stdin", "--target", "y", "--out",
                         str(tmp_path / "o.npz")], input=data, capture_output=True, check=False, timeout=120)
-    said = ("is gzip-compressed, not text: decompress it first (e.g. pipe it through gunzip -c > data.csv)"
-            if kind == "gzip" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
+    said = ("is zstd-compressed, not text: decompress it first (e.g. pipe it through unzstd -c > data.csv)"
+            if kind == "zstd" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
     assert r.returncode == 2 and said in r.stderr.decode(), r.stderr
 
 

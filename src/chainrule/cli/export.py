@@ -48,6 +48,8 @@ def _export(args) -> int:
 
     from ..data.tabular import Preprocessing
     from ..saving.onnx import to_onnx
+    from .reading import refuse_special
+    refuse_special(args.model, "model file", "a file: give the path of the chainrule model file (.npz)")
     if str(args.model).lower().endswith(".keras"):        # read as info and explain read it: a network, no CSV
         net, extra = cr.load_foreign(args.model), None
     else:

@@ -63,9 +63,10 @@ def add_chunk_option(p) -> None:
                         "file's length")
 
 
-def checked(args, path) -> dict:
+def checked(args, path, used: Any = None) -> dict:
     """The CSV file checked as `read` checks it (without holding it in memory); one line on stderr
-    says how it is read. Returns `rowcheck.check_csv`'s description (header, rows)."""
+    says how it is read. Returns `rowcheck.check_csv`'s description (header, rows). `used`: the columns read (a
+    name twice among the others is left, as pandas reads it)."""
     from ..data.csvfile import short
     from ..data.progress import Progress
     from ..data.rowcheck import check_csv
@@ -73,7 +74,7 @@ def checked(args, path) -> dict:
     try:
         with Progress(f"reading {short(str(path), 200)}"):        # a line only when it takes more than 2 s
             info = check_csv(path, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
-                              thousands=args.thousands)
+                              thousands=args.thousands, used=used)
     except ValidationError as exc:       # a mark or encoding taken from the model file is said to be the model's
         raise as_the_models(args, exc) from None
     how = {"model": " (the model's)", "given": "", "detected": " (detected)"}.get(args.sep_from, f" ({args.sep_from})")
@@ -169,8 +170,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
     from ..data.chunks import iter_chunks
     from ..data.csvfile import short
-    from ..data.encode import Gaps, gap_mask, gap_message, unseen_message
-    from ..data.lines import file_lines, on_lines, plural
+    from ..data.encode import Gaps, gap_mask, gaps_message, unseen_message
+    from ..data.lines import file_lines, plural
     from ..data.markers import learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
@@ -180,8 +181,15 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     unseen: dict[str, set] = {}
     bad, first_bad, rows, failures = 0, 0, 0, Failures()
     gap: Gaps | None = None                     # missing values the model cannot fill: counted over the file
-    gap_lines: list[int] = []
-    n_gaps = 0
+    gaps: dict[str, tuple[list[int], int]] = {}       # in each column: its first lines and its count
+    unfilled = [c for c in pre.columns if c not in pre.fill]
+
+    def count_gaps(chunk: Any) -> None:
+        for c in unfilled:
+            at = np.flatnonzero(gap_mask(pre, chunk, c))
+            if at.size:
+                lines, n = gaps.get(c, ([], 0))
+                gaps[c] = ((lines + file_lines(chunk, at[:5]).tolist())[:5], n + at.size)
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
                                  decimal=args.decimal, thousands=args.thousands,
@@ -189,16 +197,17 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
-            if gap is not None:                 # the rest of the file: its gaps in that column counted, and named
-                more = np.flatnonzero(gap_mask(pre, chunk, gap.column))
-                gap_lines = (gap_lines + file_lines(chunk, more[:5]).tolist())[:5]
-                n_gaps += more.size
+            if gap is not None:                 # the rest of the file: its gaps in every column counted, and named
+                count_gaps(chunk)
                 continue
             try:
                 with chunked("--chunk-rows"):    # the model fixes its columns and dtype
                     x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
             except Gaps as exc:
-                gap, gap_lines, n_gaps = exc, file_lines(chunk, exc.rows[:5]).tolist(), exc.rows.size
+                gap = exc
+                count_gaps(chunk)
+                if exc.column not in gaps:      # gap_mask reads as transform does: a guard, never met
+                    gaps[exc.column] = (file_lines(chunk, exc.rows[:5]).tolist(), exc.rows.size)
                 continue
             found = Failures()                  # rows no layer gives: named by their lines, in the engine's words
             out = outputs(net, x, finite=False, failures=found)
@@ -217,7 +226,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
     if gap is not None:
-        raise ValidationError(gap_message(pre, gap.column, on_lines(gap_lines, n_gaps), n_gaps) + gap.why)
+        raise ValidationError(gaps_message(pre, gaps) + gap.why)
     if failures:
         raise failures.error(net, rows, of=short(str(args.csv)), unit="line", advice="those inputs are far outside "
                              "the training range (or the weights damaged): check them" + (
@@ -249,7 +258,7 @@ def _predict(args, out_path) -> int:
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
-    info = checked(args, args.csv)
+    info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
         raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"])
@@ -285,7 +294,7 @@ def evaluate(args) -> int:
     swapped(args)
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
-    info = checked(args, args.csv)
+    info = checked(args, args.csv, used=[*pre.columns, pre.target, *([args.weight] if args.weight else [])])
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
         from ..data.tabular import likely_said

@@ -189,3 +189,41 @@ def once(args, path):
     copy = io.BytesIO(piped[1])
     copy.name = piped[0]
     return copy
+
+
+def special_file(path) -> str | None:
+    """What `path` is where it is neither a regular file nor a folder ('a named pipe (FIFO)', 'a socket', 'a
+    device'): opened where a file is read or written, a FIFO waits for ever for the other end; else None."""
+    import os
+    import stat
+    try:
+        mode = os.stat(os.path.expanduser(str(path))).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else None
+
+
+def refuse_special(path, what: str, wanted: str) -> None:
+    """Refuse `path` given as `what` ('model file', '--checkpoint-dir') where it is a pipe, a socket or a device,
+    at once, naming it and what was `wanted` (it waited for ever for a writer, or failed deep in a reader)."""
+    from ..errors import ValidationError
+    kind = special_file(path)
+    if kind is not None:
+        raise ValidationError(f"{what} {str(path)!r} is {kind}, not {wanted}")
+
+
+def not_folder(path) -> None:
+    """Refuse a --checkpoint-dir that is there and is not a folder, naming what it is (it said 'cannot be
+    created (File exists)')."""
+    import os
+
+    from ..errors import ValidationError
+    kind = special_file(path) or ("a file" if os.path.lexists(os.path.expanduser(str(path))) and
+                                  not os.path.isdir(os.path.expanduser(str(path))) else None)
+    if kind is not None:
+        raise ValidationError(f"--checkpoint-dir {str(path)!r} is {kind}, not a folder: give a folder (one that does "
+                              "not exist is created)")

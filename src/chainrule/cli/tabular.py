@@ -136,6 +136,8 @@ def load_model(path, need_preprocessing: bool = True):
     import chainrule as cr
 
     from ..data.tabular import Preprocessing
+    from .reading import refuse_special
+    refuse_special(path, "model file", "a file: give the path of the chainrule model file (.npz)")
     if exported_graph(path) is not None:
         raise ValidationError(f"{path} is an ONNX graph written by `chainrule export` with its CSV preprocessing; "
                               "chainrule's commands read the .npz model it was exported from (`chainrule info` "

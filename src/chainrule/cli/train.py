@@ -11,7 +11,7 @@ from ..data.csvfile import short
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
 from . import optimizer as options
-from . import resume, schedule, weights
+from . import reading, resume, schedule, weights
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -117,13 +117,15 @@ def describe_columns(df, pre, reasons: dict | None = None) -> None:
     """Which columns became what, and why the text columns are text."""
     from ..data.columns import text_reason
     from ..data.csvfile import names
+    from ..data.markers import pandas_note
     if pre.numeric:
         say(f"numeric columns ({len(pre.numeric)}, standardised): {names(pre.numeric, 12)}", sys.stderr)
     for c in pre.text:
         kept = len(pre.categories[c])
         other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
         say(f"text column {short(c)}: {kept} categories{other}, one-hot; "
-            f"{reasons[c] if reasons is not None else text_reason(df[c])}", sys.stderr)
+            f"{reasons[c] if reasons is not None else text_reason(df[c])}{pandas_note(pre.categories[c])}",
+            sys.stderr)
 
 
 class EpochLines(cr.callbacks.Callback):
@@ -258,6 +260,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     hidden, activation, optimizer, scheduled, described = _options(args)
     if args.checkpoint_dir is not None:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
+        reading.not_folder(args.checkpoint_dir)
     resume.check(args, described)
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
@@ -323,7 +326,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
         X, y = stream.encode(None, dtype=args.dtype)
     else:
-        X, y = pre.transform(df, dtype=args.dtype, rows=order), pre.encode_target(df)[order]
+        X, y = pre.transform(df, dtype=args.dtype, rows=order, none_missing=False), pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
     classify = pre.task == "classification"
     spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them

@@ -151,11 +151,23 @@ def looks_like_id(col) -> bool:
     return bool(col.nunique() == n)
 
 
-def warn_id(name: str, n: int) -> None:
+#: a date or a time stamp as files write them: 2020-01-31, 2020-01-31 12:00:00, 31/01/2020, 1/31/20
+DATE = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+
+
+def warn_id(name: str, n: int, example: Any = None) -> None:
+    """Warn of an ID column; the nameless first column, 'Unnamed: 0', as what it most often is: the index pandas'
+    DataFrame.to_csv writes unless told index=False; one of dates (`example`, its first value) as dates, each a
+    category of its own, which the network cannot place between the ones it saw."""
     import warnings
-    warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} (an ID or row "
-                  f"number?); it is used as a feature, which cannot generalise: leave it out with "
-                  f"{give('drop', column=short(name))}",
+    what = ("a row number: it looks like a pandas index, which DataFrame.to_csv writes unless given index=False"
+            if name == "Unnamed: 0" else "an ID or row number?")
+    out = f"leave it out with {give('drop', column=short(name))}"
+    if isinstance(example, str) and re.fullmatch(DATE, example.strip()):
+        what = f"dates, e.g. {short(example)}: each one a category of its own"
+        out = f"turn the dates into numbers before training (days since a start, month, weekday), or {out}"
+    warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
+                  f"is used as a feature, which cannot generalise: {out}",
                   ColumnWarning, stacklevel=3)
 
 

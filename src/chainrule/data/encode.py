@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import names, short
-from .lines import earliest, missing_values, place, places, plural
+from .lines import earliest, missing_values, on_lines, place, places, plural
 from .progress import Progress
 from .refusals import empty_rows_at_end
 
@@ -58,13 +58,32 @@ def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
     """The refusal of `n` missing values in column `c` (`lines`: 'on lines 3 and 5') that the model has no
     fill value for: trained without --impute, or (a file written before a fill value was kept for every
     column) with --impute, in a column that had no gaps."""
+    return _no_fill(pre, f"{missing_values(n)} in {short(c)} {lines}", n, "this one")
+
+
+#: the most columns with gaps a message names (then how many more)
+NAMED_GAPS = 8
+
+
+def gaps_message(pre: Any, found: dict[str, tuple[list[int], int]]) -> str:
+    """`gap_message` for the gaps of every column that has some: {column: (its first lines, its count)}, the first
+    NAMED_GAPS columns named with their lines (predict and evaluate named the first column only)."""
+    if len(found) == 1:
+        (c, (lines, n)), = found.items()
+        return gap_message(pre, c, on_lines(lines, n), n)
+    named = [f"{short(c)} {on_lines(lines, n)}" for c, (lines, n) in list(found.items())[:NAMED_GAPS]]
+    more = len(found) - len(named)
+    where = "; ".join(named) + (f"; and {more} more {plural(more, 'column')}" if more else "")
+    return _no_fill(pre, f"missing values in {len(found)} columns: {where}", 2, "these had none")
+
+
+def _no_fill(pre: Any, what: str, n: int, had: str) -> str:
+    """The refusal of the gaps `what` says (`n` of them) for which the model has no fill value, and the way out."""
     if pre.impute is None:
-        return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained without gaps there "
-                f"(train with {give('impute')} to fill them)")
-    return (f"{missing_values(n)} in {short(c)} {lines}; the model was trained with "
-            f"{give('impute as', how=pre.impute)}, but "
+        return f"{what}; the model was trained without gaps there (train with {give('impute')} to fill them)"
+    return (f"{what}; the model was trained with {give('impute as', how=pre.impute)}, but "
             "its file, written by an older chainrule, keeps a fill value only for the columns that had gaps in "
-            f"training, and this one had none: fill {plural(n, 'it', 'them')} in, or train the model again (which "
+            f"training, and {had}: fill {plural(n, 'it', 'them')} in, or train the model again (which "
             "keeps one for every column)")
 
 

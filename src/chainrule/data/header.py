@@ -122,19 +122,22 @@ def as_pandas_names(header: list[str]) -> list[str]:
     return [name if name != "" else f"Unnamed: {i}" for i, name in enumerate(header)]
 
 
-def wrong_header(header: list[str]) -> str | None:
+def wrong_header(header: list[str], used: Any = None) -> str | None:
     """What is wrong with the file's `header`: a name twice once the empty ones are named as pandas names them (by
     their place: two are not the same name); None when nothing is. (Excel's separator line was refused before the
-    rows were read: `filekind.refuse_excel_line`.)"""
-    return twice_named(as_pandas_names(header))
+    rows were read: `filekind.refuse_excel_line`.) `used`: the columns a model reads (None: every column); a name
+    twice that it does not read is no fault, as `twice_named` says."""
+    return twice_named(as_pandas_names(header), used)
 
 
-def twice_named(header: list[str]) -> str | None:
+def twice_named(header: list[str], used: Any = None) -> str | None:
     """What is wrong with a header that names a column twice (which pandas would rename 'a.1' silently),
-    with both places and the fix; None when every name is unique."""
+    with both places and the fix; None when every name is unique. `used`: the columns a model reads, where
+    predict and evaluate read a file: a name twice among the others is left, as pandas reads it ('a', 'a.1'),
+    unless a used column is named as pandas would rename it ('a.1')."""
     seen: dict[str, int] = {}
     for i, col in enumerate(header, 1):
-        if col in seen:
+        if col in seen and (used is None or any(u == col or u.startswith(f"{col}.") for u in used)):
             return (f"the column name {short(col)} appears twice in the header (columns {seen[col]} and {i}); column "
                     "names must be unique: rename one of them")
         seen[col] = i

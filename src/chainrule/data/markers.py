@@ -8,6 +8,27 @@ from collections.abc import Collection, Mapping, Sequence
 #: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
 #: null, NULL, n/a, N/A, #N/A, -NaN, ... and so rewrote real categories such as 'None' with --impute
 NA_MARKERS = ("", "NA", "NaN", "nan")
+#: pandas.read_csv's own missing markers (its default na_values) that chainrule reads as text: named where a
+#: column holds them, so that the difference from pandas is said, with the --na-values that reads them as pandas does
+PANDAS_ONLY = ("#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+               "NULL", "None", "n/a", "null")
+
+
+def pandas_missing(values: Collection) -> list[str]:
+    """The values among `values` (a column's categories) that pandas.read_csv reads as missing by default and
+    chainrule reads as text, in PANDAS_ONLY's order."""
+    found = {str(v) for v in values}
+    return [m for m in PANDAS_ONLY if m in found]
+
+
+def pandas_note(values: Collection) -> str:
+    """'' or the note that a column's categories `values` hold cells pandas reads as missing (train's column lines)."""
+    found = pandas_missing(values)
+    if not found:
+        return ""
+    shown = " and ".join(map(repr, found[:3])) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
+    return (f"; {shown} kept as {'a category' if len(found) == 1 else 'categories'}, which pandas.read_csv reads as "
+            f"missing: give --na-values '{','.join(found)}' to read {'it' if len(found) == 1 else 'them'} so")
 
 
 def na_markers(na_values, pandas_markers: bool = False, kept: Mapping[str, Collection[str]] | None = None,

@@ -61,7 +61,7 @@ def fixed_width(pre: Any, df: Any, dtype: np.dtype, index: type,
     w = len(pre.numeric) + len(pre.text)
     values = np.empty((len(df), w), dtype=dtype)
     cols: np.ndarray = np.empty((len(df), w), dtype=index)
-    codes_all = [text_codes(pre, df, c, UnseenCategoryWarning, unseen) for c in pre.text]
+    codes_all = [text_codes(pre, df, c, UnseenCategoryWarning, unseen, none_missing=False) for c in pre.text]
     fill_grid(pre, df, None, codes_all, values, cols)
     return values, cols
 
@@ -73,7 +73,7 @@ def dense(pre: Any, df: Any, dtype: np.dtype, unseen: dict[str, set] | None = No
         X[:, j] = numeric_column(pre, df, c, dtype)
     offset = len(pre.numeric)
     for c in pre.text:
-        codes = text_codes(pre, df, c, UnseenCategoryWarning, unseen)
+        codes = text_codes(pre, df, c, UnseenCategoryWarning, unseen, none_missing=False)
         seen = np.flatnonzero(codes >= 0)
         X[seen, offset + codes[seen]] = 1
         offset += len(pre.categories[c])

@@ -5,6 +5,7 @@ encoding (named with its line), a UTF-16 or UTF-32 file told by its byte order m
 from __future__ import annotations
 
 import codecs
+import io
 import os
 from typing import Any
 
@@ -23,6 +24,9 @@ def read_bytes(source) -> tuple[bytes, str, bool]:
                                   "give the file's path, or the file opened to read (open(path, 'rb'), io.StringIO)")
         raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
         from .filekind import not_csv
+        if isinstance(data, bytes) and (inner := unpacked(name, io.BytesIO(raw), raw[:4096])) is not None:
+            with inner:                             # a pipe's compressed bytes (cat data.csv.gz | train /dev/stdin)
+                raw = inner.read()
         not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
         return raw, name, isinstance(data, str)
     name = csv_path(source)
@@ -67,11 +71,97 @@ def open_csv(name: Any) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be opened: {e.strerror or e}") from None
     from .filekind import not_csv
     try:
+        if (inner := unpacked(name, f, f.peek(4096)[:4096])) is not None:
+            f = inner
         not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
     except BaseException:
         f.close()
         raise
     return f
+
+
+class _Unpacking(io.RawIOBase):
+    """A compressed file's text, read as pandas reads a data.csv.gz: its decompressor's errors (a file cut short, a
+    corrupt block) said in the user's words wherever a reader meets them, not as an internal error."""
+
+    def __init__(self, inner: Any, source: Any, name: str, kind: str):
+        super().__init__()
+        self.inner, self.source, self.name, self.kind = inner, source, name, kind
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self.source.seekable()
+
+    def readinto(self, buffer: Any) -> int:
+        import lzma
+        import zlib
+        try:
+            return self.inner.readinto(buffer)
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            raise ValidationError(f"CSV file {short(self.name, 200)} is {self.kind}-compressed and cannot be "
+                                  f"decompressed ({exc}): the file is cut short or damaged (copy or download "
+                                  "incomplete?)") from None
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.inner.close()
+            self.source.close()
+        super().close()
+
+
+def unpacked(name: str, source: Any, head: bytes) -> Any:
+    """The text of a file compressed as pandas.read_csv reads one by its name (gzip, bzip2, xz or lzma, a zip of one
+    file), told by its first bytes `head`: a buffered binary file that decompresses `source` (a seekable binary file,
+    closed with it) as it is read; None for any other file (zstd and lz4, which need packages pandas does not
+    require, are refused by `filekind.not_csv` with the command that unpacks them)."""
+    import bz2
+    import gzip
+    import lzma
+
+    from .filekind import PACKED, lzma_alone
+    kind = next((PACKED[m][0] for m in PACKED if head.startswith(m)), None)
+    if kind == "bzip2" and head[4:10] not in (b"1AY&SY", b"\x17rE8P\x90"):
+        kind = None                                     # "BZh" alone can begin a header
+    if kind is None and head.startswith(b"]") and lzma_alone(head):
+        kind = "lzma"
+    if kind == "zip":                                   # a pipe's zip: its list of files, at its end, is not read
+        inner = _zip_member(name, source) if source.seekable() else None
+    elif kind in ("gzip", "bzip2", "xz", "lzma"):       # a pipe's is decompressed as it comes (train /dev/stdin)
+        inner = gzip.GzipFile(fileobj=source) if kind == "gzip" else (bz2.BZ2File if kind == "bzip2" else
+                                                                      lzma.LZMAFile)(source)
+    else:
+        return None
+    if inner is None:
+        return None
+    return io.BufferedReader(_Unpacking(inner, source, name, kind), 1 << 16)
+
+
+def _zip_member(name: str, source: Any) -> Any:
+    """The one file of a zip archive, opened (pandas reads a zip of one file), unless the zip is a workbook, a model
+    or holds several files: None, for `filekind.not_csv` to name it."""
+    import zipfile
+
+    from .filekind import model_kind, workbook
+    source.seek(0)
+    if workbook(source) or model_kind(os.path.expanduser(name)):
+        return None
+    try:
+        archive = zipfile.ZipFile(source)
+        files = [n for n in archive.namelist() if not n.endswith("/")]
+        if len(files) == 1:
+            return archive.open(files[0])
+    except (zipfile.BadZipFile, OSError):
+        pass
+    source.seek(0)                                      # left at its start, for `filekind.not_csv` to look in
+    return None
 
 
 def open_again(name: str) -> Any:

@@ -75,7 +75,7 @@ class _Rows:
         self.bad = (self.bad + [(int(starts[i]), int(lines[i]), int(fields[i])) for i in bad[:6]])[:6]
         self.n_bad += int(bad.size)
 
-    def finish(self) -> list[str]:
+    def finish(self, used: Any = None) -> list[str]:
         name = short(self.name, 200)
         if self.header is None:
             raise ValidationError(f"CSV file {name} is empty: expected a header row and data rows")
@@ -83,7 +83,7 @@ class _Rows:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
         warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
-        wrong = wrong_header(self.header)
+        wrong = wrong_header(self.header, used)
         if wrong is not None:
             raise ValidationError(f"CSV file {name}: {wrong}")
         if self.rows == 0:
@@ -175,9 +175,10 @@ def _csv_rows(f: Any, rows: _Rows, encoding: str, sep: str) -> None:
 
 
 def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
-              thousands: str | None = None) -> dict:
+              thousands: str | None = None, used: Any = None) -> dict:
     """Check the CSV file `path` as `read_csv` does (encoding, separator, one field per column on
-    every line, unique column names, at least one data row) without holding it in memory.
+    every line, unique column names, at least one data row) without holding it in memory. `used`: the columns a
+    model reads, the only ones whose names must be unique (`header.twice_named`); None: every column's.
 
     Returns {"name", "sep", "sep_detected", "encoding", "header", "rows", "lines"}; raises ValidationError
     with `read_csv`'s message otherwise."""
@@ -243,7 +244,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
         if not fast:
             rows = _Rows(name, other)
             _csv_rows(f, rows, codec, sep_used)
-    header = rows.finish()
+    header = rows.finish(used)
     return {"name": name, "sep": sep_used, "sep_detected": detected, "encoding": encoding or "utf-8", "header": header,
             "rows": rows.rows, "lines": rows.lines}
 

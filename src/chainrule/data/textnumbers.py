@@ -92,18 +92,21 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
     text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
     one class per number, where its missing values are no rows to learn from."""
+    from .markers import PANDAS_ONLY
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    pandas = (f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to "
+              "chainrule unless told)") if all(str(k) in PANDAS_ONLY for k in kinds) else ""
     if target:
         return ValidationError(
             f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "
             f"{at_line(line)}), so it would be read as text, a class per number, not a regression. "
             f"{give('na values', value=short(kinds[0]))} to read such cells as missing (a row without a target is "
-            f"then refused: delete those rows), {as_classes()}")
+            f"then refused: delete those rows), {as_classes()}{pandas}")
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "
         f"such cells as missing (and {give('impute')} to fill them), or {give('text', column=short(name))} to use the "
-        "column as text categories")
+        f"column as text categories{pandas}")
 
 
 SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all

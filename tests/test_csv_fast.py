@@ -236,7 +236,17 @@ def old_check_text_column(col, name: str) -> None:
             f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on "
             f"{line}), so it would be read as text with one category per number. Give --na-values "
             f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
-            "to use the column as text categories")
+            "to use the column as text categories" + pandas_note(kinds))
+
+
+def pandas_note(kinds: list) -> str:
+    """What the error adds where every odd cell is one pandas.read_csv reads as missing by default (its own list)
+    and chainrule reads as text (all but its markers '', NA, NaN, nan)."""
+    from pandas._libs.parsers import STR_NA_VALUES
+    if not all(k in STR_NA_VALUES and k not in ("", "NA", "NaN", "nan") for k in kinds):
+        return ""
+    return f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to " \
+        "chainrule unless told)"
 
 
 NUMBERS = ["1", "2.5", " 3 ", "-4", "1e3", "inf", "-inf", "1e400", "18446744073709551616", "-9223372036854775809",

@@ -59,6 +59,7 @@ def _state(s) -> dict:
     out = {
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message, "sample_from": s.sample_from,
+        "refused": s.batch["refused"] and wording.for_page(s.batch["refused"]),     # a pass that overflows, in words
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
         "E_shown": {"total": shown(s.batch["E"]), "test": shown(s.batch["E_test"])},
@@ -170,6 +171,9 @@ def derivation(s) -> dict | None:
 
 def _derivation(s, name: str, d: dict) -> dict:
     p = next((q for q in d["parameters"] if q["name"] == name), None)
+    if d.get("refused"):        # explain's refusal of a pass that overflows: no chain rule, the weight still editable
+        return {"name": name, "title": name, "lines": [], "note": wording.for_page(d["refused"]), "batch_grad": None,
+                "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
     if p is not None:
         lines = derive.parameter_lines(d, p, rows=len(s.X))      # a sample's: its term of the batch's mean
         title = (f"{name}: the {'weight' if p['kind'] == 'W' else 'bias'} "

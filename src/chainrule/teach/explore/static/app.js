@@ -266,6 +266,8 @@ export function mount(root, wire) {
     renderDerivation(ui, state);
     renderSeed(ui, s);
     info(s.message);
+    // a pass that overflows, which explain refuses: its words, where no refused action's are shown
+    if (s.refused && $("error").hidden) showError(s.refused);
     refocus(root, focused);
   }
 

@@ -91,6 +91,11 @@ def set_weight(page, name, text):
 def test_a_weight_lowered_brings_the_numbers_and_the_chain_rule(browser, shots):
     with opened(browser, chain("float32", 1e6)) as (page, s):
         expect(banner(page)).to_contain_text("nothing finite to show")
+        page.focus('.edge[data-name="w2"]')
+        page.keyboard.press("Enter")            # its panel: what it is, its editor, the refusal for a chain rule
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("nothing finite to show")
+        expect(page.locator(".editor input")).to_have_value("1000000")
         set_weight(page, "w1", "1e-20")
         expect(page.locator('[data-id="error"]')).to_be_hidden()
         net = chain("float32", 1e6)

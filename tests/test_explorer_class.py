@@ -292,6 +292,22 @@ def test_an_answer_redrawing_a_field_being_typed_sends_nothing_and_the_train_run
     assert page.evaluate("document.activeElement.dataset.setting") == "lr"
 
 
+def test_a_fields_text_selected_stays_selected_through_the_answers_of_a_train_run(page, monkeypatch):
+    """η's text selected (Ctrl+A) to type a new rate over it: an answer of the Train run redrew the field with the
+    caret at its start, so that "0.07" typed next read "0.070.5"."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)
+    page.fill('[data-id="train-steps"]', "1000000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
+    page.locator('[data-setting="lr"]').focus()
+    page.keyboard.press("Control+A")
+    steps = page.inner_text('[data-id="emeta"]')
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
+                           timeout=20_000)          # an answer has redrawn the field
+    page.keyboard.type("0.07")
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+
+
 def test_a_train_run_whose_session_ends_says_it_stopped(browser, monkeypatch):
     """The page's session pushed out mid-run (newer pages, a restart): the banner said so, and the line above it still
     read "Training: … steps done… (Stop ends the run here)" beside a button that read Train."""

@@ -115,12 +115,18 @@ def _optimizer(name: str, s: dict) -> Any:
     return o.Adam(s["lr"], betas=(s["beta1"], s["beta2"]), eps=s["eps"])
 
 
+OVERFLOWED = "so there is nothing finite to show"       # explain's words for a pass it refuses
+
+
 def explain_all(net, X, Y, lr) -> dict:
     """`cr.explain(...).to_dict()`; for networks with more parameters than one report lists,
-    the reports of each neuron merged (output layer first, as the report orders them)."""
+    the reports of each neuron merged (output layer first, as the report orders them). A pass that
+    overflows, which explain refuses: `overflowed_report`, so the page still draws the network."""
     try:
         return cr.explain(net, X, Y, lr=lr).to_dict()
     except ValidationError as exc:
+        if OVERFLOWED in str(exc):
+            return overflowed_report(net, X, Y, str(exc))
         if "explain prints at most" not in str(exc):
             raise
         dense = net.dense_layers
@@ -129,6 +135,57 @@ def explain_all(net, X, Y, lr) -> dict:
         d = parts[0]
         d["parameters"] = [p for part in parts for p in part["parameters"]]
         return d
+
+
+def overflowed_report(net, X, Y, refusal: str) -> dict:
+    """What the page draws of a pass that overflows the network's dtype, which explain refuses (`refusal`,
+    its words, shown by the page): the units, weights and the pass's own numbers as the engine computed
+    them (infinity or NaN where it overflowed; never another dtype's), no chain rule written out. The
+    teacher sees the network and can lower a weight or an input."""
+    from chainrule.teach.notation import neuron_names, weight_name
+    dense, names = net.dense_layers, neuron_names(net)
+    with np.errstate(all="ignore"):
+        E = net.backprop(X, Y)
+        Yt = net.targets(Y)
+        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)
+        terms = terms / net.loss_function.scale(dense[-1].out)
+
+    def vals(a) -> list[float]:
+        return [float(v) for v in np.asarray(a).reshape(-1)]
+    params = [{"name": weight_name(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": "W" if frm else "b",
+               "index": [i, j] if frm else [j], "from": frm, "to": to, "trainable": lay.trainable_params[
+                   "W" if frm else "b"], "dE/dnet": vals(lay.delta[:, j])}
+              for l, lay in reversed(list(enumerate(dense))) for j, to in enumerate(names[l + 1])
+              for i, frm in enumerate(names[l] + [None])]
+    return {"refused": refusal, "loss": net.loss_function.name, "dtype": str(net.dtype), "n_samples": len(X),
+            "inputs": [{"name": nm, "value": vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
+            "targets": [{"name": nm, "value": vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
+            "layers": [{"activation": lay.activation.name, "neurons": [
+                {"name": nm, "net": vals(lay.net[:, j]), "out": vals(lay.out[:, j]), "bias": f"b_{nm}"}
+                for j, nm in enumerate(names[l + 1])]} for l, lay in enumerate(dense)],
+            "errors": [{"name": f"E_{nm}", "value": vals(terms[:, j])} for j, nm in enumerate(names[-1])],
+            "E_total": float(E), "parameters": params,
+            "dropout": [{"rate": float(x.rate), "after": None if j == 0 else j - 1} for j, x in _dropouts(net)]}
+
+
+def pass_numbers(net, X, Y) -> tuple[float, list[tuple[np.ndarray, np.ndarray]], str | None]:
+    """The error E of `net` on (X, Y), its gradients, and None; where the engine refuses a pass that
+    overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and its words."""
+    try:
+        return net.loss(X, Y), net.gradients(X, Y), None
+    except ValidationError as exc:
+        with np.errstate(all="ignore"):
+            E = net.backprop(X, Y)
+        return float(E), [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
+
+
+def pass_loss(net, X, Y) -> float:
+    """`net.loss`; where it refuses a pass that overflows, the plain pass's E (infinity or NaN)."""
+    try:
+        return net.loss(X, Y)
+    except ValidationError:
+        with np.errstate(all="ignore"):
+            return float(net.backprop(X, Y))
 
 
 def layers_of(net) -> dict | None:

@@ -160,9 +160,9 @@ class Session:
         Xe, Ye, whole = self._explain_batch()
         lr = self.opt_settings["lr"] if (whole and self.opt_name == "sgd") else None
         self.report = explain_all(self.net, Xe, Ye, lr)
-        grads = self.net.gradients(self.X, self.Y)
-        self.batch = {"E": self.net.loss(self.X, self.Y),
-                      "E_test": None if self.Xt is None else self.net.loss(self.Xt, self.Yt), "grads": grads}
+        E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y)
+        self.batch = {"E": E, "E_test": None if self.Xt is None else engine.pass_loss(self.net, self.Xt, self.Yt),
+                      "grads": grads, "refused": self.report.get("refused") or refused}
         if self.selected is not None and self.selected not in self._names():
             self.selected = None
 
@@ -170,8 +170,8 @@ class Session:
         """One point of the loss curve (at most MAX_HISTORY kept: `engine.thinned`)."""
         h = self.history
         h["step"].append(self.steps)
-        h["train"].append(self.net.loss(self.X, self.Y))
-        h["test"].append(None if self.Xt is None else self.net.loss(self.Xt, self.Yt))
+        h["train"].append(engine.pass_loss(self.net, self.X, self.Y))
+        h["test"].append(None if self.Xt is None else engine.pass_loss(self.net, self.Xt, self.Yt))
         self.history = engine.thinned(h, MAX_HISTORY)
 
     def _update_once(self) -> None:

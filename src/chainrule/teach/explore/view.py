@@ -59,6 +59,7 @@ def _state(s) -> dict:
     out = {
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message, "sample_from": s.sample_from,
+        "refused": s.batch["refused"] and wording.for_page(s.batch["refused"]),     # a pass that overflows, in words
         "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
         "E_shown": {"total": shown(s.batch["E"]), "test": shown(s.batch["E_test"])},
@@ -170,18 +171,23 @@ def derivation(s) -> dict | None:
 
 def _derivation(s, name: str, d: dict) -> dict:
     p = next((q for q in d["parameters"] if q["name"] == name), None)
+    refused = d.get("refused")      # explain's refusal of a pass that overflows: no chain rule, the weight editable
     if p is not None:
-        lines = derive.parameter_lines(d, p, rows=len(s.X))      # a sample's: its term of the batch's mean
+        lines = [] if refused else derive.parameter_lines(d, p, rows=len(s.X))      # a sample's: its term of the mean
         title = (f"{name}: the {'weight' if p['kind'] == 'W' else 'bias'} "
                  f"from {p['from'] or 'the bias unit'} to {p['to']}")
         batch = float(s.batch["grads"][p["layer"]][0 if p["kind"] == "W" else 1][tuple(p["index"])])
     else:
-        lines = derive.neuron_lines(d, name)
+        lines = [] if refused else derive.neuron_lines(d, name)
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
         named = names(s)
         if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
             title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         batch = None
+    editable = p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))
+    if refused:
+        return {"name": name, "title": title, "lines": [], "note": wording.for_page(refused), "batch_grad": None,
+                "editable": editable}
     if s.mode == "seed" and s.pristine and s.steps == 0:
         derive.published(lines, seed_figures())
     whole = len(s.X) == d["n_samples"]
@@ -198,7 +204,7 @@ def _derivation(s, name: str, d: dict) -> dict:
     for _, said in last_digit.notes(list(plain)):     # as the report says them, in the report's words
         note = f"{note} {said}.".strip()
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
-            "editable": p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))}
+            "editable": editable}
 
 
 def _other_update(s, p: dict) -> str:

@@ -62,8 +62,11 @@ export function mount(root, wire) {
   }
   // On change of `inp`, send(value, text) with the number typed and its text (a refusal quotes the text: "-0" and
   // "1e-400" reach the server as 0, "2e6" as 2000000); a refused entry puts back `shown`.
+  // Not while an answer redraws the card: Chrome fires change on a focused field it removes, which sent a number
+  // half typed ("0.0" of 0.07) and ended a Train run; `refocus` puts the text in the new field, typing goes on there.
   function onNumber(inp, name, shown, send) {
     inp.addEventListener("change", () => {
+      if (redrawing) return;
       const v = numberIn(inp, name);
       if (v === null) inp.value = shown; else send(v, inp.value.trim());
     });
@@ -208,8 +211,13 @@ export function mount(root, wire) {
   const onTarget = j => { if (state.editable) { ui.editing = { what: "target", index: j }; renderDerivation(ui, state); } };
 
   // -- rendering -----------------------------------------------------------------------------
+  let redrawing = false;
   function render(s) {
     if (!s) return;
+    redrawing = true;
+    try { draw(s); } finally { redrawing = false; }
+  }
+  function draw(s) {
     const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
     $("title").textContent = s.title;
@@ -266,6 +274,8 @@ export function mount(root, wire) {
     renderDerivation(ui, state);
     renderSeed(ui, s);
     info(s.message);
+    // a pass that overflows, which explain refuses: its words, where no refused action's are shown
+    if (s.refused && $("error").hidden) showError(s.refused);
     refocus(root, focused);
   }
 

@@ -28,9 +28,12 @@ export function focusKey(root) {
   const a = root.getRootNode().activeElement, card = a && root.contains(a) ? a.closest(".card") : null;
   if (!card || !a.matches(CONTROLS)) return null;
   const all = [...card.querySelectorAll(CONTROLS)], same = all.filter(e => kind(e) === kind(a));
-  // a number being typed (not yet set with Enter): kept, caret and all, where a Train run's answer redraws its field
-  const typed = "typed" in a.dataset ? { value: a.value, from: a.selectionStart, to: a.selectionEnd } : null;
-  return { card: card.dataset.id || card.className, kind: kind(a), index: same.indexOf(a), at: all.indexOf(a), typed };
+  // a number being typed (not yet set with Enter): kept, caret and all, where a Train run's answer redraws its field;
+  // a field's text selected (Ctrl+A, a double click) before typing: selected again, so the next key replaces it
+  const text = a.matches("input[type=text]") ? { value: a.value, from: a.selectionStart, to: a.selectionEnd } : null;
+  const typed = "typed" in a.dataset ? text : null;
+  return { card: card.dataset.id || card.className, kind: kind(a), index: same.indexOf(a), at: all.indexOf(a), typed,
+           text };
 }
 
 // The control found again; where it is gone or disabled (its layer removed, + at the most units), the card's
@@ -49,6 +52,8 @@ export function refocus(root, key) {
     again.value = key.typed.value;
     again.setSelectionRange(key.typed.from, key.typed.to);
     again.dataset.typed = "";
+  } else if (key.text && again === same && again.value === key.text.value) {
+    again.setSelectionRange(key.text.from, key.text.to);
   }
 }
 

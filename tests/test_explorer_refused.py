@@ -1,0 +1,129 @@
+"""A network whose pass overflows its dtype, which `explain` refuses, opens in the explorer all the same: the drawing,
+its weights editable, explain's refusal in the page's banner, the pass's own numbers (infinity where it overflowed,
+never another dtype's); a weight lowered brings the chain rule back. So does a network a Step or a typed weight
+takes past its range.
+
+Oracles: explain's own refusal (cr.explain raised on the same network and sample), PyTorch's pass in the network's
+dtype, the page's DOM in chromium (test_explore_browser's fixtures: a server on 127.0.0.1, Debian's chromium)."""
+import contextlib
+
+import numpy as np
+import pytest
+import test_explore_browser as fixtures
+from playwright.sync_api import expect
+
+import chainrule as cr
+from chainrule.teach.explore.session import Session
+
+browser, shots = fixtures.browser, fixtures.shots  # this module's own
+
+
+def chain(dtype, weight):
+    """1-1-1-1-1-1, linear (four hidden layers of one unit), every weight `weight`."""
+    net = cr.Network([cr.Dense(1, 1, "linear") for _ in range(5)], loss="mse", seed=1, dtype=dtype)
+    for layer in net.dense_layers:
+        layer.W[:] = weight
+    return net
+
+
+def torch_pass(net, X, Y):
+    """Every layer's net input and the loss, by PyTorch in the network's dtype."""
+    import torch
+    out, nets = torch.tensor(np.asarray(X, net.dtype)), []
+    for layer in net.dense_layers:
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        nets.append(float(out[0, 0]))
+    return nets, float(((out - torch.tensor(np.asarray(Y, net.dtype))) ** 2).mean())
+
+
+def refusal(net, X, Y):
+    with pytest.raises(cr.errors.ValidationError) as caught:
+        cr.explain(net, X, Y)
+    return str(caught.value)
+
+
+@contextlib.contextmanager
+def opened(browser, net):
+    sessions = []
+
+    def session(start):
+        sessions.append(Session(start))
+        return sessions[-1]
+    with fixtures.model_page(browser, net, session=session) as page:
+        yield page, sessions[-1]
+
+
+def banner(page):
+    return page.locator('[data-id="error-text"]')
+
+
+def shown_nets(page):
+    state = fixtures.server_state(page)
+    return [float(u["net"][0]) if not isinstance(u["net"][0], dict) else float(u["net"][0]["__float__"])
+            for layer in state["layers"][1:] for u in layer["units"]]
+
+
+@pytest.mark.parametrize("dtype, weight", [("float32", 1e6), ("float64", 1e200)])
+def test_a_network_whose_pass_overflows_opens_says_explains_refusal_and_shows_its_own_numbers(browser, shots,
+                                                                                               dtype, weight):
+    net = chain(dtype, weight)
+    with opened(browser, net) as (page, s):
+        said = refusal(net, s.X, s.Y)
+        assert "nothing finite to show" in said
+        expect(banner(page)).to_have_text(said)
+        expect(page.locator('.edge[data-name="w1"]')).to_have_count(1)    # the drawing
+        nets, E = torch_pass(net, s.X, s.Y)
+        assert not np.isfinite(E)
+        assert shown_nets(page) == nets                   # the pass's own numbers, in its dtype
+        expect(page.locator('[data-id="etotal"]')).to_contain_text("inf")
+        page.screenshot(path=str(shots / f"explore-refused-{dtype}.png"))
+
+
+def set_weight(page, name, text):
+    page.focus(f'.edge[data-name="{name}"]')           # a level line: no height to click, the keyboard selects it
+    page.keyboard.press("Enter")
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+    page.fill(".editor input", text)
+    page.click(".editor button")
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+
+
+def test_a_weight_lowered_brings_the_numbers_and_the_chain_rule(browser, shots):
+    with opened(browser, chain("float32", 1e6)) as (page, s):
+        expect(banner(page)).to_contain_text("nothing finite to show")
+        page.focus('.edge[data-name="w2"]')
+        page.keyboard.press("Enter")            # its panel: what it is, its editor, the refusal for a chain rule
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("nothing finite to show")
+        expect(page.locator(".editor input")).to_have_value("1000000")
+        set_weight(page, "w1", "1e-20")
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        net = chain("float32", 1e6)
+        net.dense_layers[0].W[:] = 1e-20
+        nets, E = torch_pass(net, s.X, s.Y)
+        assert np.isfinite(E) and shown_nets(page) == nets
+        assert page.inner_text('[data-id="etotal"]').replace(",", "") == fixtures.fmt(net.loss(s.X, s.Y))
+        expect(page.locator('[data-id="derivation"] .eq')).not_to_have_count(0)       # the chain rule is back
+        page.screenshot(path=str(shots / "explore-refused-lowered.png"))
+
+
+def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refusal(browser, shots):
+    with opened(browser, chain("float32", 3000.0)) as (page, s):
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        set_weight(page, "w3", "1e6")                    # typed: the pass overflows
+        net = chain("float32", 3000.0)
+        net.dense_layers[2].W[:] = 1e6
+        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        assert next(p["value"] for p in fixtures.server_state(page)["params"] if p["name"] == "w3") == 1e6   # kept
+        assert shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
+        set_weight(page, "w3", "3000")                   # back in range: the numbers come back
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+    with opened(browser, chain("float32", 30.0)) as (page, s):       # a Step whose new weights overflow the pass
+        net = chain("float32", 30.0)
+        before = fixtures.server_state(page)
+        page.click('[data-act="step"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        net.step(s.X, s.Y, before["optimizer"]["settings"]["lr"])
+        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        assert fixtures.server_state(page)["steps"] == 1 and shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
+        page.screenshot(path=str(shots / "explore-refused-step.png"))

@@ -25,7 +25,8 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
     w_val = None
-    given, validation_split = validation_split, split_fraction(validation_split, validation_data)
+    given = split_fraction(validation_split, validation_data)
+    validation_split = float(given)
     if validation_split:
         n_val = held_out(X.shape[0], given)
         if n_val < 1 or n_val >= X.shape[0]:
@@ -56,9 +57,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     return X, Y, w, validation_data, w_val, batch_size
 
 
-def split_fraction(validation_split: Any, validation_data: Any) -> float:
-    """Keras' `validation_split`, a number in [0, 1); 0 where validation_data is given too, which overrides it as
-    in Keras' fit (every row trains), with a warning naming both: giving both is likely a slip."""
+def split_fraction(validation_split: Any, validation_data: Any) -> Any:
+    """Keras' `validation_split`, a number in [0, 1), as given (`held_out` counts in its precision); 0 where
+    validation_data is given too, which overrides it as in Keras' fit (every row trains), with a warning naming
+    both: giving both is likely a slip."""
     if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
             or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
         raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
@@ -67,7 +69,7 @@ def split_fraction(validation_split: Any, validation_data: Any) -> float:
                       f"overrides validation_split (as in Keras), so every row trains and validation_data alone "
                       f"validates", UserWarning, stacklevel=5)
         return 0.0
-    return float(validation_split)
+    return validation_split
 
 
 def epoch_count(epochs: Any) -> int:

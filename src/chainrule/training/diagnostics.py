@@ -25,7 +25,8 @@ from ..nn import checks as check
 from ..nn import divergence
 from ..nn.layers import Dense
 from ..nn.losses import output_mismatch
-from .callbacks import Callback, EpochLogger, GradientWarning, History, ProgressBar
+from .callbacks import Callback, GradientWarning
+from .model_checkpoint import ModelCheckpoint
 from .schedules import outside
 from .streaming import validation
 
@@ -180,10 +181,10 @@ def unseen_update(trainer: Any, epoch: int) -> None:
     """No batch of an epoch sees its last update: weights it made NaN or infinite, or finite ones whose outputs
     overflow on the first training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
     so that none keeps them (a ModelCheckpoint's file, EarlyStopping's best weights, checkpoint_dir's checkpoint).
-    Only where such a callback may keep them (a forward pass of up to 1,024 rows an epoch), and in one process: an
-    MPI rank's rows are its own (the run's end checks them, `last_outputs`)."""
-    keeps = trainer.backup is not None or any(not isinstance(cb, (History, ProgressBar, EpochLogger))
-                                              for cb in trainer.callbacks)
+    Only where such a callback may keep them (a forward pass of up to 1,024 rows an epoch; else the next batch finds
+    them, or the run's end, `last_outputs`), and in one process: an MPI rank's rows are its own."""
+    keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
+        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
     if not keeps or trainer.X is None or type(trainer).__name__ != "Trainer":
         return
     net = trainer.net

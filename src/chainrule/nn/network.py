@@ -256,10 +256,14 @@ class Network(KerasMethods):
         return evaluation.n_correct(self.task, out, Y)
 
     # -- files and display --------------------------------------------------------------------
-    def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:
+    def save(self, path: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Write the network to one .npz file (arrays + JSON architecture; never pickle).
-        An existing file is replaced atomically."""
+        An existing file is replaced atomically; `overwrite=False` refuses it, as save_weights does (Keras' save,
+        whose second argument it is, asks)."""
         from ..saving.npz import save
+        if not check.flag(overwrite, "save: overwrite") and isinstance(path, (str, os.PathLike)) \
+                and os.path.isfile(path):
+            raise FileExistsError(f"save: {os.fspath(path)} exists and overwrite=False; it was left as it is")
         save(self, path, include_optimizer=include_optimizer)
 
     def _check_saveable(self) -> None:

@@ -57,7 +57,7 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     return X, Y, w, validation_data, w_val, batch_size
 
 
-def split_fraction(validation_split: Any, validation_data: Any) -> Any:
+def split_fraction(validation_split: float, validation_data: Any) -> float:
     """Keras' `validation_split`, a number in [0, 1), as given (`held_out` counts in its precision); 0 where
     validation_data is given too, which overrides it as in Keras' fit (every row trains), with a warning naming
     both: giving both is likely a slip."""

@@ -25,10 +25,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
     w_val = None
-    given = split_fraction(validation_split, validation_data)
-    validation_split = float(given)
+    split = split_fraction(validation_split, validation_data)      # as given: held_out counts in its precision
+    validation_split = float(split)
     if validation_split:
-        n_val = held_out(X.shape[0], given)
+        n_val = held_out(X.shape[0], split)
         if n_val < 1 or n_val >= X.shape[0]:
             raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
                                   f"{n_val} validation samples of {X.shape[0]}; both need at least one")

@@ -71,3 +71,15 @@ def test_a_last_epoch_that_overflows_without_validation_is_refused():
     layer = net.layers[0]
     with np.errstate(over="ignore", invalid="ignore"):
         assert not np.isfinite(np.mean((X @ layer.W + layer.b - y) ** 2))     # NumPy agrees it overflowed
+
+
+def test_terminate_on_nan_still_returns_beside_a_checkpoint(tmp_path):
+    """TerminateOnNaN asks fit to return at an invalid loss (Keras' callback): the check of the epoch's last update
+    leaves that stop as it is, and the run without validation is not refused at its end either."""
+    X, y = _data()
+    for callbacks in ([cr.callbacks.TerminateOnNaN()],
+                      [cr.callbacks.TerminateOnNaN(), cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")]):
+        net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+        history = net.fit(X, y * 1e3, epochs=50, batch_size=4, shuffle=False, optimizer=cr.optim.SGD(5.0), verbose=0,
+                          callbacks=callbacks)
+        assert not np.isfinite(history.history["loss"][-1]) and len(history.epoch) < 50

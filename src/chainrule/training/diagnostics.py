@@ -160,7 +160,8 @@ def last_outputs(trainer: Any) -> None:
     validation rows of their own far outside the training rows' overflow them: warned, as Keras would show that
     val_loss, not hidden."""
     val = trainer.history.history.get("val_loss", [])
-    if not trainer.history.epoch or val and math.isfinite(val[-1]):
+    stopped = not val and not math.isfinite(trainer.last_logs.get("loss", 0.0))   # TerminateOnNaN's: fit returns
+    if not trainer.history.epoch or val and math.isfinite(val[-1]) or stopped:
         return
     n = min(trainer.X.shape[0], 1024)
     own = validation(trainer.net, trainer.X[:n], trainer.Y[:n])["loss"]
@@ -177,15 +178,17 @@ def last_outputs(trainer: Any) -> None:
                   "the training rows'", RuntimeWarning, stacklevel=outside())
 
 
-def unseen_update(trainer: Any, epoch: int) -> None:
+def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
     """No batch of an epoch sees its last update: weights it made NaN or infinite, or finite ones whose outputs
     overflow on the first training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
     so that none keeps them (a ModelCheckpoint's file, EarlyStopping's best weights, checkpoint_dir's checkpoint).
     Only where such a callback may keep them (a forward pass of up to 1,024 rows an epoch; else the next batch finds
-    them, or the run's end, `last_outputs`), and in one process: an MPI rank's rows are its own."""
+    them, or the run's end, `last_outputs`), and in one process: an MPI rank's rows are its own. Not after an epoch
+    that TerminateOnNaN stopped at an invalid loss (its logged loss): fit returns then, as Keras'."""
     keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
         cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
-    if not keeps or trainer.X is None or type(trainer).__name__ != "Trainer":
+    if not keeps or trainer.X is None or type(trainer).__name__ != "Trainer" \
+            or not math.isfinite(logs.get("loss", 0.0)):
         return
     net = trainer.net
     kept = "" if trainer.backup is None else f"; {trainer.backup.kept()}"

@@ -319,7 +319,7 @@ class Trainer:
 
     def close_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         """The epoch's training `logs`, its validation's added (Keras': val_ each), to the callbacks."""
-        unseen_update(self, epoch)          # weights that overflow: refused before any callback keeps them
+        unseen_update(self, epoch, logs)    # weights that overflow: refused before any callback keeps them
         self.net.epochs_trained += 1
         if self.validation_data is not None and self.validates(epoch):
             result = self.validate()

@@ -160,7 +160,8 @@ def last_outputs(trainer: Any) -> None:
     validation rows of their own far outside the training rows' overflow them: warned, as Keras would show that
     val_loss, not hidden."""
     val = trainer.history.history.get("val_loss", [])
-    stopped = not val and not math.isfinite(trainer.last_logs.get("loss", 0.0))   # TerminateOnNaN's: fit returns
+    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (each rank's rows its own)
+    stopped = not val and (not math.isfinite(trainer.last_logs.get("loss", 0.0)) or type(trainer).__name__ != "Trainer")
     if not trainer.history.epoch or val and math.isfinite(val[-1]) or stopped:
         return
     n = min(trainer.X.shape[0], 1024)

@@ -13,12 +13,12 @@ def test_print_fn_gets_the_table_once_as_keras_gives_it():
     keras = pytest.importorskip("keras")
     theirs: list = []
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
-    model.summary(print_fn=theirs.append)
+    keras_returned = model.summary(print_fn=theirs.append)
     assert len(theirs) == 1 and isinstance(theirs[0], str) and "Total params" in theirs[0]
     net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 2)], seed=0)
     ours: list = []
     returned = net.summary(print_fn=ours.append)
-    assert ours == [str(net.summary())] and str(returned) == ours[0]
+    assert ours == [str(net.summary())] and returned is keras_returned is None
     assert "total: 58 parameters" in ours[0]          # 4 * 8 + 8 + 8 * 2 + 2, Keras' count of the same layers
     assert model.count_params() == 58
 
@@ -26,3 +26,18 @@ def test_print_fn_gets_the_table_once_as_keras_gives_it():
 def test_print_fn_not_a_function_is_named():
     with pytest.raises(cr.errors.ChainruleTypeError, match=r"print_fn must be a function .*; got str"):
         cr.Network([cr.Dense(4, 2)], seed=0).summary(print_fn="print")
+
+
+def test_summary_with_print_fn_shows_once_at_the_prompt(capsys):
+    """summary(print_fn=print) at the Python prompt showed the table twice: print_fn printed it, then the prompt
+    echoed the returned table. Keras' summary returns None; with print_fn so does ours (without, the table)."""
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    net = cr.Network([cr.Dense(4, 2)], seed=0)
+    for summarise in (model.summary, net.summary):
+        returned = summarise(print_fn=print)
+        if returned is not None:                       # what the prompt does with a returned value
+            print(repr(returned))
+    shown = capsys.readouterr().out
+    assert shown.count("Total params") == 1 and shown.count("total: 10 parameters") == 1
+    assert "total: 10 parameters" in net.summary()     # without print_fn the table is returned, to print or show

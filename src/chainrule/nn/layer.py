@@ -63,6 +63,20 @@ class Layer:
         """[(name, shape), ...] of the parameter arrays, in the order of the flat buffer."""
         return []
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of this layer's parameter arrays (Keras' Layer.get_weights: a Dense's W (in, out), then b)."""
+        return [np.array(getattr(self, name)) for name, _ in self.param_shapes()]
+
+    def set_weights(self, weights: Any) -> None:
+        """Set this layer's parameter arrays from a list like `get_weights()` returns (Keras' Layer.set_weights),
+        all checked before any is set; in a network, its weights change with them."""
+        from .checks import weight_arrays
+        names = [name for name, _ in self.param_shapes()]
+        shapes = [(f"{name} of {self!r}", tuple(shape)) for name, shape in self.param_shapes()]
+        dtype = getattr(self, names[0]).dtype if names else np.dtype(np.float64)
+        for name, w in zip(names, weight_arrays(weights, shapes, dtype)):
+            getattr(self, name)[...] = w
+
     @property
     def trainable_params(self) -> dict[str, bool]:
         """{name: learns?} for each parameter."""

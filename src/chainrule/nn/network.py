@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -256,10 +256,14 @@ class Network(KerasMethods):
         return evaluation.n_correct(self.task, out, Y)
 
     # -- files and display --------------------------------------------------------------------
-    def save(self, path: str | os.PathLike, include_optimizer: bool = True) -> None:
+    def save(self, path: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Write the network to one .npz file (arrays + JSON architecture; never pickle).
-        An existing file is replaced atomically."""
+        An existing file is replaced atomically; `overwrite=False` refuses it, as save_weights does (Keras' save,
+        whose second argument it is, asks)."""
         from ..saving.npz import save
+        if not check.flag(overwrite, "save: overwrite") and isinstance(path, (str, os.PathLike)) \
+                and os.path.isfile(path):
+            raise FileExistsError(f"save: {os.fspath(path)} exists and overwrite=False; it was left as it is")
         save(self, path, include_optimizer=include_optimizer)
 
     def _check_saveable(self) -> None:
@@ -282,17 +286,25 @@ class Network(KerasMethods):
         return {"layers": [layer.config() for layer in self.layers], "loss": self.loss_function.name,
                 "dtype": self.dtype.name}
 
-    def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary:
+    @overload
+    def summary(self, print_fn: None = None) -> Summary: ...
+
+    @overload
+    def summary(self, print_fn: Callable[[str], Any]) -> None: ...
+
+    def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary | None:
         """One line per layer, its parameter count in one column; the total says how many are frozen.
-        A str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called with the
-        table, as Keras' (summary(print_fn=logger.info)), which refused it."""
+        Returned as a str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called
+        with the table, as Keras' (summary(print_fn=logger.info)); then None is returned, as Keras' does, so the
+        prompt shows the table once (print_fn's), not twice."""
         table = summary_table(self)
-        if print_fn is not None:
-            if not callable(print_fn):
-                raise ChainruleTypeError(f"print_fn must be a function of the table's text (print, logger.info); "
-                                         f"got {type(print_fn).__name__}")
-            print_fn(table)
-        return table
+        if print_fn is None:
+            return table
+        if not callable(print_fn):
+            raise ChainruleTypeError(f"print_fn must be a function of the table's text (print, logger.info); "
+                                     f"got {type(print_fn).__name__}")
+        print_fn(table)
+        return None
 
     def __repr__(self) -> str:
         return f"Network({self.layers!r}, loss={self.loss_function.name!r}, dtype={self.dtype.name!r})"

@@ -256,13 +256,16 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, params):
         self.epochs = params["epochs"]
 
+    def kept(self) -> str:
+        """What a divergence leaves in the folder, for its message."""
+        return (f"the checkpoint of epoch {self.saved} in {str(self.directory)!r} is kept" if self.saved
+                else "no checkpoint")
+
     def on_epoch_end(self, epoch, logs):
         trainer, net = self.trainer, self.network
         if not np.isfinite(net.params).all():     # the epoch's last update: said as fit says it, not "cannot save"
-            kept = (f"the checkpoint of epoch {self.saved} in {str(self.directory)!r} is kept" if self.saved
-                    else "no checkpoint")
             raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
-                                   f"{nonfinite_update(net)}; {kept}. Try {REMEDIES}")
+                                   f"{nonfinite_update(net)}; {self.kept()}. Try {REMEDIES}")
         history = trainer.history
         entry = {"epoch": history.epoch[-1], "logs": {k: v[-1] for k, v in history.history.items()}}
         plain = plain_json(entry, "the history")

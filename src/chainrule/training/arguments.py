@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +25,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
     X, Y = check_data(net, X, Y)            # an out-of-core X (memmap) stays on disk: see streaming.py
     w = None if sample_weight is None else sw.check(sample_weight, X.shape[0])
     w_val = None
-    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
-            or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
-        raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
-    given, validation_split = validation_split, float(validation_split)
-    if validation_split and validation_data is not None:
-        raise ValidationError("give validation_data or validation_split, not both")
+    split = split_fraction(validation_split, validation_data)      # as given: held_out counts in its precision
+    validation_split = float(split)
     if validation_split:
-        n_val = held_out(X.shape[0], given)
+        n_val = held_out(X.shape[0], split)
         if n_val < 1 or n_val >= X.shape[0]:
             raise ValidationError(f"validation_split={validation_split} leaves {X.shape[0] - n_val} training and "
                                   f"{n_val} validation samples of {X.shape[0]}; both need at least one")
@@ -58,6 +55,21 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
             w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     return X, Y, w, validation_data, w_val, batch_size
+
+
+def split_fraction(validation_split: float, validation_data: Any) -> float:
+    """Keras' `validation_split`, a number in [0, 1), as given (`held_out` counts in its precision); 0 where
+    validation_data is given too, which overrides it as in Keras' fit (every row trains), with a warning naming
+    both: giving both is likely a slip."""
+    if isinstance(validation_split, (bool, np.bool_)) or not isinstance(validation_split, numbers.Real) \
+            or not 0.0 <= validation_split < 1.0:                  # NaN fails the range too
+        raise ValidationError(f"validation_split must be a number in [0, 1); got {validation_split!r}")
+    if validation_split and validation_data is not None:
+        warnings.warn(f"fit got both validation_data and validation_split={validation_split!r}: validation_data "
+                      f"overrides validation_split (as in Keras), so every row trains and validation_data alone "
+                      f"validates", UserWarning, stacklevel=5)
+        return 0.0
+    return validation_split
 
 
 def epoch_count(epochs: Any) -> int:

@@ -26,6 +26,7 @@ from ..nn import divergence
 from ..nn.layers import Dense
 from ..nn.losses import output_mismatch
 from .callbacks import Callback, GradientWarning
+from .model_checkpoint import ModelCheckpoint
 from .schedules import outside
 from .streaming import validation
 
@@ -154,19 +155,52 @@ def likely_cause(net, X: Any, Y: Any) -> str:
 
 
 def last_outputs(trainer: Any) -> None:
-    """The last epoch's updates can leave finite weights whose outputs overflow (a rate of 1e300): the val_loss inf,
-    and no later step to find it. Diverged where the first training rows' outputs overflow too; else validation rows
-    of their own far outside the training rows' overflow them: warned, as Keras would show that val_loss, not hidden."""
+    """The last epoch's updates can leave finite weights whose outputs overflow (a rate of 1e300): the val_loss inf
+    (or no validation), and no later step to find it. Diverged where the first training rows' outputs overflow; else
+    validation rows of their own far outside the training rows' overflow them: warned, as Keras would show that
+    val_loss, not hidden."""
     val = trainer.history.history.get("val_loss", [])
-    if not val or math.isfinite(val[-1]):
+    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (each rank's rows its own)
+    stopped = not val and (not math.isfinite(trainer.last_logs.get("loss", 0.0)) or type(trainer).__name__ != "Trainer")
+    if not trainer.history.epoch or val and math.isfinite(val[-1]) or stopped:
         return
     n = min(trainer.X.shape[0], 1024)
     own = validation(trainer.net, trainer.X[:n], trainer.Y[:n])["loss"]
     epoch = trainer.history.epoch[-1] + 1
     if not math.isfinite(own):
-        raise TrainingDiverged(f"training diverged in its last epoch (epoch {epoch}): the val_loss became {val[-1]} "
-                               f"and the training rows' loss {own} (its updates took the weights past what the "
-                               f"outputs can hold); try {divergence.REMEDIES}")
+        became = f"the val_loss became {val[-1]} and the training rows' loss" if val else \
+            "the training rows' loss became"
+        raise TrainingDiverged(f"training diverged in its last epoch (epoch {epoch}): {became} {own} (its updates "
+                               f"took the weights past what the outputs can hold); try {divergence.REMEDIES}")
+    if not val:
+        return
     warnings.warn(f"the val_loss of epoch {epoch} is {val[-1]}: the outputs of validation rows overflow, while the "
                   f"training rows' outputs are finite (loss {own:.6g}): those validation rows' inputs lie far outside "
                   "the training rows'", RuntimeWarning, stacklevel=outside())
+
+
+def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
+    """No batch of an epoch sees its last update: weights it made NaN or infinite, or finite ones whose outputs
+    overflow on the first training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
+    so that none keeps them (a ModelCheckpoint's file, EarlyStopping's best weights, checkpoint_dir's checkpoint).
+    Only where such a callback may keep them (a forward pass of up to 1,024 rows an epoch; else the next batch finds
+    them, or the run's end, `last_outputs`), and in one process: an MPI rank's rows are its own. Not after an epoch
+    that TerminateOnNaN stopped at an invalid loss (its logged loss): fit returns then, as Keras'."""
+    keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
+        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
+    if not keeps or trainer.X is None or type(trainer).__name__ != "Trainer" \
+            or not math.isfinite(logs.get("loss", 0.0)):
+        return
+    net = trainer.net
+    kept = "" if trainer.backup is None else f"; {trainer.backup.kept()}"
+    if not np.isfinite(net.params).all():
+        raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
+                               f"{divergence.nonfinite_update(net)}{kept}. Try {divergence.REMEDIES}")
+    n = min(trainer.X.shape[0], 1024)
+    own = validation(net, trainer.X[:n], trainer.Y[:n])["loss"]
+    if not math.isfinite(own):
+        where = f"its last epoch (epoch {epoch + 1})" if epoch == trainer.epochs - 1 else \
+            f"epoch {epoch + 1}'s last update"
+        raise TrainingDiverged(f"training diverged in {where}: the training rows' loss became "
+                               f"{own} (its updates took the weights past what the outputs can hold){kept}; try "
+                               f"{divergence.REMEDIES}")

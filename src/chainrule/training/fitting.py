@@ -13,7 +13,7 @@ from ..nn import checks as check
 from ..nn import sample_weight as sw
 from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
-from .arguments import checked_data, epoch_count, first_epoch, keras_steps, validation_frequency
+from .arguments import checked_data, epoch_count, first_epoch, keras_steps, split_fraction, validation_frequency
 from .callbacks import Callback, History, make_progress
 from .optim import Adam, get_optimizer
 from .trainer import Trainer
@@ -44,6 +44,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         chunk = validation_batch_size if validation_batch_size is None else \
             check.positive_int(validation_batch_size, "validation_batch_size")
         epochs, initial_epoch = epoch_count(epochs), first_epoch(initial_epoch)
+        validation_split = split_fraction(validation_split, validation_data)   # 0 if overridden (a warning)
         shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
         for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
             if given is not None and comm is not None:

@@ -24,7 +24,7 @@ from ..nn.network import Network
 from . import compiled
 from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
-from .diagnostics import last_outputs, likely_cause
+from .diagnostics import last_outputs, likely_cause, unseen_update
 from .optim import Optimizer
 from .schedules import unreached
 from .small_callbacks import terminates
@@ -106,6 +106,7 @@ class Trainer:
         self.optimizer = net.optimizer
         net.stop_training = False
         params = {**self.train_params(epochs, first_epoch), "resumed": restored > 0}
+        self.epochs = epochs
         for cb in self.callbacks:       # "resumed": from a checkpoint (CSVLogger keeps the rows before it)
             train_begin(cb, params)          # Keras' self.params, set before on_train_begin
         if self.backup is not None:                  # after on_train_begin, which resets the callbacks
@@ -318,6 +319,7 @@ class Trainer:
 
     def close_epoch(self, epoch: int, logs: dict[str, float]) -> None:
         """The epoch's training `logs`, its validation's added (Keras': val_ each), to the callbacks."""
+        unseen_update(self, epoch, logs)    # weights that overflow: refused before any callback keeps them
         self.net.epochs_trained += 1
         if self.validation_data is not None and self.validates(epoch):
             result = self.validate()

@@ -127,6 +127,9 @@ def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
                                                         "validates 3: give the validation_freq fit was given"),
     ({"loss": ["a", "b"]}, "'loss' must hold one number per epoch; got \\['a', 'b'\\]"),
     ({"loss": [[1.0, 2.0], [3.0, 4.0]]}, "'loss' must hold one number per epoch"),
+    ({"loss": 0.5}, "'loss' must hold one number per epoch; got 0.5"),          # one number, not a list of them
+    ({"loss": None}, "'loss' must hold one number per epoch; got None"),
+    ({"loss": [1.0, 0.5], "accuracy": [0.5]}, "'accuracy' has 1 value, one per epoch, but the history has 2"),
 ])
 def test_a_history_that_is_no_curve_is_refused(tmp_path, history, message):
     with pytest.raises(cr.errors.ValidationError, match=message):
@@ -137,7 +140,10 @@ def test_a_history_that_is_no_curve_is_refused(tmp_path, history, message):
 @pytest.mark.parametrize("history, message", [
     ({"grad_norm/x": [1.0]}, "'grad_norm/x' is not 'grad_norm/<layer number>'"),
     ({"grad_norm/0": [1.0, -1.0]}, "gradient norms must be >= 0"),
-    ({"grad_norm/0": [1.0, 2.0], "grad_norm/1": [1.0]}, "'grad_norm/1' has 1 values"),
+    ({"grad_norm/0": [1.0, 2.0], "grad_norm/1": [1.0]}, "'grad_norm/1' has 1 value, one per epoch"),
+    ({"grad_norm/0": 0.5}, "'grad_norm/0' must hold one number per epoch; got 0.5"),
+    ({"grad_norm/0": None}, "'grad_norm/0' must hold one number per epoch; got None"),
+    ({"grad_norm/\u00b2": [1.0]}, "'grad_norm/\u00b2' is not 'grad_norm/<layer number>'"),      # a digit to isdigit
 ])
 def test_gradient_norms_that_are_no_curve_are_refused(tmp_path, history, message):
     with pytest.raises(cr.errors.ValidationError, match=message):

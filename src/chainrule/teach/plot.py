@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, counted
 
 
 def _figure(size, dpi):
@@ -45,8 +45,8 @@ def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
     if values.ndim != 1:
         raise ValidationError(f"history's {key!r} must hold one number per epoch; got {repr(h[key])[:60]}")
     if epochs is not None and len(values) != epochs:
-        raise ValidationError(f"history's {key!r} has {len(values)} values, one per epoch, but the history has "
-                              f"{epochs}: give one run's history")
+        raise ValidationError(f"history's {key!r} has {counted(len(values), 'value')}, one per epoch, but the "
+                              f"history has {epochs}: give one run's history")
     return values
 
 
@@ -80,9 +80,9 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
-    if len(h["loss"]) == 0:
+    n = len(_series(h, "loss"))           # a number or None is refused in words, not by len()
+    if n == 0:
         raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
-    n = len(_series(h, "loss"))
     at = _validated(validation_freq, n)
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
@@ -91,7 +91,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         _per_epoch(ax, _series(h, metric, n), "training")
         if f"val_{metric}" in h:
             if len(val := _series(h, f"val_{metric}")) != len(at):
-                raise ValidationError(f"history's 'val_{metric}' has {len(val)} values; validation_freq="
+                raise ValidationError(f"history's 'val_{metric}' has {counted(len(val), 'value')}; validation_freq="
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
@@ -172,14 +172,14 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
     h = history.history if hasattr(history, "history") else dict(history)
     keys = [k for k in h if k.startswith("grad_norm/")]
-    for k in (k for k in keys if not k[len("grad_norm/"):].isdigit()):
+    for k in (k for k in keys if not (k[len("grad_norm/"):].isascii() and k[len("grad_norm/"):].isdigit())):
         raise ValidationError(f"history's {k!r} is not 'grad_norm/<layer number>' (GradientDiagnostics': grad_norm/0)")
     keys.sort(key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
-    if not any(len(h[k]) for k in keys):
+    norms = {k: _series(h, k, len(_series(h, keys[0]))) for k in keys}
+    if not len(norms[keys[0]]):
         raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
-    norms = {k: _series(h, k, len(h[keys[0]])) for k in keys}
     every = np.concatenate(list(norms.values()))
     if (every < 0).any():
         raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")

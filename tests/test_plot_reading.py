@@ -110,6 +110,8 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         fig.draw(FigureCanvasAgg(fig).get_renderer())
         nearest = [np.linalg.norm(regions - face[:3], axis=1).argmin() for face in points.get_facecolors()]
         assert nearest == list(y[keep])     # the colour closest to each point's is its class's region's
+        # and is that colour itself (not a darker shade of it: the ends of the colour map)
+        np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
 
 
 def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
@@ -157,6 +159,13 @@ def test_decision_boundaries_refuse_what_they_cannot_draw(tmp_path):
         plot.decision_boundaries([net, net], X, y, tmp_path / "b.png", titles=["only one"])
     with pytest.raises(cr.errors.ValidationError, match="y must hold the class numbers .* such as 'no'"):
         plot.decision_boundaries([net], X, np.array(["no", "yes", "yes", "no"]), tmp_path / "b.png")
+    # a class the network has no output for, or no class at all, would be drawn in another class's colour
+    for y_bad, got in [([0, 1, 2, 1], "2"), ([-1, 1, 1, -1], "-1"), ([0, 0.5, 1, 1], "0.5"),
+                       ([0, np.nan, 1, 0], "nan")]:
+        with pytest.raises(cr.errors.ValidationError, match=f"numbers 0 to 1 of nets\\[0\\]'s outputs; got {got}:"):
+            plot.decision_boundaries([net], X, np.array(y_bad), tmp_path / "b.png")
+    with pytest.raises(cr.errors.ValidationError, match=r"one class number per row of X .*got shape \(4, 1, 1\)"):
+        plot.decision_boundaries([net], X, np.zeros((4, 1, 1)), tmp_path / "b.png")
     assert not (tmp_path / "b.png").exists()
 
 

@@ -115,9 +115,12 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
     if y.ndim == 2:             # one-hot rows (as fit takes them) or one column: the class numbers
         y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+    if y.ndim != 1:
+        raise ValidationError(f"y must be one class number per row of X (or one-hot rows); got shape {y.shape}")
     if y.dtype.kind not in "biuf":
         raise ValidationError(f"y must hold the class numbers 0, 1, ... of the network's outputs; got labels such "
                               f"as {str(y.flat[0])!r}: encode them as fit was given them (sklearn's LabelEncoder)")
+    y = y.astype(float)
     nets = list(nets)
     if not nets:
         raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
@@ -132,6 +135,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
                                   f"{net.loss_function.name}): not a probability, so there is no class boundary to "
                                   "draw. Give a network with a sigmoid or softmax output")
+        classes = max(net.dense_layers[-1].n_out, 2)       # a sigmoid's one output: classes 0 and 1
+        for bad in y[(y != np.round(y)) | (y < 0) | (y >= classes) | np.isnan(y)][:1]:
+            raise ValidationError(f"y must hold the class numbers 0 to {classes - 1} of nets[{k}]'s outputs; got "
+                                  f"{bad:g}: a point of no class would be drawn in another class's colour")
     titles = titles or ["-".join(str(w) for w in [n.dense_layers[0].n_in, *(d.n_out for d in n.dense_layers)])
                         + f" network, {n.dense_layers[-1].activation.name} output" for n in nets]      # 2-8-1
     fig = _figure(size or (5.3 * len(nets), 4), dpi)
@@ -155,7 +162,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=max(out.shape[1] - 1, 1), edgecolors="k", s=25)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", norm=filled.norm, edgecolors="k", s=25)
         ax.set_title(title)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")

@@ -95,6 +95,16 @@ def test_a_zero_gradient_norm_is_drawn_on_the_plot(tmp_path, monkeypatch, norms)
         assert ((points[:, 1] >= box.y0 - 1) & (points[:, 1] <= box.y1 + 1)).all(), line.get_label()
 
 
+def test_gradient_norms_that_are_all_nan_are_marked_without_a_warning(tmp_path, monkeypatch):
+    history = {"grad_norm/0": [np.nan, np.inf], "grad_norm/1": [np.nan, np.nan]}      # diverged from the first epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # "Attempt to set non-positive ylim on a log-scaled axis"
+        fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [t for t in legend if "nan/inf" in t] == ["layer 0: not a number (nan/inf) at epoch 1, 2",
+                                                     "layer 1: not a number (nan/inf) at epoch 1, 2"]
+
+
 def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
     from sklearn.datasets import make_blobs
     X, y = make_blobs(90, centers=3, random_state=0)

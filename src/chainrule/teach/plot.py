@@ -195,9 +195,11 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     for k, values in norms.items():
         _per_epoch(ax, values, f"layer {k.split('/')[1]}")
     positive = every[np.isfinite(every) & (every > 0)]
-    zero = bool((every == 0).any())     # log(0) is no point: a zero norm (a dead layer) drawn at the bottom
+    # log(0) is no point: a zero norm (a dead layer) drawn at the bottom; so too when none is > 0 (all nan/inf),
+    # where a log axis has no range (matplotlib's warning about a non-positive ylim)
+    zero = bool((every == 0).any()) or not positive.size
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
-    ax.set_ylim(bottom=0 if zero else None)
+    ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer")
     ax.grid(alpha=0.3, which="both")

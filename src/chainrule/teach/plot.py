@@ -353,7 +353,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                         parse_math=False)
     if labelled:
         place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
-                                              for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
+                                             for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
     if grads:          # what the second number of each label is
         ax.text(len(names) - 0.5, tall - 0.35, "g = dE/dw, dE/db: the gradient of this pass (explain)",
                 ha="right", va="top", fontsize=8, color="0.3")

@@ -129,6 +129,8 @@ def test_plot_curves_draws_every_epoch_of_a_resumed_run(tmp_path, monkeypatch):
     (["network", "--history", "RUN"], "--history is for `plot curves`"),
     (["curves", "--history", "RUN"], "holds no epoch"),
     (["curves", "--history", "RUN/m.csv"], "is not a folder: give the --checkpoint-dir of a run"),
+    (["curves", "--history", "RUN/history.jsonl"], "history.jsonl' does not exist"),     # not 'give its history.jsonl'
+    (["curves", "--history", "RUN/nope"], "nope' does not exist"),
 ])
 def test_plot_curves_refuses_what_is_no_history(tmp_path, args, message):
     (tmp_path / "run").mkdir()

@@ -95,6 +95,16 @@ def test_a_zero_gradient_norm_is_drawn_on_the_plot(tmp_path, monkeypatch, norms)
         assert ((points[:, 1] >= box.y0 - 1) & (points[:, 1] <= box.y1 + 1)).all(), line.get_label()
 
 
+def test_gradient_norms_that_are_all_nan_are_marked_without_a_warning(tmp_path, monkeypatch):
+    history = {"grad_norm/0": [np.nan, np.inf], "grad_norm/1": [np.nan, np.nan]}      # diverged from the first epoch
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")              # "Attempt to set non-positive ylim on a log-scaled axis"
+        fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [t for t in legend if "nan/inf" in t] == ["layer 0: not a number (nan/inf) at epoch 1, 2",
+                                                     "layer 1: not a number (nan/inf) at epoch 1, 2"]
+
+
 def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
     from sklearn.datasets import make_blobs
     X, y = make_blobs(90, centers=3, random_state=0)
@@ -110,6 +120,8 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         fig.draw(FigureCanvasAgg(fig).get_renderer())
         nearest = [np.linalg.norm(regions - face[:3], axis=1).argmin() for face in points.get_facecolors()]
         assert nearest == list(y[keep])     # the colour closest to each point's is its class's region's
+        # and is that colour itself (not a darker shade of it: the ends of the colour map)
+        np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
 
 
 def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
@@ -127,6 +139,9 @@ def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
                                                         "validates 3: give the validation_freq fit was given"),
     ({"loss": ["a", "b"]}, "'loss' must hold one number per epoch; got \\['a', 'b'\\]"),
     ({"loss": [[1.0, 2.0], [3.0, 4.0]]}, "'loss' must hold one number per epoch"),
+    ({"loss": 0.5}, "'loss' must hold one number per epoch; got 0.5"),          # one number, not a list of them
+    ({"loss": None}, "'loss' must hold one number per epoch; got None"),
+    ({"loss": [1.0, 0.5], "accuracy": [0.5]}, "'accuracy' has 1 value, one per epoch, but the history has 2"),
 ])
 def test_a_history_that_is_no_curve_is_refused(tmp_path, history, message):
     with pytest.raises(cr.errors.ValidationError, match=message):
@@ -137,7 +152,10 @@ def test_a_history_that_is_no_curve_is_refused(tmp_path, history, message):
 @pytest.mark.parametrize("history, message", [
     ({"grad_norm/x": [1.0]}, "'grad_norm/x' is not 'grad_norm/<layer number>'"),
     ({"grad_norm/0": [1.0, -1.0]}, "gradient norms must be >= 0"),
-    ({"grad_norm/0": [1.0, 2.0], "grad_norm/1": [1.0]}, "'grad_norm/1' has 1 values"),
+    ({"grad_norm/0": [1.0, 2.0], "grad_norm/1": [1.0]}, "'grad_norm/1' has 1 value, one per epoch"),
+    ({"grad_norm/0": 0.5}, "'grad_norm/0' must hold one number per epoch; got 0.5"),
+    ({"grad_norm/0": None}, "'grad_norm/0' must hold one number per epoch; got None"),
+    ({"grad_norm/\u00b2": [1.0]}, "'grad_norm/\u00b2' is not 'grad_norm/<layer number>'"),      # a digit to isdigit
 ])
 def test_gradient_norms_that_are_no_curve_are_refused(tmp_path, history, message):
     with pytest.raises(cr.errors.ValidationError, match=message):
@@ -151,6 +169,13 @@ def test_decision_boundaries_refuse_what_they_cannot_draw(tmp_path):
         plot.decision_boundaries([net, net], X, y, tmp_path / "b.png", titles=["only one"])
     with pytest.raises(cr.errors.ValidationError, match="y must hold the class numbers .* such as 'no'"):
         plot.decision_boundaries([net], X, np.array(["no", "yes", "yes", "no"]), tmp_path / "b.png")
+    # a class the network has no output for, or no class at all, would be drawn in another class's colour
+    for y_bad, got in [([0, 1, 2, 1], "2"), ([-1, 1, 1, -1], "-1"), ([0, 0.5, 1, 1], "0.5"),
+                       ([0, np.nan, 1, 0], "nan")]:
+        with pytest.raises(cr.errors.ValidationError, match=f"numbers 0 to 1 of nets\\[0\\]'s outputs; got {got}:"):
+            plot.decision_boundaries([net], X, np.array(y_bad), tmp_path / "b.png")
+    with pytest.raises(cr.errors.ValidationError, match=r"one class number per row of X .*got shape \(4, 1, 1\)"):
+        plot.decision_boundaries([net], X, np.zeros((4, 1, 1)), tmp_path / "b.png")
     assert not (tmp_path / "b.png").exists()
 
 

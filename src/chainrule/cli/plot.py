@@ -86,6 +86,9 @@ def run_history(given: str) -> tuple[dict, list[int]]:
     from ..errors import ValidationError
     from ..saving.checkpoint import HISTORY, read_history
     folder = Path(given)
+    if not folder.exists():          # not 'is not a folder: give ... its history.jsonl' to one who gave it
+        raise ValidationError(f"--history {given!r} does not exist: give the --checkpoint-dir of a run "
+                              f"(chainrule train ... --checkpoint-dir DIR), or its {HISTORY}")
     if folder.name == HISTORY and folder.is_file():
         folder = folder.parent
     elif not folder.is_dir():

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, counted
 
 
 def _figure(size, dpi):
@@ -45,8 +45,8 @@ def _series(h: dict, key: str, epochs: int | None = None) -> np.ndarray:
     if values.ndim != 1:
         raise ValidationError(f"history's {key!r} must hold one number per epoch; got {repr(h[key])[:60]}")
     if epochs is not None and len(values) != epochs:
-        raise ValidationError(f"history's {key!r} has {len(values)} values, one per epoch, but the history has "
-                              f"{epochs}: give one run's history")
+        raise ValidationError(f"history's {key!r} has {counted(len(values), 'value')}, one per epoch, but the "
+                              f"history has {epochs}: give one run's history")
     return values
 
 
@@ -80,9 +80,9 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
-    if len(h["loss"]) == 0:
+    n = len(_series(h, "loss"))           # a number or None is refused in words, not by len()
+    if n == 0:
         raise ValidationError("history's 'loss' is empty: no epoch to draw (train for at least one epoch)")
-    n = len(_series(h, "loss"))
     at = _validated(validation_freq, n)
     fig = _figure(size, dpi)
     metrics = ["loss"] + (["accuracy"] if "accuracy" in h else [])
@@ -91,7 +91,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         _per_epoch(ax, _series(h, metric, n), "training")
         if f"val_{metric}" in h:
             if len(val := _series(h, f"val_{metric}")) != len(at):
-                raise ValidationError(f"history's 'val_{metric}' has {len(val)} values; validation_freq="
+                raise ValidationError(f"history's 'val_{metric}' has {counted(len(val), 'value')}; validation_freq="
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
@@ -115,9 +115,12 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         raise ValidationError(f"y must have one value per row of X ({len(X)}); got {len(y)}")
     if y.ndim == 2:             # one-hot rows (as fit takes them) or one column: the class numbers
         y = y.argmax(axis=1) if y.shape[1] > 1 else y[:, 0]
+    if y.ndim != 1:
+        raise ValidationError(f"y must be one class number per row of X (or one-hot rows); got shape {y.shape}")
     if y.dtype.kind not in "biuf":
         raise ValidationError(f"y must hold the class numbers 0, 1, ... of the network's outputs; got labels such "
                               f"as {str(y.flat[0])!r}: encode them as fit was given them (sklearn's LabelEncoder)")
+    y = y.astype(float)
     nets = list(nets)
     if not nets:
         raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
@@ -132,6 +135,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "
                                   f"{net.loss_function.name}): not a probability, so there is no class boundary to "
                                   "draw. Give a network with a sigmoid or softmax output")
+        classes = max(net.dense_layers[-1].n_out, 2)       # a sigmoid's one output: classes 0 and 1
+        for bad in y[(y != np.round(y)) | (y < 0) | (y >= classes) | np.isnan(y)][:1]:
+            raise ValidationError(f"y must hold the class numbers 0 to {classes - 1} of nets[{k}]'s outputs; got "
+                                  f"{bad:g}: a point of no class would be drawn in another class's colour")
     titles = titles or ["-".join(str(w) for w in [n.dense_layers[0].n_in, *(d.n_out for d in n.dense_layers)])
                         + f" network, {n.dense_layers[-1].activation.name} output" for n in nets]      # 2-8-1
     fig = _figure(size or (5.3 * len(nets), 4), dpi)
@@ -155,7 +162,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", vmin=0, vmax=max(out.shape[1] - 1, 1), edgecolors="k", s=25)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", norm=filled.norm, edgecolors="k", s=25)
         ax.set_title(title)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
@@ -172,14 +179,14 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
     h = history.history if hasattr(history, "history") else dict(history)
     keys = [k for k in h if k.startswith("grad_norm/")]
-    for k in (k for k in keys if not k[len("grad_norm/"):].isdigit()):
+    for k in (k for k in keys if not (k[len("grad_norm/"):].isascii() and k[len("grad_norm/"):].isdigit())):
         raise ValidationError(f"history's {k!r} is not 'grad_norm/<layer number>' (GradientDiagnostics': grad_norm/0)")
     keys.sort(key=lambda k: int(k.split("/")[1]))
     if not keys:
         raise ValidationError("history has no 'grad_norm/<layer>' entries: train with GradientDiagnostics()")
-    if not any(len(h[k]) for k in keys):
+    norms = {k: _series(h, k, len(_series(h, keys[0]))) for k in keys}
+    if not len(norms[keys[0]]):
         raise ValidationError(f"history's {keys[0]!r} is empty: no epoch to draw (train for at least one epoch)")
-    norms = {k: _series(h, k, len(h[keys[0]])) for k in keys}
     every = np.concatenate(list(norms.values()))
     if (every < 0).any():
         raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
@@ -188,9 +195,11 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     for k, values in norms.items():
         _per_epoch(ax, values, f"layer {k.split('/')[1]}")
     positive = every[np.isfinite(every) & (every > 0)]
-    zero = bool((every == 0).any())     # log(0) is no point: a zero norm (a dead layer) drawn at the bottom
+    # log(0) is no point: a zero norm (a dead layer) drawn at the bottom; so too when none is > 0 (all nan/inf),
+    # where a log axis has no range (matplotlib's warning about a non-positive ylim)
+    zero = bool((every == 0).any()) or not positive.size
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
-    ax.set_ylim(bottom=0 if zero else None)
+    ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer")
     ax.grid(alpha=0.3, which="both")
@@ -344,7 +353,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                         parse_math=False)
     if labelled:
         place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
-                                              for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
+                                             for k in range(len(shown[level]))], np.sqrt(radius) / 2 / 72)
     if grads:          # what the second number of each label is
         ax.text(len(names) - 0.5, tall - 0.35, "g = dE/dw, dE/db: the gradient of this pass (explain)",
                 ha="right", va="top", fontsize=8, color="0.3")

@@ -13,7 +13,7 @@ import test_explore_browser as fixtures
 from playwright.sync_api import expect
 
 import chainrule as cr
-from chainrule.teach.explore.session import Session
+from chainrule.teach.explore.session import Session, Start
 
 browser, shots = fixtures.browser, fixtures.shots  # this module's own
 
@@ -127,3 +127,26 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
         assert fixtures.server_state(page)["steps"] == 1 and shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         page.screenshot(path=str(shots / "explore-refused-step.png"))
+
+
+def test_an_overflowed_pass_shows_each_outputs_error_term_as_explain_writes_it():
+    """Two outputs, the first past float32's range, the second finite: the page's E_o2 is the loss's own term,
+    (target - out)^2 for mse (PyTorch's MSELoss without reduction), which the readout's line "E_total = (E_o1 + E_o2)
+    / n_outputs" then averages, as explain's report writes every E_o; it read half that."""
+    import torch
+
+    from chainrule.teach.explore import view
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 2, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:] = [[1e20, 0.5]]
+    net.dense_layers[1].W[:] = [[1e20, 0.0], [0.0, 0.5]]
+    s = Session(Start(net, name="model.npz"))
+    state = view.state(s)
+    assert "nothing finite to show" in state["refused"]
+    out = torch.tensor(s.X, dtype=torch.float32)
+    for layer in net.dense_layers:
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+    terms = torch.nn.MSELoss(reduction="none")(out, torch.tensor(s.Y, dtype=torch.float32))[0]
+    assert state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / n_outputs"
+    e1, e2 = (e["value"][0] for e in state["errors"])
+    assert not np.isfinite(float(e1["__float__"] if isinstance(e1, dict) else e1)) and not np.isfinite(float(terms[0]))
+    assert e2 == pytest.approx(float(terms[1]), rel=1e-6)

@@ -147,8 +147,7 @@ def overflowed_report(net, X, Y, refusal: str) -> dict:
     with np.errstate(all="ignore"):
         E = net.backprop(X, Y)
         Yt = net.targets(Y)
-        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)
-        terms = terms / net.loss_function.scale(dense[-1].out)
+        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)   # as explain's
 
     def vals(a) -> list[float]:
         return [float(v) for v in np.asarray(a).reshape(-1)]

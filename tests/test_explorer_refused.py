@@ -150,3 +150,18 @@ def test_an_overflowed_pass_shows_each_outputs_error_term_as_explain_writes_it()
     e1, e2 = (e["value"][0] for e in state["errors"])
     assert not np.isfinite(float(e1["__float__"] if isinstance(e1, dict) else e1)) and not np.isfinite(float(terms[0]))
     assert e2 == pytest.approx(float(terms[1]), rel=1e-6)
+
+
+def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_banner(browser):
+    """Export, Model (.npz) of a network whose pass overflows: the download answered without an error, which
+    cleared the banner, and explain's refusal was gone while its network was unchanged."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = refusal(net, s.X, s.Y)
+        expect(banner(page)).to_have_text(said)
+        page.click('[data-id="export-menu"] summary')
+        with page.expect_download():
+            page.click('[data-export="model.npz"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(banner(page)).to_have_text(said)
+        expect(page.locator('[data-id="error"]')).to_be_visible()

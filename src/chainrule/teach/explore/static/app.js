@@ -201,7 +201,7 @@ export function mount(root, wire) {
     inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
       try {
         const a = await transport.download(kind);
-        showError((a && a.error) || "");
+        showError((a && a.error) || (state && state.refused) || "");    // no new state: the pass's refusal stays
       } catch (e) { showError(noAnswer(e)); }
     });
   }));

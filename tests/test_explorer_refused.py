@@ -165,3 +165,27 @@ def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_ban
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         expect(banner(page)).to_have_text(said)
         expect(page.locator('[data-id="error"]')).to_be_visible()
+
+
+def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_the_pages_terms():
+    """A CSV file's 16 samples, the explained one (sample 1) finite, 7 others past float32: the banner read the
+    engine's "7 of the 16 rows of X (first: row 2) ... Layer 1 (Dense(1, 1, ...)) ... or use dtype='float64'",
+    words for the Python API (0-based rows and layers, a dtype the page cannot set). It says which training sample
+    (counted from 1, as the page counts them) and explain's own refusal of that sample's pass."""
+    import pandas as pd
+    import torch
+
+    from chainrule.teach.explore import view
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = -1e30, 1e30
+    s = Session(Start(net, table=table, target="y", name="model.npz"))
+    hidden = torch.relu(torch.tensor(s.X, dtype=torch.float32) @ torch.tensor(net.dense_layers[0].W)
+                        + torch.tensor(net.dense_layers[0].b))
+    out = hidden @ torch.tensor(net.dense_layers[1].W) + torch.tensor(net.dense_layers[1].b)
+    bad = [k for k in range(len(s.X)) if not torch.isfinite(out[k]).all()]
+    assert s.sample not in bad and bad
+    state = view.state(s)
+    first = bad[0]
+    assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
+                                + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))

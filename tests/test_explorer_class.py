@@ -292,6 +292,28 @@ def test_an_answer_redrawing_a_field_being_typed_sends_nothing_and_the_train_run
     assert page.evaluate("document.activeElement.dataset.setting") == "lr"
 
 
+@pytest.mark.parametrize("key", ["Enter", "Tab"])
+def test_a_number_typed_in_full_before_an_answer_redraws_its_field_is_set_by_enter_or_leaving_it(page, monkeypatch,
+                                                                                                  key):
+    """"0.07" typed whole, then a Train run's answer redrew η with that text: Chrome fires no change for a value a
+    script puts in a field, so Enter (or Tab away) set nothing; the run went on at η 0.5 while the field read 0.07."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)
+    page.fill('[data-id="train-steps"]', "1000000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
+    page.locator('[data-setting="lr"]').focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0.07")
+    steps = page.inner_text('[data-id="emeta"]')
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
+                           timeout=20_000)          # an answer has redrawn the field, the text put back
+    expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
+    page.keyboard.press(key)
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")        # an action ends the run
+    expect(page.locator(".cr-explore.busy")).to_have_count(0)
+    assert fixtures.server_state(page)["optimizer"]["settings"]["lr"] == 0.07
+
+
 def test_a_fields_text_selected_stays_selected_through_the_answers_of_a_train_run(page, monkeypatch):
     """η's text selected (Ctrl+A) to type a new rate over it: an answer of the Train run redrew the field with the
     caret at its start, so that "0.07" typed next read "0.070.5"."""

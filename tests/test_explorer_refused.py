@@ -13,7 +13,7 @@ import test_explore_browser as fixtures
 from playwright.sync_api import expect
 
 import chainrule as cr
-from chainrule.teach.explore.session import Session
+from chainrule.teach.explore.session import Session, Start
 
 browser, shots = fixtures.browser, fixtures.shots  # this module's own
 
@@ -127,3 +127,65 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
         assert fixtures.server_state(page)["steps"] == 1 and shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         page.screenshot(path=str(shots / "explore-refused-step.png"))
+
+
+def test_an_overflowed_pass_shows_each_outputs_error_term_as_explain_writes_it():
+    """Two outputs, the first past float32's range, the second finite: the page's E_o2 is the loss's own term,
+    (target - out)^2 for mse (PyTorch's MSELoss without reduction), which the readout's line "E_total = (E_o1 + E_o2)
+    / n_outputs" then averages, as explain's report writes every E_o; it read half that."""
+    import torch
+
+    from chainrule.teach.explore import view
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 2, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:] = [[1e20, 0.5]]
+    net.dense_layers[1].W[:] = [[1e20, 0.0], [0.0, 0.5]]
+    s = Session(Start(net, name="model.npz"))
+    state = view.state(s)
+    assert "nothing finite to show" in state["refused"]
+    out = torch.tensor(s.X, dtype=torch.float32)
+    for layer in net.dense_layers:
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+    terms = torch.nn.MSELoss(reduction="none")(out, torch.tensor(s.Y, dtype=torch.float32))[0]
+    assert state["E_how"]["line"] == "E_total = (E_o1 + E_o2) / n_outputs"
+    e1, e2 = (e["value"][0] for e in state["errors"])
+    assert not np.isfinite(float(e1["__float__"] if isinstance(e1, dict) else e1)) and not np.isfinite(float(terms[0]))
+    assert e2 == pytest.approx(float(terms[1]), rel=1e-6)
+
+
+def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_banner(browser):
+    """Export, Model (.npz) of a network whose pass overflows: the download answered without an error, which
+    cleared the banner, and explain's refusal was gone while its network was unchanged."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = refusal(net, s.X, s.Y)
+        expect(banner(page)).to_have_text(said)
+        page.click('[data-id="export-menu"] summary')
+        with page.expect_download():
+            page.click('[data-export="model.npz"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(banner(page)).to_have_text(said)
+        expect(page.locator('[data-id="error"]')).to_be_visible()
+
+
+def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_the_pages_terms():
+    """A CSV file's 16 samples, the explained one (sample 1) finite, 7 others past float32: the banner read the
+    engine's "7 of the 16 rows of X (first: row 2) ... Layer 1 (Dense(1, 1, ...)) ... or use dtype='float64'",
+    words for the Python API (0-based rows and layers, a dtype the page cannot set). It says which training sample
+    (counted from 1, as the page counts them) and explain's own refusal of that sample's pass."""
+    import pandas as pd
+    import torch
+
+    from chainrule.teach.explore import view
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = -1e30, 1e30
+    s = Session(Start(net, table=table, target="y", name="model.npz"))
+    hidden = torch.relu(torch.tensor(s.X, dtype=torch.float32) @ torch.tensor(net.dense_layers[0].W)
+                        + torch.tensor(net.dense_layers[0].b))
+    out = hidden @ torch.tensor(net.dense_layers[1].W) + torch.tensor(net.dense_layers[1].b)
+    bad = [k for k in range(len(s.X)) if not torch.isfinite(out[k]).all()]
+    assert s.sample not in bad and bad
+    state = view.state(s)
+    first = bad[0]
+    assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
+                                + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))

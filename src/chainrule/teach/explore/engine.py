@@ -147,8 +147,7 @@ def overflowed_report(net, X, Y, refusal: str) -> dict:
     with np.errstate(all="ignore"):
         E = net.backprop(X, Y)
         Yt = net.targets(Y)
-        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)
-        terms = terms / net.loss_function.scale(dense[-1].out)
+        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)   # as explain's
 
     def vals(a) -> list[float]:
         return [float(v) for v in np.asarray(a).reshape(-1)]
@@ -170,13 +169,23 @@ def overflowed_report(net, X, Y, refusal: str) -> dict:
 
 def pass_numbers(net, X, Y) -> tuple[float, list[tuple[np.ndarray, np.ndarray]], str | None]:
     """The error E of `net` on (X, Y), its gradients, and None; where the engine refuses a pass that
-    overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and its words."""
+    overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and what the page
+    says of it: the first sample that overflows (counted from 1, as the page counts), in explain's words
+    (the engine's name rows of X and layers from 0, and a dtype the page cannot set)."""
     try:
         return net.loss(X, Y), net.gradients(X, Y), None
     except ValidationError as exc:
         with np.errstate(all="ignore"):
             E = net.backprop(X, Y)
-        return float(E), [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
+            bad = np.flatnonzero(~np.all([np.isfinite(d.net).all(axis=1) for d in net.dense_layers], axis=0))
+        grads, said = [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
+        if len(bad):
+            k = int(bad[0])
+            try:
+                cr.explain(net, X[k:k + 1], Y[k:k + 1])
+            except ValidationError as one:
+                said = f"{len(bad)} of the {len(X)} training samples overflow; sample {k + 1}: {one}"
+        return float(E), grads, said
 
 
 def pass_loss(net, X, Y) -> float:

@@ -64,12 +64,17 @@ export function mount(root, wire) {
   // "1e-400" reach the server as 0, "2e6" as 2000000); a refused entry puts back `shown`.
   // Not while an answer redraws the card: Chrome fires change on a focused field it removes, which sent a number
   // half typed ("0.0" of 0.07) and ended a Train run; `refocus` puts the text in the new field, typing goes on there.
+  // Chrome fires no change for the text put there by script: until a key edits it, Enter and leaving the field send it.
   function onNumber(inp, name, shown, send) {
-    inp.addEventListener("change", () => {
+    const set = () => {
       if (redrawing) return;
+      delete inp.dataset.restored; delete inp.dataset.typed;       // set: a redraw shows the server's number
       const v = numberIn(inp, name);
       if (v === null) inp.value = shown; else send(v, inp.value.trim());
-    });
+    };
+    inp.addEventListener("change", set);
+    inp.addEventListener("keydown", e => { if (e.key === "Enter" && "restored" in inp.dataset) set(); });
+    inp.addEventListener("blur", () => { if ("restored" in inp.dataset) set(); });
   }
 
   // One request at a time, in the order asked: a click while the server works waits its turn (a Set
@@ -201,7 +206,7 @@ export function mount(root, wire) {
     inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
       try {
         const a = await transport.download(kind);
-        showError((a && a.error) || "");
+        showError((a && a.error) || (state && state.refused) || "");    // no new state: the pass's refusal stays
       } catch (e) { showError(noAnswer(e)); }
     });
   }));

@@ -51,7 +51,7 @@ export function refocus(root, key) {
   if (key.typed && again === same && again.matches("input[type=text]")) {      // never into another field
     again.value = key.typed.value;
     again.setSelectionRange(key.typed.from, key.typed.to);
-    again.dataset.typed = "";
+    again.dataset.typed = again.dataset.restored = "";       // `restored`: no change event for it (app.js onNumber)
   } else if (key.text && again === same && again.value === key.text.value) {
     again.setSelectionRange(key.text.from, key.text.to);
   }
@@ -59,7 +59,7 @@ export function refocus(root, key) {
 
 // Marks a field being typed in (cleared when its number is set: a change, Enter in an editor), for `focusKey`.
 export function trackTyping(root) {
-  root.addEventListener("input", e => { e.target.dataset.typed = ""; });
+  root.addEventListener("input", e => { e.target.dataset.typed = ""; delete e.target.dataset.restored; });
   root.addEventListener("change", e => { delete e.target.dataset.typed; }, true);
   root.addEventListener("submit", e => e.target.querySelectorAll("input").forEach(i => delete i.dataset.typed), true);
 }

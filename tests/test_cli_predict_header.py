@@ -51,3 +51,14 @@ def test_a_saved_pandas_index_is_said_to_be_one(tmp_path, model):
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1")
     assert r.returncode == 0 and "it looks like a pandas index, which DataFrame.to_csv writes unless given " \
                                  "index=False" in r.stderr and "--drop 'Unnamed: 0'" in r.stderr, r.stderr
+
+
+def test_explain_data_reads_a_name_twice_among_unused_columns_as_predict_does(tmp_path, model):
+    frame, m = model
+    plain, dup = tmp_path / "plain.csv", tmp_path / "dup.csv"
+    frame.to_csv(plain, index=False)
+    _write(dup, ["a", "b", "y", "note", "note"], frame, ["x", "y"])
+    args = ("--row", "3", "--layer", "1", "--neuron", "0")
+    r, truth = cmd("explain", m, "--data", dup, *args), cmd("explain", m, "--data", plain, *args)
+    assert truth.returncode == 0 and r.returncode == 0, r.stderr
+    assert r.stdout.replace(str(dup), "F") == truth.stdout.replace(str(plain), "F"), r.stdout

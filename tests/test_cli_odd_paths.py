@@ -50,3 +50,12 @@ def test_an_out_that_cannot_be_a_file_is_refused_at_once(tmp_path, place, out, s
         assert run("train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", cwd=place).returncode == 0
     r = run(*args, "--out", out.format(ext=".npz" if command == "train" else ".csv"), cwd=place)
     assert r.returncode == 2 and said.format(place=place) in r.stderr, r.stderr
+
+
+def test_a_checkpoint_dir_that_is_a_broken_link_is_named_so(place):
+    """A link to nothing was called 'a file', which it is not (os.path.exists says no)."""
+    os.symlink(place / "gone", place / "link")
+    assert os.path.lexists(place / "link") and not os.path.exists(place / "link")
+    r = run("train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--checkpoint-dir", "link", cwd=place)
+    assert r.returncode == 2 and (f"--checkpoint-dir 'link' is a broken symbolic link (to '{place / 'gone'}', which "
+                                  "does not exist), not a folder") in r.stderr, r.stderr

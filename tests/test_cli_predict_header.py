@@ -51,3 +51,29 @@ def test_a_saved_pandas_index_is_said_to_be_one(tmp_path, model):
     r = cmd("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1")
     assert r.returncode == 0 and "it looks like a pandas index, which DataFrame.to_csv writes unless given " \
                                  "index=False" in r.stderr and "--drop 'Unnamed: 0'" in r.stderr, r.stderr
+
+
+def test_explain_data_reads_a_name_twice_among_unused_columns_as_predict_does(tmp_path, model):
+    frame, m = model
+    plain, dup = tmp_path / "plain.csv", tmp_path / "dup.csv"
+    frame.to_csv(plain, index=False)
+    _write(dup, ["a", "b", "y", "note", "note"], frame, ["x", "y"])
+    args = ("--row", "3", "--layer", "1", "--neuron", "0")
+    r, truth = cmd("explain", m, "--data", dup, *args), cmd("explain", m, "--data", plain, *args)
+    assert truth.returncode == 0 and r.returncode == 0, r.stderr
+    assert r.stdout.replace(str(dup), "F") == truth.stdout.replace(str(plain), "F"), r.stdout
+
+
+def test_a_name_twice_that_only_begins_a_used_name_is_read_as_pandas_reads_it(tmp_path):
+    """A model's column 'a.b' is not what pandas renames a second 'a' to ('a.1'): the file was refused."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(rng.normal(size=(40, 2)), columns=["a.b", "c"])
+    frame["y"] = (frame["c"] > 0).astype(int)
+    plain, dup, m = tmp_path / "plain.csv", tmp_path / "dup.csv", tmp_path / "m.npz"
+    frame.to_csv(plain, index=False)
+    assert cmd("train", plain, "--target", "y", "--out", m, "--epochs", "1", "--quiet").returncode == 0
+    _write(dup, ["a.b", "c", "y", "a", "a"], frame, ["1", "2"])
+    read = pd.read_csv(dup)
+    assert list(read.columns) == ["a.b", "c", "y", "a", "a.1"] and read["a.b"].equals(frame["a.b"])
+    r, truth = cmd("predict", m, dup), cmd("predict", m, plain)
+    assert r.returncode == 0 and r.stdout == truth.stdout, r.stderr

@@ -82,3 +82,33 @@ def test_a_zip_of_two_files_is_refused_as_pandas_refuses_it(tmp_path):
         pd.read_csv(path)
     with pytest.raises(ValidationError, match="is zip-compressed, not text"):
         read_csv(path)
+
+
+@pytest.mark.parametrize("ext", [".tar", ".tar.gz", ".tar.bz2", ".tar.xz"])
+def test_a_tar_of_one_file_is_read_as_pandas_reads_it(tmp_path, ext):
+    """A .tar.gz of one CSV file, which pandas reads by its name, was said to hold NUL bytes (a tar's headers)."""
+    import tarfile
+    plain, path, model = tmp_path / "plain.csv", tmp_path / f"data{ext}", tmp_path / "m.npz"
+    plain.write_text(TEXT)
+    with tarfile.open(path, "w:" + ext[5:]) as archive:
+        archive.add(plain, "data.csv")
+    assert read_csv(path).equals(pd.read_csv(path))
+    assert cmd("train", plain, "--target", "y", "--out", model, "--epochs", "1", "--quiet").returncode == 0
+    for command in ("predict", "evaluate"):
+        packed, unpacked = cmd(command, model, path), cmd(command, model, plain)
+        assert packed.returncode == 0 and packed.stdout == unpacked.stdout, (command, packed.stderr)
+    r = cmd("train", path, "--target", "y", "--out", tmp_path / "o.npz", "--epochs", "1", "--stream")
+    assert r.returncode == 0, r.stderr
+
+
+def test_a_tar_of_two_files_is_refused_as_pandas_refuses_it(tmp_path):
+    import tarfile
+    (tmp_path / "a.csv").write_text(TEXT)
+    path = tmp_path / "two.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(tmp_path / "a.csv", "a.csv")
+        archive.add(tmp_path / "a.csv", "b.csv")
+    with pytest.raises(ValueError, match="Multiple files"):
+        pd.read_csv(path)
+    with pytest.raises(ValidationError, match=r"is a tar archive of 2 files, not one CSV file: unpack it first"):
+        read_csv(path)

@@ -66,3 +66,19 @@ def test_a_none_cell_only_in_the_validation_rows_does_not_stop_training(tmp_path
     info = cmd("info", tmp_path / "m.npz").stdout
     assert "'None'" not in info and "'N/A'" in info       # a category of the training rows only
     assert pd.read_csv(io.StringIO(path.read_text()), keep_default_na=False)["c"].eq("None").sum() == 1
+
+
+def test_the_na_values_advised_keep_those_given(tmp_path):
+    """--na-values replaces the markers given before: the advice named only pandas' ones, so taking it read '?' as a
+    category again."""
+    frame = _frame()
+    frame.loc[7, "c"] = "?"
+    path = tmp_path / "d.csv"
+    frame.to_csv(path, index=False)
+    train = ("train", path, "--target", "y", "--out", tmp_path / "m.npz", "--epochs", "1", "--impute", "most_frequent")
+    r = cmd(*train, "--na-values", "?")
+    advised = r.stderr.split("give --na-values '")[1].split("'")[0]
+    truth = sorted(pd.read_csv(path, na_values=["?"])["c"].dropna().unique())   # pandas' defaults and the '?' given
+    assert truth == ["a", "b"]
+    r = cmd(*train, "--na-values", advised)
+    assert r.returncode == 0 and f"text column 'c': {len(truth)} categories," in r.stderr, r.stderr

@@ -132,7 +132,8 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
             df = read_csv(args.data, sep=args.sep, encoding=args.encoding, decimal=args.decimal,
                           thousands=args.thousands, na_values=[*(pre.na_values or []), *args.na_values] or None,
                           pandas_markers=pre.na_values is None, kept=learnt(pre),
-                          text_columns=[*pre.text, *pre.text_target])         # labels '007' as evaluate reads them
+                          text_columns=[*pre.text, *pre.text_target],        # labels '007' as evaluate reads them
+                          used=[*pre.columns, pre.target])     # a name twice among the others: as predict reads it
         except ValidationError as exc:          # a mark, encoding or separator of the model file: said so
             raise as_the_models(args, exc) from None
         if not 1 <= args.row <= len(df):

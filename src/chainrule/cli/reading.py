@@ -222,8 +222,10 @@ def not_folder(path) -> None:
     import os
 
     from ..errors import ValidationError
-    kind = special_file(path) or ("a file" if os.path.lexists(os.path.expanduser(str(path))) and
-                                  not os.path.isdir(os.path.expanduser(str(path))) else None)
+    where = os.path.expanduser(str(path))
+    kind = special_file(path) or (None if os.path.isdir(where) or not os.path.lexists(where) else
+                                  "a file" if os.path.exists(where) else
+                                  f"a broken symbolic link (to {os.readlink(where)!r}, which does not exist)")
     if kind is not None:
         raise ValidationError(f"--checkpoint-dir {str(path)!r} is {kind}, not a folder: give a folder (one that does "
                               "not exist is created)")

@@ -123,9 +123,9 @@ def describe_columns(df, pre, reasons: dict | None = None) -> None:
     for c in pre.text:
         kept = len(pre.categories[c])
         other = f" + 'other' for {pre.other[c]} rarer ones" if c in pre.other else ""
-        say(f"text column {short(c)}: {kept} categories{other}, one-hot; "
-            f"{reasons[c] if reasons is not None else text_reason(df[c])}{pandas_note(pre.categories[c])}",
-            sys.stderr)
+        why = reasons[c] if reasons is not None else text_reason(df[c])
+        say(f"text column {short(c)}: {kept} categories{other}, one-hot; {why}"
+            f"{pandas_note(pre.categories[c], pre.na_values)}", sys.stderr)
 
 
 class EpochLines(cr.callbacks.Callback):

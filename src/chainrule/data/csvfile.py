@@ -135,17 +135,17 @@ def _fast_header(text: str, data: bytes, sep: str, encoding: str, lines: Lines |
 
 
 def _check_rows(text: str, sep: str, name: str, data: bytes | None = None, encoding: str = "utf-8-sig",
-                lines: Lines | None = None, check_sep: bool = False) -> list[str]:
+                lines: Lines | None = None, check_sep: bool = False, used=None) -> list[str]:
     """The header's fields, after checking every row has as many (the error names the line).
 
     With `data`, the bytes `text` was decoded from with `encoding`, a file without quotes is
     counted with NumPy; any doubt, and every error, goes through the csv module. `lines`: filled
-    with the data rows' lines."""
+    with the data rows' lines. `used`: as `read_csv`'s."""
     header = _fast_header(text, data, sep, encoding, lines) if data is not None else None
     if header is None:
         header = _csv_rows(text, sep, name, lines, check_sep)
     from .header import as_pandas_names, wrong_header
-    wrong = wrong_header(header)
+    wrong = wrong_header(header, used)
     if wrong is not None:
         raise ValidationError(f"CSV file {short(name, 200)}: {wrong}")
     return as_pandas_names(header)
@@ -216,7 +216,7 @@ def check_marks(sep: str, decimal: str, thousands: str | None, name: str | None 
 
 def read_csv(source, *, sep: str | None = None, encoding: str | None = None, decimal: str = ".",
              thousands: str | None = None, na_values=None, text_columns=(), pandas_markers: bool = False,
-             usecols: list[str] | None = None, kept=None):
+             usecols: list[str] | None = None, kept=None, used=None):
     """Read a CSV file (a path, an open binary or text file, io.StringIO) with a header row into a DataFrame.
 
     sep : None detects it among , ; tab | (the one that splits every line evenly).
@@ -229,6 +229,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     usecols : read only these columns, as text, for a file read before (its rows are not checked again,
         and attrs has no lines: the first reading's are the file's).
     kept : per column, the categories a model learnt: a missing marker among them is that category.
+    used : the columns a model reads, the only ones whose names must be unique (`header.twice_named`).
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
@@ -252,7 +253,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     if usecols is None:                   # a second reading of some columns: the first checked the rows
         from .sheetend import refuse_separator_rows
         refuse_separator_rows(name, data, sep, encoding or "utf-8-sig")
-        header = _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected)
+        header = _check_rows(text, sep, name, data, encoding or "utf-8-sig", lines, check_sep=not detected,
+                             used=used)
     else:
         text_columns = usecols
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from typing import Any
 
 from ..errors import ValidationError
@@ -134,10 +135,10 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
     """What is wrong with a header that names a column twice (which pandas would rename 'a.1' silently),
     with both places and the fix; None when every name is unique. `used`: the columns a model reads, where
     predict and evaluate read a file: a name twice among the others is left, as pandas reads it ('a', 'a.1'),
-    unless a used column is named as pandas would rename it ('a.1')."""
+    unless a used column is named as pandas would rename it ('a.1', not 'a.b')."""
     seen: dict[str, int] = {}
     for i, col in enumerate(header, 1):
-        if col in seen and (used is None or any(u == col or u.startswith(f"{col}.") for u in used)):
+        if col in seen and (used is None or any(re.fullmatch(rf"{re.escape(col)}(\.\d+)?", u) for u in used)):
             return (f"the column name {short(col)} appears twice in the header (columns {seen[col]} and {i}); column "
                     "names must be unique: rename one of them")
         seen[col] = i

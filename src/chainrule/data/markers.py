@@ -21,14 +21,16 @@ def pandas_missing(values: Collection) -> list[str]:
     return [m for m in PANDAS_ONLY if m in found]
 
 
-def pandas_note(values: Collection) -> str:
-    """'' or the note that a column's categories `values` hold cells pandas reads as missing (train's column lines)."""
+def pandas_note(values: Collection, given: Sequence[str] | None = None) -> str:
+    """'' or the note that a column's categories `values` hold cells pandas reads as missing (train's column lines);
+    the --na-values it gives keeps those `given` (the option replaces, it does not add)."""
     found = pandas_missing(values)
     if not found:
         return ""
     shown = " and ".join(map(repr, found[:3])) + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
     return (f"; {shown} kept as {'a category' if len(found) == 1 else 'categories'}, which pandas.read_csv reads as "
-            f"missing: give --na-values '{','.join(found)}' to read {'it' if len(found) == 1 else 'them'} so")
+            f"missing: give --na-values '{','.join([*(given or []), *found])}' to read "
+            f"{'it' if len(found) == 1 else 'them'} so")
 
 
 def na_markers(na_values, pandas_markers: bool = False, kept: Mapping[str, Collection[str]] | None = None,

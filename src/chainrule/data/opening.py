@@ -138,10 +138,33 @@ def unpacked(name: str, source: Any, head: bytes) -> Any:
         inner = gzip.GzipFile(fileobj=source) if kind == "gzip" else (bz2.BZ2File if kind == "bzip2" else
                                                                       lzma.LZMAFile)(source)
     else:
-        return None
+        return _tar_member(name, source, head)
     if inner is None:
         return None
-    return io.BufferedReader(_Unpacking(inner, source, name, kind), 1 << 16)
+    text = io.BufferedReader(_Unpacking(inner, source, name, kind), 1 << 16)
+    return _tar_member(name, text, text.peek(512)[:512]) or text      # a .tar.gz: read as pandas reads one
+
+
+def _tar_member(name: str, source: Any, head: bytes) -> Any:
+    """The one file of a tar archive (`head`: its first bytes), opened as pandas reads a .tar or .tar.gz of one
+    file; None for any other file, or a tar piped (read once, it cannot be listed first). A tar of several files is
+    refused, as pandas refuses it."""
+    import tarfile
+    if head[257:262] != b"ustar" or not source.seekable():
+        return None
+    try:
+        files = [m for m in tarfile.open(fileobj=source, mode="r:").getmembers() if m.isfile()]
+    except tarfile.TarError:
+        files = []                                      # cut short: read as it is, named by `filekind.not_csv`
+    if len(files) != 1:
+        source.seek(0)
+        if len(files) > 1:
+            source.close()
+            raise ValidationError(f"CSV file {short(name, 200)} is a tar archive of {len(files)} files, not one CSV "
+                                  f"file: unpack it first (tar -xf {short(name, 200)}) and give the CSV file")
+        return None
+    member = tarfile.open(fileobj=source, mode="r:").extractfile(files[0])
+    return io.BufferedReader(_Unpacking(member, source, name, "tar"), 1 << 16)
 
 
 def _zip_member(name: str, source: Any) -> Any:

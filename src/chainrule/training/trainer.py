@@ -331,6 +331,12 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 
+    def sample_rows(self) -> tuple[Any, Any] | None:
+        """The training rows whose outputs show an epoch's last update overflowing (`unseen_update`): the first
+        batch's worth, a forward pass no dearer than one of the epoch's steps."""
+        n = min(self.X.shape[0], self.batch_size, 1024)
+        return self.X[:n], self.Y[:n]
+
     def validates(self, epoch: int) -> bool:
         """Whether epoch `epoch` (from 0) ends with validation: Keras' `validation_freq`, an integer (every
         that many epochs) or the epochs' numbers from 1."""

@@ -112,3 +112,20 @@ def test_the_check_of_each_epoch_costs_at_most_one_batchs_forward_pass(tmp_path,
     net.fit(X, X[:, :1], epochs=epochs, batch_size=batch_size, verbose=0,
             callbacks=[cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")])
     assert sum(inferred) <= epochs * batch_size + 1024
+
+
+@pytest.mark.parametrize("callbacks", [[], ["checkpoint"]])
+def test_a_run_without_validation_ends_with_one_batchs_forward_pass_at_most(tmp_path, monkeypatch, callbacks):
+    """The end of a run without validation looked at 1,024 training rows: a one-epoch fit (or partial_fit, one
+    epoch a call) of 1,024 rows or fewer paid a forward pass of every row, which took longer than the epoch's
+    compiled training. Its check, and that of every epoch beside a ModelCheckpoint, look at one batch's rows."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1024, 2))
+    inferred = []
+    infer = cr.Dense.infer
+    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
+        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    given = [cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")] if callbacks else []
+    net.fit(X, X[:, :1], epochs=1, batch_size=32, verbose=0, callbacks=given)
+    assert 0 < sum(inferred) <= 32 * (1 + len(given))

@@ -158,14 +158,18 @@ def last_outputs(trainer: Any) -> None:
     """The last epoch's updates can leave finite weights whose outputs overflow (a rate of 1e300): the val_loss inf
     (or no validation), and no later step to find it. Diverged where the first training rows' outputs overflow; else
     validation rows of their own far outside the training rows' overflow them: warned, as Keras would show that
-    val_loss, not hidden."""
+    val_loss, not hidden. Without validation, one batch's rows (`sample_rows`): a one-epoch fit (partial_fit's)
+    pays no forward pass of all its rows."""
     val = trainer.history.history.get("val_loss", [])
-    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (each rank's rows its own)
-    stopped = not val and (not math.isfinite(trainer.last_logs.get("loss", 0.0)) or type(trainer).__name__ != "Trainer")
-    if not trainer.history.epoch or val and math.isfinite(val[-1]) or stopped:
+    if not trainer.history.epoch or val and math.isfinite(val[-1]):
         return
     n = min(trainer.X.shape[0], 1024)
-    own = validation(trainer.net, trainer.X[:n], trainer.Y[:n])["loss"]
+    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (None: each rank's rows its own)
+    rows = (trainer.X[:n], trainer.Y[:n]) if val else \
+        trainer.sample_rows() if math.isfinite(trainer.last_logs.get("loss", 0.0)) else None
+    if rows is None:
+        return
+    own = validation(trainer.net, *rows)["loss"]
     epoch = trainer.history.epoch[-1] + 1
     if not math.isfinite(own):
         became = f"the val_loss became {val[-1]} and the training rows' loss" if val else \

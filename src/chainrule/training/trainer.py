@@ -140,7 +140,8 @@ class Trainer:
             raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
                                        net)
         if self.X is not None:
-            last_outputs(self)
+            with blas_limit(self.batch_size):       # as the epochs' passes: the BLAS threads they left idle
+                last_outputs(self)
         net.history = self.history
         return self.history
 

@@ -36,3 +36,18 @@ def test_get_weights_are_copies_and_a_wrong_shape_is_named():
                                                          r"got shape \(3,\)"):
         net.layers[0].set_weights([W, np.zeros(3)])
     np.testing.assert_array_equal(net.params, before)     # all checked before any is set
+
+
+def test_a_wrong_count_names_the_layer_as_keras_does():
+    """A list of the wrong length said only "weights: expected 2 arrays, got 1", not which layer; Keras' message
+    names the layer and both counts."""
+    keras = pytest.importorskip("keras")
+    layer = keras.layers.Dense(2)
+    layer.build((None, 3))
+    with pytest.raises(ValueError, match=r"on layer '.*dense.*' with a weight list of length 1.* expecting 2"):
+        layer.set_weights([np.zeros((3, 2))])
+    net = cr.Network([cr.Dense(3, 2), cr.Dropout(0.5)], loss="mse", seed=0)
+    with pytest.raises(cr.errors.ValidationError, match=r"set_weights of Dense\(3, 2.*\): expected 2 arrays, got 1"):
+        net.layers[0].set_weights([np.zeros((3, 2))])
+    with pytest.raises(cr.errors.ValidationError, match=r"set_weights of Dropout\(0\.5\): expected 0 arrays, got 1"):
+        net.layers[1].set_weights([np.zeros(2)])

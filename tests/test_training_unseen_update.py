@@ -83,3 +83,49 @@ def test_terminate_on_nan_still_returns_beside_a_checkpoint(tmp_path):
         history = net.fit(X, y * 1e3, epochs=50, batch_size=4, shuffle=False, optimizer=cr.optim.SGD(5.0), verbose=0,
                           callbacks=callbacks)
         assert not np.isfinite(history.history["loss"][-1]) and len(history.epoch) < 50
+
+
+def test_a_sequence_of_batches_keeps_no_checkpoint_that_overflows(tmp_path):
+    """The same run given as a sequence of one (x, y) batch: ModelCheckpoint saved epoch 2's overflowing weights,
+    and the fit stopped only at epoch 3's first batch."""
+    X, y = _data()
+    net = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
+    with pytest.raises(TrainingDiverged, match=r"in epoch 2's last update: the training rows' loss became inf"):
+        net.fit([(X, y)], epochs=3, optimizer=cr.optim.SGD(0.01), verbose=0,
+                callbacks=[_rate_from(1), cr.ModelCheckpoint(str(tmp_path / "m{epoch}.npz"), monitor="loss")])
+    assert [p.name for p in sorted(tmp_path.glob("m*.npz"))] == ["m1.npz"]
+    assert np.isfinite(_loss_of(tmp_path / "m1.npz", X, y))
+
+
+def test_the_check_of_each_epoch_costs_at_most_one_batchs_forward_pass(tmp_path, monkeypatch):
+    """The check looked at 1,024 rows after every epoch: for 1,024 rows or fewer a forward pass of the whole set,
+    a third of an epoch's work (forward and backward). One batch's rows at most, as one step of the epoch, read
+    here from the rows every inference pass of the first layer takes (the run's end looks at up to 1,024)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1024, 2))
+    inferred = []
+    infer = cr.Dense.infer
+    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
+        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    epochs, batch_size = 4, 32
+    net.fit(X, X[:, :1], epochs=epochs, batch_size=batch_size, verbose=0,
+            callbacks=[cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")])
+    assert sum(inferred) <= epochs * batch_size + 1024
+
+
+@pytest.mark.parametrize("callbacks", [[], ["checkpoint"]])
+def test_a_run_without_validation_ends_with_one_batchs_forward_pass_at_most(tmp_path, monkeypatch, callbacks):
+    """The end of a run without validation looked at 1,024 training rows: a one-epoch fit (or partial_fit, one
+    epoch a call) of 1,024 rows or fewer paid a forward pass of every row, which took longer than the epoch's
+    compiled training. Its check, and that of every epoch beside a ModelCheckpoint, look at one batch's rows."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1024, 2))
+    inferred = []
+    infer = cr.Dense.infer
+    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
+        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    given = [cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")] if callbacks else []
+    net.fit(X, X[:, :1], epochs=1, batch_size=32, verbose=0, callbacks=given)
+    assert 0 < sum(inferred) <= 32 * (1 + len(given))

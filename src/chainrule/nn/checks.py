@@ -232,14 +232,15 @@ def learning_rate(value, name: str = "lr") -> float:
     return number(value, name) + 0.0      # -0.0 + 0.0 is 0.0
 
 
-def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype) -> list[np.ndarray]:
+def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.dtype,
+                  owner: str = "weights") -> list[np.ndarray]:
     """`weights` (a sequence like Network.get_weights()) checked against `shapes`: the same count,
-    each array numeric, finite and of exactly the expected shape."""
+    each array numeric, finite and of exactly the expected shape. `owner` opens the count's message."""
     if isinstance(weights, (str, bytes)) or not hasattr(weights, "__len__"):
         raise ChainruleTypeError("weights must be a list of arrays like get_weights() returns; "
                                  f"got {type(weights).__name__}")
     if len(weights) != len(shapes):
-        raise ValidationError(f"weights: expected {len(shapes)} arrays, got {len(weights)}")
+        raise ValidationError(f"{owner}: expected {len(shapes)} arrays, got {len(weights)}")
     out = []
     for i, (w, (label, shape)) in enumerate(zip(weights, shapes)):
         try:

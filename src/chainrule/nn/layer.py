@@ -74,7 +74,8 @@ class Layer:
         names = [name for name, _ in self.param_shapes()]
         shapes = [(f"{name} of {self!r}", tuple(shape)) for name, shape in self.param_shapes()]
         dtype = getattr(self, names[0]).dtype if names else np.dtype(np.float64)
-        for name, w in zip(names, weight_arrays(weights, shapes, dtype)):
+        owner = f"set_weights of {self!r}"      # the count's message names the layer, as Keras' does
+        for name, w in zip(names, weight_arrays(weights, shapes, dtype, owner)):
             getattr(self, name)[...] = w
 
     @property

@@ -158,14 +158,18 @@ def last_outputs(trainer: Any) -> None:
     """The last epoch's updates can leave finite weights whose outputs overflow (a rate of 1e300): the val_loss inf
     (or no validation), and no later step to find it. Diverged where the first training rows' outputs overflow; else
     validation rows of their own far outside the training rows' overflow them: warned, as Keras would show that
-    val_loss, not hidden."""
+    val_loss, not hidden. Without validation, one batch's rows (`sample_rows`): a one-epoch fit (partial_fit's)
+    pays no forward pass of all its rows."""
     val = trainer.history.history.get("val_loss", [])
-    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (each rank's rows its own)
-    stopped = not val and (not math.isfinite(trainer.last_logs.get("loss", 0.0)) or type(trainer).__name__ != "Trainer")
-    if not trainer.history.epoch or val and math.isfinite(val[-1]) or stopped:
+    if not trainer.history.epoch or val and math.isfinite(val[-1]):
         return
     n = min(trainer.X.shape[0], 1024)
-    own = validation(trainer.net, trainer.X[:n], trainer.Y[:n])["loss"]
+    # without validation, not after TerminateOnNaN's stop (fit returns), nor under MPI (None: each rank's rows its own)
+    rows = (trainer.X[:n], trainer.Y[:n]) if val else \
+        trainer.sample_rows() if math.isfinite(trainer.last_logs.get("loss", 0.0)) else None
+    if rows is None:
+        return
+    own = validation(trainer.net, *rows)["loss"]
     epoch = trainer.history.epoch[-1] + 1
     if not math.isfinite(own):
         became = f"the val_loss became {val[-1]} and the training rows' loss" if val else \
@@ -181,23 +185,23 @@ def last_outputs(trainer: Any) -> None:
 
 def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
     """No batch of an epoch sees its last update: weights it made NaN or infinite, or finite ones whose outputs
-    overflow on the first training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
+    overflow on a batch's training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
     so that none keeps them (a ModelCheckpoint's file, EarlyStopping's best weights, checkpoint_dir's checkpoint).
-    Only where such a callback may keep them (a forward pass of up to 1,024 rows an epoch; else the next batch finds
-    them, or the run's end, `last_outputs`), and in one process: an MPI rank's rows are its own. Not after an epoch
-    that TerminateOnNaN stopped at an invalid loss (its logged loss): fit returns then, as Keras'."""
+    Only where such a callback may keep them (a forward pass of one batch's rows at most; else the next batch finds
+    them, or the run's end, `last_outputs`), on the rows `trainer.sample_rows()` gives (none under MPI: a rank's rows
+    are its own). Not after an epoch that TerminateOnNaN stopped at an invalid loss (its logged loss): fit returns
+    then, as Keras'."""
     keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
         cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
-    if not keeps or trainer.X is None or type(trainer).__name__ != "Trainer" \
-            or not math.isfinite(logs.get("loss", 0.0)):
+    rows = trainer.sample_rows() if keeps and math.isfinite(logs.get("loss", 0.0)) else None
+    if rows is None:
         return
     net = trainer.net
     kept = "" if trainer.backup is None else f"; {trainer.backup.kept()}"
     if not np.isfinite(net.params).all():
         raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
                                f"{divergence.nonfinite_update(net)}{kept}. Try {divergence.REMEDIES}")
-    n = min(trainer.X.shape[0], 1024)
-    own = validation(net, trainer.X[:n], trainer.Y[:n])["loss"]
+    own = validation(net, *rows)["loss"]
     if not math.isfinite(own):
         where = f"its last epoch (epoch {epoch + 1})" if epoch == trainer.epochs - 1 else \
             f"epoch {epoch + 1}'s last update"

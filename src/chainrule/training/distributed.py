@@ -145,6 +145,10 @@ class MPITrainer(Trainer):
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
 
+    def sample_rows(self) -> None:
+        """None: a rank's rows are its own, so a check of their outputs could stop one rank alone."""
+        return None
+
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """As one process's, with this rank and the number of ranks: callbacks that write files or print
         (ModelCheckpoint, CSVLogger, ReduceLROnPlateau's lines) do it on rank 0 only."""

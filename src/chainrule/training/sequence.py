@@ -132,6 +132,7 @@ class SequenceTrainer(Trainer):
         self.batches = batches
         self.class_table: np.ndarray | None = None      # class_weight's weight of each class
         self.once: float | None = None      # a weighted validation's accuracy counting each row once
+        self.last_rows: tuple[Any, Any] | None = None      # the last batch trained (x, y)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         return {"verbose": self.verbose, "epochs": epochs, "steps": len(self.batches), "samples": None,
@@ -165,6 +166,7 @@ class SequenceTrainer(Trainer):
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb, wb = self.batch(raw, f"batch {i}")
+            self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
             for cb in begin:
                 cb.on_train_batch_begin(step, logs={})
@@ -197,6 +199,10 @@ class SequenceTrainer(Trainer):
         if callable(getattr(batches, "on_epoch_end", None)):
             batches.on_epoch_end()
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
+
+    def sample_rows(self) -> tuple[Any, Any] | None:
+        """The epoch's last batch, whose outputs show its last update overflowing (`diagnostics.unseen_update`)."""
+        return self.last_rows
 
     def epoch_logs(self, total: float, correct: float, n: int, hits: float, weight: float) -> dict[str, float]:
         """The loss over the rows (the batches' losses weighed by their rows, either reduction's, as Keras' loss

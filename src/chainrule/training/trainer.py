@@ -140,7 +140,8 @@ class Trainer:
             raise last_update_diverged(f"epoch {self.history.epoch[-1] + 1 if self.history.epoch else first_epoch + 1}",
                                        net)
         if self.X is not None:
-            last_outputs(self)
+            with blas_limit(self.batch_size):       # as the epochs' passes: the BLAS threads they left idle
+                last_outputs(self)
         net.history = self.history
         return self.history
 
@@ -330,6 +331,12 @@ class Trainer:
         self.last_logs = logs
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
+
+    def sample_rows(self) -> tuple[Any, Any] | None:
+        """The training rows whose outputs show an epoch's last update overflowing (`unseen_update`): the first
+        batch's worth, a forward pass no dearer than one of the epoch's steps."""
+        n = min(self.X.shape[0], self.batch_size, 1024)
+        return self.X[:n], self.Y[:n]
 
     def validates(self, epoch: int) -> bool:
         """Whether epoch `epoch` (from 0) ends with validation: Keras' `validation_freq`, an integer (every

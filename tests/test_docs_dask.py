@@ -143,4 +143,5 @@ def test_the_shell_run_and_the_threads_query_print_what_the_doc_shows(tmp_path):
     assert "on this machine" in here.stdout.splitlines()[0]
     model = "sweep/best_model.npz"
     assert (tmp_path / "dask" / model).read_bytes() == (tmp_path / "here" / model).read_bytes()
+    # "on standard error it gives the warning shown above, word for word"
     assert on_dask.stderr == here.stderr and "13 of the sweep's 13 finished fits" in here.stderr, on_dask.stderr

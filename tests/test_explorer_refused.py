@@ -189,3 +189,22 @@ def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_t
     first = bad[0]
     assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
                                 + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))
+
+
+def test_the_refused_pass_is_drawn_from_explains_own_structure():
+    """The page's data of a pass that explain refuses is explain's to_dict structure (one writing of it, not a copy
+    by hand that had lost the layers' weights, alpha and index): on a pass explain does write out (leaky_relu's
+    alpha, a Dropout, three layers), every unit, target, error term and dropout is explain's, each parameter the
+    same entry with its delta, E_total the engine's loss."""
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(2, 3, cr.nn.activations.LeakyReLU(0.2)), cr.Dropout(0.25), cr.Dense(3, 2, "tanh"),
+                      cr.Dense(2, 2, "sigmoid")], loss="mse", seed=3)
+    X, Y = np.array([[0.3, -0.7]]), np.array([[0.1, 0.9]])
+    said = engine.overflowed_report(net, X, Y, "refused")
+    d = cr.explain(net, X, Y).to_dict()
+    for key in ("loss", "dtype", "n_samples", "inputs", "targets", "layers", "errors", "dropout"):
+        assert said[key] == d[key], key
+    assert said["layers"][0]["alpha"] == 0.2 and said["dropout"] == [{"rate": 0.25, "after": 0}]
+    assert [{k: p[k] for k in ("name", "layer", "kind", "index", "from", "to", "trainable", "dE/dnet")}
+            for p in d["parameters"]] == said["parameters"]
+    assert said["E_total"] == net.loss(X, Y) and said["refused"] == "refused"

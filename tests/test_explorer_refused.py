@@ -208,3 +208,43 @@ def test_the_refused_pass_is_drawn_from_explains_own_structure():
     assert [{k: p[k] for k in ("name", "layer", "kind", "index", "from", "to", "trainable", "dE/dnet")}
             for p in d["parameters"]] == said["parameters"]
     assert said["E_total"] == net.loss(X, Y) and said["refused"] == "refused"
+
+
+def off_scale_word(E):
+    return "inf" if E == np.inf else "NaN" if np.isnan(E) else None
+
+
+def test_a_step_whose_loss_overflows_is_marked_on_the_loss_chart(browser, shots):
+    """The loss curve left out a point of infinity or NaN without a word: after a Step that overflows it showed step 0
+    alone. The point is an x at the top edge, at its step, in the train curve's colour, and the chart's key says the
+    loss was inf (PyTorch's loss of the stepped network, in float32) at step 1."""
+    with opened(browser, chain("float32", 30.0)) as (page, s):
+        net = chain("float32", 30.0)
+        lr = fixtures.server_state(page)["optimizer"]["settings"]["lr"]
+        expect(page.locator('[data-id="key-off-scale"]')).to_be_hidden()
+        page.click('[data-act="step"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        net.step(s.X, s.Y, lr)
+        word = off_scale_word(torch_pass(net, s.X, s.Y)[1])
+        assert word
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "1" and marks.get_attribute("stroke") == "#2563eb"
+        box, mark = page.locator('[data-id="loss"] .plot-bg').bounding_box(), marks.bounding_box()
+        assert abs(mark["y"] + mark["height"] / 2 - box["y"]) < 2 and mark["x"] > box["x"] + box["width"] / 2
+        expect(page.locator('[data-id="loss"] circle')).to_have_count(1)            # step 0, finite, still drawn
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text(f"× train loss {word} at step 1")
+        page.locator(".loss-card").screenshot(path=str(shots / "explore-loss-inf.png"))
+
+
+def test_a_network_opened_with_a_loss_that_overflows_marks_step_0(browser):
+    """No finite point at all (the network opened overflowed): the chart was empty; step 0 is marked and said."""
+    net = chain("float64", 1e200)
+    with opened(browser, net) as (page, s):
+        word = off_scale_word(torch_pass(net, s.X, s.Y)[1])
+        assert word
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "0"
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text(f"× train loss {word} at step 0")
+

@@ -4,7 +4,7 @@
 // widget with a transport over the widget's messages instead of fetch.
 
 import { drawGraph } from "./graph.js";
-import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
+import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
@@ -267,6 +267,9 @@ export function mount(root, wire) {
       $("legend").appendChild(note);
     }
     drawLoss($("loss"), s.history);
+    const off = offScaleWords(s.history);        // the points the curve cannot draw, marked × and said here
+    $("key-off-scale").textContent = off && `× ${off}`;
+    $("key-off-scale").hidden = !off;
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {

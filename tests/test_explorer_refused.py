@@ -248,3 +248,27 @@ def test_a_network_opened_with_a_loss_that_overflows_marks_step_0(browser):
         assert marks.get_attribute("data-step") == "0"
         expect(page.locator('[data-id="key-off-scale"]')).to_have_text(f"× train loss {word} at step 0")
 
+
+def test_closing_the_refusal_keeps_it_closed_and_said_in_the_info_line_while_the_pass_overflows(browser, shots):
+    """The banner's x closed explain's refusal, and the next redraw (a unit clicked) opened it again. Closed, it
+    stays closed while the same refusal holds, and the info line says it; a pass explain writes out clears it, and
+    an overflow after that opens the banner again."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = refusal(net, s.X, s.Y)
+        expect(banner(page)).to_have_text(said)
+        page.click('[data-id="error-close"]')
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        page.focus('.edge[data-name="w2"]')
+        page.keyboard.press("Enter")                      # a redraw: the unit's panel
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        page.screenshot(path=str(shots / "explore-refused-closed.png"))
+        set_weight(page, "w1", "1e-20")                  # the pass finite: nothing refused, nothing said
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+        set_weight(page, "w1", "1e6")                    # overflowing again: the banner opens
+        expect(banner(page)).to_have_text(said)
+        expect(page.locator('[data-id="info"]')).to_be_hidden()

@@ -272,3 +272,23 @@ def test_closing_the_refusal_keeps_it_closed_and_said_in_the_info_line_while_the
         set_weight(page, "w1", "1e6")                    # overflowing again: the banner opens
         expect(banner(page)).to_have_text(said)
         expect(page.locator('[data-id="info"]')).to_be_hidden()
+
+
+
+def test_a_loss_of_zero_is_drawn_on_the_charts_axis(browser):
+    """A network whose output is its target exactly (weight 0, bias the target): the loss is 0 (PyTorch's MSELoss),
+    and the chart, which drew only losses above 0, was empty. Its point sits on the axis, labelled 0."""
+    import torch
+    net = cr.Network([cr.Dense(1, 1, "linear")], loss="mse", seed=1)
+    first = Session(Start(net, name="model.npz"))          # the page's sample (drawn with seed 0)
+    X, target = first.X, first.Y
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = 0.0, target[0]
+    out = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b)
+    assert float(torch.nn.MSELoss()(out, torch.tensor(target))) == 0
+    with opened(browser, net) as (page, s):
+        assert (s.Y == target).all()
+        points = page.locator('[data-id="loss"] circle')
+        expect(points).to_have_count(1)
+        box, point = page.locator('[data-id="loss"] .plot-bg').bounding_box(), points.bounding_box()
+        assert abs(point["y"] + point["height"] / 2 - (box["y"] + box["height"])) < 2      # on the axis
+        expect(page.locator('[data-id="loss"] .axis-label.end').first).to_have_text("0")

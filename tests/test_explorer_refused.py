@@ -189,3 +189,106 @@ def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_t
     first = bad[0]
     assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
                                 + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))
+
+
+def test_the_refused_pass_is_drawn_from_explains_own_structure():
+    """The page's data of a pass that explain refuses is explain's to_dict structure (one writing of it, not a copy
+    by hand that had lost the layers' weights, alpha and index): on a pass explain does write out (leaky_relu's
+    alpha, a Dropout, three layers), every unit, target, error term and dropout is explain's, each parameter the
+    same entry with its delta, E_total the engine's loss."""
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(2, 3, cr.nn.activations.LeakyReLU(0.2)), cr.Dropout(0.25), cr.Dense(3, 2, "tanh"),
+                      cr.Dense(2, 2, "sigmoid")], loss="mse", seed=3)
+    X, Y = np.array([[0.3, -0.7]]), np.array([[0.1, 0.9]])
+    said = engine.overflowed_report(net, X, Y, "refused")
+    d = cr.explain(net, X, Y).to_dict()
+    for key in ("loss", "dtype", "n_samples", "inputs", "targets", "layers", "errors", "dropout"):
+        assert said[key] == d[key], key
+    assert said["layers"][0]["alpha"] == 0.2 and said["dropout"] == [{"rate": 0.25, "after": 0}]
+    assert [{k: p[k] for k in ("name", "layer", "kind", "index", "from", "to", "trainable", "dE/dnet")}
+            for p in d["parameters"]] == said["parameters"]
+    assert said["E_total"] == net.loss(X, Y) and said["refused"] == "refused"
+
+
+def off_scale_word(E):
+    return "inf" if E == np.inf else "NaN" if np.isnan(E) else None
+
+
+def test_a_step_whose_loss_overflows_is_marked_on_the_loss_chart(browser, shots):
+    """The loss curve left out a point of infinity or NaN without a word: after a Step that overflows it showed step 0
+    alone. The point is an x at the top edge, at its step, in the train curve's colour, and the chart's key says the
+    loss was inf (PyTorch's loss of the stepped network, in float32) at step 1."""
+    with opened(browser, chain("float32", 30.0)) as (page, s):
+        net = chain("float32", 30.0)
+        lr = fixtures.server_state(page)["optimizer"]["settings"]["lr"]
+        expect(page.locator('[data-id="key-off-scale"]')).to_be_hidden()
+        page.click('[data-act="step"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        net.step(s.X, s.Y, lr)
+        word = off_scale_word(torch_pass(net, s.X, s.Y)[1])
+        assert word
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "1" and marks.get_attribute("stroke") == "#2563eb"
+        box, mark = page.locator('[data-id="loss"] .plot-bg').bounding_box(), marks.bounding_box()
+        assert abs(mark["y"] + mark["height"] / 2 - box["y"]) < 2 and mark["x"] > box["x"] + box["width"] / 2
+        expect(page.locator('[data-id="loss"] circle')).to_have_count(1)            # step 0, finite, still drawn
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text(f"× train loss {word} at step 1")
+        page.locator(".loss-card").screenshot(path=str(shots / "explore-loss-inf.png"))
+
+
+def test_a_network_opened_with_a_loss_that_overflows_marks_step_0(browser):
+    """No finite point at all (the network opened overflowed): the chart was empty; step 0 is marked and said."""
+    net = chain("float64", 1e200)
+    with opened(browser, net) as (page, s):
+        word = off_scale_word(torch_pass(net, s.X, s.Y)[1])
+        assert word
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "0"
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text(f"× train loss {word} at step 0")
+
+
+def test_closing_the_refusal_keeps_it_closed_and_said_in_the_info_line_while_the_pass_overflows(browser, shots):
+    """The banner's x closed explain's refusal, and the next redraw (a unit clicked) opened it again. Closed, it
+    stays closed while the same refusal holds, and the info line says it; a pass explain writes out clears it, and
+    an overflow after that opens the banner again."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = refusal(net, s.X, s.Y)
+        expect(banner(page)).to_have_text(said)
+        page.click('[data-id="error-close"]')
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        page.focus('.edge[data-name="w2"]')
+        page.keyboard.press("Enter")                      # a redraw: the unit's panel
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        page.screenshot(path=str(shots / "explore-refused-closed.png"))
+        set_weight(page, "w1", "1e-20")                  # the pass finite: nothing refused, nothing said
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+        set_weight(page, "w1", "1e6")                    # overflowing again: the banner opens
+        expect(banner(page)).to_have_text(said)
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+
+
+
+def test_a_loss_of_zero_is_drawn_on_the_charts_axis(browser):
+    """A network whose output is its target exactly (weight 0, bias the target): the loss is 0 (PyTorch's MSELoss),
+    and the chart, which drew only losses above 0, was empty. Its point sits on the axis, labelled 0."""
+    import torch
+    net = cr.Network([cr.Dense(1, 1, "linear")], loss="mse", seed=1)
+    first = Session(Start(net, name="model.npz"))          # the page's sample (drawn with seed 0)
+    X, target = first.X, first.Y
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = 0.0, target[0]
+    out = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W) + torch.tensor(net.dense_layers[0].b)
+    assert float(torch.nn.MSELoss()(out, torch.tensor(target))) == 0
+    with opened(browser, net) as (page, s):
+        assert (s.Y == target).all()
+        points = page.locator('[data-id="loss"] circle')
+        expect(points).to_have_count(1)
+        box, point = page.locator('[data-id="loss"] .plot-bg').bounding_box(), points.bounding_box()
+        assert abs(point["y"] + point["height"] / 2 - (box["y"] + box["height"])) < 2      # on the axis
+        expect(page.locator('[data-id="loss"] .axis-label.end').first).to_have_text("0")

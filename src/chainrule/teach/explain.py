@@ -117,38 +117,9 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     if n_listed > MAX_PARAMETERS:
         raise ValidationError(f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. "
                               + slice_advice(net, layer))
+    data = pass_data(net, Y, lr)
+    data["slice"] = None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)}
     names = neuron_names(net)
-    Yt = net.targets(Y)
-    out = dense[-1].out
-    loss = net.loss_function
-    # the terms as the loss's value computes them (from the net input in the fused forms), so that
-    # the printed E_total is their sum also when an output saturates
-    terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
-    data: dict = {
-        "loss": loss.name, "dtype": str(net.dtype), "n_samples": n, "lr": lr, "fused": net.fused_output,
-        "scale": loss.scale(out),
-        "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
-        "inputs": [{"name": nm, "value": _vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
-        "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
-        "layers": [], "errors": [], "E_total": float(terms.sum() / loss.scale(out)), "parameters": [],
-        "dropout": _dropout(net),
-        "slice": None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)},
-    }
-    for l, lay in enumerate(dense):
-        jacobian = lay.activation.name == "softmax" and lay.dout is not None and not (lay is dense[-1] and
-                                                                                   net.fused_output)
-        data["layers"].append({
-            "index": l, "activation": lay.activation.name, "alpha": lay.activation.config().get("alpha"),
-            "dE/dout": [_vals(lay.dout[:, j]) for j in range(lay.n_out)] if jacobian else None,
-            "softmax_sum": _vals((lay.dout * lay.out).sum(axis=1)) if jacobian else None,
-            "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
-                         "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
-                         "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
-                         "weight_values": [float(w) for w in lay.W[:, j]],
-                         "inputs": names[l]}
-                        for j, nm in enumerate(names[l + 1])],
-        })
-    data["errors"] = [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])]
     # MLP's alpha (from_sklearn): the engine's l2_penalty as a training step adds it, on copies (explain only reads)
     penalized = [SimpleNamespace(W=lay.W, dW=lay.dW.copy()) for lay in dense]
     data["weight_penalty"] = float(net.weight_penalty)
@@ -160,7 +131,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         last = l == len(dense) - 1
         nxt = None if last else dense[l + 1]
         deriv, dout, flushed = local[l]
-        for j, to in enumerate(names[l + 1]):
+        for j in range(lay.n_out):
             if neuron is not None and j != neuron:
                 continue
             factors = {
@@ -184,14 +155,64 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                 grad = float(lay.dW[i, j]) if frm else float(lay.db[j])
                 full = float(penalized[l].dW[i, j]) if frm and net.weight_penalty else None
                 trainable = lay.trainable_params[kind]
-                entry = {"name": weight_name(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": kind,
-                         "index": [i, j] if frm else [j], "from": frm, "to": to, "value": value,
+                entry = {**parameter_key(net, names, l, i, j), "value": value,
                          "dnet/dparam": _vals(lay.x[:, i]) if frm else [1.0] * n, "grad": grad,
                          "trainable": trainable, **factors, "penalized_grad": full,
                          "updated": _updated(net.dtype, value, lr, grad if full is None else full)
                          if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
+
+
+def pass_data(net: Network, Y: Any, lr: float | None = None) -> dict:
+    """The pass `net.backprop` just ran, in `Report.to_dict`'s structure, all but its parameters (an empty list) and
+    slice: read from the engine's caches, for explain's report and for the explorer's drawing of a pass that
+    explain refuses (its numbers as they are, infinity or NaN where it overflowed). The one writing of it."""
+    dense, names, loss = net.dense_layers, neuron_names(net), net.loss_function
+    x, out = dense[0].x, dense[-1].out
+    assert x is not None          # cached by the pass just run
+    Yt = net.targets(Y)
+    # the terms as the loss's value computes them (from the net input in the fused forms), so that
+    # the printed E_total is their sum also when an output saturates
+    terms = loss.terms(out, Yt, dense[-1].net if net.fused_output else None)
+    return {
+        "loss": loss.name, "dtype": str(net.dtype), "n_samples": x.shape[0], "lr": lr, "fused": net.fused_output,
+        "scale": loss.scale(out),
+        "rows_sum_to_one": rows_sum_to_one(loss, Yt),     # the engine's own test: which fused delta it took
+        "inputs": [{"name": nm, "value": _vals(x[:, i])} for i, nm in enumerate(names[0])],
+        "targets": [{"name": nm, "value": _vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
+        "layers": [_layer_data(net, names, l) for l in range(len(dense))],
+        "errors": [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])],
+        "E_total": float(terms.sum() / loss.scale(out)), "parameters": [], "dropout": _dropout(net),
+    }
+
+
+def _layer_data(net: Network, names: list[list[str]], l: int) -> dict:
+    """Dense layer `l` of the pass: its activation, its neurons' sums and outputs, weights and bias; a softmax's
+    dE/dout and Jacobian sum where it is not fused with the loss."""
+    dense = net.dense_layers
+    lay = dense[l]
+    jacobian = lay.activation.name == "softmax" and lay.dout is not None and not (lay is dense[-1] and
+                                                                               net.fused_output)
+    return {
+        "index": l, "activation": lay.activation.name, "alpha": lay.activation.config().get("alpha"),
+        "dE/dout": [_vals(lay.dout[:, j]) for j in range(lay.n_out)] if jacobian else None,
+        "softmax_sum": _vals((lay.dout * lay.out).sum(axis=1)) if jacobian else None,
+        "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
+                     "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
+                     "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
+                     "weight_values": [float(w) for w in lay.W[:, j]],
+                     "inputs": names[l]}
+                    for j, nm in enumerate(names[l + 1])],
+    }
+
+
+def parameter_key(net: Network, names: list[list[str]], l: int, i: int, j: int) -> dict:
+    """Which parameter an entry of `parameters` is: the weight from input i (i == n_in: the bias) to neuron j of
+    Dense layer l, by name, layer, kind, index, from and to."""
+    frm, to = (names[l] + [None])[i], names[l + 1][j]
+    return {"name": weight_name(net.dense_layers, l, i, j) if frm else f"b_{to}", "layer": l,
+            "kind": "W" if frm else "b", "index": [i, j] if frm else [j], "from": frm, "to": to}
 
 
 def _flushed(lay, nxt, deriv) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -139,32 +139,22 @@ def explain_all(net, X, Y, lr) -> dict:
 
 def overflowed_report(net, X, Y, refusal: str) -> dict:
     """What the page draws of a pass that overflows the network's dtype, which explain refuses (`refusal`,
-    its words, shown by the page): the units, weights and the pass's own numbers as the engine computed
-    them (infinity or NaN where it overflowed; never another dtype's), no chain rule written out. The
-    teacher sees the network and can lower a weight or an input."""
-    from chainrule.teach.notation import neuron_names, weight_name
+    its words, shown by the page): explain's structure (`pass_data`) of the pass's own numbers as the engine
+    computed them (infinity or NaN where it overflowed; never another dtype's), E_total the engine's, and each
+    parameter with its delta alone, no chain rule written out. The teacher sees the network and can lower a
+    weight or an input."""
+    from chainrule.teach.explain import neuron_names, parameter_key, pass_data
     dense, names = net.dense_layers, neuron_names(net)
     with np.errstate(all="ignore"):
         E = net.backprop(X, Y)
-        Yt = net.targets(Y)
-        terms = net.loss_function.terms(dense[-1].out, Yt, dense[-1].net if net.fused_output else None)   # as explain's
-
-    def vals(a) -> list[float]:
-        return [float(v) for v in np.asarray(a).reshape(-1)]
-    params = [{"name": weight_name(dense, l, i, j) if frm else f"b_{to}", "layer": l, "kind": "W" if frm else "b",
-               "index": [i, j] if frm else [j], "from": frm, "to": to, "trainable": lay.trainable_params[
-                   "W" if frm else "b"], "dE/dnet": vals(lay.delta[:, j])}
-              for l, lay in reversed(list(enumerate(dense))) for j, to in enumerate(names[l + 1])
-              for i, frm in enumerate(names[l] + [None])]
-    return {"refused": refusal, "loss": net.loss_function.name, "dtype": str(net.dtype), "n_samples": len(X),
-            "inputs": [{"name": nm, "value": vals(dense[0].x[:, i])} for i, nm in enumerate(names[0])],
-            "targets": [{"name": nm, "value": vals(Yt[:, j])} for j, nm in enumerate(names[-1])],
-            "layers": [{"activation": lay.activation.name, "neurons": [
-                {"name": nm, "net": vals(lay.net[:, j]), "out": vals(lay.out[:, j]), "bias": f"b_{nm}"}
-                for j, nm in enumerate(names[l + 1])]} for l, lay in enumerate(dense)],
-            "errors": [{"name": f"E_{nm}", "value": vals(terms[:, j])} for j, nm in enumerate(names[-1])],
-            "E_total": float(E), "parameters": params,
-            "dropout": [{"rate": float(x.rate), "after": None if j == 0 else j - 1} for j, x in _dropouts(net)]}
+        d = pass_data(net, Y)
+    for l, lay in reversed(list(enumerate(dense))):        # explain's order: the output layer first
+        for j in range(lay.n_out):
+            for i in range(lay.n_in + 1):
+                key = parameter_key(net, names, l, i, j)
+                d["parameters"].append({**key, "trainable": lay.trainable_params[key["kind"]],
+                                        "dE/dnet": [float(v) for v in lay.delta[:, j]]})
+    return {"refused": refusal, **d, "E_total": float(E)}
 
 
 def pass_numbers(net, X, Y) -> tuple[float, list[tuple[np.ndarray, np.ndarray]], str | None]:

@@ -4,7 +4,7 @@
 // widget with a transport over the widget's messages instead of fetch.
 
 import { drawGraph } from "./graph.js";
-import { drawLoss, drawBoundary, drawClassKey, drawNorms } from "./charts.js";
+import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
@@ -46,7 +46,19 @@ export function mount(root, wire) {
     }
     $("info").hidden = !msg;
   }
-  $("error-close").addEventListener("click", () => showError(""));
+  // The banner closed on the current pass's refusal (explain's, of a pass that overflows): not shown there again
+  // while that refusal holds, but said in the info line (`infoWords`); a new refusal opens the banner again.
+  let closedRefusal = null;
+  $("error-close").addEventListener("click", () => {
+    if (state && state.refused && $("error-text").textContent === state.refused) {
+      closedRefusal = state.refused;
+      info(infoWords(state));
+    }
+    showError("");
+  });
+  const refusalWords = s => (s && s.refused && s.refused !== closedRefusal ? s.refused : "");
+  const infoWords = s => [s.message, s.refused && s.refused === closedRefusal ? `Still refused: ${s.refused}`
+    : ""].filter(Boolean).join(" ");
   trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (panels.js)
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
@@ -206,7 +218,7 @@ export function mount(root, wire) {
     inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
       try {
         const a = await transport.download(kind);
-        showError((a && a.error) || (state && state.refused) || "");    // no new state: the pass's refusal stays
+        showError((a && a.error) || refusalWords(state));    // no new state: the pass's refusal stays
       } catch (e) { showError(noAnswer(e)); }
     });
   }));
@@ -267,6 +279,9 @@ export function mount(root, wire) {
       $("legend").appendChild(note);
     }
     drawLoss($("loss"), s.history);
+    const off = offScaleWords(s.history);        // the points the curve cannot draw, marked × and said here
+    $("key-off-scale").textContent = off && `× ${off}`;
+    $("key-off-scale").hidden = !off;
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
@@ -278,9 +293,11 @@ export function mount(root, wire) {
     $("norms-note").hidden = !s.arch.activations.some(a => a === "sigmoid" || a === "tanh");
     renderDerivation(ui, state);
     renderSeed(ui, s);
-    info(s.message);
-    // a pass that overflows, which explain refuses: its words, where no refused action's are shown
-    if (s.refused && $("error").hidden) showError(s.refused);
+    if (!s.refused) closedRefusal = null;          // a pass explain writes out: a later refusal is news again
+    info(infoWords(s));
+    // a pass that overflows, which explain refuses: its words, where no refused action's are shown and the banner
+    // was not closed on them
+    if (refusalWords(s) && $("error").hidden) showError(refusalWords(s));
     refocus(root, focused);
   }
 

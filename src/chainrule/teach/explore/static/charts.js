@@ -6,24 +6,41 @@ import { count } from "./numbers.js";
 
 const TRAIN = "#2563eb", TEST = "#ea580c";
 
-// Loss after each update, train and test; a log scale when the loss spans a decade or more.
+// A loss with no place on the axis: infinity or NaN (a pass that overflowed); null is no test set.
+const offScale = v => v !== null && v !== undefined && !Number.isFinite(v);
+
+// Where the loss curves leave out a point they cannot draw (infinity, NaN), in words for the chart's key: "train
+// loss inf at step 1", the first such step of each curve and how many more; "" where every point is drawn.
+export function offScaleWords(history) {
+  return [["train", history.train], ["test", history.test]].map(([name, s]) => {
+    const at = history.step.filter((st, i) => offScale(s[i])), bad = s.filter(offScale);
+    if (!at.length) return "";
+    const what = bad.every(v => Number.isNaN(v)) ? "NaN" : bad.every(v => v === Infinity) ? "inf" : "inf or NaN";
+    return `${name} loss ${what} at step ${count(at[0])}` + (at.length > 1 ? ` (and ${count(at.length - 1)} later point${at.length > 2 ? "s" : ""})` : "");
+  }).filter(Boolean).join("; ");
+}
+
+// Loss after each update, train and test; a log scale when the loss spans a decade or more (and no point is 0,
+// which a log scale has no place for: a linear one draws it on its axis). A loss of infinity
+// or NaN (a pass that overflowed) is an × at the top edge, in its curve's colour (`offScaleWords` names them).
 export function drawLoss(svg, history) {
   const W = 360, H = 170, r = 10, t = 12, b = 26;
   svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const steps = history.step, series = [[history.train, TRAIN], [history.test, TEST]];
-  const vals = series.flatMap(([s]) => s).filter(v => Number.isFinite(v) && v > 0);
-  if (!vals.length) return;
+  const finite = series.flatMap(([s]) => s).filter(v => Number.isFinite(v));
+  if (!finite.length && !series.some(([s]) => s.some(offScale))) return;
+  const vals = finite.length ? finite : [1];       // none finite: a frame for the marks alone, no loss labels
   const most = Math.max(...vals);
   let lo = Math.min(...vals), hi = most;
-  const log = hi / lo >= 10;
+  const log = lo > 0 && hi / lo >= 10;
   const f = log ? Math.log10 : (v => v);
   if (!log) { lo = 0; hi = hi * 1.05; }
   const [a, z] = [f(lo), f(hi) === f(lo) ? f(lo) + 1 : f(hi)];
   // the loss's labels left of the plot, which starts where the wider of them ends (0.001358 is wider
   // than 0.695): measured in the drawing, 46 units where it cannot be (a hidden card); the upper one at the
   // curve's highest loss, not at the padded top of a linear scale (1.05 times it: a loss no step had)
-  const labels = [lo, most].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]);
+  const labels = finite.length ? [...new Set([lo, most])].map(v => [v, el("text", { class: "axis-label end" }, svg, short(v))]) : [];
   const widest = Math.max(0, ...labels.map(([, e]) => { try { return e.getComputedTextLength(); } catch (err) { return 0; } }));
   const l = Math.max(46, Math.ceil(widest) + 8);
   const s0 = steps[0], s1 = Math.max(steps[steps.length - 1], s0 + 1);
@@ -35,7 +52,13 @@ export function drawLoss(svg, history) {
   el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(steps[steps.length - 1])}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
-    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => Number.isFinite(v) && v > 0);
+    steps.forEach((st, i) => {
+      if (!offScale(s[i])) return;
+      const x = X(st), d = 4;
+      el("path", { d: `M${x - d},${t - d}L${x + d},${t + d}M${x - d},${t + d}L${x + d},${t - d}`, stroke: colour,
+                   "stroke-width": 2, class: "off-scale", "data-step": st }, svg);
+    });
+    const pts = steps.map((st, i) => [st, s[i]]).filter(([, v]) => Number.isFinite(v));
     if (!pts.length) continue;
     if (pts.length === 1) {
       el("circle", { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 3, fill: colour }, svg);

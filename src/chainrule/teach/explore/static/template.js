@@ -92,7 +92,8 @@ export const TEMPLATE = `
       <div class="class-key" data-id="class-key"></div>
       <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.</p></div>
     <div class="card chart loss-card"><h3>Loss <span class="key"><span class="legend-item"><i class="k-train"></i>train</span>
-      <span class="legend-item" data-id="key-test"><i class="k-test"></i>test</span></span></h3>
+      <span class="legend-item" data-id="key-test"><i class="k-test"></i>test</span>
+      <span class="legend-item off-scale-key" data-id="key-off-scale" hidden></span></span></h3>
       <svg data-id="loss" class="loss"></svg></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
       <div data-id="norms" class="norms"></div>

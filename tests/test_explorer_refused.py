@@ -211,7 +211,7 @@ def test_the_refused_pass_is_drawn_from_explains_own_structure():
 
 
 def off_scale_word(E):
-    return "inf" if E == np.inf else "NaN" if np.isnan(E) else None
+    return "inf" if E == np.inf else "nan" if np.isnan(E) else None      # as the page writes them
 
 
 def test_a_step_whose_loss_overflows_is_marked_on_the_loss_chart(browser, shots):
@@ -292,3 +292,21 @@ def test_a_loss_of_zero_is_drawn_on_the_charts_axis(browser):
         box, point = page.locator('[data-id="loss"] .plot-bg').bounding_box(), points.bounding_box()
         assert abs(point["y"] + point["height"] / 2 - (box["y"] + box["height"])) < 2      # on the axis
         expect(page.locator('[data-id="loss"] .axis-label.end').first).to_have_text("0")
+
+
+def test_a_loss_of_nan_is_said_in_the_charts_key_as_the_readout_writes_it(browser):
+    """inf - inf in the output's sum (a hidden unit +inf, one -inf): PyTorch's loss is NaN. The chart's key wrote it
+    "NaN" where the readout and the reports write "nan" (and "inf", as the key does); it says "nan" as they do."""
+    import torch
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 2, "linear"), cr.Dense(2, 1, "linear")], loss="mse",
+                     seed=1)
+    for layer, W in zip(net.dense_layers, ([[1e200, -1e200]], [[1e200, 0], [0, 1e200]], [[1], [1]])):
+        layer.W[:], layer.b[:] = W, 0
+    with opened(browser, net) as (page, s):
+        out = torch.tensor(s.X)
+        for layer in net.dense_layers:
+            out = out @ torch.tensor(layer.W)
+        assert torch.isnan(torch.nn.MSELoss()(out, torch.tensor(s.Y)))
+        expect(page.locator('[data-id="etotal"]')).to_contain_text("nan")
+        expect(page.locator('[data-id="loss"] .off-scale')).to_have_count(1)
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× train loss nan at step 0")

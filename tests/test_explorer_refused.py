@@ -310,3 +310,22 @@ def test_a_loss_of_nan_is_said_in_the_charts_key_as_the_readout_writes_it(browse
         expect(page.locator('[data-id="etotal"]')).to_contain_text("nan")
         expect(page.locator('[data-id="loss"] .off-scale')).to_have_count(1)
         expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× train loss nan at step 0")
+
+
+def test_a_loss_that_overflowed_stays_on_the_curve_when_the_older_points_are_thinned(monkeypatch):
+    """The curve keeps at most MAX_HISTORY points, thinning the older half to every other one: a Step whose loss was
+    inf (PyTorch's pass of the stepped network) fell out of it once the teacher lowered the weights and trained on,
+    its × and the key's words gone. A thinned pair keeps the point that overflowed."""
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "MAX_HISTORY", 20)
+    s = Session(Start(chain("float32", 30.0), name="model.npz"))
+    s.act("step")
+    E = torch_pass(s.net, s.X, s.Y)[1]
+    assert E == np.inf
+    for p in s.report["parameters"]:                  # lowered: finite again, and training on
+        s.act("set_param", {"name": p["name"], "value": 0.5 if p["kind"] == "W" else 0.0})
+    for _ in range(8):
+        s.act("train", {"steps": 5})
+    h = s.history
+    assert len(h["step"]) <= 20 and h["step"][0] == 0 and h["step"][-1] == 41
+    assert [(st, E) for st, v in zip(h["step"], h["train"]) if not np.isfinite(v)] == [(1, E)]

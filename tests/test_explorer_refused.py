@@ -211,7 +211,7 @@ def test_the_refused_pass_is_drawn_from_explains_own_structure():
 
 
 def off_scale_word(E):
-    return "inf" if E == np.inf else "NaN" if np.isnan(E) else None
+    return "inf" if E == np.inf else "nan" if np.isnan(E) else None      # as the page writes them
 
 
 def test_a_step_whose_loss_overflows_is_marked_on_the_loss_chart(browser, shots):
@@ -292,3 +292,40 @@ def test_a_loss_of_zero_is_drawn_on_the_charts_axis(browser):
         box, point = page.locator('[data-id="loss"] .plot-bg').bounding_box(), points.bounding_box()
         assert abs(point["y"] + point["height"] / 2 - (box["y"] + box["height"])) < 2      # on the axis
         expect(page.locator('[data-id="loss"] .axis-label.end').first).to_have_text("0")
+
+
+def test_a_loss_of_nan_is_said_in_the_charts_key_as_the_readout_writes_it(browser):
+    """inf - inf in the output's sum (a hidden unit +inf, one -inf): PyTorch's loss is NaN. The chart's key wrote it
+    "NaN" where the readout and the reports write "nan" (and "inf", as the key does); it says "nan" as they do."""
+    import torch
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 2, "linear"), cr.Dense(2, 1, "linear")], loss="mse",
+                     seed=1)
+    for layer, W in zip(net.dense_layers, ([[1e200, -1e200]], [[1e200, 0], [0, 1e200]], [[1], [1]])):
+        layer.W[:], layer.b[:] = W, 0
+    with opened(browser, net) as (page, s):
+        out = torch.tensor(s.X)
+        for layer in net.dense_layers:
+            out = out @ torch.tensor(layer.W)
+        assert torch.isnan(torch.nn.MSELoss()(out, torch.tensor(s.Y)))
+        expect(page.locator('[data-id="etotal"]')).to_contain_text("nan")
+        expect(page.locator('[data-id="loss"] .off-scale')).to_have_count(1)
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× train loss nan at step 0")
+
+
+def test_a_loss_that_overflowed_stays_on_the_curve_when_the_older_points_are_thinned(monkeypatch):
+    """The curve keeps at most MAX_HISTORY points, thinning the older half to every other one: a Step whose loss was
+    inf (PyTorch's pass of the stepped network) fell out of it once the teacher lowered the weights and trained on,
+    its × and the key's words gone. A thinned pair keeps the point that overflowed."""
+    from chainrule.teach.explore import session
+    monkeypatch.setattr(session, "MAX_HISTORY", 20)
+    s = Session(Start(chain("float32", 30.0), name="model.npz"))
+    s.act("step")
+    E = torch_pass(s.net, s.X, s.Y)[1]
+    assert E == np.inf
+    for p in s.report["parameters"]:                  # lowered: finite again, and training on
+        s.act("set_param", {"name": p["name"], "value": 0.5 if p["kind"] == "W" else 0.0})
+    for _ in range(8):
+        s.act("train", {"steps": 5})
+    h = s.history
+    assert len(h["step"]) <= 20 and h["step"][0] == 0 and h["step"][-1] == 41
+    assert [(st, E) for st, v in zip(h["step"], h["train"]) if not np.isfinite(v)] == [(1, E)]

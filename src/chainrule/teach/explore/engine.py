@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 from typing import Any
 
 import numpy as np
@@ -242,11 +243,17 @@ def class_row(row: np.ndarray, j: int, value: float) -> np.ndarray:
 def thinned(history: dict[str, list], limit: int) -> dict[str, list]:
     """The loss curve's points, at most `limit`: past it the older half is thinned to every other
     point (the first point and the recent ones stay), so the curve keeps its shape and a page's
-    answer stays small however long it trains."""
+    answer stays small however long it trains. Of a pair thinned, a loss that overflowed (infinity,
+    NaN) is the one kept: the chart marks it and its key says it."""
     n = len(history["step"])
     if n <= limit:
         return history
-    keep = [*range(0, n // 2, 2), *range(n // 2, n)]
+
+    def overflowed(i: int) -> bool:
+        return any(v is not None and not math.isfinite(v) for v in (history["train"][i], history["test"][i]))
+    pairs = range(1, n // 2, 2)           # after the first point, (i, i + 1): one of each kept
+    older = [i + 1 if i + 1 < n // 2 and overflowed(i + 1) and not overflowed(i) else i for i in pairs]
+    keep = [0, *older, *range(n // 2, n)]
     return {k: [v[i] for i in keep] for k, v in history.items()}
 
 

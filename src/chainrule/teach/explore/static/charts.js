@@ -10,12 +10,13 @@ const TRAIN = "#2563eb", TEST = "#ea580c";
 const offScale = v => v !== null && v !== undefined && !Number.isFinite(v);
 
 // Where the loss curves leave out a point they cannot draw (infinity, NaN), in words for the chart's key: "train
-// loss inf at step 1", the first such step of each curve and how many more; "" where every point is drawn.
+// loss inf at step 1" ("nan", "inf or nan"), the first such step of each curve and how many more; "" where every
+// point is drawn.
 export function offScaleWords(history) {
   return [["train", history.train], ["test", history.test]].map(([name, s]) => {
     const at = history.step.filter((st, i) => offScale(s[i])), bad = s.filter(offScale);
     if (!at.length) return "";
-    const what = bad.every(v => Number.isNaN(v)) ? "NaN" : bad.every(v => v === Infinity) ? "inf" : "inf or NaN";
+    const what = [...new Set(bad.map(short))].join(" or ");        // "inf", "nan": as the readout writes them
     return `${name} loss ${what} at step ${count(at[0])}` + (at.length > 1 ? ` (and ${count(at.length - 1)} later point${at.length > 2 ? "s" : ""})` : "");
   }).filter(Boolean).join("; ");
 }

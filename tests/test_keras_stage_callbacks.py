@@ -2,9 +2,9 @@
 as Keras 3 calls them (order, batch indices, logs), checked against Keras' own run of the same twin network."""
 import numpy as np
 import pytest
+from keras_twins import digits, keras, twins
 
 import chainrule as cr
-from keras_twins import digits, keras, twins
 
 HOOKS = ("on_test_begin", "on_test_batch_begin", "on_test_batch_end", "on_test_end",
          "on_predict_begin", "on_predict_batch_begin", "on_predict_batch_end", "on_predict_end")

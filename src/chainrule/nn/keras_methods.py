@@ -209,7 +209,8 @@ class KerasMethods:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
-                 weighted_metrics: list[str] | None = None, callbacks: Sequence[Any] | None = ()) -> dict[str, float]: ...
+                 weighted_metrics: list[str] | None = None,
+                 callbacks: Sequence[Any] | None = ()) -> dict[str, float]: ...
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,

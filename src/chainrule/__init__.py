@@ -26,6 +26,7 @@ if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
     from .data import datasets
     from .saving.interop import from_keras, from_onnx, from_sklearn, from_torch, load_foreign, to_torch
     from .saving.npz import load, save
+    from .saving.npz import load as load_model
     from .saving.onnx import to_onnx
     from .teach import examples, formulas, plot
     from .teach.explain import explain
@@ -36,6 +37,7 @@ if TYPE_CHECKING:      # what the lazy names below resolve to, for type checkers
 
 #: public name -> (module, attribute or None for the module itself), imported on first access
 _LAZY = {"load": ("chainrule.saving.npz", "load"), "save": ("chainrule.saving.npz", "save"),
+         "load_model": ("chainrule.saving.npz", "load"),       # Keras' keras.models.load_model's name
          "examples": ("chainrule.teach.examples", None),
          "formulas": ("chainrule.teach.formulas", None), "plot": ("chainrule.teach.plot", None),
          "explain": ("chainrule.teach.explain", "explain"), "gradcheck": ("chainrule.teach.gradcheck", "gradcheck"),
@@ -68,8 +70,8 @@ def __dir__() -> list[str]:
 
 
 __version__ = "0.1.0"
-__all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "save", "gradcheck", "explain",
-           "optim", "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot", "EarlyStopping",
-           "ModelCheckpoint", "History", "ReduceLROnPlateau", "CSVLogger", "GradientDiagnostics", "GradientWarning",
-           "register_activation", "register_layer", "register_loss", "to_onnx", "to_torch", "from_torch",
-           "from_sklearn", "from_keras", "from_onnx", "load_foreign", "__version__"]
+__all__ = ["Network", "Dense", "Dropout", "Layer", "Activation", "Loss", "load", "load_model", "save", "gradcheck",
+           "explain", "optim", "init", "errors", "examples", "callbacks", "datasets", "formulas", "plot",
+           "EarlyStopping", "ModelCheckpoint", "History", "ReduceLROnPlateau", "CSVLogger", "GradientDiagnostics",
+           "GradientWarning", "register_activation", "register_layer", "register_loss", "to_onnx", "to_torch",
+           "from_torch", "from_sklearn", "from_keras", "from_onnx", "load_foreign", "__version__"]

@@ -184,14 +184,20 @@ class KerasMethods:
         return train_steps(cast("Network", self), X, Y, steps, optimizer)
 
     @keras_xy
-    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0) -> np.ndarray:
+    def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0,
+                callbacks: Sequence[Any] | None = ()) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
         X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
         their exact outputs where finite, else an error naming the layer that overflows.
-        verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done."""
+        verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done. callbacks : Keras' on_predict_begin,
+        on_predict_batch_begin/_end (logs {"outputs": the batch's rows}, batches of batch_size, else Keras' 32)
+        and on_predict_end of those that define them (`StageHooks`)."""
+        hooks = StageHooks(self, callbacks, "predict")
         report = evaluation.Report("predict", verbose, batch_size)
-        return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
+        out = report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
+        hooks.run(out.shape[0], batch_size, lambda start, stop: {"outputs": out[start:stop]}, lambda: {})
+        return out
 
     @keras_xy
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
@@ -203,19 +209,22 @@ class KerasMethods:
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
-                 weighted_metrics: list[str] | None = None) -> dict[str, float]: ...
+                 weighted_metrics: list[str] | None = None,
+                 callbacks: Sequence[Any] | None = ()) -> dict[str, float]: ...
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[False],
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
-                 weighted_metrics: list[str] | None = None) -> float | list[float]: ...
+                 weighted_metrics: list[str] | None = None,
+                 callbacks: Sequence[Any] | None = ()) -> float | list[float]: ...
 
     @keras_xy
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
-                 weighted_metrics: list[str] | None = None) -> dict[str, float] | float | list[float]:
+                 weighted_metrics: list[str] | None = None,
+                 callbacks: Sequence[Any] | None = ()) -> dict[str, float] | float | list[float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
         the weighted loss and the weighted fraction correct; metrics, weighted_metrics : as fit's. batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
@@ -224,7 +233,9 @@ class KerasMethods:
         "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`). The loss excludes
         `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it. Rows
         whose pass overflows the dtype are measured as predict gives them (`careful.py`); refused where it
-        refuses them, or where even float64 cannot hold their logits."""
+        refuses them, or where even float64 cannot hold their logits. callbacks : Keras' on_test_begin,
+        on_test_batch_begin/_end (logs: the results of the rows so far, batches of batch_size, else Keras' 32) and
+        on_test_end (logs: the results) of those that define them (`StageHooks`)."""
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
@@ -236,7 +247,10 @@ class KerasMethods:
                                   f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
+        hooks = StageHooks(net, callbacks, "test")
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
+        hooks.run(rows.shape[0], batch_size, lambda _, stop: evaluate_named(
+            net, rows[:stop], Y[:stop], None if weight is None else weight[:stop], chunk, mean, spec), lambda: results)
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
@@ -252,6 +266,41 @@ class KerasMethods:
         net = cast("Network", self)
         net.set_weights(read_weights(filepath, net))
 
+
+
+class StageHooks:
+    """evaluate's and predict's callbacks, as Keras' calls them: chainrule's Callback has fit's hooks only, so the
+    on_test_* (on_predict_*) ones each callback defines are called, in Keras' order and with Keras' logs, after the
+    pass (a batch's logs computed when a callback asks for them)."""
+
+    def __init__(self, net: Any, callbacks: Sequence[Any] | None, stage: str):
+        from ..training.fitting import checked_callbacks
+        self.stage = stage
+        self.callbacks = checked_callbacks(callbacks, 0)    # Callback instances, in a list, else a TypeError
+        for cb in self.callbacks:
+            cb.set_network(net)
+
+    def hooks(self, name: str) -> list[Callable[..., Any]]:
+        return [getattr(cb, f"on_{self.stage}_{name}") for cb in self.callbacks
+                if hasattr(cb, f"on_{self.stage}_{name}")]
+
+    def run(self, n: int, batch_size: int | None, batch_logs: Callable[[int, int], dict],
+            end_logs: Callable[[], dict]) -> None:
+        """begin({}); per batch (Keras' batch_size default, 32) batch_begin(i, logs={}) and batch_end(i, logs=
+        batch_logs(start, stop)); end(end_logs())."""
+        for hook in self.hooks("begin"):
+            hook({})
+        begins, ends = self.hooks("batch_begin"), self.hooks("batch_end")
+        if begins or ends:
+            size = 32 if batch_size is None else int(batch_size)
+            for i, start in enumerate(range(0, n, size)):
+                for hook in begins:
+                    hook(i, logs={})
+                logs = dict(batch_logs(start, min(start + size, n))) if ends else {}
+                for hook in ends:
+                    hook(i, logs=logs)
+        for hook in self.hooks("end"):
+            hook(dict(end_logs()))
 
 
 for _name in KERAS_ONLY:        # each name read on a network raises its hint: the names listed once, above

@@ -259,12 +259,9 @@ class Network(KerasMethods):
     def save(self, path: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Write the network to one .npz file (arrays + JSON architecture; never pickle).
         An existing file is replaced atomically; `overwrite=False` refuses it, as save_weights does (Keras' save,
-        whose second argument it is, asks)."""
+        whose second argument it is, asks). Named exactly `path`: `cr.save`."""
         from ..saving.npz import save
-        if not check.flag(overwrite, "save: overwrite") and isinstance(path, (str, os.PathLike)) \
-                and os.path.isfile(path):
-            raise FileExistsError(f"save: {os.fspath(path)} exists and overwrite=False; it was left as it is")
-        save(self, path, include_optimizer=include_optimizer)
+        save(self, path, overwrite, include_optimizer=include_optimizer)
 
     def _check_saveable(self) -> None:
         """Refuse what `save` would refuse for its classes (an unregistered schedule): a ModelCheckpoint

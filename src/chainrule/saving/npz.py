@@ -152,11 +152,13 @@ def non_finite(net, values: np.ndarray) -> str | None:
     return f"value {at}"
 
 
-def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extra: dict | None = None,
-         extra_arrays: dict[str, np.ndarray] | None = None) -> None:
-    """Write `net` to `path` (.npz), replacing a previous chainrule model atomically (`cr.save`,
-    `Network.save`); `cr.load` reads it back. Refused, before anything is written: a file of other
-    data, a read-only file, another format's name (files.replaceable), what `load` would refuse."""
+def save(net: Any, path: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True,
+         extra: dict | None = None, extra_arrays: dict[str, np.ndarray] | None = None) -> None:
+    """Write `net` to `path`, replacing a previous chainrule model atomically (`cr.save`, `Network.save`;
+    keras.saving.save_model's arguments); `cr.load` reads it back. The file is named exactly `path` (NumPy's savez
+    would add .npz: here "m" stays "m"); .npz is the habit. Refused, before anything is written: an existing file
+    with overwrite=False (`refuse_existing`), a file of other data, a read-only file, another format's name
+    (files.replaceable), what `load` would refuse."""
     from ..nn.network import Network
     if isinstance(path, Network):
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")
@@ -168,7 +170,26 @@ def save(net: Any, path: str | os.PathLike, include_optimizer: bool = True, extr
             ours if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))
     a_file_name(check_path(path, "path"))      # before Path, which reads '' as '.' and drops a trailing '/'
+    refuse_existing(path, overwrite, "save")
     write(net, Path(path), include_optimizer, extra, extra_arrays)
+
+
+def refuse_existing(path: str | os.PathLike, overwrite: Any, who: str) -> None:
+    """Keras' overwrite=False (which asks; a library cannot): an existing file is refused, left as it is. One
+    refusal for cr.save, Network.save and save_weights."""
+    from ..nn.checks import flag
+    if not flag(overwrite, f"{who}: overwrite") and os.path.isfile(path):
+        raise FileExistsError(f"{who}: {os.fspath(path)} exists and overwrite=False; it was left as it is")
+
+
+def missing(path: Path, said: str) -> str:
+    """A missing file's message, naming the file beside it that was probably meant: save writes the name as given
+    ("m", where NumPy's savez writes "m.npz"), so "m" and "m.npz" are two names."""
+    other = path.with_name(path.name[:-4]) if path.name.lower().endswith(".npz") else Path(f"{path}.npz")
+    if other.name and other.is_file():
+        said += (f"; {str(other)!r} is there: save writes the file name exactly as given (it never adds .npz, as "
+                 "NumPy's savez does), and load reads it so: give that name")
+    return said
 
 
 def write(net: Network, path: Path, include_optimizer: bool = True, extra: dict | None = None,
@@ -200,7 +221,7 @@ def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, n
     """`load`, returning (network, extra JSON or None, extra arrays by name)."""
     path = Path(check_path(path, "path"))
     if not path.is_file():
-        raise ModelFileError(modelkind.not_a_file(path))
+        raise ModelFileError(missing(path, modelkind.not_a_file(path)))
     try:
         return _load(path)
     except ModelFileError:

@@ -18,10 +18,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError, ValidationError
-from ..nn import checks as check
 from ..nn.filenames import name_ending, not_a_folder
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
-from .npz import non_finite
+from .npz import missing, non_finite, refuse_existing
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
 HEADER = "__weights__"
@@ -56,13 +55,11 @@ def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) ->
 def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> None:
     """Write `net`'s weights to `path` (.npz); `overwrite=False` refuses an existing file, as Keras'
     (which asks). Non-finite weights are refused, as `save` refuses them: load_weights could not set them."""
-    overwrite = check.flag(overwrite, "save_weights: overwrite")
     shown = os.fspath(check_path(path, "save_weights: filepath"))
     not_a_folder(path)              # 'w.npz/' or '.': a folder's name, not one that lacks .npz
     weights_name(path, f"save_weights: filepath {shown!r}")
     target = writable_target(path)
-    if target.is_file() and not overwrite:
-        raise FileExistsError(f"save_weights: {shown} exists and overwrite=False; it was left as it is")
+    refuse_existing(path, overwrite, "save_weights")
     in_the_way(target, "weights", "chainrule weights", f"save_weights: {shown}")
     where = non_finite(net, net.params)
     if where is not None:
@@ -82,7 +79,7 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     shapes as `net`'s, else a ValidationError naming the layer and both shapes. Nothing is set here."""
     shown = os.fspath(check_path(path, "load_weights: filepath"))
     if not Path(path).is_file():
-        raise FileNotFoundError(f"load_weights: {shown} does not exist (or is not a file)")
+        raise FileNotFoundError(missing(Path(path), f"load_weights: {shown} does not exist (or is not a file)"))
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too
         from .npz import load

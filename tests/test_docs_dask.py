@@ -82,12 +82,23 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=15)
 
 
-def wait_for_cluster(address: str, workers: int, processes: list[subprocess.Popen]) -> None:
+def start(command: str, folder: Path) -> tuple[subprocess.Popen, Path]:
+    """`command` run in the background, as `&` runs it, in its own process group; its output in a log file, which
+    a failure shows (the command's own error, not its arguments alone)."""
+    log = folder / f"{'-'.join(command.splitlines()[-1].split()[1:3])}.log"        # exec dask worker: dask-worker.log
+    with open(log, "w") as out:
+        process = subprocess.Popen(["bash", "-c", command], cwd=folder, env=env(), stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    return process, log
+
+
+def wait_for_cluster(address: str, workers: int, started: list[tuple[subprocess.Popen, Path]]) -> None:
     """The scheduler listening and its workers joined (as a person waits before starting the sweep)."""
     host, port = address.removeprefix("tcp://").split(":")
     deadline = time.monotonic() + 60
     while True:
-        assert all(p.poll() is None for p in processes), [p.args for p in processes if p.poll() is not None]
+        for process, log in started:
+            assert process.poll() is None, f"{process.args} exited {process.returncode}:\n{log.read_text()[-3000:]}"
         with socket.socket() as s:
             if s.connect_ex((host, int(port))) == 0:
                 break
@@ -95,6 +106,15 @@ def wait_for_cluster(address: str, workers: int, processes: list[subprocess.Pope
         time.sleep(0.2)
     with distributed.Client(address, timeout=30) as client:
         client.wait_for_workers(workers, timeout=90)
+
+
+def test_a_background_command_that_exits_fails_with_what_it_printed(tmp_path):
+    started = [start("exec dask worker tcp://127.0.0.1:1 --nworker 2", tmp_path)]
+    try:
+        with pytest.raises(AssertionError, match="No such option"):         # Dask's own words (click's)
+            wait_for_cluster("tcp://127.0.0.1:1", 1, started)
+    finally:
+        stop(started[0][0])
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -112,12 +132,10 @@ def test_the_shell_run_and_the_threads_query_print_what_the_doc_shows(tmp_path):
     (tmp_path / "here").mkdir()
     run(["chainrule", "data", "iris.csv"], tmp_path / "dask")
     shutil.copy(tmp_path / "dask" / "iris.csv", tmp_path / "here")
-    started: list[subprocess.Popen] = []
+    started: list[tuple[subprocess.Popen, Path]] = []
     try:
         for command in background:
-            started.append(subprocess.Popen(["bash", "-c", f"{exports}\nexec {command}"], cwd=tmp_path / "dask",
-                                            env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                            start_new_session=True))
+            started.append(start(f"{exports}\nexec {command}", tmp_path / "dask"))
         # the same command without --scheduler, on this machine, while the cluster starts
         here = run(["bash", "-c", re.sub(r" --scheduler \S+", "", sweep[0])], tmp_path / "here")
         wait_for_cluster(f"tcp://127.0.0.1:{port}", 2, started)
@@ -132,7 +150,7 @@ def test_the_shell_run_and_the_threads_query_print_what_the_doc_shows(tmp_path):
 
         on_dask = run(["bash", "-c", f"{exports}\n{sweep[0]}"], tmp_path / "dask")
     finally:
-        for process in reversed(started):
+        for process, _ in reversed(started):
             stop(process)
     printed = on_dask.stdout.replace(f"127.0.0.1:{port}", DOC_ADDRESS)
     shown = fences_after(shell, 1)[0]

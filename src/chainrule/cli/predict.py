@@ -164,18 +164,15 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     in order; text columns of the model (and `text`) are read as text. Values unseen in training
     are warned about once, at the end; rows whose outputs no layer gives (`overflow.Failures`) are an error that
     counts them in the whole file, as the engine words it, as are predictions beyond float64 once scaled back."""
-    import warnings
-
     import numpy as np
 
     from ..data.chunks import iter_chunks
     from ..data.csvfile import short
-    from ..data.encode import Gaps, gap_mask, gaps_message, unseen_message
+    from ..data.encode import Gaps, gap_mask, gaps_message, warn_unseen
     from ..data.lines import file_lines, plural
     from ..data.markers import learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
-    from ..data.tabular import UnseenCategoryWarning
     from ..nn.overflow import Failures
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
@@ -225,7 +222,9 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                     inputs.append(x)
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
-    if gap is not None:
+    if gap is not None:                         # named in the file's column order, not the order first met
+        order = {c: i for i, c in enumerate(info["header"])}
+        gaps = {c: gaps[c] for c in sorted(gaps, key=lambda c: order.get(c, len(order)))}
         raise ValidationError(gaps_message(pre, gaps) + gap.why)
     if failures:
         raise failures.error(net, rows, of=short(str(args.csv)), unit="line", advice="those inputs are far outside "
@@ -235,9 +234,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
         raise ValidationError(f"the model's predictions are beyond float64's range for {bad} {plural(bad, 'row')} "
                               f"(first: line {first_bad}), as {pre.target!r} is scaled back; its weights are damaged "
                               "or the inputs far outside the training range")
-    for c in pre.text:
-        if unseen.get(c):
-            warnings.warn(unseen_message(c, unseen[c], pre.categories[c]), UnseenCategoryWarning, stacklevel=2)
+    warn_unseen(pre, unseen)
 
 
 def predict(args) -> int:

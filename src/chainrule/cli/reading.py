@@ -229,3 +229,11 @@ def not_folder(path) -> None:
     if kind is not None:
         raise ValidationError(f"--checkpoint-dir {str(path)!r} is {kind}, not a folder: give a folder (one that does "
                               "not exist is created)")
+    from pathlib import Path
+
+    from .tabular import takes_files
+    there = Path(os.path.abspath(where))
+    while not os.path.lexists(there) and there != there.parent:     # the folder it is created in (/proc of /proc/ck)
+        there = there.parent
+    if there.is_dir():
+        takes_files(there, f"--checkpoint-dir {str(path)!r}")

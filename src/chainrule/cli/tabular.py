@@ -127,7 +127,28 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
         raise ValidationError(f"cannot write {shown}: the folder {short(str(target.parent), 200)} does not exist")
     if not os.access(target.parent, os.W_OK):
         raise ValidationError(f"cannot write {shown}: the folder {short(str(target.parent), 200)} is not writable")
+    takes_files(target.parent, shown)
     return target
+
+
+def takes_files(folder: Path, shown: str) -> None:
+    """Refuse a folder that is there and writable by its permissions but cannot hold a new file (/proc, /sys, a
+    read-only mount): found by making one and removing it, said with the system's reason, before any work (the
+    write at the end said 'no such file or directory' of a folder that exists)."""
+    import errno
+    import tempfile
+
+    from ..data.csvfile import short
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".chainrule-", suffix=".tmp")
+    except OSError as exc:
+        why = (exc.strerror or str(exc)).lower()
+        system = (": a folder of the system's own files (such as /proc or /sys) takes no others"
+                  if exc.errno == errno.ENOENT else "")
+        raise ValidationError(f"cannot write {shown}: the folder {short(str(folder), 200)} exists, but no file can "
+                              f"be created in it ({why}){system}; give a path in another folder") from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 # -- model files ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import chainrule as cr
 
 from ..data.columns import select_columns
 from ..data.csvfile import short
+from ..data.encode import warn_unseen
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
 from ..teach.width import say, word
 from . import optimizer as options
@@ -324,10 +325,13 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
             weights.check_parts(weight, n_val, args)
         say(weights.describe(weight, args.weight), sys.stderr)
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
-        X, y = stream.encode(None, dtype=args.dtype)
+        X, y = stream.encode(None, dtype=args.dtype, unseen_in="in the validation rows")
     else:
-        X, y = pre.transform(df, dtype=args.dtype, rows=order, none_missing=False), pre.encode_target(df)[order]
+        unseen: dict[str, set] = {}       # the categories are the training rows': those unseen are validation's
+        X = pre.transform(df, dtype=args.dtype, rows=order, none_missing=False, unseen=unseen)
+        y = pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
+        warn_unseen(pre, unseen, "in the validation rows")
     classify = pre.task == "classification"
     spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them
     logged = ["loss", *(k for k in (spec.plain, spec.weighted) if k)]

@@ -27,14 +27,25 @@ BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path
 
 def short(value: object, limit: int = 40) -> str:
     """repr(value), cut to `limit` characters: a 50 MB cell must not become a 50 MB message."""
-    text = repr(value)
+    return _cut(repr(value), limit)
+
+
+def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def names(values, limit: int = 8) -> str:
-    """The first few of `values`, each shortened: for messages that list columns or categories."""
-    values = list(values)
-    shown = ", ".join(short(v) for v in values[:limit])
+    """The first few of `values`, each shortened: for messages that list columns or categories. A name
+    repeated (a header naming 'z' twice) is said once, with its count: ['y', 'z' (twice)]."""
+    counts: dict[str, int] = {}              # keyed as written: 1 and True stay two, as the reader tells them
+    for v in values:
+        counts[repr(v)] = counts.get(repr(v), 0) + 1
+    values = list(counts)
+
+    def said(text: str) -> str:
+        n = counts[text]
+        return _cut(text, 40) + ("" if n == 1 else " (twice)" if n == 2 else f" ({n} times)")
+    shown = ", ".join(said(v) for v in values[:limit])
     return f"[{shown}" + (f", ... ({len(values) - limit} more)]" if len(values) > limit else "]")
 
 

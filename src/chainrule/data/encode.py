@@ -87,6 +87,16 @@ def _no_fill(pre: Any, what: str, n: int, had: str) -> str:
             "keeps one for every column)")
 
 
+def warn_unseen(pre: Any, unseen: dict[str, set], where: str = "", stacklevel: int = 3) -> None:
+    """One `unseen_message` warning for each text column with values in `unseen` ({column: values}), collected over
+    a file's chunks; `where`: the rows that hold them ('in the validation rows' of train)."""
+    from .tabular import UnseenCategoryWarning
+    for c in pre.text:
+        if unseen.get(c):
+            warnings.warn(unseen_message(c, unseen[c], pre.categories[c], where), UnseenCategoryWarning,
+                          stacklevel=stacklevel)
+
+
 class Gaps(ValidationError):
     """Missing values in column `column` that the model has no fill value for, at positions `rows` of the table
     (`why`: what more the message says): a file read in chunks counts them over every chunk (`gap_mask`)."""
@@ -140,17 +150,18 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     return values
 
 
-def unseen_message(c: str, values: Any, categories: Any = ()) -> str:
-    """The warning for the values of text column `c` unseen in training; where one is a training category but
-    for the spaces around it ('Paris' and 'Paris ' of a spreadsheet's cells), the two, as pandas and the exported
-    graph read cells as written."""
+def unseen_message(c: str, values: Any, categories: Any = (), where: str = "") -> str:
+    """The warning for the values of text column `c` unseen in training (`where`: the rows that hold them, as
+    train says of its validation rows); where one is a training category but for the spaces around it ('Paris' and
+    'Paris ' of a spreadsheet's cells), the two, as pandas and the exported graph read cells as written."""
     values = sorted(values)
     count = f"{len(values)} value" if len(values) == 1 else f"{len(values)} values"
     learnt = {str(k).strip(): k for k in categories}         # (an unseen value is none of them as written)
     spaced = [(v, learnt[str(v).strip()]) for v in values if str(v).strip() in learnt]
     said = "" if not spaced else (f"; {short(spaced[0][0])} is the training category {short(spaced[0][1])} but for "
                                   "the spaces around it: write it as the training file does, spaces too")
-    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}{said}"
+    where = f" ({'all ' if len(values) > 1 else ''}{where})" if where else ""
+    return f"column {short(c)} has {count} unseen in training, encoded as all zeros: {names(values, 5)}{where}{said}"
 
 
 def as_typed(categories: list[str], values: Any) -> np.ndarray:

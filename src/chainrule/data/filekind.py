@@ -106,6 +106,9 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
     if book:
         raise ValidationError(f"{shown} is a spreadsheet workbook (Excel or LibreOffice), not CSV text: "
                               f"{save_as(book)}")
+    if head.startswith(b"PK\x05\x06"):              # a zip's end record alone: zipfile.ZipFile([]) written
+        raise ValidationError(f"CSV file {shown} is an empty zip archive (it holds no files), not CSV text: give the "
+                              "CSV file itself, or a zip of it")
     if head.startswith(b"PAR1"):
         raise ValidationError(f"{shown} is a Parquet file, not CSV text: write it as CSV with pandas: "
                               "pandas.read_parquet(path).to_csv(new_path, index=False) (which needs pyarrow "

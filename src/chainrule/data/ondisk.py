@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import warnings
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 from ..backend.pages import Pages, scratch
 from ..errors import ValidationError
 from .csvfile import short
-from .encode import INT32_MAX, fill_grid, numeric_column, text_codes, unseen_message
+from .encode import INT32_MAX, fill_grid, numeric_column, text_codes, warn_unseen
 from .lines import plural
 from .progress import Progress
 from .tabular import UnseenCategoryWarning
@@ -80,8 +79,10 @@ def dense(pre: Any, df: Any, dtype: np.dtype, unseen: dict[str, set] | None = No
     return X
 
 
-def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, folder: str) -> tuple[Any, np.ndarray]:
-    """(X on disk, y in memory) for the file of `stream`, row i from the file's row rows[i]."""
+def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, folder: str,
+               unseen_in: str = "") -> tuple[Any, np.ndarray]:
+    """(X on disk, y in memory) for the file of `stream`, row i from the file's row rows[i] (`unseen_in`: the rows
+    the warning of values unseen in training names)."""
     if dtype.name not in ("float64", "float32"):
         raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
     n = stream.n_rows
@@ -122,9 +123,7 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
             progress.update(a + len(chunk))
     written.release()
     del written
-    for c in pre.text:                    # as `Preprocessing.transform` warns for the whole table
-        if unseen.get(c):
-            warnings.warn(unseen_message(c, unseen[c], pre.categories[c]), UnseenCategoryWarning, stacklevel=3)
+    warn_unseen(pre, unseen, unseen_in, stacklevel=4)   # as `Preprocessing.transform` warns for the whole table
     X.flush()
     X = np.memmap(path["X"], dtype=dtype, mode="r", shape=shape)
     if cols is None:

@@ -150,7 +150,7 @@ def _tar_member(name: str, source: Any, head: bytes) -> Any:
     file; None for any other file, or a tar piped (read once, it cannot be listed first). A tar of several files is
     refused, as pandas refuses it."""
     import tarfile
-    if head[257:262] != b"ustar" or not source.seekable():
+    if not is_tar(head) or not source.seekable():
         return None
     try:
         files = [m for m in tarfile.open(fileobj=source, mode="r:").getmembers() if m.isfile()]
@@ -160,11 +160,26 @@ def _tar_member(name: str, source: Any, head: bytes) -> Any:
         source.seek(0)
         if len(files) > 1:
             source.close()
+            import shlex
+            how = f"tar -xf {shlex.quote(name)}" if os.path.isfile(name) else "pipe it through tar -x"
             raise ValidationError(f"CSV file {short(name, 200)} is a tar archive of {len(files)} files, not one CSV "
-                                  f"file: unpack it first (tar -xf {short(name, 200)}) and give the CSV file")
+                                  f"file: unpack it first ({how}) and give the CSV file")
         return None
     member = tarfile.open(fileobj=source, mode="r:").extractfile(files[0])
     return io.BufferedReader(_Unpacking(member, source, name, "tar"), 1 << 16)
+
+
+def is_tar(head: bytes) -> bool:
+    """Whether `head`, a file's first bytes, starts a tar archive: POSIX's ("ustar" at 257), or the older V7
+    format's, which has no mark but a header whose checksum holds (text never gives one)."""
+    import tarfile
+    if head[257:262] == b"ustar":
+        return True
+    try:
+        return len(head) >= 512 and b"\x00" in head[:512] and bool(tarfile.TarInfo.frombuf(head[:512], "utf-8",
+                                                                                            "surrogateescape").name)
+    except tarfile.TarError:
+        return False
 
 
 def _zip_member(name: str, source: Any) -> Any:
@@ -181,6 +196,11 @@ def _zip_member(name: str, source: Any) -> Any:
         files = [n for n in archive.namelist() if not n.endswith("/")]
         if len(files) == 1:
             return archive.open(files[0])
+        if not files:
+            source.close()
+            raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only "
+                                  f"{len(archive.namelist())} folders), not CSV text: give the CSV file itself, "
+                                  "or a zip of it")
     except (zipfile.BadZipFile, OSError):
         pass
     source.seek(0)                                      # left at its start, for `filekind.not_csv` to look in

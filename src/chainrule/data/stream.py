@@ -332,13 +332,15 @@ class CsvStream:
 
     # -- pass 2 -----------------------------------------------------------------------------
     @words("stream")
-    def encode(self, rows: np.ndarray | None = None, dtype: Any = np.float64) -> tuple[Any, np.ndarray]:
+    def encode(self, rows: np.ndarray | None = None, dtype: Any = np.float64,
+               unseen_in: str = "") -> tuple[Any, np.ndarray]:
         """(X, y): X written to files (a memmap, or a CSR matrix of memmaps with one-hot columns)
-        whose row i is the file's row rows[i] (default: file order), y the encoded targets."""
+        whose row i is the file's row rows[i] (default: file order), y the encoded targets. `unseen_in`: the
+        rows whose values unseen in training the warning names ('in the validation rows')."""
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        return encode_csv(self, self.pre, rows, np.dtype(dtype), self.workdir)
+        return encode_csv(self, self.pre, rows, np.dtype(dtype), self.workdir, unseen_in)
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""

@@ -50,8 +50,8 @@ def test_evaluate_memory_does_not_grow_with_the_rows(tmp_path, capsys, monkeypat
     from chainrule.cli import predict
     check = predict.checked
 
-    def checked(*args):
-        info = check(*args)
+    def checked(*args, **kwargs):
+        info = check(*args, **kwargs)
         tracemalloc.reset_peak()
         return info
     monkeypatch.setattr(predict, "checked", checked)

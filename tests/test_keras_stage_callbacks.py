@@ -48,3 +48,30 @@ def test_stage_callbacks_are_checked():
         net.evaluate(X, y, callbacks=cr.callbacks.Callback())
     with pytest.raises(cr.errors.ChainruleTypeError, match="Callback"):
         net.predict(X, callbacks=[print])
+
+
+def test_evaluate_batch_logs_with_sample_weight_as_keras():
+    """Keras' running results under sample weights, the first batches' weights all zero (its divide_no_nan: 0)."""
+    X, y = digits(70)
+    weight = np.ones(70, np.float32)
+    weight[:40], weight[50] = 0.0, 3.0
+    net, model = twins()
+    ours, theirs = recorder(cr.callbacks.Callback)(), recorder(keras.callbacks.Callback)()
+    ours.calls, theirs.calls = [], []
+    net.evaluate(X, y, weight, batch_size=16, callbacks=[ours], metrics=["accuracy"])
+    model.evaluate(X, y, sample_weight=weight, batch_size=16, callbacks=[theirs], verbose=0)
+    same_calls(ours.calls, theirs.calls)
+
+
+def test_evaluate_batch_logs_measure_each_row_once_more(monkeypatch):
+    """The running results add each batch's sums: the rows so far are not measured again at every batch."""
+    X, y = digits(320)
+    net, _ = twins()
+    measured = []
+    value = net.loss_function.value
+    monkeypatch.setattr(net.loss_function, "value", lambda out, *a: measured.append(len(out)) or value(out, *a))
+    ends = recorder(cr.callbacks.Callback)()
+    ends.calls = []
+    net.evaluate(X, y, batch_size=8, callbacks=[ends])
+    assert len([c for c in ends.calls if c[0] == "on_test_batch_end"]) == 40
+    assert sum(measured) <= 2 * len(X)          # the pass of evaluate, and the one of the batches' logs

@@ -40,7 +40,7 @@ def test_a_name_without_npz_is_kept_and_the_other_name_is_named(tmp_path):
     net(0).save(tmp_path / "m")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]     # as given: not numpy.savez's m.npz
     np.testing.assert_array_equal(cr.load(tmp_path / "m").predict(X), net(0).predict(X))
-    with pytest.raises(cr.errors.ModelFileError, match=r"'.*m' is there: save writes the file name exactly as given"):
+    with pytest.raises(cr.errors.ModelFileError, match=r"'.*m' is there \(chainrule model\): a file is written"):
         cr.load(tmp_path / "m.npz")
     net(0).save_weights(tmp_path / "w.npz")
     with pytest.raises(FileNotFoundError, match=r"w.npz' is there"):
@@ -53,3 +53,16 @@ def test_load_model_is_keras_name_of_load(tmp_path):
     cr.save(net(0), tmp_path / "m.npz")
     assert cr.load_model is cr.load and "load_model" in dir(cr)
     np.testing.assert_array_equal(cr.load_model(tmp_path / "m.npz").params, net(0).params)
+
+
+def test_the_other_name_is_named_only_when_it_holds_a_chainrule_file(tmp_path):
+    """A CSV 'data' beside the missing 'data.npz' is no model the user meant: the error says only what is missing."""
+    (tmp_path / "data").write_text("x,y\n1,2\n")
+    (tmp_path / "w.npz").write_text("not weights\n")
+    with pytest.raises(cr.errors.ModelFileError, match=r"^(?!.*is there)"):
+        cr.load(tmp_path / "data.npz")
+    with pytest.raises(FileNotFoundError, match=r"^(?!.*is there)"):
+        net(0).load_weights(tmp_path / "w")
+    net(0).save_weights(tmp_path / "v.npz")
+    with pytest.raises(FileNotFoundError, match=r"'.*v.npz' is there \(chainrule weights\)"):
+        net(0).load_weights(tmp_path / "v")

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 
 CONVERTED_BYTES = 8 << 20      # a chunk of X converted by `evaluate` (a memmap, another dtype)
+#: Keras' batch_size where none is given: the steps its verbose line counts, and evaluate's and predict's callbacks'
+KERAS_BATCH = 32
 
 
 def check_output(loss: Loss, sized: list[Layer]) -> None:
@@ -284,7 +286,7 @@ class Report:
         if not check.verbosity(verbose):
             raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
         self.what, self.verbose, self.start = what, verbose, time.perf_counter()
-        self.batch_size = 32 if batch_size is None else batch_size
+        self.batch_size = KERAS_BATCH if batch_size is None else batch_size
 
     def rows(self, out: np.ndarray) -> np.ndarray:
         self.say(out.shape[0], {})
@@ -302,3 +304,36 @@ class Report:
             bar = f"- {took:.0f}s -" if self.verbose == 2 else f"{'━' * 20} {took:.0f}s"
             head = f"{steps}/{steps} {bar}"
             print(head + step_time(took, steps) + logs, file=sys.stdout, flush=True)
+
+
+class Running:
+    """`evaluate`'s results of the rows so far, batch after batch (Keras' on_test_batch_end logs): each batch measured
+    once and its sums added, as Keras' running means (the rows so far measured again at each batch would take time
+    quadratic in X's length); a sum over weights all zero so far is 0, as Keras' divide_no_nan."""
+
+    def __init__(self, net: Network, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool):
+        self.net, self.X, self.Y, self.weight, self.chunk, self.mean = net, X, Y, weight, chunk, mean
+        self.sums = {"loss": 0.0, "accuracy": 0.0, "accuracy_once": 0.0, "rows": 0.0, "weight": 0.0}
+
+    def __call__(self, start: int, stop: int) -> dict[str, float]:
+        """The results of rows 0..stop, given those of 0..start were asked for last."""
+        n = stop - start
+        wb = None if self.weight is None else self.weight[start:stop]
+        total = float(n) if wb is None else float(np.add.reduce(wb))
+        weighted = wb is not None and total > 0
+        got = evaluate(self.net, self.X[start:stop], self.Y[start:stop], wb if weighted else None, self.chunk, True,
+                       self.mean)
+        sums = self.sums
+        sums["rows"] += n
+        sums["weight"] += total
+        if wb is None or weighted:          # a batch of weights all zero adds nothing to the loss nor weighted sums
+            sums["loss"] += got["loss"] * (total if self.mean and wb is not None else n)
+            sums["accuracy"] += got.get("accuracy", 0.0) * total
+        sums["accuracy_once"] += got.get("accuracy_once", got.get("accuracy", 0.0)) * n
+        over = sums["weight"] if self.mean and wb is not None else sums["rows"]
+        result = {"loss": sums["loss"] / over if over else 0.0}
+        if "accuracy" in got:
+            result["accuracy"] = sums["accuracy"] / sums["weight"] if sums["weight"] else 0.0
+            if self.weight is not None:
+                result["accuracy_once"] = sums["accuracy_once"] / sums["rows"]
+        return result

@@ -249,8 +249,9 @@ class KerasMethods:
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
         hooks = StageHooks(net, callbacks, "test")
         results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
-        hooks.run(rows.shape[0], batch_size, lambda _, stop: evaluate_named(
-            net, rows[:stop], Y[:stop], None if weight is None else weight[:stop], chunk, mean, spec), lambda: results)
+        so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
+        hooks.run(rows.shape[0], batch_size, lambda start, stop: spec.named(
+            (got := so_far(start, stop)), got.pop("accuracy_once", None)), lambda: results)
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
@@ -292,7 +293,7 @@ class StageHooks:
             hook({})
         begins, ends = self.hooks("batch_begin"), self.hooks("batch_end")
         if begins or ends:
-            size = 32 if batch_size is None else int(batch_size)
+            size = evaluation.KERAS_BATCH if batch_size is None else int(batch_size)
             for i, start in enumerate(range(0, n, size)):
                 for hook in begins:
                     hook(i, logs={})

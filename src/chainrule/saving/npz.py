@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.filecontent import first_member, kind_of
+from ..data.filecontent import file_kind, first_member, kind_of
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.filenames import a_file_name
 from ..nn.layers import layer_from_config
@@ -183,12 +183,14 @@ def refuse_existing(path: str | os.PathLike, overwrite: Any, who: str) -> None:
 
 
 def missing(path: Path, said: str) -> str:
-    """A missing file's message, naming the file beside it that was probably meant: save writes the name as given
-    ("m", where NumPy's savez writes "m.npz"), so "m" and "m.npz" are two names."""
+    """A missing file's message, naming the chainrule file beside it that was probably meant: save writes the name
+    as given ("m", where NumPy's savez writes "m.npz"), so "m" and "m.npz" are two names. Another file there (a
+    CSV "data" beside "data.npz") is not named."""
     other = path.with_name(path.name[:-4]) if path.name.lower().endswith(".npz") else Path(f"{path}.npz")
-    if other.name and other.is_file():
-        said += (f"; {str(other)!r} is there: save writes the file name exactly as given (it never adds .npz, as "
-                 "NumPy's savez does), and load reads it so: give that name")
+    kind = file_kind(other) if other.name and other.is_file() else None
+    if kind in ("model", "weights"):
+        said += (f"; {str(other)!r} is there (chainrule {kind}): a file is written under its name exactly as given "
+                 "(never adding .npz, as NumPy's savez does), and read so: give that name")
     return said
 
 

@@ -148,3 +148,20 @@ def test_values_only_the_validation_rows_hold_are_said_to_be_there(tmp_path):
         line = next(s for s in r.stderr.splitlines() if "unseen in training" in s)
         assert f"column 'colour' has {len(held_out)} values unseen in training" in line, line
         assert line.endswith(" (all in the validation rows)") and repr(held_out[0]) in line, line
+
+
+def test_values_of_training_rows_of_weight_0_are_not_said_to_be_validation_rows(tmp_path):
+    """A row of weight 0 gives no category (as if not in the file): its value is unseen, yet a training row's."""
+    n = 40
+    train = training_rows(n)
+    weight, colour = np.ones(n), ["ab"[i % 2] for i in range(n)]
+    weight[train[0]], colour[train[0]] = 0.0, "zzz"          # only a training row of weight 0 holds 'zzz'
+    pd.DataFrame({"x": np.arange(n) / 10, "colour": colour, "w": weight,
+                  "y": ["pq"[i % 2] for i in range(n)]}).to_csv(tmp_path / "d.csv", index=False)
+    for stream in ((), ("--stream",)):
+        r = cmd("train", tmp_path / "d.csv", "--target", "y", "--weight", "w", "--out", tmp_path / "m.npz",
+                "--epochs", "1", *stream)
+        assert r.returncode == 0, r.stderr
+        line = next(s for s in r.stderr.splitlines() if "unseen in training" in s)
+        assert "['zzz']" in line and not line.endswith("(in the validation rows)"), line
+        assert "training rows of weight 0" in line, line

@@ -165,3 +165,18 @@ def test_values_of_training_rows_of_weight_0_are_not_said_to_be_validation_rows(
         line = next(s for s in r.stderr.splitlines() if "unseen in training" in s)
         assert "['zzz']" in line and not line.endswith("(in the validation rows)"), line
         assert "training rows of weight 0" in line, line
+
+
+def test_the_probe_of_an_out_folder_leaves_nothing_behind_when_interrupted(tmp_path, monkeypatch):
+    """The throwaway file that tells a folder takes files is removed even where Ctrl-C comes before its removal."""
+    from chainrule.cli import tabular
+
+    def interrupted(fd):
+        real_close(fd)
+        raise KeyboardInterrupt
+    real_close = os.close
+    monkeypatch.setattr(tabular.os, "close", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tabular.takes_files(tmp_path, "'m.npz'")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []

@@ -180,3 +180,15 @@ def test_the_probe_of_an_out_folder_leaves_nothing_behind_when_interrupted(tmp_p
         tabular.takes_files(tmp_path, "'m.npz'")
     monkeypatch.undo()
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("folders", [["d/"], ["d/", "e/"]])
+def test_a_zip_of_folders_only_counts_them_in_words(tmp_path, folders):
+    path = tmp_path / "folders.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for name in folders:
+            z.writestr(name, b"")
+    n = len(zipfile.ZipFile(path).namelist())
+    with pytest.raises(ValidationError) as caught:
+        read_csv(path)
+    assert f"(only {n} {'folder' if n == 1 else 'folders'})" in str(caught.value), caught.value

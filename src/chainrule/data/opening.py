@@ -9,7 +9,7 @@ import io
 import os
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, plural
 from .advice import give
 from .csvfile import short
 
@@ -199,7 +199,7 @@ def _zip_member(name: str, source: Any) -> Any:
         if not files:
             source.close()
             raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only "
-                                  f"{len(archive.namelist())} folders), not CSV text: give the CSV file itself, "
+                                  f"{len(archive.namelist())} {plural(len(archive.namelist()), 'folder')}), not CSV text: give the CSV file itself, "
                                   "or a zip of it")
     except (zipfile.BadZipFile, OSError):
         pass

@@ -192,3 +192,18 @@ def test_a_zip_of_folders_only_counts_them_in_words(tmp_path, folders):
     with pytest.raises(ValidationError) as caught:
         read_csv(path)
     assert f"(only {n} {'folder' if n == 1 else 'folders'})" in str(caught.value), caught.value
+
+
+def test_text_cut_short_by_nul_bytes_is_not_taken_for_a_v7_tar(tmp_path):
+    """Text shorter than a tar header, then NUL bytes (a file cut short as it was written), whose bytes summed as
+    signed numbers give 0, the checksum tarfile reads from a field of NUL bytes: said to hold NUL bytes, not read
+    as an archive that holds nothing."""
+    def signed_sum(data):
+        return sum(b - 256 if b > 127 else b for b in data)
+    text = next(t for k in range(1, 20) for m in range(20)
+                if signed_sum(t := ("v,y\n" + "ñ" * k + "," + "a" * m + "\n").encode()) == -256)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(text + bytes(1024))
+    assert tarfile.TarInfo.frombuf(path.read_bytes()[:512], "utf-8", "strict").chksum == 0   # tarfile would take it
+    with pytest.raises(ValidationError, match="holds NUL bytes"):
+        read_csv(path)

@@ -200,9 +200,9 @@ def _zip_member(name: str, source: Any) -> Any:
             return archive.open(files[0])
         if not files:
             source.close()
-            raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only "
-                                  f"{len(archive.namelist())} {plural(len(archive.namelist()), 'folder')}), not CSV text: give the CSV file itself, "
-                                  "or a zip of it")
+            n = len(archive.namelist())
+            raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only {n} "
+                                  f"{plural(n, 'folder')}), not CSV text: give the CSV file itself, or a zip of it")
     except (zipfile.BadZipFile, OSError):
         pass
     source.seek(0)                                      # left at its start, for `filekind.not_csv` to look in

@@ -148,3 +148,62 @@ def test_values_only_the_validation_rows_hold_are_said_to_be_there(tmp_path):
         line = next(s for s in r.stderr.splitlines() if "unseen in training" in s)
         assert f"column 'colour' has {len(held_out)} values unseen in training" in line, line
         assert line.endswith(" (all in the validation rows)") and repr(held_out[0]) in line, line
+
+
+def test_values_of_training_rows_of_weight_0_are_not_said_to_be_validation_rows(tmp_path):
+    """A row of weight 0 gives no category (as if not in the file): its value is unseen, yet a training row's."""
+    n = 40
+    train = training_rows(n)
+    weight, colour = np.ones(n), ["ab"[i % 2] for i in range(n)]
+    weight[train[0]], colour[train[0]] = 0.0, "zzz"          # only a training row of weight 0 holds 'zzz'
+    pd.DataFrame({"x": np.arange(n) / 10, "colour": colour, "w": weight,
+                  "y": ["pq"[i % 2] for i in range(n)]}).to_csv(tmp_path / "d.csv", index=False)
+    for stream in ((), ("--stream",)):
+        r = cmd("train", tmp_path / "d.csv", "--target", "y", "--weight", "w", "--out", tmp_path / "m.npz",
+                "--epochs", "1", *stream)
+        assert r.returncode == 0, r.stderr
+        line = next(s for s in r.stderr.splitlines() if "unseen in training" in s)
+        assert "['zzz']" in line and not line.endswith("(in the validation rows)"), line
+        assert "training rows of weight 0" in line, line
+
+
+def test_the_probe_of_an_out_folder_leaves_nothing_behind_when_interrupted(tmp_path, monkeypatch):
+    """The throwaway file that tells a folder takes files is removed even where Ctrl-C comes before its removal."""
+    from chainrule.cli import tabular
+
+    def interrupted(fd):
+        real_close(fd)
+        raise KeyboardInterrupt
+    real_close = os.close
+    monkeypatch.setattr(tabular.os, "close", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        tabular.takes_files(tmp_path, "'m.npz'")
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("folders", [["d/"], ["d/", "e/"]])
+def test_a_zip_of_folders_only_counts_them_in_words(tmp_path, folders):
+    path = tmp_path / "folders.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        for name in folders:
+            z.writestr(name, b"")
+    n = len(zipfile.ZipFile(path).namelist())
+    with pytest.raises(ValidationError) as caught:
+        read_csv(path)
+    assert f"(only {n} {'folder' if n == 1 else 'folders'})" in str(caught.value), caught.value
+
+
+def test_text_cut_short_by_nul_bytes_is_not_taken_for_a_v7_tar(tmp_path):
+    """Text shorter than a tar header, then NUL bytes (a file cut short as it was written), whose bytes summed as
+    signed numbers give 0, the checksum tarfile reads from a field of NUL bytes: said to hold NUL bytes, not read
+    as an archive that holds nothing."""
+    def signed_sum(data):
+        return sum(b - 256 if b > 127 else b for b in data)
+    text = next(t for k in range(1, 20) for m in range(20)
+                if signed_sum(t := ("v,y\n" + "ñ" * k + "," + "a" * m + "\n").encode()) == -256)
+    path = tmp_path / "cut.csv"
+    path.write_bytes(text + bytes(1024))
+    assert tarfile.TarInfo.frombuf(path.read_bytes()[:512], "utf-8", "strict").chksum == 0   # tarfile would take it
+    with pytest.raises(ValidationError, match="holds NUL bytes"):
+        read_csv(path)

@@ -147,8 +147,10 @@ def takes_files(folder: Path, shown: str) -> None:
                   if exc.errno == errno.ENOENT else "")
         raise ValidationError(f"cannot write {shown}: the folder {short(str(folder), 200)} exists, but no file can "
                               f"be created in it ({why}){system}; give a path in another folder") from None
-    os.close(handle)
-    os.unlink(probe)
+    try:                                   # removed whatever comes between (Ctrl-C): nothing left behind
+        os.close(handle)
+    finally:
+        os.unlink(probe)
 
 
 # -- model files ----------------------------------------------------------------------------------

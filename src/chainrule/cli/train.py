@@ -324,14 +324,17 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         if stream is not None:            # (read in the preprocessing's pass: checked once they are all read)
             weights.check_parts(weight, n_val, args)
         say(weights.describe(weight, args.weight), sys.stderr)
+    # the categories are those of the training rows of weight above 0: a value unseen is in the other rows
+    unseen_in = "in the validation rows" + ("" if weight is None or bool((weight[:n - n_val] > 0).all()) else
+                                            " or the training rows of weight 0")
     if stream is not None:                # written to disk in the file's order (sequential writes), read in this one
-        X, y = stream.encode(None, dtype=args.dtype, unseen_in="in the validation rows")
+        X, y = stream.encode(None, dtype=args.dtype, unseen_in=unseen_in)
     else:
-        unseen: dict[str, set] = {}       # the categories are the training rows': those unseen are validation's
+        unseen: dict[str, set] = {}
         X = pre.transform(df, dtype=args.dtype, rows=order, none_missing=False, unseen=unseen)
         y = pre.encode_target(df)[order]
         del df                            # the table is encoded: training holds only X and y
-        warn_unseen(pre, unseen, "in the validation rows")
+        warn_unseen(pre, unseen, unseen_in)
     classify = pre.task == "classification"
     spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them
     logged = ["loss", *(k for k in (spec.plain, spec.weighted) if k)]

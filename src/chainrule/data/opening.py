@@ -9,7 +9,7 @@ import io
 import os
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, plural
 from .advice import give
 from .csvfile import short
 
@@ -171,13 +171,15 @@ def _tar_member(name: str, source: Any, head: bytes) -> Any:
 
 def is_tar(head: bytes) -> bool:
     """Whether `head`, a file's first bytes, starts a tar archive: POSIX's ("ustar" at 257), or the older V7
-    format's, which has no mark but a header whose checksum holds (text never gives one)."""
+    format's, which has no mark but a header whose checksum, written in octal digits, holds. A checksum field
+    of none (text cut short by NUL bytes) is no tar's: tarfile takes it for 0, which a sum of signed bytes can be."""
     import tarfile
     if head[257:262] == b"ustar":
         return True
+    if len(head) < 512 or b"\x00" not in head[:512] or not head[148:156].strip(b" \x00").isdigit():
+        return False
     try:
-        return len(head) >= 512 and b"\x00" in head[:512] and bool(tarfile.TarInfo.frombuf(head[:512], "utf-8",
-                                                                                            "surrogateescape").name)
+        return bool(tarfile.TarInfo.frombuf(head[:512], "utf-8", "surrogateescape").name)
     except tarfile.TarError:
         return False
 
@@ -198,9 +200,9 @@ def _zip_member(name: str, source: Any) -> Any:
             return archive.open(files[0])
         if not files:
             source.close()
-            raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only "
-                                  f"{len(archive.namelist())} folders), not CSV text: give the CSV file itself, "
-                                  "or a zip of it")
+            n = len(archive.namelist())
+            raise ValidationError(f"CSV file {short(name, 200)} is a zip archive that holds no files (only {n} "
+                                  f"{plural(n, 'folder')}), not CSV text: give the CSV file itself, or a zip of it")
     except (zipfile.BadZipFile, OSError):
         pass
     source.seek(0)                                      # left at its start, for `filekind.not_csv` to look in

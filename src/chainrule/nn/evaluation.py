@@ -309,10 +309,13 @@ class Report:
 class Running:
     """`evaluate`'s results of the rows so far, batch after batch (Keras' on_test_batch_end logs): each batch measured
     once and its sums added, as Keras' running means (the rows so far measured again at each batch would take time
-    quadratic in X's length); a sum over weights all zero so far is 0, as Keras' divide_no_nan."""
+    quadratic in X's length); a sum over weights all zero so far is 0, as Keras' divide_no_nan. `part(X, Y, w)`:
+    a batch's results (fit's validation: `streaming.validation`, NaN logged as Keras logs it), else `evaluate`'s."""
 
-    def __init__(self, net: Network, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool):
+    def __init__(self, net: Network, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool,
+                 part: Any = None):
         self.net, self.X, self.Y, self.weight, self.chunk, self.mean = net, X, Y, weight, chunk, mean
+        self.part = part or (lambda X, Y, w: evaluate(net, X, Y, w, chunk, True, mean))
         self.sums = {"loss": 0.0, "accuracy": 0.0, "accuracy_once": 0.0, "rows": 0.0, "weight": 0.0}
 
     def __call__(self, start: int, stop: int) -> dict[str, float]:
@@ -321,8 +324,7 @@ class Running:
         wb = None if self.weight is None else self.weight[start:stop]
         total = float(n) if wb is None else float(np.add.reduce(wb))
         weighted = wb is not None and total > 0
-        got = evaluate(self.net, self.X[start:stop], self.Y[start:stop], wb if weighted else None, self.chunk, True,
-                       self.mean)
+        got = self.part(self.X[start:stop], self.Y[start:stop], wb if weighted else None)
         sums = self.sums
         sums["rows"] += n
         sums["weight"] += total

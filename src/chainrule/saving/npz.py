@@ -206,17 +206,39 @@ def write(net: Network, path: Path, include_optimizer: bool = True, extra: dict 
     atomic_write(path, lambda f: savez(f, **arrays), kind="model")
 
 
-def load(path: str | os.PathLike, *, with_extra: bool = False) -> Any:
+def load(path: str | os.PathLike, *extra_args: Any, with_extra: bool = False, compile: bool = True,
+         safe_mode: bool = True, **unknown: Any) -> Any:
     """Read a network written by `save`. Never executes code from the file.
 
     The file is opened as a zip archive; the JSON description is read and checked first, then
     every array's header (dtype and shape) against the description, and only then the array
     data, with allow_pickle=False. Raises ModelFileError for a missing, truncated, corrupted,
     wrong-version or crafted file: anything that goes wrong while reading a file is reported
-    as ModelFileError (with the underlying error's type and message)."""
+    as ModelFileError (with the underlying error's type and message).
+    Keras' load_model's two flags: compile=False loads the network without its saved optimizer (the next fit
+    takes its own, as an uncompiled Keras model; the loss is part of a chainrule network and stays); safe_mode
+    changes nothing, since no file's code is ever run (safe_mode=True always holds)."""
+    keras_load_flags(extra_args, unknown, compile, safe_mode)
     net, extra, _ = load_all(path)
     mark_tabular(net, extra)            # a DataFrame of the CSV's columns is then refused, not read as inputs
+    if not compile:
+        net.optimizer = None
     return (net, extra) if with_extra else net
+
+
+def keras_load_flags(extra_args: tuple, unknown: dict, compile: Any, safe_mode: Any) -> None:
+    """`load`'s refusal of what it does not take (Keras' custom_objects, a second positional argument), naming
+    what it takes, instead of Python's bare TypeError; compile and safe_mode checked to be booleans."""
+    takes = "load (load_model) takes path, with_extra=, compile= and safe_mode= (Keras' flags)"
+    if extra_args:
+        raise ChainruleTypeError(f"{takes}; got {len(extra_args)} more positional argument(s): {extra_args!r}")
+    if unknown:
+        hint = (" A custom layer or loss is found by its registered name: register it with cr.register_layer or "
+                "cr.register_loss before loading") if "custom_objects" in unknown else ""
+        raise ChainruleTypeError(f"{takes}; got {', '.join(f'{k}=' for k in unknown)}.{hint}")
+    for value, name in ((compile, "compile"), (safe_mode, "safe_mode")):
+        if not isinstance(value, bool | np.bool_):
+            raise ChainruleTypeError(f"{takes}: {name} must be True or False; got {value!r}")
 
 
 def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, np.ndarray]]:

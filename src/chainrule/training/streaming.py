@@ -248,3 +248,22 @@ def validation(net: Any, X: Any, Y: Any, w: Any = None, chunk: int | None = None
     size = chunk if chunk is not None else 1024 if lazy else CHUNK
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         return measure(net, X, Y, w, size, mean, read=(lambda X, a, b: X.read(slice(a, b))) if lazy else None)
+
+
+TEST_HOOKS = ("on_test_begin", "on_test_batch_begin", "on_test_batch_end", "on_test_end")
+
+
+def validation_hooks(net: Any, callbacks: list, data: tuple, w: Any, batch_size: int, chunk: int | None, mean: bool,
+                     named: Any, results: dict[str, float]) -> None:
+    """Keras 3's fit evaluates its validation set with its own callbacks: on_test_begin, on_test_batch_begin/_end
+    (logs: the results of the rows so far, `named` as the logs name them, batches of validation_batch_size, else
+    batch_size) and on_test_end (logs: `results`, without val_), called by evaluate's `StageHooks` and only where a
+    callback defines one of them (else nothing is done)."""
+    if not any(hasattr(cb, name) for cb in callbacks for name in TEST_HOOKS):
+        return
+    from ..nn.evaluation import Running
+    from ..nn.keras_methods import StageHooks
+    X, Y = data[0], data[1]
+    so_far = Running(net, X, Y, w, 0, mean, lambda X, Y, w: validation(net, X, Y, w, chunk, mean))
+    StageHooks(net, callbacks, "test").run(X.shape[0], chunk or batch_size, lambda a, b: named(
+        (got := so_far(a, b)), got.pop("accuracy_once", None)), lambda: results)

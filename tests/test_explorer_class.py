@@ -271,21 +271,32 @@ def test_a_number_being_typed_survives_the_answers_of_a_train_run(page, monkeypa
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
 
 
-def test_an_answer_redrawing_a_field_being_typed_sends_nothing_and_the_train_run_goes_on(page, monkeypatch):
-    """Chrome fires change on a focused field it removes: the answer of a Train run that redrew η while "0.0" was
-    being typed (on the way to 0.07) set η to 0 on the server and ended the run, so that no further answer came
-    (the typed-number test above then waited in vain)."""
+def on_lr_in_a_train_run(page, monkeypatch) -> None:
+    """A Train run of answers every 0.2 s started, the keyboard on η with its text selected, to type over it."""
     monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)
     page.fill('[data-id="train-steps"]', "1000000")
     page.click('[data-id="train"]')
     expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
     page.locator('[data-setting="lr"]').focus()
     page.keyboard.press("Control+A")
+
+
+def next_answer(page) -> None:
+    """Wait for the Train run's next answer (its step count changes): 0.2 s on, unless the first run after install
+    compiles the kernels meanwhile, as the typed-number test above waits for it."""
+    steps = page.inner_text('[data-id="emeta"]')
+    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
+                           timeout=120_000)
+
+
+def test_an_answer_redrawing_a_field_being_typed_sends_nothing_and_the_train_run_goes_on(page, monkeypatch):
+    """Chrome fires change on a focused field it removes: the answer of a Train run that redrew η while "0.0" was
+    being typed (on the way to 0.07) set η to 0 on the server and ended the run, so that no further answer came
+    (the typed-number test above then waited in vain)."""
+    on_lr_in_a_train_run(page, monkeypatch)
     page.keyboard.type("0.0")
     for _ in range(2):          # two answers after the typing: the first redraws the field being typed
-        steps = page.inner_text('[data-id="emeta"]')
-        page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
-                               timeout=20_000)
+        next_answer(page)
     assert fixtures.server_state(page)["optimizer"]["settings"]["lr"] == 0.5      # nothing was set
     expect(page.locator('[data-id="train"]')).to_have_text("Stop")
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.0")
@@ -297,16 +308,9 @@ def test_a_number_typed_in_full_before_an_answer_redraws_its_field_is_set_by_ent
                                                                                                   key):
     """"0.07" typed whole, then a Train run's answer redrew η with that text: Chrome fires no change for a value a
     script puts in a field, so Enter (or Tab away) set nothing; the run went on at η 0.5 while the field read 0.07."""
-    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)
-    page.fill('[data-id="train-steps"]', "1000000")
-    page.click('[data-id="train"]')
-    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
-    page.locator('[data-setting="lr"]').focus()
-    page.keyboard.press("Control+A")
+    on_lr_in_a_train_run(page, monkeypatch)
     page.keyboard.type("0.07")
-    steps = page.inner_text('[data-id="emeta"]')
-    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
-                           timeout=20_000)          # an answer has redrawn the field, the text put back
+    next_answer(page)                               # an answer has redrawn the field, the text put back
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
     page.keyboard.press(key)
     expect(page.locator('[data-id="train"]')).to_have_text("Train")        # an action ends the run
@@ -317,15 +321,8 @@ def test_a_number_typed_in_full_before_an_answer_redraws_its_field_is_set_by_ent
 def test_a_fields_text_selected_stays_selected_through_the_answers_of_a_train_run(page, monkeypatch):
     """η's text selected (Ctrl+A) to type a new rate over it: an answer of the Train run redrew the field with the
     caret at its start, so that "0.07" typed next read "0.070.5"."""
-    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.2)
-    page.fill('[data-id="train-steps"]', "1000000")
-    page.click('[data-id="train"]')
-    expect(page.locator('[data-id="info"]')).to_contain_text("Training: ")
-    page.locator('[data-setting="lr"]').focus()
-    page.keyboard.press("Control+A")
-    steps = page.inner_text('[data-id="emeta"]')
-    page.wait_for_function("was => document.querySelector('[data-id=emeta]').textContent !== was", arg=steps,
-                           timeout=20_000)          # an answer has redrawn the field
+    on_lr_in_a_train_run(page, monkeypatch)
+    next_answer(page)                               # an answer has redrawn the field
     page.keyboard.type("0.07")
     expect(page.locator('[data-setting="lr"]')).to_have_value("0.07")
 

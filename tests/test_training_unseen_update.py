@@ -97,17 +97,22 @@ def test_a_sequence_of_batches_keeps_no_checkpoint_that_overflows(tmp_path):
     assert np.isfinite(_loss_of(tmp_path / "m1.npz", X, y))
 
 
+def counted_inference(monkeypatch):
+    """1,024 rows, a 2-8-1 network, and the list of the row counts its first layer's inference passes take."""
+    X = np.random.default_rng(0).normal(size=(1024, 2))
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    inferred: list[int] = []
+    infer = cr.Dense.infer
+    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
+        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
+    return X, net, inferred
+
+
 def test_the_check_of_each_epoch_costs_at_most_one_batchs_forward_pass(tmp_path, monkeypatch):
     """The check looked at 1,024 rows after every epoch: for 1,024 rows or fewer a forward pass of the whole set,
     a third of an epoch's work (forward and backward). One batch's rows at most, as one step of the epoch, read
     here from the rows every inference pass of the first layer takes (the run's end looks at up to 1,024)."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(1024, 2))
-    inferred = []
-    infer = cr.Dense.infer
-    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
-        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
-    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    X, net, inferred = counted_inference(monkeypatch)
     epochs, batch_size = 4, 32
     net.fit(X, X[:, :1], epochs=epochs, batch_size=batch_size, verbose=0,
             callbacks=[cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")])
@@ -119,13 +124,7 @@ def test_a_run_without_validation_ends_with_one_batchs_forward_pass_at_most(tmp_
     """The end of a run without validation looked at 1,024 training rows: a one-epoch fit (or partial_fit, one
     epoch a call) of 1,024 rows or fewer paid a forward pass of every row, which took longer than the epoch's
     compiled training. Its check, and that of every epoch beside a ModelCheckpoint, look at one batch's rows."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(1024, 2))
-    inferred = []
-    infer = cr.Dense.infer
-    monkeypatch.setattr(cr.Dense, "infer", lambda self, a, *args, **kw: (
-        inferred.append(a.shape[0]) if self is net.layers[0] else None, infer(self, a, *args, **kw))[1])
-    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, 1)], loss="mse", seed=0)
+    X, net, inferred = counted_inference(monkeypatch)
     given = [cr.ModelCheckpoint(str(tmp_path / "m.npz"), monitor="loss")] if callbacks else []
     net.fit(X, X[:, :1], epochs=1, batch_size=32, verbose=0, callbacks=given)
     assert 0 < sum(inferred) <= 32 * (1 + len(given))

@@ -1,4 +1,5 @@
 """The estimators beside scikit-learn 1.9's MLPClassifier and MLPRegressor: a fit the user interrupts."""
+import re
 import warnings
 
 import numpy as np
@@ -92,3 +93,36 @@ def test_a_sweeps_fit_lets_the_interrupt_through(monkeypatch):
     interrupted_at_epoch(monkeypatch, SweptClassifier, 1)
     with pytest.raises(KeyboardInterrupt):
         SweptClassifier(hidden_layer_sizes=(5,), epochs=5, random_state=0).fit(X, y)
+
+
+Y3 = np.eye(3, dtype=int)[y]
+Y3[::4, (y[::4] + 1) % 3] = 1            # some rows carry two labels: no one-hot of a class
+
+
+@pytest.mark.parametrize("first", ["fit", "partial_fit"])
+def test_partial_fit_refuses_a_multi_label_y_after_single_labels_as_mlp(first):
+    """A 0/1 matrix after single-label y: MLP refuses it ("not fitted with multilabel input"); ours trained its rows as
+    the softmax's targets (rows of two 1s too), silently."""
+    for est in (MLPClassifier(max_iter=2, random_state=0), BackpropClassifier(epochs=2, random_state=0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y) if first == "fit" else est.partial_fit(X, y, classes=[0, 1, 2])
+        with pytest.raises(ValueError) as refused:
+            est.partial_fit(X, Y3)
+    assert "fitted on a single-label y (classes [0, 1, 2]); y is multi-label (a 0/1 matrix of 3 columns)" \
+        in str(refused.value)
+
+
+@pytest.mark.parametrize("columns", [1, 2, 4])
+def test_partial_fit_after_a_multi_label_fit_names_the_kind_of_y_it_needs(columns):
+    """After a multi-label fit, single labels or another number of label columns are refused naming y as given (MLP
+    refuses another count too), not the network's encoded Y ("Y of shape (150,)", which the user never gave)."""
+    given = y if columns == 1 else np.c_[Y3, Y3][:, :columns]
+    ours = BackpropClassifier(epochs=2, random_state=0).partial_fit(X, Y3, classes=[0, 1, 2])
+    if columns > 1:
+        mlp = MLPClassifier(random_state=0).partial_fit(X, Y3, classes=[0, 1, 2])
+        with pytest.raises(ValueError):
+            mlp.partial_fit(X, given)
+    kind = "single-label (one class per sample)" if columns == 1 else f"multi-label (a 0/1 matrix of {columns} columns)"
+    with pytest.raises(ValueError, match=rf"partial_fit .* fitted on a multi-label y of 3 columns; y is {re.escape(kind)}"):
+        ours.partial_fit(X, given)

@@ -126,3 +126,16 @@ def test_partial_fit_after_a_multi_label_fit_names_the_kind_of_y_it_needs(column
     kind = "single-label (one class per sample)" if columns == 1 else f"multi-label (a 0/1 matrix of {columns} columns)"
     with pytest.raises(ValueError, match=rf"partial_fit .* fitted on a multi-label y of 3 columns; y is {re.escape(kind)}"):
         ours.partial_fit(X, given)
+
+
+def test_docs_show_the_partial_fit_refusal_as_raised():
+    """docs/errors.md's row for it: the whole message, as raised."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) == 4}
+    Xs, ys = np.random.RandomState(0).rand(10, 2), np.arange(10) % 2
+    est = BackpropClassifier(hidden_layer_sizes=(4,)).partial_fit(Xs, ys, classes=[0, 1])
+    with pytest.raises(ValueError) as caught:
+        est.partial_fit(Xs, np.eye(2, dtype=int)[ys])
+    assert str(caught.value) == rows["estimator partial_fit of another kind of y"]

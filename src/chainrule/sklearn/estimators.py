@@ -63,7 +63,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
-        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both.
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and y of another kind
+        than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
         compute_class_weight): each row's loss weighs its class's weight, times sample_weight,

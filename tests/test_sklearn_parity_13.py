@@ -124,7 +124,8 @@ def test_partial_fit_after_a_multi_label_fit_names_the_kind_of_y_it_needs(column
         with pytest.raises(ValueError):
             mlp.partial_fit(X, given)
     kind = "single-label (one class per sample)" if columns == 1 else f"multi-label (a 0/1 matrix of {columns} columns)"
-    with pytest.raises(ValueError, match=rf"partial_fit .* fitted on a multi-label y of 3 columns; y is {re.escape(kind)}"):
+    said = rf"partial_fit .* fitted on a multi-label y of 3 columns; y is {re.escape(kind)}"
+    with pytest.raises(ValueError, match=said):
         ours.partial_fit(X, given)
 
 

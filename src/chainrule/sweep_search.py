@@ -62,6 +62,7 @@ class SweptClassifier(_Clipped, BackpropClassifier):
 
     shown_as = "BackpropClassifier"
     _warns_unconverged = False
+    _keeps_an_interrupted_fit = False       # Ctrl-C ends the sweep (SweepInterrupted), not one fit
     _weighs_classes_y_lacks = True
 
 
@@ -70,6 +71,7 @@ class SweptRegressor(_Clipped, BackpropRegressor):
 
     shown_as = "BackpropRegressor"
     _warns_unconverged = False
+    _keeps_an_interrupted_fit = False
 
 
 class FoldPreprocessing(TransformerMixin, BaseEstimator):

@@ -18,6 +18,7 @@ from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
 from ..nn.network import Network
 from ..training import schedules
+from ..training.callbacks import History
 from ..training.optim import Optimizer, get_optimizer
 from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
 from .params import (
@@ -81,6 +82,9 @@ class _Backprop(BaseEstimator):
     #: whether fit warns, as MLPClassifier, when it ran every epoch without the stopping rule ending it; the
     #: sweep's classes do not (a warning per fit): the sweep counts such fits and says it once (`_ran_out`)
     _warns_unconverged = True
+    #: whether a fit interrupted by the user (Ctrl-C: KeyboardInterrupt) keeps the epochs it finished and warns, as
+    #: MLPClassifier's ("Training interrupted by user."); the sweep's classes let it through to end the sweep
+    _keeps_an_interrupted_fit = True
 
     def set_params(self, **params):
         """As BaseEstimator's; an MLPClassifier's name for one of ours is an error naming ours. optimizer__lr=0.1 (or
@@ -241,12 +245,20 @@ class _Backprop(BaseEstimator):
         callbacks: list = [mlp_loss(losses, steps, self.alpha, X.shape[0], sample_weight), stopper]
         if self.verbose:                     # after the stopper: its score and its decision are in the logs
             callbacks.append(MLPProgress(stopper))
+        history = History()                  # last: the epochs finished, read too when the user interrupts the fit
+        interrupted = False
         try:
             # MLP's float64 losses, not Keras' float32 logs; partial_fit's one epoch: no ScheduleWarning
             with unrounded(), (schedules.partial() if partial else nullcontext()):
-                history = net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
-                                  validation_data=validation, callbacks=callbacks, seed=None, verbose=0,
-                                  sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's
+                net.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=bool(self.shuffle),
+                        validation_data=validation, callbacks=[*callbacks, history], seed=None, verbose=0,
+                        sample_weight=sample_weight, weight_reduction="mean_with_sample_weight")   # MLP's
+        except KeyboardInterrupt:            # as MLPClassifier: fitted with the epochs finished (the best, with early
+            if not self._keeps_an_interrupted_fit or not hasattr(stopper, "count"):    # stopping), and a warning;
+                raise                                                                   # before training: raised
+            interrupted = True
+            stopper.on_train_end()
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
         finally:                  # network_ outside the estimator trains, and derives, without alpha's penalty
             net.weight_penalty = 0.0
         self.loss_curve_.extend(history.loss)
@@ -258,10 +270,11 @@ class _Backprop(BaseEstimator):
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = stopper.best
         self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
-        self._ran_out = self.n_iter_ == epochs and not stopper.stopped
+        self._ran_out = self.n_iter_ == epochs and not (stopper.stopped or interrupted)
         self.t_ += X.shape[0] * self.n_iter_
-        self.loss_ = self.loss_curve_[-1]       # as MLPClassifier's: the last epoch's; the lowest without early
-        self.best_loss_ = None if self.early_stopping else min(self.loss_curve_)    # stopping (with it: None)
+        # as MLPClassifier's: the last epoch's; the lowest without early stopping (with it, or before an epoch: None)
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.best_loss_ = None if self.early_stopping or not self.loss_curve_ else min(self.loss_curve_)
 
     def _warn_if_ran_out(self) -> None:
         """fit's (not partial_fit's, as MLPClassifier's): every epoch ran and the stopping rule (tol,

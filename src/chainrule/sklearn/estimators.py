@@ -63,7 +63,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
-        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both.
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and y of another kind
+        than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
         compute_class_weight): each row's loss weighs its class's weight, times sample_weight,
@@ -220,6 +221,20 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
+    def _same_kind(self, y) -> None:
+        """partial_fit goes on with y of the kind its network was built for: single-label, or multi-label of as many
+        labels (MLPClassifier: "The object was not fitted with multilabel input."); a 0/1 matrix after single labels
+        was read as the softmax's targets, each row a class's one-hot or not."""
+        multilabel, fitted = type_of_target(y) == "multilabel-indicator", self._kind == "multilabel-indicator"
+        given = (f"multi-label (a 0/1 matrix of {y.shape[1]} columns)" if multilabel else
+                 "single-label (one class per sample)")
+        was = f"a multi-label y of {len(self.classes_)} columns" if fitted else \
+            f"a single-label y (classes {self.classes_.tolist()[:20]})"
+        if multilabel != fitted or multilabel and y.shape[1] != len(self.classes_):
+            raise ValidationError(f"{estimator_name(self)}.partial_fit goes on training the fitted network, which was "
+                                  f"fitted on {was}; y is {given}. Give y as fit had it, or call fit to build a new "
+                                  "network")
+
     @as_before_if_refused
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
@@ -244,6 +259,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
         else:
+            self._same_kind(y)
             Y = self._encode(y)
             self._same_network()
             self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set

@@ -1,0 +1,142 @@
+"""The estimators beside scikit-learn 1.9's MLPClassifier and MLPRegressor: a fit the user interrupts."""
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
+
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
+from chainrule.sklearn.stopping import MLPStopping  # noqa: E402
+
+X, y = load_iris(return_X_y=True)
+
+
+def interrupted_at_epoch(monkeypatch, cls, epoch):
+    """Ctrl-C as the epoch `epoch` (counted from 0) begins: MLP's at its first batch, ours at its first callback."""
+    if cls in (MLPClassifier, MLPRegressor):
+        calls, backprop = [], cls._backprop
+
+        def pressed(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) > epoch:                  # batch_size 'auto': one batch an epoch on iris
+                raise KeyboardInterrupt
+            return backprop(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "_backprop", pressed)
+    else:
+        def begins(self, at, logs=None):
+            if at == epoch:
+                raise KeyboardInterrupt
+        monkeypatch.setattr(MLPStopping, "on_epoch_begin", begins, raising=False)
+
+
+def fit(est, *args):
+    """est.fit(*args), an interrupt it lets through a failure (not the end of the test run)."""
+    try:
+        return est.fit(*args)
+    except KeyboardInterrupt:
+        pytest.fail(f"{type(est).__name__}.fit let the KeyboardInterrupt through")
+
+
+@pytest.mark.parametrize("Mlp, Est, target", [(MLPClassifier, BackpropClassifier, y),
+                                              (MLPRegressor, BackpropRegressor, y * 1.0)])
+def test_an_interrupted_fit_keeps_its_finished_epochs_and_warns_as_mlps(monkeypatch, Mlp, Est, target):
+    """Ctrl-C in fit (a notebook's stop button): MLP warns "Training interrupted by user." and its fit returns,
+    fitted with the epochs it finished (n_iter_, loss_curve_, t_ counting them; no ConvergenceWarning). Ours
+    raised the KeyboardInterrupt and left a network trained two epochs under an empty loss_curve_ and t_ of 0."""
+    answers = {}
+    for cls, kw in ((Mlp, {"max_iter": 10}), (Est, {"epochs": 10, "batch_size": "auto"})):
+        interrupted_at_epoch(monkeypatch, cls, 2)
+        est = cls(hidden_layer_sizes=(5,), random_state=0, **kw)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            fitted = fit(est, X, target)
+        monkeypatch.undo()
+        answers[cls] = ([(w.category, str(w.message)) for w in said],
+                        est.n_iter_, len(est.loss_curve_), est.t_, est.loss_ == est.loss_curve_[-1], fitted is est,
+                        est.predict(X[:3]).shape)
+    assert answers[Est] == answers[Mlp]
+    assert answers[Est][0] == [(UserWarning, "Training interrupted by user.")]
+
+
+def test_an_interrupted_fit_warns_at_the_callers_line():
+    """The warning names the line that called fit, as the estimators' other warnings do."""
+    with pytest.MonkeyPatch.context() as mp:
+        interrupted_at_epoch(mp, BackpropClassifier, 1)
+        with pytest.warns(UserWarning, match="Training interrupted by user") as said:
+            fit(BackpropClassifier(hidden_layer_sizes=(5,), epochs=5, random_state=0), X, y)
+    assert said[0].filename == __file__
+
+
+def test_an_interrupted_early_stopping_fit_keeps_the_best_weights_as_the_same_fit_stopped_there(monkeypatch):
+    """With early stopping the interrupted fit keeps the best held-out score's weights (MLP restores them too): it is
+    the fit of as many epochs, which held out the same rows and drew the same batches."""
+    kw = dict(hidden_layer_sizes=(5,), early_stopping=True, random_state=3, learning_rate=0.05)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        whole = BackpropClassifier(epochs=4, **kw).fit(X, y)
+        interrupted_at_epoch(monkeypatch, BackpropClassifier, 4)
+        cut = fit(BackpropClassifier(epochs=10, **kw), X, y)
+    for a, b in zip(cut.coefs_ + cut.intercepts_, whole.coefs_ + whole.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert cut.validation_scores_ == whole.validation_scores_ and len(cut.validation_scores_) == 4
+    assert np.argmax(whole.validation_scores_) < 3           # the best is not the last epoch's: its weights restored
+    assert cut.best_validation_score_ == whole.best_validation_score_
+
+
+def test_a_sweeps_fit_lets_the_interrupt_through(monkeypatch):
+    """A sweep's candidate does not keep it: Ctrl-C ends the sweep, which says what it finished."""
+    from chainrule.sweep_search import SweptClassifier
+    interrupted_at_epoch(monkeypatch, SweptClassifier, 1)
+    with pytest.raises(KeyboardInterrupt):
+        SweptClassifier(hidden_layer_sizes=(5,), epochs=5, random_state=0).fit(X, y)
+
+
+Y3 = np.eye(3, dtype=int)[y]
+Y3[::4, (y[::4] + 1) % 3] = 1            # some rows carry two labels: no one-hot of a class
+
+
+@pytest.mark.parametrize("first", ["fit", "partial_fit"])
+def test_partial_fit_refuses_a_multi_label_y_after_single_labels_as_mlp(first):
+    """A 0/1 matrix after single-label y: MLP refuses it ("not fitted with multilabel input"); ours trained its rows as
+    the softmax's targets (rows of two 1s too), silently."""
+    for est in (MLPClassifier(max_iter=2, random_state=0), BackpropClassifier(epochs=2, random_state=0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y) if first == "fit" else est.partial_fit(X, y, classes=[0, 1, 2])
+        with pytest.raises(ValueError) as refused:
+            est.partial_fit(X, Y3)
+    assert "fitted on a single-label y (classes [0, 1, 2]); y is multi-label (a 0/1 matrix of 3 columns)" \
+        in str(refused.value)
+
+
+@pytest.mark.parametrize("columns", [1, 2, 4])
+def test_partial_fit_after_a_multi_label_fit_names_the_kind_of_y_it_needs(columns):
+    """After a multi-label fit, single labels or another number of label columns are refused naming y as given (MLP
+    refuses another count too), not the network's encoded Y ("Y of shape (150,)", which the user never gave)."""
+    given = y if columns == 1 else np.c_[Y3, Y3][:, :columns]
+    ours = BackpropClassifier(epochs=2, random_state=0).partial_fit(X, Y3, classes=[0, 1, 2])
+    if columns > 1:
+        mlp = MLPClassifier(random_state=0).partial_fit(X, Y3, classes=[0, 1, 2])
+        with pytest.raises(ValueError):
+            mlp.partial_fit(X, given)
+    kind = "single-label (one class per sample)" if columns == 1 else f"multi-label (a 0/1 matrix of {columns} columns)"
+    said = rf"partial_fit .* fitted on a multi-label y of 3 columns; y is {re.escape(kind)}"
+    with pytest.raises(ValueError, match=said):
+        ours.partial_fit(X, given)
+
+
+def test_docs_show_the_partial_fit_refusal_as_raised():
+    """docs/errors.md's row for it: the whole message, as raised."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) == 4}
+    Xs, ys = np.random.RandomState(0).rand(10, 2), np.arange(10) % 2
+    est = BackpropClassifier(hidden_layer_sizes=(4,)).partial_fit(Xs, ys, classes=[0, 1])
+    with pytest.raises(ValueError) as caught:
+        est.partial_fit(Xs, np.eye(2, dtype=int)[ys])
+    assert str(caught.value) == rows["estimator partial_fit of another kind of y"]

@@ -214,3 +214,22 @@ def test_a_history_validated_every_few_epochs_is_drawn_at_those_epochs(tmp_path,
         assert list(lines["training"].get_xdata()) == [1, 2, 3, 4, 5, 6]
         assert list(lines["validation"].get_xdata()) == validated
         assert list(lines["validation"].get_ydata()) == history.history[f"val_{metric}"]
+
+
+@pytest.mark.parametrize("title", [r"cost $\frac$", "a $x$ b"])
+def test_titles_are_drawn_as_written(tmp_path, title):
+    """A title is text, not a formula: '$x$' stays '$x$' (not an italic x) and a broken '$..$' draws, as column
+    names do (matplotlib's math parser raised half way through writing the file)."""
+    import xml.etree.ElementTree as ET
+
+    import matplotlib
+    X, y = cr.examples.xor()
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    drawings = [lambda path: plot.training_curves({"loss": [1.0, 0.5]}, path, title=title),
+                lambda path: plot.gradient_norms({"grad_norm/0": [1.0, 0.5]}, path, title=title),
+                lambda path: plot.decision_boundaries([net], X, y, path, titles=[title], resolution=10)]
+    for k, draw in enumerate(drawings):
+        with matplotlib.rc_context({"svg.fonttype": "none"}):        # text kept as text in the SVG
+            path = draw(tmp_path / f"{k}.svg")
+        texts = ["".join(t.itertext()).strip() for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+        assert title in texts, (k, texts)

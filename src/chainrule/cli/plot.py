@@ -109,7 +109,7 @@ def demo_sheet(path) -> Path:
     from matplotlib.image import imread
 
     from ..teach.figures import all_figures
-    from ..teach.plot import _save
+    from ..teach.plot import save_figure
     with tempfile.TemporaryDirectory() as tmp:
         images = [imread(p) for p in all_figures(tmp) if str(p).endswith(".png")]
     cols = 2
@@ -120,4 +120,4 @@ def demo_sheet(path) -> Path:
         ax.imshow(image)
         ax.set_axis_off()
     fig.tight_layout()
-    return _save(fig, path, 100)          # written beside it and renamed: a failure keeps the previous file
+    return save_figure(fig, path, 100)    # written beside it and renamed: a failure keeps the previous file

@@ -24,7 +24,8 @@ def _figure(size, dpi):
     return Figure(figsize=size, dpi=dpi)
 
 
-def _save(fig, path, dpi) -> Path:
+def save_figure(fig: Any, path: str | PathLike, dpi: int) -> Path:
+    """`fig` written to `path` (.png or .svg, by its extension) at `dpi`, atomically: a failure keeps the old file."""
     from ..nn.filenames import a_file_name
     from ..saving.files import atomic_write
     a_file_name(path)            # before Path, which drops a trailing '/' ('c.png/' wrote c.png) and reads '' as '.'
@@ -99,9 +100,9 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)          # as written: '$x$' is no formula, nor 'cost $5' half of one
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | PathLike, titles: Any = None,
@@ -163,7 +164,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", norm=filled.norm, edgecolors="k", s=25)
-        ax.set_title(title)
+        ax.set_title(title, parse_math=False)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
@@ -171,7 +172,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(n))
         bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
@@ -201,11 +202,11 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
     ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
-    ax.set_title(title or "gradient norm per layer")
+    ax.set_title(title or "gradient norm per layer", parse_math=False)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 LABELLED_EDGES = 9      # at most this many weights into one layer get a text label each; above, colour and a heat map
@@ -361,7 +362,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
         _weight_heat_maps(fig, dense, cmap, input_names)
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:

@@ -159,6 +159,11 @@ def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
     return f"w{offset + j * dense[l].n_in + i + 1}"
 
 
+def bias_name(neuron: str) -> str:
+    """b_<neuron>: the bias of a named neuron (b_h1, b_o2), as the reports and the diagrams write it."""
+    return f"b_{neuron}"
+
+
 def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str, str]:
     """How E_total is made from the outputs' errors E_o: the report's total error line (plain and
     TeX, without its value) and the same in words. sse and categorical cross-entropy add the E_o of

@@ -272,8 +272,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
-    from .explain import neuron_names, weight_name
     from .labels import place_labels
+    from .notation import bias_name, neuron_names, weight_name
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]
@@ -341,9 +341,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             ax.text(x, y, units[unit], ha="center", va="center", fontsize=10 if radius >= 600 else 7, zorder=5)
             if level and labelled:
                 bias = dense[level - 1].b[unit]
-                name = f"b_{units[unit]}"           # the bias's name in a report
+                name = bias_name(units[unit])       # as the report names it, as the weights are
                 fixed_b = "" if dense[level - 1].trainable_params["b"] else " (fixed)"     # frozen: not learnt
-                text = f"b={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                text = f"{name}={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:

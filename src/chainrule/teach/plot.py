@@ -155,7 +155,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
         # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        cmap = "RdBu_r" if out.shape[1] == 1 else class_colours(out.shape[1])
+        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.6)
         regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
             ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
@@ -163,16 +164,31 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", norm=filled.norm, edgecolors="k", s=25)
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap=filled.cmap, norm=filled.norm, edgecolors="k", s=25)
         ax.set_title(title, parse_math=False)
         ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
         ax.set_ylabel("input i2")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
     for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
-        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(n))
+        every = max(1, -(-n // 20))        # at most 20 class numbers on the key: more run together
+        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(0, n, every))
         bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
     return save_figure(fig, path, dpi)
+
+
+def class_colours(n: int) -> Any:
+    """One colour per class, each class k the k-th: matplotlib's tab10 (up to 10 classes), tab20's strong hues then
+    its light ones (up to 20: its pairs of one hue kept apart); more classes than any palette tells apart get the
+    turbo colour map's spread (a diverging map's middle classes were all near white)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+    if n <= 10:
+        return ListedColormap(colormaps["tab10"].colors[:n])
+    if n <= 20:
+        tab20 = colormaps["tab20"].colors
+        return ListedColormap([*tab20[0::2], *tab20[1::2]][:n])
+    return colormaps["turbo"].resampled(n)
 
 
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,

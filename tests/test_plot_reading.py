@@ -218,8 +218,8 @@ def test_a_history_validated_every_few_epochs_is_drawn_at_those_epochs(tmp_path,
 
 @pytest.mark.parametrize("title", [r"cost $\frac$", "a $x$ b"])
 def test_titles_are_drawn_as_written(tmp_path, title):
-    """A title is text, not a formula: '$x$' stays '$x$' (not an italic x) and a broken '$..$' draws, as column
-    names do (matplotlib's math parser raised half way through writing the file)."""
+    """A title (or the loss axis's name) is text, not a formula: '$x$' stays '$x$' (not an italic x) and a broken
+    '$..$' draws, as column names do (matplotlib's math parser raised half way through writing the file)."""
     import xml.etree.ElementTree as ET
 
     import matplotlib
@@ -227,7 +227,8 @@ def test_titles_are_drawn_as_written(tmp_path, title):
     net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     drawings = [lambda path: plot.training_curves({"loss": [1.0, 0.5]}, path, title=title),
                 lambda path: plot.gradient_norms({"grad_norm/0": [1.0, 0.5]}, path, title=title),
-                lambda path: plot.decision_boundaries([net], X, y, path, titles=[title], resolution=10)]
+                lambda path: plot.decision_boundaries([net], X, y, path, titles=[title], resolution=10),
+                lambda path: plot.training_curves({"loss": [1.0, 0.5]}, path, loss_label=title)]
     for k, draw in enumerate(drawings):
         with matplotlib.rc_context({"svg.fonttype": "none"}):        # text kept as text in the SVG
             path = draw(tmp_path / f"{k}.svg")

@@ -72,7 +72,8 @@ def run(args) -> int:
     elif args.kind == "curves":
         history, epochs = run_history(args.history)
         title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
-        print(f"wrote {plot.training_curves(history, args.out, title=title)}")
+        label = run_loss_label(args.history)
+        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=label)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:
@@ -99,6 +100,26 @@ def run_history(given: str) -> tuple[dict, list[int]]:
         raise ValidationError(f"--history {given!r} holds no epoch ({folder / HISTORY} is missing or empty): "
                               "train with --checkpoint-dir DIR for at least one epoch, then plot --history DIR")
     return history, epochs
+
+
+def run_loss_label(given: str) -> str:
+    """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
+    target, not in the file's units ("loss", where the run's checkpoint says nothing of it or is gone)."""
+    from ..data.csvfile import short
+    from ..errors import ChainruleError
+    from ..saving.checkpoint import HISTORY, checkpoint_path
+    from .tabular import load_model
+    folder = Path(given).parent if Path(given).name == HISTORY and Path(given).is_file() else Path(given)
+    if not checkpoint_path(folder).is_file():
+        return "loss"
+    try:
+        net, pre, _ = load_model(checkpoint_path(folder), need_preprocessing=False)
+    except ChainruleError:
+        return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
+    if pre is None or pre.task != "regression":
+        return "loss"
+    return (f"loss ({net.loss_function.name}) of the standardised target\n"
+            f"({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
 
 
 def demo_sheet(path) -> Path:

@@ -75,9 +75,12 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
-                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1) -> Path:
+                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1,
+                    loss_label: str = "loss") -> Path:
     """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them;
-    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated."""
+    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
+    loss axis's name, which says what the loss is of where that is not the data's own units (a regression
+    trained on its standardised target, as `chainrule train` does)."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -96,7 +99,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
-        ax.set_ylabel(metric)
+        ax.set_ylabel(loss_label if metric == "loss" else metric, parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
@@ -184,10 +187,9 @@ def class_colours(n: int) -> Any:
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
     if n <= 10:
-        return ListedColormap(colormaps["tab10"].colors[:n])
+        return ListedColormap(colormaps["tab10"](np.arange(n)))          # an integer picks the k-th colour
     if n <= 20:
-        tab20 = colormaps["tab20"].colors
-        return ListedColormap([*tab20[0::2], *tab20[1::2]][:n])
+        return ListedColormap(colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n]))
     return colormaps["turbo"].resampled(n)
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def clipped(text: str, limit: int = 18) -> str:
+    """A name cut to `limit` characters, its end as '...': a long column name would cover the diagram."""
+    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
+
+
 def text_size(text: str, fontsize: float = 7) -> np.ndarray:
     """(width, height) in inches of a text box, estimated from its characters (no renderer needed)."""
     lines = text.split("\n")

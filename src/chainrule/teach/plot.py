@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
+from .labels import clipped, place_labels
 
 
 def _figure(size, dpi):
@@ -181,16 +182,12 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
 
 
 def class_colours(n: int) -> Any:
-    """One colour per class, each class k the k-th: matplotlib's tab10 (up to 10 classes), tab20's strong hues then
-    its light ones (up to 20: its pairs of one hue kept apart); more classes than any palette tells apart get the
-    turbo colour map's spread (a diverging map's middle classes were all near white)."""
+    """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
+    the turbo map's spread (a diverging map's middle classes were near-white shades of one another)."""
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
-    if n <= 10:
-        return ListedColormap(colormaps["tab10"](np.arange(n)))          # an integer picks the k-th colour
-    if n <= 20:
-        return ListedColormap(colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n]))
-    return colormaps["turbo"].resampled(n)
+    tab = colormaps["tab10"](np.arange(n)) if n <= 10 else colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n])
+    return ListedColormap(tab) if n <= 20 else colormaps["turbo"].resampled(n)
 
 
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
@@ -211,6 +208,9 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
         raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
+    from matplotlib import colormaps
+    from matplotlib.rcsetup import cycler  # the ten colours, then each again dashed, dotted, dash-dotted (40)
+    ax.set_prop_cycle(cycler(linestyle=["-", "--", ":", "-."]) * cycler(color=list(colormaps["tab10"](range(10)))))
     for k, values in norms.items():
         _per_epoch(ax, values, f"layer {k.split('/')[1]}")
     positive = every[np.isfinite(every) & (every > 0)]
@@ -222,7 +222,7 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer", parse_math=False)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), ncols=-(-len(keys) // 14))
     fig.tight_layout()
     return save_figure(fig, path, dpi)
 
@@ -237,10 +237,6 @@ def _shown(n: int, max_units: int) -> list[int | None]:
     head = max_units // 2
     tail = max_units - head - 1
     return [*range(head), None, *range(n - tail, n)]
-
-
-def _clip_label(text: str, limit: int = 18) -> str:
-    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
 
 
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
@@ -290,7 +286,6 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
-    from .labels import place_labels
     from .notation import bias_name, neuron_names, weight_name
     dense = net.dense_layers
     names = neuron_names(net)
@@ -365,10 +360,10 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
+                ax.text(x - beside, y, clipped(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
                         parse_math=False)          # a column's name as written: 'a$b$' is no formula
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
+                ax.text(x + beside, y, clipped(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
                         parse_math=False)
     if labelled:
         place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
@@ -400,6 +395,6 @@ def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
         ax.set_ylabel("input", fontsize=8)
         ax.tick_params(labelsize=7)
         if l == 0 and input_names is not None and layer.n_in <= 12:
-            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6,
+            ax.set_yticks(range(1, layer.n_in + 1), [clipped(s, 12) for s in input_names], fontsize=6,
                           parse_math=False)
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

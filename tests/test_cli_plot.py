@@ -179,7 +179,7 @@ def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):
     assert all(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in fig.axes[0].get_lines())
 
 
-def test_a_regressions_loss_axis_says_it_is_of_the_standardised_target(tmp_path, monkeypatch):
+def test_a_regressions_loss_axis_and_output_say_they_are_of_the_standardised_target(tmp_path, monkeypatch):
     """train's regression learns (target - mean) / std: its losses are not in the file's units, and the axis says so,
     with the mean and standard deviation of the training rows (every row: --val-split 0), as StandardScaler has them."""
     import pandas as pd
@@ -196,3 +196,6 @@ def test_a_regressions_loss_axis_says_it_is_of_the_standardised_target(tmp_path,
     (run / "checkpoint.npz").unlink()           # nothing says what the losses are of: the plain name, still drawn
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
     assert fig.axes[0].get_ylabel() == "loss"
+    # its drawing's output is that standardised target too, not the column in the file's units
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", tmp_path / "m.npz", "--out", out))
+    assert "progression\n(standardised)" in [t.get_text() for t in fig.axes[0].texts]

@@ -60,7 +60,8 @@ def run(args) -> int:
             inputs = outputs = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
                 inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
-                outputs = [str(c) for c in pre.classes] if pre.classes else [pre.target]
+                # a regression's output is its target standardised, as the network learnt it
+                outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
             path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs)
         else:
             import chainrule as cr

@@ -10,8 +10,8 @@ Point = tuple[float, float]
 
 
 def clipped(text: str, limit: int = 18) -> str:
-    """A name cut to `limit` characters, its end as '...': a long column name would cover the diagram."""
-    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
+    """A name cut to `limit` characters a line, its end as '...': a long column name would cover the diagram."""
+    return "\n".join(line if len(line) <= limit else line[:limit - 3] + "..." for line in str(text).split("\n"))
 
 
 def text_size(text: str, fontsize: float = 7) -> np.ndarray:

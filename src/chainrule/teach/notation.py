@@ -130,7 +130,7 @@ def tex_name(name: str) -> str:
     return name.replace("_", "\\_")
 
 
-def neuron_names(net) -> list[list[str]]:
+def neuron_names(net: Any) -> list[list[str]]:
     """Unit names of each level: inputs, then each Dense layer's neurons."""
     dense = net.dense_layers
     names = [[f"i{j + 1}" for j in range(net.n_inputs)]]

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
 from .labels import clipped, place_labels
+from .notation import bias_name, neuron_names, weight_name
 
 
 def _figure(size, dpi):
@@ -170,8 +171,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap=filled.cmap, norm=filled.norm, edgecolors="k", s=25)
         ax.set_title(title, parse_math=False)
-        ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
-        ax.set_ylabel("input i2")
+        first, second = neuron_names(net)[0]        # the axes are the network's two inputs, named by notation
+        ax.set(xlabel=f"input {first}", ylabel=f"input {second}")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
     for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
         every = max(1, -(-n // 20))        # at most 20 class numbers on the key: more run together
@@ -286,7 +287,6 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
-    from .notation import bias_name, neuron_names, weight_name
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]

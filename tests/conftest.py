@@ -1,4 +1,5 @@
 import os
+import socket
 import subprocess
 import sys
 
@@ -86,17 +87,24 @@ def kernels(request, monkeypatch):
     return request.param
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now: a scheduler's to start, or an address none answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def drawn_figure(monkeypatch, draw):
     """The matplotlib figure that `draw()` saves (and saves, as it would): test_plot and test_cli_plot."""
     from chainrule.teach import plot
     captured = {}
-    real_save = plot._save
+    real_save = plot.save_figure
 
     def keep(fig, path, dpi):
         captured["fig"] = fig
         return real_save(fig, path, dpi)
 
-    monkeypatch.setattr(plot, "_save", keep)
+    monkeypatch.setattr(plot, "save_figure", keep)
     draw()
     return captured["fig"]
 

@@ -175,4 +175,27 @@ def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):
                tmp_path / "m.npz", "--checkpoint-dir", run, "--quiet").returncode == 0
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
     assert fig.texts[0].get_text() == f"{run}: 1 epoch"
+    assert fig.axes[0].get_ylabel() == "loss"           # a classifier's loss: of its classes, nothing to add
     assert all(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in fig.axes[0].get_lines())
+
+
+def test_a_regressions_loss_axis_and_output_say_they_are_of_the_standardised_target(tmp_path, monkeypatch):
+    """train's regression learns (target - mean) / std: its losses are not in the file's units, and the axis says so,
+    with the mean and standard deviation of the training rows (every row: --val-split 0), as StandardScaler has them."""
+    import pandas as pd
+    from sklearn.preprocessing import StandardScaler
+    run, out = tmp_path / "run", tmp_path / "c.png"
+    r = cmd("train", EXAMPLES / "diabetes.csv", "--target", "progression", "--hidden", "4", "--epochs", "2",
+            "--val-split", "0", "--out", tmp_path / "m.npz", "--checkpoint-dir", run, "--quiet")
+    assert r.returncode == 0, r.stderr
+    scaler = StandardScaler().fit(pd.read_csv(EXAMPLES / "diabetes.csv")[["progression"]])
+    for given in (run, run / "history.jsonl"):
+        fig = drawn_figure(monkeypatch, lambda given=given: cmd("plot", "curves", "--history", given, "--out", out))
+        assert fig.axes[0].get_ylabel() == ("loss (mse) of the standardised target\n"
+                                            f"('progression' - {scaler.mean_[0]:.4g}) / {scaler.scale_[0]:.4g}")
+    (run / "checkpoint.npz").unlink()           # nothing says what the losses are of: the plain name, still drawn
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
+    assert fig.axes[0].get_ylabel() == "loss"
+    # its drawing's output is that standardised target too, not the column in the file's units
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", tmp_path / "m.npz", "--out", out))
+    assert "progression\n(standardised)" in [t.get_text() for t in fig.axes[0].texts]

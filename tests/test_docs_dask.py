@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from conftest import free_port  # noqa: E402
 from test_docs import CHECK, FLAGS, ROOT, Block, blocks, env  # noqa: E402
 
 SCALE = ROOT / "docs" / "scale.md"
@@ -49,12 +50,6 @@ def run(args: list[str], folder: Path, timeout: int = 240) -> subprocess.Complet
     r = subprocess.run(args, cwd=folder, env=env(), text=True, capture_output=True, timeout=timeout)
     assert r.returncode == 0, f"{args} exited {r.returncode}:\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
     return r
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_python_search_on_a_local_cluster_prints_what_the_doc_shows(tmp_path):

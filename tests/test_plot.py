@@ -224,10 +224,13 @@ def test_the_biases_gradients_are_drawn(tmp_path, monkeypatch):
     report = cr.explain(net, X, Y)
     texts = drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png", report=report))
     (_, db0), (_, db1) = net.gradients(X, Y)
-    for b, g in [(0.35, db0[0]), (0.35, db0[1]), (0.6, db1[0]), (0.6, db1[1])]:
-        assert f"b={b} (fixed)\ng={g:.2e}" in texts           # the seed's biases do not learn
+    # each named as the report names it (as the weights are: w1=0.15), b_h1 the bias of h1
+    names = [n["bias"] for layer in report.to_dict()["layers"] for n in layer["neurons"]]
+    assert names == ["b_h1", "b_h2", "b_o1", "b_o2"]
+    for name, b, g in zip(names, [0.35, 0.35, 0.6, 0.6], [db0[0], db0[1], db1[0], db1[1]]):
+        assert f"{name}={b} (fixed)\ng={g:.2e}" in texts           # the seed's biases do not learn
     net.dense_layers[0].unfreeze("b")
-    assert "b=0.35" in drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png"))
+    assert "b_h1=0.35" in drawn_texts(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "m.png"))
 
 
 def test_a_decision_boundarys_axes_are_named_and_their_numbers_apart(tmp_path, monkeypatch):

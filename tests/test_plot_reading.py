@@ -214,3 +214,74 @@ def test_a_history_validated_every_few_epochs_is_drawn_at_those_epochs(tmp_path,
         assert list(lines["training"].get_xdata()) == [1, 2, 3, 4, 5, 6]
         assert list(lines["validation"].get_xdata()) == validated
         assert list(lines["validation"].get_ydata()) == history.history[f"val_{metric}"]
+
+
+@pytest.mark.parametrize("title", [r"cost $\frac$", "a $x$ b"])
+def test_titles_are_drawn_as_written(tmp_path, title):
+    """A title (or the loss axis's name) is text, not a formula: '$x$' stays '$x$' (not an italic x) and a broken
+    '$..$' draws, as column names do (matplotlib's math parser raised half way through writing the file)."""
+    import xml.etree.ElementTree as ET
+
+    import matplotlib
+    X, y = cr.examples.xor()
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    drawings = [lambda path: plot.training_curves({"loss": [1.0, 0.5]}, path, title=title),
+                lambda path: plot.gradient_norms({"grad_norm/0": [1.0, 0.5]}, path, title=title),
+                lambda path: plot.decision_boundaries([net], X, y, path, titles=[title], resolution=10),
+                lambda path: plot.training_curves({"loss": [1.0, 0.5]}, path, loss_label=title)]
+    for k, draw in enumerate(drawings):
+        with matplotlib.rc_context({"svg.fonttype": "none"}):        # text kept as text in the SVG
+            path = draw(tmp_path / f"{k}.svg")
+        texts = ["".join(t.itertext()).strip() for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+        assert title in texts, (k, texts)
+
+
+def cie_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB colours (rows, 0..1) in CIELAB (D65), where a distance is a difference seen: CIE76's delta E."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    f = xyz / [0.95047, 1.0, 1.08883]
+    f = np.where(f > (6 / 29) ** 3, np.cbrt(f), f / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+@pytest.mark.parametrize("classes", [10, 20, 30])
+def test_many_classes_keep_colours_apart_and_a_readable_key(tmp_path, monkeypatch, classes):
+    """digits' 10 classes (or 20) each in a colour told apart at a glance (delta E >= 10 as drawn, over white):
+    a diverging map gave the middle classes near-white shades of one another; the key's numbers do not overlap."""
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    net = cr.Network([cr.Dense(2, 8, "tanh"), cr.Dense(8, classes, "softmax")], loss="categorical_crossentropy")
+    fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries([net], X, np.arange(40) % classes,
+                                                                     tmp_path / "b.png", resolution=20))
+    ax, bar = fig.axes
+    regions = next(c for c in ax.collections if hasattr(c, "levels")).get_facecolors()
+    assert len(regions) == classes
+    if classes <= 20:
+        drawn = regions[:, 3:] * regions[:, :3] + (1 - regions[:, 3:])        # its alpha over the white figure
+        lab = cie_lab(drawn)
+        apart = np.linalg.norm(lab[:, None] - lab[None], axis=2) + np.eye(classes) * 1e3
+        assert apart.min() >= 10, np.unravel_index(apart.argmin(), apart.shape)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    low, high = bar.get_ylim()
+    shown = [t for t in bar.get_yticklabels() if t.get_text() and low <= t.get_position()[1] <= high]
+    assert int(shown[0].get_text()) == 0 and int(shown[-1].get_text()) >= classes - 3
+    boxes = [t.get_window_extent(renderer) for t in shown]
+    assert all(b.y0 >= a.y1 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in shown]
+
+
+@pytest.mark.parametrize("layers", [14, 40])
+def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_path, monkeypatch, layers):
+    """Past matplotlib's ten colours layer 10 was drawn as layer 0 (same colour, same line); the key of 40 layers
+    ran off the figure."""
+    from matplotlib.colors import to_rgba
+    history = {f"grad_norm/{k}": list(np.geomspace(1.0, 2.0, 5) * (k + 1)) for k in range(layers)}
+    fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
+    ax = fig.axes[0]
+    styles = [(tuple(np.round(to_rgba(line.get_color()), 3)), line.get_linestyle()) for line in ax.get_lines()]
+    assert len(styles) == layers and len(set(styles)) == layers
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    key = ax.get_legend().get_window_extent(renderer)
+    page = fig.bbox
+    assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)

@@ -2,11 +2,10 @@
 arguments (scoring='acuracy', n_iter=3); a grid's class_weight it cannot take as the grid's other refused values
 (`--grid: key=value: ...`, with the values a text grid can write); --jobs beside --scheduler, which would be ignored,
 is refused. run_sweep keeps Python's names."""
-import socket
 from pathlib import Path
 
 import pytest
-from conftest import cmd
+from conftest import cmd, free_port
 
 pytest.importorskip("pandas")
 from sklearn.metrics import get_scorer_names  # noqa: E402
@@ -19,12 +18,6 @@ ROOT = Path(__file__).parent.parent
 
 def last(r) -> str:
     return r.stderr.strip().splitlines()[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_commands_refusals_and_warnings_name_its_options(sweep_data, tmp_path):

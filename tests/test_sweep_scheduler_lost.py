@@ -3,7 +3,6 @@ client's traceback (connection reset, the reconnecting cancelled) before it; --d
 processes: a `dask scheduler`, a `dask worker`, the command; the scheduler killed once a fit runs."""
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,13 +10,8 @@ import time
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from conftest import free_port  # noqa: E402
 from test_errors import dask_documented  # noqa: E402
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _start(*args) -> subprocess.Popen:
@@ -26,7 +20,7 @@ def _start(*args) -> subprocess.Popen:
 
 
 def _sweep_with_scheduler_killed(sweep_data, tmp_path, *options) -> subprocess.CompletedProcess:
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     scheduler = _start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
                        "--no-show")

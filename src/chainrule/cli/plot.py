@@ -60,7 +60,8 @@ def run(args) -> int:
             inputs = outputs = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
                 inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
-                outputs = [str(c) for c in pre.classes] if pre.classes else [pre.target]
+                # a regression's output is its target standardised, as the network learnt it
+                outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
             path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs)
         else:
             import chainrule as cr
@@ -72,7 +73,8 @@ def run(args) -> int:
     elif args.kind == "curves":
         history, epochs = run_history(args.history)
         title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
-        print(f"wrote {plot.training_curves(history, args.out, title=title)}")
+        label = run_loss_label(args.history)
+        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=label)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:
@@ -101,6 +103,26 @@ def run_history(given: str) -> tuple[dict, list[int]]:
     return history, epochs
 
 
+def run_loss_label(given: str) -> str:
+    """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
+    target, not in the file's units ("loss", where the run's checkpoint says nothing of it or is gone)."""
+    from ..data.csvfile import short
+    from ..errors import ChainruleError
+    from ..saving.checkpoint import HISTORY, checkpoint_path
+    from .tabular import load_model
+    folder = Path(given).parent if Path(given).name == HISTORY and Path(given).is_file() else Path(given)
+    if not checkpoint_path(folder).is_file():
+        return "loss"
+    try:
+        net, pre, _ = load_model(checkpoint_path(folder), need_preprocessing=False)
+    except ChainruleError:
+        return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
+    if pre is None or pre.task != "regression":
+        return "loss"
+    return (f"loss ({net.loss_function.name}) of the standardised target\n"
+            f"({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
+
+
 def demo_sheet(path) -> Path:
     """Every figure of the guide on one page (for `plot demo --out demo.png`)."""
     import tempfile
@@ -109,7 +131,7 @@ def demo_sheet(path) -> Path:
     from matplotlib.image import imread
 
     from ..teach.figures import all_figures
-    from ..teach.plot import _save
+    from ..teach.plot import save_figure
     with tempfile.TemporaryDirectory() as tmp:
         images = [imread(p) for p in all_figures(tmp) if str(p).endswith(".png")]
     cols = 2
@@ -120,4 +142,4 @@ def demo_sheet(path) -> Path:
         ax.imshow(image)
         ax.set_axis_off()
     fig.tight_layout()
-    return _save(fig, path, 100)          # written beside it and renamed: a failure keeps the previous file
+    return save_figure(fig, path, 100)    # written beside it and renamed: a failure keeps the previous file

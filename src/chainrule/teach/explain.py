@@ -22,7 +22,7 @@ from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
 from ..nn.losses import l2_penalty, rows_sum_to_one
 from . import notation
-from .notation import neuron_names, weight_name
+from .notation import bias_name, neuron_names, weight_name
 from .report import MAX_PARAMETERS, Report, UnknownParameterError
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ def _layer_data(net: Network, names: list[list[str]], l: int) -> dict:
         "dE/dout": [_vals(lay.dout[:, j]) for j in range(lay.n_out)] if jacobian else None,
         "softmax_sum": _vals((lay.dout * lay.out).sum(axis=1)) if jacobian else None,
         "neurons": [{"name": nm, "net": _vals(lay.net[:, j]), "out": _vals(lay.out[:, j]),
-                     "bias": f"b_{nm}", "bias_value": float(lay.b[j]),
+                     "bias": bias_name(nm), "bias_value": float(lay.b[j]),
                      "weights": [weight_name(dense, l, i, j) for i in range(lay.n_in)],
                      "weight_values": [float(w) for w in lay.W[:, j]],
                      "inputs": names[l]}
@@ -211,7 +211,7 @@ def parameter_key(net: Network, names: list[list[str]], l: int, i: int, j: int) 
     """Which parameter an entry of `parameters` is: the weight from input i (i == n_in: the bias) to neuron j of
     Dense layer l, by name, layer, kind, index, from and to."""
     frm, to = (names[l] + [None])[i], names[l + 1][j]
-    return {"name": weight_name(net.dense_layers, l, i, j) if frm else f"b_{to}", "layer": l,
+    return {"name": weight_name(net.dense_layers, l, i, j) if frm else bias_name(to), "layer": l,
             "kind": "W" if frm else "b", "index": [i, j] if frm else [j], "from": frm, "to": to}
 
 

@@ -2,7 +2,16 @@
 nodes, bias labels and each other (a label on a crossing of two edges does not say which it names)."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+Point = tuple[float, float]
+
+
+def clipped(text: str, limit: int = 18) -> str:
+    """A name cut to `limit` characters a line, its end as '...': a long column name would cover the diagram."""
+    return "\n".join(line if len(line) <= limit else line[:limit - 3] + "..." for line in str(text).split("\n"))
 
 
 def text_size(text: str, fontsize: float = 7) -> np.ndarray:
@@ -22,7 +31,8 @@ def label_cost(c, size, others, boxes, centres, node_radius) -> tuple[bool, floa
     return clash > 0, crossed + 1000 * clash
 
 
-def place_labels(fig, ax, edges, fixed, nodes, node_radius) -> None:
+def place_labels(fig: Any, ax: Any, edges: list[tuple[Point, Point, str]], fixed: list[tuple[float, float, str]],
+                 nodes: list[Point], node_radius: float) -> None:
     """Write each edge's label on its own edge, where its box is crossed by the fewest other edges and overlaps
     no node, bias label or label placed before: a label on a crossing of two edges does not say which it names."""
     span = np.array([np.ptp(ax.get_xlim()), np.ptp(ax.get_ylim())])

@@ -130,7 +130,7 @@ def tex_name(name: str) -> str:
     return name.replace("_", "\\_")
 
 
-def neuron_names(net) -> list[list[str]]:
+def neuron_names(net: Any) -> list[list[str]]:
     """Unit names of each level: inputs, then each Dense layer's neurons."""
     dense = net.dense_layers
     names = [[f"i{j + 1}" for j in range(net.n_inputs)]]
@@ -157,6 +157,11 @@ def weight_name(dense: list[Any], l: int, i: int, j: int) -> str:
     """w<k>: numbered neuron by neuron within a layer, layers in order (the seed's w1..w8)."""
     offset = sum(d.W.size for d in dense[:l])
     return f"w{offset + j * dense[l].n_in + i + 1}"
+
+
+def bias_name(neuron: str) -> str:
+    """b_<neuron>: the bias of a named neuron (b_h1, b_o2), as the reports and the diagrams write it."""
+    return f"b_{neuron}"
 
 
 def total_error(loss: str, errors: list[str], n_samples: int) -> tuple[str, str, str]:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
+from .labels import clipped, place_labels
+from .notation import bias_name, neuron_names, weight_name
 
 
 def _figure(size, dpi):
@@ -24,7 +26,8 @@ def _figure(size, dpi):
     return Figure(figsize=size, dpi=dpi)
 
 
-def _save(fig, path, dpi) -> Path:
+def save_figure(fig: Any, path: str | PathLike, dpi: int) -> Path:
+    """`fig` written to `path` (.png or .svg, by its extension) at `dpi`, atomically: a failure keeps the old file."""
     from ..nn.filenames import a_file_name
     from ..saving.files import atomic_write
     a_file_name(path)            # before Path, which drops a trailing '/' ('c.png/' wrote c.png) and reads '' as '.'
@@ -74,9 +77,12 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
-                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1) -> Path:
+                    dpi: int = 100, title: str | None = None, validation_freq: Any = 1,
+                    loss_label: str = "loss") -> Path:
     """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them;
-    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated."""
+    `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
+    loss axis's name, which says what the loss is of where that is not the data's own units (a regression
+    trained on its standardised target, as `chainrule train` does)."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -95,13 +101,13 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
-        ax.set_ylabel(metric)
+        ax.set_ylabel(loss_label if metric == "loss" else metric, parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
-        fig.suptitle(title)
+        fig.suptitle(title, parse_math=False)          # as written: '$x$' is no formula, nor 'cost $5' half of one
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | PathLike, titles: Any = None,
@@ -154,7 +160,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
         # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap="RdBu_r", alpha=0.6)
+        cmap = "RdBu_r" if out.shape[1] == 1 else class_colours(out.shape[1])
+        filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.6)
         regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so
             ax.text(0.5, 0.5, f"output {z.mean():.2f} everywhere:\nno boundary", transform=ax.transAxes,
@@ -162,16 +169,26 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         elif out.shape[1] == 1:
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", norm=filled.norm, edgecolors="k", s=25)
-        ax.set_title(title)
-        ax.set_xlabel("input i1")          # the axes are the network's two inputs, named as explain names them
-        ax.set_ylabel("input i2")
+        ax.scatter(X[:, 0], X[:, 1], c=y, cmap=filled.cmap, norm=filled.norm, edgecolors="k", s=25)
+        ax.set_title(title, parse_math=False)
+        first, second = neuron_names(net)[0]        # the axes are the network's two inputs, named by notation
+        ax.set(xlabel=f"input {first}", ylabel=f"input {second}")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
     for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
-        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(n))
+        every = max(1, -(-n // 20))        # at most 20 class numbers on the key: more run together
+        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(0, n, every))
         bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
+
+
+def class_colours(n: int) -> Any:
+    """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
+    the turbo map's spread (a diverging map's middle classes were near-white shades of one another)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import ListedColormap
+    tab = colormaps["tab10"](np.arange(n)) if n <= 10 else colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n])
+    return ListedColormap(tab) if n <= 20 else colormaps["turbo"].resampled(n)
 
 
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
@@ -192,6 +209,9 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
         raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
+    from matplotlib import colormaps
+    from matplotlib.rcsetup import cycler  # the ten colours, then each again dashed, dotted, dash-dotted (40)
+    ax.set_prop_cycle(cycler(linestyle=["-", "--", ":", "-."]) * cycler(color=list(colormaps["tab10"](range(10)))))
     for k, values in norms.items():
         _per_epoch(ax, values, f"layer {k.split('/')[1]}")
     positive = every[np.isfinite(every) & (every > 0)]
@@ -201,11 +221,11 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
     ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
-    ax.set_title(title or "gradient norm per layer")
+    ax.set_title(title or "gradient norm per layer", parse_math=False)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), ncols=-(-len(keys) // 14))
     fig.tight_layout()
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 LABELLED_EDGES = 9      # at most this many weights into one layer get a text label each; above, colour and a heat map
@@ -218,10 +238,6 @@ def _shown(n: int, max_units: int) -> list[int | None]:
     head = max_units // 2
     tail = max_units - head - 1
     return [*range(head), None, *range(n - tail, n)]
-
-
-def _clip_label(text: str, limit: int = 18) -> str:
-    return str(text) if len(str(text)) <= limit else str(text)[:limit - 3] + "..."
 
 
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
@@ -271,8 +287,6 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
-    from .explain import neuron_names, weight_name
-    from .labels import place_labels
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]
@@ -340,16 +354,16 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             ax.text(x, y, units[unit], ha="center", va="center", fontsize=10 if radius >= 600 else 7, zorder=5)
             if level and labelled:
                 bias = dense[level - 1].b[unit]
-                name = f"b_{units[unit]}"           # the bias's name in a report
+                name = bias_name(units[unit])       # as the report names it, as the weights are
                 fixed_b = "" if dense[level - 1].trainable_params["b"] else " (fixed)"     # frozen: not learnt
-                text = f"b={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
+                text = f"{name}={bias:.3g}{fixed_b}" + (f"\ng={grads[name]:.2e}" if name in grads else "")
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - beside, y, _clip_label(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
+                ax.text(x - beside, y, clipped(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
                         parse_math=False)          # a column's name as written: 'a$b$' is no formula
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + beside, y, _clip_label(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
+                ax.text(x + beside, y, clipped(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
                         parse_math=False)
     if labelled:
         place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
@@ -361,7 +375,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
         _weight_heat_maps(fig, dense, cmap, input_names)
-    return _save(fig, path, dpi)
+    return save_figure(fig, path, dpi)
 
 
 def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
@@ -381,6 +395,6 @@ def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
         ax.set_ylabel("input", fontsize=8)
         ax.tick_params(labelsize=7)
         if l == 0 and input_names is not None and layer.n_in <= 12:
-            ax.set_yticks(range(1, layer.n_in + 1), [_clip_label(s, 12) for s in input_names], fontsize=6,
+            ax.set_yticks(range(1, layer.n_in + 1), [clipped(s, 12) for s in input_names], fontsize=6,
                           parse_math=False)
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

@@ -10,6 +10,7 @@ import contextlib
 import numpy as np
 import pytest
 import test_explore_browser as fixtures
+import test_explorer_8
 from playwright.sync_api import expect
 
 import chainrule as cr
@@ -329,3 +330,75 @@ def test_a_loss_that_overflowed_stays_on_the_curve_when_the_older_points_are_thi
     h = s.history
     assert len(h["step"]) <= 20 and h["step"][0] == 0 and h["step"][-1] == 41
     assert [(st, E) for st, v in zip(h["step"], h["train"]) if not np.isfinite(v)] == [(1, E)]
+
+
+def decoded(state):
+    """The page's state as the page reads it: {"__float__": "Infinity"} back as the float."""
+    import json
+
+    from chainrule.saving.npzcheck import as_float
+    return json.loads(json.dumps(state), object_hook=as_float)
+
+
+def same_float(a, b):
+    return (np.isnan(a) and np.isnan(b)) or a == b
+
+
+def test_a_refused_passs_unit_values_are_pytorchs_in_the_networks_dtype_inf_and_nan_included():
+    """2-3-2, float32, tanh outputs, the sample (2, -1): h1's net input past float32 (each product alone overflows:
+    inf on every BLAS kernel), h2 = 1.5, h3 = 10^30; o1 reads h1 (inf, tanh 1), o2 reads it with weight 0 (inf x 0:
+    NaN). Every unit's net and out on the page is PyTorch's float32 pass of the same weights, inf and NaN where
+    PyTorch gives them (explain refuses the pass)."""
+    import torch
+
+    from chainrule.teach.explore import view
+    net = cr.Network([cr.Dense(2, 3, "linear"), cr.Dense(3, 2, "tanh")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:] = [[3e38, 1.0, 1e30], [-3e38, 0.5, 1e30]]
+    net.dense_layers[1].W[:] = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    for layer in net.dense_layers:
+        layer.b[:] = 0.0
+    s = Session(Start(net, name="model.npz"))
+    s.X[:] = [2.0, -1.0]
+    s._fresh()
+    state = decoded(view.state(s))
+    assert "nothing finite to show" in state["refused"]
+    out, truth = torch.tensor(s.X, dtype=torch.float32), []
+    for layer, act in zip(net.dense_layers, (lambda t: t, torch.tanh)):
+        z = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = act(z)
+        truth += list(zip(z[0].tolist(), out[0].tolist()))
+    shown = [(u["net"][0], u["out"][0]) for layer in state["layers"][1:] for u in layer["units"]]
+    assert len(shown) == len(truth) == 5
+    for (net_in, value), (t_net, t_out) in zip(shown, truth):
+        assert same_float(net_in, t_net) and same_float(value, t_out), (shown, truth)
+    assert {str(t) for pair in truth for t in pair} >= {"inf", "nan", "1.0", "1.5"}      # the cases, all there
+
+
+def seven_figures(v):
+    """`v` to seven significant figures (half to even), its trailing zeros dropped: 2.7 x 10^199."""
+    from decimal import ROUND_HALF_EVEN, Context, Decimal
+    return test_explorer_8.powered(Context(prec=7, rounding=ROUND_HALF_EVEN).plus(Decimal(v)))
+
+
+def test_a_refused_passs_large_unit_values_drop_their_trailing_zeros(browser, shots):
+    """1-2-1, float64, the input 0.5 and w1 = 5.4 x 10^199: h1's net input 2.7 x 10^199 (PyTorch's, finite), the
+    output's past float64. The card wrote it "2.700000 x 10^199", zeros no other number of the page has; it writes
+    the same seven figures without them, as the page writes 0.15 (not 0.150000000)."""
+    import torch
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 1, "linear")], loss="mse", seed=1)
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = [[5.4e199, 1.5e10]], 0.0
+    net.dense_layers[1].W[:] = [[1e200], [1.0]]
+
+    def session(start):
+        s = Session(start)
+        s.X[:] = [0.5]
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        h = (torch.tensor([[0.5]], dtype=torch.float64) @ torch.tensor(net.dense_layers[0].W))[0].tolist()
+        assert h == [2.7e199, 7.5e9]
+        expect(banner(page)).to_contain_text("nothing finite to show")
+        lines = page.locator('.unit[data-name="h1"] .unit-value').all_text_contents()
+        assert lines[:2] == [f"net {seven_figures(h[0])}", f"out {seven_figures(h[0])}"], lines
+        assert lines[0] == "net 2.7 x 10^199"
+        page.locator(".graph-card").screenshot(path=str(shots / "explore-refused-large-units.png"))

@@ -43,6 +43,17 @@ def refusal(net, X, Y):
     return str(caught.value)
 
 
+def page_words(said, first=True):
+    """explain's refusal `said` as the page says it: its body after the page's own words, not after the command
+    line's prefix "explain:"."""
+    assert said.startswith("explain: "), said
+    return ("The" if first else "the") + " chain rule cannot be written out: " + said.removeprefix("explain: ")
+
+
+def shown_refusal(net, X, Y):
+    return page_words(refusal(net, X, Y))
+
+
 @contextlib.contextmanager
 def opened(browser, net):
     sessions = []
@@ -71,7 +82,7 @@ def test_a_network_whose_pass_overflows_opens_says_explains_refusal_and_shows_it
     with opened(browser, net) as (page, s):
         said = refusal(net, s.X, s.Y)
         assert "nothing finite to show" in said
-        expect(banner(page)).to_have_text(said)
+        expect(banner(page)).to_have_text(page_words(said))
         expect(page.locator('.edge[data-name="w1"]')).to_have_count(1)    # the drawing
         nets, E = torch_pass(net, s.X, s.Y)
         assert not np.isfinite(E)
@@ -114,7 +125,7 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         set_weight(page, "w3", "1e6")                    # typed: the pass overflows
         net = chain("float32", 3000.0)
         net.dense_layers[2].W[:] = 1e6
-        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        expect(banner(page)).to_have_text(shown_refusal(net, s.X, s.Y))
         assert next(p["value"] for p in fixtures.server_state(page)["params"] if p["name"] == "w3") == 1e6   # kept
         assert shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         set_weight(page, "w3", "3000")                   # back in range: the numbers come back
@@ -125,7 +136,7 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         page.click('[data-act="step"]')
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         net.step(s.X, s.Y, before["optimizer"]["settings"]["lr"])
-        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        expect(banner(page)).to_have_text(shown_refusal(net, s.X, s.Y))
         assert fixtures.server_state(page)["steps"] == 1 and shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         page.screenshot(path=str(shots / "explore-refused-step.png"))
 
@@ -158,7 +169,7 @@ def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_ban
     cleared the banner, and explain's refusal was gone while its network was unchanged."""
     net = chain("float32", 1e6)
     with opened(browser, net) as (page, s):
-        said = refusal(net, s.X, s.Y)
+        said = shown_refusal(net, s.X, s.Y)
         expect(banner(page)).to_have_text(said)
         page.click('[data-id="export-menu"] summary')
         with page.expect_download():
@@ -189,7 +200,7 @@ def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_t
     state = view.state(s)
     first = bad[0]
     assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
-                                + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))
+                                + page_words(refusal(net, s.X[first:first + 1], s.Y[first:first + 1]), first=False))
 
 
 def test_the_refused_pass_is_drawn_from_explains_own_structure():
@@ -256,17 +267,17 @@ def test_closing_the_refusal_keeps_it_closed_and_said_in_the_info_line_while_the
     an overflow after that opens the banner again."""
     net = chain("float32", 1e6)
     with opened(browser, net) as (page, s):
-        said = refusal(net, s.X, s.Y)
+        said = shown_refusal(net, s.X, s.Y)
         expect(banner(page)).to_have_text(said)
         page.click('[data-id="error-close"]')
         expect(page.locator('[data-id="error"]')).to_be_hidden()
-        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
         page.focus('.edge[data-name="w2"]')
         page.keyboard.press("Enter")                      # a redraw: the unit's panel
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
         expect(page.locator('[data-id="error"]')).to_be_hidden()
-        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
         page.screenshot(path=str(shots / "explore-refused-closed.png"))
         set_weight(page, "w1", "1e-20")                  # the pass finite: nothing refused, nothing said
         expect(page.locator('[data-id="info"]')).to_be_hidden()
@@ -402,3 +413,56 @@ def test_a_refused_passs_large_unit_values_drop_their_trailing_zeros(browser, sh
         assert lines[:2] == [f"net {seven_figures(h[0])}", f"out {seven_figures(h[0])}"], lines
         assert lines[0] == "net 2.7 x 10^199"
         page.locator(".graph-card").screenshot(path=str(shots / "explore-refused-large-units.png"))
+
+
+def threshold_net():
+    """1-1-1-1 float32: h1 = relu(100 a + b), b = -140 (h1 above 0 where a > 1.4), the output 10^38 h1: past
+    float32 where h1 > 3.4; a row below the bound is 0 all through, and its gradient finite. A bias typed from
+    -10^6 to 10^6 moves the bound."""
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse",
+                     seed=1, dtype="float32")
+    for layer, W in zip(net.dense_layers, (100.0, 1e19, 1e19)):
+        layer.W[:], layer.b[:] = W, 0.0
+    net.dense_layers[0].b[:] = -140.0
+    return net
+
+
+def torch_overflowing_rows(net, X):
+    """The rows of X whose pass PyTorch (float32) takes past finite."""
+    import torch
+    out = torch.tensor(X, dtype=torch.float32)
+    for k, layer in enumerate(net.dense_layers):
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = torch.relu(out) if k == 0 else out
+    return [k for k in range(len(X)) if not torch.isfinite(out[k]).all()]
+
+
+def test_a_closed_refusal_stays_closed_when_only_the_count_of_overflowing_samples_changes(browser, shots):
+    """A CSV file's 16 training samples, the explained one finite, one overflowing, then three (b_h1_1 typed -100; the
+    count PyTorch's): the closed banner opened again, the refusal's words having changed with the count. It stays
+    closed while the pass keeps overflowing, the info line saying the refusal of now; a new network's refusal
+    (Reset) is news and opens it."""
+    import pandas as pd
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net, sessions = threshold_net(), []
+
+    def session(_):
+        sessions.append(Session(Start(threshold_net(), table=table, target="y", name="model.npz")))
+        return sessions[-1]
+    with fixtures.model_page(browser, net, session=session) as page:
+        s = sessions[-1]
+        before = torch_overflowing_rows(net, s.X)
+        assert len(before) >= 1 and s.sample not in before
+        expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
+        page.click('[data-id="error-close"]')
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        set_weight(page, "b_h1_1", "-100")
+        net.dense_layers[0].b[:] = -100.0
+        after = torch_overflowing_rows(net, s.X)
+        assert len(after) > len(before) and s.sample not in after
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_contain_text(f"Still: {len(after)} of the 16 training samples")
+        page.screenshot(path=str(shots / "explore-refused-count-closed.png"))
+        page.click('[data-act="reset"]')                  # the file's network again: its refusal is news
+        expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
+        expect(page.locator('[data-id="info"]')).to_be_hidden()

@@ -466,3 +466,31 @@ def test_a_closed_refusal_stays_closed_when_only_the_count_of_overflowing_sample
         page.click('[data-act="reset"]')                  # the file's network again: its refusal is news
         expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
         expect(page.locator('[data-id="info"]')).to_be_hidden()
+
+
+def test_an_infinite_gradient_norm_says_what_its_full_bar_means(browser, shots):
+    """The float64 chain with weights 10^200: PyTorch's ||dE/dW|| of every layer is inf. Each bar was drawn full
+    reading "inf", no word of why; its title and the note under the bars say the gradient overflowed and that the
+    full bar has no length to read (no red "vanishing" words)."""
+    import torch
+    net = chain("float64", 1e200)
+    with opened(browser, net) as (page, s):
+        params = [torch.tensor(a, requires_grad=True) for lay in net.dense_layers for a in (lay.W, lay.b)]
+        out = torch.tensor(s.X)
+        for k in range(0, len(params), 2):
+            out = out @ params[k] + params[k + 1]
+        grads = torch.autograd.grad(((out - torch.tensor(s.Y)) ** 2).mean(), params[0::2])
+        truth = [float(torch.linalg.vector_norm(g)) for g in grads]
+        assert truth == [np.inf] * 5
+        rows = page.locator('[data-id="norms"] .norm-row')
+        expect(rows).to_have_count(5)
+        for k in range(5):
+            row = rows.nth(k)
+            assert row.locator(".norm-value").text_content() == "inf"
+            assert "gradient overflowed" in row.get_attribute("title") and "vanishing" not in row.get_attribute("title")
+        note = page.locator('[data-id="norms-weak"]')
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("‖∂E/∂W‖ = inf (here: hidden 1, hidden 2, hidden 3, hidden 4, output): the "
+                                     "gradient overflowed")
+        expect(note.locator(".k-weak")).to_have_count(0)            # no bar is red
+        page.locator(".norms-card").screenshot(path=str(shots / "explore-refused-norms.png"))

@@ -494,3 +494,50 @@ def test_an_infinite_gradient_norm_says_what_its_full_bar_means(browser, shots):
                                      "gradient overflowed")
         expect(note.locator(".k-weak")).to_have_count(0)            # no bar is red
         page.locator(".norms-card").screenshot(path=str(shots / "explore-refused-norms.png"))
+
+
+def torch_mse(net, X, Y):
+    """PyTorch's mean squared error of `threshold_net`'s float32 pass."""
+    import torch
+    out = torch.tensor(X, dtype=torch.float32)
+    for k, layer in enumerate(net.dense_layers):
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = torch.relu(out) if k == 0 else out
+    return float(torch.nn.MSELoss()(out, torch.tensor(Y, dtype=torch.float32)))
+
+
+def test_a_test_loss_that_overflows_is_marked_in_the_test_curves_colour(browser, shots):
+    """A CSV file's rows, the bound at a = 1.5 (b_h1_1 = -150): every training row below it, a test row above
+    (PyTorch: the training loss finite, the test loss inf). The test curve's x sits at the top edge at step 0, and
+    after a Step at steps 0 and 1, in the test curve's colour, the training loss drawn; the key says it of the test
+    loss."""
+    import pandas as pd
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    sessions = []
+
+    def session(_):
+        net = threshold_net()
+        net.dense_layers[0].b[:] = -150.0
+        sessions.append(Session(Start(net, table=table, target="y", name="model.npz")))
+        return sessions[-1]
+    with fixtures.model_page(browser, None, session=session) as page:
+        s = sessions[-1]
+        assert np.isfinite(torch_mse(s.net, s.X, s.Y)) and torch_mse(s.net, s.Xt, s.Yt) == np.inf
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "0" and marks.get_attribute("stroke") == "#ea580c"
+        expect(page.locator('[data-id="loss"] circle')).to_have_count(1)          # the training loss at step 0
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× test loss inf at step 0")
+        page.click('[data-act="step"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        assert np.isfinite(torch_mse(s.net, s.X, s.Y)) and torch_mse(s.net, s.Xt, s.Yt) == np.inf
+        expect(marks).to_have_count(2)
+        assert [marks.nth(k).get_attribute("data-step") for k in range(2)] == ["0", "1"]
+        assert {marks.nth(k).get_attribute("stroke") for k in range(2)} == {"#ea580c"}
+        box = page.locator('[data-id="loss"] .plot-bg').bounding_box()
+        for k in range(2):
+            mark = marks.nth(k).bounding_box()
+            assert abs(mark["y"] + mark["height"] / 2 - box["y"]) < 2, (mark, box)
+        expect(page.locator('[data-id="loss"] polyline[stroke="#2563eb"]')).to_have_count(1)
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× test loss inf at step 0 (and 1 later point)")
+        page.locator(".loss-card").screenshot(path=str(shots / "explore-test-loss-inf.png"))

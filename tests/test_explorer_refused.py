@@ -10,6 +10,7 @@ import contextlib
 import numpy as np
 import pytest
 import test_explore_browser as fixtures
+import test_explorer_8
 from playwright.sync_api import expect
 
 import chainrule as cr
@@ -42,6 +43,17 @@ def refusal(net, X, Y):
     return str(caught.value)
 
 
+def page_words(said, first=True):
+    """explain's refusal `said` as the page says it: its body after the page's own words, not after the command
+    line's prefix "explain:"."""
+    assert said.startswith("explain: "), said
+    return ("The" if first else "the") + " chain rule cannot be written out: " + said.removeprefix("explain: ")
+
+
+def shown_refusal(net, X, Y):
+    return page_words(refusal(net, X, Y))
+
+
 @contextlib.contextmanager
 def opened(browser, net):
     sessions = []
@@ -70,7 +82,7 @@ def test_a_network_whose_pass_overflows_opens_says_explains_refusal_and_shows_it
     with opened(browser, net) as (page, s):
         said = refusal(net, s.X, s.Y)
         assert "nothing finite to show" in said
-        expect(banner(page)).to_have_text(said)
+        expect(banner(page)).to_have_text(page_words(said))
         expect(page.locator('.edge[data-name="w1"]')).to_have_count(1)    # the drawing
         nets, E = torch_pass(net, s.X, s.Y)
         assert not np.isfinite(E)
@@ -113,7 +125,7 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         set_weight(page, "w3", "1e6")                    # typed: the pass overflows
         net = chain("float32", 3000.0)
         net.dense_layers[2].W[:] = 1e6
-        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        expect(banner(page)).to_have_text(shown_refusal(net, s.X, s.Y))
         assert next(p["value"] for p in fixtures.server_state(page)["params"] if p["name"] == "w3") == 1e6   # kept
         assert shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         set_weight(page, "w3", "3000")                   # back in range: the numbers come back
@@ -124,7 +136,7 @@ def test_a_typed_weight_or_a_step_that_overflows_shows_the_network_and_the_refus
         page.click('[data-act="step"]')
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         net.step(s.X, s.Y, before["optimizer"]["settings"]["lr"])
-        expect(banner(page)).to_have_text(refusal(net, s.X, s.Y))
+        expect(banner(page)).to_have_text(shown_refusal(net, s.X, s.Y))
         assert fixtures.server_state(page)["steps"] == 1 and shown_nets(page) == torch_pass(net, s.X, s.Y)[0]
         page.screenshot(path=str(shots / "explore-refused-step.png"))
 
@@ -157,7 +169,7 @@ def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_ban
     cleared the banner, and explain's refusal was gone while its network was unchanged."""
     net = chain("float32", 1e6)
     with opened(browser, net) as (page, s):
-        said = refusal(net, s.X, s.Y)
+        said = shown_refusal(net, s.X, s.Y)
         expect(banner(page)).to_have_text(said)
         page.click('[data-id="export-menu"] summary')
         with page.expect_download():
@@ -188,7 +200,7 @@ def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_t
     state = view.state(s)
     first = bad[0]
     assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
-                                + refusal(net, s.X[first:first + 1], s.Y[first:first + 1]))
+                                + page_words(refusal(net, s.X[first:first + 1], s.Y[first:first + 1]), first=False))
 
 
 def test_the_refused_pass_is_drawn_from_explains_own_structure():
@@ -255,17 +267,17 @@ def test_closing_the_refusal_keeps_it_closed_and_said_in_the_info_line_while_the
     an overflow after that opens the banner again."""
     net = chain("float32", 1e6)
     with opened(browser, net) as (page, s):
-        said = refusal(net, s.X, s.Y)
+        said = shown_refusal(net, s.X, s.Y)
         expect(banner(page)).to_have_text(said)
         page.click('[data-id="error-close"]')
         expect(page.locator('[data-id="error"]')).to_be_hidden()
-        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
         page.focus('.edge[data-name="w2"]')
         page.keyboard.press("Enter")                      # a redraw: the unit's panel
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
         expect(page.locator('[data-id="error"]')).to_be_hidden()
-        expect(page.locator('[data-id="info"]')).to_have_text(f"Still refused: {said}")
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
         page.screenshot(path=str(shots / "explore-refused-closed.png"))
         set_weight(page, "w1", "1e-20")                  # the pass finite: nothing refused, nothing said
         expect(page.locator('[data-id="info"]')).to_be_hidden()
@@ -329,3 +341,203 @@ def test_a_loss_that_overflowed_stays_on_the_curve_when_the_older_points_are_thi
     h = s.history
     assert len(h["step"]) <= 20 and h["step"][0] == 0 and h["step"][-1] == 41
     assert [(st, E) for st, v in zip(h["step"], h["train"]) if not np.isfinite(v)] == [(1, E)]
+
+
+def decoded(state):
+    """The page's state as the page reads it: {"__float__": "Infinity"} back as the float."""
+    import json
+
+    from chainrule.saving.npzcheck import as_float
+    return json.loads(json.dumps(state), object_hook=as_float)
+
+
+def same_float(a, b):
+    return (np.isnan(a) and np.isnan(b)) or a == b
+
+
+def test_a_refused_passs_unit_values_are_pytorchs_in_the_networks_dtype_inf_and_nan_included():
+    """2-3-2, float32, tanh outputs, the sample (2, -1): h1's net input past float32 (each product alone overflows:
+    inf on every BLAS kernel), h2 = 1.5, h3 = 10^30; o1 reads h1 (inf, tanh 1), o2 reads it with weight 0 (inf x 0:
+    NaN). Every unit's net and out on the page is PyTorch's float32 pass of the same weights, inf and NaN where
+    PyTorch gives them (explain refuses the pass)."""
+    import torch
+
+    from chainrule.teach.explore import view
+    net = cr.Network([cr.Dense(2, 3, "linear"), cr.Dense(3, 2, "tanh")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:] = [[3e38, 1.0, 1e30], [-3e38, 0.5, 1e30]]
+    net.dense_layers[1].W[:] = [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]
+    for layer in net.dense_layers:
+        layer.b[:] = 0.0
+    s = Session(Start(net, name="model.npz"))
+    s.X[:] = [2.0, -1.0]
+    s._fresh()
+    state = decoded(view.state(s))
+    assert "nothing finite to show" in state["refused"]
+    out, truth = torch.tensor(s.X, dtype=torch.float32), []
+    for layer, act in zip(net.dense_layers, (lambda t: t, torch.tanh)):
+        z = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = act(z)
+        truth += list(zip(z[0].tolist(), out[0].tolist()))
+    shown = [(u["net"][0], u["out"][0]) for layer in state["layers"][1:] for u in layer["units"]]
+    assert len(shown) == len(truth) == 5
+    for (net_in, value), (t_net, t_out) in zip(shown, truth):
+        assert same_float(net_in, t_net) and same_float(value, t_out), (shown, truth)
+    assert {str(t) for pair in truth for t in pair} >= {"inf", "nan", "1.0", "1.5"}      # the cases, all there
+
+
+def seven_figures(v):
+    """`v` to seven significant figures (half to even), its trailing zeros dropped: 2.7 x 10^199."""
+    from decimal import ROUND_HALF_EVEN, Context, Decimal
+    return test_explorer_8.powered(Context(prec=7, rounding=ROUND_HALF_EVEN).plus(Decimal(v)))
+
+
+def test_a_refused_passs_large_unit_values_drop_their_trailing_zeros(browser, shots):
+    """1-2-1, float64, the input 0.5 and w1 = 5.4 x 10^199: h1's net input 2.7 x 10^199 (PyTorch's, finite), the
+    output's past float64. The card wrote it "2.700000 x 10^199", zeros no other number of the page has; it writes
+    the same seven figures without them, as the page writes 0.15 (not 0.150000000)."""
+    import torch
+    net = cr.Network([cr.Dense(1, 2, "linear"), cr.Dense(2, 1, "linear")], loss="mse", seed=1)
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = [[5.4e199, 1.5e10]], 0.0
+    net.dense_layers[1].W[:] = [[1e200], [1.0]]
+
+    def session(start):
+        s = Session(start)
+        s.X[:] = [0.5]
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        h = (torch.tensor([[0.5]], dtype=torch.float64) @ torch.tensor(net.dense_layers[0].W))[0].tolist()
+        assert h == [2.7e199, 7.5e9]
+        expect(banner(page)).to_contain_text("nothing finite to show")
+        lines = page.locator('.unit[data-name="h1"] .unit-value').all_text_contents()
+        assert lines[:2] == [f"net {seven_figures(h[0])}", f"out {seven_figures(h[0])}"], lines
+        assert lines[0] == "net 2.7 x 10^199"
+        page.locator(".graph-card").screenshot(path=str(shots / "explore-refused-large-units.png"))
+
+
+def threshold_net():
+    """1-1-1-1 float32: h1 = relu(100 a + b), b = -140 (h1 above 0 where a > 1.4), the output 10^38 h1: past
+    float32 where h1 > 3.4; a row below the bound is 0 all through, and its gradient finite. A bias typed from
+    -10^6 to 10^6 moves the bound."""
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse",
+                     seed=1, dtype="float32")
+    for layer, W in zip(net.dense_layers, (100.0, 1e19, 1e19)):
+        layer.W[:], layer.b[:] = W, 0.0
+    net.dense_layers[0].b[:] = -140.0
+    return net
+
+
+def torch_overflowing_rows(net, X):
+    """The rows of X whose pass PyTorch (float32) takes past finite."""
+    import torch
+    out = torch.tensor(X, dtype=torch.float32)
+    for k, layer in enumerate(net.dense_layers):
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = torch.relu(out) if k == 0 else out
+    return [k for k in range(len(X)) if not torch.isfinite(out[k]).all()]
+
+
+def test_a_closed_refusal_stays_closed_when_only_the_count_of_overflowing_samples_changes(browser, shots):
+    """A CSV file's 16 training samples, the explained one finite, one overflowing, then three (b_h1_1 typed -100; the
+    count PyTorch's): the closed banner opened again, the refusal's words having changed with the count. It stays
+    closed while the pass keeps overflowing, the info line saying the refusal of now; a new network's refusal
+    (Reset) is news and opens it."""
+    import pandas as pd
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net, sessions = threshold_net(), []
+
+    def session(_):
+        sessions.append(Session(Start(threshold_net(), table=table, target="y", name="model.npz")))
+        return sessions[-1]
+    with fixtures.model_page(browser, net, session=session) as page:
+        s = sessions[-1]
+        before = torch_overflowing_rows(net, s.X)
+        assert len(before) >= 1 and s.sample not in before
+        expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
+        page.click('[data-id="error-close"]')
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        set_weight(page, "b_h1_1", "-100")
+        net.dense_layers[0].b[:] = -100.0
+        after = torch_overflowing_rows(net, s.X)
+        assert len(after) > len(before) and s.sample not in after
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_contain_text(f"Still: {len(after)} of the 16 training samples")
+        page.screenshot(path=str(shots / "explore-refused-count-closed.png"))
+        page.click('[data-act="reset"]')                  # the file's network again: its refusal is news
+        expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+
+
+def test_an_infinite_gradient_norm_says_what_its_full_bar_means(browser, shots):
+    """The float64 chain with weights 10^200: PyTorch's ||dE/dW|| of every layer is inf. Each bar was drawn full
+    reading "inf", no word of why; its title and the note under the bars say the gradient overflowed and that the
+    full bar has no length to read (no red "vanishing" words)."""
+    import torch
+    net = chain("float64", 1e200)
+    with opened(browser, net) as (page, s):
+        params = [torch.tensor(a, requires_grad=True) for lay in net.dense_layers for a in (lay.W, lay.b)]
+        out = torch.tensor(s.X)
+        for k in range(0, len(params), 2):
+            out = out @ params[k] + params[k + 1]
+        grads = torch.autograd.grad(((out - torch.tensor(s.Y)) ** 2).mean(), params[0::2])
+        truth = [float(torch.linalg.vector_norm(g)) for g in grads]
+        assert truth == [np.inf] * 5
+        rows = page.locator('[data-id="norms"] .norm-row')
+        expect(rows).to_have_count(5)
+        for k in range(5):
+            row = rows.nth(k)
+            assert row.locator(".norm-value").text_content() == "inf"
+            assert "gradient overflowed" in row.get_attribute("title") and "vanishing" not in row.get_attribute("title")
+        note = page.locator('[data-id="norms-weak"]')
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("‖∂E/∂W‖ = inf (here: hidden 1, hidden 2, hidden 3, hidden 4, output): the "
+                                     "gradient overflowed")
+        expect(note.locator(".k-weak")).to_have_count(0)            # no bar is red
+        page.locator(".norms-card").screenshot(path=str(shots / "explore-refused-norms.png"))
+
+
+def torch_mse(net, X, Y):
+    """PyTorch's mean squared error of `threshold_net`'s float32 pass."""
+    import torch
+    out = torch.tensor(X, dtype=torch.float32)
+    for k, layer in enumerate(net.dense_layers):
+        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
+        out = torch.relu(out) if k == 0 else out
+    return float(torch.nn.MSELoss()(out, torch.tensor(Y, dtype=torch.float32)))
+
+
+def test_a_test_loss_that_overflows_is_marked_in_the_test_curves_colour(browser, shots):
+    """A CSV file's rows, the bound at a = 1.5 (b_h1_1 = -150): every training row below it, a test row above
+    (PyTorch: the training loss finite, the test loss inf). The test curve's x sits at the top edge at step 0, and
+    after a Step at steps 0 and 1, in the test curve's colour, the training loss drawn; the key says it of the test
+    loss."""
+    import pandas as pd
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    sessions = []
+
+    def session(_):
+        net = threshold_net()
+        net.dense_layers[0].b[:] = -150.0
+        sessions.append(Session(Start(net, table=table, target="y", name="model.npz")))
+        return sessions[-1]
+    with fixtures.model_page(browser, None, session=session) as page:
+        s = sessions[-1]
+        assert np.isfinite(torch_mse(s.net, s.X, s.Y)) and torch_mse(s.net, s.Xt, s.Yt) == np.inf
+        marks = page.locator('[data-id="loss"] .off-scale')
+        expect(marks).to_have_count(1)
+        assert marks.get_attribute("data-step") == "0" and marks.get_attribute("stroke") == "#ea580c"
+        expect(page.locator('[data-id="loss"] circle')).to_have_count(1)          # the training loss at step 0
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× test loss inf at step 0")
+        page.click('[data-act="step"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        assert np.isfinite(torch_mse(s.net, s.X, s.Y)) and torch_mse(s.net, s.Xt, s.Yt) == np.inf
+        expect(marks).to_have_count(2)
+        assert [marks.nth(k).get_attribute("data-step") for k in range(2)] == ["0", "1"]
+        assert {marks.nth(k).get_attribute("stroke") for k in range(2)} == {"#ea580c"}
+        box = page.locator('[data-id="loss"] .plot-bg').bounding_box()
+        for k in range(2):
+            mark = marks.nth(k).bounding_box()
+            assert abs(mark["y"] + mark["height"] / 2 - box["y"]) < 2, (mark, box)
+        expect(page.locator('[data-id="loss"] polyline[stroke="#2563eb"]')).to_have_count(1)
+        expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× test loss inf at step 0 (and 1 later point)")
+        page.locator(".loss-card").screenshot(path=str(shots / "explore-test-loss-inf.png"))

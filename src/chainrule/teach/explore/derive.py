@@ -32,7 +32,16 @@ Line = dict[str, Any]
 def fmt(v: float | list | None) -> str:
     """A number as the seed prints it (9 decimals, no trailing zeros; scientific below 1e-6): the
     rule of every report, `numbers.fmt`; a list per sample in brackets."""
-    return rule.fmt(v, zeros=False)
+    return _no_zeros(rule.fmt(v, zeros=False))
+
+
+MANTISSA_ZEROS = re.compile(r"(\.\d*?)0+(?=e[+-]\d)")      # 2.700000e+199: the zeros before the e
+
+
+def _no_zeros(text: str) -> str:
+    """An e-notation's mantissa without its trailing zeros (2.7e+199, 1e+10), as the nine decimals drop theirs:
+    the same rounding (seven figures), written shorter."""
+    return MANTISSA_ZEROS.sub(lambda m: m[1].rstrip("."), text)
 
 
 def _factor(v) -> str:
@@ -46,7 +55,7 @@ NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the repo
 def _short(text: str) -> str:
     """A line of the report (`notation`, nine decimals) with its numbers as the page writes every
     number: the same rounding, trailing zeros dropped (exp(0.5), not exp(0.500000000))."""
-    return NINE.sub(lambda m: fmt(float(m[1])), text)
+    return _no_zeros(NINE.sub(lambda m: fmt(float(m[1])), text))
 
 
 def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:

@@ -29,6 +29,10 @@ def new_optimizer(weights_from: str | None) -> str:
 
 
 RULES: list[tuple[re.Pattern, Any]] = [     # (pattern, what re.sub puts in its place)
+    # explain's refusal of a pass that overflows, prefixed as the command line prefixes its errors: said as what
+    # the page cannot show ("7 of the 16 training samples overflow; sample 2: the chain rule cannot ...")
+    (re.compile(r"(^|: )explain: "),
+     lambda m: m[1] + ("the" if m[1] else "The") + " chain rule cannot be written out: "),
     # a CSV file in another encoding: the page reads UTF-8 only
     (re.compile(r"give its encoding, e\.g\. --encoding \S+ \(or \S+\)|read it with its encoding, e\.g\. "
                 r"encoding='\S+' \(or '\S+'\)"),        # the command's words (chainrule explore), or Python's

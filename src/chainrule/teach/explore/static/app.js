@@ -46,19 +46,20 @@ export function mount(root, wire) {
     }
     $("info").hidden = !msg;
   }
-  // The banner closed on the current pass's refusal (explain's, of a pass that overflows): not shown there again
-  // while that refusal holds, but said in the info line (`infoWords`); a new refusal opens the banner again.
-  let closedRefusal = null;
+  // The banner closed on a pass's refusal (explain's, of a pass that overflows): not shown there again while the
+  // pass keeps overflowing, whatever its numbers (how many samples, inf or nan), but said in the info line
+  // (`infoWords`); a pass explain writes out, or another network or data loaded, opens it again on the next refusal.
+  let refusalClosed = false;
   $("error-close").addEventListener("click", () => {
     if (state && state.refused && $("error-text").textContent === state.refused) {
-      closedRefusal = state.refused;
+      refusalClosed = true;
       info(infoWords(state));
     }
     showError("");
   });
-  const refusalWords = s => (s && s.refused && s.refused !== closedRefusal ? s.refused : "");
-  const infoWords = s => [s.message, s.refused && s.refused === closedRefusal ? `Still refused: ${s.refused}`
-    : ""].filter(Boolean).join(" ");
+  const refusalWords = s => (s && s.refused && !refusalClosed ? s.refused : "");
+  const infoWords = s => [s.message, s.refused && refusalClosed
+    ? `Still: ${s.refused[0].toLowerCase()}${s.refused.slice(1)}` : ""].filter(Boolean).join(" ");
   trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (panels.js)
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
@@ -95,7 +96,8 @@ export function mount(root, wire) {
   const inTurn = job => (queue = queue.then(job));
   function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
-    if (RELOADS.includes(action)) ui.editing = null;     // a target's editor closes with the batch it edited
+    if (RELOADS.includes(action)) { ui.editing = null; refusalClosed = false; }    // a target's editor closes with
+    // the batch it edited; a refusal of the new network's pass is news
     return inTurn(() => ask(action, body));
   }
   async function ask(action, body) {
@@ -178,6 +180,7 @@ export function mount(root, wire) {
       root.classList.add("busy");
       try {
         ui.editing = null;
+        refusalClosed = false;
         const a = await transport.upload(csvFile, target);
         if (a.error) showError(a.error); else showError("");
         if (a.state) render(a.state);
@@ -293,7 +296,7 @@ export function mount(root, wire) {
     $("norms-note").hidden = !s.arch.activations.some(a => a === "sigmoid" || a === "tanh");
     renderDerivation(ui, state);
     renderSeed(ui, s);
-    if (!s.refused) closedRefusal = null;          // a pass explain writes out: a later refusal is news again
+    if (!s.refused) refusalClosed = false;          // a pass explain writes out: a later refusal is news again
     info(infoWords(s));
     // a pass that overflows, which explain refuses: its words, where no refused action's are shown and the banner
     // was not closed on them

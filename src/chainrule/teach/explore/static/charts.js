@@ -131,6 +131,10 @@ export const SMALL_WORDS = "small gradient";
 export const ZERO_WORDS = "zero gradient: no error reaches these weights from these samples (inputs of 0, or units " +
   "that are off)";
 
+// A norm of infinity or NaN: the layer's gradient overflowed; its bar is drawn full, a length no number gives.
+export const OVERFLOW_WORDS = "the gradient overflowed (numbers past the largest the network's dtype holds): a full " +
+  "bar, with no length to read";
+
 // One bar per layer: the norm of dE/dW on a log scale (1e-8 .. 10), so vanishing gradients show; a red
 // bar says in its tooltip what it means, and `note` (an element under the bars) says it in words. `scaled`: the
 // server's words where the optimizer divides each step by the gradients' size (AdaGrad, RMSprop, Adam), whose
@@ -149,19 +153,23 @@ export function drawNorms(div, norms, note, scaled = null) {
     row.querySelector(".norm-bar").style.width = `${pct}%`;
     row.querySelector(".norm-name").textContent = n.layer;
     row.querySelector(".norm-value").textContent = short(n.norm);
-    row.title = `${n.layer}: ‖∂E/∂W‖ = ${short(n.norm)}` +
-      (n.norm === 0 ? ` (red: ${ZERO_WORDS})` : weak ? ` (red: below 1e-4, ${scaled ? SMALL_WORDS : WEAK_WORDS})` : "");
+    row.title = `${n.layer}: ‖∂E/∂W‖ = ${short(n.norm)}` + (!Number.isFinite(n.norm) ? ` (${OVERFLOW_WORDS})`
+      : n.norm === 0 ? ` (red: ${ZERO_WORDS})` : weak ? ` (red: below 1e-4, ${scaled ? SMALL_WORDS : WEAK_WORDS})` : "");
     div.appendChild(row);
   }
   if (!note) return;
   const weak = norms.filter(n => n.norm > 0 && n.norm < WEAK_NORM).map(n => n.layer);
   const zero = norms.filter(n => n.norm === 0).map(n => n.layer);
-  note.hidden = !weak.length && !zero.length;
-  note.innerHTML = `<span class="legend-item"><i class="k-weak"></i>red bar</span> <span></span>`;
+  const overflowed = norms.filter(n => !Number.isFinite(n.norm)), over = overflowed.map(n => n.layer);
+  note.hidden = !weak.length && !zero.length && !over.length;
+  note.innerHTML = (weak.length || zero.length ? `<span class="legend-item"><i class="k-weak"></i>red bar</span> `
+    : "") + "<span></span>";
   const said = [];
   if (weak.length) said.push(`‖∂E/∂W‖ below 1e-4 (here: ${weak.join(", ")}), a ` + (scaled ?
     `${SMALL_WORDS}; gradient descent would hardly move its weights, but ${scaled}` :
     `${WEAK_WORDS}; its weights hardly move at each update`));
   if (zero.length) said.push(`‖∂E/∂W‖ = 0 (here: ${zero.join(", ")}), a ${ZERO_WORDS}`);
+  const what = [...new Set(overflowed.map(n => short(n.norm)))].join(" or ");          // "inf", "nan"
+  if (over.length) said.push(`‖∂E/∂W‖ = ${what} (here: ${over.join(", ")}): ${OVERFLOW_WORDS}`);
   note.lastChild.textContent = said.join(". ") + ".";
 }

@@ -170,3 +170,22 @@ def test_the_refusal_of_another_kind_of_y_counts_the_classes_it_leaves_out():
     with pytest.raises(ValueError, match=re.escape("(classes [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, "
                                                    "17, 18, 19, ...] of 30); y is multi-label")):
         est.partial_fit(X, np.eye(30, dtype=int)[labels] | np.eye(30, dtype=int)[(labels + 1) % 30])
+
+
+@pytest.mark.parametrize("Est, target", [(BackpropClassifier, y), (BackpropRegressor, y * 1.0)])
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_an_interrupt_before_the_first_epoch_leaves_the_estimator_unfitted(monkeypatch, Est, target, call):
+    """Ctrl-C before training began (in the checks of a large X, say) is raised, and the estimator is as it was:
+    scikit-learn's check_is_fitted says so. It kept a network of random weights, which predicted as if fitted."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    def pressed(self, params):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(MLPStopping, "on_train_begin", pressed)
+    est = Est(hidden_layer_sizes=(5,), epochs=3, random_state=0)
+    kwargs = {"classes": [0, 1, 2]} if call == "partial_fit" and Est is BackpropClassifier else {}
+    with pytest.raises(KeyboardInterrupt):
+        getattr(est, call)(X, target, **kwargs)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)

@@ -167,8 +167,8 @@ def test_the_refusal_of_another_kind_of_y_counts_the_classes_it_leaves_out():
     """Of 30 classes the message lists 20: it said "classes [0, ..., 19]", as if there were 20."""
     labels = np.arange(150) % 30
     est = BackpropClassifier(epochs=1, random_state=0).partial_fit(X, labels, classes=np.arange(30))
-    with pytest.raises(ValueError, match=re.escape("(classes [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, "
-                                                   "17, 18, 19, ...] of 30); y is multi-label")):
+    shown = f"(classes {list(range(20))}"[:-1] + ", ...] of 30); y is multi-label"
+    with pytest.raises(ValueError, match=re.escape(shown)):
         est.partial_fit(X, np.eye(30, dtype=int)[labels] | np.eye(30, dtype=int)[(labels + 1) % 30])
 
 

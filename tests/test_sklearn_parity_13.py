@@ -140,3 +140,52 @@ def test_docs_show_the_partial_fit_refusal_as_raised():
     with pytest.raises(ValueError) as caught:
         est.partial_fit(Xs, np.eye(2, dtype=int)[ys])
     assert str(caught.value) == rows["estimator partial_fit of another kind of y"]
+
+
+@pytest.mark.parametrize("first", ["single", "multi"])
+def test_a_warm_start_on_y_of_another_kind_names_the_kinds_as_partial_fit(first):
+    """A warm start's fit on y of the other kind (multi-label after single labels: MLP refuses it too) names both
+    kinds, as partial_fit does; it said "Previously got [0 1 2], `y` has [0 1 2]", the same classes twice."""
+    before, after = (y, Y3) if first == "single" else (Y3, y)
+    est = BackpropClassifier(epochs=1, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, before)
+        if first == "single":
+            with pytest.raises(ValueError, match="not fitted with multilabel input"):
+                MLPClassifier(max_iter=1, warm_start=True).fit(X, before).fit(X, after)
+        with pytest.raises(ValueError) as refused:
+            est.fit(X, after)
+    kinds = ("a single-label y (classes [0, 1, 2]); y is multi-label (a 0/1 matrix of 3 columns)" if first == "single"
+             else "a multi-label y of 3 columns; y is single-label (one class per sample)")
+    assert str(refused.value) == (f"BackpropClassifier: warm_start=True goes on training the fitted network, which was "
+                                  f"fitted on {kinds}. Give y as fit had it, or set warm_start=False to build a new "
+                                  "network")
+
+
+def test_the_refusal_of_another_kind_of_y_counts_the_classes_it_leaves_out():
+    """Of 30 classes the message lists 20: it said "classes [0, ..., 19]", as if there were 20."""
+    labels = np.arange(150) % 30
+    est = BackpropClassifier(epochs=1, random_state=0).partial_fit(X, labels, classes=np.arange(30))
+    shown = f"(classes {list(range(20))}"[:-1] + ", ...] of 30); y is multi-label"
+    with pytest.raises(ValueError, match=re.escape(shown)):
+        est.partial_fit(X, np.eye(30, dtype=int)[labels] | np.eye(30, dtype=int)[(labels + 1) % 30])
+
+
+@pytest.mark.parametrize("Est, target", [(BackpropClassifier, y), (BackpropRegressor, y * 1.0)])
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_an_interrupt_before_the_first_epoch_leaves_the_estimator_unfitted(monkeypatch, Est, target, call):
+    """Ctrl-C before training began (in the checks of a large X, say) is raised, and the estimator is as it was:
+    scikit-learn's check_is_fitted says so. It kept a network of random weights, which predicted as if fitted."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    def pressed(self, params):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(MLPStopping, "on_train_begin", pressed)
+    est = Est(hidden_layer_sizes=(5,), epochs=3, random_state=0)
+    kwargs = {"classes": [0, 1, 2]} if call == "partial_fit" and Est is BackpropClassifier else {}
+    with pytest.raises(KeyboardInterrupt):
+        getattr(est, call)(X, target, **kwargs)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(est)

@@ -63,8 +63,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
-        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and y of another kind
-        than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both; both refuse y of another
+        kind than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
         compute_class_weight): each row's loss weighs its class's weight, times sample_weight,
@@ -202,7 +202,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         X, y = self._validated(X, y, reset=not warm)
         y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
         if warm:
-            self._same_classes(y)
+            self._same_kind(y, "warm_start")
             self._go_on()
             Y = self._encode(y)
         else:
@@ -213,27 +213,26 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._train(X, y, Y, self.epochs, weights, fresh=not warm, scored=sample_weight)   # held out: no class's weight
         return self
 
-    def _same_classes(self, y) -> None:
-        """A warm start needs the classes of the network's outputs (as MLPClassifier, in its words)."""
-        multilabel = type_of_target(y) == "multilabel-indicator"
-        labels = np.arange(y.shape[1]) if multilabel else unique_labels(y)
-        if multilabel != (self._kind == "multilabel-indicator") or not np.array_equal(labels, self.classes_):
+    def _same_kind(self, y, call: str) -> None:
+        """A warm start (`call` "warm_start") or partial_fit goes on training the fitted network, built for y of one
+        kind: single-label, or multi-label of as many labels (MLPClassifier: "The object was not fitted with multilabel
+        input."); a 0/1 matrix after single labels was read as the softmax's targets, each row a class's one-hot or
+        not. A warm start needs the same classes too (MLPClassifier's words); partial_fit's are checked by `_encode`."""
+        multilabel, fitted = type_of_target(y) == "multilabel-indicator", self._kind == "multilabel-indicator"
+        if multilabel != fitted or multilabel and y.shape[1] != len(self.classes_):
+            given = (f"multi-label (a 0/1 matrix of {y.shape[1]} columns)" if multilabel else
+                     "single-label (one class per sample)")
+            classes = self.classes_.tolist()
+            shown = f"{classes}" if len(classes) <= 20 else f"{str(classes[:20])[:-1]}, ...] of {len(classes)}"
+            was = f"a multi-label y of {len(classes)} columns" if fitted else f"a single-label y (classes {shown})"
+            who, fix = ((f"{estimator_name(self)}.partial_fit", "call fit") if call == "partial_fit" else
+                        (f"{estimator_name(self)}: warm_start=True", "set warm_start=False"))
+            raise ValidationError(f"{who} goes on training the fitted network, which was fitted on {was}; y is "
+                                  f"{given}. Give y as fit had it, or {fix} to build a new network")
+        labels = None if multilabel else unique_labels(y)
+        if call == "warm_start" and labels is not None and not np.array_equal(labels, self.classes_):
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
-
-    def _same_kind(self, y) -> None:
-        """partial_fit goes on with y of the kind its network was built for: single-label, or multi-label of as many
-        labels (MLPClassifier: "The object was not fitted with multilabel input."); a 0/1 matrix after single labels
-        was read as the softmax's targets, each row a class's one-hot or not."""
-        multilabel, fitted = type_of_target(y) == "multilabel-indicator", self._kind == "multilabel-indicator"
-        given = (f"multi-label (a 0/1 matrix of {y.shape[1]} columns)" if multilabel else
-                 "single-label (one class per sample)")
-        was = f"a multi-label y of {len(self.classes_)} columns" if fitted else \
-            f"a single-label y (classes {self.classes_.tolist()[:20]})"
-        if multilabel != fitted or multilabel and y.shape[1] != len(self.classes_):
-            raise ValidationError(f"{estimator_name(self)}.partial_fit goes on training the fitted network, which was "
-                                  f"fitted on {was}; y is {given}. Give y as fit had it, or call fit to build a new "
-                                  "network")
 
     @as_before_if_refused
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
@@ -259,7 +258,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"classes={labels.tolist()!r} is not the same as on the first call to partial_fit "
                                   f"or fit: {self.classes_.tolist()}")
         else:
-            self._same_kind(y)
+            self._same_kind(y, "partial_fit")
             Y = self._encode(y)
             self._same_network()
             self._new_activation()                  # as MLPClassifier's partial_fit: the activation now set

@@ -53,8 +53,10 @@ def takes_mlp_names(init: Callable) -> Callable:
 def as_before_if_refused(fit: Callable | None = None, *, then: str | None = None) -> Any:
     """fit or partial_fit that leaves the estimator as it was when it raises: scikit-learn's checks set
     n_features_in_ before the activation, dtype, optimizer or sample weights are refused, which left
-    the old network under new classes_ and feature counts. (A warm start's network is trained in
-    place: what training itself changed before an error stays.) `then`: a method called once the fit
+    the old network under new classes_ and feature counts. An interrupt it lets through (Ctrl-C before the
+    first epoch began, or in a sweep's fit) too: it left a network of random weights that predicted as if
+    fitted. (A warm start's network is trained in place: what training itself changed before an error
+    stays.) `then`: a method called once the fit
     is done, outside the guard (fit's ConvergenceWarning: raised as an error, the estimator stays fitted,
     as MLPClassifier's); the warnings of the fit itself point at the caller's line through one frame."""
     if fit is None:
@@ -65,7 +67,7 @@ def as_before_if_refused(fit: Callable | None = None, *, then: str | None = None
         before = dict(self.__dict__)
         try:
             result = fit(self, *args, **kwargs)
-        except Exception:
+        except (Exception, KeyboardInterrupt):
             self.__dict__.clear()
             self.__dict__.update(before)
             raise

@@ -113,3 +113,22 @@ def test_fit_validation_stops_where_a_hook_says_as_keras(batches):
     for key in ("val_loss", "val_accuracy"):
         np.testing.assert_allclose(got[key], want[key], rtol=2e-5, atol=1e-6)
 
+
+@pytest.mark.parametrize("checkpoint", [False, True])
+def test_mpi_checks_the_last_update_as_one_process(tmp_path, checkpoint):
+    """Under MPI the last update whose outputs overflow (no validation) went unchecked: the fit returned weights whose
+    outputs are inf (a ModelCheckpoint on rank 0 alone kept them). Now every rank raises one process's error."""
+    import os
+    import subprocess
+    import sys
+
+    from mpi_env import HERE, MPIEXEC
+    from mpi_last_update import fit_one
+    one = fit_one(tmp_path, checkpoint)
+    assert one.startswith("training diverged in") and "loss became inf" in one, one
+    r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, "-m", "mpi4py", str(HERE / "mpi_last_update.py"),
+                        str(tmp_path), *(["checkpoint"] if checkpoint else [])], capture_output=True, text=True,
+                       timeout=120, check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    assert r.returncode == 0, r.stderr[-1500:]
+    assert [(tmp_path / f"diverged{rank}.txt").read_text() for rank in range(2)] == [one, one]
+    assert not (tmp_path / "best.npz").exists()

@@ -145,9 +145,25 @@ class MPITrainer(Trainer):
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
 
-    def sample_rows(self) -> None:
-        """None: a rank's rows are its own, so a check of their outputs could stop one rank alone."""
-        return None
+    def sample_rows(self) -> tuple[Any, Any]:
+        """This rank's shard of one process's rows (`Trainer.sample_rows`, maybe none): every rank checks its own and
+        they share the worst loss (`worst`), so the last update's check stops every rank alike."""
+        lo, hi = self.shard(min(self.X.shape[0], self.batch_size, 1024))
+        return self.rows(np.arange(lo, hi))
+
+    def worst(self, loss: float) -> float:
+        """The ranks' worst training-rows loss, on every rank: NaN where a rank's is, else inf where one is."""
+        bad = np.array([float(math.isnan(loss)), float(math.isinf(loss))])
+        self.allreduce(bad, maximum=True)
+        return math.nan if bad[0] else math.inf if bad[1] else loss
+
+    def any_rank(self, flag: bool) -> bool:
+        """Whether `flag` holds on some rank, on every rank (a rank's own callbacks may differ)."""
+        shared = np.array([float(bool(flag))])
+        self.allreduce(shared, maximum=True)
+        return bool(shared[0])
+
+    everywhere = staticmethod(everywhere)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """As one process's, with this rank and the number of ranks: callbacks that write files or print

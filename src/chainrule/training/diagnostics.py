@@ -199,7 +199,8 @@ def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
     if rows is None:
         return
     net = trainer.net
-    kept = "" if trainer.backup is None else f"; {trainer.backup.kept()}"
+    said = getattr(trainer.backup, "kept", None)     # rank 0's under MPI: the folder is its alone
+    kept = "" if said is None else f"; {said()}"
     if not np.isfinite(net.params).all():
         raise alike(trainer, TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
                                               f"{divergence.nonfinite_update(net)}{kept}. Try {divergence.REMEDIES}"))

@@ -192,9 +192,7 @@ def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
     them, or the run's end, `last_outputs`), on the rows `trainer.sample_rows()` gives (under MPI a rank's shard of
     them, every rank raising alike: `rows_loss`). Not after an epoch that TerminateOnNaN stopped at an invalid loss
     (its logged loss): fit returns then, as Keras'."""
-    keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
-        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
-    keeps = getattr(trainer, "any_rank", bool)(keeps)      # MPI: a rank's own callbacks may keep them (rank 0's)
+    keeps = keeps_weights(trainer) or getattr(trainer, "others_keep", False)    # MPI: another rank's may (rank 0's)
     rows = trainer.sample_rows() if keeps and math.isfinite(logs.get("loss", 0.0)) else None
     if rows is None:
         return
@@ -211,6 +209,13 @@ def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
         raise alike(trainer, TrainingDiverged(f"training diverged in {where}: the training rows' loss became "
                                               f"{own} (its updates took the weights past what the outputs can "
                                               f"hold){kept}; try {divergence.REMEDIES}"))
+
+
+def keeps_weights(trainer: Any) -> bool:
+    """Whether a callback of this run may keep an epoch's weights (a checkpoint, a ModelCheckpoint, EarlyStopping's
+    best weights): `unseen_update` checks them first."""
+    return trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
+        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
 
 
 def rows_loss(trainer: Any, rows: tuple[Any, Any]) -> float:

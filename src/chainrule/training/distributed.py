@@ -47,7 +47,7 @@ from ..errors import TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
-from .diagnostics import GradientDiagnostics
+from .diagnostics import GradientDiagnostics, keeps_weights
 from .meeting import TIMEOUT_S, agree, check_sizes, end, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
@@ -141,6 +141,7 @@ class MPITrainer(Trainer):
         self.steps = 0
         self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
+        self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
@@ -156,12 +157,6 @@ class MPITrainer(Trainer):
         bad = np.array([float(math.isnan(loss)), float(math.isinf(loss))])
         self.allreduce(bad, maximum=True)
         return math.nan if bad[0] else math.inf if bad[1] else loss
-
-    def any_rank(self, flag: bool) -> bool:
-        """Whether `flag` holds on some rank, on every rank (a rank's own callbacks may differ)."""
-        shared = np.array([float(bool(flag))])
-        self.allreduce(shared, maximum=True)
-        return bool(shared[0])
 
     everywhere = staticmethod(everywhere)
 
@@ -186,9 +181,10 @@ class MPITrainer(Trainer):
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
-            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics)])
+            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
+                               float(keeps_weights(self))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
-            self.global_batch_loss = bool(wanted[0])
+            self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(
                     f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "

@@ -132,3 +132,26 @@ def test_mpi_checks_the_last_update_as_one_process(tmp_path, checkpoint):
     assert r.returncode == 0, r.stderr[-1500:]
     assert [(tmp_path / f"diverged{rank}.txt").read_text() for rank in range(2)] == [one, one]
     assert not (tmp_path / "best.npz").exists()
+
+
+def test_evaluate_and_predict_give_their_callbacks_keras_params():
+    """Keras' evaluate and predict tell their callbacks params {verbose, epochs: 1, steps: their batches}, which a
+    callback written for Keras reads in on_test_begin (a progress display); fit's validation leaves fit's."""
+    X, y = digits(70)
+    net, model = twins()
+
+    def reader(base):
+        def read(self, logs=None):
+            self.seen.append(dict(self.params))
+        return type("Params", (base,), {"on_test_begin": read, "on_predict_begin": read, "seen": None})
+
+    ours, theirs = reader(cr.callbacks.Callback)(), reader(keras.callbacks.Callback)()
+    ours.seen, theirs.seen = [], []
+    for batch_size in (16, None):
+        net.evaluate(X, y, batch_size=batch_size, callbacks=[ours])
+        model.evaluate(X, y, batch_size=batch_size, callbacks=[theirs], verbose=0)
+        net.predict(X, batch_size=batch_size, callbacks=[ours])
+        model.predict(X, batch_size=batch_size, callbacks=[theirs], verbose=0)
+    net.fit(X, y, batch_size=16, epochs=1, verbose=0, callbacks=[ours], validation_data=(X, y))
+    model.fit(X, y, batch_size=16, epochs=1, verbose=0, callbacks=[theirs], validation_data=(X, y))
+    assert [{k: p[k] for k in ("verbose", "epochs", "steps")} for p in ours.seen] == theirs.seen

@@ -196,7 +196,7 @@ class KerasMethods:
         on_predict_batch_begin/_end (logs {"outputs": the batch's rows}, batches of batch_size, else Keras' 32)
         and on_predict_end of those that define them (`StageHooks`: each batch computed between its hooks; a hook's
         `self.model.stop_predicting = True` ends the pass after its batch: the rows before it are returned)."""
-        hooks = StageHooks(self, callbacks, "predict")
+        hooks = StageHooks(self, callbacks, "predict", verbose)
         report = evaluation.Report("predict", verbose, batch_size)
         if not hooks:
             return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
@@ -265,7 +265,7 @@ class KerasMethods:
                                   f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
-        hooks, n = StageHooks(net, callbacks, "test"), rows.shape[0]
+        hooks, n = StageHooks(net, callbacks, "test", verbose), rows.shape[0]
 
         def measured(done: int) -> dict[str, float]:    # of the rows before a hook's stop (Keras' stop_evaluating)
             part = (rows, Y, weight) if done == n else (sparse_rows(rows, 0, done), Y[:done],
@@ -301,9 +301,11 @@ class StageHooks:
     `stop_evaluating` (`stop_predicting`) set on the network by a hook, read after each batch: the rows after it
     are not computed, and the results are those of the rows before, as Keras' evaluate and predict return them."""
 
-    def __init__(self, net: Any, callbacks: Sequence[Any] | None, stage: str):
+    def __init__(self, net: Any, callbacks: Sequence[Any] | None, stage: str, verbose: Any = None):
+        """`verbose`: evaluate's or predict's own, told to the callbacks in Keras' params (fit's validation: None,
+        its callbacks keep fit's)."""
         from ..training.fitting import checked_callbacks
-        self.net, self.stage = net, stage
+        self.net, self.stage, self.verbose = net, stage, verbose
         self.flag = "stop_evaluating" if stage == "test" else "stop_predicting"
         self.callbacks = checked_callbacks(callbacks, 0)    # Callback instances, in a list, else a TypeError
         for cb in self.callbacks:
@@ -347,8 +349,11 @@ class StageHooks:
         """begin({}); per batch (Keras' batch_size default, 32) batch_begin(i, logs={}), `batch(start, stop)` (the
         batch's work, giving its logs), batch_end(i, logs); end(results(rows done)), which is returned. Without
         batch hooks no batch is computed alone: `results(n)`, or of the first batch where a begin hook stopped."""
-        self.begin()
         size = evaluation.KERAS_BATCH if batch_size is None else int(batch_size)
+        if self.verbose is not None:                # Keras' evaluate and predict: their own params
+            for cb in self.callbacks:
+                cb.set_params({"verbose": self.verbose, "epochs": 1, "steps": -(-n // size)})
+        self.begin()
         done = min(size, n) if getattr(self.net, self.flag, False) else n
         if self.batched:
             for i, start in enumerate(range(0, n, size)):

@@ -26,7 +26,8 @@ from .inference import fitting
 from .metrics import as_list, for_network
 from .metrics import evaluate as evaluate_named
 from .metrics import metrics as named_metrics
-from .predict import predict
+from .predict import chunked, predict, refuse_csv_table
+from .sparse import rows as sparse_rows
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -134,7 +135,8 @@ class KerasMethods:
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
         shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit;
             from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
-        validation_data : (X_val, Y_val) evaluated after each epoch; validation_split : the fraction
+        validation_data : (X_val, Y_val) evaluated after each epoch, or a sequence of (x, y) batches (a Keras
+            PyDataset, a list of pairs) whatever X is; validation_split : the fraction
             of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).
         callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 or 'auto' bar, 2 a line an epoch.
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
@@ -192,12 +194,26 @@ class KerasMethods:
         their exact outputs where finite, else an error naming the layer that overflows.
         verbose : 0 silent; 1, 2 or 'auto' (Keras') a line once done. callbacks : Keras' on_predict_begin,
         on_predict_batch_begin/_end (logs {"outputs": the batch's rows}, batches of batch_size, else Keras' 32)
-        and on_predict_end of those that define them (`StageHooks`)."""
-        hooks = StageHooks(self, callbacks, "predict")
+        and on_predict_end of those that define them (`StageHooks`: each batch computed between its hooks; a hook's
+        `self.model.stop_predicting = True` ends the pass after its batch: the rows before it are returned)."""
+        hooks = StageHooks(self, callbacks, "predict", verbose)
         report = evaluation.Report("predict", verbose, batch_size)
-        out = report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
-        hooks.run(out.shape[0], batch_size, lambda start, stop: {"outputs": out[start:stop]}, lambda: {})
-        return out
+        if not hooks:
+            return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
+        net = cast("Network", self)
+        refuse_csv_table(net, X)
+        inputs: Any = X if chunked(X, net) else check.as_2d_array(X, "X", net.dtype, net.n_inputs)  # memmap: by batch
+        parts: list[np.ndarray] = []
+
+        def batch(start: int, stop: int) -> dict:
+            parts.append(predict(net, sparse_rows(inputs, start, stop), batch_size))
+            return {"outputs": parts[-1]}
+
+        def outputs(done: int) -> dict:             # Keras' on_predict_end gets no logs: {}
+            parts[:] = parts if hooks.batched else [predict(net, sparse_rows(inputs, 0, done), batch_size)]
+            return {}
+        hooks.run(inputs.shape[0], batch_size, batch, outputs)
+        return report.rows(np.concatenate(parts))
 
     @keras_xy
     def predict_classes(self, X: ArrayLike) -> np.ndarray:
@@ -235,7 +251,9 @@ class KerasMethods:
         whose pass overflows the dtype are measured as predict gives them (`careful.py`); refused where it
         refuses them, or where even float64 cannot hold their logits. callbacks : Keras' on_test_begin,
         on_test_batch_begin/_end (logs: the results of the rows so far, batches of batch_size, else Keras' 32) and
-        on_test_end (logs: the results) of those that define them (`StageHooks`)."""
+        on_test_end (logs: the results) of those that define them (`StageHooks`: each batch measured between its
+        hooks; a hook's `self.model.stop_evaluating = True` ends the pass after its batch, the results those of the
+        rows before, as Keras')."""
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")
@@ -247,11 +265,18 @@ class KerasMethods:
                                   f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
-        hooks = StageHooks(net, callbacks, "test")
-        results = report.results(evaluate_named(net, rows, Y, weight, chunk, mean, spec), rows.shape[0])
-        so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
-        hooks.run(rows.shape[0], batch_size, lambda start, stop: spec.named(
-            (got := so_far(start, stop)), got.pop("accuracy_once", None)), lambda: results)
+        hooks, n = StageHooks(net, callbacks, "test", verbose), rows.shape[0]
+
+        def measured(done: int) -> dict[str, float]:    # of the rows before a hook's stop (Keras' stop_evaluating)
+            part = (rows, Y, weight) if done == n else (sparse_rows(rows, 0, done), Y[:done],
+                                                        None if weight is None else weight[:done])
+            return report.results(evaluate_named(net, *part, chunk, mean, spec), done)
+        if not hooks:
+            results = measured(n)
+        else:
+            so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
+            results = hooks.run(n, batch_size, lambda start, stop: spec.named(
+                (got := so_far(start, stop)), got.pop("accuracy_once", None)), measured)
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
@@ -270,38 +295,73 @@ class KerasMethods:
 
 
 class StageHooks:
-    """evaluate's and predict's callbacks, as Keras' calls them: chainrule's Callback has fit's hooks only, so the
-    on_test_* (on_predict_*) ones each callback defines are called, in Keras' order and with Keras' logs, after the
-    pass (a batch's logs computed when a callback asks for them)."""
+    """evaluate's and predict's callbacks (and fit's validation's), as Keras calls them: chainrule's Callback has
+    fit's hooks only, so the on_test_* (on_predict_*) ones each callback defines are called, in Keras' order and
+    with Keras' logs: each batch computed between its batch_begin and batch_end, and Keras' stop flag,
+    `stop_evaluating` (`stop_predicting`) set on the network by a hook, read after each batch: the rows after it
+    are not computed, and the results are those of the rows before, as Keras' evaluate and predict return them."""
 
-    def __init__(self, net: Any, callbacks: Sequence[Any] | None, stage: str):
+    def __init__(self, net: Any, callbacks: Sequence[Any] | None, stage: str, verbose: Any = None):
+        """`verbose`: evaluate's or predict's own, told to the callbacks in Keras' params (fit's validation: None,
+        its callbacks keep fit's)."""
         from ..training.fitting import checked_callbacks
-        self.stage = stage
+        self.net, self.stage, self.verbose = net, stage, verbose
+        self.flag = "stop_evaluating" if stage == "test" else "stop_predicting"
         self.callbacks = checked_callbacks(callbacks, 0)    # Callback instances, in a list, else a TypeError
         for cb in self.callbacks:
             cb.set_network(net)
+        self.begins, self.ends = self.hooks("batch_begin"), self.hooks("batch_end")
 
     def hooks(self, name: str) -> list[Callable[..., Any]]:
         return [getattr(cb, f"on_{self.stage}_{name}") for cb in self.callbacks
                 if hasattr(cb, f"on_{self.stage}_{name}")]
 
-    def run(self, n: int, batch_size: int | None, batch_logs: Callable[[int, int], dict],
-            end_logs: Callable[[], dict]) -> None:
-        """begin({}); per batch (Keras' batch_size default, 32) batch_begin(i, logs={}) and batch_end(i, logs=
-        batch_logs(start, stop)); end(end_logs())."""
+    def __bool__(self) -> bool:
+        """Whether any callback defines one of the stage's hooks (else the pass is run whole, as without them)."""
+        return any(self.hooks(name) for name in ("begin", "batch_begin", "batch_end", "end"))
+
+    @property
+    def batched(self) -> bool:
+        return bool(self.begins or self.ends)
+
+    def begin(self) -> None:
+        setattr(self.net, self.flag, False)         # as Keras: each pass starts unstopped
         for hook in self.hooks("begin"):
             hook({})
-        begins, ends = self.hooks("batch_begin"), self.hooks("batch_end")
-        if begins or ends:
-            size = evaluation.KERAS_BATCH if batch_size is None else int(batch_size)
-            for i, start in enumerate(range(0, n, size)):
-                for hook in begins:
-                    hook(i, logs={})
-                logs = dict(batch_logs(start, min(start + size, n))) if ends else {}
-                for hook in ends:
-                    hook(i, logs=logs)
+
+    def batch_begin(self, i: int) -> None:
+        for hook in self.begins:
+            hook(i, logs={})
+
+    def batch_end(self, i: int, logs: dict) -> bool:
+        """The batch's end hooks; whether a hook asked to stop (Keras' flag, read after each batch)."""
+        for hook in self.ends:
+            hook(i, logs=dict(logs))
+        return bool(getattr(self.net, self.flag, False))
+
+    def end(self, logs: dict) -> dict:
         for hook in self.hooks("end"):
-            hook(dict(end_logs()))
+            hook(dict(logs))
+        return logs
+
+    def run(self, n: int, batch_size: int | None, batch: Callable[[int, int], dict],
+            results: Callable[[int], dict]) -> dict:
+        """begin({}); per batch (Keras' batch_size default, 32) batch_begin(i, logs={}), `batch(start, stop)` (the
+        batch's work, giving its logs), batch_end(i, logs); end(results(rows done)), which is returned. Without
+        batch hooks no batch is computed alone: `results(n)`, or of the first batch where a begin hook stopped."""
+        size = evaluation.KERAS_BATCH if batch_size is None else int(batch_size)
+        if self.verbose is not None:                # Keras' evaluate and predict: their own params
+            for cb in self.callbacks:
+                cb.set_params({"verbose": self.verbose, "epochs": 1, "steps": -(-n // size)})
+        self.begin()
+        done = min(size, n) if getattr(self.net, self.flag, False) else n
+        if self.batched:
+            for i, start in enumerate(range(0, n, size)):
+                self.batch_begin(i)
+                done = min(start + size, n)
+                if self.batch_end(i, batch(start, done)):
+                    break
+        return self.end(results(done))
 
 
 for _name in KERAS_ONLY:        # each name read on a network raises its hint: the names listed once, above

@@ -42,7 +42,12 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
         by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs, w)   # 'balanced' counted with w
         w = sw.check(by_class if w is None else w * by_class, X.shape[0],
                      "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
-    if validation_data is not None:
+    if validation_data is not None and batches(validation_data):     # Keras': a PyDataset of (x, y) batches
+        from .sequence import check_batches, weighs_some
+        validation_data = (check_batches(validation_data, "validation_data"), None)
+        if isinstance(validation_data[0], (list, tuple)):
+            weighs_some(net, validation_data[0])        # held in memory: checked now, not an epoch later
+    elif validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValidationError("validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
                                   "sample_weight_val)")
@@ -55,6 +60,17 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
             w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     return X, Y, w, validation_data, w_val, batch_size
+
+
+def batches(given: Any) -> bool:
+    """Whether validation_data is a sequence of batches (a Keras PyDataset, a list of (x, y) pairs, a DataLoader, a
+    generator: refused by `sequence.check_batches`, saying why), not arrays (X_val, Y_val[, w_val])."""
+    from .sequence import arrays
+    if isinstance(given, (tuple, list)):
+        return not arrays(given) and all(isinstance(b, (tuple, list)) for b in given)
+    return hasattr(given, "__next__") or (hasattr(given, "__len__") and (hasattr(given, "__getitem__") or
+                                                                          hasattr(given, "__iter__"))
+                                          and not isinstance(given, (np.ndarray, str, bytes, dict)))
 
 
 def split_fraction(validation_split: float, validation_data: Any) -> float:

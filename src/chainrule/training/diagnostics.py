@@ -169,13 +169,14 @@ def last_outputs(trainer: Any) -> None:
         trainer.sample_rows() if math.isfinite(trainer.last_logs.get("loss", 0.0)) else None
     if rows is None:
         return
-    own = validation(trainer.net, *rows)["loss"]
+    own = rows_loss(trainer, rows)
     epoch = trainer.history.epoch[-1] + 1
     if not math.isfinite(own):
         became = f"the val_loss became {val[-1]} and the training rows' loss" if val else \
             "the training rows' loss became"
-        raise TrainingDiverged(f"training diverged in its last epoch (epoch {epoch}): {became} {own} (its updates "
-                               f"took the weights past what the outputs can hold); try {divergence.REMEDIES}")
+        raise alike(trainer, TrainingDiverged(f"training diverged in its last epoch (epoch {epoch}): {became} {own} "
+                                              "(its updates took the weights past what the outputs can hold); try "
+                                              f"{divergence.REMEDIES}"))
     if not val:
         return
     warnings.warn(f"the val_loss of epoch {epoch} is {val[-1]}: the outputs of validation rows overflow, while the "
@@ -188,23 +189,43 @@ def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:
     overflow on a batch's training rows (a rate of 1e300), raise TrainingDiverged here, before the epoch's callbacks,
     so that none keeps them (a ModelCheckpoint's file, EarlyStopping's best weights, checkpoint_dir's checkpoint).
     Only where such a callback may keep them (a forward pass of one batch's rows at most; else the next batch finds
-    them, or the run's end, `last_outputs`), on the rows `trainer.sample_rows()` gives (none under MPI: a rank's rows
-    are its own). Not after an epoch that TerminateOnNaN stopped at an invalid loss (its logged loss): fit returns
-    then, as Keras'."""
-    keeps = trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
-        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
+    them, or the run's end, `last_outputs`), on the rows `trainer.sample_rows()` gives (under MPI a rank's shard of
+    them, every rank raising alike: `rows_loss`). Not after an epoch that TerminateOnNaN stopped at an invalid loss
+    (its logged loss): fit returns then, as Keras'."""
+    keeps = keeps_weights(trainer) or getattr(trainer, "others_keep", False)    # MPI: another rank's may (rank 0's)
     rows = trainer.sample_rows() if keeps and math.isfinite(logs.get("loss", 0.0)) else None
     if rows is None:
         return
     net = trainer.net
-    kept = "" if trainer.backup is None else f"; {trainer.backup.kept()}"
+    said = getattr(trainer.backup, "kept", None)     # rank 0's under MPI: the folder is its alone
+    kept = "" if said is None else f"; {said()}"
     if not np.isfinite(net.params).all():
-        raise TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
-                               f"{divergence.nonfinite_update(net)}{kept}. Try {divergence.REMEDIES}")
-    own = validation(net, *rows)["loss"]
+        raise alike(trainer, TrainingDiverged(f"training diverged in its last update (epoch {epoch + 1}): "
+                                              f"{divergence.nonfinite_update(net)}{kept}. Try {divergence.REMEDIES}"))
+    own = rows_loss(trainer, rows)
     if not math.isfinite(own):
         where = f"its last epoch (epoch {epoch + 1})" if epoch == trainer.epochs - 1 else \
             f"epoch {epoch + 1}'s last update"
-        raise TrainingDiverged(f"training diverged in {where}: the training rows' loss became "
-                               f"{own} (its updates took the weights past what the outputs can hold){kept}; try "
-                               f"{divergence.REMEDIES}")
+        raise alike(trainer, TrainingDiverged(f"training diverged in {where}: the training rows' loss became "
+                                              f"{own} (its updates took the weights past what the outputs can "
+                                              f"hold){kept}; try {divergence.REMEDIES}"))
+
+
+def keeps_weights(trainer: Any) -> bool:
+    """Whether a callback of this run may keep an epoch's weights (a checkpoint, a ModelCheckpoint, EarlyStopping's
+    best weights): `unseen_update` checks them first."""
+    return trainer.backup is not None or any(isinstance(cb, ModelCheckpoint) or getattr(
+        cb, "restore_best_weights", False) is True for cb in trainer.callbacks)
+
+
+def rows_loss(trainer: Any, rows: tuple[Any, Any]) -> float:
+    """The loss of the training rows the checks above read. Under MPI (`trainer.worst`) each rank's shard of them
+    (`sample_rows`; an empty one counts as finite) and every rank gets the worst, so that all raise alike."""
+    own = validation(trainer.net, *rows)["loss"] if rows[0].shape[0] else 0.0
+    worst = getattr(trainer, "worst", None)
+    return own if worst is None else worst(own)
+
+
+def alike(trainer: Any, exc: TrainingDiverged) -> TrainingDiverged:
+    """`exc`, marked under MPI as raised by every rank alike (`trainer.everywhere`: the job ends by itself)."""
+    return getattr(trainer, "everywhere", lambda e: e)(exc)

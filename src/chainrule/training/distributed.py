@@ -47,7 +47,7 @@ from ..errors import TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
-from .diagnostics import GradientDiagnostics
+from .diagnostics import GradientDiagnostics, keeps_weights
 from .meeting import TIMEOUT_S, agree, check_sizes, end, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
@@ -141,13 +141,24 @@ class MPITrainer(Trainer):
         self.steps = 0
         self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
+        self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
 
-    def sample_rows(self) -> None:
-        """None: a rank's rows are its own, so a check of their outputs could stop one rank alone."""
-        return None
+    def sample_rows(self) -> tuple[Any, Any]:
+        """This rank's shard of one process's rows (`Trainer.sample_rows`, maybe none): every rank checks its own and
+        they share the worst loss (`worst`), so the last update's check stops every rank alike."""
+        lo, hi = self.shard(min(self.X.shape[0], self.batch_size, 1024))
+        return self.rows(np.arange(lo, hi))
+
+    def worst(self, loss: float) -> float:
+        """The ranks' worst training-rows loss, on every rank: NaN where a rank's is, else inf where one is."""
+        bad = np.array([float(math.isnan(loss)), float(math.isinf(loss))])
+        self.allreduce(bad, maximum=True)
+        return math.nan if bad[0] else math.inf if bad[1] else loss
+
+    everywhere = staticmethod(everywhere)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """As one process's, with this rank and the number of ranks: callbacks that write files or print
@@ -170,9 +181,10 @@ class MPITrainer(Trainer):
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
-            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics)])
+            wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
+                               float(keeps_weights(self))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
-            self.global_batch_loss = bool(wanted[0])
+            self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(
                     f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "

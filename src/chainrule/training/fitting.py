@@ -55,6 +55,9 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if Y is not None:
             X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                        validation_split, batch_size, class_weight)
+        if comm is not None and validation_data is not None and validation_data[1] is None:
+            raise ValidationError("comm (MPI) needs validation_data as arrays (X_val, Y_val): every rank takes its "
+                                  "shard of them; got a sequence of batches")
         if comm is not None:                # the callbacks and optimizer setup takes, checked before the meeting
             callbacks, _ = checked_callbacks(callbacks, 0), make_progress(verbose)    # a list: a generator once
             if optimizer is not None:

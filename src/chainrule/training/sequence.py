@@ -131,7 +131,6 @@ class SequenceTrainer(Trainer):
         super().__init__(net, None, None, batch_size=0, **kwargs)       # type: ignore[arg-type]
         self.batches = batches
         self.class_table: np.ndarray | None = None      # class_weight's weight of each class
-        self.once: float | None = None      # a weighted validation's accuracy counting each row once
         self.last_rows: tuple[Any, Any] | None = None      # the last batch trained (x, y)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
@@ -148,11 +147,7 @@ class SequenceTrainer(Trainer):
         return xb, yb, w
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
-        if not hasattr(batches, "__getitem__"):
-            yield from enumerate(batches)                  # a DataLoader: its own order
-        else:
-            for i in (range(len(batches)) if order is None else order):
-                yield int(i), batches[int(i)]
+        return each(batches, order)
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
         net, opt, batches = self.net, self.optimizer, self.batches
@@ -211,39 +206,56 @@ class SequenceTrainer(Trainer):
         return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
 
-    def validate(self) -> dict[str, float]:
-        """Each batch's loss and accuracy as `Network.evaluate` (and fit's validation on arrays) computes them
-        (`streaming.validation`: rows whose pass overflowed from their outputs as predict gives them), summed over
-        the batches; a weighted set whose weights are all zero refused, as on arrays."""
-        assert self.validation_data is not None
-        Xv, Yv = self.validation_data
-        if Yv is not None:
-            return super().validate()
-        net, chunk, mean = self.net, self.validation_chunk, self.mean
-        loss, correct, hits, n, weight, weighted = 0.0, 0.0, 0.0, 0, 0.0, False
-        once = self.classify and self.metrics.needs_plain       # the accuracy counting each row once, too
-        for i, raw in self.each(Xv, None):
-            xb, yb, wb = self.batch(raw, f"validation batch {i}", by_class=False)    # as Keras: never by class
-            ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-            if ws:                          # a batch of zero weight adds nothing but its rows
-                part = validation(net, xb, yb, wb, chunk, mean)
-                loss += part["loss"] * (ws if mean else xb.shape[0])
-                hits += part.get("accuracy", 0.0) * ws
-            if wb is None:
-                correct += part.get("accuracy", 0.0) * xb.shape[0]
-            elif once:                      # from the weighted pass's outputs; a batch of zero weight: its own
-                plain = part.get("accuracy_once", 0.0) if ws else validation(net, xb, yb, None, chunk)["accuracy"]
-                correct += plain * xb.shape[0]
-            n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
-        if not weight:                      # every batch weighted, all by zero: the arrays' refusal
-            sw.check(np.zeros(n), n, "validation_data's sample weights")
-        result = {"loss": loss / (weight if mean else n)}
-        self.once = correct / n if weighted else None
-        if net.task != "regression":
-            result["accuracy"] = hits / weight
-        return result
 
-    def validate_once(self, once: float | None = None) -> float | None:
-        if self.validation_data is not None and self.validation_data[1] is None:
-            return self.once if self.metrics.needs_plain else None
-        return super().validate_once(once)
+def each(batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
+    """(index, batch) of a sequence in `order` (None: its own), or of a re-iterable (a DataLoader) in its order."""
+    if not hasattr(batches, "__getitem__"):
+        yield from enumerate(batches)
+    else:
+        for i in (range(len(batches)) if order is None else order):
+            yield int(i), batches[int(i)]
+
+
+def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any = None) -> dict[str, float]:
+    """fit's validation on a sequence of batches (whatever fit trains on): each batch's loss and accuracy as
+    `Network.evaluate` computes them (`streaming.validation`: rows whose pass overflowed from their outputs as predict
+    gives them), summed over the batches, never weighted by class (Keras'); with weighted batches "accuracy_once",
+    counting each row once; a set whose batches are all weighted by zero refused, as on arrays. `hooks`: Keras'
+    on_test_* (`StageHooks`), each batch measured between its own, their logs the results so far (`named`), a hook's
+    stop_evaluating ending the pass after its batch."""
+    net, chunk, mean = trainer.net, trainer.validation_chunk, trainer.mean
+    loss, correct, hits, n, weight, weighted = 0.0, 0.0, 0.0, 0, 0.0, False
+    once = trainer.classify and trainer.metrics.needs_plain       # the accuracy counting each row once, too
+
+    def so_far() -> dict[str, float]:
+        result = {"loss": no_nan(loss, weight if mean else n)}
+        if net.task != "regression":
+            result["accuracy"] = no_nan(hits, weight)
+        if weighted:
+            result["accuracy_once"] = correct / n
+        return result
+    if hooks:
+        hooks.begin()
+    for step, (i, raw) in enumerate(each(batches, None)):
+        if hooks:
+            hooks.batch_begin(step)
+        xb, yb, wb = checked_batch(net, raw, f"validation batch {i}")
+        ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+        if ws:                          # a batch of zero weight adds nothing but its rows
+            part = validation(net, xb, yb, wb, chunk, mean)
+            loss += part["loss"] * (ws if mean else xb.shape[0])
+            hits += part.get("accuracy", 0.0) * ws
+        if wb is None:
+            correct += part.get("accuracy", 0.0) * xb.shape[0]
+        elif once:                      # from the weighted pass's outputs; a batch of zero weight: its own
+            plain = part.get("accuracy_once", 0.0) if ws else validation(net, xb, yb, None, chunk)["accuracy"]
+            correct += plain * xb.shape[0]
+        n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
+        if hooks and hooks.batch_end(step, named(so_far())):
+            break
+    if not weight:                      # every batch weighted, all by zero: the arrays' refusal
+        sw.check(np.zeros(n), n, "validation_data's sample weights")
+    result = so_far()
+    if hooks:
+        hooks.end(named(dict(result)))
+    return result

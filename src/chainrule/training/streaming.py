@@ -250,20 +250,37 @@ def validation(net: Any, X: Any, Y: Any, w: Any = None, chunk: int | None = None
         return measure(net, X, Y, w, size, mean, read=(lambda X, a, b: X.read(slice(a, b))) if lazy else None)
 
 
-TEST_HOOKS = ("on_test_begin", "on_test_batch_begin", "on_test_batch_end", "on_test_end")
-
-
-def validation_hooks(net: Any, callbacks: list, data: tuple, w: Any, batch_size: int, chunk: int | None, mean: bool,
-                     named: Any, results: dict[str, float]) -> None:
-    """Keras 3's fit evaluates its validation set with its own callbacks: on_test_begin, on_test_batch_begin/_end
-    (logs: the results of the rows so far, `named` as the logs name them, batches of validation_batch_size, else
-    batch_size) and on_test_end (logs: `results`, without val_), called by evaluate's `StageHooks` and only where a
-    callback defines one of them (else nothing is done)."""
-    if not any(hasattr(cb, name) for cb in callbacks for name in TEST_HOOKS):
-        return
+def validation_logs(trainer: Any) -> dict[str, float]:
+    """fit's validation results as the epoch's logs name them (before val_). Keras 3's fit evaluates its validation
+    set with its own callbacks: where one defines on_test_begin, on_test_batch_begin/_end (logs: the results of the
+    rows so far; batches of validation_batch_size, else batch_size, or the sequence's own) or on_test_end (logs:
+    the results), evaluate's `StageHooks` calls them, each batch measured between its hooks; a hook's
+    stop_evaluating ends the pass, the results then those of the rows before (Keras'; under MPI every rank takes
+    the fewest rows any rank's hooks left)."""
     from ..nn.evaluation import Running
     from ..nn.keras_methods import StageHooks
-    X, Y = data[0], data[1]
+    net, mean, chunk = trainer.net, trainer.mean, trainer.validation_chunk
+    hooks = StageHooks(net, trainer.callbacks, "test")
+
+    X, Y = trainer.validation_data
+
+    def named(result: dict[str, float]) -> dict[str, float]:
+        once = result.pop("accuracy_once", None)        # a sequence's own weights: counted whatever fit's
+        once = (once if trainer.metrics.needs_plain else None) if Y is None else trainer.validate_once(once)
+        return dict(trainer.metrics.named(result, once))
+    if Y is None:                               # a sequence of batches: its own batches
+        from .sequence import validate_batches
+        return named(validate_batches(trainer, X, hooks if hooks else None, named))
+    n, w = X.shape[0], trainer.validation_weight
+
+    def results(done: int) -> dict[str, float]:
+        if hasattr(trainer, "allreduce"):       # MPI: every rank alike
+            least = np.array([-float(done)])
+            trainer.allreduce(least, maximum=True)
+            done = int(-least[0])
+        return named(trainer.validate() if done == n else
+                     validation(net, X[:done], Y[:done], None if w is None else w[:done], chunk, mean))
+    if not hooks:
+        return results(n)
     so_far = Running(net, X, Y, w, 0, mean, lambda X, Y, w: validation(net, X, Y, w, chunk, mean))
-    StageHooks(net, callbacks, "test").run(X.shape[0], chunk or batch_size, lambda a, b: named(
-        (got := so_far(a, b)), got.pop("accuracy_once", None)), lambda: results)
+    return hooks.run(n, chunk or trainer.batch_size, lambda a, b: named(so_far(a, b)), results)

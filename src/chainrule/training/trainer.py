@@ -29,7 +29,7 @@ from .optim import Optimizer
 from .schedules import unreached
 from .small_callbacks import terminates
 from .sparse_rows import SparseRows
-from .streaming import LazyRows, validation, validation_hooks
+from .streaming import LazyRows, validation, validation_logs
 
 
 def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
@@ -323,12 +323,7 @@ class Trainer:
         unseen_update(self, epoch, logs)    # weights that overflow: refused before any callback keeps them
         self.net.epochs_trained += 1
         if self.validation_data is not None and self.validates(epoch):
-            result = self.validate()
-            named = self.metrics.named(result, self.validate_once(result.pop("accuracy_once", None)))
-            if self.validation_data[1] is not None:     # Keras' on_test_* hooks, where a callback defines them
-                validation_hooks(self.net, self.callbacks, self.validation_data, self.validation_weight,
-                                 self.batch_size, self.validation_chunk, self.mean,
-                                 lambda got, once: self.metrics.named(got, self.validate_once(once)), named)
+            named = validation_logs(self)           # through Keras' on_test_* hooks, where a callback defines them
             for key, value in named.items():
                 logs["val_" + key] = value
             logs = dict(sorted(logs.items()))       # Keras 3's order: all names sorted (weighted_ after val_)

@@ -192,3 +192,11 @@ def test_a_val_split_that_leaves_no_training_row_says_what_it_holds_out(data, tm
     assert r.returncode == 2 and held == n, r.stderr
     assert f"--val-split {val_split} leaves no row to train on: it holds out {held} of the file's {n} {rows}" \
         in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("option, value", [("--features", "a,y"), ("--drop", "y")])
+def test_the_target_among_the_inputs_names_the_option_given(data, tmp_path, option, value):
+    r = cmd("train", data, "--target", "y", option, value, "--out", tmp_path / "o.npz")
+    other = {"--features": "--drop", "--drop": "--features"}[option]
+    assert r.returncode == 2 and f"the target column 'y' cannot be in {option}: " in r.stderr, r.stderr
+    assert other not in r.stderr, r.stderr

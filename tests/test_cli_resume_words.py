@@ -28,7 +28,8 @@ def run(tmp_path: Path, *more: str):
      "the optimizer (--lr 0.001 -> 0.01)"),
     ([], ["--batch-size", "16"], "--batch-size (32 in the checkpoint, 16 now)"),
     ([], ["--val-split", "0.3"], "the inputs (the CSV's rows and columns"),
-    ([], ["--drop", "sepal_width"], "--activation and --dtype: give the ones the checkpoint's run had, or use another"),
+    ([], ["--drop", "sepal_width"], "which had the input columns ['sepal_length', 'sepal_width', 'petal_length', "
+                                    "'petal_width'] (this run: --drop sepal_width)"),
     ([], ["--schedule", "cosine:T_max=10"], "its run had no --schedule, this one has --schedule cosine"),
 ])
 def test_a_resume_refused_names_the_options(tmp_path, first, then, said):

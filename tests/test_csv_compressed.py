@@ -110,5 +110,6 @@ def test_a_tar_of_two_files_is_refused_as_pandas_refuses_it(tmp_path):
         archive.add(tmp_path / "a.csv", "b.csv")
     with pytest.raises(ValueError, match="Multiple files"):
         pd.read_csv(path)
-    with pytest.raises(ValidationError, match=r"is a tar archive of 2 files, not one CSV file: unpack it first"):
+    with pytest.raises(ValidationError, match=r"is a tar archive of 2 files \['a.csv', 'b.csv'\], not one CSV file: "
+                                              r"unpack it first \(tar -xf "):
         read_csv(path)

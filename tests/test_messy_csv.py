@@ -340,7 +340,7 @@ def test_a_piped_compressed_file_or_workbook_is_named_so(tmp_path, kind):
     data = b"\x28\xb5\x2f\xfd" + bytes(range(200)) if kind == "zstd" else _workbook("xlsx")
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "train", "/dev/stdin", "--target", "y", "--out",
                         str(tmp_path / "o.npz")], input=data, capture_output=True, check=False, timeout=120)
-    said = ("is zstd-compressed, not text: decompress it first (e.g. pipe it through unzstd -c > data.csv)"
+    said = ("is zstd-compressed, not text: decompress it first (... | unzstd -c > data.csv) and give data.csv"
             if kind == "zstd" else "is a spreadsheet workbook (Excel or LibreOffice), not CSV text")
     assert r.returncode == 2 and said in r.stderr.decode(), r.stderr
 

@@ -206,7 +206,7 @@ def test_sweep_returns_the_columns_left_out_and_names_its_arguments(sweep_data, 
     kept, left = select_columns(df, "species", ["petal length (cm)"], [])
     assert list(kept.columns) == ["petal length (cm)", "species"]
     assert left == ["sepal length (cm)", "sepal width (cm)", "petal width (cm)"]
-    for kwargs, said in (({"drop": ["species"]}, "the target column 'species' cannot be in drop or features"),
+    for kwargs, said in (({"drop": ["species"]}, "the target column 'species' cannot be in drop: "),
                          ({"drop": ["nope"]}, "drop: column 'nope' is not in the file"),
                          ({"features": ["petal length (cm)"], "text_columns": ["sepal length (cm)"]},
                           "text_columns: column 'sepal length (cm)' is not among features")):

@@ -37,12 +37,12 @@ def test_the_commands_refusals_and_warnings_name_its_options(sweep_data, tmp_pat
                                              "got 'foo'"), last(r)
     address = f"tcp://127.0.0.1:{free_port()}"                    # nothing listens: refused before any connection
     r = cmd(*base, "--grid", "lr=0.01", "--jobs", "2", "--scheduler", address)
-    assert r.returncode == 2 and last(r) == ("chainrule: error: --jobs is for fits on this machine; with --scheduler "
-                                             "the Dask cluster's workers run the fits, one a worker thread: leave "
-                                             "--jobs out (got 2)"), last(r)
+    assert r.returncode == 2 and r.stderr.startswith("usage: chainrule sweep ") and last(r) == (
+        "chainrule sweep: error: --jobs 2 is for fits on this machine; with --scheduler the Dask cluster's workers "
+        "run the fits, one a worker thread: leave --jobs out"), last(r)
     row = next(line for line in (ROOT / "docs" / "errors.md").read_text().splitlines()
                if line.startswith("| --jobs beside --scheduler |"))
-    assert last(r) == "chainrule: error: " + row.split(" | ")[2]                 # docs/errors.md says it as printed
+    assert last(r) == "chainrule sweep: error: " + row.split(" | ")[2]         # docs/errors.md says it as printed
     r = cmd(*base, "--grid", "lr=0.01", "--n-iter", "3", "--no-refit")
     assert r.returncode == 0, r.stderr
     said = [line for line in r.stderr.splitlines() if "more than the grid's" in line]

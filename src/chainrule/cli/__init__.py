@@ -11,7 +11,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import Parser, help_words, leading_options, unrecognized
+from .usage import OptionError, Parser, help_words, leading_options, unrecognized
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings(), command_words():     # advice names the options (--text), not Python's arguments
         warnings.showwarning = _show_warning     # set inside: leaving the block gives the caller's back (main in a
         warnings.simplefilter("default")         # program, a notebook: its warnings stay in their own form)
-        return _run(args)
+        return _run(args, parser)
 
 
 def _identity(path: Any) -> tuple[int, int, int] | None:
@@ -344,7 +344,7 @@ def _resume_advice(args) -> str:
             f"(epoch {state['epoch']} of {state['epochs']})")
 
 
-def _run(args) -> int:
+def _run(args, parser: argparse.ArgumentParser) -> int:
     writes, before = False, None
     try:
         same_as(args)
@@ -376,6 +376,12 @@ def _run(args) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
+        if isinstance(exc, OptionError):         # as argparse's own usage errors: the command's usage, exit 2
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            try:
+                commands.choices[args.command].error(str(exc))
+            except SystemExit as stop:
+                return int(stop.code or 2)
         from ..teach.width import say
         line, code = error_line(exc)
         say(line, sys.stderr)            # a terminal's width (a name or path whole); in a pipe one line to grep

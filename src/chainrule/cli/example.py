@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import numbers
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -32,11 +33,10 @@ def add_width(p) -> None:
 
 def width(args) -> int:
     """The columns --width asks for: the terminal's when not given and printing to one; 0 for no breaking."""
-    from ..errors import ValidationError
     given = getattr(args, "width", None)
     fmt = "markdown" if getattr(args, "formulas", False) else getattr(args, "format", None) or "text"
     if given is not None and fmt != "text":
-        raise ValidationError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
+        raise OptionError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
                               "(a Markdown formula, a JSON value): leave --width out")
     if given is not None:           # its range checked as argparse read it (numbers.width)
         return given

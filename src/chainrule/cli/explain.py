@@ -11,6 +11,7 @@ from ..errors import ValidationError
 from ..nn.losses import OutputMismatch
 from . import model_argument, numbers
 from .tabular import learning_rate, seed
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -109,31 +110,31 @@ def _check_options(args) -> None:
     given = [name for name in ("activation", "loss", "seed", "weights", "data", "row", "inputs", "targets", "lr",
                                "layer", "neuron") if getattr(args, name) is not None]
     if args.layers and args.model:
-        raise ValidationError("give --layers (a new network) or --model (a saved one), not both")
+        raise OptionError("give --layers (a new network) or --model (a saved one), not both")
     if not args.layers:
         source = "a --model has its own" if args.model else "the default seed network has its own"
         for name in ("activation", "loss", "seed", "weights"):
             if name in given:
-                raise ValidationError(f"--{name} needs --layers (it describes a new network; {source})")
+                raise OptionError(f"--{name} needs --layers (it describes a new network; {source})")
     if args.formulas:
         for name in ("data", "row", "inputs", "targets", "lr", "layer", "neuron"):
             if name in given:
-                raise ValidationError(f"--{name} has no use with --formulas, which prints the general formulas of the "
+                raise OptionError(f"--{name} has no use with --formulas, which prints the general formulas of the "
                                       "network, not one pass: leave one of them out")
         if args.format not in (None, "markdown"):
-            raise ValidationError(f"--formulas prints Markdown with LaTeX: --format must be markdown or left out; "
+            raise OptionError(f"--formulas prints Markdown with LaTeX: --format must be markdown or left out; "
                                   f"got {args.format}")
     if "data" in given and not args.model:
-        raise ValidationError("--data needs --model (a model from `chainrule train` explains a row of a CSV file)")
+        raise OptionError("--data needs --model (a model from `chainrule train` explains a row of a CSV file)")
     if "row" in given and "data" not in given:
-        raise ValidationError("--row needs --data (the CSV file the row is taken from)")
+        raise OptionError("--row needs --data (the CSV file the row is taken from)")
     if "data" in given and "inputs" in given:
-        raise ValidationError("give the sample by --data and --row, or by --inputs, not both")
+        raise OptionError("give the sample by --data and --row, or by --inputs, not both")
     reading = [o for o in ("sep", "encoding", "decimal", "thousands", "na_values") if getattr(args, o)]
     if reading and "data" not in given:
-        raise ValidationError(f"--{reading[0].replace('_', '-')} needs --data (it says how to read that CSV file)")
+        raise OptionError(f"--{reading[0].replace('_', '-')} needs --data (it says how to read that CSV file)")
     if "neuron" in given and "layer" not in given:
-        raise ValidationError("--neuron needs --layer (the layer the neuron is in)")
+        raise OptionError("--neuron needs --layer (the layer the neuron is in)")
     args.activation = args.activation or "sigmoid"
     args.loss = args.loss or "sse"
     args.seed = 0 if args.seed is None else args.seed

@@ -6,6 +6,7 @@ import sys
 
 from ..errors import ValidationError
 from . import model_argument, numbers
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -46,7 +47,7 @@ def start(args):
         table = read_csv(args.data)
         name = args.data
     elif args.target:
-        raise ValidationError("--target needs --data, the CSV file")
+        raise OptionError("--target needs --data, the CSV file")
     s = Start(net, table, args.target, name, pre)
     Session(s).state()    # the files are checked now, before the server starts (and the seed's figures cached)
     return s

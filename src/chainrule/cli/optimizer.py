@@ -14,6 +14,7 @@ import chainrule as cr
 
 from ..errors import UnknownNameError, ValidationError
 from ..nn.divergence import REMEDIES
+from .usage import OptionError
 
 #: the engine's remedies after a loss that exploded or diverged (trainer, divergence, callbacks, checkpoint, MPI):
 #: its one text, REMEDIES, which every message says whole
@@ -54,7 +55,7 @@ def build(args: argparse.Namespace, lr: Any) -> Any:
     if args.momentum is None:
         return optimizer
     if args.optimizer.lower() not in ("sgd", "rmsprop"):
-        raise ValidationError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
+        raise OptionError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
                               "(leave --momentum out)")
     return cr.optim.get_optimizer(args.optimizer, lr=lr, momentum=args.momentum, **given)
 

@@ -251,7 +251,7 @@ def _predict(args, out_path) -> int:
 
     from ..data.csvfile import not_in_file
     from ..saving.npz import atomic_write
-    net, pre, _ = load_model(args.model)
+    net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
@@ -259,7 +259,8 @@ def _predict(args, out_path) -> int:
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
         raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"])
-    model_columns(args, info, pre, keep=(args.id,) if args.id else ())
+    # the target and training weights beside the inputs are normal in a file (the training file itself): not said
+    model_columns(args, info, pre, keep=(pre.target, *[c for c in (args.id, extra.get("weight")) if c]))
 
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
@@ -306,7 +307,8 @@ def evaluate(args) -> int:
     if args.weight is not None and args.weight in (pre.target, *pre.columns):
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")
-    model_columns(args, info, pre, keep=(pre.target, args.weight or pre.target))
+    trained_weight = extra.get("weight") if isinstance(extra.get("weight"), str) else None    # said below, if there
+    model_columns(args, info, pre, keep=(pre.target, *[c for c in (args.weight, trained_weight) if c]))
     from .metrics import Metrics, Targets
     targets, outs, w = Targets(pre), [], []
     inputs: list | None = [] if pre.task == "classification" else None

@@ -33,9 +33,10 @@ class ResumeNote(callbacks.Callback):
             say(f"resumed from epoch {done} of {total}", sys.stderr)
 
 
-def check(args, described) -> None:
+def check(args, described, hidden: list[int], activation) -> None:
     """schedule.check_resume (another run's --schedule), its refusal of a file that is no checkpoint said in a
-    checkpoint's words: a model file's advice ("chainrule predict MODEL DATA") did not fit there."""
+    checkpoint's words: a model file's advice ("chainrule predict MODEL DATA") did not fit there; then the
+    options a checkpoint of another run had (target, columns, network), refused before the CSV file is read."""
     from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path
     from . import schedule
@@ -47,13 +48,47 @@ def check(args, described) -> None:
     try:
         if path is not None and path.exists() and not path.is_file():    # a folder, a pipe: fit's words were a
             raise ModelFileError(f"{path} is not a regular file")          # model file's, or it waited on the pipe
-        schedule.check_resume(args, described)
+        loaded = schedule.check_resume(args, described)
     except ModelFileError as exc:
         assert path is not None
         raise ModelFileError(f"--resume: {path} is {_not_one(_what(path, str(exc)))}: --resume "
                              "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
                              f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
                              "train without --resume") from None
+    if loaded is not None and path is not None:
+        _same_run(args, path, loaded[0], loaded[1], hidden, activation)
+
+
+def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation) -> None:
+    """The options of the checkpoint's run that its metadata holds, compared with these: a checkpoint of another
+    run (another target, columns or network) is refused at once, not after the CSV file was read."""
+    from ..data.csvfile import names, short
+    from ..errors import ValidationError
+    tab = extra["tabular"]
+    inputs = [*tab.get("numeric", []), *tab.get("text", [])]
+    widths = [layer.n_out for layer in net.layers[:-1]]
+    acts = {layer.activation.name for layer in net.layers[:-1]}
+    differ = []
+    if args.target != tab.get("target"):
+        differ.append(f"--target {short(tab.get('target'))} (this run: {short(args.target)})")
+    if args.task and args.task != tab.get("task"):
+        differ.append(f"a {tab.get('task')} (this run: --task {args.task})")
+    if args.features and set(args.features) != set(inputs) or set(args.drop) & set(inputs):
+        given = f"--features {','.join(args.features)}" if args.features else f"--drop {','.join(args.drop)}"
+        differ.append(f"the input columns {names(inputs, 20)} (this run: {given})")
+    if widths != hidden:
+        differ.append(f"--hidden {','.join(map(str, widths)) or repr('')} (this run: "
+                      f"--hidden {','.join(map(str, hidden)) or repr('')})")
+    elif hidden and acts != {activation.name}:
+        differ.append(f"--activation {','.join(sorted(acts))} (this run: --activation {activation.name})")
+    if str(net.dtype) != args.dtype:
+        differ.append(f"--dtype {net.dtype} (this run: --dtype {args.dtype})")
+    if "weight" in extra and extra["weight"] != args.weight:     # (not recorded: unweighted, or written before)
+        differ.append(f"--weight {short(extra['weight'])} (this run: "
+                      f"{'--weight ' + short(args.weight) if args.weight else 'no --weight'})")
+    if differ:
+        raise ValidationError(f"cannot resume from {str(path)!r}: it was written by another run, which had "
+                              f"{'; '.join(differ)}; resume with the options it had, or use another --checkpoint-dir")
 
 
 def _history(path: Path) -> None:

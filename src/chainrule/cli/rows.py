@@ -2,7 +2,7 @@
 training rows' mask, the targets in that order), in temporary files with --stream (no memory a row)."""
 from __future__ import annotations
 
-from ..errors import ValidationError
+from ..errors import ValidationError, counted
 
 
 def rolled(order, k: int):
@@ -67,7 +67,10 @@ def split(n: int, args, on_disk: bool):
     from ..training.trainer import permutation
     n_val = held_out(n, args.val_split)             # the rows fit's validation_split holds out
     if args.val_split and not 1 <= n_val < n:
-        raise ValidationError(f"--val-split {args.val_split} leaves no validation or training rows of {n}")
+        lacks = "no row to train on" if n_val >= n else "no validation row"
+        raise ValidationError(f"--val-split {args.val_split} leaves {lacks}: it holds out {n_val} of the file's "
+                              f"{counted(n, 'row')} (n - floor(n * (1 - val_split)), Keras' count); give another "
+                              "--val-split (0: train on every row) or a file of more rows")
     # the rows encoded in a shuffled order, the validation rows last (fit's validation_split takes
     # them as a range): the split copies nothing; one-hot columns stay sparse, in the network's dtype.
     # With --stream the order is in a temporary file, as the inputs are: no memory a row

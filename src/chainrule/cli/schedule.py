@@ -221,33 +221,34 @@ def described(spec: Spec, made: Any) -> str:
                                  for k, v in values.items())
 
 
-def check_resume(args: argparse.Namespace, schedule: str | None) -> None:
+def check_resume(args: argparse.Namespace, schedule: str | None) -> tuple[Any, dict] | None:
     """--resume given another --schedule than its checkpoint's run had (or one where it had none, or none where it had
     one) is refused before training, in the options' words; so is a checkpoint cut short, corrupt or not a checkpoint
     (fit's own refusal, said before the CSV file is read: it was said after its reading lines); a checkpoint that is
-    not train's is left to fit."""
+    not train's is left to fit. Returns train's checkpoint as read (network, extra), else None."""
     if not (args.resume and args.checkpoint_dir):
-        return
+        return None
     from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path
     from ..saving.npz import load_all
     path = checkpoint_path(args.checkpoint_dir)
     try:
-        extra = load_all(path)[1] if path.is_file() else None    # as fit's resume reads it
+        net, extra = load_all(path)[:2] if path.is_file() else (None, None)    # as fit's resume reads it
     except ModelFileError:
         raise
     except Exception:  # noqa: BLE001  (unreadable otherwise, e.g. a folder's permissions: the resume itself says why)
-        return
+        return None
     if path.is_file() and not isinstance((extra or {}).get("checkpoint"), dict):
         raise ModelFileError(f"{path} is a model file, not a training checkpoint")     # fit's words
     if not isinstance(extra, dict) or "tabular" not in extra:
-        return
+        return None
     had = extra.get("schedule")
     if had != schedule:
         def said(s: Any) -> str:
             return f"--schedule {s}" if s else "no --schedule"
         raise ValidationError(f"cannot resume from {str(path)!r}: its run had {said(had)}, this one has "
                               f"{said(schedule)}; resume with the --schedule it had, or use another --checkpoint-dir")
+    return net, extra
 
 
 def watched(specs: Schedules | None, scheduled: list, logged: list[str]) -> None:

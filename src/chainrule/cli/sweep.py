@@ -13,6 +13,7 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
+from .usage import OptionError
 from .weights import class_weight_arg
 
 
@@ -106,9 +107,12 @@ def sweep(args) -> int:
     grid = parse_grid(args.grid)              # checked before reading the data
     reading_marks(args)
     if args.class_weight is not None and "class_weight" in grid:     # named with both values, as _fixed's
-        raise ValidationError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
+        raise OptionError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
                               f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
                               "(--class-weight for every candidate, or the grid's to compare them)")
+    if args.scheduler and args.jobs not in (1, -1):      # (run_sweep's own refusal, said as an option's)
+        raise OptionError(f"--jobs {args.jobs} is for fits on this machine; with --scheduler the Dask cluster's "
+                          "workers run the fits, one a worker thread: leave --jobs out")
     fixed = _fixed(args, grid)
     from ..sweep_tasks import PARTIAL, dask_logs  # here: every command builds this parser (logging, Dask's hooks)
     files = [Path(args.out_dir) / name for name in ("sweep_results.csv", "best_model.npz", PARTIAL)]
@@ -154,7 +158,7 @@ def _fixed(args, grid: dict) -> dict:
         given = getattr(args, name)
         if given is not None and name in in_grid:
             key = in_grid[name]
-            raise ValidationError(f"{option} {given} and the grid's {key} ({_grid_values(grid, key)}) both set every "
+            raise OptionError(f"{option} {given} and the grid's {key} ({_grid_values(grid, key)}) both set every "
                                   f"fit's {name.replace('_', ' ')}: give one ({option} for every candidate, or the "
                                   "grid's to compare them)")
         value = given if given is not None else default

@@ -33,6 +33,7 @@ from .tabular import (
     said_left_out,
     seed,
 )
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -238,15 +239,15 @@ def _options(args) -> tuple:
                                                bool(args.checkpoint_dir)))
     optimizer = options.build(args, lr)
     if args.chunk_rows is not None and not args.stream:
-        raise ValidationError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
+        raise OptionError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
                               f"--chunk-rows {args.chunk_rows} without it")
     if args.resume and not args.checkpoint_dir:
-        raise ValidationError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+        raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:
-        raise ValidationError("--stream and --mpi cannot be combined: give one of them")
+        raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
         if given and args.mpi:
-            raise ValidationError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
+            raise OptionError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
     return hidden, activation, optimizer, scheduled, described
 
 
@@ -262,7 +263,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     if args.checkpoint_dir is not None:
         checkpoint.folder(args.checkpoint_dir, "--checkpoint-dir")          # "" is refused as fit refuses it
         reading.not_folder(args.checkpoint_dir)
-    resume.check(args, described)
+    resume.check(args, described, hidden, activation)
     out = output_path(args.out, {"CSV file": args.csv}, kind="model")
     assert out is not None                     # a model file: never standard output
     taken = checkpoint.file_of(out, args.checkpoint_dir) if args.checkpoint_dir else None

@@ -7,6 +7,8 @@ import difflib
 import sys
 from typing import NoReturn
 
+from ..errors import ValidationError
+
 
 class Parser(argparse.ArgumentParser):
     """argparse's parser whose usage errors are fitted to a terminal's width as the command's other error
@@ -17,6 +19,11 @@ class Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         say(f"{self.prog}: error: {message}", sys.stderr)
         raise SystemExit(2)
+
+
+class OptionError(ValidationError):
+    """Options the parser took one by one but that cannot go together (sweep's --epochs beside a grid of epochs):
+    said as argparse says its usage errors, under the command's usage, exit status 2."""
 
 
 def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str, ...] | None = None) -> str:

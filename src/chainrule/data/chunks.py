@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
 from .markers import na_markers
-from .opening import bom_encoding, csv_path, open_again
+from .opening import bom_encoding, csv_path, nul_refusal, open_again, utf16_unmarked
 from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
@@ -49,6 +49,8 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
     while len(head) == SNIFF_BYTES and not head.strip():   # blank lines only: pandas skips them, and so does the sniff
         head = f.read(SNIFF_BYTES)
     encoding = encoding or bom_encoding(first)
+    if encoding is None and utf16_unmarked(first):         # as read_csv says it, not a byte that is not UTF-8
+        raise nul_refusal(name, first, first.find(b"\x00"))
     text = head.decode(encoding or "utf-8-sig", errors="ignore")
     if len(head) == SNIFF_BYTES:
         text = text[:text.rfind("\n") + 1] or text         # whole lines only

@@ -234,8 +234,9 @@ def select_columns(df, target: str, features: list[str], drop: list[str], text: 
             if c not in df.columns:
                 raise not_in_file(f"{named[key]}: column", c, df.columns)
     if target in drop or target in features:
-        raise ValidationError(f"the target column {short(target)} cannot be in {named['drop']} or "
-                              f"{named['features']}")
+        given = named["drop"] if target in drop else named["features"]       # the one that named it
+        raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "
+                              "predict, not one of them")
     keep = set(features) | {target} if features else set(df.columns) - set(drop)
     left = [c for c in df.columns if c not in keep]
     for c in (c for c in text if c in left):

@@ -15,9 +15,10 @@ from typing import Any
 
 from ..errors import ValidationError
 
-#: the first bytes of compressed files, the command that unpacks each file, and the one that unpacks a pipe
+#: the first bytes of compressed files, the command that unpacks each file, and the one that unpacks a pipe (none
+#: for a zip: read from a file only)
 PACKED = {b"\x1f\x8b": ("gzip", "gunzip -k", "gunzip -c"), b"BZh": ("bzip2", "bunzip2 -k", "bunzip2 -c"),
-          b"\xfd7zXZ\x00": ("xz", "unxz -k", "unxz -c"), b"PK\x03\x04": ("zip", "unzip", "funzip"),
+          b"\xfd7zXZ\x00": ("xz", "unxz -k", "unxz -c"), b"PK\x03\x04": ("zip", "unzip", ""),
           b"\x28\xb5\x2f\xfd": ("zstd", "unzstd", "unzstd -c"), b"\x04\x22\x4d\x18": ("lz4", "unlz4", "unlz4 -c")}
 #: lzma's older format (FORMAT_ALONE, joblib's compress='lzma'), which has no magic number: its header with the
 #: default properties (']'), told by its decoder (text after ']' is refused: its size field would be over 2**38)
@@ -116,9 +117,12 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
     for magic, (kind, unpack, unpipe) in [*PACKED.items(), (b"]", LZMA_ALONE)]:
         if head.startswith(magic) and (magic != b"BZh" or head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")) and (
                 magic != b"]" or lzma_alone(head)):
+            if source is None and kind == "zip":  # a pipe: a zip lists its files at its end, read from a file
+                raise ValidationError(f"CSV file {shown} is zip-compressed, which is not read from a pipe: save it "
+                                      "first (... > data.zip) and give data.zip (a zip of one CSV file is read)")
             if source is None:                    # a pipe: unpacked as it comes, into a file
-                raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
-                                      f"pipe it through {unpipe} > data.csv) and give the file it writes")
+                raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first "
+                                      f"(... | {unpipe} > data.csv) and give data.csv")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
 

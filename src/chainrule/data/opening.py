@@ -69,6 +69,10 @@ def open_csv(name: Any) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     except OSError as e:            # a name too long, a device that answers with an error: the system's words
         raise ValidationError(f"CSV file {short(name, 200)} cannot be opened: {e.strerror or e}") from None
+    if f.isatty():                  # standard input with nothing piped in: a read waited, silently, for typing
+        f.close()
+        raise ValidationError(f"CSV file {short(name, 200)} is a terminal, with nothing piped in: give a CSV file, "
+                              "or pipe one in (cat data.csv | chainrule ... /dev/stdin)")
     from .filekind import not_csv
     try:
         if (inner := unpacked(name, f, f.peek(4096)[:4096])) is not None:
@@ -148,7 +152,7 @@ def unpacked(name: str, source: Any, head: bytes) -> Any:
 def _tar_member(name: str, source: Any, head: bytes) -> Any:
     """The one file of a tar archive (`head`: its first bytes), opened as pandas reads a .tar or .tar.gz of one
     file; None for any other file, or a tar piped (read once, it cannot be listed first). A tar of several files is
-    refused, as pandas refuses it."""
+    refused, as pandas refuses it: piped, saved first (tar -x reads a compressed pipe only told how, -z or -j)."""
     import tarfile
     if not is_tar(head) or not source.seekable():
         return None
@@ -161,9 +165,12 @@ def _tar_member(name: str, source: Any, head: bytes) -> Any:
         if len(files) > 1:
             source.close()
             import shlex
-            how = f"tar -xf {shlex.quote(name)}" if os.path.isfile(name) else "pipe it through tar -x"
-            raise ValidationError(f"CSV file {short(name, 200)} is a tar archive of {len(files)} files, not one CSV "
-                                  f"file: unpack it first ({how}) and give the CSV file")
+
+            from .csvfile import names
+            how = f"tar -xf {shlex.quote(name)}" if os.path.isfile(name) else "... > data.tar; tar -xf data.tar"
+            raise ValidationError(f"CSV file {short(name, 200)} is a tar archive of {len(files)} files "
+                                  f"{names([m.name for m in files], 5)}, not one CSV file: unpack it first ({how}) and "
+                                  "give one of them")
         return None
     member = tarfile.open(fileobj=source, mode="r:").extractfile(files[0])
     return io.BufferedReader(_Unpacking(member, source, name, "tar"), 1 << 16)
@@ -270,7 +277,21 @@ def nul_refusal(name: str, data: bytes, at: int, lines_before: int = 0) -> Valid
     with a NUL in its first 64 KiB is not text, and a NUL later on is named with its line."""
     if (at >= 65536 or lines_before) or (at > 0 and not data[at:].strip(b"\x00")):
         return nul_bytes(name, lines_before + data.count(b"\n", 0, at) + 1)
+    wide = utf16_unmarked(data[:4096])
+    if wide:
+        return ValidationError(f"CSV file {short(name, 200)} looks like {wide.upper()} text without a byte order mark "
+                               f"(every second byte is NUL): {give('encoding named', encoding=wide)}")
     return ValidationError(f"CSV file {short(name, 200)} is not a text file (it holds NUL bytes)")
+
+
+def utf16_unmarked(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when `head` reads as text of Latin letters in UTF-16 without its byte order mark
+    (a NUL in every second byte, none in the others), else None."""
+    head = head[:len(head) // 2 * 2]
+    for encoding, zeros, letters in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if len(head) >= 4 and zeros.count(0) >= 0.9 * len(zeros) and 0 not in letters:
+            return encoding
+    return None
 
 
 def nul_bytes(name: str, line: int) -> ValidationError:

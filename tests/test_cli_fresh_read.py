@@ -107,7 +107,8 @@ def test_a_regressions_training_losses_say_their_units(tmp_path):
     y = pd.read_csv(data)["progression"].to_numpy(float)
     kept = y[training_rows(len(y))]
     line = cmd("info", tmp_path / "d.npz").stdout.splitlines()[-1]
-    said = f"training (losses of the standardised target: ('progression' - {kept.mean():.4g}) / {kept.std():.4g}): "
+    said = (f"training (losses of the standardised target: ('progression' - mean {kept.mean():.6g}) / std "
+            f"{kept.std():.6g}): ")                 # as train printed them, to the digit
     assert line.startswith(said + "epochs 2, loss "), line
 
 

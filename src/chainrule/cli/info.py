@@ -62,7 +62,7 @@ def info(args) -> int:
     history = extra.get("history") or {}
     if history:
         scaled = "" if pre is None or pre.task != "regression" else \
-            f" (losses of the standardised target: ({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g})"
+            f" (losses of the standardised target: {pre.standardisation()})"
         say(f"training{scaled}: " + ", ".join(shown(k, v) if isinstance(v, float) else f"{k} {v}"
                                      for k, v in history.items()))
     return 0

@@ -106,7 +106,6 @@ def run_history(given: str) -> tuple[dict, list[int]]:
 def run_loss_label(given: str) -> str:
     """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
     target, not in the file's units ("loss", where the run's checkpoint says nothing of it or is gone)."""
-    from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
     from .tabular import load_model
@@ -119,8 +118,7 @@ def run_loss_label(given: str) -> str:
         return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
     if pre is None or pre.task != "regression":
         return "loss"
-    return (f"loss ({net.loss_function.name}) of the standardised target\n"
-            f"({short(pre.target)} - {pre.y_mean:.4g}) / {pre.y_scale:.4g}")
+    return f"loss ({net.loss_function.name}) of the standardised target\n{pre.standardisation()}"
 
 
 def demo_sheet(path) -> Path:

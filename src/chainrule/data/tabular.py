@@ -314,11 +314,13 @@ class Preprocessing:
                       unseen=unseen, none_missing=none_missing)
 
     def losses_of(self, weighted: bool = False) -> str:
-        """What a regression's training losses are: the network learns (target - mean) / std of the training
-        rows, so its losses are not in the file's units (train's metrics and evaluate's are)."""
-        from .csvfile import short
-        return (f"losses of the standardised target: ({short(self.target)} - mean {self.y_mean:.6g}) / std "
-                f"{self.y_scale:.6g}, of the {'weighted ' if weighted else ''}training rows")
+        """A regression's training losses are of (target - mean) / std, not in the file's units (its metrics are)."""
+        rows = "weighted training rows" if weighted else "training rows"
+        return f"losses of the standardised target: {self.standardisation()}, of the {rows}"
+
+    def standardisation(self) -> str:
+        """(target - mean) / std as train, info and plot curves write it: one text, a user compares their numbers."""
+        return f"({short(self.target)} - mean {self.y_mean:.6g}) / std {self.y_scale:.6g}"
 
     def encode_target(self, df) -> np.ndarray:
         if self.target not in df.columns:

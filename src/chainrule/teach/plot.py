@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
+from .colours import class_colours, layer_styles
 from .labels import clipped, place_labels
 from .notation import bias_name, neuron_names, weight_name
 
@@ -182,18 +183,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
     return save_figure(fig, path, dpi)
 
 
-def class_colours(n: int) -> Any:
-    """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
-    the turbo map's spread (a diverging map's middle classes were near-white shades of one another)."""
-    from matplotlib import colormaps
-    from matplotlib.colors import ListedColormap
-    tab = colormaps["tab10"](np.arange(n)) if n <= 10 else colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n])
-    return ListedColormap(tab) if n <= 20 else colormaps["turbo"].resampled(n)
-
-
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
                    title: str | None = None) -> Path:
-    """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale."""
+    """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale; past 40 layers each in a
+    colour of its depth, read off a colour bar."""
     h = history.history if hasattr(history, "history") else dict(history)
     keys = [k for k in h if k.startswith("grad_norm/")]
     for k in (k for k in keys if not (k[len("grad_norm/"):].isascii() and k[len("grad_norm/"):].isdigit())):
@@ -209,9 +202,7 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
         raise ValidationError(f"history's gradient norms must be >= 0 (a norm); got {every[every < 0][0]:.6g}")
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
-    from matplotlib import colormaps
-    from matplotlib.rcsetup import cycler  # the ten colours, then each again dashed, dotted, dash-dotted (40)
-    ax.set_prop_cycle(cycler(linestyle=["-", "--", ":", "-."]) * cycler(color=list(colormaps["tab10"](range(10)))))
+    by_depth = layer_styles(ax, [int(k.split("/")[1]) for k in keys])
     for k, values in norms.items():
         _per_epoch(ax, values, f"layer {k.split('/')[1]}")
     positive = every[np.isfinite(every) & (every > 0)]
@@ -223,7 +214,12 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
     ax.set_title(title or "gradient norm per layer", parse_math=False)
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), ncols=-(-len(keys) // 14))
+    if by_depth is not None:           # the layers by the colour bar; a nan/inf epoch's note in the legend
+        fig.colorbar(by_depth, ax=ax, label="layer")
+    keyed = [line for line in ax.get_lines() if by_depth is None or line.get_marker() == "x"]
+    if keyed:
+        ax.legend(handles=keyed, fontsize="small", ncols=-(-len(keyed) // 14),
+                  **({"loc": "center left", "bbox_to_anchor": (1.01, 0.5)} if by_depth is None else {}))
     fig.tight_layout()
     return save_figure(fig, path, dpi)
 

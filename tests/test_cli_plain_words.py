@@ -74,6 +74,23 @@ def test_resume_of_another_runs_checkpoint_is_refused_before_the_file_is_read(da
     assert "another --checkpoint-dir" in r.stderr and "read 'd.csv'" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("tabular", [["y"], {"target": "y", "numeric": 5}])
+def test_resume_from_a_checkpoint_whose_column_metadata_is_damaged_still_resumes(data, tabular):
+    import json
+    base = ["train", data, "--target", "y", "--drop", "note", "--hidden", "4", "--checkpoint-dir", data.parent / "ck",
+            "--out", data.parent / "m.npz", "--quiet"]
+    assert cmd(*base, "--epochs", "1").returncode == 0
+    path = data.parent / "ck" / "checkpoint.npz"
+    arrays = dict(np.load(path))
+    described = json.loads(str(arrays["__format__"]))
+    described["extra"]["tabular"] = tabular        # its network and optimizer whole: the resume needs only those
+    arrays["__format__"] = np.array(json.dumps(described))
+    np.savez(path, **arrays)
+    r = cmd(*base, "--epochs", "2", "--resume")
+    assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+    assert len((data.parent / "ck" / "history.jsonl").read_text().splitlines()) == 2
+
+
 def argparse_form(stderr: str, command: str) -> tuple[str, str]:
     """(the usage, the error line) of a usage error as argparse says it."""
     usage, _, error = stderr.rpartition(f"chainrule {command}: error: ")

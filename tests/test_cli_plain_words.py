@@ -217,3 +217,19 @@ def test_the_target_among_the_inputs_names_the_option_given(data, tmp_path, opti
     other = {"--features": "--drop", "--drop": "--features"}[option]
     assert r.returncode == 2 and f"the target column 'y' cannot be in {option}: " in r.stderr, r.stderr
     assert other not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("command, own, refused, said", [
+    ("explore", ["--port", "x"], ["--data", "DATA"], "--data needs --target"),
+    ("plot", ["network"], ["network", "--data", "moons", "--out", "x.png"], "--data is for `plot boundary`"),
+    ("plot", ["network"], ["boundary", "--model", "MODEL", "--out", "x.png"], "--model is for `plot network`"),
+    ("plot", ["network"], ["curves", "--out", "x.png"], "plot curves needs --history"),
+    ("explain", ["--row", "x"], ["MODEL", "--model", "other.npz"], "--model given twice"),
+])
+def test_other_commands_options_that_do_not_go_together_are_said_as_argparse_says_its_own(data, command, own,
+                                                                                            refused, said):
+    model = trained(data)
+    r = cmd(command, *[{"MODEL": model, "DATA": data}.get(a, a) for a in refused])
+    usage, error = argparse_form(r.stderr, command)
+    assert r.returncode == 2 and usage == argparse_form(cmd(command, *own).stderr, command)[0], r.stderr
+    assert usage.startswith(f"usage: chainrule {command} ") and error.startswith(said), r.stderr

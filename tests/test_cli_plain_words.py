@@ -233,3 +233,15 @@ def test_other_commands_options_that_do_not_go_together_are_said_as_argparse_say
     usage, error = argparse_form(r.stderr, command)
     assert r.returncode == 2 and usage == argparse_form(cmd(command, *own).stderr, command)[0], r.stderr
     assert usage.startswith(f"usage: chainrule {command} ") and error.startswith(said), r.stderr
+
+
+def test_an_option_refusal_on_every_mpi_rank_is_a_refusal_not_an_internal_error():
+    """mpiexec -n 2 chainrule train ... --mpi --stream: each rank refuses the options and the ranks' meeting carries
+    the refusal to rank 0, which says it (exit 2 as without MPI; the meeting made an internal error of it)."""
+    from chainrule.cli import error_line
+    from chainrule.cli.usage import OptionError
+    from chainrule.training.meeting import rebuilt, report
+    said = report(OptionError("--stream and --mpi cannot be combined: give one of them"))
+    line, code = error_line(rebuilt([said, said]))
+    assert (line, code) == ("chainrule: error: ranks 0, 1 of 2 failed before training: --stream and --mpi cannot be "
+                            "combined: give one of them", 2)

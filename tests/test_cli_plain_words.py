@@ -74,6 +74,23 @@ def test_resume_of_another_runs_checkpoint_is_refused_before_the_file_is_read(da
     assert "another --checkpoint-dir" in r.stderr and "read 'd.csv'" not in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("tabular", [["y"], {"target": "y", "numeric": 5}])
+def test_resume_from_a_checkpoint_whose_column_metadata_is_damaged_still_resumes(data, tabular):
+    import json
+    base = ["train", data, "--target", "y", "--drop", "note", "--hidden", "4", "--checkpoint-dir", data.parent / "ck",
+            "--out", data.parent / "m.npz", "--quiet"]
+    assert cmd(*base, "--epochs", "1").returncode == 0
+    path = data.parent / "ck" / "checkpoint.npz"
+    arrays = dict(np.load(path))
+    described = json.loads(str(arrays["__format__"]))
+    described["extra"]["tabular"] = tabular        # its network and optimizer whole: the resume needs only those
+    arrays["__format__"] = np.array(json.dumps(described))
+    np.savez(path, **arrays)
+    r = cmd(*base, "--epochs", "2", "--resume")
+    assert r.returncode == 0 and "internal error" not in r.stderr, r.stderr
+    assert len((data.parent / "ck" / "history.jsonl").read_text().splitlines()) == 2
+
+
 def argparse_form(stderr: str, command: str) -> tuple[str, str]:
     """(the usage, the error line) of a usage error as argparse says it."""
     usage, _, error = stderr.rpartition(f"chainrule {command}: error: ")
@@ -200,3 +217,31 @@ def test_the_target_among_the_inputs_names_the_option_given(data, tmp_path, opti
     other = {"--features": "--drop", "--drop": "--features"}[option]
     assert r.returncode == 2 and f"the target column 'y' cannot be in {option}: " in r.stderr, r.stderr
     assert other not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("command, own, refused, said", [
+    ("explore", ["--port", "x"], ["--data", "DATA"], "--data needs --target"),
+    ("plot", ["network"], ["network", "--data", "moons", "--out", "x.png"], "--data is for `plot boundary`"),
+    ("plot", ["network"], ["boundary", "--model", "MODEL", "--out", "x.png"], "--model is for `plot network`"),
+    ("plot", ["network"], ["curves", "--out", "x.png"], "plot curves needs --history"),
+    ("explain", ["--row", "x"], ["MODEL", "--model", "other.npz"], "--model given twice"),
+])
+def test_other_commands_options_that_do_not_go_together_are_said_as_argparse_says_its_own(data, command, own,
+                                                                                            refused, said):
+    model = trained(data)
+    r = cmd(command, *[{"MODEL": model, "DATA": data}.get(a, a) for a in refused])
+    usage, error = argparse_form(r.stderr, command)
+    assert r.returncode == 2 and usage == argparse_form(cmd(command, *own).stderr, command)[0], r.stderr
+    assert usage.startswith(f"usage: chainrule {command} ") and error.startswith(said), r.stderr
+
+
+def test_an_option_refusal_on_every_mpi_rank_is_a_refusal_not_an_internal_error():
+    """mpiexec -n 2 chainrule train ... --mpi --stream: each rank refuses the options and the ranks' meeting carries
+    the refusal to rank 0, which says it (exit 2 as without MPI; the meeting made an internal error of it)."""
+    from chainrule.cli import error_line
+    from chainrule.cli.usage import OptionError
+    from chainrule.training.meeting import rebuilt, report
+    said = report(OptionError("--stream and --mpi cannot be combined: give one of them"))
+    line, code = error_line(rebuilt([said, said]))
+    assert (line, code) == ("chainrule: error: ranks 0, 1 of 2 failed before training: --stream and --mpi cannot be "
+                            "combined: give one of them", 2)

@@ -173,14 +173,13 @@ def model_argument(p, option: str = "--model") -> None:
 
 def same_as(args) -> None:
     """Fill each option from its positional stand-in (SAME_AS); refuse two different values."""
-    from ..errors import ValidationError
     for positional, option in SAME_AS.items():
         given = getattr(args, positional, None)
         if given is None:
             continue
         if getattr(args, option, None) not in (None, given):
-            raise ValidationError(f"--{option} given twice: {given!r} and --{option} {getattr(args, option)!r}; "
-                                  f"give it once")
+            raise OptionError(f"--{option} given twice: {given!r} and --{option} {getattr(args, option)!r}; "
+                              f"give it once")
         setattr(args, option, given)
 
 

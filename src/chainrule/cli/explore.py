@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..errors import ValidationError
 from . import model_argument, numbers
 from .usage import OptionError
 
@@ -41,7 +40,7 @@ def start(args):
         name = args.model
     if args.data:
         if not args.target:
-            raise ValidationError("--data needs --target, the column to predict")
+            raise OptionError("--data needs --target, the column to predict")
         from ..teach.explore.engine import tabular
         read_csv, _ = tabular()
         table = read_csv(args.data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import model_argument
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -36,14 +37,14 @@ def run(args) -> int:
     from ..teach import plot
     from ..teach.figures import all_figures, boundary_pair
     if args.model is not None and args.kind != "network":
-        raise ValidationError(f"--model is for `plot network` (a saved model's drawing); `plot {args.kind}` draws "
-                              "its own networks: leave --model out")
+        raise OptionError(f"--model is for `plot network` (a saved model's drawing); `plot {args.kind}` draws "
+                          "its own networks: leave --model out")
     if args.data is not None and args.kind != "boundary":
-        raise ValidationError(f"--data is for `plot boundary` (its data set); `plot {args.kind}` has no data "
-                              "set: leave --data out")
+        raise OptionError(f"--data is for `plot boundary` (its data set); `plot {args.kind}` has no data "
+                          "set: leave --data out")
     if (args.history is not None) != (args.kind == "curves"):
-        raise ValidationError("plot curves needs --history DIR (a run's --checkpoint-dir)" if args.history is None
-                              else f"--history is for `plot curves`; `plot {args.kind}` draws no history: leave it out")
+        raise OptionError("plot curves needs --history DIR (a run's --checkpoint-dir)" if args.history is None
+                          else f"--history is for `plot curves`; `plot {args.kind}` draws no history: leave it out")
     one_file = args.kind != "demo" or Path(args.out).suffix.lower() in (".png", ".svg")
     if one_file:               # checked before any drawing: a missing folder is refused, as `train --out` does
         from .tabular import output_path

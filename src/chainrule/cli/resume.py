@@ -63,8 +63,12 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
     """The options of the checkpoint's run that its metadata holds, compared with these: a checkpoint of another
     run (another target, columns or network) is refused at once, not after the CSV file was read."""
     from ..data.csvfile import names, short
-    from ..errors import ValidationError
-    tab = extra["tabular"]
+    from ..data.stored import check_stored
+    from ..errors import ModelFileError, ValidationError
+    try:
+        tab = check_stored(extra["tabular"])
+    except ModelFileError:          # damaged metadata: nothing to compare, the resume goes on as it would have
+        return
     inputs = [*tab.get("numeric", []), *tab.get("text", [])]
     widths = [layer.n_out for layer in net.layers[:-1]]
     acts = {layer.activation.name for layer in net.layers[:-1]}

@@ -144,12 +144,15 @@ def _kept(module: str, name: str) -> type | None:
 
 def report(failure: BaseException) -> tuple[str, str, str, int | None]:
     """What a rank brings to the meeting: (module, class name, message, errno); an OSError's message
-    without Python's '[Errno N] ' (its errno travels beside it)."""
+    without Python's '[Errno N] ' (its errno travels beside it). A chainrule error of a class defined beside its
+    use (the command line's OptionError) goes as its nearest class of chainrule.errors, which `rebuilt` can make:
+    it was a RuntimeError, said as an internal error."""
     message = str(failure)
     code = failure.errno if isinstance(failure, OSError) else None
     if isinstance(failure, OSError) and failure.strerror:
         message = failure.strerror + (f": {failure.filename!r}" if failure.filename is not None else "")
-    return type(failure).__module__, type(failure).__name__, message, code
+    cls = next((c for c in type(failure).__mro__ if c.__module__ == ChainruleError.__module__), type(failure))
+    return cls.__module__, cls.__name__, message, code
 
 
 def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str, int]:

@@ -179,3 +179,16 @@ def test_refused_rows_are_named_in_x_with_callbacks_too():
     X[40, 1] = np.nan
     with pytest.raises(cr.errors.ValidationError, match=r"first at index \(40, 1\)"):
         net.predict(X, batch_size=16, callbacks=[Hooks()])
+
+
+def test_validation_arrays_given_as_lists_of_rows_are_not_taken_for_batches():
+    """(X_val, Y_val, w_val) as Python lists of 20 rows each was read as three batches and refused ("validation batch
+    0 must be a pair"); it is the arrays' triple, as Keras unpacks it."""
+    rng = np.random.default_rng(0)
+    X, w = rng.normal(size=(40, 3)), rng.uniform(0.5, 2, size=20)
+    y = X[:, :1] * 2
+
+    def val_loss(given):
+        net = cr.Network([cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+        return net.fit(X[:20], y[:20], epochs=1, verbose=0, validation_data=given).history["val_loss"]
+    assert val_loss((X[20:].tolist(), y[20:].tolist(), w.tolist())) == val_loss((X[20:], y[20:], w))

@@ -124,3 +124,6 @@ def test_validation_rows_on_disk_are_evaluated_in_chunks(tmp_path):
     for result in ranks(2, opts, tmp_path):
         np.testing.assert_allclose(result["val_loss"], single["val_loss"], rtol=1e-12)
         assert result["peak"] < 2 * single["peak"] + (1 << 20), (result["peak"], single["peak"])
+        # the steps' gradients, the epoch sums, the callbacks' check, the stop agreed per epoch, and one Allreduce a
+        # validation: none more where no rank's callback defines Keras' on_test_* hooks (whose stop ranks agree on)
+        assert result["allreduce_calls"] == result["steps"] + 2 + 1 + 2 + 2

@@ -155,3 +155,40 @@ def test_evaluate_and_predict_give_their_callbacks_keras_params():
     net.fit(X, y, batch_size=16, epochs=1, verbose=0, callbacks=[ours], validation_data=(X, y))
     model.fit(X, y, batch_size=16, epochs=1, verbose=0, callbacks=[theirs], validation_data=(X, y))
     assert [{k: p[k] for k in ("verbose", "epochs", "steps")} for p in ours.seen] == theirs.seen
+
+
+def test_refused_rows_are_named_in_x_with_callbacks_too():
+    """Rows 40 and 45 (of 70) are refused: with a callback's batches of 16 the error counted and named them as rows of
+    the batch ("2 of the 16 rows", "row 8", "index (8, 1)"), not of X."""
+    class Hooks(cr.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            pass
+
+        def on_test_batch_end(self, batch, logs=None):
+            pass
+
+    net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1, "linear")], loss="mse", seed=0)
+    net.set_weights([w if w.ndim == 1 else np.abs(w) * 1e300 for w in net.get_weights()])
+    X = -np.ones((70, 3))
+    X[[40, 45]] = 1.0                               # relu passes these rows alone: their outputs overflow float64
+    for call in (lambda cbs: net.predict(X, batch_size=16, callbacks=cbs),
+                 lambda cbs: net.evaluate(X, X[:, :1], batch_size=16, callbacks=cbs)):
+        with pytest.raises(cr.errors.ValidationError, match=r"2 of the 70 rows of X \(first: row 40\)"):
+            call([Hooks()])
+    X = np.zeros((70, 3))
+    X[40, 1] = np.nan
+    with pytest.raises(cr.errors.ValidationError, match=r"first at index \(40, 1\)"):
+        net.predict(X, batch_size=16, callbacks=[Hooks()])
+
+
+def test_validation_arrays_given_as_lists_of_rows_are_not_taken_for_batches():
+    """(X_val, Y_val, w_val) as Python lists of 20 rows each was read as three batches and refused ("validation batch
+    0 must be a pair"); it is the arrays' triple, as Keras unpacks it."""
+    rng = np.random.default_rng(0)
+    X, w = rng.normal(size=(40, 3)), rng.uniform(0.5, 2, size=20)
+    y = X[:, :1] * 2
+
+    def val_loss(given):
+        net = cr.Network([cr.Dense(3, 1, "linear")], loss="mse", seed=0)
+        return net.fit(X[:20], y[:20], epochs=1, verbose=0, validation_data=given).history["val_loss"]
+    assert val_loss((X[20:].tolist(), y[20:].tolist(), w.tolist())) == val_loss((X[20:], y[20:], w))

@@ -212,7 +212,7 @@ class KerasMethods:
         def outputs(done: int) -> dict:             # Keras' on_predict_end gets no logs: {}
             parts[:] = parts if hooks.batched else [predict(net, sparse_rows(inputs, 0, done), batch_size)]
             return {}
-        hooks.run(inputs.shape[0], batch_size, batch, outputs)
+        hooks.run(inputs.shape[0], batch_size, batch, outputs, lambda: predict(net, inputs, batch_size))
         return report.rows(np.concatenate(parts))
 
     @keras_xy
@@ -276,7 +276,7 @@ class KerasMethods:
         else:
             so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
             results = hooks.run(n, batch_size, lambda start, stop: spec.named(
-                (got := so_far(start, stop)), got.pop("accuracy_once", None)), measured)
+                (got := so_far(start, stop)), got.pop("accuracy_once", None)), measured, lambda: measured(n))
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
@@ -345,10 +345,12 @@ class StageHooks:
         return logs
 
     def run(self, n: int, batch_size: int | None, batch: Callable[[int, int], dict],
-            results: Callable[[int], dict]) -> dict:
+            results: Callable[[int], dict], whole: Callable[[], Any] | None = None) -> dict:
         """begin({}); per batch (Keras' batch_size default, 32) batch_begin(i, logs={}), `batch(start, stop)` (the
         batch's work, giving its logs), batch_end(i, logs); end(results(rows done)), which is returned. Without
-        batch hooks no batch is computed alone: `results(n)`, or of the first batch where a begin hook stopped."""
+        batch hooks no batch is computed alone: `results(n)`, or of the first batch where a begin hook stopped.
+        `whole`: the pass over all n rows, run where a batch's rows are refused, so that the error counts and names
+        them as rows of X (as without callbacks), not of the batch."""
         size = evaluation.KERAS_BATCH if batch_size is None else int(batch_size)
         if self.verbose is not None:                # Keras' evaluate and predict: their own params
             for cb in self.callbacks:
@@ -359,7 +361,13 @@ class StageHooks:
             for i, start in enumerate(range(0, n, size)):
                 self.batch_begin(i)
                 done = min(start + size, n)
-                if self.batch_end(i, batch(start, done)):
+                try:
+                    logs = batch(start, done)
+                except ValidationError:
+                    if whole is not None:
+                        whole()                 # raises the refusal of X's rows, named in X
+                    raise
+                if self.batch_end(i, logs):
                     break
         return self.end(results(done))
 

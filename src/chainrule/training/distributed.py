@@ -45,6 +45,7 @@ import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES
+from ..nn.keras_methods import StageHooks
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics, keeps_weights
@@ -142,6 +143,7 @@ class MPITrainer(Trainer):
         self.empty_shard = False             # this rank has no rows of the batch now trained
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
+        self.test_hooks = False              # some rank's callbacks define Keras' on_test_* hooks: set by `run`
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
@@ -182,9 +184,10 @@ class MPITrainer(Trainer):
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
-                               float(keeps_weights(self))])
+                               float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test")))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
+            self.test_hooks = bool(wanted[3])                # `validation_logs`: the ranks' stop agreed
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(
                     f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "

@@ -55,6 +55,7 @@ def test_the_weight_penaltys_words_write_the_weight_as_its_value():
     s = Session(Start(big_small_net(alpha=0.1), table=table, target="y", name="model.npz"))
     s.selected = "w1"
     state = view.state(s)
-    assert not state["explained"]["whole_batch"] and next(p for p in state["params"] if p["name"] == "w1")["shown"]["value"] == "2e+10"
+    w1 = next(p for p in state["params"] if p["name"] == "w1")
+    assert not state["explained"]["whole_batch"] and w1["shown"]["value"] == "2e+10"
     note = state["derivation"]["note"]
     assert "* 2e+10 /" in note and not PADDED.search(note), note

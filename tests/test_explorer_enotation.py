@@ -4,12 +4,16 @@ import re
 
 import numpy as np
 import pandas as pd
+import test_explore_browser as fixtures
 import torch
+from playwright.sync_api import expect
+from test_explorer_refused import threshold_net
 
 import chainrule as cr
 from chainrule.teach.explore import derive, view
 from chainrule.teach.explore.session import Session, Start
 
+browser = fixtures.browser          # this module's own
 PADDED = re.compile(r"\d\.\d*0e[+-]\d")          # 2.000000e+10, 1.500000e-07: zeros before the e
 
 
@@ -59,3 +63,34 @@ def test_the_weight_penaltys_words_write_the_weight_as_its_value():
     assert not state["explained"]["whole_batch"] and w1["shown"]["value"] == "2e+10"
     note = state["derivation"]["note"]
     assert "* 2e+10 /" in note and not PADDED.search(note), note
+
+
+def test_an_inputs_label_writes_its_e_notation_as_a_power_of_ten(browser):
+    """A CSV file's input of 1e-7 (standardised): the drawing's label beside its unit read "a = 1e-07 (...
+    raw)", the server's e-notation, where every other label, card and the readout write "1 x 10^-7"."""
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+
+    def session(_):
+        net = threshold_net()
+        net.dense_layers[0].b[:] = -150.0          # every training row's pass finite
+        s = Session(Start(net, table=table, target="y", name="model.npz"))
+        s.X[s.sample] = 1e-7                       # the drawn sample's input, standardised
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, None, session=session) as page:
+        label = page.locator('.unit[data-name="i1"] .unit-label')
+        expect(label).to_contain_text("a = 1 x 10^-7 (")
+
+
+def test_an_unnamed_inputs_value_beside_its_unit_is_a_power_of_ten(browser):
+    """A model's input (no column names) of -2.5 x 10^-8, beside its unit: "-2.5e-08" where the readout and the
+    cards write a power of ten."""
+    net = cr.Network([cr.Dense(1, 1, "linear") for _ in range(5)], loss="mse", seed=1)
+
+    def session(start):
+        s = Session(start)
+        s.X[:] = -2.5e-8
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        expect(page.locator('.unit[data-name="i1"] .unit-label')).to_have_text("-2.5 x 10^-8")

@@ -427,13 +427,20 @@ def threshold_net():
     return net
 
 
-def torch_overflowing_rows(net, X):
-    """The rows of X whose pass PyTorch (float32) takes past finite."""
+def torch_threshold_out(net, X):
+    """`threshold_net`'s outputs for X, by PyTorch in float32."""
     import torch
     out = torch.tensor(X, dtype=torch.float32)
     for k, layer in enumerate(net.dense_layers):
         out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
         out = torch.relu(out) if k == 0 else out
+    return out
+
+
+def torch_overflowing_rows(net, X):
+    """The rows of X whose pass PyTorch (float32) takes past finite."""
+    import torch
+    out = torch_threshold_out(net, X)
     return [k for k in range(len(X)) if not torch.isfinite(out[k]).all()]
 
 
@@ -499,11 +506,7 @@ def test_an_infinite_gradient_norm_says_what_its_full_bar_means(browser, shots):
 def torch_mse(net, X, Y):
     """PyTorch's mean squared error of `threshold_net`'s float32 pass."""
     import torch
-    out = torch.tensor(X, dtype=torch.float32)
-    for k, layer in enumerate(net.dense_layers):
-        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
-        out = torch.relu(out) if k == 0 else out
-    return float(torch.nn.MSELoss()(out, torch.tensor(Y, dtype=torch.float32)))
+    return float(torch.nn.MSELoss()(torch_threshold_out(net, X), torch.tensor(Y, dtype=torch.float32)))
 
 
 def test_a_test_loss_that_overflows_is_marked_in_the_test_curves_colour(browser, shots):

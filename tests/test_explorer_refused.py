@@ -427,13 +427,20 @@ def threshold_net():
     return net
 
 
-def torch_overflowing_rows(net, X):
-    """The rows of X whose pass PyTorch (float32) takes past finite."""
+def torch_threshold_out(net, X):
+    """`threshold_net`'s outputs for X, by PyTorch in float32."""
     import torch
     out = torch.tensor(X, dtype=torch.float32)
     for k, layer in enumerate(net.dense_layers):
         out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
         out = torch.relu(out) if k == 0 else out
+    return out
+
+
+def torch_overflowing_rows(net, X):
+    """The rows of X whose pass PyTorch (float32) takes past finite."""
+    import torch
+    out = torch_threshold_out(net, X)
     return [k for k in range(len(X)) if not torch.isfinite(out[k]).all()]
 
 
@@ -499,11 +506,7 @@ def test_an_infinite_gradient_norm_says_what_its_full_bar_means(browser, shots):
 def torch_mse(net, X, Y):
     """PyTorch's mean squared error of `threshold_net`'s float32 pass."""
     import torch
-    out = torch.tensor(X, dtype=torch.float32)
-    for k, layer in enumerate(net.dense_layers):
-        out = out @ torch.tensor(layer.W) + torch.tensor(layer.b)
-        out = torch.relu(out) if k == 0 else out
-    return float(torch.nn.MSELoss()(out, torch.tensor(Y, dtype=torch.float32)))
+    return float(torch.nn.MSELoss()(torch_threshold_out(net, X), torch.tensor(Y, dtype=torch.float32)))
 
 
 def test_a_test_loss_that_overflows_is_marked_in_the_test_curves_colour(browser, shots):
@@ -541,3 +544,31 @@ def test_a_test_loss_that_overflows_is_marked_in_the_test_curves_colour(browser,
         expect(page.locator('[data-id="loss"] polyline[stroke="#2563eb"]')).to_have_count(1)
         expect(page.locator('[data-id="key-off-scale"]')).to_have_text("× test loss inf at step 0 (and 1 later point)")
         page.locator(".loss-card").screenshot(path=str(shots / "explore-test-loss-inf.png"))
+
+
+def test_a_csv_file_chosen_but_not_loaded_leaves_a_closed_refusal_closed(browser, tmp_path):
+    """The banner closed on the pass's refusal, then a CSV file chosen in the Data menu: its columns listed, nothing
+    loaded (the same network, its pass overflowing as PyTorch's does), and the banner opened again; so did a file
+    the server refused, once its own error was closed. Both leave the network as it was: the refusal stays closed,
+    said in the info line."""
+    net = chain("float32", 1e6)
+    (tmp_path / "t.csv").write_text("a,y\n" + "".join(f"{k / 10},{k % 2}\n" for k in range(20)))
+    (tmp_path / "empty.csv").write_text("")
+    with opened(browser, net) as (page, s):
+        said = shown_refusal(net, s.X, s.Y)
+        assert not np.isfinite(torch_pass(net, s.X, s.Y)[1])
+        page.click('[data-id="error-close"]')
+        page.set_input_files('[data-id="file"]', str(tmp_path / "t.csv"))
+        expect(page.locator('[data-id="use-target"]')).to_be_visible()          # its columns: nothing loaded yet
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
+        page.set_input_files('[data-id="file"]', str(tmp_path / "empty.csv"))
+        expect(banner(page)).to_contain_text("CSV file 'empty.csv' is empty")     # the file's own error
+        page.click('[data-id="error-close"]')
+        page.focus('.edge[data-name="w2"]')
+        page.keyboard.press("Enter")                      # a redraw: the unit's panel
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight from h1_1 to h2_1")
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")

@@ -44,9 +44,9 @@ def _no_zeros(text: str) -> str:
     return MANTISSA_ZEROS.sub(lambda m: m[1].rstrip("."), text)
 
 
-def _factor(v) -> str:
-    """A factor of a product: negative numbers in parentheses."""
-    return rule.factor(v, zeros=False)
+def factor(v) -> str:
+    """A factor of a product: negative numbers in parentheses; written as `fmt` writes its value."""
+    return _no_zeros(rule.factor(v, zeros=False))
 
 
 NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the report's nine decimals
@@ -55,11 +55,15 @@ NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the repo
 def _short(text: str) -> str:
     """A line of the report (`notation`, nine decimals) with its numbers as the page writes every
     number: the same rounding, trailing zeros dropped (exp(0.5), not exp(0.500000000))."""
-    return _no_zeros(NINE.sub(lambda m: fmt(float(m[1])), text))
+    return NINE.sub(lambda m: fmt(float(m[1])), text)
 
 
 def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:
-    return {"lhs": lhs, "formula": formula, "numbers": numbers, "value": fmt(value), "raw": value, **extra}
+    """One line; its numbers (the report's lines', explain's e-notation among them) written as its value is."""
+    if isinstance(extra.get("note"), str):
+        extra["note"] = _no_zeros(extra["note"])
+    return {"lhs": lhs, "formula": _no_zeros(formula), "numbers": _no_zeros(numbers), "value": fmt(value),
+            "raw": value, **extra}
 
 
 def _neuron(d: dict, name: str) -> tuple[dict, dict]:
@@ -85,11 +89,11 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     """net and out of one neuron: the weighted sum of its inputs, then its activation."""
     layer, nr = _neuron(d, name)
     terms = " + ".join(f"{w}*{_unit(i)}" for w, i in zip(nr["weights"], nr["inputs"])) + f" + {nr['bias']}*1"
-    numbers = " + ".join(f"{_factor(w)}*{_factor(_unit_value(d, i))}"
-                         for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {_factor(nr['bias_value'])}*1"
+    numbers = " + ".join(f"{factor(w)}*{factor(_unit_value(d, i))}"
+                         for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {factor(nr['bias_value'])}*1"
     act = layer["activation"]
     out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
-    out_numbers = f"1/(1+e^(-{_factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    out_numbers = f"1/(1+e^(-{factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
     cut = {}
     if act == "softmax":       # the exponential over the whole layer, as the report writes it
         out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
@@ -130,11 +134,11 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
             lhs = f"dE/dnet_{q['via']} * dnet_{q['via']}/dout_{to}"
             lines.append(_line(names[q["via"]] if not coupled else lhs,
                                lhs if not coupled else f"dE/dnet_{q['via']} * {q['weight']}",
-                               f"{_factor(q['dE/dnet'])} * {_factor(q['w'])}", q["term"],
+                               f"{factor(q['dE/dnet'])} * {factor(q['w'])}", q["term"],
                                note=f"dnet_{q['via']}/dout_{to} = {q['weight']}"))
         if len(p["paths"]) > 1:
             lines.append(_line(f"dE/dout_{to}", " + ".join(names[q["via"]] for q in p["paths"]),
-                               " + ".join(_factor(q["term"]) for q in p["paths"]), p["dE/dout"],
+                               " + ".join(factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
     elif p["dE/dout"] is not None:           # the loss's formula with this sample's numbers, as the report writes it
         error = output_error_line(d, p, zeros=False)         # its note: an output of 0 or 1 the engine clips
@@ -197,7 +201,7 @@ def parameter_lines(d: dict, p: dict, rows: int | None = None) -> list[Line]:
     if p["updated"] is not None:
         g = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"
         lines.append(_line(f"{name}+", f"{name} - eta * {g}", f"{fmt(p['value'])} - {fmt(d['lr'])} * "
-                           f"{_factor(p['grad'] if full is None else full)}", p["updated"], kind="update"))
+                           f"{factor(p['grad'] if full is None else full)}", p["updated"], kind="update"))
     elif not p["trainable"]:
         lines.append(_line(f"{name}+", f"{name} (frozen: not updated)", "", p["value"], kind="update"))
     return lines

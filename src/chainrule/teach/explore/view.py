@@ -13,7 +13,7 @@ from ...training.clipping import global_norm
 from ...training.optim import Adagrad, Adam, RMSprop
 from .. import last_digit
 from ..notation import dropout_note, total_error
-from ..numbers import cell, factor, single_precision
+from ..numbers import cell, single_precision
 from . import datasets, derive, limits, trained, wording
 from .engine import unshown
 
@@ -232,7 +232,7 @@ def _batch_gradient(s, p: dict | None, batch: float | None) -> str:
     name, w = p["name"], p["value"]
     return (f"{whole} is {derive.fmt(batch)}; the update takes it "
             f"with the weight penalty: dE/d{name} + alpha * {name} / m = {derive.fmt(batch)} + {derive.fmt(alpha)} * "
-            f"{factor(w, zeros=False)} / {m} = {derive.fmt(batch + alpha * w / m)}.")
+            f"{derive.factor(w)} / {m} = {derive.fmt(batch + alpha * w / m)}.")
 
 
 @functools.lru_cache(maxsize=1)

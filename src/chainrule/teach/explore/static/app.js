@@ -96,14 +96,16 @@ export function mount(root, wire) {
   const inTurn = job => (queue = queue.then(job));
   function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
-    if (RELOADS.includes(action)) { ui.editing = null; refusalClosed = false; }    // a target's editor closes with
-    // the batch it edited; a refusal of the new network's pass is news
+    if (RELOADS.includes(action)) ui.editing = null;     // a target's editor closes with the batch it edited
     return inTurn(() => ask(action, body));
   }
+  // Another network or data loaded (not refused): a refusal of its pass is news, the banner opens on it
+  const loaded = (reloads, answer) => { if (reloads && !answer.error) refusalClosed = false; };
   async function ask(action, body) {
     root.classList.add("busy");
     try {
       const answer = await transport.call(action, body);
+      loaded(RELOADS.includes(action), answer);
       if (answer.error) showError(answer.error); else showError("");
       if (answer.state) render(answer.state);
       return answer;
@@ -180,8 +182,8 @@ export function mount(root, wire) {
       root.classList.add("busy");
       try {
         ui.editing = null;
-        refusalClosed = false;
         const a = await transport.upload(csvFile, target);
+        loaded(target !== null, a);                 // without a target: its columns listed, nothing loaded
         if (a.error) showError(a.error); else showError("");
         if (a.state) render(a.state);
         return a;

@@ -173,14 +173,15 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
   // the unit's title and the panel). Cards hold the value: beside them the name and the raw value.
   const units = state.layers[0].units;
   const values = !rich ? units.map(u => at(u.shown.value)) : null;
+  const written = values && values.map(grouped);         // its e-notation a power of ten, as the cards write it
   const raws = units.map(u => (u.shown.raw === null || u.shown.raw === undefined ? null : at(u.shown.raw)));
   const fits = raws.some(r => r !== null) && !compact ? Math.min(240, Math.max(90, width * 0.24)) : room;
   const forms = (s, i) => {      // longest first: the raw value shortened before the standardised one
-    const v = values ? [...new Set([` = ${values[i]}`, ` = ${short(Number(values[i]))}`])] : [""];
+    const v = values ? [...new Set([` = ${written[i]}`, ` = ${short(Number(values[i]))}`])] : [""];
     const r = raws[i] === null ? [] : [...new Set([raws[i], short(Number(raws[i]))])];
     return [...v.flatMap(x => r.map(y => `${s}${x} (${y} raw)`)), `${s}${v[0]}`];
   };
-  const inFull = inputs ? inputs.map((s, i) => forms(s, i).find(f => label(f) <= fits) || s) : values;
+  const inFull = inputs ? inputs.map((s, i) => forms(s, i).find(f => label(f) <= fits) || s) : written;
   const inLabels = inFull && labels && (inputs || !compact) ? inFull.map(s => fitted(s, fits, label)) : null;
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a

@@ -1,0 +1,96 @@
+"""The explorer's e-notation written one way everywhere: a number of a finite pass from 10^10 and below 10^-6
+in the chain rule's factors as in its values, its mantissa without trailing zeros (2e+10, not 2.000000e+10)."""
+import re
+
+import numpy as np
+import pandas as pd
+import test_explore_browser as fixtures
+import torch
+from playwright.sync_api import expect
+from test_explorer_refused import threshold_net
+
+import chainrule as cr
+from chainrule.teach.explore import derive, view
+from chainrule.teach.explore.session import Session, Start
+
+browser = fixtures.browser          # this module's own
+PADDED = re.compile(r"\d\.\d*0e[+-]\d")          # 2.000000e+10, 1.500000e-07: zeros before the e
+
+
+def big_small_net(alpha=0.0):
+    """1-1-1 linear, float64: w1 = 2 x 10^10 (h1 = 2 x 10^10 for the input 1), w2 = 10^-7 (the output 2000)."""
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1)
+    net.weight_penalty = alpha
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = 2e10, 0.0
+    net.dense_layers[1].W[:], net.dense_layers[1].b[:] = 1e-7, 0.0
+    return net
+
+
+def torch_pass(net, x, y):
+    """PyTorch's float64 pass: h1's output and dE/dw2 (mean squared error)."""
+    w1, w2 = (torch.tensor(lay.W, requires_grad=True) for lay in net.dense_layers)
+    h = torch.tensor([[x]], dtype=torch.float64) @ w1.detach()
+    E = ((h @ w2 - y) ** 2).mean()
+    return h.item(), torch.autograd.grad(E, w2)[0].item()
+
+
+def test_a_factor_is_written_as_its_value_without_the_mantissas_trailing_zeros():
+    """The chain rule of w2 wrote out_h1 = 2 x 10^10 as the value "2e+10" and, one line below, as the factor
+    "2.000000e+10"; net_o1's sum wrote w2 "1.000000e-07". Each factor is now written as its value."""
+    net = big_small_net()
+    h, grad = torch_pass(net, 1.0, 0.5)
+    assert (h, grad) == (2e10, 2 * (2000 - 0.5) * 2e10)
+    d = cr.explain(net, np.array([[1.0]]), np.array([[0.5]])).to_dict()
+    w2 = next(p for p in d["parameters"] if p["name"] == "w2")
+    lines = derive.parameter_lines(d, w2) + derive.neuron_lines(d, "o1") + derive.neuron_lines(d, "h1")
+    by_lhs = {line["lhs"]: line for line in lines}
+    assert by_lhs["dnet_o1/dw2"]["value"] == "2e+10" and by_lhs["dE/dw2"]["value"] == "7.998e+13"   # torch's
+    assert by_lhs["dE/dw2"]["numbers"].split(" * ")[-1] == by_lhs["dnet_o1/dw2"]["value"]
+    assert by_lhs["net_o1"]["numbers"] == "1e-07*2e+10 + 0*1"
+    padded = [(line["lhs"], text) for line in lines for text in (line["numbers"], line["value"], line.get("note", ""))
+              if PADDED.search(text)]
+    assert not padded, padded
+
+
+def test_the_weight_penaltys_words_write_the_weight_as_its_value():
+    """A weight penalty's words under a sample's derivation: "alpha * w1 / m = ... + 0.1 * 2.000000e+10 / 2" where
+    the drawing and the chain rule write w1 2e+10."""
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 30), "y": np.linspace(0, 1, 30)})
+    s = Session(Start(big_small_net(alpha=0.1), table=table, target="y", name="model.npz"))
+    s.selected = "w1"
+    state = view.state(s)
+    w1 = next(p for p in state["params"] if p["name"] == "w1")
+    assert not state["explained"]["whole_batch"] and w1["shown"]["value"] == "2e+10"
+    note = state["derivation"]["note"]
+    assert "* 2e+10 /" in note and not PADDED.search(note), note
+
+
+def test_an_inputs_label_writes_its_e_notation_as_a_power_of_ten(browser):
+    """A CSV file's input of 1e-7 (standardised): the drawing's label beside its unit read "a = 1e-07 (...
+    raw)", the server's e-notation, where every other label, card and the readout write "1 x 10^-7"."""
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+
+    def session(_):
+        net = threshold_net()
+        net.dense_layers[0].b[:] = -150.0          # every training row's pass finite
+        s = Session(Start(net, table=table, target="y", name="model.npz"))
+        s.X[s.sample] = 1e-7                       # the drawn sample's input, standardised
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, None, session=session) as page:
+        label = page.locator('.unit[data-name="i1"] .unit-label')
+        expect(label).to_contain_text("a = 1 x 10^-7 (")
+
+
+def test_an_unnamed_inputs_value_beside_its_unit_is_a_power_of_ten(browser):
+    """A model's input (no column names) of -2.5 x 10^-8, beside its unit: "-2.5e-08" where the readout and the
+    cards write a power of ten."""
+    net = cr.Network([cr.Dense(1, 1, "linear") for _ in range(5)], loss="mse", seed=1)
+
+    def session(start):
+        s = Session(start)
+        s.X[:] = -2.5e-8
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        expect(page.locator('.unit[data-name="i1"] .unit-label')).to_have_text("-2.5 x 10^-8")

@@ -227,3 +227,23 @@ def test_a_model_protobuf_cannot_count_is_refused_in_chainrules_words(tmp_path, 
                                               r"2.0 GiB \(2,147,483,647 bytes\).*the file there is unchanged"):
         cr.to_onnx(_net(), path)
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["m.onnx"]
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_weights_left_out_of_a_torch_export_are_named_as_such(bias):
+    """torch.onnx.export(..., export_params=False) makes the weights inputs without values: the refusal said the
+    graph has several inputs, not that its weights are missing; with them (the default) it reads as torch computes."""
+    torch = pytest.importorskip("torch")
+    import io
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4, bias=bias), torch.nn.Tanh(), torch.nn.Linear(4, 2)).eval()
+    x = torch.randn(5, 3)
+    for export_params in (False, True):
+        f = io.BytesIO()
+        torch.onnx.export(module, x, f, dynamo=False, export_params=export_params, input_names=["x"])
+        model = onnx.load_from_string(f.getvalue())
+        if export_params:
+            np.testing.assert_allclose(cr.from_onnx(model).predict(x.numpy()), module(x).detach().numpy(), atol=1e-6)
+        else:
+            with pytest.raises(ValueError, match=r"the weights \[.*\] are inputs of the graph with no values in "
+                                                 r"the file \(torch.onnx.export\(\.\.\., export_params=False\)"):
+                cr.from_onnx(model)

@@ -76,3 +76,32 @@ def test_a_pipeline_ending_in_a_fitted_classifier_names_the_classifier_to_export
         cr.to_onnx(pipe)
     session = ort.InferenceSession(cr.to_onnx(pipe[-1]).SerializeToString(), providers=["CPUExecutionProvider"])
     np.testing.assert_array_equal(session.run(["label"], {"input": pipe[0].transform(X)})[0], pipe.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+@pytest.mark.parametrize("checks", [True, False])
+def test_a_classifier_of_one_class_exports_whole(checks):
+    """A classifier fitted on one class (as MLPClassifier fits it) predicts that class with probability 1.0; its
+    network_ gives a sigmoid output that is no probability of anything. to_onnx(model) was refused, sending it to
+    to_onnx(model.network_) as 'predict_proba's probabilities ... that of classes_[1]' (it has no classes_[1])."""
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, np.full(20, "only"))
+    session = ort.InferenceSession(cr.to_onnx(clf, checks=checks).SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    for rows in (X[:1], X[:7]):
+        label, probabilities = session.run(["label", "probabilities"], {"input": rows})
+        np.testing.assert_array_equal(label, clf.predict(rows))
+        np.testing.assert_array_equal(probabilities, clf.predict_proba(rows))
+    label, probabilities = session.run(["label", "probabilities"], {"input": X[:0]})
+    assert label.shape == (0,) and probabilities.shape == (0, 1)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+def test_the_network_of_a_one_class_classifier_is_not_said_to_give_predict_proba():
+    """Where a one-class classifier's network is asked for (cr.save, to_torch), its output is named as what it is."""
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, np.full(20, 7))
+    assert not np.array_equal(clf.network_.predict(X), clf.predict_proba(X))      # what the words must not promise
+    with pytest.raises(cr.errors.ChainruleTypeError) as info:
+        cr.to_torch(clf)
+    assert "classes_[1]" not in str(info.value) and "predict_proba gives 1.0" in str(info.value)

@@ -111,7 +111,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     Parameters
     ----------
     net : chainrule.Network of Dense and Dropout layers with built-in activations, or a fitted BackpropClassifier
-        (binary or multiclass): its network, with its predict and predict_proba as the outputs "label" and
+        (binary, multiclass or of one class): its network, with its predict and predict_proba as the outputs "label" and
         "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare network_ has not.
     path : file to write (.onnx); None only builds and returns the model.
     opset : ONNX opset version, 17 or later.

@@ -92,6 +92,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         consts.tensor(t.name, t)
     initializers = {t.name for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in consts]
+    _weights_as_inputs(graph, inputs, source)
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ValidationError(f"{source}: an MLP graph has one input and one output; this one has inputs "
                               f"{[v.name for v in inputs]} and outputs {[v.name for v in graph.output]}")
@@ -281,6 +282,18 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
     for f, layer in zip(flags, net.layers):
         if isinstance(layer, Dense):
             layer.trainable = f
+
+
+def _weights_as_inputs(graph: Any, inputs: list, source: str) -> None:
+    """Refuse, saying why, a graph whose weights are inputs without values (torch.onnx.export(...,
+    export_params=False)): every input past the first is read only as a node's second or later operand."""
+    operands = [(i, name) for node in graph.node for i, name in enumerate(node.input) if name]
+    extra = [v.name for v in inputs[1:]]
+    if extra and all(any(name == e for _, name in operands) and all(i > 0 for i, name in operands if name == e)
+                     for e in extra):
+        raise ValidationError(f"{source}: the weights {extra} are inputs of the graph with no values in the file "
+                              "(torch.onnx.export(..., export_params=False) leaves them out): export the model with "
+                              "its parameters (export_params=True, the default), which makes them initializers")
 
 
 def _said(exc: Exception) -> str:

@@ -281,18 +281,24 @@ def classes_cut(named: str, count: int, limit: int) -> str:
 
 
 def fitted_classifier(obj: Any) -> Any:
-    """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary or multiclass),
-    whose export adds what its network has not: its classes_. None for anything else."""
+    """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary, multiclass or of
+    one class), whose export adds what its network has not: its classes_. None for anything else."""
     if not backprop_classifier(obj):
         return None
-    return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in ("binary", "multiclass") else None
+    kinds = ("binary", "multiclass", "unary")
+    return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in kinds else None
 
 
 def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str, str]]:
     """A classifier's "label" and "probabilities" as its predict and predict_proba (a binary one's network gives
     classes_[1]'s probability p: the columns are 1 - p, p), and its classes in the metadata. "label", not
-    "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one)."""
+    "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one). A classifier
+    of one class gives it with probability 1.0 (its network's output times 0, plus 1: NaN in, NaN out as the rest)."""
     classes = estimator.classes_.tolist()
+    if estimator._kind == "unary":
+        dtype = estimator.network_.dtype
+        zero, one = (g.const(name, np.array(v, dtype=dtype)) for name, v in (("zero", 0), ("one", 1)))
+        out = g.op("Add", [g.op("Mul", [out, zero], hint="certain"), one], hint="probabilities")
     if estimator._kind == "binary":
         one = g.const("one", np.ones((1, 1), dtype=estimator.network_.dtype))
         out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)

@@ -81,7 +81,9 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
             return said(f"a fitted chainrule classifier: {use.format(net=path)} exports it whole, its classes_ "
                         f"kept (its network_ has none){steps}")
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
-        what = ("predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
+        what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
+                if getattr(est, "_kind", None) == "unary" else
+                "predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
                 if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")
         return said(f"a chainrule estimator, not a model to import: give its network{fit}, "
                     f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"

@@ -217,7 +217,7 @@ def main() -> None:
     ap.add_argument("--jobs", default=",".join(JOBS))
     ap.add_argument("--loads", default="0,1,2", help="numbers of hog processes")
     ap.add_argument("--log", default="", help="append every run to this file as JSON lines")
-    ap.add_argument("--out", default="")
+    ap.add_argument("--out", default="", help="also write the tables to this file (default: printed only)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

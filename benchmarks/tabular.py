@@ -122,6 +122,7 @@ def run_process(cmd: list[str]) -> tuple[float, float, str]:
 
 
 def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int, dtype: str = "float64") -> dict:
+    """`chainrule train` then `chainrule predict`, each a whole process: seconds, peak GiB, test accuracy."""
     model = folder / "model.npz"
     cmd = [sys.executable, "-m", "chainrule.cli", "train", str(train), "--target", "cover", "--hidden", "64",
            "--epochs", "5", "--batch-size", "256", "--impute", "mean", "--val-split", "0", "--quiet",
@@ -158,6 +159,7 @@ def _accuracy(predictions: Path, test: Path) -> float:
 
 
 def sklearn_run(train: Path, test: Path) -> dict:
+    """The scikit-learn pipeline in one process: its start-up counted with training, as chainrule's is."""
     wall, peak, out = run_process([sys.executable, "-c", SKLEARN, str(train), str(test)])
     inner = json.loads(out.strip().splitlines()[-1])
     start_up = wall - inner["train_s"] - inner["predict_s"]

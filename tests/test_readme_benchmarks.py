@@ -60,3 +60,10 @@ def test_each_runnable_script_says_what_it_measures_and_how_to_run_it():
     for script in table():
         doc = re.match(r'"""(.*?)"""', (BENCH / script).read_text(), re.S)
         assert doc and f"benchmarks/{script}" in doc.group(1), script
+
+
+def test_the_readme_leads_from_make_bench_to_the_benchmarks_readme():
+    """README.md named `make bench` and two of its four rivals, with no way to the scripts' README."""
+    line = next(p for p in (ROOT / "README.md").read_text().split("\n\n") if p.startswith("`make bench`"))
+    assert "(benchmarks/README.md)" in line
+    assert all(rival in line for rival in ("PyTorch", "JAX", "Keras", "scikit-learn")), line

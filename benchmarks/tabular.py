@@ -182,7 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=row_counts, default=[100_000],
                     help="training rows, one run per value, e.g. 100000,1000000 (default 100000)")
-    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=1, help="runs of each side, interleaved; the table gives medians")
     ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()

@@ -67,3 +67,15 @@ def test_the_readme_leads_from_make_bench_to_the_benchmarks_readme():
     line = next(p for p in (ROOT / "README.md").read_text().split("\n\n") if p.startswith("`make bench`"))
     assert "(benchmarks/README.md)" in line
     assert all(rival in line for rival in ("PyTorch", "JAX", "Keras", "scikit-learn")), line
+
+
+def test_every_option_of_a_benchmark_says_what_it_sets_in_its_help():
+    """`python benchmarks/run.py --help` showed `--reps REPS` and nothing more (mpi.py's --ranks, --batch, ...)."""
+    import ast
+    bare = []
+    for script in sorted(BENCH.glob("*.py")):
+        for call in ast.walk(ast.parse(script.read_text())):
+            if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "add_argument" \
+                    and not any(k.arg == "help" for k in call.keywords):
+                bare.append(f"{script.name} {ast.literal_eval(call.args[0])}")
+    assert bare == []

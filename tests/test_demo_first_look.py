@@ -37,3 +37,18 @@ def test_demo_trains_scikit_learn_for_as_many_epochs_as_chainrule(monkeypatch):
     r = cmd("demo", "--no-example", "--epochs", "100")
     assert r.returncode == 0 and "same layers, batch and epochs" in r.stdout, r.stderr
     assert [clf.n_iter_ for clf in fitted] == [100]
+
+
+def test_the_as_published_figures_are_written_as_the_seed_writes_them():
+    """`chainrule example --as-published` wrote '3.51085481225e-05, which reproduces the seed's 0.0000351085':
+    a reader compares the digits with the seed's, so both are written in positional notation."""
+    import re
+
+    from conftest import cmd
+    r = cmd("example", "--as-published", "--width", "0")
+    found = re.findall(r"as published: (\S+), which reproduces the seed's (\S+)\.", r.stdout)
+    assert r.returncode == 0 and len(found) == 3, r.stdout[-2000:]
+    for published, seed in found:
+        assert re.fullmatch(r"-?\d+\.\d+", published), published
+        decimals = len(seed.split(".")[1])
+        assert len(published.split(".")[1]) > decimals and round(float(published), decimals) == float(seed)

@@ -210,14 +210,15 @@ def machine() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--fresh", type=int, default=15)
-    ap.add_argument("--sections", default="frameworks,variants,fresh")
-    ap.add_argument("--variants", default=",".join(VARIANTS))
-    ap.add_argument("--jobs", default=",".join(JOBS))
+    ap.add_argument("--reps", type=int, default=3, help="interleaved runs of each case at each load")
+    ap.add_argument("--fresh", type=int, default=15,
+                    help="fresh processes per framework and job in the fresh section")
+    ap.add_argument("--sections", default="frameworks,variants,fresh", help="which sections to run")
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="chainrule's settings the variants section tries")
+    ap.add_argument("--jobs", default=",".join(JOBS), help="the training jobs (network and batch)")
     ap.add_argument("--loads", default="0,1,2", help="numbers of hog processes")
     ap.add_argument("--log", default="", help="append every run to this file as JSON lines")
-    ap.add_argument("--out", default="")
+    ap.add_argument("--out", default="", help="also write the tables to this file (default: printed only)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

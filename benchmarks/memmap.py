@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--gb", type=float, default=4.0, help="size of the float32 file (default 4)")
     parser.add_argument("--dir", help="where to make the new folder for the file (default: the system's temporary "
                                       "folder); the folder named is not removed")
-    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=1, help="epochs of training on the file")
     parser.add_argument("--limit-gb", type=float, default=1.0, help="RLIMIT_DATA of the training process")
     parser.add_argument("--keep", action="store_true", help="keep the file")
     parser.add_argument("--child", nargs=2, metavar=("FOLDER", "DTYPE"), help=argparse.SUPPRESS)

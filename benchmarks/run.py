@@ -119,6 +119,8 @@ def wait_quiet(max_wait=5.0, idle=0.85) -> None:
 
 
 def run(framework, workload, opts):
+    """One measurement: worker.py for `framework` on `workload` in a fresh process, once the CPUs are
+    idle; its JSON line as a dict (seconds as "time", and what else the worker measured)."""
     wait_quiet()
     # chainrule warm, with its kernels loaded, as the rivals' jitted code (start-up is measured apart)
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "CHAINRULE_NUMBA": "1", "KERAS_BACKEND": "jax"}
@@ -130,6 +132,7 @@ def run(framework, workload, opts):
 
 
 def alternate(frameworks, workload, opts, reps):
+    """`reps` rounds of one run per framework (A B C A B C ...): framework -> its runs' measurements."""
     results = {f: [] for f in frameworks}
     for _ in range(reps):
         for f in frameworks:
@@ -139,6 +142,7 @@ def alternate(frameworks, workload, opts, reps):
 
 
 def med(rows, key):
+    """The median of measurement `key` over the runs `rows`."""
     return statistics.median(r[key] for r in rows)
 
 
@@ -185,7 +189,7 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=5, help="interleaved repetitions of each measurement (1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="a short smoke run (1 repetition, small workloads)")
     args = ap.parse_args()
     reps = 1 if args.quick else args.reps

@@ -68,7 +68,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=20, help="steps a call trains at least")
     ap.add_argument("--procs", type=int, default=2, help="processes a framework and point")
-    ap.add_argument("--out", default=str(HERE / "scaling.png"))
+    ap.add_argument("--out", default=str(HERE / "scaling.png"), help="the figure (PNG); the table is printed")
     ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:

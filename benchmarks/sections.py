@@ -1,5 +1,17 @@
-"""The sections of run.py added in the second performance round: inference, the wide network
-and start-up. Each returns (markdown lines, targets) with targets as (name, measured, needed)."""
+"""Three sections of run.py's RESULTS.md, each measured in fresh processes:
+
+- inference: `predict` on 100,000 x 784 rows (20,000 with --quick) through 784-256-128-10, float32
+  and float64 input, against PyTorch, JAX and Keras 3: median time and the memory each one adds;
+- wide: one epoch of 784-2048-2048-10 (Adam, batch 256, float32) against PyTorch and JAX;
+- startup: `import chainrule`, and whole small jobs (digits for 3 epochs; `chainrule train` on a
+  1,000-row CSV file) against scikit-learn's, the first chainrule job with an empty Numba cache.
+
+Each returns (markdown lines, targets), a target being (name, measured, needed): RESULTS.md lists
+the targets a run missed.
+
+Run through `python benchmarks/run.py` (`make bench`), which passes `alternate` (runs the
+frameworks' worker processes, repetitions interleaved) and `med` (a median of one measurement).
+"""
 from __future__ import annotations
 
 import os
@@ -13,6 +25,7 @@ MODEL = [784, 256, 128, 10]
 
 
 def inference(alternate, med, reps, quick):
+    """`predict` through 784-256-128-10 against PyTorch, JAX and Keras 3: time, rows/s, memory added."""
     rows = 20_000 if quick else 100_000
     lines = [f"## Inference: `predict` on {rows:,} x 784 through 784-256-128-10 (float32 weights)", "",
              "Each framework gets a NumPy array and returns one (chainrule `net.predict(X)`, PyTorch `model(X)` "
@@ -40,6 +53,7 @@ def inference(alternate, med, reps, quick):
 
 
 def wide(alternate, med, reps, quick):
+    """One epoch of 784-2048-2048-10 against PyTorch and JAX: time and GFLOP/s."""
     sizes = [784, 2048, 2048, 10]
     opts = {"sizes": sizes, "opt": "adam", "lr": 1e-3, "batch": 256, "epochs": 1, "label": "wide",
             "train_samples": 2048 if quick else 12_000}
@@ -109,6 +123,7 @@ def compiled_behind(cache, timeout=600.0):
 
 
 def import_ms(module):
+    """Milliseconds `import module` takes in a fresh process, as `python -X importtime` reports it."""
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
                          text=True, check=True)
     return int(out.stderr.strip().splitlines()[-1].split("|")[1]) / 1000

@@ -80,8 +80,8 @@ def run(cmd: list[str]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", default="1000000,3000000", help="comma-separated row counts")
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--chunk-rows", type=int, default=100_000)
+    ap.add_argument("--epochs", type=int, default=1, help="train's --epochs")
+    ap.add_argument("--chunk-rows", type=int, default=100_000, help="train --stream's --chunk-rows")
     ap.add_argument("--dir", help="folder for the CSV files and the encoded inputs (default: a temporary one)")
     ap.add_argument("--keep", action="store_true", help="keep the generated CSV files")
     ap.add_argument("--memory", action="store_true", help="also train without --stream, to compare")

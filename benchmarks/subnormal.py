@@ -157,9 +157,9 @@ def spawn(*args: str) -> object:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--epochs", type=int, default=200)
-    ap.add_argument("--block", type=int, default=50)
-    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--epochs", type=int, default=200, help="epochs of each training run")
+    ap.add_argument("--block", type=int, default=50, help="epochs timed together")
+    ap.add_argument("--reps", type=int, default=2, help="runs of each variant, interleaved")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:

@@ -122,6 +122,7 @@ def run_process(cmd: list[str]) -> tuple[float, float, str]:
 
 
 def chainrule_run(train: Path, test: Path, folder: Path, max_categories: int, dtype: str = "float64") -> dict:
+    """`chainrule train` then `chainrule predict`, each a whole process: seconds, peak GiB, test accuracy."""
     model = folder / "model.npz"
     cmd = [sys.executable, "-m", "chainrule.cli", "train", str(train), "--target", "cover", "--hidden", "64",
            "--epochs", "5", "--batch-size", "256", "--impute", "mean", "--val-split", "0", "--quiet",
@@ -158,6 +159,7 @@ def _accuracy(predictions: Path, test: Path) -> float:
 
 
 def sklearn_run(train: Path, test: Path) -> dict:
+    """The scikit-learn pipeline in one process: its start-up counted with training, as chainrule's is."""
     wall, peak, out = run_process([sys.executable, "-c", SKLEARN, str(train), str(test)])
     inner = json.loads(out.strip().splitlines()[-1])
     start_up = wall - inner["train_s"] - inner["predict_s"]
@@ -180,7 +182,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=row_counts, default=[100_000],
                     help="training rows, one run per value, e.g. 100000,1000000 (default 100000)")
-    ap.add_argument("--reps", type=int, default=1)
+    ap.add_argument("--reps", type=int, default=1, help="runs of each side, interleaved; the table gives medians")
     ap.add_argument("--dir", help="where to write the CSV files (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
     args = ap.parse_args()

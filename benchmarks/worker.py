@@ -61,6 +61,7 @@ SEED = dict(X=[0.05, 0.10], Y=[0.01, 0.99], W1=[[0.15, 0.25], [0.20, 0.30]], W2=
 
 
 def seed_chainrule(steps):
+    """Seconds of `steps` gradient-descent updates of the seed network (`train_steps`), and the error after."""
     import chainrule as cr
     net, X, Y, lr = cr.examples.seed_network()
     t = time.perf_counter()
@@ -69,6 +70,7 @@ def seed_chainrule(steps):
 
 
 def seed_torch(steps):
+    """The same updates with PyTorch autograd and torch.optim.SGD, float64, eager."""
     import torch
     torch.set_num_threads(threads())
     X = torch.tensor([SEED["X"]], dtype=torch.float64)
@@ -113,6 +115,7 @@ def seed_python(steps):
 
 
 def seed_micrograd(steps):
+    """The same updates on micrograd's scalar Values (a sigmoid node added)."""
     from micrograd.engine import Value
     i = [Value(v) for v in SEED["X"]]
     W1 = [[Value(v) for v in row] for row in SEED["W1"]]
@@ -147,6 +150,8 @@ def seed_micrograd(steps):
 
 # -- classification on arrays: digits and MNIST-shaped -----------------------------------------
 def data(workload, n_train=None):
+    """(X_train, y_train, X_test, y_test, source): digits, or Fashion-MNIST (generated data of its shape
+    where Debian's dataset-fashion-mnist is not installed)."""
     if workload == "digits":
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
@@ -168,6 +173,7 @@ def data(workload, n_train=None):
 
 
 def mlp_chainrule(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
+    """(seconds of `fit`, test accuracy): ReLU layers, softmax output, float32, shuffled batches."""
     import chainrule as cr
     layers = [cr.Dense(a, b, "relu") for a, b in zip(sizes[:-2], sizes[1:-1])]
     layers.append(cr.Dense(sizes[-2], sizes[-1], "softmax"))
@@ -180,6 +186,8 @@ def mlp_chainrule(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0)
 
 
 def mlp_torch(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, fused=False, seed=0):
+    """The same network, optimizer and batch size as mlp_chainrule in PyTorch, eager: the training loop's seconds, test
+    accuracy (`fused`: Adam(fused=True))."""
     import torch
     torch.set_num_threads(threads())
     torch.manual_seed(seed)
@@ -211,6 +219,7 @@ def mlp_torch(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, fused=False
 
 
 def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
+    """The same with MLPClassifier, run for exactly `epochs` (no early stop): seconds of fit, test accuracy."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
@@ -227,6 +236,8 @@ def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
 
 # -- inference: 100,000 x 784 through 784-256-128-10, float32 weights -----------------------------
 def infer(framework, opts):
+    """(median seconds of a forward pass over opts["rows"] rows, MB of peak memory it added), after a
+    warm-up call."""
     sizes, n = opts["sizes"], opts["rows"]
     X = np.random.default_rng(0).random((n, sizes[0]), dtype=np.float32).astype(opts["input"])
     if framework == "chainrule":

@@ -182,7 +182,9 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
             line = f"{item}{f.key}: correct {at_digits(f.value, f.seed)}, seed {f.seed}: {f.note}."
             if as_published:
                 check = "reproduces" if f.published_matches else "does NOT reproduce"
-                published = f"as published: {float(f.published or 0):.12g}, which {check} the seed's {f.seed}."
+                written = np.format_float_positional(float(f.published or 0), precision=12, unique=False,
+                                                     fractional=False, trim="-")    # as the seed: 0.0000351085
+                published = f"as published: {written}, which {check} the seed's {f.seed}."
                 line += (" " if md else "\n    ") + published
             out.append(line)
         if not as_published:

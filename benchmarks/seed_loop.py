@@ -10,6 +10,7 @@ core, the CPU time does not.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -88,4 +89,8 @@ def main(reps: int = 41, steps: int = 10_000) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("reps", nargs="?", type=int, default=41, help="interleaved repetitions of each loop")
+    ap.add_argument("steps", nargs="?", type=int, default=10_000, help="updates in each timed call")
+    args = ap.parse_args()
+    main(args.reps, args.steps)

@@ -9,9 +9,9 @@ the start-up section of run.py measures whole processes with the defaults instea
 """
 from __future__ import annotations
 
+import argparse
 import json
 import resource
-import sys
 import time
 
 import numpy as np
@@ -290,8 +290,13 @@ def matmul_peak(sizes=(1024, 2048), reps=10):
 
 
 def main():
-    framework, workload = sys.argv[1], sys.argv[2]
-    opts = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("framework", help="chainrule, torch, torch_fused, sklearn, python, micrograd, jax, keras "
+                                      "(numpy for peak)")
+    ap.add_argument("workload", help="seed, digits, mnist, infer or peak")
+    ap.add_argument("opts", nargs="?", type=json.loads, default={}, help="the workload's options as a JSON object")
+    args = ap.parse_args()
+    framework, workload, opts = args.framework, args.workload, args.opts
     result = {"framework": framework, "workload": workload, **opts}
     if workload == "peak":  # framework "numpy"
         result["gflops"] = matmul_peak()

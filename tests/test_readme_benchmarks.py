@@ -79,3 +79,21 @@ def test_every_option_of_a_benchmark_says_what_it_sets_in_its_help():
                     and not any(k.arg == "help" for k in call.keywords):
                 bare.append(f"{script.name} {ast.literal_eval(call.args[0])}")
     assert bare == []
+
+
+def test_every_runnable_script_answers_help_with_its_usage():
+    """The README says each script's `--help` lists its options: seed_loop.py and worker.py, which read
+    sys.argv by hand, answered it with a ValueError and an IndexError traceback; and tabular.py's and
+    scaling.py's said what they measure in a sentence cut at its first line ("... over batch")."""
+    import os
+    import subprocess
+    import sys
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    runs = {script: subprocess.Popen([sys.executable, str(BENCH / script), "--help"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, env=env) for script in table()}
+    for script, p in runs.items():
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0 and out.startswith("usage:") and "Traceback" not in err, \
+            (script, p.returncode, err[-500:])
+        said = out.split("\n\n")[1]          # the description, after the usage lines
+        assert said.rstrip().endswith("."), (script, said)

@@ -286,12 +286,14 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
 
 def _weights_as_inputs(graph: Any, inputs: list, source: str) -> None:
     """Refuse, saying why, a graph whose weights are inputs without values (torch.onnx.export(...,
-    export_params=False)): every input past the first is read only as a node's second or later operand."""
-    operands = [(i, name) for node in graph.node for i, name in enumerate(node.input) if name]
-    extra = [v.name for v in inputs[1:]]
-    if extra and all(any(name == e for _, name in operands) and all(i > 0 for i, name in operands if name == e)
-                     for e in extra):
-        raise ValidationError(f"{source}: the weights {extra} are inputs of the graph with no values in the file "
+    export_params=False)): every input past the first read only as Gemm's B or C or MatMul's B; one read
+    otherwise (an Add or a Concat of two inputs) is data, and the graph is refused for its inputs."""
+    uses: dict[str, set] = {v.name: set() for v in inputs[1:]}
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            uses.get(name, set()).add((node.op_type, i))
+    if uses and all(places and places <= {("Gemm", 1), ("Gemm", 2), ("MatMul", 1)} for places in uses.values()):
+        raise ValidationError(f"{source}: the weights {list(uses)} are inputs of the graph with no values in the file "
                               "(torch.onnx.export(..., export_params=False) leaves them out): export the model with "
                               "its parameters (export_params=True, the default), which makes them initializers")
 

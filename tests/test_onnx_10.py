@@ -261,3 +261,15 @@ def test_a_graph_of_two_data_inputs_is_not_said_to_miss_its_weights(op):
     with pytest.raises(ValueError) as info:
         cr.from_onnx(helper.make_model(graph))
     assert "export_params" not in str(info.value) and "inputs ['x', 'y']" in str(info.value)
+
+
+def test_weights_left_out_of_a_torch_export_of_one_sample_are_named_as_such():
+    """A torch export of one sample (a 1-D input, read as rows) is MatMul + Add, each bias the Add's first operand:
+    with export_params=False its weights are named as missing, as those of a Gemm are."""
+    torch = pytest.importorskip("torch")
+    import io
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).eval()
+    f = io.BytesIO()
+    torch.onnx.export(module, torch.randn(3), f, dynamo=False, export_params=False, input_names=["x"])
+    with pytest.raises(ValueError, match=r"the weights \[.*'0.bias'.*\] are inputs of the graph with no values"):
+        cr.from_onnx(onnx.load_from_string(f.getvalue()))

@@ -247,3 +247,29 @@ def test_weights_left_out_of_a_torch_export_are_named_as_such(bias):
             with pytest.raises(ValueError, match=r"the weights \[.*\] are inputs of the graph with no values in "
                                                  r"the file \(torch.onnx.export\(\.\.\., export_params=False\)"):
                 cr.from_onnx(model)
+
+
+@pytest.mark.parametrize("op", ["Add", "Mul", "Concat"])
+def test_a_graph_of_two_data_inputs_is_not_said_to_miss_its_weights(op):
+    """A second input read as the second operand of an Add, a Mul or a Concat is data, not a weight torch left out:
+    the refusal names the graph's two inputs, not export_params."""
+    from onnx import TensorProto, helper
+    x, y = (helper.make_tensor_value_info(name, TensorProto.FLOAT, ["N", 3]) for name in "xy")
+    node = helper.make_node(op, ["x", "y"], ["s"], **({"axis": 1} if op == "Concat" else {}))
+    graph = helper.make_graph([node, helper.make_node("Relu", ["s"], ["out"])], "g", [x, y],
+                              [helper.make_tensor_value_info("out", TensorProto.FLOAT, ["N", "k"])])
+    with pytest.raises(ValueError) as info:
+        cr.from_onnx(helper.make_model(graph))
+    assert "export_params" not in str(info.value) and "inputs ['x', 'y']" in str(info.value)
+
+
+def test_weights_left_out_of_a_torch_export_of_one_sample_are_named_as_such():
+    """A torch export of one sample (a 1-D input, read as rows) is MatMul + Add, each bias the Add's first operand:
+    with export_params=False its weights are named as missing, as those of a Gemm are."""
+    torch = pytest.importorskip("torch")
+    import io
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)).eval()
+    f = io.BytesIO()
+    torch.onnx.export(module, torch.randn(3), f, dynamo=False, export_params=False, input_names=["x"])
+    with pytest.raises(ValueError, match=r"the weights \[.*'0.bias'.*\] are inputs of the graph with no values"):
+        cr.from_onnx(onnx.load_from_string(f.getvalue()))

@@ -285,12 +285,14 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
 
 
 def _weights_as_inputs(graph: Any, inputs: list, source: str) -> None:
-    """Refuse, saying why, a graph whose weights are inputs without values (torch.onnx.export(...,
-    export_params=False)): every input past the first is read only as a node's second or later operand."""
-    operands = [(i, name) for node in graph.node for i, name in enumerate(node.input) if name]
+    """Refuse, naming them, weights that are inputs with no values (torch.onnx.export(..., export_params=False)):
+    every input past the first read only as Gemm's B or C, MatMul's B or a 1-D Add operand (a bias); else it is data."""
+    biases = {v.name for v in inputs[1:] if len(v.type.tensor_type.shape.dim) == 1}
+    reads = [(node.op_type, i, name) for node in graph.node for i, name in enumerate(node.input)]
+    weights = {(op, i, name) for op, i, name in reads if op == "Gemm" and i > 0 or op == "MatMul" and i == 1
+               or op == "Add" and name in biases}
     extra = [v.name for v in inputs[1:]]
-    if extra and all(any(name == e for _, name in operands) and all(i > 0 for i, name in operands if name == e)
-                     for e in extra):
+    if extra and all({r for r in reads if r[2] == e} <= weights and any(r[2] == e for r in reads) for e in extra):
         raise ValidationError(f"{source}: the weights {extra} are inputs of the graph with no values in the file "
                               "(torch.onnx.export(..., export_params=False) leaves them out): export the model with "
                               "its parameters (export_params=True, the default), which makes them initializers")

@@ -25,7 +25,7 @@ def test_a_thread_running_the_command_leaves_another_threads_fit_in_pythons_word
     from chainrule.data.advice import give
     inside, done, heard = threading.Event(), threading.Event(), {}
 
-    def long_run(args):                     # the command's run (a long train), held until the other thread is done
+    def long_run(args, parser):             # the command's run (a long train), held until the other thread is done
         heard["command"] = give("drop any")
         inside.set()
         assert done.wait(30)

@@ -199,6 +199,23 @@ def test_dev_stdin_on_a_terminal_is_said_at_once(data, tmp_path, command):
     assert r.returncode == 2 and "'/dev/stdin' is a terminal, with nothing piped in" in r.stderr, r.stderr
 
 
+def test_a_terminal_named_with_a_file_piped_in_is_not_said_to_have_nothing_piped(data, tmp_path):
+    """A terminal device named as the data (a pseudo-terminal's own path, as /dev/tty names a shell's) while a CSV
+    file is piped in: the refusal said "with nothing piped in", untrue; it says the name is a terminal, not a file."""
+    model = trained(data)
+    leader, follower = os.openpty()
+    terminal = os.ttyname(follower)
+    try:
+        r = subprocess.run([sys.executable, "-m", "chainrule.cli", "predict", str(model), terminal],
+                           input=data.read_text(), capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                           check=False)
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert r.returncode == 2 and f"CSV file '{terminal}' is a terminal, not a file" in r.stderr, r.stderr
+    assert "nothing piped" not in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("n, val_split", [(1, 0.2), (3, 0.9)])
 def test_a_val_split_that_leaves_no_training_row_says_what_it_holds_out(data, tmp_path, n, val_split):
     import math

@@ -94,3 +94,42 @@ def test_an_unnamed_inputs_value_beside_its_unit_is_a_power_of_ten(browser):
         return s
     with fixtures.model_page(browser, net, session=session) as page:
         expect(page.locator('.unit[data-name="i1"] .unit-label')).to_have_text("-2.5 x 10^-8")
+
+
+def test_a_tooltip_keeps_every_digit_and_writes_its_power_of_ten_as_the_label_beside_it(browser):
+    """1-1-1 linear, float64, the input 0.5, w1 = 5.4 x 10^199, w2 = 10^-190: every number finite (PyTorch's).
+    The line's label read "5.4 x 10^199" and its tooltip "w1 = 5.4e+199", the server's e-notation; the tooltips
+    of lines, neurons and targets (and the line's name read aloud, its editor's field's tooltip) now write the
+    label's power of ten, with the same seven figures."""
+    from test_explorer_refused import seven_figures
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1)
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = 5.4e199, 0.0
+    net.dense_layers[1].W[:], net.dense_layers[1].b[:] = 1e-190, 0.0
+    w1, w2 = (torch.tensor(lay.W, requires_grad=True) for lay in net.dense_layers)
+    h = torch.tensor([[0.5]], dtype=torch.float64) @ w1
+    out = h @ w2
+
+    def session(start):
+        s = Session(start)
+        s.X[:], s.Y[:] = 0.5, 0.0
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        page.click('[data-act="backward"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        E = (out ** 2).mean()                      # mse, the target 0
+        g1, g2 = torch.autograd.grad(E, [w1, w2])
+
+        def title(selector):
+            return page.locator(f'[data-id="graph"] {selector} > title').text_content()
+        assert title('.edge[data-name="w1"]') == f"w1 = 5.4 x 10^199\n∂E/∂w1 = {seven_figures(g1.item())}"
+        assert title('.edge[data-name="w2"]') == f"w2 = 1 x 10^-190\n∂E/∂w2 = {seven_figures(g2.item())}"
+        assert title('.unit[data-name="h1"]').split("\n")[1:3] == [f"net {seven_figures(h.item())}",
+                                                                   f"out {seven_figures(h.item())}"]
+        assert title(".target").endswith(f"\nE_o1 = {seven_figures(E.item())}")
+        assert page.get_attribute('.edge[data-name="w1"]', "aria-label") == "w1 = 5.4 x 10^199"
+        page.focus('.edge[data-name="w1"]')
+        page.keyboard.press("Enter")                # its editor: the field's tooltip the full value, so written
+        expect(page.locator(".editor input")).to_have_attribute("title", "5.4 x 10^199")
+        every = page.locator('[data-id="graph"] title').all_text_contents()
+        assert not [t for t in every if re.search(r"\de[+-]?\d", t)], every

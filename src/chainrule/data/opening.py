@@ -69,10 +69,12 @@ def open_csv(name: Any) -> Any:
         raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
     except OSError as e:            # a name too long, a device that answers with an error: the system's words
         raise ValidationError(f"CSV file {short(name, 200)} cannot be opened: {e.strerror or e}") from None
-    if f.isatty():                  # standard input with nothing piped in: a read waited, silently, for typing
+    if f.isatty():                  # a read waited, silently, for typing
+        stdin = _is_stdin(f)
         f.close()
-        raise ValidationError(f"CSV file {short(name, 200)} is a terminal, with nothing piped in: give a CSV file, "
-                              "or pipe one in (cat data.csv | chainrule ... /dev/stdin)")
+        raise ValidationError(f"CSV file {short(name, 200)} is a terminal, "
+                              + ("with nothing piped in" if stdin else "not a file (reading it waits for typing)")
+                              + ": give a CSV file, or pipe one in (cat data.csv | chainrule ... /dev/stdin)")
     from .filekind import not_csv
     try:
         if (inner := unpacked(name, f, f.peek(4096)[:4096])) is not None:
@@ -82,6 +84,15 @@ def open_csv(name: Any) -> Any:
         f.close()
         raise
     return f
+
+
+def _is_stdin(f: Any) -> bool:
+    """Whether `f` is standard input (/dev/stdin, /dev/fd/0): a terminal there has nothing piped in, while a
+    terminal named itself (/dev/tty) is one whatever is piped."""
+    try:
+        return os.path.sameopenfile(f.fileno(), 0)
+    except OSError:                 # standard input closed
+        return False
 
 
 class _Unpacking(io.RawIOBase):

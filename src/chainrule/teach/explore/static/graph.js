@@ -85,14 +85,14 @@ export function drawGraph(svg, state, opts) {
     const colour = showGrad ? (!p.trainable ? FIXED : p.grad >= 0 ? GPOS : GNEG) : (p.value >= 0 ? POS : NEG);
     const selected = p.name === opts.selected;
     const g = el("g", { class: "edge" + (selected ? " selected" : "") + (p.trainable ? "" : " frozen"),
-                        "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${p.shown.value}` }, gEdges);
+                        "data-name": p.name, tabindex: "0", role: "button", "aria-label": `${p.label} = ${grouped(p.shown.value)}` }, gEdges);
     const [x1, y1, x2, y2] = ends(L, p);
     el("line", { x1, y1, x2, y2, class: "wire", stroke: colour, "stroke-width": 1.2 + 6 * share(p.value, maxW),
                  "stroke-opacity": (0.2 + 0.8 * strength).toFixed(3) }, g);
     el("line", { x1, y1, x2, y2, class: "hit" }, g);
-    el("title", {}, g, `${p.label} = ${p.shown.value}` + (p.trainable ? "" : " (fixed: not trained)")
-                       + (showGrad ? `\n∂E/∂${p.label} = ${p.shown.grad}` : "")
-                       + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${p.shown.before}` : ""));
+    el("title", {}, g, `${p.label} = ${grouped(p.shown.value)}` + (p.trainable ? "" : " (fixed: not trained)")
+                       + (showGrad ? `\n∂E/∂${p.label} = ${grouped(p.shown.grad)}` : "")
+                       + (p.before !== null && p.before !== p.value ? `\nbefore the update: ${grouped(p.shown.before)}` : ""));
     const pick = () => opts.onSelect(p.name);
     g.addEventListener("click", pick);
     onKey(g, pick);
@@ -117,8 +117,9 @@ export function drawGraph(svg, state, opts) {
     const g = el("g", { class: "unit" + (input ? " input" : "") + (name === opts.selected ? " selected" : "")
                         + (phase === "update" ? " stale" : ""), "data-name": name, tabindex: "0", role: "button" }, gNodes);
     const shown = u.unit.shown;
-    const full = input ? [`${name} = ${at(shown.value)}`]       // the title: every digit the server wrote
-      : [`net ${at(shown.net)}`, `out ${at(shown.out)}`].concat(showGrad && u.unit.delta ? [`δ ${at(shown.delta)}`] : []);
+    const full = input ? [`${name} = ${grouped(at(shown.value))}`]       // the title: every digit the server wrote
+      : [`net ${grouped(at(shown.net))}`, `out ${grouped(at(shown.out))}`]
+        .concat(showGrad && u.unit.delta ? [`δ ${grouped(at(shown.delta))}`] : []);
     const info = L.rich ? cards[name] : full;
     if (L.rich) {
       const h = input ? 40 : L.node.h;
@@ -137,7 +138,7 @@ export function drawGraph(svg, state, opts) {
     }
     const raw = input && L.named.inputs ? L.named.raws[u.index] : null;      // a numeric column: the file's value
     el("title", {}, g, `${name}${stands(L.named, u)}\n${full.join("\n")}`
-                       + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${raw} raw (in the file), standardised`));
+                       + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${grouped(raw)} raw (in the file), standardised`));
     if (input && L.named.inLabels) {
       const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];
       const box = el("g", { class: "unit-label-box" }, g);
@@ -163,7 +164,8 @@ export function drawGraph(svg, state, opts) {
     const [error, power] = errorLines(`${L.compact ? "E" : err.name} = ${num(at(err.value), at(err.shown))}`, L.compact);
     const errorText = el("text", { x, y: p.y + 13, class: "target-error" }, g, error);
     if (power) el("tspan", { x, dy: 13 }, errorText, power);
-    el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${at(tgt.shown)}\n${err.name} = ${at(err.shown)}`);
+    el("title", {}, g, `target of ${u.name}${stands(L.named, p)}: ${grouped(at(tgt.shown))}\n`
+                       + `${err.name} = ${grouped(at(err.shown))}`);
     if (editable) {
       g.addEventListener("click", () => opts.onTarget(j));
       onKey(g, () => opts.onTarget(j));

@@ -220,7 +220,7 @@ function editor(ui, label, value, shown, onSet) {
   form.querySelector("span").innerHTML = notation(label);
   const inp = form.querySelector("input");
   inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
-  inp.title = String(value);
+  inp.title = grouped(String(value));   // every digit, its power of ten as the page writes it
   form.addEventListener("submit", e => {
     e.preventDefault();
     const text = inp.value.trim(), v = text === shown ? value : ui.numberIn(inp, label.replace(/_/g, " "));

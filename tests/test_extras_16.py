@@ -82,8 +82,9 @@ def test_explore_without_starlette_or_uvicorn_exits_5_as_every_missing_part(monk
 def test_demo_without_scikit_learn(monkeypatch):
     missing(monkeypatch, "sklearn")
     r = cmd("demo", "--no-example")
-    installs(r.stdout, "sklearn")
-    assert "The training demo needs scikit-learn: pip install 'scikit-learn>=" in r.stdout
+    assert r.returncode == 5 and "pip install" not in r.stdout, (r.returncode, r.stdout)
+    installs(r.stderr, "sklearn")
+    assert "the training demo needs scikit-learn: pip install 'scikit-learn>=" in r.stderr
 
 
 def test_to_onnx_without_onnx(monkeypatch):

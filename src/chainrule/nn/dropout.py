@@ -33,6 +33,10 @@ class Dropout(Layer):
         self.mask *= 1.0 / keep
         return sparse.multiply(x, self.mask) if sparse.is_sparse(x) else x * self.mask
 
+    def __getstate__(self) -> dict:
+        """Pickle the rate and generator, not the last batch's mask (a cache of its size)."""
+        return {**self.__dict__, "mask": None}
+
     def infer(self, x: Any) -> Any:
         return x
 

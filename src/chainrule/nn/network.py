@@ -105,6 +105,13 @@ class Network(KerasMethods):
     def _build_buffers(self) -> None:
         flat.build_buffers(self)
 
+    def __getstate__(self) -> dict:
+        """Pickle the weights, optimizer state and history, not the last pass's outputs (a cache as large as its
+        batch: a full-batch fit's pickle would be its rows' size, not its weights')."""
+        state = self.__dict__.copy()
+        state["last_output"] = None
+        return state
+
     def __setstate__(self, state: dict) -> None:
         """After unpickling (joblib, multiprocessing) the layers' W and b are copies: make them
         views of the flat buffers again, so that training updates what the layers use."""

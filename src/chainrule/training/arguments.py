@@ -65,10 +65,10 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
 def batches(given: Any) -> bool:
     """Whether validation_data is a sequence of batches (a Keras PyDataset, a list of (x, y) pairs, a DataLoader, a
     generator: refused by `sequence.check_batches`, saying why), not arrays (X_val, Y_val[, w_val]), which may be
-    lists of rows: a list of more than 3 rows is no batch."""
+    lists of rows: `sequence.arrays` decides for a list or tuple, as fit on a sequence does."""
     from .sequence import arrays
     if isinstance(given, (tuple, list)):
-        return not arrays(given) and all(isinstance(b, (tuple, list)) and len(b) in (2, 3) for b in given)
+        return not arrays(given)
     return hasattr(given, "__next__") or (hasattr(given, "__len__") and (hasattr(given, "__getitem__") or
                                                                           hasattr(given, "__iter__"))
                                           and not isinstance(given, (np.ndarray, str, bytes, dict)))

@@ -76,11 +76,20 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
 
 
 def arrays(given: Any) -> bool:
-    """Whether validation_data is arrays (X_val, Y_val) or (X_val, Y_val, sample_weight_val), not batches: its
-    first item is no batch (a tuple; for a triple, a list either)."""
-    return isinstance(given, (tuple, list)) and (
-        (len(given) == 2 and not isinstance(given[0], tuple))
-        or (len(given) == 3 and not isinstance(given[0], (tuple, list))))
+    """Whether validation_data is arrays (X_val, Y_val) or (X_val, Y_val, sample_weight_val), as Keras reads every
+    pair and triple, not a list of batches: a pair whose first item is no tuple, or a pair or triple not all of whose
+    items are batches. So (X_val, Y_val, w_val) given as lists of rows is arrays: its weights are no batch."""
+    if not isinstance(given, (tuple, list)) or len(given) not in (2, 3):
+        return False
+    if len(given) == 2 and not isinstance(given[0], tuple):
+        return True
+    return not all(is_batch(item) for item in given)
+
+
+def is_batch(item: Any) -> bool:
+    """Whether an item of validation_data can be a batch: (x, y) or (x, y, w) whose x holds rows (not a number)."""
+    return isinstance(item, (tuple, list)) and len(item) in (2, 3) and hasattr(item[0], "__len__") \
+        and not isinstance(item[0], (str, bytes))
 
 
 def validation_arrays(net: Any, given: Any) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray | None]:
@@ -241,10 +250,10 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             hooks.batch_begin(step)
         xb, yb, wb = checked_batch(net, raw, f"validation batch {i}")
         ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-        if ws:                          # a batch of zero weight adds nothing but its rows
-            part = validation(net, xb, yb, wb, chunk, mean)
-            loss += part["loss"] * (ws if mean else xb.shape[0])
-            hits += part.get("accuracy", 0.0) * ws
+        # a batch of zero weight adds nothing but its rows (an empty one is refused by checked_batch, in words)
+        part = validation(net, xb, yb, wb, chunk, mean) if ws else {}
+        loss += part.get("loss", 0.0) * (ws if mean else xb.shape[0])
+        hits += part.get("accuracy", 0.0) * ws
         if wb is None:
             correct += part.get("accuracy", 0.0) * xb.shape[0]
         elif once:                      # from the weighted pass's outputs; a batch of zero weight: its own

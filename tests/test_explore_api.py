@@ -102,7 +102,7 @@ def test_the_page_and_its_static_files_are_served(client):
     assert r.status_code == 200 and "/static/app.js" in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
     for name in ("app.js", "panels.js", "transport.js", "graph.js", "layout.js", "labels.js", "numbers.js", "svg.js",
-                 "charts.js", "template.js", "download.js", "style.css"):
+                 "charts.js", "template.js", "exports.js", "style.css"):
         assert client.get(f"/static/{name}").status_code == 200
 
 

@@ -8,7 +8,7 @@ import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
-import { exportDrawing } from "./download.js";
+import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
 
 

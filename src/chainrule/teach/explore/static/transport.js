@@ -1,4 +1,4 @@
-import { save } from "./download.js";
+import { save } from "./exports.js";
 
 // The page's transport: fetch to this server, with the token of the URL it was opened with (kept
 // in this browser's storage for this server, so a share link, which holds no token, opens here too).

@@ -3,7 +3,7 @@
 // joins the page's modules and this file into the widget's one module.
 
 import { mount } from "./app.js";
-import { save } from "./download.js";
+import { save } from "./exports.js";
 
 function widgetTransport(model) {
   let counter = 0;

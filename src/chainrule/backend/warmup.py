@@ -58,22 +58,30 @@ _source_keys: dict[tuple[str, ...], str] = {}
 COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
+#: why `prepare` left the last job on NumPy: "off" (CHAINRULE_NUMBA=0, or Numba not installed), "short" (done
+#: before the kernels would load), "not ready" (not compiled and cached yet, or a cache it cannot use); "": it ran
+#: them
+left_on_numpy = ""
 
 
 def prepare(seconds: float, owner: object = None) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module); `owner`: the job,
     whose end alone (`job_done`) starts or cancels the timer this call starts (not another job's, ending in its
     middle: a fit in its callback, a thread's)."""
-    global _next_look, _timer, _timer_owner
+    global _next_look, _timer, _timer_owner, left_on_numpy
+    left_on_numpy = "off"
     if not kernels.ENABLED:
         return False
     kernels.check_mode()
     if kernels.ENABLED is True or kernels.numba is not None:
+        left_on_numpy = ""
         return kernels.load(force=True)
+    left_on_numpy = "short" if seconds < LOAD_SECONDS else "not ready"
     if seconds < LOAD_SECONDS or time.monotonic() < _next_look:
         return False
     if ready():
         if cachedir.writable(quiet=True):
+            left_on_numpy = ""
             return kernels.load(force=True)
         _cannot_load()
         _next_look = time.monotonic() + 5.0

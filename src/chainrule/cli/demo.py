@@ -81,7 +81,7 @@ def run(args) -> int:
     t_sk = time.perf_counter() - t0
     say(f"scikit-learn   test accuracy {clf.score(X_test, y_test):.4f}   training time {t_sk:.2f} s "
           f"(MLPClassifier, same split, same layers, batch and epochs)")
-    ran = path(net, len(X_train), args.epochs)
+    ran = path()
     say(f"chainrule trained {t_sk / t_cr:.1f}x as fast as scikit-learn here, {ran}. " + (
         "As in the README's speed table (`make bench`), the kernels were warmed up before the timing."
         if ran == COMPILED else "The README's speed table (`make bench`) times the compiled kernels, warmed up "
@@ -92,18 +92,18 @@ def run(args) -> int:
 COMPILED = "with the compiled kernels (Numba)"
 
 
-def path(net, samples: int, epochs: int) -> str:
-    """The path the demo's fit took, and why: on NumPy it trains digits at a fraction of the README's speed
-    figures, which time the compiled kernels, and a new user should know which of the two they saw."""
+def path() -> str:
+    """The path the demo's fit took, and why (as `backend.warmup.prepare` decided it): on NumPy it trains digits at
+    a fraction of the README's speed figures, which time the compiled kernels, and a new user should know which of
+    the two they saw."""
     from ..backend import kernels, warmup
-    from ..training.compiled import estimate
     if kernels.numba is not None:
         return COMPILED
     if not kernels.AVAILABLE:
         return "on NumPy: Numba, the optional 'fast' extra, is not installed (pip install '.[fast]' in the checkout)"
     if kernels.ENABLED is False:
         return "on NumPy, as CHAINRULE_NUMBA=0 asks"
-    if estimate(net, samples, epochs, 32) < warmup.LOAD_SECONDS:
+    if warmup.left_on_numpy == "short":
         return (f"on NumPy: a job this short is done before the compiled kernels would load (about "
                 f"{warmup.LOAD_SECONDS:g} s; CHAINRULE_NUMBA=1 always loads them)")
     return ("on NumPy: the compiled kernels are not compiled and cached yet (a background process compiles them "

@@ -1,0 +1,33 @@
+"""What a learner reading `explain` and `example` side by side trips on: the Markdown form must write each step
+the text form and the seed write."""
+from __future__ import annotations
+
+import re
+
+import chainrule as cr
+
+
+def _equations(text: str) -> dict[str, int]:
+    """Each `dE_oK/dout_hJ = ...` line of the text form: its left side, and how many sides it has."""
+    found = {}
+    for line in re.sub(r"\n {6,}", " ", text).splitlines():      # a broken line joined again
+        m = re.match(r"  (dE_(o\d+)/dout_(h\d+)) = ", line)
+        if m:
+            found[f"{m[2]},{m[3]}"] = line.count(" = ")
+    return found
+
+
+def test_markdown_path_into_a_hidden_unit_writes_the_chain_rule_factor_the_seed_writes():
+    # the seed: dE_o1/dout_h1 = dE_o1/dnet_o1 * dnet_o1/dout_h1 = 0.138498562 * 0.40; the text form writes both
+    # sides, the Markdown form wrote dE_o1/dout_h1 = dE/dnet_o1 * w5 without the factor dnet_o1/dout_h1
+    net, X, Y, lr = cr.examples.seed_network()
+    report = cr.explain(net, X, Y, lr=lr)
+    text, markdown = report.text(), report.markdown()
+    sides = _equations(text)
+    assert set(sides) == {"o1,h1", "o2,h1", "o1,h2", "o2,h2"}
+    for key, count in sides.items():
+        o, h = key.split(",")
+        line = next(m for m in markdown.splitlines()
+                    if m.startswith(f"$$\\frac{{\\partial E_{{{o}}}}}{{\\partial out_{{{h}}}}} = "))
+        assert f"\\frac{{\\partial net_{{{o}}}}}{{\\partial out_{{{h}}}}}" in line, line
+        assert line.count(" = ") == count, (line, count)

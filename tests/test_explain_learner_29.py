@@ -31,3 +31,24 @@ def test_markdown_path_into_a_hidden_unit_writes_the_chain_rule_factor_the_seed_
                     if m.startswith(f"$$\\frac{{\\partial E_{{{o}}}}}{{\\partial out_{{{h}}}}} = "))
         assert f"\\frac{{\\partial net_{{{o}}}}}{{\\partial out_{{{h}}}}}" in line, line
         assert line.count(" = ") == count, (line, count)
+
+
+def test_guide_counts_the_sigmoid_layers_its_vanishing_gradient_snippet_builds():
+    # the guide said "Eight sigmoid layers": its snippet builds 7 sigmoid layers and a softmax output
+    from pathlib import Path
+    guide = (Path(__file__).parent.parent / "docs" / "guide.md").read_text(encoding="utf-8")
+    section = guide[guide.index("## 6. When gradients vanish"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    widths_line = next(line for line in code.splitlines() if line.startswith("widths = "))
+    build = next(line.strip() for line in code.splitlines() if "layers = [cr.Dense(" in line)
+    space: dict = {"cr": cr}
+    exec(widths_line, space)
+    words = {"six": 6, "seven": 7, "eight": 8, "nine": 9}
+    for act in ("sigmoid", "relu"):
+        exec(build, {**space, "act": act, "init": "glorot_uniform"}, space)
+        built = sum(layer.activation.name == act for layer in space["layers"])
+        said = re.findall(rf"(\w+) {act} layers", section, flags=re.IGNORECASE)
+        assert said, act
+        for word in said:
+            assert (int(word) if word.isdigit() else words[word.lower()]) == built, (word, act, built)

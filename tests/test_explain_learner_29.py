@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from conftest import cmd
+
 import chainrule as cr
 
 
@@ -52,3 +54,15 @@ def test_guide_counts_the_sigmoid_layers_its_vanishing_gradient_snippet_builds()
         assert said, act
         for word in said:
             assert (int(word) if word.isdigit() else words[word.lower()]) == built, (word, act, built)
+
+
+def test_the_random_sample_note_states_the_targets_the_report_uses():
+    # a softmax network's random sample said "targets [0]", where the report's targets are 1 and 0 (class 0)
+    import json
+    for options in (["--activation", "relu,softmax", "--loss", "categorical_crossentropy"], []):
+        r = cmd("explain", "--layers", "2,3,3", *options, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        used = [t["value"][0] for t in json.loads(r.stdout)["targets"]]
+        note = next(line for line in r.stderr.splitlines() if line.startswith("note: a random sample"))
+        said = re.search(r"(?:one-hot|targets) (\[[^]]*\])", note)
+        assert said and json.loads(said[1]) == used, (note, used)

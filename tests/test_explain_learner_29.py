@@ -66,3 +66,17 @@ def test_the_random_sample_note_states_the_targets_the_report_uses():
         note = next(line for line in r.stderr.splitlines() if line.startswith("note: a random sample"))
         said = re.search(r"(?:one-hot|targets) (\[[^]]*\])", note)
         assert said and json.loads(said[1]) == used, (note, used)
+
+
+def test_a_line_broken_to_the_terminal_keeps_each_option_beside_its_value():
+    # at 80 columns the slice line ended "...into hidden layer 1; --neuron" and went on "1 (0-based)": what a
+    # reader types again, split across two lines
+    torn = []
+    for width in range(60, 101, 2):
+        for slice_ in (["--layer", "0", "--neuron", "1"], ["--layer", "1", "--neuron", "0"], ["--layer", "1"]):
+            r = cmd("explain", *slice_, "--lr", "0.5", "--width", str(width))
+            assert r.returncode == 0, r.stderr
+            lines = r.stdout.splitlines()
+            assert all(len(line) <= width for line in lines)
+            torn += [(width, line) for line in lines if re.search(r"(?:^|\s)--[a-z][\w-]*$", line)]
+    assert not torn, torn[:3]

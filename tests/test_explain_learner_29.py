@@ -80,3 +80,14 @@ def test_a_line_broken_to_the_terminal_keeps_each_option_beside_its_value():
             assert all(len(line) <= width for line in lines)
             torn += [(width, line) for line in lines if re.search(r"(?:^|\s)--[a-z][\w-]*$", line)]
     assert not torn, torn[:3]
+
+
+def test_every_code_span_of_the_docs_is_closed():
+    # the guide's "`verbose="auto" is the bar, ..." opened a code span that closed at the next one's start, so
+    # that its prose rendered as code and its code as prose, to the end of the paragraph
+    from pathlib import Path
+    root = Path(__file__).parent.parent
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)   # fenced blocks
+        for paragraph in re.split(r"\n\s*\n", text):
+            assert paragraph.count("`") % 2 == 0, f"{path.name}: {paragraph[:160]!r}"

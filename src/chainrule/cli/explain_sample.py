@@ -68,12 +68,13 @@ def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
     rng = np.random.default_rng(seed)
     X = rng.random((1, net.layers[0].n_in)).round(2)
-    if net.task == "multiclass":
+    if net.task == "multiclass":       # a class label, said as one: the report's targets are its one-hot row
         Y = np.array([0])
+        targets = f"target class 0 (one-hot {[1] + [0] * (net.n_outputs - 1)})"
     else:
         Y = rng.random((1, net.n_outputs)).round(2)
-    targets = Y[0].tolist() if Y.ndim > 1 else Y
-    return X, Y, (f"a random sample (--seed {seed}): inputs {X[0].tolist()}, targets {targets}; give --inputs and "
+        targets = f"targets {Y[0].tolist()}"
+    return X, Y, (f"a random sample (--seed {seed}): inputs {X[0].tolist()}, {targets}; give --inputs and "
                   "--targets for your own")
 
 

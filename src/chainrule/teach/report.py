@@ -318,11 +318,11 @@ def _render(d: dict, markdown: bool) -> str:
                     if len(q["delta"]["terms"]) > derivation.DELTA_TERMS and "delta cut" not in derived:
                         derived.add("delta cut")           # the sums by their ends: said once for the layer
                         note(_delta_cut_note(d, above, [r["via"] for r in p["paths"]], len(q["delta"]["terms"])))
-                lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}",
-                                 f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
-                                 f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}") if coupled else
+                chain_tex = (f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
+                             f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}")
+                lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}", chain_tex) if coupled else
                                 (f"dE_{via}/dout_{to} = dE/dnet_{via} * dnet_{via}/dout_{to}",
-                                 f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}}"))
+                                 f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}} = {chain_tex}"))
                 eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
                    f"{_f(q['term'])}",
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"

@@ -41,7 +41,8 @@ def _fit_line(line: str, width: int) -> list[str]:
         # prose (a list item, a sentence) at its spaces; a list of values at its commas, then at its spaces
         more = indent + ("    " if body.startswith("- ") else "  ")
         if body.startswith("- ") or len(_split(equation, ", ")) < 2 or PROSE.search(equation):
-            return _pack(indent, body, more, width, indent, WORDS)
+            glued = OPTION.sub("\\1\x01", body)         # "--neuron 1" stays on one line, as it is typed
+            return [row.replace("\x01", " ") for row in _pack(indent, glued, more, width, indent, WORDS)]
         return _note(_pack(indent, equation, more, width, indent, (", ", r" +")), note, more, width, indent)
     lhs = parts[0]
     col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
@@ -111,6 +112,7 @@ SPACES = r"(?<=[:;]) +|(?<=[A-Za-z]{2}) +(?=[A-Za-z]{2,}\b)"
 SIGNS = (r" [+-] ", r" [*/] ", ", ", SPACES)
 # prose: at its spaces alone, first never beside a sign ("out_o - target_o" whole), then where that is too long at any
 WORDS = (r"(?<![-+*/=]) +(?![-+*/=] )", r" +")
+OPTION = re.compile(r"(?<!\S)(--[a-z][\w-]*) (?=[^\s(-])")     # an option and the value after it
 LIST = (", ", "; ")                                               # end their line
 # 'y' and "owner's age" (repr's quotes, a backslash escaping its own), not the ' of seed's
 QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")(?!\w)""")

@@ -68,3 +68,18 @@ def test_a_stop_where_the_rows_so_far_weigh_nothing_gives_keras_zero():
                        callbacks=[hook])
     assert got == hook.logs == {"loss": 0.0, "weighted_accuracy": 0.0,
                                 "accuracy": pytest.approx(right[:32].mean(), abs=1e-12)}
+
+
+def test_a_sequences_validation_stopped_where_its_batches_so_far_weigh_nothing_gives_zero():
+    """fit's validation on a sequence of (x, y, w) batches: a hook's stop after batches all weighted 0 logs Keras' 0
+    (val_loss 0.0), as on arrays; a sequence wholly weighted 0 is still refused."""
+    X, y = data()
+    w = np.ones(len(y))
+    w[:64] = 0
+    batches = [(X[a:a + 32], y[a:a + 32], w[a:a + 32]) for a in range(0, len(X), 32)]
+    net = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    history = net.fit(X, y, epochs=1, verbose=0, validation_data=batches, callbacks=[StopAfter(1)])
+    assert history.history["val_loss"] == [0.0]
+    from chainrule.errors import ValidationError
+    with pytest.raises(ValidationError, match="sample weights"):
+        net.fit(X, y, epochs=1, verbose=0, validation_data=[(X[:32], y[:32], np.zeros(32))])

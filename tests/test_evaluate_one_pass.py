@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import chainrule as cr
-from chainrule.training.callback import Callback
 from chainrule.nn import evaluation
+from chainrule.training.callback import Callback
 
 
 class StopAfter(Callback):

@@ -1,6 +1,7 @@
 """Which colour each class and each layer is drawn in: told apart at a glance, however many there are."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -17,12 +18,14 @@ def class_colours(n: int) -> Any:
     """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
     tab20b's and tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made
     neighbouring classes near-identical); past DISTINCT_CLASSES turbo, stepped by the golden ratio so that classes
-    k and k + 1 are far apart (some other two are close: the caller says so)."""
+    k and k + 1 are far apart (some other two are close: a warning says so)."""
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
     if n <= 10:
         return ListedColormap(colormaps["tab10"](np.arange(n)))
     if n > DISTINCT_CLASSES:
+        warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "
+                      "are alike (the colour bar names them)", UserWarning, stacklevel=3)
         return ListedColormap(colormaps["turbo"](np.arange(n) * 0.618034 % 1))
     shades = [colormaps[m](4 * hue + shade) for shade in (0, 2, 1, 3) for hue in range(5) for m in ("tab20b", "tab20c")]
     return ListedColormap([*colormaps["tab20"](np.r_[0:20:2, 1:20:2]), *shades][:n])

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
-from .colours import DISTINCT_CLASSES, class_colours, layer_styles
+from .colours import class_colours, layer_styles
 from .labels import clipped, place_labels
 from .notation import bias_name, neuron_names, weight_name
 
@@ -162,10 +162,6 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
         cmap = "RdBu_r" if out.shape[1] == 1 else class_colours(out.shape[1])
-        if out.shape[1] > DISTINCT_CLASSES:
-            warnings.warn(f"decision_boundaries: nets[{k}] has {out.shape[1]} classes, more than the "
-                          f"{DISTINCT_CLASSES} colours told apart: some classes' colours are alike (the colour bar "
-                          "names them)", UserWarning, stacklevel=2)
         filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.6)
         regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so

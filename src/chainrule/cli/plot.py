@@ -58,12 +58,13 @@ def run(args) -> int:
         if args.model:
             from .tabular import load_model
             net, pre, _ = load_model(args.model, need_preprocessing=False)
-            inputs = outputs = None
+            inputs = outputs = note = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
                 inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
                 # a regression's output is its target standardised, as the network learnt it
                 outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
-            path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs)
+                note = diagram_note(pre)
+            path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs, note=note)
         else:
             import chainrule as cr
             net, X, Y, lr = cr.examples.seed_network()
@@ -82,6 +83,18 @@ def run(args) -> int:
         for path in all_figures(args.out):
             print(f"wrote {path}")
     return 0
+
+
+def diagram_note(pre) -> str | None:
+    """What a trained model's drawn units hold: its numeric inputs are the columns standardised (by the training rows'
+    means and spreads, not the file's values), a regression's output its standardised target, in the text the loss
+    axis of `plot curves` has."""
+    said = []
+    if pre.numeric:
+        said.append("inputs: the numeric columns standardised, (column - mean) / std of the training rows")
+    if pre.task == "regression":
+        said.append(f"output: the standardised target {pre.standardisation()}")
+    return "\n".join(said) or None
 
 
 def run_history(given: str) -> tuple[dict, list[int]]:
@@ -106,7 +119,9 @@ def run_history(given: str) -> tuple[dict, list[int]]:
 
 def run_loss_label(given: str) -> str:
     """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
-    target, not in the file's units ("loss", where the run's checkpoint says nothing of it or is gone)."""
+    target, not in the file's units, and a run trained with --weight has weighted losses ("loss", where the run's
+    checkpoint says nothing of it or is gone)."""
+    from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
     from .tabular import load_model
@@ -114,12 +129,14 @@ def run_loss_label(given: str) -> str:
     if not checkpoint_path(folder).is_file():
         return "loss"
     try:
-        net, pre, _ = load_model(checkpoint_path(folder), need_preprocessing=False)
+        net, pre, extra = load_model(checkpoint_path(folder), need_preprocessing=False)
     except ChainruleError:
         return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
+    weighted = f"rows weighted by {short(extra['weight'])}" if extra.get("weight") else ""
     if pre is None or pre.task != "regression":
-        return "loss"
-    return f"loss ({net.loss_function.name}) of the standardised target\n{pre.standardisation()}"
+        return f"loss, {weighted}" if weighted else "loss"
+    return "\n".join([f"loss ({net.loss_function.name}) of the standardised target", pre.standardisation(),
+                      *([weighted] if weighted else [])])
 
 
 def demo_sheet(path) -> Path:

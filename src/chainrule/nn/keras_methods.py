@@ -273,10 +273,20 @@ class KerasMethods:
             return report.results(evaluate_named(net, *part, chunk, mean, spec), done)
         if not hooks:
             results = measured(n)
-        else:
+        else:                  # one pass: the results are the last batch's logs, as Keras' (no second pass)
             so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
-            results = hooks.run(n, batch_size, lambda start, stop: spec.named(
-                (got := so_far(start, stop)), got.pop("accuracy_once", None)), measured, lambda: measured(n))
+            logs: dict[str, Any] = {"rows": 0}
+
+            def batch(start: int, stop: int) -> dict[str, float]:
+                got = so_far(start, stop)
+                logs.update(rows=stop, named=spec.named(got, got.pop("accuracy_once", None)))
+                return dict(logs["named"])
+
+            def ended(done: int) -> dict[str, float]:
+                if logs["rows"] == done:
+                    return report.results(dict(logs["named"]), done)
+                return measured(done) if done == n else report.results(batch(0, done), done)   # a begin hook's stop
+            results = hooks.run(n, batch_size, batch, ended, lambda: measured(n))
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:

@@ -1,32 +1,46 @@
 """Which colour each class and each layer is drawn in: told apart at a glance, however many there are."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-MANY_LAYERS = 40        # ten colours, each solid, dashed, dotted, dash-dotted; past this, one colour a depth
+# ten colours, each its own; past this a key of each layer took half the figure (40 layers: three columns of 14
+# beside the plot), so one colour a depth, read off a colour bar
+MANY_LAYERS = 10
+
+
+DISTINCT_CLASSES = 60   # tab20's 20 colours and tab20b's and tab20c's 40 shades; past this, colours come close
 
 
 def class_colours(n: int) -> Any:
     """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
-    the turbo map's spread (a diverging map's middle classes were near-white shades of one another)."""
+    tab20b's and tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made
+    neighbouring classes near-identical); past DISTINCT_CLASSES turbo, stepped by the golden ratio so that classes
+    k and k + 1 are far apart (some other two are close: a warning says so)."""
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
-    tab = colormaps["tab10"](np.arange(n)) if n <= 10 else colormaps["tab20"](np.r_[0:20:2, 1:20:2][:n])
-    return ListedColormap(tab) if n <= 20 else colormaps["turbo"].resampled(n)
+    if n <= 10:
+        return ListedColormap(colormaps["tab10"](np.arange(n)))
+    if n > DISTINCT_CLASSES:
+        warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "
+                      "are alike (the colour bar names them)", UserWarning, stacklevel=3)
+        return ListedColormap(colormaps["turbo"](np.arange(n) * 0.618034 % 1))
+    shades = [colormaps[m](4 * hue + shade) for shade in (0, 2, 1, 3) for hue in range(5) for m in ("tab20b", "tab20c")]
+    return ListedColormap([*colormaps["tab20"](np.r_[0:20:2, 1:20:2]), *shades][:n])
 
 
 def layer_styles(ax: Any, layers: list[int]) -> Any:
     """Set `ax` to draw its curves, one a layer in `layers`' order, each apart from the others: up to MANY_LAYERS
-    a colour and line style each (key: a legend); past it (styles would repeat, a key of each layer crowd the plot
-    out) a colour by depth, whose key is the colour bar returned (None below MANY_LAYERS)."""
+    a colour each (key: a legend, one short column); past it (a key of each layer would crowd the plot out) a colour
+    by depth, whose key is the colour bar returned (None up to MANY_LAYERS)."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
     from matplotlib.rcsetup import cycler
     if len(layers) <= MANY_LAYERS:
-        ax.set_prop_cycle(cycler(linestyle=["-", "--", ":", "-."]) * cycler(color=list(colormaps["tab10"](range(10)))))
+        ax.set_prop_cycle(cycler(color=list(colormaps["tab10"](range(10)))))
         return None
     by_depth = ScalarMappable(Normalize(min(layers), max(layers)), "viridis")
     ax.set_prop_cycle(cycler(color=list(by_depth.to_rgba(np.array(layers)))))

@@ -185,8 +185,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
 
 def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float] = (7, 4), dpi: int = 100,
                    title: str | None = None) -> Path:
-    """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale; past 40 layers each in a
-    colour of its depth, read off a colour bar."""
+    """Per-layer gradient norms over epochs (from GradientDiagnostics), on a log scale; past 10 layers (a key of
+    each would crowd the plot out) each in a colour of its depth, read off a colour bar."""
     h = history.history if hasattr(history, "history") else dict(history)
     keys = [k for k in h if k.startswith("grad_norm/")]
     for k in (k for k in keys if not (k[len("grad_norm/"):].isascii() and k[len("grad_norm/"):].isdigit())):
@@ -276,13 +276,14 @@ def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
 
 def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tuple[float, float] | None = None,
                     dpi: int = 100, max_units: int = 12, input_names: list[str] | None = None,
-                    output_names: list[str] | None = None) -> Path:
+                    output_names: list[str] | None = None, note: str | None = None) -> Path:
     """Any network: units in columns. A small one has each edge labelled with its weight, away from crossings,
     and each neuron with its bias (and, given an `explain` report of this network, their gradients: a report
     of another network or of other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
-    `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes)."""
+    `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes); `note`: a line at the
+    top left, drawn as written (what the inputs' and outputs' values are: standardised columns)."""
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]
@@ -367,6 +368,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     if grads:          # what the second number of each label is
         ax.text(len(names) - 0.5, tall - 0.35, "g = dE/dw, dE/db: the gradient of this pass (explain)",
                 ha="right", va="top", fontsize=8, color="0.3")
+    if note:
+        fig.text(0.01, 0.99, note, ha="left", va="top", fontsize=8, color="0.3", parse_math=False)
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")

@@ -262,8 +262,9 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
         n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
         if hooks and hooks.batch_end(step, named(so_far())):
             break
-    if not weight:                      # every batch weighted, all by zero: the arrays' refusal
-        sw.check(np.zeros(n), n, "validation_data's sample weights")
+    else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
+        if not weight:
+            sw.check(np.zeros(n), n, "validation_data's sample weights")
     result = so_far()
     if hooks:
         hooks.end(named(dict(result)))

@@ -1,0 +1,66 @@
+"""`chainrule plot` says what its numbers are in: a trained model's drawing that its inputs are the columns
+standardised (and a regression's output its standardised target, in the curves' text), and a run trained with
+--weight that its losses are weighted."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pd = pytest.importorskip("pandas")
+from conftest import cmd, drawn_figure  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import chainrule as cr  # noqa: E402
+
+EXAMPLES = Path(cr.__file__).parent / "data" / "examples"
+
+
+def weighted_file(tmp_path, name):
+    table = pd.read_csv(EXAMPLES / name)
+    table["w"] = np.arange(len(table)) % 3 + 0.5
+    path = tmp_path / name
+    table.to_csv(path, index=False)
+    return path, table
+
+
+def test_a_regressions_diagram_says_its_inputs_and_output_are_standardised(tmp_path, monkeypatch):
+    model, run, out = tmp_path / "m.npz", tmp_path / "run", tmp_path / "d.png"
+    assert cmd("train", EXAMPLES / "diabetes.csv", "--target", "progression", "--hidden", "4", "--epochs", "1",
+               "--val-split", "0", "--out", model, "--checkpoint-dir", run).returncode == 0
+    scaler = StandardScaler().fit(pd.read_csv(EXAMPLES / "diabetes.csv")[["progression"]])
+    said = f"('progression' - mean {scaler.mean_[0]:.6g}) / std {scaler.scale_[0]:.6g}"
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", model, "--out", out))
+    note = fig.texts[0].get_text()
+    assert "inputs: the numeric columns standardised, (column - mean) / std of the training rows" in note
+    assert f"output: the standardised target {said}" in note
+    curves = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
+    assert said in curves.axes[0].get_ylabel()          # one text, the loss axis's
+
+
+def test_a_classifiers_diagram_says_its_inputs_are_standardised(tmp_path, monkeypatch):
+    model = tmp_path / "m.npz"
+    assert cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "2", "--epochs", "1",
+               "--out", model).returncode == 0
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", model, "--out", tmp_path / "d.png"))
+    assert [t.get_text() for t in fig.texts] == [
+        "inputs: the numeric columns standardised, (column - mean) / std of the training rows"]
+
+
+def test_a_weighted_runs_loss_axis_says_the_loss_is_weighted(tmp_path, monkeypatch):
+    """The target standardised by the weighted mean and spread (StandardScaler's sample_weight), the rows weighed."""
+    data, table = weighted_file(tmp_path, "diabetes.csv")
+    run = tmp_path / "run"
+    assert cmd("train", data, "--target", "progression", "--weight", "w", "--hidden", "4", "--epochs", "1",
+               "--val-split", "0", "--out", tmp_path / "m.npz", "--checkpoint-dir", run).returncode == 0
+    scaler = StandardScaler().fit(table[["progression"]], sample_weight=table["w"])
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
+    assert fig.axes[0].get_ylabel() == ("loss (mse) of the standardised target\n"
+                                        f"('progression' - mean {scaler.mean_[0]:.6g}) / std {scaler.scale_[0]:.6g}\n"
+                                        "rows weighted by 'w'")
+    data, _ = weighted_file(tmp_path, "iris.csv")
+    assert cmd("train", data, "--target", "species", "--weight", "w", "--hidden", "2", "--epochs", "1",
+               "--out", tmp_path / "i.npz", "--checkpoint-dir", tmp_path / "irun").returncode == 0
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", tmp_path / "irun", "--out",
+                                                tmp_path / "c.png"))
+    assert fig.axes[0].get_ylabel() == "loss, rows weighted by 'w'"

@@ -237,6 +237,10 @@ def select_columns(df, target: str, features: list[str], drop: list[str], text: 
         given = named["drop"] if target in drop else named["features"]       # the one that named it
         raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "
                               "predict, not one of them")
+    both = [c for c in features if c in drop]       # --drop was ignored beside --features (the column trained on)
+    if both:
+        raise ValidationError(f"column {short(both[0])} is in both {named['features']} and {named['drop']}: an "
+                              "input cannot also be left out; give it in one of them")
     keep = set(features) | {target} if features else set(df.columns) - set(drop)
     left = [c for c in df.columns if c not in keep]
     for c in (c for c in text if c in left):

@@ -2,6 +2,7 @@
 as the model expects."""
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import cmd
 
 
@@ -258,3 +259,25 @@ def test_a_target_of_numbers_read_as_text_is_told_as_a_target(tmp_path):
             assert said.startswith(f"chainrule: error: target column 'y' {holds}"), said
             assert said.endswith("or --task classification to learn its values as classes"), said
             assert "--text" not in said and "--drop" not in said, said
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_train_refuses_a_column_given_in_both_features_and_drop(tmp_path, stream):
+    """`--features age,income --drop income` trained on income, --drop ignored without a word: a column cannot be
+    both an input and left out, so the command says which it got both ways."""
+    churn().to_csv(tmp_path / "train.csv", index=False)
+    r = cmd("train", tmp_path / "train.csv", "--target", "churn", "--features", "age,income", "--drop", "income",
+            "--epochs", "1", "--quiet", "--out", tmp_path / "m.npz", *stream)
+    line = error_line(r)
+    assert "'income'" in line and "--features" in line and "--drop" in line, line
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_run_sweep_refuses_a_column_given_in_both_features_and_drop(tmp_path):
+    """run_sweep's features= and drop= alike, said as its arguments."""
+    from chainrule.errors import ValidationError
+    from chainrule.sweep import run_sweep
+    churn().to_csv(tmp_path / "train.csv", index=False)
+    with pytest.raises(ValidationError, match="'income'.*features.*drop"):
+        run_sweep(tmp_path / "train.csv", "churn", "hidden=4", features=["age", "income"], drop=["income"],
+                  epochs=1, out_dir=tmp_path / "s")

@@ -52,3 +52,14 @@ def test_the_as_published_figures_are_written_as_the_seed_writes_them():
         assert re.fullmatch(r"-?\d+\.\d+", published), published
         decimals = len(seed.split(".")[1])
         assert len(published.split(".")[1]) > decimals and round(float(published), decimals) == float(seed)
+
+
+def test_demo_without_scikit_learn_refuses_before_printing_the_worked_example():
+    """It printed the whole worked example (a page of numbers) on stdout, then refused: a tool that cannot do
+    its work says so before starting it."""
+    script = ("import sys; sys.modules['sklearn'] = None\n"
+              "from chainrule.cli import main\n"
+              "sys.exit(main(['demo', '--epochs', '1']))")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 5, (r.returncode, r.stderr)
+    assert r.stdout == "", r.stdout[:300]

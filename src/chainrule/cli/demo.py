@@ -29,16 +29,16 @@ def run(args) -> int:
     def say(text: str) -> None:
         print(fit_width(text, columns))
 
-    if not args.no_example:
-        run_example(argparse.Namespace(as_published=False, format="text", width=None))
-        print()
-    import chainrule as cr
-    try:
+    try:                    # refused before any work (the worked example printed, then the refusal)
         from sklearn.datasets import load_digits
         from sklearn.model_selection import train_test_split
     except ImportError:     # an optional part: exit 5 and the pip line on stderr, as every command says it
         from ..extras import missing
         raise ImportError(missing("sklearn", "the training demo needs")) from None
+    if not args.no_example:
+        run_example(argparse.Namespace(as_published=False, format="text", width=None))
+        print()
+    import chainrule as cr
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)

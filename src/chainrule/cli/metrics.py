@@ -130,7 +130,7 @@ class Targets:
             raise ValidationError(not_numeric_message(e.name, e.where, e.cell, self.n_not_numeric, e.hint))
         if self.n_unseen:
             from ..data.lines import on_lines
-            from ..data.tabular import unseen_classes_message
+            from ..data.targets import unseen_classes_message
             raise ValidationError(unseen_classes_message(self.pre.target, self.unseen,
                                                          on_lines(self.unseen_lines, self.n_unseen), self.n_unseen,
                                                          self.pre.classes))

@@ -56,7 +56,7 @@ def build(args: argparse.Namespace, lr: Any) -> Any:
         return optimizer
     if args.optimizer.lower() not in ("sgd", "rmsprop"):
         raise OptionError(f"--momentum is for --optimizer sgd or rmsprop; {args.optimizer!r} has no momentum "
-                              "(leave --momentum out)")
+                          "(leave --momentum out)")
     return cr.optim.get_optimizer(args.optimizer, lr=lr, momentum=args.momentum, **given)
 
 

@@ -240,7 +240,7 @@ def _options(args) -> tuple:
     optimizer = options.build(args, lr)
     if args.chunk_rows is not None and not args.stream:
         raise OptionError(f"--chunk-rows needs --stream (it is the rows per chunk of --stream's passes); got "
-                              f"--chunk-rows {args.chunk_rows} without it")
+                          f"--chunk-rows {args.chunk_rows} without it")
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if args.stream and args.mpi:

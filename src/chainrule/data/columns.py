@@ -222,6 +222,15 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 
+def column_names(cols: Any, argument: str) -> None:
+    """A list of column names given as one string is refused: iterated, text_columns='city' was read as the
+    columns 'c', 'i', 't' and 'y' ("text column 'c' is not in the file")."""
+    if isinstance(cols, str):
+        from ..errors import ChainruleTypeError
+        raise ChainruleTypeError(f"{argument} must be a list of column names, e.g. [{cols!r}]; got the string "
+                                 f"{cols!r}, which would be read one character a column")
+
+
 def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
     """(the table with the target and the feature columns only, file order kept; the columns left
     out), as train and sweep choose them; a text column left out by `drop` or `features` is named as
@@ -237,6 +246,10 @@ def select_columns(df, target: str, features: list[str], drop: list[str], text: 
         given = named["drop"] if target in drop else named["features"]       # the one that named it
         raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "
                               "predict, not one of them")
+    both = [c for c in features if c in drop]       # --drop was ignored beside --features (the column trained on)
+    if both:
+        raise ValidationError(f"column {short(both[0])} is in both {named['features']} and {named['drop']}: an "
+                              "input cannot also be left out; give it in one of them")
     keep = set(features) | {target} if features else set(df.columns) - set(drop)
     left = [c for c in df.columns if c not in keep]
     for c in (c for c in text if c in left):

@@ -245,6 +245,8 @@ def encode(pre: Any, df: Any, dtype: Any = np.float64, sparse: bool = True, rows
     dtype = np.dtype(dtype)
     if dtype.name not in ("float64", "float32"):
         raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    from .targets import a_table
+    a_table(df, "transform", "pd.DataFrame(X, columns=pre.columns) names an array's columns, in the model's order")
     pre.check_columns(df)
     if rows is not None:
         rows = np.asarray(rows)

@@ -22,6 +22,7 @@ from .columns import (
     categories,
     check_classes,
     check_text_column,
+    column_names,
     is_numeric,
     looks_like_id,
     warn_id,
@@ -32,7 +33,14 @@ from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numer
 from .scan import Counts
 from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
 from .stored import IMPUTE, check_stored
-from .targets import constant_target, pd_numeric, warn_equal_numbers
+from .targets import (
+    UnseenClasses,
+    a_table,
+    checked_outputs,
+    constant_target,
+    pd_numeric,
+    warn_equal_numbers,
+)
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
            "MAX_CLASSES"]
@@ -138,9 +146,11 @@ class Preprocessing:
         SimpleImputer learn without weights), come from the training rows of weight above 0, so a
         value seen only in rows of weight 0 is no category (its rows encode as all zeros, as
         OneHotEncoder(handle_unknown='ignore') encodes a value it was not fitted on)."""
+        a_table(df, "Preprocessing.fit", "pd.read_csv(path) reads one, pd.DataFrame(X, columns=[...]) names an array's")
         import pandas as pd
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns)
+        column_names(text_columns, "text_columns")
         unknown = [c for c in text_columns if c not in df.columns]
         if unknown:
             raise not_in_file("text column", unknown[0], df.columns)
@@ -359,6 +369,7 @@ class Preprocessing:
         """Network outputs to predictions in the target's own units or labels. A regression is
         un-scaled in float64 whatever the network's dtype (as TransformedTargetRegressor): float32
         steps are 8 near 1e8, which a target's mean there would otherwise round every prediction to."""
+        out = checked_outputs(out, self.task, self.classes)
         if self.task == "regression":
             return np.asarray(out[:, 0], dtype=np.float64) * self.y_scale + self.y_mean
         return np.array(self.classes, dtype=object)[out.argmax(axis=1)]
@@ -370,21 +381,6 @@ class Preprocessing:
     def from_json(cls, data: dict) -> Preprocessing:
         """The preprocessing stored in a model file, every field checked (ModelFileError otherwise)."""
         return cls(**check_stored(data))
-
-
-class UnseenClasses(ValidationError):
-    """Target labels the model has no output for (a test file's class that training never saw): the classes,
-    the rows at `rows` (positions in the table) named `where`, so that a file read in chunks can add them up."""
-
-    def __init__(self, target: str, unknown: list, rows: np.ndarray, where: str, classes: list) -> None:
-        self.unknown, self.rows = unknown, rows
-        super().__init__(unseen_classes_message(target, unknown, where, rows.size, classes))
-
-
-def unseen_classes_message(target: str, unknown: list, where: str, count: int, classes: list) -> str:
-    """'target column 'y' has a class unseen in training, ['c'], on line 4 (1 row; the model's classes: ...)'."""
-    return (f"target column {short(target)} has {plural(len(unknown), 'a class', 'classes')} unseen in training, "
-            f"{names(unknown, 5)}, {where} ({count} {plural(count, 'row')}; the model's classes: {names(classes, 20)})")
 
 
 def _training_rows(train: Any, n: int) -> np.ndarray | None:

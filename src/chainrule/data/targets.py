@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from ..errors import ValidationError
 from .columns import ColumnWarning
 from .csvfile import names, short
-from .lines import earliest, place
+from .lines import earliest, place, plural
 
 
 def warn_equal_numbers(target: str, classes: list) -> None:
@@ -61,3 +63,47 @@ def constant_target(target: str, value: float, training: bool, detected: bool) -
     classes = "a classifier needs at least two classes, and " if detected else ""
     return ValidationError(f"target column {short(target)} has one value ({value:.15g}) on {rows}: nothing to learn "
                            f"({classes}a regression target cannot be standardised: its standard deviation is 0)")
+
+
+def a_table(df, call: str, advice: str) -> None:
+    """`df` must be a pandas DataFrame, whose columns `call` takes by name: an array or a list is refused naming
+    what was given and `advice`, the DataFrame to build (it failed as "'numpy.ndarray' object has no attribute
+    'columns'")."""
+    import pandas as pd
+    if not isinstance(df, pd.DataFrame):
+        from ..errors import ChainruleTypeError
+        raise ChainruleTypeError(f"{call} takes a pandas DataFrame (its columns are read by name); got "
+                                 f"{type(df).__name__}: {advice}")
+
+
+def checked_outputs(out, task: str, classes: list):
+    """Network outputs for `decode`, one row a sample and a column per class (one for a regression), a classifier's
+    finite: another width was decoded silently (argmax over 5 columns of a 2-class model), a 1-D array failed in
+    NumPy, and a NaN row became the first class."""
+    out = np.asarray(out)
+    width, what = (1, "a regression") if task == "regression" else (len(classes), f"one per class of {len(classes)}")
+    if out.ndim != 2 or out.shape[1] != width or out.dtype.kind not in "fiu":
+        got = f"shape {out.shape}" if out.dtype.kind in "fiu" else f"an array of {out.dtype}"
+        raise ValidationError(f"decode takes the network's outputs as numbers of shape (n_rows, {width}) ({what}: "
+                              f"net.predict(pre.transform(df[pre.columns]))); got {got}")
+    bad = ~np.isfinite(out).all(axis=1)
+    if task != "regression" and bad.any():
+        count = int(bad.sum())
+        raise ValidationError(f"decode: the outputs of {plural(count, '1 row is', f'{count} rows are')} NaN or "
+                              f"infinite (first: row {int(np.flatnonzero(bad)[0])}): they have no class")
+    return out
+
+
+class UnseenClasses(ValidationError):
+    """Target labels the model has no output for (a test file's class that training never saw): the classes,
+    the rows at `rows` (positions in the table) named `where`, so that a file read in chunks can add them up."""
+
+    def __init__(self, target: str, unknown: list, rows: np.ndarray, where: str, classes: list) -> None:
+        self.unknown, self.rows = unknown, rows
+        super().__init__(unseen_classes_message(target, unknown, where, rows.size, classes))
+
+
+def unseen_classes_message(target: str, unknown: list, where: str, count: int, classes: list) -> str:
+    """'target column 'y' has a class unseen in training, ['c'], on line 4 (1 row; the model's classes: ...)'."""
+    return (f"target column {short(target)} has {plural(len(unknown), 'a class', 'classes')} unseen in training, "
+            f"{names(unknown, 5)}, {where} ({count} {plural(count, 'row')}; the model's classes: {names(classes, 20)})")

@@ -1,0 +1,40 @@
+"""`Preprocessing` from Python (docs/tabular.md's "From Python"), given what a user has at hand: an array where a
+DataFrame goes, column names as one string, outputs of the wrong width or NaN. Each said, naming what was given."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainrule.data.tabular import Preprocessing
+from chainrule.errors import ChainruleTypeError, ValidationError
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame({"age": [20.0, 30, 40, 50, 60, 70], "city": ["x", "y", "x", "y", "z", "x"],
+                         "y": ["no", "yes", "no", "yes", "yes", "no"]})
+
+
+def test_fit_and_transform_refuse_an_array_naming_it():
+    """An array failed with "'numpy.ndarray' object has no attribute 'columns'", from deep inside."""
+    with pytest.raises(ChainruleTypeError, match="Preprocessing.fit takes a pandas DataFrame.*got ndarray"):
+        Preprocessing.fit(table().to_numpy(), "y")
+    pre = Preprocessing.fit(table(), "y")
+    with pytest.raises(ChainruleTypeError, match=r"transform takes a pandas DataFrame.*got ndarray.*pre\.columns"):
+        pre.transform(table()[pre.columns].to_numpy())
+
+
+def test_text_columns_given_as_one_string_is_refused():
+    """text_columns='city' was read a character a column: "text column 'c' is not in the file"."""
+    with pytest.raises(ChainruleTypeError, match=r"text_columns must be a list of column names, e.g. \['city'\]"):
+        Preprocessing.fit(table(), "y", text_columns="city")
+
+
+def test_decode_refuses_outputs_that_are_not_one_per_class():
+    """Outputs of 5 columns for 2 classes were decoded (argmax over columns the model has no class for), a 1-D
+    array failed as NumPy's AxisError, and a NaN row became the first class, silently."""
+    pre = Preprocessing.fit(table(), "y")
+    assert list(pre.decode(np.array([[0.9, 0.1], [0.2, 0.8]]))) == ["no", "yes"]
+    for wrong in (np.zeros((2, 5)), np.zeros(2)):
+        with pytest.raises(ValidationError, match=r"shape \(n_rows, 2\).*got shape"):
+            pre.decode(wrong)
+    with pytest.raises(ValidationError, match="1 row is NaN or infinite.*row 1"):
+        pre.decode(np.array([[0.9, 0.1], [np.nan, np.nan]]))

@@ -69,11 +69,13 @@ def test_two_sweeps_in_threads_each_name_their_own_failures_and_leave_the_filter
 
 
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
-def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data):
+def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data, monkeypatch):
     """scikit-learn says why a score failed only in a warning, issued where the fold ran: on a Dask worker's
     process it never came back, and the sweep said 'scikit-learn gave no reason'. The reason is the one
     roc_auc gives here (three classes need multi_class). Two workers: joblib runs the tasks of a cluster of
-    one single-threaded worker in this process."""
+    one single-threaded worker in this process. The sweep refuses such a scorer before any fit
+    (tests/test_sweep_scorer_classes.py): that check is left out here, to reach the workers' failed scores."""
+    monkeypatch.setattr("chainrule.sweep.scorer_refusal", lambda scoring, n_classes: None)
     distributed = pytest.importorskip("distributed")
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import cross_val_score

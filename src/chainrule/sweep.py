@@ -38,6 +38,7 @@ from chainrule.sweep_search import (
     in_target_units,
     metric_kind,
     per_fold,
+    scorer_refusal,
     search,
 )
 from chainrule.sweep_table import cell, say_ran_out
@@ -255,6 +256,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                               "neg_mean_squared_error, neg_mean_absolute_error, ...); if its values are class labels, "
                               "set the task: "
                               f"{give('task', task='classification')}")
+    refused = scorer_refusal(scoring, len(pre.classes)) if scoring is not None and classify else None
+    if refused:
+        raise ValidationError(f"{give('scoring given', scoring=scoring)} cannot score the {len(pre.classes)} classes "
+                              f"of {target!r}: scikit-learn says {refused.rstrip('.')}; choose a scorer for them "
+                              "(accuracy, balanced_accuracy, f1_macro, roc_auc_ovr, neg_log_loss, ...)")
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
         folds = check_cv(cv, y, classifier=classify)
     else:

@@ -127,6 +127,22 @@ def metric_kind(scoring: str) -> str | None:
             "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
 
 
+def scorer_refusal(scoring: str, n_classes: int) -> str | None:
+    """Why scikit-learn's scorer cannot score n_classes classes at all (roc_auc or f1 of 3 classes, f1_samples of
+    any), tried on a constant classifier of that many: every fit would fail at its score, found after them all."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import get_scorer
+    y = np.arange(n_classes).repeat(2)
+    X = np.zeros((len(y), 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")           # an undefined metric's warning: it scores, 0 or NaN
+        try:
+            get_scorer(scoring)(DummyClassifier(strategy="prior").fit(X, y), X, y)
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
 def enough_rows(counts, classes: list, cv: int) -> None:
     """Every class needs a row in each of the cv folds (StratifiedKFold)."""
     few = [(c, int(n)) for c, n in zip(classes, counts) if n < cv]

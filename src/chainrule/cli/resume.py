@@ -1,5 +1,6 @@
 """train --resume: the line saying where a resumed run starts (the engine's BackupAndRestore restores it), a warning
-where it has nothing left to train, and the refusal of a file in the checkpoint's place that is no checkpoint."""
+where it has nothing left to train, the refusal of a file in the checkpoint's place that is no checkpoint, and of one
+whose run read its file otherwise (--stream, --chunk-rows), said before the file is read."""
 from __future__ import annotations
 
 import re
@@ -90,9 +91,38 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
     if "weight" in extra and extra["weight"] != args.weight:     # (not recorded: unweighted, or written before)
         differ.append(f"--weight {short(extra['weight'])} (this run: "
                       f"{'--weight ' + short(args.weight) if args.weight else 'no --weight'})")
+    why = ""
+    if "stream" in extra and not _same_reading(extra["stream"], reading(args)):     # (not recorded: written before)
+        differ.append(f"{_read_as(extra['stream'])} (this run: {_read_as(reading(args))})")
+        why = (" (--stream learns the means and spreads chunk by chunk, so the inputs of other chunks, or of the "
+               "file read whole, differ in their last digits: another run's)")
     if differ:
         raise ValidationError(f"cannot resume from {str(path)!r}: it was written by another run, which had "
-                              f"{'; '.join(differ)}; resume with the options it had, or use another --checkpoint-dir")
+                              f"{'; '.join(differ)}{why}; resume with the options it had, or use another "
+                              "--checkpoint-dir")
+
+
+#: the rows per chunk of --stream where --chunk-rows is not given
+CHUNK_ROWS = 100_000
+
+
+def reading(args, rows: int | None = None) -> dict | None:
+    """How the run read its file (`rows`: the file's, once read), which its checkpoint records: --stream's chunks
+    shape the inputs' last digits."""
+    return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows} if args.stream else None
+
+
+def _same_reading(saved: dict | None, now: dict | None) -> bool:
+    """The same chunks: the same --chunk-rows, or both at least the file's rows (one chunk)."""
+    if saved is None or now is None:
+        return saved is now
+    whole = saved.get("rows")
+    return saved["chunk_rows"] == now["chunk_rows"] or whole is not None and min(saved["chunk_rows"],
+                                                                                 now["chunk_rows"]) >= whole
+
+
+def _read_as(read: dict | None) -> str:
+    return f"--stream --chunk-rows {read['chunk_rows']}" if read else "no --stream"
 
 
 def _history(path: Path) -> None:

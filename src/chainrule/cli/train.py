@@ -280,7 +280,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         import pandas as pd
 
         from ..data.stream import CsvStream
-        stream = CsvStream(args.csv, rows=args.chunk_rows or 100_000, sep=args.sep, encoding=args.encoding,
+        stream = CsvStream(args.csv, rows=args.chunk_rows or resume.CHUNK_ROWS, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()
@@ -364,7 +364,8 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
                 **({"schedule": described} if described else {})}                # a resume compares it
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
-        callbacks.append(checkpoint.CheckpointExtra(recorded))
+        rows = None if stream is None else stream.n_rows       # a resume compares how the file was read
+        callbacks.append(checkpoint.CheckpointExtra({**recorded, "stream": resume.reading(args, rows)}))
     if bar:                               # last, as fit puts its own: its line shows what the others logged
         callbacks.append(cr.callbacks.ProgressBar(file=sys.stderr))
     reached.append(optimizer)             # its rate, a --schedule's, is the one a failure's advice names

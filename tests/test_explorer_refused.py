@@ -572,3 +572,29 @@ def test_a_csv_file_chosen_but_not_loaded_leaves_a_closed_refusal_closed(browser
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         expect(page.locator('[data-id="error"]')).to_be_hidden()
         expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
+
+
+def test_undo_to_a_pass_that_still_overflows_leaves_a_closed_refusal_closed(browser):
+    """The banner closed on the pass's refusal, w1 typed 9 x 10^5 (still past float32, as PyTorch's pass is), then Undo
+    back to w1 = 10^6, whose pass overflows too: Undo opened the banner again, where every other change to an
+    overflowing pass leaves it closed. It stays closed, said in the info line; Undo to a pass explain writes out
+    clears it, and the next overflow opens it."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = shown_refusal(net, s.X, s.Y)
+        page.click('[data-id="error-close"]')
+        set_weight(page, "w1", "9e5")
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        page.click('[data-act="undo"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        assert s.net.dense_layers[0].W[0, 0] == 1e6 and not np.isfinite(torch_pass(net, s.X, s.Y)[1])
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
+        set_weight(page, "w1", "1e-20")                  # finite
+        set_weight(page, "w1", "8e5")
+        page.click('[data-act="undo"]')                  # back to the finite pass: nothing refused
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+        set_weight(page, "w1", "8e5")                    # overflowing again: news, the banner opens
+        expect(page.locator('[data-id="error"]')).to_be_visible()
+        expect(banner(page)).to_contain_text("The chain rule cannot be written out")

@@ -15,6 +15,9 @@ import { count, revive } from "./numbers.js";
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
+// of those, the ones that put another network or data in place whose overflow is news (the banner opens on it):
+// not Undo, which goes back to a state seen before, as a typed weight does (an overflow there stays closed)
+const NEWS = RELOADS.filter(a => a !== "undo");
 
 export function mount(root, wire) {
   // the answers with their infinities and NaNs read back from {"__float__": ...} (numbers.js `revive`)
@@ -105,7 +108,7 @@ export function mount(root, wire) {
     root.classList.add("busy");
     try {
       const answer = await transport.call(action, body);
-      loaded(RELOADS.includes(action), answer);
+      loaded(NEWS.includes(action), answer);
       if (answer.error) showError(answer.error); else showError("");
       if (answer.state) render(answer.state);
       return answer;

@@ -160,9 +160,12 @@ class Session:
         Xe, Ye, whole = self._explain_batch()
         lr = self.opt_settings["lr"] if (whole and self.opt_name == "sgd") else None
         self.report = explain_all(self.net, Xe, Ye, lr)
-        E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y)
+        # a sample's chain rule: the banner speaks of that sample where it overflows, and says the panel's is finite
+        E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y, None if whole else self.sample,
+                                                 bool(self.report.get("refused")))
         self.batch = {"E": E, "E_test": None if self.Xt is None else engine.pass_loss(self.net, self.Xt, self.Yt),
-                      "grads": grads, "refused": self.report.get("refused") or refused}
+                      "grads": grads, "refused": (self.report.get("refused") if whole else None) or refused
+                      or self.report.get("refused")}
         if self.selected is not None and self.selected not in self._names():
             self.selected = None
 

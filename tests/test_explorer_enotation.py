@@ -13,7 +13,7 @@ import chainrule as cr
 from chainrule.teach.explore import derive, view
 from chainrule.teach.explore.session import Session, Start
 
-browser, shots = fixtures.browser, fixtures.shots          # this module's own
+browser, shots, server, page = fixtures.browser, fixtures.shots, fixtures.server, fixtures.page  # this module's own
 PADDED = re.compile(r"\d\.\d*0e[+-]\d")          # 2.000000e+10, 1.500000e-07: zeros before the e
 
 
@@ -165,3 +165,18 @@ def test_the_chain_rule_panel_writes_its_numbers_as_the_cards_do_in_brackets_whe
         assert "= (1 x 10^-7) · 5,000,000,000 + 0 · 1 = 500" in fixtures.derivation(page)
         cards = " | ".join(page.locator('[data-id="graph"] text').all_text_contents())
         assert "5,000,000,000" in cards, cards          # the card's writing of out_h1, as the panel's
+
+
+def test_the_panels_note_writes_its_sums_and_names_as_the_lines_above_it(page):
+    """The seed's w1: the note under the panel's lines wrote "dE/dout_h1's 0.055399425 + (-0.019049118) gives
+    0.036350307" and "0.5 * x" (explain's writing) under lines that write ∂E/∂out_h1 and "0.5 · x". It writes the
+    lines' notation; its sum of the two rounded terms is the one Decimal gives."""
+    from decimal import Decimal
+    page.focus('.edge[data-name="w1"]')
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("w1: the weight")
+    note = page.locator('[data-id="derivation"] > p.small').inner_text()
+    rounded = Decimal("0.055399425") + Decimal("-0.019049118")
+    assert f"∂E/∂outh1's 0.055399425 + (-0.019049118) gives {rounded}" in note, note
+    text = fixtures.derivation(page)
+    assert "dE/d" not in text and "*" not in text, text

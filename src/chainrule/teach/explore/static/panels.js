@@ -302,7 +302,8 @@ export function renderDerivation(ui, s) {
   if (d.note) {
     const n = document.createElement("p");
     n.className = "muted small";
-    n.textContent = d.lines.length ? inPageNotation(d.note) : d.note;   // a refusal: the banner's words
+    // in the lines' notation (∂E/∂out with its subscript, ·, a power of ten); a refusal in the banner's words
+    n.innerHTML = notation(d.lines.length ? inPageNotation(d.note) : d.note);
     box.appendChild(n);
   }
 }

@@ -136,7 +136,7 @@ export function mount(root, wire) {
     $("train").classList.add("stop");
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
-        a = await call("train", done ? { steps: steps - done } : { steps, typed });
+        a = await call("train", done ? { steps: steps - done, goes_on: true } : { steps, typed });   // one Undo
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
@@ -155,8 +155,9 @@ export function mount(root, wire) {
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     $("play").textContent = playing ? "❚❚" : "▶";
-    while (playing) {
-      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)) });
+    for (let first = true; playing; first = false) {         // the whole play one change for Undo
+      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
+                                      goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
     }

@@ -176,9 +176,10 @@ def pass_numbers(net, X, Y, followed: int | None = None,
             bad = np.union1d(bad, [followed]).astype(int)
         grads, said = [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
         if len(bad):
-            k = followed if followed in bad else int(bad[0])
-            which = {followed: " (the one the chain-rule panel follows)"}.get(k, "")
-            panel = "" if followed is None or followed in bad else \
+            on_panel = followed is not None and followed in bad
+            k = followed if followed is not None and on_panel else int(bad[0])
+            which = " (the one the chain-rule panel follows)" if on_panel else ""
+            panel = "" if followed is None or on_panel else \
                 f" (the chain-rule panel follows sample {followed + 1}, whose pass is finite)"
             try:
                 cr.explain(net, X[k:k + 1], Y[k:k + 1])

@@ -13,7 +13,7 @@ import chainrule as cr
 from chainrule.teach.explore import derive, view
 from chainrule.teach.explore.session import Session, Start
 
-browser = fixtures.browser          # this module's own
+browser, shots, server, page = fixtures.browser, fixtures.shots, fixtures.server, fixtures.page  # this module's own
 PADDED = re.compile(r"\d\.\d*0e[+-]\d")          # 2.000000e+10, 1.500000e-07: zeros before the e
 
 
@@ -133,3 +133,50 @@ def test_a_tooltip_keeps_every_digit_and_writes_its_power_of_ten_as_the_label_be
         expect(page.locator(".editor input")).to_have_attribute("title", "5.4 x 10^199")
         every = page.locator('[data-id="graph"] title').all_text_contents()
         assert not [t for t in every if re.search(r"\de[+-]?\d", t)], every
+
+
+def test_the_chain_rule_panel_writes_its_numbers_as_the_cards_do_in_brackets_where_a_power_needs_them(browser, shots):
+    """1-1-1 linear, float64, w1 = 2 x 10^10, w2 = 10^-7, the input 0.25 and target 0: the panel wrote explain's
+    e-notation ("dE/dw2 = ... = 5.4e+12", "1e-07 - 0.5 * 5.4e+12") where the cards and labels write "x 10^". It
+    writes the page's notation, with brackets where the power would run into the next operator or follow a
+    division, and large numbers in groups of three, as the cards do (the values PyTorch's)."""
+    net = big_small_net()
+    w1, w2 = (torch.tensor(lay.W, requires_grad=True) for lay in net.dense_layers)
+    h = torch.tensor([[0.25]], dtype=torch.float64) @ w1
+    E = ((h @ w2) ** 2).mean()
+    g2 = torch.autograd.grad(E, w2)[0].item()
+    assert (h.item(), g2) == (5e9, 2 * 500 * 5e9)            # 5 x 10^12
+
+    def session(start):
+        s = Session(start)
+        s.X[:], s.Y[:] = 0.25, 0.0
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        page.click('.labels [data-name="w2"]')
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight")
+        text = fixtures.derivation(page)
+        page.locator('[data-id="derivation"]').screenshot(path=str(shots / "explore-panel-powers.png"))
+        assert not re.search(r"\de[+-]?\d", text), text
+        assert "= 1000 · 1 · 5,000,000,000 = 5 x 10^12" in text, text      # torch's dE/dw2
+        assert "= (1 x 10^-7) - 0.5 · 5 x 10^12 = -2.5 x 10^12" in text, text
+        page.click('.unit[data-name="o1"]')
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("o1: its forward pass")
+        assert "= (1 x 10^-7) · 5,000,000,000 + 0 · 1 = 500" in fixtures.derivation(page)
+        cards = " | ".join(page.locator('[data-id="graph"] text').all_text_contents())
+        assert "5,000,000,000" in cards, cards          # the card's writing of out_h1, as the panel's
+
+
+def test_the_panels_note_writes_its_sums_and_names_as_the_lines_above_it(page):
+    """The seed's w1: the note under the panel's lines wrote "dE/dout_h1's 0.055399425 + (-0.019049118) gives
+    0.036350307" and "0.5 * x" (explain's writing) under lines that write ∂E/∂out_h1 and "0.5 · x". It writes the
+    lines' notation; its sum of the two rounded terms is the one Decimal gives."""
+    from decimal import Decimal
+    page.focus('.edge[data-name="w1"]')
+    page.keyboard.press("Enter")
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("w1: the weight")
+    note = page.locator('[data-id="derivation"] > p.small').inner_text()
+    rounded = Decimal("0.055399425") + Decimal("-0.019049118")
+    assert f"∂E/∂outh1's 0.055399425 + (-0.019049118) gives {rounded}" in note, note
+    text = fixtures.derivation(page)
+    assert "dE/d" not in text and "*" not in text, text

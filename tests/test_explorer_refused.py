@@ -200,7 +200,39 @@ def test_a_batch_that_overflows_where_the_explained_sample_does_not_says_so_in_t
     state = view.state(s)
     first = bad[0]
     assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {first + 1}: "
-                                + page_words(refusal(net, s.X[first:first + 1], s.Y[first:first + 1]), first=False))
+                                + page_words(refusal(net, s.X[first:first + 1], s.Y[first:first + 1]), first=False)
+                                + f" (the chain-rule panel follows sample {s.sample + 1}, whose pass is finite)")
+
+
+def test_a_csv_files_refusal_speaks_of_the_sample_the_chain_rule_panel_follows():
+    """A CSV file's 16 samples, 7 past float32 (PyTorch's pass), the panel following one that overflows: the banner
+    said explain's refusal of that sample alone (no count, no sample named), and with the panel on a finite sample
+    it named the first that overflows, with nothing on the panel's. It names the panel's sample where that one
+    overflows, with the count, and says the panel's is finite where it is not."""
+    import pandas as pd
+    import torch
+
+    from chainrule.teach.explore import view
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = -1e30, 1e30
+    s = Session(Start(net, table=table, target="y", name="model.npz"))
+    hidden = torch.relu(torch.tensor(s.X, dtype=torch.float32) @ torch.tensor(net.dense_layers[0].W))
+    out = hidden @ torch.tensor(net.dense_layers[1].W)
+    bad = [k for k in range(len(s.X)) if not torch.isfinite(out[k]).all()]
+    assert 1 < len(bad) < len(s.X)
+    k = bad[-1]                                 # not the first that overflows
+    s.act("set_sample", {"sample": k})
+    state = view.state(s)
+    assert state["explained"]["sample"] == k and state["derivation"] is None
+    words = page_words(refusal(net, s.X[k:k + 1], s.Y[k:k + 1]), first=False)
+    assert state["refused"] == (f"{len(bad)} of the {len(s.X)} training samples overflow; sample {k + 1} "
+                                f"(the one the chain-rule panel follows): {words}")
+    s.act("select", {"name": "w1"})
+    assert view.state(s)["derivation"]["note"] == words[0].upper() + words[1:]      # the panel's: the same sample
+    fine = next(j for j in range(len(s.X)) if j not in bad)
+    s.act("set_sample", {"sample": fine})
+    assert view.state(s)["refused"].endswith(f" (the chain-rule panel follows sample {fine + 1}, whose pass is finite)")
 
 
 def test_the_refused_pass_is_drawn_from_explains_own_structure():
@@ -572,3 +604,29 @@ def test_a_csv_file_chosen_but_not_loaded_leaves_a_closed_refusal_closed(browser
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
         expect(page.locator('[data-id="error"]')).to_be_hidden()
         expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
+
+
+def test_undo_to_a_pass_that_still_overflows_leaves_a_closed_refusal_closed(browser):
+    """The banner closed on the pass's refusal, w1 typed 9 x 10^5 (still past float32, as PyTorch's pass is), then Undo
+    back to w1 = 10^6, whose pass overflows too: Undo opened the banner again, where every other change to an
+    overflowing pass leaves it closed. It stays closed, said in the info line; Undo to a pass explain writes out
+    clears it, and the next overflow opens it."""
+    net = chain("float32", 1e6)
+    with opened(browser, net) as (page, s):
+        said = shown_refusal(net, s.X, s.Y)
+        page.click('[data-id="error-close"]')
+        set_weight(page, "w1", "9e5")
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        page.click('[data-act="undo"]')
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        assert s.net.dense_layers[0].W[0, 0] == 1e6 and not np.isfinite(torch_pass(net, s.X, s.Y)[1])
+        expect(page.locator('[data-id="error"]')).to_be_hidden()
+        expect(page.locator('[data-id="info"]')).to_have_text(f"Still: t{said[1:]}")
+        set_weight(page, "w1", "1e-20")                  # finite
+        set_weight(page, "w1", "8e5")
+        page.click('[data-act="undo"]')                  # back to the finite pass: nothing refused
+        expect(page.locator(".cr-explore.busy")).to_have_count(0)
+        expect(page.locator('[data-id="info"]')).to_be_hidden()
+        set_weight(page, "w1", "8e5")                    # overflowing again: news, the banner opens
+        expect(page.locator('[data-id="error"]')).to_be_visible()
+        expect(banner(page)).to_contain_text("The chain rule cannot be written out")

@@ -491,3 +491,30 @@ def test_once_a_csv_file_is_loaded_its_card_says_what_the_network_predicts(page,
     card = page.locator('[data-id="data-settings"] p')
     expect(card).to_have_text("The network predicts kind of pets.csv. To predict another column, choose it:")
     assert page.locator('[data-id="target"]').input_value() == "kind"
+
+
+def test_undo_after_two_train_runs_goes_back_one_run_each_in_however_many_requests(page, monkeypatch):
+    """Train 2,000 (several requests: the page asks again for the rest), then Train 50: Undo went back past both,
+    to step 0, every request of a train after a train being merged into one change. A run, in however many
+    requests, is one change: Undo goes back to step 2,000 (the seed network's weights after 2,000 of its steps),
+    then to step 0."""
+    monkeypatch.setattr(session_module, "TRAIN_SECONDS", 0.02)      # several requests
+    from chainrule.teach.explore.derive import fmt
+    truth, X, Y, lr = cr.examples.seed_network()
+    start = fmt(truth.loss(X, Y))
+    for _ in range(2000):
+        truth.step(X, Y, lr)
+    page.fill('[data-id="train-steps"]', "2000")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 2,000 "), timeout=60_000)
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    page.fill('[data-id="train-steps"]', "50")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 2,050 "))
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    page.click('[data-act="undo"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 2,000 "))
+    assert page.inner_text('[data-id="etotal"]') == fmt(truth.loss(X, Y))
+    page.click('[data-act="undo"]')
+    expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 0 "))
+    assert page.inner_text('[data-id="etotal"]') == start

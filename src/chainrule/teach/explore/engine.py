@@ -158,24 +158,33 @@ def overflowed_report(net, X, Y, refusal: str) -> dict:
     return {"refused": refusal, **d, "E_total": float(E)}
 
 
-def pass_numbers(net, X, Y) -> tuple[float, list[tuple[np.ndarray, np.ndarray]], str | None]:
+def pass_numbers(net, X, Y, followed: int | None = None,
+                 followed_refused: bool = False) -> tuple[float, list[tuple[np.ndarray, np.ndarray]], str | None]:
     """The error E of `net` on (X, Y), its gradients, and None; where the engine refuses a pass that
     overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and what the page
-    says of it: the first sample that overflows (counted from 1, as the page counts), in explain's words
-    (the engine's name rows of X and layers from 0, and a dtype the page cannot set)."""
+    says of it: the sample the chain-rule panel follows (`followed`, a row of X) where it overflows, else the
+    first that does and that the panel's is finite (samples counted from 1, as the page counts), in explain's
+    words (the engine's name rows of X and layers from 0, and a dtype the page cannot set). `followed_refused`:
+    explain refused the followed sample's pass (its loss may overflow where its units do not)."""
     try:
         return net.loss(X, Y), net.gradients(X, Y), None
     except ValidationError as exc:
         with np.errstate(all="ignore"):
             E = net.backprop(X, Y)
             bad = np.flatnonzero(~np.all([np.isfinite(d.net).all(axis=1) for d in net.dense_layers], axis=0))
+        if followed_refused and followed is not None:
+            bad = np.union1d(bad, [followed]).astype(int)
         grads, said = [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
         if len(bad):
-            k = int(bad[0])
+            on_panel = followed is not None and followed in bad
+            k = followed if followed is not None and on_panel else int(bad[0])
+            which = " (the one the chain-rule panel follows)" if on_panel else ""
+            panel = "" if followed is None or on_panel else \
+                f" (the chain-rule panel follows sample {followed + 1}, whose pass is finite)"
             try:
                 cr.explain(net, X[k:k + 1], Y[k:k + 1])
             except ValidationError as one:
-                said = f"{len(bad)} of the {len(X)} training samples overflow; sample {k + 1}: {one}"
+                said = f"{len(bad)} of the {len(X)} training samples overflow; sample {k + 1}{which}: {one}{panel}"
         return float(E), grads, said
 
 

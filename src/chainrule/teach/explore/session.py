@@ -98,8 +98,9 @@ class Session:
             self._restore(snap)
             raise
         changed = not (action == "upload_csv" and result is not None)      # columns listed: nothing loaded
+        # a Train run's later requests (the rest of its steps, ▶'s next ones) are part of its one change
         if action in MUTATING and action not in PHASES and changed \
-                and not (action == "train" and self.last_action == "train"):
+                and not (action == "train" and kwargs.get("goes_on") and self.last_action == "train"):
             self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
         self.last_action = action
         return result
@@ -160,9 +161,12 @@ class Session:
         Xe, Ye, whole = self._explain_batch()
         lr = self.opt_settings["lr"] if (whole and self.opt_name == "sgd") else None
         self.report = explain_all(self.net, Xe, Ye, lr)
-        E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y)
+        # a sample's chain rule: the banner speaks of that sample where it overflows, and says the panel's is finite
+        E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y, None if whole else self.sample,
+                                                 bool(self.report.get("refused")))
         self.batch = {"E": E, "E_test": None if self.Xt is None else engine.pass_loss(self.net, self.Xt, self.Yt),
-                      "grads": grads, "refused": self.report.get("refused") or refused}
+                      "grads": grads, "refused": (self.report.get("refused") if whole else None) or refused
+                      or self.report.get("refused")}
         if self.selected is not None and self.selected not in self._names():
             self.selected = None
 
@@ -217,10 +221,13 @@ class Session:
         self._compute()
         self.phase = "forward"
 
-    def train(self, steps: int = 100) -> None:
+    def train(self, steps: int = 100, goes_on: bool = False) -> None:
         """`steps` updates (at most limits.MAX_STEPS). A request trains for at most TRAIN_SECONDS (the
         clock read after every update), then answers with what it has done: the page asks again for
-        the rest, showing how far it is, and the server answers other requests in between."""
+        the rest, showing how far it is, and the server answers other requests in between. `goes_on`:
+        the rest of the run the last train began (one change for Undo), not a run of its own."""
+        if not isinstance(goes_on, bool):
+            raise ValidationError(f"goes_on must be true or false; got {goes_on!r}")
         if isinstance(steps, int) and not isinstance(steps, bool) and steps > limits.MAX_STEPS:
             raise ValidationError(f"steps: Train runs at most {limits.MAX_STEPS:,} steps at a time (a request trains "
                                   f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "

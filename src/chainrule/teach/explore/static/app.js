@@ -15,6 +15,9 @@ import { count, revive } from "./numbers.js";
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
+// of those, the ones that put another network or data in place whose overflow is news (the banner opens on it):
+// not Undo, which goes back to a state seen before, as a typed weight does (an overflow there stays closed)
+const NEWS = RELOADS.filter(a => a !== "undo");
 
 export function mount(root, wire) {
   // the answers with their infinities and NaNs read back from {"__float__": ...} (numbers.js `revive`)
@@ -105,7 +108,7 @@ export function mount(root, wire) {
     root.classList.add("busy");
     try {
       const answer = await transport.call(action, body);
-      loaded(RELOADS.includes(action), answer);
+      loaded(NEWS.includes(action), answer);
       if (answer.error) showError(answer.error); else showError("");
       if (answer.state) render(answer.state);
       return answer;
@@ -133,7 +136,7 @@ export function mount(root, wire) {
     $("train").classList.add("stop");
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
-        a = await call("train", done ? { steps: steps - done } : { steps, typed });
+        a = await call("train", done ? { steps: steps - done, goes_on: true } : { steps, typed });   // one Undo
         if (!a || a.error || !a.state || a.state.steps < start + done) break;
         done = a.state.steps - start;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
@@ -152,8 +155,9 @@ export function mount(root, wire) {
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     $("play").textContent = playing ? "❚❚" : "▶";
-    while (playing) {
-      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)) });
+    for (let first = true; playing; first = false) {         // the whole play one change for Undo
+      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
+                                      goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
     }

@@ -28,6 +28,23 @@ export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.te
   ? t.replace(/^(-?)(\d+)/, (_, sign, whole) => sign + whole.replace(/\B(?=(\d{3})+$)/g, ","))
   : /^-?\d(\.\d+)?e[+-]?\d+$/i.test(t) ? powered(t, false) : t);
 
+// The chain-rule panel's text (a line's numbers, its value, a note) in the page's notation, as the cards write
+// the same numbers: each e-notation number with its power of ten (the server's digits kept), each plain number
+// from 10,000 grouped in threes. In brackets where the power would run into what follows or precedes it: after
+// a division ("/ (2 x 10^10)", not "/ 2 x 10^10"), a negative power before an operator or a bracket
+// ("(1 x 10^-7) - 0.5", not "10^-7 - 0.5"), any power before a bracket ("(7.5 x 10^10)(1 - ...)").
+const E_NUMBER = /(^|[^\w.])(-?\d+(?:\.\d+)?e[+-]?\d+)(?![\w]|\.\d)/gi;
+const PLAIN_LARGE = /(^|[^\w.,^])(-?\d{5,}(?:\.\d+)?)(?![\w,]|\.\d)/g;
+export function inPageNotation(text) {
+  if (typeof text !== "string") return text;
+  return text.replace(PLAIN_LARGE, (_, before, t) => before + grouped(t)).replace(E_NUMBER, (m, before, t, at, all) => {
+    const after = all.slice(at + m.length), ahead = all.slice(0, at + before.length).trimEnd();
+    const negative = /e-/i.test(t), next = after.trimStart();
+    const bracket = ahead.endsWith("/") || next.startsWith("(") || (negative && /^[-+*/^]/.test(next));
+    return before + (bracket ? `(${grouped(t)})` : grouped(t));
+  });
+}
+
 // A count of steps grouped in threes from 1,000 (Training: 2,061 of 30,000 steps; step 1,200), one rule for the
 // Train run's words, the readout and the loss curve.
 export const count = n => (Number.isInteger(n) ? n.toLocaleString("en-US") : String(n));

@@ -3,7 +3,7 @@
 // `ui`: the page's element lookup `$`, `call` (an action sent in turn), the number fields' `onNumber` and
 // `numberIn`, whether "as published" is on, and the target being edited (`editing`).
 
-import { count, grouped } from "./numbers.js";
+import { count, grouped, inPageNotation } from "./numbers.js";
 import { OPT_NAMES, SETTING_HINTS, SETTING_NAMES } from "./template.js";
 
 // Names as the seed writes them: dE/dout_o1 -> ∂E/∂out with a subscript o1; every product with ·
@@ -13,7 +13,7 @@ export function notation(text) {
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2/g, "²");
+    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²");           // not 10^23's
 }
 
 // Where the keyboard is in the cards the state redraws (the optimizer's fields, the Network card, the Data card,
@@ -274,17 +274,18 @@ export function renderDerivation(ui, s) {
   for (const line of d.lines) {
     const row = document.createElement("div");
     row.className = "eq " + (line.kind || "");
-    const parts = [line.lhs, line.formula, line.numbers].filter(x => x);
+    // its numbers and value as the cards write them (a power of ten, groups of three), not explain's e-notation
+    const parts = [line.lhs, line.formula, inPageNotation(line.numbers)].filter(x => x);
     row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(x)}</span>`).join(" = ")
       + ` = <b class="val"></b>`;
-    row.querySelector(".val").textContent = line.value;
+    row.querySelector(".val").textContent = inPageNotation(line.value);
     // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
     const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `
       + "(switch on \"as published\" for why)"].filter(x => x).join("; ") : line.note;
     if (own) {
       const n = document.createElement("div");
       n.className = "eq-note";
-      n.innerHTML = notation(own);
+      n.innerHTML = notation(inPageNotation(own));
       row.appendChild(n);
     }
     if (line.published && published()) {
@@ -292,7 +293,7 @@ export function renderDerivation(ui, s) {
       n.className = "eq-published";
       n.innerHTML = `<b></b> <span></span>`;
       n.querySelector("b").textContent = `as published: ${line.published}`;
-      n.querySelector("span").innerHTML = `— ${notation(line.note)}`;
+      n.querySelector("span").innerHTML = `— ${notation(inPageNotation(line.note))}`;
       row.appendChild(n);
     }
     list.appendChild(row);
@@ -301,7 +302,8 @@ export function renderDerivation(ui, s) {
   if (d.note) {
     const n = document.createElement("p");
     n.className = "muted small";
-    n.textContent = d.note;
+    // in the lines' notation (∂E/∂out with its subscript, ·, a power of ten); a refusal in the banner's words
+    n.innerHTML = notation(d.lines.length ? inPageNotation(d.note) : d.note);
     box.appendChild(n);
   }
 }

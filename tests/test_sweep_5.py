@@ -39,8 +39,9 @@ def test_the_grid_is_counted_once_for_n_iter(sweep_data, monkeypatch):
     assert any("n_iter=3 is more than the grid's 1 candidate: each is run once" in str(w.message) for w in said)
 
 
-def _interrupted_sweep(csv, out, *options, wait=15.0):
-    """`chainrule sweep` in its own process, SIGINT after `wait` seconds: (exit code, stderr)."""
+def _interrupted_sweep(csv, out, *options, wait=15.0, ready=None):
+    """`chainrule sweep` in its own process, SIGINT after `wait` seconds, or where `ready()` is given, once it says
+    the quick candidates are done (a fixed wait is too short on a loaded machine): (exit code, stderr)."""
     import os
     import signal
     import subprocess
@@ -49,7 +50,13 @@ def _interrupted_sweep(csv, out, *options, wait=15.0):
     job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(csv), "--target", "species",
                             "--out-dir", str(out), *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, env=os.environ.copy())
-    time.sleep(wait)                       # the quick candidate's folds done, the slow one's first fit under way
+    if ready is None:
+        time.sleep(wait)                   # the quick candidate's folds done, the slow one's first fit under way
+    else:
+        deadline = time.monotonic() + 180
+        while not ready() and time.monotonic() < deadline and job.poll() is None:
+            time.sleep(0.2)
+        time.sleep(2.0)                    # the sweep's client takes the finished folds' results
     job.send_signal(signal.SIGINT)
     _, err = job.communicate(timeout=120)
     return job.returncode, err
@@ -314,9 +321,15 @@ def test_ctrl_c_of_a_sweep_on_dask_keeps_the_finished_candidates_and_releases_th
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         out = tmp_path / "s"
+
+        def quick_folds_done():                    # 2 quick candidates x 3 folds computed on the cluster
+            states = client.run_on_scheduler(lambda dask_scheduler: [t.state for k, t in dask_scheduler.tasks.items()
+                                                                     if "fold" in str(k)])
+            return states.count("memory") >= 6
+
         code, err = _interrupted_sweep(sweep_data / "iris.csv", out, "--grid",
                                        "epochs=2,3,10000000;n_iter_no_change=1000000", "--scheduler",
-                                       cluster.scheduler_address, wait=25.0)
+                                       cluster.scheduler_address, ready=quick_folds_done)
         assert code == 130, err
         assert err.strip().splitlines()[-1] == (
             f"chainrule: interrupted; wrote the 2 of 3 candidates whose folds all finished to "

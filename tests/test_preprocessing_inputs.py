@@ -38,3 +38,14 @@ def test_decode_refuses_outputs_that_are_not_one_per_class():
             pre.decode(wrong)
     with pytest.raises(ValidationError, match="1 row is NaN or infinite.*row 1"):
         pre.decode(np.array([[0.9, 0.1], [np.nan, np.nan]]))
+
+
+def test_read_csv_refuses_text_columns_given_as_one_string(tmp_path):
+    """read_csv(path, text_columns='zip') read the column as numbers, without a word: 'z', 'i', 'p' name no
+    column, so the codes 0001 and 1 became one number (with ['zip'], pandas keeps them as written)."""
+    from chainrule.data.tabular import read_csv
+    path = tmp_path / "codes.csv"
+    path.write_text("zip,age,y\n0001,3,a\n1,4,b\n0001,5,a\n")
+    assert read_csv(path, text_columns=["zip"])["zip"].tolist() == pd.read_csv(path, dtype={"zip": str})["zip"].tolist()
+    with pytest.raises(ChainruleTypeError, match=r"text_columns must be a list of column names, e.g. \['zip'\]"):
+        read_csv(path, text_columns="zip")

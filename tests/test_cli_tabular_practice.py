@@ -281,3 +281,16 @@ def test_run_sweep_refuses_a_column_given_in_both_features_and_drop(tmp_path):
     with pytest.raises(ValidationError, match="'income'.*features.*drop"):
         run_sweep(tmp_path / "train.csv", "churn", "hidden=4", features=["age", "income"], drop=["income"],
                   epochs=1, out_dir=tmp_path / "s")
+
+
+def test_a_csv_given_where_the_model_goes_is_told_in_the_words_of_the_command_run(tmp_path):
+    """`info data.csv` and `export data.csv` were told "(chainrule predict MODEL DATA)", a command they did not run
+    and whose order does not apply to them; evaluate was told predict's order too. Each names its own usage."""
+    data = tmp_path / "data.csv"
+    churn(10).to_csv(data, index=False)
+    for args in (["info", data], ["export", data, tmp_path / "m.onnx"], ["explain", data]):
+        line = error_line(cmd(*args))
+        assert "it is text (a CSV file of data?)" in line and "predict" not in line, (args[0], line)
+    for command in ("predict", "evaluate"):
+        line = error_line(cmd(command, data, data))
+        assert line.endswith(f"given first (chainrule {command} MODEL DATA)"), line

@@ -22,6 +22,14 @@ def test_fit_and_transform_refuse_an_array_naming_it():
         pre.transform(table()[pre.columns].to_numpy())
 
 
+def test_encode_target_refuses_an_array_naming_it():
+    """fit and transform said an array; encode_target, their neighbour, still failed with "'numpy.ndarray' object
+    has no attribute 'columns'"."""
+    pre = Preprocessing.fit(table(), "y")
+    with pytest.raises(ChainruleTypeError, match="encode_target takes a pandas DataFrame.*got ndarray.*'y'"):
+        pre.encode_target(table().to_numpy())
+
+
 def test_text_columns_given_as_one_string_is_refused():
     """text_columns='city' was read a character a column: "text column 'c' is not in the file"."""
     with pytest.raises(ChainruleTypeError, match=r"text_columns must be a list of column names, e.g. \['city'\]"):
@@ -36,5 +44,18 @@ def test_decode_refuses_outputs_that_are_not_one_per_class():
     for wrong in (np.zeros((2, 5)), np.zeros(2)):
         with pytest.raises(ValidationError, match=r"shape \(n_rows, 2\).*got shape"):
             pre.decode(wrong)
-    with pytest.raises(ValidationError, match="1 row is NaN or infinite.*row 1"):
+    with pytest.raises(ValidationError, match="decode: 1 row's outputs are NaN or infinite.*row 1"):
         pre.decode(np.array([[0.9, 0.1], [np.nan, np.nan]]))
+    with pytest.raises(ValidationError, match="decode: 2 rows' outputs are NaN or infinite.*row 0"):
+        pre.decode(np.array([[np.inf, 0.1], [np.nan, np.nan]]))
+
+
+def test_read_csv_refuses_text_columns_given_as_one_string(tmp_path):
+    """read_csv(path, text_columns='zip') read the column as numbers, without a word: 'z', 'i', 'p' name no
+    column, so the codes 0001 and 1 became one number (with ['zip'], pandas keeps them as written)."""
+    from chainrule.data.tabular import read_csv
+    path = tmp_path / "codes.csv"
+    path.write_text("zip,age,y\n0001,3,a\n1,4,b\n0001,5,a\n")
+    assert read_csv(path, text_columns=["zip"])["zip"].tolist() == pd.read_csv(path, dtype={"zip": str})["zip"].tolist()
+    with pytest.raises(ChainruleTypeError, match=r"text_columns must be a list of column names, e.g. \['zip'\]"):
+        read_csv(path, text_columns="zip")

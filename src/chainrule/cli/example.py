@@ -37,7 +37,7 @@ def width(args) -> int:
     fmt = "markdown" if getattr(args, "formulas", False) else getattr(args, "format", None) or "text"
     if given is not None and fmt != "text":
         raise OptionError(f"--width breaks the lines of the text format; --format {fmt} keeps each line whole "
-                              "(a Markdown formula, a JSON value): leave --width out")
+                          "(a Markdown formula, a JSON value): leave --width out")
     if given is not None:           # its range checked as argparse read it (numbers.width)
         return given
     from ..teach.width import columns

@@ -120,10 +120,10 @@ def _check_options(args) -> None:
         for name in ("data", "row", "inputs", "targets", "lr", "layer", "neuron"):
             if name in given:
                 raise OptionError(f"--{name} has no use with --formulas, which prints the general formulas of the "
-                                      "network, not one pass: leave one of them out")
+                                  "network, not one pass: leave one of them out")
         if args.format not in (None, "markdown"):
             raise OptionError(f"--formulas prints Markdown with LaTeX: --format must be markdown or left out; "
-                                  f"got {args.format}")
+                              f"got {args.format}")
     if "data" in given and not args.model:
         raise OptionError("--data needs --model (a model from `chainrule train` explains a row of a CSV file)")
     if "row" in given and "data" not in given:

@@ -125,6 +125,12 @@ def swapped(args) -> None:
     if kind(args.csv) == "model" and kind(args.model) in ("text", "csv"):
         raise ValidationError(f"{args.csv!r} is a model file and {args.model!r} is not: the model comes first "
                               f"(chainrule {args.command} {args.csv} {args.model})")
+    if kind(args.model) in ("text", "csv"):     # data where the model goes: load's words, and this command's order
+        from pathlib import Path
+
+        from ..errors import ModelFileError
+        from ..saving.modelkind import not_a_zip
+        raise ModelFileError(f"{not_a_zip(Path(args.model))}, given first (chainrule {args.command} MODEL DATA)")
     from ..data.filekind import model_kind
     what = model_kind(args.csv)
     if what:                       # not 'zip-compressed: unzip it', 'NUL bytes': a model where the data goes

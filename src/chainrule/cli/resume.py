@@ -36,7 +36,7 @@ class ResumeNote(callbacks.Callback):
 
 def check(args, described, hidden: list[int], activation) -> None:
     """schedule.check_resume (another run's --schedule), its refusal of a file that is no checkpoint said in a
-    checkpoint's words: a model file's advice ("chainrule predict MODEL DATA") did not fit there; then the
+    checkpoint's words: a model file's advice (the .npz net.save writes) did not fit there; then the
     options a checkpoint of another run had (target, columns, network), refused before the CSV file is read."""
     from ..errors import ModelFileError
     from ..saving.checkpoint import checkpoint_path

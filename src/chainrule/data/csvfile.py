@@ -244,6 +244,9 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     The choices made are in `df.attrs["csv"]` (name, sep, sep_detected, encoding) to report them.
     """
     import pandas as pd
+
+    from .columns import column_names
+    column_names(text_columns, "text_columns")      # 'zip' was 'z', 'i', 'p': the column read as numbers, silently
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     from .opening import bom_encoding, decode_text, read_bytes
     data, name, was_text = read_bytes(source)

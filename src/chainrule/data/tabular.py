@@ -333,6 +333,7 @@ class Preprocessing:
         return f"({short(self.target)} - mean {self.y_mean:.6g}) / std {self.y_scale:.6g}"
 
     def encode_target(self, df) -> np.ndarray:
+        a_table(df, "encode_target", f"the table with the target column {short(self.target)}, e.g. pd.read_csv(path)")
         if self.target not in df.columns:
             raise ValidationError(f"target column {self.target!r} is not in the file")
         y = df[self.target]

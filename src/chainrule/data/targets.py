@@ -89,8 +89,9 @@ def checked_outputs(out, task: str, classes: list):
     bad = ~np.isfinite(out).all(axis=1)
     if task != "regression" and bad.any():
         count = int(bad.sum())
-        raise ValidationError(f"decode: the outputs of {plural(count, '1 row is', f'{count} rows are')} NaN or "
-                              f"infinite (first: row {int(np.flatnonzero(bad)[0])}): they have no class")
+        whose = "1 row's" if count == 1 else f"{count} rows'"
+        raise ValidationError(f"decode: {whose} outputs are NaN or infinite (first: row "
+                              f"{int(np.flatnonzero(bad)[0])}): they have no class")
     return out
 
 

@@ -317,7 +317,7 @@ def load_foreign(path: str | os.PathLike, loss: str | None = None) -> Network:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
             raise ModelFileError(f"{path} could not be read by Keras: {type(exc).__name__}: "
-                                           f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+                                 f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
         return from_keras(model, loss=loss)
     if suffix == ".npz":
         return load(path)

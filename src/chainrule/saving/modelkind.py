@@ -40,10 +40,8 @@ def not_a_zip(path: Path) -> str:
     if kind == "onnx":
         said = ("an ONNX model: read it with chainrule.from_onnx(path), then net.save('model.npz') for a model file; "
                 "`chainrule info` and `explain` read it as it is, and it is ONNX already (no export)")
-    elif kind in ("empty", "npy", "text"):
-        said += f"; {WRITTEN}" + (", given first (chainrule predict MODEL DATA)" if kind == "text" else "")
-    elif kind == "csv":
-        said += f"; {WRITTEN}, given first (chainrule predict MODEL DATA)"
+    elif kind in ("empty", "npy", "text", "csv"):     # the order of predict's files is predict's to say
+        said += f"; {WRITTEN}"
     elif kind == "model":
         return (f"{path} is a chainrule model file cut short (copy or download incomplete?): its end, the member "
                 "list, is missing; copy or save it again")

@@ -280,7 +280,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
             continue
         if type(layer) is not Dense:
             raise ValidationError(f"layer {i} ({type(layer).__name__}) has no ONNX form; to_onnx exports "
-                                            "the built-in Dense and Dropout layers")
+                                  "the built-in Dense and Dropout layers")
         act = layer.activation
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(

@@ -59,3 +59,15 @@ def test_read_csv_refuses_text_columns_given_as_one_string(tmp_path):
     assert read_csv(path, text_columns=["zip"])["zip"].tolist() == pd.read_csv(path, dtype={"zip": str})["zip"].tolist()
     with pytest.raises(ChainruleTypeError, match=r"text_columns must be a list of column names, e.g. \['zip'\]"):
         read_csv(path, text_columns="zip")
+
+
+def test_text_columns_none_means_none_as_run_sweep_reads_it(tmp_path):
+    """text_columns=None (run_sweep's "none") failed with "'NoneType' object is not iterable"; it is the default's
+    preprocessing, and read_csv reads the file as without it."""
+    from chainrule.data.csvfile import read_csv
+    default, given = Preprocessing.fit(table(), "y"), Preprocessing.fit(table(), "y", text_columns=None)
+    dense = [x.toarray() if hasattr(x, "toarray") else x for x in (given.transform(table()),
+                                                                    default.transform(table()))]
+    np.testing.assert_array_equal(*dense)
+    table().to_csv(tmp_path / "t.csv", index=False)
+    pd.testing.assert_frame_equal(read_csv(tmp_path / "t.csv", text_columns=None), read_csv(tmp_path / "t.csv"))

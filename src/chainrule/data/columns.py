@@ -222,13 +222,17 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 
-def column_names(cols: Any, argument: str) -> None:
-    """A list of column names given as one string is refused: iterated, text_columns='city' was read as the
-    columns 'c', 'i', 't' and 'y' ("text column 'c' is not in the file")."""
+def column_names(cols: Any, argument: str) -> Any:
+    """The column names, None read as none (as run_sweep reads it). A list given as one string is refused:
+    iterated, text_columns='city' was read as the columns 'c', 'i', 't' and 'y' ("text column 'c' is not in the
+    file")."""
+    if cols is None:
+        return ()
     if isinstance(cols, str):
         from ..errors import ChainruleTypeError
         raise ChainruleTypeError(f"{argument} must be a list of column names, e.g. [{cols!r}]; got the string "
                                  f"{cols!r}, which would be read one character a column")
+    return cols
 
 
 def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):

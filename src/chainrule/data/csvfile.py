@@ -246,7 +246,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     import pandas as pd
 
     from .columns import column_names
-    column_names(text_columns, "text_columns")      # 'zip' was 'z', 'i', 'p': the column read as numbers, silently
+    text_columns = column_names(text_columns, "text_columns")  # 'zip' was 'z', 'i', 'p': read as numbers
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     from .opening import bom_encoding, decode_text, read_bytes
     data, name, was_text = read_bytes(source)

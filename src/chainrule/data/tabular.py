@@ -150,7 +150,7 @@ class Preprocessing:
         import pandas as pd
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns)
-        column_names(text_columns, "text_columns")
+        text_columns = column_names(text_columns, "text_columns")
         unknown = [c for c in text_columns if c not in df.columns]
         if unknown:
             raise not_in_file("text column", unknown[0], df.columns)

@@ -62,7 +62,7 @@ class Session:
         self.undo_stack: list[dict] = []
         self.selected: str | None = None
         self.message = ""
-        self.last_action = ""
+        self.last_change = ""       # the last action that changed the weights, inputs or settings (or undid one)
         self.reset()
 
     # -- the request entry point ----------------------------------------------------------------
@@ -98,11 +98,14 @@ class Session:
             self._restore(snap)
             raise
         changed = not (action == "upload_csv" and result is not None)      # columns listed: nothing loaded
-        # a Train run's later requests (the rest of its steps, ▶'s next ones) are part of its one change
-        if action in MUTATING and action not in PHASES and changed \
-                and not (action == "train" and kwargs.get("goes_on") and self.last_action == "train"):
-            self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
-        self.last_action = action
+        if action in MUTATING and action not in PHASES and changed:
+            # a Train run's later requests (the rest of its steps, ▶'s next ones) are part of its one change,
+            # whatever was looked at in between (a weight clicked, Forward)
+            if not (action == "train" and kwargs.get("goes_on") and self.last_change == "train"):
+                self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
+            self.last_change = action
+        elif action == "undo":
+            self.last_change = action
         return result
 
     def _snapshot(self) -> dict:

@@ -180,3 +180,38 @@ def test_the_panels_note_writes_its_sums_and_names_as_the_lines_above_it(page):
     assert f"∂E/∂outh1's 0.055399425 + (-0.019049118) gives {rounded}" in note, note
     text = fixtures.derivation(page)
     assert "dE/d" not in text and "*" not in text, text
+
+
+def test_a_power_before_the_notes_words_in_brackets_is_not_bracketed_itself(browser):
+    """A 2-2-2 sigmoid network with weights near 10^-8: b_h1's note ended "gives 3.729852 x 10^-10, not
+    (3.729853 x 10^-10) (and 1 more line below)", the bracket rule for a product written without a sign
+    ("7.5 x 10^-10(1 - ...)") taking the words' bracket for one. The engine's figure, PyTorch's gradient of b_h1,
+    is written as the one before it."""
+    X = np.array([[-7.434992493538084e-09, -9.217253762584195e-09]])
+    W = [np.array([[-1.2459109472530651e-08, -7.322673547034516e-09],
+                   [-5.442589828573099e-09, -3.1630015636915456e-09]]),
+         np.array([[-1.2853466294403426e-09, 1.366463470549686e-08],
+                   [-6.651946734866135e-09, 3.515100700930197e-09]])]
+    b = [np.array([4.116305363741329e-09, 1.0425133694426777e-08]),
+         np.array([9.034701816518086e-09, 9.401229776087456e-10])]
+    net = cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, 2, "sigmoid")], loss="mse", seed=1)
+    for lay, w, c in zip(net.dense_layers, W, b):
+        lay.W[:], lay.b[:] = w, c
+
+    def session(start):
+        s = Session(start)
+        s.X[:] = X
+        s._fresh()
+        return s
+    with fixtures.model_page(browser, net, session=session) as page:
+        Y = torch.tensor(session(Start(net)).Y)
+        tw = [torch.tensor(w, requires_grad=True) for w in W]
+        tb = [torch.tensor(c, requires_grad=True) for c in b]
+        out = torch.sigmoid(torch.sigmoid(torch.tensor(X) @ tw[0] + tb[0]) @ tw[1] + tb[1])
+        grad = torch.autograd.grad(((out - Y) ** 2).mean(), tb[0])[0][0].item()
+        mantissa, power = f"{grad:.6e}".split("e")
+        page.focus('.edge[data-name="b_h1"]')
+        page.keyboard.press("Enter")
+        expect(page.locator('[data-id="derivation"]')).to_contain_text("the bias from the bias unit to h1")
+        note = page.locator('[data-id="derivation"] > p.small').inner_text()
+        assert f", not {mantissa} x 10^{int(power)} (and 1 more line below)." in note, note

@@ -235,6 +235,31 @@ def test_a_csv_files_refusal_speaks_of_the_sample_the_chain_rule_panel_follows()
     assert view.state(s)["refused"].endswith(f" (the chain-rule panel follows sample {fine + 1}, whose pass is finite)")
 
 
+def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
+    """Float32, every unit finite but the squared error past 3.4 x 10^38 for 9 of the 16 samples (PyTorch's pass),
+    the panel following one of them: the banner said "1 of the 16 training samples overflow", counting the
+    units that overflow and the panel's sample alone. Where the units do not tell how many overflow, it counts
+    none: it names the panel's sample, in explain's words."""
+    import pandas as pd
+    import torch
+
+    from chainrule.teach.explore import view
+    table = pd.DataFrame({"a": np.linspace(-1, 1, 20), "y": np.linspace(0, 1, 20)})
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = 3e19, 1.0
+    net.dense_layers[0].b[:] = net.dense_layers[1].b[:] = 0.0
+    s = Session(Start(net, table=table, target="y", name="model.npz"))
+    hidden = torch.tensor(s.X, dtype=torch.float32) @ torch.tensor(net.dense_layers[0].W)
+    errors = ((hidden @ torch.tensor(net.dense_layers[1].W) - torch.tensor(s.Y)) ** 2).mean(axis=1)
+    bad = [k for k in range(len(s.X)) if not torch.isfinite(errors[k])]
+    assert torch.isfinite(hidden).all() and len(bad) == 9
+    k = bad[-1]
+    s.act("set_sample", {"sample": k})
+    said = view.state(s)["refused"]
+    words = page_words(refusal(net, s.X[k:k + 1], s.Y[k:k + 1]), first=False)
+    assert said == f"sample {k + 1} (the one the chain-rule panel follows): {words}", said
+
+
 def test_the_refused_pass_is_drawn_from_explains_own_structure():
     """The page's data of a pass that explain refuses is explain's to_dict structure (one writing of it, not a copy
     by hand that had lost the layers' weights, alpha and index): on a pass explain does write out (leaky_relu's

@@ -518,3 +518,26 @@ def test_undo_after_two_train_runs_goes_back_one_run_each_in_however_many_reques
     page.click('[data-act="undo"]')
     expect(page.locator('[data-id="emeta"]')).to_have_text(re.compile("^step 0 "))
     assert page.inner_text('[data-id="etotal"]') == start
+
+
+def test_a_play_is_one_change_for_undo_whatever_is_looked_at_while_it_runs():
+    """▶ play sends train after train (the first a run of its own, the rest going on): a weight clicked, a sample
+    chosen or Forward pressed while it played (none of them a change of the weights) split it, Undo going back only
+    to that click. Undo goes back to the start of the play (the seed network's weights after the 5 steps before
+    it), and a weight typed during it is a change of its own."""
+    truth, X, Y, lr = cr.examples.seed_network()
+    for _ in range(5):
+        truth.step(X, Y, lr)
+    s = Session()
+    s.act("train", {"steps": 5})
+    s.act("train", {"steps": 3})                                   # the play's first request
+    for looked in (("select", {"name": "w1"}), ("forward", {}), ("state", {})):
+        s.act(*looked)
+        s.act("train", {"steps": 3, "goes_on": True})
+    s.act("undo")
+    assert s.steps == 5 and s.net.loss(X, Y) == truth.loss(X, Y)
+    s.act("train", {"steps": 3})
+    s.act("set_param", {"name": "w1", "value": 0.1})
+    s.act("train", {"steps": 3, "goes_on": True})                  # the play goes on after the weight typed
+    s.act("undo")
+    assert s.steps == 8 and s.net.dense_layers[0].W[0, 0] == 0.1

@@ -163,16 +163,19 @@ def pass_numbers(net, X, Y, followed: int | None = None,
     """The error E of `net` on (X, Y), its gradients, and None; where the engine refuses a pass that
     overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and what the page
     says of it: the sample the chain-rule panel follows (`followed`, a row of X) where it overflows, else the
-    first that does and that the panel's is finite (samples counted from 1, as the page counts), in explain's
-    words (the engine's name rows of X and layers from 0, and a dtype the page cannot set). `followed_refused`:
-    explain refused the followed sample's pass (its loss may overflow where its units do not)."""
+    first that does and that the panel's is finite (samples counted from 1, as the page counts; how many where
+    the units tell), in explain's words (the engine's name rows of X and layers from 0, and a dtype the page
+    cannot set). `followed_refused`: explain refused the followed sample's pass (its loss may overflow where its
+    units do not)."""
     try:
         return net.loss(X, Y), net.gradients(X, Y), None
     except ValidationError as exc:
         with np.errstate(all="ignore"):
             E = net.backprop(X, Y)
             bad = np.flatnonzero(~np.all([np.isfinite(d.net).all(axis=1) for d in net.dense_layers], axis=0))
-        if followed_refused and followed is not None:
+        # explain refuses a sample whose loss or gradient overflows where its units do not: not counted by them
+        counted = not (followed_refused and followed is not None and followed not in bad)
+        if not counted:
             bad = np.union1d(bad, [followed]).astype(int)
         grads, said = [(d.dW.copy(), d.db.copy()) for d in net.dense_layers], str(exc)
         if len(bad):
@@ -184,7 +187,8 @@ def pass_numbers(net, X, Y, followed: int | None = None,
             try:
                 cr.explain(net, X[k:k + 1], Y[k:k + 1])
             except ValidationError as one:
-                said = f"{len(bad)} of the {len(X)} training samples overflow; sample {k + 1}{which}: {one}{panel}"
+                how_many = f"{len(bad)} of the {len(X)} training samples overflow; " if counted else ""
+                said = f"{how_many}sample {k + 1}{which}: {one}{panel}"
         return float(E), grads, said
 
 

@@ -8,7 +8,6 @@ is left as it was and the error goes back to the page.
 """
 from __future__ import annotations
 
-import copy
 import inspect
 import math
 import time
@@ -21,6 +20,7 @@ from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause, sum_of_squares
 
 from . import engine, limits, opening, trained, wording
+from .changes import Changes, restore, snapshot
 from .engine import explain_all, make_optimizer, resized
 from .limits import check_architecture, integer, number
 from .opening import DATA_ARCH, SEED_ARCH  # noqa: F401  (the architectures the session opens with)
@@ -30,9 +30,8 @@ OPTIMIZERS = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr",
 OPT_DEFAULTS = {"lr": 0.5, "momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999}
 MUTATING = ("forward", "backward", "update", "step", "train", "reset", "set_param", "set_value",
             "set_optimizer", "set_architecture", "load", "load_share", "upload_csv")
-VIEWING = ("state", "select", "set_sample", "undo")
+VIEWING = ("state", "select", "set_sample", "undo", "redo")
 PHASES = ("forward", "backward")   # change what is shown, not the weights, inputs or settings: not undone
-MAX_UNDO = 30
 MAX_HISTORY = 1000       # points of the loss curve kept (and sent)
 TRAIN_SECONDS = 3.0      # one request trains at most this long, then returns what it has done
 EXPLAIN_BATCH = 8        # up to this many training samples, the derivation covers the whole batch
@@ -59,10 +58,9 @@ class Session:
 
     def __init__(self, start: Start | None = None):
         self.start = start or Start()
-        self.undo_stack: list[dict] = []
+        self.changes = Changes()        # Undo and Redo
         self.selected: str | None = None
         self.message = ""
-        self.last_action = ""
         self.reset()
 
     # -- the request entry point ----------------------------------------------------------------
@@ -90,29 +88,17 @@ class Session:
         return self.state()
 
     def run(self, action: str, fn, *args, **kwargs) -> Any:
-        snap = self._snapshot()
+        snap = snapshot(self)
         self.message = ""
         try:
             result = fn(*args, **kwargs)
         except BaseException:
-            self._restore(snap)
+            restore(self, snap)
             raise
         changed = not (action == "upload_csv" and result is not None)      # columns listed: nothing loaded
-        # a Train run's later requests (the rest of its steps, ▶'s next ones) are part of its one change
-        if action in MUTATING and action not in PHASES and changed \
-                and not (action == "train" and kwargs.get("goes_on") and self.last_action == "train"):
-            self.undo_stack = (self.undo_stack + [snap])[-MAX_UNDO:]
-        self.last_action = action
+        if action in MUTATING and action not in PHASES and changed:
+            self.changes.record(snap, action, kwargs.get("goes_on", False))
         return result
-
-    def _snapshot(self) -> dict:
-        shared = ("start", "undo_stack", "X", "Y", "Xt", "Yt", "pre", "report", "batch")
-        return {k: (v if k in shared else copy.deepcopy(v)) for k, v in vars(self).items() if k != "undo_stack"}
-
-    def _restore(self, snap: dict) -> None:
-        stack = self.undo_stack
-        self.__dict__.update(snap)
-        self.undo_stack = stack
 
     # -- loading (opening.py) ------------------------------------------------------------------
     def reset(self) -> None:
@@ -252,10 +238,11 @@ class Session:
 
     def undo(self) -> None:
         """Back to the state before the last change."""
-        if not self.undo_stack:
-            raise ValidationError("nothing to undo")
-        snap = self.undo_stack.pop()
-        self._restore(snap)
+        self.changes.undo(self)
+
+    def redo(self) -> None:
+        """The change the last Undo went back from, again (until a new change)."""
+        self.changes.redo(self)
 
     # -- edits ----------------------------------------------------------------------------------
     def _names(self) -> set[str]:

@@ -60,7 +60,8 @@ def _state(s) -> dict:
         "mode": s.mode, "origin": s.origin, "start": s.start.name or None, "title": s.title, "phase": s.phase,
         "steps": s.steps, "message": s.message, "sample_from": s.sample_from,
         "refused": s.batch["refused"] and wording.for_page(s.batch["refused"]),     # a pass that overflows, in words
-        "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.undo_stack),
+        "editable": s.mode not in ("dataset", "csv"), "can_undo": bool(s.changes.undone),
+        "can_redo": bool(s.changes.redone),
         "loss": d["loss"], "E_total": s.batch["E"], "E_test": s.batch["E_test"], "E_how": total_line(s),
         "E_shown": {"total": shown(s.batch["E"]), "test": shown(s.batch["E_test"])},
         "n_train": len(s.X), "n_test": 0 if s.Xt is None else len(s.Xt),

@@ -14,10 +14,10 @@ import { count, revive } from "./numbers.js";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
-const RELOADS = ["reset", "load", "set_architecture", "undo", "load_share"];
+const RELOADS = ["reset", "load", "set_architecture", "undo", "redo", "load_share"];
 // of those, the ones that put another network or data in place whose overflow is news (the banner opens on it):
-// not Undo, which goes back to a state seen before, as a typed weight does (an overflow there stays closed)
-const NEWS = RELOADS.filter(a => a !== "undo");
+// not Undo or Redo, which go back to a state seen before, as a typed weight does (an overflow there stays closed)
+const NEWS = RELOADS.filter(a => a !== "undo" && a !== "redo");
 
 export function mount(root, wire) {
   // the answers with their infinities and NaNs read back from {"__float__": ...} (numbers.js `revive`)
@@ -123,6 +123,15 @@ export function mount(root, wire) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac), as in editors; not in a field, whose text the browser
+  // undoes. The page's keys anywhere on it; in a notebook only where the keyboard is in the explorer (Jupyter's own).
+  (root.classList.contains("in-notebook") ? root : root.ownerDocument).addEventListener("keydown", e => {
+    const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest("input, textarea, select");
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || typing || !["z", "y"].includes(key)) return;
+    const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
+    e.preventDefault();
+    if (!button.disabled) call(act);
+  });
   // Train N: a request trains for at most a few seconds, so the page asks again for the rest until
   // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
   $("train").addEventListener("click", async () => {
@@ -254,6 +263,7 @@ export function mount(root, wire) {
     renderReadout(ui, s);
     root.querySelectorAll("[data-phase]").forEach(e => e.classList.toggle("on", e.dataset.phase === s.phase));
     root.querySelector('[data-act="undo"]').disabled = !s.can_undo;
+    root.querySelector('[data-act="redo"]').disabled = !s.can_redo;
     renderOptimizer(ui, s);
     renderArch(ui, s);
     renderSample(ui, s);

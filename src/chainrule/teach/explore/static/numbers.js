@@ -32,7 +32,8 @@ export const grouped = t => (typeof t !== "string" ? t : /^-?\d{5,}(\.\d*)?$/.te
 // the same numbers: each e-notation number with its power of ten (the server's digits kept), each plain number
 // from 10,000 grouped in threes. In brackets where the power would run into what follows or precedes it: after
 // a division ("/ (2 x 10^10)", not "/ 2 x 10^10"), a negative power before an operator or a bracket
-// ("(1 x 10^-7) - 0.5", not "10^-7 - 0.5"), any power before a bracket ("(7.5 x 10^10)(1 - ...)").
+// ("(1 x 10^-7) - 0.5", not "10^-7 - 0.5"), any power right before a bracket, a product written without its sign
+// ("(7.5 x 10^-10)(1 - ...)"); not before words in brackets after a space ("not 3.7 x 10^-10 (and 1 more line").
 const E_NUMBER = /(^|[^\w.])(-?\d+(?:\.\d+)?e[+-]?\d+)(?![\w]|\.\d)/gi;
 const PLAIN_LARGE = /(^|[^\w.,^])(-?\d{5,}(?:\.\d+)?)(?![\w,]|\.\d)/g;
 export function inPageNotation(text) {
@@ -40,7 +41,7 @@ export function inPageNotation(text) {
   return text.replace(PLAIN_LARGE, (_, before, t) => before + grouped(t)).replace(E_NUMBER, (m, before, t, at, all) => {
     const after = all.slice(at + m.length), ahead = all.slice(0, at + before.length).trimEnd();
     const negative = /e-/i.test(t), next = after.trimStart();
-    const bracket = ahead.endsWith("/") || next.startsWith("(") || (negative && /^[-+*/^]/.test(next));
+    const bracket = ahead.endsWith("/") || after.startsWith("(") || (negative && /^[-+*/^]/.test(next));
     return before + (bracket ? `(${grouped(t)})` : grouped(t));
   });
 }

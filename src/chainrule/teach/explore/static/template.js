@@ -47,7 +47,8 @@ export const TEMPLATE = `
         <button data-id="play" class="play" title="Train until paused">▶</button>
       </div>
       <div class="row">
-        <button data-act="undo" class="ghost">Undo</button>
+        <button data-act="undo" class="ghost" title="Ctrl+Z">Undo</button>
+        <button data-act="redo" class="ghost" title="Ctrl+Shift+Z or Ctrl+Y">Redo</button>
         <button data-act="reset" class="ghost">Reset</button>
       </div>
     </div>

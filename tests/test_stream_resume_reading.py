@@ -76,3 +76,18 @@ def test_chunks_each_holding_the_whole_file_resume(tmp_path, csv):
     r = cmd("train", csv, *BASE, "--stream", "--epochs", "2", "--out", tmp_path / "whole.npz")
     assert r.returncode == 0, r.stderr
     np.testing.assert_array_equal(cr.load(tmp_path / "resumed.npz").params, cr.load(tmp_path / "whole.npz").params)
+
+
+def test_a_stream_of_one_chunk_resumed_without_stream_is_refused_without_claiming_other_inputs(tmp_path, csv):
+    """One chunk holding the whole file encodes it exactly as the file read whole (the oracle below): the refusal
+    (the checkpoint's rows are kept otherwise) said these inputs differed in their last digits."""
+    df = read_csv(csv)
+    np.testing.assert_array_equal(encoded(csv, 1000), np.asarray(Preprocessing.fit(df, "y").transform(df)))
+    ck = tmp_path / "ck"
+    r = cmd("train", csv, *BASE, "--stream", "--chunk-rows", "1000", "--epochs", "1", "--checkpoint-dir", ck,
+            "--out", tmp_path / "a.npz")
+    assert r.returncode == 0, r.stderr
+    r = cmd("train", csv, *BASE, "--epochs", "2", "--checkpoint-dir", ck, "--resume", "--out", tmp_path / "b")
+    assert r.returncode == 2
+    assert "which had --stream --chunk-rows 1000 (this run: no --stream)" in r.stderr, r.stderr
+    assert "chunks smaller than the file" in r.stderr and "file read whole, differ" not in r.stderr, r.stderr

@@ -111,8 +111,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
         scheduler, Dask's workers decide: one fit a worker thread, as -1 with joblib's Dask backend (another
         value than 1 or -1 is refused).
-    na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan; columns
-        used as text categories (as `chainrule train --na-values`, `--text`).
+    na_values, text_columns : cells that mean missing besides the empty cell, NA, NaN and nan (a list, or one
+        string: one such cell, as pandas'); columns used as text categories (as `chainrule train --na-values`,
+        `--text`).
     read : how to read the file, as `read_csv`'s arguments sep, encoding, decimal, thousands (kept in the
         best model, with the separator and encoding detected where not given, for `predict`).
     drop, features, max_categories : columns left out, the only input columns, and the categories a text
@@ -146,7 +147,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
-    from chainrule.data.columns import labels_as_written
+    from chainrule.data.columns import column_names, labels_as_written
     from chainrule.data.csvfile import as_spelled
     from chainrule.data.tabular import Preprocessing, read_csv
     from chainrule.saving.files import atomic_write
@@ -172,6 +173,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
                               f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
                               f"{n_jobs!r})")
+    for argument, columns in (("drop", drop), ("features", features), ("text_columns", text_columns)):
+        column_names(columns, argument)     # a string would be read one character a column (drop='ab': a and b)
     if scheduler:       # Dask, CHAINRULE_DASK_WAIT and the address's form: refused before the file is read
         check_scheduler(scheduler)
     out = None
@@ -228,7 +231,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                                       [as_spelled(c, df.columns) for c in drop or ()], text_columns or ())
     pre = Preprocessing.fit(df, target, task=task, impute=impute, text_columns=text_columns or (),
                             max_categories=max_categories, sample_weight=w)
-    pre.na_values = list(na_values or [])
+    pre.na_values = [na_values] if isinstance(na_values, str) else list(na_values or [])    # read_csv's: one marker
     pre.decimal, pre.thousands = read.get("decimal", "."), read.get("thousands")
     pre.sep, pre.encoding = how_read["sep"], how_read["encoding"]      # predict reads other files as this one
     dtype = fixed.get("dtype", np.float64)

@@ -94,8 +94,9 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
     why = ""
     if "stream" in extra and not _same_reading(extra["stream"], reading(args)):     # (not recorded: written before)
         differ.append(f"{_read_as(extra['stream'])} (this run: {_read_as(reading(args))})")
-        why = (" (--stream learns the means and spreads chunk by chunk, so the inputs of other chunks, or of the "
-               "file read whole, differ in their last digits: another run's)")
+        why = (" (--stream learns the means and spreads chunk by chunk, chunks smaller than the file giving inputs "
+               "that differ in their last digits, and keeps the encoded rows in a file, read batch by batch: a "
+               "checkpoint resumes with the reading that wrote it)")
     if differ:
         raise ValidationError(f"cannot resume from {str(path)!r}: it was written by another run, which had "
                               f"{'; '.join(differ)}{why}; resume with the options it had, or use another "

@@ -339,3 +339,22 @@ class Running:
             if self.weight is not None:
                 result["accuracy_once"] = sums["accuracy_once"] / sums["rows"]
         return result
+
+    def logged(self, named: Any, whole: Any) -> tuple[Any, Any]:
+        """(batch, ended) for `StageHooks.run`, one pass (evaluate's and fit's validation): each batch measured once,
+        its logs `named(results)`; the results those of the last batch logged, as Keras'. `whole()`: all the rows'
+        where no batch was measured (no batch hooks); rows a stop left that no batch ended on (a begin hook's stop,
+        another MPI rank's) measured afresh, 0 where they weigh nothing."""
+        logs: dict[str, Any] = {"rows": 0}
+
+        def batch(start: int, stop: int) -> dict[str, float]:
+            logs.update(rows=stop, named=named(self(start, stop)))
+            return dict(logs["named"])
+
+        def ended(done: int) -> dict[str, float]:
+            if logs["rows"] == done:
+                return dict(logs["named"])
+            if done == self.X.shape[0]:
+                return whole()
+            return named(Running(self.net, self.X, self.Y, self.weight, self.chunk, self.mean, self.part)(0, done))
+        return batch, ended

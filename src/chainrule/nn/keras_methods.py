@@ -267,26 +267,14 @@ class KerasMethods:
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
         hooks, n = StageHooks(net, callbacks, "test", verbose), rows.shape[0]
 
-        def measured(done: int) -> dict[str, float]:    # of the rows before a hook's stop (Keras' stop_evaluating)
-            part = (rows, Y, weight) if done == n else (sparse_rows(rows, 0, done), Y[:done],
-                                                        None if weight is None else weight[:done])
-            return report.results(evaluate_named(net, *part, chunk, mean, spec), done)
+        def measured() -> dict[str, float]:
+            return evaluate_named(net, rows, Y, weight, chunk, mean, spec)
         if not hooks:
-            results = measured(n)
+            results = report.results(measured(), n)
         else:                  # one pass: the results are the last batch's logs, as Keras' (no second pass)
-            so_far = evaluation.Running(net, rows, Y, weight, chunk, mean)
-            logs: dict[str, Any] = {"rows": 0}
-
-            def batch(start: int, stop: int) -> dict[str, float]:
-                got = so_far(start, stop)
-                logs.update(rows=stop, named=spec.named(got, got.pop("accuracy_once", None)))
-                return dict(logs["named"])
-
-            def ended(done: int) -> dict[str, float]:
-                if logs["rows"] == done:
-                    return report.results(dict(logs["named"]), done)
-                return measured(done) if done == n else report.results(batch(0, done), done)   # a begin hook's stop
-            results = hooks.run(n, batch_size, batch, ended, lambda: measured(n))
+            batch, ended = evaluation.Running(net, rows, Y, weight, chunk, mean).logged(
+                lambda got: spec.named(got, got.pop("accuracy_once", None)), measured)
+            results = hooks.run(n, batch_size, batch, lambda done: report.results(ended(done), done), measured)
         return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:

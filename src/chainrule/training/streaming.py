@@ -273,14 +273,16 @@ def validation_logs(trainer: Any) -> dict[str, float]:
         return named(validate_batches(trainer, X, hooks if hooks else None, named))
     n, w = X.shape[0], trainer.validation_weight
 
+    def whole() -> dict[str, float]:
+        return named(trainer.validate())
+    batch, ended = Running(net, X, Y, w, 0, mean, lambda X, Y, w: validation(net, X, Y, w, chunk, mean)).logged(
+        named, whole)                 # one pass, as evaluate's: the results the last batch's logs
+
     def results(done: int) -> dict[str, float]:
-        if getattr(trainer, "test_hooks", False):       # MPI, some rank's hooks may stop: every rank alike
-            least = np.array([-float(done)])
-            trainer.allreduce(least, maximum=True)
-            done = int(-least[0])
-        return named(trainer.validate() if done == n else
-                     validation(net, X[:done], Y[:done], None if w is None else w[:done], chunk, mean))
-    if not hooks:
-        return results(n)
-    so_far = Running(net, X, Y, w, 0, mean, lambda X, Y, w: validation(net, X, Y, w, chunk, mean))
-    return hooks.run(n, chunk or trainer.batch_size, lambda a, b: named(so_far(a, b)), results)
+        if not getattr(trainer, "test_hooks", False):
+            return ended(done)
+        least = np.array([-float(done)])            # MPI, some rank's hooks may stop: every rank alike
+        trainer.allreduce(least, maximum=True)
+        done = int(-least[0])
+        return whole() if done == n else ended(done)      # all rows: the ranks' shards measured together
+    return hooks.run(n, chunk or trainer.batch_size, batch, results) if hooks else results(n)

@@ -64,3 +64,21 @@ def test_a_weighted_runs_loss_axis_says_the_loss_is_weighted(tmp_path, monkeypat
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", tmp_path / "irun", "--out",
                                                 tmp_path / "c.png"))
     assert fig.axes[0].get_ylabel() == "loss, rows weighted by 'w'"
+
+
+def test_a_weighted_models_diagram_says_its_inputs_are_standardised_by_the_weighted_rows(tmp_path, monkeypatch):
+    """train --weight standardises the columns by the rows' weighted means and spreads (StandardScaler's
+    sample_weight, not its plain fit) and says so ('of the weighted training rows'): the diagram says it too."""
+    data, table = weighted_file(tmp_path, "diabetes.csv")
+    model = tmp_path / "m.npz"
+    assert cmd("train", data, "--target", "progression", "--weight", "w", "--hidden", "2", "--epochs", "1",
+               "--val-split", "0", "--out", model).returncode == 0
+    from chainrule.cli.tabular import load_model
+    _, pre, _ = load_model(model, need_preprocessing=False)
+    columns = table[pre.numeric]
+    weighted = StandardScaler().fit(columns, sample_weight=table["w"])
+    np.testing.assert_allclose(pre.means, weighted.mean_, rtol=1e-12)            # the weighted rows' means
+    assert np.abs(np.asarray(pre.means) - StandardScaler().fit(columns).mean_).max() > 1e-3
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", model, "--out", tmp_path / "d.png"))
+    assert fig.texts[0].get_text().splitlines()[0] == (
+        "inputs: the numeric columns standardised, (column - mean) / std of the weighted training rows")

@@ -57,13 +57,13 @@ def run(args) -> int:
     if args.kind == "network":
         if args.model:
             from .tabular import load_model
-            net, pre, _ = load_model(args.model, need_preprocessing=False)
+            net, pre, extra = load_model(args.model, need_preprocessing=False)
             inputs = outputs = note = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
                 inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
                 # a regression's output is its target standardised, as the network learnt it
                 outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
-                note = diagram_note(pre)
+                note = diagram_note(pre, bool(extra.get("weight")))
             path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs, note=note)
         else:
             import chainrule as cr
@@ -85,13 +85,14 @@ def run(args) -> int:
     return 0
 
 
-def diagram_note(pre) -> str | None:
+def diagram_note(pre, weighted: bool = False) -> str | None:
     """What a trained model's drawn units hold: its numeric inputs are the columns standardised (by the training rows'
-    means and spreads, not the file's values), a regression's output its standardised target, in the text the loss
-    axis of `plot curves` has."""
+    means and spreads, weighted where it trained with --weight, as train says; not the file's values), a regression's
+    output its standardised target, in the text the loss axis of `plot curves` has."""
     said = []
     if pre.numeric:
-        said.append("inputs: the numeric columns standardised, (column - mean) / std of the training rows")
+        rows = "weighted training rows" if weighted else "training rows"
+        said.append(f"inputs: the numeric columns standardised, (column - mean) / std of the {rows}")
     if pre.task == "regression":
         said.append(f"output: the standardised target {pre.standardisation()}")
     return "\n".join(said) or None

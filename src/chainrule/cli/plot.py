@@ -75,8 +75,8 @@ def run(args) -> int:
     elif args.kind == "curves":
         history, epochs = run_history(args.history)
         title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
-        label = run_loss_label(args.history)
-        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=label)}")
+        loss, accuracy = run_labels(args.history)
+        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=loss, accuracy_label=accuracy)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:
@@ -118,26 +118,26 @@ def run_history(given: str) -> tuple[dict, list[int]]:
     return history, epochs
 
 
-def run_loss_label(given: str) -> str:
-    """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
-    target, not in the file's units, and a run trained with --weight has weighted losses ("loss", where the run's
-    checkpoint says nothing of it or is gone)."""
+def run_labels(given: str) -> tuple[str, str]:
+    """The loss and accuracy axes' names of a run, from the checkpoint beside its history: a regression's losses are
+    of its standardised target, not in the file's units, and a run trained with --weight has weighted losses and
+    accuracies ("loss", "accuracy", where the run's checkpoint says nothing of it or is gone)."""
     from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
     from .tabular import load_model
     folder = Path(given).parent if Path(given).name == HISTORY and Path(given).is_file() else Path(given)
     if not checkpoint_path(folder).is_file():
-        return "loss"
+        return "loss", "accuracy"
     try:
         net, pre, extra = load_model(checkpoint_path(folder), need_preprocessing=False)
     except ChainruleError:
-        return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
+        return "loss", "accuracy"   # the history is drawn all the same; the checkpoint's refusal is resume's to say
     weighted = f"rows weighted by {short(extra['weight'])}" if extra.get("weight") else ""
     if pre is None or pre.task != "regression":
-        return f"loss, {weighted}" if weighted else "loss"
+        return (f"loss, {weighted}", f"accuracy, {weighted}") if weighted else ("loss", "accuracy")
     return "\n".join([f"loss ({net.loss_function.name}) of the standardised target", pre.standardisation(),
-                      *([weighted] if weighted else [])])
+                      *([weighted] if weighted else [])]), "accuracy"
 
 
 def demo_sheet(path) -> Path:

@@ -64,3 +64,39 @@ def test_a_weighted_runs_loss_axis_says_the_loss_is_weighted(tmp_path, monkeypat
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", tmp_path / "irun", "--out",
                                                 tmp_path / "c.png"))
     assert fig.axes[0].get_ylabel() == "loss, rows weighted by 'w'"
+
+
+def test_a_weighted_models_diagram_says_its_inputs_are_standardised_by_the_weighted_rows(tmp_path, monkeypatch):
+    """train --weight standardises the columns by the rows' weighted means and spreads (StandardScaler's
+    sample_weight, not its plain fit) and says so ('of the weighted training rows'): the diagram says it too."""
+    data, table = weighted_file(tmp_path, "diabetes.csv")
+    model = tmp_path / "m.npz"
+    assert cmd("train", data, "--target", "progression", "--weight", "w", "--hidden", "2", "--epochs", "1",
+               "--val-split", "0", "--out", model).returncode == 0
+    from chainrule.cli.tabular import load_model
+    _, pre, _ = load_model(model, need_preprocessing=False)
+    columns = table[pre.numeric]
+    weighted = StandardScaler().fit(columns, sample_weight=table["w"])
+    np.testing.assert_allclose(pre.means, weighted.mean_, rtol=1e-12)            # the weighted rows' means
+    assert np.abs(np.asarray(pre.means) - StandardScaler().fit(columns).mean_).max() > 1e-3
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", model, "--out", tmp_path / "d.png"))
+    assert fig.texts[0].get_text().splitlines()[0] == (
+        "inputs: the numeric columns standardised, (column - mean) / std of the weighted training rows")
+
+
+def test_a_weighted_classifiers_accuracy_axis_says_the_accuracy_is_weighted(tmp_path, monkeypatch):
+    """train --weight logs the weighted accuracy (scikit-learn's accuracy_score with sample_weight; --lr 0 keeps the
+    epoch's network the saved one), not the fraction of rows right: its axis says so, as the loss axis does."""
+    from sklearn.metrics import accuracy_score
+    data, table = weighted_file(tmp_path, "iris.csv")
+    model, run, predictions = tmp_path / "m.npz", tmp_path / "run", tmp_path / "p.csv"
+    assert cmd("train", data, "--target", "species", "--weight", "w", "--hidden", "2", "--epochs", "1", "--lr", "0",
+               "--val-split", "0", "--out", model, "--checkpoint-dir", run).returncode == 0
+    assert cmd("predict", model, data, "--out", predictions).returncode == 0
+    predicted = pd.read_csv(predictions)["prediction"]
+    from chainrule.cli.plot import run_history
+    logged = run_history(str(run))[0]["accuracy"][0]
+    assert logged == pytest.approx(accuracy_score(table["species"], predicted, sample_weight=table["w"]), abs=1e-12)
+    assert logged != pytest.approx(accuracy_score(table["species"], predicted), abs=1e-6)
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss, rows weighted by 'w'", "accuracy, rows weighted by 'w'"]

@@ -57,13 +57,13 @@ def run(args) -> int:
     if args.kind == "network":
         if args.model:
             from .tabular import load_model
-            net, pre, _ = load_model(args.model, need_preprocessing=False)
+            net, pre, extra = load_model(args.model, need_preprocessing=False)
             inputs = outputs = note = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
                 inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
                 # a regression's output is its target standardised, as the network learnt it
                 outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
-                note = diagram_note(pre)
+                note = diagram_note(pre, bool(extra.get("weight")))
             path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs, note=note)
         else:
             import chainrule as cr
@@ -75,8 +75,8 @@ def run(args) -> int:
     elif args.kind == "curves":
         history, epochs = run_history(args.history)
         title = f"{args.history}: {counted(len(epochs), 'epoch')}"         # '1 epoch', '9 epochs'
-        label = run_loss_label(args.history)
-        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=label)}")
+        loss, accuracy = run_labels(args.history)
+        print(f"wrote {plot.training_curves(history, args.out, title=title, loss_label=loss, accuracy_label=accuracy)}")
     elif Path(args.out).suffix.lower() in (".png", ".svg"):
         print(f"wrote {demo_sheet(args.out)}")
     else:
@@ -85,13 +85,14 @@ def run(args) -> int:
     return 0
 
 
-def diagram_note(pre) -> str | None:
+def diagram_note(pre, weighted: bool = False) -> str | None:
     """What a trained model's drawn units hold: its numeric inputs are the columns standardised (by the training rows'
-    means and spreads, not the file's values), a regression's output its standardised target, in the text the loss
-    axis of `plot curves` has."""
+    means and spreads, weighted where it trained with --weight, as train says; not the file's values), a regression's
+    output its standardised target, in the text the loss axis of `plot curves` has."""
     said = []
     if pre.numeric:
-        said.append("inputs: the numeric columns standardised, (column - mean) / std of the training rows")
+        rows = "weighted training rows" if weighted else "training rows"
+        said.append(f"inputs: the numeric columns standardised, (column - mean) / std of the {rows}")
     if pre.task == "regression":
         said.append(f"output: the standardised target {pre.standardisation()}")
     return "\n".join(said) or None
@@ -117,26 +118,26 @@ def run_history(given: str) -> tuple[dict, list[int]]:
     return history, epochs
 
 
-def run_loss_label(given: str) -> str:
-    """What a run's losses are of, from the checkpoint beside its history: a regression's are of its standardised
-    target, not in the file's units, and a run trained with --weight has weighted losses ("loss", where the run's
-    checkpoint says nothing of it or is gone)."""
+def run_labels(given: str) -> tuple[str, str]:
+    """The loss and accuracy axes' names of a run, from the checkpoint beside its history: a regression's losses are
+    of its standardised target, not in the file's units, and a run trained with --weight has weighted losses and
+    accuracies ("loss", "accuracy", where the run's checkpoint says nothing of it or is gone)."""
     from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
     from .tabular import load_model
     folder = Path(given).parent if Path(given).name == HISTORY and Path(given).is_file() else Path(given)
     if not checkpoint_path(folder).is_file():
-        return "loss"
+        return "loss", "accuracy"
     try:
         net, pre, extra = load_model(checkpoint_path(folder), need_preprocessing=False)
     except ChainruleError:
-        return "loss"              # the history is drawn all the same; the checkpoint's refusal is resume's to say
+        return "loss", "accuracy"   # the history is drawn all the same; the checkpoint's refusal is resume's to say
     weighted = f"rows weighted by {short(extra['weight'])}" if extra.get("weight") else ""
     if pre is None or pre.task != "regression":
-        return f"loss, {weighted}" if weighted else "loss"
+        return (f"loss, {weighted}", f"accuracy, {weighted}") if weighted else ("loss", "accuracy")
     return "\n".join([f"loss ({net.loss_function.name}) of the standardised target", pre.standardisation(),
-                      *([weighted] if weighted else [])])
+                      *([weighted] if weighted else [])]), "accuracy"
 
 
 def demo_sheet(path) -> Path:

@@ -79,11 +79,12 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
                     dpi: int = 100, title: str | None = None, validation_freq: Any = 1,
-                    loss_label: str = "loss") -> Path:
+                    loss_label: str = "loss", accuracy_label: str = "accuracy") -> Path:
     """Loss (and accuracy, when there is one) per epoch, training and validation; `title` above them;
     `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
     loss axis's name, which says what the loss is of where that is not the data's own units (a regression
-    trained on its standardised target, as `chainrule train` does)."""
+    trained on its standardised target, as `chainrule train` does), `accuracy_label` the accuracy axis's (weighted
+    rows')."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -102,7 +103,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
-        ax.set_ylabel(loss_label if metric == "loss" else metric, parse_math=False)
+        ax.set_ylabel(loss_label if metric == "loss" else accuracy_label, parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:

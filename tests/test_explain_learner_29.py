@@ -3,6 +3,7 @@ the text form and the seed write."""
 from __future__ import annotations
 
 import re
+import sys
 
 from conftest import cmd
 
@@ -91,3 +92,34 @@ def test_every_code_span_of_the_docs_is_closed():
         text = re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)   # fenced blocks
         for paragraph in re.split(r"\n\s*\n", text):
             assert paragraph.count("`") % 2 == 0, f"{path.name}: {paragraph[:160]!r}"
+
+
+TORN = re.compile(r"(?:^|\s)--[a-z][\w-]*$")          # a line ending on an option, its value on the next
+
+
+def test_a_note_after_a_value_keeps_each_option_beside_its_value():
+    # the neighbour: a neuron slice's note after a value, "out_h1 = 0.593269992   (the other units of hidden layer
+    # 1: --layer 0 derives it)", at 55 columns ended "...hidden layer 1: --layer" and went on "0 derives it)"
+    torn = []
+    for width in range(44, 72):
+        r = cmd("explain", "--layer", "0", "--neuron", "1", "--lr", "0.5", "--width", str(width))
+        assert r.returncode == 0, r.stderr
+        assert "--layer 0 derives it" in " ".join(r.stdout.split()), r.stdout
+        torn += [(width, line) for line in r.stdout.splitlines() if TORN.search(line)]
+    assert not torn, torn[:3]
+
+
+def test_an_error_at_a_terminals_width_keeps_each_option_beside_its_value(capsys, monkeypatch):
+    # the neighbour on stderr: at 80 columns a softmax network's missing --targets ended a line on "e.g. --targets"
+    # and began the next with "1,0,0"
+    from conftest import cli_in_process
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    torn = []
+    for width in (50, 55, 80):
+        monkeypatch.setenv("COLUMNS", str(width))
+        code, _, err = cli_in_process(capsys, "explain", "--layers", "2,3,3", "--activation", "relu,softmax",
+                                      "--loss", "categorical_crossentropy", "--inputs", "0.1,0.2")
+        assert code == 2 and "e.g. --targets 1,0,0" in " ".join(err.split()), err
+        assert all(len(line) <= width for line in err.splitlines()), err
+        torn += [(width, line) for line in err.splitlines() if TORN.search(line)]
+    assert not torn, torn[:3]

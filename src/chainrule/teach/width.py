@@ -41,8 +41,7 @@ def _fit_line(line: str, width: int) -> list[str]:
         # prose (a list item, a sentence) at its spaces; a list of values at its commas, then at its spaces
         more = indent + ("    " if body.startswith("- ") else "  ")
         if body.startswith("- ") or len(_split(equation, ", ")) < 2 or PROSE.search(equation):
-            glued = OPTION.sub("\\1\x01", body)         # "--neuron 1" stays on one line, as it is typed
-            return [row.replace("\x01", " ") for row in _pack(indent, glued, more, width, indent, WORDS)]
+            return _pack_words(indent, body, more, width, indent, WORDS)
         return _note(_pack(indent, equation, more, width, indent, (", ", r" +")), note, more, width, indent)
     lhs = parts[0]
     col = indent + " " * (len(lhs) + 1) if len(indent) + len(lhs) + 1 <= width // 3 else indent + "    "
@@ -86,13 +85,13 @@ def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list
         if len(lines[-1]) + 3 + len(note) <= width:
             lines[-1] += "   " + note
         else:
-            kept = _pack(col, note, col + " ", width, col, ("; ",))     # at its indent, broken between clauses
+            kept = _pack_words(col, note, col + " ", width, col, ("; ",))     # at its indent, between clauses
             if any(len(line) > width for line in kept):     # a clause too wide for it there: as far left as it needs
-                kept = _pack(col, note, col + " ", width, "", ("; ", r" +"))
+                kept = _pack_words(col, note, col + " ", width, "", ("; ", r" +"))
                 clauses = re.split(r"(?<=;) ", note)           # each clause whole where a column further left
                 low = len(lines[-1]) - len(lines[-1].lstrip())      # holds it, still under its value (not at 0)
                 for at in range(len(col), low - 1, -1):
-                    moved = _pack(col[:at], note, col[:at] + " ", width, "", ("; ", r" +"))
+                    moved = _pack_words(col[:at], note, col[:at] + " ", width, "", ("; ", r" +"))
                     if _torn(clauses, moved) < _torn(clauses, kept):
                         kept = moved
             lines.extend(kept)
@@ -143,6 +142,12 @@ def _split(text: str, sign: str) -> list[str]:
     depth = _depths(text)
     cuts = [m for m in re.finditer(re.escape(sign), text) if depth[m.start()] == 0]
     return [text[a.end() if a else 0:b.start() if b else len(text)] for a, b in zip([None, *cuts], [*cuts, None])]
+
+
+def _pack_words(first: str, text: str, more: str, width: int, floor: str, signs: tuple[str, ...]) -> list[str]:
+    """`_pack` with each option beside its value ("--neuron 1" on one line, as it is typed again)."""
+    glued = OPTION.sub("\\1\x01", text)
+    return [row.replace("\x01", " ") for row in _pack(first, glued, more, width, floor, signs)]
 
 
 def _pack(first: str, part: str, more: str, width: int, floor: str, signs: tuple[str, ...] = SIGNS) -> list[str]:
@@ -233,7 +238,8 @@ def fit_lines(text: str, width: int, hang: str = "  ") -> str:
         if len(line) <= width:
             out.append(line)
             continue
-        quoted = {i for m in QUOTED.finditer(line) for i in range(*m.span())} | _short_brackets(line)
+        quoted = ({i for m in QUOTED.finditer(line) for i in range(*m.span())} | _short_brackets(line)
+                  | {m.end(1) for m in OPTION.finditer(line)})         # an option's space before its value
         marked = "".join("\x00" if c == " " and i not in quoted else c for i, c in enumerate(line))
         lead = line[:len(line) - len(line.lstrip(" "))]
         parts = re.split(r"(\x00+)", marked[len(lead):])      # words, and the spaces between them as written

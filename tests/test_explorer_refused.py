@@ -238,8 +238,7 @@ def test_a_csv_files_refusal_speaks_of_the_sample_the_chain_rule_panel_follows()
 def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     """Float32, every unit finite but the squared error past 3.4 x 10^38 for 9 of the 16 samples (PyTorch's pass),
     the panel following one of them: the banner said "1 of the 16 training samples overflow", counting the
-    units that overflow and the panel's sample alone. Where the units do not tell how many overflow, it counts
-    none: it names the panel's sample, in explain's words."""
+    units that overflow and the panel's sample alone. It counts the samples whose loss overflows too."""
     import pandas as pd
     import torch
 
@@ -257,7 +256,8 @@ def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     s.act("set_sample", {"sample": k})
     said = view.state(s)["refused"]
     words = page_words(refusal(net, s.X[k:k + 1], s.Y[k:k + 1]), first=False)
-    assert said == f"sample {k + 1} (the one the chain-rule panel follows): {words}", said
+    assert said == f"9 of the 16 training samples overflow; sample {k + 1} (the one the chain-rule panel follows): " \
+        f"{words}", said
 
 
 def test_the_refused_pass_is_drawn_from_explains_own_structure():
@@ -655,3 +655,23 @@ def test_undo_to_a_pass_that_still_overflows_leaves_a_closed_refusal_closed(brow
         set_weight(page, "w1", "8e5")                    # overflowing again: news, the banner opens
         expect(page.locator('[data-id="error"]')).to_be_visible()
         expect(banner(page)).to_contain_text("The chain rule cannot be written out")
+
+
+def test_the_count_of_samples_that_overflow_takes_in_those_whose_loss_alone_does():
+    """Float32, one sample's units overflow and another's squared error alone (PyTorch's pass): the banner said
+    "1 of the 3 training samples overflow" and named the first whose units do, counting by the units alone."""
+    import torch
+
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = 3e19, 1.0
+    net.dense_layers[0].b[:] = net.dense_layers[1].b[:] = 0.0
+    X, Y = np.array([[0.1], [0.9], [1e20]]), net.targets(np.zeros((3, 1)))       # float32, as the session's
+    hidden = torch.tensor(X, dtype=torch.float32) @ torch.tensor(net.dense_layers[0].W)
+    errors = (hidden @ torch.tensor(net.dense_layers[1].W) - torch.tensor(Y, dtype=torch.float32)) ** 2
+    bad = [k for k in range(3) if not (torch.isfinite(hidden[k]).all() and torch.isfinite(errors[k]).all())]
+    assert len(bad) == 2 and 0 not in bad
+    said = engine.pass_numbers(net, X, Y, followed=0)[2]
+    words = refusal(net, X[bad[0]:bad[0] + 1], Y[bad[0]:bad[0] + 1])        # the page words it (wording.py)
+    assert said == (f"{len(bad)} of the 3 training samples overflow; sample {bad[0] + 1}: {words}"
+                    " (the chain-rule panel follows sample 1, whose pass is finite)"), said

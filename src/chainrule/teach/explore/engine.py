@@ -164,16 +164,19 @@ def pass_numbers(net, X, Y, followed: int | None = None,
     overflows, the plain pass's own numbers (infinity, NaN: what a training step reads) and what the page
     says of it: the sample the chain-rule panel follows (`followed`, a row of X) where it overflows, else the
     first that does and that the panel's is finite (samples counted from 1, as the page counts; how many where
-    the units tell), in explain's words (the engine's name rows of X and layers from 0, and a dtype the page
-    cannot set). `followed_refused`: explain refused the followed sample's pass (its loss may overflow where its
-    units do not)."""
+    their units or loss tell), in explain's words (the engine's name rows of X and layers from 0, and a dtype the
+    page cannot set). `followed_refused`: explain refused the followed sample's pass (its gradient may overflow
+    where its units and loss do not)."""
     try:
         return net.loss(X, Y), net.gradients(X, Y), None
     except ValidationError as exc:
         with np.errstate(all="ignore"):
             E = net.backprop(X, Y)
-            bad = np.flatnonzero(~np.all([np.isfinite(d.net).all(axis=1) for d in net.dense_layers], axis=0))
-        # explain refuses a sample whose loss or gradient overflows where its units do not: not counted by them
+            terms = net.loss_function.terms(net.last_output, Y, net.layers[-1].net if net.fused_output else None)
+            finite = [np.isfinite(d.net).all(axis=1) for d in net.dense_layers] + [
+                np.isfinite(terms).reshape(len(X), -1).all(axis=1)]         # a sample's units, then its loss
+            bad = np.flatnonzero(~np.all(finite, axis=0))
+        # explain refuses a sample whose gradient overflows where its units and loss do not: not counted by them
         counted = not (followed_refused and followed is not None and followed not in bad)
         if not counted:
             bad = np.union1d(bad, [followed]).astype(int)

@@ -99,6 +99,8 @@ export function mount(root, wire) {
   const inTurn = job => (queue = queue.then(job));
   function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
+    // Undo and Redo pause ▶: playing on from the state gone back to would be a new change, clearing Redo at once
+    if (action === "undo" || action === "redo") playing = false;
     if (RELOADS.includes(action)) ui.editing = null;     // a target's editor closes with the batch it edited
     return inTurn(() => ask(action, body));
   }
@@ -123,10 +125,12 @@ export function mount(root, wire) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
-  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac), as in editors; not in a field, whose text the browser
-  // undoes. The page's keys anywhere on it; in a notebook only where the keyboard is in the explorer (Jupyter's own).
+  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac), as in editors; not in a text field, whose typing the
+  // browser undoes (a menu or a checkbox has none: its change is the network's, undone here).
+  // The page's keys anywhere on it; in a notebook only where the keyboard is in the explorer (Jupyter's own).
+  const TEXT_FIELD = "textarea, [contenteditable], input:not([type=checkbox], [type=radio], [type=file], [type=range])";
   (root.classList.contains("in-notebook") ? root : root.ownerDocument).addEventListener("keydown", e => {
-    const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest("input, textarea, select");
+    const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest(TEXT_FIELD);
     if (!(e.ctrlKey || e.metaKey) || e.altKey || typing || !["z", "y"].includes(key)) return;
     const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
     e.preventDefault();

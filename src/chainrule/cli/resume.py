@@ -117,7 +117,8 @@ def reading(args, rows: int | None = None) -> dict | None:
     shape the inputs' last digits (CsvStream's CHUNK_ROWS where --chunk-rows is not given)."""
     if not args.stream:
         return None
-    from ..data.stream import CHUNK_ROWS     # here: a job without --stream does not import the stream's reader
+    # here: a job without --stream does not import the stream's reader
+    from ..data.stream import CHUNK_ROWS
     return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows}
 
 

@@ -42,8 +42,9 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")
-    p.add_argument("--cv", type=numbers.folds, default=3, help="cross-validation folds of the rows shuffled by --seed, "
-                                                                    "a classification's stratified by class (default: 3)")
+    p.add_argument("--cv", type=numbers.folds, default=3,
+                   help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
+                        "class (default: 3)")
     p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "

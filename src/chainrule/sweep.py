@@ -41,7 +41,7 @@ from chainrule.sweep_search import (
     scorer_refusal,
     search,
 )
-from chainrule.sweep_table import cell, say_ran_out
+from chainrule.sweep_table import cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 
@@ -70,6 +70,11 @@ class SweepResult:
     #: the other candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), their places
     #: in cv_results_: best_index_ is the first of them all, in the grid's (or the drawn) order, as GridSearchCV's
     tied_indices_: list[int] = field(default_factory=list)
+    #: the class that scoring scores as the positive one (f1, precision, recall, jaccard, average_precision of a 2-class
+    #: target): the second of the sorted classes, as the labels 0 and 1 are encoded (1 positive, scikit-learn's
+    #: pos_label); None where the scorer scores both classes alike (accuracy, roc_auc, f1_macro) or the target is not
+    #: 2 classes
+    positive_class: Any = None
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
     best_params_ = property(lambda self: self.best_params)
@@ -264,6 +269,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         raise ValidationError(f"{give('scoring given', scoring=scoring)} cannot score the {len(pre.classes)} classes "
                               f"of {target!r}: scikit-learn says {refused.rstrip('.')}; choose a scorer for them "
                               "(accuracy, balanced_accuracy, f1_macro, roc_auc_ovr, neg_log_loss, ...)")
+    # scikit-learn refuses f1 of labels other than 0/1 (pos_label); the sweep scores the encoded 1 and says which
+    positive = pre.classes[1] if classify and len(pre.classes) == 2 and scoring and positive_matters(scoring) else None
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
         folds = check_cv(cv, y, classifier=classify)
     else:
@@ -310,7 +317,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
-                       done.tied)
+                       done.tied, positive)
 
 
 def _weights(df, target: str, column: str, features, drop):

@@ -35,6 +35,24 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     return res
 
 
+def positive_matters(scoring: str) -> bool:
+    """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
+    (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1
+    labels and of the same labels swapped, which score alike by any other scorer (accuracy, roc_auc, f1_macro)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import get_scorer
+    X, y = np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 1, 0, 1, 1])
+    scores = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # an undefined ratio's warning
+        for labels in (y, 1 - y):
+            try:
+                scores.append(float(get_scorer(scoring)(LogisticRegression().fit(X, labels), X, labels)))
+            except (ValueError, TypeError):    # not a classifier's scorer (r2 would score), or one of samples
+                return False
+    return not np.isclose(scores[0], scores[1], equal_nan=True)
+
+
 def named(res: dict, names: dict[str, str]) -> dict:
     """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
     of each, as GridSearchCV's."""

@@ -103,14 +103,23 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
                               "--checkpoint-dir")
 
 
-#: the rows per chunk of --stream where --chunk-rows is not given
-CHUNK_ROWS = 100_000
+class ChunkRowsDefault:
+    """--chunk-rows's default in train's help: CsvStream's CHUNK_ROWS, imported only when the help is shown (every
+    command builds train's parser; a job without --stream does not import the stream's reader)."""
+
+    def __str__(self) -> str:
+        from ..data.stream import CHUNK_ROWS
+        return str(CHUNK_ROWS)
 
 
 def reading(args, rows: int | None = None) -> dict | None:
     """How the run read its file (`rows`: the file's, once read), which its checkpoint records: --stream's chunks
-    shape the inputs' last digits."""
-    return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows} if args.stream else None
+    shape the inputs' last digits (CsvStream's CHUNK_ROWS where --chunk-rows is not given)."""
+    if not args.stream:
+        return None
+    # here: a job without --stream does not import the stream's reader
+    from ..data.stream import CHUNK_ROWS
+    return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows}
 
 
 def _same_reading(saved: dict | None, now: dict | None) -> bool:

@@ -42,11 +42,15 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
                                                       "./sweep); stopped by Ctrl-C, the candidates whose folds all "
                                                       "finished go to sweep_results.partial.csv there")
-    p.add_argument("--cv", type=numbers.folds, default=3, help="cross-validation folds (default: 3)")
+    p.add_argument("--cv", type=numbers.folds, default=3,
+                   help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
+                        "class (default: 3)")
     p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
     p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "
-                                     "are in the target's units")
+                                     "are in the target's units; f1, precision, recall, jaccard of 2 classes score "
+                                     "the second in sorted order as the positive one, which the table's line names "
+                                     "(f1_macro scores both)")
     # None: not given (the grid may set them; given beside the grid's, refused); 100 applied after
     p.add_argument("--epochs", type=positive_int, default=None,
                    help="the most epochs of every fit, where the grid does not set them (default: 100, as train's: "
@@ -134,11 +138,14 @@ def sweep(args) -> int:
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
-    say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{weighted}, best first:")
+    of = "" if result.positive_class is None else f" of {str(result.positive_class)!r}"     # f1 of 'yes'
+    positive = f"{of}, the positive class" if of else ""
+    say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{positive}{weighted}, "
+        "best first:")
     names = grid_names(grid, grid.spelled)     # the values as --grid spelled them
     shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    say(f"best: {as_written(result.best_params, names)} ({result.scoring} {result.best_score:.4f})"
+    say(f"best: {as_written(result.best_params, names)} ({result.scoring}{of} {result.best_score:.4f})"
         f"{_tied(result, names, args)}")
     say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
     return 0

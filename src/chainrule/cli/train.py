@@ -93,7 +93,9 @@ def register(sub) -> None:
     g.add_argument("--stream", action="store_true",
                    help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
                         "written to files in $TMPDIR and read batch by batch); the same model as without")
-    g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default: 100000)")
+    chunks = g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default: "
+                                                                    "%(stream_default)s)")
+    chunks.stream_default = resume.ChunkRowsDefault()     # CsvStream's, read when the help is shown
     p.set_defaults(func=train)
 
 
@@ -280,7 +282,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         import pandas as pd
 
         from ..data.stream import CsvStream
-        stream = CsvStream(args.csv, rows=args.chunk_rows or resume.CHUNK_ROWS, sep=args.sep, encoding=args.encoding,
+        stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight else stream.header()

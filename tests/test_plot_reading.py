@@ -124,14 +124,41 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
 
 
-def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
-    net = cr.Network([cr.Dense(30, 5, "relu"), cr.Dense(5, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
-    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png"))
+def shown_names(fig, ax, axis="x"):
+    """{position: text} of the tick labels drawn inside the axes' range."""
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
+    return {p: text for p, text in at if text and low <= p <= high}
+
+
+@pytest.mark.parametrize("widths, columns", [([4, 8, 5, 3], ["sepal length", "sepal width", "petal length", "pw"]),
+                                             ([30, 5, 1], None)])
+def test_heat_maps_name_their_rows_and_columns_as_the_diagram_names_the_units(tmp_path, monkeypatch, widths,
+                                                                               columns):
+    """The heat maps numbered their rows and columns 1..8 ('input', 'neuron') under a diagram naming the same
+    units h1..h8, o1..o3: each tick now is a whole unit, named as the diagram names it (and the column beside it),
+    also for a single unit (not 0.6, 0.8, ...)."""
+    from chainrule.teach.notation import neuron_names
+    layers = [cr.Dense(a, b, "relu") for a, b in zip(widths[:-2], widths[1:-1])]
+    net = cr.Network([*layers, cr.Dense(widths[-2], widths[-1], "sigmoid")], loss="binary_crossentropy", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns))
+    drawn = {t.get_text() for t in fig.axes[0].texts}           # the diagram's unit names
+    names = neuron_names(net)
     heat = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
-    assert len(heat) == 2
-    for ax, (n_in, n_out) in zip(heat, [(30, 5), (5, 1)]):
-        assert set(shown_ticks(fig, ax)) <= set(range(1, n_out + 1)) and shown_ticks(fig, ax)   # not 0.6, 0.8, ..
-        assert set(shown_ticks(fig, ax, "y")) <= set(range(1, n_in + 1))
+    assert len(heat) == len(widths) - 1
+    for l, ax in enumerate(heat):
+        for axis, level in (("y", l), ("x", l + 1)):
+            ticks = shown_names(fig, ax, axis)
+            assert ticks, (l, axis)
+            for at, text in ticks.items():
+                assert at == int(at) and 1 <= at <= widths[level], (l, axis, at)
+                unit = names[level][int(at) - 1]
+                assert text.split(" ", 1)[0] == unit, (l, axis, at, text)
+                assert unit in drawn or widths[level] > 12      # the diagram draws it (a wide level: some)
+                if level == 0 and columns:                      # the column beside its input, as above
+                    assert text == f"{unit} {columns[int(at) - 1]}"
 
 
 @pytest.mark.parametrize("history, message", [

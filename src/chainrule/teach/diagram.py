@@ -165,27 +165,29 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
-        _weight_heat_maps(fig, dense, cmap, input_names)
+        _weight_heat_maps(fig, dense, cmap, input_names, names)
     return save_figure(fig, path, dpi)
 
 
-def _weight_heat_maps(fig, dense, cmap, input_names) -> None:
-    """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer."""
-    from matplotlib.ticker import MaxNLocator
+def _weight_heat_maps(fig, dense, cmap, input_names, names) -> None:
+    """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer, its rows and columns
+    named as the diagram above names the units (i1, h1, o1; a column's name beside its input's): one name a unit."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
     n = len(dense)
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
         lim = float(np.abs(layer.W).max()) or 1.0
-        # numbered from 1, as the units above (i1, h1, o1)
+        # unit k at k (from 1): the ticks fall on units, each named by the diagram's name of it
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
-        for axis in (ax.xaxis, ax.yaxis):      # whole unit numbers, also for one neuron (not 0.6, 0.8, ...)
-            axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        rows = names[l] if l or input_names is None else [   # '$' as written: tick labels parse math
+            f"{u} {clipped(s, 12)}".replace("$", r"\$") for u, s in zip(names[0], input_names)]
+        for axis, units in ((ax.yaxis, rows), (ax.xaxis, names[l + 1])):
+            axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))    # whole units only
+            axis.set_major_formatter(FuncFormatter(lambda k, _, units=units: units[int(k) - 1]
+                                                   if k == int(k) and 1 <= k <= len(units) else ""))
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
-        ax.set_xlabel("neuron", fontsize=8)
-        ax.set_ylabel("input", fontsize=8)
-        ax.tick_params(labelsize=7)
-        if l == 0 and input_names is not None and layer.n_in <= 12:
-            ax.set_yticks(range(1, layer.n_in + 1), [clipped(s, 12) for s in input_names], fontsize=6,
-                          parse_math=False)
+        ax.set_xlabel("to neuron", fontsize=8)
+        ax.set_ylabel("from input" if l == 0 else "from neuron", fontsize=8)
+        ax.tick_params(labelsize=6 if l == 0 and input_names is not None else 7)
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

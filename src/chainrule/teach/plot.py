@@ -77,6 +77,12 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
     ax.set_xlabel("epoch")
 
 
+def _wrapped(label: str, width: int = 46) -> str:
+    """An axis name's lines broken at spaces to `width` characters: a longer line ran off a 4-inch figure."""
+    import textwrap
+    return "\n".join(textwrap.fill(line, width, break_long_words=False) for line in label.split("\n"))
+
+
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
                     dpi: int = 100, title: str | None = None, validation_freq: Any = 1,
                     loss_label: str = "loss", accuracy_label: str = "accuracy") -> Path:
@@ -103,7 +109,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
-        ax.set_ylabel(loss_label if metric == "loss" else accuracy_label, parse_math=False)
+        ax.set_ylabel(_wrapped(loss_label if metric == "loss" else accuracy_label), parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:

@@ -91,7 +91,7 @@ def diagram_note(pre, weighted: bool = False) -> str | None:
     output its standardised target, in the text the loss axis of `plot curves` has."""
     said = []
     if pre.numeric:
-        rows = "weighted training rows" if weighted else "training rows"
+        rows = pre.learnt_from(weighted)        # as train's line of the regression's losses says it
         said.append(f"inputs: the numeric columns standardised, (column - mean) / std of the {rows}")
     if pre.task == "regression":
         said.append(f"output: the standardised target {pre.standardisation()}")

@@ -313,24 +313,3 @@ def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_pat
     key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
     page = fig.bbox
     assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
-
-
-def test_past_forty_layers_each_curve_keeps_its_own_colour_read_off_a_colour_bar(tmp_path, monkeypatch):
-    """60 layers: the forty styles came round again (layer 40 drawn as layer 0) and a key of 60 names took most of the
-    figure, the curves squeezed into a strip; each layer is now its colour on a bar labelled 'layer' beside a wide plot,
-    and a nan epoch's note is still in a legend."""
-    from matplotlib.colors import to_rgba
-    layers = 60
-    history = {f"grad_norm/{k}": list(np.geomspace(1.0, 2.0, 5) * (k + 1)) for k in range(layers)}
-    history["grad_norm/7"][2] = float("nan")
-    fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
-    ax, bar = fig.axes
-    curves = [line for line in ax.get_lines() if line.get_marker() != "x"]
-    colours = [tuple(np.round(to_rgba(line.get_color()), 3)) for line in curves]
-    assert len(colours) == layers and len(set(colours)) == layers
-    assert bar.get_ylabel() == "layer"
-    mappable = bar._colorbar.mappable              # what the bar shows
-    for k in (0, 7, 40, 59):          # the bar's colour at k is layer k's curve
-        assert np.allclose(mappable.cmap(mappable.norm(k)), to_rgba(curves[k].get_color()))
-    assert ax.get_position().width >= 0.5, ax.get_position()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 7: not a number (nan/inf) at epoch 3"]

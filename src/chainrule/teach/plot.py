@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
-from .colours import class_colours, layer_styles
+from .colours import class_colours, layer_styles, numbered
 from .diagram import network_diagram  # noqa: F401  (cr.plot.network_diagram, as before the split)
 from .notation import neuron_names
 
@@ -183,8 +183,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         ax.set(xlabel=f"input {first}", ylabel=f"input {second}")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
     for ax, filled, n in regions:          # what the colours say: the probability of class 1, or the class
-        every = max(1, -(-n // 20))        # at most 20 class numbers on the key: more run together
-        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03, ticks=[0, 0.5, 1] if n == 1 else range(0, n, every))
+        bar = fig.colorbar(filled, ax=ax, fraction=0.06, pad=0.03,
+                           ticks=[0, 0.5, 1] if n == 1 else range(0, n, numbered(n)))      # at most 20 numbers
         bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
     return save_figure(fig, path, dpi)

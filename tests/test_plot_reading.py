@@ -133,17 +133,19 @@ def shown_names(fig, ax, axis="x"):
     return {p: text for p, text in at if text and low <= p <= high}
 
 
-@pytest.mark.parametrize("widths, columns", [([4, 8, 5, 3], ["sepal length", "sepal width", "petal length", "pw"]),
-                                             ([30, 5, 1], None)])
+@pytest.mark.parametrize("widths, columns, classes", [
+    ([4, 8, 5, 3], ["sepal length", "sepal width", "petal length", "pw"], ["setosa", "versicolor", "$x$"]),
+    ([30, 5, 1], None, None)])
 def test_heat_maps_name_their_rows_and_columns_as_the_diagram_names_the_units(tmp_path, monkeypatch, widths,
-                                                                               columns):
+                                                                               columns, classes):
     """The heat maps numbered their rows and columns 1..8 ('input', 'neuron') under a diagram naming the same
     units h1..h8, o1..o3: each tick now is a whole unit, named as the diagram names it (and the column beside it),
     also for a single unit (not 0.6, 0.8, ...)."""
     from chainrule.teach.notation import neuron_names
     layers = [cr.Dense(a, b, "relu") for a, b in zip(widths[:-2], widths[1:-1])]
     net = cr.Network([*layers, cr.Dense(widths[-2], widths[-1], "sigmoid")], loss="binary_crossentropy", seed=0)
-    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns))
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns,
+                                                                 output_names=classes))
     drawn = {t.get_text() for t in fig.axes[0].texts}           # the diagram's unit names
     names = neuron_names(net)
     heat = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
@@ -159,6 +161,8 @@ def test_heat_maps_name_their_rows_and_columns_as_the_diagram_names_the_units(tm
                 assert unit in drawn or widths[level] > 12      # the diagram draws it (a wide level: some)
                 if level == 0 and columns:                      # the column beside its input, as above
                     assert text == f"{unit} {columns[int(at) - 1]}"
+                if level == len(widths) - 1 and classes:        # the class beside its output ('\$': a '$' drawn)
+                    assert text.replace("\\$", "$") == f"{unit} {classes[int(at) - 1]}"
 
 
 @pytest.mark.parametrize("history, message", [

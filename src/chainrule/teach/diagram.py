@@ -165,13 +165,13 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     if heat:
         ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
-        _weight_heat_maps(fig, dense, cmap, input_names, names)
+        _weight_heat_maps(fig, dense, cmap, input_names, output_names, names)
     return save_figure(fig, path, dpi)
 
 
-def _weight_heat_maps(fig, dense, cmap, input_names, names) -> None:
+def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer, its rows and columns
-    named as the diagram above names the units (i1, h1, o1; a column's name beside its input's): one name a unit."""
+    named as the diagram above names the units (i1, h1, o1; a column's or class's name beside its unit's)."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator
     n = len(dense)
     for l, layer in enumerate(dense):
@@ -180,14 +180,22 @@ def _weight_heat_maps(fig, dense, cmap, input_names, names) -> None:
         # unit k at k (from 1): the ticks fall on units, each named by the diagram's name of it
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
-        rows = names[l] if l or input_names is None else [   # '$' as written: tick labels parse math
-            f"{u} {clipped(s, 12)}".replace("$", r"\$") for u, s in zip(names[0], input_names)]
-        for axis, units in ((ax.yaxis, rows), (ax.xaxis, names[l + 1])):
+        rows = _beside(names[l], input_names if l == 0 else None)
+        columns = _beside(names[l + 1], output_names if l == n - 1 else None)
+        for axis, units in ((ax.yaxis, rows), (ax.xaxis, columns)):
             axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))    # whole units only
             axis.set_major_formatter(FuncFormatter(lambda k, _, units=units: units[int(k) - 1]
                                                    if k == int(k) and 1 <= k <= len(units) else ""))
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
         ax.set_xlabel("to neuron", fontsize=8)
         ax.set_ylabel("from input" if l == 0 else "from neuron", fontsize=8)
-        ax.tick_params(labelsize=6 if l == 0 and input_names is not None else 7)
+        for axis, units, plain in ((ax.yaxis, rows, names[l]), (ax.xaxis, columns, names[l + 1])):
+            axis.set_tick_params(labelsize=7 if units is plain else 6)          # a name beside: smaller
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)
+
+
+def _beside(units: list[str], given: list[str] | None) -> list[str]:
+    """Units' names, each with its column's or class's name beside it where given ('$' as written: ticks parse math)."""
+    if given is None:
+        return units
+    return [f"{u} {clipped(s, 12)}".replace("$", r"\$") for u, s in zip(units, given)]

@@ -5,24 +5,32 @@ import pytest
 
 pytest.importorskip("matplotlib")
 from conftest import drawn_figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from scipy.spatial.distance import pdist  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.teach import plot  # noqa: E402
 
 
-@pytest.mark.parametrize("layers", [12, 40])
+@pytest.mark.parametrize("layers", [12, 40, 60])
 def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monkeypatch, layers):
-    """40 layers had a key of three columns beside the plot: half the figure's width."""
+    """40 layers had a key of three columns beside the plot: half the figure's width; 60 layers came round to
+    layer 40 drawn as layer 0. Each layer is its own colour on a bar labelled 'layer', and a nan epoch's note is
+    still in a legend."""
+    from matplotlib.colors import to_rgba
     rng = np.random.default_rng(0)
     norms = {k: np.exp(-0.1 * k) * (1 + 0.1 * rng.random(6)) for k in range(layers)}
+    norms[7][2] = np.nan
     fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms({f"grad_norm/{k}": list(v) for k, v in norms.items()},
                                                                 tmp_path / "g.png"))
     ax = fig.axes[0]
-    assert ax.get_position().width > 0.6 and ax.get_legend() is None
+    assert ax.get_position().width > 0.6
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 7: not a number (nan/inf) at epoch 3"]
     bar = fig.axes[1]
     assert bar.get_ylabel() == "layer" and bar.get_ylim() == (0, layers - 1)
-    for k, line in enumerate(ax.get_lines()):          # each curve the history's, in its depth's colour
+    curves = [line for line in ax.get_lines() if line.get_marker() != "x"]
+    assert len({tuple(np.round(to_rgba(line.get_color()), 3)) for line in curves}) == layers     # none alike
+    for k, line in enumerate(curves):          # each curve the history's, in its depth's colour
         np.testing.assert_array_equal(line.get_ydata(), norms[k])
         np.testing.assert_allclose(line.get_color(), bar.collections[0].cmap(k / (layers - 1)))   # read off the bar
 
@@ -44,8 +52,18 @@ def test_many_classes_have_colours_told_apart(tmp_path, monkeypatch, n):
     assert pdist(colours).min() > 0.05
 
 
-def test_past_sixty_classes_a_warning_says_colours_are_alike(tmp_path):
+def test_past_sixty_classes_a_warning_says_colours_are_alike_and_which_classes_the_bar_numbers(tmp_path, monkeypatch):
+    """The warning said 'the colour bar names them', but the bar numbers only some of 70 classes: it says which."""
     X = np.random.default_rng(0).normal(size=(100, 2))
     net = cr.Network([cr.Dense(2, 70, "softmax")], loss="categorical_crossentropy", seed=0)
-    with pytest.warns(UserWarning, match="70 classes, more than the 60 colours told apart"):
-        plot.decision_boundaries([net], X, np.arange(100) % 70, tmp_path / "b.png", resolution=20)
+    with pytest.warns(UserWarning, match="70 classes, more than the 60 colours told apart") as caught:
+        fig = drawn_figure(monkeypatch, lambda: plot.decision_boundaries([net], X, np.arange(100) % 70,
+                                                                         tmp_path / "b.png", resolution=20))
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    bar = fig.axes[1]
+    low, high = bar.get_ylim()
+    numbers = [int(t.get_text()) for t in bar.get_yticklabels() if t.get_text() and low <= t.get_position()[1] <= high]
+    step = numbers[1] - numbers[0]
+    assert numbers == list(range(0, 70, step)) and step > 1           # some classes only
+    said = str(next(w.message for w in caught if "70 classes" in str(w.message)))
+    assert said.endswith(f"the colour bar numbers one class in {step} (0, {step}, {2 * step}, ...)"), said

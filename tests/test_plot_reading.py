@@ -124,14 +124,45 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
 
 
-def test_a_one_unit_heat_map_numbers_its_unit(tmp_path, monkeypatch):
-    net = cr.Network([cr.Dense(30, 5, "relu"), cr.Dense(5, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
-    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png"))
+def shown_names(fig, ax, axis="x"):
+    """{position: text} of the tick labels drawn inside the axes' range."""
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
+    return {p: text for p, text in at if text and low <= p <= high}
+
+
+@pytest.mark.parametrize("widths, columns, classes", [
+    ([4, 8, 5, 3], ["sepal length", "sepal width", "petal length", "pw"], ["setosa", "versicolor", "$x$"]),
+    ([30, 5, 1], None, None)])
+def test_heat_maps_name_their_rows_and_columns_as_the_diagram_names_the_units(tmp_path, monkeypatch, widths,
+                                                                               columns, classes):
+    """The heat maps numbered their rows and columns 1..8 ('input', 'neuron') under a diagram naming the same
+    units h1..h8, o1..o3: each tick now is a whole unit, named as the diagram names it (and the column beside it),
+    also for a single unit (not 0.6, 0.8, ...)."""
+    from chainrule.teach.notation import neuron_names
+    layers = [cr.Dense(a, b, "relu") for a, b in zip(widths[:-2], widths[1:-1])]
+    net = cr.Network([*layers, cr.Dense(widths[-2], widths[-1], "sigmoid")], loss="binary_crossentropy", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns,
+                                                                 output_names=classes))
+    drawn = {t.get_text() for t in fig.axes[0].texts}           # the diagram's unit names
+    names = neuron_names(net)
     heat = [ax for ax in fig.axes if ax.get_title().startswith("layer")]
-    assert len(heat) == 2
-    for ax, (n_in, n_out) in zip(heat, [(30, 5), (5, 1)]):
-        assert set(shown_ticks(fig, ax)) <= set(range(1, n_out + 1)) and shown_ticks(fig, ax)   # not 0.6, 0.8, ..
-        assert set(shown_ticks(fig, ax, "y")) <= set(range(1, n_in + 1))
+    assert len(heat) == len(widths) - 1
+    for l, ax in enumerate(heat):
+        for axis, level in (("y", l), ("x", l + 1)):
+            ticks = shown_names(fig, ax, axis)
+            assert ticks, (l, axis)
+            for at, text in ticks.items():
+                assert at == int(at) and 1 <= at <= widths[level], (l, axis, at)
+                unit = names[level][int(at) - 1]
+                assert text.split(" ", 1)[0] == unit, (l, axis, at, text)
+                assert unit in drawn or widths[level] > 12      # the diagram draws it (a wide level: some)
+                if level == 0 and columns:                      # the column beside its input, as above
+                    assert text == f"{unit} {columns[int(at) - 1]}"
+                if level == len(widths) - 1 and classes:        # the class beside its output ('\$': a '$' drawn)
+                    assert text.replace("\\$", "$") == f"{unit} {classes[int(at) - 1]}"
 
 
 @pytest.mark.parametrize("history, message", [
@@ -286,24 +317,3 @@ def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_pat
     key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
     page = fig.bbox
     assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
-
-
-def test_past_forty_layers_each_curve_keeps_its_own_colour_read_off_a_colour_bar(tmp_path, monkeypatch):
-    """60 layers: the forty styles came round again (layer 40 drawn as layer 0) and a key of 60 names took most of the
-    figure, the curves squeezed into a strip; each layer is now its colour on a bar labelled 'layer' beside a wide plot,
-    and a nan epoch's note is still in a legend."""
-    from matplotlib.colors import to_rgba
-    layers = 60
-    history = {f"grad_norm/{k}": list(np.geomspace(1.0, 2.0, 5) * (k + 1)) for k in range(layers)}
-    history["grad_norm/7"][2] = float("nan")
-    fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
-    ax, bar = fig.axes
-    curves = [line for line in ax.get_lines() if line.get_marker() != "x"]
-    colours = [tuple(np.round(to_rgba(line.get_color()), 3)) for line in curves]
-    assert len(colours) == layers and len(set(colours)) == layers
-    assert bar.get_ylabel() == "layer"
-    mappable = bar._colorbar.mappable              # what the bar shows
-    for k in (0, 7, 40, 59):          # the bar's colour at k is layer k's curve
-        assert np.allclose(mappable.cmap(mappable.norm(k)), to_rgba(curves[k].get_color()))
-    assert ax.get_position().width >= 0.5, ax.get_position()
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 7: not a number (nan/inf) at epoch 3"]

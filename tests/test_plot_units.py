@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("matplotlib")
 pd = pytest.importorskip("pandas")
 from conftest import cmd, drawn_figure  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import chainrule as cr  # noqa: E402
@@ -100,3 +101,32 @@ def test_a_weighted_classifiers_accuracy_axis_says_the_accuracy_is_weighted(tmp_
     assert logged != pytest.approx(accuracy_score(table["species"], predicted), abs=1e-6)
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
     assert [ax.get_ylabel() for ax in fig.axes] == ["loss, rows weighted by 'w'", "accuracy, rows weighted by 'w'"]
+
+
+@pytest.mark.parametrize("given, said", [("setosa=5", "training rows weighted by class (setosa=5)"),
+                                         ("balanced", "training rows weighted by class (balanced)")])
+def test_a_class_weighted_runs_loss_and_accuracy_axes_say_they_are_weighted_by_class(tmp_path, monkeypatch, given,
+                                                                                      said):
+    """train --class-weight logs the training rows' loss and accuracy weighted by class (the accuracy is scikit-learn's
+    accuracy_score with those weights; --lr 0 keeps the epoch's network the saved one), but its checkpoint did not
+    record the weights: plot curves drew a plain 'loss', 'accuracy'."""
+    from sklearn.metrics import accuracy_score
+    from sklearn.utils.class_weight import compute_sample_weight
+    data = EXAMPLES / "iris.csv"
+    table = pd.read_csv(data)
+    model, run, predictions = tmp_path / "m.npz", tmp_path / "run", tmp_path / "p.csv"
+    assert cmd("train", data, "--target", "species", "--class-weight", given, "--hidden", "2", "--epochs", "1",
+               "--lr", "0", "--val-split", "0", "--out", model, "--checkpoint-dir", run).returncode == 0
+    assert cmd("predict", model, data, "--out", predictions).returncode == 0
+    predicted = pd.read_csv(predictions)["prediction"]
+    weights = (table["species"] == "setosa") * 4.0 + 1 if given != "balanced" else \
+        compute_sample_weight("balanced", table["species"])
+    from chainrule.cli.plot import run_history
+    logged = run_history(str(run))[0]["accuracy"][0]
+    assert logged == pytest.approx(accuracy_score(table["species"], predicted, sample_weight=weights), abs=1e-12)
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
+    assert [" ".join(ax.get_ylabel().split()) for ax in fig.axes] == [f"loss, {said}", f"accuracy, {said}"]
+    for ax in fig.axes:                 # on the figure (a long name broken into lines)
+        fig.draw(FigureCanvasAgg(fig).get_renderer())
+        box = ax.yaxis.label.get_window_extent()
+        assert fig.bbox.y0 <= box.y0 and box.y1 <= fig.bbox.y1, (box, fig.bbox)

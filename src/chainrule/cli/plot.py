@@ -91,7 +91,7 @@ def diagram_note(pre, weighted: bool = False) -> str | None:
     output its standardised target, in the text the loss axis of `plot curves` has."""
     said = []
     if pre.numeric:
-        rows = "weighted training rows" if weighted else "training rows"
+        rows = pre.learnt_from(weighted)        # as train's line of the regression's losses says it
         said.append(f"inputs: the numeric columns standardised, (column - mean) / std of the {rows}")
     if pre.task == "regression":
         said.append(f"output: the standardised target {pre.standardisation()}")
@@ -120,8 +120,8 @@ def run_history(given: str) -> tuple[dict, list[int]]:
 
 def run_labels(given: str) -> tuple[str, str]:
     """The loss and accuracy axes' names of a run, from the checkpoint beside its history: a regression's losses are
-    of its standardised target, not in the file's units, and a run trained with --weight has weighted losses and
-    accuracies ("loss", "accuracy", where the run's checkpoint says nothing of it or is gone)."""
+    of its standardised target, not in the file's units, and a run trained with --weight (or --class-weight) has
+    weighted losses and accuracies ("loss", "accuracy", where the run's checkpoint says nothing of it or is gone)."""
     from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
@@ -135,9 +135,21 @@ def run_labels(given: str) -> tuple[str, str]:
         return "loss", "accuracy"   # the history is drawn all the same; the checkpoint's refusal is resume's to say
     weighted = f"rows weighted by {short(extra['weight'])}" if extra.get("weight") else ""
     if pre is None or pre.task != "regression":
-        return (f"loss, {weighted}", f"accuracy, {weighted}") if weighted else ("loss", "accuracy")
+        # --class-weight weighs the training rows (and their accuracy), not the validation rows: as fit does
+        said = ";\n".join(filter(None, [weighted, by_class(extra.get("class_weight"))]))
+        return (f"loss, {said}", f"accuracy, {said}") if said else ("loss", "accuracy")
     return "\n".join([f"loss ({net.loss_function.name}) of the standardised target", pre.standardisation(),
                       *([weighted] if weighted else [])]), "accuracy"
+
+
+def by_class(given) -> str:
+    """A run's --class-weight as its checkpoint records it ('balanced', or [label, weight] pairs), in words."""
+    from ..teach.notation import shortened
+    if given is None:
+        return ""
+    if given == "balanced":
+        return "training rows weighted by class (balanced)"
+    return f"training rows weighted by class ({shortened([f'{label}={w:g}' for label, w in given], 4)})"
 
 
 def demo_sheet(path) -> Path:

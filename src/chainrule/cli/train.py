@@ -364,6 +364,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
     if args.resume:
         callbacks.append(ResumeNote(args.checkpoint_dir))
     recorded = {"tabular": pre.to_json(), **({"weight": args.weight} if args.weight else {}),   # evaluate: the column
+                **({"class_weight": args.class_weight} if args.class_weight else {}),    # plot curves says it
                 **({"schedule": described} if described else {})}                # a resume compares it
     if args.checkpoint_dir:               # its checkpoints carry what the model does: predict reads them as models
         rows = None if stream is None else stream.n_rows       # a resume compares how the file was read

@@ -325,8 +325,11 @@ class Preprocessing:
 
     def losses_of(self, weighted: bool = False) -> str:
         """A regression's training losses are of (target - mean) / std, not in the file's units (its metrics are)."""
-        rows = "weighted training rows" if weighted else "training rows"
-        return f"losses of the standardised target: {self.standardisation()}, of the {rows}"
+        return f"losses of the standardised target: {self.standardisation()}, of the {self.learnt_from(weighted)}"
+
+    def learnt_from(self, weighted: bool = False) -> str:
+        """The rows the statistics were learnt from, as train and plot network's note say it: one text."""
+        return "weighted training rows" if weighted else "training rows"
 
     def standardisation(self) -> str:
         """(target - mean) / std as train, info and plot curves write it: one text, a user compares their numbers."""

@@ -14,6 +14,11 @@ MANY_LAYERS = 10
 DISTINCT_CLASSES = 60   # tab20's 20 colours and tab20b's and tab20c's 40 shades; past this, colours come close
 
 
+def numbered(n: int) -> int:
+    """Of n classes the colour bar numbers one in this many: at most 20 numbers (more run together)."""
+    return max(1, -(-n // 20))
+
+
 def class_colours(n: int) -> Any:
     """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
     tab20b's and tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made
@@ -24,8 +29,10 @@ def class_colours(n: int) -> Any:
     if n <= 10:
         return ListedColormap(colormaps["tab10"](np.arange(n)))
     if n > DISTINCT_CLASSES:
+        step = numbered(n)
         warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "
-                      "are alike (the colour bar names them)", UserWarning, stacklevel=3)
+                      f"are alike, and the colour bar numbers one class in {step} (0, {step}, {2 * step}, ...)",
+                      UserWarning, stacklevel=3)
         return ListedColormap(colormaps["turbo"](np.arange(n) * 0.618034 % 1))
     shades = [colormaps[m](4 * hue + shade) for shade in (0, 2, 1, 3) for hue in range(5) for m in ("tab20b", "tab20c")]
     return ListedColormap([*colormaps["tab20"](np.r_[0:20:2, 1:20:2]), *shades][:n])

@@ -184,8 +184,7 @@ def same_as(args) -> None:
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    """The first line of `text`, at most `limit` characters: a long one cut at a word in its middle, its last
-    sentence kept whole where short (what to do: "Did you mean 'f1_macro'?" after 60 scorers' names)."""
+    """The first line of `text`, at most `limit` characters: cut at a word, a short last sentence kept (a hint)."""
     line = text.strip().splitlines()[0] if text.strip() else ""
     if len(line) <= limit:
         return line

@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("sklearn")
 
 from conftest import cmd  # noqa: E402
-from sklearn.metrics import f1_score, precision_score  # noqa: E402
+from sklearn.metrics import f1_score, precision_score, recall_score  # noqa: E402
 
 from chainrule.sweep import run_sweep  # noqa: E402
 
@@ -53,3 +53,20 @@ def test_the_command_names_the_positive_class(tmp_path):
     plain = cmd("sweep", path, "--target", "y", "--grid", "hidden=4", "--scoring", "f1_macro", "--epochs", "5",
                 "--cv", "2", "--out-dir", tmp_path / "out")
     assert "positive" not in plain.stdout
+
+
+def test_the_model_file_names_the_class_its_score_is_of(tmp_path):
+    """best_model.npz recorded cv_recall without the class: `chainrule info` names the one whose recall
+    (scikit-learn's, of the refit best's predictions on the one fold of every row) is the score recorded."""
+    path = two_classes(tmp_path / "two.csv", ("no", "yes"))
+    every = np.arange(60)
+    result = run_sweep(path, "y", "hidden=4", cv=[(every, every)], scoring="recall", epochs=20,
+                       out_dir=tmp_path / "out")
+    shown = cmd("info", result.model_path)
+    assert shown.returncode == 0, shown.stderr
+    line = [s for s in shown.stdout.splitlines() if s.startswith("sweep:")]
+    assert line and " by recall of 'yes', the positive class, over 1 fold: hidden=4" in line[0], shown.stdout
+    df = pd.read_csv(path)
+    assert result.best_score == pytest.approx(recall_score(df["y"], result.best_pipeline.predict(df), pos_label="yes"))
+    plain = run_sweep(path, "y", "hidden=4", cv=2, epochs=5, out_dir=tmp_path / "plain")
+    assert "sweep: the best of its grid by accuracy over 2 folds: hidden=4" in cmd("info", plain.model_path).stdout

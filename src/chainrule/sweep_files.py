@@ -57,6 +57,12 @@ def can_write(out: Path, refit: bool) -> None:
             replaceable(writable_target(path), kind, str(path))
 
 
+def of_class(positive: Any) -> str:
+    """How a score of one class of two names it, after the scorer's name: f1 of 'yes' (nothing for None, a scorer
+    of both classes); the sweep's lines and `chainrule info`'s say it alike."""
+    return "" if positive is None else f" of {str(positive)!r}"
+
+
 def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,
               sweep: dict) -> None:
     """The refit best as a model file `chainrule predict` reads: its network (a binary classifier's as a 2-way

@@ -184,9 +184,14 @@ def same_as(args) -> None:
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    """The first line of `text`, at most `limit` characters."""
+    """The first line of `text`, at most `limit` characters: cut at a word, a short last sentence kept (a hint)."""
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[:limit - 3] + "..."
+    if len(line) <= limit:
+        return line
+    _, dot, last = line.rpartition(". ")
+    tail = f" {last}" if dot and len(last) < limit // 4 else ""
+    kept = line[:limit - 4 - len(tail)]
+    return f"{(kept[:kept.rfind(' ')] if ' ' in kept else kept).rstrip(',;:')} ...{tail}"     # 'a, b ...'
 
 
 def exit_code(exc: BaseException) -> int:

@@ -138,7 +138,8 @@ def sweep(args) -> int:
     weighted = f" (rows weighted by {args.weight!r})" if args.weight else ""       # as train's validation line
     if args.class_weight is not None:
         weighted += f" (classes weighted: {_classes(args.class_weight)})"
-    of = "" if result.positive_class is None else f" of {str(result.positive_class)!r}"     # f1 of 'yes'
+    from chainrule.sweep_files import of_class
+    of = of_class(result.positive_class)     # f1 of 'yes'
     positive = f"{of}, the positive class" if of else ""
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{positive}{weighted}, "
         "best first:")

@@ -317,3 +317,25 @@ def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_pat
     key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
     page = fig.bbox
     assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
+
+
+def test_a_heat_map_names_each_of_up_to_twelve_rows(tmp_path, monkeypatch):
+    """Ten named inputs (diabetes' columns): the heat map named every other row (i2 sex, i4 bp, ...), where the
+    diagram above names all ten; each row now carries its unit's and its column's name."""
+    columns = ["age", "sex", "bmi", "bp", "tc", "ldl", "hdl", "tch", "ltg", "glu"]
+    net = cr.Network([cr.Dense(10, 6, "relu"), cr.Dense(6, 1, "linear")], loss="mse", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns))
+    first = next(ax for ax in fig.axes if ax.get_title().startswith("layer 0"))
+    assert sorted(shown_names(fig, first, "y").items()) == [(k + 1.0, f"i{k + 1} {c}") for k, c in enumerate(columns)]
+
+
+def test_a_two_line_output_name_keeps_the_heat_maps_axis_names_on_the_figure(tmp_path, monkeypatch):
+    """plot network names a regression's output 'target\\n(standardised)': under the heat map its two lines pushed
+    'to neuron' off the bottom of the figure. The tick says the first line (the diagram above says both)."""
+    net = cr.Network([cr.Dense(3, 10, "relu"), cr.Dense(10, 1, "linear")], loss="mse", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png",
+                                                                 output_names=["progression\n(standardised)"]))
+    last = next(ax for ax in fig.axes if ax.get_title().startswith("layer 1"))
+    assert list(shown_names(fig, last).values()) == ["o1 progression"]
+    box = last.xaxis.label.get_window_extent()
+    assert fig.bbox.y0 <= box.y0, (box, fig.bbox)

@@ -16,13 +16,18 @@ from matplotlib.figure import Figure  # noqa: E402
 from chainrule.teach import plot  # noqa: E402
 
 
-def shown_ticks(fig, ax, axis="x"):
-    """The tick labels drawn inside the axes' range, as numbers."""
+def shown_names(fig, ax, axis="x"):
+    """{position: text} of the tick labels drawn inside the axes' range."""
     fig.draw(FigureCanvasAgg(fig).get_renderer())
     low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
     labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
-    return [float(t.get_text().replace("\u2212", "-")) for t in labels
-            if t.get_text() and low <= (t.get_position()[0] if axis == "x" else t.get_position()[1]) <= high]
+    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
+    return {p: text for p, text in at if text and low <= p <= high}
+
+
+def shown_ticks(fig, ax, axis="x"):
+    """The tick labels drawn inside the axes' range, as numbers."""
+    return [float(text.replace("\u2212", "-")) for text in shown_names(fig, ax, axis).values()]
 
 
 def test_a_failed_save_keeps_the_previous_figure(tmp_path, monkeypatch):
@@ -122,15 +127,6 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         assert nearest == list(y[keep])     # the colour closest to each point's is its class's region's
         # and is that colour itself (not a darker shade of it: the ends of the colour map)
         np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
-
-
-def shown_names(fig, ax, axis="x"):
-    """{position: text} of the tick labels drawn inside the axes' range."""
-    fig.draw(FigureCanvasAgg(fig).get_renderer())
-    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
-    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
-    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
-    return {p: text for p, text in at if text and low <= p <= high}
 
 
 @pytest.mark.parametrize("widths, columns, classes", [

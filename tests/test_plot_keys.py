@@ -67,3 +67,32 @@ def test_past_sixty_classes_a_warning_says_colours_are_alike_and_which_classes_t
     assert numbers == list(range(0, 70, step)) and step > 1           # some classes only
     said = str(next(w.message for w in caught if "70 classes" in str(w.message)))
     assert said.endswith(f"the colour bar numbers one class in {step} (0, {step}, {2 * step}, ...)"), said
+
+
+def test_the_guides_deep_network_figures_count_its_layers_as_the_guide_does(tmp_path, monkeypatch):
+    """The figures were titled '8 layers, sigmoid' under a guide saying 'Seven sigmoid layers under the softmax
+    output (8 layers of weights'; their titles now count as the guide does, from the networks trained (one gradient
+    norm per layer of weights), and stay on the figure."""
+    import re
+    from pathlib import Path
+
+    from chainrule.teach import figures
+    drawn = []
+    real_save = plot.save_figure
+    monkeypatch.setattr(plot, "save_figure", lambda fig, path, dpi: drawn.append(fig) or real_save(fig, path, dpi))
+    histories = {}
+    real_networks = figures.deep_networks
+    monkeypatch.setattr(figures, "deep_networks", lambda epochs: histories.update(real_networks(1)) or histories)
+    figures.deep_figures(tmp_path)
+    guide = " ".join((Path(__file__).parents[1] / "docs" / "guide.md").read_text().split())
+    said = re.search(r"(\w+) sigmoid layers under the softmax output \((\d+) layers of weights", guide)
+    assert said, "the guide's sentence on its deep sigmoid network"
+    words = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    hidden, weights = words.index(said[1].lower()) + 1, int(said[2])
+    for fig, (act, history) in zip(drawn, histories.items()):
+        assert sum(k.startswith("grad_norm/") for k in history.history) == weights == hidden + 1
+        title = fig.axes[0].title
+        assert title.get_text().startswith(f"{hidden} {act} layers, softmax output ({weights} layers of weights)")
+        fig.draw(FigureCanvasAgg(fig).get_renderer())
+        box = title.get_window_extent()
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

@@ -16,13 +16,18 @@ from matplotlib.figure import Figure  # noqa: E402
 from chainrule.teach import plot  # noqa: E402
 
 
-def shown_ticks(fig, ax, axis="x"):
-    """The tick labels drawn inside the axes' range, as numbers."""
+def shown_names(fig, ax, axis="x"):
+    """{position: text} of the tick labels drawn inside the axes' range."""
     fig.draw(FigureCanvasAgg(fig).get_renderer())
     low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
     labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
-    return [float(t.get_text().replace("\u2212", "-")) for t in labels
-            if t.get_text() and low <= (t.get_position()[0] if axis == "x" else t.get_position()[1]) <= high]
+    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
+    return {p: text for p, text in at if text and low <= p <= high}
+
+
+def shown_ticks(fig, ax, axis="x"):
+    """The tick labels drawn inside the axes' range, as numbers."""
+    return [float(text.replace("\u2212", "-")) for text in shown_names(fig, ax, axis).values()]
 
 
 def test_a_failed_save_keeps_the_previous_figure(tmp_path, monkeypatch):
@@ -122,15 +127,6 @@ def test_each_point_has_its_class_colour(tmp_path, monkeypatch):
         assert nearest == list(y[keep])     # the colour closest to each point's is its class's region's
         # and is that colour itself (not a darker shade of it: the ends of the colour map)
         np.testing.assert_allclose(points.get_facecolors()[:, :3], regions[y[keep]], atol=0.01)
-
-
-def shown_names(fig, ax, axis="x"):
-    """{position: text} of the tick labels drawn inside the axes' range."""
-    fig.draw(FigureCanvasAgg(fig).get_renderer())
-    low, high = sorted(ax.get_xlim() if axis == "x" else ax.get_ylim())
-    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
-    at = [(t.get_position()[0 if axis == "x" else 1], t.get_text()) for t in labels]
-    return {p: text for p, text in at if text and low <= p <= high}
 
 
 @pytest.mark.parametrize("widths, columns, classes", [
@@ -317,3 +313,25 @@ def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_pat
     key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
     page = fig.bbox
     assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
+
+
+def test_a_heat_map_names_each_of_up_to_twelve_rows(tmp_path, monkeypatch):
+    """Ten named inputs (diabetes' columns): the heat map named every other row (i2 sex, i4 bp, ...), where the
+    diagram above names all ten; each row now carries its unit's and its column's name."""
+    columns = ["age", "sex", "bmi", "bp", "tc", "ldl", "hdl", "tch", "ltg", "glu"]
+    net = cr.Network([cr.Dense(10, 6, "relu"), cr.Dense(6, 1, "linear")], loss="mse", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", input_names=columns))
+    first = next(ax for ax in fig.axes if ax.get_title().startswith("layer 0"))
+    assert sorted(shown_names(fig, first, "y").items()) == [(k + 1.0, f"i{k + 1} {c}") for k, c in enumerate(columns)]
+
+
+def test_a_two_line_output_name_keeps_the_heat_maps_axis_names_on_the_figure(tmp_path, monkeypatch):
+    """plot network names a regression's output 'target\\n(standardised)': under the heat map its two lines pushed
+    'to neuron' off the bottom of the figure. The tick says the first line (the diagram above says both)."""
+    net = cr.Network([cr.Dense(3, 10, "relu"), cr.Dense(10, 1, "linear")], loss="mse", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png",
+                                                                 output_names=["progression\n(standardised)"]))
+    last = next(ax for ax in fig.axes if ax.get_title().startswith("layer 1"))
+    assert list(shown_names(fig, last).values()) == ["o1 progression"]
+    box = last.xaxis.label.get_window_extent()
+    assert fig.bbox.y0 <= box.y0, (box, fig.bbox)

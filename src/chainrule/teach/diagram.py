@@ -172,7 +172,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
 def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer, its rows and columns
     named as the diagram above names the units (i1, h1, o1; a column's or class's name beside its unit's)."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
     n = len(dense)
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
@@ -183,7 +183,9 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
         rows = _beside(names[l], input_names if l == 0 else None)
         columns = _beside(names[l + 1], output_names if l == n - 1 else None)
         for axis, units in ((ax.yaxis, rows), (ax.xaxis, columns)):
-            axis.set_major_locator(MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))    # whole units only
+            # up to 12 rows each named (as the diagram names its units); more, or columns, whole units only
+            axis.set_major_locator(FixedLocator(range(1, len(units) + 1)) if axis is ax.yaxis and len(units) <= 12
+                                   else MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))
             axis.set_major_formatter(FuncFormatter(lambda k, _, units=units: units[int(k) - 1]
                                                    if k == int(k) and 1 <= k <= len(units) else ""))
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
@@ -195,7 +197,9 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
 
 
 def _beside(units: list[str], given: list[str] | None) -> list[str]:
-    """Units' names, each with its column's or class's name beside it where given ('$' as written: ticks parse math)."""
+    """Units' names, each with its column's or class's name beside it where given ('$' as written: ticks parse math),
+    on one line: a second ('(standardised)' of a regression's target, said beside its unit above) ran off the page."""
     if given is None:
         return units
-    return [f"{u} {clipped(s, 12)}".replace("$", r"\$") for u, s in zip(units, given)]
+    first_lines = [str(s).partition("\n")[0] for s in given]
+    return [f"{u} {clipped(s, 12)}".replace("$", r"\$") for u, s in zip(units, first_lines)]

@@ -42,6 +42,9 @@ def boundary_pair(name: str, path, hidden: int = 8, epochs: int | None = None):
         f"{name}: {hidden} hidden tanh units (accuracy {accs[1]:.2f})"])
 
 
+HIDDEN = 7      # the guide's deep networks: seven hidden layers under the softmax output, 8 layers of weights
+
+
 def deep_networks(epochs: int = 10):
     """The same depth twice on digits: sigmoid (gradients vanish) and ReLU with He init."""
     from sklearn.datasets import load_digits
@@ -50,7 +53,7 @@ def deep_networks(epochs: int = 10):
     X = StandardScaler().fit_transform(X)
     histories = {}
     for act, init in (("sigmoid", "glorot_uniform"), ("relu", "he_normal")):
-        widths = [64] + [32] * 7
+        widths = [64] + [32] * HIDDEN
         layers = [Dense(a, b, act, weight_init=init) for a, b in zip(widths, widths[1:])]
         net = Network(layers + [Dense(32, 10, "softmax")], loss="categorical_crossentropy", seed=0)
         with warnings.catch_warnings():
@@ -77,7 +80,11 @@ def all_figures(folder) -> list[Path]:
     history = net.fit(Xtr, ytr, epochs=30, validation_data=(Xte, yte), optimizer=optim.Adam(1e-3), seed=0, verbose=0)
     paths.append(plot.training_curves(history, folder / "digits-training.png",
                                       title="digits, 64-64-10 ReLU/softmax, Adam: loss and accuracy per epoch"))
-    for act, h in deep_networks().items():
-        paths.append(plot.gradient_norms(h, folder / f"gradients-deep-{act}.png",
-                                         title=f"8 layers, {act}: gradient norm per layer"))
-    return paths
+    return paths + deep_figures(folder)
+
+
+def deep_figures(folder: Path, epochs: int = 10) -> list[Path]:
+    """The guide's two gradient-norm figures, titled as the guide counts their layers (its text says the same)."""
+    return [plot.gradient_norms(h, folder / f"gradients-deep-{act}.png", title=f"{HIDDEN} {act} layers, softmax "
+                                f"output ({HIDDEN + 1} layers of weights): gradient norms")
+            for act, h in deep_networks(epochs).items()]

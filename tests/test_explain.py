@@ -336,7 +336,7 @@ def test_a_registered_loss_and_leaky_relu_are_written_in_text_and_latex(monkeypa
     assert "dE/dout_o1 = dhalved_mse/dout_o1 = " in report.text()
     md = report.markdown()
     assert r"E_{o1} = \mathrm{halved\_mse}(out_{o1}, target_{o1}) = " in md
-    assert r"\mathrm{leaky\_relu}(net_{h1})" in md and r"\mathrm{leaky_relu}" not in md
+    assert r"out_{h1} = \max(net_{h1}, 0.01 \cdot net_{h1}) = " in md and r"\mathrm{leaky_relu}" not in md
 
 
 @pytest.mark.parametrize("alpha", [0.2, 0.0])
@@ -351,9 +351,9 @@ def test_relu_derivatives_are_math_in_latex_and_name_the_layers_slope(alpha):
     report = cr.explain(net, X, Y)
     math = [line for line in report.markdown().splitlines() if line.startswith("$$")]
     assert not [line for line in math if " if " in line or "else" in line]
-    assert r"\frac{\partial out_{o1}}{\partial net_{o1}} = \mathbb{1}[net_{o1} > 0] = " in report.markdown()
-    assert (rf"\frac{{\partial out_{{h1}}}}{{\partial net_{{h1}}}} = (\mathbb{{1}}[net_{{h1}} > 0] + "
-            rf"{alpha:g}\,\mathbb{{1}}[net_{{h1}} \leq 0]) = ") in report.markdown()
+    assert r"\frac{\partial out_{o1}}{\partial net_{o1}} = \mathbf{1}[net_{o1} > 0] = " in report.markdown()
+    assert (rf"\frac{{\partial out_{{h1}}}}{{\partial net_{{h1}}}} = (\mathbf{{1}}[net_{{h1}} > 0] + "
+            rf"{alpha:g}\,\mathbf{{1}}[net_{{h1}} \leq 0]) = ") in report.markdown()
     assert f"dout_h1/dnet_h1 = 1 if net_h1 > 0 else {alpha:g} = " in report.text()
     assert "else alpha" not in report.text()
     lines = derive.parameter_lines(report.to_dict(), report.parameter("w1"))

@@ -138,7 +138,7 @@ def test_explains_notes_and_errors_fit_an_80_column_terminal_and_stay_whole_in_a
     120 parameters; ..." (155) ran past an 80-column terminal, broken by it mid-word."""
     _iris(tmp_path, monkeypatch)
     piped = [cmd("explain", "--layers", "2,3,2"), cmd("explain", "--model", "m.npz", "--data", "iris.csv")]
-    assert any(line.startswith("note: a random sample (--seed 0): inputs [") and line.endswith("for your own")
+    assert any(line.startswith("note: a random sample (--seed 0): --inputs ") and line.endswith("for your own")
                for line in piped[0].stderr.splitlines())
     assert piped[1].returncode == 2 and len(piped[1].stderr.splitlines()) == 1      # in a pipe: one line to grep
     terminal(monkeypatch, 80)

@@ -125,7 +125,7 @@ def test_leaky_relu_formulas_use_the_layers_slope():
     """The formulas wrote (and built in SymPy) leaky_relu's slope as 0.01 whatever the layer's alpha."""
     from chainrule.nn.activations import LeakyReLU
     net = cr.Network([cr.Dense(2, 2, LeakyReLU(0.2)), cr.Dense(2, 1, "linear")], loss="mse")
-    assert r"0.2\,\mathbb{1}[net^{(1)}_{j} \leq 0]" in formulas.general(net)
+    assert r"0.2\,\mathbf{1}[net^{(1)}_{j} \leq 0]" in formulas.general(net)
     i1, i2, t = sp.symbols("i1 i2 t1")
     w = [[sp.Symbol(f"w1_{i}{j}") for j in range(2)] for i in range(2)]
     v = [[sp.Symbol(f"w2_{j}0")] for j in range(2)]

@@ -40,15 +40,26 @@ def check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
         raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
                               f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
                               f"{counted(net.n_outputs, 'value')} per sample: --targets "
-                              f"{_example(net.n_outputs, one_hot=True)}")
+                              f"{_example(net.n_outputs, one_hot_row=True)}")
     if len(X) != len(Y):
         raise ValidationError(f"--inputs has {counted(len(X), 'sample')} and --targets {len(Y)}; give one "
                               "target row per sample")
 
 
-def _example(k: int, one_hot: bool = False) -> str:
-    """k values as an option takes them: 1,0,0 (one_hot) or 0.5,0.5,0.5."""
-    return ",".join(["1"] + ["0"] * (k - 1)) if one_hot else ",".join(["0.5"] * k)
+def option_values(values) -> str:
+    """Numbers as --inputs and --targets take them: 0.05,0.1 (not a list's [0.05, 0.1], which they refuse)."""
+    return ",".join(f"{float(v):g}" for v in values)
+
+
+def one_hot(label: int, k: int) -> str:
+    """The one-hot row of class `label` of k classes, as --targets takes it (1,0,0 for class 0): what a class
+    label stands for in the report's targets, one source for the messages that show it."""
+    return option_values(np.eye(k)[label])
+
+
+def _example(k: int, one_hot_row: bool = False) -> str:
+    """k values as an option takes them: 1,0,0 (one_hot_row) or 0.5,0.5,0.5."""
+    return one_hot(0, k) if one_hot_row else option_values([0.5] * k)
 
 
 def missing_sample(net, args) -> ValidationError:
@@ -57,7 +68,7 @@ def missing_sample(net, args) -> ValidationError:
         what = f"--inputs, {counted(net.n_inputs, 'value')} per sample: e.g. --inputs {_example(net.n_inputs)}"
     elif net.task == "multiclass":
         what = (f"--targets, a class label 0..{net.n_outputs - 1} per sample (e.g. --targets 0) or "
-                f"{counted(net.n_outputs, 'value')}: e.g. --targets {_example(net.n_outputs, one_hot=True)}")
+                f"{counted(net.n_outputs, 'value')}: e.g. --targets {_example(net.n_outputs, one_hot_row=True)}")
     else:
         what = f"--targets, {counted(net.n_outputs, 'value')} per sample: e.g. --targets {_example(net.n_outputs)}"
     neither = " (or neither, for a random sample)" if args.layers else ""
@@ -70,12 +81,12 @@ def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     X = rng.random((1, net.layers[0].n_in)).round(2)
     if net.task == "multiclass":       # a class label, said as one: the report's targets are its one-hot row
         Y = np.array([0])
-        targets = f"target class 0 (one-hot {[1] + [0] * (net.n_outputs - 1)})"
+        targets = f"0 (class 0 = o1, one-hot {one_hot(0, net.n_outputs)})"
     else:
         Y = rng.random((1, net.n_outputs)).round(2)
-        targets = f"targets {Y[0].tolist()}"
-    return X, Y, (f"a random sample (--seed {seed}): inputs {X[0].tolist()}, {targets}; give --inputs and "
-                  "--targets for your own")
+        targets = option_values(Y[0])
+    return X, Y, (f"a random sample (--seed {seed}): --inputs {option_values(X[0])} --targets {targets}; give "
+                  "--inputs and --targets for your own")
 
 
 def _one_sample(text: str, option: str, what: str) -> str:

@@ -65,10 +65,10 @@ ACTIVATIONS: dict[str, ActivationNotation] = {
                                   lambda out, net, sp, alpha: out * (1 - out), numbers="{out}(1 - {out})"),
     "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {{{out}}}^2)", lambda out, net, sp, alpha: 1 - out ** 2,
                                numbers="1 - {out}^2"),
-    "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbb{{1}}[{net} > 0]",
+    "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbf{{1}}[{net} > 0]",
                                lambda out, net, sp, alpha: sp.Heaviside(net, 0)),
     "leaky_relu": ActivationNotation(
-        "1 if net_{o} > 0 else {alpha}", r"(\mathbb{{1}}[{net} > 0] + {alpha}\,\mathbb{{1}}[{net} \leq 0])",
+        "1 if net_{o} > 0 else {alpha}", r"(\mathbf{{1}}[{net} > 0] + {alpha}\,\mathbf{{1}}[{net} \leq 0])",
         lambda out, net, sp, alpha: sp.Piecewise((1, net > 0), (sp.nsimplify(alpha), True))),
     "linear": ActivationNotation("1", "1", lambda out, net, sp, alpha: 1),
     "softmax": ActivationNotation(None, None, None),
@@ -216,17 +216,49 @@ def dropout_note(rate: float, after: int | None, n_layers: int) -> str:
             f"step would zero each unit with probability {rate:g} at random and scale the rest by 1/(1 - {rate:g})")
 
 
+#: out = f(net) of each elementwise activation that has a closed form, plain and LaTeX: {net} its argument (the
+#: neuron's symbol, then one sample's number), {term} the same where a negative number needs parentheses (after a
+#: minus or a product's sign). One source for the text and the Markdown, which both substitute it
+FORWARD = {
+    "sigmoid": ("1/(1+e^-{term})", "\\frac{{1}}{{1+e^{{-{term}}}}}"),
+    "tanh": ("tanh({net})", "\\tanh({net})"),
+    "relu": ("max(0, {net})", "\\max(0, {net})"),
+    "linear": ("{net}", "{net}"),
+}
+
+
+def _closed_form(act: str, alpha: float | None) -> tuple[str, str]:
+    """out = f(net) of an elementwise activation, plain and LaTeX templates: leaky_relu as the max of net and
+    alpha*net (the min for a slope above 1, which the max would turn over); an activation of no closed form here (a
+    user's own) by its name."""
+    if act == "leaky_relu":
+        pick, a = ("min", "\\min") if alpha is not None and alpha > 1 else ("max", "\\max"), \
+            f"{0.01 if alpha is None else alpha:g}"
+        return f"{pick[0]}({{net}}, {a}*{{term}})", f"{pick[1]}({{net}}, {a} \\cdot {{term}})"
+    own = act.replace("{", "{{").replace("}", "}}")        # a template's braces are its fields
+    return FORWARD.get(act) or (f"{own}({{net}})", f"\\mathrm{{{{{tex_name(own)}}}}}({{net}})")
+
+
+def _term(v: float) -> str:
+    """One sample's net after a minus or a product's sign: in parentheses when negative or in e-notation
+    (e^-(-0.5), e^-(1.234568e-07): a power's exponent reads no further)."""
+    s = factor(v, zeros=False)
+    return f"({s})" if "e" in s and not s.startswith("(") else s
+
+
 def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
-    """out = f(net) of neuron `nr` of report layer `layer`, plain and LaTeX: the sigmoid written out as the
-    seed does, softmax as the exponential over its whole layer; the numbers where there is one sample."""
+    """out = f(net) of neuron `nr` of report layer `layer`, plain and LaTeX: its closed form (the sigmoid written out
+    as the seed does), softmax as the exponential over its whole layer; where there is one sample, again with the
+    numbers substituted, as a learner checks it by hand (linear's out = net needs none)."""
     name, act, units = nr["name"], layer["activation"], [u["name"] for u in layer["neurons"]]
     net = f"net_{{{name}}}"
-    if act == "sigmoid":
-        tex = f"\\frac{{1}}{{1+e^{{-{net}}}}}"
-        return f"sigmoid(net_{name})", tex + (f" = \\frac{{1}}{{1+e^{{-{factor(nr['net'][0], zeros=False)}}}}}"
-                                               if n == 1 else "")
     if act != "softmax":
-        return f"{act}(net_{name})", f"\\mathrm{{{tex_name(act)}}}({net})"
+        plain, tex = _closed_form(act, layer.get("alpha"))
+        if n == 1 and act != "linear":
+            value, term = fmt(nr["net"][0], zeros=False), _term(nr["net"][0])
+            return (f"{plain.format(net=f'net_{name}', term=f'net_{name}')} = {plain.format(net=value, term=term)}",
+                    f"{tex.format(net=net, term=net)} = {tex.format(net=value, term=term)}")
+        return plain.format(net=f"net_{name}", term=f"net_{name}"), tex.format(net=net, term=net)
     shown = units if len(units) <= SOFTMAX_TERMS else [units[0], units[1], "...", units[-1]]
     plain = f"exp(net_{name}) / (" + " + ".join(u if u == "..." else f"exp(net_{u})" for u in shown) + ")"
     tex = (f"\\frac{{e^{{{net}}}}}{{" + " + ".join("\\cdots" if u == "..." else f"e^{{net_{{{u}}}}}" for u in shown)

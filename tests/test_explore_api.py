@@ -1082,3 +1082,27 @@ def test_the_seed_s_w1_derivation_says_its_rounded_numbers_give_another_last_dig
     assert "unrounded numbers" in d["note"] and "computes in float32" not in d["note"]
     shown = " ".join((Path(__file__).parents[1] / "docs" / "explore.md").read_text().split())
     assert f'"{d["note"]}"' in shown            # the page's words, as docs/explore.md quotes them
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_a_neurons_out_line_is_the_reports_with_its_number_substituted(page, activation):
+    """The page wrote out_h1 = tanh(net_h1) with no numbers (the sigmoid alone had them, as 1/(1+e^(-...))), while
+    the report substitutes each closed form: the page now writes the report's line, and done by hand from its
+    number it gives PyTorch's activation of the unit's net."""
+    torch = pytest.importorskip("torch")
+    f = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda x: x,
+         "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, 0.01)}[activation]
+    page.act("set_architecture", hidden=[3], activations=[activation], init="glorot_uniform", seed=5)
+    page.act("set_value", what="input", sample=0, index=1, value=-0.9)
+    for unit in ("h1", "h2", "h3"):
+        lines = {ln["lhs"]: ln for ln in page.act("select", name=unit)["state"]["derivation"]["lines"]}
+        net, out = float(lines[f"net_{unit}"]["raw"][0]), lines[f"out_{unit}"]
+        want = float(f(torch.tensor(net, dtype=torch.float64)))
+        assert float(out["raw"][0]) == pytest.approx(want, abs=1e-12)
+        if activation == "linear":                                  # out = net: nothing to substitute
+            assert (out["formula"], out["numbers"]) == (f"net_{unit}", "")
+            continue
+        by_hand = re.sub(r"e\^-(\(?[-\d.e]+\)?)", r"exp(-\1)", out["numbers"])
+        assert float(eval(by_hand, {"exp": np.exp, "tanh": np.tanh, "max": max})) == pytest.approx(want, abs=1e-8)
+        assert out["formula"] in (f"1/(1+e^-net_{unit})", f"tanh(net_{unit})", f"max(0, net_{unit})",
+                                  f"max(net_{unit}, 0.01*net_{unit})")

@@ -91,15 +91,12 @@ def forward_lines(d: dict, name: str) -> list[Line]:
     terms = " + ".join(f"{w}*{_unit(i)}" for w, i in zip(nr["weights"], nr["inputs"])) + f" + {nr['bias']}*1"
     numbers = " + ".join(f"{factor(w)}*{factor(_unit_value(d, i))}"
                          for w, i in zip(nr["weight_values"], nr["inputs"])) + f" + {factor(nr['bias_value'])}*1"
-    act = layer["activation"]
-    out_formula = f"1/(1+e^(-net_{name}))" if act == "sigmoid" else f"{act}(net_{name})"
-    out_numbers = f"1/(1+e^(-{factor(nr['net'])}))" if act == "sigmoid" and len(nr["net"]) == 1 else ""
+    # out = f(net) as the report writes it (notation's closed forms, softmax over its whole layer), numbers and all
+    out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
     cut = {}
-    if act == "softmax":       # the exponential over the whole layer, as the report writes it
-        out_formula, _, out_numbers = _short(forward_activation(layer, nr, d["n_samples"])[0]).partition(" = ")
-        if len(layer["neurons"]) > SOFTMAX_TERMS:        # its sum by its ends: explain's note, in the page's terms
-            cut = {"note": softmax_cut_note(layer).split(";")[0].lstrip("(")
-                   + "; each net_J is written in unit J's own derivation (select it)"}
+    if layer["activation"] == "softmax" and len(layer["neurons"]) > SOFTMAX_TERMS:   # its sum by its ends: explain's
+        cut = {"note": softmax_cut_note(layer).split(";")[0].lstrip("(")                # note, in the page's terms
+               + "; each net_J is written in unit J's own derivation (select it)"}
     return [_line(f"net_{name}", terms, numbers, nr["net"], kind="forward"),
             _line(f"out_{name}", out_formula, out_numbers, nr["out"], kind="forward", **cut)]
 

@@ -34,6 +34,18 @@ def torch_pass(net, x, y):
     return h.item(), torch.autograd.grad(E, w2)[0].item()
 
 
+def inputs_set(x, y=None):
+    """A page's session whose every input is `x` (and target `y`), its pass computed afresh."""
+    def session(start):
+        s = Session(start)
+        s.X[:] = x
+        if y is not None:
+            s.Y[:] = y
+        s._fresh()
+        return s
+    return session
+
+
 def test_a_factor_is_written_as_its_value_without_the_mantissas_trailing_zeros():
     """The chain rule of w2 wrote out_h1 = 2 x 10^10 as the value "2e+10" and, one line below, as the factor
     "2.000000e+10"; net_o1's sum wrote w2 "1.000000e-07". Each factor is now written as its value."""
@@ -87,11 +99,7 @@ def test_an_unnamed_inputs_value_beside_its_unit_is_a_power_of_ten(browser):
     cards write a power of ten."""
     net = cr.Network([cr.Dense(1, 1, "linear") for _ in range(5)], loss="mse", seed=1)
 
-    def session(start):
-        s = Session(start)
-        s.X[:] = -2.5e-8
-        s._fresh()
-        return s
+    session = inputs_set(-2.5e-8)
     with fixtures.model_page(browser, net, session=session) as page:
         expect(page.locator('.unit[data-name="i1"] .unit-label')).to_have_text("-2.5 x 10^-8")
 
@@ -109,11 +117,7 @@ def test_a_tooltip_keeps_every_digit_and_writes_its_power_of_ten_as_the_label_be
     h = torch.tensor([[0.5]], dtype=torch.float64) @ w1
     out = h @ w2
 
-    def session(start):
-        s = Session(start)
-        s.X[:], s.Y[:] = 0.5, 0.0
-        s._fresh()
-        return s
+    session = inputs_set(0.5, 0.0)
     with fixtures.model_page(browser, net, session=session) as page:
         page.click('[data-act="backward"]')
         expect(page.locator(".cr-explore.busy")).to_have_count(0)
@@ -147,11 +151,7 @@ def test_the_chain_rule_panel_writes_its_numbers_as_the_cards_do_in_brackets_whe
     g2 = torch.autograd.grad(E, w2)[0].item()
     assert (h.item(), g2) == (5e9, 2 * 500 * 5e9)            # 5 x 10^12
 
-    def session(start):
-        s = Session(start)
-        s.X[:], s.Y[:] = 0.25, 0.0
-        s._fresh()
-        return s
+    session = inputs_set(0.25, 0.0)
     with fixtures.model_page(browser, net, session=session) as page:
         page.click('.labels [data-name="w2"]')
         expect(page.locator('[data-id="derivation"]')).to_contain_text("w2: the weight")
@@ -198,11 +198,7 @@ def test_a_power_before_the_notes_words_in_brackets_is_not_bracketed_itself(brow
     for lay, w, c in zip(net.dense_layers, W, b):
         lay.W[:], lay.b[:] = w, c
 
-    def session(start):
-        s = Session(start)
-        s.X[:] = X
-        s._fresh()
-        return s
+    session = inputs_set(X)
     with fixtures.model_page(browser, net, session=session) as page:
         Y = torch.tensor(session(Start(net)).Y)
         tw = [torch.tensor(w, requires_grad=True) for w in W]

@@ -42,15 +42,18 @@ class Changes:
         self.last = action
 
     def undo(self, session: Any) -> None:
-        if not self.undone:
-            raise ValidationError("nothing to undo")
-        self.redone.append(snapshot(session))
-        restore(session, self.undone.pop())
+        self._move(session, self.undone, self.redone, "nothing to undo")
         self.last = "undo"
 
     def redo(self, session: Any) -> None:
-        if not self.redone:
-            raise ValidationError("nothing to redo: Redo brings back what Undo went back from, until a new change")
-        self.undone.append(snapshot(session))
-        restore(session, self.redone.pop())
+        self._move(session, self.redone, self.undone,
+                   "nothing to redo: Redo brings back what Undo went back from, until a new change")
         self.last = "redo"
+
+    @staticmethod
+    def _move(session: Any, source: list, other: list, nothing: str) -> None:
+        """Undo and Redo alike: the state now goes to the other list, the source's last state is restored."""
+        if not source:
+            raise ValidationError(nothing)
+        other.append(snapshot(session))
+        restore(session, source.pop())

@@ -86,8 +86,8 @@ def checked_outputs(out, task: str, classes: list):
         got = f"shape {out.shape}" if out.dtype.kind in "fiu" else f"an array of {out.dtype}"
         raise ValidationError(f"decode takes the network's outputs as numbers of shape (n_rows, {width}) ({what}: "
                               f"net.predict(pre.transform(df[pre.columns]))); got {got}")
-    bad = ~np.isfinite(out).all(axis=1)
-    if task != "regression" and bad.any():
+    bad = None if task == "regression" else ~np.isfinite(out).all(axis=1)     # a regression's NaN: predict names it
+    if bad is not None and bad.any():
         count = int(bad.sum())
         whose = "1 row's" if count == 1 else f"{count} rows'"
         raise ValidationError(f"decode: {whose} outputs are NaN or infinite (first: row "

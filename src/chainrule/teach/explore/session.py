@@ -150,9 +150,9 @@ class Session:
         # a sample's chain rule: the banner speaks of that sample where it overflows, and says the panel's is finite
         E, grads, refused = engine.pass_numbers(self.net, self.X, self.Y, None if whole else self.sample,
                                                  bool(self.report.get("refused")))
+        said = (self.report.get("refused"), refused)        # the batch's chain rule: its own refusal first
         self.batch = {"E": E, "E_test": None if self.Xt is None else engine.pass_loss(self.net, self.Xt, self.Yt),
-                      "grads": grads, "refused": (self.report.get("refused") if whole else None) or refused
-                      or self.report.get("refused")}
+                      "grads": grads, "refused": (said[0] or said[1]) if whole else (said[1] or said[0])}
         if self.selected is not None and self.selected not in self._names():
             self.selected = None
 

@@ -3,7 +3,7 @@ scikit-learn pipeline a practitioner would write, as whole processes.
 
     python benchmarks/tabular.py [--rows 100000,1000000] [--reps 1] [--dir DIR] [--keep]
 
-The file is generated here (no download): 40 numeric columns on mixed scales (1e-2 to 1e4) with
+The file is generated here (nothing fetched): 40 numeric columns on mixed scales (1e-2 to 1e4) with
 about 1% missing values in five of them, 4 text columns with 5, 40, 300 and 2,000 categories
 (skewed frequencies, as real categories are), and a 7-class text target that depends on the
 numbers and the categories; a test file of a quarter as many rows comes from the same source.

@@ -26,7 +26,7 @@ def _paste(line: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("name", [
-    "Downloads/Quartalsberichte_Vertrieb_Sued/Umsatz_2024_Q1_final.csv",          # ~60 characters
+    "Documents/Quartalsberichte_Vertrieb_Sued/Umsatz_2024_Q1_final.csv",          # ~60 characters
     "/".join(["Abteilung_Controlling_und_Finanzen_Berichtswesen"] * 5) + "/Umsatz_2024_Q1.csv",
     "Umsatz 2024 (neu!).csv",                                                    # '!' and spaces
 ])

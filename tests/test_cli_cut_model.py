@@ -7,7 +7,7 @@ import shutil
 import pytest
 from conftest import cmd
 
-SAID = "is a chainrule model file cut short (copy or download incomplete?)"
+SAID = "is a chainrule model file cut short (a copy stopped early?)"
 CUTS = [1, 2, 10, 29, 30, 39, 40, 100]
 
 

@@ -1,5 +1,5 @@
 """A new user's read of info, predict, evaluate and export on the files a user may give them by mistake: a model
-file cut short before its member list (a copy or download stopped early) was called 'a NumPy archive of arrays
+file cut short before its member list (a copy stopped early) was called 'a NumPy archive of arrays
 (params; np.savez), with no model in it', unless the cut came in its last few hundred bytes."""
 import zipfile
 from importlib.resources import files
@@ -31,8 +31,8 @@ def test_a_model_file_cut_short_is_named_so(model, tmp_path, command, fraction):
     assert not zipfile.is_zipfile(cut)                  # truly cut short: its member list gone
     r = cmd(command, cut, *ARGS[command], cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert r.stderr.strip() == (f"chainrule: error: {cut} is a chainrule model file cut short (copy or download "
-                                "incomplete?): its end, the member list, is missing; copy or save it again")
+    assert r.stderr.strip() == (f"chainrule: error: {cut} is a chainrule model file cut short (a copy stopped "
+                                "early?): its end, the member list, is missing; copy or save it again")
     assert not (tmp_path / "p.csv").exists() and not (tmp_path / "m.onnx").exists()
 
 
@@ -43,7 +43,7 @@ def test_another_zip_cut_short_is_named_so(tmp_path):
     r = cmd("info", cut)
     assert r.returncode == 2
     assert r.stderr.strip() == (f"chainrule: error: {cut} is not a chainrule model file (not an .npz archive): it is "
-                                "a zip archive cut short (copy or download incomplete?): its end, the member list, is "
+                                "a zip archive cut short (a copy stopped early?): its end, the member list, is "
                                 "missing")
 
 

@@ -170,7 +170,7 @@ def test_blocks_not_run_say_why():
     skipped = [b for p in DOCS for b in blocks(p) if b.skip]
     assert all(len(b.skip) > 10 for b in skipped), [b.where() for b in skipped]
     # the blocks this project can run are run: only installs, servers, clusters and long runs are left out
-    allowed = ("install", "server", "cluster", "browser", "long", "mpi", "gpu", "network", "download", "hours",
+    allowed = ("install", "server", "cluster", "browser", "long", "mpi", "gpu", "network", "hours",
                "minutes", "machine")
     assert all(any(word in b.skip.lower() for word in allowed) for b in skipped), \
         [(b.where(), b.skip) for b in skipped]

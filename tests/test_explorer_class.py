@@ -29,7 +29,7 @@ def _export(pg, kind):
 
 
 def test_an_export_the_server_cannot_answer_says_why(browser, monkeypatch):
-    """Export (model, Markdown) was a link: a refusal or a stopped server downloaded nothing and said nothing."""
+    """Export (model, Markdown) was a link: a refusal or a stopped server saved nothing and said nothing."""
     monkeypatch.setattr(server_module, "MAX_SESSIONS", 2)      # the server's own limit, lowered: the test stays short
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
     url, stopped = f"http://127.0.0.1:{srv.port}", False
@@ -54,7 +54,7 @@ def test_an_export_the_server_cannot_answer_says_why(browser, monkeypatch):
             srv.stop()
 
 
-def test_exports_still_download(page):
+def test_exports_are_still_saved(page):
     with page.expect_download() as dl:
         _export(page, "derivation.md")
     assert dl.value.suggested_filename == "chainrule-derivation.md"

@@ -164,8 +164,8 @@ def test_an_overflowed_pass_shows_each_outputs_error_term_as_explain_writes_it()
     assert e2 == pytest.approx(float(terms[1]), rel=1e-6)
 
 
-def test_a_download_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_banner(browser):
-    """Export, Model (.npz) of a network whose pass overflows: the download answered without an error, which
+def test_a_saved_export_leaves_the_refusal_of_a_pass_that_still_overflows_in_the_banner(browser):
+    """Export, Model (.npz) of a network whose pass overflows: the saved export answered without an error, which
     cleared the banner, and explain's refusal was gone while its network was unchanged."""
     net = chain("float32", 1e6)
     with opened(browser, net) as (page, s):

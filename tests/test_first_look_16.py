@@ -51,7 +51,7 @@ def install_lines(text: str) -> list[str]:
 def test_the_guide_and_readme_install_from_the_checkout_first():
     """docs/guide.md opened on `pip install -e ".[plot,sklearn]"`; then README and the guide opened on `pip install
     'chainrule[cli,sklearn,plot]'`, which fails: chainrule is not on PyPI. Each now leads with the checkout's
-    install, then the editable one, with extras pyproject.toml has, and names no package to download."""
+    install, then the editable one, with extras pyproject.toml has, and names no package to fetch."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = set(project["optional-dependencies"])
     guide = (ROOT / "docs" / "guide.md").read_text().split("\n## ", 1)[0]

@@ -127,5 +127,5 @@ def test_a_model_file_cut_short_is_named(tmp_path):
     (tmp_path / "trunc.npz").write_bytes(whole[:len(whole) // 2])          # as `head -c` of half the file
     said = _load_says(tmp_path / "trunc.npz")
     assert said.replace(str(tmp_path), "DIR") == _rows()["load a model file cut short"]
-    assert "a chainrule model file cut short (copy or download incomplete?)" in said, said
+    assert "a chainrule model file cut short (a copy stopped early?)" in said, said
     assert "cut short" in _from_onnx_says(tmp_path / "trunc.npz")

@@ -2,7 +2,7 @@
 
 Debian's `dataset-fashion-mnist` package installs the four gzipped IDX files into
 /usr/share/datasets/fashion-mnist (`apt-get install dataset-fashion-mnist`); any folder with the
-same four files works too (`path=`). Nothing is downloaded.
+same four files works too (`path=`). Only local files are read: nothing is fetched.
 """
 from __future__ import annotations
 

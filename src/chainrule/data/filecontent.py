@@ -32,6 +32,8 @@ TORCH_SUFFIXES = (".pt", ".pth", ".bin", ".ckpt")
 UNPICKLE = "chainrule never unpickles (that runs code)"
 EXPORTED = ("an ONNX graph already exported by `chainrule export` (with its CSV preprocessing), not a network: use "
             "the .npz model it came from; `chainrule info` describes this graph, onnxruntime runs it")
+#: what a file cut short most likely met, said wherever one is refused
+CUT_SHORT = "a copy stopped early?"
 #: a model file holds the description, the parameters and the optimizer's state arrays
 MAX_MEMBERS = 64
 
@@ -115,9 +117,9 @@ def kind_of(path: Path) -> tuple[str, str]:
         f.seek(max(0, size - 64))
         tail = f.read()
     if not head:
-        return "empty", "empty (0 bytes; a copy or download cut short?)"
+        return "empty", f"empty (0 bytes; {CUT_SHORT})"
     if _model_start(path, head):
-        return "model", "a chainrule model file (.npz) cut short (copy or download incomplete?)"
+        return "model", f"a chainrule model file (.npz) cut short ({CUT_SHORT})"
     if onnx:
         return ("exported", EXPORTED) if _exported(path) else ("onnx", "an ONNX model")
     if head.startswith(b"\x93NUMPY"):
@@ -151,8 +153,8 @@ def kind_of(path: Path) -> tuple[str, str]:
     if found == "zip":
         if not zipfile.is_zipfile(path):         # no member list at its end: cut short before it
             if first_member(path) == MODEL_FIRST.decode():        # a model file's first member, as save writes it
-                return "model", "a chainrule model file (.npz) cut short (copy or download incomplete?)"
-            return "zip", ("a zip archive cut short (copy or download incomplete?): its end, the member list, is "
+                return "model", f"a chainrule model file (.npz) cut short ({CUT_SHORT})"
+            return "zip", (f"a zip archive cut short ({CUT_SHORT}): its end, the member list, is "
                            "missing")
         names = _names(path)
         foreign = framework_archive(names)

@@ -12,6 +12,7 @@ from typing import Any
 from ..errors import ValidationError, plural
 from .advice import give
 from .csvfile import short
+from .filecontent import CUT_SHORT
 
 
 def read_bytes(source) -> tuple[bytes, str, bool]:
@@ -116,8 +117,7 @@ class _Unpacking(io.RawIOBase):
             return self.inner.readinto(buffer)
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
             raise ValidationError(f"CSV file {short(self.name, 200)} is {self.kind}-compressed and cannot be "
-                                  f"decompressed ({exc}): the file is cut short or damaged (copy or download "
-                                  "incomplete?)") from None
+                                  f"decompressed ({exc}): the file is cut short or damaged ({CUT_SHORT})") from None
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return self.inner.seek(offset, whence)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..data.filecontent import framework_archive, kind_of
+from ..data.filecontent import CUT_SHORT, framework_archive, kind_of
 
 NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
@@ -43,7 +43,7 @@ def not_a_zip(path: Path) -> str:
     elif kind in ("empty", "npy", "text", "csv"):     # the order of predict's files is predict's to say
         said += f"; {WRITTEN}"
     elif kind == "model":
-        return (f"{path} is a chainrule model file cut short (copy or download incomplete?): its end, the member "
+        return (f"{path} is a chainrule model file cut short ({CUT_SHORT}): its end, the member "
                 "list, is missing; copy or save it again")
     elif kind == "binary":
         return f"{path} is not a chainrule model file: it is not an .npz (zip) archive"
@@ -61,7 +61,7 @@ def not_onnx(path: Path, error: str) -> str:
         said = ("a chainrule model file (.npz): read it with chainrule.load(path); cr.to_onnx or `chainrule export` "
                 "writes its ONNX")
         if not zipfile.is_zipfile(path):
-            said = "a chainrule model file (.npz) cut short (copy or download incomplete?)"
+            said = f"a chainrule model file (.npz) cut short ({CUT_SHORT})"
     elif kind in ("onnx", "binary"):
         return f"{path} is not a valid ONNX model: {error}"
     return f"{path} is not a valid ONNX model: it is {said}"

@@ -3,8 +3,8 @@ one `Session` per browser tab. Starlette, served by uvicorn (`pip install '.[exp
 checkout).
 
 Every /api request needs the random token of the printed URL (header `X-Token`, or `?token=`
-for downloads), as Jupyter does, so other local users and other web pages cannot drive it.
-The server reads and writes no file: uploads and downloads travel in the requests themselves.
+in the URL of an export), as Jupyter does, so other local users and other web pages cannot drive it.
+The server reads and writes no file: uploaded files and exports travel in the requests and answers themselves.
 """
 from __future__ import annotations
 

@@ -239,7 +239,7 @@ export function mount(root, wire) {
     if (kind === "svg" || kind === "png") { exportDrawing($("graph"), kind); return; }
     inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
       try {
-        const a = await transport.download(kind);
+        const a = await transport.saveExport(kind);
         showError((a && a.error) || refusalWords(state));    // no new state: the pass's refusal stays
       } catch (e) { showError(noAnswer(e)); }
     });

@@ -37,8 +37,8 @@ export function pageTransport() {
       return r.json();
     },
     // fetched before it is saved: a refusal (the session ended, a server restarted) answers JSON the page shows,
-    // where a link's download failed without a word; a server that is gone throws, as `call` does
-    async download(kind) {
+    // where a plain link to the export failed without a word; a server that is gone throws, as `call` does
+    async saveExport(kind) {
       const r = await fetch(`/api/session/${sid}/export/${kind}`, { headers: { "X-Token": token } });
       if (!r.ok) return r.json().catch(() => ({ error: `the export failed (HTTP ${r.status})` }));
       save(await r.blob(), `chainrule-${kind}`);

@@ -21,7 +21,7 @@ function widgetTransport(model) {
     open: () => send("open"),
     call: (action, body) => send("act", { action, body }),
     async upload(file, target) { return send("upload", { name: file.name, target }, [await file.arrayBuffer()]); },
-    async download(kind) {
+    async saveExport(kind) {
       const a = await send("export", { what: kind });
       if (a.buffers && a.buffers.length) save(new Blob([a.buffers[0]]), `chainrule-${kind}`);
       return a;         // with the kernel's reason where it refused the export (the page shows a.error)

@@ -210,4 +210,4 @@ def test_a_neurons_slice_says_the_outputs_it_reads_of_layers_it_does_not_derive(
     text = r.stdout
     assert (f"out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}   (hidden layer 1: --layer 0 "
             "derives them)") in text
-    assert f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 derives it)" in text
+    assert f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 --neuron 0 derives it)" in text

@@ -104,7 +104,7 @@ def test_a_note_after_a_value_keeps_each_option_beside_its_value():
     for width in range(44, 72):
         r = cmd("explain", "--layer", "0", "--neuron", "1", "--lr", "0.5", "--width", str(width))
         assert r.returncode == 0, r.stderr
-        assert "--layer 0 derives it" in " ".join(r.stdout.split()), r.stdout
+        assert "--layer 0 --neuron 0 derives it" in " ".join(r.stdout.split()), r.stdout
         torn += [(width, line) for line in r.stdout.splitlines() if TORN.search(line)]
     assert not torn, torn[:3]
 

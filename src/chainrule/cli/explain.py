@@ -98,10 +98,11 @@ def _note(text: str) -> None:
     _held.append(f"note: {text}")
 
 
-def _say_notes() -> None:
+def _say_notes(width: int | None) -> None:
+    """The held notes on stderr, fitted to --width where given (as stdout is), else to stderr's terminal."""
     from ..teach.width import say
     for text in _held:
-        say(text, sys.stderr)                       # a terminal's width; in a pipe one line
+        say(text, sys.stderr, width)                # no --width: a terminal's width; in a pipe one line
     _held.clear()
 
 
@@ -214,7 +215,7 @@ def run(args) -> int:
     columns = width(args)
     net, X, Y, lr, pre = _network(args)
     if args.formulas:
-        _say_notes()
+        _say_notes(args.width)
         print(general(net), end="")
         return 0
     if pre is None and X is not None and args.inputs is None and args.targets is not None:
@@ -254,7 +255,7 @@ def run(args) -> int:
             text = re.sub(r"^X and Y\b", "--inputs and --targets", text)
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
         raise ValidationError(text) from None
-    _say_notes()
+    _say_notes(args.width)
     extra = {}                                      # what the header says, as JSON: stdout holds only the object
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}

@@ -82,6 +82,9 @@ def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     if net.task == "multiclass":       # a class label, said as one: the report's targets are its one-hot row
         Y = np.array([0])
         targets = f"0 (class 0 = o1, one-hot {one_hot(0, net.n_outputs)})"
+    elif net.task == "binary":         # binary cross-entropy: each output's target a class, 0 or 1, as labels are
+        Y = (rng.random((1, net.n_outputs)) >= 0.5).astype(float)
+        targets = f"{option_values(Y[0])} (each a class, 0 or 1)"
     else:
         Y = rng.random((1, net.n_outputs)).round(2)
         targets = option_values(Y[0])

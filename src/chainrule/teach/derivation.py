@@ -329,13 +329,14 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
 
 def derived_by(d: dict, layer: int, units: list[str], json: str) -> str:
     """Which slice derives `units` of report layer `layer`, checked against the parameters a slice writes
-    out: the whole layer where it fits, else one neuron (J 0-based), else the JSON, at `json` (what has their
-    numbers), as no slice writes them out. In Python's words; the command puts them in its own."""
+    out: the whole layer where it fits (one unit of several: its neuron, more direct), else one neuron
+    (J 0-based), else the JSON, at `json` (what has their numbers), as no slice writes them out. In Python's
+    words; the command puts them in its own."""
     neurons, one = d["layers"][layer]["neurons"], len(units) == 1
     each = len(neurons[0]["weights"]) + 1
-    if notation.layer_fits(each - 1, len(neurons)):
+    if notation.layer_fits(each - 1, len(neurons)) and (not one or len(neurons) == 1):
         return f"explain(..., layer={layer}) derives {'it' if one else 'them'}"
-    names = [nr["name"] for nr in neurons]
+    names = [nr["name"] for nr in neurons]      # one unit of several: its neuron, the slice that shows just it
     if notation.neuron_fits(each - 1):
         return (f"explain(..., layer={layer}, neuron={names.index(units[0])}) derives it" if one else
                 f"explain(..., layer={layer}, neuron=J) derives unit J's (J 0-based: 0 is {names[0]})")

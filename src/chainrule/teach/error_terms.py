@@ -135,8 +135,9 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         if by_net and (not found or _digits(by_net[0]) + _digits(by_net[1]) < _digits(found[1]) +
                        _digits(found[2])):         # out rounds to 1 or 0, or needs more digits than net
             t, n = (f"({w})" if w.startswith("-") else w for w in by_net)
+            bare = by_net[1]                # inside max( , 0) and |...| a negative net needs no parentheses
             return (f"max(net_{o}, 0) - net_{o} * target_{o} + log1p(exp(-|net_{o}|)) = "
-                    f"max({n}, 0) - {n} * {t} + log1p(exp(-|{n}|))")
+                    f"max({bare}, 0) - {n} * {t} + log1p(exp(-|{bare}|))")
     if not found and d["loss"] == "categorical_crossentropy" and d["fused"]:
         return _log_softmax(d, o, target, value)
     floor = not found and not d["fused"]      # the engine's log of an output (near) 0 or 1: clamped at -100

@@ -264,9 +264,9 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
     tex = (f"\\frac{{e^{{{net}}}}}{{" + " + ".join("\\cdots" if u == "..." else f"e^{{net_{{{u}}}}}" for u in shown)
            + "}")
     if n == 1 and len(units) <= SOFTMAX_TERMS:
-        nets = [fmt(u["net"]) for u in layer["neurons"]]
-        plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
-        tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
+        nets = [fmt(u["net"], zeros=False) for u in layer["neurons"]]        # as the net lines write them
+        plain += f" = exp({fmt(nr['net'], zeros=False)}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
+        tex += f" = \\frac{{e^{{{fmt(nr['net'], zeros=False)}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
     return plain, tex
 
 

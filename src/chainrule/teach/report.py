@@ -247,8 +247,8 @@ def _render(d: dict, markdown: bool) -> str:
                 nums += f" + {_par(_short(nr['bias_value']))}*1"
                 parts += f" = {nums}"
                 tex_parts += " = " + nums.replace("*", CDOT)
-            eq(f"net_{nr['name']} = {parts} = {_f(nr['net'])}",
-               f"net_{{{nr['name']}}} = {tex_parts} = {_f(nr['net'])}")
+            net = _short(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
+            eq(f"net_{nr['name']} = {parts} = {net}", f"net_{{{nr['name']}}} = {tex_parts} = {net}")
             plain, tex_out = notation.forward_activation(layer, nr, n)
             held.append((f"out_{nr['name']} = {plain} = {_f(nr['out'])}",
                          f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}"))

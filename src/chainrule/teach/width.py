@@ -302,7 +302,8 @@ def word(path: object) -> str:
     return repr(text) if any(c.isspace() for c in text) else text
 
 
-def say(text: str, file: IO[str] | None = None) -> None:
-    """`text` printed on `file` (standard output by default) fitted to its width (`columns`)."""
+def say(text: str, file: IO[str] | None = None, width: int | None = None) -> None:
+    """`text` printed on `file` (standard output by default) fitted to `width` where a command's --width gave
+    one (0: whole lines), else to the stream's own (`columns`)."""
     stream = sys.stdout if file is None else file
-    print(fit_lines(text, columns(stream)), file=stream, flush=True)
+    print(fit_lines(text, columns(stream) if width is None else width), file=stream, flush=True)

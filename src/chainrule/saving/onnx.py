@@ -111,8 +111,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     Parameters
     ----------
     net : chainrule.Network of Dense and Dropout layers with built-in activations, or a fitted BackpropClassifier
-        (binary, multiclass, of one class or multi-label): its network, with its predict and predict_proba as the outputs
-        "label" and "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare network_ has not.
+        (binary, multiclass, of one class or multi-label): its network, with its predict and predict_proba as the
+        outputs "label" and "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare
+        network_ has not.
     path : file to write (.onnx); None only builds and returns the model.
     opset : ONNX opset version, 17 or later.
     preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its

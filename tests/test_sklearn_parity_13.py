@@ -87,7 +87,8 @@ def test_an_interrupted_fit_under_warnings_as_errors_stays_fitted_with_its_epoch
 def test_an_interrupted_partial_fit_under_warnings_as_errors_keeps_its_steps():
     """partial_fit interrupted in its epoch and its warning raised: the network keeps the batch it stepped on, and the
     estimator says this call finished no epoch (it was rolled back to the first call's n_iter_ under those weights)."""
-    est = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0, batch_size=50).partial_fit(X, y, classes=[0, 1, 2])
+    est = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0, batch_size=50)
+    est.partial_fit(X, y, classes=[0, 1, 2])
     before = [w.copy() for w in est.coefs_]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(MLPStopping, "on_batch_end", lambda self, batch, logs=None: _pressed(batch), raising=False)
@@ -104,6 +105,17 @@ def _pressed(batch):
         raise KeyboardInterrupt
 
 
+def _second_batch_pressed(backprop):
+    """MLP's _backprop, Ctrl-C at its second call (the second batch)."""
+    calls = []
+
+    def pressed(self, *args, **kwargs):
+        calls.append(1)
+        _pressed(len(calls) - 1)
+        return backprop(self, *args, **kwargs)
+    return pressed
+
+
 @pytest.mark.parametrize("Mlp, Est, target", [(MLPClassifier, BackpropClassifier, y),
                                               (MLPRegressor, BackpropRegressor, y * 1.0)])
 def test_a_fit_interrupted_in_its_first_epoch_is_fitted_with_no_epoch_as_mlps(monkeypatch, Mlp, Est, target):
@@ -115,13 +127,7 @@ def test_a_fit_interrupted_in_its_first_epoch_is_fitted_with_no_epoch_as_mlps(mo
             monkeypatch.setattr(MLPStopping, "on_batch_end", lambda self, batch, logs=None: _pressed(batch),
                                 raising=False)
         else:
-            calls, backprop = [], cls._backprop
-
-            def pressed(self, *args, **kwargs):
-                calls.append(1)
-                _pressed(len(calls) - 1)
-                return backprop(self, *args, **kwargs)
-            monkeypatch.setattr(cls, "_backprop", pressed)
+            monkeypatch.setattr(cls, "_backprop", _second_batch_pressed(cls._backprop))
         est = cls(hidden_layer_sizes=(5,), random_state=0, batch_size=50, **kw)
         with pytest.warns(UserWarning, match="Training interrupted by user"):
             fit(est, X, target)

@@ -43,7 +43,7 @@ def _a_model(obj: Any, name: str) -> str:
     the model is in memory already; '' for anything else."""
     if not callable(getattr(obj, "predict", None)) and type(obj).__module__.split(".")[0] not in ("torch", "keras"):
         return ""
-    network = ", a chainrule estimator's network is model.network_" if hasattr(obj, "get_params") and \
+    network = ", a chainrule estimator's network (once fitted) is model.network_" if hasattr(obj, "get_params") and \
         type(obj).__module__.startswith("chainrule") else ""
     return (f", a model, not a file's name: {name} names the file to read or write. A model in memory needs no "
             f"reading{network}; where a call takes both the model goes first: to_onnx(model, path), "

@@ -435,6 +435,8 @@ CASES = [
      r"got b'm.onnx' \(bytes\)"),
     ("from_onnx path not a path", lambda: cr.from_onnx(b"m.onnx"), errors.ChainruleTypeError,
      r"or an onnx.ModelProto; got b'm.onnx' \(bytes\)"),
+    ("from_onnx an estimator", lambda: cr.from_onnx(unfitted_classifier()), errors.ChainruleTypeError,
+     r"got BackpropClassifier\(\) \(BackpropClassifier\), a model, not a file's name: path names the file"),
     ("to_onnx another framework's model", lambda: cr.to_onnx(torch_mlp()), errors.ChainruleTypeError,
      r"got Sequential \(a model of another framework: import it first with cr.from_torch, from_keras, "),
     ("to_onnx preprocessing the extra dict", lambda: cr.to_onnx(net2(), preprocessing={"tabular": {}}),

@@ -105,3 +105,35 @@ def test_the_network_of_a_one_class_classifier_is_not_said_to_give_predict_proba
     with pytest.raises(cr.errors.ChainruleTypeError) as info:
         cr.to_torch(clf)
     assert "classes_[1]" not in str(info.value) and "predict_proba gives 1.0" in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # twenty epochs
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_multi_label_classifier_exports_whole(dtype):
+    """A multi-label classifier was refused whole (only its network_ went): its graph gives its predict (the 0/1
+    matrix, int64) and predict_proba under onnxruntime, and its labels' indices as classes in the metadata."""
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    Y = np.c_[X[:, 0] > 0, X[:, 1] > 0, X[:, 0] + X[:, 2] > 0].astype(int)
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=20, random_state=0, dtype=dtype).fit(X, Y)
+    session = ort.InferenceSession(cr.to_onnx(clf).SerializeToString(), providers=["CPUExecutionProvider"])
+    got = dict(zip([o.name for o in session.get_outputs()], session.run(None, {"input": X.astype(dtype)})))
+    np.testing.assert_allclose(got["probabilities"], clf.predict_proba(X), rtol=1e-6 if dtype == "float32" else 1e-12)
+    assert got["label"].dtype == clf.predict(X).dtype
+    np.testing.assert_array_equal(got["label"], clf.predict(X))
+    assert json.loads(session.get_modelmeta().custom_metadata_map["chainrule.classes"]) == [0, 1, 2]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # one epoch
+@pytest.mark.parametrize("call", ["from_onnx", "load", "load_foreign", "to_onnx's path", "from_torch", "from_keras"])
+def test_an_estimator_where_a_file_or_model_goes_is_named_with_what_goes_there(call):
+    """from_onnx(estimator) and its neighbours answered with the generic words for a path (or a type's name): they
+    say it is a model, not a file, and where its network is."""
+    X, y = _data("text")
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    run = {"from_onnx": lambda: cr.from_onnx(clf), "load": lambda: cr.load(clf),
+           "load_foreign": lambda: cr.load_foreign(clf), "to_onnx's path": lambda: cr.to_onnx(clf, clf),
+           "from_torch": lambda: cr.from_torch(clf), "from_keras": lambda: cr.from_keras(clf)}[call]
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"got .*BackpropClassifier.*network_") as info:
+        run()
+    assert ("not a model to import" if call.startswith("from_") and call != "from_onnx" else "not a file") \
+        in str(info.value)

@@ -62,6 +62,80 @@ def test_an_interrupted_fit_keeps_its_finished_epochs_and_warns_as_mlps(monkeypa
     assert answers[Est][0] == [(UserWarning, "Training interrupted by user.")]
 
 
+@pytest.mark.parametrize("Mlp, Est, target", [(MLPClassifier, BackpropClassifier, y),
+                                              (MLPRegressor, BackpropRegressor, y * 1.0)])
+def test_an_interrupted_fit_under_warnings_as_errors_stays_fitted_with_its_epochs_as_mlps(monkeypatch, Mlp, Est,
+                                                                                          target):
+    """python -W error: the interrupt's warning is raised. MLP's fit keeps the epochs it finished all the same; ours
+    was rolled back to before the fit (a warm start's network kept the steps under the old loss_curve_ and t_)."""
+    answers = {}
+    for cls, kw in ((Mlp, {"max_iter": 10}), (Est, {"epochs": 10, "batch_size": "auto"})):
+        est = cls(hidden_layer_sizes=(5,), random_state=0, warm_start=True, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, target)
+        interrupted_at_epoch(monkeypatch, cls, 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserWarning, match="Training interrupted by user"):
+                est.fit(X, target)
+        monkeypatch.undo()
+        answers[cls] = est.n_iter_, len(est.loss_curve_), est.t_, est.loss_ == est.loss_curve_[-1]
+    assert answers[Est] == answers[Mlp] == (2, 12, 12 * len(X), True)
+
+
+def test_an_interrupted_partial_fit_under_warnings_as_errors_keeps_its_steps():
+    """partial_fit interrupted in its epoch and its warning raised: the network keeps the batch it stepped on, and the
+    estimator says this call finished no epoch (it was rolled back to the first call's n_iter_ under those weights)."""
+    est = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0, batch_size=50)
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    before = [w.copy() for w in est.coefs_]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(MLPStopping, "on_batch_end", lambda self, batch, logs=None: _pressed(batch), raising=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserWarning, match="Training interrupted by user"):
+                est.partial_fit(X, y)
+    assert not np.array_equal(before[0], est.coefs_[0])          # batch 0's step taken
+    assert (est.n_iter_, len(est.loss_curve_), est.t_) == (0, 1, len(X))
+
+
+def _pressed(batch):
+    if batch == 1:
+        raise KeyboardInterrupt
+
+
+def _second_batch_pressed(backprop):
+    """MLP's _backprop, Ctrl-C at its second call (the second batch)."""
+    calls = []
+
+    def pressed(self, *args, **kwargs):
+        calls.append(1)
+        _pressed(len(calls) - 1)
+        return backprop(self, *args, **kwargs)
+    return pressed
+
+
+@pytest.mark.parametrize("Mlp, Est, target", [(MLPClassifier, BackpropClassifier, y),
+                                              (MLPRegressor, BackpropRegressor, y * 1.0)])
+def test_a_fit_interrupted_in_its_first_epoch_is_fitted_with_no_epoch_as_mlps(monkeypatch, Mlp, Est, target):
+    """Ctrl-C in the first epoch's second batch: MLP warns and returns with n_iter_ 0, loss_curve_ [] and t_ 0; ours
+    warned and then failed on its empty history ("History has no metric 'loss'")."""
+    answers = {}
+    for cls, kw in ((Mlp, {"max_iter": 10}), (Est, {"epochs": 10})):
+        if cls is Est:
+            monkeypatch.setattr(MLPStopping, "on_batch_end", lambda self, batch, logs=None: _pressed(batch),
+                                raising=False)
+        else:
+            monkeypatch.setattr(cls, "_backprop", _second_batch_pressed(cls._backprop))
+        est = cls(hidden_layer_sizes=(5,), random_state=0, batch_size=50, **kw)
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            fit(est, X, target)
+        monkeypatch.undo()
+        answers[cls] = est.n_iter_, est.loss_curve_, est.t_, est.predict(X[:3]).shape
+    assert answers[Est] == answers[Mlp]
+
+
 def test_an_interrupted_fit_warns_at_the_callers_line():
     """The warning names the line that called fit, as the estimators' other warnings do."""
     with pytest.MonkeyPatch.context() as mp:

@@ -35,7 +35,19 @@ def not_a_path(path: Any, name: str, what: str = "a file name (str or os.PathLik
     where long (a model's bytes given as its path)."""
     shown = repr(path)
     shown = shown if len(shown) <= 60 else f"{shown[:57]}..."
-    return ChainruleTypeError(f"{name} must be {what}; got {shown} ({type(path).__name__})")
+    return ChainruleTypeError(f"{name} must be {what}; got {shown} ({type(path).__name__}){_a_model(path, name)}")
+
+
+def _a_model(obj: Any, name: str) -> str:
+    """What to do where a model was given for a file's name (from_onnx(model), to_onnx(path, model), load(model)):
+    the model is in memory already; '' for anything else."""
+    if not callable(getattr(obj, "predict", None)) and type(obj).__module__.split(".")[0] not in ("torch", "keras"):
+        return ""
+    network = ", a chainrule estimator's network (once fitted) is model.network_" if hasattr(obj, "get_params") and \
+        type(obj).__module__.startswith("chainrule") else ""
+    return (f", a model, not a file's name: {name} names the file to read or write. A model in memory needs no "
+            f"reading{network}; where a call takes both the model goes first: to_onnx(model, path), "
+            "save(net, path)")
 
 
 def name_max(folder: Path) -> int:

@@ -59,7 +59,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     from torch import nn
     if not isinstance(module, nn.Sequential):
         raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; "
-                                 f"got {type(module).__name__}")
+                                 f"got {type(module).__name__}{our_estimator(module, '{net}', importing=True) or ''}")
     items: list = []
     weights: list[np.ndarray] = []
     owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
@@ -231,16 +231,25 @@ def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray
     return W, b
 
 
+def _not_keras(model: Any) -> None:
+    """The refusal of anything but a keras.Sequential, a chainrule estimator's telling what to give instead."""
+    raise ChainruleTypeError(f"model must be a keras.Sequential of Dense layers; got {type(model).__name__}"
+                             f"{our_estimator(model, '{net}', importing=True) or ''}")
+
+
 def from_keras(model: Any, loss: str | None = None) -> Network:
     """A Network from a built Keras 3 `Sequential` of Dense layers.
 
     Accepted: Dense (with any supported activation), Dropout, Activation, ReLU (plain),
     LeakyReLU, Softmax (last axis) and InputLayer. `loss` defaults as in `from_torch`.
     """
+    import sys
+    if "keras" not in sys.modules:      # no Keras model exists yet: importing Keras (its backend) is not asked for
+        _not_keras(model)
     import keras
     from keras import layers as kl
     if not isinstance(model, keras.Sequential):
-        raise ChainruleTypeError(f"model must be a keras.Sequential of Dense layers; got {type(model).__name__}")
+        _not_keras(model)
     if type(model).call is not keras.Sequential.call:
         raise ValidationError(f"the model is a {type(model).__name__}, a Sequential with its own call, which computes "
                               "something else than its layers in order; give a plain keras.Sequential")

@@ -111,8 +111,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     Parameters
     ----------
     net : chainrule.Network of Dense and Dropout layers with built-in activations, or a fitted BackpropClassifier
-        (binary, multiclass or of one class): its network, with its predict and predict_proba as the outputs "label" and
-        "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare network_ has not.
+        (binary, multiclass, of one class or multi-label): its network, with its predict and predict_proba as the
+        outputs "label" and "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare
+        network_ has not.
     path : file to write (.onnx); None only builds and returns the model.
     opset : ONNX opset version, 17 or later.
     preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its
@@ -238,7 +239,7 @@ def _not_a_network(net: Any) -> str:
     if backprop_classifier(net) and "network_" not in vars(net):
         return (f"{said}, a chainrule classifier not yet fitted: fit it first; to_onnx(model, path) then exports it, "
                 "its predict and predict_proba as the outputs 'label' and 'probabilities' and its classes_ in the "
-                "metadata (of several labels a sample: to_onnx(model.network_, path))")
+                "metadata")
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
                          "of the network's dtype", whole=True)

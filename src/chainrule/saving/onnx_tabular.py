@@ -281,11 +281,11 @@ def classes_cut(named: str, count: int, limit: int) -> str:
 
 
 def fitted_classifier(obj: Any) -> Any:
-    """`obj` if a fitted chainrule classifier of one label per sample (BackpropClassifier: binary, multiclass or of
-    one class), whose export adds what its network has not: its classes_. None for anything else."""
+    """`obj` if a fitted chainrule classifier (BackpropClassifier: binary, multiclass, of one class or multi-label),
+    whose export adds what its network has not: its predict and its classes_. None for anything else."""
     if not backprop_classifier(obj):
         return None
-    kinds = ("binary", "multiclass", "unary")
+    kinds = ("binary", "multiclass", "unary", "multilabel-indicator")
     return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in kinds else None
 
 
@@ -293,8 +293,12 @@ def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str
     """A classifier's "label" and "probabilities" as its predict and predict_proba (a binary one's network gives
     classes_[1]'s probability p: the columns are 1 - p, p), and its classes in the metadata. "label", not
     "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one). A classifier
-    of one class gives it with probability 1.0 (its network's output times 0, plus 1: NaN in, NaN out as the rest)."""
+    of one class gives it with probability 1.0 (its network's output times 0, plus 1: NaN in, NaN out as the rest).
+    A multi-label one's "label" is its 0/1 matrix, each label's probability above 0.5."""
     classes = estimator.classes_.tolist()
+    told = {"chainrule.task": "classification", "chainrule.classes": json.dumps(classes, ensure_ascii=False)}
+    if estimator._kind == "multilabel-indicator":
+        return _multilabel_outputs(g, len(classes), out, elem, estimator.network_.dtype), told
     if estimator._kind == "unary":
         dtype = estimator.network_.dtype
         zero, one = (g.const(name, np.array(v, dtype=dtype)) for name, v in (("zero", 0), ("one", 1)))
@@ -303,8 +307,20 @@ def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str
         one = g.const("one", np.ones((1, 1), dtype=estimator.network_.dtype))
         out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)
     named = f"the classes_ of {type(estimator).__name__}: {classes}"
-    return class_outputs(g, classes, out, elem, named, "label"), {"chainrule.task": "classification",
-                                                         "chainrule.classes": json.dumps(classes, ensure_ascii=False)}
+    return class_outputs(g, classes, out, elem, named, "label"), told
+
+
+def _multilabel_outputs(g, count: int, out: str, elem: int, dtype) -> list:
+    """A multi-label classifier's "label" (int64 0/1, predict's: p > 0.5) and "probabilities" (predict_proba's)."""
+    from onnx import TensorProto, helper
+
+    g.op("Identity", [out], output="probabilities")
+    above = g.op("Greater", [out, g.const("half", np.array(0.5, dtype=dtype))], hint="above")
+    g.op("Cast", [above], output="label", to=TensorProto.INT64)
+    return [helper.make_tensor_value_info("label", TensorProto.INT64, ["N", count], doc_string=f"predict's 0/1 "
+                                          f"matrix: 1 where a label's probability is above 0.5 ({count} labels)"),
+            helper.make_tensor_value_info("probabilities", elem, ["N", count],
+                                          doc_string="each label's probability, one column per label")]
 
 
 def classifier_network(model):

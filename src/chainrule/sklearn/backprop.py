@@ -256,12 +256,12 @@ class _Backprop(BaseEstimator):
         except KeyboardInterrupt:            # as MLPClassifier: fitted with the epochs finished (the best, with early
             if not self._keeps_an_interrupted_fit or not hasattr(stopper, "count"):    # stopping), and a warning;
                 raise                                                                   # before training: raised
-            interrupted = True
+            interrupted = True               # warned once the estimator holds the epochs (`_warn_if_interrupted`)
             stopper.on_train_end()
-            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=4)
         finally:                  # network_ outside the estimator trains, and derives, without alpha's penalty
             net.weight_penalty = 0.0
-        self.loss_curve_.extend(history.loss)
+        finished = history.history.get("loss", [])      # none where the first epoch was interrupted (as MLP: n_iter_ 0)
+        self.loss_curve_.extend(finished)
         self._stopped = stopper.get_state()
         if stopper.scores:
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
@@ -269,17 +269,27 @@ class _Backprop(BaseEstimator):
             self.validation_scores_.extend(history.val_score)
             self.validation_loss_curve_.extend(history.val_loss)
             self.best_validation_score_ = stopper.best
-        self.n_iter_ = len(history.loss)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
+        self.n_iter_ = len(finished)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
         self._ran_out = self.n_iter_ == epochs and not (stopper.stopped or interrupted)
+        self._interrupted = interrupted
         self.t_ += X.shape[0] * self.n_iter_
         # as MLPClassifier's: the last epoch's; the lowest without early stopping (with it, or before an epoch: None)
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.best_loss_ = None if self.early_stopping or not self.loss_curve_ else min(self.loss_curve_)
 
+    def _warn_if_interrupted(self, stacklevel: int = 3) -> None:
+        """MLPClassifier's "Training interrupted by user." after a fit the user interrupted, warned once the fit is
+        done (outside `as_before_if_refused`): raised as an error (python -W error) it leaves the estimator fitted
+        with the epochs it finished, as MLPClassifier's, not rolled back to before them while a warm start's
+        network kept their steps."""
+        if getattr(self, "_interrupted", False):
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=stacklevel)
+
     def _warn_if_ran_out(self) -> None:
         """fit's (not partial_fit's, as MLPClassifier's): every epoch ran and the stopping rule (tol,
         n_iter_no_change) did not end the fit: MLPClassifier's ConvergenceWarning, in its words (max_iter is
-        epochs here)."""
+        epochs here). An interrupted fit's warning first (`_warn_if_interrupted`)."""
+        self._warn_if_interrupted(stacklevel=4)
         if self._ran_out and self._warns_unconverged:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.epochs}) reached and the optimization "
                           "hasn't converged yet.", ConvergenceWarning, stacklevel=3)

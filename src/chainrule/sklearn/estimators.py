@@ -234,7 +234,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
             raise ValidationError(f"{estimator_name(self)}: warm_start can only be used where `y` has the same classes "
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
-    @as_before_if_refused
+    @as_before_if_refused(then="_warn_if_interrupted")
     def partial_fit(self, X, y, *, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
         on the first call, as MLPClassifier's. classes and sample_weight by keyword: MLPClassifier's third
@@ -327,7 +327,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         self._train(X, y, Y, self.epochs, sample_weight, fresh=not warm)
         return self
 
-    @as_before_if_refused
+    @as_before_if_refused(then="_warn_if_interrupted")
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch more (the network is built on the first call)."""
         self._no_early_stopping()

@@ -1,0 +1,28 @@
+"""Small leftovers of the CSV command line, data reading, resumed runs and sweeps."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from chainrule.data.tabular import Preprocessing
+from chainrule.errors import ValidationError
+
+
+def _regression(y_scale=2.0, y_mean=10.0):
+    df = pd.DataFrame({"a": np.arange(8.0), "y": np.arange(8.0) * y_scale + y_mean})
+    return Preprocessing.fit(df, "y", task="regression")
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_decode_refuses_a_regressions_nonfinite_output(value):
+    pre = _regression()
+    out = np.array([[0.5], [value], [1.0]])
+    with pytest.raises(ValidationError, match=r"decode: 1 row's outputs are NaN or infinite \(first: row 1\)"):
+        pre.decode(out)
+    assert np.allclose(pre.decode(out[[0, 2]]), out[[0, 2], 0] * pre.y_scale + pre.y_mean)   # finite ones as ever
+
+
+def test_decode_refuses_a_regression_beyond_float64_once_scaled_back():
+    pre = _regression()
+    pre.y_scale = 1e300                         # a target near 1e300: an output of 1e10 is beyond float64 in its units
+    with pytest.raises(ValidationError, match="beyond float64's range as 'y' is scaled back"):
+        pre.decode(np.array([[1.0], [1e10]]))

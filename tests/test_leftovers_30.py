@@ -26,3 +26,28 @@ def test_decode_refuses_a_regression_beyond_float64_once_scaled_back():
     pre.y_scale = 1e300                         # a target near 1e300: an output of 1e10 is beyond float64 in its units
     with pytest.raises(ValidationError, match="beyond float64's range as 'y' is scaled back"):
         pre.decode(np.array([[1.0], [1e10]]))
+
+
+def test_predict_and_evaluate_read_in_the_chunks_train_stream_reads(tmp_path, monkeypatch):
+    """predict kept its own default (50,000 rows) beside CsvStream's (100,000): one definition, read where used."""
+    import chainrule.data.chunks as chunks
+    import chainrule.data.stream as stream
+    import chainrule.nn.predict as inference
+    from tests.conftest import cmd
+
+    assert not hasattr(stream, "CHUNK_ROWS")
+    df = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) * 3})
+    df.to_csv(tmp_path / "r.csv", index=False)
+    assert cmd("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "r.npz").returncode == 0
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 4)
+    sizes: list[int] = []
+    real = inference.predict
+
+    def counted(net, x, *args, **kwargs):
+        sizes.append(len(x))
+        return real(net, x, *args, **kwargs)
+    monkeypatch.setattr(inference, "predict", counted)
+    done = cmd("predict", tmp_path / "r.npz", tmp_path / "r.csv")
+    assert done.returncode == 0, done.stderr
+    assert sizes == [4, 4, 2]
+    assert "(default: 4)" in " ".join(cmd("predict", "--help").stdout.split())

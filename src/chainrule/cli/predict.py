@@ -54,13 +54,13 @@ def register(sub) -> None:
     p.set_defaults(func=evaluate)
 
 
-CHUNK_ROWS = 50_000      # rows read, encoded and predicted at a time: tens of MB whatever the file's length
-
-
 def add_chunk_option(p) -> None:
-    p.add_argument("--chunk-rows", type=positive_int, default=CHUNK_ROWS, metavar="N",
-                   help="rows read, preprocessed and predicted at a time; memory depends on this, not on the "
-                        "file's length")
+    """--chunk-rows; its default (None) is chunks.CHUNK_ROWS, train --stream's, imported only when a file is read."""
+    from .resume import ChunkRowsDefault
+    option = p.add_argument("--chunk-rows", type=positive_int, default=None, metavar="N",
+                            help="rows read, preprocessed and predicted at a time (default: %(stream_default)s); "
+                                 "memory depends on this, not on the file's length")
+    option.stream_default = ChunkRowsDefault()
 
 
 def checked(args, path, used: Any = None) -> dict:

@@ -104,11 +104,11 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
 
 
 class ChunkRowsDefault:
-    """--chunk-rows's default in train's help: CsvStream's CHUNK_ROWS, imported only when the help is shown (every
-    command builds train's parser; a job without --stream does not import the stream's reader)."""
+    """--chunk-rows's default in the help of train, predict and evaluate: chunks.CHUNK_ROWS, imported only when the
+    help is shown (every command builds every parser; a job without a file read in chunks does not import it)."""
 
     def __str__(self) -> str:
-        from ..data.stream import CHUNK_ROWS
+        from ..data.chunks import CHUNK_ROWS
         return str(CHUNK_ROWS)
 
 
@@ -118,7 +118,7 @@ def reading(args, rows: int | None = None) -> dict | None:
     if not args.stream:
         return None
     # here: a job without --stream does not import the stream's reader
-    from ..data.stream import CHUNK_ROWS
+    from ..data.chunks import CHUNK_ROWS
     return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows}
 
 

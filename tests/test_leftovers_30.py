@@ -30,15 +30,17 @@ def test_decode_refuses_a_regression_beyond_float64_once_scaled_back():
 
 def test_predict_and_evaluate_read_in_the_chunks_train_stream_reads(tmp_path, monkeypatch):
     """predict kept its own default (50,000 rows) beside CsvStream's (100,000): one definition, read where used."""
+    from conftest import cmd
+
     import chainrule.data.chunks as chunks
     import chainrule.data.stream as stream
     import chainrule.nn.predict as inference
-    from tests.conftest import cmd
 
     assert not hasattr(stream, "CHUNK_ROWS")
     df = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) * 3})
     df.to_csv(tmp_path / "r.csv", index=False)
-    assert cmd("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "r.npz").returncode == 0
+    trained = cmd("train", tmp_path / "r.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "r.npz")
+    assert trained.returncode == 0, trained.stderr
     monkeypatch.setattr(chunks, "CHUNK_ROWS", 4)
     sizes: list[int] = []
     real = inference.predict

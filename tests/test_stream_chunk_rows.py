@@ -1,6 +1,6 @@
 """The default chunk size is one number, CHUNK_ROWS (data/chunks.py): CsvStream's own default, the checkpoint's
-record of the reading (cli/resume.py), train's help and predict's and evaluate's chunks read it. It lived in cli/resume.py,
-the reader and the help each with a copy of its own, which a change of one left saying another."""
+record of the reading (cli/resume.py), train's help and predict's and evaluate's chunks read it. It lived in
+cli/resume.py, the reader and the help each with a copy of its own, which a change of one left saying another."""
 import argparse
 
 from conftest import cmd

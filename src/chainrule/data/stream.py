@@ -28,9 +28,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from . import chunks as chunk_files
 from . import columns as column_checks
 from .advice import words
-from . import chunks as chunk_files
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import not_in_file, short

@@ -53,3 +53,23 @@ def test_predict_and_evaluate_read_in_the_chunks_train_stream_reads(tmp_path, mo
     assert done.returncode == 0, done.stderr
     assert sizes == [4, 4, 2]
     assert "(default: 4)" in " ".join(cmd("predict", "--help").stdout.split())
+
+
+def test_a_resume_on_another_files_columns_is_refused_from_its_header(tmp_path, monkeypatch):
+    """The same target, another CSV's columns: fit refused it once the file was read and encoded ('other values');
+    the header tells, so the refusal names the column before any reading."""
+    from conftest import cmd
+    monkeypatch.chdir(tmp_path)
+    assert cmd("data", "iris.csv").returncode == 0
+    first = cmd("train", "iris.csv", "--target", "species", "--epochs", "1", "--checkpoint-dir", "ck", "--out", "m.npz")
+    assert first.returncode == 0, first.stderr
+    df = pd.read_csv("iris.csv")
+    df.assign(sepal=df["sepal_length"] * 2).drop(columns="sepal_length").to_csv("other.csv", index=False)
+    r = cmd("train", "other.csv", "--target", "species", "--epochs", "2", "--checkpoint-dir", "ck", "--resume",
+            "--out", "m.npz")
+    assert r.returncode == 2
+    assert "this run's 'other.csv' has no ['sepal_length']" in r.stderr, r.stderr
+    assert "training and" not in r.stderr                     # said before the file was read and split
+    again = cmd("train", "iris.csv", "--target", "species", "--epochs", "2", "--checkpoint-dir", "ck", "--resume",
+                "--out", "m.npz")
+    assert again.returncode == 0, again.stderr                # its own file resumes

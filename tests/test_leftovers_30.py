@@ -73,3 +73,35 @@ def test_a_resume_on_another_files_columns_is_refused_from_its_header(tmp_path, 
     again = cmd("train", "iris.csv", "--target", "species", "--epochs", "2", "--checkpoint-dir", "ck", "--resume",
                 "--out", "m.npz")
     assert again.returncode == 0, again.stderr                # its own file resumes
+
+
+def test_a_sweep_names_numeric_classes_and_grid_values_as_written(tmp_path, monkeypatch):
+    """f1 of '1' quoted a class the CSV writes 1; `info` wrote lr=0.05 where the best line wrote the grid's 5e-2 (the
+    table holds numbers as numbers, as the results file)."""
+    from conftest import cmd
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=60), rng.normal(size=60)
+    pd.DataFrame({"a": a, "b": b, "y": (a + b > 0).astype(int)}).to_csv("bin.csv", index=False)
+    r = cmd("sweep", "bin.csv", "--target", "y", "--grid", "lr=5e-2,1e-1", "--epochs", "2", "--cv", "2",
+            "--scoring", "f1", "--out-dir", "sw")
+    assert r.returncode == 0, r.stderr
+    said = r.stdout + r.stderr
+    assert "f1 of 1, the positive class" in said and "'1'" not in said
+    lines = said.splitlines()
+    info = [s for s in cmd("info", "sw/best_model.npz").stdout.splitlines() if s.startswith("sweep:")]
+    best = next(s for s in lines if s.startswith("best: ")).split(" (")[0].removeprefix("best: ")
+    assert info == [f"sweep: the best of its grid by f1 of 1, the positive class, over 2 folds: {best}"]
+
+
+def test_sweep_scoring_help_names_every_positive_class_scorer_and_the_whole_list():
+    from conftest import cmd
+    from sklearn.metrics import get_scorer_names
+
+    from chainrule.sweep_table import positive_matters
+    text = " ".join(cmd("sweep", "--help").stdout.split())
+    scoring = text.split("--scoring SCORING", 1)[1].split(" --epochs", 1)[0]
+    assert "get_scorer_names()" in scoring
+    for name in get_scorer_names():                 # scikit-learn's scorers of one class of two
+        if positive_matters(name) and not name.endswith(("_macro", "_micro", "_weighted", "_samples")):
+            assert name in scoring, name

@@ -105,3 +105,32 @@ def test_sweep_scoring_help_names_every_positive_class_scorer_and_the_whole_list
     for name in get_scorer_names():                 # scikit-learn's scorers of one class of two
         if positive_matters(name) and not name.endswith(("_macro", "_micro", "_weighted", "_samples")):
             assert name in scoring, name
+
+
+def _comma_file(path, bad_line=None):
+    """A ';' file with a BOM, Windows line ends and decimal commas; `bad_line`: the file line whose price is 'abc'."""
+    rng = np.random.default_rng(3)
+    lines = ['"price";"city";"sold"']
+    for i in range(40):
+        price = "abc" if i + 2 == bad_line else f"{rng.uniform(100, 900):.2f}".replace(".", ",")
+        lines.append(f'{price};"{rng.choice(["Oslo", "Bergen"])}";{"yes" if i % 2 else "no"}')
+    path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+
+
+@pytest.mark.parametrize("how", ["train", "train --stream", "predict", "evaluate"])
+def test_a_cell_that_is_no_number_is_named_where_decimal_commas_are_read(how, tmp_path, monkeypatch):
+    """With --decimal ',' (given, or the model's), one 'abc' among the prices blamed the first number, '168,52', and
+    advised --decimal ',' again: the cell named is the one no mark reads."""
+    from conftest import cmd
+    monkeypatch.chdir(tmp_path)
+    _comma_file(tmp_path / "good.csv")
+    _comma_file(tmp_path / "bad.csv", bad_line=7)
+    train = ["train", "--target", "sold", "--decimal", ",", "--epochs", "1", "--out"]
+    assert cmd(train[0], "good.csv", *train[1:], "m.npz").returncode == 0
+    if how.startswith("train"):
+        r = cmd(train[0], "bad.csv", *train[1:], "m2.npz", *how.split()[1:])
+    else:
+        r = cmd(how, "m.npz", "bad.csv")
+    assert r.returncode == 2
+    last = r.stderr.splitlines()[-1]
+    assert "'abc'" in last and "line 7" in last and "--decimal" not in last, last

@@ -65,7 +65,8 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         sep, _ = detect_separator(text, name)
     sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
     check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
-    info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
+    info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8", "decimal": decimal,
+            "thousands": thousands}
     try:
         header: list[Any] = []
         if kept:

@@ -41,7 +41,7 @@ from chainrule.sweep_search import (
     scorer_refusal,
     search,
 )
-from chainrule.sweep_table import cell, positive_matters, say_ran_out
+from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
 
 
@@ -313,7 +313,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
         save_best(model_path, done.best_estimator, pre, classify, (name, done.best_score), weight,
-                  {"best_params": shown, "scoring": name, "cv": int(folds.get_n_splits(df, y)),
+                  {"best_params": shown, "best": as_written(done.best_params, names), "scoring": name,
+                   "cv": int(folds.get_n_splits(df, y)),
                    **({} if positive is None else {"positive_class": getattr(positive, "item", lambda: positive)()})})
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,

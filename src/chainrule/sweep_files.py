@@ -58,9 +58,12 @@ def can_write(out: Path, refit: bool) -> None:
 
 
 def of_class(positive: Any) -> str:
-    """How a score of one class of two names it, after the scorer's name: f1 of 'yes' (nothing for None, a scorer
-    of both classes); the sweep's lines and `chainrule info`'s say it alike."""
-    return "" if positive is None else f" of {str(positive)!r}"
+    """How a score of one class of two names it, after the scorer's name, as the CSV writes it: f1 of 'yes', f1 of 1
+    (nothing for None, a scorer of both classes); the sweep's lines and `chainrule info`'s say it alike."""
+    if positive is None:
+        return ""
+    value = getattr(positive, "item", lambda: positive)()        # a NumPy number as Python's
+    return f" of {value!r}" if isinstance(value, str) else f" of {value}"
 
 
 def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,

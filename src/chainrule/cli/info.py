@@ -69,7 +69,8 @@ def info(args) -> int:
     if isinstance(sweep, dict) and isinstance(sweep.get("best_params"), dict):     # best_model.npz of a sweep
         from ..errors import counted
         from ..sweep_files import of_class
-        best = ", ".join(f"{k}={v}" for k, v in sweep["best_params"].items())
+        best = sweep["best"] if isinstance(sweep.get("best"), str) else \
+            ", ".join(f"{k}={v}" for k, v in sweep["best_params"].items())      # as the grid wrote it; or, before
         positive = f"{of_class(sweep['positive_class'])}, the positive class," if "positive_class" in sweep else ""
         folds = counted(sweep["cv"], "fold") if isinstance(sweep.get("cv"), int) else f"{sweep.get('cv')} folds"
         say(f"sweep: the best of its grid by {sweep.get('scoring')}{positive} over {folds}: {best}")

@@ -54,13 +54,13 @@ def register(sub) -> None:
     p.set_defaults(func=evaluate)
 
 
-CHUNK_ROWS = 50_000      # rows read, encoded and predicted at a time: tens of MB whatever the file's length
-
-
 def add_chunk_option(p) -> None:
-    p.add_argument("--chunk-rows", type=positive_int, default=CHUNK_ROWS, metavar="N",
-                   help="rows read, preprocessed and predicted at a time; memory depends on this, not on the "
-                        "file's length")
+    """--chunk-rows; its default (None) is chunks.CHUNK_ROWS, train --stream's, imported only when a file is read."""
+    from .resume import ChunkRowsDefault
+    option = p.add_argument("--chunk-rows", type=positive_int, default=None, metavar="N",
+                            help="rows read, preprocessed and predicted at a time (default: %(stream_default)s); "
+                                 "memory depends on this, not on the file's length")
+    option.stream_default = ChunkRowsDefault()
 
 
 def checked(args, path, used: Any = None) -> dict:
@@ -179,6 +179,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.markers import learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
+    from ..data.targets import unscaled
     from ..nn.overflow import Failures
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
@@ -218,8 +219,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
             rows += x.shape[0]
             finite = np.isfinite(out).all(axis=1)
             if pre.task == "regression" and finite.any():   # a prediction beyond float64 (a target near 1e307)
-                with np.errstate(over="ignore", invalid="ignore"):
-                    beyond = finite & ~np.isfinite(pre.decode(out))
+                beyond = finite & ~np.isfinite(unscaled(out, pre.y_scale, pre.y_mean))
                 if beyond.any():
                     first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(beyond)[:1])[0])
                     bad += int(beyond.sum())

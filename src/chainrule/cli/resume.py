@@ -81,6 +81,9 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
     if args.features and set(args.features) != set(inputs) or set(args.drop) & set(inputs):
         given = f"--features {','.join(args.features)}" if args.features else f"--drop {','.join(args.drop)}"
         differ.append(f"the input columns {names(inputs, 20)} (this run: {given})")
+    elif missing := _not_in_header(args, inputs):
+        differ.append(f"the input columns {names(inputs, 20)} (this run's {short(str(args.csv))} has no "
+                      f"{names(missing, 5)})")
     if widths != hidden:
         differ.append(f"--hidden {','.join(map(str, widths)) or repr('')} (this run: "
                       f"--hidden {','.join(map(str, hidden)) or repr('')})")
@@ -104,12 +107,26 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
 
 
 class ChunkRowsDefault:
-    """--chunk-rows's default in train's help: CsvStream's CHUNK_ROWS, imported only when the help is shown (every
-    command builds train's parser; a job without --stream does not import the stream's reader)."""
+    """--chunk-rows's default in the help of train, predict and evaluate: chunks.CHUNK_ROWS, imported only when the
+    help is shown (every command builds every parser; a job without a file read in chunks does not import it)."""
 
     def __str__(self) -> str:
-        from ..data.stream import CHUNK_ROWS
+        from ..data.chunks import CHUNK_ROWS
         return str(CHUNK_ROWS)
+
+
+def _not_in_header(args, inputs: list[str]) -> list[str]:
+    """The checkpoint's input columns the CSV file's header lacks (another file's columns), told from its first
+    line alone; none where the header cannot be read so (a pipe, read once; a compressed file; the target not in it:
+    the file's reading says why)."""
+    from ..data.header import header_fields, seems_separated
+    if not Path(args.csv).is_file():
+        return []
+    sep = args.sep or seems_separated(args.csv, args.encoding)
+    header = [c.strip() for c in header_fields(args.csv, sep, args.encoding)] if sep else []
+    if args.target.strip() not in header:
+        return []
+    return [c for c in inputs if c.strip() not in header]
 
 
 def reading(args, rows: int | None = None) -> dict | None:
@@ -118,7 +135,7 @@ def reading(args, rows: int | None = None) -> dict | None:
     if not args.stream:
         return None
     # here: a job without --stream does not import the stream's reader
-    from ..data.stream import CHUNK_ROWS
+    from ..data.chunks import CHUNK_ROWS
     return {"chunk_rows": args.chunk_rows or CHUNK_ROWS, "rows": rows}
 
 

@@ -47,10 +47,12 @@ def register(sub) -> None:
                         "class (default: 3)")
     p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
-    p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2); a regression's scores "
-                                     "are in the target's units; f1, precision, recall, jaccard of 2 classes score "
-                                     "the second in sorted order as the positive one, which the table's line names "
-                                     "(f1_macro scores both)")
+    p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2; every name: "
+                                     "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
+                                     "regression's scores are in the target's units; f1, precision, recall, jaccard, "
+                                     "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "
+                                     "of 2 classes score the second in sorted order as the positive one, which the "
+                                     "table's line names (f1_macro scores both)")
     # None: not given (the grid may set them; given beside the grid's, refused); 100 applied after
     p.add_argument("--epochs", type=positive_int, default=None,
                    help="the most epochs of every fit, where the grid does not set them (default: 100, as train's: "

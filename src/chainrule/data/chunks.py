@@ -20,13 +20,15 @@ from .opening import bom_encoding, csv_path, nul_refusal, open_again, utf16_unma
 from .separators import detect_separator
 
 SNIFF_BYTES = 1 << 18
+#: the rows a chunk where none is given (predict, evaluate, `train --stream`): tens of MB of a table's cells
+CHUNK_ROWS = 100_000
 
 
-def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encoding: str | None = None,
+def iter_chunks(path: Any, *, rows: int | None = None, sep: str | None = None, encoding: str | None = None,
                 decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                 text_columns: Sequence[str] = (), pandas_markers: bool = False, lines: Any = None,
                 kept: Any = None) -> Iterator[Any]:
-    """DataFrames of at most `rows` rows of the CSV file `path` (a header row, then data), in order.
+    """DataFrames of at most `rows` rows (None: CHUNK_ROWS) of the CSV file `path` (a header row, then data), in order.
 
     sep, encoding, decimal, thousands, na_values, pandas_markers : as `read_csv`. text_columns : columns
     read as text. kept : per column, the categories a model learnt (a missing marker among them is that
@@ -34,6 +36,7 @@ def iter_chunks(path: Any, *, rows: int = 100_000, sep: str | None = None, encod
     Each DataFrame's attrs["csv"] says how the file was read (as `read_csv`'s); `lines`, the data
     rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
     name = csv_path(path)
+    rows = CHUNK_ROWS if rows is None else rows
     if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
     with open_again(name) as f:          # opened once: pandas reads the same handle from its start
@@ -62,7 +65,8 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         sep, _ = detect_separator(text, name)
     sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
     check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
-    info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8"}
+    info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8", "decimal": decimal,
+            "thousands": thousands}
     try:
         header: list[Any] = []
         if kept:

@@ -18,6 +18,7 @@ from .csvfile import short
 from .lines import earliest, place, plural
 from .opening import wide
 from .textnumbers import (
+    as_read,
     at_line,
     comma_cells,
     comma_error,
@@ -105,7 +106,6 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
     `target`: the target of a task not given, whose values would be classes: labels of at most MAX_CLASSES
     values, or that repeat (product codes, years with an 'unknown'), are classes as written ('1,5' and 'N/A' too);
     more, each seen about once, would be a class per number of a regression."""
-    import pandas as pd
 
     from .tabular import MAX_CLASSES
     values = col.dropna().astype("string")
@@ -116,7 +116,7 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
     if target and (len(raw) <= MAX_CLASSES or not one_class_per_value(counts)):
         return
     distinct = raw.str.strip()
-    ok = pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)
+    ok = as_read(distinct, read).notna().to_numpy(dtype=bool)       # as the file's --decimal, --thousands read them
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
         i = earliest(values, found[1][codes])   # the file's first such cell (of a shuffled table too)

@@ -282,7 +282,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     if df.shape[0] == 0:
         raise ValidationError(f"CSV file {short(name, 200)} has a header but no data rows")
     df.columns = [str(c) for c in df.columns]
-    df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding}
+    df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding,
+                       "decimal": decimal, "thousands": thousands}
     if usecols is None:
         df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
     return df

@@ -120,8 +120,12 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
     network's) can hold (or a clear error)."""
     import pandas as pd
+
+    from .textnumbers import as_read
     raw = df[c]
-    col = pd.to_numeric(raw, errors="coerce")
+    read = df.attrs.get("csv")
+    numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
+    col = pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
     missing = col.isna().to_numpy()
     if missing.any():
         bad = missing & raw.notna().to_numpy()

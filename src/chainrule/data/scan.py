@@ -26,6 +26,7 @@ from .csvfile import short
 from .lines import on_lines
 from .statistics import mean_and_m2
 from .textnumbers import (
+    as_read,
     comma_cells,
     comma_error,
     numbers_except,
@@ -354,7 +355,7 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
     total = int(n.sum())
     if total == 0:
         return
-    ok = pd.to_numeric(pd.Series(values, dtype="string"), errors="coerce").notna().to_numpy()
+    ok = as_read(values, read).notna().to_numpy()          # as the file's --decimal, --thousands read them
     found = comma_cells(values, ok, n)
     if found is not None:
         i = min(np.flatnonzero(found[1]), key=first.__getitem__)

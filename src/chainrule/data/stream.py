@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from . import chunks as chunk_files
 from . import columns as column_checks
 from .advice import words
 from .chunks import iter_chunks
@@ -46,21 +47,18 @@ from .stored import IMPUTE
 from .tabular import MAX_CLASSES, Preprocessing
 from .targets import constant_target
 
-__all__ = ["CHUNK_ROWS", "CsvStream"]
-
-#: the rows per chunk where none is given (`train --stream` without --chunk-rows): tens of MB of a table's cells
-CHUNK_ROWS = 100_000
+__all__ = ["CsvStream"]
 
 
 class CsvStream:
     """A CSV file (header row, then data) read in chunks of `rows` rows; the reading options are
-    those of `read_csv` (`rows` None: CHUNK_ROWS). Files written by `encode` go into a temporary folder inside `folder`
-    (the system's temporary folder, $TMPDIR, by default), removed by `close()` or at exit."""
+    those of `read_csv` (`rows` None: chunks.CHUNK_ROWS). Files written by `encode` go into a temporary folder inside
+    `folder` (the system's temporary folder, $TMPDIR, by default), removed by `close()` or at exit."""
 
     def __init__(self, path: Any, *, rows: int | None = None, sep: str | None = None, encoding: str | None = None,
                  decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                  folder: str | None = None):
-        rows = CHUNK_ROWS if rows is None else rows
+        rows = chunk_files.CHUNK_ROWS if rows is None else rows
         if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
         csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes

@@ -36,8 +36,8 @@ from .stored import IMPUTE, check_stored
 from .targets import (
     UnseenClasses,
     a_table,
-    checked_outputs,
     constant_target,
+    decoded,
     pd_numeric,
     warn_equal_numbers,
 )
@@ -373,10 +373,7 @@ class Preprocessing:
         """Network outputs to predictions in the target's own units or labels. A regression is
         un-scaled in float64 whatever the network's dtype (as TransformedTargetRegressor): float32
         steps are 8 near 1e8, which a target's mean there would otherwise round every prediction to."""
-        out = checked_outputs(out, self.task, self.classes)
-        if self.task == "regression":
-            return np.asarray(out[:, 0], dtype=np.float64) * self.y_scale + self.y_mean
-        return np.array(self.classes, dtype=object)[out.argmax(axis=1)]
+        return decoded(out, self.task, self.classes, self.y_scale, self.y_mean, self.target)
 
     def to_json(self) -> dict:
         return asdict(self)

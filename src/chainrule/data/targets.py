@@ -76,6 +76,24 @@ def a_table(df, call: str, advice: str) -> None:
                                  f"{type(df).__name__}: {advice}")
 
 
+def decoded(out, task: str, classes: list, y_scale: float, y_mean: float, target: str) -> np.ndarray:
+    """`Preprocessing.decode`: outputs checked, then a regression's un-scaled in float64 or the classes' labels.
+    A value NaN or infinite is refused, as predict refuses it by its lines, never handed on to be written."""
+    out = checked_outputs(out, task, classes)
+    if task != "regression":
+        return np.array(classes, dtype=object)[out.argmax(axis=1)]
+    values = unscaled(out, y_scale, y_mean)
+    refuse_nonfinite(~np.isfinite(values), f"predictions are beyond float64's range as {target!r} is scaled back",
+                     "the weights are damaged or the inputs far outside the training range")
+    return values
+
+
+def unscaled(out, y_scale: float, y_mean: float) -> np.ndarray:
+    """A regression's outputs in the target's units, unchecked (NaN where an output is)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(np.asarray(out)[:, 0], dtype=np.float64) * y_scale + y_mean
+
+
 def checked_outputs(out, task: str, classes: list):
     """Network outputs for `decode`, one row a sample and a column per class (one for a regression), a classifier's
     finite: another width was decoded silently (argmax over 5 columns of a 2-class model), a 1-D array failed in
@@ -86,13 +104,17 @@ def checked_outputs(out, task: str, classes: list):
         got = f"shape {out.shape}" if out.dtype.kind in "fiu" else f"an array of {out.dtype}"
         raise ValidationError(f"decode takes the network's outputs as numbers of shape (n_rows, {width}) ({what}: "
                               f"net.predict(pre.transform(df[pre.columns]))); got {got}")
-    bad = None if task == "regression" else ~np.isfinite(out).all(axis=1)     # a regression's NaN: predict names it
-    if bad is not None and bad.any():
+    refuse_nonfinite(~np.isfinite(out).all(axis=1), "outputs are NaN or infinite",
+                     "they have no class" if task != "regression" else "they have no value in the target's units")
+    return out
+
+
+def refuse_nonfinite(bad: np.ndarray, what: str, why: str) -> None:
+    """decode's refusal of rows (`bad`, a mask) that would be written as NaN, infinite or the first class."""
+    if bad.any():
         count = int(bad.sum())
         whose = "1 row's" if count == 1 else f"{count} rows'"
-        raise ValidationError(f"decode: {whose} outputs are NaN or infinite (first: row "
-                              f"{int(np.flatnonzero(bad)[0])}): they have no class")
-    return out
+        raise ValidationError(f"decode: {whose} {what} (first: row {int(np.flatnonzero(bad)[0])}): {why}")
 
 
 class UnseenClasses(ValidationError):

@@ -59,6 +59,20 @@ COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma
                "decimal spaced": "a decimal comma and spaces between thousands"}
 
 
+def as_read(texts: Any, read: dict | None) -> Any:
+    """Text cells as numbers the way the file was read (`read`: read_csv's attrs["csv"], its decimal mark and
+    thousands separator), NaN where not: a column pandas left as text for one cell that is no number still has
+    its other numbers, which are not to be blamed (nor --decimal ',' advised again where it was given)."""
+    import pandas as pd
+    read = read or {}
+    text = pd.Series(texts).astype("string").str.strip()
+    if read.get("thousands"):
+        text = text.str.replace(read["thousands"], "", regex=False)
+    if read.get("decimal", ".") != ".":
+        text = text.str.replace(read["decimal"], ".", regex=False)
+    return pd.to_numeric(text, errors="coerce")
+
+
 def comma_advice(kind: str, read: dict | None) -> str:
     """How to read numbers of `kind` (a `comma_cells` kind) in a file read as `read` says (read_csv's attrs["csv"]:
     its name, sep and encoding; None: not known): a decimal comma in a comma-separated file ("1,5" quoted) cannot

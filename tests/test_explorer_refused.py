@@ -675,3 +675,29 @@ def test_the_count_of_samples_that_overflow_takes_in_those_whose_loss_alone_does
     words = refusal(net, X[bad[0]:bad[0] + 1], Y[bad[0]:bad[0] + 1])        # the page words it (wording.py)
     assert said == (f"{len(bad)} of the 3 training samples overflow; sample {bad[0] + 1}: {words}"
                     " (the chain-rule panel follows sample 1, whose pass is finite)"), said
+
+
+def test_the_count_of_samples_that_overflow_takes_in_those_whose_gradient_alone_does():
+    """Float32, every unit and loss finite, one sample's gradient alone past 3.4 x 10^38 (PyTorch's autograd of
+    that sample's pass), the panel on a finite sample: the banner said the engine's words for the Python API (no
+    count, no sample, "scale the inputs"), counting by the units and loss alone. It counts that sample and names it."""
+    import torch
+
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = 1e30, 1e-20
+    net.dense_layers[0].b[:] = net.dense_layers[1].b[:] = 0.0
+    X, Y = np.array([[1e-10], [1e-10], [1.0]]), net.targets(np.zeros((3, 1)))
+    bad = []
+    for k in range(3):
+        W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
+        out = torch.tensor(X[k:k + 1], dtype=torch.float32) @ W1 @ W2
+        error = ((out - torch.tensor(Y[k:k + 1], dtype=torch.float32)) ** 2).mean()
+        assert torch.isfinite(out).all() and torch.isfinite(error)                # units and loss finite
+        error.backward()
+        if not (torch.isfinite(W1.grad).all() and torch.isfinite(W2.grad).all()):
+            bad.append(k)
+    assert bad == [2]
+    said = engine.pass_numbers(net, X, Y, followed=0)[2]
+    assert said == (f"1 of the 3 training samples overflow; sample 3: {refusal(net, X[2:3], Y[2:3])}"
+                    " (the chain-rule panel follows sample 1, whose pass is finite)"), said

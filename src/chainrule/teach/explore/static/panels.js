@@ -13,8 +13,12 @@ export function notation(text) {
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²");           // not 10^23's
+    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²")            // not 10^23's
+    .replace(POWERED, m => `<span class="nobr">${m}</span>`);      // one number: a line breaks around it, not inside
 }
+// a number with its power of ten (in its brackets where it has them): "(5.123456 x 10^-12)" wrapped between "x" and
+// "10^-12" on a phone
+const POWERED = /\(?-?\d[\d,]*(?:\.\d+)? x 10\^-?\d+\)?/g;
 
 // Where the keyboard is in the cards the state redraws (the optimizer's fields, the Network card, the Data card,
 // the panel's editor): the card and the control, by what it is (its field, label, words) and which of its kind,

@@ -238,7 +238,8 @@ def test_a_csv_files_refusal_speaks_of_the_sample_the_chain_rule_panel_follows()
 def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     """Float32, every unit finite but the squared error past 3.4 x 10^38 for 9 of the 16 samples (PyTorch's pass),
     the panel following one of them: the banner said "1 of the 16 training samples overflow", counting the
-    units that overflow and the panel's sample alone. It counts the samples whose loss overflows too."""
+    units that overflow and the panel's sample alone. It counts the samples whose loss overflows too, and those whose
+    gradient alone does (explain refuses each of them)."""
     import pandas as pd
     import torch
 
@@ -252,11 +253,17 @@ def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     errors = ((hidden @ torch.tensor(net.dense_layers[1].W) - torch.tensor(s.Y)) ** 2).mean(axis=1)
     bad = [k for k in range(len(s.X)) if not torch.isfinite(errors[k])]
     assert torch.isfinite(hidden).all() and len(bad) == 9
-    k = bad[-1]
+    for k in set(range(len(s.X))) - set(bad):      # and 2 whose loss is finite, their gradient alone past float32
+        W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
+        ((torch.tensor(s.X[k:k + 1], dtype=torch.float32) @ W1 @ W2 - torch.tensor(s.Y[k:k + 1])) ** 2).mean().backward()
+        if not (torch.isfinite(W1.grad).all() and torch.isfinite(W2.grad).all()):
+            bad.append(k)
+    assert len(bad) == 11
+    k = max(bad)
     s.act("set_sample", {"sample": k})
     said = view.state(s)["refused"]
     words = page_words(refusal(net, s.X[k:k + 1], s.Y[k:k + 1]), first=False)
-    assert said == f"9 of the 16 training samples overflow; sample {k + 1} (the one the chain-rule panel follows): " \
+    assert said == f"11 of the 16 training samples overflow; sample {k + 1} (the one the chain-rule panel follows): " \
         f"{words}", said
 
 

@@ -69,7 +69,7 @@ def test_a_play_ends_when_the_network_is_reset_or_another_chosen(page):
 
 
 # the line boxes of the text `what` inside element `sel` (across its text nodes): one line, one top
-LINES = """([sel, what]) => { const box = document.querySelector(sel), nodes = [], w = document.createTreeWalker(box, 4);
+LINES = """([sel, what]) => { const nodes = [], w = document.createTreeWalker(document.querySelector(sel), 4);
     while (w.nextNode()) nodes.push(w.currentNode);
     const all = nodes.map(n => n.data).join(""), at = all.indexOf(what);
     if (at < 0) return null;

@@ -255,7 +255,8 @@ def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     assert torch.isfinite(hidden).all() and len(bad) == 9
     for k in set(range(len(s.X))) - set(bad):      # and 2 whose loss is finite, their gradient alone past float32
         W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
-        ((torch.tensor(s.X[k:k + 1], dtype=torch.float32) @ W1 @ W2 - torch.tensor(s.Y[k:k + 1])) ** 2).mean().backward()
+        out = torch.tensor(s.X[k:k + 1], dtype=torch.float32) @ W1 @ W2
+        ((out - torch.tensor(s.Y[k:k + 1])) ** 2).mean().backward()
         if not (torch.isfinite(W1.grad).all() and torch.isfinite(W2.grad).all()):
             bad.append(k)
     assert len(bad) == 11

@@ -98,3 +98,16 @@ def test_a_number_with_its_power_of_ten_is_never_broken_on_a_phone(page, shots):
     assert page.evaluate(LINES, [".eq.update", "w1+ = w1"]) == 1     # the row itself does wrap: the check can see it
     assert update.evaluate("e => e.getBoundingClientRect().height") > 40
     update.screenshot(path=str(shots / "explore-power-unbroken-375.png"))
+
+
+def test_the_readouts_test_error_is_never_broken_from_its_name_on_a_phone(page):
+    page.select_option('[data-id="data"]', "moons")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^moons"))
+    idle(page)
+    test = re.search(r"test \S+$", page.inner_text('[data-id="emeta"]')).group(0)
+    lines = set()
+    for width in range(320, 440, 4):                 # somewhere here the line breaks around "test ..."
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate(LINES, ['[data-id="emeta"]', test]) == 1, width
+        lines.add(page.evaluate("() => document.querySelector('[data-id=emeta]').getClientRects()[0].height"))
+    assert len(lines) > 1                            # the readout's line did wrap at some of these widths

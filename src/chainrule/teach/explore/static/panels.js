@@ -83,7 +83,9 @@ export function renderReadout(ui, s) {
   const meta = [`step ${count(s.steps)}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
-  $("emeta").textContent = meta.join(" · ");
+  // each part on one line ("test 6.123456 x" broke over "10^-7" on a phone), the line broken between them
+  $("emeta").replaceChildren(...meta.flatMap((m, i) => [i ? " · " : "", Object.assign(document.createElement("span"),
+    { className: "nobr", textContent: m })]));
   const pub = s.seed && s.seed.published_E;
   $("epublished").hidden = !(published() && pub);
   if (published() && pub) {

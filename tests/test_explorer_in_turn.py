@@ -111,3 +111,15 @@ def test_the_readouts_test_error_is_never_broken_from_its_name_on_a_phone(page):
         assert page.evaluate(LINES, ['[data-id="emeta"]', test]) == 1, width
         lines.add(page.evaluate("() => document.querySelector('[data-id=emeta]').getClientRects()[0].height"))
     assert len(lines) > 1                            # the readout's line did wrap at some of these widths
+
+
+HUES = """async names => (await import("/static/charts.js")).classColours(names)"""
+
+
+def test_a_class_named_after_a_colour_is_drawn_in_it_and_no_other_class_takes_that_colour(page):
+    """Any case or spacing of the name; a class not named as a colour gets none of the colours named."""
+    red, blue, cat, orange, green = page.evaluate(HUES, [" Red", "BLUE", "cat", "orange", "Green"])
+    assert red[0] > 1.5 * max(red[1:]) and blue[2] > 1.5 * max(blue[:2]) and green[1] > max(green[0], green[2])
+    assert orange[0] > orange[1] > orange[2]
+    assert cat not in (red, blue, orange, green)
+    assert len({tuple(c) for c in page.evaluate(HUES, [f"class {k}" for k in range(8)])}) == 8

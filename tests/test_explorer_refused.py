@@ -238,7 +238,8 @@ def test_a_csv_files_refusal_speaks_of_the_sample_the_chain_rule_panel_follows()
 def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     """Float32, every unit finite but the squared error past 3.4 x 10^38 for 9 of the 16 samples (PyTorch's pass),
     the panel following one of them: the banner said "1 of the 16 training samples overflow", counting the
-    units that overflow and the panel's sample alone. It counts the samples whose loss overflows too."""
+    units that overflow and the panel's sample alone. It counts the samples whose loss overflows too, and those whose
+    gradient alone does (explain refuses each of them)."""
     import pandas as pd
     import torch
 
@@ -252,11 +253,18 @@ def test_a_csv_files_refusal_counts_no_fewer_samples_than_overflow():
     errors = ((hidden @ torch.tensor(net.dense_layers[1].W) - torch.tensor(s.Y)) ** 2).mean(axis=1)
     bad = [k for k in range(len(s.X)) if not torch.isfinite(errors[k])]
     assert torch.isfinite(hidden).all() and len(bad) == 9
-    k = bad[-1]
+    for k in set(range(len(s.X))) - set(bad):      # and 2 whose loss is finite, their gradient alone past float32
+        W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
+        out = torch.tensor(s.X[k:k + 1], dtype=torch.float32) @ W1 @ W2
+        ((out - torch.tensor(s.Y[k:k + 1])) ** 2).mean().backward()
+        if not (torch.isfinite(W1.grad).all() and torch.isfinite(W2.grad).all()):
+            bad.append(k)
+    assert len(bad) == 11
+    k = max(bad)
     s.act("set_sample", {"sample": k})
     said = view.state(s)["refused"]
     words = page_words(refusal(net, s.X[k:k + 1], s.Y[k:k + 1]), first=False)
-    assert said == f"9 of the 16 training samples overflow; sample {k + 1} (the one the chain-rule panel follows): " \
+    assert said == f"11 of the 16 training samples overflow; sample {k + 1} (the one the chain-rule panel follows): " \
         f"{words}", said
 
 
@@ -674,4 +682,30 @@ def test_the_count_of_samples_that_overflow_takes_in_those_whose_loss_alone_does
     said = engine.pass_numbers(net, X, Y, followed=0)[2]
     words = refusal(net, X[bad[0]:bad[0] + 1], Y[bad[0]:bad[0] + 1])        # the page words it (wording.py)
     assert said == (f"{len(bad)} of the 3 training samples overflow; sample {bad[0] + 1}: {words}"
+                    " (the chain-rule panel follows sample 1, whose pass is finite)"), said
+
+
+def test_the_count_of_samples_that_overflow_takes_in_those_whose_gradient_alone_does():
+    """Float32, every unit and loss finite, one sample's gradient alone past 3.4 x 10^38 (PyTorch's autograd of
+    that sample's pass), the panel on a finite sample: the banner said the engine's words for the Python API (no
+    count, no sample, "scale the inputs"), counting by the units and loss alone. It counts that sample and names it."""
+    import torch
+
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(1, 1, "linear"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = 1e30, 1e-20
+    net.dense_layers[0].b[:] = net.dense_layers[1].b[:] = 0.0
+    X, Y = np.array([[1e-10], [1e-10], [1.0]]), net.targets(np.zeros((3, 1)))
+    bad = []
+    for k in range(3):
+        W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
+        out = torch.tensor(X[k:k + 1], dtype=torch.float32) @ W1 @ W2
+        error = ((out - torch.tensor(Y[k:k + 1], dtype=torch.float32)) ** 2).mean()
+        assert torch.isfinite(out).all() and torch.isfinite(error)                # units and loss finite
+        error.backward()
+        if not (torch.isfinite(W1.grad).all() and torch.isfinite(W2.grad).all()):
+            bad.append(k)
+    assert bad == [2]
+    said = engine.pass_numbers(net, X, Y, followed=0)[2]
+    assert said == (f"1 of the 3 training samples overflow; sample 3: {refusal(net, X[2:3], Y[2:3])}"
                     " (the chain-rule panel follows sample 1, whose pass is finite)"), said

@@ -174,8 +174,8 @@ def pass_numbers(net, X, Y, followed: int | None = None,
             E = net.backprop(X, Y)
             terms = net.loss_function.terms(net.last_output, Y, net.layers[-1].net if net.fused_output else None)
             finite = [np.isfinite(d.net).all(axis=1) for d in net.dense_layers] + [
-                np.isfinite(terms).reshape(len(X), -1).all(axis=1)]         # a sample's units, then its loss
-            bad = np.flatnonzero(~np.all(finite, axis=0))
+                np.isfinite(terms).reshape(len(X), -1).all(axis=1)] + gradient_fits(net, len(X))
+            bad = np.flatnonzero(~np.all(finite, axis=0))       # a sample's units, its loss, then its gradient alone
         # explain refuses a sample whose gradient overflows where its units and loss do not: not counted by them
         counted = not (followed_refused and followed is not None and followed not in bad)
         if not counted:
@@ -193,6 +193,20 @@ def pass_numbers(net, X, Y, followed: int | None = None,
                 how_many = f"{len(bad)} of the {len(X)} training samples overflow; " if counted else ""
                 said = f"{how_many}sample {k + 1}{which}: {one}{panel}"
         return float(E), grads, said
+
+
+def gradient_fits(net, n: int) -> list[np.ndarray]:
+    """Per layer, whether each sample's gradient alone (its pass as explain writes it out: its dE/dnet not divided
+    among the n samples, times the layer's inputs) fits the network's dtype, of the pass `backprop` just made: a
+    sample whose units and loss are finite may still overflow here, and explain refuses it."""
+    top = float(np.finfo(net.dtype).max)
+    fits = []
+    for d in net.dense_layers:
+        delta = np.abs(np.asarray(d.delta, dtype=np.float64).reshape(n, -1)) * n
+        x = np.abs(np.asarray(d.x, dtype=np.float64).reshape(n, -1))
+        fits.append(np.isfinite(delta).all(axis=1) & (delta.max(axis=1, initial=0) <= top)
+                    & (delta.max(axis=1, initial=0) * x.max(axis=1, initial=0) <= top))
+    return fits
 
 
 def pass_loss(net, X, Y) -> float:

@@ -27,7 +27,7 @@ export function mount(root, wire) {
   root.classList.add("cr-explore");
   root.innerHTML = TEMPLATE;
   const $ = id => root.querySelector(`[data-id="${id}"]`);
-  let state = null, playing = false, csvFile = null, training = null;
+  let state = null, playing = false, plays = 0, csvFile = null, training = null;
   const published = () => $("published").checked;
   // what the panels (panels.js) use of the page; `editing`: the target whose editor is open
   const ui = { $, call, numberIn, onNumber, published, editing: null };
@@ -99,10 +99,13 @@ export function mount(root, wire) {
   const inTurn = job => (queue = queue.then(job));
   function call(action, body = {}) {
     if (training && action !== "train") training.stop = true;     // another action ends a Train run
-    // Undo and Redo pause ▶: playing on from the state gone back to would be a new change, clearing Redo at once
-    if (action === "undo" || action === "redo") playing = false;
-    if (RELOADS.includes(action)) ui.editing = null;     // a target's editor closes with the batch it edited
-    return inTurn(() => ask(action, body));
+    // another network or batch in place ends ▶, which trained on the new one; Undo and Redo among them: playing on
+    // from the state gone back to would be a new change, clearing Redo at once
+    if (RELOADS.includes(action)) { ui.editing = null; playing = false; }   // a target's editor closes with its batch
+    // an Undo or Redo asked while others wait: sent only where, at its turn, there is still something to undo (held
+    // Ctrl+Z queued more than the changes there were, the extra ones answering "nothing to undo")
+    const moot = () => (action === "undo" && state && !state.can_undo) || (action === "redo" && state && !state.can_redo);
+    return inTurn(() => (moot() ? null : ask(action, body)));
   }
   // Another network or data loaded (not refused): a refusal of its pass is news, the banner opens on it
   const loaded = (reloads, answer) => { if (reloads && !answer.error) refusalClosed = false; };
@@ -167,14 +170,15 @@ export function mount(root, wire) {
     if (training) training.stop = true;
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
+    const mine = ++plays;            // a ▶ pressed again before the last play saw its pause: that one ends
     $("play").textContent = playing ? "❚❚" : "▶";
-    for (let first = true; playing; first = false) {         // the whole play one change for Undo
+    for (let first = true; playing && plays === mine; first = false) {         // the whole play one change for Undo
       const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
                                       goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
     }
-    $("play").textContent = "▶";
+    if (plays === mine) $("play").textContent = "▶";
   });
   $("published").addEventListener("change", () => render(state));
   $("data").addEventListener("change", () => {
@@ -199,6 +203,7 @@ export function mount(root, wire) {
       root.classList.add("busy");
       try {
         ui.editing = null;
+        if (target !== null) playing = false;          // another network in place: ▶ stops
         const a = await transport.upload(csvFile, target);
         loaded(target !== null, a);                 // without a target: its columns listed, nothing loaded
         if (a.error) showError(a.error); else showError("");
@@ -308,7 +313,7 @@ export function mount(root, wire) {
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
-      drawBoundary($("boundary"), s.boundary, s.points);
+      drawBoundary($("boundary"), s.boundary, s.points, s.names && s.names.classes);
       drawClassKey($("class-key"), s.names && s.names.classes);
     }
     drawNorms($("norms"), s.grad_norms, $("norms-weak"), s.step_scaled);

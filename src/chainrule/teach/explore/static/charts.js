@@ -70,20 +70,31 @@ export function drawLoss(svg, history) {
   }
 }
 
-const CLASS_RGB = [[234, 88, 12], [37, 99, 235], [5, 150, 105], [192, 38, 211], [202, 138, 4], [8, 145, 178],
-                   [225, 29, 72], [101, 163, 13]];
+// The palette, by name: a class named after one of its colours ("red", "Blue") is drawn in it, and the other classes
+// take the colours left in this order (classes blue and red were drawn orange and blue, the first two here).
+const PALETTE = { orange: [234, 88, 12], blue: [37, 99, 235], green: [5, 150, 105], purple: [192, 38, 211],
+                  yellow: [202, 138, 4], cyan: [8, 145, 178], red: [225, 29, 72], lime: [101, 163, 13] };
+const NAMED = { ...PALETTE, magenta: PALETTE.purple, violet: PALETTE.purple, pink: [236, 72, 153],
+                brown: [146, 64, 14], black: [17, 24, 39], grey: [107, 114, 128], gray: [107, 114, 128] };
 
-// The colour of class k in the picture (its points, and its region at full confidence).
-export const classColour = k => `rgb(${CLASS_RGB[k % CLASS_RGB.length]})`;
+// The colour of each class in the picture (its points, and its region at full confidence), from its name.
+export function classColours(classes) {
+  const named = (classes || []).map(c => NAMED[String(c).trim().toLowerCase()] || null);
+  const left = Object.values(PALETTE).filter(rgb => !named.includes(rgb));
+  let k = 0;
+  return named.map(rgb => rgb || left[k++ % left.length] || PALETTE.orange);
+}
+const rgbOf = (colours, k) => colours[k] || Object.values(PALETTE)[k % 8];
 
 // The key of the picture's colours: one swatch per class, named (a CSV file's classes, or class 0 and 1).
 export function drawClassKey(div, classes) {
   div.replaceChildren();
+  const colours = classColours(classes);
   (classes || []).forEach((name, k) => {
     const item = document.createElement("span");
     item.className = "class-item";
     item.innerHTML = `<i class="class-swatch"></i><span class="class-name"></span>`;
-    item.querySelector("i").style.background = classColour(k);
+    item.querySelector("i").style.background = `rgb(${colours[k]})`;
     item.querySelector(".class-name").textContent = name;
     item.title = name;
     div.appendChild(item);
@@ -92,14 +103,15 @@ export function drawClassKey(div, classes) {
 
 // The class the network gives each grid cell (shade: its confidence), and the data points on top
 // (test points drawn hollow).
-export function drawBoundary(canvas, boundary, points) {
+export function drawBoundary(canvas, boundary, points, classes) {
+  const colours = classColours(classes);
   const size = canvas.width, ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, size, size);
   const n = boundary.n, small = document.createElement("canvas");
   small.width = small.height = n;
   const sctx = small.getContext("2d"), img = sctx.createImageData(n, n);
   for (let i = 0; i < n * n; i++) {
-    const rgb = CLASS_RGB[boundary.cls[i] % CLASS_RGB.length], a = 0.12 + 0.5 * boundary.conf[i];
+    const rgb = rgbOf(colours, boundary.cls[i]), a = 0.12 + 0.5 * boundary.conf[i];
     img.data.set([255 + (rgb[0] - 255) * a, 255 + (rgb[1] - 255) * a, 255 + (rgb[2] - 255) * a, 255], 4 * i);
   }
   sctx.putImageData(img, 0, 0);
@@ -110,7 +122,7 @@ export function drawBoundary(canvas, boundary, points) {
   const [x0, x1] = boundary.x, [y0, y1] = boundary.y;
   points.x.forEach(([x, y], i) => {
     const px = (x - x0) / (x1 - x0) * size, py = (1 - (y - y0) / (y1 - y0)) * size;
-    const rgb = CLASS_RGB[points.cls[i] % CLASS_RGB.length];
+    const rgb = rgbOf(colours, points.cls[i]);
     ctx.beginPath();
     ctx.arc(px, py, 3.6, 0, 2 * Math.PI);
     if (points.test[i]) {

@@ -13,8 +13,12 @@ export function notation(text) {
   return esc
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
-    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²");           // not 10^23's
+    .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²")            // not 10^23's
+    .replace(POWERED, m => `<span class="nobr">${m}</span>`);      // one number: a line breaks around it, not inside
 }
+// a number with its power of ten (in its brackets where it has them): "(5.123456 x 10^-12)" wrapped between "x" and
+// "10^-12" on a phone
+const POWERED = /\(?-?\d[\d,]*(?:\.\d+)? x 10\^-?\d+\)?/g;
 
 // Where the keyboard is in the cards the state redraws (the optimizer's fields, the Network card, the Data card,
 // the panel's editor): the card and the control, by what it is (its field, label, words) and which of its kind,
@@ -79,7 +83,9 @@ export function renderReadout(ui, s) {
   const meta = [`step ${count(s.steps)}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
-  $("emeta").textContent = meta.join(" · ");
+  // each part on one line ("test 6.123456 x" broke over "10^-7" on a phone), the line broken between them
+  $("emeta").replaceChildren(...meta.flatMap((m, i) => [i ? " · " : "", Object.assign(document.createElement("span"),
+    { className: "nobr", textContent: m })]));
   const pub = s.seed && s.seed.published_E;
   $("epublished").hidden = !(published() && pub);
   if (published() && pub) {

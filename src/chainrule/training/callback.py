@@ -200,12 +200,19 @@ def whole_epochs(value: Any, name: str) -> int:
     return int(value)
 
 
-def improves(current: float, reference: float | None, min_delta: float, mode: str) -> bool:
+def improves(current: float, reference: float | None, min_delta: float, mode: str, float32: bool = False) -> bool:
     """Whether the watched value `current` beats `reference` (None: nothing yet) by more than
     `min_delta` in `mode` ("min" or "max"), written as Keras' `monitor_op(current - min_delta,
-    reference)` to round alike (negating a value is exact)."""
+    reference)` to round alike (negating a value is exact). `float32`: both sides rounded to float32
+    before comparing, as Keras' ops compare them (its floatx): 0.7 beats 0.9 by min_delta=0.2 in
+    float64 (0.7 + 0.2 is 0.8999999999999999), not in float32, where Keras sees no improvement."""
+    if reference is None:
+        return True
     sign = 1.0 if mode == "min" else -1.0
-    return reference is None or sign * current + min_delta < sign * reference
+    shifted, target = sign * current + min_delta, sign * reference
+    if float32:
+        return bool(np.float32(shifted) < np.float32(target))
+    return shifted < target
 
 
 def best_value(state: dict[str, Any], mode: str) -> float | None:

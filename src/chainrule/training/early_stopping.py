@@ -12,6 +12,7 @@ from ..nn import checks as check
 from .callback import (
     Callback,
     best_value,
+    float32_logs,
     improves,
     monitor_mode,
     monitor_name,
@@ -67,11 +68,12 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_params is None:    # Keras: the first watched epoch's,
             self.best_params, self.best_epoch = self.network.params.copy(), epoch     # even if not finite
         self.wait += 1
-        if improves(current, self.best, self.min_delta, self.mode):
+        float32 = float32_logs(self.network)     # Keras compares in float32 as it logs
+        if improves(current, self.best, self.min_delta, self.mode, float32):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_params = self.network.params.copy()
-            if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode):
+            if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode, float32):
                 self.wait = 0
             return
         if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves

@@ -68,7 +68,7 @@ class ReduceLROnPlateau(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def _improved(self, current: float) -> bool:
-        return improves(current, self.best, self.min_delta, self.mode)
+        return improves(current, self.best, self.min_delta, self.mode, float32_logs(self.network))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer

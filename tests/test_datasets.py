@@ -58,7 +58,7 @@ def test_corrupt_files(tmp_path, folder):
 
 @pytest.mark.parametrize("dtype", ["int32", "uint8", bool, "banana"])
 def test_a_dtype_that_cannot_hold_scaled_pixels_is_named(folder, dtype):
-    """Pixels in [0, 1] need a floating type: an integer one was NumPy's casting error, an unknown name its TypeError."""
+    """Pixels in [0, 1] need a floating type: an integer one was NumPy's casting error, a bad name its TypeError."""
     with pytest.raises(ValidationError, match=r"dtype must be a floating type .* got"):
         load_fashion_mnist(folder, dtype=dtype)
 

@@ -79,7 +79,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
     if kind not in FILES:
         raise ValidationError(f"kind must be 'train' or 'test'; got {kind!r}")
     flatten = check.flag(flatten, "load_fashion_mnist: flatten")
-    dtype = _float_dtype(dtype)
+    float_type = _float_dtype(dtype)
     if path is not None and Path(check.path_like(path, "load_fashion_mnist: path")).is_file():
         raise ValidationError(f"load_fashion_mnist: path must be the folder holding the IDX files; got the file "
                               f"{os.fspath(path)!r}")
@@ -90,7 +90,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
             X, y = read_idx(images), read_idx(labels)
             if X.shape[0] != y.shape[0]:
                 raise ValidationError(f"{images} has {X.shape[0]} images but {labels} has {y.shape[0]} labels")
-            X = X.astype(dtype)
+            X = X.astype(float_type)
             X /= 255.0
             return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
     where = ", ".join(str(f) for f in folders)

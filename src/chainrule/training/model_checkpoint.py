@@ -14,7 +14,16 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
-from .callback import Callback, best_value, float32_logs, improves, monitor_mode, monitor_name, optional_number, verbose_flag
+from .callback import (
+    Callback,
+    best_value,
+    float32_logs,
+    improves,
+    monitor_mode,
+    monitor_name,
+    optional_number,
+    verbose_flag,
+)
 
 
 class ModelCheckpoint(Callback):

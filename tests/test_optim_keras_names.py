@@ -48,3 +48,31 @@ def test_docs_errors_shows_the_message_as_raised():
     with pytest.raises(ChainruleTypeError) as err:
         cr.optim.Adam(beta_1=0.8)
     assert row.split(" | ")[2] == str(err.value)
+
+
+def _steps(make_keras, ours, seed=0):
+    """Five steps from the same weights and gradients: Keras' weights, then ours."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    p0, grads = rng.normal(size=5), [rng.normal(size=5) for _ in range(5)]
+    v = keras.Variable(p0.astype("float32"))
+    opt = make_keras()
+    for g in grads:
+        opt.apply_gradients([(keras.ops.convert_to_tensor(g.astype("float32")), v)])
+    p = p0.copy()
+    for g in grads:
+        ours.step(p, g.copy())
+    return np.array(v, dtype=float), p
+
+
+def test_keras_weight_decay_is_adamws_as_the_module_says():
+    """Keras decouples weight_decay on every optimizer: its Adam's is AdamW's here, not Adam's (torch's L2)."""
+    import numpy as np
+    assert "Keras' `Adam(weight_decay=d)` is `AdamW(weight_decay=d)` here" in " ".join(cr.optim.__doc__.split())
+    keras_adam = lambda: keras.optimizers.Adam(0.1, weight_decay=0.1, epsilon=1e-12)     # noqa: E731
+    theirs, ours = _steps(keras_adam, cr.optim.AdamW(0.1, weight_decay=0.1, eps=1e-12))
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+    theirs, ours = _steps(keras_adam, cr.optim.Adam(0.1, weight_decay=0.1, eps=1e-12))
+    assert np.abs(ours - theirs).max() > 1e-3
+    theirs, ours = _steps(lambda: keras.optimizers.SGD(0.1, weight_decay=0.1), cr.optim.SGD(0.1, weight_decay=0.1))
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)          # plain SGD: the same step either way

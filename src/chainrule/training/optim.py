@@ -5,6 +5,11 @@ PyTorch follows the same trajectory. Each optimizer updates the network's one fl
 vector in a few vectorized calls; frozen parameters are left out (their slices are skipped).
 
 The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
+
+`weight_decay` is torch's too, which differs from Keras': torch's (L2) adds weight_decay * w to the
+gradient, AdamW's alone is decoupled (w *= 1 - lr * weight_decay); Keras decouples it on every optimizer.
+So Keras' `Adam(weight_decay=d)` is `AdamW(weight_decay=d)` here, and Keras' SGD with momentum and
+weight_decay has no equal (plain SGD's step is the same either way).
 """
 from __future__ import annotations
 

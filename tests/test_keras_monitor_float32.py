@@ -88,3 +88,14 @@ def test_model_checkpoint_threshold_compared_as_keras(tmp_path):
     theirs.on_epoch_end(1, {"val_loss": 0.25})
     ours.on_epoch_end(1, {"val_loss": 0.25})
     assert sorted(os.listdir(tmp_path)) == ["c.npz", "k.keras"]
+
+
+@pytest.mark.parametrize("make", [cr.EarlyStopping, cr.ReduceLROnPlateau,
+                                  lambda mode: cr.ModelCheckpoint("m.npz", mode=mode)])
+def test_a_bad_mode_names_its_callback(make):
+    """mode's refusal named no callback, where patience's, factor's and the others' name theirs."""
+    with pytest.raises(ValueError) as err:
+        make(mode="best")
+    owner = str(err.value).split(":")[0]
+    assert owner in ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
+    assert str(err.value) == f"{owner}: mode must be 'auto', 'min' or 'max'; got 'best'"

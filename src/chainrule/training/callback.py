@@ -165,7 +165,8 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     """"min" or "max": how the watched value improves ("auto": down for the loss, up for the accuracy, with
     or without val_; another name, a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
-        raise refusal(ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}"), "mode",
+        name = f"{owner}: mode" if owner else "mode"      # the callback named, as its other arguments' refusals
+        raise refusal(ValidationError(f"{name} must be 'auto', 'min' or 'max'; got {mode!r}"), name,
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")

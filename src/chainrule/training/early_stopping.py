@@ -30,7 +30,8 @@ class EarlyStopping(Callback):
     `patience` epochs unless the run gets past it. `start_from_epoch`: the first epochs (a warm-up) are
     not watched. With `restore_best_weights=True` the network ends with the weights of its best
     watched epoch, baseline or not. `verbose=1` prints Keras' lines at the end ("Epoch 7: early
-    stopping", and the epoch whose weights are restored)."""
+    stopping", and the epoch whose weights are restored). A float32 network's values are compared with
+    min_delta and baseline in float32, as Keras' ops compare them (`callback.improves`)."""
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
                  mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,

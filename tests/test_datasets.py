@@ -54,3 +54,26 @@ def test_corrupt_files(tmp_path, folder):
         read_idx(tmp_path / "short.gz")
     with pytest.raises(ValidationError, match="kind must be"):
         load_fashion_mnist(folder, kind="validation")
+
+
+@pytest.mark.parametrize("dtype", ["int32", "uint8", bool, "banana"])
+def test_a_dtype_that_cannot_hold_scaled_pixels_is_named(folder, dtype):
+    """Pixels in [0, 1] need a floating type: an integer one was NumPy's casting error, a bad name its TypeError."""
+    with pytest.raises(ValidationError, match=r"dtype must be a floating type .* got"):
+        load_fashion_mnist(folder, dtype=dtype)
+
+
+def test_float64_and_flatten_checked(folder):
+    X, _ = load_fashion_mnist(folder, dtype="float64", flatten=False)
+    raw = read_idx(folder / "train-images-idx3-ubyte.gz")
+    assert X.dtype == np.float64 and X.shape == (6, 28, 28)
+    np.testing.assert_array_equal(X, raw / 255.0)
+    with pytest.raises(TypeError, match="flatten must be True or False; got 'no'"):
+        load_fashion_mnist(folder, flatten="no")      # a string was read as True
+
+
+def test_a_file_given_as_the_folder_is_named(folder):
+    with pytest.raises(ValidationError, match="path must be the folder holding the IDX files; got the file"):
+        load_fashion_mnist(folder / "train-images-idx3-ubyte.gz")
+    with pytest.raises(TypeError, match="path must be a path"):
+        load_fashion_mnist(123)

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ValidationError
+from ..nn import checks as check
 
 DEFAULT_PATHS = ("/usr/share/datasets/fashion-mnist",)
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -52,6 +53,18 @@ def _find(name: str, folder: Path) -> Path | None:
     return None
 
 
+def _float_dtype(dtype: Any) -> np.dtype:
+    """`dtype` as a NumPy floating type: the pixels scaled to [0, 1] need one (an integer type held only 0 and 1)."""
+    try:
+        dt = np.dtype(dtype)
+    except (TypeError, ValueError):
+        dt = None
+    if dt is None or dt.kind != "f":
+        raise ValidationError(f"load_fashion_mnist: dtype must be a floating type such as 'float32' or 'float64' "
+                              f"(the pixels are scaled to [0, 1]); got {dtype!r}")
+    return dt
+
+
 def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
                        dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST images and labels: X (n, 784) scaled to [0, 1] (or (n, 28, 28)), y (n,).
@@ -60,9 +73,16 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
     ----------
     path : folder with the IDX files; default: where Debian's package puts them.
     kind : "train" (60,000 images) or "test" (10,000).
+    flatten : True for rows of 784 pixels (a Dense network's input), False for 28 x 28 images.
+    dtype : a floating type, since the pixels are scaled to [0, 1].
     """
     if kind not in FILES:
         raise ValidationError(f"kind must be 'train' or 'test'; got {kind!r}")
+    flatten = check.flag(flatten, "load_fashion_mnist: flatten")
+    float_type = _float_dtype(dtype)
+    if path is not None and Path(check.path_like(path, "load_fashion_mnist: path")).is_file():
+        raise ValidationError(f"load_fashion_mnist: path must be the folder holding the IDX files; got the file "
+                              f"{os.fspath(path)!r}")
     folders = [Path(path)] if path is not None else [Path(p) for p in DEFAULT_PATHS]
     for folder in folders:
         images, labels = (_find(name, folder) for name in FILES[kind])
@@ -70,7 +90,7 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
             X, y = read_idx(images), read_idx(labels)
             if X.shape[0] != y.shape[0]:
                 raise ValidationError(f"{images} has {X.shape[0]} images but {labels} has {y.shape[0]} labels")
-            X = X.astype(dtype)
+            X = X.astype(float_type)
             X /= 255.0
             return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
     where = ", ".join(str(f) for f in folders)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ValidationError, refusal
+from ..errors import ChainruleError, ChainruleTypeError, ValidationError, plural, refusal
 from ..nn import checks as check
 from ..nn import sample_weight as sw
 from .streaming import check_data, head_tail
@@ -42,6 +42,7 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
         by_class = sw.class_weights(class_weight, Y, net.task, net.n_outputs, w)   # 'balanced' counted with w
         w = sw.check(by_class if w is None else w * by_class, X.shape[0],
                      "class_weight's weights of the training rows" if w is None else "sample_weight times class_weight")
+    arrays_of_other_count(validation_data)
     if validation_data is not None and batches(validation_data):     # Keras': a PyDataset of (x, y) batches
         from .sequence import check_batches, weighs_some
         validation_data = (check_batches(validation_data, "validation_data"), None)
@@ -60,6 +61,17 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
             w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     return X, Y, w, validation_data, w_val, batch_size
+
+
+def arrays_of_other_count(given: Any) -> None:
+    """Refuse arrays alone in a tuple or list of other than 2 or 3, such as (X_val,): read as batches, they were
+    'validation batch 0 must be a pair', naming batches nobody gave."""
+    if isinstance(given, (tuple, list)) and len(given) not in (2, 3) and given \
+            and all(isinstance(a, np.ndarray) for a in given):
+        alone = " (X_val alone: validation needs its targets)" if len(given) == 1 else ""
+        raise ValidationError(f"validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
+                              f"sample_weight_val); got a {type(given).__name__} of {len(given)} "
+                              f"{plural(len(given), 'array')}{alone}")
 
 
 def batches(given: Any) -> bool:

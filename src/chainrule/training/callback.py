@@ -165,7 +165,8 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     """"min" or "max": how the watched value improves ("auto": down for the loss, up for the accuracy, with
     or without val_; another name, a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
-        raise refusal(ValidationError(f"mode must be 'auto', 'min' or 'max'; got {mode!r}"), "mode",
+        name = f"{owner}: mode" if owner else "mode"      # the callback named, as its other arguments' refusals
+        raise refusal(ValidationError(f"{name} must be 'auto', 'min' or 'max'; got {mode!r}"), name,
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
@@ -200,12 +201,19 @@ def whole_epochs(value: Any, name: str) -> int:
     return int(value)
 
 
-def improves(current: float, reference: float | None, min_delta: float, mode: str) -> bool:
+def improves(current: float, reference: float | None, min_delta: float, mode: str, float32: bool = False) -> bool:
     """Whether the watched value `current` beats `reference` (None: nothing yet) by more than
     `min_delta` in `mode` ("min" or "max"), written as Keras' `monitor_op(current - min_delta,
-    reference)` to round alike (negating a value is exact)."""
+    reference)` to round alike (negating a value is exact). `float32`: both sides rounded to float32
+    before comparing, as Keras' ops compare them (its floatx): 0.7 beats 0.9 by min_delta=0.2 in
+    float64 (0.7 + 0.2 is 0.8999999999999999), not in float32, where Keras sees no improvement."""
+    if reference is None:
+        return True
     sign = 1.0 if mode == "min" else -1.0
-    return reference is None or sign * current + min_delta < sign * reference
+    shifted, target = sign * current + min_delta, sign * reference
+    if float32:
+        return bool(np.float32(shifted) < np.float32(target))
+    return shifted < target
 
 
 def best_value(state: dict[str, Any], mode: str) -> float | None:

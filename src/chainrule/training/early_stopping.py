@@ -12,6 +12,7 @@ from ..nn import checks as check
 from .callback import (
     Callback,
     best_value,
+    float32_logs,
     improves,
     monitor_mode,
     monitor_name,
@@ -29,7 +30,8 @@ class EarlyStopping(Callback):
     `patience` epochs unless the run gets past it. `start_from_epoch`: the first epochs (a warm-up) are
     not watched. With `restore_best_weights=True` the network ends with the weights of its best
     watched epoch, baseline or not. `verbose=1` prints Keras' lines at the end ("Epoch 7: early
-    stopping", and the epoch whose weights are restored)."""
+    stopping", and the epoch whose weights are restored). A float32 network's values are compared with
+    min_delta and baseline in float32, as Keras' ops compare them (`callback.improves`)."""
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
                  mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
@@ -67,11 +69,12 @@ class EarlyStopping(Callback):
         if self.restore_best_weights and self.best_params is None:    # Keras: the first watched epoch's,
             self.best_params, self.best_epoch = self.network.params.copy(), epoch     # even if not finite
         self.wait += 1
-        if improves(current, self.best, self.min_delta, self.mode):
+        float32 = float32_logs(self.network)     # Keras compares in float32 as it logs
+        if improves(current, self.best, self.min_delta, self.mode, float32):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_params = self.network.params.copy()
-            if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode):
+            if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode, float32):
                 self.wait = 0
             return
         if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves

@@ -10,6 +10,28 @@ from typing import Any
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate
 
+#: Keras' optimizer arguments that chainrule's (torch.optim's) spell otherwise, and what to give instead: a plain
+#: "unexpected keyword argument 'beta_1'" left a Keras user guessing. Not taken silently: Keras' epsilon is added
+#: before Adam's bias correction (torch's eps after it) and inside RMSprop's square root, so the same number
+#: is another step.
+KERAS_ONLY = {"beta_1": "betas=(beta_1, beta_2), torch's pair", "beta_2": "betas=(beta_1, beta_2), torch's pair",
+              "epsilon": "eps (torch's, added to the root of the squared gradients' average; Keras puts its "
+                         "epsilon inside the root, or before Adam's bias correction: the same number is another "
+                         "step)",
+              "rho": "alpha (RMSprop's decay of the squared gradients' average)",
+              "global_clipnorm": "clip_norm (the norm of all the gradients together)",
+              "clipnorm": "clip_norm (the norm of all the gradients together; Keras' clipnorm clips each weight "
+                          "array's alone)"}
+
+
+def refuse_keras_only(owner: str, given: dict[str, Any]) -> None:
+    """A ChainruleTypeError naming torch's argument for each of Keras' names in `given` (KERAS_ONLY)."""
+    found = [name for name in given if name in KERAS_ONLY]
+    if found:
+        advice = {KERAS_ONLY[name]: [n for n in found if KERAS_ONLY[n] == KERAS_ONLY[name]] for name in found}
+        said = "; ".join(f"for {', '.join(names)} give {what}" for what, names in advice.items())
+        raise ChainruleTypeError(f"{owner} takes torch.optim's arguments, not Keras' {', '.join(found)}: {said}")
+
 
 class KerasNames:
     """The base of Optimizer: Keras' `learning_rate=` for `lr=`, and `optimizer.learning_rate`."""
@@ -26,6 +48,7 @@ class KerasNames:
 
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
+            refuse_keras_only(f"{type(self).__name__}()", kw)
             if learning_rate is not None and (args or "lr" in kw):
                 raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
                                          "give one")

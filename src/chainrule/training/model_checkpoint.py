@@ -14,7 +14,16 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
-from .callback import Callback, best_value, improves, monitor_mode, monitor_name, optional_number, verbose_flag
+from .callback import (
+    Callback,
+    best_value,
+    float32_logs,
+    improves,
+    monitor_mode,
+    monitor_name,
+    optional_number,
+    verbose_flag,
+)
 
 
 class ModelCheckpoint(Callback):
@@ -132,7 +141,7 @@ class ModelCheckpoint(Callback):
         elif self.save_best_only:                   # save_best_only, without its "saving model to" line
             current = float(logs[self.monitor])
             shown = "None" if self.best is None else f"{self.best:.5f}"
-            if not improves(current, self.best, 0.0, self.mode):
+            if not improves(current, self.best, 0.0, self.mode, float32_logs(self.network)):
                 self._say(f"Epoch {epoch + 1}: {self.monitor} did not improve from {shown}")
                 return
             self._say(f"Epoch {epoch + 1}: {self.monitor} improved from {shown} to {current:.5f}, saving model to "

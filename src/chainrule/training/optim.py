@@ -5,6 +5,11 @@ PyTorch follows the same trajectory. Each optimizer updates the network's one fl
 vector in a few vectorized calls; frozen parameters are left out (their slices are skipped).
 
 The plain gradient-descent step of the seeds is `SGD(lr)`: w+ = w - lr * dE/dw.
+
+`weight_decay` is torch's too, which differs from Keras': torch's (L2) adds weight_decay * w to the
+gradient, AdamW's alone is decoupled (w *= 1 - lr * weight_decay); Keras decouples it on every optimizer.
+So Keras' `Adam(weight_decay=d)` is `AdamW(weight_decay=d)` here, and Keras' SGD with momentum and
+weight_decay has no equal (plain SGD's step is the same either way).
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from ..errors import ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
 from . import optimizer as _optimizer
+from .keras_names import refuse_keras_only
 from .optimizer import Optimizer, _compiled_update
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
 from .schedules import Schedule, check_arguments, schedule_from_config
@@ -270,6 +276,7 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
     cls = OPTIMIZERS[optimizer.lower()]
+    refuse_keras_only(cls.__name__, kwargs)
     check_arguments(cls, kwargs, also=("learning_rate",))      # Keras' lr: see __init_subclass__
     return cls(**kwargs)
 

@@ -31,7 +31,8 @@ class ReduceLROnPlateau(Callback):
     float32, as Keras asks it: a rate that reached min_lr (0.01 * 0.1 is 0.0010000000000000002 in
     float64) is not reduced again. A float32 network's new rate is Keras' (its float32 rate times
     `factor`: "reducing learning rate to 0.0009999999776482583" from 0.01), printed so; a float64
-    network's is exact (0.001).
+    network's is exact (0.001). Whether the watched value improved by min_delta is asked in float32 too
+    for a float32 network, and in float64 for a float64 one.
 
     For patience >= 1, in torch.optim.lr_scheduler's terms these counts are
     ReduceLROnPlateau(patience=patience - 1, cooldown=max(cooldown - 1, 0), threshold=min_delta,
@@ -68,7 +69,7 @@ class ReduceLROnPlateau(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def _improved(self, current: float) -> bool:
-        return improves(current, self.best, self.min_delta, self.mode)
+        return improves(current, self.best, self.min_delta, self.mode, float32_logs(self.network))
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer

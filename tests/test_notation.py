@@ -74,10 +74,11 @@ def test_the_three_readers_write_the_tables_derivative(act):
             continue
         assert derived["formula"] == plain
         factor = derive.fmt(out) if out >= 0 else f"({derive.fmt(out)})"
-        numbers = entry.numbers.format(out=factor) if entry.numbers else ""
+        given = {"net": derive.fmt(net_in), "alpha": f"{alpha or 0.01:g}"}        # relu's: the net as its line
+        numbers = entry.numbers.format(out=factor, **given) if entry.numbers else ""
         assert derived["numbers"] == numbers
         printed = f"{out:.9f}" if out >= 0 else f"({out:.9f})"
-        explained_numbers = entry.numbers.format(out=printed) if entry.numbers else ""
+        explained_numbers = entry.numbers.format(out=printed, **given) if entry.numbers else ""
         assert explained == " = ".join(s for s in (f"dout_{h}/dnet_{h}", plain, explained_numbers, f"{engine[k]:.9f}")
                                        if s)
         # that text is the derivative: evaluated with this neuron's numbers it gives the engine's value

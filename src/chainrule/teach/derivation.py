@@ -282,9 +282,9 @@ def constant_derivative(activation: str) -> str | None:
 
 def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
     """dout/dnet of neuron p["to"]: its activation's derivative, with one sample's output where the seed
-    writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24); a constant one (linear's 1) without the
-    value that repeats it; an activation the table does not know by its name (act'(net_o1)). None where
-    there is no elementwise derivative (a softmax)."""
+    writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24), relu's with its net (1 if 0.3 > 0 else 0); a
+    constant one (linear's 1) without the value that repeats it; an activation the table does not know by its
+    name (act'(net_o1)). None where there is no elementwise derivative (a softmax)."""
     if p["dout/dnet"] is None:
         return None
     to, layer = p["to"], d["layers"][p["layer"]]
@@ -295,9 +295,10 @@ def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
     formula_tex = activation_tex(act, to, slope) or f"\\mathrm{{{tex_name(act)}}}'(net_{{{to}}})"
     if constant_derivative(act) is not None:
         return Line(lhs, formula, "", None, f"{lhs_tex} = {formula_tex}")
-    out = layer["neurons"][p["index"][-1]]["out"]
-    numbers = activation_numbers(act, factor(out, zeros)) if d["n_samples"] == 1 else ""
-    shown = f" = {numbers}" if numbers else ""
+    unit = layer["neurons"][p["index"][-1]]
+    numbers, numbers_tex = ("", "") if d["n_samples"] != 1 else \
+        activation_numbers(act, factor(unit["out"], zeros), fmt(unit["net"], zeros=False), slope)  # net: as its line
+    shown = f" = {numbers_tex}" if numbers else ""
     return Line(lhs, formula, numbers, p["dout/dnet"],
                 f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'], zeros)}")
 

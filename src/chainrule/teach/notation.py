@@ -48,7 +48,8 @@ class ActivationNotation:
                                   # their own superscript: brace them before a power ({{{out}}}^2); {alpha}
                                   # leaky_relu's slope
     sympy: Builder | None         # (out, net, sympy, alpha) -> the same f'(net) in SymPy
-    numbers: str = ""             # `plain` with one sample's output in {out}, where the seed writes it
+    numbers: str = ""             # `plain` with one sample's output in {out} (or its net in {net}, written as the
+                                  # net line writes it), where the seed writes it
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,11 @@ ACTIVATIONS: dict[str, ActivationNotation] = {
     "tanh": ActivationNotation("1 - out_{o}^2", r"(1 - {{{out}}}^2)", lambda out, net, sp, alpha: 1 - out ** 2,
                                numbers="1 - {out}^2"),
     "relu": ActivationNotation("1 if net_{o} > 0 else 0", r"\mathbf{{1}}[{net} > 0]",
-                               lambda out, net, sp, alpha: sp.Heaviside(net, 0)),
+                               lambda out, net, sp, alpha: sp.Heaviside(net, 0), numbers="1 if {net} > 0 else 0"),
     "leaky_relu": ActivationNotation(
         "1 if net_{o} > 0 else {alpha}", r"(\mathbf{{1}}[{net} > 0] + {alpha}\,\mathbf{{1}}[{net} \leq 0])",
-        lambda out, net, sp, alpha: sp.Piecewise((1, net > 0), (sp.nsimplify(alpha), True))),
+        lambda out, net, sp, alpha: sp.Piecewise((1, net > 0), (sp.nsimplify(alpha), True)),
+        numbers="1 if {net} > 0 else {alpha}"),
     "linear": ActivationNotation("1", "1", lambda out, net, sp, alpha: 1),
     "softmax": ActivationNotation(None, None, None),
 }
@@ -108,11 +110,16 @@ def activation_tex(activation: str, neuron: str, alpha: float = 0.01) -> str | N
     return entry.latex.format(out=f"out_{{{neuron}}}", net=f"net_{{{neuron}}}", alpha=f"{alpha:g}")
 
 
-def activation_numbers(activation: str, out: str) -> str:
-    """dout/dnet with one sample's output `out` (already formatted) plugged in; "" where the
-    seed writes no such step."""
+def activation_numbers(activation: str, out: str, net: str, alpha: float = 0.01) -> tuple[str, str]:
+    """dout/dnet with one sample's output `out` or net `net` (already formatted) plugged in, plain and LaTeX;
+    ("", "") where the seed writes no such step."""
     entry = ACTIVATIONS.get(activation)
-    return entry.numbers.format(out=out) if entry is not None and entry.numbers else ""
+    if entry is None or not entry.numbers:
+        return "", ""
+    plain = entry.numbers.format(out=out, net=net, alpha=f"{alpha:g}")
+    if entry.latex is None or "{net}" not in entry.numbers:        # the seed's out(1 - out) reads the same in LaTeX
+        return plain, plain
+    return plain, entry.latex.format(out=out, net=net, alpha=f"{alpha:g}")   # relu's indicator, not its words
 
 
 #: each output's error E_o of the reports: (plain text, LaTeX); {o} is the output's name

@@ -7,21 +7,14 @@ import time
 
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
+from test_explorer_redo import seed_loss_after
 
-import chainrule as cr
 from chainrule.teach.explore.derive import fmt
 
 server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots      # this module's own
 
 CLICKS = """([act, n]) => { const b = document.querySelector(`[data-act="${act}"]`);
     for (let i = 0; i < n; i++) b.click(); }"""        # all of them before any answer: one turn of the page's script
-
-
-def seed_loss_after(steps):
-    net, X, Y, lr = cr.examples.seed_network()
-    for _ in range(steps):
-        net.step(X, Y, lr)
-    return net.loss(X, Y)
 
 
 def idle(page):

@@ -7,21 +7,14 @@ import time
 
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
+from test_explorer_redo import seed_loss_after
 
-import chainrule as cr
 from chainrule.teach.explore.derive import fmt
 
 server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots      # this module's own
 
 CLICKS = """([act, n]) => { const b = document.querySelector(`[data-act="${act}"]`);
     for (let i = 0; i < n; i++) b.click(); }"""        # all of them before any answer: one turn of the page's script
-
-
-def seed_loss_after(steps):
-    net, X, Y, lr = cr.examples.seed_network()
-    for _ in range(steps):
-        net.step(X, Y, lr)
-    return net.loss(X, Y)
 
 
 def idle(page):
@@ -123,3 +116,17 @@ def test_a_class_named_after_a_colour_is_drawn_in_it_and_no_other_class_takes_th
     assert orange[0] > orange[1] > orange[2]
     assert cat not in (red, blue, orange, green)
     assert len({tuple(c) for c in page.evaluate(HUES, [f"class {k}" for k in range(8)])}) == 8
+
+
+def test_two_classes_naming_one_colour_get_two_and_a_name_of_javascripts_own_is_no_colour(page):
+    """"Red" and "red", "grey" and "gray", "purple" and "violet": the first is drawn in that colour, the other in
+    another, where both were drawn in one; "constructor" (a name every JavaScript object answers) was no colour,
+    its swatch left blank."""
+    for names in (["Red", "red"], ["grey", "gray"], ["purple", "violet", "magenta"], ["constructor", "cat"]):
+        colours = page.evaluate(HUES, names)
+        assert all(isinstance(c, list) and len(c) == 3 and all(0 <= v <= 255 for v in c) for c in colours), colours
+        assert len({tuple(c) for c in colours}) == len(names), (names, colours)
+    red = page.evaluate(HUES, ["Red", "red"])[0]
+    assert red[0] > 1.5 * max(red[1:])                                # the first red is red
+    grey = page.evaluate(HUES, ["grey", "gray"])[0]
+    assert max(grey) - min(grey) < 30                                 # the first grey is grey

@@ -502,11 +502,22 @@ def torch_threshold_out(net, X):
     return out
 
 
-def torch_overflowing_rows(net, X):
-    """The rows of X whose pass PyTorch (float32) takes past finite."""
+def torch_overflowing_rows(net, X, Y):
+    """The rows of X whose pass alone PyTorch (float32) takes past finite: its outputs, or the dE/dout of a layer
+    (a ReLU unit that is off passes on 0 of it, but explain writes it out)."""
     import torch
-    out = torch_threshold_out(net, X)
-    return [k for k in range(len(X)) if not torch.isfinite(out[k]).all()]
+    rows = []
+    for k in range(len(X)):
+        out, outs = torch.tensor(X[k:k + 1], dtype=torch.float32), []
+        for j, layer in enumerate(net.dense_layers):
+            out = out @ torch.tensor(layer.W, requires_grad=True) + torch.tensor(layer.b)
+            out = torch.relu(out) if j == 0 else out
+            out.retain_grad()
+            outs.append(out)
+        ((out - torch.tensor(Y[k:k + 1], dtype=torch.float32)) ** 2).mean().backward()
+        if not all(torch.isfinite(o).all() and torch.isfinite(o.grad).all() for o in outs):
+            rows.append(k)
+    return rows
 
 
 def test_a_closed_refusal_stays_closed_when_only_the_count_of_overflowing_samples_changes(browser, shots):
@@ -523,14 +534,14 @@ def test_a_closed_refusal_stays_closed_when_only_the_count_of_overflowing_sample
         return sessions[-1]
     with fixtures.model_page(browser, net, session=session) as page:
         s = sessions[-1]
-        before = torch_overflowing_rows(net, s.X)
+        before = torch_overflowing_rows(net, s.X, s.Y)
         assert len(before) >= 1 and s.sample not in before
         expect(banner(page)).to_contain_text(f"{len(before)} of the 16 training samples overflow")
         page.click('[data-id="error-close"]')
         expect(page.locator('[data-id="error"]')).to_be_hidden()
         set_weight(page, "b_h1_1", "-100")
         net.dense_layers[0].b[:] = -100.0
-        after = torch_overflowing_rows(net, s.X)
+        after = torch_overflowing_rows(net, s.X, s.Y)
         assert len(after) > len(before) and s.sample not in after
         expect(page.locator('[data-id="error"]')).to_be_hidden()
         expect(page.locator('[data-id="info"]')).to_contain_text(f"Still: {len(after)} of the 16 training samples")
@@ -709,3 +720,29 @@ def test_the_count_of_samples_that_overflow_takes_in_those_whose_gradient_alone_
     said = engine.pass_numbers(net, X, Y, followed=0)[2]
     assert said == (f"1 of the 3 training samples overflow; sample 3: {refusal(net, X[2:3], Y[2:3])}"
                     " (the chain-rule panel follows sample 1, whose pass is finite)"), said
+
+
+def test_the_count_of_samples_that_overflow_takes_in_those_whose_de_dout_alone_does():
+    """Float32, a ReLU unit off for every sample (its gradient 0), the layer above's weight 10^30: sample 1's
+    dE/dout of that unit alone (2 * 2 x 10^8 * 10^30, PyTorch's autograd) passes 3.4 x 10^38, where the batch's, a
+    third of it, does not. explain refuses it, as it does sample 3 whose loss overflows: the banner counted 1."""
+    import torch
+
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(1, 1, "relu"), cr.Dense(1, 1, "linear")], loss="mse", seed=1, dtype="float32")
+    net.dense_layers[0].W[:], net.dense_layers[1].W[:] = -1.0, 1e30
+    net.dense_layers[0].b[:] = net.dense_layers[1].b[:] = 0.0
+    X, Y = np.ones((3, 1)), np.array([[-2e8], [0.0], [1e20]])
+    bad = []
+    for k in range(3):
+        W1, W2 = (torch.tensor(d.W, requires_grad=True) for d in net.dense_layers)
+        hidden = torch.relu(torch.tensor(X[k:k + 1], dtype=torch.float32) @ W1)
+        hidden.retain_grad()
+        error = ((hidden @ W2 - torch.tensor(Y[k:k + 1], dtype=torch.float32)) ** 2).mean()
+        error.backward()
+        if not (torch.isfinite(error) and torch.isfinite(hidden.grad).all()):
+            bad.append(k)
+    assert bad == [0, 2]
+    said = engine.pass_numbers(net, X, Y, followed=1)[2]
+    assert said == (f"2 of the 3 training samples overflow; sample 1: {refusal(net, X[0:1], Y[0:1])}"
+                    " (the chain-rule panel follows sample 2, whose pass is finite)"), said

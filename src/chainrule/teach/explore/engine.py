@@ -196,16 +196,18 @@ def pass_numbers(net, X, Y, followed: int | None = None,
 
 
 def gradient_fits(net, n: int) -> list[np.ndarray]:
-    """Per layer, whether each sample's gradient alone (its pass as explain writes it out: its dE/dnet not divided
-    among the n samples, times the layer's inputs) fits the network's dtype, of the pass `backprop` just made: a
-    sample whose units and loss are finite may still overflow here, and explain refuses it."""
-    top = float(np.finfo(net.dtype).max)
-    fits = []
+    """Per layer, whether each sample's gradient alone (its pass as explain writes it out: its dE/dout and dE/dnet
+    not divided among the n samples, dE/dnet times the layer's inputs) fits the network's dtype, of the pass
+    `backprop` just made: a sample whose units and loss are finite may still overflow here, and explain refuses it
+    (dE/dout too: a ReLU unit that is off reads its overflow as NaN)."""
+    top, fits = float(np.finfo(net.dtype).max), []
+
+    def alone(v) -> np.ndarray:             # each sample's largest |v|, times n (NaN where it has one)
+        return np.abs(np.asarray(v, dtype=np.float64).reshape(n, -1)).max(axis=1, initial=0) * n
     for d in net.dense_layers:
-        delta = np.abs(np.asarray(d.delta, dtype=np.float64).reshape(n, -1)) * n
-        x = np.abs(np.asarray(d.x, dtype=np.float64).reshape(n, -1))
-        fits.append(np.isfinite(delta).all(axis=1) & (delta.max(axis=1, initial=0) <= top)
-                    & (delta.max(axis=1, initial=0) * x.max(axis=1, initial=0) <= top))
+        delta = alone(d.delta)
+        dout = delta if d.dout is None else alone(d.dout)
+        fits.append((delta <= top) & (dout <= top) & (delta * alone(d.x) / n <= top))
     return fits
 
 

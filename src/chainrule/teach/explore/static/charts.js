@@ -74,13 +74,22 @@ export function drawLoss(svg, history) {
 // take the colours left in this order (classes blue and red were drawn orange and blue, the first two here).
 const PALETTE = { orange: [234, 88, 12], blue: [37, 99, 235], green: [5, 150, 105], purple: [192, 38, 211],
                   yellow: [202, 138, 4], cyan: [8, 145, 178], red: [225, 29, 72], lime: [101, 163, 13] };
+const GREY = [107, 114, 128];
 const NAMED = { ...PALETTE, magenta: PALETTE.purple, violet: PALETTE.purple, pink: [236, 72, 153],
-                brown: [146, 64, 14], black: [17, 24, 39], grey: [107, 114, 128], gray: [107, 114, 128] };
+                brown: [146, 64, 14], black: [17, 24, 39], grey: GREY, gray: GREY };
 
-// The colour of each class in the picture (its points, and its region at full confidence), from its name.
+// The colour of each class in the picture (its points, and its region at full confidence), from its name; a colour
+// two classes name ("Red" and "red", "grey" and "gray") is the first's, the other taking one left.
 export function classColours(classes) {
-  const named = (classes || []).map(c => NAMED[String(c).trim().toLowerCase()] || null);
-  const left = Object.values(PALETTE).filter(rgb => !named.includes(rgb));
+  const taken = new Set();
+  const named = (classes || []).map(c => {
+    const name = String(c).trim().toLowerCase();
+    const rgb = Object.hasOwn(NAMED, name) ? NAMED[name] : null;     // not "constructor", every object's own
+    if (!rgb || taken.has(rgb)) return null;
+    taken.add(rgb);
+    return rgb;
+  });
+  const left = Object.values(PALETTE).filter(rgb => !taken.has(rgb));
   let k = 0;
   return named.map(rgb => rgb || left[k++ % left.length] || PALETTE.orange);
 }

@@ -137,3 +137,18 @@ def test_an_estimator_where_a_file_or_model_goes_is_named_with_what_goes_there(c
         run()
     assert ("not a model to import" if call.startswith("from_") and call != "from_onnx" else "not a file") \
         in str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # one epoch
+@pytest.mark.parametrize("call", ["from_torch", "from_keras", "from_sklearn"])
+def test_the_network_an_import_names_for_an_estimator_is_said_to_need_no_import(call):
+    """from_torch(estimator) says to give model.network_; given it, the import answered only "got Network", as if
+    the advice were wrong: a chainrule Network needs no import."""
+    X, y = _data("text")
+    clf = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0).fit(X, y)
+    importer = getattr(cr, call)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"model\.network_"):
+        importer(clf)
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"got Network, a chainrule Network already: nothing to "
+                                                           r"import, use it as it is"):
+        importer(clf.network_)

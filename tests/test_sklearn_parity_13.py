@@ -263,3 +263,27 @@ def test_an_interrupt_before_the_first_epoch_leaves_the_estimator_unfitted(monke
         getattr(est, call)(X, target, **kwargs)
     with pytest.raises(NotFittedError):
         check_is_fitted(est)
+
+
+@pytest.mark.parametrize("Mlp, Est, target", [(MLPClassifier, BackpropClassifier, y),
+                                              (MLPRegressor, BackpropRegressor, y * 1.0)])
+def test_a_warm_start_with_early_stopping_interrupted_in_its_first_epoch_is_fitted_as_mlps(monkeypatch, Mlp, Est,
+                                                                                           target):
+    """Ctrl-C in a warm start's first epoch, with early stopping: MLP warns and keeps the first fit's curves (this call
+    n_iter_ 0); ours failed on its history of no epoch ("History has no metric 'val_score'")."""
+    answers = {}
+    for cls, kw in ((Mlp, {"max_iter": 5}), (Est, {"epochs": 5})):
+        est = cls(hidden_layer_sizes=(5,), random_state=0, batch_size=50, warm_start=True, early_stopping=True, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, target)
+        if cls is Est:
+            monkeypatch.setattr(MLPStopping, "on_batch_end", lambda self, batch, logs=None: _pressed(batch),
+                                raising=False)
+        else:
+            monkeypatch.setattr(cls, "_backprop", _second_batch_pressed(cls._backprop))
+        with pytest.warns(UserWarning, match="Training interrupted by user"):
+            fit(est, X, target)
+        monkeypatch.undo()
+        answers[cls] = est.n_iter_, len(est.loss_curve_), len(est.validation_scores_), est.t_
+    assert answers[Est] == answers[Mlp] == (0, 5, 5, 5 * 135)

@@ -32,3 +32,23 @@ def test_a_models_bytes_given_as_its_path_are_cut_short(tmp_path):
     with pytest.raises(ChainruleTypeError) as info:
         cr.from_onnx(blob)
     assert len(str(info.value)) < 160 and str(info.value).endswith("... (bytes)")
+
+
+@pytest.mark.parametrize("call", [lambda p: cr.save(net(), p), lambda p: cr.to_onnx(net(), p), cr.load,
+                                  cr.load_foreign, cr.from_onnx], ids=["save", "to_onnx", "load", "load_foreign",
+                                                                     "from_onnx"])
+@pytest.mark.parametrize("given", ["tensor", "dtype", "class"])
+def test_what_is_no_model_given_as_a_path_is_not_called_one(call, given):
+    """A torch tensor or dtype (any object of torch's) and a class (predict its method) were told they were "a model,
+    not a file's name"."""
+    torch = pytest.importorskip("torch")
+    value = {"tensor": torch.zeros(3), "dtype": torch.float32, "class": cr.Network}[given]
+    with pytest.raises(ChainruleTypeError, match=r"path must be a file name") as info:
+        call(value)
+    assert "a model" not in str(info.value) and str(info.value).endswith(f"({type(value).__name__})")
+
+
+def test_a_torch_module_given_as_a_path_is_called_a_model():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ChainruleTypeError, match=r"got Linear\(.*\) \(Linear\), a model, not a file's name"):
+        cr.load(torch.nn.Linear(2, 1))

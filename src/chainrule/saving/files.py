@@ -13,6 +13,7 @@ import errno
 import os
 import secrets
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -40,14 +41,24 @@ def not_a_path(path: Any, name: str, what: str = "a file name (str or os.PathLik
 
 def _a_model(obj: Any, name: str) -> str:
     """What to do where a model was given for a file's name (from_onnx(model), to_onnx(path, model), load(model)):
-    the model is in memory already; '' for anything else."""
-    if not callable(getattr(obj, "predict", None)) and type(obj).__module__.split(".")[0] not in ("torch", "keras"):
+    the model is in memory already; '' for anything else (a tensor, a class)."""
+    if not _is_model(obj):
         return ""
     network = ", a chainrule estimator's network (once fitted) is model.network_" if hasattr(obj, "get_params") and \
         type(obj).__module__.startswith("chainrule") else ""
     return (f", a model, not a file's name: {name} names the file to read or write. A model in memory needs no "
             f"reading{network}; where a call takes both the model goes first: to_onnx(model, path), "
             "save(net, path)")
+
+
+def _is_model(obj: Any) -> bool:
+    """Whether `obj` is a model: one with a predict (an estimator, a Network, a Keras model), a torch Module or a
+    Keras layer; not a tensor of torch's, nor a class. torch and Keras are only looked at where imported already."""
+    torch, keras = sys.modules.get("torch"), sys.modules.get("keras")
+    return not isinstance(obj, type) and (
+        callable(getattr(obj, "predict", None))
+        or torch is not None and isinstance(obj, getattr(getattr(torch, "nn", None), "Module", ()))
+        or keras is not None and isinstance(obj, getattr(keras, "Layer", ())))
 
 
 def name_max(folder: Path) -> int:

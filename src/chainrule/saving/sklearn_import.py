@@ -56,7 +56,10 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     framework's model). The estimator is no model of another framework to import, as save's and to_torch's messages
     said, and from_sklearn refuses a Pipeline or a search. The text follows the caller's 'got {type}' (the type
     named once): ', a chainrule estimator, ...' for the object itself, ': its last step, X, is ...' for one in it.
-    `whole`: the caller takes a fitted classifier itself (to_onnx, which keeps its classes_), named for one in it."""
+    `whole`: the caller takes a fitted classifier itself (to_onnx, which keeps its classes_), named for one in it.
+    A chainrule Network given to an import (the network_ those words name) is one already: nothing to import."""
+    if importing and isinstance(obj, Network):
+        return ", a chainrule Network already: nothing to import, use it as it is (cr.save(net, path) writes it)"
     if "sklearn" not in sys.modules:           # neither scikit-learn's objects nor the estimators exist
         return None
     from sklearn.neural_network import MLPClassifier, MLPRegressor

@@ -266,8 +266,8 @@ class _Backprop(BaseEstimator):
         if stopper.scores:
             if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
                 self.validation_scores_, self.validation_loss_curve_ = [], []
-            self.validation_scores_.extend(history.val_score)
-            self.validation_loss_curve_.extend(history.val_loss)
+            self.validation_scores_.extend(history.history.get("val_score", []))
+            self.validation_loss_curve_.extend(history.history.get("val_loss", []))
             self.best_validation_score_ = stopper.best
         self.n_iter_ = len(finished)        # this call's epochs, as MLPClassifier's (loss_curve_ has them all)
         self._ran_out = self.n_iter_ == epochs and not (stopper.stopped or interrupted)

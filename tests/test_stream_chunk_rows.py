@@ -27,3 +27,15 @@ def test_a_chunk_size_given_is_kept(tmp_path):
     assert stream.CsvStream(path, rows=5).chunk_rows == 5
     assert resume.reading(argparse.Namespace(stream=True, chunk_rows=5)) == {"chunk_rows": 5, "rows": None}
     assert resume.reading(argparse.Namespace(stream=False, chunk_rows=None)) is None
+
+
+
+def test_the_docs_name_the_one_chunk_size():
+    """docs/tabular.md said predict read 50,000 rows a chunk after the default became CHUNK_ROWS."""
+    import re
+    from pathlib import Path
+    docs = Path(__file__).parent.parent / "docs"
+    default = re.compile(r"--chunk-rows`?,? (?:rows )?(?:default |\()?(\d{1,3}(?:,\d{3})+|\d{5,})"
+                         r"(?: by default\)|\)|\])")         # (default 100,000), (100,000 by default), [--chunk-rows N]
+    said = [(path.name, m.group(1)) for path in docs.glob("*.md") for m in default.finditer(path.read_text())]
+    assert said and all(int(n.replace(",", "")) == chunks.CHUNK_ROWS for _, n in said), said

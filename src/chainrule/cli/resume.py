@@ -120,9 +120,10 @@ def _not_in_header(args, inputs: list[str]) -> list[str]:
     line alone; none where the header cannot be read so (a pipe, read once; a compressed file; the target not in it:
     the file's reading says why)."""
     from ..data.header import header_fields, seems_separated
+    from ..data.separators import given_separator
     if not Path(args.csv).is_file():
         return []
-    sep = args.sep or seems_separated(args.csv, args.encoding)
+    sep = given_separator(args.sep) if args.sep else seems_separated(args.csv, args.encoding)
     header = [c.strip() for c in header_fields(args.csv, sep, args.encoding)] if sep else []
     if args.target.strip() not in header:
         return []

@@ -17,7 +17,7 @@ from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
 from .markers import na_markers
 from .opening import bom_encoding, csv_path, nul_refusal, open_again, utf16_unmarked
-from .separators import detect_separator
+from .separators import detect_separator, given_separator
 
 SNIFF_BYTES = 1 << 18
 #: the rows a chunk where none is given (predict, evaluate, `train --stream`): tens of MB of a table's cells
@@ -61,9 +61,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
     refuse_excel_line(name, text, encoding)               # in the encoding given (a UTF-16 file without its mark)
     detected = sep is None
-    if sep is None:
-        sep, _ = detect_separator(text, name)
-    sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
+    sep = detect_separator(text, name)[0] if sep is None else given_separator(sep)
     check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8", "decimal": decimal,
             "thousands": thousands}

@@ -20,7 +20,7 @@ from .advice import give, resave
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import na_markers
-from .separators import SEP_NAMES, detect_separator, other_separator
+from .separators import SEP_NAMES, detect_separator, given_separator, other_separator
 
 BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
 
@@ -255,9 +255,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     if not text or text.isspace():          # isspace stops at the first other character: no copy of the text
         raise ValidationError(f"CSV file {short(name, 200)} is empty: expected a header row and data rows")
     if sep is not None:
-        sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
-        if len(sep) != 1 or sep in "\"\r\n":
-            raise ValidationError(f"the separator must be one character such as , ; | or tab; got {short(sep)}")
+        sep = given_separator(sep)
         detected = False
     else:
         sep, detected = detect_separator(text, name)

@@ -25,7 +25,7 @@ from .filekind import refuse_excel_line
 from .header import as_pandas_names, wrong_header
 from .lines import KeptRow, Lines, row_text, unclosed_quote
 from .opening import bom_encoding, csv_path, nul_refusal, open_again, undecodable, wide
-from .separators import detect_separator, other_separator
+from .separators import detect_separator, given_separator, other_separator
 from .sheetend import refuse_separator_rows
 
 BLOCK = 1 << 24
@@ -252,9 +252,7 @@ def check_csv(path: Any, *, sep: str | None = None, encoding: str | None = None,
 def _separator(sep: str | None, text: str, name: str, decimal: str, thousands: str | None,
                encoding: str) -> tuple[str, bool]:
     if sep is not None:
-        sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
-        if len(sep) != 1 or sep in "\"\r\n":
-            raise ValidationError(f"the separator must be one character such as , ; | or tab; got {short(sep)}")
+        sep = given_separator(sep)
         detected = False
     else:
         sep, detected = detect_separator(text[:text.rfind("\n") + 1] or text, name)

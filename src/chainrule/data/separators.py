@@ -14,6 +14,16 @@ SNIFF_LINES = 50          # lines looked at to detect the separator
 SEP_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 
+def given_separator(sep: str) -> str:
+    """A --sep as the character it names ('tab' and '\\t' for a tab), or a clear refusal of one that is no
+    single character."""
+    from .csvfile import short
+    sep = {"tab": "\t", "\\t": "\t"}.get(sep, sep)
+    if len(sep) != 1 or sep in "\"\r\n":
+        raise ValidationError(f"the separator must be one character such as , ; | or tab; got {short(sep)}")
+    return sep
+
+
 def _field_counts(lines: list[str], sep: str) -> list[int]:
     return [len(row) for row in csv.reader(lines, delimiter=sep) if row]
 

@@ -65,12 +65,17 @@ def as_read(texts: Any, read: dict | None) -> Any:
     its other numbers, which are not to be blamed (nor --decimal ',' advised again where it was given)."""
     import pandas as pd
     read = read or {}
+    decimal, thousands = read.get("decimal", "."), read.get("thousands")
     text = pd.Series(texts).astype("string").str.strip()
-    if read.get("thousands"):
-        text = text.str.replace(read["thousands"], "", regex=False)
-    if read.get("decimal", ".") != ".":
-        text = text.str.replace(read["decimal"], ".", regex=False)
-    return pd.to_numeric(text, errors="coerce")
+    # not numbers to read_csv: a dot that is neither mark ('1.500' with --decimal ','), a thousands mark after the
+    # decimal one ('1,234.5' with --thousands '.')
+    unread = text.str.contains(".", regex=False) if "." not in (decimal, thousands) else text.str.len() < 0
+    if thousands:
+        unread |= text.str.contains(f"{re.escape(decimal)}.*{re.escape(thousands)}", regex=True)
+        text = text.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    return pd.to_numeric(text.mask(unread.fillna(False).astype(bool)), errors="coerce")
 
 
 def comma_advice(kind: str, read: dict | None) -> str:

@@ -99,3 +99,18 @@ def test_a_bad_mode_names_its_callback(make):
     owner = str(err.value).split(":")[0]
     assert owner in ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
     assert str(err.value) == f"{owner}: mode must be 'auto', 'min' or 'max'; got 'best'"
+
+
+@pytest.mark.parametrize("kwargs", [dict(patience=1, baseline=1e300), dict(patience=1, baseline=-1e300, mode="max")])
+def test_a_baseline_beyond_float32_compares_as_keras_without_numpys_warning(kwargs):
+    """A baseline past float32's range is its inf, as Keras casts it: compared, with no NumPy overflow warning."""
+    import warnings
+    model, net = _pair()
+    theirs, ours = keras.callbacks.EarlyStopping(**kwargs), cr.EarlyStopping(**kwargs)
+    theirs.set_model(model)
+    ours.network = net
+    want = _drive(theirs, model, theirs.on_train_begin, lambda: 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = _drive(ours, net, lambda: ours.on_train_begin({}), lambda: 0.0)
+    assert got == want

@@ -90,14 +90,13 @@ def test_model_checkpoint_threshold_compared_as_keras(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["c.npz", "k.keras"]
 
 
-@pytest.mark.parametrize("make", [cr.EarlyStopping, cr.ReduceLROnPlateau,
-                                  lambda mode: cr.ModelCheckpoint("m.npz", mode=mode)])
-def test_a_bad_mode_names_its_callback(make):
+@pytest.mark.parametrize("make, owner", [(cr.EarlyStopping, "EarlyStopping"),
+                                         (cr.ReduceLROnPlateau, "ReduceLROnPlateau"),
+                                         (lambda mode: cr.ModelCheckpoint("m.npz", mode=mode), "ModelCheckpoint")])
+def test_a_bad_mode_names_its_callback(make, owner):
     """mode's refusal named no callback, where patience's, factor's and the others' name theirs."""
     with pytest.raises(ValueError) as err:
         make(mode="best")
-    owner = str(err.value).split(":")[0]
-    assert owner in ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
     assert str(err.value) == f"{owner}: mode must be 'auto', 'min' or 'max'; got 'best'"
 
 

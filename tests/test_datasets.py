@@ -77,3 +77,10 @@ def test_a_file_given_as_the_folder_is_named(folder):
         load_fashion_mnist(folder / "train-images-idx3-ubyte.gz")
     with pytest.raises(TypeError, match="path must be a path"):
         load_fashion_mnist(123)
+
+
+@pytest.mark.parametrize("given", [123, None, ["a.gz"]])
+def test_read_idx_names_a_path_that_is_not_one(given):
+    """read_idx's path is checked as load_fashion_mnist's: Path()'s bare TypeError named no argument."""
+    with pytest.raises(TypeError, match=r"read_idx: path must be a path \(str or os.PathLike\); got"):
+        read_idx(given)

@@ -76,3 +76,34 @@ def test_keras_weight_decay_is_adamws_as_the_module_says():
     assert np.abs(ours - theirs).max() > 1e-3
     theirs, ours = _steps(lambda: keras.optimizers.SGD(0.1, weight_decay=0.1), cr.optim.SGD(0.1, weight_decay=0.1))
     np.testing.assert_allclose(ours, theirs, atol=1e-5)          # plain SGD: the same step either way
+
+
+def test_an_optimizers_own_argument_of_a_keras_name_is_taken():
+    """A registered optimizer may name its own arguments epsilon or rho: they are its, not Keras' misspelt."""
+    @cr.optim.register_optimizer
+    class Nudge(cr.optim.Optimizer):
+        def __init__(self, lr=0.1, epsilon=0.5, rho=0.2):
+            super().__init__(lr)
+            self.epsilon, self.rho = epsilon, rho
+
+    try:
+        for made in (Nudge(epsilon=0.3, rho=0.1), cr.optim.get_optimizer("nudge", epsilon=0.3, rho=0.1),
+                     Nudge(learning_rate=0.2, epsilon=0.3, rho=0.1)):
+            assert (made.epsilon, made.rho) == (0.3, 0.1)
+    finally:
+        del cr.optim.OPTIMIZERS["nudge"]
+
+
+@pytest.mark.parametrize("name, argument", [("Adam", "rho"), ("SGD", "epsilon"), ("SGD", "beta_1"),
+                                            ("Adagrad", "rho")])
+def test_no_torch_argument_is_advised_to_an_optimizer_without_it(name, argument):
+    """Adam has no alpha, SGD no eps nor betas (nor has Keras' optimizer of the name that argument): the refusal names
+    the arguments the optimizer takes, not another's."""
+    with pytest.raises(ValueError, match="not recognized"):           # Keras refuses it too
+        getattr(keras.optimizers, name)(learning_rate=0.01, **{argument: 0.9})
+    for make in (lambda: getattr(cr.optim, name)(**{argument: 0.9}),
+                 lambda: cr.optim.get_optimizer(name.lower(), **{argument: 0.9})):
+        with pytest.raises(TypeError, match=argument) as err:
+            make()
+        advised = re.findall(r"give (\w+)", str(err.value))
+        assert all(a in inspect.signature(getattr(cr.optim, name)).parameters for a in advised)

@@ -25,7 +25,7 @@ _DTYPES: dict[int, Any] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Read one IDX file (gzipped or not): magic 0x0000TTDD, then DD big-endian uint32 sizes, then data."""
-    path = Path(path)
+    path = Path(check.path_like(path, "read_idx: path"))
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as f:

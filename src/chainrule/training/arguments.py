@@ -64,14 +64,15 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
 
 
 def arrays_of_other_count(given: Any) -> None:
-    """Refuse arrays alone in a tuple or list of other than 2 or 3, such as (X_val,): read as batches, they were
-    'validation batch 0 must be a pair', naming batches nobody gave."""
+    """Refuse arrays alone in a tuple or list of other than 2 or 3, such as (X_val,) or (X_val, Y_val, None, None):
+    read as batches, they were 'validation batch 0 must be a pair', naming batches nobody gave. An item that is no
+    tuple, list or dict (an array, a DataFrame, None) cannot be a batch."""
     if isinstance(given, (tuple, list)) and len(given) not in (2, 3) and given \
-            and all(isinstance(a, np.ndarray) for a in given):
+            and not any(isinstance(a, (tuple, list, dict)) for a in given):
         alone = " (X_val alone: validation needs its targets)" if len(given) == 1 else ""
+        noun = plural(len(given), "array" if all(hasattr(a, "shape") for a in given) else "item")
         raise ValidationError(f"validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
-                              f"sample_weight_val); got a {type(given).__name__} of {len(given)} "
-                              f"{plural(len(given), 'array')}{alone}")
+                              f"sample_weight_val); got a {type(given).__name__} of {len(given)} {noun}{alone}")
 
 
 def batches(given: Any) -> bool:

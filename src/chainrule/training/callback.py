@@ -212,7 +212,8 @@ def improves(current: float, reference: float | None, min_delta: float, mode: st
     sign = 1.0 if mode == "min" else -1.0
     shifted, target = sign * current + min_delta, sign * reference
     if float32:
-        return bool(np.float32(shifted) < np.float32(target))
+        with np.errstate(over="ignore"):        # a float32's inf beyond its range, as Keras' cast gives it
+            return bool(np.float32(shifted) < np.float32(target))
     return shifted < target
 
 

@@ -10,25 +10,29 @@ from typing import Any
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate
 
-#: Keras' optimizer arguments that chainrule's (torch.optim's) spell otherwise, and what to give instead: a plain
+#: Keras' optimizer arguments that chainrule's (torch.optim's) spell otherwise: torch's argument, what to say. A plain
 #: "unexpected keyword argument 'beta_1'" left a Keras user guessing. Not taken silently: Keras' epsilon is added
 #: before Adam's bias correction (torch's eps after it) and inside RMSprop's square root, so the same number
 #: is another step.
-KERAS_ONLY = {"beta_1": "betas=(beta_1, beta_2), torch's pair", "beta_2": "betas=(beta_1, beta_2), torch's pair",
-              "epsilon": "eps (torch's, added to the root of the squared gradients' average; Keras puts its "
-                         "epsilon inside the root, or before Adam's bias correction: the same number is another "
-                         "step)",
-              "rho": "alpha (RMSprop's decay of the squared gradients' average)",
-              "global_clipnorm": "clip_norm (the norm of all the gradients together)",
-              "clipnorm": "clip_norm (the norm of all the gradients together; Keras' clipnorm clips each weight "
-                          "array's alone)"}
+KERAS_ONLY = {"beta_1": ("betas", "betas=(beta_1, beta_2), torch's pair"),
+              "beta_2": ("betas", "betas=(beta_1, beta_2), torch's pair"),
+              "epsilon": ("eps", "eps (torch's, added to the root of the squared gradients' average; Keras puts its "
+                                 "epsilon inside the root, or before Adam's bias correction: the same number is "
+                                 "another step)"),
+              "rho": ("alpha", "alpha (RMSprop's decay of the squared gradients' average)"),
+              "global_clipnorm": ("clip_norm", "clip_norm (the norm of all the gradients together)"),
+              "clipnorm": ("clip_norm", "clip_norm (the norm of all the gradients together; Keras' clipnorm clips "
+                                        "each weight array's alone)")}
 
 
-def refuse_keras_only(owner: str, given: dict[str, Any]) -> None:
-    """A ChainruleTypeError naming torch's argument for each of Keras' names in `given` (KERAS_ONLY)."""
-    found = [name for name in given if name in KERAS_ONLY]
+def refuse_keras_only(owner: str, given: dict[str, Any], takes: Any) -> None:
+    """A ChainruleTypeError naming torch's argument for each of Keras' names in `given` (KERAS_ONLY) that the
+    callable `takes` does not take while it takes torch's: a registered optimizer's own `epsilon` is its own, and
+    Adam is not told to give RMSprop's alpha for rho (Keras' Adam has no rho either)."""
+    accepted = inspect.signature(takes).parameters
+    found = [name for name in given if name in KERAS_ONLY and name not in accepted and KERAS_ONLY[name][0] in accepted]
     if found:
-        advice = {KERAS_ONLY[name]: [n for n in found if KERAS_ONLY[n] == KERAS_ONLY[name]] for name in found}
+        advice = {KERAS_ONLY[name][1]: [n for n in found if KERAS_ONLY[n] == KERAS_ONLY[name]] for name in found}
         said = "; ".join(f"for {', '.join(names)} give {what}" for what, names in advice.items())
         raise ChainruleTypeError(f"{owner} takes torch.optim's arguments, not Keras' {', '.join(found)}: {said}")
 
@@ -48,7 +52,7 @@ class KerasNames:
 
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
-            refuse_keras_only(f"{type(self).__name__}()", kw)
+            refuse_keras_only(f"{type(self).__name__}()", kw, init)
             if learning_rate is not None and (args or "lr" in kw):
                 raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
                                          "give one")

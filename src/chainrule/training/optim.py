@@ -276,7 +276,7 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
     cls = OPTIMIZERS[optimizer.lower()]
-    refuse_keras_only(cls.__name__, kwargs)
+    refuse_keras_only(f"{cls.__name__}()", kwargs, cls)
     check_arguments(cls, kwargs, also=("learning_rate",))      # Keras' lr: see __init_subclass__
     return cls(**kwargs)
 

@@ -116,7 +116,7 @@ def sweep(args) -> int:
         raise OptionError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
                               f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
                               "(--class-weight for every candidate, or the grid's to compare them)")
-    if args.scheduler and args.jobs not in (1, -1):      # (run_sweep's own refusal, said as an option's)
+    if args.scheduler is not None and args.jobs not in (1, -1):      # (run_sweep's own refusal, said as an option's)
         raise OptionError(f"--jobs {args.jobs} is for fits on this machine; with --scheduler the Dask cluster's "
                           "workers run the fits, one a worker thread: leave --jobs out")
     fixed = _fixed(args, grid)

@@ -54,3 +54,13 @@ def test_one_process_with_mpi_still_trains(tmp_path):
     done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", "--quiet",
                cwd=tmp_path)
     assert done.returncode == 0 and (tmp_path / "m.npz").exists(), done.stderr
+
+
+def test_a_sweep_started_by_mpiexec_is_refused(tmp_path, monkeypatch):
+    """The neighbour: sweep has no --mpi; under mpiexec each process ran the whole sweep into the same folder."""
+    monkeypatch.setenv("PMI_SIZE", "2")
+    (tmp_path / "t.csv").write_text(ROWS)
+    done = cmd("sweep", "t.csv", "--target", "y", "--grid", "lr=0.01", "--epochs", "1", "--out-dir", "sw",
+               cwd=tmp_path)
+    assert done.returncode == 2 and "started by mpiexec as 2 processes" in done.stderr, done.stderr
+    assert "--jobs" in done.stderr and "--scheduler" in done.stderr and not (tmp_path / "sw").exists()

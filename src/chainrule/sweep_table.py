@@ -36,7 +36,7 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     return res
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def positive_matters(scoring: str) -> bool:
     """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
     (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1

@@ -1,6 +1,6 @@
 """`train --mpi`'s job: MPI.COMM_WORLD (rank 0 speaks for the job), the line naming each rank's process and host,
 and the launches that would train one model per process: mpiexec without --mpi, or an mpiexec of another MPI
-library than mpi4py's (every process rank 0 of 1)."""
+library than mpi4py's (every process rank 0 of 1); `sweep`, which has no --mpi, refuses mpiexec's processes too."""
 from __future__ import annotations
 
 import sys

@@ -174,13 +174,13 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
-    if scheduler and n_jobs not in (1, -1):   # the cluster's worker threads run a scheduler's fits: -1's "every one"
+    if scheduler is not None and n_jobs not in (1, -1):   # the worker threads run the fits: -1 is "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
                               f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
                               f"{n_jobs!r})")
     for argument, columns in (("drop", drop), ("features", features), ("text_columns", text_columns)):
         column_names(columns, argument)     # a string would be read one character a column (drop='ab': a and b)
-    if scheduler:       # Dask, CHAINRULE_DASK_WAIT and the address's form: refused before the file is read
+    if scheduler is not None:     # Dask, CHAINRULE_DASK_WAIT, the address's form ('' too): before the file is read
         check_scheduler(scheduler)
     out = None
     if out_dir is not None:

@@ -5,6 +5,7 @@ literal that reads back. And what the sweep says once of its fits, where each fi
 (`say_ran_out`)."""
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -35,22 +36,29 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     return res
 
 
+@functools.cache
 def positive_matters(scoring: str) -> bool:
     """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
     (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1
     labels and of the same labels swapped, which score alike by any other scorer (accuracy, roc_auc, f1_macro)."""
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import get_scorer
-    X, y = np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 1, 0, 1, 1])
     scores = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # an undefined ratio's warning
-        for labels in (y, 1 - y):
+        for model, X, labels in _swapped_fits():
             try:
-                scores.append(float(get_scorer(scoring)(LogisticRegression().fit(X, labels), X, labels)))
+                scores.append(float(get_scorer(scoring)(model, X, labels)))
             except (ValueError, TypeError):    # not a classifier's scorer (r2 would score), or one of samples
                 return False
     return not np.isclose(scores[0], scores[1], equal_nan=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _swapped_fits() -> tuple[tuple[Any, np.ndarray, np.ndarray], ...]:
+    """`positive_matters`' two logistic regressions, of 0/1 labels and of them swapped: fitted once, not per scorer."""
+    from sklearn.linear_model import LogisticRegression
+    X, y = np.arange(8.0)[:, None], np.array([0, 0, 0, 0, 1, 0, 1, 1])
+    return tuple((LogisticRegression().fit(X, labels), X, labels) for labels in (y, 1 - y))
 
 
 def named(res: dict, names: dict[str, str]) -> dict:

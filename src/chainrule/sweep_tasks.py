@@ -304,6 +304,9 @@ def _address(scheduler: str) -> tuple[str, str | None, int | None]:
     """The scheduler address's (kind, host, port) (a host for tcp and tls only), or a ValidationError: not of Dask's
     form, or TLS without Dask's settings for it."""
     from distributed.comm.addressing import parse_address, parse_host_port
+    if isinstance(scheduler, str) and not scheduler.strip():     # an unset variable's "$SCHEDULER": not this machine
+        raise ValidationError(f"the Dask scheduler address is empty ({scheduler!r}); give one such as "
+                              "tcp://host:8786, or none to run the fits on this machine")
     try:
         kind, where = parse_address(scheduler)
         host, port = parse_host_port(where) if kind in ("tcp", "tls") else (None, None)

@@ -9,10 +9,11 @@ import chainrule as cr
 from ..data.columns import select_columns
 from ..data.csvfile import short
 from ..data.encode import warn_unseen
-from ..errors import TrainingDiverged, UnknownNameError, ValidationError, counted
+from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
 from . import optimizer as options
 from . import reading, resume, schedule, weights
+from .mpi_job import launched_ranks, mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -143,34 +144,6 @@ class EpochLines(cr.callbacks.Callback):
         say(f"epoch {epoch + 1}/{self.epochs}: {shown}", sys.stderr)
 
 
-def mpi_world():
-    """MPI.COMM_WORLD for --mpi; the ranks other than 0 print nothing (rank 0 speaks for the job)."""
-    try:
-        from mpi4py import MPI
-    except ImportError:
-        from ..extras import install
-        raise ImportError("--mpi needs mpi4py and an MPI library: " + install(["mpi4py", "mpich"], "mpi")) from None
-    comm = MPI.COMM_WORLD
-    if comm.Get_rank() != 0:
-        import os
-        # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
-        # file" of it on the job's stderr (after a rank's warning, under --quiet too)
-        sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
-    return comm
-
-
-def where_ranks(comm) -> str:
-    """The line in which rank 0 says each rank's process id and host (--quiet drops it, as every note): mpiexec names
-    a rank that dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say
-    more)."""
-    import os
-
-    from mpi4py import MPI
-    where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
-    return f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(
-        f"rank {r} is pid {pid} on {host}" for r, (pid, host) in enumerate(where))
-
-
 def train(args) -> int:
     """Under --mpi, an error of a rank before its fit (a bad cell) is brought to the ranks' meeting that opens
     fit (`agree`): every rank raises it, rank 0 says it (before, rank 0 waited out CHAINRULE_MPI_TIMEOUT in
@@ -245,6 +218,9 @@ def _options(args) -> tuple:
                           f"--chunk-rows {args.chunk_rows} without it")
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
+    if not args.mpi and launched_ranks() > 1:
+        raise OptionError(f"started by mpiexec as {launched_ranks()} processes without --mpi: each would train the "
+                          f"whole model alone and write --out; add --mpi to train one model on all of them")
     if args.stream and args.mpi:
         raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):

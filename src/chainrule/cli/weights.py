@@ -95,6 +95,9 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
         raise argparse.ArgumentTypeError(f"--class-weight has a double quote that is not closed: {text!r}; a label "
                                          "holding a comma is written '\"a,b\"=2'")
     pairs, items = [], next(csv.reader([text]))       # a quoted label keeps its commas, as a CSV cell
+    if not items:                                     # '' (an unset variable's "$WEIGHTS"): no weights said
+        raise argparse.ArgumentTypeError("expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by "
+                                         "commas, e.g. 'yes=3,no=1'; got '' (leave --class-weight out for none)")
     for item in items:
         label, eq, number = item.rpartition("=")
         try:

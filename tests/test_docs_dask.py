@@ -54,6 +54,8 @@ def run(args: list[str], folder: Path, timeout: int = 240) -> subprocess.Complet
 
 def test_the_python_search_on_a_local_cluster_prints_what_the_doc_shows(tmp_path):
     block = block_with("LocalCluster(")
+    # what the test starts listens on this machine only: Dask's dashboard would listen on every interface
+    assert 'host="127.0.0.1"' in block.code and "dashboard_address=None" in block.code, block.code
     (tmp_path / "search.py").write_text(block.code)
     r = run([sys.executable, "search.py"], tmp_path)
     shown = fences_after(block, 1)[0]

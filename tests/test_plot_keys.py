@@ -15,8 +15,8 @@ from chainrule.teach import plot  # noqa: E402
 @pytest.mark.parametrize("layers", [12, 40, 60])
 def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monkeypatch, layers):
     """40 layers had a key of three columns beside the plot: half the figure's width; 60 layers came round to
-    layer 40 drawn as layer 0. Each layer is its own colour on a bar labelled 'layer', and a nan epoch's note is
-    still in a legend."""
+    layer 40 drawn as layer 0. Each layer is its own colour on a bar labelled 'layer' (on the page), and a nan
+    epoch's note is still in a legend."""
     from matplotlib.colors import to_rgba
     rng = np.random.default_rng(0)
     norms = {k: np.exp(-0.1 * k) * (1 + 0.1 * rng.random(6)) for k in range(layers)}
@@ -33,6 +33,9 @@ def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monke
     for k, line in enumerate(curves):          # each curve the history's, in its depth's colour
         np.testing.assert_array_equal(line.get_ydata(), norms[k])
         np.testing.assert_allclose(line.get_color(), bar.collections[0].cmap(k / (layers - 1)))   # read off the bar
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    key, page = bar.get_window_extent(), fig.bbox
+    assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
 
 
 @pytest.mark.parametrize("n", [30, 45, 60])

@@ -297,24 +297,6 @@ def test_many_classes_keep_colours_apart_and_a_readable_key(tmp_path, monkeypatc
     assert all(b.y0 >= a.y1 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in shown]
 
 
-@pytest.mark.parametrize("layers", [14, 40])
-def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_path, monkeypatch, layers):
-    """Past matplotlib's ten colours layer 10 was drawn as layer 0 (same colour, same line); the key of 40 layers
-    ran off the figure."""
-    from matplotlib.colors import to_rgba
-    history = {f"grad_norm/{k}": list(np.geomspace(1.0, 2.0, 5) * (k + 1)) for k in range(layers)}
-    fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
-    ax = fig.axes[0]
-    styles = [(tuple(np.round(to_rgba(line.get_color()), 3)), line.get_linestyle()) for line in ax.get_lines()]
-    assert len(styles) == layers and len(set(styles)) == layers
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw(renderer)
-    # the key: a legend, or past ten layers a colour bar (a legend of 40 names took half the figure)
-    key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
-    page = fig.bbox
-    assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
-
-
 def test_a_heat_map_names_each_of_up_to_twelve_rows(tmp_path, monkeypatch):
     """Ten named inputs (diabetes' columns): the heat map named every other row (i2 sex, i4 bp, ...), where the
     diagram above names all ten; each row now carries its unit's and its column's name."""

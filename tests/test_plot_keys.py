@@ -75,7 +75,8 @@ def test_past_sixty_classes_a_warning_says_colours_are_alike_and_which_classes_t
 def test_the_guides_deep_network_figures_count_its_layers_as_the_guide_does(tmp_path, monkeypatch):
     """The figures were titled '8 layers, sigmoid' under a guide saying 'Seven sigmoid layers under the softmax
     output (8 layers of weights'; their titles now count as the guide does, from the networks trained (one gradient
-    norm per layer of weights), and stay on the figure."""
+    norm per layer of weights), spell their activation as the guide's text under each does ('7 ReLU layers', not
+    'relu'), and stay on the figure."""
     import re
     from pathlib import Path
 
@@ -95,7 +96,9 @@ def test_the_guides_deep_network_figures_count_its_layers_as_the_guide_does(tmp_
     for fig, (act, history) in zip(drawn, histories.items()):
         assert sum(k.startswith("grad_norm/") for k in history.history) == weights == hidden + 1
         title = fig.axes[0].title
-        assert title.get_text().startswith(f"{hidden} {act} layers, softmax output ({weights} layers of weights)")
+        alt = re.search(rf"!\[(\d+ \w+ layers) and a softmax output\]\(figures/gradients-deep-{act}.png\)", guide)
+        assert alt and alt[1].lower() == f"{hidden} {act} layers", act      # the guide's words under this figure
+        assert title.get_text().startswith(f"{alt[1]}, softmax output ({weights} layers of weights)")
         fig.draw(FigureCanvasAgg(fig).get_renderer())
         box = title.get_window_extent()
         assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

@@ -55,6 +55,9 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
+    if (given := class_weights(extra.get("class_weight"))) is not None:
+        say(f"class weights: trained with --class-weight {given}: the training rows' loss and accuracy are "
+            "weighted by class, the validation rows' are not")
     if net.optimizer is not None:
         say(f"optimizer: {net.optimizer!r}")
     if isinstance(extra.get("schedule"), str):
@@ -75,6 +78,19 @@ def info(args) -> int:
         folds = counted(sweep["cv"], "fold") if isinstance(sweep.get("cv"), int) else f"{sweep.get('cv')} folds"
         say(f"sweep: the best of its grid by {sweep.get('scoring')}{positive} over {folds}: {best}")
     return 0
+
+
+def class_weights(recorded) -> str | None:
+    """train's --class-weight as its model file records it ('balanced', or [label, weight] pairs), in words as train
+    says them; None where there is none (or what is there is no such record)."""
+    from ..data.csvfile import short
+    if recorded == "balanced":
+        return "balanced (each class's weight from its count of training rows)"
+    pairs = recorded if isinstance(recorded, list) else []
+    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float)) for p in pairs):
+        return None
+    more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
+    return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
 
 
 def told_outputs(model) -> None:

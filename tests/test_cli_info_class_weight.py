@@ -26,3 +26,11 @@ def test_info_of_a_model_trained_without_class_weights_says_none(tmp_path):
     out = tmp_path / "m.npz"
     assert cmd("train", IRIS, "--target", "species", "--epochs", 1, "--quiet", "--out", out).returncode == 0
     assert "class weights" not in cmd("info", out).stdout
+
+
+def test_info_help_names_each_kind_of_model_file_it_reads():
+    """--help named train's and Network.save's files, .onnx and .keras, but not a checkpoint or a sweep's best
+    model, which info reads as well (a checkpoint above; it says what they are): a newcomer with only those could
+    not tell."""
+    words = " ".join(cmd("info", "--help").stdout.split())
+    assert "checkpoint.npz" in words and "best_model.npz" in words, words

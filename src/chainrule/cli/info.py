@@ -16,8 +16,9 @@ def register(sub) -> None:
                     "training summary of a model file; for an ONNX graph from `chainrule export`, its input "
                     "columns and outputs.",
         epilog="example:\n  chainrule info iris.npz")
-    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), or an .onnx or "
-                                 ".keras file")
+    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), a checkpoint "
+                                 "(DIR/checkpoint.npz of --checkpoint-dir DIR), a sweep's best_model.npz, or an "
+                                 ".onnx or .keras file")
     p.set_defaults(func=info)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
-from .labels import clipped, place_labels
+from .labels import clipped, place_labels, text_size
 from .notation import bias_name, neuron_names, weight_name
 
 LABELLED_EDGES = 9      # at most this many weights into one layer get a text label each; above, colour and a heat map
@@ -178,7 +178,6 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
     whose names do not fit side by side stand upright (matplotlib's own ticks named every other of 12 classes, and
     ran their names into each other), the maps raised to keep them on the figure."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
-    from .labels import text_size
     n = len(dense)
     width_in, height_in = fig.get_size_inches()
     across = (0.9 / n - 0.09) * width_in * 0.9           # a map's width, less its colour bar (inches)

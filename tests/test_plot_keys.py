@@ -15,8 +15,8 @@ from chainrule.teach import plot  # noqa: E402
 @pytest.mark.parametrize("layers", [12, 40, 60])
 def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monkeypatch, layers):
     """40 layers had a key of three columns beside the plot: half the figure's width; 60 layers came round to
-    layer 40 drawn as layer 0. Each layer is its own colour on a bar labelled 'layer', and a nan epoch's note is
-    still in a legend."""
+    layer 40 drawn as layer 0. Each layer is its own colour on a bar labelled 'layer' (on the page), and a nan
+    epoch's note is still in a legend."""
     from matplotlib.colors import to_rgba
     rng = np.random.default_rng(0)
     norms = {k: np.exp(-0.1 * k) * (1 + 0.1 * rng.random(6)) for k in range(layers)}
@@ -33,6 +33,9 @@ def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monke
     for k, line in enumerate(curves):          # each curve the history's, in its depth's colour
         np.testing.assert_array_equal(line.get_ydata(), norms[k])
         np.testing.assert_allclose(line.get_color(), bar.collections[0].cmap(k / (layers - 1)))   # read off the bar
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    key, page = bar.get_window_extent(), fig.bbox
+    assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
 
 
 @pytest.mark.parametrize("n", [30, 45, 60])
@@ -72,7 +75,8 @@ def test_past_sixty_classes_a_warning_says_colours_are_alike_and_which_classes_t
 def test_the_guides_deep_network_figures_count_its_layers_as_the_guide_does(tmp_path, monkeypatch):
     """The figures were titled '8 layers, sigmoid' under a guide saying 'Seven sigmoid layers under the softmax
     output (8 layers of weights'; their titles now count as the guide does, from the networks trained (one gradient
-    norm per layer of weights), and stay on the figure."""
+    norm per layer of weights), spell their activation as the guide's text under each does ('7 ReLU layers', not
+    'relu'), and stay on the figure."""
     import re
     from pathlib import Path
 
@@ -92,7 +96,9 @@ def test_the_guides_deep_network_figures_count_its_layers_as_the_guide_does(tmp_
     for fig, (act, history) in zip(drawn, histories.items()):
         assert sum(k.startswith("grad_norm/") for k in history.history) == weights == hidden + 1
         title = fig.axes[0].title
-        assert title.get_text().startswith(f"{hidden} {act} layers, softmax output ({weights} layers of weights)")
+        alt = re.search(rf"!\[(\d+ \w+ layers) and a softmax output\]\(figures/gradients-deep-{act}.png\)", guide)
+        assert alt and alt[1].lower() == f"{hidden} {act} layers", act      # the guide's words under this figure
+        assert title.get_text().startswith(f"{alt[1]}, softmax output ({weights} layers of weights)")
         fig.draw(FigureCanvasAgg(fig).get_renderer())
         box = title.get_window_extent()
         assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

@@ -297,24 +297,6 @@ def test_many_classes_keep_colours_apart_and_a_readable_key(tmp_path, monkeypatc
     assert all(b.y0 >= a.y1 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in shown]
 
 
-@pytest.mark.parametrize("layers", [14, 40])
-def test_many_layers_keep_their_curves_apart_and_their_key_on_the_figure(tmp_path, monkeypatch, layers):
-    """Past matplotlib's ten colours layer 10 was drawn as layer 0 (same colour, same line); the key of 40 layers
-    ran off the figure."""
-    from matplotlib.colors import to_rgba
-    history = {f"grad_norm/{k}": list(np.geomspace(1.0, 2.0, 5) * (k + 1)) for k in range(layers)}
-    fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
-    ax = fig.axes[0]
-    styles = [(tuple(np.round(to_rgba(line.get_color()), 3)), line.get_linestyle()) for line in ax.get_lines()]
-    assert len(styles) == layers and len(set(styles)) == layers
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw(renderer)
-    # the key: a legend, or past ten layers a colour bar (a legend of 40 names took half the figure)
-    key = (ax.get_legend() or fig.axes[1]).get_window_extent(renderer)
-    page = fig.bbox
-    assert page.x0 <= key.x0 and key.x1 <= page.x1 and page.y0 <= key.y0 and key.y1 <= page.y1, (key, page)
-
-
 def test_a_heat_map_names_each_of_up_to_twelve_rows(tmp_path, monkeypatch):
     """Ten named inputs (diabetes' columns): the heat map named every other row (i2 sex, i4 bp, ...), where the
     diagram above names all ten; each row now carries its unit's and its column's name."""
@@ -335,3 +317,24 @@ def test_a_two_line_output_name_keeps_the_heat_maps_axis_names_on_the_figure(tmp
     assert list(shown_names(fig, last).values()) == ["o1 progression"]
     box = last.xaxis.label.get_window_extent()
     assert fig.bbox.y0 <= box.y0, (box, fig.bbox)
+
+
+@pytest.mark.parametrize("classes, hidden", [(12, 6), (12, 12)])
+def test_a_heat_map_names_each_of_up_to_twelve_columns_apart_and_on_the_figure(tmp_path, monkeypatch, classes,
+                                                                                 hidden):
+    """Twelve long class names: matplotlib's ticks named every other column ('o2 class-num', 'o4 ...') and ran
+    them into each other. Each column now carries its unit's and class's name, no two overlapping, all on the page."""
+    names = [f"class-number-{k}-long" for k in range(classes)]
+    net = cr.Network([cr.Dense(4, hidden, "relu"), cr.Dense(hidden, classes, "softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", output_names=names))
+    last = next(ax for ax in fig.axes if ax.get_title().startswith("layer 1"))
+    shown = shown_names(fig, last)
+    assert sorted(shown.items()) == [(k + 1.0, f"o{k + 1} {n[:9]}...") for k, n in enumerate(names)]
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    for ax in (ax for ax in fig.axes if ax.get_title().startswith("layer")):
+        ticks = [t for t in ax.get_xticklabels() if t.get_text()]
+        boxes = sorted((t.get_window_extent(renderer) for t in ticks), key=lambda b: b.x0)
+        assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in ticks]
+        for box in [*boxes, ax.xaxis.label.get_window_extent(renderer)]:
+            assert fig.bbox.y0 <= box.y0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)

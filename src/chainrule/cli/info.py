@@ -16,8 +16,9 @@ def register(sub) -> None:
                     "training summary of a model file; for an ONNX graph from `chainrule export`, its input "
                     "columns and outputs.",
         epilog="example:\n  chainrule info iris.npz")
-    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), or an .onnx or "
-                                 ".keras file")
+    p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), a checkpoint "
+                                 "(DIR/checkpoint.npz of --checkpoint-dir DIR), a sweep's best_model.npz, or an "
+                                 ".onnx or .keras file")
     p.set_defaults(func=info)
 
 
@@ -55,6 +56,9 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
+    if (given := class_weights(extra.get("class_weight"))) is not None:
+        say(f"class weights: trained with --class-weight {given}: the training rows' loss and accuracy are "
+            "weighted by class, the validation rows' are not")
     if net.optimizer is not None:
         say(f"optimizer: {net.optimizer!r}")
     if isinstance(extra.get("schedule"), str):
@@ -75,6 +79,19 @@ def info(args) -> int:
         folds = counted(sweep["cv"], "fold") if isinstance(sweep.get("cv"), int) else f"{sweep.get('cv')} folds"
         say(f"sweep: the best of its grid by {sweep.get('scoring')}{positive} over {folds}: {best}")
     return 0
+
+
+def class_weights(recorded) -> str | None:
+    """train's --class-weight as its model file records it ('balanced', or [label, weight] pairs), in words as train
+    says them; None where there is none (or what is there is no such record)."""
+    from ..data.csvfile import short
+    if recorded == "balanced":
+        return "balanced (each class's weight from its count of training rows)"
+    pairs = recorded if isinstance(recorded, list) else []
+    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float)) for p in pairs):
+        return None
+    more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
+    return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
 
 
 def told_outputs(model) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
-from .labels import clipped, place_labels
+from .labels import clipped, place_labels, text_size
 from .notation import bias_name, neuron_names, weight_name
 
 LABELLED_EDGES = 9      # at most this many weights into one layer get a text label each; above, colour and a heat map
@@ -169,28 +169,46 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     return save_figure(fig, path, dpi)
 
 
+NAMED_TICKS = 12        # a heat map names each of up to this many rows and columns; past it, some (the axis says so)
+
+
 def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer, its rows and columns
-    named as the diagram above names the units (i1, h1, o1; a column's or class's name beside its unit's)."""
+    named as the diagram above names the units (i1, h1, o1; a column's or class's name beside its unit's). Columns
+    whose names do not fit side by side stand upright (matplotlib's own ticks named every other of 12 classes, and
+    ran their names into each other), the maps raised to keep them on the figure."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
     n = len(dense)
+    width_in, height_in = fig.get_size_inches()
+    across = (0.9 / n - 0.09) * width_in * 0.9           # a map's width, less its colour bar (inches)
+    labels = [(_beside(names[l], input_names if l == 0 else None),
+               _beside(names[l + 1], output_names if l == n - 1 else None)) for l in range(n)]
+    size = [7 if columns is names[l + 1] else 6 for l, (_, columns) in enumerate(labels)]     # as drawn below
+    upright = [any(text_size(u, pt)[0] > across / len(columns) for u in columns[:NAMED_TICKS])
+               for (_, columns), pt in zip(labels, size)]
+    tallest = max([text_size(u, pt)[0] for (_, columns), up, pt in zip(labels, upright, size) if up
+                   for u in columns] or [0])
+    bottom = max(0.05, (tallest + 0.35) / height_in)     # room for upright names and 'to neuron' under them
     for l, layer in enumerate(dense):
-        ax = fig.add_axes((0.1 + l * 0.9 / n, 0.05, 0.9 / n - 0.09, 0.24))
+        ax = fig.add_axes((0.1 + l * 0.9 / n, bottom, 0.9 / n - 0.09, 0.29 - bottom))
         lim = float(np.abs(layer.W).max()) or 1.0
         # unit k at k (from 1): the ticks fall on units, each named by the diagram's name of it
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
-        rows = _beside(names[l], input_names if l == 0 else None)
-        columns = _beside(names[l + 1], output_names if l == n - 1 else None)
+        rows, columns = labels[l]
         for axis, units in ((ax.yaxis, rows), (ax.xaxis, columns)):
-            # up to 12 rows each named (as the diagram names its units); more, or columns, whole units only
-            axis.set_major_locator(FixedLocator(range(1, len(units) + 1)) if axis is ax.yaxis and len(units) <= 12
+            # up to NAMED_TICKS each named (as the diagram names its units); more: whole units, some named
+            axis.set_major_locator(FixedLocator(range(1, len(units) + 1)) if len(units) <= NAMED_TICKS
                                    else MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))
             axis.set_major_formatter(FuncFormatter(lambda k, _, units=units: units[int(k) - 1]
                                                    if k == int(k) and 1 <= k <= len(units) else ""))
+        if upright[l]:
+            ax.tick_params(axis="x", labelrotation=90)
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
-        ax.set_xlabel("to neuron", fontsize=8)
-        ax.set_ylabel("from input" if l == 0 else "from neuron", fontsize=8)
+        some = f" ({len(columns)}: some named)" if len(columns) > NAMED_TICKS else ""
+        ax.set_xlabel("to neuron" + some, fontsize=8)
+        some = f" ({len(rows)}: some named)" if len(rows) > NAMED_TICKS else ""
+        ax.set_ylabel(("from input" if l == 0 else "from neuron") + some, fontsize=8)
         for axis, units, plain in ((ax.yaxis, rows, names[l]), (ax.xaxis, columns, names[l + 1])):
             axis.set_tick_params(labelsize=7 if units is plain else 6)          # a name beside: smaller
         fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)

@@ -43,6 +43,7 @@ def boundary_pair(name: str, path, hidden: int = 8, epochs: int | None = None):
 
 
 HIDDEN = 7      # the guide's deep networks: seven hidden layers under the softmax output, 8 layers of weights
+SPELLED = {"relu": "ReLU"}      # an activation as the figures' titles (and the guide's text) write it; else its name
 
 
 def deep_networks(epochs: int = 10):
@@ -79,12 +80,13 @@ def all_figures(folder) -> list[Path]:
     net = Network([Dense(64, 64, "relu"), Dense(64, 10, "softmax")], loss="categorical_crossentropy", seed=0)
     history = net.fit(Xtr, ytr, epochs=30, validation_data=(Xte, yte), optimizer=optim.Adam(1e-3), seed=0, verbose=0)
     paths.append(plot.training_curves(history, folder / "digits-training.png",
-                                      title="digits, 64-64-10 ReLU/softmax, Adam: loss and accuracy per epoch"))
+                                      title=f"digits, 64-64-10 {SPELLED['relu']}/softmax, Adam: loss and "
+                                            "accuracy per epoch"))
     return paths + deep_figures(folder)
 
 
 def deep_figures(folder: Path, epochs: int = 10) -> list[Path]:
     """The guide's two gradient-norm figures, titled as the guide counts their layers (its text says the same)."""
-    return [plot.gradient_norms(h, folder / f"gradients-deep-{act}.png", title=f"{HIDDEN} {act} layers, softmax "
-                                f"output ({HIDDEN + 1} layers of weights): gradient norms")
+    return [plot.gradient_norms(h, folder / f"gradients-deep-{act}.png", title=f"{HIDDEN} {SPELLED.get(act, act)} "
+                                f"layers, softmax output ({HIDDEN + 1} layers of weights): gradient norms")
             for act, h in deep_networks(epochs).items()]

@@ -7,12 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import cli, cmd  # noqa: E402
+from seed_rule import seed
 
 import chainrule as cr
 from chainrule.data.tabular import Preprocessing
 
 IRIS = Path(cr.__file__).parent / "data" / "examples" / "iris.csv"
-
 
 
 def explain(*args):
@@ -203,11 +203,11 @@ def test_a_neurons_slice_says_the_outputs_it_reads_of_layers_it_does_not_derive(
     r = explain(*common, "--layer", 0, "--neuron", 0)
     assert r.returncode == 0, r.stderr
     forward = r.stdout.split("Forward pass\n")[1].split("Error")[0].splitlines()
-    said = f"  out_h2_1 = {h2[0]:.9f}, out_h2_2 = {h2[1]:.9f}   (hidden layer 2: --layer 1 derives them)"
+    said = f"  out_h2_1 = {seed(h2[0])}, out_h2_2 = {seed(h2[1])}   (hidden layer 2: --layer 1 derives them)"
     assert said in forward and forward.index(said) < next(k for k, ln in enumerate(forward) if "net_o1 =" in ln)
     assert not any(ln.startswith("  out_h1_") and "," in ln for ln in forward)   # h1_1 is derived, and no other read
     r = explain(*common, "--layer", 1, "--neuron", 1, "--format", "markdown")
     text = r.stdout
-    assert (f"out_h1_1 = {h1[0]:.9f}, out_h1_2 = {h1[1]:.9f}, out_h1_3 = {h1[2]:.9f}   (hidden layer 1: --layer 0 "
-            "derives them)") in text
-    assert f"out_h2_1 = {h2[0]:.9f}   (the other units of hidden layer 2: --layer 1 --neuron 0 derives it)" in text
+    assert (f"out_h1_1 = {seed(h1[0])}, out_h1_2 = {seed(h1[1])}, out_h1_3 = {seed(h1[2])}   "
+            "(hidden layer 1: --layer 0 derives them)") in text
+    assert f"out_h2_1 = {seed(h2[0])}   (the other units of hidden layer 2: --layer 1 --neuron 0 derives it)" in text

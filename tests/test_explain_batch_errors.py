@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import cmd
+from seed_rule import seed
 from test_explain_error_numbers import _section
 from test_explain_float32_errors import _torch_terms
 
@@ -24,12 +25,15 @@ Y = np.array([[0.9, 0.1, 0.3], [0.2, 0.6, 0.1], [0.5, 0.2, 0.8]])
 C = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]])      # one distribution per row
 
 
-def _round(x: Fraction, printed: str) -> str:
-    """`x` to the decimals `printed` shows, half to even."""
+def _round(x: Fraction, printed: str, float32: bool = False) -> str:
+    """`x` as the report writes it, half to even: float64 to nine decimals, trailing zeros dropped (as the seed);
+    float32 to the decimals `printed` shows (its shortest)."""
     with localcontext() as c:
         c.prec = 60
         exact = Decimal(x.numerator) / Decimal(x.denominator)
-        return str(exact.quantize(Decimal(printed), rounding=ROUND_HALF_EVEN))
+        if float32:
+            return str(exact.quantize(Decimal(printed), rounding=ROUND_HALF_EVEN))
+        return seed(float(exact.quantize(Decimal(1).scaleb(-9), rounding=ROUND_HALF_EVEN)))
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -50,14 +54,15 @@ def test_a_batch_total_adds_each_samples_errors_then_takes_the_mean(loss, act, d
     for k in range(3):       # sample k's E_o: torch's term, as the E_o lines list it
         listed = [re.findall(r"\[([^]]*)\]", next(x for x in lines if x.startswith(f"E_o{j + 1} = ")))[0]
                   .split(", ")[k] for j in range(3)]
-        assert [_round(Fraction(w), t) for w, t in zip(written[k], listed)] == listed, (written, listed)
+        float32 = dtype == "float32"
+        assert [_round(Fraction(w), t, float32) for w, t in zip(written[k], listed)] == listed, (written, listed)
         if written[k] != listed:          # to more digits than the lines: said, with what their digits give
             assert "E_total adds the E_o to more digits than their lines" in text, text
         assert [float(w) for w in written[k]] == pytest.approx(terms[k].tolist(), rel=2e-6, abs=1e-8)
     mean = {"binary_crossentropy": lambda: F.binary_cross_entropy(out, T), "mse": lambda: F.mse_loss(out, T)}.get(
         loss, lambda: terms.sum() / 3)().item()
     assert float(total[-1]) == pytest.approx(mean, rel=2e-6)
-    exact = _round(sum((Fraction(w) for r in written for w in r), Fraction(0)) / divisor, total[-1])
+    exact = _round(sum((Fraction(w) for r in written for w in r), Fraction(0)) / divisor, total[-1], dtype == "float32")
     if float(exact) != float(total[-1]):         # the note says what they give
         said = [x for x in text.splitlines() if f"give {exact}" in x or f"E_total = {exact}" in x]
         assert said, (exact, total)

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from conftest import cmd
+from seed_rule import seed
 
 import chainrule as cr
 
@@ -24,7 +25,7 @@ def on_every_kernel(x, w, b):
 
 
 def by_hand(line: str) -> tuple[str, str] | None:
-    """(what the written numbers give, to the written value's decimals; the written value) of a line of plain
+    """(what the written numbers give, to nine decimals as the seed writes them; the written value) of a line of plain
     arithmetic, computed exactly; None for a line with a function, a name or no numbers."""
     parts = line.strip().split("   (")[0].split(" = ")
     if len(parts) < 3 or parts[0].startswith("E_") or "e" in parts[-1]:
@@ -34,10 +35,9 @@ def by_hand(line: str) -> tuple[str, str] | None:
         return None
     code = NUMBER.sub(lambda m: f"Fraction('{m[0]}')", re.sub(r"(\d)\(", r"\1*(", numbers).replace("^", "**"))
     exact = eval(code, {"Fraction": Fraction})
-    places = len(parts[-1].split(".")[1])
-    value = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(1).scaleb(-places),
+    value = (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(Decimal(1).scaleb(-9),
                                                                             rounding=ROUND_HALF_EVEN)
-    return f"{value:f}", parts[-1]
+    return seed(float(value)), parts[-1]        # nine decimals, as every value is rounded (0.55 is 0.550000000)
 
 
 def differing(text: str) -> list[tuple[int, str, str]]:

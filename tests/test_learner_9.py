@@ -79,7 +79,8 @@ def test_every_loss_names_its_means_divisor_as_mse_does(capsys, tmp_path, loss, 
         divisor = 2 if outputs else 1
         assert parts[2].endswith(f" / {divisor}") == (divisor > 1), line
         assert evaluate(parts[2]) == pytest.approx(truth[0], abs=1e-8), line
-    assert [float(v) for v in re.findall(r"-?\d+\.\d+", parts[-1])] == pytest.approx(truth, abs=1e-9)
+    values = re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", parts[-1].split("   (")[0])     # 0 as 0, zeros dropped
+    assert [float(v) for v in values] == pytest.approx(truth, abs=1e-9)
     notes = re.findall(r"fused: ([^;)]*(?:\([^)]*\)[^;)]*)*)\)$", text, re.M)
     assert all(n.endswith(f" / {name}") if name else " / " not in n for n in notes), notes
     assert len(notes) == (3 if fused else 0), text

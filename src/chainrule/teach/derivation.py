@@ -29,7 +29,7 @@ class Line:
     tex: str                      # the whole line in LaTeX, its value written by `fmt`
     note: str = ""                # a note after the value, "   (fused: out - target)"; "" for none
 
-    def plain(self, zeros: bool = True) -> str:
+    def plain(self, zeros: bool = False) -> str:
         line = " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
         return line + (f"   ({self.note})" if self.note else "")
 
@@ -42,7 +42,7 @@ def tex_symbol(name: str) -> str:
     return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
 
-def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
+def gradient_line(d: dict, p: dict, zeros: bool = False) -> Line:
     """dE/d<param> of one weight or bias p: the chain of its factors, their numbers, the gradient, and a
     note where its delta was not made of dE/dout and dout/dnet (a fused or softmax delta) or where the
     gradient sums several samples. One line for `explain` and the explorer, so that the two multiply
@@ -72,15 +72,15 @@ def gradient_line(d: dict, p: dict, zeros: bool = True) -> Line:
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
-def penalty_line(d: dict, p: dict, zeros: bool = True, rows: int | None = None) -> Line:
+def penalty_line(d: dict, p: dict, zeros: bool = False, rows: int | None = None) -> Line:
     """A weight's gradient with the weight penalty (MLP's alpha, `Network.weight_penalty`), as a training step
     takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer.
     `rows`: the batch's m where `d` explains one of its samples (the explorer's sample mode): the line is then
     that sample's term, whose mean over the batch the step takes, not the step's own gradient."""
-    name, m, alpha = p["name"], rows or d["n_samples"], fmt(d["weight_penalty"], False)
+    name, m, alpha = p["name"], rows or d["n_samples"], fmt(d["weight_penalty"])
     own = m == d["n_samples"]
     value = p["penalized_grad"] if own else p["grad"] + d["weight_penalty"] * p["value"] / m
-    numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'], False)} / {m}"
+    numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'])} / {m}"
     sym = tex_symbol(name)
     note = ("with the weight penalty: the gradient a training step takes" if own else
             f"with the weight penalty: this sample's term of the batch's mean, m = {m} rows")
@@ -91,7 +91,7 @@ def penalty_line(d: dict, p: dict, zeros: bool = True, rows: int | None = None) 
 
 def penalty_error_line(d: dict) -> Line:
     """The weight penalty's term of the error, 0.5 * alpha * sum(w^2) / m, which a training step adds to E."""
-    alpha, m = fmt(d["weight_penalty"], False), d["n_samples"]
+    alpha, m = fmt(d["weight_penalty"]), d["n_samples"]
     return Line("E_penalty", "0.5 * alpha * sum(w^2) / m", "", d["E_penalty"],
                 f"E_{{penalty}} = \\tfrac{{1}}{{2}} \\alpha \\sum w^2 / m = {fmt(d['E_penalty'])} \\quad "
                 f"\\text{{(MLP's L2 weight penalty, }}\\alpha = {alpha},\\ m = {m}\\text{{)}}",
@@ -102,7 +102,7 @@ def penalty_error_line(d: dict) -> Line:
 DELTA_TERMS = 4        # a hidden delta's sum over the layer above: written whole up to this many terms
 
 
-def net_delta_line(d: dict, p: dict, zeros: bool = True) -> Line:
+def net_delta_line(d: dict, p: dict, zeros: bool = False) -> Line:
     """dE/dnet of neuron p["to"] as dE/dout * dout/dnet (a delta its loss and activation do not fuse), with
     its numbers: one line for the explorer's card of the neuron and the gradient lines that read it (a
     constant derivative, linear's 1, written as its formula, for one sample or several)."""
@@ -126,7 +126,7 @@ def fused_formula(d: dict, to: str | None = None) -> str:
     return f"{out} - {target}" if d.get("rows_sum_to_one", True) else f"{out} * sum(target) - {target}"
 
 
-def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
+def delta_line(q: dict, n: int, zeros: bool = False) -> Line | None:
     """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
     q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
     the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
@@ -143,7 +143,7 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
         f"\\frac{{{DE}}}{{\\partial net_{{{t['via']}}}}} \\cdot w_{{{t['weight'][1:]}}}" for t in shown)
     numbers = ""
     if n == 1:
-        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'], False)}" for t in terms) if short
+        inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'])}" for t in terms) if short
                  else fmt(src["dE/dout"], zeros))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"
@@ -153,10 +153,10 @@ def delta_line(q: dict, n: int, zeros: bool = True) -> Line | None:
     return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
 
 
-def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
+def output_error_line(d: dict, p: dict, zeros: bool = False) -> Line:
     """dE/dout of output p["to"] from the loss's formula (`LOSSES`), with one sample's target and output in
     it, as the seed writes sse's -(0.01 - 0.75136507): one line for `explain` and the explorer, so that the
-    two write the same numbers (`zeros=False`: the explorer's shorter decimals). A loss the table does not
+    two write the same numbers (numbers.fmt's one rule). A loss the table does not
     know is written by its name (dmyloss/dout_o1), without numbers."""
     to, known = p["to"], LOSSES.get(d["loss"])
     formula = known.plain.format(o=to) if known is not None else f"d{d['loss']}/dout_{to}"
@@ -167,7 +167,7 @@ def output_error_line(d: dict, p: dict, zeros: bool = True) -> Line:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
         clipped, why = clipped_output(d, out[0], target, p["dE/dout"][0])    # a division by 0 as written
         numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
-            target=factor(target, zeros=False), out=clipped or factor(out, zeros))   # a given target: as typed
+            target=factor(target), out=clipped or factor(out, zeros))   # a given target: as typed
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
             numbers = f"-({numbers[1:]})"
     formula, numbers = over(d, formula, True), over(d, numbers, False) if numbers else ""
@@ -280,7 +280,7 @@ def constant_derivative(activation: str) -> str | None:
     return text if text is not None and text.replace(".", "", 1).isdigit() else None
 
 
-def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
+def derivative_line(d: dict, p: dict, zeros: bool = False) -> Line | None:
     """dout/dnet of neuron p["to"]: its activation's derivative, with one sample's output where the seed
     writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24), relu's with its net (1 if 0.3 > 0 else 0); a
     constant one (linear's 1) without the value that repeats it; an activation the table does not know by its
@@ -297,7 +297,7 @@ def derivative_line(d: dict, p: dict, zeros: bool = True) -> Line | None:
         return Line(lhs, formula, "", None, f"{lhs_tex} = {formula_tex}")
     unit = layer["neurons"][p["index"][-1]]
     numbers, numbers_tex = ("", "") if d["n_samples"] != 1 else \
-        activation_numbers(act, factor(unit["out"], zeros), fmt(unit["net"], zeros=False), slope)  # net: as its line
+        activation_numbers(act, factor(unit["out"], zeros), fmt(unit["net"]), slope)  # net: as its line
     shown = f" = {numbers_tex}" if numbers else ""
     return Line(lhs, formula, numbers, p["dout/dnet"],
                 f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'], zeros)}")
@@ -315,10 +315,10 @@ def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:
     numbers = ""
     if one:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
-        numbers = f"{factor(neuron['out'])} - {factor(target, False)}"          # a given target: as typed (1)
+        numbers = f"{factor(neuron['out'])} - {factor(target)}"          # a given target: as typed (1)
         if not d.get("rows_sum_to_one", True):
             total = factor(sum(t["value"][0] for t in d["targets"]))
-            numbers = f"{factor(neuron['out'])} * {total} - {factor(target, False)}"
+            numbers = f"{factor(neuron['out'])} * {total} - {factor(target)}"
     plain, numbers = over(d, plain, True), over(d, numbers, False) if numbers else ""
     if d["scale"] != 1:
         tex = f"\\frac{{{tex}}}{{{divisor(d)[1]}}}"
@@ -386,7 +386,7 @@ def fused_note(d: dict) -> str:
     if d.get("rows_sum_to_one", True):
         return (f"Why out - target: {chain}, which is out_o - target_o as the targets sum to 1{mean}; the engine "
                 "takes this delta directly, never the Jacobian.")
-    sums = sorted({fmt(sum(t["value"][k] for t in d["targets"]), False) for k in range(d["n_samples"])})
+    sums = sorted({fmt(sum(t["value"][k] for t in d["targets"])) for k in range(d["n_samples"])})
     return (f"Why out sum(target) - target: {chain}{mean}, which would be out_o - target_o where the targets sum "
             f"to 1; these sum to {', '.join(sums)}, so it stays out_o sum(target) - target_o; the engine takes this "
             "delta directly, never the Jacobian.")

@@ -70,7 +70,7 @@ _DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+(?:e[+-]?\d+)?")
 
 def wider_note(d: dict, numbers: dict[str, str]) -> str:
     """A note for the first E_o line (`numbers`: each output's `error_numbers`) that writes out_o with more digits
-    than the forward pass (0.7513650696 beside 0.751365070), where the forward pass's rounding would not give
+    than the forward pass (0.7513650696 beside 0.75136507), where the forward pass's rounding would not give
     E_o to its last digit: what it gives instead, said once, so the two writings do not puzzle; "" for none."""
     for o, nums in numbers.items():
         out = next(nr["out"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)
@@ -123,14 +123,14 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     if d["loss"] in SQUARED:
         half = Fraction(1, 2) if d["loss"] == "sse" else Fraction(1)
-        return next((f"{SQUARED[d['loss']]}({t} - {_par(x)})^2" for t, x in _written(target, out, True)
+        return next((f"{SQUARED[d['loss']]}({t} - {_par(x)})^2" for t, x in _written(target, out)
                      if shows(half * (Fraction(t) - Fraction(x)) ** 2, fmt(value)) or
                      single() and fmt(_squared32(d, t, x)) == fmt(value)), "")
-    found = next(((k, t, text) for k, (t, text) in enumerate(_written(target, out, True))
+    found = next(((k, t, text) for k, (t, text) in enumerate(_written(target, out))
                   if fmt(_term(d, float(t), float(text))) == fmt(value)), None)     # the first way that gives E_o
     if d["loss"] == "binary_crossentropy" and d["fused"] and not (found and found[0] == 0):
         net = next(nr["net"][0] for nr in d["layers"][-1]["neurons"] if nr["name"] == o)   # the engine's form
-        by_net = next(((t, text) for t, text in _written(target, net, False)
+        by_net = next(((t, text) for t, text in _written(target, net)
                        if fmt(_from_net(d, float(t), float(text))) == fmt(value)), None)
         if by_net and (not found or _digits(by_net[0]) + _digits(by_net[1]) < _digits(found[1]) +
                        _digits(found[2])):         # out rounds to 1 or 0, or needs more digits than net
@@ -142,7 +142,7 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return _log_softmax(d, o, target, value)
     floor = not found and not d["fused"]      # the engine's log of an output (near) 0 or 1: clamped at -100
     if floor:
-        found = next(((0, t, text) for t, text in _written(target, out, True)
+        found = next(((0, t, text) for t, text in _written(target, out)
                       if fmt(_term(d, float(t), float(text), LOG_FLOOR)) == fmt(value)), None)
     if not found:
         return ""
@@ -160,8 +160,8 @@ def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
     largest (exp(800) overflows); beyond SOFTMAX_SUMS outputs log(sum_J exp(net_J)) as its value, from the net
     lines above (the sum written out would fill lines); "" where that does not give E_o back."""
     units = d["layers"][-1]["neurons"]
-    nets = {nr["name"]: fmt(nr["net"][0], False) for nr in units}
-    top, t = max(nets.values(), key=float), fmt(target, False)
+    nets = {nr["name"]: fmt(nr["net"][0]) for nr in units}
+    top, t = max(nets.values(), key=float), fmt(target)
     z = np.array([[float(n) for n in nets.values()]], dtype=d["dtype"])
     row = np.array([[float(t) if name == o else 0.0 for name in nets]], dtype=d["dtype"])
     engine = get_loss("categorical_crossentropy").terms(np.zeros_like(z), row, z)     # out 0: the net-input branch
@@ -186,7 +186,7 @@ def clipped_output(d: dict, out: float, target: float, value: float) -> tuple[st
     (`losses.BinaryCrossentropy.grad`: clipped to [eps, 1 - eps]; `CategoricalCrossentropy.grad`: at least the
     smallest normal float), written with the fewest digits that give the printed value exactly, and what the engine
     did, in words; ("", "") elsewhere."""
-    info, t = np.finfo(d["dtype"]), Fraction(fmt(target, False))
+    info, t = np.finfo(d["dtype"]), Fraction(fmt(target))
     if d["n_samples"] != 1:
         return "", ""
     if d["loss"] == "binary_crossentropy" and not 0 < out < 1:
@@ -215,11 +215,11 @@ def zero_log(numbers: str) -> bool:
     return bool(_ZERO_LOG.search(numbers))
 
 
-def _written(target: float, x: float, zeros: bool) -> Iterator[tuple[str, str]]:
+def _written(target: float, x: float) -> Iterator[tuple[str, str]]:
     """The ways of writing a target and an output (or net input): as the other lines write them (nine decimals),
     then with the fewest digits first, up to the 17 that read back as the same float; a target of 1/3 as
     0.333333333 gives another E_o than 1/3."""
-    ts, xs = _ways(target, fmt(target, False)), _ways(x, fmt(x, zeros))   # `zeros`: nine decimals, as out_o1's
+    ts, xs = _ways(target, fmt(target)), _ways(x, fmt(x))       # first as their own lines write them
     if single():       # float32: as every line writes them (0.9, not its float32 0.89999998), computed in float32
         yield ts[0], xs[0]
         return

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from .numbers import single
+from .numbers import fmt, last_place, single
 
 SHOWN = 60           # a line's numbers written again in the note up to so many characters, else its name alone
 # float32's 24-bit significand keeps about 7 significant digits (24 log10 2 = 7.2); printing one so that it reads back
@@ -46,9 +46,9 @@ def shows(exact: Fraction, printed: str) -> bool:
 
 
 def _quantized(exact: Fraction, printed: str) -> Decimal | None:
-    """`exact` rounded to the digits `printed` shows; None for nan or inf (no digits)."""
-    exponent = Decimal(printed).as_tuple().exponent
-    if not isinstance(exponent, int):
+    """`exact` rounded to the digits `printed` was rounded to (numbers.last_place); None for nan or inf."""
+    exponent = last_place(printed)
+    if exponent is None:
         return None
     with localcontext() as c:
         c.prec = 80
@@ -61,6 +61,8 @@ def rounded(exact: Fraction, printed: str) -> str:
     value = _quantized(exact, printed)
     if value is None:
         return ""
+    if not single():
+        return fmt(value)                  # float64: as the report writes every number
     if "e" in printed:
         return f"{float(value):.{len(printed.split('e')[0].split('.')[-1]) if '.' in printed else 0}e}"
     return f"{value:f}"

@@ -249,7 +249,7 @@ def _closed_form(act: str, alpha: float | None) -> tuple[str, str]:
 def _term(v: float) -> str:
     """One sample's net after a minus or a product's sign: in parentheses when negative or in e-notation
     (e^-(-0.5), e^-(1.234568e-07): a power's exponent reads no further)."""
-    s = factor(v, zeros=False)
+    s = factor(v)
     return f"({s})" if "e" in s and not s.startswith("(") else s
 
 
@@ -262,7 +262,7 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
     if act != "softmax":
         plain, tex = _closed_form(act, layer.get("alpha"))
         if n == 1 and act != "linear":
-            value, term = fmt(nr["net"][0], zeros=False), _term(nr["net"][0])
+            value, term = fmt(nr["net"][0]), _term(nr["net"][0])
             return (f"{plain.format(net=f'net_{name}', term=f'net_{name}')} = {plain.format(net=value, term=term)}",
                     f"{tex.format(net=net, term=net)} = {tex.format(net=value, term=term)}")
         return plain.format(net=f"net_{name}", term=f"net_{name}"), tex.format(net=net, term=net)
@@ -271,9 +271,9 @@ def forward_activation(layer: dict, nr: dict, n: int) -> tuple[str, str]:
     tex = (f"\\frac{{e^{{{net}}}}}{{" + " + ".join("\\cdots" if u == "..." else f"e^{{net_{{{u}}}}}" for u in shown)
            + "}")
     if n == 1 and len(units) <= SOFTMAX_TERMS:
-        nets = [fmt(u["net"], zeros=False) for u in layer["neurons"]]        # as the net lines write them
-        plain += f" = exp({fmt(nr['net'], zeros=False)}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
-        tex += f" = \\frac{{e^{{{fmt(nr['net'], zeros=False)}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
+        nets = [fmt(u["net"]) for u in layer["neurons"]]        # as the net lines write them
+        plain += f" = exp({fmt(nr['net'])}) / (" + " + ".join(f"exp({v})" for v in nets) + ")"
+        tex += f" = \\frac{{e^{{{fmt(nr['net'])}}}}}{{" + " + ".join(f"e^{{{v}}}" for v in nets) + "}"
     return plain, tex
 
 

@@ -2,11 +2,12 @@
 explorer (whose server sends the page every number written by it: the page's static/numbers.js only groups
 it in threes, writes its e-notation as 1.234568 x 10^10, and shortens it where a label has no room).
 
-Nine decimals, as the seed prints its figures (0.298371109). A magnitude below 1e-6 (or of 1e10
-and more) is written in scientific notation with 7 significant digits, so that a vanishing
-gradient shows its size instead of 0.000000000; zero is 0.000000000, never -0.000000000.
-`zeros=False` drops the trailing zeros of the nine decimals (a typed value 0.15, the seed's
-0.74136507): the same rounding, written shorter.
+The seed's rule: nine decimals at most, trailing zeros dropped (0.298371109; its out_o1 = 0.75136507,
+0.751365070 without its zero; a typed 0.15), so that one number reads the same on every line. A
+magnitude below 1e-6 (or of 1e10 and more) is written in scientific notation, rounded to 7 significant
+digits, its mantissa's trailing zeros dropped too (3.403177e-06, 1e-07), so that a vanishing gradient
+shows its size instead of 0; zero is 0, never -0. `zeros=True` keeps the zeros (0.550000000,
+1.000000e-07): only for an aligned column, where fixed decimals keep the figures under each other.
 
 A float32 network's numbers are written as the shortest decimal that reads back as the same
 float32 (0.15, not its nine decimals 0.150000006: digits below float32's precision are noise),
@@ -19,6 +20,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
+from decimal import Decimal
 
 import numpy as np
 
@@ -42,7 +44,7 @@ def single() -> bool:
     return _SINGLE.get()
 
 
-def fmt(v, zeros: bool = True) -> str:
+def fmt(v, zeros: bool = False) -> str:
     """`v` as the reports write it; a list (one value per sample) in brackets; None as ""."""
     if v is None:
         return ""
@@ -57,12 +59,23 @@ def fmt(v, zeros: bool = True) -> str:
             return np.format_float_scientific(s32, unique=True, trim="-")
         return np.format_float_positional(s32, unique=True, trim="-")
     if v != 0 and not SMALL <= abs(v) < LARGE:
-        return f"{v:.6e}"
+        mantissa, exponent = f"{v:.6e}".split("e")
+        return f"{mantissa if zeros else mantissa.rstrip('0').rstrip('.')}e{exponent}"
     s = f"{abs(v) if v == 0 else v:.9f}"
     return s if zeros else s.rstrip("0").rstrip(".")
 
 
-def factor(v, zeros: bool = True) -> str:
+def last_place(printed: str) -> int | None:
+    """The place of the last digit `fmt` rounded `printed` to (-9: nine decimals, though 0.55 shows two; 3.4e-06:
+    -12, seven significant digits; float32's shortest decimals: the last one shown); None for inf or nan. What a
+    reader's check of a line rounds to: 0.55 stands for 0.550000000, not for anything that rounds to 0.55."""
+    place = Decimal(printed).as_tuple().exponent
+    if not isinstance(place, int) or single():
+        return place if isinstance(place, int) else None
+    return int(printed.split("e")[1]) - 6 if "e" in printed else -9
+
+
+def factor(v, zeros: bool = False) -> str:
     """A number inside a formula: in parentheses when negative, as -(0.04 - (-0.28)) needs."""
     s = fmt(v, zeros)
     return f"({s})" if s.startswith("-") else s

@@ -6,7 +6,6 @@ dict, so that what is shown and what is computed stay apart.
 """
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -107,8 +106,7 @@ class Report:
 
 
 # -- rendering ------------------------------------------------------------------------------------------
-_f = fmt                               # a computed number: nine decimals (scientific below 1e-6)
-_short = functools.partial(fmt, zeros=False)   # a given one (weight, target, rate): trailing zeros dropped
+_f = fmt                               # every number, computed or given: nine decimals at most, zeros dropped
 
 
 def _par(s: str) -> str:
@@ -242,12 +240,12 @@ def _render(d: dict, markdown: bool) -> str:
                 else tex_parts
             tex_parts += f" + {tex_symbol(nr['bias'])} \\cdot 1"
             if n == 1 and not wide:
-                nums = " + ".join(f"{_par(_short(w))}*{_par(_short(units[i]) if i in typed else _f(units[i]))}"
+                nums = " + ".join(f"{_par(_f(w))}*{_par(_f(units[i]) if i in typed else _f(units[i]))}"
                                   for w, i in zip(nr["weight_values"], nr["inputs"]))
-                nums += f" + {_par(_short(nr['bias_value']))}*1"
+                nums += f" + {_par(_f(nr['bias_value']))}*1"
                 parts += f" = {nums}"
                 tex_parts += " = " + nums.replace("*", CDOT)
-            net = _short(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
+            net = _f(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
             eq(f"net_{nr['name']} = {parts} = {net}", f"net_{{{nr['name']}}} = {tex_parts} = {net}")
             plain, tex_out = notation.forward_activation(layer, nr, n)
             held.append((f"out_{nr['name']} = {plain} = {_f(nr['out'])}",
@@ -272,12 +270,12 @@ def _render(d: dict, markdown: bool) -> str:
         o = tgt["name"]
         nums = written[o] = error_numbers(d, o, err["value"][0])      # one sample's numbers, the target among them
         eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}" +
-           ("" if nums else f"   (target {_short(tgt['value'])})"),
+           ("" if nums else f"   (target {_f(tgt['value'])})"),
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:
         note(ZERO_LOG)
-    if wider := wider_note(d, written):          # 0.7513650696 beside the forward pass's 0.751365070: why, once
+    if wider := wider_note(d, written):          # 0.7513650696 beside the forward pass's 0.75136507: why, once
         note(wider)
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
     E = _f(d["E_total"])
@@ -323,10 +321,10 @@ def _render(d: dict, markdown: bool) -> str:
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}", chain_tex) if coupled else
                                 (f"dE_{via}/dout_{to} = dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}} = {chain_tex}"))
-                eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_short(q['w']))} = "
+                eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_f(q['w']))} = "
                    f"{_f(q['term'])}",
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
-                   f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_short(q['w']))} = "
+                   f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_f(q['w']))} = "
                    f"{_f(q['term'])}")
                 if q.get("zeroed") and via not in zero_said:       # the 0 read here: where it comes from, once
                     zero_said.add(via)
@@ -367,8 +365,8 @@ def _render(d: dict, markdown: bool) -> str:
         for p in d["parameters"]:
             if p["updated"] is None:
                 if not p["trainable"]:
-                    eq(f"{p['name']} = {_short(p['value'])} (frozen: not updated)",
-                       f"{tex_symbol(p['name'])} = {_short(p['value'])} \\text{{ (frozen)}}")
+                    eq(f"{p['name']} = {_f(p['value'])} (frozen: not updated)",
+                       f"{tex_symbol(p['name'])} = {_f(p['value'])} \\text{{ (frozen)}}")
                 continue
             g, full = p["grad"], p.get("penalized_grad")          # with MLP's alpha: the penalized gradient
             name, sym = p["name"], tex_symbol(p["name"])
@@ -376,10 +374,10 @@ def _render(d: dict, markdown: bool) -> str:
             grad_tex = f"\\frac{{{DE}}}{{\\partial {sym}}}"
             grad_tex = grad_tex if full is None else f"\\left({grad_tex} + \\alpha \\cdot {sym} / m\\right)"
             g = g if full is None else full
-            eq(f"{name}+ = {name} - lr * {grad_text} = {_short(p['value'])} - {_short(d['lr'])} * "
+            eq(f"{name}+ = {name} - lr * {grad_text} = {_f(p['value'])} - {_f(d['lr'])} * "
                f"{_par(_f(g))} = {_f(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
-               f"{_short(p['value'])} - {_short(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
+               f"{_f(p['value'])} - {_f(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
         lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]

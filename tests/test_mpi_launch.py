@@ -45,7 +45,9 @@ def test_another_mpis_mpiexec_is_refused_with_mpi(tmp_path, monkeypatch):
     done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--mpi", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     line = done.stderr.strip().splitlines()[-1]
-    assert "started 2 processes, but MPI.COMM_WORLD has 1 rank" in line and "mpiexec beside this Python" in line
+    assert "started 2 processes, but MPI.COMM_WORLD has 1 rank" in line
+    from mpi_env import MPIEXEC  # the mpiexec to run is named by its path, the one the tests run
+    assert f"run {MPIEXEC} (beside this Python)" in line, line
     assert not (tmp_path / "m.npz").exists()
 
 

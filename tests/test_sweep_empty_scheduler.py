@@ -33,3 +33,14 @@ def test_an_empty_class_weight_is_refused(tmp_path, command):
     assert done.returncode == 2, done.stderr
     assert "--class-weight" in done.stderr and "got ''" in done.stderr, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]
+
+
+@pytest.mark.parametrize("more", [[], ["--stream"]])
+def test_an_empty_weight_column_is_refused_by_train(tmp_path, more):
+    """The neighbour: train's `--weight ""` trained unweighted without a word, where sweep's says no such column."""
+    (tmp_path / "t.csv").write_text("a,y\n" + "".join(f"{i % 7},{'xy'[i % 2]}\n" for i in range(20)))
+    done = cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--weight", "", *more,
+               cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "--weight: column '' is not in the file" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv"]

@@ -3,6 +3,7 @@ and the launches that would train one model per process: mpiexec without --mpi, 
 library than mpi4py's (every process rank 0 of 1); `sweep`, which has no --mpi, refuses mpiexec's processes too."""
 from __future__ import annotations
 
+import os
 import sys
 
 from ..errors import ValidationError, counted
@@ -21,9 +22,9 @@ def mpi_world():
         raise ValidationError(
             f"--mpi: the launcher started {launched} processes, but MPI.COMM_WORLD has 1 rank in each: each would "
             f"train alone; that mpiexec is not of the MPI library mpi4py uses ({MPI.Get_library_version().split()[0]}"
-            f"...): run the mpiexec beside this Python ({sys.executable!r}'s folder) or rebuild mpi4py for yours")
+            f"...): run {os.path.join(os.path.dirname(sys.executable), 'mpiexec')} (beside this Python) or rebuild "
+            "mpi4py for yours")
     if comm.Get_rank() != 0:
-        import os
         # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
         # file" of it on the job's stderr (after a rank's warning, under --quiet too)
         sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
@@ -33,7 +34,6 @@ def mpi_world():
 def launched_ranks() -> int:
     """How many processes an MPI launcher started beside this one, by the variables it sets (MPICH's and Intel's
     Hydra, Open MPI, MVAPICH); 1 outside one. Read without importing mpi4py: a job launched without --mpi."""
-    import os
     for name in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE"):
         if os.environ.get(name, "").isdigit():
             return int(os.environ[name])
@@ -44,8 +44,6 @@ def where_ranks(comm) -> str:
     """The line in which rank 0 says each rank's process id and host (--quiet drops it, as every note): mpiexec names
     a rank that dies (killed, out of memory) by its pid and host alone, and ends the job at once (no rank can say
     more)."""
-    import os
-
     from mpi4py import MPI
     where = comm.allgather((os.getpid(), MPI.Get_processor_name()))      # every rank is past MPI_Init: no wait
     return f"MPI job of {counted(len(where), 'rank')}: " + ", ".join(

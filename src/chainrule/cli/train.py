@@ -224,7 +224,7 @@ def _options(args) -> tuple:
     if args.stream and args.mpi:
         raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):
-        if given and args.mpi:
+        if given is not None and args.mpi:
             raise OptionError(f"{option} and --mpi cannot be combined: weighted training runs in one process")
     return hidden, activation, optimizer, scheduled, described
 
@@ -261,11 +261,12 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         stream = CsvStream(args.csv, rows=args.chunk_rows, sep=args.sep, encoding=args.encoding,
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
-        header = weights.split_off(stream.header(), args) if args.weight else stream.header()
+        header = weights.split_off(stream.header(), args) if args.weight is not None else stream.header()
         columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
                                        args.text)
         said_left_out(left)
-        keep = (args.weight, lambda cells, line: weights.checked(cells, args.weight, line)) if args.weight else None
+        keep = ((args.weight, lambda cells, line: weights.checked(cells, args.weight, line))
+                if args.weight is not None else None)
         n_val, order = split(stream.count_rows(), args, on_disk=True)
         fit = partial(stream.fit, args.target, columns=list(columns.columns), task=args.task, impute=args.impute,
                       text_columns=args.text, max_categories=args.max_categories, keep=keep,

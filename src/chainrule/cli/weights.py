@@ -37,8 +37,9 @@ def split_off(columns: Any, args: Any) -> Any:
 
 
 def take(df: Any, args: Any) -> tuple[Any, np.ndarray | None]:
-    """(the table without the --weight column, its checked weights), or (df, None) without --weight."""
-    if not args.weight:
+    """(the table without the --weight column, its checked weights), or (df, None) without --weight ('' is a
+    column name to look for, as sweep's: not the weights left out)."""
+    if args.weight is None:
         return df, None
     return split_off(df, args), checked(df[args.weight], args.weight)
 

@@ -56,7 +56,10 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
-    if (given := class_weights(extra.get("class_weight"))) is not None:
+    if (given := class_weights(extra.get("class_weight"))) is not None and "sweep" in extra:
+        say(f"class weights: each of the sweep's fits weighted its training rows by class: {given}; the "
+            "cross-validated scores are not weighted")
+    elif given is not None:
         say(f"class weights: trained with --class-weight {given}: the training rows' loss and accuracy are "
             "weighted by class, the validation rows' are not")
     if net.optimizer is not None:

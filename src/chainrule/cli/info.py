@@ -46,8 +46,9 @@ def info(args) -> int:
         say(f"no CSV preprocessing ({origin}): inputs are the network's raw features")
         if kind and not held_loss(args.model):
             last = [layer for layer in net.layers if hasattr(layer, "activation")][-1]      # past any Dropout
-            say(f"loss: {net.loss_function.name!r} guessed from the output's {last.activation.name} "
-                "activation, as load_foreign does: the file names none (load_foreign(path, loss=...) gives another)")
+            why = "the graph names none" if kind == "an ONNX model" else "it reads none from a Keras file"
+            say(f"loss: {net.loss_function.name!r} guessed from the output's {last.activation.name} activation, as "
+                f"load_foreign does: {why} (load_foreign(path, loss=...) gives another)")
     else:
         classes = f", classes {names(pre.classes, 20)}" if pre.classes else ""
         say(f"task: {pre.task} of {short(pre.target)}{classes}")

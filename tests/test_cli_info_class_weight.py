@@ -34,3 +34,14 @@ def test_info_help_names_each_kind_of_model_file_it_reads():
     not tell."""
     words = " ".join(cmd("info", "--help").stdout.split())
     assert "checkpoint.npz" in words and "best_model.npz" in words, words
+
+
+def test_info_shows_the_class_weights_of_a_sweeps_fits(tmp_path):
+    """A sweep's --class-weight weighs every fit, the refit best's too, but best_model.npz did not record it: info
+    said nothing of it. It now says the weights, and that the cross-validated score it shows is not weighted."""
+    r = cmd("sweep", IRIS, "--target", "species", "--grid", "lr=0.01", "--cv", 2, "--epochs", 1,
+            "--class-weight", "setosa=2", "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = cmd("info", tmp_path / "best_model.npz").stdout.splitlines()
+    assert "class weights: each of the sweep's fits weighted its training rows by class: 'setosa' 2 (a class not " \
+           "named: 1); the cross-validated scores are not weighted" in lines, lines

@@ -21,8 +21,10 @@ def keras_file(tmp_path_factory):
 def test_info_says_what_the_file_is(keras_file):
     r = cmd("info", keras_file[0])
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines()[-1] == ("no CSV preprocessing (a Keras model read by chainrule.load_foreign): inputs "
+    assert r.stdout.splitlines()[-2] == ("no CSV preprocessing (a Keras model read by chainrule.load_foreign): inputs "
                                          "are the network's raw features")
+    assert r.stdout.splitlines()[-1].startswith("loss: 'categorical_crossentropy' guessed from the output's softmax "
+                                                "activation"), r.stdout
 
 
 def test_export_writes_what_keras_computes(keras_file, tmp_path):

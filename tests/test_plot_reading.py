@@ -338,3 +338,9 @@ def test_a_heat_map_names_each_of_up_to_twelve_columns_apart_and_on_the_figure(t
         assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in ticks]
         for box in [*boxes, ax.xaxis.label.get_window_extent(renderer)]:
             assert fig.bbox.y0 <= box.y0 and box.x1 <= fig.bbox.x1, (box, fig.bbox)
+        # the rows too: a map raised for upright names ran 12 rows' names into each other; fewer named, it says so
+        rows = [t for t in ax.get_yticklabels() if t.get_text() and 0.5 <= t.get_position()[1] <= hidden + 0.5]
+        boxes = sorted((t.get_window_extent(renderer) for t in rows), key=lambda b: b.y0)
+        assert all(a.y1 <= b.y0 for a, b in zip(boxes, boxes[1:])), [t.get_text() for t in rows]
+        count = ax.get_images()[0].get_array().shape[0]
+        assert len(rows) == count or f"({count}: some named)" in ax.yaxis.label.get_text(), ax.yaxis.label.get_text()

@@ -315,7 +315,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         save_best(model_path, done.best_estimator, pre, classify, (name, done.best_score), weight,
                   {"best_params": shown, "best": as_written(done.best_params, names), "scoring": name,
                    "cv": int(folds.get_n_splits(df, y)),
-                   **({} if positive is None else {"positive_class": getattr(positive, "item", lambda: positive)()})})
+                   **({} if positive is None else {"positive_class": getattr(positive, "item", lambda: positive)()})},
+                  class_weight)
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),

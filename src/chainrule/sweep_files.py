@@ -67,10 +67,11 @@ def of_class(positive: Any) -> str:
 
 
 def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, float], weight: str | None,
-              sweep: dict) -> None:
+              sweep: dict, class_weight: Any = None) -> None:
     """The refit best as a model file `chainrule predict` reads: its network (a binary classifier's as a 2-way
     softmax), the whole file's preprocessing, its epochs and cross-validated score, the weight column (evaluate's
-    weights, as train's), and the sweep it came from (`chainrule info`: its best_params as the grid wrote them)."""
+    weights, as train's), the class weights every fit had (as train records them: `chainrule info` says them), and
+    the sweep it came from (`chainrule info`: its best_params as the grid wrote them)."""
     from chainrule.saving.npz import save
     from chainrule.sweep_search import fitted
     best = fitted(estimator)
@@ -78,7 +79,11 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
     if classify and net.n_outputs == 1:
         net = as_softmax(net)
     history = {"epochs": int(best.n_iter_), f"cv_{score[0]}": score[1]}
-    recorded = {"weight": weight} if weight else {}
+    recorded: dict[str, Any] = {"weight": weight} if weight else {}
+    if class_weight is not None:        # 'balanced', or {label: weight} / (label, weight) pairs as [label, weight]
+        pairs = class_weight.items() if isinstance(class_weight, dict) else class_weight
+        recorded["class_weight"] = class_weight if isinstance(class_weight, str) else \
+            [[label.item() if isinstance(label, np.generic) else label, float(w)] for label, w in pairs]
     from chainrule.sweep_table import literal  # the CSV's params cell's form: the same in the model file's JSON
     sweep = {**sweep, "best_params": {k: literal(v) for k, v in sweep["best_params"].items()}}
     save(net, path, include_optimizer=False, extra={"tabular": pre.to_json(), "history": history, **recorded,

@@ -24,9 +24,10 @@ def register(sub) -> None:
                     "can write, so run it as the user whose jobs run, or give it a NUMBA_CACHE_DIR that user can "
                     "write. Numba compiles "
                     "for this machine's processor: on a machine with another, a job runs on NumPy and compiles "
-                    "them behind it, as after an install. Tiny networks (layers at most 4 units wide: the seed's, "
-                    "XOR's) train in a loop compiled for each shape: the seed network's is compiled here; another "
-                    "shape's first job runs on the general compiled loop, then compiles its own for the jobs after.",
+                    "them behind it, as after an install. Tiny networks (at most 3 Dense layers, each at most 4 units "
+                    "wide, the sse or mse loss, SGD, no softmax: the seed's, XOR's) train in a loop compiled for "
+                    "each shape: the seed network's is compiled here; another shape's first job runs on the general "
+                    "compiled loop, then compiles its own for the jobs after.",
         epilog="examples:\n  chainrule compile\n  NUMBA_CACHE_DIR=/opt/numba-cache chainrule compile --force")
     p.add_argument("--force", action="store_true",
                    help="remove chainrule's compiled kernels from the cache and compile them again")

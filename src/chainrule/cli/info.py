@@ -44,6 +44,11 @@ def info(args) -> int:
         kind = {".onnx": "an ONNX model", ".keras": "a Keras model"}.get(os.path.splitext(args.model)[1].lower())
         origin = f"{kind} read by chainrule.load_foreign" if kind else "saved by Network.save"
         say(f"no CSV preprocessing ({origin}): inputs are the network's raw features")
+        if kind and not held_loss(args.model):
+            last = [layer for layer in net.layers if hasattr(layer, "activation")][-1]      # past any Dropout
+            why = "the graph names none" if kind == "an ONNX model" else "it reads none from a Keras file"
+            say(f"loss: {net.loss_function.name!r} guessed from the output's {last.activation.name} activation, as "
+                f"load_foreign does: {why} (load_foreign(path, loss=...) gives another)")
     else:
         classes = f", classes {names(pre.classes, 20)}" if pre.classes else ""
         say(f"task: {pre.task} of {short(pre.target)}{classes}")
@@ -56,7 +61,10 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
-    if (given := class_weights(extra.get("class_weight"))) is not None:
+    if (given := class_weights(extra.get("class_weight"))) is not None and "sweep" in extra:
+        say(f"class weights: each of the sweep's fits weighted its training rows by class: {given}; the "
+            "cross-validated scores are not weighted")
+    elif given is not None:
         say(f"class weights: trained with --class-weight {given}: the training rows' loss and accuracy are "
             "weighted by class, the validation rows' are not")
     if net.optimizer is not None:
@@ -92,6 +100,18 @@ def class_weights(recorded) -> str | None:
         return None
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
     return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
+
+
+def held_loss(path) -> bool:
+    """Whether a foreign file names its network's loss: an ONNX graph of to_onnx does (its metadata); another graph,
+    or a .keras file, does not (load_foreign guesses it from the output's activation: mlp.build_network)."""
+    if not str(path).lower().endswith(".onnx"):
+        return False
+    import onnx
+
+    from ..nn.losses import LOSSES
+    props = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+    return props.get("chainrule.loss") in LOSSES          # one it does not know is guessed as well
 
 
 def told_outputs(model) -> None:

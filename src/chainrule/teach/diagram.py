@@ -170,13 +170,15 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
 
 
 NAMED_TICKS = 12        # a heat map names each of up to this many rows and columns; past it, some (the axis says so)
+ROW_HEIGHT = 1.2 / 72   # inches a row's name takes per point of its font, one above the next
 
 
 def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> None:
     """Each layer's weight matrix W (inputs down, neurons across), one colour scale per layer, its rows and columns
     named as the diagram above names the units (i1, h1, o1; a column's or class's name beside its unit's). Columns
     whose names do not fit side by side stand upright (matplotlib's own ticks named every other of 12 classes, and
-    ran their names into each other), the maps raised to keep them on the figure."""
+    ran their names into each other), the maps raised to keep them on the figure; rows each named only where their
+    names fit one above the other in the map's height (a map raised for 12 upright classes ran 12 rows' together)."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
     n = len(dense)
     width_in, height_in = fig.get_size_inches()
@@ -189,6 +191,9 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
     tallest = max([text_size(u, pt)[0] for (_, columns), up, pt in zip(labels, upright, size) if up
                    for u in columns] or [0])
     bottom = max(0.05, (tallest + 0.35) / height_in)     # room for upright names and 'to neuron' under them
+    down = (0.29 - bottom) * height_in                    # a map's height (inches)
+    each = [(len(rows) <= NAMED_TICKS and len(rows) * ROW_HEIGHT * (7 if rows is names[l] else 6) <= down,
+             len(columns) <= NAMED_TICKS) for l, (rows, columns) in enumerate(labels)]
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, bottom, 0.9 / n - 0.09, 0.29 - bottom))
         lim = float(np.abs(layer.W).max()) or 1.0
@@ -196,18 +201,18 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
         im = ax.imshow(layer.W, cmap=cmap, vmin=-lim, vmax=lim, aspect="auto", interpolation="nearest",
                        extent=(0.5, layer.n_out + 0.5, layer.n_in + 0.5, 0.5))
         rows, columns = labels[l]
-        for axis, units in ((ax.yaxis, rows), (ax.xaxis, columns)):
+        for axis, units, named in ((ax.yaxis, rows, each[l][0]), (ax.xaxis, columns, each[l][1])):
             # up to NAMED_TICKS each named (as the diagram names its units); more: whole units, some named
-            axis.set_major_locator(FixedLocator(range(1, len(units) + 1)) if len(units) <= NAMED_TICKS
+            axis.set_major_locator(FixedLocator(range(1, len(units) + 1)) if named
                                    else MaxNLocator(nbins="auto", integer=True, min_n_ticks=1))
             axis.set_major_formatter(FuncFormatter(lambda k, _, units=units: units[int(k) - 1]
                                                    if k == int(k) and 1 <= k <= len(units) else ""))
         if upright[l]:
             ax.tick_params(axis="x", labelrotation=90)
         ax.set_title(f"layer {l}: W ({layer.n_in} x {layer.n_out})", fontsize=9)
-        some = f" ({len(columns)}: some named)" if len(columns) > NAMED_TICKS else ""
+        some = "" if each[l][1] else f" ({len(columns)}: some named)"
         ax.set_xlabel("to neuron" + some, fontsize=8)
-        some = f" ({len(rows)}: some named)" if len(rows) > NAMED_TICKS else ""
+        some = "" if each[l][0] else f" ({len(rows)}: some named)"
         ax.set_ylabel(("from input" if l == 0 else "from neuron") + some, fontsize=8)
         for axis, units, plain in ((ax.yaxis, rows, names[l]), (ax.xaxis, columns, names[l + 1])):
             axis.set_tick_params(labelsize=7 if units is plain else 6)          # a name beside: smaller

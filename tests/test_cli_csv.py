@@ -910,3 +910,14 @@ def test_a_text_column_read_as_written_matches_exact_text_only_as_the_onnx_graph
     _, proba = s.run(None, {"code": np.array([["0002"], ["2"], ["1.0"]], dtype=object),
                             "x": np.full((3, 1), 0.5)})
     np.testing.assert_allclose(proba, want, rtol=1e-12, atol=1e-12)
+
+
+def test_data_out_naming_a_file_is_refused_not_made_a_folder(tmp_path):
+    """`--out iris.csv` (the file's name, as a user may read --out) made a folder iris.csv that train then refused."""
+    for out in ("iris.csv", "my_copy.CSV", "seed.npz"):
+        r = subprocess.run([sys.executable, "-m", "chainrule.cli", "data", "iris.csv", "--out", out], cwd=tmp_path,
+                           capture_output=True, text=True)
+        assert r.returncode == 2 and "names a file: --out is the folder to copy into" in r.stderr, r.stderr
+        assert not (tmp_path / out).exists()
+    assert cmd("data", "iris.csv", "--out", tmp_path / "copies.d").returncode == 0     # a folder's own dot is fine
+    assert (tmp_path / "copies.d" / "iris.csv").is_file()

@@ -20,6 +20,9 @@ def examples() -> dict[str, str]:
     return about
 
 
+FILE_SUFFIXES = (".csv", ".npz", ".txt", ".gz", ".tsv", ".onnx")    # what --out names as a file, not a folder
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "data", help="copy a small example data set (iris.csv, ...) to try the other commands on",
@@ -47,6 +50,9 @@ def run(args) -> int:
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder")
+    if not folder.exists() and folder.suffix.lower() in FILE_SUFFIXES:     # --out iris.csv made a folder iris.csv
+        raise ValidationError(f"--out {args.out!r} names a file: --out is the folder to copy into (e.g. --out data/), "
+                              f"each file keeping its name ({', '.join(dict.fromkeys(args.names))})")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:          # a file on the way: data/iris.csv/x

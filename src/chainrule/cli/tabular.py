@@ -51,12 +51,21 @@ def fraction(text: str) -> float:
     return value
 
 
+def feature_list(text: str) -> list[str]:
+    """--features' columns: none named (an unset variable, `--features "$COLS"`) is refused, where it read as all."""
+    columns = column_list(text)
+    if not columns:
+        raise argparse.ArgumentTypeError(f"expected the input columns' names, e.g. sepal_length,petal_width (or no "
+                                         f"--features for every column); got {text!r}")
+    return columns
+
+
 def add_column_options(g) -> None:
     """The columns used (--drop, --features, --text, --max-categories), as train and sweep take them;
     `g`: a parser or an argument group."""
     from ..data.columns import MAX_CATEGORIES
     g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=column_list, default=[], metavar="COL[,COL]",
+    g.add_argument("--features", type=feature_list, default=[], metavar="COL[,COL]",
                    help="the only columns to use as inputs (default: all but the target and --drop)")
     g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers, read as written (codes "

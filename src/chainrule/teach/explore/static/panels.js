@@ -290,7 +290,7 @@ export function renderDerivation(ui, s) {
     // its numbers and value as the cards write them (a power of ten, groups of three), not explain's e-notation
     const parts = [line.lhs, line.formula, inPageNotation(line.numbers)].filter(x => x);
     row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(`${x} = `)}</span>`)
-      .join(" ") + `<b class="val"></b>`;
+      .join("") + `<b class="val"></b>`;        // each part ends " = "
     row.querySelector(".val").textContent = inPageNotation(line.value);
     // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
     const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `

@@ -86,7 +86,7 @@ export function renderReadout(ui, s) {
   $("etotal").classList.toggle("stale", stale);
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
-  $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
+  $("ehow").querySelector("span.muted").textContent = `: ${s.E_how.words}`;
   const meta = [`step ${count(s.steps)}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
@@ -289,8 +289,9 @@ export function renderDerivation(ui, s) {
     row.className = "eq " + (line.kind || "");
     // its numbers and value as the cards write them (a power of ten, groups of three), not explain's e-notation
     const parts = [line.lhs, line.formula, inPageNotation(line.numbers)].filter(x => x);
-    row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(`${x} = `)}</span>`)
-      .join("") + `<b class="val"></b>`;        // each part ends " = "
+    // each " =" kept on the line of what it follows (notation's rule): the name's with the name, the others' inside
+    row.innerHTML = parts.map((x, i) => (i === 0 ? `<span class="nobr"><span class="lhs">${notation(x)}</span> =</span> `
+      : `<span class="${["lhs", "formula", "nums"][i]}">${notation(`${x} = `)}</span>`)).join("") + `<b class="val"></b>`;        // each part ends " = "
     row.querySelector(".val").textContent = inPageNotation(line.value);
     // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
     const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `

@@ -6,6 +6,7 @@
 import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
+import { renderLegend, renderWeights } from "./legend.js";
 import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
@@ -277,35 +278,10 @@ export function mount(root, wire) {
     renderArch(ui, s);
     renderSample(ui, s);
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
-    // each swatch in one box with its words: where the row wraps, they wrap together
-    const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
-    // a parameter not trained (the seed's biases) is drawn dashed in every phase: the legend says so in each
-    const fixed = s.params.some(p => !p.trainable);
-    // past steps (momentum, Adam) or a weight penalty move a weight too: not always the way its gradient points
-    const pushed = s.gradient_moves !== null;
-    $("legend").innerHTML = s.phase === "forward"
-      ? item("k-pos", "positive weight") + item("k-neg", "negative weight")
-        + (fixed ? item("k-fixed", "dashed: fixed (not trained: does not move)") : "")
-        + `<span class="muted">thickness: |w|</span>`
-      : item("k-gpos", `∂E/∂w &gt; 0 (${pushed ? "pushes w down" : "w goes down"})`)
-        + item("k-gneg", `∂E/∂w &lt; 0 (${pushed ? "pushes w up" : "w goes up"})`)
-        + (fixed ? item("k-fixed", "fixed (not trained: does not move)") : "")
-        + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`
-        + (pushed ? `<span class="muted" data-id="past-steps">${s.gradient_moves}: a weight may move the other way`
-          + "</span>" : "");
+    renderLegend($, s);
+    renderWeights($, s);
     root.querySelector('[data-act="update"]').title = s.optimizer.name === "sgd" ? "w+ = w - η · dE/dw"
       : `${OPT_NAMES[s.optimizer.name]}'s update of every weight, from its gradient and the optimizer's state`;
-    if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are
-      $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `
-        + "columns standardised, (raw − mean) / spread of the training rows</span>");
-    }
-    if (s.target_scale) {       // a regression target is standardised too: its value and the output's are not raw
-      const t = s.target_scale, note = document.createElement("span");
-      note.className = "muted";
-      note.dataset.id = "target-scale";
-      note.textContent = `target and output standardised too: ${t.name} = ${t.mean} + ${t.spread} × value`;
-      $("legend").appendChild(note);
-    }
     drawLoss($("loss"), s.history);
     const off = offScaleWords(s.history);        // the points the curve cannot draw, marked × and said here
     $("key-off-scale").textContent = off && `× ${off}`;
@@ -379,7 +355,7 @@ export function mount(root, wire) {
   let lastWidth = 0;
   new ResizeObserver(() => {
     const w = $("graph-wrap").clientWidth;
-    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); }
+    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
   }).observe($("graph-wrap"));
 
   // -- start ---------------------------------------------------------------------------------

@@ -14,8 +14,15 @@ export function notation(text) {
     .replace(/\bd(E|out|net|w|b)(?=[_\w/ ]|$)/g, "∂$1")
     .replace(/\b(E|out|net|target|b)_([a-z0-9]+(?:_[0-9]+)?)/g, "$1<sub>$2</sub>")
     .replace(/\beta\b/g, "η").replace(/ ?\* ?/g, " · ").replace(/\^2(?!\d)/g, "²")            // not 10^23's
-    .replace(POWERED, m => `<span class="nobr">${m}</span>`);      // one number: a line breaks around it, not inside
+    .replace(POWERED, m => `<span class="nobr">${m}</span>`)       // one number: a line breaks around it, not inside
+    .replace(OPERATOR, (_, before, op) => `<span class="nobr">${before} ${op}</span> `)
+    .replace(/(^|[ (])-([(\p{L}∂])/gu, `$1<span class="nobr">-$2</span>`);      // a sign with its bracket or name
 }
+// A line breaks after an operator, never before it: "-(0.01 -" over "0.75136507)", where a break before the minus
+// left "- 0.75136507)" at a line's start on a phone, read as a negative number. The space before it stays a plain
+// space (as copied, read aloud) in a span that does not wrap, with the subscript or number before it: Chrome broke
+// between such an element and the span. A minus sign stays with what it negates: "= -" over "(0.01" broke after it.
+const OPERATOR = /((?:<sub>[^<]*<\/sub>|<span class="nobr">[^<]*<\/span>)?) ([-+·=/]) /g;
 // a number with its power of ten (in its brackets where it has them): "(5.123456 x 10^-12)" wrapped between "x" and
 // "10^-12" on a phone
 const POWERED = /\(?-?\d[\d,]*(?:\.\d+)? x 10\^-?\d+\)?/g;
@@ -79,7 +86,7 @@ export function renderReadout(ui, s) {
   $("etotal").classList.toggle("stale", stale);
   $("loss-name").textContent = `(${s.loss})`;
   $("ehow").innerHTML = `${notation(s.E_how.line)}<span class="muted"></span>`;       // the report's total error line
-  $("ehow").querySelector("span").textContent = `: ${s.E_how.words}`;
+  $("ehow").querySelector("span.muted").textContent = `: ${s.E_how.words}`;
   const meta = [`step ${count(s.steps)}`, `${s.n_train} training sample${s.n_train > 1 ? "s" : ""}`];
   if (s.E_test !== null) meta.push(`test ${grouped(s.E_shown.test)}`);
   if (stale) meta.unshift("before the update: press Forward");
@@ -282,8 +289,9 @@ export function renderDerivation(ui, s) {
     row.className = "eq " + (line.kind || "");
     // its numbers and value as the cards write them (a power of ten, groups of three), not explain's e-notation
     const parts = [line.lhs, line.formula, inPageNotation(line.numbers)].filter(x => x);
-    row.innerHTML = parts.map((x, i) => `<span class="${["lhs", "formula", "nums"][i]}">${notation(x)}</span>`).join(" = ")
-      + ` = <b class="val"></b>`;
+    // each " =" kept on the line of what it follows (notation's rule): the name's with the name, the others' inside
+    row.innerHTML = parts.map((x, i) => (i === 0 ? `<span class="nobr"><span class="lhs">${notation(x)}</span> =</span> `
+      : `<span class="${["lhs", "formula", "nums"][i]}">${notation(`${x} = `)}</span>`)).join("") + `<b class="val"></b>`;        // each part ends " = "
     row.querySelector(".val").textContent = inPageNotation(line.value);
     // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
     const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `

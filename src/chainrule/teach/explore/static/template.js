@@ -82,6 +82,7 @@ export const TEMPLATE = `
     </div>
     <div class="graph-wrap" data-id="graph-wrap"><svg data-id="graph" class="graph" role="img" aria-label="the network"></svg></div>
     <div class="legend" data-id="legend"></div>
+    <details class="weights" data-id="weights" hidden><summary></summary><table></table></details>
   </div>
   <section class="explain">
     <div class="card derivation" data-id="derivation"></div>
@@ -91,7 +92,8 @@ export const TEMPLATE = `
     <div class="card chart boundary-card" data-id="boundary-card" hidden><h3>Decision boundary</h3>
       <canvas data-id="boundary" width="320" height="320"></canvas>
       <div class="class-key" data-id="class-key"></div>
-      <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.</p></div>
+      <p class="muted small">The network's class over the plane (shade: how sure). Dots: training points; rings: test points.
+      Colours here are classes; in the drawing, blue and orange are a weight's sign.</p></div>
     <div class="card chart loss-card"><h3>Loss <span class="key"><span class="legend-item"><i class="k-train"></i>train</span>
       <span class="legend-item" data-id="key-test"><i class="k-test"></i>test</span>
       <span class="legend-item off-scale-key" data-id="key-off-scale" hidden></span></span></h3>

@@ -1,0 +1,64 @@
+// Under the drawing: its legend (what a colour, a dash and a thickness mean, the inputs' scaling), and on a
+// phone, where the drawing has no room for the weights' labels, their numbers in a table that opens on a tap.
+
+import { grouped } from "./numbers.js";
+
+export function renderLegend($, s) {
+  // each swatch in one box with its words: where the row wraps, they wrap together
+  const item = (k, words) => `<span class="legend-item"><i class="${k}"></i>${words}</span>`;
+  // a parameter not trained (the seed's biases) is drawn dashed in every phase: the legend says so in each
+  const fixed = s.params.some(p => !p.trainable);
+  // past steps (momentum, Adam) or a weight penalty move a weight too: not always the way its gradient points
+  const pushed = s.gradient_moves !== null;
+  // blue and orange are also the first two classes' colours (Decision boundary): here they are a weight's sign
+  $("legend").innerHTML = s.phase === "forward"
+    ? item("k-pos", "positive weight") + item("k-neg", "negative weight")
+      + (fixed ? item("k-fixed", "dashed: fixed (not trained: does not move)") : "")
+      + `<span class="muted">thickness: |w|; colour: the weight's sign, not a class</span>`
+    : item("k-gpos", `∂E/∂w &gt; 0 (${pushed ? "pushes w down" : "w goes down"})`)
+      + item("k-gneg", `∂E/∂w &lt; 0 (${pushed ? "pushes w up" : "w goes up"})`)
+      + (fixed ? item("k-fixed", "fixed (not trained: does not move)") : "")
+      + `<span class="muted">brightness: |∂E/∂w|; δ coloured by its sign</span>`
+      + (pushed ? `<span class="muted" data-id="past-steps">${s.gradient_moves}: a weight may move the other way`
+        + "</span>" : "");
+  if (s.layers[0].units.some(u => u.shown.raw)) {      // a CSV file's numeric columns: what the inputs' values are
+    $("legend").insertAdjacentHTML("beforeend", `<span class="muted" data-id="standardised">inputs: numeric `
+      + "columns standardised, (raw − mean) / spread of the training rows</span>");
+  }
+  if (s.target_scale) {       // a regression target is standardised too: its value and the output's are not raw
+    const t = s.target_scale, note = document.createElement("span");
+    note.className = "muted";
+    note.dataset.id = "target-scale";
+    note.textContent = `target and output standardised too: ${t.name} = ${t.mean} + ${t.spread} × value`;
+    $("legend").appendChild(note);
+  }
+}
+
+// The weights' table: shown only where the drawing has no labels (a phone), closed until tapped so that it does not
+// push the page down; its rows written only while it is open (a large network has thousands of weights). Each
+// weight's value as the server wrote it, the value before the last Update beside it, and its gradient once known.
+export function renderWeights($, s) {
+  const box = $("weights"), svg = $("graph");
+  box.hidden = !s.params.length || Boolean(svg.querySelector(".wlabel"));
+  box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers`;
+  box.ontoggle = () => renderWeights($, s);
+  const table = box.querySelector("table");
+  if (box.hidden || !box.open) { table.replaceChildren(); return; }
+  const before = s.params.some(p => p.before !== null), grad = s.phase !== "forward";
+  const heads = ["", before ? "before" : null, "value", grad ? "∂E/∂w" : null].filter(h => h !== null);
+  table.innerHTML = `<thead><tr>${heads.map(h => `<th>${h}</th>`).join("")}</tr></thead><tbody></tbody>`;
+  for (const p of s.params) {
+    const row = document.createElement("tr");
+    row.dataset.name = p.name;
+    const cells = [before ? p.shown.before : undefined, p.shown.value, grad ? p.shown.grad : undefined];
+    const name = document.createElement("th");
+    name.textContent = p.name;
+    row.appendChild(name);
+    for (const text of cells.filter(c => c !== undefined)) {
+      const td = document.createElement("td");
+      td.textContent = grouped(text ?? "");
+      row.appendChild(td);
+    }
+    table.tBodies[0].appendChild(row);
+  }
+}

@@ -63,3 +63,20 @@ def test_zero_and_e_notation_by_the_same_rule():
     assert f"  E_o1 = 1/2 (target_o1 - out_o1)^2 = 1/2 (1e-07 - 0)^2 = {written}\n" in text
     assert "  dE/dout_o1 = -(target_o1 - out_o1) = -(1e-07 - 0) = -1e-07\n" in text
     assert "0.000000000" not in text and "-0 " not in text
+
+
+@pytest.mark.parametrize("alpha", [0.123456789, 1.23456789e-7])
+def test_a_leaky_slope_reads_as_the_value_it_gives(alpha):
+    """leaky_relu's alpha by the same rule on every line: dout/dnet's 'else alpha' is the value written after it, and
+    the forward line's alpha*net gives its out, so no last-digit note for a slope cut to six figures."""
+    net = cr.Network([cr.Dense(1, 1, {"name": "leaky_relu", "alpha": alpha})], loss="sse", seed=0)
+    net.set_weights([np.array([[-0.5]]), np.array([0.1])])
+    net_in = torch.tensor(0.4, dtype=torch.float64) * -0.5 + 0.1
+    net_in.requires_grad_()
+    slope = torch.autograd.grad(torch.nn.functional.leaky_relu(net_in, alpha), net_in)[0]     # dout/dnet
+    text = cr.explain(net, [[0.4]], [[1.0]]).text()
+    a, n = seed(alpha) if alpha > 1e-6 else f"{alpha:.6e}", seed(float(net_in))     # 1.234568e-07: 7 figures
+    assert f"  dout_o1/dnet_o1 = 1 if net_o1 > 0 else {a} = 1 if {n} > 0 else {a} = {a}\n" in text
+    assert float(a) == pytest.approx(float(slope), rel=1e-6)
+    assert f"  out_o1 = max(net_o1, {a}*net_o1) = max({n}, {a}*({n})) = " in text
+    assert "recomputed from the rounded ones" not in text

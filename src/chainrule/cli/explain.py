@@ -226,8 +226,10 @@ def run(args) -> int:
                               "Keras file): give its sample with --inputs and --targets")
     header: list[str] = []
     if pre is not None:
+        from ..teach.numbers import single_precision
         from .explain_sample import tabular_sample
-        X, Y, header = tabular_sample(args, pre)
+        with single_precision(net.dtype == np.float32):        # its inputs as the report writes them
+            X, Y, header = tabular_sample(args, pre)
     elif args.inputs is not None or X is None:
         if args.inputs is None and args.targets is None and args.layers:
             X, Y, said = random_sample(net, args.seed)

@@ -202,9 +202,10 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def _operands(raw: str, mean: float, scale: float, shown: str) -> tuple[str, str]:
     """The mean and spread with the fewest digits (4 or more) whose printed arithmetic gives `shown`."""
+    from ..teach.numbers import fmt
     for digits in range(4, 18):
         m, s = f"{mean:.{digits}g}", f"{scale:.{digits}g}"
-        if f"{(float(raw) - float(m)) / float(s):.6f}" == shown:
+        if fmt((float(raw) - float(m)) / float(s)) == shown:
             return m, s
     return repr(mean), repr(scale)
 
@@ -213,12 +214,13 @@ def _describe_inputs(pre, row, X) -> list[str]:
     """What i1, i2, ... and o1, o2, ... are: the columns, their raw values (or the fill of a missing
     one) and the scaling, each line's numbers enough to redo its arithmetic by hand."""
     from ..data.csvfile import short
+    from ..teach.numbers import fmt
     how = {"most_frequent": "most frequent value"}.get(str(pre.impute), str(pre.impute))
     lines, k = [], 0
     for j, c in enumerate(pre.numeric):
         gap = bool(row[c].isna().iloc[0])
         raw = f"{float(pre.fill[c] if gap else row[c].iloc[0]):.15g}"
-        shown = f"{X[0, k]:.6f}"
+        shown = fmt(X[0, k])                # as the report's lines write i1
         mean, scale = _operands(raw, pre.means[j], pre.scales[j], shown)
         filled = f"   (missing -> filled with the training {how} {raw})" if gap else ""
         mean = f"({mean})" if str(mean).startswith("-") else mean             # 0.64 - (-0.085), as the report writes

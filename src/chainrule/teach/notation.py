@@ -99,7 +99,7 @@ def activation_text(activation: str, neuron: str, alpha: float = 0.01) -> str | 
     """dout/dnet of `neuron` in the reports' plain text (`alpha`: leaky_relu's slope); None when
     the table has none to write."""
     entry = ACTIVATIONS.get(activation)
-    return None if entry is None or entry.plain is None else entry.plain.format(o=neuron, alpha=f"{alpha:g}")
+    return None if entry is None or entry.plain is None else entry.plain.format(o=neuron, alpha=fmt(alpha))
 
 
 def activation_tex(activation: str, neuron: str, alpha: float = 0.01) -> str | None:
@@ -107,7 +107,7 @@ def activation_tex(activation: str, neuron: str, alpha: float = 0.01) -> str | N
     entry = ACTIVATIONS.get(activation)
     if entry is None or entry.latex is None:
         return None
-    return entry.latex.format(out=f"out_{{{neuron}}}", net=f"net_{{{neuron}}}", alpha=f"{alpha:g}")
+    return entry.latex.format(out=f"out_{{{neuron}}}", net=f"net_{{{neuron}}}", alpha=fmt(alpha))
 
 
 def activation_numbers(activation: str, out: str, net: str, alpha: float = 0.01) -> tuple[str, str]:
@@ -116,10 +116,10 @@ def activation_numbers(activation: str, out: str, net: str, alpha: float = 0.01)
     entry = ACTIVATIONS.get(activation)
     if entry is None or not entry.numbers:
         return "", ""
-    plain = entry.numbers.format(out=out, net=net, alpha=f"{alpha:g}")
+    plain = entry.numbers.format(out=out, net=net, alpha=fmt(alpha))
     if entry.latex is None or "{net}" not in entry.numbers:        # the seed's out(1 - out) reads the same in LaTeX
         return plain, plain
-    return plain, entry.latex.format(out=out, net=net, alpha=f"{alpha:g}")   # relu's indicator, not its words
+    return plain, entry.latex.format(out=out, net=net, alpha=fmt(alpha))   # relu's indicator, not its words
 
 
 #: each output's error E_o of the reports: (plain text, LaTeX); {o} is the output's name
@@ -240,7 +240,7 @@ def _closed_form(act: str, alpha: float | None) -> tuple[str, str]:
     user's own) by its name."""
     if act == "leaky_relu":
         pick, a = ("min", "\\min") if alpha is not None and alpha > 1 else ("max", "\\max"), \
-            f"{0.01 if alpha is None else alpha:g}"
+            fmt(0.01 if alpha is None else alpha)
         return f"{pick[0]}({{net}}, {a}*{{term}})", f"{pick[1]}({{net}}, {a} \\cdot {{term}})"
     own = act.replace("{", "{{").replace("}", "}}")        # a template's braces are its fields
     return FORWARD.get(act) or (f"{own}({{net}})", f"\\mathrm{{{{{tex_name(own)}}}}}({{net}})")

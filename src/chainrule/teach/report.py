@@ -217,7 +217,6 @@ def _render(d: dict, markdown: bool) -> str:
     for text in notes.get(None, []):
         note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
-    typed = set(units)                 # the inputs: given, written as typed (0.05), as weights and targets are
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:
@@ -240,7 +239,7 @@ def _render(d: dict, markdown: bool) -> str:
                 else tex_parts
             tex_parts += f" + {tex_symbol(nr['bias'])} \\cdot 1"
             if n == 1 and not wide:
-                nums = " + ".join(f"{_par(_f(w))}*{_par(_f(units[i]) if i in typed else _f(units[i]))}"
+                nums = " + ".join(f"{_par(_f(w))}*{_par(_f(units[i]))}"
                                   for w, i in zip(nr["weight_values"], nr["inputs"]))
                 nums += f" + {_par(_f(nr['bias_value']))}*1"
                 parts += f" = {nums}"

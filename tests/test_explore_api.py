@@ -678,7 +678,7 @@ def test_the_page_is_sent_every_number_as_the_report_writes_it(dtype):
     text = cr.explain(net, np.array([[0.7, 0.0]]), np.array([[1.0, 0.0]]), lr=0.5).text()
     with single_precision(dtype == "float32"):
         def written(v):
-            return [fmt(x, zeros=False) for x in v] if isinstance(v, list) else fmt(v, zeros=False)
+            return [fmt(x) for x in v] if isinstance(v, list) else fmt(v)
         for p in s["params"]:
             assert p["shown"] == {k: None if p[k] is None else written(p[k]) for k in ("value", "grad", "before")}
             assert f"{p['name']} - lr * dE/d{p['name']} = {p['shown']['value']} - 0.5" in text    # the report's
@@ -692,9 +692,9 @@ def test_the_page_is_sent_every_number_as_the_report_writes_it(dtype):
                     assert units[name]["shown"][what] == [number]
         for key in ("targets", "errors"):
             assert [t["shown"] for t in s[key]] == [written(t["value"]) for t in s[key]]
-        assert s["E_shown"] == {"total": fmt(s["E_total"], zeros=False), "test": None}
+        assert s["E_shown"] == {"total": fmt(s["E_total"]), "test": None}
     if dtype == "float32":
-        assert page.param("w1")["shown"]["value"] == "0.15" != fmt(page.param("w1")["value"], zeros=False)
+        assert page.param("w1")["shown"]["value"] == "0.15" != fmt(page.param("w1")["value"])
 
 
 def test_softmax_targets_are_edited_as_class_probabilities(page):
@@ -1020,7 +1020,7 @@ def test_the_derivation_of_a_softmax_writes_its_numbers_as_its_other_lines_do():
         report = next(t.strip().split("   (")[0] for t in text.splitlines() if t.strip().startswith(ln["lhs"] + " = "))
         ours, theirs = NUMBER.findall(shown), NUMBER.findall(report)
         assert [Decimal(x) for x in ours] == [Decimal(x) for x in theirs], (shown, report)
-        assert ours == [fmt(float(x), zeros=False) for x in ours], shown                 # no 0.500000000
+        assert ours == [fmt(float(x)) for x in ours], shown                 # no 0.500000000
         assert "0.000000000" not in report and "0.500000000" not in report, report        # the report's rule too
         checked += "exp(0)" in report or "0.5 * 0.5" in report
     assert checked >= 2          # the exponentials' line and the Jacobian's

@@ -29,8 +29,8 @@ class Line:
     tex: str                      # the whole line in LaTeX, its value written by `fmt`
     note: str = ""                # a note after the value, "   (fused: out - target)"; "" for none
 
-    def plain(self, zeros: bool = False) -> str:
-        line = " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value, zeros)) if x)
+    def plain(self) -> str:
+        line = " = ".join(x for x in (self.lhs, self.formula, self.numbers, fmt(self.value)) if x)
         return line + (f"   ({self.note})" if self.note else "")
 
 
@@ -42,7 +42,7 @@ def tex_symbol(name: str) -> str:
     return f"{base}_{{{sub}}}" if sub else (f"{name[0]}_{{{name[1:]}}}" if name[1:].isdigit() else name)
 
 
-def gradient_line(d: dict, p: dict, zeros: bool = False) -> Line:
+def gradient_line(d: dict, p: dict) -> Line:
     """dE/d<param> of one weight or bias p: the chain of its factors, their numbers, the gradient, and a
     note where its delta was not made of dE/dout and dout/dnet (a fused or softmax delta) or where the
     gradient sums several samples. One line for `explain` and the explorer, so that the two multiply
@@ -50,29 +50,28 @@ def gradient_line(d: dict, p: dict, zeros: bool = False) -> Line:
     name, to = p["name"], p["to"]
     dparam = f"dnet_{to}/d{name}"
     dparam_tex = f"\\frac{{\\partial net_{{{to}}}}}{{\\partial {tex_symbol(name)}}}"
-    given = p["from"] is None or p["from"].startswith("i")     # 1, or an input: not computed
-    source = "1" if p["from"] is None else factor(p["dnet/dparam"], zeros and not given)
+    source = "1" if p["from"] is None else factor(p["dnet/dparam"])
     if p["dE/dout"] is not None and p["dout/dnet"] is not None:
-        delta = net_delta_line(d, p, zeros)          # dE/dout * dout/dnet, its factors as its own line writes them
+        delta = net_delta_line(d, p)          # dE/dout * dout/dnet, its factors as its own line writes them
         formula, numbers = f"{delta.formula} * {dparam}", f"{delta.numbers} * {source}"
         tex = f"{_chain_tex(to)} \\cdot {dparam_tex}"
         notes = []
     else:
         formula = f"dE/dnet_{to} * {dparam}"
-        numbers = f"{factor(p['dE/dnet'], zeros)} * {source}"
+        numbers = f"{factor(p['dE/dnet'])} * {source}"
         tex = f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} \\cdot {dparam_tex}"
         fused = over(d, fused_formula(d), True)
         notes = [f"fused: {fused}" if d["fused"] and p["paths"] is None else "softmax Jacobian"]
     if d["n_samples"] > 1:
         notes.insert(0, "summed over samples")
     note = "; ".join(notes)
-    value = fmt(p["grad"], zeros)
+    value = fmt(p["grad"])
     tex = (f"\\frac{{{DE}}}{{\\partial {tex_symbol(name)}}} = {tex} = {numbers.replace(' * ', CDOT)} = {value}"
            + (f" \\quad {note_tex(note)}" if note else ""))
     return Line(f"dE/d{name}", formula, numbers, p["grad"], tex, note)
 
 
-def penalty_line(d: dict, p: dict, zeros: bool = False, rows: int | None = None) -> Line:
+def penalty_line(d: dict, p: dict, rows: int | None = None) -> Line:
     """A weight's gradient with the weight penalty (MLP's alpha, `Network.weight_penalty`), as a training step
     takes it: dE/dw + alpha * w / m, m the rows (the engine's `l2_penalty`). One line for explain and the explorer.
     `rows`: the batch's m where `d` explains one of its samples (the explorer's sample mode): the line is then
@@ -80,13 +79,13 @@ def penalty_line(d: dict, p: dict, zeros: bool = False, rows: int | None = None)
     name, m, alpha = p["name"], rows or d["n_samples"], fmt(d["weight_penalty"])
     own = m == d["n_samples"]
     value = p["penalized_grad"] if own else p["grad"] + d["weight_penalty"] * p["value"] / m
-    numbers = f"{factor(p['grad'], zeros)} + {alpha} * {factor(p['value'])} / {m}"
+    numbers = f"{factor(p['grad'])} + {alpha} * {factor(p['value'])} / {m}"
     sym = tex_symbol(name)
     note = ("with the weight penalty: the gradient a training step takes" if own else
             f"with the weight penalty: this sample's term of the batch's mean, m = {m} rows")
     return Line(f"dE/d{name} + alpha * {name} / m", "", numbers, value,
                 f"\\frac{{{DE}}}{{\\partial {sym}}} + \\alpha \\cdot {sym} / m = {numbers.replace(' * ', CDOT)} = "
-                f"{fmt(value, zeros)}", note)
+                f"{fmt(value)}", note)
 
 
 def penalty_error_line(d: dict) -> Line:
@@ -102,15 +101,15 @@ def penalty_error_line(d: dict) -> Line:
 DELTA_TERMS = 4        # a hidden delta's sum over the layer above: written whole up to this many terms
 
 
-def net_delta_line(d: dict, p: dict, zeros: bool = False) -> Line:
+def net_delta_line(d: dict, p: dict) -> Line:
     """dE/dnet of neuron p["to"] as dE/dout * dout/dnet (a delta its loss and activation do not fuse), with
     its numbers: one line for the explorer's card of the neuron and the gradient lines that read it (a
     constant derivative, linear's 1, written as its formula, for one sample or several)."""
     to = p["to"]
-    slope = constant_derivative(d["layers"][p["layer"]]["activation"]) or factor(p["dout/dnet"], zeros)
-    numbers = f"{factor(p['dE/dout'], zeros)} * {slope}"
+    slope = constant_derivative(d["layers"][p["layer"]]["activation"]) or factor(p["dout/dnet"])
+    numbers = f"{factor(p['dE/dout'])} * {slope}"
     tex = (f"\\frac{{{DE}}}{{\\partial net_{{{to}}}}} = {_chain_tex(to)} = {numbers.replace(' * ', CDOT)} = "
-           f"{fmt(p['dE/dnet'], zeros)}")
+           f"{fmt(p['dE/dnet'])}")
     return Line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}", numbers, p["dE/dnet"], tex)
 
 
@@ -126,7 +125,7 @@ def fused_formula(d: dict, to: str | None = None) -> str:
     return f"{out} - {target}" if d.get("rows_sum_to_one", True) else f"{out} * sum(target) - {target}"
 
 
-def delta_line(q: dict, n: int, zeros: bool = False) -> Line | None:
+def delta_line(q: dict, n: int) -> Line | None:
     """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
     q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
     the seed's hidden-layer rule one layer up, with one sample's numbers (a weight, a given number, as
@@ -134,7 +133,7 @@ def delta_line(q: dict, n: int, zeros: bool = False) -> Line | None:
     src, v = q.get("delta"), q["via"]
     if src is None:
         return None
-    terms, f = src["terms"], (lambda x: factor(x, zeros))
+    terms, f = src["terms"], factor
     short = len(terms) <= DELTA_TERMS
     shown = terms if short else [terms[0], terms[-1]]          # past 4 units: the sum's ends
     join = " + " if short else " + ... + "
@@ -144,16 +143,16 @@ def delta_line(q: dict, n: int, zeros: bool = False) -> Line | None:
     numbers = ""
     if n == 1:
         inner = (" + ".join(f"{f(t['dE/dnet'])} * {factor(t['w'])}" for t in terms) if short
-                 else fmt(src["dE/dout"], zeros))
+                 else fmt(src["dE/dout"]))
         numbers = f"({inner}) * {f(src['dout/dnet'])}"
     formula = f"({total}) * dout_{v}/dnet_{v}"
     tex = (f"\\frac{{{DE}}}{{\\partial net_{{{v}}}}} = \\left({total_tex}\\right) \\cdot "
            f"\\frac{{\\partial out_{{{v}}}}}{{\\partial net_{{{v}}}}}"
-           + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'], zeros)}")
+           + (f" = {numbers.replace(' * ', CDOT)}" if numbers else "") + f" = {fmt(src['dE/dnet'])}")
     return Line(f"dE/dnet_{v}", formula, numbers, src["dE/dnet"], tex)
 
 
-def output_error_line(d: dict, p: dict, zeros: bool = False) -> Line:
+def output_error_line(d: dict, p: dict) -> Line:
     """dE/dout of output p["to"] from the loss's formula (`LOSSES`), with one sample's target and output in
     it, as the seed writes sse's -(0.01 - 0.75136507): one line for `explain` and the explorer, so that the
     two write the same numbers (numbers.fmt's one rule). A loss the table does not
@@ -167,7 +166,7 @@ def output_error_line(d: dict, p: dict, zeros: bool = False) -> Line:
         target = next(t["value"][0] for t in d["targets"] if t["name"] == to)
         clipped, why = clipped_output(d, out[0], target, p["dE/dout"][0])    # a division by 0 as written
         numbers = known.plain.replace("target_{o}", "{target}").replace("out_{o}", "{out}").format(
-            target=factor(target), out=clipped or factor(out, zeros))   # a given target: as typed
+            target=factor(target), out=clipped or factor(out))   # a given target: as typed
         if re.match(r"-0 [/*]", numbers):          # -target / out with a target 0: minus the whole term, not -0
             numbers = f"-({numbers[1:]})"
     formula, numbers = over(d, formula, True), over(d, numbers, False) if numbers else ""
@@ -176,9 +175,9 @@ def output_error_line(d: dict, p: dict, zeros: bool = False) -> Line:
         return formula_tex(s).replace(f"_{to}", f"_{{{to}}}")
 
     shown = f" = {tex(numbers)}" if numbers else ""
-    why = f"out_{to} = {fmt(out, zeros)} {why}, the output this line writes" if numbers and clipped else ""
+    why = f"out_{to} = {fmt(out)} {why}, the output this line writes" if numbers and clipped else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
-                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'], zeros)}", why)
+                f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'])}", why)
 
 
 def formula_tex(s: str) -> str:
@@ -280,7 +279,7 @@ def constant_derivative(activation: str) -> str | None:
     return text if text is not None and text.replace(".", "", 1).isdigit() else None
 
 
-def derivative_line(d: dict, p: dict, zeros: bool = False) -> Line | None:
+def derivative_line(d: dict, p: dict) -> Line | None:
     """dout/dnet of neuron p["to"]: its activation's derivative, with one sample's output where the seed
     writes it (out_h1(1 - out_h1) = 0.59(1 - 0.59) = 0.24), relu's with its net (1 if 0.3 > 0 else 0); a
     constant one (linear's 1) without the value that repeats it; an activation the table does not know by its
@@ -297,10 +296,10 @@ def derivative_line(d: dict, p: dict, zeros: bool = False) -> Line | None:
         return Line(lhs, formula, "", None, f"{lhs_tex} = {formula_tex}")
     unit = layer["neurons"][p["index"][-1]]
     numbers, numbers_tex = ("", "") if d["n_samples"] != 1 else \
-        activation_numbers(act, factor(unit["out"], zeros), fmt(unit["net"]), slope)  # net: as its line
+        activation_numbers(act, factor(unit["out"]), fmt(unit["net"]), slope)  # net: as its line
     shown = f" = {numbers_tex}" if numbers else ""
     return Line(lhs, formula, numbers, p["dout/dnet"],
-                f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'], zeros)}")
+                f"{lhs_tex} = {formula_tex}{shown} = {fmt(p['dout/dnet'])}")
 
 
 def fused_delta(d: dict, p: dict, eq: Callable[[str, str], None]) -> None:

@@ -6,8 +6,7 @@ The seed's rule: nine decimals at most, trailing zeros dropped (0.298371109; its
 0.751365070 without its zero; a typed 0.15), so that one number reads the same on every line. A
 magnitude below 1e-6 (or of 1e10 and more) is written in scientific notation, rounded to 7 significant
 digits, its mantissa's trailing zeros dropped too (3.403177e-06, 1e-07), so that a vanishing gradient
-shows its size instead of 0; zero is 0, never -0. `zeros=True` keeps the zeros (0.550000000,
-1.000000e-07): only for an aligned column, where fixed decimals keep the figures under each other.
+shows its size instead of 0; zero is 0, never -0.
 
 A float32 network's numbers are written as the shortest decimal that reads back as the same
 float32 (0.15, not its nine decimals 0.150000006: digits below float32's precision are noise),
@@ -44,12 +43,12 @@ def single() -> bool:
     return _SINGLE.get()
 
 
-def fmt(v, zeros: bool = False) -> str:
+def fmt(v) -> str:
     """`v` as the reports write it; a list (one value per sample) in brackets; None as ""."""
     if v is None:
         return ""
     if isinstance(v, (list, tuple)):
-        return fmt(v[0], zeros) if len(v) == 1 else "[" + ", ".join(fmt(x, zeros) for x in v) + "]"
+        return fmt(v[0]) if len(v) == 1 else "[" + ", ".join(fmt(x) for x in v) + "]"
     v = float(v)
     if not math.isfinite(v):
         return str(v)
@@ -60,9 +59,9 @@ def fmt(v, zeros: bool = False) -> str:
         return np.format_float_positional(s32, unique=True, trim="-")
     if v != 0 and not SMALL <= abs(v) < LARGE:
         mantissa, exponent = f"{v:.6e}".split("e")
-        return f"{mantissa if zeros else mantissa.rstrip('0').rstrip('.')}e{exponent}"
+        return f"{mantissa.rstrip('0').rstrip('.')}e{exponent}"
     s = f"{abs(v) if v == 0 else v:.9f}"
-    return s if zeros else s.rstrip("0").rstrip(".")
+    return s.rstrip("0").rstrip(".")
 
 
 def last_place(printed: str) -> int | None:
@@ -75,9 +74,9 @@ def last_place(printed: str) -> int | None:
     return int(printed.split("e")[1]) - 6 if "e" in printed else -9
 
 
-def factor(v, zeros: bool = False) -> str:
+def factor(v) -> str:
     """A number inside a formula: in parentheses when negative, as -(0.04 - (-0.28)) needs."""
-    s = fmt(v, zeros)
+    s = fmt(v)
     return f"({s})" if s.startswith("-") else s
 
 

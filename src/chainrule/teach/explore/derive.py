@@ -32,7 +32,7 @@ Line = dict[str, Any]
 def fmt(v: float | list | None) -> str:
     """A number as the seed prints it (9 decimals, no trailing zeros; scientific below 1e-6): the
     rule of every report, `numbers.fmt`; a list per sample in brackets."""
-    return _no_zeros(rule.fmt(v, zeros=False))
+    return _no_zeros(rule.fmt(v))
 
 
 MANTISSA_ZEROS = re.compile(r"(\.\d*?)0+(?=e[+-]\d)")      # 2.700000e+199: the zeros before the e
@@ -46,7 +46,7 @@ def _no_zeros(text: str) -> str:
 
 def factor(v) -> str:
     """A factor of a product: negative numbers in parentheses; written as `fmt` writes its value."""
-    return _no_zeros(rule.factor(v, zeros=False))
+    return _no_zeros(rule.factor(v))
 
 
 NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the report's nine decimals
@@ -123,7 +123,7 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
         names = {q["via"]: (f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}")
                  for q in p["paths"]}
         for q in p["paths"]:
-            above = delta_line(q, n, zeros=False)       # the delta of a hidden unit above, from its layer above
+            above = delta_line(q, n)       # the delta of a hidden unit above, from its layer above
             if above is not None:
                 lines.append(_line(above.lhs, above.formula, above.numbers, above.value,
                                    note=f"the delta of {q['via']}: the sum over the layer above it, times its "
@@ -138,10 +138,10 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
                                " + ".join(factor(q["term"]) for q in p["paths"]), p["dE/dout"],
                                note="the sum over the paths through the layer above"))
     elif p["dE/dout"] is not None:           # the loss's formula with this sample's numbers, as the report writes it
-        error = output_error_line(d, p, zeros=False)         # its note: an output of 0 or 1 the engine clips
+        error = output_error_line(d, p)         # its note: an output of 0 or 1 the engine clips
         lines.append(_line(error.lhs, error.formula, error.numbers, error.value,
                            **({"note": error.note} if error.note else {})))
-    derivative = derivative_line(d, p, zeros=False)        # the report's line
+    derivative = derivative_line(d, p)        # the report's line
     if derivative is not None:
         lines.append(_line(derivative.lhs, derivative.formula if derivative.value is not None else "",
                            derivative.numbers, p["dout/dnet"]))
@@ -165,7 +165,7 @@ def _jacobian_lines(d: dict, p: dict) -> list[Line]:
 def _delta_lines(d: dict, p: dict) -> list[Line]:
     to = p["to"]
     if p["dE/dout"] is not None and p["dout/dnet"] is not None:      # the report's line, as the chains read it
-        delta = net_delta_line(d, p, zeros=False)
+        delta = net_delta_line(d, p)
         return [_line(delta.lhs, delta.formula, delta.numbers, delta.value, note=f"the delta of {to}")]
     if d["layers"][p["layer"]].get("softmax_sum") is not None:
         return _jacobian_lines(d, p)
@@ -188,12 +188,12 @@ def parameter_lines(d: dict, p: dict, rows: int | None = None) -> list[Line]:
     lines.append(_line(dparam, src, "", p["dnet/dparam"]))
     if p["dE/dout"] is None or p["dout/dnet"] is None:
         lines += _delta_lines(d, p)
-    gradient = gradient_line(d, p, zeros=False)           # the report's line: the same factors and notes
+    gradient = gradient_line(d, p)           # the report's line: the same factors and notes
     lines.append(_line(gradient.lhs, gradient.formula, gradient.numbers, p["grad"], kind="gradient",
                        **({"note": gradient.note} if gradient.note else {})))
     full = p.get("penalized_grad")          # MLP's alpha: the gradient a training step takes, the report's line
     if full is not None:
-        penalty = penalty_line(d, p, zeros=False, rows=rows)
+        penalty = penalty_line(d, p, rows=rows)
         lines.append(_line(penalty.lhs, "", penalty.numbers, penalty.value, kind="gradient", note=penalty.note))
     if p["updated"] is not None:
         g = f"dE/d{name}" if full is None else f"(dE/d{name} + alpha * {name} / m)"

@@ -33,15 +33,20 @@ def _drive(callback, owner, begin, lr):
     return stopped, rates
 
 
-@pytest.mark.parametrize("kwargs", [dict(patience=2, min_delta=0.2, baseline=0.5),
-                                    dict(patience=1, min_delta=0.2, baseline=0.9),
-                                    dict(patience=2, min_delta=0.2)])
-def test_early_stopping_stops_where_keras_does(kwargs):
+def _early_stoppings(kwargs):
+    """Keras' EarlyStopping and ours of `kwargs`, Keras' driven through the values (its stop), ours ready to drive."""
     model, net = _pair()
     theirs, ours = keras.callbacks.EarlyStopping(**kwargs), cr.EarlyStopping(**kwargs)
     theirs.set_model(model)
     ours.network = net
-    want = _drive(theirs, model, theirs.on_train_begin, lambda: 0.0)
+    return theirs, ours, net, _drive(theirs, model, theirs.on_train_begin, lambda: 0.0)
+
+
+@pytest.mark.parametrize("kwargs", [dict(patience=2, min_delta=0.2, baseline=0.5),
+                                    dict(patience=1, min_delta=0.2, baseline=0.9),
+                                    dict(patience=2, min_delta=0.2)])
+def test_early_stopping_stops_where_keras_does(kwargs):
+    theirs, ours, net, want = _early_stoppings(kwargs)
     got = _drive(ours, net, lambda: ours.on_train_begin({}), lambda: 0.0)
     assert got == want
     assert (ours.best_epoch, ours.wait, ours.best) == (theirs.best_epoch, theirs.wait, theirs.best)
@@ -104,11 +109,7 @@ def test_a_bad_mode_names_its_callback(make, owner):
 def test_a_baseline_beyond_float32_compares_as_keras_without_numpys_warning(kwargs):
     """A baseline past float32's range is its inf, as Keras casts it: compared, with no NumPy overflow warning."""
     import warnings
-    model, net = _pair()
-    theirs, ours = keras.callbacks.EarlyStopping(**kwargs), cr.EarlyStopping(**kwargs)
-    theirs.set_model(model)
-    ours.network = net
-    want = _drive(theirs, model, theirs.on_train_begin, lambda: 0.0)
+    theirs, ours, net, want = _early_stoppings(kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         got = _drive(ours, net, lambda: ours.on_train_begin({}), lambda: 0.0)

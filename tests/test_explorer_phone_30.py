@@ -58,8 +58,8 @@ def test_a_chain_rule_line_never_starts_a_line_with_an_operator_on_a_phone(page,
 def test_a_phone_reads_every_weight_after_an_update_in_a_table(page, shots):
     """The seed's figures after one step (w5+ = 0.35891648, w1+ = 0.149780716): in the table, with the value before."""
     page.set_viewport_size({"width": 375, "height": 800})
-    page.wait_for_timeout(200)
-    assert page.locator('[data-id="graph"] .wlabel').count() == 0      # no room for the labels on the drawing
+    labels = page.locator('[data-id="graph"] .wlabel')
+    expect(labels).to_have_count(0)                  # no room for the labels on the drawing (redrawn on the resize)
     table = page.locator('[data-id="weights"]')
     expect(table).to_be_visible()
     page.click('[data-act="step"]')
@@ -73,8 +73,7 @@ def test_a_phone_reads_every_weight_after_an_update_in_a_table(page, shots):
     assert w5[:3] == ["w5", "0.4", "0.35891648"] and w1[:3] == ["w1", "0.15", "0.149780716"]
     table.screenshot(path=str(shots / "explore-weights-table-375.png"))
     page.set_viewport_size({"width": 1280, "height": 800})       # the labels drawn: no table
-    page.wait_for_timeout(200)
-    assert page.locator('[data-id="graph"] .wlabel').count() > 0
+    expect(labels).not_to_have_count(0)
     expect(table).to_be_hidden()
 
 

@@ -22,6 +22,7 @@ from .textnumbers import (
     at_line,
     comma_cells,
     comma_error,
+    dot_numbers,
     numbers_except,
     percent_error,
     percentages,
@@ -127,9 +128,9 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
         if at is not None:
             i = earliest(values, codes == at)
             raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])), target)
-    if not ok.any():
+    if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)
         return
-    if ok.all():
+    if ok.all() or not ok.any():
         i = earliest(values, np.ones(len(values), dtype=bool))
         raise stored_as_text(name, values.iloc[i], _line(col, col.index.isin(values.index[i:i + 1])), target)
     if counts[ok].sum() / len(values) >= 0.5:

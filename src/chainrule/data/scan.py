@@ -29,6 +29,7 @@ from .textnumbers import (
     as_read,
     comma_cells,
     comma_error,
+    dot_numbers,
     numbers_except,
     percent_error,
     percentages,
@@ -364,9 +365,9 @@ def check_text(name: str, text: list[str], counts: list[int], first: list[int], 
         at = find(pd.Series(values, dtype="string"))
         if at is not None:
             raise error(name, values[at], first[at], target)
-    if not ok.any():
+    if not ok.any() and not dot_numbers(values):        # text (numbers all with a '.' --decimal ',' reads not: told)
         return
-    if ok.all():
+    if ok.all() or not ok.any():
         earliest = min(range(len(values)), key=first.__getitem__)
         raise stored_as_text(name, text[earliest], first[earliest], target)
     if n[ok].sum() / total >= 0.5:

@@ -59,6 +59,13 @@ COMMA_KINDS = {"thousands": "thousands separators", "decimal.": "a decimal comma
                "decimal spaced": "a decimal comma and spaces between thousands"}
 
 
+def dot_numbers(texts: Any) -> bool:
+    """Whether every cell is a number written with a '.' decimal: numbers stored as text where the file's marks
+    (--decimal ',') read none of them (a target of 50.123s), to be told so rather than taken as one class each."""
+    import pandas as pd
+    return bool(pd.to_numeric(pd.Series(texts, dtype="string").str.strip(), errors="coerce").notna().all())
+
+
 def as_read(texts: Any, read: dict | None) -> Any:
     """Text cells as numbers the way the file was read (`read`: read_csv's attrs["csv"], its decimal mark and
     thousands separator), NaN where not: a column pandas left as text for one cell that is no number still has

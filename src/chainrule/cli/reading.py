@@ -3,6 +3,7 @@ options, the marks, encoding and separator a trained model's file is read with (
 column options spelled as the file spells them, and the reading itself with its line on stderr."""
 from __future__ import annotations
 
+import argparse
 import sys
 
 from ..teach.width import say
@@ -11,6 +12,15 @@ from ..teach.width import say
 def column_list(text: str) -> list[str]:
     """An option's comma-separated list (columns, missing-value markers), spaces around each stripped."""
     return [c.strip() for c in text.split(",") if c.strip()]
+
+
+def feature_list(text: str) -> list[str]:
+    """--features' columns: none named (an unset variable, `--features "$COLS"`) is refused, where it read as all."""
+    columns = column_list(text)
+    if not columns:
+        raise argparse.ArgumentTypeError(f"expected the input columns' names, e.g. sepal_length,petal_width (or no "
+                                         f"--features for every column); got {text!r}")
+    return columns
 
 
 def add_csv_options(p) -> None:

@@ -18,6 +18,7 @@ from .reading import (  # noqa: F401  (the reading is reading.py's; the commands
     as_in_file,
     as_trained,
     column_list,
+    feature_list,
     keep_reading,
     once,
     read,
@@ -49,15 +50,6 @@ def fraction(text: str) -> float:
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), e.g. 0.2; got {text!r}")
     return value
-
-
-def feature_list(text: str) -> list[str]:
-    """--features' columns: none named (an unset variable, `--features "$COLS"`) is refused, where it read as all."""
-    columns = column_list(text)
-    if not columns:
-        raise argparse.ArgumentTypeError(f"expected the input columns' names, e.g. sepal_length,petal_width (or no "
-                                         f"--features for every column); got {text!r}")
-    return columns
 
 
 def add_column_options(g) -> None:

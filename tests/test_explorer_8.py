@@ -46,12 +46,14 @@ def short_form(v):
 
 
 def full_form(v):
-    """A label's and card's whole number: nine decimals (correctly rounded, half to even) grouped in threes from
-    10,000, or from 10^10 and below 10^-6 seven significant figures times a power of ten."""
+    """A label's and card's whole number: nine decimals at most (correctly rounded, half to even; the seed's rule
+    drops their trailing zeros) grouped in threes from 10,000, or from 10^10 and below 10^-6 seven significant
+    figures, their trailing zeros dropped too, times a power of ten."""
     if 1e-6 <= abs(v) < 1e10:
         q = Decimal(v).quantize(Decimal("1e-9"), ROUND_HALF_EVEN)
-        return f"{q:,f}" if abs(q) >= 10 ** 4 else f"{q:f}"
-    return powered(Context(prec=7, rounding=ROUND_HALF_EVEN).plus(Decimal(v)), 7)
+        s = f"{q:,f}" if abs(q) >= 10 ** 4 else f"{q:f}"
+        return s.rstrip("0").rstrip(".") if "." in s else s
+    return powered(Context(prec=7, rounding=ROUND_HALF_EVEN).plus(Decimal(v)))
 
 
 TIES = [1234.5, -1234.5, 9999.5, 12_350.0, -12_450.0, 9_995_000_000.0, 1.235e10, 2.0 ** -10, -(2.0 ** -20),

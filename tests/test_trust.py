@@ -870,7 +870,7 @@ def _saturated_cases():
 
 def _numbers(text: str) -> list[float]:
     import re
-    return [float(v) for v in re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", text)]
+    return [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]\d+)?", text)]     # 800 and 1e-07 too
 
 
 @pytest.mark.parametrize("name,net,X,Y", _saturated_cases(), ids=[c[0] for c in _saturated_cases()])

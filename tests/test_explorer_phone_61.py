@@ -68,3 +68,25 @@ def test_a_train_run_rewrites_the_open_tables_numbers_in_place_and_right(page):
         cells = numbers(table, p["name"])
         want = [p["shown"]["before"], p["shown"]["value"]] + ([p["shown"]["grad"]] if grad else [])
         assert cells == want, p["name"]
+
+
+def test_a_comparison_in_a_chain_rule_line_never_starts_a_line_on_a_phone(page):
+    """A ReLU's derivative after a step, "1 if 0.377299449 > 0 else 0", broke before its '>' from 482 px wide: a
+    line read "> 0 else 0 = 1"."""
+    page.select_option('.layer-row select', "relu")
+    for act in ("step", "forward"):           # net_h1 with its nine decimals
+        phone.idle(page)
+        page.click(f'[data-act="{act}"]')
+    phone.idle(page)
+    page.focus('.edge[data-name="w1"]')
+    page.keyboard.press("Enter")
+    expect(page.locator(".eq", has_text="if")).to_have_count(1)
+    wrapped = 0
+    for width in range(320, 520, 4):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(20)
+        for lines in page.evaluate(phone.VISUAL_LINES):
+            wrapped += len(lines) > 1
+            starts = [line for line in lines[1:] if re.match(r"[-+·=/×<>≤≥] ", line)]
+            assert starts == [], (width, lines)
+    assert wrapped > 20

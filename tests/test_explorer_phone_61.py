@@ -2,8 +2,10 @@
 weight joins and keeps its rows through a Train run, its numbers the engine's after each request; a comparison in a
 chain-rule line never starts a visual line; sixteen classes get sixteen colours. The fixtures (a server on
 127.0.0.1, stopped by the module, and the browser) are test_explore_browser's."""
+import itertools
 import re
 
+import numpy as np
 import test_explore_browser as fixtures
 import test_explorer_phone_30 as phone
 from playwright.sync_api import expect
@@ -90,3 +92,27 @@ def test_a_comparison_in_a_chain_rule_line_never_starts_a_line_on_a_phone(page):
             starts = [line for line in lines[1:] if re.match(r"[-+·=/×<>≤≥] ", line)]
             assert starts == [], (width, lines)
     assert wrapped > 20
+
+
+def lab(rgb):
+    """CIELAB of an sRGB colour (D65), for ΔE*ab: how far apart two colours look."""
+    c = np.array(rgb) / 255
+    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    t = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
+    t = t / [0.95047, 1, 1.08883]
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_sixteen_classes_get_sixteen_colours_apart(page, tmp_path):
+    """The explorer draws up to 16 classes (more are refused): past 8 the colours repeated, class 9 drawn as class 1."""
+    rows = np.random.default_rng(5).uniform(-1, 1, (96, 2))
+    (tmp_path / "many.csv").write_text("x1,x2,kind\n" + "".join(
+        f"{a:.3f},{b:.3f},k{i % 16}\n" for i, (a, b) in enumerate(rows)))
+    fixtures.upload_csv(page, tmp_path / "many.csv", "kind")
+    swatches = page.locator('[data-id="class-key"] .class-swatch')
+    expect(swatches).to_have_count(16)
+    colours = swatches.evaluate_all("s => s.map(i => getComputedStyle(i).backgroundColor)")
+    rgbs = [tuple(map(int, re.findall(r"\d+", c)[:3])) for c in colours]
+    near = min(np.linalg.norm(lab(a) - lab(b)) for a, b in itertools.combinations(rgbs, 2))
+    assert near >= 20, near

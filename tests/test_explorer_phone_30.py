@@ -68,9 +68,9 @@ def test_a_phone_reads_every_weight_after_an_update_in_a_table(page, shots):
     rows = table.locator("tbody tr")
     expect(rows).to_have_count(12)                   # w1..w8 and the four biases
     expect(table.locator("thead")).to_contain_text("before")
-    w5 = table.locator('tr[data-name="w5"]').inner_text().split()
-    w1 = table.locator('tr[data-name="w1"]').inner_text().split()
-    assert w5[:3] == ["w5", "0.4", "0.35891648"] and w1[:3] == ["w1", "0.15", "0.149780716"]
+    w5 = table.locator('tr[data-name="w5"] td:not(.joins)').all_inner_texts()
+    w1 = table.locator('tr[data-name="w1"] td:not(.joins)').all_inner_texts()
+    assert w5[:2] == ["0.4", "0.35891648"] and w1[:2] == ["0.15", "0.149780716"]
     table.screenshot(path=str(shots / "explore-weights-table-375.png"))
     page.set_viewport_size({"width": 1280, "height": 800})       # the labels drawn: no table
     expect(labels).not_to_have_count(0)

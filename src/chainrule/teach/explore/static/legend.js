@@ -36,27 +36,43 @@ export function renderLegend($, s) {
 
 // The weights' table: shown only where the drawing has no labels (a phone), closed until tapped so that it does not
 // push the page down; its rows written only while it is open (a large network has thousands of weights). Each
-// weight's value as the server wrote it, the value before the last Update beside it, and its gradient once known.
+// weight's value as the server wrote it, the value before the last Update beside it, and its gradient once known;
+// beside its name the units it joins, as the drawing names them (w154: h2_3 → o1; a bias: 1 → o1, from the
+// bias unit), so that it can be found there. A Train run redraws it after every request: the rows built once are
+// kept and only their numbers rewritten (rebuilding up to 1,600 rows each time held the page up).
 export function renderWeights($, s) {
   const box = $("weights"), svg = $("graph");
   box.hidden = !s.params.length || Boolean(svg.querySelector(".wlabel"));
   box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers`;
   box.ontoggle = () => renderWeights($, s);
   const table = box.querySelector("table");
-  if (box.hidden || !box.open) { table.replaceChildren(); return; }
+  if (box.hidden || !box.open) { table.replaceChildren(); delete table.dataset.shape; return; }
   const before = s.params.some(p => p.before !== null), grad = s.phase !== "forward";
-  const heads = ["", before ? "before" : null, "value", grad ? "∂E/∂w" : null].filter(h => h !== null);
+  const heads = ["", "joins", before ? "before" : null, "value", grad ? "∂E/∂w" : null].filter(h => h !== null);
+  const cells = p => [before ? p.shown.before : undefined, p.shown.value, grad ? p.shown.grad : undefined]
+    .filter(c => c !== undefined).map(text => grouped(text ?? ""));
+  // the same columns and weights as the rows there (a step, a Train run): their numbers rewritten in place
+  const shape = JSON.stringify([heads, s.params.map(p => [p.name, p.from, p.to])]);
+  if (table.dataset.shape === shape) {
+    [...table.tBodies[0].rows].forEach((row, i) => cells(s.params[i]).forEach((text, k) => {
+      const td = row.cells[2 + k];
+      if (td.textContent !== text) td.textContent = text;
+    }));
+    return;
+  }
+  table.dataset.shape = shape;
   table.innerHTML = `<thead><tr>${heads.map(h => `<th>${h}</th>`).join("")}</tr></thead><tbody></tbody>`;
   for (const p of s.params) {
     const row = document.createElement("tr");
     row.dataset.name = p.name;
-    const cells = [before ? p.shown.before : undefined, p.shown.value, grad ? p.shown.grad : undefined];
-    const name = document.createElement("th");
+    const name = document.createElement("th"), joins = document.createElement("td");
     name.textContent = p.name;
-    row.appendChild(name);
-    for (const text of cells.filter(c => c !== undefined)) {
+    joins.className = "joins";
+    joins.textContent = `${p.from ?? "1"} → ${p.to}`;
+    row.append(name, joins);
+    for (const text of cells(p)) {
       const td = document.createElement("td");
-      td.textContent = grouped(text ?? "");
+      td.textContent = text;
       row.appendChild(td);
     }
     table.tBodies[0].appendChild(row);

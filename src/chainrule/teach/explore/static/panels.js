@@ -22,7 +22,8 @@ export function notation(text) {
 // left "- 0.75136507)" at a line's start on a phone, read as a negative number. The space before it stays a plain
 // space (as copied, read aloud) in a span that does not wrap, with the subscript or number before it: Chrome broke
 // between such an element and the span. A minus sign stays with what it negates: "= -" over "(0.01" broke after it.
-const OPERATOR = /((?:<sub>[^<]*<\/sub>|<span class="nobr">[^<]*<\/span>)?) ([-+·=/]) /g;
+// The comparisons too ("1 if net_h1 >" over "0 else 0": a line starting "> 0" read as a new statement), as escaped.
+const OPERATOR = /((?:<sub>[^<]*<\/sub>|<span class="nobr">[^<]*<\/span>)?) ([-+·=/×<>≤≥]|&[lg]t;) /g;
 // a number with its power of ten (in its brackets where it has them): "(5.123456 x 10^-12)" wrapped between "x" and
 // "10^-12" on a phone
 const POWERED = /\(?-?\d[\d,]*(?:\.\d+)? x 10\^-?\d+\)?/g;

@@ -255,12 +255,16 @@ def predict(args) -> int:
 def _predict(args, out_path) -> int:
     import pandas as pd
 
-    from ..data.csvfile import not_in_file
+    from ..data.csvfile import names, not_in_file, short
     from ..saving.npz import atomic_write
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
+    written = ["prediction", *([f"proba_{c}" for c in pre.classes] if args.proba else [])]
+    if args.id in written:         # two columns of one name: pandas would read the second back as 'NAME.1'
+        raise ValidationError(f"--id: column {short(args.id)} has the name of a column predict writes "
+                              f"({names(written, 10)}): rename it in the file, or give another --id")
     info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:

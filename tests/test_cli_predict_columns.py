@@ -1,0 +1,57 @@
+"""The columns `chainrule predict` writes, read back by pandas as a user reads them: class names holding commas
+and quotes, an --id beside them, and an --id whose name is one of predict's own columns (it was written twice, or
+replaced by a probability without a word). The truth: pandas' reading and scikit-learn's metrics."""
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+metrics = pytest.importorskip("sklearn.metrics")
+from conftest import cmd  # noqa: E402
+
+LABELS = ["a,b", 'say "hi"', "plain", "x;y"]
+
+
+def odd_labels(tmp_path):
+    """A file whose classes hold a comma, quotes and a semicolon, with text ids, and a model trained on it."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 2))
+    d = pd.DataFrame({"id": [f"r{i:03d}" for i in range(80)], "x1": x[:, 0], "x2": x[:, 1],
+                      "y": np.array(LABELS)[(x[:, 0] > 0) * 2 + (x[:, 1] > 0)]})
+    path, model = tmp_path / "odd.csv", tmp_path / "odd.npz"
+    d.to_csv(path, index=False)
+    run = cmd("train", path, "--target", "y", "--drop", "id", "--hidden", "8", "--epochs", "20", "--lr", "0.05",
+              "--out", model, "--quiet")
+    assert run.returncode == 0, run.stderr
+    return d, path, model
+
+
+def test_predictions_read_back_by_pandas_give_scikit_learns_metrics_as_evaluate_prints_them(tmp_path):
+    d, path, model = odd_labels(tmp_path)
+    out = tmp_path / "p.csv"
+    run = cmd("predict", model, path, "--proba", "--id", "id", "--out", out)
+    assert run.returncode == 0, run.stderr
+    p = pd.read_csv(out)
+    classes = sorted(LABELS)
+    assert list(p.columns) == ["id", "prediction", *(f"proba_{c}" for c in classes)]
+    assert list(p["id"]) == list(d["id"])
+    proba = p[[f"proba_{c}" for c in classes]].to_numpy()
+    assert list(p["prediction"]) == list(np.array(classes)[proba.argmax(axis=1)])
+    shown = dict(line.split(": ") for line in cmd("evaluate", model, path).stdout.splitlines()[:2])
+    assert float(shown["loss"]) == pytest.approx(metrics.log_loss(d["y"], proba, labels=classes), rel=1e-5)
+    assert float(shown["accuracy"]) == pytest.approx(metrics.accuracy_score(d["y"], p["prediction"]), abs=1e-6)
+
+
+@pytest.mark.parametrize("column, proba", [("prediction", False), ("prediction", True), ("proba_plain", True)])
+def test_an_id_named_as_a_column_predict_writes_is_refused(tmp_path, column, proba):
+    """--id prediction failed with pandas' 'cannot insert prediction, already exists'; --id proba_plain --proba
+    wrote the probability in place of the ids, and said nothing."""
+    d, path, model = odd_labels(tmp_path)
+    d[column] = d["id"]
+    d.to_csv(path, index=False)
+    out = tmp_path / "p.csv"
+    run = cmd("predict", model, path, "--id", column, "--out", out, *(["--proba"] if proba else []))
+    assert run.returncode == 2 and not out.exists()
+    assert f"--id: column '{column}' has the name of a column predict writes" in run.stderr, run.stderr
+    assert "rename it" in run.stderr
+    run = cmd("predict", model, path, "--id", column, "--out", out)       # without --proba: no proba_ column
+    assert (run.returncode == 0) == (column != "prediction"), run.stderr

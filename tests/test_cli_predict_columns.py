@@ -55,3 +55,40 @@ def test_an_id_named_as_a_column_predict_writes_is_refused(tmp_path, column, pro
     assert "rename it" in run.stderr
     run = cmd("predict", model, path, "--id", column, "--out", out)       # without --proba: no proba_ column
     assert (run.returncode == 0) == (column != "prediction"), run.stderr
+
+
+def test_ids_are_copied_as_written_even_where_they_read_as_missing(tmp_path):
+    """--id copied 'NA' (Namibia's code), 'NaN' and 'nan' as empty cells: the file's missing markers were applied
+    to a column the model does not read. A missing input of the model is still refused."""
+    d, path, model = odd_labels(tmp_path)
+    d["id"] = (["NA", "NaN", "nan", "", "None", "r1"] * 14)[:len(d)]
+    d.to_csv(path, index=False)
+    out = tmp_path / "p.csv"
+    run = cmd("predict", model, path, "--id", "id", "--out", out)
+    assert run.returncode == 0, run.stderr
+    assert list(pd.read_csv(out, dtype=str, keep_default_na=False)["id"]) == list(d["id"])
+    d.loc[5, "x1"] = np.nan
+    d.to_csv(path, index=False)
+    run = cmd("predict", model, path, "--id", "x1", "--out", out)
+    assert run.returncode == 2 and "a missing value in 'x1' on line 7" in run.stderr, run.stderr
+
+
+def test_the_confusion_matrix_tells_apart_classes_alike_in_their_first_20_characters(tmp_path):
+    """evaluate cut each class name to 20 characters: three classes 'Iris, measured in 1936: ...' headed three rows
+    and columns 'Iris, measured in 19'. Each row now names its class, and holds scikit-learn's counts."""
+    d, path, model = odd_labels(tmp_path)
+    d["y"] = "Iris, measured in 1936: " + d["y"]
+    d.to_csv(path, index=False)
+    run = cmd("train", path, "--target", "y", "--drop", "id", "--hidden", "8", "--epochs", "20", "--lr", "0.05",
+              "--out", model, "--quiet")
+    assert run.returncode == 0, run.stderr
+    out = tmp_path / "p.csv"
+    assert cmd("predict", model, path, "--out", out).returncode == 0
+    run = cmd("evaluate", model, path)
+    assert run.returncode == 0, run.stderr
+    classes = sorted(d["y"].unique())
+    rows = run.stdout.splitlines()[-len(classes):]
+    truth = metrics.confusion_matrix(d["y"], pd.read_csv(out)["prediction"], labels=classes)
+    for c, row, counts in zip(classes, rows, truth):
+        assert row.strip().startswith(c), (c, row)
+        assert [int(v) for v in row[row.index(c) + len(c):].split()] == counts.tolist()

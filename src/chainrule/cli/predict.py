@@ -27,14 +27,15 @@ def register(sub) -> None:
     p = sub.add_parser(
         "predict", help="predict with a trained model",
         description="Predict for every row of a CSV file that has the columns the model was trained on (other "
-                    "columns, the target among them, are ignored). Rows keep their order.",
+                    "columns, the target among them, are ignored). Rows keep their order. The output's columns: "
+                    "--id's column, prediction, then proba_CLASS for each class with --proba.",
         epilog="examples:\n  chainrule predict iris.npz iris.csv --proba --out predictions.csv\n"
                "  chainrule predict iris.npz iris.csv --id species   # on standard output, beside the species")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="the rows to predict: a CSV file with a header row")
     p.add_argument("--out", default="-", help="CSV file to write; - for standard output")
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
-    p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions")
+    p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions, as written")
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=predict)
@@ -164,10 +165,11 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
 
 
 def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
-           inputs: list | None = None) -> Iterator[tuple[Any, Any]]:
+           inputs: list | None = None, verbatim: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any]]:
     """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file
     (`inputs`: a list that gets each yielded chunk's preprocessed inputs, for evaluate to take before the next),
-    in order; text columns of the model (and `text`) are read as text. Values unseen in training
+    in order; text columns of the model (and `text`) are read as text, and `verbatim` ones (predict's --id, when
+    the model does not read it) cell by cell as written: an id 'NA' is no missing value. Values unseen in training
     are warned about once, at the end; rows whose outputs no layer gives (`overflow.Failures`) are an error that
     counts them in the whole file, as the engine words it, as are predictions beyond float64 once scaled back."""
     import numpy as np
@@ -176,7 +178,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.csvfile import short
     from ..data.encode import Gaps, gap_mask, gaps_message, warn_unseen
     from ..data.lines import file_lines, plural
-    from ..data.markers import learnt
+    from ..data.markers import NA_MARKERS, learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
     from ..data.targets import unscaled
@@ -194,12 +196,13 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
             if at.size:
                 lines, n = gaps.get(c, ([], 0))
                 gaps[c] = ((lines + file_lines(chunk, at[:5]).tolist())[:5], n + at.size)
+    na_values = [*(pre.na_values or []), *args.na_values]
+    kept = {**learnt(pre), **{c: [*NA_MARKERS, *na_values] for c in verbatim if c not in pre.columns}}
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
-                                 decimal=args.decimal, thousands=args.thousands,
-                                 na_values=[*(pre.na_values or []), *args.na_values],
+                                 decimal=args.decimal, thousands=args.thousands, na_values=na_values,
                                  pandas_markers=pre.na_values is None,       # a model file written before
-                                 lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
+                                 lines=info["lines"], kept=kept,             # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             if gap is not None:                 # the rest of the file: its gaps in every column counted, and named
                 count_gaps(chunk)
@@ -275,7 +278,8 @@ def _predict(args, out_path) -> int:
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
         n = 0
-        for chunk, out in chunks(args, info, pre, net, text=(args.id,) if args.id else ()):
+        ids = (args.id,) if args.id else ()
+        for chunk, out in chunks(args, info, pre, net, text=ids, verbatim=ids):
             result = pd.DataFrame({"prediction": pre.decode(out)})
             if args.id is not None:
                 result.insert(0, args.id, chunk[args.id].to_numpy())
@@ -361,8 +365,16 @@ def evaluate(args) -> int:
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
         say("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
             if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
-        print("\n".join(confusion_lines([str(c)[:20] for c in pre.classes], cm, columns(sys.stdout))))
+        print("\n".join(confusion_lines(confusion_labels(pre.classes), cm, columns(sys.stdout))))
     return 0
+
+
+def confusion_labels(classes) -> list[str]:
+    """The class names heading the confusion matrix: each cut to 20 characters ('...' where cut), unless two would
+    then read alike ('Iris, measured in 1936: setosa' and ': virginica'): then whole, each row its own class."""
+    names = [str(c) for c in classes]
+    cut = [n if len(n) <= 20 else n[:17] + "..." for n in names]
+    return cut if len(set(cut)) == len(cut) else names
 
 
 def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:

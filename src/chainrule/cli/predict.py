@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ValidationError
 from ..teach.width import columns, say, word
@@ -18,9 +18,6 @@ from .tabular import (
     regression_metrics,
     separator_how,
 )
-
-if TYPE_CHECKING:
-    import numpy as np
 
 
 def register(sub) -> None:
@@ -274,10 +271,10 @@ def _predict(args, out_path) -> int:
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
-    written = ["prediction", *([f"proba_{c}" for c in pre.classes] if args.proba else [])]
-    if args.id in written:         # two columns of one name: pandas would read the second back as 'NAME.1'
+    own = ["prediction", *([f"proba_{c}" for c in pre.classes] if args.proba else [])]
+    if args.id in own:         # two columns of one name: pandas would read the second back as 'NAME.1'
         raise ValidationError(f"--id: column {short(args.id)} has the name of a column predict writes "
-                              f"({names(written, 10)}): rename it in the file, or give another --id")
+                              f"({names(own, 10)}): rename it in the file, or give another --id")
     info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
@@ -375,29 +372,7 @@ def evaluate(args) -> int:
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
         say("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
             if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
+        from .metrics import confusion_labels, confusion_lines
         print("\n".join(confusion_lines(confusion_labels(pre.classes), cm, columns(sys.stdout))))
     return 0
 
-
-def confusion_labels(classes) -> list[str]:
-    """The class names heading the confusion matrix: each cut to 20 characters ('...' where cut), unless two would
-    then read alike ('Iris, measured in 1936: setosa' and ': virginica'): then whole, each row its own class."""
-    names = [str(c) for c in classes]
-    cut = [n if len(n) <= 20 else n[:17] + "..." for n in names]
-    return cut if len(set(cut)) == len(cut) else names
-
-
-def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:
-    """The confusion matrix, its columns headed by the class names; where that is wider than the terminal
-    (`width`, 0 for a pipe), headed by the classes' numbers, each row named by its number and name, so the
-    counts stay in columns (a table broken at its spaces would not read)."""
-    cell = max(8, *(len(n) for n in labels)) + 1
-    lines = [" " * cell + "".join(f"{n:>{cell}}" for n in labels)]
-    lines += [f"{n:>{cell}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(labels, cm)]
-    if not width or len(lines[0]) <= width:
-        return lines
-    named = [f"{i} {n}" for i, n in enumerate(labels, 1)]
-    lead = max(len(n) for n in named) + 1
-    cell = max(len(str(len(labels))), len(str(int(cm.max(initial=0))))) + 1
-    return ([" " * lead + "".join(f"{i:>{cell}}" for i in range(1, len(labels) + 1))] +
-            [f"{n:<{lead}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(named, cm)])

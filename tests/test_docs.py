@@ -211,6 +211,18 @@ def test_the_readme_architecture_names_every_module():
     assert not missing, f"README.md's architecture section does not name {missing}"
 
 
+def test_the_architecture_diagram_names_every_top_level_module_and_package():
+    """docs/architecture.md's import diagram places each package and top-level module of src/chainrule: it
+    lacked extras.py (beneath the packages that import it) and the optim, callbacks and datasets aliases."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    diagram = text.split("## Packages, bottom up", 1)[1].split("## ", 1)[0]
+    src = ROOT / "src" / "chainrule"
+    names = [f"{p.name}/" for p in sorted(src.iterdir()) if (p / "__init__.py").exists()]
+    names += [p.name for p in sorted(src.glob("*.py")) if not p.stem.startswith("__")]
+    missing = [n for n in names if not re.search(rf"(?<![\w/]){re.escape(n)}", diagram)]
+    assert not missing, f"docs/architecture.md's package diagram does not name {missing}"
+
+
 def test_every_output_shown_after_a_run_block_is_compared():
     """An output shown right after a block that runs is compared only where the harness knows it: a
     ```text block after a python block, or the lines under a `$ ` command. A ```text block after a

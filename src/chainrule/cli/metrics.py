@@ -3,7 +3,7 @@ the logits), computed a chunk of the file at a time and combined as the engine c
 by the weights' sums), so that memory holds one chunk's inputs, never the file's. Rows whose pass overflows the
 model's dtype take the engine's care (nn/careful.py: their loss from logits computed in float64, as Network.evaluate
 computes it); where it cannot give them, they are refused naming the file's lines. The target column read
-alike, a chunk at a time (Targets)."""
+alike, a chunk at a time (Targets); the confusion matrix's lines, headed by the class names."""
 from __future__ import annotations
 
 import math
@@ -135,3 +135,27 @@ class Targets:
                                                          on_lines(self.unseen_lines, self.n_unseen), self.n_unseen,
                                                          self.pre.classes))
         return np.concatenate(self.values)
+
+
+def confusion_labels(classes) -> list[str]:
+    """The class names heading the confusion matrix: each cut to 20 characters ('...' where cut), unless two would
+    then read alike ('Iris, measured in 1936: setosa' and ': virginica'): then whole, each row its own class."""
+    names = [str(c) for c in classes]
+    cut = [n if len(n) <= 20 else n[:17] + "..." for n in names]
+    return cut if len(set(cut)) == len(cut) else names
+
+
+def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:
+    """The confusion matrix, its columns headed by the class names; where that is wider than the terminal
+    (`width`, 0 for a pipe), headed by the classes' numbers, each row named by its number and name, so the
+    counts stay in columns (a table broken at its spaces would not read)."""
+    cell = max(8, *(len(n) for n in labels)) + 1
+    lines = [" " * cell + "".join(f"{n:>{cell}}" for n in labels)]
+    lines += [f"{n:>{cell}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(labels, cm)]
+    if not width or len(lines[0]) <= width:
+        return lines
+    named = [f"{i} {n}" for i, n in enumerate(labels, 1)]
+    lead = max(len(n) for n in named) + 1
+    cell = max(len(str(len(labels))), len(str(int(cm.max(initial=0))))) + 1
+    return ([" " * lead + "".join(f"{i:>{cell}}" for i in range(1, len(labels) + 1))] +
+            [f"{n:<{lead}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(named, cm)])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ValidationError
 from ..teach.width import columns, say, word
@@ -19,22 +19,20 @@ from .tabular import (
     separator_how,
 )
 
-if TYPE_CHECKING:
-    import numpy as np
-
 
 def register(sub) -> None:
     p = sub.add_parser(
         "predict", help="predict with a trained model",
         description="Predict for every row of a CSV file that has the columns the model was trained on (other "
-                    "columns, the target among them, are ignored). Rows keep their order.",
+                    "columns, the target among them, are ignored). Rows keep their order. The output's columns: "
+                    "--id's column, prediction, then proba_CLASS for each class with --proba.",
         epilog="examples:\n  chainrule predict iris.npz iris.csv --proba --out predictions.csv\n"
                "  chainrule predict iris.npz iris.csv --id species   # on standard output, beside the species")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="the rows to predict: a CSV file with a header row")
     p.add_argument("--out", default="-", help="CSV file to write; - for standard output")
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
-    p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions")
+    p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions, as written")
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=predict)
@@ -164,10 +162,11 @@ def model_columns(args, info: dict, pre, keep: tuple[str, ...] = ()) -> None:
 
 
 def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
-           inputs: list | None = None) -> Iterator[tuple[Any, Any]]:
+           inputs: list | None = None, verbatim: tuple[str, ...] = ()) -> Iterator[tuple[Any, Any]]:
     """(chunk, the network's outputs for it) for each chunk of `args.chunk_rows` rows of the file
     (`inputs`: a list that gets each yielded chunk's preprocessed inputs, for evaluate to take before the next),
-    in order; text columns of the model (and `text`) are read as text. Values unseen in training
+    in order; text columns of the model (and `text`) are read as text, and `verbatim` ones (predict's --id, when
+    the model does not read it) cell by cell as written: an id 'NA' is no missing value. Values unseen in training
     are warned about once, at the end; rows whose outputs no layer gives (`overflow.Failures`) are an error that
     counts them in the whole file, as the engine words it, as are predictions beyond float64 once scaled back."""
     import numpy as np
@@ -176,7 +175,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.csvfile import short
     from ..data.encode import Gaps, gap_mask, gaps_message, warn_unseen
     from ..data.lines import file_lines, plural
-    from ..data.markers import learnt
+    from ..data.markers import NA_MARKERS, learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
     from ..data.targets import unscaled
@@ -194,12 +193,13 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
             if at.size:
                 lines, n = gaps.get(c, ([], 0))
                 gaps[c] = ((lines + file_lines(chunk, at[:5]).tolist())[:5], n + at.size)
+    na_values = [*(pre.na_values or []), *args.na_values]
+    kept = {**learnt(pre), **{c: [*NA_MARKERS, *na_values] for c in verbatim if c not in pre.columns}}
     with Progress("predicting", total=info["rows"], unit="rows") as progress:
         for chunk in iter_chunks(args.csv, rows=args.chunk_rows, sep=info["sep"], encoding=args.encoding,
-                                 decimal=args.decimal, thousands=args.thousands,
-                                 na_values=[*(pre.na_values or []), *args.na_values],
+                                 decimal=args.decimal, thousands=args.thousands, na_values=na_values,
                                  pandas_markers=pre.na_values is None,       # a model file written before
-                                 lines=info["lines"], kept=learnt(pre),      # 'nan' a category where it was one
+                                 lines=info["lines"], kept=kept,             # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
             if gap is not None:                 # the rest of the file: its gaps in every column counted, and named
                 count_gaps(chunk)
@@ -243,9 +243,19 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     warn_unseen(pre, unseen)
 
 
+#: --out endings that make pandas.read_csv decompress the file (compression='infer'), or say a spreadsheet's format
+NOT_PLAIN_CSV = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".xlsx", ".xls", ".ods", ".parquet")
+
+
 def predict(args) -> int:
     from ..saving.runlock import output_held
     swapped(args)
+    ending = next((e for e in NOT_PLAIN_CSV if str(args.out).lower().endswith(e)), None)
+    if ending and args.out not in ("-", "/dev/stdout"):      # plain CSV text under that name: read back, it fails
+        from ..data.csvfile import short
+        raise ValidationError(f"--out {short(str(args.out), 200)} ends in {ending}, which pandas and spreadsheets "
+                              "read as another format (compressed, or a workbook); predict writes plain CSV text: give "
+                              "a name ending in .csv, or compress the file after (gzip predictions.csv)")
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
     with output_held(out_path, job="predict"):     # a second job on this --out is refused while this one runs
@@ -255,12 +265,16 @@ def predict(args) -> int:
 def _predict(args, out_path) -> int:
     import pandas as pd
 
-    from ..data.csvfile import not_in_file
+    from ..data.csvfile import names, not_in_file, short
     from ..saving.npz import atomic_write
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")
+    own = ["prediction", *([f"proba_{c}" for c in pre.classes] if args.proba else [])]
+    if args.id in own:         # two columns of one name: pandas would read the second back as 'NAME.1'
+        raise ValidationError(f"--id: column {short(args.id)} has the name of a column predict writes "
+                              f"({names(own, 10)}): rename it in the file, or give another --id")
     info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
@@ -271,7 +285,8 @@ def _predict(args, out_path) -> int:
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
         n = 0
-        for chunk, out in chunks(args, info, pre, net, text=(args.id,) if args.id else ()):
+        ids = (args.id,) if args.id else ()
+        for chunk, out in chunks(args, info, pre, net, text=ids, verbatim=ids):
             result = pd.DataFrame({"prediction": pre.decode(out)})
             if args.id is not None:
                 result.insert(0, args.id, chunk[args.id].to_numpy())
@@ -357,21 +372,7 @@ def evaluate(args) -> int:
         np.add.at(cm, (y, out.argmax(axis=1)), 1)
         say("confusion matrix (rows: true class, columns: predicted; numbers of rows, unweighted)"
             if sample_weight is not None else "confusion matrix (rows: true class, columns: predicted)")
-        print("\n".join(confusion_lines([str(c)[:20] for c in pre.classes], cm, columns(sys.stdout))))
+        from .metrics import confusion_labels, confusion_lines
+        print("\n".join(confusion_lines(confusion_labels(pre.classes), cm, columns(sys.stdout))))
     return 0
 
-
-def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:
-    """The confusion matrix, its columns headed by the class names; where that is wider than the terminal
-    (`width`, 0 for a pipe), headed by the classes' numbers, each row named by its number and name, so the
-    counts stay in columns (a table broken at its spaces would not read)."""
-    cell = max(8, *(len(n) for n in labels)) + 1
-    lines = [" " * cell + "".join(f"{n:>{cell}}" for n in labels)]
-    lines += [f"{n:>{cell}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(labels, cm)]
-    if not width or len(lines[0]) <= width:
-        return lines
-    named = [f"{i} {n}" for i, n in enumerate(labels, 1)]
-    lead = max(len(n) for n in named) + 1
-    cell = max(len(str(len(labels))), len(str(int(cm.max(initial=0))))) + 1
-    return ([" " * lead + "".join(f"{i:>{cell}}" for i in range(1, len(labels) + 1))] +
-            [f"{n:<{lead}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(named, cm)])

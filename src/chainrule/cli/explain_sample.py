@@ -79,9 +79,10 @@ def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
     rng = np.random.default_rng(seed)
     X = rng.random((1, net.layers[0].n_in)).round(2)
-    if net.task == "multiclass":       # a class label, said as one: the report's targets are its one-hot row
-        Y = np.array([0])
-        targets = f"0 (class 0 = o1, one-hot {one_hot(0, net.n_outputs)})"
+    if net.task == "multiclass":       # a class drawn as the inputs are, said as a label (targets: its one-hot row)
+        label = int(rng.integers(net.n_outputs))
+        Y = np.array([label])
+        targets = f"{label} (class {label} = o{label + 1}, one-hot {one_hot(label, net.n_outputs)})"
     elif net.task == "binary":         # binary cross-entropy: each output's target a class, 0 or 1, as labels are
         Y = (rng.random((1, net.n_outputs)) >= 0.5).astype(float)
         targets = f"{option_values(Y[0])} (each a class, 0 or 1)"

@@ -40,3 +40,34 @@ def test_a_softmax_random_sample_typed_back_gives_the_same_report():
                     "json")
         assert again.returncode == 0, again.stderr
         assert json.loads(again.stdout)["E_total"] == json.loads(r.stdout)["E_total"]
+
+
+def _leaky_dropout_net(alpha: float, rate: float):
+    return cr.Network([cr.Dense(2, 2, cr.nn.activations.LeakyReLU(alpha)), cr.Dropout(rate),
+                       cr.Dense(2, 1, "sigmoid")], loss="sse", seed=0)
+
+
+def test_leaky_relus_slope_dropouts_rate_and_the_learning_rate_read_whole_as_every_figure():
+    # the general formula wrote alpha 0.123456789 as 0.123457 (:g), the Dropout note its rate so, and the update's
+    # heading its learning rate so, while the lines below them wrote 0.123456789: the seed's rule is nine decimals
+    from chainrule.teach.formulas import general
+    value = 0.123456789
+    net = _leaky_dropout_net(value, value)
+    tex = general(net)
+    slope = re.search(r"\+ ([\d.e+-]+)\\,\\mathbf\{1\}\[net", tex)
+    assert slope and float(slope[1]) == value, tex
+    report = cr.explain(net, [[0.1, 0.2]], [[1.0]], lr=value)
+    for text in (report.text(), report.markdown()):
+        drop = re.search(r"Dropout\(([\d.]+)\).*probability ([\d.]+) at random.*1/\(1 - ([\d.]+)\)", text)
+        assert drop and [float(v) for v in drop.groups()] == [value] * 3, text
+        heading = re.search(r"Update \(learning rate ([\d.]+)\)", text)
+        assert heading and float(heading[1]) == value, text
+    two = _leaky_dropout_net(0.25, 0.5)              # no trailing zeros either
+    assert "+ 0.25\\," in general(two) and "Dropout(0.5)" in cr.explain(two, [[0.1, 0.2]], [[1.0]]).text()
+
+
+def test_a_class_label_out_of_range_is_said_as_typed():
+    # --targets 1234567 was answered "got 1.23457e+06"
+    r = cmd("explain", "--layers", "2,2,3", "--activation", "sigmoid,softmax", "--loss", "categorical_crossentropy",
+            "--inputs", "1,2", "--targets", "1234567")
+    assert r.returncode != 0 and "got 1234567." in r.stderr, r.stderr

@@ -219,8 +219,9 @@ def dropout_note(rate: float, after: int | None, n_layers: int) -> str:
     pass is the inference one, where dropout is the identity."""
     where = "on the inputs" if after is None else f"after layer {after} (" + (
         "output layer)" if after == n_layers - 1 else f"hidden layer {after + 1})")
-    return (f"Dropout({rate:g}) {where}: not applied in this explained pass (inference, the identity); a training "
-            f"step would zero each unit with probability {rate:g} at random and scale the rest by 1/(1 - {rate:g})")
+    shown = fmt(rate)
+    return (f"Dropout({shown}) {where}: not applied in this explained pass (inference, the identity); a training "
+            f"step would zero each unit with probability {shown} at random and scale the rest by 1/(1 - {shown})")
 
 
 #: out = f(net) of each elementwise activation that has a closed form, plain and LaTeX: {net} its argument (the

@@ -357,7 +357,7 @@ def _render(d: dict, markdown: bool) -> str:
             penalty = derivation.penalty_line(d, p)
             eq(penalty.plain(), penalty.tex)
     if d["lr"] is not None:
-        head(f"Update (learning rate {d['lr']:g})")
+        head(f"Update (learning rate {fmt(d['lr'])})")
         if d.get("dropout"):
             note("The update of this pass, without dropout: a training step (net.step, fit) drops units at random, "
                  "so its gradients and update differ.")

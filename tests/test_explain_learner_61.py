@@ -71,3 +71,27 @@ def test_a_class_label_out_of_range_is_said_as_typed():
     r = cmd("explain", "--layers", "2,2,3", "--activation", "sigmoid,softmax", "--loss", "categorical_crossentropy",
             "--inputs", "1,2", "--targets", "1234567")
     assert r.returncode != 0 and "got 1234567." in r.stderr, r.stderr
+
+
+def test_the_explorer_counts_a_sample_whose_error_alone_overflows_though_each_term_is_finite():
+    # each error term of sample 2 is finite (7.2e307) but their sum, its E, is not (PyTorch's sum): explain of
+    # it alone refuses it, where the explorer's own statement of the rule (each term finite) counted no sample
+    import torch
+
+    from chainrule.errors import ValidationError
+    from chainrule.teach.explore import engine
+    net = cr.Network([cr.Dense(1, 3, "linear")], loss="sse", seed=0)
+    net.dense_layers[0].W[:], net.dense_layers[0].b[:] = 1.2e154, 0.0
+    X, Y = np.array([[0.1], [1.0]]), np.zeros((2, 3))
+    out = torch.tensor(X) @ torch.tensor(net.dense_layers[0].W)
+    terms = 0.5 * (out - torch.tensor(Y)) ** 2
+    errors = terms.sum(dim=1)
+    assert torch.isfinite(terms).all() and torch.isfinite(errors[0]) and not torch.isfinite(errors[1])
+    try:
+        cr.explain(net, X[1:], Y[1:])
+        raise AssertionError("explain wrote out a pass whose E overflows")
+    except ValidationError as exc:
+        alone = str(exc)
+    cr.explain(net, X[:1], Y[:1])                   # sample 1 alone: written out
+    said = engine.pass_numbers(net, X, Y)[2]
+    assert said == f"1 of the 2 training samples overflow; sample 2: {alone}", said

@@ -95,3 +95,17 @@ def test_the_explorer_counts_a_sample_whose_error_alone_overflows_though_each_te
     cr.explain(net, X[:1], Y[:1])                   # sample 1 alone: written out
     said = engine.pass_numbers(net, X, Y)[2]
     assert said == f"1 of the 2 training samples overflow; sample 2: {alone}", said
+
+
+def test_a_slices_backward_heading_names_the_layer_as_the_command_takes_it():
+    # `chainrule explain --layer 0` headed its backward pass "(layer=0)", Python's keyword, where every other line
+    # of the command's report says --layer 0; the Python report keeps layer=0
+    for fmt_ in ("text", "markdown"):
+        for layer, title in (("0", "hidden layer 1"), ("1", "output layer")):
+            r = cmd("explain", "--layers", "2,3,1", "--activation", "tanh", "--inputs", "0.5,0.1", "--targets", "0.8",
+                    "--layer", layer, "--neuron", "0", "--format", fmt_)
+            assert r.returncode == 0, r.stderr
+            assert f"Backward pass: {title} (--layer {layer})" in r.stdout, r.stdout
+            assert "layer=" not in r.stdout and "neuron=" not in r.stdout, r.stdout
+    net, X, Y, _ = cr.examples.seed_network()
+    assert "Backward pass: hidden layer 1 (layer=0)" in cr.explain(net, X, Y, layer=0).text()

@@ -109,3 +109,19 @@ def test_a_slices_backward_heading_names_the_layer_as_the_command_takes_it():
             assert "layer=" not in r.stdout and "neuron=" not in r.stdout, r.stdout
     net, X, Y, _ = cr.examples.seed_network()
     assert "Backward pass: hidden layer 1 (layer=0)" in cr.explain(net, X, Y, layer=0).text()
+
+
+def test_the_worked_examples_opening_writes_the_seeds_numbers_as_its_lines_do():
+    # the opening listed w2 = 0.20, i2 = 0.10, b2 = 0.60, while every line below wrote 0.2, 0.1, 0.6
+    r = cmd("example", "--width", "0")
+    assert r.returncode == 0, r.stderr
+    opening = r.stdout.split("Forward pass")[0]
+    net, X, Y, lr = cr.examples.seed_network()
+    hidden, output = net.dense_layers
+    seed_order = [hidden.W[0, 0], hidden.W[1, 0], hidden.W[0, 1], hidden.W[1, 1],     # w1..w8 as the seed wires them
+                  output.W[0, 0], output.W[1, 0], output.W[0, 1], output.W[1, 1]]
+    weights = re.search(r"w1\.\.w8 = ([\d. ]+),", opening)[1].split()
+    assert [float(w) for w in weights] == seed_order, weights
+    numbers = re.findall(r"(?<![\w.])\d+\.\d+", opening)
+    assert numbers and all(not n.endswith("0") for n in numbers), numbers       # the seed's rule: no trailing zeros
+    assert re.search(r"i2=0\.1\b", opening) and "b2=0.6 " in opening and float(X[0, 1]) == 0.1

@@ -29,10 +29,11 @@ def register(sub) -> None:
                "  chainrule explain --formulas")
     p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
     from ..nn.activations import ACTIVATIONS, LeakyReLU
+    from ..teach.numbers import fmt
     p.add_argument("--activation", help="with --layers: one activation for every layer (default: sigmoid), or a comma "
                                         "list: one per layer, or two for hidden,output (e.g. relu,softmax); one of "
                                         f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: "
-                                        f"{LeakyReLU().alpha:g})")
+                                        f"{fmt(LeakyReLU().alpha)})")
     p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
     p.add_argument("--seed", type=seed, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ValidationError, counted
+from ..teach.numbers import fmt
 
 
 def option_rows(text: str, name: str) -> np.ndarray:
@@ -38,7 +39,7 @@ def check_sample(net, X: np.ndarray, Y: np.ndarray) -> None:
     if labels and Y.shape[1] == 1 and not np.isin(Y, np.arange(net.n_outputs)).all():
         bad = next(v for v in Y[:, 0] if v not in range(net.n_outputs))
         raise ValidationError(f"--targets: a class label is a whole number 0..{net.n_outputs - 1} (0 = o1, "
-                              f"{net.n_outputs - 1} = o{net.n_outputs}); got {bad:g}. Give e.g. --targets 0, or "
+                              f"{net.n_outputs - 1} = o{net.n_outputs}); got {fmt(bad)}. Give e.g. --targets 0, or "
                               f"{counted(net.n_outputs, 'value')} per sample: --targets "
                               f"{_example(net.n_outputs, one_hot_row=True)}")
     if len(X) != len(Y):
@@ -79,9 +80,10 @@ def random_sample(net, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     """One seeded sample in [0, 1) and a target that fits the loss, for a network given only by --layers."""
     rng = np.random.default_rng(seed)
     X = rng.random((1, net.layers[0].n_in)).round(2)
-    if net.task == "multiclass":       # a class label, said as one: the report's targets are its one-hot row
-        Y = np.array([0])
-        targets = f"0 (class 0 = o1, one-hot {one_hot(0, net.n_outputs)})"
+    if net.task == "multiclass":       # a class drawn as the inputs are, said as a label (targets: its one-hot row)
+        label = int(rng.integers(net.n_outputs))
+        Y = np.array([label])
+        targets = f"{label} (class {label} = o{label + 1}, one-hot {one_hot(label, net.n_outputs)})"
     elif net.task == "binary":         # binary cross-entropy: each output's target a class, 0 or 1, as labels are
         Y = (rng.random((1, net.n_outputs)) >= 0.5).astype(float)
         targets = f"{option_values(Y[0])} (each a class, 0 or 1)"
@@ -202,7 +204,6 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def _operands(raw: str, mean: float, scale: float, shown: str) -> tuple[str, str]:
     """The mean and spread with the fewest digits (4 or more) whose printed arithmetic gives `shown`."""
-    from ..teach.numbers import fmt
     for digits in range(4, 18):
         m, s = f"{mean:.{digits}g}", f"{scale:.{digits}g}"
         if fmt((float(raw) - float(m)) / float(s)) == shown:
@@ -214,7 +215,6 @@ def _describe_inputs(pre, row, X) -> list[str]:
     """What i1, i2, ... and o1, o2, ... are: the columns, their raw values (or the fill of a missing
     one) and the scaling, each line's numbers enough to redo its arithmetic by hand."""
     from ..data.csvfile import short
-    from ..teach.numbers import fmt
     how = {"most_frequent": "most frequent value"}.get(str(pre.impute), str(pre.impute))
     lines, k = [], 0
     for j, c in enumerate(pre.numeric):

@@ -90,7 +90,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     dense = net.dense_layers
     with np.errstate(over="ignore", invalid="ignore"):     # an overflow is refused below, in words
         E = net.backprop(X, Y)
-    if not (math.isfinite(E) and np.isfinite(net.grads).all() and all(np.isfinite(d.net).all() for d in dense)):
+    if not (math.isfinite(E) and np.isfinite(net.grads).all() and samples_fit(net, Y).all()):
         cause = divergence_cause(net.grads, E) if not math.isfinite(E) or not np.isfinite(net.grads).all() \
             else "a net input became infinite"
         raise ValidationError(f"explain: {cause}: with these inputs and weights the pass overflows {net.dtype} "
@@ -162,6 +162,30 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                          if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
     return Report(data)
+
+
+def samples_fit(net: Network, Y: Any, alone: bool = False) -> np.ndarray:
+    """Per sample of the pass `net.backprop` just ran on (X, Y), whether explain writes it out: its net inputs, its
+    error E (the sum of its loss terms), dE/dout, dE/dnet and dE/dW = dE/dnet * the layer's input all within the
+    network's dtype (NaN, infinity or beyond: not). explain refuses a pass where a sample does not; `alone`: each
+    sample as explain of it alone would see it, its derivatives not divided among the n samples (the explorer's
+    count, from one pass of them all, of the samples explain refuses). explain's refusal rule, written once."""
+    dense = net.dense_layers
+    x = dense[0].x
+    assert x is not None          # cached by the pass just run
+    n, top = x.shape[0], float(np.finfo(net.dtype).max)
+    share = n if alone else 1
+
+    def largest(v) -> np.ndarray:             # each sample's largest |v| (NaN where it has one)
+        return np.abs(np.asarray(v, dtype=np.float64).reshape(n, -1)).max(axis=1, initial=0)
+    with np.errstate(all="ignore"):
+        terms = net.loss_function.terms(dense[-1].out, net.targets(Y), dense[-1].net if net.fused_output else None)
+        fits = np.abs(np.asarray(terms, dtype=np.float64).reshape(n, -1).sum(axis=1)) <= top
+        for d in dense:          # a ReLU unit that is off reads an overflowed dE/dout as NaN: dE/dout too
+            delta = largest(d.delta) * share
+            dout = delta if d.dout is None else largest(d.dout) * share
+            fits &= (largest(d.net) <= top) & (delta <= top) & (dout <= top) & (delta * largest(d.x) <= top)
+    return fits
 
 
 def pass_data(net: Network, Y: Any, lr: float | None = None) -> dict:
@@ -281,4 +305,5 @@ def _is_index(v) -> bool:
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-__all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "explain", "neuron_names"]
+__all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "explain", "neuron_names",
+           "samples_fit"]

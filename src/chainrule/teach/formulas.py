@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
 from .notation import ACTIVATIONS, LOSSES, Builder, coef
+from .numbers import fmt, tex_numbers
 
 if TYPE_CHECKING:
     from ..nn.network import Network
@@ -76,7 +77,7 @@ class Formula:
             dE = rf"\sum_{{k}} \delta^{{({l + 1})}}_{{k}}\, w^{{({l + 1})}}_{{{j}k}}"
             dE = f"\\left({dE}\\right)"
         alpha = self.slopes[l - 1] if self.slopes else 0.01
-        derivative = _activation(act)[0].format(out=out, net=net, alpha=f'{alpha:g}')
+        derivative = _activation(act)[0].format(out=out, net=net, alpha=tex_numbers(fmt(alpha)))
         return _bare(dE) if derivative == "1" else f"{dE} \\cdot {derivative}"       # linear's f' = 1: no factor
 
     def latex(self) -> list[str]:

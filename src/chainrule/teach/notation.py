@@ -219,8 +219,9 @@ def dropout_note(rate: float, after: int | None, n_layers: int) -> str:
     pass is the inference one, where dropout is the identity."""
     where = "on the inputs" if after is None else f"after layer {after} (" + (
         "output layer)" if after == n_layers - 1 else f"hidden layer {after + 1})")
-    return (f"Dropout({rate:g}) {where}: not applied in this explained pass (inference, the identity); a training "
-            f"step would zero each unit with probability {rate:g} at random and scale the rest by 1/(1 - {rate:g})")
+    shown = fmt(rate)
+    return (f"Dropout({shown}) {where}: not applied in this explained pass (inference, the identity); a training "
+            f"step would zero each unit with probability {shown} at random and scale the rest by 1/(1 - {shown})")
 
 
 #: out = f(net) of each elementwise activation that has a closed form, plain and LaTeX: {net} its argument (the
@@ -310,8 +311,8 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
 
 def as_options(text: str) -> str:
     """The report's and its advice's Python calls in the command's words, the one route between the two:
-    explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L), a list of
-    layers [0, 1] as the values themselves (--layer 0 or 1),
+    explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L, a heading's
+    (layer=1) as (--layer 1)), a list of layers [0, 1] as the values themselves (--layer 0 or 1),
     report.to_dict()["layers"] as --format json's "layers"; net.gradients, which the command has not, said to be
     Python's. (Not `data.advice.command_words`, the context in which advice names the options at all.)"""
     text = re.sub(r"explain\(net, X, Y, layer=L\) for one layer L in \[([\d, ]+)\] \(those (of at most \d+ "
@@ -320,6 +321,7 @@ def as_options(text: str) -> str:
                   lambda m: _neuron_of(m[1].split(", ")), text)
     text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
+    text = re.sub(r"\(layer=(\d+)\)$", r"(--layer \1)", text, flags=re.M)      # a slice's Backward pass heading
     text = re.sub(r"\(net\.gradients and gradcheck give (its|their) numbers\)",    # no command of its own: Python's
                   r"(in Python, net.gradients(X, Y) and chainrule.gradcheck give \1 numbers)", text)
     return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from decimal import Decimal
+from typing import SupportsFloat
 
 import numpy as np
 
@@ -43,7 +44,7 @@ def single() -> bool:
     return _SINGLE.get()
 
 
-def fmt(v) -> str:
+def fmt(v: SupportsFloat | list | tuple | None) -> str:
     """`v` as the reports write it; a list (one value per sample) in brackets; None as ""."""
     if v is None:
         return ""

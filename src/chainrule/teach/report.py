@@ -106,9 +106,6 @@ class Report:
 
 
 # -- rendering ------------------------------------------------------------------------------------------
-_f = fmt                               # every number, computed or given: nine decimals at most, zeros dropped
-
-
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
 
@@ -239,16 +236,16 @@ def _render(d: dict, markdown: bool) -> str:
                 else tex_parts
             tex_parts += f" + {tex_symbol(nr['bias'])} \\cdot 1"
             if n == 1 and not wide:
-                nums = " + ".join(f"{_par(_f(w))}*{_par(_f(units[i]))}"
+                nums = " + ".join(f"{_par(fmt(w))}*{_par(fmt(units[i]))}"
                                   for w, i in zip(nr["weight_values"], nr["inputs"]))
-                nums += f" + {_par(_f(nr['bias_value']))}*1"
+                nums += f" + {_par(fmt(nr['bias_value']))}*1"
                 parts += f" = {nums}"
                 tex_parts += " = " + nums.replace("*", CDOT)
-            net = _f(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
+            net = fmt(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
             eq(f"net_{nr['name']} = {parts} = {net}", f"net_{{{nr['name']}}} = {tex_parts} = {net}")
             plain, tex_out = notation.forward_activation(layer, nr, n)
-            held.append((f"out_{nr['name']} = {plain} = {_f(nr['out'])}",
-                         f"out_{{{nr['name']}}} = {tex_out} = {_f(nr['out'])}"))
+            held.append((f"out_{nr['name']} = {plain} = {fmt(nr['out'])}",
+                         f"out_{{{nr['name']}}} = {tex_out} = {fmt(nr['out'])}"))
             if layer["activation"] != "softmax":
                 eq(*held.pop())
         for plain_out, tex_out_line in held:
@@ -268,16 +265,16 @@ def _render(d: dict, markdown: bool) -> str:
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
         nums = written[o] = error_numbers(d, o, err["value"][0])      # one sample's numbers, the target among them
-        eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {_f(err['value'])}" +
-           ("" if nums else f"   (target {_f(tgt['value'])})"),
-           f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {_f(err['value'])}")
+        eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {fmt(err['value'])}" +
+           ("" if nums else f"   (target {fmt(tgt['value'])})"),
+           f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {fmt(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:
         note(ZERO_LOG)
     if wider := wider_note(d, written):          # 0.7513650696 beside the forward pass's 0.75136507: why, once
         note(wider)
     plain, tex_line, _ = notation.total_error(d["loss"], [e["name"] for e in d["errors"]], n)
-    E = _f(d["E_total"])
+    E = fmt(d["E_total"])
     sums, tex_sums = total_numbers(d)
     eq(f"{plain}{' = ' * bool(sums)}{sums} = {E}", f"{tex_line}{' = ' * bool(sums)}{tex_sums} = {E}")
     if wider := total_note(d, sums):
@@ -320,30 +317,30 @@ def _render(d: dict, markdown: bool) -> str:
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}", chain_tex) if coupled else
                                 (f"dE_{via}/dout_{to} = dE/dnet_{via} * dnet_{via}/dout_{to}",
                                  f"\\frac{{\\partial E_{{{via}}}}}{{\\partial out_{{{to}}}}} = {chain_tex}"))
-                eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(_f(q['dE/dnet']))} * {_par(_f(q['w']))} = "
-                   f"{_f(q['term'])}",
+                eq(f"{lhs} = dE/dnet_{via} * {q['weight']} = {_par(fmt(q['dE/dnet']))} * {_par(fmt(q['w']))} = "
+                   f"{fmt(q['term'])}",
                    f"{tex_lhs} = \\frac{{{DE}}}{{\\partial net_{{{via}}}}}"
-                   f" \\cdot {tex_symbol(q['weight'])} = {_par(_f(q['dE/dnet']))} \\cdot {_par(_f(q['w']))} = "
-                   f"{_f(q['term'])}")
+                   f" \\cdot {tex_symbol(q['weight'])} = {_par(fmt(q['dE/dnet']))} \\cdot {_par(fmt(q['w']))} = "
+                   f"{fmt(q['term'])}")
                 if q.get("zeroed") and via not in zero_said:       # the 0 read here: where it comes from, once
                     zero_said.add(via)
                     note(derivation.zero_note(d, q, to))
             terms = " + ".join(f"dE/dnet_{q['via']} * {q['weight']}" if coupled else f"dE_{q['via']}/dout_{to}"
                                for q in p["paths"])
-            nums = " + ".join(f"{_par(_f(q['term']))}" for q in p["paths"])
+            nums = " + ".join(f"{_par(fmt(q['term']))}" for q in p["paths"])
             if len(p["paths"]) > 1:
-                eq(f"dE/dout_{to} = {terms} = {nums} = {_f(p['dE/dout'])}",
+                eq(f"dE/dout_{to} = {terms} = {nums} = {fmt(p['dE/dout'])}",
                    f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = " + " + ".join(
                        (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex_symbol(q['weight'])}" if coupled
                         else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}") for q in p["paths"])
-                   + f" = {nums} = {_f(p['dE/dout'])}")
+                   + f" = {nums} = {fmt(p['dE/dout'])}")
             else:          # one path: say that it is the whole of dE/dout, which the chain below reads
                 q = p["paths"][0]
-                eq(f"dE/dout_{to} = {terms} = {_f(p['dE/dout'])}",
+                eq(f"dE/dout_{to} = {terms} = {fmt(p['dE/dout'])}",
                    f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = "
                    + (f"\\frac{{{DE}}}{{\\partial net_{{{q['via']}}}}} \\cdot {tex_symbol(q['weight'])}" if coupled
                       else f"\\frac{{\\partial E_{{{q['via']}}}}}{{\\partial out_{{{to}}}}}")
-                   + f" = {_f(p['dE/dout'])}")
+                   + f" = {fmt(p['dE/dout'])}")
         if p["kind"] == "W" and p["index"][0] == 0:
             derivation.local_derivatives(d, p, eq, note if markdown else None)
             if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
@@ -357,15 +354,15 @@ def _render(d: dict, markdown: bool) -> str:
             penalty = derivation.penalty_line(d, p)
             eq(penalty.plain(), penalty.tex)
     if d["lr"] is not None:
-        head(f"Update (learning rate {d['lr']:g})")
+        head(f"Update (learning rate {fmt(d['lr'])})")
         if d.get("dropout"):
             note("The update of this pass, without dropout: a training step (net.step, fit) drops units at random, "
                  "so its gradients and update differ.")
         for p in d["parameters"]:
             if p["updated"] is None:
                 if not p["trainable"]:
-                    eq(f"{p['name']} = {_f(p['value'])} (frozen: not updated)",
-                       f"{tex_symbol(p['name'])} = {_f(p['value'])} \\text{{ (frozen)}}")
+                    eq(f"{p['name']} = {fmt(p['value'])} (frozen: not updated)",
+                       f"{tex_symbol(p['name'])} = {fmt(p['value'])} \\text{{ (frozen)}}")
                 continue
             g, full = p["grad"], p.get("penalized_grad")          # with MLP's alpha: the penalized gradient
             name, sym = p["name"], tex_symbol(p["name"])
@@ -373,10 +370,10 @@ def _render(d: dict, markdown: bool) -> str:
             grad_tex = f"\\frac{{{DE}}}{{\\partial {sym}}}"
             grad_tex = grad_tex if full is None else f"\\left({grad_tex} + \\alpha \\cdot {sym} / m\\right)"
             g = g if full is None else full
-            eq(f"{name}+ = {name} - lr * {grad_text} = {_f(p['value'])} - {_f(d['lr'])} * "
-               f"{_par(_f(g))} = {_f(p['updated'])}",
+            eq(f"{name}+ = {name} - lr * {grad_text} = {fmt(p['value'])} - {fmt(d['lr'])} * "
+               f"{_par(fmt(g))} = {fmt(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
-               f"{_f(p['value'])} - {_f(d['lr'])} \\cdot {_par(_f(g))} = {_f(p['updated'])}")
+               f"{fmt(p['value'])} - {fmt(d['lr'])} \\cdot {_par(fmt(g))} = {fmt(p['updated'])}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
         lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]

@@ -123,9 +123,9 @@ def render(figures: list[Figure], report, as_published: bool = False, fmt: str =
     md = fmt == "markdown"
     title = "The seed's worked example, computed by chainrule"
     intro = ["Network 2-2-2, sigmoid everywhere, loss E = 1/2 sum (target - out)^2,",
-             "inputs i1=0.05 i2=0.10, targets 0.01 0.99,",
-             "weights w1..w8 = 0.15 0.20 0.25 0.30 0.40 0.45 0.50 0.55,",
-             "biases b1=0.35 b2=0.60 fixed, learning rate 0.5.",
+             "inputs i1=0.05 i2=0.1, targets 0.01 0.99,",        # as every line below writes them: no trailing 0
+             "weights w1..w8 = 0.15 0.2 0.25 0.3 0.4 0.45 0.5 0.55,",
+             "biases b1=0.35 b2=0.6 fixed, learning rate 0.5.",
              "Below, each neuron has its own bias (b_h1 = b_h2 = the seed's b1,",
              "b_o1 = b_o2 = its b2), and dE/dx is the seed's dE_total/dx."]
     if width and not md and max(map(len, [title, *intro])) > width:     # prose: refilled at its spaces

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .. import numbers as rule
 from ..derivation import (
     DELTA_TERMS,
     coupled_paths,
@@ -25,28 +24,9 @@ from ..derivation import (
     softmax_jacobian,
 )
 from ..notation import SOFTMAX_TERMS, forward_activation, softmax_cut_note
+from ..numbers import factor, fmt
 
 Line = dict[str, Any]
-
-
-def fmt(v: float | list | None) -> str:
-    """A number as the seed prints it (9 decimals, no trailing zeros; scientific below 1e-6): the
-    rule of every report, `numbers.fmt`; a list per sample in brackets."""
-    return _no_zeros(rule.fmt(v))
-
-
-MANTISSA_ZEROS = re.compile(r"(\.\d*?)0+(?=e[+-]\d)")      # 2.700000e+199: the zeros before the e
-
-
-def _no_zeros(text: str) -> str:
-    """An e-notation's mantissa without its trailing zeros (2.7e+199, 1e+10), as the nine decimals drop theirs:
-    the same rounding (seven figures), written shorter."""
-    return MANTISSA_ZEROS.sub(lambda m: m[1].rstrip("."), text)
-
-
-def factor(v) -> str:
-    """A factor of a product: negative numbers in parentheses; written as `fmt` writes its value."""
-    return _no_zeros(rule.factor(v))
 
 
 NINE = re.compile(r"(?<![\d.])(\d+\.\d{9})(?![\de])")     # a number of the report's nine decimals
@@ -59,11 +39,8 @@ def _short(text: str) -> str:
 
 
 def _line(lhs: str, formula: str, numbers: str, value, **extra) -> Line:
-    """One line; its numbers (the report's lines', explain's e-notation among them) written as its value is."""
-    if isinstance(extra.get("note"), str):
-        extra["note"] = _no_zeros(extra["note"])
-    return {"lhs": lhs, "formula": _no_zeros(formula), "numbers": _no_zeros(numbers), "value": fmt(value),
-            "raw": value, **extra}
+    """One line: its left side, formula, numbers (the report's, written by `fmt` as its value is) and value."""
+    return {"lhs": lhs, "formula": formula, "numbers": numbers, "value": fmt(value), "raw": value, **extra}
 
 
 def _neuron(d: dict, name: str) -> tuple[dict, dict]:

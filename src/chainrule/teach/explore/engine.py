@@ -170,12 +170,10 @@ def pass_numbers(net, X, Y, followed: int | None = None,
     try:
         return net.loss(X, Y), net.gradients(X, Y), None
     except ValidationError as exc:
+        from chainrule.teach.explain import samples_fit
         with np.errstate(all="ignore"):
             E = net.backprop(X, Y)
-            terms = net.loss_function.terms(net.last_output, Y, net.layers[-1].net if net.fused_output else None)
-            finite = [np.isfinite(d.net).all(axis=1) for d in net.dense_layers] + [
-                np.isfinite(terms).reshape(len(X), -1).all(axis=1)] + gradient_fits(net, len(X))
-            bad = np.flatnonzero(~np.all(finite, axis=0))       # a sample's units, its loss, then its gradient alone
+        bad = np.flatnonzero(~samples_fit(net, Y, alone=True))      # the samples explain of each alone refuses
         # explain refuses a sample whose gradient overflows where its units and loss do not: not counted by them
         counted = not (followed_refused and followed is not None and followed not in bad)
         if not counted:
@@ -193,22 +191,6 @@ def pass_numbers(net, X, Y, followed: int | None = None,
                 how_many = f"{len(bad)} of the {len(X)} training samples overflow; " if counted else ""
                 said = f"{how_many}sample {k + 1}{which}: {one}{panel}"
         return float(E), grads, said
-
-
-def gradient_fits(net, n: int) -> list[np.ndarray]:
-    """Per layer, whether each sample's gradient alone (its pass as explain writes it out: its dE/dout and dE/dnet
-    not divided among the n samples, dE/dnet times the layer's inputs) fits the network's dtype, of the pass
-    `backprop` just made: a sample whose units and loss are finite may still overflow here, and explain refuses it
-    (dE/dout too: a ReLU unit that is off reads its overflow as NaN)."""
-    top, fits = float(np.finfo(net.dtype).max), []
-
-    def alone(v) -> np.ndarray:             # each sample's largest |v|, times n (NaN where it has one)
-        return np.abs(np.asarray(v, dtype=np.float64).reshape(n, -1)).max(axis=1, initial=0) * n
-    for d in net.dense_layers:
-        delta = alone(d.delta)
-        dout = delta if d.dout is None else alone(d.dout)
-        fits.append((delta <= top) & (dout <= top) & (delta * alone(d.x) / n <= top))
-    return fits
 
 
 def pass_loss(net, X, Y) -> float:

@@ -10,6 +10,7 @@ import test_explore_browser as fixtures
 import test_explorer_phone_30 as phone
 from playwright.sync_api import expect
 
+import chainrule as cr
 from chainrule.teach.explore.session import Session
 
 server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots   # its fixtures
@@ -123,3 +124,22 @@ def test_sixteen_classes_get_sixteen_colours_apart(page, tmp_path):
     assert near >= 28, near                                             # as docs/explore.md says
     faint = {rgb: round(contrast_on_white(rgb), 2) for rgb in rgbs if contrast_on_white(rgb) < 3}
     assert faint == {}, faint
+
+
+def test_before_is_the_weights_a_train_run_began_from_however_many_requests_it_took():
+    """A Train run (or a play) longer than one request's seconds goes on in more requests: "before" was the weights
+    of the last request's start, a number that hung on the server's speed. It is the weights the run began from
+    (what Undo goes back to); a weight typed between two requests begins a change of its own."""
+    start = [w.copy() for w in cr.examples.seed_network()[0].get_weights()]      # the seed's w1..w8, b1..b2
+    s = Session()
+    s.act("train", {"steps": 3})
+    s.act("select", {"name": "w1"})                               # looked at between two requests: one run still
+    s.act("train", {"steps": 2, "goes_on": True})
+    params = s.state()["params"]
+    assert [p["before"] for p in params] == [float(w[tuple(p["index"])]) for p in params
+                                             for w in [start[2 * p["layer"] + (p["kind"] == "b")]]]
+    s.act("set_param", {"name": "w1", "value": 0.1})
+    s.act("train", {"steps": 2, "goes_on": True})
+    assert next(p["before"] for p in s.state()["params"] if p["name"] == "w1") == 0.1
+    s.act("undo")
+    assert next(p["value"] for p in s.state()["params"] if p["name"] == "w1") == 0.1

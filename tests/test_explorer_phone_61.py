@@ -8,6 +8,7 @@ import re
 import numpy as np
 import test_explore_browser as fixtures
 import test_explorer_phone_30 as phone
+from conftest import cie_lab
 from playwright.sync_api import expect
 
 import chainrule as cr
@@ -92,16 +93,6 @@ def test_a_comparison_in_a_chain_rule_line_never_starts_a_line_on_a_phone(page):
     assert wrapped > 20
 
 
-def lab(rgb):
-    """CIELAB of an sRGB colour (D65), for ΔE*ab: how far apart two colours look."""
-    c = np.array(rgb) / 255
-    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
-    t = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ c
-    t = t / [0.95047, 1, 1.08883]
-    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
-    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
-
-
 def contrast_on_white(rgb):
     """WCAG 2's contrast ratio of an sRGB colour against white (3:1 the least for a graphic's parts)."""
     c = np.array(rgb) / 255
@@ -120,7 +111,8 @@ def test_sixteen_classes_get_sixteen_colours_apart(page, tmp_path):
     expect(swatches).to_have_count(16)
     colours = swatches.evaluate_all("s => s.map(i => getComputedStyle(i).backgroundColor)")
     rgbs = [tuple(map(int, re.findall(r"\d+", c)[:3])) for c in colours]
-    near = min(np.linalg.norm(lab(a) - lab(b)) for a, b in itertools.combinations(rgbs, 2))
+    lab = cie_lab(np.array(rgbs) / 255)
+    near = min(np.linalg.norm(a - b) for a, b in itertools.combinations(lab, 2))
     assert near >= 28, near                                             # as docs/explore.md says
     faint = {rgb: round(contrast_on_white(rgb), 2) for rgb in rgbs if contrast_on_white(rgb) < 3}
     assert faint == {}, faint

@@ -94,6 +94,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cie_lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB colours (rows, 0..1) in CIELAB (D65), where a distance is a difference seen: CIE76's delta E."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    f = xyz / [0.95047, 1.0, 1.08883]
+    f = np.where(f > (6 / 29) ** 3, np.cbrt(f), f / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
 def drawn_figure(monkeypatch, draw):
     """The matplotlib figure that `draw()` saves (and saves, as it would): test_plot and test_cli_plot."""
     from chainrule.teach import plot

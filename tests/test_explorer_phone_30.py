@@ -30,6 +30,15 @@ VISUAL_LINES = """() => [...document.querySelectorAll(".eq")].map(row => {
 })"""
 
 
+def visual_lines_at(page, widths):
+    """Each chain-rule line's visual lines (VISUAL_LINES) at each of these page widths, with the width."""
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(30)
+        for lines in page.evaluate(VISUAL_LINES):
+            yield width, lines
+
+
 def idle(page):
     expect(page.locator(".cr-explore.busy")).to_have_count(0)
 
@@ -41,15 +50,12 @@ def test_a_chain_rule_line_never_starts_a_line_with_an_operator_on_a_phone(page,
     page.keyboard.press("Enter")
     expect(page.locator(".eq").first).to_contain_text("0.75136507")       # the seed's out_o1
     wrapped = 0
-    for width in range(320, 444, 6):
-        page.set_viewport_size({"width": width, "height": 800})
-        page.wait_for_timeout(30)
-        for lines in page.evaluate(VISUAL_LINES):
-            wrapped += len(lines) > 1
-            starts = [line for line in lines[1:] if re.match(r"[-+·=/] ", line)]
-            assert starts == [], (width, lines)
-            signs = [line for line in lines[:-1] if re.search(r"(^|[^ ])-$", line)]     # "= -" over "(0.01 ..."
-            assert signs == [], (width, lines)
+    for width, lines in visual_lines_at(page, range(320, 444, 6)):
+        wrapped += len(lines) > 1
+        starts = [line for line in lines[1:] if re.match(r"[-+·=/] ", line)]
+        assert starts == [], (width, lines)
+        signs = [line for line in lines[:-1] if re.search(r"(^|[^ ])-$", line)]     # "= -" over "(0.01 ..."
+        assert signs == [], (width, lines)
     assert wrapped > 20                              # the lines do wrap at these widths: the check can see it
     page.set_viewport_size({"width": 375, "height": 800})
     page.locator(".derivation").screenshot(path=str(shots / "explore-chain-rule-375.png"))

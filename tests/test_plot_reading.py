@@ -9,7 +9,7 @@ import pytest
 import chainrule as cr
 
 pytest.importorskip("matplotlib")
-from conftest import drawn_figure  # noqa: E402
+from conftest import cie_lab, drawn_figure  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -261,15 +261,6 @@ def test_titles_are_drawn_as_written(tmp_path, title):
             path = draw(tmp_path / f"{k}.svg")
         texts = ["".join(t.itertext()).strip() for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
         assert title in texts, (k, texts)
-
-
-def cie_lab(rgb: np.ndarray) -> np.ndarray:
-    """sRGB colours (rows, 0..1) in CIELAB (D65), where a distance is a difference seen: CIE76's delta E."""
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
-    f = xyz / [0.95047, 1.0, 1.08883]
-    f = np.where(f > (6 / 29) ** 3, np.cbrt(f), f / (3 * (6 / 29) ** 2) + 4 / 29)
-    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
 
 
 @pytest.mark.parametrize("classes", [10, 20, 30])

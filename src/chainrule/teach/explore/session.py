@@ -219,7 +219,8 @@ class Session:
                                   f"for {TRAIN_SECONDS:g} s and the page asks again for the rest; more would run for "
                                   f"hours: train again to go on); got {steps:,}")
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)     # grouped, as its refusal above writes it
-        self.before = self.net.get_weights()
+        if not (goes_on and self.changes.last == "train"):      # "before": the weights the run began from, as Undo's
+            self.before = self.net.get_weights()
         end, done = time.monotonic() + TRAIN_SECONDS, 0
         chunk = max(1, steps // 100)            # a point of the loss curve every chunk
         while done < steps:

@@ -73,13 +73,14 @@ export function drawLoss(svg, history) {
 // The palette, by name: a class named after one of its colours ("red", "Blue") is drawn in it, and the other classes
 // take the colours left in this order (classes blue and red were drawn orange and blue, the first two here).
 // Sixteen, the most classes the explorer draws (limits.MAX_UNITS: a file with more is refused), each its own colour:
-// past eight they repeated (class 9 drawn as class 1); any two at least 28 apart in CIELAB (ΔE*ab). Beyond sixteen,
-// which the explorer never draws, they would repeat in this order.
+// past eight they repeated (class 9 drawn as class 1); any two at least 28 apart in CIELAB (ΔE*ab), and each at least
+// 3:1 against white (WCAG's contrast for a graphic: a test point is a ring of its colour on the page's white). Beyond
+// sixteen, which the explorer never draws, they would repeat in this order.
 const GREY = [107, 114, 128];
 const PALETTE = { orange: [234, 88, 12], blue: [37, 99, 235], green: [5, 150, 105], purple: [192, 38, 211],
-                  yellow: [202, 138, 4], cyan: [8, 145, 178], red: [225, 29, 72], lime: [101, 163, 13],
+                  yellow: [196, 134, 4], cyan: [8, 145, 178], red: [225, 29, 72], lime: [101, 163, 13],
                   pink: [236, 72, 153], brown: [146, 64, 14], grey: GREY, black: [17, 24, 39], navy: [30, 27, 120],
-                  teal: [20, 90, 80], lavender: [167, 139, 250], khaki: [190, 180, 120] };
+                  teal: [20, 90, 80], lavender: [168, 120, 200], olive: [120, 113, 40] };
 const NAMED = { ...PALETTE, magenta: PALETTE.purple, violet: PALETTE.purple, gray: GREY };
 
 // The colour of each class in the picture (its points, and its region at full confidence), from its name; a colour
@@ -97,7 +98,7 @@ export function classColours(classes) {
   let k = 0;
   return named.map(rgb => rgb || left[k++ % left.length] || PALETTE.orange);
 }
-const rgbOf = (colours, k) => colours[k] || Object.values(PALETTE)[k % 16];
+const rgbOf = (colours, k) => colours[k] || Object.values(PALETTE)[k % Object.keys(PALETTE).length];
 
 // The key of the picture's colours: one swatch per class, named (a CSV file's classes, or class 0 and 1).
 export function drawClassKey(div, classes) {

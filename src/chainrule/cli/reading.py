@@ -1,6 +1,7 @@
 """How the commands read a CSV file (train, predict, evaluate, explain --data, sweep): the reading
-options, the marks, encoding and separator a trained model's file is read with (train's own), the
-column options spelled as the file spells them, and the reading itself with its line on stderr."""
+options and the column options (--drop, --features, --text; an empty list refused), the marks, encoding
+and separator a trained model's file is read with (train's own), the column options spelled as the file
+spells them, and the reading itself with its line on stderr."""
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,46 @@ def column_list(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-def feature_list(text: str) -> list[str]:
-    """--features' columns: none named (an unset variable, `--features "$COLS"`) is refused, where it read as all."""
-    columns = column_list(text)
-    if not columns:
-        raise argparse.ArgumentTypeError(f"expected the input columns' names, e.g. sepal_length,petal_width (or no "
-                                         f"--features for every column); got {text!r}")
-    return columns
+def named_list(option: str, expected: str, example: str, none: str):
+    """The parser of a list-valued option: nothing named (an unset variable, `--drop "$COLS"`) is refused, saying
+    how to mean none, where it silently meant none (or, for --features, all)."""
+    def parse(text: str) -> list[str]:
+        items = column_list(text)
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected {expected}, e.g. {example} (or no {option} {none}); "
+                                             f"got {text!r}")
+        return items
+    return parse
+
+
+feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")
+drop_list = named_list("--drop", "the names of the columns to leave out", "id,notes", "to keep every column")
+text_list = named_list("--text", "the names of the columns to use as text categories", "zip,grade", "for none")
+marker_list = named_list("--na-values", "the cell values that mean missing", "'?,n/a'",
+                         "for none but empty cells and NA")
+
+
+def add_column_options(g) -> None:
+    """The columns used (--drop, --features, --text, --max-categories), as train and sweep take them;
+    `g`: a parser or an argument group."""
+    from ..data.columns import MAX_CATEGORIES
+    from .tabular import positive_int
+    g.add_argument("--drop", type=drop_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--features", type=feature_list, default=[], metavar="COL[,COL]",
+                   help="the only columns to use as inputs (default: all but the target and --drop)")
+    g.add_argument("--text", type=text_list, default=[], metavar="COL[,COL]",
+                   help="columns to use as text categories even if they hold numbers, read as written (codes "
+                        "007 and 7 differ); the target too: its class labels as written")
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+                   help="a text column keeps this many most frequent values; the rest count as 'other' "
+                        f"(default: {MAX_CATEGORIES})")
+
+
+def said_left_out(left: list[str]) -> None:
+    """The line on stderr naming the columns --drop or --features left out (none when none)."""
+    from ..data.csvfile import names
+    if left:
+        say(f"left out: {names(left, 20)}", sys.stderr)
 
 
 def add_csv_options(p) -> None:
@@ -36,7 +70,7 @@ def add_csv_options(p) -> None:
                                                        "('.' with --decimal , reads 1.234,5; ' ' 1 234,5); none "
                                                        "when not given (for a trained model's file: the model's; "
                                                        "'none' for none)")
-    g.add_argument("--na-values", type=column_list, default=[], metavar="TEXT[,TEXT]",
+    g.add_argument("--na-values", type=marker_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
 
 

@@ -107,7 +107,7 @@ SCORES = {"mean_test_score": "mean", "std_test_score": "std", "rank_test_score":
 def sweep(args) -> int:
     from chainrule.sweep import parse_grid
     from chainrule.sweep_grid import grid_names
-    from chainrule.sweep_table import as_written
+    from chainrule.sweep_table import as_written, written
 
     from . import _identity
 
@@ -151,7 +151,9 @@ def sweep(args) -> int:
     say(f"{n} {plural(n, 'candidate')}{drawn} x {args.cv} folds on {where}; {result.scoring}{positive}{weighted}, "
         "best first:")
     names = grid_names(grid, grid.spelled)     # the values as --grid spelled them
-    shown = result.table[[*grid, *SCORES]].astype({k: str for k in grid}).rename(columns=SCORES)
+    shown = result.table[[*grid, *SCORES]].rename(columns=SCORES)
+    for key in grid:        # as the best line names them (lr=5e-2 both, not 0.05 here); the CSV keeps the numbers
+        shown[key] = [str(written(names, key, value)) for value in shown[key]]
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring}{of} {result.best_score:.4f})"
         f"{_tied(result, names, args)}")

@@ -1,12 +1,11 @@
-"""What `train`, `predict`, `evaluate` and `info` share: the option values, the column options, the
+"""What `train`, `predict`, `evaluate` and `info` share: the option values, the
 output paths (checked before any work), the model file with its preprocessing, and the metrics. How
-they read a CSV file is reading.py's, re-exported here."""
+they read a CSV file, and the column options, are reading.py's, re-exported here."""
 from __future__ import annotations
 
 import argparse
 import os
 import stat
-import sys
 from pathlib import Path
 
 from ..errors import ChainruleError, ModelFileError, ValidationError
@@ -14,15 +13,16 @@ from ..teach.width import say
 from .numbers import whole
 from .reading import (  # noqa: F401  (the reading is reading.py's; the commands import it from here too)
     COLUMN_OPTIONS,
+    add_column_options,
     add_csv_options,
     as_in_file,
     as_trained,
     column_list,
-    feature_list,
     keep_reading,
     once,
     read,
     reading_marks,
+    said_left_out,
     separator_how,
 )
 
@@ -50,28 +50,6 @@ def fraction(text: str) -> float:
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), e.g. 0.2; got {text!r}")
     return value
-
-
-def add_column_options(g) -> None:
-    """The columns used (--drop, --features, --text, --max-categories), as train and sweep take them;
-    `g`: a parser or an argument group."""
-    from ..data.columns import MAX_CATEGORIES
-    g.add_argument("--drop", type=column_list, default=[], metavar="COL[,COL]", help="columns to leave out")
-    g.add_argument("--features", type=feature_list, default=[], metavar="COL[,COL]",
-                   help="the only columns to use as inputs (default: all but the target and --drop)")
-    g.add_argument("--text", type=column_list, default=[], metavar="COL[,COL]",
-                   help="columns to use as text categories even if they hold numbers, read as written (codes "
-                        "007 and 7 differ); the target too: its class labels as written")
-    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
-                   help="a text column keeps this many most frequent values; the rest count as 'other' "
-                        f"(default: {MAX_CATEGORIES})")
-
-
-def said_left_out(left: list[str]) -> None:
-    """The line on stderr naming the columns --drop or --features left out (none when none)."""
-    from ..data.csvfile import names
-    if left:
-        say(f"left out: {names(left, 20)}", sys.stderr)
 
 
 # -- output paths -------------------------------------------------------------------------------

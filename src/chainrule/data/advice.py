@@ -61,6 +61,11 @@ WORDS: dict[str, dict[str, str]] = {
     "thousands": {"fit": f"read the file with thousands=',' {_READ}",
                   "stream": "read the file with CsvStream(path, thousands=',')",
                   "sweep": "read the file with read={{'thousands': ','}}", "command": "give --thousands ','"},
+    # a file read with decimal=',' already (given, or the model's), whose numbers also write '.' between thousands
+    "thousands.": {"fit": f"read the file with thousands='.' too {_READ}",
+                   "stream": "read the file with CsvStream(path, decimal=',', thousands='.')",
+                   "sweep": "read the file with read={{'decimal': ',', 'thousands': '.'}}",
+                   "command": "give --thousands '.' too"},
     "spaced": {"fit": f"read the file with thousands=' ' {_READ}",
                "stream": "read the file with CsvStream(path, thousands=' ')",
                "sweep": "read the file with read={{'thousands': ' '}}", "command": "give --thousands ' '"},

@@ -107,37 +107,50 @@ def check_text_column(col, name: str, read: dict | None = None, target: bool = F
     `target`: the target of a task not given, whose values would be classes: labels of at most MAX_CLASSES
     values, or that repeat (product codes, years with an 'unknown'), are classes as written ('1,5' and 'N/A' too);
     more, each seen about once, would be a class per number of a regression."""
-
-    from .tabular import MAX_CLASSES
     values = col.dropna().astype("string")
     if len(values) == 0:
         return
     codes, raw = _distinct(values)
-    counts = np.bincount(codes, minlength=len(raw))
-    if target and (len(raw) <= MAX_CLASSES or not one_class_per_value(counts)):
+
+    def first_of(mask: np.ndarray) -> tuple[int, str]:
+        i = earliest(values, mask[codes])       # the file's first such cell (of a shuffled table too)
+        return int(codes[i]), _line(col, col.index.isin(values.index[i:i + 1]))
+    check_text_values(name, raw.tolist(), np.bincount(codes, minlength=len(raw)), first_of, read, target)
+
+
+def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, read: dict | None = None,
+                      target: bool = False) -> None:
+    """`check_text_column` from a column's distinct values (`text`, in order of first appearance) and their
+    `counts`: one set of checks, and one message, for a column in memory and a streamed column's counts.
+    `first_of(mask)`: (which distinct value, its line) of the cell the file shows first among the values in
+    `mask`."""
+    import pandas as pd
+
+    from .tabular import MAX_CLASSES
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    if total == 0 or (target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts))):
         return
-    distinct = raw.str.strip()
+    distinct = pd.Series(text, dtype="string").str.strip()
     ok = as_read(distinct, read).notna().to_numpy(dtype=bool)       # as the file's --decimal, --thousands read them
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
-        i = earliest(values, found[1][codes])   # the file's first such cell (of a shuffled table too)
-        raise comma_error(name, found[0], distinct.iloc[codes[i]], _line(col, col.index.isin(values.index[i:i + 1])),
-                          read)
+        i, line = first_of(found[1])
+        raise comma_error(name, found[0], distinct.iloc[i], line, read)
     for find, error in ((time_spans, spans_error), (percentages, percent_error)):
         at = find(distinct)
         if at is not None:
-            i = earliest(values, codes == at)
-            raise error(name, distinct.iloc[at], _line(col, col.index.isin(values.index[i:i + 1])), target)
+            i, line = first_of(np.arange(len(text)) == at)
+            raise error(name, distinct.iloc[i], line, target)
     if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)
         return
     if ok.all() or not ok.any():
-        i = earliest(values, np.ones(len(values), dtype=bool))
-        raise stored_as_text(name, values.iloc[i], _line(col, col.index.isin(values.index[i:i + 1])), target)
-    if counts[ok].sum() / len(values) >= 0.5:
-        i = earliest(values, ~ok[codes])
-        kinds = list(dict.fromkeys([distinct.iloc[codes[i]], *distinct[~ok].tolist()]))    # the first's kind first
-        line = _line(col, col.index.isin(values.index[i:i + 1]))
-        raise numbers_except(name, int(counts[~ok].sum()), len(values), kinds, line, target)
+        i, line = first_of(np.ones(len(text), dtype=bool))
+        raise stored_as_text(name, text[i], line, target)
+    if counts[ok].sum() / total >= 0.5:
+        i, line = first_of(~ok)
+        kinds = list(dict.fromkeys([distinct.iloc[i], *distinct[~ok].tolist()]))    # the first's kind first
+        raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target)
 
 
 def looks_like_id(col) -> bool:

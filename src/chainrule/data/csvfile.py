@@ -76,6 +76,8 @@ def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
     columns = [str(c) for c in columns]
     close = likely(name, columns)
     hint = f" (did you mean {short(close)}?)" if close is not None else ""
+    if what.startswith("--") and not str(name).strip():      # an unset variable: `--weight "$W"`
+        hint = " (the name is empty: leave the option out for none)"
     return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 

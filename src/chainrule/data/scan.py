@@ -25,18 +25,6 @@ from ..errors import ValidationError
 from .csvfile import short
 from .lines import on_lines
 from .statistics import mean_and_m2
-from .textnumbers import (
-    as_read,
-    comma_cells,
-    comma_error,
-    dot_numbers,
-    numbers_except,
-    percent_error,
-    percentages,
-    spans_error,
-    stored_as_text,
-    time_spans,
-)
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100
@@ -342,38 +330,14 @@ def as_first(scan: ColumnScan) -> Any:
 
 def check_text(name: str, text: list[str], counts: list[int], first: list[int], read: dict | None = None,
                target: bool = False) -> None:
-    """`columns.check_text_column` from the column's value counts: refuse numbers with placeholders,
-    a decimal comma or thousands separators, with the same message (`read`: how the file is read, its sep...;
-    `target`: a target's, left alone where its labels are classes: few, or repeating)."""
-    import pandas as pd
+    """`columns.check_text_column` from the column's value counts and each value's first line: the same
+    checks and messages (`read`: how the file is read, its sep...; `target`: a target's)."""
+    from .columns import check_text_values
 
-    from .columns import one_class_per_value
-    from .tabular import MAX_CLASSES
-    if target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts)):
-        return
-    values = [t.strip() for t in text]
-    n = np.asarray(counts, dtype=np.int64)
-    total = int(n.sum())
-    if total == 0:
-        return
-    ok = as_read(values, read).notna().to_numpy()          # as the file's --decimal, --thousands read them
-    found = comma_cells(values, ok, n)
-    if found is not None:
-        i = min(np.flatnonzero(found[1]), key=first.__getitem__)
-        raise comma_error(name, found[0], values[i], first[i], read)
-    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
-        at = find(pd.Series(values, dtype="string"))
-        if at is not None:
-            raise error(name, values[at], first[at], target)
-    if not ok.any() and not dot_numbers(values):        # text (numbers all with a '.' --decimal ',' reads not: told)
-        return
-    if ok.all() or not ok.any():
-        earliest = min(range(len(values)), key=first.__getitem__)
-        raise stored_as_text(name, text[earliest], first[earliest], target)
-    if n[ok].sum() / total >= 0.5:
-        bad = sorted(np.flatnonzero(~ok), key=first.__getitem__)
-        kinds = list(dict.fromkeys(values[i] for i in bad))
-        raise numbers_except(name, int(n[~ok].sum()), total, kinds, first[bad[0]], target)
+    def first_of(mask: np.ndarray) -> tuple[int, int]:
+        i = min(np.flatnonzero(mask), key=first.__getitem__)
+        return int(i), first[i]
+    check_text_values(name, text, counts, first_of, read, target)
 
 
 def reason(text: list[str], first: list[int]) -> str:

@@ -93,7 +93,17 @@ def comma_advice(kind: str, read: dict | None) -> str:
     if read.get("sep") == "," and kind in ("decimal", "decimal.", "decimal spaced"):
         saved = resave(read.get("name"), read.get("encoding"))
         return f"its fields are separated by ',' too: {give(kind + ' sep', **saved)}"
+    if kind in MARKS:                  # one of the two marks read already: only the other is named
+        decimal, thousands = MARKS[kind]
+        if read.get("decimal") == decimal:
+            return give({"decimal.": "thousands.", "decimal spaced": "spaced"}[kind])
+        if read.get("thousands") == thousands:
+            return give("decimal")
     return give(kind)
+
+
+#: the decimal mark and thousands separator that numbers of each two-mark kind of `comma_cells` need
+MARKS = {"decimal.": (",", "."), "decimal spaced": (",", " ")}
 
 
 def no_break_note(example: str) -> str:

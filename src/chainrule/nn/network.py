@@ -28,7 +28,7 @@ from .keras_methods import CHUNK, KerasMethods
 from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
 from .overflow import cached_wrong, finite_outputs
-from .summary import Summary, summary_table
+from .summary import Summary, keras_table
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -297,11 +297,11 @@ class Network(KerasMethods):
     def summary(self, print_fn: Callable[[str], Any]) -> None: ...
 
     def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary | None:
-        """One line per layer, its parameter count in one column; the total says how many are frozen.
-        Returned as a str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called
+        """Keras' table: each layer with its output shape and parameter count, then the total, trainable and
+        non-trainable (frozen) parameters. Returned as a str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called
         with the table, as Keras' (summary(print_fn=logger.info)); then None is returned, as Keras' does, so the
         prompt shows the table once (print_fn's), not twice."""
-        table = summary_table(self)
+        table = keras_table(self)
         if print_fn is None:
             return table
         if not callable(print_fn):

@@ -68,6 +68,9 @@ class Network(KerasMethods):
     #: and from_sklearn. Trained by the NumPy loop (the compiled loops have no such term); loss, gradients and
     #: evaluate leave it out (as MLP's predict-time scores), fit's steps and their logged loss include it.
     weight_penalty: float = 0.0
+    #: the class_weight of the last fit ('balanced' or [label, weight] pairs: `sample_weight.recorded`), which save
+    #: records as `chainrule train --class-weight` does, so that `chainrule info` says how the model was trained
+    class_weight_record: str | list | None = None
     # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
     # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
     params: np.ndarray

@@ -196,8 +196,7 @@ class KerasMethods:
         on_predict_batch_begin/_end (logs {"outputs": the batch's rows}, batches of batch_size, else Keras' 32)
         and on_predict_end of those that define them (`StageHooks`: each batch computed between its hooks; a hook's
         `self.model.stop_predicting = True` ends the pass after its batch: the rows before it are returned)."""
-        from ..training.arguments import keras_pass_steps
-        keras_pass_steps(steps, batch_size, "predict")      # steps: Keras' (None only, the whole of X)
+        check.keras_pass_steps(steps, batch_size, "predict")      # steps: Keras' (None only, the whole of X)
         hooks = StageHooks(self, callbacks, "predict", verbose)
         report = evaluation.Report("predict", verbose, batch_size)
         if not hooks:
@@ -258,8 +257,7 @@ class KerasMethods:
         on_test_end (logs: the results) of those that define them (`StageHooks`: each batch measured between its
         hooks; a hook's `self.model.stop_evaluating = True` ends the pass after its batch, the results those of the
         rows before, as Keras')."""
-        from ..training.arguments import keras_pass_steps
-        keras_pass_steps(steps, batch_size, "evaluate")
+        check.keras_pass_steps(steps, batch_size, "evaluate")
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")

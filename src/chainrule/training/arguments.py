@@ -174,12 +174,3 @@ def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any) ->
             f"validation_data; to evaluate part of it, give its first {rows(validation_steps, 'validation_steps')} "
             f"rows (validation_data=(X_val[:k], Y_val[:k]))")
 
-
-def keras_pass_steps(steps: Any, batch_size: Any, who: str) -> None:
-    """Keras' `steps` of evaluate and predict, refused unless None (Keras' default), saying how to get the same
-    pass: here X is read whole (it was Python's bare "unexpected keyword argument 'steps'")."""
-    if steps is not None:
-        whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
-        rows = "steps * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")
-        raise ValidationError(f"{who}'s steps is not supported (got {steps!r}): {who} reads all of X in chunks of "
-                              f"batch_size rows; for part of it give its first {rows} rows (X[:k])")

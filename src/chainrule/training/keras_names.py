@@ -81,7 +81,7 @@ class KerasNames:
 
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
-            refuse_unknown(type(self), kw)
+            refuse_unknown(cls, kw)         # the class whose __init__ this is (a subclass calls it by super())
             if learning_rate is not None and (args or "lr" in kw):
                 raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
                                          "give one")

@@ -19,7 +19,7 @@ def test_print_fn_gets_the_table_once_as_keras_gives_it():
     ours: list = []
     returned = net.summary(print_fn=ours.append)
     assert ours == [str(net.summary())] and returned is keras_returned is None
-    assert "total: 58 parameters" in ours[0]          # 4 * 8 + 8 + 8 * 2 + 2, Keras' count of the same layers
+    assert "Total params: 58" in ours[0]              # 4 * 8 + 8 + 8 * 2 + 2, Keras' count of the same layers
     assert model.count_params() == 58
 
 
@@ -39,5 +39,27 @@ def test_summary_with_print_fn_shows_once_at_the_prompt(capsys):
         if returned is not None:                       # what the prompt does with a returned value
             print(repr(returned))
     shown = capsys.readouterr().out
-    assert shown.count("Total params") == 1 and shown.count("total: 10 parameters") == 1
-    assert "total: 10 parameters" in net.summary()     # without print_fn the table is returned, to print or show
+    assert shown.count("Total params") == 2 and shown.count("Total params: 10\n") == 1
+    assert "Total params: 10\n" in net.summary()     # without print_fn the table is returned, to print or show
+
+
+def test_summary_reads_as_keras_output_shapes_and_counts_per_layer():
+    """summary() printed each layer and its count but no output shape, and no trainable / non-trainable totals as
+    Keras' table does: each row's output shape and count, and the totals, are now Keras' for the same layers."""
+    import re
+    keras = pytest.importorskip("keras")
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(256, activation="relu"),
+                              keras.layers.Dropout(0.2), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.layers[2].trainable = False
+    theirs: list = []
+    model.summary(print_fn=theirs.append)
+    keras_rows = re.findall(r"\((?:Dense|Dropout)\)\s*│\s*(\(None, \d+\))\s*│\s*([\d,]+)", theirs[0])
+    keras_totals = re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)", theirs[0])
+    net = cr.Network([cr.Dense(784, 256, "relu"), cr.Dropout(0.2), cr.Dense(256, 128, "relu"),
+                      cr.Dense(128, 10, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.layers[2].trainable = False
+    ours = net.summary()
+    assert re.findall(r"^  \d: \S.*?\)\s+(\(None, \d+\))\s+([\d,]+)$", ours, re.M) == keras_rows
+    assert re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)$", ours, re.M) == keras_totals
+    assert keras_totals[0] == ("Total", "235,146")

@@ -363,3 +363,13 @@ def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
             raise ValidationError(f"layer {list(layers).index(b)} expects {counted(b.n_in, 'input')} but the layer "
                                   f"before it gives {counted(a.n_out, 'output')}")
     return list(layers), sized
+
+
+def keras_pass_steps(steps: Any, batch_size: Any, who: str) -> None:
+    """Keras' `steps` of evaluate and predict, refused unless None (Keras' default), saying how to get the same
+    pass: here X is read whole (it was Python's bare "unexpected keyword argument 'steps'")."""
+    if steps is not None:
+        whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
+        rows = "steps * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")
+        raise ValidationError(f"{who}'s steps is not supported (got {steps!r}): {who} reads all of X in chunks of "
+                              f"batch_size rows; for part of it give its first {rows} rows (X[:k])")

@@ -187,7 +187,7 @@ class KerasMethods:
 
     @keras_xy
     def predict(self, X: ArrayLike, batch_size: int | None = None, verbose: int | str = 0,
-                callbacks: Sequence[Any] | None = ()) -> np.ndarray:
+                callbacks: Sequence[Any] | None = (), steps: None = None) -> np.ndarray:
         """The network's outputs for X (dropout off), computed in chunks of `batch_size` rows
         (default: about 2 MB of buffers, at least 1,024 rows), so that memory does not grow with
         X's length. Rows whose outputs are NaN or infinite are computed again with care (`overflow.py`):
@@ -196,6 +196,7 @@ class KerasMethods:
         on_predict_batch_begin/_end (logs {"outputs": the batch's rows}, batches of batch_size, else Keras' 32)
         and on_predict_end of those that define them (`StageHooks`: each batch computed between its hooks; a hook's
         `self.model.stop_predicting = True` ends the pass after its batch: the rows before it are returned)."""
+        check.keras_pass_steps(steps, batch_size, "predict")      # steps: Keras' (None only, the whole of X)
         hooks = StageHooks(self, callbacks, "predict", verbose)
         report = evaluation.Report("predict", verbose, batch_size)
         if not hooks:
@@ -226,25 +227,27 @@ class KerasMethods:
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[True] = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
                  weighted_metrics: list[str] | None = None,
-                 callbacks: Sequence[Any] | None = ()) -> dict[str, float]: ...
+                 callbacks: Sequence[Any] | None = (), steps: None = None) -> dict[str, float]: ...
 
     @overload
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: Literal[False],
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
                  weighted_metrics: list[str] | None = None,
-                 callbacks: Sequence[Any] | None = ()) -> float | list[float]: ...
+                 callbacks: Sequence[Any] | None = (), steps: None = None) -> float | list[float]: ...
 
     @keras_xy
     def evaluate(self, X: ArrayLike, Y: ArrayLike, sample_weight: ArrayLike | None = None, *,
                  batch_size: int | None = None, verbose: int | str = 0, return_dict: bool = True,
                  weight_reduction: str = "sum_over_batch_size", metrics: list[str] | None = None,
-                 weighted_metrics: list[str] | None = None,
-                 callbacks: Sequence[Any] | None = ()) -> dict[str, float] | float | list[float]:
+                 weighted_metrics: list[str] | None = None, callbacks: Sequence[Any] | None = (),
+                 steps: None = None) -> dict[str, float] | float | list[float]:
         """{"loss": E, "accuracy": fraction correct (classification only)} with dropout off; with `sample_weight`,
         the weighted loss and the weighted fraction correct; metrics, weighted_metrics : as fit's. batch_size : rows
         per chunk (default CHUNK); verbose : 0 silent; 1, 2 or 'auto' (Keras') a line with the results;
-        return_dict=False: Keras' default form, [loss, accuracy] (the loss alone for regression).
+        return_dict : True by default, where Keras' default is False (the dict reads by name: the docs' habit);
+        return_dict=False gives Keras' default form, [loss, accuracy] (the loss alone for regression, or with
+        metrics=[]). steps : Keras'; only None (all of X).
         weight_reduction : the weighted loss's divisor: "sum_over_batch_size" (Keras') the rows' count,
         "mean_with_sample_weight" (scikit-learn's) the weights' sum (`sample_weight.py`). The loss excludes
         `weight_penalty` (MLP's alpha), as MLP's predict-time scores do; fit's logged loss includes it. Rows
@@ -254,6 +257,7 @@ class KerasMethods:
         on_test_end (logs: the results) of those that define them (`StageHooks`: each batch measured between its
         hooks; a hook's `self.model.stop_evaluating = True` ends the pass after its batch, the results those of the
         rows before, as Keras')."""
+        check.keras_pass_steps(steps, batch_size, "evaluate")
         mean = sw.by_weight(weight_reduction)
         chunk = CHUNK if batch_size is None else check.positive_int(batch_size, "batch_size")
         as_dict = check.flag(return_dict, "return_dict")

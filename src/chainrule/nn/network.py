@@ -28,7 +28,7 @@ from .keras_methods import CHUNK, KerasMethods
 from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
 from .overflow import cached_wrong, finite_outputs
-from .summary import Summary, summary_table
+from .summary import Summary, keras_table
 
 if TYPE_CHECKING:
     from ..training.callbacks import History
@@ -68,6 +68,9 @@ class Network(KerasMethods):
     #: and from_sklearn. Trained by the NumPy loop (the compiled loops have no such term); loss, gradients and
     #: evaluate leave it out (as MLP's predict-time scores), fit's steps and their logged loss include it.
     weight_penalty: float = 0.0
+    #: the class_weight of the last fit ('balanced' or [label, weight] pairs: `sample_weight.recorded`), which save
+    #: records as `chainrule train --class-weight` does, so that `chainrule info` says how the model was trained
+    class_weight_record: str | list | None = None
     # set by `flat.build_buffers`: the flat vectors, (layer, name, start, stop) of each parameter array in
     # them, whether a layer needs dE/d(input), whether the output's delta is the fused (out - target) / n
     params: np.ndarray
@@ -297,11 +300,11 @@ class Network(KerasMethods):
     def summary(self, print_fn: Callable[[str], Any]) -> None: ...
 
     def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary | None:
-        """One line per layer, its parameter count in one column; the total says how many are frozen.
-        Returned as a str, shown as the table at the prompt and in Jupyter (Keras' prints it). print_fn : called
-        with the table, as Keras' (summary(print_fn=logger.info)); then None is returned, as Keras' does, so the
-        prompt shows the table once (print_fn's), not twice."""
-        table = summary_table(self)
+        """Keras' table: each layer with its output shape and parameter count, then the total, trainable and
+        non-trainable (frozen) parameters. Returned as a str, shown as the table at the prompt and in Jupyter
+        (Keras' prints it). print_fn : called with the table, as Keras' (summary(print_fn=logger.info)); then None is
+        returned, as Keras' does, so the prompt shows the table once (print_fn's), not twice."""
+        table = keras_table(self)
         if print_fn is None:
             return table
         if not callable(print_fn):

@@ -151,3 +151,16 @@ def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarr
             raise ValidationError(f"class_weight[{key!r}] must be a number >= 0; got {value!r}")
         table[int(key)] = float(value)
     return table
+
+
+def recorded(class_weight: Any) -> str | list[list[Any]] | None:
+    """fit's class_weight as a model file records it, in the form of `chainrule train --class-weight`'s record
+    (which `chainrule info` reads): 'balanced', or [label, weight] pairs, a class index written as its label;
+    None for none, or for weights that are not numbers (refused by fit)."""
+    if class_weight is None or isinstance(class_weight, str):
+        return class_weight
+    if not isinstance(class_weight, dict) or not all(isinstance(w, (int, float, np.number)) and not
+                                                     isinstance(w, bool) for w in class_weight.values()):
+        return None
+    return [[str(int(k)) if isinstance(k, (int, np.integer)) else str(k), float(w)]
+            for k, w in sorted(class_weight.items(), key=lambda kw: str(kw[0]).zfill(20))]

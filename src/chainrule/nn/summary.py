@@ -1,4 +1,5 @@
-"""`Network.summary()`: one line per layer with its parameter count, and the total."""
+"""`Network.summary()`: Keras' table (layer, output shape, parameters; total, trainable and non-trainable), and
+`chainrule info`'s narrower one (layer and parameters, fitted to the terminal's width)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -38,3 +39,24 @@ def summary_table(net: Network, columns: int = 0) -> Summary:
     frozen = f" ({trainable} trainable, {net.n_params - trainable} frozen)" if trainable < net.n_params else ""
     lines.append(f"  total: {net.n_params} parameters{frozen}")
     return Summary("\n".join(lines))
+
+
+def keras_table(net: Network) -> Summary:
+    """The table of `Network.summary`, read as Keras' Model.summary: each layer's output shape (None: any number of
+    rows) and parameter count, then the total split into trainable and non-trainable (frozen) parameters."""
+    shape, rows = net.n_inputs, []
+    for i, layer in enumerate(net.layers):
+        shape = getattr(layer, "n_out", None) or shape      # a Dropout's output is its input's shape
+        rows.append((f"{i}: {layer!r}", f"(None, {shape})",
+                     f"{sum(int(np.prod(s)) for _, s in layer.param_shapes()):,}"))
+    width = max([len("Layer")] + [len(r[0]) for r in rows])
+    shapes = max([len("Output Shape")] + [len(r[1]) for r in rows])
+    counts = max([len("Param #")] + [len(r[2]) for r in rows])
+    line = "  " + "-" * (width + shapes + counts + 4)
+    table = [f"Network(loss={net.loss_function.name!r}, dtype={net.dtype.name})", line,
+             f"  {'Layer':<{width}}  {'Output Shape':<{shapes}}  {'Param #':>{counts}}", line]
+    table += [f"  {name:<{width}}  {out:<{shapes}}  {n:>{counts}}" for name, out, n in rows]
+    trainable = sum(len(range(*s.indices(net.n_params))) for s in net.trainable_slices())
+    table += [line, f"  Total params: {net.n_params:,}", f"  Trainable params: {trainable:,}",
+              f"  Non-trainable params: {net.n_params - trainable:,}"]
+    return Summary("\n".join(table))

@@ -124,6 +124,8 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
             what = "the parameters" if key == "params" else f"the {key} vector (same layout as the parameters)"
             raise ValidationError(f"cannot save: {what} contain NaN or infinity, first in {where}; a model with "
                                   "non-finite weights predicts nothing (did training diverge?)")
+    if getattr(net, "class_weight_record", None) is not None:     # fit's class_weight, as train's is recorded
+        extra = {"class_weight": net.class_weight_record, **(extra or {})}
     if extra:
         header["extra"] = extra
     try:

@@ -66,13 +66,23 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
 def arrays_of_other_count(given: Any) -> None:
     """Refuse arrays alone in a tuple or list of other than 2 or 3, such as (X_val,) or (X_val, Y_val, None, None):
     read as batches, they were 'validation batch 0 must be a pair', naming batches nobody gave. An item that is no
-    tuple, list or dict (an array, a DataFrame, None) cannot be a batch."""
+    tuple, list or dict (an array, a DataFrame, None) cannot be a batch, nor can a list of other than 2 or 3 items
+    or of numbers (X_val.tolist(), y_val.tolist(): (X_val, y_val, w, None) of lists was read as batches too). Keras
+    refuses them all alike."""
     if isinstance(given, (tuple, list)) and len(given) not in (2, 3) and given \
-            and not any(isinstance(a, (tuple, list, dict)) for a in given):
+            and not all(could_be_batch(a) for a in given):
         alone = " (X_val alone: validation needs its targets)" if len(given) == 1 else ""
         noun = plural(len(given), "array" if all(hasattr(a, "shape") for a in given) else "item")
         raise ValidationError(f"validation_data must be a pair (X_val, Y_val) or a triple (X_val, Y_val, "
                               f"sample_weight_val); got a {type(given).__name__} of {len(given)} {noun}{alone}")
+
+
+def could_be_batch(item: Any) -> bool:
+    """Whether an item of validation_data may be one (x, y[, w]) batch: a dict, or a pair or triple not of numbers."""
+    if isinstance(item, dict):
+        return True
+    return isinstance(item, (tuple, list)) and len(item) in (2, 3) and not all(
+        a is None or isinstance(a, (int, float, np.number)) for a in item)
 
 
 def batches(given: Any) -> bool:
@@ -163,3 +173,4 @@ def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any) ->
             f"validation_steps is not supported (got {validation_steps!r}): validation evaluates all of "
             f"validation_data; to evaluate part of it, give its first {rows(validation_steps, 'validation_steps')} "
             f"rows (validation_data=(X_val[:k], Y_val[:k]))")
+

@@ -67,6 +67,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             from .distributed import agree
             agree(comm, exc)
         raise
+    net.class_weight_record = sw.recorded(class_weight)     # saved with the network: `chainrule info` says it
     if Y is None:                           # a Keras-style sequence of (x, y) or (x, y, w) batches
         if sample_weight is not None:       # Keras' refusal too
             raise ValidationError("sample_weight needs arrays X, Y; with a sequence of batches (Y=None) give each "

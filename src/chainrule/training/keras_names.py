@@ -24,6 +24,35 @@ KERAS_ONLY = {"beta_1": ("betas", "betas=(beta_1, beta_2), torch's pair"),
               "clipnorm": ("clip_norm", "clip_norm (the norm of all the gradients together; Keras' clipnorm clips "
                                         "each weight array's alone)")}
 
+#: Keras' optimizer arguments (its Optimizer base's, and Keras 2's decay) with no equal here: what each means in
+#: Keras and what to do instead. They were Python's bare "unexpected keyword argument".
+KERAS_WITHOUT_EQUAL = {
+    "clipvalue": "Keras clips each gradient element to [-clipvalue, clipvalue]; here clip_norm scales all the "
+                 "gradients together down to that norm",
+    "use_ema": "Keras' moving average of the weights is not kept here: leave it out",
+    "ema_momentum": "Keras' moving average of the weights (use_ema) is not kept here: leave it out",
+    "ema_overwrite_frequency": "Keras' moving average of the weights (use_ema) is not kept here: leave it out",
+    "loss_scale_factor": "Keras' loss scaling for float16 training; here float32 and float64 need none: leave it out",
+    "gradient_accumulation_steps": "Keras steps once per so many batches; here give fit a batch_size that many times "
+                                   "larger (the mean gradient of as many rows)",
+    "decay": "Keras 2's learning-rate decay lr / (1 + decay * iterations); here give a schedule as lr "
+             "(cr.optim.ExponentialLR, StepLR, ...: set per epoch)",
+    "name": "optimizers have no name here: leave it out"}
+
+
+def refuse_unknown(cls: type, given: dict[str, Any]) -> None:
+    """A ChainruleTypeError for an argument optimizer `cls` does not take: one of Keras' without an equal
+    (KERAS_WITHOUT_EQUAL) says what Keras means by it and what to do here; any other is named with the accepted
+    ones. Direct construction (Adam(...)) and get_optimizer("adam", ...) raise the same."""
+    refuse_keras_only(f"{cls.__name__}()", given, cls)
+    accepted = inspect.signature(cls).parameters
+    keras = [name for name in given if name in KERAS_WITHOUT_EQUAL and name not in accepted]
+    if keras:
+        said = "; ".join(f"{name}: {KERAS_WITHOUT_EQUAL[name]}" for name in keras)
+        raise ChainruleTypeError(f"{cls.__name__}() does not take Keras' {', '.join(keras)}. {said}")
+    from .schedules import check_arguments
+    check_arguments(cls, given, also=("learning_rate",))
+
 
 def refuse_keras_only(owner: str, given: dict[str, Any], takes: Any) -> None:
     """A ChainruleTypeError naming torch's argument for each of Keras' names in `given` (KERAS_ONLY) that the
@@ -52,7 +81,7 @@ class KerasNames:
 
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
-            refuse_keras_only(f"{type(self).__name__}()", kw, init)
+            refuse_unknown(cls, kw)         # the class whose __init__ this is (a subclass calls it by super())
             if learning_rate is not None and (args or "lr" in kw):
                 raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
                                          "give one")

@@ -24,10 +24,10 @@ from ..errors import ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
 from . import optimizer as _optimizer
-from .keras_names import refuse_keras_only
+from .keras_names import refuse_unknown
 from .optimizer import Optimizer, _compiled_update
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
-from .schedules import Schedule, check_arguments, schedule_from_config
+from .schedules import Schedule, schedule_from_config
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 
@@ -276,8 +276,7 @@ def get_optimizer(optimizer: Optimizer | str | dict, **kwargs: Any) -> Optimizer
     if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
         raise unknown_name("optimizer", optimizer, sorted(OPTIMIZERS))
     cls = OPTIMIZERS[optimizer.lower()]
-    refuse_keras_only(f"{cls.__name__}()", kwargs, cls)
-    check_arguments(cls, kwargs, also=("learning_rate",))      # Keras' lr: see __init_subclass__
+    refuse_unknown(cls, kwargs)
     return cls(**kwargs)
 
 

@@ -1,0 +1,39 @@
+"""A network trained in Python with fit(class_weight=...) saved no record of it, where `chainrule train
+--class-weight`'s models record theirs and `chainrule info` says it: Network.save now records fit's in the same
+form, so info says how the model was trained (its checkpoints too); a later fit without weights clears it."""
+import numpy as np
+import pytest
+from conftest import cmd
+
+import chainrule as cr
+
+X = np.random.default_rng(0).normal(size=(30, 4))
+y = np.arange(30) % 3
+
+
+def _fit(**kwargs):
+    net = cr.Network([cr.Dense(4, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    net.fit(X, y, epochs=1, verbose=0, **kwargs)
+    return net
+
+
+@pytest.mark.parametrize("given, said", [
+    ({2: 0.5, 0: 2}, "'0' 2, '2' 0.5 (a class not named: 1)"),
+    ({np.int64(1): np.float32(3)}, "'1' 3 (a class not named: 1)"),
+    ("balanced", "balanced (each class's weight from its count of training rows)")])
+def test_info_says_the_class_weights_of_a_python_fit(tmp_path, given, said):
+    net = _fit(class_weight=given, checkpoint_dir=tmp_path / "ck")
+    net.save(tmp_path / "m.npz")
+    for model in (tmp_path / "m.npz", tmp_path / "ck" / "checkpoint.npz"):
+        r = cmd("info", model)
+        assert r.returncode == 0, r.stderr
+        assert any(line.startswith(f"class weights: trained with --class-weight {said}")
+                   for line in r.stdout.splitlines()), r.stdout
+
+
+def test_a_later_fit_without_class_weights_records_none(tmp_path):
+    net = _fit(class_weight={0: 2})
+    net.fit(X, y, epochs=1, verbose=0)
+    net.save(tmp_path / "m.npz")
+    assert "class weights" not in cmd("info", tmp_path / "m.npz").stdout
+    assert "class_weight" not in (cr.load(tmp_path / "m.npz", with_extra=True)[1] or {})

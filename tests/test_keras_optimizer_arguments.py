@@ -1,0 +1,45 @@
+"""Keras' optimizer arguments with no equal here (its Optimizer base's clipvalue, use_ema, ..., and Keras 2's decay)
+were Python's bare "unexpected keyword argument" from Adam(...), but get_optimizer's own error class: both now say
+what Keras means and what to do here, as one error class."""
+import inspect
+import os
+
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ChainruleTypeError
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+
+def _keras_base_arguments() -> list[str]:
+    keras = pytest.importorskip("keras")
+    taken = set(inspect.signature(cr.optim.Adam).parameters) | {"learning_rate", "weight_decay"}
+    return [n for n in inspect.signature(keras.optimizers.Optimizer.__init__).parameters
+            if n not in taken | {"self", "kwargs", "clipnorm", "global_clipnorm"}]   # those two: clip_norm's advice
+
+
+def test_every_keras_base_argument_is_told_in_both_ways():
+    names = _keras_base_arguments()
+    assert "clipvalue" in names and "use_ema" in names
+    for name in names + ["decay"]:
+        for make, before in ((cr.optim.Adam, ()), (cr.optim.SGD, (0.1,)),
+                             (lambda **kw: cr.optim.get_optimizer("adam", **kw), ())):
+            with pytest.raises(ChainruleTypeError, match=rf"does not take Keras' {name}\. {name}: .*(here|leave)"):
+                make(*before, **{name: 1})
+
+
+def test_clipvalue_names_keras_meaning_and_clip_norm():
+    keras = pytest.importorskip("keras")
+    assert "clipvalue" in inspect.signature(keras.optimizers.Adam).parameters
+    with pytest.raises(ChainruleTypeError, match=r"each gradient element to \[-clipvalue, clipvalue\].*clip_norm"):
+        cr.optim.RMSprop(clipvalue=0.5)
+
+
+def test_an_unknown_argument_is_one_error_class_either_way():
+    errors = []
+    for make in (lambda: cr.optim.Adam(betaz=1), lambda: cr.optim.get_optimizer("adam", betaz=1)):
+        with pytest.raises(ChainruleTypeError, match=r"unknown argument\(s\) \['betaz'\].*Did you mean 'betas'") as e:
+            make()
+        errors.append(type(e.value))
+    assert errors[0] is errors[1]

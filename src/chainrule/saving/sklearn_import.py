@@ -79,10 +79,12 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
         return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
-        from .onnx_tabular import fitted_classifier
-        if whole and not missing and fitted_classifier(est) is not None:
-            return said(f"a fitted chainrule classifier: {use.format(net=path)} exports it whole, its classes_ "
-                        f"kept (its network_ has none){steps}")
+        from .onnx_tabular import fitted_estimator
+        if whole and not missing and fitted_estimator(est) is not None:
+            kept = "its classes_ kept (its network_ has none)" if hasattr(est, "predict_proba") else \
+                "its predict's shape kept (its network_'s output is (N, targets))"
+            return said(f"a fitted chainrule {'classifier' if hasattr(est, 'predict_proba') else 'regressor'}: "
+                        f"{use.format(net=path)} exports it whole, {kept}{steps}")
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
                 if getattr(est, "_kind", None) == "unary" else

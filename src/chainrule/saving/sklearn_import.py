@@ -101,6 +101,13 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     return said("no chainrule estimator or scikit-learn MLP") if est is not obj else None
 
 
+def not_importable(expected: str, obj: Any) -> ChainruleTypeError:
+    """An importer's refusal of `obj`: what it takes (`expected`), what it got, and for a chainrule estimator or
+    another scikit-learn model what to give instead (`our_estimator`)."""
+    ours = our_estimator(obj, "{net}", importing=True)
+    return ChainruleTypeError(f"{expected}; got {type(obj).__name__}{ours or ''}")
+
+
 def from_sklearn(estimator: Any) -> Network:
     """A Network from a fitted scikit-learn MLPClassifier or MLPRegressor.
 
@@ -115,9 +122,7 @@ def from_sklearn(estimator: Any) -> Network:
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
-        ours = our_estimator(estimator, "{net}", importing=True)
-        raise ChainruleTypeError(f"estimator must be a scikit-learn MLPClassifier or MLPRegressor; "
-                                 f"got {type(estimator).__name__}{ours or ''}")
+        raise not_importable("estimator must be a scikit-learn MLPClassifier or MLPRegressor", estimator)
     if not hasattr(estimator, "coefs_"):
         raise ValidationError(f"the {type(estimator).__name__} is not fitted: call fit or partial_fit first")
     hidden = estimator.activation

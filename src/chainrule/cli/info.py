@@ -91,15 +91,27 @@ def info(args) -> int:
     return 0
 
 
-def class_weights(recorded) -> str | None:
-    """train's --class-weight as its model file records it ('balanced', or [label, weight] pairs), in words as train
-    says them; None where there is none (or what is there is no such record)."""
-    from ..data.csvfile import short
+def class_weight_record(recorded) -> str | list | None:
+    """train's --class-weight as its model file (and checkpoint) records it: 'balanced', or [label, weight] pairs;
+    None where there is none, or what is there is no such record (info and plot curves read it here)."""
     if recorded == "balanced":
-        return "balanced (each class's weight from its count of training rows)"
+        return recorded
     pairs = recorded if isinstance(recorded, list) else []
-    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float)) for p in pairs):
+    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float))
+                            and not isinstance(p[1], bool) for p in pairs):
         return None
+    return pairs
+
+
+def class_weights(recorded) -> str | None:
+    """train's --class-weight as its model file records it (`class_weight_record`), in words as train says them;
+    None where there is none."""
+    from ..data.csvfile import short
+    pairs = class_weight_record(recorded)
+    if pairs is None:
+        return None
+    if isinstance(pairs, str):         # 'balanced'
+        return "balanced (each class's weight from its count of training rows)"
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
     return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
 

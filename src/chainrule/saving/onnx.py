@@ -239,10 +239,11 @@ def _not_a_network(net: Any) -> str:
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
     if backprop_estimator(net) and "network_" not in vars(net):
-        outputs = ("its predict and predict_proba as the outputs 'label' and 'probabilities' and its classes_ in the "
-                   "metadata" if hasattr(net, "predict_proba") else "its predict as the output 'variable'")
+        kind, outputs = ("classifier", "its predict and predict_proba as the outputs 'label' and 'probabilities' and "
+                         "its classes_ in the metadata") if hasattr(net, "predict_proba") else \
+            ("regressor", "its predict as the output 'variable'")
         shown = type(net).__dict__.get("shown_as")           # a sweep's estimator: the public name
-        return f"{said}{f' ({shown})' if shown else ''}, a chainrule estimator not yet fitted: fit it first; " \
+        return f"{said}{f' ({shown})' if shown else ''}, a chainrule {kind} not yet fitted: fit it first; " \
             f"to_onnx(model, path) then exports it, {outputs}"
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "

@@ -45,3 +45,15 @@ def test_info_shows_the_class_weights_of_a_sweeps_fits(tmp_path):
     lines = cmd("info", tmp_path / "best_model.npz").stdout.splitlines()
     assert "class weights: each of the sweep's fits weighted its training rows by class: 'setosa' 2 (a class not " \
            "named: 1); the cross-validated scores are not weighted" in lines, lines
+
+
+@pytest.mark.parametrize("recorded", ["balanced", [["setosa", 2]], [["setosa", "2"]], [["setosa", 2, 3]],
+                                      [["setosa", True]], {"setosa": 2}, ["setosa"], 7])
+def test_info_and_plot_read_a_class_weight_record_alike(recorded):
+    """info and plot curves each read the record of --class-weight in a model file or checkpoint their own way:
+    what info took as no record (a damaged or foreign one), plot curves raised a NumPy-less TypeError or ValueError on
+    (f"{'2':g}", a dict's keys unpacked). One reading now: both say the weights, or neither does."""
+    from chainrule.cli.info import class_weights
+    from chainrule.cli.plot import by_class
+    assert (class_weights(recorded) is None) == (by_class(recorded) == "")
+    assert (class_weights(recorded) is None) == (recorded not in ("balanced", [["setosa", 2]]))

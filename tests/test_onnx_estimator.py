@@ -152,3 +152,37 @@ def test_the_network_an_import_names_for_an_estimator_is_said_to_need_no_import(
     with pytest.raises(cr.errors.ChainruleTypeError, match=r"got Network, a chainrule Network already: nothing to "
                                                            r"import, use it as it is"):
         importer(clf.network_)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("targets", [1, 2])
+def test_a_regressor_exports_whole_its_output_its_predict(dtype, targets):
+    """to_onnx(BackpropRegressor) was refused for to_onnx(model.network_), whose output is (N, 1) where predict
+    gives (N,): the graph's "variable" (skl2onnx's name for a regressor's output) is predict's, of its shape, under
+    onnxruntime; several targets too. from_onnx reads the network back."""
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = X[:, 0] * 3 + 1 if targets == 1 else np.c_[X[:, 0], X[:, 1] * 2]
+    reg = cs.BackpropRegressor(hidden_layer_sizes=(4,), epochs=3, random_state=0, dtype=dtype).fit(X, y)
+    model = cr.to_onnx(reg)
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = session.run(["variable"], {"input": X.astype(dtype)})[0]
+    assert got.shape == reg.predict(X).shape and got.dtype == reg.predict(X).dtype
+    np.testing.assert_allclose(got, reg.predict(X), rtol=1e-6 if dtype == "float32" else 1e-12)
+    assert session.get_modelmeta().custom_metadata_map["chainrule.task"] == "regression"
+    np.testing.assert_array_equal(cr.from_onnx(model).predict(X), reg.network_.predict(X))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")     # three epochs
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_info_of_an_estimators_graph_names_its_outputs(tmp_path, kind):
+    """`chainrule info` of to_onnx(estimator) showed the network and nothing of the outputs past it ('label',
+    'probabilities'; a regressor's 'variable') that a deployer reads."""
+    from conftest import cmd
+    X, y = _data("text")
+    model = cs.BackpropClassifier(hidden_layer_sizes=(4,), epochs=3, random_state=0).fit(X, y) \
+        if kind == "classifier" else cs.BackpropRegressor(hidden_layer_sizes=(4,), epochs=3).fit(X, X[:, 0])
+    cr.to_onnx(model, tmp_path / "m.onnx")
+    said = cmd("info", tmp_path / "m.onnx").stdout
+    names = ["'label'", "'probabilities'", "['a', 'b', 'c']"] if kind == "classifier" else ["'variable'"]
+    assert all(name in said for name in names), said

@@ -262,3 +262,31 @@ def test_the_penalty_divides_by_the_rows_where_the_loss_does():
     net.weight_penalty = alpha
     history = net.fit(X, Y, epochs=1, batch_size=len(X), shuffle=False, verbose=0, sample_weight=w)
     assert history.loss[0] == pytest.approx(data_loss + 0.5 * alpha * squares / len(X), rel=1e-12)
+
+
+@pytest.mark.parametrize("Est, MLP", [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)])
+def test_the_batch_size_warning_raised_as_an_error_leaves_no_untrained_model_behind(Est, MLP):
+    """MLP warns of the clipped batch_size after building its layers: raised as an error (python -W error) it leaves
+    the estimator looking fitted, n_iter_ 0, its weights the random ones it began with, whose predict answers as a
+    trained model's. Ours warns before training too, and the refused fit leaves it as it was (unfitted; a fitted
+    one as fitted before), as any refused fit does: a deliberate difference, so that no predict answers untrained."""
+    from sklearn.exceptions import NotFittedError
+    X, y = _data(n=20, kind="binary")
+    theirs, ours = MLP(max_iter=2, batch_size=50, random_state=0), Est(epochs=2, batch_size=50, random_state=0)
+    for model in (theirs, ours):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(UserWarning, match="Got `batch_size`"):
+                model.fit(X, y)
+    assert theirs.n_iter_ == 0 and theirs.predict(X).shape == (20,)       # what MLP leaves: untrained, answering
+    with pytest.raises(NotFittedError):
+        ours.predict(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.set_params(warm_start=True).fit(X, y)
+    before = [w.copy() for w in ours.coefs_], len(ours.loss_curve_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="Got `batch_size`"):
+            ours.fit(X, y)
+    assert all(np.array_equal(a, b) for a, b in zip(before[0], ours.coefs_)) and len(ours.loss_curve_) == before[1]

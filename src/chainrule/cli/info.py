@@ -44,6 +44,8 @@ def info(args) -> int:
         kind = {".onnx": "an ONNX model", ".keras": "a Keras model"}.get(os.path.splitext(args.model)[1].lower())
         origin = f"{kind} read by chainrule.load_foreign" if kind else "saved by Network.save"
         say(f"no CSV preprocessing ({origin}): inputs are the network's raw features")
+        if kind == "an ONNX model":
+            estimator_outputs(args.model)
         if kind and not held_loss(args.model):
             last = [layer for layer in net.layers if hasattr(layer, "activation")][-1]      # past any Dropout
             why = "the graph names none" if kind == "an ONNX model" else "it reads none from a Keras file"
@@ -89,17 +91,46 @@ def info(args) -> int:
     return 0
 
 
-def class_weights(recorded) -> str | None:
-    """train's --class-weight as its model file records it ('balanced', or [label, weight] pairs), in words as train
-    says them; None where there is none (or what is there is no such record)."""
-    from ..data.csvfile import short
+def class_weight_record(recorded) -> str | list | None:
+    """train's --class-weight as its model file (and checkpoint) records it: 'balanced', or [label, weight] pairs;
+    None where there is none, or what is there is no such record (info and plot curves read it here)."""
     if recorded == "balanced":
-        return "balanced (each class's weight from its count of training rows)"
+        return recorded
     pairs = recorded if isinstance(recorded, list) else []
-    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float)) for p in pairs):
+    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float))
+                            and not isinstance(p[1], bool) for p in pairs):
         return None
+    return pairs
+
+
+def class_weights(recorded) -> str | None:
+    """train's --class-weight as its model file records it (`class_weight_record`), in words as train says them;
+    None where there is none."""
+    from ..data.csvfile import short
+    pairs = class_weight_record(recorded)
+    if pairs is None:
+        return None
+    if isinstance(pairs, str):         # 'balanced'
+        return "balanced (each class's weight from its count of training rows)"
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
     return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
+
+
+def estimator_outputs(path) -> None:
+    """What the outputs of an estimator's graph (to_onnx(BackpropClassifier), to_onnx(BackpropRegressor)) mean, past
+    the network's "output" that load_foreign reads: a classifier's "label" and "probabilities", a regressor's
+    "variable", in the words the graph keeps for them (their doc_string). Nothing for any other graph."""
+    import onnx
+
+    from ..saving.onnx_tabular import CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS
+    model = onnx.load(path, load_external_data=False)
+    graph, outputs = model.graph, [v.name for v in model.graph.output]
+    if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
+        return
+    own = "the network's own, network_.predict's"
+    said = "; ".join(f"{v.name!r}: {v.doc_string or own}" for v in graph.output)
+    kind = "classifier" if outputs == CLASSIFIER_OUTPUTS else "regressor"
+    say(f"outputs (an estimator's graph, to_onnx of a fitted {kind}): {said}")
 
 
 def held_loss(path) -> bool:

@@ -143,8 +143,10 @@ def run_labels(given: str) -> tuple[str, str]:
 
 
 def by_class(given) -> str:
-    """A run's --class-weight as its checkpoint records it ('balanced', or [label, weight] pairs), in words."""
+    """A run's --class-weight as its checkpoint records it (info.class_weight_record), in words; "" where none."""
     from ..teach.notation import shortened
+    from .info import class_weight_record
+    given = class_weight_record(given)
     if given is None:
         return ""
     if given == "balanced":

@@ -38,7 +38,7 @@ from .mlp import (
 from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
-from .sklearn_import import SklearnSolver, from_sklearn, our_estimator, sklearn_optimizer
+from .sklearn_import import SklearnSolver, from_sklearn, not_importable, our_estimator, sklearn_optimizer
 
 __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
            "load_foreign"]
@@ -58,8 +58,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     import torch
     from torch import nn
     if not isinstance(module, nn.Sequential):
-        raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; "
-                                 f"got {type(module).__name__}{our_estimator(module, '{net}', importing=True) or ''}")
+        raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
     weights: list[np.ndarray] = []
     owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
@@ -233,8 +232,7 @@ def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray
 
 def _not_keras(model: Any) -> None:
     """The refusal of anything but a keras.Sequential, a chainrule estimator's telling what to give instead."""
-    raise ChainruleTypeError(f"model must be a keras.Sequential of Dense layers; got {type(model).__name__}"
-                             f"{our_estimator(model, '{net}', importing=True) or ''}")
+    raise not_importable("model must be a keras.Sequential of Dense layers", model)
 
 
 def from_keras(model: Any, loss: str | None = None) -> Network:

@@ -38,10 +38,10 @@ from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
-    backprop_classifier,
+    backprop_estimator,
     classes_cut,
     estimator_outputs,
-    fitted_classifier,
+    fitted_estimator,
     output_nodes,
     output_props,
     preprocessing_dict,
@@ -113,7 +113,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     net : chainrule.Network of Dense and Dropout layers with built-in activations, or a fitted BackpropClassifier
         (binary, multiclass, of one class or multi-label): its network, with its predict and predict_proba as the
         outputs "label" and "probabilities" and its classes_ in the metadata (chainrule.classes), which its bare
-        network_ has not.
+        network_ has not; or a fitted BackpropRegressor: its network, with its predict as the output "variable"
+        (shape (N,) where it was fitted on a 1-D y, as predict gives it; network_'s output is (N, 1)).
     path : file to write (.onnx); None only builds and returns the model.
     opset : ONNX opset version, 17 or later.
     preprocessing : the CSV preprocessing of a `chainrule train` model (a Preprocessing or its
@@ -127,9 +128,9 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    estimator = fitted_classifier(net)
+    estimator = fitted_estimator(net)
     if estimator is not None and preprocessing is not None:
-        raise ValidationError("preprocessing is a `chainrule train` model's; a classifier's export takes the rows "
+        raise ValidationError("preprocessing is a `chainrule train` model's; an estimator's export takes the rows "
                               "its predict takes")
     net = net if estimator is None else estimator.network_
     if not isinstance(net, Network):
@@ -159,7 +160,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
             more, told = estimator_outputs(g, estimator, out, elem)
             outputs += more
-            doc += f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
+            doc += (f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
+                    if "chainrule.classes" in told else f" and its predict ({type(estimator).__name__})")
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)
@@ -236,10 +238,13 @@ def _not_a_network(net: Any) -> str:
         return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
-    if backprop_classifier(net) and "network_" not in vars(net):
-        return (f"{said}, a chainrule classifier not yet fitted: fit it first; to_onnx(model, path) then exports it, "
-                "its predict and predict_proba as the outputs 'label' and 'probabilities' and its classes_ in the "
-                "metadata")
+    if backprop_estimator(net) and "network_" not in vars(net):
+        kind, outputs = ("classifier", "its predict and predict_proba as the outputs 'label' and 'probabilities' and "
+                         "its classes_ in the metadata") if hasattr(net, "predict_proba") else \
+            ("regressor", "its predict as the output 'variable'")
+        shown = type(net).__dict__.get("shown_as")           # a sweep's estimator: the public name
+        return f"{said}{f' ({shown})' if shown else ''}, a chainrule {kind} not yet fitted: fit it first; " \
+            f"to_onnx(model, path) then exports it, {outputs}"
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
                          "of the network's dtype", whole=True)

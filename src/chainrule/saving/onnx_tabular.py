@@ -265,11 +265,16 @@ def class_outputs(g, classes: list, probabilities: str, elem: int, named: str, l
                                           doc_string=f"one column per class, in the order of {named}")]
 
 
-def backprop_classifier(obj: Any) -> bool:
-    """Whether `obj` is a chainrule classifier (BackpropClassifier), fitted or not."""
+def backprop_estimator(obj: Any) -> bool:
+    """Whether `obj` is a chainrule estimator (BackpropClassifier, BackpropRegressor), fitted or not."""
     import sys
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # imported where an estimator exists
-    return backprop is not None and isinstance(obj, backprop._Backprop) and hasattr(obj, "predict_proba")
+    return backprop is not None and isinstance(obj, backprop._Backprop)
+
+
+def backprop_classifier(obj: Any) -> bool:
+    """Whether `obj` is a chainrule classifier (BackpropClassifier), fitted or not."""
+    return backprop_estimator(obj) and hasattr(obj, "predict_proba")
 
 
 def classes_cut(named: str, count: int, limit: int) -> str:
@@ -280,13 +285,15 @@ def classes_cut(named: str, count: int, limit: int) -> str:
     return f"{named[:limit - 40]} ... ({count} classes: chainrule.classes in the metadata)"
 
 
-def fitted_classifier(obj: Any) -> Any:
-    """`obj` if a fitted chainrule classifier (BackpropClassifier: binary, multiclass, of one class or multi-label),
-    whose export adds what its network has not: its predict and its classes_. None for anything else."""
-    if not backprop_classifier(obj):
+def fitted_estimator(obj: Any) -> Any:
+    """`obj` if a fitted chainrule estimator, whose export adds what its network has not: a classifier's predict and
+    classes_ (binary, multiclass, of one class or multi-label), a regressor's predict (its shape). Else None."""
+    if not backprop_estimator(obj) or "network_" not in vars(obj):
         return None
+    if not backprop_classifier(obj):
+        return obj if isinstance(getattr(obj, "_y_1d", None), bool) else None
     kinds = ("binary", "multiclass", "unary", "multilabel-indicator")
-    return obj if "network_" in vars(obj) and getattr(obj, "_kind", None) in kinds else None
+    return obj if getattr(obj, "_kind", None) in kinds else None
 
 
 def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str, str]]:
@@ -295,6 +302,8 @@ def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str
     "prediction", which marks a CSV model's graph (`chainrule export`, read by `chainrule info` as one). A classifier
     of one class gives it with probability 1.0 (its network's output times 0, plus 1: NaN in, NaN out as the rest).
     A multi-label one's "label" is its 0/1 matrix, each label's probability above 0.5."""
+    if not backprop_classifier(estimator):
+        return _regressor_outputs(g, estimator, out, elem), {"chainrule.task": "regression"}
     classes = estimator.classes_.tolist()
     told = {"chainrule.task": "classification", "chainrule.classes": json.dumps(classes, ensure_ascii=False)}
     if estimator._kind == "multilabel-indicator":
@@ -308,6 +317,17 @@ def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str
         out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)
     named = f"the classes_ of {type(estimator).__name__}: {classes}"
     return class_outputs(g, classes, out, elem, named, "label"), told
+
+
+def _regressor_outputs(g, estimator, out: str, elem: int) -> list:
+    """A regressor's "variable" (skl2onnx's name for a regressor's output): its predict, (N,) where fitted on a 1-D y
+    as predict gives it (skl2onnx's (N, 1) needs a reshape to compare or assign), else the network's (N, targets)."""
+    from onnx import helper
+    n = estimator.network_.n_outputs
+    axis = [g.const("axis", np.array([1], dtype=np.int64))] if estimator._y_1d else []
+    g.op("Squeeze" if estimator._y_1d else "Identity", [out, *axis], output="variable")
+    return [helper.make_tensor_value_info("variable", elem, ["N"] if estimator._y_1d else ["N", n], doc_string=(
+        "predict's values: " + ("one value per row" if estimator._y_1d else f"one column per target ({n})")))]
 
 
 def _multilabel_outputs(g, count: int, out: str, elem: int, dtype) -> list:
@@ -324,16 +344,16 @@ def _multilabel_outputs(g, count: int, out: str, elem: int, dtype) -> list:
 
 
 def classifier_network(model):
-    """Of a classifier's export (to_onnx(BackpropClassifier)), its network's graph: the nodes to "output", without
-    those after it (its predict and predict_proba by the classes_) and their constants; any other model as it is."""
-    if model.producer_name != "chainrule" or [v.name for v in model.graph.output] != CLASSIFIER_OUTPUTS:
+    """Of an estimator's export (to_onnx(BackpropClassifier or BackpropRegressor)), its network's graph: the nodes to
+    "output", without those after it (its predict, predict_proba) and their constants; any other model as it is."""
+    outputs = [v.name for v in model.graph.output]
+    if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
         return model
     network = type(model)()
     network.CopyFrom(model)
     graph = network.graph
     del graph.node[1 + max(i for i, node in enumerate(graph.node) if "output" in node.output):]
-    graph.output.pop()
-    graph.output.pop()
+    del graph.output[1:]
     read = _names_read(graph)
     kept = [t for t in graph.initializer if t.name in read]
     del graph.initializer[:]
@@ -343,6 +363,8 @@ def classifier_network(model):
 
 #: the outputs of to_onnx(BackpropClassifier): the network's, then predict's and predict_proba's
 CLASSIFIER_OUTPUTS = ["output", "label", "probabilities"]
+#: the outputs of to_onnx(BackpropRegressor): the network's, then predict's
+REGRESSOR_OUTPUTS = ["output", "variable"]
 
 
 def _names_read(graph) -> set[str]:

@@ -79,10 +79,12 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
         return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
-        from .onnx_tabular import fitted_classifier
-        if whole and not missing and fitted_classifier(est) is not None:
-            return said(f"a fitted chainrule classifier: {use.format(net=path)} exports it whole, its classes_ "
-                        f"kept (its network_ has none){steps}")
+        from .onnx_tabular import fitted_estimator
+        if whole and not missing and fitted_estimator(est) is not None:
+            kept = "its classes_ kept (its network_ has none)" if hasattr(est, "predict_proba") else \
+                "its predict's shape kept (its network_'s output is (N, targets))"
+            return said(f"a fitted chainrule {'classifier' if hasattr(est, 'predict_proba') else 'regressor'}: "
+                        f"{use.format(net=path)} exports it whole, {kept}{steps}")
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
                 if getattr(est, "_kind", None) == "unary" else
@@ -99,6 +101,13 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     return said("no chainrule estimator or scikit-learn MLP") if est is not obj else None
 
 
+def not_importable(expected: str, obj: Any) -> ChainruleTypeError:
+    """An importer's refusal of `obj`: what it takes (`expected`), what it got, and for a chainrule estimator or
+    another scikit-learn model what to give instead (`our_estimator`)."""
+    ours = our_estimator(obj, "{net}", importing=True)
+    return ChainruleTypeError(f"{expected}; got {type(obj).__name__}{ours or ''}")
+
+
 def from_sklearn(estimator: Any) -> Network:
     """A Network from a fitted scikit-learn MLPClassifier or MLPRegressor.
 
@@ -113,9 +122,7 @@ def from_sklearn(estimator: Any) -> Network:
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     if not isinstance(estimator, (MLPClassifier, MLPRegressor)):
-        ours = our_estimator(estimator, "{net}", importing=True)
-        raise ChainruleTypeError(f"estimator must be a scikit-learn MLPClassifier or MLPRegressor; "
-                                 f"got {type(estimator).__name__}{ours or ''}")
+        raise not_importable("estimator must be a scikit-learn MLPClassifier or MLPRegressor", estimator)
     if not hasattr(estimator, "coefs_"):
         raise ValidationError(f"the {type(estimator).__name__} is not fitted: call fit or partial_fit first")
     hidden = estimator.activation

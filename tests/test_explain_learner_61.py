@@ -125,3 +125,17 @@ def test_the_worked_examples_opening_writes_the_seeds_numbers_as_its_lines_do():
     numbers = re.findall(r"(?<![\w.])\d+\.\d+", opening)
     assert numbers and all(not n.endswith("0") for n in numbers), numbers       # the seed's rule: no trailing zeros
     assert re.search(r"i2=0\.1\b", opening) and "b2=0.6 " in opening and float(X[0, 1]) == 0.1
+
+
+def test_the_explorer_says_a_model_files_slope_and_dropout_rate_as_its_lines_do():
+    # the Network card's "Also in this network" and the words for what a rebuild lost wrote alpha and the Dropout
+    # rate 0.123456789 as 0.123457 (:g), while the explorer's lines write every figure by the reports' rule
+    from chainrule.teach.explore import engine
+    value = 0.123456789
+    net = _leaky_dropout_net(value, value)
+    assert engine.unshown(net) == [f"leaky_relu's alpha {value} in hidden layer 1", f"Dropout {value} after hidden "
+                                                                                   "layer 1"]
+    arch = {"hidden": [], "activations": [], "output_activation": "sigmoid", "init": "glorot_uniform",
+            "train_biases": True, "loss": "sse", "seed": 0}
+    _, lost = engine.rebuilt(net, 2, 1, arch)
+    assert lost == [f"the Dropout {value} after hidden layer 1 (the network has 0 hidden layers now)"], lost

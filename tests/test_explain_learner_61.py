@@ -139,3 +139,21 @@ def test_the_explorer_says_a_model_files_slope_and_dropout_rate_as_its_lines_do(
             "train_biases": True, "loss": "sse", "seed": 0}
     _, lost = engine.rebuilt(net, 2, 1, arch)
     assert lost == [f"the Dropout {value} after hidden layer 1 (the network has 0 hidden layers now)"], lost
+
+
+def test_the_explorers_learning_rate_and_weight_penalty_read_whole_as_every_figure():
+    # the exported Markdown's opening said "learning rate 0.123457" above its own "Update (learning rate
+    # 0.123456789)"; Adam's note said η (0.123457) and the weight penalty's note alpha 0.123457, each set to 0.123456789
+    from chainrule.teach.explore import export
+    from chainrule.teach.explore.session import Session, Start
+    value = 0.123456789
+    s = Session()
+    s.set_optimizer("sgd", lr=value)
+    opening = re.search(r"learning rate ([\d.]+)\.", export.markdown(s))
+    assert opening and float(opening[1]) == value, export.markdown(s)[:400]
+    s.set_optimizer("adam", lr=value)
+    assert f"so η ({value}), not the gradient's size" in s.state()["step_scaled"], s.state()["step_scaled"]
+    net = _leaky_dropout_net(0.25, 0.5)
+    net.weight_penalty = value
+    said = Session(Start(net, name="m.npz")).state()["gradient_moves"]
+    assert said == f"the weight penalty (alpha {value}) adds alpha · w / m to a weight's gradient", said

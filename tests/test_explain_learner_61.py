@@ -157,3 +157,31 @@ def test_the_explorers_learning_rate_and_weight_penalty_read_whole_as_every_figu
     net.weight_penalty = value
     said = Session(Start(net, name="m.npz")).state()["gradient_moves"]
     assert said == f"the weight penalty (alpha {value}) adds alpha · w / m to a weight's gradient", said
+
+
+def test_a_layer_out_of_range_is_said_in_the_commands_words():
+    # `chainrule explain --layer 5` answered "an index of a Dense layer", Python's class, where its --help says
+    # "layer of weights"; widths 2,3,3,1 make 3 layers of weights: 0..2
+    r = cmd("explain", "--layers", "2,3,3,1", "--layer", "5")
+    assert r.returncode != 0 and "--layer must be an index of a layer of weights, 0..2 (0: into hidden layer 1, 2: " \
+        "into the output layer); got 5" in r.stderr, r.stderr
+    assert "Dense" not in r.stderr and "layer of weights" in cmd("explain", "--help").stdout
+    one = cmd("explain", "--layers", "2,1", "--inputs", "1,2", "--targets", "1", "--layer", "1")
+    assert "a layer of weights, 0 (into the output layer); got 1" in one.stderr, one.stderr
+
+
+def test_the_weight_formula_takes_the_indices_explain_takes():
+    # formulas.weight_gradient read layer=True as layer 1 and i=0.5 as an index, and refused NumPy's integers, which
+    # explain takes: one check of a layer index for both
+    import pytest
+
+    from chainrule.errors import ValidationError
+    from chainrule.teach.formulas import weight_gradient
+    net, X, Y, _ = cr.examples.seed_network()
+    for bad in ((True, 0, 0), (0, 0.5, 0), (0, 1, True), (2, 0, 0), (-1, 0, 0)):
+        with pytest.raises(ValidationError):
+            weight_gradient(net, *bad)
+    with pytest.raises(ValidationError, match=r"layer must be an index of a Dense layer, 0\.\.1; got True"):
+        cr.explain(net, X, Y, layer=True)
+    assert weight_gradient(net, np.int64(1), np.int64(0), 1) == weight_gradient(net, 1, 0, 1)
+    assert cr.explain(net, X, Y, layer=np.int64(1)).to_dict()["slice"]["layer"] == 1

@@ -309,7 +309,7 @@ def dense_index(net: Network, layer: Any) -> int:
     return int(layer)
 
 
-def is_index(v) -> bool:
+def is_index(v: Any) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 

@@ -185,3 +185,16 @@ def test_the_weight_formula_takes_the_indices_explain_takes():
         cr.explain(net, X, Y, layer=True)
     assert weight_gradient(net, np.int64(1), np.int64(0), 1) == weight_gradient(net, 1, 0, 1)
     assert cr.explain(net, X, Y, layer=np.int64(1)).to_dict()["slice"]["layer"] == 1
+
+
+def test_the_explorer_says_an_optimizers_settings_as_every_figure():
+    # the exported opening wrote Adam's η 0.123456789 as 0.123457 (:g), and a model file's optimizer its
+    # weight_decay so, where the opening's learning rate of gradient descent reads whole
+    from chainrule.teach.explore import export, trained
+    from chainrule.teach.explore.session import Session
+    value = 0.123456789
+    s = Session()
+    s.set_optimizer("adam", lr=value)
+    assert f"optimizer Adam (η {value}, β₁ 0.9, β₂ 0.999, ε 1e-08)" in export.markdown(s), export.markdown(s)[:300]
+    _, said = trained.page_optimizer(cr.optim.Adam(lr=value, weight_decay=value), ("sgd", {"lr": 0.5}))
+    assert f"weight_decay {value}" in said, said

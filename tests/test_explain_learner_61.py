@@ -125,3 +125,76 @@ def test_the_worked_examples_opening_writes_the_seeds_numbers_as_its_lines_do():
     numbers = re.findall(r"(?<![\w.])\d+\.\d+", opening)
     assert numbers and all(not n.endswith("0") for n in numbers), numbers       # the seed's rule: no trailing zeros
     assert re.search(r"i2=0\.1\b", opening) and "b2=0.6 " in opening and float(X[0, 1]) == 0.1
+
+
+def test_the_explorer_says_a_model_files_slope_and_dropout_rate_as_its_lines_do():
+    # the Network card's "Also in this network" and the words for what a rebuild lost wrote alpha and the Dropout
+    # rate 0.123456789 as 0.123457 (:g), while the explorer's lines write every figure by the reports' rule
+    from chainrule.teach.explore import engine
+    value = 0.123456789
+    net = _leaky_dropout_net(value, value)
+    assert engine.unshown(net) == [f"leaky_relu's alpha {value} in hidden layer 1", f"Dropout {value} after hidden "
+                                                                                   "layer 1"]
+    arch = {"hidden": [], "activations": [], "output_activation": "sigmoid", "init": "glorot_uniform",
+            "train_biases": True, "loss": "sse", "seed": 0}
+    _, lost = engine.rebuilt(net, 2, 1, arch)
+    assert lost == [f"the Dropout {value} after hidden layer 1 (the network has 0 hidden layers now)"], lost
+
+
+def test_the_explorers_learning_rate_and_weight_penalty_read_whole_as_every_figure():
+    # the exported Markdown's opening said "learning rate 0.123457" above its own "Update (learning rate
+    # 0.123456789)"; Adam's note said η (0.123457) and the weight penalty's note alpha 0.123457, each set to 0.123456789
+    from chainrule.teach.explore import export
+    from chainrule.teach.explore.session import Session, Start
+    value = 0.123456789
+    s = Session()
+    s.set_optimizer("sgd", lr=value)
+    opening = re.search(r"learning rate ([\d.]+)\.", export.markdown(s))
+    assert opening and float(opening[1]) == value, export.markdown(s)[:400]
+    s.set_optimizer("adam", lr=value)
+    assert f"so η ({value}), not the gradient's size" in s.state()["step_scaled"], s.state()["step_scaled"]
+    net = _leaky_dropout_net(0.25, 0.5)
+    net.weight_penalty = value
+    said = Session(Start(net, name="m.npz")).state()["gradient_moves"]
+    assert said == f"the weight penalty (alpha {value}) adds alpha · w / m to a weight's gradient", said
+
+
+def test_a_layer_out_of_range_is_said_in_the_commands_words():
+    # `chainrule explain --layer 5` answered "an index of a Dense layer", Python's class, where its --help says
+    # "layer of weights"; widths 2,3,3,1 make 3 layers of weights: 0..2
+    r = cmd("explain", "--layers", "2,3,3,1", "--layer", "5")
+    assert r.returncode != 0 and "--layer must be an index of a layer of weights, 0..2 (0: into hidden layer 1, 2: " \
+        "into the output layer); got 5" in r.stderr, r.stderr
+    assert "Dense" not in r.stderr and "layer of weights" in cmd("explain", "--help").stdout
+    one = cmd("explain", "--layers", "2,1", "--inputs", "1,2", "--targets", "1", "--layer", "1")
+    assert "a layer of weights, 0 (into the output layer); got 1" in one.stderr, one.stderr
+
+
+def test_the_weight_formula_takes_the_indices_explain_takes():
+    # formulas.weight_gradient read layer=True as layer 1 and i=0.5 as an index, and refused NumPy's integers, which
+    # explain takes: one check of a layer index for both
+    import pytest
+
+    from chainrule.errors import ValidationError
+    from chainrule.teach.formulas import weight_gradient
+    net, X, Y, _ = cr.examples.seed_network()
+    for bad in ((True, 0, 0), (0, 0.5, 0), (0, 1, True), (2, 0, 0), (-1, 0, 0)):
+        with pytest.raises(ValidationError):
+            weight_gradient(net, *bad)
+    with pytest.raises(ValidationError, match=r"layer must be an index of a Dense layer, 0\.\.1; got True"):
+        cr.explain(net, X, Y, layer=True)
+    assert weight_gradient(net, np.int64(1), np.int64(0), 1) == weight_gradient(net, 1, 0, 1)
+    assert cr.explain(net, X, Y, layer=np.int64(1)).to_dict()["slice"]["layer"] == 1
+
+
+def test_the_explorer_says_an_optimizers_settings_as_every_figure():
+    # the exported opening wrote Adam's η 0.123456789 as 0.123457 (:g), and a model file's optimizer its
+    # weight_decay so, where the opening's learning rate of gradient descent reads whole
+    from chainrule.teach.explore import export, trained
+    from chainrule.teach.explore.session import Session
+    value = 0.123456789
+    s = Session()
+    s.set_optimizer("adam", lr=value)
+    assert f"optimizer Adam (η {value}, β₁ 0.9, β₂ 0.999, ε 1e-08)" in export.markdown(s), export.markdown(s)[:300]
+    _, said = trained.page_optimizer(cr.optim.Adam(lr=value, weight_decay=value), ("sgd", {"lr": 0.5}))
+    assert f"weight_decay {value}" in said, said

@@ -99,10 +99,10 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     x = dense[0].x
     assert x is not None          # cached by the forward pass just run
     n = x.shape[0]
-    if layer is not None and not (_is_index(layer) and 0 <= layer < len(dense)):
-        raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
+    if layer is not None:
+        layer = dense_index(net, layer)
     chosen = range(len(dense)) if layer is None else [layer]
-    if neuron is not None and (layer is None or not (_is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
+    if neuron is not None and (layer is None or not (is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
         limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
         raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
     n_listed = (dense[layer].n_in + 1 if neuron is not None and layer is not None else
@@ -300,10 +300,19 @@ def _dropout(net: Network) -> list[dict]:
     return found
 
 
-def _is_index(v) -> bool:
+def dense_index(net: Network, layer: Any) -> int:
+    """`layer` as an index of `net.dense_layers` (a Python or NumPy integer in range, not a bool), else the error
+    that says the range: explain's and `formulas.weight_gradient`'s one check of it."""
+    n = len(net.dense_layers)
+    if not (is_index(layer) and 0 <= layer < n):
+        raise ValidationError(f"layer must be an index of a Dense layer, 0..{n - 1}; got {layer!r}")
+    return int(layer)
+
+
+def is_index(v: Any) -> bool:
     """An integer (Python or NumPy), not a bool."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
-__all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "explain", "neuron_names",
-           "samples_fit"]
+__all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "dense_index", "explain",
+           "is_index", "neuron_names", "samples_fit"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
+from .explain import dense_index, is_index
 from .notation import ACTIVATIONS, LOSSES, Builder, coef
 from .numbers import fmt, tex_numbers
 
@@ -124,10 +125,8 @@ class Formula:
 def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
     """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
     dense = net.dense_layers
-    if not (isinstance(layer, int) and 0 <= layer < len(dense)):
-        raise ValidationError(f"layer must be an index of a Dense layer, 0..{len(dense) - 1}; got {layer!r}")
-    d = dense[layer]
-    if not (0 <= i < d.n_in and 0 <= j < d.n_out):
+    d = dense[layer := dense_index(net, layer)]
+    if not (is_index(i) and is_index(j) and 0 <= i < d.n_in and 0 <= j < d.n_out):
         raise ValidationError(f"(i, j) must index W of shape {d.W.shape}; got {(i, j)}")
     acts = [x.activation.name for x in dense]
     loss = net.loss_function.name
@@ -136,7 +135,7 @@ def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
             raise ValidationError("formulas are written for elementwise activations; softmax only as the output "
                                   "of categorical_crossentropy (the fused delta out - t)")
     slopes = [float(x.activation.config().get("alpha", 0.01)) for x in dense]
-    return Formula(acts, loss, layer + 1, i, j, dense[-1].n_out, slopes)
+    return Formula(acts, loss, layer + 1, int(i), int(j), dense[-1].n_out, slopes)
 
 
 def general(net: Network) -> str:

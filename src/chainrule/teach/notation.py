@@ -309,10 +309,19 @@ def hidden_delta(dense: list[Any], names: list[list[str]], l: int, k: int) -> di
                        "weight": weight_name(dense, l + 1, k, m), "w": float(up.W[k, m])} for m in range(up.n_out)]}
 
 
+def _weights_layers(last: int) -> str:
+    """The indices 0..last of a network's Dense layers as --help says them: layers of weights, each named by what
+    it feeds."""
+    if last == 0:
+        return "an index of a layer of weights, 0 (into the output layer)"
+    return f"an index of a layer of weights, 0..{last} (0: into hidden layer 1, {last}: into the output layer)"
+
+
 def as_options(text: str) -> str:
     """The report's and its advice's Python calls in the command's words, the one route between the two:
     explain(..., layer=1, neuron=J) as --layer 1 --neuron J (explain(net, X, Y, layer=L) as --layer L, a heading's
-    (layer=1) as (--layer 1)), a list of layers [0, 1] as the values themselves (--layer 0 or 1),
+    (layer=1) as (--layer 1)), a list of layers [0, 1] as the values themselves (--layer 0 or 1), a Dense layer's
+    index as --help says it (a layer of weights),
     report.to_dict()["layers"] as --format json's "layers"; net.gradients, which the command has not, said to be
     Python's. (Not `data.advice.command_words`, the context in which advice names the options at all.)"""
     text = re.sub(r"explain\(net, X, Y, layer=L\) for one layer L in \[([\d, ]+)\] \(those (of at most \d+ "
@@ -322,6 +331,7 @@ def as_options(text: str) -> str:
     text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
     text = re.sub(r"\(layer=(\d+)\)$", r"(--layer \1)", text, flags=re.M)      # a slice's Backward pass heading
+    text = re.sub(r"an index of a Dense layer, 0\.\.(\d+)", lambda m: _weights_layers(int(m[1])), text)
     text = re.sub(r"\(net\.gradients and gradcheck give (its|their) numbers\)",    # no command of its own: Python's
                   r"(in Python, net.gradients(X, Y) and chainrule.gradcheck give \1 numbers)", text)
     return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)

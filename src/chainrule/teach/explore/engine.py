@@ -12,6 +12,7 @@ import numpy as np
 import chainrule as cr
 from chainrule.errors import ValidationError, counted
 from chainrule.nn.activations import get_activation
+from chainrule.teach.numbers import fmt
 
 
 def build(n_in: int, n_out: int, arch: dict, dtype: str = "float64") -> Any:
@@ -51,7 +52,7 @@ def rebuilt(old: Any, n_in: int, n_out: int, arch: dict) -> tuple[Any, list[str]
             if not old_dense[k].trainable_params["W"]:
                 d.freeze("W")
         layers.append(d)
-    lost = [f"the Dropout {x.rate:g} {_after(j)} (the network has {counted(n_hidden, 'hidden layer')} now)"
+    lost = [f"the Dropout {fmt(x.rate)} {_after(j)} (the network has {counted(n_hidden, 'hidden layer')} now)"
             for j, x in drops if j > n_hidden]
     return _network(layers, arch, dtype), lost
 
@@ -63,11 +64,11 @@ def unshown(net: Any) -> list[str]:
     said = [] if net.dtype.name == "float64" else [net.dtype.name]
     for k, d in enumerate(dense):
         default = get_activation(d.activation.name).config()
-        said += [f"{d.activation.name}'s {key} {v:g} in {_layer(k, len(dense) - 1)}"
+        said += [f"{d.activation.name}'s {key} {fmt(v)} in {_layer(k, len(dense) - 1)}"
                  for key, v in d.activation.config().items() if default.get(key) != v]
         if not d.trainable_params["W"]:
             said.append(f"the frozen weights of {_layer(k, len(dense) - 1)}")
-    return said + [f"Dropout {x.rate:g} {_after(j)}" for j, x in _dropouts(net)]
+    return said + [f"Dropout {fmt(x.rate)} {_after(j)}" for j, x in _dropouts(net)]
 
 
 def _dropouts(net: Any) -> list[tuple[int, Any]]:

@@ -14,6 +14,7 @@ import numpy as np
 
 from chainrule.errors import ValidationError
 from chainrule.saving.npzcheck import as_float, plain_json, uses_float_key
+from chainrule.teach.numbers import fmt
 
 from . import engine, limits, trained
 
@@ -53,7 +54,7 @@ def markdown(s) -> str:
     sizes = "-".join(str(n) for n in [dense[0].n_in] + [d.n_out for d in dense])
     head = [f"# {s.title}", "", f"Network {sizes}, loss {s.net.loss_function.name}, "
             + ", ".join(f"layer {i + 1} {d.activation.name}" for i, d in enumerate(dense))
-            + (f", learning rate {lr:g}" if lr is not None
+            + (f", learning rate {fmt(lr)}" if lr is not None
                else f", optimizer {trained.described(s.opt_name, s.opt_settings)}")
             + ("." if whole else f"; the derivation follows training sample {s.sample + 1} of {len(s.X)}."), ""]
     if net is not s.net:

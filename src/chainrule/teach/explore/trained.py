@@ -9,6 +9,7 @@ from typing import Any
 
 import chainrule as cr
 from chainrule.errors import ValidationError
+from chainrule.teach.numbers import fmt
 
 from . import limits
 from .engine import make_optimizer
@@ -21,7 +22,7 @@ SHOWN = {"sgd": "Gradient descent", "momentum": "Momentum", "nesterov": "Nestero
 
 def described(name: str, settings: dict) -> str:
     """'adam (η 0.01, β₁ 0.9, ...)': an optimizer as the page's fields show it."""
-    fields = ", ".join(f"{limits.SETTING_FIELDS[k].split(' ')[0]} {v:g}" for k, v in settings.items())
+    fields = ", ".join(f"{limits.SETTING_FIELDS[k].split(' ')[0]} {fmt(v)}" for k, v in settings.items())
     return f"{SHOWN[name]} ({fields})"
 
 
@@ -45,8 +46,8 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
             settings[k] = limits.setting(k, v)
         except ValidationError:             # eps 0, momentum from 1: the engine takes them, the page's field not
             settings[k] = defaults[k]
-            outside.append(f"The model's {limits.SETTING_FIELDS[k]} {v:g} is not one the page's field takes: "
-                           f"{defaults[k]:g} here.")
+            outside.append(f"The model's {limits.SETTING_FIELDS[k]} {fmt(v)} is not one the page's field takes: "
+                           f"{fmt(defaults[k])} here.")
     kept = [_WORDS[name]] if any(k in opt.state for k in make_optimizer(name, settings).state_names) else []
     whole = not (aside or outside or opt.schedule is not None)      # nothing set aside: fit's own next step
     said = [f"{TAKEN}: {type(opt).__name__} after {opt.t} "
@@ -57,7 +58,7 @@ def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict
     said += outside
     if opt.schedule is not None:
         said.append(f"The model's schedule ({type(opt.schedule).__name__}) is not followed here: the rate stays "
-                    f"{settings['lr']:g}, the rate of its last step.")
+                    f"{fmt(settings['lr'])}, the rate of its last step.")
     return (name, settings), " ".join(said)
 
 
@@ -73,21 +74,21 @@ _WORDS = {"momentum": "momentum buffer", "nesterov": "momentum buffer", "adagrad
 def _mapped(opt: Any) -> tuple[str, dict, list[str]] | None:
     """(page name, settings, what is set aside) of a built-in optimizer; None for another."""
     o, kind = cr.optim, type(opt)
-    aside = [f"weight_decay {opt.weight_decay:g}" + (" (decoupled, AdamW's)" if kind is o.AdamW else "")] \
+    aside = [f"weight_decay {fmt(opt.weight_decay)}" + (" (decoupled, AdamW's)" if kind is o.AdamW else "")] \
         if opt.weight_decay else []
-    aside += [f"clip_norm {opt.clip_norm:g}"] if opt.clip_norm is not None else []
+    aside += [f"clip_norm {fmt(opt.clip_norm)}"] if opt.clip_norm is not None else []
     lr = opt.lr
     if kind is o.SGD:
-        aside += [f"dampening {opt.dampening:g}"] if opt.dampening else []
+        aside += [f"dampening {fmt(opt.dampening)}"] if opt.dampening else []
         if not opt.momentum:
             return "sgd", {"lr": lr}, aside
         return ("nesterov" if opt.nesterov else "momentum"), {"lr": lr, "momentum": opt.momentum}, aside
     if kind is o.Adagrad:
-        aside += [f"{k} {getattr(opt, k):g}" for k, v in (("lr_decay", 0), ("initial_accumulator_value", 0),
+        aside += [f"{k} {fmt(getattr(opt, k))}" for k, v in (("lr_decay", 0), ("initial_accumulator_value", 0),
                                                            ("eps", 1e-10)) if getattr(opt, k) != v]
         return "adagrad", {"lr": lr}, aside
     if kind is o.RMSprop:
-        aside += ([f"momentum {opt.momentum:g}"] if opt.momentum else []) + (["centered"] if opt.centered else [])
+        aside += ([f"momentum {fmt(opt.momentum)}"] if opt.momentum else []) + (["centered"] if opt.centered else [])
         return "rmsprop", {"lr": lr, "alpha": opt.alpha, "eps": opt.eps}, aside
     if kind in (o.Adam, o.AdamW):
         aside += ["amsgrad"] if opt.amsgrad else []

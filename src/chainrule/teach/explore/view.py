@@ -13,7 +13,7 @@ from ...training.clipping import global_norm
 from ...training.optim import Adagrad, Adam, RMSprop
 from .. import last_digit
 from ..notation import dropout_note, total_error
-from ..numbers import cell, single_precision
+from ..numbers import cell, fmt, single_precision
 from . import datasets, derive, limits, trained, wording
 from .engine import unshown
 
@@ -120,7 +120,7 @@ def gradient_moves(s) -> str | None:
     if s.opt_name in _PAST:
         return f"{trained.SHOWN[s.opt_name]} adds its past steps"
     alpha = s.net.weight_penalty
-    return f"the weight penalty (alpha {alpha:g}) adds alpha · w / m to a weight's gradient" if alpha else None
+    return f"the weight penalty (alpha {fmt(alpha)}) adds alpha · w / m to a weight's gradient" if alpha else None
 
 
 def step_scaled(s) -> str | None:
@@ -130,7 +130,7 @@ def step_scaled(s) -> str | None:
     if not isinstance(s.opt, (Adagrad, RMSprop, Adam)):
         return None
     return (f"{trained.SHOWN[s.opt_name]} divides each weight's step by the size of its gradients so far, so η "
-            f"({s.opt.lr:g}), not the gradient's size, sets how far its weights move")
+            f"({fmt(s.opt.lr)}), not the gradient's size, sets how far its weights move")
 
 
 def target_scale(s) -> dict | None:

@@ -169,3 +169,26 @@ def test_an_unfitted_search_over_a_passthrough_pipeline_says_fit_it_first():
         said = _refusal(call, search)
         assert "its best estimator's last step is 'passthrough', no model" in said, said
         assert "once the search is fitted (fit it first)" in said, said
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize("wrap", ["pipeline", "search"])
+def test_to_onnx_of_an_unfitted_wrapped_estimator_names_the_call_that_exports_it_whole_once_fitted(Est, wrap):
+    """to_onnx of a Pipeline or search whose chainrule estimator was not yet fitted named its network_
+    (to_onnx(pipe[-1].network_, path)): once fitted that exports no predict (a regressor's (N, 1), a classifier's
+    probabilities, no label), where to_onnx of the fitted estimator itself does. The call named, run once the object
+    is fitted, gives a graph whose predict output is the object's predict under onnxruntime."""
+    ort = pytest.importorskip("onnxruntime")
+    est = Est(hidden_layer_sizes=(4,), epochs=2, random_state=0)
+    obj = make_pipeline(StandardScaler(), est) if wrap == "pipeline" else GridSearchCV(est, {"alpha": [0.0]}, cv=2)
+    said = _refusal(cr.to_onnx, obj)
+    expr = said.split("to_onnx(")[1].split(", path)")[0]
+    _fit(obj)
+    model = cr.to_onnx(eval(expr, {"pipe": obj, "search": obj}))
+    rows = obj[:-1].transform(X) if wrap == "pipeline" else X
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    answer = "label" if Est is BackpropClassifier else "variable"
+    assert answer in [o.name for o in session.get_outputs()], said
+    got = session.run([answer], {"input": rows})[0]
+    assert got.shape == obj.predict(X).shape
+    np.testing.assert_allclose(got, obj.predict(X), rtol=1e-12)

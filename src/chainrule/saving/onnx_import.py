@@ -19,7 +19,7 @@ from .mlp import attach_activation, build_network, dense_layer, not_computable, 
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
 from .onnx_fold import FOLDED, Constants, held_bytes
-from .onnx_tabular import classifier_network
+from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 #: the node types from_onnx reads as a chain of layers (Greater and Neg only as to_onnx's leaky_relu and sigmoid)
@@ -80,7 +80,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if opset < 7:
         raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
                               "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
-    model = classifier_network(model)
+    model = estimator_network(model)
     graph = model.graph
     if exported(model):
         raise ValidationError(f"{source} is a graph written by `chainrule export` with its CSV preprocessing (inputs "

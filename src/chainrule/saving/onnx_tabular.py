@@ -343,7 +343,7 @@ def _multilabel_outputs(g, count: int, out: str, elem: int, dtype) -> list:
                                           doc_string="each label's probability, one column per label")]
 
 
-def classifier_network(model):
+def estimator_network(model):
     """Of an estimator's export (to_onnx(BackpropClassifier or BackpropRegressor)), its network's graph: the nodes to
     "output", without those after it (its predict, predict_proba) and their constants; any other model as it is."""
     outputs = [v.name for v in model.graph.output]

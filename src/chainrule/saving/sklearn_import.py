@@ -56,7 +56,8 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     framework's model). The estimator is no model of another framework to import, as save's and to_torch's messages
     said, and from_sklearn refuses a Pipeline or a search. The text follows the caller's 'got {type}' (the type
     named once): ', a chainrule estimator, ...' for the object itself, ': its last step, X, is ...' for one in it.
-    `whole`: the caller takes a fitted classifier itself (to_onnx, which keeps its classes_), named for one in it.
+    `whole`: the caller takes a fitted estimator itself (to_onnx, which keeps a classifier's classes_, a regressor's
+    predict's shape), named for one in it, fitted or not.
     A chainrule Network given to an import (the network_ those words name) is one already: nothing to import."""
     if importing and isinstance(obj, Network):
         return ", a chainrule Network already: nothing to import, use it as it is (cr.save(net, path) writes it)"
@@ -80,12 +81,13 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
         from .onnx_tabular import fitted_estimator
-        if whole and not missing and fitted_estimator(est) is not None:
-            kept = "its classes_ kept (its network_ has none)" if hasattr(est, "predict_proba") else \
-                "its predict's shape kept (its network_'s output is (N, targets))"
-            return said(f"a fitted chainrule {'classifier' if hasattr(est, 'predict_proba') else 'regressor'}: "
-                        f"{use.format(net=path)} exports it whole, {kept}{steps}")
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
+        if whole and (fit or fitted_estimator(est) is not None):     # unfitted too: the call that then exports it
+            classifier = hasattr(est, "predict_proba")
+            kept = "its classes_ kept (its network_ has none)" if classifier else \
+                "its predict's shape kept (its network_'s output is (N, targets))"
+            return said(f"a{'' if fit else ' fitted'} chainrule {'classifier' if classifier else 'regressor'}:"
+                        f"{fit + ',' if fit else ''} {use.format(net=path)} exports it whole, {kept}{steps}")
         what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
                 if getattr(est, "_kind", None) == "unary" else
                 "predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"

@@ -40,6 +40,8 @@ _MLP_OUTPUT = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity"
 #: the batch size of batch_size=None, the default: clipped to the rows without a warning (as MLPClassifier's
 #: default, 'auto'); an explicit batch_size above the rows warns, 32 too
 DEFAULT_BATCH_SIZE = 32
+#: MLPClassifier's words for a batch_size clipped to the rows, ours' start: a warnings filter of them catches both
+MLP_CLIPPED = "Got `batch_size` less than 1 or larger than sample size. It is going to be clipped"
 
 
 def _widths(net: Network) -> tuple[int, ...]:
@@ -304,8 +306,8 @@ class _Backprop(BaseEstimator):
             return min(DEFAULT_BATCH_SIZE, n)
         if self.batch_size > n:
             held = " (early stopping holds out the rest)" if self.early_stopping else ""
-            warnings.warn(f"Got `batch_size` larger than sample size: batch_size={self.batch_size}, {n} training "
-                          f"rows{held}. It is going to be clipped to {n}", UserWarning, stacklevel=5)
+            warnings.warn(f"{MLP_CLIPPED} to {n}: batch_size={self.batch_size}, {n} training rows{held}",
+                          UserWarning, stacklevel=5)
         return min(int(self.batch_size), n)
 
     def _fitted_network(self, attribute: str) -> Network:

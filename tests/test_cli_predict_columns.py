@@ -1,6 +1,7 @@
 """The columns `chainrule predict` writes, read back by pandas as a user reads them: class names holding commas
 and quotes, an --id beside them, and an --id whose name is one of predict's own columns (it was written twice, or
 replaced by a probability without a word). The truth: pandas' reading and scikit-learn's metrics."""
+import tarfile
 import zipfile
 
 import numpy as np
@@ -103,14 +104,14 @@ def test_the_confusion_matrix_tells_apart_classes_alike_in_their_first_20_charac
         assert [int(v) for v in values] == counts.tolist()
 
 
-@pytest.mark.parametrize("name", ["p.csv.gz", "p.zip", "p.CSV.BZ2", "p.xlsx"])
+@pytest.mark.parametrize("name", ["p.csv.gz", "p.zip", "p.CSV.BZ2", "p.xlsx", "p.xlsm", "p.tar.gz"])
 def test_an_out_named_as_compressed_or_a_workbook_is_refused(tmp_path, name):
     """predict wrote plain text to p.csv.gz, which pandas.read_csv then failed to decompress (BadGzipFile)."""
     d, path, model = odd_labels(tmp_path)
-    if not name.endswith(".xlsx"):            # the truth: such plain text under this name does not read back
+    if not name.endswith((".xlsx", ".xlsm")):     # the truth: such plain text under this name does not read back
         plain = tmp_path / f"plain-{name}"
         plain.write_text("prediction\nplain\n")
-        with pytest.raises((OSError, zipfile.BadZipFile)):      # BadGzipFile, bz2's OSError
+        with pytest.raises((OSError, zipfile.BadZipFile, tarfile.ReadError)):   # BadGzipFile, bz2's OSError
             pd.read_csv(plain)
     run = cmd("predict", model, path, "--out", tmp_path / name)
     assert run.returncode == 2 and not (tmp_path / name).exists()

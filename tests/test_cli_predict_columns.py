@@ -1,6 +1,7 @@
 """The columns `chainrule predict` writes, read back by pandas as a user reads them: class names holding commas
 and quotes, an --id beside them, and an --id whose name is one of predict's own columns (it was written twice, or
 replaced by a probability without a word). The truth: pandas' reading and scikit-learn's metrics."""
+import tarfile
 import zipfile
 
 import numpy as np
@@ -75,36 +76,42 @@ def test_ids_are_copied_as_written_even_where_they_read_as_missing(tmp_path):
     assert run.returncode == 2 and "a missing value in 'x1' on line 7" in run.stderr, run.stderr
 
 
-def test_the_confusion_matrix_tells_apart_classes_alike_in_their_first_20_characters(tmp_path):
+@pytest.mark.parametrize("width", [0, 80])
+def test_the_confusion_matrix_tells_apart_classes_alike_in_their_first_20_characters(tmp_path, monkeypatch, width):
     """evaluate cut each class name to 20 characters: three classes 'Iris, measured in 1936: ...' headed three rows
-    and columns 'Iris, measured in 19'. Each row now names its class, and holds scikit-learn's counts."""
+    and columns 'Iris, measured in 19'; shown whole instead, at 80 columns each row ran past the edge and wrapped.
+    Each row now names its class by its end (the part that tells it apart), and holds scikit-learn's counts."""
     d, path, model = odd_labels(tmp_path)
-    d["y"] = "Iris, measured in 1936: " + d["y"]
+    d["y"] = "Iris, measured in 1936 by Edgar Anderson on the Gaspe peninsula: " + d["y"]
     d.to_csv(path, index=False)
     run = cmd("train", path, "--target", "y", "--drop", "id", "--hidden", "8", "--epochs", "20", "--lr", "0.05",
               "--out", model, "--quiet")
     assert run.returncode == 0, run.stderr
     out = tmp_path / "p.csv"
     assert cmd("predict", model, path, "--out", out).returncode == 0
+    monkeypatch.setattr("chainrule.cli.predict.columns", lambda stream: width)     # 0: a pipe, 80: a terminal
     run = cmd("evaluate", model, path)
     assert run.returncode == 0, run.stderr
     classes = sorted(d["y"].unique())
-    rows = run.stdout.splitlines()[-len(classes):]
+    lines = run.stdout.splitlines()[-len(classes) - 1:]
+    assert not width or max(len(line) for line in lines) <= width, "\n".join(lines)
     truth = metrics.confusion_matrix(d["y"], pd.read_csv(out)["prediction"], labels=classes)
-    for c, row, counts in zip(classes, rows, truth):
-        assert row.strip().startswith(c), (c, row)
-        assert [int(v) for v in row[row.index(c) + len(c):].split()] == counts.tolist()
+    for i, (c, row, counts) in enumerate(zip(classes, lines[1:], truth), 1):
+        label, *values = row.rsplit(None, len(classes))
+        label = label.strip().removeprefix(f"{i} " if width else "")
+        named = [k for k in classes if k == label or (label.startswith("...") and k.endswith(label[3:]))]
+        assert named == [c], (c, row)
+        assert [int(v) for v in values] == counts.tolist()
 
 
-
-@pytest.mark.parametrize("name", ["p.csv.gz", "p.zip", "p.CSV.BZ2", "p.xlsx"])
+@pytest.mark.parametrize("name", ["p.csv.gz", "p.zip", "p.CSV.BZ2", "p.xlsx", "p.xlsm", "p.tar.gz"])
 def test_an_out_named_as_compressed_or_a_workbook_is_refused(tmp_path, name):
     """predict wrote plain text to p.csv.gz, which pandas.read_csv then failed to decompress (BadGzipFile)."""
     d, path, model = odd_labels(tmp_path)
-    if not name.endswith(".xlsx"):            # the truth: such plain text under this name does not read back
+    if not name.endswith((".xlsx", ".xlsm")):     # the truth: such plain text under this name does not read back
         plain = tmp_path / f"plain-{name}"
         plain.write_text("prediction\nplain\n")
-        with pytest.raises((OSError, zipfile.BadZipFile)):      # BadGzipFile, bz2's OSError
+        with pytest.raises((OSError, zipfile.BadZipFile, tarfile.ReadError)):   # BadGzipFile, bz2's OSError
             pd.read_csv(plain)
     run = cmd("predict", model, path, "--out", tmp_path / name)
     assert run.returncode == 2 and not (tmp_path / name).exists()

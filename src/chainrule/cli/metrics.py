@@ -138,11 +138,15 @@ class Targets:
 
 
 def confusion_labels(classes) -> list[str]:
-    """The class names heading the confusion matrix: each cut to 20 characters ('...' where cut), unless two would
-    then read alike ('Iris, measured in 1936: setosa' and ': virginica'): then whole, each row its own class."""
+    """The class names heading the confusion matrix, each cut to 20 characters ('...' where cut) so that the
+    table fits a terminal: cut at the end; where two would then read alike ('Iris, measured in 1936: setosa' and
+    ': virginica'), at the start ('...n 1936: virginica'); where those too read alike, whole."""
     names = [str(c) for c in classes]
-    cut = [n if len(n) <= 20 else n[:17] + "..." for n in names]
-    return cut if len(set(cut)) == len(cut) else names
+    for cut in (lambda n: n[:17] + "...", lambda n: "..." + n[-17:]):
+        labels = [n if len(n) <= 20 else cut(n) for n in names]
+        if len(set(labels)) == len(labels):
+            return labels
+    return names
 
 
 def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:

@@ -243,19 +243,9 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     warn_unseen(pre, unseen)
 
 
-#: --out endings that make pandas.read_csv decompress the file (compression='infer'), or say a spreadsheet's format
-NOT_PLAIN_CSV = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".xlsx", ".xls", ".ods", ".parquet")
-
-
 def predict(args) -> int:
     from ..saving.runlock import output_held
     swapped(args)
-    ending = next((e for e in NOT_PLAIN_CSV if str(args.out).lower().endswith(e)), None)
-    if ending and args.out not in ("-", "/dev/stdout"):      # plain CSV text under that name: read back, it fails
-        from ..data.csvfile import short
-        raise ValidationError(f"--out {short(str(args.out), 200)} ends in {ending}, which pandas and spreadsheets "
-                              "read as another format (compressed, or a workbook); predict writes plain CSV text: give "
-                              "a name ending in .csv, or compress the file after (gzip predictions.csv)")
     out_path = output_path(args.out, {"model file": args.model, "CSV file": args.csv}, stdout_ok=True,
                            kind="csv")
     with output_held(out_path, job="predict"):     # a second job on this --out is refused while this one runs

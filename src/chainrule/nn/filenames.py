@@ -26,8 +26,19 @@ ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes o
            ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
 
 
+#: endings under which plain CSV text does not read back: pandas.read_csv decompresses by name (compression='infer'),
+#: a spreadsheet opens a workbook by it
+NOT_PLAIN_CSV = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
+
+
 def name_ending(path: Any, kind: str, shown: str) -> None:
-    """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's."""
+    """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's,
+    predict's --out; CSV text also under a compressed file's or a workbook's (p.csv.gz)."""
+    ending = next((e for e in NOT_PLAIN_CSV if os.fspath(path).lower().endswith(e)), None)
+    if kind == "csv" and ending:
+        raise ValidationError(f"{shown} ends in {ending}, which pandas and spreadsheets read as another format "
+                              "(compressed, a workbook, Parquet); this writes plain CSV text: give a name ending in "
+                              ".csv, or compress the file after (gzip predictions.csv)")
     suffix = os.path.splitext(os.fspath(path))[1].lower()
     if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
         (_, named, how), (what, ending) = ENDINGS[suffix], KINDS[kind]

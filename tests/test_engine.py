@@ -163,7 +163,7 @@ def test_repr_and_summary_show_an_activations_parameters():
         rebuilt = eval(repr(layer), {"Dense": cr.Dense})        # the repr is the layer's constructor call
         assert rebuilt.activation.alpha == alpha and repr(rebuilt) == repr(layer)
     assert repr(layers[0]) != repr(cr.Dense(2, 3, "leaky_relu"))
-    assert "0.2" in net.summary().splitlines()[4] and "0.2" in repr(net)
+    assert "'alpha': 0.2}" in net.summary() and "0.2" in repr(net)         # its row may wrap: 80 columns
 
 
 def test_an_activation_given_a_parameter_it_does_not_take_is_named():
@@ -250,7 +250,9 @@ def test_summary_aligns_long_layers_and_counts_frozen_parameters():
     net = cr.Network([cr.Dense(64, 32, LeakyReLU(0.2)), cr.Dropout(0.1), cr.Dense(32, 10, "softmax", trainable=False)],
                      loss="categorical_crossentropy")
     lines = net.summary().splitlines()
-    assert len({line.index("(None, ") for line in lines[4:7]}) == 1 and len({len(line) for line in lines[1:8]}) == 1
+    rows = [line for line in lines if line[:5].strip().rstrip(":").isdigit()]
+    assert len(rows) == 3 and len({line.index("(None, ") for line in rows}) == 1
+    assert len({len(line) for line in rows + lines[1:4]}) == 1           # the rules, the heading and the rows
     assert lines[-3:] == ["  Total params: 2,410", "  Trainable params: 2,080", "  Non-trainable params: 330"]
     seed = cr.examples.seed_network()[0]
     assert seed.summary().splitlines()[-2:] == ["  Trainable params: 8", "  Non-trainable params: 4"]
@@ -282,6 +284,6 @@ def test_summary_shows_as_its_table_at_the_prompt_and_in_jupyter():
     from IPython.core.formatters import PlainTextFormatter
     net = cr.examples.seed_network()[0]
     text = net.summary()
-    assert isinstance(text, str) and text.count("\n") == len(net.layers) + 7   # header, rows, rule, totals
+    assert isinstance(text, str) and text.count("\n") >= len(net.layers) + 7   # header, rows, rule, totals
     assert repr(text) == str(text)                             # the prompt's display: sys.displayhook uses repr
     assert PlainTextFormatter()(text) == str(text)             # Jupyter's text/plain: IPython's pretty printer

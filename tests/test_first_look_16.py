@@ -249,3 +249,6 @@ def test_the_layer_table_keeps_its_count_column_from_layer_10_on():
         assert len({line.index(" parameters") for line in rows}) == 1, text
         assert [int(n) for n in re.findall(r"(\d+) parameters$", "\n".join(rows), re.M)] == \
             [2 * 3 + 3] + [3 * 3 + 3] * 10 + [3 * 2 + 2]
+    rows = [line for line in net.summary().splitlines() if re.match(r" +\d+: ", line)]     # Keras' table too
+    assert len(rows) == 12 and len({line.index(":") for line in rows}) == 1
+    assert len({line.index("(None, ") for line in rows}) == 1, net.summary()

@@ -41,3 +41,17 @@ def test_keras_steps_none_is_taken_and_a_number_refused():
         with pytest.raises(cr.errors.ValidationError, match=r"steps is not supported \(got 2\).*steps \* batch_size = "
                                                             r"10 rows \(X\[:k\]\)"):
             call()
+
+
+def test_a_missing_x_or_y_is_named_in_the_networks_words():
+    """evaluate(X) without Y was Python's "KerasMethods.evaluate() missing 1 required positional argument: 'Y'",
+    naming a class the user never made. Keras' evaluate(x) alone is for a dataset of (x, y) batches, which evaluate
+    does not take here: the error names the network's class, what Y is, and that."""
+    net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    with pytest.raises(TypeError, match=r"^Network\.evaluate\(\) needs Y, the targets of X's rows \(Keras' y\): "
+                                        r"evaluate\(X, Y\) \(Keras' evaluate\(x\) of a dataset"):
+        net.evaluate(X)
+    for call, name in ((lambda: net.evaluate(y=y), "evaluate"), (net.predict, "predict"), (net.fit, "fit")):
+        with pytest.raises(TypeError, match=rf"^Network\.{name}\(\) needs X, the inputs \(Keras' x\)"):
+            call()
+    assert net.evaluate(x=X, y=y) == net.evaluate(X, y)

@@ -59,7 +59,25 @@ def test_summary_reads_as_keras_output_shapes_and_counts_per_layer():
     net = cr.Network([cr.Dense(784, 256, "relu"), cr.Dropout(0.2), cr.Dense(256, 128, "relu"),
                       cr.Dense(128, 10, "softmax")], loss="categorical_crossentropy", seed=0)
     net.layers[2].trainable = False
-    ours = net.summary()
-    assert re.findall(r"^  \d: \S.*?\)\s+(\(None, \d+\))\s+([\d,]+)$", ours, re.M) == keras_rows
+    ours = net.summary()                                   # layer 2's long repr wraps, its cells on its first line
+    assert re.findall(r"^  \d: \S.*?\s+(\(None, \d+\))\s+([\d,]+)$", ours, re.M) == keras_rows
     assert re.findall(r"(Total|Trainable|Non-trainable) params: ([\d,]+)$", ours, re.M) == keras_totals
     assert keras_totals[0] == ("Total", "235,146")
+
+
+def test_summary_keeps_to_80_columns_wrapping_a_long_layer_as_keras_wraps_its_names():
+    """A layer whose repr is long (its trainable dict, a parametrised activation) made every line of the table as
+    wide: 90 and more columns. Keras keeps its table to a fixed width, wrapping a long name inside its column; here
+    at most 80, the layer's repr whole over its lines and its shape and count on its first."""
+    import re
+    net = cr.Network([cr.Dense(784, 256, {"name": "leaky_relu", "alpha": 0.2}, trainable={"W": True, "b": False}),
+                      cr.Dropout(0.2), cr.Dense(256, 10, "softmax")], loss="categorical_crossentropy", seed=0)
+    lines = net.summary().splitlines()
+    assert max(len(line) for line in lines) <= 80, net.summary()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  0: "))
+    second = next(i for i, line in enumerate(lines) if line.startswith("  1: "))
+    cells = re.fullmatch(r"  0: (.*?)\s+\(None, 256\)\s+([\d,]+)", lines[first])
+    assert cells and cells[2] == f"{784 * 256 + 256:,}", lines[first]
+    rejoined = " ".join([cells[1], *(line.strip() for line in lines[first + 1:second])])
+    assert rejoined == repr(net.layers[0])
+    assert lines[-2:] == [f"  Trainable params: {784 * 256 + 2570:,}", "  Non-trainable params: 256"]

@@ -63,11 +63,11 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]))
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
-    if (given := class_weights(extra.get("class_weight"))) is not None and "sweep" in extra:
-        say(f"class weights: each of the sweep's fits weighted its training rows by class: {given}; the "
-            "cross-validated scores are not weighted")
+    if (given := class_weights(extra.get("class_weight"), fitted=pre is None)) is not None and "sweep" in extra:
+        say(f"class weights: each of the sweep's fits weighted its training rows by class: "
+            f"{given.removeprefix('--class-weight ')}; the cross-validated scores are not weighted")
     elif given is not None:
-        say(f"class weights: trained with --class-weight {given}: the training rows' loss and accuracy are "
+        say(f"class weights: trained with {given}: the training rows' loss and accuracy are "
             "weighted by class, the validation rows' are not")
     if net.optimizer is not None:
         say(f"optimizer: {net.optimizer!r}")
@@ -91,29 +91,23 @@ def info(args) -> int:
     return 0
 
 
-def class_weight_record(recorded) -> str | list | None:
-    """train's --class-weight as its model file (and checkpoint) records it: 'balanced', or [label, weight] pairs;
-    None where there is none, or what is there is no such record (info and plot curves read it here)."""
-    if recorded == "balanced":
-        return recorded
-    pairs = recorded if isinstance(recorded, list) else []
-    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float))
-                            and not isinstance(p[1], bool) for p in pairs):
-        return None
-    return pairs
-
-
-def class_weights(recorded) -> str | None:
-    """train's --class-weight as its model file records it (`class_weight_record`), in words as train says them;
-    None where there is none."""
+def class_weights(recorded, fitted: bool = False) -> str | None:
+    """A class-weight record of a model file (`sample_weight.read_record`) in words: as train's --class-weight says
+    them, or, `fitted` (a network fitted in Python), as fit's class_weight={class index: weight}; None if none."""
     from ..data.csvfile import short
-    pairs = class_weight_record(recorded)
+    from ..nn.sample_weight import read_record
+    pairs = read_record(recorded)
     if pairs is None:
         return None
-    if isinstance(pairs, str):         # 'balanced'
-        return "balanced (each class's weight from its count of training rows)"
+    balanced = " (each class's weight from its count of training rows)"
+    if isinstance(pairs, str):
+        return ("class_weight='balanced'" if fitted else "--class-weight balanced") + balanced
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
-    return ", ".join(f"{short(str(label))} {w:.4g}" for label, w in pairs[:20]) + more + " (a class not named: 1)"
+    said = [(str(label) if fitted and str(label).isdigit() else short(str(label)), f"{w:.4g}")
+            for label, w in pairs[:20]]
+    if fitted:                          # fit's class indices, unquoted
+        return "class_weight={" + ", ".join(f"{i}: {w}" for i, w in said) + more + "} (a class not named: 1)"
+    return "--class-weight " + ", ".join(f"{i} {w}" for i, w in said) + more + " (a class not named: 1)"
 
 
 def estimator_outputs(path) -> None:

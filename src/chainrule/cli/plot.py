@@ -143,10 +143,10 @@ def run_labels(given: str) -> tuple[str, str]:
 
 
 def by_class(given) -> str:
-    """A run's --class-weight as its checkpoint records it (info.class_weight_record), in words; "" where none."""
+    """A run's --class-weight as its checkpoint records it (`sample_weight.read_record`), in words; "" where none."""
+    from ..nn.sample_weight import read_record
     from ..teach.notation import shortened
-    from .info import class_weight_record
-    given = class_weight_record(given)
+    given = read_record(given)
     if given is None:
         return ""
     if given == "balanced":

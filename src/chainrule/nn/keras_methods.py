@@ -56,12 +56,13 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 def keras_xy(method: _F) -> _F:
     """The method also takes Keras' names of its data, x= and y= (model.fit(x=X, y=y)), for X and Y; both names of
     one given: a TypeError naming them. Only the names the method has (predict's y= is refused as y, as Keras').
-    An argument given twice (fit(X, y, X=X)), too many by position or one unknown (with the nearest name: epochs=
-    for epoch=): a TypeError in the caller's words, naming the network's class, where Python's named this mixin
-    (KerasMethods.fit() got multiple values for argument 'X')."""
+    An argument given twice (fit(X, y, X=X)), too many by position, one unknown (with the nearest name: epochs=
+    for epoch=) or one missing (evaluate(X) without Y): a TypeError in the caller's words, naming the network's
+    class, where Python's named this mixin (KerasMethods.fit() got multiple values for argument 'X')."""
     names = inspect.signature(method).parameters
     positional = [n for n, p in names.items() if p.kind is p.POSITIONAL_OR_KEYWORD][1:]      # after self
     keywords = [n for n, p in names.items() if p.kind is p.KEYWORD_ONLY][:2]
+    required = [n for n in positional if names[n].default is names[n].empty]
 
     @functools.wraps(method)
     def taking(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -84,11 +85,18 @@ def keras_xy(method: _F) -> _F:
         for place, name in zip(ORDINALS, positional[:len(args)]):
             if name in kwargs:
                 raise TypeError(f"{called} got {name} twice: as the {place} argument and as {name}=")
+        for name in required:
+            if name not in kwargs and positional.index(name) >= len(args):
+                raise TypeError(f"{called} needs {name}, {MEANT.get(name, 'its ' + name)}" + (
+                    ": evaluate(X, Y) (Keras' evaluate(x) of a dataset of (x, y) batches is not taken here: give its "
+                    "arrays)" if (method.__name__, name) == ("evaluate", "Y") else ""))
         return method(self, *args, **kwargs)
     return cast(_F, taking)
 
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
+#: what a required argument of keras_xy's methods holds, said where it is missing (Python named this mixin)
+MEANT = {"X": "the inputs (Keras' x), one row per sample", "Y": "the targets of X's rows (Keras' y)"}
 
 
 class _KerasOnly:

@@ -301,9 +301,10 @@ class Network(KerasMethods):
 
     def summary(self, print_fn: Callable[[str], Any] | None = None) -> Summary | None:
         """Keras' table: each layer with its output shape and parameter count, then the total, trainable and
-        non-trainable (frozen) parameters. Returned as a str, shown as the table at the prompt and in Jupyter
-        (Keras' prints it). print_fn : called with the table, as Keras' (summary(print_fn=logger.info)); then None is
-        returned, as Keras' does, so the prompt shows the table once (print_fn's), not twice."""
+        non-trainable (frozen) parameters, in 80 columns (`summary.keras_table`). Returned as a str, shown as the
+        table at the prompt and in Jupyter (Keras' prints it). print_fn : called with the table, as Keras'
+        (summary(print_fn=logger.info)); then None is returned, as Keras' does, so the prompt shows the table once
+        (print_fn's), not twice."""
         table = keras_table(self)
         if print_fn is None:
             return table

@@ -139,9 +139,7 @@ def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarr
     for key, value in class_weight.items():
         # Keras looks each row's class up as class_weight.get(int(label)): 1.0, np.int64(1) and True (== 1, of one
         # hash) are class 1 there, so {False: 1.0, True: 3.0} weighs a 0/1 target's classes
-        whole = isinstance(key, (int, np.integer, np.bool_)) or isinstance(key, (float, np.floating)) \
-            and float(key).is_integer()
-        if not whole or not 0 <= key < k:
+        if index_of(key) is None or not 0 <= key < k:
             raise ValidationError(f"class_weight keys are class indices 0..{k - 1} (as the targets' labels or "
                                   f"one-hot columns); got {key!r} ({type(key).__name__})"
                                   + ("; {label: weight} by the labels' names is chainrule.sklearn."
@@ -155,12 +153,42 @@ def class_table(class_weight: Any, labels: np.ndarray, k: int, weights: np.ndarr
 
 def recorded(class_weight: Any) -> str | list[list[Any]] | None:
     """fit's class_weight as a model file records it, in the form of `chainrule train --class-weight`'s record
-    (which `chainrule info` reads): 'balanced', or [label, weight] pairs, a class index written as its label;
-    None for none, or for weights that are not numbers (refused by fit)."""
-    if class_weight is None or isinstance(class_weight, str):
-        return class_weight
-    if not isinstance(class_weight, dict) or not all(isinstance(w, (int, float, np.number)) and not
-                                                     isinstance(w, bool) for w in class_weight.values()):
+    (`read_record`): 'balanced', or [label, weight] pairs, each key written as the class index fit reads it as
+    (1.0 and np.True_ are class 1, as in `class_table`); None for none, or for what fit refuses."""
+    if not isinstance(class_weight, dict):
+        return "balanced" if isinstance(class_weight, str) and class_weight == "balanced" else None
+    indices = [index_of(key) for key in class_weight]
+    numbers = all(isinstance(w, (int, float, np.number)) and not isinstance(w, (bool, np.bool_))
+                  for w in class_weight.values())
+    if not numbers or not indices or any(i is None for i in indices):
         return None
-    return [[str(int(k)) if isinstance(k, (int, np.integer)) else str(k), float(w)]
-            for k, w in sorted(class_weight.items(), key=lambda kw: str(kw[0]).zfill(20))]
+    return [[str(i), float(w)] for i, w in sorted(zip(indices, class_weight.values()), key=lambda iw: iw[0] or 0)]
+
+
+def index_of(key: Any) -> int | None:
+    """The class index a class_weight key stands for, as Keras' class_weight.get(int(label)) finds it; None if
+    it is no whole number."""
+    if isinstance(key, (int, np.integer, np.bool_)) or isinstance(key, (float, np.floating)) and \
+            float(key).is_integer():
+        return int(key)
+    return None
+
+
+def read_record(record: Any) -> str | list | None:
+    """A class-weight record as a model file (or checkpoint) holds it: 'balanced', or [label, weight] pairs; None
+    where there is none, or what is there is no such record (load, info and plot curves read it here)."""
+    if isinstance(record, str) and record == "balanced":
+        return record
+    pairs = record if isinstance(record, list) else []
+    if not pairs or not all(isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float))
+                            and not isinstance(p[1], bool) for p in pairs):
+        return None
+    return pairs
+
+
+def with_record(net: Any, extra: dict | None) -> dict | None:
+    """A model file's extra with the class_weight of the network's last fit (`Network.class_weight_record`), as
+    `chainrule train --class-weight` records its own (which, given in extra by its labels, is kept)."""
+    if getattr(net, "class_weight_record", None) is None:
+        return extra
+    return {"class_weight": net.class_weight_record, **(extra or {})}

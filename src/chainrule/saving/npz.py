@@ -29,6 +29,7 @@ from ..nn.filenames import a_file_name
 from ..nn.layers import layer_from_config
 from ..nn.network import Network
 from ..nn.predict import mark_tabular
+from ..nn.sample_weight import read_record, with_record
 from ..training.optim import optimizer_from_file
 from . import modelkind
 from . import npzcheck as check
@@ -124,8 +125,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
             what = "the parameters" if key == "params" else f"the {key} vector (same layout as the parameters)"
             raise ValidationError(f"cannot save: {what} contain NaN or infinity, first in {where}; a model with "
                                   "non-finite weights predicts nothing (did training diverge?)")
-    if getattr(net, "class_weight_record", None) is not None:     # fit's class_weight, as train's is recorded
-        extra = {"class_weight": net.class_weight_record, **(extra or {})}
+    extra = with_record(net, extra)            # fit's class_weight, as train's --class-weight is recorded
     if extra:
         header["extra"] = extra
     try:
@@ -288,8 +288,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
                                  "them with Network.load_weights into a network of the same layers")
         kind, said = kind_of(path) if not names & {"__format__", "params"} else ("model", "")
         if kind == "npz":                                                        # np.savez's own arrays
-            raise ModelFileError(f"{path} is not a chainrule model file: it is {said}; "
-                                 f"{modelkind.WRITTEN} "
+            raise ModelFileError(f"{path} is not a chainrule model file: it is {said}; {modelkind.WRITTEN} "
                                  "(a network's arrays, as get_weights gives them: net.set_weights(arrays) into a "
                                  "network of the same layers, then net.save)")
         if "__format__" not in names or "params" not in names:
@@ -324,6 +323,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         net.params[...] = vectors["params"]
         net.epochs_trained = header.get("epochs_trained", 0)
         net.weight_penalty = float(header.get("weight_penalty", 0.0))
+        net.class_weight_record = read_record((header.get("extra") or {}).get("class_weight"))  # saved again
         if opt_header is not None:
             opt = optimizer_from_file(dict(opt_header["config"]))
             state, pending = opt_header["state"], opt_header.get("pending", [])

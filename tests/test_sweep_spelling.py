@@ -37,8 +37,8 @@ def test_a_dict_grids_none_is_named_as_gridsearchcv_names_it(sweep_data, capsys)
 
 
 def test_a_grid_strings_values_are_named_as_it_spelled_them(sweep_data, tmp_path):
-    """The command's warning and best line: none, 1e30 and TRUE as --grid wrote them; its table and results file
-    hold numbers (and bools) as numbers, read back as such, and none as written."""
+    """The command's warning, best line and printed table: none, 1e30 and TRUE as --grid wrote them; its results
+    file holds numbers (and bools) as numbers, read back as such, and none as written."""
     r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
             "lr=1e-2,1e30;class_weight=none;shuffle=TRUE;activation=linear;optimizer=sgd", "--epochs", "3", "--cv", "2",
             "--out-dir", tmp_path)
@@ -50,7 +50,7 @@ def test_a_grid_strings_values_are_named_as_it_spelled_them(sweep_data, tmp_path
     assert written[["class_weight", "shuffle"]].values.tolist() == [["none", "True"], ["none", "True"]]
     assert pd.read_csv(tmp_path / "sweep_results.csv")["lr"].tolist() == [1e-2, 1e30]
     rows = [line.split()[:3] for line in r.stdout.splitlines()[2:4]]
-    assert rows == [["0.01", "none", "True"], ["1e+30", "none", "True"]], r.stdout
+    assert rows == [["1e-2", "none", "TRUE"], ["1e30", "none", "TRUE"]], r.stdout
 
 
 @pytest.mark.parametrize("grid", [{"class_weight": [None, "balanced"]}, "class_weight=None,balanced"])

@@ -62,3 +62,32 @@ def test_docs_errors_shows_the_messages_as_said(tmp_path):
     for done in (drop, weight):
         line = done.stderr.strip().splitlines()[-1]
         assert f"| {line.removeprefix('chainrule: error: ')} |" in doc, line
+
+
+@pytest.mark.parametrize("args", [["explain", "--layers", ""], ["explain", "--model", " "], ["explain", ""],
+                                  ["explain", "--layers", "2,3,2", "--activation", ""],
+                                  ["explain", "--layers", "2,3,2", "--loss", ""],
+                                  ["explain", "--layers", "2,3,2", "--weights", ""],
+                                  ["explain", "--model", "m.npz", "--data", ""],
+                                  ["explore", "--model", "", "--port=-1"], ["explore", "", "--port=-1"],
+                                  ["explore", "--data", "", "--target", "y", "--port=-1"],
+                                  ["explore", "--data", "t.csv", "--target", "", "--port=-1"],
+                                  ["plot", "network", "--model", "", "--out", "n.svg"]])
+def test_an_empty_value_of_explain_explore_and_plot_is_refused(tmp_path, args):
+    """Each showed the seed's network (or sigmoid, sse, random weights) as if the option were left out. (explore's
+    --port=-1, refused after the empty value, ends the command where the empty value would be taken for none.)"""
+    _file(tmp_path)
+    assert cmd("train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", cwd=tmp_path).returncode == 0
+    done = cmd(*args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    option = next((a for a, v in zip(args, args[1:]) if a.startswith("--") and not v.strip()), "MODEL")
+    assert f"argument {option}: expected" in done.stderr and "(or no --" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "t.csv"]
+
+
+def test_an_empty_data_out_is_refused(tmp_path):
+    """`chainrule data iris.csv --out "$DIR"`, DIR unset, copied into the current folder."""
+    done = cmd("data", "iris.csv", "--out", "", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "--out is empty; give a folder name" in done.stderr, done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -45,3 +45,16 @@ def test_the_printed_table_spells_a_value_as_the_grid_and_the_best_line_do(sweep
     written = pd.read_csv(tmp_path / "sweep_results.csv")
     assert written.lr.dtype == float and sorted(written.lr) == sorted(float(v) for v in spelled["lr"])
     assert written.lr[0] == float(rows[0][0]) and list(written.alpha) == [1e-4, 1e-4]
+
+
+def test_the_printed_table_spells_none_as_the_grid_and_the_best_line_do(sweep_data, tmp_path):
+    """A grid's class_weight=None was printed none in the table beside the best line's class_weight=None."""
+    r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "class_weight=None,balanced",
+            "--epochs", "1", "--cv", "2", "--out-dir", tmp_path)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:1] == ["class_weight"])
+    assert sorted(line.split()[0] for line in lines[header + 1:header + 3]) == ["None", "balanced"], r.stdout
+    assert "class_weight=None" in r.stdout + r.stderr
+    assert sorted(pd.read_csv(tmp_path / "sweep_results.csv", keep_default_na=False).class_weight) == \
+        ["balanced", "none"]       # the results file's none, which pandas reads back as text

@@ -166,9 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
 SAME_AS = {"model_file": "model", "out_file": "out"}
 
 
-def model_argument(p, option: str = "--model") -> None:
-    """`MODEL`, optional, the same as `option`, for the commands whose model is an option."""
-    p.add_argument("model_file", nargs="?", metavar="MODEL", help=f"the same as {option} MODEL")
+def model_argument(p, option: str = "--model", parse: Any = None) -> None:
+    """`MODEL`, optional, the same as `option` (read by `parse`), for the commands whose model is an option."""
+    p.add_argument("model_file", nargs="?", type=parse, metavar="MODEL", help=f"the same as {option} MODEL")
 
 
 def same_as(args) -> None:

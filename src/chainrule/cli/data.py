@@ -47,6 +47,9 @@ def run(args) -> int:
     unknown = [n for n in args.names if n not in about]
     if unknown:
         raise ValidationError(f"no example file {unknown[0]!r}; there are {', '.join(about)}")
+    if not args.out.strip():          # `--out "$DIR"` unset: Path('') is '.', the current folder
+        raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
+                              f"{args.out!r}")
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder")

@@ -10,7 +10,7 @@ import numpy as np
 from ..errors import ValidationError
 from ..nn.losses import OutputMismatch
 from . import model_argument, numbers
-from .tabular import learning_rate, seed
+from .tabular import learning_rate, model_file, named_text, seed
 from .usage import OptionError
 
 
@@ -27,23 +27,31 @@ def register(sub) -> None:
                "  chainrule explain --model iris.npz --data iris.csv --row 1 --layer 1 --neuron 0\n"
                "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
                "  chainrule explain --formulas")
-    p.add_argument("--layers", help="widths of a new network, comma separated, e.g. 2,3,2")
+    seed_net = "for the seed's network"     # an empty value (an unset variable) refused: it meant the option left out
+    p.add_argument("--layers", type=named_text("--layers", "the widths of a new network", "2,3,2", seed_net),
+                   help="widths of a new network, comma separated, e.g. 2,3,2")
     from ..nn.activations import ACTIVATIONS, LeakyReLU
     from ..teach.numbers import fmt
-    p.add_argument("--activation", help="with --layers: one activation for every layer (default: sigmoid), or a comma "
+    p.add_argument("--activation", type=named_text("--activation", "activation names", "relu,softmax", "for sigmoid"),
+                   help="with --layers: one activation for every layer (default: sigmoid), or a comma "
                                         "list: one per layer, or two for hidden,output (e.g. relu,softmax); one of "
                                         f"{', '.join(sorted(ACTIVATIONS))} (leaky_relu's slope below 0: "
                                         f"{fmt(LeakyReLU().alpha)})")
-    p.add_argument("--loss", help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
+    p.add_argument("--loss", type=named_text("--loss", "a loss's name", "mse", "for sse"),
+                   help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
     p.add_argument("--seed", type=seed, help="with --layers: seed of the initial weights (and random sample) "
                                             "(default: 0)")
-    p.add_argument("--weights", help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
+    p.add_argument("--weights", type=named_text("--weights", "a .npz model or a JSON list of weights", "m.npz",
+                                                      "for random weights of --seed"),
+                   help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
                                      "Network.get_weights gives: each W a list of rows, one row per input (its "
                                      "weights to each neuron), W[input][neuron], shape inputs x neurons; a square "
                                      "W is read so too (a transposed one is not detected)")
-    p.add_argument("--model", help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
-    model_argument(p)
-    p.add_argument("--data", help="with --model: a CSV file to take the sample from (see --row)")
+    p.add_argument("--model", type=model_file,
+                   help="a saved model to explain: chainrule's .npz, an ONNX (.onnx) or Keras (.keras) file")
+    model_argument(p, parse=model_file)
+    p.add_argument("--data", type=named_text("--data", "a CSV file", "iris.csv", "to give the sample by --inputs"),
+                   help="with --model: a CSV file to take the sample from (see --row)")
     p.add_argument("--row", type=numbers.row,
                    help="with --data: the row to explain (1 = the first row below the header) (default: 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "

@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from . import model_argument, numbers
+from .reading import model_file, named_text
 from .usage import OptionError
 
 
@@ -22,10 +23,14 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only)")
     p.add_argument("--no-browser", action="store_true", help="print the URL only, do not open a browser")
-    p.add_argument("--model", help="a model file (.npz written by chainrule) to open instead of the seed network")
-    model_argument(p)
-    p.add_argument("--data", help="a CSV file to train on (needs --target)")
-    p.add_argument("--target", help="the column of --data to predict")
+    p.add_argument("--model", type=model_file,
+                   help="a model file (.npz written by chainrule) to open instead of the seed network")
+    model_argument(p, parse=model_file)
+    none = "for the seed's network"         # empty (`--data "$F"` unset): refused, not taken for the option left out
+    p.add_argument("--data", type=named_text("--data", "a CSV file to train on", "iris.csv", none),
+                   help="a CSV file to train on (needs --target)")
+    p.add_argument("--target", type=named_text("--target", "the column of --data to predict", "species",
+                                               "and no --data " + none), help="the column of --data to predict")
     p.set_defaults(func=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import model_argument
+from .reading import model_file
 from .usage import OptionError
 
 
@@ -24,8 +25,8 @@ def register(sub) -> None:
     p.add_argument("kind", choices=["network", "boundary", "curves", "demo"], help="the figure to draw")
     p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
                                                 "folder (created if missing), or one .png/.svg file with every figure")
-    p.add_argument("--model", help="network only: a saved model instead of the seed network")
-    model_argument(p)
+    p.add_argument("--model", type=model_file, help="network only: a saved model instead of the seed network")
+    model_argument(p, parse=model_file)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
     p.add_argument("--history", metavar="DIR", help="curves only: the --checkpoint-dir of a `chainrule train` run "
                                                     "(its history.jsonl), or that history.jsonl file")

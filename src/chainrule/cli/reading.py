@@ -21,10 +21,27 @@ def named_list(option: str, expected: str, example: str, none: str):
     def parse(text: str) -> list[str]:
         items = column_list(text)
         if not items:
-            raise argparse.ArgumentTypeError(f"expected {expected}, e.g. {example} (or no {option} {none}); "
-                                             f"got {text!r}")
+            raise _nothing_given(option, expected, example, none, text)
         return items
     return parse
+
+
+def named_text(option: str, expected: str, example: str, none: str):
+    """The parser of a text option (explain's --model, --layers): nothing given (`--model "$M"` unset) is refused,
+    as `named_list` refuses it, where it silently meant the option left out."""
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise _nothing_given(option, expected, example, none, text)
+        return text
+    return parse
+
+
+#: --model of explain, explore and plot (and their MODEL): empty (`--model "$M"` unset), it showed the seed's network
+model_file = named_text("--model", "a saved model's file", "iris.npz", "for the seed's network")
+
+
+def _nothing_given(option: str, expected: str, example: str, none: str, text: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"expected {expected}, e.g. {example} (or no {option} {none}); got {text!r}")
 
 
 feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")

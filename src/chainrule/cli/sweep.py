@@ -153,7 +153,8 @@ def sweep(args) -> int:
     names = grid_names(grid, grid.spelled)     # the values as --grid spelled them
     shown = result.table[[*grid, *SCORES]].rename(columns=SCORES)
     for key in grid:        # as the best line names them (lr=5e-2 both, not 0.05 here); the CSV keeps the numbers
-        shown[key] = [str(written(names, key, value)) for value in shown[key]]
+        shown[key] = [str(written(names, key, None if params[names[key]] is None else value))   # None, not none
+                      for value, params in zip(shown[key], result.table["params"])]
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring}{of} {result.best_score:.4f})"
         f"{_tied(result, names, args)}")

@@ -19,6 +19,8 @@ from .reading import (  # noqa: F401  (the reading is reading.py's; the commands
     as_trained,
     column_list,
     keep_reading,
+    model_file,
+    named_text,
     once,
     read,
     reading_marks,

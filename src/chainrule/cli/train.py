@@ -1,6 +1,7 @@
 """`chainrule train`: a CSV file in, a model file (network and preprocessing) out."""
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 
@@ -160,6 +161,7 @@ def train(args) -> int:
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
+        meeting.data_file = None if args.csv == "-" else os.path.abspath(args.csv)   # named where ranks' data differ
         try:
             with quieted(args.quiet):
                 return _train(args, comm, reached, held, where)
@@ -173,6 +175,7 @@ def train(args) -> int:
             raise
         finally:
             distributed.ending, meeting.timed_out_code = before, 1    # a later fit of the Python API: its own
+            meeting.data_file = None
     finally:
         for out in held:
             release_output(out)

@@ -14,7 +14,7 @@ from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
 from . import optimizer as options
 from . import reading, resume, schedule, weights
-from .mpi_job import launched_ranks, mpi_world, where_ranks
+from .mpi_job import launched_ranks, launcher, mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -222,8 +222,8 @@ def _options(args) -> tuple:
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if not args.mpi and launched_ranks() > 1:
-        raise OptionError(f"started by mpiexec as {launched_ranks()} processes without --mpi: each would train the "
-                          f"whole model alone and write --out; add --mpi to train one model on all of them")
+        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes without --mpi: each would train "
+                          f"the whole model alone and write --out; add --mpi to train one model on all of them")
     if args.stream and args.mpi:
         raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):

@@ -12,7 +12,7 @@ from ..data.advice import words
 from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
-from .mpi_job import launched_ranks
+from .mpi_job import launched_ranks, launcher
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
 from .weights import class_weight_arg
@@ -118,8 +118,8 @@ def sweep(args) -> int:
                               f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
                               "(--class-weight for every candidate, or the grid's to compare them)")
     if launched_ranks() > 1:                 # as train without --mpi: every process would run the whole sweep
-        raise OptionError(f"started by mpiexec as {launched_ranks()} processes: each would run the whole sweep and "
-                          "write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
+        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes: each would run the whole "
+                          "sweep and write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
                           "--scheduler (a Dask cluster), not MPI: run it as one process")
     if args.scheduler is not None and args.jobs not in (1, -1):      # (run_sweep's own refusal, said as an option's)
         raise OptionError(f"--jobs {args.jobs} is for fits on this machine; with --scheduler the Dask cluster's "

@@ -1,6 +1,7 @@
 """`chainrule train`: a CSV file in, a model file (network and preprocessing) out."""
 from __future__ import annotations
 
+import os
 import sys
 from functools import partial
 
@@ -13,7 +14,7 @@ from ..errors import TrainingDiverged, UnknownNameError, ValidationError
 from ..teach.width import say, word
 from . import optimizer as options
 from . import reading, resume, schedule, weights
-from .mpi_job import launched_ranks, mpi_world, where_ranks
+from .mpi_job import launched_ranks, launcher, mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -160,6 +161,7 @@ def train(args) -> int:
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
+        meeting.data_file = None if args.csv == "-" else os.path.abspath(args.csv)   # named where ranks' data differ
         try:
             with quieted(args.quiet):
                 return _train(args, comm, reached, held, where)
@@ -173,6 +175,7 @@ def train(args) -> int:
             raise
         finally:
             distributed.ending, meeting.timed_out_code = before, 1    # a later fit of the Python API: its own
+            meeting.data_file = None
     finally:
         for out in held:
             release_output(out)
@@ -219,8 +222,8 @@ def _options(args) -> tuple:
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if not args.mpi and launched_ranks() > 1:
-        raise OptionError(f"started by mpiexec as {launched_ranks()} processes without --mpi: each would train the "
-                          f"whole model alone and write --out; add --mpi to train one model on all of them")
+        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes without --mpi: each would train "
+                          f"the whole model alone and write --out; add --mpi to train one model on all of them")
     if args.stream and args.mpi:
         raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):

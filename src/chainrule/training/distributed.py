@@ -49,7 +49,19 @@ from ..nn.keras_methods import StageHooks
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics, keeps_weights
-from .meeting import TIMEOUT_S, agree, check_sizes, end, prepare, rebuilt, report, same, timeout_s, wait  # noqa: F401
+from .meeting import (  # noqa: F401
+    TIMEOUT_S,
+    agree,
+    check_sizes,
+    end,
+    file_of_data,
+    prepare,
+    rebuilt,
+    report,
+    same,
+    timeout_s,
+    wait,
+)
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
@@ -179,7 +191,9 @@ class MPITrainer(Trainer):
     def run(self, epochs: int) -> Any:
         from mpi4py import MPI
         self.MPI = MPI
-        same(self.comm, self.description(epochs))           # raised on every rank alike: no abort
+        val = self.validation_data                          # the files named where the ranks' data differ
+        files = {"data": file_of_data(self.X), "validation data": None if val is None else file_of_data(val[0])}
+        same(self.comm, self.description(epochs), files)    # raised on every rank alike: no abort
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]

@@ -167,26 +167,59 @@ def prepare(comm: Any, verbose: int | str, seed: int | None) -> tuple[int | str,
     return (verbose if comm.Get_rank() == 0 else 0), int(seed)
 
 
-def same(comm: Any, run: dict[str, Any]) -> None:
+def same(comm: Any, run: dict[str, Any], files: dict[str, str | None] | None = None) -> None:
     """Every rank must bring the same `run` (what a rank's fit depends on, as comparable values):
-    a rank that differs from rank 0 is named on every rank, with the values that differ. Without
-    this, other epochs left a rank waiting for the others until the timeout, another network or
+    a rank that differs from rank 0 is named on every rank, with the values that differ (and, for data that
+    differ, the file each rank read them from: `files`, not compared, as ranks may read copies at other paths).
+    Without this, other epochs left a rank waiting for the others until the timeout, another network or
     dtype ended in an error of MPI itself, and another optimizer, order or data trained silently
     on something else than the documented global batches."""
-    runs = comm.allgather(run)
-    differ = [f"rank {r}'s {key} differ from rank 0's (rows spread over X and Y)" if key.endswith("data") else
-              f"rank {r} has {key}={value!r} (rank 0: {runs[0].get(key)!r})"
-              for r, other in enumerate(runs) for key, value in other.items() if value != runs[0].get(key)]
+    runs = comm.allgather((run, files or {}))
+    first, first_files = runs[0]
+    differ = [f"rank {r}'s {key} differ from rank 0's (rows spread over X and Y{read_from(r, fs, first_files, key)})"
+              if key.endswith("data") else f"rank {r} has {key}={value!r} (rank 0: {first.get(key)!r})"
+              for r, (other, fs) in enumerate(runs) for key, value in other.items() if value != first.get(key)]
     if differ:
         raise ValidationError(f"{'; '.join(differ)}: every rank must run the same fit (the same data, network, "
                               "optimizer and arguments); each rank takes its own part of every batch")
 
 
-def check_sizes(comm: Any, n: int, batch_size: int) -> None:
+def read_from(rank: int, files: dict[str, str | None], first: dict[str, str | None], key: str) -> str:
+    """'; rank R read FILE, rank 0 read FILE' where a rank's `key` data came from a file; else nothing."""
+    if files.get(key) is None and first.get(key) is None:
+        return ""
+    return f"; rank {rank} read {files.get(key) or IN_MEMORY}, rank 0 read {first.get(key) or IN_MEMORY}"
+
+
+IN_MEMORY = "an array in memory"
+
+
+#: the file the command line read the data from (`train --mpi` sets it): named where the ranks' data differ
+data_file: str | None = None
+
+
+def file_of_data(X: Any) -> str | None:
+    """The file X was read from: the path of the file a memmap (or the rows `fit` reads of one) is mapped from,
+    else the command line's `data_file`; None for an array made in memory."""
+    arrays = [getattr(X, "source", X)]
+    if all(hasattr(arrays[0], a) for a in ("data", "indices", "indptr")):    # a CSR matrix of memmaps
+        arrays = [arrays[0].data]
+    base = arrays[0]
+    while base is not None and not (isinstance(base, np.memmap) and getattr(base, "filename", None)):
+        base = getattr(base, "base", None)
+    return os.path.abspath(str(base.filename)) if base is not None else data_file
+
+
+def check_sizes(comm: Any, n: int, batch_size: int, source: str | None = None) -> None:
     """Every rank must see the same data and batch size (else the shards do not fit together): a
-    rank that differs from rank 0 is named on every rank."""
-    sizes = comm.allgather((int(n), int(batch_size)))
-    differ = [f"rank {r} has {m} samples and batch_size {b}" for r, (m, b) in enumerate(sizes) if (m, b) != sizes[0]]
+    rank that differs from rank 0 is named on every rank, with the file each read (`source`, where known)."""
+    sizes = comm.allgather((int(n), int(batch_size), source))
+    files = any(s is not None for _, _, s in sizes)
+
+    def read(s: str | None) -> str:
+        return f" read from {s or IN_MEMORY}" if files else ""
+    differ = [f"rank {r} has {m} samples{read(s)} and batch_size {b}" for r, (m, b, s) in enumerate(sizes)
+              if (m, b) != sizes[0][:2]]
     if differ:
-        raise ValidationError(f"{'; '.join(differ)}; rank 0 has {sizes[0][0]} and {sizes[0][1]}: every rank must "
-                              "train on the same data")
+        raise ValidationError(f"{'; '.join(differ)}; rank 0 has {sizes[0][0]}{read(sizes[0][2])} and {sizes[0][1]}: "
+                              "every rank must train on the same data")

@@ -388,7 +388,9 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
                 return int(stop.code or 2)
         from ..teach.width import say
         line, code = error_line(exc)
-        say(line, sys.stderr)            # a terminal's width (a name or path whole); in a pipe one line to grep
+        # a terminal's width (a name or path whole), in a pipe one line to grep; a --width asked for (explain,
+        # example) as the notes before it on stderr are fitted
+        say(line, sys.stderr, getattr(args, "width", None))
         return code
 
 

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import UnknownNameError, ValidationError
 from ..nn.losses import OutputMismatch
 from . import model_argument, numbers
 from .tabular import learning_rate, seed
@@ -178,6 +178,12 @@ def _network(args):
     try:
         net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
                          seed=args.seed)
+    except UnknownNameError as exc:    # the library's activation='x' as the option typed, --activation 'x'
+        text = str(exc)
+        named = next((n for n in ("activation", "loss") if text.startswith(f"{n}=")), None)
+        if named is None:
+            raise
+        raise ValidationError(text.replace(f"{named}=", f"--{named} ", 1)) from None
     except OutputMismatch as exc:      # the command has no loss of its own, which takes_logits would declare
         said = f"{exc.reason}. Give the output layer {exc.activation}"
         if len(acts) == 1:                          # no hidden layer: the output's name alone

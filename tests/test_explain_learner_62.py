@@ -1,0 +1,52 @@
+"""What a teacher meets in `explain`'s refusals: an error fitted to the --width asked for (as the notes are), a typo
+in --activation or --loss named by its option, a misspelt class with the class it was likely meant to be."""
+from __future__ import annotations
+
+import pytest
+from conftest import cmd, csv_model
+
+UNKNOWN = ["explain", "--layers", "2,3,2", "--activation", "relu,sigmod"]
+
+
+def test_an_error_fits_the_width_asked_for_and_stays_one_line_without_it():
+    # the notes on stderr followed --width while the error line, in the same stream, ran on past it
+    piped = cmd(*UNKNOWN)
+    assert piped.returncode == 2 and len(piped.stderr.splitlines()) == 1, piped.stderr   # in a pipe: one line to grep
+    assert len(piped.stderr.rstrip("\n")) > 60
+    for width in (40, 60):
+        r = cmd(*UNKNOWN, "--width", width)
+        lines = r.stderr.splitlines()
+        assert r.returncode == 2 and len(lines) > 1, r.stderr
+        assert all(len(line) <= width for line in lines), lines
+        assert r.stderr.split() == piped.stderr.split()             # nothing dropped, nothing added
+    whole = cmd(*UNKNOWN, "--width", 0)                                # 0: never break
+    assert whole.stderr == piped.stderr
+
+
+def test_a_notes_and_error_width_agree():
+    # a random sample's note and a refusal after it, at one width
+    r = cmd("explain", "--layers", "2,3,2", "--lr", "0.5", "--layer", "4", "--width", 50)
+    assert r.returncode == 2
+    assert r.stderr.startswith("chainrule: error: --layer") and len(r.stderr.splitlines()) > 1, r.stderr
+    assert all(len(line) <= 50 for line in r.stderr.splitlines()), r.stderr
+
+
+@pytest.mark.parametrize("option, given, meant", [("--activation", "sigmod", "sigmoid"),
+                                                  ("--activation", "relu,tahn", "tanh"),
+                                                  ("--loss", "mse2", "mse")])
+def test_a_typo_is_named_by_its_option(option, given, meant):
+    # "activation='sigmod' is not known": the library's keyword, where the command line's option was typed
+    r = cmd("explain", "--layers", "2,3,2", option, given)
+    assert r.returncode == 2, r.stderr
+    typo = given.split(",")[-1]
+    assert r.stderr.startswith(f"chainrule: error: {option} {typo!r} is not known"), r.stderr
+    assert f"Did you mean {meant!r}?" in r.stderr and "=" not in r.stderr.split(" is not known")[0], r.stderr
+
+
+def test_a_misspelt_class_is_answered_with_the_likely_one(tmp_path):
+    model, _ = csv_model(tmp_path)
+    r = cmd("explain", "--model", model, "--inputs", "10,20,red", "--targets", "dgo")
+    assert r.returncode == 2, r.stderr
+    assert "--targets 'dgo' is not a class of the model" in r.stderr and "did you mean 'dog'?" in r.stderr, r.stderr
+    far = cmd("explain", "--model", model, "--inputs", "10,20,red", "--targets", "7")
+    assert far.returncode == 2 and "did you mean" not in far.stderr, far.stderr

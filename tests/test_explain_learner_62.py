@@ -50,3 +50,14 @@ def test_a_misspelt_class_is_answered_with_the_likely_one(tmp_path):
     assert "--targets 'dgo' is not a class of the model" in r.stderr and "did you mean 'dog'?" in r.stderr, r.stderr
     far = cmd("explain", "--model", model, "--inputs", "10,20,red", "--targets", "7")
     assert far.returncode == 2 and "did you mean" not in far.stderr, far.stderr
+
+
+def test_a_usage_error_fits_the_width_asked_for_too():
+    # options that cannot go together are said under the usage as argparse's errors: that line too ran past --width
+    piped = cmd("explain", "--neuron", "1", "--layers", "2,3,2")
+    said = piped.stderr.splitlines()[-1]
+    assert piped.returncode == 2 and said.startswith("chainrule explain: error: --neuron needs --layer"), piped.stderr
+    r = cmd("explain", "--neuron", "1", "--layers", "2,3,2", "--width", 40)
+    assert r.returncode == 2 and r.stderr.startswith("usage: chainrule explain"), r.stderr
+    error = r.stderr[r.stderr.index("chainrule explain: error:"):]
+    assert error.split() == said.split() and all(len(line) <= 40 for line in error.splitlines()), error

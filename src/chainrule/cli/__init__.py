@@ -380,17 +380,18 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
-        if isinstance(exc, OptionError):         # as argparse's own usage errors: the command's usage, exit 2
-            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            try:
-                commands.choices[args.command].error(str(exc))
-            except SystemExit as stop:
-                return int(stop.code or 2)
         from ..teach.width import say
-        line, code = error_line(exc)
         # a terminal's width (a name or path whole), in a pipe one line to grep; a --width asked for (explain,
         # example) as the notes before it on stderr are fitted
-        say(line, sys.stderr, getattr(args, "width", None))
+        asked = getattr(args, "width", None)
+        if isinstance(exc, OptionError):         # as argparse's own usage errors (usage.Parser): usage, exit 2
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            command = commands.choices[args.command]
+            command.print_usage(sys.stderr)
+            say(f"{command.prog}: error: {exc}", sys.stderr, asked)
+            return 2
+        line, code = error_line(exc)
+        say(line, sys.stderr, asked)
         return code
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+
 from conftest import cmd
 
 import chainrule as cr
@@ -59,3 +61,17 @@ def test_the_loss_after_10000_updates_is_the_one_the_comment_cites():
     notes = (GUIDE.parent / "seed-notes.md").read_text()
     correct = re.search(r"\| E_total after 10,000 updates \| 0\.0000351085 \| (0\.\d+) \|", notes)
     assert correct and f"{loss:.10f}" == correct[1]
+
+
+def test_the_seeds_first_rounding_note_is_the_one_the_guide_cites():
+    # the guide wrote "not -0.022602540", a trailing zero its own number rule (a few lines above) drops
+    cited = re.search(r"the seed's is (\S+), whose numbers give (\S+), not (\S+)\)", GUIDE.read_text())
+    assert cited, "the guide's sentence on the seed's first rounding note"
+    net, X, Y, lr = cr.examples.seed_network()
+    text = cr.explain(net, X, Y, lr=lr).text()
+    note = re.search(r"recomputed from the rounded ones written, (\S+)'s .*? gives (\S+), not (\S+) \(", text)
+    assert note and note.groups() == cited.groups(), (note and note.groups(), cited.groups())
+    written = re.search(rf"^  {re.escape(cited[1])} = .* = (\S+)$", text, re.M)
+    assert written and written[1] == cited[3]                   # the value as its line writes it
+    factors = [float(v) for v in re.findall(r"\(?(-?\d\.\d+)\)?", written[0].split(" = ")[-2])]
+    assert f"{np.prod(factors):.9f}" == cited[2]                # what the written numbers give, done by hand

@@ -61,3 +61,14 @@ def test_a_usage_error_fits_the_width_asked_for_too():
     assert r.returncode == 2 and r.stderr.startswith("usage: chainrule explain"), r.stderr
     error = r.stderr[r.stderr.index("chainrule explain: error:"):]
     assert error.split() == said.split() and all(len(line) <= 40 for line in error.splitlines()), error
+
+
+def test_several_values_for_a_class_say_it_is_one_name(tmp_path):
+    # "--targets 'cat,dog' is not a class of the model (did you mean 'dog'?)": a one-hot row, or two names, typed
+    # as --layers takes its targets, was answered with a class it never meant
+    model, _ = csv_model(tmp_path)
+    for given in ("cat,dog", "0,1"):
+        r = cmd("explain", "--model", model, "--inputs", "10,20,red", "--targets", given)
+        assert r.returncode == 2, r.stderr
+        assert "is one class name" in r.stderr and f"2 values separated by ',' in {given!r}" in r.stderr, r.stderr
+        assert "did you mean" not in r.stderr and "['cat', 'dog']" in r.stderr, r.stderr

@@ -72,3 +72,30 @@ def test_several_values_for_a_class_say_it_is_one_name(tmp_path):
         assert r.returncode == 2, r.stderr
         assert "is one class name" in r.stderr and f"2 values separated by ',' in {given!r}" in r.stderr, r.stderr
         assert "did you mean" not in r.stderr and "['cat', 'dog']" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("option, given", [("--activation", ""), ("--activation", " "), ("--loss", "")])
+def test_an_empty_name_is_refused_not_taken_as_the_default(option, given):
+    # --activation "$ACT" with ACT unset explained a sigmoid network, as if the option were left out
+    r = cmd("explain", "--layers", "2,3,2", option, given)
+    assert r.returncode == 2 and r.stdout == "", r.stdout[:200]
+    assert r.stderr.startswith(f"chainrule: error: {option} is empty"), r.stderr
+
+
+@pytest.mark.parametrize("given", ["relu,", ",softmax", "relu,,softmax"])
+def test_an_empty_name_in_a_list_is_said_so(given):
+    # "--activation '' is not known": the name typed was 'relu,', its empty part no name at all
+    r = cmd("explain", "--layers", "2,3,3,2", "--activation", given)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith(f"chainrule: error: --activation {given!r} has an empty name"), r.stderr
+
+
+def test_a_word_read_as_the_model_file_is_named():
+    # `--activation relu, softmax` (a space after the comma) made softmax the positional MODEL, refused as
+    # "--layers or --model, not both" where no --model was typed
+    r = cmd("explain", "--layers", "2,3,2", "--activation", "relu,", "softmax")
+    assert r.returncode == 2
+    assert "'softmax' was read as the model file MODEL" in r.stderr and "--activation 'relu, softmax'" in r.stderr, \
+        r.stderr
+    both = cmd("explain", "--layers", "2,3,2", "--model", "m.npz")
+    assert both.returncode == 2 and "not both" in both.stderr and "was read as" not in both.stderr, both.stderr

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-
 from conftest import cmd
 
 import chainrule as cr

@@ -11,7 +11,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, help_words, leading_options, unrecognized
+from .usage import OptionError, Parser, help_words, leading_options, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -381,14 +381,10 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         if args.debug:
             raise
         from ..teach.width import say
-        # a terminal's width (a name or path whole), in a pipe one line to grep; a --width asked for (explain,
-        # example) as the notes before it on stderr are fitted
-        asked = getattr(args, "width", None)
+        asked = getattr(args, "width", None)     # explain's, example's --width; else a terminal's, one line in a pipe
         if isinstance(exc, OptionError):         # as argparse's own usage errors (usage.Parser): usage, exit 2
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            command = commands.choices[args.command]
-            command.print_usage(sys.stderr)
-            say(f"{command.prog}: error: {exc}", sys.stderr, asked)
+            usage_error(commands.choices[args.command], str(exc), asked)
             return 2
         line, code = error_line(exc)
         say(line, sys.stderr, asked)

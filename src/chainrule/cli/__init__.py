@@ -11,7 +11,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, help_words, leading_options, unrecognized
+from .usage import OptionError, Parser, help_words, leading_options, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -380,15 +380,14 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
             raise
-        if isinstance(exc, OptionError):         # as argparse's own usage errors: the command's usage, exit 2
-            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            try:
-                commands.choices[args.command].error(str(exc))
-            except SystemExit as stop:
-                return int(stop.code or 2)
         from ..teach.width import say
+        asked = getattr(args, "width", None)     # explain's, example's --width; else a terminal's, one line in a pipe
+        if isinstance(exc, OptionError):         # as argparse's own usage errors (usage.Parser): usage, exit 2
+            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+            usage_error(commands.choices[args.command], str(exc), asked)
+            return 2
         line, code = error_line(exc)
-        say(line, sys.stderr)            # a terminal's width (a name or path whole); in a pipe one line to grep
+        say(line, sys.stderr, asked)
         return code
 
 

@@ -27,8 +27,8 @@ def add_width(p) -> None:
     """--width: the text's lines broken to fit a terminal (explain and example)."""
     p.add_argument("--width", type=numbers.width, metavar="COLUMNS",
                    help="break text lines wider than this many columns (formulas at = signs, then +, *, /, - "
-                        "or commas; prose at spaces), the notes on stderr too; default: the terminal's width when "
-                        "printing to one, else no breaking; 0: never break")
+                        "or commas; prose at spaces), the notes and an error on stderr too; default: the "
+                        "terminal's width when printing to one, else no breaking; 0: never break")
 
 
 def width(args) -> int:

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import UnknownNameError, ValidationError
 from ..nn.losses import OutputMismatch
 from . import model_argument, numbers
 from .tabular import learning_rate, model_file, named_text, seed
@@ -120,7 +120,9 @@ def _check_options(args) -> None:
     given = [name for name in ("activation", "loss", "seed", "weights", "data", "row", "inputs", "targets", "lr",
                                "layer", "neuron") if getattr(args, name) is not None]
     if args.layers and args.model:
-        raise OptionError("give --layers (a new network) or --model (a saved one), not both")
+        read = (f"; {args.model!r} was read as the model file MODEL (a list with spaces is quoted: --activation "
+                "'relu, softmax')") if getattr(args, "model_file", None) == args.model else ""
+        raise OptionError(f"give --layers (a new network) or --model (a saved one), not both{read}")
     if not args.layers:
         source = "a --model has its own" if args.model else "the default seed network has its own"
         for name in ("activation", "loss", "seed", "weights"):
@@ -145,6 +147,10 @@ def _check_options(args) -> None:
         raise OptionError(f"--{reading[0].replace('_', '-')} needs --data (it says how to read that CSV file)")
     if "neuron" in given and "layer" not in given:
         raise OptionError("--neuron needs --layer (the layer the neuron is in)")
+    for name, default in (("activation", "sigmoid"), ("loss", "sse")):
+        if name in given and not getattr(args, name).strip():       # an unset shell variable: not the default
+            raise ValidationError(f"--{name} is empty; give a name (e.g. {default}) or leave it out "
+                                  f"(default: {default})")
     args.activation = args.activation or "sigmoid"
     args.loss = args.loss or "sse"
     args.seed = 0 if args.seed is None else args.seed
@@ -155,6 +161,9 @@ def _check_options(args) -> None:
 def activations(text: str, n_layers: int) -> list[str]:
     """--activation: one name for every layer, one per layer, or two (hidden layers, output layer)."""
     names = [a.strip() for a in text.split(",")]
+    if not all(names):
+        raise ValidationError(f"--activation {text!r} has an empty name (a ',' at an end, or two together); expected "
+                              "names separated by ',', e.g. relu,softmax")
     if len(names) == 1:
         return names * n_layers
     if len(names) == n_layers:
@@ -186,6 +195,12 @@ def _network(args):
     try:
         net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
                          seed=args.seed)
+    except UnknownNameError as exc:    # the library's activation='x' as the option typed, --activation 'x'
+        text = str(exc)
+        named = next((n for n in ("activation", "loss") if text.startswith(f"{n}=")), None)
+        if named is None:
+            raise
+        raise ValidationError(text.replace(f"{named}=", f"--{named} ", 1)) from None
     except OutputMismatch as exc:      # the command has no loss of its own, which takes_logits would declare
         said = f"{exc.reason}. Give the output layer {exc.activation}"
         if len(acts) == 1:                          # no hidden layer: the output's name alone

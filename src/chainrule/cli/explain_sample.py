@@ -3,6 +3,8 @@ its inputs and outputs, or a random one), and for a model from `chainrule train`
 or raw column values (--inputs), preprocessed as in training, and the lines that say what i1, i2, ... are."""
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 
 from ..errors import ValidationError, counted
@@ -180,7 +182,13 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if pre.task == "classification":
             known = {str(c): i for i, c in enumerate(pre.classes)}
             if label not in known:
-                raise ValidationError(f"--targets {short(label)} is not a class of the model; classes are "
+                if "," in label:            # a one-hot row or several names, as --layers' targets are given
+                    raise ValidationError(f"--targets of a model from `chainrule train` is one class name (the "
+                                          f"report writes its one-hot row); got {label.count(',') + 1} values "
+                                          f"separated by ',' in {short(label)}; classes are {names(pre.classes, 20)}")
+                close = difflib.get_close_matches(label, list(known), n=1)
+                hint = f" (did you mean {short(close[0])}?)" if close else ""
+                raise ValidationError(f"--targets {short(label)} is not a class of the model{hint}; classes are "
                                       f"{names(pre.classes, 20)}")
             Y = np.array([known[label]])
         else:

@@ -15,10 +15,16 @@ class Parser(argparse.ArgumentParser):
     lines are (whole in a pipe); argparse printed them whole, run past the terminal and broken mid-word."""
 
     def error(self, message: str) -> NoReturn:
-        from ..teach.width import say
-        self.print_usage(sys.stderr)
-        say(f"{self.prog}: error: {message}", sys.stderr)
+        usage_error(self, message)
         raise SystemExit(2)
+
+
+def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = None) -> None:
+    """The command's usage, then its error line fitted as the command's other lines: to a --width asked for (explain,
+    example), else to a terminal's width; whole in a pipe, one line to grep."""
+    from ..teach.width import say
+    p.print_usage(sys.stderr)
+    say(f"{p.prog}: error: {message}", sys.stderr, width)
 
 
 class OptionError(ValidationError):

@@ -147,10 +147,6 @@ def _check_options(args) -> None:
         raise OptionError(f"--{reading[0].replace('_', '-')} needs --data (it says how to read that CSV file)")
     if "neuron" in given and "layer" not in given:
         raise OptionError("--neuron needs --layer (the layer the neuron is in)")
-    for name, default in (("activation", "sigmoid"), ("loss", "sse")):
-        if name in given and not getattr(args, name).strip():       # an unset shell variable: not the default
-            raise ValidationError(f"--{name} is empty; give a name (e.g. {default}) or leave it out "
-                                  f"(default: {default})")
     args.activation = args.activation or "sigmoid"
     args.loss = args.loss or "sse"
     args.seed = 0 if args.seed is None else args.seed

@@ -36,6 +36,7 @@ from ..nn.network import Network
 from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
+from .onnx_target import target_outputs, target_wrapper
 from .onnx_tabular import (
     PREFIX,
     backprop_estimator,
@@ -128,7 +129,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    estimator = fitted_estimator(net)
+    wrapper = target_wrapper(net)          # a regression's target rescaled: its inverse after the network
+    estimator = fitted_estimator(net if wrapper is None else getattr(wrapper, "regressor_", None))
     if estimator is not None and preprocessing is not None:
         raise ValidationError("preprocessing is a `chainrule train` model's; an estimator's export takes the rows "
                               "its predict takes")
@@ -158,10 +160,14 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
         told: dict[str, str] = {}
         if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
-            more, told = estimator_outputs(g, estimator, out, elem)
+            more, told = estimator_outputs(g, estimator, out, elem) if wrapper is None else \
+                (target_outputs(g, wrapper, out, elem), {"chainrule.task": "regression"})
             outputs += more
+            shown = getattr(type(estimator), "shown_as", type(estimator).__name__)     # a sweep's: the public name
+            if wrapper is not None:
+                shown = f"{type(wrapper).__name__} of {shown}, the target rescaled"
             doc += (f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
-                    if "chainrule.classes" in told else f" and its predict ({type(estimator).__name__})")
+                    if "chainrule.classes" in told else f" and its predict ({shown})")
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)

@@ -84,3 +84,38 @@ def test_a_sweeps_own_estimator_names_its_public_class_in_the_doc_string():
         model = cr.to_onnx(est)
         said = model.doc_string + model.graph.doc_string + "".join(o.doc_string for o in model.graph.output)
         assert "Swept" not in said and public in said, said
+
+
+def _refusal(obj) -> str:
+    with pytest.raises(cr.errors.ChainruleTypeError) as caught:
+        cr.to_onnx(obj)
+    return str(caught.value).split(", got ")[-1].split("; got ")[-1]
+
+
+@pytest.mark.parametrize("Est", ["BackpropClassifier", "BackpropRegressor"])
+def test_an_unfitted_estimator_alone_or_in_a_pipeline_is_told_the_same_words(Est):
+    """Alone it was 'a chainrule regressor not yet fitted: fit it first; to_onnx(model, path) then exports it, ...',
+    in a Pipeline 'a chainrule regressor: once it is fitted (fit it first), to_onnx(pipe[-1], path) exports it whole,
+    ...': one wording, the call named the only difference."""
+    from sklearn.pipeline import make_pipeline
+
+    import chainrule.sklearn as cs
+    alone = _refusal(getattr(cs, Est)()).split(", a chainrule ", 1)[1]
+    piped = _refusal(make_pipeline(StandardScaler(), getattr(cs, Est)())).split(", is a chainrule ", 1)[1]
+    assert "not yet fitted: fit it first; to_onnx(model, path) then exports it whole" in alone, alone
+    assert piped.startswith(alone.replace("to_onnx(model,", "to_onnx(pipe[-1],")), piped
+
+
+def test_a_sweeps_best_pipeline_names_the_call_that_exports_its_last_step_whole():
+    """best_estimator_ (the file's preprocessing, then the rescaled regression) was 'a scikit-learn model that
+    chainrule does not import'; the call it names exports the predict of the pipeline's last step."""
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": 300 * X[:, 0] + 1000})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_sweep(io.BytesIO(df.to_csv(index=False).encode()), "y", {"epochs": [2]}, cv=2,
+                        hidden_layer_sizes=(3,))
+    pipe = res.best_estimator_
+    said = _refusal(pipe)
+    assert "does not import" not in said and "to_onnx(pipe[-1], path) exports it whole" in said, said
+    rows = pipe[:-1].transform(df)
+    np.testing.assert_allclose(_run(cr.to_onnx(pipe[-1]), rows), pipe.predict(df), rtol=1e-13)

@@ -36,10 +36,8 @@ from ..nn.network import Network
 from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
-from .onnx_target import target_outputs, target_wrapper
 from .onnx_tabular import (
     PREFIX,
-    backprop_estimator,
     classes_cut,
     estimator_outputs,
     fitted_estimator,
@@ -48,6 +46,7 @@ from .onnx_tabular import (
     preprocessing_dict,
     preprocessing_nodes,
 )
+from .onnx_target import target_outputs, target_wrapper
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
@@ -244,13 +243,6 @@ def _not_a_network(net: Any) -> str:
         return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
-    if backprop_estimator(net) and "network_" not in vars(net):
-        kind, outputs = ("classifier", "its predict and predict_proba as the outputs 'label' and 'probabilities' and "
-                         "its classes_ in the metadata") if hasattr(net, "predict_proba") else \
-            ("regressor", "its predict as the output 'variable'")
-        shown = type(net).__dict__.get("shown_as")           # a sweep's estimator: the public name
-        return f"{said}{f' ({shown})' if shown else ''}, a chainrule {kind} not yet fitted: fit it first; " \
-            f"to_onnx(model, path) then exports it, {outputs}"
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
                          "of the network's dtype", whole=True)

@@ -96,3 +96,12 @@ def estimator_export(model: Any) -> str | None:
     named = ", ".join(repr(name) for name in outputs[1:])
     return (f"the ONNX export of a chainrule {kind}, to_onnx(model): it takes the rows its predict takes, "
             f"{width} numbers each (its input 'input'), not a CSV file's columns, and gives {named}")
+
+
+def estimator_file(path: Any) -> str | None:
+    """`estimator_export` of the ONNX file at `path`; None where it is another model or unreadable."""
+    try:
+        import onnx
+        return estimator_export(onnx.load(str(path), load_external_data=False))
+    except Exception:  # noqa: BLE001  (onnx missing or the file unreadable: the caller's own words say so)
+        return None

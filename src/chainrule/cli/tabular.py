@@ -148,6 +148,12 @@ def load_model(path, need_preprocessing: bool = True):
                               "describes this graph; onnxruntime runs it)")
     if str(path).lower().endswith((".onnx", ".keras")):       # another library's model: no preprocessing
         if need_preprocessing:
+            from ..saving.onnx_target import estimator_file
+            export = estimator_file(path)
+            if export:
+                raise ValidationError(f"{path} is {export}; `predict` and `evaluate` need a model trained by "
+                                      "`chainrule train`, which names the columns it reads: run this graph with "
+                                      "onnxruntime on the estimator's rows, or train on the CSV file")
             try:
                 cr.load_foreign(path)
                 readable = " (explain and info read this one)"

@@ -38,7 +38,6 @@ from .mlp import BUILTIN_ACTIVATIONS
 from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
-    backprop_estimator,
     classes_cut,
     estimator_outputs,
     fitted_estimator,
@@ -47,6 +46,7 @@ from .onnx_tabular import (
     preprocessing_dict,
     preprocessing_nodes,
 )
+from .onnx_target import target_outputs, target_wrapper
 
 MIN_OPSET = 17
 LOSS_KEY = "chainrule.loss"        # metadata_props: the network's loss (a built-in's name)
@@ -128,7 +128,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     onnx = _onnx()
     from onnx import TensorProto, helper
 
-    estimator = fitted_estimator(net)
+    wrapper = target_wrapper(net)          # a regression's target rescaled: its inverse after the network
+    estimator = fitted_estimator(net if wrapper is None else getattr(wrapper, "regressor_", None))
     if estimator is not None and preprocessing is not None:
         raise ValidationError("preprocessing is a `chainrule train` model's; an estimator's export takes the rows "
                               "its predict takes")
@@ -158,10 +159,14 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
         told: dict[str, str] = {}
         if estimator is not None:      # predict's and predict_proba's answers, the classes_ named
-            more, told = estimator_outputs(g, estimator, out, elem)
+            more, told = estimator_outputs(g, estimator, out, elem) if wrapper is None else \
+                (target_outputs(g, wrapper, out, elem), {"chainrule.task": "regression"})
             outputs += more
+            shown = getattr(type(estimator), "shown_as", type(estimator).__name__)     # a sweep's: the public name
+            if wrapper is not None:
+                shown = f"{type(wrapper).__name__} of {shown}, the target rescaled"
             doc += (f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
-                    if "chainrule.classes" in told else f" and its predict ({type(estimator).__name__})")
+                    if "chainrule.classes" in told else f" and its predict ({shown})")
     else:
         pre = preprocessing_dict(preprocessing)
         inputs, x = preprocessing_nodes(g, pre, net, checks)
@@ -238,13 +243,6 @@ def _not_a_network(net: Any) -> str:
         return (f"{said} {str(net)!r}: to_onnx takes the network, not its file; load it first, "
                 f"to_onnx(cr.load({str(net)!r}), path) (a model from `chainrule train`: `chainrule export` keeps its "
                 "CSV preprocessing in the graph)")
-    if backprop_estimator(net) and "network_" not in vars(net):
-        kind, outputs = ("classifier", "its predict and predict_proba as the outputs 'label' and 'probabilities' and "
-                         "its classes_ in the metadata") if hasattr(net, "predict_proba") else \
-            ("regressor", "its predict as the output 'variable'")
-        shown = type(net).__dict__.get("shown_as")           # a sweep's estimator: the public name
-        return f"{said}{f' ({shown})' if shown else ''}, a chainrule {kind} not yet fitted: fit it first; " \
-            f"to_onnx(model, path) then exports it, {outputs}"
     from .sklearn_import import our_estimator
     ours = our_estimator(net, "to_onnx({net}, path)", "; the graph gives what that predict gives, for X as float rows "
                          "of the network's dtype", whole=True)

@@ -315,7 +315,7 @@ def estimator_outputs(g, estimator, out: str, elem: int) -> tuple[list, dict[str
     if estimator._kind == "binary":
         one = g.const("one", np.ones((1, 1), dtype=estimator.network_.dtype))
         out = g.op("Concat", [g.op("Sub", [one, out], hint="other"), out], hint="probabilities", axis=1)
-    named = f"the classes_ of {type(estimator).__name__}: {classes}"
+    named = f"the classes_ of {getattr(type(estimator), 'shown_as', type(estimator).__name__)}: {classes}"
     return class_outputs(g, classes, out, elem, named, "label"), told
 
 

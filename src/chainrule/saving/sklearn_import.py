@@ -79,15 +79,26 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
             return f": its {_reached(path)}, {kind}, is {what}"
         return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
+    wrapped = getattr(est, "regressor_", getattr(est, "regressor", None))      # a TransformedTargetRegressor's
+    if backprop is not None and type(est).__name__ == "TransformedTargetRegressor" and \
+            isinstance(wrapped, backprop._Backprop):
+        fit = missing and f"{missing}," or ("" if "network_" in vars(wrapped) else " not yet fitted: fit it first;")
+        if whole:
+            return said(f"a chainrule regressor in a TransformedTargetRegressor (its target rescaled){fit or ':'} "
+                        f"{use.format(net=path)} {'then ' if fit else ''}exports it whole, the target's rescaling "
+                        f"after the network{steps}")
+        est, path = wrapped, path + ".regressor_"
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
         from .onnx_tabular import fitted_estimator
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         if whole and (fit or fitted_estimator(est) is not None):     # unfitted too: the call that then exports it
             classifier = hasattr(est, "predict_proba")
-            kept = "its classes_ kept (its network_ has none)" if classifier else \
-                "its predict's shape kept (its network_'s output is (N, targets))"
-            return said(f"a{'' if fit else ' fitted'} chainrule {'classifier' if classifier else 'regressor'}:"
-                        f"{fit + ',' if fit else ''} {use.format(net=path)} exports it whole, {kept}{steps}")
+            kept = ("its predict and predict_proba as the outputs 'label' and 'probabilities' and its classes_ in "
+                    "the metadata (its network_ has none)") if classifier else \
+                "its predict as the output 'variable', its shape kept (its network_'s output is (N, targets))"
+            fit = missing and f"{missing}," or ("" if "network_" in vars(est) else " not yet fitted: fit it first;")
+            return said(f"a{'' if fit else ' fitted'} chainrule {'classifier' if classifier else 'regressor'}"
+                        f"{fit or ':'} {use.format(net=path)} {'then ' if fit else ''}exports it whole, {kept}{steps}")
         what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
                 if getattr(est, "_kind", None) == "unary" else
                 "predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"

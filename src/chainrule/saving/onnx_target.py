@@ -1,0 +1,107 @@
+"""A regression whose target was rescaled (scikit-learn's TransformedTargetRegressor around a chainrule regressor:
+the best model of `run_sweep`, its target standardised) exported whole by `onnx.to_onnx`: the network, then the
+transformer's inverse as ONNX Mul/Add (or Sub/Div) after it, so that the output "variable" is the wrapper's predict.
+Only an affine transformer has such a form; any other is refused, naming it. Also `estimator_export`: what an
+estimator's export is, for the commands that read a model trained by `chainrule train` and refuse this one."""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from ..errors import ValidationError
+
+#: the affine scalers whose inverse the graph repeats, as the refusal names them
+AFFINE = "StandardScaler, MinMaxScaler, MaxAbsScaler, or the sweep's standardisation"
+
+
+def target_wrapper(obj: Any) -> Any:
+    """`obj` if a TransformedTargetRegressor (scikit-learn loaded), else None."""
+    if "sklearn" not in sys.modules:
+        return None
+    from sklearn.compose import TransformedTargetRegressor
+    return obj if isinstance(obj, TransformedTargetRegressor) else None
+
+
+def _sweeps(transformer: Any) -> tuple[float, float] | None:
+    """(mean, scale) of the sweep's standardisation (sweep_search's FunctionTransformer or TargetScaling), or None."""
+    search = sys.modules.get("chainrule.sweep_search")
+    if search is None:
+        return None
+    if isinstance(transformer, search.TargetScaling) and hasattr(transformer, "scale_"):
+        return float(transformer.mean_), float(transformer.scale_)
+    if getattr(transformer, "inverse_func", None) is search._unscaled:
+        kw = transformer.inv_kw_args or {}
+        return float(kw["mean"]), float(kw["scale"])
+    return None
+
+
+def inverse_steps(wrapper: Any) -> tuple[list[tuple[str, np.ndarray]], bool]:
+    """The wrapper's inverse transform as (ONNX operator, constant) steps, and whether it computes in float64
+    whatever the network's dtype (the sweep's, as `chainrule train`'s model) or in the network's (scikit-learn's
+    scalers, in place). Refuses a transformer that is no plain affine scaler, naming it."""
+    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScaler, StandardScaler
+    t = wrapper.transformer_
+    sweep = _sweeps(t)
+    if sweep is not None:
+        mean, scale = sweep
+        return [("Mul", np.array(scale)), ("Add", np.array(mean))], True
+    if type(t) is StandardScaler:
+        return [(op, np.asarray(a, dtype=np.float64)) for op, a in (("Mul", t.scale_), ("Add", t.mean_))
+                if a is not None], False
+    if type(t) is MinMaxScaler:
+        return [("Sub", np.asarray(t.min_, dtype=np.float64)), ("Div", np.asarray(t.scale_, dtype=np.float64))], False
+    if type(t) is MaxAbsScaler:
+        return [("Mul", np.asarray(t.scale_, dtype=np.float64))], False
+    if type(t) is FunctionTransformer and t.func is None and t.inverse_func is None:
+        return [], False                          # no transformer, no func: the target as it is
+    shown = f"func={getattr(t.inverse_func, '__name__', t.inverse_func)!r}" if type(t) is FunctionTransformer \
+        else type(t).__name__
+    raise ValidationError(f"the TransformedTargetRegressor's transformer ({shown}) is not a plain affine scaler "
+                          f"({AFFINE}): its inverse has no ONNX form here; export the network's predictions "
+                          "alone, to_onnx(model.regressor_, path), and apply the inverse to them yourself")
+
+
+def target_outputs(g, wrapper: Any, out: str, elem: int) -> list:
+    """"variable", the wrapper's predict: the network's output `out` taken back to the target's units, (N,) where
+    the wrapper was fitted on a 1-D y."""
+    from onnx import TensorProto, helper
+    steps, in_double = inverse_steps(wrapper)
+    estimator = wrapper.regressor_
+    n = estimator.network_.n_outputs
+    y, to = out, TensorProto.DOUBLE if in_double else elem
+    for op, value in steps:                 # each step in float64, then rounded to the result's dtype
+        y = g.op(op, [g.op("Cast", [y], hint="target", to=TensorProto.DOUBLE), g.const("target", value)],
+                 hint="target")
+        if to != TensorProto.DOUBLE:
+            y = g.op("Cast", [y], hint="target", to=to)
+    flat = wrapper._training_dim == 1 and n == 1           # fitted on a 1-D y: predict's (N,), as the wrapper's
+    axis = [g.const("axis", np.array([1], dtype=np.int64))] if flat else []
+    g.op("Squeeze" if flat else "Identity", [y, *axis], output="variable")
+    return [helper.make_tensor_value_info("variable", to, ["N"] if flat else ["N", n], doc_string=(
+        "predict's values in the target's units: " + ("one value per row" if flat else
+                                                      f"one column per target ({n})")))]
+
+
+def estimator_export(model: Any) -> str | None:
+    """What an ONNX model is if to_onnx wrote it of a chainrule estimator (its outputs 'output' and 'label',
+    'probabilities' or 'variable'), in words for a refusal; None for any other."""
+    from .onnx_tabular import CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS
+    outputs = [v.name for v in model.graph.output]
+    if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
+        return None
+    width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value if model.graph.input else 0
+    kind = "classifier (BackpropClassifier)" if outputs == CLASSIFIER_OUTPUTS else "regressor (BackpropRegressor)"
+    named = ", ".join(repr(name) for name in outputs[1:])
+    return (f"the ONNX export of a chainrule {kind}, to_onnx(model): it takes the rows its predict takes, "
+            f"{width} numbers each (its input 'input'), not a CSV file's columns, and gives {named}")
+
+
+def estimator_file(path: Any) -> str | None:
+    """`estimator_export` of the ONNX file at `path`; None where it is another model or unreadable."""
+    try:
+        import onnx
+        return estimator_export(onnx.load(str(path), load_external_data=False))
+    except Exception:  # noqa: BLE001  (onnx missing or the file unreadable: the caller's own words say so)
+        return None

@@ -1,0 +1,121 @@
+"""to_onnx of a regression whose target was rescaled: run_sweep's best_estimator (a TransformedTargetRegressor around
+a BackpropRegressor, the target standardised) was refused as "a scikit-learn model that chainrule does not import".
+Exported whole, its output "variable" is its predict under onnxruntime; a transformer with no affine inverse is
+refused, naming it. A sweep's own estimator exported names the public class in the graph's doc_string."""
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import chainrule as cr
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+pytest.importorskip("sklearn")
+from sklearn.compose import TransformedTargetRegressor  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler, QuantileTransformer, StandardScaler  # noqa: E402
+
+from chainrule.sklearn import BackpropRegressor  # noqa: E402
+from chainrule.sweep import run_sweep  # noqa: E402
+
+rng = np.random.default_rng(0)
+X = rng.normal(size=(40, 2))
+
+
+def _run(model, rows):
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return session.run(["variable"], {"input": rows})[0]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_sweeps_best_regressor_exports_whole_its_output_its_predict(dtype):
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": 300 * X[:, 0] - X[:, 1] + 1000})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_sweep(io.BytesIO(df.to_csv(index=False).encode()), "y", {"epochs": [3]}, cv=2,
+                        hidden_layer_sizes=(4,), dtype=dtype)
+    best = res.best_estimator
+    rows = X.astype(dtype)
+    got = _run(cr.to_onnx(best), rows)
+    expected = best.predict(rows)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == "float32" else 1e-13)
+    assert abs(expected.mean() - 1000) < 500           # in the target's units, not standardised
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(), None])
+@pytest.mark.parametrize("two_d", [False, True])
+def test_a_transformed_target_regressor_of_an_affine_scaler_exports_its_predict(dtype, scaler, two_d):
+    y = 50 * X[:, :1] + 7 if two_d else 50 * X[:, 0] + 7
+    wrapped = TransformedTargetRegressor(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0,
+                                                           dtype=dtype), transformer=scaler)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped.fit(X.astype(dtype), y)
+    rows = X.astype(dtype)
+    got, expected = _run(cr.to_onnx(wrapped), rows), wrapped.predict(rows)
+    assert got.shape == expected.shape and got.dtype == expected.dtype
+    np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+def test_a_transformer_with_no_affine_inverse_is_refused_naming_it():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logged = TransformedTargetRegressor(BackpropRegressor(epochs=1), func=np.log1p, inverse_func=np.expm1).fit(
+            X, np.abs(X[:, 0]))
+        quantile = TransformedTargetRegressor(BackpropRegressor(epochs=1),
+                                              transformer=QuantileTransformer(n_quantiles=10)).fit(X, X[:, 0])
+    with pytest.raises(cr.errors.ValidationError, match=r"transformer \(func='expm1'\) is not a plain affine"):
+        cr.to_onnx(logged)
+    with pytest.raises(cr.errors.ValidationError, match=r"transformer \(QuantileTransformer\) is not a plain affine"):
+        cr.to_onnx(quantile)
+
+
+def test_a_sweeps_own_estimator_names_its_public_class_in_the_doc_string():
+    from chainrule.sweep_search import SweptClassifier, SweptRegressor
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        regressor = SweptRegressor(hidden_layer_sizes=(3,), epochs=1).fit(X, X[:, 0])
+        classifier = SweptClassifier(hidden_layer_sizes=(3,), epochs=1).fit(X, X[:, 0] > 0)
+    for est, public in ((regressor, "BackpropRegressor"), (classifier, "BackpropClassifier")):
+        model = cr.to_onnx(est)
+        said = model.doc_string + model.graph.doc_string + "".join(o.doc_string for o in model.graph.output)
+        assert "Swept" not in said and public in said, said
+
+
+def _refusal(obj) -> str:
+    with pytest.raises(cr.errors.ChainruleTypeError) as caught:
+        cr.to_onnx(obj)
+    return str(caught.value).split(", got ")[-1].split("; got ")[-1]
+
+
+@pytest.mark.parametrize("Est", ["BackpropClassifier", "BackpropRegressor"])
+def test_an_unfitted_estimator_alone_or_in_a_pipeline_is_told_the_same_words(Est):
+    """Alone it was 'a chainrule regressor not yet fitted: fit it first; to_onnx(model, path) then exports it, ...',
+    in a Pipeline 'a chainrule regressor: once it is fitted (fit it first), to_onnx(pipe[-1], path) exports it whole,
+    ...': one wording, the call named the only difference."""
+    from sklearn.pipeline import make_pipeline
+
+    import chainrule.sklearn as cs
+    alone = _refusal(getattr(cs, Est)()).split(", a chainrule ", 1)[1]
+    piped = _refusal(make_pipeline(StandardScaler(), getattr(cs, Est)())).split(", is a chainrule ", 1)[1]
+    assert "not yet fitted: fit it first; to_onnx(model, path) then exports it whole" in alone, alone
+    assert piped.startswith(alone.replace("to_onnx(model,", "to_onnx(pipe[-1],")), piped
+
+
+def test_a_sweeps_best_pipeline_names_the_call_that_exports_its_last_step_whole():
+    """best_estimator_ (the file's preprocessing, then the rescaled regression) was 'a scikit-learn model that
+    chainrule does not import'; the call it names exports the predict of the pipeline's last step."""
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": 300 * X[:, 0] + 1000})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = run_sweep(io.BytesIO(df.to_csv(index=False).encode()), "y", {"epochs": [2]}, cv=2,
+                        hidden_layer_sizes=(3,))
+    pipe = res.best_estimator_
+    said = _refusal(pipe)
+    assert "does not import" not in said and "to_onnx(pipe[-1], path) exports it whole" in said, said
+    rows = pipe[:-1].transform(df)
+    np.testing.assert_allclose(_run(cr.to_onnx(pipe[-1]), rows), pipe.predict(df), rtol=1e-13)

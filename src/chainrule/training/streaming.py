@@ -224,8 +224,8 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
             raise ValidationError(f"X has {X.shape[1]} features per sample; the network expects {net.n_inputs}")
         return X
     if is_sparse(X):
-        for part in (X.data, X.indices, X.indptr):
-            whole_file(part, "X")
+        for part in ("data", "indices", "indptr", "row", "col"):   # CSR/CSC's arrays, COO's (LIL, DOK: none)
+            whole_file(getattr(X, part, None), "X")
         from .sparse_rows import SparseRows
         return SparseRows(check.as_2d_array(X, "X", net.dtype, net.n_inputs), net.dtype)
     shape, dtype = tuple(X.shape), np.dtype(X.dtype)

@@ -26,6 +26,7 @@ from .careful import mended
 from .inference import refuse_rebound
 from .layers import Layer
 from .losses import Loss, OutputMismatch, output_mismatch
+from .numeric import whole_file
 from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
 
@@ -79,6 +80,7 @@ def rows_and_targets(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[Any, np.
     if not chunked(net, X):
         return check_data(net, X, Y)
     rows: Any = X
+    whole_file(rows, "X")
     check.one_sample_row(rows.shape[0], Y, net.n_outputs)
     Y = targets(net, Y)
     check.same_length(rows, Y)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import mmap
 import numbers
+import os
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
     included, without missing values), object arrays of numbers, and scipy.sparse matrices (as
     dense, size permitting). Anything else is refused by its real name; `text_hint` says what to
     do with text."""
+    whole_file(X, name)
     if isinstance(X, np.ma.MaskedArray):
         mask = np.ma.getmaskarray(X)
         if mask.any():
@@ -53,6 +56,26 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
     if np.iscomplexobj(arr):
         raise ChainruleTypeError(f"{name} must be real; got complex values")
     return arr
+
+
+def whole_file(arr: Any, name: str) -> None:
+    """Refuse an array mapped from a file that is now shorter than the mapping (cut or being rewritten since it
+    was opened, by another process or rank): reading its missing rows killed the process with SIGBUS ("Bus
+    error"), with no word of the file."""
+    root = arr
+    while root is not None and not (isinstance(root, np.memmap) and isinstance(root.base, mmap.mmap)):
+        root = getattr(root, "base", None)
+    if root is None or root.base.closed or not getattr(root, "filename", None):
+        return
+    expected = int(root.offset) + int(root.nbytes)
+    try:
+        found = root.base.size()                    # the mapped file's length now (even if its path was replaced)
+    except OSError:
+        found = os.path.getsize(root.filename)
+    if found < expected:
+        raise ValidationError(f"{name} is mapped from {root.filename}, whose shape {tuple(root.shape)} of "
+                              f"{root.dtype} needs {expected} bytes of the file, but the file has {found} bytes now "
+                              "(cut short, or rewritten, since it was opened): open it again once it is whole")
 
 
 def ragged(X: Any) -> str | None:

@@ -27,6 +27,7 @@ from ..errors import ValidationError
 from . import checks as check
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
 from .inference import refuse_rebound
+from .numeric import whole_file
 from .overflow import Failures, Suspects, nonfinite_rows, recompute, suspects
 from .sparse import rows
 
@@ -95,6 +96,8 @@ def predict(net: Any, X: Any, batch_size: int | None = None, finite: bool = True
     chunk = chunk_rows(net, converted) if batch_size is None else check.positive_int(batch_size, "batch_size")
     if not lazy:
         X = check.as_2d_array(X, "X", net.dtype, net.n_inputs)
+    else:
+        whole_file(X, "X")                                  # a memmap cut short: its missing rows, a bus error
     n = X.shape[0]
     chunk = min(chunk, n)
     out = np.empty((n, net.n_outputs), dtype=net.dtype)

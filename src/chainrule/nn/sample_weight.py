@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ChainruleTypeError, ValidationError
 from .checks import to_numeric
 from .losses import Loss
+from .numeric import whole_file
 
 BLOCK = 1 << 20      # weights checked a block at a time: no whole-length temporary
 #: Keras 3's names of the two normalisations (its Loss `reduction`): by the batch's size, by its weights' sum
@@ -38,6 +39,8 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
     (np.memmap, as `chainrule train --weight --stream` keeps them) are checked in place and used
     as they are, never written: no memory a row."""
     on_disk = isinstance(sample_weight, np.memmap) and sample_weight.dtype == np.float64
+    if on_disk:
+        whole_file(sample_weight, name)
     w = sample_weight if on_disk else to_numeric(sample_weight, name)
     if w.ndim != 1:
         raise ValidationError(f"{name} must be 1-D, one weight per sample (shape ({n},)); got shape {w.shape}")

@@ -9,8 +9,6 @@ Validation data of this kind is evaluated in chunks.
 """
 from __future__ import annotations
 
-import mmap
-import os
 from typing import Any
 
 import numpy as np
@@ -19,6 +17,7 @@ from ..backend.pages import FileReader, Pages, reader
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn import checks as check
 from ..nn.checks import out_of_core
+from ..nn.numeric import whole_file
 from ..nn.sparse import is_sparse
 
 
@@ -225,8 +224,8 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
             raise ValidationError(f"X has {X.shape[1]} features per sample; the network expects {net.n_inputs}")
         return X
     if is_sparse(X):
-        for part in (X.data, X.indices, X.indptr):
-            whole_file(part, "X")
+        for part in ("data", "indices", "indptr", "row", "col"):   # CSR/CSC's arrays, COO's (LIL, DOK: none)
+            whole_file(getattr(X, part, None), "X")
         from .sparse_rows import SparseRows
         return SparseRows(check.as_2d_array(X, "X", net.dtype, net.n_inputs), net.dtype)
     shape, dtype = tuple(X.shape), np.dtype(X.dtype)
@@ -240,26 +239,6 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
         raise ValidationError(f"X has {shape[1]} features per sample; the network expects {net.n_inputs}")
     whole_file(X, "X")
     return LazyRows(X, net.dtype)
-
-
-def whole_file(arr: Any, name: str) -> None:
-    """Refuse an array mapped from a file that is now shorter than the mapping (cut or being rewritten since it
-    was opened, by another process or rank): reading its missing rows killed the process with SIGBUS ("Bus
-    error"), with no word of the file."""
-    root = arr
-    while root is not None and not (isinstance(root, np.memmap) and isinstance(root.base, mmap.mmap)):
-        root = getattr(root, "base", None)
-    if root is None or root.base.closed or not getattr(root, "filename", None):
-        return
-    expected = int(root.offset) + int(root.nbytes)
-    try:
-        found = root.base.size()                    # the mapped file's length now (even if its path was replaced)
-    except OSError:
-        found = os.path.getsize(root.filename)
-    if found < expected:
-        raise ValidationError(f"{name} is mapped from {root.filename}, whose shape {tuple(root.shape)} of "
-                              f"{root.dtype} needs {expected} bytes of the file, but the file has {found} bytes now "
-                              "(cut short, or rewritten, since it was opened): open it again once it is whole")
 
 
 def validation(net: Any, X: Any, Y: Any, w: Any = None, chunk: int | None = None,

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import ValidationError
 
 #: the affine scalers whose inverse the graph repeats, as the refusal names them
-AFFINE = "StandardScaler, MinMaxScaler, MaxAbsScaler, or the sweep's standardisation"
+AFFINE = "StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, or the sweep's standardisation"
 
 
 def target_wrapper(obj: Any) -> Any:
@@ -37,19 +37,32 @@ def _sweeps(transformer: Any) -> tuple[float, float] | None:
     return None
 
 
+def _rounds_to_dtype() -> bool:
+    """Whether this scikit-learn's StandardScaler.inverse_transform rounds mean_ and scale_ to the predictions'
+    dtype first (its array-API versions) rather than computing each step in float64: one float32 sum tells, its
+    mean 1 + 2**-30 (1.0 in float32) and 2**-24 giving 1.0 (a tie, rounded to even) against 1 + 2**-23."""
+    from sklearn.preprocessing import StandardScaler
+    probe = StandardScaler(with_std=False).fit(np.array([[1 + 2.0 ** -30]]))
+    return bool(probe.inverse_transform(np.array([[2.0 ** -24]], dtype=np.float32))[0, 0] == 1.0)
+
+
 def inverse_steps(wrapper: Any) -> tuple[list[tuple[str, np.ndarray]], bool]:
     """The wrapper's inverse transform as (ONNX operator, constant) steps, and whether it computes in float64
     whatever the network's dtype (the sweep's, as `chainrule train`'s model) or in the network's (scikit-learn's
     scalers, in place). Refuses a transformer that is no plain affine scaler, naming it."""
-    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScaler, StandardScaler
+    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
     t = wrapper.transformer_
     sweep = _sweeps(t)
     if sweep is not None:
         mean, scale = sweep
         return [("Mul", np.array(scale)), ("Add", np.array(mean))], True
-    if type(t) is StandardScaler:
-        return [(op, np.asarray(a, dtype=np.float64)) for op, a in (("Mul", t.scale_), ("Add", t.mean_))
-                if a is not None], False
+    if type(t) is StandardScaler:            # mean_ is kept with_mean=False too, but not added back
+        kept = wrapper.regressor_.network_.dtype if _rounds_to_dtype() else np.float64
+        return [(op, np.asarray(a).astype(kept).astype(np.float64)) for op, a, used in
+                (("Mul", t.scale_, t.with_std), ("Add", t.mean_, t.with_mean)) if used], False
+    if type(t) is RobustScaler:
+        return [(op, np.asarray(a, dtype=np.float64)) for op, a, used in
+                (("Mul", t.scale_, t.with_scaling), ("Add", t.center_, t.with_centering)) if used], False
     if type(t) is MinMaxScaler:
         return [("Sub", np.asarray(t.min_, dtype=np.float64)), ("Div", np.asarray(t.scale_, dtype=np.float64))], False
     if type(t) is MaxAbsScaler:

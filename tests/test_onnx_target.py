@@ -145,3 +145,22 @@ def test_a_sweeps_best_pipeline_names_the_call_that_exports_its_last_step_whole(
     assert "does not import" not in said and "to_onnx(pipe[-1], path) exports it whole" in said, said
     rows = pipe[:-1].transform(df)
     np.testing.assert_allclose(_run(cr.to_onnx(pipe[-1]), rows), pipe.predict(df), rtol=1e-13)
+
+
+@pytest.mark.parametrize("call", ["save", "to_torch", "from_sklearn"])
+def test_save_of_a_wrapped_regressor_names_its_network_and_its_units(call, tmp_path):
+    """It said 'got TransformedTargetRegressor: its , TransformedTargetRegressor, is a chainrule estimator ...
+    whose predict gives the estimator's predictions': the network named learnt the rescaled target, not predict's."""
+    wrapped = TransformedTargetRegressor(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0),
+                                         transformer=StandardScaler())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped.fit(X, 300 * X[:, 0] + 1000)
+    with pytest.raises(cr.errors.ChainruleTypeError) as caught:
+        getattr(cr, call)(wrapped, *([tmp_path / "m.crn"] if call == "save" else []))
+    said = str(caught.value)
+    assert "its ," not in said and "model.regressor_.network_" in said, said
+    assert "in the rescaled target's units" in said and "transformer_.inverse_transform" in said, said
+    net_says = wrapped.regressor_.network_.predict(X)            # as the words say: rescaled, taken back by it
+    np.testing.assert_allclose(net_says, wrapped.transformer_.transform(wrapped.predict(X)[:, None]), rtol=1e-9)
+    np.testing.assert_allclose(wrapped.transformer_.inverse_transform(net_says)[:, 0], wrapped.predict(X))

@@ -164,3 +164,21 @@ def test_save_of_a_wrapped_regressor_names_its_network_and_its_units(call, tmp_p
     net_says = wrapped.regressor_.network_.predict(X)            # as the words say: rescaled, taken back by it
     np.testing.assert_allclose(net_says, wrapped.transformer_.transform(wrapped.predict(X)[:, None]), rtol=1e-9)
     np.testing.assert_allclose(wrapped.transformer_.inverse_transform(net_says)[:, 0], wrapped.predict(X))
+
+
+def test_info_of_a_wrapped_regressors_export_says_its_network_output_is_rescaled(tmp_path):
+    """`chainrule info` called "output" "the network's own, network_.predict's" as for a regressor alone: here it
+    is regressor_.network_'s, the standardised target, which onnxruntime shows is not predict's."""
+    from conftest import cmd
+    wrapped = TransformedTargetRegressor(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0),
+                                         transformer=StandardScaler())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped.fit(X, 300 * X[:, 0] + 1000)
+    path = tmp_path / "m.onnx"
+    model = cr.to_onnx(wrapped, path)
+    output = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(
+        ["output"], {"input": X})[0]
+    np.testing.assert_allclose(output, wrapped.transformer_.transform(wrapped.predict(X)[:, None]), rtol=1e-9)
+    said = cmd("info", str(path)).stdout
+    assert "'output': the network's own, regressor_.network_.predict's: the rescaled target" in said, said

@@ -1,8 +1,9 @@
 """A regression whose target was rescaled (scikit-learn's TransformedTargetRegressor around a chainrule regressor:
 the best model of `run_sweep`, its target standardised) exported whole by `onnx.to_onnx`: the network, then the
 transformer's inverse as ONNX Mul/Add (or Sub/Div) after it, so that the output "variable" is the wrapper's predict.
-Only an affine transformer has such a form; any other is refused, naming it. Also `estimator_export`: what an
-estimator's export is, for the commands that read a model trained by `chainrule train` and refuse this one."""
+Only an affine transformer has such a form; any other is refused, naming it. Also `estimator_kind`, whether a
+graph is an estimator's export (the one test of its readers), and `estimator_export`, what it is in words, for the
+commands that read a model trained by `chainrule train` and refuse this one."""
 from __future__ import annotations
 
 import sys
@@ -97,16 +98,30 @@ def target_outputs(g, wrapper: Any, out: str, elem: int) -> list:
                                                       f"one column per target ({n})")))]
 
 
-def estimator_export(model: Any) -> str | None:
-    """What an ONNX model is if to_onnx wrote it of a chainrule estimator (its outputs 'output' and 'label',
-    'probabilities' or 'variable'), in words for a refusal; None for any other."""
-    from .onnx_tabular import CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS
+#: the outputs of to_onnx(BackpropClassifier): the network's, then predict's and predict_proba's
+CLASSIFIER_OUTPUTS = ["output", "label", "probabilities"]
+#: the outputs of to_onnx(BackpropRegressor): the network's, then predict's
+REGRESSOR_OUTPUTS = ["output", "variable"]
+
+
+def estimator_kind(model: Any) -> str | None:
+    """"classifier" or "regressor" where the ONNX `model` is to_onnx's graph of a chainrule estimator (its outputs
+    "output", then predict's), else None: the one test of every reader of such a graph."""
     outputs = [v.name for v in model.graph.output]
     if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
         return None
+    return "classifier" if outputs == CLASSIFIER_OUTPUTS else "regressor"
+
+
+def estimator_export(model: Any) -> str | None:
+    """What an ONNX model is if to_onnx wrote it of a chainrule estimator (its outputs 'output' and 'label',
+    'probabilities' or 'variable'), in words for a refusal; None for any other."""
+    kind = estimator_kind(model)
+    if kind is None:
+        return None
     width = model.graph.input[0].type.tensor_type.shape.dim[1].dim_value if model.graph.input else 0
-    kind = "classifier (BackpropClassifier)" if outputs == CLASSIFIER_OUTPUTS else "regressor (BackpropRegressor)"
-    named = ", ".join(repr(name) for name in outputs[1:])
+    kind = f"{kind} (Backprop{kind.capitalize()})"
+    named = ", ".join(repr(v.name) for v in model.graph.output[1:])
     return (f"the ONNX export of a chainrule {kind}, to_onnx(model): it takes the rows its predict takes, "
             f"{width} numbers each (its input 'input'), not a CSV file's columns, and gives {named}")
 

@@ -116,14 +116,13 @@ def estimator_outputs(path) -> None:
     "variable", in the words the graph keeps for them (their doc_string). Nothing for any other graph."""
     import onnx
 
-    from ..saving.onnx_tabular import CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS
+    from ..saving.onnx_target import estimator_kind
     model = onnx.load(path, load_external_data=False)
-    graph, outputs = model.graph, [v.name for v in model.graph.output]
-    if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
+    kind = estimator_kind(model)
+    if kind is None:
         return
     own = "the network's own, network_.predict's"
-    said = "; ".join(f"{v.name!r}: {v.doc_string or own}" for v in graph.output)
-    kind = "classifier" if outputs == CLASSIFIER_OUTPUTS else "regressor"
+    said = "; ".join(f"{v.name!r}: {v.doc_string or own}" for v in model.graph.output)
     say(f"outputs (an estimator's graph, to_onnx of a fitted {kind}): {said}")
 
 

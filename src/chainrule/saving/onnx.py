@@ -165,6 +165,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
             shown = getattr(type(estimator), "shown_as", type(estimator).__name__)     # a sweep's: the public name
             if wrapper is not None:
                 shown = f"{type(wrapper).__name__} of {shown}, the target rescaled"
+                outputs[0].doc_string = ("the network's own, regressor_.network_.predict's: the rescaled target, "
+                                         "which 'variable' takes back to its units")
             doc += (f" and its classes_ {classes_cut(told['chainrule.classes'], len(estimator.classes_), 240)}"
                     if "chainrule.classes" in told else f" and its predict ({shown})")
     else:

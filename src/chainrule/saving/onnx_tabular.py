@@ -20,6 +20,7 @@ from ..data.columns import BOOLEAN_WORDS, boolean_meaning
 from ..data.encode import TEXT_MISSING
 from ..data.markers import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
+from .onnx_target import estimator_kind
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
 # what onnxruntime makes of Python's None and pandas' NA in a string input: missing unless a category,
@@ -346,8 +347,7 @@ def _multilabel_outputs(g, count: int, out: str, elem: int, dtype) -> list:
 def estimator_network(model):
     """Of an estimator's export (to_onnx(BackpropClassifier or BackpropRegressor)), its network's graph: the nodes to
     "output", without those after it (its predict, predict_proba) and their constants; any other model as it is."""
-    outputs = [v.name for v in model.graph.output]
-    if model.producer_name != "chainrule" or outputs not in (CLASSIFIER_OUTPUTS, REGRESSOR_OUTPUTS):
+    if estimator_kind(model) is None:
         return model
     network = type(model)()
     network.CopyFrom(model)
@@ -360,11 +360,6 @@ def estimator_network(model):
     graph.initializer.extend(kept)
     return network
 
-
-#: the outputs of to_onnx(BackpropClassifier): the network's, then predict's and predict_proba's
-CLASSIFIER_OUTPUTS = ["output", "label", "probabilities"]
-#: the outputs of to_onnx(BackpropRegressor): the network's, then predict's
-REGRESSOR_OUTPUTS = ["output", "variable"]
 
 
 def _names_read(graph) -> set[str]:

@@ -74,10 +74,12 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
                 + (f"; give one{missing}" if missing else ""))     # an unfitted search's: its estimator's last step
     kind = type(est).__dict__.get("shown_as") or type(est).__name__
 
+    found = est
+
     def said(what: str) -> str:
-        if est is not obj:
+        if found is not obj:
             return f": its {_reached(path)}, {kind}, is {what}"
-        return (f" ({kind})" if kind != type(est).__name__ else "") + f", {what}"     # a sweep's: the public name
+        return (f" ({kind})" if kind != type(found).__name__ else "") + f", {what}"     # a sweep's: the public name
     backprop = sys.modules.get("chainrule.sklearn.backprop")     # saving sits below the estimators: never imported
     wrapped = getattr(est, "regressor_", getattr(est, "regressor", None))      # a TransformedTargetRegressor's
     if backprop is not None and type(est).__name__ == "TransformedTargetRegressor" and \
@@ -87,7 +89,9 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
             return said(f"a chainrule regressor in a TransformedTargetRegressor (its target rescaled){fit or ':'} "
                         f"{use.format(net=path)} {'then ' if fit else ''}exports it whole, the target's rescaling "
                         f"after the network{steps}")
-        est, path = wrapped, path + ".regressor_"
+        est, network = wrapped, ".regressor_.network_"     # its network learnt the rescaled target
+    else:
+        network = ".network_"
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
         from .onnx_tabular import fitted_estimator
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
@@ -102,9 +106,13 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
         what = ("the output its one class was trained towards 1 with, no probability: predict_proba gives 1.0"
                 if getattr(est, "_kind", None) == "unary" else
                 "predict_proba's probabilities, a binary classifier's in one column, that of classes_[1]"
-                if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target")
-        return said(f"a chainrule estimator, not a model to import: give its network{fit}, "
-                    f"{use.format(net=path + '.network_')} (a chainrule Network, whose predict gives {what})"
+                if hasattr(est, "predict_proba") else "the estimator's predictions, one column per target"
+                if est is found else "the predictions in the rescaled target's units, one column per target: "
+                "its transformer_.inverse_transform gives the wrapper's predict (to_onnx of the wrapper keeps it)")
+        opener = "a chainrule estimator" if est is found else \
+            "a chainrule regressor in a TransformedTargetRegressor (its target rescaled)"
+        return said(f"{opener}, not a model to import: give its network{fit}, "
+                    f"{use.format(net=path + network)} (a chainrule Network, whose predict gives {what})"
                     + (steps or also.format(model=root, whole='search' if root == 'search' else 'estimator')))
     if isinstance(est, (MLPClassifier, MLPRegressor)):       # alone too: from_sklearn takes it
         return said(f"scikit-learn's MLP: import it with cr.from_sklearn({path}){missing}{steps}")

@@ -118,3 +118,15 @@ def test_a_usage_error_and_its_usage_fit_the_width_asked_for(words):
             assert len(error.splitlines()) > 1, error
         else:                                                         # 0: never broken, as stdout
             assert len(usage.splitlines()) == 1 and len(error.splitlines()) == 1, r.stderr
+
+
+def test_the_quoting_hint_names_the_list_that_was_cut_and_only_that():
+    # a model file named as MODEL beside --layers was told to quote an --activation list it never gave; a --layers
+    # list cut by its space was told to quote --activation
+    r = cmd("explain", "m.npz", "--layers", "2,3,2")
+    assert r.returncode == 2 and "'m.npz' was read as the model file MODEL" in r.stderr, r.stderr
+    assert "quoted" not in r.stderr and "--activation" not in r.stderr.splitlines()[-1], r.stderr
+    r = cmd("explain", "--layers", "2,3,", "2")
+    assert r.returncode == 2 and "quoted: --layers '2,3, 2'" in r.stderr, r.stderr
+    r = cmd("explain", "--layers", "2,3,2", "--activation", "tanh,", "sigmoid")
+    assert "quoted: --activation 'tanh, sigmoid'" in r.stderr, r.stderr

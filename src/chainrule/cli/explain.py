@@ -120,8 +120,11 @@ def _check_options(args) -> None:
     given = [name for name in ("activation", "loss", "seed", "weights", "data", "row", "inputs", "targets", "lr",
                                "layer", "neuron") if getattr(args, name) is not None]
     if args.layers and args.model:
-        read = (f"; {args.model!r} was read as the model file MODEL (a list with spaces is quoted: --activation "
-                "'relu, softmax')") if getattr(args, "model_file", None) == args.model else ""
+        cut = next((f"--{o} '{getattr(args, o)} {args.model}'" for o in ("activation", "layers")
+                    if (getattr(args, o) or "").endswith(",")), None)       # `--activation relu, softmax`
+        read = "" if getattr(args, "model_file", None) != args.model else (
+            f"; {args.model!r} was read as the model file MODEL" + (f" (a list with spaces is quoted: {cut})"
+                                                                   if cut else ""))
         raise OptionError(f"give --layers (a new network) or --model (a saved one), not both{read}")
     if not args.layers:
         source = "a --model has its own" if args.model else "the default seed network has its own"

@@ -7,7 +7,7 @@ import difflib
 import sys
 from typing import Any, NoReturn
 
-from ..errors import ValidationError
+from ..errors import UnknownNameError, ValidationError
 
 
 class Parser(argparse.ArgumentParser):
@@ -52,6 +52,16 @@ def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = No
         formatter.add_usage(p.usage, p._actions, p._mutually_exclusive_groups)
         sys.stderr.write(formatter.format_help())
     say(f"{p.prog}: error: {message}", sys.stderr, width)
+
+
+def as_option(exc: UnknownNameError, *keywords: str) -> ValidationError:
+    """The library's `activation='x'` as the command line's `--activation 'x'` (the option the user typed), for the
+    first of `keywords` that `exc` names; `exc` as it is where it names none of them."""
+    text = str(exc)
+    keyword = next((k for k in keywords if text.startswith(f"{k}=")), None)
+    if keyword is None:
+        return exc
+    return ValidationError(text.replace(f"{keyword}=", f"--{keyword.replace('_', '-')} ", 1))
 
 
 class OptionError(ValidationError):

@@ -130,3 +130,12 @@ def test_the_quoting_hint_names_the_list_that_was_cut_and_only_that():
     assert r.returncode == 2 and "quoted: --layers '2,3, 2'" in r.stderr, r.stderr
     r = cmd("explain", "--layers", "2,3,2", "--activation", "tanh,", "sigmoid")
     assert "quoted: --activation 'tanh, sigmoid'" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("words", [["explain", "--format", "json"], ["explain", "--formulas"],
+                                   ["example", "--format", "markdown"]])
+def test_a_width_refused_beside_another_format_fits_nothing(words):
+    # "--width breaks the lines of the text format ... leave --width out" was itself broken at that --width
+    r = cmd(*words, "--width", 40)
+    assert r.returncode == 2 and "leave --width out" in r.stderr, r.stderr
+    assert r.stderr.splitlines()[-1].startswith(f"chainrule {words[0]}: error: --width breaks"), r.stderr

@@ -40,6 +40,13 @@ def asked_width(p: argparse.ArgumentParser, words: list[str]) -> int | None:
         return None
 
 
+def fitted_width(args: argparse.Namespace) -> int | None:
+    """The --width a command's error is fitted to: explain's, example's, where given for their text format (one
+    refused beside --format markdown or json fits nothing); None: a terminal's width, one line in a pipe."""
+    text = not getattr(args, "formulas", False) and getattr(args, "format", None) in (None, "text")
+    return getattr(args, "width", None) if text else None
+
+
 def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = None) -> None:
     """The command's usage, then its error line, fitted as the command's other lines: to a --width asked for (explain,
     example; 0: never broken), else to a terminal's width; the error line whole in a pipe, one line to grep."""

@@ -99,3 +99,43 @@ def test_a_word_read_as_the_model_file_is_named():
         r.stderr
     both = cmd("explain", "--layers", "2,3,2", "--model", "m.npz")
     assert both.returncode == 2 and "not both" in both.stderr and "was read as" not in both.stderr, both.stderr
+
+
+@pytest.mark.parametrize("words", [["--neuron", "1", "--layers", "2,3,2"],          # options that cannot go together
+                                   ["--activation", ""],                            # argparse's own: a value refused
+                                   ["--activaton", "relu"]])                        # argparse's own: a typo
+def test_a_usage_error_and_its_usage_fit_the_width_asked_for(words):
+    # the usage above the error ran on to argparse's 78 columns under --width 60, and argparse's own errors (read
+    # before the options were) ignored --width
+    piped = cmd("explain", *words)
+    for width in (60, 0):
+        r = cmd("explain", *words, "--width", width)
+        assert r.returncode == 2 and r.stderr.startswith("usage: chainrule explain"), r.stderr
+        assert r.stderr.split() == piped.stderr.split()              # nothing dropped, nothing added
+        usage, error = r.stderr.split("chainrule explain: error:")
+        if width:
+            assert all(len(line) <= width for line in r.stderr.splitlines()), r.stderr
+            assert len(error.splitlines()) > 1, error
+        else:                                                         # 0: never broken, as stdout
+            assert len(usage.splitlines()) == 1 and len(error.splitlines()) == 1, r.stderr
+
+
+def test_the_quoting_hint_names_the_list_that_was_cut_and_only_that():
+    # a model file named as MODEL beside --layers was told to quote an --activation list it never gave; a --layers
+    # list cut by its space was told to quote --activation
+    r = cmd("explain", "m.npz", "--layers", "2,3,2")
+    assert r.returncode == 2 and "'m.npz' was read as the model file MODEL" in r.stderr, r.stderr
+    assert "quoted" not in r.stderr and "--activation" not in r.stderr.splitlines()[-1], r.stderr
+    r = cmd("explain", "--layers", "2,3,", "2")
+    assert r.returncode == 2 and "quoted: --layers '2,3, 2'" in r.stderr, r.stderr
+    r = cmd("explain", "--layers", "2,3,2", "--activation", "tanh,", "sigmoid")
+    assert "quoted: --activation 'tanh, sigmoid'" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("words", [["explain", "--format", "json"], ["explain", "--formulas"],
+                                   ["example", "--format", "markdown"]])
+def test_a_width_refused_beside_another_format_fits_nothing(words):
+    # "--width breaks the lines of the text format ... leave --width out" was itself broken at that --width
+    r = cmd(*words, "--width", 40)
+    assert r.returncode == 2 and "leave --width out" in r.stderr, r.stderr
+    assert r.stderr.splitlines()[-1].startswith(f"chainrule {words[0]}: error: --width breaks"), r.stderr

@@ -11,7 +11,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, help_words, leading_options, unrecognized, usage_error
+from .usage import OptionError, Parser, fitted_width, help_words, leading_options, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -381,7 +381,7 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         if args.debug:
             raise
         from ..teach.width import say
-        asked = getattr(args, "width", None)     # explain's, example's --width; else a terminal's, one line in a pipe
+        asked = fitted_width(args)               # explain's, example's --width; else a terminal's, one line in a pipe
         if isinstance(exc, OptionError):         # as argparse's own usage errors (usage.Parser): usage, exit 2
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
             usage_error(commands.choices[args.command], str(exc), asked)

@@ -11,7 +11,7 @@ from ..errors import UnknownNameError, ValidationError
 from ..nn.losses import OutputMismatch
 from . import model_argument, numbers
 from .tabular import learning_rate, model_file, named_text, seed
-from .usage import OptionError
+from .usage import OptionError, as_option
 
 
 def register(sub) -> None:
@@ -120,8 +120,11 @@ def _check_options(args) -> None:
     given = [name for name in ("activation", "loss", "seed", "weights", "data", "row", "inputs", "targets", "lr",
                                "layer", "neuron") if getattr(args, name) is not None]
     if args.layers and args.model:
-        read = (f"; {args.model!r} was read as the model file MODEL (a list with spaces is quoted: --activation "
-                "'relu, softmax')") if getattr(args, "model_file", None) == args.model else ""
+        cut = next((f"--{o} '{getattr(args, o)} {args.model}'" for o in ("activation", "layers")
+                    if (getattr(args, o) or "").endswith(",")), None)       # `--activation relu, softmax`
+        read = "" if getattr(args, "model_file", None) != args.model else (
+            f"; {args.model!r} was read as the model file MODEL" + (f" (a list with spaces is quoted: {cut})"
+                                                                   if cut else ""))
         raise OptionError(f"give --layers (a new network) or --model (a saved one), not both{read}")
     if not args.layers:
         source = "a --model has its own" if args.model else "the default seed network has its own"
@@ -192,11 +195,7 @@ def _network(args):
         net = cr.Network([cr.Dense(a, b, act) for a, b, act in zip(widths, widths[1:], acts)], loss=args.loss,
                          seed=args.seed)
     except UnknownNameError as exc:    # the library's activation='x' as the option typed, --activation 'x'
-        text = str(exc)
-        named = next((n for n in ("activation", "loss") if text.startswith(f"{n}=")), None)
-        if named is None:
-            raise
-        raise ValidationError(text.replace(f"{named}=", f"--{named} ", 1)) from None
+        raise as_option(exc, "activation", "loss") from None
     except OutputMismatch as exc:      # the command has no loss of its own, which takes_logits would declare
         said = f"{exc.reason}. Give the output layer {exc.activation}"
         if len(acts) == 1:                          # no hidden layer: the output's name alone

@@ -35,7 +35,7 @@ from .tabular import (
     said_left_out,
     seed,
 )
-from .usage import OptionError
+from .usage import OptionError, as_option
 
 
 def register(sub) -> None:
@@ -112,11 +112,6 @@ def _hidden(text: str) -> list[int]:
     if any(s < 1 for s in sizes):
         raise ValidationError(f"--hidden widths must be positive; got {text!r}")
     return sizes
-
-
-def _named(exc: UnknownNameError, option: str, name: str) -> ValidationError:
-    """The library's `activation='x'` as the command line's `--activation 'x'`."""
-    return ValidationError(str(exc).replace(f"{name}=", f"{option} ", 1))
 
 
 def describe_columns(df, pre, reasons: dict | None = None) -> None:
@@ -211,7 +206,7 @@ def _options(args) -> tuple:
     try:
         activation = cr.Dense(1, 1, args.activation).activation
     except UnknownNameError as exc:
-        raise _named(exc, "--activation", "activation") from None
+        raise as_option(exc, "activation") from None
     lr, scheduled, described = ((args.lr, [], None) if args.schedule is None else
                                 schedule.build(args.schedule, args.lr, args.val_split > 0, args.epochs,
                                                bool(args.checkpoint_dir)))

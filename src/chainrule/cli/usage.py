@@ -5,26 +5,70 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from ..errors import ValidationError
+from ..errors import UnknownNameError, ValidationError
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse's parser whose usage errors are fitted to a terminal's width as the command's other error
-    lines are (whole in a pipe); argparse printed them whole, run past the terminal and broken mid-word."""
+    """argparse's parser whose usage errors are fitted to the command's --width, else to a terminal's width, as the
+    command's other error lines are (whole in a pipe); argparse printed them whole, broken mid-word."""
+
+    words: list[str] = []
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.words = list(sys.argv[1:] if args is None else args)    # for a --width among them, if it errs
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str) -> NoReturn:
-        usage_error(self, message)
+        usage_error(self, message, asked_width(self, self.words))
         raise SystemExit(2)
 
 
+def asked_width(p: argparse.ArgumentParser, words: list[str]) -> int | None:
+    """The --width among a command's `words` (explain's, example's: the last one given), where the command has the
+    option and its value is one; else None. argparse's own errors come before the options are read."""
+    action = p._option_string_actions.get("--width")
+    last = max((k for k, word in enumerate(words) if word == "--width" or word.startswith("--width=")), default=None)
+    if action is None or last is None or not callable(action.type):
+        return None
+    value = words[last].split("=", 1)[1] if "=" in words[last] else words[last + 1] if last + 1 < len(words) else None
+    try:
+        width = None if value is None else action.type(value)
+        return width if isinstance(width, int) else None
+    except (argparse.ArgumentTypeError, TypeError, ValueError):     # --width itself wrong: the terminal's
+        return None
+
+
+def fitted_width(args: argparse.Namespace) -> int | None:
+    """The --width a command's error is fitted to: explain's, example's, where given for their text format (one
+    refused beside --format markdown or json fits nothing); None: a terminal's width, one line in a pipe."""
+    text = not getattr(args, "formulas", False) and getattr(args, "format", None) in (None, "text")
+    return getattr(args, "width", None) if text else None
+
+
 def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = None) -> None:
-    """The command's usage, then its error line fitted as the command's other lines: to a --width asked for (explain,
-    example), else to a terminal's width; whole in a pipe, one line to grep."""
+    """The command's usage, then its error line, fitted as the command's other lines: to a --width asked for (explain,
+    example; 0: never broken), else to a terminal's width; the error line whole in a pipe, one line to grep."""
     from ..teach.width import say
-    p.print_usage(sys.stderr)
+    if width is None:
+        p.print_usage(sys.stderr)                   # argparse's: the terminal's width (80 columns in a pipe)
+    else:
+        make: Any = p.formatter_class               # (argparse's formatters all take a width)
+        formatter = make(prog=p.prog, width=width or sys.maxsize)
+        formatter.add_usage(p.usage, p._actions, p._mutually_exclusive_groups)
+        sys.stderr.write(formatter.format_help())
     say(f"{p.prog}: error: {message}", sys.stderr, width)
+
+
+def as_option(exc: UnknownNameError, *keywords: str) -> ValidationError:
+    """The library's `activation='x'` as the command line's `--activation 'x'` (the option the user typed), for the
+    first of `keywords` that `exc` names; `exc` as it is where it names none of them."""
+    text = str(exc)
+    keyword = next((k for k in keywords if text.startswith(f"{k}=")), None)
+    if keyword is None:
+        return exc
+    return ValidationError(text.replace(f"{keyword}=", f"--{keyword.replace('_', '-')} ", 1))
 
 
 class OptionError(ValidationError):

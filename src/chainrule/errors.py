@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import TypeVar
 
 
@@ -77,6 +78,26 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 def unknown_name(kind: str, name: object, known: list[str], shown: str | None = None) -> UnknownNameError:
     """An UnknownNameError for `name`, listing the known names and suggesting the closest; `shown`: how the message
     names the value given (a command's option, `--scoring acuracy`), else `kind=name`."""
-    close = difflib.get_close_matches(str(name).lower(), known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
-    return UnknownNameError(f"{shown or f'{kind}={name!r}'} is not known; expected one of {', '.join(known)}.{hint}")
+    return UnknownNameError(f"{shown or f'{kind}={name!r}'} is not known; expected one of {', '.join(known)}."
+                            + did_you_mean(name, known))
+
+
+def closest(name: object, known: Iterable[object]) -> str | None:
+    """The one of `known` that `name` likely means, the rule of every "did you mean" (so that a typo gets the same
+    answer wherever it is made): the same once case and surrounding spaces are set aside, else the closest spelling
+    with case set aside too (difflib's ratio at least 0.6: 'aeg' is 'age', 'VAL_LOSS' is 'val_loss'); None when
+    none is close (a name merely held in a longer one is not: 'x' is not 'x_squared')."""
+    names = [str(k) for k in known]
+    folded: dict[str, str] = {}
+    for k in names:
+        folded.setdefault(k.strip().casefold(), k)         # the first spelling of names equal but for case
+    key = str(name).strip().casefold()
+    close = [key] if key in folded else difflib.get_close_matches(key, list(folded), n=1)
+    return folded[close[0]] if close else None
+
+
+def did_you_mean(name: object, known: Iterable[object], form: str = " Did you mean {!r}?") -> str:
+    """`form` holding the closest of `known` to `name` (see `closest`), or '' when none is close: the hint after a
+    message's sentence, or in its own words ` (did you mean {!r}?)`."""
+    close = closest(name, known)
+    return "" if close is None else form.format(close)

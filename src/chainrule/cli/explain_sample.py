@@ -3,11 +3,9 @@ its inputs and outputs, or a random one), and for a model from `chainrule train`
 or raw column values (--inputs), preprocessed as in training, and the lines that say what i1, i2, ... are."""
 from __future__ import annotations
 
-import difflib
-
 import numpy as np
 
-from ..errors import ValidationError, counted
+from ..errors import ValidationError, closest, counted
 from ..teach.numbers import fmt
 
 
@@ -186,8 +184,8 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
                     raise ValidationError(f"--targets of a model from `chainrule train` is one class name (the "
                                           f"report writes its one-hot row); got {label.count(',') + 1} values "
                                           f"separated by ',' in {short(label)}; classes are {names(pre.classes, 20)}")
-                close = difflib.get_close_matches(label, list(known), n=1)
-                hint = f" (did you mean {short(close[0])}?)" if close else ""
+                close = closest(label, known)
+                hint = f" (did you mean {short(close)}?)" if close is not None else ""
                 raise ValidationError(f"--targets {short(label)} is not a class of the model{hint}; classes are "
                                       f"{names(pre.classes, 20)}")
             Y = np.array([known[label]])

@@ -4,13 +4,12 @@ command line parses, the engine computes the rates."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
-from ..errors import ChainruleError, ValidationError
+from ..errors import ChainruleError, ValidationError, did_you_mean
 from ..nn.numeric import number_or_text
 from ..training import callbacks
 from ..training import schedules as sched
@@ -114,8 +113,7 @@ def schedule_arg(text: str) -> Spec:
     known.update({c.__name__.lower(): c for c in NAMES.values()})
     cls = known.get(name.strip().lower())
     if cls is None:
-        close = difflib.get_close_matches(name.strip().lower(), list(known), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(name, known, " (did you mean {!r}?)")
         raise argparse.ArgumentTypeError(f"unknown schedule {name.strip()!r}{hint}; expected one of "
                                          f"{', '.join(NAMES)}, as NAME:KEY=VALUE,... (e.g. step:step_size=10)")
     accepted, needed = _keys(cls)
@@ -136,8 +134,7 @@ def schedule_arg(text: str) -> Spec:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r}{whose} is not taken here: "
                                              f"{OWN.get(key) or TORCH[key]}; expected among {', '.join(accepted)}")
         if key not in accepted:
-            close = difflib.get_close_matches(key, accepted, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, accepted, " (did you mean {!r}?)")
             raise argparse.ArgumentTypeError(f"{name.strip()}: unknown key {key!r}{hint}; expected among "
                                              f"{', '.join(accepted)}")
         if key in kwargs:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import sys
 from typing import Any, NoReturn
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import UnknownNameError, ValidationError, closest, did_you_mean
 
 
 class Parser(argparse.ArgumentParser):
@@ -81,9 +80,8 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     meant to be (argparse says only 'unrecognized arguments', under the top-level usage), among `taken`
     (`p`'s options when None: `help` takes only --help, never guessed --version)."""
     options = [o for a in p._actions for o in a.option_strings if o.startswith("--")] if taken is None else taken
-    guesses = {word.split("=")[0]: close[0] for word in extra if word.startswith("--")
-               for close in [difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.7)]
-               if close and close[0] != word.split("=")[0]}
+    guesses = {word.split("=")[0]: close for word in extra if word.startswith("--")
+               for close in [closest(word.split("=")[0], options)] if close and close != word.split("=")[0]}
     said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
     hint = f" (did you mean {', '.join(said)}?)" if said else ""
     return f"unrecognized arguments: {' '.join(extra)}{hint}"
@@ -127,8 +125,7 @@ def wrong_first_word(parser: argparse.ArgumentParser, words: list[str]) -> str:
         own = ("-h", "--help") if words[0] == "help" else ("-h", "--help", "--version")
         return "" if word in own else unrecognized(parser, [word], own if words[0] == "help" else None)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    close = difflib.get_close_matches(word, list(commands), n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    hint = did_you_mean(word, commands, "did you mean {!r}? ")
     return "" if word in commands or word == "help" else (f"argument COMMAND: invalid choice: {word!r} ({hint}choose "
                                                           f"from {', '.join(map(repr, commands))})")
 

@@ -15,7 +15,7 @@ import csv
 import io
 from typing import Any
 
-from ..errors import ValidationError
+from ..errors import ValidationError, closest
 from .advice import give, resave
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
@@ -63,11 +63,7 @@ def likely(name: Any, columns: list[str]) -> str | None:
     """The column of `columns` that `name` likely means: the same once case and surrounding spaces are set
     aside, else the closest spelling; None when none is close (a column merely holding it is not: 'x_squared'
     is not 'x', 'account_id' not 'c')."""
-    import difflib
-    key = str(name).strip().casefold()
-    close = ([c for c in columns if c.strip().casefold() == key]
-             or difflib.get_close_matches(str(name), columns, n=1, cutoff=0.7))
-    return close[0] if close else None
+    return closest(name, columns)
 
 
 def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:

@@ -8,7 +8,6 @@ them; the pass, the gradients and the parameters they use are its own.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import os
@@ -18,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import ValidationError
+from ..errors import ValidationError, did_you_mean
 from . import checks as check
 from . import evaluation
 from . import sample_weight as sw
@@ -79,9 +78,8 @@ def keras_xy(method: _F) -> _F:
                             + f": give the others by name ({by_name} ...)" * bool(by_name))
         for name in kwargs:
             if name not in names:
-                near = difflib.get_close_matches(name, [n for n in names if n != "self"], n=1)
                 raise TypeError(f"{called} got an unexpected keyword argument {name!r}"
-                                + (f" (did you mean {near[0]}=?)" if near else ""))
+                                + did_you_mean(name, [n for n in names if n != "self"], " (did you mean {}=?)"))
         for place, name in zip(ORDINALS, positional[:len(args)]):
             if name in kwargs:
                 raise TypeError(f"{called} got {name} twice: as the {place} argument and as {name}=")

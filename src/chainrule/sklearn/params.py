@@ -3,7 +3,6 @@ names the parameter, what is allowed and what was given; a name of MLPClassifier
 called otherwise here is an error naming ours."""
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from collections.abc import Callable
@@ -11,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError
+from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, closest, did_you_mean
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
@@ -107,10 +106,9 @@ def unknown_parameter(cls: Any, name: str, value: Any, dtype: Any = "float64") -
                 + (f"; but it is refused there too: {why}" if why else ""))
     from sklearn import neural_network
     theirs = getattr(neural_network, mlp)._get_param_names()
-    close = difflib.get_close_matches(name, ours, n=1)
     return (f"{estimator_name(cls)} has no parameter {name}"
             + (f" ({mlp}'s {name} has no equivalent here)" if name in theirs else "")
-            + f"; its parameters are: {', '.join(ours)}" + (f". Did you mean {close[0]!r}?" if close else ""))
+            + f"; its parameters are: {', '.join(ours)}" + did_you_mean(name, ours, ". Did you mean {!r}?"))
 
 
 def _refused(make: Callable[[], Any]) -> str | None:
@@ -250,11 +248,10 @@ def unknown_activation(est: Any) -> str:
     closest to the one given."""
     act = est.activation
     names = sorted({*ACTIVATIONS, *MLP_ACTIVATIONS})
-    close = difflib.get_close_matches(str(act).lower(), names, n=1)
     same = ", ".join(f"{theirs!r} is {ours!r}" for theirs, ours in sorted(MLP_ACTIVATIONS.items()))
     return (f"{estimator_name(est)}: activation={act!r:.80} is not known; expected one of "
             f"{', '.join(map(repr, names))} ({est._mlp}'s names: {same}), None (linear) or a chainrule "
-            "Activation" + (f". Did you mean {close[0]!r}?" if close else ""))
+            "Activation" + did_you_mean(act, names, ". Did you mean {!r}?"))
 
 
 def _count(v) -> bool:
@@ -310,10 +307,10 @@ def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any
             index: Any = int(key) if isinstance(where, list) and key.isdigit() else key
             if index not in known:
                 shown = f"{param}__" + "__".join(keys[:depth]) + "__" * bool(depth)
-                close = difflib.get_close_matches(key, [str(k) for k in known], n=1)
+                close = closest(key, known)
                 raise ParameterError(f"{name}: set_params got {param}__{path}, but {shown.rstrip('_')} has no "
                                      f"{key!r}; its arguments are: {', '.join(f'{shown}{k}' for k in known)}"
-                                     + (f". Did you mean {shown + close[0]!r}?" if close else ""))
+                                     + (f". Did you mean {shown + close!r}?" if close else ""))
             if depth == len(keys) - 1:
                 where[index] = value
             elif isinstance(where[index], (dict, list)):

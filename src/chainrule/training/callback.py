@@ -4,7 +4,6 @@ Kept apart from the callbacks themselves so that each may live in its own module
 gathers them: `chainrule.callbacks`)."""
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 import math
@@ -12,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, refusal
+from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal
 from ..nn import checks as check
 from ..nn.metrics import rounds
 
@@ -171,11 +170,11 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     if mode == "auto":
         name = monitor.removeprefix("val_")
         if name not in ("loss", "accuracy"):
-            near = difflib.get_close_matches(monitor, ["loss", "accuracy", "val_loss", "val_accuracy"], n=1)
             raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
                                   f"{monitor!r} should be maximized or minimized (it knows loss and accuracy, and "
                                   "their val_ forms, as Keras'); "
-                                  + (f"did you mean monitor={near[0]!r}? Else " if near else "")
+                                  + did_you_mean(monitor, ["loss", "accuracy", "val_loss", "val_accuracy"],
+                                                 "did you mean monitor={!r}? Else ")
                                   + "pass mode='max' or mode='min'")
         return "min" if name == "loss" else "max"
     return mode

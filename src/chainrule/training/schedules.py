@@ -2,7 +2,6 @@
 torch.optim.lr_scheduler; an optimizer takes one as its `lr` (`chainrule.optim.StepLR`, ...)."""
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import os
@@ -18,7 +17,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, refusal, unknown_name
+from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal, unknown_name
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
@@ -383,9 +382,8 @@ def check_arguments(cls: type, given: dict, also: tuple[str, ...] = ()) -> None:
     accepted = list(inspect.signature(cls).parameters)
     unknown = sorted(set(given) - set(accepted) - set(also))
     if unknown:
-        close = difflib.get_close_matches(unknown[0], accepted, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}.{hint}")
+        raise ChainruleTypeError(f"{cls.__name__} got unknown argument(s) {unknown}; expected among {accepted}."
+                                 + did_you_mean(unknown[0], accepted))
 
 
 def register_schedule(cls: _S) -> _S:

@@ -345,6 +345,41 @@ def test_ctrl_c_of_a_sweep_on_dask_keeps_the_finished_candidates_and_releases_th
         assert not held
 
 
+@pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* ran every epoch)")   # few epochs
+def test_ctrl_c_keeps_the_folds_the_cluster_finished_whose_results_were_not_back_yet(monkeypatch):
+    """A fold done on a worker comes back to the sweep a moment later (seconds on a loaded machine): Ctrl-C in
+    between lost it ("wrote the 1 of 3 candidates" when 2 had finished). Here every fold is done on the cluster and
+    one result is back when Ctrl-C comes: all six are kept, each the score of its own fit."""
+    distributed = pytest.importorskip("distributed")
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.preprocessing import StandardScaler
+
+    from chainrule.sklearn import BackpropClassifier
+    from chainrule.sweep_tasks import SweepInterrupted, run_tasks
+    d = iris_table()
+    X, y = StandardScaler().fit_transform(d.drop(columns="species")), d["species"].to_numpy()
+    folds = StratifiedKFold(3, shuffle=True, random_state=0).split(X, y)
+    data = [(X[a], y[a], None, X[b], y[b], None) for a, b in folds]
+    grid = [{"learning_rate": 0.05}, {"learning_rate": 0.01}]
+    tasks = [(params, k) for params in grid for k in range(3)]
+    estimator = BackpropClassifier(random_state=0, epochs=2, batch_size=32)
+
+    def one_back_then_ctrl_c(futures, **kwargs):
+        distributed.wait(futures)                  # every fold done on the cluster
+        yield futures[0], futures[0].result()
+        raise KeyboardInterrupt
+    monkeypatch.setattr(distributed, "as_completed", one_back_then_ctrl_c)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", host="127.0.0.1",
+                                  dashboard_address=None) as cluster, pytest.raises(SweepInterrupted) as stopped:
+        run_tasks(tasks, estimator, data, scoring=None, error_score=np.nan, n_jobs=1,
+                  scheduler=cluster.scheduler_address)
+    assert sorted(stopped.value.done) == list(range(6))
+    for i, (params, k) in enumerate(tasks):
+        X_train, y_train, _, X_test, y_test, _ = data[k]
+        fitted = BackpropClassifier(random_state=0, epochs=2, batch_size=32, **params).fit(X_train, y_train)
+        assert stopped.value.done[i][0] == pytest.approx(fitted.score(X_test, y_test), rel=1e-12)
+
+
 def test_weights_of_zero_on_every_row_or_every_row_of_a_fold_are_refused_before_the_fits(weighted_iris, tmp_path,
                                                                                           capsys):
     """A fold whose test rows all weigh 0 failed every candidate with scikit-learn's 'Sample weights must contain

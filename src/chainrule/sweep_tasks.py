@@ -76,17 +76,21 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
         number = {future.key: i for i, future in enumerate(futures)}
         # each result fetched as its task finishes: one left on a worker is lost with it
         finished = as_completed(futures, with_results=True, raise_errors=False)
-        for future, result in finished:
-            if future.status == "finished":
-                done[number[future.key]] = result
-                continue
-            if future.status == "error" and not _killed(result[1]):
-                raise result[1].with_traceback(result[2])           # the fit's own error (error_score="raise")
-            while finished.has_ready():                             # those fetched meanwhile are kept
-                other, result = next(finished)
-                if other.status == "finished":
-                    done[number[other.key]] = result
-            raise ClusterLost(dict(done), _lost(client, workers, future, result)) from None
+        try:
+            for future, result in finished:
+                if future.status == "finished":
+                    done[number[future.key]] = result
+                    continue
+                if future.status == "error" and not _killed(result[1]):
+                    raise result[1].with_traceback(result[2])           # the fit's own error (error_score="raise")
+                while finished.has_ready():                             # those fetched meanwhile are kept
+                    other, result = next(finished)
+                    if other.status == "finished":
+                        done[number[other.key]] = result
+                raise ClusterLost(dict(done), _lost(client, workers, future, result)) from None
+        except KeyboardInterrupt:
+            _fetch_finished(futures, number, done)
+            raise
 
     try:
         if scheduler:
@@ -101,6 +105,21 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
     except KeyboardInterrupt as exc:
         raise SweepInterrupted(dict(done), *exc.args) from None
     return [done[i] for i in range(len(tasks))]
+
+
+#: the seconds an interrupted sweep waits for the results of the folds the cluster had finished
+FETCH_SECONDS = 10.0
+
+
+def _fetch_finished(futures: list, number: dict, done: dict[int, tuple]) -> None:
+    """Add to `done` the results of the tasks the cluster had finished when Ctrl-C came, still on their way from
+    a worker (under load, seconds after the fold ended): kept, not lost. A second Ctrl-C stops the wait."""
+    deadline = time.monotonic() + FETCH_SECONDS
+    for future in futures:
+        if future.status != "finished" or number[future.key] in done:
+            continue
+        with contextlib.suppress(Exception):    # lost meanwhile (its worker gone), or not back in time: not kept
+            done[number[future.key]] = future.result(timeout=max(0.1, deadline - time.monotonic()))
 
 
 def _killed(exc: BaseException) -> bool:

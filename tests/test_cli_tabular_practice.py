@@ -78,7 +78,9 @@ def test_numbers_with_spaces_between_thousands_are_refused_with_the_options_that
         for options in ([], ["--decimal", ","], ["--stream"]):
             said = error_line(cmd("train", csv, "--target", "churn", "--epochs", "1", "--out", model, *options))
             assert "column 'income' holds numbers with a decimal comma and spaces between thousands" in said, said
-            assert "give --decimal ',' --thousands ' '" in said
+            # the mark already read (--decimal ',') is not named again
+            assert ("give --thousands ' '" if "--decimal" in options else "give --decimal ',' --thousands ' '") in said
+            assert ("--decimal" in said) == ("--decimal" not in options), said
             assert ("no-break spaces" in said) == (space != " ")
         csv.write_text(csv.read_text(encoding="utf-8").replace(space, " "), encoding="utf-8")
         truth = pd.read_csv(csv, sep=";", decimal=",", thousands=" ")["income"]

@@ -24,6 +24,9 @@ def test_the_rule_is_case_aside_then_difflibs_ratio():
     assert closest("aeg", known) == "age" and difflib.SequenceMatcher(None, "aeg", "age").ratio() < 0.7
     assert closest("INCOM", known) == "income"
     assert closest("x", ["x_squared"]) is None and closest("7", ["cat", "dog"]) is None
+    # a name held in one twice its length is part of it, not a typo (difflib's ratio alone says 0.67)
+    assert difflib.SequenceMatcher(None, "income", "incomes_2019").ratio() > 0.6
+    assert closest("income", ["incomes_2019"]) is None and closest("learning_rat", ["learning_rate"]) == "learning_rate"
 
 
 def test_a_column_typo_is_answered_as_a_class_typo_is(tmp_path):

@@ -82,7 +82,7 @@ def unknown_name(kind: str, name: object, known: list[str], shown: str | None = 
                             + did_you_mean(name, known))
 
 
-def closest(name: object, known: Iterable[object]) -> str | None:
+def closest(name: object, known: Iterable[object], cutoff: float = 0.6) -> str | None:
     """The one of `known` that `name` likely means, the rule of every "did you mean" (so that a typo gets the same
     answer wherever it is made): the same once case and surrounding spaces are set aside, else the closest spelling
     with case set aside too (difflib's ratio at least 0.6: 'aeg' is 'age', 'VAL_LOSS' is 'val_loss'); None when
@@ -92,8 +92,18 @@ def closest(name: object, known: Iterable[object]) -> str | None:
     for k in names:
         folded.setdefault(k.strip().casefold(), k)         # the first spelling of names equal but for case
     key = str(name).strip().casefold()
-    close = [key] if key in folded else difflib.get_close_matches(key, list(folded), n=1)
+    if key in folded:
+        return folded[key]
+    # a name held in one twice its length (or more) is part of that name, not a typo of it ('income' is not
+    # 'incomes_2019', though difflib's ratio says 0.67); a name cut short by a letter or two still is ('learning_rat')
+    typos = [k for k in folded if not _held(key, k)]
+    close = difflib.get_close_matches(key, typos, n=1, cutoff=cutoff)
     return folded[close[0]] if close else None
+
+
+def _held(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return short in long and len(long) >= 2 * len(short)
 
 
 def did_you_mean(name: object, known: Iterable[object], form: str = " Did you mean {!r}?") -> str:

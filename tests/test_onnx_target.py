@@ -51,18 +51,22 @@ def test_a_sweeps_best_regressor_exports_whole_its_output_its_predict(dtype):
     assert abs(expected.mean() - 1000) < 500           # in the target's units, not standardised
 
 
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(), None])
-@pytest.mark.parametrize("two_d", [False, True])
-def test_a_transformed_target_regressor_of_an_affine_scaler_exports_its_predict(dtype, scaler, two_d):
-    y = 50 * X[:, :1] + 7 if two_d else 50 * X[:, 0] + 7
+def _exported_and_predicted(scaler, dtype, y):
+    """A TransformedTargetRegressor of `scaler` fitted on X, y: its export's answer under onnxruntime, its predict."""
     wrapped = TransformedTargetRegressor(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0,
                                                            dtype=dtype), transformer=scaler)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         wrapped.fit(X.astype(dtype), y)
     rows = X.astype(dtype)
-    got, expected = _run(cr.to_onnx(wrapped), rows), wrapped.predict(rows)
+    return _run(cr.to_onnx(wrapped), rows), wrapped.predict(rows)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("scaler", [StandardScaler(), MinMaxScaler(), None])
+@pytest.mark.parametrize("two_d", [False, True])
+def test_a_transformed_target_regressor_of_an_affine_scaler_exports_its_predict(dtype, scaler, two_d):
+    got, expected = _exported_and_predicted(scaler, dtype, 50 * X[:, :1] + 7 if two_d else 50 * X[:, 0] + 7)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == np.float32 else 1e-13)
 
@@ -75,14 +79,7 @@ def test_each_scalers_options_and_a_large_target_give_predict_to_the_last_bit(dt
     """StandardScaler(with_mean=False) keeps a mean_ its inverse does not add (the graph added it: off by 1e6);
     scikit-learn rounds a StandardScaler's mean_ and scale_ to the predictions' dtype where its version does (a
     float32 target near 1e6 was 1 ulp off); RobustScaler, affine too, was refused as not affine."""
-    y = np.c_[1e6 + 3 * X[:, 0], X[:, 1] - 100]
-    wrapped = TransformedTargetRegressor(BackpropRegressor(hidden_layer_sizes=(3,), epochs=2, random_state=0,
-                                                           dtype=dtype), transformer=scaler)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        wrapped.fit(X.astype(dtype), y)
-    rows = X.astype(dtype)
-    got, expected = _run(cr.to_onnx(wrapped), rows), wrapped.predict(rows)
+    got, expected = _exported_and_predicted(scaler, dtype, np.c_[1e6 + 3 * X[:, 0], X[:, 1] - 100])
     assert got.dtype == expected.dtype
     np.testing.assert_allclose(got, expected, rtol=0 if dtype == np.float32 else 1e-15)
 

@@ -61,3 +61,15 @@ def test_a_loaded_model_saved_again_keeps_its_class_weights(tmp_path):
     refit.fit(X, y, epochs=1, verbose=0)
     refit.save(tmp_path / "refit.npz")
     assert cr.load(tmp_path / "refit.npz", with_extra=True)[1] is None
+
+
+@pytest.mark.parametrize("refused", [{"callbacks": [object()]}, {"optimizer": "nadam_typo"}])
+def test_a_refused_fit_leaves_the_record_as_it_was(tmp_path, refused):
+    """A fit refused before its first step trains nothing: its class weights are not the model's (the record was
+    written before the callbacks and the optimizer were checked)."""
+    net = _fit(class_weight={0: 2})
+    with pytest.raises((TypeError, ValueError)):
+        net.fit(X, y, epochs=1, verbose=0, class_weight={1: 5}, **refused)
+    net.save(tmp_path / "m.npz")
+    said = cmd("info", tmp_path / "m.npz").stdout
+    assert "class_weight={0: 2}" in said and "{1: 5}" not in said, said

@@ -67,12 +67,12 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             from .distributed import agree
             agree(comm, exc)
         raise
-    net.class_weight_record = sw.recorded(class_weight)     # saved with the network: `chainrule info` says it
     if Y is None:                           # a Keras-style sequence of (x, y) or (x, y, w) batches
         if sample_weight is not None:       # Keras' refusal too
             raise ValidationError("sample_weight needs arrays X, Y; with a sequence of batches (Y=None) give each "
                                   "batch its weights: (x, y, sample_weight)")
         from .sequence import fit_batches
+        net.class_weight_record = sw.recorded(class_weight)     # saved with the network: `chainrule info` says it
         return fit_batches(net, X, epochs=epochs, optimizer=optimizer, shuffle=shuffle,
                            validation_data=validation_data, validation_split=validation_split,
                            callbacks=callbacks, seed=seed, verbose=verbose, backup=backup,
@@ -90,6 +90,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
               "initial_epoch": initial_epoch, "verbose": verbose, "mean": mean, "validation_freq": freq,
               "validation_chunk": chunk, "metrics": spec}
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
+    net.class_weight_record = sw.recorded(class_weight)     # once nothing refuses the fit: saved with the network
     return trainer.run(epochs)
 
 

@@ -56,8 +56,20 @@ def test_delete_checkpoint_false_keeps_it(tmp_path):
 def test_refusals_name_the_argument(tmp_path):
     with pytest.raises(ValidationError, match="save_freq must be 'epoch'; got 5"):
         cr.callbacks.BackupAndRestore(tmp_path, save_freq=5)
+    with pytest.raises(ValidationError, match="backup_dir is empty"):
+        cr.callbacks.BackupAndRestore("")
     X, y = data("float64")
     net = cr.Network([cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
     with pytest.raises(ValidationError, match="checkpoint_dir="):
         net.fit(X, y, callbacks=[cr.callbacks.BackupAndRestore(tmp_path / "a")], checkpoint_dir=tmp_path / "b",
                 verbose=0)
+
+
+def test_the_engine_part_given_as_a_callback_is_refused_by_name(tmp_path):
+    """The checkpoint module's own class among the callbacks failed after a whole epoch: 'NoneType' object has no
+    attribute 'history'."""
+    from chainrule.saving.checkpoint import BackupAndRestore
+    X, y = data("float64")
+    net = cr.Network([cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    with pytest.raises(ValidationError, match="cr.callbacks.BackupAndRestore"):
+        net.fit(X, y, callbacks=[BackupAndRestore(tmp_path / "b")], verbose=0)

@@ -257,6 +257,10 @@ class BackupAndRestore(Callback):
 
     # -- during training -------------------------------------------------------------------------
     def on_train_begin(self, params):
+        if self.trainer is None:        # given among fit's callbacks: restore() never ran, its first save failed
+            raise ValidationError("chainrule.saving.checkpoint.BackupAndRestore is fit's own part: give "
+                                  "cr.callbacks.BackupAndRestore(backup_dir) among the callbacks, or fit's "
+                                  "checkpoint_dir (with resume=True)")
         self.epochs = params["epochs"]
 
     def kept(self) -> str:

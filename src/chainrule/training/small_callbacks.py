@@ -154,6 +154,8 @@ class BackupAndRestore(Callback):
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True):
         self.backup_dir = os.fspath(check.path_like(backup_dir, "BackupAndRestore: backup_dir"))
+        if not self.backup_dir:         # Path("") would be the current folder, as Keras refuses it
+            raise ValidationError("BackupAndRestore: backup_dir is empty: give the name of a folder for its checkpoint")
         if not (isinstance(save_freq, str) and save_freq == "epoch"):
             raise ValidationError(f"BackupAndRestore: save_freq must be 'epoch'; got {save_freq!r} (a checkpoint "
                                   "holds a whole epoch: an interrupted one is trained again)")

@@ -163,7 +163,7 @@ class KerasMethods:
         steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
         try:                # under MPI, wrong on one rank alone: raised on every rank at their meeting (else a hang)
-            from ..training.small_callbacks import keras_backup  # Keras' callback: checkpoint_dir, resume=True
+            from ..training.callbacks import keras_backup  # Keras' callback: checkpoint_dir, resume=True
 
             given, folder, resume, delete = keras_backup(callbacks, checkpoint_dir, check.flag(resume, "resume"))
             backup = None

@@ -27,6 +27,7 @@ from .small_callbacks import BackupAndRestore as BackupAndRestore
 from .small_callbacks import LambdaCallback as LambdaCallback
 from .small_callbacks import LearningRateScheduler as LearningRateScheduler
 from .small_callbacks import TerminateOnNaN as TerminateOnNaN
+from .small_callbacks import keras_backup as keras_backup  # fit's reading of BackupAndRestore (nn's facade)
 
 
 class GradientWarning(UserWarning):

@@ -144,7 +144,8 @@ class KerasMethods:
         validation_data : (X_val, Y_val) evaluated after each epoch, or a sequence of (x, y) batches (a Keras
             PyDataset, a list of pairs) whatever X is; validation_split : the fraction
             of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).
-        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`. verbose : 0 silent, 1 or 'auto' bar, 2 a line an epoch.
+        callbacks : e.g. `EarlyStopping`, `ModelCheckpoint`; Keras' `BackupAndRestore(dir)` is checkpoint_dir=dir with
+            resume=True. verbose : 0 silent, 1 or 'auto' bar, 2 a line an epoch.
         checkpoint_dir : a checkpoint there after every epoch (atomic); resume : continue from it
             (with the same arguments the result equals an uninterrupted run bit for bit).
         comm : an mpi4py communicator: data-parallel training under mpiexec (`training/distributed.py`).
@@ -162,10 +163,14 @@ class KerasMethods:
         steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
         """
         try:                # under MPI, wrong on one rank alone: raised on every rank at their meeting (else a hang)
-            resume, backup = check.flag(resume, "resume"), None
-            if checkpoint_dir is not None:
+            from ..training.callbacks import keras_backup  # Keras' callback: checkpoint_dir, resume=True
+
+            given, folder, resume, delete = keras_backup(callbacks, checkpoint_dir, check.flag(resume, "resume"))
+            backup = None
+            if folder is not None:
                 from ..saving.checkpoint import BackupAndRestore
-                backup = BackupAndRestore(check.path_like(checkpoint_dir, "checkpoint_dir"), resume=resume)
+                backup = BackupAndRestore(check.path_like(folder, "checkpoint_dir"), resume=resume,
+                                          delete_at_end=delete)
             elif resume:
                 raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
         except Exception as exc:
@@ -176,7 +181,7 @@ class KerasMethods:
         from ..training.fitting import fit
         with fitting(net := cast("Network", self)):
             return fit(net, X, Y, epochs=epochs, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
-                       validation_data=validation_data, validation_split=validation_split, callbacks=callbacks,
+                       validation_data=validation_data, validation_split=validation_split, callbacks=given,
                        seed=seed, verbose=verbose, backup=backup, comm=comm,
                        sample_weight=sample_weight, metrics=metrics, weighted_metrics=weighted_metrics,
                        class_weight=class_weight, initial_epoch=initial_epoch, weight_reduction=weight_reduction,

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +113,10 @@ class BackupAndRestore(Callback):
     on_train_begin, and writes a checkpoint after every epoch. It runs after every other
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
-    def __init__(self, directory, resume: bool = False):
+    def __init__(self, directory, resume: bool = False, delete_at_end: bool = False):
         self.directory, self.resume = folder(directory), resume
+        #: Keras' delete_checkpoint: the checkpoint and history removed once training ends (the folder too, if empty)
+        self.delete_at_end, self.deleted = delete_at_end, False
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
@@ -254,6 +257,10 @@ class BackupAndRestore(Callback):
 
     # -- during training -------------------------------------------------------------------------
     def on_train_begin(self, params):
+        if self.trainer is None:        # given among fit's callbacks: restore() never ran, its first save failed
+            raise ValidationError("chainrule.saving.checkpoint.BackupAndRestore is fit's own part: give "
+                                  "cr.callbacks.BackupAndRestore(backup_dir) among the callbacks, or fit's "
+                                  "checkpoint_dir (with resume=True)")
         self.epochs = params["epochs"]
 
     def kept(self) -> str:
@@ -296,6 +303,12 @@ class BackupAndRestore(Callback):
               version=FLOAT_VERSION if self.float_logs else FORMAT_VERSION)
         self.saved, self.fresh = epoch + 1, False
 
+    def on_train_end(self):
+        if self.delete_at_end and self.locked:     # a fit run again then trains afresh, as after Keras' own
+            for name in (FILENAME, HISTORY):
+                (self.directory / name).unlink(missing_ok=True)
+            self.deleted = True
+
     def _locked(self) -> None:
         self.locked = True
 
@@ -303,6 +316,9 @@ class BackupAndRestore(Callback):
         if self.locked:
             runlock.release(self.directory)
             self.locked = False
+            if self.deleted:
+                with suppress(OSError):        # not empty (the user's files), or the current folder: kept
+                    self.directory.rmdir()
 
 
 def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:

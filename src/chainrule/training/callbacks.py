@@ -1,7 +1,7 @@
 """Callbacks of `Network.fit` (Keras' habits): History and progress; the base (callback.py),
 EarlyStopping (early_stopping.py), ModelCheckpoint (model_checkpoint.py), ReduceLROnPlateau
-(plateau.py), CSVLogger (csv_logger.py), LearningRateScheduler, LambdaCallback and TerminateOnNaN
-(small_callbacks.py) gathered here."""
+(plateau.py), CSVLogger (csv_logger.py), LearningRateScheduler, LambdaCallback, TerminateOnNaN and
+BackupAndRestore (small_callbacks.py) gathered here."""
 from __future__ import annotations
 
 import math
@@ -23,9 +23,11 @@ from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each i
 from .early_stopping import EarlyStopping as EarlyStopping
 from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
+from .small_callbacks import BackupAndRestore as BackupAndRestore
 from .small_callbacks import LambdaCallback as LambdaCallback
 from .small_callbacks import LearningRateScheduler as LearningRateScheduler
 from .small_callbacks import TerminateOnNaN as TerminateOnNaN
+from .small_callbacks import keras_backup as keras_backup  # fit's reading of BackupAndRestore (nn's facade)
 
 
 class GradientWarning(UserWarning):
@@ -276,4 +278,5 @@ def make_progress(verbose: int | str) -> list[Callback]:
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",
-           "EpochLogger", "GradientWarning", "LearningRateScheduler", "LambdaCallback", "TerminateOnNaN"]
+           "EpochLogger", "GradientWarning", "LearningRateScheduler", "LambdaCallback", "TerminateOnNaN",
+           "BackupAndRestore"]

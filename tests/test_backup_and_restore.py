@@ -1,0 +1,75 @@
+"""Keras' BackupAndRestore callback: an interrupted fit run again goes on bit for bit, and the backup is removed
+once training ends (delete_checkpoint), as in Keras. Before, `cr.callbacks.BackupAndRestore` did not exist."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+
+class Interrupt(cr.callbacks.Callback):
+    """Ctrl-C at the end of an epoch (before the checkpoint of that epoch is written)."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch == self.at:
+            raise KeyboardInterrupt
+
+
+def data(dtype):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4)).astype(dtype)
+    return X, (X[:, 0] - X[:, 2] > 0).astype(int)
+
+
+def run(X, y, dtype, callbacks):
+    net = cr.Network([cr.Dense(4, 6, "tanh"), cr.Dropout(0.2), cr.Dense(6, 2, "softmax")],
+                     loss="categorical_crossentropy", seed=1, dtype=dtype)
+    history = net.fit(X, y, epochs=8, batch_size=16, optimizer=cr.optim.SGD(0.05, momentum=0.9), seed=3,
+                      validation_split=0.25, verbose=0,
+                      callbacks=[cr.EarlyStopping(patience=3, restore_best_weights=True), *callbacks])
+    return net, history
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_interrupted_fit_run_again_equals_uninterrupted(tmp_path, dtype):
+    X, y = data(dtype)
+    whole, whole_history = run(X, y, dtype, [])
+    backup = tmp_path / "backup"
+    with pytest.raises(KeyboardInterrupt):
+        run(X, y, dtype, [cr.callbacks.BackupAndRestore(backup), Interrupt(4)])
+    assert (backup / "checkpoint.npz").is_file()
+    again, history = run(X, y, dtype, [cr.callbacks.BackupAndRestore(backup), Interrupt(-1)])
+    assert np.array_equal(again.params, whole.params)
+    assert history.history == whole_history.history
+    assert not backup.exists()          # delete_checkpoint=True: removed at the end, as Keras'
+
+
+def test_delete_checkpoint_false_keeps_it(tmp_path):
+    X, y = data("float64")
+    run(X, y, "float64", [cr.callbacks.BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["checkpoint.npz", "history.jsonl"]
+
+
+def test_refusals_name_the_argument(tmp_path):
+    with pytest.raises(ValidationError, match="save_freq must be 'epoch'; got 5"):
+        cr.callbacks.BackupAndRestore(tmp_path, save_freq=5)
+    with pytest.raises(ValidationError, match="backup_dir is empty"):
+        cr.callbacks.BackupAndRestore("")
+    X, y = data("float64")
+    net = cr.Network([cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    with pytest.raises(ValidationError, match="checkpoint_dir="):
+        net.fit(X, y, callbacks=[cr.callbacks.BackupAndRestore(tmp_path / "a")], checkpoint_dir=tmp_path / "b",
+                verbose=0)
+
+
+def test_the_engine_part_given_as_a_callback_is_refused_by_name(tmp_path):
+    """The checkpoint module's own class among the callbacks failed after a whole epoch: 'NoneType' object has no
+    attribute 'history'."""
+    from chainrule.saving.checkpoint import BackupAndRestore
+    X, y = data("float64")
+    net = cr.Network([cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
+    with pytest.raises(ValidationError, match="cr.callbacks.BackupAndRestore"):
+        net.fit(X, y, callbacks=[BackupAndRestore(tmp_path / "b")], verbose=0)

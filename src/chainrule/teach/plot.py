@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
-from .colours import class_colours, layer_styles, numbered
+from .colours import class_colours, layer_styles, numbered, signed
 from .diagram import network_diagram  # noqa: F401  (cr.plot.network_diagram, as before the split)
 from .notation import neuron_names
 
@@ -166,9 +166,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         ax = fig.add_subplot(1, len(nets), k + 1)
         out = net.predict(grid)
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
-        # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
+        # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each; both the
+        # explorer's colours of class 0 and 1 (orange, blue)
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        cmap = "RdBu_r" if out.shape[1] == 1 else class_colours(out.shape[1])
+        cmap = signed() if out.shape[1] == 1 else class_colours(out.shape[1])
         filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.6)
         regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so

@@ -45,3 +45,14 @@ def test_a_loss_within_a_decade_or_reaching_0_stays_linear(tmp_path, monkeypatch
     """Under a factor of 10 a linear axis reads best; a loss of 0 has no place on a log one."""
     ax = drawn_loss(monkeypatch, tmp_path, {"loss": loss})
     assert ax.get_yscale() == "linear" and ax.get_ylabel() == "loss"
+
+
+def test_a_regressions_long_loss_name_keeps_log_scale_whole(tmp_path, monkeypatch):
+    """`plot curves` names a regression's loss 'loss (mse) of the standardised target' and its standardisation:
+    the '(log scale)' after it was broken over two lines, '(log' and 'scale)'."""
+    label = "loss (mse) of the standardised target\n('progression' - mean 151.513) / std 77.0692"
+    fig = drawn_figure(monkeypatch, lambda: plot.training_curves({"loss": [2.4, 0.5, 0.03]}, tmp_path / "c.png",
+                                                                 loss_label=label))
+    lines = fig.axes[0].get_ylabel().split("\n")
+    assert "(log scale)" in lines and lines[0] == "loss (mse) of the standardised target", lines
+    assert all(len(line) <= 46 for line in lines), lines

@@ -142,7 +142,9 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
             ax.set_yscale("log")
             _log_ticks(ax, *span)
             first, newline, rest = label.partition("\n")      # said on its first line, by the loss's name
-            label = f"{first} (log scale){newline}{rest}"
+            # whole, on a line of its own where the first has no room ('(log' and 'scale)' were broken apart)
+            said = " (log scale)" if len(f"{first} (log scale)") <= 46 else "\n(log scale)"
+            label = f"{first}{said}{newline}{rest}"
         ax.set_ylabel(_wrapped(label), parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()

@@ -13,6 +13,22 @@ MANY_LAYERS = 10
 
 DISTINCT_CLASSES = 60   # tab20's 20 colours and tab20b's and tab20c's 40 shades; past this, colours come close
 
+# The explorer's class colours in its order (charts.js' PALETTE: orange, blue, green, ...), so that class k is drawn
+# in one colour in the explorer and in a figure; its 16 are as many classes as it draws (limits.MAX_UNITS).
+EXPLORER_CLASSES = [(234, 88, 12), (37, 99, 235), (5, 150, 105), (192, 38, 211), (196, 134, 4), (8, 145, 178),
+                    (225, 29, 72), (101, 163, 13), (236, 72, 153), (146, 64, 14), (107, 114, 128), (17, 24, 39),
+                    (30, 27, 120), (20, 90, 80), (168, 120, 200), (120, 113, 40)]
+# The explorer's signs (graph.js' NEG and POS), which are its first two classes' colours: a weight < 0 orange, > 0
+# blue; a probability of class 1 from class 0's orange (0) through white (0.5) to class 1's blue (1)
+NEGATIVE, POSITIVE = "#ea580c", "#2563eb"
+
+
+def signed() -> Any:
+    """The colour map of a signed value (weights: orange < 0, white 0, blue > 0), as the explorer draws a weight,
+    and of a probability of class 1 (class 0's colour to class 1's): red/blue had the explorer's blue for < 0."""
+    from matplotlib.colors import LinearSegmentedColormap
+    return LinearSegmentedColormap.from_list("chainrule_signed", [NEGATIVE, "white", POSITIVE])
+
 
 def numbered(n: int) -> int:
     """Of n classes the colour bar numbers one in this many: at most 20 numbers (more run together)."""
@@ -20,14 +36,15 @@ def numbered(n: int) -> int:
 
 
 def class_colours(n: int) -> Any:
-    """Class k in the k-th colour: tab10, tab20's strong hues then its light ones (a hue's two kept apart), past 20
-    tab20b's and tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made
-    neighbouring classes near-identical); past DISTINCT_CLASSES turbo, stepped by the golden ratio so that classes
+    """Class k in the k-th colour: up to 16 classes the explorer's (class 0 orange, 1 blue, ...: tab10 drew them
+    blue and orange); past 16 tab20's strong hues then its light ones (a hue's two kept apart), past 20 tab20b's and
+    tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made neighbouring classes
+    near-identical); past DISTINCT_CLASSES turbo, stepped by the golden ratio so that classes
     k and k + 1 are far apart (some other two are close: a warning says so)."""
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
-    if n <= 10:
-        return ListedColormap(colormaps["tab10"](np.arange(n)))
+    if n <= len(EXPLORER_CLASSES):
+        return ListedColormap(np.array(EXPLORER_CLASSES[:n]) / 255)
     if n > DISTINCT_CLASSES:
         step = numbered(n)
         warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "

@@ -107,8 +107,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
 
     wmax = max(float(np.abs(layer.W).max()) for layer in dense) or 1.0
     alpha = 0.8 if max(len(a) * len(b) for a, b in zip(shown, shown[1:])) <= 64 else 0.45
-    from matplotlib import colormaps
-    cmap = colormaps["RdBu_r"]
+    from .colours import signed
+    cmap = signed()        # the explorer's: a weight > 0 blue, < 0 orange (red/blue said the opposite of its blue)
     edges: list[tuple[tuple[float, float], tuple[float, float], str]] = []      # labelled: (from, to, label)
     fixed: list[tuple[float, float, str]] = []                                   # the bias labels: (x, top, text)
     for l, layer in enumerate(dense):
@@ -163,7 +163,7 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     if note:
         fig.text(0.01, 0.99, note, ha="left", va="top", fontsize=8, color="0.3", parse_math=False)
     if heat:
-        ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, red > 0, blue < 0, wider = larger |w|",
+        ax.text(len(names) - 0.5, tall - 0.35, "edges: weights, blue > 0, orange < 0, wider = larger |w|",
                 ha="right", va="top", fontsize=8, color="0.3")
         _weight_heat_maps(fig, dense, cmap, input_names, output_names, names)
     return save_figure(fig, path, dpi)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, counted
-from .colours import class_colours, layer_styles, numbered
+from .colours import class_colours, layer_styles, numbered, signed
 from .diagram import network_diagram  # noqa: F401  (cr.plot.network_diagram, as before the split)
 from .notation import neuron_names
 
@@ -77,6 +77,34 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
     ax.set_xlabel("epoch")
 
 
+def _decades(ax) -> tuple[float, float] | None:
+    """The log axis' range of the losses drawn on `ax` where their finite values are all > 0 and span a factor of 10
+    or more, as the explorer's loss chart has (a linear one drew a diverged run's every epoch but its last at 0, and
+    a long run's last thousand epochs flat under its first); None for a linear axis. Its margins are kept under
+    1e308: matplotlib's own went past the largest float for a loss of 1e280, and failed."""
+    curves = [line for line in ax.get_lines() if line.get_marker() != "x"]       # not the nan/inf marks
+    values = np.concatenate([np.asarray(line.get_ydata(), float) for line in curves])
+    values = values[np.isfinite(values)]
+    if not values.size or values.min() <= 0 or values.max() / values.min() < 10:
+        return None
+    low, high = np.log10(values.min()), np.log10(values.max())
+    pad = 0.05 * (high - low)
+    return 10 ** max(low - pad, -307.0), 10 ** min(high + pad, 307.0)
+
+
+def _log_ticks(ax, low: float, high: float) -> None:
+    """`ax`'s y range low..high; past 6 decades its ticks at most 7 powers of 10 within it: matplotlib's own placed
+    one past 1e308 (a loss of 1e280; its stride of decades ends one past the range) and failed on it."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+    ax.set_ylim(low, high)
+    first, last = int(np.ceil(np.log10(low))), int(np.floor(np.log10(high)))
+    if last - first <= 6:       # matplotlib's ticks: each decade, minor ticks between
+        return
+    step = max(1, -(-(last - first) // 6))
+    ax.yaxis.set_major_locator(FixedLocator([10.0 ** k for k in range(first, last + 1, step)]))
+    ax.yaxis.set_minor_locator(NullLocator())       # a tick not every decade: none between
+
+
 def _wrapped(label: str, width: int = 46) -> str:
     """An axis name's lines broken at spaces to `width` characters: a longer line ran off a 4-inch figure."""
     import textwrap
@@ -90,7 +118,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
     loss axis's name, which says what the loss is of where that is not the data's own units (a regression
     trained on its standardised target, as `chainrule train` does), `accuracy_label` the accuracy axis's (weighted
-    rows')."""
+    rows'). The loss on a log scale where it spans a factor of 10 or more (and none is 0), as the explorer's."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -109,7 +137,15 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
                                       f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
-        ax.set_ylabel(_wrapped(loss_label if metric == "loss" else accuracy_label), parse_math=False)
+        label = loss_label if metric == "loss" else accuracy_label
+        if metric == "loss" and (span := _decades(ax)) is not None:
+            ax.set_yscale("log")
+            _log_ticks(ax, *span)
+            first, newline, rest = label.partition("\n")      # said on its first line, by the loss's name
+            # whole, on a line of its own where the first has no room ('(log' and 'scale)' were broken apart)
+            said = " (log scale)" if len(f"{first} (log scale)") <= 46 else "\n(log scale)"
+            label = f"{first}{said}{newline}{rest}"
+        ax.set_ylabel(_wrapped(label), parse_math=False)
         ax.grid(alpha=0.3)
         ax.legend()
     if title:
@@ -166,9 +202,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         ax = fig.add_subplot(1, len(nets), k + 1)
         out = net.predict(grid)
         z = out[:, 0] if out.shape[1] == 1 else out.argmax(axis=1)
-        # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each
+        # a probability keeps its colour from plot to plot (0.5 is white); classes get one colour each; both the
+        # explorer's colours of class 0 and 1 (orange, blue)
         levels = np.linspace(0, 1, 21) if out.shape[1] == 1 else np.arange(out.shape[1] + 1) - 0.5
-        cmap = "RdBu_r" if out.shape[1] == 1 else class_colours(out.shape[1])
+        cmap = signed() if out.shape[1] == 1 else class_colours(out.shape[1])
         filled = ax.contourf(gx, gy, z.reshape(gx.shape), levels=levels, cmap=cmap, alpha=0.6)
         regions.append((ax, filled, out.shape[1]))
         if out.shape[1] == 1 and np.ptp(z) < 1e-3:      # no boundary to draw: say so

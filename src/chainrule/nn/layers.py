@@ -286,7 +286,9 @@ class Dense(Layer):
                 if not need_input_grad:
                     return None
                 return np.matmul(delta, self._W.T, out=buf["dx"])
-            delta = np.multiply(dout, self.out > 0, out=buf["delta"])   # = ReLU.backward, into the buffer
+            delta = buf["delta"]                       # = ReLU.backward, into the buffer
+            np.copyto(delta, dout)
+            np.copyto(delta, 0, where=self.out <= 0)
         else:
             delta = self.activation.backward(dout, self.out, self.net)
         return self.backward_delta(delta, need_input_grad)

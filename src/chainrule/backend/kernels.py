@@ -151,16 +151,17 @@ def _bias_relu(net, b, out, zero):
 
 
 def _relu_backward(dout, out, delta, db, zero, tau):
-    """delta = dout * (out > 0), its entries under tau set to zero (`nn.layers.flush_small`), and
+    """delta = dout where out > 0, else 0 (ReLU.backward: an off unit passes no inf), its entries under
+    tau set to zero (`nn.layers.flush_small`), and
     db = delta summed over the rows (in row order, as NumPy's reduction over axis 0) in one pass."""
     m, k = dout.shape
     for c in range(k):
-        d = dout[0, c] if out[0, c] > zero else dout[0, c] * zero
+        d = zero if out[0, c] <= zero else dout[0, c]
         delta[0, c] = d if abs(d) >= tau else d * zero
         db[c] = delta[0, c]
     for r in range(1, m):
         for c in range(k):
-            d = dout[r, c] if out[r, c] > zero else dout[r, c] * zero   # dout * (out > 0)
+            d = zero if out[r, c] <= zero else dout[r, c]               # ReLU.backward
             d = d if abs(d) >= tau else d * zero                        # flushed
             delta[r, c] = d
             db[c] += d
@@ -237,7 +238,7 @@ def bias_relu(net, b, out):
 
 
 def relu_backward(dout, out, delta, db, tau):
-    """delta = dout * (out > 0), its entries under `tau` set to zero, and db = delta summed over
+    """delta = dout where out > 0 (else 0), its entries under `tau` set to zero, and db = delta summed over
     rows (in row order), in one pass."""
     load(force=True)
     f = dout.dtype.type

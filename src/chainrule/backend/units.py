@@ -18,10 +18,10 @@ def _f(v, act, alpha):
     if act == 2:
         return math.tanh(v)
     if act == 3:
-        return v if v > 0 else v * 0
+        return v if (v > 0 or v != v) else 0.0      # np.maximum(v, 0): NaN kept, -inf gives 0 (v * 0 was NaN)
     if act == 4:
         return v if v > 0 else v * alpha
-    return v + 0 * v
+    return v                                        # (v + 0 * v, before, made an infinite net input NaN)
 
 
 def _df(d, o, z, act, alpha):
@@ -31,7 +31,7 @@ def _df(d, o, z, act, alpha):
     if act == 2:
         return d * (1.0 - o * o)
     if act == 3:
-        return d if o > 0 else d * 0
+        return 0.0 if o <= 0 else d                 # ReLU.backward: an off unit passes no inf (d * 0 was NaN)
     if act == 4:
         return d if z > 0 else d * alpha
     return d

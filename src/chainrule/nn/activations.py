@@ -74,6 +74,9 @@ class Tanh(Activation):
 
 
 class ReLU(Activation):
+    """max(net, 0). Its backward passes dE/dout where the output is not <= 0 and 0 elsewhere, as
+    PyTorch's where(): an off unit passes nothing, not even an infinite gradient (0 * inf is NaN)."""
+
     name = "relu"
 
     def __call__(self, net):
@@ -83,7 +86,7 @@ class ReLU(Activation):
         return (out > 0).astype(out.dtype)
 
     def backward(self, dout, out, net):
-        return dout * (out > 0)
+        return np.where(out <= 0, 0, dout)
 
 
 class LeakyReLU(Activation):

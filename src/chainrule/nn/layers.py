@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..backend import kernels
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, did_you_mean
 from . import initializers, sparse
 from .activations import Activation, ReLU, get_activation
 from .layer import LAYERS, Layer, layer_from_config, register_layer  # noqa: F401 (nn.layers' names)
@@ -46,6 +46,11 @@ def _positive_int(value, name: str) -> int:
 
 
 KERAS_DENSE = ("units", "input_dim", "input_shape")
+DENSE_ARGUMENTS = ("n_in", "n_out", "activation", "trainable", "weight_init", "bias_init", "seed")
+#: Keras' and torch.nn.Linear's names of what Dense takes under its own (no bias: a zero one that does not learn)
+NO_BIAS = "bias_init=0, trainable={'W': True, 'b': False}"
+OTHER_NAMES = {"kernel_initializer": "weight_init=", "bias_initializer": "bias_init=", "use_bias": NO_BIAS,
+               "in_features": "n_in=", "out_features": "n_out=", "bias": NO_BIAS}
 
 
 def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> ChainruleTypeError:
@@ -53,7 +58,10 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
     (n_in, n_out), where Keras infers them; the call that builds the layer meant, where the arguments tell it."""
     unknown = [k for k in keras if k not in KERAS_DENSE]
     if unknown:
-        return ChainruleTypeError(f"Dense() got an unexpected keyword argument {unknown[0]!r}")
+        name = unknown[0]
+        hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
+                else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
+        return ChainruleTypeError(f"Dense() got an unexpected keyword argument {name!r}{hint}")
     if "units" in keras:
         units, first = keras["units"], n_in
     else:
@@ -286,7 +294,9 @@ class Dense(Layer):
                 if not need_input_grad:
                     return None
                 return np.matmul(delta, self._W.T, out=buf["dx"])
-            delta = np.multiply(dout, self.out > 0, out=buf["delta"])   # = ReLU.backward, into the buffer
+            delta = buf["delta"]                       # = ReLU.backward, into the buffer
+            np.copyto(delta, dout)
+            np.copyto(delta, 0, where=self.out <= 0)
         else:
             delta = self.activation.backward(dout, self.out, self.net)
         return self.backward_delta(delta, need_input_grad)

@@ -263,7 +263,12 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            # Keras' names (its sparse form is ours with class labels as targets) and torch.nn's (after a
            # softmax output, CrossEntropyLoss of the logits is categorical cross-entropy of the probabilities)
            "mean_squared_error": "mse", "sparse_categorical_crossentropy": "categorical_crossentropy",
-           "mseloss": "mse", "bceloss": "binary_crossentropy", "crossentropyloss": "categorical_crossentropy"}
+           "mseloss": "mse", "bceloss": "binary_crossentropy", "crossentropyloss": "categorical_crossentropy",
+           # Keras' class names (keras.losses.get takes them too); BCEWithLogitsLoss of the net input is
+           # binary cross-entropy after a sigmoid output, as CrossEntropyLoss is after a softmax
+           "meansquarederror": "mse", "binarycrossentropy": "binary_crossentropy",
+           "categoricalcrossentropy": "categorical_crossentropy",
+           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy"}
 
 
 def get_loss(loss: str | Loss) -> Loss:

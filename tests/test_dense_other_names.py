@@ -1,0 +1,72 @@
+"""What a Keras or PyTorch user writes first: Dense's keywords under Keras' and torch.nn.Linear's names, and the
+losses under Keras' class names (keras.losses.get takes them) and torch.nn's. A misspelt keyword was Python's bare
+"unexpected keyword argument", with no word of the name meant."""
+import numpy as np
+import pytest
+import torch
+
+import chainrule as cr
+from chainrule.nn.losses import get_loss
+
+
+@pytest.mark.parametrize("keyword, meant", [
+    ({"kernel_initializer": "he_normal"}, "weight_init="), ({"bias_initializer": "zeros"}, "bias_init="),
+    ({"use_bias": False}, "bias_init=0, trainable={'W': True, 'b': False}"),
+    ({"bias": False}, "bias_init=0, trainable={'W': True, 'b': False}"),
+    ({"in_features": 3}, "n_in="), ({"out_features": 2}, "n_out="),
+    ({"activaton": "relu"}, "(did you mean activation=?)"), ({"weight_inti": "zeros"}, "(did you mean weight_init=?)"),
+])
+def test_a_keyword_dense_does_not_take_names_the_one_it_does(keyword, meant):
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{next(iter(keyword))}'") as raised:
+        cr.Dense(3, 2, **keyword)
+    assert meant in str(raised.value)
+
+
+def test_the_no_bias_advice_builds_a_layer_without_a_learning_bias():
+    """The advice for use_bias=False / bias=False is a working call: after training the bias is still 0."""
+    layer = cr.Dense(3, 2, bias_init=0, trainable={"W": True, "b": False})
+    net = cr.Network([layer], loss="mse", seed=0)
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    W0 = layer.W.copy()
+    net.fit(X, X[:, :2] + 1.0, epochs=3, verbose=0)
+    assert np.all(layer.b == 0.0) and np.all(layer.W != W0)
+
+
+def keras_loss(name, out, Y):
+    """Keras' loss of that name, its function on float64 tensors (its Loss object computes in floatx), per sample
+    averaged. Keras' torch backend takes a mean in float32 even of float64 tensors: to 1e-7 only."""
+    import keras
+    fn = keras.losses.get(name).fn
+    return float(np.mean(keras.ops.convert_to_numpy(fn(keras.ops.convert_to_tensor(Y, "float64"),
+                                                      keras.ops.convert_to_tensor(out, "float64")))))
+
+
+TORCH = {"MeanSquaredError": lambda p, y: torch.nn.functional.mse_loss(p, y),
+         "BinaryCrossentropy": lambda p, y: torch.nn.functional.binary_cross_entropy(p, y),
+         "CategoricalCrossentropy": lambda p, y: torch.nn.functional.nll_loss(torch.log(p), y.argmax(1))}
+
+
+@pytest.mark.parametrize("name", sorted(TORCH))
+def test_keras_class_names_of_losses_are_the_same_losses(name):
+    rng = np.random.default_rng(0)
+    out = rng.uniform(0.05, 0.95, size=(6, 3))
+    if name == "CategoricalCrossentropy":
+        out /= out.sum(axis=1, keepdims=True)
+        Y = np.eye(3)[rng.integers(0, 3, 6)]
+    else:
+        Y = rng.integers(0, 2, size=(6, 3)).astype(float)
+    got = get_loss(name).value(out, Y)
+    assert got == pytest.approx(keras_loss(name, out, Y), rel=1e-7)
+    assert got == pytest.approx(TORCH[name](torch.tensor(out), torch.tensor(Y)).item(), rel=1e-12)
+
+
+def test_bce_with_logits_names_binary_crossentropy_after_a_sigmoid():
+    """torch.nn.BCEWithLogitsLoss of the net input is binary cross-entropy of the sigmoid's output, as
+    CrossEntropyLoss of the logits is categorical cross-entropy after a softmax."""
+    rng = np.random.default_rng(1)
+    net_in, Y = rng.normal(0, 3, size=(5, 2)), rng.integers(0, 2, size=(5, 2)).astype(float)
+    want = torch.nn.BCEWithLogitsLoss()(torch.tensor(net_in), torch.tensor(Y)).item()
+    net = cr.Network([cr.Dense(2, 2, "sigmoid")], loss="BCEWithLogitsLoss")
+    assert net.loss_function.name == "binary_crossentropy"
+    out = 1 / (1 + np.exp(-net_in))
+    assert get_loss("BCEWithLogitsLoss").value(out, Y, net_in) == pytest.approx(want, rel=1e-12)

@@ -140,12 +140,13 @@ class Lion19(o.SGD):
 
 
 @pytest.mark.parametrize("make,said,kept", ids=["weight_decay", "amsgrad", "AdamW", "dampening", "clip_norm",
-                                                "RMSprop", "Adagrad", "eps 0", "not offered"], argvalues=[
+                                                "clip_value", "RMSprop", "Adagrad", "eps 0", "not offered"], argvalues=[
     (lambda: o.Adam(0.01, weight_decay=0.1), "Set aside (the page has no field for it): weight_decay 0.1.", True),
     (lambda: o.Adam(0.01, amsgrad=True), "Set aside (the page has no field for it): amsgrad.", True),
     (lambda: o.AdamW(0.01), "weight_decay 0.01 (decoupled, AdamW's)", True),
     (lambda: o.SGD(0.1, momentum=0.9, dampening=0.2), "dampening 0.2", True),
     (lambda: o.SGD(0.1, clip_norm=1.0), "clip_norm 1", True),
+    (lambda: o.Adam(0.01, clip_value=0.5), "Set aside (the page has no field for it): clip_value 0.5.", True),
     (lambda: o.RMSprop(0.01, momentum=0.5, centered=True), "momentum 0.5, centered", True),
     (lambda: o.Adagrad(0.1, lr_decay=0.01), "lr_decay 0.01", True),
     (lambda: o.Adam(0.01, eps=0.0), "The model's ε 0 is not one the page's field takes: 1e-08 here.", True),

@@ -14,14 +14,14 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 def _keras_base_arguments() -> list[str]:
     keras = pytest.importorskip("keras")
-    taken = set(inspect.signature(cr.optim.Adam).parameters) | {"learning_rate", "weight_decay"}
+    taken = set(inspect.signature(cr.optim.Adam).parameters) | {"learning_rate", "weight_decay", "clipvalue"}
     return [n for n in inspect.signature(keras.optimizers.Optimizer.__init__).parameters
             if n not in taken | {"self", "kwargs", "clipnorm", "global_clipnorm"}]   # those two: clip_norm's advice
 
 
 def test_every_keras_base_argument_is_told_in_both_ways():
     names = _keras_base_arguments()
-    assert "clipvalue" in names and "use_ema" in names
+    assert "use_ema" in names
     for name in names + ["decay"]:
         for make, before in ((cr.optim.Adam, ()), (cr.optim.SGD, (0.1,)),
                              (lambda **kw: cr.optim.get_optimizer("adam", **kw), ())):
@@ -29,11 +29,15 @@ def test_every_keras_base_argument_is_told_in_both_ways():
                 make(*before, **{name: 1})
 
 
-def test_clipvalue_names_keras_meaning_and_clip_norm():
+def test_clipvalue_is_taken_as_clip_value_as_keras_takes_it():
+    """Keras' clipvalue (each gradient element clipped to [-clipvalue, clipvalue]) was refused; it is clip_value's
+    Keras name, as learning_rate is lr's, in both ways; given with clip_value too, refused naming both."""
     keras = pytest.importorskip("keras")
     assert "clipvalue" in inspect.signature(keras.optimizers.Adam).parameters
-    with pytest.raises(ChainruleTypeError, match=r"each gradient element to \[-clipvalue, clipvalue\].*clip_norm"):
-        cr.optim.RMSprop(clipvalue=0.5)
+    for made in (cr.optim.RMSprop(clipvalue=0.5), cr.optim.get_optimizer("rmsprop", clipvalue=0.5)):
+        assert made.clip_value == 0.5 and made.clip_norm is None
+    with pytest.raises(ChainruleTypeError, match="both clip_value and clipvalue"):
+        cr.optim.SGD(0.1, clip_value=1.0, clipvalue=0.5)
 
 
 def test_an_unknown_argument_is_one_error_class_either_way():

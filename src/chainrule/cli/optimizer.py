@@ -1,6 +1,6 @@
-"""`chainrule train`'s optimizer options (--optimizer, --lr, --momentum, --clip-norm) and the training advice in
-their words: the engine's warnings and errors advise Python's `clip_norm=...` and "a lower learning rate", which
-the command's user gives as --clip-norm and --lr."""
+"""`chainrule train`'s optimizer options (--optimizer, --lr, --momentum, --clip-norm, --clip-value) and the training
+advice in their words: the engine's warnings and errors advise Python's `clip_norm=...` and "a lower learning rate",
+which the command's user gives as --clip-norm and --lr."""
 from __future__ import annotations
 
 import argparse
@@ -32,22 +32,35 @@ def momentum(text: str) -> float:
     return value
 
 
-def clip_norm(text: str) -> float:
-    """--clip-norm: the optimizers' clip_norm (a finite number > 0: the gradients' global L2 norm at most it, as
-    torch.nn.utils.clip_grad_norm_), by the engine's own check, refused in the form of every numeric option."""
-    from ..training.optimizer import _clip_norm as checked
+def _clipping(text: str, check: Callable[[Any], float | None]) -> float:
+    """A clipping option's number (a finite number > 0), by the engine's own check, refused in the form of every
+    numeric option."""
     try:
-        value = checked(float(text))
+        value = check(float(text))
     except (ValueError, ValidationError):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, e.g. 1.0; got {text!r}") from None
     assert value is not None
     return value
 
 
+def clip_norm(text: str) -> float:
+    """--clip-norm: the optimizers' clip_norm (the gradients' global L2 norm at most it, as
+    torch.nn.utils.clip_grad_norm_)."""
+    from ..training.optimizer import _clip_norm
+    return _clipping(text, _clip_norm)
+
+
+def clip_value(text: str) -> float:
+    """--clip-value: the optimizers' clip_value (each gradient element in [-it, it], as
+    torch.nn.utils.clip_grad_value_ and Keras' clipvalue)."""
+    from ..training.optimizer import _clip_value
+    return _clipping(text, _clip_value)
+
+
 def build(args: argparse.Namespace, lr: Any) -> Any:
     """The optimizer of --optimizer, --lr (`lr`: its number or --schedule's schedule), --momentum (which only
-    sgd and rmsprop have) and --clip-norm."""
-    given = {} if args.clip_norm is None else {"clip_norm": args.clip_norm}
+    sgd and rmsprop have), --clip-norm and --clip-value."""
+    given = {name: getattr(args, name) for name in ("clip_norm", "clip_value") if getattr(args, name, None) is not None}
     try:
         optimizer = cr.optim.get_optimizer(args.optimizer, lr=lr, **given)
     except UnknownNameError as exc:
@@ -61,7 +74,10 @@ def build(args: argparse.Namespace, lr: Any) -> Any:
 
 
 def clipping(args: argparse.Namespace) -> str:
-    """The advice to clip the gradients, as the command gives it (a lower --clip-norm where one was given)."""
+    """The advice to clip the gradients, as the command gives it (a lower --clip-norm or --clip-value where one was
+    given)."""
+    if getattr(args, "clip_value", None) is not None:
+        return f"a lower --clip-value (it was {args.clip_value:g})"
     if args.clip_norm is None:
         return "gradient clipping (--clip-norm, e.g. 1)"
     return f"a lower --clip-norm (it was {args.clip_norm:g})"

@@ -311,8 +311,8 @@ def resume_refusal(exc: ValidationError) -> ValidationError:
     before, by check_resume."""
     text = str(exc)
     if text.startswith("cannot resume") and "what differs: the optimizer (" in text:
-        return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum, --clip-norm and --schedule: "
-                               "give the ones the checkpoint's run had)")
+        return ValidationError(f"{text} (the optimizer is --optimizer, --lr, --momentum, --clip-norm, --clip-value and "
+                               "--schedule: give the ones the checkpoint's run had)")
     if text.startswith("the checkpoint in ") and " is of another network: " in text:     # fit's words: Network(...)
         return ValidationError(f"{text} (the network is the input columns (--features, --drop, --text), --hidden, "
                                "--activation and --dtype: give the ones the checkpoint's run had, or use another "

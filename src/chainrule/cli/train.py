@@ -76,9 +76,13 @@ def register(sub) -> None:
                         "BackpropClassifier's momentum 0.9)")
     g.add_argument("--lr", type=learning_rate, default=1e-3, help="learning rate, whatever the optimizer")
     g.add_argument("--momentum", type=options.momentum, help="momentum of sgd or rmsprop (default: 0)")
-    g.add_argument("--clip-norm", type=options.clip_norm, metavar="NORM",
-                   help="scale each step's gradients so that their global L2 norm is at most NORM (the optimizers' "
-                        "clip_norm, torch.nn.utils.clip_grad_norm_'s); default: no clipping")
+    clip = g.add_mutually_exclusive_group()         # (Keras refuses clipnorm with clipvalue too)
+    clip.add_argument("--clip-norm", type=options.clip_norm, metavar="NORM",
+                      help="scale each step's gradients so that their global L2 norm is at most NORM (the "
+                           "optimizers' clip_norm, torch.nn.utils.clip_grad_norm_'s); default: no clipping")
+    clip.add_argument("--clip-value", type=options.clip_value, metavar="VALUE",
+                      help="clip each gradient element to [-VALUE, VALUE] at each step (the optimizers' clip_value, "
+                           "torch.nn.utils.clip_grad_value_'s, Keras' clipvalue); default: no clipping")
     g.add_argument("--schedule", type=schedule.schedule_arg, action=schedule.ScheduleAction,
                    metavar="NAME[@EPOCH][:KEY=VALUE,...]", help=schedule.HELP)
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")

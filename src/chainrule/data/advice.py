@@ -140,6 +140,7 @@ WORDS: dict[str, dict[str, str]] = {
     "lr": {"fit": "lr", "command": "--lr"},
     "momentum": {"fit": "momentum", "command": "--momentum"},
     "clip_norm": {"fit": "clip_norm", "command": "--clip-norm"},
+    "clip_value": {"fit": "clip_value", "command": "--clip-value"},
     "batch_size": {"fit": "batch_size", "command": "--batch-size"},
     "X": {"fit": "the inputs X", "command": "the inputs (the CSV's rows and columns; --features, --drop, --text, "
                                             "--val-split, --seed)"},

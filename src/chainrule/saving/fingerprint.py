@@ -91,9 +91,10 @@ def differences(saved: dict, now: dict) -> list[str]:
     typed) where it trains, else Python's (fit's arguments, the optimizer's config)."""
     found = []
     command = advice.caller() in ("command", "sweep command")      # Python's run_sweep and CsvStream: its words
-    if saved.get("optimizer") != now["optimizer"]:
-        a, b = saved.get("optimizer") or {}, now["optimizer"]
-        keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    a, b = saved.get("optimizer") or {}, now["optimizer"]
+    # (a setting an older checkpoint lacks, clip_value, is its None: not a difference)
+    keys = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    if keys:
         if command and any(k in advice.WORDS for k in keys):   # the rest follows from --optimizer: no option of its own
             keys = [k for k in keys if k in advice.WORDS]
         said = (lambda k: advice.give(k) if k in advice.WORDS else k) if command else str

@@ -1,5 +1,6 @@
-"""Gradient clipping's norm: the global L2 norm of the gradients, as torch.nn.utils.clip_grad_norm_
-computes it. Kept apart from optim.py, the update formulas."""
+"""Gradient clipping: the global L2 norm of the gradients, as torch.nn.utils.clip_grad_norm_ computes
+it, and each element clipped, as torch.nn.utils.clip_grad_value_. Kept apart from optim.py, the update
+formulas."""
 from __future__ import annotations
 
 import math
@@ -25,3 +26,9 @@ def global_norm(grads: np.ndarray, slices: list[slice]) -> float:
     if big == 0.0:
         return total
     return big * math.sqrt(sum(float(np.dot(g, g)) for g in (grads[s] / big for s in slices)))
+
+
+def clip_values(grads: np.ndarray, value: float) -> np.ndarray:
+    """The gradients, each element clipped to [-value, value] (torch.nn.utils.clip_grad_value_, Keras'
+    clipvalue), in a new array: the network's own gradients stay as computed. A NaN stays NaN, as in both."""
+    return np.clip(grads, -value, value)

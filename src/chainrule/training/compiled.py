@@ -107,7 +107,7 @@ def check_path(before: str, path: str) -> None:
     """As a resumed run's first epoch takes `path`, before its training (`Trainer.taking`): where its checkpoint's
     epochs took another (`before`), the numbers may differ in the last bits from an uninterrupted run's, said with
     the one reason before an epoch's time is spent. Only a path really taken counts: a run on NumPy whatever the
-    kernels (Adam's amsgrad, clip_norm) is not warned of them."""
+    kernels (Adam's amsgrad, clip_norm, clip_value) is not warned of them."""
     if before == path or (before == "compiled" and path != "numpy"):
         return
     if before == "numpy":
@@ -179,9 +179,9 @@ def epoch_plan(net, optimizer, X: Any = None, batch_size: int | None = None) -> 
     # everything the plan depends on, beyond the checks above: plans are reused by it (a call of
     # train_steps spends more time here than in a hundred of the seed's updates)
     key = (type(net.loss_function), net.fused_output, net.dtype, type(optimizer), optimizer.clip_norm,
-           getattr(optimizer, "amsgrad", False), *((type(layer), getattr(layer, "n_in", 0), getattr(layer, "n_out", 0),
-                                                    type(act := getattr(layer, "activation", None)),
-                                                    getattr(act, "alpha", 0.0)) for layer in layers))
+           optimizer.clip_value, getattr(optimizer, "amsgrad", False),
+           *((type(layer), getattr(layer, "n_in", 0), getattr(layer, "n_out", 0),
+              type(act := getattr(layer, "activation", None)), getattr(act, "alpha", 0.0)) for layer in layers))
     if key not in _plans:
         if len(_plans) > 256:
             _plans.clear()
@@ -202,8 +202,8 @@ def _plan(net, optimizer) -> tuple | None:
     fused = net.fused_output
     if (loss_id in (2, 3) or acts[-1] == 5) and not fused:
         return None                    # the kernel has these losses and the softmax only in fused form
-    if optimizer.clip_norm is not None or getattr(optimizer, "amsgrad", False):
-        return None
+    if optimizer.clip_norm is not None or optimizer.clip_value is not None or getattr(optimizer, "amsgrad", False):
+        return None                    # clipping: the NumPy loop's (its step clips, then the compiled update runs)
     w_offsets = [start for layer, name, start, _ in net.segments if name == "W"]
     layout = np.array([[layer.n_in, layer.n_out, a, a + layer.n_in * layer.n_out]
                        for layer, a in zip(layers, w_offsets)], dtype=np.int64)

@@ -24,11 +24,13 @@ KERAS_ONLY = {"beta_1": ("betas", "betas=(beta_1, beta_2), torch's pair"),
               "clipnorm": ("clip_norm", "clip_norm (the norm of all the gradients together; Keras' clipnorm clips "
                                         "each weight array's alone)")}
 
+#: Keras' optimizer arguments taken as they are, for chainrule's of the same meaning: Keras' name -> chainrule's.
+#: clipvalue clips each gradient element to [-clipvalue, clipvalue], as clip_value (torch's clip_grad_value_).
+KERAS_ALIASES = {"learning_rate": "lr", "clipvalue": "clip_value"}
+
 #: Keras' optimizer arguments (its Optimizer base's, and Keras 2's decay) with no equal here: what each means in
 #: Keras and what to do instead. They were Python's bare "unexpected keyword argument".
 KERAS_WITHOUT_EQUAL = {
-    "clipvalue": "Keras clips each gradient element to [-clipvalue, clipvalue]; here clip_norm scales all the "
-                 "gradients together down to that norm",
     "use_ema": "Keras' moving average of the weights is not kept here: leave it out",
     "ema_momentum": "Keras' moving average of the weights (use_ema) is not kept here: leave it out",
     "ema_overwrite_frequency": "Keras' moving average of the weights (use_ema) is not kept here: leave it out",
@@ -51,7 +53,7 @@ def refuse_unknown(cls: type, given: dict[str, Any]) -> None:
         said = "; ".join(f"{name}: {KERAS_WITHOUT_EQUAL[name]}" for name in keras)
         raise ChainruleTypeError(f"{cls.__name__}() does not take Keras' {', '.join(keras)}. {said}")
     from .schedules import check_arguments
-    check_arguments(cls, given, also=("learning_rate",))
+    check_arguments(cls, given, also=tuple(k for k, ours in KERAS_ALIASES.items() if ours in accepted or ours == "lr"))
 
 
 def refuse_keras_only(owner: str, given: dict[str, Any], takes: Any) -> None:
@@ -67,25 +69,33 @@ def refuse_keras_only(owner: str, given: dict[str, Any], takes: Any) -> None:
 
 
 class KerasNames:
-    """The base of Optimizer: Keras' `learning_rate=` for `lr=`, and `optimizer.learning_rate`."""
+    """The base of Optimizer: Keras' `learning_rate=` for `lr=` and `clipvalue=` for `clip_value=`, and
+    `optimizer.learning_rate`."""
 
     _lr: float
     schedule: Any
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every optimizer takes Keras' `learning_rate=` for `lr=` (Adam(learning_rate=1e-3) was a TypeError)."""
+        """Every optimizer takes Keras' `learning_rate=` for `lr=` (Adam(learning_rate=1e-3) was a TypeError), and
+        `clipvalue=` for `clip_value=` where it takes clip_value (Keras' code ran here refused it)."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
         if init is None or "learning_rate" in inspect.signature(init).parameters:
             return
+        positions = list(inspect.signature(init).parameters)[1:]
 
         @functools.wraps(init)
-        def keras_init(self: Any, *args: Any, learning_rate: Any = None, **kw: Any) -> None:
-            refuse_unknown(cls, kw)         # the class whose __init__ this is (a subclass calls it by super())
-            if learning_rate is not None and (args or "lr" in kw):
-                raise ChainruleTypeError(f"{type(self).__name__}() got both lr and learning_rate (Keras' name for lr): "
-                                         "give one")
-            init(self, *args, **kw, **({} if learning_rate is None else {"lr": learning_rate}))
+        def keras_init(self: Any, *args: Any, learning_rate: Any = None, clipvalue: Any = None, **kw: Any) -> None:
+            refuse_unknown(cls, {**kw, **({} if clipvalue is None else {"clipvalue": clipvalue})})  # the class whose
+            given = dict(zip(positions, args)) | kw           # __init__ this is (a subclass calls it by super())
+            for keras, value in (("learning_rate", learning_rate), ("clipvalue", clipvalue)):
+                ours = KERAS_ALIASES[keras]
+                if value is not None and ours in given:
+                    raise ChainruleTypeError(f"{type(self).__name__}() got both {ours} and {keras} (Keras' name for "
+                                             f"{ours}): give one")
+                if value is not None:
+                    kw[ours] = value
+            init(self, *args, **kw)
         cls.__init__ = keras_init          # type: ignore[method-assign]
 
     @property

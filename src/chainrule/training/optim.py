@@ -71,8 +71,9 @@ class SGD(Optimizer):
     joint = ("momentum", "dampening", "nesterov")
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
-                 nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None):
-        super().__init__(lr, weight_decay, clip_norm)
+                 nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None,
+                 clip_value: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm, clip_value)
         self.momentum, self.dampening, self.nesterov = momentum, dampening, nesterov     # `checks`
         self._joint_check({k: getattr(self, k) for k in self.joint})
 
@@ -112,8 +113,9 @@ class Adagrad(Optimizer):
               "initial_accumulator_value": _at_least_0("initial_accumulator_value")}
 
     def __init__(self, lr: float | Schedule = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm: float | None = None):
-        super().__init__(lr, weight_decay, clip_norm)
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10, clip_norm: float | None = None,
+                 clip_value: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm, clip_value)
         self.lr_decay, self.initial_accumulator_value, self.eps = lr_decay, initial_accumulator_value, eps
 
     def _new_state(self, name, params):
@@ -146,8 +148,9 @@ class RMSprop(Optimizer):
               "momentum": _at_least_0("momentum"), "centered": _bool("centered")}
 
     def __init__(self, lr: float | Schedule = 0.01, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None):
-        super().__init__(lr, weight_decay, clip_norm)
+                 momentum: float = 0.0, centered: bool = False, clip_norm: float | None = None,
+                 clip_value: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm, clip_value)
         self.alpha, self.eps, self.momentum, self.centered = alpha, eps, momentum, centered     # checked: `checks`
 
     def _config(self):
@@ -196,8 +199,9 @@ class Adam(Optimizer):
     checks = {**Optimizer.checks, "betas": _betas, "eps": _at_least_0("eps"), "amsgrad": _bool("amsgrad")}
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None):
-        super().__init__(lr, weight_decay, clip_norm)
+                 weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None,
+                 clip_value: float | None = None):
+        super().__init__(lr, weight_decay, clip_norm, clip_value)
         self.betas, self.eps, self.amsgrad = betas, eps, amsgrad        # checked by `checks`
 
     def _config(self):
@@ -240,8 +244,9 @@ class AdamW(Adam):
     decoupled = True
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.01, amsgrad: bool = False, clip_norm: float | None = None):
-        super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm)
+                 weight_decay: float = 0.01, amsgrad: bool = False, clip_norm: float | None = None,
+                 clip_value: float | None = None):
+        super().__init__(lr, betas, eps, weight_decay, amsgrad, clip_norm, clip_value)
 
 
 #: the built-ins with a compiled update (SGD, Adam, AdamW), a tuple: `Optimizer.step` runs their kernel

@@ -14,15 +14,20 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
-from .clipping import global_norm
+from .clipping import clip_values, global_norm
 from .keras_names import KerasNames
 from .schedules import Schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 
 
-def _clip_norm(value: Any) -> float | None:
-    return None if value is None else _number(value, "clip_norm", low_inclusive=False)
+def _clip(name: str) -> Callable[[Any], float | None]:
+    """The check of a clipping setting (clip_norm, clip_value): None (no clipping) or a finite number > 0."""
+    return lambda value: None if value is None else _number(value, name, low_inclusive=False)
+
+
+_clip_norm = _clip("clip_norm")
+_clip_value = _clip("clip_value")
 
 #: the exact classes whose update has a compiled kernel (a subclass runs its own `_update`), in the
 #: order `_compiled_update` marked them: a tuple, not changed by a user
@@ -45,7 +50,9 @@ class Optimizer(KerasNames):
 
     Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
     weight_decay * w to the gradient, as torch.optim does), `clip_norm` (scale the gradients
-    so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_).
+    so their global L2 norm is at most clip_norm, as torch.nn.utils.clip_grad_norm_) or `clip_value`
+    (each gradient element clipped to [-clip_value, clip_value], as torch.nn.utils.clip_grad_value_
+    and Keras' clipvalue). One of the two at most: Keras refuses clipnorm with clipvalue too.
 
     The step count `t` (Adam's bias correction, Adagrad's decay) is one for the whole network, as
     Keras counts it; torch.optim counts per parameter. The two agree while every parameter trains;
@@ -63,9 +70,10 @@ class Optimizer(KerasNames):
     #: (`opt.momentum = -0.5` between fits, as torch's param_groups are edited, was used silently and climbed the
     #: gradient; a loaded file's and set_params' go through the constructor). A subclass adds its own.
     checks: ClassVar[dict[str, Callable[[Any], Any]]] = {
-        "weight_decay": lambda v: _number(v, "weight_decay"), "clip_norm": _clip_norm}
+        "weight_decay": lambda v: _number(v, "weight_decay"), "clip_norm": _clip_norm, "clip_value": _clip_value}
 
-    def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None):
+    def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None,
+                 clip_value: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, lr(0)
@@ -74,6 +82,7 @@ class Optimizer(KerasNames):
         self._lr: float = rate
         self.weight_decay = weight_decay        # (checked by __setattr__, as every setting in `checks`)
         self.clip_norm = clip_norm
+        self.clip_value = clip_value            # (after clip_norm: `__setattr__` refuses the two together)
         self.t = 0          # steps taken
         self.epoch = 0      # set by fit, read by the schedule
         self.state: dict[str, np.ndarray] = {}
@@ -86,7 +95,13 @@ class Optimizer(KerasNames):
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = type(self).checks.get(name)
-        super().__setattr__(name, value if check is None else check(value))
+        value = value if check is None else check(value)
+        other = {"clip_norm": "clip_value", "clip_value": "clip_norm"}.get(name)
+        if other is not None and value is not None and self.__dict__.get(other) is not None:
+            raise ValidationError(f"{type(self).__name__} got both clip_norm and clip_value ({name}={value!r} with "
+                                  f"{other}={self.__dict__[other]!r}): give one, the other None (Keras refuses "
+                                  "clipnorm with clipvalue too)")
+        super().__setattr__(name, value)
 
     def _joint_check(self, settings: dict[str, Any]) -> None:
         """Raise ValidationError where `settings` (those of `joint`, as they would be) do not go together."""
@@ -150,6 +165,8 @@ class Optimizer(KerasNames):
             coef = self.clip_norm / (total + 1e-6)
             if coef < 1.0:
                 grads = grads * coef
+        elif self.clip_value is not None:
+            grads = clip_values(grads, self.clip_value)
         self.t += 1
         # the compiled update only for the exact built-in classes (COMPILED_UPDATES): a subclass
         # runs its own `_update`, whatever it overrides
@@ -213,6 +230,7 @@ class Optimizer(KerasNames):
     def __setstate__(self, state: dict) -> None:
         if "lr" in state:        # pickled when lr was a plain attribute
             state["_lr"] = state.pop("lr")
+        state.setdefault("clip_value", None)        # pickled before clip_value was a setting
         self.__dict__.update(state)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, np.ndarray]) -> None:
@@ -225,7 +243,8 @@ class Optimizer(KerasNames):
     def config(self) -> dict:
         """The constructor arguments (a schedule as its own config), plus "name" (the class)."""
         return {"name": type(self).__name__, "lr": self.lr if self.schedule is None else self.schedule.config(),
-                "weight_decay": self.weight_decay, "clip_norm": self.clip_norm, **self._config()}
+                "weight_decay": self.weight_decay, "clip_norm": self.clip_norm,
+                "clip_value": self.clip_value, **self._config()}
 
     def _config(self) -> dict:
         """The arguments a subclass adds."""

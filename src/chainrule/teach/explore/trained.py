@@ -76,7 +76,7 @@ def _mapped(opt: Any) -> tuple[str, dict, list[str]] | None:
     o, kind = cr.optim, type(opt)
     aside = [f"weight_decay {fmt(opt.weight_decay)}" + (" (decoupled, AdamW's)" if kind is o.AdamW else "")] \
         if opt.weight_decay else []
-    aside += [f"clip_norm {fmt(opt.clip_norm)}"] if opt.clip_norm is not None else []
+    aside += [f"{k} {fmt(getattr(opt, k))}" for k in ("clip_norm", "clip_value") if getattr(opt, k) is not None]
     lr = opt.lr
     if kind is o.SGD:
         aside += [f"dampening {fmt(opt.dampening)}"] if opt.dampening else []

@@ -13,9 +13,14 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
 from .mpi_job import launched_ranks, launcher
+from .reading import named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
 from .weights import class_weight_arg
+
+
+#: --scoring: empty, it was looked up as a scorer named '' ("--scoring  is not known", and every name)
+scorer_name = named_text("--scoring", "a scikit-learn scorer name", "f1_macro", "for accuracy or r2")
 
 
 def register(sub) -> None:
@@ -36,7 +41,7 @@ def register(sub) -> None:
                "--epochs, --batch-size and --dtype apply where the grid does not set them; beside a grid that "
                "does, refused")
     p.add_argument("csv", help="the CSV file with a header row")
-    p.add_argument("--target", required=True, help="the column to predict")
+    p.add_argument("--target", required=True, type=target_name, help="the column to predict")
     p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786), which needs a worker within "
                                        "CHAINRULE_DASK_WAIT seconds (default: 30); default: run here")
@@ -48,7 +53,7 @@ def register(sub) -> None:
                         "class (default: 3)")
     p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
                                               "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
-    p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2; every name: "
+    p.add_argument("--scoring", type=scorer_name, help="scikit-learn scorer name (default: accuracy or r2; every name: "
                                      "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
                                      "regression's scores are in the target's units; f1, precision, recall, jaccard, "
                                      "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "

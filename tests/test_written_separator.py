@@ -1,6 +1,7 @@
 """The separator of every CSV text chainrule writes follows the file's name, as pandas' users and spreadsheets
 read it: tabs in a .tsv, .tab or .txt file (a comma there read as one column), commas else; a name of another
-format (.npz, .xlsx, .csv.gz) refused, naming the file."""
+format (.npz, .xlsx, .csv.gz) refused, naming the file.
+A separator given to CSVLogger is used as given, as Keras uses it."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -49,14 +50,17 @@ def test_csv_logger_writes_tabs_where_the_name_says_tab_separated(tmp_path, name
     rows = pd.read_csv(tmp_path / name, sep="\t")
     assert list(rows.columns) == ["epoch", "loss", "val_loss"] and list(rows["epoch"]) == [0, 1]
     assert rows["loss"].tolist() == history.history["loss"]
-    _fit(tmp_path / "log.csv", separator=";")                # a separator the name does not contradict: kept
+    _fit(tmp_path / "log.csv", separator=";")                # a separator given: as given, as Keras writes it
     assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch;loss;val_loss"
+    _fit(tmp_path / "log.csv")
+    assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,loss,val_loss"
 
 
-@pytest.mark.parametrize("name, options, said", [
-    ("log.tsv", {"separator": ","}, "ends in .tsv"), ("log.csv", {"separator": "\t"}, "ends in .csv"),
-    ("log.npz", {}, "ends in .npz"), ("log.csv.gz", {}, "ends in .gz"), ("log.xlsx", {}, "ends in .xlsx")])
-def test_csv_logger_refuses_a_name_that_says_another_separator_or_format(tmp_path, name, options, said):
+@pytest.mark.parametrize("name, said", [("log.npz", "ends in .npz"), ("log.csv.gz", "ends in .gz"),
+                                        ("log.xlsx", "ends in .xlsx"), ("log.onnx", "ends in .onnx")])
+def test_csv_logger_refuses_a_name_of_another_format_as_predict_does(tmp_path, model, name, said):
     with pytest.raises(ValidationError, match=f"CSVLogger: filename .*{name}.*{said}"):
-        _fit(tmp_path / name, **options)
+        _fit(tmp_path / name)
+    done = cmd("predict", "m.npz", "t.csv", "--out", name, cwd=model)        # the command line's rule, the same
+    assert done.returncode == 2 and name in done.stderr and not (model / name).exists()
     assert not (tmp_path / name).exists()

@@ -275,7 +275,7 @@ def _predict(args, out_path) -> int:
     model_columns(args, info, pre, keep=(pre.target, *[c for c in (args.id, extra.get("weight")) if c]))
 
     # a .tsv, .tab or .txt file is read as tab-separated (pandas' users, spreadsheets): written so, as CSVLogger's
-    sep = "," if out_path is None else ending_separator(out_path, None, f"--out {short(str(args.out), 200)}")
+    sep = "," if out_path is None else ending_separator(out_path)
 
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""

@@ -19,22 +19,11 @@ from .callback import Callback
 TAB_ENDINGS = (".tsv", ".tab", ".txt")
 
 
-def ending_separator(path: str | os.PathLike, separator: str | None, shown: str) -> str:
-    """The field separator a writer of CSV text uses for `path` (every one: predict's --out, CSVLogger): a tab under
-    a tab-separated file's ending, else a comma; a `separator` given must not say the other (a comma in a .tsv, a
-    tab in a .csv: the file is then read as one column), named by `shown`; a ';' or '|' in a .csv is kept."""
-    name = os.fsdecode(os.fspath(path)).lower()
-    tabs = name.endswith(TAB_ENDINGS)
-    if separator is None:
-        return "\t" if tabs else ","
-    if (tabs and separator != "\t") or (name.endswith(".csv") and separator == "\t"):
-        ending = os.path.splitext(name)[1]
-        said = "tab" if separator == "\t" else repr(separator)
-        raise ValidationError(f"{shown}: its name ends in {ending}, whose files are read as "
-                              f"{'tab' if tabs else 'comma'}-separated, but the separator is {said}: leave the "
-                              f"separator out (the ending's is used), or give a name ending in "
-                              f"{'.csv' if tabs else '.tsv'}")
-    return separator
+def ending_separator(path: str | os.PathLike) -> str:
+    """The field separator a writer of CSV text uses for `path` where none is given (predict's --out, CSVLogger's
+    default): a tab under a tab-separated file's ending, else a comma. A separator given is used as given, as
+    Keras' CSVLogger uses it (code written for Keras gives separator='\\t' for a file named .csv too)."""
+    return "\t" if os.fsdecode(os.fspath(path)).lower().endswith(TAB_ENDINGS) else ","
 
 
 def not_text_ending(path: str | os.PathLike, shown: str) -> None:
@@ -59,9 +48,9 @@ class CSVLogger(Callback):
     the first epoch's log names sorted (accuracy, loss, val_accuracy, val_loss); logs without
     validation get val_ columns too, written NA (Keras' room for validation that runs only some
     epochs), as is a value an epoch does not log; values as Keras writes them (numbers as str() writes
-    them: a float as repr), lines ended by CRLF (the csv module's excel dialect). The separator is the name's:
-    a tab in a .tsv, .tab or .txt file, else a comma (Keras writes commas whatever the name); one given that the
-    name says otherwise of (a comma in a .tsv), and a name of another format (.npz, .xlsx, .csv.gz), are refused.
+    them: a float as repr), lines ended by CRLF (the csv module's excel dialect). Without a `separator`, the name's:
+    a tab in a .tsv, .tab or .txt file, else a comma (Keras writes commas whatever the name); a name of another
+    format (.npz, .xlsx, .csv.gz) is refused, as predict's --out refuses it.
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
     checkpoint (`checkpoint_dir`) always appends, under the header the file has. Appending, the
@@ -78,9 +67,8 @@ class CSVLogger(Callback):
                                       or separator in '"\r\n'):
             raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "
                                   f"got {separator!r}")
-        shown = f"CSVLogger: filename {self.filename!r}"
-        not_text_ending(self.filename, shown)
-        self.separator = ending_separator(self.filename, separator, shown)
+        not_text_ending(self.filename, f"CSVLogger: filename {self.filename!r}")
+        self.separator = ending_separator(self.filename) if separator is None else separator
         self.append = check.flag(append, "CSVLogger: append")
         self.keys: list[str] | None = None
         self.writes, self.started, self.resumed_at = True, False, 0

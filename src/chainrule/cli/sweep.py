@@ -18,7 +18,6 @@ from .tabular import add_column_options, add_csv_options, positive_int, reading_
 from .usage import OptionError
 from .weights import class_weight_arg
 
-
 #: --scoring: empty, it was looked up as a scorer named '' ("--scoring  is not known", and every name)
 scorer_name = named_text("--scoring", "a scikit-learn scorer name", "f1_macro", "for accuracy or r2")
 

@@ -13,7 +13,6 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback
 
-
 #: name endings whose files are read as tab-separated: .tsv and .tab by pandas' users and spreadsheets, .txt as
 #: Excel's "Text (Tab delimited)" files; a comma there made one column of each line
 TAB_ENDINGS = (".tsv", ".tab", ".txt")

@@ -29,3 +29,17 @@ def test_argparse_errors_beside_markdown_are_not_fitted_to_the_refused_width():
         assert done.returncode == 2 and error.startswith("chainrule example: error: unrecognized arguments: --bogus")
     text = cmd("example", "--width", "40", "--format", "text", "--bogus")       # the text format: fitted
     assert all(len(line) <= 40 for line in text.stderr.splitlines()), text.stderr
+
+
+def test_a_typo_is_guessed_by_the_options_names_not_by_their_shared_dashes(tmp_path):
+    # '--id' (predict's) given to train: its '--' made it 'close' to '--mpi' (difflib's 0.67 of '--id', '--mpi');
+    # the names alone, 'id' and 'mpi', are not close (0.4)
+    import difflib
+    assert difflib.SequenceMatcher(None, "id", "mpi").ratio() < 0.6 <= difflib.SequenceMatcher(
+        None, "--id", "--mpi").ratio()
+    (tmp_path / "t.csv").write_text("a,y\n1,x\n2,z\n")
+    done = cmd("train", "t.csv", "--target", "y", "--out", "m.npz", "--id", "a", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.splitlines()[-1].endswith("unrecognized arguments: --id a")
+    typo = cmd("train", "t.csv", "--target", "y", "--out", "m.npz", "--epohcs", "3", "--lrr", "1", cwd=tmp_path)
+    assert typo.stderr.splitlines()[-1].endswith("(did you mean --epochs for --epohcs, --lr for --lrr?)")
+    assert cmd("--versoin").stderr.splitlines()[-1].endswith("(did you mean --version?)")

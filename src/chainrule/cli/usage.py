@@ -92,8 +92,11 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     meant to be (argparse says only 'unrecognized arguments', under the top-level usage), among `taken`
     (`p`'s options when None: `help` takes only --help, never guessed --version)."""
     options = [o for a in p._actions for o in a.option_strings if o.startswith("--")] if taken is None else taken
-    guesses = {word.split("=")[0]: close for word in extra if word.startswith("--")
-               for close in [closest(word.split("=")[0], options)] if close and close != word.split("=")[0]}
+    # compared without their leading '--', which every option shares: with it, '--id' was 'close' to '--mpi'
+    bare = {o.removeprefix("--"): o for o in options if o.startswith("--")}
+    guesses = {word.split("=")[0]: bare[close] for word in extra if word.startswith("--")
+               for close in [closest(word.split("=")[0].removeprefix("--"), bare)]
+               if close and bare[close] != word.split("=")[0]}
     said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
     hint = f" (did you mean {', '.join(said)}?)" if said else ""
     return f"unrecognized arguments: {' '.join(extra)}{hint}"

@@ -30,9 +30,15 @@ def register(sub) -> None:
                     "Without a name, list them.",
         epilog="examples:\n  chainrule data\n  chainrule data iris.csv diabetes.csv\n"
                "  chainrule data iris.csv --out data/")
-    p.add_argument("names", nargs="*", metavar="NAME", help="file names to copy (see the list)")
-    p.add_argument("--out", default=".", help="folder to copy into, created if it does not exist (default: .)")
-    p.add_argument("--force", action="store_true", help="replace a file of the same name")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help=f"example files to copy, e.g. iris.csv (one of: {', '.join(examples())}); none: list them "
+                        "with what each holds")
+    p.add_argument("--out", default=".", metavar="DIR",
+                   help="folder to copy into, created if it does not exist, e.g. --out data/ (default: ., the "
+                        "current folder)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a file of the same name there (default: such a file is left as it is and "
+                        "nothing is copied)")
     p.set_defaults(func=run)
 
 

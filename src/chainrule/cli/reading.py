@@ -70,7 +70,7 @@ def add_column_options(g) -> None:
     g.add_argument("--text", type=text_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers, read as written (codes "
                         "007 and 7 differ); the target too: its class labels as written")
-    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES, metavar="N",
                    help="a text column keeps this many most frequent values; the rest count as 'other' "
                         f"(default: {MAX_CATEGORIES})")
 
@@ -85,7 +85,7 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
+    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every line evenly; "
                                  "for a model's file, train's where it splits the header into the model's columns)")
     g.add_argument("--encoding", type=encoding_name,
                    help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "

@@ -85,8 +85,9 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every line evenly; "
-                                 "for a model's file, train's where it splits the header into the model's columns)")
+    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every "
+                                 "line evenly; for a model's file, train's where it splits the header into the "
+                                 "model's columns)")
     g.add_argument("--encoding", type=encoding_name,
                    help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
                         "unless the file is UTF-8 or starts with a byte order mark)")

@@ -45,22 +45,26 @@ def register(sub) -> None:
     p.add_argument("--grid", required=True, metavar="NAME=V,V;...",
                    help="the candidates: each NAME's values after '=', split by ','; names split by ';' (grid "
                         "names: below); every combination is a candidate: 'hidden=16,64;lr=1e-3,1e-2' is 4")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786), which needs a worker within "
-                                       "CHAINRULE_DASK_WAIT seconds (default: 30); default: run here")
-    p.add_argument("--out-dir", default="sweep", metavar="DIR", help="folder for sweep_results.csv and best_model.npz (default: "
-                                                      "./sweep); stopped by Ctrl-C, the candidates whose folds all "
-                                                      "finished go to sweep_results.partial.csv there")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786, which needs a worker within "
+                        "CHAINRULE_DASK_WAIT seconds (30 unless set) (default: none, every fit runs here)")
+    p.add_argument("--out-dir", default="sweep", metavar="DIR",
+                   help="folder for sweep_results.csv and best_model.npz (default: "
+                        "./sweep); stopped by Ctrl-C, the candidates whose folds all "
+                        "finished go to sweep_results.partial.csv there")
     p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
                         "class (default: 3)")
-    p.add_argument("--n-iter", type=positive_int, metavar="N", help="random search: this many candidates drawn from the grid, as "
-                                              "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
-    p.add_argument("--scoring", type=scorer_name, metavar="NAME", help="scikit-learn scorer name (default: accuracy or r2; every name: "
-                                     "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
-                                     "regression's scores are in the target's units; f1, precision, recall, jaccard, "
-                                     "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "
-                                     "of 2 classes score the second in sorted order as the positive one, which the "
-                                     "table's line names (f1_macro scores both)")
+    p.add_argument("--n-iter", type=positive_int, metavar="N",
+                   help="random search: this many candidates drawn from the grid, as "
+                        "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
+    p.add_argument("--scoring", type=scorer_name, metavar="NAME",
+                   help="scikit-learn scorer name (default: accuracy or r2; every name: "
+                        "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
+                        "regression's scores are in the target's units; f1, precision, recall, jaccard, "
+                        "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "
+                        "of 2 classes score the second in sorted order as the positive one, which the "
+                        "table's line names (f1_macro scores both)")
     # None: not given (the grid may set them; given beside the grid's, refused); 100 applied after
     p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                    help="the most epochs of every fit, where the grid does not set them (default: 100, as train's: "
@@ -88,8 +92,8 @@ def register(sub) -> None:
                         "the grid does not set random_state (a grid's random_state seeds its candidates' networks, "
                         "as GridSearchCV's param_grid overrides the estimator's; the folds stay --seed's) "
                         "(default: 0)")
-    p.add_argument("--task", choices=["classification", "regression"], help="override the detected task (default: detected; text "
-                   "or small-integer targets are classes)")
+    p.add_argument("--task", choices=["classification", "regression"],
+                   help="override the detected task (default: detected; text or small-integer targets are classes)")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values, e.g. --impute median (default: none: a missing "
                         "value is refused)")

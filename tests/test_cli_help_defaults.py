@@ -29,3 +29,12 @@ def test_the_help_fits_80_columns(name, monkeypatch):
     assert done.returncode == 0
     wide = [line for line in done.stdout.splitlines() if len(line) > 80]
     assert not wide, wide
+
+
+def test_a_mistyped_example_name_gets_the_likely_one(tmp_path):
+    # difflib (the rule of every "did you mean") takes 'irsi.csv' for 'iris.csv'; 'xyz' is close to none
+    import difflib
+    assert difflib.get_close_matches("irsi.csv", ["iris.csv", "diabetes.csv", "seed.npz"], n=1) == ["iris.csv"]
+    done = cmd("data", "irsi.csv", cwd=tmp_path)
+    assert done.returncode == 2 and "no example file 'irsi.csv' (did you mean 'iris.csv'?)" in done.stderr
+    assert "did you mean" not in cmd("data", "xyz", cwd=tmp_path).stderr and list(tmp_path.iterdir()) == []

@@ -6,7 +6,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import ValidationError, did_you_mean
 
 
 def examples() -> dict[str, str]:
@@ -52,7 +52,8 @@ def run(args) -> int:
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:
-        raise ValidationError(f"no example file {unknown[0]!r}; there are {', '.join(about)}")
+        hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
+        raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     if not args.out.strip():          # `--out "$DIR"` unset: Path('') is '.', the current folder
         raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
                               f"{args.out!r}")

@@ -40,9 +40,10 @@ def _last_value(p: argparse.ArgumentParser, words: list[str], option: str) -> An
     last = max((k for k, word in enumerate(words) if word == option or word.startswith(f"{option}=")), default=None)
     if action is None or last is None:
         return None
-    value = words[last].split("=", 1)[1] if "=" in words[last] else words[last + 1] if last + 1 < len(words) else None
+    text = words[last].split("=", 1)[1] if "=" in words[last] else words[last + 1] if last + 1 < len(words) else None
+    read: Any = action.type if callable(action.type) else str
     try:
-        value = value if value is None or action.type is None else action.type(value)
+        value = None if text is None else read(text)
     except (argparse.ArgumentTypeError, TypeError, ValueError):     # --width itself wrong: the terminal's
         return None
     return value if action.choices is None or value in action.choices else None

@@ -237,8 +237,7 @@ def _message(exc: BaseException) -> str:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None, width: int | None = None):
-    """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form, fitted as the command's
-    error lines are (`width`: fitted_width's --width; None: a terminal's width, whole in a pipe)."""
+    """Warnings as one clean line, `chainrule: warning: ...`, fitted as error lines are (`width`: fitted_width's)."""
     from ..teach.width import say
     # chainrule's own say whose they are in Python, once here
     say(f"chainrule: warning: {clip(str(message).removeprefix('chainrule: '))}", sys.stderr, width)
@@ -312,10 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     from ..data.advice import command_words
     with warnings.catch_warnings(), command_words():     # advice names the options (--text), not Python's arguments
-        # set inside: leaving the block gives the caller's back (main in a program, a notebook: its warnings stay
-        # in their own form); fitted to the --width the command's error lines are fitted to, one rule for both
-        warnings.showwarning = functools.partial(_show_warning, width=fitted_width(args))
-        warnings.simplefilter("default")
+        warnings.showwarning = functools.partial(_show_warning, width=fitted_width(args))   # set inside: leaving
+        warnings.simplefilter("default")     # the block gives the caller's back (main in a program, a notebook)
         return _run(args, parser)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import importlib
 import re
 import sys
@@ -235,11 +236,11 @@ def _message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Warnings as one clean line, `chainrule: warning: ...`, not Python's two-line form."""
+def _show_warning(message, category, filename, lineno, file=None, line=None, width: int | None = None):
+    """Warnings as one clean line, `chainrule: warning: ...`, fitted as error lines are (`width`: fitted_width's)."""
     from ..teach.width import say
-    # fitted to a terminal, whole in a pipe; chainrule's own say whose they are in Python, once here
-    say(f"chainrule: warning: {clip(str(message).removeprefix('chainrule: '))}", sys.stderr)
+    # chainrule's own say whose they are in Python, once here
+    say(f"chainrule: warning: {clip(str(message).removeprefix('chainrule: '))}", sys.stderr, width)
 
 
 def command() -> NoReturn:
@@ -310,8 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     from ..data.advice import command_words
     with warnings.catch_warnings(), command_words():     # advice names the options (--text), not Python's arguments
-        warnings.showwarning = _show_warning     # set inside: leaving the block gives the caller's back (main in a
-        warnings.simplefilter("default")         # program, a notebook: its warnings stay in their own form)
+        warnings.showwarning = functools.partial(_show_warning, width=fitted_width(args))   # set inside: leaving
+        warnings.simplefilter("default")     # the block gives the caller's back (main in a program, a notebook)
         return _run(args, parser)
 
 

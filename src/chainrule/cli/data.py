@@ -6,7 +6,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ValidationError
+from ..errors import ValidationError, did_you_mean
 
 
 def examples() -> dict[str, str]:
@@ -30,9 +30,15 @@ def register(sub) -> None:
                     "Without a name, list them.",
         epilog="examples:\n  chainrule data\n  chainrule data iris.csv diabetes.csv\n"
                "  chainrule data iris.csv --out data/")
-    p.add_argument("names", nargs="*", metavar="NAME", help="file names to copy (see the list)")
-    p.add_argument("--out", default=".", help="folder to copy into, created if it does not exist (default: .)")
-    p.add_argument("--force", action="store_true", help="replace a file of the same name")
+    p.add_argument("names", nargs="*", metavar="NAME",
+                   help=f"example files to copy, e.g. iris.csv (one of: {', '.join(examples())}); none: list them "
+                        "with what each holds")
+    p.add_argument("--out", default=".", metavar="DIR",
+                   help="folder to copy into, created if it does not exist, e.g. --out data/ (default: ., the "
+                        "current folder)")
+    p.add_argument("--force", action="store_true",
+                   help="replace a file of the same name there (default: such a file is left as it is and "
+                        "nothing is copied)")
     p.set_defaults(func=run)
 
 
@@ -46,7 +52,8 @@ def run(args) -> int:
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:
-        raise ValidationError(f"no example file {unknown[0]!r}; there are {', '.join(about)}")
+        hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
+        raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     if not args.out.strip():          # `--out "$DIR"` unset: Path('') is '.', the current folder
         raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
                               f"{args.out!r}")

@@ -30,7 +30,8 @@ def register(sub) -> None:
                "  chainrule predict iris.npz iris.csv --id species   # on standard output, beside the species")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="the rows to predict: a CSV file with a header row")
-    p.add_argument("--out", default="-", help="CSV file to write; - for standard output")
+    p.add_argument("--out", default="-", help="CSV file to write, tab-separated where its name ends "
+                   "in .tsv, .tab or .txt; - for standard output")
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
     p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions, as written")
     add_csv_options(p)
@@ -257,6 +258,7 @@ def _predict(args, out_path) -> int:
 
     from ..data.csvfile import names, not_in_file, short
     from ..saving.npz import atomic_write
+    from ..training.csv_logger import ending_separator
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
@@ -272,6 +274,9 @@ def _predict(args, out_path) -> int:
     # the target and training weights beside the inputs are normal in a file (the training file itself): not said
     model_columns(args, info, pre, keep=(pre.target, *[c for c in (args.id, extra.get("weight")) if c]))
 
+    # a .tsv, .tab or .txt file is read as tab-separated (pandas' users, spreadsheets): written so, as CSVLogger's
+    sep = "," if out_path is None else ending_separator(out_path)
+
     def write(emit) -> int:
         """The predictions of each chunk as it is computed (to `emit`); the header line once."""
         n = 0
@@ -283,7 +288,7 @@ def _predict(args, out_path) -> int:
             if args.proba:
                 for j, c in enumerate(pre.classes):
                     result[f"proba_{c}"] = out[:, j]
-            emit(result.to_csv(index=False, header=n == 0))
+            emit(result.to_csv(index=False, header=n == 0, sep=sep))
             n += len(result)
         return n
 

@@ -26,9 +26,10 @@ def named_list(option: str, expected: str, example: str, none: str):
     return parse
 
 
-def named_text(option: str, expected: str, example: str, none: str):
+def named_text(option: str, expected: str, example: str, none: str | None):
     """The parser of a text option (explain's --model, --layers): nothing given (`--model "$M"` unset) is refused,
-    as `named_list` refuses it, where it silently meant the option left out."""
+    as `named_list` refuses it, where it silently meant the option left out (`none` None: a required option, whose
+    empty value was taken for a name: "target column '' is not in the file")."""
     def parse(text: str) -> str:
         if not text.strip():
             raise _nothing_given(option, expected, example, none, text)
@@ -38,10 +39,17 @@ def named_text(option: str, expected: str, example: str, none: str):
 
 #: --model of explain, explore and plot (and their MODEL): empty (`--model "$M"` unset), it showed the seed's network
 model_file = named_text("--model", "a saved model's file", "iris.npz", "for the seed's network")
+#: train's and sweep's --target, required: empty, it was looked up as a column named ''
+target_name = named_text("--target", "the name of the column to predict", "species", None)
+#: --encoding: empty, it silently read the file as UTF-8
+encoding_name = named_text("--encoding", "a text encoding", "latin-1",
+                           "for UTF-8, or a trained model's file: train's")
 
 
-def _nothing_given(option: str, expected: str, example: str, none: str, text: str) -> argparse.ArgumentTypeError:
-    return argparse.ArgumentTypeError(f"expected {expected}, e.g. {example} (or no {option} {none}); got {text!r}")
+def _nothing_given(option: str, expected: str, example: str, none: str | None, text: str
+                   ) -> argparse.ArgumentTypeError:
+    left_out = f" (or no {option} {none})" if none is not None else ""
+    return argparse.ArgumentTypeError(f"expected {expected}, e.g. {example}{left_out}; got {text!r}")
 
 
 feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")
@@ -62,7 +70,7 @@ def add_column_options(g) -> None:
     g.add_argument("--text", type=text_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers, read as written (codes "
                         "007 and 7 differ); the target too: its class labels as written")
-    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES,
+    g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES, metavar="N",
                    help="a text column keeps this many most frequent values; the rest count as 'other' "
                         f"(default: {MAX_CATEGORIES})")
 
@@ -77,10 +85,12 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (detected when only one splits every line evenly; "
-                                 "for a model's file, train's where it splits the header into the model's columns)")
-    g.add_argument("--encoding", help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
-                                         "unless the file is UTF-8 or starts with a byte order mark)")
+    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every "
+                                 "line evenly; for a model's file, train's where it splits the header into the "
+                                 "model's columns)")
+    g.add_argument("--encoding", type=encoding_name,
+                   help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
+                        "unless the file is UTF-8 or starts with a byte order mark)")
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
                                      "file the model's, the one train read its file with) (default: '.')")
     g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "

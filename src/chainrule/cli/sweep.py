@@ -13,9 +13,13 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
 from .mpi_job import launched_ranks, launcher
+from .reading import named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
 from .weights import class_weight_arg
+
+#: --scoring: empty, it was looked up as a scorer named '' ("--scoring  is not known", and every name)
+scorer_name = named_text("--scoring", "a scikit-learn scorer name", "f1_macro", "for accuracy or r2")
 
 
 def register(sub) -> None:
@@ -36,35 +40,42 @@ def register(sub) -> None:
                "--epochs, --batch-size and --dtype apply where the grid does not set them; beside a grid that "
                "does, refused")
     p.add_argument("csv", help="the CSV file with a header row")
-    p.add_argument("--target", required=True, help="the column to predict")
-    p.add_argument("--grid", required=True, help="name=v1,v2;name=v1,... e.g. 'hidden=16,64;lr=1e-3,1e-2'")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786), which needs a worker within "
-                                       "CHAINRULE_DASK_WAIT seconds (default: 30); default: run here")
-    p.add_argument("--out-dir", default="sweep", help="folder for sweep_results.csv and best_model.npz (default: "
-                                                      "./sweep); stopped by Ctrl-C, the candidates whose folds all "
-                                                      "finished go to sweep_results.partial.csv there")
-    p.add_argument("--cv", type=numbers.folds, default=3,
+    p.add_argument("--target", required=True, type=target_name, metavar="COL",
+                   help="the column to predict, e.g. species (class labels, or numbers for a regression)")
+    p.add_argument("--grid", required=True, metavar="NAME=V,V;...",
+                   help="the candidates: each NAME's values after '=', split by ','; names split by ';' (grid "
+                        "names: below); every combination is a candidate: 'hidden=16,64;lr=1e-3,1e-2' is 4")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786, which needs a worker within "
+                        "CHAINRULE_DASK_WAIT seconds (30 unless set) (default: none, every fit runs here)")
+    p.add_argument("--out-dir", default="sweep", metavar="DIR",
+                   help="folder for sweep_results.csv and best_model.npz (default: "
+                        "./sweep); stopped by Ctrl-C, the candidates whose folds all "
+                        "finished go to sweep_results.partial.csv there")
+    p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
                         "class (default: 3)")
-    p.add_argument("--n-iter", type=positive_int, help="random search: this many candidates drawn from the grid, as "
-                                              "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
-    p.add_argument("--scoring", help="scikit-learn scorer name (default: accuracy or r2; every name: "
-                                     "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
-                                     "regression's scores are in the target's units; f1, precision, recall, jaccard, "
-                                     "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "
-                                     "of 2 classes score the second in sorted order as the positive one, which the "
-                                     "table's line names (f1_macro scores both)")
+    p.add_argument("--n-iter", type=positive_int, metavar="N",
+                   help="random search: this many candidates drawn from the grid, as "
+                        "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
+    p.add_argument("--scoring", type=scorer_name, metavar="NAME",
+                   help="scikit-learn scorer name (default: accuracy or r2; every name: "
+                        "sklearn.metrics.get_scorer_names(), or an unknown one, which lists them); a "
+                        "regression's scores are in the target's units; f1, precision, recall, jaccard, "
+                        "average_precision, positive_likelihood_ratio and neg_negative_likelihood_ratio "
+                        "of 2 classes score the second in sorted order as the positive one, which the "
+                        "table's line names (f1_macro scores both)")
     # None: not given (the grid may set them; given beside the grid's, refused); 100 applied after
-    p.add_argument("--epochs", type=positive_int, default=None,
+    p.add_argument("--epochs", type=positive_int, default=None, metavar="N",
                    help="the most epochs of every fit, where the grid does not set them (default: 100, as train's: "
                         "the best model is the one train gives with its options; BackpropClassifier's epochs and "
                         "MLPClassifier's max_iter default to 200); the fits that run them all are counted in one "
                         "warning")
     # None: the estimator's 32, clipped without a warning
-    p.add_argument("--batch-size", type=positive_int, default=None,
+    p.add_argument("--batch-size", type=positive_int, default=None, metavar="N",
                    help="samples per update, where the grid does not set them (default: 32, or every row of a "
                         "smaller fold)")
-    p.add_argument("--jobs", type=numbers.jobs, default=1,
+    p.add_argument("--jobs", type=numbers.jobs, default=1, metavar="N",
                    help="parallel fits on this machine (default: 1; -1: one per CPU, -2: all CPUs but one, as "
                         "joblib's n_jobs)")
     p.add_argument("--dtype", choices=["float64", "float32"],
@@ -81,20 +92,23 @@ def register(sub) -> None:
                         "the grid does not set random_state (a grid's random_state seeds its candidates' networks, "
                         "as GridSearchCV's param_grid overrides the estimator's; the folds stay --seed's) "
                         "(default: 0)")
-    p.add_argument("--task", choices=["classification", "regression"], help="override the detected task")
+    p.add_argument("--task", choices=["classification", "regression"],
+                   help="override the detected task (default: detected; text or small-integer targets are classes)")
     p.add_argument("--impute", choices=["mean", "median", "most_frequent"],
-                   help="fill missing feature values; without it a missing value is refused")
+                   help="fill missing feature values, e.g. --impute median (default: none: a missing "
+                        "value is refused)")
     add_csv_options(p)
     g = p.add_argument_group("columns (as train's)")
     add_column_options(g)
     g.add_argument("--weight", metavar="COL",
                    help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
                         "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
-                        "train's --weight; the best model is refit weighted")
+                        "train's --weight; the best model is refit weighted (default: none, every row weighs 1)")
     g.add_argument("--class-weight", type=class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",
                    help="weigh each fold's training rows by their class, as train's (and scikit-learn's class_weight: "
                         "the scores are not weighted): 'balanced' or weights by label, e.g. 'yes=3'; to compare "
-                        "with unweighted fits, put it in the grid instead: 'class_weight=none,balanced'")
+                        "with unweighted fits, put it in the grid instead: 'class_weight=none,balanced' (default: "
+                        "none, every class weighs 1)")
     p.set_defaults(func=sweep)
 
 

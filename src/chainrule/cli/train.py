@@ -47,7 +47,7 @@ def register(sub) -> None:
                "  chainrule train diabetes.csv --target progression --drop sex --na-values '?' --impute median "
                "--out diabetes.npz")
     p.add_argument("csv", help="the training data: a CSV file with a header row")
-    p.add_argument("--target", required=True, help="the column to predict")
+    p.add_argument("--target", required=True, type=reading.target_name, help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     g = p.add_argument_group("columns")
     add_column_options(g)

@@ -25,25 +25,38 @@ class Parser(argparse.ArgumentParser):
 
 
 def asked_width(p: argparse.ArgumentParser, words: list[str]) -> int | None:
-    """The --width among a command's `words` (explain's, example's: the last one given), where the command has the
-    option and its value is one; else None. argparse's own errors come before the options are read."""
-    action = p._option_string_actions.get("--width")
-    last = max((k for k, word in enumerate(words) if word == "--width" or word.startswith("--width=")), default=None)
-    if action is None or last is None or not callable(action.type):
+    """The --width among a command's `words` (explain's, example's: the last one given) that fitted_width would fit
+    the command's errors to, where the command has the option and its value is one; else None. argparse's own
+    errors come before the options are read, so --format and --formulas are read from the words here too."""
+    width, fmt = _last_value(p, words, "--width"), _last_value(p, words, "--format")
+    formulas = "--formulas" in p._option_string_actions and "--formulas" in words
+    return fitted_width(argparse.Namespace(width=width, format=fmt, formulas=formulas))
+
+
+def _last_value(p: argparse.ArgumentParser, words: list[str], option: str) -> Any:
+    """The value of the last `option` among `words`, read by the option's own type; None where the command has no
+    such option, it is not given, or its value is wrong (argparse says why)."""
+    action = p._option_string_actions.get(option)
+    last = max((k for k, word in enumerate(words) if word == option or word.startswith(f"{option}=")), default=None)
+    if action is None or last is None:
         return None
-    value = words[last].split("=", 1)[1] if "=" in words[last] else words[last + 1] if last + 1 < len(words) else None
+    text = words[last].split("=", 1)[1] if "=" in words[last] else words[last + 1] if last + 1 < len(words) else None
+    read: Any = action.type if callable(action.type) else str
     try:
-        width = None if value is None else action.type(value)
-        return width if isinstance(width, int) else None
+        value = None if text is None else read(text)
     except (argparse.ArgumentTypeError, TypeError, ValueError):     # --width itself wrong: the terminal's
         return None
+    return value if action.choices is None or value in action.choices else None
 
 
 def fitted_width(args: argparse.Namespace) -> int | None:
-    """The --width a command's error is fitted to: explain's, example's, where given for their text format (one
-    refused beside --format markdown or json fits nothing); None: a terminal's width, one line in a pipe."""
+    """The --width a command's error (and warning) lines are fitted to: explain's, example's, where given for their
+    text format; None: a terminal's width, one line in a pipe. A --width beside --format markdown or json fits
+    nothing, not even argparse's errors: it is refused there (Markdown and JSON keep each line whole, for a file
+    or a program to read), and stderr's lines are then fitted as without it, to the terminal they are read on."""
+    width = getattr(args, "width", None)
     text = not getattr(args, "formulas", False) and getattr(args, "format", None) in (None, "text")
-    return getattr(args, "width", None) if text else None
+    return width if text and isinstance(width, int) else None
 
 
 def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = None) -> None:
@@ -80,8 +93,11 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     meant to be (argparse says only 'unrecognized arguments', under the top-level usage), among `taken`
     (`p`'s options when None: `help` takes only --help, never guessed --version)."""
     options = [o for a in p._actions for o in a.option_strings if o.startswith("--")] if taken is None else taken
-    guesses = {word.split("=")[0]: close for word in extra if word.startswith("--")
-               for close in [closest(word.split("=")[0], options)] if close and close != word.split("=")[0]}
+    # compared without their leading '--', which every option shares: with it, '--id' was 'close' to '--mpi'
+    bare = {o.removeprefix("--"): o for o in options if o.startswith("--")}
+    guesses = {word.split("=")[0]: bare[close] for word in extra if word.startswith("--")
+               for close in [closest(word.split("=")[0].removeprefix("--"), bare)]
+               if close and bare[close] != word.split("=")[0]}
     said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
     hint = f" (did you mean {', '.join(said)}?)" if said else ""
     return f"unrecognized arguments: {' '.join(extra)}{hint}"

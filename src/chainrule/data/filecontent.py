@@ -42,7 +42,8 @@ def file_kind(path: str | os.PathLike) -> str:
     """What a file holds, by its content: "empty", "model" (an archive naming chainrule's description
     member, also when damaged: a model is replaced by a model), "weights" (save_weights'), "onnx" (a
     ModelProto's fields),
-    "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes), or
+    "csv" (text whose first line names a 'prediction' column, as `chainrule predict` writes, comma- or
+    tab-separated), or
     else "zip", "text" or "binary"."""
     with open(path, "rb") as f:
         head = f.read(65536)
@@ -62,7 +63,8 @@ def file_kind(path: str | os.PathLike) -> str:
     if b"\0" in head[:4096]:
         return "binary"
     first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
-    return "csv" if "prediction" in next(csv.reader([first]), []) else "text"
+    fields = [*next(csv.reader([first]), []), *next(csv.reader([first], delimiter="\t"), [])]  # a .tsv's: tabs
+    return "csv" if "prediction" in fields else "text"
 
 
 def _is_onnx(f: IO[bytes], size: int) -> bool:

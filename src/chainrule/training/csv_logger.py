@@ -13,6 +13,31 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import Callback
 
+#: name endings whose files are read as tab-separated: .tsv and .tab by pandas' users and spreadsheets, .txt as
+#: Excel's "Text (Tab delimited)" files; a comma there made one column of each line
+TAB_ENDINGS = (".tsv", ".tab", ".txt")
+
+
+def ending_separator(path: str | os.PathLike) -> str:
+    """The field separator a writer of CSV text uses for `path` where none is given (predict's --out, CSVLogger's
+    default): a tab under a tab-separated file's ending, else a comma. A separator given is used as given, as
+    Keras' CSVLogger uses it (code written for Keras gives separator='\\t' for a file named .csv too)."""
+    return "\t" if os.fsdecode(os.fspath(path)).lower().endswith(TAB_ENDINGS) else ","
+
+
+def not_text_ending(path: str | os.PathLike, shown: str) -> None:
+    """Refuse a name whose ending says a file other than plain CSV text (a model's .npz, a workbook's .xlsx, a
+    compressed .csv.gz): pandas and spreadsheets would read it as that format, and a model there would be lost."""
+    from ..nn.filenames import ENDINGS, NOT_PLAIN_CSV
+    name = os.fsdecode(os.fspath(path)).lower()
+    suffix = os.path.splitext(name)[1]
+    ending = next((e for e in NOT_PLAIN_CSV if name.endswith(e)), None) or (
+        suffix if suffix in ENDINGS and suffix != ".csv" else None)
+    if ending:
+        raise ValidationError(f"{shown}: its name ends in {ending}, the ending of another format than the CSV text "
+                              "written here, which pandas and spreadsheets would then misread: give a name ending "
+                              "in .csv (or .tsv for tab-separated)")
+
 
 class CSVLogger(Callback):
     """Write `epoch` (from 0, as History and Keras count) and the epoch's logs as one row per epoch,
@@ -22,7 +47,9 @@ class CSVLogger(Callback):
     the first epoch's log names sorted (accuracy, loss, val_accuracy, val_loss); logs without
     validation get val_ columns too, written NA (Keras' room for validation that runs only some
     epochs), as is a value an epoch does not log; values as Keras writes them (numbers as str() writes
-    them: a float as repr), lines ended by CRLF (the csv module's excel dialect).
+    them: a float as repr), lines ended by CRLF (the csv module's excel dialect). Without a `separator`, the name's:
+    a tab in a .tsv, .tab or .txt file, else a comma (Keras writes commas whatever the name); a name of another
+    format (.npz, .xlsx, .csv.gz) is refused, as predict's --out refuses it.
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
     checkpoint (`checkpoint_dir`) always appends, under the header the file has. Appending, the
@@ -33,12 +60,14 @@ class CSVLogger(Callback):
     (Keras writes its own columns under the file's header, misaligned). Under MPI (`comm`), give it
     on every rank: rank 0 writes."""
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
+    def __init__(self, filename: str | os.PathLike, separator: str | None = None, append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
-        if not isinstance(separator, str) or len(separator) != 1 or separator in '"\r\n':
+        if separator is not None and (not isinstance(separator, str) or len(separator) != 1
+                                      or separator in '"\r\n'):
             raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "
                                   f"got {separator!r}")
-        self.separator = separator
+        not_text_ending(self.filename, f"CSVLogger: filename {self.filename!r}")
+        self.separator = ending_separator(self.filename) if separator is None else separator
         self.append = check.flag(append, "CSVLogger: append")
         self.keys: list[str] | None = None
         self.writes, self.started, self.resumed_at = True, False, 0

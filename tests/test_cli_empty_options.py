@@ -1,0 +1,25 @@
+"""An option given empty (an unset variable: `--target "$T"`) is refused as empty, naming the option, as --drop,
+--features and --model are: it was looked up as a column or scorer named '', or silently read as left out."""
+import pytest
+from conftest import cmd
+
+
+@pytest.fixture
+def table(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,c,y\n1,red,x\n2,blue,z\n3,red,x\n4,blue,z\n")
+    return path
+
+
+@pytest.mark.parametrize("command, option", [
+    ("train", "--target"), ("sweep", "--target"), ("sweep", "--scoring"), ("train", "--encoding")])
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_option_is_refused_as_empty_naming_the_option(table, tmp_path, command, option, empty):
+    given = {"--target": "y", "--out": tmp_path / "m.npz", "--epochs": "1"} if command == "train" else {
+        "--target": "y", "--grid": "lr=0.1"}
+    given[option] = empty
+    done = cmd(command, table, *[w for pair in given.items() for w in pair])
+    error = done.stderr.splitlines()[-1]
+    assert done.returncode == 2 and not (tmp_path / "m.npz").exists()
+    assert error.startswith(f"chainrule {command}: error: argument {option}: expected ")
+    assert error.endswith(f"; got {empty!r}")

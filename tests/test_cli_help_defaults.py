@@ -1,0 +1,40 @@
+"""`chainrule data --help` and `chainrule sweep --help` read by a new user: every option says its default (a flag,
+what happens without it), and the text fits 80 columns."""
+import argparse
+
+import pytest
+from conftest import cmd
+
+from chainrule.cli import build_parser
+
+
+def _command(name):
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[name]
+
+
+@pytest.mark.parametrize("name", ["data", "sweep"])
+def test_every_option_says_its_default(name):
+    p = _command(name)
+    missing = [a.dest for a in p._actions if a.help and not a.required and a.dest not in ("help", "debug", "csv")
+               and not any(w in a.help.lower() for w in ("default", "not given")) and "(default:" not in str(a.default)
+               and (a.default is None or isinstance(a, argparse._StoreTrueAction))]
+    assert not missing, f"{name}: options whose help says no default: {missing}"
+
+
+@pytest.mark.parametrize("name", ["data", "sweep"])
+def test_the_help_fits_80_columns(name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    done = cmd(name, "--help")
+    assert done.returncode == 0
+    wide = [line for line in done.stdout.splitlines() if len(line) > 80]
+    assert not wide, wide
+
+
+def test_a_mistyped_example_name_gets_the_likely_one(tmp_path):
+    # difflib (the rule of every "did you mean") takes 'irsi.csv' for 'iris.csv'; 'xyz' is close to none
+    import difflib
+    assert difflib.get_close_matches("irsi.csv", ["iris.csv", "diabetes.csv", "seed.npz"], n=1) == ["iris.csv"]
+    done = cmd("data", "irsi.csv", cwd=tmp_path)
+    assert done.returncode == 2 and "no example file 'irsi.csv' (did you mean 'iris.csv'?)" in done.stderr
+    assert "did you mean" not in cmd("data", "xyz", cwd=tmp_path).stderr and list(tmp_path.iterdir()) == []

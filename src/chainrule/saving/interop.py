@@ -33,6 +33,7 @@ from .mlp import (
     build_network,
     dense_layer,
     not_computable,
+    refuse_non_finite,
     weights_dtype,
 )
 from .modelkind import not_a_file
@@ -53,10 +54,16 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
-    layers (chainrule's layers each own theirs: training would untie them).
+    layers (chainrule's layers each own theirs: training would untie them). A `torch.compile`d
+    Sequential is read through to the module it wraps.
     """
+    import sys
+
     import torch
     from torch import nn
+    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
+    if compiled is not None and isinstance(module, compiled):
+        module = module._orig_mod       # torch.compile's wrapper computes what the module it wraps computes
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -112,6 +119,10 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 continue
             elif type(m) is nn.Dropout:
                 items.append((Dropout(m.p), None))
+            elif type(m) is nn.Flatten and not items and (m.start_dim, m.end_dim) == (1, -1):
+                raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: "
+                                      "import the layers after it (cr.from_torch(module[1:]) where it comes first) "
+                                      "and give the network X.reshape(len(X), -1)")
             else:
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
                                       "LeakyReLU, Softmax, Identity, Dropout")
@@ -161,6 +172,7 @@ def to_torch(net: Network) -> Any:
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(f"layer {i}'s activation {type(act).__name__} has no PyTorch form; "
                                   f"supported: {SUPPORTED}")
+        refuse_non_finite(layer, i, (layer.W, layer.b), "; set them again, or load the model file again")
         linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W.T)))

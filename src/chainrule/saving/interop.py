@@ -247,11 +247,30 @@ def _not_keras(model: Any) -> None:
     raise not_importable("model must be a keras.Sequential of Dense layers", model)
 
 
+def _keras_rows(model: Any) -> None:
+    """Refuse a model whose samples have more than one axis: Keras' Dense multiplies the last axis of each (an input
+    (None, 2, 4) gives (None, 2, 3)), where chainrule's network takes each sample as one row."""
+    from keras import layers as kl
+    shape = tuple(model.input_shape)
+    if len(shape) == 2:
+        return
+    flat = next((layer for layer in model.layers if type(layer) is not kl.InputLayer), None)
+    if type(flat) is kl.Flatten and len(shape) > 2:
+        width = int(np.prod(shape[1:]))
+        raise ValidationError(f"the model's input is {shape} and its Flatten makes rows of {width}, which chainrule "
+                              f"takes as they are: build the layers after it on keras.Input(shape=({width},)), copy "
+                              "the weights in (new.set_weights(model.get_weights())), import that, and give the "
+                              "network X.reshape(len(X), -1)")
+    raise ValidationError(f"the model's input is {shape}: chainrule's networks take one row of numbers per sample, "
+                          "shape (None, features), where Keras' Dense multiplies the last axis of each")
+
+
 def from_keras(model: Any, loss: str | None = None) -> Network:
     """A Network from a built Keras 3 `Sequential` of Dense layers.
 
     Accepted: Dense (with any supported activation), Dropout, Activation, ReLU (plain),
-    LeakyReLU, Softmax (last axis) and InputLayer. `loss` defaults as in `from_torch`.
+    LeakyReLU, Softmax (last axis), InputLayer, and Flatten of rows, on an input of rows (None, features).
+    `loss` defaults as in `from_torch`.
     """
     import sys
     if "keras" not in sys.modules:      # no Keras model exists yet: importing Keras (its backend) is not asked for
@@ -265,6 +284,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
                               "something else than its layers in order; give a plain keras.Sequential")
     if not model.built:
         raise ValidationError("the Keras model is not built: give it an Input(shape=...) or call it on data first")
+    _keras_rows(model)
     items: list = []
     weights: list[np.ndarray] = []
     seen: dict[int, str] = {}
@@ -298,7 +318,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
             if layer.axis not in (-1, 1):
                 raise ValidationError(f"{where} takes the softmax over axis={layer.axis}; chainrule's is over -1")
             attach_activation(items, "softmax", where)
-        elif type(layer) is kl.InputLayer:
+        elif type(layer) is kl.InputLayer or type(layer) is kl.Flatten:     # a row's Flatten is the identity
             continue
         else:
             raise ValidationError(f"{where} has no chainrule form; supported: Dense, Dropout, Activation, ReLU, "

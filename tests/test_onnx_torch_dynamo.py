@@ -15,8 +15,10 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 DATA = Path(__file__).parent / "data"
-MLP = DATA / "torch-dynamo-mlp.onnx"              # Linear(4, 6), LeakyReLU(0.2), Dropout, Linear(6, 3, bias=False),
-EXTERNAL = DATA / "torch-dynamo-external.onnx"    # Softmax; and (float64, batch 2) Linear(40, 16), Tanh, Linear, Sigmoid
+#: Linear(4, 6), LeakyReLU(0.2), Dropout, Linear(6, 3, bias=False), Softmax; float32, batch "N"
+MLP = DATA / "torch-dynamo-mlp.onnx"
+#: Linear(40, 16), Tanh, Linear(16, 1), Sigmoid; float64, batch 2, the first weight in the .onnx.data file
+EXTERNAL = DATA / "torch-dynamo-external.onnx"
 
 
 def runtime(path, X):

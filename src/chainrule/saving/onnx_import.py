@@ -44,10 +44,11 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     computed as onnx's reference implementation does, when a layer reads them, within four times the
     bytes of the file's constants; onnx_fold).
     A file or a ModelProto is checked by onnx.checker first; opsets before 7 or newer than the
-    onnx package knows, and a Dropout with training_mode true, are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
-    per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
-    the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
-    softmax and mse otherwise. The layers that graph's metadata says frozen are frozen again."""
+    onnx package knows, and a Dropout with training_mode true, are refused. A graph exported by
+    `to_onnx` with CSV preprocessing (one input per column) is refused; the checks of its other graphs
+    (onnx_checks) are read past. `loss` None: the loss a graph of `to_onnx` names in its metadata,
+    else categorical cross-entropy after a softmax and mse otherwise. The layers that graph's metadata
+    says frozen are frozen again."""
     import onnx
     if isinstance(path_or_model, onnx.ModelProto):
         model, source = path_or_model, "the ONNX model"

@@ -33,6 +33,7 @@ from .mlp import (
     build_network,
     dense_layer,
     not_computable,
+    refuse_non_finite,
     weights_dtype,
 )
 from .modelkind import not_a_file
@@ -53,10 +54,16 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
-    layers (chainrule's layers each own theirs: training would untie them).
+    layers (chainrule's layers each own theirs: training would untie them). A `torch.compile`d
+    Sequential is read through to the module it wraps.
     """
+    import sys
+
     import torch
     from torch import nn
+    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
+    if compiled is not None and isinstance(module, compiled):
+        module = module._orig_mod       # torch.compile's wrapper computes what the module it wraps computes
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -112,6 +119,10 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 continue
             elif type(m) is nn.Dropout:
                 items.append((Dropout(m.p), None))
+            elif type(m) is nn.Flatten and not items and (m.start_dim, m.end_dim) == (1, -1):
+                raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: "
+                                      "import the layers after it (cr.from_torch(module[1:]) where it comes first) "
+                                      "and give the network X.reshape(len(X), -1)")
             else:
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
                                       "LeakyReLU, Softmax, Identity, Dropout")
@@ -161,6 +172,7 @@ def to_torch(net: Network) -> Any:
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(f"layer {i}'s activation {type(act).__name__} has no PyTorch form; "
                                   f"supported: {SUPPORTED}")
+        refuse_non_finite(layer, i, (layer.W, layer.b), "; set them again, or load the model file again")
         linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W.T)))
@@ -235,11 +247,30 @@ def _not_keras(model: Any) -> None:
     raise not_importable("model must be a keras.Sequential of Dense layers", model)
 
 
+def _keras_rows(model: Any) -> None:
+    """Refuse a model whose samples have more than one axis: Keras' Dense multiplies the last axis of each (an input
+    (None, 2, 4) gives (None, 2, 3)), where chainrule's network takes each sample as one row."""
+    from keras import layers as kl
+    shape = tuple(model.input_shape)
+    if len(shape) == 2:
+        return
+    flat = next((layer for layer in model.layers if type(layer) is not kl.InputLayer), None)
+    if type(flat) is kl.Flatten and len(shape) > 2:
+        width = int(np.prod(shape[1:]))
+        raise ValidationError(f"the model's input is {shape} and its Flatten makes rows of {width}, which chainrule "
+                              f"takes as they are: build the layers after it on keras.Input(shape=({width},)), copy "
+                              "the weights in (new.set_weights(model.get_weights())), import that, and give the "
+                              "network X.reshape(len(X), -1)")
+    raise ValidationError(f"the model's input is {shape}: chainrule's networks take one row of numbers per sample, "
+                          "shape (None, features), where Keras' Dense multiplies the last axis of each")
+
+
 def from_keras(model: Any, loss: str | None = None) -> Network:
     """A Network from a built Keras 3 `Sequential` of Dense layers.
 
     Accepted: Dense (with any supported activation), Dropout, Activation, ReLU (plain),
-    LeakyReLU, Softmax (last axis) and InputLayer. `loss` defaults as in `from_torch`.
+    LeakyReLU, Softmax (last axis), InputLayer, and Flatten of rows, on an input of rows (None, features).
+    `loss` defaults as in `from_torch`.
     """
     import sys
     if "keras" not in sys.modules:      # no Keras model exists yet: importing Keras (its backend) is not asked for
@@ -253,6 +284,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
                               "something else than its layers in order; give a plain keras.Sequential")
     if not model.built:
         raise ValidationError("the Keras model is not built: give it an Input(shape=...) or call it on data first")
+    _keras_rows(model)
     items: list = []
     weights: list[np.ndarray] = []
     seen: dict[int, str] = {}
@@ -286,7 +318,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
             if layer.axis not in (-1, 1):
                 raise ValidationError(f"{where} takes the softmax over axis={layer.axis}; chainrule's is over -1")
             attach_activation(items, "softmax", where)
-        elif type(layer) is kl.InputLayer:
+        elif type(layer) is kl.InputLayer or type(layer) is kl.Flatten:     # a row's Flatten is the identity
             continue
         else:
             raise ValidationError(f"{where} has no chainrule form; supported: Dense, Dropout, Activation, ReLU, "

@@ -37,6 +37,8 @@ def build_network(items: list, loss: str | None, dtype) -> Network:
     dense = [layer for layer in layers if isinstance(layer, Dense)]
     if not dense:
         raise ValidationError("the model has no dense (Linear/Dense/Gemm) layer to import")
+    for i, (layer, arrays) in enumerate(items):
+        refuse_non_finite(layer, i, arrays)
     if loss is None:
         loss = "categorical_crossentropy" if dense[-1].activation.name == "softmax" else "mse"
     net = Network(layers, loss=loss, dtype=np.dtype(dtype).name)
@@ -44,6 +46,20 @@ def build_network(items: list, loss: str | None, dtype) -> Network:
         if arrays is not None:
             layer.W[...], layer.b[...] = arrays
     return net
+
+
+def refuse_non_finite(layer: Any, index: int, arrays: tuple | None, fix: str = "") -> None:
+    """Refuse NaN or infinite weights where they come in, as `cr.load` refuses them in a model file: such
+    a network predicts nothing, and its refusal would otherwise come only at the first predict."""
+    fix = fix or "; chainrule refuses them, as cr.load refuses them in a file"
+    for name, values in zip("Wb", arrays or ()):
+        bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=np.float64)))
+        if bad.size:
+            at = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], np.shape(values)))
+            layout = " (inputs x outputs)" if name == "W" else ""
+            value = np.asarray(values).flat[bad[0]]
+            raise ValidationError(f"layer {index} ({layer!r}): {name}[{at}]{layout} is {value}, NaN or infinite: "
+                                  f"a network with such weights predicts nothing (did training diverge?){fix}")
 
 
 def not_computable(what: str, dtype: object, fix: str) -> str:

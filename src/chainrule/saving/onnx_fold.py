@@ -29,6 +29,23 @@ def held_bytes(graph: Any) -> int:
     return sum(t.ByteSize() for t in [*graph.initializer, *constant])
 
 
+def graph_opset(model: Any, source: str) -> int:
+    """The graph's opset of the default domain, refused where chainrule cannot know what its operators mean:
+    before 7 (Dropout's default is_test=0 meant training mode), or past what the installed onnx package knows
+    (a later opset may change an operator; onnx's checker and reference implementation know none of it)."""
+    import onnx
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    if opset < 7:
+        raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
+                              "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
+    known = onnx.defs.onnx_opset_version()
+    if opset > known:
+        raise ValidationError(f"{source}: the model is of opset {opset}, newer than the installed onnx package "
+                              f"{onnx.__version__} knows (opset {known} at most), so what its operators mean is not "
+                              f"known here: update onnx (pip install -U onnx), or export at opset {known} or earlier")
+    return opset
+
+
 class Constants:
     """The graph's constants by name, each value computed on first read (`value`), never before."""
 

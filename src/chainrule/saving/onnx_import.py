@@ -18,7 +18,7 @@ from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
-from .onnx_fold import FOLDED, Constants, held_bytes
+from .onnx_fold import FOLDED, Constants, graph_opset, held_bytes
 from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -43,11 +43,12 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     must be initializers or Constant nodes, or nodes reading them only (a Transpose, Cast, Reshape:
     computed as onnx's reference implementation does, when a layer reads them, within four times the
     bytes of the file's constants; onnx_fold).
-    A file or a ModelProto is checked by onnx.checker first; opsets before 7 and a Dropout with
-    training_mode true are refused. A graph exported by `to_onnx` with CSV preprocessing (one input
-    per column) is refused; the checks of its other graphs (onnx_checks) are read past. `loss` None:
-    the loss a graph of `to_onnx` names in its metadata, else categorical cross-entropy after a
-    softmax and mse otherwise. The layers that graph's metadata says frozen are frozen again."""
+    A file or a ModelProto is checked by onnx.checker first; opsets before 7 or newer than the
+    onnx package knows, and a Dropout with training_mode true, are refused. A graph exported by
+    `to_onnx` with CSV preprocessing (one input per column) is refused; the checks of its other graphs
+    (onnx_checks) are read past. `loss` None: the loss a graph of `to_onnx` names in its metadata,
+    else categorical cross-entropy after a softmax and mse otherwise. The layers that graph's metadata
+    says frozen are frozen again."""
     import onnx
     if isinstance(path_or_model, onnx.ModelProto):
         model, source = path_or_model, "the ONNX model"
@@ -76,10 +77,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             onnx.checker.check_model(model)
         except Exception as exc:  # noqa: BLE001  (a file from anywhere: every failure to read it is a bad file)
             raise ModelFileError(not_onnx(Path(source), _said(exc))) from None
-    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
-    if opset < 7:
-        raise ValidationError(f"{source}: the model is of opset {opset}; chainrule reads opset 7 and later, as ONNX "
-                              "Runtime does (before it, Dropout's default is_test=0 meant training mode)")
+    opset = graph_opset(model, source)
     model = estimator_network(model)
     graph = model.graph
     if exported(model):

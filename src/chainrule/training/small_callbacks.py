@@ -164,18 +164,19 @@ class BackupAndRestore(Callback):
 
 
 def keras_backup(callbacks: Iterable[Callback] | None, checkpoint_dir: str | os.PathLike | None,
-                 resume: bool) -> tuple[Iterable[Callback] | None, str | os.PathLike | None, bool, bool]:
+                 resume: bool) -> tuple[Iterable[Callback] | None, str | os.PathLike | None, bool,
+                                        BackupAndRestore | None]:
     """fit's callbacks without a BackupAndRestore, and what it stands for: fit's checkpoint_dir, resume=True (Keras'
-    restores wherever a backup is), and whether the run's files are removed at its end (delete_checkpoint)."""
+    restores wherever a backup is); and the callback itself (its delete_checkpoint; None: none given)."""
     if callbacks is None or isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable):
-        return callbacks, checkpoint_dir, resume, False       # fit's own refusal, as before
+        return callbacks, checkpoint_dir, resume, None        # fit's own refusal, as before
     callbacks = list(callbacks)
     given = [cb for cb in callbacks if isinstance(cb, BackupAndRestore)]
     if not given:
-        return callbacks, checkpoint_dir, resume, False
+        return callbacks, checkpoint_dir, resume, None
     if len(given) > 1 or checkpoint_dir is not None:
         also = f"checkpoint_dir={os.fspath(checkpoint_dir)!r}" if checkpoint_dir is not None else "another one"
         raise ValidationError(f"BackupAndRestore({given[0].backup_dir!r}) is fit's checkpoint_dir with resume=True; "
                               f"got {also} too: give one checkpoint folder")
     rest = [cb for cb in callbacks if not isinstance(cb, BackupAndRestore)]
-    return rest, given[0].backup_dir, True, given[0].delete_checkpoint
+    return rest, given[0].backup_dir, True, given[0]

@@ -53,16 +53,15 @@ def test_delete_checkpoint_false_keeps_it(tmp_path):
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["checkpoint.npz", "history.jsonl"]
 
 
-def test_refusals_name_the_argument(tmp_path):
-    with pytest.raises(ValidationError, match="save_freq must be 'epoch'; got 5"):
-        cr.callbacks.BackupAndRestore(tmp_path, save_freq=5)
-    with pytest.raises(ValidationError, match="backup_dir is empty"):
-        cr.callbacks.BackupAndRestore("")
+def test_two_backup_folders_are_refused(tmp_path):
+    """Its own refusals, with checkpoint_dir too among them: docs/errors.md's rows (tests/test_keras_callbacks.py)."""
     X, y = data("float64")
     net = cr.Network([cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
-    with pytest.raises(ValidationError, match="checkpoint_dir="):
-        net.fit(X, y, callbacks=[cr.callbacks.BackupAndRestore(tmp_path / "a")], checkpoint_dir=tmp_path / "b",
-                verbose=0)
+    with pytest.raises(ValidationError, match=r"^BackupAndRestore\('.*a'\) is fit's checkpoint_dir with resume=True; "
+                                              "got another one too: give one checkpoint folder$"):
+        net.fit(X, y, callbacks=[cr.callbacks.BackupAndRestore(tmp_path / "a"),
+                                 cr.callbacks.BackupAndRestore(tmp_path / "b")], verbose=0)
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_engine_part_given_as_a_callback_is_refused_by_name(tmp_path):

@@ -149,7 +149,8 @@ class BackupAndRestore(Callback):
     a killed process) goes on from the last one, bit for bit. `delete_checkpoint=True` (Keras' default) removes the
     checkpoint and its history once training ends, so that the script run again trains afresh; False keeps them.
     `save_freq` is "epoch" alone (the state is whole only between epochs); `double_checkpoint` is taken as it is: the
-    checkpoint is always replaced whole (written beside the old one, then renamed over it)."""
+    checkpoint is always replaced whole (written beside the old one, then renamed over it). Unlike Keras', the History
+    of a resumed fit holds the whole run's epochs (an uninterrupted fit's), and other arguments are refused."""
 
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True):

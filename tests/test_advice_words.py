@@ -57,8 +57,8 @@ def test_words_are_reset_after_an_exception_and_an_outer_callers_stand():
     assert give("drop any") == "df.drop(columns=...)"
     with command_words(), words("sweep"):          # the command's sweep speaks the command's words
         assert give("drop any") == "--drop"
-    with pytest.raises(ValueError, match="caller must be one of fit, stream, sweep, command, sweep command; got "
-                                         "'notebook'"):
+    with pytest.raises(ValueError, match="caller must be one of fit, stream, sweep, command, sweep command, backup; "
+                                         "got 'notebook'"):
         with words("notebook"):
             pass
 

@@ -258,6 +258,11 @@ DOCUMENTED = {
         np.ones((4, 2)), np.ones((4, 1)), verbose=0, callbacks=[cr.ModelCheckpoint("m-{batch}.npz")]),
     "EarlyStopping verbose 2": lambda tmp: cr.EarlyStopping(verbose=2),
     "EarlyStopping start_from_epoch negative": lambda tmp: cr.EarlyStopping(start_from_epoch=-1),
+    "BackupAndRestore save_freq batches": lambda tmp: cr.callbacks.BackupAndRestore("b", save_freq=5),
+    "BackupAndRestore backup_dir empty": lambda tmp: cr.callbacks.BackupAndRestore(""),
+    "BackupAndRestore and checkpoint_dir": lambda tmp: _net().fit(
+        np.ones((4, 2)), np.ones((4, 1)), verbose=0, callbacks=[cr.callbacks.BackupAndRestore("b")],
+        checkpoint_dir="c"),
 }
 
 

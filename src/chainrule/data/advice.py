@@ -20,9 +20,9 @@ from typing import Any
 
 #: who reads the advice; "fit" (Python's DataFrame caller) is the default, and the words of a caller not in
 #: an entry of WORDS
-CALLERS = ("fit", "stream", "sweep", "command", "sweep command")
+CALLERS = ("fit", "stream", "sweep", "command", "sweep command", "backup")
 #: a caller whose words are another's but where its entry says otherwise (`chainrule sweep` has no --stream)
-_LIKE = {"sweep command": "command"}
+_LIKE = {"sweep command": "command", "backup": "fit"}    # "backup": fit given Keras' BackupAndRestore
 
 _READ = "(read_csv, chainrule's or pandas')"
 #: how Python saves a comma-separated file with ';' between its fields, its cells kept as written (no 'None' or
@@ -132,7 +132,8 @@ WORDS: dict[str, dict[str, str]] = {
     "grid names": {"fit": "the grid names", "command": "--grid names"},
     "weight rows": {"fit": "a column of sample weights, weight='COL',", "command": "--weight COL"},
     "opset": {"fit": "opset", "command": "--opset"},
-    "checkpoint_dir": {"fit": "checkpoint_dir", "command": "--checkpoint-dir"},
+    "checkpoint_dir": {"fit": "checkpoint_dir", "command": "--checkpoint-dir",
+                       "backup": "BackupAndRestore(backup_dir)"},
     # a resume refused: what differs from the checkpoint's run, as the caller gave it (fingerprint.differences)
     "resume": {"fit": "resume=True (chainrule train --resume)", "command": "--resume"},
     "same arguments": {"fit": "arguments", "command": "options"},

@@ -165,12 +165,12 @@ class KerasMethods:
         try:                # under MPI, wrong on one rank alone: raised on every rank at their meeting (else a hang)
             from ..training.callbacks import keras_backup  # Keras' callback: checkpoint_dir, resume=True
 
-            given, folder, resume, delete = keras_backup(callbacks, checkpoint_dir, check.flag(resume, "resume"))
+            given, folder, resume, keras = keras_backup(callbacks, checkpoint_dir, check.flag(resume, "resume"))
             backup = None
             if folder is not None:
                 from ..saving.checkpoint import BackupAndRestore
                 backup = BackupAndRestore(check.path_like(folder, "checkpoint_dir"), resume=resume,
-                                          delete_at_end=delete)
+                                          delete_at_end=bool(keras and keras.delete_checkpoint), keras=bool(keras))
             elif resume:
                 raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
         except Exception as exc:

@@ -113,10 +113,12 @@ class BackupAndRestore(Callback):
     on_train_begin, and writes a checkpoint after every epoch. It runs after every other
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
-    def __init__(self, directory, resume: bool = False, delete_at_end: bool = False):
+    def __init__(self, directory, resume: bool = False, delete_at_end: bool = False, keras: bool = False):
         self.directory, self.resume = folder(directory), resume
         #: Keras' delete_checkpoint: the checkpoint and history removed once training ends (the folder too, if empty)
         self.delete_at_end, self.deleted = delete_at_end, False
+        #: given as Keras' BackupAndRestore(backup_dir): messages name that, and a fresh run starts silently (Keras')
+        self.keras = keras
         self.epochs = 0
         self.trainer: Any = None
         self.saved_callbacks: list | None = None
@@ -135,11 +137,16 @@ class BackupAndRestore(Callback):
         generator and history and return the epochs it had done (0 without one); the epochs of
         this run when that run had already stopped early (EarlyStopping)."""
         self.trainer = trainer
+        with advice.words("backup" if self.keras else "fit"):
+            return self._restore(trainer, epochs)
+
+    def _restore(self, trainer, epochs: int | None) -> int:
         check_registered(trainer.net)       # what the checkpoint could not save is refused before the first epoch
         for cb in trainer.callbacks:        # the model would replace the checkpoint (resume then fails)
             if isinstance(cb, ModelCheckpoint) and file_of(cb.filepath, self.directory):
-                raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of checkpoint_dir "
-                                      f"{str(self.directory)!r}, which fit writes; give ModelCheckpoint another file")
+                raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of "
+                                      f"{advice.give('checkpoint_dir')} {str(self.directory)!r}, which fit writes; "
+                                      "give ModelCheckpoint another file")
         runlock.acquire(self.directory, taken=self._locked)      # recorded as the file appears
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
@@ -224,7 +231,7 @@ class BackupAndRestore(Callback):
         """'resumed from epoch N of M' where fit's progress prints (stdout, as Keras' callbacks print their lines,
         or the ProgressBar's own `file`), unless fit runs silently (verbose=0)."""
         shown = [cb for cb in trainer.callbacks if isinstance(cb, (ProgressBar, EpochLogger))]
-        if not self.resume or not shown:
+        if not self.resume or not shown or (self.keras and not done):
             return
         total = epochs if epochs is not None else "?"
         if not done:

@@ -149,7 +149,8 @@ class BackupAndRestore(Callback):
     a killed process) goes on from the last one, bit for bit. `delete_checkpoint=True` (Keras' default) removes the
     checkpoint and its history once training ends, so that the script run again trains afresh; False keeps them.
     `save_freq` is "epoch" alone (the state is whole only between epochs); `double_checkpoint` is taken as it is: the
-    checkpoint is always replaced whole (written beside the old one, then renamed over it)."""
+    checkpoint is always replaced whole (written beside the old one, then renamed over it). Unlike Keras', the History
+    of a resumed fit holds the whole run's epochs (an uninterrupted fit's), and other arguments are refused."""
 
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True):
@@ -164,18 +165,19 @@ class BackupAndRestore(Callback):
 
 
 def keras_backup(callbacks: Iterable[Callback] | None, checkpoint_dir: str | os.PathLike | None,
-                 resume: bool) -> tuple[Iterable[Callback] | None, str | os.PathLike | None, bool, bool]:
+                 resume: bool) -> tuple[Iterable[Callback] | None, str | os.PathLike | None, bool,
+                                        BackupAndRestore | None]:
     """fit's callbacks without a BackupAndRestore, and what it stands for: fit's checkpoint_dir, resume=True (Keras'
-    restores wherever a backup is), and whether the run's files are removed at its end (delete_checkpoint)."""
+    restores wherever a backup is); and the callback itself (its delete_checkpoint; None: none given)."""
     if callbacks is None or isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable):
-        return callbacks, checkpoint_dir, resume, False       # fit's own refusal, as before
+        return callbacks, checkpoint_dir, resume, None        # fit's own refusal, as before
     callbacks = list(callbacks)
     given = [cb for cb in callbacks if isinstance(cb, BackupAndRestore)]
     if not given:
-        return callbacks, checkpoint_dir, resume, False
+        return callbacks, checkpoint_dir, resume, None
     if len(given) > 1 or checkpoint_dir is not None:
         also = f"checkpoint_dir={os.fspath(checkpoint_dir)!r}" if checkpoint_dir is not None else "another one"
         raise ValidationError(f"BackupAndRestore({given[0].backup_dir!r}) is fit's checkpoint_dir with resume=True; "
                               f"got {also} too: give one checkpoint folder")
     rest = [cb for cb in callbacks if not isinstance(cb, BackupAndRestore)]
-    return rest, given[0].backup_dir, True, given[0].delete_checkpoint
+    return rest, given[0].backup_dir, True, given[0]

@@ -56,3 +56,16 @@ def test_a_regressions_long_loss_name_keeps_log_scale_whole(tmp_path, monkeypatc
     lines = fig.axes[0].get_ylabel().split("\n")
     assert "(log scale)" in lines and lines[0] == "loss (mse) of the standardised target", lines
     assert all(len(line) <= 46 for line in lines), lines
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("loss", [[2.8e32, 1.5e79, 3.7e221, 1.5e308], [3e305, 1.7e308], [1.0, 1e-3, 1e-310]])
+def test_a_loss_near_the_largest_or_smallest_float_lies_within_the_axis(tmp_path, monkeypatch, loss):
+    """A diverged run's last finite loss can lie between 1e307 and the largest float (1.8e308), a run fitted to the
+    last bit below 1e-307: the axis ended at 1e307 (and began at 1e-307), that epoch drawn off it, and numpy and
+    matplotlib warned of an overflow."""
+    ax = drawn_loss(monkeypatch, tmp_path, {"loss": loss})
+    low, high = ax.get_ylim()
+    assert ax.get_yscale() == "log" and low <= min(loss) and max(loss) <= high < np.inf
+    ticks = [t for t in ax.get_yticks() if low <= t <= high]
+    assert 2 <= len(ticks) <= 8 and all(np.isfinite(ticks))

@@ -40,9 +40,10 @@ def test_a_long_runs_loss_falling_from_a_high_first_epoch_is_on_a_log_scale(tmp_
     assert low < loss.min() and loss.max() < high
 
 
-@pytest.mark.parametrize("loss", [[0.7, 0.5, 0.3, 0.16], [2.0, 0.5, 0.0, 0.0]])
+@pytest.mark.parametrize("loss", [[0.7, 0.5, 0.3, 0.16], [2.0, 0.5, 0.0, 0.0], [5.0, 0.1, -0.5, -2.0]])
 def test_a_loss_within_a_decade_or_reaching_0_stays_linear(tmp_path, monkeypatch, loss):
-    """Under a factor of 10 a linear axis reads best; a loss of 0 has no place on a log one."""
+    """Under a factor of 10 a linear axis reads best; a loss of 0 (or a custom one below 0) has no place on a log
+    one."""
     ax = drawn_loss(monkeypatch, tmp_path, {"loss": loss})
     assert ax.get_yscale() == "linear" and ax.get_ylabel() == "loss"
 

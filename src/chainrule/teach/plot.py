@@ -122,7 +122,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
     loss axis's name, which says what the loss is of where that is not the data's own units (a regression
     trained on its standardised target, as `chainrule train` does), `accuracy_label` the accuracy axis's (weighted
-    rows'). The loss on a log scale where it spans a factor of 10 or more (and none is 0), as the explorer's."""
+    rows'). The loss on a log scale where it spans a factor of 10 or more (and none is 0 or below), as the
+    explorer's."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")

@@ -282,3 +282,14 @@ def test_scale_quotes_the_benchmark_files_tables(results):
     scale = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
     assert rows and f"`benchmarks/{results}`" in scale
     assert "\n".join(rows) in scale, results
+
+
+@pytest.mark.parametrize("path", DOCS, ids=lambda p: p.name)
+def test_no_line_of_a_sentence_starts_a_quote(path: Path):
+    """A paragraph's line that begins '> 0 blue' is rendered as a quote of its own (CommonMark lets a quote break
+    into a paragraph), its sentence cut in two. Truth: markdown-it; a quote meant as one follows a blank line."""
+    from markdown_it import MarkdownIt
+    lines = path.read_text().split("\n")
+    quotes = [t.map[0] for t in MarkdownIt("commonmark").parse(path.read_text()) if t.type == "blockquote_open"]
+    broken = [f"line {k + 1}: {lines[k]!r}" for k in quotes if k and lines[k - 1].strip()]
+    assert not broken, f"{path.name}: a sentence broken by a '>' at the start of its next line: {broken}"

@@ -40,9 +40,10 @@ def test_a_long_runs_loss_falling_from_a_high_first_epoch_is_on_a_log_scale(tmp_
     assert low < loss.min() and loss.max() < high
 
 
-@pytest.mark.parametrize("loss", [[0.7, 0.5, 0.3, 0.16], [2.0, 0.5, 0.0, 0.0]])
+@pytest.mark.parametrize("loss", [[0.7, 0.5, 0.3, 0.16], [2.0, 0.5, 0.0, 0.0], [5.0, 0.1, -0.5, -2.0]])
 def test_a_loss_within_a_decade_or_reaching_0_stays_linear(tmp_path, monkeypatch, loss):
-    """Under a factor of 10 a linear axis reads best; a loss of 0 has no place on a log one."""
+    """Under a factor of 10 a linear axis reads best; a loss of 0 (or a custom one below 0) has no place on a log
+    one."""
     ax = drawn_loss(monkeypatch, tmp_path, {"loss": loss})
     assert ax.get_yscale() == "linear" and ax.get_ylabel() == "loss"
 
@@ -56,3 +57,16 @@ def test_a_regressions_long_loss_name_keeps_log_scale_whole(tmp_path, monkeypatc
     lines = fig.axes[0].get_ylabel().split("\n")
     assert "(log scale)" in lines and lines[0] == "loss (mse) of the standardised target", lines
     assert all(len(line) <= 46 for line in lines), lines
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("loss", [[2.8e32, 1.5e79, 3.7e221, 1.5e308], [3e305, 1.7e308], [1.0, 1e-3, 1e-310]])
+def test_a_loss_near_the_largest_or_smallest_float_lies_within_the_axis(tmp_path, monkeypatch, loss):
+    """A diverged run's last finite loss can lie between 1e307 and the largest float (1.8e308), a run fitted to the
+    last bit below 1e-307: the axis ended at 1e307 (and began at 1e-307), that epoch drawn off it, and numpy and
+    matplotlib warned of an overflow."""
+    ax = drawn_loss(monkeypatch, tmp_path, {"loss": loss})
+    low, high = ax.get_ylim()
+    assert ax.get_yscale() == "log" and low <= min(loss) and max(loss) <= high < np.inf
+    ticks = [t for t in ax.get_yticks() if low <= t <= high]
+    assert 2 <= len(ticks) <= 8 and all(np.isfinite(ticks))

@@ -20,7 +20,7 @@ EXPLORER_CLASSES = [(234, 88, 12), (37, 99, 235), (5, 150, 105), (192, 38, 211),
                     (30, 27, 120), (20, 90, 80), (168, 120, 200), (120, 113, 40)]
 # The explorer's signs (graph.js' NEG and POS), which are its first two classes' colours: a weight < 0 orange, > 0
 # blue; a probability of class 1 from class 0's orange (0) through white (0.5) to class 1's blue (1)
-NEGATIVE, POSITIVE = "#ea580c", "#2563eb"
+NEGATIVE, POSITIVE = ("#" + "".join(f"{v:02x}" for v in rgb) for rgb in EXPLORER_CLASSES[:2])
 
 
 def signed() -> Any:

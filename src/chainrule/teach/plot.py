@@ -80,25 +80,29 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
 def _decades(ax) -> tuple[float, float] | None:
     """The log axis' range of the losses drawn on `ax` where their finite values are all > 0 and span a factor of 10
     or more, as the explorer's loss chart has (a linear one drew a diverged run's every epoch but its last at 0, and
-    a long run's last thousand epochs flat under its first); None for a linear axis. Its margins are kept under
-    1e308: matplotlib's own went past the largest float for a loss of 1e280, and failed."""
+    a long run's last thousand epochs flat under its first); None for a linear axis. Its margins are kept within
+    1e-307..1e307 (matplotlib's own went past the largest float for a loss of 1e280, and failed), its range never
+    short of a loss: a diverged run's last finite one can be 1.7e308."""
     curves = [line for line in ax.get_lines() if line.get_marker() != "x"]       # not the nan/inf marks
     values = np.concatenate([np.asarray(line.get_ydata(), float) for line in curves])
     values = values[np.isfinite(values)]
-    if not values.size or values.min() <= 0 or values.max() / values.min() < 10:
-        return None
+    with np.errstate(over="ignore"):        # 1 / 1e-320 is inf: a span of 10 and more, said without a warning
+        if not values.size or values.min() <= 0 or values.max() / values.min() < 10:
+            return None
     low, high = np.log10(values.min()), np.log10(values.max())
     pad = 0.05 * (high - low)
-    return 10 ** max(low - pad, -307.0), 10 ** min(high + pad, 307.0)
+    return min(10 ** max(low - pad, -307.0), values.min()), max(10 ** min(high + pad, 307.0), values.max())
 
 
 def _log_ticks(ax, low: float, high: float) -> None:
     """`ax`'s y range low..high; past 6 decades its ticks at most 7 powers of 10 within it: matplotlib's own placed
-    one past 1e308 (a loss of 1e280; its stride of decades ends one past the range) and failed on it."""
+    one past 1e308 (a loss of 1e280; its stride of decades ends one past the range) and failed on it, as it does
+    for any range reaching near 1e308."""
     from matplotlib.ticker import FixedLocator, NullLocator
-    ax.set_ylim(low, high)
+    ax.set_ylim(low, high)      # before the scale: its autoscaling padded 1e308 past the largest float (a warning)
+    ax.set_yscale("log")
     first, last = int(np.ceil(np.log10(low))), int(np.floor(np.log10(high)))
-    if last - first <= 6:       # matplotlib's ticks: each decade, minor ticks between
+    if last - first <= 6 and high < 1e300:      # matplotlib's ticks: each decade, minor ticks between
         return
     step = max(1, -(-(last - first) // 6))
     ax.yaxis.set_major_locator(FixedLocator([10.0 ** k for k in range(first, last + 1, step)]))
@@ -118,7 +122,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
     `validation_freq` as fit was given it: the val_ values are drawn at the epochs validated; `loss_label` the
     loss axis's name, which says what the loss is of where that is not the data's own units (a regression
     trained on its standardised target, as `chainrule train` does), `accuracy_label` the accuracy axis's (weighted
-    rows'). The loss on a log scale where it spans a factor of 10 or more (and none is 0), as the explorer's."""
+    rows'). The loss on a log scale where it spans a factor of 10 or more (and none is 0 or below), as the
+    explorer's."""
     h = history.history if hasattr(history, "history") else dict(history)
     if "loss" not in h:
         raise ValidationError(f"history has no 'loss'; it has {sorted(h)}")
@@ -139,7 +144,6 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
             _per_epoch(ax, val, "validation", at)
         label = loss_label if metric == "loss" else accuracy_label
         if metric == "loss" and (span := _decades(ax)) is not None:
-            ax.set_yscale("log")
             _log_ticks(ax, *span)
             first, newline, rest = label.partition("\n")      # said on its first line, by the loss's name
             # whole, on a line of its own where the first has no room ('(log' and 'scale)' were broken apart)

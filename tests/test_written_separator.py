@@ -56,13 +56,15 @@ def test_csv_logger_writes_tabs_where_the_name_says_tab_separated(tmp_path, name
     assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,loss,val_loss"
 
 
-@pytest.mark.parametrize("name, said", [("log.npz", "ends in .npz"), ("log.csv.gz", "ends in .gz"),
-                                        ("log.xlsx", "ends in .xlsx"), ("log.onnx", "ends in .onnx")])
+@pytest.mark.parametrize("name, said", [("log.npz", ".npz is a chainrule model's ending"),
+                                        ("log.csv.gz", "ends in .gz"), ("log.xlsx", "ends in .xlsx"),
+                                        ("log.onnx", ".onnx is an ONNX model's ending")])
 def test_csv_logger_refuses_a_name_of_another_format_as_predict_does(tmp_path, model, name, said):
     with pytest.raises(ValidationError, match=f"CSVLogger: filename .*{name}.*{said}"):
         _fit(tmp_path / name)
     done = cmd("predict", "m.npz", "t.csv", "--out", name, cwd=model)        # the command line's rule, the same
     assert done.returncode == 2 and name in done.stderr and not (model / name).exists()
+    assert said in done.stderr.splitlines()[-1]              # one rule, one message (its text once, in nn/filenames)
     assert not (tmp_path / name).exists()
 
 

@@ -11,32 +11,8 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.filenames import ending_separator, name_ending
 from .callback import Callback
-
-#: name endings whose files are read as tab-separated: .tsv and .tab by pandas' users and spreadsheets, .txt as
-#: Excel's "Text (Tab delimited)" files; a comma there made one column of each line
-TAB_ENDINGS = (".tsv", ".tab", ".txt")
-
-
-def ending_separator(path: str | os.PathLike) -> str:
-    """The field separator a writer of CSV text uses for `path` where none is given (predict's --out, CSVLogger's
-    default): a tab under a tab-separated file's ending, else a comma. A separator given is used as given, as
-    Keras' CSVLogger uses it (code written for Keras gives separator='\\t' for a file named .csv too)."""
-    return "\t" if os.fsdecode(os.fspath(path)).lower().endswith(TAB_ENDINGS) else ","
-
-
-def not_text_ending(path: str | os.PathLike, shown: str) -> None:
-    """Refuse a name whose ending says a file other than plain CSV text (a model's .npz, a workbook's .xlsx, a
-    compressed .csv.gz): pandas and spreadsheets would read it as that format, and a model there would be lost."""
-    from ..nn.filenames import ENDINGS, NOT_PLAIN_CSV
-    name = os.fsdecode(os.fspath(path)).lower()
-    suffix = os.path.splitext(name)[1]
-    ending = next((e for e in NOT_PLAIN_CSV if name.endswith(e)), None) or (
-        suffix if suffix in ENDINGS and suffix != ".csv" else None)
-    if ending:
-        raise ValidationError(f"{shown}: its name ends in {ending}, the ending of another format than the CSV text "
-                              "written here, which pandas and spreadsheets would then misread: give a name ending "
-                              "in .csv (or .tsv for tab-separated)")
 
 
 class CSVLogger(Callback):
@@ -67,7 +43,7 @@ class CSVLogger(Callback):
                                       or separator in '"\r\n'):
             raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "
                                   f"got {separator!r}")
-        not_text_ending(self.filename, f"CSVLogger: filename {self.filename!r}")
+        name_ending(self.filename, "csv", f"CSVLogger: filename {self.filename!r}", "a training log in CSV text")
         self.given_separator = separator
         self.separator = ending_separator(self.filename) if separator is None else separator
         self.append = check.flag(append, "CSVLogger: append")

@@ -64,12 +64,14 @@ def add_column_options(g) -> None:
     `g`: a parser or an argument group."""
     from ..data.columns import MAX_CATEGORIES
     from .tabular import positive_int
-    g.add_argument("--drop", type=drop_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--drop", type=drop_list, default=[], metavar="COL[,COL]",
+                   help="columns to leave out (default: none, every column is kept)")
     g.add_argument("--features", type=feature_list, default=[], metavar="COL[,COL]",
                    help="the only columns to use as inputs (default: all but the target and --drop)")
     g.add_argument("--text", type=text_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers, read as written (codes "
-                        "007 and 7 differ); the target too: its class labels as written")
+                        "007 and 7 differ); the target too: its class labels as written (default: none, a column of "
+                        "numbers is read as numbers)")
     g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES, metavar="N",
                    help="a text column keeps this many most frequent values; the rest count as 'other' "
                         f"(default: {MAX_CATEGORIES})")
@@ -98,7 +100,8 @@ def add_csv_options(p) -> None:
                                                        "when not given (for a trained model's file: the model's; "
                                                        "'none' for none)")
     g.add_argument("--na-values", type=marker_list, default=[], metavar="TEXT[,TEXT]",
-                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN "
+                        "(default: none but those)")
 
 
 def reading_marks(args, pre=None) -> None:

@@ -52,6 +52,15 @@ def _nothing_given(option: str, expected: str, example: str, none: str | None, t
     return argparse.ArgumentTypeError(f"expected {expected}, e.g. {example}{left_out}; got {text!r}")
 
 
+def thousands_mark(text: str) -> str:
+    """--thousands: empty (`--thousands "$T"` unset) is refused, where it silently meant none, over a trained
+    model's own mark too; a space is a mark (1 234,5), so only nothing given is."""
+    if text == "":
+        raise _nothing_given("--thousands", "a thousands separator or none", "',' or ' '",
+                             "for none, or the model's for a trained model's file", text)
+    return text
+
+
 feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")
 drop_list = named_list("--drop", "the names of the columns to leave out", "id,notes", "to keep every column")
 text_list = named_list("--text", "the names of the columns to use as text categories", "zip,grade", "for none")
@@ -95,7 +104,7 @@ def add_csv_options(p) -> None:
                         "unless the file is UTF-8 or starts with a byte order mark)")
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
                                      "file the model's, the one train read its file with) (default: '.')")
-    g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
+    g.add_argument("--thousands", type=thousands_mark, metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
                                                        "('.' with --decimal , reads 1.234,5; ' ' 1 234,5); none "
                                                        "when not given (for a trained model's file: the model's; "
                                                        "'none' for none)")
@@ -110,7 +119,7 @@ def reading_marks(args, pre=None) -> None:
     given wins over the model's other one where they clash; --thousands none: no separator. A --sep
     that is the model's decimal mark says the file is not written as train's was: '.' and none."""
     given = args.decimal is not None, args.thousands is not None
-    if args.thousands is not None and (args.thousands == "" or args.thousands.strip().lower() == "none"):
+    if args.thousands is not None and args.thousands.strip().lower() == "none":
         args.thousands = None
     pre = None if pre is None or pre.decimal == getattr(args, "sep", None) else pre
     if not given[0]:

@@ -104,10 +104,10 @@ def add_csv_options(p) -> None:
                         "unless the file is UTF-8 or starts with a byte order mark)")
     g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
                                      "file the model's, the one train read its file with) (default: '.')")
-    g.add_argument("--thousands", type=thousands_mark, metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
-                                                       "('.' with --decimal , reads 1.234,5; ' ' 1 234,5); none "
-                                                       "when not given (for a trained model's file: the model's; "
-                                                       "'none' for none)")
+    g.add_argument("--thousands", type=thousands_mark, metavar="CHAR",
+                   help="thousands separator of the numbers: ',' reads 1,234 as 1234 ('.' with --decimal , reads "
+                        "1.234,5; ' ' 1 234,5); none when not given (for a trained model's file: the model's; "
+                        "'none' for none)")
     g.add_argument("--na-values", type=marker_list, default=[], metavar="TEXT[,TEXT]",
                    help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN "
                         "(default: none but those)")

@@ -61,6 +61,26 @@ def thousands_mark(text: str) -> str:
     return text
 
 
+def separator_text(text: str) -> str:
+    """--sep, checked here so that its refusal ('' of an unset variable, 'ab') names the option, which the reader's
+    ("the separator must be ...") does not; kept as written ('tab')."""
+    from ..data.separators import given_separator
+    from ..errors import ValidationError
+    try:
+        given_separator(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def decimal_mark(text: str) -> str:
+    """--decimal, one character, refused here naming the option (the reader's words name only 'the decimal mark')."""
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError("expected the decimal mark, one character, e.g. ',' (or no --decimal for "
+                                         f"'.', or the model's for a trained model's file); got {text!r}")
+    return text
+
+
 feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")
 drop_list = named_list("--drop", "the names of the columns to leave out", "id,notes", "to keep every column")
 text_list = named_list("--text", "the names of the columns to use as text categories", "zip,grade", "for none")
@@ -96,14 +116,15 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every "
-                                 "line evenly; for a model's file, train's where it splits the header into the "
-                                 "model's columns)")
+    g.add_argument("--sep", type=separator_text,
+                   help="field separator: , ; | or tab (default: detected, the one that splits every line evenly; "
+                        "for a model's file, train's where it splits the header into the model's columns)")
     g.add_argument("--encoding", type=encoding_name,
                    help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
                         "unless the file is UTF-8 or starts with a byte order mark)")
-    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
-                                     "file the model's, the one train read its file with) (default: '.')")
+    g.add_argument("--decimal", type=decimal_mark,
+                   help="decimal mark of the numbers (',' in many European files; for a trained model's file the "
+                        "model's, the one train read its file with) (default: '.')")
     g.add_argument("--thousands", type=thousands_mark, metavar="CHAR",
                    help="thousands separator of the numbers: ',' reads 1,234 as 1234 ('.' with --decimal , reads "
                         "1.234,5; ' ' 1 234,5); none when not given (for a trained model's file: the model's; "

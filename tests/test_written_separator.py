@@ -56,11 +56,27 @@ def test_csv_logger_writes_tabs_where_the_name_says_tab_separated(tmp_path, name
     assert (tmp_path / "log.csv").read_text().splitlines()[0] == "epoch,loss,val_loss"
 
 
-@pytest.mark.parametrize("name, said", [("log.npz", "ends in .npz"), ("log.csv.gz", "ends in .gz"),
-                                        ("log.xlsx", "ends in .xlsx"), ("log.onnx", "ends in .onnx")])
+@pytest.mark.parametrize("name, said", [("log.npz", ".npz is a chainrule model's ending"),
+                                        ("log.csv.gz", "ends in .gz"), ("log.xlsx", "ends in .xlsx"),
+                                        ("log.onnx", ".onnx is an ONNX model's ending")])
 def test_csv_logger_refuses_a_name_of_another_format_as_predict_does(tmp_path, model, name, said):
     with pytest.raises(ValidationError, match=f"CSVLogger: filename .*{name}.*{said}"):
         _fit(tmp_path / name)
     done = cmd("predict", "m.npz", "t.csv", "--out", name, cwd=model)        # the command line's rule, the same
     assert done.returncode == 2 and name in done.stderr and not (model / name).exists()
+    assert said in done.stderr.splitlines()[-1]              # one rule, one message (its text once, in nn/filenames)
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("name, old", [("log.txt", ","), ("log.csv", "\t")])
+def test_csv_logger_appends_with_the_separator_of_the_files_header(tmp_path, name, old):
+    # a log Keras wrote (commas whatever the name) or one written with separator='\t': appended to under its own
+    # header's separator, where the name's made its header one column and its rows the epoch alone
+    log = tmp_path / name
+    log.write_text(old.join(["epoch", "loss", "val_loss"]) + "\n" + old.join(["0", "0.5", "NA"]) + "\n")
+    net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="mse", seed=0)
+    history = net.fit(np.zeros((4, 2)), np.ones((4, 1)), epochs=2, verbose=0,
+                      callbacks=[cr.CSVLogger(log, append=True)])
+    rows = pd.read_csv(log, sep=old)
+    assert list(rows.columns) == ["epoch", "loss", "val_loss"] and list(rows["epoch"]) == [0, 0, 1]
+    assert rows["loss"].tolist()[1:] == history.history["loss"]

@@ -257,8 +257,8 @@ def _predict(args, out_path) -> int:
     import pandas as pd
 
     from ..data.csvfile import names, not_in_file, short
+    from ..nn.filenames import ending_separator
     from ..saving.npz import atomic_write
-    from ..training.csv_logger import ending_separator
     net, pre, extra = load_model(args.model)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":

@@ -52,6 +52,35 @@ def _nothing_given(option: str, expected: str, example: str, none: str | None, t
     return argparse.ArgumentTypeError(f"expected {expected}, e.g. {example}{left_out}; got {text!r}")
 
 
+def thousands_mark(text: str) -> str:
+    """--thousands: empty (`--thousands "$T"` unset) is refused, where it silently meant none, over a trained
+    model's own mark too; a space is a mark (1 234,5), so only nothing given is."""
+    if text == "":
+        raise _nothing_given("--thousands", "a thousands separator or none", "',' or ' '",
+                             "for none, or the model's for a trained model's file", text)
+    return text
+
+
+def separator_text(text: str) -> str:
+    """--sep, checked here so that its refusal ('' of an unset variable, 'ab') names the option, which the reader's
+    ("the separator must be ...") does not; kept as written ('tab')."""
+    from ..data.separators import given_separator
+    from ..errors import ValidationError
+    try:
+        given_separator(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def decimal_mark(text: str) -> str:
+    """--decimal, one character, refused here naming the option (the reader's words name only 'the decimal mark')."""
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError("expected the decimal mark, one character, e.g. ',' (or no --decimal for "
+                                         f"'.', or the model's for a trained model's file); got {text!r}")
+    return text
+
+
 feature_list = named_list("--features", "the input columns' names", "sepal_length,petal_width", "for every column")
 drop_list = named_list("--drop", "the names of the columns to leave out", "id,notes", "to keep every column")
 text_list = named_list("--text", "the names of the columns to use as text categories", "zip,grade", "for none")
@@ -64,12 +93,14 @@ def add_column_options(g) -> None:
     `g`: a parser or an argument group."""
     from ..data.columns import MAX_CATEGORIES
     from .tabular import positive_int
-    g.add_argument("--drop", type=drop_list, default=[], metavar="COL[,COL]", help="columns to leave out")
+    g.add_argument("--drop", type=drop_list, default=[], metavar="COL[,COL]",
+                   help="columns to leave out (default: none, every column is kept)")
     g.add_argument("--features", type=feature_list, default=[], metavar="COL[,COL]",
                    help="the only columns to use as inputs (default: all but the target and --drop)")
     g.add_argument("--text", type=text_list, default=[], metavar="COL[,COL]",
                    help="columns to use as text categories even if they hold numbers, read as written (codes "
-                        "007 and 7 differ); the target too: its class labels as written")
+                        "007 and 7 differ); the target too: its class labels as written (default: none, a column of "
+                        "numbers is read as numbers)")
     g.add_argument("--max-categories", type=positive_int, default=MAX_CATEGORIES, metavar="N",
                    help="a text column keeps this many most frequent values; the rest count as 'other' "
                         f"(default: {MAX_CATEGORIES})")
@@ -85,20 +116,22 @@ def said_left_out(left: list[str]) -> None:
 def add_csv_options(p) -> None:
     """How to read the CSV file: separator, encoding, decimal mark, thousands separator, missing-value markers."""
     g = p.add_argument_group("reading the CSV file")
-    g.add_argument("--sep", help="field separator: , ; | or tab (default: detected, the one that splits every "
-                                 "line evenly; for a model's file, train's where it splits the header into the "
-                                 "model's columns)")
+    g.add_argument("--sep", type=separator_text,
+                   help="field separator: , ; | or tab (default: detected, the one that splits every line evenly; "
+                        "for a model's file, train's where it splits the header into the model's columns)")
     g.add_argument("--encoding", type=encoding_name,
                    help="text encoding, e.g. latin-1 or cp1252 (UTF-8 if not given; a model's: train's, "
                         "unless the file is UTF-8 or starts with a byte order mark)")
-    g.add_argument("--decimal", help="decimal mark of the numbers (',' in many European files; for a trained model's "
-                                     "file the model's, the one train read its file with) (default: '.')")
-    g.add_argument("--thousands", metavar="CHAR", help="thousands separator of the numbers: ',' reads 1,234 as 1234 "
-                                                       "('.' with --decimal , reads 1.234,5; ' ' 1 234,5); none "
-                                                       "when not given (for a trained model's file: the model's; "
-                                                       "'none' for none)")
+    g.add_argument("--decimal", type=decimal_mark,
+                   help="decimal mark of the numbers (',' in many European files; for a trained model's file the "
+                        "model's, the one train read its file with) (default: '.')")
+    g.add_argument("--thousands", type=thousands_mark, metavar="CHAR",
+                   help="thousands separator of the numbers: ',' reads 1,234 as 1234 ('.' with --decimal , reads "
+                        "1.234,5; ' ' 1 234,5); none when not given (for a trained model's file: the model's; "
+                        "'none' for none)")
     g.add_argument("--na-values", type=marker_list, default=[], metavar="TEXT[,TEXT]",
-                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN")
+                   help="cell values that mean 'missing' (e.g. '?,n/a'), besides empty cells and NA/NaN "
+                        "(default: none but those)")
 
 
 def reading_marks(args, pre=None) -> None:
@@ -107,7 +140,7 @@ def reading_marks(args, pre=None) -> None:
     given wins over the model's other one where they clash; --thousands none: no separator. A --sep
     that is the model's decimal mark says the file is not written as train's was: '.' and none."""
     given = args.decimal is not None, args.thousands is not None
-    if args.thousands is not None and (args.thousands == "" or args.thousands.strip().lower() == "none"):
+    if args.thousands is not None and args.thousands.strip().lower() == "none":
         args.thousands = None
     pre = None if pre is None or pre.decimal == getattr(args, "sep", None) else pre
     if not given[0]:

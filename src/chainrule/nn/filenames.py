@@ -15,7 +15,7 @@ from ..errors import ValidationError
 
 #: KINDS: what each writer writes (in messages) and its name ending; ENDINGS: name -> (kind or None, what, how)
 KINDS = {"model": ("a chainrule model (.npz)", ".npz"), "onnx": ("an ONNX model", ".onnx"),
-         "csv": ("a CSV file of predictions", ".csv")}
+         "csv": ("a CSV file of predictions", ".csv (or .tsv for tab-separated)")}
 ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes one"),
            ".onnx": ("onnx", "an ONNX model's", "cr.to_onnx(net, path) or `chainrule export` writes one"),
            ".keras": (None, "a Keras model's", "chainrule writes no Keras files; cr.to_onnx writes ONNX"),
@@ -31,17 +31,31 @@ ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes o
 NOT_PLAIN_CSV = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".parquet")
 
 
-def name_ending(path: Any, kind: str, shown: str) -> None:
+#: name endings whose files are read as tab-separated: .tsv and .tab by pandas' users and spreadsheets, .txt as
+#: Excel's "Text (Tab delimited)" files; a comma there made one column of each line
+TAB_ENDINGS = (".tsv", ".tab", ".txt")
+
+
+def ending_separator(path: str | os.PathLike) -> str:
+    """The field separator a writer of CSV text uses for `path` where none is given (predict's --out, CSVLogger's
+    default): a tab under a tab-separated file's ending, else a comma. A separator given is used as given, as
+    Keras' CSVLogger uses it (code written for Keras gives separator='\\t' for a file named .csv too)."""
+    return "\t" if os.fsdecode(os.fspath(path)).lower().endswith(TAB_ENDINGS) else ","
+
+
+def name_ending(path: Any, kind: str, shown: str, what: str | None = None) -> None:
     """Refuse `kind` (KINDS) under another format's name ending: save's rule (files.replaceable), ModelCheckpoint's,
-    predict's --out; CSV text also under a compressed file's or a workbook's (p.csv.gz)."""
-    ending = next((e for e in NOT_PLAIN_CSV if os.fspath(path).lower().endswith(e)), None)
+    predict's --out, CSVLogger's (`what` it writes, where not KINDS'); CSV text also under a compressed file's or a
+    workbook's (p.csv.gz)."""
+    ending = next((e for e in NOT_PLAIN_CSV if os.fsdecode(os.fspath(path)).lower().endswith(e)), None)
     if kind == "csv" and ending:
         raise ValidationError(f"{shown} ends in {ending}, which pandas and spreadsheets read as another format "
                               "(compressed, a workbook, Parquet); this writes plain CSV text: give a name ending in "
                               ".csv, or compress the file after (gzip predictions.csv)")
-    suffix = os.path.splitext(os.fspath(path))[1].lower()
+    suffix = os.path.splitext(os.fsdecode(os.fspath(path)))[1].lower()
     if suffix in ENDINGS and ENDINGS[suffix][0] != kind:
-        (_, named, how), (what, ending) = ENDINGS[suffix], KINDS[kind]
+        (_, named, how), (written, ending) = ENDINGS[suffix], KINDS[kind]
+        what = what or written
         raise ValidationError(f"{shown}: {suffix} is {named} ending ({how}); this writes {what}, which would then "
                               f"be read as the wrong format. Give a name ending in {ending}")
 

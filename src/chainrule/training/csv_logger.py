@@ -11,32 +11,8 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
+from ..nn.filenames import ending_separator, name_ending
 from .callback import Callback
-
-#: name endings whose files are read as tab-separated: .tsv and .tab by pandas' users and spreadsheets, .txt as
-#: Excel's "Text (Tab delimited)" files; a comma there made one column of each line
-TAB_ENDINGS = (".tsv", ".tab", ".txt")
-
-
-def ending_separator(path: str | os.PathLike) -> str:
-    """The field separator a writer of CSV text uses for `path` where none is given (predict's --out, CSVLogger's
-    default): a tab under a tab-separated file's ending, else a comma. A separator given is used as given, as
-    Keras' CSVLogger uses it (code written for Keras gives separator='\\t' for a file named .csv too)."""
-    return "\t" if os.fsdecode(os.fspath(path)).lower().endswith(TAB_ENDINGS) else ","
-
-
-def not_text_ending(path: str | os.PathLike, shown: str) -> None:
-    """Refuse a name whose ending says a file other than plain CSV text (a model's .npz, a workbook's .xlsx, a
-    compressed .csv.gz): pandas and spreadsheets would read it as that format, and a model there would be lost."""
-    from ..nn.filenames import ENDINGS, NOT_PLAIN_CSV
-    name = os.fsdecode(os.fspath(path)).lower()
-    suffix = os.path.splitext(name)[1]
-    ending = next((e for e in NOT_PLAIN_CSV if name.endswith(e)), None) or (
-        suffix if suffix in ENDINGS and suffix != ".csv" else None)
-    if ending:
-        raise ValidationError(f"{shown}: its name ends in {ending}, the ending of another format than the CSV text "
-                              "written here, which pandas and spreadsheets would then misread: give a name ending "
-                              "in .csv (or .tsv for tab-separated)")
 
 
 class CSVLogger(Callback):
@@ -48,7 +24,8 @@ class CSVLogger(Callback):
     validation get val_ columns too, written NA (Keras' room for validation that runs only some
     epochs), as is a value an epoch does not log; values as Keras writes them (numbers as str() writes
     them: a float as repr), lines ended by CRLF (the csv module's excel dialect). Without a `separator`, the name's:
-    a tab in a .tsv, .tab or .txt file, else a comma (Keras writes commas whatever the name); a name of another
+    a tab in a .tsv, .tab or .txt file, else a comma (Keras writes commas whatever the name), and appending, the
+    file's own, its header's (a log Keras wrote as log.txt gets commas); a name of another
     format (.npz, .xlsx, .csv.gz) is refused, as predict's --out refuses it.
 
     The file is replaced at the first epoch's end unless `append=True`; a run resumed from its
@@ -66,7 +43,8 @@ class CSVLogger(Callback):
                                       or separator in '"\r\n'):
             raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "
                                   f"got {separator!r}")
-        not_text_ending(self.filename, f"CSVLogger: filename {self.filename!r}")
+        name_ending(self.filename, "csv", f"CSVLogger: filename {self.filename!r}", "a training log in CSV text")
+        self.given_separator = separator
         self.separator = ending_separator(self.filename) if separator is None else separator
         self.append = check.flag(append, "CSVLogger: append")
         self.keys: list[str] | None = None
@@ -110,10 +88,12 @@ class CSVLogger(Callback):
         """At the first epoch's end: replace the file, or append to it (append=True, a resumed run)."""
         resumed = bool(self.resumed_at)
         self.line_end = "\r\n"
+        self.separator = self.given_separator or ending_separator(self.filename)
         if self.pipe is not None:           # nothing to replace: its rows go to its reader
             return
         if (self.append or resumed) and os.path.exists(self.filename):
             self.line_end = self._line_end()
+            self.separator = self.given_separator or self._file_separator() or self.separator
             rows = self._rows()
             self.keys = rows[0][1:] if rows else None
             if resumed:                     # rows of the epochs the resumed run trains again (an interruption
@@ -142,6 +122,14 @@ class CSVLogger(Callback):
             with self._open("a") as f:
                 f.write(end)
         return end
+
+    def _file_separator(self) -> str | None:
+        """The separator of the file's header, the character after its 'epoch' (Keras' and this writer's first
+        column): a log written with commas before (by Keras, whatever its name) is appended to with commas, not
+        read as one column under a .txt name's tabs."""
+        with open(self.filename, newline="", encoding="utf-8", errors="replace") as f:
+            first = f.readline()
+        return first[5] if first.startswith("epoch") and first[5:6] not in ("", '"', "\r", "\n") else None
 
     def _rows(self) -> list[list[str]]:
         """The rows of an existing file, its header first."""

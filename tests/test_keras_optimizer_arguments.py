@@ -47,3 +47,26 @@ def test_an_unknown_argument_is_one_error_class_either_way():
             make()
         errors.append(type(e.value))
     assert errors[0] is errors[1]
+
+
+class PassedOn(cr.optim.SGD):
+    """A subclass in Python's plain idiom: its arguments passed on, whole, to SGD's constructor."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+def test_a_subclass_passing_its_arguments_on_takes_and_refuses_what_its_base_does():
+    """Keras' names and torch's arguments reach SGD through a subclass's *args, **kwargs, as through SGD itself (lr
+    with learning_rate was Python's bare "got multiple values"; momentum and clipvalue were "unknown, expected among
+    ['args', 'kwargs']")."""
+    for args, kwargs in [((0.1,), dict(momentum=0.9)), ((), dict(learning_rate=0.2, clipvalue=0.5)),
+                         ((0.1, 0.9), dict(clip_value=0.5, nesterov=True))]:
+        assert {**PassedOn(*args, **kwargs).config(), "name": "SGD"} == cr.optim.SGD(*args, **kwargs).config()
+    for args, kwargs in [((0.1,), dict(learning_rate=0.2)), ((0.1,), dict(momentun=0.9)), ((), dict(clipvalue="x")),
+                         ((0.1,), dict(use_ema=True))]:
+        with pytest.raises(ChainruleTypeError) as theirs:
+            cr.optim.SGD(*args, **kwargs)
+        with pytest.raises(ChainruleTypeError) as ours:
+            PassedOn(*args, **kwargs)
+        assert str(ours.value).replace("PassedOn", "SGD") == str(theirs.value)

@@ -22,14 +22,16 @@ def runtime_warnings(said):
 
 
 @needs_numba
-@pytest.mark.parametrize("opt", ["amsgrad", "clipped sgd"])
+@pytest.mark.parametrize("opt", ["amsgrad", "clipped sgd", "value-clipped sgd"])
 def test_a_numpy_run_resumed_under_numba_1_that_stays_on_numpy_is_not_warned(monkeypatch, tmp_path, opt):
     rng = np.random.default_rng(2)
     X, Y = rng.normal(size=(40, 3)), rng.normal(size=(40, 1))
 
     def fit(epochs, ck=None, resume=False):
         net = cr.Network([cr.Dense(3, 4, "relu"), cr.Dense(4, 1)], loss="mse", seed=0)
-        optimizer = cr.optim.Adam(0.01, amsgrad=True) if opt == "amsgrad" else cr.optim.SGD(0.01, clip_norm=1.0)
+        optimizer = {"amsgrad": lambda: cr.optim.Adam(0.01, amsgrad=True),
+                     "clipped sgd": lambda: cr.optim.SGD(0.01, clip_norm=1.0),
+                     "value-clipped sgd": lambda: cr.optim.SGD(0.01, clip_value=0.1)}[opt]()
         net.fit(X, Y, epochs=epochs, batch_size=8, seed=1, verbose=0, optimizer=optimizer, checkpoint_dir=ck,
                 resume=resume)
         return net

@@ -52,8 +52,21 @@ def refuse_unknown(cls: type, given: dict[str, Any]) -> None:
     if keras:
         said = "; ".join(f"{name}: {KERAS_WITHOUT_EQUAL[name]}" for name in keras)
         raise ChainruleTypeError(f"{cls.__name__}() does not take Keras' {', '.join(keras)}. {said}")
+    if any(p.kind is p.VAR_KEYWORD for p in accepted.values()):
+        return          # a subclass's **kwargs, passed on to its base's constructor, which checks them
     from .schedules import check_arguments
     check_arguments(cls, given, also=tuple(k for k, ours in KERAS_ALIASES.items() if ours in accepted or ours == "lr"))
+
+
+def positional_names(cls: type) -> list[str]:
+    """The arguments that positional ones fill in `cls`'s constructor: its own, or where it passes *args on, those of
+    the first base whose constructor takes them by name."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        params = [] if init is None else list(inspect.signature(init).parameters.values())[1:]
+        if params and not any(p.kind is p.VAR_POSITIONAL for p in params):
+            return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return []
 
 
 def refuse_keras_only(owner: str, given: dict[str, Any], takes: Any) -> None:
@@ -82,7 +95,7 @@ class KerasNames:
         init = cls.__dict__.get("__init__")
         if init is None or "learning_rate" in inspect.signature(init).parameters:
             return
-        positions = list(inspect.signature(init).parameters)[1:]
+        positions = positional_names(cls)
 
         @functools.wraps(init)
         def keras_init(self: Any, *args: Any, learning_rate: Any = None, clipvalue: Any = None, **kw: Any) -> None:

@@ -28,6 +28,7 @@ from ..nn.network import Network
 from .files import check_path
 from .mlp import (
     BUILTIN_ACTIVATIONS,
+    DAMAGED,
     SUPPORTED,
     attach_activation,
     build_network,
@@ -161,6 +162,7 @@ def to_torch(net: Network) -> Any:
         ours = our_estimator(net, "to_torch({net})")
         raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}{ours or ''}")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
+    refuse_non_finite(net, DAMAGED)
     modules: list = []
     for i, layer in enumerate(net.layers):
         if type(layer) is Dropout:
@@ -172,7 +174,6 @@ def to_torch(net: Network) -> Any:
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(f"layer {i}'s activation {type(act).__name__} has no PyTorch form; "
                                   f"supported: {SUPPORTED}")
-        refuse_non_finite(layer, i, (layer.W, layer.b), "; set them again, or load the model file again")
         linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W.T)))

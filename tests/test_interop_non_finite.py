@@ -61,13 +61,23 @@ def test_to_torch_to_onnx_and_save_refuse_infinite_weights_in_one_wording_naming
 def test_a_compiled_sequential_imports_as_the_module_it_wraps():
     torch.manual_seed(0)
     module = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 2), nn.Softmax(dim=1)).double()
-    net = cr.from_torch(torch.compile(module))                # compiles nothing until it is called
+    net = cr.from_torch(torch.compile(module, backend="eager"))     # compiles nothing until called; eager: no inductor
     X = np.random.default_rng(0).normal(size=(6, 4))
     with torch.no_grad():
         expected = module(torch.from_numpy(X)).numpy()
     assert np.abs(net.predict(X) - expected).max() < 1e-12
     assert repr(net) == ("Network([Dense(4, 5, activation='tanh'), Dense(5, 2, activation='softmax')], "
                          "loss='categorical_crossentropy', dtype='float64')")
+
+
+def test_a_compiled_sequential_inside_a_sequential_is_read_through_too():
+    torch.manual_seed(1)
+    inner = nn.Sequential(nn.Linear(3, 4), nn.ReLU())
+    module = nn.Sequential(torch.compile(inner, backend="eager"), nn.Linear(4, 2)).double()
+    X = np.random.default_rng(2).normal(size=(5, 3))
+    with torch.no_grad():
+        expected = module(torch.from_numpy(X)).numpy()          # the compiled module's own outputs
+    assert np.abs(cr.from_torch(module).predict(X) - expected).max() < 1e-12
 
 
 def test_a_leading_flatten_is_refused_saying_how_to_import_the_rest():

@@ -58,13 +58,9 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     layers (chainrule's layers each own theirs: training would untie them). A `torch.compile`d
     Sequential is read through to the module it wraps.
     """
-    import sys
-
     import torch
     from torch import nn
-    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
-    if compiled is not None and isinstance(module, compiled):
-        module = module._orig_mod       # torch.compile's wrapper computes what the module it wraps computes
+    module = _uncompiled(module)
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -87,6 +83,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
 
     def walk(seq: nn.Sequential, prefix: str) -> None:
         for name, m in seq._modules.items():     # named_children() would skip a module given twice
+            m = _uncompiled(m)
             where = f"layer {prefix}{name} ({type(m).__name__})"
             if hooked(m):
                 raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
@@ -132,6 +129,14 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _uncompiled(module: Any) -> Any:
+    """The module a `torch.compile` wrapper (OptimizedModule) wraps, which computes what the wrapper computes;
+    any other module as it is. No wrapper exists before torch._dynamo is imported: nothing is imported here."""
+    import sys
+    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
+    return module._orig_mod if compiled is not None and isinstance(module, compiled) else module
 
 
 TORCH_CONVERT = "convert the model first with model.float() (float32) or model.double() (float64)"

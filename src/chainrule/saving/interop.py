@@ -261,7 +261,7 @@ def _keras_rows(model: Any) -> None:
     if len(shape) == 2:
         return
     flat = next((layer for layer in model.layers if type(layer) is not kl.InputLayer), None)
-    if type(flat) is kl.Flatten and len(shape) > 2:
+    if type(flat) is kl.Flatten and len(shape) > 2 and None not in shape[1:]:     # rows of a known width
         width = int(np.prod(shape[1:]))
         raise ValidationError(f"the model's input is {shape} and its Flatten makes rows of {width}, which chainrule "
                               f"takes as they are: build the layers after it on keras.Input(shape=({width},)), copy "

@@ -33,6 +33,13 @@ def test_a_flatten_of_samples_of_two_axes_is_refused_saying_how_to_import_it():
     assert np.abs(ours - model.predict(X, verbose=0)).max() < 1e-6
 
 
+def test_a_flatten_of_samples_of_an_unknown_axis_is_refused_naming_the_input_shape():
+    model = keras.Sequential([keras.Input(shape=(None, 4)), keras.layers.Flatten()])
+    assert model.output_shape == (None, None)                 # rows of no one width: no network of rows computes it
+    with pytest.raises(ValidationError, match=r"input is \(None, None, 4\): .*one row of numbers per sample"):
+        cr.from_keras(model)
+
+
 def test_a_flatten_of_rows_is_read_past():
     keras.utils.set_random_seed(1)
     model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Flatten(), keras.layers.Dense(2, "sigmoid")])

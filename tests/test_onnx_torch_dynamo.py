@@ -15,6 +15,16 @@ onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
 DATA = Path(__file__).parent / "data"
+# The files are remade (other weights: the tests compare with onnxruntime, not with stored numbers) in tests/data by
+# torch 2.13 with onnxscript installed:
+#   mlp = nn.Sequential(nn.Linear(4, 6), nn.LeakyReLU(0.2), nn.Dropout(0.5), nn.Linear(6, 3, bias=False),
+#                       nn.Softmax(dim=1))
+#   torch.onnx.export(mlp.eval(), (torch.zeros(2, 4),), "torch-dynamo-mlp.onnx", dynamo=True,
+#                     input_names=["input"], dynamic_shapes=({0: torch.export.Dim("N")},))
+#   big = nn.Sequential(nn.Linear(40, 16), nn.Tanh(), nn.Linear(16, 1), nn.Sigmoid()).double()
+#   torch.onnx.export(big.eval(), (torch.zeros(2, 40, dtype=torch.float64),), "torch-dynamo-external.onnx",
+#                     dynamo=True, input_names=["input"])
+# (the exporter writes an empty torch-dynamo-mlp.onnx.data beside the first: not kept)
 #: Linear(4, 6), LeakyReLU(0.2), Dropout, Linear(6, 3, bias=False), Softmax; float32, batch "N"
 MLP = DATA / "torch-dynamo-mlp.onnx"
 #: Linear(40, 16), Tanh, Linear(16, 1), Sigmoid; float64, batch 2, the first weight in the .onnx.data file

@@ -28,6 +28,7 @@ from ..nn.network import Network
 from .files import check_path
 from .mlp import (
     BUILTIN_ACTIVATIONS,
+    DAMAGED,
     SUPPORTED,
     attach_activation,
     build_network,
@@ -57,13 +58,9 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     layers (chainrule's layers each own theirs: training would untie them). A `torch.compile`d
     Sequential is read through to the module it wraps.
     """
-    import sys
-
     import torch
     from torch import nn
-    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
-    if compiled is not None and isinstance(module, compiled):
-        module = module._orig_mod       # torch.compile's wrapper computes what the module it wraps computes
+    module = _uncompiled(module)
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -86,6 +83,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
 
     def walk(seq: nn.Sequential, prefix: str) -> None:
         for name, m in seq._modules.items():     # named_children() would skip a module given twice
+            m = _uncompiled(m)
             where = f"layer {prefix}{name} ({type(m).__name__})"
             if hooked(m):
                 raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
@@ -133,6 +131,14 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
 
 
+def _uncompiled(module: Any) -> Any:
+    """The module a `torch.compile` wrapper (OptimizedModule) wraps, which computes what the wrapper computes;
+    any other module as it is. No wrapper exists before torch._dynamo is imported: nothing is imported here."""
+    import sys
+    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
+    return module._orig_mod if compiled is not None and isinstance(module, compiled) else module
+
+
 TORCH_CONVERT = "convert the model first with model.float() (float32) or model.double() (float64)"
 
 
@@ -161,6 +167,7 @@ def to_torch(net: Network) -> Any:
         ours = our_estimator(net, "to_torch({net})")
         raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}{ours or ''}")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
+    refuse_non_finite(net, DAMAGED)
     modules: list = []
     for i, layer in enumerate(net.layers):
         if type(layer) is Dropout:
@@ -172,7 +179,6 @@ def to_torch(net: Network) -> Any:
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(f"layer {i}'s activation {type(act).__name__} has no PyTorch form; "
                                   f"supported: {SUPPORTED}")
-        refuse_non_finite(layer, i, (layer.W, layer.b), "; set them again, or load the model file again")
         linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W.T)))
@@ -255,7 +261,7 @@ def _keras_rows(model: Any) -> None:
     if len(shape) == 2:
         return
     flat = next((layer for layer in model.layers if type(layer) is not kl.InputLayer), None)
-    if type(flat) is kl.Flatten and len(shape) > 2:
+    if type(flat) is kl.Flatten and len(shape) > 2 and None not in shape[1:]:     # rows of a known width
         width = int(np.prod(shape[1:]))
         raise ValidationError(f"the model's input is {shape} and its Flatten makes rows of {width}, which chainrule "
                               f"takes as they are: build the layers after it on keras.Input(shape=({width},)), copy "

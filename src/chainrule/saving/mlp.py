@@ -14,10 +14,13 @@ from ..errors import ValidationError
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.layers import Dense
 from ..nn.network import Network
+from .npz import non_finite
 
 #: the exact class of each built-in activation (a subclass may compute something else)
 BUILTIN_ACTIVATIONS: dict[str, type] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Linear)}
 SUPPORTED = "sigmoid, tanh, relu, leaky_relu, softmax, linear"
+#: what to do with a network of NaN or infinite weights given to an exporter
+DAMAGED = "its export would give NaN for every row; set them again, or load the model file again"
 
 
 def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable: dict | None = None):
@@ -37,29 +40,22 @@ def build_network(items: list, loss: str | None, dtype) -> Network:
     dense = [layer for layer in layers if isinstance(layer, Dense)]
     if not dense:
         raise ValidationError("the model has no dense (Linear/Dense/Gemm) layer to import")
-    for i, (layer, arrays) in enumerate(items):
-        refuse_non_finite(layer, i, arrays)
     if loss is None:
         loss = "categorical_crossentropy" if dense[-1].activation.name == "softmax" else "mse"
     net = Network(layers, loss=loss, dtype=np.dtype(dtype).name)
     for layer, arrays in items:
         if arrays is not None:
             layer.W[...], layer.b[...] = arrays
+    refuse_non_finite(net, "a network with such weights predicts nothing (did training diverge?)")
     return net
 
 
-def refuse_non_finite(layer: Any, index: int, arrays: tuple | None, fix: str = "") -> None:
-    """Refuse NaN or infinite weights where they come in, as `cr.load` refuses them in a model file: such
-    a network predicts nothing, and its refusal would otherwise come only at the first predict."""
-    fix = fix or "; chainrule refuses them, as cr.load refuses them in a file"
-    for name, values in zip("Wb", arrays or ()):
-        bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=np.float64)))
-        if bad.size:
-            at = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], np.shape(values)))
-            layout = " (inputs x outputs)" if name == "W" else ""
-            value = np.asarray(values).flat[bad[0]]
-            raise ValidationError(f"layer {index} ({layer!r}): {name}[{at}]{layout} is {value}, NaN or infinite: "
-                                  f"a network with such weights predicts nothing (did training diverge?){fix}")
+def refuse_non_finite(net: Network, fix: str) -> None:
+    """Refuse NaN or infinite weights where they come in or go out, in the words and place `cr.load` gives a
+    model file's (npz.non_finite): such a network predicts nothing, refused otherwise only at the first predict."""
+    where = non_finite(net, net.params)
+    if where is not None:
+        raise ValidationError(f"the weights contain NaN or infinity, first in {where}; {fix}")
 
 
 def not_computable(what: str, dtype: object, fix: str) -> str:

@@ -34,7 +34,7 @@ from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import atomic_write, check_path
-from .mlp import BUILTIN_ACTIVATIONS
+from .mlp import BUILTIN_ACTIVATIONS, DAMAGED, refuse_non_finite
 from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
@@ -278,6 +278,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
     `x` is already checked (the CSV preprocessing's features)."""
     layers, first = [], x                # (index, layer, W, b, net input) of each Dense, for the checks
     plain = output if not checks else None
+    refuse_non_finite(net, DAMAGED)
     for i, layer in enumerate(net.layers):
         last = i == len(net.layers) - 1
         if type(layer) is Dropout:     # the identity at inference; the node keeps the rate
@@ -292,9 +293,6 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
             raise ValidationError(
                 f"layer {i}'s activation {type(act).__name__} has no ONNX form; to_onnx exports the built-in "
                 f"activations {', '.join(ACTIVATION_OPS)}")
-        if not (np.isfinite(layer.W).all() and np.isfinite(layer.b).all()):
-            raise ValidationError(f"layer {i} ({layer!r}) has NaN or infinite weights (damaged): its graph would "
-                                  "give NaN for every row; set them again, or load the model file again")
         W, b = g.const(f"layer{i}.W", layer.W), g.const(f"layer{i}.b", layer.b)
         linear = ACTIVATION_OPS[act.name] is None
         x = g.op("Gemm", [x, W, b], hint=f"layer{i}.net", output=plain if last and linear else None)

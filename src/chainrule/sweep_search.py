@@ -179,7 +179,7 @@ def _scaled(y, mean: float, scale: float):
     return (y - mean) / scale
 
 
-def _unscaled(y, mean: float, scale: float):
+def _unscaled(y, mean: float, scale: float):     # saving/onnx_target.py (_sweeps) knows the transformer by it
     return np.asarray(y, dtype=np.float64) * scale + mean       # in float64 whatever the network's, as decode
 
 

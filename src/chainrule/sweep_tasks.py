@@ -63,7 +63,7 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
     ScheduleWarning it kept, its batch size clipped: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
-    (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished."""
+    (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task)."""
     from joblib import Parallel, delayed
     done: dict[int, tuple] = {}
 
@@ -96,7 +96,8 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
         if scheduler:
             on_dask(on_cluster, scheduler)
         else:
-            run = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            # a fold per batch, as a Dask task: joblib's batches grouped a finished fold with a running one,
+            run = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)   # lost with it on Ctrl-C
             for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
                                  for i, (params, k) in enumerate(tasks)):
                 done[i] = result

@@ -22,6 +22,17 @@ def test_a_keyword_dense_does_not_take_names_the_one_it_does(keyword, meant):
     assert meant in str(raised.value)
 
 
+@pytest.mark.parametrize("keyword", ["use_bias", "bias"])
+def test_asking_for_a_bias_is_not_told_to_drop_it(keyword):
+    """use_bias=True and bias=True are Keras' and torch.nn.Linear's defaults (a bias that learns): the advice is to
+    leave the keyword out, not the recipe for a layer without a bias."""
+    assert torch.nn.Linear(3, 2, bias=True).bias.requires_grad
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{keyword}'") as raised:
+        cr.Dense(3, 2, **{keyword: True})
+    assert "bias_init=0" not in str(raised.value) and f"leave {keyword}= out" in str(raised.value)
+    assert cr.Dense(3, 2).trainable_params["b"]                   # as chainrule's own default
+
+
 def test_the_no_bias_advice_builds_a_layer_without_a_learning_bias():
     """The advice for use_bias=False / bias=False is a working call: after training the bias is still 0."""
     layer = cr.Dense(3, 2, bias_init=0, trainable={"W": True, "b": False})

@@ -61,6 +61,8 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
         name = unknown[0]
         hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
                 else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
+        if OTHER_NAMES.get(name) == NO_BIAS and keras[name] is not False:      # use_bias=True, bias=True: the default
+            hint = f" (Keras' or PyTorch's name; chainrule's Dense has a learning bias unless told: leave {name}= out)"
         return ChainruleTypeError(f"Dense() got an unexpected keyword argument {name!r}{hint}")
     if "units" in keras:
         units, first = keras["units"], n_in

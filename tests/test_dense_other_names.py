@@ -81,3 +81,16 @@ def test_bce_with_logits_names_binary_crossentropy_after_a_sigmoid():
     assert net.loss_function.name == "binary_crossentropy"
     out = 1 / (1 + np.exp(-net_in))
     assert get_loss("BCEWithLogitsLoss").value(out, Y, net_in) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss, inside", [("BCEWithLogitsLoss", "sigmoid"), ("CrossEntropyLoss", "softmax")])
+def test_torch_logits_loss_after_a_linear_output_says_where_the_activation_went(loss, inside):
+    """In torch these losses follow a linear last layer (they apply the sigmoid or softmax to the logits
+    themselves); here the network applies it, so the refusal of a linear output names the loss as written and
+    says so, not only 'binary_crossentropy' or 'categorical_crossentropy', names the user never wrote."""
+    logits, Y = torch.tensor([[2.0, -1.0]]), torch.tensor([[1.0, 0.0]])
+    assert getattr(torch.nn, loss)()(logits, Y).item() > 0            # torch takes the linear layer's output
+    with pytest.raises(ValueError, match=f"loss='{loss}' is torch.nn's loss of the logits") as raised:
+        cr.Network([cr.Dense(2, 2, "linear")], loss=loss)
+    assert f"the {inside} is the output layer's activation" in str(raised.value)
+    assert f"Use activation='{inside}'" in str(raised.value)

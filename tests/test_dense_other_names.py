@@ -22,6 +22,17 @@ def test_a_keyword_dense_does_not_take_names_the_one_it_does(keyword, meant):
     assert meant in str(raised.value)
 
 
+@pytest.mark.parametrize("keyword", ["use_bias", "bias"])
+def test_asking_for_a_bias_is_not_told_to_drop_it(keyword):
+    """use_bias=True and bias=True are Keras' and torch.nn.Linear's defaults (a bias that learns): the advice is to
+    leave the keyword out, not the recipe for a layer without a bias."""
+    assert torch.nn.Linear(3, 2, bias=True).bias.requires_grad
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{keyword}'") as raised:
+        cr.Dense(3, 2, **{keyword: True})
+    assert "bias_init=0" not in str(raised.value) and f"leave {keyword}= out" in str(raised.value)
+    assert cr.Dense(3, 2).trainable_params["b"]                   # as chainrule's own default
+
+
 def test_the_no_bias_advice_builds_a_layer_without_a_learning_bias():
     """The advice for use_bias=False / bias=False is a working call: after training the bias is still 0."""
     layer = cr.Dense(3, 2, bias_init=0, trainable={"W": True, "b": False})
@@ -70,3 +81,16 @@ def test_bce_with_logits_names_binary_crossentropy_after_a_sigmoid():
     assert net.loss_function.name == "binary_crossentropy"
     out = 1 / (1 + np.exp(-net_in))
     assert get_loss("BCEWithLogitsLoss").value(out, Y, net_in) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss, inside", [("BCEWithLogitsLoss", "sigmoid"), ("CrossEntropyLoss", "softmax")])
+def test_torch_logits_loss_after_a_linear_output_says_where_the_activation_went(loss, inside):
+    """In torch these losses follow a linear last layer (they apply the sigmoid or softmax to the logits
+    themselves); here the network applies it, so the refusal of a linear output names the loss as written and
+    says so, not only 'binary_crossentropy' or 'categorical_crossentropy', names the user never wrote."""
+    logits, Y = torch.tensor([[2.0, -1.0]]), torch.tensor([[1.0, 0.0]])
+    assert getattr(torch.nn, loss)()(logits, Y).item() > 0            # torch takes the linear layer's output
+    with pytest.raises(ValueError, match=f"loss='{loss}' is torch.nn's loss of the logits") as raised:
+        cr.Network([cr.Dense(2, 2, "linear")], loss=loss)
+    assert f"the {inside} is the output layer's activation" in str(raised.value)
+    assert f"Use activation='{inside}'" in str(raised.value)

@@ -25,7 +25,7 @@ from . import sample_weight as sw
 from .careful import mended
 from .inference import refuse_rebound
 from .layers import Layer
-from .losses import Loss, OutputMismatch, output_mismatch
+from .losses import Loss, OutputMismatch, output_mismatch, torch_logits_mismatch
 from .numeric import whole_file
 from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
@@ -39,11 +39,12 @@ CONVERTED_BYTES = 8 << 20      # a chunk of X converted by `evaluate` (a memmap,
 KERAS_BATCH = 32
 
 
-def check_output(loss: Loss, sized: list[Layer]) -> None:
+def check_output(loss: Loss, sized: list[Layer], asked: object = None) -> None:
     """Refuse a softmax over one unit (its output is 1 whatever the input: its gradient is zero, so
     nothing below it learns) and an output activation the loss cannot use (cross-entropy after a
     linear, ReLU or tanh output is wrong: a negative loss, or the log of a negative number); warn
-    for an unusual one, at the line that builds the network. `sized`: the layers with n_in, n_out."""
+    for an unusual one, at the line that builds the network. `sized`: the layers with n_in, n_out; `asked`: the
+    loss as the user named it (torch.nn's names of losses of the logits get their own words)."""
     for i, layer in enumerate(sized):
         if getattr(getattr(layer, "activation", None), "name", None) == "softmax" and layer.n_out == 1:
             where = "the output layer" if i == len(sized) - 1 else f"Dense layer {i}"
@@ -54,7 +55,7 @@ def check_output(loss: Loss, sized: list[Layer]) -> None:
     activation = getattr(last, "activation", None)
     found = None if activation is None else output_mismatch(loss, activation, int(last.n_out or 0))
     if isinstance(found, OutputMismatch):
-        raise found
+        raise torch_logits_mismatch(asked, found)
     if found is not None:
         warnings.warn(found[1], UserWarning, stacklevel=3)
 

@@ -23,7 +23,7 @@ import numpy as np
 from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean
 from . import initializers, sparse
-from .activations import Activation, ReLU, get_activation
+from .activations import Activation, ReLU, get_activation, relu_backward
 from .layer import LAYERS, Layer, layer_from_config, register_layer  # noqa: F401 (nn.layers' names)
 from .predict import in_place
 
@@ -61,6 +61,8 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
         name = unknown[0]
         hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
                 else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
+        if OTHER_NAMES.get(name) == NO_BIAS and keras[name] is not False:      # use_bias=True, bias=True: the default
+            hint = f" (Keras' or PyTorch's name; chainrule's Dense has a learning bias unless told: leave {name}= out)"
         return ChainruleTypeError(f"Dense() got an unexpected keyword argument {name!r}{hint}")
     if "units" in keras:
         units, first = keras["units"], n_in
@@ -294,9 +296,7 @@ class Dense(Layer):
                 if not need_input_grad:
                     return None
                 return np.matmul(delta, self._W.T, out=buf["dx"])
-            delta = buf["delta"]                       # = ReLU.backward, into the buffer
-            np.copyto(delta, dout)
-            np.copyto(delta, 0, where=self.out <= 0)
+            delta = relu_backward(dout, self.out, into=buf["delta"])
         else:
             delta = self.activation.backward(dout, self.out, self.net)
         return self.backward_delta(delta, need_input_grad)

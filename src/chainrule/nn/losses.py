@@ -271,6 +271,21 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy"}
 
 
+#: torch.nn's losses of the logits, and the output activation that they apply inside and chainrule's network applies
+TORCH_LOGITS = {"bcewithlogitsloss": "sigmoid", "crossentropyloss": "softmax"}
+
+
+def torch_logits_mismatch(asked: object, found: OutputMismatch) -> OutputMismatch:
+    """`found` told in torch's terms where the loss was asked for by a torch.nn name of a loss of the logits: its
+    user's last layer is linear, as torch's is, and needs to hear where the sigmoid or softmax went."""
+    inside = TORCH_LOGITS.get(asked.lower()) if isinstance(asked, str) else None
+    if inside is None:
+        return found
+    return OutputMismatch(f"loss={asked!r} is torch.nn's loss of the logits, with the {inside} inside it; in chainrule "
+                          f"the {inside} is the output layer's activation and {asked!r} the loss of its output (the "
+                          f"same numbers); {found.reason}", found.activation)
+
+
 def get_loss(loss: str | Loss) -> Loss:
     """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy") or an instance."""
     if isinstance(loss, Loss):

@@ -84,7 +84,7 @@ class Network(KerasMethods):
         layers, sized = check.layer_stack(layers, Layer)
         self.layers: list[Layer] = layers
         self.loss_function: Loss = get_loss(loss)
-        evaluation.check_output(self.loss_function, sized)
+        evaluation.check_output(self.loss_function, sized, loss)
         self.dtype = check.as_dtype(dtype)
         seed = check.seed(seed)
         self.n_inputs: int = int(sized[0].n_in)

@@ -36,3 +36,53 @@ def test_numerical_gradients_of_a_float32_network_are_float64_exact():
     truth = torch_flat_gradient(net, X, Y)
     assert np.max(np.abs(numeric - truth)) <= 1e-8 * np.max(np.abs(truth))
     assert net.dtype == np.float32 and np.array_equal(net.params, before)     # the network itself untouched
+
+
+def test_class_labels_become_float32_one_hot_rows_without_a_float64_copy():
+    """Labels for a float32 softmax network were one-hot in float64 first, then cast: a moment with three times
+    the targets' float32 memory (n x k x 12 bytes; 240 MB for 200,000 rows of 100 classes, which keep 80)."""
+    import tracemalloc
+    n, k = 20_000, 50
+    labels = np.random.default_rng(0).integers(0, k, n)
+    net = cr.Network([cr.Dense(3, k, "softmax")], loss="categorical_crossentropy", dtype="float32", seed=0)
+    X = np.zeros((n, 3), dtype=np.float32)
+    tracemalloc.start()
+    try:
+        _, Y = net.check_data(X, labels)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert Y.dtype == np.float32 and np.array_equal(Y, np.eye(k, dtype=np.float32)[labels])
+    assert peak < 1.5 * n * k * 4          # the float32 rows and little else (was 3x: a float64 copy besides)
+
+
+def traced_peak(call):
+    """The most memory (bytes) Python's allocations held at once during call()."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_float32_estimator_reads_integer_X_as_float32_at_once():
+    """scikit-learn's validation made integer X float64 (its first dtype), which the float32 network then cast
+    again: fit held 3.5 times X's float32 size at a moment, predict_proba twice it."""
+    import warnings
+
+    from chainrule.sklearn import BackpropClassifier
+    n, d = 50_000, 20
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 100, (n, d)), rng.integers(0, 2, n)
+    clf = BackpropClassifier(hidden_layer_sizes=(), dtype="float32", epochs=1, batch_size=4096, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")          # one epoch: scikit-learn's ConvergenceWarning
+        fit_peak = traced_peak(lambda: clf.fit(X, y))
+    proba_peak = traced_peak(lambda: clf.predict_proba(X))
+    assert fit_peak < 1.6 * n * d * 4 and proba_peak < 1.6 * n * d * 4
+    truth = torch.sigmoid(torch.tensor(X, dtype=torch.float64) @ torch.tensor(clf.coefs_[0], dtype=torch.float64)
+                          + torch.tensor(clf.intercepts_[0], dtype=torch.float64)).numpy()[:, 0]
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float32 and np.allclose(proba[:, 1], truth, rtol=1e-5, atol=1e-6)

@@ -281,7 +281,7 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
         if task != "multiclass":
             raise ValidationError(f"Y of shape {arr.shape} does not fit a network with {k} outputs: "
                                   f"expected shape (n_samples, {k})")
-        arr = one_hot(arr.reshape(-1), k)
+        arr = one_hot(arr.reshape(-1), k, dtype)
     if arr.ndim != 2 or arr.shape[1] != k:
         hint = (": for one-hot rows of two classes, pass their second column (Y[:, 1], 1 for class 1), or give the "
                 "network a softmax output of 2 units" if k == 1 and arr.ndim == 2 and arr.shape[1] == 2 else "")
@@ -315,10 +315,11 @@ def text_targets(task: str) -> str:
     return f"a network's class labels are integers 0..k-1 or one-hot rows: {ENCODE_LABELS}"
 
 
-def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
-    """Integer class labels 0..k-1 as one-hot rows, or a clear error."""
+def one_hot(labels: np.ndarray, k: int, dtype: Any = np.float64) -> np.ndarray:
+    """Integer class labels 0..k-1 as one-hot rows of `dtype` (the network's: float32 rows are never made in
+    float64 first, which held three times their memory a moment), or a clear error."""
     labels = class_codes(labels, k)
-    Y = np.zeros((labels.size, k))
+    Y = np.zeros((labels.size, k), dtype=dtype)
     Y[np.arange(labels.size), labels] = 1.0
     return Y
 

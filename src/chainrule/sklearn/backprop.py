@@ -33,6 +33,17 @@ from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
 #: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+#: the same for a float32 network: X of other types (integers, float16) becomes float32 at once, never a float64
+#: copy that the network then casts again (three times X's float32 memory at a moment)
+_X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
+
+
+def _x_check(dtype: Any) -> dict:
+    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, checked by fit: anything else reads as float64)."""
+    try:
+        return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
+    except TypeError:
+        return _X_CHECK
 #: `_train`'s held-out score weighed as the loss (no class_weight)
 _AS_TRAINED: Any = object()
 #: the output activations as MLPClassifier's out_activation_ names them
@@ -354,7 +365,8 @@ class _Backprop(BaseEstimator):
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
         given = no_text(X)
         try:
-            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset,
+                                 **_x_check(self.dtype), **kwargs)
         except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
             raise where_not_finite(exc, given) from None
         if reset:
@@ -366,7 +378,7 @@ class _Backprop(BaseEstimator):
         check_is_fitted(self, "network_")
         given = no_text(X)
         try:
-            X = validate_data(self, given, reset=False, **_X_CHECK)
+            X = validate_data(self, given, reset=False, **_x_check(self.network_.dtype))
         except ValueError as exc:
             raise where_not_finite(exc, given) from None
         return self._outputs(X)

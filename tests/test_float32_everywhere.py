@@ -86,3 +86,29 @@ def test_a_float32_estimator_reads_integer_X_as_float32_at_once():
                           + torch.tensor(clf.intercepts_[0], dtype=torch.float64)).numpy()[:, 0]
     proba = clf.predict_proba(X)
     assert proba.dtype == np.float32 and np.allclose(proba[:, 1], truth, rtol=1e-5, atol=1e-6)
+
+
+def test_a_dataframe_of_int_and_float_columns_is_read_straight_into_float32():
+    """pandas copied a frame of int and float64 columns to a column-major float64 array, which was cast to
+    float32 and then copied to C order: four times the float32 inputs' memory at a moment."""
+    pd = pytest.importorskip("pandas")
+    n, d = 50_000, 20
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(n, d)) * 10)
+    frame[0] = rng.integers(-5, 5, n)
+    net = cr.Network([cr.Dense(d, 2, "softmax")], loss="categorical_crossentropy", dtype="float32", seed=0)
+    labels = rng.integers(0, 2, n)
+    X = None
+
+    def read():
+        nonlocal X
+        X = net.check_data(frame, labels)[0]
+    peak = traced_peak(read)
+    assert X.dtype == np.float32 and X.flags.c_contiguous
+    assert np.array_equal(X, frame.to_numpy(dtype=np.float64).astype(np.float32))
+    assert peak < 1.5 * n * d * 4 + labels.size * 4          # the inputs, the one-hot rows, little else
+    assert traced_peak(lambda: net.predict(frame)) < 1.5 * n * d * 4
+    beyond = frame.copy()
+    beyond[1] = 1e39
+    with pytest.raises(cr.errors.ValidationError, match=r"too large for float32 \(first 1e\+39 at index \(0, 1\)"):
+        net.check_data(beyond, labels)          # a value beyond float32: still named as such

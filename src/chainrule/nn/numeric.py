@@ -234,8 +234,8 @@ def _pandas_as_numpy(X, name: str, text_hint: str, dtype: np.dtype | None = None
                                   "impute them or drop those rows")
         dtypes.append(np_dt)
     common = np.result_type(*dtypes) if dtypes else np.dtype(np.float64)
-    if frame and dtype is not None and common.kind in "fiub" and (
-            np.dtype(dtype) == np.float64 or all(_fits_float32(series, dt) for (_, series), dt in zip(columns, dtypes))):
+    if frame and common.kind in "fiub" and dtype is not None and (np.dtype(dtype) == np.float64 or all(
+            _fits_float32(series, dt) for (_, series), dt in zip(columns, dtypes))):
         out = np.empty(X.shape, dtype=dtype)    # C order: pandas' to_numpy is column-major, which a copy then fixed
         for j, ((_, series), dt) in enumerate(zip(columns, dtypes)):
             out[:, j] = series.to_numpy(dtype=dt)

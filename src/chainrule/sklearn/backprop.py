@@ -39,7 +39,7 @@ _X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
 
 
 def _x_check(dtype: Any) -> dict:
-    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, checked by fit: anything else reads as float64)."""
+    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
     try:
         return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
     except TypeError:

@@ -112,3 +112,14 @@ def test_a_dataframe_of_int_and_float_columns_is_read_straight_into_float32():
     beyond[1] = 1e39
     with pytest.raises(cr.errors.ValidationError, match=r"too large for float32 \(first 1e\+39 at index \(0, 1\)"):
         net.check_data(beyond, labels)          # a value beyond float32: still named as such
+
+
+def test_a_column_major_float64_X_becomes_c_order_float32_in_one_copy():
+    """A Fortran-order float64 X was cast to a Fortran-order float32 array, then copied again to C order."""
+    n, d = 50_000, 20
+    X = np.asfortranarray(np.random.default_rng(0).normal(size=(n, d)))
+    net = cr.Network([cr.Dense(d, 1)], loss="mse", dtype="float32", seed=0)
+    got = []
+    peak = traced_peak(lambda: got.append(net.check_data(X, np.zeros(n))[0]))
+    assert got[0].dtype == np.float32 and got[0].flags.c_contiguous and np.array_equal(got[0], X.astype(np.float32))
+    assert peak < 1.7 * n * d * 4

@@ -45,7 +45,7 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
                                   f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
         if arr.ndim != 2:
             raise not_2d(name, arr.shape, n_features)
-        arr = np.ascontiguousarray(cast(arr, dtype, name))
+        arr = cast(arr, dtype, name)
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
@@ -69,9 +69,10 @@ def not_2d(name: str, shape: tuple, n_features: int | None = None) -> Validation
 
 
 def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
-    """`arr` as `dtype`; a finite value too large for float32 is named as such (not as infinity)."""
+    """`arr` as a C-order array of `dtype` (one copy at most: a column-major float64 array was cast, then copied
+    again to C order); a finite value too large for float32 is named as such (not as infinity)."""
     with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
-        out = arr.astype(dtype, copy=False)
+        out = arr.astype(dtype, order="C", copy=False)
     if out is not arr and out.dtype.kind == "f" and arr.dtype.kind == "f" and out.dtype.itemsize < arr.dtype.itemsize:
         with np.errstate(over="ignore", invalid="ignore"):
             overflow = np.isinf(out) & np.isfinite(arr)

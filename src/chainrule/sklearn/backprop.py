@@ -31,19 +31,17 @@ from .params import (
 )
 from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
-#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
+#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR; other types (integers) become
+#: the first dtype at once: the network's (`_x_check`: a float32 network's X was made float64 first, then cast again)
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
-#: the same for a float32 network: X of other types (integers, float16) becomes float32 at once, never a float64
-#: copy that the network then casts again (three times X's float32 memory at a moment)
 _X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
 
 
 def _x_check(dtype: Any) -> dict:
     """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
-    try:
-        return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
-    except TypeError:
-        return _X_CHECK
+    return _X_CHECK_32 if isinstance(dtype, (str, type, np.dtype)) and dtype in ("float32", np.float32) else _X_CHECK
+
+
 #: `_train`'s held-out score weighed as the loss (no class_weight)
 _AS_TRAINED: Any = object()
 #: the output activations as MLPClassifier's out_activation_ names them

@@ -45,7 +45,7 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
                                   f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
         if arr.ndim != 2:
             raise not_2d(name, arr.shape, n_features)
-        arr = np.ascontiguousarray(cast(arr, dtype, name))
+        arr = cast(arr, dtype, name)
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:
@@ -69,9 +69,10 @@ def not_2d(name: str, shape: tuple, n_features: int | None = None) -> Validation
 
 
 def cast(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
-    """`arr` as `dtype`; a finite value too large for float32 is named as such (not as infinity)."""
+    """`arr` as a C-order array of `dtype` (one copy at most: a column-major float64 array was cast, then copied
+    again to C order); a finite value too large for float32 is named as such (not as infinity)."""
     with np.errstate(over="ignore", invalid="ignore"):   # an overflowing cast is reported below
-        out = arr.astype(dtype, copy=False)
+        out = arr.astype(dtype, order="C", copy=False)
     if out is not arr and out.dtype.kind == "f" and arr.dtype.kind == "f" and out.dtype.itemsize < arr.dtype.itemsize:
         with np.errstate(over="ignore", invalid="ignore"):
             overflow = np.isinf(out) & np.isfinite(arr)
@@ -281,7 +282,7 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
         if task != "multiclass":
             raise ValidationError(f"Y of shape {arr.shape} does not fit a network with {k} outputs: "
                                   f"expected shape (n_samples, {k})")
-        arr = one_hot(arr.reshape(-1), k)
+        arr = one_hot(arr.reshape(-1), k, dtype)
     if arr.ndim != 2 or arr.shape[1] != k:
         hint = (": for one-hot rows of two classes, pass their second column (Y[:, 1], 1 for class 1), or give the "
                 "network a softmax output of 2 units" if k == 1 and arr.ndim == 2 and arr.shape[1] == 2 else "")
@@ -315,10 +316,11 @@ def text_targets(task: str) -> str:
     return f"a network's class labels are integers 0..k-1 or one-hot rows: {ENCODE_LABELS}"
 
 
-def one_hot(labels: np.ndarray, k: int) -> np.ndarray:
-    """Integer class labels 0..k-1 as one-hot rows, or a clear error."""
+def one_hot(labels: np.ndarray, k: int, dtype: Any = np.float64) -> np.ndarray:
+    """Integer class labels 0..k-1 as one-hot rows of `dtype` (the network's: float32 rows are never made in
+    float64 first, which held three times their memory a moment), or a clear error."""
     labels = class_codes(labels, k)
-    Y = np.zeros((labels.size, k))
+    Y = np.zeros((labels.size, k), dtype=dtype)
     Y[np.arange(labels.size), labels] = 1.0
     return Y
 

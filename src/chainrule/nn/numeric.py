@@ -38,7 +38,7 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
     elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
         X = _sparse_as_dense(X, name, dtype)
     elif hasattr(X, "to_numpy") and hasattr(X, "isna") and hasattr(X, "dtypes" if hasattr(X, "columns") else "dtype"):
-        X = _pandas_as_numpy(X, name, text_hint)
+        X = _pandas_as_numpy(X, name, text_hint, dtype)
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError) as exc:
@@ -203,10 +203,13 @@ def _sparse_as_dense(X, name: str, dtype: np.dtype | None) -> np.ndarray:
     return X.toarray()
 
 
-def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
+def _pandas_as_numpy(X, name: str, text_hint: str, dtype: np.dtype | None = None) -> np.ndarray:
     """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
     nullable types (Int64, Float32, boolean), pyarrow's, sparse columns and object columns of numbers
-    (Decimal too, as scikit-learn's check_array reads them) become their NumPy types."""
+    (Decimal too, as scikit-learn's check_array reads them) become their NumPy types. Given the network's
+    `dtype`, a frame is read column by column into a C-order array of it (for float32, when every value fits):
+    pandas' own copy was column-major and in the common dtype (float64 for int and float columns), copied
+    again to float32 and to C order, four times the float32 array's memory at a moment."""
     frame = hasattr(X, "columns")
     columns = list(X.items()) if frame else [(getattr(X, "name", None), X)]     # a pd.Categorical has no name
     dtypes = []
@@ -230,7 +233,23 @@ def _pandas_as_numpy(X, name: str, text_hint: str) -> np.ndarray:
             raise ValidationError(f"{name}{where} has {k} missing value{'s' * (k != 1)} (first in row {label(row)}); "
                                   "impute them or drop those rows")
         dtypes.append(np_dt)
-    return X.to_numpy(dtype=np.result_type(*dtypes) if dtypes else np.float64)
+    common = np.result_type(*dtypes) if dtypes else np.dtype(np.float64)
+    if frame and common.kind in "fiub" and dtype is not None and (np.dtype(dtype) == np.float64 or all(
+            _fits_float32(series, dt) for (_, series), dt in zip(columns, dtypes))):
+        out = np.empty(X.shape, dtype=dtype)    # C order: pandas' to_numpy is column-major, which a copy then fixed
+        for j, ((_, series), dt) in enumerate(zip(columns, dtypes)):
+            out[:, j] = series.to_numpy(dtype=dt)
+        return out
+    return X.to_numpy(dtype=common)
+
+
+def _fits_float32(series, dtype: np.dtype) -> bool:
+    """Whether a numeric column's values all lie within float32's range (else the cast names the first beyond it)."""
+    if dtype.kind != "f" or dtype.itemsize <= 4:
+        return True                         # integers and bools: at most 2^64, far inside float32's 3.4e38
+    values = series.to_numpy(dtype=dtype)
+    largest = max(abs(float(np.min(values, initial=0.0))), abs(float(np.max(values, initial=0.0))))
+    return largest <= float(np.finfo(np.float32).max)
 
 
 def _objects_column(series, missing: np.ndarray, column: str, refused: str, text_hint: str) -> np.dtype:

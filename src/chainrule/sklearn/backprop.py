@@ -31,8 +31,17 @@ from .params import (
 )
 from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
 
-#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR
+#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR; other types (integers) become
+#: the first dtype at once: the network's (`_x_check`: a float32 network's X was made float64 first, then cast again)
 _X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+_X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
+
+
+def _x_check(dtype: Any) -> dict:
+    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
+    return _X_CHECK_32 if isinstance(dtype, (str, type, np.dtype)) and dtype in ("float32", np.float32) else _X_CHECK
+
+
 #: `_train`'s held-out score weighed as the loss (no class_weight)
 _AS_TRAINED: Any = object()
 #: the output activations as MLPClassifier's out_activation_ names them
@@ -354,7 +363,8 @@ class _Backprop(BaseEstimator):
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
         given = no_text(X)
         try:
-            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset, **_X_CHECK, **kwargs)
+            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset,
+                                 **_x_check(self.dtype), **kwargs)
         except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
             raise where_not_finite(exc, given) from None
         if reset:
@@ -366,7 +376,7 @@ class _Backprop(BaseEstimator):
         check_is_fitted(self, "network_")
         given = no_text(X)
         try:
-            X = validate_data(self, given, reset=False, **_X_CHECK)
+            X = validate_data(self, given, reset=False, **_x_check(self.network_.dtype))
         except ValueError as exc:
             raise where_not_finite(exc, given) from None
         return self._outputs(X)

@@ -35,15 +35,32 @@ def _network(net) -> None:
 
 
 def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6) -> np.ndarray:
-    """Central differences of the loss with respect to every parameter (flat, like `net.params`)."""
+    """Central differences of the loss with respect to every parameter (flat, like `net.params`), in float64.
+
+    A float32 network is stepped in a float64 copy of itself (as `gradcheck` does): in float32, w + 1e-6 rounds
+    to a step some ulps off, and the loss's own rounding (about 1e-7 * E) over 2 eps leaves the differences
+    wrong by percents."""
     _network(net)
     eps = number(eps, "eps", low_inclusive=False)
+    net = _in_float64(net)
     X, Y = net.check_data(X, Y)
     E = _loss_at(net, X, Y, "numerical_gradients")
     with np.errstate(all="ignore"):
         numeric = _central(net, X, Y, eps)[0]
     _refuse_not_finite(net, numeric, E, "numerical_gradients", "central differences")
     return numeric
+
+
+def _in_float64(net: Network) -> Network:
+    """The network itself in float64, else a float64 copy with its weights: central differences need
+    float64's 16 digits (a step of 1e-6 moves a float32 loss by about its last digit)."""
+    if net.dtype == np.float64:
+        return net
+    from ..nn.layers import layer_from_config
+    from ..nn.network import Network
+    copy = Network([layer_from_config(c) for c in net.config()["layers"]], loss=net.loss_function, dtype="float64")
+    copy.params[...] = net.params
+    return copy
 
 
 def _loss_at(net, X, Y, what: str) -> float:
@@ -142,13 +159,7 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
     _network(net)
     eps = number(eps, "eps", low_inclusive=False)
     floor = number(floor, "floor", low_inclusive=False)
-    if net.dtype != np.float64:
-        from ..nn.layers import layer_from_config
-        from ..nn.network import Network
-        copy = Network([layer_from_config(c) for c in net.config()["layers"]], loss=net.loss_function,
-                       dtype="float64")
-        copy.params[...] = net.params
-        net = copy
+    net = _in_float64(net)
     Xc, Yc = net.check_data(X, Y)
     E = _loss_at(net, Xc, Yc, "gradcheck")
     with np.errstate(all="ignore"):

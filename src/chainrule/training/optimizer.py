@@ -76,7 +76,7 @@ class Optimizer(KerasNames):
                  clip_value: float | None = None):
         self.schedule: Schedule | None
         if isinstance(lr, Schedule):
-            self.schedule, rate = lr, lr(0)
+            self.schedule, rate = lr, self._scheduled(lr, 0)
         else:
             self.schedule, rate = None, _learning_rate(lr)
         self._lr: float = rate
@@ -121,7 +121,13 @@ class Optimizer(KerasNames):
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
         if self.schedule is not None:
-            self._lr = self.schedule(epoch)
+            self._lr = self._scheduled(self.schedule, epoch)
+
+    @staticmethod
+    def _scheduled(schedule: Schedule, epoch: int) -> float:
+        """The schedule's rate for `epoch`, checked as a rate given (a user's schedule may give NaN or text) and a
+        Python float (a NumPy float64 would carry a float32 network's updates into float64)."""
+        return _learning_rate(schedule(epoch), f"the rate {type(schedule).__name__} gave for epoch {epoch}")
 
     def _ensure_state(self, params: np.ndarray) -> None:
         """The state the settings use, made where missing. A setting turned off (momentum = 0) puts its
@@ -243,15 +249,20 @@ class Optimizer(KerasNames):
     def config(self) -> dict:
         """The constructor arguments (a schedule as its own config), plus "name" (the class)."""
         return {"name": type(self).__name__, "lr": self.lr if self.schedule is None else self.schedule.config(),
-                "weight_decay": self.weight_decay, "clip_norm": self.clip_norm,
-                "clip_value": self.clip_value, **self._config()}
+                **self._settings()}
+
+    def _settings(self) -> dict:
+        """The constructor arguments but the rate."""
+        return {"weight_decay": self.weight_decay, "clip_norm": self.clip_norm, "clip_value": self.clip_value,
+                **self._config()}
 
     def _config(self) -> dict:
         """The arguments a subclass adds."""
         return {}
 
     def __repr__(self):
-        # a schedule as its own repr (SequentialLR(schedules=[LinearLR(lr=0.05, ...), ...]), not its config's dict
-        shown = {**self.config(), "lr": self.lr if self.schedule is None else self.schedule}
-        args = ", ".join(f"{k}={v!r}" for k, v in shown.items() if k != "name")
+        # a schedule as its own repr (SequentialLR(schedules=[LinearLR(lr=0.05, ...), ...]), not its config's dict,
+        # which a user's schedule need not write
+        shown = {"lr": self.lr if self.schedule is None else self.schedule, **self._settings()}
+        args = ", ".join(f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({args})"

@@ -167,6 +167,8 @@ export function mount(root, wire) {
       $("train").classList.remove("stop");
     }
   });
+  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one)
+  $("train-steps").addEventListener("keydown", e => { if (e.key === "Enter" && !training) { e.preventDefault(); $("train").click(); } });
   $("play").addEventListener("click", async () => {
     if (training) training.stop = true;
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
@@ -266,6 +268,7 @@ export function mount(root, wire) {
     const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
     $("title").textContent = s.title;
+    if (root.id === "chainrule-explore") document.title = `${s.title} · chainrule explore`;   // the page's tab, not a notebook's
     $("sample-from").textContent = s.sample_from || "";
     $("sample-from").hidden = !s.sample_from;
     root.querySelector(".layout").classList.toggle("data-mode", Boolean(s.boundary));

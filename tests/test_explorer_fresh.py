@@ -43,7 +43,7 @@ def seed_error_after(steps: int) -> float:
     return float(np.sum((t - forward()[1]) ** 2) / 2)
 
 
-def test_a_first_visit_from_the_keyboard(page):
+def test_a_first_visit_from_the_keyboard_and_a_screen_reader(page):
     """The tab names the network; the phase marks say what they mark and which buttons run them; the steps field
     trains on Enter (it did nothing); after the seed's 10,000 the as-published line writes the correct figure to the
     seed's digits beside the seed's (the readout's nine decimals read 0.000035102 against 0.0000351085)."""
@@ -64,3 +64,6 @@ def test_a_first_visit_from_the_keyboard(page):
     page.select_option('[data-id="data"]', "xor")
     expect(page.locator('[data-id="title"]')).to_contain_text("xor")
     assert page.title() == f"{page.inner_text('[data-id=title]')} · chainrule explore"
+    page.get_by_role("button", name="Train until paused").click()        # ▶, named in words for a screen reader
+    page.get_by_role("button", name="Pause training").click()            # ❚❚ read "light vertical bars"
+    expect(page.get_by_role("button", name="Train until paused")).to_have_text("▶")

@@ -169,19 +169,25 @@ export function mount(root, wire) {
   });
   // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one)
   $("train-steps").addEventListener("keydown", e => { if (e.key === "Enter" && !training) { e.preventDefault(); $("train").click(); } });
+  // ▶ and ❚❚ named in words for a screen reader and on hover: the pause mark alone read as "light vertical bars"
+  const playMark = on => {
+    Object.assign($("play"), { textContent: on ? "❚❚" : "▶", title: on ? "Pause training" : "Train until paused" });
+    $("play").setAttribute("aria-label", $("play").title);
+  };
+  playMark(false);
   $("play").addEventListener("click", async () => {
     if (training) training.stop = true;
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     const mine = ++plays;            // a ▶ pressed again before the last play saw its pause: that one ends
-    $("play").textContent = playing ? "❚❚" : "▶";
+    playMark(playing);
     for (let first = true; playing && plays === mine; first = false) {         // the whole play one change for Undo
       const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
                                       goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
     }
-    if (plays === mine) $("play").textContent = "▶";
+    if (plays === mine) playMark(false);
   });
   $("published").addEventListener("change", () => render(state));
   $("data").addEventListener("change", () => {

@@ -1,5 +1,9 @@
 """The explorer read by a teacher preparing a class and a student at home. A second `chainrule explore` on the port
 of a first said only "Address already in use": it now says what may hold the port and which option picks another.
+In the page (Playwright, Debian's chromium; test_explore_browser's fixtures): every tab read "chainrule explore",
+Enter in the steps field did nothing, the Forward → Backward → Update marks looked like buttons that did nothing,
+the as-published line after 10,000 steps set the seed's 0.0000351085 against the readout's 0.000035102 (the
+correct figure to the seed's digits, 0.0000351019, nowhere), and a screen reader read ❚❚ as "light vertical bars".
 """
 import socket
 from decimal import Decimal
@@ -46,9 +50,11 @@ def seed_error_after(steps: int) -> float:
 def test_a_first_visit_from_the_keyboard_and_a_screen_reader(page):
     """The tab names the network; the phase marks say what they mark and which buttons run them; the steps field
     trains on Enter (it did nothing); after the seed's 10,000 the as-published line writes the correct figure to the
-    seed's digits beside the seed's (the readout's nine decimals read 0.000035102 against 0.0000351085)."""
+    seed's digits beside the seed's (the readout's nine decimals read 0.000035102 against 0.0000351085); ▶ and its
+    pause mark are named in words."""
     assert page.title() == "The seed's 2-2-2 network · chainrule explore"
-    assert "The buttons Forward, Backward, Update and Step run them" in page.get_attribute('[data-id="phases"]', "title")
+    marks = page.get_attribute('[data-id="phases"]', "title")
+    assert "The buttons Forward, Backward, Update and Step run them" in marks
     steps = page.locator('[data-id="train-steps"]')
     steps.focus()
     steps.fill("10000")

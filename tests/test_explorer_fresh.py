@@ -73,3 +73,24 @@ def test_a_first_visit_from_the_keyboard_and_a_screen_reader(page):
     page.get_by_role("button", name="Train until paused").click()        # ▶, named in words for a screen reader
     page.get_by_role("button", name="Pause training").click()            # ❚❚ read "light vertical bars"
     expect(page.get_by_role("button", name="Train until paused")).to_have_text("▶")
+
+
+def test_the_export_menu_closes_as_a_menu_does(page):
+    """Opened, the Export menu stayed open over the drawing's output neuron after a click elsewhere and on Escape."""
+    menu, export = page.locator('[data-id="export-menu"]'), page.locator('[data-id="export-menu"] summary')
+
+    def is_open() -> bool:
+        return menu.evaluate("m => m.open")
+    export.click()
+    assert is_open()
+    page.locator(".menu-list").click(position={"x": 4, "y": 4})                  # inside it, not on an item: stays
+    assert is_open()
+    page.click('[data-id="etotal"]')
+    assert not is_open()
+    export.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")                                                   # on "Model (.npz)"
+    assert is_open() and page.evaluate("document.activeElement.dataset.export") == "model.npz"
+    page.keyboard.press("Escape")
+    assert not is_open()
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"          # the keyboard back on Export

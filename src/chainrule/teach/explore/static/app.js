@@ -245,6 +245,12 @@ export function mount(root, wire) {
       try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}:`, url); } catch (e) { /* shown above */ }
     }
   });
+  // the Export menu closes as a menu does, on a click elsewhere or Escape (it stayed open over the drawing)
+  const menu = $("export-menu");
+  root.ownerDocument.addEventListener("pointerdown", e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; });
+  menu.addEventListener("keydown", e => {
+    if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
     const keyboard = b === root.getRootNode().activeElement;
     $("export-menu").open = false;          // its items hidden: the keyboard goes back to Export, not the page's start

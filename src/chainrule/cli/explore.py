@@ -71,7 +71,7 @@ def run(args) -> int:
     from ..teach.explore.session import Session
     first = start(args)
     token = secrets.token_urlsafe(24)
-    sock = bind(args.host, args.port)
+    sock = bind(args.host, args.port, busy=": choose another with --port N, or --port 0 for any free one")
     server = Server(create_app(token, lambda: Session(first)), sock)
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{server.port}/?token={token}"

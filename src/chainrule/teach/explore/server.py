@@ -9,6 +9,7 @@ The server reads and writes no file: uploaded files and exports travel in the re
 from __future__ import annotations
 
 import contextvars
+import errno
 import json
 import secrets
 import socket
@@ -189,8 +190,9 @@ def _integer(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= 300 else float(text)
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0: a free one), so that a busy port is a clear error up front."""
+def bind(host: str, port: int, busy: str = "") -> socket.socket:
+    """A listening socket (port 0: a free one), so that a busy port is a clear error up front; `busy`: what to do
+    then, in the caller's words (the command line's --port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -198,7 +200,9 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ChainruleError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        taken = f" (another program, perhaps another `chainrule explore`, listens on port {port}{busy})" \
+            if exc.errno == errno.EADDRINUSE else ""
+        raise ChainruleError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{taken}") from None
     sock.listen(64)
     return sock
 

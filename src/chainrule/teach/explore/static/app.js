@@ -167,19 +167,27 @@ export function mount(root, wire) {
       $("train").classList.remove("stop");
     }
   });
+  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one)
+  $("train-steps").addEventListener("keydown", e => { if (e.key === "Enter" && !training) { e.preventDefault(); $("train").click(); } });
+  // ▶ and ❚❚ named in words for a screen reader and on hover: the pause mark alone read as "light vertical bars"
+  const playMark = on => {
+    Object.assign($("play"), { textContent: on ? "❚❚" : "▶", title: on ? "Pause training" : "Train until paused" });
+    $("play").setAttribute("aria-label", $("play").title);
+  };
+  playMark(false);
   $("play").addEventListener("click", async () => {
     if (training) training.stop = true;
     if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
     playing = !playing;
     const mine = ++plays;            // a ▶ pressed again before the last play saw its pause: that one ends
-    $("play").textContent = playing ? "❚❚" : "▶";
+    playMark(playing);
     for (let first = true; playing && plays === mine; first = false) {         // the whole play one change for Undo
       const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
                                       goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
     }
-    if (plays === mine) $("play").textContent = "▶";
+    if (plays === mine) playMark(false);
   });
   $("published").addEventListener("change", () => render(state));
   $("data").addEventListener("change", () => {
@@ -237,6 +245,12 @@ export function mount(root, wire) {
       try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}:`, url); } catch (e) { /* shown above */ }
     }
   });
+  // the Export menu closes as a menu does, on a click elsewhere or Escape (it stayed open over the drawing)
+  const menu = $("export-menu");
+  root.ownerDocument.addEventListener("pointerdown", e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; });
+  menu.addEventListener("keydown", e => {
+    if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+  });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
     const keyboard = b === root.getRootNode().activeElement;
     $("export-menu").open = false;          // its items hidden: the keyboard goes back to Export, not the page's start
@@ -266,6 +280,7 @@ export function mount(root, wire) {
     const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
     $("title").textContent = s.title;
+    if (root.id === "chainrule-explore") document.title = `${s.title} · chainrule explore`;   // the page's tab, not a notebook's
     $("sample-from").textContent = s.sample_from || "";
     $("sample-from").hidden = !s.sample_from;
     root.querySelector(".layout").classList.toggle("data-mode", Boolean(s.boundary));

@@ -98,7 +98,9 @@ export function renderReadout(ui, s) {
   $("epublished").hidden = !(published() && pub);
   if (published() && pub) {
     $("epublished").innerHTML = `<b>as published: ${pub.published}</b><span></span>`;
-    $("epublished").querySelector("span").textContent = ` — ${pub.note}`;
+    // the correct figure to the seed's digits beside the seed's, where the readout's nine decimals write it otherwise
+    const correct = pub.value !== s.E_shown.total ? `; correct to the same digits: ${pub.value}` : "";
+    $("epublished").querySelector("span").textContent = `${correct} — ${pub.note}`;
   }
 }
 

@@ -74,7 +74,7 @@ export const TEMPLATE = `
       <div class="sample-row" data-id="sample-row" hidden>
         <label class="field">Sample <select data-id="sample"></select></label>
       </div>
-      <div class="phases" data-id="phases">
+      <div class="phases" data-id="phases" title="The pass the drawing shows now (Forward: net and out; Backward: the gradients; Update: the new weights). The buttons Forward, Backward, Update and Step run them.">
         <span data-phase="forward">Forward</span><span class="arrow">→</span>
         <span data-phase="backward">Backward</span><span class="arrow">→</span>
         <span data-phase="update">Update</span>

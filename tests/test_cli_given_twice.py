@@ -21,8 +21,8 @@ def test_one_file_spelled_two_ways_is_given_once(tmp_path):
     done = cmd("export", model, "o.onnx", "--out", "./o.onnx", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     onnx.checker.check_model(onnx.load(tmp_path / "o.onnx"))
-    explained = cmd("explain", "m.npz", "--model", "./m.npz", "--inputs", "10,50,red", "--targets", "cat", "--layer", "1",
-                    "--neuron", "0", cwd=tmp_path)
+    explained = cmd("explain", "m.npz", "--model", "./m.npz", "--inputs", "10,50,red", "--targets", "cat",
+                    "--layer", "1", "--neuron", "0", cwd=tmp_path)
     assert explained.returncode == 0, explained.stderr
     refused = cmd("explain", "m.npz", "--model", "n.npz", cwd=tmp_path)
     assert "--model given twice: the MODEL argument 'm.npz' and --model 'n.npz'" in refused.stderr

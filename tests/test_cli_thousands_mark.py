@@ -12,7 +12,7 @@ def test_what_cannot_be_a_mark_is_refused_naming_the_option(tmp_path, command, m
     (tmp_path / "d.csv").write_text("x,y\n1,a\n2,b\n")
     done = cmd(*command, "--thousands", mark, cwd=tmp_path)
     assert done.returncode == 2
-    assert f"argument --thousands: expected the thousands separator, one character" in done.stderr
+    assert "argument --thousands: expected the thousands separator, one character" in done.stderr
     assert f"got {mark!r}" in done.stderr and "model file" not in done.stderr
 
 

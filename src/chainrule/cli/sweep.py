@@ -272,9 +272,9 @@ def _size(grid: dict) -> str:
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
-#: what to try after a fit whose loss exploded or diverged, in the sweep's words: its grid gives the rate (no
-#: clip_norm), and it scales the inputs and a regression's target itself
-REMEDIES = "a lower lr, compared in the grid (e.g. --grid 'lr=0.0001,0.001')"
+#: what to try after a fit whose loss exploded or diverged, in the sweep's words: its grid gives the rate and the
+#: clipping, and it scales the inputs and a regression's target itself
+REMEDIES = "a lower lr or gradient clipping, compared in the grid (e.g. --grid 'lr=0.0001,0.001' or 'clip_norm=1,10')"
 
 
 def _run(args, grid: dict, fixed: dict):

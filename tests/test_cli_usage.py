@@ -35,7 +35,7 @@ def test_a_model_given_twice_differently_is_refused(capsys, model, tmp_path):
     path, _ = model
     code, _, err = cli(capsys, "explain", path, "--model", tmp_path / "other.npz")
     assert code == 2
-    assert f"--model given twice: {str(path)!r} and --model {str(tmp_path / 'other.npz')!r}" in err
+    assert f"--model given twice: the MODEL argument {str(path)!r} and --model {str(tmp_path / 'other.npz')!r}" in err
     same = cli(capsys, "explain", path, "--model", path, "--inputs", "5.1,3.5,1.4,0.2", "--targets", "setosa",
                "--layer", 1, "--neuron", 0)
     assert same[0] == 0, same[2]

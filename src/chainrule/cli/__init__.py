@@ -12,7 +12,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, fitted_width, help_words, leading_options, unrecognized, usage_error
+from .usage import OptionError, Parser, fitted_width, help_words, leading_options, same_as, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -162,26 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: positional arguments that stand for an option (`chainrule explain iris.npz` is `--model iris.npz`), as
-#: predict, evaluate, info and export take their model: a user's first guess works in every command
-SAME_AS = {"model_file": "model", "out_file": "out"}
-
-
 def model_argument(p, option: str = "--model", parse: Any = None) -> None:
     """`MODEL`, optional, the same as `option` (read by `parse`), for the commands whose model is an option."""
     p.add_argument("model_file", nargs="?", type=parse, metavar="MODEL", help=f"the same as {option} MODEL")
-
-
-def same_as(args) -> None:
-    """Fill each option from its positional stand-in (SAME_AS); refuse two different values."""
-    for positional, option in SAME_AS.items():
-        given = getattr(args, positional, None)
-        if given is None:
-            continue
-        if getattr(args, option, None) not in (None, given):
-            raise OptionError(f"--{option} given twice: {given!r} and --{option} {getattr(args, option)!r}; "
-                              f"give it once")
-        setattr(args, option, given)
 
 
 def clip(text: str, limit: int = MAX_MESSAGE) -> str:

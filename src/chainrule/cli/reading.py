@@ -54,10 +54,14 @@ def _nothing_given(option: str, expected: str, example: str, none: str | None, t
 
 def thousands_mark(text: str) -> str:
     """--thousands: empty (`--thousands "$T"` unset) is refused, where it silently meant none, over a trained
-    model's own mark too; a space is a mark (1 234,5), so only nothing given is."""
+    model's own mark too; a space is a mark (1 234,5), so only nothing given is; what cannot be a mark (two
+    characters, a digit) is refused naming the option, which the reader's words do not."""
     if text == "":
         raise _nothing_given("--thousands", "a thousands separator or none", "',' or ' '",
                              "for none, or the model's for a trained model's file", text)
+    if text.strip().lower() != "none" and (len(text) != 1 or text.isdigit() or text in '"\r\n'):
+        raise argparse.ArgumentTypeError("expected the thousands separator, one character other than a digit or a "
+                                         "quote, e.g. ',' or '.' or ' ' (or 'none' for none); got " + repr(text))
     return text
 
 
@@ -147,6 +151,10 @@ def reading_marks(args, pre=None) -> None:
         args.decimal = pre.decimal if pre is not None and pre.decimal is not None else "."
     if not given[1] and pre is not None:
         args.thousands = pre.thousands
+    if args.thousands is not None and args.thousands == args.decimal and given == (True, True):
+        from .usage import OptionError
+        raise OptionError(f"--thousands {args.thousands!r} is also --decimal {args.decimal!r}: a number's two marks "
+                          "differ, e.g. --decimal ',' --thousands '.' for 1.234,5")
     if args.thousands == args.decimal and given != (True, True):    # the model's mark gives way to the given one
         if given[0]:
             args.thousands = None

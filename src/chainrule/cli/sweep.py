@@ -35,7 +35,8 @@ def register(sub) -> None:
                "  chainrule sweep iris.csv --target species --grid 'hidden=16,64;lr=1e-3,1e-2'\n"
                "  chainrule sweep iris.csv --target species --grid 'hidden=8,32x16' --scheduler tcp://10.0.0.5:8786\n"
                "\ngrid names: hidden (layers joined by x: 32x16), lr, batch, epochs, activation, optimizer, "
-               "momentum, alpha, class_weight (none, balanced), or any argument of "
+               "momentum, alpha, clip_norm or clip_value (as train's --clip-norm, --clip-value: one of them), "
+               "class_weight (none, balanced), or any argument of "
                "chainrule.sklearn.BackpropClassifier\n"
                "--epochs, --batch-size and --dtype apply where the grid does not set them; beside a grid that "
                "does, refused")
@@ -131,6 +132,7 @@ def sweep(args) -> int:
         raise OptionError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
                               f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
                               "(--class-weight for every candidate, or the grid's to compare them)")
+    _one_clipping(grid)
     if launched_ranks() > 1:                 # as train without --mpi: every process would run the whole sweep
         raise OptionError(f"started by {launcher()} as {launched_ranks()} processes: each would run the whole "
                           "sweep and write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
@@ -199,6 +201,16 @@ def _fixed(args, grid: dict) -> dict:
     return fixed
 
 
+def _one_clipping(grid: dict) -> None:
+    """A grid giving both clip_norm and clip_value gives every candidate both, which train refuses as --clip-norm
+    with --clip-value (and every fit would fail): refused before the data is read, naming both."""
+    if "clip_norm" in grid and "clip_value" in grid:
+        raise OptionError(f"the grid's clip_norm ({_grid_values(grid, 'clip_norm')}) and clip_value "
+                          f"({_grid_values(grid, 'clip_value')}) both clip every candidate's gradients, which an "
+                          "optimizer takes one of (as train's --clip-norm and --clip-value): sweep one, or each in "
+                          "its own sweep")
+
+
 def _grid_values(grid: dict, key: str) -> str:
     """The grid's values for `key` as --grid wrote them (a text grid's own words): '5, 1e1'."""
     spelled = getattr(grid, "spelled", {})
@@ -260,9 +272,9 @@ def _size(grid: dict) -> str:
     return f"{math.prod(len(v) for v in grid.values())} in the grid"
 
 
-#: what to try after a fit whose loss exploded or diverged, in the sweep's words: its grid gives the rate (no
-#: clip_norm), and it scales the inputs and a regression's target itself
-REMEDIES = "a lower lr, compared in the grid (e.g. --grid 'lr=0.0001,0.001')"
+#: what to try after a fit whose loss exploded or diverged, in the sweep's words: its grid gives the rate and the
+#: clipping, and it scales the inputs and a regression's target itself
+REMEDIES = "a lower lr or gradient clipping, compared in the grid (e.g. --grid 'lr=0.0001,0.001' or 'clip_norm=1,10')"
 
 
 def _run(args, grid: dict, fixed: dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -162,3 +163,21 @@ def help_words(parser: argparse.ArgumentParser, argv: list[str]) -> list[str] | 
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else 2
     return [*debug, *(words[1:2] if words[1:] not in (["help"], ["-h"], ["--help"]) else []), "--help"]
+
+
+#: positional arguments that stand for an option (`chainrule explain iris.npz` is `--model iris.npz`), as
+#: predict, evaluate, info and export take their model: a user's first guess works in every command
+SAME_AS = {"model_file": "model", "out_file": "out"}
+
+
+def same_as(args) -> None:
+    """Fill each option from its positional stand-in (SAME_AS); refuse two different values."""
+    for positional, option in SAME_AS.items():
+        given = getattr(args, positional, None)
+        if given is None:
+            continue
+        other = getattr(args, option, None)       # ./m.npz and m.npz: the same file
+        if other is not None and os.path.abspath(other) != os.path.abspath(given):
+            raise OptionError(f"--{option} given twice: the {positional.split('_')[0].upper()} argument {given!r} "
+                              f"and --{option} {other!r}; give it once")
+        setattr(args, option, other or given)

@@ -23,6 +23,7 @@ from ..training.optim import Optimizer, get_optimizer
 from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
 from .params import (
     check_params,
+    clipping,
     estimator_name,
     hidden_activation,
     rebuilt_with,
@@ -70,7 +71,7 @@ class _Backprop(BaseEstimator):
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, batch_size=None, epochs=200, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False,
-                 shuffle=True, tol=1e-4):
+                 shuffle=True, tol=1e-4, clip_norm=None, clip_value=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -87,6 +88,8 @@ class _Backprop(BaseEstimator):
         self.verbose = verbose
         self.warm_start = warm_start
         self.shuffle = shuffle
+        self.clip_norm = clip_norm          # the optimizer's (train's --clip-norm, --clip-value), sweepable in a grid
+        self.clip_value = clip_value
         self.tol = tol
 
     _mlp = "MLPClassifier"      # scikit-learn's estimator of the same kind (the regressor's: MLPRegressor)
@@ -122,6 +125,7 @@ class _Backprop(BaseEstimator):
         if isinstance(self.optimizer, Optimizer):
             return copy.deepcopy(self.optimizer)
         kwargs = {"lr": copy.deepcopy(self.learning_rate)}      # a number, or a schedule (StepLR(0.01, 10), ...)
+        kwargs.update(clipping(self))
         if str(self.optimizer).lower() == "sgd":       # as MLPClassifier: momentum is SGD's
             kwargs["momentum"] = self.momentum
         return get_optimizer(self.optimizer, **kwargs)

@@ -38,6 +38,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         chainrule.optim schedule: StepLR(0.01, 10), ...); momentum is used by "sgd" only. Or a
         `chainrule.optim` optimizer, copied by each fit, with its own arguments (learning_rate and
         momentum are then not used; set_params' optimizer__lr sets one in a copy).
+    clip_norm, clip_value : gradient clipping, the optimizer's (None: none; give one): the gradients' global L2
+        norm at most clip_norm, or each element in [-clip_value, clip_value], as train's --clip-norm and
+        --clip-value; a grid may sweep them. Not with an optimizer instance (give it its own).
     batch_size, epochs : mini-batch size (None, the default: 32; 'auto': min(200, n_samples), as
         MLPClassifier) and the most passes over the data (see tol). A batch_size above the training rows
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
@@ -96,10 +99,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     def __init__(self, hidden_layer_sizes=(64,), activation="relu", optimizer="adam", learning_rate=1e-3,
                  momentum=0.9, batch_size=None, epochs=200, early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, alpha=0.0, random_state=None, dtype="float64", verbose=0, warm_start=False,
-                 shuffle=True, tol=1e-4, class_weight=None):
+                 shuffle=True, tol=1e-4, class_weight=None, clip_norm=None, clip_value=None):
         super().__init__(hidden_layer_sizes, activation, optimizer, learning_rate, momentum, batch_size, epochs,
                          early_stopping, validation_fraction, n_iter_no_change, alpha, random_state, dtype, verbose,
-                         warm_start, shuffle, tol)
+                         warm_start, shuffle, tol, clip_norm=clip_norm, clip_value=clip_value)
         self.class_weight = class_weight
 
     #: whether a dict class_weight may name classes fit's y lacks (they weigh no row): a sweep's fold whose training

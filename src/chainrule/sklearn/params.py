@@ -186,6 +186,11 @@ def _rate_hint(value: Any) -> str:
     return ""
 
 
+def clipping(est: Any) -> dict[str, Any]:
+    """The estimator's clip_norm and clip_value given (not None), as the optimizer's arguments."""
+    return {k: getattr(est, k) for k in ("clip_norm", "clip_value") if getattr(est, k, None) is not None}
+
+
 def _named(est: Any) -> None:
     """activation, optimizer and dtype checked with the rest (before the data), refused as ParameterError."""
     act, opt = est.activation, est.optimizer
@@ -195,8 +200,15 @@ def _named(est: Any) -> None:
         raise ParameterError(unknown_activation(est)) from None
     except ChainruleError as exc:
         raise ParameterError(f"{estimator_name(est)}: {exc}") from None
+    clips = clipping(est)
+    if clips and isinstance(opt, Optimizer):
+        given = ", ".join(f"{k}={v!r}" for k, v in clips.items())
+        raise ParameterError(f"{estimator_name(est)}: {given} is for an optimizer named (optimizer='adam', ...); "
+                             f"optimizer is a {type(opt).__name__} instance: give it its own, "
+                             f"{type(opt).__name__}(..., {given})")
     makers: list[Callable[[], Any]] = [
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
+        lambda: get_optimizer(opt, **clips) if clips else None,        # checked by the optimizer, as train's
         lambda: as_dtype(est.dtype)]
     hint = " The optimizer may also be a chainrule.optim Optimizer instance."
     if isinstance(opt, Schedule):                   # a rate, not an optimizer: the lr of one
@@ -207,7 +219,7 @@ def _named(est: Any) -> None:
     elif isinstance(opt, type) and issubclass(opt, Schedule):
         hint = (f" {opt.__name__} is a schedule class, a learning rate: give an instance, learning_rate="
                 f"{opt.__name__}(lr, ...), with optimizer='adam' (or 'sgd', ...).")
-    for make, also in zip(makers, (hint, "")):
+    for make, also in zip(makers, (hint, "", "")):
         try:
             make()
         except (ChainruleError, TypeError) as exc:

@@ -20,7 +20,7 @@ from ..nn.network import Network
 from ..training import schedules
 from ..training.callbacks import History
 from ..training.optim import Optimizer, get_optimizer
-from .inputs import no_missing_y, no_text, sample_weights, where_not_finite
+from .inputs import no_missing_y, no_text, sample_weights, where_not_finite, x_check
 from .params import (
     check_params,
     clipping,
@@ -31,17 +31,6 @@ from .params import (
     unknown_parameter,
 )
 from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
-
-#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR; other types (integers) become
-#: the first dtype at once: the network's (`_x_check`: a float32 network's X was made float64 first, then cast again)
-_X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
-_X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
-
-
-def _x_check(dtype: Any) -> dict:
-    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
-    return _X_CHECK_32 if isinstance(dtype, (str, type, np.dtype)) and dtype in ("float32", np.float32) else _X_CHECK
-
 
 #: `_train`'s held-out score weighed as the loss (no class_weight)
 _AS_TRAINED: Any = object()
@@ -357,7 +346,7 @@ class _Backprop(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (_X_CHECK keeps it as CSR)
+        tags.input_tags.sparse = True          # X may be a SciPy sparse matrix (inputs.x_check keeps it as CSR)
         return tags
 
     def _validated(self, X, y, reset: bool, **kwargs):
@@ -368,7 +357,7 @@ class _Backprop(BaseEstimator):
         given = no_text(X)
         try:
             X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset,
-                                 **_x_check(self.dtype), **kwargs)
+                                 **x_check(self.dtype), **kwargs)
         except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
             raise where_not_finite(exc, given) from None
         if reset:
@@ -380,7 +369,7 @@ class _Backprop(BaseEstimator):
         check_is_fitted(self, "network_")
         given = no_text(X)
         try:
-            X = validate_data(self, given, reset=False, **_x_check(self.network_.dtype))
+            X = validate_data(self, given, reset=False, **x_check(self.network_.dtype))
         except ValueError as exc:
             raise where_not_finite(exc, given) from None
         return self._outputs(X)

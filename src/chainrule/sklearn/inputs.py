@@ -240,3 +240,14 @@ def sample_weights(sample_weight: Any, X: Any) -> np.ndarray:
 def _of_kind(values: np.ndarray, kind: str) -> np.ndarray:
     """Where `values` are NaN, or infinite ("infinity": scikit-learn's word)."""
     return np.isnan(values) if kind == "NaN" else np.isinf(values)
+
+
+#: how X is validated: float64 or float32 kept, a sparse matrix kept sparse as CSR; other types (integers) become
+#: the first dtype at once: the network's (`x_check`: a float32 network's X was made float64 first, then cast again)
+_X_CHECK: dict = {"dtype": [np.float64, np.float32], "accept_sparse": "csr"}
+_X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
+
+
+def x_check(dtype: Any) -> dict:
+    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
+    return _X_CHECK_32 if isinstance(dtype, (str, type, np.dtype)) and dtype in ("float32", np.float32) else _X_CHECK

@@ -37,12 +37,18 @@ def _run(model, rows):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_a_sweeps_best_regressor_exports_whole_its_output_its_predict(dtype):
+    """The best model's transformer is the public TargetScaling holding the file's mean and standard deviation
+    (it was a FunctionTransformer that to_onnx knew only by a private function of sweep_search)."""
+    from chainrule.sweep_search import TargetScaling
     df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": 300 * X[:, 0] - X[:, 1] + 1000})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = run_sweep(io.BytesIO(df.to_csv(index=False).encode()), "y", {"epochs": [3]}, cv=2,
                         hidden_layer_sizes=(4,), dtype=dtype)
     best = res.best_estimator
+    assert isinstance(best.transformer_, TargetScaling), best.transformer_
+    np.testing.assert_allclose([best.transformer_.mean_, best.transformer_.scale_], [df.y.mean(), df.y.std(ddof=0)],
+                               rtol=1e-12)
     rows = X.astype(dtype)
     got = _run(cr.to_onnx(best), rows)
     expected = best.predict(rows)
@@ -69,6 +75,20 @@ def test_a_transformed_target_regressor_of_an_affine_scaler_exports_its_predict(
     got, expected = _exported_and_predicted(scaler, dtype, 50 * X[:, :1] + 7 if two_d else 50 * X[:, 0] + 7)
     assert got.shape == expected.shape and got.dtype == expected.dtype
     np.testing.assert_allclose(got, expected, rtol=1e-6 if dtype == np.float32 else 1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_target_scaling_of_a_given_mean_and_scale_keeps_them_and_exports_its_predict(dtype):
+    """TargetScaling(mean, scale), the sweep's best model's transformer, is public: fit keeps the given mean and
+    scale (not the rows'), and a user's TransformedTargetRegressor of it exports its predict, in float64 as the
+    sweep's."""
+    from chainrule.sweep_search import TargetScaling
+    y = 50 * X[:, 0] + 7
+    scaling = TargetScaling(mean=1000.0, scale=300.0).fit(y)
+    np.testing.assert_array_equal(scaling.inverse_transform(np.array([[0.0], [1.0]])), [[1000.0], [1300.0]])
+    got, expected = _exported_and_predicted(TargetScaling(mean=1000.0, scale=300.0), dtype, y)
+    assert got.shape == expected.shape and got.dtype == expected.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

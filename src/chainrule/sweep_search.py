@@ -100,11 +100,19 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
 
 
 class TargetScaling(TransformerMixin, BaseEstimator):
-    """A regression target standardised with the mean and spread of the rows it is fit on (a fold's
-    training rows; `Preprocessing`'s formula), and taken back to its units in float64."""
+    """A regression target standardised, and taken back to its units in float64: with the mean and spread of the
+    rows it is fit on (a fold's training rows; `Preprocessing`'s formula), or with `mean` and `scale` given (the
+    whole file's, as `chainrule train` has them: the sweep's best model). `onnx.to_onnx` of a
+    TransformedTargetRegressor knows it by its class and writes its inverse after the network."""
+
+    def __init__(self, mean: float | None = None, scale: float | None = None):
+        self.mean, self.scale = mean, scale
 
     def fit(self, y, _=None):
         from chainrule.data.tabular import mean_and_spread
+        if self.mean is not None and self.scale is not None:
+            self.mean_, self.scale_ = float(self.mean), float(self.scale)
+            return self
         y = np.asarray(y, dtype=np.float64)
         self.mean_, scale = mean_and_spread(y)
         self.scale_ = scale if np.ptp(y) > 0 else 1.0       # one value: centred (its std is 0, or rounding: 2e-16)
@@ -179,7 +187,7 @@ def _scaled(y, mean: float, scale: float):
     return (y - mean) / scale
 
 
-def _unscaled(y, mean: float, scale: float):     # saving/onnx_target.py (_sweeps) knows the transformer by it
+def _unscaled(y, mean: float, scale: float):     # by this name in best models pickled before TargetScaling held them
     return np.asarray(y, dtype=np.float64) * scale + mean       # in float64 whatever the network's, as decode
 
 
@@ -187,10 +195,7 @@ def in_target_units(regressor, mean: float, scale: float):
     """The regressor trained on the standardised target (the file's mean and scale, as `chainrule train`
     and the model file have them), predicting, and so scored, in the target's own units."""
     from sklearn.compose import TransformedTargetRegressor
-    from sklearn.preprocessing import FunctionTransformer
-    scaling = FunctionTransformer(_scaled, inverse_func=_unscaled, kw_args={"mean": mean, "scale": scale},
-                                  inv_kw_args={"mean": mean, "scale": scale}, check_inverse=False)
-    return TransformedTargetRegressor(regressor, transformer=scaling, check_inverse=False)
+    return TransformedTargetRegressor(regressor, transformer=TargetScaling(mean, scale), check_inverse=False)
 
 
 def public(estimator: SweptClassifier | SweptRegressor) -> BackpropClassifier | BackpropRegressor:

@@ -55,12 +55,16 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
-    layers (chainrule's layers each own theirs: training would untie them). A `torch.compile`d
+    layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
+    the Sequential of its layers to give. A `torch.compile`d
     Sequential is read through to the module it wraps.
     """
     import torch
     from torch import nn
     module = _uncompiled(module)
+    if isinstance(module, nn.Module) and not isinstance(module, nn.Sequential):
+        raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
+                                 f"{type(module).__name__}, {_own_forward(module, 'model')}")
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -122,13 +126,35 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                                       "import the layers after it (cr.from_torch(module[1:]) where it comes first) "
                                       "and give the network X.reshape(len(X), -1)")
             else:
+                ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
-                                      "LeakyReLU, Softmax, Identity, Dropout")
+                                      "LeakyReLU, Softmax, Identity, Dropout"
+                                      + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
 
     own_forward(module, "the module")
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _own_forward(module: Any, ref: str) -> str:
+    """What to give instead of a module that is no Sequential (from_torch reads a Sequential's layers in order,
+    never a forward's code): a Sequential of the module's own layers, `ref` naming it in the example."""
+    from torch import nn
+    if next(module.children(), None) is None and type(module).__module__.startswith("torch.nn."):
+        return f"one layer: give nn.Sequential({ref})"
+    parts: list[str] = []
+    last_linear = False
+    for name, m in module.named_children():          # registration order, which forward need not follow
+        if type(m) is nn.Linear and last_linear:
+            parts.append("nn.ReLU()")
+        parts.append(f"{ref}[{name}]" if name.isdigit() else f"{ref}.{name}")
+        last_linear = type(m) is nn.Linear
+    example = ", ".join(parts) if parts else f"{ref}.fc1, nn.ReLU(), {ref}.fc2"
+    return (f"a module of its own whose forward chainrule does not read (it reads an nn.Sequential's layers in "
+            f"order): build an nn.Sequential of its layers in the order its forward applies them, each activation "
+            f"as a module (nn.ReLU() for torch.relu), e.g. nn.Sequential({example}), and give that instead (the "
+            f"layers are the module's own: the same weights)")
 
 
 def _uncompiled(module: Any) -> Any:

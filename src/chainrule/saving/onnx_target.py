@@ -26,15 +26,11 @@ def target_wrapper(obj: Any) -> Any:
 
 
 def _sweeps(transformer: Any) -> tuple[float, float] | None:
-    """(mean, scale) of the sweep's standardisation (sweep_search's FunctionTransformer or TargetScaling), or None."""
-    search = sys.modules.get("chainrule.sweep_search")
-    if search is None:
-        return None
-    if isinstance(transformer, search.TargetScaling) and hasattr(transformer, "scale_"):
+    """(mean, scale) of the sweep's standardisation (a fitted sweep_search.TargetScaling, the public class of the
+    sweep's folds and best model), or None."""
+    search = sys.modules.get("chainrule.sweep_search")       # not loaded: no TargetScaling was made
+    if search is not None and isinstance(transformer, search.TargetScaling) and hasattr(transformer, "scale_"):
         return float(transformer.mean_), float(transformer.scale_)
-    if getattr(transformer, "inverse_func", None) is search._unscaled:
-        kw = transformer.inv_kw_args or {}
-        return float(kw["mean"]), float(kw["scale"])
     return None
 
 

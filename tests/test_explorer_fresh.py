@@ -94,3 +94,32 @@ def test_the_export_menu_closes_as_a_menu_does(page):
     page.keyboard.press("Escape")
     assert not is_open()
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"          # the keyboard back on Export
+
+
+def test_forward_or_backward_pressed_again_says_the_pass_is_shown_already(page):
+    """The page opens on the forward pass: a first Forward click redrew the same numbers and looked like it did
+    nothing; so did Backward pressed twice. Each now says the pass is shown and which button comes next, and the
+    numbers stay the seed's forward pass (E_total = 0.298371109) until Backward."""
+    info, total = page.locator('[data-id="info"]'), page.locator('[data-id="etotal"]')
+    page.click('[data-act="forward"]')
+    expect(info).to_contain_text("The forward pass of these weights is shown already")
+    expect(info).to_contain_text("Backward computes the gradients next")
+    assert total.inner_text() == "0.298371109"
+    page.click('[data-act="backward"]')
+    expect(info).to_be_hidden()                       # a pass the drawing did not show: nothing to say
+    page.click('[data-act="backward"]')
+    expect(info).to_contain_text("The gradients of these weights are shown already: Update applies them next")
+    page.click('[data-act="update"]')
+    expect(info).to_be_hidden()
+
+
+def test_an_address_that_cannot_be_listened_on_is_written_as_a_url_writes_it():
+    """--host 2001:db8::1 (IPv6's documentation prefix, on no machine) was refused as "2001:db8::1:8765", the port
+    read as part of the address; and an address not of this machine got no word of why (only the system's words)."""
+    v6 = cmd("explore", "--no-browser", "--host", "2001:db8::1", "--port", 8765)
+    assert v6.returncode != 0 and "cannot listen on [2001:db8::1]:8765: " in v6.stderr, v6.stderr
+    v4 = cmd("explore", "--no-browser", "--host", "192.0.2.1", "--port", 8765)        # TEST-NET-1, on no machine
+    assert v4.returncode != 0 and v4.stdout == "", v4.stderr
+    assert "cannot listen on 192.0.2.1:8765: " in v4.stderr and "192.0.2.1 is not an address of this machine" \
+        in v4.stderr, v4.stderr
+    assert "Traceback" not in v4.stderr + v6.stderr

@@ -67,14 +67,13 @@ def run(args) -> int:
             from None
     import secrets
 
-    from ..teach.explore.server import Server, bind, create_app
+    from ..teach.explore.server import Server, address, bind, create_app
     from ..teach.explore.session import Session
     first = start(args)
     token = secrets.token_urlsafe(24)
     sock = bind(args.host, args.port, busy=": choose another with --port N, or --port 0 for any free one")
     server = Server(create_app(token, lambda: Session(first)), sock)
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    url = f"http://{host}:{server.port}/?token={token}"
+    url = f"http://{address(args.host, server.port)}/?token={token}"
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"chainrule explore: listening on {args.host}: anyone who can reach it and has the token can use it",
               file=sys.stderr)

@@ -190,19 +190,27 @@ def _integer(text: str) -> int | float:
     return int(text) if len(text.lstrip("-")) <= 300 else float(text)
 
 
+def address(host: str, port: int) -> str:
+    """host:port as a URL writes it: an IPv6 address in brackets ([::1]:8765), so the port is not read as its part."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def bind(host: str, port: int, busy: str = "") -> socket.socket:
     """A listening socket (port 0: a free one), so that a busy port is a clear error up front; `busy`: what to do
     then, in the caller's words (the command line's --port)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = None
     try:
+        sock = socket.socket(family, socket.SOCK_STREAM)        # refused too where the machine has no IPv6
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:
-        sock.close()
-        taken = f" (another program, perhaps another `chainrule explore`, listens on port {port}{busy})" \
-            if exc.errno == errno.EADDRINUSE else ""
-        raise ChainruleError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{taken}") from None
+        if sock is not None:
+            sock.close()
+        why = {errno.EADDRINUSE: f"another program, perhaps another `chainrule explore`, listens on port {port}{busy}",
+               errno.EADDRNOTAVAIL: f"{host} is not an address of this machine"}.get(exc.errno or 0)
+        why = f" ({why})" if why else ""
+        raise ChainruleError(f"cannot listen on {address(host, port)}: {exc.strerror or exc}{why}") from None
     sock.listen(64)
     return sock
 

@@ -179,6 +179,8 @@ class Session:
 
     def forward(self) -> None:
         """The forward pass of the current weights (net and out of every neuron, the error)."""
+        if self.phase == "forward":
+            self.message = wording.SHOWN_ALREADY["forward"]
         self._compute()
         self.phase = "forward"
 
@@ -186,6 +188,8 @@ class Session:
         """The backward pass: the gradient of every weight (shown on the drawing)."""
         if self.phase == "update":
             self._compute()
+        if self.phase == "backward":
+            self.message = wording.SHOWN_ALREADY["backward"]
         self.phase = "backward"
 
     def update(self) -> None:

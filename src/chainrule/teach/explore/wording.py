@@ -16,6 +16,13 @@ from ...nn.divergence import REMEDIES
 NOTHING_CHANGED = "; nothing was changed: lower the learning rate (Optimizer, η), then train again"
 
 
+# Forward or Backward pressed again shows the very pass already drawn: said, so that the click is seen to do something
+SHOWN_ALREADY = {
+    "forward": "The forward pass of these weights is shown already (net and out of every neuron, the error): "
+               "Backward computes the gradients next",
+    "backward": "The gradients of these weights are shown already: Update applies them next",
+}
+
 def back(weights_from: str | None) -> str:
     """What brings a model's weights or optimizer back: Undo, and Reset where the server opened that
     model (a share link's page resets to what its server opened, not to the link)."""

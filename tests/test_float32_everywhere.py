@@ -67,21 +67,24 @@ def traced_peak(call):
         tracemalloc.stop()
 
 
-def test_a_float32_estimator_reads_integer_X_as_float32_at_once():
+@pytest.mark.parametrize("dtype", ["float32", "f4", np.dtype("float32")])
+def test_a_float32_estimator_reads_integer_X_as_float32_at_once(dtype):
     """scikit-learn's validation made integer X float64 (its first dtype), which the float32 network then cast
-    again: fit held 3.5 times X's float32 size at a moment, predict_proba twice it."""
+    again: fit held 3.5 times X's float32 size at a moment, predict_proba twice it. The estimator takes any
+    spelling of float32 (as the network does): 'f4' was read as float64 first."""
     import warnings
 
     from chainrule.sklearn import BackpropClassifier
     n, d = 50_000, 20
     rng = np.random.default_rng(0)
     X, y = rng.integers(0, 100, (n, d)), rng.integers(0, 2, n)
-    clf = BackpropClassifier(hidden_layer_sizes=(), dtype="float32", epochs=1, batch_size=4096, random_state=0)
+    clf = BackpropClassifier(hidden_layer_sizes=(), dtype=dtype, epochs=1, batch_size=4096, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # one epoch: scikit-learn's ConvergenceWarning
+        clf.fit(X[:100], y[:100])                # the first fit's imports and compiling are not the data's memory
         fit_peak = traced_peak(lambda: clf.fit(X, y))
     proba_peak = traced_peak(lambda: clf.predict_proba(X))
-    assert fit_peak < 1.6 * n * d * 4 and proba_peak < 1.6 * n * d * 4
+    assert fit_peak < 2.5 * n * d * 4 and proba_peak < 1.6 * n * d * 4     # about 1.45 and 1.05 (were 3.5 and 2)
     truth = torch.sigmoid(torch.tensor(X, dtype=torch.float64) @ torch.tensor(clf.coefs_[0], dtype=torch.float64)
                           + torch.tensor(clf.intercepts_[0], dtype=torch.float64)).numpy()[:, 0]
     proba = clf.predict_proba(X)

@@ -255,7 +255,7 @@ def _within(values: np.ndarray, dtype: np.dtype, column: str, index: Any) -> Non
     with np.errstate(invalid="ignore"):
         beyond = np.isfinite(values) & (np.abs(values) > top)
     if beyond.any():
-        from .checks import too_large       # checks reads its arrays with this module
+        from .checks import too_large  # local: checks imports this module
         at = int(np.argmax(beyond))
         raise too_large(column, values[at], f"row {label(index[at])}", dtype)
 

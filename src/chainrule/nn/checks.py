@@ -290,8 +290,7 @@ def targets(Y, k: int, task: str, loss: str, dtype: np.dtype) -> np.ndarray:
                               f"got {arr.shape}{hint}")
     if arr.shape[0] == 0:
         raise ValidationError("Y is empty: expected at least one sample")
-    with np.errstate(over="ignore", invalid="ignore"):    # an overflowing cast is reported below
-        arr = arr.astype(dtype, copy=False)
+    arr = cast(arr, dtype, "Y")
     check_finite(arr, "Y")
     name = loss
     if name == "binary_crossentropy" and ((arr < 0).any() or (arr > 1).any()):

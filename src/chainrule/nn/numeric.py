@@ -207,7 +207,7 @@ def _pandas_as_numpy(X, name: str, text_hint: str, dtype: np.dtype | None = None
     """A DataFrame or Series as a NumPy array of its columns' common numeric dtype; pandas'
     nullable types (Int64, Float32, boolean), pyarrow's, sparse columns and object columns of numbers
     (Decimal too, as scikit-learn's check_array reads them) become their NumPy types. Given the network's
-    `dtype`, a frame is read column by column into a C-order array of it (for float32, when every value fits):
+    `dtype`, a frame is read column by column into a C-order array of it (a value beyond float32 named by column):
     pandas' own copy was column-major and in the common dtype (float64 for int and float columns), copied
     again to float32 and to C order, four times the float32 array's memory at a moment."""
     frame = hasattr(X, "columns")
@@ -234,22 +234,30 @@ def _pandas_as_numpy(X, name: str, text_hint: str, dtype: np.dtype | None = None
                                   "impute them or drop those rows")
         dtypes.append(np_dt)
     common = np.result_type(*dtypes) if dtypes else np.dtype(np.float64)
-    if frame and common.kind in "fiub" and dtype is not None and (np.dtype(dtype) == np.float64 or all(
-            _fits_float32(series, dt) for (_, series), dt in zip(columns, dtypes))):
+    if frame and common.kind in "fiub" and dtype is not None:
         out = np.empty(X.shape, dtype=dtype)    # C order: pandas' to_numpy is column-major, which a copy then fixed
-        for j, ((_, series), dt) in enumerate(zip(columns, dtypes)):
-            out[:, j] = series.to_numpy(dtype=dt)
+        for j, ((col, series), dt) in enumerate(zip(columns, dtypes)):
+            values = series.to_numpy(dtype=dt)
+            _within(values, out.dtype, f"{name} column {col!r}", X.index)
+            out[:, j] = values
         return out
     return X.to_numpy(dtype=common)
 
 
-def _fits_float32(series, dtype: np.dtype) -> bool:
-    """Whether a numeric column's values all lie within float32's range (else the cast names the first beyond it)."""
-    if dtype.kind != "f" or dtype.itemsize <= 4:
-        return True                         # integers and bools: at most 2^64, far inside float32's 3.4e38
-    values = series.to_numpy(dtype=dtype)
-    largest = max(abs(float(np.min(values, initial=0.0))), abs(float(np.max(values, initial=0.0))))
-    return largest <= float(np.finfo(np.float32).max)
+def _within(values: np.ndarray, dtype: np.dtype, column: str, index: Any) -> None:
+    """Refuse a column with a finite value beyond `dtype`'s range (float32's), naming the column and the row:
+    cast, it would be infinity."""
+    if values.dtype.kind != "f" or values.dtype.itemsize <= dtype.itemsize:
+        return                              # integers and bools: at most 2^64, far inside float32's 3.4e38
+    top = np.finfo(dtype).max
+    if -top <= np.min(values, initial=0.0) and np.max(values, initial=0.0) <= top:
+        return                              # one pass each, no temporary: the common case
+    with np.errstate(invalid="ignore"):
+        beyond = np.isfinite(values) & (np.abs(values) > top)
+    if beyond.any():
+        from .checks import too_large  # local: checks imports this module
+        at = int(np.argmax(beyond))
+        raise too_large(column, values[at], f"row {label(index[at])}", dtype)
 
 
 def _objects_column(series, missing: np.ndarray, column: str, refused: str, text_hint: str) -> np.dtype:

@@ -249,5 +249,9 @@ _X_CHECK_32: dict = {**_X_CHECK, "dtype": [np.float32, np.float64]}
 
 
 def x_check(dtype: Any) -> dict:
-    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, which fit checks: others read as float64)."""
-    return _X_CHECK_32 if isinstance(dtype, (str, type, np.dtype)) and dtype in ("float32", np.float32) else _X_CHECK
+    """`_X_CHECK` for a network of `dtype` (the estimator's parameter, in any spelling NumPy reads as float32:
+    'f4', 'single'; one fit refuses reads as float64)."""
+    try:
+        return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
+    except TypeError:
+        return _X_CHECK

@@ -29,3 +29,16 @@ def test_the_marks_read_as_given(tmp_path):
     both = cmd("train", "n.csv", "--target", "y", "--decimal", ",", "--thousands", ",", "--out", "b.npz", cwd=tmp_path)
     assert both.returncode == 2
     assert "--thousands ',' is also --decimal ','" in both.stderr
+
+
+def test_the_decimal_mark_a_given_thousands_mark_leaves_is_not_called_the_models(tmp_path):
+    """predict --thousands '.' of a model whose decimal mark is '.' reads with ',' (the two marks differ), which the
+    error about that mark called "the model file's --decimal ','": the file says '.'."""
+    import chainrule as cr
+    (tmp_path / "d.csv").write_text("x,y\n1,a\n2,b\n3,a\n4,b\n")
+    (tmp_path / "p.csv").write_text("x\n1\n")
+    assert cmd("train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", cwd=tmp_path).returncode == 0
+    assert cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"]["decimal"] == "."
+    done = cmd("predict", "m.npz", "p.csv", "--thousands", ".", cwd=tmp_path)
+    assert done.returncode == 2 and "the decimal mark ',' is also the separator" in done.stderr, done.stderr
+    assert "model file's --decimal" not in done.stderr, done.stderr

@@ -1,7 +1,7 @@
-"""How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results):
-GridSearchCV's (or RandomizedSearchCV's) candidates, folds, scores and ranks, here (joblib) or on a
-Dask cluster (a task per candidate and fold), a regression scored in the target's units, failed candidates kept (NaN
-scores, ranked last) and named, the best one refit, the results table.
+"""How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results): GridSearchCV's
+(or RandomizedSearchCV's) candidates, folds, scores and ranks, here (joblib) or on a Dask cluster (a task per
+candidate and fold), a regression scored in the target's units, failed candidates kept (NaN scores, ranked last)
+and named, the best one refit, the results table.
 
 Each fold's rows are preprocessed once, by FoldPreprocessing (the file's preprocessing learnt from that
 fold's training rows only), for every candidate: the numbers of a Pipeline of it and the estimator, which
@@ -101,16 +101,19 @@ class FoldPreprocessing(TransformerMixin, BaseEstimator):
 
 class TargetScaling(TransformerMixin, BaseEstimator):
     """A regression target standardised, and taken back to its units in float64: with the mean and spread of the
-    rows it is fit on (a fold's training rows; `Preprocessing`'s formula), or with `mean` and `scale` given (the
-    whole file's, as `chainrule train` has them: the sweep's best model). `onnx.to_onnx` of a
-    TransformedTargetRegressor knows it by its class and writes its inverse after the network."""
+    rows it is fit on (a fold's training rows; `Preprocessing`'s formula), or with `mean` and `scale` given (the whole
+    file's, as `chainrule train`'s: the best model's). `onnx.to_onnx` writes its inverse after the network."""
 
     def __init__(self, mean: float | None = None, scale: float | None = None):
         self.mean, self.scale = mean, scale
 
     def fit(self, y, _=None):
         from chainrule.data.tabular import mean_and_spread
-        if self.mean is not None and self.scale is not None:
+        if self.mean is not None or self.scale is not None:     # given: kept, so they must be a standardisation
+            if not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)
+                       for v in (self.mean, self.scale)) or not self.scale > 0:
+                raise ParameterError(f"TargetScaling: mean and scale are given together, finite, scale > 0 (or neither:"
+                                     f" the rows'); got mean={self.mean!r}, scale={self.scale!r}")
             self.mean_, self.scale_ = float(self.mean), float(self.scale)
             return self
         y = np.asarray(y, dtype=np.float64)
@@ -177,9 +180,8 @@ def prepared(preprocessing: FoldPreprocessing, X, y, weights, splits: list) -> l
     folds = []
     for train, test in splits:
         w_train, w_test = (None, None) if weights is None else (weights[train], weights[test])
-        fitted = clone(preprocessing).fit(X.iloc[train], sample_weight=w_train)
-        folds.append((fitted.transform(X.iloc[train]), y[train], w_train, fitted.transform(X.iloc[test]), y[test],
-                      w_test))
+        pre = clone(preprocessing).fit(X.iloc[train], sample_weight=w_train)
+        folds.append((pre.transform(X.iloc[train]), y[train], w_train, pre.transform(X.iloc[test]), y[test], w_test))
     return folds
 
 

@@ -158,8 +158,8 @@ def reading_marks(args, pre=None) -> None:
     if args.thousands == args.decimal and given != (True, True):    # the model's mark gives way to the given one
         if given[0]:
             args.thousands = None
-        else:
-            args.decimal = "," if args.thousands == "." else "."
+        else:               # the decimal mark --thousands leaves, not the model's: not said to be the model's
+            args.decimal, given = ("," if args.thousands == "." else "."), (True, True)
     taken = [] if pre is None else [(k, v) for k, v, g, plain in (("decimal", args.decimal, given[0], "."),
                                                                     ("thousands", args.thousands, given[1], None))
                                      if not g and v != plain]

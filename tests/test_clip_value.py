@@ -7,13 +7,12 @@ import os
 import pickle
 
 import numpy as np
-import pandas as pd
 import pytest
 from conftest import cmd
+from test_train_clip_norm import trained
 
 import chainrule as cr
 from chainrule import optim
-from chainrule.data.tabular import Preprocessing
 from chainrule.errors import ChainruleTypeError, ValidationError
 
 torch = pytest.importorskip("torch")
@@ -151,18 +150,10 @@ def test_saved_loaded_and_pickled(tmp_path):
 
 
 def test_train_clip_value_is_clip_grad_value_saved_shown_and_resumed(tmp_path):
-    model = tmp_path / "m.npz"
     common = ["--target", "species", "--hidden", "3", "--optimizer", "sgd", "--lr", "0.1", "--batch-size", "1000",
               "--val-split", "0", "--quiet"]
-    done = cmd("train", IRIS, *common, "--clip-value", "0.02", "--epochs", "1", "--out", model)
-    assert done.returncode == 0, done.stderr
-    net, extra = cr.load(model, with_extra=True)
-    pre = Preprocessing.from_json(extra["tabular"])
-    df = pd.read_csv(IRIS)
-    X, labels = torch.as_tensor(pre.transform(df[pre.columns])), torch.as_tensor(pre.encode_target(df)).long()
-    start = cr.Network([cr.Dense(4, 3, "relu"), cr.Dense(3, 3, "softmax")], loss="categorical_crossentropy",
-                       seed=0).get_weights()
-    W0, b0, W1, b1 = [torch.tensor(np.asarray(a), dtype=torch.float64, requires_grad=True) for a in start]
+    model, net, X, labels, (W0, b0, W1, b1) = trained(tmp_path, "--optimizer", "sgd", "--lr", "0.1",
+                                                      "--clip-value", "0.02", "--epochs", "1")
     torch.nn.functional.cross_entropy(torch.relu(X @ W0 + b0) @ W1 + b1, labels).backward()
     assert max(float(p.grad.abs().max()) for p in (W0, b0, W1, b1)) > 0.02        # the clipping changed the step
     torch.nn.utils.clip_grad_value_([W0, b0, W1, b1], 0.02)

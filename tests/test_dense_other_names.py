@@ -14,6 +14,8 @@ from chainrule.nn.losses import get_loss
     ({"use_bias": False}, "bias_init=0, trainable={'W': True, 'b': False}"),
     ({"bias": False}, "bias_init=0, trainable={'W': True, 'b': False}"),
     ({"in_features": 3}, "n_in="), ({"out_features": 2}, "n_out="),
+    ({"name": "dense_1"}, "named by its place"), ({"dtype": "float32"}, "Network([...], dtype='float32')"),
+    ({"kernel_regularizer": "l2"}, "weight_decay="), ({"device": "cpu"}, "on the CPU"),
     ({"activaton": "relu"}, "(did you mean activation=?)"), ({"weight_inti": "zeros"}, "(did you mean weight_init=?)"),
 ])
 def test_a_keyword_dense_does_not_take_names_the_one_it_does(keyword, meant):

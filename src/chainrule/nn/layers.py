@@ -51,6 +51,12 @@ DENSE_ARGUMENTS = ("n_in", "n_out", "activation", "trainable", "weight_init", "b
 NO_BIAS = "bias_init=0, trainable={'W': True, 'b': False}"
 OTHER_NAMES = {"kernel_initializer": "weight_init=", "bias_initializer": "bias_init=", "use_bias": NO_BIAS,
                "in_features": "n_in=", "out_features": "n_out=", "bias": NO_BIAS}
+#: Keras' and torch's keywords for what a chainrule Dense does not hold, and where it lives here
+ELSEWHERE = {"name": "a layer is named by its place in the network (layer 0, layer 1, ...)",
+             "dtype": "the network holds the dtype: Network([...], dtype='float32')",
+             "kernel_regularizer": "an L2 penalty is the optimizer's weight_decay=, torch's (biases too): "
+                                   "Keras' l2(k) on the kernel alone is near weight_decay=2k",
+             "device": "chainrule computes on the CPU"}
 
 
 def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> ChainruleTypeError:
@@ -60,6 +66,7 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
     if unknown:
         name = unknown[0]
         hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
+                else f" (Keras' or PyTorch's keyword; {ELSEWHERE[name]})" if name in ELSEWHERE
                 else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
         if OTHER_NAMES.get(name) == NO_BIAS and keras[name] is not False:      # use_bias=True, bias=True: the default
             hint = f" (Keras' or PyTorch's name; chainrule's Dense has a learning bias unless told: leave {name}= out)"

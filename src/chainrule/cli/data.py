@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ValidationError, did_you_mean
+from .usage import OptionError
 
 
 def examples() -> dict[str, str]:
@@ -33,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("names", nargs="*", metavar="NAME",
                    help=f"example files to copy, e.g. iris.csv (one of: {', '.join(examples())}); none: list them "
                         "with what each holds")
-    p.add_argument("--out", default=".", metavar="DIR",
+    p.add_argument("--out", default=None, metavar="DIR",
                    help="folder to copy into, created if it does not exist, e.g. --out data/ (default: ., the "
                         "current folder)")
     p.add_argument("--force", action="store_true",
@@ -45,6 +46,10 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..teach.width import columns, fit_lines
     about = examples()
+    if not args.names and (args.out is not None or args.force):     # a listing copies nothing: said, not ignored
+        given = f"--out {args.out!r}" if args.out is not None else "--force"
+        raise OptionError(f"{given} needs the NAMEs of the example files to copy (e.g. chainrule data iris.csv "
+                          f"{given}); without a name, chainrule data lists them")
     if not args.names:
         width = max(len(n) for n in about)
         for name, text in about.items():      # a description too wide for the terminal continues under itself
@@ -54,6 +59,7 @@ def run(args) -> int:
     if unknown:
         hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
         raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
+    args.out = "." if args.out is None else args.out
     if not args.out.strip():          # `--out "$DIR"` unset: Path('') is '.', the current folder
         raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
                               f"{args.out!r}")

@@ -99,6 +99,20 @@ def test_variance_scaling_refuses_a_scale_that_is_no_positive_number(scale):
         cr.init.variance_scaling(scale)
 
 
+@pytest.mark.parametrize("keyword, meant", [
+    ("bias_regularizer", "weight_decay="), ("activity_regularizer", "not supported"),
+    ("kernel_constraint", "not supported"), ("bias_constraint", "not supported"),
+])
+def test_keras_dense_keywords_chainrule_lacks_are_named(keyword, meant):
+    """Keras' Dense takes each of these; chainrule's says where it lives or that it has none, as it does for
+    kernel_regularizer, not Python's bare "unexpected keyword argument"."""
+    import keras
+    keras.layers.Dense(2, **{keyword: None})
+    with pytest.raises(TypeError, match=f"unexpected keyword argument '{keyword}' \\(Keras' or PyTorch's keyword; "
+                                        f".*{meant}"):
+        cr.Dense(3, 2, **{keyword: "l2"})
+
+
 @pytest.mark.parametrize("name, torch_init", [
     ("he_uniform", lambda w: torch.nn.init.kaiming_uniform_(w, nonlinearity="relu")),
     ("glorot_uniform", torch.nn.init.xavier_uniform_),

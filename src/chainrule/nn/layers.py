@@ -57,6 +57,12 @@ ELSEWHERE = {"name": "a layer is named by its place in the network (layer 0, lay
              "dtype": "the network holds the dtype: Network([...], dtype='float32')",
              "kernel_regularizer": "an L2 penalty is the optimizer's weight_decay=, torch's (biases too): "
                                    "Keras' l2(k) on the kernel alone is near weight_decay=2k",
+             "bias_regularizer": "an L2 penalty is the optimizer's weight_decay=, on the weights and the biases "
+                                 "together (torch's): there is none on the biases alone",
+             "activity_regularizer": "not supported: no penalty on a layer's outputs (the loss is the network's "
+                                     "loss= alone)",
+             "kernel_constraint": "not supported: no constraint (Keras' max_norm, non_neg) is applied after a step",
+             "bias_constraint": "not supported: no constraint (Keras' max_norm, non_neg) is applied after a step",
              "device": "chainrule computes on the CPU"}
 
 

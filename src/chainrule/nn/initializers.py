@@ -114,10 +114,12 @@ KERAS_TRUNCATED = {"he_normal": (2.0, "fan_in"), "glorot_normal": (1.0, "fan_avg
 def keras_draw(name: Any) -> str:
     """A note for a Keras user who writes one of Keras' truncated normals: chainrule's name draws a plain normal,
     and the call that draws Keras' (empty for any other name)."""
-    if not isinstance(name, str) or name.lower() not in KERAS_TRUNCATED:
+    ours = {key.replace("_", ""): key for key in KERAS_TRUNCATED}.get(name.lower().replace("_", "")) \
+        if isinstance(name, str) else None               # Keras' class names too: 'HeNormal'
+    if ours is None:
         return ""
-    scale, mode = KERAS_TRUNCATED[name.lower()]
-    return (f"; Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {name.lower()!r} a "
+    scale, mode = KERAS_TRUNCATED[ours]
+    return (f"; Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
             f"plain normal (as torch's): Keras' draw is cr.init.variance_scaling({scale}, {mode!r})")
 
 

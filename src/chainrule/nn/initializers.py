@@ -3,6 +3,10 @@
 Each takes (shape, rng) and returns a float64 array; fan_in = shape[0] and fan_out = shape[1]
 for a weight matrix W of shape (n_in, n_out). The default follows the activation: He for the
 ReLU family (keeps the variance of ReLU outputs), Glorot otherwise (Keras' default).
+
+The *_normal ones are plain normals, as PyTorch's kaiming_normal_ and xavier_normal_ draw; Keras'
+he_normal, glorot_normal and lecun_normal are normals truncated at two standard deviations, which
+`variance_scaling` draws (`keras_draw` names the call).
 """
 from __future__ import annotations
 
@@ -43,6 +47,82 @@ def he_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
 
 
+def lecun_uniform(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    fan_in, _ = _fans(shape)
+    limit = np.sqrt(3.0 / fan_in)
+    return rng.uniform(-limit, limit, size=shape)
+
+
+def lecun_normal(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    fan_in, _ = _fans(shape)
+    return rng.normal(0.0, np.sqrt(1.0 / fan_in), size=shape)
+
+
+def torch_default(shape: tuple[int, ...], rng: np.random.Generator, fan_in: int | None = None) -> np.ndarray:
+    """torch.nn.Linear's own start, U(-1/sqrt(fan_in), 1/sqrt(fan_in)): its weight's kaiming_uniform_(a=sqrt(5))
+    and its bias's draw, whose fan_in is the weight's (a Dense passes its n_in for the bias)."""
+    bound = 1.0 / np.sqrt(_fans(shape)[0] if fan_in is None else fan_in)
+    return rng.uniform(-bound, bound, size=shape)
+
+
+#: the standard deviation of a standard normal truncated to [-2, 2], which Keras divides its stddev by
+TRUNCATED_STD = 0.87962566103423978
+FAN_MODES = ("fan_in", "fan_out", "fan_avg")
+DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+
+
+def variance_scaling(scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal") -> Callable:
+    """Keras' VarianceScaling: variance scale / n (n the mode's fan), drawn from a normal truncated at two
+    standard deviations (Keras' he_normal is variance_scaling(2.0, 'fan_in')), a plain normal or a uniform."""
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not np.isfinite(scale) or scale <= 0:
+        raise ValidationError(f"variance_scaling: scale must be a positive number; got {scale!r}")
+    if isinstance(distribution, str) and distribution.lower() == "normal":      # Keras' older name, as Keras reads it
+        distribution = "truncated_normal"
+    if mode not in FAN_MODES:
+        raise unknown_name("mode", mode, list(FAN_MODES))
+    if not isinstance(distribution, str) or distribution.lower() not in DISTRIBUTIONS:
+        raise unknown_name("distribution", distribution, list(DISTRIBUTIONS))
+    distribution = distribution.lower()
+
+    def init(shape, rng):
+        fan_in, fan_out = _fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[mode]
+        std = np.sqrt(scale / max(1.0, n))
+        if distribution == "uniform":
+            return rng.uniform(-np.sqrt(3.0) * std, np.sqrt(3.0) * std, size=shape)
+        if distribution == "untruncated_normal":
+            return rng.normal(0.0, std, size=shape)
+        return _truncated_normal(shape, rng, std / TRUNCATED_STD)
+    init.__name__ = f"variance_scaling({scale}, {mode!r}, {distribution!r})"
+    return init
+
+
+def _truncated_normal(shape: tuple[int, ...], rng: np.random.Generator, std: float) -> np.ndarray:
+    """N(0, std) with the draws beyond two standard deviations drawn again (about 5% of them each round)."""
+    values = rng.normal(0.0, std, size=shape)
+    outside = np.abs(values) > 2.0 * std
+    while outside.any():
+        values[outside] = rng.normal(0.0, std, size=int(outside.sum()))
+        outside = np.abs(values) > 2.0 * std
+    return values
+
+
+#: Keras' truncated normals, under the names chainrule's plain normals have: their variance_scaling arguments
+KERAS_TRUNCATED = {"he_normal": (2.0, "fan_in"), "glorot_normal": (1.0, "fan_avg"), "lecun_normal": (1.0, "fan_in")}
+
+
+def keras_draw(name: Any) -> str:
+    """A note for a Keras user who writes one of Keras' truncated normals: chainrule's name draws a plain normal,
+    and the call that draws Keras' (empty for any other name)."""
+    ours = {key.replace("_", ""): key for key in KERAS_TRUNCATED}.get(name.lower().replace("_", "")) \
+        if isinstance(name, str) else None               # Keras' class names too: 'HeNormal'
+    if ours is None:
+        return ""
+    scale, mode = KERAS_TRUNCATED[ours]
+    return (f"; Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
+            f"plain normal (as torch's): Keras' draw is cr.init.variance_scaling({scale}, {mode!r})")
+
+
 def normal(shape: tuple[int, ...], rng: np.random.Generator, std: float = 0.05) -> np.ndarray:
     return rng.normal(0.0, std, size=shape)
 
@@ -67,8 +147,8 @@ def constant(value: float) -> Callable:
     return init
 
 
-INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal,
-                                        normal, uniform, zeros, ones)}
+INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
+                                        lecun_normal, torch_default, normal, uniform, zeros, ones)}
 RELU_FAMILY = ("relu", "leaky_relu")
 
 

@@ -15,6 +15,7 @@ and the diagnostics read these caches: they never recompute the math.
 """
 from __future__ import annotations
 
+import functools
 import numbers
 from typing import Any
 
@@ -56,6 +57,12 @@ ELSEWHERE = {"name": "a layer is named by its place in the network (layer 0, lay
              "dtype": "the network holds the dtype: Network([...], dtype='float32')",
              "kernel_regularizer": "an L2 penalty is the optimizer's weight_decay=, torch's (biases too): "
                                    "Keras' l2(k) on the kernel alone is near weight_decay=2k",
+             "bias_regularizer": "an L2 penalty is the optimizer's weight_decay=, on the weights and the biases "
+                                 "together (torch's): there is none on the biases alone",
+             "activity_regularizer": "not supported: no penalty on a layer's outputs (the loss is the network's "
+                                     "loss= alone)",
+             "kernel_constraint": "not supported: no constraint (Keras' max_norm, non_neg) is applied after a step",
+             "bias_constraint": "not supported: no constraint (Keras' max_norm, non_neg) is applied after a step",
              "device": "chainrule computes on the CPU"}
 
 
@@ -68,6 +75,8 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
         hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
                 else f" (Keras' or PyTorch's keyword; {ELSEWHERE[name]})" if name in ELSEWHERE
                 else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
+        if name in ("kernel_initializer", "bias_initializer"):
+            hint = hint[:-1] + initializers.keras_draw(keras[name]) + ")"
         if OTHER_NAMES.get(name) == NO_BIAS and keras[name] is not False:      # use_bias=True, bias=True: the default
             hint = f" (Keras' or PyTorch's name; chainrule's Dense has a learning bias unless told: leave {name}= out)"
         return ChainruleTypeError(f"Dense() got an unexpected keyword argument {name!r}{hint}")
@@ -214,7 +223,10 @@ class Dense(Layer):
 
     def initialize(self, rng: np.random.Generator) -> None:
         for name, shape in self.param_shapes():
-            getattr(self, name)[...] = initializers.initial_values(self._inits[name], shape, rng, name)
+            init = self._inits[name]
+            if name == "b" and init is initializers.torch_default:      # torch's bias bound is its weight's
+                init = functools.partial(initializers.torch_default, fan_in=self.n_in)
+            getattr(self, name)[...] = initializers.initial_values(init, shape, rng, name)
 
     def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         params["W"][...] = self._W

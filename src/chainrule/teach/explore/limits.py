@@ -26,7 +26,8 @@ MAX_SEED = 2**31 - 1    # largest seed (the Network card's Init seed, the Data c
 MAX_SHARE = 32_000      # characters of a share code (400 parameters with Adam's two moments: about 17,000)
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
-INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "normal", "uniform", "zeros")
+INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+         "normal", "uniform", "zeros")
 
 
 def integer(value: Any, name: str, low: int, high: int) -> int:

@@ -4,8 +4,9 @@ For data that is produced batch by batch (read from many files, decoded, augment
 held as one array. `batches` is a Keras `Sequence`/`PyDataset`, or any object with `__len__` and
 `__getitem__` (a list of pairs), or a re-iterable with `__len__` (a PyTorch `DataLoader`). Each
 batch is checked and converted like a whole X, Y would be. `shuffle=True` visits the batches of
-an indexable sequence in a new order every epoch (drawn from `seed`); `on_epoch_end()` is called
-after each epoch when the sequence has one, as Keras does.
+an indexable sequence in a new order every epoch (drawn from `seed`); `on_epoch_begin()` and
+`on_epoch_end()` are called around each epoch and each validation pass when the sequence has them, as Keras 3
+calls a PyDataset's. A Keras 3 PyDataset may give its length as `num_batches` instead of `__len__`.
 """
 from __future__ import annotations
 
@@ -26,8 +27,41 @@ from .streaming import validation
 from .trainer import Trainer, invalid_loss
 
 
+class NumBatches:
+    """A Keras 3 PyDataset whose length is its `num_batches` property (it has no `__len__`), as a sequence with a
+    length; every other attribute (`[i]`, `on_epoch_begin`, `on_epoch_end`) is the dataset's own."""
+
+    def __init__(self, dataset: Any, count: int):
+        self.dataset, self.count = dataset, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> Any:
+        return self.dataset[i]
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "dataset":               # not set yet (a copy): no recursion
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+
+def num_batches(batches: Any, name: str) -> Any:
+    """`batches`, or, where it has Keras 3's `num_batches` and no `__len__`, the same batches with that length."""
+    if hasattr(batches, "__len__") or not isinstance(getattr(type(batches), "num_batches", None), property):
+        return batches
+    count = batches.num_batches
+    if count is None:
+        raise ValidationError(f"{name} is endless (its num_batches is None): Keras would need steps_per_epoch, which "
+                              "chainrule does not take (an epoch is one pass); give its num_batches a number")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+        raise ValidationError(f"{name}'s num_batches must be a whole number of batches; got {count!r}")
+    return NumBatches(batches, int(count))
+
+
 def check_batches(batches: Any, name: str = "X") -> Any:
     """`batches` if it is a sequence of batches with a length, else a clear error."""
+    batches = num_batches(batches, name)
     if hasattr(batches, "__next__"):
         raise ChainruleTypeError(f"{name} is an iterator, which can be read only once; fit needs batches it can "
                                  "read every epoch (a Sequence, a list, or an object whose iter() starts over)")
@@ -46,7 +80,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                 metrics: Any = None) -> History:
     """`Network.fit(batches)`: the arguments checked before any work, then the epochs. `class_weight` weighs each
     batch's rows by their class, as Keras does for a PyDataset (a dict: "balanced" needs every row's class)."""
-    check_batches(batches)
+    batches = check_batches(batches)
     table = None
     if class_weight is not None:
         if isinstance(class_weight, str):
@@ -166,6 +200,7 @@ class SequenceTrainer(Trainer):
         slices = net.trainable_slices()
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(len(batches)) if self.shuffle and hasattr(batches, "__getitem__") else None
+        hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
         for step, (i, raw) in enumerate(self.each(batches, order)):
@@ -200,8 +235,7 @@ class SequenceTrainer(Trainer):
                 cb.on_train_batch_end(step, logs=self.epoch_logs(total, correct, n, hits, weight))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
-        if callable(getattr(batches, "on_epoch_end", None)):
-            batches.on_epoch_end()
+        hook(batches, "on_epoch_end")
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
     def sample_rows(self) -> tuple[Any, Any] | None:
@@ -214,6 +248,12 @@ class SequenceTrainer(Trainer):
         classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
         return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
+
+
+def hook(batches: Any, name: str) -> None:
+    """Call the sequence's `on_epoch_begin()` or `on_epoch_end()` where it has one (Keras' PyDataset hooks)."""
+    if callable(getattr(batches, name, None)):
+        getattr(batches, name)()
 
 
 def each(batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
@@ -245,6 +285,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
         return result
     if hooks:
         hooks.begin()
+    hook(batches, "on_epoch_begin")     # Keras 3 evaluates a PyDataset as an epoch of its own: its hooks around it
     for step, (i, raw) in enumerate(each(batches, None)):
         if hooks:
             hooks.batch_begin(step)
@@ -265,6 +306,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
         if not weight:
             sw.check(np.zeros(n), n, "validation_data's sample weights")
+    hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:
         hooks.end(named(dict(result)))

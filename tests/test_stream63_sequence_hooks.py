@@ -1,0 +1,113 @@
+"""A Keras 3 PyDataset read as Keras reads it: its `on_epoch_begin()` and `on_epoch_end()` around every training
+epoch and every validation pass, and its length from `num_batches` where it has no `__len__`."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ValidationError
+
+
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(96, 4))
+    return X, (X[:, 0] > 0).astype(np.int64)
+
+
+def network() -> cr.Network:
+    return cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+
+
+def logged(base: type, X: np.ndarray, y: np.ndarray, log: list[str]) -> type:
+    """A sequence of three batches of 32 rows that writes each call into `log`."""
+
+    class Batches(base):                                    # type: ignore[misc, valid-type]
+        def __init__(self, name: str):
+            super().__init__()
+            self.name = name
+
+        def __len__(self) -> int:
+            return 3
+
+        def __getitem__(self, i: int):
+            log.append(f"{self.name}[{i}]")
+            return X[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+
+        def on_epoch_begin(self) -> None:
+            log.append(f"{self.name}.begin")
+
+        def on_epoch_end(self) -> None:
+            log.append(f"{self.name}.end")
+    return Batches
+
+
+def keras_module():
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    return pytest.importorskip("keras")
+
+
+def test_epoch_hooks_are_called_where_keras_calls_them():
+    keras = keras_module()
+    X, y = data()
+    theirs: list[str] = []
+    Batches = logged(keras.utils.PyDataset, X, y, theirs)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(Batches("t"), epochs=2, validation_data=Batches("v"), shuffle=False, verbose=0)
+    # Keras reads batch 0 once more before training, to build its step ("t.begin t[0] t.end"), and resets the
+    # validation iterator before each pass with one more on_epoch_end: neither is an epoch of the data
+    assert theirs[:3] == ["t.begin", "t[0]", "t.end"]
+    keras_epochs = " ".join(theirs[3:]).replace("v.end v.begin", "v.begin")
+
+    ours: list[str] = []
+    Batches = logged(object, X, y, ours)
+    network().fit(Batches("t"), epochs=2, validation_data=Batches("v"), shuffle=False, verbose=0)
+    assert " ".join(ours) == keras_epochs
+    assert keras_epochs == " ".join(["t.begin t[0] t[1] t[2] t.end v.begin v[0] v[1] v[2] v.end"] * 2)
+
+
+def test_a_pydataset_with_num_batches_and_no_len_trains_as_its_arrays():
+    keras = keras_module()
+    X, y = data()
+
+    class Batches(keras.utils.PyDataset):
+        @property
+        def num_batches(self) -> int:
+            return 3
+
+        def __getitem__(self, i: int):
+            return X[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+
+    assert not hasattr(Batches(), "__len__")
+    net, arr = network(), network()
+    history = net.fit(Batches(), epochs=2, shuffle=False, verbose=0, validation_data=Batches())
+    reference = arr.fit(X, y, epochs=2, batch_size=32, shuffle=False, verbose=0, validation_data=(X, y))
+    np.testing.assert_allclose(net.params, arr.params, rtol=1e-12, atol=1e-15)
+    for key, values in reference.history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-12)
+    validated = network().fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0, validation_data=Batches())
+    assert validated.history["val_loss"] == pytest.approx(reference.history["val_loss"][:1], rel=1e-12)
+
+
+def test_an_endless_pydataset_is_refused_in_words():
+    keras = keras_module()
+    X, y = data()
+
+    class Endless(keras.utils.PyDataset):
+        @property
+        def num_batches(self):
+            return None
+
+        def __getitem__(self, i: int):
+            return X[:32], y[:32]
+
+    net = network()
+    before = net.params.copy()
+    with pytest.raises(ValidationError, match=r"X is endless \(its num_batches is None\).*steps_per_epoch"):
+        net.fit(Endless(), epochs=1, verbose=0)
+    with pytest.raises(ValidationError, match=r"validation_data is endless"):
+        net.fit(X, y, epochs=1, verbose=0, validation_data=Endless())
+    np.testing.assert_array_equal(net.params, before)

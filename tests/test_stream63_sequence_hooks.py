@@ -111,3 +111,28 @@ def test_an_endless_pydataset_is_refused_in_words():
     with pytest.raises(ValidationError, match=r"validation_data is endless"):
         net.fit(X, y, epochs=1, verbose=0, validation_data=Endless())
     np.testing.assert_array_equal(net.params, before)
+
+
+class Counted:
+    """Batches of 32 rows whose __len__ says `claimed` though only the rows there are make batches."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, claimed: int):
+        self.X, self.y, self.claimed = X, y, claimed
+
+    def __len__(self) -> int:
+        return self.claimed
+
+    def __getitem__(self, i: int):
+        if i * 32 >= len(self.X):
+            raise IndexError(f"list index out of range: {i}")
+        return self.X[i * 32:(i + 1) * 32], self.y[i * 32:(i + 1) * 32]
+
+
+def test_a_length_that_counts_batches_not_there_is_named():
+    X, y = data()
+    net = network()
+    with pytest.raises(ValidationError, match=r"^batch 3 could not be read \(IndexError: list index out of range: 3\), "
+                                              r"though the sequence's len\(\) is 4: does its __len__ count more"):
+        net.fit(Counted(X, y, 4), epochs=1, shuffle=False, verbose=0)
+    with pytest.raises(ValidationError, match=r"^validation batch 3 could not be read .* len\(\) is 4"):
+        network().fit(Counted(X, y, 3), epochs=1, shuffle=False, verbose=0, validation_data=Counted(X, y, 4))

@@ -256,13 +256,20 @@ def hook(batches: Any, name: str) -> None:
         getattr(batches, name)()
 
 
-def each(batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
-    """(index, batch) of a sequence in `order` (None: its own), or of a re-iterable (a DataLoader) in its order."""
+def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterable[tuple[int, Any]]:
+    """(index, batch) of a sequence in `order` (None: its own), or of a re-iterable (a DataLoader) in its order. An
+    IndexError of `[i]` below len() is a length that counts batches the sequence does not have: said so."""
     if not hasattr(batches, "__getitem__"):
         yield from enumerate(batches)
     else:
         for i in (range(len(batches)) if order is None else order):
-            yield int(i), batches[int(i)]
+            try:
+                batch = batches[int(i)]
+            except IndexError as exc:
+                raise ValidationError(f"{where} {int(i)} could not be read ({type(exc).__name__}: {exc}), though the "
+                                      f"sequence's len() is {len(batches)}: does its __len__ count more batches than "
+                                      "its __getitem__ gives?") from exc
+            yield int(i), batch
 
 
 def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any = None) -> dict[str, float]:
@@ -286,7 +293,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
     if hooks:
         hooks.begin()
     hook(batches, "on_epoch_begin")     # Keras 3 evaluates a PyDataset as an epoch of its own: its hooks around it
-    for step, (i, raw) in enumerate(each(batches, None)):
+    for step, (i, raw) in enumerate(each(batches, None, "validation batch")):
         if hooks:
             hooks.batch_begin(step)
         xb, yb, wb = checked_batch(net, raw, f"validation batch {i}")

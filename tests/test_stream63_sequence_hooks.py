@@ -136,3 +136,36 @@ def test_a_length_that_counts_batches_not_there_is_named():
         net.fit(Counted(X, y, 4), epochs=1, shuffle=False, verbose=0)
     with pytest.raises(ValidationError, match=r"^validation batch 3 could not be read .* len\(\) is 4"):
         network().fit(Counted(X, y, 3), epochs=1, shuffle=False, verbose=0, validation_data=Counted(X, y, 4))
+
+
+class Weighted:
+    """Batches of 32 rows, each weighted by `weight` (a sequence produced batch by batch, not a list)."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, weight: float):
+        self.X, self.y, self.weight = X, y, weight
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, i: int):
+        rows = slice(i * 32, (i + 1) * 32)
+        return self.X[rows], self.y[rows], np.full(len(self.y[rows]), self.weight)
+
+
+def test_training_batches_weighted_all_by_zero_are_refused_as_arrays_are():
+    X, y = data()
+    with pytest.raises(ValidationError, match=r"sample_weight is zero for all 96 samples"):
+        network().fit(X, y, sample_weight=np.zeros(96), verbose=0)          # the arrays' refusal
+    net = network()
+    before = net.params.copy()
+    listed = [Weighted(X, y, 0.0)[i] for i in range(3)]
+    with pytest.raises(ValidationError, match=r"the training batches' sample weights is zero for all 96 samples"):
+        net.fit(listed, epochs=1, verbose=0)
+    with pytest.raises(ValidationError, match=r"sample weights times class_weight is zero for all 96 samples"):
+        net.fit([(X[:32], y[:32]), (X[32:], y[32:])], class_weight={0: 0.0, 1: 0.0}, epochs=1, verbose=0)
+    np.testing.assert_array_equal(net.params, before)                 # refused before any work
+    with pytest.raises(ValidationError, match=r"sample weights are zero for all 96 rows of epoch 1"):
+        network().fit(Weighted(X, y, 0.0), epochs=2, verbose=0)
+    trained = network().fit(Weighted(X, y, 1.0), epochs=1, shuffle=False, verbose=0)     # weights of 1: as arrays
+    reference = network().fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
+    assert trained.history["loss"] == pytest.approx(reference.history["loss"], rel=1e-12)

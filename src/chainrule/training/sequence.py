@@ -100,6 +100,8 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
         validation_data, w_val = validation_arrays(net, validation_data)
     if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
         weighs_some(net, validation_data[0])    # before setup binds the optimizer: refused, the network unchanged
+    if isinstance(batches, (list, tuple)):      # the arrays' refusal of weights all zero, before any work
+        weighs_some(net, batches, table, "batch", training_weights(table))
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
@@ -107,6 +109,11 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                               mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
     return trainer.run(epochs)
+
+
+def training_weights(table: np.ndarray | None) -> str:
+    """What weighs the training batches' rows, as a refusal of weights all zero names it."""
+    return "the training batches' sample weights" + ("" if table is None else " times class_weight")
 
 
 def arrays(given: Any) -> bool:
@@ -154,17 +161,25 @@ def checked_batch(net: Any, batch: Any, where: str) -> tuple[np.ndarray, np.ndar
     return xb, yb, w
 
 
-def weighs_some(net: Any, batches: list | tuple) -> None:
-    """Validation batches held in memory (a list), checked before any training (and before the optimizer is
-    bound): each as at validation, and, every one weighted, their weights not all zero (the arrays' refusal),
-    not found an epoch later."""
+def weighs_some(net: Any, batches: list | tuple, table: np.ndarray | None = None, where: str = "validation batch",
+                name: str = "validation_data's sample weights") -> None:
+    """Batches held in memory (a list), checked before any training (and before the optimizer is bound): each as
+    fit reads it, and, every one weighted (by its own weights, or class_weight's `table`), their weights not all
+    zero (the arrays' refusal), not found an epoch later."""
     n, weight, weighted = 0, 0.0, True
     for i, raw in enumerate(batches):
-        xb, _, wb = checked_batch(net, raw, f"validation batch {i}")
+        xb, yb, wb = checked_batch(net, raw, f"{where} {i}")
+        wb = wb if table is None else class_weighted(table, yb, wb)
         n, weighted = n + xb.shape[0], weighted and wb is not None
         weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
     if weighted and not weight:
-        sw.check(np.zeros(n), n, "validation_data's sample weights")
+        sw.check(np.zeros(n), n, name)
+
+
+def class_weighted(table: np.ndarray, yb: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """A batch's weights times class_weight's weight of each row's class (Keras' for a PyDataset)."""
+    labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
+    return table[labels] if w is None else w * table[labels]
 
 
 class SequenceTrainer(Trainer):
@@ -185,8 +200,7 @@ class SequenceTrainer(Trainer):
         not `by_class`: validation's)."""
         xb, yb, w = checked_batch(self.net, batch, where)
         if self.class_table is not None and by_class:
-            labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
-            w = self.class_table[labels] if w is None else w * self.class_table[labels]
+            w = class_weighted(self.class_table, yb, w)
         return xb, yb, w
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
@@ -235,6 +249,9 @@ class SequenceTrainer(Trainer):
                 cb.on_train_batch_end(step, logs=self.epoch_logs(total, correct, n, hits, weight))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
+        if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
+            raise ValidationError(f"{training_weights(self.class_table)} are zero for all {n} rows of epoch "
+                                  f"{epoch + 1}: at least one weight must be > 0")
         hook(batches, "on_epoch_end")
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 

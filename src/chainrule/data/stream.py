@@ -342,7 +342,11 @@ class CsvStream:
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        return encode_csv(self, self.pre, rows, np.dtype(dtype), self.workdir, unseen_in)
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:                       # NumPy's "data type 'x' not understood" names no argument
+            raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}") from None
+        return encode_csv(self, self.pre, rows, dtype, self.workdir, unseen_in)
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""

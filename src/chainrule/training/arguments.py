@@ -92,6 +92,8 @@ def batches(given: Any) -> bool:
     from .sequence import arrays
     if isinstance(given, (tuple, list)):
         return not arrays(given)
+    if isinstance(getattr(type(given), "num_batches", None), property):     # Keras 3's PyDataset, __len__ or not
+        return True
     return hasattr(given, "__next__") or (hasattr(given, "__len__") and (hasattr(given, "__getitem__") or
                                                                           hasattr(given, "__iter__"))
                                           and not isinstance(given, (np.ndarray, str, bytes, dict)))

@@ -4,8 +4,9 @@ For data that is produced batch by batch (read from many files, decoded, augment
 held as one array. `batches` is a Keras `Sequence`/`PyDataset`, or any object with `__len__` and
 `__getitem__` (a list of pairs), or a re-iterable with `__len__` (a PyTorch `DataLoader`). Each
 batch is checked and converted like a whole X, Y would be. `shuffle=True` visits the batches of
-an indexable sequence in a new order every epoch (drawn from `seed`); `on_epoch_end()` is called
-after each epoch when the sequence has one, as Keras does.
+an indexable sequence in a new order every epoch (drawn from `seed`); `on_epoch_begin()` and
+`on_epoch_end()` are called around each epoch and each validation pass when the sequence has them, as Keras 3
+calls a PyDataset's. A Keras 3 PyDataset may give its length as `num_batches` instead of `__len__`.
 """
 from __future__ import annotations
 
@@ -26,8 +27,41 @@ from .streaming import validation
 from .trainer import Trainer, invalid_loss
 
 
+class NumBatches:
+    """A Keras 3 PyDataset whose length is its `num_batches` property (it has no `__len__`), as a sequence with a
+    length; every other attribute (`[i]`, `on_epoch_begin`, `on_epoch_end`) is the dataset's own."""
+
+    def __init__(self, dataset: Any, count: int):
+        self.dataset, self.count = dataset, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> Any:
+        return self.dataset[i]
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "dataset":               # not set yet (a copy): no recursion
+            raise AttributeError(name)
+        return getattr(self.dataset, name)
+
+
+def num_batches(batches: Any, name: str) -> Any:
+    """`batches`, or, where it has Keras 3's `num_batches` and no `__len__`, the same batches with that length."""
+    if hasattr(batches, "__len__") or not isinstance(getattr(type(batches), "num_batches", None), property):
+        return batches
+    count = batches.num_batches
+    if count is None:
+        raise ValidationError(f"{name} is endless (its num_batches is None): Keras would need steps_per_epoch, which "
+                              "chainrule does not take (an epoch is one pass); give its num_batches a number")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+        raise ValidationError(f"{name}'s num_batches must be a whole number of batches; got {count!r}")
+    return NumBatches(batches, int(count))
+
+
 def check_batches(batches: Any, name: str = "X") -> Any:
     """`batches` if it is a sequence of batches with a length, else a clear error."""
+    batches = num_batches(batches, name)
     if hasattr(batches, "__next__"):
         raise ChainruleTypeError(f"{name} is an iterator, which can be read only once; fit needs batches it can "
                                  "read every epoch (a Sequence, a list, or an object whose iter() starts over)")
@@ -46,7 +80,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                 metrics: Any = None) -> History:
     """`Network.fit(batches)`: the arguments checked before any work, then the epochs. `class_weight` weighs each
     batch's rows by their class, as Keras does for a PyDataset (a dict: "balanced" needs every row's class)."""
-    check_batches(batches)
+    batches = check_batches(batches)
     table = None
     if class_weight is not None:
         if isinstance(class_weight, str):
@@ -66,6 +100,8 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
         validation_data, w_val = validation_arrays(net, validation_data)
     if validation_data is not None and validation_data[1] is None and isinstance(validation_data[0], (list, tuple)):
         weighs_some(net, validation_data[0])    # before setup binds the optimizer: refused, the network unchanged
+    if isinstance(batches, (list, tuple)):      # the arrays' refusal of weights all zero, before any work
+        weighs_some(net, batches, table, "batch", training_weights(table))
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     trainer = SequenceTrainer(net, batches, shuffle=shuffle, rng=rng, callbacks=cbs,
                               validation_data=validation_data, backup=backup, initial_epoch=initial_epoch,
@@ -73,6 +109,11 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
                               mean=mean, metrics=metrics, validation_weight=w_val)
     trainer.class_table = table
     return trainer.run(epochs)
+
+
+def training_weights(table: np.ndarray | None) -> str:
+    """What weighs the training batches' rows, as a refusal of weights all zero names it."""
+    return "the training batches' sample weights" + ("" if table is None else " times class_weight")
 
 
 def arrays(given: Any) -> bool:
@@ -120,17 +161,25 @@ def checked_batch(net: Any, batch: Any, where: str) -> tuple[np.ndarray, np.ndar
     return xb, yb, w
 
 
-def weighs_some(net: Any, batches: list | tuple) -> None:
-    """Validation batches held in memory (a list), checked before any training (and before the optimizer is
-    bound): each as at validation, and, every one weighted, their weights not all zero (the arrays' refusal),
-    not found an epoch later."""
+def weighs_some(net: Any, batches: list | tuple, table: np.ndarray | None = None, where: str = "validation batch",
+                name: str = "validation_data's sample weights") -> None:
+    """Batches held in memory (a list), checked before any training (and before the optimizer is bound): each as
+    fit reads it, and, every one weighted (by its own weights, or class_weight's `table`), their weights not all
+    zero (the arrays' refusal), not found an epoch later."""
     n, weight, weighted = 0, 0.0, True
     for i, raw in enumerate(batches):
-        xb, _, wb = checked_batch(net, raw, f"validation batch {i}")
+        xb, yb, wb = checked_batch(net, raw, f"{where} {i}")
+        wb = wb if table is None else class_weighted(table, yb, wb)
         n, weighted = n + xb.shape[0], weighted and wb is not None
         weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
     if weighted and not weight:
-        sw.check(np.zeros(n), n, "validation_data's sample weights")
+        sw.check(np.zeros(n), n, name)
+
+
+def class_weighted(table: np.ndarray, yb: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """A batch's weights times class_weight's weight of each row's class (Keras' for a PyDataset)."""
+    labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
+    return table[labels] if w is None else w * table[labels]
 
 
 class SequenceTrainer(Trainer):
@@ -151,8 +200,7 @@ class SequenceTrainer(Trainer):
         not `by_class`: validation's)."""
         xb, yb, w = checked_batch(self.net, batch, where)
         if self.class_table is not None and by_class:
-            labels = yb.argmax(axis=1) if yb.shape[1] > 1 else (yb[:, 0] > 0.5).astype(np.int64)
-            w = self.class_table[labels] if w is None else w * self.class_table[labels]
+            w = class_weighted(self.class_table, yb, w)
         return xb, yb, w
 
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
@@ -166,6 +214,7 @@ class SequenceTrainer(Trainer):
         slices = net.trainable_slices()
         begin, end = batch_callbacks(self.callbacks)
         order = self.rng.permutation(len(batches)) if self.shuffle and hasattr(batches, "__getitem__") else None
+        hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
         for step, (i, raw) in enumerate(self.each(batches, order)):
@@ -200,8 +249,10 @@ class SequenceTrainer(Trainer):
                 cb.on_train_batch_end(step, logs=self.epoch_logs(total, correct, n, hits, weight))
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
-        if callable(getattr(batches, "on_epoch_end", None)):
-            batches.on_epoch_end()
+        if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
+            raise ValidationError(f"{training_weights(self.class_table)} are zero for all {n} rows of epoch "
+                                  f"{epoch + 1}: at least one weight must be > 0")
+        hook(batches, "on_epoch_end")
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
     def sample_rows(self) -> tuple[Any, Any] | None:
@@ -216,13 +267,26 @@ class SequenceTrainer(Trainer):
                                  no_nan(hits, weight) if classify else None)
 
 
-def each(batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
-    """(index, batch) of a sequence in `order` (None: its own), or of a re-iterable (a DataLoader) in its order."""
+def hook(batches: Any, name: str) -> None:
+    """Call the sequence's `on_epoch_begin()` or `on_epoch_end()` where it has one (Keras' PyDataset hooks)."""
+    if callable(getattr(batches, name, None)):
+        getattr(batches, name)()
+
+
+def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterable[tuple[int, Any]]:
+    """(index, batch) of a sequence in `order` (None: its own), or of a re-iterable (a DataLoader) in its order. An
+    IndexError of `[i]` below len() is a length that counts batches the sequence does not have: said so."""
     if not hasattr(batches, "__getitem__"):
         yield from enumerate(batches)
     else:
         for i in (range(len(batches)) if order is None else order):
-            yield int(i), batches[int(i)]
+            try:
+                batch = batches[int(i)]
+            except IndexError as exc:
+                raise ValidationError(f"{where} {int(i)} could not be read ({type(exc).__name__}: {exc}), though the "
+                                      f"sequence's len() is {len(batches)}: does its __len__ count more batches than "
+                                      "its __getitem__ gives?") from exc
+            yield int(i), batch
 
 
 def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any = None) -> dict[str, float]:
@@ -245,7 +309,8 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
         return result
     if hooks:
         hooks.begin()
-    for step, (i, raw) in enumerate(each(batches, None)):
+    hook(batches, "on_epoch_begin")     # Keras 3 evaluates a PyDataset as an epoch of its own: its hooks around it
+    for step, (i, raw) in enumerate(each(batches, None, "validation batch")):
         if hooks:
             hooks.batch_begin(step)
         xb, yb, wb = checked_batch(net, raw, f"validation batch {i}")
@@ -265,6 +330,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
         if not weight:
             sw.check(np.zeros(n), n, "validation_data's sample weights")
+    hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:
         hooks.end(named(dict(result)))

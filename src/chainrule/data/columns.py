@@ -185,6 +185,22 @@ def warn_id(name: str, n: int, example: Any = None) -> None:
                   ColumnWarning, stacklevel=3)
 
 
+def warn_dates(name: str, counts: Any) -> None:
+    """A text column of dates that repeat (a sale's day): each date a category, which the network cannot place
+    between the ones it saw, and every later date unseen (all zeros) at predict time. One date a row is said by
+    `warn_id`."""
+    import warnings
+    if len(counts) < 2 or counts.iloc[0] < 2:
+        return
+    dates = [str(v) for v in counts.index]
+    if not all(re.fullmatch(DATE, v.strip()) for v in dates):
+        return
+    warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
+                  "category of its own, and a date training did not see is unseen (all zeros): turn the dates into "
+                  f"numbers before training (days since a start, month, weekday), or leave it out with "
+                  f"{give('drop', column=short(name))}", ColumnWarning, stacklevel=4)
+
+
 def one_class_per_value(counts: Any) -> bool:
     """Whether labels seen `counts` times each are a continuous quantity's values, not classes: more of them
     than half the rows, or most seen once (amounts: a product code or a year repeats)."""
@@ -211,7 +227,7 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
                "too few rows of each class to learn them (an ID or free text?)")
         warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
                       ColumnWarning, stacklevel=3)
-    from .targets import warn_equal_numbers          # (targets imports this module)
+    from .targets import warn_equal_numbers  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
 
@@ -244,6 +260,8 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     `warn=False`: the cap is not said (Preprocessing.fit's `warn`)."""
     import warnings
     counts = col.value_counts(dropna=True)
+    if warn:
+        warn_dates(name, counts)
     if max_categories is None or len(counts) <= max_categories:
         return sorted(str(v) for v in counts.index), 0
     kept = counts.index[:max_categories]

@@ -185,6 +185,22 @@ def warn_id(name: str, n: int, example: Any = None) -> None:
                   ColumnWarning, stacklevel=3)
 
 
+def warn_dates(name: str, counts: Any) -> None:
+    """A text column of dates that repeat (a sale's day): each date a category, which the network cannot place
+    between the ones it saw, and every later date unseen (all zeros) at predict time. One date a row is said by
+    `warn_id`."""
+    import warnings
+    if len(counts) < 2 or counts.iloc[0] < 2:
+        return
+    dates = [str(v) for v in counts.index]
+    if not all(re.fullmatch(DATE, v.strip()) for v in dates):
+        return
+    warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
+                  "category of its own, and a date training did not see is unseen (all zeros): turn the dates into "
+                  f"numbers before training (days since a start, month, weekday), or leave it out with "
+                  f"{give('drop', column=short(name))}", ColumnWarning, stacklevel=4)
+
+
 def one_class_per_value(counts: Any) -> bool:
     """Whether labels seen `counts` times each are a continuous quantity's values, not classes: more of them
     than half the rows, or most seen once (amounts: a product code or a year repeats)."""
@@ -196,20 +212,44 @@ def one_class_per_value(counts: Any) -> bool:
 def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: bool = True) -> None:
     """A classification target needs two classes; one with more classes than half its rows, or with
     most classes seen once (a continuous target given --task classification: one class per row,
-    nothing to learn), is said. For `Preprocessing.fit` and `train --stream` alike; `counts`: the
-    rows of each class."""
+    nothing to learn), is said, and so are labels that are one label written several ways ('1' and '1.0',
+    'Yes' and 'yes '). For `Preprocessing.fit` and `train --stream` alike; `counts`: the rows of each class."""
     import warnings
     if len(classes) < 2:
         raise ValidationError(f"target column {target!r} has only one class ({classes[0]!r}); "
                               "a classifier needs at least two")
+    if not warn:
+        return
     counts = np.asarray(counts)
     n, rows, once = len(counts), int(counts.sum()), int(np.count_nonzero(counts == 1))
-    if not warn or rows < MIN_ID_ROWS or not one_class_per_value(counts):
+    if rows >= MIN_ID_ROWS and one_class_per_value(counts):
+        why = (f"a regression target? ({give('task', task='regression')})" if numeric else
+               "too few rows of each class to learn them (an ID or free text?)")
+        warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
+                      ColumnWarning, stacklevel=3)
+    from .targets import warn_equal_numbers  # (targets imports this module)
+    warn_equal_numbers(target, classes)
+    warn_label_spellings(target, classes)
+
+
+def warn_label_spellings(target: str, classes: list) -> None:
+    """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
+    'No ') are as many classes, as pandas and scikit-learn read them: said, as the user most likely meant one."""
+    import warnings
+
+    from .csvfile import names
+    alike: dict[str, list[str]] = {}
+    for label in classes:
+        if isinstance(label, str):
+            alike.setdefault(label.strip().casefold(), []).append(label)
+    groups = [spelled for spelled in alike.values() if len(spelled) > 1]
+    if not groups:
         return
-    why = (f"a regression target? ({give('task', task='regression')})" if numeric else
-           "too few rows of each class to learn them (an ID or free text?)")
-    warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
-                  ColumnWarning, stacklevel=3)
+    said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
+                                                                      len(groups) > 3 else "")
+    warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
+                  f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
+                  ColumnWarning, stacklevel=4)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,
@@ -220,6 +260,8 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
     `warn=False`: the cap is not said (Preprocessing.fit's `warn`)."""
     import warnings
     counts = col.value_counts(dropna=True)
+    if warn:
+        warn_dates(name, counts)
     if max_categories is None or len(counts) <= max_categories:
         return sorted(str(v) for v in counts.index), 0
     kept = counts.index[:max_categories]

@@ -54,6 +54,26 @@ def _comma_hint(cell: Any, read: dict | None = None) -> str:
     return f"; the file seems to write {how}: {comma_advice(found[0], read)}{no_break_note(cell)}"
 
 
+#: words a spreadsheet writes for a missing number, beside pandas' own markers (markers.PANDAS_ONLY)
+MARKER_WORDS = ("missing", "unknown", "none", "null", "nil", "na", "n.a.", "empty", "blank")
+
+
+def _marker_hint(pre: Any, c: str, cell: Any) -> str:
+    """A cell that marks a missing value ('?', '-', pandas' 'n/a' or 'NULL', 'missing'), which training never met:
+    the option that reads it so, and what the model then does with it (fills it, or refuses it)."""
+    import re
+
+    from .advice import give
+    from .markers import PANDAS_ONLY
+    word = cell.strip() if isinstance(cell, str) else ""
+    if not word or not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
+        return ""
+    then = (f"the model fills them with {pre.fill[c]:.6g}" if c in pre.fill else
+            "the model, trained without --impute, cannot fill it: write a number there")
+    said = give('na values', value=short(cell))
+    return f"; if it marks a missing value, {said[0].lower()}{said[1:]} ({then})"
+
+
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
     """The refusal of `n` missing values in column `c` (`lines`: 'on lines 3 and 5') that the model has no
     fill value for: trained without --impute, or (a file written before a fill value was kept for every
@@ -132,7 +152,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         if bad.any():
             cell = raw.iloc[earliest(df, bad)]
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + _comma_hint(cell, df.attrs.get("csv")))
+                                  + (_comma_hint(cell, df.attrs.get("csv")) or _marker_hint(pre, c, cell)))
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])

@@ -39,7 +39,6 @@ from .targets import (
     constant_target,
     decoded,
     pd_numeric,
-    warn_equal_numbers,
 )
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
@@ -198,8 +197,6 @@ class Preprocessing:
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
             check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
-            if warn:
-                warn_equal_numbers(target, pre.classes)
         gap = df[features].isna()
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]

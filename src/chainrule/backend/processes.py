@@ -1,9 +1,12 @@
 """Whether the process a lock file names still runs: the locks of the background compiling
-(warmup.py) and of a checkpoint folder (saving/runlock.py) are taken over from a process that ended."""
+(warmup.py) and of a checkpoint folder (saving/runlock.py) are taken over from a process that ended, and
+the temporary file of a save killed midway (saving/files.py's `atomic_write`, named by its writer) is removed."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -64,3 +67,37 @@ def wrote(pid: int, moment: float) -> bool:
     """Whether process `pid` of this machine may have written a file last changed at `moment`: it runs, and
     started before (a process whose id was given again, after the writer's kill -9, did not)."""
     return running(pid) and not started_after(pid, moment)
+
+
+def temp_prefix(name: str) -> str:
+    """'.<name>.' cut so that the temporary name (prefix, writer, 8 random characters, '.tmp') fits in 255 bytes."""
+    return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
+
+
+def writer() -> str:
+    """'PID-MACHINE' of a temporary file's name: this process, and this machine and PID namespace (6 hex digits of
+    `machine`), so that a file left by a killed writer is told from one being written, here or elsewhere."""
+    return f"{os.getpid()}-{hashlib.sha256(machine().encode()).hexdigest()[:6]}"
+
+
+def sweep_temporaries(folder: str | Path, name: str | None = None) -> None:
+    """Remove the temporary files (of `name`'s saves; None: of any file) that `atomic_write` left in `folder`
+    when its process was killed as it saved (kill -9, out of memory): before, each stayed for good. Only
+    chainrule's names (`writer`), of this machine, whose writer is gone (its id ended, or was given to a process
+    started after the file's time); an older chainrule's (without a writer) and anything else are kept."""
+    start = re.escape(temp_prefix(name)) if name is not None else r"\..+\."
+    pattern = re.compile(start + r"(\d+)-" + writer().split("-")[1] + r"\.[0-9a-f]{8}\.tmp")
+    try:
+        entries = list(os.scandir(str(folder)))
+    except OSError:                 # a folder that cannot be listed: the save itself says what is wrong
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and not wrote(int(found.group(1)),
+                                                                  entry.stat(follow_symlinks=False).st_mtime):
+                os.unlink(entry.path)
+        except OSError:             # removed meanwhile, or not ours to remove
+            continue

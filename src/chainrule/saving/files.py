@@ -11,9 +11,7 @@ and a name whose ending says another format: one rule for the API and the comman
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import re
 import secrets
 import stat
 import sys
@@ -21,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from ..backend.processes import machine, wrote
+from ..backend.processes import sweep_temporaries, temp_prefix, writer
 from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
@@ -97,40 +95,6 @@ def writable_target(path: str | os.PathLike) -> Path:
     return path
 
 
-def temp_prefix(name: str) -> str:
-    """'.<name>.' cut so that the temporary name (prefix, writer, 8 random characters, '.tmp') fits in 255 bytes."""
-    return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
-
-
-def _writer() -> str:
-    """'PID-MACHINE' of a temporary file's name: this process, and this machine and PID namespace (6 hex digits of
-    `machine`), so that a file left by a killed writer is told from one being written, here or elsewhere."""
-    return f"{os.getpid()}-{hashlib.sha256(machine().encode()).hexdigest()[:6]}"
-
-
-def sweep_temporaries(folder: str | os.PathLike, name: str | None = None) -> None:
-    """Remove the temporary files (of `name`'s saves; None: of any file) that `atomic_write` left in `folder`
-    when its process was killed as it saved (kill -9, out of memory): before, each stayed for good. Only
-    chainrule's names (`_writer`), of this machine, whose writer is gone (its id ended, or was given to a process
-    started after the file's time); an older chainrule's (without a writer) and anything else are kept."""
-    start = re.escape(temp_prefix(name)) if name is not None else r"\..+\."
-    pattern = re.compile(start + r"(\d+)-" + _writer().split("-")[1] + r"\.[0-9a-f]{8}\.tmp")
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:                 # a folder that cannot be listed: the save itself says what is wrong
-        return
-    for entry in entries:
-        found = pattern.fullmatch(entry.name)
-        if found is None:
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False) and not wrote(int(found.group(1)),
-                                                                  entry.stat(follow_symlinks=False).st_mtime):
-                os.unlink(entry.path)
-        except OSError:             # removed meanwhile, or not ours to remove
-            continue
-
-
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kind: str | None = None) -> None:
     """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename; an
     existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv")."""
@@ -142,7 +106,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
     tmp = ""     # named before the file exists: an interruption at any moment after (in one try) removes it
     try:
         for _ in range(100):                 # as mkstemp, whose name was known only once it had made the file
-            tmp = os.path.join(folder, f"{temp_prefix(path.name)}{_writer()}.{secrets.token_hex(4)}.tmp")
+            tmp = os.path.join(folder, f"{temp_prefix(path.name)}{writer()}.{secrets.token_hex(4)}.tmp")
             try:
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
                 break

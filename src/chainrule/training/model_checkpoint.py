@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.processes import sweep_temporaries
 from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
-from ..saving.files import sweep_temporaries
 from .callback import (
     Callback,
     best_value,

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .processes import machine, running
+from .processes import machine, running, wrote
 
 try:
     import fcntl
@@ -51,7 +51,7 @@ def fresh(lock: str) -> bool:
         return False
     if not where or not pid.isdigit():                  # empty, or half written
         return -EMPTY_SECONDS < age < EMPTY_SECONDS
-    return where != machine() or running(int(pid))
+    return where != machine() or wrote(int(pid), time.time() - age)     # its process, not a later one of its id
 
 
 def take(lock: str) -> bool:

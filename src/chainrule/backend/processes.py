@@ -1,9 +1,12 @@
 """Whether the process a lock file names still runs: the locks of the background compiling
-(warmup.py) and of a checkpoint folder (saving/runlock.py) are taken over from a process that ended."""
+(warmup.py) and of a checkpoint folder (saving/runlock.py) are taken over from a process that ended, and
+the temporary file of a save killed midway (saving/files.py's `atomic_write`, named by its writer) is removed."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -31,3 +34,70 @@ def running(pid: int) -> bool:
     with contextlib.suppress(OSError, IndexError):     # Linux
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
+
+
+#: a process that started this long after a file's time cannot have written it (the boot time that turns a
+#: process's start into a clock time is whole seconds; the clock may have been set meanwhile by a little)
+STARTED_SLACK = 2.0
+
+
+def start_ticks(pid: int) -> int | None:
+    """When process `pid` started, in clock ticks since boot (Linux's /proc/PID/stat, its 22nd field): the
+    same for the process's whole life, another for a later process given the same id; None where unknown."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    return None
+
+
+def started_after(pid: int, moment: float) -> bool:
+    """Whether the process now numbered `pid` started after `moment` (a file's time, seconds since the
+    epoch): then it did not write that file, its writer ended and the id was given again. False where
+    unknown (not Linux), as a lock is then trusted to its id."""
+    ticks = start_ticks(pid)
+    if ticks is None:
+        return False
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK") > moment + STARTED_SLACK
+    return False
+
+
+def wrote(pid: int, moment: float) -> bool:
+    """Whether process `pid` of this machine may have written a file last changed at `moment`: it runs, and
+    started before (a process whose id was given again, after the writer's kill -9, did not)."""
+    return running(pid) and not started_after(pid, moment)
+
+
+def temp_prefix(name: str) -> str:
+    """'.<name>.' cut so that the temporary name (prefix, writer, 8 random characters, '.tmp') fits in 255 bytes."""
+    return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
+
+
+def writer() -> str:
+    """'PID-MACHINE' of a temporary file's name: this process, and this machine and PID namespace (6 hex digits of
+    `machine`), so that a file left by a killed writer is told from one being written, here or elsewhere."""
+    return f"{os.getpid()}-{hashlib.sha256(machine().encode()).hexdigest()[:6]}"
+
+
+def sweep_temporaries(folder: str | Path, name: str | None = None) -> None:
+    """Remove the temporary files (of `name`'s saves; None: of any file) that `atomic_write` left in `folder`
+    when its process was killed as it saved (kill -9, out of memory): before, each stayed for good. Only
+    chainrule's names (`writer`), of this machine, whose writer is gone (its id ended, or was given to a process
+    started after the file's time); an older chainrule's (without a writer) and anything else are kept."""
+    start = re.escape(temp_prefix(name)) if name is not None else r"\..+\."
+    pattern = re.compile(start + r"(\d+)-" + writer().split("-")[1] + r"\.[0-9a-f]{8}\.tmp")
+    try:
+        entries = list(os.scandir(str(folder)))
+    except OSError:                 # a folder that cannot be listed: the save itself says what is wrong
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and not wrote(int(found.group(1)),
+                                                                  entry.stat(follow_symlinks=False).st_mtime):
+                os.unlink(entry.path)
+        except OSError:             # removed meanwhile, or not ours to remove
+            continue

@@ -2,7 +2,8 @@
 user's path (never the hidden temporary file beside it).
 
 `atomic_write` writes a temporary file in the target's folder, flushes and fsyncs it, then
-renames it over the target: a kill at any moment leaves either the old file or the new one.
+renames it over the target: a kill at any moment leaves either the old file or the new one, and the
+temporary file, which the next save beside it removes (`sweep_temporaries`: its name holds its writer's id).
 `replaceable` refuses, before anything is written, to replace a read-only file or a file that
 holds another kind of data than the one written (the user's CSV by a model, any zip by a model),
 and a name whose ending says another format: one rule for the API and the command line.
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ..backend.processes import sweep_temporaries, temp_prefix, writer
 from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
@@ -93,11 +95,6 @@ def writable_target(path: str | os.PathLike) -> Path:
     return path
 
 
-def temp_prefix(name: str) -> str:
-    """'.<name>.' cut so that the temporary name (prefix, 8 random characters, '.tmp') fits in 255 bytes."""
-    return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
-
-
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kind: str | None = None) -> None:
     """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename; an
     existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv")."""
@@ -105,10 +102,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
     path = writable_target(path)
     replaceable(path, kind, shown)
     folder = path.parent
+    sweep_temporaries(folder, path.name)
     tmp = ""     # named before the file exists: an interruption at any moment after (in one try) removes it
     try:
         for _ in range(100):                 # as mkstemp, whose name was known only once it had made the file
-            tmp = os.path.join(folder, f"{temp_prefix(path.name)}{secrets.token_hex(4)}.tmp")
+            tmp = os.path.join(folder, f"{temp_prefix(path.name)}{writer()}.{secrets.token_hex(4)}.tmp")
             try:
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
                 break

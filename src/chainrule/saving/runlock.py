@@ -6,7 +6,8 @@ its content whole (written to a temporary file, then linked into place; where th
 links, created in place and written with signals held: a Ctrl-C at any moment leaves no empty lock); a
 second run finds it, sees that the process it names is alive, and stops with an error before training. A
 lock left by a run that died (kill -9) names a dead process and is taken over (`compilelock.unstale`: by one of
-the runs finding it at once), and the lock's temporary files such a run left are removed. The same lock keeps two
+the runs finding it at once), as is one whose process id a later process was given (told by the process's start
+time), and the lock's temporary files such a run left are removed. The same lock keeps two
 jobs (train, predict, export) off one --out file. Its time is ISO 8601 in UTC with its offset; a lock written
 before (a local time without offset) is read as well.
 """
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..backend.compilelock import TRIES, leftover, linked, unstale
-from ..backend.processes import running
+from ..backend.processes import running, start_ticks, started_after
 from ..data.advice import give
 from ..errors import ValidationError
 
@@ -148,6 +149,9 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
           "since": datetime.now(UTC).isoformat(timespec="seconds")}
     if job is not None:
         me["job"] = job
+    started = start_ticks(os.getpid())
+    if started is not None:                  # told from a later process given the same id (`_alive`)
+        me["started"] = started
     text = json.dumps(me).encode()
 
     def record() -> None:
@@ -159,7 +163,7 @@ def _take(path: Path, key: str, busy: Callable[[dict], ValidationError], job: st
     def dead() -> bool:
         holder.clear()
         holder.update(_holder(path))
-        return not _alive(holder, key)
+        return not _alive(holder, key, path)
     with _guard:
         _sweep(path)
         for _ in range(TRIES):
@@ -255,9 +259,12 @@ def _holder(path: Path) -> dict:
     return holder
 
 
-def _alive(holder: dict, key: str) -> bool:
+def _alive(holder: dict, key: str, path: Path) -> bool:
     """Whether the run named by a lock is running: this process's own runs by the folders they
-    hold, another host's always (it cannot be checked from here), others by their process id."""
+    hold, another host's always (it cannot be checked from here), others by their process id and when
+    that process started: the lock's `started`, or, in a lock written before it held one, the lock file's
+    time. A process given the id of a run killed (kill -9, a reboot) is not that run: its lock is taken over,
+    where before it was held for good, and the run refused until the lock was deleted by hand."""
     pid = holder.get("pid")
     if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
         return False                        # unreadable, or half-written by a run killed at that moment
@@ -267,4 +274,12 @@ def _alive(holder: dict, key: str) -> bool:
         return True
     if pid == os.getpid():
         return key in _held
-    return running(pid)                     # a zombie (killed, never reaped) is a run that ended
+    if not running(pid):                    # a zombie (killed, never reaped) is a run that ended
+        return False
+    started = holder.get("started")
+    if isinstance(started, int) and not isinstance(started, bool):
+        return start_ticks(pid) in (None, started)
+    try:
+        return not started_after(pid, path.stat().st_mtime)
+    except OSError:                         # removed meanwhile: its run ended
+        return False

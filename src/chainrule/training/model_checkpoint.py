@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..backend.processes import sweep_temporaries
 from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
@@ -111,6 +112,7 @@ class ModelCheckpoint(Callback):
         checkpoint_target(path, self.save_weights_only, f"ModelCheckpoint: filepath {self.filepath!r}", not fields)
         if not self.save_weights_only and self.network is not None:    # save's check of the classes, before any epoch
             self.network._check_saveable()
+        sweep_temporaries(folder)   # saves of a run killed as it saved ({epoch}'s names: not this run's to replace)
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.epoch = epoch

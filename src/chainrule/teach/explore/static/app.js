@@ -7,7 +7,7 @@ import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderLegend, renderWeights } from "./legend.js";
-import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, followShownOrder, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
@@ -379,6 +379,7 @@ export function mount(root, wire) {
     if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
   });
   resized.observe($("graph-wrap"));
+  const ordered = followShownOrder(root);          // Tab's order the cards' on a phone (panels.js)
 
   // -- start ---------------------------------------------------------------------------------
   transport.open().then(a => {
@@ -388,7 +389,7 @@ export function mount(root, wire) {
   // `dispose`: what the page hung outside `root` let go (a notebook's widget removed: no handler of a dead page left)
   const dispose = () => {                               // ▶ and Train stop asking too
     root.ownerDocument.removeEventListener("pointerdown", closeMenu); keysOn.removeEventListener("keydown", pageKeys);
-    resized.disconnect(); playing = false; if (training) training.stop = true;
+    resized.disconnect(); ordered.disconnect(); playing = false; if (training) training.stop = true;
   };
   return { call, render: s => render(s), dispose };
 }

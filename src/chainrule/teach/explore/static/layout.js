@@ -182,7 +182,7 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
     return [...v.flatMap(x => r.map(y => `${s}${x} (${y} raw)`)), `${s}${v[0]}`];
   };
   const inFull = inputs ? inputs.map((s, i) => forms(s, i).find(f => label(f) <= fits) || s) : written;
-  const inLabels = inFull && labels && (inputs || !compact) ? inFull.map(s => fitted(s, fits, label)) : null;
+  const inLabels = inFull && labels ? inFull.map(s => fitted(s, fits, label)) : null;
   const inW = inLabels ? Math.max(...inLabels.map(label)) + 10 : 0;
   // the targets' font is larger than the inputs': more room, up to a 40-character class on a wide screen; on a
   // phone what the columns of circles leave (MIN_GAP apart), less the widest ": value"

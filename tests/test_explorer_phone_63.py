@@ -45,7 +45,8 @@ def test_tab_walks_the_cards_on_a_phone_in_the_order_they_are_seen(page, shots):
     expect(page.locator(".controls > .opt-card")).to_have_count(1)
     expect(page.locator(".explain > .derivation")).to_have_count(1)
     names = [name for name, _ in tab_walk(page)]
-    assert names.index(next(n for n in names if "opt-card" in n)) < names.index(next(n for n in names if "graph-card" in n))
+    opt, graph = (next(i for i, n in enumerate(names) if card in n) for card in ("opt-card", "graph-card"))
+    assert opt < graph
 
 
 def test_the_drawing_writes_the_input_values_on_a_phone_as_at_1280_px(page, shots):

@@ -58,4 +58,14 @@ def test_the_drawing_writes_the_input_values_on_a_phone_as_at_1280_px(page, shot
     phone.idle(page)
     expect(page.locator('[data-id="graph"] .unit-label')).to_have_count(2)
     assert page.locator('[data-id="graph"] .unit-label').all_text_contents() == want
+    overlaps = page.evaluate("""() => { const svg = document.querySelector('[data-id=graph]');
+        const box = e => e.getBoundingClientRect(), meet = (a, b) => a.left < b.right && b.left < a.right
+          && a.top < b.bottom && b.top < a.bottom;
+        const shapes = [...svg.querySelectorAll('circle, rect.shape')];
+        return [...svg.querySelectorAll('.unit-label')].flatMap(t => shapes.filter(s => meet(box(t), box(s)))
+          .map(s => t.textContent + ' over ' + (s.closest('[data-name]') || s).getAttribute('data-name'))); }""")
+    assert overlaps == []                            # clear of every square and circle, the bias units' too
+    angles = page.evaluate("""() => [...document.querySelectorAll('[data-id=graph] .edge[data-name^=b_h] .wire')]
+        .map(l => Math.atan2(l.y1.baseVal.value - l.y2.baseVal.value, l.x2.baseVal.value - l.x1.baseVal.value))""")
+    assert abs(angles[0] - angles[1]) * 180 / 3.141592653589793 >= 20     # the bias lines keep their fan (explorer_7)
     page.locator(".graph-card").screenshot(path=str(shots / "explore-inputs-375.png"))

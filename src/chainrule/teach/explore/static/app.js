@@ -7,7 +7,7 @@ import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderLegend, renderWeights } from "./legend.js";
-import { focusKey, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, followShownOrder, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
@@ -90,7 +90,7 @@ export function mount(root, wire) {
       if (v === null) inp.value = shown; else send(v, inp.value.trim());
     };
     inp.addEventListener("change", set);
-    inp.addEventListener("keydown", e => { if (e.key === "Enter" && "restored" in inp.dataset) set(); });
+    inp.addEventListener("keydown", e => { if (e.key === "Enter" && "restored" in inp.dataset) { e.stopPropagation(); set(); } });
     inp.addEventListener("blur", () => { if ("restored" in inp.dataset) set(); });
   }
 
@@ -133,13 +133,16 @@ export function mount(root, wire) {
   // browser undoes (a menu or a checkbox has none: its change is the network's, undone here).
   // The page's keys anywhere on it; in a notebook only where the keyboard is in the explorer (Jupyter's own).
   const TEXT_FIELD = "textarea, [contenteditable], input:not([type=checkbox], [type=radio], [type=file], [type=range])";
-  (root.classList.contains("in-notebook") ? root : root.ownerDocument).addEventListener("keydown", e => {
+  const keysOn = root.classList.contains("in-notebook") ? root : root.ownerDocument;
+  keysOn.addEventListener("keydown", pageKeys);
+  function pageKeys(e) {
     const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest(TEXT_FIELD);
     if (!(e.ctrlKey || e.metaKey) || e.altKey || typing || !["z", "y"].includes(key)) return;
     const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
     e.preventDefault();
+    e.stopPropagation();          // the page's key: a notebook's own Undo does not act on it too
     if (!button.disabled) call(act);
-  });
+  }
   // Train N: a request trains for at most a few seconds, so the page asks again for the rest until
   // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
   $("train").addEventListener("click", async () => {
@@ -167,8 +170,11 @@ export function mount(root, wire) {
       $("train").classList.remove("stop");
     }
   });
-  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one)
-  $("train-steps").addEventListener("keydown", e => { if (e.key === "Enter" && !training) { e.preventDefault(); $("train").click(); } });
+  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one);
+  // the key the field's, not a notebook's too (Shift+Enter there also ran the cell)
+  $("train-steps").addEventListener("keydown", e => {
+    if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); if (!training) $("train").click(); }
+  });
   // ▶ and ❚❚ named in words for a screen reader and on hover: the pause mark alone read as "light vertical bars"
   const playMark = on => {
     Object.assign($("play"), { textContent: on ? "❚❚" : "▶", title: on ? "Pause training" : "Train until paused" });
@@ -247,9 +253,10 @@ export function mount(root, wire) {
   });
   // the Export menu closes as a menu does, on a click elsewhere or Escape (it stayed open over the drawing)
   const menu = $("export-menu");
-  root.ownerDocument.addEventListener("pointerdown", e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; });
+  const closeMenu = e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; };
+  root.ownerDocument.addEventListener("pointerdown", closeMenu);
   menu.addEventListener("keydown", e => {
-    if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    if (e.key === "Escape" && menu.open) { e.stopPropagation(); menu.open = false; menu.querySelector("summary").focus(); }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
     const keyboard = b === root.getRootNode().activeElement;
@@ -366,19 +373,25 @@ export function mount(root, wire) {
     }
   }
 
-
   let lastWidth = 0;
-  new ResizeObserver(() => {
+  const resized = new ResizeObserver(() => {
     const w = $("graph-wrap").clientWidth;
     if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
-  }).observe($("graph-wrap"));
+  });
+  resized.observe($("graph-wrap"));
+  const ordered = followShownOrder(root);          // Tab's order the cards' on a phone (panels.js)
 
   // -- start ---------------------------------------------------------------------------------
   transport.open().then(a => {
     if (a.error) showError(a.error);
     render(a.state);
   }).catch(e => showError(`Could not reach the explorer's server: ${e.message}`));
-  return { call, render: s => render(s) };
+  // `dispose`: what the page hung outside `root` let go (a notebook's widget removed: no handler of a dead page left)
+  const dispose = () => {                               // ▶ and Train stop asking too
+    root.ownerDocument.removeEventListener("pointerdown", closeMenu); keysOn.removeEventListener("keydown", pageKeys);
+    resized.disconnect(); ordered.disconnect(); playing = false; if (training) training.stop = true;
+  };
+  return { call, render: s => render(s), dispose };
 }
 
 const page = typeof document !== "undefined" && document.getElementById("chainrule-explore");

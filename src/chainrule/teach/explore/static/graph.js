@@ -139,6 +139,7 @@ export function drawGraph(svg, state, opts) {
     const raw = input && L.named.inputs ? L.named.raws[u.index] : null;      // a numeric column: the file's value
     el("title", {}, g, `${name}${stands(L.named, u)}\n${full.join("\n")}`
                        + (raw === null ? "" : `\n${L.named.inputs[u.index]} = ${grouped(raw)} raw (in the file), standardised`));
+    if (input && L.under) el("text", { x: u.x, y: u.y + 33, class: "unit-label under" }, g, L.under[u.index]);
     if (input && L.named.inLabels) {
       const full = L.named.inFull[u.index], label = L.named.inLabels[u.index];
       const box = el("g", { class: "unit-label-box" }, g);

@@ -33,6 +33,9 @@ export function layout(state, width, measure, cards = true, labels = true, cap =
   // a phone's rows closer: its columns are 75-100 px apart, and the bias lines rise over that; never under the
   // circles' 40 px and a gap (9 to 16 units were 34 px apart: each circle over its neighbours)
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 44;
+  // a phone's inputs without column names: their values under the squares, where the rows leave room (beside them
+  // they took the width the bias lines fan out in)
+  const under = compact && !named.inputs && named.inFull && spacing >= 70 ? named.inFull : null;
   const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
   const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
@@ -55,7 +58,7 @@ export function layout(state, width, measure, cards = true, labels = true, cap =
     : { x: xs[l] + (l === 0 ? node.inW : node.w) / 2 + 18, y: biasY, w: 22 }));
   const biases = Math.max(...state.layers.slice(1).map(l => l.units.length));     // bias labels stacked per layer
   const height = Math.max(...bias.map(b => b.y)) + (labelled ? Math.max(22, 11.5 * (biases - 1) + 12) : 22);
-  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named, dropout };
+  return { xs, units, bias, height, right, most, rich, compact, labelled, node, targetW, named, dropout, under };
 }
 
 // On a phone the columns are close: a bias unit beside its column drew lines that stood almost upright. There

@@ -363,3 +363,23 @@ export function renderSeed(ui, s) {
   }
   card.appendChild(table);
 }
+
+// On a phone the cards stand in one column in the order style.css gives them (the readout, the step's buttons and
+// the drawing first, the settings last), but Tab follows the markup: there they move into that order, and back into
+// their columns on a wider screen, so that the keyboard walks the cards as they are seen. The observer is returned.
+export function followShownOrder(root) {
+  const layout = root.querySelector(".layout"), top = [...layout.children];
+  const cards = top.flatMap(c => (c.classList.contains("card") ? [c] : [...c.children])), homes = cards.map(c => c.parentElement);
+  let phone = false;
+  const watch = new ResizeObserver(() => {
+    const now = getComputedStyle(root.querySelector(".controls")).display === "contents";     // style.css's phone
+    if (now === phone) return;
+    phone = now;
+    const focused = root.getRootNode().activeElement, order = c => Number(getComputedStyle(c).order);
+    if (phone) layout.append(...[...cards].sort((a, b) => order(a) - order(b)));
+    else { cards.forEach((c, i) => homes[i].append(c)); layout.append(...top); }
+    if (focused && root.contains(focused) && root.getRootNode().activeElement !== focused) focused.focus({ preventScroll: true });
+  });
+  watch.observe(root);
+  return watch;
+}

@@ -8,10 +8,11 @@ import { save } from "./exports.js";
 function widgetTransport(model) {
   let counter = 0;
   const pending = new Map();
-  model.on("msg:custom", (msg, buffers) => {
+  const answered = (msg, buffers) => {
     const done = pending.get(msg.id);
     if (done) { pending.delete(msg.id); done({ ...msg.answer, buffers }); }
-  });
+  };
+  model.on("msg:custom", answered);
   const send = (kind, body = {}, buffers = []) => new Promise(resolve => {
     const id = ++counter;
     pending.set(id, resolve);
@@ -27,6 +28,7 @@ function widgetTransport(model) {
       return a;         // with the kernel's reason where it refused the export (the page shows a.error)
     },
     shareUrl: code => `Explorer(share="${code}") in a notebook, or #s=${code} after the URL of chainrule explore`,
+    close: () => model.off("msg:custom", answered),
   };
 }
 
@@ -35,6 +37,9 @@ export default {
     const root = document.createElement("div");
     root.classList.add("in-notebook");
     el.appendChild(root);
-    mount(root, widgetTransport(model));
+    const wire = widgetTransport(model), page = mount(root, wire);
+    // anywidget calls what render returns when the view goes (the cell cleared or run again): the page's handlers
+    // on the notebook's document and on the model go with it
+    return () => { page.dispose(); wire.close(); };
   },
 };

@@ -230,7 +230,7 @@ def test_each_python_row_is_what_the_call_raises(case, tmp_path, monkeypatch):
 
 # -- the prose's quotes of the command line
 def test_an_empty_data_out_is_told_as_the_doc_quotes_it(tmp_path):
-    """The doc's `chainrule data --out ''` listed the data sets and exited 0: a file name is what meets the check."""
+    """The doc's `chainrule data --out ''` listed the data sets and exited 0 (the check then came after the names)."""
     found = re.search(r"`chainrule data([^`]*--out '')` is told \"([^\"]*)\"", DOC)
     assert found, "the row of an empty --out of chainrule data"
     quote, told = found.groups()

@@ -38,3 +38,25 @@ def test_a_mistyped_example_name_gets_the_likely_one(tmp_path):
     done = cmd("data", "irsi.csv", cwd=tmp_path)
     assert done.returncode == 2 and "no example file 'irsi.csv' (did you mean 'iris.csv'?)" in done.stderr
     assert "did you mean" not in cmd("data", "xyz", cwd=tmp_path).stderr and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options", [["--out", "data/", "--force"], ["--out", ""], ["--force"]])
+def test_options_without_a_name_are_told_a_command_that_does_what_they_meant(options, tmp_path):
+    """`data --out ''` was told to try `data iris.csv --out ''`, refused in turn; `--out d --force` lost --force."""
+    import re
+    import shlex
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "iris.csv").write_text("mine\n")      # there already: only --force replaces it
+    (tmp_path / "iris.csv").write_text("mine\n")
+    done = cmd("data", *options, cwd=tmp_path)
+    assert done.returncode == 2
+    said = done.stderr.splitlines()[-1]
+    if options == ["--out", ""]:           # the empty folder is what is wrong, as with a name
+        assert said == "chainrule: error: --out is empty; give a folder name (or no --out for the current folder); " \
+                       "got ''", said
+        return
+    suggested = re.search(r"e\.g\. (chainrule data [^)]*)\)", said)
+    assert suggested, said
+    again = cmd(*shlex.split(suggested[1])[1:], cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / ("data" if "--out" in options else ".") / "iris.csv").read_text() != "mine\n"

@@ -46,10 +46,14 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..teach.width import columns, fit_lines
     about = examples()
+    if args.out is not None and not args.out.strip():      # `--out "$DIR"` unset: Path('') is '.', the current folder
+        raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
+                              f"{args.out!r}")
     if not args.names and (args.out is not None or args.force):     # a listing copies nothing: said, not ignored
-        given = f"--out {args.out!r}" if args.out is not None else "--force"
-        raise OptionError(f"{given} needs the NAMEs of the example files to copy (e.g. chainrule data iris.csv "
-                          f"{given}); without a name, chainrule data lists them")
+        given = ([f"--out {args.out!r}"] if args.out is not None else []) + (["--force"] if args.force else [])
+        raise OptionError(f"{' '.join(given)} {'need' if len(given) > 1 else 'needs'} the NAMEs of the example files "
+                          f"to copy (e.g. chainrule data iris.csv {' '.join(given)}); without a name, chainrule data "
+                          "lists them")
     if not args.names:
         width = max(len(n) for n in about)
         for name, text in about.items():      # a description too wide for the terminal continues under itself
@@ -60,9 +64,6 @@ def run(args) -> int:
         hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
         raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     args.out = "." if args.out is None else args.out
-    if not args.out.strip():          # `--out "$DIR"` unset: Path('') is '.', the current folder
-        raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
-                              f"{args.out!r}")
     folder = Path(args.out)
     if folder.exists() and not folder.is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder")

@@ -279,12 +279,10 @@ export function mount(root, wire) {
   const onTarget = j => { if (state.editable) { ui.editing = { what: "target", index: j }; renderDerivation(ui, state); } };
 
   // -- rendering -----------------------------------------------------------------------------
+  // `quietly`: the cards redrawn or moved (a phone's order), no change of a focused field taken as set (onNumber)
   let redrawing = false;
-  function render(s) {
-    if (!s) return;
-    redrawing = true;
-    try { draw(s); } finally { redrawing = false; }
-  }
+  const quietly = job => { redrawing = true; try { job(); } finally { redrawing = false; } };
+  function render(s) { if (s) quietly(() => draw(s)); }
   function draw(s) {
     const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
@@ -381,7 +379,7 @@ export function mount(root, wire) {
     if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
   });
   resized.observe($("graph-wrap"));
-  const ordered = followShownOrder(root);          // Tab's order the cards' on a phone (panels.js)
+  const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (panels.js)
 
   // -- start ---------------------------------------------------------------------------------
   transport.open().then(a => {

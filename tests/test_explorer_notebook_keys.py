@@ -96,3 +96,31 @@ def test_a_removed_widget_leaves_no_handler_on_the_notebooks_document_or_model(b
     pg.mouse.click(5, 5)                                                     # the notebook goes on without errors
     pg.close()
     assert problems == []
+
+
+def test_every_key_the_explorer_acts_on_stays_in_it_not_only_the_steps_fields(browser):
+    """Shift+Enter in the learning rate or a weight's editor set the number and reached the notebook
+    (running the cell), as Enter on an item of the drawing (selecting it) and its arrow keys (moving the focus) did."""
+    w, pg, problems = widget_page(browser)
+
+    def idle():
+        pg.wait_for_function("() => !document.querySelector('.cr-explore.busy')")
+
+    pg.fill('[data-id="opt-settings"] input', "0.25")
+    pg.press('[data-id="opt-settings"] input', "Shift+Enter")
+    idle()
+    assert w.session.opt_settings["lr"] == 0.25
+    item = pg.locator('[data-id="graph"] [tabindex="0"]').first
+    item.focus()
+    pg.keyboard.press("ArrowRight")                             # the focus on the drawing's next item
+    assert pg.evaluate("document.activeElement.getAttribute('tabindex')") == "0"
+    pg.keyboard.press("Enter")                                  # its derivation, with the editor of its value
+    idle()
+    editor = pg.locator('[data-id="derivation"] form.editor input')
+    expect(editor).to_have_count(1)
+    editor.fill("0.5")
+    editor.press("Shift+Enter")
+    idle()
+    assert pg.evaluate("window.reached") == []
+    pg.close()
+    assert problems == []

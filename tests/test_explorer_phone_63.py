@@ -69,3 +69,23 @@ def test_the_drawing_writes_the_input_values_on_a_phone_as_at_1280_px(page, shot
         .map(l => Math.atan2(l.y1.baseVal.value - l.y2.baseVal.value, l.x2.baseVal.value - l.x1.baseVal.value))""")
     assert abs(angles[0] - angles[1]) * 180 / 3.141592653589793 >= 20     # the bias lines keep their fan (explorer_7)
     page.locator(".graph-card").screenshot(path=str(shots / "explore-inputs-375.png"))
+
+
+def test_a_number_half_typed_is_not_set_when_the_phone_turns(page):
+    """The cards move between the phone's order and their columns (the screen turned): Chrome fired change on the
+    focused field moved, which set η = 0 from the "0.0" of 0.07 being typed; typing goes on in the field."""
+    lr = page.locator('[data-id="opt-settings"] input')
+    for width, typed, want in ((375, "0.07", 0.07), (1280, "0.3", 0.3)):
+        lr.click()
+        lr.fill(typed[:-1])
+        before = fixtures.server_state(page)["optimizer"]["settings"]["lr"]
+        page.set_viewport_size({"width": width, "height": 800})
+        expect(page.locator(".layout > .opt-card")).to_have_count(1 if width == 375 else 0)
+        phone.idle(page)
+        assert fixtures.server_state(page)["optimizer"]["settings"]["lr"] == before
+        assert page.evaluate("document.activeElement.dataset.setting") == "lr"
+        page.keyboard.type(typed[-1])
+        expect(lr).to_have_value(typed)
+        page.keyboard.press("Enter")
+        phone.idle(page)
+        assert fixtures.server_state(page)["optimizer"]["settings"]["lr"] == want

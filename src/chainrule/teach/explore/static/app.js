@@ -12,7 +12,6 @@ import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
 
-
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "redo", "load_share"];
@@ -90,7 +89,7 @@ export function mount(root, wire) {
       if (v === null) inp.value = shown; else send(v, inp.value.trim());
     };
     inp.addEventListener("change", set);
-    inp.addEventListener("keydown", e => { if (e.key === "Enter" && "restored" in inp.dataset) { e.stopPropagation(); set(); } });
+    inp.addEventListener("keydown", e => { if (e.key === "Enter" && "restored" in inp.dataset) set(); });
     inp.addEventListener("blur", () => { if ("restored" in inp.dataset) set(); });
   }
 
@@ -137,11 +136,15 @@ export function mount(root, wire) {
   keysOn.addEventListener("keydown", pageKeys);
   function pageKeys(e) {
     const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest(TEXT_FIELD);
-    if (!(e.ctrlKey || e.metaKey) || e.altKey || typing || !["z", "y"].includes(key)) return;
-    const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
-    e.preventDefault();
-    e.stopPropagation();          // the page's key: a notebook's own Undo does not act on it too
-    if (!button.disabled) call(act);
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !typing && ["z", "y"].includes(key)) {
+      const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
+      e.preventDefault();
+      if (!button.disabled) call(act);
+    }
+    // a key the explorer acts on is its own, not a notebook's too: Enter (a field's number set, a button or an item of
+    // the drawing clicked; Shift+Enter also ran the cell) and every key a handler here took (its default prevented:
+    // the drawing's arrows, Escape in the Export menu, Ctrl+Z)
+    if (e.key === "Enter" || e.defaultPrevented) e.stopPropagation();
   }
   // Train N: a request trains for at most a few seconds, so the page asks again for the rest until
   // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
@@ -170,10 +173,9 @@ export function mount(root, wire) {
       $("train").classList.remove("stop");
     }
   });
-  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one);
-  // the key the field's, not a notebook's too (Shift+Enter there also ran the cell)
+  // Enter in the steps field trains, as the button beside it does (not while a run goes on: Stop ends that one)
   $("train-steps").addEventListener("keydown", e => {
-    if (e.key === "Enter") { e.preventDefault(); e.stopPropagation(); if (!training) $("train").click(); }
+    if (e.key === "Enter") { e.preventDefault(); if (!training) $("train").click(); }
   });
   // ▶ and ❚❚ named in words for a screen reader and on hover: the pause mark alone read as "light vertical bars"
   const playMark = on => {
@@ -256,7 +258,7 @@ export function mount(root, wire) {
   const closeMenu = e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; };
   root.ownerDocument.addEventListener("pointerdown", closeMenu);
   menu.addEventListener("keydown", e => {
-    if (e.key === "Escape" && menu.open) { e.stopPropagation(); menu.open = false; menu.querySelector("summary").focus(); }
+    if (e.key === "Escape" && menu.open) { e.preventDefault(); menu.open = false; menu.querySelector("summary").focus(); }
   });
   root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
     const keyboard = b === root.getRootNode().activeElement;
@@ -277,12 +279,10 @@ export function mount(root, wire) {
   const onTarget = j => { if (state.editable) { ui.editing = { what: "target", index: j }; renderDerivation(ui, state); } };
 
   // -- rendering -----------------------------------------------------------------------------
+  // `quietly`: the cards redrawn or moved (a phone's order), no change of a focused field taken as set (onNumber)
   let redrawing = false;
-  function render(s) {
-    if (!s) return;
-    redrawing = true;
-    try { draw(s); } finally { redrawing = false; }
-  }
+  const quietly = job => { redrawing = true; try { job(); } finally { redrawing = false; } };
+  function render(s) { if (s) quietly(() => draw(s)); }
   function draw(s) {
     const focused = focusKey(root);       // a card's field or button, focused again once its card is redrawn
     state = s;
@@ -379,7 +379,7 @@ export function mount(root, wire) {
     if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
   });
   resized.observe($("graph-wrap"));
-  const ordered = followShownOrder(root);          // Tab's order the cards' on a phone (panels.js)
+  const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (panels.js)
 
   // -- start ---------------------------------------------------------------------------------
   transport.open().then(a => {

@@ -367,7 +367,9 @@ export function renderSeed(ui, s) {
 // On a phone the cards stand in one column in the order style.css gives them (the readout, the step's buttons and
 // the drawing first, the settings last), but Tab follows the markup: there they move into that order, and back into
 // their columns on a wider screen, so that the keyboard walks the cards as they are seen. The observer is returned.
-export function followShownOrder(root) {
+// Moved by `quietly` (app.js): Chrome fires change on a focused field it moves, which set a number half typed ("0.0"
+// of 0.07) when a phone turned; the field keeps its text, caret and the keyboard, and typing goes on.
+export function followShownOrder(root, quietly) {
   const layout = root.querySelector(".layout"), top = [...layout.children];
   const cards = top.flatMap(c => (c.classList.contains("card") ? [c] : [...c.children])), homes = cards.map(c => c.parentElement);
   let phone = false;
@@ -376,9 +378,17 @@ export function followShownOrder(root) {
     if (now === phone) return;
     phone = now;
     const focused = root.getRootNode().activeElement, order = c => Number(getComputedStyle(c).order);
-    if (phone) layout.append(...[...cards].sort((a, b) => order(a) - order(b)));
-    else { cards.forEach((c, i) => homes[i].append(c)); layout.append(...top); }
-    if (focused && root.contains(focused) && root.getRootNode().activeElement !== focused) focused.focus({ preventScroll: true });
+    const { selectionStart: from, selectionEnd: to } = focused || {};
+    quietly(() => {
+      if (phone) layout.append(...[...cards].sort((a, b) => order(a) - order(b)));
+      else { cards.forEach((c, i) => homes[i].append(c)); layout.append(...top); }
+    });
+    if (!focused || !root.contains(focused) || root.getRootNode().activeElement === focused) return;
+    focused.focus({ preventScroll: true });
+    if ("typed" in focused.dataset && focused.matches("input[type=text]")) {
+      focused.setSelectionRange(from, to);
+      focused.dataset.restored = "";          // no change event for it now: Enter and leaving the field set it (onNumber)
+    }
   });
   watch.observe(root);
   return watch;

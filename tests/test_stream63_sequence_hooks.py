@@ -169,3 +169,35 @@ def test_training_batches_weighted_all_by_zero_are_refused_as_arrays_are():
     trained = network().fit(Weighted(X, y, 1.0), epochs=1, shuffle=False, verbose=0)     # weights of 1: as arrays
     reference = network().fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
     assert trained.history["loss"] == pytest.approx(reference.history["loss"], rel=1e-12)
+
+
+class ByEpoch(Weighted):
+    """Batches of 32 rows weighted by `weights[epoch]`: an epoch weighing nothing after one that trained."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list[float]):
+        super().__init__(X, y, weights[0])
+        self.weights, self.epoch = weights, 0
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self.weight = self.weights[min(self.epoch, len(self.weights) - 1)]
+
+
+def test_an_epoch_refused_for_weights_all_zero_leaves_nothing_of_itself():
+    X, y = data()
+    sgd = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}   # both move the weights at weight 0
+    net = network()
+    before = net.params.copy()
+    with pytest.raises(ValidationError, match=r"epoch 1: .* as they were before epoch 1"):
+        net.fit(ByEpoch(X, y, [0.0]), epochs=2, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    np.testing.assert_array_equal(net.params, before)
+    assert net.optimizer.t == 0
+    net = network()
+    with pytest.raises(ValidationError, match=r"epoch 2: .* as they were before epoch 2"):
+        net.fit(ByEpoch(X, y, [1.0, 0.0]), epochs=3, shuffle=False, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    reference = network()
+    reference.fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-12, atol=1e-15)   # its first epoch, no more
+    assert net.optimizer.t == reference.optimizer.t == 3
+    np.testing.assert_allclose(net.optimizer.state["momentum_buffer"], reference.optimizer.state["momentum_buffer"],
+                               rtol=1e-12, atol=1e-15)

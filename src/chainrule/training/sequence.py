@@ -10,8 +10,9 @@ calls a PyDataset's. A Keras 3 PyDataset may give its length as `num_batches` in
 """
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -217,10 +218,13 @@ class SequenceTrainer(Trainer):
         hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
+        rewind = None
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+            if not step and not ws:             # the epoch may weigh nothing: its start kept (weight decay and
+                rewind = rewinder(net, opt)     # momentum move the weights, the step count grows, at weight 0)
             for cb in begin:
                 cb.on_train_batch_begin(step, logs={})
             try:
@@ -250,8 +254,11 @@ class SequenceTrainer(Trainer):
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
         if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
+            if rewind is not None:
+                rewind()
             raise ValidationError(f"{training_weights(self.class_table)} are zero for all {n} rows of epoch "
-                                  f"{epoch + 1}: at least one weight must be > 0")
+                                  f"{epoch + 1}: at least one weight must be > 0 (the network and its optimizer "
+                                  f"are left as they were before epoch {epoch + 1})")
         hook(batches, "on_epoch_end")
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
@@ -265,6 +272,19 @@ class SequenceTrainer(Trainer):
         classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
         return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
+
+
+def rewinder(net: Any, opt: Any) -> Callable[[], None]:
+    """A function putting the network's weights and its optimizer's state (step count, moments) back as they are
+    now: an epoch refused at its end leaves nothing of itself."""
+    params, state = net.params.copy(), copy.deepcopy(opt.__getstate__())
+
+    def rewind() -> None:
+        net.params[...] = params
+        kept = {k: v for k, v in vars(opt).items() if k in ("_work", "_owner")}    # not copied, not state
+        vars(opt).clear()
+        vars(opt).update(state, **kept)
+    return rewind
 
 
 def hook(batches: Any, name: str) -> None:

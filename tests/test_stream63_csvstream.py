@@ -9,7 +9,7 @@ from chainrule.data.stream import CsvStream
 from chainrule.errors import ValidationError
 
 
-@pytest.mark.parametrize("dtype", ["banana", "float16", int])
+@pytest.mark.parametrize("dtype", ["banana", "float16", int, ("f8", -1)])
 def test_encode_names_a_dtype_it_cannot_write(tmp_path, dtype):
     rng = np.random.default_rng(0)
     table = pd.DataFrame({"x": rng.normal(size=30), "y": rng.choice(["a", "b"], size=30)})

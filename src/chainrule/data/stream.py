@@ -344,7 +344,7 @@ class CsvStream:
             raise ValidationError("encode needs the preprocessing first: call fit")
         try:
             dtype = np.dtype(dtype)
-        except TypeError:                       # NumPy's "data type 'x' not understood" names no argument
+        except (TypeError, ValueError):         # NumPy's "data type 'x' not understood" names no argument
             raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}") from None
         return encode_csv(self, self.pre, rows, dtype, self.workdir, unseen_in)
 

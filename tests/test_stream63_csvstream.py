@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import chainrule as cr
 from chainrule.data.stream import CsvStream
 from chainrule.errors import ValidationError
 
@@ -20,3 +21,8 @@ def test_encode_names_a_dtype_it_cannot_write(tmp_path, dtype):
             stream.encode(dtype=dtype)
         X, _ = stream.encode(dtype="float32")             # the stream still encodes
         assert X.dtype == np.float32 and X.shape == (30, 1)
+
+
+def test_a_network_names_a_dtype_numpy_cannot_read():
+    with pytest.raises(ValidationError, match=r"^dtype must be 'float64' or 'float32'; got \('f8', -1\)"):
+        cr.Network([cr.Dense(2, 1)], dtype=("f8", -1))

@@ -128,6 +128,29 @@ class Counted:
         return self.X[i * 32:(i + 1) * 32], self.y[i * 32:(i + 1) * 32]
 
 
+def test_a_pydataset_whose_count_is_wrong_or_missing_is_named():
+    keras = keras_module()
+    X, y = data()
+
+    class Neither(keras.utils.PyDataset):
+        def __getitem__(self, i: int):
+            return X[:32], y[:32]
+
+    class Four(Neither):
+        @property
+        def num_batches(self) -> int:
+            return 4
+
+        def __getitem__(self, i: int):
+            return Counted(X, y, 4)[i]
+
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"^X \(Neither\) has neither __len__ nor a num_batches"):
+        network().fit(Neither(), epochs=1, verbose=0)
+    with pytest.raises(ValidationError, match=r"^batch 3 could not be read .* num_batches is 4: does its num_batches "
+                                              r"count more batches"):
+        network().fit(Four(), epochs=1, shuffle=False, verbose=0)
+
+
 def test_a_length_that_counts_batches_not_there_is_named():
     X, y = data()
     net = network()

@@ -51,7 +51,11 @@ def num_batches(batches: Any, name: str) -> Any:
     """`batches`, or, where it has Keras 3's `num_batches` and no `__len__`, the same batches with that length."""
     if hasattr(batches, "__len__") or not isinstance(getattr(type(batches), "num_batches", None), property):
         return batches
-    count = batches.num_batches
+    try:
+        count = batches.num_batches
+    except NotImplementedError:             # PyDataset's own, for neither: Keras' words name no argument
+        raise ChainruleTypeError(f"{name} ({type(batches).__name__}) has neither __len__ nor a num_batches of its "
+                                 "own: give it one, the number of batches an epoch reads") from None
     if count is None:
         raise ValidationError(f"{name} is endless (its num_batches is None): Keras would need steps_per_epoch, which "
                               "chainrule does not take (an epoch is one pass); give its num_batches a number")
@@ -303,9 +307,11 @@ def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterab
             try:
                 batch = batches[int(i)]
             except IndexError as exc:
+                shown, counter = ("num_batches", "num_batches") if isinstance(batches, NumBatches) else \
+                    ("len()", "__len__")
                 raise ValidationError(f"{where} {int(i)} could not be read ({type(exc).__name__}: {exc}), though the "
-                                      f"sequence's len() is {len(batches)}: does its __len__ count more batches than "
-                                      "its __getitem__ gives?") from exc
+                                      f"sequence's {shown} is {len(batches)}: does its {counter} count more batches "
+                                      "than its __getitem__ gives?") from exc
             yield int(i), batch
 
 

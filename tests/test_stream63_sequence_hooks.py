@@ -182,12 +182,12 @@ def test_training_batches_weighted_all_by_zero_are_refused_as_arrays_are():
     net = network()
     before = net.params.copy()
     listed = [Weighted(X, y, 0.0)[i] for i in range(3)]
-    with pytest.raises(ValidationError, match=r"the training batches' sample weights is zero for all 96 samples"):
+    with pytest.raises(ValidationError, match=r"the training batches' sample weight is zero for all 96 samples"):
         net.fit(listed, epochs=1, verbose=0)
-    with pytest.raises(ValidationError, match=r"sample weights times class_weight is zero for all 96 samples"):
+    with pytest.raises(ValidationError, match=r"sample weight times class_weight is zero for all 96 samples"):
         net.fit([(X[:32], y[:32]), (X[32:], y[32:])], class_weight={0: 0.0, 1: 0.0}, epochs=1, verbose=0)
     np.testing.assert_array_equal(net.params, before)                 # refused before any work
-    with pytest.raises(ValidationError, match=r"sample weights are zero for all 96 rows of epoch 1"):
+    with pytest.raises(ValidationError, match=r"sample weight is zero for all 96 rows of epoch 1"):
         network().fit(Weighted(X, y, 0.0), epochs=2, verbose=0)
     trained = network().fit(Weighted(X, y, 1.0), epochs=1, shuffle=False, verbose=0)     # weights of 1: as arrays
     reference = network().fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0)

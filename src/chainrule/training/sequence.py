@@ -118,7 +118,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
 
 def training_weights(table: np.ndarray | None) -> str:
     """What weighs the training batches' rows, as a refusal of weights all zero names it."""
-    return "the training batches' sample weights" + ("" if table is None else " times class_weight")
+    return "the training batches' sample weight" + ("" if table is None else " times class_weight")   # "... is zero"
 
 
 def arrays(given: Any) -> bool:
@@ -260,7 +260,7 @@ class SequenceTrainer(Trainer):
         if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
             if rewind is not None:
                 rewind()
-            raise ValidationError(f"{training_weights(self.class_table)} are zero for all {n} rows of epoch "
+            raise ValidationError(f"{training_weights(self.class_table)} is zero for all {n} rows of epoch "
                                   f"{epoch + 1}: at least one weight must be > 0 (the network and its optimizer "
                                   f"are left as they were before epoch {epoch + 1})")
         hook(batches, "on_epoch_end")

@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import chainrule as cr
 from chainrule.data.stream import CsvStream
 from chainrule.errors import ValidationError
 
 
-@pytest.mark.parametrize("dtype", ["banana", "float16", int])
+@pytest.mark.parametrize("dtype", ["banana", "float16", int, ("f8", -1)])
 def test_encode_names_a_dtype_it_cannot_write(tmp_path, dtype):
     rng = np.random.default_rng(0)
     table = pd.DataFrame({"x": rng.normal(size=30), "y": rng.choice(["a", "b"], size=30)})
@@ -20,3 +21,8 @@ def test_encode_names_a_dtype_it_cannot_write(tmp_path, dtype):
             stream.encode(dtype=dtype)
         X, _ = stream.encode(dtype="float32")             # the stream still encodes
         assert X.dtype == np.float32 and X.shape == (30, 1)
+
+
+def test_a_network_names_a_dtype_numpy_cannot_read():
+    with pytest.raises(ValidationError, match=r"^dtype must be 'float64' or 'float32'; got \('f8', -1\)"):
+        cr.Network([cr.Dense(2, 1)], dtype=("f8", -1))

@@ -128,6 +128,29 @@ class Counted:
         return self.X[i * 32:(i + 1) * 32], self.y[i * 32:(i + 1) * 32]
 
 
+def test_a_pydataset_whose_count_is_wrong_or_missing_is_named():
+    keras = keras_module()
+    X, y = data()
+
+    class Neither(keras.utils.PyDataset):
+        def __getitem__(self, i: int):
+            return X[:32], y[:32]
+
+    class Four(Neither):
+        @property
+        def num_batches(self) -> int:
+            return 4
+
+        def __getitem__(self, i: int):
+            return Counted(X, y, 4)[i]
+
+    with pytest.raises(cr.errors.ChainruleTypeError, match=r"^X \(Neither\) has neither __len__ nor a num_batches"):
+        network().fit(Neither(), epochs=1, verbose=0)
+    with pytest.raises(ValidationError, match=r"^batch 3 could not be read .* num_batches is 4: does its num_batches "
+                                              r"count more batches"):
+        network().fit(Four(), epochs=1, shuffle=False, verbose=0)
+
+
 def test_a_length_that_counts_batches_not_there_is_named():
     X, y = data()
     net = network()
@@ -159,13 +182,45 @@ def test_training_batches_weighted_all_by_zero_are_refused_as_arrays_are():
     net = network()
     before = net.params.copy()
     listed = [Weighted(X, y, 0.0)[i] for i in range(3)]
-    with pytest.raises(ValidationError, match=r"the training batches' sample weights is zero for all 96 samples"):
+    with pytest.raises(ValidationError, match=r"the training batches' sample weight is zero for all 96 samples"):
         net.fit(listed, epochs=1, verbose=0)
-    with pytest.raises(ValidationError, match=r"sample weights times class_weight is zero for all 96 samples"):
+    with pytest.raises(ValidationError, match=r"sample weight times class_weight is zero for all 96 samples"):
         net.fit([(X[:32], y[:32]), (X[32:], y[32:])], class_weight={0: 0.0, 1: 0.0}, epochs=1, verbose=0)
     np.testing.assert_array_equal(net.params, before)                 # refused before any work
-    with pytest.raises(ValidationError, match=r"sample weights are zero for all 96 rows of epoch 1"):
+    with pytest.raises(ValidationError, match=r"sample weight is zero for all 96 rows of epoch 1"):
         network().fit(Weighted(X, y, 0.0), epochs=2, verbose=0)
     trained = network().fit(Weighted(X, y, 1.0), epochs=1, shuffle=False, verbose=0)     # weights of 1: as arrays
     reference = network().fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0)
     assert trained.history["loss"] == pytest.approx(reference.history["loss"], rel=1e-12)
+
+
+class ByEpoch(Weighted):
+    """Batches of 32 rows weighted by `weights[epoch]`: an epoch weighing nothing after one that trained."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, weights: list[float]):
+        super().__init__(X, y, weights[0])
+        self.weights, self.epoch = weights, 0
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self.weight = self.weights[min(self.epoch, len(self.weights) - 1)]
+
+
+def test_an_epoch_refused_for_weights_all_zero_leaves_nothing_of_itself():
+    X, y = data()
+    sgd = {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}   # both move the weights at weight 0
+    net = network()
+    before = net.params.copy()
+    with pytest.raises(ValidationError, match=r"epoch 1: .* as they were before epoch 1"):
+        net.fit(ByEpoch(X, y, [0.0]), epochs=2, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    np.testing.assert_array_equal(net.params, before)
+    assert net.optimizer.t == 0
+    net = network()
+    with pytest.raises(ValidationError, match=r"epoch 2: .* as they were before epoch 2"):
+        net.fit(ByEpoch(X, y, [1.0, 0.0]), epochs=3, shuffle=False, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    reference = network()
+    reference.fit(X, y, epochs=1, batch_size=32, shuffle=False, verbose=0, optimizer=cr.optim.SGD(**sgd))
+    np.testing.assert_allclose(net.params, reference.params, rtol=1e-12, atol=1e-15)   # its first epoch, no more
+    assert net.optimizer.t == reference.optimizer.t == 3
+    np.testing.assert_allclose(net.optimizer.state["momentum_buffer"], reference.optimizer.state["momentum_buffer"],
+                               rtol=1e-12, atol=1e-15)

@@ -82,9 +82,7 @@ def dense(pre: Any, df: Any, dtype: np.dtype, unseen: dict[str, set] | None = No
 def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, folder: str,
                unseen_in: str = "") -> tuple[Any, np.ndarray]:
     """(X on disk, y in memory) for the file of `stream`, row i from the file's row rows[i] (`unseen_in`: the rows
-    the warning of values unseen in training names)."""
-    if dtype.name not in ("float64", "float32"):
-        raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")
+    the warning of values unseen in training names); `dtype` float64 or float32, as `checks.as_dtype` gives."""
     n = stream.n_rows
     inv = _order(rows, n)
     sparse = bool(pre.text)

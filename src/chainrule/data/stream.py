@@ -339,14 +339,11 @@ class CsvStream:
         """(X, y): X written to files (a memmap, or a CSR matrix of memmaps with one-hot columns)
         whose row i is the file's row rows[i] (default: file order), y the encoded targets. `unseen_in`: the
         rows whose values unseen in training the warning names ('in the validation rows')."""
+        from ..nn.checks import as_dtype
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:                       # NumPy's "data type 'x' not understood" names no argument
-            raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}") from None
-        return encode_csv(self, self.pre, rows, dtype, self.workdir, unseen_in)
+        return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""

@@ -21,7 +21,7 @@ def as_dtype(dtype: Any) -> np.dtype:
     """np.dtype('float64') or np.dtype('float32'), or a clear error."""
     try:
         dt = np.dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):     # NumPy's words ("data type 'x' not understood") name no argument
         dt = None
     if dt is None or dt.name not in ("float64", "float32"):
         raise ValidationError(f"dtype must be 'float64' or 'float32'; got {dtype!r}")

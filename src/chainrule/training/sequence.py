@@ -10,8 +10,9 @@ calls a PyDataset's. A Keras 3 PyDataset may give its length as `num_batches` in
 """
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -50,7 +51,11 @@ def num_batches(batches: Any, name: str) -> Any:
     """`batches`, or, where it has Keras 3's `num_batches` and no `__len__`, the same batches with that length."""
     if hasattr(batches, "__len__") or not isinstance(getattr(type(batches), "num_batches", None), property):
         return batches
-    count = batches.num_batches
+    try:
+        count = batches.num_batches
+    except NotImplementedError:             # PyDataset's own, for neither: Keras' words name no argument
+        raise ChainruleTypeError(f"{name} ({type(batches).__name__}) has neither __len__ nor a num_batches of its "
+                                 "own: give it one, the number of batches an epoch reads") from None
     if count is None:
         raise ValidationError(f"{name} is endless (its num_batches is None): Keras would need steps_per_epoch, which "
                               "chainrule does not take (an epoch is one pass); give its num_batches a number")
@@ -113,7 +118,7 @@ def fit_batches(net: Any, batches: Any, *, epochs: int, optimizer: Any, shuffle:
 
 def training_weights(table: np.ndarray | None) -> str:
     """What weighs the training batches' rows, as a refusal of weights all zero names it."""
-    return "the training batches' sample weights" + ("" if table is None else " times class_weight")
+    return "the training batches' sample weight" + ("" if table is None else " times class_weight")   # "... is zero"
 
 
 def arrays(given: Any) -> bool:
@@ -217,10 +222,13 @@ class SequenceTrainer(Trainer):
         hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
+        rewind = None
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+            if not step and not ws:             # the epoch may weigh nothing: its start kept (weight decay and
+                rewind = rewinder(net, opt)     # momentum move the weights, the step count grows, at weight 0)
             for cb in begin:
                 cb.on_train_batch_begin(step, logs={})
             try:
@@ -250,8 +258,11 @@ class SequenceTrainer(Trainer):
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
         if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
-            raise ValidationError(f"{training_weights(self.class_table)} are zero for all {n} rows of epoch "
-                                  f"{epoch + 1}: at least one weight must be > 0")
+            if rewind is not None:
+                rewind()
+            raise ValidationError(f"{training_weights(self.class_table)} is zero for all {n} rows of epoch "
+                                  f"{epoch + 1}: at least one weight must be > 0 (the network and its optimizer "
+                                  f"are left as they were before epoch {epoch + 1})")
         hook(batches, "on_epoch_end")
         self.close_epoch(epoch, self.epoch_logs(total, correct, n, hits, weight))
 
@@ -265,6 +276,19 @@ class SequenceTrainer(Trainer):
         classify = self.classify                # no weight yet: 0, as Keras' divide_no_nan
         return self.metrics.logs(no_nan(total, n), correct / n if classify else None,
                                  no_nan(hits, weight) if classify else None)
+
+
+def rewinder(net: Any, opt: Any) -> Callable[[], None]:
+    """A function putting the network's weights and its optimizer's state (step count, moments) back as they are
+    now: an epoch refused at its end leaves nothing of itself."""
+    params, state = net.params.copy(), copy.deepcopy(opt.__getstate__())
+
+    def rewind() -> None:
+        net.params[...] = params
+        kept = {k: v for k, v in vars(opt).items() if k in ("_work", "_owner")}    # not copied, not state
+        vars(opt).clear()
+        vars(opt).update(state, **kept)
+    return rewind
 
 
 def hook(batches: Any, name: str) -> None:
@@ -283,9 +307,11 @@ def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterab
             try:
                 batch = batches[int(i)]
             except IndexError as exc:
+                shown, counter = ("num_batches", "num_batches") if isinstance(batches, NumBatches) else \
+                    ("len()", "__len__")
                 raise ValidationError(f"{where} {int(i)} could not be read ({type(exc).__name__}: {exc}), though the "
-                                      f"sequence's len() is {len(batches)}: does its __len__ count more batches than "
-                                      "its __getitem__ gives?") from exc
+                                      f"sequence's {shown} is {len(batches)}: does its {counter} count more batches "
+                                      "than its __getitem__ gives?") from exc
             yield int(i), batch
 
 

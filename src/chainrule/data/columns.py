@@ -227,29 +227,9 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
                "too few rows of each class to learn them (an ID or free text?)")
         warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
                       ColumnWarning, stacklevel=3)
-    from .targets import warn_equal_numbers  # (targets imports this module)
+    from .targets import warn_equal_numbers, warn_label_spellings  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
-
-
-def warn_label_spellings(target: str, classes: list) -> None:
-    """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
-    'No ') are as many classes, as pandas and scikit-learn read them: said, as the user most likely meant one."""
-    import warnings
-
-    from .csvfile import names
-    alike: dict[str, list[str]] = {}
-    for label in classes:
-        if isinstance(label, str):
-            alike.setdefault(label.strip().casefold(), []).append(label)
-    groups = [spelled for spelled in alike.values() if len(spelled) > 1]
-    if not groups:
-        return
-    said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
-                                                                      len(groups) > 3 else "")
-    warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
-                  f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
-                  ColumnWarning, stacklevel=4)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,

@@ -54,3 +54,18 @@ def test_a_number_with_text_gets_no_marker_advice(tmp_path):
     new.to_csv(tmp_path / "marked.csv", index=False)
     refused = cmd("predict", tmp_path / "m.npz", tmp_path / "marked.csv")
     assert refused.returncode == 2 and "3 kg" in refused.stderr and "na-values" not in refused.stderr
+
+
+def test_the_advised_option_reads_the_marker_or_none_is_advised(tmp_path):
+    # --na-values splits at commas and strips spaces: a spreadsheet's 'n/a ' or a cell ',' it cannot read
+    new = _train(tmp_path, "--impute", "median")
+    for cell in ("n/a ", " - ", ","):
+        new.loc[2, "a"] = cell
+        new.to_csv(tmp_path / "marked.csv", index=False)
+        refused = cmd("predict", tmp_path / "m.npz", tmp_path / "marked.csv")
+        said = " ".join(refused.stderr.split())
+        assert refused.returncode == 2 and "line 4 has" in said, said
+        if "give --na-values" in said:
+            option = said.split("give ")[1].split(" (")[0]
+            told = cmd("predict", tmp_path / "m.npz", tmp_path / "marked.csv", *shlex.split(option))
+            assert told.returncode == 0, f"{cell!r}: {option} advised, then: {told.stderr}"

@@ -41,3 +41,18 @@ def test_labels_written_alike_are_not_said(tmp_path):
     path = _file(tmp_path, ["Yes", "No"] * 31)
     out = cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
     assert out.returncode == 0 and "warning" not in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("chunks", [[], ["--chunk-rows", "2"]])
+def test_an_unseen_label_that_is_a_class_written_otherwise_is_said(tmp_path, chunks):
+    path = _file(tmp_path, ["Cat", "Dog"] * 31)
+    out = cmd("train", path, "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz", "--quiet")
+    assert out.returncode == 0, out.stderr
+    test = pd.read_csv(path).head(6)
+    test.loc[3, "y"], test.loc[4, "y"] = "Cat ", "dog"            # a spreadsheet's trailing space, another case
+    test.to_csv(tmp_path / "test.csv", index=False)
+    assert set(pd.read_csv(tmp_path / "test.csv")["y"]) == {"Cat", "Dog", "Cat ", "dog"}     # pandas: four labels
+    refused = cmd("evaluate", tmp_path / "m.npz", tmp_path / "test.csv", *chunks)
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2 and "unseen in training" in said, said
+    assert "'Cat ' is the class 'Cat'" in said and "'dog' is the class 'Dog'" in said, said

@@ -167,6 +167,8 @@ def looks_like_id(col) -> bool:
 
 #: a date or a time stamp as files write them: 2020-01-31, 2020-01-31 12:00:00, 31/01/2020, 1/31/20
 DATE = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+#: what to do with a column of dates, one date a row (warn_id) or repeated (warn_dates)
+DATES_OUT = "turn the dates into numbers before training (days since a start, month, weekday), or leave it out with "
 
 
 def warn_id(name: str, n: int, example: Any = None) -> None:
@@ -179,7 +181,7 @@ def warn_id(name: str, n: int, example: Any = None) -> None:
     out = f"leave it out with {give('drop', column=short(name))}"
     if isinstance(example, str) and re.fullmatch(DATE, example.strip()):
         what = f"dates, e.g. {short(example)}: each one a category of its own"
-        out = f"turn the dates into numbers before training (days since a start, month, weekday), or {out}"
+        out = DATES_OUT + give('drop', column=short(name))
     warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
                   f"is used as a feature, which cannot generalise: {out}",
                   ColumnWarning, stacklevel=3)
@@ -196,8 +198,7 @@ def warn_dates(name: str, counts: Any) -> None:
     if not all(re.fullmatch(DATE, v.strip()) for v in dates):
         return
     warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
-                  "category of its own, and a date training did not see is unseen (all zeros): turn the dates into "
-                  f"numbers before training (days since a start, month, weekday), or leave it out with "
+                  f"category of its own, and a date training did not see is unseen (all zeros): {DATES_OUT}"
                   f"{give('drop', column=short(name))}", ColumnWarning, stacklevel=4)
 
 
@@ -227,29 +228,9 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
                "too few rows of each class to learn them (an ID or free text?)")
         warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
                       ColumnWarning, stacklevel=3)
-    from .targets import warn_equal_numbers  # (targets imports this module)
+    from .targets import warn_equal_numbers, warn_label_spellings  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
-
-
-def warn_label_spellings(target: str, classes: list) -> None:
-    """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
-    'No ') are as many classes, as pandas and scikit-learn read them: said, as the user most likely meant one."""
-    import warnings
-
-    from .csvfile import names
-    alike: dict[str, list[str]] = {}
-    for label in classes:
-        if isinstance(label, str):
-            alike.setdefault(label.strip().casefold(), []).append(label)
-    groups = [spelled for spelled in alike.values() if len(spelled) > 1]
-    if not groups:
-        return
-    said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
-                                                                      len(groups) > 3 else "")
-    warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
-                  f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
-                  ColumnWarning, stacklevel=4)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,

@@ -65,9 +65,10 @@ def _marker_hint(pre: Any, c: str, cell: Any) -> str:
 
     from .advice import give
     from .markers import PANDAS_ONLY
-    word = cell.strip() if isinstance(cell, str) else ""
-    if not word or not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
-        return ""
+    word = cell if isinstance(cell, str) else ""     # --na-values strips each marker and splits at commas:
+    if not word or word != word.strip() or "," in word or \
+            not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
+        return ""                                       # 'n/a ' or ',' it cannot read, so not advised
     then = (f"the model fills them with {pre.fill[c]:.6g}" if c in pre.fill else
             "the model, trained without --impute, cannot fill it: write a number there")
     said = give('na values', value=short(cell))

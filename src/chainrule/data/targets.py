@@ -1,5 +1,5 @@
 """The target column's checks that are about its values: a regression's numbers, and class labels that are
-one number written two ways."""
+one label written several ways (one number, '1' and '1.0'; one word, 'Yes' and 'yes ')."""
 from __future__ import annotations
 
 import warnings
@@ -24,6 +24,29 @@ def warn_equal_numbers(target: str, classes: list) -> None:
         warnings.warn(f"target column {short(target)} has the labels {names(spelled, 5)}, one number written "
                       f"{len(spelled)} ways: they are {len(spelled)} classes; write them alike if they are one",
                       ColumnWarning, stacklevel=3)
+
+
+def label_key(label: str) -> str:
+    """A text label with its case and the spaces around it put aside: 'Yes', 'yes' and a spreadsheet's 'Yes '
+    alike, which pandas and scikit-learn read as three classes."""
+    return label.strip().casefold()
+
+
+def warn_label_spellings(target: str, classes: list) -> None:
+    """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
+    'No ') are as many classes: said, as the user most likely meant one."""
+    alike: dict[str, list[str]] = {}
+    for label in classes:
+        if isinstance(label, str):
+            alike.setdefault(label_key(label), []).append(label)
+    groups = [spelled for spelled in alike.values() if len(spelled) > 1]
+    if not groups:
+        return
+    said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
+                                                                      len(groups) > 3 else "")
+    warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
+                  f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
+                  ColumnWarning, stacklevel=4)
 
 
 class NotNumericTarget(ValidationError):
@@ -129,4 +152,16 @@ class UnseenClasses(ValidationError):
 def unseen_classes_message(target: str, unknown: list, where: str, count: int, classes: list) -> str:
     """'target column 'y' has a class unseen in training, ['c'], on line 4 (1 row; the model's classes: ...)'."""
     return (f"target column {short(target)} has {plural(len(unknown), 'a class', 'classes')} unseen in training, "
-            f"{names(unknown, 5)}, {where} ({count} {plural(count, 'row')}; the model's classes: {names(classes, 20)})")
+            f"{names(unknown, 5)}, {where} ({count} {plural(count, 'row')}; the model's classes: {names(classes, 20)})"
+            + written_otherwise(unknown, classes))
+
+
+def written_otherwise(unknown: list, classes: list) -> str:
+    """'' or the note that unseen labels are the model's classes written another way ('Yes ' for 'Yes'), which
+    the list of classes shows only by a quote's place."""
+    known = {label_key(c): c for c in classes if isinstance(c, str)}
+    pairs = [(u, known[label_key(u)]) for u in unknown if isinstance(u, str) and label_key(u) in known]
+    if not pairs:
+        return ""
+    said = ", ".join(f"{short(u)} is the class {short(c)}" for u, c in pairs[:3])
+    return f"; {said} in another case or with spaces around it: write the labels as training did"

@@ -69,24 +69,38 @@ def wrote(pid: int, moment: float) -> bool:
     return running(pid) and not started_after(pid, moment)
 
 
+def same_process(pid: int, started: int | None) -> bool:
+    """Whether process `pid` of this machine runs and is the one that started at `started` (`start_ticks`,
+    recorded by it): a later process given its id is not. None, or not known here: its id is trusted."""
+    return running(pid) and (started is None or start_ticks(pid) in (None, started))
+
+
 def temp_prefix(name: str) -> str:
-    """'.<name>.' cut so that the temporary name (prefix, writer, 8 random characters, '.tmp') fits in 255 bytes."""
+    """'.<name>.' cut so that the temporary name (prefix, writer: at most 28 characters, 8 random characters,
+    '.tmp') fits in 255 bytes."""
     return "." + os.fsdecode(os.fsencode(name)[:200]) + "."
 
 
 def writer() -> str:
-    """'PID-MACHINE' of a temporary file's name: this process, and this machine and PID namespace (6 hex digits of
-    `machine`), so that a file left by a killed writer is told from one being written, here or elsewhere."""
-    return f"{os.getpid()}-{hashlib.sha256(machine().encode()).hexdigest()[:6]}"
+    """'PID.STARTED-MACHINE' of a temporary file's name: this process, when it started (`start_ticks`; left out where
+    unknown), and this machine and PID namespace (6 hex digits of `machine`), so that a file left by a killed
+    writer is told from one being written, here or elsewhere, by no clock: a file's time, compared with its
+    writer's start, is the file server's clock, or this one's before it was set."""
+    started = start_ticks(os.getpid())
+    return f"{os.getpid()}{'' if started is None else f'.{started}'}-{_machine_tag()}"
+
+
+def _machine_tag() -> str:
+    return hashlib.sha256(machine().encode()).hexdigest()[:6]
 
 
 def sweep_temporaries(folder: str | Path, name: str | None = None) -> None:
     """Remove the temporary files (of `name`'s saves; None: of any file) that `atomic_write` left in `folder`
     when its process was killed as it saved (kill -9, out of memory): before, each stayed for good. Only
     chainrule's names (`writer`), of this machine, whose writer is gone (its id ended, or was given to a process
-    started after the file's time); an older chainrule's (without a writer) and anything else are kept."""
+    that started otherwise); an older chainrule's (without a writer) and anything else are kept."""
     start = re.escape(temp_prefix(name)) if name is not None else r"\..+\."
-    pattern = re.compile(start + r"(\d+)-" + writer().split("-")[1] + r"\.[0-9a-f]{8}\.tmp")
+    pattern = re.compile(start + r"(\d+)(?:\.(\d+))?-" + _machine_tag() + r"\.[0-9a-f]{8}\.tmp")
     try:
         entries = list(os.scandir(str(folder)))
     except OSError:                 # a folder that cannot be listed: the save itself says what is wrong
@@ -96,8 +110,8 @@ def sweep_temporaries(folder: str | Path, name: str | None = None) -> None:
         if found is None:
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and not wrote(int(found.group(1)),
-                                                                  entry.stat(follow_symlinks=False).st_mtime):
+            started = None if found.group(2) is None else int(found.group(2))
+            if entry.is_file(follow_symlinks=False) and not same_process(int(found.group(1)), started):
                 os.unlink(entry.path)
         except OSError:             # removed meanwhile, or not ours to remove
             continue

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..backend.compilelock import TRIES, leftover, linked, unstale
-from ..backend.processes import running, start_ticks, started_after
+from ..backend.processes import same_process, start_ticks, wrote
 from ..data.advice import give
 from ..errors import ValidationError
 
@@ -274,12 +274,10 @@ def _alive(holder: dict, key: str, path: Path) -> bool:
         return True
     if pid == os.getpid():
         return key in _held
-    if not running(pid):                    # a zombie (killed, never reaped) is a run that ended
-        return False
-    started = holder.get("started")
+    started = holder.get("started")         # a zombie (killed, never reaped) is a run that ended (`running`)
     if isinstance(started, int) and not isinstance(started, bool):
-        return start_ticks(pid) in (None, started)
+        return same_process(pid, started)
     try:
-        return not started_after(pid, path.stat().st_mtime)
+        return wrote(pid, path.stat().st_mtime)
     except OSError:                         # removed meanwhile: its run ended
         return False

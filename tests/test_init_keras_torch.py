@@ -54,16 +54,19 @@ def test_torch_default_is_torch_linears_own_start_weights_and_biases():
 ])
 def test_keras_truncated_normals_against_chainrules_plain_ones(name, keras_name, torch_init):
     """chainrule's name is a plain normal (torch's draw, where torch has one) and not Keras' truncated one; the
-    error for Keras' kernel_initializer=name writes the call that draws Keras', and that call does."""
+    error for Keras' kernel_initializer=name (or weight_init=its class name) writes the call that draws Keras', and
+    that call does."""
     keras_values = keras_draw(keras_name)
     if torch_init is not None:
         torch.manual_seed(0)
         weight = torch_init(torch.empty(SHAPE[::-1], dtype=torch.float64))    # torch's weight is (out, in)
         assert same_distribution(ours(name), weight.numpy().ravel())
     assert ks_2samp(ours(name), keras_values).pvalue < 1e-6                   # the shapes differ: Keras' is cut
-    for keras_keyword in (name, keras_name):             # Keras takes its class name as well
-        with pytest.raises(TypeError, match="kernel_initializer") as raised:
-            cr.Dense(*SHAPE, kernel_initializer=keras_keyword)
+    # Keras takes its class name as well; weight_init='HeNormal' suggests 'he_normal' and says the same
+    for keyword, value, error in [("kernel_initializer", name, TypeError), ("kernel_initializer", keras_name, TypeError),
+                                  ("weight_init", keras_name, cr.errors.UnknownNameError)]:
+        with pytest.raises(error, match=keyword if error is TypeError else f"Did you mean '{name}'") as raised:
+            cr.Dense(*SHAPE, **{keyword: value})
         call = re.search(r"Keras' draw is (cr\.init\.variance_scaling\([^)]*\))", str(raised.value)).group(1)
         assert same_distribution(ours(eval(call)), keras_values)
 

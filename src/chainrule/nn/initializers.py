@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError, unknown_name
+from ..errors import UnknownNameError, ValidationError, unknown_name
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -119,7 +119,7 @@ def keras_draw(name: Any) -> str:
     if ours is None:
         return ""
     scale, mode = KERAS_TRUNCATED[ours]
-    return (f"; Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
+    return (f"Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
             f"plain normal (as torch's): Keras' draw is cr.init.variance_scaling({scale}, {mode!r})")
 
 
@@ -159,7 +159,8 @@ def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
         if key not in INITIALIZERS:
-            raise unknown_name("init", init, sorted(INITIALIZERS) + ["auto"])
+            error, keras_note = unknown_name("init", init, sorted(INITIALIZERS) + ["auto"]), keras_draw(init)
+            raise UnknownNameError(f"{error} {keras_note}.") if keras_note else error
         return INITIALIZERS[key]
     if callable(init):
         return init

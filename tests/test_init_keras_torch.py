@@ -63,7 +63,8 @@ def test_keras_truncated_normals_against_chainrules_plain_ones(name, keras_name,
         assert same_distribution(ours(name), weight.numpy().ravel())
     assert ks_2samp(ours(name), keras_values).pvalue < 1e-6                   # the shapes differ: Keras' is cut
     # Keras takes its class name as well; weight_init='HeNormal' suggests 'he_normal' and says the same
-    for keyword, value, error in [("kernel_initializer", name, TypeError), ("kernel_initializer", keras_name, TypeError),
+    for keyword, value, error in [("kernel_initializer", name, TypeError),
+                                  ("kernel_initializer", keras_name, TypeError),
                                   ("weight_init", keras_name, cr.errors.UnknownNameError)]:
         with pytest.raises(error, match=keyword if error is TypeError else f"Did you mean '{name}'") as raised:
             cr.Dense(*SHAPE, **{keyword: value})
@@ -86,6 +87,13 @@ def test_variance_scaling_reads_distribution_as_keras(distribution):
     assert same_distribution(ours(cr.init.variance_scaling(2.0, distribution=distribution)), want)
 
 
+@pytest.mark.parametrize("scale", [np.float32(2.0), np.int64(2)])
+def test_variance_scaling_takes_numpy_numbers_as_keras_does(scale):
+    """A scale read from an array (np.float32, np.int64) is a positive number as much as 2.0 is."""
+    want = keras_draw("VarianceScaling", scale=scale)
+    assert same_distribution(ours(cr.init.variance_scaling(scale)), want)
+
+
 @pytest.mark.parametrize("kwargs, wrong", [({"scale": 0}, "scale"), ({"scale": -1.0}, "scale"),
                                            ({"mode": "fan"}, "mode"), ({"distribution": "gauss"}, "distribution")])
 def test_variance_scaling_refuses_what_keras_refuses(kwargs, wrong):
@@ -96,7 +104,7 @@ def test_variance_scaling_refuses_what_keras_refuses(kwargs, wrong):
         cr.init.variance_scaling(**kwargs)
 
 
-@pytest.mark.parametrize("scale", [float("nan"), float("inf"), "2", True])
+@pytest.mark.parametrize("scale", [float("nan"), float("inf"), "2", True, np.bool_(True), np.float64(-1.0)])
 def test_variance_scaling_refuses_a_scale_that_is_no_positive_number(scale):
     """Keras takes a NaN scale and draws NaN weights; here the call is refused, naming scale."""
     with pytest.raises(ValueError, match=f"scale must be a positive number; got {re.escape(repr(scale))}"):

@@ -11,6 +11,7 @@ he_normal, glorot_normal and lecun_normal are normals truncated at two standard 
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -74,7 +75,8 @@ DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 def variance_scaling(scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal") -> Callable:
     """Keras' VarianceScaling: variance scale / n (n the mode's fan), drawn from a normal truncated at two
     standard deviations (Keras' he_normal is variance_scaling(2.0, 'fan_in')), a plain normal or a uniform."""
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not np.isfinite(scale) or scale <= 0:
+    real = isinstance(scale, numbers.Real) and not isinstance(scale, (bool, np.bool_))     # np.float32(2.0) too
+    if not real or not np.isfinite(scale) or scale <= 0:
         raise ValidationError(f"variance_scaling: scale must be a positive number; got {scale!r}")
     if isinstance(distribution, str) and distribution.lower() == "normal":      # Keras' older name, as Keras reads it
         distribution = "truncated_normal"

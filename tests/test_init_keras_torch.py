@@ -47,6 +47,14 @@ def test_torch_default_is_torch_linears_own_start_weights_and_biases():
     assert same_distribution(layer.b, linear.bias.detach().double().numpy())
 
 
+@pytest.mark.parametrize("name, keras_name", [("random_normal", "RandomNormal"), ("random_uniform", "RandomUniform"),
+                                              ("truncated_normal", "TruncatedNormal")])
+def test_keras_fixed_scale_names_draw_as_keras(name, keras_name):
+    """Keras' names of its fixed-scale draws (N(0, 0.05), U(+-0.05), N(0, 0.05) cut at 2 std) are taken, not
+    answered with "Did you mean 'lecun_normal'?", a draw of another scale."""
+    assert same_distribution(ours(name), keras_draw(keras_name))
+
+
 @pytest.mark.parametrize("name, keras_name, torch_init", [
     ("he_normal", "HeNormal", lambda w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu")),
     ("glorot_normal", "GlorotNormal", torch.nn.init.xavier_normal_),

@@ -133,6 +133,11 @@ def uniform(shape: tuple[int, ...], rng: np.random.Generator, limit: float = 0.0
     return rng.uniform(-limit, limit, size=shape)
 
 
+def truncated_normal(shape: tuple[int, ...], rng: np.random.Generator, std: float = 0.05) -> np.ndarray:
+    """Keras' TruncatedNormal(): N(0, 0.05) cut at two standard deviations."""
+    return _truncated_normal(shape, rng, std)
+
+
 def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     return np.zeros(shape)
 
@@ -150,7 +155,9 @@ def constant(value: float) -> Callable:
 
 
 INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
-                                        lecun_normal, torch_default, normal, uniform, zeros, ones)}
+                                        lecun_normal, torch_default, normal, uniform, truncated_normal, zeros, ones)}
+#: Keras' names of the draws that chainrule names otherwise (RandomNormal() is N(0, 0.05), chainrule's 'normal')
+KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform"}
 RELU_FAMILY = ("relu", "leaky_relu")
 
 
@@ -160,6 +167,7 @@ def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
         key = init.lower()
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
+        key = KERAS_NAMES.get(key, key)
         if key not in INITIALIZERS:
             error, keras_note = unknown_name("init", init, sorted(INITIALIZERS) + ["auto"]), keras_draw(init)
             raise UnknownNameError(f"{error} {keras_note}.") if keras_note else error

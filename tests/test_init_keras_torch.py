@@ -47,6 +47,14 @@ def test_torch_default_is_torch_linears_own_start_weights_and_biases():
     assert same_distribution(layer.b, linear.bias.detach().double().numpy())
 
 
+@pytest.mark.parametrize("name, keras_name", [("random_normal", "RandomNormal"), ("random_uniform", "RandomUniform"),
+                                              ("truncated_normal", "TruncatedNormal")])
+def test_keras_fixed_scale_names_draw_as_keras(name, keras_name):
+    """Keras' names of its fixed-scale draws (N(0, 0.05), U(+-0.05), N(0, 0.05) cut at 2 std) are taken, not
+    answered with "Did you mean 'lecun_normal'?", a draw of another scale."""
+    assert same_distribution(ours(name), keras_draw(keras_name))
+
+
 @pytest.mark.parametrize("name, keras_name, torch_init", [
     ("he_normal", "HeNormal", lambda w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu")),
     ("glorot_normal", "GlorotNormal", torch.nn.init.xavier_normal_),
@@ -54,16 +62,20 @@ def test_torch_default_is_torch_linears_own_start_weights_and_biases():
 ])
 def test_keras_truncated_normals_against_chainrules_plain_ones(name, keras_name, torch_init):
     """chainrule's name is a plain normal (torch's draw, where torch has one) and not Keras' truncated one; the
-    error for Keras' kernel_initializer=name writes the call that draws Keras', and that call does."""
+    error for Keras' kernel_initializer=name (or weight_init=its class name) writes the call that draws Keras', and
+    that call does."""
     keras_values = keras_draw(keras_name)
     if torch_init is not None:
         torch.manual_seed(0)
         weight = torch_init(torch.empty(SHAPE[::-1], dtype=torch.float64))    # torch's weight is (out, in)
         assert same_distribution(ours(name), weight.numpy().ravel())
     assert ks_2samp(ours(name), keras_values).pvalue < 1e-6                   # the shapes differ: Keras' is cut
-    for keras_keyword in (name, keras_name):             # Keras takes its class name as well
-        with pytest.raises(TypeError, match="kernel_initializer") as raised:
-            cr.Dense(*SHAPE, kernel_initializer=keras_keyword)
+    # Keras takes its class name as well; weight_init='HeNormal' suggests 'he_normal' and says the same
+    for keyword, value, error in [("kernel_initializer", name, TypeError),
+                                  ("kernel_initializer", keras_name, TypeError),
+                                  ("weight_init", keras_name, cr.errors.UnknownNameError)]:
+        with pytest.raises(error, match=keyword if error is TypeError else f"Did you mean '{name}'") as raised:
+            cr.Dense(*SHAPE, **{keyword: value})
         call = re.search(r"Keras' draw is (cr\.init\.variance_scaling\([^)]*\))", str(raised.value)).group(1)
         assert same_distribution(ours(eval(call)), keras_values)
 
@@ -83,6 +95,13 @@ def test_variance_scaling_reads_distribution_as_keras(distribution):
     assert same_distribution(ours(cr.init.variance_scaling(2.0, distribution=distribution)), want)
 
 
+@pytest.mark.parametrize("scale", [np.float32(2.0), np.int64(2)])
+def test_variance_scaling_takes_numpy_numbers_as_keras_does(scale):
+    """A scale read from an array (np.float32, np.int64) is a positive number as much as 2.0 is."""
+    want = keras_draw("VarianceScaling", scale=scale)
+    assert same_distribution(ours(cr.init.variance_scaling(scale)), want)
+
+
 @pytest.mark.parametrize("kwargs, wrong", [({"scale": 0}, "scale"), ({"scale": -1.0}, "scale"),
                                            ({"mode": "fan"}, "mode"), ({"distribution": "gauss"}, "distribution")])
 def test_variance_scaling_refuses_what_keras_refuses(kwargs, wrong):
@@ -93,7 +112,7 @@ def test_variance_scaling_refuses_what_keras_refuses(kwargs, wrong):
         cr.init.variance_scaling(**kwargs)
 
 
-@pytest.mark.parametrize("scale", [float("nan"), float("inf"), "2", True])
+@pytest.mark.parametrize("scale", [float("nan"), float("inf"), "2", True, np.bool_(True), np.float64(-1.0)])
 def test_variance_scaling_refuses_a_scale_that_is_no_positive_number(scale):
     """Keras takes a NaN scale and draws NaN weights; here the call is refused, naming scale."""
     with pytest.raises(ValueError, match=f"scale must be a positive number; got {re.escape(repr(scale))}"):

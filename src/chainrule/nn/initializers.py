@@ -11,12 +11,13 @@ he_normal, glorot_normal and lecun_normal are normals truncated at two standard 
 from __future__ import annotations
 
 import inspect
+import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError, unknown_name
+from ..errors import UnknownNameError, ValidationError, unknown_name
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -74,7 +75,8 @@ DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 def variance_scaling(scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal") -> Callable:
     """Keras' VarianceScaling: variance scale / n (n the mode's fan), drawn from a normal truncated at two
     standard deviations (Keras' he_normal is variance_scaling(2.0, 'fan_in')), a plain normal or a uniform."""
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not np.isfinite(scale) or scale <= 0:
+    real = isinstance(scale, numbers.Real) and not isinstance(scale, (bool, np.bool_))     # np.float32(2.0) too
+    if not real or not np.isfinite(scale) or scale <= 0:
         raise ValidationError(f"variance_scaling: scale must be a positive number; got {scale!r}")
     if isinstance(distribution, str) and distribution.lower() == "normal":      # Keras' older name, as Keras reads it
         distribution = "truncated_normal"
@@ -119,7 +121,7 @@ def keras_draw(name: Any) -> str:
     if ours is None:
         return ""
     scale, mode = KERAS_TRUNCATED[ours]
-    return (f"; Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
+    return (f"Keras' {name!r} is a normal truncated at two standard deviations, chainrule's {ours!r} a "
             f"plain normal (as torch's): Keras' draw is cr.init.variance_scaling({scale}, {mode!r})")
 
 
@@ -129,6 +131,11 @@ def normal(shape: tuple[int, ...], rng: np.random.Generator, std: float = 0.05) 
 
 def uniform(shape: tuple[int, ...], rng: np.random.Generator, limit: float = 0.05) -> np.ndarray:
     return rng.uniform(-limit, limit, size=shape)
+
+
+def truncated_normal(shape: tuple[int, ...], rng: np.random.Generator, std: float = 0.05) -> np.ndarray:
+    """Keras' TruncatedNormal(): N(0, 0.05) cut at two standard deviations."""
+    return _truncated_normal(shape, rng, std)
 
 
 def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
@@ -148,7 +155,9 @@ def constant(value: float) -> Callable:
 
 
 INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
-                                        lecun_normal, torch_default, normal, uniform, zeros, ones)}
+                                        lecun_normal, torch_default, normal, uniform, truncated_normal, zeros, ones)}
+#: Keras' names of the draws that chainrule names otherwise (RandomNormal() is N(0, 0.05), chainrule's 'normal')
+KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform"}
 RELU_FAMILY = ("relu", "leaky_relu")
 
 
@@ -158,8 +167,10 @@ def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
         key = init.lower()
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
+        key = KERAS_NAMES.get(key, key)
         if key not in INITIALIZERS:
-            raise unknown_name("init", init, sorted(INITIALIZERS) + ["auto"])
+            error, keras_note = unknown_name("init", init, sorted(INITIALIZERS) + ["auto"]), keras_draw(init)
+            raise UnknownNameError(f"{error} {keras_note}.") if keras_note else error
         return INITIALIZERS[key]
     if callable(init):
         return init

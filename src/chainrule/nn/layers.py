@@ -75,8 +75,8 @@ def keras_dense(n_in: Any, n_out: Any, activation: Any, keras: dict) -> Chainrul
         hint = (f" (Keras' or PyTorch's name; chainrule's Dense takes {OTHER_NAMES[name]})" if name in OTHER_NAMES
                 else f" (Keras' or PyTorch's keyword; {ELSEWHERE[name]})" if name in ELSEWHERE
                 else did_you_mean(name, DENSE_ARGUMENTS, " (did you mean {}=?)"))
-        if name in ("kernel_initializer", "bias_initializer"):
-            hint = hint[:-1] + initializers.keras_draw(keras[name]) + ")"
+        if name in ("kernel_initializer", "bias_initializer") and initializers.keras_draw(keras[name]):
+            hint = f"{hint[:-1]}; {initializers.keras_draw(keras[name])})"
         if OTHER_NAMES.get(name) == NO_BIAS and keras[name] is not False:      # use_bias=True, bias=True: the default
             hint = f" (Keras' or PyTorch's name; chainrule's Dense has a learning bias unless told: leave {name}= out)"
         return ChainruleTypeError(f"Dense() got an unexpected keyword argument {name!r}{hint}")

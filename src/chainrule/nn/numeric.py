@@ -7,6 +7,7 @@ import decimal
 import mmap
 import numbers
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -97,8 +98,12 @@ def pairs(X: Any, name: str) -> str | None:
     if not isinstance(X, (list, tuple)) or not X or not all(
             isinstance(s, tuple) and len(s) == 2 and np.ndim(s[0]) > 0 for s in X[:100]):
         return None
-    return (f"it is a sequence of {len(X)} (x, y) pairs, and the inputs and targets go in as two arrays: "
-            "X = np.stack([x for x, _ in pairs]) and Y = np.stack([y for _, y in pairs]) (pairs: this sequence)")
+    if np.ndim(X[0][0]) == 1:                       # samples
+        return (f"it is a sequence of {len(X)} (x, y) samples, and the inputs and targets go in as two arrays: "
+                "X = np.stack([x for x, _ in pairs]) and Y = np.stack([y for _, y in pairs]) (pairs: this sequence)")
+    return (f"it is a sequence of {len(X)} (x, y) batches, and the inputs and targets go in as two arrays: "
+            "X = np.concatenate([x for x, _ in pairs]) and Y = np.concatenate([y for _, y in pairs]) (pairs: this "
+            "sequence; fit also takes it alone: fit(pairs))")
 
 
 def ragged(X: Any) -> str | None:
@@ -136,6 +141,11 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
     converts one; else the first value that is not one, named with its index and what to do."""
     if arr.ndim == 0:
         v = arr.item()
+        if isinstance(v, Iterator):     # Keras' predict(generator): read once, while X is read whole
+            raise ChainruleTypeError(f"{name} must be a numeric array; got a {type(v).__name__}, which is no array "
+                                     f"(it can be read only once): collect its batches of rows first, "
+                                     f"np.concatenate(list({name})); fit also takes a list or Sequence of (x, y) "
+                                     "batches, read again every epoch")
         raise ChainruleTypeError(f"{name} must be a numeric array; got a {type(v).__name__} ({v!r:.60})")
     flat = arr.reshape(-1)
     for k, v in enumerate(flat):

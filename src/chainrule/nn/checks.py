@@ -35,16 +35,20 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     would compile them again (seconds) or copy the data every epoch. A SciPy sparse matrix stays
     sparse (as CSR; its structure and stored values checked: `sparse.check`)."""
     if sparse.is_sparse(X):
-        return sparse.check(X, name, dtype, n_features)
+        if X.dtype.kind == "c":     # LIL's data is an array of lists: its dtype is object, whatever the values
+            raise ChainruleTypeError(f"{name} must hold real numbers; got a sparse {type(X).__name__} of dtype "
+                                     f"{X.dtype}")
+        return sparse.check(X if hasattr(X, "data") else X.tocsr(), name, dtype, n_features)   # DOK: no .data
     if type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X
     else:
         arr = to_numeric(X, name, dtype)
         if arr.ndim == 1:
             raise ValidationError(f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {arr.shape}. "
-                                  f"Use X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample.")
+                                  f"Use {reshaped(X, name, '-1, 1')} for one feature or {reshaped(X, name, '1, -1')} "
+                                  "for one sample.")
         if arr.ndim != 2:
-            raise not_2d(name, arr.shape, n_features)
+            raise not_2d(name, arr.shape, n_features, X)
         arr = cast(arr, dtype, name)
     if arr.shape[0] == 0:
         raise ValidationError(f"{name} is empty: expected at least one sample, got shape {arr.shape}")
@@ -54,14 +58,27 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     return arr
 
 
-def not_2d(name: str, shape: tuple, n_features: int | None = None) -> ValidationError:
+def reshaped(X: Any, name: str, args: str) -> str:
+    """The reshape of `X` that works on it: X.reshape(...) for NumPy's arrays and torch's; np.reshape(X, (...)) for
+    what has no reshape method (a list, a pandas Series, an HDF5 dataset: it reads one whole)."""
+    if isinstance(X, np.ndarray) or (X is not None and hasattr(X, "reshape") and not hasattr(X, "iloc")):
+        return f"{name}.reshape({args})"
+    return f"np.reshape({name}, ({args}))"
+
+
+def not_2d(name: str, shape: tuple, n_features: int | None = None, X: Any = None) -> ValidationError:
     """The error for an X of 0 or 3+ dimensions (images not flattened, Keras' Flatten habit), with the reshape
-    that fixes it: a network's first layer is Dense, taking one row of features per sample."""
+    that fixes it (`reshaped`: one that X has): a network's first layer is Dense, taking one row of features per
+    sample."""
     shape = tuple(int(n) for n in shape)
     if len(shape) < 2:
         return ValidationError(f"{name} must be 2-D (n_samples, n_features); got {len(shape)}-D shape {shape}")
     per_sample = math.prod(shape[1:])
-    fix = f"flatten each sample first: {name}.reshape(len({name}), -1) gives shape ({shape[0]}, {per_sample})"
+    fix = (f"flatten each sample first: {reshaped(X, name, f'len({name}), -1')} gives shape ({shape[0]}, "
+           f"{per_sample})")
+    if X is not None and out_of_core(X) and not isinstance(X, np.ndarray):
+        fix += (f", reading all of it into memory (as does {name}[...]); to read it a batch at a time, store it 2-D "
+                f"({shape[0]}, {per_sample}) in the file")
     if n_features is not None and per_sample != n_features:
         fix += f", but the network expects {n_features} features per sample, not {per_sample}"
     fix += " (chainrule has no Flatten layer: a network takes one row of features per sample)"

@@ -7,6 +7,7 @@ import decimal
 import mmap
 import numbers
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -37,13 +38,15 @@ def to_numeric(X, name: str, dtype: np.dtype | None = None, text_hint: str = ENC
         X = np.ma.getdata(X)
     elif type(X).__module__.startswith("scipy.sparse") and hasattr(X, "toarray"):
         X = _sparse_as_dense(X, name, dtype)
+    elif type(X).__module__.startswith("torch") and hasattr(X, "detach"):
+        X = _torch_as_numpy(X, name)
     elif hasattr(X, "to_numpy") and hasattr(X, "isna") and hasattr(X, "dtypes" if hasattr(X, "columns") else "dtype"):
         X = _pandas_as_numpy(X, name, text_hint, dtype)
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError) as exc:
-        raise ChainruleTypeError(f"{name} must be a numeric array; {ragged(X) or f'could not convert it: {exc}'}") \
-            from None
+        why = pairs(X, name) or ragged(X) or f"could not convert it: {exc}"
+        raise ChainruleTypeError(f"{name} must be a numeric array; {why}") from None
     if arr.dtype == object:
         arr = _objects_as_numbers(arr, name, text_hint)
     if arr.dtype.kind in "USO":
@@ -76,6 +79,31 @@ def whole_file(arr: Any, name: str) -> None:
         raise ValidationError(f"{name} is mapped from {root.filename}, whose shape {tuple(root.shape)} of "
                               f"{root.dtype} needs {expected} bytes of the file, but the file has {found} bytes now "
                               "(cut short, or rewritten, since it was opened): open it again once it is whole")
+
+
+def _torch_as_numpy(X: Any, name: str) -> np.ndarray:
+    """A torch tensor's values (a tensor that requires grad is data here: NumPy refused it with torch's words);
+    a tensor on 'meta' has no values to read, one of bfloat16 no NumPy dtype (read as float32, which holds it)."""
+    device = getattr(getattr(X, "device", None), "type", "cpu")
+    if device == "meta":
+        raise ValidationError(f"{name} is a torch tensor on device 'meta', which has a shape {tuple(X.shape)} but no "
+                              "values: create it on 'cpu' (or give the array it was meant to hold)")
+    X = X.detach().cpu()
+    return X.float().numpy() if str(X.dtype) == "torch.bfloat16" else X.numpy()
+
+
+def pairs(X: Any, name: str) -> str | None:
+    """Why a list of (x, y) samples (a torch Dataset's or Keras' habit) is no X: the network takes the inputs and
+    the targets as two arrays."""
+    if not isinstance(X, (list, tuple)) or not X or not all(
+            isinstance(s, tuple) and len(s) == 2 and np.ndim(s[0]) > 0 for s in X[:100]):
+        return None
+    if np.ndim(X[0][0]) == 1:                       # samples
+        return (f"it is a sequence of {len(X)} (x, y) samples, and the inputs and targets go in as two arrays: "
+                "X = np.stack([x for x, _ in pairs]) and Y = np.stack([y for _, y in pairs]) (pairs: this sequence)")
+    return (f"it is a sequence of {len(X)} (x, y) batches, and the inputs and targets go in as two arrays: "
+            "X = np.concatenate([x for x, _ in pairs]) and Y = np.concatenate([y for _, y in pairs]) (pairs: this "
+            "sequence; fit also takes it alone: fit(pairs))")
 
 
 def ragged(X: Any) -> str | None:
@@ -113,6 +141,11 @@ def _objects_as_numbers(arr: np.ndarray, name: str, text_hint: str) -> np.ndarra
     converts one; else the first value that is not one, named with its index and what to do."""
     if arr.ndim == 0:
         v = arr.item()
+        if isinstance(v, Iterator):     # Keras' predict(generator): read once, while X is read whole
+            raise ChainruleTypeError(f"{name} must be a numeric array; got a {type(v).__name__}, which is no array "
+                                     f"(it can be read only once): collect its batches of rows first, "
+                                     f"np.concatenate(list({name})); fit also takes a list or Sequence of (x, y) "
+                                     "batches, read again every epoch")
         raise ChainruleTypeError(f"{name} must be a numeric array; got a {type(v).__name__} ({v!r:.60})")
     flat = arr.reshape(-1)
     for k, v in enumerate(flat):

@@ -25,7 +25,7 @@ from .wording import for_page
 STATIC = Path(__file__).parent / "static"
 # each after the modules it uses (transport.js, the page's fetch, is joined but not used)
 MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "exports.js",
-           "legend.js", "panels.js", "transport.js", "app.js", "widget.js")
+           "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
 
 
 def bundle() -> str:

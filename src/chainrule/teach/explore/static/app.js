@@ -7,7 +7,9 @@ import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderLegend, renderWeights } from "./legend.js";
-import { focusKey, followShownOrder, refocus, trackTyping, renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { focusKey, followShownOrder, refocus, trackTyping } from "./focus.js";
+import { listenToKeys } from "./keys.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
@@ -63,7 +65,7 @@ export function mount(root, wire) {
   const refusalWords = s => (s && s.refused && !refusalClosed ? s.refused : "");
   const infoWords = s => [s.message, s.refused && refusalClosed
     ? `Still: ${s.refused[0].toLowerCase()}${s.refused.slice(1)}` : ""].filter(Boolean).join(" ");
-  trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (panels.js)
+  trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (focus.js)
 
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
   // blank or not a finite number: an empty field is never read as 0. `name` says which field.
@@ -128,24 +130,7 @@ export function mount(root, wire) {
 
   // -- controls ------------------------------------------------------------------------------
   root.querySelectorAll("[data-act]").forEach(b => b.addEventListener("click", () => call(b.dataset.act)));
-  // Ctrl+Z undoes, Ctrl+Shift+Z and Ctrl+Y redo (⌘ on a Mac), as in editors; not in a text field, whose typing the
-  // browser undoes (a menu or a checkbox has none: its change is the network's, undone here).
-  // The page's keys anywhere on it; in a notebook only where the keyboard is in the explorer (Jupyter's own).
-  const TEXT_FIELD = "textarea, [contenteditable], input:not([type=checkbox], [type=radio], [type=file], [type=range])";
-  const keysOn = root.classList.contains("in-notebook") ? root : root.ownerDocument;
-  keysOn.addEventListener("keydown", pageKeys);
-  function pageKeys(e) {
-    const key = e.key.toLowerCase(), typing = e.target.closest && e.target.closest(TEXT_FIELD);
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && !typing && ["z", "y"].includes(key)) {
-      const act = key === "z" && !e.shiftKey ? "undo" : "redo", button = root.querySelector(`[data-act="${act}"]`);
-      e.preventDefault();
-      if (!button.disabled) call(act);
-    }
-    // a key the explorer acts on is its own, not a notebook's too: Enter (a field's number set, a button or an item of
-    // the drawing clicked; Shift+Enter also ran the cell) and every key a handler here took (its default prevented:
-    // the drawing's arrows, Escape in the Export menu, Ctrl+Z)
-    if (e.key === "Enter" || e.defaultPrevented) e.stopPropagation();
-  }
+  const keysGo = listenToKeys(root, call);           // Ctrl+Z, Ctrl+Y and the notebook's keys kept (keys.js)
   // Train N: a request trains for at most a few seconds, so the page asks again for the rest until
   // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
   $("train").addEventListener("click", async () => {
@@ -379,7 +364,7 @@ export function mount(root, wire) {
     if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
   });
   resized.observe($("graph-wrap"));
-  const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (panels.js)
+  const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (focus.js)
 
   // -- start ---------------------------------------------------------------------------------
   transport.open().then(a => {
@@ -388,7 +373,7 @@ export function mount(root, wire) {
   }).catch(e => showError(`Could not reach the explorer's server: ${e.message}`));
   // `dispose`: what the page hung outside `root` let go (a notebook's widget removed: no handler of a dead page left)
   const dispose = () => {                               // ▶ and Train stop asking too
-    root.ownerDocument.removeEventListener("pointerdown", closeMenu); keysOn.removeEventListener("keydown", pageKeys);
+    root.ownerDocument.removeEventListener("pointerdown", closeMenu); keysGo();
     resized.disconnect(); ordered.disconnect(); playing = false; if (training) training.stop = true;
   };
   return { call, render: s => render(s), dispose };

@@ -149,7 +149,8 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         raise stored_as_text(name, text[i], line, target)
     if counts[ok].sum() / total >= 0.5:
         i, line = first_of(~ok)
-        kinds = list(dict.fromkeys([distinct.iloc[i], *distinct[~ok].tolist()]))    # the first's kind first
+        # as written, the first's kind first: 'n/a ' is not what --na-values 'n/a' reads
+        kinds = list(dict.fromkeys([text[i], *(text[j] for j in np.flatnonzero(~ok))]))
         raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target)
 
 

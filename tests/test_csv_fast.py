@@ -229,13 +229,16 @@ def old_check_text_column(col, name: str) -> None:
         return
     if ok.mean() >= 0.5:
         bad = values[~ok]
-        kinds = list(dict.fromkeys(bad.tolist()))
+        kinds = list(dict.fromkeys(col.dropna().astype("string")[~ok].tolist()))      # as written
         line = _line(col, col.index.isin(bad.index[:1]))
         listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+        # --na-values splits at commas and strips each marker: advised only where it reads every such cell
+        markers = ",".join(kinds)
+        na = "," not in "".join(kinds) and all(k == k.strip() != "" for k in kinds) and len(repr(markers)) <= 60
+        way = f"--na-values {markers!r} to read such cells as missing (and --impute to fill them), or " if na else ""
         raise ValidationError(
             f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on "
-            f"{line}), so it would be read as text with one category per number. Give --na-values "
-            f"{short(kinds[0])} to read such cells as missing (and --impute to fill them), or --text {short(name)} "
+            f"{line}), so it would be read as text with one category per number. Give {way}--text {short(name)} "
             "to use the column as text categories" + pandas_note(kinds))
 
 

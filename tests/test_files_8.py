@@ -203,7 +203,7 @@ def test_a_shuffled_frames_text_checks_name_the_files_first_cell(tmp_path):
     cells = ["1", "2", "n/a", "4", "5", "?", "7", "8", "9", "10"]            # 'n/a' on line 4, '?' on line 7
     path.write_text("a,y\n" + "".join(f"{c},{i % 2}\n" for i, c in enumerate(cells)))
     df = read_csv(path).iloc[::-1]                                        # '?' comes first in the frame
-    with pytest.raises(ValidationError, match=r"\('n/a', '\?'; first on line 4\).* na_values=\['n/a'\]"):
+    with pytest.raises(ValidationError, match=r"\('n/a', '\?'; first on line 4\).* na_values=\['n/a', '\?'\]"):
         Preprocessing.fit(df, "y")
     assert text_reason(df["a"]) == "not numbers, e.g. 'n/a' on line 4"
 

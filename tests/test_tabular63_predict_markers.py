@@ -32,7 +32,7 @@ def test_a_marker_in_a_numeric_column_is_said_with_the_option_that_reads_it(tmp_
     said = " ".join(refused.stderr.split())
     assert refused.returncode == 2 and "line 4 has 'n/a'" in said, said
     option = said.split("give ")[1].split(" (")[0]
-    assert option == "--na-values 'n/a'" and "the model fills them" in said, said
+    assert option == "--na-values 'n/a'" and "the model fills it with" in said, said
     told = cmd("predict", tmp_path / "m.npz", tmp_path / "marked.csv", "--proba", *shlex.split(option))
     blank = cmd("predict", tmp_path / "m.npz", tmp_path / "blank.csv", "--proba")
     assert told.returncode == 0 and blank.returncode == 0, told.stderr + blank.stderr

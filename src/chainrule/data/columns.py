@@ -149,7 +149,8 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         raise stored_as_text(name, text[i], line, target)
     if counts[ok].sum() / total >= 0.5:
         i, line = first_of(~ok)
-        kinds = list(dict.fromkeys([distinct.iloc[i], *distinct[~ok].tolist()]))    # the first's kind first
+        # as written, the first's kind first: 'n/a ' is not what --na-values 'n/a' reads
+        kinds = list(dict.fromkeys([text[i], *(text[j] for j in np.flatnonzero(~ok))]))
         raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target)
 
 
@@ -165,8 +166,24 @@ def looks_like_id(col) -> bool:
     return bool(col.nunique() == n)
 
 
-#: a date or a time stamp as files write them: 2020-01-31, 2020-01-31 12:00:00, 31/01/2020, 1/31/20
-DATE = r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}"
+#: a date or a time stamp as files write them: 2020-01-31, 2020-01-31 12:00:00, 31/01/2020, 1/31/20, 31.01.2020
+#: (its month and day the two groups `is_date` checks); with dots, a year of four digits or every part of two
+#: (31.01.20): not a version such as 1.2.10
+DATE = (r"[12]\d{3}-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+        r"|(\d{1,2})/(\d{1,2})/(?:\d{2}|[12]\d{3})|(\d{1,2})\.(\d{1,2})\.[12]\d{3}|(\d{2})\.(\d{2})\.\d{2}")
+
+
+def is_date(text: Any) -> bool:
+    """Whether `text` is a date as `DATE` writes them, with a month of 1 to 12 and a day of 1 to 31 (day and month
+    either way round but in 2020-01-31): 1.2.10 is a version, 13/13/2020 no date."""
+    found = re.fullmatch(DATE, text.strip()) if isinstance(text, str) else None
+    if found is None:
+        return False
+    first, second = (int(g) for g in found.groups() if g is not None)
+    month, day = (first, second) if found[1] is not None else sorted((first, second))
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
 #: what to do with a column of dates, one date a row (warn_id) or repeated (warn_dates)
 DATES_OUT = "turn the dates into numbers before training (days since a start, month, weekday), or leave it out with "
 
@@ -179,7 +196,7 @@ def warn_id(name: str, n: int, example: Any = None) -> None:
     what = ("a row number: it looks like a pandas index, which DataFrame.to_csv writes unless given index=False"
             if name == "Unnamed: 0" else "an ID or row number?")
     out = f"leave it out with {give('drop', column=short(name))}"
-    if isinstance(example, str) and re.fullmatch(DATE, example.strip()):
+    if is_date(example):
         what = f"dates, e.g. {short(example)}: each one a category of its own"
         out = DATES_OUT + give('drop', column=short(name))
     warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
@@ -195,7 +212,7 @@ def warn_dates(name: str, counts: Any) -> None:
     if len(counts) < 2 or counts.iloc[0] < 2:
         return
     dates = [str(v) for v in counts.index]
-    if not all(re.fullmatch(DATE, v.strip()) for v in dates):
+    if not all(is_date(v) for v in dates):
         return
     warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
                   f"category of its own, and a date training did not see is unseen (all zeros): {DATES_OUT}"

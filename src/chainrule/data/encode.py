@@ -63,16 +63,14 @@ def _marker_hint(pre: Any, c: str, cell: Any) -> str:
     the option that reads it so, and what the model then does with it (fills it, or refuses it)."""
     import re
 
-    from .advice import give
-    from .markers import PANDAS_ONLY
-    word = cell if isinstance(cell, str) else ""     # --na-values strips each marker and splits at commas:
-    if not word or word != word.strip() or "," in word or \
-            not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
-        return ""                                       # 'n/a ' or ',' it cannot read, so not advised
-    then = (f"the model fills them with {pre.fill[c]:.6g}" if c in pre.fill else
+    from .markers import PANDAS_ONLY, na_advice
+    word = cell if isinstance(cell, str) else ""
+    advice = na_advice([word])                        # None for 'n/a ' or ',', which --na-values cannot read
+    if advice is None or not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
+        return ""
+    then = (f"the model fills it with {pre.fill[c]:.6g}" if c in pre.fill else
             "the model, trained without --impute, cannot fill it: write a number there")
-    said = give('na values', value=short(cell))
-    return f"; if it marks a missing value, {said[0].lower()}{said[1:]} ({then})"
+    return f"; if it marks a missing value, {advice[0].lower()}{advice[1:]} ({then})"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:

@@ -53,3 +53,26 @@ def na_markers(na_values, pandas_markers: bool = False, kept: Mapping[str, Colle
 def learnt(pre) -> dict[str, list[str]]:
     """The categories of a model's text columns, as `na_markers` takes them (`kept`)."""
     return {c: [str(v) for v in pre.categories.get(c, [])] for c in pre.text}
+
+
+#: the longest advice na_advice writes (a long cell is no marker: it is not advised as one)
+ADVICE_CHARS = 60
+
+
+def option_reads(cell: object) -> bool:
+    """Whether --na-values can read `cell` as missing: the option splits its text at commas and strips each marker,
+    so a cell ',' or 'n/a ' (a spreadsheet's trailing space) it cannot give. One rule for every advice to use it
+    (train's refusal of a column of numbers but a few cells, predict's of a marker training never met)."""
+    return isinstance(cell, str) and cell != "" and cell == cell.strip() and "," not in cell
+
+
+def na_advice(cells: Sequence[object]) -> str | None:
+    """The advice that reads each of `cells` (as written) as missing, in its reader's words (--na-values '?,n/a';
+    na_values=['?', 'n/a']), or None where one of them cannot be given so (`option_reads`) or they are too long
+    to say: following the advice must read them all."""
+    from .advice import caller, give
+    if not cells or not all(option_reads(c) for c in cells):
+        return None
+    text = [str(c) for c in cells]
+    value = repr(",".join(text)) if caller() in ("command", "sweep command") else ", ".join(map(repr, text))
+    return give("na values", value=value) if len(value) <= ADVICE_CHARS else None

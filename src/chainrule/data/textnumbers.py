@@ -125,24 +125,27 @@ def comma_error(name: str, kind: str, example: str, line: int | str, read: dict 
 
 def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str,
                    target: bool = False) -> ValidationError:
-    """The error for a column of numbers but for a few cells (`kinds`, the first on `line`): read as
+    """The error for a column of numbers but for a few cells (`kinds`, as written, the first on `line`): read as
     text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
-    one class per number, where its missing values are no rows to learn from."""
-    from .markers import PANDAS_ONLY
+    one class per number, where its missing values are no rows to learn from. The --na-values that reads them all
+    is advised where it can (markers.na_advice: not 'n/a ' with its space, nor ',')."""
+    from .markers import PANDAS_ONLY, na_advice
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
     pandas = (f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to "
               "chainrule unless told)") if all(str(k) in PANDAS_ONLY for k in kinds) else ""
+    advice = na_advice(kinds)
     if target:
+        way = (f"{advice} to read such cells as missing (a row without a target is then refused: delete those "
+               "rows), " if advice else "Delete the rows that hold them, ")
         return ValidationError(
             f"target column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on "
             f"{at_line(line)}), so it would be read as text, a class per number, not a regression. "
-            f"{give('na values', value=short(kinds[0]))} to read such cells as missing (a row without a target is "
-            f"then refused: delete those rows), {as_classes()}{pandas}")
+            f"{way}{as_classes()}{pandas}")
+    way = f"{advice} to read such cells as missing (and {give('impute')} to fill them), or " if advice else "Give "
     return ValidationError(
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
-        f"it would be read as text with one category per number. {give('na values', value=short(kinds[0]))} to read "
-        f"such cells as missing (and {give('impute')} to fill them), or {give('text', column=short(name))} to use the "
-        f"column as text categories{pandas}")
+        f"it would be read as text with one category per number. {way}{give('text', column=short(name))} to use "
+        f"the column as text categories{pandas}")
 
 
 SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all

@@ -133,3 +133,12 @@ def test_complex_sparse_input_is_refused_not_cast(fmt, call):
     net = network()
     with pytest.raises(ChainruleError, match=r"X must hold real numbers; got a sparse \w+ of dtype complex128"):
         net.predict(x) if call == "predict" else net.fit(x, Y, verbose=0)
+
+
+@pytest.mark.parametrize("fmt", ["lil", "dok"])
+def test_sparse_check_reads_each_format_by_its_dtype(fmt):
+    from chainrule.nn import sparse
+    checked = sparse.check(sp.csr_matrix(X).asformat(fmt), "X", np.dtype("float64"))
+    np.testing.assert_array_equal(checked.toarray(), X)
+    with pytest.raises(ChainruleError, match=r"X must hold real numbers; got a sparse \w+ of dtype complex128"):
+        sparse.check(sp.csr_matrix(X + 1j).asformat(fmt), "X", np.dtype("float64"))

@@ -35,10 +35,7 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     would compile them again (seconds) or copy the data every epoch. A SciPy sparse matrix stays
     sparse (as CSR; its structure and stored values checked: `sparse.check`)."""
     if sparse.is_sparse(X):
-        if X.dtype.kind == "c":     # LIL's data is an array of lists: its dtype is object, whatever the values
-            raise ChainruleTypeError(f"{name} must hold real numbers; got a sparse {type(X).__name__} of dtype "
-                                     f"{X.dtype}")
-        return sparse.check(X if hasattr(X, "data") else X.tocsr(), name, dtype, n_features)   # DOK: no .data
+        return sparse.check(X, name, dtype, n_features)
     if type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X
     else:

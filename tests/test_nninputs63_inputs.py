@@ -105,6 +105,7 @@ def test_three_axis_hdf5_dataset_gets_a_reshape_it_has(tmp_path, call):
         net = network()
         with pytest.raises(ChainruleError, match="3-D") as info:
             net.predict(ds) if call == "predict" else getattr(net, call)(ds, Y, verbose=0)
+        assert "store it 2-D (8, 3) in the file" in str(info.value)      # fit reads it a batch at a time
         fixed = eval(advice(str(info.value)), {"np": np, "X": ds})
         np.testing.assert_allclose(net.predict(fixed), net.predict(X), rtol=0, atol=0)
 

@@ -143,3 +143,16 @@ def test_sparse_check_reads_each_format_by_its_dtype(fmt):
     np.testing.assert_array_equal(checked.toarray(), X)
     with pytest.raises(ChainruleError, match=r"X must hold real numbers; got a sparse \w+ of dtype complex128"):
         sparse.check(sp.csr_matrix(X + 1j).asformat(fmt), "X", np.dtype("float64"))
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "fit"])
+@pytest.mark.parametrize("kind", ["samples", "batches"])
+def test_pairs_whose_x_and_y_are_alike_are_explained_not_flattened(call, kind):
+    """x and y of one shape (an autoencoder's) make one 3-D array: flattening it would feed the targets in."""
+    net = Network([Dense(3, 3)], loss="mse", seed=0)
+    pairs = [(X[i], X[i]) for i in range(8)] if kind == "samples" else [(X[i:i + 4], X[i:i + 4]) for i in (0, 4)]
+    with pytest.raises(ChainruleError, match=rf"sequence of {len(pairs)} \(x, y\) {kind}") as info:
+        net.predict(pairs) if call == "predict" else getattr(net, call)(pairs, X, verbose=0)
+    x_expr, y_expr = re.findall(r"[XY] = (np\.\w+\(\[[^\]]*\]\))", str(info.value))
+    np.testing.assert_array_equal(eval(x_expr, {"np": np, "pairs": pairs}), X)
+    np.testing.assert_array_equal(eval(y_expr, {"np": np, "pairs": pairs}), X)

@@ -156,3 +156,17 @@ def test_pairs_whose_x_and_y_are_alike_are_explained_not_flattened(call, kind):
     x_expr, y_expr = re.findall(r"[XY] = (np\.\w+\(\[[^\]]*\]\))", str(info.value))
     np.testing.assert_array_equal(eval(x_expr, {"np": np, "pairs": pairs}), X)
     np.testing.assert_array_equal(eval(y_expr, {"np": np, "pairs": pairs}), X)
+
+
+@pytest.mark.parametrize("where", ["X", "validation_data"])
+def test_sample_pairs_as_batches_are_explained_and_the_advice_works(where):
+    """fit(pairs) with Y omitted reads each item as a batch: per-sample pairs are told apart, not 'batch 0: 1-D'."""
+    pairs = [(X[i], Y[i]) for i in range(len(X))]
+    net = network()
+    with pytest.raises(ChainruleError, match=rf"{where} must be a sequence of \(x, y\) batches.*8 \(x, y\) samples") \
+            as info:
+        net.fit(pairs, verbose=0) if where == "X" else net.fit(X, Y, validation_data=pairs, verbose=0)
+    x_expr, y_expr = re.findall(r"[XY] = (np\.\w+\(\[[^\]]*\]\))", str(info.value))
+    names = {"np": np, "pairs": pairs}
+    for got, want in zip(fitted_weights(eval(x_expr, names), eval(y_expr, names)), fitted_weights(X)):
+        np.testing.assert_array_equal(got, want)

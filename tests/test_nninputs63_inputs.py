@@ -170,3 +170,14 @@ def test_sample_pairs_as_batches_are_explained_and_the_advice_works(where):
     names = {"np": np, "pairs": pairs}
     for got, want in zip(fitted_weights(eval(x_expr, names), eval(y_expr, names)), fitted_weights(X)):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("layout", ["to_sparse", "to_sparse_csr"])
+def test_sparse_tensor_is_read_as_its_values(layout):
+    net = network()
+    np.testing.assert_allclose(net.predict(getattr(torch.tensor(X), layout)()), net.predict(X), rtol=0, atol=0)
+
+
+def test_lazy_conjugate_tensor_is_refused_as_complex():
+    with pytest.raises(ChainruleError, match="complex"):
+        network().predict(torch.tensor(X + 1j).conj())

@@ -82,13 +82,17 @@ def whole_file(arr: Any, name: str) -> None:
 
 
 def _torch_as_numpy(X: Any, name: str) -> np.ndarray:
-    """A torch tensor's values (a tensor that requires grad is data here: NumPy refused it with torch's words);
-    a tensor on 'meta' has no values to read, one of bfloat16 no NumPy dtype (read as float32, which holds it)."""
+    """A torch tensor's values (a tensor that requires grad is data here: NumPy refused it with torch's words, as it
+    refuses a sparse one and a lazy conjugate); a tensor on 'meta' has no values to read, one of bfloat16 no NumPy
+    dtype (read as float32, which holds it)."""
     device = getattr(getattr(X, "device", None), "type", "cpu")
     if device == "meta":
         raise ValidationError(f"{name} is a torch tensor on device 'meta', which has a shape {tuple(X.shape)} but no "
                               "values: create it on 'cpu' (or give the array it was meant to hold)")
     X = X.detach().cpu()
+    if str(X.layout) != "torch.strided":        # sparse (COO, CSR, ...): NumPy holds its values dense
+        X = X.to_dense()
+    X = X.resolve_conj().resolve_neg()          # a lazy conjugate or negation: NumPy holds it done
     return X.float().numpy() if str(X.dtype) == "torch.bfloat16" else X.numpy()
 
 

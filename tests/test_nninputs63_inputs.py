@@ -105,6 +105,7 @@ def test_three_axis_hdf5_dataset_gets_a_reshape_it_has(tmp_path, call):
         net = network()
         with pytest.raises(ChainruleError, match="3-D") as info:
             net.predict(ds) if call == "predict" else getattr(net, call)(ds, Y, verbose=0)
+        assert "store it 2-D (8, 3) in the file" in str(info.value)      # fit reads it a batch at a time
         fixed = eval(advice(str(info.value)), {"np": np, "X": ds})
         np.testing.assert_allclose(net.predict(fixed), net.predict(X), rtol=0, atol=0)
 
@@ -133,3 +134,50 @@ def test_complex_sparse_input_is_refused_not_cast(fmt, call):
     net = network()
     with pytest.raises(ChainruleError, match=r"X must hold real numbers; got a sparse \w+ of dtype complex128"):
         net.predict(x) if call == "predict" else net.fit(x, Y, verbose=0)
+
+
+@pytest.mark.parametrize("fmt", ["lil", "dok"])
+def test_sparse_check_reads_each_format_by_its_dtype(fmt):
+    from chainrule.nn import sparse
+    checked = sparse.check(sp.csr_matrix(X).asformat(fmt), "X", np.dtype("float64"))
+    np.testing.assert_array_equal(checked.toarray(), X)
+    with pytest.raises(ChainruleError, match=r"X must hold real numbers; got a sparse \w+ of dtype complex128"):
+        sparse.check(sp.csr_matrix(X + 1j).asformat(fmt), "X", np.dtype("float64"))
+
+
+@pytest.mark.parametrize("call", ["predict", "evaluate", "fit"])
+@pytest.mark.parametrize("kind", ["samples", "batches"])
+def test_pairs_whose_x_and_y_are_alike_are_explained_not_flattened(call, kind):
+    """x and y of one shape (an autoencoder's) make one 3-D array: flattening it would feed the targets in."""
+    net = Network([Dense(3, 3)], loss="mse", seed=0)
+    pairs = [(X[i], X[i]) for i in range(8)] if kind == "samples" else [(X[i:i + 4], X[i:i + 4]) for i in (0, 4)]
+    with pytest.raises(ChainruleError, match=rf"sequence of {len(pairs)} \(x, y\) {kind}") as info:
+        net.predict(pairs) if call == "predict" else getattr(net, call)(pairs, X, verbose=0)
+    x_expr, y_expr = re.findall(r"[XY] = (np\.\w+\(\[[^\]]*\]\))", str(info.value))
+    np.testing.assert_array_equal(eval(x_expr, {"np": np, "pairs": pairs}), X)
+    np.testing.assert_array_equal(eval(y_expr, {"np": np, "pairs": pairs}), X)
+
+
+@pytest.mark.parametrize("where", ["X", "validation_data"])
+def test_sample_pairs_as_batches_are_explained_and_the_advice_works(where):
+    """fit(pairs) with Y omitted reads each item as a batch: per-sample pairs are told apart, not 'batch 0: 1-D'."""
+    pairs = [(X[i], Y[i]) for i in range(len(X))]
+    net = network()
+    with pytest.raises(ChainruleError, match=rf"{where} must be a sequence of \(x, y\) batches.*8 \(x, y\) samples") \
+            as info:
+        net.fit(pairs, verbose=0) if where == "X" else net.fit(X, Y, validation_data=pairs, verbose=0)
+    x_expr, y_expr = re.findall(r"[XY] = (np\.\w+\(\[[^\]]*\]\))", str(info.value))
+    names = {"np": np, "pairs": pairs}
+    for got, want in zip(fitted_weights(eval(x_expr, names), eval(y_expr, names)), fitted_weights(X)):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("layout", ["to_sparse", "to_sparse_csr"])
+def test_sparse_tensor_is_read_as_its_values(layout):
+    net = network()
+    np.testing.assert_allclose(net.predict(getattr(torch.tensor(X), layout)()), net.predict(X), rtol=0, atol=0)
+
+
+def test_lazy_conjugate_tensor_is_refused_as_complex():
+    with pytest.raises(ChainruleError, match="complex"):
+        network().predict(torch.tensor(X + 1j).conj())

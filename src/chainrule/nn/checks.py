@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import ChainruleTypeError, ValidationError, counted, refusal
 from ..errors import label as label_words
 from . import sparse
-from .numeric import to_numeric
+from .numeric import pairs, to_numeric
 
 #: what to do with class labels a network cannot take as they are (text, or not 0..k-1)
 ENCODE_LABELS = ("encode them as 0..k-1 (sklearn.preprocessing.LabelEncoder().fit_transform(Y)), or use "
@@ -35,10 +35,7 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
     would compile them again (seconds) or copy the data every epoch. A SciPy sparse matrix stays
     sparse (as CSR; its structure and stored values checked: `sparse.check`)."""
     if sparse.is_sparse(X):
-        if X.dtype.kind == "c":     # LIL's data is an array of lists: its dtype is object, whatever the values
-            raise ChainruleTypeError(f"{name} must hold real numbers; got a sparse {type(X).__name__} of dtype "
-                                     f"{X.dtype}")
-        return sparse.check(X if hasattr(X, "data") else X.tocsr(), name, dtype, n_features)   # DOK: no .data
+        return sparse.check(X, name, dtype, n_features)
     if type(X) is np.ndarray and X.dtype == dtype and X.ndim == 2 and X.flags.c_contiguous:
         arr = X
     else:
@@ -48,6 +45,9 @@ def as_2d_array(X, name: str, dtype: np.dtype, n_features: int | None = None) ->
                                   f"Use {reshaped(X, name, '-1, 1')} for one feature or {reshaped(X, name, '1, -1')} "
                                   "for one sample.")
         if arr.ndim != 2:
+            why = pairs(X, name)        # (x, y) pairs whose x and y are alike read as one array: not flattened
+            if why:
+                raise ChainruleTypeError(f"{name} must be a numeric array; {why}")
             raise not_2d(name, arr.shape, n_features, X)
         arr = cast(arr, dtype, name)
     if arr.shape[0] == 0:

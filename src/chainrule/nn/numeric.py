@@ -82,25 +82,31 @@ def whole_file(arr: Any, name: str) -> None:
 
 
 def _torch_as_numpy(X: Any, name: str) -> np.ndarray:
-    """A torch tensor's values (a tensor that requires grad is data here: NumPy refused it with torch's words);
-    a tensor on 'meta' has no values to read, one of bfloat16 no NumPy dtype (read as float32, which holds it)."""
+    """A torch tensor's values (a tensor that requires grad is data here: NumPy refused it with torch's words, as it
+    refuses a sparse one and a lazy conjugate); a tensor on 'meta' has no values to read, one of bfloat16 no NumPy
+    dtype (read as float32, which holds it)."""
     device = getattr(getattr(X, "device", None), "type", "cpu")
     if device == "meta":
         raise ValidationError(f"{name} is a torch tensor on device 'meta', which has a shape {tuple(X.shape)} but no "
                               "values: create it on 'cpu' (or give the array it was meant to hold)")
     X = X.detach().cpu()
+    if str(X.layout) != "torch.strided":        # sparse (COO, CSR, ...): NumPy holds its values dense
+        X = X.to_dense()
+    X = X.resolve_conj().resolve_neg()          # a lazy conjugate or negation: NumPy holds it done
     return X.float().numpy() if str(X.dtype) == "torch.bfloat16" else X.numpy()
 
 
-def pairs(X: Any, name: str) -> str | None:
+def pairs(X: Any, name: str, batches: bool = True) -> str | None:
     """Why a list of (x, y) samples (a torch Dataset's or Keras' habit) is no X: the network takes the inputs and
-    the targets as two arrays."""
+    the targets as two arrays. `batches`: a list of (x, y) batches is explained too (it is no X, but fit takes it)."""
     if not isinstance(X, (list, tuple)) or not X or not all(
             isinstance(s, tuple) and len(s) == 2 and np.ndim(s[0]) > 0 for s in X[:100]):
         return None
     if np.ndim(X[0][0]) == 1:                       # samples
         return (f"it is a sequence of {len(X)} (x, y) samples, and the inputs and targets go in as two arrays: "
                 "X = np.stack([x for x, _ in pairs]) and Y = np.stack([y for _, y in pairs]) (pairs: this sequence)")
+    if not batches:
+        return None
     return (f"it is a sequence of {len(X)} (x, y) batches, and the inputs and targets go in as two arrays: "
             "X = np.concatenate([x for x, _ in pairs]) and Y = np.concatenate([y for _, y in pairs]) (pairs: this "
             "sequence; fit also takes it alone: fit(pairs))")

@@ -108,7 +108,7 @@ def _no_text_array(X: Any) -> Any:
         raise ValidationError(array_of_dates(arr.dtype, "X"))
     if arr.ndim > 2:                         # images not flattened: scikit-learn's "Found array with dim 3" says no fix
         from ..nn.checks import not_2d
-        raise not_2d("X", arr.shape)
+        raise not_2d("X", arr.shape, X=X)
     if arr.dtype.kind not in "USO":
         return X
     dates = first_date_object(arr, "X") if arr.dtype == object else None    # np.timedelta64s read as ticks

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, ValidationError
 from ..nn import sample_weight as sw
 from ..nn.metrics import no_nan
+from ..nn.numeric import pairs
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
 from .fitting import setup
@@ -75,6 +76,9 @@ def check_batches(batches: Any, name: str = "X") -> Any:
                                  f"(a Keras Sequence, a list of pairs, a DataLoader); got {type(batches).__name__}")
     if len(batches) == 0:
         raise ValidationError(f"{name} holds no batches")
+    samples = pairs(batches, name, batches=False)      # a torch Dataset's (x, y) per sample: no batch is 1-D
+    if samples:
+        raise ValidationError(f"{name} must be a sequence of (x, y) batches, each x 2-D; {samples}")
     return batches
 
 

@@ -230,7 +230,7 @@ def check_inputs(net: Any, X: Any) -> LazyRows:
         return SparseRows(check.as_2d_array(X, "X", net.dtype, net.n_inputs), net.dtype)
     shape, dtype = tuple(X.shape), np.dtype(X.dtype)
     if len(shape) != 2:
-        raise check.not_2d("X", shape, net.n_inputs)
+        raise check.not_2d("X", shape, net.n_inputs, X)
     if dtype.kind not in "biuf":
         raise ChainruleTypeError(f"X must hold real numbers; got dtype {dtype}")
     if shape[0] == 0:

@@ -35,7 +35,7 @@ def _fit(net, opt, epochs):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("name, kwargs", KINDS)
-def test_k_steps_state_dict_then_m_more_is_the_uncut_run_bit_for_bit(name, kwargs, dtype):
+def test_k_steps_state_dict_then_m_more_is_the_uncut_run_bit_for_bit(name, kwargs, dtype, kernels):
     whole, cut = _net(dtype), _net(dtype)
     _fit(whole, getattr(optim, name)(**kwargs), 5)
     _fit(cut, getattr(optim, name)(**kwargs), 2)
@@ -78,7 +78,7 @@ def _as_torch(sd):
 
 
 @pytest.mark.parametrize("name, kwargs", KINDS)
-def test_torchs_own_state_dict_taken_up_goes_on_as_torch_and_back(name, kwargs):
+def test_torchs_own_state_dict_taken_up_goes_on_as_torch_and_back(name, kwargs, kernels):
     """torch.optim trains 8 steps; its state dict (tensors as NumPy) loaded into chainrule's optimizer of a network
     of torch's weights: 8 more steps are torch's 8 more. Then chainrule's state dict loaded into a new torch
     optimizer: 4 more steps are chainrule's."""
@@ -223,3 +223,20 @@ def test_an_optimizer_stepped_on_one_array_gives_one_parameter():
     opt.step(weights, grads)
     again.step(copied, grads)
     np.testing.assert_array_equal(weights, copied)
+
+
+def test_a_scheduled_rate_goes_on_from_its_epoch_and_another_schedule_is_refused():
+    def sgd():
+        return optim.SGD(optim.StepLR(0.2, step_size=1, gamma=0.5), momentum=0.9)
+    X, y = _data()
+    whole, cut = _net(), _net()
+    whole.fit(X, y, epochs=4, batch_size=5, shuffle=False, optimizer=sgd(), verbose=0)
+    cut.fit(X, y, epochs=2, batch_size=5, shuffle=False, optimizer=sgd(), verbose=0)
+    sd = cut.optimizer.state_dict()
+    assert sd["param_groups"][0]["lr"] == 0.1 and sd["param_groups"][0]["epoch"] == 1
+    with pytest.raises(ValidationError, match="'lr'] is 0.1.*StepLR gives 0.15 at epoch 1"):
+        optim.SGD(optim.StepLR(0.3, step_size=1, gamma=0.5), momentum=0.9).load_state_dict(sd)
+    opt = sgd()
+    opt.load_state_dict(sd)
+    cut.fit(X, y, epochs=4, initial_epoch=2, batch_size=5, shuffle=False, optimizer=opt, verbose=0)
+    np.testing.assert_array_equal(cut.params, whole.params)

@@ -338,21 +338,15 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             if (set(state) - names - switchable or missing) and (state or opt_header["t"] > 0):
                 raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state "
                                      f"{sorted(opt.state_names)}; the file has {sorted(state)}")
-            opt.t, opt.epoch = opt_header["t"], opt_header["epoch"]
-            if opt.schedule is not None:
-                opt.set_epoch(opt.epoch)
-            opt.state = {k: vectors[f"opt.{k}"] for k in state if k in names}
-            aside = {k: vectors[f"opt.{k}"] for k in state if k not in names}       # a setting turned off: kept
-            if aside:
-                opt._aside = aside
             if "fresh" in opt_header and not (opt.per_part_start and state):
                 raise ModelFileError(f"{path}: the optimizer's 'fresh' parts mark where SGD's momentum buffer has not "
                                      f"started; this {type(opt).__name__} keeps no such buffer (its state: "
                                      f"{sorted(state)}): the file is damaged or crafted")
-            if opt_header.get("fresh"):
-                opt._fresh = np.zeros(net.n_params, dtype=bool)
-                for start, stop in opt_header["fresh"]:
-                    opt._fresh[start:stop] = True
+            fresh = np.zeros(net.n_params, dtype=bool) if opt_header.get("fresh") else None
+            for start, stop in opt_header.get("fresh") or []:
+                fresh[start:stop] = True                                    # type: ignore[index]
+            opt.restore(opt_header["t"], opt_header["epoch"], {k: vectors[f"opt.{k}"] for k in state}, fresh)
+            opt.lay_out(net)                     # its state_dict() splits the state by the network's arrays
             problem = check.state_problem(opt, opt.saved_state())     # what save checks: the arrays put aside too
             if problem is not None:
                 raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")

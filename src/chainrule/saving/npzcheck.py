@@ -15,6 +15,7 @@ import numpy as np
 from ..data.filecontent import MAX_MEMBERS, members_listed, too_many
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
+from ..training.optimizer_state import state_problem  # noqa: F401 (save's and load's check, state_dict's too)
 
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
 #: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those
@@ -219,25 +220,6 @@ def uses_float_key(value) -> bool:
     if isinstance(value, dict):
         return list(value) == [FLOAT_KEY] or any(uses_float_key(v) for v in value.values())
     return isinstance(value, list) and any(uses_float_key(v) for v in value)
-
-
-#: the optimizer states that are sums or averages of squared gradients: never negative
-SQUARES = {"Adam": ("exp_avg_sq", "max_exp_avg_sq"), "RMSprop": ("square_avg",), "Adagrad": ("sum",)}
-
-
-def state_problem(opt, state: dict) -> str | None:
-    """What is wrong with an optimizer's state arrays (a negative average of squared gradients
-    gave NaN steps that looked like a diverged training), or None."""
-    from ..training.optim import Adagrad, Adam, RMSprop
-    for cls in (Adam, RMSprop, Adagrad):
-        if isinstance(opt, cls):
-            for name in SQUARES[cls.__name__]:
-                values = state.get(name)
-                if values is not None and (values < 0).any():
-                    at = int(np.flatnonzero(values < 0)[0])
-                    return (f"the optimizer state {name!r} ({type(opt).__name__}'s sum or average of squared "
-                            f"gradients, never negative) holds {values[at]} at index {at}")
-    return None
 
 
 def schedule_warning(opt) -> str | None:

@@ -156,6 +156,10 @@ class RMSprop(Optimizer):
     def _config(self):
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
 
+    def _may_lack(self, name):
+        # torch keeps the momentum buffer only while momentum is on
+        return super()._may_lack(name) or (name == "momentum_buffer" and not self.momentum)
+
     def _update(self, p, g, state):
         g = self._grad(p, g)
         sq = state["square_avg"]

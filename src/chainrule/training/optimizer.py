@@ -14,6 +14,7 @@ from ..backend import kernels
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
+from . import optimizer_state
 from .clipping import clip_values, global_norm
 from .keras_names import KerasNames
 from .schedules import Schedule
@@ -115,7 +116,23 @@ class Optimizer(KerasNames):
             name = type(self).__name__
             raise ValidationError(f"this {name} instance already trained another network (its step count and moments "
                                   f"belong to that one); give each network its own optimizer: {name}(...)")
+        self.lay_out(net)
         self._owner = weakref.ref(net)
+        return self
+
+    def lay_out(self, net: Any) -> Optimizer:
+        """Record `net`'s parameter arrays (what each is, its shape), which `state_dict` splits the flat state
+        into. A layout `load_state_dict` took from the dict alone must be the network's: other shapes or dtype
+        were state made afresh at the next step, silently."""
+        layout = optimizer_state.layout_of(net)
+        if self.__dict__.pop("_loaded", False):
+            ours = [shape for _, shape in self._layout]
+            if ours != [shape for _, shape in layout] or self._dtype != net.dtype:
+                self._loaded = True
+                raise ValidationError(f"the state this {type(self).__name__} loaded (load_state_dict) is for "
+                                      f"parameter arrays {ours} of {self._dtype}; this network's are "
+                                      f"{[shape for _, shape in layout]} of {net.dtype}")
+        self._layout, self._dtype = layout, np.dtype(net.dtype)
         return self
 
     def set_epoch(self, epoch: int) -> None:
@@ -149,6 +166,10 @@ class Optimizer(KerasNames):
             for name in [k for k in state if k not in names]:
                 aside[name] = state.pop(name)
 
+    #: the network's parameter arrays (what, shape) and dtype, recorded by `lay_out`
+    _layout: list[tuple[str, tuple[int, ...]]]
+    _dtype: np.dtype
+
     #: state names a setting turns on or off (SGD's momentum, Adam's amsgrad, RMSprop's centered): a file may hold one
     #: the settings do not use (put aside, as in memory) or lack one they use (made at the next step, as in memory)
     switchable: ClassVar[tuple[str, ...]] = ()
@@ -157,6 +178,55 @@ class Optimizer(KerasNames):
         """The state a file keeps: what the settings use and what a setting turned off put aside (torch keeps it;
         turned on again it is taken back), so that a saved run goes on as the one never saved."""
         return {**self.__dict__.get("_aside", {}), **self.state}
+
+    def restore(self, t: int, epoch: int, arrays: dict[str, np.ndarray], fresh: np.ndarray | None) -> None:
+        """Take back what `saved_state` gave (a file, a state dict): the arrays the settings do not use are put
+        aside; `fresh` marks the entries whose SGD buffer has not started (None: all have)."""
+        names = set(self.state_names)
+        self.t, self.epoch = t, epoch
+        if self.schedule is not None:
+            self.set_epoch(epoch)
+        self.state = {k: v for k, v in arrays.items() if k in names}
+        self.__dict__.pop("_aside", None)
+        aside = {k: v for k, v in arrays.items() if k not in names}       # a setting turned off: kept
+        if aside:
+            self._aside = aside
+        self._fresh = fresh
+
+    def _may_lack(self, name: str) -> bool:
+        """Whether a state dict may lack state `name` of a parameter: one a setting turned on since the last
+        step (made at the next), or SGD's buffer of a part not stepped yet (torch's has none)."""
+        return name in self.switchable or self.per_part_start
+
+    def state_dict(self) -> dict:
+        """torch's `optimizer.state_dict()`, plain Python and NumPy values: {"state": {i: {"step": t,
+        "exp_avg": array, ...}}, "param_groups": [{"lr": ..., "betas": ..., "params": [0, 1, ...]}]}, one index
+        per array of `net.get_weights()` (torch's Linear.weight is W's transpose). Copies: training goes on apart."""
+        return optimizer_state.state_dict(self)
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Take the settings, step count and state of `state_dict` (this kind's: `state_dict()`'s, or torch's
+        converted to NumPy), all checked before any is set; the next steps go on as the saved optimizer's."""
+        optimizer_state.load_state_dict(self, state_dict)
+
+    def get_config(self) -> dict:
+        """Keras' name of `config()`: the constructor arguments and "name"; `from_config` makes it again."""
+        return self.config()
+
+    @classmethod
+    def from_config(cls, config: dict) -> Optimizer:
+        """Keras' `Optimizer.from_config`: a new optimizer of these settings (no state), of this class."""
+        from .optim import OPTIMIZERS, optimizer_from_file
+        if not isinstance(config, dict):
+            raise ChainruleTypeError(f"{cls.__name__}.from_config takes a dict (get_config()'s); got "
+                                     f"{type(config).__name__}")
+        name = config.get("name", cls.__name__)
+        if not isinstance(name, str) or name.lower() != cls.__name__.lower():
+            raise ValidationError(f"{cls.__name__}.from_config got the config of {name!r}: give it to that class, "
+                                  "or to cr.optim.get_optimizer(config)")
+        if OPTIMIZERS.get(cls.__name__.lower()) is not cls:
+            raise ValidationError(f"{cls.__name__} is not registered: decorate it with cr.optim.register_optimizer")
+        return optimizer_from_file({**config, "name": cls.__name__})
 
     def _new_state(self, name: str, params: np.ndarray) -> np.ndarray:
         """A state array made afresh: zeros (Adagrad's sum starts at its initial_accumulator_value)."""

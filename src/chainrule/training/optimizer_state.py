@@ -1,0 +1,243 @@
+"""torch's `optimizer.state_dict()` / `load_state_dict(sd)`: the optimizer's settings, step count and state arrays
+as plain Python and NumPy values, one state entry per parameter array of the network (`net.get_weights()`'s order
+and shapes; torch's Linear.weight is the transpose of W), made from and put back into the same flat state that
+`cr.save` writes (`Optimizer.saved_state`, `Optimizer.restore`). Nothing is pickled, so a dict of another kind,
+shape or dtype is refused by name rather than run."""
+from __future__ import annotations
+
+import inspect
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import ValidationError
+from ..nn.checks import learning_rate
+
+if TYPE_CHECKING:
+    from .optimizer import Optimizer
+
+#: torch's param_group keys that say how torch computes, not what: read and left alone
+TORCH_HOW = ("foreach", "capturable", "differentiable", "fused", "initial_lr")
+#: chainrule's own keys, which a dict written by torch lacks: the optimizer keeps its own then
+OWN = ("clip_norm", "clip_value", "epoch")
+#: the squared gradients' averages or sums, never negative (a negative one gave NaN steps)
+SQUARES = {"Adam": ("exp_avg_sq", "max_exp_avg_sq"), "RMSprop": ("square_avg",), "Adagrad": ("sum",)}
+
+
+def layout_of(net: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """(what, shape) of each parameter array of `net`, in the flat vector's order (net.get_weights()')."""
+    index = {id(layer): i for i, layer in enumerate(net.layers)}
+    return [(f"{name} of layer {index[id(layer)]} ({type(layer).__name__})", tuple(getattr(layer, name).shape))
+            for layer, name, _, _ in net.segments]
+
+
+def state_problem(opt: Optimizer, state: dict) -> str | None:
+    """What is wrong with an optimizer's state arrays (a negative average of squared gradients), or None."""
+    for cls in type(opt).__mro__:
+        for name in SQUARES.get(cls.__name__, ()) if cls.__module__.endswith("training.optim") else ():
+            values = state.get(name)
+            if values is not None and (values < 0).any():
+                at = int(np.flatnonzero(values < 0)[0])
+                return (f"the optimizer state {name!r} ({type(opt).__name__}'s sum or average of squared "
+                        f"gradients, never negative) holds {values[at]} at index {at}")
+    return None
+
+
+def group_of(opt: Optimizer) -> dict:
+    """The one param_group: torch's keys (lr, betas, ...) and chainrule's (clip_norm, clip_value, epoch)."""
+    settings = {k: tuple(v) if k == "betas" else v for k, v in opt._settings().items()}
+    decoupled = getattr(type(opt), "decoupled", None)          # Adam's and AdamW's: torch writes it
+    extra = {} if decoupled is None else {"decoupled_weight_decay": decoupled}
+    return {"lr": opt.lr, **settings, "maximize": False, **extra, "epoch": opt.epoch}
+
+
+def state_dict(opt: Optimizer) -> dict:
+    """torch's layout: {"state": {index: {"step": t, name: array}}, "param_groups": [{..., "params": [0, ...]}]}.
+    A parameter whose SGD buffer has not started (a frozen layer) has no buffer, as torch has none."""
+    saved = opt.saved_state()
+    layout = opt.__dict__.get("_layout") or [("", v.shape) for v in list(saved.values())[:1]]
+    state: dict[int, dict[str, Any]] = {}
+    fresh, start = opt.__dict__.get("_fresh"), 0
+    for i, (_, shape) in enumerate(layout):
+        stop = start + math.prod(shape)
+        not_started = fresh is not None and bool(fresh[start:stop].all())
+        entry: dict[str, Any] = {"step": int(opt.t)}
+        entry.update({k: saved[k][start:stop].reshape(shape).copy() for k in sorted(saved)
+                      if not (not_started and k == "momentum_buffer" and opt.per_part_start)})
+        if len(entry) > 1 or opt.t:
+            state[i] = entry
+        start = stop
+    return {"state": state, "param_groups": [{**group_of(opt), "params": list(range(len(layout)))}]}
+
+
+def _refuse(what: str) -> ValidationError:
+    return ValidationError(f"load_state_dict: {what}")
+
+
+def _kind_of(keys: list[str]) -> str:
+    """The built-in optimizers whose settings include `keys` (a dict of another kind), for the message."""
+    from .optim import OPTIMIZERS
+    ours = set(keys) - {"decoupled_weight_decay"}
+    kinds = [cls.__name__ for cls in OPTIMIZERS.values() if ours <= set(inspect.signature(cls).parameters)]
+    return f" (a state dict of {' or '.join(kinds)}?)" if kinds else ""
+
+
+def _settings(opt: Optimizer, group: Any) -> dict[str, Any]:
+    """The param_group's settings, each checked as its setter checks it: nothing is set before all pass."""
+    name = type(opt).__name__
+    if not isinstance(group, dict):
+        raise _refuse(f"param_groups[0] must be a dict; got {type(group).__name__}")
+    ours = {"lr", "params", *opt._settings()}
+    unknown = [k for k in group if k not in ours | {"maximize", "decoupled_weight_decay", *TORCH_HOW, *OWN}
+               or (k == "decoupled_weight_decay" and not hasattr(type(opt), "decoupled"))]
+    if unknown:
+        raise _refuse(f"param_groups[0] has {unknown}, which {name} does not take{_kind_of(unknown)}")
+    missing = [k for k in sorted(ours - set(OWN)) if k not in group]
+    if missing:
+        raise _refuse(f"param_groups[0] lacks {missing}: {name}'s param_group has {sorted(ours)}")
+    if group.get("maximize"):
+        raise _refuse("param_groups[0] has maximize=True: chainrule's optimizers descend the loss (negate it instead)")
+    ours_decoupled = getattr(type(opt), "decoupled", None)
+    decoupled = group.get("decoupled_weight_decay", ours_decoupled)
+    if decoupled != ours_decoupled:
+        raise _refuse(f"param_groups[0] has decoupled_weight_decay={decoupled!r}, {name} has "
+                      f"{ours_decoupled!r}: load it into {'AdamW' if decoupled else 'Adam'}")
+    checks = type(opt).checks
+    given = {k: tuple(group[k]) if k == "betas" and isinstance(group[k], (list, tuple)) else group[k]
+             for k in opt._settings() if k in group}
+    checked = {k: checks[k](v) if k in checks else v for k, v in given.items()}
+    if checked.get("clip_norm", opt.clip_norm) is not None and checked.get("clip_value", opt.clip_value) is not None:
+        raise _refuse("param_groups[0] gives both clip_norm and clip_value: one of them must be None")
+    return checked
+
+
+def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | int:
+    """The optimizer's layout (bound to a network), or the number of parameters the dict lists."""
+    params, layout = group["params"], opt.__dict__.get("_layout")
+    if not isinstance(params, list) or params != list(range(len(params))):
+        raise _refuse(f"param_groups[0]['params'] must be the indices [0, 1, ..., n - 1]; got {params!r}")
+    if layout is not None and len(params) != len(layout):
+        raise _refuse(f"the state dict lists {len(params)} parameter arrays; this optimizer's network has "
+                      f"{len(layout)}: {[shape for _, shape in layout]}")
+    return layout if layout is not None else len(params)
+
+
+def _step(entries: dict, needed: bool) -> int:
+    """The one step count of every entry (chainrule counts one for the whole network)."""
+    steps = {}
+    for i, entry in entries.items():
+        if "step" not in entry:
+            if needed:
+                raise _refuse(f"state[{i}] lacks 'step'")
+            continue
+        value = entry["step"]
+        number = float(np.asarray(value)) if np.asarray(value).shape == () and np.asarray(value).dtype.kind in "iuf" \
+            else math.nan
+        if not (0 <= number < 2**53 and number == int(number)) or isinstance(value, bool):
+            raise _refuse(f"state[{i}]['step'] must be a whole number >= 0; got {value!r}")
+        steps[i] = int(number)
+    if len(set(steps.values())) > 1:
+        raise _refuse(f"the parameters' step counts differ ({steps}): chainrule counts one step for the whole "
+                      "network, as Keras does (a torch layer frozen for some steps has fewer)")
+    return next(iter(steps.values()), 0)
+
+
+def load_state_dict(opt: Optimizer, sd: Any) -> None:
+    """Check everything in `sd`, then set the settings, the step count and the state arrays."""
+    name = type(opt).__name__
+    if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
+        got = sorted(map(str, sd)) if isinstance(sd, dict) else type(sd).__name__
+        raise _refuse(f"a state dict is a dict with the keys ['param_groups', 'state']; got {got}")
+    groups, entries = sd["param_groups"], sd["state"]
+    if not isinstance(groups, list) or len(groups) != 1:
+        raise _refuse(f"param_groups must be a list of one group (chainrule's optimizer steps the network's one "
+                      f"parameter vector); got {groups!r:.200}")
+    settings = _settings(opt, groups[0])
+    layout = _params(opt, groups[0])
+    n = layout if isinstance(layout, int) else len(layout)
+    if not isinstance(entries, dict) or any(not isinstance(i, int) or not 0 <= i < n for i in entries):
+        raise _refuse(f"state must be a dict from parameter index (0 to {n - 1}) to its state; got keys "
+                      f"{list(entries) if isinstance(entries, dict) else type(entries).__name__}")
+    probe = type(opt).__new__(type(opt))
+    probe.__dict__.update({k: v for k, v in opt.__dict__.items() if k not in settings})
+    probe.__dict__.update(settings)               # the settings as they will be: which state they use
+    names, allowed = set(probe.state_names), set(probe.state_names) | set(probe.switchable)
+    arrays: dict[int, dict[str, np.ndarray]] = {}
+    for i, entry in sorted(entries.items()):
+        if not isinstance(entry, dict):
+            raise _refuse(f"state[{i}] must be a dict of its state; got {type(entry).__name__}")
+        unknown = [k for k in entry if k != "step" and k not in allowed]
+        if unknown:
+            raise _refuse(f"state[{i}] has {unknown}; {name} keeps {sorted(names)}: a state dict of another "
+                          "optimizer or other settings")
+        needed = [k for k in sorted(names) if k not in entry and not probe._may_lack(k)]
+        if needed:
+            raise _refuse(f"state[{i}] lacks {needed} ({name} with these settings keeps {sorted(names)})")
+        arrays[i] = {k: np.asarray(v) for k, v in entry.items() if k != "step"}
+    t = _step(entries, needed=not opt.per_part_start)
+    found = [v.dtype for each in arrays.values() for v in each.values()]
+    dtype = opt.__dict__.get("_dtype") or next(iter(found), None)
+    if dtype is not None and dtype not in (np.float64, np.float32):
+        raise _refuse(f"the state arrays must be float64 or float32 (the network's dtype); got {dtype}")
+    shapes = ([shape for _, shape in layout] if not isinstance(layout, int)
+              else [next(iter(arrays[i].values())).shape if arrays.get(i) else None for i in range(n)])
+    for i, each in arrays.items():
+        for key, v in each.items():
+            if v.dtype != dtype or v.shape != shapes[i]:
+                raise _refuse(f"state[{i}][{key!r}] has shape {v.shape} and dtype {v.dtype}; expected shape "
+                              f"{shapes[i]} and dtype {dtype} (the network's parameter {i}"
+                              f"{'' if isinstance(layout, int) else ', ' + layout[i][0]}; torch's Linear.weight is "
+                              "the transpose of W)")
+            if not np.isfinite(v).all():
+                raise _refuse(f"state[{i}][{key!r}] holds NaN or infinity")
+    if None in shapes and found:
+        unknown = [i for i, shape in enumerate(shapes) if shape is None]
+        raise _refuse(f"the state of parameters {unknown} holds no arrays (not stepped yet: a frozen layer), so their "
+                      "shapes are unknown here: bind the optimizer to its network first (opt.bind(net)), then load")
+    lr, epoch = _rate(opt, groups[0]["lr"], groups[0].get("epoch", opt.epoch))
+    flat, fresh = _flat(probe, arrays, shapes, dtype)
+    problem = state_problem(probe, flat)
+    if problem is not None:
+        raise _refuse(problem)
+    for key, value in settings.items():
+        if key not in ("clip_norm", "clip_value"):
+            setattr(opt, key, value)
+    opt.clip_norm = opt.clip_value = None
+    opt.clip_norm, opt.clip_value = settings.get("clip_norm"), settings.get("clip_value")
+    if opt.schedule is None:
+        opt.lr = lr
+    opt.restore(t, epoch, flat, fresh)
+    if isinstance(layout, int) and found:
+        opt._layout = [(f"parameter {i}", tuple(shape)) for i, shape in enumerate(shapes) if shape is not None]
+        opt._dtype, opt._loaded = np.dtype(dtype), True
+
+
+def _flat(probe: Optimizer, arrays: dict, shapes: list, dtype: Any) -> tuple[dict[str, np.ndarray], Any]:
+    """The flat state vectors (a parameter without an entry: made afresh; SGD's buffer: not started, `_fresh`)."""
+    if not arrays:
+        return {}, None
+    sizes = [math.prod(shape) for shape in shapes]
+    edges = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    keys = sorted({k for each in arrays.values() for k in each})
+    flat, fresh = {}, np.zeros(edges[-1], dtype=bool)
+    for key in keys:
+        flat[key] = probe._new_state(key, np.zeros(edges[-1], dtype=dtype))
+        for i in range(len(shapes)):
+            if key in arrays.get(i, {}):
+                flat[key][edges[i]:edges[i + 1]] = arrays[i][key].reshape(-1)
+            elif key == "momentum_buffer" and probe.per_part_start:
+                fresh[edges[i]:edges[i + 1]] = True
+    return flat, (fresh if fresh.any() and probe.per_part_start else None)
+
+
+def _rate(opt: Optimizer, lr: Any, epoch: Any) -> tuple[float, int]:
+    """The saved rate and epoch, checked; where the optimizer follows a schedule the rate must be the schedule's."""
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+        raise _refuse(f"param_groups[0]['epoch'] must be a whole number >= 0; got {epoch!r}")
+    rate = learning_rate(lr, "param_groups[0]['lr']")
+    if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch):
+        raise _refuse(f"param_groups[0]['lr'] is {lr!r}, but this {type(opt).__name__}'s schedule "
+                      f"{type(opt.schedule).__name__} gives {opt._scheduled(opt.schedule, epoch)!r} at epoch {epoch}: "
+                      "give the optimizer the schedule that trained it, or a plain rate")
+    return rate, epoch

@@ -1,0 +1,31 @@
+"""The --na-values train advises for a column of numbers but a few placeholders replaces the one given (the option
+does not add to it): it keeps the markers already given, so that following it reads every placeholder, those the
+run read as missing already and the ones it still reads as text. Read whole or with --stream alike."""
+import shlex
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cmd
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_the_advice_keeps_the_markers_already_given(tmp_path, stream):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=60).round(3).astype(str), "b": rng.normal(size=60).round(3)})
+    df["y"] = df.b * 2 + rng.normal(size=60).round(2)
+    df.loc[3, "a"], df.loc[9, "a"] = "?", "n/a"
+    df.to_csv(tmp_path / "t.csv", index=False)
+
+    def train(*options):
+        out = cmd("train", tmp_path / "t.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+                  "--quiet", "--impute", "median", *stream, *options)
+        return out.returncode, " ".join(out.stderr.split())
+
+    code, said = train("--na-values", "?")                     # '?' read as missing, 'n/a' still text
+    assert code == 2 and "('n/a'; first on line 11)" in said, said
+    option = said.split("Give ")[1].split(" to read")[0]
+    code, again = train(*shlex.split(option))
+    assert code == 0, f"{option} advised, then: {again}"
+    assert (pd.read_csv(tmp_path / "t.csv", na_values=shlex.split(option)[1].split(","), keep_default_na=False)
+            ["a"].dtype.kind == "f")                           # pandas too reads the column as numbers so

@@ -29,3 +29,22 @@ def test_the_advice_keeps_the_markers_already_given(tmp_path, stream):
     assert code == 0, f"{option} advised, then: {again}"
     assert (pd.read_csv(tmp_path / "t.csv", na_values=shlex.split(option)[1].split(","), keep_default_na=False)
             ["a"].dtype.kind == "f")                           # pandas too reads the column as numbers so
+
+
+def test_predicts_advice_keeps_the_markers_given_to_it(tmp_path):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"a": rng.normal(size=60).round(3), "b": rng.normal(size=60).round(3)})
+    df["y"] = df.b * 2 + rng.normal(size=60).round(2)
+    df.to_csv(tmp_path / "clean.csv", index=False)
+    new = df.drop(columns="y").head(10).astype(str)
+    new.loc[3, "a"], new.loc[6, "a"] = "?", "n/a"
+    new.to_csv(tmp_path / "new.csv", index=False)
+    trained = cmd("train", tmp_path / "clean.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+                  "--quiet", "--impute", "median")
+    assert trained.returncode == 0, trained.stderr
+    refused = cmd("predict", tmp_path / "m.npz", tmp_path / "new.csv", "--na-values", "?")
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2 and "line 8 has 'n/a'" in said, said
+    option = said.split("give ")[1].split(" (")[0]
+    told = cmd("predict", tmp_path / "m.npz", tmp_path / "new.csv", *shlex.split(option))
+    assert told.returncode == 0, f"{option} advised, then: {told.stderr}"

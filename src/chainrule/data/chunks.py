@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ValidationError
 from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
-from .markers import na_markers
+from .markers import given_markers, na_markers
 from .opening import bom_encoding, csv_path, nul_refusal, open_again, utf16_unmarked
 from .separators import detect_separator, given_separator
 
@@ -64,7 +64,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
     sep = detect_separator(text, name)[0] if sep is None else given_separator(sep)
     check_marks(sep, decimal, thousands, name, encoding)    # as read_csv and the check of every line refuse them
     info = {"name": name, "sep": sep, "sep_detected": detected, "encoding": encoding or "utf-8", "decimal": decimal,
-            "thousands": thousands}
+            "thousands": thousands, "na_values": given_markers(na_values)}
     try:
         header: list[Any] = []
         if kept:

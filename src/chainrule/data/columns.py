@@ -151,7 +151,8 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         i, line = first_of(~ok)
         # as written, the first's kind first: 'n/a ' is not what --na-values 'n/a' reads
         kinds = list(dict.fromkeys([text[i], *(text[j] for j in np.flatnonzero(~ok))]))
-        raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target)
+        given = (read or {}).get("na_values", ())          # the option replaces them: its advice keeps them
+        raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target, given)
 
 
 def looks_like_id(col) -> bool:

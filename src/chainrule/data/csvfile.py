@@ -19,7 +19,7 @@ from ..errors import ValidationError, closest
 from .advice import give, resave
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
-from .markers import na_markers
+from .markers import given_markers, na_markers
 from .separators import SEP_NAMES, detect_separator, given_separator, other_separator
 
 BLOCK = 1 << 23           # bytes counted at a time by the row check's fast path (fieldcount.rows_agree)
@@ -280,7 +280,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         raise ValidationError(f"CSV file {short(name, 200)} has a header but no data rows")
     df.columns = [str(c) for c in df.columns]
     df.attrs["csv"] = {"name": name, "sep": sep, "sep_detected": detected, "encoding": used_encoding,
-                       "decimal": decimal, "thousands": thousands}
+                       "decimal": decimal, "thousands": thousands, "na_values": given_markers(na_values)}
     if usecols is None:
         df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
     return df

@@ -58,14 +58,16 @@ def _comma_hint(cell: Any, read: dict | None = None) -> str:
 MARKER_WORDS = ("missing", "unknown", "none", "null", "nil", "na", "n.a.", "empty", "blank")
 
 
-def _marker_hint(pre: Any, c: str, cell: Any) -> str:
+def _marker_hint(pre: Any, c: str, cell: Any, read: dict | None) -> str:
     """A cell that marks a missing value ('?', '-', pandas' 'n/a' or 'NULL', 'missing'), which training never met:
-    the option that reads it so, and what the model then does with it (fills it, or refuses it)."""
+    the option that reads it so, and what the model then does with it (fills it, or refuses it). The markers given
+    to this run (`read`'s, less the model's own, which it reads anyway) the advice keeps: the option replaces them."""
     import re
 
     from .markers import PANDAS_ONLY, na_advice
     word = cell if isinstance(cell, str) else ""
-    advice = na_advice([word])                        # None for 'n/a ' or ',', which --na-values cannot read
+    given = [m for m in (read or {}).get("na_values", ()) if m not in (pre.na_values or ())]
+    advice = na_advice([word], given)                 # None for 'n/a ' or ',', which --na-values cannot read
     if advice is None or not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
         return ""
     then = (f"the model fills it with {pre.fill[c]:.6g}" if c in pre.fill else
@@ -149,9 +151,9 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            cell = raw.iloc[earliest(df, bad)]
+            cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + (_comma_hint(cell, df.attrs.get("csv")) or _marker_hint(pre, c, cell)))
+                                  + (_comma_hint(cell, read) or _marker_hint(pre, c, cell, read)))
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])

@@ -33,13 +33,18 @@ def pandas_note(values: Collection, given: Sequence[str] | None = None) -> str:
             f"{'it' if len(found) == 1 else 'them'} so")
 
 
+def given_markers(na_values) -> list[str]:
+    """The user's --na-values (a string or a list) as a list: what a reading records of them (attrs["csv"])."""
+    return [na_values] if isinstance(na_values, str) else list(na_values or [])
+
+
 def na_markers(na_values, pandas_markers: bool = False, kept: Mapping[str, Collection[str]] | None = None,
                columns: Sequence[str] = ()) -> dict:
     """read_csv's arguments for the cells read as missing: NA_MARKERS and the user's `na_values` (a
     string or a list); with `pandas_markers`, pandas' own list instead of NA_MARKERS (a model file
     written before the markers were kept was trained so). `kept`: per column, the categories a model
     learnt (a marker among them is read as that category in that column; `columns`: the file's header)."""
-    extra = [na_values] if isinstance(na_values, str) else list(na_values or [])
+    extra = given_markers(na_values)
     if pandas_markers:
         return {"na_values": extra or None, "keep_default_na": True}
     markers = [*NA_MARKERS, *extra]
@@ -66,13 +71,14 @@ def option_reads(cell: object) -> bool:
     return isinstance(cell, str) and cell != "" and cell == cell.strip() and "," not in cell
 
 
-def na_advice(cells: Sequence[object]) -> str | None:
+def na_advice(cells: Sequence[object], given: Sequence[str] = ()) -> str | None:
     """The advice that reads each of `cells` (as written) as missing, in its reader's words (--na-values '?,n/a';
     na_values=['?', 'n/a']), or None where one of them cannot be given so (`option_reads`) or they are too long
-    to say: following the advice must read them all."""
+    to say: following the advice must read them all. The markers `given` already lead it: the option replaces
+    them, it does not add to them."""
     from .advice import caller, give
     if not cells or not all(option_reads(c) for c in cells):
         return None
-    text = [str(c) for c in cells]
+    text = list(dict.fromkeys([*given, *map(str, cells)]))
     value = repr(",".join(text)) if caller() in ("command", "sweep command") else ", ".join(map(repr, text))
     return give("na values", value=value) if len(value) <= ADVICE_CHARS else None

@@ -6,6 +6,7 @@ encoding would turn into one category per number; each kind is found here (for t
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -124,16 +125,17 @@ def comma_error(name: str, kind: str, example: str, line: int | str, read: dict 
 
 
 def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | str,
-                   target: bool = False) -> ValidationError:
+                   target: bool = False, given: Sequence[str] = ()) -> ValidationError:
     """The error for a column of numbers but for a few cells (`kinds`, as written, the first on `line`): read as
     text it would get one category per number (train's read and --stream's scan both say it); a `target`'s,
     one class per number, where its missing values are no rows to learn from. The --na-values that reads them all
-    is advised where it can (markers.na_advice: not 'n/a ' with its space, nor ',')."""
+    is advised where it can (markers.na_advice: not 'n/a ' with its space, nor ','), with the markers `given`
+    (the file was read with) that it replaces."""
     from .markers import PANDAS_ONLY, na_advice
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
     pandas = (f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to "
               "chainrule unless told)") if all(str(k) in PANDAS_ONLY for k in kinds) else ""
-    advice = na_advice(kinds)
+    advice = na_advice(kinds, given)
     if target:
         way = (f"{advice} to read such cells as missing (a row without a target is then refused: delete those "
                "rows), " if advice else "Delete the rows that hold them, ")

@@ -240,3 +240,39 @@ def test_a_scheduled_rate_goes_on_from_its_epoch_and_another_schedule_is_refused
     opt.load_state_dict(sd)
     cut.fit(X, y, epochs=4, initial_epoch=2, batch_size=5, shuffle=False, optimizer=opt, verbose=0)
     np.testing.assert_array_equal(cut.params, whole.params)
+
+
+def test_parameters_without_state_among_stepped_ones_are_refused_as_torchs_step_0():
+    """torch's Adam keeps no state for a parameter never stepped (a frozen layer): its step is 0 while the others'
+    are 8, which chainrule's one step count cannot hold (zeros at step 9 are not torch's first step)."""
+    net = _net()
+    params = [torch.tensor(w.copy(), requires_grad=True) for w in net.get_weights()]
+    ref = torch.optim.Adam(params, lr=0.02)
+    for _ in range(8):
+        ref.zero_grad()
+        (params[0].sum() ** 2 + params[1].sum() ** 2).backward()
+        ref.step()
+    sd = _as_numpy(ref.state_dict())
+    assert set(sd["state"]) == {0, 1}
+    with pytest.raises(ValidationError, match=r"state lacks parameters \[2, 3\].*step 0.*8"):
+        optim.Adam(0.02).bind(net).load_state_dict(sd)
+    _, ours = _trained("Adam")
+    del ours["state"][3]
+    with pytest.raises(ValidationError, match=r"state lacks parameters \[3\]"):
+        optim.Adam().bind(_net()).load_state_dict(ours)
+
+
+def test_state_values_that_are_not_arrays_of_numbers_are_refused_naming_the_key():
+    _, sd = _trained("Adam")
+    for bad in ([[1.0, 2.0], [3.0]], "abc", None):
+        broken = copy.deepcopy(sd)
+        broken["state"][2]["exp_avg"] = bad
+        with pytest.raises(ValidationError, match=r"state\[2\]\['exp_avg'\]"):
+            optim.Adam().load_state_dict(broken)
+
+
+def test_a_setting_refused_names_its_param_group_key():
+    _, sd = _trained("Adam")
+    sd["param_groups"][0]["betas"] = (1.5, 0.999)
+    with pytest.raises(ValidationError, match=r"param_groups\[0\]\['betas'\].*1.5"):
+        optim.Adam().load_state_dict(sd)

@@ -31,6 +31,7 @@ from ..nn.network import Network
 from ..nn.predict import mark_tabular
 from ..nn.sample_weight import read_record, with_record
 from ..training.optim import optimizer_from_file
+from ..training.optimizer_state import state_problem
 from . import modelkind
 from . import npzcheck as check
 from .files import atomic_write, check_path
@@ -96,7 +97,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
     if include_optimizer and opt is not None:
         saved = opt.saved_state()
         header["optimizer"] = {"config": opt.config(), "t": opt.t, "epoch": opt.epoch, "state": sorted(saved)}
-        problem = check.state_problem(opt, saved)
+        problem = state_problem(opt, saved)
         if problem is not None:
             raise ValidationError(f"cannot save: {problem}; load would refuse the file")
         arrays.update({f"opt.{k}": v for k, v in saved.items()})
@@ -347,7 +348,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
                 fresh[start:stop] = True                                    # type: ignore[index]
             opt.restore(opt_header["t"], opt_header["epoch"], {k: vectors[f"opt.{k}"] for k in state}, fresh)
             opt.lay_out(net)                     # its state_dict() splits the state by the network's arrays
-            problem = check.state_problem(opt, opt.saved_state())     # what save checks: the arrays put aside too
+            problem = state_problem(opt, opt.saved_state())     # what save checks: the arrays put aside too
             if problem is not None:
                 raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")
             net.optimizer = opt

@@ -15,7 +15,6 @@ import numpy as np
 from ..data.filecontent import MAX_MEMBERS, members_listed, too_many
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
 from ..nn.layers import LAYERS
-from ..training.optimizer_state import state_problem  # noqa: F401 (save's and load's check, state_dict's too)
 
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
 #: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those

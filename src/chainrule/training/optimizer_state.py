@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleError, ValidationError
 from ..nn.checks import learning_rate
 
 if TYPE_CHECKING:
@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 TORCH_HOW = ("foreach", "capturable", "differentiable", "fused", "initial_lr")
 #: chainrule's own keys, which a dict written by torch lacks: the optimizer keeps its own then
 OWN = ("clip_norm", "clip_value", "epoch")
+#: why step counts that differ from parameter to parameter are refused
+ONE_STEP = ("chainrule counts one step for the whole network, as Keras does (a torch layer frozen for some steps has "
+            "fewer)")
 #: the squared gradients' averages or sums, never negative (a negative one gave NaN steps)
 SQUARES = {"Adam": ("exp_avg_sq", "max_exp_avg_sq"), "RMSprop": ("square_avg",), "Adagrad": ("sum",)}
 
@@ -106,10 +109,30 @@ def _settings(opt: Optimizer, group: Any) -> dict[str, Any]:
     checks = type(opt).checks
     given = {k: tuple(group[k]) if k == "betas" and isinstance(group[k], (list, tuple)) else group[k]
              for k in opt._settings() if k in group}
-    checked = {k: checks[k](v) if k in checks else v for k, v in given.items()}
+    checked = {k: _checked(checks, k, v) for k, v in given.items()}
     if checked.get("clip_norm", opt.clip_norm) is not None and checked.get("clip_value", opt.clip_value) is not None:
         raise _refuse("param_groups[0] gives both clip_norm and clip_value: one of them must be None")
     return checked
+
+
+def _checked(checks: dict, key: str, value: Any) -> Any:
+    """`value` as the setter of `key` checks it, a refusal naming the param_group's key."""
+    try:
+        return checks[key](value) if key in checks else value
+    except ChainruleError as refusal:
+        raise type(refusal)(f"load_state_dict: param_groups[0][{key!r}]: {refusal}") from refusal
+
+
+def _array(i: int, key: str, value: Any) -> np.ndarray:
+    """state[i][key] as a float64 or float32 array (the network's dtype), or refused by its key."""
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise _refuse(f"state[{i}][{key!r}] is not an array of numbers ({error})") from None
+    if array.dtype not in (np.float64, np.float32):
+        raise _refuse(f"state[{i}][{key!r}] must be a float64 or float32 array (the network's dtype); got "
+                      f"{type(value).__name__} of dtype {array.dtype}")
+    return array
 
 
 def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | int:
@@ -138,8 +161,7 @@ def _step(entries: dict, needed: bool) -> int:
             raise _refuse(f"state[{i}]['step'] must be a whole number >= 0; got {value!r}")
         steps[i] = int(number)
     if len(set(steps.values())) > 1:
-        raise _refuse(f"the parameters' step counts differ ({steps}): chainrule counts one step for the whole "
-                      "network, as Keras does (a torch layer frozen for some steps has fewer)")
+        raise _refuse(f"the parameters' step counts differ ({steps}): {ONE_STEP}")
     return next(iter(steps.values()), 0)
 
 
@@ -174,12 +196,14 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
         needed = [k for k in sorted(names) if k not in entry and not probe._may_lack(k)]
         if needed:
             raise _refuse(f"state[{i}] lacks {needed} ({name} with these settings keeps {sorted(names)})")
-        arrays[i] = {k: np.asarray(v) for k, v in entry.items() if k != "step"}
+        arrays[i] = {k: _array(i, k, v) for k, v in entry.items() if k != "step"}
     t = _step(entries, needed=not opt.per_part_start)
+    absent = [i for i in range(n) if i not in entries]
+    if t and absent and not opt.per_part_start:
+        raise _refuse(f"state lacks parameters {absent} (not stepped: torch's step 0) while the others have step "
+                      f"{t}: {ONE_STEP}")
     found = [v.dtype for each in arrays.values() for v in each.values()]
     dtype = opt.__dict__.get("_dtype") or next(iter(found), None)
-    if dtype is not None and dtype not in (np.float64, np.float32):
-        raise _refuse(f"the state arrays must be float64 or float32 (the network's dtype); got {dtype}")
     shapes = ([shape for _, shape in layout] if not isinstance(layout, int)
               else [next(iter(arrays[i].values())).shape if arrays.get(i) else None for i in range(n)])
     for i, each in arrays.items():

@@ -130,7 +130,7 @@ class Session:
 
     def _fresh(self) -> None:
         """A new starting point: history from step 0, the forward pass shown."""
-        self.steps, self.phase, self.before = 0, "forward", None
+        self.steps, self.phase, self.before, self.step_grads = 0, "forward", None, None
         self.history: dict[str, list] = {"step": [], "train": [], "test": []}
         self._compute()
         self._record()
@@ -196,7 +196,7 @@ class Session:
         """Apply the optimizer's update to the weights; their forward pass waits for Forward."""
         if self.phase == "update":
             self._compute()
-        self.before = self.net.get_weights()
+        self.before, self.step_grads = self.net.get_weights(), None     # the panel's gradient is the update's
         self._update_once()
         self._record()
         self.phase = "update"
@@ -205,7 +205,8 @@ class Session:
         """Forward, backward and update in one, then the forward pass of the new weights."""
         if self.phase == "update":
             self._compute()
-        self.before = self.net.get_weights()
+        # the gradient this step takes (of the weights before it): the panel then explains the new weights
+        self.before, self.step_grads = self.net.get_weights(), self.batch["grads"]
         self._update_once()
         self._record()
         self._compute()
@@ -225,6 +226,7 @@ class Session:
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)     # grouped, as its refusal above writes it
         if not (goes_on and self.changes.last == "train"):      # "before": the weights the run began from, as Undo's
             self.before = self.net.get_weights()
+        self.step_grads = None          # many steps: no one gradient to name
         end, done = time.monotonic() + TRAIN_SECONDS, 0
         chunk = max(1, steps // 100)            # a point of the loss curve every chunk
         while done < steps:
@@ -298,7 +300,7 @@ class Session:
 
     def _edited(self) -> None:
         self.pristine = False
-        self.phase, self.before = "forward", None
+        self.phase, self.before, self.step_grads = "forward", None, None
         self._compute()
         self._record_edit()
 

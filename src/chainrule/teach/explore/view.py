@@ -70,7 +70,7 @@ def _state(s) -> dict:
         "layers": layers, "params": params,
         **{key: [{**t, "shown": shown(t["value"])} for t in d[key]] for key in ("targets", "errors")},
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
-                        "norm": norm(g[0])} for l, g in enumerate(grads)],
+                        "norm": norm(g[0])} for l, g in enumerate(grads)], "norms_of": wording.NORMS_OF[s.phase],
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
         "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
         "step_scaled": step_scaled(s),
@@ -204,8 +204,20 @@ def _derivation(s, name: str, d: dict) -> dict:
     plain = (f"{x['lhs']} = {x['formula']} = {x['numbers']} = {x['value']}" for x in lines if x.get("numbers"))
     for _, said in last_digit.notes(list(plain)):     # as the report says them, in the report's words
         note = f"{note} {said}.".strip()
+    for x in lines:             # which pass and weights a gradient or an update line is of, in this phase
+        x["when"] = wording.LINE_WHEN.get((s.phase, x.get("kind")))
     return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
-            "editable": editable}
+            "editable": editable, "of": wording.PANEL_OF[s.phase], "step": _step_taken(s, p, whole)}
+
+
+def _step_taken(s, p: dict | None, whole: bool) -> str | None:
+    """After Step, the numbers of the step just taken for a trained weight (the panel explains the new weights)."""
+    grads = getattr(s, "step_grads", None)
+    if grads is None or s.before is None or p is None or not p["trainable"] or s.phase == "update":
+        return None
+    l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
+    return wording.step_taken(p["name"], derive.fmt(float(s.before[2 * l + k][idx])), derive.fmt(p["value"]),
+                              derive.fmt(float(grads[l][k][idx])), s.steps, whole)
 
 
 def _other_update(s, p: dict) -> str:

@@ -104,3 +104,36 @@ def rebuilt(arch: dict, weights_from: str | None, kept: list[str], lost: list[st
     if unnamed:
         said.append("The file's columns and classes no longer name the inputs and outputs (their number changed).")
     return " ".join(said)
+
+
+# Which weights the chain-rule panel's and the norms card's numbers are of, in each phase. After Step the drawing
+# shows the new weights' forward pass (phase Forward) and the panel explains those weights: its gradient and update
+# are the next step's, not the step just taken (whose numbers `step_taken` says).
+PANEL_OF = {
+    "forward": "Every number below is of the weights now: their forward pass, as drawn; their gradient and update "
+               "are the next step's (Backward draws the gradient, Update makes the update).",
+    "backward": "Every number below is of the weights drawn: their forward pass and their gradient (this backward "
+                "pass); the update is the one Update will make next.",
+    "update": "Every number below is of the weights before the update just made: their forward pass and the "
+              "gradient it took; the last line is that update (Forward draws the new weights' pass).",
+}
+LINE_WHEN = {
+    ("forward", "gradient"): "next step's gradient (of the weights now)",
+    ("forward", "update"): "next step's update (not made yet)",
+    ("backward", "gradient"): "this backward pass (of the weights drawn)",
+    ("backward", "update"): "the next update (not made yet)",
+    ("update", "gradient"): "gradient of the weights before the update",
+    ("update", "update"): "the update just made",
+}
+NORMS_OF = {
+    "forward": "Of the weights now: the gradient the next step takes (Backward draws it).",
+    "backward": "Of the weights drawn: this backward pass.",
+    "update": "Of the weights before the update: the gradient it took.",
+}
+
+
+def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: bool) -> str:
+    """The step just taken, of one weight: where it went from and to, with the gradient of the weights before it."""
+    batch = "the " if whole else "the whole batch's "
+    return (f"The step just taken (step {steps}) moved {name} from {before} to {now}, with {batch}gradient of the "
+            f"weights before it, dE/d{name} = {grad}.")

@@ -300,6 +300,7 @@ export function mount(root, wire) {
       drawClassKey($("class-key"), s.names && s.names.classes);
     }
     drawNorms($("norms"), s.grad_norms, $("norms-weak"), s.step_scaled);
+    $("norms-of").textContent = s.norms_of;         // which weights' gradient, in this phase
     // the note on deep sigmoid networks where it applies: a hidden layer whose activation saturates
     $("norms-note").hidden = !s.arch.activations.some(a => a === "sigmoid" || a === "tanh");
     renderDerivation(ui, state);

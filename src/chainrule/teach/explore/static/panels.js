@@ -237,6 +237,12 @@ export function renderDerivation(ui, s) {
     head.appendChild(editor(ui, d.name, input.value[k], input.shown.value[k], v =>
       call("set_value", { what: "input", sample: k, index: unit, ...v })));
   }
+  // which weights the numbers are of (after Step: the new ones, the step just taken said above them)
+  for (const [id, text] of [["derivation-step", d.step], ["derivation-of", d.of]].filter(([, x]) => x)) {
+    const n = Object.assign(document.createElement("p"), { className: `small ${id}`, innerHTML: notation(text) });
+    n.dataset.id = id;
+    box.appendChild(n);
+  }
   const list = document.createElement("div");
   list.className = "eqs";
   for (const line of d.lines) {
@@ -248,6 +254,7 @@ export function renderDerivation(ui, s) {
     row.innerHTML = parts.map((x, i) => (i === 0 ? `<span class="nobr"><span class="lhs">${notation(x)}</span> =</span> `
       : `<span class="${["lhs", "formula", "nums"][i]}">${notation(`${x} = `)}</span>`)).join("") + `<b class="val"></b>`;        // each part ends " = "
     row.querySelector(".val").textContent = inPageNotation(line.value);
+    if (line.when) row.insertAdjacentHTML("afterbegin", `<span class="eq-when">${line.when}</span>`);
     // a figure the seed prints otherwise: its own note and, "as published" off, that the seed differs
     const own = line.published ? [line.plain_note, published() ? "" : `the seed prints ${line.published} `
       + "(switch on \"as published\" for why)"].filter(x => x).join("; ") : line.note;

@@ -99,6 +99,7 @@ export const TEMPLATE = `
       <span class="legend-item off-scale-key" data-id="key-off-scale" hidden></span></span></h3>
       <svg data-id="loss" class="loss"></svg></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
+      <p class="muted small" data-id="norms-of"></p>
       <div data-id="norms" class="norms"></div>
       <p class="small norms-weak" data-id="norms-weak" hidden></p>
       <p class="muted small" data-id="norms-note" hidden>With sigmoid or tanh hidden layers, the norms shrink layer by layer

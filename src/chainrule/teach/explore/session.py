@@ -130,7 +130,8 @@ class Session:
 
     def _fresh(self) -> None:
         """A new starting point: history from step 0, the forward pass shown."""
-        self.steps, self.phase, self.before, self.step_grads = 0, "forward", None, None
+        self.steps, self.phase, self.before = 0, "forward", None
+        self.step_grads: Any = None     # after Step, the gradient it took (of the weights before it)
         self.history: dict[str, list] = {"step": [], "train": [], "test": []}
         self._compute()
         self._record()

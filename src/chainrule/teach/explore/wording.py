@@ -117,7 +117,7 @@ PANEL_OF = {
     "update": "Every number below is of the weights before the update just made: their forward pass and the "
               "gradient it took; the last line is that update (Forward draws the new weights' pass).",
 }
-LINE_WHEN = {
+LINE_WHEN: dict[tuple[str, str | None], str] = {
     ("forward", "gradient"): "next step's gradient (of the weights now)",
     ("forward", "update"): "next step's update (not made yet)",
     ("backward", "gradient"): "this backward pass (of the weights drawn)",

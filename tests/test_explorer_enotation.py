@@ -175,7 +175,7 @@ def test_the_panels_note_writes_its_sums_and_names_as_the_lines_above_it(page):
     page.focus('.edge[data-name="w1"]')
     page.keyboard.press("Enter")
     expect(page.locator('[data-id="derivation"]')).to_contain_text("w1: the weight")
-    note = page.locator('[data-id="derivation"] > p.small').inner_text()
+    note = page.locator('[data-id="derivation-note"]').inner_text()
     rounded = Decimal("0.055399425") + Decimal("-0.019049118")
     assert f"∂E/∂outh1's 0.055399425 + (-0.019049118) gives {rounded}" in note, note
     text = fixtures.derivation(page)
@@ -209,5 +209,5 @@ def test_a_power_before_the_notes_words_in_brackets_is_not_bracketed_itself(brow
         page.focus('.edge[data-name="b_h1"]')
         page.keyboard.press("Enter")
         expect(page.locator('[data-id="derivation"]')).to_contain_text("the bias from the bias unit to h1")
-        note = page.locator('[data-id="derivation"] > p.small').inner_text()
+        note = page.locator('[data-id="derivation-note"]').inner_text()
         assert f", not {mantissa} x 10^{int(power)} (and 1 more line below)." in note, note

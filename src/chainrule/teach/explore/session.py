@@ -9,7 +9,6 @@ is left as it was and the error goes back to the page.
 from __future__ import annotations
 
 import inspect
-import math
 import time
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 
 import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
-from chainrule.nn.divergence import divergence_cause, sum_of_squares
+from chainrule.nn.divergence import divergence_cause
 
 from . import engine, limits, opening, trained, wording
 from .changes import Changes, restore, snapshot
@@ -171,9 +170,12 @@ class Session:
             net.step(self.X, self.Y, self.opt_settings["lr"])     # w+ = w - lr * dE/dw, the seed's update
             self.opt.t += 1         # counted as fit counts it (an export or share code keeps it)
         else:
-            E = net.backprop(self.X, self.Y, training=True)     # dropout on, as in net.step and fit
-            if not (math.isfinite(E) and math.isfinite(sum_of_squares(net.grads))):   # fit's test of a step
-                raise TrainingDiverged(f"{divergence_cause(net.grads, E)}{wording.NOTHING_CHANGED}")  # run() undoes it
+            try:        # dropout on and MLP's weight penalty added, as in net.step and fit (and fit's test of a step)
+                with np.errstate(all="ignore"):
+                    net.train_batch(*net.check_data(self.X, self.Y))
+            except TrainingDiverged as exc:     # run() undoes it
+                cause = divergence_cause(net.grads, exc.loss)     # type: ignore[attr-defined]
+                raise TrainingDiverged(f"{cause}{wording.NOTHING_CHANGED}") from None
             self.opt.step(net.params, net.grads, net.trainable_slices())
         self.steps += 1
         self.message = self.message or wording.dropout_update(self.report)
@@ -206,9 +208,10 @@ class Session:
         """Forward, backward and update in one, then the forward pass of the new weights."""
         if self.phase == "update":
             self._compute()
-        # the gradient this step takes (of the weights before it): the panel then explains the new weights
-        self.before, self.step_grads = self.net.get_weights(), self.batch["grads"]
+        self.before = self.net.get_weights()
         self._update_once()
+        # the gradient this step took (of the weights before it: dropout's pass, MLP's penalty added, as the update's)
+        self.step_grads = [(layer.dW.copy(), layer.db.copy()) for layer in self.net.dense_layers]
         self._record()
         self._compute()
         self.phase = "forward"

@@ -216,8 +216,9 @@ def _step_taken(s, p: dict | None, whole: bool) -> str | None:
     if grads is None or s.before is None or p is None or not p["trainable"] or s.phase == "update":
         return None
     l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
+    penalised = bool(s.net.weight_penalty) and p["kind"] == "W"      # the update took alpha * w / m with it
     return wording.step_taken(p["name"], derive.fmt(float(s.before[2 * l + k][idx])), derive.fmt(p["value"]),
-                              derive.fmt(float(grads[l][k][idx])), s.steps, whole)
+                              derive.fmt(float(grads[l][k][idx])), s.steps, whole, penalised)
 
 
 def _other_update(s, p: dict) -> str:

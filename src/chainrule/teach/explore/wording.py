@@ -132,8 +132,10 @@ NORMS_OF = {
 }
 
 
-def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: bool) -> str:
-    """The step just taken, of one weight: where it went from and to, with the gradient of the weights before it."""
+def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: bool, penalised: bool = False) -> str:
+    """The step just taken, of one weight: where it went from and to, with the gradient of the weights before it
+    (`penalised`: MLP's weight penalty added, as the update took it)."""
     batch = "the " if whole else "the whole batch's "
+    of = f"dE/d{name} + alpha * {name} / m" if penalised else f"dE/d{name}"
     return (f"The step just taken (step {steps}) moved {name} from {before} to {now}, with {batch}gradient of the "
-            f"weights before it, dE/d{name} = {grad}.")
+            f"weights before it, {of} = {grad}.")

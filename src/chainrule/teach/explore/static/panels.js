@@ -278,6 +278,7 @@ export function renderDerivation(ui, s) {
   if (d.note) {
     const n = document.createElement("p");
     n.className = "muted small";
+    n.dataset.id = "derivation-note";       // one of the panel's small paragraphs: the step's and "of" above it
     // in the lines' notation (∂E/∂out with its subscript, ·, a power of ten); a refusal in the banner's words
     n.innerHTML = notation(d.lines.length ? inPageNotation(d.note) : d.note);
     box.appendChild(n);

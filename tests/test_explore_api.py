@@ -97,13 +97,45 @@ def test_every_api_call_needs_the_token(client):
     assert p.act("state")["state"]["steps"] == 0          # refused calls changed nothing
 
 
+STATIC = Path(cr.__file__).parent / "teach" / "explore" / "static"
+CONTENT_TYPES = {".js": "javascript", ".css": "text/css", ".html": "text/html"}
+IMPORT = re.compile(r"^(?:import|export)\s*(?:\{[^}]*\}\s*from\s*)?[\"']\./([\w.-]+)[\"']", re.MULTILINE)
+
+
 def test_the_page_and_its_static_files_are_served(client):
     r = client.get("/")
     assert r.status_code == 200 and "/static/app.js" in r.text
     assert "default-src 'self'" in r.headers["content-security-policy"]
-    for name in ("app.js", "panels.js", "transport.js", "graph.js", "layout.js", "labels.js", "numbers.js", "svg.js",
-                 "charts.js", "template.js", "exports.js", "style.css"):
-        assert client.get(f"/static/{name}").status_code == 200
+    files = sorted(f for f in STATIC.iterdir() if f.is_file())
+    assert {f.suffix for f in files} <= set(CONTENT_TYPES), [f.name for f in files]
+    for f in files:
+        r = client.get(f"/static/{f.name}")
+        assert r.status_code == 200, f.name
+        assert CONTENT_TYPES[f.suffix] in r.headers["content-type"], (f.name, r.headers["content-type"])
+        assert r.content == f.read_bytes(), f.name
+
+
+def imports(name):
+    """The modules a static .js file imports or re-exports from, read from its text."""
+    return IMPORT.findall((STATIC / name).read_text(encoding="utf-8"))
+
+
+def test_the_notebook_bundle_has_every_module_the_page_imports_after_what_it_uses():
+    """The notebook joins MODULES into one file: one left out (or put before a module it uses) breaks only there."""
+    from chainrule.teach.explore.widget import MODULES
+    page = re.findall(r'<script type="module" src="/static/([\w.-]+)"', (STATIC / "index.html").read_text())
+    assert page == ["app.js"]
+    needed, todo = set(), ["app.js", "widget.js"]
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += imports(name)
+    assert needed <= {f.name for f in STATIC.glob("*.js")}
+    assert sorted(needed - set(MODULES)) == []
+    for name in MODULES:
+        used = imports(name)
+        assert all(MODULES.index(u) < MODULES.index(name) for u in used), (name, used)
 
 
 def test_tabs_have_their_own_sessions(client):

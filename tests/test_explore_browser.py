@@ -4,7 +4,9 @@ The server runs in a thread on 127.0.0.1 (a free port) and is stopped by the mod
 Screenshots go to a temporary folder, or to $CHAINRULE_SCREENSHOTS (how docs/figures/explore-*.png
 are made: CHAINRULE_SCREENSHOTS=docs/figures pytest tests/test_explore_browser.py).
 """
+import base64
 import contextlib
+import json
 import os
 import re
 import tempfile
@@ -429,12 +431,29 @@ def test_without_the_token_the_page_says_so(browser, server):
     pg.close()
 
 
-def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
-    """The anywidget module (graph.js + charts.js + app.js + widget.js in one) in the browser, with a
-    stand-in for the widget model that passes each message to `Explorer.handle`, as the kernel does."""
-    import base64
-    import json
+WIDGET = """async (code) => {
+    const mod = await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+    const listeners = [];
+    const model = {
+      on: (event, f) => { if (event === "msg:custom") listeners.push(f); },
+      send(content, callbacks, buffers) {
+        const b64 = (buffers || []).map(b => btoa(String.fromCharCode(...new Uint8Array(b))));
+        window.kernel(JSON.stringify(content), b64).then(reply => {
+          const r = JSON.parse(reply);
+          const out = r.buffers.map(s => Uint8Array.from(atob(s), c => c.charCodeAt(0)).buffer);
+          listeners.forEach(f => f({ id: content.id, answer: r.answer }, out));
+        });
+      },
+    };
+    mod.default.render({ model, el: document.getElementById("cell") });
+}"""
 
+
+def widget_page(browser, render=WIDGET):
+    """The notebook widget on a new page, opened on the seed: (Explorer, page, the page's errors).
+
+    `render` (JS taking the widget's module text) renders it into #cell with a stand-in for the anywidget model
+    whose messages go to `window.kernel`: `Explorer.handle`, as the kernel does, buffers as base64."""
     from chainrule.teach.explore.widget import Explorer
     w = Explorer()
     pg = browser.new_page()
@@ -447,23 +466,15 @@ def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
     pg.expose_function("kernel", kernel)
     pg.set_content("<div id=cell></div>")
     pg.add_style_tag(content=Explorer._css)
-    pg.evaluate("""async (code) => {
-        const mod = await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
-        const listeners = [];
-        const model = {
-          on: (event, f) => { if (event === "msg:custom") listeners.push(f); },
-          send(content, callbacks, buffers) {
-            const b64 = (buffers || []).map(b => btoa(String.fromCharCode(...new Uint8Array(b))));
-            window.kernel(JSON.stringify(content), b64).then(reply => {
-              const r = JSON.parse(reply);
-              const out = r.buffers.map(s => Uint8Array.from(atob(s), c => c.charCodeAt(0)).buffer);
-              listeners.forEach(f => f({ id: content.id, answer: r.answer }, out));
-            });
-          },
-        };
-        mod.default.render({ model, el: document.getElementById("cell") });
-    }""", Explorer._esm)
+    pg.evaluate(render, Explorer._esm)
     expect(pg.locator('[data-id="etotal"]')).to_have_text("0.298371109")
+    return w, pg, problems
+
+
+def test_the_notebook_widget_runs_the_same_page_on_the_kernels_session(browser):
+    """The anywidget module (the page's modules and widget.js in one) in the browser, its messages going to
+    `Explorer.handle` as in the kernel."""
+    w, pg, problems = widget_page(browser)
     pg.click('.labels [data-name="w5"]')
     expect(pg.locator('[data-id="derivation"]')).to_contain_text("0.74136507 · 0.186815602 · 0.593269992 = 0.082167041")
     pg.click('[data-act="step"]')

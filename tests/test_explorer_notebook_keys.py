@@ -2,13 +2,8 @@
 do not reach the notebook too (Shift+Enter in the steps field trained and ran the cell), and a removed widget leaves
 no handler on the notebook's document or its model. The widget's module runs with a stand-in for the anywidget
 model that hands each message to `Explorer.handle`, as the kernel does; the browser is test_explore_browser's."""
-import base64
-import json
-
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
-
-from chainrule.teach.explore.widget import Explorer
 
 browser = fixtures.browser          # its fixture
 
@@ -42,25 +37,8 @@ RENDER = """async (code) => {
 }"""
 
 
-def widget_page(browser):
-    w = Explorer()
-    pg = browser.new_page()
-    problems = []
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-
-    def kernel(content, buffers):
-        answer, _ = w.handle(json.loads(content), [base64.b64decode(b) for b in buffers])
-        return json.dumps({"answer": answer})
-    pg.expose_function("kernel", kernel)
-    pg.set_content("<div id=cell></div>")
-    pg.add_style_tag(content=Explorer._css)
-    pg.evaluate(RENDER, Explorer._esm)
-    expect(pg.locator('[data-id="etotal"]')).to_have_text("0.298371109")
-    return w, pg, problems
-
-
 def test_shift_enter_in_the_steps_field_trains_and_does_not_run_the_notebooks_cell(browser):
-    w, pg, problems = widget_page(browser)
+    w, pg, problems = fixtures.widget_page(browser, RENDER)
     pg.fill('[data-id="train-steps"]', "3")
     pg.press('[data-id="train-steps"]', "Shift+Enter")
     expect(pg.locator('[data-id="train"]')).to_have_text("Train")
@@ -87,7 +65,7 @@ def test_shift_enter_in_the_steps_field_trains_and_does_not_run_the_notebooks_ce
 def test_a_removed_widget_leaves_no_handler_on_the_notebooks_document_or_model(browser):
     """anywidget calls the function render returns when the view goes: the Export menu's pointerdown listener on the
     document, and the model's message listener, were left behind by every widget a notebook ever showed."""
-    _, pg, problems = widget_page(browser)
+    _, pg, problems = fixtures.widget_page(browser, RENDER)
     assert pg.evaluate("[...window.held.values()]") == ["pointerdown"]      # what the widget hung on the document
     assert pg.evaluate("typeof window.cleanup") == "function"
     pg.evaluate("() => { window.cleanup(); document.getElementById('cell').remove(); }")
@@ -101,7 +79,7 @@ def test_a_removed_widget_leaves_no_handler_on_the_notebooks_document_or_model(b
 def test_every_key_the_explorer_acts_on_stays_in_it_not_only_the_steps_fields(browser):
     """Shift+Enter in the learning rate or a weight's editor set the number and reached the notebook
     (running the cell), as Enter on an item of the drawing (selecting it) and its arrow keys (moving the focus) did."""
-    w, pg, problems = widget_page(browser)
+    w, pg, problems = fixtures.widget_page(browser, RENDER)
 
     def idle():
         pg.wait_for_function("() => !document.querySelector('.cr-explore.busy')")

@@ -149,7 +149,7 @@ def validation_arrays(net: Any, given: Any) -> tuple[tuple[np.ndarray, np.ndarra
     except ChainruleError as exc:       # "X has 3 features" would blame the training data
         raise type(exc)(f"validation_data: {exc}") from None
     w = None if len(given) == 2 or given[2] is None else \
-        sw.check(given[2], Xv.shape[0], "validation_data's sample weights")
+        sw.check(given[2], Xv.shape[0], "validation_data's sample weight")
     return (Xv, Yv), w
 
 
@@ -171,7 +171,7 @@ def checked_batch(net: Any, batch: Any, where: str) -> tuple[np.ndarray, np.ndar
 
 
 def weighs_some(net: Any, batches: list | tuple, table: np.ndarray | None = None, where: str = "validation batch",
-                name: str = "validation_data's sample weights") -> None:
+                name: str = "validation_data's sample weight") -> None:
     """Batches held in memory (a list), checked before any training (and before the optimizer is bound): each as
     fit reads it, and, every one weighted (by its own weights, or class_weight's `table`), their weights not all
     zero (the arrays' refusal), not found an epoch later."""
@@ -359,7 +359,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             break
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
         if not weight:
-            sw.check(np.zeros(n), n, "validation_data's sample weights")
+            sw.check(np.zeros(n), n, "validation_data's sample weight")
     hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:

@@ -69,8 +69,10 @@ def check_batches(batches: Any, name: str = "X") -> Any:
     """`batches` if it is a sequence of batches with a length, else a clear error."""
     batches = num_batches(batches, name)
     if hasattr(batches, "__next__"):
-        raise ChainruleTypeError(f"{name} is an iterator, which can be read only once; fit needs batches it can "
-                                 "read every epoch (a Sequence, a list, or an object whose iter() starts over)")
+        collect = "fit(list(X))" if name == "X" else f"{name}=list({name})"
+        raise ChainruleTypeError(f"{name} ({type(batches).__name__}) is an iterator, which can be read only once; fit "
+                                 f"reads its batches every epoch: collect them first, `{collect}` (its (x, y) batches "
+                                 "in a list), or give a Sequence or an object whose iter() starts over")
     if isinstance(batches, (np.ndarray, str, bytes)) or not hasattr(batches, "__len__"):
         raise ChainruleTypeError(f"{name} with Y=None must be a sequence of (x, y) batches with a length "
                                  f"(a Keras Sequence, a list of pairs, a DataLoader); got {type(batches).__name__}")

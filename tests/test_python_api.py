@@ -91,7 +91,7 @@ def test_a_keras_callback_stops_training_through_self_model():
     (lambda X, y: (X[:, :3], y), "validation_data: X has 3 features per sample; the network expects 4"),
     (lambda X, y: (X[:0], y[:0]), "validation_data: X is empty"),
     (lambda X, y: (X, y[:5]), "validation_data: X and Y have different numbers of samples: 30 and 5"),
-    (lambda X, y: (X, y, -np.ones(30)), "validation_data's sample weights"),
+    (lambda X, y: (X, y, -np.ones(30)), "validation_data's sample weight"),
 ])
 def test_errors_about_validation_data_name_it(bad, error):
     rng = np.random.default_rng(0)

@@ -226,7 +226,7 @@ def test_weights_that_leave_a_part_of_the_split_weightless_or_paths_that_cannot_
     with pytest.raises(ValidationError, match=r"sample_weight of the validation rows \(validation_split=0.2\) is zero "
                                               r"for all 2 samples"):
         net.fit(X, Y, sample_weight=w, validation_split=0.2, verbose=0)
-    with pytest.raises(ValidationError, match="validation_data's sample weights has 3 weights; expected one per "
+    with pytest.raises(ValidationError, match="validation_data's sample weight has 3 weights; expected one per "
                                               "sample: 2"):
         net.fit(X, Y, sample_weight=np.ones(10), validation_data=(X[:2], Y[:2], np.ones(3)), verbose=0)
     with pytest.raises(ValidationError, match=r"a sequence of batches \(Y=None\)"):

@@ -103,7 +103,7 @@ def test_a_weightless_validation_sequence_is_refused_as_arrays_are(reduction):
     logs = model.fit(dataset(keras, [(X, Y)]), epochs=1, verbose=0,
                      validation_data=dataset(keras, [(X[:4], Y[:4], zero)])).history
     assert (logs["val_loss"][0], logs["val_accuracy"][0]) == (0.0, 0.0)
-    message = "validation_data's sample weights is zero for all 4 samples: at least one weight must be > 0"
+    message = "validation_data's sample weight is zero for all 4 samples: at least one weight must be > 0"
     with pytest.raises(ValidationError, match=message):
         net.fit(X, y, epochs=1, verbose=0, validation_data=(X[:4], y[:4], zero), weight_reduction=reduction)
     with pytest.raises(ValidationError, match=message):
@@ -166,7 +166,7 @@ def test_arrays_validation_with_weights_beside_a_sequence():
         arrays = net.fit(X, y, epochs=1, verbose=0, validation_data=(X, y, w), weight_reduction=reduction)
         for key in ("val_loss", "val_accuracy"):
             assert seq.history[key][0] == pytest.approx(arrays.history[key][0], rel=1e-12)
-    with pytest.raises(ValidationError, match="validation_data's sample weights has 3 weights; expected one per "
+    with pytest.raises(ValidationError, match="validation_data's sample weight has 3 weights; expected one per "
                                               "sample: 12"):
         net.fit([(X, y)], epochs=1, verbose=0, validation_data=(X, y, w[:3]))
 

@@ -58,7 +58,7 @@ def checked_data(net: Network, X, Y, sample_weight: Any, validation_data: tuple 
         except ChainruleError as exc:       # "X has 3 features" would blame the training data
             raise type(exc)(f"validation_data: {exc}") from None
         if len(given) == 3 and given[2] is not None:      # Keras 3's (X_val, Y_val, None): unweighted
-            w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weights")
+            w_val = sw.check(given[2], validation_data[0].shape[0], "validation_data's sample weight")
     batch_size = X.shape[0] if batch_size is None else min(check.positive_int(batch_size, "batch_size"), X.shape[0])
     return X, Y, w, validation_data, w_val, batch_size
 

@@ -69,8 +69,10 @@ def check_batches(batches: Any, name: str = "X") -> Any:
     """`batches` if it is a sequence of batches with a length, else a clear error."""
     batches = num_batches(batches, name)
     if hasattr(batches, "__next__"):
-        raise ChainruleTypeError(f"{name} is an iterator, which can be read only once; fit needs batches it can "
-                                 "read every epoch (a Sequence, a list, or an object whose iter() starts over)")
+        collect = "fit(list(X))" if name == "X" else f"{name}=list({name})"
+        raise ChainruleTypeError(f"{name} ({type(batches).__name__}) is an iterator, which can be read only once; fit "
+                                 f"reads its batches every epoch: collect them first, `{collect}` (its (x, y) batches "
+                                 "in a list), or give a Sequence or an object whose iter() starts over")
     if isinstance(batches, (np.ndarray, str, bytes)) or not hasattr(batches, "__len__"):
         raise ChainruleTypeError(f"{name} with Y=None must be a sequence of (x, y) batches with a length "
                                  f"(a Keras Sequence, a list of pairs, a DataLoader); got {type(batches).__name__}")
@@ -149,7 +151,7 @@ def validation_arrays(net: Any, given: Any) -> tuple[tuple[np.ndarray, np.ndarra
     except ChainruleError as exc:       # "X has 3 features" would blame the training data
         raise type(exc)(f"validation_data: {exc}") from None
     w = None if len(given) == 2 or given[2] is None else \
-        sw.check(given[2], Xv.shape[0], "validation_data's sample weights")
+        sw.check(given[2], Xv.shape[0], "validation_data's sample weight")
     return (Xv, Yv), w
 
 
@@ -171,7 +173,7 @@ def checked_batch(net: Any, batch: Any, where: str) -> tuple[np.ndarray, np.ndar
 
 
 def weighs_some(net: Any, batches: list | tuple, table: np.ndarray | None = None, where: str = "validation batch",
-                name: str = "validation_data's sample weights") -> None:
+                name: str = "validation_data's sample weight") -> None:
     """Batches held in memory (a list), checked before any training (and before the optimizer is bound): each as
     fit reads it, and, every one weighted (by its own weights, or class_weight's `table`), their weights not all
     zero (the arrays' refusal), not found an epoch later."""
@@ -359,7 +361,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             break
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
         if not weight:
-            sw.check(np.zeros(n), n, "validation_data's sample weights")
+            sw.check(np.zeros(n), n, "validation_data's sample weight")
     hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:

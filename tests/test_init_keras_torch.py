@@ -141,3 +141,58 @@ def test_uniform_names_are_torchs_as_the_guide_tables_them(name, torch_init):
     torch.manual_seed(0)
     weight = torch_init(torch.empty(SHAPE[::-1], dtype=torch.float64))
     assert same_distribution(ours(name), weight.numpy().ravel())
+
+
+@pytest.mark.parametrize("keras_name", ["GlorotUniform", "HeUniform", "LecunUniform", "RandomNormal", "RandomUniform",
+                                        "TruncatedNormal", "VarianceScaling"])
+def test_keras_class_names_draw_as_keras_classes(keras_name):
+    """Keras' class name of a draw chainrule has (GlorotUniform is glorot_uniform; VarianceScaling() is scale 1,
+    fan_in, truncated) is taken, not answered with "Did you mean"; HeNormal and its kin are not (see above)."""
+    assert same_distribution(ours(keras_name), keras_draw(keras_name))
+
+
+@pytest.mark.parametrize("keras_name", ["Zeros", "Ones"])
+def test_keras_constant_class_names_are_keras_constants(keras_name):
+    import keras
+    want = keras.ops.convert_to_numpy(getattr(keras.initializers, keras_name)()(SHAPE, dtype="float64"))
+    np.testing.assert_array_equal(ours(keras_name).reshape(SHAPE), want)
+
+
+@pytest.mark.parametrize("name, suggestion", [
+    ("Orthogonal", r"weight_init=(lambda shape, rng: .*?\[0\])"), ("OrthogonalInitializer", r"=(lambda .*?\[0\])"),
+    ("orthogonal", r"=(lambda .*?\[0\])"), ("Identity", r"weight_init=(np\.eye\(n_in, n_out\))"),
+    ("IdentityInitializer", r"=(np\.eye\(n_in, n_out\))"), ("Constant", r"weight_init=(0\.3)"),
+    ("constant", r"(cr\.init\.constant\(0\.3\))")])
+def test_keras_initializers_chainrule_lacks_are_refused_with_what_draws_them(name, suggestion):
+    """Orthogonal, Identity and Constant have no name here: the error says so and what to pass, and that does
+    what Keras' draw does (Identity and Constant exactly; orthonormal columns for Orthogonal)."""
+    import keras
+    with pytest.raises(cr.errors.UnknownNameError, match=f"init='{name}' is Keras' initializer, which chainrule does "
+                                                         "not have; pass") as raised:
+        cr.Dense(*SHAPE, weight_init=name)
+    code = re.search(suggestion, str(raised.value)).group(1)
+    n_in, n_out = shape = SHAPE[::-1]                   # n_in >= n_out, as the Orthogonal suggestion says
+    W = cr.Dense(*shape, weight_init=eval(code), seed=0).W
+    if name.lower().startswith("orthogonal"):
+        np.testing.assert_allclose(W.T @ W, np.eye(n_out), atol=1e-10)
+    else:
+        keras_class = keras.initializers.Identity() if name.startswith("Identity") else \
+            keras.initializers.Constant(0.3)
+        np.testing.assert_array_equal(W, keras.ops.convert_to_numpy(keras_class(shape, dtype="float64")))
+
+
+@pytest.mark.parametrize("make", [lambda keras: keras.initializers.Constant(0.3),
+                                  lambda keras: keras.initializers.GlorotUniform(seed=0),
+                                  lambda keras: keras.initializers.Orthogonal(seed=0)])
+def test_a_keras_initializer_instance_draws_keras_values_in_float64(make):
+    """weight_init=keras.initializers.X() is called as Keras calls a float64 layer's, (shape, dtype='float64'):
+    Constant(0.3) is 0.3, not float32's 0.30000001192092896."""
+    import keras
+    want = keras.ops.convert_to_numpy(make(keras)(SHAPE, dtype="float64"))
+    np.testing.assert_array_equal(ours(make(keras)).reshape(SHAPE), want)
+
+
+def test_a_function_of_shape_and_dtype_is_asked_for_float64():
+    """A Keras-style function whose dtype has no default is called with one, not left to Python's TypeError."""
+    assert ours(lambda shape, dtype: np.full(shape, 0.1, dtype=dtype)).dtype == np.float64
+    assert np.all(ours(lambda shape, dtype: np.full(shape, 0.1, dtype=dtype)) == 0.1)

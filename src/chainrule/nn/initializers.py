@@ -156,8 +156,23 @@ def constant(value: float) -> Callable:
 
 INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
                                         lecun_normal, torch_default, normal, uniform, truncated_normal, zeros, ones)}
-#: Keras' names of the draws that chainrule names otherwise (RandomNormal() is N(0, 0.05), chainrule's 'normal')
-KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform"}
+#: Keras' names of the draws that chainrule names otherwise (RandomNormal() is N(0, 0.05), chainrule's 'normal'),
+#: and its class names of the draws chainrule has (not HeNormal and its kin: Keras' are truncated, see keras_draw)
+KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform", "randomnormal": "normal",
+               "randomuniform": "uniform", "glorotuniform": "glorot_uniform", "heuniform": "he_uniform",
+               "lecununiform": "lecun_uniform", "truncatednormal": "truncated_normal"}
+#: Keras' VarianceScaling() by name: scale 1, fan_in, truncated normal, as variance_scaling() draws
+KERAS_VARIANCE_SCALING = ("variancescaling", "variance_scaling")
+#: Keras' draws chainrule has no name for, and what draws them here
+KERAS_LACKING = {
+    "orthogonal": "a function of (shape, rng), e.g. weight_init=lambda shape, rng: np.linalg.qr(rng.normal("
+                  "size=shape))[0] (orthonormal columns, for n_in >= n_out), or Keras' own "
+                  "keras.initializers.Orthogonal()",
+    "identity": "an array: weight_init=np.eye(n_in, n_out)",
+    "constant": "the number itself: weight_init=0.3 (or cr.init.constant(0.3))",
+}
+KERAS_LACKING.update({"orthogonalinitializer": KERAS_LACKING["orthogonal"],
+                      "identityinitializer": KERAS_LACKING["identity"]})
 RELU_FAMILY = ("relu", "leaky_relu")
 
 
@@ -168,6 +183,11 @@ def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
         key = KERAS_NAMES.get(key, key)
+        if key in KERAS_VARIANCE_SCALING:
+            return variance_scaling()
+        if key in KERAS_LACKING:
+            raise UnknownNameError(f"init={init!r} is Keras' initializer, which chainrule does not have; "
+                                   f"pass {KERAS_LACKING[key]}")
         if key not in INITIALIZERS:
             error, keras_note = unknown_name("init", init, sorted(INITIALIZERS) + ["auto"]), keras_draw(init)
             raise UnknownNameError(f"{error} {keras_note}.") if keras_note else error
@@ -198,7 +218,7 @@ def initial_values(init: Any, shape: tuple[int, ...], rng: np.random.Generator, 
             except ValueError:
                 raise ValidationError(f"{name}: expected an array of shape {shape}, got shape {init.shape}") from None
         return init.copy()
-    values = np.asarray(init(shape, rng) if _takes_rng(init) else init(shape), dtype=np.float64)
+    values = np.asarray(_draw(init, shape, rng), dtype=np.float64)
     if values.shape != tuple(shape):
         raise ValidationError(f"{name}: the initializer {getattr(init, '__name__', init)!r} returned shape "
                               f"{values.shape}; expected {tuple(shape)}")
@@ -207,14 +227,17 @@ def initial_values(init: Any, shape: tuple[int, ...], rng: np.random.Generator, 
     return values
 
 
-def _takes_rng(init: Callable) -> bool:
-    """Whether `init` is called (shape, rng), as chainrule's initializers are, or (shape), as a Keras-style
-    `lambda shape: ...` or a Keras initializer (whose second argument is a dtype) is."""
+def _draw(init: Callable, shape: tuple[int, ...], rng: np.random.Generator) -> Any:
+    """Call `init` as (shape, rng), chainrule's initializers' form, or (shape), a Keras-style `lambda shape: ...`; a
+    Keras initializer (whose second argument is a dtype) is asked for float64, as Keras asks a float64 layer's, so
+    keras.initializers.Constant(0.3) gives 0.3, not float32's 0.30000001."""
     try:
         params = list(inspect.signature(init).parameters.values())
     except (TypeError, ValueError):           # a builtin without a signature: chainrule's form
-        return True
+        return init(shape, rng)
     if any(p.kind is p.VAR_POSITIONAL for p in params):
-        return True
+        return init(shape, rng)
     positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2 and positional[1].name != "dtype"
+    if len(positional) >= 2 and positional[1].name == "dtype":
+        return init(shape, dtype="float64")
+    return init(shape, rng) if len(positional) >= 2 else init(shape)

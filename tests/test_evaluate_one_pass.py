@@ -81,5 +81,5 @@ def test_a_sequences_validation_stopped_where_its_batches_so_far_weigh_nothing_g
     history = net.fit(X, y, epochs=1, verbose=0, validation_data=batches, callbacks=[StopAfter(1)])
     assert history.history["val_loss"] == [0.0]
     from chainrule.errors import ValidationError
-    with pytest.raises(ValidationError, match="sample weights"):
+    with pytest.raises(ValidationError, match="sample weight is zero for all 32 samples"):
         net.fit(X, y, epochs=1, verbose=0, validation_data=[(X[:32], y[:32], np.zeros(32))])

@@ -27,7 +27,8 @@ def _dense(n_in: int, n_out: int, arch: dict) -> list[Any]:
         seed_net, *_ = cr.examples.seed_network()
         inits: list[tuple[Any, Any]] = [(d.W.copy(), d.b.copy()) for d in seed_net.dense_layers]
     else:
-        inits = [(arch["init"], "zeros")] * len(acts)
+        bias = "torch_default" if arch["init"] == "torch_default" else "zeros"     # torch's nn.Linear draws both
+        inits = [(arch["init"], bias)] * len(acts)
     return [cr.Dense(a, b, act, weight_init=w, bias_init=bias, trainable={"W": True, "b": bool(arch["train_biases"])})
             for a, b, act, (w, bias) in zip(sizes, sizes[1:], acts, inits)]
 

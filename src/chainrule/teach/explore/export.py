@@ -107,15 +107,52 @@ def share_code(s) -> str:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
-    plain = plain_json(payload, "the share link")
-    plain["v"] = _version(plain, s.opt.state_names)
-    raw = zlib.compress(json.dumps(plain, separators=(",", ":"), allow_nan=False).encode(), 9)
-    code = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
+        payload["selected"] = s.selected
+    code = _encoded(s, {**payload, **_taken_of(s)})
+    if len(code) > limits.MAX_SHARE:        # the step line's weights left out before the network is refused
+        code = _encoded(s, payload)
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
                               f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
                               "instead")
     return code
+
+
+def _encoded(s, payload: dict) -> str:
+    plain = plain_json(payload, "the share link")
+    plain["v"] = _version(plain, s.opt.state_names)
+    raw = zlib.compress(json.dumps(plain, separators=(",", ":"), allow_nan=False).encode(), 9)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _taken_of(s) -> dict:
+    """What the panel's step line reads after Step or Train: the weights before the last steps, the step count then,
+    and the gradient of a single Step (an older chainrule ignores it: its page opens without that line)."""
+    if s.before is None or s.phase != "forward":
+        return {}
+    grads = None if s.step_grads is None else np.concatenate([x.ravel() for g in s.step_grads for x in g]).tolist()
+    return {"taken": {"from": s.run_from, "before": np.concatenate([w.ravel() for w in s.before]).tolist(),
+                      "grads": grads}}
+
+
+def _load_taken(s, taken, steps: int) -> None:
+    """The step line's state a share code holds (`_taken_of`), checked against the network."""
+    if not isinstance(taken, dict) or set(taken) != {"from", "before", "grads"}:
+        raise ValidationError("share code: taken must hold from, before and grads")
+    start = limits.integer(taken["from"], "share code: the step the last steps began from", 0, max(steps - 1, 0))
+    n, segments = s.net.n_params, s.net.segments
+
+    def arrays(values, what: str) -> list[np.ndarray]:
+        if not isinstance(values, list) or len(values) != n:
+            raise ValidationError(f"share code: {what} needs {n} values")
+        flat = np.array([limits.number(v, f"share code: {what}", 1e300) for v in values], dtype=s.net.params.dtype)
+        return [flat[a:b].reshape(getattr(layer, name).shape) for layer, name, a, b in segments]
+
+    before = arrays(taken["before"], "the weights before the last steps")
+    grads = None if taken["grads"] is None else arrays(taken["grads"], "the last step's gradient")
+    s.before, s.run_from = before, start
+    s.step_grads = None if grads is None else list(zip(grads[::2], grads[1::2]))
 
 
 def _version(plain: dict, names) -> int:
@@ -224,6 +261,10 @@ def load_share(s, code) -> None:
                               "steps since the model file (copy the whole link)")
     s._fresh()
     s.steps, s.history["step"] = steps, [steps]
+    if p.get("taken") is not None and steps > 0:
+        _load_taken(s, p["taken"], steps)
+    if p.get("selected") is not None:
+        s.select(p["selected"])
     s.pristine = s.is_seed_start()
 
 

@@ -131,6 +131,7 @@ class Session:
         """A new starting point: history from step 0, the forward pass shown."""
         self.steps, self.phase, self.before = 0, "forward", None
         self.step_grads: Any = None     # after Step, the gradient it took (of the weights before it)
+        self.run_from = 0               # the step count `before` was taken at (a Train run's first step is one more)
         self.history: dict[str, list] = {"step": [], "train": [], "test": []}
         self._compute()
         self._record()
@@ -200,6 +201,7 @@ class Session:
         if self.phase == "update":
             self._compute()
         self.before, self.step_grads = self.net.get_weights(), None     # the panel's gradient is the update's
+        self.run_from = self.steps
         self._update_once()
         self._record()
         self.phase = "update"
@@ -208,7 +210,7 @@ class Session:
         """Forward, backward and update in one, then the forward pass of the new weights."""
         if self.phase == "update":
             self._compute()
-        self.before = self.net.get_weights()
+        self.before, self.run_from = self.net.get_weights(), self.steps
         self._update_once()
         # the gradient this step took (of the weights before it: dropout's pass, MLP's penalty added, as the update's)
         self.step_grads = [(layer.dW.copy(), layer.db.copy()) for layer in self.net.dense_layers]
@@ -229,7 +231,7 @@ class Session:
                                   f"hours: train again to go on); got {steps:,}")
         steps = integer(steps, "steps", 1, limits.MAX_STEPS)     # grouped, as its refusal above writes it
         if not (goes_on and self.changes.last == "train"):      # "before": the weights the run began from, as Undo's
-            self.before = self.net.get_weights()
+            self.before, self.run_from = self.net.get_weights(), self.steps
         self.step_grads = None          # many steps: no one gradient to name
         end, done = time.monotonic() + TRAIN_SECONDS, 0
         chunk = max(1, steps // 100)            # a point of the loss curve every chunk

@@ -70,7 +70,8 @@ def _state(s) -> dict:
         "layers": layers, "params": params,
         **{key: [{**t, "shown": shown(t["value"])} for t in d[key]] for key in ("targets", "errors")},
         "grad_norms": [{"layer": ("output" if l == len(dense) - 1 else f"hidden {l + 1}"),
-                        "norm": norm(g[0])} for l, g in enumerate(grads)], "norms_of": wording.NORMS_OF[s.phase],
+                        "norm": norm(g[0])} for l, g in enumerate(grads)], "norms_of": wording.norms_of(
+                            s.phase, len(s.net.layers) > len(dense), bool(s.net.weight_penalty)),
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
         "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
         "step_scaled": step_scaled(s),
@@ -211,14 +212,17 @@ def _derivation(s, name: str, d: dict) -> dict:
 
 
 def _step_taken(s, p: dict | None, whole: bool) -> str | None:
-    """After Step, the numbers of the step just taken for a trained weight (the panel explains the new weights)."""
-    grads = getattr(s, "step_grads", None)
-    if grads is None or s.before is None or p is None or not p["trainable"] or s.phase == "update":
+    """After Step or Train (or Update, once Forward draws the new weights), where the steps just taken moved a
+    trained weight: the panel explains the new weights, its gradient and update being the next step's."""
+    if s.before is None or p is None or not p["trainable"] or s.phase == "update":
         return None
     l, k, idx = p["layer"], 0 if p["kind"] == "W" else 1, tuple(p["index"])
+    before, now = derive.fmt(float(s.before[2 * l + k][idx])), derive.fmt(p["value"])
+    grads = getattr(s, "step_grads", None)
+    if grads is None:           # Train (many steps: no one gradient to name) or Update
+        return wording.steps_taken(p["name"], before, now, s.run_from, s.steps)
     penalised = bool(s.net.weight_penalty) and p["kind"] == "W"      # the update took alpha * w / m with it
-    return wording.step_taken(p["name"], derive.fmt(float(s.before[2 * l + k][idx])), derive.fmt(p["value"]),
-                              derive.fmt(float(grads[l][k][idx])), s.steps, whole, penalised)
+    return wording.step_taken(p["name"], before, now, derive.fmt(float(grads[l][k][idx])), s.steps, whole, penalised)
 
 
 def _other_update(s, p: dict) -> str:

@@ -126,10 +126,22 @@ LINE_WHEN: dict[tuple[str, str | None], str] = {
     ("update", "update"): "the update just made",
 }
 NORMS_OF = {
-    "forward": "Of the weights now: the gradient the next step takes (Backward draws it).",
-    "backward": "Of the weights drawn: this backward pass.",
-    "update": "Of the weights before the update: the gradient it took.",
+    "forward": "Of the weights now: the gradient the next step takes (Backward draws it)",
+    "backward": "Of the weights drawn: this backward pass",
+    "update": "Of the weights before the update: the gradient it took",
 }
+
+
+def norms_of(phase: str, dropout: bool, penalty: bool) -> str:
+    """Which gradient the norms card draws: `net.gradients`, the chain rule's (every unit on, no weight penalty),
+    which a step (net.train_batch) takes only without Dropout and MLP's alpha."""
+    if not (dropout or penalty):
+        return NORMS_OF[phase] + "."
+    how = [*(["every unit on (a step's Dropout zeroes units at random)"] if dropout else []),
+           *(["without MLP's weight penalty alpha * W / m, which a step adds"] if penalty else [])]
+    return (NORMS_OF[phase].replace("the gradient the next step takes", "the next step's gradient")
+            .replace("the gradient it took", "its gradient") + f", as the chain rule gives it: {' and '.join(how)}. "
+            "A training step's own gradient differs.")
 
 
 def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: bool, penalised: bool = False) -> str:
@@ -139,3 +151,12 @@ def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: b
     of = f"dE/d{name} + alpha * {name} / m" if penalised else f"dE/d{name}"
     return (f"The step just taken (step {steps}) moved {name} from {before} to {now}, with {batch}gradient of the "
             f"weights before it, {of} = {grad}.")
+
+
+def steps_taken(name: str, before: str, now: str, start: int, end: int) -> str:
+    """The steps just taken without one gradient to name (Train's run, or Update): steps start + 1 to end."""
+    if end == start + 1:
+        return f"The step just taken (step {end:,}) moved {name} from {before} to {now}."
+    return (f"The steps just taken (steps {start + 1:,} to {end:,}, one Train) moved {name} from {before} (before "
+            f"step {start + 1:,}) to {now} (after step {end:,}, the weights drawn); the gradient and update below "
+            f"are the next step's, step {end + 1:,}'s.")

@@ -192,3 +192,19 @@ def test_a_shared_steps_gradient_is_refused_unless_it_is_the_last_steps():
     p["taken"]["from"] = 0          # a gradient of step 2 said to be of a run from step 0: its line would be wrong
     with pytest.raises(ValidationError, match="began from must be an integer from 1 to 1; got 0"):
         Session().act("load_share", {"code": share_code(p)})
+
+
+def test_the_norms_card_never_calls_its_gradient_the_steps_where_it_says_a_steps_differs():
+    s = Session(Start(dropout_net(), name="d.npz"))
+    said = {"forward": s.state()["norms_of"]}
+    s.act("backward")
+    said["backward"] = s.state()["norms_of"]
+    s.act("update")
+    said["update"] = s.state()["norms_of"]
+    for phase, words in said.items():
+        assert "differs" in words, (phase, words)
+        # the card draws the chain rule's gradient, not the one the step takes (nor the one the update took)
+        assert "next step's gradient" not in words and "gradient the next step takes" not in words, (phase, words)
+        assert "its gradient" not in words and "the gradient it took" not in words, (phase, words)
+    assert said["forward"].endswith("The next step's own gradient differs.")
+    assert said["update"].endswith("The gradient the update took differs.")

@@ -6,14 +6,20 @@ offers the library's torch_default and truncated_normal, drawn by the engine.
 Oracles: torch (the seed's network trained by torch.optim.SGD), the engine's own Network built with the same
 initializer and seed, net.train_batch (the gradient a step takes). Browser tests use test_explore_browser's fixtures
 (a server on 127.0.0.1, Debian's chromium)."""
+import base64
+import json
 import re
+import zlib
 
 import numpy as np
+import pytest
 import test_explore_browser as fixtures
 import torch
 from playwright.sync_api import expect
 
 import chainrule as cr
+from chainrule.errors import ValidationError
+from chainrule.teach.explore import limits
 from chainrule.teach.explore.session import Session, Start
 
 server, browser, page = fixtures.server, fixtures.browser, fixtures.page      # this module's own
@@ -114,3 +120,91 @@ def test_the_init_menu_offers_torch_default_and_truncated_normal_drawn_by_the_en
                           cr.Dense(3, 2, "sigmoid", weight_init=init, bias_init=bias)], loss=s.arch["loss"], seed=seed)
         for got, want in zip(s.net.get_weights(), ref.get_weights()):
             np.testing.assert_array_equal(got, want)
+
+
+def share_payload(code: str) -> dict:
+    return json.loads(zlib.decompress(base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))))
+
+
+def share_code(payload: dict) -> str:
+    return base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).decode().rstrip("=")
+
+
+def stepped(steps: int = 1) -> Session:
+    s = Session()
+    s.act("select", {"name": "w5"})
+    for _ in range(steps):
+        s.act("step")
+    return s
+
+
+def test_an_older_share_code_without_the_chosen_weight_and_step_line_still_opens():
+    s = stepped()
+    old = {k: v for k, v in share_payload(s.share()).items() if k not in ("taken", "selected")}
+    copy = Session()
+    copy.act("load_share", {"code": share_code(old)})
+    for got, want in zip(copy.net.get_weights(), s.net.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    assert copy.steps == 1 and copy.selected is None and copy.before is None
+
+
+def test_a_share_link_too_long_with_the_step_line_is_shared_without_it(monkeypatch):
+    s = stepped()
+    whole = s.share()
+    taken, s.before = s.before, None
+    without = s.share()                 # the same page, no step line to carry
+    s.before = taken
+    assert len(without) < len(whole)
+    monkeypatch.setattr(limits, "MAX_SHARE", len(without))
+    code = s.share()
+    assert code == without
+    copy = Session()
+    shown = copy.act("load_share", {"code": code})
+    assert copy.selected == "w5" and shown["derivation"]["step"] is None
+    monkeypatch.setattr(limits, "MAX_SHARE", len(without) - 1)      # too long even without: refused, not cut
+    with pytest.raises(ValidationError, match="share link would be"):
+        s.share()
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("taken", [1, 2], "taken must hold from, before and grads; got a list"),
+    ("taken", {"from": 0}, "taken must hold from, before and grads; got ['from']"),
+    ("before", [0.5] * 11, "the weights before the last steps must be 12 values; got 11"),
+    ("before", "0.5", "the weights before the last steps must be 12 values; got a str"),
+    ("grads", {}, "the last step's gradient must be 12 values; got a dict"),
+    ("selected", 5, "selected must name a weight, bias or neuron of this network; got 5"),
+    ("selected", "w99", "selected must name a weight, bias or neuron of this network; got 'w99'"),
+])
+def test_a_share_codes_step_line_and_weight_are_refused_saying_what_was_received(field, value, said):
+    p = share_payload(stepped().share())
+    if field in ("before", "grads"):
+        p["taken"][field] = value
+    else:
+        p[field] = value
+    with pytest.raises(ValidationError) as caught:
+        Session().act("load_share", {"code": share_code(p)})
+    assert str(caught.value) == f"share code: {said}"
+
+
+def test_a_shared_steps_gradient_is_refused_unless_it_is_the_last_steps():
+    p = share_payload(stepped(2).share())
+    assert p["taken"]["from"] == 1
+    p["taken"]["from"] = 0          # a gradient of step 2 said to be of a run from step 0: its line would be wrong
+    with pytest.raises(ValidationError, match="began from must be an integer from 1 to 1; got 0"):
+        Session().act("load_share", {"code": share_code(p)})
+
+
+def test_the_norms_card_never_calls_its_gradient_the_steps_where_it_says_a_steps_differs():
+    s = Session(Start(dropout_net(), name="d.npz"))
+    said = {"forward": s.state()["norms_of"]}
+    s.act("backward")
+    said["backward"] = s.state()["norms_of"]
+    s.act("update")
+    said["update"] = s.state()["norms_of"]
+    for phase, words in said.items():
+        assert "differs" in words, (phase, words)
+        # the card draws the chain rule's gradient, not the one the step takes (nor the one the update took)
+        assert "next step's gradient" not in words and "gradient the next step takes" not in words, (phase, words)
+        assert "its gradient" not in words and "the gradient it took" not in words, (phase, words)
+    assert said["forward"].endswith("The next step's own gradient differs.")
+    assert said["update"].endswith("The gradient the update took differs.")

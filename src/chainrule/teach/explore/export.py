@@ -139,13 +139,16 @@ def _taken_of(s) -> dict:
 def _load_taken(s, taken, steps: int) -> None:
     """The step line's state a share code holds (`_taken_of`), checked against the network."""
     if not isinstance(taken, dict) or set(taken) != {"from", "before", "grads"}:
-        raise ValidationError("share code: taken must hold from, before and grads")
-    start = limits.integer(taken["from"], "share code: the step the last steps began from", 0, max(steps - 1, 0))
+        got = sorted(taken) if isinstance(taken, dict) else f"a {type(taken).__name__}"
+        raise ValidationError(f"share code: taken must hold from, before and grads; got {got}")
+    low = 0 if taken["grads"] is None else steps - 1        # a Step's gradient: that one step, the last
+    start = limits.integer(taken["from"], "share code: the step the last steps began from", low, steps - 1)
     n, segments = s.net.n_params, s.net.segments
 
     def arrays(values, what: str) -> list[np.ndarray]:
         if not isinstance(values, list) or len(values) != n:
-            raise ValidationError(f"share code: {what} needs {n} values")
+            got = f"{len(values)}" if isinstance(values, list) else f"a {type(values).__name__}"
+            raise ValidationError(f"share code: {what} must be {n} values; got {got}")
         flat = np.array([limits.number(v, f"share code: {what}", 1e300) for v in values], dtype=s.net.params.dtype)
         return [flat[a:b].reshape(getattr(layer, name).shape) for layer, name, a, b in segments]
 
@@ -263,7 +266,10 @@ def load_share(s, code) -> None:
     s.steps, s.history["step"] = steps, [steps]
     if p.get("taken") is not None and steps > 0:
         _load_taken(s, p["taken"], steps)
-    if p.get("selected") is not None:
+    if p.get("selected") is not None:       # the chain-rule panel's weight, refused in the share code's words
+        if not isinstance(p["selected"], str) or p["selected"] not in s._names():
+            raise ValidationError(f"share code: selected must name a weight, bias or neuron of this network; "
+                                  f"got {p['selected']!r}")
         s.select(p["selected"])
     s.pristine = s.is_seed_start()
 

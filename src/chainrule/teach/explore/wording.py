@@ -130,18 +130,22 @@ NORMS_OF = {
     "backward": "Of the weights drawn: this backward pass",
     "update": "Of the weights before the update: the gradient it took",
 }
+# the card's words where a step's gradient is not the chain rule's (Dropout, MLP's weight penalty)
+DRAWN_OF = {"forward": "Of the weights now: their gradient (Backward draws it)",
+            "backward": "Of the weights drawn: this backward pass",
+            "update": "Of the weights before the update: their gradient"}
+OWN_DIFFERS = {"forward": "The next step's own gradient differs.", "backward": "A step's own gradient differs.",
+               "update": "The gradient the update took differs."}
 
 
 def norms_of(phase: str, dropout: bool, penalty: bool) -> str:
     """Which gradient the norms card draws: `net.gradients`, the chain rule's (every unit on, no weight penalty),
-    which a step (net.train_batch) takes only without Dropout and MLP's alpha."""
+    which a step (net.train_batch) takes only without Dropout and MLP's alpha: then the card says whose it is not."""
     if not (dropout or penalty):
         return NORMS_OF[phase] + "."
     how = [*(["every unit on (a step's Dropout zeroes units at random)"] if dropout else []),
            *(["without MLP's weight penalty alpha * W / m, which a step adds"] if penalty else [])]
-    return (NORMS_OF[phase].replace("the gradient the next step takes", "the next step's gradient")
-            .replace("the gradient it took", "its gradient") + f", as the chain rule gives it: {' and '.join(how)}. "
-            "A training step's own gradient differs.")
+    return f"{DRAWN_OF[phase]}, as the chain rule gives it: {' and '.join(how)}. {OWN_DIFFERS[phase]}"
 
 
 def step_taken(name: str, before: str, now: str, grad: str, steps: int, whole: bool, penalised: bool = False) -> str:

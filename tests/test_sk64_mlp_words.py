@@ -8,6 +8,7 @@ pytest.importorskip("sklearn")
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
+from chainrule.optim import ExponentialLR  # noqa: E402
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: not the point
@@ -63,6 +64,5 @@ def test_mlps_sgd_schedules_say_they_are_sgds_and_what_to_give(value):
                                          r"\(with 'adam' its rate stays constant: a number here\); for a rate that "
                                          r"falls, give a chainrule\.optim schedule \(learning_rate=ExponentialLR"):
         BackpropClassifier(learning_rate=value).fit(X, y)
-    from chainrule.optim import ExponentialLR                      # what it names works
     BackpropClassifier(hidden_layer_sizes=(3,), learning_rate=ExponentialLR(0.01, 0.9), epochs=2,
                        random_state=0).fit(X, y)

@@ -85,3 +85,25 @@ def test_refused_weights_are_named_and_nothing_is_set():
         BackpropRegressor().coefs_ = good
     with pytest.raises(AttributeError, match="has no attribute 'intercepts_'"):     # read unfitted, as MLP's
         BackpropRegressor().intercepts_  # noqa: B018
+
+
+def test_one_layers_array_set_by_its_index_as_in_mlps_list():
+    """`est.coefs_[1] = W` sets MLPClassifier's layer (its coefs_ is a plain list); here it changed a list that
+    nothing reads, silently: predict went on with the old weights."""
+    import copy
+    import pickle
+    X, y = _data("multiclass")
+    mlp = MLPClassifier(hidden_layer_sizes=(6,), max_iter=40, random_state=1).fit(X, y)
+    ours = BackpropClassifier(hidden_layer_sizes=(6,), epochs=2, random_state=0).fit(X, y)
+    for i in range(2):
+        ours.coefs_[i] = mlp.coefs_[i]
+    ours.intercepts_[:] = mlp.intercepts_                       # a slice of every layer too
+    np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"BackpropClassifier\.coefs_\[0\] \(layer 1 of 2\): expected shape \(4, 6\), "
+                                         r"got shape \(6, 3\)"):
+        ours.coefs_[0] = mlp.coefs_[1]
+    with pytest.raises(ValueError, match=r"intercepts_ takes one array per layer: expected 2 arrays, got 1"):
+        ours.intercepts_[1:] = []
+    np.testing.assert_allclose(ours.predict_proba(X), mlp.predict_proba(X), rtol=1e-12, atol=1e-12)
+    for kept in (pickle.loads(pickle.dumps(ours.coefs_)), copy.deepcopy(ours.coefs_), copy.copy(ours.coefs_)):
+        assert type(kept) is list and all(np.array_equal(a, b) for a, b in zip(kept, mlp.coefs_, strict=True))

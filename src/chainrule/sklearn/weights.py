@@ -12,6 +12,24 @@ from ..nn.network import Network
 from .params import estimator_name
 
 
+class _LayerArrays(list):
+    """The list coefs_ (intercepts_) reads, of the network's own arrays: an item set, `est.coefs_[0] = W` (as
+    MLPClassifier's plain list takes it), is copied into the network, checked, instead of changing a list that
+    nothing reads. Copied or pickled, it is a plain list."""
+
+    def __init__(self, arrays: list[np.ndarray], owner: _Weights, attribute: str, name: str) -> None:
+        super().__init__(arrays)
+        self._owner, self._attribute, self._name = owner, attribute, name
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        items = list(self)
+        items[index] = value
+        self._owner._set_arrays(self._attribute, self._name, items)
+
+    def __reduce__(self) -> tuple:
+        return list, (list(self),)
+
+
 class _Weights:
     """coefs_ and intercepts_ over the fitted network_ (the Dense layers' W and b)."""
 
@@ -24,7 +42,7 @@ class _Weights:
     @property
     def coefs_(self) -> list[np.ndarray]:
         """The layers' weights, each (n_in, n_out), as MLPClassifier's coefs_: the network's own arrays."""
-        return [layer.W for layer in self._fitted_network("coefs_").dense_layers]
+        return _LayerArrays([layer.W for layer in self._fitted_network("coefs_").dense_layers], self, "coefs_", "W")
 
     @coefs_.setter
     def coefs_(self, value: Any) -> None:
@@ -33,7 +51,8 @@ class _Weights:
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """The layers' biases, as MLPClassifier's intercepts_: the network's own arrays."""
-        return [layer.b for layer in self._fitted_network("intercepts_").dense_layers]
+        return _LayerArrays([layer.b for layer in self._fitted_network("intercepts_").dense_layers], self,
+                            "intercepts_", "b")
 
     @intercepts_.setter
     def intercepts_(self, value: Any) -> None:

@@ -31,6 +31,7 @@ from .params import (
     unknown_parameter,
 )
 from .stopping import MLPProgress, MLPStopping, hold_out, mlp_loss
+from .weights import _Weights
 
 #: `_train`'s held-out score weighed as the loss (no class_weight)
 _AS_TRAINED: Any = object()
@@ -53,7 +54,7 @@ def _but_activation(layer: Layer, hidden: bool) -> dict:
     return {**layer.config(), "activation": None} if hidden else layer.config()
 
 
-class _Backprop(BaseEstimator):
+class _Backprop(_Weights, BaseEstimator):
     """What the classifier and the regressor share: the network, the optimizer, the training."""
 
     @takes_mlp_names
@@ -311,22 +312,6 @@ class _Backprop(BaseEstimator):
             warnings.warn(f"{MLP_CLIPPED} to {n}: batch_size={self.batch_size}, {n} training rows{held}",
                           UserWarning, stacklevel=5)
         return min(int(self.batch_size), n)
-
-    def _fitted_network(self, attribute: str) -> Network:
-        """The network, or for an unfitted estimator the AttributeError MLPClassifier's `attribute` gives."""
-        if "network_" not in self.__dict__:
-            raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attribute}'")
-        return self.network_
-
-    @property
-    def coefs_(self) -> list[np.ndarray]:
-        """The layers' weights, each (n_in, n_out), as MLPClassifier's coefs_: the network's own arrays."""
-        return [layer.W for layer in self._fitted_network("coefs_").dense_layers]
-
-    @property
-    def intercepts_(self) -> list[np.ndarray]:
-        """The layers' biases, as MLPClassifier's intercepts_: the network's own arrays."""
-        return [layer.b for layer in self._fitted_network("intercepts_").dense_layers]
 
     def _no_negative_weight(self, w: np.ndarray) -> None:
         """Weights >= 0: a sample weighted below 0 counts its loss negatively, so training would make that

@@ -106,6 +106,11 @@ def unknown_parameter(cls: Any, name: str, value: Any, dtype: Any = "float64") -
                 + (f"; but it is refused there too: {why}" if why else ""))
     from sklearn import neural_network
     theirs = getattr(neural_network, mlp)._get_param_names()
+    if name == "loss" and name in theirs:       # MLPRegressor's: its default is this regressor's only loss
+        same = isinstance(value, str) and value == "squared_error"
+        return (f"{estimator_name(cls)} has no parameter loss: its loss is always the squared error, {mlp}'s "
+                "loss='squared_error' (its default); " + ("leave loss out" if same else
+                                                          f"{mlp}'s loss={value!r:.80} has no equivalent here"))
     return (f"{estimator_name(cls)} has no parameter {name}"
             + (f" ({mlp}'s {name} has no equivalent here)" if name in theirs else "")
             + f"; its parameters are: {', '.join(ours)}" + did_you_mean(name, ours, ". Did you mean {!r}?"))
@@ -166,14 +171,25 @@ def check_params(est: Any) -> tuple[int, ...]:
             value = getattr(est, param)
             hint = ""
             if param == "learning_rate" and value in ("constant", "invscaling", "adaptive"):    # the MLP's schedules
-                hint = (f". {est._mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the "
-                        f"step size, {est._mlp}'s learning_rate_init")
+                hint = _mlp_schedule_hint(est._mlp, value)
             elif param == "learning_rate":
                 hint = _rate_hint(value)
             raise ParameterError(f"{name}: {param} must be {expected}; got {value!r:.80} "
                                  f"({type(value).__name__}){hint}")
     _named(est)
     return tuple(int(w) for w in sizes)
+
+
+def _mlp_schedule_hint(mlp: str, value: str) -> str:
+    """What MLP's learning_rate `value` (its schedule's name) is here: 'constant' is a number, as MLP's default is;
+    'invscaling' and 'adaptive' change the rate of its solver='sgd' only (with adam its rate stays constant)."""
+    if value == "constant":
+        return (f". {mlp}'s learning_rate='constant' (its default) is what a number does here: the rate stays "
+                f"learning_rate, {mlp}'s learning_rate_init (e.g. learning_rate=0.001)")
+    return (f". {mlp}'s learning_rate (a schedule) has no equivalent here: learning_rate is the step size, {mlp}'s "
+            f"learning_rate_init. {mlp} uses learning_rate={value!r} with solver='sgd' only (with 'adam' its rate "
+            "stays constant: a number here); for a rate that falls, give a chainrule.optim schedule "
+            "(learning_rate=ExponentialLR(0.01, 0.9), StepLR(0.01, 10), ...)")
 
 
 def _rate_hint(value: Any) -> str:

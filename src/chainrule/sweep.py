@@ -84,7 +84,7 @@ class SweepResult:
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
 # a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
-def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
+def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
               cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
@@ -100,7 +100,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
-    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine. A scheduler without a
+    scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
+        already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
@@ -174,6 +175,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    scheduler = scheduler_address(scheduler)
     if scheduler is not None and n_jobs not in (1, -1):   # the worker threads run the fits: -1 is "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
                               f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
@@ -376,3 +378,13 @@ def _source(csv) -> Callable[[], Any]:
         return lambda: csv
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: _Named(data, name)
+
+
+def scheduler_address(scheduler: Any) -> Any:
+    """A distributed Client's or cluster's scheduler address (what `dask.distributed` users hold: the sweep makes
+    its own client of it, theirs left open); anything else as given, for `check_scheduler` to judge."""
+    client_scheduler = getattr(scheduler, "scheduler", None)     # Client.scheduler: its connection, with .address
+    for address in (getattr(scheduler, "scheduler_address", None), getattr(client_scheduler, "address", None)):
+        if isinstance(address, str) and address:
+            return address
+    return scheduler

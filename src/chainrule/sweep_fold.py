@@ -11,13 +11,13 @@ from chainrule.training.schedules import ScheduleWarning, kept
 
 
 def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None]:
+          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None, float]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
-    was clipped to the rows or None: `clipped`); with error_score
-    "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
-    (None: unweighted), in the fit, and its test rows', in the score."""
+    was clipped to the rows or None: `clipped`, score seconds: 0 when the fit failed, as GridSearchCV's); with
+    error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and
+    weights (None: unweighted), in the fit, and its test rows', in the score."""
     from sklearn.base import clone
     from sklearn.metrics import check_scoring
     X_train, y_train, w_train, X_test, y_test, w_test = fold
@@ -32,18 +32,20 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None, 0.0
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
     size = clipped(estimator)
+    start = time.perf_counter()
     try:
         scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held, size
+        score = float(scorer(estimator, X_test, y_test, **score_params))
+        return score, seconds, None, out, held, size, time.perf_counter() - start
     except Exception as exc:
         if error_score == "raise":
             raise
         return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}"), out, held, size
+                                 f"{type(exc).__name__}: {exc}"), out, held, size, time.perf_counter() - start
 
 
 def ran_out(estimator) -> bool:

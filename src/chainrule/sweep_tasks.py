@@ -59,7 +59,7 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
               scheduler: str | None) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
-    ScheduleWarning it kept, its batch size clipped: `_fold`)
+    ScheduleWarning it kept, its batch size clipped, score seconds: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task)."""
     from joblib import Parallel, delayed

@@ -28,7 +28,16 @@ from chainrule.errors import ValidationError, unknown_name
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
 from chainrule.sweep_files import can_write, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
-from chainrule.sweep_grid import by_index, by_label, estimator_grid, grid_names, parse_grid, with_preprocessing
+from chainrule.sweep_grid import (
+    by_index,
+    by_label,
+    estimator_grid,
+    fixed_names,
+    grid_dict,
+    grid_names,
+    parse_grid,
+    with_preprocessing,
+)
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -203,7 +212,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       UserWarning, stacklevel=3)
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
-    parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
@@ -214,6 +223,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     # the names before reading; the values (the grid's, and those given for every candidate) too where the task is
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
     early = {**parsed, **{k: [v] for k, v in fixed.items()}}
+    fixed_names(fixed, BackpropRegressor() if task == "regression" else BackpropClassifier())
     estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
                    fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}

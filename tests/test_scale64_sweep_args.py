@@ -30,3 +30,21 @@ def test_a_misspelt_argument_for_every_candidate_is_named_as_an_argument(sweep_d
     assert said.startswith(f"run_sweep's argument 'epoch' (given for every candidate, as {estimator}'s) is not "
                            "known; expected one of "), said
     assert said.endswith("Did you mean 'epochs'?") and "grid" not in said
+
+
+@pytest.mark.parametrize("scoring", ["make_scorer", ["accuracy", "f1_macro"]], ids=["scorer-object", "several"])
+def test_a_scorer_object_or_several_names_are_refused_as_not_one_name(sweep_data, tmp_path, scoring):
+    """They were called 'not known', as a misspelt name is: GridSearchCV takes both, the sweep one name."""
+    from sklearn.metrics import f1_score, make_scorer
+    given = make_scorer(f1_score, average="macro") if scoring == "make_scorer" else scoring
+    with pytest.raises(ValidationError) as caught:
+        run_sweep(sweep_data / "iris.csv", "species", "lr=0.1", scoring=given, out_dir=tmp_path / "out", cv=2)
+    assert str(caught.value).startswith("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', "
+                                        "...: sklearn.metrics.get_scorer_names()), or None for the task's default; "
+                                        f"got {type(given).__name__} "), caught.value
+    assert "is not known" not in str(caught.value) and not (tmp_path / "out").exists()
+
+
+def test_a_misspelt_scorer_name_is_still_unknown_with_the_closest(sweep_data):
+    with pytest.raises(UnknownNameError, match=r"^scoring='acuracy' is not known; .* Did you mean 'accuracy'\?$"):
+        run_sweep(sweep_data / "iris.csv", "species", "lr=0.1", scoring="acuracy", cv=2)

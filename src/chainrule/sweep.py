@@ -24,7 +24,7 @@ import numpy as np
 
 from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
-from chainrule.errors import ValidationError, unknown_name
+from chainrule.errors import ValidationError
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
 from chainrule.sweep_files import can_write, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
@@ -36,6 +36,7 @@ from chainrule.sweep_grid import (
     grid_dict,
     grid_names,
     parse_grid,
+    scoring_name,
     with_preprocessing,
 )
 from chainrule.sweep_search import (
@@ -117,7 +118,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
         (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
-    scoring : scikit-learn scorer (default: accuracy or R2). A regression is trained on the
+    scoring : a scikit-learn scorer's name (default: accuracy or R2). A regression is trained on the
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
@@ -159,7 +160,6 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     leaves sweep_results.csv and best_model.npz as they were.
     """
     from sklearn.base import clone
-    from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
     from chainrule.data.columns import column_names, labels_as_written
@@ -210,8 +210,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=3)
-    if scoring is not None and scoring not in get_scorer_names():
-        raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
+    scoring_name(scoring)
     parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]

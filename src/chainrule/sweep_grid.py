@@ -97,6 +97,18 @@ def grid_dict(grid: Any) -> dict:
                              if several else f"{type(grid).__name__} {grid!r}"))
 
 
+def scoring_name(scoring: Any) -> None:
+    """run_sweep's scoring: None or one scorer's name (the sweep names it in its table, warnings and model file). A
+    scorer object (make_scorer(...)) or a list of names (GridSearchCV's several metrics) was called 'not known'."""
+    from sklearn.metrics import get_scorer_names
+    if scoring is not None and not isinstance(scoring, str):
+        raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
+                              "sklearn.metrics.get_scorer_names()), or None for the task's default; got "
+                              f"{type(scoring).__name__} {scoring!r}")
+    if scoring is not None and scoring not in get_scorer_names():
+        raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
+
+
 def fixed_names(fixed: Collection[str], estimator) -> None:
     """The names given for every candidate (run_sweep's other keyword arguments) checked as arguments, not called
     grid names: `epoch=3` was 'grid name='epoch' is not known' though no grid named it."""

@@ -24,11 +24,21 @@ import numpy as np
 
 from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
-from chainrule.errors import ValidationError, unknown_name
+from chainrule.errors import ValidationError
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
 from chainrule.sweep_files import can_write, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
-from chainrule.sweep_grid import by_index, by_label, estimator_grid, grid_names, parse_grid, with_preprocessing
+from chainrule.sweep_grid import (
+    by_index,
+    by_label,
+    estimator_grid,
+    fixed_names,
+    grid_dict,
+    grid_names,
+    parse_grid,
+    scoring_name,
+    with_preprocessing,
+)
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -84,7 +94,7 @@ class SweepResult:
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
 # a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
-def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = None, out_dir=None,
+def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
               cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
@@ -100,14 +110,15 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
-    scheduler : a Dask scheduler address ("tcp://host:8786"); None runs on this machine. A scheduler without a
+    scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
+        already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
         (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
-    scoring : scikit-learn scorer (default: accuracy or R2). A regression is trained on the
+    scoring : a scikit-learn scorer's name (default: accuracy or R2). A regression is trained on the
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
@@ -149,7 +160,6 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     leaves sweep_results.csv and best_model.npz as they were.
     """
     from sklearn.base import clone
-    from sklearn.metrics import get_scorer_names
     from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
     from chainrule.data.columns import column_names, labels_as_written
@@ -174,6 +184,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    scheduler = scheduler_address(scheduler)
     if scheduler is not None and n_jobs not in (1, -1):   # the worker threads run the fits: -1 is "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
                               f"cluster's workers run the fits, one a worker thread: leave {give('jobs')} out (got "
@@ -199,9 +210,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=3)
-    if scoring is not None and scoring not in get_scorer_names():
-        raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
-    parsed = parse_grid(grid) if isinstance(grid, str) else dict(grid)
+    scoring_name(scoring)
+    parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
@@ -212,6 +222,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: str | None = Non
     # the names before reading; the values (the grid's, and those given for every candidate) too where the task is
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
     early = {**parsed, **{k: [v] for k, v in fixed.items()}}
+    fixed_names(fixed, BackpropRegressor() if task == "regression" else BackpropClassifier())
     estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
                    fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
@@ -376,3 +387,13 @@ def _source(csv) -> Callable[[], Any]:
         return lambda: csv
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: _Named(data, name)
+
+
+def scheduler_address(scheduler: Any) -> Any:
+    """A distributed Client's or cluster's scheduler address (what `dask.distributed` users hold: the sweep makes
+    its own client of it, theirs left open); anything else as given, for `check_scheduler` to judge."""
+    client_scheduler = getattr(scheduler, "scheduler", None)     # Client.scheduler: its connection, with .address
+    for address in (getattr(scheduler, "scheduler_address", None), getattr(client_scheduler, "address", None)):
+        if isinstance(address, str) and address:
+            return address
+    return scheduler

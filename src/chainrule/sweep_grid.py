@@ -85,6 +85,40 @@ def parse_grid(text: str) -> Grid:
     return Grid(grid, spelled)
 
 
+def grid_dict(grid: Any) -> dict:
+    """run_sweep's grid given as a dict (or any mapping) as a dict; anything else refused, named: a list of dicts
+    (GridSearchCV's several grids in one) ended in Python's own `dict()` error, naming no argument."""
+    from collections.abc import Mapping
+    if isinstance(grid, Mapping):
+        return dict(grid)
+    several = isinstance(grid, (list, tuple)) and grid and all(isinstance(g, Mapping) for g in grid)
+    raise ValidationError("grid must be a string ('hidden=16,64;lr=1e-3,1e-2') or a dict {name: [values]}; got "
+                          + (f"a list of {len(grid)} dicts (GridSearchCV's several grids): run one sweep per dict"
+                             if several else f"{type(grid).__name__} {grid!r}"))
+
+
+def scoring_name(scoring: Any) -> None:
+    """run_sweep's scoring: None or one scorer's name (the sweep names it in its table, warnings and model file). A
+    scorer object (make_scorer(...)) or a list of names (GridSearchCV's several metrics) was called 'not known'."""
+    from sklearn.metrics import get_scorer_names
+    if scoring is not None and not isinstance(scoring, str):
+        raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
+                              "sklearn.metrics.get_scorer_names()), or None for the task's default; got "
+                              f"{type(scoring).__name__} {scoring!r}")
+    if scoring is not None and scoring not in get_scorer_names():
+        raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
+
+
+def fixed_names(fixed: Collection[str], estimator) -> None:
+    """The names given for every candidate (run_sweep's other keyword arguments) checked as arguments, not called
+    grid names: `epoch=3` was 'grid name='epoch' is not known' though no grid named it."""
+    known = sorted(set(ALIASES) | set(estimator.get_params()))
+    for key in fixed:
+        if key not in known and key != "schedule":      # schedule: estimator_grid says where a schedule goes
+            raise unknown_name("argument", key, known, f"run_sweep's argument {key!r} (given for every candidate, as "
+                                                       f"{type(estimator).__name__}'s)")
+
+
 def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = (),
                    check_values: bool = True, spelled: dict | None = None) -> dict[str, list]:
     """The grid with the estimator's own argument names, every name checked against it, and every value (the grid's

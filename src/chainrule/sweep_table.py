@@ -17,13 +17,16 @@ from chainrule.training.schedules import ScheduleWarning
 
 
 def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
-    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, seconds, why)."""
+    """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, fit seconds, why, ..., score
+    seconds): `sweep_fold._fold`'s."""
     from scipy.stats import rankdata
     scores = np.array([o[0] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
     times = np.array([o[1] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    scoring = np.array([o[6] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
     res: dict[str, Any] = {"params": candidates}
     means = np.average(scores, axis=1)
     res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
+    res["mean_score_time"], res["std_score_time"] = scoring.mean(axis=1), scoring.std(axis=1)
     for k in range(n_folds):
         res[f"split{k}_test_score"] = scores[:, k]
     res["mean_test_score"] = means
@@ -110,14 +113,15 @@ def as_written(params: dict, names: dict[str, str]) -> str:
 
 def table_of(res: dict, names: dict[str, str], n_folds: int):
     """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
-    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit times, params)."""
+    GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit and score times, params)."""
     import pandas as pd
     params = [unprefixed(p) for p in res["params"]]
     # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
     table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) for p in params], dtype=object)
                           for key, name in names.items()})
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
-                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time"):
+                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time",
+                   "mean_score_time", "std_score_time"):
         table[column] = res[column]
     table["params"] = [{k: literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
     return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)

@@ -13,10 +13,8 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
-import numpy as np
-
 from chainrule.errors import ChainruleError, ValidationError
-from chainrule.training.schedules import ScheduleWarning, kept
+from chainrule.sweep_fold import _fold, clipped, ran_out  # noqa: F401  (clipped, ran_out: sweep_search's)
 
 
 class SweepStopped(BaseException):
@@ -61,7 +59,7 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
               scheduler: str | None) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
-    ScheduleWarning it kept, its batch size clipped: `_fold`)
+    ScheduleWarning it kept, its batch size clipped, score seconds: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task)."""
     from joblib import Parallel, delayed
@@ -145,54 +143,6 @@ def _lost(client, workers: set[str], future, result) -> str:
 
 def _numbered(i: int, *args) -> tuple[int, tuple]:
     return i, _fold(*args)
-
-
-def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None]:
-    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
-    None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
-    failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
-    was clipped to the rows or None: `clipped`); with error_score
-    "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and weights
-    (None: unweighted), in the fit, and its test rows', in the score."""
-    from sklearn.base import clone
-    from sklearn.metrics import check_scoring
-    X_train, y_train, w_train, X_test, y_test, w_test = fold
-    estimator = clone(estimator).set_params(**clone(params, safe=False))
-    fit_params = {} if w_train is None else {"sample_weight": w_train}
-    score_params = {} if w_test is None else {"sample_weight": w_test}
-    said: list[ScheduleWarning] = []
-    start = time.perf_counter()
-    try:
-        with kept(said):         # the sweep says them once (`say_ran_out`), not a warning per fold
-            estimator.fit(X_train, y_train, **fit_params)
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None
-    seconds = time.perf_counter() - start
-    out, held = ran_out(estimator), (said[0] if said else None)
-    size = clipped(estimator)
-    try:
-        scorer = check_scoring(estimator, scoring)
-        return float(scorer(estimator, X_test, y_test, **score_params)), seconds, None, out, held, size
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}"), out, held, size
-
-
-def ran_out(estimator) -> bool:
-    """Whether the fitted chainrule estimator (a regression's inside its TransformedTargetRegressor) ran every
-    epoch without its stopping rule ending the fit: what its fit warns of, except the sweep's, which count it."""
-    return bool(getattr(getattr(estimator, "regressor_", estimator), "_ran_out", False))
-
-
-def clipped(estimator) -> tuple[int, int] | None:
-    """The fitted sweep's estimator's (batch_size, training rows) where the size was clipped to the rows, else
-    None (a regression's inside its TransformedTargetRegressor, as `ran_out`)."""
-    return getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)
 
 
 def fit_on_dask(search, X, y, scheduler: str) -> None:

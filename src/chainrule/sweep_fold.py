@@ -1,0 +1,60 @@
+"""One sweep task: one candidate fitted on one fold's training rows and scored on its test rows, as
+GridSearchCV's _fit_and_score, wherever it runs (here under joblib, or as a Dask task); what its fit said, and
+whether it ran out of epochs, come back with its score for the sweep to say once."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from chainrule.training.schedules import ScheduleWarning, kept
+
+
+def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
+          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None, float]:
+    """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
+    None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
+    failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
+    was clipped to the rows or None: `clipped`, score seconds: 0 when the fit failed, as GridSearchCV's); with
+    error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and
+    weights (None: unweighted), in the fit, and its test rows', in the score."""
+    from sklearn.base import clone
+    from sklearn.metrics import check_scoring
+    X_train, y_train, w_train, X_test, y_test, w_test = fold
+    estimator = clone(estimator).set_params(**clone(params, safe=False))
+    fit_params = {} if w_train is None else {"sample_weight": w_train}
+    score_params = {} if w_test is None else {"sample_weight": w_test}
+    said: list[ScheduleWarning] = []
+    start = time.perf_counter()
+    try:
+        with kept(said):         # the sweep says them once (`say_ran_out`), not a warning per fold
+            estimator.fit(X_train, y_train, **fit_params)
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None, 0.0
+    seconds = time.perf_counter() - start
+    out, held = ran_out(estimator), (said[0] if said else None)
+    size = clipped(estimator)
+    start = time.perf_counter()
+    try:
+        scorer = check_scoring(estimator, scoring)
+        score = float(scorer(estimator, X_test, y_test, **score_params))
+        return score, seconds, None, out, held, size, time.perf_counter() - start
+    except Exception as exc:
+        if error_score == "raise":
+            raise
+        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
+                                 f"{type(exc).__name__}: {exc}"), out, held, size, time.perf_counter() - start
+
+
+def ran_out(estimator) -> bool:
+    """Whether the fitted chainrule estimator (a regression's inside its TransformedTargetRegressor) ran every
+    epoch without its stopping rule ending the fit: what its fit warns of, except the sweep's, which count it."""
+    return bool(getattr(getattr(estimator, "regressor_", estimator), "_ran_out", False))
+
+
+def clipped(estimator) -> tuple[int, int] | None:
+    """The fitted sweep's estimator's (batch_size, training rows) where the size was clipped to the rows, else
+    None (a regression's inside its TransformedTargetRegressor, as `ran_out`)."""
+    return getattr(getattr(estimator, "regressor_", estimator), "_clipped", None)

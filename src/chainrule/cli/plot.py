@@ -23,8 +23,9 @@ def register(sub) -> None:
                "  chainrule plot curves --history run --out curves.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "curves", "demo"], help="the figure to draw")
-    p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
-                                                "folder (created if missing), or one .png/.svg file with every figure")
+    p.add_argument("--out", required=True,
+                   help="file to write (.png or .svg; an earlier figure there is replaced), in a folder that exists; "
+                        "for demo a folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", type=model_file, help="network only: a saved model instead of the seed network")
     model_argument(p, parse=model_file)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")

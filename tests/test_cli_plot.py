@@ -161,12 +161,13 @@ def test_plot_demo_on_one_page_keeps_the_previous_file_when_writing_fails(tmp_pa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     out = tmp_path / "demo.png"
-    out.write_bytes(b"previous")
+    out.write_bytes(b"\x89PNG\r\n\x1a\nprevious")      # an earlier figure (a file of other content is kept anyway)
     monkeypatch.setattr(figures, "all_figures", two_figures)
     monkeypatch.setattr(Figure, "savefig", disk_full)
     r = cmd("plot", "demo", "--out", out)
     assert r.returncode != 0 and "the previous file, if any, is unchanged" in r.stderr, r.stderr
-    assert out.read_bytes() == b"previous" and sorted(p.name for p in tmp_path.iterdir()) == ["demo.png"]
+    assert out.read_bytes() == b"\x89PNG\r\n\x1a\nprevious" and \
+        sorted(p.name for p in tmp_path.iterdir()) == ["demo.png"]
 
 
 def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):

@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(name).register(sub)
     for p in sub.choices.values():        # the same help layout and --debug after every subcommand
         p.formatter_class = HelpFormatter
+        p.allow_abbrev = False      # `--ou` was read as --out: whole names only, as the docs write them (a prefix
+        # taken today is ambiguous once an option is added, and a script that used it breaks)
         if not any("--debug" in a.option_strings for a in p._actions):
             p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                            help="show the full traceback on errors" + (" and Dask's own log messages"

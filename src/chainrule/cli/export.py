@@ -20,14 +20,22 @@ def register(sub) -> None:
         epilog="examples:\n  chainrule export iris.npz iris.onnx\n"
                "  chainrule export diabetes.npz diabetes.onnx --opset 18")
     p.add_argument("model", help="chainrule model file (.npz), or a .keras file")
-    p.add_argument("out_file", nargs="?", metavar="out", help="ONNX file to write (.onnx)")
-    p.add_argument("--out", help="the same as out: the ONNX file to write")
+    p.add_argument("out_file", nargs="?", metavar="out", type=onnx_name, help="ONNX file to write (.onnx)")
+    p.add_argument("--out", type=onnx_name, help="the same as out: the ONNX file to write")
     p.add_argument("--opset", type=numbers.opset, default=17, help="ONNX opset version, 17 or later (default: 17)")
     p.add_argument("--no-checks", dest="checks", action="store_false",
                    help="leave out the graph's checks: by default it refuses what `chainrule predict` refuses (NaN "
                         "or infinite inputs, a missing value, a layer's overflow) and computes a float32 layer's "
                         "overflowing rows again in float64, a few microseconds a run")
     p.set_defaults(func=run)
+
+
+def onnx_name(text: str) -> str:
+    """OUT and --out as argparse reads them: empty (`export m.npz "$OUT"` unset) is refused naming the argument,
+    where it was said as "the output is empty" once the model was read."""
+    if text == "":
+        raise argparse.ArgumentTypeError("expected the name of the ONNX file to write, e.g. model.onnx; got ''")
+    return text
 
 
 def run(args) -> int:

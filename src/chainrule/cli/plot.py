@@ -23,8 +23,9 @@ def register(sub) -> None:
                "  chainrule plot curves --history run --out curves.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "curves", "demo"], help="the figure to draw")
-    p.add_argument("--out", required=True, help="file to write (.png or .svg), in a folder that exists; for demo a "
-                                                "folder (created if missing), or one .png/.svg file with every figure")
+    p.add_argument("--out", required=True,
+                   help="file to write (.png or .svg; an earlier figure there is replaced), in a folder that exists; "
+                        "for demo a folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", type=model_file, help="network only: a saved model instead of the seed network")
     model_argument(p, parse=model_file)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
@@ -52,6 +53,7 @@ def run(args) -> int:
         if Path(args.out).suffix.lower() not in (".png", ".svg"):
             raise ValidationError(f"--out must end in .png or .svg; got {args.out!r}")
         output_path(args.out, {"--model": args.model, "--history": args.history})
+        an_image_or_none(Path(args.out))
     elif Path(args.out).exists() and not Path(args.out).is_dir():
         raise ValidationError(f"--out {args.out!r} is not a folder (plot demo writes its figures into a folder, or "
                               "one .png/.svg file)")
@@ -84,6 +86,27 @@ def run(args) -> int:
         for path in all_figures(args.out):
             print(f"wrote {path}")
     return 0
+
+
+def an_image_or_none(path: Path) -> None:
+    """An earlier figure is replaced, as matplotlib's savefig replaces it (the `wrote` line names it), but a file of
+    other content under a .png or .svg name (data, a model renamed) is refused, as train, predict and export refuse
+    to write over another kind of file: the plot was written over it, and the file lost."""
+    from ..errors import ValidationError
+    from ..saving.files import HOLDS
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except (FileNotFoundError, IsADirectoryError):
+        return
+    svg = path.suffix.lower() == ".svg"
+    if not head or (b"<svg" in head if svg else head.startswith(b"\x89PNG\r\n\x1a\n")):
+        return
+    from ..data.filecontent import file_kind
+    found = file_kind(path)
+    image = "an SVG image" if svg else "a PNG image"
+    raise ValidationError(f"--out {str(path)!r} exists and holds {HOLDS.get(found, found)}, not {image}: writing there "
+                          "would lose it. Give another file name, or remove that file first")
 
 
 def diagram_note(pre, weighted: bool = False) -> str | None:

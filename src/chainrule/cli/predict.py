@@ -1,8 +1,9 @@
 """`chainrule predict | evaluate`: a trained model applied to a CSV file."""
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ..errors import ValidationError
@@ -33,7 +34,8 @@ def register(sub) -> None:
     p.add_argument("--out", default="-", help="CSV file to write, tab-separated where its name ends "
                    "in .tsv, .tab or .txt; - for standard output")
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
-    p.add_argument("--id", metavar="COL", help="copy this column (a row id) into the predictions, as written")
+    p.add_argument("--id", metavar="COL", type=column_name("--id", "a column to copy beside the predictions"),
+                   help="copy this column (a row id) into the predictions, as written")
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=predict)
@@ -45,12 +47,22 @@ def register(sub) -> None:
         epilog="example:\n  chainrule evaluate iris.npz iris.csv")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="rows with the target column: a CSV file with a header row")
-    p.add_argument("--weight", metavar="COL",
+    p.add_argument("--weight", metavar="COL", type=column_name("--weight", "a column of sample weights"),
                    help="a column of sample weights (numbers >= 0): row i counts w_i times in the loss, accuracy "
                         "or errors, as train --weight's validation metrics and evaluate(sample_weight=) compute them")
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=evaluate)
+
+
+def column_name(option: str, expected: str) -> Callable[[str], str]:
+    """The parser of a column option: empty (`--id "$COL"` unset) is refused as argparse reads it, naming the option,
+    where it was looked up as a column named '' once the file was read; any other name, spaces too, is a column's."""
+    def parse(text: str) -> str:
+        if text == "":
+            raise argparse.ArgumentTypeError(f"expected the name of {expected} (or no {option} for none); got ''")
+        return text
+    return parse
 
 
 def add_chunk_option(p) -> None:

@@ -139,8 +139,8 @@ class Dense(Layer):
         self.n_in = _positive_int(n_in, "n_in")
         self.n_out = _positive_int(n_out, "n_out")
         self.activation = get_activation(activation)
-        self._inits = {"W": initializers.resolve(weight_init, self.activation.name),
-                       "b": initializers.resolve(bias_init, self.activation.name)}
+        self._inits = {"W": initializers.resolve(weight_init, self.activation.name, "weight_init"),
+                       "b": initializers.resolve(bias_init, self.activation.name, "bias_init")}
         self._trainable = {"W": True, "b": True}
         self.trainable = trainable
         try:

@@ -17,7 +17,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     """A Network from a `torch.nn.Sequential` of Linear layers and activations.
 
     Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
-    Identity, Dropout, and nested Sequential. A parameter with requires_grad=False is frozen;
+    Identity, Dropout, Flatten after a Linear (of rows: the identity) and nested Sequential. A parameter
+    with requires_grad=False is frozen;
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
@@ -87,20 +88,31 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 continue
             elif type(m) is nn.Dropout:
                 items.append((Dropout(m.p), None))
-            elif type(m) is nn.Flatten and not items and (m.start_dim, m.end_dim) == (1, -1):
-                raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: "
-                                      "import the layers after it (cr.from_torch(module[1:]) where it comes first) "
-                                      "and give the network X.reshape(len(X), -1)")
+            elif type(m) is nn.Flatten:
+                _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
             else:
                 ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
-                                      "LeakyReLU, Softmax, Identity, Dropout"
+                                      "LeakyReLU, Softmax, Identity, Dropout, Flatten after a Linear, Sequential"
                                       + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
 
     own_forward(module, "the module")
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
+    """A Flatten of rows after a Linear (whose outputs are rows) is the identity: nothing to read. Before any Linear
+    it may flatten images the network never sees: refused, with the layers after it to import."""
+    if (m.start_dim, m.end_dim) != (1, -1):
+        raise ValidationError(f"{where} flattens dims {m.start_dim} to {m.end_dim}; chainrule's network keeps one row "
+                              "per sample, as Flatten() (start_dim=1, end_dim=-1) does: give Flatten() or remove it")
+    if after_linear:
+        return
+    rest = f"cr.from_torch(model[{int(key) + 1}:])" if key.isdigit() else "an nn.Sequential of the layers after it"
+    raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the layers "
+                          f"after it ({rest}) and give the network X.reshape(len(X), -1)")
 
 
 def _own_forward(module: Any, ref: str) -> str:
@@ -117,10 +129,12 @@ def _own_forward(module: Any, ref: str) -> str:
         parts.append(f"{ref}[{name}]" if name.isdigit() else f"{ref}.{name}")
         last_linear = type(m) is nn.Linear
     example = ", ".join(parts) if parts else f"{ref}.fc1, nn.ReLU(), {ref}.fc2"
+    give = "give that instead" if ref == "model" else \
+        f"put that in its place in the model ({ref} = nn.Sequential({example})), then give the model"
     return (f"a module of its own whose forward chainrule does not read (it reads an nn.Sequential's layers in "
             f"order): build an nn.Sequential of its layers in the order its forward applies them, each activation "
-            f"as a module (nn.ReLU() for torch.relu), e.g. nn.Sequential({example}), and give that instead (the "
-            f"layers are the module's own: the same weights)")
+            f"as a module (nn.ReLU() for torch.relu), e.g. nn.Sequential({example}), and {give} (the layers are the "
+            f"module's own: the same weights)")
 
 
 def _uncompiled(module: Any) -> Any:

@@ -82,7 +82,7 @@ def test_a_compiled_sequential_inside_a_sequential_is_read_through_too():
 
 def test_a_leading_flatten_is_refused_saying_how_to_import_the_rest():
     module = nn.Sequential(nn.Flatten(), nn.Linear(4, 3))
-    with pytest.raises(ValidationError, match=r"layer 0 \(Flatten\) flattens each sample into a row.*module\[1:\]"):
+    with pytest.raises(ValidationError, match=r"layer 0 \(Flatten\) flattens each sample into a row.*model\[1:\]"):
         cr.from_torch(module)
     X = np.random.default_rng(1).normal(size=(5, 2, 2)).astype(np.float32)
     with torch.no_grad():

@@ -24,7 +24,8 @@ class Custom(nn.Module):
 
 
 def _suggested(message: str) -> str:
-    found = re.search(r"e\.g\. (nn\.Sequential\(.*?\)), and give that|give (nn\.Sequential\(model\))", message)
+    found = re.search(r"e\.g\. (nn\.Sequential\(.*?\)), and (?:give that|put that in its place)"
+                      r"|give (nn\.Sequential\(model\))", message)
     assert found, message
     return found.group(1) or found.group(2)
 

@@ -360,9 +360,9 @@ def class_codes(labels: np.ndarray, k: int) -> np.ndarray:
     return labels.astype(small)
 
 
-def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
+def layer_stack(layers: Any, layer_type: type, instead: Any = lambda layer: "") -> tuple[list, list]:
     """`layers` as a list of distinct `layer_type` instances whose sizes chain, and the sized ones
-    (those with n_in, Dense); a clear error otherwise."""
+    (those with n_in, Dense); a clear error otherwise (`instead`: what to give instead of an item)."""
     if isinstance(layers, layer_type):
         layers = [layers]
     if not isinstance(layers, (list, tuple)) or not layers:
@@ -370,7 +370,7 @@ def layer_stack(layers: Any, layer_type: type) -> tuple[list, list]:
     for i, layer in enumerate(layers):
         if not isinstance(layer, layer_type):
             raise ChainruleTypeError(f"layers[{i}] must be a Layer such as Dense or Dropout; "
-                                     f"got {type(layer).__name__}")
+                                     f"got {type(layer).__name__}{instead(layer)}")
     if len({id(layer) for layer in layers}) != len(layers):
         raise ValidationError("layers contains the same layer object twice; create a new layer for each position")
     sized = [layer for layer in layers if layer.n_in is not None]

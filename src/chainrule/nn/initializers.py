@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UnknownNameError, ValidationError, unknown_name
+from ..errors import UnknownNameError, ValidationError, closest, unknown_name
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -163,21 +163,28 @@ KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform", "randomno
                "lecununiform": "lecun_uniform", "truncatednormal": "truncated_normal"}
 #: Keras' VarianceScaling() by name: scale 1, fan_in, truncated normal, as variance_scaling() draws
 KERAS_VARIANCE_SCALING = ("variancescaling", "variance_scaling")
-#: Keras' draws chainrule has no name for, and what draws them here
+#: Keras' draws chainrule has no name for, and what draws them here ({arg}: the argument given). Orthogonal: the
+#: polar factor U @ Vt of a normal matrix is uniform over the matrices with orthonormal columns (rows where n_in <
+#: n_out), as Keras' and torch's QR with its sign fix (Q * sign(diag(R))) draw; a plain QR's Q is not (its first
+#: entry is always negative, its determinant's sign fixed)
 KERAS_LACKING = {
-    "orthogonal": "a function of (shape, rng), e.g. weight_init=lambda shape, rng: np.linalg.qr(rng.normal("
-                  "size=shape))[0] (orthonormal columns, for n_in >= n_out), or Keras' own "
-                  "keras.initializers.Orthogonal()",
-    "identity": "an array: weight_init=np.eye(n_in, n_out)",
-    "constant": "the number itself: weight_init=0.3 (or cr.init.constant(0.3))",
+    "orthogonal": "a function of (shape, rng), e.g. {arg}=lambda shape, rng: np.matmul(*np.linalg.svd(rng.normal("
+                  "size=shape), full_matrices=False)[::2]) (orthonormal columns, or rows where n_in < n_out, drawn "
+                  "uniformly as Keras' and torch's orthogonal draw), or Keras' own keras.initializers.Orthogonal()",
+    "identity": "an array: {arg}=np.eye(n_in, n_out)",
+    "constant": "the number itself: {arg}=0.3 (or cr.init.constant(0.3))",
 }
 KERAS_LACKING.update({"orthogonalinitializer": KERAS_LACKING["orthogonal"],
                       "identityinitializer": KERAS_LACKING["identity"]})
+#: what a bias takes instead of Keras' draws of a matrix (Orthogonal and Identity refuse a vector's shape)
+BIAS_INSTEAD = ("Keras draws it for a matrix, and a bias is a vector: give bias_init a number or an array, e.g. "
+                "bias_init=0")
 RELU_FAMILY = ("relu", "leaky_relu")
 
 
-def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
-    """An initializer function (or an explicit array) from a name, "auto", a number or an array."""
+def resolve(init: Any, activation_name: str, argument: str = "init") -> Callable | np.ndarray:
+    """An initializer function (or an explicit array) from a name, "auto", a number or an array; `argument` (weight_init
+    or bias_init) is the name a refusal gives it."""
     if isinstance(init, str):
         key = init.lower()
         if key == "auto":
@@ -186,11 +193,19 @@ def resolve(init: Any, activation_name: str) -> Callable | np.ndarray:
         if key in KERAS_VARIANCE_SCALING:
             return variance_scaling()
         if key in KERAS_LACKING:
-            raise UnknownNameError(f"init={init!r} is Keras' initializer, which chainrule does not have; "
-                                   f"pass {KERAS_LACKING[key]}")
+            advice = BIAS_INSTEAD if argument == "bias_init" and key != "constant" else \
+                f"pass {KERAS_LACKING[key].format(arg=argument)}"
+            raise UnknownNameError(f"{argument}={init!r} is Keras' initializer, which chainrule does not have; "
+                                   f"{advice}")
         if key not in INITIALIZERS:
-            error, keras_note = unknown_name("init", init, sorted(INITIALIZERS) + ["auto"]), keras_draw(init)
-            raise UnknownNameError(f"{error} {keras_note}.") if keras_note else error
+            known = sorted(INITIALIZERS) + ["auto"]
+            error, keras_note = unknown_name(argument, init, known), keras_draw(init)
+            if keras_note:
+                raise UnknownNameError(f"{error} {keras_note}.")
+            keras = None if closest(init, known) else closest(init, [*KERAS_LACKING, "variance_scaling"])
+            if keras is not None:                # a typo of Keras' name: the refusal that name gets says what to pass
+                raise UnknownNameError(f"{error} Did you mean Keras' {keras!r}?")
+            raise error
         return INITIALIZERS[key]
     if callable(init):
         return init

@@ -46,6 +46,29 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
+#: another framework's activation layers (and names), which a chainrule Dense holds as its own activation
+ACTIVATION_LAYERS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
+                     "leakyrelu": "leaky_relu", "leaky_relu": "leaky_relu"}
+
+
+def instead_of(layer: Any) -> str:
+    """What a Network takes instead of `layer` (torch's or Keras' Flatten, an activation module, another framework's
+    layer), or '' where nothing particular is known: the end of the refusal of a list's item that is no Layer."""
+    name = (layer if isinstance(layer, str) else type(layer).__name__).lower()
+    framework = type(layer).__module__.split(".")[0]
+    owner = {"torch": "torch's", "keras": "Keras'"}.get(framework)
+    if name == "flatten":
+        return ("; chainrule has no Flatten: a network takes one row of features per sample (a Flatten of rows is the "
+                "identity), so remove it, and give the network X.reshape(len(X), -1) where samples have more axes")
+    if name in ACTIVATION_LAYERS:
+        return (f"; an activation belongs to the Dense before it: Dense(n_in, n_out, "
+                f"activation={ACTIVATION_LAYERS[name]!r})")
+    if owner:
+        return (f"; it is {owner} layer: build the network of chainrule's (Dense, Dropout), or import the whole "
+                f"model (cr.from_{framework}(model))")
+    return ""
+
+
 KERAS_DENSE = ("units", "input_dim", "input_shape")
 DENSE_ARGUMENTS = ("n_in", "n_out", "activation", "trainable", "weight_init", "bias_init", "seed")
 #: Keras' and torch.nn.Linear's names of what Dense takes under its own (no bias: a zero one that does not learn)
@@ -139,8 +162,8 @@ class Dense(Layer):
         self.n_in = _positive_int(n_in, "n_in")
         self.n_out = _positive_int(n_out, "n_out")
         self.activation = get_activation(activation)
-        self._inits = {"W": initializers.resolve(weight_init, self.activation.name),
-                       "b": initializers.resolve(bias_init, self.activation.name)}
+        self._inits = {"W": initializers.resolve(weight_init, self.activation.name, "weight_init"),
+                       "b": initializers.resolve(bias_init, self.activation.name, "bias_init")}
         self._trainable = {"W": True, "b": True}
         self.trainable = trainable
         try:

@@ -25,7 +25,7 @@ from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import refuse_other_thread
 from .keras_methods import CHUNK, KerasMethods
-from .layers import Dense, Layer
+from .layers import Dense, Layer, instead_of
 from .losses import Loss, get_loss, l2_penalty
 from .overflow import cached_wrong, finite_outputs
 from .summary import Summary, keras_table
@@ -81,7 +81,7 @@ class Network(KerasMethods):
 
     def __init__(self, layers: Sequence[Layer] | Layer, loss: str | Loss = "sse", *, dtype: Any = "float64",
                  seed: int | None = None):
-        layers, sized = check.layer_stack(layers, Layer)
+        layers, sized = check.layer_stack(layers, Layer, instead_of)
         self.layers: list[Layer] = layers
         self.loss_function: Loss = get_loss(loss)
         evaluation.check_output(self.loss_function, sized, loss)

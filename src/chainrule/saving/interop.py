@@ -5,7 +5,8 @@ into a `chainrule.Network` with the same weights, so that chainrule can explain 
 or train it further. Anything else is refused, naming the first layer or operator that has no
 chainrule form. Weights are copied as they are: W is (n_in, n_out) in chainrule, Keras,
 scikit-learn and ONNX's MatMul, and the transpose of PyTorch's Linear.weight.
-`from_onnx` lives in onnx_import.py and `from_sklearn` in sklearn_import.py; all are here.
+`from_onnx` lives in onnx_import.py, `from_sklearn` in sklearn_import.py and `from_torch` in
+torch_import.py; all are here.
 
 Files: `load_foreign` opens .onnx (protobuf, read by onnx) and .keras (read by Keras in safe
 mode) files. PyTorch and scikit-learn files hold pickled code, which chainrule never loads:
@@ -33,7 +34,6 @@ from .mlp import (
     attach_activation,
     build_network,
     dense_layer,
-    not_computable,
     refuse_non_finite,
     weights_dtype,
 )
@@ -41,148 +41,13 @@ from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
 from .sklearn_import import SklearnSolver, from_sklearn, not_importable, our_estimator, sklearn_optimizer
+from .torch_import import from_torch
 
 __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
            "load_foreign"]
 
 
 # -- PyTorch ---------------------------------------------------------------------------------
-def from_torch(module: Any, loss: str | None = None) -> Network:
-    """A Network from a `torch.nn.Sequential` of Linear layers and activations.
-
-    Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
-    Identity, Dropout, and nested Sequential. A parameter with requires_grad=False is frozen;
-    a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
-    after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
-    own forward (it computes something else than its layers in order) and weights shared between
-    layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
-    the Sequential of its layers to give. A `torch.compile`d
-    Sequential is read through to the module it wraps.
-    """
-    import torch
-    from torch import nn
-    module = _uncompiled(module)
-    if isinstance(module, nn.Module) and not isinstance(module, nn.Sequential):
-        raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
-                                 f"{type(module).__name__}, {_own_forward(module, 'model')}")
-    if not isinstance(module, nn.Sequential):
-        raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
-    items: list = []
-    weights: list[np.ndarray] = []
-    owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
-
-    def own_forward(seq: Any, where: str) -> None:
-        if type(seq).forward is not nn.Sequential.forward:
-            raise ValidationError(f"{where} is a {type(seq).__name__}, a Sequential with its own forward, which "
-                                  "computes something else than its layers in order; give a plain nn.Sequential")
-
-    def hooked(m: Any) -> bool:
-        """Forward hooks change what a module computes (torch.nn.utils.prune recomputes its weight in one)."""
-        return any(getattr(m, a, None) for a in ("_forward_hooks", "_forward_pre_hooks"))
-
-    if hooked(module) or any(getattr(torch.nn.modules.module, a, None)
-                             for a in ("_global_forward_hooks", "_global_forward_pre_hooks")):
-        raise ValidationError("the module, or torch globally, has forward hooks, which change what it computes: "
-                              "remove them first (torch.nn.utils.prune.remove for pruning)")
-
-    def walk(seq: nn.Sequential, prefix: str) -> None:
-        for name, m in seq._modules.items():     # named_children() would skip a module given twice
-            m = _uncompiled(m)
-            where = f"layer {prefix}{name} ({type(m).__name__})"
-            if hooked(m):
-                raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
-                                      "its weight in one): remove them first (torch.nn.utils.prune.remove)")
-            if isinstance(m, nn.Sequential):
-                own_forward(m, where)
-                walk(m, f"{prefix}{name}.")
-            elif type(m) is nn.Linear:
-                for p in (m.weight, m.bias):
-                    if p is not None and id(p) in owners:
-                        raise ValidationError(f"{where} shares its weights with {owners[id(p)]}: chainrule's layers "
-                                              "each own their weights (training would untie them); give each Linear "
-                                              "its own")
-                    if p is not None:
-                        owners[id(p)] = where
-                W = _torch_values(m.weight, where, f"{prefix}{name}.weight").T
-                b = None if m.bias is None else _torch_values(m.bias, where, f"{prefix}{name}.bias")
-                weights.extend([W] + ([] if b is None else [b]))
-                trainable = {"W": m.weight.requires_grad, "b": m.bias is not None and m.bias.requires_grad}
-                items.append(dense_layer(W, b, "linear", trainable))
-            elif type(m) in (nn.Sigmoid, nn.Tanh, nn.ReLU):
-                attach_activation(items, {nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu"}[type(m)], where)
-            elif type(m) is nn.LeakyReLU:
-                attach_activation(items, {"name": "leaky_relu", "alpha": m.negative_slope}, where)
-            elif type(m) is nn.Softmax:
-                if m.dim not in (1, -1):
-                    raise ValidationError(f"{where} takes the softmax over dim={m.dim}; chainrule's softmax is over "
-                                          "the outputs of each sample (dim=1 or -1)")
-                attach_activation(items, "softmax", where)
-            elif type(m) is nn.Identity:
-                continue
-            elif type(m) is nn.Dropout:
-                items.append((Dropout(m.p), None))
-            elif type(m) is nn.Flatten and not items and (m.start_dim, m.end_dim) == (1, -1):
-                raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: "
-                                      "import the layers after it (cr.from_torch(module[1:]) where it comes first) "
-                                      "and give the network X.reshape(len(X), -1)")
-            else:
-                ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
-                raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
-                                      "LeakyReLU, Softmax, Identity, Dropout"
-                                      + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
-
-    own_forward(module, "the module")
-    with torch.no_grad():
-        walk(module, "")
-    return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
-
-
-def _own_forward(module: Any, ref: str) -> str:
-    """What to give instead of a module that is no Sequential (from_torch reads a Sequential's layers in order,
-    never a forward's code): a Sequential of the module's own layers, `ref` naming it in the example."""
-    from torch import nn
-    if next(module.children(), None) is None and type(module).__module__.startswith("torch.nn."):
-        return f"one layer: give nn.Sequential({ref})"
-    parts: list[str] = []
-    last_linear = False
-    for name, m in module.named_children():          # registration order, which forward need not follow
-        if type(m) is nn.Linear and last_linear:
-            parts.append("nn.ReLU()")
-        parts.append(f"{ref}[{name}]" if name.isdigit() else f"{ref}.{name}")
-        last_linear = type(m) is nn.Linear
-    example = ", ".join(parts) if parts else f"{ref}.fc1, nn.ReLU(), {ref}.fc2"
-    return (f"a module of its own whose forward chainrule does not read (it reads an nn.Sequential's layers in "
-            f"order): build an nn.Sequential of its layers in the order its forward applies them, each activation "
-            f"as a module (nn.ReLU() for torch.relu), e.g. nn.Sequential({example}), and give that instead (the "
-            f"layers are the module's own: the same weights)")
-
-
-def _uncompiled(module: Any) -> Any:
-    """The module a `torch.compile` wrapper (OptimizedModule) wraps, which computes what the wrapper computes;
-    any other module as it is. No wrapper exists before torch._dynamo is imported: nothing is imported here."""
-    import sys
-    compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
-    return module._orig_mod if compiled is not None and isinstance(module, compiled) else module
-
-
-TORCH_CONVERT = "convert the model first with model.float() (float32) or model.double() (float64)"
-
-
-def _torch_values(p: Any, where: str, key: str) -> np.ndarray:
-    """A Linear's weight or bias (`key`: its state_dict name) as a NumPy array, refused in words where it
-    holds no numbers chainrule computes with: none at all (the 'meta' device), or not float32/float64
-    (bfloat16 and float8 have no NumPy form; float16 would be a third dtype of network)."""
-    import torch
-    if p.is_meta:
-        raise ValidationError(f"{where}: its parameter {key!r} is on the 'meta' device: it has a shape but no "
-                              "values (a model built without its weights); load the weights first, e.g. "
-                              "model.to_empty(device='cpu') then model.load_state_dict(state_dict)")
-    if p.dtype not in (torch.float32, torch.float64):
-        fix = TORCH_CONVERT if p.dtype.is_floating_point else "give the model float32 or float64 weights"
-        raise ValidationError(not_computable(f"{where}: its parameter {key!r}", p.dtype, fix))
-    return p.detach().cpu().numpy()
-
-
 def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
     training one does not change the other), in eval mode as `predict` (Dropout off; `.train()`

@@ -139,10 +139,12 @@ class RMSprop(Optimizer):
 
     @property
     def state_names(self) -> tuple[str, ...]:  # type: ignore[override]
-        """The averages the current settings use (centered set after construction: grad_avg from zeros)."""
-        return ("square_avg", "momentum_buffer") + (("grad_avg",) if self.centered else ())
+        """The averages the current settings use, as torch keeps them: the momentum buffer only while momentum is
+        on (turned on later, or centered: from zeros)."""
+        return ("square_avg",) + (("momentum_buffer",) if self.momentum else ()) + (("grad_avg",) if self.centered
+                                                                                   else ())
 
-    switchable = ("grad_avg",)
+    switchable = ("grad_avg", "momentum_buffer")
 
     checks = {**Optimizer.checks, "alpha": lambda v: _number(v, "alpha", high=1.0), "eps": _at_least_0("eps"),
               "momentum": _at_least_0("momentum"), "centered": _bool("centered")}
@@ -155,10 +157,6 @@ class RMSprop(Optimizer):
 
     def _config(self):
         return {"alpha": self.alpha, "eps": self.eps, "momentum": self.momentum, "centered": self.centered}
-
-    def _may_lack(self, name):
-        # torch keeps the momentum buffer only while momentum is on
-        return super()._may_lack(name) or (name == "momentum_buffer" and not self.momentum)
 
     def _update(self, p, g, state):
         g = self._grad(p, g)

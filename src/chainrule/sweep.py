@@ -52,7 +52,7 @@ from chainrule.sweep_search import (
     search,
 )
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
-from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished
+from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
 
 
 @dataclass
@@ -178,7 +178,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                               f"candidate); got {n_iter!r}")
     if not isinstance(refit, bool):
         raise ValidationError(f"refit must be True or False; got {refit!r}")
-    if not (error_score == "raise" or (isinstance(error_score, float) and np.isnan(error_score))):
+    if not (error_score == "raise" or (isinstance(error_score, (float, np.floating)) and np.isnan(error_score))):
         raise ValidationError(f"error_score must be NaN (a failed candidate scores NaN, ranks last and is named) "
                               f"or 'raise' (the first failed fit raises its error); got {error_score!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
@@ -388,12 +388,3 @@ def _source(csv) -> Callable[[], Any]:
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: _Named(data, name)
 
-
-def scheduler_address(scheduler: Any) -> Any:
-    """A distributed Client's or cluster's scheduler address (what `dask.distributed` users hold: the sweep makes
-    its own client of it, theirs left open); anything else as given, for `check_scheduler` to judge."""
-    client_scheduler = getattr(scheduler, "scheduler", None)     # Client.scheduler: its connection, with .address
-    for address in (getattr(scheduler, "scheduler_address", None), getattr(client_scheduler, "address", None)):
-        if isinstance(address, str) and address:
-            return address
-    return scheduler

@@ -199,6 +199,23 @@ def check_scheduler(scheduler: str) -> float:
     return wait
 
 
+
+def scheduler_address(scheduler: Any) -> str | None:
+    """run_sweep's scheduler: None, an address, or a distributed Client's or cluster's scheduler address (what
+    `dask.distributed` users hold: the sweep makes its own client of it, theirs left open). A Client holding no
+    scheduler (closed, or asynchronous and not awaited), or anything else, refused naming what it is."""
+    if scheduler is None or isinstance(scheduler, str):
+        return scheduler                    # the address's form: `check_scheduler`'s
+    client_scheduler = getattr(scheduler, "scheduler", None)     # Client.scheduler: its connection, with .address
+    for address in (getattr(scheduler, "scheduler_address", None), getattr(client_scheduler, "address", None)):
+        if isinstance(address, str) and address:
+            return address
+    if type(scheduler).__name__ == "Client":
+        raise ValidationError("scheduler is a distributed Client connected to no scheduler (closed, or asynchronous "
+                              "and not awaited): give an open Client, its cluster or the scheduler's address")
+    raise ValidationError("scheduler must be a Dask scheduler's address ('tcp://host:8786'), a distributed Client or a "
+                          f"cluster (LocalCluster, ...) or None; got {type(scheduler).__name__} {scheduler!r}")
+
 #: the seconds a sweep waits for the scheduler's first worker, unless CHAINRULE_DASK_WAIT says
 WAIT_S = 30.0
 

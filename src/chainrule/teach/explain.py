@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate
 from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
@@ -85,6 +85,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     >>> round(report.parameter("w5")["grad"], 9)
     0.082167041
     """
+    network_argument(net, "explain")
     if lr is not None:
         lr = learning_rate(lr)
     dense = net.dense_layers
@@ -300,6 +301,31 @@ def _dropout(net: Network) -> list[dict]:
     return found
 
 
+# a model of another library, by the top of its class's module: the call that converts it
+_CONVERTERS = {"sklearn": "chainrule.from_sklearn(model)", "torch": "chainrule.from_torch(model)",
+               "keras": "chainrule.from_keras(model)", "tensorflow": "chainrule.from_keras(model)",
+               "onnx": "chainrule.from_onnx(model)"}
+
+
+def network_argument(net: Any, who: str) -> None:
+    """Refuse a `net` that is not a chainrule Network, saying what converts it: a model of scikit-learn, PyTorch,
+    Keras or ONNX, a chainrule estimator (its .network_) or seed_network()'s tuple (not an AttributeError on
+    dense_layers deep inside). The teaching functions' one check of it."""
+    from ..nn.network import Network
+    if isinstance(net, Network):
+        return
+    got = type(net).__name__
+    if isinstance(net, tuple) and net and isinstance(net[0], Network):
+        hint = "; unpack the example first: net, X, Y, lr = chainrule.examples.seed_network()"
+    elif isinstance(getattr(net, "network_", None), Network):
+        hint = "; a fitted chainrule estimator's network is its .network_ (inputs as the estimator scales them)"
+    else:
+        top = type(net).__module__.split(".")[0]
+        convert = _CONVERTERS.get(top)
+        hint = f"; a {top} model converts with {convert}" if convert else ""
+    raise ChainruleTypeError(f"{who}: net must be a chainrule Network; got {got}{hint}")
+
+
 def dense_index(net: Network, layer: Any) -> int:
     """`layer` as an index of `net.dense_layers` (a Python or NumPy integer in range, not a bool), else the error
     that says the range: explain's and `formulas.weight_gradient`'s one check of it."""
@@ -315,4 +341,4 @@ def is_index(v: Any) -> bool:
 
 
 __all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "dense_index", "explain",
-           "is_index", "neuron_names", "samples_fit"]
+           "is_index", "network_argument", "neuron_names", "samples_fit"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .explain import dense_index, is_index
+from .explain import dense_index, is_index, network_argument
 from .notation import ACTIVATIONS, LOSSES, Builder, coef
 from .numbers import fmt, tex_numbers
 
@@ -124,6 +124,7 @@ class Formula:
 
 def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
     """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
+    network_argument(net, "weight_gradient")
     dense = net.dense_layers
     d = dense[layer := dense_index(net, layer)]
     if not (is_index(i) and is_index(j) and 0 <= i < d.n_in and 0 <= j < d.n_out):
@@ -140,6 +141,7 @@ def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
 
 def general(net: Network) -> str:
     """Markdown: the seeds' results (a) and (b) written for every layer of `net`."""
+    network_argument(net, "general")
     dense = net.dense_layers
     parts = [f"# The gradient of every weight of this network ({net.loss_function.name} loss)", "",
              "For the weight $w^{(l)}_{ij}$ from unit $i$ of layer $l-1$ to neuron $j$ of layer $l$, "

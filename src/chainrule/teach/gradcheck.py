@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ValidationError
 from ..nn.checks import number
 
 if TYPE_CHECKING:
@@ -28,10 +28,9 @@ class KinkWarning(UserWarning):
     """gradcheck left out samples that put a unit at a kink of its activation."""
 
 
-def _network(net) -> None:
-    from ..nn.network import Network
-    if not isinstance(net, Network):
-        raise ChainruleTypeError(f"net must be a chainrule Network; got {type(net).__name__}")
+def _network(net, who: str) -> None:
+    from .explain import network_argument
+    network_argument(net, who)
 
 
 def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6) -> np.ndarray:
@@ -40,7 +39,7 @@ def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1
     A float32 network is stepped in a float64 copy of itself (as `gradcheck` does): in float32, w + 1e-6 rounds
     to a step some ulps off, and the loss's own rounding (about 1e-7 * E) over 2 eps leaves the differences
     wrong by percents."""
-    _network(net)
+    _network(net, "numerical_gradients")
     eps = number(eps, "eps", low_inclusive=False)
     net = _in_float64(net)
     X, Y = net.check_data(X, Y)
@@ -156,7 +155,7 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
     >>> cr.gradcheck(net, X, Y) < 1e-7
     True
     """
-    _network(net)
+    _network(net, "gradcheck")
     eps = number(eps, "eps", low_inclusive=False)
     floor = number(floor, "floor", low_inclusive=False)
     net = _in_float64(net)

@@ -27,7 +27,8 @@ CDOT = " \\cdot "
 class UnknownParameterError(ValidationError, KeyError):
     """`Report.parameter` of a name the report does not list: says which names it lists, and its slice."""
 
-    def __init__(self, name: str, listed: list[str], chosen: dict | None, whole: int = 0):
+    def __init__(self, name: str, listed: list[str], chosen: dict | None, whole: int = 0,
+                 network: list[str] | None = None):
         weights = sorted((n for n in listed if not n.startswith("b_")), key=lambda n: int(n[1:]))
         biases = [n for n in listed if n.startswith("b_")]
         shown = [shortened(weights), shortened(biases)]
@@ -36,9 +37,25 @@ class UnknownParameterError(ValidationError, KeyError):
         where = "" if chosen is None else " in this slice (" + ", ".join(
             f"{k}={v}" for k, v in chosen.items() if v is not None) + f"; {every})"
         lists = ("; " if shown[0].endswith(" more") else " and ").join(x for x in shown if x)   # not "9 more and"
-        super().__init__(f"no parameter named {name!r}{where}; this report lists {lists}")
+        whole_list = chosen is None and not any(x.endswith(" more") for x in shown)    # it says every name itself
+        super().__init__(f"no parameter named {name!r}{_in_network(name, network, whole_list)}{where}; this report "
+                         f"lists {lists}")
 
     __str__ = ValidationError.__str__      # not KeyError's repr of the message
+
+
+def _in_network(name: str, network: list[str] | None, whole_list: bool) -> str:
+    """Where `name` is not a parameter of the network at all: its names in their case (W5: w5), else the whole
+    range that exists (w1..w39), which a list cut to its first three, or a slice's, does not say."""
+    if network is None or name in network:
+        return ""
+    lower = {n.lower(): n for n in network}
+    if isinstance(name, str) and name.lower() in lower:
+        return f" (the names are written in lower case: {lower[name.lower()]!r})"
+    if whole_list:
+        return ""
+    biases = [n for n in network if n.startswith("b_")]
+    return f" (the network has none: its weights are w1..w{len(network) - len(biases)}, its biases {shortened(biases)})"
 
 
 class Report:
@@ -81,8 +98,9 @@ class Report:
         for p in self.data["parameters"]:
             if p["name"] == name:
                 return p
-        whole = sum(len(nr["weights"]) + 1 for layer in self.data["layers"] for nr in layer["neurons"])
-        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"), whole)
+        network = [n for layer in self.data["layers"] for nr in layer["neurons"] for n in nr["weights"] + [nr["bias"]]]
+        raise UnknownParameterError(name, [p["name"] for p in self.data["parameters"]], self.data.get("slice"),
+                                    len(network), network)
 
     def text(self) -> str:
         """A neuron slice's forward pass cut to that neuron and the outputs (neuron_cut), as the command shows it."""

@@ -39,10 +39,10 @@ class _LayerArrays(list):
     def __delitem__(self, index: Any) -> None:
         self._refuse("del")
 
-    def __iadd__(self, other: Any) -> Any:
+    def __iadd__(self, other: Any) -> Any:      # type: ignore[misc]  # refused, so no list returned
         return self._refuse("+=")
 
-    def __imul__(self, other: Any) -> Any:
+    def __imul__(self, other: Any) -> Any:      # type: ignore[misc]  # refused, so no list returned
         return self._refuse("*=")
 
     def append(self, value: Any) -> None:

@@ -272,9 +272,13 @@ def weight_arrays(weights, shapes: list[tuple[str, tuple[int, ...]]], dtype: np.
         if arr.shape != tuple(shape):
             raise ValidationError(f"weights[{i}] ({label}): expected shape {tuple(shape)}, got shape {arr.shape}")
         with np.errstate(over="ignore", invalid="ignore"):
-            arr = arr.astype(dtype, copy=False)
-        if not np.isfinite(arr).all():
+            cast = arr.astype(dtype, copy=False)
+        if not np.isfinite(cast).all():
+            if np.isfinite(arr).all():           # finite, but past the network's dtype (1e300 into float32)
+                raise ValidationError(f"weights[{i}] ({label}) has values too large for the network's {cast.dtype} "
+                                      f"(largest {np.finfo(cast.dtype).max:.7g}): got {np.abs(arr).max():.7g}")
             raise ValidationError(f"weights[{i}] ({label}) contains NaN or infinity")
+        arr = cast
         out.append(arr)
     return out
 

@@ -29,6 +29,46 @@ class _LayerArrays(list):
     def __reduce__(self) -> tuple:
         return list, (list(self),)
 
+    def _refuse(self, method: str) -> Any:
+        """A change to the list's length or order would change a list that nothing reads: refused, naming what does."""
+        who = f"{estimator_name(self._owner)}.{self._attribute}"
+        raise ChainruleTypeError(f"{who} holds one array per layer of the fitted network, in order: {method} would "
+                                 f"change a list that nothing reads; set an item ({self._attribute}[0] = array) or "
+                                 f"the whole list ({self._attribute} = [...]), or edit an array in place")
+
+    def __delitem__(self, index: Any) -> None:
+        self._refuse("del")
+
+    def __iadd__(self, other: Any) -> Any:      # type: ignore[misc]  # refused, so no list returned
+        return self._refuse("+=")
+
+    def __imul__(self, other: Any) -> Any:      # type: ignore[misc]  # refused, so no list returned
+        return self._refuse("*=")
+
+    def append(self, value: Any) -> None:
+        self._refuse("append")
+
+    def extend(self, values: Any) -> None:
+        self._refuse("extend")
+
+    def insert(self, index: Any, value: Any) -> None:
+        self._refuse("insert")
+
+    def pop(self, index: Any = -1) -> Any:
+        return self._refuse("pop")
+
+    def remove(self, value: Any) -> None:
+        self._refuse("remove")
+
+    def clear(self) -> None:
+        self._refuse("clear")
+
+    def reverse(self) -> None:
+        self._refuse("reverse")
+
+    def sort(self, *args: Any, **kwargs: Any) -> None:
+        self._refuse("sort")
+
 
 class _Weights:
     """coefs_ and intercepts_ over the fitted network_ (the Dense layers' W and b)."""

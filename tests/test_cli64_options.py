@@ -66,10 +66,22 @@ def test_a_misspelt_required_option_is_named_beside_the_missing_one(tmp_path):
                                             "unrecognized arguments: --targ (did you mean --target?)")
 
 
+def test_a_value_after_the_double_dash_is_not_called_unrecognized(tmp_path):
+    """After `--` every word is a value (a file named --x.csv): the missing --target alone is said, not
+    "unrecognized arguments: -- --x.csv" with a guess."""
+    done = cmd("train", "--out", "m.npz", "--", "--x.csv", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == "chainrule train: error: the following arguments are required: --target"
+
+
 @pytest.mark.parametrize("args, option", [(["predict", "missing.npz", "d.csv", "--id", ""], "--id"),
                                           (["predict", "missing.npz", "d.csv", "--id="], "--id"),
                                           (["evaluate", "missing.npz", "d.csv", "--weight", ""], "--weight"),
-                                          (["evaluate", "missing.npz", "d.csv", "--weight="], "--weight")])
+                                          (["evaluate", "missing.npz", "d.csv", "--weight="], "--weight"),
+                                          (["train", "missing.csv", "--target", "y", "--out", "m.npz", "--weight", ""],
+                                           "--weight"),
+                                          (["sweep", "missing.csv", "--target", "y", "--grid", "lr=0.1", "--weight="],
+                                           "--weight")])
 def test_an_empty_column_option_is_refused_as_argparse_reads_it(tmp_path, args, option):
     """Before, the model was read first ("model file does not exist"), and with a model, the file: "column ''
     is not in the file"; now the empty value itself, a usage error under the command's usage."""

@@ -21,7 +21,8 @@ def test_a_second_plot_replaces_the_first_and_says_so(tmp_path):
 
 @pytest.mark.parametrize("name, content, holds", [("d.png", b"x,y\n1,2\n", "text without a 'prediction' column"),
                                                    ("d.svg", b"x,y\n1,2\n", "text without a 'prediction' column"),
-                                                   ("z.png", b"PK\x03\x04" + b"\0" * 40, "a zip archive")])
+                                                   ("z.png", b"PK\x03\x04" + b"\0" * 40, "a zip archive"),
+                                                   ("n.svg", b"notes: draw it as <svg> later\n", "text without a")])
 def test_plot_keeps_a_file_of_other_content(tmp_path, name, content, holds):
     (tmp_path / name).write_bytes(content)
     done = cmd("plot", "network", "--out", name, cwd=tmp_path)
@@ -41,3 +42,12 @@ def test_plot_writes_over_an_empty_file_and_its_own_svg(tmp_path):
         done = cmd("plot", "boundary", "--out", "b.svg", cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     assert b"<svg" in (tmp_path / "b.svg").read_bytes()[:4096]
+
+
+def test_plot_replaces_a_truncated_png(tmp_path):
+    """A figure cut short (only part of its signature written) is an earlier figure, not another kind of file."""
+    from matplotlib.image import imread
+    (tmp_path / "t.png").write_bytes(b"\x89PN")
+    done = cmd("plot", "network", "--out", "t.png", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert imread(tmp_path / "t.png").shape[0] > 100

@@ -99,8 +99,11 @@ def an_image_or_none(path: Path) -> None:
             head = f.read(4096)
     except (FileNotFoundError, IsADirectoryError):
         return
-    svg = path.suffix.lower() == ".svg"
-    if not head or (b"<svg" in head if svg else head.startswith(b"\x89PNG\r\n\x1a\n")):
+    svg, png, start = path.suffix.lower() == ".svg", b"\x89PNG\r\n\x1a\n", head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    # an SVG starts with its XML declaration, doctype or <svg tag (notes that only mention "<svg" are not one); a PNG
+    # with its signature, or a part of it (a truncated figure)
+    if not head or (b"<svg" in head and start.startswith((b"<?xml", b"<!DOCTYPE svg", b"<svg")) if svg else
+                    head.startswith(png) or png.startswith(head)):
         return
     from ..data.filecontent import file_kind
     found = file_kind(path)

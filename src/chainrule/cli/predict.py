@@ -1,14 +1,14 @@
 """`chainrule predict | evaluate`: a trained model applied to a CSV file."""
 from __future__ import annotations
 
-import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from ..errors import ValidationError
 from ..teach.width import columns, say, word
 from . import weights
+from .reading import column_name
 from .tabular import (
     add_csv_options,
     as_in_file,
@@ -53,16 +53,6 @@ def register(sub) -> None:
     add_csv_options(p)
     add_chunk_option(p)
     p.set_defaults(func=evaluate)
-
-
-def column_name(option: str, expected: str) -> Callable[[str], str]:
-    """The parser of a column option: empty (`--id "$COL"` unset) is refused as argparse reads it, naming the option,
-    where it was looked up as a column named '' once the file was read; any other name, spaces too, is a column's."""
-    def parse(text: str) -> str:
-        if text == "":
-            raise argparse.ArgumentTypeError(f"expected the name of {expected} (or no {option} for none); got ''")
-        return text
-    return parse
 
 
 def add_chunk_option(p) -> None:

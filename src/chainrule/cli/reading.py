@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from ..teach.width import say
 
@@ -44,6 +45,17 @@ target_name = named_text("--target", "the name of the column to predict", "speci
 #: --encoding: empty, it silently read the file as UTF-8
 encoding_name = named_text("--encoding", "a text encoding", "latin-1",
                            "for UTF-8, or a trained model's file: train's")
+
+
+def column_name(option: str, expected: str) -> Callable[[str], str]:
+    """The parser of an optional column option (--id, --weight of train, sweep, evaluate): empty (`--id "$COL"` unset)
+    is refused as argparse reads it, naming the option, where it was looked up as a column named '' once the file was
+    read; any other name, spaces too, is a column's (a header may be one), unlike `named_text`."""
+    def parse(text: str) -> str:
+        if text == "":
+            raise argparse.ArgumentTypeError(f"expected the name of {expected} (or no {option} for none); got ''")
+        return text
+    return parse
 
 
 def _nothing_given(option: str, expected: str, example: str, none: str | None, text: str

@@ -13,7 +13,7 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from . import numbers
 from .mpi_job import launched_ranks, launcher
-from .reading import named_text, target_name
+from .reading import column_name, named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
 from .weights import class_weight_arg
@@ -101,7 +101,7 @@ def register(sub) -> None:
     add_csv_options(p)
     g = p.add_argument_group("columns (as train's)")
     add_column_options(g)
-    g.add_argument("--weight", metavar="COL",
+    g.add_argument("--weight", metavar="COL", type=column_name("--weight", "a column of sample weights"),
                    help="a column of sample weights (numbers >= 0), not an input: each fold's training rows weigh "
                         "in its scaling and its fit, its test rows in its score (the scorer's sample_weight), as "
                         "train's --weight; the best model is refit weighted (default: none, every row weighs 1)")

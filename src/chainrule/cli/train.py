@@ -54,7 +54,7 @@ def register(sub) -> None:
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],
                    help="fill missing feature values (text columns take the most frequent value); "
                         "without it a missing value is refused")
-    g.add_argument("--weight", metavar="COL",
+    g.add_argument("--weight", metavar="COL", type=reading.column_name("--weight", "a column of sample weights"),
                    help="a column of sample weights (numbers >= 0), not an input: each row's loss counts that many "
                         "times in training and in the validation metrics (0 leaves the row out)")
     g.add_argument("--class-weight", type=weights.class_weight_arg, metavar="balanced|LABEL=W[,LABEL=W]",

@@ -22,7 +22,8 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("the following arguments are required"):     # said before the unrecognized ones:
-            extra = [w for w in self.words if w.startswith("--") and w.split("=")[0] not in self._option_string_actions]
+            given = self.words[:self.words.index("--")] if "--" in self.words else self.words   # after it: values
+            extra = [w for w in given if w.startswith("--") and w.split("=")[0] not in self._option_string_actions]
             message += f"; {unrecognized(self, extra)}" if extra else ""   # `--targ y` said only "required: --target"
         usage_error(self, message, asked_width(self, self.words))
         raise SystemExit(2)

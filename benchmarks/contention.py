@@ -209,7 +209,7 @@ def machine() -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--reps", type=int, default=3, help="interleaved runs of each case at each load")
     ap.add_argument("--fresh", type=int, default=15,
                     help="fresh processes per framework and job in the fresh section")

@@ -200,7 +200,7 @@ def _fit_run(variant: str, net, start, X, y, batch: int, optimizer) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--part", choices=("passes", "updates", "fit", "all"), default="all", help="which table to time")
     ap.add_argument("--reps", type=int, default=15, help="interleaved repetitions of each A/B pair (5 with --quick)")
     ap.add_argument("--blas-threads", type=int, default=0, help="limit NumPy's BLAS threads in the fit table")

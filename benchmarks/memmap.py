@@ -91,7 +91,7 @@ def child(folder: str, dtype: str, epochs: int, limit_gb: float) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--gb", type=float, default=4.0, help="size of the float32 file (default 4)")
     parser.add_argument("--dir", help="where to make the new folder for the file (default: the system's temporary "
                                       "folder); the folder named is not removed")

@@ -73,7 +73,7 @@ def rank_main(batch: int, samples: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument("--ranks", default="1,2", help="rank counts to run, comma separated")
     parser.add_argument("--batch", default="128,1024", help="global batch sizes (split across the ranks)")
     parser.add_argument("--samples", type=int, default=16384, help="rows of generated training data")

@@ -188,7 +188,8 @@ def machine():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 allow_abbrev=False)
     ap.add_argument("--reps", type=int, default=5, help="interleaved repetitions of each measurement (1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="a short smoke run (1 repetition, small workloads)")
     args = ap.parse_args()

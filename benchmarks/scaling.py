@@ -65,7 +65,7 @@ def point(framework: str, batch: int, width: int, steps: int) -> list[float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--steps", type=int, default=20, help="steps a call trains at least")
     ap.add_argument("--procs", type=int, default=2, help="processes a framework and point")
     ap.add_argument("--out", default=str(HERE / "scaling.png"), help="the figure (PNG); the table is printed")

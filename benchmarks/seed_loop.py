@@ -89,7 +89,7 @@ def main(reps: int = 41, steps: int = 10_000) -> None:
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("reps", nargs="?", type=int, default=41, help="interleaved repetitions of each loop")
     ap.add_argument("steps", nargs="?", type=int, default=10_000, help="updates in each timed call")
     args = ap.parse_args()

@@ -78,7 +78,7 @@ def run(cmd: list[str]) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--rows", default="1000000,3000000", help="comma-separated row counts")
     ap.add_argument("--epochs", type=int, default=1, help="train's --epochs")
     ap.add_argument("--chunk-rows", type=int, default=100_000, help="train --stream's --chunk-rows")

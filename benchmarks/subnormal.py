@@ -156,7 +156,7 @@ def spawn(*args: str) -> object:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--epochs", type=int, default=200, help="epochs of each training run")
     ap.add_argument("--block", type=int, default=50, help="epochs timed together")
     ap.add_argument("--reps", type=int, default=2, help="runs of each variant, interleaved")

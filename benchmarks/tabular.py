@@ -179,7 +179,7 @@ def row_counts(text: str) -> list[int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("--rows", type=row_counts, default=[100_000],
                     help="training rows, one run per value, e.g. 100000,1000000 (default 100000)")
     ap.add_argument("--reps", type=int, default=1, help="runs of each side, interleaved; the table gives medians")

@@ -290,7 +290,7 @@ def matmul_peak(sizes=(1024, 2048), reps=10):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     ap.add_argument("framework", help="chainrule, torch, torch_fused, sklearn, python, micrograd, jax, keras "
                                       "(numpy for peak)")
     ap.add_argument("workload", help="seed, digits, mnist, infer or peak")

@@ -209,21 +209,25 @@ def test_usage_errors_warnings_and_interruptions_fit_the_terminal(capsys, monkey
     assert err.split()[:3] == ["chainrule:", "warning:", "the"]
 
 
-def test_shortened_options_before_the_command_are_read_as_argparse_reads_them(tmp_path, monkeypatch):
-    """`chainrule --vers`, `--he` and `--deb info m.npz` were refused as misspelt once the first word was checked
-    before argparse, which takes any unique prefix of an option; `--debug help train` said "invalid choice: 'help'"."""
+def test_shortened_options_before_the_command_are_refused_as_a_commands_are(tmp_path, monkeypatch):
+    """`chainrule --vers`, `--he` and `--deb info m.npz` were read as argparse reads a unique prefix, while a
+    command's own options (`train --ou`) were refused: one rule now, options are read whole everywhere, refused
+    with the option meant; `--debug help train` is still `train --help` ("invalid choice: 'help'" before)."""
     from chainrule.cli import build_parser, main
-    from chainrule.errors import ModelFileError
-    assert build_parser().parse_args(["--deb", "info", "m.npz"]).debug is True      # argparse's own reading
-    for short, whole in [(["--vers"], ["--version"]), (["--he"], ["--help"]), (["--debug", "help", "train"],
-                                                                              ["train", "--help"])]:
-        r, expected = cmd(*short), cmd(*whole)
-        assert (r.returncode, r.stdout, r.stderr) == (0, expected.stdout, ""), short
+    with pytest.raises(SystemExit):                  # argparse itself no longer takes the prefix
+        build_parser().parse_args(["--deb", "info", "m.npz"])
+    for argv, word, whole in [(["--vers"], "--vers", "--version"), (["--he"], "--he", "--help"),
+                              (["--deb", "info", "m.npz"], "--deb", "--debug"),
+                              (["--debug", "--vers"], "--vers", "--version")]:
+        r = cmd(*argv)
+        assert (r.returncode, r.stdout) == (2, "") and r.stderr.startswith("usage: chainrule"), argv
+        assert r.stderr.splitlines()[-1] == f"chainrule: error: unrecognized arguments: {word} (did you mean {whole}?)"
+    r, expected = cmd("--debug", "help", "train"), cmd("train", "--help")
+    assert (r.returncode, r.stdout, r.stderr) == (0, expected.stdout, "")
     _iris(tmp_path, monkeypatch)
-    assert cmd("--deb", "info", "m.npz").stdout == cmd("info", "m.npz").stdout != ""
-    assert cmd("info", "missing.npz").returncode == 2
-    with pytest.raises(ModelFileError):          # --deb's effect: the traceback, not the line
-        main(["--deb", "info", "missing.npz"])
+    assert cmd("--debug", "info", "m.npz").stdout == cmd("info", "m.npz").stdout != ""
+    assert cmd("--deb", "info", "missing.npz").returncode == 2      # said as a usage error, the model never read
+    assert main(["--deb", "info", "missing.npz"]) == 2
 
 
 def test_an_unknown_option_after_help_is_refused():

@@ -12,7 +12,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, fitted_width, help_words, leading_options, same_as, unrecognized, usage_error
+from .usage import OptionError, Parser, fitted_width, help_words, same_as, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  chainrule example\n  chainrule data iris.csv\n"
                "  chainrule train iris.csv --target species --out iris.npz\n\nexit codes:\n"
                + "\n".join(f"  {code:<4}{text}" for code, text in EXIT_CODES.items()),
-        formatter_class=HelpFormatter)
+        formatter_class=HelpFormatter, allow_abbrev=False)       # `--vers`, `--deb`: refused as a command's are
     parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -283,7 +283,7 @@ def quick_exit(code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    words = help_words(parser, leading_options(parser, sys.argv[1:] if argv is None else argv))
+    words = help_words(parser, sys.argv[1:] if argv is None else argv)
     if isinstance(words, int):        # `chainrule` alone, a wrong first word: said; its exit status
         return words
     try:

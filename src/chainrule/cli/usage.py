@@ -1,5 +1,6 @@
 """The command line's usage errors: argparse's own fitted to the terminal, a typo's likely option or command,
-`chainrule` alone, and the words before the command (shortened options, --debug, `help COMMAND`)."""
+`chainrule` alone, and the words before the command (--debug, `help COMMAND`). Options are read whole everywhere,
+before the command word as after it: a shortened one is refused naming the option it likely meant."""
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,8 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if message.startswith("the following arguments are required"):     # said before the unrecognized ones:
             given = self.words[:self.words.index("--")] if "--" in self.words else self.words   # after it: values
-            extra = [w for w in given if w.startswith("--") and w.split("=")[0] not in self._option_string_actions]
+            extra = [w for w in given if w.startswith("-") and w != "-" and not self._negative_number_matcher.match(w)
+                     and w.split("=")[0] not in self._option_string_actions]      # `-targ y`, `-o x` too
             message += f"; {unrecognized(self, extra)}" if extra else ""   # `--targ y` said only "required: --target"
         usage_error(self, message, asked_width(self, self.words))
         raise SystemExit(2)
@@ -98,28 +100,23 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     meant to be (argparse says only 'unrecognized arguments', under the top-level usage), among `taken`
     (`p`'s options when None: `help` takes only --help, never guessed --version)."""
     options = [o for a in p._actions for o in a.option_strings if o.startswith("--")] if taken is None else taken
-    # compared without their leading '--', which every option shares: with it, '--id' was 'close' to '--mpi'
+    # compared without their leading dashes, which every option shares: with them, '--id' was 'close' to '--mpi';
+    # a word with one dash (`-targ`) is guessed as one with two
     bare = {o.removeprefix("--"): o for o in options if o.startswith("--")}
-    guesses = {word.split("=")[0]: bare[close] for word in extra if word.startswith("--")
-               for close in [closest(word.split("=")[0].removeprefix("--"), bare)]
+    guesses = {word.split("=")[0]: bare[close] for word in extra if word.startswith("-")
+               for close in [_likely(word.split("=")[0].lstrip("-"), bare)]
                if close and bare[close] != word.split("=")[0]}
     said = [guess if len(guesses) == 1 else f"{guess} for {word}" for word, guess in guesses.items()]
     hint = f" (did you mean {', '.join(said)}?)" if said else ""
     return f"unrecognized arguments: {' '.join(extra)}{hint}"
 
 
-def leading_options(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """`argv` with each option before the command word written out where it is a unique prefix of one of
-    chainrule's own (`--vers`, `--deb`), as argparse accepts them: the checks before argparse's parse
-    compare whole words."""
-    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
-    out: list[str] = []
-    for k, word in enumerate(argv):
-        if not word.startswith("-"):
-            return out + argv[k:]
-        whole = [o for o in options if o.startswith(word)] if word.startswith("--") and len(word) > 2 else []
-        out.append(whole[0] if len(whole) == 1 else word)
-    return out
+def _likely(word: str, bare: dict[str, str]) -> str | None:
+    """The option (less its dashes) `word` likely means: the one option it shortens, as argparse read it before
+    options were read whole (`--ep` for --epochs, not the closer --sep; `--he` for --help, too short beside it for
+    a typo), else the closest spelling; None where none is close and none or several start so."""
+    starting = [b for b in bare if word and b.startswith(word)]
+    return starting[0] if len(starting) == 1 else closest(word, bare)
 
 
 def no_command(parser: argparse.ArgumentParser) -> int:

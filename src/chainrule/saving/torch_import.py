@@ -37,6 +37,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     items: list = []
     weights: list[np.ndarray] = []
     owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
+    last: list = []                      # the last Linear read (its place, its outputs), then the Flattens after it
 
     def own_forward(seq: Any, where: str) -> None:
         if type(seq).forward is not nn.Sequential.forward:
@@ -63,6 +64,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 own_forward(m, where)
                 walk(m, f"{prefix}{name}.")
             elif type(m) is nn.Linear:
+                _chains(m, where, last)
                 for p in (m.weight, m.bias):
                     if p is not None and id(p) in owners:
                         raise ValidationError(f"{where} shares its weights with {owners[id(p)]}: chainrule's layers "
@@ -90,6 +92,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 items.append((Dropout(m.p), None))
             elif type(m) is nn.Flatten:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
+                last.append(where)
             else:
                 ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
@@ -100,6 +103,18 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _chains(m: Any, where: str, last: list) -> None:
+    """A Linear's inputs must be the outputs of the Linear before it, refused naming torch's places (the network's
+    own refusal would count Dense layers only) and any Flatten between, which leaves rows as they are."""
+    if last and m.in_features != last[1]:
+        between = last[2:]
+        note = (f"; {', '.join(between)} between them leaves each row as it is (a Linear's outputs are rows), so it "
+                "adds no inputs" if between else "")
+        raise ValidationError(f"{where} takes {m.in_features} inputs, but {last[0]} gives {last[1]} outputs{note}: "
+                              "torch's forward fails on this model too")
+    last[:] = [where, m.out_features]
 
 
 def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:

@@ -94,7 +94,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
                 last.append(where)
             else:
-                ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
+                ref = _reference(f"{prefix}{name}")
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
                                       "LeakyReLU, Softmax, Identity, Dropout, Flatten after a Linear, Sequential"
                                       + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
@@ -119,15 +119,21 @@ def _chains(m: Any, where: str, last: list) -> None:
 
 def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
     """A Flatten of rows after a Linear (whose outputs are rows) is the identity: nothing to read. Before any Linear
-    it may flatten images the network never sees: refused, with the layers after it to import."""
+    it may flatten images the network never sees: refused, with the model without it to import."""
     if (m.start_dim, m.end_dim) != (1, -1):
         raise ValidationError(f"{where} flattens dims {m.start_dim} to {m.end_dim}; chainrule's network keeps one row "
                               "per sample, as Flatten() (start_dim=1, end_dim=-1) does: give Flatten() or remove it")
     if after_linear:
         return
-    rest = f"cr.from_torch(model[{int(key) + 1}:])" if key.isdigit() else "an nn.Sequential of the layers after it"
-    raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the layers "
-                          f"after it ({rest}) and give the network X.reshape(len(X), -1)")
+    rest = "cr.from_torch(model[1:])" if key == "0" else \
+        f"m = copy.deepcopy(model); del {_reference(key, 'm')}; cr.from_torch(m)"    # the layers before it kept
+    raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the model "
+                          f"without it ({rest}) and give the network X.reshape(len(X), -1)")
+
+
+def _reference(key: str, name: str = "model") -> str:
+    """Python that names the layer at `key` (its place, e.g. '2.fc') inside the model called `name`."""
+    return name + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in key.split("."))
 
 
 def _own_forward(module: Any, ref: str) -> str:

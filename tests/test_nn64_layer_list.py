@@ -49,3 +49,23 @@ def test_an_activation_module_in_the_list_is_told_to_be_the_dense_own(item, acti
                                             (nn.Sequential(nn.Linear(4, 4)), "cr.from_torch(model)")])
 def test_another_frameworks_layer_is_told_the_importer(item, importer):
     assert "it is torch's layer" in _refusal(item) and importer in _refusal(item)
+
+
+@pytest.mark.parametrize("make", [lambda: nn.Identity(), lambda: "linear", lambda: "identity",
+                                  lambda: __import__("keras").layers.Identity()])
+def test_an_identity_in_the_list_is_told_to_be_removed_and_that_gives_torch_outputs(make):
+    said = _refusal(make())
+    assert "an identity computes nothing: remove it" in said, said
+    net = cr.Network([cr.Dense(3, 4, activation="tanh", seed=1), cr.Dense(4, 2, seed=2)], loss="mse")
+    torch_net = cr.to_torch(net)
+    with_identity = nn.Sequential(torch_net[0], torch_net[1], nn.Identity(), torch_net[2])
+    np.testing.assert_allclose(net.predict(X), _torch_out(with_identity), rtol=1e-12)
+
+
+@pytest.mark.parametrize("make, rate", [(lambda: nn.Dropout(0.2), 0.2),
+                                        (lambda: __import__("keras").layers.Dropout(0.3), 0.3)])
+def test_another_frameworks_dropout_is_told_chainrules_dropout_of_its_rate(make, rate):
+    code = re.search(r"give chainrule's own: (Dropout\([\d.]+\))", _refusal(make())).group(1)
+    layer = eval(code, {"Dropout": cr.Dropout})
+    assert layer.rate == rate
+    cr.Network([cr.Dense(3, 4, activation="tanh"), layer, cr.Dense(4, 2)], loss="mse")   # now taken

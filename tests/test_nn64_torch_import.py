@@ -1,5 +1,6 @@
 """from_torch: a Flatten of rows between layers is read as torch computes it; a refused Flatten or a nested module of
 the user's own is named, with what to give instead, and that advice works."""
+import copy
 import re
 
 import numpy as np
@@ -33,12 +34,24 @@ def test_a_flatten_of_other_dims_in_the_middle_is_named():
         cr.from_torch(model)
 
 
-def test_a_leading_flatten_after_dropout_is_named_with_the_layers_to_import():
-    model = nn.Sequential(nn.Dropout(0.1), nn.Flatten(), nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)).double().eval()
-    with pytest.raises(cr.errors.ValidationError, match=r"^layer 1 \(Flatten\) flattens each sample") as raised:
+@pytest.mark.parametrize("make, place", [
+    (lambda: nn.Sequential(nn.Dropout(0.1), nn.Flatten(), nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)), "1"),
+    (lambda: nn.Sequential(nn.Sequential(nn.Flatten(), nn.Linear(3, 4)), nn.ReLU(), nn.Linear(4, 1)), "0.0"),
+    (lambda: nn.Sequential(nn.Dropout(0.1), nn.Sequential(nn.Flatten(), nn.Linear(3, 4), nn.Tanh()), nn.Linear(4, 1)),
+     "1.0")])
+def test_a_leading_flatten_not_first_is_named_with_code_that_imports_every_other_layer(make, place):
+    """The advice runs as given, keeps the layers before the Flatten (a Dropout too) and leaves the model as it was."""
+    model = make().double().eval()
+    with pytest.raises(cr.errors.ValidationError, match=rf"^layer {place} \(Flatten\) flattens each sample") as raised:
         cr.from_torch(model)
-    code = re.search(r"\((cr\.from_torch\(model\[\d+:\]\))\)", str(raised.value)).group(1)
-    np.testing.assert_allclose(eval(code).predict(X), _torch_out(model), rtol=1e-12)
+    code = re.search(r"import the model without it \((.*?; cr\.from_torch\(m\))\)", str(raised.value)).group(1)
+    scope = {"model": model, "copy": copy, "cr": cr}
+    exec(code.replace("cr.from_torch(m)", "net = cr.from_torch(m)"), scope)
+    net, want = scope["net"], _torch_out(model)              # model untouched: it still flattens
+    np.testing.assert_allclose(net.predict(X), want, rtol=1e-12)
+    dropouts = sum(isinstance(m, nn.Dropout) for m in model.modules())
+    assert sum(isinstance(layer, cr.Dropout) for layer in net.layers) == dropouts
+    assert any(isinstance(m, nn.Flatten) for m in model.modules())
 
 
 class Block(nn.Module):

@@ -60,6 +60,11 @@ def instead_of(layer: Any) -> str:
     if name == "flatten":
         return ("; chainrule has no Flatten: a network takes one row of features per sample (a Flatten of rows is the "
                 "identity), so remove it, and give the network X.reshape(len(X), -1) where samples have more axes")
+    if name == "identity" or (isinstance(layer, str) and name == "linear"):      # torch's Linear is no identity
+        return "; an identity computes nothing: remove it (a Dense's activation is 'linear' unless given)"
+    rate = getattr(layer, "p", getattr(layer, "rate", None))
+    if name == "dropout" and owner and isinstance(rate, (int, float)):
+        return f"; give chainrule's own: Dropout({rate!r}) (cr.Dropout, the same rate)"
     if name in ACTIVATION_LAYERS:
         return (f"; an activation belongs to the Dense before it: Dense(n_in, n_out, "
                 f"activation={ACTIVATION_LAYERS[name]!r})")

@@ -37,6 +37,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     items: list = []
     weights: list[np.ndarray] = []
     owners: dict[int, str] = {}          # id of each parameter read -> the layer that holds it
+    last: list = []                      # the last Linear read (its place, its outputs), then the Flattens after it
 
     def own_forward(seq: Any, where: str) -> None:
         if type(seq).forward is not nn.Sequential.forward:
@@ -63,6 +64,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 own_forward(m, where)
                 walk(m, f"{prefix}{name}.")
             elif type(m) is nn.Linear:
+                _chains(m, where, last)
                 for p in (m.weight, m.bias):
                     if p is not None and id(p) in owners:
                         raise ValidationError(f"{where} shares its weights with {owners[id(p)]}: chainrule's layers "
@@ -90,8 +92,9 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 items.append((Dropout(m.p), None))
             elif type(m) is nn.Flatten:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
+                last.append(where)
             else:
-                ref = "model" + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in f"{prefix}{name}".split("."))
+                ref = _reference(f"{prefix}{name}")
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
                                       "LeakyReLU, Softmax, Identity, Dropout, Flatten after a Linear, Sequential"
                                       + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
@@ -102,17 +105,35 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
 
 
+def _chains(m: Any, where: str, last: list) -> None:
+    """A Linear's inputs must be the outputs of the Linear before it, refused naming torch's places (the network's
+    own refusal would count Dense layers only) and any Flatten between, which leaves rows as they are."""
+    if last and m.in_features != last[1]:
+        between = last[2:]
+        note = (f"; {', '.join(between)} between them leaves each row as it is (a Linear's outputs are rows), so it "
+                "adds no inputs" if between else "")
+        raise ValidationError(f"{where} takes {m.in_features} inputs, but {last[0]} gives {last[1]} outputs{note}: "
+                              "torch's forward fails on this model too")
+    last[:] = [where, m.out_features]
+
+
 def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
     """A Flatten of rows after a Linear (whose outputs are rows) is the identity: nothing to read. Before any Linear
-    it may flatten images the network never sees: refused, with the layers after it to import."""
+    it may flatten images the network never sees: refused, with the model without it to import."""
     if (m.start_dim, m.end_dim) != (1, -1):
         raise ValidationError(f"{where} flattens dims {m.start_dim} to {m.end_dim}; chainrule's network keeps one row "
                               "per sample, as Flatten() (start_dim=1, end_dim=-1) does: give Flatten() or remove it")
     if after_linear:
         return
-    rest = f"cr.from_torch(model[{int(key) + 1}:])" if key.isdigit() else "an nn.Sequential of the layers after it"
-    raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the layers "
-                          f"after it ({rest}) and give the network X.reshape(len(X), -1)")
+    rest = "cr.from_torch(model[1:])" if key == "0" else \
+        f"m = copy.deepcopy(model); del {_reference(key, 'm')}; cr.from_torch(m)"    # the layers before it kept
+    raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the model "
+                          f"without it ({rest}) and give the network X.reshape(len(X), -1)")
+
+
+def _reference(key: str, name: str = "model") -> str:
+    """Python that names the layer at `key` (its place, e.g. '2.fc') inside the model called `name`."""
+    return name + "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in key.split("."))
 
 
 def _own_forward(module: Any, ref: str) -> str:

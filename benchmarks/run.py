@@ -183,7 +183,7 @@ def digits_section(reps, quick):
         c = med(res["chainrule"], "time")
         targets.append((f"digits {opt} >= 6x PyTorch", t_torch / c, 6.0))
         targets.append((f"digits {opt} >= 3x scikit-learn", t_sk / c, 3.0))
-        targets.append((f"digits {opt}: accuracy within 1 point of PyTorch (1 - |difference|)",
+        targets.append((f"digits {opt}: accuracy within 1 point of PyTorch (1 - the difference)",
                         1.0 - abs(med(res["chainrule"], "accuracy") - med(res["torch"], "accuracy")), 0.99))
     return lines, targets
 

@@ -62,7 +62,7 @@ def _fake_run(times: dict[str, float], gflops: dict[str, float] | None = None, p
         if workload == "peak":
             return {"gflops": peak}
         speed = (gflops or {}).get(f"{framework} {opts.get('batch')}", 10.0)
-        return {"time": times[framework], "final_error": 1e-5, "rss_mb": 50.0, "accuracy": 0.9,
+        return {"time": times[framework], "final_error": 1e-5, "rss_mb": 50.0, "accuracy": 0.9, "added_mb": 20.0,
                 "samples_per_s": 1.0, "gflops": speed, "data": "generated (Fashion-MNIST not installed)"}
     return fake, calls
 
@@ -106,3 +106,18 @@ def test_only_refuses_a_section_it_does_not_have(monkeypatch, capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "--only" in err and "'seeds'" in err and all(f"'{name}'" in err for name in run.SECTIONS)
+
+
+def test_every_row_of_the_targets_table_has_its_three_cells(monkeypatch, tmp_path, capsys):
+    """The digits accuracy target's name held "|difference|": its row split into five cells."""
+    times = {"chainrule": 1.0, "torch": 2.0, "torch_fused": 1.5, "jax": 1.1, "keras": 3.0, "sklearn": 1.5,
+             "python": 0.5, "micrograd": 2.0}
+    fake, _ = _fake_run(times)
+    monkeypatch.setattr(run, "run", fake)
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    only = [word for name in ("seed", "digits", "mnist", "wide", "inference") for word in ("--only", name)]
+    monkeypatch.setattr(sys, "argv", ["run.py", *only, "--reps", "1"])
+    run.main()
+    table = capsys.readouterr().out.split("## Targets", 1)[1].split("\n\n")[1].splitlines()
+    assert len(table) == 2 + 2 + 6 + 8 + 1 + 3       # header, seed, digits, MNIST, wide, inference
+    assert [row for row in table if row.count("|") != 4] == []

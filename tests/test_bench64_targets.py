@@ -121,3 +121,15 @@ def test_every_row_of_the_targets_table_has_its_three_cells(monkeypatch, tmp_pat
     table = capsys.readouterr().out.split("## Targets", 1)[1].split("\n\n")[1].splitlines()
     assert len(table) == 2 + 2 + 6 + 8 + 1 + 3       # header, seed, digits, MNIST, wide, inference
     assert [row for row in table if row.count("|") != 4] == []
+
+
+def test_the_scaling_summary_gives_the_range_of_all_points_apart_from_the_lead():
+    """"chainrule leads PyTorch at 6 of 8 points (0.77-2.26x)" read as a lead of 0.77x."""
+    import scaling
+    times = {(16, 256): {"chainrule": 2.0, "torch": 1.0, "jax": 4.0},
+             (64, 256): {"chainrule": 1.0, "torch": 2.0, "jax": 3.0}}
+    text = scaling.summary(times)
+    assert "chainrule leads PyTorch at 1 of 2 points; PyTorch is ahead at batch 16 width 256 (0.50x)" in text
+    assert "(the ratios of all 2 points: 0.50-2.00x)" in text          # PyTorch's time over chainrule's
+    assert "chainrule leads JAX at every point (the ratios of all 2 points: 2.00-3.00x)" in text
+    assert "points (" not in text, text

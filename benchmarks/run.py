@@ -242,7 +242,7 @@ def fashion_section(source):
     seeds = ", ".join(map(str, sections.FASHION_SEEDS))
     lines = [f"## Fashion-MNIST to test accuracy >= 0.89: 784-256-128-10 ReLU/softmax, Adam(lr=1e-3), "
              f"batch 128, {sections.FASHION_EPOCHS} epochs, float32 (seeds {seeds}: one run each, medians)", "",
-             f"| framework | median wall time (s) | median test accuracy | accuracy at seeds {seeds} |",
+             f"| framework | median training time (s) | median test accuracy | accuracy at seeds {seeds} |",
              "|---|---:|---:|---:|"]
     fashion = {f: (med(rows, "time"), med(rows, "accuracy")) for f, rows in runs.items()}
     for f, rows in runs.items():

@@ -51,7 +51,7 @@ def inference(alternate, med, reps, quick):
         if dtype == "float32":
             targets += [("inference >= 1.2x PyTorch (inference_mode)", t["torch"] / t["chainrule"], 1.2),
                         ("inference >= 1.0x JAX (jit)", t["jax"] / t["chainrule"], 1.0),
-                        ("inference memory added below PyTorch's and JAX's (their least / chainrule's)",
+                        ("inference memory added at most PyTorch's and JAX's (their least / chainrule's)",
                          min(mem["torch"], mem["jax"]) / max(mem["chainrule"], 1e-9), 1.0)]
     return lines + [""], targets
 

@@ -104,7 +104,6 @@ def versions():
             v[name] = __import__(name).__version__
         except Exception:
             pass
-    sys.path.insert(0, str(HERE))
     from worker import numpy_blas
     blas = numpy_blas()
     if blas:

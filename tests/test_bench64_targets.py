@@ -133,3 +133,24 @@ def test_the_scaling_summary_gives_the_range_of_all_points_apart_from_the_lead()
     assert "(the ratios of all 2 points: 0.50-2.00x)" in text          # PyTorch's time over chainrule's
     assert "chainrule leads JAX at every point (the ratios of all 2 points: 2.00-3.00x)" in text
     assert "points (" not in text, text
+
+
+def test_a_whole_run_writes_results_and_the_readme_snippet_from_its_targets(monkeypatch, tmp_path, capsys):
+    """Every section with given measurements (start-up's processes left out): RESULTS.md's targets table
+    and README_SNIPPET.md read the same ratios."""
+    times = {"chainrule": 1.0, "torch": 2.5, "torch_fused": 1.5, "jax": 1.1, "keras": 3.0, "sklearn": 4.0,
+             "python": 0.5, "micrograd": 2.0}
+    fake, calls = _fake_run(times)
+    monkeypatch.setattr(run, "run", fake)
+    monkeypatch.setattr(run, "HERE", tmp_path)
+    monkeypatch.setattr(run.sections, "startup", lambda reps, quick: (["## Start-up", ""], []))
+    monkeypatch.setattr(sys, "argv", ["run.py", "--reps", "1"])
+    run.main()
+    results = (tmp_path / "RESULTS.md").read_text()
+    readme = (tmp_path / "README_SNIPPET.md").read_text()
+    assert f"| {SEED} | {2.5:.2f} | no |" in results
+    assert "- seed: " in results and "- Fashion: " not in results      # generated data: Fashion not run
+    assert "## Fashion-MNIST to test accuracy >= 0.89\n\nNot run" in results
+    assert f"| the seed's 2-2-2 network, 10,000 updates | {2.5:.1f}x | {1.1:.2f}x | |" in readme
+    assert f"| digits 64-64-10, batch 32, SGD+momentum / Adam, 50 epochs | {2.5:.1f}x / {2.5:.1f}x | | " \
+           f"{4.0:.1f}x / {4.0:.1f}x |" in readme

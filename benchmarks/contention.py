@@ -63,7 +63,7 @@ def child(framework: str, job: str, setting: str | None) -> dict:
     import worker
     sizes, batch = JOBS[job]
     rng = np.random.default_rng(0)
-    n = batch * 100
+    n = batch * 100                   # 100 steps an epoch: STEPS // 100 epochs make the STEPS
     X, y = rng.random((n, sizes[0]), dtype=np.float32), rng.integers(0, sizes[-1], n)
     fn = {"chainrule": worker.mlp_chainrule, "torch": worker.mlp_torch, "jax": rivals.mlp_jax}[framework]
     if setting == "pin":

@@ -108,10 +108,12 @@ def main() -> None:
             sys.exit(f"{folder} has {free:.1f} GB free; the file needs {args.gb} GB")
         start = time.perf_counter()
         rows = make_file(folder / "x.npy", args.gb)
-        print(f"wrote {folder / 'x.npy'}: {rows} x {WIDTH} float32 = {rows * WIDTH * 4 / 2**30:.2f} GiB "
-              f"in {time.perf_counter() - start:.0f} s", flush=True)
-        print(f"784-64-10, Adam, batch 1024, shuffled, {args.epochs} epoch(s); training process limited to "
-              f"{args.limit_gb:g} GiB of private memory (RLIMIT_DATA)")
+        gib = rows * WIDTH * 4 / 2**30
+        # progress to stderr: the table is the results file (`make bench`), the scratch path is gone by then
+        print(f"wrote {folder / 'x.npy'}: {gib:.2f} GiB in {time.perf_counter() - start:.0f} s", file=sys.stderr,
+              flush=True)
+        print(f"784-64-10, Adam, batch 1024, shuffled, {args.epochs} epoch(s) on a float32 file of {rows} x {WIDTH} "
+              f"({gib:.2f} GiB); training process limited to {args.limit_gb:g} GiB of private memory (RLIMIT_DATA)")
         print("| network dtype | peak private memory (RssAnon) | peak resident (VmHWM) | of which file pages "
               "(RssFile) | s/epoch |")
         print("|---|---:|---:|---:|---:|")

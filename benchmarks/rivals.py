@@ -12,9 +12,7 @@ import os
 import time
 
 import numpy as np
-
-SEED = dict(X=[0.05, 0.10], Y=[0.01, 0.99], W1=[[0.15, 0.25], [0.20, 0.30]], W2=[[0.40, 0.50], [0.45, 0.55]],
-            b1=0.35, b2=0.60, lr=0.5)
+from worker import SEED  # the seed network's numbers, one copy for every framework
 
 
 def seed_jax_loop():

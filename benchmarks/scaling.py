@@ -110,8 +110,9 @@ def summary(times: dict[tuple[int, int], dict[str, float]]) -> str:
         ratios = {point: t[rival] / t["chainrule"] for point, t in times.items()}
         behind = [f"batch {b} width {w} ({r:.2f}x)" for (b, w), r in sorted(ratios.items()) if r < 1.0]
         where = f"at {len(ratios) - len(behind)} of {len(ratios)} points" if behind else "at every point"
-        parts.append(f"chainrule leads {name} {where} ({min(ratios.values()):.2f}-{max(ratios.values()):.2f}x)"
-                     + (f"; {name} is ahead at {', '.join(behind)}" if behind else ""))
+        parts.append(f"chainrule leads {name} {where}" + (f"; {name} is ahead at {', '.join(behind)}" if behind else "")
+                     + f" (the ratios of all {len(ratios)} points: {min(ratios.values()):.2f}-"
+                       f"{max(ratios.values()):.2f}x)")
     return "; ".join(parts) + (". Processes of one framework and point can differ by tens of percent on a shared "
                                "machine: a trend, not records.")
 

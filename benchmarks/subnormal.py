@@ -31,6 +31,9 @@ import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from worker import cpu_name, threads  # noqa: E402  (PyTorch gets the threads of NumPy's own BLAS)
+
 VARIANTS = ["chainrule", "chainrule, deltas kept", "PyTorch", "PyTorch, FTZ"]
 
 
@@ -38,22 +41,6 @@ def digits():
     from sklearn.datasets import load_digits
     X, y = load_digits(return_X_y=True)
     return (X / 16.0).astype(np.float32), y
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "processor unnamed"
-
-
-def blas_threads() -> int:
-    from threadpoolctl import threadpool_info
-    return max([i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] or [1])
 
 
 def run_chainrule(epochs: int, block: int, keep: bool) -> list[float]:
@@ -75,7 +62,7 @@ def run_chainrule(epochs: int, block: int, keep: bool) -> list[float]:
 
 def run_torch(epochs: int, block: int, ftz: bool) -> list[float]:
     import torch
-    torch.set_num_threads(blas_threads())
+    torch.set_num_threads(threads())
     torch.set_flush_denormal(ftz)
     torch.manual_seed(0)
     X, y = digits()
@@ -178,7 +165,7 @@ def main() -> None:
           f"{time.strftime('%d %B %Y')}. Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
           f"{cpu_name()}; Python {platform.python_version()}, NumPy "
           f"{np.__version__}, Numba {numba.__version__}, PyTorch {torch.__version__}; BLAS threads "
-          f"{blas_threads()}. Each run a fresh process, runs alternating between the variants; the "
+          f"{threads()}. Each run a fresh process, runs alternating between the variants; the "
           "times are the medians over the runs. What is measured: see the docstring of "
           "`benchmarks/subnormal.py`.\n")
     print("Milliseconds an epoch (digits, 64-256-256-10, float32, Adam lr 0.01, batch 32), by block of epochs:\n")

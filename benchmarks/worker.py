@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import resource
 import time
 
@@ -50,7 +51,20 @@ def numpy_blas() -> dict | None:
     return (own or info or [None])[0]
 
 
+def cpu_name() -> str:
+    """The processor's model name (from /proc/cpuinfo), for the results' machine line."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "processor unnamed"
+
+
 def threads() -> int:
+    """The threads of NumPy's own BLAS: PyTorch's set_num_threads gets as many, for a like comparison."""
     blas = numpy_blas()
     return blas["num_threads"] if blas else 1
 

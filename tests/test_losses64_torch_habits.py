@@ -2,6 +2,8 @@
 Keras' from_logits / label_smoothing / reduction, each taken where it is the engine's own behaviour and otherwise
 refused saying what to give instead; the advice checked against torch's numbers. And ReLU's derivative at a NaN
 unit: torch's rule (the unit is on), the rule its backward already follows."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -97,3 +99,20 @@ def test_relu_derivative_at_nan_is_torchs(dtype):
     out = ReLU()(net)
     np.testing.assert_array_equal(ReLU().derivative(out, net), t.grad.numpy())
     np.testing.assert_array_equal(ReLU().backward(np.ones_like(net), out, net), t.grad.numpy())
+
+
+DOC = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+
+
+@pytest.mark.parametrize("case, call", [
+    ("loss NLLLoss", lambda: get_loss("NLLLoss")),
+    ("loss from_logits=True", lambda: BinaryCrossentropy(from_logits=True)),
+    ("loss label_smoothing", lambda: CategoricalCrossentropy(label_smoothing=0.1)),
+    ("torch loss object", lambda: get_loss(torch.nn.CrossEntropyLoss())),
+])
+def test_errors_md_rows_are_the_messages(case, call):
+    row = next(line for line in DOC.splitlines() if line.startswith(f"| {case} | "))
+    cls, message = row.split(" | ")[1:3]
+    with pytest.raises(ValidationError) as info:
+        call()
+    assert (f"`{type(info.value).__name__}`", str(info.value)) == (cls, message.replace("\\|", "|"))

@@ -88,7 +88,7 @@ def relu_backward(dout: np.ndarray, out: np.ndarray, into: np.ndarray | None = N
 
 
 class ReLU(Activation):
-    """max(net, 0); its backward is `relu_backward`."""
+    """max(net, 0); its backward is `relu_backward`. Its derivative is 1 where out > 0 or NaN, else 0 (at 0 too)."""
 
     name = "relu"
 
@@ -96,7 +96,8 @@ class ReLU(Activation):
         return np.maximum(net, 0.0)
 
     def derivative(self, out, net):
-        return (out > 0).astype(out.dtype)
+        # as relu_backward and torch: a NaN unit is on (1), so NaN reaches the gradient rather than a silent 0
+        return np.logical_not(out <= 0).astype(out.dtype)
 
     def backward(self, dout, out, net):
         return relu_backward(dout, out)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..errors import ValidationError, unknown_name
+from ..errors import ParameterError, UnknownNameError, ValidationError, unknown_name
 from .activations import Activation, Sigmoid, Softmax
 
 _C = TypeVar("_C", bound="type[Loss]")
@@ -31,6 +31,18 @@ class Loss:
     #: True for a loss computed from the output layer's raw scores (logits), not from probabilities:
     #: it may follow any output activation (a user's loss declares it; see `output_mismatch`)
     takes_logits = False
+    #: Keras' and torch's constructor options this loss takes at the value that is its own behaviour
+    #: (Keras' `BinaryCrossentropy(from_logits=False)`); any other value is refused saying what to do instead
+    defaults: dict[str, tuple] = {}
+
+    def __init__(self, **options: Any) -> None:
+        for key, value in options.items():
+            if key not in self.defaults:
+                takes = f"only {sorted(self.defaults)} at their default" if self.defaults else "no arguments"
+                raise ParameterError(f"{type(self).__name__}() takes {takes}; got {key}={value!r}")
+            if not any(value is v or (type(value) is type(v) and value == v) for v in self.defaults[key]):
+                raise ParameterError(f"{type(self).__name__}({key}={value!r}) is not taken: "
+                                     + _INSTEAD[key].format(smoothed=getattr(self, "smoothed", "")))
 
     def elementwise(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -77,6 +89,7 @@ class MSE(Loss):
     """Mean over all elements of (target - out)^2 (PyTorch's MSELoss, Keras' "mse")."""
 
     name = "mse"
+    defaults = {"reduction": ("mean", "sum_over_batch_size")}
 
     def elementwise(self, out, Y):
         d = Y - out
@@ -98,6 +111,8 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
     fused_with = Sigmoid
+    defaults = {"from_logits": (False,), "label_smoothing": (0, 0.0), "reduction": ("mean", "sum_over_batch_size")}
+    smoothed = "s / 2"
 
     def elementwise(self, out, Y):
         # PyTorch's BCELoss clamps each log at -100 so that p = 0 or 1 stays finite, and takes log(1 - p)
@@ -136,6 +151,8 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
     fused_with = Softmax
+    defaults = BinaryCrossentropy.defaults
+    smoothed = "s / n_classes, Y one-hot rows"
 
     def elementwise(self, out, Y):
         log_p = np.maximum(np.log(np.maximum(out, 0.0), where=out > 0, out=np.full_like(out, -np.inf)), -100.0)
@@ -175,6 +192,17 @@ class CategoricalCrossentropy(Loss):
         if (sums == 1.0).all():
             return super().fused_delta(out, Y)
         return (out * sums - Y) * (1.0 / self.scale(out))
+
+
+_INSTEAD = {
+    "from_logits": "the loss reads the logits already where the output layer's activation is its own (sigmoid for "
+                   "binary, softmax for categorical cross-entropy: the value from the net input, exact for any logit, "
+                   "the delta out - target); give the output layer that activation and leave from_logits out",
+    "label_smoothing": "smooth the targets instead, as Keras (and torch) do inside the loss: Y * (1 - s) + {smoothed}; "
+                       "the loss takes soft targets exactly",
+    "reduction": "the loss is the mean over the batch (Keras' 'sum_over_batch_size', torch's 'mean'); weigh samples "
+                 "with fit's sample_weight=, and for a sum scale the learning rate by the batch size",
+}
 
 
 @contextmanager
@@ -286,10 +314,24 @@ def torch_logits_mismatch(asked: object, found: OutputMismatch) -> OutputMismatc
                           f"same numbers); {found.reason}", found.activation)
 
 
+#: names of losses of log-probabilities (torch's NLLLoss): no chainrule layer outputs them
+LOG_PROBABILITY_LOSSES = ("nllloss", "nll_loss", "nll")
+
+
 def get_loss(loss: str | Loss) -> Loss:
     """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy") or an instance."""
     if isinstance(loss, Loss):
         return loss
+    named = loss if isinstance(loss, str) else type(loss).__name__ if not isinstance(loss, type) else ""
+    if named.lower() in LOG_PROBABILITY_LOSSES:
+        raise UnknownNameError(f"loss={loss!r} is not known: torch's NLLLoss reads log-probabilities (a LogSoftmax "
+                               "output), which no chainrule layer gives; LogSoftmax followed by NLLLoss is "
+                               "CrossEntropyLoss, here activation='softmax' on the output layer with "
+                               "loss='categorical_crossentropy' (the same numbers)")
+    if not isinstance(loss, str) and named.lower() in ALIASES:
+        raise ValidationError(f"loss={loss!r} is {type(loss).__module__.split('.')[0]}'s loss object; chainrule "
+                              f"takes a loss by name or as a chainrule Loss: give loss={named!r} (the mean over the "
+                              "batch, torch's reduction='mean')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
         ALIASES.get(loss.lower(), loss.lower())
     if key not in LOSSES:

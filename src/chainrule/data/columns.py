@@ -19,6 +19,8 @@ from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old
 from .lines import earliest, place, plural
 from .opening import wide
 from .textnumbers import (
+    amount_error,
+    amounts,
     as_read,
     at_line,
     comma_cells,
@@ -72,10 +74,10 @@ def text_reason(col) -> str:
     return f"not numbers, e.g. {short(values.iloc[first])} on {place(col, first)}"
 
 
-#: the words of a yes/no column, by meaning (`boolean_spellings`), in any case, as pandas reads 'true', 'TRUE'
-#: and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed) and the
-#: exported graph (onnx_tabular, which lowers the cell's case to match them)
-BOOLEAN_WORDS = {"true": "True", "yes": "True", "false": "False", "no": "False"}
+#: the words of a yes/no column (and a spreadsheet's Y/N), by meaning (`boolean_spellings`), in any case, as pandas
+#: reads 'true', 'TRUE' and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed)
+#: and the exported graph (onnx_tabular, which lowers the cell's case to match them)
+BOOLEAN_WORDS = {"true": "True", "yes": "True", "y": "True", "false": "False", "no": "False", "n": "False"}
 
 
 def boolean_meaning(text: Any) -> str | None:
@@ -138,7 +140,7 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     if found is not None:
         i, line = first_of(found[1])
         raise comma_error(name, found[0], distinct.iloc[i], line, read)
-    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
+    for find, error in ((time_spans, spans_error), (percentages, percent_error), (amounts, amount_error)):
         at = find(distinct)
         if at is not None:
             i, line = first_of(np.arange(len(text)) == at)

@@ -16,11 +16,13 @@ def comma_hint(cell: Any, read: dict | None = None) -> str:
     and name; None if not known); "" for another cell."""
     import re
 
-    from .textnumbers import COMMA_KINDS, PERCENT, comma_advice, comma_cells, no_break_note
+    from .textnumbers import AMOUNT, COMMA_KINDS, PERCENT, comma_advice, comma_cells, no_break_note
     found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
     if found is None:
-        percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
-        return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
+        for pattern, what in ((PERCENT, "percentages"), (AMOUNT, "amounts with a currency sign")):
+            if isinstance(cell, str) and re.fullmatch(pattern, cell.strip()):
+                return f"; the file writes {what}: write them as the numbers the model was trained on"
+        return ""
     how = "decimals with a comma" if found[0] == "decimal" else COMMA_KINDS[found[0]]
     return f"; the file seems to write {how}: {comma_advice(found[0], read)}{no_break_note(cell)}"
 

@@ -89,9 +89,35 @@ def test_a_float32_models_predictions_keep_digits_float32_would_round(tmp_path):
     assert np.any(np.abs(values - values.astype(np.float32)) > 0.01), values      # not rounded to float32
 
 
-def test_a_float64_models_predictions_are_unchanged(tmp_path):
-    model = _regression(tmp_path, dtype="float64")
-    pd.DataFrame({"a": [0.5], "b": [1.0]}).to_csv(tmp_path / "new.csv", index=False)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_written_predictions_read_back_as_the_models_own(tmp_path, dtype):
+    # the truth: the model's predictions in Python (decode, float64); read back from the file, each is that value
+    # to the network's dtype (float64's all digits), and float32's are its shortest
+    import chainrule as cr
+    model = _regression(tmp_path, dtype=dtype)
+    df = pd.DataFrame({"a": [0.5, -1.0, 2.0, 0.0], "b": [1.0, 0.0, -0.25, 0.1]})
+    df.to_csv(tmp_path / "new.csv", index=False)
     r = cmd("predict", str(model), str(tmp_path / "new.csv"))
-    value = r.stdout.split()[1]
-    assert float(value) == float(np.float64(value)) and repr(float(value)) == value
+    assert r.returncode == 0, r.stderr
+    written = r.stdout.split()[1:]
+    net, extra = cr.load(model, with_extra=True)
+    pre = Preprocessing.from_json(extra["tabular"])
+    truth = pre.decode(net.predict(pre.transform(df[pre.columns])))
+    if dtype == "float64":
+        assert [float(w) for w in written] == truth.tolist()
+    else:
+        assert [np.float32(w) for w in written] == truth.astype(np.float32).tolist()
+        assert written == [str(v) for v in truth.astype(np.float32)]
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_train_and_train_stream_say_unpadded_dotted_dates_alike(tmp_path, stream):
+    days = pd.date_range("2020-02-01", periods=30, freq="9D")
+    x = np.random.default_rng(0).normal(size=30)
+    for name, col in (("dates", [f"{d.day}.{d.month}.{d.strftime('%y')}" for d in days]),
+                      ("codes", [f"{10 + k % 3}.{13 + k}.20" for k in range(30)])):
+        pd.DataFrame({"d": col, "x": x, "y": np.where(x > 0, "a", "b")}).to_csv(tmp_path / f"{name}.csv", index=False)
+        r = cmd("train", str(tmp_path / f"{name}.csv"), "--target", "y", "--epochs", "1", "--out",
+                str(tmp_path / "m.npz"), *stream)
+        assert r.returncode == 0, r.stderr
+        assert ("(dates, e.g." in r.stderr) == (name == "dates"), r.stderr

@@ -49,3 +49,18 @@ def test_too_many_markers_for_one_advice_are_said_shorter(tmp_path):
     r = cmd("train", str(tmp_path / "t.csv"), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1",
             "--na-values", ",".join(markers), "--impute", "mean")
     assert r.returncode == 0, r.stderr
+
+
+def test_too_many_markers_are_said_shorter_in_pythons_words_too():
+    import pytest
+
+    from chainrule.data.tabular import Preprocessing
+    from chainrule.errors import ValidationError
+    markers = ["missing", "unknown", "not recorded", "absent", "no reading", "tbd", "pending", "void", "blank"]
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({"a": [f"{v:.3f}" for v in rng.normal(size=60)] + markers})
+    df["y"] = rng.normal(size=len(df))
+    with pytest.raises(ValidationError) as caught:
+        Preprocessing.fit(df, "y")
+    said = str(caught.value)
+    assert "na_values=['missing', 'unknown'" in said and "...]" in said and f"(all {len(markers)} of them)" in said

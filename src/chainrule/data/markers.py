@@ -79,17 +79,18 @@ def na_advice(cells: Sequence[object], given: Sequence[str] = ()) -> str | None:
     many there are in all (said shorter, not left out). The markers `given` already lead it: the option replaces
     them, it does not add to them."""
     from .advice import caller, give
-    if not cells or not all(option_reads(c) for c in cells) or any(len(str(c)) > ADVICE_CHARS for c in cells):
-        return None
-    text = list(dict.fromkeys([*given, *map(str, cells)]))
     command = caller() in ("command", "sweep command")
 
     def value(markers: list[str], more: str = "") -> str:
         listed = [*map(repr, markers), *([more] if more else [])]
         return repr(",".join(markers) + more) if command else ", ".join(listed)
+
+    if not cells or not all(option_reads(c) for c in cells) or any(len(value([str(c)])) > ADVICE_CHARS for c in cells):
+        return None
+    text = list(dict.fromkeys([*given, *map(str, cells)]))
     if len(value(text)) <= ADVICE_CHARS:
         return give("na values", value=value(text))
     fit = [k for k in range(len(text) - 1, 0, -1) if len(value(text[:k], ",...")) <= ADVICE_CHARS]
     shown = text[:fit[0] if fit else 1]
     cut = value(shown, ",..." if command else "...")
-    return f"{give('na values', value=cut)}, naming all {len(text)} of those cells"
+    return f"{give('na values', value=cut)} (all {len(text)} of them)"

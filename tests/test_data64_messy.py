@@ -92,3 +92,11 @@ def test_the_exported_graph_reads_y_and_n_as_predict_does(tmp_path):
     graph = np.asarray([list(p.values()) if isinstance(p, dict) else p for p in graph])
     np.testing.assert_allclose(proba, graph, rtol=1e-5)
     assert np.allclose(proba[:4], proba[0]) and np.allclose(proba[4:], proba[4])
+
+
+def test_a_decimal_comma_amount_is_not_given_a_line_that_drops_its_comma(tmp_path):
+    # '3,50 €' is 3.5: the amounts' pandas line, which drops commas, would make it 350; so it is not said as one
+    cells = [f"{v:.2f} €".replace(".", ",") for v in np.linspace(1, 30, 40)]
+    r = cmd("train", str(_money_file(tmp_path, cells)), "--target", "y", "--out", str(tmp_path / "m.npz"),
+            "--epochs", "1")
+    assert "amounts with a currency sign" not in r.stderr, r.stderr

@@ -223,8 +223,10 @@ def percent_error(name: str, example: str, line: int | str, target: bool = False
                         f"12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)", target)
 
 
-#: an amount of money written with its currency's sign before or after it: $3.50, -$1,234.00, 3.50 €, £12
-AMOUNT = r"[+-]?[$€£¥]\s*[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)|[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)\s*[$€£¥]"
+#: an amount of money written with its currency's sign before or after it: $3.50, -$1,234.00, 3.50 €, £12; not
+#: 3,50 € nor 1,234 € (a decimal comma or its thousands: the advice's pandas line, dropping commas, misreads it)
+AMOUNT = (r"[+-]?[$€£¥]\s*[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+          r"|[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*[$€£¥]")
 
 
 def amounts(distinct) -> int | None:

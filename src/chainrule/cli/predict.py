@@ -259,6 +259,7 @@ def _predict(args, out_path) -> int:
     import pandas as pd
 
     from ..data.csvfile import names, not_in_file, short
+    from ..data.targets import as_written
     from ..nn.filenames import ending_separator
     from ..saving.npz import atomic_write
     net, pre, extra = load_model(args.model)
@@ -284,7 +285,9 @@ def _predict(args, out_path) -> int:
         n = 0
         ids = (args.id,) if args.id else ()
         for chunk, out in chunks(args, info, pre, net, text=ids, verbatim=ids):
-            result = pd.DataFrame({"prediction": pre.decode(out)})
+            decoded = pre.decode(out)
+            result = pd.DataFrame({"prediction": decoded if pre.task != "regression" else
+                                   as_written(decoded, out, pre.y_scale)})
             if args.id is not None:
                 result.insert(0, args.id, chunk[args.id].to_numpy())
             if args.proba:

@@ -15,9 +15,12 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import short
+from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural
 from .opening import wide
 from .textnumbers import (
+    amount_error,
+    amounts,
     as_read,
     at_line,
     comma_cells,
@@ -71,10 +74,10 @@ def text_reason(col) -> str:
     return f"not numbers, e.g. {short(values.iloc[first])} on {place(col, first)}"
 
 
-#: the words of a yes/no column, by meaning (`boolean_spellings`), in any case, as pandas reads 'true', 'TRUE'
-#: and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed) and the
-#: exported graph (onnx_tabular, which lowers the cell's case to match them)
-BOOLEAN_WORDS = {"true": "True", "yes": "True", "false": "False", "no": "False"}
+#: the words of a yes/no column (and a spreadsheet's Y/N), by meaning (`boolean_spellings`), in any case, as pandas
+#: reads 'true', 'TRUE' and 'tRuE': one rule (`boolean_meaning`) for training, `chainrule predict` (encode.as_typed)
+#: and the exported graph (onnx_tabular, which lowers the cell's case to match them)
+BOOLEAN_WORDS = {"true": "True", "yes": "True", "y": "True", "false": "False", "no": "False", "n": "False"}
 
 
 def boolean_meaning(text: Any) -> str | None:
@@ -137,7 +140,7 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     if found is not None:
         i, line = first_of(found[1])
         raise comma_error(name, found[0], distinct.iloc[i], line, read)
-    for find, error in ((time_spans, spans_error), (percentages, percent_error)):
+    for find, error in ((time_spans, spans_error), (percentages, percent_error), (amounts, amount_error)):
         at = find(distinct)
         if at is not None:
             i, line = first_of(np.arange(len(text)) == at)
@@ -167,38 +170,16 @@ def looks_like_id(col) -> bool:
     return bool(col.nunique() == n)
 
 
-#: a date or a time stamp as files write them: 2020-01-31, 2020-01-31 12:00:00, 31/01/2020, 1/31/20, 31.01.2020
-#: (its month and day the two groups `is_date` checks); with dots, a year of four digits or every part of two
-#: (31.01.20): not a version such as 1.2.10
-DATE = (r"[12]\d{3}-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
-        r"|(\d{1,2})/(\d{1,2})/(?:\d{2}|[12]\d{3})|(\d{1,2})\.(\d{1,2})\.[12]\d{3}|(\d{2})\.(\d{2})\.\d{2}")
-
-
-def is_date(text: Any) -> bool:
-    """Whether `text` is a date as `DATE` writes them, with a month of 1 to 12 and a day of 1 to 31 (day and month
-    either way round but in 2020-01-31): 1.2.10 is a version, 13/13/2020 no date."""
-    found = re.fullmatch(DATE, text.strip()) if isinstance(text, str) else None
-    if found is None:
-        return False
-    first, second = (int(g) for g in found.groups() if g is not None)
-    month, day = (first, second) if found[1] is not None else sorted((first, second))
-    return 1 <= month <= 12 and 1 <= day <= 31
-
-
-#: what to do with a column of dates, one date a row (warn_id) or repeated (warn_dates)
-DATES_OUT = "turn the dates into numbers before training (days since a start, month, weekday), or leave it out with "
-
-
-def warn_id(name: str, n: int, example: Any = None) -> None:
+def warn_id(name: str, n: int, values: Any = None) -> None:
     """Warn of an ID column; the nameless first column, 'Unnamed: 0', as what it most often is: the index pandas'
-    DataFrame.to_csv writes unless told index=False; one of dates (`example`, its first value) as dates, each a
-    category of its own, which the network cannot place between the ones it saw."""
+    DataFrame.to_csv writes unless told index=False; one of dates (every one of its text `values`, `all_dates`) as
+    dates, each a category of its own, which the network cannot place between the ones it saw."""
     import warnings
     what = ("a row number: it looks like a pandas index, which DataFrame.to_csv writes unless given index=False"
             if name == "Unnamed: 0" else "an ID or row number?")
     out = f"leave it out with {give('drop', column=short(name))}"
-    if is_date(example):
-        what = f"dates, e.g. {short(example)}: each one a category of its own"
+    if values is not None and all_dates(values):
+        what = f"dates, e.g. {short(str(values[0]))}: each one a category of its own"
         out = DATES_OUT + give('drop', column=short(name))
     warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
                   f"is used as a feature, which cannot generalise: {out}",
@@ -213,7 +194,7 @@ def warn_dates(name: str, counts: Any) -> None:
     if len(counts) < 2 or counts.iloc[0] < 2:
         return
     dates = [str(v) for v in counts.index]
-    if not all(is_date(v) for v in dates):
+    if not all_dates(dates):
         return
     warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
                   f"category of its own, and a date training did not see is unseen (all zeros): {DATES_OUT}"

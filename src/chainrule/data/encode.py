@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import names, short
+from .hints import comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural
 from .progress import Progress
 from .refusals import empty_rows_at_end
@@ -37,42 +38,6 @@ def _line(mask: np.ndarray, df: Any) -> str:
 def _lines(mask: np.ndarray, df: Any) -> str:
     """'on lines 3, 5 and 9' ('on rows ...' of a DataFrame given as it is) of the True entries, the first few."""
     return places(df, np.flatnonzero(mask))
-
-
-def _comma_hint(cell: Any, read: dict | None = None) -> str:
-    """What a number written with a comma needs, by train's own test (`comma_cells` on this one cell):
-    1,234 thousands separators, 1.234,5 both marks, 1,5 a decimal comma (in a file read as `read` says, its sep
-    and name; None if not known); "" for another cell."""
-    import re
-
-    from .textnumbers import COMMA_KINDS, PERCENT, comma_advice, comma_cells, no_break_note
-    found = comma_cells([cell.strip()], np.array([False]), np.array([1])) if isinstance(cell, str) else None
-    if found is None:
-        percent = isinstance(cell, str) and re.fullmatch(PERCENT, cell.strip())
-        return "; the file writes percentages: write them as the numbers the model was trained on" if percent else ""
-    how = "decimals with a comma" if found[0] == "decimal" else COMMA_KINDS[found[0]]
-    return f"; the file seems to write {how}: {comma_advice(found[0], read)}{no_break_note(cell)}"
-
-
-#: words a spreadsheet writes for a missing number, beside pandas' own markers (markers.PANDAS_ONLY)
-MARKER_WORDS = ("missing", "unknown", "none", "null", "nil", "na", "n.a.", "empty", "blank")
-
-
-def _marker_hint(pre: Any, c: str, cell: Any, read: dict | None) -> str:
-    """A cell that marks a missing value ('?', '-', pandas' 'n/a' or 'NULL', 'missing'), which training never met:
-    the option that reads it so, and what the model then does with it (fills it, or refuses it). The markers given
-    to this run (`read`'s, less the model's own, which it reads anyway) the advice keeps: the option replaces them."""
-    import re
-
-    from .markers import PANDAS_ONLY, na_advice
-    word = cell if isinstance(cell, str) else ""
-    given = [m for m in (read or {}).get("na_values", ()) if m not in (pre.na_values or ())]
-    advice = na_advice([word], given)                 # None for 'n/a ' or ',', which --na-values cannot read
-    if advice is None or not (word in PANDAS_ONLY or word.casefold() in MARKER_WORDS or not re.search(r"\w", word)):
-        return ""
-    then = (f"the model fills it with {pre.fill[c]:.6g}" if c in pre.fill else
-            "the model, trained without --impute, cannot fill it: write a number there")
-    return f"; if it marks a missing value, {advice[0].lower()}{advice[1:]} ({then})"
 
 
 def gap_message(pre: Any, c: str, lines: str, n: int) -> str:
@@ -152,8 +117,9 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
+            cells = [cell, *raw[bad].unique()]            # the file's first, then the others
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + (_comma_hint(cell, read) or _marker_hint(pre, c, cell, read)))
+                                  + (comma_hint(cell, read) or marker_hint(pre, c, cells, read)))
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])

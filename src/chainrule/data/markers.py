@@ -60,7 +60,8 @@ def learnt(pre) -> dict[str, list[str]]:
     return {c: [str(v) for v in pre.categories.get(c, [])] for c in pre.text}
 
 
-#: the longest advice na_advice writes (a long cell is no marker: it is not advised as one)
+#: the longest list of markers na_advice writes in full (a cell longer than this is no marker: not advised as one);
+#: a longer list is said by its first markers and their count
 ADVICE_CHARS = 60
 
 
@@ -73,12 +74,23 @@ def option_reads(cell: object) -> bool:
 
 def na_advice(cells: Sequence[object], given: Sequence[str] = ()) -> str | None:
     """The advice that reads each of `cells` (as written) as missing, in its reader's words (--na-values '?,n/a';
-    na_values=['?', 'n/a']), or None where one of them cannot be given so (`option_reads`) or they are too long
-    to say: following the advice must read them all. The markers `given` already lead it: the option replaces
+    na_values=['?', 'n/a']), or None where one of them cannot be given so (`option_reads`) or is itself too long
+    to be a marker: following the advice must read them all. Past ADVICE_CHARS, the first markers that fit and how
+    many there are in all (said shorter, not left out). The markers `given` already lead it: the option replaces
     them, it does not add to them."""
     from .advice import caller, give
-    if not cells or not all(option_reads(c) for c in cells):
+    command = caller() in ("command", "sweep command")
+
+    def value(markers: list[str], more: str = "") -> str:
+        listed = [*map(repr, markers), *([more] if more else [])]
+        return repr(",".join(markers) + more) if command else ", ".join(listed)
+
+    if not cells or not all(option_reads(c) for c in cells) or any(len(value([str(c)])) > ADVICE_CHARS for c in cells):
         return None
     text = list(dict.fromkeys([*given, *map(str, cells)]))
-    value = repr(",".join(text)) if caller() in ("command", "sweep command") else ", ".join(map(repr, text))
-    return give("na values", value=value) if len(value) <= ADVICE_CHARS else None
+    if len(value(text)) <= ADVICE_CHARS:
+        return give("na values", value=value(text))
+    fit = [k for k in range(len(text) - 1, 0, -1) if len(value(text[:k], ",...")) <= ADVICE_CHARS]
+    shown = text[:fit[0] if fit else 1]
+    cut = value(shown, ",..." if command else "...")
+    return f"{give('na values', value=cut)} (all {len(text)} of them)"

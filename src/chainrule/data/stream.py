@@ -292,7 +292,7 @@ class CsvStream:
                 if c not in text_columns:
                     check_text(c, text, counts, first, self.info)
             if s.looks_like_id(MIN_ID_ROWS):
-                warn_id(c, s.rows, text[0] if not numeric and text else None)
+                warn_id(c, s.rows, text if not numeric and text else None)
             if numeric:
                 pre.numeric.append(c)
                 fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit

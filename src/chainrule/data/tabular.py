@@ -223,7 +223,7 @@ class Preprocessing:
             if not numeric and c not in text_columns and not declared:   # numbers as text refused first
                 check_text_column(col, c, df.attrs.get("csv"))     # the advice, by how the file was read
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
-                warn_id(c, len(col), None if numeric else col.iloc[0])
+                warn_id(c, len(col), None if numeric else col.to_numpy())
             if numeric:
                 pre.numeric.append(c)
                 if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere

@@ -72,8 +72,8 @@ def pd_numeric(y, name):
         if not mask.any():
             raise ValidationError(f"target column {name!r} must be numeric for regression")
         first = earliest(y, mask)
-        from .encode import _comma_hint  # 1,234.5: the option that reads it, as for an input column
-        hint = _comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
+        from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
+        hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
         raise NotNumericTarget(name, place(y, first), short(y.iloc[first]), int(mask.sum()), hint)
     return values.to_numpy(dtype=float)
 
@@ -109,6 +109,26 @@ def decoded(out, task: str, classes: list, y_scale: float, y_mean: float, target
     refuse_nonfinite(~np.isfinite(values), f"predictions are beyond float64's range as {target!r} is scaled back",
                      "the weights are damaged or the inputs far outside the training range")
     return values
+
+
+def as_written(values: np.ndarray, out: np.ndarray, y_scale: float) -> np.ndarray:
+    """A regression's predictions (`values`, un-scaled in float64 from the network's `out`) as a file writes them:
+    those of a float32 network with float32's digits (0.3, not 0.30000001192092896, the float64 of a float32),
+    each where float32 holds it to the network's own step there (`y_scale` times float32's step at the output, at
+    least at 1): a target's mean near 1e8 keeps its float64 digits, which float32 would round to 8. A float64
+    network's as they are."""
+    out = np.asarray(out)
+    if out.dtype != np.float32:
+        return values
+    with np.errstate(over="ignore", invalid="ignore"):
+        short = values.astype(np.float32)
+        step = abs(y_scale) * np.spacing(np.maximum(np.abs(out[:, 0]), np.float32(1))).astype(np.float64)
+        fits = np.abs(short.astype(np.float64) - values) <= step
+    if fits.all():
+        return short
+    written = values.astype(object)
+    written[fits] = list(short[fits])
+    return written
 
 
 def unscaled(out, y_scale: float, y_mean: float) -> np.ndarray:

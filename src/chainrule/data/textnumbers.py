@@ -221,3 +221,27 @@ def percent_error(name: str, example: str, line: int | str, target: bool = False
     """The error for a column `percentages` finds."""
     return _not_numbers(name, "percentages", example, line,
                         f"12% as 12 or 0.12; pandas: df[{short(name)}].str.rstrip('%').astype(float)", target)
+
+
+#: an amount of money written with its currency's sign before or after it: $3.50, -$1,234.00, 3.50 €, £12; not
+#: 3,50 € nor 1,234 € (a decimal comma or its thousands: the advice's pandas line, dropping commas, misreads it)
+AMOUNT = (r"[+-]?[$€£¥]\s*[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)"
+          r"|[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*[$€£¥]")
+
+
+def amounts(distinct) -> int | None:
+    """Where a column's distinct text values (stripped) are numbers, some of them written with a currency sign
+    ('$3.50', as a spreadsheet's currency format saves them), the position of the first so written; else None.
+    Read as text, each amount would be a category of its own, as percentages would."""
+    import pandas as pd
+    money = distinct.str.fullmatch(AMOUNT).to_numpy(dtype=bool)
+    if not money.any() or not (money | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
+        return None
+    return int(np.flatnonzero(money)[0])
+
+
+def amount_error(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:
+    """The error for a column `amounts` finds."""
+    return _not_numbers(name, "amounts with a currency sign", example, line,
+                        f"$3.50 as 3.50; pandas: df[{short(name)}].str.replace(r'[$€£¥,\\s]', '', regex=True)"
+                        ".astype(float)", target)

@@ -38,12 +38,6 @@ def test_the_csv_jobs_reason_is_written_for_the_csv_job_alone():
     assert reasons([CSV_FIRST]) == ["CSV job's first run after install"]
 
 
-def test_the_startup_sections_csv_target_is_the_one_the_reason_names():
-    """The name `sections.startup` gives the CSV job's first run is the one the reason is keyed by."""
-    source = (BENCH / "sections.py").read_text()
-    assert f'("{CSV_FIRST}"' in source
-
-
 @pytest.mark.parametrize("value, need, met", [(0.996, 1.0, "no"), (1.004, 1.0, "yes"), (0.9899, 0.99, "no"),
                                               (1.59, 1.0, "yes"), (0.46, 0.8, "no")])
 def test_a_measured_value_is_shown_on_the_side_of_its_need_it_lies(value, need, met):

@@ -102,6 +102,17 @@ def test_only_refuses_a_section_it_does_not_have(monkeypatch, capsys):
     assert "--only" in err and "'seeds'" in err and all(f"'{name}'" in err for name in run.SECTIONS)
 
 
+def test_only_fashion_with_quick_is_refused_not_an_empty_table(monkeypatch, capsys):
+    """--quick leaves the Fashion-MNIST section out: `--only fashion --quick` printed an empty table."""
+    monkeypatch.setattr(run, "run", lambda *a: pytest.fail("nothing may run"))
+    monkeypatch.setattr(sys, "argv", ["run.py", "--only", "seed", "--only", "fashion", "--quick"])
+    with pytest.raises(SystemExit) as stop:
+        run.main()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--only" in err and "'fashion'" in err and "--quick" in err
+
+
 def test_every_row_of_the_targets_table_has_its_three_cells(monkeypatch, tmp_path, capsys):
     """The digits accuracy target's name held "|difference|": its row split into five cells."""
     times = {"chainrule": 1.0, "torch": 2.0, "torch_fused": 1.5, "jax": 1.1, "keras": 3.0, "sklearn": 1.5,

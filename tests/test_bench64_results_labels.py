@@ -70,3 +70,26 @@ def test_the_startup_sections_csv_first_run_gets_the_csv_reason(monkeypatch, tmp
     assert targets.missed_reasons(firsts[:1]) == []
     assert [line.split(":", 1)[0] for line in targets.missed_reasons(firsts[1:])] == \
         ["- CSV job's first run after install"]
+
+
+def test_the_kept_scaling_summary_is_the_one_scaling_py_writes_for_its_table():
+    """RESULTS-scaling.md's summary line was reworded by hand: scaling.summary on the file's own table."""
+    import scaling
+    text = (BENCH / "RESULTS-scaling.md").read_text()
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ") and "ms/step" not in line]
+    times = {(int(r[0]), int(r[1])): {"chainrule": float(r[3]), "torch": float(r[4]), "jax": float(r[5])} for r in rows}
+    assert len(times) == 8
+    assert scaling.summary(times) in text
+
+
+def _model_name() -> str:
+    with open("/proc/cpuinfo") as f:
+        return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+
+
+def test_every_machine_line_names_the_processor():
+    """contention.py wrote "x86_64" (platform.processor() is empty on Linux) where run.py named the CPU."""
+    import contention
+    name = _model_name()
+    assert name in contention.machine()
+    assert name in run.machine()

@@ -195,6 +195,7 @@ def machine() -> str:
     import numba
     import threadpoolctl
     import torch
+    from worker import cpu_name
     blas = ", ".join(f"{b['internal_api']} {b['version']} {b['num_threads']} threads"
                      for b in threadpoolctl.threadpool_info() if b["user_api"] == "blas")
     try:
@@ -202,7 +203,7 @@ def machine() -> str:
         jax_v = jax.__version__
     except ImportError:
         jax_v = "absent"
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+    return (f"{cpu_name()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
             f"NumPy {np.__version__} ({blas}), "
             f"Numba {numba.__version__}, PyTorch {torch.__version__}, JAX {jax_v}; load average at start "
             f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the machine)")

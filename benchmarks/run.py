@@ -262,6 +262,10 @@ def main():
                          f"{', '.join(SECTIONS)}. Its targets and tables are printed; RESULTS.md and "
                          "README_SNIPPET.md are left as they are")
     args = ap.parse_args()
+    if args.quick and "fashion" in (args.only or ()):
+        ap.error(f"argument --only: 'fashion' does not run with --quick (it trains {sections.FASHION_EPOCHS} epochs "
+                 f"at {len(sections.FASHION_SEEDS)} seeds); expected --quick with other sections, or --only fashion "
+                 "without --quick")
     reps = 1 if args.quick else args.reps
     only = set(args.only or SECTIONS)
     lines, targets = [], []

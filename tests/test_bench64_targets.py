@@ -38,12 +38,6 @@ def test_the_csv_jobs_reason_is_written_for_the_csv_job_alone():
     assert reasons([CSV_FIRST]) == ["CSV job's first run after install"]
 
 
-def test_the_startup_sections_csv_target_is_the_one_the_reason_names():
-    """The name `sections.startup` gives the CSV job's first run is the one the reason is keyed by."""
-    source = (BENCH / "sections.py").read_text()
-    assert f'("{CSV_FIRST}"' in source
-
-
 @pytest.mark.parametrize("value, need, met", [(0.996, 1.0, "no"), (1.004, 1.0, "yes"), (0.9899, 0.99, "no"),
                                               (1.59, 1.0, "yes"), (0.46, 0.8, "no")])
 def test_a_measured_value_is_shown_on_the_side_of_its_need_it_lies(value, need, met):
@@ -106,6 +100,17 @@ def test_only_refuses_a_section_it_does_not_have(monkeypatch, capsys):
     assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "--only" in err and "'seeds'" in err and all(f"'{name}'" in err for name in run.SECTIONS)
+
+
+def test_only_fashion_with_quick_is_refused_not_an_empty_table(monkeypatch, capsys):
+    """--quick leaves the Fashion-MNIST section out: `--only fashion --quick` printed an empty table."""
+    monkeypatch.setattr(run, "run", lambda *a: pytest.fail("nothing may run"))
+    monkeypatch.setattr(sys, "argv", ["run.py", "--only", "seed", "--only", "fashion", "--quick"])
+    with pytest.raises(SystemExit) as stop:
+        run.main()
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--only" in err and "'fashion'" in err and "--quick" in err
 
 
 def test_every_row_of_the_targets_table_has_its_three_cells(monkeypatch, tmp_path, capsys):

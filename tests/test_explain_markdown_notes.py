@@ -25,6 +25,18 @@ def _networks():
         yield loss, out, hidden
 
 
+def _tex(note: str) -> str:
+    """A note as the Markdown starts it: its words in text, "\\text{(summed over samples"; a batch's sum's weights
+    (w1 = 0.15, b_h1 = 0), whose names have subscripts, in maths between bracket texts."""
+    values = note.removesuffix(")}")           # as `after` counts it, its end in the Markdown included
+    if not VALUES.fullmatch(values):
+        return f"\\text{{({note}"
+    return "\\text{(}" + re.sub(r"\b([wb])_?(\w+) = ", lambda m: f"{m[1]}_{{{m[2]}}} = ", values) + "\\text{)}"
+
+
+VALUES = re.compile(r"(?:\w+ = [-\d.e+]+, )*\w+ = [-\d.e+]+")
+
+
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("samples", [1, 2])
 def test_every_note_of_the_text_is_in_the_markdown(samples, dtype):
@@ -41,7 +53,7 @@ def test_every_note_of_the_text_is_in_the_markdown(samples, dtype):
             for note in re.findall(r"   \((.*)\)$", text, re.M))
         equations = [x for x in markdown.splitlines() if x.startswith("$$")]
         for note, count in after.items():
-            found = [x for x in equations if f"\\text{{({note}" in x]
+            found = [x for x in equations if _tex(note) in x]
             assert len(found) == count, (loss, out, hidden, note, count, found)
             checked[note.split(" ")[0].strip(":)}")] += count
         paragraphs = {x.replace("\\*", "*") for x in markdown.splitlines()        # '*' escaped: read as written
@@ -52,5 +64,6 @@ def test_every_note_of_the_text_is_in_the_markdown(samples, dtype):
         for note in after:                  # each kind of note's LaTeX is maths that mathtext reads, once
             if note not in parsed:
                 parsed.add(note)
-                parser.parse("$" + next(x for x in equations if f"\\text{{({note}" in x).strip("$") + "$")
+                parser.parse("$" + next(x for x in equations if _tex(note) in x).strip("$") + "$")
     assert checked["softmax"] > 0 and checked["fused"] > 0 and (samples == 1 or checked["target"] > 0), checked
+    assert samples == 1 or checked["the"] > 0 and checked["w1"] > 0, checked       # the inputs' line, a weights note

@@ -24,6 +24,7 @@ def torch_values(net, X, Y, lr=None) -> dict[str, np.ndarray]:
     params = [(torch.tensor(lay.W, dtype=dt, requires_grad=True), torch.tensor(lay.b, dtype=dt, requires_grad=True))
               for lay in dense]
     a, v = torch.tensor(np.asarray(X), dtype=dt), {}
+    v.update({f"i{k + 1}": np.asarray(X, dtype=float)[:, k] for k in range(np.shape(X)[1])})
     nets, outs = [], []
     for lay, (W, b) in zip(dense, params):
         z = a @ W + b
@@ -66,7 +67,14 @@ def printed(text: str) -> list[tuple[str, list[float]]]:
     """(left-hand side, value(s)) of each line 'LHS = ... = VALUE   (note)'."""
     found = []
     for line in text.splitlines():
+        note = re.search(r"\s{3}\((.*)\)$", line)
+        if note and re.fullmatch(r"(?:\w+ = [-\d.e+]+, )*\w+ = [-\d.e+]+", note[1]):    # a batch's sum's weights
+            found.extend((name, [float(v)]) for name, v in re.findall(r"(\w+) = ([-\d.e+]+)", note[1]))
         line = re.sub(r"\s{3}\(.*\)$", "", line.strip())
+        if re.fullmatch(r"i\d+ = \[.*\]", line):           # a batch's inputs, one list each: "i1 = [..], i2 = [..]"
+            pairs = re.findall(r"(i\d+) = \[([^]]*)\]", line)
+            found.extend((name, [float(x) for x in v.split(", ")]) for name, v in pairs)
+            continue
         if " = " not in line or line.startswith("("):
             continue
         lhs, value = line.split(" = ")[0], line.rsplit(" = ", 1)[1]

@@ -31,8 +31,8 @@ def _mlp():
 def test_a_scikit_learn_mlp_is_named_with_its_converter(who):
     with pytest.raises(ChainruleTypeError) as info:
         CALLS[who](_mlp())
-    assert str(info.value) == (f"{who}: net must be a chainrule Network; got MLPRegressor; a sklearn model converts "
-                               "with chainrule.from_sklearn(model)")
+    assert str(info.value) == (f"{who}: net must be a chainrule Network; got MLPRegressor, scikit-learn's MLP: import "
+                               "it with cr.from_sklearn(model)")
 
 
 def test_the_converter_named_gives_what_explain_reads():
@@ -46,8 +46,8 @@ def test_the_converter_named_gives_what_explain_reads():
 def test_a_torch_module_is_named_with_its_converter():
     torch = pytest.importorskip("torch")
     module = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
-    with pytest.raises(ChainruleTypeError, match=r"^explain: .*got Sequential; a torch model converts with "
-                                                  r"chainrule\.from_torch\(model\)$"):
+    with pytest.raises(ChainruleTypeError, match=r"^explain: .*got Sequential; a model of another framework "
+                                                  r"converts with chainrule\.from_torch\(model\)$"):
         cr.explain(module, X, Y)
 
 
@@ -63,12 +63,16 @@ def test_a_fitted_chainrule_estimator_points_at_its_network():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         est.fit(X, Y[:, 0])
-    with pytest.raises(ChainruleTypeError, match=r"got BackpropRegressor; a fitted chainrule estimator's network is "
-                                                  r"its \.network_"):
+    with pytest.raises(ChainruleTypeError, match=r"got BackpropRegressor, a chainrule estimator, not a model to "
+                                                  r"import: give its network, "
+                                                  r"chainrule\.explain\(model\.network_, X, Y\)"):
         cr.explain(est, X, Y)
+    # the call it names explains what the estimator predicts (no scaling between them)
+    out = np.array(cr.explain(est.network_, X, Y).to_dict()["layers"][-1]["neurons"][0]["out"])
+    np.testing.assert_allclose(out, est.predict(X), rtol=1e-12)
 
 
-@pytest.mark.parametrize("bad", [None, "net", 3])
+@pytest.mark.parametrize("bad", [None, b"net", 3])
 def test_anything_else_is_named_by_its_type(bad):
     with pytest.raises(ChainruleTypeError) as info:
         cr.explain(bad, X, Y)

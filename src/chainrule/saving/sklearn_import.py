@@ -69,7 +69,7 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     root = path.split("[")[0].split(".")[0]
     steps = (f"; the pipeline's other steps (its preprocessing) are not in the network: give it rows as they come "
              f"out of them, or joblib.dump({root}, path) (pickle) to keep them") if piped else ""
-    if isinstance(est, str) or est is None:     # a Pipeline ending in "passthrough" (or None): no model at all
+    if (isinstance(est, str) or est is None) and piped:    # a Pipeline ending in "passthrough" (or None): no model
         return (f": its {_reached(path)} is {est!r}, no model (the pipeline ends in its transformers)"
                 + (f"; give one{missing}" if missing else ""))     # an unfitted search's: its estimator's last step
     kind = type(est).__dict__.get("shown_as") or type(est).__name__

@@ -75,7 +75,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
     `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes); `note`: a line at the
     top left, drawn as written (what the inputs' and outputs' values are: standardised columns)."""
+    from .explain import network_argument
     from .plot import _figure, save_figure  # looked up when drawn: plot imports this module
+    network_argument(net, "network_diagram", "chainrule.plot.network_diagram({net}, path)")
     dense = net.dense_layers
     names = neuron_names(net)
     widths = [len(level) for level in names]

@@ -11,6 +11,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 from __future__ import annotations
 
 import math
+import os
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -85,7 +86,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     >>> round(report.parameter("w5")["grad"], 9)
     0.082167041
     """
-    network_argument(net, "explain")
+    network_argument(net, "explain", "chainrule.explain({net}, X, Y)")
     if lr is not None:
         lr = learning_rate(lr)
     dense = net.dense_layers
@@ -301,29 +302,31 @@ def _dropout(net: Network) -> list[dict]:
     return found
 
 
-# a model of another library, by the top of its class's module: the call that converts it
-_CONVERTERS = {"sklearn": "chainrule.from_sklearn(model)", "torch": "chainrule.from_torch(model)",
-               "keras": "chainrule.from_keras(model)", "tensorflow": "chainrule.from_keras(model)",
-               "onnx": "chainrule.from_onnx(model)"}
+# a model of another framework, by the top of its class's module: the call that converts it (scikit-learn's are
+# told by `our_estimator`, which knows a Pipeline's last step, a search's best estimator and a model with no import)
+_CONVERTERS = {"torch": "chainrule.from_torch(model)", "keras": "chainrule.from_keras(model)",
+               "tensorflow": "chainrule.from_keras(model)", "onnx": "chainrule.from_onnx(model)"}
 
 
-def network_argument(net: Any, who: str) -> None:
+def network_argument(net: Any, who: str, use: str, name: str = "net") -> None:
     """Refuse a `net` that is not a chainrule Network, saying what converts it: a model of scikit-learn, PyTorch,
-    Keras or ONNX, a chainrule estimator (its .network_) or seed_network()'s tuple (not an AttributeError on
-    dense_layers deep inside). The teaching functions' one check of it."""
+    Keras or ONNX, a chainrule estimator (its .network_), seed_network()'s tuple or a file's name (not an
+    AttributeError on dense_layers deep inside). `use`: the call, '{net}' where the network goes. The teaching
+    functions' one check of it."""
     from ..nn.network import Network
     if isinstance(net, Network):
         return
-    got = type(net).__name__
+    said = f"{who}: {name} must be a chainrule Network; got {type(net).__name__}"
     if isinstance(net, tuple) and net and isinstance(net[0], Network):
-        hint = "; unpack the example first: net, X, Y, lr = chainrule.examples.seed_network()"
-    elif isinstance(getattr(net, "network_", None), Network):
-        hint = "; a fitted chainrule estimator's network is its .network_ (inputs as the estimator scales them)"
-    else:
-        top = type(net).__module__.split(".")[0]
-        convert = _CONVERTERS.get(top)
-        hint = f"; a {top} model converts with {convert}" if convert else ""
-    raise ChainruleTypeError(f"{who}: net must be a chainrule Network; got {got}{hint}")
+        raise ChainruleTypeError(f"{said}; unpack the example first: net, X, Y, lr = chainrule.examples.seed_network()")
+    if isinstance(net, (str, os.PathLike)):
+        raise ChainruleTypeError(f"{said} {str(net)!r}: {who} takes the network, not its file; load it first, "
+                                 f"{use.format(net=f'chainrule.load({str(net)!r})')}")
+    from ..saving.sklearn_import import our_estimator
+    ours = our_estimator(net, use)
+    convert = _CONVERTERS.get(type(net).__module__.split(".")[0])
+    raise ChainruleTypeError(said + (ours or (f"; a model of another framework converts with {convert}"
+                                              if convert else "")))
 
 
 def dense_index(net: Network, layer: Any) -> int:

@@ -124,7 +124,7 @@ class Formula:
 
 def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
     """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
-    network_argument(net, "weight_gradient")
+    network_argument(net, "weight_gradient", "weight_gradient({net}, layer, i, j)")
     dense = net.dense_layers
     d = dense[layer := dense_index(net, layer)]
     if not (is_index(i) and is_index(j) and 0 <= i < d.n_in and 0 <= j < d.n_out):
@@ -141,7 +141,7 @@ def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
 
 def general(net: Network) -> str:
     """Markdown: the seeds' results (a) and (b) written for every layer of `net`."""
-    network_argument(net, "general")
+    network_argument(net, "general", "general({net})")
     dense = net.dense_layers
     parts = [f"# The gradient of every weight of this network ({net.loss_function.name} loss)", "",
              "For the weight $w^{(l)}_{ij}$ from unit $i$ of layer $l-1$ to neuron $j$ of layer $l$, "

@@ -30,7 +30,7 @@ class KinkWarning(UserWarning):
 
 def _network(net, who: str) -> None:
     from .explain import network_argument
-    network_argument(net, who)
+    network_argument(net, who, f"{'chainrule.' if who == 'gradcheck' else ''}{who}({{net}}, X, Y)")
 
 
 def numerical_gradients(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6) -> np.ndarray:

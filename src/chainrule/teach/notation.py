@@ -355,3 +355,35 @@ def _neuron_of(layers: list[str]) -> str:
     """The command's words for one neuron of the layers whose neurons fit."""
     return (f"--layer {layers[0]} --neuron J for one neuron of it" if len(layers) == 1 else
             f"--layer L --neuron J for one neuron of a layer L ({_or(layers)})")
+
+
+def missing_name(name: str, network: list[str] | None, whole_list: bool) -> str:
+    """Where `name` is not a parameter of the network at all: its names in their case (W5: w5), else the whole
+    range that exists (w1..w39), which a list cut to its first three, or a slice's, does not say."""
+    if network is None or name in network:
+        return ""
+    lower = {n.lower(): n for n in network}
+    if isinstance(name, str) and name.lower() in lower:
+        return f" (the names are written in lower case: {lower[name.lower()]!r})"
+    if whole_list:
+        return ""
+    biases = [n for n in network if n.startswith("b_")]
+    return f" (the network has none: its weights are w1..w{len(network) - len(biases)}, its biases {shortened(biases)})"
+
+
+def batch_inputs(inputs: list[dict], every: bool, symbol: Callable[[str], str] = str) -> str:
+    """A batch's inputs, one value per sample, "i1 = [0.05, 0.2], i2 = [0.1, 0.3]", before its forward pass: its sums
+    are not substituted (one sample's are), so these and each sum's weights (`weights_note`) are the numbers it
+    starts from. Every one where the first layer's sums are written out (`every`), else its ends. `symbol`: a name
+    as written (LaTeX's i_{1})."""
+    line = [f"{symbol(u['name'])} = {fmt(u['value'])}" for u in inputs]
+    said = ", ".join(line) if every else shortened(line)
+    return said if symbol is str else re.sub(r"\.\.\. and (\d+) more", r"\\ldots\\text{ and \1 more}", said)
+
+
+def weights_note(neuron: dict, symbol: Callable[[str], str] = str) -> str:
+    """The weights and bias of a neuron of a batch's forward pass, "(w1 = 0.15, w2 = 0.2, b_h1 = 0.35)", written after
+    its sum's value as its note: with the inputs' line, what recomputes the sum; dropped with it by a neuron slice.
+    `symbol`: a name as written (LaTeX's w_{1})."""
+    pairs = zip(neuron["weights"] + [neuron["bias"]], neuron["weight_values"] + [neuron["bias_value"]])
+    return "(" + ", ".join(f"{symbol(w)} = {fmt(v)}" for w, v in pairs) + ")"

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, counted
+from ..errors import ValidationError, counted
 from .colours import class_colours, layer_styles, numbered, signed
 from .diagram import network_diagram  # noqa: F401  (cr.plot.network_diagram, as before the split)
 from .notation import neuron_names
@@ -180,10 +180,10 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
         raise ValidationError("nets is empty: give the networks to draw, decision_boundaries([net], X, y, path)")
     if titles is not None and len(titles) != len(nets):
         raise ValidationError(f"titles must have one title per network ({len(nets)}); got {len(titles)}")
-    from ..nn.network import Network
+    from .explain import network_argument
     for k, net in enumerate(nets):
-        if not isinstance(net, Network):
-            raise ChainruleTypeError(f"nets[{k}] must be a chainrule Network; got {type(net).__name__}")
+        network_argument(net, "decision_boundaries", "chainrule.plot.decision_boundaries([{net}], X, y, path)",
+                         f"nets[{k}]")
         act = net.dense_layers[-1].activation.name
         if act not in ("sigmoid", "softmax"):
             raise ValidationError(f"decision_boundaries draws classifiers; nets[{k}] has a {act} output (loss "

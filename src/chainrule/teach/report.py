@@ -38,24 +38,10 @@ class UnknownParameterError(ValidationError, KeyError):
             f"{k}={v}" for k, v in chosen.items() if v is not None) + f"; {every})"
         lists = ("; " if shown[0].endswith(" more") else " and ").join(x for x in shown if x)   # not "9 more and"
         whole_list = chosen is None and not any(x.endswith(" more") for x in shown)    # it says every name itself
-        super().__init__(f"no parameter named {name!r}{_in_network(name, network, whole_list)}{where}; this report "
-                         f"lists {lists}")
+        missing = notation.missing_name(name, network, whole_list)
+        super().__init__(f"no parameter named {name!r}{missing}{where}; this report lists {lists}")
 
     __str__ = ValidationError.__str__      # not KeyError's repr of the message
-
-
-def _in_network(name: str, network: list[str] | None, whole_list: bool) -> str:
-    """Where `name` is not a parameter of the network at all: its names in their case (W5: w5), else the whole
-    range that exists (w1..w39), which a list cut to its first three, or a slice's, does not say."""
-    if network is None or name in network:
-        return ""
-    lower = {n.lower(): n for n in network}
-    if isinstance(name, str) and name.lower() in lower:
-        return f" (the names are written in lower case: {lower[name.lower()]!r})"
-    if whole_list:
-        return ""
-    biases = [n for n in network if n.startswith("b_")]
-    return f" (the network has none: its weights are w1..w{len(network) - len(biases)}, its biases {shortened(biases)})"
 
 
 class Report:
@@ -232,6 +218,10 @@ def _render(d: dict, markdown: bool) -> str:
     for text in notes.get(None, []):
         note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
+    if n > 1:       # a batch's sums are not substituted: the numbers they start from, once
+        every = notation.neuron_fits(len(d["inputs"]))
+        eq(notation.batch_inputs(d["inputs"], every) + "   (the inputs, one value per sample)",
+           notation.batch_inputs(d["inputs"], every, tex_symbol))
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:
@@ -260,7 +250,12 @@ def _render(d: dict, markdown: bool) -> str:
                 parts += f" = {nums}"
                 tex_parts += " = " + nums.replace("*", CDOT)
             net = fmt(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
-            eq(f"net_{nr['name']} = {parts} = {net}", f"net_{{{nr['name']}}} = {tex_parts} = {net}")
+            weights = tex_weights = ""
+            if n > 1 and not wide:      # its weights, as one sample's sum substitutes them (cut with its unit)
+                weights = "   " + notation.weights_note(nr)
+                tex_weights = f" \\quad \\text{{(}}{notation.weights_note(nr, tex_symbol)[1:-1]}\\text{{)}}"
+            eq(f"net_{nr['name']} = {parts} = {net}{weights}",
+               f"net_{{{nr['name']}}} = {tex_parts} = {net}{tex_weights}")
             plain, tex_out = notation.forward_activation(layer, nr, n)
             held.append((f"out_{nr['name']} = {plain} = {fmt(nr['out'])}",
                          f"out_{{{nr['name']}}} = {tex_out} = {fmt(nr['out'])}"))

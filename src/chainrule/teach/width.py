@@ -87,11 +87,13 @@ def _note(lines: list[str], note: str, col: str, width: int, floor: str) -> list
         else:
             kept = _pack_words(col, note, col + " ", width, col, ("; ",))     # at its indent, between clauses
             if any(len(line) > width for line in kept):     # a clause too wide for it there: as far left as it needs
-                kept = _pack_words(col, note, col + " ", width, "", ("; ", r" +"))
-                clauses = re.split(r"(?<=;) ", note)           # each clause whole where a column further left
-                low = len(lines[-1]) - len(lines[-1].lstrip())      # holds it, still under its value (not at 0)
+                values = VALUES.fullmatch(note) is not None     # (w1 = 0.15, b_h1 = 0): between values, each whole
+                signs = ("; ", ", ", r" +") if values else ("; ", r" +")
+                kept = _pack_words(col, note, col + " ", width, "", signs)
+                clauses = re.split(r"(?<=[;,]) " if values else r"(?<=;) ", note)   # each whole where a column further
+                low = len(lines[-1]) - len(lines[-1].lstrip())      # left holds it, still under its value (not 0)
                 for at in range(len(col), low - 1, -1):
-                    moved = _pack_words(col[:at], note, col[:at] + " ", width, "", ("; ", r" +"))
+                    moved = _pack_words(col[:at], note, col[:at] + " ", width, "", signs)
                     if _torn(clauses, moved) < _torn(clauses, kept):
                         kept = moved
             lines.extend(kept)
@@ -103,6 +105,7 @@ def _torn(clauses: list[str], lines: list[str]) -> int:
     return sum(not any(clause in line for line in lines) for clause in clauses)
 
 
+VALUES = re.compile(r"\((?:[^\s,;()]+ = [^\s,;()]+, )*[^\s,;()]+ = [^\s,;()]+\)")    # a note of values only
 PROSE = re.compile(r"(?<![\w/])[A-Za-z]+ [A-Za-z]+(?![\w/(])")   # two words in a row: a sentence, not a formula
 # where a part breaks, in order: sums, products, lists, words; each first outside brackets and quotes
 # a formula's spaces: after a colon or between two words, never between two factors side by side (target_o1 log

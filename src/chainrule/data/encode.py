@@ -102,22 +102,33 @@ def gap_mask(pre: Any, df: Any, c: str) -> np.ndarray:
     return gaps
 
 
-def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
-    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
-    network's) can hold (or a clear error)."""
+def _as_numbers(raw: Any, read: dict | None) -> Any:
+    """A column's cells as numbers, NaN where one is none, as the file's marks (`read`: decimal, thousands) read."""
     import pandas as pd
 
     from .textnumbers import as_read
-    raw = df[c]
-    read = df.attrs.get("csv")
     numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
-    col = pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
+    return pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
+
+
+def _no_numbers(raw: Any, read: dict | None) -> list:
+    """The distinct cells of a column that are no numbers (nor gaps): another numeric column's markers, which the
+    advice of one --na-values must read too."""
+    return list(raw[_as_numbers(raw, read).isna().to_numpy() & raw.notna().to_numpy()].unique())
+
+
+def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
+    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
+    network's) can hold (or a clear error)."""
+    raw = df[c]
+    col = _as_numbers(raw, df.attrs.get("csv"))
     missing = col.isna().to_numpy()
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
-            cells = [cell, *raw[bad].unique()]            # the file's first, then the others
+            others = [v for o in pre.numeric if o != c and o in df for v in _no_numbers(df[o], read)]
+            cells = [cell, *raw[bad].unique(), *others]   # the file's first, then the others (--na-values reads all)
             raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
                                   + (comma_hint(cell, read) or marker_hint(pre, c, cells, read)))
         if c not in pre.fill:

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import names, short
-from .hints import comma_hint, marker_hint
+from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural
 from .progress import Progress
 from .refusals import empty_rows_at_end
@@ -111,10 +111,12 @@ def _as_numbers(raw: Any, read: dict | None) -> Any:
     return pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
 
 
-def _no_numbers(raw: Any, read: dict | None) -> list:
-    """The distinct cells of a column that are no numbers (nor gaps): another numeric column's markers, which the
-    advice of one --na-values must read too."""
-    return list(raw[_as_numbers(raw, read).isna().to_numpy() & raw.notna().to_numpy()].unique())
+def not_numbers(pre: Any, df: Any) -> list:
+    """The distinct cells of the model's numeric columns in `df` that are no numbers (nor gaps): markers, which the
+    advice of one --na-values must read all of (hints.marker_hint)."""
+    read = df.attrs.get("csv")
+    return [v for c in pre.numeric if c in df
+            for v in df[c][_as_numbers(df[c], read).isna().to_numpy() & df[c].notna().to_numpy()].unique()]
 
 
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
@@ -127,10 +129,12 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
-            others = [v for o in pre.numeric if o != c and o in df for v in _no_numbers(df[o], read)]
-            cells = [cell, *raw[bad].unique(), *others]   # the file's first, then the others (--na-values reads all)
-            raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + (comma_hint(cell, read) or marker_hint(pre, c, cells, read)))
+            cells = [cell, *raw[bad].unique(), *not_numbers(pre, df)]   # the first, then the others of any column
+            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
+            hint = comma_hint(cell, read)
+            if not hint and marker_hint(pre, c, cells, read):
+                raise Markers(head, pre, c, cells, read)                 # predict adds its later chunks' markers
+            raise ValidationError(head + hint)
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])

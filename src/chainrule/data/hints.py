@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ValidationError
 from .csvfile import short
 
 
@@ -62,3 +63,16 @@ def marker_hint(pre: Any, c: str, cells: Any, read: dict | None) -> str:
     then = (f"the model fills {it} with {fill}" if c in pre.fill else
             f"the model, trained without --impute, cannot fill {it}: write a number there")
     return f"{more}; if {they} a missing value, {advice[0].lower()}{advice[1:]} ({then})"
+
+
+class Markers(ValidationError):
+    """The refusal of a numeric column's cell that marks a missing value (`head`: the column, its line and cell;
+    `cells`, `read`: marker_hint's), which a file read in chunks rebuilds (`with_cells`) with the markers of its
+    later chunks: one --na-values must read them all."""
+
+    def __init__(self, head: str, pre: Any, c: str, cells: list, read: dict | None) -> None:
+        self.head, self.pre, self.c, self.cells, self.read = head, pre, c, cells, read
+        super().__init__(head + marker_hint(pre, c, cells, read))
+
+    def with_cells(self, more: list) -> Markers:
+        return Markers(self.head, self.pre, self.c, [*self.cells, *more], self.read)

@@ -176,7 +176,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
 
     from ..data.chunks import iter_chunks
     from ..data.csvfile import short
-    from ..data.encode import Gaps, gap_mask, gaps_message, warn_unseen
+    from ..data.encode import Gaps, gap_mask, gaps_message, not_numbers, warn_unseen
+    from ..data.hints import Markers
     from ..data.lines import file_lines, plural
     from ..data.markers import NA_MARKERS, learnt
     from ..data.memory import chunked
@@ -187,6 +188,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     unseen: dict[str, set] = {}
     bad, first_bad, rows, failures = 0, 0, 0, Failures()
     gap: Gaps | None = None                     # missing values the model cannot fill: counted over the file
+    marked: Markers | None = None               # a marker no option read: the later chunks' markers said with it
+    markers: dict = {}
     gaps: dict[str, tuple[list[int], int]] = {}       # in each column: its first lines and its count
     unfilled = [c for c in pre.columns if c not in pre.fill]
 
@@ -204,12 +207,18 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  pandas_markers=pre.na_values is None,       # a model file written before
                                  lines=info["lines"], kept=kept,             # 'nan' a category where it was one
                                  text_columns=[*pre.text, *(c for c in text if c not in pre.columns)]):
+            if marked is not None:
+                markers.update(dict.fromkeys(not_numbers(pre, chunk)))
+                continue
             if gap is not None:                 # the rest of the file: its gaps in every column counted, and named
                 count_gaps(chunk)
                 continue
             try:
                 with chunked("--chunk-rows"):    # the model fixes its columns and dtype
                     x = pre.transform(chunk[pre.columns], dtype=net.dtype, unseen=unseen)
+            except Markers as exc:
+                marked = exc
+                continue
             except Gaps as exc:
                 gap = exc
                 count_gaps(chunk)
@@ -231,6 +240,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                     inputs.append(x)
                 yield chunk, out
             progress.update(int(chunk.index[-1]) + 1)
+    if marked is not None:
+        raise marked.with_cells(list(markers))
     if gap is not None:                         # named in the file's column order, not the order first met
         order = {c: i for i, c in enumerate(info["header"])}
         gaps = {c: gaps[c] for c in sorted(gaps, key=lambda c: order.get(c, len(order)))}

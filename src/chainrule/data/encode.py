@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import names, short
-from .hints import comma_hint, marker_hint
+from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural
 from .progress import Progress
 from .refusals import empty_rows_at_end
@@ -102,24 +102,39 @@ def gap_mask(pre: Any, df: Any, c: str) -> np.ndarray:
     return gaps
 
 
-def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
-    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
-    network's) can hold (or a clear error)."""
+def _as_numbers(raw: Any, read: dict | None) -> Any:
+    """A column's cells as numbers, NaN where one is none, as the file's marks (`read`: decimal, thousands) read."""
     import pandas as pd
 
     from .textnumbers import as_read
-    raw = df[c]
-    read = df.attrs.get("csv")
     numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
-    col = pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
+    return pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
+
+
+def not_numbers(pre: Any, df: Any) -> list:
+    """The distinct cells of the model's numeric columns in `df` that are no numbers (nor gaps): markers, which the
+    advice of one --na-values must read all of (hints.marker_hint)."""
+    read = df.attrs.get("csv")
+    return [v for c in pre.numeric if c in df
+            for v in df[c][_as_numbers(df[c], read).isna().to_numpy() & df[c].notna().to_numpy()].unique()]
+
+
+def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
+    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
+    network's) can hold (or a clear error)."""
+    raw = df[c]
+    col = _as_numbers(raw, df.attrs.get("csv"))
     missing = col.isna().to_numpy()
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
-            cells = [cell, *raw[bad].unique()]            # the file's first, then the others
-            raise ValidationError(f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-                                  + (comma_hint(cell, read) or marker_hint(pre, c, cells, read)))
+            cells = [cell, *raw[bad].unique(), *not_numbers(pre, df)]   # the first, then the others of any column
+            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
+            hint = comma_hint(cell, read)
+            if not hint and marker_hint(pre, c, cells, read):
+                raise Markers(head, pre, c, cells, read)                 # predict adds its later chunks' markers
+            raise ValidationError(head + hint)
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.fillna(pre.fill[c])

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ValidationError
 from .csvfile import short
 
 
@@ -42,11 +43,12 @@ def _is_marker(cell: Any) -> bool:
 
 
 def marker_hint(pre: Any, c: str, cells: Any, read: dict | None) -> str:
-    """Cells that mark a missing value (`cells`: a column's distinct cells that are no numbers, the first first),
-    which training never met: the option that reads every marker among them so, and what the model then does with
-    them (fills them, or refuses them); the markers after the first are named (predict named the first alone, and
-    its advice, followed, failed on the next). The markers given to this run (`read`'s, less the model's own, which
-    it reads anyway) the advice keeps: the option replaces them."""
+    """Cells that mark a missing value (`cells`: the distinct cells of the model's numeric columns that are no
+    numbers, column `c`'s first first; --na-values reads them all), which training never met: the option that
+    reads every marker among them so, and what the model then does with them (fills them, or refuses them); the
+    markers after the first are named (predict named the first alone, and its advice, followed, failed on the
+    next). The markers given to this run (`read`'s, less the model's own, which it reads anyway) the advice
+    keeps: the option replaces them."""
     from .markers import na_advice
     if not _is_marker(cells[0]):
         return ""
@@ -55,8 +57,22 @@ def marker_hint(pre: Any, c: str, cells: Any, read: dict | None) -> str:
     advice = na_advice(words, given)                 # None for 'n/a ' or ',', which --na-values cannot read
     if advice is None:
         return ""
-    more = f" (and {', '.join(short(w) for w in words[1:])} too)" if len(words) > 1 else ""
+    more = f" (the file's numeric columns hold {', '.join(short(w) for w in words[1:])} too)" if len(words) > 1 else ""
     it, they = ("it", "it marks") if len(words) == 1 else ("them", "they mark")
-    then = (f"the model fills {it} with {pre.fill[c]:.6g}" if c in pre.fill else
+    fill = f"{pre.fill.get(c, 0):.6g}" if len(words) == 1 else "the values training's --impute learnt"  # columns' own
+    then = (f"the model fills {it} with {fill}" if c in pre.fill else
             f"the model, trained without --impute, cannot fill {it}: write a number there")
     return f"{more}; if {they} a missing value, {advice[0].lower()}{advice[1:]} ({then})"
+
+
+class Markers(ValidationError):
+    """The refusal of a numeric column's cell that marks a missing value (`head`: the column, its line and cell;
+    `cells`, `read`: marker_hint's), which a file read in chunks rebuilds (`with_cells`) with the markers of its
+    later chunks: one --na-values must read them all."""
+
+    def __init__(self, head: str, pre: Any, c: str, cells: list, read: dict | None) -> None:
+        self.head, self.pre, self.c, self.cells, self.read = head, pre, c, cells, read
+        super().__init__(head + marker_hint(pre, c, cells, read))
+
+    def with_cells(self, more: list) -> Markers:
+        return Markers(self.head, self.pre, self.c, [*self.cells, *more], self.read)

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 import chainrule as cr
 from chainrule.errors import ValidationError
+from chainrule.teach.explore import limits
 from chainrule.teach.explore.session import Session
 
 server, browser, page, shots = fixtures.server, fixtures.browser, fixtures.page, fixtures.shots     # this module's own
@@ -142,3 +143,28 @@ def test_the_init_menu_offers_ones_drawn_by_the_engine(page):
                      seed=s.arch["seed"])
     for got, want in zip(s.net.get_weights(), ref.get_weights()):
         np.testing.assert_array_equal(got, want)
+
+
+def test_a_shared_update_of_another_optimizer_opens_on_the_value_it_made():
+    s = Session()
+    s.act("set_optimizer", {"name": "adam", "lr": 0.1})
+    s.act("select", {"name": "w5"})
+    s.act("step")
+    s.act("update")
+    got = Session().act("load_share", {"code": s.share()})
+    assert got["phase"] == "update" and got["derivation"] == s.state()["derivation"]
+    w5 = next(p for p in got["params"] if p["name"] == "w5")["shown"]["value"]       # the updated weight now
+    assert f"made w5 {w5};" in got["derivation"]["note"]
+
+
+def test_an_update_too_long_to_share_with_its_weights_before_opens_on_forward(monkeypatch):
+    s = sender("step", "update")
+    kept, s.before = s.before, None
+    s.phase = "forward"
+    without = s.share()             # the same network on Forward, no weights before to carry
+    s.before, s.phase = kept, "update"
+    monkeypatch.setattr(limits, "MAX_SHARE", len(without))
+    copy = Session()
+    shown = copy.act("load_share", {"code": s.share()})
+    assert shown["phase"] == "forward" and copy.before is None
+    np.testing.assert_array_equal(copy.net.params, s.net.params)

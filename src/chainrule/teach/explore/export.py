@@ -109,9 +109,10 @@ def share_code(s) -> str:
             payload["model"]["optimizer_from"] = s.optimizer_from
     if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
         payload["selected"] = s.selected
-    code = _encoded(s, {**payload, **_taken_of(s)})
+    payload["sample"] = s.sample        # the row the panel follows, and the phase: the receiver's panel is the sender's
+    code = _encoded(s, {**payload, "phase": s.phase, **_taken_of(s)})
     if len(code) > limits.MAX_SHARE:        # the step line's weights left out before the network is refused
-        code = _encoded(s, payload)
+        code = _encoded(s, {**payload, "phase": "forward" if s.phase == "update" else s.phase})
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
                               f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
@@ -127,9 +128,10 @@ def _encoded(s, payload: dict) -> str:
 
 
 def _taken_of(s) -> dict:
-    """What the panel's step line reads after Step or Train: the weights before the last steps, the step count then,
-    and the gradient of a single Step (an older chainrule ignores it: its page opens without that line)."""
-    if s.before is None or s.phase != "forward":
+    """What the panel's step line reads after Step or Train (in Forward and Backward), and after Update the weights
+    whose pass it shows: the weights before the last steps, the step count then, and the gradient of a single Step
+    (an older chainrule ignores it: its page opens without that line)."""
+    if s.before is None:
         return {}
     grads = None if s.step_grads is None else np.concatenate([x.ravel() for g in s.step_grads for x in g]).tolist()
     return {"taken": {"from": s.run_from, "before": np.concatenate([w.ravel() for w in s.before]).tolist(),
@@ -156,6 +158,25 @@ def _load_taken(s, taken, steps: int) -> None:
     grads = None if taken["grads"] is None else arrays(taken["grads"], "the last step's gradient")
     s.before, s.run_from = before, start
     s.step_grads = None if grads is None else list(zip(grads[::2], grads[1::2]))
+
+
+def _load_phase(s, phase) -> None:
+    """The sender's phase: Backward draws the gradients of the weights shown; after Update the panel shows the pass
+    of the weights before that one update (`taken`), the network holding the updated ones, as `Session.update`
+    leaves it."""
+    if not isinstance(phase, str) or phase not in ("forward", "backward", "update"):
+        raise ValidationError(f"share code: phase must be one of forward, backward, update; got {phase!r}")
+    if phase == "update":
+        if s.before is None or s.step_grads is not None or s.run_from != s.steps - 1:
+            got = ("none" if s.before is None else "a Step's gradient" if s.step_grads is not None
+                   else f"steps {s.run_from + 1} to {s.steps}")
+            raise ValidationError("share code: phase update must come with the weights before that one update "
+                                  f"(taken, from step {max(s.steps - 1, 0)}, without a gradient); got {got}")
+        now = s.net.get_weights()
+        s.net.set_weights(s.before)
+        s._compute()
+        s.net.set_weights(now)
+    s.phase = phase
 
 
 def _version(plain: dict, names) -> int:
@@ -262,10 +283,12 @@ def load_share(s, code) -> None:
     if trained.taken(s.optimizer_from) and s.opt.t < steps:    # its words count the file's steps as t - steps
         raise ValidationError(f"share code: the model's optimizer is at step {s.opt.t} but the page took {steps} "
                               "steps since the model file (copy the whole link)")
+    s.sample = limits.integer(p.get("sample", 0), "share code: sample", 0, len(s.X) - 1)
     s._fresh()
     s.steps, s.history["step"] = steps, [steps]
     if p.get("taken") is not None and steps > 0:
         _load_taken(s, p["taken"], steps)
+    _load_phase(s, p.get("phase", "forward"))
     if p.get("selected") is not None:       # the chain-rule panel's weight, refused in the share code's words
         if not isinstance(p["selected"], str) or p["selected"] not in s._names():
             raise ValidationError(f"share code: selected must name a weight, bias or neuron of this network; "

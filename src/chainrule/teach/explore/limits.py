@@ -27,7 +27,7 @@ MAX_SHARE = 32_000      # characters of a share code (400 parameters with Adam's
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy")
 INITS = ("auto", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
-         "torch_default", "normal", "truncated_normal", "uniform", "zeros")
+         "torch_default", "normal", "truncated_normal", "uniform", "zeros", "ones")
 
 
 def integer(value: Any, name: str, low: int, high: int) -> int:

@@ -8,7 +8,7 @@ import torch
 import chainrule as cr
 from chainrule.errors import ParameterError, ValidationError
 from chainrule.nn.activations import Softmax
-from chainrule.nn.losses import BinaryCrossentropy, CategoricalCrossentropy, get_loss
+from chainrule.nn.losses import MSE, BinaryCrossentropy, CategoricalCrossentropy, get_loss
 
 Z = np.array([[2.0, -1.0, 0.5], [-3.0, 4.0, 1.0]])
 LABELS = np.array([0, 2])
@@ -76,3 +76,26 @@ def test_keras_config_dict_taken_at_defaults_and_checked_otherwise():
 def test_keras_config_dict_of_unknown_class_named():
     with pytest.raises(cr.errors.UnknownNameError, match="loss=.Hinge. is not known"):
         get_loss({"class_name": "Hinge", "config": {}})
+
+
+def test_keras_loss_objects_options_read_not_dropped():
+    """Keras' loss object of from_logits=True was told to give its name, which reads probabilities."""
+    import keras
+    with pytest.raises(ParameterError, match="from_logits=True.*activation"):
+        get_loss(keras.losses.BinaryCrossentropy(from_logits=True))
+    with pytest.raises(ParameterError, match="label_smoothing=0.1"):
+        get_loss(keras.losses.CategoricalCrossentropy(label_smoothing=0.1))
+    with pytest.raises(ValidationError) as info:
+        get_loss(keras.losses.BinaryCrossentropy())
+    assert str(info.value).startswith("loss=BinaryCrossentropy() is keras's loss object")
+    assert "give loss='BinaryCrossentropy'" in str(info.value)
+
+
+@pytest.mark.parametrize("name, cls", [("CategoricalCrossentropy", CategoricalCrossentropy),
+                                       ("SparseCategoricalCrossentropy", CategoricalCrossentropy),
+                                       ("BinaryCrossentropy", BinaryCrossentropy), ("MeanSquaredError", MSE)])
+def test_keras_serialize_output_taken(name, cls):
+    """keras.losses.serialize(loss) itself (with its 'module' and 'registered_name') gives the same loss."""
+    import keras
+    loss = get_loss(keras.losses.serialize(getattr(keras.losses, name)()))
+    assert type(loss) is cls

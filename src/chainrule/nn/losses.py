@@ -334,7 +334,9 @@ def get_loss(loss: str | Loss | dict) -> Loss:
     config dict ({'class_name': 'BinaryCrossentropy', 'config': {...}}, its options checked as the class's)."""
     if isinstance(loss, Loss):
         return loss
-    if isinstance(loss, dict) and set(loss) == {"class_name", "config"} and isinstance(loss["config"], dict):
+    if isinstance(loss, dict) and {"class_name", "config"} <= set(loss) <= {"class_name", "config", "module",
+                                                                            "registered_name"} \
+            and isinstance(loss["config"], dict):
         name = loss["class_name"]
         key = ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
         if key not in LOSSES:
@@ -354,12 +356,12 @@ def get_loss(loss: str | Loss | dict) -> Loss:
         for k in ("weight", "pos_weight"):
             if getattr(loss, k, None) is not None and not isinstance(loss, type):
                 raise ParameterError(f"{named}({k}=...) is not taken: " + _INSTEAD["weight"])
-        refuse_options(named, cls, {k: getattr(loss, k) for k in ("reduction", "label_smoothing", "from_logits")
+        refuse_options(named, cls, {k: getattr(loss, k) for k in ("reduction", "label_smoothing", "from_logits", "axis")
                                     if not isinstance(loss, type) and hasattr(loss, k)})
-        raise ValidationError(f"loss={loss!r} is {kind.__module__.split('.')[0]}'s loss "
-                              f"{'class' if kind is loss else 'object'}; chainrule takes a loss by name or as a "
-                              f"chainrule Loss: give loss={named!r} (the mean over the batch, torch's "
-                              "reduction='mean')")
+        raise ValidationError(f"loss={named}{'' if kind is loss else '()'} is {kind.__module__.split('.')[0]}'s "
+                              f"loss {'class' if kind is loss else 'object'}; chainrule takes a loss by name or as a "
+                              f"chainrule Loss: give loss={named!r} (the mean over the batch: torch's "
+                              "reduction='mean', Keras' 'sum_over_batch_size')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
         ALIASES.get(loss.lower(), loss.lower())
     if key not in LOSSES:

@@ -36,13 +36,7 @@ class Loss:
     defaults: dict[str, tuple] = {}
 
     def __init__(self, **options: Any) -> None:
-        for key, value in options.items():
-            if key not in self.defaults:
-                takes = f"only {sorted(self.defaults)} at their default" if self.defaults else "no arguments"
-                raise ParameterError(f"{type(self).__name__}() takes {takes}; got {key}={value!r}")
-            if not any(value is v or (type(value) is type(v) and value == v) for v in self.defaults[key]):
-                raise ParameterError(f"{type(self).__name__}({key}={value!r}) is not taken: "
-                                     + _INSTEAD[key].format(smoothed=getattr(self, "smoothed", "")))
+        refuse_options(type(self).__name__, type(self), options)
 
     def elementwise(self, out: np.ndarray, Y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -111,7 +105,8 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
     fused_with = Sigmoid
-    defaults = {"from_logits": (False,), "label_smoothing": (0, 0.0), "reduction": ("mean", "sum_over_batch_size")}
+    defaults = {"from_logits": (False,), "label_smoothing": (0, 0.0), "reduction": ("mean", "sum_over_batch_size"),
+                "axis": (-1,)}
     smoothed = "s / 2"
 
     def elementwise(self, out, Y):
@@ -151,7 +146,7 @@ class CategoricalCrossentropy(Loss):
 
     name = "categorical_crossentropy"
     fused_with = Softmax
-    defaults = BinaryCrossentropy.defaults
+    defaults = {**BinaryCrossentropy.defaults, "ignore_class": (None,)}     # Keras' sparse form's
     smoothed = "s / n_classes, Y one-hot rows"
 
     def elementwise(self, out, Y):
@@ -200,9 +195,25 @@ _INSTEAD = {
                    "the delta out - target); give the output layer that activation and leave from_logits out",
     "label_smoothing": "smooth the targets instead, as Keras (and torch) do inside the loss: Y * (1 - s) + {smoothed}; "
                        "the loss takes soft targets exactly",
+    "axis": "the classes are the columns (Keras' axis=-1): give outputs and targets a row per sample",
+    "ignore_class": "leave that class's samples out of the data (or give them sample_weight=0 in fit)",
+    "weight": "chainrule's losses weigh no class; give fit sample_weight=, each sample the weight of its class",
     "reduction": "the loss is the mean over the batch (Keras' 'sum_over_batch_size', torch's 'mean'); weigh samples "
                  "with fit's sample_weight=, and for a sum scale the learning rate by the batch size",
 }
+
+
+def refuse_options(what: str, cls: type[Loss], options: dict) -> None:
+    """Keras' or torch's options of a loss taken at the values that are `cls`'s own behaviour, any other refused
+    saying what to do instead (`what` names the loss as its user wrote it)."""
+    for key, value in options.items():
+        value = value.item() if isinstance(value, np.generic) else value       # np.float64(0.0) is 0.0
+        if key not in cls.defaults:
+            takes = f"only {sorted(cls.defaults)} at their default" if cls.defaults else "no arguments"
+            raise ParameterError(f"{what}() takes {takes}; got {key}={value!r}")
+        if not any(value is v or (type(value) is type(v) and value == v) for v in cls.defaults[key]):
+            raise ParameterError(f"{what}({key}={value!r}) is not taken: "
+                                 + _INSTEAD[key].format(smoothed=getattr(cls, "smoothed", "")))
 
 
 @contextmanager
@@ -318,20 +329,39 @@ def torch_logits_mismatch(asked: object, found: OutputMismatch) -> OutputMismatc
 LOG_PROBABILITY_LOSSES = ("nllloss", "nll_loss", "nll")
 
 
-def get_loss(loss: str | Loss) -> Loss:
-    """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy") or an instance."""
+def get_loss(loss: str | Loss | dict) -> Loss:
+    """A Loss from a name ("sse", "mse", "binary_crossentropy", "categorical_crossentropy"), an instance, or Keras'
+    config dict ({'class_name': 'BinaryCrossentropy', 'config': {...}}, its options checked as the class's)."""
     if isinstance(loss, Loss):
         return loss
-    named = loss if isinstance(loss, str) else type(loss).__name__ if not isinstance(loss, type) else ""
+    if isinstance(loss, dict) and {"class_name", "config"} <= set(loss) <= {"class_name", "config", "module",
+                                                                            "registered_name"} \
+            and isinstance(loss["config"], dict):
+        name = loss["class_name"]
+        key = ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
+        if key not in LOSSES:
+            raise unknown_name("loss", name, sorted(LOSSES))
+        # its name is a label; its dtype the network's
+        return LOSSES[key](**{k: v for k, v in loss["config"].items() if k not in ("name", "dtype")})
+    kind = loss if isinstance(loss, type) else type(loss)
+    named = loss if isinstance(loss, str) else kind.__name__
     if named.lower() in LOG_PROBABILITY_LOSSES:
         raise UnknownNameError(f"loss={loss!r} is not known: torch's NLLLoss reads log-probabilities (a LogSoftmax "
                                "output), which no chainrule layer gives; LogSoftmax followed by NLLLoss is "
                                "CrossEntropyLoss, here activation='softmax' on the output layer with "
                                "loss='categorical_crossentropy' (the same numbers)")
     if not isinstance(loss, str) and named.lower() in ALIASES:
-        raise ValidationError(f"loss={loss!r} is {type(loss).__module__.split('.')[0]}'s loss object; chainrule "
-                              f"takes a loss by name or as a chainrule Loss: give loss={named!r} (the mean over the "
-                              "batch, torch's reduction='mean')")
+        # its options that change the numbers are refused as the class refuses them: the name alone would drop them
+        cls = LOSSES[ALIASES[named.lower()]]
+        for k in ("weight", "pos_weight"):
+            if getattr(loss, k, None) is not None and not isinstance(loss, type):
+                raise ParameterError(f"{named}({k}=...) is not taken: " + _INSTEAD["weight"])
+        refuse_options(named, cls, {k: getattr(loss, k) for k in ("reduction", "label_smoothing", "from_logits", "axis")
+                                    if not isinstance(loss, type) and hasattr(loss, k)})
+        raise ValidationError(f"loss={named}{'' if kind is loss else '()'} is {kind.__module__.split('.')[0]}'s "
+                              f"loss {'class' if kind is loss else 'object'}; chainrule takes a loss by name or as a "
+                              f"chainrule Loss: give loss={named!r} (the mean over the batch: torch's "
+                              "reduction='mean', Keras' 'sum_over_batch_size')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
         ALIASES.get(loss.lower(), loss.lower())
     if key not in LOSSES:

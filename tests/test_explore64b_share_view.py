@@ -168,3 +168,20 @@ def test_an_update_too_long_to_share_with_its_weights_before_opens_on_forward(mo
     shown = copy.act("load_share", {"code": s.share()})
     assert shown["phase"] == "forward" and copy.before is None
     np.testing.assert_array_equal(copy.net.params, s.net.params)
+
+
+def test_another_sample_after_update_shows_the_pass_of_the_weights_updated_and_shares_as_seen():
+    """After Update the panel shows the pass of the weights before it; choosing another sample there keeps those
+    weights (it showed the updated ones' pass beside the update's step line), and a share link opens on it."""
+    s, before = sender("step", sample=9, data=True), sender("step", sample=9, data=True)
+    s.act("update")
+    got = s.act("set_sample", {"sample": 5})
+    want = before.act("set_sample", {"sample": 5})        # the same weights, not updated, on Forward
+    assert got["phase"] == "update" and got["explained"] == want["explained"]
+    numbers = [[{k: v for k, v in line.items() if k != "when"} for line in d["derivation"]["lines"]]
+               for d in (got, want)]        # the same numbers; "when" names the phase's weights in words
+    assert numbers[0] == numbers[1]
+    assert s.net.params.tolist() != before.net.params.tolist()      # the network holds the updated weights
+    copy = Session().act("load_share", {"code": s.share()})
+    for key in ("phase", "explained", "derivation", "E_total", "params", "layers", "steps"):
+        assert copy[key] == got[key], key

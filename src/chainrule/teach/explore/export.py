@@ -172,11 +172,9 @@ def _load_phase(s, phase) -> None:
                    else f"steps {s.run_from + 1} to {s.steps}")
             raise ValidationError("share code: phase update must come with the weights before that one update "
                                   f"(taken, from step {max(s.steps - 1, 0)}, without a gradient); got {got}")
-        now = s.net.get_weights()
-        s.net.set_weights(s.before)
-        s._compute()
-        s.net.set_weights(now)
     s.phase = phase
+    if phase == "update":
+        s._compute_shown()
 
 
 def _version(plain: dict, names) -> int:

@@ -18,7 +18,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause
 
-from . import engine, limits, opening, trained, wording
+from . import engine, export, limits, opening, trained, wording
 from .changes import Changes, restore, snapshot
 from .engine import explain_all, make_optimizer, resized
 from .limits import check_architecture, integer, number
@@ -157,6 +157,13 @@ class Session:
         if self.selected is not None and self.selected not in self._names():
             self.selected = None
 
+    def _compute_shown(self) -> None:
+        """`_compute` of the weights the phase shows: after Update those before it (the network holds the new ones)."""
+        now = self.net.get_weights()
+        self.net.set_weights(self.before if self.phase == "update" else now)
+        self._compute()
+        self.net.set_weights(now)
+
     def _record(self) -> None:
         """One point of the loss curve (at most MAX_HISTORY kept: `engine.thinned`)."""
         h = self.history
@@ -272,7 +279,7 @@ class Session:
     def set_sample(self, sample: int) -> None:
         """Which training sample the derivation follows (for more than EXPLAIN_BATCH samples)."""
         self.sample = integer(sample, "sample", 0, len(self.X) - 1)
-        self._compute()
+        self._compute_shown()       # after Update still the pass of the weights it updated, for this sample
 
     def set_param(self, name: str, value: float) -> None:
         """Set one weight or bias by its name (w5, b_h1)."""
@@ -382,12 +389,10 @@ class Session:
 
     def load_share(self, code: str) -> None:
         """The state a share code holds (see `export.share_code`)."""
-        from .export import load_share
-        load_share(self, code)
+        export.load_share(self, code)
 
     def share(self) -> str:
-        from .export import share_code
-        return share_code(self)
+        return export.share_code(self)
 
     # -- the answer -----------------------------------------------------------------------------
     def state(self) -> dict:

@@ -91,7 +91,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
         MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
-        intercepts_: the network's own weight arrays; set them, as MLPClassifier's, to copy arrays in, checked first).
+        intercepts_: the network's own weight arrays; set them, as MLPClassifier's, to copy arrays in, checked first:
+        a warm fit with early stopping then looks for its best anew, where MLPClassifier's may put its old best back).
     network_ : the trained `chainrule.Network`.
     """
 

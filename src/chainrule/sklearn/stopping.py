@@ -74,7 +74,9 @@ class MLPStopping(Callback):
     (`held_out`), their score by the estimator's own `score` (logged as "val_score"), which does not improve
     when below the best + tol (the best, and its weights, kept when above it: restored at the end); else the
     training loss, which does not improve when above the lowest - tol. After more than `patience` epochs in
-    a row without improvement, training stops. `state`: that of the fit a warm start goes on from."""
+    a row without improvement, training stops. `state`: that of the fit a warm start goes on from; with held-out
+    rows, not once the weights were set since it ended (`coefs_ = ...`, an edit in place): its best weights would
+    replace those set at the end of this fit, as MLPClassifier's do (the training loss's count goes on, as MLP's)."""
 
     def __init__(self, estimator: Any, held_out: tuple | None, tol: float, patience: int, state: dict | None = None):
         super().__init__()
@@ -84,6 +86,9 @@ class MLPStopping(Callback):
 
     def on_train_begin(self, params: dict) -> None:
         state = self.state or {}
+        weights = state.get("weights") if self.scores else None
+        if weights is not None and not np.array_equal(self.network.params, weights, equal_nan=True):
+            state = {}                  # weights set since the last fit: their best is looked for anew
         self.best: float = state.get("best", -math.inf if self.scores else math.inf)
         self.count: int = state.get("count", 0)
         self.best_params: np.ndarray | None = state.get("best_params")
@@ -107,7 +112,8 @@ class MLPStopping(Callback):
             self.network.params[...] = self.best_params
 
     def get_state(self) -> dict:
-        return {"scores": self.scores, "best": self.best, "count": self.count, "best_params": self.best_params}
+        return {"scores": self.scores, "best": self.best, "count": self.count, "best_params": self.best_params,
+                "weights": self.network.params.copy() if self.scores else None}   # the fit's last: a set is seen
 
 
 class MLPProgress(Callback):

@@ -130,7 +130,7 @@ def test_targets_with_data_say_they_replace_the_rows_own(iris):
     r = explain("--model", iris, "--data", IRIS, "--row", 3, "--targets", "versicolor")
     assert r.returncode == 0, r.stderr
     assert "target: --targets 'versicolor' replaces the row's own 'species' = 'setosa'" in r.stdout
-    assert "= -1 * log(" in r.stdout.split("E_o2")[1].splitlines()[0]        # o2 = versicolor: target 1
+    assert "= -(1 * log(" in r.stdout.split("E_o2")[1].splitlines()[0]       # o2 = versicolor: target 1
     assert "replaces" not in explain("--model", iris, "--data", IRIS, "--row", 3).stdout
 
 

@@ -113,7 +113,7 @@ def test_an_output_nine_decimals_miss_is_written_with_the_fewest_digits_that_giv
         a = torch.relu(a) if layer is not net.dense_layers[-1] else a
     out = float(torch.softmax(a, dim=1)[0, 0])
     assert value == seed(-math.log(out))
-    written = re.fullmatch(r"-1 \* log\((.*)\)", numbers)[1]
+    written = re.fullmatch(r"-\(1 \* log\((.*)\)\)", numbers)[1]
     digits = len(written.split("e")[0].replace(".", "").lstrip("0"))
     fewest = next(k for k in range(1, 18) if seed(-math.log(float(f"{out:.{k}g}"))) == value)
     assert digits == fewest and float(written) == pytest.approx(out, rel=10 ** (1 - digits)), (written, fewest)

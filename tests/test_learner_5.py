@@ -227,7 +227,7 @@ def test_a_target_you_gave_is_written_as_you_typed_it():
     text = cr.explain(net, np.array([[0.64, 0.27, 0.04]]), np.array([[1.0, 0.0]])).text()
     out = net.predict(np.array([[0.64, 0.27, 0.04]]))[0]
     assert f"dE/dnet_o1 = out_o1 - target_o1 = {out[0]:.9f} - 1 = {out[0] - 1:.9f}   (fused)" in text
-    assert "-1 * log(" in text and "-(0 * log(" in text
+    assert "-(1 * log(" in text and "-(0 * log(" in text
 
 
 CLASSIFIER = ["--layers", "3,4,2", "--activation", "tanh,softmax", "--loss", "categorical_crossentropy"]

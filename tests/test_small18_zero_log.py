@@ -35,7 +35,7 @@ def test_binary_one_minus_one_is_said_and_is_torchs():
     assert p[0, 0] == 1 and y[0, 0] == 1
     terms = torch.nn.functional.binary_cross_entropy(p, y, reduction="none")
     e_o1 = next(line for line in text.splitlines() if line.strip().startswith("E_o1 ="))
-    assert "(1 - 1) * log(1 - 1) = 0" in e_o1 and float(terms[0, 0]) == 0
+    assert "(1 - 1) * log(1 - 1)) = 0" in e_o1 and float(terms[0, 0]) == 0
     assert "0 * log(0) is taken as 0" in text
 
 

@@ -112,8 +112,9 @@ def total_note(d: dict, sums: str) -> str:
 
 def error_numbers(d: dict, o: str, value: float) -> str:
     """Output `o`'s E_o written with one sample's numbers (the target as typed, the output as precise as E_o's
-    shown digits need; binary cross-entropy's -(t log o + (1 - t) log(1 - o)) as -t log o - ..., no bracket
-    over the whole), or "" where there are none: several samples, a loss not in LOGGED or SQUARED, an output no
+    shown digits need; each target written the same way, -(t * log(o)) and binary cross-entropy's whole
+    -(t * log(o) + (1 - t) * log(1 - o)), a target of 0 or 1 too, so that no two outputs read as two formulas),
+    or "" where there are none: several samples, a loss not in LOGGED or SQUARED, an output no
     written precision gives E_o back from."""
     if d["loss"] not in (*LOGGED, *SQUARED) or d["n_samples"] != 1:
         return ""
@@ -148,10 +149,9 @@ def error_numbers(d: dict, o: str, value: float) -> str:
         return ""
     t, shown = (f"({w})" if w.startswith("-") else w for w in found[1:])
     log = (lambda x: f"max(log({x}), {LOG_FLOOR:g})") if floor else (lambda x: f"log({x})")     # noqa: E731
-    first = f"-({t} * {log(shown)})" if t == "0" else f"-{t} * {log(shown)}"      # not -0 * ...
-    if d["loss"] == "categorical_crossentropy":
-        return first
-    return f"{first} - (1 - {t}) * {log(f'1 - {shown}')}"       # -(a + b) as -a - b: no bracket over the line
+    if d["loss"] == "categorical_crossentropy":       # every target alike: -(1 * log(p)) as -(0 * log(p))
+        return f"-({t} * {log(shown)})"
+    return f"-({t} * {log(shown)} + (1 - {t}) * {log(f'1 - {shown}')})"      # the formula's line with its numbers
 
 
 def _log_softmax(d: dict, o: str, target: float, value: float) -> str:
@@ -206,7 +206,7 @@ def clipped_output(d: dict, out: float, target: float, value: float) -> tuple[st
 
 #: said under the error lines where one writes 0 * log(0), which a reader's calculator gives as nan or an error
 ZERO_LOG = "0 * log(0) is taken as 0, the limit of x log x as x goes to 0 (as torch.special.xlogy(0, 0) is)"
-_ZERO_LOG = re.compile(r"\(0(\.0+)? \* log\(0(\.0+)?\)\)|\(1 - 1(\.0+)?\) \* log\(1 - 1(\.0+)?\)")
+_ZERO_LOG = re.compile(r"\(0(\.0+)? \* log\(0(\.0+)?\)[) ]|\(1 - 1(\.0+)?\) \* log\(1 - 1(\.0+)?\)")
 
 
 def zero_log(numbers: str) -> bool:

@@ -141,6 +141,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                 "flushed": None if flushed is None or not flushed[:, j].any() else
                 [bool(f) for f in flushed[:, j]],
                 "dout/dnet": None if deriv is None else _vals(deriv[:, j]),
+                "off": bool(deriv is not None and lay.activation.name in OFF and not deriv[:, j].any()),
                 "dE/dnet": _vals(lay.delta[:, j]),
                 "paths": None if nxt is None else [
                     {"via": names[l + 2][k], "dE/dnet": _vals(nxt.delta[:, k]),
@@ -211,6 +212,9 @@ def pass_data(net: Network, Y: Any, lr: float | None = None) -> dict:
         "errors": [{"name": f"E_{nm}", "value": _vals(terms[:, j])} for j, nm in enumerate(names[-1])],
         "E_total": float(terms.sum() / loss.scale(out)), "parameters": [], "dropout": _dropout(net),
     }
+
+
+OFF = ("relu", "leaky_relu")       # units whose derivative is 0 for net <= 0 (leaky_relu: with alpha=0)
 
 
 def _layer_data(net: Network, names: list[list[str]], l: int) -> dict:

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..backend.kernels import flush_below
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, error_terms, last_digit, neuron_cut, notation
+from . import derivation, error_terms, last_digit, neuron_cut, notation, zero_notes
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
@@ -58,7 +57,9 @@ class Report:
     weight penalty, MLP's alpha: grad + alpha * w / m, m the rows; else None), trainable, updated (value - lr *
     the gradient a training step takes: net.step's),
     and the chain-rule factors per sample: dE/dout, dout/dnet, dnet/dparam, dE/dnet, and for a
-    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); flushed: None, or per
+    hidden neuron the paths through the layer above (via, dE/dnet, weight, w, term); off: whether the neuron's
+    relu is off (net <= 0, its derivative 0) for every sample, so that its weights and bias get no gradient;
+    flushed: None, or per
     sample whether the engine set this neuron's delta to 0 as too small to matter (under
     `backend.kernels.flush_below`), so that that sample's dE/dnet and its share of the gradients read 0 where the
     factors' product is not; the flag marks the layer where the delta was set to 0; the layers below read the 0 in
@@ -112,21 +113,6 @@ class Report:
 # -- rendering ------------------------------------------------------------------------------------------
 def _par(s: str) -> str:
     return f"({s})" if s.startswith("-") else s
-
-
-def _flush_note(d: dict, p: dict) -> str:
-    """Why a gradient is 0 where its factors are not: the engine set a delta this small to 0. With several samples
-    only the flagged samples' share is 0, not the gradients (the others' shares add up)."""
-    to, n = p["to"], d["n_samples"]
-    many = sum(p["flushed"]) > 1
-    which = "" if n == 1 else " of sample" + "s" * many + " " + ", ".join(
-        str(k + 1) for k, f in enumerate(p["flushed"]) if f)
-    said = (f"dE/dnet_{to} and the gradients below read 0 there" if n == 1 else
-            f"dE/dnet_{to}{which} {'are' if many else 'is'} 0 and add{'' if many else 's'} nothing to the gradients "
-            "below")
-    return (f"dE/dnet_{to}{which} is below {flush_below(d['dtype']):.1e} in magnitude: the engine sets a delta "
-            f"this small to 0 (it could not change any sum it enters, and kept it would slow every product), so "
-            f"{said}, where the product of the factors is not")
 
 
 def _chosen_unit(d: dict) -> str | None:
@@ -359,8 +345,10 @@ def _render(d: dict, markdown: bool) -> str:
             if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
                 derived.add("fused")
                 note(derivation.fused_note(d))
+            if p.get("off"):
+                note(zero_notes.off_note(d, p))
             if p.get("flushed"):
-                note(_flush_note(d, p))
+                note(zero_notes.flush_note(d, p))
         line = derivation.gradient_line(d, p)
         eq(line.plain(), line.tex)
         if p.get("penalized_grad") is not None:

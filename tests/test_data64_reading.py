@@ -2,25 +2,15 @@
 format guess none: a rule that can be told), d.m.yy dates without leading zeros said as dates as the padded ones
 are; predict's advice for a numeric column's markers naming every marker; an advice too long to give whole said
 shorter; a float32 model's predictions written with float32's digits."""
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import cmd
+from test_tabfollow63_dates import _warnings as _said  # the column warnings Preprocessing.fit gives
 
-from chainrule.data.columns import ColumnWarning, is_date
+from chainrule.data.columns import is_date
 from chainrule.data.tabular import Preprocessing
-
-
-def _said(values):
-    rng = np.random.default_rng(0)
-    df = pd.DataFrame({"a": rng.normal(size=len(values)), "v": values})
-    df["y"] = np.where(df.a > 0, "up", "down")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        Preprocessing.fit(df, "y")
-    return " ".join(str(w.message) for w in caught if issubclass(w.category, ColumnWarning))
 
 
 @pytest.mark.parametrize("fmt", ["%d.%m.%y", "%d.%m.%Y"])

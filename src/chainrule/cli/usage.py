@@ -1,6 +1,7 @@
 """The command line's usage errors: argparse's own fitted to the terminal, a typo's likely option or command,
-`chainrule` alone, and the words before the command (--debug, `help COMMAND`). Options are read whole everywhere,
-before the command word as after it: a shortened one is refused naming the option it likely meant."""
+a value starting with '-' (the `--inputs=-1;2` form that gives it), `chainrule` alone, and the words before the
+command (--debug, `help COMMAND`). Options are read whole everywhere, before the command word as after it: a
+shortened one is refused naming the option it likely meant."""
 from __future__ import annotations
 
 import argparse

@@ -1,10 +1,13 @@
 """The command line's usage errors: argparse's own fitted to the terminal, a typo's likely option or command,
-`chainrule` alone, and the words before the command (--debug, `help COMMAND`). Options are read whole everywhere,
-before the command word as after it: a shortened one is refused naming the option it likely meant."""
+a value starting with '-' (the `--inputs=-1;2` form that gives it), `chainrule` alone, and the words before the
+command (--debug, `help COMMAND`). Options are read whole everywhere, before the command word as after it: a
+shortened one is refused naming the option it likely meant."""
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
 import sys
 from typing import Any, NoReturn
 
@@ -27,8 +30,29 @@ class Parser(argparse.ArgumentParser):
             extra = [w for w in given if w.startswith("-") and w != "-" and not self._negative_number_matcher.match(w)
                      and w.split("=")[0] not in self._option_string_actions]      # `-targ y`, `-o x` too
             message += f"; {unrecognized(self, extra)}" if extra else ""   # `--targ y` said only "required: --target"
+        message += dashed_value(self, message, self.words)
         usage_error(self, message, asked_width(self, self.words))
         raise SystemExit(2)
+
+
+def dashed_value(p: argparse.ArgumentParser, message: str, words: list[str]) -> str:
+    """For argparse's "argument --inputs: expected one argument" where the word after the option starts with '-'
+    (`--inputs -0.1,0.2`, `--targets "-1;1"`: argparse reads as a value only a plain negative number), the form that
+    gives it as a value, quoted for the shell; '' otherwise, as where that word is an option or a typo of one."""
+    said = re.fullmatch(r"argument (\S+): expected one argument", message)
+    given = words[:words.index("--")] if "--" in words else words        # after `--`: values already
+    if said is None:
+        return ""
+    options = [o for a in p._actions for o in a.option_strings if o.startswith("--")]
+    bare = {o.removeprefix("--"): o for o in options}
+    for option, word in zip(given, given[1:]):
+        if option not in said.group(1).split("/") or not word.startswith("-") or word == "-":
+            continue
+        name = word.split("=")[0]
+        if name in p._option_string_actions or word[1:2] not in "0123456789." and _likely(name.lstrip("-"), bare):
+            return ""                                  # an option, or one misspelt: the value itself is missing
+        return f" (a value starting with '-' is read as an option: give it as {shlex.quote(f'{option}={word}')})"
+    return ""
 
 
 def asked_width(p: argparse.ArgumentParser, words: list[str]) -> int | None:

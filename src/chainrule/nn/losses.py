@@ -6,7 +6,7 @@ seeds' E_total = 1/2 * sum over outputs of (target - out)^2.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 import numpy as np
@@ -83,7 +83,7 @@ class MSE(Loss):
     """Mean over all elements of (target - out)^2 (PyTorch's MSELoss, Keras' "mse")."""
 
     name = "mse"
-    defaults = {"reduction": ("mean", "sum_over_batch_size")}
+    defaults = {"reduction": ("mean", "sum_over_batch_size", "auto")}    # tf.keras 2's 'auto' is the batch's mean
 
     def elementwise(self, out, Y):
         d = Y - out
@@ -105,7 +105,7 @@ class BinaryCrossentropy(Loss):
 
     name = "binary_crossentropy"
     fused_with = Sigmoid
-    defaults = {"from_logits": (False,), "label_smoothing": (0, 0.0), "reduction": ("mean", "sum_over_batch_size"),
+    defaults = {"from_logits": (False,), "label_smoothing": (0, 0.0), "reduction": MSE.defaults["reduction"],
                 "axis": (-1,)}
     smoothed = "s / 2"
 
@@ -203,14 +203,32 @@ _INSTEAD = {
 }
 
 
+def _label_or_dtype(what: str, key: str, value: Any) -> bool:
+    """Keras' name= (a label for its logs) and dtype= (the network's here) taken: True; another value refused."""
+    if key == "name" and not isinstance(value, str):
+        raise ParameterError(f"{what}(name={value!r}) is not taken: name is a label (Keras' in its logs), a str")
+    if key != "dtype" or value is None:
+        return key in ("name", "dtype")
+    # a str, NumPy type or dtype, Keras' DTypePolicy or its config dict ('mixed_float16' is no NumPy dtype)
+    with suppress(TypeError, ValueError, KeyError, AttributeError):
+        named = value["config"]["name"] if isinstance(value, dict) else \
+            value if isinstance(value, (str, type, np.dtype)) else value.name
+        if named is not None and np.dtype(named).name in ("float32", "float64"):
+            return True
+    raise ParameterError(f"{what}(dtype={value!r}) is not taken: the loss computes in the network's dtype, float32 or "
+                         "float64; give the network dtype='float32' (or 'float64') and leave the loss's dtype out")
+
+
 def refuse_options(what: str, cls: type[Loss], options: dict) -> None:
     """Keras' or torch's options of a loss taken at the values that are `cls`'s own behaviour, any other refused
-    saying what to do instead (`what` names the loss as its user wrote it)."""
+    saying what to do instead (`what` names the loss as its user wrote it); Keras' name= and dtype= as above."""
     for key, value in options.items():
         value = value.item() if isinstance(value, np.generic) else value       # np.float64(0.0) is 0.0
+        if _label_or_dtype(what, key, value):
+            continue
         if key not in cls.defaults:
-            takes = f"only {sorted(cls.defaults)} at their default" if cls.defaults else "no arguments"
-            raise ParameterError(f"{what}() takes {takes}; got {key}={value!r}")
+            takes = f"{sorted(cls.defaults)} at their default and " if cls.defaults else ""
+            raise ParameterError(f"{what}() takes only {takes}Keras' name= and dtype=; got {key}={value!r}")
         if not any(value is v or (type(value) is type(v) and value == v) for v in cls.defaults[key]):
             raise ParameterError(f"{what}({key}={value!r}) is not taken: "
                                  + _INSTEAD[key].format(smoothed=getattr(cls, "smoothed", "")))
@@ -341,8 +359,8 @@ def get_loss(loss: str | Loss | dict) -> Loss:
         key = ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
         if key not in LOSSES:
             raise unknown_name("loss", name, sorted(LOSSES))
-        # its name is a label; its dtype the network's
-        return LOSSES[key](**{k: v for k, v in loss["config"].items() if k not in ("name", "dtype")})
+        refuse_options(name, LOSSES[key], loss["config"])        # named as written: MeanSquaredError, not MSE
+        return LOSSES[key]()
     kind = loss if isinstance(loss, type) else type(loss)
     named = loss if isinstance(loss, str) else kind.__name__
     if named.lower() in LOG_PROBABILITY_LOSSES:
@@ -356,8 +374,8 @@ def get_loss(loss: str | Loss | dict) -> Loss:
         for k in ("weight", "pos_weight"):
             if getattr(loss, k, None) is not None and not isinstance(loss, type):
                 raise ParameterError(f"{named}({k}=...) is not taken: " + _INSTEAD["weight"])
-        refuse_options(named, cls, {k: getattr(loss, k) for k in ("reduction", "label_smoothing", "from_logits", "axis")
-                                    if not isinstance(loss, type) and hasattr(loss, k)})
+        read = ("reduction", "label_smoothing", "from_logits", "axis", "dtype")           # Keras' dtype too
+        refuse_options(named, cls, {k: getattr(loss, k) for k in read if kind is not loss and hasattr(loss, k)})
         raise ValidationError(f"loss={named}{'' if kind is loss else '()'} is {kind.__module__.split('.')[0]}'s "
                               f"loss {'class' if kind is loss else 'object'}; chainrule takes a loss by name or as a "
                               f"chainrule Loss: give loss={named!r} (the mean over the batch: torch's "

@@ -207,14 +207,20 @@ def spans_error(name: str, example: str, line: int | str, target: bool = False) 
 PERCENT = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*%"      # 12%, 12.5 %, -0.5%
 
 
+def _written_with(distinct, pattern: str) -> int | None:
+    """Where a column's distinct text values (stripped) are numbers, some of them written as `pattern` writes
+    them, the position of the first so written; else None."""
+    import pandas as pd
+    written = distinct.str.fullmatch(pattern).to_numpy(dtype=bool)
+    if not written.any() or not (written | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
+        return None
+    return int(np.flatnonzero(written)[0])
+
+
 def percentages(distinct) -> int | None:
     """Where a column's distinct text values (stripped) are numbers, some of them written with a
     percent sign ('12%'), the position of the first so written; else None."""
-    import pandas as pd
-    percent = distinct.str.fullmatch(PERCENT).to_numpy(dtype=bool)
-    if not percent.any() or not (percent | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
-        return None
-    return int(np.flatnonzero(percent)[0])
+    return _written_with(distinct, PERCENT)
 
 
 def percent_error(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:
@@ -233,11 +239,7 @@ def amounts(distinct) -> int | None:
     """Where a column's distinct text values (stripped) are numbers, some of them written with a currency sign
     ('$3.50', as a spreadsheet's currency format saves them), the position of the first so written; else None.
     Read as text, each amount would be a category of its own, as percentages would."""
-    import pandas as pd
-    money = distinct.str.fullmatch(AMOUNT).to_numpy(dtype=bool)
-    if not money.any() or not (money | pd.to_numeric(distinct, errors="coerce").notna().to_numpy(dtype=bool)).all():
-        return None
-    return int(np.flatnonzero(money)[0])
+    return _written_with(distinct, AMOUNT)
 
 
 def amount_error(name: str, example: str, line: int | str, target: bool = False) -> ValidationError:

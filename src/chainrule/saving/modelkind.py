@@ -18,7 +18,8 @@ NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
 #: each reader's file and the pattern of its files in a folder
 READERS = {"model": ("model file", "the chainrule model file (.npz)", "*.npz"),
-           "onnx": ("ONNX file", "the ONNX file (.onnx)", "*.onnx")}
+           "onnx": ("ONNX file", "the ONNX file (.onnx)", "*.onnx"),
+           "weights": ("weights file", "the weights file (.npz) that save_weights writes", "*.npz")}
 
 
 def not_a_file(path: Path, reader: str = "model") -> str:

@@ -88,8 +88,9 @@ def writable_target(path: str | os.PathLike) -> Path:
         raise OSError(errno.EINVAL, "Cannot replace it: it is not a regular file (a FIFO, device or socket)", shown)
     folder = path.parent
     if not folder.exists():
-        raise FileNotFoundError(errno.ENOENT, f"Cannot write the file: its folder {str(folder)!r} does not exist",
-                                shown)
+        home = " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if shown.startswith("~") else ""
+        raise FileNotFoundError(errno.ENOENT, f"Cannot write the file: its folder {str(folder)!r} does not exist"
+                                + home, shown)
     if not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"Cannot write the file: {str(folder)!r} is not a folder", shown)
     return path

@@ -113,10 +113,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
             edges = np.flatnonzero(np.diff(np.concatenate([[0], fresh.view(np.int8), [0]])))
             header["optimizer"]["fresh"] = edges.reshape(-1, 2).tolist()
             version = max(version, check.FRESH_VERSION)
-    for name, values in (extra_arrays or {}).items():
-        if not name.isidentifier() or values.shape != net.params.shape or values.dtype != net.params.dtype:
-            raise ValidationError(f"extra array {name!r} must be a vector like the parameters "
-                                  f"({net.params.shape}, {net.params.dtype}); got {values.shape}, {values.dtype}")
+    for name, values in check.extra_vectors(net, extra_arrays).items():
         arrays[f"extra.{name}"] = values
     if extra_arrays:
         header["extra_arrays"] = sorted(extra_arrays)

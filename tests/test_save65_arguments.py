@@ -48,3 +48,12 @@ def test_a_tilde_path_says_it_is_not_expanded(net, write, tmp_path, monkeypatch)
     with pytest.raises(FileNotFoundError, match=r"'~' is not expanded: os\.path\.expanduser"):
         cr.to_onnx(net, name) if write == "to_onnx" else getattr(net, write)(name)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("read", ["load", "load_weights", "from_onnx"])
+def test_reading_a_tilde_path_says_it_is_not_expanded(net, read, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    name = "~/no-such-file-here." + ("onnx" if read == "from_onnx" else "npz")
+    with pytest.raises((cr.errors.ModelFileError, FileNotFoundError),
+                       match=r"does not exist.*'~' is not expanded: os\.path\.expanduser"):
+        net.load_weights(name) if read == "load_weights" else getattr(cr, read)(name)

@@ -26,13 +26,18 @@ def not_a_file(path: Path, reader: str = "model") -> str:
     """Why `path` cannot be read: it is missing, or a folder (named as such, with its files of `reader`'s kind)."""
     file, wanted, pattern = READERS[reader]
     if not path.is_dir():
-        return f"{file} {str(path)!r} does not exist or is not a file"
+        return f"{file} {str(path)!r} does not exist or is not a file{not_expanded(path)}"
     found = sorted(p.name for p in path.glob(pattern))
     inside = f" (it holds {', '.join(found[:3])}{' ...' if len(found) > 3 else ''})" if found else ""
     if (path / "saved_model.pb").is_file():
         inside = (" (a TensorFlow SavedModel: chainrule reads Keras' .keras files, keras.saving.load_model then "
                   "chainrule.from_keras)")
     return f"{path} is a folder, not a file: give the path of {wanted}{inside}"
+
+
+def not_expanded(path: Path) -> str:
+    """Where a missing path starts with '~': Python, unlike the shell, does not read it as the home folder."""
+    return " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if str(path).startswith("~") else ""
 
 
 def not_a_zip(path: Path) -> str:

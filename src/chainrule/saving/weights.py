@@ -82,7 +82,8 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     if Path(path).is_dir():
         raise IsADirectoryError(f"load_weights: {modelkind.not_a_file(Path(path), 'weights')}")
     if not Path(path).is_file():
-        raise FileNotFoundError(missing(Path(path), f"load_weights: {shown} does not exist (or is not a file)"))
+        said = f"load_weights: {shown} does not exist (or is not a file){modelkind.not_expanded(Path(path))}"
+        raise FileNotFoundError(missing(Path(path), said))
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too
         from .npz import load

@@ -23,6 +23,7 @@ from ..backend.processes import sweep_temporaries, temp_prefix, writer
 from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
+from .modelkind import not_expanded
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -88,8 +89,8 @@ def writable_target(path: str | os.PathLike) -> Path:
         raise OSError(errno.EINVAL, "Cannot replace it: it is not a regular file (a FIFO, device or socket)", shown)
     folder = path.parent
     if not folder.exists():
-        raise FileNotFoundError(errno.ENOENT, f"Cannot write the file: its folder {str(folder)!r} does not exist",
-                                shown)
+        raise FileNotFoundError(errno.ENOENT, f"Cannot write the file: its folder {str(folder)!r} does not exist"
+                                + not_expanded(Path(shown)), shown)
     if not folder.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, f"Cannot write the file: {str(folder)!r} is not a folder", shown)
     return path

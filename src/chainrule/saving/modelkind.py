@@ -18,20 +18,26 @@ NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
 #: each reader's file and the pattern of its files in a folder
 READERS = {"model": ("model file", "the chainrule model file (.npz)", "*.npz"),
-           "onnx": ("ONNX file", "the ONNX file (.onnx)", "*.onnx")}
+           "onnx": ("ONNX file", "the ONNX file (.onnx)", "*.onnx"),
+           "weights": ("weights file", "the weights file (.npz) that save_weights writes", "*.npz")}
 
 
 def not_a_file(path: Path, reader: str = "model") -> str:
     """Why `path` cannot be read: it is missing, or a folder (named as such, with its files of `reader`'s kind)."""
     file, wanted, pattern = READERS[reader]
     if not path.is_dir():
-        return f"{file} {str(path)!r} does not exist or is not a file"
+        return f"{file} {str(path)!r} does not exist or is not a file{not_expanded(path)}"
     found = sorted(p.name for p in path.glob(pattern))
     inside = f" (it holds {', '.join(found[:3])}{' ...' if len(found) > 3 else ''})" if found else ""
     if (path / "saved_model.pb").is_file():
         inside = (" (a TensorFlow SavedModel: chainrule reads Keras' .keras files, keras.saving.load_model then "
                   "chainrule.from_keras)")
     return f"{path} is a folder, not a file: give the path of {wanted}{inside}"
+
+
+def not_expanded(path: Path) -> str:
+    """Where a missing path starts with '~': Python, unlike the shell, does not read it as the home folder."""
+    return " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if str(path).startswith("~") else ""
 
 
 def not_a_zip(path: Path) -> str:

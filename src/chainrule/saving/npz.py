@@ -113,10 +113,7 @@ def network_arrays(net, include_optimizer: bool = True, extra: dict | None = Non
             edges = np.flatnonzero(np.diff(np.concatenate([[0], fresh.view(np.int8), [0]])))
             header["optimizer"]["fresh"] = edges.reshape(-1, 2).tolist()
             version = max(version, check.FRESH_VERSION)
-    for name, values in (extra_arrays or {}).items():
-        if not name.isidentifier() or values.shape != net.params.shape or values.dtype != net.params.dtype:
-            raise ValidationError(f"extra array {name!r} must be a vector like the parameters "
-                                  f"({net.params.shape}, {net.params.dtype}); got {values.shape}, {values.dtype}")
+    for name, values in check.extra_vectors(net, extra_arrays).items():
         arrays[f"extra.{name}"] = values
     if extra_arrays:
         header["extra_arrays"] = sorted(extra_arrays)
@@ -173,14 +170,15 @@ def save(net: Any, path: str | os.PathLike, overwrite: bool = True, include_opti
             ours if ours else " (a model of another framework: import it first with cr.from_torch, from_keras, "
             "from_sklearn, from_onnx)"))
     a_file_name(check_path(path, "path"))      # before Path, which reads '' as '.' and drops a trailing '/'
-    refuse_existing(path, overwrite, "save")
+    refuse_existing(path, overwrite, "save", include_optimizer)
     write(net, Path(path), include_optimizer, extra, extra_arrays)
 
 
-def refuse_existing(path: str | os.PathLike, overwrite: Any, who: str) -> None:
+def refuse_existing(path: str | os.PathLike, overwrite: Any, who: str, include_optimizer: Any = True) -> None:
     """Keras' overwrite=False (which asks; a library cannot): an existing file is refused, left as it is. One
-    refusal for cr.save, Network.save and save_weights."""
+    refusal for cr.save, Network.save and save_weights; include_optimizer checked too ("no" is truthy)."""
     from ..nn.checks import flag
+    flag(include_optimizer, f"{who}: include_optimizer")
     if not flag(overwrite, f"{who}: overwrite") and os.path.isfile(path):
         raise FileExistsError(f"{who}: {os.fspath(path)} exists and overwrite=False; it was left as it is")
 
@@ -221,7 +219,7 @@ def load(path: str | os.PathLike, *extra_args: Any, with_extra: bool = False, co
     Keras' load_model's two flags: compile=False loads the network without its saved optimizer (the next fit
     takes its own, as an uncompiled Keras model; the loss is part of a chainrule network and stays); safe_mode
     changes nothing, since no file's code is ever run (safe_mode=True always holds)."""
-    keras_load_flags(extra_args, unknown, compile, safe_mode)
+    keras_load_flags(extra_args, unknown, compile, safe_mode, with_extra)
     net, extra, _ = load_all(path)
     mark_tabular(net, extra)            # a DataFrame of the CSV's columns is then refused, not read as inputs
     if not compile:
@@ -229,9 +227,10 @@ def load(path: str | os.PathLike, *extra_args: Any, with_extra: bool = False, co
     return (net, extra) if with_extra else net
 
 
-def keras_load_flags(extra_args: tuple, unknown: dict, compile: Any, safe_mode: Any) -> None:
+def keras_load_flags(extra_args: tuple, unknown: dict, compile: Any, safe_mode: Any,
+                     with_extra: Any = False) -> None:
     """`load`'s refusal of what it does not take (Keras' custom_objects, a second positional argument), naming
-    what it takes, instead of Python's bare TypeError; compile and safe_mode checked to be booleans."""
+    what it takes, instead of Python's bare TypeError; its flags checked to be booleans ("no" is truthy)."""
     takes = "load (load_model) takes path, with_extra=, compile= and safe_mode= (Keras' flags)"
     if extra_args:
         raise ChainruleTypeError(f"{takes}; got {len(extra_args)} more positional argument(s): {extra_args!r}")
@@ -239,7 +238,7 @@ def keras_load_flags(extra_args: tuple, unknown: dict, compile: Any, safe_mode: 
         hint = (" A custom layer or loss is found by its registered name: register it with cr.register_layer or "
                 "cr.register_loss before loading") if "custom_objects" in unknown else ""
         raise ChainruleTypeError(f"{takes}; got {', '.join(f'{k}=' for k in unknown)}.{hint}")
-    for value, name in ((compile, "compile"), (safe_mode, "safe_mode")):
+    for value, name in ((compile, "compile"), (safe_mode, "safe_mode"), (with_extra, "with_extra")):
         if not isinstance(value, bool | np.bool_):
             raise ChainruleTypeError(f"{takes}: {name} must be True or False; got {value!r}")
 

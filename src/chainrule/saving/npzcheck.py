@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data.filecontent import MAX_MEMBERS, members_listed, too_many
-from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, counted
+from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.layers import LAYERS
 
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
@@ -230,3 +230,17 @@ def schedule_warning(opt) -> str | None:
     return (f"the optimizer's learning-rate schedule {type(schedule).__name__} gives 0.0 at its stored epoch "
             f"{opt.epoch} and after: fitting this network further would not change its weights (give fit a new "
             "optimizer to train it more)")
+
+
+def extra_vectors(net, extra_arrays) -> dict:
+    """`save`'s extra_arrays (a callback's best weights), each a vector of the parameters' size and dtype."""
+    if extra_arrays is not None and not isinstance(extra_arrays, dict):
+        raise ChainruleTypeError(f"extra_arrays must be a dict of NumPy vectors by name or None; got "
+                                 f"{type(extra_arrays).__name__}")
+    for name, values in (extra_arrays or {}).items():
+        if not isinstance(name, str) or not name.isidentifier() or not isinstance(values, np.ndarray) \
+                or values.shape != net.params.shape or values.dtype != net.params.dtype:
+            got = f"{values.shape}, {values.dtype}" if isinstance(values, np.ndarray) else type(values).__name__
+            raise ValidationError(f"extra array {name!r} must be a NumPy vector like the parameters "
+                                  f"({net.params.shape}, {net.params.dtype}); got {got}")
+    return extra_arrays or {}

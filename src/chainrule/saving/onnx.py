@@ -137,6 +137,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     if not isinstance(net, Network):
         raise ChainruleTypeError(_not_a_network(net))
     newest = onnx.defs.onnx_opset_version()
+    if isinstance(opset, np.integer):               # NumPy's integers are integers (np.bool_ is not one)
+        opset = int(opset)
     if isinstance(opset, bool) or not isinstance(opset, int) or not MIN_OPSET <= opset <= newest:
         from ..data.advice import give  # `chainrule export` names its option: --opset
         raise ValidationError(f"{give('opset')} must be an integer from {MIN_OPSET} to {newest} (the newest this "

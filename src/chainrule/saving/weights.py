@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import ModelFileError, ValidationError
 from ..nn.filenames import name_ending, not_a_folder
+from . import modelkind
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import missing, non_finite, refuse_existing
 
@@ -78,8 +79,11 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     """The arrays of a weights file (or of a chainrule model file) for `net`, checked: the same names and
     shapes as `net`'s, else a ValidationError naming the layer and both shapes. Nothing is set here."""
     shown = os.fspath(check_path(path, "load_weights: filepath"))
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"load_weights: {modelkind.not_a_file(Path(path), 'weights')}")
     if not Path(path).is_file():
-        raise FileNotFoundError(missing(Path(path), f"load_weights: {shown} does not exist (or is not a file)"))
+        said = f"load_weights: {shown} does not exist (or is not a file){modelkind.not_expanded(Path(path))}"
+        raise FileNotFoundError(missing(Path(path), said))
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too
         from .npz import load

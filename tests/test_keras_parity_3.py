@@ -324,9 +324,9 @@ def test_lambda_callback_is_called_as_keras():
     assert calls["ours"] == calls["keras"]
 
 
-def test_lambda_callback_refuses_hooks_fit_never_calls():
-    with pytest.raises(cr.errors.ValidationError, match="on_test_batch_end is not called"):
-        cr.callbacks.LambdaCallback(on_test_batch_end=lambda batch, logs: None)
+def test_lambda_callback_refuses_hooks_never_called():
+    with pytest.raises(cr.errors.ValidationError, match="on_test_batch_ended is not a hook chainrule calls"):
+        cr.callbacks.LambdaCallback(on_test_batch_ended=lambda batch, logs: None)
 
 
 def test_terminate_on_nan_stops_as_keras(capsys):

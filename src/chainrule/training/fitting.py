@@ -45,6 +45,10 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             check.positive_int(validation_batch_size, "validation_batch_size")
         epochs, initial_epoch = epoch_count(epochs), first_epoch(initial_epoch)
         validation_split = split_fraction(validation_split, validation_data)   # 0 if overridden (a warning)
+        if isinstance(shuffle, str) and shuffle == "batch":      # Keras 3 takes it: shuffled within batch-sized chunks
+            raise ChainruleTypeError("shuffle must be True or False; got 'batch' (str): Keras' shuffle='batch' (rows "
+                                     "shuffled only within batch-sized chunks, for HDF5 data) is not taken: "
+                                     "shuffle=True shuffles every row, shuffle=False none")
         shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
         for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
             if given is not None and comm is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleTypeError, ValidationError, did_you_mean
 from ..nn import checks as check
 from .callback import Callback, sets_lr_alone, verbose_flag
 
@@ -60,15 +60,20 @@ class LearningRateScheduler(Callback):
 
 _LAMBDA_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_begin", "on_train_end", "on_train_batch_begin",
                  "on_train_batch_end", "on_batch_begin", "on_batch_end")
+#: Keras' test and predict hooks: kept as the callback's own, called by evaluate, predict and fit's validation
+#: (`StageHooks`), as Keras calls them
+_STAGE_HOOKS = tuple(f"on_{stage}_{when}" for stage in ("test", "predict")
+                     for when in ("begin", "end", "batch_begin", "batch_end"))
 
 
 class LambdaCallback(Callback):
     """A callback of functions called with Keras' arguments: on_epoch_begin(epoch, logs) and
     on_epoch_end(epoch, logs), on_train_begin(logs) and on_train_end(logs) (the last epoch's, as
     Keras), on_train_batch_begin(batch, logs=logs) and on_train_batch_end(batch, logs=logs) (Keras'
-    on_batch_* too; the logs by keyword, as Keras' fit passes them). Other keywords are kept as attributes, as
-    Keras does, except Keras' test and predict hooks,
-    which chainrule's fit never calls: refused, not ignored."""
+    on_batch_* too; the logs by keyword, as Keras' fit passes them). Keras' test and predict hooks
+    (on_test_begin(logs), on_test_batch_end(batch, logs=logs), on_predict_end(logs), ...) are called by evaluate,
+    predict and fit's validation, as Keras calls them. Other keywords are kept as attributes, as Keras does,
+    except an on_ name no one calls (a misspelt hook): refused, not ignored."""
 
     def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
                  on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
@@ -78,9 +83,11 @@ class LambdaCallback(Callback):
                  "on_train_end": on_train_end, "on_train_batch_begin": on_train_batch_begin,
                  "on_train_batch_end": on_train_batch_end}
         for name in [k for k in kwargs if k.startswith("on_")]:
-            if name not in _LAMBDA_HOOKS:
-                raise ValidationError(f"LambdaCallback: {name} is not called by chainrule's fit; it calls "
-                                      f"{', '.join(_LAMBDA_HOOKS)}")
+            if name not in _LAMBDA_HOOKS + _STAGE_HOOKS:
+                raise ValidationError(f"LambdaCallback: {name} is not a hook chainrule calls"
+                                      + did_you_mean(name, _LAMBDA_HOOKS + _STAGE_HOOKS, " (did you mean {}?)")
+                                      + f"; fit calls {', '.join(_LAMBDA_HOOKS)}; evaluate, predict and fit's "
+                                      f"validation call {', '.join(_STAGE_HOOKS)}")
             given[name] = kwargs.pop(name)
         self.__dict__.update(kwargs)
         self.functions = {name: f for name, f in given.items() if f is not None}
@@ -90,6 +97,9 @@ class LambdaCallback(Callback):
         for name in ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"):
             if name in self.functions:          # per batch only when given (fit skips the others' hooks)
                 setattr(self, name, _by_keyword(self.functions[name]))
+        for name in _STAGE_HOOKS:
+            if name in self.functions:          # found by StageHooks as the callback's own, as Keras' are
+                setattr(self, name, self.functions[name])
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         if "on_train_begin" in self.functions:

@@ -64,7 +64,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
-        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
+        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers; early_stopping
+        turned on or off: an error, where MLPClassifier fails in its own code).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
         refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both; both refuse y of another
         kind than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
@@ -90,7 +91,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch in loss_curve_'s units (MLP's:
         the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
-        MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
+        MLPClassifier's (best_loss_: the lowest of loss_curve_, inf before an epoch, None with early_stopping, whose
+        best_validation_score_ is -inf before an epoch; coefs_ and
         intercepts_: the network's own weight arrays; set them, as MLPClassifier's, to copy arrays in, checked first:
         a warm fit with early stopping then looks for its best anew, where MLPClassifier's may put its old best back).
     network_ : the trained `chainrule.Network`.

@@ -2,7 +2,7 @@
 interrupted in its first), best_loss_ is inf without early stopping (it was None) and best_validation_score_ -inf
 with it; a warm start that turns early stopping on or off is refused, naming it (it went on, leaving
 validation_scores_ shorter than loss_curve_, or a best score of fits that no longer hold rows out; MLP fails in
-its own code)."""
+its own code), and so is partial_fit after a fit with early stopping."""
 import warnings
 
 import numpy as np
@@ -104,3 +104,29 @@ def test_a_warm_start_that_turns_early_stopping_on_or_off_is_refused_naming_it(M
         warnings.simplefilter("ignore")
         ours.fit(X, target)                                                     # a new network
     assert len(ours.loss_curve_) == 3 and (ours.best_loss_ is None) is (not first)
+
+
+@pytest.mark.parametrize("Mlp, Est, target", PAIRS)
+def test_partial_fit_after_a_fit_with_early_stopping_is_refused_naming_it(Mlp, Est, target):
+    """MLP's partial_fit after a fit with early stopping fails in its own code (best_loss_ None); ours went on, its
+    validation_scores_ then one short of loss_curve_."""
+    kwargs = {"classes": np.unique(target)} if Est is BackpropClassifier else {}
+    mlp = Mlp(max_iter=3, early_stopping=True, random_state=0)
+    ours = Est(epochs=3, early_stopping=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp.fit(X, target)
+        ours.fit(X, target)
+    mlp.set_params(early_stopping=False)
+    with pytest.raises(TypeError):                                   # MLP fails in its own code
+        mlp.partial_fit(X, target, **kwargs)
+    ours.set_params(early_stopping=False)
+    with pytest.raises(ValueError, match=rf"{Est.__name__}\.partial_fit goes on training the fitted network, which "
+                                         r"fit trained with early_stopping=True.*Call fit with early_stopping=False"):
+        ours.partial_fit(X, target, **kwargs)
+    assert len(ours.loss_curve_) == len(ours.validation_scores_) == 3          # left as it was
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X, target)                                          # a new network, without early stopping
+    ours.partial_fit(X, target)
+    assert len(ours.loss_curve_) == 4 and ours.validation_scores_ is None and ours.n_iter_ == 1

@@ -222,10 +222,17 @@ class _Backprop(_Weights, BaseEstimator):
 
     def _no_early_stopping(self) -> None:
         """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
-        compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
+        compare held-out losses of different rows call by call (MLPClassifier refuses it too). Nor does it go on
+        from a fit that held rows out: its validation_scores_ would miss partial_fit's epochs (MLPClassifier's
+        partial_fit fails in its own code there, comparing a loss with best_loss_ None)."""
         if self.early_stopping:
             raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
+        if "network_" in self.__dict__ and self.validation_scores_ is not None:
+            raise ValidationError(f"{estimator_name(self)}.partial_fit goes on training the fitted network, which fit "
+                                  "trained with early_stopping=True: its validation_scores_ and best_validation_score_ "
+                                  "would not describe partial_fit's epochs. Call fit with early_stopping=False first "
+                                  "to build a network that partial_fit goes on with")
 
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED,
                partial: bool = False) -> None:

@@ -67,7 +67,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers; early_stopping
         turned on or off: an error, where MLPClassifier fails in its own code).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
-        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both; both refuse y of another
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and a network fit
+        trained with early stopping (as MLPClassifier's fails to go on from it); both refuse y of another
         kind than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's

@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
 from .inputs import checked_classes, numeric_y, one_column, one_type, sample_weights
@@ -242,10 +242,15 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
     @as_before_if_refused(then="_warn_if_interrupted")
-    def partial_fit(self, X, y, *, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, *more, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
         on the first call, as MLPClassifier's. classes and sample_weight by keyword: MLPClassifier's third
-        argument is sample_weight, SGDClassifier's classes."""
+        argument is sample_weight, SGDClassifier's classes (a third given, `more`, is refused naming both)."""
+        if more:
+            raise ChainruleTypeError(f"{estimator_name(self)}.partial_fit takes classes and sample_weight by keyword "
+                                     "(SGDClassifier's third argument is classes, MLPClassifier's sample_weight): "
+                                     f"partial_fit(X, y, classes=...); got {len(more)} more positional argument"
+                                     f"{'s' * (len(more) > 1)}: {more[0]!r:.80}")
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")

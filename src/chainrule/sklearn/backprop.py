@@ -3,6 +3,7 @@ optimizer, the training, the fitted attributes; estimators.py holds each."""
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from contextlib import nullcontext
 from typing import Any
@@ -155,9 +156,17 @@ class _Backprop(_Weights, BaseEstimator):
                                   f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
                                   "warm_start=False to build a new network, or hidden_layer_sizes back")
         hidden, layers = len(net.layers) - 1, self._layers(net.n_inputs, net.n_outputs)
-        return ([_but_activation(layer, i < hidden) for i, layer in enumerate(layers)]
+        same = ([_but_activation(layer, i < hidden) for i, layer in enumerate(layers)]
                 == [_but_activation(layer, i < hidden) for i, layer in enumerate(net.layers)]
                 and np.dtype(self.dtype) == net.dtype and self._output(net.n_outputs)[1] == net.loss_function.name)
+        held, now = self.validation_scores_ is not None, bool(self.early_stopping)    # held: its fits held rows out
+        if same and held != now:                           # MLPClassifier fails in its own code (AttributeError)
+            raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
+                                  f"fitted with early_stopping={held}; early_stopping is now {now}, "
+                                  "whose validation_scores_ and best_validation_score_ would not describe its fits "
+                                  f"(MLP's are None without early stopping, one score an epoch with it). Set "
+                                  f"early_stopping back to {held}, or warm_start=False to build a new network")
+        return same
 
     def _go_on(self) -> None:
         """A warm start: the hidden layers take the activation now set (`_new_activation`); the optimizer's state
@@ -203,7 +212,8 @@ class _Backprop(_Weights, BaseEstimator):
         # the held-out losses beside them
         self.validation_scores_: list[float] | None = [] if self.early_stopping else None
         self.validation_loss_curve_: list[float] | None = [] if self.early_stopping else None
-        self.best_validation_score_: float | None = None
+        self.best_validation_score_: float | None = -math.inf if self.early_stopping else None     # MLP's, as the
+        self.best_loss_: float | None = None if self.early_stopping else math.inf                 # lowest of none
         # as MLPClassifier's: the layers counted with the input's, the outputs, their activation in its words,
         # the samples trained on since the network was built (t_, each epoch's training rows)
         self.n_layers_, self.n_outputs_ = len(self.network_.layers) + 1, n_out
@@ -212,10 +222,17 @@ class _Backprop(_Weights, BaseEstimator):
 
     def _no_early_stopping(self) -> None:
         """partial_fit holds nothing out: early stopping would leave 10% of every batch untrained, and
-        compare held-out losses of different rows call by call (MLPClassifier refuses it too)."""
+        compare held-out losses of different rows call by call (MLPClassifier refuses it too). Nor does it go on
+        from a fit that held rows out: its validation_scores_ would miss partial_fit's epochs (MLPClassifier's
+        partial_fit fails in its own code there, comparing a loss with best_loss_ None)."""
         if self.early_stopping:
             raise ValidationError(f"{estimator_name(self)}.partial_fit does not support early_stopping=True; use fit, "
                                   "or set early_stopping=False")
+        if "network_" in self.__dict__ and self.validation_scores_ is not None:
+            raise ValidationError(f"{estimator_name(self)}.partial_fit goes on training the fitted network, which fit "
+                                  "trained with early_stopping=True: its validation_scores_ and best_validation_score_ "
+                                  "would not describe partial_fit's epochs. Call fit with early_stopping=False first "
+                                  "to build a network that partial_fit goes on with")
 
     def _train(self, X, y, Y, epochs: int, sample_weight=None, fresh: bool = True, scored: Any = _AS_TRAINED,
                partial: bool = False) -> None:
@@ -268,9 +285,7 @@ class _Backprop(_Weights, BaseEstimator):
         finished = history.history.get("loss", [])      # none where the first epoch was interrupted (as MLP: n_iter_ 0)
         self.loss_curve_.extend(finished)
         self._stopped = stopper.get_state()
-        if stopper.scores:
-            if self.validation_scores_ is None or self.validation_loss_curve_ is None:   # early stopping from now on
-                self.validation_scores_, self.validation_loss_curve_ = [], []
+        if stopper.scores and self.validation_scores_ is not None and self.validation_loss_curve_ is not None:
             self.validation_scores_.extend(history.history.get("val_score", []))
             self.validation_loss_curve_.extend(history.history.get("val_loss", []))
             self.best_validation_score_ = stopper.best
@@ -278,9 +293,10 @@ class _Backprop(_Weights, BaseEstimator):
         self._ran_out = self.n_iter_ == epochs and not (stopper.stopped or interrupted)
         self._interrupted = interrupted
         self.t_ += X.shape[0] * self.n_iter_
-        # as MLPClassifier's: the last epoch's; the lowest without early stopping (with it, or before an epoch: None)
+        # as MLPClassifier's: the last epoch's (before an epoch: None); the lowest without early stopping (before an
+        # epoch: inf, as MLP's), None with it
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
-        self.best_loss_ = None if self.early_stopping or not self.loss_curve_ else min(self.loss_curve_)
+        self.best_loss_ = None if self.early_stopping else min(self.loss_curve_, default=math.inf)
 
     def _warn_if_interrupted(self, stacklevel: int = 3) -> None:
         """MLPClassifier's "Training interrupted by user." after a fit the user interrupted, warned once the fit is

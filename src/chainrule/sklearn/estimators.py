@@ -8,7 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import column_or_1d
 
-from ..errors import ValidationError
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
 from .inputs import checked_classes, numeric_y, one_column, one_type, sample_weights
@@ -64,9 +64,11 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
         too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
-        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers).
+        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers; early_stopping
+        turned on or off: an error, where MLPClassifier fails in its own code).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
-        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both; both refuse y of another
+        refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and a network fit
+        trained with early stopping (as MLPClassifier's fails to go on from it); both refuse y of another
         kind than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
     class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
@@ -90,7 +92,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch in loss_curve_'s units (MLP's:
         the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
-        MLPClassifier's (best_loss_: the lowest of loss_curve_, None with early_stopping; coefs_ and
+        MLPClassifier's (best_loss_: the lowest of loss_curve_, inf before an epoch, None with early_stopping, whose
+        best_validation_score_ is -inf before an epoch; coefs_ and
         intercepts_: the network's own weight arrays; set them, as MLPClassifier's, to copy arrays in, checked first:
         a warm fit with early stopping then looks for its best anew, where MLPClassifier's may put its old best back).
     network_ : the trained `chainrule.Network`.
@@ -239,10 +242,15 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                                   f"as in the previous call to fit. Previously got {self.classes_}, `y` has {labels}")
 
     @as_before_if_refused(then="_warn_if_interrupted")
-    def partial_fit(self, X, y, *, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, *more, classes=None, sample_weight=None):
         """One epoch more; `classes` (all the labels; for a multi-label y its columns' indices) is needed
         on the first call, as MLPClassifier's. classes and sample_weight by keyword: MLPClassifier's third
-        argument is sample_weight, SGDClassifier's classes."""
+        argument is sample_weight, SGDClassifier's classes (a third given, `more`, is refused naming both)."""
+        if more:
+            raise ChainruleTypeError(f"{estimator_name(self)}.partial_fit takes classes and sample_weight by keyword "
+                                     "(SGDClassifier's third argument is classes, MLPClassifier's sample_weight): "
+                                     f"partial_fit(X, y, classes=...); got {len(more)} more positional argument"
+                                     f"{'s' * (len(more) > 1)}: {more[0]!r:.80}")
         self._no_early_stopping()
         check_params(self)
         first = not hasattr(self, "network_")

@@ -88,7 +88,8 @@ def checked_classes(classes: Any) -> np.ndarray:
     if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
             v is None or v != v for v in labels):
         raise ValidationError(f"classes must not hold missing values (NaN, None); got {labels.tolist()!r:.200}")
-    return np.unique(labels)
+    unique = np.unique(labels)     # an object array as its values' own dtype (text: '<U'), as MLPClassifier's classes_
+    return np.asarray(unique.tolist()) if unique.dtype == object else unique
 
 
 def _no_text_array(X: Any) -> Any:

@@ -13,6 +13,7 @@ import numpy as np
 from ..errors import ChainruleError, ChainruleTypeError, ParameterError, UnknownNameError, closest, did_you_mean
 from ..nn.activations import ACTIVATIONS, get_activation
 from ..nn.checks import as_dtype
+from ..nn.losses import get_loss
 from ..training.optim import OPTIMIZERS, Optimizer, get_optimizer
 from ..training.schedules import SCHEDULES, Schedule, schedule_from_config
 
@@ -107,13 +108,42 @@ def unknown_parameter(cls: Any, name: str, value: Any, dtype: Any = "float64") -
     from sklearn import neural_network
     theirs = getattr(neural_network, mlp)._get_param_names()
     if name == "loss" and name in theirs:       # MLPRegressor's: its default is this regressor's only loss
-        same = isinstance(value, str) and value == "squared_error"
+        same = _is_our_loss(cls, value)
         return (f"{estimator_name(cls)} has no parameter loss: its loss is always the squared error, {mlp}'s "
-                "loss='squared_error' (its default); " + ("leave loss out" if same else
-                                                          f"{mlp}'s loss={value!r:.80} has no equivalent here"))
+                "loss='squared_error' (its default); " + ("leave loss out" if value == "squared_error" else
+                                                          f"loss={value!r:.80} is that loss: leave loss out" if same
+                                                          else f"{_whose(mlp, value)}loss={value!r:.80} has no "
+                                                          "equivalent here"))
+    if name == "loss" and _is_our_loss(cls, value):      # MLPClassifier has none: its loss is this one's
+        return (f"{estimator_name(cls)} has no parameter loss; its parameters are: {', '.join(ours)}. "
+                f"loss={value!r:.80} is the loss it always trains with, the cross-entropy (log loss, as "
+                "MLPClassifier's): leave loss out")
     return (f"{estimator_name(cls)} has no parameter {name}"
             + (f" ({mlp}'s {name} has no equivalent here)" if name in theirs else "")
             + f"; its parameters are: {', '.join(ours)}" + did_you_mean(name, ours, ". Did you mean {!r}?"))
+
+
+def _whose(mlp: str, value: Any) -> str:
+    """"MLPRegressor's " where `value` is one of its losses (its 'poisson'), else nothing: a name it refuses too."""
+    from sklearn import neural_network
+    constraints = getattr(neural_network, mlp)._parameter_constraints.get("loss", [])
+    return f"{mlp}'s " if isinstance(value, str) and any(value in getattr(c, "options", ()) for c in constraints) \
+        else ""
+
+
+def _is_our_loss(cls: Any, value: Any) -> bool:
+    """Whether a loss named `value` (scikit-learn's 'squared_error' or 'log_loss', or a name the engine takes: 'mse',
+    'mean_squared_error', 'binary_crossentropy', ...) is the one the estimator class `cls` trains with."""
+    if not isinstance(value, str):
+        return False
+    classifier = cls._mlp == "MLPClassifier"
+    if value in ("squared_error", "log_loss"):
+        return (value == "log_loss") == classifier
+    try:
+        loss = get_loss(value).name
+    except (ChainruleError, TypeError, ValueError):
+        return False
+    return loss in ("binary_crossentropy", "categorical_crossentropy") if classifier else loss == "mse"
 
 
 def _refused(make: Callable[[], Any]) -> str | None:

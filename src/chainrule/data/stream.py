@@ -22,7 +22,8 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,7 @@ import numpy as np
 from ..errors import ValidationError
 from . import chunks as chunk_files
 from . import columns as column_checks
-from .advice import words
+from .advice import caller, words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import not_in_file, short
@@ -178,7 +179,8 @@ class CsvStream:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
             try:
-                scans, y = self._scan(target, features, task, impute, set(text_columns))
+                with self._named():
+                    scans, y = self._scan(target, features, task, impute, set(text_columns))
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
@@ -193,7 +195,9 @@ class CsvStream:
         self.keep = None                         # read: the second pass leaves it out
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
-            self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans, y)
+            with self._named():
+                self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans,
+                                               y)
         finally:
             for path in self.spools.values():
                 os.remove(path)
@@ -343,7 +347,20 @@ class CsvStream:
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
+        with self._named():
+            return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
+
+    @contextmanager
+    def _named(self) -> Iterator[None]:
+        """A refusal of the file's content names the file in Python, where a loop over several files reads it far
+        from the call that opened it (the command names its one file itself)."""
+        try:
+            yield
+        except ValidationError as exc:
+            name = short(str(self.path), 200)
+            if caller() == "stream" and exc.args and isinstance(exc.args[0], str) and name not in exc.args[0]:
+                exc.args = (f"CSV file {name}: {exc.args[0]}",) + exc.args[1:]
+            raise
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""

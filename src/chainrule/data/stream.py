@@ -18,7 +18,9 @@ median or mode is computed from a file the first pass wrote.
 """
 from __future__ import annotations
 
+import numbers
 import os
+import re
 import shutil
 import tempfile
 import weakref
@@ -60,8 +62,9 @@ class CsvStream:
                  decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                  folder: str | None = None):
         rows = chunk_files.CHUNK_ROWS if rows is None else rows
-        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        if isinstance(rows, bool) or not isinstance(rows, numbers.Integral) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
+        rows = int(rows)                         # a NumPy integer too (n_rows // 10), as Python's
         csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes
         self.path, self.chunk_rows, self.folder = path, rows, folder
         self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,
@@ -162,9 +165,10 @@ class CsvStream:
         unknown = [c for c in text_columns if c not in shown]
         if unknown:
             raise not_in_file("text column", unknown[0], shown)
-        if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
-                                           or max_categories < 1):
+        if max_categories is not None and (isinstance(max_categories, bool)
+                                           or not isinstance(max_categories, numbers.Integral) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
+        max_categories = None if max_categories is None else int(max_categories)    # NumPy's too, kept as Python's
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
         if task not in (None, "classification", "regression"):
@@ -352,14 +356,14 @@ class CsvStream:
 
     @contextmanager
     def _named(self) -> Iterator[None]:
-        """A refusal of the file's content names the file in Python, where a loop over several files reads it far
-        from the call that opened it (the command names its one file itself)."""
+        """A refusal that points at a line of the file names the file too in Python, where a loop over several files
+        reads it far from the call that opened it (the command names its one file itself)."""
         try:
             yield
         except ValidationError as exc:
-            name = short(str(self.path), 200)
-            if caller() == "stream" and exc.args and isinstance(exc.args[0], str) and name not in exc.args[0]:
-                exc.args = (f"CSV file {name}: {exc.args[0]}",) + exc.args[1:]
+            said, name = exc.args[0] if exc.args else None, short(str(self.path), 200)
+            if caller() == "stream" and isinstance(said, str) and re.search(r"\blines? \d", said) and name not in said:
+                exc.args = (f"CSV file {name}: {said}",) + exc.args[1:]
             raise
 
     def describe(self) -> str:

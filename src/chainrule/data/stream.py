@@ -18,7 +18,6 @@ median or mode is computed from a file the first pass wrote.
 """
 from __future__ import annotations
 
-import numbers
 import os
 import re
 import shutil
@@ -62,11 +61,11 @@ class CsvStream:
                  decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                  folder: str | None = None):
         rows = chunk_files.CHUNK_ROWS if rows is None else rows
-        if isinstance(rows, bool) or not isinstance(rows, numbers.Integral) or rows < 1:
+        if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
-        rows = int(rows)                         # a NumPy integer too (n_rows // 10), as Python's
         csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes
-        self.path, self.chunk_rows, self.folder = path, rows, folder
+        self.path, self.folder = path, folder
+        self.chunk_rows = int(rows)              # a NumPy integer too (n_rows // 10), as Python's
         self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,
                                          na_values=na_values)
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
@@ -166,7 +165,7 @@ class CsvStream:
         if unknown:
             raise not_in_file("text column", unknown[0], shown)
         if max_categories is not None and (isinstance(max_categories, bool)
-                                           or not isinstance(max_categories, numbers.Integral) or max_categories < 1):
+                                           or not isinstance(max_categories, (int, np.integer)) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
         max_categories = None if max_categories is None else int(max_categories)    # NumPy's too, kept as Python's
         if impute is not None and impute not in IMPUTE:
@@ -183,7 +182,7 @@ class CsvStream:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
             try:
-                with self._named():
+                with named(self.path):
                     scans, y = self._scan(target, features, task, impute, set(text_columns))
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
@@ -199,7 +198,7 @@ class CsvStream:
         self.keep = None                         # read: the second pass leaves it out
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
-            with self._named():
+            with named(self.path):
                 self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans,
                                                y)
         finally:
@@ -351,20 +350,8 @@ class CsvStream:
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        with self._named():
+        with named(self.path):
             return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
-
-    @contextmanager
-    def _named(self) -> Iterator[None]:
-        """A refusal that points at a line of the file names the file too in Python, where a loop over several files
-        reads it far from the call that opened it (the command names its one file itself)."""
-        try:
-            yield
-        except ValidationError as exc:
-            said, name = exc.args[0] if exc.args else None, short(str(self.path), 200)
-            if caller() == "stream" and isinstance(said, str) and re.search(r"\blines? \d", said) and name not in said:
-                exc.args = (f"CSV file {name}: {said}",) + exc.args[1:]
-            raise
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""
@@ -388,3 +375,16 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+@contextmanager
+def named(path: Any) -> Iterator[None]:
+    """A refusal that points at a line of the file names the file too in Python, where a loop over several files
+    reads it far from the call that opened it (the command names its one file itself)."""
+    try:
+        yield
+    except ValidationError as exc:
+        said, name = exc.args[0] if exc.args else None, short(str(path), 200)
+        if caller() == "stream" and isinstance(said, str) and re.search(r"\blines? \d", said) and name not in said:
+            exc.args = (f"CSV file {name}: {said}",) + exc.args[1:]
+        raise

@@ -9,6 +9,7 @@ file's line.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -37,8 +38,9 @@ def iter_chunks(path: Any, *, rows: int | None = None, sep: str | None = None, e
     rows' file lines (`rowcheck.check_csv`'s), become its attrs["lines"] (as `read_csv`'s)."""
     name = csv_path(path)
     rows = CHUNK_ROWS if rows is None else rows
-    if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+    if isinstance(rows, bool) or not isinstance(rows, numbers.Integral) or rows < 1:
         raise ValidationError(f"rows must be a positive integer; got {rows!r}")
+    rows = int(rows)                     # a NumPy integer too, as Python's
     with open_again(name) as f:          # opened once: pandas reads the same handle from its start
         yield from _chunks(f, name, rows, sep, encoding, decimal, thousands, na_values, text_columns,
                            pandas_markers, lines, kept)

@@ -19,10 +19,12 @@ median or mode is computed from a file the first pass wrote.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -30,7 +32,7 @@ import numpy as np
 from ..errors import ValidationError
 from . import chunks as chunk_files
 from . import columns as column_checks
-from .advice import words
+from .advice import caller, words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
 from .csvfile import not_in_file, short
@@ -59,10 +61,11 @@ class CsvStream:
                  decimal: str = ".", thousands: str | None = None, na_values: Sequence[str] | str | None = None,
                  folder: str | None = None):
         rows = chunk_files.CHUNK_ROWS if rows is None else rows
-        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 1:
+        if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
         csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes
-        self.path, self.chunk_rows, self.folder = path, rows, folder
+        self.path, self.folder = path, folder
+        self.chunk_rows = int(rows)              # a NumPy integer too (n_rows // 10), as Python's
         self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,
                                          na_values=na_values)
         self.text_read: set[str] = set()         # columns read as text (numbers in some chunks, text in others)
@@ -161,9 +164,10 @@ class CsvStream:
         unknown = [c for c in text_columns if c not in shown]
         if unknown:
             raise not_in_file("text column", unknown[0], shown)
-        if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
-                                           or max_categories < 1):
+        if max_categories is not None and (isinstance(max_categories, bool)
+                                           or not isinstance(max_categories, (int, np.integer)) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
+        max_categories = None if max_categories is None else int(max_categories)    # NumPy's too, kept as Python's
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
         if task not in (None, "classification", "regression"):
@@ -178,7 +182,8 @@ class CsvStream:
         self._cleanup = weakref.finalize(self, shutil.rmtree, self.workdir, True)     # at the latest at exit
         while True:
             try:
-                scans, y = self._scan(target, features, task, impute, set(text_columns))
+                with named(self.path):
+                    scans, y = self._scan(target, features, task, impute, set(text_columns))
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
@@ -193,7 +198,9 @@ class CsvStream:
         self.keep = None                         # read: the second pass leaves it out
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
-            self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans, y)
+            with named(self.path):
+                self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans,
+                                               y)
         finally:
             for path in self.spools.values():
                 os.remove(path)
@@ -343,7 +350,8 @@ class CsvStream:
         from .ondisk import encode_csv
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
-        return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
+        with named(self.path):
+            return encode_csv(self, self.pre, rows, as_dtype(dtype), self.workdir, unseen_in)
 
     def describe(self) -> str:
         """One line saying how the file was read (as `csvfile.describe_source`)."""
@@ -367,3 +375,16 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+@contextmanager
+def named(path: Any) -> Iterator[None]:
+    """A refusal that points at a line of the file names the file too in Python, where a loop over several files
+    reads it far from the call that opened it (the command names its one file itself)."""
+    try:
+        yield
+    except ValidationError as exc:
+        said, name = exc.args[0] if exc.args else None, short(str(path), 200)
+        if caller() == "stream" and isinstance(said, str) and re.search(r"\blines? \d", said) and name not in said:
+            exc.args = (f"CSV file {name}: {said}",) + exc.args[1:]
+        raise

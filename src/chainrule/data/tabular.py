@@ -7,6 +7,7 @@ file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -153,9 +154,10 @@ class Preprocessing:
         unknown = [c for c in text_columns if c not in df.columns]
         if unknown:
             raise not_in_file("text column", unknown[0], df.columns)
-        if max_categories is not None and (isinstance(max_categories, bool) or not isinstance(max_categories, int)
-                                           or max_categories < 1):
+        if max_categories is not None and (isinstance(max_categories, bool)
+                                           or not isinstance(max_categories, numbers.Integral) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
+        max_categories = None if max_categories is None else int(max_categories)    # NumPy's too, kept as Python's
         if impute is not None and impute not in IMPUTE:
             raise ValidationError(f"impute must be one of {', '.join(IMPUTE)}; got {impute!r}")
         rows = _training_rows(train, len(df))

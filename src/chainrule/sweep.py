@@ -122,8 +122,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
-    error_score : NaN (the default, as above) or "raise": the first fit that fails raises its own
-        error, as GridSearchCV(error_score="raise").
+    error_score : the score of a fold whose fit (or score) fails: NaN (the default, as above), or a number that
+        ranks among the others (0: as a score of 0), the candidate named in a FailedCandidateWarning (a FitFailedWarning,
+        as GridSearchCV's error_score=0); or "raise": the first fit that fails raises its own error, as
+        GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
         scheduler, Dask's workers decide: one fit a worker thread, as -1 with joblib's Dask backend (another
         value than 1 or -1 is refused).
@@ -178,9 +180,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                               f"candidate); got {n_iter!r}")
     if not isinstance(refit, bool):
         raise ValidationError(f"refit must be True or False; got {refit!r}")
-    if not (error_score == "raise" or (isinstance(error_score, (float, np.floating)) and np.isnan(error_score))):
-        raise ValidationError(f"error_score must be NaN (a failed candidate scores NaN, ranks last and is named) "
-                              f"or 'raise' (the first failed fit raises its error); got {error_score!r}")
+    if not (isinstance(error_score, str) and error_score == "raise") and (
+            not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
+        raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
+                              f"candidate last; 0 ranks it as a score of 0, as GridSearchCV's) or 'raise' (the first "
+                              f"failed fit raises its error); got {error_score!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")

@@ -73,7 +73,6 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
     weights, as train's), the class weights every fit had (as train records them: `chainrule info` says them), and
     the sweep it came from (`chainrule info`: its best_params as the grid wrote them)."""
     from chainrule.saving.npz import save
-    from chainrule.sweep_search import fitted
     best = fitted(estimator)
     net = best.network_
     if classify and net.n_outputs == 1:
@@ -88,3 +87,8 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
     sweep = {**sweep, "best_params": {k: literal(v) for k, v in sweep["best_params"].items()}}
     save(net, path, include_optimizer=False, extra={"tabular": pre.to_json(), "history": history, **recorded,
                                                      "sweep": sweep})
+
+
+def fitted(estimator):
+    """The chainrule estimator inside (a regression's TransformedTargetRegressor holds it)."""
+    return getattr(estimator, "regressor_", estimator)

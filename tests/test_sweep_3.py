@@ -253,19 +253,20 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_
         run_sweep(sweep_data / "iris.csv", "species", grid, **FIT)
     with pytest.warns(FitFailedWarning, match="(?s)out of a total of 6.*set to 0"):
         truth = GridSearchCV(BackpropClassifier(**FIT), grid, error_score=0, cv=3).fit(X, y)
-    with pytest.warns(FitFailedWarning, match=r"learning_rate=1e\+30, .* failed in 3 of 3 folds \(scored error_score=0"):
+    with pytest.warns(FitFailedWarning, match=r"learning_rate=1e\+30, .* in 3 of 3 folds \(scored error_score=0 "):
         res = run_sweep(sweep_data / "iris.csv", "species", grid, error_score=0, **FIT)
     for key in ("mean_test_score", "rank_test_score", "split0_test_score"):
         assert res.cv_results_[key][1] == truth.cv_results_[key][1] == (2 if key.startswith("rank") else 0)
     assert res.cv_results_["rank_test_score"].tolist() == truth.cv_results_["rank_test_score"].tolist() == [1, 2]
     assert res.failed.keys() == {1} and res.best_index_ == truth.best_index_ == 0
     for wrong in ("nan", True, None, [0]):
-        with pytest.raises(ValidationError, match=rf"error_score must be a number .* or 'raise' .*; got {re.escape(repr(wrong))}"):
+        refused = rf"error_score must be a number .* or 'raise' .*; got {re.escape(repr(wrong))}$"
+        with pytest.raises(ValidationError, match=refused):
             run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, error_score=wrong, **FIT)
     code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                     "lr=0.01,1e30;activation=linear;optimizer=sgd", "--epochs", "3", "--error-score",
                                     "-1", "--out-dir", tmp_path / "n")
-    assert code == 0 and "lr=1e30, activation=linear, optimizer=sgd failed in 3 of 3 folds (scored error_score=-1.0" in err
+    assert code == 0 and "optimizer=sgd failed in 3 of 3 folds (scored error_score=-1.0 there)" in err
     assert pd.read_csv(tmp_path / "n" / "sweep_results.csv")["mean_test_score"].tolist()[1] == -1
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "activation=relu,nope", "--epochs", "3", "--error-score", "raise",

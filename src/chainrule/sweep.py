@@ -123,9 +123,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
         named in a FailedCandidateWarning; when every candidate fails, ValidationError.
     error_score : the score of a fold whose fit (or score) fails: NaN (the default, as above), or a number that
-        ranks among the others (0: as a score of 0), the candidate named in a FailedCandidateWarning (a FitFailedWarning,
-        as GridSearchCV's error_score=0); or "raise": the first fit that fails raises its own error, as
-        GridSearchCV(error_score="raise").
+        ranks among the others (0: as a score of 0), the candidate named in a FailedCandidateWarning (a
+        FitFailedWarning, as GridSearchCV's error_score=0); or "raise": the first fit that fails raises its own
+        error, as GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
         scheduler, Dask's workers decide: one fit a worker thread, as -1 with joblib's Dask backend (another
         value than 1 or -1 is refused).

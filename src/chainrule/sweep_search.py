@@ -302,7 +302,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
     for i, why in failed.items():
-        scored = "score NaN, ranked last" if np.isnan(float(error_score)) else f"scored error_score={error_score!r} there"
+        scored = f"scored error_score={error_score!r} there" if error_score == error_score else "score NaN, ranked last"
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:

@@ -66,11 +66,31 @@ def _swapped_fits() -> tuple[tuple[Any, np.ndarray, np.ndarray], ...]:
 
 def named(res: dict, names: dict[str, str]) -> dict:
     """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
-    of each, as GridSearchCV's."""
+    of each, as GridSearchCV's: a masked array (masked where a candidate lacks the parameter), of the values' own
+    dtype where NumPy gives them one (numbers, bools), else of objects (strings, tuples, None)."""
     res["params"] = [unprefixed(p) for p in res["params"]]
     for name in dict.fromkeys(names.values()):
-        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+        res[f"param_{name}"] = _masked([p.get(name, _LACKS) for p in res["params"]])
     return res
+
+
+_LACKS = object()       # a candidate without the parameter (None is a value)
+
+
+def _masked(values: list) -> np.ma.MaskedArray:
+    """GridSearchCV's param_ column: the dtype NumPy infers for the values given, unless text (a str dtype) or not
+    one value per candidate (sequences of one length, a 2-d array; of several, an error), which are objects."""
+    given = [v for v in values if v is not _LACKS]
+    try:
+        inferred = np.array(given)
+        dtype = inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else np.dtype(object)
+    except ValueError:
+        dtype = np.dtype(object)
+    column = np.ma.MaskedArray(np.empty(len(values), dtype=dtype), mask=True)
+    for i, value in enumerate(values):
+        if value is not _LACKS:
+            column[i] = value          # unmasks it
+    return column
 
 
 def unprefixed(params: dict) -> dict:

@@ -99,7 +99,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              refit: bool = True, error_score: float | str = np.nan,
+              refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
               weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
@@ -113,7 +113,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
         already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
-    out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
+    out_dir : where sweep_results.csv and best_model.npz go (None: write nothing). An earlier sweep's there are
+        replaced when this one finishes (as `cr.save`, Keras' save); overwrite=False refuses them before any fit.
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
@@ -178,8 +179,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
-    if not isinstance(refit, bool):
-        raise ValidationError(f"refit must be True or False; got {refit!r}")
+    for flag, value in (("refit", refit), ("overwrite", overwrite)):
+        if not isinstance(value, bool):
+            raise ValidationError(f"{flag} must be True or False; got {value!r}")
     if not (isinstance(error_score, str) and error_score == "raise") and (
             not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
@@ -206,7 +208,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         if out.exists() and not out.is_dir():
             raise ValidationError(f"{give('out_dir')} {str(out)!r} is a file, not a folder")
     if out is not None:
-        can_write(out, refit)
+        can_write(out, refit, overwrite)
     if out is not None and not refit and (out / "best_model.npz").exists():
         # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
         import warnings

@@ -34,13 +34,15 @@ def as_softmax(net) -> Any:
     return out
 
 
-def can_write(out: Path, refit: bool) -> None:
+def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
-    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written;
+    and with overwrite=False an earlier sweep's files there (FileExistsError, as `cr.save(overwrite=False)`)."""
     import os
     import tempfile
 
     from chainrule.saving.files import replaceable, writable_target
+    from chainrule.saving.npz import refuse_existing
     folder = out
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -54,6 +56,7 @@ def can_write(out: Path, refit: bool) -> None:
     for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
         path = out / name
         if out.is_dir() and (refit or kind is None):
+            refuse_existing(path, overwrite, "run_sweep")
             replaceable(writable_target(path), kind, str(path))
 
 

@@ -50,9 +50,9 @@ def register(sub) -> None:
                    help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786, which needs a worker within "
                         "CHAINRULE_DASK_WAIT seconds (30 unless set) (default: none, every fit runs here)")
     p.add_argument("--out-dir", default="sweep", metavar="DIR",
-                   help="folder for sweep_results.csv and best_model.npz (default: "
-                        "./sweep); stopped by Ctrl-C, the candidates whose folds all "
-                        "finished go to sweep_results.partial.csv there")
+                   help="folder for sweep_results.csv and best_model.npz (default: ./sweep; an earlier "
+                        "sweep's there are replaced, the wrote line says so); stopped by Ctrl-C, the candidates "
+                        "whose folds all finished go to sweep_results.partial.csv there")
     p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
                         "class (default: 3)")
@@ -175,7 +175,9 @@ def sweep(args) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring}{of} {result.best_score:.4f})"
         f"{_tied(result, names, args)}")
-    say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
+    earlier = [" (replacing an earlier sweep's)" if was is not None else "" for was in before]    # as plot's figure
+    say(f"wrote {word(result.results_path)}{earlier[0]}" +
+        (f" and {word(result.model_path)}{earlier[1]}" if result.model_path else ""))
     return 0
 
 

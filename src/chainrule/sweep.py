@@ -95,7 +95,7 @@ class SweepResult:
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
 # a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
-              cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
+              cv: Any = 3, scoring: Any = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
@@ -119,10 +119,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
         (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
-    scoring : a scikit-learn scorer's name (default: accuracy or R2). A regression is trained on the
-        standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
-        A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
-        named in a FailedCandidateWarning; when every candidate fails, ValidationError.
+    scoring : a scikit-learn scorer's name (default: accuracy or R2), or a scorer (make_scorer(...)), called as
+        GridSearchCV calls it. A regression is trained on the standardised target and scored in the target's
+        units (neg_mean_squared_error in its squared units). A candidate whose fit fails in a fold (a diverging
+        learning rate) scores NaN, ranks last and is named in a FailedCandidateWarning; when every candidate fails,
+        ValidationError.
     error_score : the score of a fold whose fit (or score) fails: NaN (the default, as above), or a number that
         ranks among the others (0: as a score of 0), the candidate named in a FailedCandidateWarning (a
         FitFailedWarning, as GridSearchCV's error_score=0); or "raise": the first fit that fails raises its own
@@ -216,7 +217,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=3)
-    scoring_name(scoring)
+    scoring_shown = scoring_name(scoring)
     parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
@@ -321,7 +322,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                 "epochs of {} or more in the grid".format if "epochs" in param_grid else
                 lambda needed: f"{give('epochs given', epochs=needed)} or more")
     shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
-    name = scoring or ("accuracy" if classify else "r2")
+    name = scoring_shown or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

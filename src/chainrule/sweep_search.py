@@ -138,9 +138,11 @@ def metric_kind(scoring: str) -> str | None:
             "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
 
 
-def scorer_refusal(scoring: str, n_classes: int) -> str | None:
+def scorer_refusal(scoring: Any, n_classes: int) -> str | None:
     """Why scikit-learn's scorer cannot score n_classes classes at all (roc_auc or f1 of 3 classes, f1_samples of
     any), tried on a constant classifier of that many: every fit would fail at its score, found after them all."""
+    if not isinstance(scoring, str) and not hasattr(scoring, "_score_func"):   # a user's callable: its fits say it
+        return None
     from sklearn.dummy import DummyClassifier
     from sklearn.metrics import get_scorer
     y = np.arange(n_classes).repeat(2)

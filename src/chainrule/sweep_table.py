@@ -40,18 +40,20 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
 
 
 @functools.cache
-def positive_matters(scoring: str) -> bool:
+def positive_matters(scoring: Any) -> bool:
     """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
     (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1
     labels and of the same labels swapped, which score alike by any other scorer (accuracy, roc_auc, f1_macro)."""
     from sklearn.metrics import get_scorer
     scores = []
+    if not isinstance(scoring, str) and not hasattr(scoring, "_score_func"):      # a user's callable: not tried
+        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # an undefined ratio's warning
         for model, X, labels in _swapped_fits():
             try:
                 scores.append(float(get_scorer(scoring)(model, X, labels)))
-            except (ValueError, TypeError):    # not a classifier's scorer (r2 would score), or one of samples
+            except Exception:       # not a classifier's scorer (r2 would score), one of samples, a user's that fails
                 return False
     return not np.isclose(scores[0], scores[1], equal_nan=True)
 

@@ -40,3 +40,15 @@ def test_a_parameter_some_candidates_lack_is_masked_there_as_gridsearchcvs(sweep
         ours, truth = res[f"param_{name}"], search.cv_results_[f"param_{name}"]
         assert ours.dtype == truth.dtype and ours.mask.tolist() == truth.mask.tolist(), name
         assert ours.compressed().tolist() == truth.compressed().tolist(), name
+
+
+@pytest.mark.parametrize("cv", [3, "KFold(4)", "pairs"])
+def test_n_splits_is_gridsearchcvs(sweep_data, cv):
+    """GridSearchCV's n_splits_ (the folds searched) was missing: AttributeError."""
+    from sklearn.model_selection import KFold
+    iris = pd.read_csv(sweep_data / "iris.csv")
+    X, y = iris.drop(columns="species").to_numpy(), iris["species"]
+    given = KFold(4) if cv == "KFold(4)" else list(KFold(5).split(X)) if cv == "pairs" else cv
+    result = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=given, epochs=1, refit=False)
+    search = GridSearchCV(BackpropClassifier(epochs=1), {"learning_rate": [0.01]}, cv=given, refit=False).fit(X, y)
+    assert result.n_splits_ == search.n_splits_

@@ -90,6 +90,8 @@ class SweepResult:
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
     best_estimator_ = property(lambda self: self.best_pipeline)
+    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
+                                          for k in self.cv_results_))
 
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;

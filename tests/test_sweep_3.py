@@ -1,5 +1,6 @@
 """Sweeps tried as a practitioner would, scikit-learn's GridSearchCV as the truth where they overlap, and
 the fold fit safe to run in threads (a Dask worker with several threads fits folds at once)."""
+import re
 import threading
 import time
 import warnings
@@ -10,6 +11,7 @@ import pytest
 pd = pytest.importorskip("pandas")
 from conftest import cli_in_process  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
+from sklearn.exceptions import FitFailedWarning  # noqa: E402
 from sklearn.model_selection import GridSearchCV, KFold, RandomizedSearchCV, StratifiedKFold  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -239,7 +241,8 @@ def test_refit_false_leaves_the_table_alone_as_gridsearchcvs(sweep_data, tmp_pat
 @pytest.mark.filterwarnings("ignore:(Stochastic Optimizer|.* finished fits ran every epoch)")   # few epochs
 def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_data, capsys, tmp_path):
     """GridSearchCV(error_score='raise') raises the failed fit's own error; so does the sweep (and --error-score
-    raise), where the default scores it NaN; any other error_score is refused by name."""
+    raise), where the default scores it NaN; a number is the failed folds' score, as GridSearchCV's; anything else
+    is refused by name."""
     grid = {"learning_rate": [0.01, 1e30], "activation": ["linear"], "optimizer": ["sgd"]}     # 1e30 diverges
     X, y = load_iris(return_X_y=True)
     with pytest.raises(Exception) as truth:
@@ -248,8 +251,23 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_
         run_sweep(sweep_data / "iris.csv", "species", grid, error_score="raise", **FIT)
     with pytest.warns(FailedCandidateWarning, match=r"learning_rate=1e\+30"):
         run_sweep(sweep_data / "iris.csv", "species", grid, **FIT)
-    with pytest.raises(ValidationError, match=r"error_score must be NaN .* or 'raise' .*; got 0"):
-        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, error_score=0, **FIT)
+    with pytest.warns(FitFailedWarning, match="(?s)out of a total of 6.*set to 0"):
+        truth = GridSearchCV(BackpropClassifier(**FIT), grid, error_score=0, cv=3).fit(X, y)
+    with pytest.warns(FitFailedWarning, match=r"learning_rate=1e\+30, .* in 3 of 3 folds \(scored error_score=0 "):
+        res = run_sweep(sweep_data / "iris.csv", "species", grid, error_score=0, **FIT)
+    for key in ("mean_test_score", "rank_test_score", "split0_test_score"):
+        assert res.cv_results_[key][1] == truth.cv_results_[key][1] == (2 if key.startswith("rank") else 0)
+    assert res.cv_results_["rank_test_score"].tolist() == truth.cv_results_["rank_test_score"].tolist() == [1, 2]
+    assert res.failed.keys() == {1} and res.best_index_ == truth.best_index_ == 0
+    for wrong in ("nan", True, None, [0]):
+        refused = rf"error_score must be a number .* or 'raise' .*; got {re.escape(repr(wrong))}$"
+        with pytest.raises(ValidationError, match=refused):
+            run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, error_score=wrong, **FIT)
+    code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
+                                    "lr=0.01,1e30;activation=linear;optimizer=sgd", "--epochs", "3", "--error-score",
+                                    "-1", "--out-dir", tmp_path / "n")
+    assert code == 0 and "optimizer=sgd failed in 3 of 3 folds (scored error_score=-1.0 there)" in err
+    assert pd.read_csv(tmp_path / "n" / "sweep_results.csv")["mean_test_score"].tolist()[1] == -1
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "activation=relu,nope", "--epochs", "3", "--error-score", "raise",
                                   "--out-dir", tmp_path / "r")

@@ -54,7 +54,7 @@ def test_class_weights_by_label_stay_labels_in_the_table_and_best_params(sweep_d
     assert {str(p["class_weight"]) for p in r.table["params"]} == {"None", "{'virginica': 3.0}"}
     saved = pd.read_csv(tmp_path / "sweep_results.csv")
     assert {str(ast.literal_eval(p)["class_weight"]) for p in saved["params"]} == {"None", "{'virginica': 3.0}"}
-    assert r.cv_results_["param_class_weight"] == [{"virginica": 3.0}, None]
+    assert r.cv_results_["param_class_weight"].tolist() == [{"virginica": 3.0}, None]
     fixed = _quiet(sweep_data / "iris.csv", "species", {"lr": [1e-3]}, cv=3, class_weight={"virginica": 3.0}, **FIT)
     plain = _quiet(sweep_data / "iris.csv", "species", {"lr": [1e-3]}, cv=3, **FIT)
     splits = [f"split{k}_test_score" for k in range(3)]

@@ -90,16 +90,18 @@ class SweepResult:
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
     best_estimator_ = property(lambda self: self.best_pipeline)
+    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
+                                          for k in self.cv_results_))
 
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
 # a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
-              cv: Any = 3, scoring: str | None = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
+              cv: Any = 3, scoring: Any = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
-              refit: bool = True, error_score: float | str = np.nan,
+              refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
               weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
@@ -113,16 +115,20 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
         already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
-    out_dir : where sweep_results.csv and best_model.npz go (None: write nothing).
+    out_dir : where sweep_results.csv and best_model.npz go (None: write nothing). An earlier sweep's there are
+        replaced when this one finishes (as `cr.save`, Keras' save); overwrite=False refuses them before any fit.
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
         scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
         (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
-    scoring : a scikit-learn scorer's name (default: accuracy or R2). A regression is trained on the
-        standardised target and scored in the target's units (neg_mean_squared_error in its squared units).
-        A candidate whose fit fails in a fold (a diverging learning rate) scores NaN, ranks last and is
-        named in a FailedCandidateWarning; when every candidate fails, ValidationError.
-    error_score : NaN (the default, as above) or "raise": the first fit that fails raises its own
+    scoring : a scikit-learn scorer's name (default: accuracy or R2), or a scorer (make_scorer(...)), called as
+        GridSearchCV calls it. A regression is trained on the standardised target and scored in the target's
+        units (neg_mean_squared_error in its squared units). A candidate whose fit fails in a fold (a diverging
+        learning rate) scores NaN, ranks last and is named in a FailedCandidateWarning; when every candidate fails,
+        ValidationError.
+    error_score : the score of a fold whose fit (or score) fails: NaN (the default, as above), or a number that
+        ranks among the others (0: as a score of 0), the candidate named in a FailedCandidateWarning (a
+        FitFailedWarning, as GridSearchCV's error_score=0); or "raise": the first fit that fails raises its own
         error, as GridSearchCV(error_score="raise").
     n_jobs : parallel fits on this machine (joblib's n_jobs: -1 one per CPU, -2 all but one); with a
         scheduler, Dask's workers decide: one fit a worker thread, as -1 with joblib's Dask backend (another
@@ -176,11 +182,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
-    if not isinstance(refit, bool):
-        raise ValidationError(f"refit must be True or False; got {refit!r}")
-    if not (error_score == "raise" or (isinstance(error_score, (float, np.floating)) and np.isnan(error_score))):
-        raise ValidationError(f"error_score must be NaN (a failed candidate scores NaN, ranks last and is named) "
-                              f"or 'raise' (the first failed fit raises its error); got {error_score!r}")
+    for flag, value in (("refit", refit), ("overwrite", overwrite)):
+        if not isinstance(value, bool):
+            raise ValidationError(f"{flag} must be True or False; got {value!r}")
+    if not (isinstance(error_score, str) and error_score == "raise") and (
+            not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
+        raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
+                              f"candidate last; 0 ranks it as a score of 0, as GridSearchCV's) or 'raise' (the first "
+                              f"failed fit raises its error); got {error_score!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -202,7 +211,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         if out.exists() and not out.is_dir():
             raise ValidationError(f"{give('out_dir')} {str(out)!r} is a file, not a folder")
     if out is not None:
-        can_write(out, refit)
+        can_write(out, refit, overwrite)
     if out is not None and not refit and (out / "best_model.npz").exists():
         # kept (the user's file: GridSearchCV(refit=False) deletes nothing), but said before the fits, not after them
         import warnings
@@ -210,7 +219,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=3)
-    scoring_name(scoring)
+    scoring_shown = scoring_name(scoring)
     parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
@@ -315,7 +324,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                 "epochs of {} or more in the grid".format if "epochs" in param_grid else
                 lambda needed: f"{give('epochs given', epochs=needed)} or more")
     shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
-    name = scoring or ("accuracy" if classify else "r2")
+    name = scoring_shown or ("accuracy" if classify else "r2")
     results_path = model_path = None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

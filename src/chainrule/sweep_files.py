@@ -34,13 +34,15 @@ def as_softmax(net) -> Any:
     return out
 
 
-def can_write(out: Path, refit: bool) -> None:
+def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
-    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written."""
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written;
+    and with overwrite=False an earlier sweep's files there (FileExistsError, as `cr.save(overwrite=False)`)."""
     import os
     import tempfile
 
     from chainrule.saving.files import replaceable, writable_target
+    from chainrule.saving.npz import refuse_existing
     folder = out
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent
@@ -54,6 +56,7 @@ def can_write(out: Path, refit: bool) -> None:
     for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
         path = out / name
         if out.is_dir() and (refit or kind is None):
+            refuse_existing(path, overwrite, "run_sweep")
             replaceable(writable_target(path), kind, str(path))
 
 
@@ -73,7 +76,6 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
     weights, as train's), the class weights every fit had (as train records them: `chainrule info` says them), and
     the sweep it came from (`chainrule info`: its best_params as the grid wrote them)."""
     from chainrule.saving.npz import save
-    from chainrule.sweep_search import fitted
     best = fitted(estimator)
     net = best.network_
     if classify and net.n_outputs == 1:
@@ -88,3 +90,8 @@ def save_best(path: Path, estimator, pre, classify: bool, score: tuple[str, floa
     sweep = {**sweep, "best_params": {k: literal(v) for k, v in sweep["best_params"].items()}}
     save(net, path, include_optimizer=False, extra={"tabular": pre.to_json(), "history": history, **recorded,
                                                      "sweep": sweep})
+
+
+def fitted(estimator):
+    """The chainrule estimator inside (a regression's TransformedTargetRegressor holds it)."""
+    return getattr(estimator, "regressor_", estimator)

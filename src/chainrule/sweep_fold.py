@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 from chainrule.training.schedules import ScheduleWarning, kept
 
 
@@ -16,8 +14,9 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
     was clipped to the rows or None: `clipped`, score seconds: 0 when the fit failed, as GridSearchCV's); with
-    error_score "raise" a failure raises its own error. `fold`: its preprocessed training rows, their targets and
-    weights (None: unweighted), in the fit, and its test rows', in the score."""
+    error_score "raise" a failure raises its own error, else scores error_score (NaN, or GridSearchCV's number).
+    `fold`: its preprocessed training rows, their targets and weights (None: unweighted), in the fit, and its test
+    rows', in the score."""
     from sklearn.base import clone
     from sklearn.metrics import check_scoring
     X_train, y_train, w_train, X_test, y_test, w_test = fold
@@ -32,7 +31,7 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None, 0.0
+        return float(error_score), time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None, 0.0
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
     size = clipped(estimator)
@@ -44,8 +43,8 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return np.nan, seconds, (f"its fits worked, its score {scoring or 'default'!r} could not be computed: "
-                                 f"{type(exc).__name__}: {exc}"), out, held, size, time.perf_counter() - start
+        why = f"its fits worked, its score {scoring or 'default'!r} could not be computed: {type(exc).__name__}: {exc}"
+        return float(error_score), seconds, why, out, held, size, time.perf_counter() - start
 
 
 def ran_out(estimator) -> bool:

@@ -97,16 +97,20 @@ def grid_dict(grid: Any) -> dict:
                              if several else f"{type(grid).__name__} {grid!r}"))
 
 
-def scoring_name(scoring: Any) -> None:
-    """run_sweep's scoring: None or one scorer's name (the sweep names it in its table, warnings and model file). A
-    scorer object (make_scorer(...)) or a list of names (GridSearchCV's several metrics) was called 'not known'."""
+def scoring_name(scoring: Any) -> str | None:
+    """run_sweep's scoring: None, one scorer's name, or a scorer object (make_scorer(...), or a callable
+    scorer(estimator, X, y) as GridSearchCV calls it); its name in the table's line, warnings and model file (a
+    scorer's repr, a function's name). A list of names (GridSearchCV's several metrics) was called 'not known'."""
     from sklearn.metrics import get_scorer_names
+    if callable(scoring):
+        return repr(scoring) if hasattr(scoring, "_score_func") else getattr(scoring, "__name__", repr(scoring))
     if scoring is not None and not isinstance(scoring, str):
         raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
-                              "sklearn.metrics.get_scorer_names()), or None for the task's default; got "
-                              f"{type(scoring).__name__} {scoring!r}")
+                              "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
+                              f"task's default; got {type(scoring).__name__} {scoring!r}")
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
+    return scoring
 
 
 def fixed_names(fixed: Collection[str], estimator) -> None:

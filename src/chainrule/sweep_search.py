@@ -9,11 +9,9 @@ learns it again in each candidate's fit (a third of a small sweep's time). The r
 candidate have no say in the scaling, fill values and categories it trains with (nor, for a regression,
 in the target's mean and scale). The best candidate is refit on every row with the whole file's.
 
-The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit
-or a score failed only in warnings, issued in the process and thread that ran it, so a caller had to
-record the warnings of the whole process (warnings.catch_warnings, which is not thread-safe: two sweeps in
-threads lost each other's reasons and left the filters changed), and a Dask worker's reasons were lost.
-Here each fold returns its score, fit time and the reason it failed, wherever it ran. Candidates
+The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit failed
+only in warnings, in the process and thread that ran it (catch_warnings is not thread-safe; a Dask worker's are
+lost). Here each fold returns its score, fit time and the reason it failed, wherever it ran. Candidates
 (ParameterGrid, ParameterSampler), folds, means, spreads and ranks are scikit-learn's, as GridSearchCV's
 cv_results_ has them (tests compare the two on the same folds).
 """
@@ -26,6 +24,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import FitFailedWarning
 
 from chainrule.data.advice import give
 from chainrule.data.columns import MAX_CATEGORIES
@@ -37,8 +36,9 @@ from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask 
 from chainrule.training.schedules import kept
 
 
-class FailedCandidateWarning(UserWarning):
-    """A candidate of a sweep failed in a fold: its score is NaN and it is ranked last."""
+class FailedCandidateWarning(FitFailedWarning, UserWarning):
+    """A candidate of a sweep failed in a fold: that fold scores error_score (NaN: ranked last). scikit-learn's
+    FitFailedWarning, which GridSearchCV gives for failed fits, so that a filter of it holds for the sweep's too."""
 
 
 class _Clipped:
@@ -138,9 +138,11 @@ def metric_kind(scoring: str) -> str | None:
             "sklearn.metrics._scorer": "classification"}.get(module)      # the likelihood ratios of classes
 
 
-def scorer_refusal(scoring: str, n_classes: int) -> str | None:
+def scorer_refusal(scoring: Any, n_classes: int) -> str | None:
     """Why scikit-learn's scorer cannot score n_classes classes at all (roc_auc or f1 of 3 classes, f1_samples of
     any), tried on a constant classifier of that many: every fit would fail at its score, found after them all."""
+    if not isinstance(scoring, str) and not hasattr(scoring, "_score_func"):   # a user's callable: its fits say it
+        return None
     from sklearn.dummy import DummyClassifier
     from sklearn.metrics import get_scorer
     y = np.arange(n_classes).repeat(2)
@@ -221,11 +223,6 @@ def as_public(estimator):
     return out
 
 
-def fitted(estimator):
-    """The chainrule estimator inside (a regression's TransformedTargetRegressor holds it)."""
-    return getattr(estimator, "regressor_", estimator)
-
-
 @dataclass
 class Search:
     """A finished search: the table (best first, values as the grid wrote them), the best candidate
@@ -297,16 +294,19 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         raise
     res = cv_results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
+    # a fold failed where it says why (its score is error_score, which may be a number) or its score was NaN
+    broken = np.isnan(scores) | np.array([o[2] is not None for o in out]).reshape(len(candidates), n_folds).T
     failed: dict[int, str] = {}
-    for i in map(int, np.flatnonzero(np.isnan(scores).any(axis=0))):
+    for i in map(int, np.flatnonzero(broken.any(axis=0))):
         reasons = [o[2] for o in out[i * n_folds:(i + 1) * n_folds] if o[2]]
         failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
     for i, why in failed.items():
-        warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(np.isnan(scores[:, i]).sum())} of "
-                      f"{n_folds} folds (score NaN, ranked last): {why}", FailedCandidateWarning, stacklevel=4)
+        scored = f"scored error_score={error_score!r} there" if error_score == error_score else "score NaN, ranked last"
+        warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
+                      f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     refit_said: list = []

@@ -40,18 +40,20 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
 
 
 @functools.cache
-def positive_matters(scoring: str) -> bool:
+def positive_matters(scoring: Any) -> bool:
     """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
     (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1
     labels and of the same labels swapped, which score alike by any other scorer (accuracy, roc_auc, f1_macro)."""
     from sklearn.metrics import get_scorer
     scores = []
+    if not isinstance(scoring, str) and not hasattr(scoring, "_score_func"):      # a user's callable: not tried
+        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # an undefined ratio's warning
         for model, X, labels in _swapped_fits():
             try:
                 scores.append(float(get_scorer(scoring)(model, X, labels)))
-            except (ValueError, TypeError):    # not a classifier's scorer (r2 would score), or one of samples
+            except Exception:       # not a classifier's scorer (r2 would score), one of samples, a user's that fails
                 return False
     return not np.isclose(scores[0], scores[1], equal_nan=True)
 
@@ -66,11 +68,31 @@ def _swapped_fits() -> tuple[tuple[Any, np.ndarray, np.ndarray], ...]:
 
 def named(res: dict, names: dict[str, str]) -> dict:
     """cv_results_ with the candidates' parameters under the chainrule estimator's names, and a param_ column
-    of each, as GridSearchCV's."""
+    of each, as GridSearchCV's: a masked array (masked where a candidate lacks the parameter), of the values' own
+    dtype where NumPy gives them one (numbers, bools), else of objects (strings, tuples, None)."""
     res["params"] = [unprefixed(p) for p in res["params"]]
     for name in dict.fromkeys(names.values()):
-        res[f"param_{name}"] = [p.get(name) for p in res["params"]]
+        res[f"param_{name}"] = _masked([p.get(name, _LACKS) for p in res["params"]])
     return res
+
+
+_LACKS = object()       # a candidate without the parameter (None is a value)
+
+
+def _masked(values: list) -> np.ma.MaskedArray:
+    """GridSearchCV's param_ column: the dtype NumPy infers for the values given, unless text (a str dtype) or not
+    one value per candidate (sequences of one length, a 2-d array; of several, an error), which are objects."""
+    given = [v for v in values if v is not _LACKS]
+    try:
+        inferred = np.array(given)
+        dtype = inferred.dtype if inferred.dtype.kind != "U" and inferred.ndim == 1 else np.dtype(object)
+    except ValueError:
+        dtype = np.dtype(object)
+    column = np.ma.MaskedArray(np.empty(len(values), dtype=dtype), mask=True)
+    for i, value in enumerate(values):
+        if value is not _LACKS:
+            column[i] = value          # unmasks it
+    return column
 
 
 def unprefixed(params: dict) -> dict:

@@ -50,9 +50,9 @@ def register(sub) -> None:
                    help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786, which needs a worker within "
                         "CHAINRULE_DASK_WAIT seconds (30 unless set) (default: none, every fit runs here)")
     p.add_argument("--out-dir", default="sweep", metavar="DIR",
-                   help="folder for sweep_results.csv and best_model.npz (default: "
-                        "./sweep); stopped by Ctrl-C, the candidates whose folds all "
-                        "finished go to sweep_results.partial.csv there")
+                   help="folder for sweep_results.csv and best_model.npz (default: ./sweep; an earlier "
+                        "sweep's there are replaced, the wrote line says so); stopped by Ctrl-C, the candidates "
+                        "whose folds all finished go to sweep_results.partial.csv there")
     p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
                         "class (default: 3)")
@@ -85,8 +85,9 @@ def register(sub) -> None:
     p.add_argument("--no-refit", dest="refit", action="store_false",
                    help="write the results table only: no best model refit on the whole file (by default the best is "
                         "refit and written)")
-    p.add_argument("--error-score", choices=["nan", "raise"], default="nan",
-                   help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); raise "
+    p.add_argument("--error-score", type=_error_score, default="nan", metavar="{nan,raise,NUMBER}",
+                   help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); a number "
+                        "(0) is its fold's score, ranked among the others, as GridSearchCV's error_score=0; raise "
                         "stops the sweep with its error")
     p.add_argument("--seed", type=numbers.random_state, default=0,
                    help="seeds the folds, --n-iter's draws, and the networks' initial weights and shuffling where "
@@ -174,7 +175,9 @@ def sweep(args) -> int:
     print(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     say(f"best: {as_written(result.best_params, names)} ({result.scoring}{of} {result.best_score:.4f})"
         f"{_tied(result, names, args)}")
-    say(f"wrote {word(result.results_path)}" + (f" and {word(result.model_path)}" if result.model_path else ""))
+    earlier = [" (replacing an earlier sweep's)" if was is not None else "" for was in before]    # as plot's figure
+    say(f"wrote {word(result.results_path)}{earlier[0]}" +
+        (f" and {word(result.model_path)}{earlier[1]}" if result.model_path else ""))
     return 0
 
 
@@ -300,7 +303,17 @@ def _sweep(args, grid: dict, fixed: dict):
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories,
-                     refit=args.refit, error_score=float("nan") if args.error_score == "nan" else "raise", **fixed,
+                     refit=args.refit, error_score=args.error_score, **fixed,
                      weight=args.weight, class_weight=args.class_weight,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})
+
+
+def _error_score(text: str) -> float | str:
+    """--error-score: raise, nan, or a number (GridSearchCV's error_score), as a float."""
+    if text.strip().lower() == "raise":
+        return "raise"
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected nan, raise or a number (0); got {text!r}") from None

@@ -54,7 +54,8 @@ def dashed_value(p: argparse.ArgumentParser, message: str, words: list[str]) -> 
             return f" (the option {name} came in its place: give {option} a value before it)"
         likely = _likely(name.lstrip("-"), bare) if word[1:2] not in "0123456789." else None
         if likely:
-            return f" ({name}, no option, came in its place: did you mean {bare[likely]}? give {option} a value before it)"
+            return (f" ({name}, no option, came in its place: did you mean {bare[likely]}? give {option} a value "
+                    "before it)")
         return f" (a value starting with '-' is read as an option: give it as {shlex.quote(f'{option}={word}')})"
     return ""
 

@@ -52,8 +52,8 @@ def test_options_without_a_name_are_told_a_command_that_does_what_they_meant(opt
     assert done.returncode == 2
     said = done.stderr.splitlines()[-1]
     if options == ["--out", ""]:           # the empty folder is what is wrong, as with a name
-        assert said == "chainrule: error: --out is empty; give a folder name (or no --out for the current folder); " \
-                       "got ''", said
+        assert said == "chainrule data: error: argument --out: expected a folder to copy into, e.g. data/ (or no " \
+                       "--out for the current folder); got ''", said
         return
     suggested = re.search(r"e\.g\. (chainrule data [^)]*)\)", said)
     assert suggested, said

@@ -90,5 +90,5 @@ def test_an_empty_data_out_is_refused(tmp_path):
     """`chainrule data iris.csv --out "$DIR"`, DIR unset, copied into the current folder."""
     done = cmd("data", "iris.csv", "--out", "", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
-    assert "--out is empty; give a folder name" in done.stderr, done.stderr
+    assert "argument --out: expected a folder to copy into" in done.stderr, done.stderr
     assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import ValidationError, did_you_mean
+from .reading import output_name
 from .usage import OptionError
 
 
@@ -35,6 +36,7 @@ def register(sub) -> None:
                    help=f"example files to copy, e.g. iris.csv (one of: {', '.join(examples())}); none: list them "
                         "with what each holds")
     p.add_argument("--out", default=None, metavar="DIR",
+                   type=output_name("--out", "a folder to copy into", "data/", "for the current folder"),
                    help="folder to copy into, created if it does not exist, e.g. --out data/ (default: ., the "
                         "current folder)")
     p.add_argument("--force", action="store_true",
@@ -46,9 +48,6 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..teach.width import columns, fit_lines
     about = examples()
-    if args.out is not None and not args.out.strip():      # `--out "$DIR"` unset: Path('') is '.', the current folder
-        raise ValidationError(f"--out is empty; give a folder name (or no --out for the current folder); got "
-                              f"{args.out!r}")
     if not args.names and (args.out is not None or args.force):     # a listing copies nothing: said, not ignored
         given = ([f"--out {args.out!r}"] if args.out is not None else []) + (["--force"] if args.force else [])
         raise OptionError(f"{' '.join(given)} {'need' if len(given) > 1 else 'needs'} the NAMEs of the example files "

@@ -47,6 +47,8 @@ def run(args) -> int:
     # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
     # named "the output" as output_path names it: given as `out` or --out
     out = output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
+    if not str(args.out).lower().endswith(".onnx"):     # as plot's --out: onnxruntime and Netron find it by its name
+        raise ValidationError(f"the output must end in .onnx (export writes an ONNX model); got {args.out!r}")
     with output_held(out, option="the output", job="export"):     # a second job on it is refused while this runs
         return _export(args)
 

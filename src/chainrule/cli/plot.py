@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import model_argument
-from .reading import model_file
+from .reading import model_file, output_name
 from .usage import OptionError
 
 
@@ -23,7 +23,8 @@ def register(sub) -> None:
                "  chainrule plot curves --history run --out curves.png\n"
                "  chainrule plot demo --out docs/figures\n  chainrule plot demo --out demo.png")
     p.add_argument("kind", choices=["network", "boundary", "curves", "demo"], help="the figure to draw")
-    p.add_argument("--out", required=True,
+    p.add_argument("--out", required=True, type=output_name("--out", "the name of the figure to write (or demo's "
+                                                            "folder)", "seed.png"),
                    help="file to write (.png or .svg; an earlier figure there is replaced), in a folder that exists; "
                         "for demo a folder (created if missing), or one .png/.svg file with every figure")
     p.add_argument("--model", type=model_file, help="network only: a saved model instead of the seed network")

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import ValidationError
 from ..teach.width import columns, say, word
 from . import weights
-from .reading import column_name
+from .reading import column_name, output_name
 from .tabular import (
     add_csv_options,
     as_in_file,
@@ -31,7 +31,9 @@ def register(sub) -> None:
                "  chainrule predict iris.npz iris.csv --id species   # on standard output, beside the species")
     p.add_argument("model", help="a model file written by `chainrule train`")
     p.add_argument("csv", help="the rows to predict: a CSV file with a header row")
-    p.add_argument("--out", default="-", help="CSV file to write, tab-separated where its name ends "
+    p.add_argument("--out", default="-", type=output_name("--out", "the name of the CSV file to write",
+                                                          "predictions.csv", "for standard output, or --out -"),
+                   help="CSV file to write, tab-separated where its name ends "
                    "in .tsv, .tab or .txt; - for standard output")
     p.add_argument("--proba", action="store_true", help="add the probability of each class")
     p.add_argument("--id", metavar="COL", type=column_name("--id", "a column to copy beside the predictions"),

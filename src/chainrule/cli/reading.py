@@ -58,6 +58,14 @@ def column_name(option: str, expected: str) -> Callable[[str], str]:
     return parse
 
 
+def output_name(option: str, expected: str, example: str, none: str | None = None) -> Callable[[str], str]:
+    """The parser of an output option (--out of train, predict, plot, data; export's OUT): empty (`--out "$OUT"`
+    unset) is refused as argparse reads it, naming the option, as `named_text` refuses an input's, where it was
+    refused only once the command ran (after reading a model, or the data), in other words than the other empty
+    names'."""
+    return named_text(option, expected, example, none)
+
+
 def _nothing_given(option: str, expected: str, example: str, none: str | None, text: str
                    ) -> argparse.ArgumentTypeError:
     left_out = f" (or no {option} {none})" if none is not None else ""

@@ -48,7 +48,8 @@ def register(sub) -> None:
                "--out diabetes.npz")
     p.add_argument("csv", help="the training data: a CSV file with a header row")
     p.add_argument("--target", required=True, type=reading.target_name, help="the column to predict")
-    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    p.add_argument("--out", required=True, help="model file to write (.npz)",
+                   type=reading.output_name("--out", "the name of the model file to write", "iris.npz"))
     g = p.add_argument_group("columns")
     add_column_options(g)
     g.add_argument("--impute", choices=["mean", "median", "most_frequent"],

@@ -38,7 +38,8 @@ class Parser(argparse.ArgumentParser):
 def dashed_value(p: argparse.ArgumentParser, message: str, words: list[str]) -> str:
     """For argparse's "argument --inputs: expected one argument" where the word after the option starts with '-'
     (`--inputs -0.1,0.2`, `--targets "-1;1"`: argparse reads as a value only a plain negative number), the form that
-    gives it as a value, quoted for the shell; '' otherwise, as where that word is an option or a typo of one."""
+    gives it as a value, quoted for the shell; where that word is an option, or a typo of one (`--inputs --targ 1`),
+    that word named (and the option it likely meant): the value itself is missing."""
     said = re.fullmatch(r"argument (\S+): expected one argument", message)
     given = words[:words.index("--")] if "--" in words else words        # after `--`: values already
     if said is None:
@@ -49,8 +50,12 @@ def dashed_value(p: argparse.ArgumentParser, message: str, words: list[str]) -> 
         if option not in said.group(1).split("/") or not word.startswith("-") or word == "-":
             continue
         name = word.split("=")[0]
-        if name in p._option_string_actions or word[1:2] not in "0123456789." and _likely(name.lstrip("-"), bare):
-            return ""                                  # an option, or one misspelt: the value itself is missing
+        if name in p._option_string_actions:           # an option, or one misspelt: the value itself is missing
+            return f" (the option {name} came in its place: give {option} a value before it)"
+        likely = _likely(name.lstrip("-"), bare) if word[1:2] not in "0123456789." else None
+        if likely:
+            return (f" ({name}, no option, came in its place: did you mean {bare[likely]}? give {option} a value "
+                    "before it)")
         return f" (a value starting with '-' is read as an option: give it as {shlex.quote(f'{option}={word}')})"
     return ""
 

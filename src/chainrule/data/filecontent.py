@@ -60,7 +60,8 @@ def file_kind(path: str | os.PathLike) -> str:
             return "zip"
         if _is_onnx(f, size):
             return "onnx"
-    if b"\0" in head[:4096]:
+    from .filekind import binary_head
+    if binary_head(head[:4096]):
         return "binary"
     first = head.decode("utf-8-sig", errors="replace").splitlines()[0] if head.strip() else ""
     fields = [*next(csv.reader([first]), []), *next(csv.reader([first], delimiter="\t"), [])]  # a .tsv's: tabs

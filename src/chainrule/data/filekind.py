@@ -125,6 +125,10 @@ def not_csv(name: str, head: bytes, source: Any = None) -> None:
                                       f"(... | {unpipe} > data.csv) and give data.csv")
             raise ValidationError(f"CSV file {shown} is {kind}-compressed, not text: decompress it first (e.g. "
                                   f"{unpack} {shown}) and give the file it writes")
+    if b"\0" not in head and binary_head(head):     # a NUL: opening's refusal, which tells UTF-16 text without a mark
+        what = "an image (PNG or JPEG)" if head.startswith(IMAGES) else "binary data (it holds control characters)"
+        raise ValidationError(f"CSV file {shown} is {what}, not CSV text: give a CSV file of data (a header row, "
+                              "then a row a sample)")
 
 
 def lzma_alone(head: bytes) -> bool:
@@ -135,6 +139,23 @@ def lzma_alone(head: bytes) -> bool:
     except lzma.LZMAError:
         return False
     return len(head) >= 13
+
+
+#: bytes no text holds: the control characters but tab, the line ends, form feed and escape (terminal colours)
+CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+#: the first bytes of images (PNG, JPEG), none of them text in any encoding a CSV file is written in
+IMAGES = (b"\x89PNG", b"\xff\xd8\xff")
+
+
+def binary_head(head: bytes) -> bool:
+    """Whether a file's first bytes `head` are binary data, not text: a NUL byte, an image's start, or control
+    characters beyond a stray one in a hundred bytes (DOS's end-of-file mark ends a text file). A NUL alone told them
+    apart, and a long binary file holds one in its first kilobytes, but a short one may not: a few bytes of an
+    image or of random data were said to be text, "a CSV file of data?"."""
+    if b"\0" in head or head.startswith(IMAGES):
+        return True
+    controls = len(CONTROL.findall(head.removesuffix(b"\x1a")))       # DOS's end-of-file mark ends text
+    return controls > 0 and controls * 100 > len(head)
 
 
 _TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is not blank (nor a byte order mark)

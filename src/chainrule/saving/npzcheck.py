@@ -238,8 +238,11 @@ def extra_vectors(net, extra_arrays) -> dict:
         raise ChainruleTypeError(f"extra_arrays must be a dict of NumPy vectors by name or None; got "
                                  f"{type(extra_arrays).__name__}")
     for name, values in (extra_arrays or {}).items():
-        if not isinstance(name, str) or not name.isidentifier() or not isinstance(values, np.ndarray) \
-                or values.shape != net.params.shape or values.dtype != net.params.dtype:
+        if not isinstance(name, str) or not name.isidentifier():     # stored as extra.<name>, loaded back by it
+            raise ValidationError(f"extra_arrays: each name must be a Python identifier (letters, digits and _, "
+                                  f"not starting with a digit), as it comes back by name; got {name!r}")
+        if not isinstance(values, np.ndarray) or values.shape != net.params.shape \
+                or values.dtype != net.params.dtype:
             got = f"{values.shape}, {values.dtype}" if isinstance(values, np.ndarray) else type(values).__name__
             raise ValidationError(f"extra array {name!r} must be a NumPy vector like the parameters "
                                   f"({net.params.shape}, {net.params.dtype}); got {got}")

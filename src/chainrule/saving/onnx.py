@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
+from ..nn.checks import flag
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.losses import LOSSES
@@ -143,8 +144,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         from ..data.advice import give  # `chainrule export` names its option: --opset
         raise ValidationError(f"{give('opset')} must be an integer from {MIN_OPSET} to {newest} (the newest this "
                               f"onnx package knows); got {opset!r}")
-    if not isinstance(checks, bool):
-        raise ChainruleTypeError(f"checks must be True or False; got {checks!r}")
+    checks = flag(checks, "checks")               # NumPy's bools too, as every other flag
     if path is not None:
         check_path(path)
     _fits_one_file(net.params.nbytes, "the network's weights take", path)     # before copying them into a graph

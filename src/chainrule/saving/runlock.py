@@ -39,7 +39,13 @@ _guard = threading.Lock()
 
 def prepare_folder(directory: Path) -> None:
     """Create `directory` (and its parents) or say, naming it (fit's checkpoint_dir, the command's
-    --checkpoint-dir), why it cannot be: before training, not after the first epoch."""
+    --checkpoint-dir), why it cannot be: before training, not after the first epoch. A path starting with '~'
+    whose first folder is missing is refused: mkdir would make a folder named '~' here, not use the home folder."""
+    first = directory.parts[0] if directory.parts else ""
+    if first.startswith("~") and not Path(first).exists():
+        raise ValidationError(f"{give('checkpoint_dir')} {str(directory)!r} starts with '~', which Python does not "
+                              f"expand: it would create a folder named {first!r} in the current one; give "
+                              f"os.path.expanduser({str(directory)!r}) for your home's")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,6 +1,7 @@
 """A callback's monitor must name a logged value: an empty name is refused when the callback is made, naming the
 callback and the argument, for each of the three that watch one (with mode='auto' it was an error about whether ''
-should be maximized; with mode='min' a warning at every epoch and a run that never stopped nor saved)."""
+should be maximized; with mode='min' a warning at every epoch: EarlyStopping never stopped, ReduceLROnPlateau never
+lowered the rate, and ModelCheckpoint(save_best_only=True) saved every epoch, as without save_best_only)."""
 import warnings
 
 import numpy as np

@@ -53,3 +53,14 @@ def test_command_line_message_unchanged(tmp_path):
     assert stream.returncode == plain.returncode == 2
     assert "column 'x2' has an infinite value on line 252" in stream.stderr
     assert stream.stderr == plain.stderr
+
+
+def test_a_path_given_as_bytes_is_named_as_its_text(tmp_path):
+    t = table()
+    t["x2"] = t["x2"].astype(object)
+    t.loc[250, "x2"] = "inf"
+    path = tmp_path / "d.csv"
+    t.to_csv(path, index=False)
+    with CsvStream(bytes(path), rows=40) as stream, pytest.raises(ValidationError) as info:
+        stream.fit("y")
+    assert str(info.value).startswith(f"CSV file '{path}': column 'x2' has an infinite value on line 252")

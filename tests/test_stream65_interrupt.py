@@ -25,17 +25,22 @@ def test_sigint_then_resume_equals_the_uninterrupted_run(tmp_path):
     csv = tmp_path / "d.csv"
     t.to_csv(csv, index=False)
     args = ["train", str(csv), "--target", "y", "--stream", "--chunk-rows", "700", "--hidden", "8", "--batch-size",
-            "4", "--epochs", "30", "--seed", "3", "--quiet"]
+            "16", "--epochs", "30", "--seed", "3", "--quiet"]
     ck, temp = tmp_path / "ck", tmp_path / "tmp"
     temp.mkdir()
     p = subprocess.Popen([sys.executable, "-m", "chainrule", *args, "--checkpoint-dir", str(ck), "--out",
                           str(tmp_path / "r.npz")], env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE,
                          text=True)
     history, deadline = ck / "history.jsonl", time.monotonic() + 60
-    while not (history.exists() and len(history.read_text().splitlines()) >= 2) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=60)
+    try:                                     # 28 epochs (seconds) left after the second line: Ctrl-C lands in one
+        while not (history.exists() and len(history.read_text().splitlines()) >= 2) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:                 # a run that hangs is not left behind
+            p.kill()
+            p.communicate()
     assert p.returncode == 130, err
     said = re.search(r"\(epoch (\d+) of 30\)", err.split("continue from the last checkpoint in", 1)[-1])
     assert said and 1 <= int(said[1]) < 30, err

@@ -5,10 +5,12 @@ import os
 import subprocess
 import sys
 
-import mpi_train  # noqa: E402
 import numpy as np
 import pytest
 from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
+
+pytest.importorskip("mpi4py")   # before mpi_train, which imports it: a skip without it, not an error
+import mpi_train  # noqa: E402
 
 
 def mpirun(n, opts, out):

@@ -384,7 +384,7 @@ def named(path: Any) -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        said, name = exc.args[0] if exc.args else None, short(str(path), 200)
+        said, name = exc.args[0] if exc.args else None, short(csv_path(path), 200)    # bytes: its text
         if caller() == "stream" and isinstance(said, str) and re.search(r"\blines? \d", said) and name not in said:
             exc.args = (f"CSV file {name}: {said}",) + exc.args[1:]
         raise

@@ -63,3 +63,25 @@ def test_an_error_score_above_the_others_ranks_the_failed_candidate_best_and_its
     with pytest.warns(FailedCandidateWarning), pytest.raises(
             ValidationError, match=r"the best candidate, learning_rate=1e\+30, .* failed when refit on every row: "):
         run_sweep(sweep_data / "iris.csv", "species", GRID, scoring="neg_log_loss", error_score=0, **FIT)
+
+
+def test_a_scorer_object_that_is_not_hashable_scores_a_two_class_target(sweep_data, tmp_path):
+    """A dataclass scorer (unhashable: it defines __eq__) on a 2-class target was a bare TypeError 'unhashable
+    type': the check of whether the scorer scores one class went through a cache keyed by the scorer."""
+    import dataclasses
+
+    import pandas as pd
+
+    @dataclasses.dataclass
+    class Errors:       # GridSearchCV's callable scoring: (estimator, X, y) -> a number
+        weight: float = 1.0
+
+        def __call__(self, estimator, X, y):
+            return -self.weight * float(np.mean(estimator.predict(X) != y))
+
+    iris = pd.read_csv(sweep_data / "iris.csv")
+    iris[iris["species"] != iris["species"].iloc[0]].to_csv(tmp_path / "two.csv", index=False)
+    res = run_sweep(tmp_path / "two.csv", "species", {"lr": [0.01]}, scoring=Errors(), cv=2, epochs=2)
+    accuracy = run_sweep(tmp_path / "two.csv", "species", {"lr": [0.01]}, cv=2, epochs=2)
+    np.testing.assert_allclose(res.cv_results_["split0_test_score"], accuracy.cv_results_["split0_test_score"] - 1)
+    assert res.positive_class is None and res.scoring == repr(Errors())

@@ -266,7 +266,7 @@ def test_error_score_raise_stops_at_the_first_failed_fit_as_gridsearchcvs(sweep_
     code, out, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                     "lr=0.01,1e30;activation=linear;optimizer=sgd", "--epochs", "3", "--error-score",
                                     "-1", "--out-dir", tmp_path / "n")
-    assert code == 0 and "optimizer=sgd failed in 3 of 3 folds (scored error_score=-1.0 there)" in err
+    assert code == 0 and "optimizer=sgd failed in 3 of 3 folds (scored --error-score -1 there)" in err
     assert pd.read_csv(tmp_path / "n" / "sweep_results.csv")["mean_test_score"].tolist()[1] == -1
     code, _, err = cli_in_process(capsys, "sweep", sweep_data / "iris.csv", "--target", "species", "--grid",
                                   "activation=relu,nope", "--epochs", "3", "--error-score", "raise",

@@ -113,11 +113,23 @@ def scoring_name(scoring: Any) -> str | None:
     return scoring
 
 
+_SEARCH_ONLY = {     # GridSearchCV's and RandomizedSearchCV's own arguments that are not run_sweep's, nor estimators'
+    "estimator": "it searches chainrule's BackpropClassifier or BackpropRegressor, as the target's task decides",
+    "param_grid": "the candidates are run_sweep's grid argument (run_sweep(csv, target, grid))",
+    "param_distributions": "the candidates are run_sweep's grid argument, drawn from with n_iter",
+    "return_train_score": "it scores each fold's test rows only (GridSearchCV's default, return_train_score=False)",
+    "pre_dispatch": "n_jobs sets the fits run at once",
+}
+
+
 def fixed_names(fixed: Collection[str], estimator) -> None:
     """The names given for every candidate (run_sweep's other keyword arguments) checked as arguments, not called
     grid names: `epoch=3` was 'grid name='epoch' is not known' though no grid named it."""
     known = sorted(set(ALIASES) | set(estimator.get_params()))
     for key in fixed:
+        if key in _SEARCH_ONLY:     # was 'not known; expected one of' the estimator's names, as if misspelt
+            raise ValidationError(f"run_sweep's argument {key!r} is GridSearchCV's, which the sweep does not take: "
+                                  f"{_SEARCH_ONLY[key]}")
         if key not in known and key != "schedule":      # schedule: estimator_grid says where a schedule goes
             raise unknown_name("argument", key, known, f"run_sweep's argument {key!r} (given for every candidate, as "
                                                        f"{type(estimator).__name__}'s)")

@@ -37,8 +37,7 @@ from chainrule.training.schedules import kept
 
 
 class FailedCandidateWarning(FitFailedWarning, UserWarning):
-    """A candidate of a sweep failed in a fold: that fold scores error_score (NaN: ranked last). scikit-learn's
-    FitFailedWarning, which GridSearchCV gives for failed fits, so that a filter of it holds for the sweep's too."""
+    """A sweep's candidate failed in a fold (scored error_score): a FitFailedWarning, as GridSearchCV's failed fits."""
 
 
 class _Clipped:
@@ -304,7 +303,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
     for i, why in failed.items():
-        scored = f"scored error_score={error_score!r} there" if error_score == error_score else "score NaN, ranked last"
+        scored = (f"scored {give('error_score given', error_score=f'{float(error_score):g}')} there"
+                  if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=4)
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:

@@ -39,15 +39,24 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     return res
 
 
-@functools.cache
 def positive_matters(scoring: Any) -> bool:
-    """Whether scikit-learn's scorer of this name scores a 2-class target for one of its classes, the positive one
-    (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic regression of 0/1
-    labels and of the same labels swapped, which score alike by any other scorer (accuracy, roc_auc, f1_macro)."""
+    """Whether scikit-learn's scorer (a name or make_scorer's) scores a 2-class target for one of its classes, the
+    positive one (f1, precision, recall, jaccard, average_precision, the likelihood ratios): tried on a logistic
+    regression of 0/1 labels and of the same labels swapped, which score alike by any other scorer (accuracy,
+    roc_auc, f1_macro). A user's own callable is not tried; a scorer object is not cached (it may be unhashable)."""
+    if isinstance(scoring, str):
+        return _named_positive_matters(scoring)
+    return hasattr(scoring, "_score_func") and _tried(scoring)
+
+
+@functools.cache
+def _named_positive_matters(scoring: str) -> bool:
+    return _tried(scoring)
+
+
+def _tried(scoring: Any) -> bool:
     from sklearn.metrics import get_scorer
     scores = []
-    if not isinstance(scoring, str) and not hasattr(scoring, "_score_func"):      # a user's callable: not tried
-        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")          # an undefined ratio's warning
         for model, X, labels in _swapped_fits():

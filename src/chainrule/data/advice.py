@@ -154,6 +154,7 @@ WORDS: dict[str, dict[str, str]] = {
     "epochs given": {"fit": "epochs={epochs}", "command": "--epochs {epochs}"},
     "scoring given": {"fit": "scoring={scoring!r}", "command": "--scoring {scoring}"},
     "n_iter given": {"fit": "n_iter={n_iter}", "command": "--n-iter {n_iter}"},
+    "error_score given": {"fit": "error_score={error_score}", "command": "--error-score {error_score}"},
     "without n_iter": {"fit": "without n_iter", "command": "without --n-iter"},
     "jobs": {"fit": "n_jobs", "command": "--jobs"},
     "grid class_weight": {"fit": "'balanced', None (unweighted) or {{label: weight}}",

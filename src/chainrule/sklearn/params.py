@@ -110,7 +110,7 @@ def unknown_parameter(cls: Any, name: str, value: Any, dtype: Any = "float64") -
     if name == "loss" and name in theirs:       # MLPRegressor's: its default is this regressor's only loss
         same = _is_our_loss(cls, value)
         return (f"{estimator_name(cls)} has no parameter loss: its loss is always the squared error, {mlp}'s "
-                "loss='squared_error' (its default); " + ("leave loss out" if value == "squared_error" else
+                "loss='squared_error' (its default); " + ("leave loss out" if same and value == "squared_error" else
                                                           f"loss={value!r:.80} is that loss: leave loss out" if same
                                                           else f"{_whose(mlp, value)}loss={value!r:.80} has no "
                                                           "equivalent here"))

@@ -114,10 +114,7 @@ def _accuracy(metric: Any, what: str, task: str) -> str:
         kind = name = getattr(metric, "__name__", None)     # keras.metrics.binary_accuracy, the function
     if not isinstance(name, str) or kind not in ACCURACIES:
         raise ValidationError(f"{what}: {KNOWN}; got {metric!r}")
-    if task == "regression":
-        raise ValidationError(f"{what}={[name]!r} is for a classifier; this network regresses (its task is {task}): "
-                              "give metrics=None, weighted_metrics=None")
-    if task not in ACCURACIES[kind]:
+    if task != "regression" and task not in ACCURACIES[kind]:      # a regressor's: refused by `metrics`
         fits = [k for k, tasks in ACCURACIES.items() if task in tasks]
         raise ValidationError(f"{what}: {name!r} is the accuracy of a {' or '.join(ACCURACIES[kind])} classifier; "
                               f"this network's task is {task}: give one of {', '.join(map(repr, fits))}")
@@ -143,6 +140,11 @@ def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:
     if metrics is None and weighted_metrics is None:
         return Metrics(None, None if task == "regression" else "accuracy")
     plain, weighted = _given(metrics, "metrics", task), _given(weighted_metrics, "weighted_metrics", task)
+    if (plain or weighted) and task == "regression":
+        given = " and ".join(f"{what}={value!r}" for what, value, asked in
+                             (("metrics", metrics, plain), ("weighted_metrics", weighted_metrics, weighted)) if asked)
+        raise ValidationError(f"{given} {'are' if plain and weighted else 'is'} for a classifier; this network "
+                              f"regresses (its task is {task}): give metrics=None, weighted_metrics=None")
     return Metrics(plain, f"weighted_{weighted}" if weighted is not None and weighted == plain else weighted)
 
 

@@ -386,7 +386,8 @@ CASES = [
     ("from_torch meta device", lambda: cr.from_torch(torch_mlp("meta")), errors.ValidationError,
      r"its parameter '0.weight' is on the 'meta' device: it has a shape but no values"),
     ("metrics other than accuracy", lambda: net2("binary_crossentropy").fit([[0, 1]], [[0, 1]], metrics=["mae"]),
-     errors.ValidationError, r"metrics: the only metric is 'accuracy' \(the loss is always logged\); got 'mae'"),
+     errors.ValidationError, r"metrics: chainrule's metrics are the accuracies 'accuracy', 'acc', 'binary_accuracy', "
+     r"'categorical_accuracy', 'sparse_categorical_accuracy' \(the loss is always logged\); got 'mae'"),
     ("weighted_metrics a string", lambda: net2("binary_crossentropy").evaluate([[0, 1]], [[0, 1]],
                                                                                 weighted_metrics="accuracy"),
      errors.ValidationError, r"weighted_metrics must be a list of metric names, as Keras'"),

@@ -104,7 +104,7 @@ def test_per_batch_logs_follow_the_split():
 def test_bad_metrics_are_named():
     X, y = _data()
     net, _ = _twins()
-    with pytest.raises(cr.errors.ValidationError, match=r"metrics: the only metric is 'accuracy' .*got 'mae'"):
+    with pytest.raises(cr.errors.ValidationError, match=r"metrics: chainrule's metrics are the accuracies .*got 'mae'"):
         net.fit(X, y, metrics=["mae"], verbose=0)
     with pytest.raises(cr.errors.ValidationError, match=r"weighted_metrics must be a list.*got 'accuracy'"):
         net.evaluate(X, y, weighted_metrics="accuracy")

@@ -198,8 +198,8 @@ def test_memmap_and_sparse_inputs_train_with_weights_as_arrays(tmp_path):
 # -- bad weights ------------------------------------------------------------------------------
 @pytest.mark.parametrize("weights,error,message", [
     (np.ones(6), ValidationError, "sample_weight has 6 weights; expected one per sample: 5"),
-    (np.ones((5, 1)), ValidationError,
-     "sample_weight must be 1-D, one weight per sample (shape (5,)); got shape (5, 1)"),
+    (np.ones((5, 2)), ValidationError,
+     "sample_weight must be one weight per sample: shape (5,) or a column (5, 1); got shape (5, 2)"),
     ([1, 2, -1, 1, 1], ValidationError, "sample_weight must be >= 0; weight 2 is -1"),
     ([1, np.nan, 1, 1, 1], ValidationError, "sample_weight must be finite; weight 1 is nan"),
     ([1, 1, 1, np.inf, 1], ValidationError, "sample_weight must be finite; weight 3 is inf"),

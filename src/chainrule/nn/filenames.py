@@ -23,7 +23,15 @@ ENDINGS = {".npz": ("model", "a chainrule model's", "cr.save(net, path) writes o
            ".pt": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
            ".pth": (None, "a PyTorch file's", "torch.save(cr.to_torch(net), path) writes one"),
            ".csv": ("csv", "a CSV file's", "`chainrule predict --out` writes predictions"),
-           ".json": (None, "a JSON file's", "chainrule's models are .npz files")}
+           ".json": (None, "a JSON file's", "chainrule's models are .npz files"),
+           ".pkl": (None, "a pickle's", "chainrule's models are .npz files, never pickles: cr.load reads them"),
+           ".pickle": (None, "a pickle's", "chainrule's models are .npz files, never pickles: cr.load reads them"),
+           ".joblib": (None, "a joblib file's", "joblib.dump(estimator, path) writes one of a chainrule.sklearn "
+                       "estimator"),
+           ".safetensors": (None, "a safetensors file's", "chainrule's models are .npz files"),
+           ".hdf5": (None, "an HDF5 file's", "chainrule writes no HDF5 files; cr.to_onnx writes ONNX"),
+           **{end: ("csv", "a text file's", "`chainrule predict --out` writes tab-separated predictions")
+              for end in (".txt", ".tsv", ".tab")}}
 
 
 #: endings under which plain CSV text does not read back: pandas.read_csv decompresses by name (compression='infer'),

@@ -88,28 +88,64 @@ def no_nan(total: float, over: float) -> float:
     return total / over if over else 0.0
 
 
-def _given(value: Any, what: str) -> bool:
+#: the accuracies chainrule counts, by Keras' names, and the tasks each is that number for: "accuracy" ("acc") is
+#: Keras' pick of the three by the targets; "categorical_accuracy" of one-hot targets is the sparse one's of labels
+ACCURACIES = {"accuracy": ("multiclass", "binary"), "acc": ("multiclass", "binary"), "binary_accuracy": ("binary",),
+              "categorical_accuracy": ("multiclass",), "sparse_categorical_accuracy": ("multiclass",)}
+#: Keras' metric classes (keras.metrics.SparseCategoricalAccuracy()) that are one of ACCURACIES
+CLASSES = {"BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
+           "SparseCategoricalAccuracy": "sparse_categorical_accuracy"}
+KNOWN = "chainrule's metrics are the accuracies " + ", ".join(map(repr, ACCURACIES)) + " (the loss is always logged)"
+
+
+def _accuracy(metric: Any, what: str, task: str) -> str:
+    """The log name of one accuracy of `what` (Keras': the string as given, else the metric object's name),
+    checked for `task`."""
+    name: str | None
+    kind: str | None
+    if isinstance(metric, str):
+        name, kind = metric, metric.lower()
+    elif type(metric).__name__ in CLASSES and isinstance(getattr(metric, "name", None), str):
+        name, kind = metric.name, CLASSES[type(metric).__name__]
+        if getattr(metric, "threshold", 0.5) != 0.5:
+            raise ValidationError(f"{what}: {type(metric).__name__}(threshold={metric.threshold}) is not counted "
+                                  "here; the binary accuracy counts each output at 0.5")
+    else:
+        kind = name = getattr(metric, "__name__", None)     # keras.metrics.binary_accuracy, the function
+    if not isinstance(name, str) or kind not in ACCURACIES:
+        raise ValidationError(f"{what}: {KNOWN}; got {metric!r}")
+    if task != "regression" and task not in ACCURACIES[kind]:      # a regressor's: refused by `metrics`
+        fits = [k for k, tasks in ACCURACIES.items() if task in tasks]
+        raise ValidationError(f"{what}: {name!r} is the accuracy of a {' or '.join(ACCURACIES[kind])} classifier; "
+                              f"this network's task is {task}: give one of {', '.join(map(repr, fits))}")
+    return name
+
+
+def _given(value: Any, what: str, task: str) -> str | None:
+    """The log name of the accuracy `value` (fit's `metrics=`, `weighted_metrics=`) asks for; None for none."""
     if value is None:
-        return False
+        return None
     if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
         raise ValidationError(f"{what} must be a list of metric names, as Keras' ({what}=['accuracy']); got {value!r}")
-    for name in value:
-        if name != "accuracy":
-            raise ValidationError(f"{what}: the only metric is 'accuracy' (the loss is always logged); got {name!r}")
-    return bool(value)
+    names = [_accuracy(metric, what, task) for metric in value]
+    if len(names) > 1:
+        raise ValidationError(f"{what}: one accuracy a list (they count the same number); got {value!r}")
+    return names[0] if names else None
 
 
 def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:
-    """The checked `metrics=` and `weighted_metrics=` of a network of `task` (module docstring)."""
-    plain, weighted = _given(metrics, "metrics"), _given(weighted_metrics, "weighted_metrics")
+    """The checked `metrics=` and `weighted_metrics=` of a network of `task` (module docstring): each logged under
+    the name given, as Keras names it ('acc', 'sparse_categorical_accuracy'); the weighted one "weighted_" + its
+    name where both are named the same."""
     if metrics is None and weighted_metrics is None:
         return Metrics(None, None if task == "regression" else "accuracy")
+    plain, weighted = _given(metrics, "metrics", task), _given(weighted_metrics, "weighted_metrics", task)
     if (plain or weighted) and task == "regression":
         given = " and ".join(f"{what}={value!r}" for what, value, asked in
                              (("metrics", metrics, plain), ("weighted_metrics", weighted_metrics, weighted)) if asked)
         raise ValidationError(f"{given} {'are' if plain and weighted else 'is'} for a classifier; this network "
                               f"regresses (its task is {task}): give metrics=None, weighted_metrics=None")
-    return Metrics("accuracy" if plain else None, ("weighted_accuracy" if plain else "accuracy") if weighted else None)
+    return Metrics(plain, f"weighted_{weighted}" if weighted is not None and weighted == plain else weighted)
 
 
 def evaluate(net: Any, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool,

@@ -33,8 +33,8 @@ def by_weight(reduction: Any) -> bool:
 
 
 def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = True) -> np.ndarray:
-    """`sample_weight` as a float64 array of `n` finite weights >= 0, not all zero unless not `some` (a sequence's
-    batch: others may weigh; a copy: the
+    """`sample_weight` (shape (n,), or Keras' column (n, 1)) as a float64 array of `n` finite weights >= 0, not all
+    zero unless not `some` (a sequence's batch: others may weigh; a copy: the
     caller's array is never changed); errors name it as `name`. Float64 weights in a file
     (np.memmap, as `chainrule train --weight --stream` keeps them) are checked in place and used
     as they are, never written: no memory a row."""
@@ -42,8 +42,11 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
     if on_disk:
         whole_file(sample_weight, name)
     w = sample_weight if on_disk else to_numeric(sample_weight, name)
+    if w.ndim == 2 and w.shape[1] == 1:
+        w = w[:, 0]                                   # a column, as Keras reads (n, 1)
     if w.ndim != 1:
-        raise ValidationError(f"{name} must be 1-D, one weight per sample (shape ({n},)); got shape {w.shape}")
+        raise ValidationError(f"{name} must be one weight per sample: shape ({n},) or a column ({n}, 1); got shape "
+                              f"{w.shape}")
     if w.shape[0] != n:
         raise ValidationError(f"{name} has {w.shape[0]} weights; expected one per sample: {n}")
     if not on_disk:

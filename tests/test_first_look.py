@@ -83,9 +83,12 @@ def test_every_option_is_in_the_docs_and_every_documented_option_exists():
         for page, words in pages.items():
             for found in re.finditer(rf"(?<![\w-])chainrule {name}\b[^\n`|]*", words):
                 line = found.group()
-                # errors.md: a typo refused on this line (only it; another option of the line is checked)
-                refused = re.search(r"unrecognized arguments: ([^(|`\n]*)", words[found.start():].split("\n", 1)[0])
+                # errors.md: a typo refused on this line (only it; another option of the line is checked), as
+                # unrecognized or as the word that came where a value was expected
+                told = words[found.start():].split("\n", 1)[0]
+                refused = re.search(r"unrecognized arguments: ([^(|`\n]*)", told)
                 typos = set(re.findall(r"--[a-z][\w-]*", refused.group(1))) if refused else set()
+                typos |= set(re.findall(r"\((--[a-z][\w-]*), no option, came in its place", told))
                 unknown = set(re.findall(r"(?<![\w-])--[a-z][\w-]*", line)) - options(name) - {"--help"} - typos
                 assert not unknown, f"{page.name}: {line}"
 

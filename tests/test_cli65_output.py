@@ -36,7 +36,7 @@ def test_an_empty_output_name_is_a_usage_error_naming_the_option(argv, expected,
 
 @pytest.mark.parametrize("name", ["model.txt", "model", "model.onnx.bak"])
 def test_export_refuses_a_name_not_ending_in_onnx(name, model, tmp_path):
-    pytest.importorskip("onnx")
+    """Refused before the model is read or onnx imported: no skip without onnx."""
     r = cmd("export", model, tmp_path / name)
     assert r.returncode == 2 and f"must end in .onnx (export writes an ONNX model); got '{tmp_path / name}'" in r.stderr
     assert list(tmp_path.iterdir()) == []
@@ -48,3 +48,17 @@ def test_export_writes_an_onnx_name_in_any_case(model, tmp_path):
     assert cmd("export", model, tmp_path / "M.ONNX").returncode == 0
     session = ort.InferenceSession(str(tmp_path / "M.ONNX"))
     assert [o.name for o in session.get_outputs()] == ["prediction", "probabilities"]
+
+
+def test_plot_refuses_an_empty_history_as_read(tmp_path):
+    """`--history "$RUN"` unset plotted the current folder's history.jsonl (Path('') is '.') as if it were named; it
+    is refused as --out is, before anything is drawn."""
+    cwd = tmp_path / "here"
+    r = cmd("train", IRIS, "--target", "species", "--epochs", "2", "--quiet", "--out", tmp_path / "m.npz",
+            "--checkpoint-dir", cwd)
+    assert r.returncode == 0 and (cwd / "history.jsonl").is_file(), r.stderr
+    r = cmd("plot", "curves", "--history", "", "--out", tmp_path / "c.png", cwd=cwd)
+    last = r.stderr.splitlines()[-1]
+    assert r.returncode == 2 and last.startswith("chainrule plot: error: argument --history: expected a run's "
+                                                 "--checkpoint-dir") and last.endswith("got ''"), r.stderr
+    assert not (tmp_path / "c.png").exists()

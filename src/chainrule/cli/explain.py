@@ -25,7 +25,7 @@ def register(sub) -> None:
                "  chainrule explain --layers 2,3,2 --activation tanh --lr 0.5\n"
                "  chainrule explain --layers 4,8,3 --activation relu,softmax --loss categorical_crossentropy\n"
                "  chainrule explain --model iris.npz --data iris.csv --row 1 --layer 1 --neuron 0\n"
-               "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1\n"
+               "  chainrule explain --model iris.npz --inputs 5.1,3.5,1.4,0.2 --targets setosa --layer 1 --neuron 0\n"
                "  chainrule explain --formulas")
     seed_net = "for the seed's network"     # an empty value (an unset variable) refused: it meant the option left out
     p.add_argument("--layers", type=named_text("--layers", "the widths of a new network", "2,3,2", seed_net),

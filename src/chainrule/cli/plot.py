@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import model_argument
-from .reading import model_file, output_name
+from .reading import model_file, named_text, output_name
 from .usage import OptionError
 
 
@@ -30,8 +30,10 @@ def register(sub) -> None:
     p.add_argument("--model", type=model_file, help="network only: a saved model instead of the seed network")
     model_argument(p, parse=model_file)
     p.add_argument("--data", choices=["xor", "moons", "circles"], help="boundary only: the data set (default: xor)")
-    p.add_argument("--history", metavar="DIR", help="curves only: the --checkpoint-dir of a `chainrule train` run "
-                                                    "(its history.jsonl), or that history.jsonl file")
+    p.add_argument("--history", metavar="DIR",       # empty (`--history "$RUN"` unset): was the current folder
+                   type=named_text("--history", "a run's --checkpoint-dir (or its history.jsonl)", "run", None),
+                   help="curves only: the --checkpoint-dir of a `chainrule train` run (its history.jsonl), or that "
+                        "history.jsonl file")
     p.set_defaults(func=run)
 
 

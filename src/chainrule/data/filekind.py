@@ -149,13 +149,15 @@ IMAGES = (b"\x89PNG", b"\xff\xd8\xff")
 
 def binary_head(head: bytes) -> bool:
     """Whether a file's first bytes `head` are binary data, not text: a NUL byte, an image's start, or control
-    characters beyond a stray one in a hundred bytes (DOS's end-of-file mark ends a text file). A NUL alone told them
-    apart, and a long binary file holds one in its first kilobytes, but a short one may not: a few bytes of an
-    image or of random data were said to be text, "a CSV file of data?"."""
+    characters in more than one byte in twenty (random bytes hold about one in ten). A NUL alone told them apart,
+    and a long binary file holds one in its first kilobytes, but a short one may not: a few bytes of an image or of
+    random data were said to be text, "a CSV file of data?". Text keeps its stray control characters (a pasted
+    backspace or bell, even in a short file or packed in the first kilobytes) and DOS's end-of-file marks, one or
+    a run of them padding the file: refused as binary, such a file could not be read at all."""
     if b"\0" in head or head.startswith(IMAGES):
         return True
-    controls = len(CONTROL.findall(head.removesuffix(b"\x1a")))       # DOS's end-of-file mark ends text
-    return controls > 0 and controls * 100 > len(head)
+    controls = len(CONTROL.findall(head.rstrip(b"\x1a\r\n")))     # DOS's end-of-file marks end text
+    return controls * 20 > len(head)
 
 
 _TEXT = re.compile(r"[^\s\ufeff]")         # a file's first character that is not blank (nor a byte order mark)

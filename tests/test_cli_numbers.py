@@ -26,8 +26,8 @@ CASES = [
     (["train", *CSV], "--lr", "-1", "a finite number >= 0"),
     (["explain"], "--seed", "-1", "a non-negative integer"),
     (["explain"], "--lr", "-1", "a finite number >= 0"),
-    (["explain"], "--layer", "-1", "a 0-based index"),
-    (["explain", "--layer", "0"], "--neuron", "-1", "a 0-based index"),
+    (["explain"], "--layer", "1.5", "a 0-based index"),          # -1 is taken: the last layer
+    (["explain", "--layer", "0"], "--neuron", "one", "a 0-based index"),
     (["explain", "--model", "m.npz", "--data", "t.csv"], "--row", "0", "a row number, 1 or more"),
     (["explain"], "--width", "10", "0 (never break lines) or at least 40 columns"),
     (["example"], "--width", "-5", "0 (never break lines) or at least 40 columns"),

@@ -164,10 +164,10 @@ def test_a_layer_out_of_range_is_said_in_the_commands_words():
     # "layer of weights"; widths 2,3,3,1 make 3 layers of weights: 0..2
     r = cmd("explain", "--layers", "2,3,3,1", "--layer", "5")
     assert r.returncode != 0 and "--layer must be an index of a layer of weights, 0..2 (0: into hidden layer 1, 2: " \
-        "into the output layer); got 5" in r.stderr, r.stderr
+        "into the output layer) or -3..-1 (from the end); got 5" in r.stderr, r.stderr
     assert "Dense" not in r.stderr and "layer of weights" in cmd("explain", "--help").stdout
     one = cmd("explain", "--layers", "2,1", "--inputs", "1,2", "--targets", "1", "--layer", "1")
-    assert "a layer of weights, 0 (into the output layer); got 1" in one.stderr, one.stderr
+    assert "a layer of weights, 0 (into the output layer) or -1 (from the end); got 1" in one.stderr, one.stderr
 
 
 def test_the_weight_formula_takes_the_indices_explain_takes():
@@ -178,10 +178,11 @@ def test_the_weight_formula_takes_the_indices_explain_takes():
     from chainrule.errors import ValidationError
     from chainrule.teach.formulas import weight_gradient
     net, X, Y, _ = cr.examples.seed_network()
-    for bad in ((True, 0, 0), (0, 0.5, 0), (0, 1, True), (2, 0, 0), (-1, 0, 0)):
+    for bad in ((True, 0, 0), (0, 0.5, 0), (0, 1, True), (2, 0, 0), (-3, 0, 0)):
         with pytest.raises(ValidationError):
             weight_gradient(net, *bad)
-    with pytest.raises(ValidationError, match=r"layer must be an index of a Dense layer, 0\.\.1; got True"):
+    with pytest.raises(ValidationError,
+                       match=r"layer must be an index of a Dense layer, 0\.\.1 or -2\.\.-1 \(from the end\); got True"):
         cr.explain(net, X, Y, layer=True)
     assert weight_gradient(net, np.int64(1), np.int64(0), 1) == weight_gradient(net, 1, 0, 1)
     assert cr.explain(net, X, Y, layer=np.int64(1)).to_dict()["slice"]["layer"] == 1

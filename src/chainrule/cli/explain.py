@@ -61,12 +61,12 @@ def register(sub) -> None:
                                      "with --data it replaces the row's own target)")
     p.add_argument("--lr", type=learning_rate,
                    help="also show the gradient-descent update with this learning rate")
-    p.add_argument("--layer", type=numbers.index,
+    p.add_argument("--layer", type=_signed,
                    help="only the parameters of this layer of weights, 0-based: --layer 0 is the first layer of "
-                        "weights (into hidden layer 1, units h1, h2, ... or h1_1, h1_2, ...)")
-    p.add_argument("--neuron", type=numbers.index,
+                        "weights (into hidden layer 1, units h1, h2, ... or h1_1, h1_2, ...), -1 the last")
+    p.add_argument("--neuron", type=_signed,
                    help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is the layer's first unit "
-                        "(h1 or h1_1; o1 in the output layer)")
+                        "(h1 or h1_1; o1 in the output layer), -1 its last")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "
                                                            "(Markdown with LaTeX)")
     p.add_argument("--format", choices=["text", "markdown", "json"], help="output format (default: text)")
@@ -155,6 +155,10 @@ def _check_options(args) -> None:
     args.seed = 0 if args.seed is None else args.seed
     args.row = 1 if args.row is None else args.row
     args.format = args.format or "text"
+
+
+#: --layer and --neuron: 0-based, negative ones from the end as Python counts them (the range is the network's)
+_signed = numbers.whole("a 0-based index (-1: the last)", lambda v: True)
 
 
 def activations(text: str, n_layers: int) -> list[str]:

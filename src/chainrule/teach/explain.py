@@ -71,10 +71,10 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     Parameters
     ----------
     layer : int, optional
-        Only list the parameters of this Dense layer (0 = first); needed for networks with
+        Only list the parameters of this Dense layer (0 = first, -1 = last); needed for networks with
         more than MAX_PARAMETERS parameters.
     neuron : int, optional
-        With `layer`: only the weights into this neuron of the layer (0 = first). Its text and
+        With `layer`: only the weights into this neuron of the layer (0 = first, -1 = last). Its text and
         Markdown write the forward pass of this neuron and the outputs alone, the other units they
         read as values on one line per layer (as `chainrule explain --neuron`); `to_dict()` keeps every unit.
 
@@ -104,9 +104,11 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     if layer is not None:
         layer = dense_index(net, layer)
     chosen = range(len(dense)) if layer is None else [layer]
-    if neuron is not None and (layer is None or not (is_index(neuron) and 0 <= neuron < dense[layer].n_out)):
-        limit = "give layer= too" if layer is None else f"0..{dense[layer].n_out - 1}"
-        raise ValidationError(f"neuron must be the index of a neuron of the chosen layer ({limit}); got {neuron!r}")
+    if neuron is not None and layer is None:
+        raise ValidationError(f"neuron must be the index of a neuron of the chosen layer (give layer= too); got "
+                              f"{neuron!r}")
+    if neuron is not None and layer is not None:
+        neuron = position(neuron, dense[layer].n_out, "neuron", "the index of a neuron of the chosen layer")
     n_listed = (dense[layer].n_in + 1 if neuron is not None and layer is not None else
                 sum(dense[l].W.size + dense[l].b.size for l in chosen))
     if n > MAX_SAMPLES:
@@ -120,6 +122,10 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         raise ValidationError(f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. "
                               + slice_advice(net, layer))
     data = pass_data(net, Y, lr)
+    columns = getattr(X, "columns", None)           # a DataFrame's: said beside i1, i2, ...
+    if columns is not None and len(columns) == len(data["inputs"]) and all(isinstance(c, str) for c in columns):
+        for unit, column in zip(data["inputs"], columns):
+            unit["column"] = column
     data["slice"] = None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)}
     names = neuron_names(net)
     # MLP's alpha (from_sklearn): the engine's l2_penalty as a training step adds it, on copies (explain only reads)
@@ -337,9 +343,16 @@ def dense_index(net: Network, layer: Any) -> int:
     """`layer` as an index of `net.dense_layers` (a Python or NumPy integer in range, not a bool), else the error
     that says the range: explain's and `formulas.weight_gradient`'s one check of it."""
     n = len(net.dense_layers)
-    if not (is_index(layer) and 0 <= layer < n):
-        raise ValidationError(f"layer must be an index of a Dense layer, 0..{n - 1}; got {layer!r}")
-    return int(layer)
+    return position(layer, n, "layer", "an index of a Dense layer")
+
+
+def position(v: Any, n: int, what: str, expected: str) -> int:
+    """`v` as an index into `n` things, negative ones counted from the end as Python's (-1 the last), else the
+    error naming `what`, `expected` and the range."""
+    if not (is_index(v) and -n <= v < n):
+        ends = "0 or -1" if n == 1 else f"0..{n - 1} or -{n}..-1"
+        raise ValidationError(f"{what} must be {expected}, {ends} (from the end); got {v!r}")
+    return int(v) % n
 
 
 def is_index(v: Any) -> bool:
@@ -348,4 +361,4 @@ def is_index(v: Any) -> bool:
 
 
 __all__ = ["MAX_PARAMETERS", "MAX_SAMPLES", "Report", "UnknownParameterError", "dense_index", "explain",
-           "is_index", "network_argument", "neuron_names", "samples_fit"]
+           "is_index", "position", "network_argument", "neuron_names", "samples_fit"]

@@ -123,12 +123,14 @@ class Formula:
 
 
 def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
-    """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers)."""
+    """The formula of dE/dW[i, j] of Dense layer `layer` (0-based, as net.dense_layers; -1 the last)."""
     network_argument(net, "weight_gradient", "weight_gradient({net}, layer, i, j)")
     dense = net.dense_layers
     d = dense[layer := dense_index(net, layer)]
-    if not (is_index(i) and is_index(j) and 0 <= i < d.n_in and 0 <= j < d.n_out):
-        raise ValidationError(f"(i, j) must index W of shape {d.W.shape}; got {(i, j)}")
+    if not (is_index(i) and is_index(j) and -d.n_in <= i < d.n_in and -d.n_out <= j < d.n_out):
+        raise ValidationError(f"(i, j) must index W of shape {d.W.shape} (negative ones from the end, as W[i, j] "
+                              f"reads them); got {(i, j)}")
+    i, j = int(i) % d.n_in, int(j) % d.n_out
     acts = [x.activation.name for x in dense]
     loss = net.loss_function.name
     for m, a in enumerate(acts):

@@ -313,8 +313,9 @@ def _weights_layers(last: int) -> str:
     """The indices 0..last of a network's Dense layers as --help says them: layers of weights, each named by what
     it feeds."""
     if last == 0:
-        return "an index of a layer of weights, 0 (into the output layer)"
-    return f"an index of a layer of weights, 0..{last} (0: into hidden layer 1, {last}: into the output layer)"
+        return "an index of a layer of weights, 0 (into the output layer) or -1"
+    return (f"an index of a layer of weights, 0..{last} (0: into hidden layer 1, {last}: into the output layer) or "
+            f"-{last + 1}..-1")
 
 
 def as_options(text: str) -> str:
@@ -331,7 +332,8 @@ def as_options(text: str) -> str:
     text = re.sub(r"explain\((?:\.\.\.|net, X, Y), layer=(\w+)(, neuron=(J|\d+))?\)",
                   lambda m: f"--layer {m[1]}" + (f" --neuron {m[3]}" if m[3] else ""), text)
     text = re.sub(r"\(layer=(\d+)\)$", r"(--layer \1)", text, flags=re.M)      # a slice's Backward pass heading
-    text = re.sub(r"an index of a Dense layer, 0\.\.(\d+)", lambda m: _weights_layers(int(m[1])), text)
+    text = re.sub(r"an index of a Dense layer, (?:0\.\.(\d+) or -\d+\.\.-1|0 or -1)",
+                  lambda m: _weights_layers(int(m[1] or 0)), text)
     text = re.sub(r"\(net\.gradients and gradcheck give (its|their) numbers\)",    # no command of its own: Python's
                   r"(in Python, net.gradients(X, Y) and chainrule.gradcheck give \1 numbers)", text)
     return re.sub(r'report\.to_dict\(\)\["(\w+)"\]', lambda m: f"--format json's \"{m[1]}\"", text)
@@ -369,21 +371,3 @@ def missing_name(name: str, network: list[str] | None, whole_list: bool) -> str:
         return ""
     biases = [n for n in network if n.startswith("b_")]
     return f" (the network has none: its weights are w1..w{len(network) - len(biases)}, its biases {shortened(biases)})"
-
-
-def batch_inputs(inputs: list[dict], every: bool, symbol: Callable[[str], str] = str) -> str:
-    """A batch's inputs, one value per sample, "i1 = [0.05, 0.2], i2 = [0.1, 0.3]", before its forward pass: its sums
-    are not substituted (one sample's are), so these and each sum's weights (`weights_note`) are the numbers it
-    starts from. Every one where the first layer's sums are written out (`every`), else its ends. `symbol`: a name
-    as written (LaTeX's i_{1})."""
-    line = [f"{symbol(u['name'])} = {fmt(u['value'])}" for u in inputs]
-    said = ", ".join(line) if every else shortened(line)
-    return said if symbol is str else re.sub(r"\.\.\. and (\d+) more", r"\\ldots\\text{ and \1 more}", said)
-
-
-def weights_note(neuron: dict, symbol: Callable[[str], str] = str) -> str:
-    """The weights and bias of a neuron of a batch's forward pass, "(w1 = 0.15, w2 = 0.2, b_h1 = 0.35)", written after
-    its sum's value as its note: with the inputs' line, what recomputes the sum; dropped with it by a neuron slice.
-    `symbol`: a name as written (LaTeX's w_{1})."""
-    pairs = zip(neuron["weights"] + [neuron["bias"]], neuron["weight_values"] + [neuron["bias_value"]])
-    return "(" + ", ".join(f"{symbol(w)} = {fmt(v)}" for w, v in pairs) + ")"

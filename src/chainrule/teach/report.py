@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, error_terms, last_digit, neuron_cut, notation, zero_notes
+from . import derivation, error_terms, last_digit, neuron_cut, notation, sample_lines, zero_notes
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
@@ -46,7 +46,8 @@ class UnknownParameterError(ValidationError, KeyError):
 class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
-    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value),
+    `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value;
+    an input also its column where X had named ones),
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
@@ -204,10 +205,12 @@ def _render(d: dict, markdown: bool) -> str:
     for text in notes.get(None, []):
         note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
+    if n == 1 and (said := sample_lines.inputs_line(d["inputs"])):     # X's columns named: beside i1, i2, ...
+        note(f"`{said}`" if markdown else said)
     if n > 1:       # a batch's sums are not substituted: the numbers they start from, once
         every = notation.neuron_fits(len(d["inputs"]))
-        eq(notation.batch_inputs(d["inputs"], every) + "   (the inputs, one value per sample)",
-           notation.batch_inputs(d["inputs"], every, tex_symbol))
+        eq(sample_lines.batch_inputs(d["inputs"], every) + "   (the inputs, one value per sample)",
+           sample_lines.batch_inputs(d["inputs"], every, tex_symbol))
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:
@@ -238,8 +241,8 @@ def _render(d: dict, markdown: bool) -> str:
             net = fmt(nr["net"])         # as the out line substitutes it, the seed's net_h1 = 0.3775
             weights = tex_weights = ""
             if n > 1 and not wide:      # its weights, as one sample's sum substitutes them (cut with its unit)
-                weights = "   " + notation.weights_note(nr)
-                tex_weights = f" \\quad \\text{{(}}{notation.weights_note(nr, tex_symbol)[1:-1]}\\text{{)}}"
+                weights = "   " + sample_lines.weights_note(nr)
+                tex_weights = f" \\quad \\text{{(}}{sample_lines.weights_note(nr, tex_symbol)[1:-1]}\\text{{)}}"
             eq(f"net_{nr['name']} = {parts} = {net}{weights}",
                f"net_{{{nr['name']}}} = {tex_parts} = {net}{tex_weights}")
             plain, tex_out = notation.forward_activation(layer, nr, n)

@@ -1,0 +1,47 @@
+"""The numbers a forward pass starts from, written before it: a batch's inputs (one value per sample) and each sum's
+weights, one sample's inputs beside the columns of X they are (a DataFrame's names)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .notation import shortened
+from .numbers import fmt
+
+
+def batch_inputs(inputs: list[dict], every: bool, symbol: Callable[[str], str] = str) -> str:
+    """A batch's inputs, one value per sample, "i1 = [0.05, 0.2], i2 = [0.1, 0.3]", before its forward pass: its sums
+    are not substituted (one sample's are), so these and each sum's weights (`weights_note`) are the numbers it
+    starts from. Every one where the first layer's sums are written out (`every`), else its ends. `symbol`: a name
+    as written (LaTeX's i_{1})."""
+    line = [f"{input_label(u, symbol)} = {fmt(u['value'])}" for u in inputs]
+    said = ", ".join(line) if every else shortened(line)
+    return said if symbol is str else re.sub(r"\.\.\. and (\d+) more", r"\\ldots\\text{ and \1 more}", said)
+
+
+def weights_note(neuron: dict, symbol: Callable[[str], str] = str) -> str:
+    """The weights and bias of a neuron of a batch's forward pass, "(w1 = 0.15, w2 = 0.2, b_h1 = 0.35)", written after
+    its sum's value as its note: with the inputs' line, what recomputes the sum; dropped with it by a neuron slice.
+    `symbol`: a name as written (LaTeX's w_{1})."""
+    pairs = zip(neuron["weights"] + [neuron["bias"]], neuron["weight_values"] + [neuron["bias_value"]])
+    return "(" + ", ".join(f"{symbol(w)} = {fmt(v)}" for w, v in pairs) + ")"
+
+
+def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
+    """An input's name with the column of X it is, where X had named columns (a DataFrame's): "i1 (sepal_length)",
+    the learner's own words beside the report's. `symbol`: a name as written (LaTeX's i_{1}, the column as text)."""
+    column = unit.get("column")
+    if column is None:
+        return symbol(unit["name"])
+    if symbol is str:
+        return f"{unit['name']} ({column})"
+    said = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", column))       # as LaTeX's \text writes them
+    return symbol(unit["name"]) + "\\text{ (" + said + ")}"
+
+
+def inputs_line(inputs: list[dict]) -> str | None:
+    """One sample's inputs with their columns, "inputs: i1 (sepal_length) = 5.1, ...", before its forward pass (its
+    sums write the values, not the columns); None where X had no named columns."""
+    if not any("column" in u for u in inputs):
+        return None
+    return "inputs: " + shortened([f"{input_label(u)} = {fmt(u['value'][0])}" for u in inputs])

@@ -21,6 +21,16 @@ export function offScaleWords(history) {
   }).filter(Boolean).join("; ");
 }
 
+// Where the curve starts past step 0 (a share link's page: the link holds the network, not the losses before it),
+// in words under the chart, so the empty start of the count is not read as a curve that was lost; "" from step 0.
+export function startWords(history) {
+  const s0 = history.step[0];
+  if (!(s0 > 0)) return "";
+  const n = count(s0);
+  return `The curve starts at step ${n}: this page opened from a share link made after ${n} step${s0 === 1 ? "" : "s"}, ` +
+    "which holds the network, not the losses before it.";
+}
+
 // Loss after each update, train and test; a log scale when the loss spans a decade or more (and no point is 0,
 // which a log scale has no place for: a linear one draws it on its axis). A loss of infinity
 // or NaN (a pass that overflowed) is an × at the top edge, in its curve's colour (`offScaleWords` names them).

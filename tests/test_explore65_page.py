@@ -31,3 +31,22 @@ def test_a_share_links_loss_card_says_its_curve_starts_at_the_shared_step(page, 
         expect(note).to_contain_text("starts at step 3")       # still so after the copy's own steps
     finally:
         other.close()
+
+
+def test_a_phones_input_values_under_their_squares_stay_inside_the_drawing(page):
+    """At 375 px the moons' inputs wrote their followed sample's values under the squares in full ("-0.352642198"),
+    centred on a square 32 px from the drawing's edge: the sign and first digit fell outside it. Each value is now
+    inside the drawing, its digits those of the input's own value (its tooltip), shortened where the full form
+    does not fit."""
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.select_option('[data-id="data"]', "moons")
+    expect(page.locator('[data-id="title"]')).to_contain_text("moons")
+    labels = page.locator('svg[data-id="graph"] .unit-label.under')
+    expect(labels).to_have_count(2)
+    drawing = page.locator('svg[data-id="graph"]').bounding_box()
+    for k in range(2):
+        box, text = labels.nth(k).bounding_box(), labels.nth(k).text_content()
+        assert drawing["x"] <= box["x"] and box["x"] + box["width"] <= drawing["x"] + drawing["width"], (text, box)
+        tooltip = page.locator('svg[data-id="graph"] g.unit.input > title').nth(k).text_content()
+        value = float(tooltip.split(" = ")[1].split()[0].replace(",", ""))
+        assert text and abs(float(text) - value) <= 10 ** -(len(text.split(".")[1])) / 2 * 1.0001, (text, value)

@@ -4,6 +4,7 @@ before it; a page from step 0 says nothing.
 
 Oracles: the sender's step count as its readout says it, the receiving page's own curve (its first point's x at the
 plot's left edge). Fixtures are test_explore_browser's."""
+import pytest
 import test_explore_browser as fixtures
 from playwright.sync_api import expect
 from test_explore64b_share_view import received
@@ -50,3 +51,19 @@ def test_a_phones_input_values_under_their_squares_stay_inside_the_drawing(page)
         tooltip = page.locator('svg[data-id="graph"] g.unit.input > title').nth(k).text_content()
         value = float(tooltip.split(" = ")[1].split()[0].replace(",", ""))
         assert text and abs(float(text) - value) <= 10 ** -(len(text.split(".")[1])) / 2 * 1.0001, (text, value)
+
+
+def test_a_long_share_links_box_shows_whole_lines_only(page):
+    """The link's box scrolls at 4em: three lines of 1.3em and the top of a fourth, cut through its letters. It is as
+    tall as its whole lines, at 1280 px and on a phone."""
+    page.locator('.edge[data-name="w5"]').dispatch_event("click")
+    page.click('[data-act="step"]')               # a link with the step line: longer than three lines
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.click('[data-id="share"]')
+        box = page.locator(".share-url").first
+        expect(box).to_contain_text("#s=")
+        height, line, scrolled = box.evaluate("e => [e.clientHeight, parseFloat(getComputedStyle(e).lineHeight), "
+                                              "e.scrollHeight]")
+        assert scrolled > height, (width, scrolled, height)          # more lines than shown: the box scrolls
+        assert height / line == pytest.approx(round(height / line), abs=0.05), (width, height, line)

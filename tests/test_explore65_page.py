@@ -60,6 +60,7 @@ def test_a_long_share_links_box_shows_whole_lines_only(page):
     page.click('[data-act="step"]')               # a link with the step line: longer than three lines
     for width in (1280, 375):
         page.set_viewport_size({"width": width, "height": 800})
+        page.evaluate("() => document.querySelectorAll('.share-url').forEach(e => e.remove())")    # the last one's
         page.click('[data-id="share"]')
         box = page.locator(".share-url").first
         expect(box).to_contain_text("#s=")
@@ -67,3 +68,19 @@ def test_a_long_share_links_box_shows_whole_lines_only(page):
                                               "e.scrollHeight]")
         assert scrolled > height, (width, scrolled, height)          # more lines than shown: the box scrolls
         assert height / line == pytest.approx(round(height / line), abs=0.05), (width, height, line)
+
+
+def test_the_loss_axis_names_different_steps_at_its_two_ends_with_one_point(page):
+    """A page's first point (step 0) is drawn at the left of an axis running to step 1, yet the right end read
+    "step 0" too: both ends named one step. The right end names the step it stands at; with points at 0, 1 and 2
+    it is the last point's, as before."""
+    ends = 'svg[data-id="loss"] text.axis-label:not(.middle)'
+
+    def axis():
+        texts = page.locator(ends).all_text_contents()
+        return texts[-2], texts[-1]             # the step axis's two labels, drawn after the loss's
+    assert axis() == ("0", "step 1")
+    for k in (1, 2):
+        page.click('[data-act="step"]')
+        expect(page.locator('[data-id="emeta"]')).to_contain_text(f"step {k} ")
+    assert axis() == ("0", "step 2")

@@ -60,7 +60,8 @@ export function drawLoss(svg, history) {
   svg.insertBefore(el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }), svg.firstChild);
   for (const [v, e] of labels) { e.setAttribute("x", l - 4); e.setAttribute("y", Y(v) + 4); }
   el("text", { x: l, y: H - 8, class: "axis-label" }, svg, count(s0));
-  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(steps[steps.length - 1])}`);
+  // the right edge's step: the last point's, or with one point the axis's end (its step again read "0 ... step 0")
+  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(s1)}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
     steps.forEach((st, i) => {

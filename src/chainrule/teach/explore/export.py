@@ -19,7 +19,7 @@ from chainrule.teach.numbers import fmt
 from . import engine, limits, trained
 
 MAX_SHARED_PARAMS = 400
-VERSION = 3                     # of the share codes written (`_version`); every older one is read
+VERSION = 4                     # of the share codes written (`_version`); every older one is read
 SHARED = "the share link"       # where a shared model page's weights came from (wording.rebuilt names it)
 
 
@@ -110,8 +110,11 @@ def share_code(s) -> str:
     if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
         payload["selected"] = s.selected
     payload["sample"] = s.sample        # the row the panel follows, and the phase: the receiver's panel is the sender's
-    code = _encoded(s, {**payload, "phase": s.phase, **_taken_of(s)})
-    if len(code) > limits.MAX_SHARE:        # the step line's weights left out before the network is refused
+    # the step line's weights left out before the network is refused: where the link would be too long, or where
+    # the weights before the last steps are past what the copy takes (`_weights`: a run that came back from them)
+    before_ok = s.before is None or all(abs(float(v)) <= limits.MAX_VALUE for w in s.before for v in np.ravel(w))
+    code = _encoded(s, {**payload, "phase": s.phase, **_taken_of(s)}) if before_ok else ""
+    if not code or len(code) > limits.MAX_SHARE:
         code = _encoded(s, {**payload, "phase": "forward" if s.phase == "update" else s.phase})
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
@@ -151,7 +154,8 @@ def _load_taken(s, taken, steps: int) -> None:
         if not isinstance(values, list) or len(values) != n:
             got = f"{len(values)}" if isinstance(values, list) else f"a {type(values).__name__}"
             raise ValidationError(f"share code: {what} must be {n} values; got {got}")
-        flat = np.array([limits.number(v, f"share code: {what}", 1e300) for v in values], dtype=s.net.params.dtype)
+        flat = np.array(_weights(values, f"share code: {what}") if what.startswith("the weights")
+                        else _state(values, f"share code: {what}", s.net.params.dtype), dtype=s.net.params.dtype)
         return [flat[a:b].reshape(getattr(layer, name).shape) for layer, name, a, b in segments]
 
     before = arrays(taken["before"], "the weights before the last steps")
@@ -182,7 +186,12 @@ def _version(plain: dict, names) -> int:
     (as not one it writes) where it would misread it. 1: the first codes. 2: a model's infinity or NaN (a class
     of inf) as its file writes it, {"__float__": "Infinity"} (as the file's format version: an older chainrule
     refuses it rather than read a dict). 3: a model's optimizer in words (model.optimizer_from), or an optimizer
-    state without an array it has not started (SGD's momentum buffer after a model's momentum was turned on)."""
+    state without an array it has not started (SGD's momentum buffer after a model's momentum was turned on).
+    4: the sender's view (a phase past Forward, a sample past the first, the panel's weight, the step line), which
+    a chainrule reading 1 to 3 would ignore, opening another view without a word."""
+    if plain.get("phase", "forward") != "forward" or plain.get("sample", 0) != 0 or "selected" in plain \
+            or "taken" in plain:
+        return 4
     state = plain["opt_state"]
     later = state["t"] != 0 and not set(names) <= set(state)
     if later or "optimizer_from" in (plain.get("model") or {}):
@@ -267,7 +276,7 @@ def load_share(s, code) -> None:
     values = p.get("params")
     if not isinstance(values, list) or len(values) != s.net.n_params:
         raise ValidationError(f"share code: expected {s.net.n_params} parameter values")
-    params = np.array([limits.number(v, "parameter", limits.MAX_VALUE) for v in values])
+    params = np.array(_weights(values, "parameter"))
     s.net.params[:] = params
     if not isinstance(opt, list) or len(opt) != 2 or not isinstance(opt[1], dict):
         raise ValidationError("share code: the optimizer is missing")
@@ -338,4 +347,14 @@ def _optimizer_state(s, state) -> None:
         values = state[name]
         if not isinstance(values, list) or len(values) != n:
             raise ValidationError(f"share code: the optimizer's {name} needs {n} values")
-        s.opt.state[name] = np.array([limits.number(v, name, 1e300) for v in values], dtype=s.net.params.dtype)
+        s.opt.state[name] = np.array(_state(values, name, s.net.params.dtype), dtype=s.net.params.dtype)
+
+
+def _weights(values: list, what: str) -> list[float]:
+    """A share code's weights (the network's, and those before its last steps), as the page takes a typed one."""
+    return [limits.number(v, what, limits.MAX_VALUE) for v in values]
+
+
+def _state(values: list, what: str, dtype) -> list[float]:
+    """A gradient or an optimizer's moments: finite in the network's dtype (1e300 is infinity in float32)."""
+    return [limits.number(v, what, min(1e300, float(np.finfo(dtype).max))) for v in values]

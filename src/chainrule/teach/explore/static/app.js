@@ -4,7 +4,7 @@
 // widget with a transport over the widget's messages instead of fetch.
 
 import { drawGraph } from "./graph.js";
-import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords } from "./charts.js";
+import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords, startWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderLegend, renderWeights } from "./legend.js";
 import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
@@ -290,6 +290,8 @@ export function mount(root, wire) {
     root.querySelector('[data-act="update"]').title = s.optimizer.name === "sgd" ? "w+ = w - η · dE/dw"
       : `${OPT_NAMES[s.optimizer.name]}'s update of every weight, from its gradient and the optimizer's state`;
     drawLoss($("loss"), s.history);
+    $("loss-from").textContent = startWords(s.history);       // a share link's page: no points before its step
+    $("loss-from").hidden = !$("loss-from").textContent;
     const off = offScaleWords(s.history);        // the points the curve cannot draw, marked × and said here
     $("key-off-scale").textContent = off && `× ${off}`;
     $("key-off-scale").hidden = !off;

@@ -21,6 +21,16 @@ export function offScaleWords(history) {
   }).filter(Boolean).join("; ");
 }
 
+// Where the curve starts past step 0 (a share link's page: the link holds the network, not the losses before it),
+// in words under the chart, so the empty start of the count is not read as a curve that was lost; "" from step 0.
+export function startWords(history) {
+  const s0 = history.step[0];
+  if (!(s0 > 0)) return "";
+  const n = count(s0);
+  return `The curve starts at step ${n}: this page opened from a share link made after ${n} step${s0 === 1 ? "" : "s"}, ` +
+    "which holds the network, not the losses before it.";
+}
+
 // Loss after each update, train and test; a log scale when the loss spans a decade or more (and no point is 0,
 // which a log scale has no place for: a linear one draws it on its axis). A loss of infinity
 // or NaN (a pass that overflowed) is an × at the top edge, in its curve's colour (`offScaleWords` names them).
@@ -50,7 +60,8 @@ export function drawLoss(svg, history) {
   svg.insertBefore(el("rect", { x: l, y: t, width: W - l - r, height: H - t - b, class: "plot-bg" }), svg.firstChild);
   for (const [v, e] of labels) { e.setAttribute("x", l - 4); e.setAttribute("y", Y(v) + 4); }
   el("text", { x: l, y: H - 8, class: "axis-label" }, svg, count(s0));
-  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(steps[steps.length - 1])}`);
+  // the right edge's step: the last point's, or with one point the axis's end (its step again read "0 ... step 0")
+  el("text", { x: W - r, y: H - 8, class: "axis-label end" }, svg, `step ${count(s1)}`);
   if (log) el("text", { x: (l + W - r) / 2, y: H - 8, class: "axis-label middle" }, svg, "log scale");   // under the plot, not on the curve
   for (const [s, colour] of series) {
     steps.forEach((st, i) => {

@@ -34,8 +34,11 @@ export function layout(state, width, measure, cards = true, labels = true, cap =
   // circles' 40 px and a gap (9 to 16 units were 34 px apart: each circle over its neighbours)
   const spacing = rich ? Math.max(node.h + 62, 124) : most <= 2 && !compact ? 110 : most <= 4 ? 80 : most <= 8 ? 50 : 44;
   // a phone's inputs without column names: their values under the squares, where the rows leave room (beside them
-  // they took the width the bias lines fan out in)
-  const under = compact && !named.inputs && named.inFull && spacing >= 70 ? named.inFull : null;
+  // they took the width the bias lines fan out in), each in full where it fits the drawing's left edge, else short
+  // (0.7865), else left out (on hover): a 12-character value centred under the square began left of the drawing
+  const room = 2 * (12 + named.inW + node.inW / 2) - 4;
+  const fit = (s, i) => [s, named.inShort[i]].find(f => measure["unit-label"](f) <= room) ?? "";
+  const under = compact && !named.inputs && named.inFull && spacing >= 70 ? named.inFull.map(fit) : null;
   const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
   const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
@@ -196,7 +199,8 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
     outRoom = Math.max(measureTarget("abcd…"), Math.min(320, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
   }
   const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
-  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inLabels, outLabels, inW, raws };
+  const inShort = values && values.map(v => short(Number(v)));
+  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inShort, inLabels, outLabels, inW, raws };
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",

@@ -97,7 +97,8 @@ export const TEMPLATE = `
     <div class="card chart loss-card"><h3>Loss <span class="key"><span class="legend-item"><i class="k-train"></i>train</span>
       <span class="legend-item" data-id="key-test"><i class="k-test"></i>test</span>
       <span class="legend-item off-scale-key" data-id="key-off-scale" hidden></span></span></h3>
-      <svg data-id="loss" class="loss"></svg></div>
+      <svg data-id="loss" class="loss"></svg>
+      <p class="muted small" data-id="loss-from" hidden></p></div>
     <div class="card chart norms-card"><h3>Gradient norm per layer <span class="muted key">‖∂E/∂W‖</span></h3>
       <p class="muted small" data-id="norms-of"></p>
       <div data-id="norms" class="norms"></div>

@@ -36,13 +36,16 @@ def as_softmax(net) -> Any:
 
 def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
-    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written;
+    sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written
+    or a quoted '~' that would be made a folder named '~';
     and with overwrite=False an earlier sweep's files there (FileExistsError, as `cr.save(overwrite=False)`)."""
     import os
     import tempfile
 
     from chainrule.saving.files import replaceable, writable_target
     from chainrule.saving.npz import refuse_existing
+    from chainrule.saving.runlock import refuse_unexpanded
+    refuse_unexpanded(out, "out_dir")
     folder = out
     while not folder.exists() and folder != folder.parent:
         folder = folder.parent

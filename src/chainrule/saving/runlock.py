@@ -37,15 +37,23 @@ _held: set[str] = set()           # folders locked by runs of this process
 _guard = threading.Lock()
 
 
+def refuse_unexpanded(directory: Path, argument: str) -> None:
+    """A folder to be made whose path starts with a '~' that is no folder here: mkdir would make a folder named
+    '~' in the current one, not use the home folder (Python expands no '~'; a shell does, unquoted)."""
+    first = directory.parts[0] if directory.parts else ""
+    if first.startswith("~") and not Path(first).exists():
+        name = give(argument)
+        fix = ("write it unquoted, which the shell expands, or your home's path" if name.startswith("--") else
+               f"give os.path.expanduser({str(directory)!r}) for your home's")
+        raise ValidationError(f"{name} {str(directory)!r} starts with '~', which Python does not expand: it would "
+                              f"create a folder named {first!r} in the current one; {fix}")
+
+
 def prepare_folder(directory: Path) -> None:
     """Create `directory` (and its parents) or say, naming it (fit's checkpoint_dir, the command's
     --checkpoint-dir), why it cannot be: before training, not after the first epoch. A path starting with '~'
     whose first folder is missing is refused: mkdir would make a folder named '~' here, not use the home folder."""
-    first = directory.parts[0] if directory.parts else ""
-    if first.startswith("~") and not Path(first).exists():
-        raise ValidationError(f"{give('checkpoint_dir')} {str(directory)!r} starts with '~', which Python does not "
-                              f"expand: it would create a folder named {first!r} in the current one; give "
-                              f"os.path.expanduser({str(directory)!r}) for your home's")
+    refuse_unexpanded(directory, "checkpoint_dir")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

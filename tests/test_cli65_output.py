@@ -34,11 +34,21 @@ def test_an_empty_output_name_is_a_usage_error_naming_the_option(argv, expected,
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["model.txt", "model", "model.onnx.bak"])
+@pytest.mark.parametrize("name", ["model.bin", "model", "model.onnx.bak"])
 def test_export_refuses_a_name_not_ending_in_onnx(name, model, tmp_path):
     """Refused before the model is read or onnx imported: no skip without onnx."""
     r = cmd("export", model, tmp_path / name)
     assert r.returncode == 2 and f"must end in .onnx (export writes an ONNX model); got '{tmp_path / name}'" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["model.txt", "model.pkl"])
+def test_export_refuses_another_formats_ending_naming_it(name, model, tmp_path):
+    """A name of another format's ending is refused by the writers' one rule (nn/filenames.py), naming the ending."""
+    pytest.importorskip("onnx")
+    r = cmd("export", model, tmp_path / name)
+    ending = name[name.rindex("."):]
+    assert r.returncode == 2 and f"{ending} is a" in r.stderr and "Give a name ending in .onnx" in r.stderr
     assert list(tmp_path.iterdir()) == []
 
 

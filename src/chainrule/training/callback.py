@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal
 from ..nn import checks as check
-from ..nn.metrics import rounds
+from ..nn.metrics import ACCURACIES, rounds
 
 
 class Callback:
@@ -161,18 +161,19 @@ def stateful(callbacks: list[Callback]) -> list[Callback]:
 
 
 def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
-    """"min" or "max": how the watched value improves ("auto": down for the loss, up for the accuracy, with
-    or without val_; another name, a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
+    """"min" or "max": how the watched value improves ("auto": down for the loss, up for an accuracy by any of
+    Keras' names ('acc', 'sparse_categorical_accuracy'), with or without val_; another name ('weighted_accuracy' too,
+    as Keras' metric is named 'accuracy'), a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
         name = f"{owner}: mode" if owner else "mode"      # the callback named, as its other arguments' refusals
         raise refusal(ValidationError(f"{name} must be 'auto', 'min' or 'max'; got {mode!r}"), name,
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
-        if name not in ("loss", "accuracy"):
+        if name != "loss" and name.lower() not in ACCURACIES:
             raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
-                                  f"{monitor!r} should be maximized or minimized (it knows loss and accuracy, and "
-                                  "their val_ forms, as Keras'); "
+                                  f"{monitor!r} should be maximized or minimized (it knows loss and the accuracies, "
+                                  "and their val_ forms, as Keras'); "
                                   + did_you_mean(monitor, ["loss", "accuracy", "val_loss", "val_accuracy"],
                                                  "did you mean monitor={!r}? Else ")
                                   + "pass mode='max' or mode='min'")

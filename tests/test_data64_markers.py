@@ -37,7 +37,7 @@ def test_a_marker_and_a_typo_advise_the_marker_only(tmp_path):
     assert "give --na-values '?'" in said and "1.2.3" not in said.split("give")[1], said
 
 
-def test_too_many_markers_for_one_advice_are_said_shorter(tmp_path):
+def test_many_markers_are_advised_whole(tmp_path):
     markers = ["missing", "unknown", "not recorded", "absent", "no reading", "tbd", "pending", "void", "blank"]
     rng = np.random.default_rng(1)
     values = [f"{v:.3f}" for v in rng.normal(size=60)] + markers
@@ -45,13 +45,13 @@ def test_too_many_markers_for_one_advice_are_said_shorter(tmp_path):
     pd.DataFrame({"a": values, "y": y}).to_csv(tmp_path / "t.csv", index=False)
     r = cmd("train", str(tmp_path / "t.csv"), "--target", "y", "--out", str(tmp_path / "m.npz"))
     assert r.returncode != 0
-    assert "--na-values" in r.stderr and f"all {len(markers)}" in r.stderr, r.stderr
+    assert f"--na-values '{','.join(markers)}'" in r.stderr, r.stderr     # whole: pasted as it is
     r = cmd("train", str(tmp_path / "t.csv"), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1",
             "--na-values", ",".join(markers), "--impute", "mean")
     assert r.returncode == 0, r.stderr
 
 
-def test_too_many_markers_are_said_shorter_in_pythons_words_too():
+def test_many_markers_are_advised_whole_in_pythons_words_too():
     import pytest
 
     from chainrule.data.tabular import Preprocessing
@@ -63,4 +63,4 @@ def test_too_many_markers_are_said_shorter_in_pythons_words_too():
     with pytest.raises(ValidationError) as caught:
         Preprocessing.fit(df, "y")
     said = str(caught.value)
-    assert "na_values=['missing', 'unknown'" in said and "...]" in said and f"(all {len(markers)} of them)" in said
+    assert f"na_values={markers}" in said and "..." not in said, said       # whole: pasted as it is

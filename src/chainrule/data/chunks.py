@@ -10,6 +10,7 @@ file's line.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -79,7 +80,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
                              chunksize=rows,
                              dtype={c: "str" for c in text_columns} or None)
         with reader:
-            for chunk in reader:
+            for chunk in quiet(reader):
                 chunk.columns = [str(c) for c in chunk.columns]
                 chunk.attrs["csv"] = info
                 if lines is not None:
@@ -96,3 +97,16 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
             except ValidationError as checked:
                 raise checked from None
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None
+
+
+def quiet(reader: Any) -> Iterator[Any]:
+    """The reader's chunks without pandas' DtypeWarning (a column of numbers and text, which chainrule's checks
+    name in its own words), each read under the filter alone: a generator must not hold it between chunks."""
+    import pandas as pd
+    while True:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+            chunk = next(reader, None)
+        if chunk is None:
+            return
+        yield chunk

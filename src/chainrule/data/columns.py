@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .advice import give
+from .callers import caller_level
 from .csvfile import short
 from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural
@@ -180,10 +181,10 @@ def warn_id(name: str, n: int, values: Any = None) -> None:
     out = f"leave it out with {give('drop', column=short(name))}"
     if values is not None and all_dates(values):
         what = f"dates, e.g. {short(str(values[0]))}: each one a category of its own"
-        out = DATES_OUT + give('drop', column=short(name))
+        out = DATES_OUT + give('drop', column=short(name)) + not_dates(name)
     warnings.warn(f"column {short(name)} has a different value on each of the {n} {plural(n, 'row')} ({what}); it "
                   f"is used as a feature, which cannot generalise: {out}",
-                  ColumnWarning, stacklevel=3)
+                  ColumnWarning, stacklevel=caller_level())
 
 
 def warn_dates(name: str, counts: Any) -> None:
@@ -198,7 +199,13 @@ def warn_dates(name: str, counts: Any) -> None:
         return
     warnings.warn(f"column {short(name)} holds dates (e.g. {short(dates[0])}), {len(dates)} of them: each one a "
                   f"category of its own, and a date training did not see is unseen (all zeros): {DATES_OUT}"
-                  f"{give('drop', column=short(name))}", ColumnWarning, stacklevel=4)
+                  f"{give('drop', column=short(name))}{not_dates(name)}", ColumnWarning, stacklevel=caller_level())
+
+
+def not_dates(name: str) -> str:
+    """The way to keep a column that only looks like dates (versions 1.2.10, codes) as text, without the warning."""
+    return (f"; if they are no dates (versions such as 1.2.10, codes), {give('text', column=short(name))} keeps the "
+            "column as text categories without this warning")
 
 
 def one_class_per_value(counts: Any) -> bool:
@@ -226,21 +233,22 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
         why = (f"a regression target? ({give('task', task='regression')})" if numeric else
                "too few rows of each class to learn them (an ID or free text?)")
         warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
-                      ColumnWarning, stacklevel=3)
+                      ColumnWarning, stacklevel=caller_level())
     from .targets import warn_equal_numbers, warn_label_spellings  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,
-               warn: bool = True) -> tuple[list[str], int]:
+               warn: bool = True, text: bool = False) -> tuple[list[str], int]:
     """(kept categories sorted, number of categories left out). Past `max_categories`, the most
     frequent are kept and the others become "other" (encoded as all zeros), with a warning.
     `training`: `col` holds the training rows only (the validation rows are held out): said so.
-    `warn=False`: the cap is not said (Preprocessing.fit's `warn`)."""
+    `warn=False`: the cap is not said (Preprocessing.fit's `warn`). `text`: the user named the column as text
+    (text_columns, --text): dates or not, no dates warning."""
     import warnings
     counts = col.value_counts(dropna=True)
-    if warn:
+    if warn and not text:
         warn_dates(name, counts)
     if max_categories is None or len(counts) <= max_categories:
         return sorted(str(v) for v in counts.index), 0
@@ -254,7 +262,7 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
                   f"{plural(k, 'is', 'are')} kept as {plural(k, 'a category', 'categories')} and the other {other} "
                   f"({rows} {plural(rows, 'row')}) {plural(other, 'counts', 'count')} as 'other' (raise the limit "
                   f"with {give('max categories')}, or leave the column out with {give('drop any')})",
-                  ColumnWarning, stacklevel=3)
+                  ColumnWarning, stacklevel=caller_level())
     return sorted(str(v) for v in kept), len(counts) - max_categories
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 from typing import Any
 
 from ..errors import ValidationError, closest
 from .advice import give, resave
+from .callers import caller_level
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import given_markers, na_markers
@@ -99,12 +101,11 @@ def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int
                            f"({at}: {short(header[2], 60)}) has {header[3]}{also}. {advice}")
 
 
-def warn_over_lines(name: str, spans: list[tuple[int, int]], total: int, stacklevel: int = 5) -> None:
+def warn_over_lines(name: str, spans: list[tuple[int, int]], total: int) -> None:
     """The MultilineRowWarning for `total` rows read over several lines (the first few `spans`), if any;
-    `stacklevel`: the reader's caller, as warnings.warn counts from here."""
+    pointed at the reader's caller."""
     if total:
-        import warnings
-        warnings.warn(over_lines(short(name, 200), spans, total), MultilineRowWarning, stacklevel=stacklevel)
+        warnings.warn(over_lines(short(name, 200), spans, total), MultilineRowWarning, stacklevel=caller_level())
 
 
 def _ascii_based(encoding: str) -> bool:
@@ -270,10 +271,12 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
         text_columns = usecols
     del text                              # pandas parses the bytes: a StringIO copy is 4 bytes a character
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
-                         **na_markers(na_values, pandas_markers, kept, header or ()), index_col=False, usecols=usecols,
-                         dtype={c: "str" for c in text_columns} or None,
-                         encoding="utf-8-sig" if encoding is None else used_encoding)
+        with warnings.catch_warnings():     # a column of numbers and text: chainrule's checks name it, pandas' own
+            warnings.simplefilter("ignore", pd.errors.DtypeWarning)     # warning ('Specify dtype option') is noise
+            df = pd.read_csv(io.BytesIO(data), sep=sep, decimal=decimal, thousands=thousands,
+                             **na_markers(na_values, pandas_markers, kept, header or ()), index_col=False,
+                             usecols=usecols, dtype={c: "str" for c in text_columns} or None,
+                             encoding="utf-8-sig" if encoding is None else used_encoding)
     except (pd.errors.ParserError, ValueError) as exc:
         raise ValidationError(f"CSV file {short(name, 200)} could not be read: {str(exc).strip()[:200]}") from None
     if df.shape[0] == 0:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .advice import give
+from .callers import caller_level
 from .csvfile import names, short
 from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural
@@ -73,14 +74,14 @@ def _no_fill(pre: Any, what: str, n: int, had: str) -> str:
             "keeps one for every column)")
 
 
-def warn_unseen(pre: Any, unseen: dict[str, set], where: str = "", stacklevel: int = 3) -> None:
+def warn_unseen(pre: Any, unseen: dict[str, set], where: str = "") -> None:
     """One `unseen_message` warning for each text column with values in `unseen` ({column: values}), collected over
     a file's chunks; `where`: the rows that hold them ('in the validation rows' of train)."""
     from .tabular import UnseenCategoryWarning
     for c in pre.text:
         if unseen.get(c):
             warnings.warn(unseen_message(c, unseen[c], pre.categories[c], where), UnseenCategoryWarning,
-                          stacklevel=stacklevel)
+                          stacklevel=caller_level())
 
 
 class Gaps(ValidationError):
@@ -236,7 +237,7 @@ def text_codes(pre: Any, df: Any, c: str, unseen_warning: type[Warning],
         if unseen is not None:
             unseen.setdefault(c, set()).update(values)
         else:
-            warnings.warn(unseen_message(c, values, pre.categories[c]), unseen_warning, stacklevel=4)
+            warnings.warn(unseen_message(c, values, pre.categories[c]), unseen_warning, stacklevel=caller_level())
     return codes
 
 

@@ -3,6 +3,7 @@ model learnt as a category (the text 'nan' of a DataFrame's categorical): one ru
 `iter_chunks` and the ONNX graph (onnx_tabular), which reads such a cell as its category too."""
 from __future__ import annotations
 
+import shlex
 from collections.abc import Collection, Mapping, Sequence
 
 #: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
@@ -60,9 +61,10 @@ def learnt(pre) -> dict[str, list[str]]:
     return {c: [str(v) for v in pre.categories.get(c, [])] for c in pre.text}
 
 
-#: the longest list of markers na_advice writes in full (a cell longer than this is no marker: not advised as one);
-#: a longer list is said by its first markers and their count
-ADVICE_CHARS = 60
+#: the longest marker na_advice advises (a cell longer than this is no marker), and the longest list of them: the
+#: advice is pasted as it is, so it is the whole list or none (a column with more text than that is text)
+MARKER_CHARS = 60
+ADVICE_CHARS = 200
 
 
 def option_reads(cell: object) -> bool:
@@ -75,22 +77,19 @@ def option_reads(cell: object) -> bool:
 def na_advice(cells: Sequence[object], given: Sequence[str] = ()) -> str | None:
     """The advice that reads each of `cells` (as written) as missing, in its reader's words (--na-values '?,n/a';
     na_values=['?', 'n/a']), or None where one of them cannot be given so (`option_reads`) or is itself too long
-    to be a marker: following the advice must read them all. Past ADVICE_CHARS, the first markers that fit and how
-    many there are in all (said shorter, not left out). The markers `given` already lead it: the option replaces
-    them, it does not add to them."""
+    to be a marker: following the advice must read them all, pasted as it is. None too past ADVICE_CHARS: a list
+    cut short ('a,b,...') cannot be pasted. The markers `given` already lead it: the option replaces them, it does
+    not add to them."""
     from .advice import caller, give
     command = caller() in ("command", "sweep command")
 
-    def value(markers: list[str], more: str = "") -> str:
-        listed = [*map(repr, markers), *([more] if more else [])]
-        return repr(",".join(markers) + more) if command else ", ".join(listed)
+    def value(markers: list[str]) -> str:
+        if not command:
+            return ", ".join(map(repr, markers))
+        joined = ",".join(markers)           # in the shell's words: one word, as written ('a b', "it's", '$x')
+        return f"'{joined}'" if "'" not in joined else shlex.quote(joined)
 
-    if not cells or not all(option_reads(c) for c in cells) or any(len(value([str(c)])) > ADVICE_CHARS for c in cells):
+    if not cells or not all(option_reads(c) for c in cells) or any(len(value([str(c)])) > MARKER_CHARS for c in cells):
         return None
     text = list(dict.fromkeys([*given, *map(str, cells)]))
-    if len(value(text)) <= ADVICE_CHARS:
-        return give("na values", value=value(text))
-    fit = [k for k in range(len(text) - 1, 0, -1) if len(value(text[:k], ",...")) <= ADVICE_CHARS]
-    shown = text[:fit[0] if fit else 1]
-    cut = value(shown, ",..." if command else "...")
-    return f"{give('na values', value=cut)} (all {len(text)} of them)"
+    return give("na values", value=value(text)) if len(value(text)) <= ADVICE_CHARS else None

@@ -121,7 +121,7 @@ def encode_csv(stream: Any, pre: Any, rows: np.ndarray | None, dtype: np.dtype, 
             progress.update(a + len(chunk))
     written.release()
     del written
-    warn_unseen(pre, unseen, unseen_in, stacklevel=4)   # as `Preprocessing.transform` warns for the whole table
+    warn_unseen(pre, unseen, unseen_in)
     X.flush()
     X = np.memmap(path["X"], dtype=dtype, mode="r", shape=shape)
     if cols is None:

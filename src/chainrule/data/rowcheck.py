@@ -82,7 +82,7 @@ class _Rows:
         if self.bad:
             raise ragged(self.name, self.bad[0], [b[0] for b in self.bad[1:]], self.n_bad,
                          (self.header_start, self.header_line, self.header_text, len(self.header)), self.other_sep)
-        warn_over_lines(self.name, self.spans, self.n_spans, stacklevel=4)
+        warn_over_lines(self.name, self.spans, self.n_spans)
         wrong = wrong_header(self.header, used)
         if wrong is not None:
             raise ValidationError(f"CSV file {name}: {wrong}")

@@ -299,7 +299,7 @@ class CsvStream:
                 if c not in text_columns:
                     check_text(c, text, counts, first, self.info)
             if s.looks_like_id(MIN_ID_ROWS):
-                warn_id(c, s.rows, text if not numeric and text else None)
+                warn_id(c, s.rows, text if not numeric and text and c not in text_columns else None)
             if numeric:
                 pre.numeric.append(c)
                 fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit
@@ -324,7 +324,7 @@ class CsvStream:
                     pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
                     text, counts, first = s.strings(str(pre.fill[c]), train=True, words=words)
                 pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories,
-                                                        training=self.train is not None)
+                                                        training=self.train is not None, text=c in text_columns)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed

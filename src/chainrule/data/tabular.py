@@ -225,7 +225,7 @@ class Preprocessing:
             if not numeric and c not in text_columns and not declared:   # numbers as text refused first
                 check_text_column(col, c, df.attrs.get("csv"))     # the advice, by how the file was read
             if warn and not missing[c] and looks_like_id(col):     # a column with gaps is never an ID
-                warn_id(c, len(col), None if numeric else col.to_numpy())
+                warn_id(c, len(col), None if numeric or c in text_columns else col.to_numpy())
             if numeric:
                 pre.numeric.append(c)
                 if impute is not None:        # every column, as SimpleImputer: predict may meet a gap anywhere
@@ -253,7 +253,7 @@ class Preprocessing:
                 gapped = impute is not None and part.hasnans
                 pre.categories[c], dropped = categories(part.fillna(pre.fill[c]) if gapped else Counts(
                     [str(v) for v in counted.index], counted.tolist()), c, max_categories,
-                    training=rows is not None, warn=warn)
+                    training=rows is not None, warn=warn, text=c in text_columns)
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed

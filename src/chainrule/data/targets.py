@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from ..errors import ValidationError
+from .callers import caller_level
 from .columns import ColumnWarning
 from .csvfile import names, short
 from .lines import earliest, place, plural
@@ -23,7 +24,7 @@ def warn_equal_numbers(target: str, classes: list) -> None:
         spelled = [text[i] for i in same.index if numbers[i] == same.iloc[0]]
         warnings.warn(f"target column {short(target)} has the labels {names(spelled, 5)}, one number written "
                       f"{len(spelled)} ways: they are {len(spelled)} classes; write them alike if they are one",
-                      ColumnWarning, stacklevel=3)
+                      ColumnWarning, stacklevel=caller_level())
 
 
 def label_key(label: str) -> str:
@@ -46,7 +47,7 @@ def warn_label_spellings(target: str, classes: list) -> None:
                                                                       len(groups) > 3 else "")
     warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
                   f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
-                  ColumnWarning, stacklevel=4)
+                  ColumnWarning, stacklevel=caller_level())
 
 
 class NotNumericTarget(ValidationError):

@@ -121,3 +121,29 @@ def test_weights_before_the_steps_past_what_a_copy_takes_leave_the_step_line_out
     copy = Session()
     copy.act("load_share", {"code": s.share()})
     np.testing.assert_array_equal(copy.net.params, s.net.params)
+
+
+@pytest.mark.parametrize("part, words, bound", [
+    ("params", "the network's weights", "1,000,000"),
+    ("X", "X", "1,000,000"),
+    ("Y", "Y", "1,000,000"),
+    ("exp_avg", "the optimizer's exp_avg", "10^300"),
+])
+def test_a_share_codes_value_past_its_bound_is_refused_naming_the_share_code_and_its_part(part, words, bound):
+    """A link's weight at 2e6 was refused as "parameter must be ...", a moment as "exp_avg must be ...": words of
+    a field the reader never typed in. Each says it is the share code's, and which part of it, as the code's other
+    refusals do ("share code: the weights before the last steps ...")."""
+    s = sender()
+    s.act("set_optimizer", {"name": "adam"})
+    s.act("step")
+    p = payload(s.share())
+    assert p["data"] is None                # the seed's batch: its X and Y are in the code
+    value = 1e301 if part == "exp_avg" else 2e6
+    if part in ("X", "Y"):
+        p[part][0][0] = value
+    else:
+        (p["opt_state"] if part == "exp_avg" else p)[part][0] = value
+    with pytest.raises(ValidationError) as caught:
+        Session().act("load_share", {"code": encoded(p)})
+    assert str(caught.value) == (f"share code: {words} must be a finite number between -{bound} and {bound}; "
+                                 f"got {value!r}")

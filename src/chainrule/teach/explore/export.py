@@ -150,16 +150,16 @@ def _load_taken(s, taken, steps: int) -> None:
     start = limits.integer(taken["from"], "share code: the step the last steps began from", low, steps - 1)
     n, segments = s.net.n_params, s.net.segments
 
-    def arrays(values, what: str) -> list[np.ndarray]:
+    def arrays(values, what: str, checked) -> list[np.ndarray]:
         if not isinstance(values, list) or len(values) != n:
             got = f"{len(values)}" if isinstance(values, list) else f"a {type(values).__name__}"
             raise ValidationError(f"share code: {what} must be {n} values; got {got}")
-        flat = np.array(_weights(values, f"share code: {what}") if what.startswith("the weights")
-                        else _state(values, f"share code: {what}", s.net.params.dtype), dtype=s.net.params.dtype)
+        flat = np.array(checked(values, f"share code: {what}"), dtype=s.net.params.dtype)
         return [flat[a:b].reshape(getattr(layer, name).shape) for layer, name, a, b in segments]
 
-    before = arrays(taken["before"], "the weights before the last steps")
-    grads = None if taken["grads"] is None else arrays(taken["grads"], "the last step's gradient")
+    before = arrays(taken["before"], "the weights before the last steps", _weights)
+    grads = None if taken["grads"] is None else arrays(
+        taken["grads"], "the last step's gradient", lambda v, what: _state(v, what, s.net.params.dtype))
     s.before, s.run_from = before, start
     s.step_grads = None if grads is None else list(zip(grads[::2], grads[1::2]))
 
@@ -243,7 +243,7 @@ def _matrix(rows, name: str, n_cols: int) -> np.ndarray:
         raise ValidationError(f"share code: {name} must be 1 to 8 rows")
     if any(len(r) != n_cols for r in rows):
         raise ValidationError(f"share code: every row of {name} needs {n_cols} values")
-    return np.array([[limits.number(v, name, limits.MAX_VALUE) for v in r] for r in rows])
+    return np.array([[limits.number(v, f"share code: {name}", limits.MAX_VALUE) for v in r] for r in rows])
 
 
 def load_share(s, code) -> None:
@@ -276,7 +276,7 @@ def load_share(s, code) -> None:
     values = p.get("params")
     if not isinstance(values, list) or len(values) != s.net.n_params:
         raise ValidationError(f"share code: expected {s.net.n_params} parameter values")
-    params = np.array(_weights(values, "parameter"))
+    params = np.array(_weights(values, "share code: the network's weights"))
     s.net.params[:] = params
     if not isinstance(opt, list) or len(opt) != 2 or not isinstance(opt[1], dict):
         raise ValidationError("share code: the optimizer is missing")
@@ -347,7 +347,8 @@ def _optimizer_state(s, state) -> None:
         values = state[name]
         if not isinstance(values, list) or len(values) != n:
             raise ValidationError(f"share code: the optimizer's {name} needs {n} values")
-        s.opt.state[name] = np.array(_state(values, name, s.net.params.dtype), dtype=s.net.params.dtype)
+        s.opt.state[name] = np.array(_state(values, f"share code: the optimizer's {name}", s.net.params.dtype),
+                                     dtype=s.net.params.dtype)
 
 
 def _weights(values: list, what: str) -> list[float]:

@@ -1,5 +1,7 @@
 """A learner's own network explained: negative layer and neuron indexes read as Python reads them, a DataFrame's
 column names beside i1, i2, ..., and a 3-4-2 tanh/softmax report on an iris row checked against torch autograd."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,3 +123,16 @@ def test_the_weight_formula_names_the_index_out_of_range():
         weight_gradient(net, 0, 0.5, 0)
     with pytest.raises(ValidationError, match=r"^i must be .*; got True$"):
         weight_gradient(net, 0, True, 0)
+
+
+def test_the_tutorials_slice_from_the_end_is_the_slice_it_names(tmp_path):
+    # docs/tutorial.md said `--layer -1 --neuron -1` is the same slice as --layer 1 --neuron 1 on iris (3 outputs):
+    # -1 is o3 (virginica), not o2
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "docs" / "tutorial.md").read_text()
+    layer, neuron = re.search(r"\(`--layer (-\d+) --neuron (-\d+)`, counted from the end", text).groups()
+    said = [cmd("explain", "--layers", "4,8,3", "--layer", a, "--neuron", b, cwd=tmp_path).stdout
+            for a, b in ((layer, neuron), ("1", "1"))]
+    assert all("weights layer 2 of 2, into the output layer;" in s for s in said), said
+    assert said[0].split("\n\n", 1)[1] == said[1].split("\n\n", 1)[1]
+    assert re.search(r"= its unit o2\n", said[0]), said[0]

@@ -47,7 +47,7 @@ class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
     `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value;
-    an input also its column where X had named ones),
+    also its column where X, Y had named ones: a DataFrame's),
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),

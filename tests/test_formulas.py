@@ -96,7 +96,7 @@ def test_bad_indices():
     net, _, _, _ = cr.examples.seed_network()
     with pytest.raises(cr.errors.ValidationError, match="layer must be"):
         formulas.weight_gradient(net, 2, 0, 0)
-    with pytest.raises(cr.errors.ValidationError, match=r"must index W of shape \(2, 2\)"):
+    with pytest.raises(cr.errors.ValidationError, match=r"i must be a row of W \(shape \(2, 2\)\)"):
         formulas.weight_gradient(net, 0, 2, 0)
 
 

@@ -1,5 +1,7 @@
 """A learner's own network explained: negative layer and neuron indexes read as Python reads them, a DataFrame's
 column names beside i1, i2, ..., and a 3-4-2 tanh/softmax report on an iris row checked against torch autograd."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -93,3 +95,44 @@ def test_an_iris_row_report_is_torch_autograds_pass():
             for i, w in enumerate(nr["weights"]):
                 assert grads[w] == pytest.approx(W[l].grad[i, j].item(), rel=1e-9, abs=1e-15), w
             assert grads[nr["bias"]] == pytest.approx(b[l].grad[j].item(), rel=1e-9, abs=1e-15), nr["bias"]
+
+
+def test_a_target_dataframes_columns_are_named_beside_the_outputs():
+    # Y as a one-hot DataFrame: its class names were dropped, the report said target_o1, target_o2 only
+    net = _iris_net()
+    Y = pd.DataFrame({"setosa": [1.0], "versicolor": [0.0]})
+    one = cr.explain(net, pd.DataFrame(IRIS_ROW), Y)
+    assert "targets: target_o1 (setosa) = 1, target_o2 (versicolor) = 0" in one.text()
+    assert [t["column"] for t in one.to_dict()["targets"]] == list(Y)
+    assert "`targets: target_o1 (setosa) = 1" in one.markdown()
+    Y2 = pd.DataFrame({"setosa": [1.0, 0.0], "versicolor": [0.0, 1.0]})
+    two = cr.explain(net, np.array([[5.1, 3.5, 1.4]] * 2), Y2)
+    assert "targets: target_o1 (setosa) = [1, 0], target_o2 (versicolor) = [0, 1]" in two.text()
+    plain = cr.explain(net, pd.DataFrame(IRIS_ROW), Y.to_numpy())
+    assert "targets:" not in plain.text() and "column" not in plain.to_dict()["targets"][0]
+
+
+def test_the_weight_formula_names_the_index_out_of_range():
+    # (i, j) was refused as a pair, "got (0, 2)": which of them, and its range, left to the reader
+    net = cr.examples.seed_network()[0]
+    with pytest.raises(ValidationError, match=r"^j must be a column of W \(shape \(2, 2\)\): one of layer 1's neurons, "
+                                              r"0\.\.1 or -2\.\.-1 \(from the end\); got 2$"):
+        weight_gradient(net, -1, 0, 2)
+    with pytest.raises(ValidationError, match=r"^i must be a row of W .*, 0\.\.1 or -2\.\.-1 \(from the end\); "
+                                              r"got 0\.5$"):
+        weight_gradient(net, 0, 0.5, 0)
+    with pytest.raises(ValidationError, match=r"^i must be .*; got True$"):
+        weight_gradient(net, 0, True, 0)
+
+
+def test_the_tutorials_slice_from_the_end_is_the_slice_it_names(tmp_path):
+    # docs/tutorial.md said `--layer -1 --neuron -1` is the same slice as --layer 1 --neuron 1 on iris (3 outputs):
+    # -1 is o3 (virginica), not o2
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "docs" / "tutorial.md").read_text()
+    layer, neuron = re.search(r"\(`--layer (-\d+) --neuron (-\d+)`, counted from the end", text).groups()
+    said = [cmd("explain", "--layers", "4,8,3", "--layer", a, "--neuron", b, cwd=tmp_path).stdout
+            for a, b in ((layer, neuron), ("1", "1"))]
+    assert all("weights layer 2 of 2, into the output layer;" in s for s in said), said
+    assert said[0].split("\n\n", 1)[1] == said[1].split("\n\n", 1)[1]
+    assert re.search(r"= its unit o2\n", said[0]), said[0]

@@ -22,7 +22,7 @@ from ..nn.checks import learning_rate
 from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
 from ..nn.losses import l2_penalty, rows_sum_to_one
-from . import notation
+from . import notation, sample_lines
 from .notation import bias_name, neuron_names, weight_name
 from .report import MAX_PARAMETERS, Report, UnknownParameterError
 
@@ -122,10 +122,8 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
         raise ValidationError(f"explain prints at most {MAX_PARAMETERS} parameters; this call has {n_listed}. "
                               + slice_advice(net, layer))
     data = pass_data(net, Y, lr)
-    columns = getattr(X, "columns", None)           # a DataFrame's: said beside i1, i2, ...
-    if columns is not None and len(columns) == len(data["inputs"]) and all(isinstance(c, str) for c in columns):
-        for unit, column in zip(data["inputs"], columns):
-            unit["column"] = column
+    sample_lines.name_columns(data["inputs"], X)    # a DataFrame's columns: said beside i1, i2, ... and o1, o2, ...
+    sample_lines.name_columns(data["targets"], Y)
     data["slice"] = None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)}
     names = neuron_names(net)
     # MLP's alpha (from_sklearn): the engine's l2_penalty as a training step adds it, on copies (explain only reads)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ValidationError
-from .explain import dense_index, is_index, network_argument
+from .explain import dense_index, network_argument, position
 from .notation import ACTIVATIONS, LOSSES, Builder, coef
 from .numbers import fmt, tex_numbers
 
@@ -127,10 +127,8 @@ def weight_gradient(net: Network, layer: int, i: int, j: int) -> Formula:
     network_argument(net, "weight_gradient", "weight_gradient({net}, layer, i, j)")
     dense = net.dense_layers
     d = dense[layer := dense_index(net, layer)]
-    if not (is_index(i) and is_index(j) and -d.n_in <= i < d.n_in and -d.n_out <= j < d.n_out):
-        raise ValidationError(f"(i, j) must index W of shape {d.W.shape} (negative ones from the end, as W[i, j] "
-                              f"reads them); got {(i, j)}")
-    i, j = int(i) % d.n_in, int(j) % d.n_out
+    i = position(i, d.n_in, "i", f"a row of W (shape {d.W.shape}): one of layer {layer}'s inputs")
+    j = position(j, d.n_out, "j", f"a column of W (shape {d.W.shape}): one of layer {layer}'s neurons")
     acts = [x.activation.name for x in dense]
     loss = net.loss_function.name
     for m, a in enumerate(acts):

@@ -47,7 +47,7 @@ class Report:
     """One pass, explained. `.text()`, `.markdown()`, `.to_dict()`.
 
     `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value;
-    an input also its column where X had named ones),
+    also its column where X, Y had named ones: a DataFrame's),
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
@@ -205,12 +205,13 @@ def _render(d: dict, markdown: bool) -> str:
     for text in notes.get(None, []):
         note(text)
     units = {u["name"]: u["value"] for u in d["inputs"]}
-    if n == 1 and (said := sample_lines.inputs_line(d["inputs"])):     # X's columns named: beside i1, i2, ...
-        note(f"`{said}`" if markdown else said)
     if n > 1:       # a batch's sums are not substituted: the numbers they start from, once
         every = notation.neuron_fits(len(d["inputs"]))
         eq(sample_lines.batch_inputs(d["inputs"], every) + "   (the inputs, one value per sample)",
            sample_lines.batch_inputs(d["inputs"], every, tex_symbol))
+    for what in ("inputs", "targets") if n == 1 else ("targets",):   # X's, Y's columns named: beside i1.., o1..
+        if said := sample_lines.inputs_line(d[what], what):
+            note(f"`{said}`" if markdown else said)
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:

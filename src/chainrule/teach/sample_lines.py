@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from .notation import shortened
 from .numbers import fmt
@@ -39,9 +40,21 @@ def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
     return symbol(unit["name"]) + "\\text{ (" + said + ")}"
 
 
-def inputs_line(inputs: list[dict]) -> str | None:
-    """One sample's inputs with their columns, "inputs: i1 (sepal_length) = 5.1, ...", before its forward pass (its
-    sums write the values, not the columns); None where X had no named columns."""
+def name_columns(units: list[dict], table: Any) -> None:
+    """Each unit's column where `table` (X for the inputs, Y for the targets) is a DataFrame with named columns, one
+    per unit: the learner's own names, kept in the report's data."""
+    columns = getattr(table, "columns", None)
+    if columns is not None and len(columns) == len(units) and all(isinstance(c, str) for c in columns):
+        for unit, column in zip(units, columns):
+            unit["column"] = column
+
+
+def inputs_line(inputs: list[dict], what: str = "inputs") -> str | None:
+    """One sample's inputs (or the targets, of any samples: `what`) with their columns, "inputs: i1 (sepal_length) =
+    5.1, ...", before its forward pass (its sums write the values, not the columns); None where X (Y) had no named
+    columns."""
     if not any("column" in u for u in inputs):
         return None
-    return "inputs: " + shortened([f"{input_label(u)} = {fmt(u['value'][0])}" for u in inputs])
+    named = [{**u, "name": "target_" + u["name"]} if what == "targets" else u for u in inputs]    # as E_o1 reads it
+    return f"{what}: " + shortened([f"{input_label(u)} = {fmt(u['value'][0] if len(u['value']) == 1 else u['value'])}"
+                                    for u in named])

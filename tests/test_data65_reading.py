@@ -12,12 +12,15 @@ from chainrule.data.stream import CsvStream
 from chainrule.data.tabular import Preprocessing, read_csv
 
 
-def mixed_file(path, n=400_000):
-    """A column of numbers with one text cell near the end: pandas' low-memory reading guesses its type piece by
-    piece and warns (DtypeWarning) that the pieces differ."""
-    x = np.arange(n).astype(str)
+def mixed_file(path, n=2_200, width=256):
+    """A column of numbers with one text cell near the end, beside `width` - 2 columns of zeros: pandas'
+    low-memory reading guesses a column's type piece by piece (pieces of about 1 MB, so fewer rows the wider the
+    file) and warns (DtypeWarning) that the pieces differ."""
+    x = (np.arange(n) % 10).astype(str)
     x[-5] = "abc"
-    path.write_text("x,y\n" + "\n".join(f"{v},{i % 2}" for i, v in enumerate(x)) + "\n")
+    zeros = ",0" * (width - 2)
+    path.write_text("x,y" + "".join(f",z{j}" for j in range(width - 2)) + "\n"
+                    + "".join(f"{v},{i % 2}{zeros}\n" for i, v in enumerate(x)))
     with warnings.catch_warnings(record=True) as said:     # the file is one that makes pandas warn
         warnings.simplefilter("always")
         pd.read_csv(path)
@@ -25,13 +28,13 @@ def mixed_file(path, n=400_000):
     return path
 
 
-def test_train_on_numbers_and_one_text_cell_says_only_chainrules_error(tmp_path):
+@pytest.mark.parametrize("stream", [(), ("--stream",)])
+def test_train_on_numbers_and_one_text_cell_says_only_chainrules_error(tmp_path, stream):
     path = mixed_file(tmp_path / "mixed.csv")
-    for stream in ((), ("--stream",)):
-        r = cmd("train", str(path), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1", *stream)
-        assert r.returncode != 0
-        assert "mixed types" not in r.stderr and "low_memory" not in r.stderr, r.stderr
-        assert "column 'x' is numbers except 1 of 400000 cells ('abc'" in r.stderr, r.stderr
+    r = cmd("train", str(path), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1", *stream)
+    assert r.returncode != 0
+    assert "mixed types" not in r.stderr and "low_memory" not in r.stderr, r.stderr
+    assert "column 'x' is numbers except 1 of 2200 cells ('abc'" in r.stderr, r.stderr
 
 
 def test_read_csv_and_chunks_keep_pandas_dtype_warning_to_themselves(tmp_path):
@@ -39,7 +42,7 @@ def test_read_csv_and_chunks_keep_pandas_dtype_warning_to_themselves(tmp_path):
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         df = read_csv(path)
-        chunks = list(iter_chunks(path, rows=400_000))
+        chunks = list(iter_chunks(path, rows=2_200))
         warnings.warn("after the reading", UserWarning)    # the filter is not left in place after the reading
     assert [w.category for w in said] == [UserWarning]
     assert df["x"].iloc[-5] == "abc" and chunks[0]["x"].iloc[-5] == "abc"

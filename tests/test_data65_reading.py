@@ -108,3 +108,32 @@ def test_unseen_category_warning_points_at_the_users_line():
         warnings.simplefilter("always")
         pre.transform(pd.DataFrame({"shop": ["a", "z"]}))
     assert points_here(said, UnseenCategoryWarning) == []
+
+
+def test_unseen_category_in_streamed_validation_rows_points_at_the_users_line(tmp_path):
+    """train --stream's path: the validation rows encoded after a fit on the others, their unseen values collected
+    over the chunks and warned once (ondisk.encode_csv)."""
+    from chainrule.data.tabular import UnseenCategoryWarning
+    pd.DataFrame({"shop": ["a", "b"] * 10 + ["z"], "y": np.arange(21.0)}).to_csv(tmp_path / "t.csv", index=False)
+    train = np.arange(21) < 20
+    with CsvStream(tmp_path / "t.csv", rows=4) as stream:
+        stream.fit("y", task="regression", train=train)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            X, y = stream.encode(None, unseen_in="in the validation rows")    # as train --stream does
+    unseen = [w for w in said if issubclass(w.category, UnseenCategoryWarning)]
+    assert len(unseen) == 1 and "'z'" in str(unseen[0].message), [str(w.message) for w in said]
+    assert "validation rows" in str(unseen[0].message), unseen[0].message
+    assert unseen[0].filename == __file__, unseen[0].filename
+    assert X.shape[0] == len(y) == 21
+
+
+def test_column_warnings_through_a_library_point_at_the_users_line():
+    """Preprocessing.fit called by a library (pandas' DataFrame.pipe, as scikit-learn's cross_val_score calls
+    fit): the warning names the user's line, not the library's, as the training warnings do."""
+    from chainrule.data.columns import ColumnWarning
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        table().pipe(Preprocessing.fit, "y", max_categories=10)
+    assert len([w for w in said if issubclass(w.category, ColumnWarning)]) >= 3
+    assert points_here(said, ColumnWarning) == []

@@ -12,12 +12,15 @@ from chainrule.data.stream import CsvStream
 from chainrule.data.tabular import Preprocessing, read_csv
 
 
-def mixed_file(path, n=400_000):
-    """A column of numbers with one text cell near the end: pandas' low-memory reading guesses its type piece by
-    piece and warns (DtypeWarning) that the pieces differ."""
-    x = np.arange(n).astype(str)
+def mixed_file(path, n=2_200, width=256):
+    """A column of numbers with one text cell near the end, beside `width` - 2 columns of zeros: pandas'
+    low-memory reading guesses a column's type piece by piece (pieces of about 1 MB, so fewer rows the wider the
+    file) and warns (DtypeWarning) that the pieces differ."""
+    x = (np.arange(n) % 10).astype(str)
     x[-5] = "abc"
-    path.write_text("x,y\n" + "\n".join(f"{v},{i % 2}" for i, v in enumerate(x)) + "\n")
+    zeros = ",0" * (width - 2)
+    path.write_text("x,y" + "".join(f",z{j}" for j in range(width - 2)) + "\n"
+                    + "".join(f"{v},{i % 2}{zeros}\n" for i, v in enumerate(x)))
     with warnings.catch_warnings(record=True) as said:     # the file is one that makes pandas warn
         warnings.simplefilter("always")
         pd.read_csv(path)
@@ -25,13 +28,13 @@ def mixed_file(path, n=400_000):
     return path
 
 
-def test_train_on_numbers_and_one_text_cell_says_only_chainrules_error(tmp_path):
+@pytest.mark.parametrize("stream", [(), ("--stream",)])
+def test_train_on_numbers_and_one_text_cell_says_only_chainrules_error(tmp_path, stream):
     path = mixed_file(tmp_path / "mixed.csv")
-    for stream in ((), ("--stream",)):
-        r = cmd("train", str(path), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1", *stream)
-        assert r.returncode != 0
-        assert "mixed types" not in r.stderr and "low_memory" not in r.stderr, r.stderr
-        assert "column 'x' is numbers except 1 of 400000 cells ('abc'" in r.stderr, r.stderr
+    r = cmd("train", str(path), "--target", "y", "--out", str(tmp_path / "m.npz"), "--epochs", "1", *stream)
+    assert r.returncode != 0
+    assert "mixed types" not in r.stderr and "low_memory" not in r.stderr, r.stderr
+    assert "column 'x' is numbers except 1 of 2200 cells ('abc'" in r.stderr, r.stderr
 
 
 def test_read_csv_and_chunks_keep_pandas_dtype_warning_to_themselves(tmp_path):
@@ -39,7 +42,7 @@ def test_read_csv_and_chunks_keep_pandas_dtype_warning_to_themselves(tmp_path):
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         df = read_csv(path)
-        chunks = list(iter_chunks(path, rows=400_000))
+        chunks = list(iter_chunks(path, rows=2_200))
         warnings.warn("after the reading", UserWarning)    # the filter is not left in place after the reading
     assert [w.category for w in said] == [UserWarning]
     assert df["x"].iloc[-5] == "abc" and chunks[0]["x"].iloc[-5] == "abc"
@@ -105,3 +108,32 @@ def test_unseen_category_warning_points_at_the_users_line():
         warnings.simplefilter("always")
         pre.transform(pd.DataFrame({"shop": ["a", "z"]}))
     assert points_here(said, UnseenCategoryWarning) == []
+
+
+def test_unseen_category_in_streamed_validation_rows_points_at_the_users_line(tmp_path):
+    """train --stream's path: the validation rows encoded after a fit on the others, their unseen values collected
+    over the chunks and warned once (ondisk.encode_csv)."""
+    from chainrule.data.tabular import UnseenCategoryWarning
+    pd.DataFrame({"shop": ["a", "b"] * 10 + ["z"], "y": np.arange(21.0)}).to_csv(tmp_path / "t.csv", index=False)
+    train = np.arange(21) < 20
+    with CsvStream(tmp_path / "t.csv", rows=4) as stream:
+        stream.fit("y", task="regression", train=train)
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            X, y = stream.encode(None, unseen_in="in the validation rows")    # as train --stream does
+    unseen = [w for w in said if issubclass(w.category, UnseenCategoryWarning)]
+    assert len(unseen) == 1 and "'z'" in str(unseen[0].message), [str(w.message) for w in said]
+    assert "validation rows" in str(unseen[0].message), unseen[0].message
+    assert unseen[0].filename == __file__, unseen[0].filename
+    assert X.shape[0] == len(y) == 21
+
+
+def test_column_warnings_through_a_library_point_at_the_users_line():
+    """Preprocessing.fit called by a library (pandas' DataFrame.pipe, as scikit-learn's cross_val_score calls
+    fit): the warning names the user's line, not the library's, as the training warnings do."""
+    from chainrule.data.columns import ColumnWarning
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        table().pipe(Preprocessing.fit, "y", max_categories=10)
+    assert len([w for w in said if issubclass(w.category, ColumnWarning)]) >= 3
+    assert points_here(said, ColumnWarning) == []

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from .advice import give
-from .callers import caller_level
 from .csvfile import short
 from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural

@@ -16,9 +16,9 @@ import io
 import warnings
 from typing import Any
 
+from ..callers import caller_level
 from ..errors import ValidationError, closest
 from .advice import give, resave
-from .callers import caller_level
 from .fieldcount import rows_agree
 from .lines import Lines, MultilineRowWarning, on_lines, over_lines, plural, quote_left_open, row_text, unclosed_quote
 from .markers import given_markers, na_markers

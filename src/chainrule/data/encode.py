@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from .advice import give
-from .callers import caller_level
 from .csvfile import names, short
 from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural

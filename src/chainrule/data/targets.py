@@ -6,8 +6,8 @@ import warnings
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ValidationError
-from .callers import caller_level
 from .columns import ColumnWarning
 from .csvfile import names, short
 from .lines import earliest, place, plural

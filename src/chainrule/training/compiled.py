@@ -11,17 +11,15 @@ the whole run is one compiled call (`run_all`).
 from __future__ import annotations
 
 import importlib.util
-import os
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import FrameType
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..backend import kernels, loops, tiny, warmup
+from ..callers import caller_level
 from ..errors import TrainingDiverged
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..nn.divergence import divergence
@@ -89,7 +87,7 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | N
                           "compiled here yet: this job loads them first, compiling any its cache lacks (up to about a "
                           "minute), so that it goes on bit for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers "
                           "off in the last bits)",
-                          RuntimeWarning, stacklevel=_callers_level())
+                          RuntimeWarning, stacklevel=caller_level())
         if kernels.load(force=True):
             job.tiny_loop = {"tiny": True, "kernels": False}.get(before)     # "compiled" (an older record): either
             return job
@@ -120,18 +118,7 @@ def check_path(before: str, path: str) -> None:
         goes = PATHS[path] + ", this fit's arguments or callbacks taking no other"
     warnings.warn(f"chainrule: the resumed run's epochs so far ran {PATHS[before]}; it goes on {goes}, so its "
                   "numbers may differ in the last bits from an uninterrupted run's", RuntimeWarning,
-                  stacklevel=_callers_level())
-
-
-def _callers_level() -> int:
-    """The stacklevel of the first frame outside chainrule: the user's fit (called through fitting, Trainer and,
-    under MPI, MPITrainer), which a warning names as where it happened."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    frame: FrameType | None = sys._getframe(1)
-    level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
+                  stacklevel=caller_level())
 
 
 def _why(before: bool) -> str:

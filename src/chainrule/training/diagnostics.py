@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import TrainingDiverged
 from ..nn import checks as check
 from ..nn import divergence
@@ -27,7 +28,6 @@ from ..nn.layers import Dense
 from ..nn.losses import output_mismatch
 from .callbacks import Callback, GradientWarning
 from .model_checkpoint import ModelCheckpoint
-from .schedules import outside
 from .streaming import validation
 
 REMEDIES = ("ReLU activations with He initialisation (weight_init='he_normal'), a smaller learning rate, "
@@ -181,7 +181,7 @@ def last_outputs(trainer: Any) -> None:
         return
     warnings.warn(f"the val_loss of epoch {epoch} is {val[-1]}: the outputs of validation rows overflow, while the "
                   f"training rows' outputs are finite (loss {own:.6g}): those validation rows' inputs lie far outside "
-                  "the training rows'", RuntimeWarning, stacklevel=outside())
+                  "the training rows'", RuntimeWarning, stacklevel=caller_level())
 
 
 def unseen_update(trainer: Any, epoch: int, logs: dict[str, float]) -> None:

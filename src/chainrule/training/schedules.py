@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
-import sys
-import sysconfig
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from types import FrameType
 from typing import TypeVar
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal, unknown_name
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
@@ -327,34 +324,7 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     if into is not None:
         into.append(said)
         return
-    warnings.warn(said, stacklevel=outside())
-
-
-def outside() -> int:
-    """The stacklevel of a fit's warning (`unreached`'s, `last_outputs`') that names the user's line: the first
-    caller outside chainrule and outside the installed libraries and Python's own modules between (scikit-learn's
-    cross_val_score, joblib's loop, contextlib: a sweep's fits), however many calls lie between; else (a worker
-    process runs the fit, no line of the user's above it) the first caller outside chainrule."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    libraries = tuple({os.path.abspath(p) + os.sep for p in (sysconfig.get_paths()["stdlib"],
-                                                              sysconfig.get_paths()["purelib"],
-                                                              sysconfig.get_paths()["platlib"], *site_paths())})
-    frame: FrameType | None = sys._getframe(2)
-    level, first = 2, None
-    while frame is not None:
-        name = os.path.abspath(frame.f_code.co_filename)
-        if not name.startswith(root):
-            first = level if first is None else first
-            if not name.startswith(libraries) and not frame.f_code.co_filename.startswith("<frozen"):
-                return level
-        frame, level = frame.f_back, level + 1
-    return first if first is not None else level - 1
-
-
-def site_paths() -> list[str]:
-    """The folders installed packages are read from (a virtual environment's and the user's too)."""
-    import site
-    return [*site.getsitepackages(), site.getusersitepackages()] if hasattr(site, "getsitepackages") else []
+    warnings.warn(said, stacklevel=caller_level())
 
 
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (

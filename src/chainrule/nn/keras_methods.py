@@ -290,7 +290,7 @@ class KerasMethods:
             batch, ended = evaluation.Running(net, rows, Y, weight, chunk, mean).logged(
                 lambda got: spec.named(got, got.pop("accuracy_once", None)), measured)
             results = hooks.run(n, batch_size, batch, lambda done: report.results(ended(done), done), measured)
-        return results if as_dict else as_list(results)       # Keras': the names sorted; its list the loss first
+        return results if as_dict else as_list(results, spec)    # Keras': the list in compile's order
 
     def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
         """Keras' save_weights: the weights alone, to an .npz file that load_weights reads into a network of the

@@ -7,6 +7,7 @@ weights), where Keras logs the loss alone.
 """
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,11 +76,11 @@ def unrounded() -> Iterator[None]:
         _UNROUNDED.reset(token)
 
 
-def as_list(results: dict[str, float]) -> float | list[float]:
-    """evaluate(return_dict=False): Keras 3's list, the loss first, then the accuracies (their names sorted); the
-    loss alone where it is all. Given both metrics, Keras' list repeats the first accuracy: [loss, accuracy,
-    accuracy, weighted_accuracy]; this one names each once (docs/guide.md)."""
-    values = [results["loss"], *(value for key, value in results.items() if key != "loss")]
+def as_list(results: dict[str, float], spec: Metrics) -> float | list[float]:
+    """evaluate(return_dict=False): Keras 3's list, the loss, then metrics='s accuracy, then weighted_metrics=' (the
+    order compiled, not the names'); the loss alone where it is all. Given both under one name, Keras' list repeats
+    the first accuracy: [loss, acc, acc, weighted_acc]; this one names each once (docs/guide.md)."""
+    values = [results["loss"], *(results[key] for key in (spec.plain, spec.weighted) if key in results)]
     return values[0] if len(values) == 1 else values
 
 
@@ -95,24 +96,48 @@ ACCURACIES = {"accuracy": ("multiclass", "binary"), "acc": ("multiclass", "binar
 #: Keras' metric classes (keras.metrics.SparseCategoricalAccuracy()) that are one of ACCURACIES
 CLASSES = {"BinaryAccuracy": "binary_accuracy", "CategoricalAccuracy": "categorical_accuracy",
            "SparseCategoricalAccuracy": "sparse_categorical_accuracy"}
+#: the keys fit logs besides the metrics' (a callback's "learning_rate", Keras 2's "lr"; "val_" each validation's)
+RESERVED = ("loss", "lr", "learning_rate")
 KNOWN = "chainrule's metrics are the accuracies " + ", ".join(map(repr, ACCURACIES)) + " (the loss is always logged)"
+
+
+def _keras(metric: Any, name: str) -> bool:
+    """Whether `metric` is Keras' own keras.metrics.`name` (the function, or an object of the class, not a subclass):
+    looked up in the Keras its module belongs to, never imported here."""
+    package = sys.modules.get(str(getattr(metric, "__module__", "")).split(".")[0])
+    if package is None or package.__name__ not in ("keras", "tf_keras"):
+        return False
+    return getattr(getattr(package, "metrics", None), name, None) is metric
 
 
 def _accuracy(metric: Any, what: str, task: str) -> str:
     """The log name of one accuracy of `what` (Keras': the string as given, else the metric object's name),
-    checked for `task`."""
+    checked for `task`. A function or object not Keras' own is refused whatever its name: its code would not run."""
     name: str | None
     kind: str | None
     if isinstance(metric, str):
         name, kind = metric, metric.lower()
-    elif type(metric).__name__ in CLASSES and isinstance(getattr(metric, "name", None), str):
-        name, kind = metric.name, CLASSES[type(metric).__name__]
+    elif type(metric).__name__ in CLASSES and _keras(type(metric), type(metric).__name__):
+        name, kind = getattr(metric, "name", None), CLASSES[type(metric).__name__]
         if getattr(metric, "threshold", 0.5) != 0.5:
             raise ValidationError(f"{what}: {type(metric).__name__}(threshold={metric.threshold}) is not counted "
                                   "here; the binary accuracy counts each output at 0.5")
+        if not isinstance(name, str) or name in RESERVED or name.startswith("val_") or "/" in name:
+            raise ValidationError(f"{what}: {type(metric).__name__}(name={name!r}) would overwrite fit's own key "
+                                  f"in the logs ({', '.join(map(repr, RESERVED))}, those starting 'val_' or holding "
+                                  "'/'); give it another name")
+    elif callable(metric) and _keras(metric, getattr(metric, "__name__", "")):
+        kind = name = metric.__name__       # keras.metrics.binary_accuracy, the function
+    elif _keras(type(metric), type(metric).__name__) or _keras(metric, getattr(metric, "__name__", "")):
+        name = kind = None                  # Keras' own, another metric than an accuracy (AUC, top_k_...)
     else:
-        kind = name = getattr(metric, "__name__", None)     # keras.metrics.binary_accuracy, the function
-    if not isinstance(name, str) or kind not in ACCURACIES:
+        sort = "class" if isinstance(metric, type) else "function" if hasattr(metric, "__name__") else "object"
+        called = f"{sort} {getattr(metric, '__name__', type(metric).__name__)!r}"
+        raise ValidationError(f"{what}: the {called} of {getattr(metric, '__module__', None)} is not Keras' own, and "
+                              "chainrule does not run a metric's code: it computes only its accuracies "
+                              f"{', '.join(map(repr, ACCURACIES))} (by name, or Keras' own keras.metrics function "
+                              "or class)")
+    if name is None or kind not in ACCURACIES:
         raise ValidationError(f"{what}: {KNOWN}; got {metric!r}")
     if task != "regression" and task not in ACCURACIES[kind]:      # a regressor's: refused by `metrics`
         fits = [k for k, tasks in ACCURACIES.items() if task in tasks]
@@ -129,7 +154,7 @@ def _given(value: Any, what: str, task: str) -> str | None:
         raise ValidationError(f"{what} must be a list of metric names, as Keras' ({what}=['accuracy']); got {value!r}")
     names = [_accuracy(metric, what, task) for metric in value]
     if len(names) > 1:
-        raise ValidationError(f"{what}: one accuracy a list (they count the same number); got {value!r}")
+        raise ValidationError(f"{what}: give at most one accuracy (they all count the same number here); got {value!r}")
     return names[0] if names else None
 
 

@@ -60,6 +60,10 @@ def state_dict(opt: Optimizer) -> dict:
     A parameter whose SGD buffer has not started (a frozen layer) has no buffer, as torch has none."""
     saved = opt.saved_state()
     layout = opt.__dict__.get("_layout") or [("", v.shape) for v in list(saved.values())[:1]]
+    dtype = opt.__dict__.get("_dtype")
+    if not saved and not opt.t and type(opt).state_when_made and opt.__dict__.get("_layout") and dtype is not None:
+        zeros = np.zeros(sum(math.prod(shape) for _, shape in layout), dtype=dtype)      # torch's state when made
+        saved = {name: opt._new_state(name, zeros) for name in opt.state_names}
     state: dict[int, dict[str, Any]] = {}
     fresh, start = opt.__dict__.get("_fresh"), 0
     for i, (_, shape) in enumerate(layout):

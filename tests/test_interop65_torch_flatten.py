@@ -1,5 +1,6 @@
 """Every torch Flatten that is the identity on rows (batch, features) is read as the identity, however its dims are
-spelt; any other is refused naming start_dim, end_dim and what it would do to rows (torch's own forward is the truth)."""
+spelt; any other is refused naming start_dim, end_dim and what it would do to rows (torch's own forward is
+the truth)."""
 import numpy as np
 import pytest
 

@@ -17,7 +17,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     """A Network from a `torch.nn.Sequential` of Linear layers and activations.
 
     Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
-    Identity, Dropout, Flatten after a Linear (of rows: the identity) and nested Sequential. A parameter
+    Identity, Dropout, a Flatten that leaves rows as they are (the identity) and nested Sequential. A parameter
     with requires_grad=False is frozen;
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its

@@ -17,7 +17,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     """A Network from a `torch.nn.Sequential` of Linear layers and activations.
 
     Accepted: Linear, Sigmoid, Tanh, ReLU, LeakyReLU, Softmax (over the last dimension),
-    Identity, Dropout, Flatten after a Linear (of rows: the identity) and nested Sequential. A parameter
+    Identity, Dropout, a Flatten that leaves rows as they are (the identity) and nested Sequential. A parameter
     with requires_grad=False is frozen;
     a Linear without bias gets a zero, frozen bias. `loss` defaults to categorical cross-entropy
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
@@ -92,7 +92,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                 items.append((Dropout(m.p), None))
             elif type(m) is nn.Flatten:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
-                last.append(where)
+                last.extend([where] if last else [])
             else:
                 ref = _reference(f"{prefix}{name}")
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
@@ -118,12 +118,23 @@ def _chains(m: Any, where: str, last: list) -> None:
 
 
 def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
-    """A Flatten of rows after a Linear (whose outputs are rows) is the identity: nothing to read. Before any Linear
-    it may flatten images the network never sees: refused, with the model without it to import."""
-    if (m.start_dim, m.end_dim) != (1, -1):
-        raise ValidationError(f"{where} flattens dims {m.start_dim} to {m.end_dim}; chainrule's network keeps one row "
-                              "per sample, as Flatten() (start_dim=1, end_dim=-1) does: give Flatten() or remove it")
-    if after_linear:
+    """A Flatten that leaves rows (batch, features) as they are is the identity: nothing to read. One with
+    start_dim == end_dim is the identity on any input; Flatten() before any Linear may flatten images the network
+    never sees: refused, with the model without it to import. Any other is refused saying what it does to rows."""
+    start, end = m.start_dim, m.end_dim
+    dims = f"flattens dims {start} to {end} (start_dim={start}, end_dim={end})"
+    if not all(isinstance(d, int) and -2 <= d <= 1 for d in (start, end)):
+        raise ValidationError(f"{where} {dims}, out of range for rows (batch, features), which have dims 0 and 1 "
+                              "(or -2 and -1): torch's forward fails on them; give Flatten() or remove it")
+    first, last = start % 2, end % 2
+    if first > last:
+        raise ValidationError(f"{where} {dims}: on rows (batch, features) its start_dim comes after its end_dim, "
+                              "so torch's forward fails; give Flatten() or remove it")
+    if first != last:
+        raise ValidationError(f"{where} {dims}: it would flatten rows (batch, features) into one vector "
+                              "(batch * features,), mixing the samples, where chainrule's network keeps one row "
+                              "per sample; give Flatten() (start_dim=1, end_dim=-1) or remove it")
+    if after_linear or start == end:
         return
     rest = "cr.from_torch(model[1:])" if key == "0" else \
         f"m = copy.deepcopy(model); del {_reference(key, 'm')}; cr.from_torch(m)"    # the layers before it kept

@@ -109,6 +109,7 @@ class Adagrad(Optimizer):
     """Adaptive learning rates from the sum of squared gradients (torch.optim.Adagrad)."""
 
     state_names: tuple[str, ...] = ("sum",)
+    state_when_made = True       # torch's Adagrad fills its sums with initial_accumulator_value when made
     checks = {**Optimizer.checks, "lr_decay": _at_least_0("lr_decay"), "eps": _at_least_0("eps"),
               "initial_accumulator_value": _at_least_0("initial_accumulator_value")}
 

@@ -67,6 +67,9 @@ class Optimizer(KerasNames):
     #: whether `starting` is per part, as torch makes a parameter's state at its own first step (SGD's buffer: a
     #: layer unfrozen later starts it undamped); `_fresh` marks the entries not stepped since the state was made
     per_part_start = False
+    #: whether torch's counterpart makes its state when made (Adagrad's sums): `state_dict` before the first step
+    #: then holds that state at step 0, as torch's does, which torch's step reads
+    state_when_made: ClassVar[bool] = False
     #: each setting's check (name -> the checked value), run whenever it is set: in the constructor and after it
     #: (`opt.momentum = -0.5` between fits, as torch's param_groups are edited, was used silently and climbed the
     #: gradient; a loaded file's and set_params' go through the constructor). A subclass adds its own.

@@ -60,6 +60,10 @@ def state_dict(opt: Optimizer) -> dict:
     A parameter whose SGD buffer has not started (a frozen layer) has no buffer, as torch has none."""
     saved = opt.saved_state()
     layout = opt.__dict__.get("_layout") or [("", v.shape) for v in list(saved.values())[:1]]
+    dtype = opt.__dict__.get("_dtype")
+    if not saved and not opt.t and type(opt).state_when_made and opt.__dict__.get("_layout") and dtype is not None:
+        zeros = np.zeros(sum(math.prod(shape) for _, shape in layout), dtype=dtype)      # torch's state when made
+        saved = {name: opt._new_state(name, zeros) for name in opt.state_names}
     state: dict[int, dict[str, Any]] = {}
     fresh, start = opt.__dict__.get("_fresh"), 0
     for i, (_, shape) in enumerate(layout):
@@ -71,7 +75,8 @@ def state_dict(opt: Optimizer) -> dict:
         if len(entry) > 1 or opt.t:
             state[i] = entry
         start = stop
-    return {"state": state, "param_groups": [{**group_of(opt), "params": list(range(len(layout)))}]}
+    count = len(layout) if opt.__dict__.get("_layout") or saved else opt.__dict__.get("_listed", 0)
+    return {"state": state, "param_groups": [{**group_of(opt), "params": list(range(count))}]}
 
 
 def _refuse(what: str) -> ValidationError:
@@ -107,12 +112,20 @@ def _settings(opt: Optimizer, group: Any) -> dict[str, Any]:
         raise _refuse(f"param_groups[0] has decoupled_weight_decay={decoupled!r}, {name} has "
                       f"{ours_decoupled!r}: load it into {'AdamW' if decoupled else 'Adam'}")
     checks = type(opt).checks
-    given = {k: tuple(group[k]) if k == "betas" and isinstance(group[k], (list, tuple)) else group[k]
-             for k in opt._settings() if k in group}
+    given = {k: tuple(map(_number, group[k])) if k == "betas" and isinstance(group[k], (list, tuple))
+             else _number(group[k]) for k in opt._settings() if k in group}
     checked = {k: _checked(checks, k, v) for k, v in given.items()}
     if checked.get("clip_norm", opt.clip_norm) is not None and checked.get("clip_value", opt.clip_value) is not None:
         raise _refuse("param_groups[0] gives both clip_norm and clip_value: one of them must be None")
     return checked
+
+
+def _number(value: Any) -> Any:
+    """A one-number torch tensor (torch takes lr=torch.tensor(0.01) and betas of tensors, and writes them so in its
+    state dict) as that Python number; anything else as it is, for the setting's own check."""
+    if type(value).__module__.startswith("torch") and getattr(value, "ndim", None) == 0 and not value.is_complex():
+        return value.item()
+    return value
 
 
 def _checked(checks: dict, key: str, value: Any) -> Any:
@@ -232,6 +245,7 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
     if opt.schedule is None:
         opt.lr = lr
     opt.restore(t, epoch, flat, fresh)
+    opt._listed = n                   # the parameters listed, which an unbound optimizer's state_dict lists again
     if isinstance(layout, int) and found:
         opt._layout = [(f"parameter {i}", tuple(shape)) for i, shape in enumerate(shapes) if shape is not None]
         opt._dtype, opt._loaded = np.dtype(dtype), True
@@ -259,7 +273,10 @@ def _rate(opt: Optimizer, lr: Any, epoch: Any) -> tuple[float, int]:
     """The saved rate and epoch, checked; where the optimizer follows a schedule the rate must be the schedule's."""
     if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
         raise _refuse(f"param_groups[0]['epoch'] must be a whole number >= 0; got {epoch!r}")
-    rate = learning_rate(lr, "param_groups[0]['lr']")
+    try:
+        rate = learning_rate(_number(lr), "param_groups[0]['lr']")
+    except ChainruleError as refusal:
+        raise type(refusal)(f"load_state_dict: {refusal}") from refusal
     if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch):
         raise _refuse(f"param_groups[0]['lr'] is {lr!r}, but this {type(opt).__name__}'s schedule "
                       f"{type(opt.schedule).__name__} gives {opt._scheduled(opt.schedule, epoch)!r} at epoch {epoch}: "

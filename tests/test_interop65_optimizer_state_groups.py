@@ -1,0 +1,66 @@
+"""torch's param_groups as torch 2.x writes them: a rate or betas given as tensors (torch takes them and keeps them so),
+an unbound optimizer that loaded torch's fresh dict giving it back to torch, and a bad rate
+refused as load_state_dict's."""
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+torch = pytest.importorskip("torch")
+X = np.random.default_rng(1).normal(size=(12, 3))
+Y = X @ np.array([[1.0], [-0.5], [0.25]])
+
+
+def _net():
+    return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
+
+
+def _torch_steps(model, topt, n):
+    for _ in range(n):
+        topt.zero_grad()
+        torch.nn.functional.mse_loss(model(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
+        topt.step()
+
+
+def _as_ours(sd):
+    return {"state": {i: {k: float(v) if k == "step" else v.numpy().T.copy() for k, v in e.items()}
+                      for i, e in sd["state"].items()}, "param_groups": sd["param_groups"]}
+
+
+@pytest.mark.parametrize("kind, settings", [
+    ("Adam", {"lr": torch.tensor(0.01), "betas": (torch.tensor(0.8, dtype=torch.float64),
+                                                  torch.tensor(0.99, dtype=torch.float64))}),
+    ("AdamW", {"lr": torch.tensor(0.02, dtype=torch.float64)}),
+    ("SGD", {"lr": torch.tensor(0.05), "momentum": 0.9}),
+    ("RMSprop", {"lr": torch.tensor(0.01), "centered": True})])
+def test_a_rate_and_betas_given_as_tensors_load_and_go_on_as_torch(kind, settings):
+    net = _net()
+    model = cr.to_torch(net)
+    topt = getattr(torch.optim, kind)(model.parameters(), **settings)
+    _torch_steps(model, topt, 2)
+    net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
+    opt = getattr(cr.optim, kind)()
+    opt.load_state_dict(_as_ours(topt.state_dict()))
+    assert opt.lr == float(settings["lr"])
+    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    _torch_steps(model, topt, 1)
+    for ours, theirs in zip(net.get_weights(), model.parameters()):
+        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW", "RMSprop"])
+def test_an_unbound_optimizer_gives_torch_back_the_parameters_its_dict_listed(kind):
+    model = cr.to_torch(_net())
+    fresh = getattr(torch.optim, kind)(model.parameters()).state_dict()
+    opt = getattr(cr.optim, kind)()
+    opt.load_state_dict(_as_ours(fresh))
+    again = opt.state_dict()
+    assert again["param_groups"][0]["params"] == fresh["param_groups"][0]["params"]
+    getattr(torch.optim, kind)(model.parameters()).load_state_dict(again)       # torch's own check of the sizes
+
+
+def test_a_bad_rate_is_refused_as_load_state_dicts():
+    sd = cr.optim.Adam().bind(_net()).state_dict()
+    sd["param_groups"][0]["lr"] = "fast"
+    with pytest.raises(cr.errors.ChainruleError, match=r"^load_state_dict: param_groups\[0\]\['lr'\] must be a number"):
+        cr.optim.Adam().load_state_dict(sd)

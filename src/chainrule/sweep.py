@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
-from chainrule.sweep_files import can_write, save_best
+from chainrule.sweep_files import can_write, finished, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
 from chainrule.sweep_grid import (
     by_index,
@@ -39,6 +40,8 @@ from chainrule.sweep_grid import (
     scoring_name,
     with_preprocessing,
 )
+from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
+from chainrule.sweep_result import scorer_of
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -53,45 +56,6 @@ from chainrule.sweep_search import (
 )
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
-
-
-@dataclass
-class SweepResult:
-    """What a sweep leaves: the table (one row per candidate, best first, values as the grid wrote
-    them; failed candidates, NaN, last), the best candidate's estimator arguments as values
-    (`BackpropClassifier(**best_params)`, as GridSearchCV's best_params_), that estimator refit on every
-    row (a regression's wrapped to predict in the target's units), and the files written. `best_estimator`
-    takes preprocessed rows (standardised, one-hot: the whole file's preprocessing); `best_estimator_`, as
-    GridSearchCV's over a Pipeline, is the Pipeline of that preprocessing and it, which takes the file's rows."""
-
-    table: Any                  # pandas DataFrame
-    best_params: dict
-    best_score: float
-    scoring: str
-    results_path: Path | None
-    model_path: Path | None
-    best_estimator: Any = None
-    left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
-    said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
-    failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
-    cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
-    best_index_: int = 0                              # the best candidate's place in cv_results_
-    best_pipeline: Any = None          # the file's preprocessing, then best_estimator (`with_preprocessing`)
-    #: the other candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), their places
-    #: in cv_results_: best_index_ is the first of them all, in the grid's (or the drawn) order, as GridSearchCV's
-    tied_indices_: list[int] = field(default_factory=list)
-    #: the class that scoring scores as the positive one (f1, precision, recall, jaccard, average_precision of a 2-class
-    #: target): the second of the sorted classes, as the labels 0 and 1 are encoded (1 positive, scikit-learn's
-    #: pos_label); None where the scorer scores both classes alike (accuracy, roc_auc, f1_macro) or the target is not
-    #: 2 classes
-    positive_class: Any = None
-
-    # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
-    best_params_ = property(lambda self: self.best_params)
-    best_score_ = property(lambda self: self.best_score)
-    best_estimator_ = property(lambda self: self.best_pipeline)
-    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
-                                          for k in self.cv_results_))
 
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
@@ -163,7 +127,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
     whose folds all finished to sweep_results.partial.csv (ranked among themselves; its `partial_path`) and
-    leaves sweep_results.csv and best_model.npz as they were.
+    leaves sweep_results.csv and best_model.npz as they were; a later sweep finishing there removes that file (the
+    result's `removed`), which overwrite=False refuses, as the others.
     """
     from sklearn.base import clone
     from sklearn.model_selection import KFold, StratifiedKFold, check_cv
@@ -304,11 +269,14 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
 
-    def fit_best(params: dict):         # GridSearchCV's refit, silent if it runs out of epochs (say_ran_out)
-        best = clone(inner).set_params(**clone(for_fits(params), safe=False))
-        if classify:
-            return by_label(as_public(best.fit(X, y, sample_weight=w)), pre)
-        return as_public(in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y, sample_weight=w))
+    refit_time: list[float] = []
+
+    def fit_best(params: dict):         # GridSearchCV's refit (and its refit_time_), silent if it runs out of epochs
+        best, start = clone(inner).set_params(**clone(for_fits(params), safe=False)), time.perf_counter()
+        fitted = by_label(as_public(best.fit(X, y, sample_weight=w)), pre) if classify else as_public(
+            in_target_units(best, pre.y_mean, pre.y_scale).fit(X, y, sample_weight=w))
+        refit_time.append(time.perf_counter() - start)
+        return fitted
 
     try:
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
@@ -326,10 +294,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
     name = scoring_shown or ("accuracy" if classify else "r2")
     results_path = model_path = None
+    removed: list[Path] = []
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         results_path = out / "sweep_results.csv"
         atomic_write(results_path, lambda f: done.table.to_csv(f, index=False))    # an interruption keeps the last
+        removed = finished(out)
     if out is not None and done.best_estimator is not None:
         model_path = out / "best_model.npz"
         save_best(model_path, done.best_estimator, pre, classify, (name, done.best_score), weight,
@@ -340,7 +310,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
-                       done.tied, positive)
+                       done.tied, positive, refit_time[0] if refit_time else None,
+                       scorer_of(as_public(inner), scoring, positive), removed)
 
 
 def _weights(df, target: str, column: str, features, drop):

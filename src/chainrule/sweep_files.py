@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
+from chainrule.sweep_tasks import PARTIAL
 
 
 def as_softmax(net) -> Any:
@@ -38,7 +39,8 @@ def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
     """Refuse before the fits what atomic_write would refuse after them (an hour of fits lost): a read-only
     sweep_results.csv, a best_model.npz that is not a model (the user's data), a folder that cannot be written
     or a quoted '~' that would be made a folder named '~';
-    and with overwrite=False an earlier sweep's files there (FileExistsError, as `cr.save(overwrite=False)`)."""
+    and with overwrite=False an earlier sweep's files there (FileExistsError, as `cr.save(overwrite=False)`): its
+    table, its best model (where this one writes one) and an interrupted sweep's partial table (`finished`)."""
     import os
     import tempfile
 
@@ -56,11 +58,21 @@ def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
                                    f"({exc.strerror})", str(out)) from None
     os.close(fd)
     os.unlink(probe)
-    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model")):
+    for name, kind in (("sweep_results.csv", None), ("best_model.npz", "model"), (PARTIAL, None)):
         path = out / name
         if out.is_dir() and (refit or kind is None):
             refuse_existing(path, overwrite, "run_sweep")
             replaceable(writable_target(path), kind, str(path))
+
+
+def finished(out: Path) -> list[Path]:
+    """Remove an earlier interrupted sweep's partial table from the folder a sweep has just finished into (its
+    finished table replaces it: left there, it read as this sweep's); the files removed, for the command to say."""
+    partial = out / PARTIAL
+    if not partial.is_file():
+        return []
+    partial.unlink()
+    return [partial]
 
 
 def of_class(positive: Any) -> str:

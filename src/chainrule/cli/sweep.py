@@ -52,7 +52,8 @@ def register(sub) -> None:
     p.add_argument("--out-dir", default="sweep", metavar="DIR",
                    help="folder for sweep_results.csv and best_model.npz (default: ./sweep; an earlier "
                         "sweep's there are replaced, the wrote line says so); stopped by Ctrl-C, the candidates "
-                        "whose folds all finished go to sweep_results.partial.csv there")
+                        "whose folds all finished go to sweep_results.partial.csv there (removed when a later "
+                        "sweep there finishes)")
     p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
                         "class (default: 3)")
@@ -177,7 +178,8 @@ def sweep(args) -> int:
         f"{_tied(result, names, args)}")
     earlier = [" (replacing an earlier sweep's)" if was is not None else "" for was in before]    # as plot's figure
     say(f"wrote {word(result.results_path)}{earlier[0]}" +
-        (f" and {word(result.model_path)}{earlier[1]}" if result.model_path else ""))
+        (f" and {word(result.model_path)}{earlier[1]}" if result.model_path else "") +
+        "".join(f"; removed {word(path)} (an earlier interrupted sweep's candidates)" for path in result.removed))
     return 0
 
 

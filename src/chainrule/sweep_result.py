@@ -1,0 +1,111 @@
+"""What `run_sweep` hands back: the table, the best candidate and its refit, read as a fitted GridSearchCV is
+(best_params_, cv_results_, refit_time_, scorer_, classes_, predict, score, ...), each of them the search's own
+numbers or the refit best's own methods: nothing here scores or predicts itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+#: GridSearchCV's methods that call its best_estimator_'s (here the Pipeline of the file's preprocessing and the best)
+DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+
+@dataclass
+class SweepResult:
+    """What a sweep leaves: the table (one row per candidate, best first, values as the grid wrote
+    them; failed candidates, NaN, last), the best candidate's estimator arguments as values
+    (`BackpropClassifier(**best_params)`, as GridSearchCV's best_params_), that estimator refit on every
+    row (a regression's wrapped to predict in the target's units), and the files written. `best_estimator`
+    takes preprocessed rows (standardised, one-hot: the whole file's preprocessing); `best_estimator_`, as
+    GridSearchCV's over a Pipeline, is the Pipeline of that preprocessing and it, which takes the file's rows."""
+
+    table: Any                  # pandas DataFrame
+    best_params: dict
+    best_score: float
+    scoring: str
+    results_path: Path | None
+    model_path: Path | None
+    best_estimator: Any = None
+    left_out: list[str] = field(default_factory=list)      # the columns drop or features left out
+    said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
+    failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
+    cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
+    best_index_: int = 0                              # the best candidate's place in cv_results_
+    best_pipeline: Any = None          # the file's preprocessing, then best_estimator (`with_preprocessing`)
+    #: the other candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), their places
+    #: in cv_results_: best_index_ is the first of them all, in the grid's (or the drawn) order, as GridSearchCV's
+    tied_indices_: list[int] = field(default_factory=list)
+    #: the class that scoring scores as the positive one (f1, precision, recall, jaccard, average_precision of a 2-class
+    #: target): the second of the sorted classes, as the labels 0 and 1 are encoded (1 positive, scikit-learn's
+    #: pos_label); None where the scorer scores both classes alike (accuracy, roc_auc, f1_macro) or the target is not
+    #: 2 classes
+    positive_class: Any = None
+    #: seconds the best candidate's refit on every row took (GridSearchCV's refit_time_); None when not refit
+    refit_time: float | None = None
+    #: the scorer that scored each fold: scikit-learn's check_scoring of the scoring given (GridSearchCV's scorer_)
+    scorer_: Any = None
+    #: files of the folder this sweep removed when it finished: an earlier interrupted sweep's partial table
+    removed: list[Path] = field(default_factory=list)
+    multimetric_: ClassVar[bool] = False       # one scorer: GridSearchCV's multimetric_ for a single scoring
+
+    # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
+    best_params_ = property(lambda self: self.best_params)
+    best_score_ = property(lambda self: self.best_score)
+    best_estimator_ = property(lambda self: self.best_pipeline)
+    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
+                                          for k in self.cv_results_))
+
+    @property
+    def refit_time_(self) -> float:
+        """GridSearchCV's: the refit's seconds, and no such attribute where nothing was refit (refit=False)."""
+        if self.refit_time is None:
+            raise AttributeError("'SweepResult' object has no attribute 'refit_time_': the sweep ran with "
+                                 "refit=False (--no-refit), so no best candidate was refit")
+        return self.refit_time
+
+    @property
+    def classes_(self):
+        """The refit classifier's classes (the file's labels), as GridSearchCV's classes_."""
+        self._refitted("classes_")
+        if not hasattr(self.best_estimator, "classes_"):
+            raise AttributeError("'SweepResult' object has no attribute 'classes_': the sweep's target is numbers "
+                                 "(a regression), which has no classes")
+        return self.best_estimator.classes_
+
+    def score(self, X, y=None, **params) -> float:
+        """The scorer_'s score of best_estimator_ on the file's rows X and their targets y, as GridSearchCV's score
+        (the sweep's scoring: its default is the estimator's own score, accuracy or R2); refit=False: AttributeError
+        on the call, as GridSearchCV's."""
+        self._refitted("score")
+        return float(self.scorer_(self.best_pipeline, X, y, **params))
+
+    def __getattr__(self, name: str):
+        """predict, predict_proba, ...: best_estimator_'s own (the file's rows in, labels or target units out)."""
+        if isinstance(getattr(type(self), name, None), property):    # its own AttributeError, not this one's
+            return getattr(type(self), name).fget(self)
+        if name in DELEGATED:        # as GridSearchCV's, only where it refit the best
+            self._refitted(name)
+            return getattr(self.best_pipeline, name)
+        raise AttributeError(f"'SweepResult' object has no attribute {name!r}")
+
+    def _refitted(self, name: str) -> None:
+        if self.best_pipeline is None:        # scikit-learn's words for GridSearchCV(refit=False)
+            raise AttributeError(f"This sweep ran with refit=False (--no-refit). {name} is available only after "
+                                 "refitting on the best parameters. You can refit an estimator manually using the "
+                                 "`best_params_` attribute")
+
+
+def scorer_of(estimator, scoring: Any, positive: Any = None):
+    """GridSearchCV's scorer_: scikit-learn's check_scoring of the scoring given (None: the estimator's own score).
+    The folds score the classes encoded 0, 1, ...; best_estimator_ predicts the file's labels, so a scorer of one
+    class (f1 of 2 classes: scikit-learn's pos_label=1) scores it by its label, positive (the encoded 1)."""
+    import copy
+
+    from sklearn.metrics import check_scoring
+    scorer = check_scoring(estimator, scoring)
+    if positive is not None and isinstance(getattr(scorer, "_kwargs", None), dict):
+        scorer = copy.copy(scorer)
+        scorer._kwargs = {**scorer._kwargs, "pos_label": getattr(positive, "item", lambda: positive)()}
+    return scorer
+

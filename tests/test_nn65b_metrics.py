@@ -136,3 +136,23 @@ def test_the_documented_rows_are_what_is_raised():
         with pytest.raises(ValidationError) as info:
             net.evaluate(X, y, **given)
         assert str(info.value) == _documented_messages()[row], row
+
+
+@pytest.mark.parametrize("where", ["metrics", "weighted_metrics"])
+def test_keras_own_class_given_uninstantiated_is_taken_as_keras_takes_it(where):
+    X, y = _data()
+    given = {where: [keras.metrics.SparseCategoricalAccuracy]}      # Keras makes one, named by its default
+    net, model = _twins(**given)
+    theirs = model.evaluate(X, y, sample_weight=W, verbose=0, return_dict=True)
+    ours = net.evaluate(X, y, sample_weight=W, **given)
+    assert list(ours) == list(theirs) == ["loss", "sparse_categorical_accuracy"]
+    np.testing.assert_allclose(list(ours.values()), list(theirs.values()), rtol=1e-5)
+
+@pytest.mark.parametrize("given", [None, 3, b"acc", {"out": "accuracy"}])
+def test_what_is_not_a_metric_at_all_is_refused_naming_the_accuracies(given):
+    X, y = _data()
+    with pytest.raises(ValidationError) as info:
+        _twins()[0].evaluate(X, y, metrics=[given])
+    assert str(info.value) == ("metrics: chainrule's metrics are the accuracies 'accuracy', 'acc', 'binary_accuracy', "
+                               f"'categorical_accuracy', 'sparse_categorical_accuracy' (the loss is always logged); "
+                               f"got {given!r}")

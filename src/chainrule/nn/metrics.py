@@ -126,14 +126,19 @@ def _accuracy(metric: Any, what: str, task: str) -> str:
             raise ValidationError(f"{what}: {type(metric).__name__}(name={name!r}) would overwrite fit's own key "
                                   f"in the logs ({', '.join(map(repr, RESERVED))}, those starting 'val_' or holding "
                                   "'/'); give it another name")
+    elif isinstance(metric, type) and metric.__name__ in CLASSES and _keras(metric, metric.__name__):
+        name = kind = CLASSES[metric.__name__]      # the class itself: Keras makes one, named by its default
     elif callable(metric) and _keras(metric, getattr(metric, "__name__", "")):
         kind = name = metric.__name__       # keras.metrics.binary_accuracy, the function
     elif _keras(type(metric), type(metric).__name__) or _keras(metric, getattr(metric, "__name__", "")):
         name = kind = None                  # Keras' own, another metric than an accuracy (AUC, top_k_...)
+    elif not callable(metric) and not hasattr(metric, "name"):
+        name = kind = None                  # not a metric at all (None, 3, b"acc"): the names are what is taken
     else:
         sort = "class" if isinstance(metric, type) else "function" if hasattr(metric, "__name__") else "object"
         called = f"{sort} {getattr(metric, '__name__', type(metric).__name__)!r}"
-        raise ValidationError(f"{what}: the {called} of {getattr(metric, '__module__', None)} is not Keras' own, and "
+        module = getattr(metric, "__module__", None) or type(metric).__module__
+        raise ValidationError(f"{what}: the {called} of {module} is not Keras' own, and "
                               "chainrule does not run a metric's code: it computes only its accuracies "
                               f"{', '.join(map(repr, ACCURACIES))} (by name, or Keras' own keras.metrics function "
                               "or class)")

@@ -2,7 +2,6 @@
 the error lines that read its 1s and 0s, in every format and at every width of the command; a 4-3-3 softmax report
 on an iris row checked whole against torch autograd."""
 import json
-import re
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ from conftest import cmd, iris_table
 import chainrule as cr
 from chainrule.teach.width import fit_width
 
-ONE_HOT = "targets: class 0 as a one-hot row: target_o1 = 1, target_o2 = 0"
+ONE_HOT = "target_o1 = 1, target_o2 = 0: class 0 as a one-hot row"
 
 
 def _softmax(k=2):
@@ -24,7 +23,7 @@ def test_a_class_label_says_its_one_hot_row_in_text_and_markdown():
     text = report.text().splitlines()
     at = text.index("  " + ONE_HOT)
     assert text[at - 1] == "Error (categorical_crossentropy)" and text[at + 1].startswith("  E_o1 = ")
-    assert "$$\\text{targets: class 0 as a one-hot row: }target_{o1} = 1, target_{o2} = 0$$" in report.markdown()
+    assert "$$target_{o1} = 1, target_{o2} = 0 \\quad \\text{class 0 as a one-hot row}$$" in report.markdown()
     assert report.to_dict()["target_classes"] == {"labels": [0], "names": None, "one_hot": True}
     same = cr.explain(_softmax(), [[0.5, -1.0]], np.array([[0]]))       # a column of labels, as nn.checks reads it
     assert ONE_HOT in same.text()
@@ -32,26 +31,28 @@ def test_a_class_label_says_its_one_hot_row_in_text_and_markdown():
 
 def test_several_labels_say_their_rows_sample_by_sample():
     report = cr.explain(_softmax(3), [[0.5, -1.0], [1.0, 2.0]], [2, 0])
-    assert "targets: classes 2, 0 as one-hot rows: target_o1 = [0, 1], target_o2 = [0, 0], target_o3 = [1, 0]" \
+    assert "target_o1 = [0, 1], target_o2 = [0, 0], target_o3 = [1, 0]: classes 2, 0 as one-hot rows, one per sample" \
         in report.text()
 
 
 def test_targets_given_as_rows_of_numbers_add_no_line():
     net, X, Y, lr = cr.examples.seed_network()
     report = cr.explain(net, X, Y, lr=lr)
-    assert "targets:" not in report.text() and report.to_dict()["target_classes"] is None
-    assert "targets:" not in cr.explain(_softmax(), [[0.5, -1.0]], [[1.0, 0.0]]).text()     # the row given: seen
+    assert ": class" not in report.text() and report.to_dict()["target_classes"] is None
+    assert ": class" not in cr.explain(_softmax(), [[0.5, -1.0]], [[1.0, 0.0]]).text()     # the row given: seen
 
 
 def test_a_sigmoid_output_with_a_0_1_label_and_multilabel_rows_say_their_classes():
     one = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     text = cr.explain(one, [[0.5, -1.0], [1.0, 2.0]], [1, 0]).text()
-    assert "  targets: classes 1, 0: target_o1 = [1, 0]" in text.splitlines()
+    assert "  target_o1 = [1, 0]: classes 1, 0" in text.splitlines()
     rows = cr.Network([cr.Dense(2, 3, "sigmoid")], loss="binary_crossentropy", seed=0)
     report = cr.explain(rows, [[0.5, -1.0]], [[1, 0, 1]])
-    said = "each output's own class, 1 or 0: target_o1 = 1, target_o2 = 0, target_o3 = 1"
-    assert f"  targets: {said}" in report.text().splitlines()
-    assert "\\text{targets: each output's own class, 1 or 0: }target_{o1} = 1" in report.markdown()
+    said = "target_o1 = 1, target_o2 = 0, target_o3 = 1: each output's own class, 1 or 0"
+    assert f"  {said}" in report.text().splitlines()
+    assert "target_{o3} = 1 \\quad \\text{each output's own class, 1 or 0}$$" in report.markdown()
+    soft = cr.explain(rows, [[0.5, -1.0]], [[0.7, 0.2, 0.1]])             # probabilities, not classes: no line
+    assert soft.to_dict()["target_classes"] is None and ": each output" not in soft.text()
 
 
 def test_a_4_3_3_softmax_iris_row_is_torch_autograds_whole():
@@ -80,7 +81,7 @@ def test_a_4_3_3_softmax_iris_row_is_torch_autograds_whole():
         g = grads[p["layer"], p["kind"]][tuple(p["index"])].item()
         assert p["grad"] == pytest.approx(g, abs=1e-12), p["name"]
         assert p["updated"] == pytest.approx(p["value"] - 0.1 * g, abs=1e-12), p["name"]
-    assert "  targets: class 0 as a one-hot row: target_o1 = 1, target_o2 = 0, target_o3 = 0" in report.text()
+    assert "  target_o1 = 1, target_o2 = 0, target_o3 = 0: class 0 as a one-hot row" in report.text()
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def iris_model(tmp_path_factory):
     return folder
 
 
-NAMED = "targets: class 0 (setosa) as a one-hot row: target_o1 = 1, target_o2 = 0, target_o3 = 0"
+NAMED = "target_o1 = 1, target_o2 = 0, target_o3 = 0: class 0 (setosa) as a one-hot row"
 
 
 def test_the_command_names_the_class_in_every_format_and_width(iris_model):
@@ -103,7 +104,7 @@ def test_the_command_names_the_class_in_every_format_and_width(iris_model):
     assert "  " + NAMED in r.stdout.splitlines(), r.stdout
     for w in range(40, 121):            # the line broken as the command breaks it, its words all kept
         lines = fit_width(r.stdout, w).splitlines()
-        at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("targets:"))
+        at = next(i for i, line in enumerate(lines) if line.lstrip().startswith("target_o1 = "))
         joined = lines[at].strip()
         for line in lines[at + 1:]:
             if not line.startswith("    "):
@@ -114,9 +115,9 @@ def test_the_command_names_the_class_in_every_format_and_width(iris_model):
     narrow = cmd(*sample, "--width", 40, cwd=iris_model)
     assert narrow.stdout == fit_width(r.stdout, 40)
     md = cmd(*sample, "--format", "markdown", cwd=iris_model)
-    assert "$$\\text{targets: class 0 (setosa) as a one-hot row: }target_{o1} = 1, target_{o2} = 0, target_{o3} = 0$$" \
+    assert "$$target_{o1} = 1, target_{o2} = 0, target_{o3} = 0 \\quad \\text{class 0 (setosa) as a one-hot row}$$" \
         in md.stdout, md.stdout
     js = json.loads(cmd(*sample, "--format", "json", cwd=iris_model).stdout)
     assert js["target_classes"] == {"labels": [0], "names": ["setosa"], "one_hot": True}
     row = cmd("explain", "--model", "iris.npz", "--data", "iris.csv", "--row", 51, cwd=iris_model)   # the row's own
-    assert re.search(r"targets: class 1 \(versicolor\) as a one-hot row: target_o1 = 0, target_o2 = 1, ", row.stdout)
+    assert "target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 (versicolor) as a one-hot row" in row.stdout

@@ -267,8 +267,8 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
-    if said := sample_lines.targets_line(d):         # class labels: where the error's 1s and 0s come from
-        eq(*said)
+    if classes := sample_lines.targets_line(d):         # class labels: where the error's 1s and 0s come from
+        eq(*classes)
     zero_logs, written = False, {}
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]

@@ -281,6 +281,9 @@ def run(args) -> int:
             text = re.sub(r"^X\b", "--inputs", re.sub(r"^Y\b", "--targets", text))
         raise ValidationError(text) from None
     _say_notes(args.width)
+    classes = report.data.get("target_classes")
+    if pre is not None and pre.task == "classification" and classes and classes["labels"] is not None:
+        classes["names"] = [str(pre.classes[c]) for c in classes["labels"]]     # a trained model's own words
     extra = {}                                      # what the header says, as JSON: stdout holds only the object
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}

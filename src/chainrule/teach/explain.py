@@ -124,6 +124,7 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
     data = pass_data(net, Y, lr)
     sample_lines.name_columns(data["inputs"], X)    # a DataFrame's columns: said beside i1, i2, ... and o1, o2, ...
     sample_lines.name_columns(data["targets"], Y)
+    data["target_classes"] = sample_lines.target_classes(Y, net.n_outputs, net.task)   # the 1s and 0s: said
     data["slice"] = None if layer is None else {"layer": int(layer), "neuron": None if neuron is None else int(neuron)}
     names = neuron_names(net)
     # MLP's alpha (from_sklearn): the engine's l2_penalty as a training step adds it, on copies (explain only reads)

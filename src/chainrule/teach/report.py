@@ -48,6 +48,9 @@ class Report:
 
     `to_dict()` keys: loss, dtype, n_samples, lr, fused, scale, rows_sum_to_one, inputs and targets (name, value;
     also its column where X, Y had named ones: a DataFrame's),
+    target_classes (None where Y gave the targets as numbers; else labels: each sample's class as given, None for a
+    binary cross-entropy's rows of 0/1; names: the classes' names, a trained model's, else None; one_hot: whether a
+    label stands for a one-hot row),
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),
@@ -264,6 +267,8 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
+    if classes := sample_lines.targets_line(d):         # class labels: where the error's 1s and 0s come from
+        eq(*classes)
     zero_logs, written = False, {}
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]

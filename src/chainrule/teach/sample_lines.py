@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .notation import shortened
 from .numbers import fmt
 
@@ -58,3 +60,43 @@ def inputs_line(inputs: list[dict], what: str = "inputs") -> str | None:
     named = [{**u, "name": "target_" + u["name"]} if what == "targets" else u for u in inputs]    # as E_o1 reads it
     return f"{what}: " + shortened([f"{input_label(u)} = {fmt(u['value'][0] if len(u['value']) == 1 else u['value'])}"
                                     for u in named])
+
+
+def target_classes(Y: Any, k: int, task: str) -> dict | None:
+    """How the targets stand for classes where they do, for the report's line that ties the error's 1s and 0s to
+    them: class labels (one per sample, as `nn.checks.targets` reads them: a one-hot row each for k > 1 outputs) or
+    a binary cross-entropy's rows of 0/1 classes (one per output, several labels per sample); else None (numbers
+    given as the targets, visible as such, or a binary cross-entropy's probabilities)."""
+    if task not in ("multiclass", "binary"):
+        return None
+    arr = np.asarray(getattr(Y, "values", Y))
+    if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and (k > 1 or task == "binary")):
+        labels = [int(v) if float(v).is_integer() else float(v) for v in arr.reshape(-1)]
+        if task == "binary" and not set(labels) <= {0, 1}:
+            return None
+        return {"labels": labels, "names": None, "one_hot": k > 1}
+    if task == "binary" and np.isin(arr, (0, 1)).all():
+        return {"labels": None, "names": None, "one_hot": False}
+    return None
+
+
+def targets_line(d: dict) -> tuple[str, str] | None:
+    """"target_o1 = 1, target_o2 = 0: class 0 as a one-hot row", the line before the error that says where its 1s
+    and 0s come from, as text and as LaTeX (None where the targets were given as numbers)."""
+    said = d.get("target_classes")
+    if said is None:
+        return None
+    n, labels, names = d["n_samples"], said["labels"], said.get("names")
+    values = [(t["name"], fmt(t["value"][0] if n == 1 else t["value"])) for t in d["targets"]]
+    if labels is None:
+        what = "each output's own class, 1 or 0" if len(values) > 1 else "the class, 1 or 0"
+    else:
+        shown = [f"{c} ({nm})" if nm is not None else str(c) for c, nm in zip(labels, names or [None] * len(labels))]
+        what = ("class " if n == 1 else "classes ") + ", ".join(shown)
+        if said["one_hot"]:
+            what += " as a one-hot row" if n == 1 else " as one-hot rows, one per sample"
+    plain = shortened([f"target_{o} = {v}" for o, v in values])
+    tex = re.sub(r"\.\.\. and (\d+) more", r"\\ldots\\text{ and \1 more}",
+                 shortened([f"target_{{{o}}} = {v}" for o, v in values]))
+    escaped = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", what))       # as LaTeX's \text writes them
+    return f"{plain}: {what}", f"{tex} \\quad \\text{{{escaped}}}"

@@ -126,3 +126,14 @@ def test_score_of_a_one_class_scorer_scores_the_class_the_folds_scored(sweep_dat
     d = pd.read_csv(sweep_data / "binary.csv")
     X, y = d.drop(columns="species"), d.species
     assert res.score(X, y) == pytest.approx(metric(y, res.predict(X)))
+
+
+def test_the_positive_class_is_the_one_a_make_scorers_own_pos_label_scores(sweep_data):
+    """make_scorer(f1_score, pos_label=0) scores the encoded 0 in the folds: the first of the sorted labels, which
+    the result names (positive_class) and its score scores, as scikit-learn's f1 of that label on the fold rows."""
+    res = run_sweep(sweep_data / "binary.csv", "species", {"lr": [0.05]}, scoring=make_scorer(f1_score, pos_label=0),
+                    **FIT)
+    assert res.positive_class == "versicolor"
+    d = pd.read_csv(sweep_data / "binary.csv")
+    X, y = d.drop(columns="species"), d.species
+    assert res.score(X, y) == pytest.approx(f1_score(y, res.predict(X), pos_label="versicolor"))

@@ -38,8 +38,8 @@ class SweepResult:
     tied_indices_: list[int] = field(default_factory=list)
     #: the class that scoring scores as the positive one (f1, precision, recall, jaccard, average_precision of a 2-class
     #: target): the second of the sorted classes, as the labels 0 and 1 are encoded (1 positive, scikit-learn's
-    #: pos_label); None where the scorer scores both classes alike (accuracy, roc_auc, f1_macro) or the target is not
-    #: 2 classes
+    #: pos_label; the first, a make_scorer's own pos_label=0); None where the scorer scores both classes alike
+    #: (accuracy, roc_auc, f1_macro) or the target is not 2 classes
     positive_class: Any = None
     #: seconds the best candidate's refit on every row took (GridSearchCV's refit_time_); None when not refit
     refit_time: float | None = None
@@ -115,9 +115,16 @@ def scorer_of(estimator, scoring: Any, classes: Any = None):
         takes = "pos_label" in inspect.signature(func).parameters
     except (TypeError, ValueError):         # a builtin or C function: its arguments unknown, left as given
         takes = False
-    encoded = kwargs.get("pos_label", 1)
-    if takes and encoded in (0, 1):
-        label = classes[int(encoded)]
+    if takes:
+        label = scored_class(scorer, classes)
         scorer = copy.copy(scorer)
         scorer._kwargs = {**kwargs, "pos_label": getattr(label, "item", lambda: label)()}
     return scorer
+
+
+def scored_class(scoring: Any, classes: Any) -> Any:
+    """The label a scorer of one class of two scores: the folds' encoded class its pos_label names (make_scorer's own,
+    0 or 1; scikit-learn's default 1, the second of the sorted labels)."""
+    from sklearn.metrics import get_scorer
+    encoded = (getattr(get_scorer(scoring), "_kwargs", None) or {}).get("pos_label", 1)
+    return classes[int(encoded)] if encoded in (0, 1) else classes[1]

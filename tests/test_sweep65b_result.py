@@ -7,7 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.metrics import accuracy_score, check_scoring, f1_score, mean_absolute_error
+from sklearn.metrics import (
+    accuracy_score,
+    check_scoring,
+    class_likelihood_ratios,
+    f1_score,
+    make_scorer,
+    mean_absolute_error,
+)
 from sklearn.model_selection import GridSearchCV
 
 from chainrule.sweep import run_sweep
@@ -103,3 +110,30 @@ def test_a_regressions_result_has_no_classes_and_predicts_in_the_targets_units(s
     assert repr(res.scorer_) == repr(theirs.scorer_)
     assert res.score(X, y) == pytest.approx(-mean_absolute_error(y, res.predict(X)))
     assert hasattr(res, "predict_proba") is hasattr(theirs, "predict_proba") is False
+
+
+@pytest.mark.parametrize("scoring, metric", [
+    ("positive_likelihood_ratio", lambda y, p: class_likelihood_ratios(y, p, labels=["versicolor", "virginica"])[0]),
+    ("neg_negative_likelihood_ratio",
+     lambda y, p: -class_likelihood_ratios(y, p, labels=["versicolor", "virginica"])[1]),
+    (make_scorer(f1_score, pos_label=0), lambda y, p: f1_score(y, p, pos_label="versicolor")),
+    (make_scorer(f1_score, pos_label=1), lambda y, p: f1_score(y, p, pos_label="virginica")),
+])
+def test_score_of_a_one_class_scorer_scores_the_class_the_folds_scored(sweep_data, scoring, metric):
+    """The folds score the encoded labels: the likelihood ratios (which take no pos_label) the encoded 1, a
+    make_scorer's own pos_label=0 the encoded 0 (the first class); score(X, y) of the file's labels scores the same."""
+    res = run_sweep(sweep_data / "binary.csv", "species", {"lr": [0.05]}, scoring=scoring, **FIT)
+    d = pd.read_csv(sweep_data / "binary.csv")
+    X, y = d.drop(columns="species"), d.species
+    assert res.score(X, y) == pytest.approx(metric(y, res.predict(X)))
+
+
+def test_the_positive_class_is_the_one_a_make_scorers_own_pos_label_scores(sweep_data):
+    """make_scorer(f1_score, pos_label=0) scores the encoded 0 in the folds: the first of the sorted labels, which
+    the result names (positive_class) and its score scores, as scikit-learn's f1 of that label on the fold rows."""
+    res = run_sweep(sweep_data / "binary.csv", "species", {"lr": [0.05]}, scoring=make_scorer(f1_score, pos_label=0),
+                    **FIT)
+    assert res.positive_class == "versicolor"
+    d = pd.read_csv(sweep_data / "binary.csv")
+    X, y = d.drop(columns="species"), d.species
+    assert res.score(X, y) == pytest.approx(f1_score(y, res.predict(X), pos_label="versicolor"))

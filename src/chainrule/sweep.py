@@ -41,7 +41,7 @@ from chainrule.sweep_grid import (
     with_preprocessing,
 )
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
-from chainrule.sweep_result import scorer_of
+from chainrule.sweep_result import scored_class, scorer_of
 from chainrule.sweep_search import (
     FoldPreprocessing,
     SweptClassifier,
@@ -254,8 +254,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError(f"{give('scoring given', scoring=scoring)} cannot score the {len(pre.classes)} classes "
                               f"of {target!r}: scikit-learn says {refused.rstrip('.')}; choose a scorer for them "
                               "(accuracy, balanced_accuracy, f1_macro, roc_auc_ovr, neg_log_loss, ...)")
-    # scikit-learn refuses f1 of labels other than 0/1 (pos_label); the sweep scores the encoded 1 and says which
-    positive = pre.classes[1] if classify and len(pre.classes) == 2 and scoring and positive_matters(scoring) else None
+    # scikit-learn refuses f1 of labels other than 0/1 (pos_label); the sweep scores the encoded 1 (or 0, a
+    # make_scorer's own pos_label) and says which
+    positive = (scored_class(scoring, pre.classes) if classify and len(pre.classes) == 2 and scoring
+                and positive_matters(scoring) else None)
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
         folds = check_cv(cv, y, classifier=classify)
     else:
@@ -311,7 +313,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
-                       scorer_of(as_public(inner), scoring, positive), removed)
+                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed)
 
 
 def _weights(df, target: str, column: str, features, drop):

@@ -38,8 +38,8 @@ class SweepResult:
     tied_indices_: list[int] = field(default_factory=list)
     #: the class that scoring scores as the positive one (f1, precision, recall, jaccard, average_precision of a 2-class
     #: target): the second of the sorted classes, as the labels 0 and 1 are encoded (1 positive, scikit-learn's
-    #: pos_label); None where the scorer scores both classes alike (accuracy, roc_auc, f1_macro) or the target is not
-    #: 2 classes
+    #: pos_label; the first, a make_scorer's own pos_label=0); None where the scorer scores both classes alike
+    #: (accuracy, roc_auc, f1_macro) or the target is not 2 classes
     positive_class: Any = None
     #: seconds the best candidate's refit on every row took (GridSearchCV's refit_time_); None when not refit
     refit_time: float | None = None
@@ -96,16 +96,35 @@ class SweepResult:
                                  "`best_params_` attribute")
 
 
-def scorer_of(estimator, scoring: Any, positive: Any = None):
+def scorer_of(estimator, scoring: Any, classes: Any = None):
     """GridSearchCV's scorer_: scikit-learn's check_scoring of the scoring given (None: the estimator's own score).
-    The folds score the classes encoded 0, 1, ...; best_estimator_ predicts the file's labels, so a scorer of one
-    class (f1 of 2 classes: scikit-learn's pos_label=1) scores it by its label, positive (the encoded 1)."""
+    The folds score the classes encoded 0, 1; best_estimator_ predicts the file's labels, so a scorer of one class
+    of two (`classes`, sorted; None otherwise) is given the label of the encoded class it scored: its own pos_label
+    (make_scorer's, default 1). One whose metric takes no pos_label (the likelihood ratios) scores the second of the
+    sorted labels already, as the encoded 1. scikit-learn 1.9 has no public way to change a scorer's arguments
+    (set_score_request needs metadata routing switched on for the whole process): a copy's are set."""
     import copy
+    import inspect
 
     from sklearn.metrics import check_scoring
     scorer = check_scoring(estimator, scoring)
-    if positive is not None and isinstance(getattr(scorer, "_kwargs", None), dict):
+    kwargs, func = getattr(scorer, "_kwargs", None), getattr(scorer, "_score_func", None)
+    if classes is None or not isinstance(kwargs, dict) or func is None:
+        return scorer
+    try:
+        takes = "pos_label" in inspect.signature(func).parameters
+    except (TypeError, ValueError):         # a builtin or C function: its arguments unknown, left as given
+        takes = False
+    if takes:
+        label = scored_class(scorer, classes)
         scorer = copy.copy(scorer)
-        scorer._kwargs = {**scorer._kwargs, "pos_label": getattr(positive, "item", lambda: positive)()}
+        scorer._kwargs = {**kwargs, "pos_label": getattr(label, "item", lambda: label)()}
     return scorer
 
+
+def scored_class(scoring: Any, classes: Any) -> Any:
+    """The label a scorer of one class of two scores: the folds' encoded class its pos_label names (make_scorer's own,
+    0 or 1; scikit-learn's default 1, the second of the sorted labels)."""
+    from sklearn.metrics import get_scorer
+    encoded = (getattr(get_scorer(scoring), "_kwargs", None) or {}).get("pos_label", 1)
+    return classes[int(encoded)] if encoded in (0, 1) else classes[1]

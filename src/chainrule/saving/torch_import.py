@@ -96,7 +96,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
             else:
                 ref = _reference(f"{prefix}{name}")
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
-                                      "LeakyReLU, Softmax, Identity, Dropout, Flatten that leaves rows as they are, Sequential"
+                                      "LeakyReLU, Softmax, Identity, Dropout, Flatten that leaves rows as they are, "
+                                      "Sequential"
                                       + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
 
     own_forward(module, "the module")

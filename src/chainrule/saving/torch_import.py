@@ -96,7 +96,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
             else:
                 ref = _reference(f"{prefix}{name}")
                 raise ValidationError(f"{where} has no chainrule form; supported: Linear, Sigmoid, Tanh, ReLU, "
-                                      "LeakyReLU, Softmax, Identity, Dropout, Flatten after a Linear, Sequential"
+                                      "LeakyReLU, Softmax, Identity, Dropout, Flatten that leaves rows as they are, "
+                                      "Sequential"
                                       + (f"; it is {_own_forward(m, ref)}" if next(m.children(), None) else ""))
 
     own_forward(module, "the module")
@@ -119,7 +120,8 @@ def _chains(m: Any, where: str, last: list) -> None:
 
 def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
     """A Flatten that leaves rows (batch, features) as they are is the identity: nothing to read. One with
-    start_dim == end_dim is the identity on any input; Flatten() before any Linear may flatten images the network
+    start_dim == end_dim is the identity on any input, and one with start_dim < 0 <= end_dim on any torch runs it on
+    (rows: on more dims its start comes after its end); Flatten() before any Linear may flatten images the network
     never sees: refused, with the model without it to import. Any other is refused saying what it does to rows."""
     start, end = m.start_dim, m.end_dim
     dims = f"flattens dims {start} to {end} (start_dim={start}, end_dim={end})"
@@ -134,7 +136,7 @@ def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
         raise ValidationError(f"{where} {dims}: it would flatten rows (batch, features) into one vector "
                               "(batch * features,), mixing the samples, where chainrule's network keeps one row "
                               "per sample; give Flatten() (start_dim=1, end_dim=-1) or remove it")
-    if after_linear or start == end:
+    if after_linear or start == end or start < 0 <= end:     # the last: on more dims than rows start comes after end
         return
     rest = "cr.from_torch(model[1:])" if key == "0" else \
         f"m = copy.deepcopy(model); del {_reference(key, 'm')}; cr.from_torch(m)"    # the layers before it kept

@@ -121,9 +121,11 @@ def _settings(opt: Optimizer, group: Any) -> dict[str, Any]:
 
 
 def _number(value: Any) -> Any:
-    """A one-number torch tensor (torch takes lr=torch.tensor(0.01) and betas of tensors, and writes them so in its
-    state dict) as that Python number; anything else as it is, for the setting's own check."""
-    if type(value).__module__.startswith("torch") and getattr(value, "ndim", None) == 0 and not value.is_complex():
+    """A one-number torch tensor or NumPy array (torch takes lr=torch.tensor(0.01), or of shape (1,), and betas of
+    tensors, and writes them so in its state dict; a dict whose tensors were made arrays holds 0-d arrays) as that
+    Python number; anything else as it is, for the setting's own check."""
+    tensor = type(value).__module__.startswith("torch") and hasattr(value, "is_complex") and not value.is_complex()
+    if (tensor or isinstance(value, np.ndarray) and value.dtype.kind in "iuf") and math.prod(value.shape) == 1:
         return value.item()
     return value
 

@@ -3,23 +3,13 @@ an unbound optimizer that loaded torch's fresh dict giving it back to torch, and
 refused as load_state_dict's."""
 import numpy as np
 import pytest
+from torch_twin import small_net, torch_steps
 
 import chainrule as cr
 
 torch = pytest.importorskip("torch")
 X = np.random.default_rng(1).normal(size=(12, 3))
 Y = X @ np.array([[1.0], [-0.5], [0.25]])
-
-
-def _net():
-    return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
-
-
-def _torch_steps(model, topt, n):
-    for _ in range(n):
-        topt.zero_grad()
-        torch.nn.functional.mse_loss(model(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
-        topt.step()
 
 
 def _as_ours(sd):
@@ -34,23 +24,23 @@ def _as_ours(sd):
     ("SGD", {"lr": torch.tensor(0.05), "momentum": 0.9}),
     ("RMSprop", {"lr": torch.tensor(0.01), "centered": True})])
 def test_a_rate_and_betas_given_as_tensors_load_and_go_on_as_torch(kind, settings):
-    net = _net()
+    net = small_net()
     model = cr.to_torch(net)
     topt = getattr(torch.optim, kind)(model.parameters(), **settings)
-    _torch_steps(model, topt, 2)
+    torch_steps(model, topt, X, Y, 2)
     net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
     opt = getattr(cr.optim, kind)()
     opt.load_state_dict(_as_ours(topt.state_dict()))
     assert opt.lr == float(settings["lr"])
     net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    _torch_steps(model, topt, 1)
+    torch_steps(model, topt, X, Y, 1)
     for ours, theirs in zip(net.get_weights(), model.parameters()):
         np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
 
 
 @pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW", "RMSprop"])
 def test_an_unbound_optimizer_gives_torch_back_the_parameters_its_dict_listed(kind):
-    model = cr.to_torch(_net())
+    model = cr.to_torch(small_net())
     fresh = getattr(torch.optim, kind)(model.parameters()).state_dict()
     opt = getattr(cr.optim, kind)()
     opt.load_state_dict(_as_ours(fresh))
@@ -60,7 +50,7 @@ def test_an_unbound_optimizer_gives_torch_back_the_parameters_its_dict_listed(ki
 
 
 def test_a_bad_rate_is_refused_as_load_state_dicts():
-    sd = cr.optim.Adam().bind(_net()).state_dict()
+    sd = cr.optim.Adam().bind(small_net()).state_dict()
     sd["param_groups"][0]["lr"] = "fast"
     with pytest.raises(cr.errors.ChainruleError, match=r"^load_state_dict: param_groups\[0\]\['lr'\] must be a number"):
         cr.optim.Adam().load_state_dict(sd)

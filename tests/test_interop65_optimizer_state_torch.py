@@ -3,6 +3,7 @@ loaded into chainrule's optimizer, and chainrule's into torch's, the next step's
 Before the first step each state dict holds what torch's holds then (Adagrad: step 0 and its sums)."""
 import numpy as np
 import pytest
+from torch_twin import small_net, torch_steps
 
 import chainrule as cr
 
@@ -16,17 +17,6 @@ CASES = [("SGD", {"lr": 0.05, "momentum": 0.9}), ("SGD", {"lr": 0.05, "momentum"
          ("AdamW", {"lr": 0.01, "weight_decay": 0.05}),
          ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}), ("RMSprop", {"lr": 0.01}),
          ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.1, "lr_decay": 0.01}), ("Adagrad", {"lr": 0.1})]
-
-
-def _net():
-    return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
-
-
-def _torch_steps(model, topt, n):
-    for _ in range(n):
-        topt.zero_grad()
-        torch.nn.functional.mse_loss(model(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
-        topt.step()
 
 
 def _ours_steps(net, opt, n):
@@ -54,23 +44,23 @@ def _same(net, model):
 @pytest.mark.parametrize("kind, settings", CASES)
 @pytest.mark.parametrize("steps", [0, 3])
 def test_torch_state_dict_loaded_into_chainrule_goes_on_as_torch(kind, settings, steps):
-    net = _net()
+    net = small_net()
     model = cr.to_torch(net)
     topt = getattr(torch.optim, kind)(model.parameters(), **settings)
-    _torch_steps(model, topt, steps)
+    torch_steps(model, topt, X, Y, steps)
     net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
     opt = getattr(cr.optim, kind)()
     opt.load_state_dict(_as_ours(topt.state_dict()))
     assert {k: opt.state_dict()["param_groups"][0][k] for k in settings} == settings
     _ours_steps(net, opt, 1)
-    _torch_steps(model, topt, 1)
+    torch_steps(model, topt, X, Y, 1)
     _same(net, model)
 
 
 @pytest.mark.parametrize("kind, settings", CASES)
 @pytest.mark.parametrize("steps", [0, 3])
 def test_chainrule_state_dict_loaded_into_torch_goes_on_as_chainrule(kind, settings, steps):
-    net = _net()
+    net = small_net()
     opt = getattr(cr.optim, kind)(**settings).bind(net)
     _ours_steps(net, opt, steps)
     model = cr.to_torch(net)
@@ -81,8 +71,8 @@ def test_chainrule_state_dict_loaded_into_torch_goes_on_as_chainrule(kind, setti
         or steps
     topt.load_state_dict(_as_torch(ours))
     _ours_steps(net, opt, 1)
-    _torch_steps(model, topt, 1)
+    torch_steps(model, topt, X, Y, 1)
     _same(net, model)
-    _torch_steps(model, topt, 1)                      # and the step after: torch's own count went on
+    torch_steps(model, topt, X, Y, 1)                      # and the step after: torch's own count went on
     _ours_steps(net, opt, 1)
     _same(net, model)

@@ -7,21 +7,13 @@ import os
 import numpy as np
 import pytest
 from test_errors import _documented_messages
+from test_nn65_metrics import W, _data  # the weights and rows both files compare with Keras on
 
 import chainrule as cr
 from chainrule.errors import ValidationError
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
-
-W = np.array([1.0, 2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 2.0, 1.5, 1.0], dtype=np.float32)
-
-
-def _data(n=10, seed=0):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, 2)).astype(np.float32)
-    return X, (X[:, 0] > X[:, 1]).astype(int) + (X[:, 0] > 0.8)
-
 
 def _twins(**metrics):
     net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0, dtype="float32")

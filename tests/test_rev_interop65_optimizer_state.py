@@ -2,23 +2,13 @@
 every tensor a user made a NumPy array (the rate a 0-d array), load and go on as torch (1e-12)."""
 import numpy as np
 import pytest
+from torch_twin import small_net, torch_steps
 
 import chainrule as cr
 
 torch = pytest.importorskip("torch")
 X = np.random.default_rng(2).normal(size=(10, 3))
 Y = X @ np.array([[0.5], [1.0], [-0.75]])
-
-
-def _net():
-    return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
-
-
-def _torch_steps(model, topt, n):
-    for _ in range(n):
-        topt.zero_grad()
-        torch.nn.functional.mse_loss(model(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
-        topt.step()
 
 
 def _numpy(value):
@@ -31,15 +21,15 @@ def _numpy(value):
 
 
 def _goes_on_as_torch(kind, settings, convert):
-    net = _net()
+    net = small_net()
     model = cr.to_torch(net)
     topt = getattr(torch.optim, kind)(model.parameters(), **settings)
-    _torch_steps(model, topt, 2)
+    torch_steps(model, topt, X, Y, 2)
     net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
     opt = getattr(cr.optim, kind)()
     opt.load_state_dict(convert(topt.state_dict()))
     net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    _torch_steps(model, topt, 1)
+    torch_steps(model, topt, X, Y, 1)
     for ours, theirs in zip(net.get_weights(), model.parameters()):
         np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
 

@@ -115,12 +115,14 @@ def test_the_command_names_the_class_in_every_format_and_width(iris_model):
     narrow = cmd(*sample, "--width", 40, cwd=iris_model)
     assert narrow.stdout == fit_width(r.stdout, 40)
     md = cmd(*sample, "--format", "markdown", cwd=iris_model)
-    assert "$$target_{o1} = 1, target_{o2} = 0, target_{o3} = 0 \\quad \\text{class 0 ('species' = 'setosa') as a one-hot row}$$" \
-        in md.stdout, md.stdout
+    tex = ("$$target_{o1} = 1, target_{o2} = 0, target_{o3} = 0 \\quad "
+           "\\text{class 0 ('species' = 'setosa') as a one-hot row}$$")
+    assert tex in md.stdout, md.stdout
     js = json.loads(cmd(*sample, "--format", "json", cwd=iris_model).stdout)
     assert js["target_classes"] == {"labels": [0], "names": ["setosa"], "one_hot": True, "column": "species"}
     row = cmd("explain", "--model", "iris.npz", "--data", "iris.csv", "--row", 51, cwd=iris_model)   # the row's own
-    assert "target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 ('species' = 'versicolor') as a one-hot row" in row.stdout
+    assert "target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 ('species' = 'versicolor') as a one-hot row" \
+        in row.stdout
 
 
 def test_numeric_classes_say_their_column_not_a_bare_number(tmp_path):

@@ -94,7 +94,7 @@ def iris_model(tmp_path_factory):
     return folder
 
 
-NAMED = "target_o1 = 1, target_o2 = 0, target_o3 = 0: class 0 (setosa) as a one-hot row"
+NAMED = "target_o1 = 1, target_o2 = 0, target_o3 = 0: class 0 ('species' = 'setosa') as a one-hot row"
 
 
 def test_the_command_names_the_class_in_every_format_and_width(iris_model):
@@ -115,9 +115,29 @@ def test_the_command_names_the_class_in_every_format_and_width(iris_model):
     narrow = cmd(*sample, "--width", 40, cwd=iris_model)
     assert narrow.stdout == fit_width(r.stdout, 40)
     md = cmd(*sample, "--format", "markdown", cwd=iris_model)
-    assert "$$target_{o1} = 1, target_{o2} = 0, target_{o3} = 0 \\quad \\text{class 0 (setosa) as a one-hot row}$$" \
-        in md.stdout, md.stdout
+    tex = ("$$target_{o1} = 1, target_{o2} = 0, target_{o3} = 0 \\quad "
+           "\\text{class 0 ('species' = 'setosa') as a one-hot row}$$")
+    assert tex in md.stdout, md.stdout
     js = json.loads(cmd(*sample, "--format", "json", cwd=iris_model).stdout)
-    assert js["target_classes"] == {"labels": [0], "names": ["setosa"], "one_hot": True}
+    assert js["target_classes"] == {"labels": [0], "names": ["setosa"], "one_hot": True, "column": "species"}
     row = cmd("explain", "--model", "iris.npz", "--data", "iris.csv", "--row", 51, cwd=iris_model)   # the row's own
-    assert "target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 (versicolor) as a one-hot row" in row.stdout
+    assert "target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 ('species' = 'versicolor') as a one-hot row" \
+        in row.stdout
+
+
+def test_numeric_classes_say_their_column_not_a_bare_number(tmp_path):
+    # a target column of grades 3, 5, 7: the line said "class 1 (5)" (and "class 1 (1)" for classes 0, 1, 2),
+    # a bare number beside the index; it now says the value as the outputs line does: 'grade' = 5
+    grades = iris_table()
+    grades["grade"] = grades["species"].map({"setosa": 3, "versicolor": 5, "virginica": 7})
+    grades.drop(columns="species").to_csv(tmp_path / "grades.csv", index=False)
+    r = cmd("train", "grades.csv", "--target", "grade", "--task", "classification", "--hidden", 3, "--epochs", 2,
+            "--out", "g.npz", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    row = cmd("explain", "--model", "g.npz", "--data", "grades.csv", "--row", 51, "--width", 0, cwd=tmp_path)
+    assert "o2 = P('grade' = 5)" in row.stdout, row.stdout
+    assert "  target_o1 = 0, target_o2 = 1, target_o3 = 0: class 1 ('grade' = 5) as a one-hot row" \
+        in row.stdout.splitlines(), row.stdout
+    js = json.loads(cmd("explain", "--model", "g.npz", "--data", "grades.csv", "--row", 51, "--format", "json",
+                        cwd=tmp_path).stdout)
+    assert js["target_classes"] == {"labels": [1], "names": [5], "one_hot": True, "column": "grade"}

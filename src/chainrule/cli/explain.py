@@ -283,7 +283,9 @@ def run(args) -> int:
     _say_notes(args.width)
     classes = report.data.get("target_classes")
     if pre is not None and pre.task == "classification" and classes and classes["labels"] is not None:
-        classes["names"] = [str(pre.classes[c]) for c in classes["labels"]]     # a trained model's own words
+        named = [pre.classes[c] for c in classes["labels"]]                     # a trained model's own words,
+        classes["names"] = [v.item() if isinstance(v, np.generic) else v for v in named]     # as the CSV held them
+        classes["column"] = str(pre.target)         # as the outputs line says them: 'species' = 'setosa'
     extra = {}                                      # what the header says, as JSON: stdout holds only the object
     if header:
         extra = {"sample": header[0].split(": ", 1)[1], "sample_lines": [line.strip() for line in header[1:]]}

@@ -50,7 +50,8 @@ class Report:
     also its column where X, Y had named ones: a DataFrame's),
     target_classes (None where Y gave the targets as numbers; else labels: each sample's class as given, None for a
     binary cross-entropy's rows of 0/1; names: the classes' names, a trained model's, else None; one_hot: whether a
-    label stands for a one-hot row),
+    label stands for a one-hot row; column: the
+    target column said with each name, where the command sets names),
     layers (index, activation, alpha (leaky_relu's slope, else None), neurons: name, net, out, weights, weight_values,
     bias, bias_value, inputs; for a softmax layer not fused with its loss: dE/dout per neuron and softmax_sum,
     the sum_j dE/dout_j out_j of its Jacobian, else None), dropout (rate, after: the Dense layer it follows),

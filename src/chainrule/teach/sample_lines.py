@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.csvfile import short
 from .notation import shortened
 from .numbers import fmt
 
@@ -91,7 +92,9 @@ def targets_line(d: dict) -> tuple[str, str] | None:
     if labels is None:
         what = "each output's own class, 1 or 0" if len(values) > 1 else "the class, 1 or 0"
     else:
-        shown = [f"{c} ({nm})" if nm is not None else str(c) for c, nm in zip(labels, names or [None] * len(labels))]
+        column = said.get("column")         # a trained model's target column: the outputs line's P('species' = ...)
+        shown = [str(c) if nm is None else f"{c} ({short(column)} = {short(nm)})" if column else f"{c} ({nm})"
+                 for c, nm in zip(labels, names or [None] * len(labels))]
         what = ("class " if n == 1 else "classes ") + ", ".join(shown)
         if said["one_hot"]:
             what += " as a one-hot row" if n == 1 else " as one-hot rows, one per sample"

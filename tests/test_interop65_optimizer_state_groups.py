@@ -3,7 +3,7 @@ an unbound optimizer that loaded torch's fresh dict giving it back to torch, and
 refused as load_state_dict's."""
 import numpy as np
 import pytest
-from torch_twin import small_net, torch_steps
+from torch_twin import goes_on_as_torch, small_net
 
 import chainrule as cr
 
@@ -24,18 +24,8 @@ def _as_ours(sd):
     ("SGD", {"lr": torch.tensor(0.05), "momentum": 0.9}),
     ("RMSprop", {"lr": torch.tensor(0.01), "centered": True})])
 def test_a_rate_and_betas_given_as_tensors_load_and_go_on_as_torch(kind, settings):
-    net = small_net()
-    model = cr.to_torch(net)
-    topt = getattr(torch.optim, kind)(model.parameters(), **settings)
-    torch_steps(model, topt, X, Y, 2)
-    net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
-    opt = getattr(cr.optim, kind)()
-    opt.load_state_dict(_as_ours(topt.state_dict()))
+    opt = goes_on_as_torch(kind, settings, _as_ours, X, Y)
     assert opt.lr == float(settings["lr"])
-    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    torch_steps(model, topt, X, Y, 1)
-    for ours, theirs in zip(net.get_weights(), model.parameters()):
-        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
 
 
 @pytest.mark.parametrize("kind", ["SGD", "Adam", "AdamW", "RMSprop"])

@@ -2,9 +2,7 @@
 every tensor a user made a NumPy array (the rate a 0-d array), load and go on as torch (1e-12)."""
 import numpy as np
 import pytest
-from torch_twin import small_net, torch_steps
-
-import chainrule as cr
+from torch_twin import goes_on_as_torch
 
 torch = pytest.importorskip("torch")
 X = np.random.default_rng(2).normal(size=(10, 3))
@@ -20,20 +18,6 @@ def _numpy(value):
     return {k: _numpy(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
-def _goes_on_as_torch(kind, settings, convert):
-    net = small_net()
-    model = cr.to_torch(net)
-    topt = getattr(torch.optim, kind)(model.parameters(), **settings)
-    torch_steps(model, topt, X, Y, 2)
-    net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
-    opt = getattr(cr.optim, kind)()
-    opt.load_state_dict(convert(topt.state_dict()))
-    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    torch_steps(model, topt, X, Y, 1)
-    for ours, theirs in zip(net.get_weights(), model.parameters()):
-        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
-
-
 ONE = [("SGD", {"lr": torch.tensor([0.05], dtype=torch.float64), "momentum": 0.9}),
        ("Adam", {"lr": torch.tensor([0.01], dtype=torch.float64),
                  "betas": (torch.tensor([0.8], dtype=torch.float64), torch.tensor([0.99], dtype=torch.float64))})]
@@ -44,11 +28,11 @@ def test_a_rate_and_betas_as_tensors_of_one_element_load_as_torch_takes_them(kin
     def convert(sd):
         return {"state": {i: {k: float(v) if k == "step" else v.numpy().T.copy() for k, v in e.items()}
                           for i, e in sd["state"].items()}, "param_groups": sd["param_groups"]}
-    _goes_on_as_torch(kind, settings, convert)
+    goes_on_as_torch(kind, settings, convert, X, Y)
 
 
 @pytest.mark.parametrize("kind, settings", [
     *ONE, ("Adam", {"lr": torch.tensor(0.01, dtype=torch.float64)}),
     ("RMSprop", {"lr": torch.tensor(0.01, dtype=torch.float64), "centered": True})])
 def test_torchs_dict_with_every_tensor_made_an_array_loads(kind, settings):
-    _goes_on_as_torch(kind, settings, _numpy)
+    goes_on_as_torch(kind, settings, _numpy, X, Y)

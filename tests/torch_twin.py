@@ -16,3 +16,21 @@ def torch_steps(model, topt, X: np.ndarray, Y: np.ndarray, n: int) -> None:
         topt.zero_grad()
         torch.nn.functional.mse_loss(model(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
         topt.step()
+
+
+def goes_on_as_torch(kind: str, settings: dict, convert, X: np.ndarray, Y: np.ndarray):
+    """torch's optimizer `kind` takes two steps; its state dict, made chainrule's by `convert`, is loaded into
+    chainrule's, and one more step of each gives torch's weights (1e-12). Returns chainrule's optimizer."""
+    import torch
+    net = small_net()
+    model = cr.to_torch(net)
+    topt = getattr(torch.optim, kind)(model.parameters(), **settings)
+    torch_steps(model, topt, X, Y, 2)
+    net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
+    opt = getattr(cr.optim, kind)()
+    opt.load_state_dict(convert(topt.state_dict()))
+    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    torch_steps(model, topt, X, Y, 1)
+    for ours, theirs in zip(net.get_weights(), model.parameters()):
+        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
+    return opt

@@ -293,7 +293,8 @@ def test_auto_mode_of_a_name_it_cannot_read_is_an_error_as_keras(name, tmp_path)
 
 
 @pytest.mark.parametrize("name", ["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
-@pytest.mark.parametrize("typo, near", [("val_los", "val_loss"), ("acuracy", "accuracy"), ("val_acc", "val_accuracy")])
+@pytest.mark.parametrize("typo, near", [("val_los", "val_loss"), ("acuracy", "accuracy"),
+                                        ("val_accuray", "val_accuracy")])  # val_acc: fit logs it (metrics=['acc'])
 def test_a_typo_in_monitor_names_the_logged_value_it_is_near(name, typo, near, tmp_path):
     """The refusal told to pass mode='max' or 'min', which trains with a name never logged (a warning each epoch,
     nothing stopped or saved); the typo is what is wrong, and the name it was near is said."""

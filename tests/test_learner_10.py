@@ -76,11 +76,12 @@ def bare_factor_breaks(text: str, width: int) -> list[tuple[str, str]]:
     """Each break of a formula line of `text` at `width` where the next piece starts with a factor (a name, a
     number, a bracket) after a piece ending in one: two factors side by side cut apart. A note, "(fused)",
     starts with a bracket of words; a list of values, [0.5, 1], breaks at its commas. The fused delta's "Why ..." note
-    is a sentence (its "for k = o" no equation), broken as prose."""
+    is a sentence (its "for k = o" no equation), broken as prose, as the class line's words after its values are."""
     found = []
     for line in text.splitlines():
         if " = " not in line or line.lstrip().startswith(("- ", "Why ")) or re.match(     # "Why out - target: ..."
-                r"\s*(out_\w+ is written here as|E_total adds the E_o)", line):      # and the digits' notes: prose
+                r"\s*(out_\w+ is written here as|E_total adds the E_o)", line) or re.search(  # the digits' notes: prose
+                r": (class(es)? \d|each output's own class)", line):     # the class line's words after its values
             continue
         pieces = fit_width(line, width).split("\n")
         assert " ".join(p.strip() for p in pieces).split() == line.split()       # nothing dropped

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.divergence import REMEDIES
@@ -93,8 +94,7 @@ class History(Callback):
                       f"({best:.4g} in epoch {self.epoch[at - first] + 1}), though still finite; the gradient "
                       f"norm of layer {net.layers.index(layer)} ({layer!r}) grew most, from "
                       f"{self.first_norms[l]:.3g} in the first epoch to {norms[l]:.3g}. Try {REMEDIES} and targets.",
-                      GradientWarning,
-                      stacklevel=2)
+                      GradientWarning, stacklevel=caller_level())      # the user's fit, however it is reached
 
     def _norms(self, logs: dict[str, float]) -> np.ndarray:
         return self.replayed_norms if self.replayed_norms is not None else layer_grad_norms(self.network, logs)

@@ -393,7 +393,6 @@ class Session:
 
     def share(self) -> str:
         return export.share_code(self)
-
     # -- the answer -----------------------------------------------------------------------------
     def state(self) -> dict:
         from .view import state

@@ -153,3 +153,17 @@ def test_a_client_gone_before_its_body_was_sent_leaves_the_server_answering(serv
         alone = Session()
         alone.act("step")
         assert answer.json()["state"]["params"] == alone.state()["params"]     # one step from the start, as alone
+
+
+@pytest.mark.parametrize("action, body, missing", [
+    ("select", {}, "name"),
+    ("set_value", {"what": "input", "sample": 0, "index": 0}, "value"),
+    ("set_param", {"value": 0.5}, "name"),
+])
+def test_a_field_the_action_needs_is_named_when_missing(client, action, body, missing):
+    """It was "fields must be among [...]; got [...]", listing what was sent as if it were wrong."""
+    sid = client.post("/api/session", headers=H, json={}).json()["session"]
+    r = client.post(f"/api/session/{sid}/{action}", headers=H, json=body)
+    assert r.status_code == 400
+    assert r.json()["error"] == f"{action}: needs the field {missing!r}; got {sorted(body)}"
+    assert r.json()["state"] == Session().state()      # the session unchanged: a fresh one's state

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from chainrule.teach.explore import limits
+from chainrule.teach.explore import export, limits
 from chainrule.teach.explore.server import Server, bind, create_app
 from chainrule.teach.explore.session import Session
 
@@ -167,3 +167,12 @@ def test_a_field_the_action_needs_is_named_when_missing(client, action, body, mi
     assert r.status_code == 400
     assert r.json()["error"] == f"{action}: needs the field {missing!r}; got {sorted(body)}"
     assert r.json()["state"] == Session().state()      # the session unchanged: a fresh one's state
+
+
+def test_the_notebooks_share_answer_carries_the_same_note_as_the_servers():
+    from chainrule.teach.explore.widget import Explorer
+    s = Session()
+    s.act("step")
+    s.before = [w * 0 + 2e6 for w in s.before]
+    answer, _ = Explorer(session=s).handle({"kind": "act", "action": "share"}, [])
+    assert (answer["code"], answer["note"]) == export.shared(s) and "leaves out the step line" in answer["note"]

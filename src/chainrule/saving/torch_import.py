@@ -140,6 +140,11 @@ def _flatten(m: Any, where: str, key: str, after_linear: bool) -> None:
         return
     rest = "cr.from_torch(model[1:])" if key == "0" else \
         f"m = copy.deepcopy(model); del {_reference(key, 'm')}; cr.from_torch(m)"    # the layers before it kept
+    if first == 0:          # Flatten(0, -2): the batch dim, joined on more dims with those after it
+        raise ValidationError(f"{where} {dims}: on rows (batch, features) it leaves them as they are, but on samples "
+                              "of more dims it joins the batch with the dims after it ((batch, a, features) becomes "
+                              "(batch * a, features)), mixing the samples, where chainrule's network keeps one row "
+                              f"per sample; import the model without it ({rest})")
     raise ValidationError(f"{where} flattens each sample into a row, which chainrule takes as it is: import the model "
                           f"without it ({rest}) and give the network X.reshape(len(X), -1)")
 

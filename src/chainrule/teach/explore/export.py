@@ -84,7 +84,12 @@ def _units(s) -> list[str]:
 
 
 def share_code(s) -> str:
-    """A short text (URL-safe) that holds the network, its batch or data set, and the optimizer with
+    """The share code alone (`shared`)."""
+    return shared(s)[0]
+
+
+def shared(s) -> tuple[str, str]:
+    """(code, note): a short text (URL-safe) that holds the network, its batch or data set, and the optimizer with
     its state (step count, momentum or Adam's moments: at most 3 values per parameter)."""
     if s.mode == "csv":
         name = s.title.split(": ", 1)[0]
@@ -112,15 +117,24 @@ def share_code(s) -> str:
     payload["sample"] = s.sample        # the row the panel follows, and the phase: the receiver's panel is the sender's
     # the step line's weights left out before the network is refused: where the link would be too long, or where
     # the weights before the last steps are past what the copy takes (`_weights`: a run that came back from them)
-    before_ok = s.before is None or all(abs(float(v)) <= limits.MAX_VALUE for w in s.before for v in np.ravel(w))
+    # (the note tells the sender so, as a refused link is told)
+    before = [float(v) for w in (s.before or []) for v in np.ravel(w)]
+    worst = max(before, key=lambda v: math.inf if math.isnan(v) else abs(v), default=0.0)
+    before_ok = math.isfinite(worst) and abs(worst) <= limits.MAX_VALUE
     code = _encoded(s, {**payload, "phase": s.phase, **_taken_of(s)}) if before_ok else ""
+    why = "" if before_ok else (f"one is {limits.roughly(worst)}, outside the values a link holds, "
+                                f"{limits.between(limits.MAX_VALUE)}")
     if not code or len(code) > limits.MAX_SHARE:
+        why = why or f"they would make it longer than the {limits.MAX_SHARE:,} characters a link opens"
         code = _encoded(s, {**payload, "phase": "forward" if s.phase == "update" else s.phase})
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
                               f"{limits.MAX_SHARE:,} (long column names or categories): export the model (.npz) "
                               "instead")
-    return code
+    if not why or s.before is None:
+        return code, ""
+    opens = "; it opens on Forward, the pass of the new weights" if s.phase == "update" else ""
+    return code, f"it leaves out the step line (the weights before the last steps): {why}{opens}"
 
 
 def _encoded(s, payload: dict) -> str:
@@ -219,7 +233,8 @@ def _check_shareable(s) -> None:
 
 def _payload(code) -> dict:
     if not isinstance(code, str) or not 0 < len(code) <= limits.MAX_SHARE:
-        raise ValidationError(f"a share code is a text of at most {limits.MAX_SHARE} characters")
+        got = f"{len(code):,} characters" if isinstance(code, str) else f"{type(code).__name__} {str(code)[:40]}"
+        raise ValidationError(f"a share code is a text of 1 to {limits.MAX_SHARE:,} characters; got {got}")
     try:
         raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))
         z = zlib.decompressobj()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -28,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from chainrule.errors import ChainruleError
 
 from . import limits
+from .export import shared
 from .session import Session
 from .wording import for_page
 
@@ -115,8 +117,13 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
             content["state"] = await run_in_threadpool(state)
         return JSONResponse(content, status, headers=HEADERS)
 
+    def fields(req: dict, allowed: list[str], what: str) -> None:
+        if not set(req) <= set(allowed):        # a misspelt field is not silently dropped
+            raise _Refused(400, f"{what}: fields must be among {allowed}; got {sorted(req)}")
+
     async def new_session(request: Request) -> Response:
         req = await json_body(request)
+        fields(req, ["share"], "session")
         s = await run_in_threadpool(make_session)
         sid = secrets.token_hex(12)
         with guard:
@@ -136,11 +143,14 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         s, lock = lookup(request.path_params["sid"])
         req = await json_body(request)
         action = request.path_params["action"]
+        if action == "share":
+            fields(req, [], "share")
 
         def run() -> dict:
             with lock:
                 if action == "share":
-                    return {"code": s.share(), "state": s.state()}
+                    code, note = shared(s)        # the note: what the link leaves out
+                    return {"code": code, "note": note, "state": s.state()}
                 return {"state": s.act(action, req)}
         return JSONResponse(await run_in_threadpool(run), headers=HEADERS)
 
@@ -174,7 +184,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers=HEADERS)
 
-    return Starlette(routes=[
+    return Starlette(exception_handlers={HTTPException: _http_error}, routes=[
         Route("/", index),
         Route("/api/session", answer(new_session), methods=["POST"]),
         Route("/api/session/{sid}/upload", answer(upload), methods=["POST"]),
@@ -182,6 +192,18 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         Route("/api/session/{sid}/{action}", answer(act), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such address, a method it does not take): JSON under /api, as the API's others."""
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        return Response(exc.detail, exc.status_code, headers={**HEADERS, **(exc.headers or {})})
+    allow = (exc.headers or {}).get("Allow")
+    msg = (f"{request.url.path} takes {allow}; got {request.method}" if exc.status_code == 405 and allow
+           else f"no API at {request.url.path} (the explorer's are /api/session and /api/session/ID/ACTION)"
+           if exc.status_code == 404 else exc.detail)
+    return JSONResponse({"error": msg}, exc.status_code, headers={**HEADERS, **(exc.headers or {})})
 
 
 def _integer(text: str) -> int | float:

@@ -60,7 +60,7 @@ class Explorer(anywidget.AnyWidget):
         answer: dict = {}
         try:
             if kind == "act" and content.get("action") == "share":
-                answer["code"] = s.share()
+                answer["code"], answer["note"] = export.shared(s)
             elif kind == "act":
                 s.act(str(content.get("action")), content.get("body") or {})
             elif kind == "upload":

@@ -313,7 +313,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
-                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed)
+                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
+                       [c for c in df.columns if c in set(pre.columns)])
 
 
 def _weights(df, target: str, column: str, features, drop):

@@ -107,7 +107,10 @@ def scoring_name(scoring: Any) -> str | None:
     if scoring is not None and not isinstance(scoring, str):
         raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
                               "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
-                              f"task's default; got {type(scoring).__name__} {scoring!r}")
+                              f"task's default; got {type(scoring).__name__} {scoring!r}" + (
+                                  " (GridSearchCV's several metrics): run one sweep per scorer (a sweep's ranks, best "
+                                  "and model are one scorer's)" if isinstance(scoring, (list, tuple, set, dict))
+                                  else ""))
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     return scoring

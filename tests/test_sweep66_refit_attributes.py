@@ -55,3 +55,15 @@ def test_text_columns_kept_in_the_files_order_and_columns_left_out_are_not_read(
     ours = run_sweep(tmp_path / "d.csv", "y", {"lr": [0.01]}, drop=["id"], **FIT)
     assert ours.n_features_in_ == theirs.n_features_in_ == 3
     assert list(ours.feature_names_in_) == list(theirs.feature_names_in_) == ["colour", "x", "z"]
+
+
+def test_an_array_given_to_the_best_is_refused_naming_feature_names_in_which_names_its_columns(sweep_data):
+    from chainrule.errors import ChainruleTypeError
+    d = pd.read_csv(sweep_data / "iris.csv")
+    X = d.drop(columns="species")
+    ours = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, **FIT)
+    with pytest.raises(ChainruleTypeError, match=r"got ndarray: pd.DataFrame\(X, columns=result.feature_names_in_\)"):
+        ours.predict(X.to_numpy())
+    named = pd.DataFrame(X.to_numpy(), columns=ours.feature_names_in_)
+    np.testing.assert_array_equal(ours.predict(named), ours.predict(X))
+    np.testing.assert_allclose(ours.predict_proba(named), ours.best_estimator_.predict_proba(X))

@@ -245,6 +245,9 @@ class FilePreprocessing(FoldPreprocessing):
     category the file lacks warned of, as `chainrule predict` does."""
 
     def transform(self, X):
+        from chainrule.data.targets import a_table
+        a_table(X, "the sweep's best_estimator_", "pd.DataFrame(X, columns=result.feature_names_in_) names an "
+                "array's columns, in the file's order (the sweep's result's; its preprocessing reads them by name)")
         return self.pre_.transform(X, dtype=self.dtype)
 
 

@@ -66,7 +66,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
-              weight: str | None = None, class_weight: str | dict | list | None = None, **fixed) -> SweepResult:
+              weight: str | None = None, class_weight: str | dict | list | None = None, groups: str | None = None,
+              **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -82,7 +83,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     out_dir : where sweep_results.csv and best_model.npz go (None: write nothing). An earlier sweep's there are
         replaced when this one finishes (as `cr.save`, Keras' save); overwrite=False refuses them before any fit.
     cv : the folds: a number of them (at least 2: the rows shuffled by `seed`, stratified by class), or
-        scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs.
+        scikit-learn's splitter (KFold(5), ShuffleSplit(...), as GridSearchCV's cv) or (train, test) index pairs
+        (a list, or any iterable of them: a generator is read once).
+    groups : a column of the rows' groups, not an input, for a splitter that keeps a group's rows in one fold
+        (GroupKFold, LeaveOneGroupOut: GridSearchCV.fit's groups); other splitters ignore it, as scikit-learn's.
     n_iter : that many candidates drawn from the grid as RandomizedSearchCV(random_state=seed) draws them
         (lists drawn from evenly, or scipy.stats distributions); None: every candidate, as GridSearchCV.
     scoring : a scikit-learn scorer's name (default: accuracy or R2), or a scorer (make_scorer(...)), called as
@@ -140,6 +144,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
     splitter = not isinstance(cv, (int, np.integer))
+    if splitter and not hasattr(cv, "get_n_splits") and hasattr(cv, "__iter__") and not isinstance(
+            cv, (str, bytes, dict)):          # GridSearchCV's iterable of (train, test) pairs: a generator read once
+        cv = list(cv)
     if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
             not splitter and cv < 2):
         raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
@@ -214,6 +221,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if weight is not None:                # the weights, not an input: out of the table before anything is learnt
         weight = as_spelled(weight, df.columns)
         df, w = _weights(df, target, weight, features or (), drop or ())
+    group_of = None
+    if groups is not None:                # the splitter's groups, not an input, as the weight column
+        df, group_of = _groups(df, as_spelled(groups, df.columns), target, features or (), drop or ())
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -269,7 +279,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight)     # cut once: unseeded splitters cut anew each call
+    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight, group_of)   # cut once: unseeded splitters cut anew
 
     refit_time: list[float] = []
 
@@ -313,7 +323,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
-                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed)
+                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
+                       [c for c in df.columns if c in set(pre.columns)])
 
 
 def _weights(df, target: str, column: str, features, drop):
@@ -331,15 +342,32 @@ def _weights(df, target: str, column: str, features, drop):
     return df.drop(columns=[column]), w
 
 
-def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None) -> list:
+def _groups(df, column: str, target: str, features, drop):
+    """(the table without the groups column, its values), or an error naming the column."""
+    from chainrule.data.csvfile import not_in_file
+    if column not in df.columns:
+        raise not_in_file("groups: column", column, list(df.columns))
+    if column == target or column in features or column in drop:
+        raise ValidationError(f"the groups column {column!r} cannot also be the target, in features or in drop: it "
+                              "says which rows a splitter keeps together, not an input")
+    missing = np.flatnonzero(df[column].isna().to_numpy())
+    if len(missing):
+        raise ValidationError(f"groups column {column!r} is missing on {len(missing)} of {len(df)} rows (first on line "
+                              f"{missing[0] + 2}): each row needs a group for the splitter")
+    return df.drop(columns=[column]), df[column].to_numpy()
+
+
+def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None, groups=None) -> list:
     """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
     learnt from its training rows, failing as `train` would say it (a column whose values are all in
     the held-out rows) before any candidate is fit."""
     from chainrule.data.tabular import Preprocessing
     try:
-        splits = list(folds.split(df, y))
+        splits = list(folds.split(df, y, groups))
     except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
-        raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}") from None
+        raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}" + (
+            " (give groups='COLUMN', the file's column of the rows' groups)" if groups is None and "'groups'" in
+            str(exc) else "")) from None
     for k, (train, test) in enumerate(splits):
         for rows, which in ((train, "training"), (test, "test")):      # a fold whose fit or score weighs nothing
             if weights is not None and not weights[rows].any():

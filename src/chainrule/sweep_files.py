@@ -62,7 +62,8 @@ def can_write(out: Path, refit: bool, overwrite: bool = True) -> None:
         path = out / name
         if out.is_dir() and (refit or kind is None):
             refuse_existing(path, overwrite, "run_sweep")
-            replaceable(writable_target(path), kind, str(path))
+            if name != PARTIAL:      # only removed (`finished`), which its folder allows, read-only or not
+                replaceable(writable_target(path), kind, str(path))
 
 
 def finished(out: Path) -> list[Path]:

@@ -107,7 +107,10 @@ def scoring_name(scoring: Any) -> str | None:
     if scoring is not None and not isinstance(scoring, str):
         raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
                               "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
-                              f"task's default; got {type(scoring).__name__} {scoring!r}")
+                              f"task's default; got {type(scoring).__name__} {scoring!r}" + (
+                                  " (GridSearchCV's several metrics): run one sweep per scorer (a sweep's ranks, best "
+                                  "and model are one scorer's)" if isinstance(scoring, (list, tuple, set, dict))
+                                  else ""))
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     return scoring
@@ -242,6 +245,9 @@ class FilePreprocessing(FoldPreprocessing):
     category the file lacks warned of, as `chainrule predict` does."""
 
     def transform(self, X):
+        from chainrule.data.targets import a_table
+        a_table(X, "the sweep's best_estimator_", "pd.DataFrame(X, columns=result.feature_names_in_) names an "
+                "array's columns, in the file's order (the sweep's result's; its preprocessing reads them by name)")
         return self.pre_.transform(X, dtype=self.dtype)
 
 

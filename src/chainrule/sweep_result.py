@@ -47,21 +47,44 @@ class SweepResult:
     scorer_: Any = None
     #: files of the folder this sweep removed when it finished: an earlier interrupted sweep's partial table
     removed: list[Path] = field(default_factory=list)
+    #: the file's columns the best model reads, in the file's order (GridSearchCV's feature_names_in_ of a DataFrame)
+    feature_names: list[str] = field(default_factory=list)
     multimetric_: ClassVar[bool] = False       # one scorer: GridSearchCV's multimetric_ for a single scoring
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
-    best_estimator_ = property(lambda self: self.best_pipeline)
     n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
                                           for k in self.cv_results_))
+
+    @property
+    def best_estimator_(self):
+        """GridSearchCV's over a Pipeline: the file's preprocessing, then the refit best; no such attribute where
+        nothing was refit (refit=False), as GridSearchCV(refit=False) has none."""
+        if self.best_pipeline is None:
+            raise self._unrefit("best_estimator_")
+        return self.best_pipeline
+
+    @property
+    def n_features_in_(self) -> int:
+        """The file's columns the best model reads (GridSearchCV's, after a refit on a DataFrame of them)."""
+        if self.best_pipeline is None:
+            raise self._unrefit("n_features_in_")
+        return len(self.feature_names)
+
+    @property
+    def feature_names_in_(self):
+        """Those columns' names, in the file's order: GridSearchCV's, an array of str objects."""
+        import numpy as np
+        if self.best_pipeline is None:
+            raise self._unrefit("feature_names_in_")
+        return np.asarray(self.feature_names, dtype=object)
 
     @property
     def refit_time_(self) -> float:
         """GridSearchCV's: the refit's seconds, and no such attribute where nothing was refit (refit=False)."""
         if self.refit_time is None:
-            raise AttributeError("'SweepResult' object has no attribute 'refit_time_': the sweep ran with "
-                                 "refit=False (--no-refit), so no best candidate was refit")
+            raise self._unrefit("refit_time_")
         return self.refit_time
 
     @property
@@ -88,6 +111,12 @@ class SweepResult:
             self._refitted(name)
             return getattr(self.best_pipeline, name)
         raise AttributeError(f"'SweepResult' object has no attribute {name!r}")
+
+    @staticmethod
+    def _unrefit(name: str) -> AttributeError:
+        """hasattr False, as GridSearchCV(refit=False)'s attributes of the refit."""
+        return AttributeError(f"'SweepResult' object has no attribute {name!r}: the sweep ran with refit=False "
+                              "(--no-refit), so no best candidate was refit")
 
     def _refitted(self, name: str) -> None:
         if self.best_pipeline is None:        # scikit-learn's words for GridSearchCV(refit=False)

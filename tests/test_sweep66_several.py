@@ -1,0 +1,18 @@
+"""GridSearchCV's several metrics (scoring a list, tuple or dict) and several grids (a list of dicts) are refused
+before the file is read, each saying what to do instead: one sweep per scorer, per grid."""
+import pytest
+
+from chainrule.errors import ValidationError
+from chainrule.sweep import run_sweep
+
+
+@pytest.mark.parametrize("scoring", [["accuracy", "f1_macro"], ("accuracy",), {"acc": "accuracy"}])
+def test_several_scorers_are_refused_saying_one_sweep_per_scorer(tmp_path, scoring):
+    with pytest.raises(ValidationError, match=r"\(GridSearchCV's several metrics\): run one sweep per scorer") as got:
+        run_sweep(tmp_path / "never-read.csv", "y", {"lr": [0.01]}, scoring=scoring)
+    assert repr(scoring) in str(got.value)
+
+
+def test_several_grids_are_refused_saying_one_sweep_per_grid(tmp_path):
+    with pytest.raises(ValidationError, match=r"a list of 2 dicts \(GridSearchCV's several grids\): run one sweep"):
+        run_sweep(tmp_path / "never-read.csv", "y", [{"lr": [0.01]}, {"hidden": [(4,)]}])

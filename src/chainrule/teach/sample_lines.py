@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..data.csvfile import short
+from ..nn.target_checks import given_as_labels
 from .notation import shortened
 from .numbers import fmt
 
@@ -65,13 +66,14 @@ def inputs_line(inputs: list[dict], what: str = "inputs") -> str | None:
 
 def target_classes(Y: Any, k: int, task: str) -> dict | None:
     """How the targets stand for classes where they do, for the report's line that ties the error's 1s and 0s to
-    them: class labels (one per sample, as `nn.checks.targets` reads them: a one-hot row each for k > 1 outputs) or
+    them: class labels (one per sample, as `nn.target_checks` reads them: a one-hot row each for k > 1 outputs, and
+    a single sigmoid's column of 0s and 1s) or
     a binary cross-entropy's rows of 0/1 classes (one per output, several labels per sample); else None (numbers
     given as the targets, visible as such, or a binary cross-entropy's probabilities)."""
     if task not in ("multiclass", "binary"):
         return None
     arr = np.asarray(getattr(Y, "values", Y))
-    if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and (k > 1 or task == "binary")):
+    if given_as_labels(arr.shape, k, column=task == "binary"):
         labels = [int(v) if float(v).is_integer() else float(v) for v in arr.reshape(-1)]
         if task == "binary" and not set(labels) <= {0, 1}:
             return None

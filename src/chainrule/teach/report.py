@@ -215,7 +215,7 @@ def _render(d: dict, markdown: bool) -> str:
            sample_lines.batch_inputs(d["inputs"], every, tex_symbol))
     for what in ("inputs", "targets") if n == 1 else ("targets",):   # X's, Y's columns named: beside i1.., o1..
         if said := sample_lines.inputs_line(d[what], what):
-            note(f"`{said}`" if markdown else said)
+            note(sample_lines.code_span(said) if markdown else said)
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:

@@ -268,14 +268,16 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
+    classes_said = ""                                   # the targets a class line wrote: not again after E_o
     if classes := sample_lines.targets_line(d):         # class labels: where the error's 1s and 0s come from
         eq(*classes)
+        classes_said = classes[0]
     zero_logs, written = False, {}
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
         nums = written[o] = error_numbers(d, o, err["value"][0])      # one sample's numbers, the target among them
         eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {fmt(err['value'])}" +
-           ("" if nums else f"   (target {fmt(tgt['value'])})"),
+           ("" if nums or f"target_{o} = " in classes_said else f"   (target {fmt(tgt['value'])})"),
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {fmt(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:

@@ -100,14 +100,16 @@ def target_classes(Y: Any, k: int, task: str) -> dict | None:
 
 def targets_line(d: dict) -> tuple[str, str] | None:
     """"target_o1 = 1, target_o2 = 0: class 0 as a one-hot row", the line before the error that says where its 1s
-    and 0s come from, as text and as LaTeX (None where the targets were given as numbers)."""
+    and 0s come from, as text and as LaTeX (None where the targets were given as numbers). A sigmoid's 0/1 labels
+    are their own classes: "target_o1 = [1, 0]: each sample's class, 1 or 0" (not "classes 1, 0" again)."""
     said = d.get("target_classes")
     if said is None:
         return None
     n, labels, names = d["n_samples"], said["labels"], said.get("names")
     values = [(t["name"], fmt(t["value"][0] if n == 1 else t["value"])) for t in d["targets"]]
-    if labels is None:
-        what = "each output's own class, 1 or 0" if len(values) > 1 else "the class, 1 or 0"
+    if labels is None or not (said["one_hot"] or names):      # 0/1 classes written as the values: said once
+        what = ("each output's own class, 1 or 0" if len(values) > 1 else
+                "the sample's class, 1 or 0" if n == 1 else "each sample's class, 1 or 0")
     else:
         column = said.get("column")         # a trained model's target column: the outputs line's P('species' = ...)
         shown = [str(c) if nm is None else f"{c} ({short(column)} = {short(nm)})" if column else f"{c} ({nm})"

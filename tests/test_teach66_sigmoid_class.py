@@ -1,0 +1,42 @@
+"""A single sigmoid output's 0/1 labels: the class line says the targets once, and what they are ("each sample's
+class, 1 or 0"), not "target_o1 = [1, 0]: classes 1, 0" with the error line's "(target [1, 0])" after it again."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+X = np.array([[0.5, -1.0], [1.0, 2.0], [0.3, 0.1]])
+
+
+def _sigmoid(k=1):
+    return cr.Network([cr.Dense(2, 2, "sigmoid"), cr.Dense(2, k, "sigmoid")], loss="binary_crossentropy", seed=0)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_sigmoids_labels_are_said_once_before_the_error(n):
+    Y = np.array([1, 0, 1])[:n]
+    report = cr.explain(_sigmoid(), X[:n], Y)
+    text = report.text()
+    values = "1" if n == 1 else "[1, 0, 1]"
+    said = [line.strip() for line in text.splitlines() if line.strip().startswith("target_o1 = ")]
+    whose = "the sample's" if n == 1 else "each sample's"
+    assert said == [f"target_o1 = {values}: {whose} class, 1 or 0"], said
+    assert "classes 1, 0" not in text and f"(target {values})" not in text
+    assert report.to_dict()["targets"][0]["value"] == Y.astype(float).tolist()    # the numbers the error reads
+    out = _sigmoid().predict(X[:n])[:, 0]
+    assert report.to_dict()["errors"][0]["value"] == pytest.approx((-(Y * np.log(out) + (1 - Y) * np.log(1 - out))).tolist())
+
+
+def test_softmax_labels_of_several_samples_are_not_repeated_after_each_error():
+    net = cr.Network([cr.Dense(2, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    text = cr.explain(net, X[:2], [2, 0]).text()
+    assert "classes 2, 0 as one-hot rows, one per sample" in text
+    assert "(target [" not in text
+
+
+def test_targets_given_as_numbers_keep_their_note_after_the_error():
+    net, _, _, _ = cr.examples.seed_network()
+    text = cr.explain(net, [[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]]).text()
+    assert "(target [0.01, 0.5])" in text and "(target [0.99, 0.5])" in text

@@ -26,7 +26,8 @@ def test_a_sigmoids_labels_are_said_once_before_the_error(n):
     assert "classes 1, 0" not in text and f"(target {values})" not in text
     assert report.to_dict()["targets"][0]["value"] == Y.astype(float).tolist()    # the numbers the error reads
     out = _sigmoid().predict(X[:n])[:, 0]
-    assert report.to_dict()["errors"][0]["value"] == pytest.approx((-(Y * np.log(out) + (1 - Y) * np.log(1 - out))).tolist())
+    bce = -(Y * np.log(out) + (1 - Y) * np.log(1 - out))
+    assert report.to_dict()["errors"][0]["value"] == pytest.approx(bce.tolist())
 
 
 def test_softmax_labels_of_several_samples_are_not_repeated_after_each_error():

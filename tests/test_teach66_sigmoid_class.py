@@ -41,3 +41,22 @@ def test_targets_given_as_numbers_keep_their_note_after_the_error():
     net, _, _, _ = cr.examples.seed_network()
     text = cr.explain(net, [[0.05, 0.1], [0.2, 0.3]], [[0.01, 0.99], [0.5, 0.5]]).text()
     assert "(target [0.01, 0.5])" in text and "(target [0.99, 0.5])" in text
+
+
+@pytest.mark.parametrize("n, whose", [(1, "each output's"), (2, "each sample's and output's")])
+def test_the_fused_note_says_what_the_mean_is_over(n, whose):
+    """One sample of two sigmoid outputs: the 1/2 of dE/dnet_o is binary cross-entropy's mean over the outputs
+    (torch's BCE of mean reduction), which the note called "each sample's" though there was one sample."""
+    torch = pytest.importorskip("torch")
+    net = _sigmoid(2)
+    Y = np.array([[1.0, 0.0], [0.0, 1.0]])[:n]
+    d = cr.explain(net, X[:n], Y).to_dict()
+    text = cr.explain(net, X[:n], Y).text()
+    assert f"leaves out_o - target_o, {whose} before the mean's 1/{2 * n};" in " ".join(text.split())
+    W1, b1, W2, b2 = (torch.tensor(a) for a in net.get_weights())
+    z = (torch.sigmoid(torch.tensor(X[:n]) @ W1 + b1) @ W2 + b2).requires_grad_()
+    E = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(Y))
+    E.backward()
+    deltas = {p["name"]: p for p in d["parameters"]}
+    assert d["E_total"] == pytest.approx(E.item(), abs=1e-12)
+    assert deltas["b_o1"]["dE/dnet"] == pytest.approx(z.grad[:, 0].tolist(), abs=1e-12)

@@ -45,7 +45,7 @@ def test_targets_given_as_rows_of_numbers_add_no_line():
 def test_a_sigmoid_output_with_a_0_1_label_and_multilabel_rows_say_their_classes():
     one = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     text = cr.explain(one, [[0.5, -1.0], [1.0, 2.0]], [1, 0]).text()
-    assert "  target_o1 = [1, 0]: classes 1, 0" in text.splitlines()
+    assert "  target_o1 = [1, 0]: each sample's class, 1 or 0" in text.splitlines()
     rows = cr.Network([cr.Dense(2, 3, "sigmoid")], loss="binary_crossentropy", seed=0)
     report = cr.explain(rows, [[0.5, -1.0]], [[1, 0, 1]])
     said = "target_o1 = 1, target_o2 = 0, target_o3 = 1: each output's own class, 1 or 0"

@@ -29,6 +29,8 @@ from .losses import Loss, OutputMismatch, output_mismatch, torch_logits_mismatch
 from .numeric import whole_file
 from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows
+from .target_checks import targets as checked_targets
+from .target_checks import task_of
 
 if TYPE_CHECKING:
     from .network import Network
@@ -62,7 +64,7 @@ def check_output(loss: Loss, sized: list[Layer], asked: object = None) -> None:
 
 def task(net: Network) -> str:
     """"multiclass", "binary" or "regression", from the loss and the output activation."""
-    return check.task_of(net.loss_function.name, net.dense_layers[-1].activation.name)
+    return task_of(net.loss_function.name, net.dense_layers[-1].activation.name)
 
 
 def check_data(net: Network, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -97,7 +99,7 @@ def chunked(net: Network, X: ArrayLike) -> bool:
 
 def targets(net: Network, Y: ArrayLike) -> np.ndarray:
     """Y as (n_samples, n_outputs) of the network's dtype; class labels one-hot for a multiclass task."""
-    return check.targets(Y, net.n_outputs, net.task, net.loss_function.name, net.dtype)
+    return checked_targets(Y, net.n_outputs, net.task, net.loss_function.name, net.dtype)
 
 
 def n_correct(task: str, out: np.ndarray, Y: np.ndarray) -> float | None:

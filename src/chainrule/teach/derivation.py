@@ -374,7 +374,9 @@ def fused_note(d: dict) -> str:
     """Why the output's delta is out - target (or, where the targets do not sum to 1, out sum(target) - target):
     the chain rule through the loss and its activation, simplified (a sentence, not an equation: the width
     fitting breaks it at its spaces, its brackets whole)."""
-    mean = "" if d["scale"] == 1 else f", each sample's before the mean's 1/{d['scale']}"
+    scale, n = d["scale"], d["n_samples"]          # the mean over samples, outputs (one sample: no sample's), or both
+    whose = "each sample's" if scale == n else "each output's" if n == 1 else "each sample's and output's"
+    mean = "" if scale == 1 else f", {whose} before the mean's 1/{scale}"
     if d["layers"][-1]["activation"] == "sigmoid":
         return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
                 f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "

@@ -27,6 +27,13 @@ def _shown(n: int, max_units: int) -> list[int | None]:
     return [*range(head), None, *range(n - tail, n)]
 
 
+def _report_columns(report: Any, what: str) -> list[str] | None:
+    """The columns of X ("inputs") or Y ("targets") a report names beside i1.. and o1.. (a DataFrame's, as `explain`
+    reads them): the names a diagram drawn with that report gives its inputs and outputs unless told others."""
+    units = [] if report is None else report.to_dict()[what]
+    return [u["column"] for u in units] if units and all("column" in u for u in units) else None
+
+
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
     """{parameter name: gradient} of an `explain` report, after checking that the report describes
     the network drawn (its sizes, activations, loss and every weight and bias value): labels matched
@@ -73,7 +80,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     of another network or of other weights is refused), names as `explain` gives them (i1, h1, o1, w1..).
     A larger one has edges coloured by weight, a layer wider than `max_units` drawn as its first and last
     units around an ellipsis, and every weight matrix as a heat map below (finite weights only).
-    `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes); `note`: a line at the
+    `input_names`, `output_names`: labels of the inputs (column names) and outputs (classes), by default the report's
+    X and Y columns where they were a DataFrame's, as `explain` names them; `note`: a line at the
     top left, drawn as written (what the inputs' and outputs' values are: standardised columns)."""
     from .explain import network_argument
     from .plot import _figure, save_figure  # looked up when drawn: plot imports this module
@@ -92,6 +100,8 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
             raise ValidationError(f"layer {l}'s W holds {layer.W[i, j]} (input {i + 1}, neuron {j + 1}): colours and "
                                   "widths need finite weights (a diverged network? train it again with a lower rate)")
     grads = _report_grads(net, report, labelled)
+    input_names = _report_columns(report, "inputs") if input_names is None else input_names
+    output_names = _report_columns(report, "targets") if output_names is None else output_names
     tall = max(len(s) for s in shown)
     named = input_names is not None or output_names is not None
     # labelled: 8 x 5 inches for three levels, wider and taller for more (each label needs its room)

@@ -215,7 +215,7 @@ def _render(d: dict, markdown: bool) -> str:
            sample_lines.batch_inputs(d["inputs"], every, tex_symbol))
     for what in ("inputs", "targets") if n == 1 else ("targets",):   # X's, Y's columns named: beside i1.., o1..
         if said := sample_lines.inputs_line(d[what], what):
-            note(f"`{said}`" if markdown else said)
+            note(sample_lines.code_span(said) if markdown else said)
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:
@@ -268,14 +268,16 @@ def _render(d: dict, markdown: bool) -> str:
     head(f"Error ({d['loss']})")
     plain_f, tex_f = ERROR_FORMULAS.get(d["loss"]) or (
         d["loss"] + "(out_{o}, target_{o})", "\\mathrm{{" + tex_name(d["loss"]) + "}}(out_{{{o}}}, target_{{{o}}})")
+    classes_said = ""                                   # the targets a class line wrote: not again after E_o
     if classes := sample_lines.targets_line(d):         # class labels: where the error's 1s and 0s come from
         eq(*classes)
+        classes_said = classes[0]
     zero_logs, written = False, {}
     for err, tgt in zip(d["errors"], d["targets"]):
         o = tgt["name"]
         nums = written[o] = error_numbers(d, o, err["value"][0])      # one sample's numbers, the target among them
         eq(f"{err['name']} = {plain_f.format(o=o)}{' = ' * bool(nums)}{nums} = {fmt(err['value'])}" +
-           ("" if nums else f"   (target {fmt(tgt['value'])})"),
+           ("" if nums or f"target_{o} = " in classes_said else f"   (target {fmt(tgt['value'])})"),
            f"E_{{{o}}} = {tex_f.format(o=o)}{' = ' * bool(nums)}{numbers_tex(nums)} = {fmt(err['value'])}")
         zero_logs = zero_logs or zero_log(nums)
     if zero_logs:
@@ -315,7 +317,12 @@ def _render(d: dict, markdown: bool) -> str:
                 note(_read_note(d, above + all(lines_of), read))
             for q, line in zip(p["paths"], lines_of):
                 via = q["via"]
-                if line is not None and via not in derived:     # where this delta comes from, once
+                if line is None and via not in derived and not d.get("slice") and (out := next(
+                        (r for r in d["parameters"] if r["to"] == via and r["dout/dnet"] is not None), None)):
+                    derived.add(via)        # an output's dE/dout * dout/dnet, the number read below, named once
+                    line = derivation.net_delta_line(d, out)
+                    eq(line.plain(), line.tex)
+                elif line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)
                     if len(q["delta"]["terms"]) > derivation.DELTA_TERMS and "delta cut" not in derived:

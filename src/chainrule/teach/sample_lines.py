@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..data.csvfile import short
+from ..nn.target_checks import given_as_labels
 from .notation import shortened
 from .numbers import fmt
 
@@ -39,8 +40,15 @@ def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
         return symbol(unit["name"])
     if symbol is str:
         return f"{unit['name']} ({column})"
-    said = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", column))       # as LaTeX's \text writes them
-    return symbol(unit["name"]) + "\\text{ (" + said + ")}"
+    return symbol(unit["name"]) + tex_text(f" ({column})")
+
+
+def tex_text(words: str) -> str:
+    """`words` (a column's, a class's name) as LaTeX's \\text{...} writes them as they are: # $ % & _ { } escaped;
+    | < > between \\text{} parts, as maths (text mode's fonts print them as other signs: an em dash, ¡ and ¿);
+    \\ ^ ~ as spaces (no \\text{} escape of them reads alike in LaTeX, MathJax and KaTeX)."""
+    said = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", words))
+    return "".join(part if part in "|<>" else f"\\text{{{part}}}" for part in re.split(r"([|<>])", said) if part)
 
 
 def name_columns(units: list[dict], table: Any) -> None:
@@ -63,15 +71,24 @@ def inputs_line(inputs: list[dict], what: str = "inputs") -> str | None:
                                     for u in named])
 
 
+def code_span(words: str) -> str:
+    """`words` as Markdown's inline code, read as written whatever they hold (a column named a`b): fenced by more
+    backticks than their longest run, padded where they start or end with one (CommonMark's code spans)."""
+    fence = "`" * (max(map(len, re.findall("`+", words)), default=0) + 1)
+    pad = " " if words.startswith("`") or words.endswith("`") else ""
+    return f"{fence}{pad}{words}{pad}{fence}"
+
+
 def target_classes(Y: Any, k: int, task: str) -> dict | None:
     """How the targets stand for classes where they do, for the report's line that ties the error's 1s and 0s to
-    them: class labels (one per sample, as `nn.checks.targets` reads them: a one-hot row each for k > 1 outputs) or
+    them: class labels (one per sample, as `nn.target_checks` reads them: a one-hot row each for k > 1 outputs, and
+    a single sigmoid's column of 0s and 1s) or
     a binary cross-entropy's rows of 0/1 classes (one per output, several labels per sample); else None (numbers
     given as the targets, visible as such, or a binary cross-entropy's probabilities)."""
     if task not in ("multiclass", "binary"):
         return None
     arr = np.asarray(getattr(Y, "values", Y))
-    if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1 and (k > 1 or task == "binary")):
+    if given_as_labels(arr.shape, k, column=task == "binary"):
         labels = [int(v) if float(v).is_integer() else float(v) for v in arr.reshape(-1)]
         if task == "binary" and not set(labels) <= {0, 1}:
             return None
@@ -83,14 +100,16 @@ def target_classes(Y: Any, k: int, task: str) -> dict | None:
 
 def targets_line(d: dict) -> tuple[str, str] | None:
     """"target_o1 = 1, target_o2 = 0: class 0 as a one-hot row", the line before the error that says where its 1s
-    and 0s come from, as text and as LaTeX (None where the targets were given as numbers)."""
+    and 0s come from, as text and as LaTeX (None where the targets were given as numbers). A sigmoid's 0/1 labels
+    are their own classes: "target_o1 = [1, 0]: each sample's class, 1 or 0" (not "classes 1, 0" again)."""
     said = d.get("target_classes")
     if said is None:
         return None
     n, labels, names = d["n_samples"], said["labels"], said.get("names")
     values = [(t["name"], fmt(t["value"][0] if n == 1 else t["value"])) for t in d["targets"]]
-    if labels is None:
-        what = "each output's own class, 1 or 0" if len(values) > 1 else "the class, 1 or 0"
+    if labels is None or not (said["one_hot"] or names):      # 0/1 classes written as the values: said once
+        what = ("each output's own class, 1 or 0" if len(values) > 1 else
+                "the sample's class, 1 or 0" if n == 1 else "each sample's class, 1 or 0")
     else:
         column = said.get("column")         # a trained model's target column: the outputs line's P('species' = ...)
         shown = [str(c) if nm is None else f"{c} ({short(column)} = {short(nm)})" if column else f"{c} ({nm})"
@@ -101,5 +120,4 @@ def targets_line(d: dict) -> tuple[str, str] | None:
     plain = shortened([f"target_{o} = {v}" for o, v in values])
     tex = re.sub(r"\.\.\. and (\d+) more", r"\\ldots\\text{ and \1 more}",
                  shortened([f"target_{{{o}}} = {v}" for o, v in values]))
-    escaped = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", what))       # as LaTeX's \text writes them
-    return f"{plain}: {what}", f"{tex} \\quad \\text{{{escaped}}}"
+    return f"{plain}: {what}", f"{tex} \\quad {tex_text(what)}"

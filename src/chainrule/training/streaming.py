@@ -19,6 +19,7 @@ from ..nn import checks as check
 from ..nn.checks import out_of_core
 from ..nn.numeric import whole_file
 from ..nn.sparse import is_sparse
+from ..nn.target_checks import class_codes, given_as_labels, text_targets
 
 
 class LazyRows:
@@ -189,11 +190,11 @@ def targets(net: Any, Y: Any) -> Any:
     if isinstance(Y, OneHotRows):
         return Y
     if net.task == "multiclass" and net.n_outputs > 1:
-        arr = check.to_numeric(Y, "Y", text_hint=check.text_targets(net.task))
-        if arr.ndim == 1 or (arr.ndim == 2 and arr.shape[1] == 1):
+        arr = check.to_numeric(Y, "Y", text_hint=text_targets(net.task))
+        if given_as_labels(arr.shape, net.n_outputs):
             if arr.shape[0] == 0:
                 raise ValidationError("Y is empty: expected at least one sample")
-            return OneHotRows(check.class_codes(arr.reshape(-1), net.n_outputs), net.n_outputs, net.dtype)
+            return OneHotRows(class_codes(arr.reshape(-1), net.n_outputs), net.n_outputs, net.dtype)
     return net.targets(Y)
 
 

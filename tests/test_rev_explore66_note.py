@@ -36,3 +36,15 @@ def test_the_note_for_a_link_too_long_with_them_says_how_long_a_link_may_be(monk
     code, note = export.shared(s)
     assert code == without and "step line" not in note
     assert note.endswith(f"with them the link would be longer than {len(without):,} characters, the most a link holds")
+
+
+def test_a_share_code_of_null_is_refused_saying_none_not_nonetype():
+    """`{"code": null}` was told "got NoneType None"; the page's other fields say "got None"."""
+    import pytest
+
+    from chainrule.errors import ValidationError
+    with pytest.raises(ValidationError) as refused:
+        Session().act("load_share", {"code": None})
+    assert str(refused.value) == f"a share code is a text of 1 to {limits.MAX_SHARE:,} characters; got None"
+    with pytest.raises(ValidationError, match=r"; got None$"):
+        limits.number(None, "w1", limits.MAX_VALUE)      # the page's other fields, alike

@@ -90,7 +90,7 @@ def test_a_link_that_leaves_the_step_line_out_for_weights_past_a_million_tells_t
     s.before[0].flat[1] = -5.53e7
     a = c.post(f"/api/session/{sid}/share", headers=H, json={}).json()
     assert "taken" not in payload(a["code"]) and payload(a["code"])["phase"] == "forward"
-    assert "leaves out the step line" in a["note"]
+    assert "leaves out the weights before the last steps" in a["note"]
     assert "about -55,300,000" in a["note"] and limits.between(limits.MAX_VALUE) in a["note"]
     assert "opens on Forward" in a["note"]
 
@@ -103,7 +103,8 @@ def test_a_link_that_leaves_the_step_line_out_for_its_length_tells_the_sender(mo
     monkeypatch.setattr(limits, "MAX_SHARE", len(without))
     a = c.post(f"/api/session/{sid}/share", headers=H, json={}).json()
     assert "taken" not in payload(a["code"])
-    assert "leaves out the step line" in a["note"] and f"{len(without):,} characters" in a["note"]
+    assert "leaves out the weights before the last steps" in a["note"]
+    assert f"{len(without):,} characters" in a["note"]
     assert "opens on Forward" not in a["note"]          # it was shared on Forward: it opens there as it was
 
 
@@ -175,4 +176,5 @@ def test_the_notebooks_share_answer_carries_the_same_note_as_the_servers():
     s.act("step")
     s.before = [w * 0 + 2e6 for w in s.before]
     answer, _ = Explorer(session=s).handle({"kind": "act", "action": "share"}, [])
-    assert (answer["code"], answer["note"]) == export.shared(s) and "leaves out the step line" in answer["note"]
+    assert (answer["code"], answer["note"]) == export.shared(s)
+    assert "leaves out the weights before the last steps" in answer["note"]

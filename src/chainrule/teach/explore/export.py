@@ -122,10 +122,10 @@ def shared(s) -> tuple[str, str]:
     worst = max(before, key=lambda v: math.inf if math.isnan(v) else abs(v), default=0.0)
     before_ok = math.isfinite(worst) and abs(worst) <= limits.MAX_VALUE
     code = _encoded(s, {**payload, "phase": s.phase, **_taken_of(s)}) if before_ok else ""
-    why = "" if before_ok else (f"one is {limits.roughly(worst)}, outside the values a link holds, "
-                                f"{limits.between(limits.MAX_VALUE)}")
+    why = "" if before_ok else (f"one of them is {limits.roughly(worst)}, outside what a link holds "
+                                f"({limits.between(limits.MAX_VALUE)})")
     if not code or len(code) > limits.MAX_SHARE:
-        why = why or f"they would make it longer than the {limits.MAX_SHARE:,} characters a link opens"
+        why = why or f"with them the link would be longer than {limits.MAX_SHARE:,} characters, the most a link holds"
         code = _encoded(s, {**payload, "phase": "forward" if s.phase == "update" else s.phase})
     if len(code) > limits.MAX_SHARE:         # refused here, not by the page that opens it
         raise ValidationError(f"this page's share link would be {len(code):,} characters; links open up to "
@@ -134,7 +134,9 @@ def shared(s) -> tuple[str, str]:
     if not why or s.before is None:
         return code, ""
     opens = "; it opens on Forward, the pass of the new weights" if s.phase == "update" else ""
-    return code, f"it leaves out the step line (the weights before the last steps): {why}{opens}"
+    # in the page's words: the chain rule's line after a step, which the receiver's page opens without
+    return code, ("it leaves out the weights before the last steps (the chain rule's \"The step just taken ... moved "
+                  f"... from ... to ...\"): {why}{opens}")
 
 
 def _encoded(s, payload: dict) -> str:
@@ -233,7 +235,8 @@ def _check_shareable(s) -> None:
 
 def _payload(code) -> dict:
     if not isinstance(code, str) or not 0 < len(code) <= limits.MAX_SHARE:
-        got = f"{len(code):,} characters" if isinstance(code, str) else f"{type(code).__name__} {str(code)[:40]}"
+        got = f"{len(code):,} characters" if isinstance(code, str) else "None" if code is None else \
+            f"{type(code).__name__} {str(code)[:40]}"
         raise ValidationError(f"a share code is a text of 1 to {limits.MAX_SHARE:,} characters; got {got}")
     try:
         raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))

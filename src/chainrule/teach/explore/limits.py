@@ -5,6 +5,7 @@ else holding the token) cannot make the server allocate a 10^9-unit layer or han
 """
 from __future__ import annotations
 
+import inspect
 import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -59,6 +60,23 @@ def quote_typed(exc: Exception, body: dict, typed: dict[str, str]) -> None:
         if tail:
             exc.args = (text[:-len(tail)] + f"; got {shown}",)
             return
+
+
+def fields_of(action: str, fn: Any, body: dict) -> None:
+    """The fields of a request checked against the action's parameters: the one missing named, or the unknown one."""
+    params = inspect.signature(fn).parameters
+    missing = [k for k, p in params.items() if p.default is p.empty and p.kind != p.VAR_KEYWORD and k not in body]
+    if missing:
+        raise ValidationError(f"{action}: needs the field {missing[0]!r}; got {sorted(body)}")
+    if all(p.kind != p.VAR_KEYWORD for p in params.values()):      # set_optimizer's settings: checked there
+        unknown_fields(action, body, list(params))
+
+
+def unknown_fields(what: str, body: dict, allowed: list[str]) -> None:
+    """A field an action does not take is refused by name, not dropped; an action of none says it takes none."""
+    if not set(body) <= set(allowed):
+        among = f": fields must be among {allowed}" if allowed else " takes no fields"
+        raise ValidationError(f"{what}{among}; got {sorted(body)}")
 
 
 def written(bound: float) -> str:

@@ -117,13 +117,9 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
             content["state"] = await run_in_threadpool(state)
         return JSONResponse(content, status, headers=HEADERS)
 
-    def fields(req: dict, allowed: list[str], what: str) -> None:
-        if not set(req) <= set(allowed):        # a misspelt field is not silently dropped
-            raise _Refused(400, f"{what}: fields must be among {allowed}; got {sorted(req)}")
-
     async def new_session(request: Request) -> Response:
         req = await json_body(request)
-        fields(req, ["share"], "session")
+        limits.unknown_fields("session", req, ["share"])
         s = await run_in_threadpool(make_session)
         sid = secrets.token_hex(12)
         with guard:
@@ -144,7 +140,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         req = await json_body(request)
         action = request.path_params["action"]
         if action == "share":
-            fields(req, [], "share")
+            limits.unknown_fields("share", req, [])
 
         def run() -> dict:
             with lock:

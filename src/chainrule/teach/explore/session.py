@@ -8,7 +8,6 @@ is left as it was and the error goes back to the page.
 """
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any
 
@@ -74,12 +73,7 @@ class Session:
         body = dict(body)
         typed = limits.typed_texts(body.pop("typed", None), body)
         fn = getattr(self, action)
-        params = inspect.signature(fn).parameters
-        missing = [k for k, p in params.items() if p.default is p.empty and p.kind != p.VAR_KEYWORD and k not in body]
-        loose = any(p.kind == p.VAR_KEYWORD for p in params.values())      # set_optimizer's settings: checked there
-        if missing or not (loose or set(body) <= set(params)):       # the field missing named, or the unknown one
-            raise ValidationError(f"{action}: needs the field {missing[0]!r}; got {sorted(body)}" if missing else
-                                  f"{action}: fields must be among {list(params)}; got {sorted(body)}")
+        limits.fields_of(action, fn, body)
         try:
             self.run(action, fn, **body)
         except ValidationError as exc:
@@ -394,6 +388,7 @@ class Session:
 
     def share(self) -> str:
         return export.share_code(self)
+
     # -- the answer -----------------------------------------------------------------------------
     def state(self) -> dict:
         from .view import state

@@ -89,7 +89,9 @@ def register(sub) -> None:
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
-    g.add_argument("--checkpoint-dir", help="write a checkpoint after every epoch into this folder")
+    g.add_argument("--checkpoint-dir", type=reading.output_name("--checkpoint-dir", "a folder for checkpoint.npz and "
+                                                                "history.jsonl", "run", "for none"),
+                   help="write a checkpoint after every epoch into this folder")
     g.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --checkpoint-dir")
     g.add_argument("--quiet", action="store_true",
                    help="nothing on stderr but warnings and errors: no progress, no lines saying what was read and "

@@ -267,8 +267,9 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight is not None else stream.header()
-        columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
-                                       args.text)
+        frame = pd.DataFrame(columns=header)
+        frame.attrs["csv"] = {"name": args.csv}          # named by the refusals, as read_csv's table is
+        columns, left = select_columns(frame, args.target, args.features, args.drop, args.text)
         said_left_out(left)
         keep = ((args.weight, lambda cells, line: weights.checked(cells, args.weight, line))
                 if args.weight is not None else None)

@@ -129,3 +129,14 @@ def test_the_command_line_rows_are_what_the_command_prints(case, tmp_path):
     command, message = (cell.strip() for cell in row.rsplit("|", 3)[1:3])
     r = cmd(*shlex.split(command.strip("`"))[1:], cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.splitlines()[-1] == message, r.stderr
+
+
+def test_train_names_its_values_as_sweep_names_the_same_options():
+    """train's help said --epochs EPOCHS, --batch-size BATCH_SIZE, --checkpoint-dir CHECKPOINT_DIR where sweep's (and
+    train's own --max-categories, --chunk-rows' neighbours) say N and DIR: one word for one kind of value."""
+    import re
+    train, sweep = cmd("train", "--help").stdout, cmd("sweep", "--help").stdout
+    for option in ("--epochs", "--batch-size"):
+        said = {re.search(rf"\[{option} (\S+?)\]", text).group(1) for text in (train, sweep)}
+        assert said == {"N"}, (option, said)
+    assert "[--checkpoint-dir DIR]" in train and "[--out-dir DIR]" in sweep and "[--chunk-rows N]" in train

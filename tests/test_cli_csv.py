@@ -645,7 +645,7 @@ def test_help_describes_every_option_with_its_default():
                 assert action.help, f"chainrule {name} {action.option_strings[0]} has no description"
         assert "example" in (p.epilog or ""), name
     r = cmd("train", "--help")
-    assert "--epochs EPOCHS" in r.stdout and "passes over the training rows (default: 100)" in r.stdout
+    assert "--epochs N" in r.stdout and "passes over the training rows (default: 100)" in r.stdout
 
 
 def test_debug_after_the_subcommand(tmp_path):

@@ -344,13 +344,16 @@ def test_an_existing_file_of_another_kind_is_not_replaced(tmp_path, iris_model):
     data_text = "text without a 'prediction' column (a CSV file of data? notes?)"
     for args, said in (((*train, "--out", data), f"--out {str(data)!r} exists and holds {data_text}, not a "
                                                  "chainrule model (.npz): writing there would lose it"),
-                       (("export", iris_model, data), f"the output {str(data)!r} exists and holds {data_text}, "
-                                                      "not an ONNX model"),
                        (("predict", iris_model, EXAMPLES / "iris.csv", "--out", other),
                         "exists and holds a chainrule model, not a CSV file of predictions"),
                        (("predict", iris_model, EXAMPLES / "iris.csv", "--out", onnx),
                         "exists and holds an ONNX model, not a CSV file of predictions")):
         assert said in error_line(cmd(*args))
+    refused = cmd("export", iris_model, data)       # refused by its name as the options are read
+    assert refused.returncode == 2 and refused.stderr.splitlines()[-1] == (
+        f"chainrule export: error: argument out: {str(data)!r}: .csv is a CSV file's ending (`chainrule predict "
+        "--out` writes predictions); this writes an ONNX model, which would then be read as the wrong format. Give a "
+        "name ending in .onnx")
     assert {p: p.read_bytes() for p in kept} == kept
     # files of the kind written are replaced as before: a model, an ONNX model, predictions, an empty file
     (tmp_path / "empty.csv").write_bytes(b"")
@@ -642,7 +645,7 @@ def test_help_describes_every_option_with_its_default():
                 assert action.help, f"chainrule {name} {action.option_strings[0]} has no description"
         assert "example" in (p.epilog or ""), name
     r = cmd("train", "--help")
-    assert "--epochs EPOCHS" in r.stdout and "passes over the training rows (default: 100)" in r.stdout
+    assert "--epochs N" in r.stdout and "passes over the training rows (default: 100)" in r.stdout
 
 
 def test_debug_after_the_subcommand(tmp_path):

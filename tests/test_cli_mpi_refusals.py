@@ -32,12 +32,11 @@ def test_the_jobs_line_still_opens_a_job_that_trains(tmp_path):
 
 
 @pytest.mark.parametrize("options, said", [
-    (["--checkpoint-dir", ""], "--checkpoint-dir is empty"),
     (["--out", "missing/m.npz"], "missing' does not exist"),
     (["--out", "ck/checkpoint.npz", "--checkpoint-dir", "ck"], "is the checkpoint.npz of --checkpoint-dir 'ck'"),
 ])
 def test_out_and_checkpoint_refusals_under_mpi_say_nothing_before(tmp_path, options, said):
-    """The neighbours: an empty --checkpoint-dir, an --out in a folder that does not exist, an --out that is the
+    """The neighbours: an --out in a folder that does not exist, an --out that is the
     checkpoint itself were refused after the job's line; they are options' refusals too."""
     (tmp_path / "t.csv").write_text("a,y\n" + "".join(f"{i % 7},{'xy'[i % 2]}\n" for i in range(20)))
     (tmp_path / "ck").mkdir()

@@ -174,7 +174,9 @@ def test_a_sweeps_empty_out_dir_is_refused_not_read_as_this_folder(sweep_data, t
         os.makedirs("")
     r = cmd("sweep", sweep_data / "iris.csv", "--target", "species", "--grid", "lr=0.01", "--epochs", "1", "--cv",
             "2", "--out-dir", "", cwd=tmp_path)
-    assert r.returncode == 2 and r.stderr.splitlines()[-1] == "chainrule: error: --out-dir is empty; give a folder name"
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == ("chainrule sweep: error: argument --out-dir: expected a "
+                                                               "folder for the results, e.g. sweep (or no --out-dir "
+                                                               "for ./sweep); got ''")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValidationError, match=r"^out_dir is empty; give a folder name \(None: write nothing\)$"):
         run_sweep(sweep_data / "iris.csv", "species", "lr=0.01", epochs=1, cv=2, out_dir="")

@@ -32,9 +32,18 @@ def register(sub) -> None:
 
 def onnx_name(text: str) -> str:
     """OUT and --out as argparse reads them: empty (`export m.npz "$OUT"` unset) is refused naming the argument,
-    where it was said as "the output is empty" once the model was read."""
+    where it was said as "the output is empty" once the model was read; so is a name not ending in .onnx (as
+    plot's --out must end in .png or .svg: onnxruntime and Netron find the file by it), where it was refused only
+    once the command ran, without the usage; another format's ending (m.txt, m.pkl) is named by save's rule."""
+    from ..nn.filenames import folder_end, name_ending
     if text == "":
         raise argparse.ArgumentTypeError("expected the name of the ONNX file to write, e.g. model.onnx; got ''")
+    if not text.lower().endswith(".onnx") and not folder_end(text):    # 'm.onnx/': said as a folder's, when run
+        try:
+            name_ending(text, "onnx", repr(text))
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        raise argparse.ArgumentTypeError(f"must end in .onnx (export writes an ONNX model); got {text!r}")
     return text
 
 
@@ -47,8 +56,6 @@ def run(args) -> int:
     # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
     # named "the output" as output_path names it: given as `out` or --out
     out = output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
-    if not str(args.out).lower().endswith(".onnx"):     # as plot's --out: onnxruntime and Netron find it by its name
-        raise ValidationError(f"the output must end in .onnx (export writes an ONNX model); got {args.out!r}")
     with output_held(out, option="the output", job="export"):     # a second job on it is refused while this runs
         return _export(args)
 

@@ -4,17 +4,24 @@ before any work; a bound that depends on a file (--row, --layer's last index) is
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
+
+#: a whole number as typed: ASCII digits, perhaps signed; Python's int() also reads '1_000' and other scripts'
+#: digits ('٣' is 3), which no other tool's option takes
+WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def as_whole(text: str) -> int | None:
+    """`text` as a whole number (WHOLE), else None: the one reading of every whole-number option and value."""
+    return int(text) if WHOLE.fullmatch(text) else None
 
 
 def whole(expected: str, rule: Callable[[int], bool]) -> Callable[[str], int]:
     """An argparse type: `text` as an int that keeps `rule`, else "expected EXPECTED; got 'TEXT'"."""
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}") from None
-        if not rule(value):
+        value = as_whole(text)
+        if value is None or not rule(value):
             raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
         return value
     return parse

@@ -156,11 +156,12 @@ def schedule_arg(text: str) -> Spec:
 
 def _start(epoch: str, text: str) -> int:
     """NAME@EPOCH's epoch: where a later --schedule starts (torch's SequentialLR milestone), a whole number >= 1."""
-    digits = epoch.strip()
-    if not (digits.isascii() and digits.isdigit()) or int(digits) < 1:      # '²' is a digit to isdigit, not to int
+    from .numbers import as_whole
+    value = as_whole(epoch)
+    if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"expected NAME@EPOCH with EPOCH a whole number >= 1 (the 0-based epoch "
                                          f"this schedule starts at, after the --schedule before it); got {text!r}")
-    return int(digits)
+    return value
 
 
 def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) -> None:

@@ -50,6 +50,7 @@ def register(sub) -> None:
                    help="a Dask scheduler's address, e.g. tcp://10.0.0.5:8786, which needs a worker within "
                         "CHAINRULE_DASK_WAIT seconds (30 unless set) (default: none, every fit runs here)")
     p.add_argument("--out-dir", default="sweep", metavar="DIR",
+                   type=named_text("--out-dir", "a folder for the results", "sweep", "for ./sweep"),
                    help="folder for sweep_results.csv and best_model.npz (default: ./sweep; an earlier "
                         "sweep's there are replaced, the wrote line says so); stopped by Ctrl-C, the candidates "
                         "whose folds all finished go to sweep_results.partial.csv there (removed when a later "

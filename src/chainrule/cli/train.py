@@ -69,8 +69,8 @@ def register(sub) -> None:
     g.add_argument("--hidden", default="64", help="hidden layer widths, comma separated ('' for none)")
     g.add_argument("--activation", default="relu",
                    help="activation of every hidden layer, one name (relu, tanh, sigmoid, ...)")
-    g.add_argument("--epochs", type=positive_int, default=100, help="passes over the training rows")
-    g.add_argument("--batch-size", type=positive_int, default=32, help="rows per gradient step")
+    g.add_argument("--epochs", type=positive_int, default=100, metavar="N", help="passes over the training rows")
+    g.add_argument("--batch-size", type=positive_int, default=32, metavar="N", help="rows per gradient step")
     g.add_argument("--optimizer", default="adam",
                    help="sgd, adam, adamw, rmsprop or adagrad, with --lr and --momentum (sgd here is plain "
                         "SGD(lr=0.001, momentum=0) unless they say otherwise: not fit's lr=0.01 nor "
@@ -89,7 +89,9 @@ def register(sub) -> None:
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
     g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
-    g.add_argument("--checkpoint-dir", help="write a checkpoint after every epoch into this folder")
+    g.add_argument("--checkpoint-dir", type=reading.output_name("--checkpoint-dir", "a folder for checkpoint.npz and "
+                                                                "history.jsonl", "run", "for none"), metavar="DIR",
+                   help="write a checkpoint after every epoch into this folder")
     g.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --checkpoint-dir")
     g.add_argument("--quiet", action="store_true",
                    help="nothing on stderr but warnings and errors: no progress, no lines saying what was read and "
@@ -100,8 +102,8 @@ def register(sub) -> None:
     g.add_argument("--stream", action="store_true",
                    help="a file larger than memory: read it twice in chunks (the preprocessing, then the inputs, "
                         "written to files in $TMPDIR and read batch by batch); the same model as without")
-    chunks = g.add_argument("--chunk-rows", type=positive_int, help="rows per chunk with --stream (default: "
-                                                                    "%(stream_default)s)")
+    chunks = g.add_argument("--chunk-rows", type=positive_int, metavar="N",
+                            help="rows per chunk with --stream (default: %(stream_default)s)")
     chunks.stream_default = resume.ChunkRowsDefault()     # CsvStream's, read when the help is shown
     p.set_defaults(func=train)
 
@@ -265,8 +267,9 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
                            decimal=args.decimal, thousands=args.thousands, na_values=args.na_values or None)
         as_in_file(args, stream.header())
         header = weights.split_off(stream.header(), args) if args.weight is not None else stream.header()
-        columns, left = select_columns(pd.DataFrame(columns=header), args.target, args.features, args.drop,
-                                       args.text)
+        frame = pd.DataFrame(columns=header)
+        frame.attrs["csv"] = {"name": args.csv}          # named by the refusals, as read_csv's table is
+        columns, left = select_columns(frame, args.target, args.features, args.drop, args.text)
         said_left_out(left)
         keep = ((args.weight, lambda cells, line: weights.checked(cells, args.weight, line))
                 if args.weight is not None else None)

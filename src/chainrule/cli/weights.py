@@ -30,7 +30,7 @@ def split_off(columns: Any, args: Any) -> Any:
     col = args.weight
     names_ = list(columns.columns) if hasattr(columns, "columns") else list(columns)
     if col not in names_:
-        raise not_in_file("--weight: column", col, names_)
+        raise not_in_file("--weight: column", col, names_, getattr(args, "csv", None))
     if col == args.target or col in args.features or col in args.drop:
         raise ValidationError(give("weight not input", column=short(col)))
     return columns.drop(columns=[col]) if hasattr(columns, "columns") else [c for c in names_ if c != col]

@@ -289,7 +289,7 @@ def select_columns(df, target: str, features: list[str], drop: list[str], text: 
     for key, cols in (("features", features), ("drop", drop)):
         for c in cols:
             if c not in df.columns:
-                raise not_in_file(f"{named[key]}: column", c, df.columns)
+                raise not_in_file(f"{named[key]}: column", c, df.columns, df.attrs.get("csv", {}).get("name"))
     if target in drop or target in features:
         given = named["drop"] if target in drop else named["features"]       # the one that named it
         raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "

@@ -69,15 +69,23 @@ def likely(name: Any, columns: list[str]) -> str | None:
     return closest(name, columns, cutoff=0.65)
 
 
-def not_in_file(what: str, name: Any, columns: Any) -> ValidationError:
-    """"{what} 'name' is not in the file", with the column it likely means (the same once case and
-    surrounding spaces are set aside, or the closest spelling) and the file's columns."""
+def the_file(path: Any) -> str:
+    """How a message names the file read: "CSV file 'iris.csv'" where its name is known (a command's one file:
+    `train` and `train --stream` said "the file"), else "the file" (a DataFrame)."""
+    return "the file" if path is None else f"CSV file {short(str(path), 200)}"
+
+
+def not_in_file(what: str, name: Any, columns: Any, path: Any = None) -> ValidationError:
+    """"{what} 'name' is not in the file" (after "CSV file 'x.csv': " given its `path`), with the column it likely
+    means (the same once case and surrounding spaces are set aside, or the closest spelling) and the file's
+    columns."""
     columns = [str(c) for c in columns]
     close = likely(name, columns)
     hint = f" (did you mean {short(close)}?)" if close is not None else ""
     if what.startswith("--") and not str(name).strip():      # an unset variable: `--weight "$W"`
         hint = " (the name is empty: leave the option out for none)"
-    return ValidationError(f"{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
+    where = "" if path is None else f"{the_file(path)}: "
+    return ValidationError(f"{where}{what} {short(name)} is not in the file{hint}; columns are {names(columns, 20)}")
 
 
 def ragged(name: str, first: tuple[int, int, int], others: list[int], n_bad: int,

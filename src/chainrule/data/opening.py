@@ -29,10 +29,28 @@ def read_bytes(source) -> tuple[bytes, str, bool]:
             with inner:                             # a pipe's compressed bytes (cat data.csv.gz | train /dev/stdin)
                 raw = inner.read()
         not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
+        raw = raw[:len(raw) - dos_marks(raw[-16:])]
         return raw, name, isinstance(data, str)
     name = csv_path(source)
     with open_csv(name) as f:
-        return f.read(), name, False
+        data = f.read()
+    return data[:len(data) - dos_marks(data[-16:])], name, False     # a pipe's, which open_csv cannot look ahead in
+
+
+def dos_marks(tail: bytes) -> int:
+    """How many DOS end-of-file marks (Ctrl-Z, \\x1a) end a file whose last bytes are `tail`: old DOS programs and
+    some exports still end a text file with one. pandas.read_csv reads it as one more row (a mark in the first
+    column, the others missing), or glued to the last value ('1\\x1a', a class of its own); DOS and Windows' own
+    tools (copy, type) read it as the end of the text, as every reader here does. A mark after a NUL byte is half
+    of a UTF-16 character, left alone."""
+    kept = tail.rstrip(b"\x1a")
+    return 0 if kept.endswith(b"\x00") else len(tail) - len(kept)
+
+
+def _last(f: Any, size: int) -> bytes:
+    """The last 16 bytes of the file `f` of `size` bytes, read where they are: its read buffer (the first bytes,
+    looked at already) is kept, not read again."""
+    return os.pread(f.fileno(), 16, max(0, size - 16))
 
 
 def csv_path(source: Any) -> str:
@@ -80,6 +98,8 @@ def open_csv(name: Any) -> Any:
     try:
         if (inner := unpacked(name, f, f.peek(4096)[:4096])) is not None:
             f = inner
+        elif f.seekable() and (size := os.fstat(f.fileno()).st_size) and (marks := dos_marks(_last(f, size))):
+            f = io.BufferedReader(_Ended(f, size - marks))      # pandas read the mark as one more row
         not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
     except BaseException:
         f.close()
@@ -129,6 +149,44 @@ class _Unpacking(io.RawIOBase):
         if not self.closed:
             self.inner.close()
             self.source.close()
+        super().close()
+
+
+class _Ended(io.RawIOBase):
+    """A file read only up to `end`: its DOS end-of-file marks (`dos_marks`) left out of every read and seek."""
+
+    def __init__(self, inner: Any, end: int):
+        super().__init__()
+        self.inner, self.end = inner, end
+        self.name = getattr(inner, "name", None)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.end - self.inner.tell()
+        if left <= 0:
+            return 0
+        view = memoryview(buffer)
+        return self.inner.readinto(view[:min(len(view), left)])
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if whence == io.SEEK_END:
+            offset, whence = self.end + offset, io.SEEK_SET
+        return self.inner.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.inner.close()
         super().close()
 
 

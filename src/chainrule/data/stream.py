@@ -35,7 +35,7 @@ from . import columns as column_checks
 from .advice import caller, words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
-from .csvfile import not_in_file, short
+from .csvfile import not_in_file, short, the_file
 from .kept import Kept
 from .lines import missing_values, plural
 from .opening import csv_path
@@ -149,7 +149,7 @@ class CsvStream:
         self.train = train
         header = self.header()
         if keep is not None and keep[0] not in header:
-            raise not_in_file("column", keep[0], header)
+            raise not_in_file("column", keep[0], header, self.path)
         if keep is not None and columns is None:
             columns = [c for c in header if c != keep[0]]
         if keep is not None and columns is not None and keep[0] in columns:
@@ -158,12 +158,12 @@ class CsvStream:
         shown = self.columns if self.columns is not None else header
         unknown = [c for c in shown if c not in header]
         if unknown:
-            raise not_in_file("column", unknown[0], header)
+            raise not_in_file("column", unknown[0], header, self.path)
         if target not in shown:
-            raise not_in_file("target column", target, shown)
+            raise not_in_file("target column", target, shown, self.path)
         unknown = [c for c in text_columns if c not in shown]
         if unknown:
-            raise not_in_file("text column", unknown[0], shown)
+            raise not_in_file("text column", unknown[0], shown, self.path)
         if max_categories is not None and (isinstance(max_categories, bool)
                                            or not isinstance(max_categories, (int, np.integer)) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
@@ -174,7 +174,7 @@ class CsvStream:
             raise ValidationError(f"task must be 'classification' or 'regression'; got {task!r}")
         features = [c for c in shown if c != target]
         if not features:
-            raise ValidationError(f"the file has no feature columns besides the target {target!r}")
+            raise ValidationError(f"{the_file(self.path)} has no feature columns besides the target {target!r}")
         self.close()
         self.text_read |= set(text_columns)      # as written: codes 0001 and 1 are two categories
         self.keep, self.kept, self.weighed = keep, None, keep is not None and weighs

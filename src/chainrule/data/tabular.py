@@ -28,7 +28,7 @@ from .columns import (
     looks_like_id,
     warn_id,
 )
-from .csvfile import likely, names, not_in_file, read_csv, short
+from .csvfile import likely, names, not_in_file, read_csv, short, the_file
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numeric_target, unfilled
 from .scan import Counts
@@ -148,12 +148,13 @@ class Preprocessing:
         OneHotEncoder(handle_unknown='ignore') encodes a value it was not fitted on)."""
         a_table(df, "Preprocessing.fit", "pd.read_csv(path) reads one, pd.DataFrame(X, columns=[...]) names an array's")
         import pandas as pd
+        named = df.attrs.get("csv", {}).get("name")          # the file's, as CsvStream names it
         if target not in df.columns:
-            raise not_in_file("target column", target, df.columns)
+            raise not_in_file("target column", target, df.columns, named)
         text_columns = column_names(text_columns, "text_columns")
         unknown = [c for c in text_columns if c not in df.columns]
         if unknown:
-            raise not_in_file("text column", unknown[0], df.columns)
+            raise not_in_file("text column", unknown[0], df.columns, named)
         if max_categories is not None and (isinstance(max_categories, bool)
                                            or not isinstance(max_categories, numbers.Integral) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")
@@ -169,7 +170,7 @@ class Preprocessing:
                 raise no_weighed_rows()
         features = [c for c in df.columns if c != target]
         if not features:
-            raise ValidationError(f"the file has no feature columns besides the target {target!r}")
+            raise ValidationError(f"{the_file(named)} has no feature columns besides the target {target!r}")
         y = df[target]
         if y.isna().any():
             raise empty_rows_at_end(df) or ValidationError(f"target column {target!r} has "

@@ -181,13 +181,13 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     return mode
 
 
-def monitor_name(monitor: Any, owner: str) -> str:
-    """The name of the logged value `owner` watches, checked."""
+def monitor_name(monitor: Any, owner: str, empty: bool = False) -> str:
+    """The name of the logged value `owner` watches, checked (`empty`: '' taken, for a callback that may not read it)."""
     expected = "the name of a logged value, such as 'val_loss'"
     if not isinstance(monitor, str):
         raise refusal(ChainruleTypeError(f"{owner}: monitor must be {expected}; got {monitor!r} "
                                          f"({type(monitor).__name__})"), f"{owner}: monitor", expected)
-    if not monitor.strip():     # else a mode error about '' (auto), or a warning at every epoch (min, max)
+    if not monitor.strip() and not empty:     # else a mode error about '' (auto), or a warning at every epoch (min, max)
         raise refusal(ValidationError(f"{owner}: monitor must be {expected}; got {monitor!r}, an empty name"),
                       f"{owner}: monitor", expected)
     return monitor

@@ -182,12 +182,12 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
 
 
 def monitor_name(monitor: Any, owner: str, empty: bool = False) -> str:
-    """The name of the logged value `owner` watches, checked (`empty`: '' taken, for a callback that may not read it)."""
+    """The name of the logged value `owner` watches, checked (`empty`: '' taken, where `owner` may never read it)."""
     expected = "the name of a logged value, such as 'val_loss'"
     if not isinstance(monitor, str):
         raise refusal(ChainruleTypeError(f"{owner}: monitor must be {expected}; got {monitor!r} "
                                          f"({type(monitor).__name__})"), f"{owner}: monitor", expected)
-    if not monitor.strip() and not empty:     # else a mode error about '' (auto), or a warning at every epoch (min, max)
+    if not monitor.strip() and not empty:   # else a mode error about '' (auto), or a warning each epoch (min, max)
         raise refusal(ValidationError(f"{owner}: monitor must be {expected}; got {monitor!r}, an empty name"),
                       f"{owner}: monitor", expected)
     return monitor

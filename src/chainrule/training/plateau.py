@@ -44,7 +44,8 @@ class ReduceLROnPlateau(Callback):
     The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
     resumes with it (and with this callback's counts). `epsilon`, Keras 2's old name of `min_delta`, is
     read as min_delta with a DeprecationWarning, as Keras 2 read it (Keras 3 takes it and drops it unread).
-    An optimizer following a schedule (its lr given as StepLR, ...) is refused: the schedule would set the rate back at the next epoch.
+    An optimizer following a schedule (its lr given as StepLR, ...) is refused: the schedule would set the
+    rate back at the next epoch.
 
         fit(X, Y, validation_split=0.2, callbacks=[ReduceLROnPlateau(factor=0.5, patience=3)])
     """

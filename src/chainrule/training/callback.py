@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal
 from ..nn import checks as check
-from ..nn.metrics import ACCURACIES, rounds
+from ..nn.metrics import ACCURACIES, CLASSES, rounds
 
 
 class Callback:
@@ -170,7 +170,7 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
-        if name != "loss" and name.lower() not in ACCURACIES:
+        if name != "loss" and name.lower() not in ACCURACIES and name not in CLASSES:
             raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
                                   f"{monitor!r} should be maximized or minimized (it knows loss and the accuracies, "
                                   "and their val_ forms, as Keras'); "

@@ -100,3 +100,22 @@ def test_checkpoint_empty_monitor_auto_mode_refused_as_keras(tmp_path):
         warnings.simplefilter("ignore", DeprecationWarning)
         keras_made, ours = _fit_both(tmp_path, monitor="")
     assert ours == keras_made == ["refused", True]
+
+
+@pytest.mark.parametrize("schedule", [lambda epoch, lr: lr * 0.5, lambda epoch, lr: lr * 0.9 if epoch else lr])
+def test_scheduler_compounds_a_float32_rate_as_keras(schedule, capsys):
+    """LearningRateScheduler(lambda epoch, lr: lr * 0.5, verbose=1) on a float32 network: the rate handed to the
+    schedule is Keras' float32 one, so the printed lines and the logged rates are Keras' (they printed 0.0375
+    where Keras prints 0.03750000149011612)."""
+    from keras_twins import digits, fit, twins
+    X, y = digits()
+    net, model = twins()
+    lines = []
+    for m, module in ((model, keras.callbacks), (net, cr.callbacks)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)     # the torch backend's own
+            history = fit(m, X, y, [module.LearningRateScheduler(schedule, verbose=1)], 4)
+        lines.append([line for line in capsys.readouterr().out.splitlines() if "LearningRateScheduler" in line])
+        lines.append(history.history["learning_rate"])
+    assert lines[2] == lines[0] and len(lines[0]) == 4
+    assert lines[3] == lines[1]

@@ -1,7 +1,8 @@
 """A callback's monitor must name a logged value: an empty name is refused when the callback is made, naming the
 callback and the argument, for each of the three that watch one (with mode='auto' it was an error about whether ''
 should be maximized; with mode='min' a warning at every epoch: EarlyStopping never stopped, ReduceLROnPlateau never
-lowered the rate, and ModelCheckpoint(save_best_only=True) saved every epoch, as without save_best_only)."""
+lowered the rate, and ModelCheckpoint(save_best_only=True) saved every epoch, as without save_best_only). Without
+save_best_only ModelCheckpoint never reads its monitor, and takes '' as Keras does (tests/test_keras66_callbacks.py)."""
 import warnings
 
 import numpy as np
@@ -12,7 +13,8 @@ import chainrule as cr
 
 MAKERS = {"EarlyStopping": lambda **kw: cr.callbacks.EarlyStopping(**kw),
           "ReduceLROnPlateau": lambda **kw: cr.callbacks.ReduceLROnPlateau(**kw),
-          "ModelCheckpoint": lambda **kw: cr.callbacks.ModelCheckpoint("best.npz", save_weights_only=True, **kw)}
+          "ModelCheckpoint": lambda **kw: cr.callbacks.ModelCheckpoint("best.npz", save_weights_only=True,
+                                                                          save_best_only=True, **kw)}
 
 
 @pytest.mark.parametrize("owner", list(MAKERS))

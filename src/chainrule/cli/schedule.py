@@ -23,7 +23,8 @@ NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, 
 #: the keys that take a list: their later values follow after commas (milestones=30,60,gamma=0.5)
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
-OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'",
+       "epsilon": "it is Keras 2's old name of min_delta: give min_delta"}
 #: torch's keys that have no key here, and why (plateau takes Keras' names and counts)
 TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpoint-dir and --resume",
          "threshold": "plateau takes Keras' min_delta for it (an absolute change: torch's threshold_mode='abs')",

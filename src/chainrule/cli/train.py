@@ -323,7 +323,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         warn_unseen(pre, unseen, unseen_in)
     classify = pre.task == "classification"
     spec = logged_metrics(None, None, pre.task)               # the keys fit logs, as the engine names them
-    logged = ["loss", *(k for k in (spec.plain, spec.weighted) if k)]
+    logged = ["loss", *spec.keys]
     schedule.watched(args.schedule, scheduled, logged + [f"val_{k}" for k in logged] * bool(n_val))
     widths = [X.shape[1], *hidden, len(pre.classes) if classify else 1]
     layers = [cr.Dense(a, b, activation.name if i < len(widths) - 2 else ("softmax" if classify else "linear"))

@@ -1,9 +1,10 @@
 """Keras' `metrics=` and `weighted_metrics=` of fit and evaluate: which accuracy is logged, under which name.
 
 Keras 3 logs `metrics=["accuracy"]` counting each row once and `weighted_metrics=["accuracy"]` weighing each row by
-its sample (or class) weight, both as "accuracy"; given both, the weighted one is "weighted_accuracy". Neither
-given: chainrule logs the weighted one as "accuracy" (a classifier's; the same number as the plain one without
-weights), where Keras logs the loss alone.
+its sample (or class) weight, both as "accuracy"; given both, the weighted one is "weighted_accuracy". Several
+accuracies in one list are each logged, under Keras' names (a repeated one as "accuracy_1"). Neither given: chainrule
+logs the weighted one as "accuracy" (a classifier's; the same number as the plain one without weights), where Keras
+logs the loss alone. Names are matched as Keras matches them: "accuracy" and "acc" in any case, the others exactly.
 """
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from ..errors import ValidationError
 
 
 class Metrics(NamedTuple):
-    """The log keys of the accuracy counting each row once (`plain`) and of the weighted one (`weighted`)."""
+    """The log keys of the accuracies counting each row once (`plain`) and of the weighted ones (`weighted`)."""
 
-    plain: str | None
-    weighted: str | None
+    plain: tuple[str, ...]
+    weighted: tuple[str, ...]
     #: a float32 network's logs hold float32 values (as Python floats), as Keras' float32 metrics give them
     single: bool = False
 
@@ -30,11 +31,11 @@ class Metrics(NamedTuple):
         """A loss and accuracies as Keras 3 logs them: the names sorted (accuracy, loss, weighted_accuracy);
         `weighted` None: the same as `plain` (no weights)."""
         out = {"loss": loss}
-        if self.plain is not None and plain is not None:
-            out[self.plain] = plain
+        if plain is not None:
+            out.update(dict.fromkeys(self.plain, plain))
         weighted = plain if weighted is None else weighted
-        if self.weighted is not None and weighted is not None:
-            out[self.weighted] = weighted
+        if weighted is not None:
+            out.update(dict.fromkeys(self.weighted, weighted))
         if self.single:         # Keras' 0.15000000596046448, not 0.15: its metrics are float32 variables
             out = {k: float(np.float32(v)) for k, v in out.items()}
         return dict(sorted(out.items()))
@@ -47,7 +48,12 @@ class Metrics(NamedTuple):
 
     @property
     def needs_plain(self) -> bool:
-        return self.plain is not None
+        return bool(self.plain)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The accuracies' log keys, in compile's order (metrics=' first)."""
+        return self.plain + self.weighted
 
 
 #: set by `unrounded`: the scikit-learn estimators' fits log float64 values, as MLPClassifier's loss_curve_
@@ -80,7 +86,7 @@ def as_list(results: dict[str, float], spec: Metrics) -> float | list[float]:
     """evaluate(return_dict=False): Keras 3's list, the loss, then metrics='s accuracy, then weighted_metrics=' (the
     order compiled, not the names'); the loss alone where it is all. Given both under one name, Keras' list repeats
     the first accuracy: [loss, acc, acc, weighted_acc]; this one names each once (docs/guide.md)."""
-    values = [results["loss"], *(results[key] for key in (spec.plain, spec.weighted) if key in results)]
+    values = [results["loss"], *(results[key] for key in spec.keys if key in results)]
     return values[0] if len(values) == 1 else values
 
 
@@ -115,8 +121,11 @@ def _accuracy(metric: Any, what: str, task: str) -> str:
     checked for `task`. A function or object not Keras' own is refused whatever its name: its code would not run."""
     name: str | None
     kind: str | None
-    if isinstance(metric, str):
-        name, kind = metric, metric.lower()
+    if isinstance(metric, str):     # as Keras' get_metric: "accuracy" and "acc" in any case, the others exactly
+        name, kind = metric, metric.lower() if metric.lower() in ("accuracy", "acc") else CLASSES.get(metric, metric)
+        if kind not in ACCURACIES and metric.lower() in ACCURACIES:
+            raise ValidationError(f"{what}: {metric!r} is not a metric name; Keras matches the names exactly "
+                                  f"(only 'accuracy' and 'acc' in any case): give {metric.lower()!r}")
     elif type(metric).__name__ in CLASSES and _keras(type(metric), type(metric).__name__):
         name, kind = getattr(metric, "name", None), CLASSES[type(metric).__name__]
         if getattr(metric, "threshold", 0.5) != 0.5:
@@ -151,31 +160,44 @@ def _accuracy(metric: Any, what: str, task: str) -> str:
     return name
 
 
-def _given(value: Any, what: str, task: str) -> str | None:
-    """The log name of the accuracy `value` (fit's `metrics=`, `weighted_metrics=`) asks for; None for none."""
+def _given(value: Any, what: str, task: str) -> list[str]:
+    """The names of the accuracies `value` (fit's `metrics=`, `weighted_metrics=`) asks for, as given."""
     if value is None:
-        return None
+        return []
     if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
         raise ValidationError(f"{what} must be a list of metric names, as Keras' ({what}=['accuracy']); got {value!r}")
-    names = [_accuracy(metric, what, task) for metric in value]
-    if len(names) > 1:
-        raise ValidationError(f"{what}: give at most one accuracy (they all count the same number here); got {value!r}")
-    return names[0] if names else None
+    return [_accuracy(metric, what, task) for metric in value]
+
+
+def _unique(plain: list[str], weighted: list[str]) -> Metrics:
+    """Keras' log keys (CompileMetrics.result): a name repeated in metrics= gets _1, _2, ...; a weighted one
+    already taken gets "weighted_" before it (and then _1, ... too)."""
+    counts: dict[str, int] = {}
+
+    def key(name: str, prefix: str) -> str:
+        if name in counts and prefix:
+            name = prefix + name
+        if name in counts:
+            counts[name] += 1
+            return f"{name}_{counts[name] - 1}"
+        counts[name] = 1
+        return name
+    return Metrics(tuple(key(name, "") for name in plain), tuple(key(name, "weighted_") for name in weighted))
 
 
 def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:
     """The checked `metrics=` and `weighted_metrics=` of a network of `task` (module docstring): each logged under
-    the name given, as Keras names it ('acc', 'sparse_categorical_accuracy'); the weighted one "weighted_" + its
-    name where both are named the same."""
+    the name given, as Keras names it ('acc', 'sparse_categorical_accuracy'), made unique as Keras makes it
+    (`_unique`)."""
     if metrics is None and weighted_metrics is None:
-        return Metrics(None, None if task == "regression" else "accuracy")
+        return Metrics((), () if task == "regression" else ("accuracy",))
     plain, weighted = _given(metrics, "metrics", task), _given(weighted_metrics, "weighted_metrics", task)
     if (plain or weighted) and task == "regression":
         given = " and ".join(f"{what}={value!r}" for what, value, asked in
                              (("metrics", metrics, plain), ("weighted_metrics", weighted_metrics, weighted)) if asked)
         raise ValidationError(f"{given} {'are' if plain and weighted else 'is'} for a classifier; this network "
                               f"regresses (its task is {task}): give metrics=None, weighted_metrics=None")
-    return Metrics(plain, f"weighted_{weighted}" if weighted is not None and weighted == plain else weighted)
+    return _unique(plain, weighted)
 
 
 def evaluate(net: Any, X: Any, Y: np.ndarray, weight: np.ndarray | None, chunk: int, mean: bool,

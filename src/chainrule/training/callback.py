@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal
 from ..nn import checks as check
-from ..nn.metrics import ACCURACIES, rounds
+from ..nn.metrics import ACCURACIES, CLASSES, rounds
 
 
 class Callback:
@@ -170,7 +170,7 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
-        if name != "loss" and name.lower() not in ACCURACIES:
+        if name != "loss" and name.lower() not in ACCURACIES and name not in CLASSES:
             raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
                                   f"{monitor!r} should be maximized or minimized (it knows loss and the accuracies, "
                                   "and their val_ forms, as Keras'); "
@@ -181,13 +181,13 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     return mode
 
 
-def monitor_name(monitor: Any, owner: str) -> str:
-    """The name of the logged value `owner` watches, checked."""
+def monitor_name(monitor: Any, owner: str, empty: bool = False) -> str:
+    """The name of the logged value `owner` watches, checked (`empty`: '' taken, where `owner` may never read it)."""
     expected = "the name of a logged value, such as 'val_loss'"
     if not isinstance(monitor, str):
         raise refusal(ChainruleTypeError(f"{owner}: monitor must be {expected}; got {monitor!r} "
                                          f"({type(monitor).__name__})"), f"{owner}: monitor", expected)
-    if not monitor.strip():     # else a mode error about '' (auto), or a warning at every epoch (min, max)
+    if not monitor.strip() and not empty:   # else a mode error about '' (auto), or a warning each epoch (min, max)
         raise refusal(ValidationError(f"{owner}: monitor must be {expected}; got {monitor!r}, an empty name"),
                       f"{owner}: monitor", expected)
     return monitor

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import warnings
 from collections.abc import Iterable
@@ -39,6 +40,9 @@ class CSVLogger(Callback):
 
     def __init__(self, filename: str | os.PathLike, separator: str | None = None, append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))
+        if not self.filename:       # refused here, not when fit starts; in open()'s class, as save refuses ''
+            raise FileNotFoundError(errno.ENOENT, "CSVLogger: filename is empty (give a file name, such as "
+                                    "'training.csv')", self.filename)
         if separator is not None and (not isinstance(separator, str) or len(separator) != 1
                                       or separator in '"\r\n'):
             raise ValidationError(f"CSVLogger: separator must be one character (not a quote or a line break); "

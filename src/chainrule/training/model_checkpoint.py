@@ -42,14 +42,19 @@ class ModelCheckpoint(Callback):
                  save_freq: str | int = "epoch", initial_value_threshold: float | None = None,
                  include_optimizer: bool = True):
         self.filepath = os.fspath(check.path_like(filepath, "ModelCheckpoint: filepath"))
+        if not self.filepath:       # refused here, not when fit starts; in open()'s class, as save refuses ''
+            raise FileNotFoundError(errno.ENOENT, "ModelCheckpoint: filepath is empty (give a file name, such as "
+                                    "'model-{epoch:02d}.npz')", self.filepath)
         try:
             list(string.Formatter().parse(self.filepath))        # its braces, checked before the first epoch
         except ValueError as exc:
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} is not a valid format string "
                                   f"({exc}); write a brace as {{{{ or }}}}") from None
-        self.monitor = monitor_name(monitor, "ModelCheckpoint")
-        self.verbose = verbose_flag(verbose, "ModelCheckpoint")
         self.save_best_only = check.flag(save_best_only, "ModelCheckpoint: save_best_only")
+        # the monitor is read only with save_best_only: without it an empty one is taken, as Keras takes it
+        # (mode='auto' still refuses it below, as Keras' fit does: it cannot tell min from max)
+        self.monitor = monitor_name(monitor, "ModelCheckpoint", empty=not self.save_best_only)
+        self.verbose = verbose_flag(verbose, "ModelCheckpoint")
         self.save_weights_only = check.flag(save_weights_only, "ModelCheckpoint: save_weights_only")
         self.mode = monitor_mode(self.monitor, mode, "ModelCheckpoint")
         if isinstance(save_freq, str) and save_freq == "epoch":

@@ -42,14 +42,21 @@ class ReduceLROnPlateau(Callback):
     equivalent: torch's patience=-1 reduces after an improving epoch too.
 
     The changed rate is the optimizer's own, so it is saved with the network and a checkpointed run
-    resumes with it (and with this callback's counts). An optimizer following a schedule (its lr
-    given as StepLR, ...) is refused: the schedule would set the rate back at the next epoch.
+    resumes with it (and with this callback's counts). `epsilon`, Keras 2's old name of `min_delta`, is
+    read as min_delta with a DeprecationWarning, as Keras 2 read it (Keras 3 takes it and drops it unread).
+    An optimizer following a schedule (its lr given as StepLR, ...) is refused: the schedule would set the
+    rate back at the next epoch.
 
         fit(X, Y, validation_split=0.2, callbacks=[ReduceLROnPlateau(factor=0.5, patience=3)])
     """
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
-                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0):
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
+                 epsilon: float | None = None):
+        if epsilon is not None:     # Keras 2's name, read as min_delta as Keras 2 read it (Keras 3 drops it unread)
+            warnings.warn("ReduceLROnPlateau: epsilon is Keras 2's old name of min_delta; it is read as "
+                          f"min_delta={epsilon!r}: write min_delta", DeprecationWarning, stacklevel=2)
+            min_delta = epsilon
         self.monitor = monitor_name(monitor, "ReduceLROnPlateau")
         # factor 0 (the rate straight to min_lr) is taken, as Keras' and torch's take it; from 1 on nothing reduces
         self.factor = check.number(factor, "ReduceLROnPlateau: factor", high=1.0, high_inclusive=False)

@@ -12,13 +12,14 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean
 from ..nn import checks as check
-from .callback import Callback, sets_lr_alone, verbose_flag
+from .callback import Callback, float32_logs, sets_lr_alone, verbose_flag
 
 
 class LearningRateScheduler(Callback):
     """Set the optimizer's `lr` at each epoch's start to `schedule(epoch, lr)` (or `schedule(epoch)`),
-    `epoch` counted from 0 and `lr` the rate now, as Keras'; each epoch's logs get the rate under Keras'
-    name "learning_rate" (rounded to float32, as Keras logs its float32 rate), as Keras' alone.
+    `epoch` counted from 0 and `lr` the rate now, as Keras' (a float32 network's in float32, as Keras' rate
+    variable gives it: lr * 0.5 goes on as Keras', and verbose=1 prints its numbers); each epoch's logs get
+    the rate under Keras' name "learning_rate" (rounded to float32, as Keras logs its float32 rate), as Keras' alone.
     A rate that is not a finite number >= 0 is refused, naming the epoch (0 is taken, as Keras and torch take it;
     Keras takes a negative float too, torch.optim refuses it); an
     optimizer whose lr follows a schedule of its own (StepLR, ...) is refused, as by ReduceLROnPlateau."""
@@ -44,7 +45,9 @@ class LearningRateScheduler(Callback):
             two = False
         except ValueError:      # no signature (some builtins): as Keras, try both
             two = True
-        lr = self.schedule(epoch, float(optimizer.lr)) if two else self.schedule(epoch)
+        # a float32 network's rate as Keras' float32 variable reads (0.07500000298023224), as ReduceLROnPlateau's
+        now = float(np.float32(optimizer.lr)) if float32_logs(self.network) else float(optimizer.lr)
+        lr = self.schedule(epoch, now) if two else self.schedule(epoch)
         if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
                 or not math.isfinite(lr) or lr < 0:
             raise ValidationError(f"LearningRateScheduler: the schedule gave {lr!r} for epoch {epoch}; expected a "

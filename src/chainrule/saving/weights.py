@@ -101,7 +101,7 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[HEADER][()]))
             listed = [str(n) for n, _ in header["arrays"]]
-            if header.get("format") != FORMAT or sorted(listed) != sorted(set(data.files) - {HEADER}):
+            if type(header.get("format")) is not int or header["format"] != FORMAT or sorted(listed) != sorted(set(data.files) - {HEADER}):
                 raise ValueError(f"format {header.get('format')!r}, arrays {sorted(data.files)}")
             stored = {n: data[n] for n in listed}
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:

@@ -236,3 +236,18 @@ def test_the_same_model_saved_twice_gives_the_same_bytes(kind, tmp_path):
     again = cr.load(tmp_path / "a.npz") if kind == "model" else net
     (again.save if kind == "model" else again.save_weights)(tmp_path / "c.npz")
     assert (tmp_path / "c.npz").read_bytes() == (tmp_path / "a.npz").read_bytes()
+
+
+def test_docs_show_the_integer_weights_refusal_as_raised(tmp_path, monkeypatch):
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) >= 3}
+    net = trained()
+    net.save_weights(tmp_path / "w.npz")
+    arrays = arrays_of(tmp_path / "w.npz")
+    arrays["0.W"] = arrays["0.W"].astype(np.int64)
+    np.savez(tmp_path / "int.npz", **arrays)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError) as caught:
+        net.load_weights("int.npz")
+    assert str(caught.value) == rows["load_weights integer array"]

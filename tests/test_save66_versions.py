@@ -2,7 +2,6 @@
 numbers, never 1.0 nor "1") are read; a newer one says to upgrade. load's flags are refused in the words (and
 with the type) every other flag's refusal uses."""
 import json
-import zipfile
 
 import numpy as np
 import pytest
@@ -35,7 +34,7 @@ def rewritten(path, member, edit):
 @pytest.mark.parametrize("version", [1.0, 2.0, "1", 1.5])
 def test_load_refuses_a_version_that_is_no_whole_number(version, tmp_path):
     _, path = saved(tmp_path)
-    rewritten(path, "__format__", lambda h: h.update(version=version))
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
     with pytest.raises(ModelFileError, match=rf"format version {version!r}.*reads versions 1, 2 and 3"):
         cr.load(path)
 
@@ -43,7 +42,7 @@ def test_load_refuses_a_version_that_is_no_whole_number(version, tmp_path):
 @pytest.mark.parametrize("version", [4, 17])
 def test_a_newer_version_says_to_upgrade(version, tmp_path):
     _, path = saved(tmp_path)
-    rewritten(path, "__format__", lambda h: h.update(version=version))
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
     with pytest.raises(ModelFileError, match=rf"format version {version}.*newer chainrule.*upgrade"):
         cr.load(path)
 
@@ -51,7 +50,7 @@ def test_a_newer_version_says_to_upgrade(version, tmp_path):
 @pytest.mark.parametrize("version", [0, -1])
 def test_an_older_than_any_version_is_not_called_newer(version, tmp_path):
     _, path = saved(tmp_path)
-    rewritten(path, "__format__", lambda h: h.update(version=version))
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
     with pytest.raises(ModelFileError, match=rf"format version {version}") as info:
         cr.load(path)
     assert "newer" not in str(info.value)
@@ -60,7 +59,7 @@ def test_an_older_than_any_version_is_not_called_newer(version, tmp_path):
 def test_every_version_written_is_read(tmp_path):
     net, path = saved(tmp_path)
     for version in VERSIONS:
-        rewritten(path, "__format__", lambda h: h.update(version=version))
+        rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
         np.testing.assert_array_equal(cr.load(path).params, net.params)
 
 

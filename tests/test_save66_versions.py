@@ -95,3 +95,13 @@ def test_docs_show_the_refusal_of_a_version_no_chainrule_writes(tmp_path):
     with pytest.raises(ModelFileError) as caught:
         cr.load(path)
     assert str(caught.value).replace(str(tmp_path), "DIR") == rows["load a version no chainrule writes"]
+
+
+def test_a_newer_weights_format_says_to_upgrade(tmp_path):
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(format=2))
+    with pytest.raises(ModelFileError, match=r"format 2; this chainrule reads format 1 \(a newer chainrule wrote it: "
+                                             r"upgrade chainrule"):
+        net.load_weights(path)

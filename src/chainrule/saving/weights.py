@@ -102,7 +102,9 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
             header = json.loads(str(data[HEADER][()]))
             listed = [str(n) for n, _ in header["arrays"]]
             if type(header.get("format")) is not int or header["format"] != FORMAT:    # 1.0 == 1: never written
-                raise ValueError(f"format {header.get('format')!r}; this chainrule reads format {FORMAT}")
+                newer = type(header.get("format")) is int and header["format"] > FORMAT
+                raise ValueError(f"format {header.get('format')!r}; this chainrule reads format {FORMAT}" + (
+                    " (a newer chainrule wrote it: upgrade chainrule to read it)" if newer else ""))
             if sorted(listed) != sorted(set(data.files) - {HEADER}):
                 raise ValueError(f"the archive holds {sorted(set(data.files) - {HEADER})}, its description lists "
                                  f"{sorted(listed)} (damaged or crafted)")

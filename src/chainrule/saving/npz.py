@@ -240,7 +240,7 @@ def keras_load_flags(extra_args: tuple, unknown: dict, compile: Any, safe_mode: 
         raise ChainruleTypeError(f"{takes}; got {', '.join(f'{k}=' for k in unknown)}.{hint}")
     for value, name in ((compile, "compile"), (safe_mode, "safe_mode"), (with_extra, "with_extra")):
         if not isinstance(value, bool | np.bool_):
-            raise ChainruleTypeError(f"{takes}: {name} must be True or False; got {value!r}")
+            raise ChainruleTypeError(f"{takes}: {name} must be True or False; got {value!r} ({type(value).__name__})")
 
 
 def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, np.ndarray]]:

@@ -80,9 +80,12 @@ def read_header(raw: np.ndarray, path) -> dict:
     if not isinstance(header, dict) or header.get("format") != "chainrule":
         raise ModelFileError(f"{path} is not a chainrule model file")
     version = header.get("version")
-    if isinstance(version, bool) or version not in VERSIONS:
+    if type(version) is not int or version not in VERSIONS:     # 1.0 == 1, but no chainrule writes 1.0
+        newer = type(version) is int and version > VERSIONS[-1]
         raise ModelFileError(f"{path} has format version {version!r}; this chainrule reads versions "
-                             f"{', '.join(map(str, VERSIONS[:-1]))} and {VERSIONS[-1]} (a newer chainrule wrote it?)")
+                             f"{', '.join(map(str, VERSIONS[:-1]))} and {VERSIONS[-1]}" + (
+                                 " (a newer chainrule wrote it: upgrade chainrule to read it)" if newer
+                                 else " (no chainrule writes that version: the file is damaged or crafted)"))
     allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays", "weight_penalty"}
     if set(header) - allowed:
         raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")

@@ -101,8 +101,13 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[HEADER][()]))
             listed = [str(n) for n, _ in header["arrays"]]
-            if header.get("format") != FORMAT or sorted(listed) != sorted(set(data.files) - {HEADER}):
-                raise ValueError(f"format {header.get('format')!r}, arrays {sorted(data.files)}")
+            if type(header.get("format")) is not int or header["format"] != FORMAT:    # 1.0 == 1: never written
+                newer = type(header.get("format")) is int and header["format"] > FORMAT
+                raise ValueError(f"format {header.get('format')!r}; this chainrule reads format {FORMAT}" + (
+                    " (a newer chainrule wrote it: upgrade chainrule to read it)" if newer else ""))
+            if sorted(listed) != sorted(set(data.files) - {HEADER}):
+                raise ValueError(f"the archive holds {sorted(set(data.files) - {HEADER})}, its description lists "
+                                 f"{sorted(listed)} (damaged or crafted)")
             stored = {n: data[n] for n in listed}
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise ModelFileError(f"load_weights: {shown} could not be read as chainrule weights (truncated or "
@@ -127,9 +132,11 @@ def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.nda
         raise ValidationError(f"load_weights: {shown} holds {_listing(stored)}, more than the network's "
                               f"{_listing(dict(expected))}: its {extra} have no place in it")
     for name, _ in expected:            # save_weights refuses them: a file from elsewhere, or damaged
-        if stored[name].dtype.kind not in "biuf":
+        kind = stored[name].dtype.kind
+        if kind != "f":         # save_weights writes float32 or float64: bool or int weights are no file of its
             raise ModelFileError(f"load_weights: {shown}: {name.split('.')[1]} of layer {name.split('.')[0]} holds "
-                                 f"{stored[name].dtype} values, not numbers")
+                                 f"{stored[name].dtype} values, not " + ("numbers" if kind not in "biuc" else
+                                 "floating-point numbers (save_weights writes float32 or float64)"))
         bad = np.flatnonzero(~np.isfinite(stored[name]))
         if bad.size:
             index = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], stored[name].shape))

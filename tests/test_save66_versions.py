@@ -1,0 +1,107 @@
+"""A model file's format version as a user's old or new files carry it: only the versions chainrule writes (whole
+numbers, never 1.0 nor "1") are read; a newer one says to upgrade. load's flags are refused in the words (and
+with the type) every other flag's refusal uses."""
+import json
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+from chainrule.errors import ChainruleTypeError, ModelFileError
+from chainrule.saving.npzcheck import VERSIONS
+
+
+def saved(tmp_path, name="m.npz"):
+    X = np.random.default_rng(0).normal(size=(8, 3))
+    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2)], loss="mse", seed=0)
+    net.fit(X, X[:, :2], epochs=1, optimizer="adam", verbose=0)
+    path = tmp_path / name
+    cr.save(net, path)
+    return net, path
+
+
+def rewritten(path, member, edit):
+    """The file with `member`'s JSON text changed by `edit`, every other member as it was."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    header = json.loads(str(arrays[member]))
+    edit(header)
+    arrays[member] = np.array(json.dumps(header))
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize("version", [1.0, 2.0, "1", 1.5])
+def test_load_refuses_a_version_that_is_no_whole_number(version, tmp_path):
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
+    with pytest.raises(ModelFileError, match=rf"format version {version!r}.*reads versions 1, 2 and 3"):
+        cr.load(path)
+
+
+@pytest.mark.parametrize("version", [4, 17])
+def test_a_newer_version_says_to_upgrade(version, tmp_path):
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
+    with pytest.raises(ModelFileError, match=rf"format version {version}.*newer chainrule.*upgrade"):
+        cr.load(path)
+
+
+@pytest.mark.parametrize("version", [0, -1])
+def test_an_older_than_any_version_is_not_called_newer(version, tmp_path):
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
+    with pytest.raises(ModelFileError, match=rf"format version {version}") as info:
+        cr.load(path)
+    assert "newer" not in str(info.value)
+
+
+def test_every_version_written_is_read(tmp_path):
+    net, path = saved(tmp_path)
+    for version in VERSIONS:
+        rewritten(path, "__format__", lambda h, v=version: h.update(version=v))
+        np.testing.assert_array_equal(cr.load(path).params, net.params)
+
+
+@pytest.mark.parametrize("fmt", [1.0, "1", True, 2])
+def test_load_weights_refuses_a_weights_format_it_does_not_write(fmt, tmp_path):
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(format=fmt))
+    other = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2)], loss="mse", seed=1)
+    before = other.params.copy()
+    with pytest.raises(ModelFileError, match=rf"format {fmt!r}"):
+        other.load_weights(path)
+    np.testing.assert_array_equal(other.params, before)
+
+
+@pytest.mark.parametrize("name", ["compile", "safe_mode", "with_extra"])
+def test_load_flag_refusal_names_the_type_as_every_flag_does(name, tmp_path):
+    _, path = saved(tmp_path)
+    with pytest.raises(ChainruleTypeError, match=rf"{name} must be True or False; got 'no' \(str\)"):
+        cr.load(path, **{name: "no"})
+    with pytest.raises(ChainruleTypeError, match=r"include_optimizer must be True or False; got 'no' \(str\)"):
+        cr.save(cr.load(path), tmp_path / "n.npz", include_optimizer="no")
+
+
+def test_docs_show_the_refusal_of_a_version_no_chainrule_writes(tmp_path):
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) == 3}
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h: h.update(version=1.0))
+    with pytest.raises(ModelFileError) as caught:
+        cr.load(path)
+    assert str(caught.value).replace(str(tmp_path), "DIR") == rows["load a version no chainrule writes"]
+
+
+def test_a_newer_weights_format_says_to_upgrade(tmp_path):
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(format=2))
+    with pytest.raises(ModelFileError, match=r"format 2; this chainrule reads format 1 \(a newer chainrule wrote it: "
+                                             r"upgrade chainrule"):
+        net.load_weights(path)

@@ -50,7 +50,7 @@ def test_groups_cut_the_folds_as_group_kfold_of_the_column(grouped):
     ({"groups": "plots"}, r"groups: column 'plots' is not in the file \(did you mean 'plot'\?\)"),
     ({"groups": "species"}, r"the groups column 'species' cannot also be the target"),
     ({"groups": "plot", "drop": ["plot"]},
-     r"the groups column .plot. cannot also be the target, in features or in drop"),
+     r"the groups column .plot. cannot also be the target, the weight column, in features or in drop"),
 ])
 def test_a_wrong_groups_column_is_named(grouped, kwargs, said):
     with pytest.raises(ValidationError, match=said):
@@ -71,3 +71,33 @@ def test_a_splitter_of_groups_without_them_says_how_to_give_them(grouped):
     with pytest.raises(ValidationError) as got:
         run_sweep(grouped[0], "species", {"lr": [0.01]}, cv=GroupKFold(5), **FIT)
     assert str(got.value).endswith(f"rows: {truth.value} (give groups='COLUMN', the file's column of the rows' groups)")
+
+
+def test_a_group_missing_after_a_blank_line_names_its_line_in_the_file(grouped, tmp_path):
+    path, _ = grouped
+    lines = path.read_text().splitlines()
+    lines.insert(3, "")                                    # a blank line among the rows: pandas skips it
+    lines[6] = "," + lines[6].split(",", 1)[1]             # no group on the file's line 7
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    line = next(i + 1 for i, text in enumerate((tmp_path / "gap.csv").read_text().splitlines()) if text.startswith(","))
+    with pytest.raises(ValidationError, match=rf"missing on 1 of 150 rows \(first on line {line}\)"):
+        run_sweep(tmp_path / "gap.csv", "species", {"lr": [0.01]}, cv=GroupKFold(5), groups="plot", **FIT)
+
+
+def test_a_splitter_that_counts_its_folds_from_the_groups_writes_the_best_model(grouped, tmp_path):
+    import chainrule as cr
+    path, d = grouped
+    res = run_sweep(path, "species", {"lr": [0.01]}, cv=LeaveOneGroupOut(), groups="plot", out_dir=tmp_path / "s",
+                    **FIT)
+    assert res.model_path is not None and res.model_path.exists()
+    folds = LeaveOneGroupOut().get_n_splits(groups=d["plot"])
+    assert cr.load(res.model_path, with_extra=True)[1]["sweep"]["cv"] == res.n_splits_ == folds
+
+
+def test_the_weight_column_as_the_groups_is_named_as_both_not_as_absent(grouped, tmp_path):
+    _, d = grouped
+    d.assign(w=1.0).to_csv(tmp_path / "w.csv", index=False)
+    said = r"the groups column 'w' cannot also be the target, the weight column"
+    with pytest.raises(ValidationError, match=said) as got:
+        run_sweep(tmp_path / "w.csv", "species", {"lr": [0.01]}, cv=GroupKFold(5), groups="w", weight="w", **FIT)
+    assert "not in the file" not in str(got.value)

@@ -101,3 +101,27 @@ def test_the_weight_column_as_the_groups_is_named_as_both_not_as_absent(grouped,
     with pytest.raises(ValidationError, match=said) as got:
         run_sweep(tmp_path / "w.csv", "species", {"lr": [0.01]}, cv=GroupKFold(5), groups="w", weight="w", **FIT)
     assert "not in the file" not in str(got.value)
+
+
+@pytest.mark.parametrize(("cv", "said"), [
+    (range(3), r"cv: item 1 of 3 must be a \(train, test\) pair of row index arrays, as KFold\(\).split\(X\) gives; "
+               r"got 0"),
+    ((k for k in [4, 5]), r"cv: item 1 of 2 must be a \(train, test\) pair of row index arrays"),
+    (iter([]), r"cv: no \(train, test\) index pairs given"),
+    ([(np.arange(100), np.arange(100, 151))], r"cv: the test rows of fold 1 of 1 must be indices of the file's 150 "
+                                              r"rows \(0 to 149\), at least one"),
+    ([(np.arange(100), np.array([], dtype=int))], r"the test rows of fold 1 of 1 must be indices .* at least one"),
+    ([(np.arange(100.0), np.arange(100, 150))], r"the train rows of fold 1 of 1 must be indices"),
+])
+def test_index_pairs_that_are_not_pairs_of_the_files_rows_are_named(sweep_data, cv, said):
+    assert len(pd.read_csv(sweep_data / "iris.csv")) == 150
+    with pytest.raises(ValidationError, match=said):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=cv, **FIT)
+
+
+def test_boolean_masks_of_the_rows_are_taken_as_their_indices(sweep_data):
+    pairs = list(KFold(3, shuffle=True, random_state=2).split(np.zeros(150)))
+    masks = [(np.isin(np.arange(150), a), np.isin(np.arange(150), b)) for a, b in pairs]
+    listed = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=pairs, **FIT)
+    masked = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=masks, **FIT)
+    np.testing.assert_array_equal(_scores(masked, 3), _scores(listed, 3))

@@ -32,10 +32,12 @@ from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
 from chainrule.sweep_grid import (
     by_index,
     by_label,
+    checked_cv,
     estimator_grid,
     fixed_names,
     grid_dict,
     grid_names,
+    index_pairs,
     parse_grid,
     scoring_name,
     with_preprocessing,
@@ -143,14 +145,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     from chainrule.saving.files import atomic_write
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
+    cv = checked_cv(cv)                   # GridSearchCV's iterable of (train, test) pairs: a generator read once
     splitter = not isinstance(cv, (int, np.integer))
-    if splitter and not hasattr(cv, "get_n_splits") and hasattr(cv, "__iter__") and not isinstance(
-            cv, (str, bytes, dict)):          # GridSearchCV's iterable of (train, test) pairs: a generator read once
-        cv = list(cv)
-    if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
-            not splitter and cv < 2):
-        raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
-                              f"(train, test) index pairs; got {cv!r}")
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
@@ -269,7 +265,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     positive = (scored_class(scoring, pre.classes) if classify and len(pre.classes) == 2 and scoring
                 and positive_matters(scoring) else None)
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
-        folds = check_cv(cv, y, classifier=classify)
+        folds = check_cv(index_pairs(cv, len(df)) if isinstance(cv, list) else cv, y, classifier=classify)
     else:
         if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
             raise ValidationError(f"{cv} folds need at least {cv} rows; the file has {len(df)} (ask for fewer folds)")

@@ -50,7 +50,7 @@ def test_groups_cut_the_folds_as_group_kfold_of_the_column(grouped):
     ({"groups": "plots"}, r"groups: column 'plots' is not in the file \(did you mean 'plot'\?\)"),
     ({"groups": "species"}, r"the groups column 'species' cannot also be the target"),
     ({"groups": "plot", "drop": ["plot"]},
-     r"the groups column .plot. cannot also be the target, in features or in drop"),
+     r"the groups column .plot. cannot also be the target, the weight column, in features or in drop"),
 ])
 def test_a_wrong_groups_column_is_named(grouped, kwargs, said):
     with pytest.raises(ValidationError, match=said):
@@ -71,3 +71,57 @@ def test_a_splitter_of_groups_without_them_says_how_to_give_them(grouped):
     with pytest.raises(ValidationError) as got:
         run_sweep(grouped[0], "species", {"lr": [0.01]}, cv=GroupKFold(5), **FIT)
     assert str(got.value).endswith(f"rows: {truth.value} (give groups='COLUMN', the file's column of the rows' groups)")
+
+
+def test_a_group_missing_after_a_blank_line_names_its_line_in_the_file(grouped, tmp_path):
+    path, _ = grouped
+    lines = path.read_text().splitlines()
+    lines.insert(3, "")                                    # a blank line among the rows: pandas skips it
+    lines[6] = "," + lines[6].split(",", 1)[1]             # no group on the file's line 7
+    (tmp_path / "gap.csv").write_text("\n".join(lines) + "\n")
+    line = next(i + 1 for i, text in enumerate((tmp_path / "gap.csv").read_text().splitlines()) if text.startswith(","))
+    with pytest.raises(ValidationError, match=rf"missing on 1 of 150 rows \(first on line {line}\)"):
+        run_sweep(tmp_path / "gap.csv", "species", {"lr": [0.01]}, cv=GroupKFold(5), groups="plot", **FIT)
+
+
+def test_a_splitter_that_counts_its_folds_from_the_groups_writes_the_best_model(grouped, tmp_path):
+    import chainrule as cr
+    path, d = grouped
+    res = run_sweep(path, "species", {"lr": [0.01]}, cv=LeaveOneGroupOut(), groups="plot", out_dir=tmp_path / "s",
+                    **FIT)
+    assert res.model_path is not None and res.model_path.exists()
+    folds = LeaveOneGroupOut().get_n_splits(groups=d["plot"])
+    assert cr.load(res.model_path, with_extra=True)[1]["sweep"]["cv"] == res.n_splits_ == folds
+
+
+def test_the_weight_column_as_the_groups_is_named_as_both_not_as_absent(grouped, tmp_path):
+    _, d = grouped
+    d.assign(w=1.0).to_csv(tmp_path / "w.csv", index=False)
+    said = r"the groups column 'w' cannot also be the target, the weight column"
+    with pytest.raises(ValidationError, match=said) as got:
+        run_sweep(tmp_path / "w.csv", "species", {"lr": [0.01]}, cv=GroupKFold(5), groups="w", weight="w", **FIT)
+    assert "not in the file" not in str(got.value)
+
+
+@pytest.mark.parametrize(("cv", "said"), [
+    (range(3), r"cv: item 1 of 3 must be a \(train, test\) pair of row index arrays, as KFold\(\).split\(X\) gives; "
+               r"got 0"),
+    ((k for k in [4, 5]), r"cv: item 1 of 2 must be a \(train, test\) pair of row index arrays"),
+    (iter([]), r"cv: no \(train, test\) index pairs given"),
+    ([(np.arange(100), np.arange(100, 151))], r"cv: the test rows of fold 1 of 1 must be indices of the file's 150 "
+                                              r"rows \(0 to 149\), at least one"),
+    ([(np.arange(100), np.array([], dtype=int))], r"the test rows of fold 1 of 1 must be indices .* at least one"),
+    ([(np.arange(100.0), np.arange(100, 150))], r"the train rows of fold 1 of 1 must be indices"),
+])
+def test_index_pairs_that_are_not_pairs_of_the_files_rows_are_named(sweep_data, cv, said):
+    assert len(pd.read_csv(sweep_data / "iris.csv")) == 150
+    with pytest.raises(ValidationError, match=said):
+        run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=cv, **FIT)
+
+
+def test_boolean_masks_of_the_rows_are_taken_as_their_indices(sweep_data):
+    pairs = list(KFold(3, shuffle=True, random_state=2).split(np.zeros(150)))
+    masks = [(np.isin(np.arange(150), a), np.isin(np.arange(150), b)) for a, b in pairs]
+    listed = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=pairs, **FIT)
+    masked = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=masks, **FIT)
+    np.testing.assert_array_equal(_scores(masked, 3), _scores(listed, 3))

@@ -32,10 +32,12 @@ from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
 from chainrule.sweep_grid import (
     by_index,
     by_label,
+    checked_cv,
     estimator_grid,
     fixed_names,
     grid_dict,
     grid_names,
+    index_pairs,
     parse_grid,
     scoring_name,
     with_preprocessing,
@@ -143,14 +145,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     from chainrule.saving.files import atomic_write
     from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
+    cv = checked_cv(cv)                   # GridSearchCV's iterable of (train, test) pairs: a generator read once
     splitter = not isinstance(cv, (int, np.integer))
-    if splitter and not hasattr(cv, "get_n_splits") and hasattr(cv, "__iter__") and not isinstance(
-            cv, (str, bytes, dict)):          # GridSearchCV's iterable of (train, test) pairs: a generator read once
-        cv = list(cv)
-    if (splitter and not hasattr(cv, "get_n_splits") and not isinstance(cv, (list, tuple))) or isinstance(cv, bool) or (
-            not splitter and cv < 2):
-        raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
-                              f"(train, test) index pairs; got {cv!r}")
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
@@ -223,7 +219,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         df, w = _weights(df, target, weight, features or (), drop or ())
     group_of = None
     if groups is not None:                # the splitter's groups, not an input, as the weight column
-        df, group_of = _groups(df, as_spelled(groups, df.columns), target, features or (), drop or ())
+        df, group_of = _groups(df, as_spelled(groups, df.columns), target, features or (), drop or (), weight)
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -269,7 +265,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     positive = (scored_class(scoring, pre.classes) if classify and len(pre.classes) == 2 and scoring
                 and positive_matters(scoring) else None)
     if splitter:                        # as the user cut them (check_cv: index pairs as a splitter)
-        folds = check_cv(cv, y, classifier=classify)
+        folds = check_cv(index_pairs(cv, len(df)) if isinstance(cv, list) else cv, y, classifier=classify)
     else:
         if cv > len(df):                    # KFold's own ValueError, a traceback, named the rows n_samples
             raise ValidationError(f"{cv} folds need at least {cv} rows; the file has {len(df)} (ask for fewer folds)")
@@ -316,7 +312,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         model_path = out / "best_model.npz"
         save_best(model_path, done.best_estimator, pre, classify, (name, done.best_score), weight,
                   {"best_params": shown, "best": as_written(done.best_params, names), "scoring": name,
-                   "cv": int(folds.get_n_splits(df, y)),
+                   "cv": len(splits),      # LeaveOneGroupOut counts groups
                    **({} if positive is None else {"positive_class": getattr(positive, "item", lambda: positive)()})},
                   class_weight)
     return SweepResult(done.table, done.best_params, done.best_score, name, results_path, model_path,
@@ -324,7 +320,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
                        scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
-                       [c for c in df.columns if c in set(pre.columns)])
+                       [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once
 
 
 def _weights(df, target: str, column: str, features, drop):
@@ -342,18 +338,19 @@ def _weights(df, target: str, column: str, features, drop):
     return df.drop(columns=[column]), w
 
 
-def _groups(df, column: str, target: str, features, drop):
-    """(the table without the groups column, its values), or an error naming the column."""
+def _groups(df, column: str, target: str, features, drop, weight: str | None):
+    """(the table without the groups column, its values), or an error naming the column and the file's line."""
     from chainrule.data.csvfile import not_in_file
-    if column not in df.columns:
+    from chainrule.data.scan import at_lines
+    if column not in df.columns and column != weight:      # the weight column is out of the table already
         raise not_in_file("groups: column", column, list(df.columns))
-    if column == target or column in features or column in drop:
-        raise ValidationError(f"the groups column {column!r} cannot also be the target, in features or in drop: it "
-                              "says which rows a splitter keeps together, not an input")
+    if column in (target, weight) or column in features or column in drop:
+        raise ValidationError(f"the groups column {column!r} cannot also be the target, the weight column, in features "
+                              "or in drop: it says which rows a splitter keeps together, not an input")
     missing = np.flatnonzero(df[column].isna().to_numpy())
-    if len(missing):
-        raise ValidationError(f"groups column {column!r} is missing on {len(missing)} of {len(df)} rows (first on line "
-                              f"{missing[0] + 2}): each row needs a group for the splitter")
+    if len(missing):          # the file's line (at_lines: past blank lines, cells over several lines)
+        raise ValidationError(f"groups column {column!r} is missing on {len(missing)} of {len(df)} rows (first on "
+                              f"line {at_lines(df[column], missing, 2)[0]}): each row needs a group for the splitter")
     return df.drop(columns=[column]), df[column].to_numpy()
 
 
@@ -374,8 +371,7 @@ def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = 
                 raise ValidationError(f"{give('weight column', column=repr(weight))} is 0 on every {which} row of "
                                       f"fold {k + 1} of {len(splits)}: each fold's training and test rows must weigh "
                                       "more than 0 (fewer folds, or more rows of weight above 0)")
-        mask = np.zeros(len(df), dtype=bool)
-        mask[train] = True
+        mask = np.isin(np.arange(len(df)), train)      # the fold's training rows
         Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
                           text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask,
                           sample_weight=weights)

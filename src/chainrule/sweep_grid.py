@@ -1,8 +1,9 @@
 """`chainrule sweep`'s grid: "name=v1,v2;name=..." read into values (hidden sizes as 32x16), and each name
 checked against the estimator's arguments (the short names of ALIASES standing for them), the values given for
-every candidate as the estimator checks them; class_weight's labels checked, and as the class indices the folds'
-fits see (`by_index`), and the best estimator's by label again (`by_label`), behind the file's preprocessing
-(`with_preprocessing`: GridSearchCV's best_estimator_ over a Pipeline)."""
+every candidate as the estimator checks them; cv's folds (`checked_cv`, `index_pairs`); class_weight's labels
+checked, and as the class indices the folds' fits see (`by_index`), and the best estimator's by label again
+(`by_label`), behind the file's preprocessing (`with_preprocessing`: GridSearchCV's best_estimator_ over a
+Pipeline)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
@@ -95,6 +96,46 @@ def grid_dict(grid: Any) -> dict:
     raise ValidationError("grid must be a string ('hidden=16,64;lr=1e-3,1e-2') or a dict {name: [values]}; got "
                           + (f"a list of {len(grid)} dicts (GridSearchCV's several grids): run one sweep per dict"
                              if several else f"{type(grid).__name__} {grid!r}"))
+
+
+def checked_cv(cv: Any) -> Any:
+    """run_sweep's cv before the file is read: a number of folds (at least 2), a splitter, or GridSearchCV's
+    iterable of (train, test) index pairs as a list (a generator is read once), each item a pair."""
+    if not isinstance(cv, (int, np.integer)) and not hasattr(cv, "get_n_splits") and hasattr(cv, "__iter__") and \
+            not isinstance(cv, (str, bytes, dict)):
+        cv = list(cv)
+        for k, pair in enumerate(cv):     # a list of numbers was unpacked deep in scikit-learn ('non-iterable int')
+            if isinstance(pair, (str, bytes)) or not hasattr(pair, "__len__") or len(pair) != 2:
+                raise ValidationError(f"cv: item {k + 1} of {len(cv)} must be a (train, test) pair of row index "
+                                      f"arrays, as KFold().split(X) gives; got {repr(pair):.80}")
+        if not cv:
+            raise ValidationError("cv: no (train, test) index pairs given (an empty list, or a generator read already)")
+    if (not isinstance(cv, (int, np.integer, list)) and not hasattr(cv, "get_n_splits")) or isinstance(cv, bool) or (
+            isinstance(cv, (int, np.integer)) and cv < 2):
+        raise ValidationError(f"cv must be an integer of at least 2 folds, a scikit-learn splitter (KFold(5), ...) or "
+                              f"(train, test) index pairs; got {cv!r}")
+    return cv
+
+
+def index_pairs(pairs: list, n: int) -> list:
+    """The (train, test) pairs given as cv, as integer indices of the file's `n` rows (a boolean mask of them
+    too), or an error naming the fold: an index past the rows was an IndexError deep in a fit."""
+    checked = []
+    for k, pair in enumerate(pairs):
+        sides = []
+        for rows, which in zip(pair, ("train", "test")):
+            try:
+                a = np.asarray(rows)
+            except ValueError:
+                a = np.asarray(0.5)
+            if a.dtype == bool and a.shape == (n,):
+                a = np.flatnonzero(a)
+            if a.ndim != 1 or not len(a) or not np.issubdtype(a.dtype, np.integer) or a.min() < 0 or a.max() >= n:
+                raise ValidationError(f"cv: the {which} rows of fold {k + 1} of {len(pairs)} must be indices of the "
+                                      f"file's {n} rows (0 to {n - 1}), at least one; got {repr(rows):.80}")
+            sides.append(a)
+        checked.append(tuple(sides))
+    return checked
 
 
 def scoring_name(scoring: Any) -> str | None:

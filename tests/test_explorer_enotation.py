@@ -185,8 +185,9 @@ def test_the_panels_note_writes_its_sums_and_names_as_the_lines_above_it(page):
 def test_a_power_before_the_notes_words_in_brackets_is_not_bracketed_itself(browser):
     """A 2-2-2 sigmoid network with weights near 10^-8: b_h1's note ended "gives 3.729852 x 10^-10, not
     (3.729853 x 10^-10) (and 1 more line below)", the bracket rule for a product written without a sign
-    ("7.5 x 10^-10(1 - ...)") taking the words' bracket for one. The engine's figure, PyTorch's gradient of b_h1,
-    is written as the one before it."""
+    ("7.5 x 10^-10(1 - ...)") taking the words' bracket for one. The card now writes the output deltas its paths
+    read first, so the targets 0 and 1 make a path's product the first line whose rounded numbers give another
+    last digit: its figure, PyTorch's dE/dnet_o1 times w5, is written as the one before it, unbracketed."""
     X = np.array([[-7.434992493538084e-09, -9.217253762584195e-09]])
     W = [np.array([[-1.2459109472530651e-08, -7.322673547034516e-09],
                    [-5.442589828573099e-09, -3.1630015636915456e-09]]),
@@ -198,16 +199,16 @@ def test_a_power_before_the_notes_words_in_brackets_is_not_bracketed_itself(brow
     for lay, w, c in zip(net.dense_layers, W, b):
         lay.W[:], lay.b[:] = w, c
 
-    session = inputs_set(X)
+    session = inputs_set(X, [[0.0, 1.0]])
     with fixtures.model_page(browser, net, session=session) as page:
         Y = torch.tensor(session(Start(net)).Y)
-        tw = [torch.tensor(w, requires_grad=True) for w in W]
-        tb = [torch.tensor(c, requires_grad=True) for c in b]
-        out = torch.sigmoid(torch.sigmoid(torch.tensor(X) @ tw[0] + tb[0]) @ tw[1] + tb[1])
-        grad = torch.autograd.grad(((out - Y) ** 2).mean(), tb[0])[0][0].item()
-        mantissa, power = f"{grad:.6e}".split("e")
+        z = (torch.sigmoid(torch.tensor(X) @ torch.tensor(W[0]) + torch.tensor(b[0])) @ torch.tensor(W[1])
+             + torch.tensor(b[1])).requires_grad_()
+        delta = torch.autograd.grad(((torch.sigmoid(z) - Y) ** 2).mean(), z)[0][0, 0].item()
+        mantissa, power = f"{delta * W[1][0, 0]:.6e}".split("e")
         page.focus('.edge[data-name="b_h1"]')
         page.keyboard.press("Enter")
         expect(page.locator('[data-id="derivation"]')).to_contain_text("the bias from the bias unit to h1")
         note = page.locator('[data-id="derivation-note"]').inner_text()
-        assert f", not {mantissa} x 10^{int(power)} (and 1 more line below)." in note, note
+        figure = re.escape(f"not {mantissa} x 10^{int(power)} (and ")
+        assert re.search(rf"outh1's .*, {figure}\d+ more lines below\)\.", note), note

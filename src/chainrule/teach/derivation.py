@@ -113,6 +113,13 @@ def net_delta_line(d: dict, p: dict) -> Line:
     return Line(f"dE/dnet_{to}", f"dE/dout_{to} * dout_{to}/dnet_{to}", numbers, p["dE/dnet"], tex)
 
 
+def output_delta_line(d: dict, via: str) -> Line | None:
+    """Output unit `via`'s delta as dE/dout * dout/dnet (`net_delta_line`), the number a hidden path reads; None where
+    its loss and activation fuse it or a softmax couples it (its own lines write it as it is)."""
+    p = next((r for r in d["parameters"] if r["to"] == via and r["paths"] is None), None)
+    return None if p is None or p["dE/dout"] is None or p["dout/dnet"] is None else net_delta_line(d, p)
+
+
 def _chain_tex(to: str) -> str:
     return (f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} \\cdot "
             f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}}")

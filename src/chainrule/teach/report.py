@@ -317,11 +317,10 @@ def _render(d: dict, markdown: bool) -> str:
                 note(_read_note(d, above + all(lines_of), read))
             for q, line in zip(p["paths"], lines_of):
                 via = q["via"]
-                if line is None and via not in derived and not d.get("slice") and (out := next(
-                        (r for r in d["parameters"] if r["to"] == via and r["dout/dnet"] is not None), None)):
+                if line is None and via not in derived and not d.get("slice") and (
+                        out := derivation.output_delta_line(d, via)):
                     derived.add(via)        # an output's dE/dout * dout/dnet, the number read below, named once
-                    line = derivation.net_delta_line(d, out)
-                    eq(line.plain(), line.tex)
+                    eq(out.plain(), out.tex)
                 elif line is not None and via not in derived:     # where this delta comes from, once
                     derived.add(via)
                     eq(line.plain(), line.tex)

@@ -19,6 +19,7 @@ from ..derivation import (
     fused_note,
     gradient_line,
     net_delta_line,
+    output_delta_line,
     output_error_line,
     penalty_line,
     softmax_jacobian,
@@ -101,6 +102,8 @@ def _local_lines(d: dict, p: dict) -> list[Line]:
                  for q in p["paths"]}
         for q in p["paths"]:
             above = delta_line(q, n)       # the delta of a hidden unit above, from its layer above
+            if above is None and (out := output_delta_line(d, q["via"])) is not None:     # an output's, as it reads
+                lines.append(_line(out.lhs, out.formula, out.numbers, out.value, note=f"the delta of {q['via']}"))
             if above is not None:
                 lines.append(_line(above.lhs, above.formula, above.numbers, above.value,
                                    note=f"the delta of {q['via']}: the sum over the layer above it, times its "

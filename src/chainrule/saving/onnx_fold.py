@@ -24,9 +24,27 @@ FOLD_FIRST = "fold the file's constants first, e.g. with onnx-simplifier (python
 def held_bytes(graph: Any) -> int:
     """The bytes of the graph's own constants, initializers and Constant nodes wherever they stand: the budget
     of the computed ones is set before the first is computed, so that it does not hang on the nodes' order."""
-    constant = [a.t for n in graph.node if n.op_type == "Constant" and n.domain in ("", "ai.onnx")
-                for a in n.attribute if a.name == "value"]
+    constant = [a.t if a.name == "value" else a for n in graph.node if n.op_type == "Constant"
+                and n.domain in ("", "ai.onnx") for a in n.attribute if a.name in ("value", *LISTED)]
     return sum(t.ByteSize() for t in [*graph.initializer, *constant])
+
+
+#: a Constant node's value given as numbers rather than a tensor (opset 12): the NumPy type ONNX defines for each
+LISTED = {"value_float": np.float32, "value_floats": np.float32, "value_int": np.int64, "value_ints": np.int64}
+
+
+def constant_tensor(node: Any, source: str, where: str) -> Any:
+    """A Constant node's tensor, whichever attribute holds it: 'value', or a number or list of numbers
+    (value_floats=[...] is a float32 vector, value_float a float32 scalar, as onnxruntime reads them)."""
+    from onnx import helper, numpy_helper
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    if "value" in attrs:
+        return attrs["value"]
+    for name, dtype in LISTED.items():
+        if name in attrs:
+            return numpy_helper.from_array(np.asarray(attrs[name], dtype=dtype))
+    raise ValidationError(f"{source}: {where} holds {sorted(attrs) or 'no value'}; chainrule reads a Constant of "
+                          f"numbers: 'value' (a tensor) or {', '.join(LISTED)}")
 
 
 def graph_opset(model: Any, source: str) -> int:

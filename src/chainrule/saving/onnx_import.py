@@ -18,7 +18,7 @@ from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
-from .onnx_fold import FOLDED, Constants, graph_opset, held_bytes
+from .onnx_fold import FOLDED, Constants, constant_tensor, graph_opset, held_bytes
 from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -141,9 +141,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         where = f"node {k} {node.name!r} ({node.op_type})"
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
         if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
-            if "value" not in attrs:
-                raise ValidationError(f"{source}: {where} holds no tensor 'value'")
-            consts.tensor(node.output[0], attrs["value"])
+            consts.tensor(node.output[0], constant_tensor(node, source, where))
             continue
         if node.op_type == "Identity" and node.domain in ("", "ai.onnx") and node.input and node.input[0] in consts:
             consts.alias(node.output[0], node.input[0])     # a copy of a constant (torch.onnx.export writes them)
@@ -172,8 +170,8 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                                   "the first input")
         if node.op_type == "Add":
             if pending is None or "b" in pending:
-                raise ValidationError(f"{source}: {where} does not follow a MatMul: chainrule reads Add only as "
-                                      "the bias of a MatMul layer")
+                raise ValidationError(f"{source}: {where} does not follow a MatMul or a Gemm without its bias (C): "
+                                      "chainrule reads Add only as the bias of such a layer")
             other = [n for n in node.input if n != current]
             pending["b"] = _bias(weight(other[0], node, where), pending["W"].shape[1], f"{source}: {where}")
             weights.append(pending["b"])
@@ -188,7 +186,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 b = _bias(weight(node.input[2], node, where) * np.asarray(attrs.get("beta", 1.0), dtype=W.dtype),
                           W.shape[1], f"{source}: {where}")
             weights.extend([W] + ([] if b is None else [b]))
-            items.append(dense_layer(W, b, "linear"))
+            if b is None:
+                pending = {"W": W}          # an Add after it is its bias, as after a MatMul
+            else:
+                items.append(dense_layer(W, b, "linear"))
         elif node.op_type == "MatMul":
             flush()
             W = _matrix(weight(node.input[1], node, where), f"{source}: {where}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from ..errors import ValidationError
 from ..teach.width import say, word
@@ -38,7 +39,8 @@ def onnx_name(text: str) -> str:
     from ..nn.filenames import folder_end, name_ending
     if text == "":
         raise argparse.ArgumentTypeError("expected the name of the ONNX file to write, e.g. model.onnx; got ''")
-    if not text.lower().endswith(".onnx") and not folder_end(text):    # 'm.onnx/': said as a folder's, when run
+    # a folder ('m.onnx/', or one that exists) is said as a folder's when run: "give a file name"
+    if not text.lower().endswith(".onnx") and not folder_end(text) and not os.path.isdir(text):
         try:
             name_ending(text, "onnx", repr(text))
         except ValidationError as exc:

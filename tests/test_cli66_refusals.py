@@ -178,3 +178,18 @@ def test_number_or_text_reads_what_an_option_reads(typed):
     else:
         assert value == typed
 
+
+@pytest.mark.parametrize("words", [
+    ["predict", "m.npz", "d.csv", "--id", "q"],
+    ["evaluate", "m.npz", "d.csv", "--weight", "q"],
+    ["sweep", "d.csv", "--target", "y", "--grid", "lr=0.1", "--cv", "2", "--epochs", "1", "--weight", "q"],
+])
+def test_every_command_names_the_file_a_column_is_not_in(words, tmp_path):
+    """predict's --id, evaluate's --weight and sweep's --weight said "the file" where train's options
+    (and evaluate's target) name the file given."""
+    (tmp_path / "d.csv").write_text(ROWS)
+    assert cmd("train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", cwd=tmp_path).returncode == 0
+    r = cmd(*words, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+        "chainrule: error: CSV file 'd.csv': --weight: column 'q' is not in the file; columns are ['a', 'b', 'y']"
+        .replace("--weight", words[-2])), r.stderr

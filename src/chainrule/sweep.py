@@ -332,7 +332,7 @@ def _weights(df, target: str, column: str, features, drop):
     from chainrule.data.csvfile import not_in_file, short
     from chainrule.data.statistics import column_weights
     if column not in df.columns:
-        raise not_in_file(f"{give('weight')}: column", column, list(df.columns))
+        raise not_in_file(f"{give('weight')}: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
     if column == target or column in features or column in drop:
         raise ValidationError(give("weight not input", column=short(column)))
     w = column_weights(df[column], column)
@@ -346,7 +346,7 @@ def _groups(df, column: str, target: str, features, drop):
     """(the table without the groups column, its values), or an error naming the column."""
     from chainrule.data.csvfile import not_in_file
     if column not in df.columns:
-        raise not_in_file("groups: column", column, list(df.columns))
+        raise not_in_file("groups: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
     if column == target or column in features or column in drop:
         raise ValidationError(f"the groups column {column!r} cannot also be the target, in features or in drop: it "
                               "says which rows a splitter keeps together, not an input")

@@ -140,3 +140,56 @@ def test_train_names_its_values_as_sweep_names_the_same_options():
         said = {re.search(rf"\[{option} (\S+?)\]", text).group(1) for text in (train, sweep)}
         assert said == {"N"}, (option, said)
     assert "[--checkpoint-dir DIR]" in train and "[--out-dir DIR]" in sweep and "[--chunk-rows N]" in train
+
+
+@pytest.mark.parametrize("typed", ["1_0", "\u0661\u0660"])        # int() reads both as 10
+def test_a_whole_number_inside_a_value_is_read_as_the_options_read_one(typed, tmp_path):
+    """--hidden, explain's --layers, a --grid's hidden widths and epochs and a --schedule's step_size read '1_0'
+    and '١٠' (Arabic-Indic 10) as int() reads them, as 10, where --epochs refuses them: one rule for all. The same
+    values in ASCII digits train (the truth that the refusal is the spelling's)."""
+    (tmp_path / "d.csv").write_text(ROWS)
+    train = ["train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--quiet"]
+    sweep = ["sweep", "d.csv", "--target", "y", "--cv", "2", "--epochs", "1", "--grid"]
+    for words, said in (([*train, "--hidden", "{}"], "--hidden must be comma-separated positive integers"),
+                        ([*train, "--schedule", "step:step_size={}"], "step_size must be a positive integer"),
+                        (["explain", "--layers", "2,{},2"], "--layers must be integers separated by ','"),
+                        ([*sweep, "hidden={}"], "hidden widths must be integers"),
+                        ([*sweep, "lr=0.1", "--grid", "batch_size={}"], "batch_size must be a positive int")):
+        r = cmd(*(w.format(typed) for w in words), cwd=tmp_path)
+        assert r.returncode == 2 and said in r.stderr.splitlines()[-1] and typed in r.stderr, (words, r.stderr)
+        ok = cmd(*(w.format("10") for w in words), cwd=tmp_path)
+        assert ok.returncode == 0, (words, ok.stderr)
+
+
+@pytest.mark.parametrize("typed", ["10", "-3", " 4 ", "1e-3", "0.5", ".5", "nan", "1_0", "1_0.5", "\u0661\u0660",
+                                   "\u0661.5", "monitor"])
+def test_number_or_text_reads_what_an_option_reads(typed):
+    """A grid's or a --schedule's value: int where as_whole reads it (int() on ASCII digits), float where float()
+    reads ASCII without '_', else the text as given."""
+    import math
+
+    from chainrule.nn.numeric import number_or_text
+    value = number_or_text(typed)
+    ascii_number = typed.isascii() and "_" not in typed
+    if ascii_number and typed.strip().lstrip("-").isdigit():
+        assert type(value) is int and value == int(typed)
+    elif ascii_number and typed != "monitor":
+        assert type(value) is float and (value == float(typed) or math.isnan(value) and math.isnan(float(typed)))
+    else:
+        assert value == typed
+
+
+@pytest.mark.parametrize("words", [
+    ["predict", "m.npz", "d.csv", "--id", "q"],
+    ["evaluate", "m.npz", "d.csv", "--weight", "q"],
+    ["sweep", "d.csv", "--target", "y", "--grid", "lr=0.1", "--cv", "2", "--epochs", "1", "--weight", "q"],
+])
+def test_every_command_names_the_file_a_column_is_not_in(words, tmp_path):
+    """predict's --id, evaluate's --weight and sweep's --weight said "the file" where train's options
+    (and evaluate's target) name the file given."""
+    (tmp_path / "d.csv").write_text(ROWS)
+    assert cmd("train", "d.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", cwd=tmp_path).returncode == 0
+    r = cmd(*words, cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[-1] == (
+        "chainrule: error: CSV file 'd.csv': --weight: column 'q' is not in the file; columns are ['a', 'b', 'y']"
+        .replace("--weight", words[-2])), r.stderr

@@ -328,7 +328,7 @@ def _weights(df, target: str, column: str, features, drop):
     from chainrule.data.csvfile import not_in_file, short
     from chainrule.data.statistics import column_weights
     if column not in df.columns:
-        raise not_in_file(f"{give('weight')}: column", column, list(df.columns))
+        raise not_in_file(f"{give('weight')}: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
     if column == target or column in features or column in drop:
         raise ValidationError(give("weight not input", column=short(column)))
     w = column_weights(df[column], column)
@@ -343,7 +343,7 @@ def _groups(df, column: str, target: str, features, drop, weight: str | None):
     from chainrule.data.csvfile import not_in_file
     from chainrule.data.scan import at_lines
     if column not in df.columns and column != weight:      # the weight column is out of the table already
-        raise not_in_file("groups: column", column, list(df.columns))
+        raise not_in_file("groups: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
     if column in (target, weight) or column in features or column in drop:
         raise ValidationError(f"the groups column {column!r} cannot also be the target, the weight column, in features "
                               "or in drop: it says which rows a splitter keeps together, not an input")

@@ -13,7 +13,7 @@ import numpy as np
 
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
-from chainrule.nn.numeric import number_or_text
+from chainrule.nn.numeric import as_whole, number_or_text
 from chainrule.sweep_search import FoldPreprocessing, refused_as
 from chainrule.sweep_table import Names, show
 
@@ -39,11 +39,11 @@ def _value(text: str, key: str) -> Any:
     if not text:
         raise ValidationError(f"{give('grid')}: {key!r} has an empty value; write values separated by commas")
     if ALIASES.get(key, key) == "hidden_layer_sizes":
-        try:
-            sizes = tuple(int(s) for s in text.lower().split("x"))
-        except ValueError:
+        parts = text.lower().split("x")
+        sizes = tuple(w for w in map(as_whole, parts) if w is not None)      # ASCII digits: int() reads '1_0' too
+        if len(sizes) < len(parts):
             raise ValidationError(f"{give('grid')}: hidden widths must be integers, layers joined by 'x' "
-                                  f"(e.g. 64 or 32x16); got {text!r}") from None
+                                  f"(e.g. 64 or 32x16); got {text!r}")
         return sizes                 # a width of 0: refused by estimator_grid, in the task's estimator's words
     if text.lower() in INFINITY:             # the estimator's messages say np.inf (n_iter_no_change's)
         return float(text.lower().replace("np.", "").replace("numpy.", ""))

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import UnknownNameError, ValidationError
 from ..nn.losses import OutputMismatch
+from ..nn.numeric import as_whole
 from . import model_argument, numbers
 from .tabular import learning_rate, model_file, named_text, seed
 from .usage import OptionError, as_option
@@ -186,10 +187,10 @@ def _network(args):
         return net, None, None, None, pre
     if not args.layers:
         return (*cr.examples.seed_network(), None)
-    try:
-        widths = [int(w) for w in args.layers.split(",")]
-    except ValueError:
-        raise ValidationError(f"--layers must be integers separated by ',', e.g. 2,3,2; got {args.layers!r}") from None
+    parts = args.layers.split(",")
+    widths = [w for w in map(as_whole, parts) if w is not None]     # ASCII digits, as every whole number
+    if len(widths) < len(parts):
+        raise ValidationError(f"--layers must be integers separated by ',', e.g. 2,3,2; got {args.layers!r}")
     if any(w < 1 for w in widths):
         raise ValidationError(f"--layers widths must be positive integers; got {min(widths)} in {args.layers!r}")
     if len(widths) < 2:

@@ -4,17 +4,9 @@ before any work; a bound that depends on a file (--row, --layer's last index) is
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
 
-#: a whole number as typed: ASCII digits, perhaps signed; Python's int() also reads '1_000' and other scripts'
-#: digits ('٣' is 3), which no other tool's option takes
-WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
-
-
-def as_whole(text: str) -> int | None:
-    """`text` as a whole number (WHOLE), else None: the one reading of every whole-number option and value."""
-    return int(text) if WHOLE.fullmatch(text) else None
+from ..nn.numeric import as_whole
 
 
 def whole(expected: str, rule: Callable[[int], bool]) -> Callable[[str], int]:

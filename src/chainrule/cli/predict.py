@@ -286,7 +286,7 @@ def _predict(args, out_path) -> int:
     info = checked(args, args.csv, used=[*pre.columns, *([args.id] if args.id else [])])
     as_in_file(args, info["header"])
     if args.id is not None and args.id not in info["header"]:
-        raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"])
+        raise one_column(args, info) or not_in_file("--id: column", args.id, info["header"], args.csv)
     # the target and training weights beside the inputs are normal in a file (the training file itself): not said
     model_columns(args, info, pre, keep=(pre.target, *[c for c in (args.id, extra.get("weight")) if c]))
 
@@ -337,7 +337,7 @@ def evaluate(args) -> int:
                                                         f"{short(pre.target)} is not in the file{hint}: evaluate "
                                                         "compares the predictions with it")
     if args.weight is not None and args.weight not in info["header"]:
-        raise not_in_file("--weight: column", args.weight, info["header"])
+        raise not_in_file("--weight: column", args.weight, info["header"], args.csv)
     if args.weight is not None and args.weight in (pre.target, *pre.columns):
         raise ValidationError(f"the --weight column {short(args.weight)} is the model's target or one of its inputs: "
                               "give a column of weights the model does not use")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from ..errors import ChainruleError, ValidationError, did_you_mean
-from ..nn.numeric import number_or_text
+from ..nn.numeric import as_whole, number_or_text
 from ..training import callbacks
 from ..training import schedules as sched
 from ..training.callbacks import ReduceLROnPlateau
@@ -157,7 +157,6 @@ def schedule_arg(text: str) -> Spec:
 
 def _start(epoch: str, text: str) -> int:
     """NAME@EPOCH's epoch: where a later --schedule starts (torch's SequentialLR milestone), a whole number >= 1."""
-    from .numbers import as_whole
     value = as_whole(epoch)
     if value is None or value < 1:
         raise argparse.ArgumentTypeError(f"expected NAME@EPOCH with EPOCH a whole number >= 1 (the 0-based epoch "

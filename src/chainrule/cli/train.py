@@ -11,6 +11,7 @@ from ..data.columns import select_columns
 from ..data.csvfile import short
 from ..data.encode import warn_unseen
 from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from ..nn.numeric import as_whole
 from ..teach.width import say, word
 from . import optimizer as options
 from . import reading, resume, schedule, weights
@@ -112,10 +113,9 @@ def _hidden(text: str) -> list[int]:
     parts = text.split(",") if text.strip() else []          # '' is no hidden layer
     if any(not s.strip() for s in parts):
         raise ValidationError(f"--hidden has an empty width between its commas: {text!r}; write widths like 64,32")
-    try:
-        sizes = [int(s) for s in parts]
-    except ValueError:
-        raise ValidationError(f"--hidden must be comma-separated positive integers like 64,32; got {text!r}") from None
+    sizes = [w for w in map(as_whole, parts) if w is not None]     # ASCII digits, as --epochs: int() reads '1_0'
+    if len(sizes) < len(parts):
+        raise ValidationError(f"--hidden must be comma-separated positive integers like 64,32; got {text!r}")
     if any(s < 1 for s in sizes):
         raise ValidationError(f"--hidden widths must be positive; got {text!r}")
     return sizes

@@ -7,6 +7,7 @@ import decimal
 import mmap
 import numbers
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -328,12 +329,25 @@ def _objects_column(series, missing: np.ndarray, column: str, refused: str, text
     return np.dtype(np.float64)
 
 
+#: a whole number as typed: ASCII digits, perhaps signed; Python's int() also reads '1_000' and other scripts'
+#: digits ('٣' is 3), which no other tool's option takes
+WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def as_whole(text: str) -> int | None:
+    """`text` as a whole number (WHOLE), else None: the one reading of every whole-number option and value."""
+    return int(text) if WHOLE.fullmatch(text) else None
+
+
 def number_or_text(text: str) -> Any:
-    """A command-line value: an int where it is whole-written, else a float where it is a number, else the text
-    (a sweep's grid values, a --schedule's keys: monitor=loss)."""
-    for kind in (int, float):
+    """A command-line value: an int where it is whole-written (`as_whole`), else a float where it is a number in
+    ASCII without '_' (float() also reads '1_0.5' and other scripts' digits, as int() does), else the text (a
+    sweep's grid values, a --schedule's keys: monitor=loss)."""
+    if (value := as_whole(text)) is not None:
+        return value
+    if text.isascii() and "_" not in text:
         try:
-            return kind(text)
+            return float(text)
         except ValueError:
             pass
     return text

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.callers import caller_level
 from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
@@ -186,7 +187,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         warnings.warn(f"{str(out / 'best_model.npz')!r} is an earlier sweep's best model, left in place: this "
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=caller_level())
     scoring_shown = scoring_name(scoring)
     parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words

@@ -26,6 +26,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import FitFailedWarning
 
+from chainrule.callers import caller_level
 from chainrule.data.advice import give
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ParameterError, ValidationError, plural
@@ -272,7 +273,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         warnings.warn(f"{give('n_iter given', n_iter=n_iter)} is more than the grid's {size} "
                       f"{plural(size, 'candidate')}: each is run once, in the order RandomizedSearchCV draws them "
                       f"({give('without n_iter')}: the grid's order)",
-                      UserWarning, stacklevel=4)
+                      UserWarning, stacklevel=caller_level())
         n_iter = size                          # RandomizedSearchCV's own cut: the same candidates, same order
     candidates = list(ParameterGrid(grid) if n_iter is None else ParameterSampler(grid, n_iter, random_state=seed))
     _made(estimator, candidates, names, drawn)
@@ -306,7 +307,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
         scored = (f"scored {give('error_score given', error_score=f'{float(error_score):g}')} there"
                   if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
-                      f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=4)
+                      f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
     best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     refit_said: list = []

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from chainrule.callers import caller_level
 from chainrule.training.schedules import ScheduleWarning
 
 
@@ -222,18 +223,18 @@ def say_ran_out(done: Any, epochs: str, advice: str,
     if done.ran_out:
         warnings.warn(f"{done.ran_out} of the sweep's {done.fits} finished fits ran every epoch ({epochs}) without "
                       f"the stopping rule (tol, n_iter_no_change) ending them{_which(done, done.ran_out_in)}: their "
-                      f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=4)
+                      f"scores may rise with more epochs; {advice}", ConvergenceWarning, stacklevel=caller_level())
     if done.clipped and done.clipped_first is not None:      # MLPClassifier's warning, said once for the sweep
         size, rows = done.clipped_first
         warnings.warn(f"{done.clipped} of the sweep's {done.fits} finished fits got `batch_size` larger than sample "
                       f"size{_which(done, done.clipped_in)}: it was clipped to their training rows (the first: "
-                      f"batch_size={size}, {rows} training rows)", UserWarning, stacklevel=4)
+                      f"batch_size={size}, {rows} training rows)", UserWarning, stacklevel=caller_level())
     first = done.schedule_said
     if done.unreached and first is not None:     # a ScheduleWarning per fit, as the folds' workers showed it: one
         warnings.warn(ScheduleWarning(f"{done.unreached} of the sweep's {done.fits} finished fits ended before their "
                                       f"schedule's rate first changed{_which(done, done.unreached_in)}; the first: "
                                       f"{_remedied(first, reach)}", first.subject, first.epoch, first.epochs),
-                      stacklevel=4)
+                      stacklevel=caller_level())
 
 
 def _remedied(first: ScheduleWarning, reach: Callable[[int], str]) -> str:

@@ -9,6 +9,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..callers import caller_level
 from ..saving.checkpoint import HISTORY
 from ..teach.width import say
 from ..training import callbacks
@@ -29,7 +30,7 @@ class ResumeNote(callbacks.Callback):
             self.nothing_left = True  # said under --quiet too (the run did not do what was asked)
             warnings.warn(f"nothing left to train: the checkpoint in {self.folder!r} has finished epoch {done} and "
                           f"--epochs is {total}; resume with a larger --epochs (e.g. --epochs {2 * done}) to train "
-                          "more", stacklevel=2)
+                          "more", stacklevel=caller_level())
         else:
             say(f"resumed from epoch {done} of {total}", sys.stderr)
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..backend.pages import Pages
+from ..callers import caller_level
 from ..errors import ValidationError
 from . import checks as check
 from . import predict
@@ -59,7 +60,7 @@ def check_output(loss: Loss, sized: list[Layer], asked: object = None) -> None:
     if isinstance(found, OutputMismatch):
         raise torch_logits_mismatch(asked, found)
     if found is not None:
-        warnings.warn(found[1], UserWarning, stacklevel=3)
+        warnings.warn(found[1], UserWarning, stacklevel=caller_level())
 
 
 def task(net: Network) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..data.filecontent import file_kind, first_member, kind_of
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.filenames import a_file_name
@@ -353,7 +354,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             net.optimizer = opt
             warned = check.schedule_warning(opt)
             if warned is not None:
-                warnings.warn(f"{path}: {warned}", UserWarning, stacklevel=4)
+                warnings.warn(f"{path}: {warned}", UserWarning, stacklevel=caller_level())
     arrays = {name[len("extra."):]: v for name, v in vectors.items() if name.startswith("extra.")}
     return net, header.get("extra"), arrays
 

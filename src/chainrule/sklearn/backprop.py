@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn.layers import Dense, Layer
 from ..nn.metrics import unrounded
@@ -298,22 +299,22 @@ class _Backprop(_Weights, BaseEstimator):
         self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_, default=math.inf)
 
-    def _warn_if_interrupted(self, stacklevel: int = 3) -> None:
+    def _warn_if_interrupted(self) -> None:
         """MLPClassifier's "Training interrupted by user." after a fit the user interrupted, warned once the fit is
         done (outside `as_before_if_refused`): raised as an error (python -W error) it leaves the estimator fitted
         with the epochs it finished, as MLPClassifier's, not rolled back to before them while a warm start's
         network kept their steps."""
         if getattr(self, "_interrupted", False):
-            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=stacklevel)
+            warnings.warn("Training interrupted by user.", UserWarning, stacklevel=caller_level())
 
     def _warn_if_ran_out(self) -> None:
         """fit's (not partial_fit's, as MLPClassifier's): every epoch ran and the stopping rule (tol,
         n_iter_no_change) did not end the fit: MLPClassifier's ConvergenceWarning, in its words (max_iter is
         epochs here). An interrupted fit's warning first (`_warn_if_interrupted`)."""
-        self._warn_if_interrupted(stacklevel=4)
+        self._warn_if_interrupted()
         if self._ran_out and self._warns_unconverged:
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.epochs}) reached and the optimization "
-                          "hasn't converged yet.", ConvergenceWarning, stacklevel=3)
+                          "hasn't converged yet.", ConvergenceWarning, stacklevel=caller_level())
 
     def _batch_size(self, n: int) -> int:
         """The batch size for n training rows: 'auto' is min(200, n), as MLPClassifier's; None, the default,
@@ -326,7 +327,7 @@ class _Backprop(_Weights, BaseEstimator):
         if self.batch_size > n:
             held = " (early stopping holds out the rest)" if self.early_stopping else ""
             warnings.warn(f"{MLP_CLIPPED} to {n}: batch_size={self.batch_size}, {n} training rows{held}",
-                          UserWarning, stacklevel=5)
+                          UserWarning, stacklevel=caller_level())
         return min(int(self.batch_size), n)
 
     def _no_negative_weight(self, w: np.ndarray) -> None:

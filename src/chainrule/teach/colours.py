@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
+
 # ten colours, each its own; past this a key of each layer took half the figure (40 layers: three columns of 14
 # beside the plot), so one colour a depth, read off a colour bar
 MANY_LAYERS = 10
@@ -49,7 +51,7 @@ def class_colours(n: int) -> Any:
         step = numbered(n)
         warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "
                       f"are alike, and the colour bar numbers one class in {step} (0, {step}, {2 * step}, ...)",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=caller_level())
         return ListedColormap(colormaps["turbo"](np.arange(n) * 0.618034 % 1))
     shades = [colormaps[m](4 * hue + shade) for shade in (0, 2, 1, 3) for hue in range(5) for m in ("tab20b", "tab20c")]
     return ListedColormap([*colormaps["tab20"](np.r_[0:20:2, 1:20:2]), *shades][:n])

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ChainruleTypeError, ValidationError
 from .labels import clipped, place_labels, text_size
 from .notation import bias_name, neuron_names, weight_name
@@ -67,7 +68,7 @@ def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:
     if not labelled:
         warnings.warn("network_diagram: the report's gradients are not drawn: the network is too large for labelled "
                       f"edges (more than {LABELLED_EDGES} weights into a layer, or a layer wider than max_units); "
-                      "the report itself lists them", UserWarning, stacklevel=3)
+                      "the report itself lists them", UserWarning, stacklevel=caller_level())
         return {}
     return {p["name"]: p["grad"] for p in d["parameters"]}
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn.checks import number
 
@@ -170,7 +171,8 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
         if not keep.size:
             raise ValidationError(f"gradcheck: {message}. Every sample is at a kink: nothing left to compare; give "
                                   "other samples, or move the parameters off the kink (nonzero biases)")
-        warnings.warn(f"gradcheck left out {len(bad)} of {Xc.shape[0]} samples: {message}", KinkWarning, stacklevel=2)
+        warnings.warn(f"gradcheck left out {len(bad)} of {Xc.shape[0]} samples: {message}", KinkWarning,
+                      stacklevel=caller_level())
         Xc, Yc = Xc[keep], Yc[keep]
         numeric = _central(net, Xc, Yc, eps)[0]
     with np.errstate(all="ignore"):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ChainruleError, ChainruleTypeError, ValidationError, plural, refusal
 from ..nn import checks as check
 from ..nn import sample_weight as sw
@@ -109,7 +110,7 @@ def split_fraction(validation_split: float, validation_data: Any) -> float:
     if validation_split and validation_data is not None:
         warnings.warn(f"fit got both validation_data and validation_split={validation_split!r}: validation_data "
                       f"overrides validation_split (as in Keras), so every row trains and validation_data alone "
-                      f"validates", UserWarning, stacklevel=5)
+                      f"validates", UserWarning, stacklevel=caller_level())
         return 0.0
     return validation_split
 

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import ending_separator, name_ending
@@ -165,7 +166,7 @@ class CSVLogger(Callback):
             if header is not None and left:     # Keras writes its own columns under the file's header: misaligned
                 warnings.warn(f"CSVLogger: {self.filename!r} has the columns {['epoch', *header]}; this run's "
                               f"{left} are not among them and are not written (append=False, or another file, "
-                              "keeps them)", UserWarning, stacklevel=2)
+                              "keeps them)", UserWarning, stacklevel=caller_level())
         if self.pipe is not None:
             try:
                 self._write(self.pipe, epoch, logs)

@@ -127,7 +127,7 @@ class GradientDiagnostics(Callback):
             return
         self.flagged[layer] = message
         if self.warn:
-            warnings.warn(f"{message}. Remedies: {REMEDIES}.", GradientWarning, stacklevel=2)
+            warnings.warn(f"{message}. Remedies: {REMEDIES}.", GradientWarning, stacklevel=caller_level())
 
 
 def likely_cause(net, X: Any, Y: Any) -> str:

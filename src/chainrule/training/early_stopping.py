@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..nn import checks as check
 from .callback import (
     Callback,
@@ -61,7 +62,7 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.monitor not in logs:        # Keras warns (its words) and trains on, counting nothing
             warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. Available "
-                          f"metrics are: {','.join(logs)}", UserWarning, stacklevel=2)
+                          f"metrics are: {','.join(logs)}", UserWarning, stacklevel=caller_level())
             return
         current = float(logs[self.monitor])
         if epoch < self.start_from_epoch:

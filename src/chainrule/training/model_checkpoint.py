@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..backend.processes import sweep_temporaries
+from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
@@ -144,7 +145,8 @@ class ModelCheckpoint(Callback):
                                   f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
                                   "(val_ metrics need validation data)") from None
         if self.save_best_only and self.monitor not in logs:    # Keras warns (its words) and saves, as without
-            warnings.warn(f"Can save best model only with {self.monitor} available.", UserWarning, stacklevel=2)
+            warnings.warn(f"Can save best model only with {self.monitor} available.", UserWarning,
+                          stacklevel=caller_level())
         elif self.save_best_only:                   # save_best_only, without its "saving model to" line
             current = float(logs[self.monitor])
             shown = "None" if self.best is None else f"{self.best:.5f}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..nn import checks as check
 from .callback import (
     Callback,
@@ -83,7 +84,7 @@ class ReduceLROnPlateau(Callback):
         logs["learning_rate"] = float(np.float32(optimizer.lr))      # Keras 3's name and float32 value
         if self.monitor not in logs:        # Keras warns (its words, the rate among the metrics) and counts nothing
             warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
-                          f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=2)
+                          f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=caller_level())
             return
         current = float(logs[self.monitor])
         if self.cooldown_counter > 0:

@@ -105,3 +105,44 @@ def test_a_newer_weights_format_says_to_upgrade(tmp_path):
     with pytest.raises(ModelFileError, match=r"format 2; this chainrule reads format 1 \(a newer chainrule wrote it: "
                                              r"upgrade chainrule"):
         net.load_weights(path)
+
+
+@pytest.mark.parametrize("fmt", [1.0, "1", True, 0, 2])
+def test_a_weights_format_refusal_is_not_called_truncated(fmt, tmp_path):
+    """A whole file of another format is no cut-short copy: it says what it is, as load's version refusal does."""
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(format=fmt))
+    with pytest.raises(ModelFileError) as caught:
+        net.load_weights(path)
+    said = str(caught.value)
+    assert "truncated" not in said and said.startswith(f"load_weights: {path} has weights format {fmt!r}; ")
+    assert ("upgrade chainrule" in said) == (fmt == 2) and ("damaged or crafted" in said) == (fmt != 2)
+
+
+def test_a_weights_file_whose_members_differ_from_its_list_is_called_damaged(tmp_path):
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(arrays=h["arrays"][:-1]))
+    with pytest.raises(ModelFileError, match=r"its description lists .*: the file is damaged or crafted") as caught:
+        net.load_weights(path)
+    assert "truncated" not in str(caught.value)
+
+
+@pytest.mark.parametrize("key, value", [("history_len", True), ("stopped", "no"), ("stopped", 0)])
+def test_a_checkpoint_state_of_a_bool_count_or_a_text_flag_is_refused(key, value, tmp_path):
+    """True == 1 and "no" is truthy: such a crafted state resumed with a wrong history, or stopped at once."""
+    from chainrule.saving.checkpoint import checkpoint_path
+    X = np.random.default_rng(0).normal(size=(8, 3))
+
+    def fit(epochs, **kw):
+        net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2)], loss="mse", seed=0)
+        net.fit(X, X[:, :2], epochs=epochs, verbose=0, checkpoint_dir=tmp_path / "ck", **kw)
+        return net
+    fit(2)
+    rewritten(checkpoint_path(tmp_path / "ck"), "__format__",
+              lambda h: h["extra"]["checkpoint"].update({key: value}))
+    with pytest.raises(ModelFileError, match="the checkpoint's training state is invalid"):
+        fit(4, resume=True)

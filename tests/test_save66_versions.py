@@ -146,3 +146,17 @@ def test_a_checkpoint_state_of_a_bool_count_or_a_text_flag_is_refused(key, value
               lambda h: h["extra"]["checkpoint"].update({key: value}))
     with pytest.raises(ModelFileError, match="the checkpoint's training state is invalid"):
         fit(4, resume=True)
+
+
+def test_docs_show_the_refusal_of_a_weights_format_no_chainrule_writes(tmp_path, monkeypatch):
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) >= 3}
+    net, _ = saved(tmp_path)
+    net.save_weights(tmp_path / "w.npz")
+    rewritten(tmp_path / "w.npz", "__weights__", lambda h: h.update(format=1.0))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError) as caught:
+        net.load_weights("w.npz")
+    assert str(caught.value) == rows["load_weights another weights format"]

@@ -160,3 +160,13 @@ def test_docs_show_the_refusal_of_a_weights_format_no_chainrule_writes(tmp_path,
     with pytest.raises(ModelFileError) as caught:
         net.load_weights("w.npz")
     assert str(caught.value) == rows["load_weights another weights format"]
+
+
+@pytest.mark.parametrize("key, value, shown", [("t", True, "True"), ("t", 1.0, "1.0"), ("epoch", "1", "'1'")])
+def test_an_optimizer_count_of_another_type_is_shown_as_written(key, value, shown, tmp_path):
+    """True and 1.0 were shown as 'True' and '1.0', as if the file held text: the reader could not tell which."""
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h: h["optimizer"].update({key: value}))
+    with pytest.raises(ModelFileError) as caught:
+        cr.load(path)
+    assert str(caught.value).endswith(f"the optimizer's {key} must be an integer from 0 to 2**53; got {shown}")

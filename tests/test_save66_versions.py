@@ -105,3 +105,68 @@ def test_a_newer_weights_format_says_to_upgrade(tmp_path):
     with pytest.raises(ModelFileError, match=r"format 2; this chainrule reads format 1 \(a newer chainrule wrote it: "
                                              r"upgrade chainrule"):
         net.load_weights(path)
+
+
+@pytest.mark.parametrize("fmt", [1.0, "1", True, 0, 2])
+def test_a_weights_format_refusal_is_not_called_truncated(fmt, tmp_path):
+    """A whole file of another format is no cut-short copy: it says what it is, as load's version refusal does."""
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(format=fmt))
+    with pytest.raises(ModelFileError) as caught:
+        net.load_weights(path)
+    said = str(caught.value)
+    assert "truncated" not in said and said.startswith(f"load_weights: {path} has weights format {fmt!r}; ")
+    assert ("upgrade chainrule" in said) == (fmt == 2) and ("damaged or crafted" in said) == (fmt != 2)
+
+
+def test_a_weights_file_whose_members_differ_from_its_list_is_called_damaged(tmp_path):
+    net, _ = saved(tmp_path)
+    path = tmp_path / "w.npz"
+    net.save_weights(path)
+    rewritten(path, "__weights__", lambda h: h.update(arrays=h["arrays"][:-1]))
+    with pytest.raises(ModelFileError, match=r"its description lists .*: the file is damaged or crafted") as caught:
+        net.load_weights(path)
+    assert "truncated" not in str(caught.value)
+
+
+@pytest.mark.parametrize("key, value", [("history_len", True), ("stopped", "no"), ("stopped", 0)])
+def test_a_checkpoint_state_of_a_bool_count_or_a_text_flag_is_refused(key, value, tmp_path):
+    """True == 1 and "no" is truthy: such a crafted state resumed with a wrong history, or stopped at once."""
+    from chainrule.saving.checkpoint import checkpoint_path
+    X = np.random.default_rng(0).normal(size=(8, 3))
+
+    def fit(epochs, **kw):
+        net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2)], loss="mse", seed=0)
+        net.fit(X, X[:, :2], epochs=epochs, verbose=0, checkpoint_dir=tmp_path / "ck", **kw)
+        return net
+    fit(2)
+    rewritten(checkpoint_path(tmp_path / "ck"), "__format__",
+              lambda h: h["extra"]["checkpoint"].update({key: value}))
+    with pytest.raises(ModelFileError, match="the checkpoint's training state is invalid"):
+        fit(4, resume=True)
+
+
+def test_docs_show_the_refusal_of_a_weights_format_no_chainrule_writes(tmp_path, monkeypatch):
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    rows = {cells[0]: cells[2] for cells in ([c.strip() for c in line.strip().strip("|").split(" | ")]
+                                             for line in doc.splitlines()) if len(cells) >= 3}
+    net, _ = saved(tmp_path)
+    net.save_weights(tmp_path / "w.npz")
+    rewritten(tmp_path / "w.npz", "__weights__", lambda h: h.update(format=1.0))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelFileError) as caught:
+        net.load_weights("w.npz")
+    assert str(caught.value) == rows["load_weights another weights format"]
+
+
+@pytest.mark.parametrize("key, value, shown", [("t", True, "True"), ("t", 1.0, "1.0"), ("epoch", "1", "'1'")])
+def test_an_optimizer_count_of_another_type_is_shown_as_written(key, value, shown, tmp_path):
+    """True and 1.0 were shown as 'True' and '1.0', as if the file held text: the reader could not tell which."""
+    _, path = saved(tmp_path)
+    rewritten(path, "__format__", lambda h: h["optimizer"].update({key: value}))
+    with pytest.raises(ModelFileError) as caught:
+        cr.load(path)
+    assert str(caught.value).endswith(f"the optimizer's {key} must be an integer from 0 to 2**53; got {shown}")

@@ -64,7 +64,7 @@ def file_of(path, directory) -> str | None:
 def cut_short(state: Any) -> bool:
     """Whether a checkpoint's state is of a run stopped before its last epoch (not by EarlyStopping)."""
     epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
-    return isinstance(epoch, int) and isinstance(epochs, int) and epoch < epochs and not state.get("stopped")
+    return type(epoch) is int and type(epochs) is int and epoch < epochs and not state.get("stopped")
 
 
 def kernel_path(extra: dict) -> str | None:
@@ -196,12 +196,12 @@ class BackupAndRestore(Callback):
         if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
             raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
         epoch = state.get("epoch")
-        if (set(state) != STATE_KEYS or not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0
-                or not isinstance(state["rng"], dict) or not isinstance(state["history_len"], int)
-                or not 0 <= state["history_len"] <= epoch
+        if (set(state) != STATE_KEYS or type(epoch) is not int or epoch < 0    # True == 1, but is no count
+                or not isinstance(state["rng"], dict) or type(state["history_len"]) is not int
+                or not 0 <= state["history_len"] <= epoch or not isinstance(state["stopped"], bool)
                 or not isinstance(state["callbacks"], list) or not isinstance(state["fingerprint"], dict)):
             raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history, rng, "
-                                 "callbacks or fingerprint)")
+                                 "stopped, callbacks or fingerprint)")
         found = differences(state["fingerprint"], self.fingerprint)
         if found:
             raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
@@ -224,7 +224,7 @@ class BackupAndRestore(Callback):
         net.epochs_trained = saved.epochs_trained
         trainer.history.history, trainer.history.epoch = history, hist_epochs
         self.saved_callbacks = [_with_arrays(entry, arrays, path) for entry in state["callbacks"]]
-        self.stopped = bool(state["stopped"])
+        self.stopped = state["stopped"]
         return epoch
 
     def _announce(self, trainer, done: int, epochs: int | None) -> None:

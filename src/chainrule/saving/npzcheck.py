@@ -149,7 +149,7 @@ def read_header(raw: np.ndarray, path) -> dict:
         for key in ("t", "epoch"):
             if not _count(opt[key]):
                 raise ModelFileError(f"{path}: the optimizer's {key} must be an integer from 0 to 2**53; "
-                                     f"got {str(opt[key])[:40]!r}")
+                                     f"got {repr(opt[key])[:40]}")
         for key in ("state", "pending"):
             state = opt.get(key, [])
             if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)

@@ -100,15 +100,19 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[HEADER][()]))
+            fmt = header.get("format") if isinstance(header, dict) else None
+            if type(fmt) is not int or fmt != FORMAT:       # 1.0 == 1, True == 1: never written; said as such
+                raise ModelFileError(f"load_weights: {shown} has weights format {fmt!r}; this chainrule reads format "
+                                     f"{FORMAT} (" + ("a newer chainrule wrote it: upgrade chainrule to read it)"
+                                     if type(fmt) is int and fmt > FORMAT else
+                                     "no chainrule writes that format: the file is damaged or crafted)"))
             listed = [str(n) for n, _ in header["arrays"]]
-            if type(header.get("format")) is not int or header["format"] != FORMAT:    # 1.0 == 1: never written
-                newer = type(header.get("format")) is int and header["format"] > FORMAT
-                raise ValueError(f"format {header.get('format')!r}; this chainrule reads format {FORMAT}" + (
-                    " (a newer chainrule wrote it: upgrade chainrule to read it)" if newer else ""))
             if sorted(listed) != sorted(set(data.files) - {HEADER}):
-                raise ValueError(f"the archive holds {sorted(set(data.files) - {HEADER})}, its description lists "
-                                 f"{sorted(listed)} (damaged or crafted)")
+                raise ModelFileError(f"load_weights: {shown}: the archive holds {sorted(set(data.files) - {HEADER})}"
+                                     f", its description lists {sorted(listed)}: the file is damaged or crafted")
             stored = {n: data[n] for n in listed}
+    except ModelFileError:
+        raise
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
         raise ModelFileError(f"load_weights: {shown} could not be read as chainrule weights (truncated or "
                              f"corrupted?): {type(exc).__name__}: {exc}") from None

@@ -132,10 +132,16 @@ def test_the_command_line_checks_the_real_format(tmp_path):
     assert cli(*train, "--out", tmp_path / "m.npz").returncode == 0
     r = cli("predict", tmp_path / "m.npz", EXAMPLES / "iris.csv", "--out", paths["notes.txt"])
     assert r.returncode == 2 and "holds text without a 'prediction' column" in r.stderr
-    r = cli("export", tmp_path / "m.npz", paths["photo.png"])
+    r = cli("export", tmp_path / "m.npz", paths["photo.png"])   # refused by its name, as argparse reads it
+    assert r.returncode == 2 and "argument out: must end in .onnx" in r.stderr
+    fake = tmp_path / "photo.onnx"                                 # a binary named as ONNX: refused by its bytes
+    fake.write_bytes(paths["photo.png"].read_bytes())
+    r = cli("export", tmp_path / "m.npz", fake)
     assert r.returncode == 2 and "holds binary data, not an ONNX model" in r.stderr
+    assert fake.read_bytes() == paths["photo.png"].read_bytes()
     assert {p: p.read_bytes() for p in paths.values()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*(p.name for p in paths.values()), "m.npz"])
+    names = [*(p.name for p in paths.values()), "m.npz", "photo.onnx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)
 
 
 def test_model_checkpoint_never_replaces_other_data(tmp_path):

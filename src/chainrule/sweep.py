@@ -62,7 +62,7 @@ from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, 
 
 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
-# a frame of its own: warnings for run_sweep's caller count it (stacklevel 3 here, 4 in sweep_search)
+# a frame of its own: its warnings find run_sweep's caller by callers.caller_level
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
               cv: Any = 3, scoring: Any = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,

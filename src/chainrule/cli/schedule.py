@@ -23,8 +23,9 @@ NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, 
 #: the keys that take a list: their later values follow after commas (milestones=30,60,gamma=0.5)
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
-OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'",
-       "epsilon": "it is Keras 2's old name of min_delta: give min_delta"}
+OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+#: plateau's keys of Keras 2 that Python's ReduceLROnPlateau takes with a warning, and the command line refuses
+KERAS2 = {"epsilon": "it is Keras 2's old name of min_delta: give min_delta"}
 #: torch's keys that have no key here, and why (plateau takes Keras' names and counts)
 TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpoint-dir and --resume",
          "threshold": "plateau takes Keras' min_delta for it (an absolute change: torch's threshold_mode='abs')",
@@ -100,7 +101,7 @@ class ScheduleAction(argparse.Action):
 
 def _keys(cls: type) -> tuple[list[str], list[str]]:
     """The keys `cls` takes from the command line, and those of them it needs."""
-    params = [p for p in inspect.signature(cls).parameters.values() if p.name not in OWN]
+    params = [p for p in inspect.signature(cls).parameters.values() if p.name not in OWN and p.name not in KERAS2]
     return [p.name for p in params], [p.name for p in params if p.default is inspect.Parameter.empty]
 
 
@@ -130,10 +131,11 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        if key in OWN or (key in TORCH and key not in accepted):
-            whose = "" if key in OWN else " (torch's)"
+        said = OWN.get(key) or (KERAS2.get(key) if cls is ReduceLROnPlateau else None)
+        if said or (key in TORCH and key not in accepted):
+            whose = "" if said else " (torch's)"
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r}{whose} is not taken here: "
-                                             f"{OWN.get(key) or TORCH[key]}; expected among {', '.join(accepted)}")
+                                             f"{said or TORCH[key]}; expected among {', '.join(accepted)}")
         if key not in accepted:
             hint = did_you_mean(key, accepted, " (did you mean {!r}?)")
             raise argparse.ArgumentTypeError(f"{name.strip()}: unknown key {key!r}{hint}; expected among "

@@ -107,6 +107,12 @@ RESERVED = ("loss", "lr", "learning_rate")
 KNOWN = "chainrule's metrics are the accuracies " + ", ".join(map(repr, ACCURACIES)) + " (the loss is always logged)"
 
 
+def kind_of(name: str) -> str:
+    """The accuracy a metric's name stands for, as Keras' get_metric matches it: "accuracy" and "acc" in any case,
+    the others exactly (a class's name too); a name not one of ACCURACIES' is given back as it is."""
+    return name.lower() if name.lower() in ("accuracy", "acc") else CLASSES.get(name, name)
+
+
 def _keras(metric: Any, name: str) -> bool:
     """Whether `metric` is Keras' own keras.metrics.`name` (the function, or an object of the class, not a subclass):
     looked up in the Keras its module belongs to, never imported here."""
@@ -122,7 +128,7 @@ def _accuracy(metric: Any, what: str, task: str) -> str:
     name: str | None
     kind: str | None
     if isinstance(metric, str):     # as Keras' get_metric: "accuracy" and "acc" in any case, the others exactly
-        name, kind = metric, metric.lower() if metric.lower() in ("accuracy", "acc") else CLASSES.get(metric, metric)
+        name, kind = metric, kind_of(metric)
         if kind not in ACCURACIES and metric.lower() in ACCURACIES:
             raise ValidationError(f"{what}: {metric!r} is not a metric name; Keras matches the names exactly "
                                   f"(only 'accuracy' and 'acc' in any case): give {metric.lower()!r}")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal
 from ..nn import checks as check
-from ..nn.metrics import ACCURACIES, CLASSES, rounds
+from ..nn.metrics import ACCURACIES, kind_of, rounds
 
 
 class Callback:
@@ -162,7 +162,8 @@ def stateful(callbacks: list[Callback]) -> list[Callback]:
 
 def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     """"min" or "max": how the watched value improves ("auto": down for the loss, up for an accuracy by any of
-    Keras' names ('acc', 'sparse_categorical_accuracy'), with or without val_; another name ('weighted_accuracy' too,
+    Keras' names ('acc', 'sparse_categorical_accuracy'), matched as Keras matches them ('ACC', not
+    'SPARSE_CATEGORICAL_ACCURACY'), with or without val_; another name ('weighted_accuracy' too,
     as Keras' metric is named 'accuracy'), a typo too, is Keras 3's error: it cannot tell, so mode must say)."""
     if mode not in ("auto", "min", "max"):
         name = f"{owner}: mode" if owner else "mode"      # the callback named, as its other arguments' refusals
@@ -170,7 +171,7 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
                       "'auto', 'min' or 'max'")
     if mode == "auto":
         name = monitor.removeprefix("val_")
-        if name != "loss" and name.lower() not in ACCURACIES and name not in CLASSES:
+        if name != "loss" and kind_of(name) not in ACCURACIES:     # the names as metrics= matches them
             raise ValidationError(f"{owner + ': ' if owner else ''}mode='auto' cannot tell whether monitor="
                                   f"{monitor!r} should be maximized or minimized (it knows loss and the accuracies, "
                                   "and their val_ forms, as Keras'); "

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..callers import caller_level
+from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import (
     Callback,
@@ -55,6 +56,10 @@ class ReduceLROnPlateau(Callback):
                  mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
                  epsilon: float | None = None):
         if epsilon is not None:     # Keras 2's name, read as min_delta as Keras 2 read it (Keras 3 drops it unread)
+            check.number(epsilon, "ReduceLROnPlateau: epsilon", low=-math.inf)      # named as given
+            if min_delta != 1e-4:   # both: Keras 2 dropped min_delta unsaid; which one was meant cannot be told
+                raise ValidationError(f"ReduceLROnPlateau: epsilon={epsilon!r} is Keras 2's old name of min_delta, "
+                                      f"and min_delta={min_delta!r} is given too; give min_delta alone")
             warnings.warn("ReduceLROnPlateau: epsilon is Keras 2's old name of min_delta; it is read as "
                           f"min_delta={epsilon!r}: write min_delta", DeprecationWarning, stacklevel=2)
             min_delta = epsilon

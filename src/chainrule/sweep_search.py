@@ -1,19 +1,18 @@
 """How `chainrule sweep`'s search runs (`chainrule.sweep` reads the file and writes the results): GridSearchCV's
 (or RandomizedSearchCV's) candidates, folds, scores and ranks, here (joblib) or on a Dask cluster (a task per
-candidate and fold), a regression scored in the target's units, failed candidates kept (NaN scores, ranked last)
-and named, the best one refit, the results table.
+candidate and fold), a regression scored in the target's units, failed candidates kept (NaN scores, ranked last) and
+named, the best one refit, the results table.
 
 Each fold's rows are preprocessed once, by FoldPreprocessing (the file's preprocessing learnt from that
 fold's training rows only), for every candidate: the numbers of a Pipeline of it and the estimator, which
 learns it again in each candidate's fit (a third of a small sweep's time). The rows held out to score a
-candidate have no say in the scaling, fill values and categories it trains with (nor, for a regression,
-in the target's mean and scale). The best candidate is refit on every row with the whole file's.
+candidate have no say in the scaling, fill values and categories it trains with (nor, for a regression, in the
+target's mean and scale). The best candidate is refit on every row with the whole file's.
 
-The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit failed
-only in warnings, in the process and thread that ran it (catch_warnings is not thread-safe; a Dask worker's are
-lost). Here each fold returns its score, fit time and the reason it failed, wherever it ran. Candidates
-(ParameterGrid, ParameterSampler), folds, means, spreads and ranks are scikit-learn's, as GridSearchCV's
-cv_results_ has them (tests compare the two on the same folds).
+The loop over candidates and folds is this module's, not GridSearchCV.fit's: scikit-learn says why a fit failed only in
+warnings, in the process and thread that ran it (catch_warnings is not thread-safe; a Dask worker's are lost). Here each
+fold returns its score, fit time and the reason it failed, wherever it ran. Candidates, folds, means, spreads and
+ranks are scikit-learn's, as GridSearchCV's cv_results_ has them (tests compare the two on the same folds).
 """
 from __future__ import annotations
 

@@ -9,8 +9,6 @@ import sys
 import tempfile
 import warnings
 
-from ..callers import caller_level
-
 
 def folder(root: str | None = None) -> str:
     """The folder where Numba keeps the compiled kernels (of every module of this folder) and
@@ -46,7 +44,7 @@ def _passed_over(given: str, chosen: str) -> None:
     if not _said_passed_over:
         _said_passed_over = True
         warnings.warn(f"chainrule: NUMBA_CACHE_DIR {given} cannot be written by this user; Numba caches the kernels "
-                      f"in {chosen} instead", RuntimeWarning, stacklevel=caller_level())
+                      f"in {chosen} instead", RuntimeWarning, stacklevel=4)
 
 
 def _user_cache() -> str:
@@ -78,5 +76,5 @@ def writable(quiet: bool = False) -> bool:
     if not quiet:
         warnings.warn(f"chainrule: Numba's cache folder {where} cannot be written; the kernels are compiled in "
                       "memory for this process (set NUMBA_CACHE_DIR to a writable folder to keep them)",
-                      RuntimeWarning, stacklevel=caller_level())
+                      RuntimeWarning, stacklevel=3)
     return False

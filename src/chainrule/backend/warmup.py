@@ -39,7 +39,6 @@ from typing import Any
 
 import numpy as np
 
-from ..callers import caller_level
 from . import cachedir, csr, kernels, loops, tiny, units, views
 from .compilelock import leftover, rename
 from .compilelock import release as _release
@@ -106,7 +105,7 @@ def _cannot_load() -> None:
         warnings.warn(f"chainrule: the compiled kernels in {cachedir.folder()} cannot be used: Numba reads only a "
                       "cache folder it can write, and this one cannot be written; jobs run on NumPy. Set "
                       "NUMBA_CACHE_DIR to a folder this user can write (and run `chainrule compile` with it)",
-                      RuntimeWarning, stacklevel=caller_level())
+                      RuntimeWarning, stacklevel=4)
 
 
 def job_done(start: bool = True, lacked: Sequence[tuple[str, tuple[int, ...]]] = (), owner: object = None) -> None:

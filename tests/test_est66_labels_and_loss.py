@@ -1,6 +1,7 @@
 """Labels scikit-learn cannot read, and loss_ before an epoch, as MLPClassifier's (scikit-learn 1.9): partial_fit's
 classes (and y, in fit, a warm start or a later partial_fit) given as an object array of bools or numbers is
-refused, naming the argument and its fix, where it was taken (classes) or refused with scikit-learn's "Unknown label
+refused, naming the argument and its fix (with scikit-learn's words, "Unknown label type", which
+check_estimator looks for), where it was taken (classes) or refused with scikit-learn's "Unknown label
 type: unknown. Maybe ... a regression target" (y); loss_ is not set before an epoch (it was None)."""
 import pickle
 import warnings
@@ -32,7 +33,8 @@ def test_partial_fit_classes_as_an_object_array_of_non_text_is_refused_as_mlps(l
     classes = np.array(labels, dtype=object)
     target = np.asarray(labels)[y]
     _refused_by_mlp(lambda est: est.partial_fit(X, target, classes=classes))
-    with pytest.raises(ValidationError, match=rf"classes is an object array .* np.asarray\(classes, dtype={dtype}\)"):
+    with pytest.raises(ValidationError, match=rf"Unknown label type of classes: an object array .* "
+                                              rf"np.asarray\(classes, dtype={dtype}\)"):
         BackpropClassifier(hidden_layer_sizes=(3,)).partial_fit(X, target, classes=classes)
     # as the message says: the same labels in their own dtype (and as a list) are taken, as MLP takes them
     for given in (np.asarray(labels, dtype=dtype), labels):
@@ -59,8 +61,8 @@ def test_y_as_an_object_array_of_bools_is_refused_naming_y_and_its_fix(call):
             return est.partial_fit(X, target)
     _refused_by_mlp(run)
     ours = BackpropClassifier(hidden_layer_sizes=(3,), epochs=2, random_state=0)
-    with pytest.raises(ValidationError, match=r"y is an object array of labels that are not text \(e.g. (True|False), "
-                                              r"bool\).* np.asarray\(y, dtype=bool\)"):
+    with pytest.raises(ValidationError, match=r"Unknown label type of y: an object array of labels that are not text "
+                                              r"\(e.g. (True|False), bool\).* np.asarray\(y, dtype=bool\)"):
         run(ours)
     # the fix the message names: MLP's classes and predictions
     fixed = np.asarray(target, dtype=bool)

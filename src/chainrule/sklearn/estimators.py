@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, numeric_y, known_type, one_column, one_type, sample_weights
+from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights
 from .params import (
     as_before_if_refused,
     check_params,

@@ -85,9 +85,9 @@ def known_type(labels: np.ndarray, name: str = "y") -> None:
     flat = labels.reshape(-1)
     if labels.dtype == object and flat.size and not any(isinstance(v, (str, bytes)) for v in flat):
         v = next((v for v in flat if v is not None and v == v), flat[0])
-        raise ValidationError(f"{name} is an object array of labels that are not text (e.g. {v!r}, "
-                              f"{type(v).__name__}): scikit-learn reads their type as unknown and MLPClassifier "
-                              f"refuses them; give them their own dtype, e.g. np.asarray({name}, dtype="
+        raise ValidationError(f"Unknown label type of {name}: an object array of labels that are not text (e.g. "
+                              f"{v!r}, {type(v).__name__}), as scikit-learn reads it and MLPClassifier refuses it; "
+                              f"give the labels their own dtype, e.g. np.asarray({name}, dtype="
                               f"{type(v).__name__ if isinstance(v, (bool, int, float)) else 'float'})")
 
 

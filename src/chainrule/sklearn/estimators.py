@@ -33,7 +33,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     ----------
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
-        "logistic" and "identity" too; None is linear).
+        "logistic" and "identity" too; None is linear; "softmax" too, the engine's, which MLPClassifier refuses).
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate (a number, or a
         chainrule.optim schedule: StepLR(0.01, 10), ...); momentum is used by "sgd" only. Or a
         `chainrule.optim` optimizer, copied by each fit, with its own arguments (learning_rate and

@@ -273,6 +273,8 @@ DOCUMENTED = {
     "sigmoid labels 1 and 2": (lambda: sigmoid_net().fit(X[:2], [1, 2], verbose=0), ValidationError),
     "estimator X text": (lambda: clf().fit([[1, 2, "green"], [3, 4, 5]], [0, 1]), ValidationError),
     "estimator labels of mixed types": (lambda: clf().fit(X[:2], np.array([1, "a"], dtype=object)), ValidationError),
+    "estimator labels of object bools": (lambda: clf().fit(X[:2], np.array([True, False], dtype=object)),
+                                         ValidationError),
     "estimator random_state": (lambda: clf(random_state=None).set_params(random_state=-1).fit(X, Y3), ValidationError),
     "partial_fit classes NaN": (lambda: clf().partial_fit(X, Y3, classes=[0, 1, 2, np.nan]), ValidationError),
     "regressor y text": (lambda: BackpropRegressor(epochs=2).fit(X[:2], ["1.5", "2"]), ValidationError),

@@ -209,6 +209,7 @@ class _Backprop(_Weights, BaseEstimator):
         self._split_seed: int | None = None      # early stopping's, drawn once: a warm start holds out the same rows
         self._stopped: dict | None = None        # early stopping's state, which a warm start goes on with
         self.loss_curve_: list[float] = []
+        self.__dict__.pop("loss_", None)          # set by an epoch of this network (MLP: the last fit's)
         # as MLPClassifier's: the held-out scores (accuracy, R2) and the best of them with early stopping, else None;
         # the held-out losses beside them
         self.validation_scores_: list[float] | None = [] if self.early_stopping else None
@@ -294,9 +295,10 @@ class _Backprop(_Weights, BaseEstimator):
         self._ran_out = self.n_iter_ == epochs and not (stopper.stopped or interrupted)
         self._interrupted = interrupted
         self.t_ += X.shape[0] * self.n_iter_
-        # as MLPClassifier's: the last epoch's (before an epoch: None); the lowest without early stopping (before an
-        # epoch: inf, as MLP's), None with it
-        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        # as MLPClassifier's: the last epoch's (before an epoch: not set, as MLP's); the lowest without early stopping
+        # (before an epoch: inf, as MLP's), None with it
+        if self.loss_curve_:
+            self.loss_ = self.loss_curve_[-1]
         self.best_loss_ = None if self.early_stopping else min(self.loss_curve_, default=math.inf)
 
     def _warn_if_interrupted(self) -> None:

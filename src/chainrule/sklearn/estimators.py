@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, numeric_y, one_column, one_type, sample_weights
+from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights
 from .params import (
     as_before_if_refused,
     check_params,
@@ -33,7 +33,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     ----------
     hidden_layer_sizes : tuple of int, the hidden layers' widths.
     activation : hidden activation ("relu", "tanh", "sigmoid", "leaky_relu", "linear"; MLPClassifier's
-        "logistic" and "identity" too; None is linear).
+        "logistic" and "identity" too; None is linear; "softmax" too, the engine's, which MLPClassifier refuses).
     optimizer : "adam", "sgd", "rmsprop", "adagrad" or "adamw", with learning_rate (a number, or a
         chainrule.optim schedule: StepLR(0.01, 10), ...); momentum is used by "sgd" only. Or a
         `chainrule.optim` optimizer, copied by each fit, with its own arguments (learning_rate and
@@ -92,8 +92,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     validation_loss_curve_ : with early_stopping, the held-out loss of each epoch in loss_curve_'s units (MLP's:
         the regressor's half mean squared error), without alpha's penalty; None without it.
     loss_, best_loss_, t_, n_layers_, n_outputs_, out_activation_, coefs_, intercepts_ : as
-        MLPClassifier's (best_loss_: the lowest of loss_curve_, inf before an epoch, None with early_stopping, whose
-        best_validation_score_ is -inf before an epoch; coefs_ and
+        MLPClassifier's (loss_: the last epoch's, not set before an epoch; best_loss_: the lowest of loss_curve_,
+        inf before an epoch, None with early_stopping, whose best_validation_score_ is -inf before an epoch; coefs_ and
         intercepts_: the network's own weight arrays; set them, as MLPClassifier's, to copy arrays in, checked first:
         a warm fit with early stopping then looks for its best anew, where MLPClassifier's may put its old best back).
     network_ : the trained `chainrule.Network`.
@@ -185,6 +185,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         sparse matrix, so a multi-label predict is one too (as MLPClassifier's, whose LabelBinarizer
         keeps the first fit's kind of y)."""
         one_type(y)
+        known_type(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
@@ -225,6 +226,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         kind: single-label, or multi-label of as many labels (MLPClassifier: "The object was not fitted with multilabel
         input."); a 0/1 matrix after single labels was read as the softmax's targets, each row a class's one-hot or
         not. A warm start needs the same classes too (MLPClassifier's words); partial_fit's are checked by `_encode`."""
+        one_type(y)                     # labels scikit-learn cannot read, named as a new network's are
+        known_type(y)
         multilabel, fitted = type_of_target(y) == "multilabel-indicator", self._kind == "multilabel-indicator"
         if multilabel != fitted or multilabel and y.shape[1] != len(self.classes_):
             given = (f"multi-label (a 0/1 matrix of {y.shape[1]} columns)" if multilabel else

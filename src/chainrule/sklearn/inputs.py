@@ -78,6 +78,19 @@ def one_type(labels: np.ndarray, name: str = "y") -> None:
                               f"({type(a).__name__}); give every label one type (e.g. np.asarray({name}).astype(str))")
 
 
+def known_type(labels: np.ndarray, name: str = "y") -> None:
+    """Class labels scikit-learn can read: an object array of bools or numbers (a pandas column of object dtype, say)
+    is of type "unknown" to its type_of_target, which MLPClassifier refuses (for classes too), saying only "Unknown
+    label type"; named here with its fix."""
+    flat = labels.reshape(-1)
+    if labels.dtype == object and flat.size and not any(isinstance(v, (str, bytes)) for v in flat):
+        v = next((v for v in flat if v is not None and v == v), flat[0])
+        raise ValidationError(f"Unknown label type of {name}: an object array of labels that are not text (e.g. "
+                              f"{v!r}, {type(v).__name__}), as scikit-learn reads it and MLPClassifier refuses it; "
+                              f"give the labels their own dtype, e.g. np.asarray({name}, dtype="
+                              f"{type(v).__name__ if isinstance(v, (bool, int, float)) else 'float'})")
+
+
 def checked_classes(classes: Any) -> np.ndarray:
     """partial_fit's `classes`: every label, once, of one type, none missing (as MLPClassifier's, named)."""
     if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
@@ -88,6 +101,7 @@ def checked_classes(classes: Any) -> np.ndarray:
     if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
             v is None or v != v for v in labels):
         raise ValidationError(f"classes must not hold missing values (NaN, None); got {labels.tolist()!r:.200}")
+    known_type(labels, "classes")        # an object array of bools or numbers: MLPClassifier's "Unknown label type"
     unique = np.unique(labels)     # an object array as its values' own dtype (text: '<U'), as MLPClassifier's classes_
     return np.asarray(unique.tolist()) if unique.dtype == object else unique
 

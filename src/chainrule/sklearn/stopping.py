@@ -38,7 +38,7 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
                               + unstratified(len(counts)))
     extra = [a for a in (sample_weight, scored) if a is not None]
     try:
-        parts = train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
+        parts = train_test_split(X, y, Y, *extra, test_size=float(est.validation_fraction), random_state=seed,
                                  stratify=stratify)
     except ValueError as exc:
         how, fix = "a random", ""

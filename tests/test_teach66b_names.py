@@ -78,6 +78,15 @@ def test_latex_class_line_writes_each_class_label_as_the_text_does(trained, row)
     assert trained[1][row - 1] in said and _glyphs(words) == _as_drawn(said), (said, words)
 
 
+def test_markdown_header_lines_read_as_the_text_writes_them(trained):
+    text = [x.strip() for x in _explain(trained, 1, "text").split("\n\n")[0].splitlines()]
+    header = _explain(trained, 1, "markdown").split("\n\n")[0]
+    spans = [[(k.type, k.content) for k in t.children] for t in MarkdownIt("commonmark").parse(header)
+             if t.type == "inline"]
+    assert "outputs: " in text[-1] and all(label in text[-1] for label in trained[1]), text
+    assert spans == [[("code_inline", line)] for line in text], (spans, text)
+
+
 def test_json_keeps_class_labels_raw(trained):
     classes = json.loads(_explain(trained, 2, "json"))["target_classes"]
     assert classes["names"] == [trained[1][1]] and classes["column"] == "sp*ec_ies", classes

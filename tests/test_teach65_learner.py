@@ -70,7 +70,7 @@ def test_a_dataframes_columns_are_named_beside_the_inputs():
     assert "`inputs: i1 (sepal_length) = 5.1" in one.markdown()
     two = cr.explain(net, pd.DataFrame({k: v * 2 for k, v in IRIS_ROW.items()}), np.array([[1.0, 0.0]] * 2))
     assert "i1 (sepal_length) = [5.1, 5.1], i2 (sepal_width) = [3.5, 3.5]" in two.text()
-    assert r"i_{1}\text{ (sepal\_length)} = [5.1, 5.1]" in two.markdown()
+    assert r"i_{1}\text{ (sepal}\_\text{length)} = [5.1, 5.1]" in two.markdown()   # _ in maths: MathJax 3 too
     plain = cr.explain(net, np.array([[5.1, 3.5, 1.4]]), np.array([[1.0, 0.0]]))
     assert "inputs:" not in plain.text() and "column" not in plain.to_dict()["inputs"][0]
 

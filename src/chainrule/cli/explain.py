@@ -216,13 +216,10 @@ def _network(args):
 
 
 def _markdown(lines: list[str]) -> str:
-    """The header lines as a Markdown list (indented lines nested), each item's text as code."""
-    out = []
-    for line in lines:
-        text = line.strip()
-        tick = "``" if "`" in text else "`"
-        out.append(("  - " if line.startswith("  ") else "- ") + f"{tick}{text}{tick}")
-    return "\n".join(out)
+    """The header lines as a Markdown list (indented lines nested), each item's text as code, as written whatever
+    backticks a column's or class's name holds."""
+    from ..teach.escape import code_span
+    return "\n".join(("  - " if line.startswith("  ") else "- ") + code_span(line.strip()) for line in lines)
 
 
 def run(args) -> int:

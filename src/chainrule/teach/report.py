@@ -14,6 +14,7 @@ from ..saving.npzcheck import standard_json
 from . import derivation, error_terms, last_digit, neuron_cut, notation, sample_lines, zero_notes
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
+from .escape import code_span
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision, tex_numbers
 from .width import fit_width as fit_width  # where it was first written: older imports of it
@@ -215,7 +216,7 @@ def _render(d: dict, markdown: bool) -> str:
            sample_lines.batch_inputs(d["inputs"], every, tex_symbol))
     for what in ("inputs", "targets") if n == 1 else ("targets",):   # X's, Y's columns named: beside i1.., o1..
         if said := sample_lines.inputs_line(d[what], what):
-            note(sample_lines.code_span(said) if markdown else said)
+            note(code_span(said) if markdown else said)
     units.update({nr["name"]: nr["out"] for layer in d["layers"] for nr in layer["neurons"]})
     chosen = _chosen_unit(d)
     for layer in d["layers"]:

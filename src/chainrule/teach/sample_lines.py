@@ -10,6 +10,7 @@ import numpy as np
 
 from ..data.csvfile import short
 from ..nn.target_checks import given_as_labels
+from .escape import tex_text
 from .notation import shortened
 from .numbers import fmt
 
@@ -43,14 +44,6 @@ def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
     return symbol(unit["name"]) + tex_text(f" ({column})")
 
 
-def tex_text(words: str) -> str:
-    """`words` (a column's, a class's name) as LaTeX's \\text{...} writes them as they are: # $ % & _ { } escaped;
-    | < > between \\text{} parts, as maths (text mode's fonts print them as other signs: an em dash, ¡ and ¿);
-    \\ ^ ~ as spaces (no \\text{} escape of them reads alike in LaTeX, MathJax and KaTeX)."""
-    said = re.sub(r"([_#$%&{}])", r"\\\1", re.sub(r"[\\^~]", " ", words))
-    return "".join(part if part in "|<>" else f"\\text{{{part}}}" for part in re.split(r"([|<>])", said) if part)
-
-
 def name_columns(units: list[dict], table: Any) -> None:
     """Each unit's column where `table` (X for the inputs, Y for the targets) is a DataFrame with named columns, one
     per unit: the learner's own names, kept in the report's data."""
@@ -69,14 +62,6 @@ def inputs_line(inputs: list[dict], what: str = "inputs") -> str | None:
     named = [{**u, "name": "target_" + u["name"]} if what == "targets" else u for u in inputs]    # as E_o1 reads it
     return f"{what}: " + shortened([f"{input_label(u)} = {fmt(u['value'][0] if len(u['value']) == 1 else u['value'])}"
                                     for u in named])
-
-
-def code_span(words: str) -> str:
-    """`words` as Markdown's inline code, read as written whatever they hold (a column named a`b): fenced by more
-    backticks than their longest run, padded where they start or end with one (CommonMark's code spans)."""
-    fence = "`" * (max(map(len, re.findall("`+", words)), default=0) + 1)
-    pad = " " if words.startswith("`") or words.endswith("`") else ""
-    return f"{fence}{pad}{words}{pad}{fence}"
 
 
 def target_classes(Y: Any, k: int, task: str) -> dict | None:

@@ -1,0 +1,28 @@
+"""Users' own words (a column's, a class's name) written into the report's Markdown and LaTeX so that each reads as
+written: a Markdown code span, LaTeX's \\text{} with each of TeX's special characters between its parts in a form
+that renders alike in LaTeX, MathJax (3, without its textmacros extension, prints \\_ or \\textbackslash inside
+\\text{} as they are typed), KaTeX and matplotlib's mathtext."""
+from __future__ import annotations
+
+import re
+
+# A special character in maths, where all four read it: | < > themselves (text mode's fonts print an em dash, ¡ and
+# ¿); \\# in \\mathrm (mathtext has no \\# in maths); \\hat{} and {\\sim} for ^ and ~ (text mode's \\textasciicircum
+# and \\textasciitilde are words to MathJax 3); & alone in \\text{} (\\& in maths is no symbol of mathtext's).
+TEX_SIGNS = {"|": "|", "<": "<", ">": ">", "_": "\\_", "$": "\\$", "%": "\\%", "{": "\\{", "}": "\\}",
+             "#": "\\mathrm{\\#}", "\\": "{\\backslash}", "^": "\\hat{}", "~": "{\\sim}", "&": "\\text{\\&}"}
+
+
+def tex_text(words: str) -> str:
+    """`words` as LaTeX writes them as they are: plain runs in \\text{}, each special character between them as
+    `TEX_SIGNS` writes it ('x0^2' -> \\text{x0}\\hat{}\\text{2}; 'num__age' -> \\text{num}\\_\\_\\text{age})."""
+    parts = re.split(r"([|<>_$%{}#\\^~&])", words)
+    return "".join(TEX_SIGNS[part] if part in TEX_SIGNS else f"\\text{{{part}}}" for part in parts if part)
+
+
+def code_span(words: str) -> str:
+    """`words` as Markdown's inline code, read as written whatever they hold (a column named a`b): fenced by more
+    backticks than their longest run, padded where they start or end with one (CommonMark's code spans)."""
+    fence = "`" * (max(map(len, re.findall("`+", words)), default=0) + 1)
+    pad = " " if words.startswith("`") or words.endswith("`") else ""
+    return f"{fence}{pad}{words}{pad}{fence}"

@@ -117,6 +117,12 @@ def _wrapped(label: str, width: int = 46) -> str:
     return "\n".join(textwrap.fill(line, width, break_long_words=False) for line in label.split("\n"))
 
 
+def _titled(text: str, fig: Any, points: float = 12.0) -> str:
+    """`text` in lines that fit `fig`'s width at `points` (a character about 0.55 of it wide, in matplotlib's
+    font): a long title ran off both edges, cut off."""
+    return _wrapped(text, max(20, int(fig.get_figwidth() * 72 / (0.55 * points))))
+
+
 def _legend(ax) -> None:
     """The key of `ax`'s curves: where a nan/inf epoch's note is in it (a line's width), below the plot, as its long
     lines covered the curves inside; where no value is finite, no numbers on the y axis (they told of nothing)."""
@@ -171,7 +177,8 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         ax.grid(alpha=0.3)
         _legend(ax)
     if title:
-        fig.suptitle(title, parse_math=False)          # as written: '$x$' is no formula, nor 'cost $5' half of one
+        # as written: '$x$' is no formula, nor 'cost $5' half of one
+        fig.suptitle(_titled(title, fig), parse_math=False)
     fig.tight_layout()
     return save_figure(fig, path, dpi)
 
@@ -237,7 +244,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap=filled.cmap, norm=filled.norm, edgecolors="k", s=25)
-        ax.set_title(title, parse_math=False)
+        ax.set_title(_titled(title, fig, 12.0 * len(nets)), parse_math=False)        # a panel's share of the width
         first, second = neuron_names(net)[0]        # the axes are the network's two inputs, named by notation
         ax.set(xlabel=f"input {first}", ylabel=f"input {second}")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
@@ -278,7 +285,7 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
     ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
-    ax.set_title(title or "gradient norm per layer", parse_math=False)
+    ax.set_title(_titled(title or "gradient norm per layer", fig), parse_math=False)
     ax.grid(alpha=0.3, which="both")
     if by_depth is not None:           # the layers by the colour bar; a nan/inf epoch's note in the legend
         fig.colorbar(by_depth, ax=ax, label="layer")

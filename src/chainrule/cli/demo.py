@@ -100,11 +100,12 @@ def path() -> str:
     if kernels.numba is not None:
         return COMPILED
     if not kernels.AVAILABLE:
-        return "on NumPy: Numba, the optional 'fast' extra, is not installed (pip install '.[fast]' in the checkout)"
+        return "on NumPy: Numba, the optional 'fast' extra, is not installed; pip install '.[fast]' in the checkout"
     if kernels.ENABLED is False:
         return "on NumPy, as CHAINRULE_NUMBA=0 asks"
     if warmup.left_on_numpy == "short":
-        return (f"on NumPy: a job this short is done before the compiled kernels would load (about "
-                f"{warmup.LOAD_SECONDS:g} s; CHAINRULE_NUMBA=1 always loads them)")
-    return ("on NumPy: the compiled kernels are not compiled and cached yet (a background process compiles them "
-            "for the next run)")
+        # no bracket: one is never broken inside, and left half a line above it at 80 columns
+        return (f"on NumPy: a job this short is done before the compiled kernels would load, in about "
+                f"{warmup.LOAD_SECONDS:g} s; CHAINRULE_NUMBA=1 always loads them")
+    return ("on NumPy: the compiled kernels are not compiled and cached yet; a background process compiles them "
+            "for the next run")

@@ -13,7 +13,7 @@ from ..callers import caller_level
 MANY_LAYERS = 10
 
 
-DISTINCT_CLASSES = 60   # tab20's 20 colours and tab20b's and tab20c's 40 shades; past this, colours come close
+DISTINCT_CLASSES = 60   # the explorer's 16 and 44 of tab20's, tab20b's and tab20c's 60; past this, colours come close
 
 # The explorer's class colours in its order (charts.js' PALETTE: orange, blue, green, ...), so that class k is drawn
 # in one colour in the explorer and in a figure; its 16 are as many classes as it draws (limits.MAX_UNITS).
@@ -38,23 +38,25 @@ def numbered(n: int) -> int:
 
 
 def class_colours(n: int) -> Any:
-    """Class k in the k-th colour: up to 16 classes the explorer's (class 0 orange, 1 blue, ...: tab10 drew them
-    blue and orange); past 16 tab20's strong hues then its light ones (a hue's two kept apart), past 20 tab20b's and
-    tab20c's shades, a hue of each in turn, darkest first (turbo's spread over 30 classes made neighbouring classes
-    near-identical); past DISTINCT_CLASSES turbo, stepped by the golden ratio so that classes
-    k and k + 1 are far apart (some other two are close: a warning says so)."""
+    """Class k in the k-th colour: the explorer's 16 first (class 0 orange, 1 blue, ...: tab10 drew them blue and
+    orange), in every figure however many classes (past 16, tab20's order had class 0 blue, class 1 orange); then,
+    up to DISTINCT_CLASSES, each next the colour of tab20's, tab20b's and tab20c's farthest from those taken (their
+    fixed order put two near-identical shades side by side); past DISTINCT_CLASSES turbo, stepped by the golden
+    ratio so that classes k and k + 1 are far apart (some other two are close: a warning says so)."""
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
-    if n <= len(EXPLORER_CLASSES):
-        return ListedColormap(np.array(EXPLORER_CLASSES[:n]) / 255)
     if n > DISTINCT_CLASSES:
         step = numbered(n)
         warnings.warn(f"{n} classes, more than the {DISTINCT_CLASSES} colours told apart: some classes' colours "
                       f"are alike, and the colour bar numbers one class in {step} (0, {step}, {2 * step}, ...)",
                       UserWarning, stacklevel=caller_level())
         return ListedColormap(colormaps["turbo"](np.arange(n) * 0.618034 % 1))
-    shades = [colormaps[m](4 * hue + shade) for shade in (0, 2, 1, 3) for hue in range(5) for m in ("tab20b", "tab20c")]
-    return ListedColormap([*colormaps["tab20"](np.r_[0:20:2, 1:20:2]), *shades][:n])
+    taken = list(np.array(EXPLORER_CLASSES[:n]) / 255)
+    pool = [np.array(colormaps[m](k)[:3]) for m in ("tab20", "tab20b", "tab20c") for k in range(20)]
+    while len(taken) < n:
+        apart = [np.linalg.norm(np.array(taken) - c, axis=1).min() for c in pool]
+        taken.append(pool.pop(int(np.argmax(apart))))
+    return ListedColormap(np.array(taken))
 
 
 def layer_styles(ax: Any, layers: list[int]) -> Any:

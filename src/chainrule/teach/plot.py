@@ -68,8 +68,10 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
     epochs = np.arange(1, len(values) + 1) if at is None else at
     line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3)
     bad = ~np.isfinite(values)
-    if bad.any():
-        ax.plot(epochs[bad], np.full(bad.sum(), 0.97), "x", color=line.get_color(), transform=ax.get_xaxis_transform(),
+    if bad.any():       # each curve's marks a step below the one before's: at one epoch, one hid under the other
+        row = sum(drawn.get_marker() == "x" for drawn in ax.get_lines())
+        ax.plot(epochs[bad], np.full(bad.sum(), 0.97 - 0.06 * row), "x", color=line.get_color(),
+                transform=ax.get_xaxis_transform(),
                 label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
                       f"{', ...' if bad.sum() > 3 else ''}")
     ax.set_xlim(0.5, max(np.max(drawn.get_xdata(), initial=1) for drawn in ax.get_lines()) + 0.5)
@@ -115,6 +117,28 @@ def _wrapped(label: str, width: int = 46) -> str:
     return "\n".join(textwrap.fill(line, width, break_long_words=False) for line in label.split("\n"))
 
 
+def _titled(text: str, fig: Any, points: float = 12.0) -> str:
+    """`text` in lines that fit `fig`'s width at `points` (a character about 0.55 of it wide, in matplotlib's
+    font): a long title ran off both edges, cut off."""
+    return _wrapped(text, max(20, int(fig.get_figwidth() * 72 / (0.55 * points))))
+
+
+def _legend(ax) -> None:
+    """The key of `ax`'s curves: where a nan/inf epoch's note is in it (a line's width), below the plot, as its long
+    lines covered the curves inside; where no value is finite, no numbers on the y axis (they told of nothing)."""
+    lines = ax.get_lines()
+    if not any(np.isfinite(np.asarray(line.get_ydata(), float)).any() for line in lines if line.get_marker() != "x"):
+        ax.set_yticks([])
+    if any(line.get_marker() == "x" for line in lines):
+        from matplotlib.transforms import ScaledTranslation
+
+        # half an inch down: past the ticks and the 'epoch' under them
+        below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, fontsize="small")
+    else:
+        ax.legend()
+
+
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
                     dpi: int = 100, title: str | None = None, validation_freq: Any = 1,
                     loss_label: str = "loss", accuracy_label: str = "accuracy") -> Path:
@@ -151,9 +175,10 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
             label = f"{first}{said}{newline}{rest}"
         ax.set_ylabel(_wrapped(label), parse_math=False)
         ax.grid(alpha=0.3)
-        ax.legend()
+        _legend(ax)
     if title:
-        fig.suptitle(title, parse_math=False)          # as written: '$x$' is no formula, nor 'cost $5' half of one
+        # as written: '$x$' is no formula, nor 'cost $5' half of one
+        fig.suptitle(_titled(title, fig), parse_math=False)
     fig.tight_layout()
     return save_figure(fig, path, dpi)
 
@@ -219,7 +244,7 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
             ax.contour(gx, gy, z.reshape(gx.shape), levels=[0.5], colors="k", linewidths=1.5)
         # each point in its class's colour, the colour of that class's region (not spread over the classes in y)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap=filled.cmap, norm=filled.norm, edgecolors="k", s=25)
-        ax.set_title(title, parse_math=False)
+        ax.set_title(_titled(title, fig, 12.0 * len(nets)), parse_math=False)        # a panel's share of the width
         first, second = neuron_names(net)[0]        # the axes are the network's two inputs, named by notation
         ax.set(xlabel=f"input {first}", ylabel=f"input {second}")
         ax.locator_params(axis="x", nbins=5)       # six ticks of -0.50 run together in a 4.5-inch panel
@@ -260,7 +285,7 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_yscale("symlog", linthresh=positive.min() if positive.size else 1.0) if zero else ax.set_yscale("log")
     ax.set_ylim(bottom=0 if zero else None, top=None if positive.size else 1)
     ax.set_ylabel("gradient norm ||dE/dW||" + (" (log; 0 at the bottom)" if zero else ""))
-    ax.set_title(title or "gradient norm per layer", parse_math=False)
+    ax.set_title(_titled(title or "gradient norm per layer", fig), parse_math=False)
     ax.grid(alpha=0.3, which="both")
     if by_depth is not None:           # the layers by the colour bar; a nan/inf epoch's note in the legend
         fig.colorbar(by_depth, ax=ax, label="layer")

@@ -123,3 +123,41 @@ def test_a_new_network_interrupted_in_its_first_epoch_keeps_no_loss_of_the_netwo
     with pytest.warns(UserWarning, match="Training interrupted by user"):
         est.fit(X, y)
     assert est.loss_curve_ == [] and not hasattr(est, "loss_")
+
+
+@pytest.mark.parametrize("call", ["fit", "partial_fit", "warm_start", "later partial_fit"])
+def test_text_first_then_numbers_in_y_is_named_not_a_sorting_error(call):
+    # scikit-learn's type_of_target sorts the labels: text first, then a number, fails in NumPy's sort (MLP's error)
+    target = np.array(["a" if v else 1 for v in y], dtype=object)
+    assert isinstance(target[0], str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TypeError, match="'<' not supported"):
+            MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X, target)
+        est = BackpropClassifier(hidden_layer_sizes=(3,), epochs=2, random_state=0)
+        text = target.astype(str)
+        with pytest.raises(ValidationError, match=r"y mixes labels of different types: 1 \(int\) and 'a' \(str\)"):
+            if call == "fit":
+                est.fit(X, target)
+            elif call == "partial_fit":
+                est.partial_fit(X, target, classes=["1", "a"])
+            elif call == "warm_start":
+                est.set_params(warm_start=True).fit(X, text).fit(X, target)
+            else:
+                est.partial_fit(X, text, classes=["1", "a"]).partial_fit(X, target)
+
+
+@pytest.mark.parametrize("values", [[np.int64(0), np.int64(1)], [np.uint8(0), np.uint8(1)], [np.True_, np.False_],
+                                    [0.0, 2.0], [np.float32(0.0), np.float32(2.0)]])
+def test_the_dtype_the_message_names_gives_the_classes_numpy_reads(values):
+    # the fix the message names, followed, gives MLP's classes of the values as NumPy reads them (ints stay ints)
+    target = np.array(values, dtype=object)[y]
+    with pytest.raises(ValidationError, match="Unknown label type of y") as info:
+        BackpropClassifier(hidden_layer_sizes=(3,), epochs=2).fit(X, target)
+    dtype = info.value.args[0].rsplit("dtype=", 1)[1].rstrip(")")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp = MLPClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X, np.asarray(target.tolist()))
+        ours = BackpropClassifier(hidden_layer_sizes=(3,), epochs=2).fit(X, np.asarray(target, dtype=dtype))
+    kinds = {a.classes_.dtype.kind.replace("u", "i") for a in (ours, mlp)}      # int: signed or not
+    assert ours.classes_.tolist() == mlp.classes_.tolist() and len(kinds) == 1

@@ -33,3 +33,14 @@ def test_numpy_scalar_parameters_are_taken_with_early_stopping_as_mlps(Mlp, Est,
     assert len(ours.validation_scores_) == len(ours.loss_curve_) == ours.n_iter_
     # the same rows held out as with the Python number: the same number of training samples seen (t_), as MLP's
     assert ours.t_ == plain.t_ and ours.t_ // ours.n_iter_ == mlp.t_ // mlp.n_iter_
+
+
+@pytest.mark.parametrize("fraction", [np.float32(0.2), np.float32(0.1), np.float32(0.3), np.float16(0.2)])
+@pytest.mark.parametrize("Mlp, Est, target", PAIRS)
+def test_a_numpy_float_validation_fraction_holds_out_as_many_rows_as_mlps(Mlp, Est, target, fraction):
+    # np.float32(0.2) widened to 0.20000000298... would hold out ceil(16.0000002) = 17 of 80 rows; MLP holds out 16
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mlp = Mlp(hidden_layer_sizes=(4,), max_iter=2, early_stopping=True, validation_fraction=fraction).fit(X, target)
+        ours = Est(hidden_layer_sizes=(4,), epochs=2, early_stopping=True, validation_fraction=fraction).fit(X, target)
+    assert ours.t_ // ours.n_iter_ == mlp.t_ // mlp.n_iter_

@@ -184,8 +184,6 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         checked before they are kept (a refused fit leaves the estimator as it was). `sparse`: y was a
         sparse matrix, so a multi-label predict is one too (as MLPClassifier's, whose LabelBinarizer
         keeps the first fit's kind of y)."""
-        one_type(y)
-        known_type(y)
         kind = type_of_target(y)
         if kind == "multilabel-indicator":
             labels = np.arange(y.shape[1])
@@ -208,7 +206,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         warm = self._continues()
         sparse = sp.issparse(y)
         X, y = self._validated(X, y, reset=not warm)
-        y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
+        y = self._labels(y)
         if warm:
             self._same_kind(y, "warm_start")
             self._go_on()
@@ -221,13 +219,19 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         self._train(X, y, Y, self.epochs, weights, fresh=not warm, scored=sample_weight)   # held out: no class's weight
         return self
 
+    @staticmethod
+    def _labels(y):
+        """y, 1-D unless multi-label; labels scikit-learn cannot read (text mixed with numbers, an object array of
+        bools or numbers) named first, before its type_of_target sorts them ("'<' not supported ...")."""
+        one_type(y)
+        known_type(y)
+        return y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
+
     def _same_kind(self, y, call: str) -> None:
         """A warm start (`call` "warm_start") or partial_fit goes on training the fitted network, built for y of one
         kind: single-label, or multi-label of as many labels (MLPClassifier: "The object was not fitted with multilabel
         input."); a 0/1 matrix after single labels was read as the softmax's targets, each row a class's one-hot or
         not. A warm start needs the same classes too (MLPClassifier's words); partial_fit's are checked by `_encode`."""
-        one_type(y)                     # labels scikit-learn cannot read, named as a new network's are
-        known_type(y)
         multilabel, fitted = type_of_target(y) == "multilabel-indicator", self._kind == "multilabel-indicator"
         if multilabel != fitted or multilabel and y.shape[1] != len(self.classes_):
             given = (f"multi-label (a 0/1 matrix of {y.shape[1]} columns)" if multilabel else
@@ -259,7 +263,7 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         first = not hasattr(self, "network_")
         sparse = sp.issparse(y)
         X, y = self._validated(X, y, reset=first)
-        y = y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
+        y = self._labels(y)
         if first:
             if classes is None:           # as MLPClassifier, for multi-label targets too
                 multilabel = type_of_target(y) == "multilabel-indicator"

@@ -82,13 +82,15 @@ def known_type(labels: np.ndarray, name: str = "y") -> None:
     """Class labels scikit-learn can read: an object array of bools or numbers (a pandas column of object dtype, say)
     is of type "unknown" to its type_of_target, which MLPClassifier refuses (for classes too), saying only "Unknown
     label type"; named here with its fix."""
+    if labels.dtype != object:
+        return
     flat = labels.reshape(-1)
-    if labels.dtype == object and flat.size and not any(isinstance(v, (str, bytes)) for v in flat):
+    if flat.size and not any(isinstance(v, (str, bytes)) for v in flat):
         v = next((v for v in flat if v is not None and v == v), flat[0])
         raise ValidationError(f"Unknown label type of {name}: an object array of labels that are not text (e.g. "
                               f"{v!r}, {type(v).__name__}), as scikit-learn reads it and MLPClassifier refuses it; "
                               f"give the labels their own dtype, e.g. np.asarray({name}, dtype="
-                              f"{type(v).__name__ if isinstance(v, (bool, int, float)) else 'float'})")
+                              f"{ {'b': 'bool', 'i': 'int', 'u': 'int'}.get(np.asarray(v).dtype.kind, 'float')})")
 
 
 def checked_classes(classes: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 import numpy as np
+from sklearn import config_context
 from sklearn.model_selection import train_test_split
 
 from ..errors import ValidationError
@@ -37,9 +38,10 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
                               f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}: "
                               + unstratified(len(counts)))
     extra = [a for a in (sample_weight, scored) if a is not None]
-    try:
-        parts = train_test_split(X, y, Y, *extra, test_size=float(est.validation_fraction), random_state=seed,
-                                 stratify=stratify)
+    try:        # validation_fraction as given (np.float32(0.2): 16 of 80 rows, not 17), checked by check_params:
+        with config_context(skip_parameter_validation=True):           # as MLP's fit, which skips the nested check
+            parts = train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
+                                     stratify=stratify)
     except ValueError as exc:
         how, fix = "a random", ""
         if counts is not None:                  # stratified: each part needs a row of each class

@@ -122,9 +122,14 @@ def _wrapped(label: str, width: int = 46) -> str:
 
 
 def _titled(text: str, fig: Any, points: float = 12.0) -> str:
-    """`text` in lines that fit `fig`'s width at `points` (a character about 0.55 of it wide, in matplotlib's
-    font): a long title ran off both edges, cut off."""
-    return _wrapped(text, max(20, int(fig.get_figwidth() * 72 / (0.55 * points))))
+    """`text` in lines that fit `fig`'s width at `points`, its letters' mean width measured in matplotlib's font (a
+    guessed 0.55 of a point each let a title in capitals run off both edges, cut off); 0.85 of the width, as a
+    panel's title is centred on its plot, off its share's centre by the colour bar."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+    wide = text_to_path.get_text_width_height_descent(text, FontProperties(size=points), ismath=False)[0]
+    letter = max(wide / max(len(text), 1), 0.3 * points)
+    return _wrapped(text, max(20, int(0.85 * fig.get_figwidth() * 72 / letter)))
 
 
 def _numbered_if_finite(ax) -> None:

@@ -69,3 +69,24 @@ def test_a_long_title_in_capitals_fits(tmp_path, monkeypatch, draw):
         box = title.get_window_extent()
         assert 0 <= box.x0 and box.x1 <= fig.bbox.x1, (title.get_text(), box.x0, box.x1, fig.bbox.x1)
         assert " ".join(title.get_text().split()) == " ".join(CAPITALS.split())      # all of it, broken at spaces
+
+
+def cielab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB (0..1) in CIE L*a*b* (D65), by the standards' formulas: distances there are as an eye sees them, which
+    RGB's (the measure class_colours spreads its picks by) are not."""
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = linear @ np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]).T
+    t = xyz / [0.95047, 1.0, 1.08883]
+    f = np.where(t > (6 / 29) ** 3, np.cbrt(t), t / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+
+
+@pytest.mark.parametrize("classes", [17, 30, 40, 60])
+def test_class_colours_are_apart_as_an_eye_sees_them(classes):
+    """Two classes' colours at least 5 apart in CIE76 delta E (about twice a just-noticeable difference, 2.3):
+    tab20b's and tab20c's fixed order had two at 3.6 from 30 classes on."""
+    from scipy.spatial.distance import pdist
+
+    from chainrule.teach.colours import class_colours
+    colours = class_colours(classes)(np.arange(classes))[:, :3]
+    assert pdist(cielab(colours)).min() >= 5

@@ -68,12 +68,16 @@ def _per_epoch(ax, values: np.ndarray, label: str, at: np.ndarray | None = None)
     epochs = np.arange(1, len(values) + 1) if at is None else at
     line, = ax.plot(epochs, values, label=label, marker="o" if len(values) <= 30 else None, markersize=3)
     bad = ~np.isfinite(values)
-    if bad.any():       # each curve's marks a step below the one before's: at one epoch, one hid under the other
-        row = sum(drawn.get_marker() == "x" for drawn in ax.get_lines())
-        ax.plot(epochs[bad], np.full(bad.sum(), 0.97 - 0.06 * row), "x", color=line.get_color(),
-                transform=ax.get_xaxis_transform(),
+    if bad.any():
+        ax.plot(epochs[bad], np.full(bad.sum(), 0.97), "x", color=line.get_color(), transform=ax.get_xaxis_transform(),
                 label=f"{label}: not a number (nan/inf) at epoch {', '.join(map(str, epochs[bad][:3]))}"
                       f"{', ...' if bad.sum() > 3 else ''}")
+        # each curve's marks a step below the one before's (at one epoch, one hid under the other), the steps
+        # closer where many, so that the last stays inside the axes (a 17th 0.06 below was clipped away)
+        marks = [drawn for drawn in ax.get_lines() if drawn.get_marker() == "x"]
+        step = min(0.06, 0.92 / max(1, len(marks) - 1))
+        for row, drawn in enumerate(marks):
+            drawn.set_ydata(np.full(len(drawn.get_xdata()), 0.97 - step * row))
     ax.set_xlim(0.5, max(np.max(drawn.get_xdata(), initial=1) for drawn in ax.get_lines()) + 0.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1, steps=[1, 2, 5, 10]))
     ax.set_xlabel("epoch")
@@ -118,25 +122,38 @@ def _wrapped(label: str, width: int = 46) -> str:
 
 
 def _titled(text: str, fig: Any, points: float = 12.0) -> str:
-    """`text` in lines that fit `fig`'s width at `points` (a character about 0.55 of it wide, in matplotlib's
-    font): a long title ran off both edges, cut off."""
-    return _wrapped(text, max(20, int(fig.get_figwidth() * 72 / (0.55 * points))))
+    """`text` in lines that fit `fig`'s width at `points`, its letters' mean width measured in matplotlib's font (a
+    guessed 0.55 of a point each let a title in capitals run off both edges, cut off); 0.85 of the width, as a
+    panel's title is centred on its plot, off its share's centre by the colour bar."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+    wide = text_to_path.get_text_width_height_descent(text, FontProperties(size=points), ismath=False)[0]
+    letter = max(wide / max(len(text), 1), 0.3 * points)
+    return _wrapped(text, max(20, int(0.85 * fig.get_figwidth() * 72 / letter)))
 
 
-def _legend(ax) -> None:
-    """The key of `ax`'s curves: where a nan/inf epoch's note is in it (a line's width), below the plot, as its long
-    lines covered the curves inside; where no value is finite, no numbers on the y axis (they told of nothing)."""
+def _numbered_if_finite(ax) -> None:
+    """No numbers on `ax`'s y axis where none of its curves has a finite value: they told of nothing."""
+    from matplotlib.ticker import NullLocator
+    lines = [line for line in ax.get_lines() if line.get_marker() != "x"]
+    if not any(np.isfinite(np.asarray(line.get_ydata(), float)).any() for line in lines):
+        ax.yaxis.set_major_locator(NullLocator())
+        ax.yaxis.set_minor_locator(NullLocator())       # a log axis numbers its minor ticks too
+
+
+def _legend(ax, handles: list | None = None) -> None:
+    """The key of `ax`'s curves (or `handles`): where a nan/inf epoch's note is in it (a line's width), below the plot,
+    as its long lines covered the curves inside."""
     lines = ax.get_lines()
-    if not any(np.isfinite(np.asarray(line.get_ydata(), float)).any() for line in lines if line.get_marker() != "x"):
-        ax.set_yticks([])
     if any(line.get_marker() == "x" for line in lines):
         from matplotlib.transforms import ScaledTranslation
 
         # half an inch down: past the ticks and the 'epoch' under them
         below = ax.transAxes + ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below, fontsize="small")
+        ax.legend(handles=handles or lines, loc="upper center", bbox_to_anchor=(0.5, 0), bbox_transform=below,
+                  fontsize="small")
     else:
-        ax.legend()
+        ax.legend(handles=handles or lines)
 
 
 def training_curves(history: Any, path: str | PathLike, size: tuple[float, float] = (10, 4),
@@ -175,6 +192,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
             label = f"{first}{said}{newline}{rest}"
         ax.set_ylabel(_wrapped(label), parse_math=False)
         ax.grid(alpha=0.3)
+        _numbered_if_finite(ax)
         _legend(ax)
     if title:
         # as written: '$x$' is no formula, nor 'cost $5' half of one
@@ -290,8 +308,14 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     if by_depth is not None:           # the layers by the colour bar; a nan/inf epoch's note in the legend
         fig.colorbar(by_depth, ax=ax, label="layer")
     keyed = [line for line in ax.get_lines() if by_depth is None or line.get_marker() == "x"]
-    if keyed:
-        ax.legend(handles=keyed, fontsize="small", ncols=-(-len(keyed) // 14),
-                  **({"loc": "center left", "bbox_to_anchor": (1.01, 0.5)} if by_depth is None else {}))
+    if by_depth is None and keyed:
+        ax.legend(handles=keyed, fontsize="small", ncols=-(-len(keyed) // 14), loc="center left",
+                  bbox_to_anchor=(1.01, 0.5))
+    elif keyed:     # a nan/inf note of each of 20 layers covered the plot: three, then the others' count
+        from matplotlib.lines import Line2D
+        more = Line2D([], [], marker="x", linestyle="none", color="grey",
+                      label=f"{len(keyed) - 3} more layers: not a number (nan/inf), in their depth's colour")
+        _legend(ax, keyed if len(keyed) <= 4 else [*keyed[:3], more])
+    _numbered_if_finite(ax)
     fig.tight_layout()
     return save_figure(fig, path, dpi)

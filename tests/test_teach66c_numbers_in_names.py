@@ -1,0 +1,34 @@
+"""A column's name that reads as a number in e-notation ('1e-3', 'dose 2e5') is the learner's word, not the report's
+number: the LaTeX writes it as it is (mathtext draws it so), while the report's own numbers in e-notation on the same
+line are still written as a product with a power of ten."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")
+
+NAMES = ["1e-3", "dose 2e5", "x1e5", "2.5E+3_y"]
+
+
+def _glyphs(tex: str) -> str:
+    from matplotlib.mathtext import MathTextParser
+    return "".join(chr(g[2]) for g in MathTextParser("path").parse(f"${tex}$").glyphs)
+
+
+def test_names_in_e_notation_are_written_as_they_are_and_numbers_still_as_powers_of_ten():
+    net = cr.Network([cr.Dense(len(NAMES), 1, activation="sigmoid")], seed=0)
+    X = pd.DataFrame([[2e-7, 0.2, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4]], columns=NAMES)
+    line = next(x.strip("$") for x in cr.explain(net, X, np.array([[0.2], [0.7]])).markdown().splitlines()
+                if x.startswith("$$") and "i_{1}" in x and "\\text{ (" in x)
+    for i, name in enumerate(NAMES, 1):
+        label = re.search(rf"i_\{{{i}\}}(.*?)(?= = |, i_\{{)", line)
+        assert label is not None, (name, line)
+        assert "\\times" not in label[1] and _glyphs(label[1]) == f" ({name})", (name, label[1])
+    assert "i_{1}\\text{ (1e-3)} = [2 \\times 10^{-7}, 0.1]" in line, line
+    _glyphs(line)

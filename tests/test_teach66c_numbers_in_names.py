@@ -1,6 +1,6 @@
 """A column's name that reads as a number in e-notation ('1e-3', 'dose 2e5') is the learner's word, not the report's
-number: the LaTeX writes it as it is (mathtext draws it so), while the report's own numbers in e-notation on the same
-line are still written as a product with a power of ten."""
+number, nor is a class label's ('dose 1e5'): the LaTeX writes it as it is (mathtext draws it so), while the report's
+own numbers in e-notation on the same line are still written as a product with a power of ten."""
 from __future__ import annotations
 
 import re
@@ -12,6 +12,7 @@ import chainrule as cr
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
+from conftest import cmd  # noqa: E402
 
 NAMES = ["1e-3", "dose 2e5", "x1e5", "2.5E+3_y"]
 
@@ -32,3 +33,19 @@ def test_names_in_e_notation_are_written_as_they_are_and_numbers_still_as_powers
         assert "\\times" not in label[1] and _glyphs(label[1]) == f" ({name})", (name, label[1])
     assert "i_{1}\\text{ (1e-3)} = [2 \\times 10^{-7}, 0.1]" in line, line
     _glyphs(line)
+
+
+@pytest.mark.parametrize("row", [1, 2])          # a data row of the file, from 1
+def test_a_class_label_in_e_notation_is_written_as_the_text_writes_it(tmp_path, row):
+    labels = ["dose 1e5", "dose 2e-3"]
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i % 5},{(i * 3) % 7},{labels[i % 2]}\n" for i in range(20)))
+    r = cmd("train", tmp_path / "d.csv", "--target", "y", "--hidden", "2", "--epochs", "1", "--out", tmp_path / "m.npz")
+    assert r.returncode == 0, r.stderr
+    said = {}
+    for form in ("text", "markdown"):
+        r = cmd("explain", "--model", tmp_path / "m.npz", "--data", tmp_path / "d.csv", "--row", row, "--format", form)
+        assert r.returncode == 0, r.stderr
+        said[form] = next(x for x in r.stdout.splitlines() if "one-hot row" in x)
+    plain = said["text"].split(": ", 1)[1]
+    words = said["markdown"].strip("$").split("\\quad ", 1)[1]
+    assert labels[row - 1] in plain and _glyphs(words) == plain, (plain, words)

@@ -49,3 +49,16 @@ def test_a_class_label_in_e_notation_is_written_as_the_text_writes_it(tmp_path, 
     plain = said["text"].split(": ", 1)[1]
     words = said["markdown"].strip("$").split("\\quad ", 1)[1]
     assert labels[row - 1] in plain and _glyphs(words) == plain, (plain, words)
+
+
+@pytest.mark.parametrize("name", ["x_(1)", "a   (b)", "c$(d)"])
+def test_the_inputs_line_keeps_its_note_whatever_a_column_is_named(name):
+    """The batch's inputs line says what its numbers are, "(the inputs, one value per sample)", in the LaTeX as in the
+    text, whatever brackets and spaces a column's name holds."""
+    net = cr.Network([cr.Dense(2, 1, activation="sigmoid")], seed=0)
+    report = cr.explain(net, pd.DataFrame([[0.1, 0.2]] * 2, columns=[name, "b"]), np.array([[0.2], [0.3]]))
+    said = next(x for x in report.text().splitlines() if x.strip().startswith("i1 ("))
+    line = next(x.strip("$") for x in report.markdown().splitlines() if x.startswith("$$i_{1}"))
+    note = said.rsplit("   ", 1)[1]
+    assert note == "(the inputs, one value per sample)", said
+    assert line.count("\\quad") == 1 and _glyphs(line.split("\\quad ")[1]) == note, line

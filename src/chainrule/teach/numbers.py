@@ -89,8 +89,9 @@ def cell(v: float) -> str:
 
 def tex_numbers(tex: str) -> str:
     """A LaTeX equation's e-notation (3.403177e-06, which math mode sets as a product with e) as 3.403177 \\times
-    10^{-6}."""
-    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b", lambda m: f"{m[1]} \\times 10^{{{int(m[2])}}}", tex)
+    10^{-6}; words in \\text{} kept as written (a column named 1e-3 is no number, and \\times is no text)."""
+    return re.sub(r"\\text\{(?:\\.|[^\\{}])*\}|(?<![\w.])(\d+(?:\.\d+)?)e([+-]?\d+)\b",
+                  lambda m: m[0] if m[1] is None else f"{m[1]} \\times 10^{{{int(m[2])}}}", tex)
 
 
 def plain_numbers(tex: str) -> str:

@@ -184,8 +184,8 @@ def _render(d: dict, markdown: bool) -> str:
     def eq(plain: str, tex: str | None = None) -> None:
         plains.append((len(lines) + 1 + markdown, plain))
         if markdown:
-            said = re.search(r"   \((.*)\)$", plain)       # the text's note after the value, "   (fused)"
-            if tex is not None and said and "\\text{(" not in tex:
+            said = re.search(r".*   \((.*)\)$", plain)     # the text's note after the value (and names), "   (fused)"
+            if tex is not None and said and "\\quad \\text{(" not in tex:      # unless tex has its own
                 tex += f" \\quad {derivation.note_tex(said[1])}"
             lines.append(f"$${tex_numbers(tex if tex is not None else plain)}$$")
             lines.append("")

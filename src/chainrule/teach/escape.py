@@ -1,7 +1,8 @@
 """Users' own words (a column's, a class's name) written into the report's Markdown and LaTeX so that each reads as
 written: a Markdown code span, LaTeX's \\text{} with each of TeX's special characters between its parts in a form
-that renders alike in LaTeX, MathJax (3, without its textmacros extension, prints \\_ or \\textbackslash inside
-\\text{} as they are typed), KaTeX and matplotlib's mathtext."""
+meant to render alike in LaTeX, MathJax (3, without its textmacros extension, prints \\_ or \\textbackslash inside
+\\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here). Left: LaTeX and KaTeX turn
+-- and quote marks inside \\text{} into dashes and curly quotes."""
 from __future__ import annotations
 
 import re

@@ -90,3 +90,41 @@ def test_an_add_after_a_gemm_with_its_c_is_refused_naming_the_node():
     with pytest.raises(ValidationError, match=r"node 1 '' \(Add\).*MatMul or a Gemm without its bias") as info:
         cr.from_onnx(graph(nodes, {"W": W, "c": B, "b": B}))
     assert str(info.value) == documented("from_onnx an Add that is no bias")
+
+
+@pytest.mark.parametrize("c", ["constant", "initializer"])
+def test_a_float32_c_of_a_float64_gemm_is_refused_as_onnxruntime_refuses_it(c):
+    """value_floats is float32: as the C of a float64 Gemm (no Cast) the graph is ill-typed, not a float64 bias."""
+    nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["y"], beta=1.0)]
+    if c == "constant":
+        model = graph([helper.make_node("Constant", [], ["b"], value_floats=[float(v) for v in B]), *nodes],
+                      {"W": W}, np.float64)
+    else:
+        model = graph(nodes, {"W": W, "b": B}, np.float64)
+        model.graph.initializer[1].CopyFrom(numpy_helper.from_array(B.astype(np.float32), "b"))
+    with pytest.raises(Exception, match="bound to different types"):       # onnxruntime refuses the graph
+        ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    with pytest.raises(ValidationError, match=r"float32 or all float64; got \['float32', 'float64'\]"):
+        cr.from_onnx(model)
+
+
+@pytest.mark.parametrize("op", ["PRelu", "Dropout"])
+def test_an_integer_slope_or_ratio_is_refused_naming_the_node(op):
+    """Constant(value_int=...) is int64: PRelu's slope and Dropout's ratio are floats in ONNX (onnxruntime
+    refuses the graph); it was read as a float silently."""
+    nodes = [helper.make_node("Constant", [], ["s"], value_int=0 if op == "Dropout" else 1),
+             helper.make_node("Gemm", ["x", "W", "b"], ["t"]), helper.make_node(op, ["t", "s"], ["y"])]
+    model = graph(nodes, {"W": W, "b": B})
+    with pytest.raises(Exception, match="Type"):        # onnxruntime refuses the graph
+        ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    with pytest.raises(ValidationError, match=rf"node 2 '' \({op}\) reads 's' of int64; expected a float"):
+        cr.from_onnx(model)
+
+
+def test_a_bias_of_a_column_names_the_shapes_it_takes():
+    """A bias (2, 1) adds one value per sample, not per output (onnxruntime gives rows of equal values);
+    the refusal names every shape a bias may have."""
+    nodes = [helper.make_node("Gemm", ["x", "W"], ["t"]), helper.make_node("Add", ["t", "b"], ["y"])]
+    with pytest.raises(ValidationError, match=r"bias of shape \(2, 1\) to 2 outputs; expected \(2,\), \(1, 2\) "
+                                              r"or one value"):
+        cr.from_onnx(graph(nodes, {"W": W, "b": B.reshape(2, 1)}))

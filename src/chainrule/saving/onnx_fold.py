@@ -1,13 +1,14 @@
 """The constants of an ONNX graph as `from_onnx` reads them: initializers, Constant nodes, and nodes that read
 constants only (a weight's Transpose, a Cast, a Reshape), each computed only when a layer reads it, within a
-byte budget, and each traced to the tensor of the file it comes from (layers sharing one are refused)."""
+byte budget, and each traced to the tensor of the file it comes from (layers sharing one are refused); and the
+shapes and types a layer reads them as (a matrix, a bias, a float slope)."""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ValidationError, counted
 
 #: the nodes that, reading constants only, are computed when a layer reads them: each keeps its input's size or
 #: less, except Cast (float16 to float64: 4 times), which the byte budget bounds
@@ -45,6 +46,32 @@ def constant_tensor(node: Any, source: str, where: str) -> Any:
             return numpy_helper.from_array(np.asarray(attrs[name], dtype=dtype))
     raise ValidationError(f"{source}: {where} holds {sorted(attrs) or 'no value'}; chainrule reads a Constant of "
                           f"numbers: 'value' (a tensor) or {', '.join(LISTED)}")
+
+
+def matrix(value: np.ndarray, where: str) -> np.ndarray:
+    """A layer's weights: a 2-D array."""
+    if value.ndim != 2:
+        raise ValidationError(f"{where} multiplies by an array of shape {value.shape}; expected 2-D")
+    return value
+
+
+def bias_vector(value: np.ndarray, n_out: int, where: str) -> np.ndarray:
+    """A bias of shape (n_out,) from a constant of shape (n_out,), (1, n_out) or one value."""
+    if value.size == 1:
+        return np.full(n_out, value.reshape(-1)[0], dtype=value.dtype)
+    if value.shape not in ((n_out,), (1, n_out)):
+        raise ValidationError(f"{where} adds a bias of shape {value.shape} to {counted(n_out, 'output')}; "
+                              f"expected ({n_out},), (1, {n_out}) or one value")
+    return value.reshape(-1).copy()
+
+
+def float_scalar(value: np.ndarray, name: str, where: str) -> np.ndarray:
+    """A PRelu's slope or a Dropout's ratio: a float in ONNX (an int64 Constant(value_int=1) makes the graph one
+    onnxruntime refuses), never read as a float silently."""
+    if value.dtype.kind != "f":
+        raise ValidationError(f"{where} reads {name!r} of {value.dtype.name}; expected a float (float32 or float64), "
+                              "as ONNX defines it")
+    return value
 
 
 def graph_opset(model: Any, source: str) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..data.filecontent import exported
-from ..errors import ChainruleTypeError, ModelFileError, ValidationError, counted
+from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.losses import LOSSES
@@ -18,7 +18,7 @@ from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
-from .onnx_fold import FOLDED, Constants, constant_tensor, graph_opset, held_bytes
+from .onnx_fold import FOLDED, Constants, bias_vector, constant_tensor, float_scalar, graph_opset, held_bytes, matrix
 from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -173,18 +173,19 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 raise ValidationError(f"{source}: {where} does not follow a MatMul or a Gemm without its bias (C): "
                                       "chainrule reads Add only as the bias of such a layer")
             other = [n for n in node.input if n != current]
-            pending["b"] = _bias(weight(other[0], node, where), pending["W"].shape[1], f"{source}: {where}")
+            pending["b"] = bias_vector(weight(other[0], node, where), pending["W"].shape[1], f"{source}: {where}")
             weights.append(pending["b"])
         elif node.op_type == "Gemm":
             flush()
             if attrs.get("transA", 0):
                 raise ValidationError(f"{source}: {where} has transA=1; an MLP layer multiplies the samples as rows")
-            W = _matrix(weight(node.input[1], node, where), f"{source}: {where}")
+            W = matrix(weight(node.input[1], node, where), f"{source}: {where}")
             W = (W.T if attrs.get("transB", 0) else W) * np.asarray(attrs.get("alpha", 1.0), dtype=W.dtype)
             b = None
             if len(node.input) > 2 and node.input[2]:
-                b = _bias(weight(node.input[2], node, where) * np.asarray(attrs.get("beta", 1.0), dtype=W.dtype),
-                          W.shape[1], f"{source}: {where}")
+                c = weight(node.input[2], node, where)      # beta in C's dtype: a float32 C of a float64 Gemm
+                b = bias_vector(c * np.asarray(attrs.get("beta", 1.0), dtype=c.dtype), W.shape[1],   # stays float32,
+                                f"{source}: {where}")       # refused as onnxruntime refuses it (weights_dtype)
             weights.extend([W] + ([] if b is None else [b]))
             if b is None:
                 pending = {"W": W}          # an Add after it is its bias, as after a MatMul
@@ -192,7 +193,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 items.append(dense_layer(W, b, "linear"))
         elif node.op_type == "MatMul":
             flush()
-            W = _matrix(weight(node.input[1], node, where), f"{source}: {where}")
+            W = matrix(weight(node.input[1], node, where), f"{source}: {where}")
             weights.append(W)
             pending = {"W": W}
         elif node.op_type in ONNX_ACTIVATIONS or node.op_type in ("LeakyRelu", "PRelu"):
@@ -203,7 +204,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             if node.op_type == "LeakyRelu":
                 act: Any = {"name": "leaky_relu", "alpha": stored_scalar(np.float32(attrs.get("alpha", 0.01)))}
             elif node.op_type == "PRelu":
-                slope = const(node.input[1], node)
+                slope = float_scalar(const(node.input[1], node), node.input[1], f"{source}: {where}")
                 if slope.size != 1:
                     raise ValidationError(f"{source}: {where} has {slope.size} slopes; chainrule's leaky_relu has one")
                 act = {"name": "leaky_relu", "alpha": stored_scalar(slope)}
@@ -236,7 +237,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             flush()
             ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
             if len(node.input) > 1 and node.input[1] in consts:
-                ratio = stored_scalar(consts[node.input[1]])
+                ratio = stored_scalar(float_scalar(consts[node.input[1]], node.input[1], f"{source}: {where}"))
             if len(node.input) > 2 and node.input[2] and np.any(const(node.input[2], node)):
                 raise ValidationError(f"{source}: {where} has training_mode true: ONNX drops at random even at "
                                       "inference then, which chainrule's predict never does; set it false (or "
@@ -347,23 +348,6 @@ def _rows(graph_input: Any, source: str) -> None:
         raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
                               "chainrule's layers take rows, (N, features): export the model from a 2-D input (the "
                               "layers act on each row of the last axis: x.reshape(-1, x.shape[-1]))")
-
-
-def _matrix(value: np.ndarray, where: str) -> np.ndarray:
-    """A layer's weights: a 2-D array."""
-    if value.ndim != 2:
-        raise ValidationError(f"{where} multiplies by an array of shape {value.shape}; expected 2-D")
-    return value
-
-
-def _bias(value: np.ndarray, n_out: int, where: str) -> np.ndarray:
-    """A bias of shape (n_out,) from a constant of shape (n_out,), (1, n_out) or one value."""
-    if value.size == 1:
-        return np.full(n_out, value.reshape(-1)[0], dtype=value.dtype)
-    if value.shape not in ((n_out,), (1, n_out)):
-        raise ValidationError(f"{where} adds a bias of shape {value.shape} to {counted(n_out, 'output')}; "
-                              f"expected ({n_out},)")
-    return value.reshape(-1).copy()
 
 
 def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> float | None:

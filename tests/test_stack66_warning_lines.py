@@ -1,7 +1,7 @@
 """Warnings with a fixed stacklevel named chainrule's own file when reached another way: a callback's missing
-monitor (the training loop's line), CSVLogger's columns, GradientDiagnostics' flags, the estimators' warnings under
-scikit-learn's cross_val_score, a loaded model's warnings read through load_foreign or load. Each points at the
-line of the user's call, whichever public path reached it."""
+monitor (the training loop's line), CSVLogger's columns, GradientDiagnostics' flags, the estimators' warnings (an
+interrupted fit's too) under scikit-learn's cross_val_score, Pipeline and GridSearchCV, a loaded model's warnings
+read through load_foreign or load. Each points at the line of the user's call, whichever public path reached it."""
 import sys
 import warnings
 

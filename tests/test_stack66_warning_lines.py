@@ -1,17 +1,20 @@
 """Warnings with a fixed stacklevel named chainrule's own file when reached another way: a callback's missing
-monitor (the training loop's line), CSVLogger's columns, GradientDiagnostics' flags, the estimators' warnings under
-scikit-learn's cross_val_score, a loaded model's warnings read through load_foreign or load. Each points at the
-line of the user's call, whichever public path reached it."""
+monitor (the training loop's line), CSVLogger's columns, GradientDiagnostics' flags, the estimators' warnings (an
+interrupted fit's too) under scikit-learn's cross_val_score, Pipeline and GridSearchCV, a loaded model's warnings
+read through load_foreign or load. Each points at the line of the user's call, whichever public path reached it."""
 import sys
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 import chainrule as cr
 from chainrule.sklearn import BackpropClassifier
+from chainrule.sklearn.stopping import MLPStopping
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(40, 3))
@@ -79,15 +82,47 @@ def test_gradient_diagnostics_flags_point_at_fit():
     assert_at(found, line[0])
 
 
-def test_the_estimators_warnings_under_cross_val_score_point_at_its_call():
-    y = (X[:, 0] > 0).astype(int)
+def under_cross_val_score(est, y, line):
+    line[0] = here()
+    cross_val_score(est, X, y, cv=2)
 
-    def run():
-        line[0] = here()
-        cross_val_score(BackpropClassifier(hidden_layer_sizes=(4,), epochs=2, batch_size=100), X, y, cv=2)
+
+def under_pipeline(est, y, line):
+    line[0] = here()
+    make_pipeline(StandardScaler(), est).fit(X, y)
+
+
+def under_grid_search(est, y, line):
+    line[0] = here()
+    GridSearchCV(est, {"alpha": [1e-4]}, cv=2).fit(X, y)
+
+
+# scikit-learn's ways of calling an estimator's fit, each with frames of its own between the user's line and fit
+SKLEARN_CALLS = pytest.mark.parametrize("call", [under_cross_val_score, under_pipeline, under_grid_search],
+                                        ids=["cross_val_score", "Pipeline.fit", "GridSearchCV.fit"])
+
+
+@SKLEARN_CALLS
+def test_the_estimators_warnings_under_scikit_learns_calls_point_at_the_users_line(call):
     line = [0]
-    found = caught(Warning, run)
+    found = caught(Warning, lambda: call(BackpropClassifier(hidden_layer_sizes=(4,), epochs=2, batch_size=100),
+                                         (X[:, 0] > 0).astype(int), line))
     assert {w.category for w in found} >= {UserWarning, ConvergenceWarning}
+    assert_at(found, line[0])
+
+
+@SKLEARN_CALLS
+def test_an_interrupted_fits_warning_under_scikit_learns_calls_points_at_the_users_line(monkeypatch, call):
+    """Ctrl-C as epoch 1 begins: MLPClassifier's "Training interrupted by user." (its fit returns, fitted), named at
+    the user's line, not at scikit-learn's pipeline.py or _validation.py."""
+    def pressed(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+    monkeypatch.setattr(MLPStopping, "on_epoch_begin", pressed, raising=False)
+    line = [0]
+    found = caught(UserWarning, lambda: call(BackpropClassifier(hidden_layer_sizes=(4,), epochs=5, batch_size=10),
+                                             (X[:, 0] > 0).astype(int), line))
+    assert {str(w.message) for w in found} == {"Training interrupted by user."}
     assert_at(found, line[0])
 
 

@@ -59,6 +59,9 @@ def state_dict(opt: Optimizer) -> dict:
     """torch's layout: {"state": {index: {"step": t, name: array}}, "param_groups": [{..., "params": [0, ...]}]}.
     A parameter whose SGD buffer has not started (a frozen layer) has no buffer, as torch has none."""
     saved = opt.saved_state()
+    if not saved and not opt.__dict__.get("_layout") and "_listed" not in opt.__dict__:
+        raise ValidationError(f"state_dict: this {type(opt).__name__} has no parameters yet (torch's optimizer is "
+                              "made with them): bind it to its network first (opt.bind(net)), or fit with it")
     layout = opt.__dict__.get("_layout") or [("", v.shape) for v in list(saved.values())[:1]]
     dtype = opt.__dict__.get("_dtype")
     if not saved and not opt.t and type(opt).state_when_made and opt.__dict__.get("_layout") and dtype is not None:

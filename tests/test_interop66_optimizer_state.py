@@ -87,3 +87,30 @@ def test_the_conversions_refuse_what_is_not_a_state_dict_naming_its_keys(convert
     with pytest.raises(cr.errors.ValidationError, match=rf"^{convert.__name__}: a state dict is a dict with the keys "
                                                         r"\['param_groups', 'state'\].*got \['lr'\]"):
         convert({"lr": 0.1})
+
+
+def _layer_groups(model, **second):
+    return [{"params": list(model[0].parameters())}, {"params": list(model[2].parameters()), **second}]
+
+
+@pytest.mark.parametrize("kind, settings", KINDS)
+def test_torchs_param_groups_of_the_same_settings_load_as_one_and_go_on_as_torch(kind, settings):
+    net = small_net()
+    model = cr.to_torch(net).train()
+    topt = getattr(torch.optim, kind)(_layer_groups(model), **settings)
+    torch_steps(model, topt, X, Y, 2)
+    net.set_weights([p.detach().numpy().T.copy() for p in model.parameters()])
+    opt = getattr(cr.optim, kind)()
+    opt.load_state_dict(from_torch_state(topt.state_dict()))
+    assert opt.state_dict()["param_groups"][0]["params"] == [0, 1, 2, 3]
+    torch_steps(model, topt, X, Y, 2)
+    _fit(net, opt, 2)
+    _same(net, model)
+
+
+def test_torchs_param_groups_of_different_rates_are_refused_naming_the_rates():
+    model = cr.to_torch(small_net())
+    topt = torch.optim.Adam(_layer_groups(model, lr=0.1), lr=0.01)
+    with pytest.raises(cr.errors.ValidationError, match=r"^load_state_dict: param_groups has 2 groups whose settings "
+                                                        r"differ \(\{'lr': \[0\.01, 0\.1\]\}\).*the same settings"):
+        cr.optim.Adam().load_state_dict(from_torch_state(topt.state_dict()))

@@ -10,8 +10,9 @@ from chainrule.saving.interop import from_torch_state, to_torch_state
 torch = pytest.importorskip("torch")
 X = np.random.default_rng(3).normal(size=(12, 3))
 Y = X @ np.array([[1.0], [-0.5], [0.25]])
-KINDS = [("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 0.01}), ("AdamW", {"lr": 0.01}),
-         ("RMSprop", {"lr": 0.01, "centered": True}), ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.1})]
+KINDS = [("SGD", {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.01}), ("Adam", {"lr": 0.01, "weight_decay": 0.01}),
+         ("AdamW", {"lr": 0.01}), ("RMSprop", {"lr": 0.01, "centered": True, "weight_decay": 0.01}),
+         ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.1, "lr_decay": 0.01, "weight_decay": 0.01})]
 
 
 def _fit(net, opt, n):

@@ -14,6 +14,7 @@ import those models from Python with `from_torch` / `from_sklearn`.
 """
 from __future__ import annotations
 
+import copy
 import os
 import warnings
 from pathlib import Path
@@ -44,7 +45,7 @@ from .sklearn_import import SklearnSolver, from_sklearn, not_importable, our_est
 from .torch_import import from_torch
 
 __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
-           "load_foreign"]
+           "load_foreign", "to_torch_state", "from_torch_state"]
 
 
 # -- PyTorch ---------------------------------------------------------------------------------
@@ -84,6 +85,33 @@ def to_torch(net: Network) -> Any:
         elif act.name != "linear":
             modules.append({"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[act.name]())
     return nn.Sequential(*modules).eval()
+
+
+def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
+    """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
+    if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"} or not isinstance(sd["state"], dict):
+        got = sorted(map(str, sd)) if isinstance(sd, dict) else type(sd).__name__
+        raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
+                              f"(optimizer.state_dict()'s); got {got}")
+    return sd["state"], copy.deepcopy(sd["param_groups"])
+
+
+def to_torch_state(sd: dict) -> dict:
+    """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
+    parameters: each array a tensor in Linear's layout (W's transpose), the step a tensor as torch writes it."""
+    import torch
+    state, groups = _state_parts(sd, "to_torch_state")
+    return {"state": {i: {k: torch.tensor(float(v)) if k == "step" else
+                          torch.from_numpy(np.ascontiguousarray(np.asarray(v).T)) for k, v in entry.items()}
+                      for i, entry in state.items()}, "param_groups": groups}
+
+
+def from_torch_state(sd: dict) -> dict:
+    """torch.optim's `state_dict()` of a module's parameters (`to_torch(net)`'s, or one `from_torch` read) as
+    chainrule's `opt.load_state_dict` takes it: NumPy arrays in W's layout, the step a whole number."""
+    state, groups = _state_parts(sd, "from_torch_state")
+    return {"state": {i: {k: int(v) if k == "step" else v.detach().cpu().numpy().T.copy() for k, v in entry.items()}
+                      for i, entry in state.items()}, "param_groups": groups}
 
 
 # -- Keras -----------------------------------------------------------------------------------

@@ -59,6 +59,9 @@ def state_dict(opt: Optimizer) -> dict:
     """torch's layout: {"state": {index: {"step": t, name: array}}, "param_groups": [{..., "params": [0, ...]}]}.
     A parameter whose SGD buffer has not started (a frozen layer) has no buffer, as torch has none."""
     saved = opt.saved_state()
+    if not saved and not opt.__dict__.get("_layout") and "_listed" not in opt.__dict__:
+        raise ValidationError(f"state_dict: this {type(opt).__name__} has no parameters yet (torch's optimizer is "
+                              "made with them): bind it to its network first (opt.bind(net)), or fit with it")
     layout = opt.__dict__.get("_layout") or [("", v.shape) for v in list(saved.values())[:1]]
     dtype = opt.__dict__.get("_dtype")
     if not saved and not opt.t and type(opt).state_when_made and opt.__dict__.get("_layout") and dtype is not None:
@@ -180,16 +183,40 @@ def _step(entries: dict, needed: bool) -> int:
     return next(iter(steps.values()), 0)
 
 
+def _one_group(groups: Any) -> list:
+    """torch's param groups as one: several are taken where only their params differ (torch numbers the
+    parameters on across the groups), refused naming the settings that differ where they do."""
+    if not isinstance(groups, list) or not groups or not all(isinstance(g, dict) for g in groups):
+        raise _refuse(f"param_groups must be a list of param groups (dicts); got {groups!r:.200}")
+    if len(groups) == 1:
+        return groups
+    keys = sorted({k for g in groups for k in g} - {"params"})
+    values = {k: [_number(g.get(k)) for g in groups] for k in keys}
+    differ = {k: v for k, v in values.items() if any(not _same(x, v[0]) for x in v)}
+    if differ:
+        raise _refuse(f"param_groups has {len(groups)} groups whose settings differ ({differ}): chainrule's optimizer "
+                      "has one of each for the whole network; give every torch param group the same settings, or "
+                      "load only the state (the dict with one param group of the settings you want)")
+    return [{**groups[0], "params": [i for g in groups for i in g.get("params", [])]}]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two settings are the same (betas: tuples of one-number tensors compared as numbers)."""
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(_number(x), _number(y)) for x, y in zip(a, b))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError, RuntimeError):            # arrays or tensors of several numbers
+        return a is b
+
+
 def load_state_dict(opt: Optimizer, sd: Any) -> None:
     """Check everything in `sd`, then set the settings, the step count and the state arrays."""
     name = type(opt).__name__
     if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
         got = sorted(map(str, sd)) if isinstance(sd, dict) else type(sd).__name__
         raise _refuse(f"a state dict is a dict with the keys ['param_groups', 'state']; got {got}")
-    groups, entries = sd["param_groups"], sd["state"]
-    if not isinstance(groups, list) or len(groups) != 1:
-        raise _refuse(f"param_groups must be a list of one group (chainrule's optimizer steps the network's one "
-                      f"parameter vector); got {groups!r:.200}")
+    groups, entries = _one_group(sd["param_groups"]), sd["state"]
     settings = _settings(opt, groups[0])
     layout = _params(opt, groups[0])
     n = layout if isinstance(layout, int) else len(layout)

@@ -166,7 +166,9 @@ def looks_like_id(col) -> bool:
         return False
     if is_numeric(col):              # the cheap tests first: counting distinct floats costs 60 ms a million rows
         values = col.to_numpy(dtype=float)
-        if not (values.max() - values.min() == n - 1 and np.all(np.mod(values, 1) == 0)):
+        with np.errstate(over="ignore"):             # -1e308 to 1e308: a span of inf, no row number
+            span = values.max() - values.min()
+        if not (span == n - 1 and np.all(np.mod(values, 1) == 0)):
             return False
     return bool(col.nunique() == n)
 

@@ -21,6 +21,7 @@ from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural
 from .progress import Progress
 from .refusals import empty_rows_at_end
+from .statistics import standardised
 
 INT32_MAX = 2**31 - 1
 # Python's None and pandas' NA as text (str(None), and what onnxruntime makes of them in a string
@@ -141,8 +142,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
         col = col.fillna(pre.fill[c])
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
-    with np.errstate(invalid="ignore"):
-        values = (values - pre.means[j]) / pre.scales[j]
+    values = standardised(values, pre.means[j], pre.scales[j])
     finite = np.isfinite(values)
     if not finite.all():
         raise ValidationError(f"column {short(c)} has an infinite value on {_line(~finite, df)}")

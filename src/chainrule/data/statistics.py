@@ -31,6 +31,22 @@ def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
     return mean, std
 
 
+def standardised(values: np.ndarray, mean: float, scale: float) -> np.ndarray:
+    """(values - mean) / scale without the overflow of the difference: a value near -1.8e308 less a mean near
+    +9e307 is beyond float64, its standardised value (-1.7) is not: computed as values / scale - mean / scale there."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = (values - mean) / scale
+        over = np.isinf(z) & np.isfinite(values)
+        if over.any():
+            z[over] = values[over] / scale - mean / scale
+    return z
+
+
+def spread_out(values: Any) -> bool:
+    """Whether a column holds two different values (np.ptp overflows, with a warning, for -1e308 and 1e308)."""
+    return bool(len(values)) and bool(np.min(values) != np.max(values))
+
+
 def mean_and_m2(values: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:
     """Mean and sum of squared deviations of values, each counted `w` times when given (a whole
     column's, or a streamed chunk's, which scan.ColumnScan merges)."""

@@ -32,15 +32,17 @@ from .csvfile import likely, names, not_in_file, read_csv, short, the_file
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numeric_target, unfilled
 from .scan import Counts
-from .statistics import checked_weights, mean_and_spread, no_weighed_rows, of_rows, weighted_mean
-from .stored import IMPUTE, check_stored
-from .targets import (
-    UnseenClasses,
-    a_table,
-    constant_target,
-    decoded,
-    pd_numeric,
+from .statistics import (
+    checked_weights,
+    mean_and_spread,
+    no_weighed_rows,
+    of_rows,
+    spread_out,
+    standardised,
+    weighted_mean,
 )
+from .stored import IMPUTE, check_stored
+from .targets import UnseenClasses, a_table, constant_target, decoded, finite_target, pd_numeric
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
            "MAX_CLASSES"]
@@ -192,6 +194,7 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
+            finite_target(y.to_numpy(dtype=float), y, target)       # every row: the validation rows' are scaled too
             kept, w = y if rows is None else y[rows], of_rows(weights, rows)
             pre.y_mean, pre.y_scale = mean_and_spread(kept, w)
             values = kept.to_numpy(dtype=float)[slice(None) if w is None else w > 0]
@@ -262,7 +265,7 @@ class Preprocessing:
             part, w = column if rows is None else column[rows], of_rows(weights, rows)
             mean, std = mean_and_spread(part, w)
             pre.means.append(mean)              # one value: its std 0 or rounding (2e-16 of 1.1): centred only
-            pre.scales.append(std if std > 0 and np.ptp(part[slice(None) if w is None else w > 0]) > 0 else 1.0)
+            pre.scales.append(std if std > 0 and spread_out(part[slice(None) if w is None else w > 0]) else 1.0)
         return pre
 
     # -- applying to any table --------------------------------------------------------------
@@ -345,7 +348,7 @@ class Preprocessing:
                                                            f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
         if self.task == "regression":
             values = pd_numeric(y, self.target)
-            return ((values - self.y_mean) / self.y_scale).reshape(-1, 1)
+            return standardised(values, self.y_mean, self.y_scale).reshape(-1, 1)
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]
         codes = None

@@ -76,7 +76,21 @@ def pd_numeric(y, name):
         from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
         hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
         raise NotNumericTarget(name, place(y, first), short(y.iloc[first]), int(mask.sum()), hint)
-    return values.to_numpy(dtype=float)
+    return finite_target(values.to_numpy(dtype=float), y, name)
+
+
+def finite_target(values: np.ndarray, y, name: str) -> np.ndarray:
+    """A regression target's numbers (`values`, of the Series `y`), refused where one is infinite ('inf' or
+    'Infinity' in a CSV, which pandas reads as numbers): its mean and standard deviation would be inf and NaN, and
+    every scaled target NaN. The first such cell named, its line and text, as an input column's is."""
+    bad = np.isinf(values)
+    if bad.any():
+        first, n = earliest(y, bad), int(bad.sum())
+        many = f"; {n} such values" if n > 1 else ""
+        raise ValidationError(f"target column {short(name)} has an infinite value on {place(y, first)} "
+                              f"({short(str(y.iloc[first]))}{many}): a regression target must be finite numbers; "
+                              "remove the row or write its value")
+    return values
 
 
 def constant_target(target: str, value: float, training: bool, detected: bool) -> ValidationError:

@@ -1,0 +1,86 @@
+"""Columns and regression targets with values near float64's largest (1.8e308): standardised without overflow
+where the answer is finite (checked against exact rational arithmetic), refused naming the cell where it is not."""
+import math
+import warnings
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cmd
+
+from chainrule.data.tabular import Preprocessing
+from chainrule.errors import ValidationError
+
+M = float(np.finfo(np.float64).max)
+
+
+def exact(values):
+    """The mean, population standard deviation and standardised values, in exact fractions (then rounded)."""
+    q = [Fraction(v) for v in values]
+    mean = sum(q) / len(q)
+    std = math.sqrt(sum((v - mean) ** 2 for v in q) / len(q) / Fraction(M) ** 2) * M   # sqrt in units of M
+    z = [float((v - mean) / Fraction(std)) for v in q]
+    return float(mean), std, np.array(z)
+
+
+@pytest.mark.parametrize("values", [[M, M, M, -M], [-M, -M, -M, M], [1e308, -1e308, 3.0, 5.0], [M, 0.0, 0.0, 0.0]])
+def test_input_column_near_float64_max_standardised_exactly(values):
+    values = values * 3                                 # 12 rows: enough for the check of a row-number column
+    df = pd.DataFrame({"x": values, "y": [0.5, 1.5, 2.5, 3.5] * 3})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                  # no overflow RuntimeWarning on the way
+        pre = Preprocessing.fit(df, "y", task="regression")
+        z = pre.transform(df, sparse=False)[:, 0]
+    mean, std, truth = exact(values)
+    assert abs(pre.means[0] - mean) <= 1e-14 * std     # float64's rounding, as a share of the spread
+    assert pre.scales[0] == pytest.approx(std, rel=1e-14)
+    np.testing.assert_allclose(z, truth, rtol=1e-13, atol=1e-14)
+
+
+def test_regression_target_near_float64_max_standardised_exactly():
+    values = [M, M, M, -M]
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": values})
+    pre = Preprocessing.fit(df, "y", task="regression")
+    mean, std, truth = exact(values)
+    assert (pre.y_mean, pre.y_scale) == (pytest.approx(mean, rel=1e-14), pytest.approx(std, rel=1e-14))
+    np.testing.assert_allclose(pre.encode_target(df)[:, 0], truth, rtol=1e-13)
+
+
+def test_predict_value_far_past_training_standardised_exactly():
+    train = pd.DataFrame({"x": [M, M, M, -M], "y": [0.5, 1.5, 2.5, 3.5]})
+    pre = Preprocessing.fit(train, "y", task="regression")
+    z = pre.transform(pd.DataFrame({"x": [-M]}), sparse=False)[0, 0]
+    truth = float((Fraction(-M) - Fraction(pre.means[0])) / Fraction(pre.scales[0]))
+    assert z == pytest.approx(truth, rel=1e-15)
+
+
+@pytest.mark.parametrize("cell", ["inf", "Infinity", "-inf"])
+def test_infinite_regression_target_refused_naming_its_line(tmp_path, cell):
+    rows = ["x,y", "1,0.5", "2,1.5", f"3,{cell}", "4,3.5", "5,1", "6,2"]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    for extra in ([], ["--stream"]):
+        out = cmd("train", tmp_path / "d.csv", "--target", "y", "--task", "regression", "--epochs", "2",
+                  "--out", tmp_path / "m.npz", *extra)
+        assert out.returncode != 0
+        assert "'y'" in out.stderr and "infinite value on line 4" in out.stderr, out.stderr
+        assert "Traceback" not in out.stderr
+
+
+def test_infinite_regression_target_refused_by_encode_target():
+    pre = Preprocessing.fit(pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0.5, 1.5, 2.0]}), "y", task="regression")
+    with pytest.raises(ValidationError, match=r"target column 'y' has an infinite value on row 1"):
+        pre.encode_target(pd.DataFrame({"x": [1.0, 2.0], "y": [0.5, np.inf]}))
+
+
+def test_train_csv_near_float64_max_trains_and_predicts(tmp_path):
+    rows = ["x,y"] + [f"{v!r},{t}" for v, t in zip([M, M, M, -M] * 3, [0.5, 1.5, 2.5, 3.5] * 3)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    for extra in ([], ["--stream"]):
+        out = cmd("train", tmp_path / "d.csv", "--target", "y", "--task", "regression", "--epochs", "2",
+                  "--out", tmp_path / "m.npz", *extra)
+        assert out.returncode == 0, out.stderr
+        assert "overflow" not in out.stderr
+    out = cmd("predict", tmp_path / "m.npz", tmp_path / "d.csv")
+    assert out.returncode == 0, out.stderr
+    assert "overflow" not in out.stderr

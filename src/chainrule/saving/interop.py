@@ -89,29 +89,49 @@ def to_torch(net: Network) -> Any:
 
 def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
     """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
-    if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"} or not isinstance(sd["state"], dict):
+    if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
         got = sorted(map(str, sd)) if isinstance(sd, dict) else type(sd).__name__
         raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
                               f"(optimizer.state_dict()'s); got {got}")
-    return sd["state"], copy.deepcopy(sd["param_groups"])
+    state = sd["state"]
+    bad = [i for i, entry in state.items() if not isinstance(entry, dict)] if isinstance(state, dict) else None
+    if bad is None or bad:
+        got = type(state).__name__ if bad is None else f"{type(state[bad[0]]).__name__} at index {bad[0]!r}"
+        raise ValidationError(f"{what}: a state dict's 'state' is a dict of parameter index -> dict of its state "
+                              f"(step and arrays); got {got}")
+    return state, copy.deepcopy(sd["param_groups"])
+
+
+def _floats(what: str, i: Any, key: str, values: Any) -> np.ndarray:
+    """A state array as float32 or float64 NumPy (a tensor's values copied), or a refusal naming it."""
+    if hasattr(values, "detach"):
+        kind = str(values.dtype).removeprefix("torch.")
+        values = values.detach().cpu().numpy() if kind in ("float32", "float64") else np.asarray(None)
+    else:
+        kind = str(getattr(values, "dtype", type(values).__name__))
+    values = np.asarray(values)
+    if values.dtype not in (np.float32, np.float64):
+        raise ValidationError(f"{what}: state[{i!r}][{key!r}] must be an array of float32 or float64; got {kind}")
+    return values
 
 
 def to_torch_state(sd: dict) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
-    parameters: each array a tensor in Linear's layout (W's transpose), the step a tensor as torch writes it."""
+    parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
+    was), the step a tensor as torch writes it."""
     import torch
     state, groups = _state_parts(sd, "to_torch_state")
     return {"state": {i: {k: torch.tensor(float(v)) if k == "step" else
-                          torch.from_numpy(np.ascontiguousarray(np.asarray(v).T)) for k, v in entry.items()}
-                      for i, entry in state.items()}, "param_groups": groups}
+                          torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
+                          for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
 
 def from_torch_state(sd: dict) -> dict:
     """torch.optim's `state_dict()` of a module's parameters (`to_torch(net)`'s, or one `from_torch` read) as
     chainrule's `opt.load_state_dict` takes it: NumPy arrays in W's layout, the step a whole number."""
     state, groups = _state_parts(sd, "from_torch_state")
-    return {"state": {i: {k: int(v) if k == "step" else v.detach().cpu().numpy().T.copy() for k, v in entry.items()}
-                      for i, entry in state.items()}, "param_groups": groups}
+    return {"state": {i: {k: int(v) if k == "step" else _floats("from_torch_state", i, k, v).T.copy()
+                          for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
 
 # -- Keras -----------------------------------------------------------------------------------

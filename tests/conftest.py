@@ -118,6 +118,21 @@ def drawn_figure(monkeypatch, draw):
     return captured["fig"]
 
 
+@pytest.fixture
+def saved_figures(monkeypatch):
+    """Every matplotlib figure the plot functions save during a test, in order (drawn_figure's, for several)."""
+    from chainrule.teach import plot
+    figures = []
+    real_save = plot.save_figure
+
+    def keep(fig, path, dpi):
+        figures.append(fig)
+        return real_save(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "save_figure", keep)
+    return figures
+
+
 def csv_model(tmp_path):
     """A model file (m.npz in `tmp_path`) as `chainrule train` writes it: weights and the CSV
     preprocessing (columns, statistics); with that Preprocessing."""

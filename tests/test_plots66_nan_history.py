@@ -14,15 +14,9 @@ DIVERGED = {"loss": [1.0, 0.5, NAN, NAN], "accuracy": [0.5, 0.6, 0.1, 0.1],
 
 
 @pytest.fixture
-def drawn(monkeypatch):
+def drawn(saved_figures):
     """The figures the plot functions save, drawn (their text and legends placed) as saved."""
-    figures = []
-    save = plot.save_figure
-
-    def keep(fig, path, dpi):
-        figures.append(fig)
-        return save(fig, path, dpi)
-    monkeypatch.setattr(plot, "save_figure", keep)
+    figures = saved_figures
     yield figures
     for fig in figures:
         fig.draw_without_rendering()

@@ -13,18 +13,6 @@ TITLE = ("a rather long title for a run on the digits data set, 64-64-10 ReLU/so
          "thirty epochs, float32, seed 0, the whole training set")
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    figures = []
-    save = plot.save_figure
-
-    def keep(fig, path, dpi):
-        figures.append(fig)
-        return save(fig, path, dpi)
-    monkeypatch.setattr(plot, "save_figure", keep)
-    return figures
-
-
 def titles(fig):
     """Every title of `fig` (its own and its panels') with text."""
     found = [fig._suptitle] if fig._suptitle is not None else []
@@ -42,26 +30,26 @@ def inside(fig) -> None:
         assert " ".join(title.get_text().split()) in " ".join(TITLE.split())       # all of it, broken at spaces
 
 
-def test_gradient_norms_long_title_fits(tmp_path, drawn):
+def test_gradient_norms_long_title_fits(tmp_path, saved_figures):
     history = {f"grad_norm/{k}": [1.0, 0.5, 0.25] for k in range(3)}
     plot.gradient_norms(history, tmp_path / "g.png", title=TITLE)
-    inside(drawn[0])
+    inside(saved_figures[0])
 
 
-def test_training_curves_long_title_fits(tmp_path, drawn):
+def test_training_curves_long_title_fits(tmp_path, saved_figures):
     plot.training_curves({"loss": [1.0, 0.5], "accuracy": [0.5, 0.7]}, tmp_path / "c.png", title=TITLE + ", " + TITLE,
                          size=(6, 4))
-    fig = drawn[0]
+    fig = saved_figures[0]
     fig.draw_without_rendering()
     box = fig._suptitle.get_window_extent()
     assert box.x0 >= 0 and box.x1 <= fig.get_figwidth() * fig.dpi
 
 
-def test_decision_boundaries_long_titles_fit(tmp_path, drawn):
+def test_decision_boundaries_long_titles_fit(tmp_path, saved_figures):
     X, y = cr.examples.xor()
     net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     plot.decision_boundaries([net, net], X, y, tmp_path / "b.png", titles=[TITLE, TITLE])
-    fig = drawn[0]
+    fig = saved_figures[0]
     inside(fig)
     panels = [t.get_window_extent() for t in titles(fig)]
     assert panels[0].x1 <= panels[1].x0          # the two panels' titles do not run into each other

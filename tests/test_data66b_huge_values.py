@@ -84,3 +84,17 @@ def test_train_csv_near_float64_max_trains_and_predicts(tmp_path):
     out = cmd("predict", tmp_path / "m.npz", tmp_path / "d.csv")
     assert out.returncode == 0, out.stderr
     assert "overflow" not in out.stderr
+
+
+@pytest.mark.parametrize("values", [[1.7e308, 1.7e308, -1.7e308, 0.0], [-1.7e308, 1e308, 1e308, 0.0]])
+def test_huge_standardised_values_scale_back_to_the_values(values):
+    """The inverse of standardising (a prediction in target units, a column's value in the explorer) overflowed in
+    scale * z where the value it stands for is finite: decode refused the training targets as 'beyond float64'."""
+    df = pd.DataFrame({"x": values, "y": values})
+    pre = Preprocessing.fit(df, "y", task="regression")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        back = pre.decode(pre.encode_target(df))
+        cells = [pre.raw_value(0, z) for z in pre.transform(df, sparse=False)[:, 0]]
+    np.testing.assert_allclose(back, values, rtol=1e-14)
+    np.testing.assert_allclose(cells, values, rtol=1e-14)

@@ -138,3 +138,23 @@ def test_onnx_export_scales_a_prediction_near_float64_max_back_as_predict_does(t
     s = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
     got = s.run(None, {"x": np.array([1.0, 2.0, 3.0, 4.0] * 3).reshape(-1, 1)})[0]
     np.testing.assert_array_equal(got, want)
+
+
+def test_explain_targets_near_float64_max_standardised_as_training_does(tmp_path):
+    """explain --targets scaled the value with its own (value - mean) / scale: -1.7e308 overflowed to -inf, told as
+    NumPy's 'overflow encountered in subtract' and scikit-learn's 'Y contains NaN or infinity'."""
+    import re
+
+    import chainrule as cr
+    y = [1.7e308, 1.7e308, -1.7e308, 0.0] * 3
+    pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0] * 3, "y": [repr(v) for v in y]}).to_csv(tmp_path / "e.csv", index=False)
+    assert cmd("train", tmp_path / "e.csv", "--target", "y", "--task", "regression", "--epochs", "1", "--hidden",
+               "2", "--out", tmp_path / "m.npz", "--quiet").returncode == 0
+    out = cmd("explain", tmp_path / "m.npz", "--data", tmp_path / "e.csv", "--row", "3", "--targets=-1.7e308")
+    assert out.returncode == 0, out.stderr
+    assert "overflow" not in out.stderr
+    pre = Preprocessing.from_json(cr.load(tmp_path / "m.npz", with_extra=True)[1]["tabular"])
+    truth = float((Fraction(-1.7e308) - Fraction(pre.y_mean)) / Fraction(pre.y_scale))
+    shown = re.search(r"\(target_o1 - out_o1\)\^2 = \((\S+) - ", out.stdout)
+    assert shown is not None, out.stdout
+    assert float(shown.group(1)) == pytest.approx(truth, rel=1e-9)

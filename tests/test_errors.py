@@ -461,6 +461,10 @@ CASES = [
     ("Preprocessing.fit of a constant numeric target",
      lambda: Preprocessing.fit(__import__("pandas").DataFrame({"a": [1.0, 2.0, 3.0], "b": [5, 5, 5]}), "b"),
      errors.ValidationError, r"target column 'b' has one value \(5\) on every row: nothing to learn"),
+    ("Preprocessing.fit of an infinite regression target",
+     lambda: Preprocessing.fit(read_csv(__import__("io").StringIO("x,y\n1,0.5\n2,1.5\n3,inf\n4,3.5\n")), "y",
+                               task="regression"),
+     errors.ValidationError, r"target column 'y' has an infinite value on line 4 \('inf'\): a regression target"),
 ]
 
 

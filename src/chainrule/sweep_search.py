@@ -28,6 +28,7 @@ from sklearn.exceptions import FitFailedWarning
 from chainrule.callers import caller_level
 from chainrule.data.advice import give
 from chainrule.data.columns import MAX_CATEGORIES
+from chainrule.data.statistics import mean_and_spread, spread_out, standardised, unstandardised
 from chainrule.errors import ParameterError, ValidationError, plural
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
@@ -107,7 +108,6 @@ class TargetScaling(TransformerMixin, BaseEstimator):
         self.mean, self.scale = mean, scale
 
     def fit(self, y, _=None):
-        from chainrule.data.tabular import mean_and_spread
         if self.mean is not None or self.scale is not None:     # given: kept, so they must be a standardisation
             if not all(isinstance(v, (int, float, np.integer, np.floating)) and np.isfinite(v)
                        for v in (self.mean, self.scale)) or not self.scale > 0:
@@ -117,7 +117,7 @@ class TargetScaling(TransformerMixin, BaseEstimator):
             return self
         y = np.asarray(y, dtype=np.float64)
         self.mean_, scale = mean_and_spread(y)
-        self.scale_ = scale if np.ptp(y) > 0 else 1.0       # one value: centred (its std is 0, or rounding: 2e-16)
+        self.scale_ = scale if spread_out(y) else 1.0       # one value: centred (its std is 0, or rounding: 2e-16)
         return self
 
     def transform(self, y):
@@ -187,11 +187,11 @@ def prepared(preprocessing: FoldPreprocessing, X, y, weights, splits: list) -> l
 
 
 def _scaled(y, mean: float, scale: float):
-    return (y - mean) / scale
+    return standardised(np.asarray(y), mean, scale)                 # the engine's: finite near 1.8e308
 
 
 def _unscaled(y, mean: float, scale: float):     # by this name in best models pickled before TargetScaling held them
-    return np.asarray(y, dtype=np.float64) * scale + mean       # in float64 whatever the network's, as decode
+    return unstandardised(np.asarray(y, dtype=np.float64), mean, scale)     # in float64 whatever the network's
 
 
 def in_target_units(regressor, mean: float, scale: float):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.statistics import standardised
 from ..errors import ValidationError, closest, counted
 from ..teach.numbers import fmt
 
@@ -194,7 +195,7 @@ def tabular_sample(args, pre) -> tuple[np.ndarray, np.ndarray, list[str]]:
             if value.shape != (1, 1):
                 raise ValidationError(f"--targets for this regression model is one number (its "
                                       f"{short(pre.target)}); got {counted(value.shape[1], 'value')} in {label!r}")
-            Y = (value - pre.y_mean) / pre.y_scale
+            Y = standardised(value, pre.y_mean, pre.y_scale)      # the engine's: finite near 1.8e308
         if pre.target in row.columns and not row[pre.target].isna().iloc[0]:
             replaced = [f"target: --targets {short(label)} replaces the row's own {short(pre.target)} = "
                         f"{short(row[pre.target].iloc[0])}"]

@@ -42,6 +42,18 @@ def standardised(values: np.ndarray, mean: float, scale: float) -> np.ndarray:
     return z
 
 
+def unstandardised(z: Any, mean: float, scale: float) -> Any:
+    """mean + scale * z, the inverse of `standardised`, without the overflow of the product: -1.7 times a spread
+    near 1.6e308 is beyond float64, the value it stands for (-1.8e308, the mean added) is not: (z + mean / scale) *
+    scale there. A value truly beyond float64 stays inf, for its callers to refuse."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = np.asarray(mean + scale * np.asarray(z, dtype=np.float64))
+        over = np.isinf(v) & np.isfinite(z)
+        if over.any():
+            v[over] = (np.asarray(z, dtype=np.float64)[over] + mean / scale) * scale
+    return v if v.ndim else float(v)
+
+
 def spread_out(values: Any) -> bool:
     """Whether a column holds two different values (np.ptp overflows, with a warning, for -1e308 and 1e308)."""
     return bool(len(values)) and bool(np.min(values) != np.max(values))

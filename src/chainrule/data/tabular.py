@@ -1,9 +1,8 @@
 """Tabular data for the command line: a CSV file in, a trained network (and its preprocessing) out.
 
-`Preprocessing` learns from the training table what the network needs (which columns, their
-means and spreads, the categories of text columns, the classes of the target) and applies the
-same to any later table, checking its columns by name. It is stored as JSON inside the model
-file (`chainrule.io.save(..., extra=...)`), so prediction needs nothing else.
+`Preprocessing` learns from the training table what the network needs (which columns, their means and spreads, the
+categories of text columns, the classes of the target) and applies the same to any later table, checking its columns
+by name. It is stored as JSON inside the model file (`chainrule.io.save(..., extra=...)`): predicting needs no more.
 """
 from __future__ import annotations
 
@@ -39,6 +38,7 @@ from .statistics import (
     of_rows,
     spread_out,
     standardised,
+    unstandardised,
     weighted_mean,
 )
 from .stored import IMPUTE, check_stored
@@ -310,7 +310,7 @@ class Preprocessing:
 
     def raw_value(self, j: int, z: Any) -> Any:
         """The j-th numeric column's value as the file writes it, for its standardised value z: mean + spread * z."""
-        return self.means[j] + self.scales[j] * z
+        return unstandardised(z, self.means[j], self.scales[j])
 
     def transform(self, df, dtype: Any = np.float64, sparse: bool = True, rows: np.ndarray | None = None,
                   unseen: dict[str, set] | None = None, none_missing: bool = True) -> Any:

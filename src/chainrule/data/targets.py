@@ -11,6 +11,7 @@ from ..errors import ValidationError
 from .columns import ColumnWarning
 from .csvfile import names, short
 from .lines import earliest, place, plural
+from .statistics import unstandardised
 
 
 def warn_equal_numbers(target: str, classes: list) -> None:
@@ -148,8 +149,7 @@ def as_written(values: np.ndarray, out: np.ndarray, y_scale: float) -> np.ndarra
 
 def unscaled(out, y_scale: float, y_mean: float) -> np.ndarray:
     """A regression's outputs in the target's units, unchecked (NaN where an output is)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(np.asarray(out)[:, 0], dtype=np.float64) * y_scale + y_mean
+    return unstandardised(np.asarray(np.asarray(out)[:, 0], dtype=np.float64), y_mean, y_scale)
 
 
 def checked_outputs(out, task: str, classes: list):

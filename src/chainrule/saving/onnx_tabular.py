@@ -20,6 +20,7 @@ from ..data.columns import BOOLEAN_WORDS, boolean_meaning
 from ..data.encode import TEXT_MISSING
 from ..data.markers import NA_MARKERS
 from ..errors import ChainruleTypeError, ValidationError
+from .onnx_scaling import standardised_nodes, unstandardised_nodes
 from .onnx_target import estimator_kind
 
 PREFIX = "chainrule."              # internal tensor names; a column may not start with it
@@ -112,8 +113,8 @@ def preprocessing_nodes(g, pre: dict, net, checks: bool = True) -> tuple[list, s
         if any(c in pre["fill"] for c in numeric):
             fill = np.array([[pre["fill"].get(c, np.nan) for c in numeric]], dtype=np.float64)
             x = g.op("Where", [g.op("IsNaN", [x]), g.const("fill", fill), x], hint="filled")
-        x = g.op("Sub", [x, g.const("means", np.array(pre["means"], dtype=np.float64))], hint="centred")
-        x = g.op("Div", [x, g.const("scales", np.array(pre["scales"], dtype=np.float64))], hint="scaled")
+        x = standardised_nodes(g, x, np.array(pre["means"], dtype=np.float64),
+                               np.array(pre["scales"], dtype=np.float64), "column")
         if checks:
             counts += numeric_checks(g, pre, x, np.dtype(net.dtype))
         blocks.append(x)
@@ -239,8 +240,8 @@ def output_nodes(g, pre: dict, net, out: str) -> list:
         # un-scaled in double whatever the network's dtype, as Preprocessing.decode: float32 steps are 8 near 1e8
         if net.dtype != np.float64:
             out = g.op("Cast", [out], hint="prediction", to=TensorProto.DOUBLE)
-        y = g.op("Mul", [out, g.const("y_scale", np.array(pre["y_scale"], dtype=np.float64))], hint="prediction")
-        y = g.op("Add", [y, g.const("y_mean", np.array(pre["y_mean"], dtype=np.float64))], hint="prediction")
+        y = unstandardised_nodes(g, out, np.array(pre["y_mean"], dtype=np.float64),
+                                 np.array(pre["y_scale"], dtype=np.float64), "prediction")
         g.op("Squeeze", [y, g.const("axis", np.array([1], dtype=np.int64))], output="prediction")
         return [helper.make_tensor_value_info("prediction", TensorProto.DOUBLE, ["N"],
                                               doc_string=f"the predicted {pre['target']!r}, in its own units")]

@@ -54,3 +54,13 @@ def test_decision_boundaries_long_titles_fit(tmp_path, saved_figures):
     panels = [t.get_window_extent() for t in titles(fig)]
     assert panels[0].x1 <= panels[1].x0          # the two panels' titles do not run into each other
     assert np.isfinite([p.x0 for p in panels]).all()
+
+
+@pytest.mark.parametrize("cut", range(30, 60, 3))
+def test_a_number_stays_with_its_word_and_a_name_with_hyphens_stays_whole(tmp_path, saved_figures, cut):
+    """A title wrapped where it is full broke '/run/history.jsonl: 4 epochs' as '4' and 'epochs' on the next line (a
+    reader sees a stray 4), and 'popen-gw0' or '64-64-10' at a hyphen; each cut of the width is tried."""
+    name = "x" * cut + "/test-plot-64-64-10/run/history.jsonl"
+    plot.training_curves({"loss": [1.0, 0.5, 0.4, 0.3]}, tmp_path / "c.png", title=f"{name}: 4 epochs", size=(4, 3))
+    text = saved_figures[0]._suptitle.get_text()
+    assert "4 epochs" in text and any(line.startswith(name) for line in text.split("\n"))

@@ -116,9 +116,13 @@ def _log_ticks(ax, low: float, high: float) -> None:
 
 
 def _wrapped(label: str, width: int = 46) -> str:
-    """An axis name's lines broken at spaces to `width` characters: a longer line ran off a 4-inch figure."""
+    """An axis name's lines broken at spaces to `width` characters: a longer line ran off a 4-inch figure. A number
+    stays with the word after it ('4 epochs' was broken as '4' and 'epochs' on the next line)."""
+    import re
     import textwrap
-    return "\n".join(textwrap.fill(line, width, break_long_words=False) for line in label.split("\n"))
+    lines = (re.sub(r"(?<=\d) (?=[^\W\d])", "\u00a0", line) for line in label.split("\n"))
+    return "\n".join(textwrap.fill(line, width, break_long_words=False, break_on_hyphens=False)
+                     for line in lines).replace("\u00a0", " ")
 
 
 def _titled(text: str, fig: Any, points: float = 12.0) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from conftest import cmd
 
+import chainrule as cr
 from chainrule.data.csvfile import read_csv
 
 
@@ -29,6 +30,18 @@ def test_export_refuses_a_non_onnx_name_as_argparse_refuses_an_option(how, name,
     r = cmd("export", *words, cwd=tmp_path)
     _usage_error(r, "export", f"argument {how}: {said}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_to_a_folders_name_is_refused_once_with_advice_it_takes(tmp_path):
+    """'out/' was told to give 'out' (the name without its '/'), which export then refused for its ending: two rounds.
+    It is refused for its ending at once; 'm.onnx/' keeps the folder's advice ('m.onnx'), which export takes."""
+    cr.examples.seed_network()[0].save(tmp_path / "m.npz")
+    r = cmd("export", "m.npz", "out/", cwd=tmp_path)
+    _usage_error(r, "export", "argument out: must end in .onnx (export writes an ONNX model); got 'out/'")
+    r = cmd("export", "m.npz", "m.onnx/", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[-1].endswith("give the file name without it: 'm.onnx'")
+    assert cmd("export", "m.npz", "m.onnx", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz", "m.onnx"]
 
 
 @pytest.mark.parametrize("command, words, line", [

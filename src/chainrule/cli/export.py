@@ -39,8 +39,11 @@ def onnx_name(text: str) -> str:
     from ..nn.filenames import folder_end, name_ending
     if text == "":
         raise argparse.ArgumentTypeError("expected the name of the ONNX file to write, e.g. model.onnx; got ''")
-    # a folder ('m.onnx/', or one that exists) is said as a folder's when run: "give a file name"
-    if not text.lower().endswith(".onnx") and not folder_end(text) and not os.path.isdir(text):
+    # a folder that exists, or 'm.onnx/', is said as a folder's when run ("give a file name", "without it:
+    # 'm.onnx'"); 'out/' is refused here for its ending, where its advice, 'out', was then refused in a second round
+    end = folder_end(text)
+    bare = text[:len(text) - len(end[0])] if end else text
+    if not bare.lower().endswith(".onnx") and not os.path.isdir(text):
         try:
             name_ending(text, "onnx", repr(text))
         except ValidationError as exc:

@@ -16,7 +16,6 @@ from ..derivation import (
     delta_line,
     derivative_line,
     fused_delta,
-    fused_note,
     gradient_line,
     net_delta_line,
     output_delta_line,
@@ -24,6 +23,7 @@ from ..derivation import (
     penalty_line,
     softmax_jacobian,
 )
+from ..loss_terms import fused_note
 from ..notation import SOFTMAX_TERMS, forward_activation, softmax_cut_note
 from ..numbers import factor, fmt
 

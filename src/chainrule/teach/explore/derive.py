@@ -164,7 +164,7 @@ def parameter_lines(d: dict, p: dict, rows: int | None = None) -> list[Line]:
     name, to = p["name"], p["to"]
     lines = _local_lines(d, p)
     dparam = f"dnet_{to}/d{name}"
-    src = _unit(p["from"]) if p["from"] else "1"
+    src = _unit(p["from"]) if p["from"] else ""          # a bias: dnet/db = 1, its value alone (not "1 = 1")
     lines.append(_line(dparam, src, "", p["dnet/dparam"]))
     if p["dE/dout"] is None or p["dout/dnet"] is None:
         lines += _delta_lines(d, p)

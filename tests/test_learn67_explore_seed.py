@@ -78,7 +78,8 @@ def truth() -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def page():
+def opened():
+    """The server (127.0.0.1, a free port) and a headless chromium, both stopped after the module."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"the browser tests need Debian's chromium at {CHROMIUM}")
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
@@ -88,20 +89,21 @@ def page():
                                                        args=["--no-sandbox", "--disable-gpu"],
                                                        viewport={"width": 1280, "height": 800})
             ctx.set_default_timeout(20_000)
-            pg = ctx.new_page()
-            pg.goto(f"http://127.0.0.1:{srv.port}/?token={TOKEN}")
-            pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
-            yield pg
+            yield ctx, f"http://127.0.0.1:{srv.port}/?token={TOKEN}"
             ctx.close()
     finally:
         srv.stop()
 
 
-def fresh(page) -> None:
-    """The seed's network before any step (Reset), whatever an earlier test did; then its forward phase."""
-    page.click('[data-act="reset"]')
-    expect(page.locator('[data-id="emeta"]')).to_contain_text("step 0")
-    drawing(page, "forward")
+@pytest.fixture
+def page(opened):
+    """A new page: its own session on the seed's network, before any step."""
+    ctx, url = opened
+    pg = ctx.new_page()
+    pg.goto(url)
+    pg.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    yield pg
+    pg.close()
 
 
 def drawing(page, phase: str) -> str:
@@ -114,7 +116,6 @@ FORWARD = ["net_h1", "out_h1", "net_h2", "out_h2", "net_o1", "out_o1", "net_o2",
 
 
 def test_each_phases_drawing_shows_the_seeds_numbers(page, truth):
-    fresh(page)
     given = {"0.05", "0.1", "0.35", "0.6", "0.01", "0.99", "1", "0.15", "0.2", "0.25", "0.3", "0.4", "0.45", "0.5",
              "0.55"}
     forward = {shown(truth[k]) for k in FORWARD} | {shown(truth["E_o1"]), shown(truth["E_o2"])}
@@ -146,7 +147,6 @@ def _chain(page, selector: str, title: str) -> list[str]:
 
 @pytest.mark.parametrize("name", ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b_h1", "b_o2"])
 def test_each_parameters_chain_rule_ends_in_its_gradient_and_update(page, truth, name):
-    fresh(page)
     drawing(page, "backward")
     drawing(page, "update")
     lines = _chain(page, f'.labels [data-name="{name}"]', "the weight from" if name[0] == "w" else "the bias")
@@ -166,9 +166,77 @@ def test_each_parameters_chain_rule_ends_in_its_gradient_and_update(page, truth,
 
 @pytest.mark.parametrize("unit", ["h1", "h2", "o1", "o2"])
 def test_each_neurons_card_writes_its_pass_and_delta(page, truth, unit):
-    fresh(page)
     drawing(page, "backward")
     lines = _chain(page, f'.unit[data-name="{unit}"]', f"{unit}: its forward pass")
     values = {x.split(" = ")[0].replace(" ", ""): x.split(" = ")[-1] for x in lines}
     assert values[f"net{unit}"] == shown(truth[f"net_{unit}"]) and values[f"out{unit}"] == shown(truth[f"out_{unit}"])
     assert values[f"∂E/∂net{unit}"] == shown(truth[f"delta_{unit}"]), values
+
+
+def seed_pass(W1: np.ndarray, W2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """dE/dW1, dE/dW2 of the seed's sample at weights W1 (h1: w1, w2; h2: w3, w4), W2 (o1: w5, w6; o2: w7, w8), in
+    NumPy: the seed's biases 0.35 and 0.6, fixed."""
+    x, t = np.array([0.05, 0.10]), np.array([0.01, 0.99])
+    out_h = 1 / (1 + np.exp(-(W1 @ x + 0.35)))
+    out_o = 1 / (1 + np.exp(-(W2 @ out_h + 0.6)))
+    d_o = (out_o - t) * out_o * (1 - out_o)
+    d_h = (W2.T @ d_o) * out_h * (1 - out_h)
+    return np.outer(d_h, x), np.outer(d_o, out_h)
+
+
+SEED_W = (np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]]))
+
+
+def descended(steps: int) -> tuple[np.ndarray, np.ndarray]:
+    W1, W2 = SEED_W
+    for _ in range(steps):
+        g1, g2 = seed_pass(W1, W2)
+        W1, W2 = W1 - 0.5 * g1, W2 - 0.5 * g2
+    return W1, W2
+
+
+def _said(page, name: str) -> str:
+    page.click(f'.labels [data-name="{name}"]')
+    expect(page.locator('[data-id="derivation"]')).to_contain_text(f"{name}: the weight")
+    return page.inner_text('[data-id="derivation"]')
+
+
+def test_after_a_step_the_panel_says_the_step_taken_and_the_next_ones_numbers(page):
+    """docs/explore.md's Step: "moved w5 from 0.4 to 0.35891648, with ... dE/dw5 = 0.082167041", then the next
+    step's dE/dw5 = 0.083125235, w5+ = 0.317353862: each the NumPy pass's."""
+    page.click('[data-act="step"]')
+    expect(page.locator('[data-id="emeta"]')).to_contain_text("step 1")
+    text = _said(page, "w5")
+    (W1, W2), g = descended(1), seed_pass(*SEED_W)[1][0, 0]
+    g_next = seed_pass(W1, W2)[1][0, 0]
+    assert (f"The step just taken (step 1) moved w5 from 0.4 to {shown(W2[0, 0])}, with the gradient of the weights "
+            f"before it, ∂E/∂w5 = {shown(g)}.") in text, text
+    assert f"= {shown(g_next)}\n" in text and text.rstrip().count(f"= {shown(W2[0, 0] - 0.5 * g_next)}") == 1, text
+    assert [shown(W2[0, 0]), shown(g), shown(g_next), shown(W2[0, 0] - 0.5 * g_next)] == \
+        ["0.35891648", "0.082167041", "0.083125235", "0.317353862"]           # the figures the guide quotes
+
+
+def test_after_train_the_panel_says_where_the_steps_took_the_weight(page):
+    page.fill('[data-id="train-steps"]', "5")
+    page.click('[data-id="train"]')
+    expect(page.locator('[data-id="emeta"]')).to_contain_text("step 5")
+    W2 = descended(5)[1]
+    assert (f"moved w5 from 0.4 (before step 1) to {shown(W2[0, 0])} (after step 5, the weights drawn)"
+            in _said(page, "w5")) and shown(W2[0, 0]) == "0.190299556"
+
+
+def test_adams_update_is_torchs_on_the_seed(page):
+    torch = pytest.importorskip("torch")
+    page.select_option('[data-id="opt"]', "adam")
+    expect(page.locator('[data-setting="beta2"]')).to_have_value("0.999")
+    drawing(page, "backward")
+    drawing(page, "update")
+    w1, w2 = (torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in SEED_W)
+    x, t = torch.tensor([0.05, 0.10], dtype=torch.float64), torch.tensor([0.01, 0.99], dtype=torch.float64)
+    opt = torch.optim.Adam([w1, w2], lr=0.5)
+    out = torch.sigmoid(w2 @ torch.sigmoid(w1 @ x + 0.35) + 0.6)
+    (0.5 * ((t - out) ** 2).sum()).backward()
+    opt.step()
+    made = shown(w2[0, 1].item())
+    assert f"Adam's update (from this gradient and the optimizer's state) made w6 {made};" in _said(page, "w6")
+    assert made == "-0.04999994"                   # docs/explore.md's figure

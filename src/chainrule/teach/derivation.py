@@ -2,7 +2,8 @@
 report (plain text and LaTeX) and the explorer's page (`explore.derive`) call the same functions, so
 the two show the same formulas and the same numbers.
 
-The texts of each derivative (the activations' and losses' tables) live in `notation`; the numbers
+The texts of each derivative (the activations' and losses' tables) live in `notation`, how a loss's terms
+are written (the mean's divisor, the fused delta) in `loss_terms`; the numbers
 come from the report's dict, which `explain` reads from the engine's caches.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from . import notation
 from .error_terms import clipped_output
+from .loss_terms import divisor, formula_tex, fused_formula, note_tex, over
 from .notation import CDOT, DE, LOSSES, SOFTMAX_TERMS, activation_numbers, activation_tex, activation_text, tex_name
 from .numbers import factor, fmt
 
@@ -125,13 +127,6 @@ def _chain_tex(to: str) -> str:
             f"\\frac{{\\partial out_{{{to}}}}}{{\\partial net_{{{to}}}}}")
 
 
-def fused_formula(d: dict, to: str | None = None) -> str:
-    """The fused delta before the mean's scale: out - target, or out * sum(target) - target where the
-    target rows do not sum to one, as the engine takes it (`rows_sum_to_one`); unit `to`'s when given."""
-    out, target = ("out", "target") if to is None else (f"out_{to}", f"target_{to}")
-    return f"{out} - {target}" if d.get("rows_sum_to_one", True) else f"{out} * sum(target) - {target}"
-
-
 def delta_line(q: dict, n: int) -> Line | None:
     """How the delta of q["via"] (a path's unit in a hidden layer) comes from the layer above it, from
     q["delta"] (`hidden_delta`): dE/dnet_v = (sum over the units k above of dE/dnet_k * w_vk) * dout_v/dnet_v,
@@ -185,49 +180,6 @@ def output_error_line(d: dict, p: dict) -> Line:
     why = f"out_{to} = {fmt(out)} {why}, the output this line writes" if numbers and clipped else ""
     return Line(f"dE/dout_{to}", formula, numbers, p["dE/dout"],
                 f"\\frac{{{DE}}}{{\\partial out_{{{to}}}}} = {tex(formula)}{shown} = {fmt(p['dE/dout'])}", why)
-
-
-def formula_tex(s: str) -> str:
-    """A plain formula of `over` in LaTeX's maths: n_samples as n_{samples}, * as \\cdot, / spaced."""
-    s = s.replace("n_samples", "n_{samples}").replace("n_outputs", "n_{outputs}").replace(" * ", CDOT)
-    return s.replace("sum(", "\\operatorname{sum}(").replace(" / ", " \\,/\\, ")
-
-
-def note_tex(note: str) -> str:
-    """A gradient's note in LaTeX, "(summed over samples; fused: (out - target) / n_samples)": its words in
-    text mode, its formula in maths, where an underscore is a subscript (in \\text{} it is an error)."""
-    words, mark, formula = note.partition("fused: ")
-    tail = f"}} {formula_tex(formula)}\\text{{" if mark else ""
-    return f"\\text{{({words}{mark}{tail})}}"
-
-
-def divisor(d: dict) -> tuple[str, str, str]:
-    """The mean's divisor of `d`'s loss: by name (n_samples, n_outputs or (n_samples * n_outputs), each count
-    of 1 left out, `notation.divisor_names`), in LaTeX, and by its value; a scale that is neither count (a
-    loss of one's own) by its value alone. ("", "", "1") where there is no divisor."""
-    n, k, scale = d["n_samples"], len(d["targets"]), d["scale"]
-    if scale == 1:
-        return "", "", "1"
-    if scale not in (n, n * k):
-        return str(scale), str(scale), str(scale)
-    return (*notation.divisor_names(n, k if scale == n * k else 1), str(scale))
-
-
-def over(d: dict, text: str, named: bool) -> str:
-    """`text` (a loss's dE/dout or a fused delta of one sample) over the mean's divisor, one convention for
-    every loss: the divisor by name in a formula, by its value in numbers, never cancelled against a factor
-    (mse's 2 (out - target) is 2 * (out - target) / n_outputs); a divisor of 1 left out. A sum or quotient is
-    bracketed before it is divided, (out_o1 - target_o1) / n_samples; a product or a bracket is not."""
-    m = re.fullmatch(r"(\d+) \((.*)\)", text)
-    text = f"{m[1]} * ({m[2]})" if m else text
-    name, _, value = divisor(d)
-    if not name:
-        return text
-    flat = text
-    while re.search(r"\([^()]*\)", flat):          # its brackets' insides taken out, innermost first
-        flat = re.sub(r"\([^()]*\)", "", flat)
-    bare = text if not re.search(r" [-+/] ", flat) else f"({text})"
-    return f"{bare} / {name if named else value}"
 
 
 def coupled_paths(d: dict, layer: int) -> bool:
@@ -375,26 +327,3 @@ def zero_note(d: dict, q: dict, to: str) -> str:
                        f"{flush_below(d['dtype']):.1e} in magnitude ({where} says why)")
     return (f"dE/dnet_{via}{which(samples, 'of')} reads 0 here: {'; '.join(clauses)}, so its term of dE/dout_{to} "
             "is 0 where the product of the factors is not")
-
-
-def fused_note(d: dict) -> str:
-    """Why the output's delta is out - target (or, where the targets do not sum to 1, out sum(target) - target):
-    the chain rule through the loss and its activation, simplified (a sentence, not an equation: the width
-    fitting breaks it at its spaces, its brackets whole)."""
-    scale, n = d["scale"], d["n_samples"]          # the mean over samples, outputs (one sample: no sample's), or both
-    whose = "each sample's" if scale == n else "each output's" if n == 1 else "each sample's and output's"
-    mean = "" if scale == 1 else f", {whose} before the mean's 1/{scale}"
-    if d["layers"][-1]["activation"] == "sigmoid":
-        return ("Why out - target: binary cross-entropy's dE/dout_o, (out_o - target_o) / (out_o(1 - out_o)), times "
-                f"the sigmoid's dout_o/dnet_o, out_o(1 - out_o), leaves out_o - target_o{mean}; the engine takes this "
-                "delta directly, exact also where out_o(1 - out_o) rounds to 0.")
-    chain = ("each softmax output out_k reads every net, its dout_k/dnet_o being out_o(1 - out_o) for k = o and "
-             "-out_k out_o for the others; times cross-entropy's dE/dout_k, -target_k / out_k, and summed over k, "
-             "that is -target_o + out_o sum(target)")
-    if d.get("rows_sum_to_one", True):
-        return (f"Why out - target: {chain}, which is out_o - target_o as the targets sum to 1{mean}; the engine "
-                "takes this delta directly, never the Jacobian.")
-    sums = sorted({fmt(sum(t["value"][k] for t in d["targets"])) for k in range(d["n_samples"])})
-    return (f"Why out sum(target) - target: {chain}{mean}, which would be out_o - target_o where the targets sum "
-            f"to 1; these sum to {', '.join(sums)}, so it stays out_o sum(target) - target_o; the engine takes this "
-            "delta directly, never the Jacobian.")

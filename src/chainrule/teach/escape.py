@@ -1,8 +1,10 @@
 """Users' own words (a column's, a class's name) written into the report's Markdown and LaTeX so that each reads as
 written: a Markdown code span, LaTeX's \\text{} with each of TeX's special characters between its parts in a form
 meant to render alike in LaTeX, MathJax (3, without its textmacros extension, prints \\_ or \\textbackslash inside
-\\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here). Left: LaTeX and KaTeX turn
--- and quote marks inside \\text{} into dashes and curly quotes."""
+\\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here).
+LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as double quotes: such a pair is split
+between two \\text{}, so each hyphen stays one. A line break in a name is written as Python writes it, \\n.
+Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
 from __future__ import annotations
 
 import re
@@ -14,10 +16,16 @@ TEX_SIGNS = {"|": "|", "<": "<", ">": ">", "_": "\\_", "$": "\\$", "%": "\\%", "
              "#": "\\mathrm{\\#}", "\\": "{\\backslash}", "^": "\\hat{}", "~": "{\\sim}", "&": "\\text{\\&}"}
 
 
+def one_line(words: str) -> str:
+    """`words` on one line: a line break (\\n, \\r) as Python writes it, so that a column named 'x\\ny' keeps the
+    report's line (and the Markdown's $$...$$) whole."""
+    return words.replace("\r", "\\r").replace("\n", "\\n")
+
+
 def tex_text(words: str) -> str:
     """`words` as LaTeX writes them as they are: plain runs in \\text{}, each special character between them as
     `TEX_SIGNS` writes it ('x0^2' -> \\text{x0}\\hat{}\\text{2}; 'num__age' -> \\text{num}\\_\\_\\text{age})."""
-    parts = re.split(r"([|<>_$%{}#\\^~&])", words)
+    parts = re.split(r"([|<>_$%{}#\\^~&])|(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')", one_line(words))
     return "".join(TEX_SIGNS[part] if part in TEX_SIGNS else f"\\text{{{part}}}" for part in parts if part)
 
 

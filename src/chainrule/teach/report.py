@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import ValidationError
 from ..saving.npzcheck import standard_json
-from . import derivation, error_terms, last_digit, neuron_cut, notation, sample_lines, zero_notes
+from . import derivation, error_terms, last_digit, loss_terms, neuron_cut, notation, sample_lines, zero_notes
 from .derivation import tex_symbol
 from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total_numbers, wider_note, zero_log
 from .escape import code_span
@@ -186,7 +186,7 @@ def _render(d: dict, markdown: bool) -> str:
         if markdown:
             said = re.search(r".*   \((.*)\)$", plain)     # the text's note after the value (and names), "   (fused)"
             if tex is not None and said and "\\quad \\text{(" not in tex:      # unless tex has its own
-                tex += f" \\quad {derivation.note_tex(said[1])}"
+                tex += f" \\quad {loss_terms.note_tex(said[1])}"
             lines.append(f"$${tex_numbers(tex if tex is not None else plain)}$$")
             lines.append("")
         else:
@@ -361,7 +361,7 @@ def _render(d: dict, markdown: bool) -> str:
             derivation.local_derivatives(d, p, eq, note if markdown else None)
             if d["fused"] and p["paths"] is None and "fused" not in derived:     # why out - target, once
                 derived.add("fused")
-                note(derivation.fused_note(d))
+                note(loss_terms.fused_note(d))
             if p.get("off"):
                 note(zero_notes.off_note(d, p))
             if p.get("flushed"):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..data.csvfile import short
 from ..nn.target_checks import given_as_labels
-from .escape import tex_text
+from .escape import one_line, tex_text
 from .notation import shortened
 from .numbers import fmt
 
@@ -40,7 +40,7 @@ def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
     if column is None:
         return symbol(unit["name"])
     if symbol is str:
-        return f"{unit['name']} ({column})"
+        return f"{unit['name']} ({one_line(column)})"
     return symbol(unit["name"]) + tex_text(f" ({column})")
 
 

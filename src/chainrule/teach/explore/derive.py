@@ -16,7 +16,6 @@ from ..derivation import (
     delta_line,
     derivative_line,
     fused_delta,
-    fused_note,
     gradient_line,
     net_delta_line,
     output_delta_line,
@@ -24,6 +23,7 @@ from ..derivation import (
     penalty_line,
     softmax_jacobian,
 )
+from ..loss_terms import fused_note
 from ..notation import SOFTMAX_TERMS, forward_activation, softmax_cut_note
 from ..numbers import factor, fmt
 
@@ -164,7 +164,7 @@ def parameter_lines(d: dict, p: dict, rows: int | None = None) -> list[Line]:
     name, to = p["name"], p["to"]
     lines = _local_lines(d, p)
     dparam = f"dnet_{to}/d{name}"
-    src = _unit(p["from"]) if p["from"] else "1"
+    src = _unit(p["from"]) if p["from"] else ""          # a bias: dnet/db = 1, its value alone (not "1 = 1")
     lines.append(_line(dparam, src, "", p["dnet/dparam"]))
     if p["dE/dout"] is None or p["dout/dnet"] is None:
         lines += _delta_lines(d, p)

@@ -305,8 +305,9 @@ def _run(args, grid: dict, fixed: dict):
 
 
 def _sweep(args, grid: dict, fixed: dict):
-    from chainrule.sweep import run_sweep
     from sklearn.model_selection import GroupKFold
+
+    from chainrule.sweep import run_sweep
     cv = args.cv if args.groups is None else GroupKFold(args.cv, shuffle=True, random_state=args.seed)
     return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,

@@ -27,6 +27,14 @@ from chainrule.callers import caller_level
 from chainrule.data.advice import give, words
 from chainrule.data.columns import MAX_CATEGORIES
 from chainrule.errors import ValidationError
+from chainrule.sweep_estimators import (
+    FoldPreprocessing,
+    SweptClassifier,
+    SweptRegressor,
+    as_public,
+    in_target_units,
+    per_fold,
+)
 from chainrule.sweep_files import as_softmax as as_softmax  # where users found it
 from chainrule.sweep_files import can_write, finished, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
@@ -45,18 +53,7 @@ from chainrule.sweep_grid import (
 )
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
 from chainrule.sweep_result import scored_class, scorer_of
-from chainrule.sweep_search import (
-    FoldPreprocessing,
-    SweptClassifier,
-    SweptRegressor,
-    as_public,
-    enough_rows,
-    in_target_units,
-    metric_kind,
-    per_fold,
-    scorer_refusal,
-    search,
-)
+from chainrule.sweep_search import enough_rows, metric_kind, scorer_refusal, search
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
 

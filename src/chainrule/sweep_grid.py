@@ -14,7 +14,8 @@ import numpy as np
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.nn.numeric import as_whole, number_or_text
-from chainrule.sweep_search import FoldPreprocessing, refused_as
+from chainrule.sweep_estimators import FoldPreprocessing
+from chainrule.sweep_search import refused_as
 from chainrule.sweep_table import Names, show
 
 # short names accepted in a grid, and the estimator's argument each stands for

@@ -113,6 +113,10 @@ def register(sub) -> None:
                         "the scores are not weighted): 'balanced' or weights by label, e.g. 'yes=3'; to compare "
                         "with unweighted fits, put it in the grid instead: 'class_weight=none,balanced' (default: "
                         "none, every class weighs 1)")
+    g.add_argument("--groups", metavar="COL", type=column_name("--groups", "a column of the rows' groups"),
+                   help="a column of the rows' groups, not an input: each group's rows kept in one fold of --cv "
+                        "(GroupKFold shuffled by --seed, as GridSearchCV.fit's groups with that splitter), so a "
+                        "score is of groups no fit saw, e.g. --groups patient (default: none, rows cut one by one)")
     p.set_defaults(func=sweep)
 
 
@@ -301,13 +305,16 @@ def _run(args, grid: dict, fixed: dict):
 
 
 def _sweep(args, grid: dict, fixed: dict):
+    from sklearn.model_selection import GroupKFold
+
     from chainrule.sweep import run_sweep
-    return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=args.cv,
+    cv = args.cv if args.groups is None else GroupKFold(args.cv, shuffle=True, random_state=args.seed)
+    return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories,
                      refit=args.refit, error_score=args.error_score, **fixed,
-                     weight=args.weight, class_weight=args.class_weight,
+                     weight=args.weight, class_weight=args.class_weight, groups=args.groups,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})
 

@@ -26,9 +26,9 @@ def target_wrapper(obj: Any) -> Any:
 
 
 def _sweeps(transformer: Any) -> tuple[float, float] | None:
-    """(mean, scale) of the sweep's standardisation (a fitted sweep_search.TargetScaling, the public class of the
+    """(mean, scale) of the sweep's standardisation (a fitted sweep_estimators.TargetScaling, the public class of the
     sweep's folds and best model), or None."""
-    search = sys.modules.get("chainrule.sweep_search")       # not loaded: no TargetScaling was made
+    search = sys.modules.get("chainrule.sweep_estimators")       # not loaded: no TargetScaling was made
     if search is not None and isinstance(transformer, search.TargetScaling) and hasattr(transformer, "scale_"):
         return float(transformer.mean_), float(transformer.scale_)
     return None

@@ -57,7 +57,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
         the regressor's 2 / outputs times, as its loss's gradient; a multi-label one's over the labels' count).
     random_state : seed of the initial weights, the shuffling and the validation split.
-    dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
+    dtype : "float64" or "float32": the network's, which X and sample_weight are taken in (float64 weights do not
+        widen a float32 network, nor float32 X narrow a float64 one). The outputs (predict_proba, the regressor's
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
         trained on are both float32.
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
@@ -369,8 +370,9 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _same_outputs(self, Y, call: str) -> None:
         """A warm start or partial_fit trains the network's outputs: y with another number of columns is refused."""
         if Y.shape[1] != self.network_.n_outputs:
+            calls = "fit or partial_fit" if call == "partial_fit" else "fit"    # partial_fit follows either
             raise ValidationError(f"{estimator_name(self)}: {call} can only be used where `y` has as many columns as "
-                                  f"in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
+                                  f"in the previous call to {calls}. Previously got {self.network_.n_outputs}, `y` has "
                                   f"{Y.shape[1]}")
 
     def predict(self, X):

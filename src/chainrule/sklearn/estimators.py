@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights
+from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights, zero_one
 from .params import (
     as_before_if_refused,
     check_params,
@@ -226,7 +226,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         bools or numbers) named first, before its type_of_target sorts them ("'<' not supported ...")."""
         one_type(y)
         known_type(y)
-        return y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
+        if type_of_target(y) == "multilabel-indicator":
+            zero_one(y)
+            return y
+        return column_or_1d(one_column(y), warn=True)
 
     def _same_kind(self, y, call: str) -> None:
         """A warm start (`call` "warm_start") or partial_fit goes on training the fitted network, built for y of one

@@ -24,7 +24,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     """A multilayer perceptron classifier trained by backpropagation (chainrule's engine).
 
     Binary targets: one sigmoid output and binary cross-entropy. Several classes: softmax and
-    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label. A
+    categorical cross-entropy. Multi-label (a 2-D 0/1 target, scikit-learn's multilabel-indicator; of
+    two other values, -1 and 1 say, refused, naming them): one sigmoid output per label. A
     single class (as MLPClassifier, which fits it): one sigmoid output trained towards 1; predict
     gives that class and predict_proba one column of 1.0, as many columns as classes_ (MLPClassifier's
     has two, for one class; DummyClassifier's and DecisionTreeClassifier's have one).

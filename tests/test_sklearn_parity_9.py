@@ -115,7 +115,7 @@ def test_partial_fit_refuses_another_number_of_outputs_in_fits_words():
     """A regressor's partial_fit on 2 columns after 1 said the engine's 'for one-hot rows of two classes ...'."""
     est = BackpropRegressor(hidden_layer_sizes=(4,), random_state=0).partial_fit(X, Y * 1.0)
     with pytest.raises(ValidationError, match=r"partial_fit can only be used where `y` has as many columns as in the "
-                                              r"previous call to fit. Previously got 1, `y` has 2"):
+                                              r"previous call to fit or partial_fit. Previously got 1, `y` has 2"):
         est.partial_fit(X, np.c_[Y, Y] * 1.0)
 
 

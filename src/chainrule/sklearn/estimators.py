@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.sample_weight import WEIGHTS_IN_A_ROW, class_table
 from .backprop import _Backprop
-from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights
+from .inputs import checked_classes, known_type, numeric_y, one_column, one_type, sample_weights, zero_one
 from .params import (
     as_before_if_refused,
     check_params,
@@ -24,7 +24,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
     """A multilayer perceptron classifier trained by backpropagation (chainrule's engine).
 
     Binary targets: one sigmoid output and binary cross-entropy. Several classes: softmax and
-    categorical cross-entropy. Multi-label (a 2-D 0/1 target): one sigmoid output per label. A
+    categorical cross-entropy. Multi-label (a 2-D 0/1 target, scikit-learn's multilabel-indicator; of
+    two other values, -1 and 1 say, refused, naming them): one sigmoid output per label. A
     single class (as MLPClassifier, which fits it): one sigmoid output trained towards 1; predict
     gives that class and predict_proba one column of 1.0, as many columns as classes_ (MLPClassifier's
     has two, for one class; DummyClassifier's and DecisionTreeClassifier's have one).
@@ -57,7 +58,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         rows, or its sample weights' sum), on the weights, not the biases (the network's weight_penalty;
         the regressor's 2 / outputs times, as its loss's gradient; a multi-label one's over the labels' count).
     random_state : seed of the initial weights, the shuffling and the validation split.
-    dtype : "float64" or "float32": the network's. The outputs (predict_proba, the regressor's
+    dtype : "float64" or "float32": the network's, which X and sample_weight are taken in (float64 weights do not
+        widen a float32 network, nor float32 X narrow a float64 one). The outputs (predict_proba, the regressor's
         predict) are float32 with "float32"; else, as MLPClassifier's, float32 when X and the X
         trained on are both float32.
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
@@ -225,7 +227,10 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         bools or numbers) named first, before its type_of_target sorts them ("'<' not supported ...")."""
         one_type(y)
         known_type(y)
-        return y if type_of_target(y) == "multilabel-indicator" else column_or_1d(one_column(y), warn=True)
+        if type_of_target(y) == "multilabel-indicator":
+            zero_one(y)
+            return y
+        return column_or_1d(one_column(y), warn=True)
 
     def _same_kind(self, y, call: str) -> None:
         """A warm start (`call` "warm_start") or partial_fit goes on training the fitted network, built for y of one
@@ -369,8 +374,9 @@ class BackpropRegressor(RegressorMixin, _Backprop):
     def _same_outputs(self, Y, call: str) -> None:
         """A warm start or partial_fit trains the network's outputs: y with another number of columns is refused."""
         if Y.shape[1] != self.network_.n_outputs:
+            calls = "fit or partial_fit" if call == "partial_fit" else "fit"    # partial_fit follows either
             raise ValidationError(f"{estimator_name(self)}: {call} can only be used where `y` has as many columns as "
-                                  f"in the previous call to fit. Previously got {self.network_.n_outputs}, `y` has "
+                                  f"in the previous call to {calls}. Previously got {self.network_.n_outputs}, `y` has "
                                   f"{Y.shape[1]}")
 
     def predict(self, X):

@@ -201,15 +201,33 @@ def _missing(v: Any) -> bool:
 
 def one_column(y: np.ndarray) -> np.ndarray:
     """A classifier's y as it is, unless several columns of class labels, which one network does not fit
-    (scikit-learn's check says only "y should be a 1d array, got an array of shape (n, 2)")."""
-    from sklearn.utils.multiclass import type_of_target
+    (scikit-learn's check says only "y should be a 1d array, got an array of shape (n, 2)"), or of numbers that are
+    not labels (scikit-learn's "Unknown label type: continuous-multioutput", as KNeighborsClassifier's)."""
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
     if y.ndim == 2 and y.shape[1] > 1 and type_of_target(y) == "multiclass-multioutput":
         raise ValidationError(f"y has {y.shape[1]} columns of class labels (multi-output multiclass), which one "
                               "BackpropClassifier does not fit: a 2-D y must hold 0/1 columns, one per label "
                               "(multi-label); for one classifier per column, use "
                               "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
+    if y.ndim == 2 and y.shape[1] > 1:
+        check_classification_targets(y)
     return y
 
+
+def zero_one(y: Any) -> None:
+    """A multi-label y (scikit-learn's "multilabel-indicator": 2-D, of at most two integral values) of 0 and 1 only,
+    each label's column its sigmoid's target: -1 and 1, or 0 and 2, are refused, naming the values (MLPClassifier
+    trains on them as they are, and predicts no label for -1 and 1; the engine's own words named a fix it cannot
+    take here)."""
+    values = np.unique(y.data if hasattr(y, "tocsr") else np.asarray(y))
+    if hasattr(y, "tocsr") and y.nnz < np.prod(y.shape):
+        values = np.union1d(values, [0])
+    if not set(values.tolist()) <= {0, 1}:
+        top = values.max().item()
+        raise ValidationError(f"a multi-label y (scikit-learn's multilabel-indicator: a 2-D y of two values) holds 1 "
+                              f"where a sample has the label and 0 where not; got the values {values.tolist()}: "
+                              f"give (y == {top!r}).astype(int), or, for one classifier of classes per column, "
+                              "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
 
 
 def where_not_finite(exc: ValueError, X: Any) -> ValueError:

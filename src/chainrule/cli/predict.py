@@ -329,7 +329,7 @@ def evaluate(args) -> int:
     info = checked(args, args.csv, used=[*pre.columns, pre.target, *([args.weight] if args.weight else [])])
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        from ..data.tabular import likely_said
+        from ..data.applying import likely_said
         if not set(pre.columns) & set(info["header"]):
             model_columns(args, info, pre)          # none of the model's columns either: data of another model
         hint = likely_said([pre.target], [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"

@@ -29,7 +29,7 @@ from .statistics import mean_and_m2
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100
 
-SHOWN_LINES = 5           # file lines kept per column for error messages (as tabular._rows shows)
+SHOWN_LINES = 5           # file lines kept per column for error messages (as applying.rows_of shows)
 U64 = 1 << 64
 
 
@@ -306,7 +306,7 @@ def _merge(counts: dict[Any, int], firsts: dict[Any, int], values: list, codes: 
 
 
 def gap_lines(scan: ColumnScan) -> str:
-    """The first gaps' lines as `tabular._rows` shows them: 'on lines 3, 5 and 9'."""
+    """The first gaps' lines as `applying.rows_of` shows them: 'on lines 3, 5 and 9'."""
     return on_lines(scan.missing_lines, scan.missing)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import likely, names, short
-from .lines import earliest, place, places
+from .lines import earliest, place, places, written
 from .refusals import empty_rows_at_end
 
 
@@ -78,6 +78,7 @@ def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
             col = col.fillna(pre.fill[c])
         values = col.to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
-            raise ValidationError(f"column {c!r} has an infinite value on "
-                                  f"{first_of(~np.isfinite(values), df)}")
+            at = earliest(df, ~np.isfinite(values))
+            raise ValidationError(f"column {short(c)} has an infinite value on {place(df, at)} "
+                                  f"({written(df, at, c)})")
         yield values

@@ -172,7 +172,8 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
-            finite_target(y.to_numpy(dtype=float), y, target)       # every row: the validation rows' are scaled too
+            # every row: the validation rows' are scaled too
+            finite_target(y.to_numpy(dtype=float), y, target, list(df.columns).index(target))
             kept, w = y if rows is None else y[rows], of_rows(weights, rows)
             pre.y_mean, pre.y_scale = mean_and_spread(kept, w)
             values = kept.to_numpy(dtype=float)[slice(None) if w is None else w > 0]
@@ -293,7 +294,7 @@ class Preprocessing:
             raise empty_rows_at_end(df) or ValidationError(f"target column {self.target!r} has "
                                                            f"{missing_values(y.isna().sum())} {rows_of(y.isna(), y)}")
         if self.task == "regression":
-            values = pd_numeric(y, self.target)
+            values = pd_numeric(y, self.target, list(df.columns).index(self.target))
             return standardised(values, self.y_mean, self.y_scale).reshape(-1, 1)
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]

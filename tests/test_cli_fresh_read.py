@@ -31,7 +31,7 @@ def test_a_model_file_cut_short_is_named_so(model, tmp_path, command, fraction):
     assert not zipfile.is_zipfile(cut)                  # truly cut short: its member list gone
     r = cmd(command, cut, *ARGS[command], cwd=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert r.stderr.strip() == (f"chainrule: error: {cut} is a chainrule model file cut short (a copy stopped "
+    assert r.stderr.strip() == (f"chainrule: error: {str(cut)!r} is a chainrule model file cut short (a copy stopped "
                                 "early?): its end, the member list, is missing; copy or save it again")
     assert not (tmp_path / "p.csv").exists() and not (tmp_path / "m.onnx").exists()
 
@@ -42,8 +42,8 @@ def test_another_zip_cut_short_is_named_so(tmp_path):
     cut.write_bytes((tmp_path / "arrays.npz").read_bytes()[:500])
     r = cmd("info", cut)
     assert r.returncode == 2
-    assert r.stderr.strip() == (f"chainrule: error: {cut} is not a chainrule model file (not an .npz archive): it is "
-                                "a zip archive cut short (a copy stopped early?): its end, the member list, is "
+    assert r.stderr.strip() == (f"chainrule: error: {str(cut)!r} is not a chainrule model file (not an .npz archive): "
+                                "it is a zip archive cut short (a copy stopped early?): its end, the member list, is "
                                 "missing")
 
 
@@ -137,7 +137,7 @@ def test_a_networks_arrays_saved_by_numpy_are_named_so(model, tmp_path, command)
     np.savez(tmp_path / "w.npz", *net.get_weights())
     r = cmd(command, "w.npz", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip() == (
-        "chainrule: error: w.npz is not a chainrule model file: it is a NumPy archive of arrays (arr_0, arr_1, arr_2 "
+        "chainrule: error: 'w.npz' is not a chainrule model file: it is a NumPy archive of arrays (arr_0, arr_1, arr_2 "
         "...; np.savez), with no model in it; a model file is the .npz that net.save or `chainrule train --out` "
         "writes (a network's arrays, as get_weights gives them: net.set_weights(arrays) into a network of the same "
         "layers, then net.save)"), r.stderr
@@ -157,7 +157,7 @@ def test_a_model_file_named_keras_is_named_so(model, tmp_path, command):
     (tmp_path / "m.keras").write_bytes(model.read_bytes())
     r = cmd(command, "m.keras", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip() == (
-        "chainrule: error: m.keras is not a Keras model file, though named .keras: it is a chainrule model file "
+        "chainrule: error: 'm.keras' is not a Keras model file, though named .keras: it is a chainrule model file "
         "(.npz); its name should end in .npz"), r.stderr
     assert not (tmp_path / "m.onnx").exists()
 

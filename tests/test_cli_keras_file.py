@@ -65,6 +65,6 @@ def test_keras_weights_given_as_the_model_are_named_so(keras_file, tmp_path, com
     model.load_weights(tmp_path / "m.weights.h5")
     r = cmd(command, "m.weights.h5", *(["--out", "m.onnx"] if command == "export" else []), cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.strip() == (
-        "chainrule: error: m.weights.h5 is not a chainrule model file (not an .npz archive): it is an HDF5 file of "
+        "chainrule: error: 'm.weights.h5' is not a chainrule model file (not an .npz archive): it is an HDF5 file of "
         "Keras weights (model.save_weights; no model in it, keras.models.load_model refuses it): build the model in "
         "Keras, model.load_weights(path), then chainrule.from_keras(model)"), r.stderr

@@ -72,10 +72,15 @@ def _export(args) -> int:
     from ..saving.onnx import to_onnx
     from .reading import refuse_special
     refuse_special(args.model, "model file", "a file: give the path of the chainrule model file (.npz)")
-    if str(args.model).lower().endswith(".keras"):        # read as info and explain read it: a network, no CSV
-        net, extra = cr.load_foreign(args.model), None
-    else:
-        net, extra = cr.load(args.model, with_extra=True)
+    from ..errors import ModelFileError, ValidationError
+    from .tabular import quoted
+    try:
+        if str(args.model).lower().endswith(".keras"):      # read as info and explain read it: a network, no CSV
+            net, extra = cr.load_foreign(args.model), None
+        else:
+            net, extra = cr.load(args.model, with_extra=True)
+    except (ModelFileError, ValidationError) as exc:      # the file named quoted, as info and predict name it
+        raise quoted(exc, args.model) from None
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()
     model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks)

@@ -133,7 +133,9 @@ def swapped(args) -> None:
 
         from ..errors import ModelFileError
         from ..saving.modelkind import not_a_zip
-        raise ModelFileError(f"{not_a_zip(Path(args.model))}, given first (chainrule {args.command} MODEL DATA)")
+        from .tabular import quoted
+        said = quoted(ModelFileError(not_a_zip(Path(args.model))), args.model)
+        raise ModelFileError(f"{said}, given first (chainrule {args.command} MODEL DATA)")
     from ..data.filekind import model_kind
     what = model_kind(args.csv)
     if what:                       # not 'zip-compressed: unzip it', 'NUL bytes': a model where the data goes
@@ -329,7 +331,7 @@ def evaluate(args) -> int:
     info = checked(args, args.csv, used=[*pre.columns, pre.target, *([args.weight] if args.weight else [])])
     as_in_file(args, info["header"])
     if pre.target not in info["header"]:
-        from ..data.tabular import likely_said
+        from ..data.applying import likely_said
         if not set(pre.columns) & set(info["header"]):
             model_columns(args, info, pre)          # none of the model's columns either: data of another model
         hint = likely_said([pre.target], [c for c in info["header"] if c not in pre.columns])    # ' y' of "x, y"
@@ -375,8 +377,10 @@ def evaluate(args) -> int:
         result = regression_metrics(pre, out, y)
     else:
         result = weights.regression(pre, out, y, sample_weight)
+    from .tabular import MSE_BEYOND
     for k, v in result.items():
-        say(f"{k}: undefined (the target is constant in this file)" if v is None else f"{k}: {v:.6g}")
+        say(f"{k}: undefined (the target is constant in this file)" if v is None else
+            f"{k}: {MSE_BEYOND}" if k == "mse" and v == float("inf") else f"{k}: {v:.6g}")
     if pre.task == "regression":
         say(f"(mse, rmse and mae in the units of {pre.target!r})")
     if pre.task == "classification":

@@ -136,7 +136,26 @@ def takes_files(folder: Path, shown: str) -> None:
 
 # -- model files ----------------------------------------------------------------------------------
 def load_model(path, need_preprocessing: bool = True):
-    """(network, preprocessing or None, extra) of a model file."""
+    """(network, preprocessing or None, extra) of a model file; a refusal names it quoted, as the command's
+    other messages name a file ('my model.npz' is one name)."""
+    try:
+        return _load_model(path, need_preprocessing)
+    except (ModelFileError, ValidationError) as exc:
+        raise quoted(exc, path) from None
+
+
+def quoted(exc: ChainruleError, path) -> ChainruleError:
+    """`exc` with the `path` it starts with quoted ('m.csv' is not a chainrule model file: ...), as the library's
+    words (chainrule.load's) name it bare; another refusal unchanged."""
+    from ..data.csvfile import short
+    text, name = str(exc), str(path)
+    if type(exc) not in (ModelFileError, ValidationError) or not text.startswith(name) \
+            or text[len(name):len(name) + 1] not in (" ", ":"):
+        return exc
+    return type(exc)(short(name, 200) + text[len(name):])
+
+
+def _load_model(path, need_preprocessing: bool = True):
     import chainrule as cr
 
     from ..data.tabular import Preprocessing
@@ -267,19 +286,18 @@ def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
     import numpy as np
     result: dict[str, float | None] = {}
     if pre.task == "regression":
-        err = y[:, 0] - np.asarray(outputs, dtype=np.float64)[:, 0]      # (truth - prediction) / y_scale
-        square = float(np.mean(err ** 2))
-        with np.errstate(over="ignore"):
-            result["mse"] = float(np.float64(square) * np.float64(pre.y_scale) ** 2)
-        result["rmse"] = float(np.sqrt(square)) * pre.y_scale
-        result["mae"] = float(np.mean(np.abs(err))) * pre.y_scale
-        ss_tot = float(np.sum((y[:, 0] - y[:, 0].mean()) ** 2))
-        result["r2"] = 1.0 - float(np.sum(err ** 2)) / ss_tot if np.ptp(y[:, 0]) > 0 else None
+        from .weights import regression
+        return regression(pre, outputs, y, np.ones(len(y)))
     return result
+
+
+#: an mse whose squares overflow (errors past 1.3e154 in the target's units): said, not printed as inf
+MSE_BEYOND = "beyond float64's range (the squared errors overflow; rmse, its square root, is finite)"
 
 
 def format_metrics(result: dict, sep: str = ", ") -> str:
     shown = []
     for k, v in result.items():
-        shown.append(f"{k} undefined (the target is constant)" if v is None else f"{k} {v:.4g}")
+        shown.append(f"{k} undefined (the target is constant)" if v is None else
+                     f"{k} {MSE_BEYOND}" if k == "mse" and v == float("inf") else f"{k} {v:.4g}")
     return sep.join(shown)

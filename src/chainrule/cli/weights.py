@@ -76,14 +76,22 @@ def regression(pre: Any, outputs: np.ndarray, y: np.ndarray, w: np.ndarray) -> d
     targets `y`, row i counted w_i times (`evaluate --weight` too). As `tabular.regression_metrics`:
     in float64 and the standardised units, scaled back (a float32 network's outputs are not rounded
     to float32 in the target's units; a target near 1e300 does not overflow the squares)."""
-    err = np.asarray(y[:, 0], dtype=np.float64) - np.asarray(outputs, dtype=np.float64)[:, 0]
-    square = float(np.average(err ** 2, weights=w))
-    with np.errstate(over="ignore"):
-        mse = float(np.float64(square) * np.float64(pre.y_scale) ** 2)
-    ss_tot = float(np.dot(w, (y[:, 0] - np.average(y[:, 0], weights=w)) ** 2))
-    return {"mse": mse, "rmse": float(np.sqrt(square)) * pre.y_scale,
-            "mae": float(np.average(np.abs(err), weights=w)) * pre.y_scale,
-            "r2": 1.0 - float(np.dot(w, err ** 2)) / ss_tot if ss_tot > 0 else None}
+    truth = np.asarray(y[:, 0], dtype=np.float64)
+    with np.errstate(over="ignore"):     # errors near 1e308 (a file far outside the training target's range):
+        err = truth - np.asarray(outputs, dtype=np.float64)[:, 0]     # in units of the largest, their squares finite
+        big = float(np.max(np.abs(err))) if err.size else 0.0
+        unit = big if 0 < big < np.inf else 1.0
+        square = float(np.average((err / unit) ** 2, weights=w))
+        mse = float(np.float64(square) * (np.float64(unit) * np.float64(pre.y_scale)) ** 2)
+        rmse = float(np.sqrt(square) * unit * pre.y_scale)
+        mae = float(np.average(np.abs(err / unit), weights=w) * unit * pre.y_scale)
+        top = float(np.max(np.abs(truth))) if truth.size else 0.0
+        top = top if 0 < top < np.inf else 1.0
+        spread = truth - np.average(truth / top, weights=w) * top       # its mean without a sum past 1.8e308
+        span = float(np.max(np.abs(spread))) if spread.size else 0.0
+        ss_tot = float(np.dot(w, (spread / span) ** 2)) if span > 0 else 0.0
+        r2 = 1.0 - float(np.dot(w, (err / unit) ** 2)) / ss_tot * (unit / span) ** 2 if ss_tot > 0 else None
+    return {"mse": mse, "rmse": rmse, "mae": mae, "r2": r2}
 
 
 def class_weight_arg(text: str) -> str | list[tuple[str, float]]:

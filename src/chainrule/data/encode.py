@@ -18,7 +18,7 @@ from ..errors import ValidationError
 from .advice import give
 from .csvfile import names, short
 from .hints import Markers, comma_hint, marker_hint
-from .lines import earliest, missing_values, on_lines, place, places, plural
+from .lines import earliest, missing_values, on_lines, place, places, plural, written
 from .progress import Progress
 from .refusals import empty_rows_at_end
 from .statistics import standardised
@@ -145,7 +145,8 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     values = standardised(values, pre.means[j], pre.scales[j])
     finite = np.isfinite(values)
     if not finite.all():
-        raise ValidationError(f"column {short(c)} has an infinite value on {_line(~finite, df)}")
+        at = earliest(df, ~finite)
+        raise ValidationError(f"column {short(c)} has an infinite value on {place(df, at)} ({written(df, at, c)})")
     big = np.abs(values) > np.finfo(dtype).max          # float32 would make it infinite
     if big.any():
         line, at = _line(big, df), earliest(df, big)

@@ -252,3 +252,41 @@ def over_lines(name: str, spans: list[tuple[int, int]], total: int) -> str:
     shown = listed([f"{first}-{last}" for first, last in spans], total)
     return (f"CSV file {name}: {total} rows are read over several lines each (quoted cells over several lines), "
             f"on lines {shown}; {fix}")
+
+
+def cell_text(name: Any, sep: Any, encoding: Any, line: int, index: int) -> str | None:
+    """Field `index` of the row that starts on file line `line` of the CSV file `name`, as written: '1e999' where
+    pandas read inf, for a refusal that quotes the file. None where the file cannot be read so again (standard
+    input, a separator the csv module does not take, a file changed since)."""
+    import os
+    try:
+        if not isinstance(name, (str, os.PathLike)) or not os.path.isfile(name):
+            return None
+        with open(name, encoding=encoding or "utf-8-sig", errors="replace", newline="") as f:
+            reader = csv.reader(f, delimiter=sep or ",")
+            start = 1
+            for row in reader:
+                if start == line:
+                    return row[index] if 0 <= index < len(row) else None
+                if start > line:
+                    return None
+                start = reader.line_num + 1
+    except (OSError, csv.Error, TypeError, ValueError):
+        return None
+    return None
+
+
+def written(table: Any, position: int, column: Any = None, index: int | None = None) -> str:
+    """The cell at row `position` of `table`'s `column` (or of a Series, field `index` of the file's rows), quoted
+    as the file writes it where `table` was read from a CSV file with its header's columns (read_csv,
+    iter_chunks), else its value ('inf' of '1e999')."""
+    from .csvfile import short
+    value = (table if column is None else table[column]).iloc[position]
+    if index is None and column is not None:
+        index = list(table.columns).index(column)
+    info = getattr(table, "attrs", {}).get("csv") or {}
+    text = None
+    if index is not None and "sep" in info and _by_line(table, [position]):
+        line = int(file_lines(table, [position])[0])
+        text = cell_text(info.get("name"), info["sep"], info.get("encoding"), line, index)
+    return short(text if text is not None else str(value))

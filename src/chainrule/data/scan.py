@@ -23,13 +23,13 @@ import numpy as np
 
 from ..errors import ValidationError
 from .csvfile import short
-from .lines import on_lines
+from .lines import cell_text, on_lines
 from .statistics import mean_and_m2
 
 #: beyond this magnitude a column's squares may overflow float64: it is summed in units of its largest value
 BIG = 1e100
 
-SHOWN_LINES = 5           # file lines kept per column for error messages (as tabular._rows shows)
+SHOWN_LINES = 5           # file lines kept per column for error messages (as applying.rows_of shows)
 U64 = 1 << 64
 
 
@@ -125,9 +125,11 @@ class ColumnScan:
     def kind(self) -> str | None:
         return whole_kind(self.kinds)
 
-    def update(self, col: Any, line0: int, train: np.ndarray | None = None, weight: np.ndarray | None = None) -> None:
+    def update(self, col: Any, line0: int, train: np.ndarray | None = None, weight: np.ndarray | None = None,
+               index: int | None = None) -> None:
         """Add a chunk of the column whose first row is file line `line0`; `train`: which of its
-        rows are training rows (default all), the ones the statistics come from; `weight`: each
+        rows are training rows (default all), the ones the statistics come from; `index`: its field in the file's
+        rows, to quote an infinite cell as written; `weight`: each
         row's sample weight, which the mean and spread weigh (rows of weight 0: not in `train`)."""
         missing = col.isna().to_numpy()
         gaps = int(missing.sum())
@@ -153,8 +155,13 @@ class ColumnScan:
             values = col.to_numpy(dtype=np.float64, na_value=np.nan)
             infinite = np.isinf(values)
             if infinite.any():
-                raise ValidationError(f"column {self.name!r} has an infinite value on line "
-                                      f"{int(at_lines(col, np.flatnonzero(infinite)[:1], line0)[0])}")
+                at = int(np.flatnonzero(infinite)[0])
+                line = int(at_lines(col, [at], line0)[0])
+                info = getattr(col, "attrs", {}).get("csv") or {}
+                text = None if index is None else cell_text(info.get("name"), info.get("sep"), info.get("encoding"),
+                                                            line, index)
+                raise ValidationError(f"column {self.name!r} has an infinite value on line {line} "
+                                      f"({short(str(col.iloc[at]) if text is None else text)})")
             present = values[~missing] if gaps else values
             self._numbers(present, gaps)
             trained = present if train is None else values[train & ~missing]
@@ -306,7 +313,7 @@ def _merge(counts: dict[Any, int], firsts: dict[Any, int], values: list, codes: 
 
 
 def gap_lines(scan: ColumnScan) -> str:
-    """The first gaps' lines as `tabular._rows` shows them: 'on lines 3, 5 and 9'."""
+    """The first gaps' lines as `applying.rows_of` shows them: 'on lines 3, 5 and 9'."""
     return on_lines(scan.missing_lines, scan.missing)
 
 

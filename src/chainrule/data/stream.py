@@ -233,9 +233,10 @@ class CsvStream:
                         weighed += int(np.count_nonzero(train))
                     else:
                         w = None
-                    y.update(chunk[target], line0, train, w)
+                    where = list(chunk.columns).index            # a cell's field, quoted as written
+                    y.update(chunk[target], line0, train, w, where(target))
                     for c, scan in scans.items():
-                        scan.update(chunk[c], line0, train, w)
+                        scan.update(chunk[c], line0, train, w, where(c))
                     self.n_rows += len(chunk)
                     progress.update(self.n_rows)
             if kept is not None:

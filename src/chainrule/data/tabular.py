@@ -7,13 +7,14 @@ by name. It is stored as JSON inside the model file (`chainrule.io.save(..., ext
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ..errors import ValidationError
+from .applying import check_columns, missing_columns, numeric_columns, rows_of
 from .columns import (
     MAX_CATEGORIES,
     ColumnWarning,
@@ -27,8 +28,8 @@ from .columns import (
     looks_like_id,
     warn_id,
 )
-from .csvfile import likely, names, not_in_file, read_csv, short, the_file
-from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
+from .csvfile import not_in_file, read_csv, short, the_file
+from .lines import MultilineRowWarning, missing_values, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numeric_target, unfilled
 from .scan import Counts
 from .statistics import (
@@ -53,29 +54,6 @@ class UnseenCategoryWarning(UserWarning):
 
 
 MAX_CLASSES = 20      # an integer target with at most this many values is taken as classes
-
-
-def _rows(mask, table: Any = None) -> str:
-    """'on lines 3, 5 and 9' (file lines; 'on rows ...' of a DataFrame given as it is) of the True entries of
-    `table`'s rows, the first few."""
-    return places(table, np.flatnonzero(np.asarray(mask)))
-
-
-def _first(mask, table: Any) -> str:
-    """'line 3' (or 'row 7' of a DataFrame given as it is) of the first True entry of `table`'s rows in the
-    file (`earliest`)."""
-    return place(table, earliest(table, mask))
-
-
-def likely_said(missing: Sequence[str], others: Sequence[str]) -> str:
-    """' (the file's ' c' is likely 'c'; ...)': the file's columns `others` (those the model does not read) that the
-    `missing` names likely are, each file column said for one name only; '' when none is close."""
-    left, said = list(others), []
-    for m in missing:
-        if (c := likely(m, left)) is not None:
-            said.append(f"the file's {short(c)} is likely {short(m)}")
-            left.remove(c)
-    return f" ({'; '.join(said)})" if said else ""
 
 
 @dataclass
@@ -176,7 +154,7 @@ class Preprocessing:
         y = df[target]
         if y.isna().any():
             raise empty_rows_at_end(df) or ValidationError(f"target column {target!r} has "
-                                                           f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
+                                                           f"{missing_values(y.isna().sum())} {rows_of(y.isna(), y)}")
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None and numeric_target and y.nunique() == 1:     # neither task has anything to learn
             raise constant_target(target, float(y.iloc[0]), False, True)
@@ -194,7 +172,8 @@ class Preprocessing:
         if task == "regression":
             if not numeric_target:
                 raise not_numeric_target(target, y.iloc[0])
-            finite_target(y.to_numpy(dtype=float), y, target)       # every row: the validation rows' are scaled too
+            # every row: the validation rows' are scaled too
+            finite_target(y.to_numpy(dtype=float), y, target, list(df.columns).index(target))
             kept, w = y if rows is None else y[rows], of_rows(weights, rows)
             pre.y_mean, pre.y_scale = mean_and_spread(kept, w)
             values = kept.to_numpy(dtype=float)[slice(None) if w is None else w > 0]
@@ -210,7 +189,7 @@ class Preprocessing:
             raise no_values(empty[0])
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
-            detail = "; ".join(f"{c!r} {_rows(df[c].isna(), df)}" for c in gaps)
+            detail = "; ".join(f"{c!r} {rows_of(df[c].isna(), df)}" for c in gaps)
             n = int(missing[gaps].sum())
             raise unfilled(n, detail)
         if rows is not None and gaps:                # (with --impute) nothing in the training rows to fill from
@@ -261,7 +240,7 @@ class Preprocessing:
                 if dropped:
                     pre.other[c] = dropped
         pre.typed = typed
-        for column in pre._numeric_columns(df):    # one column at a time: no n x columns block (all checked)
+        for column in numeric_columns(pre, df):    # one column at a time: no n x columns block (all checked)
             part, w = column if rows is None else column[rows], of_rows(weights, rows)
             mean, std = mean_and_spread(part, w)
             pre.means.append(mean)              # one value: its std 0 or rounding (2e-16 of 1.1): centred only
@@ -270,43 +249,11 @@ class Preprocessing:
 
     # -- applying to any table --------------------------------------------------------------
     def check_columns(self, df, allow_target: bool = True) -> None:
-        expected = set(self.columns)
-        present = set(df.columns) - ({self.target} if allow_target else set())
-        missing = [c for c in self.columns if c not in present]
-        extra = [c for c in df.columns if c not in expected and c != self.target]
-        if missing:
-            raise self.missing(missing, list(df.columns))
-        if extra:
-            which = f"column {short(extra[0])} was" if len(extra) == 1 else f"columns {names(extra, 10)} were"
-            raise ValidationError(f"{which} not in the training data: the model expects {names(self.columns, 20)}")
+        check_columns(self, df, allow_target)
 
     def missing(self, missing: list[str], present: Sequence[str] = ()) -> ValidationError:
-        """The error for the model's columns `missing` in a file: every one named, with the model's columns, and the
-        file's `present` columns they likely are (' income' for 'income': a header "age, income" keeps the space)."""
-        which = f"column {short(missing[0])} is" if len(missing) == 1 else f"columns {names(missing, 10)} are"
-        hint = likely_said(missing[:5], [str(c) for c in present if c not in self.columns])
-        return ValidationError(f"{which} missing{hint}: the model was trained on columns {names(self.columns, 20)}")
-
-    def _numeric_columns(self, df) -> Iterator[np.ndarray]:
-        """The numeric columns as float64 arrays, gaps filled, each checked (numbers, finite)."""
-        import pandas as pd
-        for c in self.numeric:
-            col = pd.to_numeric(df[c], errors="coerce")
-            bad = col.isna() & df[c].notna()
-            if bad.any():
-                raise ValidationError(f"column {short(c)} must be numeric; {_first(bad, df)} has "
-                                      f"{short(df[c].iloc[earliest(df, bad)])}")
-            if col.isna().any():
-                if c not in self.fill:
-                    from .encode import gap_message
-                    raise empty_rows_at_end(df) or ValidationError(
-                        gap_message(self, c, _rows(col.isna(), df), col.isna().sum()))
-                col = col.fillna(self.fill[c])
-            values = col.to_numpy(dtype=float)
-            if not np.all(np.isfinite(values)):
-                raise ValidationError(f"column {c!r} has an infinite value on "
-                                      f"{_first(~np.isfinite(values), df)}")
-            yield values
+        """The error for the model's columns `missing` in a file (`applying.missing_columns`)."""
+        return missing_columns(self, missing, present)
 
     def raw_value(self, j: int, z: Any) -> Any:
         """The j-th numeric column's value as the file writes it, for its standardised value z: mean + spread * z."""
@@ -345,9 +292,9 @@ class Preprocessing:
         y = df[self.target]
         if y.isna().any():
             raise empty_rows_at_end(df) or ValidationError(f"target column {self.target!r} has "
-                                                           f"{missing_values(y.isna().sum())} {_rows(y.isna(), y)}")
+                                                           f"{missing_values(y.isna().sum())} {rows_of(y.isna(), y)}")
         if self.task == "regression":
-            values = pd_numeric(y, self.target)
+            values = pd_numeric(y, self.target, list(df.columns).index(self.target))
             return standardised(values, self.y_mean, self.y_scale).reshape(-1, 1)
         index = {v: i for i, v in enumerate(self.classes)}
         unknown = [v for v in y.unique().tolist() if v not in index]

@@ -10,7 +10,7 @@ from ..callers import caller_level
 from ..errors import ValidationError
 from .columns import ColumnWarning
 from .csvfile import names, short
-from .lines import earliest, place, plural
+from .lines import earliest, place, plural, written
 from .statistics import unstandardised
 
 
@@ -65,7 +65,7 @@ def not_numeric_message(name: str, where: str, cell: str, count: int, hint: str)
     return f"target column {name!r} must be numeric for regression; {where} has {cell}{many}{hint}"
 
 
-def pd_numeric(y, name):
+def pd_numeric(y, name, index: int | None = None):
     """The regression target `y` (column `name`) as float64, or the error naming its first cell that is not a number."""
     import pandas as pd
     values = pd.to_numeric(y, errors="coerce")
@@ -77,19 +77,20 @@ def pd_numeric(y, name):
         from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
         hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
         raise NotNumericTarget(name, place(y, first), short(y.iloc[first]), int(mask.sum()), hint)
-    return finite_target(values.to_numpy(dtype=float), y, name)
+    return finite_target(values.to_numpy(dtype=float), y, name, index)
 
 
-def finite_target(values: np.ndarray, y, name: str) -> np.ndarray:
+def finite_target(values: np.ndarray, y, name: str, index: int | None = None) -> np.ndarray:
     """A regression target's numbers (`values`, of the Series `y`), refused where one is infinite ('inf' or
     'Infinity' in a CSV, which pandas reads as numbers): its mean and standard deviation would be inf and NaN, and
-    every scaled target NaN. The first such cell named, its line and text, as an input column's is."""
+    every scaled target NaN. The first such cell named, its line and text, as an input column's is (`index`: the
+    target's place among the file's columns, to quote the cell as written)."""
     bad = np.isinf(values)
     if bad.any():
         first, n = earliest(y, bad), int(bad.sum())
         many = f"; {n} such values" if n > 1 else ""
         raise ValidationError(f"target column {short(name)} has an infinite value on {place(y, first)} "
-                              f"({short(str(y.iloc[first]))}{many}): a regression target must be finite numbers; "
+                              f"({written(y, first, index=index)}{many}): a regression target must be finite numbers; "
                               "remove the row or write its value")
     return values
 

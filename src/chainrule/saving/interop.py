@@ -99,6 +99,12 @@ def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
         got = type(state).__name__ if bad is None else f"{type(state[bad[0]]).__name__} at index {bad[0]!r}"
         raise ValidationError(f"{what}: a state dict's 'state' is a dict of parameter index -> dict of its state "
                               f"(step and arrays); got {got}")
+    keys = [i for i in state if type(i) is bool or not isinstance(i, (int, np.integer))]
+    steps = [i for i, entry in state.items() if type(entry.get("step")) is bool]
+    if keys or steps:           # True is 1 to Python (and to torch's tensor): read so, a damaged dict passes
+        got = f"the key {keys[0]!r}" if keys else f"state[{steps[0]!r}]['step'] = {state[steps[0]]['step']!r}"
+        raise ValidationError(f"{what}: a state dict's 'state' maps each parameter's index (an int) to its state, "
+                              f"the step a whole number; got {got}: the dict is damaged")
     return state, copy.deepcopy(sd["param_groups"])
 
 

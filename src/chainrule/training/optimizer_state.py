@@ -156,7 +156,7 @@ def _array(i: int, key: str, value: Any) -> np.ndarray:
 def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | int:
     """The optimizer's layout (bound to a network), or the number of parameters the dict lists."""
     params, layout = group["params"], opt.__dict__.get("_layout")
-    if not isinstance(params, list) or params != list(range(len(params))):
+    if not isinstance(params, list) or params != list(range(len(params))) or any(type(i) is bool for i in params):
         raise _refuse(f"param_groups[0]['params'] must be the indices [0, 1, ..., n - 1]; got {params!r}")
     if layout is not None and len(params) != len(layout):
         raise _refuse(f"the state dict lists {len(params)} parameter arrays; this optimizer's network has "
@@ -220,7 +220,8 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
     settings = _settings(opt, groups[0])
     layout = _params(opt, groups[0])
     n = layout if isinstance(layout, int) else len(layout)
-    if not isinstance(entries, dict) or any(not isinstance(i, int) or not 0 <= i < n for i in entries):
+    if not isinstance(entries, dict) or any(type(i) is bool or not isinstance(i, int) or not 0 <= i < n
+                                                for i in entries):     # True is 1 to Python: a damaged dict
         raise _refuse(f"state must be a dict from parameter index (0 to {n - 1}) to its state; got keys "
                       f"{list(entries) if isinstance(entries, dict) else type(entries).__name__}")
     probe = type(opt).__new__(type(opt))

@@ -80,3 +80,19 @@ def test_to_onnx_leaky_relu_of_float64_comes_back():
     net = cr.Network([cr.Dense(3, 4, {"name": "leaky_relu", "alpha": 0.3}), cr.Dense(4, 1)], seed=0)
     again = cr.from_onnx(cr.to_onnx(net))
     assert again.layers[0].activation.alpha == 0.3
+
+
+def _documented(case):
+    """docs/errors.md's message of the row `case`, whole."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    return doc.split(f"| {case} | `ValidationError` | ", 1)[1].split(" | ", 1)[0]
+
+
+@pytest.mark.parametrize("case, slope", [
+    ("from_onnx PRelu slopes that differ", np.array([0.1, 0.2, 0.3, 0.4], np.float32)),
+    ("from_onnx PRelu slope of another dtype", np.array([0.25]))])
+def test_the_errors_doc_shows_the_messages_as_raised(case, slope):
+    with pytest.raises(ValidationError) as info:
+        cr.from_onnx(_graph(slope))
+    assert str(info.value) == _documented(case)

@@ -45,3 +45,15 @@ def test_the_conversions_refuse_a_true_index_or_step_as_damaged(convert):
     bad = {"state": {i: dict(v, step=True) for i, v in sd["state"].items()}, "param_groups": sd["param_groups"]}
     with pytest.raises(ValidationError, match=r"got state\[0\]\['step'\] = True: the dict is damaged"):
         convert(bad)
+
+
+def test_the_errors_doc_shows_the_message_as_raised():
+    from pathlib import Path
+    pytest.importorskip("torch")
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    row = doc.split("| optimizer state with a True index | `ValidationError` | ", 1)[1].split(" | ", 1)[0]
+    _, sd = _state()
+    bad = {"state": {(True if i == 1 else i): v for i, v in sd["state"].items()}, "param_groups": sd["param_groups"]}
+    with pytest.raises(ValidationError) as info:
+        to_torch_state(bad)
+    assert str(info.value) == row

@@ -183,6 +183,16 @@ def _step(entries: dict, needed: bool) -> int:
     return next(iter(steps.values()), 0)
 
 
+def _frozen(opt: Optimizer) -> set[int]:
+    """The indices of the parameters the bound network freezes: torch keeps no state for them (no gradient), where
+    chainrule's stays zero (a Linear without bias: its Dense's zero bias, frozen)."""
+    owner = opt.__dict__.get("_owner")
+    net = owner() if owner is not None else None
+    if net is None:
+        return set()
+    return {i for i, (layer, name, _, _) in enumerate(net.segments) if not layer.trainable_params.get(name, True)}
+
+
 def _one_group(groups: Any) -> list:
     """torch's param groups as one: several are taken where only their params differ (torch numbers the
     parameters on across the groups), refused naming the settings that differ where they do."""
@@ -242,7 +252,7 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
         arrays[i] = {k: _array(i, k, v) for k, v in entry.items() if k != "step"}
     t = _step(entries, needed=not opt.per_part_start)
     absent = [i for i in range(n) if i not in entries]
-    if t and absent and not opt.per_part_start:
+    if t and absent and not opt.per_part_start and not set(absent) <= _frozen(opt):
         raise _refuse(f"state lacks parameters {absent} (not stepped: torch's step 0) while the others have step "
                       f"{t}: {ONE_STEP}")
     found = [v.dtype for each in arrays.values() for v in each.values()]

@@ -265,7 +265,9 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
                 raise _refuse(f"state[{i}][{key!r}] has shape {v.shape} and dtype {v.dtype}; expected shape "
                               f"{shapes[i]} and dtype {dtype} (the network's parameter {i}"
                               f"{'' if isinstance(layout, int) else ', ' + layout[i][0]}; torch's Linear.weight is "
-                              "the transpose of W)")
+                              "the transpose of W)" + (f"; torch numbers the parameters on across its "
+                              f"{len(sd['param_groups'])} param groups, in the groups' order: give the groups in the "
+                              "network's order, first layer first" if len(sd["param_groups"]) > 1 else ""))
             if not np.isfinite(v).all():
                 raise _refuse(f"state[{i}][{key!r}] holds NaN or infinity")
     if None in shapes and found:

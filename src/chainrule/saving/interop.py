@@ -15,6 +15,7 @@ import those models from Python with `from_torch` / `from_sklearn`.
 from __future__ import annotations
 
 import copy
+import math
 import os
 import warnings
 from pathlib import Path
@@ -99,12 +100,19 @@ def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
         got = type(state).__name__ if bad is None else f"{type(state[bad[0]]).__name__} at index {bad[0]!r}"
         raise ValidationError(f"{what}: a state dict's 'state' is a dict of parameter index -> dict of its state "
                               f"(step and arrays); got {got}")
+    keys = [i for i in state if type(i) is bool or not isinstance(i, (int, np.integer))]
+    steps = [i for i, entry in state.items() if type(entry.get("step")) is bool]
+    if keys or steps:           # True is 1 to Python (and to torch's tensor): read so, a damaged dict passes
+        got = f"the key {keys[0]!r}" if keys else f"state[{steps[0]!r}]['step'] = {state[steps[0]]['step']!r}"
+        raise ValidationError(f"{what}: a state dict's 'state' maps each parameter's index (an int) to its state, "
+                              f"the step a whole number; got {got}: the dict is damaged")
     return state, copy.deepcopy(sd["param_groups"])
 
 
 def _floats(what: str, i: Any, key: str, values: Any) -> np.ndarray:
     """A state array as float32 or float64 NumPy (a tensor's values copied), or a refusal naming it."""
     if hasattr(values, "detach"):
+        _on_meta(what, i, key, values)
         kind = str(values.dtype).removeprefix("torch.")
         values = values.detach().cpu().numpy() if kind in ("float32", "float64") else np.asarray(None)
     else:
@@ -115,13 +123,33 @@ def _floats(what: str, i: Any, key: str, values: Any) -> np.ndarray:
     return values
 
 
+def _on_meta(what: str, i: Any, key: str, value: Any) -> None:
+    """Refuse a tensor on torch's 'meta' device, a shape with no values (another device's, a GPU's, is copied)."""
+    if getattr(getattr(value, "device", None), "type", None) == "meta":
+        raise ValidationError(f"{what}: state[{i!r}][{key!r}] is on the 'meta' device: it has a shape but no values "
+                              "(an optimizer of a model built without its weights); give the state dict of an "
+                              "optimizer that has stepped on real parameters")
+
+
+def _step(what: str, i: Any, value: Any) -> int:
+    """A state's step (torch's 0-d tensor, or a number) as a whole number, never one cut short (2.5 is no step)."""
+    _on_meta(what, i, "step", value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError, RuntimeError):
+        number = math.nan
+    if not (0 <= number < 2**53 and number == int(number)):
+        raise ValidationError(f"{what}: state[{i!r}]['step'] must be a whole number >= 0; got {value!r}")
+    return int(number)
+
+
 def to_torch_state(sd: dict) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
     was), the step a tensor as torch writes it."""
     import torch
     state, groups = _state_parts(sd, "to_torch_state")
-    return {"state": {i: {k: torch.tensor(float(v)) if k == "step" else
+    return {"state": {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
                           torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
@@ -130,7 +158,8 @@ def from_torch_state(sd: dict) -> dict:
     """torch.optim's `state_dict()` of a module's parameters (`to_torch(net)`'s, or one `from_torch` read) as
     chainrule's `opt.load_state_dict` takes it: NumPy arrays in W's layout, the step a whole number."""
     state, groups = _state_parts(sd, "from_torch_state")
-    return {"state": {i: {k: int(v) if k == "step" else _floats("from_torch_state", i, k, v).T.copy()
+    what = "from_torch_state"
+    return {"state": {i: {k: _step(what, i, v) if k == "step" else _floats(what, i, k, v).T.copy()
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
 

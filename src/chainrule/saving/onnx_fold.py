@@ -74,6 +74,27 @@ def float_scalar(value: np.ndarray, name: str, where: str) -> np.ndarray:
     return value
 
 
+def slope(value: np.ndarray, name: str, width: int, dtype: np.dtype, rank: int, where: str) -> np.ndarray:
+    """A PRelu's slope (or to_onnx's float64 leaky_relu's alpha) as chainrule's one leaky_relu slope: of the layer's
+    dtype (onnxruntime refuses a float64 slope in a float32 graph, and the reverse), of a shape that broadcasts along
+    each row of `width` (torch's nn.PReLU(num_parameters=width), 1 or width per axis, the rows' axis 1), and one value
+    however many it holds (a slope per unit trained apart has no chainrule form)."""
+    value = float_scalar(value, name, where)
+    if value.dtype != dtype:
+        raise ValidationError(f"{where} reads the slope {name!r} of {value.dtype.name} after a {np.dtype(dtype).name} "
+                              "layer; ONNX takes them of one type (onnxruntime refuses the graph): cast the slope to "
+                              f"{np.dtype(dtype).name}")
+    shape = value.shape
+    if len(shape) > rank or any(d != 1 for d in shape[:-1]) or (shape and shape[-1] not in (1, width)):
+        raise ValidationError(f"{where} reads the slope {name!r} of shape {shape}, which does not broadcast along rows "
+                              f"of the layer's {width} units; expected one slope, or one per unit: shape (1,) or "
+                              f"({width},)")
+    if value.size > 1 and np.any(value != value.reshape(-1)[0]):
+        raise ValidationError(f"{where} has {value.size} different slopes (from {value.min()!s} to {value.max()!s}); "
+                              "chainrule's leaky_relu has one, the same for every unit")
+    return value
+
+
 def graph_opset(model: Any, source: str) -> int:
     """The graph's opset of the default domain, refused where chainrule cannot know what its operators mean:
     before 7 (Dropout's default is_test=0 meant training mode), or past what the installed onnx package knows

@@ -18,7 +18,17 @@ from .files import not_a_path
 from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
-from .onnx_fold import FOLDED, Constants, bias_vector, constant_tensor, float_scalar, graph_opset, held_bytes, matrix
+from .onnx_fold import (
+    FOLDED,
+    Constants,
+    bias_vector,
+    constant_tensor,
+    float_scalar,
+    graph_opset,
+    held_bytes,
+    matrix,
+    slope,
+)
 from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -124,6 +134,13 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             raise ValidationError(not_computable(what, value.dtype.name, fix))
         return value
 
+    def _slope(value: np.ndarray, name: str, where: str) -> np.ndarray:
+        """The slope after the Dense layer just read, one value of its dtype (after none: attach_activation's)."""
+        if not items or items[-1][1] is None:
+            return value
+        W = items[-1][1][0]
+        return slope(value, name, W.shape[-1], W.dtype, 1 if last_axis == (-1, 0) else 2, f"{source}: {where}")
+
     def flush() -> None:
         nonlocal pending
         if pending is not None:
@@ -204,19 +221,20 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             if node.op_type == "LeakyRelu":
                 act: Any = {"name": "leaky_relu", "alpha": stored_scalar(np.float32(attrs.get("alpha", 0.01)))}
             elif node.op_type == "PRelu":
-                slope = float_scalar(const(node.input[1], node), node.input[1], f"{source}: {where}")
-                if slope.size != 1:
-                    raise ValidationError(f"{source}: {where} has {slope.size} slopes; chainrule's leaky_relu has one")
-                act = {"name": "leaky_relu", "alpha": stored_scalar(slope)}
+                act = {"name": "leaky_relu", "alpha": stored_scalar(_slope(const(node.input[1], node), node.input[1],
+                                                                            where))}
             else:
                 act = ONNX_ACTIVATIONS[node.op_type]
             attach_activation(items, act, f"{source}: {where}")
         elif node.op_type == "Greater":           # to_onnx's float64 leaky_relu: Where(x > 0, x, x * alpha)
-            alpha = _leaky_relu_pattern(nodes[k:k + 3], current, consts)
-            if alpha is None:
+            found = _leaky_relu_pattern(nodes[k:k + 3], current, consts)
+            if found is None:
                 raise ValidationError(f"{source}: {where} is not the start of Where(x > 0, x, x * alpha), the one "
                                       "use of Greater chainrule reads (a leaky_relu)")
             flush()
+            mul = nodes[k + 1]
+            alpha = stored_scalar(_slope(found, [n for n in mul.input if n != current][0],
+                                         f"node {k + 1} {mul.name!r} (Mul)"))
             attach_activation(items, {"name": "leaky_relu", "alpha": alpha}, f"{source}: {where}")
             k += 2
             node = nodes[k]
@@ -350,7 +368,7 @@ def _rows(graph_input: Any, source: str) -> None:
                               "layers act on each row of the last axis: x.reshape(-1, x.shape[-1]))")
 
 
-def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> float | None:
+def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> np.ndarray | None:
     """alpha when `nodes` are Greater(x, 0), Mul(x, alpha), Where(that, x, this); else None."""
     if len(nodes) < 3 or [n.op_type for n in nodes] != ["Greater", "Mul", "Where"]:
         return None
@@ -358,13 +376,11 @@ def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> float | None:
     zero = consts.get(greater.input[1]) if list(greater.input[:1]) == [x] else None
     others = [name for name in mul.input if name != x]
     alpha = consts.get(others[0]) if len(others) == 1 and len(mul.input) == 2 else None
-    if zero is None or np.any(zero != 0) or alpha is None or alpha.size != 1:
+    if zero is None or np.any(zero != 0) or alpha is None or alpha.size == 0:
         return None
     if list(where.input) != [greater.output[0], x, mul.output[0]]:
         return None
-    return stored_scalar(alpha)
-
-
+    return alpha
 
 
 def _sigmoid_pattern(nodes: list, x: str, consts: Constants) -> bool:

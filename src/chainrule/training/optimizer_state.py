@@ -156,7 +156,7 @@ def _array(i: int, key: str, value: Any) -> np.ndarray:
 def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | int:
     """The optimizer's layout (bound to a network), or the number of parameters the dict lists."""
     params, layout = group["params"], opt.__dict__.get("_layout")
-    if not isinstance(params, list) or params != list(range(len(params))):
+    if not isinstance(params, list) or params != list(range(len(params))) or any(type(i) is bool for i in params):
         raise _refuse(f"param_groups[0]['params'] must be the indices [0, 1, ..., n - 1]; got {params!r}")
     if layout is not None and len(params) != len(layout):
         raise _refuse(f"the state dict lists {len(params)} parameter arrays; this optimizer's network has "
@@ -181,6 +181,16 @@ def _step(entries: dict, needed: bool) -> int:
     if len(set(steps.values())) > 1:
         raise _refuse(f"the parameters' step counts differ ({steps}): {ONE_STEP}")
     return next(iter(steps.values()), 0)
+
+
+def _frozen(opt: Optimizer) -> set[int]:
+    """The indices of the parameters the bound network freezes: torch keeps no state for them (no gradient), where
+    chainrule's stays zero (a Linear without bias: its Dense's zero bias, frozen)."""
+    owner = opt.__dict__.get("_owner")
+    net = owner() if owner is not None else None
+    if net is None:
+        return set()
+    return {i for i, (layer, name, _, _) in enumerate(net.segments) if not layer.trainable_params.get(name, True)}
 
 
 def _one_group(groups: Any) -> list:
@@ -220,7 +230,8 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
     settings = _settings(opt, groups[0])
     layout = _params(opt, groups[0])
     n = layout if isinstance(layout, int) else len(layout)
-    if not isinstance(entries, dict) or any(not isinstance(i, int) or not 0 <= i < n for i in entries):
+    if not isinstance(entries, dict) or any(type(i) is bool or not isinstance(i, int) or not 0 <= i < n
+                                                for i in entries):     # True is 1 to Python: a damaged dict
         raise _refuse(f"state must be a dict from parameter index (0 to {n - 1}) to its state; got keys "
                       f"{list(entries) if isinstance(entries, dict) else type(entries).__name__}")
     probe = type(opt).__new__(type(opt))
@@ -241,7 +252,7 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
         arrays[i] = {k: _array(i, k, v) for k, v in entry.items() if k != "step"}
     t = _step(entries, needed=not opt.per_part_start)
     absent = [i for i in range(n) if i not in entries]
-    if t and absent and not opt.per_part_start:
+    if t and absent and not opt.per_part_start and not set(absent) <= _frozen(opt):
         raise _refuse(f"state lacks parameters {absent} (not stepped: torch's step 0) while the others have step "
                       f"{t}: {ONE_STEP}")
     found = [v.dtype for each in arrays.values() for v in each.values()]
@@ -254,7 +265,9 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
                 raise _refuse(f"state[{i}][{key!r}] has shape {v.shape} and dtype {v.dtype}; expected shape "
                               f"{shapes[i]} and dtype {dtype} (the network's parameter {i}"
                               f"{'' if isinstance(layout, int) else ', ' + layout[i][0]}; torch's Linear.weight is "
-                              "the transpose of W)")
+                              "the transpose of W)" + (f"; torch numbers the parameters on across its "
+                              f"{len(sd['param_groups'])} param groups, in the groups' order: give the groups in the "
+                              "network's order, first layer first" if len(sd["param_groups"]) > 1 else ""))
             if not np.isfinite(v).all():
                 raise _refuse(f"state[{i}][{key!r}] holds NaN or infinity")
     if None in shapes and found:

@@ -145,32 +145,37 @@ def _chain(page, selector: str, title: str) -> list[str]:
             if " = " in line]        # each equation, its notes (a line of words each) left out
 
 
-@pytest.mark.parametrize("name", ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b_h1", "b_o2"])
-def test_each_parameters_chain_rule_ends_in_its_gradient_and_update(page, truth, name):
+PARAMETERS = ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b_h1", "b_h2", "b_o1", "b_o2"]
+
+
+def test_each_parameters_chain_rule_ends_in_its_gradient_and_update(page, truth):
+    """Every weight's and bias's chain rule on one page (each clicked in turn: a page each cost a second apiece)."""
     drawing(page, "backward")
     drawing(page, "update")
-    lines = _chain(page, f'.labels [data-name="{name}"]', "the weight from" if name[0] == "w" else "the bias")
-    sub = name.replace("_", "")
-    grad = next(x for x in lines if x.replace(" ", "").startswith(f"∂E/∂{sub}="))
-    assert grad.split(" = ")[-1] == shown(truth[f"dE/d{name}"]), grad
-    if name[0] == "w":
-        update = next(x for x in lines if x.startswith(f"{name}+"))
-        assert update.split(" = ")[-1] == shown(truth[f"{name}+"]), update
-    for line in lines:          # no line repeats its value: "∂neto1/∂bo1 = 1", not "= 1 = 1"
-        parts = [x.strip() for x in line.split(" = ")]
-        assert all(a != b for a, b in zip(parts, parts[1:])), line
-        if parts[0].startswith("∂E/∂net"):
-            unit = parts[0].removeprefix("∂E/∂net")
-            assert parts[-1] == shown(truth[f"delta_{unit}"]), line
+    for name in PARAMETERS:
+        sub = name.replace("_", "")             # b_h1 as the page writes it, h1 a subscript
+        lines = _chain(page, f'.labels [data-name="{name}"]', f"{sub}: the {'weight' if name[0] == 'w' else 'bias'}")
+        grad = next(x for x in lines if x.replace(" ", "").startswith(f"∂E/∂{sub}="))
+        assert grad.split(" = ")[-1] == shown(truth[f"dE/d{name}"]), (name, grad)
+        if name[0] == "w":
+            update = next(x for x in lines if x.startswith(f"{name}+"))
+            assert update.split(" = ")[-1] == shown(truth[f"{name}+"]), (name, update)
+        for line in lines:          # no line repeats its value: "∂neto1/∂bo1 = 1", not "= 1 = 1"
+            parts = [x.strip() for x in line.split(" = ")]
+            assert all(a != b for a, b in zip(parts, parts[1:])), (name, line)
+            if parts[0].startswith("∂E/∂net"):
+                unit = parts[0].removeprefix("∂E/∂net")
+                assert parts[-1] == shown(truth[f"delta_{unit}"]), (name, line)
 
 
-@pytest.mark.parametrize("unit", ["h1", "h2", "o1", "o2"])
-def test_each_neurons_card_writes_its_pass_and_delta(page, truth, unit):
+def test_each_neurons_card_writes_its_pass_and_delta(page, truth):
     drawing(page, "backward")
-    lines = _chain(page, f'.unit[data-name="{unit}"]', f"{unit}: its forward pass")
-    values = {x.split(" = ")[0].replace(" ", ""): x.split(" = ")[-1] for x in lines}
-    assert values[f"net{unit}"] == shown(truth[f"net_{unit}"]) and values[f"out{unit}"] == shown(truth[f"out_{unit}"])
-    assert values[f"∂E/∂net{unit}"] == shown(truth[f"delta_{unit}"]), values
+    for unit in ("h1", "h2", "o1", "o2"):
+        lines = _chain(page, f'.unit[data-name="{unit}"]', f"{unit}: its forward pass")
+        values = {x.split(" = ")[0].replace(" ", ""): x.split(" = ")[-1] for x in lines}
+        assert values[f"net{unit}"] == shown(truth[f"net_{unit}"]), (unit, values)
+        assert values[f"out{unit}"] == shown(truth[f"out_{unit}"]), (unit, values)
+        assert values[f"∂E/∂net{unit}"] == shown(truth[f"delta_{unit}"]), (unit, values)
 
 
 def seed_pass(W1: np.ndarray, W2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,8 +2,9 @@
 written: a Markdown code span, LaTeX's \\text{} with each of TeX's special characters between its parts in a form
 meant to render alike in LaTeX, MathJax (3, without its textmacros extension, prints \\_ or \\textbackslash inside
 \\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here).
-LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as double quotes: such a pair is split
-between two \\text{}, so each hyphen stays one. A line break in a name is written as Python writes it, \\n.
+LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as double quotes (LaTeX's fonts also !` and ?`
+as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
+A line break in a name (each that str.splitlines breaks at) is written as Python writes it, \\n, \\x0c, \\u2028.
 Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
 from __future__ import annotations
 
@@ -16,16 +17,22 @@ TEX_SIGNS = {"|": "|", "<": "<", ">": ">", "_": "\\_", "$": "\\$", "%": "\\%", "
              "#": "\\mathrm{\\#}", "\\": "{\\backslash}", "^": "\\hat{}", "~": "{\\sim}", "&": "\\text{\\&}"}
 
 
+#: what str.splitlines breaks a line at (a terminal too, at \\v and \\f): each written as Python's repr writes it
+BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+#: the pairs TeX's text fonts join into one glyph (-- and ---, `` and '', !` and ?`, T1's ,,): split between them
+LIGATURES = r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)"
+
+
 def one_line(words: str) -> str:
-    """`words` on one line: a line break (\\n, \\r) as Python writes it, so that a column named 'x\\ny' keeps the
-    report's line (and the Markdown's $$...$$) whole."""
-    return words.replace("\r", "\\r").replace("\n", "\\n")
+    """`words` on one line: each line break as Python writes it (\\n, \\r, \\x0c, \\u2028), so that a column named
+    'x\\ny' keeps the report's line (and the Markdown's $$...$$) whole."""
+    return BREAKS.sub(lambda m: repr(m[0])[1:-1], words)
 
 
 def tex_text(words: str) -> str:
     """`words` as LaTeX writes them as they are: plain runs in \\text{}, each special character between them as
     `TEX_SIGNS` writes it ('x0^2' -> \\text{x0}\\hat{}\\text{2}; 'num__age' -> \\text{num}\\_\\_\\text{age})."""
-    parts = re.split(r"([|<>_$%{}#\\^~&])|(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')", one_line(words))
+    parts = re.split(r"([|<>_$%{}#\\^~&])|" + LIGATURES, one_line(words))
     return "".join(TEX_SIGNS[part] if part in TEX_SIGNS else f"\\text{{{part}}}" for part in parts if part)
 
 

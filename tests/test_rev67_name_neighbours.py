@@ -1,0 +1,55 @@
+"""Neighbours of a column name's -- and line break: TeX's other text ligatures (!` and ?` are ¡ and ¿ in LaTeX's own
+fonts, ,, a low quote in T1's) and the other characters a line ends at (str.splitlines': \\v, \\f, \\x85, \\u2028, ...;
+a terminal moves down a line at \\v and \\f). Each reads as written: no \\text{} holds such a pair, mathtext draws the
+name's characters with each line break as Python's repr writes it, and the text report keeps its inputs line whole."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("matplotlib")
+
+NAMES = ["a!`b", "c?`d", "e,,f", "g\vh", "i\fj", "k\x85l", "m\u2028n", "o\u2029p", "q\x1cr"]
+TEXT = re.compile(r"\\text\{((?:\\.|[^\\{}])*)\}")
+PAIRS = ("!`", "?`", ",,")
+
+
+def _glyphs(tex: str) -> str:
+    from matplotlib.mathtext import MathTextParser
+    return "".join(chr(g[2]) for g in MathTextParser("path").parse(f"${tex}$").glyphs)
+
+
+def _report():
+    net = cr.Network([cr.Dense(len(NAMES), 1, activation="sigmoid")], seed=0)
+    X = pd.DataFrame(np.linspace(0.1, 0.6, 2 * len(NAMES)).reshape(2, -1), columns=NAMES)
+    return cr.explain(net, X, np.array([[0.2], [0.7]]))
+
+
+def _as_python_writes(name: str) -> str:
+    """`name` with each character str.splitlines breaks at written as repr writes it (truth: str.splitlines)."""
+    return "".join(repr(c)[1:-1] if len(f"a{c}b".splitlines()) > 1 else c for c in name)
+
+
+def test_latex_of_names_with_other_ligatures_and_line_breaks_reads_as_written():
+    lines = [x for x in _report().markdown().split("\n\n") if x.startswith("$$i_{1}")]
+    assert len(lines) == 1 and lines[0].endswith("$$") and len(lines[0].splitlines()) == 1, lines
+    line = lines[0].strip("$")
+    for i, name in enumerate(NAMES, 1):
+        label = re.search(rf"i_\{{{i}\}}(.*?)(?= = |, i_\{{)", line)
+        assert label is not None, (name, line)
+        for words in TEXT.findall(label[1]):
+            assert not any(pair in words for pair in PAIRS) and len(f"a{words}b".splitlines()) == 1, (name, words)
+        assert _glyphs(label[1]) == f" ({_as_python_writes(name)})", (name, label[1])
+
+
+def test_text_report_keeps_columns_with_any_line_break_on_their_line():
+    text = str(_report())
+    inputs = next(x for x in text.splitlines() if "i1 (a!`b) = " in x)
+    for i, name in enumerate(NAMES, 1):
+        assert f"i{i} ({_as_python_writes(name)}) = " in inputs, (name, inputs)
+    assert "i4 (g\\x0bh)" in inputs and "i7 (m\\u2028n)" in inputs, inputs      # repr's own spelling

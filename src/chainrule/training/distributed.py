@@ -19,7 +19,8 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
+TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best) are every rank's
+(`SharedStop.on_train_end`). Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
 `params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
 others (resume_ranks.py). Rank 0 shows its warnings, and after training those of other ranks that it did not
 give (rank_warnings.py).
@@ -124,6 +125,20 @@ class SharedStop(Callback):
         net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
             raise everywhere(last_update_diverged(f"epoch {epoch + 1}", net))
+
+    def on_train_end(self) -> None:
+        """After every rank's callbacks ended the fit: weights that a rank's callback restored (EarlyStopping's
+        restore_best_weights given to rank 0 alone) are every rank's, the lowest such rank's sent to the others.
+        Without it that rank ended with the best epoch's weights and the others with the last epoch's."""
+        trainer = self.trainer
+        restored = np.zeros(trainer.size)
+        restored[trainer.rank] = any(getattr(cb, "restore_best_weights", False) is True
+                                     and getattr(cb, "best_params", None) is not None for cb in trainer.callbacks)
+        trainer.allreduce(restored)
+        if restored.any():
+            root = int(np.flatnonzero(restored)[0])
+            wait(trainer.comm, trainer.comm.Ibcast(trainer.net.params, root=root), trainer.timeout,
+                 "in Bcast of the restored weights")
 
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:

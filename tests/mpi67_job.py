@@ -1,0 +1,31 @@
+"""Run under mpiexec by tests/test_mpi67_restore.py: fits whose callbacks differ between the ranks, each rank's
+parameters written to DIR/CASE-rankR.npy. Arguments: DIR."""
+import sys
+from pathlib import Path
+
+import numpy as np
+
+import chainrule as cr
+
+#: which ranks get EarlyStopping(restore_best_weights=True): the others get no callback
+CASES = {"rank0": {0}, "rank1": {1}, "every": {0, 1}}
+
+
+def fit(restores: bool, comm=None) -> np.ndarray:
+    """Loss watched with mode='max': the first epoch is the best, training stops after the third and the
+    restored weights are the first epoch's, not the last's."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(61, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    net = cr.Network([cr.Dense(4, 6, "tanh"), cr.Dense(6, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+    callbacks = [cr.callbacks.EarlyStopping(monitor="loss", mode="max", patience=2, restore_best_weights=True)]
+    net.fit(X, y, epochs=8, batch_size=10, optimizer=cr.optim.Adam(0.05), seed=2, verbose=0,
+            callbacks=callbacks if restores else [], comm=comm)
+    return net.params
+
+
+if __name__ == "__main__":
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+    for case, ranks in CASES.items():
+        np.save(Path(sys.argv[1]) / f"{case}-rank{comm.Get_rank()}.npy", fit(comm.Get_rank() in ranks, comm))

@@ -1,5 +1,6 @@
-"""Run under mpiexec by tests/test_mpi67_restore.py: fits whose callbacks differ between the ranks, each rank's
-parameters written to DIR/CASE-rankR.npy. Arguments: DIR."""
+"""Run under mpiexec by tests/test_mpi67_ranks.py: fits whose callbacks differ between the ranks, each rank's
+parameters written to DIR/CASE-rankR.npy. Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit
+(its data missing), run as plain `python mpi67_job.py`."""
 import sys
 from pathlib import Path
 
@@ -27,5 +28,7 @@ def fit(restores: bool, comm=None) -> np.ndarray:
 if __name__ == "__main__":
     from mpi4py import MPI
     comm = MPI.COMM_WORLD
+    if sys.argv[2:] == ["before-fit"] and comm.Get_rank() == 1:
+        raise FileNotFoundError("rank 1's data.csv")
     for case, ranks in CASES.items():
         np.save(Path(sys.argv[1]) / f"{case}-rank{comm.Get_rank()}.npy", fit(comm.Get_rank() in ranks, comm))

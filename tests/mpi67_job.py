@@ -1,6 +1,6 @@
 """Run under mpiexec by tests/test_mpi67_ranks.py: fits whose callbacks differ between the ranks, each rank's
 parameters written to DIR/CASE-rankR.npy. Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit
-(its data missing), run as plain `python mpi67_job.py`."""
+(its data missing), run as plain `python mpi67_job.py`; or DIR interrupt: a KeyboardInterrupt on rank 1 in training."""
 import sys
 from pathlib import Path
 
@@ -30,5 +30,13 @@ if __name__ == "__main__":
     comm = MPI.COMM_WORLD
     if sys.argv[2:] == ["before-fit"] and comm.Get_rank() == 1:
         raise FileNotFoundError("rank 1's data.csv")
+    if sys.argv[2:] == ["interrupt"]:           # a Ctrl-C that reaches rank 1 in Python, while rank 0 waits in MPI
+        class Interrupt(cr.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if epoch == 1 and comm.Get_rank() == 1:
+                    raise KeyboardInterrupt
+        rng = np.random.default_rng(0)
+        net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+        net.fit(rng.normal(size=(40, 3)), np.arange(40) % 2, epochs=4, verbose=0, comm=comm, callbacks=[Interrupt()])
     for case, ranks in CASES.items():
         np.save(Path(sys.argv[1]) / f"{case}-rank{comm.Get_rank()}.npy", fit(comm.Get_rank() in ranks, comm))

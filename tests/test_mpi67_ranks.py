@@ -1,8 +1,8 @@
-"""Under a real `mpiexec -n 2`, what a script moved to MPI meets. EarlyStopping(restore_best_weights=True) given to one
-rank alone (rank 0, as a script that gives rank 0 the callbacks that print does) leaves every rank with the restored
-weights of one process's fit. Before, that rank ended with the best epoch's weights and the others with the last
-epoch's. A rank whose script ended before its fit (an uncaught error under a plain `python script.py`) is named with
-the way to end such a job at once."""
+"""Under a real `mpiexec -n 2`, what a script moved to MPI meets; a Ctrl-C in training ends it with 130.
+EarlyStopping(restore_best_weights=True) given to one rank alone (rank 0, as a script that gives rank 0 the
+callbacks that print does) leaves every rank with the restored weights of one process's fit. Before, that rank ended
+with the best epoch's weights and the others with the last epoch's. A rank whose script ended before its fit (an
+uncaught error under a plain `python script.py`) is named with the way to end such a job at once."""
 import os
 import subprocess
 import sys
@@ -44,3 +44,17 @@ def test_a_script_that_ended_before_fit_on_one_rank_is_told_how_to_end_the_job_a
         "chainrule: rank 0 of 2 waited 3 s for rank 1 before training, which did not come (still reading or "
         "preparing its data, or hung; or its script ended before fit: start the script with `python -m mpi4py "
         "script.py`, so that a rank's uncaught error ends the job at once); ending the MPI job"), r.stderr
+
+
+def test_a_ctrl_c_in_a_scripts_fit_ends_the_job_as_an_interruption(tmp_path):
+    # it ended the job with "rank 1 of 2 failed, ending the MPI job: KeyboardInterrupt: " and exit code 1, as a bug
+    try:
+        r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, str(HERE / "mpi67_job.py"), str(tmp_path),
+                            "interrupt"], capture_output=True, text=True, timeout=60, check=False,
+                           env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "20"})
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the job hung: {exc.stderr!r}")
+    assert r.returncode == 130, r.stderr                  # 128 + SIGINT, as `chainrule train --mpi` and a shell say
+    lines = [line for line in r.stderr.splitlines() if line.startswith("chainrule:")]
+    assert lines == ["chainrule: rank 1 of 2 interrupted (KeyboardInterrupt), ending the MPI job"], r.stderr
+    assert not list(tmp_path.glob("*.npy"))                   # the job ended: no rank went on to the next fits

@@ -95,9 +95,14 @@ class SharedDraws:
 
 
 def said_and_code(rank: int, size: int, exc: BaseException) -> int:
-    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code."""
-    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {type(exc).__name__}: {exc}",
-          file=sys.__stderr__, flush=True)
+    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code.
+    A Ctrl-C is an interruption, 130 as the command line's (it was "failed ...: KeyboardInterrupt: ", code 1)."""
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"chainrule: rank {rank} of {size} interrupted (KeyboardInterrupt), ending the MPI job",
+              file=sys.__stderr__, flush=True)
+        return 130
+    said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {said}", file=sys.__stderr__, flush=True)
     return 1
 
 

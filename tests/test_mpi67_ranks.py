@@ -1,8 +1,10 @@
 """Under a real `mpiexec -n 2`, what a script moved to MPI meets; a Ctrl-C in training ends it with 130.
 EarlyStopping(restore_best_weights=True) given to one rank alone (rank 0, as a script that gives rank 0 the
 callbacks that print does) leaves every rank with the restored weights of one process's fit. Before, that rank ended
-with the best epoch's weights and the others with the last epoch's. A rank whose script ended before its fit (an
-uncaught error under a plain `python script.py`) is named with the way to end such a job at once."""
+with the best epoch's weights and the others with the last epoch's. So does a LearningRateScheduler given to one
+rank alone (that rank stepped at its rate, the others at the old one: their weights moved apart silently). A rank
+whose script ended before its fit (an uncaught error under a plain `python script.py`) is named with the way to end
+such a job at once."""
 import os
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pytest
 from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
-def test_weights_restored_on_one_rank_are_every_ranks(tmp_path):
+def test_weights_restored_and_rates_scheduled_on_one_rank_are_every_ranks(tmp_path):
     try:
         r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, "-m", "mpi4py", str(HERE / "mpi67_job.py"),
                             str(tmp_path)], capture_output=True, text=True, timeout=60, check=False,
@@ -21,12 +23,13 @@ def test_weights_restored_on_one_rank_are_every_ranks(tmp_path):
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the job hung: {exc.stderr!r}")
     assert r.returncode == 0, r.stderr
-    restored, last = mpi67_job.fit(True), mpi67_job.fit(False)      # one process, with and without the callback
-    assert np.abs(restored - last).max() > 1e-3                       # the restore matters here
-    for case in mpi67_job.CASES:
-        for rank in range(2):
-            params = np.load(tmp_path / f"{case}-rank{rank}.npy")
-            np.testing.assert_allclose(params, restored, rtol=1e-12, atol=1e-12, err_msg=f"{case}, rank {rank}")
+    for kind in ("restore", "schedule"):
+        given, none = mpi67_job.fit(kind, True), mpi67_job.fit(kind, False)   # one process, with and without it
+        assert np.abs(given - none).max() > 1e-3                                # the callback matters here
+        for case in mpi67_job.CASES:
+            for rank in range(2):
+                params = np.load(tmp_path / f"{kind}-{case}-rank{rank}.npy")
+                np.testing.assert_allclose(params, given, rtol=1e-12, atol=1e-12, err_msg=f"{kind} {case}, rank {rank}")
 
 
 def test_a_script_that_ended_before_fit_on_one_rank_is_told_how_to_end_the_job_at_once(tmp_path):

@@ -19,11 +19,11 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best) are every rank's
-(`SharedStop.on_train_end`). Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
-`params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
-others (resume_ranks.py). Rank 0 shows its warnings, and after training those of other ranks that it did not
-give (rank_warnings.py).
+TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best), and a rate one sets as
+an epoch begins (LearningRateScheduler), are every rank's (`SharedStop`). Rank 0 alone prints progress and
+writes checkpoints (callbacks read the rank in their `params`: ModelCheckpoint and CSVLogger write on rank 0);
+on resume it sends what it restored to the others (resume_ranks.py). Rank 0 shows its warnings, and after
+training those of other ranks that it did not give (rank_warnings.py).
 
 Before training the ranks meet once (meeting.py: `agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
@@ -122,12 +122,31 @@ class SharedStop(Callback):
 
     def __init__(self, trainer: MPITrainer):
         self.trainer = trainer
+        self.agreed_lr = math.nan                   # every rank's rate: the start's, then each epoch's
+
+    def on_train_begin(self, params: dict[str, Any]) -> None:
+        self.agreed_lr = float(self.trainer.net.optimizer.lr)    # the same optimizer on every rank (`same`)
+
+    def on_epoch_begin(self, epoch: int) -> None:
+        """After every rank's callbacks began the epoch, one small Allreduce: a rate a rank's callback set (a
+        LearningRateScheduler given to rank 0 alone) is every rank's, the lowest such rank's. Without it that rank
+        stepped with its rate and the others with the old one, and the ranks' weights moved apart silently."""
+        trainer, opt = self.trainer, self.trainer.net.optimizer
+        told = np.zeros(2 * trainer.size)
+        if float(opt.lr) != self.agreed_lr:
+            told[trainer.rank], told[trainer.size + trainer.rank] = 1.0, float(opt.lr)
+        trainer.allreduce(told)
+        setters = np.flatnonzero(told[:trainer.size])
+        if setters.size:
+            opt.lr = float(told[trainer.size + setters[0]])
+        self.agreed_lr = float(opt.lr)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         net, opt = self.trainer.net, self.trainer.net.optimizer
         shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
         self.trainer.allreduce(shared, maximum=True)
         net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
+        self.agreed_lr = float(opt.lr)
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
             raise everywhere(last_update_diverged(f"epoch {epoch + 1}", net))
 

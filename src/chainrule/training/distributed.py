@@ -63,11 +63,12 @@ from .meeting import (  # noqa: F401
     timeout_s,
     wait,
 )
+from .rank_callbacks import SharedStop, restores_weights, sets_rate
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
-from .trainer import Trainer, invalid_loss, last_update_diverged
+from .trainer import Trainer, invalid_loss
 
 
 def fingerprint(X: Any, Y: Any) -> str:
@@ -111,60 +112,6 @@ def said_and_code(rank: int, size: int, exc: BaseException) -> int:
 ending = said_and_code
 
 
-class SharedStop(Callback):
-    """After the callbacks of every rank have seen the epoch (and before the history and the
-    checkpoint record it), in one Allreduce: `stop_training` becomes true on every rank if it is on
-    one (an EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting), and the
-    learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
-    rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
-    last update made NaN are the one-process error on every rank, before the checkpoint's check,
-    which rank 0 alone makes."""
-
-    def __init__(self, trainer: MPITrainer):
-        self.trainer = trainer
-        self.agreed_lr = math.nan                   # every rank's rate: the start's, then each epoch's
-
-    def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.agreed_lr = float(self.trainer.net.optimizer.lr)    # the same optimizer on every rank (`same`)
-
-    def on_epoch_begin(self, epoch: int) -> None:
-        """After every rank's callbacks began the epoch, one small Allreduce: a rate a rank's callback set (a
-        LearningRateScheduler given to rank 0 alone) is every rank's, the lowest such rank's. Without it that rank
-        stepped with its rate and the others with the old one, and the ranks' weights moved apart silently."""
-        trainer, opt = self.trainer, self.trainer.net.optimizer
-        told = np.zeros(2 * trainer.size)
-        if float(opt.lr) != self.agreed_lr:
-            told[trainer.rank], told[trainer.size + trainer.rank] = 1.0, float(opt.lr)
-        trainer.allreduce(told)
-        setters = np.flatnonzero(told[:trainer.size])
-        if setters.size:
-            opt.lr = float(told[trainer.size + setters[0]])
-        self.agreed_lr = float(opt.lr)
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
-        self.trainer.allreduce(shared, maximum=True)
-        net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
-        self.agreed_lr = float(opt.lr)
-        if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
-            raise everywhere(last_update_diverged(f"epoch {epoch + 1}", net))
-
-    def on_train_end(self) -> None:
-        """After every rank's callbacks ended the fit: weights that a rank's callback restored (EarlyStopping's
-        restore_best_weights given to rank 0 alone) are every rank's, the lowest such rank's sent to the others.
-        Without it that rank ended with the best epoch's weights and the others with the last epoch's."""
-        trainer = self.trainer
-        restored = np.zeros(trainer.size)
-        restored[trainer.rank] = any(getattr(cb, "restore_best_weights", False) is True
-                                     and getattr(cb, "best_params", None) is not None for cb in trainer.callbacks)
-        trainer.allreduce(restored)
-        if restored.any():
-            root = int(np.flatnonzero(restored)[0])
-            wait(trainer.comm, trainer.comm.Ibcast(trainer.net.params, root=root), trainer.timeout,
-                 "in Bcast of the restored weights")
-
-
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     """Mark an error that every rank raises alike (the job ends by itself, not by MPI_Abort)."""
     return on_every_rank(exc)
@@ -195,6 +142,7 @@ class MPITrainer(Trainer):
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
         self.test_hooks = False              # some rank's callbacks define Keras' on_test_* hooks: set by `run`
+        self.rate_set = self.weights_restored = False    # some rank's callbacks may set the rate, restore weights
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
@@ -237,9 +185,12 @@ class MPITrainer(Trainer):
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
-                               float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test")))])
+                               float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test"))),
+                               float(any(map(sets_rate, self.callbacks))), float(any(map(restores_weights,
+                                                                                          self.callbacks)))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
+            self.rate_set, self.weights_restored = bool(wanted[4]), bool(wanted[5])         # `SharedStop`'s
             self.test_hooks = bool(wanted[3])                # `validation_logs`: the ranks' stop agreed
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(

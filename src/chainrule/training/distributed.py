@@ -19,10 +19,11 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Rank 0 alone prints progress and writes checkpoints (callbacks read the rank in their
-`params`: ModelCheckpoint and CSVLogger write on rank 0); on resume it sends what it restored to the
-others (resume_ranks.py). Rank 0 shows its warnings, and after training those of other ranks that it did not
-give (rank_warnings.py).
+TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best), and a rate one sets as
+an epoch begins (LearningRateScheduler), are every rank's (`SharedStop`). Rank 0 alone prints progress and
+writes checkpoints (callbacks read the rank in their `params`: ModelCheckpoint and CSVLogger write on rank 0);
+on resume it sends what it restored to the others (resume_ranks.py). Rank 0 shows its warnings, and after
+training those of other ranks that it did not give (rank_warnings.py).
 
 Before training the ranks meet once (meeting.py: `agree`, the first collective of `prepare`): an error of any
 rank's checks, and data or batch sizes that differ between ranks, are raised on every rank with the
@@ -62,11 +63,12 @@ from .meeting import (  # noqa: F401
     timeout_s,
     wait,
 )
+from .rank_callbacks import SharedStop, restores_weights, sets_rate
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
-from .trainer import Trainer, invalid_loss, last_update_diverged
+from .trainer import Trainer, invalid_loss
 
 
 def fingerprint(X: Any, Y: Any) -> str:
@@ -94,36 +96,20 @@ class SharedDraws:
 
 
 def said_and_code(rank: int, size: int, exc: BaseException) -> int:
-    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code."""
-    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {type(exc).__name__}: {exc}",
-          file=sys.__stderr__, flush=True)
+    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code.
+    A Ctrl-C is an interruption, 130 as the command line's (it was "failed ...: KeyboardInterrupt: ", code 1)."""
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"chainrule: rank {rank} of {size} interrupted (KeyboardInterrupt), ending the MPI job",
+              file=sys.__stderr__, flush=True)
+        return 130
+    said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {said}", file=sys.__stderr__, flush=True)
     return 1
 
 
 #: how a rank's failure in training ends the job (the others wait in a collective): what it says, the exit code;
 #: the command line's says its error line and gives the exit code the error has without MPI
 ending = said_and_code
-
-
-class SharedStop(Callback):
-    """After the callbacks of every rank have seen the epoch (and before the history and the
-    checkpoint record it), in one Allreduce: `stop_training` becomes true on every rank if it is on
-    one (an EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting), and the
-    learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
-    rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
-    last update made NaN are the one-process error on every rank, before the checkpoint's check,
-    which rank 0 alone makes."""
-
-    def __init__(self, trainer: MPITrainer):
-        self.trainer = trainer
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-        net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
-        self.trainer.allreduce(shared, maximum=True)
-        net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
-        if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
-            raise everywhere(last_update_diverged(f"epoch {epoch + 1}", net))
 
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
@@ -156,6 +142,7 @@ class MPITrainer(Trainer):
         self.global_batch_loss = False       # some rank's per-batch callback reads the loss: set by `run`
         self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
         self.test_hooks = False              # some rank's callbacks define Keras' on_test_* hooks: set by `run`
+        self.rate_set = self.weights_restored = False    # some rank's callbacks may set the rate, restore weights
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
         self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
@@ -198,9 +185,12 @@ class MPITrainer(Trainer):
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
             diagnostics = [cb for cb in self.callbacks if isinstance(cb, GradientDiagnostics)]
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
-                               float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test")))])
+                               float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test"))),
+                               float(any(map(sets_rate, self.callbacks))), float(any(map(restores_weights,
+                                                                                          self.callbacks)))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
+            self.rate_set, self.weights_restored = bool(wanted[4]), bool(wanted[5])         # `SharedStop`'s
             self.test_hooks = bool(wanted[3])                # `validation_logs`: the ranks' stop agreed
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(

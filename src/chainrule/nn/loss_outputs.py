@@ -1,5 +1,6 @@
 """Whether the output layer's activation fits the loss: cross-entropy reads probabilities, so after an output that
-gives none it is refused (OutputMismatch, its advice in the front end's own terms) or, for an unusual pairing, warned."""
+gives none it is refused (OutputMismatch, its advice in the front end's own terms) or, for an unusual
+pairing, warned."""
 from __future__ import annotations
 
 from ..errors import ValidationError

@@ -34,3 +34,39 @@ def test_terminate_on_nan_stops_at_the_batch_keras_stops_at(lr, sequence, capsys
     again.fit(X2[:4 * (ours[0][-1] - 1)], Y2[:4 * (ours[0][-1] - 1)], batch_size=4, epochs=1, shuffle=False,
               verbose=0)
     np.testing.assert_array_equal(net.params, again.params)
+
+
+def _twin(metrics):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)).astype("float32")
+    y = (X[:, 0] > 0).astype(int)
+    net = cr.Network([cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0, dtype="float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.set_weights(net.get_weights())
+    model.compile(loss="binary_crossentropy", metrics=metrics, optimizer="sgd")
+    return X, y, net, model
+
+
+@pytest.mark.parametrize("owner", ["EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"])
+def test_auto_mode_for_an_accuracy_no_metric_is_named_is_keras_error(owner, tmp_path):
+    """monitor='val_accuracy', mode='auto' where the fit compiles no metric named 'accuracy' (metrics=
+    ['binary_accuracy']): Keras cannot tell whether it rises or falls and raises at the first epoch's end; chainrule
+    read it as 'max' and warned each epoch that the monitor was missing. Where 'accuracy' is compiled, both train."""
+    def callback(module, file):
+        extra = {"filepath": str(tmp_path / file), "save_best_only": True} if owner == "ModelCheckpoint" else {}
+        return getattr(module, owner)(monitor="val_accuracy", mode="auto", **extra)
+
+    for metrics, refused in ((["binary_accuracy"], True), (["accuracy"], False)):
+        X, y, net, model = _twin(metrics)
+        fits = ((lambda: model.fit(X, y, epochs=2, verbose=0, validation_split=0.25,
+                                   callbacks=[callback(keras.callbacks, "m.keras")])),
+                (lambda: net.fit(X, y, epochs=2, verbose=0, validation_split=0.25, metrics=metrics,
+                                 callbacks=[callback(cr.callbacks, "m.npz")])))
+        for fit, error in zip(fits, (ValueError, cr.errors.ValidationError)):
+            if refused:
+                with pytest.raises(error, match="maximized or minimized"):
+                    fit()
+            else:
+                fit()
+        if refused:
+            assert len(net.history.epoch) == len(model.history.epoch) == 0    # the first epoch's end, before History

@@ -58,15 +58,14 @@ def test_auto_mode_for_an_accuracy_no_metric_is_named_is_keras_error(owner, tmp_
 
     for metrics, refused in ((["binary_accuracy"], True), (["accuracy"], False)):
         X, y, net, model = _twin(metrics)
-        fits = ((lambda: model.fit(X, y, epochs=2, verbose=0, validation_split=0.25,
-                                   callbacks=[callback(keras.callbacks, "m.keras")])),
-                (lambda: net.fit(X, y, epochs=2, verbose=0, validation_split=0.25, metrics=metrics,
-                                 callbacks=[callback(cr.callbacks, "m.npz")])))
-        for fit, error in zip(fits, (ValueError, cr.errors.ValidationError)):
+        runs = ((model, keras.callbacks, "m.keras", {}, ValueError),
+                (net, cr.callbacks, "m.npz", {"metrics": metrics}, cr.errors.ValidationError))
+        for m, module, file, extra, error in runs:
+            args = dict(epochs=2, verbose=0, validation_split=0.25, callbacks=[callback(module, file)], **extra)
             if refused:
                 with pytest.raises(error, match="maximized or minimized"):
-                    fit()
+                    m.fit(X, y, **args)
             else:
-                fit()
+                m.fit(X, y, **args)
         if refused:
             assert len(net.history.epoch) == len(model.history.epoch) == 0    # the first epoch's end, before History

@@ -187,7 +187,7 @@ def auto_mode_known(owner: str, monitor: str, mode_given: str, logs: dict[str, A
     (monitor='val_accuracy' where no accuracy is compiled, or none is logged as 'accuracy'): whether it should rise or
     fall is not known, so mode must say (it was read as 'max' and the monitor warned missing each epoch)."""
     name = monitor.removeprefix("val_")
-    if mode_given == "auto" and name != "loss" and name not in logs:
+    if mode_given == "auto" and name != "loss" and name not in logs and monitor not in logs:
         raise ValidationError(f"{owner}: mode='auto' cannot tell whether monitor={monitor!r} should be maximized or "
                               f"minimized: no metric of this fit is named {name!r} (its logs: {', '.join(logs)}); "
                               f"give fit metrics=[{name!r}], or pass mode='max' or mode='min'")

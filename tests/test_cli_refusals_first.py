@@ -11,7 +11,7 @@ import pytest
 from conftest import cmd
 
 from chainrule.nn.divergence import REMEDIES
-from chainrule.nn.losses import OutputMismatch
+from chainrule.nn.loss_outputs import OutputMismatch
 
 pytest.importorskip("pandas")
 

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from ..errors import UnknownNameError, ValidationError
-from ..nn.losses import OutputMismatch
+from ..nn.loss_outputs import OutputMismatch
 from ..nn.numeric import as_whole
 from . import model_argument, numbers
 from .tabular import learning_rate, model_file, named_text, seed

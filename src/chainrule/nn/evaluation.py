@@ -26,7 +26,8 @@ from . import sample_weight as sw
 from .careful import mended
 from .inference import refuse_rebound
 from .layers import Layer
-from .losses import Loss, OutputMismatch, output_mismatch, torch_logits_mismatch
+from .loss_outputs import OutputMismatch, output_mismatch, torch_logits_mismatch
+from .losses import Loss
 from .numeric import whole_file
 from .overflow import checked_outputs, plain_pass_overflows
 from .sparse import is_sparse, rows

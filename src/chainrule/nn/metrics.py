@@ -26,6 +26,9 @@ class Metrics(NamedTuple):
     weighted: tuple[str, ...]
     #: a float32 network's logs hold float32 values (as Python floats), as Keras' float32 metrics give them
     single: bool = False
+    #: the accuracies' names as given, metrics=' then weighted_metrics=' (Keras' metric names, before its log keys
+    #: make them unique): the order of evaluate's list (`as_list`)
+    given: tuple[str, ...] = ()
 
     def logs(self, loss: float, plain: float | None, weighted: float | None = None) -> dict[str, float]:
         """A loss and accuracies as Keras 3 logs them: the names sorted (accuracy, loss, weighted_accuracy);
@@ -83,10 +86,13 @@ def unrounded() -> Iterator[None]:
 
 
 def as_list(results: dict[str, float], spec: Metrics) -> float | list[float]:
-    """evaluate(return_dict=False): Keras 3's list, the loss, then metrics='s accuracy, then weighted_metrics=' (the
-    order compiled, not the names'); the loss alone where it is all. Given both under one name, Keras' list repeats
-    the first accuracy: [loss, acc, acc, weighted_acc]; this one names each once (docs/guide.md)."""
-    values = [results["loss"], *(results[key] for key in spec.keys if key in results)]
+    """evaluate(return_dict=False): Keras 3's list (its `_flatten_metrics_in_order`): the value of "loss" and of each
+    accuracy's name as given (metrics=' then weighted_metrics='), as often as it is given, where a log holds it; then
+    the logs not named so, by their sorted keys: metrics=["accuracy"], weighted_metrics=["accuracy"] give [loss,
+    accuracy, accuracy, weighted_accuracy]. The loss alone where it is all."""
+    names = ["loss", *spec.given]
+    values = [results[name] for name in names if name in results]
+    values += [results[key] for key in sorted(results) if key not in names]
     return values[0] if len(values) == 1 else values
 
 
@@ -188,7 +194,8 @@ def _unique(plain: list[str], weighted: list[str]) -> Metrics:
             return f"{name}_{counts[name] - 1}"
         counts[name] = 1
         return name
-    return Metrics(tuple(key(name, "") for name in plain), tuple(key(name, "weighted_") for name in weighted))
+    return Metrics(tuple(key(name, "") for name in plain), tuple(key(name, "weighted_") for name in weighted),
+                   given=(*plain, *weighted))
 
 
 def metrics(metrics: Any, weighted_metrics: Any, task: str) -> Metrics:

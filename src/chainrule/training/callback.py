@@ -182,6 +182,17 @@ def monitor_mode(monitor: str, mode: str, owner: str = "") -> str:
     return mode
 
 
+def auto_mode_known(owner: str, monitor: str, mode_given: str, logs: dict[str, Any]) -> None:
+    """Keras 3's error at the first epoch's end for mode='auto' watching a metric no metric of the run is named
+    (monitor='val_accuracy' where no accuracy is compiled, or none is logged as 'accuracy'): whether it should rise or
+    fall is not known, so mode must say (it was read as 'max' and the monitor warned missing each epoch)."""
+    name = monitor.removeprefix("val_")
+    if mode_given == "auto" and name != "loss" and name not in logs and monitor not in logs:
+        raise ValidationError(f"{owner}: mode='auto' cannot tell whether monitor={monitor!r} should be maximized or "
+                              f"minimized: no metric of this fit is named {name!r} (its logs: {', '.join(logs)}); "
+                              f"give fit metrics=[{name!r}], or pass mode='max' or mode='min'")
+
+
 def monitor_name(monitor: Any, owner: str, empty: bool = False) -> str:
     """The name of the logged value `owner` watches, checked (`empty`: '' taken, where `owner` may never read it)."""
     expected = "the name of a logged value, such as 'val_loss'"

@@ -25,7 +25,7 @@ from ..errors import TrainingDiverged
 from ..nn import checks as check
 from ..nn import divergence
 from ..nn.layers import Dense
-from ..nn.losses import output_mismatch
+from ..nn.loss_outputs import output_mismatch
 from .callbacks import Callback, GradientWarning
 from .model_checkpoint import ModelCheckpoint
 from .streaming import validation

@@ -12,6 +12,7 @@ from ..callers import caller_level
 from ..nn import checks as check
 from .callback import (
     Callback,
+    auto_mode_known,
     best_value,
     float32_logs,
     improves,
@@ -42,6 +43,7 @@ class EarlyStopping(Callback):
         self.patience = whole_epochs(patience, "EarlyStopping: patience")
         self.verbose = verbose_flag(verbose, "EarlyStopping")
         self.mode = monitor_mode(self.monitor, mode, "EarlyStopping")
+        self.mode_given = mode             # "auto": Keras' error at the first epoch's end where it cannot tell
         self.baseline = optional_number(baseline, "EarlyStopping: baseline")
         self.restore_best_weights = check.flag(restore_best_weights, "EarlyStopping: restore_best_weights")
         self.start_from_epoch = whole_epochs(start_from_epoch, "EarlyStopping: start_from_epoch")
@@ -60,6 +62,7 @@ class EarlyStopping(Callback):
         self.prints = bool(self.verbose) and params.get("rank", 0) == 0      # under MPI: rank 0 prints
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        auto_mode_known("EarlyStopping", self.monitor, self.mode_given, logs)
         if self.monitor not in logs:        # Keras warns (its words) and trains on, counting nothing
             warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not available. Available "
                           f"metrics are: {','.join(logs)}", UserWarning, stacklevel=caller_level())

@@ -18,6 +18,7 @@ from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
 from .callback import (
     Callback,
+    auto_mode_known,
     best_value,
     float32_logs,
     improves,
@@ -58,6 +59,7 @@ class ModelCheckpoint(Callback):
         self.verbose = verbose_flag(verbose, "ModelCheckpoint")
         self.save_weights_only = check.flag(save_weights_only, "ModelCheckpoint: save_weights_only")
         self.mode = monitor_mode(self.monitor, mode, "ModelCheckpoint")
+        self.mode_given = mode             # "auto": Keras' error at the first epoch's end where it cannot tell
         if isinstance(save_freq, str) and save_freq == "epoch":
             self.save_freq: str | int = "epoch"
         elif isinstance(save_freq, (int, np.integer)) and not isinstance(save_freq, bool) and save_freq > 0:
@@ -144,6 +146,8 @@ class ModelCheckpoint(Callback):
             raise ValidationError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be filled from the epoch's "
                                   f"logs ({type(exc).__name__}: {exc}); its fields may be epoch and {sorted(logs)} "
                                   "(val_ metrics need validation data)") from None
+        if self.save_best_only:
+            auto_mode_known("ModelCheckpoint", self.monitor, self.mode_given, logs)
         if self.save_best_only and self.monitor not in logs:    # Keras warns (its words) and saves, as without
             warnings.warn(f"Can save best model only with {self.monitor} available.", UserWarning,
                           stacklevel=caller_level())

@@ -13,6 +13,7 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from .callback import (
     Callback,
+    auto_mode_known,
     float32_logs,
     improves,
     monitor_mode,
@@ -69,6 +70,7 @@ class ReduceLROnPlateau(Callback):
         self.patience = whole_epochs(patience, "ReduceLROnPlateau: patience")
         self.verbose = verbose_flag(verbose, "ReduceLROnPlateau")
         self.mode = monitor_mode(self.monitor, mode, "ReduceLROnPlateau")
+        self.mode_given = mode             # "auto": Keras' error at the first epoch's end where it cannot tell
         self.min_delta = abs(check.number(min_delta, "ReduceLROnPlateau: min_delta", low=-math.inf))
         self.cooldown = whole_epochs(cooldown, "ReduceLROnPlateau: cooldown")
         self.min_lr = check.number(min_lr, "ReduceLROnPlateau: min_lr")
@@ -87,6 +89,7 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         optimizer = self.network.optimizer
         logs["learning_rate"] = float(np.float32(optimizer.lr))      # Keras 3's name and float32 value
+        auto_mode_known("ReduceLROnPlateau", self.monitor, self.mode_given, logs)
         if self.monitor not in logs:        # Keras warns (its words, the rate among the metrics) and counts nothing
             warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}` which is not available. "
                           f"Available metrics are: {','.join(logs)}.", UserWarning, stacklevel=caller_level())

@@ -24,7 +24,7 @@ from ..nn.numeric import pairs
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
 from .fitting import setup
-from .small_callbacks import terminates
+from .small_callbacks import keras_step, terminates
 from .streaming import validation
 from .trainer import Trainer, invalid_loss
 
@@ -243,13 +243,16 @@ class SequenceTrainer(Trainer):
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, step) from None
-                bad = invalid_loss(exc)
-                for cb in end:                  # TerminateOnNaN: Keras' invalid batch logs, then the stop
-                    cb.on_train_batch_end(step, logs=self.metrics.logs(bad, math.nan))
-                if not n:
-                    correct = hits = math.nan
-                total, n, weight = bad, max(n, 1), max(weight, 1.0)
-                break
+                if keras_step(self.callbacks, exc, net.params):    # a finite loss: Keras updates, stops at the next
+                    E = float(getattr(exc, "loss", math.nan))
+                else:
+                    bad = invalid_loss(exc)
+                    for cb in end:              # TerminateOnNaN: Keras' invalid batch logs, then the stop
+                        cb.on_train_batch_end(step, logs=self.metrics.logs(bad, math.nan))
+                    if not n:
+                        correct = hits = math.nan
+                    total, n, weight = bad, max(n, 1), max(weight, 1.0)
+                    break
             opt.step(net.params, net.grads, slices)
             out = net.last_output
             assert out is not None                                 # set by train_batch's forward pass

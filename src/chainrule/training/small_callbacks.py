@@ -133,15 +133,19 @@ class TerminateOnNaN(Callback):
     """Keras' stop at a NaN or infinite loss. chainrule's fit checks every batch's loss before the
     update and raises TrainingDiverged; with this callback it stops instead, as Keras' fit, printing
     Keras' line ("Batch 3: Invalid loss, terminating training"): the epoch's logs hold the NaN loss and
-    the weights are those of the last finite step (Keras' are those of the NaN update). With
+    the weights are those of the last finite step (Keras' are those of the NaN update). A batch whose loss is finite
+    but whose gradient is not is updated and logged as Keras' fit does, which stops at the next batch (its loss is
+    then not finite); its weights too are put back to those of the last finite step. With
     `raise_error=True` the TrainingDiverged (a RuntimeError, as Keras raises) is raised."""
 
     def __init__(self, raise_error: bool = False):
         self.raise_error = check.flag(raise_error, "TerminateOnNaN: raise_error")
         self.prints = True
+        self.finite: np.ndarray | None = None       # the weights before an update Keras makes and chainrule would not
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.prints = params.get("rank", 0) == 0                # under MPI: rank 0 prints
+        self.finite = None
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         loss = (logs or {}).get("loss")
@@ -154,6 +158,25 @@ class TerminateOnNaN(Callback):
 def terminates(callbacks: list[Callback]) -> bool:
     """Whether a diverged batch stops the run (a TerminateOnNaN without raise_error) instead of raising."""
     return any(isinstance(cb, TerminateOnNaN) and not cb.raise_error for cb in callbacks)
+
+
+def keras_step(callbacks: list[Callback], exc: Exception, params: np.ndarray) -> bool:
+    """Whether a diverged batch whose loss is finite (its gradient overflowed) is updated as Keras' fit updates it
+    under TerminateOnNaN, which stops only at the next batch; the weights before it are kept aside (`last_finite`)."""
+    cb = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN) and not cb.raise_error), None)
+    if cb is None or not math.isfinite(getattr(exc, "loss", math.nan)):
+        return False
+    if cb.finite is None:
+        cb.finite = params.copy()
+    return True
+
+
+def last_finite(callbacks: list[Callback], params: np.ndarray) -> None:
+    """TerminateOnNaN's weights of the last finite step put back where `keras_step` updated past them."""
+    for cb in callbacks:
+        if isinstance(cb, TerminateOnNaN) and cb.finite is not None:
+            params[...] = cb.finite
+            cb.finite = None
 
 
 class BackupAndRestore(Callback):

@@ -27,7 +27,7 @@ from .callbacks import Callback, History
 from .diagnostics import last_outputs, likely_cause, unseen_update
 from .optim import Optimizer
 from .schedules import unreached
-from .small_callbacks import terminates
+from .small_callbacks import keras_step, last_finite, terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, validation, validation_logs
 
@@ -134,6 +134,7 @@ class Trainer:
                     self.run_epoch(epoch, epochs)
                     if net.stop_training:
                         break
+        last_finite(self.callbacks, net.params)     # TerminateOnNaN's: the weights of the last finite step
         for cb in self.callbacks:       # Keras' hook (logs=None) gets the last epoch's logs, as in Keras
             cb.on_train_end(self.last_logs) if ends_with_logs(type(cb).on_train_end) else cb.on_train_end()
         if not np.isfinite(net.params).all():   # the last update's: no forward pass came after it to find it
@@ -249,12 +250,15 @@ class Trainer:
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
-                bad = invalid_loss(exc)
-                for cb in end:                  # TerminateOnNaN: Keras' invalid batch logs, then the stop
-                    cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
-                total, correct, trained, _, once = self.stopped_at(start, order, total, correct, predicted, labels,
-                                                                   plain)
-                return bad, (correct if start else math.nan), (trained or 1.0), None, once
+                if keras_step(self.callbacks, exc, net.params):    # a finite loss: Keras updates, stops at the next
+                    E = float(getattr(exc, "loss", math.nan))
+                else:
+                    bad = invalid_loss(exc)
+                    for cb in end:              # TerminateOnNaN: Keras' invalid batch logs, then the stop
+                        cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
+                    total, correct, trained, _, once = self.stopped_at(start, order, total, correct, predicted, labels,
+                                                                       plain)
+                    return bad, (correct if start else math.nan), (trained or 1.0), None, once
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()

@@ -217,7 +217,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         df, w = _weights(df, target, weight, features or (), drop or ())
     group_of = None
     if groups is not None:                # the splitter's groups, not an input, as the weight column
-        df, group_of = _groups(df, as_spelled(groups, df.columns), target, features or (), drop or (), weight)
+        groups = as_spelled(groups, df.columns)
+        df, group_of = _groups(df, groups, target, features or (), drop or (), weight)
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -273,7 +274,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight, group_of)   # cut once: unseeded splitters cut anew
+    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
 
     refit_time: list[float] = []
 
@@ -341,18 +342,19 @@ def _groups(df, column: str, target: str, features, drop, weight: str | None):
     from chainrule.data.csvfile import not_in_file
     from chainrule.data.scan import at_lines
     if column not in df.columns and column != weight:      # the weight column is out of the table already
-        raise not_in_file("groups: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
+        raise not_in_file(f"{give('groups')}: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
     if column in (target, weight) or column in features or column in drop:
-        raise ValidationError(f"the groups column {column!r} cannot also be the target, the weight column, in features "
-                              "or in drop: it says which rows a splitter keeps together, not an input")
+        raise ValidationError(give("groups not input", column=repr(column)))
     missing = np.flatnonzero(df[column].isna().to_numpy())
     if len(missing):          # the file's line (at_lines: past blank lines, cells over several lines)
-        raise ValidationError(f"groups column {column!r} is missing on {len(missing)} of {len(df)} rows (first on "
-                              f"line {at_lines(df[column], missing, 2)[0]}): each row needs a group for the splitter")
+        raise ValidationError(f"{give('groups column', column=repr(column))} is missing on {len(missing)} of "
+                              f"{len(df)} rows (first on line {at_lines(df[column], missing, 2)[0]}): each row "
+                              "needs a group for the splitter")
     return df.drop(columns=[column]), df[column].to_numpy()
 
 
-def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None, groups=None) -> list:
+def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None, groups=None,
+                     column: str | None = None) -> list:
     """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
     learnt from its training rows, failing as `train` would say it (a column whose values are all in
     the held-out rows) before any candidate is fit."""
@@ -360,6 +362,9 @@ def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = 
     try:
         splits = list(folds.split(df, y, groups))
     except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
+        if groups is not None and "number of groups" in str(exc):      # the column named, in the caller's words
+            raise ValidationError(give("too few groups", cv=folds, folds=folds.get_n_splits(), column=repr(column),
+                                       groups=len(set(groups)))) from None
         raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}" + (
             " (give groups='COLUMN', the file's column of the rows' groups)" if groups is None and "'groups'" in
             str(exc) else "")) from None

@@ -57,7 +57,7 @@ def register(sub) -> None:
                         "sweep there finishes)")
     p.add_argument("--cv", type=numbers.folds, default=3, metavar="K",
                    help="cross-validation folds of the rows shuffled by --seed, a classification's stratified by "
-                        "class (default: 3)")
+                        "class (with --groups: of whole groups, not stratified) (default: 3)")
     p.add_argument("--n-iter", type=positive_int, metavar="N",
                    help="random search: this many candidates drawn from the grid, as "
                         "RandomizedSearchCV's n_iter (seeded by --seed); default: every one")
@@ -304,11 +304,23 @@ def _run(args, grid: dict, fixed: dict):
         raise exc from None      # constructor takes other arguments (OutputMismatch's reason, activation) is not
 
 
+def _group_folds(splitter, folds: int, seed):
+    """--groups' folds: GroupKFold's groups shuffled by --seed, which scikit-learn's GroupKFold takes since 1.6
+    (before, a TypeError naming shuffle); an older one is named, with the version needed."""
+    import inspect
+
+    import sklearn
+    if "shuffle" not in inspect.signature(splitter).parameters:
+        raise ValidationError(f"--groups needs scikit-learn 1.6 or later (its GroupKFold shuffles the groups, seeded "
+                              f"by --seed); this one is {sklearn.__version__}: pip install 'scikit-learn>=1.6'")
+    return splitter(folds, shuffle=True, random_state=seed)
+
+
 def _sweep(args, grid: dict, fixed: dict):
     from sklearn.model_selection import GroupKFold
 
     from chainrule.sweep import run_sweep
-    cv = args.cv if args.groups is None else GroupKFold(args.cv, shuffle=True, random_state=args.seed)
+    cv = args.cv if args.groups is None else _group_folds(GroupKFold, args.cv, args.seed)
     return run_sweep(args.csv, args.target, grid, scheduler=args.scheduler, out_dir=args.out_dir, cv=cv,
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,

@@ -151,6 +151,17 @@ WORDS: dict[str, dict[str, str]] = {
                                 "is not an input",
                          "command": "the --weight column {column} cannot also be the --target, in --features or in "
                                     "--drop: it is not an input"},
+    "groups": {"fit": "groups", "command": "--groups"},
+    "groups column": {"fit": "groups column {column}", "command": "--groups column {column}"},
+    "groups not input": {"fit": "the groups column {column} cannot also be the target, the weight column, in features "
+                                "or in drop: it says which rows a splitter keeps together, not an input",
+                         "command": "the --groups column {column} cannot also be the --target, the --weight column, "
+                                    "in --features or in --drop: it says which rows a fold keeps together, not an "
+                                    "input"},
+    "too few groups": {"fit": "cv={cv!r} cuts {folds} folds, each of whole groups, and the groups column {column} has "
+                              "{groups} (ask for fewer folds)",
+                       "command": "--cv {folds} cuts {folds} folds, each of whole groups, and the --groups column "
+                                  "{column} has {groups} (ask for --cv {groups} or fewer, or give more groups)"},
     "epochs given": {"fit": "epochs={epochs}", "command": "--epochs {epochs}"},
     "scoring given": {"fit": "scoring={scoring!r}", "command": "--scoring {scoring}"},
     "n_iter given": {"fit": "n_iter={n_iter}", "command": "--n-iter {n_iter}"},

@@ -15,7 +15,8 @@ def register(sub) -> None:
                     "bundled digits (8x8 images) and compare with scikit-learn's MLPClassifier.",
         epilog="example:\n  chainrule demo --epochs 30",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=positive_int, default=40, help="passes over the digits training images")
+    p.add_argument("--epochs", type=positive_int, default=40, metavar="N",
+                   help="passes over the digits training images")
     p.add_argument("--no-example", action="store_true", help="skip the worked example")
     p.set_defaults(func=run)
 

@@ -49,3 +49,13 @@ def test_the_demos_help_names_its_epochs_as_train_does():
     assert demo.returncode == train.returncode == 0
     assert "[--epochs N]" in train.stdout and "[--epochs N]" in demo.stdout, demo.stdout
     assert re.search(r"--epochs N +passes over", demo.stdout), demo.stdout
+
+
+def test_a_keras_or_scikit_learn_word_for_a_command_names_chainrules(tmp_path):
+    """`chainrule fit iris.csv ...` (model.fit's word) listed the 13 commands with no guess, where a typo as far
+    off as `traim` got "did you mean 'train'?"; eval, score and summary alike."""
+    for typed, meant in (("fit", "train"), ("eval", "evaluate"), ("score", "evaluate"), ("Summary", "info")):
+        for words in ((typed, "iris.csv"), ("help", typed)):
+            r = cmd(*words, cwd=tmp_path)
+            assert r.returncode == 2 and f"invalid choice: {typed!r} (did you mean {meant!r}?" in r.stderr, r.stderr
+            assert meant in cmd("--help").stdout

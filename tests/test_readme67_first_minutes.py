@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from conftest import cmd
 
 ROOT = Path(__file__).parents[1]
@@ -59,3 +60,24 @@ def test_a_keras_or_scikit_learn_word_for_a_command_names_chainrules(tmp_path):
             r = cmd(*words, cwd=tmp_path)
             assert r.returncode == 2 and f"invalid choice: {typed!r} (did you mean {meant!r}?" in r.stderr, r.stderr
             assert meant in cmd("--help").stdout
+
+
+@pytest.mark.parametrize("chainrule_s, sklearn_s, said", [
+    (3.0, 1.0, "chainrule took 3.0x scikit-learn's training time here, on NumPy"),
+    (1.0, 3.0, "chainrule trained 3.0x as fast as scikit-learn here, on NumPy")])
+def test_the_demo_says_a_slower_run_as_slower(monkeypatch, chainrule_s, sklearn_s, said):
+    """`chainrule demo --epochs 1` on NumPy printed "chainrule trained 0.4x as fast as scikit-learn here": a ratio
+    under 1 read as a speed-up at a glance. The two fits' clocks set here (the times the demo prints with them)."""
+    import types
+
+    import chainrule.cli.demo as demo
+    from chainrule.backend import kernels
+    ticks = iter([0.0, chainrule_s, 10.0, 10.0 + sklearn_s])
+    monkeypatch.setattr(demo, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks)))
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    monkeypatch.setattr(kernels, "numba", None)
+    r = cmd("demo", "--no-example", "--epochs", "1")
+    assert r.returncode == 0, r.stderr
+    assert f"training time {chainrule_s:.2f} s" in r.stdout and f"training time {sklearn_s:.2f} s" in r.stdout
+    assert " ".join(r.stdout.split()).count(said) == 1, r.stdout[-600:]
+    assert "0.3x" not in r.stdout

@@ -163,6 +163,11 @@ def no_command(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
+#: first words a user of Keras or scikit-learn types for a command that chainrule names otherwise (model.fit,
+#: model.evaluate's `eval`, an estimator's score, model.summary), far from any command's spelling
+HABITS = {"fit": "train", "eval": "evaluate", "score": "evaluate", "summary": "info"}
+
+
 def wrong_first_word(parser: argparse.ArgumentParser, words: list[str]) -> str:
     """The usage error for a first word (`words`: the command line without --debug) that is no command nor
     chainrule's own option, with the likely one (argparse said "the following arguments are required: COMMAND"
@@ -172,7 +177,8 @@ def wrong_first_word(parser: argparse.ArgumentParser, words: list[str]) -> str:
         own = ("-h", "--help") if words[0] == "help" else ("-h", "--help", "--version")
         return "" if word in own else unrecognized(parser, [word], own if words[0] == "help" else None)
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    hint = did_you_mean(word, commands, "did you mean {!r}? ")
+    habit = HABITS.get(word.lower())
+    hint = f"did you mean {habit!r}? " if habit in commands else did_you_mean(word, commands, "did you mean {!r}? ")
     return "" if word in commands or word == "help" else (f"argument COMMAND: invalid choice: {word!r} ({hint}choose "
                                                           f"from {', '.join(map(repr, commands))})")
 

@@ -10,11 +10,15 @@ import chainrule as cr
 
 #: which ranks get the callback (EarlyStopping(restore_best_weights=True), or a LearningRateScheduler): the others none
 CASES = {"rank0": {0}, "rank1": {1}, "every": {0, 1}}
+KINDS = ("restore", "schedule", "warmup")
 
 
-def callback(kind: str) -> list:
+def callback(kind: str, net) -> list:
     """Loss watched with mode='max': the first epoch is the best, training stops after the third and the restored
-    weights are the first epoch's, not the last's. The schedule raises the rate each epoch."""
+    weights are the first epoch's, not the last's. The schedule raises the rate each epoch; the warm-up sets a
+    higher one once, as the fit begins."""
+    if kind == "warmup":
+        return [cr.callbacks.LambdaCallback(on_train_begin=lambda logs: setattr(net.optimizer, "lr", 0.15))]
     if kind == "restore":
         return [cr.callbacks.EarlyStopping(monitor="loss", mode="max", patience=2, restore_best_weights=True)]
     return [cr.callbacks.LearningRateScheduler(lambda epoch, lr: 0.02 * (epoch + 1))]
@@ -26,7 +30,7 @@ def fit(kind: str, given: bool, comm=None) -> np.ndarray:
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     net = cr.Network([cr.Dense(4, 6, "tanh"), cr.Dense(6, 2, "softmax")], loss="categorical_crossentropy", seed=0)
     net.fit(X, y, epochs=8 if kind == "restore" else 3, batch_size=10, optimizer=cr.optim.Adam(0.05), seed=2,
-            verbose=0, callbacks=callback(kind) if given else [], comm=comm)
+            verbose=0, callbacks=callback(kind, net) if given else [], comm=comm)
     return net.params
 
 
@@ -43,7 +47,7 @@ if __name__ == "__main__":
         rng = np.random.default_rng(0)
         net = cr.Network([cr.Dense(3, 2, "softmax")], loss="categorical_crossentropy", seed=0)
         net.fit(rng.normal(size=(40, 3)), np.arange(40) % 2, epochs=4, verbose=0, comm=comm, callbacks=[Interrupt()])
-    for kind in ("restore", "schedule"):
+    for kind in KINDS:
         for case, ranks in CASES.items():
             np.save(Path(sys.argv[1]) / f"{kind}-{case}-rank{comm.Get_rank()}.npy",
                     fit(kind, comm.Get_rank() in ranks, comm))

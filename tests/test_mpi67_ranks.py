@@ -2,7 +2,9 @@
 EarlyStopping(restore_best_weights=True) given to one rank alone (rank 0, as a script that gives rank 0 the
 callbacks that print does) leaves every rank with the restored weights of one process's fit. Before, that rank ended
 with the best epoch's weights and the others with the last epoch's. So does a LearningRateScheduler given to one
-rank alone (that rank stepped at its rate, the others at the old one: their weights moved apart silently). A rank
+rank alone (that rank stepped at its rate, the others at the old one: their weights moved apart silently), and
+a rate a rank's callback sets once as the fit begins (a warm-up: before, that rank's alone until the first epoch's
+end, then the lowest of the ranks'). A rank
 whose script ended before its fit (an uncaught error under a plain `python script.py`) is named with the way to end
 such a job at once."""
 import os
@@ -23,7 +25,7 @@ def test_weights_restored_and_rates_scheduled_on_one_rank_are_every_ranks(tmp_pa
     except subprocess.TimeoutExpired as exc:
         pytest.fail(f"the job hung: {exc.stderr!r}")
     assert r.returncode == 0, r.stderr
-    for kind in ("restore", "schedule"):
+    for kind in mpi67_job.KINDS:
         given, none = mpi67_job.fit(kind, True), mpi67_job.fit(kind, False)   # one process, with and without it
         assert np.abs(given - none).max() > 1e-3                                # the callback matters here
         for case in mpi67_job.CASES:

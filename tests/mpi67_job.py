@@ -1,5 +1,5 @@
 """Run under mpiexec by tests/test_mpi67_ranks.py: fits whose callbacks differ between the ranks, each rank's
-parameters written to DIR/KIND-CASE-rankR.npy. Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit
+parameters written to DIR/KIND-CASE-rankR.npy (its history's learning_rate to ...-rankR-lr.npy). Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit
 (its data missing), run as plain `python mpi67_job.py`; or DIR interrupt: a KeyboardInterrupt on rank 1 in training."""
 import sys
 from pathlib import Path
@@ -24,14 +24,14 @@ def callback(kind: str, net) -> list:
     return [cr.callbacks.LearningRateScheduler(lambda epoch, lr: 0.02 * (epoch + 1))]
 
 
-def fit(kind: str, given: bool, comm=None) -> np.ndarray:
+def fit(kind: str, given: bool, comm=None):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(61, 4))
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     net = cr.Network([cr.Dense(4, 6, "tanh"), cr.Dense(6, 2, "softmax")], loss="categorical_crossentropy", seed=0)
     net.fit(X, y, epochs=8 if kind == "restore" else 3, batch_size=10, optimizer=cr.optim.Adam(0.05), seed=2,
             verbose=0, callbacks=callback(kind, net) if given else [], comm=comm)
-    return net.params
+    return net
 
 
 if __name__ == "__main__":
@@ -49,5 +49,7 @@ if __name__ == "__main__":
         net.fit(rng.normal(size=(40, 3)), np.arange(40) % 2, epochs=4, verbose=0, comm=comm, callbacks=[Interrupt()])
     for kind in KINDS:
         for case, ranks in CASES.items():
-            np.save(Path(sys.argv[1]) / f"{kind}-{case}-rank{comm.Get_rank()}.npy",
-                    fit(kind, comm.Get_rank() in ranks, comm))
+            net = fit(kind, comm.Get_rank() in ranks, comm)
+            np.save(Path(sys.argv[1]) / f"{kind}-{case}-rank{comm.Get_rank()}.npy", net.params)
+            np.save(Path(sys.argv[1]) / f"{kind}-{case}-rank{comm.Get_rank()}-lr.npy",   # the scheduler's logged rate
+                    np.array(net.history.history.get("learning_rate", [])))

@@ -26,12 +26,16 @@ def test_weights_restored_and_rates_scheduled_on_one_rank_are_every_ranks(tmp_pa
         pytest.fail(f"the job hung: {exc.stderr!r}")
     assert r.returncode == 0, r.stderr
     for kind in mpi67_job.KINDS:
-        given, none = mpi67_job.fit(kind, True), mpi67_job.fit(kind, False)   # one process, with and without it
-        assert np.abs(given - none).max() > 1e-3                                # the callback matters here
+        one, none = mpi67_job.fit(kind, True), mpi67_job.fit(kind, False)     # one process, with and without it
+        given, logged = one.params, np.array(one.history.history.get("learning_rate", []))
+        assert np.abs(given - none.params).max() > 1e-3                         # the callback matters here
         for case in mpi67_job.CASES:
             for rank in range(2):
                 params = np.load(tmp_path / f"{kind}-{case}-rank{rank}.npy")
                 np.testing.assert_allclose(params, given, rtol=1e-12, atol=1e-12, err_msg=f"{kind} {case}, rank {rank}")
+                # the scheduler's logged rate is in every rank's history, as in one process's (rank 0 prints it)
+                np.testing.assert_array_equal(np.load(tmp_path / f"{kind}-{case}-rank{rank}-lr.npy"), logged,
+                                              err_msg=f"{kind} {case}, rank {rank}: history's learning_rate")
 
 
 def test_a_script_that_ended_before_fit_on_one_rank_is_told_how_to_end_the_job_at_once(tmp_path):

@@ -40,7 +40,8 @@ class SharedStop(Callback):
     learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
     rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
     last update made NaN are the one-process error on every rank, before the checkpoint's check,
-    which rank 0 alone makes."""
+    which rank 0 alone makes. The epoch's rate that one rank's scheduler logs ("learning_rate") is in
+    every rank's logs, as in one process's fit with that scheduler."""
 
     def __init__(self, trainer: MPITrainer):
         self.trainer = trainer
@@ -73,8 +74,10 @@ class SharedStop(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
+        shared = np.array([float(bool(net.stop_training)), -float(opt.lr), float("learning_rate" in logs)])
         self.trainer.allreduce(shared, maximum=True)
+        if shared[2] and "learning_rate" not in logs:   # a rank's scheduler logged the epoch's rate, the same on
+            logs["learning_rate"] = float(np.float32(self.agreed_lr))    # every rank: every rank's history has it
         net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
         self.agreed_lr = float(opt.lr)
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all

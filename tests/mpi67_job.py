@@ -1,6 +1,7 @@
 """Run under mpiexec by tests/test_mpi67_ranks.py: fits whose callbacks differ between the ranks, each rank's
-parameters written to DIR/KIND-CASE-rankR.npy (its history's learning_rate to ...-rankR-lr.npy). Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit
-(its data missing), run as plain `python mpi67_job.py`; or DIR interrupt: a KeyboardInterrupt on rank 1 in training."""
+parameters written to DIR/KIND-CASE-rankR.npy (its history's learning_rate to DIR/KIND-CASE-rankR-lr.npy).
+Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit (its data missing), run as plain
+`python mpi67_job.py`; or DIR interrupt: a KeyboardInterrupt on rank 1 in training."""
 import sys
 from pathlib import Path
 

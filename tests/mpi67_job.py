@@ -1,8 +1,10 @@
 """Run under mpiexec by tests/test_mpi67_ranks.py: fits whose callbacks differ between the ranks, each rank's
 parameters written to DIR/KIND-CASE-rankR.npy (its history's learning_rate to DIR/KIND-CASE-rankR-lr.npy).
 Arguments: DIR, or DIR before-fit: rank 1's script raises before its fit (its data missing), run as plain
-`python mpi67_job.py`; or DIR interrupt: a KeyboardInterrupt on rank 1 in training."""
+`python mpi67_job.py`; or DIR hang: rank 1 hangs before its fit (under -m mpi4py); or DIR interrupt: a
+KeyboardInterrupt on rank 1 in training."""
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +42,8 @@ if __name__ == "__main__":
     comm = MPI.COMM_WORLD
     if sys.argv[2:] == ["before-fit"] and comm.Get_rank() == 1:
         raise FileNotFoundError("rank 1's data.csv")
+    if sys.argv[2:] == ["hang"] and comm.Get_rank() == 1:      # under -m mpi4py: a rank whose data's reading hangs
+        time.sleep(60)
     if sys.argv[2:] == ["interrupt"]:           # a Ctrl-C that reaches rank 1 in Python, while rank 0 waits in MPI
         class Interrupt(cr.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):

@@ -55,6 +55,21 @@ def test_a_script_that_ended_before_fit_on_one_rank_is_told_how_to_end_the_job_a
         "script.py`, so that a rank's uncaught error ends the job at once); ending the MPI job"), r.stderr
 
 
+def test_a_rank_that_hangs_before_fit_under_mpi4py_is_not_said_to_need_mpi4py(tmp_path):
+    # under `python -m mpi4py` a rank's uncaught error ends the job at once: a rank that never came hangs, and
+    # the advice to start the script with `python -m mpi4py` (given as it already was) misled
+    try:
+        r = subprocess.run([str(MPIEXEC), "-n", "2", sys.executable, "-m", "mpi4py", str(HERE / "mpi67_job.py"),
+                            str(tmp_path), "hang"], capture_output=True, text=True, timeout=60, check=False,
+                           env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "3"})
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the job hung: {exc.stderr!r}")
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.rstrip().endswith(
+        "chainrule: rank 0 of 2 waited 3 s for rank 1 before training, which did not come (still reading or "
+        "preparing its data, or hung); ending the MPI job"), r.stderr
+
+
 def test_a_ctrl_c_in_a_scripts_fit_ends_the_job_as_an_interruption(tmp_path):
     # it ended the job with "rank 1 of 2 failed, ending the MPI job: KeyboardInterrupt: " and exit code 1, as a bug
     try:

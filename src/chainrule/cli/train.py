@@ -164,7 +164,7 @@ def train(args) -> int:
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
         before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
         meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
-        meeting.not_come = "still reading or preparing its data, or hung"    # its errors come to the meeting
+        meeting.not_come = meeting.HUNG      # its errors come to the meeting
         meeting.data_file = None if args.csv == "-" else os.path.abspath(args.csv)   # named where ranks' data differ
         try:
             with quieted(args.quiet):

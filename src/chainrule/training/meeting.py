@@ -49,7 +49,7 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
         if time.perf_counter() > deadline:
             missing = late() if late is not None else []
             said = (f"for rank{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} {what}, which did not "
-                    f"come ({not_come})") if missing else \
+                    f"come ({HUNG if 'mpi4py.run' in sys.modules else not_come})") if missing else \
                 f"for the other ranks {what} (one died or hangs)"
             print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s {said}; "
                   "ending the MPI job", file=sys.__stderr__, flush=True)
@@ -60,8 +60,10 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
 #: why a rank may not have come to the meeting: in a script, one whose uncaught error (or exit) came before its fit
 #: left rank 0 waiting out the timeout under a plain `python script.py`, told "still reading ..." of a rank that had
 #: ended; the command line's ranks bring their errors to the meeting, and it says the first two alone
-not_come = ("still reading or preparing its data, or hung; or its script ended before fit: start the script with "
-            "`python -m mpi4py script.py`, so that a rank's uncaught error ends the job at once")
+#: (not said under `python -m mpi4py`, where such a rank ended the job already: the rank that did not come hangs)
+HUNG = "still reading or preparing its data, or hung"
+not_come = (f"{HUNG}; or its script ended before fit: start the script with `python -m mpi4py script.py`, so that "
+            "a rank's uncaught error ends the job at once")
 
 #: the exit code of a job that a rank ends after waiting out the timeout (a rank died or hangs): the command
 #: line's sets its code for a system that failed (4), as its other refusals have their own; 1 in Python

@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 
 def sets_rate(cb: Any) -> bool:
-    """A callback that may set the learning rate as an epoch begins: LearningRateScheduler, a LambdaCallback given
-    on_epoch_begin, or one of the user's (any class outside chainrule) with its own on_epoch_begin."""
-    own = getattr(type(cb), "on_epoch_begin", None) not in (None, Callback.on_epoch_begin)
-    return isinstance(cb, LearningRateScheduler) or "on_epoch_begin" in getattr(cb, "functions", {}) or (
+    """A callback that may set the learning rate as the fit or an epoch begins: LearningRateScheduler, a
+    LambdaCallback given on_train_begin or on_epoch_begin, or one of the user's (any class outside chainrule) with
+    its own on_train_begin or on_epoch_begin (a warm-up rate set once, at the start)."""
+    hooks = ("on_train_begin", "on_epoch_begin")
+    own = any(getattr(type(cb), h, None) not in (None, getattr(Callback, h)) for h in hooks)
+    return isinstance(cb, LearningRateScheduler) or any(h in getattr(cb, "functions", {}) for h in hooks) or (
         own and not type(cb).__module__.startswith("chainrule."))
 
 
@@ -38,14 +40,21 @@ class SharedStop(Callback):
     learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
     rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
     last update made NaN are the one-process error on every rank, before the checkpoint's check,
-    which rank 0 alone makes."""
+    which rank 0 alone makes. The epoch's rate that one rank's scheduler logs ("learning_rate") is in
+    every rank's logs, as in one process's fit with that scheduler."""
 
     def __init__(self, trainer: MPITrainer):
         self.trainer = trainer
         self.agreed_lr = math.nan                   # every rank's rate: the start's, then each epoch's
 
+    def set_network(self, network: Any) -> None:
+        super().set_network(network)
+        self.agreed_lr = float(network.optimizer.lr)    # before any callback began: the same on every rank (`same`)
+
     def on_train_begin(self, params: dict[str, Any]) -> None:
-        self.agreed_lr = float(self.trainer.net.optimizer.lr)    # the same optimizer on every rank (`same`)
+        """A rate a rank's callback set as the fit began (a warm-up given to rank 0 alone) is every rank's for the
+        first epoch, as one set as an epoch begins (it was that rank's alone until the first epoch's end)."""
+        self.on_epoch_begin(-1)
 
     def on_epoch_begin(self, epoch: int) -> None:
         """After every rank's callbacks began the epoch, one small Allreduce: a rate a rank's callback set (a
@@ -65,8 +74,10 @@ class SharedStop(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr)])
+        shared = np.array([float(bool(net.stop_training)), -float(opt.lr), float("learning_rate" in logs)])
         self.trainer.allreduce(shared, maximum=True)
+        if shared[2] and "learning_rate" not in logs:   # a rank's scheduler logged the epoch's rate, the same on
+            logs["learning_rate"] = float(np.float32(self.agreed_lr))    # every rank: every rank's history has it
         net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
         self.agreed_lr = float(opt.lr)
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all

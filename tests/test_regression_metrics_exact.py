@@ -37,3 +37,15 @@ def test_a_constant_target_leaves_r2_undefined_whatever_the_means_rounding():
     pre = SimpleNamespace(y_scale=1.0, task="regression")
     assert regression_metrics(pre, p[:, None], y[:, None])["r2"] is None
     assert regression(pre, p[:, None], y[:, None], np.linspace(0.5, 2.0, 10))["r2"] is None
+
+
+def test_targets_at_float64s_limit_give_sklearns_metrics_in_scaled_units():
+    y = np.array([1.797e308, -1.7e308, 3.0, 1e307, -4.0])
+    p = np.array([0.5, -1.0, 2.0, 1e306, 1.0])
+    got = regression(SimpleNamespace(y_scale=1.0), p[:, None], y[:, None], np.ones(5))
+    unit = 2.0 ** 1000                                  # exact scaling: sklearn's squares then stay finite
+    want = sklearn_metrics(y / unit, p / unit)
+    assert got["mse"] == np.inf
+    np.testing.assert_allclose([got["rmse"], got["mae"], got["r2"]],
+                               [want["rmse"] * unit, want["mae"] * unit, metrics.r2_score(y / unit, p / unit)],
+                               rtol=1e-12)

@@ -82,7 +82,7 @@ def regression(pre: Any, outputs: np.ndarray, y: np.ndarray, w: np.ndarray) -> d
     top = max(float(np.max(np.abs(truth))), float(np.max(np.abs(out)))) if truth.size else 0.0
     # values past 1e150 (a file far outside the training target's range): in units of a power of two near the
     # largest, which scales exactly, so the squares stay finite; ordinary values are not scaled at all
-    unit = 2.0 ** math.frexp(top)[1] if BIG < top < np.inf else 1.0
+    unit = math.ldexp(1.0, min(math.frexp(top)[1], 1023)) if BIG < top < np.inf else 1.0     # 2**1024: inf
     t, err = truth / unit, truth / unit - out / unit
     square = float(np.average(err ** 2, weights=w))
     with np.errstate(over="ignore"):                   # an mse past 1.8e308: inf, said in words by the caller

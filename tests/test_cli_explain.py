@@ -262,7 +262,7 @@ def test_bad_samples_and_weights_are_named_by_their_option(tmp_path, args, messa
     r = cli(*[names.get(a, a) for a in args])
     expected = message
     for key, path in names.items():
-        expected = expected.replace(key, path)
+        expected = expected.replace(key, repr(path))       # quoted, as 'nothere.json' is
     assert r.returncode == 2 and expected in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 

@@ -73,3 +73,13 @@ def test_a_csv_file_given_as_the_model_is_named_quoted(tmp_path, command):
     r = cmd(command, data, *extra)
     assert r.returncode == 2
     assert r.stderr.startswith(f"chainrule: error: {str(data)!r} is not a chainrule model file"), r.stderr
+
+
+def test_explain_weights_names_a_file_that_is_no_model_once_and_quoted(tmp_path):
+    data = tmp_path / "my w.npz"
+    data.write_text("a,b\n1,2\n")
+    r = cmd("explain", "--layers", "2,3,1", "--weights", data)
+    assert r.returncode == 2
+    assert r.stderr.strip() == (f"chainrule: error: --weights: {str(data)!r} is not a chainrule model file (not an "
+                                ".npz archive): it is text (a CSV file of data?); a model file is the .npz that "
+                                "net.save or `chainrule train --out` writes"), r.stderr

@@ -7,11 +7,11 @@ import sys
 
 import numpy as np
 
-from ..errors import UnknownNameError, ValidationError
+from ..errors import ModelFileError, UnknownNameError, ValidationError
 from ..nn.loss_outputs import OutputMismatch
 from ..nn.numeric import as_whole
 from . import model_argument, numbers
-from .tabular import learning_rate, model_file, named_text, seed
+from .tabular import learning_rate, model_file, named_text, quoted, seed
 from .usage import OptionError, as_option
 
 
@@ -95,9 +95,12 @@ def _weights(path: str, net) -> None:
         net.set_weights(arrays)
     except FileNotFoundError:
         raise ValidationError(f"--weights: no such file {path!r}") from None
+    except ModelFileError as exc:               # not a model file: named once, quoted, as the MODEL argument is
+        raise ModelFileError(f"--weights: {quoted(exc, path)}") from None
     except (ValueError, TypeError) as exc:      # JSON's errors, arrays of the wrong shapes
+        from ..data.csvfile import short
         shapes = [list(a.shape) for a in net.get_weights()]
-        raise ValidationError(f"--weights {path}: {exc} (expected a JSON list [W1, b1, W2, b2, ...] of the "
+        raise ValidationError(f"--weights {short(path, 200)}: {exc} (expected a JSON list [W1, b1, W2, b2, ...] of the "
                               f"--layers shapes {shapes}, or a .npz model)") from None
 
 

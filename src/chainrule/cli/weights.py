@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.scan import BIG
 from ..data.statistics import by_class as by_class  # train: weights.by_class
 from ..data.statistics import column_weights as checked  # noqa: F401  (train, predict: weights.checked)
 from ..errors import ValidationError
@@ -77,20 +78,21 @@ def regression(pre: Any, outputs: np.ndarray, y: np.ndarray, w: np.ndarray) -> d
     in float64 and the standardised units, scaled back (a float32 network's outputs are not rounded
     to float32 in the target's units; a target near 1e300 does not overflow the squares)."""
     truth = np.asarray(y[:, 0], dtype=np.float64)
-    with np.errstate(over="ignore"):     # errors near 1e308 (a file far outside the training target's range):
-        err = truth - np.asarray(outputs, dtype=np.float64)[:, 0]     # in units of the largest, their squares finite
-        big = float(np.max(np.abs(err))) if err.size else 0.0
-        unit = big if 0 < big < np.inf else 1.0
-        square = float(np.average((err / unit) ** 2, weights=w))
+    out = np.asarray(outputs, dtype=np.float64)[:, 0]
+    top = max(float(np.max(np.abs(truth))), float(np.max(np.abs(out)))) if truth.size else 0.0
+    # values past 1e150 (a file far outside the training target's range): in units of a power of two near the
+    # largest, which scales exactly, so the squares stay finite; ordinary values are not scaled at all
+    unit = math.ldexp(1.0, min(math.frexp(top)[1], 1023)) if BIG < top < np.inf else 1.0     # 2**1024: inf
+    t, err = truth / unit, truth / unit - out / unit
+    square = float(np.average(err ** 2, weights=w))
+    with np.errstate(over="ignore"):                   # an mse past 1.8e308: inf, said in words by the caller
         mse = float(np.float64(square) * (np.float64(unit) * np.float64(pre.y_scale)) ** 2)
-        rmse = float(np.sqrt(square) * unit * pre.y_scale)
-        mae = float(np.average(np.abs(err / unit), weights=w) * unit * pre.y_scale)
-        top = float(np.max(np.abs(truth))) if truth.size else 0.0
-        top = top if 0 < top < np.inf else 1.0
-        spread = truth - np.average(truth / top, weights=w) * top       # its mean without a sum past 1.8e308
-        span = float(np.max(np.abs(spread))) if spread.size else 0.0
-        ss_tot = float(np.dot(w, (spread / span) ** 2)) if span > 0 else 0.0
-        r2 = 1.0 - float(np.dot(w, (err / unit) ** 2)) / ss_tot * (unit / span) ** 2 if ss_tot > 0 else None
+    rmse = float(np.sqrt(square)) * unit * pre.y_scale
+    mae = float(np.average(np.abs(err), weights=w)) * unit * pre.y_scale
+    counted = t[w > 0]
+    ss_tot = float(np.sum(w * (t - np.average(t, weights=w)) ** 2))      # as scikit-learn's r2_score sums
+    constant = counted.size == 0 or np.ptp(counted) == 0      # a mean's rounding is no spread
+    r2 = None if constant or ss_tot == 0 else 1.0 - float(np.sum(w * err ** 2)) / ss_tot
     return {"mse": mse, "rmse": rmse, "mae": mae, "r2": r2}
 
 

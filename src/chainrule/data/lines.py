@@ -257,12 +257,17 @@ def over_lines(name: str, spans: list[tuple[int, int]], total: int) -> str:
 def cell_text(name: Any, sep: Any, encoding: Any, line: int, index: int) -> str | None:
     """Field `index` of the row that starts on file line `line` of the CSV file `name`, as written: '1e999' where
     pandas read inf, for a refusal that quotes the file. None where the file cannot be read so again (standard
-    input, a separator the csv module does not take, a file changed since)."""
+    input, a separator the csv module does not take, a zip or tar archive); a .gz, .bz2 or .xz file read through
+    its decompressor, as pandas reads it (its compressed bytes read as text would quote noise). It reads up to that
+    line only, once: on a refusal's way out."""
     import os
     try:
         if not isinstance(name, (str, os.PathLike)) or not os.path.isfile(name):
             return None
-        with open(name, encoding=encoding or "utf-8-sig", errors="replace", newline="") as f:
+        opener = _opener(str(name))
+        if opener is None:
+            return None
+        with opener(name, "rt", encoding=encoding or "utf-8-sig", errors="replace", newline="") as f:
             reader = csv.reader(f, delimiter=sep or ",")
             start = 1
             for row in reader:
@@ -274,6 +279,18 @@ def cell_text(name: Any, sep: Any, encoding: Any, line: int, index: int) -> str 
     except (OSError, csv.Error, TypeError, ValueError):
         return None
     return None
+
+
+def _opener(name: str) -> Any:
+    """How pandas' read_csv opens the file `name` (its compression inferred from the name's end): an `open`-like
+    callable, or None for a compression read here no further (zip, tar, zstd)."""
+    import bz2
+    import gzip
+    import lzma
+    lower = name.lower()
+    if lower.endswith((".tar", ".tar.gz", ".tar.bz2", ".tar.xz", ".zip", ".zst")):
+        return None
+    return {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(lower[lower.rfind("."):], open)
 
 
 def written(table: Any, position: int, column: Any = None, index: int | None = None) -> str:

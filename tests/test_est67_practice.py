@@ -50,9 +50,9 @@ def test_a_pickled_estimator_predicts_and_trains_on_in_a_fresh_process(tmp_path)
 
 
 def test_grid_search_over_two_processes_scores_as_over_one():
-    grid = {"alpha": [0.0, 0.1], "hidden_layer_sizes": [(4,), (6,)]}
-    one = GridSearchCV(_clf(), grid, cv=3, n_jobs=1).fit(X, y)
-    two = GridSearchCV(_clf(), grid, cv=3, n_jobs=2).fit(X, y)
+    grid = {"alpha": [0.0, 0.1]}
+    one = GridSearchCV(_clf(), grid, cv=2, n_jobs=1).fit(X, y)
+    two = GridSearchCV(_clf(), grid, cv=2, n_jobs=2).fit(X, y)
     assert np.array_equal(one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"])
     assert one.best_params_ == two.best_params_
 

@@ -1,5 +1,5 @@
 """A 2-D y of two values other than 0 and 1 (-1 and 1, 0 and 2) is what scikit-learn calls a multi-label indicator
-matrix; MLPClassifier trains its sigmoids on the values as they are (for -1 and 1 it predicts no label at all), and
+matrix; MLPClassifier trains its sigmoids on the values as they are (and predicts 0 and 1, never y's -1 or 2), and
 BackpropClassifier said the engine's "Y must lie in [0, 1] ... or use chainrule.sklearn.BackpropClassifier", the class
 in use: refused in the estimator's words, naming the values and the fix. A 2-D y of fractions is scikit-learn's
 "Unknown label type: continuous-multioutput", as KNeighborsClassifier says, not "y should be a 1d array"."""
@@ -35,7 +35,8 @@ def _row(case: str) -> str:
 def test_a_multilabel_y_of_other_values_is_refused_naming_them(low, high, how):
     Y = np.where(B == 1, high, low)
     assert type_of_target(Y) == "multilabel-indicator"          # scikit-learn's reading
-    MLPClassifier(max_iter=2).fit(X, Y)                          # trained on the values as they are
+    theirs = MLPClassifier(max_iter=2).fit(X, Y)                 # trained on the values as they are,
+    assert set(np.unique(theirs.predict(X)).tolist()) <= {0, 1}  # predicting 0/1, not y's values
     est = BackpropClassifier(hidden_layer_sizes=(4,), epochs=2, random_state=0, warm_start=how == "warm_start")
     if how == "warm_start":
         est.fit(X, B)

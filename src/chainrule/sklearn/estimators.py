@@ -72,7 +72,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and a network fit
         trained with early stopping (as MLPClassifier's fails to go on from it); both refuse y of another
         kind than the network's (multi-label after single labels, or another number of labels), as MLPClassifier's.
-    class_weight : None, {label: weight} (a label left out weighs 1) or "balanced" (n_samples / (n_classes *
+    class_weight : None, {label: weight} (a label left out weighs 1; one y lacks ignored where each class of y has
+        its weight, as compute_class_weight, so a CV fold may lack a rare class) or "balanced" (n_samples / (n_classes *
         the class's rows), counted on fit's y; with sample_weight, their sums for the counts, as scikit-learn's
         compute_class_weight): each row's loss weighs its class's weight, times sample_weight,
         as scikit-learn's classifiers' class_weight (LogisticRegression's, which counts 'balanced' with
@@ -111,8 +112,9 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
                          warm_start, shuffle, tol, clip_norm=clip_norm, clip_value=clip_value)
         self.class_weight = class_weight
 
-    #: whether a dict class_weight may name classes fit's y lacks (they weigh no row): a sweep's fold whose training
-    #: rows lack a class the sweep checked against the whole file; here such a label is refused (a typo, say)
+    #: whether a dict class_weight may always name classes fit's y lacks (they weigh no row): a sweep's fold whose
+    #: training rows lack a class the sweep checked against the whole file; here such a label is ignored only where
+    #: every class of y has its weight, as compute_class_weight, else refused (a typo, say)
     _weighs_classes_y_lacks = False
 
     def _class_weighted(self, X, y, sample_weight, partial: bool = False):
@@ -130,8 +132,8 @@ class BackpropClassifier(ClassifierMixin, _Backprop):
         if isinstance(cw, str) and cw == "balanced" and partial:
             raise ValidationError(f"{name}.partial_fit cannot use class_weight='balanced' (counted on one batch): "
                                   "give a dict {label: weight}, as scikit-learn's SGDClassifier asks")
-        if isinstance(cw, dict) and self._weighs_classes_y_lacks:
-            cw = {k: v for k, v in cw.items() if k in set(self.classes_.tolist())}
+        if isinstance(cw, dict) and (self._weighs_classes_y_lacks or set(self.classes_.tolist()) <= set(cw)):
+            cw = {k: v for k, v in cw.items() if k in set(self.classes_.tolist())}     # compute_class_weight's (1.9)
         if isinstance(cw, dict):
             unknown = [k for k in cw if k not in set(self.classes_.tolist())]
             if unknown:

@@ -217,8 +217,8 @@ def one_column(y: np.ndarray) -> np.ndarray:
 def zero_one(y: Any) -> None:
     """A multi-label y (scikit-learn's "multilabel-indicator": 2-D, of at most two integral values) of 0 and 1 only,
     each label's column its sigmoid's target: -1 and 1, or 0 and 2, are refused, naming the values (MLPClassifier
-    trains on them as they are, and predicts no label for -1 and 1; the engine's own words named a fix it cannot
-    take here)."""
+    trains on them as they are and predicts 0 and 1, never y's -1 or 2, so its score against y is near 0; the engine's
+    own words named a fix it cannot take here)."""
     values = np.unique(y.data if hasattr(y, "tocsr") else np.asarray(y))
     if hasattr(y, "tocsr") and y.nnz < np.prod(y.shape):
         values = np.union1d(values, [0])

@@ -48,3 +48,25 @@ def test_a_step_that_is_no_whole_number_is_refused_not_cut_short(step, convert):
     sd["state"][1]["step"] = step
     with pytest.raises(ValidationError, match=rf"{convert.__name__}: state\[1\]\['step'\] must be a whole number"):
         convert(sd)
+
+
+
+TRUTHS = {"str": "3", "bytes": b"3", "np-bool": np.bool_(True), "torch-bool": torch.tensor(True)}
+
+
+@pytest.mark.parametrize("step", TRUTHS.values(), ids=TRUTHS.keys())
+@pytest.mark.parametrize("convert", [from_torch_state, to_torch_state])
+def test_a_step_of_text_or_truth_is_refused_as_load_state_dict_refuses_it(step, convert):
+    """float('3') is 3.0 and float(np.True_) 1.0: the conversions took such steps as whole numbers, which
+    load_state_dict itself refuses; both read a step one way now."""
+    net, sd = _torch_state()
+    ours = from_torch_state(sd)
+    ours["state"][1]["step"] = step
+    opt = cr.optim.Adam(lr=0.01)
+    opt.bind(net)
+    with pytest.raises(ValidationError, match=r"load_state_dict: state\[1\]\['step'\] must be a whole number"):
+        opt.load_state_dict(ours)
+    given = ours if convert is to_torch_state else sd
+    given["state"][1]["step"] = step
+    with pytest.raises(ValidationError, match=rf"{convert.__name__}: state\[1\]\['step'\] must be a whole number"):
+        convert(given)

@@ -15,7 +15,6 @@ import those models from Python with `from_torch` / `from_sklearn`.
 from __future__ import annotations
 
 import copy
-import math
 import os
 import warnings
 from pathlib import Path
@@ -28,6 +27,7 @@ from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
+from ..training.optimizer_state import whole_step
 from .files import check_path
 from .mlp import (
     BUILTIN_ACTIVATIONS,
@@ -134,13 +134,10 @@ def _on_meta(what: str, i: Any, key: str, value: Any) -> None:
 def _step(what: str, i: Any, value: Any) -> int:
     """A state's step (torch's 0-d tensor, or a number) as a whole number, never one cut short (2.5 is no step)."""
     _on_meta(what, i, "step", value)
-    try:
-        number = float(value)
-    except (TypeError, ValueError, RuntimeError):
-        number = math.nan
-    if not (0 <= number < 2**53 and number == int(number)):
+    number = whole_step(value)
+    if number is None:
         raise ValidationError(f"{what}: state[{i!r}]['step'] must be a whole number >= 0; got {value!r}")
-    return int(number)
+    return number
 
 
 def to_torch_state(sd: dict) -> dict:

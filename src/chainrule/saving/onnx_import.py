@@ -29,6 +29,7 @@ from .onnx_fold import (
     matrix,
     slope,
 )
+from .onnx_patterns import leaky_relu_pattern, sigmoid_pattern
 from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -227,7 +228,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 act = ONNX_ACTIVATIONS[node.op_type]
             attach_activation(items, act, f"{source}: {where}")
         elif node.op_type == "Greater":           # to_onnx's float64 leaky_relu: Where(x > 0, x, x * alpha)
-            found = _leaky_relu_pattern(nodes[k:k + 3], current, consts)
+            found = leaky_relu_pattern(nodes[k:k + 3], current, consts)
             if found is None:
                 raise ValidationError(f"{source}: {where} is not the start of Where(x > 0, x, x * alpha), the one "
                                       "use of Greater chainrule reads (a leaky_relu)")
@@ -239,7 +240,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             k += 2
             node = nodes[k]
         elif node.op_type == "Neg":               # to_onnx's sigmoid: 1 / (1 + Exp(-x))
-            if not _sigmoid_pattern(nodes[k:k + 4], current, consts):
+            if not sigmoid_pattern(nodes[k:k + 4], current, consts):
                 raise ValidationError(f"{source}: {where} is not the start of 1 / (1 + Exp(-x)), the one use of Neg "
                                       "chainrule reads (a sigmoid)")
             flush()
@@ -366,34 +367,3 @@ def _rows(graph_input: Any, source: str) -> None:
         raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
                               "chainrule's layers take rows, (N, features): export the model from a 2-D input (the "
                               "layers act on each row of the last axis: x.reshape(-1, x.shape[-1]))")
-
-
-def _leaky_relu_pattern(nodes: list, x: str, consts: Constants) -> np.ndarray | None:
-    """alpha when `nodes` are Greater(x, 0), Mul(x, alpha), Where(that, x, this); else None."""
-    if len(nodes) < 3 or [n.op_type for n in nodes] != ["Greater", "Mul", "Where"]:
-        return None
-    greater, mul, where = nodes
-    zero = consts.get(greater.input[1]) if list(greater.input[:1]) == [x] else None
-    others = [name for name in mul.input if name != x]
-    alpha = consts.get(others[0]) if len(others) == 1 and len(mul.input) == 2 else None
-    if zero is None or np.any(zero != 0) or alpha is None or alpha.size == 0:
-        return None
-    if list(where.input) != [greater.output[0], x, mul.output[0]]:
-        return None
-    return alpha
-
-
-def _sigmoid_pattern(nodes: list, x: str, consts: Constants) -> bool:
-    """Whether `nodes` are Neg(x), Exp, Add(that, 1) and Reciprocal (or Div(1, that)): a sigmoid."""
-    if len(nodes) < 4 or [n.op_type for n in nodes[:3]] != ["Neg", "Exp", "Add"]:
-        return False
-    neg, exp, add, last = nodes[:4]
-    one = [consts.get(name) for name in add.input if name != exp.output[0]]
-    chained = list(neg.input) == [x] and list(exp.input) == [neg.output[0]] and exp.output[0] in add.input
-    if not (chained and len(one) == 1 and one[0] is not None and one[0].size == 1 and np.all(one[0] == 1)):
-        return False
-    if last.op_type == "Reciprocal":
-        return list(last.input) == [add.output[0]]
-    numerator = consts.get(last.input[0]) if last.op_type == "Div" and len(last.input) == 2 else None
-    return numerator is not None and numerator.size == 1 and bool(np.all(numerator == 1)) and \
-        last.input[1] == add.output[0]

@@ -166,21 +166,31 @@ def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | 
 
 def _step(entries: dict, needed: bool) -> int:
     """The one step count of every entry (chainrule counts one for the whole network)."""
-    steps = {}
+    steps: dict[int, int] = {}
     for i, entry in entries.items():
         if "step" not in entry:
             if needed:
                 raise _refuse(f"state[{i}] lacks 'step'")
             continue
-        value = entry["step"]
-        number = float(np.asarray(value)) if np.asarray(value).shape == () and np.asarray(value).dtype.kind in "iuf" \
-            else math.nan
-        if not (0 <= number < 2**53 and number == int(number)) or isinstance(value, bool):
-            raise _refuse(f"state[{i}]['step'] must be a whole number >= 0; got {value!r}")
-        steps[i] = int(number)
+        step = whole_step(entry["step"])
+        if step is None:
+            raise _refuse(f"state[{i}]['step'] must be a whole number >= 0; got {entry['step']!r}")
+        steps[i] = step
     if len(set(steps.values())) > 1:
         raise _refuse(f"the parameters' step counts differ ({steps}): {ONE_STEP}")
     return next(iter(steps.values()), 0)
+
+
+def whole_step(value: Any) -> int | None:
+    """A state's step (a number, NumPy's or torch's 0-d one) as an int, or None where it is none: True, a string,
+    2.5 (never cut short) or a negative one; the one reading of a step, load_state_dict's and the torch conversions'."""
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value) if not isinstance(value, (str, bytes)) else np.asarray(None)
+    if array.shape != () or array.dtype.kind not in "iuf":          # bool's kind is 'b': True is no step
+        return None
+    number = float(array)
+    return int(number) if 0 <= number < 2**53 and number == int(number) else None
 
 
 def _frozen(opt: Optimizer) -> set[int]:

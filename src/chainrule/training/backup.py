@@ -15,9 +15,11 @@ class BackupAndRestore(Callback):
     backup_dir, resume=True)`: a checkpoint after every epoch, and the same fit run again after an interruption (Ctrl-C,
     a killed process) goes on from the last one, bit for bit. `delete_checkpoint=True` (Keras' default) removes the
     checkpoint and its history once training ends, so that the script run again trains afresh; False keeps them.
-    `save_freq` is "epoch" alone (the state is whole only between epochs); `double_checkpoint` is taken as it is: the
-    checkpoint is always replaced whole (written beside the old one, then renamed over it). Unlike Keras', the History
-    of a resumed fit holds the whole run's epochs (an uninterrupted fit's), and other arguments are refused."""
+    `save_freq` is "epoch" alone (the state is whole only between epochs; Keras' number of batches is refused, saying
+    so). The checkpoint is always replaced whole (written beside the old one, then renamed over it);
+    `double_checkpoint=True` keeps the one before too (checkpoint.npz.bkp), restored when the last cannot be read.
+    Unlike Keras', the History of a resumed fit holds the whole run's epochs (an uninterrupted fit's), and other
+    arguments are refused."""
 
     def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", double_checkpoint: bool = False,
                  delete_checkpoint: bool = True):
@@ -25,10 +27,21 @@ class BackupAndRestore(Callback):
         if not self.backup_dir:         # Path("") would be the current folder, as Keras refuses it
             raise ValidationError("BackupAndRestore: backup_dir is empty: give the name of a folder for its checkpoint")
         if not (isinstance(save_freq, str) and save_freq == "epoch"):
-            raise ValidationError(f"BackupAndRestore: save_freq must be 'epoch'; got {save_freq!r} (a checkpoint "
-                                  "holds a whole epoch: an interrupted one is trained again)")
+            raise ValidationError(f"BackupAndRestore: save_freq must be 'epoch'; got {save_freq!r}"
+                                  f"{keras_freq(save_freq)}"
+                                  ": here a backup is taken at each epoch's end alone, and an interrupted epoch is "
+                                  "trained again from its start (bit for bit as an uninterrupted run)")
         self.double_checkpoint = check.flag(double_checkpoint, "BackupAndRestore: double_checkpoint")
         self.delete_checkpoint = check.flag(delete_checkpoint, "BackupAndRestore: delete_checkpoint")
+
+
+def keras_freq(save_freq: object) -> str:
+    """What Keras' BackupAndRestore means by a save_freq other than 'epoch', for the refusal."""
+    if save_freq is False:
+        return " (Keras': no backup but at a preemption, save_before_preemption)"
+    if isinstance(save_freq, int):
+        return f" (Keras': a backup every {save_freq} batches)"
+    return " (Keras' takes 'epoch' or a number of batches)"
 
 
 def keras_backup(callbacks: Iterable[Callback] | None, checkpoint_dir: str | os.PathLike | None,

@@ -123,6 +123,15 @@ def test_a_damaged_backup_is_refused_naming_it_and_how_to_start_over(tmp_path, d
     assert (tmp_path / "checkpoint.npz").exists()     # never silently replaced by a fresh run
 
 
+def test_both_backups_damaged_are_refused_naming_the_folder(tmp_path):
+    backup = cr.callbacks.BackupAndRestore(tmp_path, double_checkpoint=True)
+    interrupted(backup, 3)
+    damage(tmp_path / "checkpoint.npz")
+    damage(tmp_path / "checkpoint.npz.bkp")
+    with pytest.raises(ModelFileError, match=r"checkpoint.npz.bkp, damaged too.*delete it and history.jsonl"):
+        fit(network(), [backup])
+
+
 def test_a_backup_of_another_network_or_optimizer_is_refused_by_name(tmp_path):
     backup = cr.callbacks.BackupAndRestore(tmp_path)
     interrupted(backup, 2)

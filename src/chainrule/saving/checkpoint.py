@@ -239,18 +239,22 @@ class BackupAndRestore(Callback):
     def _read(self, path: Path) -> tuple:
         """The checkpoint's network, JSON and arrays; a damaged one is refused naming the folder and what to do, or
         with double_checkpoint replaced by the one before (as Keras' restores it)."""
+        previous = self.directory / PREVIOUS
         try:
             return load_all(path)
         except ModelFileError as exc:
-            previous = self.directory / PREVIOUS
             if not (self.double and previous.exists()):
-                more = ", or give double_checkpoint=True to keep the one before too" if self.keras else ""
-                more = "" if self.double else more
-                raise ModelFileError(f"{exc}. It is the checkpoint of {advice.give('checkpoint_dir')} "
-                                     f"{str(self.directory)!r}: to start over, delete it and {HISTORY} beside it"
-                                     f"{more}") from None
-        _copy(previous, path)
-        return load_all(path)
+                raise self._damaged(exc) from None
+        try:
+            _copy(previous, path)
+            return load_all(path)
+        except ModelFileError as exc:
+            raise self._damaged(exc, f" (restored from {PREVIOUS}, damaged too)") from None
+
+    def _damaged(self, exc: ModelFileError, how: str = "") -> ModelFileError:
+        more = ", or give double_checkpoint=True to keep the one before too" if self.keras and not self.double else ""
+        return ModelFileError(f"{exc}. It is the checkpoint of {advice.give('checkpoint_dir')} {str(self.directory)!r}"
+                              f"{how}: to start over, delete it and {HISTORY} beside it{more}")
 
     def _announce(self, trainer, done: int, epochs: int | None) -> None:
         """'resumed from epoch N of M' where fit's progress prints (stdout, as Keras' callbacks print their lines,

@@ -170,7 +170,8 @@ class KerasMethods:
             if folder is not None:
                 from ..saving.checkpoint import BackupAndRestore
                 backup = BackupAndRestore(check.path_like(folder, "checkpoint_dir"), resume=resume,
-                                          delete_at_end=bool(keras and keras.delete_checkpoint), keras=bool(keras))
+                                          delete_at_end=bool(keras and keras.delete_checkpoint), keras=bool(keras),
+                                          double=bool(keras and keras.double_checkpoint))
             elif resume:
                 raise ValidationError("resume=True needs checkpoint_dir, the folder the checkpoints are in")
         except Exception as exc:

@@ -13,9 +13,11 @@ name) is how the fit loop uses this module.
 """
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import shutil
 import sys
 from contextlib import suppress
 from pathlib import Path
@@ -35,6 +37,7 @@ from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_
 
 FILENAME = "checkpoint.npz"
 HISTORY = "history.jsonl"
+PREVIOUS = FILENAME + ".bkp"        # Keras' double_checkpoint: the checkpoint before the last
 KERNELS = "compiled_kernels"         # extra's key: whether the run's epochs ran with the compiled kernels (older)
 KERNEL_PATH = "kernel_path"          # ... and which path they took: "numpy", "kernels" or "tiny" (compiled.PATHS)
 STATE_KEYS = {"epoch", "epochs", "rng", "history_len", "stopped", "fingerprint", "callbacks"}
@@ -55,7 +58,7 @@ def folder(directory, name: str = "checkpoint_dir") -> Path:
 def file_of(path, directory) -> str | None:
     """Which file of the checkpoint folder (checkpoint, history, lock) `path` is, if any: a model
     written there would replace it."""
-    for name in (FILENAME, HISTORY, runlock.LOCKNAME):
+    for name in (FILENAME, PREVIOUS, HISTORY, runlock.LOCKNAME):
         if Path(path).resolve() == (Path(directory) / name).resolve():
             return name
     return None
@@ -113,8 +116,11 @@ class BackupAndRestore(Callback):
     on_train_begin, and writes a checkpoint after every epoch. It runs after every other
     callback, so the checkpoint holds what they added to the epoch's logs."""
 
-    def __init__(self, directory, resume: bool = False, delete_at_end: bool = False, keras: bool = False):
+    def __init__(self, directory, resume: bool = False, delete_at_end: bool = False, keras: bool = False,
+                 double: bool = False):
         self.directory, self.resume = folder(directory), resume
+        #: Keras' double_checkpoint: the checkpoint before the last kept too, restored when the last cannot be read
+        self.double = double
         #: Keras' delete_checkpoint: the checkpoint and history removed once training ends (the folder too, if empty)
         self.delete_at_end, self.deleted = delete_at_end, False
         #: given as Keras' BackupAndRestore(backup_dir): messages name that, and a fresh run starts silently (Keras')
@@ -147,6 +153,9 @@ class BackupAndRestore(Callback):
                 raise ValidationError(f"ModelCheckpoint: filepath {cb.filepath!r} is a file of "
                                       f"{advice.give('checkpoint_dir')} {str(self.directory)!r}, which fit writes; "
                                       "give ModelCheckpoint another file")
+        if self.directory.exists() and not self.directory.is_dir():    # not mkdir's "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, f"{advice.give('checkpoint_dir')} is a file, not a folder: give "
+                                     "a folder for the checkpoint", str(self.directory))
         runlock.acquire(self.directory, taken=self._locked)      # recorded as the file appears
         self.fingerprint = fingerprint(trainer)
         done = self._load(trainer) if self.resume else self._keep_unfinished()
@@ -188,7 +197,7 @@ class BackupAndRestore(Callback):
                 pass
         if not path.exists():
             return 0
-        saved, extra, arrays = load_all(path)
+        saved, extra, arrays = self._read(path)
         state = (extra or {}).get("checkpoint")
         if not isinstance(state, dict):
             raise ModelFileError(f"{path} is a model file, not a training checkpoint")
@@ -226,6 +235,26 @@ class BackupAndRestore(Callback):
         self.saved_callbacks = [_with_arrays(entry, arrays, path) for entry in state["callbacks"]]
         self.stopped = state["stopped"]
         return epoch
+
+    def _read(self, path: Path) -> tuple:
+        """The checkpoint's network, JSON and arrays; a damaged one is refused naming the folder and what to do, or
+        with double_checkpoint replaced by the one before (as Keras' restores it)."""
+        previous = self.directory / PREVIOUS
+        try:
+            return load_all(path)
+        except ModelFileError as exc:
+            if not (self.double and previous.exists()):
+                raise self._damaged(exc) from None
+        try:
+            _copy(previous, path)
+            return load_all(path)
+        except ModelFileError as exc:
+            raise self._damaged(exc, f" (restored from {PREVIOUS}, damaged too)") from None
+
+    def _damaged(self, exc: ModelFileError, how: str = "") -> ModelFileError:
+        more = ", or give double_checkpoint=True to keep the one before too" if self.keras and not self.double else ""
+        return ModelFileError(f"{exc}. It is the checkpoint of {advice.give('checkpoint_dir')} {str(self.directory)!r}"
+                              f"{how}: to start over, delete it and {HISTORY} beside it{more}")
 
     def _announce(self, trainer, done: int, epochs: int | None) -> None:
         """'resumed from epoch N of M' where fit's progress prints (stdout, as Keras' callbacks print their lines,
@@ -287,6 +316,9 @@ class BackupAndRestore(Callback):
         self.float_logs = self.float_logs or uses_float_key(plain)
         if self.fresh:      # a new run replaces the folder's (finished) run only now: one failing earlier leaves it
             checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
+            (self.directory / PREVIOUS).unlink(missing_ok=True)
+        elif self.double and checkpoint_path(self.directory).exists():
+            _copy(checkpoint_path(self.directory), self.directory / PREVIOUS)
         with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
             f.write(line.encode() + b"\n")
             f.flush()
@@ -312,7 +344,7 @@ class BackupAndRestore(Callback):
 
     def on_train_end(self):
         if self.delete_at_end and self.locked:     # a fit run again then trains afresh, as after Keras' own
-            for name in (FILENAME, HISTORY):
+            for name in (FILENAME, PREVIOUS, HISTORY):
                 (self.directory / name).unlink(missing_ok=True)
             self.deleted = True
 
@@ -326,6 +358,13 @@ class BackupAndRestore(Callback):
             if self.deleted:
                 with suppress(OSError):        # not empty (the user's files), or the current folder: kept
                     self.directory.rmdir()
+
+
+def _copy(source: Path, target: Path) -> None:
+    """`source` copied over `target` whole: written beside it, then renamed over it."""
+    tmp = target.with_name(f".{FILENAME}.copy.tmp")       # a kill leaves it: the next resume removes it
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
 
 
 def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:

@@ -1,7 +1,7 @@
 """Callbacks of `Network.fit` (Keras' habits): History and progress; the base (callback.py),
 EarlyStopping (early_stopping.py), ModelCheckpoint (model_checkpoint.py), ReduceLROnPlateau
 (plateau.py), CSVLogger (csv_logger.py), LearningRateScheduler, LambdaCallback, TerminateOnNaN and
-BackupAndRestore (small_callbacks.py) gathered here."""
+BackupAndRestore (backup.py) gathered here."""
 from __future__ import annotations
 
 import math
@@ -18,17 +18,17 @@ from ..errors import ValidationError
 from ..nn import checks as check
 from ..nn.divergence import REMEDIES
 from ..nn.evaluation import format_logs, step_time
+from .backup import BackupAndRestore as BackupAndRestore
+from .backup import keras_backup as keras_backup  # fit's reading of BackupAndRestore (nn's facade)
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
 from .callback import keras_params
 from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
 from .early_stopping import EarlyStopping as EarlyStopping
 from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
 from .plateau import ReduceLROnPlateau as ReduceLROnPlateau
-from .small_callbacks import BackupAndRestore as BackupAndRestore
 from .small_callbacks import LambdaCallback as LambdaCallback
 from .small_callbacks import LearningRateScheduler as LearningRateScheduler
 from .small_callbacks import TerminateOnNaN as TerminateOnNaN
-from .small_callbacks import keras_backup as keras_backup  # fit's reading of BackupAndRestore (nn's facade)
 
 
 class GradientWarning(UserWarning):

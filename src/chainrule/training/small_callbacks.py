@@ -1,17 +1,18 @@
-"""Keras' smaller callbacks: LearningRateScheduler, LambdaCallback, TerminateOnNaN and BackupAndRestore, with Keras 3's
+"""Keras' smaller callbacks: LearningRateScheduler, LambdaCallback and TerminateOnNaN, with Keras 3's
 arguments and the calls Keras' fit makes to them (gathered in callbacks.py)."""
 from __future__ import annotations
 
 import inspect
 import math
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean
 from ..nn import checks as check
+from .backup import BackupAndRestore as BackupAndRestore  # its home before backup.py
+from .backup import keras_backup as keras_backup
 from .callback import Callback, float32_logs, sets_lr_alone, verbose_flag
 
 
@@ -177,43 +178,3 @@ def last_finite(callbacks: list[Callback], params: np.ndarray) -> None:
         if isinstance(cb, TerminateOnNaN) and cb.finite is not None:
             params[...] = cb.finite
             cb.finite = None
-
-
-class BackupAndRestore(Callback):
-    """Keras' BackupAndRestore: `fit(..., callbacks=[BackupAndRestore(backup_dir)])` is `fit(..., checkpoint_dir=
-    backup_dir, resume=True)`: a checkpoint after every epoch, and the same fit run again after an interruption (Ctrl-C,
-    a killed process) goes on from the last one, bit for bit. `delete_checkpoint=True` (Keras' default) removes the
-    checkpoint and its history once training ends, so that the script run again trains afresh; False keeps them.
-    `save_freq` is "epoch" alone (the state is whole only between epochs); `double_checkpoint` is taken as it is: the
-    checkpoint is always replaced whole (written beside the old one, then renamed over it). Unlike Keras', the History
-    of a resumed fit holds the whole run's epochs (an uninterrupted fit's), and other arguments are refused."""
-
-    def __init__(self, backup_dir: str | os.PathLike, save_freq: str = "epoch", double_checkpoint: bool = False,
-                 delete_checkpoint: bool = True):
-        self.backup_dir = os.fspath(check.path_like(backup_dir, "BackupAndRestore: backup_dir"))
-        if not self.backup_dir:         # Path("") would be the current folder, as Keras refuses it
-            raise ValidationError("BackupAndRestore: backup_dir is empty: give the name of a folder for its checkpoint")
-        if not (isinstance(save_freq, str) and save_freq == "epoch"):
-            raise ValidationError(f"BackupAndRestore: save_freq must be 'epoch'; got {save_freq!r} (a checkpoint "
-                                  "holds a whole epoch: an interrupted one is trained again)")
-        self.double_checkpoint = check.flag(double_checkpoint, "BackupAndRestore: double_checkpoint")
-        self.delete_checkpoint = check.flag(delete_checkpoint, "BackupAndRestore: delete_checkpoint")
-
-
-def keras_backup(callbacks: Iterable[Callback] | None, checkpoint_dir: str | os.PathLike | None,
-                 resume: bool) -> tuple[Iterable[Callback] | None, str | os.PathLike | None, bool,
-                                        BackupAndRestore | None]:
-    """fit's callbacks without a BackupAndRestore, and what it stands for: fit's checkpoint_dir, resume=True (Keras'
-    restores wherever a backup is); and the callback itself (its delete_checkpoint; None: none given)."""
-    if callbacks is None or isinstance(callbacks, Callback) or not isinstance(callbacks, Iterable):
-        return callbacks, checkpoint_dir, resume, None        # fit's own refusal, as before
-    callbacks = list(callbacks)
-    given = [cb for cb in callbacks if isinstance(cb, BackupAndRestore)]
-    if not given:
-        return callbacks, checkpoint_dir, resume, None
-    if len(given) > 1 or checkpoint_dir is not None:
-        also = f"checkpoint_dir={os.fspath(checkpoint_dir)!r}" if checkpoint_dir is not None else "another one"
-        raise ValidationError(f"BackupAndRestore({given[0].backup_dir!r}) is fit's checkpoint_dir with resume=True; "
-                              f"got {also} too: give one checkpoint folder")
-    rest = [cb for cb in callbacks if not isinstance(cb, BackupAndRestore)]
-    return rest, given[0].backup_dir, True, given[0]

@@ -12,7 +12,7 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, fitted_width, help_words, same_as, unrecognized, usage_error
+from .usage import OptionError, Parser, fitted_width, gone, help_words, same_as, to_stderr, unrecognized, usage_error
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -246,7 +246,7 @@ def command() -> NoReturn:
         code = main()
     except KeyboardInterrupt:      # before the command ran (its options read, its modules imported): nothing written
         from ..teach.width import say
-        say("chainrule: interrupted", sys.stderr)
+        to_stderr(say, "chainrule: interrupted", sys.stderr)
         code = 130
     quick_exit(code)
 
@@ -283,10 +283,10 @@ def quick_exit(code: int) -> NoReturn:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    words = help_words(parser, sys.argv[1:] if argv is None else argv)
-    if isinstance(words, int):        # `chainrule` alone, a wrong first word: said; its exit status
-        return words
     try:
+        words = help_words(parser, sys.argv[1:] if argv is None else argv)
+        if isinstance(words, int):        # `chainrule` alone, a wrong first word: said; its exit status
+            return words
         args, extra = parser.parse_known_args(words)
         if extra:                     # said by the command's own parser, under its own usage
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             command_parser.error(unrecognized(command_parser, extra))
     except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
+    except BrokenPipeError:           # a usage error's reader gone (argparse's own help and usage pass over it)
+        gone(sys.stderr)
+        return 2
     from ..data.advice import command_words
     with warnings.catch_warnings(), command_words():     # advice names the options (--text), not Python's arguments
         warnings.showwarning = functools.partial(_show_warning, width=fitted_width(args))   # set inside: leaving
@@ -357,11 +360,10 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
             kept = "" if not writes else (f"; {str(out)!r} was written before it" if done else
                                           f"; {str(out)!r} was not written (a file there before is unchanged)")
             from ..teach.width import say
-            say(f"chainrule: interrupted{kept}{advice}", sys.stderr)
+            to_stderr(say, f"chainrule: interrupted{kept}{advice}", sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`chainrule example | head`): stop quietly
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        gone(sys.stdout)
         return 0
     except Exception as exc:  # one readable line unless --debug
         if args.debug:
@@ -370,10 +372,10 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         asked = fitted_width(args)               # explain's, example's --width; else a terminal's, one line in a pipe
         if isinstance(exc, OptionError):         # as argparse's own usage errors (usage.Parser): usage, exit 2
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            usage_error(commands.choices[args.command], str(exc), asked)
+            to_stderr(usage_error, commands.choices[args.command], str(exc), asked)
             return 2
         line, code = error_line(exc)
-        say(line, sys.stderr, asked)
+        to_stderr(say, line, sys.stderr, asked)
         return code
 
 

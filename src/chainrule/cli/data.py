@@ -6,7 +6,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ..errors import ValidationError, did_you_mean
+from ..errors import ValidationError, closest
 from .reading import output_name
 from .usage import OptionError
 
@@ -60,7 +60,11 @@ def run(args) -> int:
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:
-        hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
+        # the name without its extension (`iris`, `Seed`), a typo's likely name (as columns'), or one's stem's
+        stems = {Path(n).stem.lower(): n for n in about}
+        stem = Path(unknown[0]).stem.lower()
+        likely = stems.get(stem) or closest(unknown[0], about) or stems.get(closest(stem, stems) or "")
+        hint = f" (did you mean {likely!r}?)" if likely else ""
         raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     args.out = "." if args.out is None else args.out
     folder = Path(args.out)

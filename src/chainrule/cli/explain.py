@@ -40,8 +40,8 @@ def register(sub) -> None:
                                         f"{fmt(LeakyReLU().alpha)})")
     p.add_argument("--loss", type=named_text("--loss", "a loss's name", "mse", "for sse"),
                    help="with --layers: sse (default), mse, binary_crossentropy, categorical_crossentropy")
-    p.add_argument("--seed", type=seed, help="with --layers: seed of the initial weights (and random sample) "
-                                            "(default: 0)")
+    p.add_argument("--seed", type=seed, metavar="N",
+                   help="with --layers: seed of the initial weights (and random sample) (default: 0)")
     p.add_argument("--weights", type=named_text("--weights", "a .npz model or a JSON list of weights", "m.npz",
                                                       "for random weights of --seed"),
                    help="with --layers: a saved .npz model or a JSON list [W1, b1, W2, b2, ...] as "
@@ -53,7 +53,7 @@ def register(sub) -> None:
     model_argument(p, parse=model_file)
     p.add_argument("--data", type=named_text("--data", "a CSV file", "iris.csv", "to give the sample by --inputs"),
                    help="with --model: a CSV file to take the sample from (see --row)")
-    p.add_argument("--row", type=numbers.row,
+    p.add_argument("--row", type=numbers.row, metavar="N",
                    help="with --data: the row to explain (1 = the first row below the header) (default: 1)")
     p.add_argument("--inputs", help="one sample per ';', values separated by ',' (a trained model: one sample, its "
                                     "columns' raw values in order; an empty value is missing, filled as predict "
@@ -62,10 +62,10 @@ def register(sub) -> None:
                                      "with --data it replaces the row's own target)")
     p.add_argument("--lr", type=learning_rate,
                    help="also show the gradient-descent update with this learning rate")
-    p.add_argument("--layer", type=_signed,
+    p.add_argument("--layer", type=_signed, metavar="N",
                    help="only the parameters of this layer of weights, 0-based: --layer 0 is the first layer of "
                         "weights (into hidden layer 1, units h1, h2, ... or h1_1, h1_2, ...), -1 the last")
-    p.add_argument("--neuron", type=_signed,
+    p.add_argument("--neuron", type=_signed, metavar="N",
                    help="with --layer: only this neuron's derivation, 0-based: --neuron 0 is the layer's first unit "
                         "(h1 or h1_1; o1 in the output layer), -1 its last")
     p.add_argument("--formulas", action="store_true", help="print the general formulas of the network instead "

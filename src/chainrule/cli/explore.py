@@ -30,7 +30,8 @@ def register(sub) -> None:
     p.add_argument("--data", type=named_text("--data", "a CSV file to train on", "iris.csv", none),
                    help="a CSV file to train on (needs --target)")
     p.add_argument("--target", type=named_text("--target", "the column of --data to predict", "species",
-                                               "and no --data " + none), help="the column of --data to predict")
+                                               "and no --data " + none), metavar="COL",
+                   help="the column of --data to predict")
     p.set_defaults(func=run)
 
 

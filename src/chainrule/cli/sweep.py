@@ -91,7 +91,7 @@ def register(sub) -> None:
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); a number "
                         "(0) is its fold's score, ranked among the others, as GridSearchCV's error_score=0; raise "
                         "stops the sweep with its error")
-    p.add_argument("--seed", type=numbers.random_state, default=0,
+    p.add_argument("--seed", type=numbers.random_state, default=0, metavar="N",
                    help="seeds the folds, --n-iter's draws, and the networks' initial weights and shuffling where "
                         "the grid does not set random_state (a grid's random_state seeds its candidates' networks, "
                         "as GridSearchCV's param_grid overrides the estimator's; the folds stay --seed's) "

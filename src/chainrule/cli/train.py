@@ -48,7 +48,7 @@ def register(sub) -> None:
                "  chainrule train diabetes.csv --target progression --drop sex --na-values '?' --impute median "
                "--out diabetes.npz")
     p.add_argument("csv", help="the training data: a CSV file with a header row")
-    p.add_argument("--target", required=True, type=reading.target_name, help="the column to predict")
+    p.add_argument("--target", required=True, type=reading.target_name, metavar="COL", help="the column to predict")
     p.add_argument("--out", required=True, help="model file to write (.npz)",
                    type=reading.output_name("--out", "the name of the model file to write", "iris.npz"))
     g = p.add_argument_group("columns")
@@ -88,7 +88,7 @@ def register(sub) -> None:
     g.add_argument("--schedule", type=schedule.schedule_arg, action=schedule.ScheduleAction,
                    metavar="NAME[@EPOCH][:KEY=VALUE,...]", help=schedule.HELP)
     g.add_argument("--val-split", type=fraction, default=0.2, help="fraction of the rows held out for validation")
-    g.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the shuffling")
+    g.add_argument("--seed", type=seed, default=0, metavar="N", help="seed of the initial weights and the shuffling")
     g.add_argument("--dtype", choices=["float64", "float32"], default="float64", help="floating-point precision")
     g.add_argument("--checkpoint-dir", type=reading.output_name("--checkpoint-dir", "a folder for checkpoint.npz and "
                                                                 "history.jsonl", "run", "for none"), metavar="DIR",

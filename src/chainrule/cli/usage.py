@@ -109,6 +109,23 @@ def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = No
     say(f"{p.prog}: error: {message}", sys.stderr, width)
 
 
+def gone(stream: Any) -> None:
+    """`stream`'s descriptor pointed at /dev/null: its reader went away (`| head`), and a write or flush after
+    (Python's own at exit) would raise BrokenPipeError again."""
+    import os
+    os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+
+
+def to_stderr(write: Any, *args: Any) -> None:
+    """`write(*args)`, an error line or usage on stderr, written where its reader is still there: where it went
+    away (`chainrule 2>&1 | head -1`) the command still ends quietly with the error's exit status, as it ends when
+    stdout's reader goes away; before, a BrokenPipeError traceback and exit status 1."""
+    try:
+        write(*args)
+    except BrokenPipeError:
+        gone(sys.stderr)
+
+
 def as_option(exc: UnknownNameError, *keywords: str) -> ValidationError:
     """The library's `activation='x'` as the command line's `--activation 'x'` (the option the user typed), for the
     first of `keywords` that `exc` names; `exc` as it is where it names none of them."""

@@ -157,15 +157,16 @@ def train(args) -> int:
         if not args.mpi:
             with quieted(args.quiet):
                 return _train(args, None, [], held)
-        comm = mpi_world()
-        where = where_ranks(comm)
-        from ..training import distributed, meeting
-        not_come = meeting.not_come
+        world = mpi_world()
+        where = where_ranks(world)
+        from ..training import meeting
         reached: list = []                    # this rank's optimizer, once it is in fit (which meets the others)
-        before, distributed.ending = distributed.ending, partial(mpi_ending, args, held, reached)   # its line, code
-        meeting.timed_out_code = 4            # a rank that died or hangs: the system failed (it was 1: a bug's code)
-        meeting.not_come = meeting.HUNG      # its errors come to the meeting
-        meeting.data_file = None if args.csv == "-" else os.path.abspath(args.csv)   # named where ranks' data differ
+        # how this job reports and ends, given with the communicator (no module state changes): its line and code;
+        # a rank that died or hangs is a system that failed, 4 (it was 1: a bug's code); its errors come to the
+        # meeting (HUNG alone); the CSV named where the ranks' data differ
+        comm = meeting.JobComm(world, meeting.JobSettings(
+            ending=partial(mpi_ending, args, held, reached), timed_out_code=4, not_come=meeting.HUNG,
+            data_file=None if args.csv == "-" else os.path.abspath(args.csv)))
         try:
             with quieted(args.quiet):
                 return _train(args, comm, reached, held, where)
@@ -177,10 +178,6 @@ def train(args) -> int:
             from . import carried
             meeting.agree(comm, carried(exc))
             raise
-        finally:
-            distributed.ending, meeting.timed_out_code = before, 1    # a later fit of the Python API: its own
-            meeting.data_file = None
-            meeting.not_come = not_come
     finally:
         for out in held:
             release_output(out)

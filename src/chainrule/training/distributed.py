@@ -31,14 +31,13 @@ rank named, so that rank 0, the one the user reads, reports it; so are ranks who
 (`same`). A step that diverges on one rank's shard sends NaN gradients, and every rank raises that
 rank's TrainingDiverged. A rank whose training raises another error (or a KeyboardInterrupt) ends
 the whole job (`Abort`) with a message (on the process's own stderr, which the command line
-silences on ranks other than 0; `ending`: the command's line and exit code); one that stops
+silences on ranks other than 0; the job's `JobSettings`: the command's line and exit code); one that stops
 answering for `TIMEOUT_S` seconds (env CHAINRULE_MPI_TIMEOUT) makes the others end it.
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import sys
 import time
 from typing import Any
 
@@ -59,11 +58,12 @@ from .meeting import (  # noqa: F401
     prepare,
     rebuilt,
     report,
+    said_and_code,
     same,
     timeout_s,
     wait,
 )
-from .rank_callbacks import SharedStop, restores_weights, sets_rate
+from .rank_callbacks import SharedStop, restores_weights, sets_rate, unwritten
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
@@ -93,23 +93,6 @@ class SharedDraws:
 
     def random(self, shape: tuple[int, ...]) -> np.ndarray:
         return self.rng.random((self.size, *shape[1:]))[self.lo:self.hi]
-
-
-def said_and_code(rank: int, size: int, exc: BaseException) -> int:
-    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code.
-    A Ctrl-C is an interruption, 130 as the command line's (it was "failed ...: KeyboardInterrupt: ", code 1)."""
-    if isinstance(exc, KeyboardInterrupt):
-        print(f"chainrule: rank {rank} of {size} interrupted (KeyboardInterrupt), ending the MPI job",
-              file=sys.__stderr__, flush=True)
-        return 130
-    said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {said}", file=sys.__stderr__, flush=True)
-    return 1
-
-
-#: how a rank's failure in training ends the job (the others wait in a collective): what it says, the exit code;
-#: the command line's says its error line and gives the exit code the error has without MPI
-ending = said_and_code
 
 
 def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
@@ -179,7 +162,8 @@ class MPITrainer(Trainer):
         from mpi4py import MPI
         self.MPI = MPI
         val = self.validation_data                          # the files named where the ranks' data differ
-        files = {"data": file_of_data(self.X), "validation data": None if val is None else file_of_data(val[0])}
+        files = {"data": file_of_data(self.X, self.comm),
+                 "validation data": None if val is None else file_of_data(val[0], self.comm)}
         same(self.comm, self.description(epochs), files)    # raised on every rank alike: no abort
         try:
             self.comm.Bcast(self.net.params, root=0)        # the same start on every rank
@@ -198,12 +182,13 @@ class MPITrainer(Trainer):
                     f"summed over the ranks); the {self.size} ranks have {int(wanted[1])} in all"))
             for cb in diagnostics:
                 cb.share = self.share_counts
+            unwritten(self.comm, self.callbacks)             # a checkpoint given to other ranks than 0: said
             with RankWarnings(self.comm, self.timeout):      # rank 0 shows them, the others' with the rank named
                 return super().run(epochs)
         except (Exception, KeyboardInterrupt) as exc:      # a Ctrl-C reaches the ranks in Python, not those in MPI
             if self.size == 1 or getattr(exc, "on_every_rank", False):     # raised by every rank alike
                 raise
-            end(self.comm, exc)          # the line of `ending`, once (rank 0's where every rank failed), its code
+            end(self.comm, exc)          # the job's `ending` line, once (rank 0's where every rank failed), its code
 
     def shared_divergence(self, failed: TrainingDiverged | None, stopping: bool = False,
                           share: float = math.nan) -> tuple[str, float]:

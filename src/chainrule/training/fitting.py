@@ -87,7 +87,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         from .meeting import file_of_data
         verbose, seed = prepare(comm, verbose, seed)
         assert batch_size is not None       # checked_data's, with arrays X, Y
-        check_sizes(comm, X.shape[0], batch_size, file_of_data(X))
+        check_sizes(comm, X.shape[0], batch_size, file_of_data(X, comm))
     cbs, rng = setup(net, optimizer, callbacks, verbose, seed)
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "rng": rng, "callbacks": cbs,
               "validation_data": validation_data, "backup": backup, "weight": w, "validation_weight": w_val,

@@ -8,6 +8,8 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import numpy as np
@@ -49,11 +51,11 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
         if time.perf_counter() > deadline:
             missing = late() if late is not None else []
             said = (f"for rank{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} {what}, which did not "
-                    f"come ({HUNG if 'mpi4py.run' in sys.modules else not_come})") if missing else \
+                    f"come ({HUNG if 'mpi4py.run' in sys.modules else settings(comm).not_come})") if missing else \
                 f"for the other ranks {what} (one died or hangs)"
             print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s {said}; "
                   "ending the MPI job", file=sys.__stderr__, flush=True)
-            abort(comm, timed_out_code)
+            abort(comm, settings(comm).timed_out_code)
         time.sleep(0)
 
 
@@ -62,22 +64,70 @@ def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -
 #: ended; the command line's ranks bring their errors to the meeting, and it says the first two alone
 #: (not said under `python -m mpi4py`, where such a rank ended the job already: the rank that did not come hangs)
 HUNG = "still reading or preparing its data, or hung"
-not_come = (f"{HUNG}; or its script ended before fit: start the script with `python -m mpi4py script.py`, so that "
+NOT_COME = (f"{HUNG}; or its script ended before fit: start the script with `python -m mpi4py script.py`, so that "
             "a rank's uncaught error ends the job at once")
 
-#: the exit code of a job that a rank ends after waiting out the timeout (a rank died or hangs): the command
-#: line's sets its code for a system that failed (4), as its other refusals have their own; 1 in Python
-timed_out_code = 1
+
+def said_and_code(rank: int, size: int, exc: BaseException) -> int:
+    """A rank's failure in training, which ends the job: its line on the process's own stderr, and MPI_Abort's code.
+    A Ctrl-C is an interruption, 130 as the command line's (it was "failed ...: KeyboardInterrupt: ", code 1)."""
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"chainrule: rank {rank} of {size} interrupted (KeyboardInterrupt), ending the MPI job",
+              file=sys.__stderr__, flush=True)
+        return 130
+    said = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    print(f"chainrule: rank {rank} of {size} failed, ending the MPI job: {said}", file=sys.__stderr__, flush=True)
+    return 1
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How an MPI job reports and ends: the Python API's defaults, or the command line's (`train --mpi`), which
+    says its own lines and exit codes. Given with the communicator (`JobComm`), never set as module state: a later
+    fit in the same process (the Python API's) gets its own, whatever the command line's job did."""
+
+    #: how a rank's failure in training ends the job (the others wait in a collective): it says its line and
+    #: returns MPI_Abort's code; the command line's says its error line and gives the code the error has without MPI
+    ending: Callable[[int, int, BaseException], int] = said_and_code
+    #: the exit code of a job that a rank ends after waiting out the timeout (a rank died or hangs): the command
+    #: line's is its code for a system that failed (4), as its other refusals have their own; 1 in Python
+    timed_out_code: int = 1
+    #: why a rank that never came to the meeting may not have: the command line's ranks bring their errors to
+    #: it, so it says HUNG alone
+    not_come: str = NOT_COME
+    #: the file the data were read from (the command line's CSV), named where the ranks' data differ; None for
+    #: arrays made in memory (a memmap names its own file)
+    data_file: str | None = None
+
+
+PYTHON_API = JobSettings()
+
+
+@dataclass(frozen=True)
+class JobComm:
+    """A communicator with its job's settings: what the command line gives fit as `comm`, so that the settings
+    reach every place that reads them (`wait`, `end`, `file_of_data`) through fit's one public argument, without
+    a keyword of its own in fit's signature; it answers as the communicator it holds."""
+
+    comm: Any
+    settings: JobSettings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.comm, name)
+
+
+def settings(comm: Any) -> JobSettings:
+    """The settings of the job `comm` belongs to: a JobComm's own, else the Python API's."""
+    return comm.settings if isinstance(comm, JobComm) else PYTHON_API
 
 
 def end(comm: Any, exc: BaseException) -> NoReturn:
     """End the MPI job for this rank's failure `exc` while the others wait in a collective: the line and
-    code of `distributed.ending`. A rank other than 0 waits before it speaks, so that a failure every rank
+    code of its settings' `ending`. A rank other than 0 waits before it speaks, so that a failure every rank
     meets (a Ctrl-C sent to mpiexec) is said once, by rank 0."""
-    from . import distributed
     if comm.Get_rank():
         time.sleep(1.5)
-    abort(comm, distributed.ending(comm.Get_rank(), comm.Get_size(), exc))
+    abort(comm, settings(comm).ending(comm.Get_rank(), comm.Get_size(), exc))
 
 
 def abort(comm: Any, code: int) -> NoReturn:
@@ -202,20 +252,16 @@ def read_from(rank: int, files: dict[str, str | None], first: dict[str, str | No
 IN_MEMORY = "an array in memory"
 
 
-#: the file the command line read the data from (`train --mpi` sets it): named where the ranks' data differ
-data_file: str | None = None
-
-
-def file_of_data(X: Any) -> str | None:
+def file_of_data(X: Any, comm: Any) -> str | None:
     """The file X was read from: the path of the file a memmap (or the rows `fit` reads of one) is mapped from,
-    else the command line's `data_file`; None for an array made in memory."""
+    else the job's `data_file` (the command line's CSV); None for an array made in memory."""
     arrays = [getattr(X, "source", X)]
     if all(hasattr(arrays[0], a) for a in ("data", "indices", "indptr")):    # a CSR matrix of memmaps
         arrays = [arrays[0].data]
     base = arrays[0]
     while base is not None and not (isinstance(base, np.memmap) and getattr(base, "filename", None)):
         base = getattr(base, "base", None)
-    return os.path.abspath(str(base.filename)) if base is not None else data_file
+    return os.path.abspath(str(base.filename)) if base is not None else settings(comm).data_file
 
 
 def check_sizes(comm: Any, n: int, batch_size: int, source: str | None = None) -> None:

@@ -4,12 +4,15 @@ alone (as a script gives it the callbacks that print) leaves every rank with the
 from __future__ import annotations
 
 import math
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .callbacks import Callback
+from .csv_logger import CSVLogger
 from .meeting import wait
+from .model_checkpoint import ModelCheckpoint
 from .resume_ranks import on_every_rank
 from .small_callbacks import LearningRateScheduler
 from .trainer import last_update_diverged
@@ -26,6 +29,31 @@ def sets_rate(cb: Any) -> bool:
     own = any(getattr(type(cb), h, None) not in (None, getattr(Callback, h)) for h in hooks)
     return isinstance(cb, LearningRateScheduler) or any(h in getattr(cb, "functions", {}) for h in hooks) or (
         own and not type(cb).__module__.startswith("chainrule."))
+
+
+def files_written(callbacks: list[Any]) -> list[tuple[str, str]]:
+    """The (class, file) of each callback that writes a file, which under MPI rank 0 alone does."""
+    return [(type(cb).__name__, cb.filepath if isinstance(cb, ModelCheckpoint) else str(cb.filename))
+            for cb in callbacks if isinstance(cb, ModelCheckpoint | CSVLogger)]
+
+
+def unwritten(comm: Any, callbacks: list[Any]) -> None:
+    """Rank 0 warns, once for each, of a ModelCheckpoint or CSVLogger given to other ranks and not to rank 0: it
+    wrote nothing, silently. Rank 0 alone writes (every rank holds the same weights and logs; ranks writing one
+    file on a shared disk would clash), as Keras scripts under Horovod give such callbacks to rank 0 alone."""
+    said = comm.allgather(files_written(callbacks))
+    if comm.Get_rank() != 0:
+        return
+    ranks: dict[tuple[str, str], list[int]] = {}
+    for rank, theirs in enumerate(said[1:], 1):
+        for written in theirs:
+            if written not in said[0] and rank not in ranks.setdefault(written, []):
+                ranks[written].append(rank)
+    for (kind, path), where in ranks.items():
+        who = f"rank {where[0]}" if len(where) == 1 else f"ranks {', '.join(map(str, where))}"
+        warnings.warn(f"{kind}({path!r}) was given to {who} of {len(said)} and not to rank 0, which alone writes "
+                      f"files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
+                      UserWarning, stacklevel=2)
 
 
 def restores_weights(cb: Any) -> bool:

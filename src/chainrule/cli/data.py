@@ -6,20 +6,10 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from ..data.misnamed import bundled, examples
 from ..errors import ValidationError, did_you_mean
 from .reading import output_name
 from .usage import OptionError
-
-
-def examples() -> dict[str, str]:
-    """{file name: first line of its description} of the shipped example files."""
-    folder = resources.files("chainrule.data") / "examples"
-    about = {}
-    for line in (folder / "README.txt").read_text().splitlines():
-        name, _, text = line.partition(": ")
-        if name.endswith((".csv", ".npz")) and " " not in name:
-            about[name] = text.strip()
-    return about
 
 
 FILE_SUFFIXES = (".csv", ".npz", ".txt", ".gz", ".tsv", ".onnx")    # what --out names as a file, not a folder
@@ -60,7 +50,8 @@ def run(args) -> int:
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:
-        hint = did_you_mean(unknown[0], about, " (did you mean {!r}?)")      # a typo's likely name, as columns'
+        meant = bundled(unknown[0])                  # 'iris', 'Iris', 'IRIS.csv'; else a typo's, as columns'
+        hint = f" (did you mean {meant!r}?)" if meant else did_you_mean(unknown[0], about, " (did you mean {!r}?)")
         raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     args.out = "." if args.out is None else args.out
     folder = Path(args.out)

@@ -11,7 +11,6 @@ from ..errors import ValidationError, did_you_mean
 from .reading import output_name
 from .usage import OptionError
 
-
 FILE_SUFFIXES = (".csv", ".npz", ".txt", ".gz", ".tsv", ".onnx")    # what --out names as a file, not a folder
 
 

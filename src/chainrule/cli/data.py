@@ -6,21 +6,10 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from ..data.misnamed import bundled, examples
 from ..errors import ValidationError, closest
 from .reading import output_name
 from .usage import OptionError
-
-
-def examples() -> dict[str, str]:
-    """{file name: first line of its description} of the shipped example files."""
-    folder = resources.files("chainrule.data") / "examples"
-    about = {}
-    for line in (folder / "README.txt").read_text().splitlines():
-        name, _, text = line.partition(": ")
-        if name.endswith((".csv", ".npz")) and " " not in name:
-            about[name] = text.strip()
-    return about
-
 
 FILE_SUFFIXES = (".csv", ".npz", ".txt", ".gz", ".tsv", ".onnx")    # what --out names as a file, not a folder
 
@@ -60,10 +49,10 @@ def run(args) -> int:
         return 0
     unknown = [n for n in args.names if n not in about]
     if unknown:
-        # the name without its extension (`iris`, `Seed`), a typo's likely name (as columns'), or one's stem's
+        # the bundled name however spelt ('iris', 'Iris', 'IRIS.csv'), a typo's likely name (as columns'), or its stem's
         stems = {Path(n).stem.lower(): n for n in about}
         stem = Path(unknown[0]).stem.lower()
-        likely = stems.get(stem) or closest(unknown[0], about) or stems.get(closest(stem, stems) or "")
+        likely = bundled(unknown[0]) or closest(unknown[0], about) or stems.get(closest(stem, stems) or "")
         hint = f" (did you mean {likely!r}?)" if likely else ""
         raise ValidationError(f"no example file {unknown[0]!r}{hint}; there are {', '.join(about)}")
     args.out = "." if args.out is None else args.out

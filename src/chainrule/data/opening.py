@@ -73,6 +73,7 @@ def csv_path(source: Any) -> str:
 def open_csv(name: Any) -> Any:
     """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
     the user's words."""
+    from .misnamed import folder_hint, json_text, missing_hint, unreadable_hint
     name = csv_path(name)
     try:
         f = open(os.path.expanduser(name), "rb")
@@ -81,11 +82,12 @@ def open_csv(name: Any) -> Any:
             raise ValidationError("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin "
                                   "to train (it reads a pipe once, whole), or save the data to a file and give that "
                                   "(predict, evaluate and train --stream read a file more than once)") from None
-        raise ValidationError(f"CSV file {short(name, 200)} does not exist") from None
+        raise ValidationError(f"CSV file {short(name, 200)} does not exist{missing_hint(name)}") from None
     except IsADirectoryError:
-        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file") from None
+        raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file{folder_hint(name)}") from None
     except PermissionError:
-        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)") from None
+        raise ValidationError(f"CSV file {short(name, 200)} cannot be read (permission denied)"
+                              f"{unreadable_hint(name)}") from None
     except OSError as e:            # a name too long, a device that answers with an error: the system's words
         raise ValidationError(f"CSV file {short(name, 200)} cannot be opened: {e.strerror or e}") from None
     if f.isatty():                  # a read waited, silently, for typing
@@ -101,6 +103,8 @@ def open_csv(name: Any) -> Any:
         elif f.seekable() and (size := os.fstat(f.fileno()).st_size) and (marks := dos_marks(_last(f, size))):
             f = io.BufferedReader(_Ended(f, size - marks))      # pandas read the mark as one more row
         not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
+        if (json := json_text(name, f.peek(4096)[:64])) is not None:
+            raise ValidationError(json)
     except BaseException:
         f.close()
         raise

@@ -1,0 +1,88 @@
+"""What a newcomer meant by a file name given as CSV that cannot be read as one: a bundled example not yet written
+(`chainrule data iris.csv` writes it), a typo of a file in that folder, a folder, a file they may not read, a JSON
+file. The words `opening.open_csv` adds to its refusal; the bundled examples' names `chainrule data` copies."""
+from __future__ import annotations
+
+import os
+from importlib import resources
+
+from ..errors import did_you_mean
+
+#: the endings of the bundled examples, added to a name given without one (`chainrule data iris`)
+EXAMPLE_SUFFIXES = (".csv", ".npz")
+#: the endings of JSON files (JSON Lines too), refused by name where their text starts as JSON's does
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".geojson")
+
+
+def examples() -> dict[str, str]:
+    """{file name: first line of its description} of the example files shipped with chainrule."""
+    folder = resources.files("chainrule.data") / "examples"
+    about = {}
+    for line in (folder / "README.txt").read_text().splitlines():
+        name, _, text = line.partition(": ")
+        if name.endswith(EXAMPLE_SUFFIXES) and " " not in name:
+            about[name] = text.strip()
+    return about
+
+
+def bundled(name: str) -> str | None:
+    """The bundled example `name` means, spelled otherwise or without its ending ('IRIS.csv', 'iris', 'Iris'); None
+    for a name no example has."""
+    for example in examples():
+        stem = os.path.splitext(example)[0]
+        if name.casefold() in (example.casefold(), stem.casefold()):
+            return example
+    return None
+
+
+def missing_hint(name: str) -> str:
+    """Why the file `name` is not there, as a newcomer's likely mistake: a bundled example that `chainrule data`
+    writes (into the folder named), or the file of a close name in that folder ('irs.csv' for 'iris.csv'); ''."""
+    folder, base = os.path.split(os.path.expanduser(name))
+    example = bundled(base)
+    if example is not None and os.path.isdir(folder or "."):
+        there = os.path.join(folder, example) if folder else example
+        out = f" --out {folder}" if folder else ""
+        if os.path.exists(there):       # 'Iris' for iris.csv, written already
+            return f" (did you mean {there!r}?)"
+        return (f"; {example} is a bundled example: `chainrule data {example}{out}` writes it"
+                + ("" if there == name else f", then give {there}"))
+    try:
+        files = [f.name for f in os.scandir(folder or ".") if f.is_file()]
+    except OSError:
+        return ""
+    close = did_you_mean(base, files, "{}")
+    return f" (did you mean {os.path.join(folder, close)!r}?)" if close else ""
+
+
+def folder_hint(name: str) -> str:
+    """What to give for the folder `name`: a CSV file in it (its first few named), or one elsewhere."""
+    try:
+        inside = sorted(f.name for f in os.scandir(os.path.expanduser(name))
+                        if f.is_file() and f.name.lower().endswith((".csv", ".tsv", ".txt", ".csv.gz", ".zip")))
+    except OSError:
+        inside = []
+    if not inside:
+        return ": give the path of a CSV file (this folder holds none)"
+    shown = ", ".join(repr(os.path.join(name, f)) for f in inside[:3]) + (" ..." if len(inside) > 3 else "")
+    return f": give the path of a CSV file in it, e.g. {shown}"
+
+
+def unreadable_hint(name: str) -> str:
+    """What to do about a file that the user may not read."""
+    from shlex import quote
+    return (f": give a file you may read (ls -l {quote(name)} shows whose it is; if it is yours, chmod u+r "
+            f"{quote(name)} lets you read it)")
+
+
+def json_text(name: str, head: bytes) -> str | None:
+    """The refusal of a JSON file (`name` ends as one, its first text `head` opens an object or array) given as
+    CSV, with the way to a CSV file; None for another file (pandas read its first line as the header: 'a header
+    but no data rows', or a column per key)."""
+    if not name.lower().endswith(JSON_SUFFIXES) or not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+        return None
+    from .csvfile import short
+    lines = ", lines=True" if name.lower().endswith((".jsonl", ".ndjson")) else ""
+    return (f"{short(name, 200)} is a JSON file, not CSV text: write it as CSV with pandas: pandas.read_json(path"
+            f"{lines}).to_csv(new_path, index=False) (a list of records, one object a row"
+            + (")" if lines else "; lines=True for JSON Lines, one object a line)"))

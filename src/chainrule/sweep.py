@@ -66,7 +66,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
               weight: str | None = None, class_weight: str | dict | list | None = None, groups: str | None = None,
-              **fixed) -> SweepResult:
+              verbose: int = 0, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -126,6 +126,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         and shuffling) where the grid does not set random_state: a grid's random_state seeds its candidates'
         networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
         compared on the same folds).
+    verbose : the search's lines on stdout, as GridSearchCV's verbose: 1 "Fitting 3 folds for each of 4 candidates,
+        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too. Each
+        fit's own lines (MLPClassifier's verbose) are the grid's: {"verbose": [1]}.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -155,6 +158,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
                               f"candidate last; 0 ranks it as a score of 0, as GridSearchCV's) or 'raise' (the first "
                               f"failed fit raises its error); got {error_score!r}")
+    if not isinstance(verbose, (int, np.integer)) or verbose < 0:     # True is 1, as GridSearchCV's
+        raise ValidationError(f"verbose must be an integer >= 0 (the search's lines, as GridSearchCV's; each fit's "
+                              f"are the grid's: {{'verbose': [1]}}); got {verbose!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -287,7 +293,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     try:
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits)
+                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)

@@ -13,10 +13,8 @@ Examples
 """
 from __future__ import annotations
 
-import io
 import os
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +51,7 @@ from chainrule.sweep_grid import (
 )
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
 from chainrule.sweep_result import scored_class, scorer_of
+from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, weights_column
 from chainrule.sweep_search import enough_rows, metric_kind, scorer_refusal, search
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
@@ -67,7 +66,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
               weight: str | None = None, class_weight: str | dict | list | None = None, groups: str | None = None,
-              **fixed) -> SweepResult:
+              verbose: int = 0, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -127,6 +126,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         and shuffling) where the grid does not set random_state: a grid's random_state seeds its candidates'
         networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
         compared on the same folds).
+    verbose : the search's lines on stdout, as GridSearchCV's verbose: 1 "Fitting 3 folds for each of 4 candidates,
+        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too. Each
+        fit's own lines (MLPClassifier's verbose) are the grid's: {"verbose": [1]}.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -156,6 +158,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
                               f"candidate last; 0 ranks it as a score of 0, as GridSearchCV's) or 'raise' (the first "
                               f"failed fit raises its error); got {error_score!r}")
+    if not isinstance(verbose, (int, np.integer)) or verbose < 0:     # True is 1, as GridSearchCV's
+        raise ValidationError(f"verbose must be an integer >= 0 (the search's lines, as GridSearchCV's; each fit's "
+                              f"are the grid's: {{'verbose': [1]}}); got {verbose!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
@@ -201,7 +206,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
                    fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
-    source = _source(csv)                    # an open file is read once: each reading takes a copy
+    source = csv_source(csv)                   # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
     spelled = [as_spelled(c, df.columns) for c in text_columns or ()]
     if spelled != list(text_columns or ()):       # --text named a column spelled otherwise: read it as text
@@ -214,11 +219,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     w = None
     if weight is not None:                # the weights, not an input: out of the table before anything is learnt
         weight = as_spelled(weight, df.columns)
-        df, w = _weights(df, target, weight, features or (), drop or ())
+        df, w = weights_column(df, target, weight, features or (), drop or ())
     group_of = None
     if groups is not None:                # the splitter's groups, not an input, as the weight column
         groups = as_spelled(groups, df.columns)
-        df, group_of = _groups(df, groups, target, features or (), drop or (), weight)
+        df, group_of = groups_column(df, groups, target, features or (), drop or (), weight)
     left_out: list[str] = []
     if drop or features:                  # as train leaves them out (a second target column, an ID)
         from chainrule.data.columns import select_columns
@@ -274,7 +279,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         # date or target then gave folds that extrapolate (R2 -10 where shuffled folds give 0.44)
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
-    splits = _fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
+    splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
 
     refit_time: list[float] = []
 
@@ -288,7 +293,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     try:
         done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits)
+                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)
@@ -320,80 +325,3 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.tied, positive, refit_time[0] if refit_time else None,
                        scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
                        [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once
-
-
-def _weights(df, target: str, column: str, features, drop):
-    """(the table without the weight column, its weights checked), or an error naming the column."""
-    from chainrule.data.csvfile import not_in_file, short
-    from chainrule.data.statistics import column_weights
-    if column not in df.columns:
-        raise not_in_file(f"{give('weight')}: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
-    if column == target or column in features or column in drop:
-        raise ValidationError(give("weight not input", column=short(column)))
-    w = column_weights(df[column], column)
-    if not w.any():
-        raise ValidationError(f"{give('weight column', column=short(column))} is 0 on every row: at least one must "
-                              "weigh more than 0")
-    return df.drop(columns=[column]), w
-
-
-def _groups(df, column: str, target: str, features, drop, weight: str | None):
-    """(the table without the groups column, its values), or an error naming the column and the file's line."""
-    from chainrule.data.csvfile import not_in_file
-    from chainrule.data.scan import at_lines
-    if column not in df.columns and column != weight:      # the weight column is out of the table already
-        raise not_in_file(f"{give('groups')}: column", column, list(df.columns), df.attrs.get("csv", {}).get("name"))
-    if column in (target, weight) or column in features or column in drop:
-        raise ValidationError(give("groups not input", column=repr(column)))
-    missing = np.flatnonzero(df[column].isna().to_numpy())
-    if len(missing):          # the file's line (at_lines: past blank lines, cells over several lines)
-        raise ValidationError(f"{give('groups column', column=repr(column))} is missing on {len(missing)} of "
-                              f"{len(df)} rows (first on line {at_lines(df[column], missing, 2)[0]}): each row "
-                              "needs a group for the splitter")
-    return df.drop(columns=[column]), df[column].to_numpy()
-
-
-def _fits_every_fold(df, y, folds, fold_pre, weights=None, weight: str | None = None, groups=None,
-                     column: str | None = None) -> list:
-    """The folds' (train, test) index pairs, cut once (the ones searched), each fold's preprocessing,
-    learnt from its training rows, failing as `train` would say it (a column whose values are all in
-    the held-out rows) before any candidate is fit."""
-    from chainrule.data.tabular import Preprocessing
-    try:
-        splits = list(folds.split(df, y, groups))
-    except ValueError as exc:              # GroupKFold without groups, more folds than rows: scikit-learn's words
-        if groups is not None and "number of groups" in str(exc):      # the column named, in the caller's words
-            raise ValidationError(give("too few groups", cv=folds, folds=folds.get_n_splits(), column=repr(column),
-                                       groups=len(set(groups)))) from None
-        raise ValidationError(f"cv={folds!r} cannot cut the file's {len(df)} rows: {exc}" + (
-            " (give groups='COLUMN', the file's column of the rows' groups)" if groups is None and "'groups'" in
-            str(exc) else "")) from None
-    for k, (train, test) in enumerate(splits):
-        for rows, which in ((train, "training"), (test, "test")):      # a fold whose fit or score weighs nothing
-            if weights is not None and not weights[rows].any():
-                raise ValidationError(f"{give('weight column', column=repr(weight))} is 0 on every {which} row of "
-                                      f"fold {k + 1} of {len(splits)}: each fold's training and test rows must weigh "
-                                      "more than 0 (fewer folds, or more rows of weight above 0)")
-        mask = np.isin(np.arange(len(df)), train)      # the fold's training rows
-        Preprocessing.fit(df, fold_pre.target, task=fold_pre.task, impute=fold_pre.impute, warn=False,  # said once
-                          text_columns=fold_pre.text_columns, max_categories=fold_pre.max_categories, train=mask,
-                          sample_weight=weights)
-    return splits
-
-
-class _Named(io.BytesIO):
-    """The bytes of an open file, under its name (for messages)."""
-
-    def __init__(self, data: bytes, name: str):
-        super().__init__(data)
-        self.name = name
-
-
-def _source(csv) -> Callable[[], Any]:
-    """What gives read_csv the CSV file each time it is read: a path as it is; an open file (which
-    reads once) read now, each time a new file of its bytes with its name."""
-    if not hasattr(csv, "read"):
-        return lambda: csv
-    data, name = csv.read(), str(getattr(csv, "name", "<data>"))
-    return lambda: _Named(data, name)
-

@@ -41,7 +41,7 @@ from chainrule.sweep_estimators import (  # noqa: F401  (where sweep.py, tests a
     prepared,
     public,
 )
-from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed
+from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed, written
 from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, clipped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 from chainrule.training.schedules import kept
@@ -117,7 +117,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
            folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
-           weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None) -> Search:
+           weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
+           verbose: int = 0) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -126,7 +127,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
     `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
-    the table, warnings and best_params show). Interrupted: SweepInterrupted
+    the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout. Interrupted: SweepInterrupted
     with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -145,10 +146,13 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     splits = folds if isinstance(folds, list) else list(folds.split(X, y))   # (train, test) index pairs, as cut
     tasks = [((for_fits or dict)(params), k) for params in candidates for k in range(len(splits))]   # GridSearchCV's
     n_folds = len(splits)
+    if verbose > 0:
+        print(f"Fitting {n_folds} folds for each of {len(candidates)} candidates, totalling "
+              f"{len(candidates) * n_folds} fits", flush=True)
     try:
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
-                        scheduler=scheduler)
+                        scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds))
     except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
@@ -201,6 +205,26 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
+
+
+def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):
+    """What prints each finished fit's line as GridSearchCV's verbose prints it (2: the candidate and its time; 3: its
+    fold and score too; 10: the candidate's number), the candidate as the grid wrote it; None below 2."""
+    if verbose < 2:
+        return None
+    from joblib.logger import short_format_time
+
+    def said(i: int, result: tuple) -> None:
+        params, (candidate, k) = unprefixed(candidates[i // n_folds]), divmod(i, n_folds)
+        where = (f" {k + 1}/{n_folds}" if verbose > 2 else "") + (
+            f"; {candidate + 1}/{len(candidates)}" if verbose > 9 else "")
+        shown = ", ".join(f"{key}={written(names, key, params[names[key]])}" for key in sorted(names)
+                          if names[key] in params)
+        end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
+        tail += f", score={result[0]:.3f}" if verbose > 2 else ""
+        tail += f" total time={short_format_time(result[1] + result[6])}"
+        print(end + "." * (80 - len(end) - len(tail)) + tail, flush=True)
+    return said
 
 
 def _counted(flags: list, refit_flag: bool, candidates: list[dict], names, best: int) -> tuple[int, list[str]]:

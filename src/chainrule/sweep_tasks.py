@@ -57,11 +57,12 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None) -> list[tuple]:
+              scheduler: str | None, finished_one: Callable[[int, tuple], None] | None = None) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
     ScheduleWarning it kept, its batch size clipped, score seconds: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
-    (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task)."""
+    (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task).
+    `finished_one(task number, result)` is called here as each task finishes (verbose's lines)."""
     from joblib import Parallel, delayed
     done: dict[int, tuple] = {}
 
@@ -78,6 +79,8 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
             for future, result in finished:
                 if future.status == "finished":
                     done[number[future.key]] = result
+                    if finished_one is not None:
+                        finished_one(number[future.key], result)
                     continue
                 if future.status == "error" and not _killed(result[1]):
                     raise result[1].with_traceback(result[2])           # the fit's own error (error_score="raise")
@@ -99,6 +102,8 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
             for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
                                  for i, (params, k) in enumerate(tasks)):
                 done[i] = result
+                if finished_one is not None:
+                    finished_one(i, result)
     except SweepInterrupted:
         raise
     except KeyboardInterrupt as exc:

@@ -74,8 +74,8 @@ def test_auto_mode_for_an_accuracy_no_metric_is_named_is_keras_error(owner, tmp_
 @pytest.mark.parametrize("sequence", [False, True], ids=["arrays", "PyDataset"])
 def test_terminate_on_nan_keeps_the_training_after_a_finite_overflowing_step(sequence):
     """Gradients whose squares overflow float32 (|dE/dw| ~ 1e20) but whose loss and SGD update (lr=1e-22) stay finite:
-    Keras' fit trains on, no loss invalid; chainrule trained on too, logging Keras' losses, but then put back the weights
-    from before the first such batch, silently returning the untrained network."""
+    Keras' fit trains on, no loss invalid; chainrule trained on too, logging Keras' losses, but then put back the
+    weights from before the first such batch, silently returning the untrained network."""
     rng = np.random.default_rng(0)
     X, Y = (rng.normal(size=(32, 2)) * 1e10).astype(np.float32), rng.normal(size=(32, 1)).astype(np.float32)
     net = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0, dtype="float32")

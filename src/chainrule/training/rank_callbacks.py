@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .callbacks import Callback
+from .diverged import last_update_diverged
 from .meeting import wait
 from .resume_ranks import on_every_rank
 from .small_callbacks import LearningRateScheduler
-from .trainer import last_update_diverged
 
 if TYPE_CHECKING:
     from .distributed import MPITrainer

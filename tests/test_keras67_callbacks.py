@@ -69,3 +69,23 @@ def test_auto_mode_for_an_accuracy_no_metric_is_named_is_keras_error(owner, tmp_
                 m.fit(X, y, **args)
         if refused:
             assert len(net.history.epoch) == len(model.history.epoch) == 0    # the first epoch's end, before History
+
+
+@pytest.mark.parametrize("sequence", [False, True], ids=["arrays", "PyDataset"])
+def test_terminate_on_nan_keeps_the_training_after_a_finite_overflowing_step(sequence):
+    """Gradients whose squares overflow float32 (|dE/dw| ~ 1e20) but whose loss and SGD update (lr=1e-22) stay finite:
+    Keras' fit trains on, no loss invalid; chainrule trained on too, logging Keras' losses, but then put back the
+    weights from before the first such batch, silently returning the untrained network."""
+    rng = np.random.default_rng(0)
+    X, Y = (rng.normal(size=(32, 2)) * 1e10).astype(np.float32), rng.normal(size=(32, 1)).astype(np.float32)
+    net = cr.Network([cr.Dense(2, 1, "linear")], loss="mse", seed=0, dtype="float32")
+    net.optimizer = cr.optim.SGD(lr=1e-22).bind(net)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-22), loss="mse")
+    model.set_weights([w.copy() for w in net.get_weights()])
+    for m, module in ((net, cr.callbacks), (model, keras.callbacks)):
+        data = dict(x=_dataset(X, Y, 8)) if sequence else dict(x=X, y=Y, batch_size=8)
+        m.fit(**data, epochs=2, shuffle=False, verbose=0, callbacks=[module.TerminateOnNaN()])
+    np.testing.assert_allclose(net.history.history["loss"], model.history.history["loss"], rtol=1e-6)
+    theirs = np.concatenate([w.ravel() for w in model.get_weights()])
+    np.testing.assert_allclose(net.params, theirs, rtol=1e-5)

@@ -49,6 +49,7 @@ from ..nn.keras_methods import StageHooks
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics, keeps_weights
+from .diverged import invalid_loss
 from .meeting import (  # noqa: F401
     TIMEOUT_S,
     agree,
@@ -68,7 +69,7 @@ from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
 from .streaming import LazyRows, OneHotRows, validation
-from .trainer import Trainer, invalid_loss
+from .trainer import Trainer
 
 
 def fingerprint(X: Any, Y: Any) -> str:

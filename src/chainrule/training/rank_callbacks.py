@@ -11,11 +11,11 @@ import numpy as np
 
 from .callbacks import Callback
 from .csv_logger import CSVLogger
+from .diverged import last_update_diverged
 from .meeting import wait
 from .model_checkpoint import ModelCheckpoint
 from .resume_ranks import on_every_rank
 from .small_callbacks import LearningRateScheduler
-from .trainer import last_update_diverged
 
 if TYPE_CHECKING:
     from .distributed import MPITrainer

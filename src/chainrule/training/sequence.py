@@ -23,10 +23,11 @@ from ..nn.metrics import no_nan
 from ..nn.numeric import pairs
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
+from .diverged import invalid_loss
 from .fitting import setup
 from .small_callbacks import keras_step, terminates
 from .streaming import validation
-from .trainer import Trainer, invalid_loss
+from .trainer import Trainer
 
 
 class NumBatches:

@@ -136,24 +136,31 @@ class TerminateOnNaN(Callback):
     Keras' line ("Batch 3: Invalid loss, terminating training"): the epoch's logs hold the NaN loss and
     the weights are those of the last finite step (Keras' are those of the NaN update). A batch whose loss is finite
     but whose gradient is not is updated and logged as Keras' fit does, which stops at the next batch (its loss is
-    then not finite); its weights too are put back to those of the last finite step. With
+    then not finite); where it does, its weights too are put back to those of the last finite step (where a later
+    batch's loss is finite, the run goes on from that update, as Keras'). With
     `raise_error=True` the TrainingDiverged (a RuntimeError, as Keras raises) is raised."""
 
     def __init__(self, raise_error: bool = False):
         self.raise_error = check.flag(raise_error, "TerminateOnNaN: raise_error")
         self.prints = True
         self.finite: np.ndarray | None = None       # the weights before an update Keras makes and chainrule would not
+        self.pending = False                        # that update's own batch not yet logged
+        self.stopped = False                        # an invalid loss stopped the run (else the update stands)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.prints = params.get("rank", 0) == 0                # under MPI: rank 0 prints
-        self.finite = None
+        self.finite, self.pending, self.stopped = None, False, False
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         loss = (logs or {}).get("loss")
+        if self.finite is not None and loss is not None and math.isfinite(loss):
+            if not self.pending:            # a later batch trained on from that update, as Keras': it stands
+                self.finite = None
+            self.pending = False
         if loss is not None and not math.isfinite(loss) and not self.raise_error:
             if self.prints:
                 print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
-            self.network.stop_training = True
+            self.network.stop_training = self.stopped = True
 
 
 def terminates(callbacks: list[Callback]) -> bool:
@@ -163,12 +170,14 @@ def terminates(callbacks: list[Callback]) -> bool:
 
 def keras_step(callbacks: list[Callback], exc: Exception, params: np.ndarray) -> bool:
     """Whether a diverged batch whose loss is finite (its gradient overflowed) is updated as Keras' fit updates it
-    under TerminateOnNaN, which stops only at the next batch; the weights before it are kept aside (`last_finite`)."""
+    under TerminateOnNaN, which stops only at the next batch; the weights before it are kept aside (`last_finite`) until
+    a later batch's finite loss shows the run went on from them, as Keras' does."""
     cb = next((cb for cb in callbacks if isinstance(cb, TerminateOnNaN) and not cb.raise_error), None)
     if cb is None or not math.isfinite(getattr(exc, "loss", math.nan)):
         return False
     if cb.finite is None:
         cb.finite = params.copy()
+    cb.pending = True
     return True
 
 
@@ -176,5 +185,6 @@ def last_finite(callbacks: list[Callback], params: np.ndarray) -> None:
     """TerminateOnNaN's weights of the last finite step put back where `keras_step` updated past them."""
     for cb in callbacks:
         if isinstance(cb, TerminateOnNaN) and cb.finite is not None:
-            params[...] = cb.finite
+            if cb.stopped:          # a run that went on to its end, no loss invalid, keeps its weights, as Keras'
+                params[...] = cb.finite
             cb.finite = None

@@ -12,8 +12,8 @@ from ..nn.inference import fitting
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.network import Network
 from . import compiled
+from .diverged import diverged, last_update_diverged
 from .optim import SGD, get_optimizer
-from .trainer import diverged, last_update_diverged
 
 
 def train_steps(net: Network, X, Y, steps: int, optimizer: Any = None) -> float:

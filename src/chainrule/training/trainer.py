@@ -16,7 +16,6 @@ from ..backend.pages import scratch
 from ..backend.threads import Balance, balance, blas_limit
 from ..errors import TrainingDiverged
 from ..nn import sample_weight as sw
-from ..nn.divergence import REMEDIES, nonfinite_update
 from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.metrics import Metrics, for_network, no_nan
 from ..nn.metrics import metrics as named_metrics
@@ -25,18 +24,12 @@ from . import compiled
 from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
 from .diagnostics import last_outputs, likely_cause, unseen_update
+from .diverged import diverged, invalid_loss, last_update_diverged
 from .optim import Optimizer
 from .schedules import unreached
 from .small_callbacks import keras_step, last_finite, terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, validation, validation_logs
-
-
-def last_update_diverged(where: str, net: Network) -> TrainingDiverged:
-    """The error for weights the last update (of an epoch, of train_steps) made NaN or infinite: no
-    forward pass came after it to find it. `where`: "epoch 3", "step 10"."""
-    return TrainingDiverged(f"training diverged in its last update ({where}): {nonfinite_update(net)}; try "
-                            f"{REMEDIES}")
 
 
 class Trainer:
@@ -379,21 +372,3 @@ def permutation(rng: np.random.Generator, n: int, small: bool = False, on_disk: 
         order[a:a + (1 << 16)] = np.arange(a, min(a + (1 << 16), n), dtype=index)
     rng.shuffle(order.view(np.ndarray))  # the draws of rng.permutation(n): the same order (NumPy's
     return order                         # fast path wants a plain ndarray, not a memmap: 130x)
-
-
-def invalid_loss(exc: TrainingDiverged) -> float:
-    """The loss TerminateOnNaN's stop logs for the diverged batch (and its epoch): the step's own where it is
-    infinite or NaN, as Keras logs it (the epoch's mean with an infinite loss in it is infinite), else NaN: a finite
-    loss whose gradient overflowed, whose update chainrule refuses (Keras makes it, and logs the next batch's)."""
-    loss = getattr(exc, "loss", math.nan)
-    return math.nan if math.isfinite(loss) else float(loss)
-
-
-def diverged(net: Network, exc: TrainingDiverged, where: str) -> TrainingDiverged:
-    """The error for a diverged step: where (1-based), and what to try. The check runs before the
-    update, so the weights are finite unless an update with finite gradients overflowed (then the
-    message says so instead of promising the last finite step)."""
-    msg = str(exc)
-    if not np.isfinite(net.params).all():
-        msg = msg.replace("the weights are those of the last finite step", nonfinite_update(net))
-    return TrainingDiverged(f"training diverged {where}: {msg}")

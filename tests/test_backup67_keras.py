@@ -128,7 +128,8 @@ def test_both_backups_damaged_are_refused_naming_the_folder(tmp_path):
     interrupted(backup, 3)
     damage(tmp_path / "checkpoint.npz")
     damage(tmp_path / "checkpoint.npz.bkp")
-    with pytest.raises(ModelFileError, match=r"checkpoint.npz.bkp, damaged too.*delete it and history.jsonl"):
+    with pytest.raises(ModelFileError,
+                       match=r"damaged too: .*checkpoint.npz.bkp.*delete both and history.jsonl beside both"):
         fit(network(), [backup])
 
 

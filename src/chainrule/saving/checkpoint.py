@@ -31,7 +31,9 @@ from ..nn.divergence import REMEDIES, nonfinite_update
 from ..training.callback import stateful
 from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar, logged
 from . import runlock
+from .files import atomic_write
 from .fingerprint import differences, fingerprint
+from .modelkind import AGAIN
 from .npz import check_registered, load_all, write
 from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_float_key
 
@@ -177,7 +179,7 @@ class BackupAndRestore(Callback):
             state = (load_all(path)[1] or {}).get("checkpoint")
         except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
             raise ModelFileError(f"{path} cannot be read, so a new run would replace what may be an unfinished run: "
-                                 f"{exc}; {afresh}") from None
+                                 f"{str(exc).removesuffix(AGAIN)}; {afresh}") from None
         if not isinstance(state, dict):
             raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
                                  f"{afresh}")
@@ -238,23 +240,27 @@ class BackupAndRestore(Callback):
 
     def _read(self, path: Path) -> tuple:
         """The checkpoint's network, JSON and arrays; a damaged one is refused naming the folder and what to do, or
-        with double_checkpoint replaced by the one before (as Keras' restores it)."""
+        with double_checkpoint replaced by the one before (as Keras' restores it) once that one reads whole."""
         previous = self.directory / PREVIOUS
         try:
             return load_all(path)
         except ModelFileError as exc:
             if not (self.double and previous.exists()):
                 raise self._damaged(exc) from None
+            last = exc
         try:
-            _copy(previous, path)
-            return load_all(path)
-        except ModelFileError as exc:
-            raise self._damaged(exc, f" (restored from {PREVIOUS}, damaged too)") from None
+            found = load_all(previous)
+        except ModelFileError as exc:       # both left as they are, for the user to look at
+            raise self._damaged(last, f"; the one before is damaged too: {str(exc).removesuffix(AGAIN)}",
+                                "both") from None
+        _copy(previous, path)               # the next epoch's copy to PREVIOUS must not take the damaged one
+        return found
 
-    def _damaged(self, exc: ModelFileError, how: str = "") -> ModelFileError:
+    def _damaged(self, exc: ModelFileError, before: str = "", files: str = "it") -> ModelFileError:
         more = ", or give double_checkpoint=True to keep the one before too" if self.keras and not self.double else ""
-        return ModelFileError(f"{exc}. It is the checkpoint of {advice.give('checkpoint_dir')} {str(self.directory)!r}"
-                              f"{how}: to start over, delete it and {HISTORY} beside it{more}")
+        why = str(exc).removesuffix(AGAIN)              # a checkpoint is not copied again: it is started over
+        return ModelFileError(f"{advice.give('checkpoint_dir')} {str(self.directory)!r} holds a damaged checkpoint: "
+                              f"{why}{before}. To start over, delete {files} and {HISTORY} beside {files}{more}")
 
     def _announce(self, trainer, done: int, epochs: int | None) -> None:
         """'resumed from epoch N of M' where fit's progress prints (stdout, as Keras' callbacks print their lines,
@@ -361,10 +367,9 @@ class BackupAndRestore(Callback):
 
 
 def _copy(source: Path, target: Path) -> None:
-    """`source` copied over `target` whole: written beside it, then renamed over it."""
-    tmp = target.with_name(f".{FILENAME}.copy.tmp")       # a kill leaves it: the next resume removes it
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    """`source` copied over `target` whole (files.atomic_write: beside it, synced, renamed over it)."""
+    with open(source, "rb") as f:
+        atomic_write(target, lambda out: shutil.copyfileobj(f, out))
 
 
 def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:

@@ -40,6 +40,9 @@ def not_expanded(path: Path) -> str:
     return " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if str(path).startswith("~") else ""
 
 
+AGAIN = "; copy or save it again"     # not_a_zip's advice for a model cut short (a checkpoint's own says otherwise)
+
+
 def not_a_zip(path: Path) -> str:
     """`load`'s refusal of a file that is no zip archive, naming what it holds and what to read it with."""
     kind, said = kind_of(path)
@@ -50,7 +53,7 @@ def not_a_zip(path: Path) -> str:
         said += f"; {WRITTEN}"
     elif kind == "model":
         return (f"{path} is a chainrule model file cut short ({CUT_SHORT}): its end, the member "
-                "list, is missing; copy or save it again")
+                f"list, is missing{AGAIN}")
     elif kind == "binary":
         return f"{path} is not a chainrule model file: it is not an .npz (zip) archive"
     return f"{path} {NOT_NPZ}: it is {said}"

@@ -30,6 +30,7 @@ SCRIPT = textwrap.dedent("""
         warnings.simplefilter("always")
         net.fit(X, y, epochs=2, batch_size=16, seed=3, verbose=0, callbacks=callbacks, comm=comm)
     (out / f"rank{rank}.json").write_text(json.dumps([str(w.message) for w in heard]))
+    (out / f"where{rank}.json").write_text(json.dumps([w.filename for w in heard]))
     np.save(out / f"params{rank}.npy", net.params)
 """)
 
@@ -62,3 +63,10 @@ def test_checkpoint_and_log_given_to_every_rank_are_written_by_rank_0_unwarned(t
     import chainrule as cr
     np.testing.assert_array_equal(cr.load(tmp_path / "ck.npz").params, np.load(tmp_path / "params0.npy"))
     assert len((tmp_path / "log.csv").read_text().splitlines()) == 3       # the header and two epochs
+
+
+def test_the_warning_points_at_the_user_s_fit_not_at_chainrule(tmp_path):
+    """As chainrule's other warnings (and Keras'): the line shown is the script's call of fit."""
+    job(tmp_path, [1])
+    where = json.loads((tmp_path / "where0.json").read_text())
+    assert where and all(os.path.samefile(w, tmp_path / "job.py") for w in where), where

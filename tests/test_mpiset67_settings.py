@@ -1,6 +1,8 @@
 """How an MPI job reports and ends travels with its communicator (`JobComm`), not as module globals that the command
 line set and restored: a fit of the Python API in the same process gets the defaults whatever a job of the command
 line gives, and the data file a job names is read from its settings."""
+import copy
+
 import numpy as np
 
 from chainrule.training import meeting
@@ -34,3 +36,12 @@ def test_the_data_file_named_is_the_job_s_for_arrays_and_the_memmap_s_own_else(t
     np.save(tmp_path / "x.npy", X)
     mapped = np.load(tmp_path / "x.npy", mmap_mode="r")
     assert meeting.file_of_data(mapped[1:], job) == str(tmp_path / "x.npy")
+
+
+def test_a_job_comm_copies_and_says_what_it_lacks():
+    """A JobComm copied (copy, deepcopy, as a trainer or its callbacks may be) keeps its communicator and settings,
+    and an attribute neither has is an AttributeError, not a RecursionError."""
+    job = meeting.JobComm(Comm(), meeting.JobSettings(timed_out_code=4))
+    for twin in (copy.copy(job), copy.deepcopy(job)):
+        assert meeting.settings(twin).timed_out_code == 4 and twin.Get_rank() == 0
+    assert not hasattr(job, "Split_type_nothing")

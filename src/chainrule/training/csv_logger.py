@@ -36,8 +36,9 @@ class CSVLogger(Callback):
     the file's first line ends (LF in a file written by other tools, where Keras would add CRLF rows
     to LF ones), and a file whose last line has no line end gets one first (Keras would join the
     first row to that line); logs the file has no column for are named in a warning and left out
-    (Keras writes its own columns under the file's header, misaligned). Under MPI (`comm`), give it
-    on every rank: rank 0 writes."""
+    (Keras writes its own columns under the file's header, misaligned). Under MPI (`comm`), rank 0 alone
+    writes: give it on every rank or on rank 0 alone; given to other ranks alone it writes nothing, and rank 0
+    warns."""
 
     def __init__(self, filename: str | os.PathLike, separator: str | None = None, append: bool = False):
         self.filename = os.fspath(check.path_like(filename, "CSVLogger: filename"))

@@ -113,6 +113,8 @@ class JobComm:
     settings: JobSettings
 
     def __getattr__(self, name: str) -> Any:
+        if name in ("comm", "settings"):     # not yet set (a copy being made): no recursion through self.comm
+            raise AttributeError(name)
         return getattr(self.comm, name)
 
 

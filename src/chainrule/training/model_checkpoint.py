@@ -37,7 +37,8 @@ class ModelCheckpoint(Callback):
     {batch} with save_freq a number). `verbose=1` prints Keras' lines as it saves. The file is the
     whole network, which `chainrule.load` reads; `include_optimizer=False` leaves out the optimizer's
     state; `save_weights_only=True` writes the weights alone, as `Network.save_weights`, which
-    `Network.load_weights` reads. Under MPI (`comm`), give it on every rank: rank 0 saves."""
+    `Network.load_weights` reads. Under MPI (`comm`), rank 0 alone saves: give it on every rank or on rank 0
+    alone (as Keras scripts under Horovod do); given to other ranks alone it saves nothing, and rank 0 warns."""
 
     def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss", verbose: int = 0,
                  save_best_only: bool = False, save_weights_only: bool = False, mode: str = "auto",

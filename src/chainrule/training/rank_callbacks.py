@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..callers import caller_level
 from .callbacks import Callback
 from .csv_logger import CSVLogger
 from .diverged import last_update_diverged
@@ -53,7 +54,7 @@ def unwritten(comm: Any, callbacks: list[Any]) -> None:
         who = f"rank {where[0]}" if len(where) == 1 else f"ranks {', '.join(map(str, where))}"
         warnings.warn(f"{kind}({path!r}) was given to {who} of {len(said)} and not to rank 0, which alone writes "
                       f"files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=caller_level())
 
 
 def restores_weights(cb: Any) -> bool:

@@ -25,6 +25,6 @@ def test_a_pipe_in_the_checkpoints_place_is_refused_at_once(tmp_path, name, resu
     assert r.returncode == 2, r.stderr
     line = r.stderr.splitlines()[-1]
     option = "--resume" if resume and name == "checkpoint.npz" else "--checkpoint-dir"
-    assert line.startswith(f"chainrule: error: {option}: {pipe} is a named pipe (FIFO), not "), line
+    assert line.startswith(f"chainrule: error: {option}: {str(pipe)!r} is a named pipe (FIFO), not "), line
     assert f"move {str(pipe)!r} away" in line
     assert not (tmp_path / "m.npz").exists() and pipe.exists()

@@ -51,7 +51,7 @@ def test_a_file_that_is_no_checkpoint_is_refused_in_a_checkpoints_words(kind, go
     assert r.returncode == 2
     path = "ck/checkpoint.npz"
     assert r.stderr.splitlines()[-1] == (
-        f"chainrule: error: --resume: {path} is {what}, {why(kind)}: --resume goes on from the "
+        f"chainrule: error: --resume: '{path}' is {what}, {why(kind)}: --resume goes on from the "
         "checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that folder; to start over, give another "
         f"--checkpoint-dir, or move '{path}' away and train without --resume")
     if kind == "text":         # docs/errors.md shows this one
@@ -76,7 +76,7 @@ def test_a_new_run_refuses_it_in_a_checkpoints_words_before_reading(kind, good, 
             (tmp_path / "new.npz").write_bytes(b"")
             os.replace(tmp_path / "new.npz", tmp_path / "ck" / "checkpoint.npz")
         fate = "could not write its checkpoint there"
-    assert r.stderr == (f"chainrule: error: --checkpoint-dir: ck/checkpoint.npz is {what}, {why(kind)}, "
+    assert r.stderr == (f"chainrule: error: --checkpoint-dir: 'ck/checkpoint.npz' is {what}, {why(kind)}, "
                         f"and a new run {fate}: give another --checkpoint-dir, or move 'ck/checkpoint.npz' "
                         "away\n")
     assert not (tmp_path / "r.npz").exists()

@@ -186,11 +186,11 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
     from ..data.markers import NA_MARKERS, learnt
     from ..data.memory import chunked
     from ..data.progress import Progress
-    from ..data.targets import unscaled
+    from ..data.targets import unscaled, why_beyond
     from ..nn.overflow import Failures
     from ..nn.predict import predict as outputs  # non-finite rows named by their lines below
     unseen: dict[str, set] = {}
-    bad, first_bad, rows, failures = 0, 0, 0, Failures()
+    bad, first_bad, rows, failures, nearest = 0, 0, 0, Failures(), np.inf
     gap: Gaps | None = None                     # missing values the model cannot fill: counted over the file
     marked: Markers | None = None               # a marker no option read: the later chunks' markers said with it
     markers: dict = {}
@@ -239,6 +239,7 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                 if beyond.any():
                     first_bad = first_bad or int(file_lines(chunk, np.flatnonzero(beyond)[:1])[0])
                     bad += int(beyond.sum())
+                    nearest = min(nearest, float(np.abs(out[beyond, 0]).min()))
             if not (bad or failures):
                 if inputs is not None:
                     inputs.append(x)
@@ -256,8 +257,8 @@ def chunks(args, info: dict, pre, net, text: tuple[str, ...] = (),
                                  ", or train the model with --dtype float64" if net.dtype == np.float32 else ""))
     if bad:
         raise ValidationError(f"the model's predictions are beyond float64's range for {bad} {plural(bad, 'row')} "
-                              f"(first: line {first_bad}), as {pre.target!r} is scaled back; its weights are damaged "
-                              "or the inputs far outside the training range")
+                              f"(first: line {first_bad}), as {short(pre.target)} is scaled back: "
+                              f"{why_beyond(np.array([nearest]), pre.y_scale, pre.y_mean, pre.target)}")
     warn_unseen(pre, unseen)
 
 

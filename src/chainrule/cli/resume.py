@@ -25,11 +25,11 @@ class ResumeNote(callbacks.Callback):
     def on_train_begin(self, params):
         done, total = params.get("initial_epoch", 0), params["epochs"]
         if not done:
-            say(f"no checkpoint in {self.folder!r} yet: starting at epoch 1 of {total}", sys.stderr)
+            say(f"no checkpoint in {_named(self.folder)} yet: starting at epoch 1 of {total}", sys.stderr)
         elif done >= total:           # fit trains nothing (as Keras' fit with initial_epoch == epochs): a warning,
             self.nothing_left = True  # said under --quiet too (the run did not do what was asked)
-            warnings.warn(f"nothing left to train: the checkpoint in {self.folder!r} has finished epoch {done} and "
-                          f"--epochs is {total}; resume with a larger --epochs (e.g. --epochs {2 * done}) to train "
+            warnings.warn(f"nothing left to train: the checkpoint in {_named(self.folder)} has finished epoch {done} "
+                          f"and --epochs is {total}; resume with a larger --epochs (e.g. --epochs {2 * done}) to train "
                           "more", stacklevel=caller_level())
         else:
             say(f"resumed from epoch {done} of {total}", sys.stderr)
@@ -53,9 +53,9 @@ def check(args, described, hidden: list[int], activation) -> None:
         loaded = schedule.check_resume(args, described)
     except ModelFileError as exc:
         assert path is not None
-        raise ModelFileError(f"--resume: {path} is {_not_one(_what(path, str(exc)))}: --resume "
+        raise ModelFileError(f"--resume: {_named(path)} is {_not_one(_what(path, str(exc)))}: --resume "
                              "goes on from the checkpoint.npz that `chainrule train --checkpoint-dir` wrote in that "
-                             f"folder; to start over, give another --checkpoint-dir, or move {str(path)!r} away and "
+                             f"folder; to start over, give another --checkpoint-dir, or move {_named(path)} away and "
                              "train without --resume") from None
     if loaded is not None and path is not None:
         _same_run(args, path, loaded[0], loaded[1], hidden, activation)
@@ -102,7 +102,7 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
                "that differ in their last digits, and keeps the encoded rows in a file, read batch by batch: a "
                "checkpoint resumes with the reading that wrote it)")
     if differ:
-        raise ValidationError(f"cannot resume from {str(path)!r}: it was written by another run, which had "
+        raise ValidationError(f"cannot resume from {_named(path)}: it was written by another run, which had "
                               f"{'; '.join(differ)}{why}; resume with the options it had, or use another "
                               "--checkpoint-dir")
 
@@ -159,10 +159,10 @@ def _history(path: Path) -> None:
     beside its checkpoint, is refused before any reading: the run waited on it for ever."""
     from ..errors import ModelFileError
     if path.exists() and not path.is_file() and not path.is_dir():     # a folder there: the writer says so
-        raise ModelFileError(f"--checkpoint-dir: {path} is {_what(path, '')}, not the run's history (the "
+        raise ModelFileError(f"--checkpoint-dir: {_named(path)} is {_what(path, '')}, not the run's history (the "
                              f"{HISTORY} a run writes beside its checkpoint, and --resume reads): reading or writing "
                              f"it would wait for another process; give another --checkpoint-dir, or move "
-                             f"{str(path)!r} away")
+                             f"{_named(path)} away")
 
 
 def _fresh(path: Path) -> None:
@@ -176,8 +176,14 @@ def _fresh(path: Path) -> None:
     if not path.exists() or path.is_file() and kind_of(path)[0] == "model" and zipfile.is_zipfile(path):
         return
     fate = "could not write its checkpoint there" if path.is_dir() else "would replace it"   # a folder stays
-    raise ModelFileError(f"--checkpoint-dir: {path} is {_not_one(_what(path, ''))}, and a new run {fate}: give "
-                         f"another --checkpoint-dir, or move {str(path)!r} away")
+    raise ModelFileError(f"--checkpoint-dir: {_named(path)} is {_not_one(_what(path, ''))}, and a new run {fate}: give "
+                         f"another --checkpoint-dir, or move {_named(path)} away")
+
+
+def _named(path) -> str:
+    """A checkpoint's file or folder as every message of the commands names a file: quoted ('my run/ck' one name)."""
+    from ..data.csvfile import short
+    return short(str(path), 200)
 
 
 #: a checkpoint (or a model) cut short is one that cannot be read, not "not a checkpoint"

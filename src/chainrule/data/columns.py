@@ -149,7 +149,9 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)
         return
     if ok.all() or not ok.any():
-        i, line = first_of(np.ones(len(text), dtype=bool))
+        # the cell shown is one pandas keeps as text as written (' INF', 'inf ': numbers once stripped)
+        unread = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce").isna().to_numpy(dtype=bool)
+        i, line = first_of(unread if unread.any() else np.ones(len(text), dtype=bool))
         raise stored_as_text(name, text[i], line, target)
     if counts[ok].sum() / total >= 0.5:
         i, line = first_of(~ok)

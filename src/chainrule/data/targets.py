@@ -123,9 +123,31 @@ def decoded(out, task: str, classes: list, y_scale: float, y_mean: float, target
     if task != "regression":
         return np.array(classes, dtype=object)[out.argmax(axis=1)]
     values = unscaled(out, y_scale, y_mean)
-    refuse_nonfinite(~np.isfinite(values), f"predictions are beyond float64's range as {target!r} is scaled back",
-                     "the weights are damaged or the inputs far outside the training range")
+    beyond = ~np.isfinite(values)
+    if beyond.any():
+        refuse_nonfinite(beyond, f"predictions are beyond float64's range as {target!r} is scaled back",
+                         why_beyond(np.asarray(out)[beyond, 0], y_scale, y_mean, target))
     return values
+
+
+PLAUSIBLE = 10.0        # standard deviations from the training target's mean that a prediction may well reach
+
+
+def why_beyond(out, y_scale: float, y_mean: float, target: str) -> str:
+    """Why predictions (the network's standardised `out` of those rows) pass float64's largest magnitude once
+    scaled back, from the training target's mean and standard deviation the model keeps: a target this close to
+    1.8e308 leaves no room for a prediction a few standard deviations from its mean (the target is to be scaled
+    down, and the predictions up again); an output far beyond every target trained on is the inputs' or weights'."""
+    near = float(np.min(np.abs(out)))
+    trained = f"the training mean of {short(target)} ({y_mean:.4g}; standard deviation {y_scale:.4g})"
+    if near <= PLAUSIBLE:
+        factor = f"{10.0 ** np.floor(np.log10(max(abs(y_mean), y_scale))):.0e}"
+        return (f"they pass float64's limit (±1.8e+308) {near:.3g} standard deviations from {trained}, a target "
+                "this close to the limit leaving no room for predictions beyond its own values. Scale the target "
+                f"down before training (e.g. divide {short(target)} by {factor} in the file), then multiply the "
+                f"predictions by {factor}")
+    return (f"the network's outputs there are {near:.3g} standard deviations or more from {trained}, far beyond "
+            "every target it was trained on: its inputs are far outside the training range, or its weights damaged")
 
 
 def as_written(values: np.ndarray, out: np.ndarray, y_scale: float) -> np.ndarray:

@@ -62,8 +62,8 @@ def test_the_page_says_beside_the_link_that_it_leaves_the_step_line_out(page):
     expect(pg.locator('[data-id="etotal"]')).not_to_have_text("0.298371109")
     s.before = [w * 0 + 3e6 for w in s.before]        # a run that came back from weights past what a link holds
     said = share_by_keyboard(pg)
-    assert ("it leaves out the weights before the last steps (the chain rule's \"The step just taken ... moved ... "
-            "from ... to ...\"): one of them is about 3,000,000") in said
+    assert ("The link leaves out the weights before the last steps, as one of them is about 3,000,000") in said
+    assert "lacks the line \"The step just taken ... moved ... from ... to ...\"" in said
     assert export.share_code(s) in said                 # the link shown is the engine's code
 
 

@@ -133,10 +133,10 @@ def shared(s) -> tuple[str, str]:
                               "instead")
     if not why or s.before is None:
         return code, ""
-    opens = "; it opens on Forward, the pass of the new weights" if s.phase == "update" else ""
-    # in the page's words: the chain rule's line after a step, which the receiver's page opens without
-    return code, ("it leaves out the weights before the last steps (the chain rule's \"The step just taken ... moved "
-                  f"... from ... to ...\"): {why}{opens}")
+    opens = " and it opens on Forward, the pass of the new weights" if s.phase == "update" else ""
+    # one sentence in the page's words: the chain rule's line after a step, which the receiver's page opens without
+    return code, (f"The link leaves out the weights before the last steps, as {why}, so its chain-rule panel lacks "
+                  f"the line \"The step just taken ... moved ... from ... to ...\"{opens}.")
 
 
 def _encoded(s, payload: dict) -> str:

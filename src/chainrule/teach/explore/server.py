@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import errno
 import json
+import math
 import secrets
 import socket
 import threading
@@ -77,7 +78,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
     async def json_body(request: Request) -> dict:
         raw = await body(request, limits.MAX_BODY)
         try:
-            value = json.loads(raw or b"{}", parse_int=_integer)
+            value = json.loads(raw or b"{}", parse_int=_integer, parse_float=_decimal)
         except RecursionError:
             raise _Refused(400, "the request body is nested too deeply") from None
         except ValueError:
@@ -120,6 +121,10 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
     async def new_session(request: Request) -> Response:
         req = await json_body(request)
         limits.unknown_fields("session", req, ["share"])
+        share = req.get("share", "")
+        if not isinstance(share, str):      # a request's error, not a broken link: refused, as other fields are
+            got = "None" if share is None else f"{type(share).__name__} {str(share)[:40]}"
+            raise _Refused(400, f"share must be text (the part of a share link after #s=); got {got}")
         s = await run_in_threadpool(make_session)
         sid = secrets.token_hex(12)
         with guard:
@@ -127,9 +132,9 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
             while len(sessions) > MAX_SESSIONS:
                 sessions.popitem(last=False)
         content: dict = {"session": sid}
-        if req.get("share"):
+        if share:
             try:
-                await run_in_threadpool(s.act, "load_share", {"code": req["share"]})
+                await run_in_threadpool(s.act, "load_share", {"code": share})
             except (ChainruleError, ValueError, TypeError) as exc:
                 content["error"] = for_page(f"the shared link could not be opened: {exc}")
         content["state"] = await run_in_threadpool(s.state)
@@ -202,10 +207,33 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": msg}, exc.status_code, headers={**HEADERS, **(exc.headers or {})})
 
 
+class _Sent(float):
+    """A number of more digits than an integer is read with (301) or past a float's range (1e400): a float (infinite
+    past 1e308), which every field's check refuses by name, quoted as sent (shortened), not as "inf"."""
+    text: str
+
+    def __repr__(self) -> str:
+        t = self.text
+        digits = sum(c.isdigit() for c in t)
+        return t if len(t) <= 24 else f"{t[:12]}...{t[-6:]} ({digits:,} digits)"
+
+
+def _sent(text: str) -> float:
+    value = _Sent(text)
+    value.text = text
+    return value
+
+
 def _integer(text: str) -> int | float:
     """A JSON integer; one of more digits than Python converts (4300) is read as the float it
-    overflows to (infinity), which the field's own check then refuses by name."""
-    return int(text) if len(text.lstrip("-")) <= 300 else float(text)
+    overflows to (infinity), which the field's own check then refuses by name, quoting it as sent."""
+    return int(text) if len(text.lstrip("-")) <= 300 else _sent(text)
+
+
+def _decimal(text: str) -> float:
+    """A JSON number with a point or exponent; one past a float's range (1e400) quoted as sent, as a long integer."""
+    value = float(text)
+    return _sent(text) if math.isinf(value) else value
 
 
 def address(host: str, port: int) -> str:

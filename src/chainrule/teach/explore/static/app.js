@@ -233,9 +233,9 @@ export function mount(root, wire) {
       const url = transport.shareUrl(a.code);
       const cols = state.mode === "model" && state.names ? ", the columns and statistics of its CSV file" : "";
       const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
-        + "the URL another `chainrule explore` prints)" + (a.note ? `; ${a.note}` : "");
-      info(`Share link ${what}:`, url);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}:`, url); } catch (e) { /* shown above */ }
+        + "the URL another `chainrule explore` prints)" + (a.note ? `. ${a.note}` : ":");   // the note: a sentence
+      info(`Share link ${what}`, url);
+      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}`, url); } catch (e) { /* shown above */ }
     }
   });
   // the Export menu closes as a menu does, on a click elsewhere or Escape (it stayed open over the drawing)

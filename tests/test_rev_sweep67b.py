@@ -1,12 +1,16 @@
 """run_sweep(verbose=N)'s lines: docs/scale.md shows the lines as printed, and the fits run two at a time or on a Dask
 cluster print the same lines as one at a time (each as it finishes, in this process)."""
+import contextlib
+import io
 import re
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("pandas")
+from chainrule.errors import ValidationError  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
 
 SCALE = Path(__file__).parent.parent / "docs" / "scale.md"
@@ -54,3 +58,34 @@ def test_a_dask_cluster_prints_every_fits_line(sweep_data, capsys):
                                   dashboard_address=None, env=worker_env(1)) as cluster:
         on_dask = _sweep(sweep_data, capsys, 3, scheduler=cluster.scheduler_address)
     assert _timeless(on_dask) == _timeless(one), (one, on_dask)
+
+
+VERBOSE_TAKEN = [True, np.bool_(True), np.int64(2), 3]
+VERBOSE_REFUSED = [-1, 1.5, np.float64(1.0), "2", None]
+
+
+def _gridsearch_takes(verbose) -> bool:
+    """Whether GridSearchCV's own check of its arguments takes `verbose`: the truth run_sweep's follows."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.utils._param_validation import InvalidParameterError
+    X, y = np.arange(8.0).reshape(-1, 1), np.arange(8) % 2
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            GridSearchCV(LogisticRegression(), {"C": [1.0]}, cv=2, verbose=verbose).fit(X, y)
+    except InvalidParameterError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("verbose", VERBOSE_TAKEN + VERBOSE_REFUSED, ids=repr)
+def test_verbose_is_taken_where_gridsearchcv_takes_it(verbose, sweep_data, capsys):
+    if not _gridsearch_takes(verbose):
+        with pytest.raises(ValidationError, match=r"verbose must be an integer >= 0.*; got "):
+            run_sweep(sweep_data / "iris.csv", "species", GRID, cv=3, verbose=verbose, **FIT)
+        return
+    assert _timeless(_sweep(sweep_data, capsys, verbose)) == _timeless(_sweep(sweep_data, capsys, int(verbose)))
+
+
+def test_the_taken_and_refused_are_gridsearchcvs():
+    assert [_gridsearch_takes(v) for v in VERBOSE_TAKEN + VERBOSE_REFUSED] == [True] * 4 + [False] * 5

@@ -158,7 +158,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
                               f"candidate last; 0 ranks it as a score of 0, as GridSearchCV's) or 'raise' (the first "
                               f"failed fit raises its error); got {error_score!r}")
-    if not isinstance(verbose, (int, np.integer)) or verbose < 0:     # True is 1, as GridSearchCV's
+    if not isinstance(verbose, (int, np.integer, np.bool_)) or verbose < 0:   # True is 1, as GridSearchCV's
         raise ValidationError(f"verbose must be an integer >= 0 (the search's lines, as GridSearchCV's; each fit's "
                               f"are the grid's: {{'verbose': [1]}}); got {verbose!r}")
     if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:

@@ -96,3 +96,15 @@ def test_json_opened_as_a_file_is_refused_as_json(tmp_path):
     with pytest.raises(ValidationError) as e2:
         read_csv(tmp_path / "x.json")                # the same refusal as its path's
     assert str(e.value) == str(e2.value)
+
+
+
+def test_an_unknown_example_name_is_documented_as_printed(tmp_path):
+    """docs/errors.md had `chainrule data iris` in the table of usage errors, whose test runs it and wants the
+    usage first: it is bad input, said as `chainrule: error:` (tests/test_cli_csv.py holds that)."""
+    from pathlib import Path
+    doc = (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    said = doc.split("`chainrule data iris` says\n\n", 1)[1].splitlines()[0].strip()
+    r = cmd("data", "iris", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.strip().splitlines()[-1] == said
+    assert "`chainrule data iris`" not in doc.split("Options that do not go together", 1)[1].split("\n\n", 2)[1]

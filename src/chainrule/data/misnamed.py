@@ -4,14 +4,30 @@ file. The words `opening.open_csv` adds to its refusal; the bundled examples' na
 from __future__ import annotations
 
 import os
+import shlex
 from importlib import resources
+from itertools import islice
 
 from ..errors import did_you_mean
+from .advice import caller
 
 #: the endings of the bundled examples, added to a name given without one (`chainrule data iris`)
 EXAMPLE_SUFFIXES = (".csv", ".npz")
 #: the endings of JSON files (JSON Lines too), refused by name where their text starts as JSON's does
 JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".geojson")
+#: how many of a folder's entries a hint looks at: a folder of a million files is not listed to word a refusal
+LOOKED = 1000
+
+
+def _files(folder: str) -> tuple[list[str], bool]:
+    """The names of (at most LOOKED of) the files in `folder`, and whether it holds more entries than were looked
+    at; ([], False) where it cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            seen = list(islice(entries, LOOKED + 1))
+            return [f.name for f in seen[:LOOKED] if f.is_file()], len(seen) > LOOKED
+    except OSError:
+        return [], False
 
 
 def examples() -> dict[str, str]:
@@ -37,42 +53,39 @@ def bundled(name: str) -> str | None:
 
 def missing_hint(name: str) -> str:
     """Why the file `name` is not there, as a newcomer's likely mistake: a bundled example that `chainrule data`
-    writes (into the folder named), or the file of a close name in that folder ('irs.csv' for 'iris.csv'); ''."""
+    writes (into the folder named; in Python, its path in the package), or the file of a close name in that folder
+    ('irs.csv' for 'iris.csv'; none in a folder of more than LOOKED entries); ''."""
     folder, base = os.path.split(os.path.expanduser(name))
     example = bundled(base)
     if example is not None and os.path.isdir(folder or "."):
         there = os.path.join(folder, example) if folder else example
-        out = f" --out {folder}" if folder else ""
         if os.path.exists(there):       # 'Iris' for iris.csv, written already
             return f" (did you mean {there!r}?)"
+        if caller() not in ("command", "sweep command"):    # Python's caller reads the package's copy
+            return (f"; {example} is a bundled example, shipped with chainrule: give its path, "
+                    f"importlib.resources.files('chainrule.data') / 'examples' / {example!r}")
+        out = f" --out {shlex.quote(folder)}" if folder else ""
         return (f"; {example} is a bundled example: `chainrule data {example}{out}` writes it"
-                + ("" if there == name else f", then give {there}"))
-    try:
-        files = [f.name for f in os.scandir(folder or ".") if f.is_file()]
-    except OSError:
-        return ""
-    close = did_you_mean(base, files, "{}")
+                + ("" if there == name else f", then give {shlex.quote(there)}"))
+    files, more = _files(folder or ".")
+    close = "" if more else did_you_mean(base, files, "{}")     # a part of a huge folder's names would mislead
     return f" (did you mean {os.path.join(folder, close)!r}?)" if close else ""
 
 
 def folder_hint(name: str) -> str:
     """What to give for the folder `name`: a CSV file in it (its first few named), or one elsewhere."""
-    try:
-        inside = sorted(f.name for f in os.scandir(os.path.expanduser(name))
-                        if f.is_file() and f.name.lower().endswith((".csv", ".tsv", ".txt", ".csv.gz", ".zip")))
-    except OSError:
-        inside = []
+    files, more = _files(os.path.expanduser(name))
+    inside = sorted(f for f in files if f.lower().endswith((".csv", ".tsv", ".txt", ".csv.gz", ".zip")))
     if not inside:
-        return ": give the path of a CSV file (this folder holds none)"
-    shown = ", ".join(repr(os.path.join(name, f)) for f in inside[:3]) + (" ..." if len(inside) > 3 else "")
+        return ": give the path of a CSV file" + ("" if more else " (this folder holds none)")
+    shown = ", ".join(repr(os.path.join(name, f)) for f in inside[:3]) + (" ..." if len(inside) > 3 or more else "")
     return f": give the path of a CSV file in it, e.g. {shown}"
 
 
 def unreadable_hint(name: str) -> str:
     """What to do about a file that the user may not read."""
-    from shlex import quote
-    return (f": give a file you may read (ls -l {quote(name)} shows whose it is; if it is yours, chmod u+r "
-            f"{quote(name)} lets you read it)")
+    return (f": give a file you may read (ls -l {shlex.quote(name)} shows whose it is; if it is yours, chmod u+r "
+            f"{shlex.quote(name)} lets you read it)")
 
 
 def json_text(name: str, head: bytes) -> str | None:

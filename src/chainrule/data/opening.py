@@ -29,6 +29,9 @@ def read_bytes(source) -> tuple[bytes, str, bool]:
             with inner:                             # a pipe's compressed bytes (cat data.csv.gz | train /dev/stdin)
                 raw = inner.read()
         not_csv(name, raw[:4096], raw)              # a path's file is looked at as it is opened (open_csv)
+        from .misnamed import json_text
+        if (json := json_text(name, raw[:64])) is not None:    # open('x.json'), as the path 'x.json' is refused
+            raise ValidationError(json)
         raw = raw[:len(raw) - dos_marks(raw[-16:])]
         return raw, name, isinstance(data, str)
     name = csv_path(source)

@@ -235,8 +235,7 @@ def _check_shareable(s) -> None:
 
 def _payload(code) -> dict:
     if not isinstance(code, str) or not 0 < len(code) <= limits.MAX_SHARE:
-        got = f"{len(code):,} characters" if isinstance(code, str) else "None" if code is None else \
-            f"{type(code).__name__} {str(code)[:40]}"
+        got = f"{len(code):,} characters" if isinstance(code, str) else limits.received(code)
         raise ValidationError(f"a share code is a text of 1 to {limits.MAX_SHARE:,} characters; got {got}")
     try:
         raw = base64.urlsafe_b64decode(code + "=" * (-len(code) % 4))

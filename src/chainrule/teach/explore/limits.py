@@ -38,6 +38,15 @@ def integer(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
+def received(value: Any) -> str:
+    """A field's value of the wrong type as its refusal names it: "int 5", "list []", "None". A number past a
+    float's range is a float of the server's own class (it quotes itself as sent), named float, not by that class."""
+    if value is None:
+        return "None"
+    kind = "float" if isinstance(value, float) else type(value).__name__
+    return f"{kind} {str(value)[:40]}"
+
+
 def typed_texts(typed: Any, body: dict) -> dict[str, str]:
     """A request's `typed`: for a number field of the page, the text typed in it ({"lr": "-0"}), which JavaScript's
     number no longer tells apart ("-0", "0.00" and "1e-400" all arrive as 0, "2e6" as 2000000)."""

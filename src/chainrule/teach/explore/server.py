@@ -123,7 +123,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         limits.unknown_fields("session", req, ["share"])
         share = req.get("share", "")
         if not isinstance(share, str):      # a request's error, not a broken link: refused, as other fields are
-            got = "None" if share is None else f"{type(share).__name__} {str(share)[:40]}"
+            got = limits.received(share)
             raise _Refused(400, f"share must be text (the part of a share link after #s=); got {got}")
         s = await run_in_threadpool(make_session)
         sid = secrets.token_hex(12)

@@ -23,9 +23,8 @@ from ..nn.metrics import no_nan
 from ..nn.numeric import pairs
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
-from .diverged import invalid_loss
 from .fitting import setup
-from .small_callbacks import keras_step, terminates
+from .small_callbacks import diverged_batch, terminates
 from .streaming import validation
 from .trainer import Trainer
 
@@ -244,15 +243,12 @@ class SequenceTrainer(Trainer):
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, step) from None
-                if keras_step(self.callbacks, exc, net.params):    # a finite loss: Keras updates, stops at the next
-                    E = float(getattr(exc, "loss", math.nan))
-                else:
-                    bad = invalid_loss(exc)
-                    for cb in end:              # TerminateOnNaN: Keras' invalid batch logs, then the stop
-                        cb.on_train_batch_end(step, logs=self.metrics.logs(bad, math.nan))
+                going_on, E = diverged_batch(self.callbacks, exc, net.params, end, step,
+                                             lambda bad: self.metrics.logs(bad, math.nan))
+                if not going_on:                # TerminateOnNaN: Keras' invalid batch logs given, then the stop
                     if not n:
                         correct = hits = math.nan
-                    total, n, weight = bad, max(n, 1), max(weight, 1.0)
+                    total, n, weight = E, max(n, 1), max(weight, 1.0)
                     break
             opt.step(net.params, net.grads, slices)
             out = net.last_output

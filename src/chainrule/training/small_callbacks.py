@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError, did_you_mean
+from ..errors import ChainruleTypeError, TrainingDiverged, ValidationError, did_you_mean
 from ..nn import checks as check
 from .backup import BackupAndRestore as BackupAndRestore  # its home before backup.py
 from .backup import keras_backup as keras_backup
 from .callback import Callback, float32_logs, sets_lr_alone, verbose_flag
+from .diverged import invalid_loss
 
 
 class LearningRateScheduler(Callback):
@@ -179,6 +180,19 @@ def keras_step(callbacks: list[Callback], exc: Exception, params: np.ndarray) ->
         cb.finite = params.copy()
     cb.pending = True
     return True
+
+
+def diverged_batch(callbacks: list[Callback], exc: TrainingDiverged, params: np.ndarray, end: list[Callback], step: int,
+                   logs: Callable[[float], dict]) -> tuple[bool, float]:
+    """TerminateOnNaN's reading of a diverged batch, for each fit loop: (True, the finite loss Keras logs) where Keras
+    updates and stops only at the next batch; else (False, the invalid loss) once the batch-end callbacks have been
+    given Keras' invalid batch logs, and the run stops."""
+    if keras_step(callbacks, exc, params):
+        return True, float(getattr(exc, "loss", math.nan))
+    bad = invalid_loss(exc)
+    for cb in end:
+        cb.on_train_batch_end(step, logs=logs(bad))
+    return False, bad
 
 
 def last_finite(callbacks: list[Callback], params: np.ndarray) -> None:

@@ -24,10 +24,10 @@ from . import compiled
 from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
 from .diagnostics import last_outputs, likely_cause, unseen_update
-from .diverged import diverged, invalid_loss, last_update_diverged
+from .diverged import diverged, last_update_diverged
 from .optim import Optimizer
 from .schedules import unreached
-from .small_callbacks import keras_step, last_finite, terminates
+from .small_callbacks import diverged_batch, last_finite, terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, validation, validation_logs
 
@@ -243,15 +243,12 @@ class Trainer:
             except TrainingDiverged as exc:
                 if not terminates(self.callbacks):
                     raise self.diverged(exc, epoch, batch) from None
-                if keras_step(self.callbacks, exc, net.params):    # a finite loss: Keras updates, stops at the next
-                    E = float(getattr(exc, "loss", math.nan))
-                else:
-                    bad = invalid_loss(exc)
-                    for cb in end:              # TerminateOnNaN: Keras' invalid batch logs, then the stop
-                        cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
+                going_on, E = diverged_batch(self.callbacks, exc, net.params, end, batch,
+                                             lambda bad: self.metrics.logs(bad, math.nan))
+                if not going_on:                # TerminateOnNaN: Keras' invalid batch logs given, then the stop
                     total, correct, trained, _, once = self.stopped_at(start, order, total, correct, predicted, labels,
                                                                        plain)
-                    return bad, (correct if start else math.nan), (trained or 1.0), None, once
+                    return E, (correct if start else math.nan), (trained or 1.0), None, once
             opt.step(net.params, net.grads, slices)
             if timer is not None:
                 timer.step()

@@ -200,6 +200,21 @@ def cli_in_process(capsys, *args):
     return code, out, err
 
 
+@pytest.fixture(scope="module")
+def dask_client():
+    """A real Dask cluster of two worker processes on 127.0.0.1 (one BLAS/Numba thread each), closed by the module."""
+    distributed = pytest.importorskip("distributed")
+    from chainrule.workers import worker_env
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
+                                       dashboard_address=None, env=worker_env(1))
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
 @pytest.fixture(scope="session")
 def sweep_data(tmp_path_factory):
     """The sweeps' CSV files, in one folder: iris.csv (iris_table(): 150 rows, 'species' the names),

@@ -17,15 +17,8 @@ from chainrule.workers import ThreadLimits, worker_env  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
-                                       dashboard_address=None, env=worker_env(1))
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
+def client(dask_client):
+    return dask_client
 
 
 #: the table's columns of seconds, which differ run to run

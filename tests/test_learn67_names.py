@@ -24,9 +24,9 @@ def _glyphs(tex: str) -> str:
     return "".join(chr(g[2]) for g in MathTextParser("path").parse(f"${tex}$").glyphs)
 
 
-def _report():
-    net = cr.Network([cr.Dense(len(NAMES), 1, activation="sigmoid")], seed=0)
-    X = pd.DataFrame(np.linspace(0.1, 0.6, 2 * len(NAMES)).reshape(2, -1), columns=NAMES)
+def _report(names: list[str] = NAMES):
+    net = cr.Network([cr.Dense(len(names), 1, activation="sigmoid")], seed=0)
+    X = pd.DataFrame(np.linspace(0.1, 0.6, 2 * len(names)).reshape(2, -1), columns=names)
     return cr.explain(net, X, np.array([[0.2], [0.7]]))
 
 

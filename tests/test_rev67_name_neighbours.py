@@ -6,28 +6,19 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pytest
-
-import chainrule as cr
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
+from test_learn67_names import TEXT, _glyphs  # noqa: E402
+from test_learn67_names import _report as names_report  # noqa: E402
 
 NAMES = ["a!`b", "c?`d", "e,,f", "g\vh", "i\fj", "k\x85l", "m\u2028n", "o\u2029p", "q\x1cr"]
-TEXT = re.compile(r"\\text\{((?:\\.|[^\\{}])*)\}")
 PAIRS = ("!`", "?`", ",,")
 
 
-def _glyphs(tex: str) -> str:
-    from matplotlib.mathtext import MathTextParser
-    return "".join(chr(g[2]) for g in MathTextParser("path").parse(f"${tex}$").glyphs)
-
-
 def _report():
-    net = cr.Network([cr.Dense(len(NAMES), 1, activation="sigmoid")], seed=0)
-    X = pd.DataFrame(np.linspace(0.1, 0.6, 2 * len(NAMES)).reshape(2, -1), columns=NAMES)
-    return cr.explain(net, X, np.array([[0.2], [0.7]]))
+    return names_report(NAMES)
 
 
 def _as_python_writes(name: str) -> str:

@@ -10,21 +10,13 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from chainrule.sklearn import BackpropClassifier  # noqa: E402
 from chainrule.sweep import run_sweep  # noqa: E402
-from chainrule.workers import worker_env  # noqa: E402
 
 GRID = {"learning_rate": [0.01, 1e30], "activation": ["linear"], "optimizer": ["sgd"]}      # 1e30 diverges
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", processes=True,
-                                       dashboard_address=None, env=worker_env(1))
-    c = distributed.Client(cluster)
-    try:
-        yield c
-    finally:
-        c.close()
-        cluster.close()
+def client(dask_client):
+    return dask_client
 
 
 @pytest.mark.parametrize("given", ["client", "address"])

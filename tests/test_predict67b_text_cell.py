@@ -49,3 +49,21 @@ def test_predict_and_evaluate_name_the_text_cell(tmp_path, cell, command):
     assert r.returncode != 0
     last = r.stderr.strip().splitlines()[-1]
     assert f"line 7 has {cell!r}" in last, last
+
+
+@pytest.mark.parametrize("cell", [" INF", "inf "])
+def test_the_text_cell_is_read_with_the_files_decimal_mark(tmp_path, cell):
+    """With --decimal ',' the cells '0,5' are numbers pandas reads (the truth: read_csv with decimal=','), so the
+    cell named is the one it keeps as text, not the column's first number."""
+    lines = ["x;y"] + [f"{i / 79:.4f};{i / 79:.4f}".replace(".", ",") for i in range(80)]
+    lines[6] = f"{cell};" + lines[6].split(";")[1]
+    text = "\n".join(lines) + "\n"
+    (tmp_path / "d.csv").write_text(text)
+    read = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    alone = [pd.read_csv(io.StringIO(f"x\n{v}\n"), sep=";", decimal=",")["x"] for v in read["x"]]
+    unread = [i for i, col in enumerate(alone) if not pd.api.types.is_numeric_dtype(col)]
+    assert unread == [5]
+    r = cmd("train", tmp_path / "d.csv", "--target", "y", "--sep", ";", "--decimal", ",", "--epochs", "1",
+            "--out", tmp_path / "m.npz", "--quiet")
+    assert r.returncode != 0
+    assert f"e.g. {cell!r} on line 7" in r.stderr.strip().splitlines()[-1], r.stderr

@@ -43,3 +43,17 @@ def test_the_resumed_runs_notes_name_the_folder_quoted(table):
             "--checkpoint-dir", "my run", "--resume", cwd=table)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1].startswith("chainrule: error: cannot resume from 'my run/checkpoint.npz'")
+
+
+def test_a_new_run_names_a_model_file_or_an_unfinished_run_there_quoted(table):
+    """fit's own refusals of a new run over what is in the checkpoint's place (a model file)
+    name the file bare, as the library does: the command quotes it as it names every file."""
+    r = cmd("train", "d.csv", "--target", "y", "--epochs", "1", "--hidden", "3", "--out", "m.npz", cwd=table)
+    assert r.returncode == 0, r.stderr
+    (table / "my run").mkdir()
+    (table / "my run" / "checkpoint.npz").write_bytes((table / "m.npz").read_bytes())
+    r = train(table, "--quiet")
+    assert r.returncode == 2, r.stderr
+    line = r.stderr.strip().splitlines()[-1]
+    assert line.startswith("chainrule: error: 'my run/checkpoint.npz' is a model file, not a training checkpoint"), line
+    assert "delete 'my run/checkpoint.npz'" in line and (table / "my run" / "checkpoint.npz").exists()

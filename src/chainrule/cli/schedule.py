@@ -307,7 +307,7 @@ class RateLog(callbacks.Callback):
         logs["lr"] = self.rate
 
 
-def resume_refusal(exc: ValidationError) -> ValidationError:
+def resume_refusal(exc: ChainruleError) -> ChainruleError:
     """fit's refusal to resume another run's checkpoint, where the optimizer or the network differs, with the
     options that make it (fit names its optimizer's config and its Network, which the command line's user never
     wrote). Another --schedule is refused

@@ -10,7 +10,7 @@ import chainrule as cr
 from ..data.columns import select_columns
 from ..data.csvfile import short
 from ..data.encode import warn_unseen
-from ..errors import TrainingDiverged, UnknownNameError, ValidationError
+from ..errors import ModelFileError, TrainingDiverged, UnknownNameError, ValidationError
 from ..nn.numeric import as_whole
 from ..teach.width import say, word
 from . import optimizer as options
@@ -31,6 +31,7 @@ from .tabular import (
     once,
     output_path,
     positive_int,
+    quoted,
     read,
     reading_marks,
     said_left_out,
@@ -363,8 +364,9 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
                               verbose=0, callbacks=callbacks, checkpoint_dir=args.checkpoint_dir, resume=args.resume,
                               comm=comm, sample_weight=weight, class_weight=class_weight,
                               weight_reduction="mean_with_sample_weight")     # scikit-learn's, as the pipeline
-    except ValidationError as exc:        # another run's checkpoint: said in the options' words
-        raise schedule.resume_refusal(exc) from None
+    except (ValidationError, ModelFileError) as exc:   # another run's checkpoint: said in the options' words, and
+        named = quoted(exc, checkpoint.checkpoint_path(args.checkpoint_dir)) if args.checkpoint_dir else exc
+        raise schedule.resume_refusal(named) from None  # the file quoted, as the command names every file
     except TrainingDiverged as exc:       # the advice in the command line's words (inputs are already scaled)
         raise TrainingDiverged(options.diverged(str(exc), args, optimizer.lr)) from None
     if comm is not None and comm.Get_rank() != 0:

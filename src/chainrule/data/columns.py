@@ -149,8 +149,9 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)
         return
     if ok.all() or not ok.any():
-        # the cell shown is one pandas keeps as text as written (' INF', 'inf ': numbers once stripped)
-        unread = pd.to_numeric(pd.Series(text, dtype="string"), errors="coerce").isna().to_numpy(dtype=bool)
+        # the cell shown is one pandas keeps as text as written (' INF', 'inf ': numbers once stripped), read
+        # with the file's --decimal and --thousands ('1,5' with --decimal ',' is a number pandas read)
+        unread = as_read(text, read, strip=False).isna().to_numpy(dtype=bool)
         i, line = first_of(unread if unread.any() else np.ones(len(text), dtype=bool))
         raise stored_as_text(name, text[i], line, target)
     if counts[ok].sum() / total >= 0.5:

@@ -67,14 +67,16 @@ def dot_numbers(texts: Any) -> bool:
     return bool(pd.to_numeric(pd.Series(texts, dtype="string").str.strip(), errors="coerce").notna().all())
 
 
-def as_read(texts: Any, read: dict | None) -> Any:
+def as_read(texts: Any, read: dict | None, strip: bool = True) -> Any:
     """Text cells as numbers the way the file was read (`read`: read_csv's attrs["csv"], its decimal mark and
     thousands separator), NaN where not: a column pandas left as text for one cell that is no number still has
-    its other numbers, which are not to be blamed (nor --decimal ',' advised again where it was given)."""
+    its other numbers, which are not to be blamed (nor --decimal ',' advised again where it was given). `strip`
+    False: the cells as written (' INF' is no number to read_csv, 'INF' is)."""
     import pandas as pd
     read = read or {}
     decimal, thousands = read.get("decimal", "."), read.get("thousands")
-    text = pd.Series(texts).astype("string").str.strip()
+    text = pd.Series(texts).astype("string")
+    text = text.str.strip() if strip else text
     # not numbers to read_csv: a dot that is neither mark ('1.500' with --decimal ','), a thousands mark after the
     # decimal one ('1,234.5' with --thousands '.')
     unread = text.str.contains(".", regex=False) if "." not in (decimal, thousands) else text.str.len() < 0

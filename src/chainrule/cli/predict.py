@@ -378,10 +378,10 @@ def evaluate(args) -> int:
         result = regression_metrics(pre, out, y)
     else:
         result = weights.regression(pre, out, y, sample_weight)
-    from .tabular import MSE_BEYOND
+    from .tabular import beyond
     for k, v in result.items():
         say(f"{k}: undefined (the target is constant in this file)" if v is None else
-            f"{k}: {MSE_BEYOND}" if k == "mse" and v == float("inf") else f"{k}: {v:.6g}")
+            f"{k}: {beyond(result, k) or format(v, '.6g')}")
     if pre.task == "regression":
         say(f"(mse, rmse and mae in the units of {pre.target!r})")
     if pre.task == "classification":

@@ -282,7 +282,7 @@ def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, fl
 def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
     """`metrics` of a regression from the network's outputs and the standardised targets `y`: computed
     in the standardised units and scaled back (a target near 1e300 overflowed the squares: NaN r2);
-    only an mse beyond the dtype's range is inf."""
+    inf only beyond the dtype's range (the mse's squares; rmse and mae too for a target spread over all of it)."""
     import numpy as np
     result: dict[str, float | None] = {}
     if pre.task == "regression":
@@ -291,13 +291,21 @@ def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
     return result
 
 
-#: an mse whose squares overflow (errors past 1.3e154 in the target's units): said, not printed as inf
-MSE_BEYOND = "beyond float64's range (the squared errors overflow; rmse, its square root, is finite)"
+def beyond(result: dict, k: str) -> str | None:
+    """Why metric `k` of `result` is inf, in words (None when it is finite or no error metric): squared errors
+    past 1.8e308 (errors past 1.3e154 in the target's units) make only the mse inf; errors themselves past it
+    (a target spread over float64's whole range) the rmse, and the mae where their mean passes it too."""
+    if k not in ("mse", "rmse", "mae") or result.get(k) != float("inf"):
+        return None
+    if k == "mse" and result.get("rmse") != float("inf"):
+        return "beyond float64's range (the squared errors overflow; rmse, its square root, is finite)"
+    return ("beyond float64's range (the errors themselves pass its limit, 1.8e+308)" if k != "mae" else
+            "beyond float64's range (the mean of the absolute errors passes its limit, 1.8e+308)")
 
 
 def format_metrics(result: dict, sep: str = ", ") -> str:
     shown = []
     for k, v in result.items():
         shown.append(f"{k} undefined (the target is constant)" if v is None else
-                     f"{k} {MSE_BEYOND}" if k == "mse" and v == float("inf") else f"{k} {v:.4g}")
+                     f"{k} {beyond(result, k) or format(v, '.4g')}")
     return sep.join(shown)

@@ -22,7 +22,7 @@ def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
             return float(x.mean()), float(x.std(ddof=0))
         mean, m2 = mean_and_m2(np.asarray(x, dtype=np.float64), weights)
         return mean, math.sqrt(m2 / float(np.sum(weights)))
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):     # -1e308 and 1e308 in one sum: inf - inf, retried below
         mean, std = moments(values)
     if not math.isfinite(mean + std):
         big = float(np.abs(values).max())

@@ -39,6 +39,6 @@ def test_every_reader_names_a_cut_model_alike(trained, tmp_path, cut):
         done = cmd(*words, cwd=tmp_path)
         said = f"'m.npz' {SAID}"          # a checkpoint in a checkpoint's words (cli/resume.py), alike for every cut
         if "--resume" in words:
-            said = "ck/checkpoint.npz is a chainrule checkpoint or model file cut short or damaged"
+            said = "'ck/checkpoint.npz' is a chainrule checkpoint or model file cut short or damaged"
         assert done.returncode == 2 and said in done.stderr, (words, done.stderr)
         assert "text" not in done.stderr and "zip archive" not in done.stderr, (words, done.stderr)

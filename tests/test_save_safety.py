@@ -319,4 +319,4 @@ def test_a_bad_csv_preprocessing_names_the_model_file(tmp_path):
     cr.save(n, model, extra=extra)
     r = cmd("predict", model, EXAMPLES / "iris.csv")
     assert r.returncode == 2
-    assert f"chainrule: error: {model}: the model file's CSV preprocessing is invalid: 'scales' must be" in r.stderr
+    assert f"chainrule: error: '{model}': the model file's CSV preprocessing is invalid: 'scales' must be" in r.stderr

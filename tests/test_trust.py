@@ -726,10 +726,11 @@ def test_a_checkpoint_dir_that_cannot_be_written_is_found_before_training(tmp_pa
     (tmp_path / "a-file").write_text("not a folder")
     net, X, y = resume_problem()
     before = net.params.copy()
-    for folder, exc in [(tmp_path / "a-file", FileExistsError), (tmp_path / "a-file" / "sub", NotADirectoryError),
-                        ("/proc/chainrule-checkpoints", OSError)]:
+    for folder, exc, said in [(tmp_path / "a-file", NotADirectoryError, "checkpoint_dir is a file, not a folder"),
+                              (tmp_path / "a-file" / "sub", NotADirectoryError, "checkpoint_dir cannot be created"),
+                              ("/proc/chainrule-checkpoints", OSError, "checkpoint_dir cannot be created")]:
         started = Started()
-        with pytest.raises(exc, match="checkpoint_dir cannot be created") as info:
+        with pytest.raises(exc, match=said) as info:
             net.fit(X, y, epochs=2, verbose=0, checkpoint_dir=folder, callbacks=[started])
         assert info.value.filename == str(folder) and not started.epochs
         np.testing.assert_array_equal(net.params, before)

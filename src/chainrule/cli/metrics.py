@@ -3,7 +3,8 @@ the logits), computed a chunk of the file at a time and combined as the engine c
 by the weights' sums), so that memory holds one chunk's inputs, never the file's. Rows whose pass overflows the
 model's dtype take the engine's care (nn/careful.py: their loss from logits computed in float64, as Network.evaluate
 computes it); where it cannot give them, they are refused naming the file's lines. The target column read
-alike, a chunk at a time (Targets); the confusion matrix's lines, headed by the class names."""
+alike, a chunk at a time (Targets); the confusion matrix's lines, headed by the class names; and the metrics' line
+of train and evaluate, an error metric past float64's range said in words (`beyond`)."""
 from __future__ import annotations
 
 import math
@@ -163,3 +164,23 @@ def confusion_lines(labels: list[str], cm: np.ndarray, width: int) -> list[str]:
     cell = max(len(str(len(labels))), len(str(int(cm.max(initial=0))))) + 1
     return ([" " * lead + "".join(f"{i:>{cell}}" for i in range(1, len(labels) + 1))] +
             [f"{n:<{lead}}" + "".join(f"{v:>{cell}}" for v in row) for n, row in zip(named, cm)])
+
+
+def beyond(result: dict, k: str) -> str | None:
+    """Why metric `k` of `result` is inf, in words (None when it is finite or no error metric): squared errors
+    past 1.8e308 (errors past 1.3e154 in the target's units) make only the mse inf; errors themselves past it
+    (a target spread over float64's whole range) the rmse, and the mae where their mean passes it too."""
+    if k not in ("mse", "rmse", "mae") or result.get(k) != float("inf"):
+        return None
+    if k == "mse" and result.get("rmse") != float("inf"):
+        return "beyond float64's range (the squared errors overflow; rmse, its square root, is finite)"
+    return ("beyond float64's range (the errors themselves pass its limit, 1.8e+308)" if k != "mae" else
+            "beyond float64's range (the mean of the absolute errors passes its limit, 1.8e+308)")
+
+
+def format_metrics(result: dict, sep: str = ", ") -> str:
+    shown = []
+    for k, v in result.items():
+        shown.append(f"{k} undefined (the target is constant)" if v is None else
+                     f"{k} {beyond(result, k) or format(v, '.4g')}")
+    return sep.join(shown)

@@ -378,7 +378,7 @@ def evaluate(args) -> int:
         result = regression_metrics(pre, out, y)
     else:
         result = weights.regression(pre, out, y, sample_weight)
-    from .tabular import beyond
+    from .metrics import beyond
     for k, v in result.items():
         say(f"{k}: undefined (the target is constant in this file)" if v is None else
             f"{k}: {beyond(result, k) or format(v, '.6g')}")

@@ -289,23 +289,3 @@ def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
         from .weights import regression
         return regression(pre, outputs, y, np.ones(len(y)))
     return result
-
-
-def beyond(result: dict, k: str) -> str | None:
-    """Why metric `k` of `result` is inf, in words (None when it is finite or no error metric): squared errors
-    past 1.8e308 (errors past 1.3e154 in the target's units) make only the mse inf; errors themselves past it
-    (a target spread over float64's whole range) the rmse, and the mae where their mean passes it too."""
-    if k not in ("mse", "rmse", "mae") or result.get(k) != float("inf"):
-        return None
-    if k == "mse" and result.get("rmse") != float("inf"):
-        return "beyond float64's range (the squared errors overflow; rmse, its square root, is finite)"
-    return ("beyond float64's range (the errors themselves pass its limit, 1.8e+308)" if k != "mae" else
-            "beyond float64's range (the mean of the absolute errors passes its limit, 1.8e+308)")
-
-
-def format_metrics(result: dict, sep: str = ", ") -> str:
-    shown = []
-    for k, v in result.items():
-        shown.append(f"{k} undefined (the target is constant)" if v is None else
-                     f"{k} {beyond(result, k) or format(v, '.4g')}")
-    return sep.join(shown)

@@ -15,6 +15,7 @@ from ..nn.numeric import as_whole
 from ..teach.width import say, word
 from . import optimizer as options
 from . import reading, resume, schedule, weights
+from .metrics import format_metrics
 from .mpi_job import launched_ranks, launcher, mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
@@ -23,7 +24,6 @@ from .tabular import (
     add_column_options,
     add_csv_options,
     as_in_file,
-    format_metrics,
     fraction,
     keep_reading,
     learning_rate,

@@ -133,6 +133,19 @@ def saved_figures(monkeypatch):
     return figures
 
 
+@pytest.fixture(scope="module")
+def regression_cli_model(tmp_path_factory):
+    """A model file `chainrule train` wrote for a regression of 'y' on columns 'a' and 'b' (60 rows, y = 3a - b)."""
+    import pandas as pd
+    folder = tmp_path_factory.mktemp("m")
+    x = np.random.default_rng(0).normal(size=(60, 2))
+    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": 3 * x[:, 0] - x[:, 1]}).to_csv(folder / "t.csv", index=False)
+    r = cmd("train", folder / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "2", "--out", folder / "m.npz",
+            "--quiet")
+    assert r.returncode == 0, r.stderr
+    return folder / "m.npz"
+
+
 def csv_model(tmp_path):
     """A model file (m.npz in `tmp_path`) as `chainrule train` writes it: weights and the CSV
     preprocessing (columns, statistics); with that Preprocessing."""

@@ -16,15 +16,8 @@ def printed(stdout: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("huge")
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(60, 2))
-    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": 3 * x[:, 0] - x[:, 1]}).to_csv(folder / "t.csv", index=False)
-    r = cmd("train", folder / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "3", "--out", folder / "m.npz",
-            "--quiet")
-    assert r.returncode == 0, r.stderr
-    return folder / "m.npz"
+def model(regression_cli_model):
+    return regression_cli_model
 
 
 @pytest.mark.parametrize("weighted", [False, True])

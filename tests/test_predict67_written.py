@@ -1,7 +1,6 @@
 """A practitioner's files through predict, evaluate, train and info: an infinite cell is quoted as the file writes
 it ('1e999', not the 'inf' pandas made of it), and a file given where the model goes is named quoted, as every
 other message of the command names a file. The truth: the text written into the file."""
-import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
@@ -9,15 +8,8 @@ from conftest import cmd  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("m")
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(60, 2))
-    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": 3 * x[:, 0] - x[:, 1]}).to_csv(folder / "t.csv", index=False)
-    r = cmd("train", folder / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "2", "--out", folder / "m.npz",
-            "--quiet")
-    assert r.returncode == 0, r.stderr
-    return folder / "m.npz"
+def model(regression_cli_model):
+    return regression_cli_model
 
 
 CELLS = ["1e999", "-Infinity", "inf", "1E400"]

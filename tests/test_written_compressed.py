@@ -15,15 +15,8 @@ PACK = {"gz": lambda b: gzip.compress(b, mtime=0), "bz2": bz2.compress, "xz": lz
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("m")
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(60, 2))
-    pd.DataFrame({"a": x[:, 0], "b": x[:, 1], "y": 3 * x[:, 0] - x[:, 1]}).to_csv(folder / "t.csv", index=False)
-    r = cmd("train", folder / "t.csv", "--target", "y", "--hidden", "4", "--epochs", "2", "--out", folder / "m.npz",
-            "--quiet")
-    assert r.returncode == 0, r.stderr
-    return folder / "m.npz"
+def model(regression_cli_model):
+    return regression_cli_model
 
 
 def packed(tmp_path, kind: str, column: str) -> str:

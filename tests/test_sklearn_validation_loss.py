@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import xlogy
 
-import chainrule.sklearn.backprop as backprop
+import chainrule.sklearn.fitting as fitting
 from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore:Stochastic Optimizer")
@@ -48,7 +48,7 @@ def _data(kind):
 @pytest.mark.parametrize("kind", ["regression-1", "regression-3", "binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
 def test_the_held_out_loss_is_mlps_data_term_as_the_training_loss(kind, alpha, monkeypatch):
-    monkeypatch.setattr(backprop, "hold_out", _same_rows)
+    monkeypatch.setattr(fitting, "hold_out", _same_rows)
     X, y = _data(kind)
     cls = BackpropRegressor if kind.startswith("regression") else BackpropClassifier
     # a step too small to move a weight: every epoch's network is the fitted one

@@ -95,3 +95,24 @@ def test_network_diagram_of_a_report_names_its_columns_on_one_line(tmp_path, mon
     fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", report=report))
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert repr(BROKEN) in texts and TYPED in texts, texts
+
+
+def test_plot_network_of_a_regression_writes_its_target_with_a_line_break_on_one_line(tmp_path, monkeypatch):
+    """A regression's output is named '<target>\\n(standardised)': the target's own line break made it three lines,
+    and the heat map's tick 'o1 disease' for the target 'disease\\nprogression'."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    target = "disease\nprogression"
+    df = pd.read_csv(Path(cr.__file__).parent / "data" / "examples" / "diabetes.csv").iloc[:60]
+    df.columns = [*df.columns[:-1], target]
+    df.to_csv(tmp_path / "d.csv", index=False)
+    r = cmd("train", tmp_path / "d.csv", "--target", target, "--hidden", "3", "--epochs", "1", "--out",
+            tmp_path / "d.npz", "--quiet")
+    assert r.returncode == 0, r.stderr
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", tmp_path / "d.npz", "--out",
+                                                tmp_path / "d.png"))
+    output = next(t.get_text() for t in fig.axes[0].texts if t.get_text().endswith("(standardised)"))
+    assert output.count("\n") == 1 and output.startswith("'disease\\n"), output     # two lines: its name, what
+    fig.draw(FigureCanvasAgg(fig).get_renderer())
+    last = next(ax for ax in fig.axes if ax.get_title().startswith("layer 1"))
+    tick = next(t.get_text() for t in last.get_xticklabels() if t.get_text())
+    assert tick.startswith("o1 'disease") and tick != "o1 'disease", tick          # not cut at the break

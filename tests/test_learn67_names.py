@@ -1,7 +1,8 @@
 """Column names that TeX and KaTeX would rewrite inside one \\text{}: -- and --- (their en and em dash ligatures), ``
 and '' (their double quotes); and a line break in a name, which split the report's line and the Markdown's $$...$$
 in two. Each reads as written: the LaTeX's \\text{} parts hold none of those pairs, mathtext draws the name's
-characters (a line break as Python writes it, \\n), and the text report keeps its inputs line whole."""
+characters (a name with a line break as Python's repr writes it, 'x\\ny'), and the text report keeps its inputs
+line whole."""
 from __future__ import annotations
 
 import re
@@ -39,10 +40,11 @@ def test_latex_of_names_with_dashes_quotes_and_a_line_break_reads_as_written():
         assert label is not None, (name, line)
         for words in TEXT.findall(label[1]):
             assert not any(pair in words for pair in LIGATURES) and "\n" not in words, (name, words)
-        assert _glyphs(label[1]) == f" ({name})".replace("\n", "\\n"), (name, label[1])
+        written = repr(name) if "\n" in name else name         # a name with a line break as repr writes it
+        assert _glyphs(label[1]) == f" ({written})", (name, label[1])
 
 
 def test_text_report_keeps_a_column_with_a_line_break_on_its_line():
     text = str(_report())
     inputs = next(x for x in text.splitlines() if "i1 (a--b) = " in x)
-    assert "i4 (x\\ny) = " in inputs and "i5 (“curly”) = " in inputs, inputs
+    assert "i4 ('x\\ny') = " in inputs and "i5 (“curly”) = " in inputs, inputs

@@ -1,7 +1,7 @@
 """Neighbours of a column name's -- and line break: TeX's other text ligatures (!` and ?` are ¡ and ¿ in LaTeX's own
 fonts, ,, a low quote in T1's) and the other characters a line ends at (str.splitlines': \\v, \\f, \\x85, \\u2028, ...;
 a terminal moves down a line at \\v and \\f). Each reads as written: no \\text{} holds such a pair, mathtext draws the
-name's characters with each line break as Python's repr writes it, and the text report keeps its inputs line whole."""
+name as Python's repr writes it where it holds a line break, and the text report keeps its inputs line whole."""
 from __future__ import annotations
 
 import re
@@ -22,8 +22,8 @@ def _report():
 
 
 def _as_python_writes(name: str) -> str:
-    """`name` with each character str.splitlines breaks at written as repr writes it (truth: str.splitlines)."""
-    return "".join(repr(c)[1:-1] if len(f"a{c}b".splitlines()) > 1 else c for c in name)
+    """`name` as repr writes it where it holds a character str.splitlines breaks at (truth: str.splitlines)."""
+    return repr(name) if len(f"a{name}b".splitlines()) > 1 else name
 
 
 def test_latex_of_names_with_other_ligatures_and_line_breaks_reads_as_written():
@@ -43,4 +43,4 @@ def test_text_report_keeps_columns_with_any_line_break_on_their_line():
     inputs = next(x for x in text.splitlines() if "i1 (a!`b) = " in x)
     for i, name in enumerate(NAMES, 1):
         assert f"i{i} ({_as_python_writes(name)}) = " in inputs, (name, inputs)
-    assert "i4 (g\\x0bh)" in inputs and "i7 (m\\u2028n)" in inputs, inputs      # repr's own spelling
+    assert "i4 ('g\\x0bh')" in inputs and "i7 ('m\\u2028n')" in inputs, inputs      # repr's own spelling

@@ -62,13 +62,17 @@ def run(args) -> int:
                               "one .png/.svg file)")
     if args.kind == "network":
         if args.model:
+            from ..teach.escape import one_line
             from .tabular import load_model
             net, pre, extra = load_model(args.model, need_preprocessing=False)
             inputs = outputs = note = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
-                inputs = [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])]
+                # each name on its line: one holding a line break as repr writes it ('x\ny', apart from x\ny)
+                inputs = [one_line(c) for c in [*pre.numeric, *(f"{c}={v}" for c in pre.text
+                                                                for v in pre.categories[c])]]
                 # a regression's output is its target standardised, as the network learnt it
-                outputs = [str(c) for c in pre.classes] if pre.classes else [f"{pre.target}\n(standardised)"]
+                outputs = ([one_line(c) for c in pre.classes] if pre.classes else
+                           [f"{one_line(pre.target)}\n(standardised)"])
                 note = diagram_note(pre, bool(extra.get("weight")))
             path = plot.network_diagram(net, args.out, input_names=inputs, output_names=outputs, note=note)
         else:

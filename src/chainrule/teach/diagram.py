@@ -13,6 +13,7 @@ import numpy as np
 
 from ..callers import caller_level
 from ..errors import ChainruleTypeError, ValidationError
+from .escape import one_line
 from .labels import clipped, place_labels, text_size
 from .notation import bias_name, neuron_names, weight_name
 
@@ -32,7 +33,7 @@ def _report_columns(report: Any, what: str) -> list[str] | None:
     """The columns of X ("inputs") or Y ("targets") a report names beside i1.. and o1.. (a DataFrame's, as `explain`
     reads them): the names a diagram drawn with that report gives its inputs and outputs unless told others."""
     units = [] if report is None else report.to_dict()[what]
-    return [u["column"] for u in units] if units and all("column" in u for u in units) else None
+    return [one_line(u["column"]) for u in units] if units and all("column" in u for u in units) else None
 
 
 def _report_grads(net: Any, report: Any, labelled: bool) -> dict[str, float]:

@@ -4,7 +4,9 @@ meant to render alike in LaTeX, MathJax (3, without its textmacros extension, pr
 \\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here).
 LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as double quotes (LaTeX's fonts also !` and ?`
 as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
-A line break in a name (each that str.splitlines breaks at) is written as Python writes it, \\n, \\x0c, \\u2028.
+A name holding a line break (any that str.splitlines breaks at) is written as Python's repr writes it, quotes and all
+('x\\ny'), so that it reads apart from a name typed with a backslash and an n (x\\ny), as the command's lines write
+names.
 Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
 from __future__ import annotations
 
@@ -24,15 +26,17 @@ LIGATURES = r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)"
 
 
 def one_line(words: str) -> str:
-    """`words` on one line: each line break as Python writes it (\\n, \\r, \\x0c, \\u2028), so that a column named
-    'x\\ny' keeps the report's line (and the Markdown's $$...$$) whole."""
-    return BREAKS.sub(lambda m: repr(m[0])[1:-1], words)
+    """`words` on one line: a name holding a line break as Python's repr writes it ('x\\ny', its quotes telling it
+    from a name typed x\\ny), so that it keeps the report's line (the Markdown's $$...$$, a plot's label) whole."""
+    words = str(words)
+    return repr(words) if BREAKS.search(words) else words
 
 
 def tex_text(words: str) -> str:
     """`words` as LaTeX writes them as they are: plain runs in \\text{}, each special character between them as
-    `TEX_SIGNS` writes it ('x0^2' -> \\text{x0}\\hat{}\\text{2}; 'num__age' -> \\text{num}\\_\\_\\text{age})."""
-    parts = re.split(r"([|<>_$%{}#\\^~&])|" + LIGATURES, one_line(words))
+    `TEX_SIGNS` writes it ('x0^2' -> \\text{x0}\\hat{}\\text{2}; 'num__age' -> \\text{num}\\_\\_\\text{age}); a line
+    break left in them as repr writes it (a name's: one_line first)."""
+    parts = re.split(r"([|<>_$%{}#\\^~&])|" + LIGATURES, BREAKS.sub(lambda m: repr(m[0])[1:-1], words))
     return "".join(TEX_SIGNS[part] if part in TEX_SIGNS else f"\\text{{{part}}}" for part in parts if part)
 
 

@@ -17,6 +17,7 @@ from .error_terms import ZERO_LOG, error_numbers, numbers_tex, total_note, total
 from .escape import code_span
 from .notation import DE, ERROR_FORMULAS, MAX_PARAMETERS, shortened, tex_name
 from .numbers import fmt, single_precision, tex_numbers
+from .slice_notes import cut_note, delta_cut_note, long_note, read_note
 from .width import fit_width as fit_width  # where it was first written: older imports of it
 
 __all__ = ["MAX_PARAMETERS", "Report", "UnknownParameterError"]
@@ -129,45 +130,6 @@ def _chosen_unit(d: dict) -> str | None:
     return d["layers"][chosen["layer"]]["neurons"][chosen["neuron"]]["name"]
 
 
-def _cut_note(cut: list[str], terms: int, layer: int) -> str:
-    """What a neuron slice left out of the other units' sums, and where one is written whole."""
-    nets, one = shortened([f"net_{name}" for name in cut]), len(cut) == 1
-    return (f"({nets}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, as this slice does "
-            f"not derive {'it' if one else 'them'}; explain(..., layer={layer}, neuron=J) writes unit J's sum whole)")
-
-
-def _long_note(cut: list[str], terms: int, layer: int) -> str:
-    """What a sum too long for any slice to write whole left out, and where every term of it is."""
-    names, one = [f"net_{name}" for name in cut], len(cut) == 1
-    where = "inputs" if layer == 0 else (f"outs of hidden layer {layer}, "
-                                         f"report.to_dict()[\"layers\"][{layer - 1}][\"neurons\"][K][\"out\"]")
-    return (f"({shortened(names)}: {terms - 3} of {'its' if one else 'their'} {terms} weighted terms left out, a "
-            f"sum of more than {MAX_PARAMETERS - 1} terms being written by its ends; "
-            f"report.to_dict()[\"layers\"][{layer}][\"neurons\"][J] lists every weight of unit J (J 0-based: 0 is "
-            f"{cut[0]}) and its value; the values it multiplies are the {where})")
-
-
-def _delta_cut_note(d: dict, layer: int, vias: list[str], terms: int) -> str:
-    """What the hidden deltas' lines left out of their sums over the layer above, and the slice that writes each
-    term: one note for the layer."""
-    one = len(vias) == 1
-    where = derivation.derived_by(d, layer, vias, 'report.to_dict()["parameters"]\'s paths list each delta '
-                                  '("delta": its terms)')
-    every = ", writing every term" if where.startswith("explain") else ""
-    return (f"({shortened([f'dE/dnet_{v}' for v in vias])}: {terms - 2} of the {terms} terms of "
-            f"{'its' if one else 'each'} sum left out; {where}{every})")
-
-
-def _read_note(d: dict, layer: int, vias: list[str]) -> str:
-    """Deltas a slice's lines read that it does not derive: where they are derived."""
-    title = "the output layer" if layer == len(d["layers"]) - 1 else f"hidden layer {layer + 1}"
-    one = len(vias) == 1
-    where = derivation.derived_by(d, layer, vias, 'report.to_dict()["parameters"]\'s paths hold '
-                                  f"{'its' if one else 'their'} numbers")
-    return (f"({shortened([f'dE/dnet_{v}' for v in vias])}: {title}'s delta{'' if one else 's'}, read here; "
-            f"{where})")
-
-
 def _read(plains: list[tuple[int, str]], kept: set[str] | None) -> list[str]:
     """The equations `last_digit` reads: in a neuron slice the forward lines of the `kept` units alone, those it
     shows (neuron_cut)."""
@@ -261,9 +223,9 @@ def _render(d: dict, markdown: bool) -> str:
         if layer["activation"] == "softmax" and len(layer["neurons"]) > notation.SOFTMAX_TERMS:   # by its ends: say so
             note(notation.softmax_cut_note(layer))
         if cut:
-            note(_cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
+            note(cut_note(cut, len(layer["neurons"][0]["inputs"]), layer["index"]))
         if long:
-            note(_long_note(long, len(layer["neurons"][0]["inputs"]), layer["index"]))
+            note(long_note(long, len(layer["neurons"][0]["inputs"]), layer["index"]))
         for text in notes.get(layer["index"], []):
             note(text)
     head(f"Error ({d['loss']})")
@@ -315,7 +277,7 @@ def _render(d: dict, markdown: bool) -> str:
                 derived.add("read deltas")
                 read = ([t["via"] for t in p["paths"][0]["delta"]["terms"]] if all(lines_of) else
                         [q["via"] for q in p["paths"]])
-                note(_read_note(d, above + all(lines_of), read))
+                note(read_note(d, above + all(lines_of), read))
             for q, line in zip(p["paths"], lines_of):
                 via = q["via"]
                 if line is None and via not in derived and not d.get("slice") and (
@@ -327,7 +289,7 @@ def _render(d: dict, markdown: bool) -> str:
                     eq(line.plain(), line.tex)
                     if len(q["delta"]["terms"]) > derivation.DELTA_TERMS and "delta cut" not in derived:
                         derived.add("delta cut")           # the sums by their ends: said once for the layer
-                        note(_delta_cut_note(d, above, [r["via"] for r in p["paths"]], len(q["delta"]["terms"])))
+                        note(delta_cut_note(d, above, [r["via"] for r in p["paths"]], len(q["delta"]["terms"])))
                 chain_tex = (f"\\frac{{{DE}}}{{\\partial net_{{{via}}}}} \\cdot "
                              f"\\frac{{\\partial net_{{{via}}}}}{{\\partial out_{{{to}}}}}")
                 lhs, tex_lhs = ((f"dE/dnet_{via} * dnet_{via}/dout_{to}", chain_tex) if coupled else

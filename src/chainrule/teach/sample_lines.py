@@ -41,7 +41,7 @@ def input_label(unit: dict, symbol: Callable[[str], str] = str) -> str:
         return symbol(unit["name"])
     if symbol is str:
         return f"{unit['name']} ({one_line(column)})"
-    return symbol(unit["name"]) + tex_text(f" ({column})")
+    return symbol(unit["name"]) + tex_text(f" ({one_line(column)})")
 
 
 def name_columns(units: list[dict], table: Any) -> None:

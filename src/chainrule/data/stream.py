@@ -83,6 +83,7 @@ class CsvStream:
         self.workdir: str | None = None
         self.spools: dict[str, str] = {}
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
+        self.names: list[str] | None = None      # the file's columns as `fit` first read them
 
     # -- reading ----------------------------------------------------------------------------
     @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
@@ -98,11 +99,20 @@ class CsvStream:
         floats = [c for c, k in self.kinds.items() if k == "float"]
         read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
                            lines=self.lines, **self.read)
+        seen, counted = 0, self.count_rows()     # a file rewritten since: refused, not read as another table
         while True:
             with words("stream"):      # each read in the stream's words, not the caller's between chunks
                 chunk = next(read, None)
             if chunk is None:
+                if seen != counted:
+                    self.changed(f"{seen} {plural(seen, 'row')} read in chunks, {counted} counted line by line")
                 return
+            seen += len(chunk)
+            if seen > counted:
+                self.changed(f"more rows read in chunks than the {counted} counted line by line")
+            if self.names is not None and list(chunk.columns) != self.names:
+                self.changed(f"its columns are {short(list(chunk.columns), 200)}, not {short(self.names, 200)} "
+                             "as first read")
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
                 chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
@@ -110,6 +120,9 @@ class CsvStream:
                 if chunk[c].dtype.kind in "iu":
                     chunk[c] = chunk[c].astype(np.float64)
             yield chunk, int(chunk.index.start) + 2
+
+    def changed(self, what: str) -> None:
+        raise ValidationError(f"CSV file {short(str(self.path), 200)}: {what}; was it changed while being read?")
 
     # -- pass 1 -----------------------------------------------------------------------------
     @words("stream")
@@ -146,7 +159,7 @@ class CsvStream:
         if train is not None and not train.any():
             raise ValidationError(f"train marks none of the file's {n} {plural(n, 'row')} as a training row")
         self.train = train
-        header = self.header()
+        header = self.names = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header, self.path)
         if keep is not None and columns is None:
@@ -224,9 +237,6 @@ class CsvStream:
                 for chunk, line0 in self.chunks():
                     a = line0 - 2                # the chunk's first row
                     train = None if self.train is None else np.asarray(self.train[a:a + len(chunk)])
-                    if train is not None and train.size != len(chunk):
-                        raise ValidationError(f"CSV file {short(str(self.path), 200)} has more rows than the "
-                                              f"{self.count_rows()} counted line by line; was it changed?")
                     w = None if kept is None else kept.add(chunk, line0)     # --weight: rows of weight 0
                     if w is not None and self.weighed:                        # shape no statistic
                         train = w > 0 if train is None else train & (w > 0)
@@ -251,11 +261,6 @@ class CsvStream:
                 kept.file.close()
         if self.n_rows == 0:
             raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
-        counted = self.count_rows()
-        if counted != self.n_rows:              # the check of every line and the chunks must agree
-            rows = f"{self.n_rows} {plural(self.n_rows, 'row')}"
-            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {rows} read in "
-                                  f"chunks, {counted} counted line by line; was it changed while being read?")
         return scans, y
 
     # -- pass 2 -----------------------------------------------------------------------------
@@ -267,6 +272,8 @@ class CsvStream:
         rows whose values unseen in training the warning names ('in the validation rows')."""
         from ..nn.checks import as_dtype
         from .ondisk import encode_csv
+        if self.pre is not None and self.workdir is None:
+            raise ValidationError("encode after close: the stream was closed and its files removed; call fit again")
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
         with named(self.path):

@@ -54,3 +54,16 @@ def test_encode_after_close_says_the_stream_was_closed(table):
     stream.close()
     with pytest.raises(ValidationError, match=r"closed.*fit again"):
         stream.encode(None)
+
+
+@pytest.mark.parametrize("change", ["more rows", "fewer rows"])
+def test_a_file_changed_after_its_lines_were_counted_is_refused_by_the_first_pass(table, change):
+    """The first pass reads the rows the check of every line counted (the validation rows were drawn from that
+    count): a file with more or fewer rows by then is refused in the same words as between the passes."""
+    path, df = table
+    with CsvStream(path, rows=70) as stream:
+        n = stream.count_rows()
+        (pd.concat([df, df.head(2)]) if change == "more rows" else df.head(200)).to_csv(path, index=False)
+        train = np.ones(n, dtype=bool)
+        with pytest.raises(ValidationError, match=rf"t\.csv.*{n} counted line by line; was it changed while being"):
+            stream.fit("y", train=train)

@@ -34,20 +34,19 @@ from . import chunks as chunk_files
 from . import columns as column_checks
 from .advice import caller, words
 from .chunks import iter_chunks
-from .columns import MAX_CATEGORIES, MIN_ID_ROWS, categories, warn_id, written_label
+from .columns import MAX_CATEGORIES, written_label
 from .csvfile import not_in_file, short, the_file
 from .kept import Kept
-from .lines import missing_values, plural
+from .lines import plural
 from .opening import csv_path
 from .progress import Progress
-from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
 from .rowcheck import check_csv
-from .scan import ColumnScan, Counts, Mixed, as_first, as_python, check_text, gap_lines, reason
+from .scan import ColumnScan, Mixed
 from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
+from .summaries import learn
 from .tabular import MAX_CLASSES, Preprocessing
-from .targets import constant_target
 
 __all__ = ["CsvStream"]
 
@@ -84,6 +83,7 @@ class CsvStream:
         self.workdir: str | None = None
         self.spools: dict[str, str] = {}
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
+        self.names: list[str] | None = None      # the file's columns as `fit` first read them
 
     # -- reading ----------------------------------------------------------------------------
     @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
@@ -99,11 +99,20 @@ class CsvStream:
         floats = [c for c, k in self.kinds.items() if k == "float"]
         read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
                            lines=self.lines, **self.read)
+        seen, counted = 0, self.count_rows()     # a file rewritten since: refused, not read as another table
         while True:
             with words("stream"):      # each read in the stream's words, not the caller's between chunks
                 chunk = next(read, None)
             if chunk is None:
+                if seen != counted:
+                    self.changed(f"{seen} {plural(seen, 'row')} read in chunks, {counted} counted line by line")
                 return
+            seen += len(chunk)
+            if seen > counted:
+                self.changed(f"more rows read in chunks than the {counted} counted line by line")
+            if self.names is not None and list(chunk.columns) != self.names:
+                self.changed(f"its columns are {short(list(chunk.columns), 200)}, not {short(self.names, 200)} "
+                             "as first read")
             self.info = chunk.attrs["csv"]
             if self.columns is not None:
                 chunk = chunk[self.columns + ([self.keep[0]] if self.keep is not None else [])]
@@ -111,6 +120,9 @@ class CsvStream:
                 if chunk[c].dtype.kind in "iu":
                     chunk[c] = chunk[c].astype(np.float64)
             yield chunk, int(chunk.index.start) + 2
+
+    def changed(self, what: str) -> None:
+        raise ValidationError(f"CSV file {short(str(self.path), 200)}: {what}; was it changed while being read?")
 
     # -- pass 1 -----------------------------------------------------------------------------
     @words("stream")
@@ -147,7 +159,7 @@ class CsvStream:
         if train is not None and not train.any():
             raise ValidationError(f"train marks none of the file's {n} {plural(n, 'row')} as a training row")
         self.train = train
-        header = self.header()
+        header = self.names = self.header()
         if keep is not None and keep[0] not in header:
             raise not_in_file("column", keep[0], header, self.path)
         if keep is not None and columns is None:
@@ -199,8 +211,9 @@ class CsvStream:
         self.kinds = {c: s.kind for c, s in scans.items()} | {target: y.kind}
         try:
             with named(self.path):
-                self.pre = self._preprocessing(target, task, impute, list(text_columns), max_categories, scans,
-                                               y)
+                self.pre = learn(target, task, impute, list(text_columns), max_categories, scans, y,
+                                 info=self.info, weighed=self.weighed, training=self.train is not None,
+                                 reasons=self.reasons, spools=self.spools)
         finally:
             for path in self.spools.values():
                 os.remove(path)
@@ -224,9 +237,6 @@ class CsvStream:
                 for chunk, line0 in self.chunks():
                     a = line0 - 2                # the chunk's first row
                     train = None if self.train is None else np.asarray(self.train[a:a + len(chunk)])
-                    if train is not None and train.size != len(chunk):
-                        raise ValidationError(f"CSV file {short(str(self.path), 200)} has more rows than the "
-                                              f"{self.count_rows()} counted line by line; was it changed?")
                     w = None if kept is None else kept.add(chunk, line0)     # --weight: rows of weight 0
                     if w is not None and self.weighed:                        # shape no statistic
                         train = w > 0 if train is None else train & (w > 0)
@@ -251,94 +261,7 @@ class CsvStream:
                 kept.file.close()
         if self.n_rows == 0:
             raise ValidationError(f"CSV file {short(str(self.path), 200)} has a header but no data rows")
-        counted = self.count_rows()
-        if counted != self.n_rows:              # the check of every line and the chunks must agree
-            rows = f"{self.n_rows} {plural(self.n_rows, 'row')}"
-            raise ValidationError(f"CSV file {short(str(self.path), 200)}: {rows} read in "
-                                  f"chunks, {counted} counted line by line; was it changed while being read?")
         return scans, y
-
-    def _preprocessing(self, target: str, task: str | None, impute: str | None, text_columns: list[str],
-                       max_categories: int | None, scans: dict[str, ColumnScan], y: ColumnScan) -> Preprocessing:
-        """`Preprocessing.fit`'s checks and results, in its order, from the column summaries."""
-        if y.missing:
-            raise ValidationError(f"target column {target!r} has {missing_values(y.missing)} {gap_lines(y)}")
-        numeric_target = y.kind in ("int", "float")
-        if task is None and y.kind == "text" and target not in text_columns:   # as Preprocessing.fit's
-            check_text(target, *y.strings(), self.info, target=True)
-        if task is None and numeric_target and not y.capped and len(y.counts) == 1:    # nothing to learn
-            raise constant_target(target, float(as_python(list(y.counts), y.kind)[0]), False, True)
-        if task is None:
-            small = not y.capped and len(y.counts) <= MAX_CLASSES
-            task = "classification" if not numeric_target or (y.integral and small) else "regression"
-        pre = Preprocessing(target=target, task=task, impute=impute, na_values=[])
-        typed: list[str] = []
-        if task == "regression":
-            if not numeric_target:
-                raise not_numeric_target(target, as_first(y))
-            pre.y_mean, pre.y_scale = y.mean, y.std()
-            if y.train_lo == y.train_hi:       # one value: its std rounding (1e-16), not 0; other rows' values?
-                raise constant_target(target, y.train_lo, y.lo < y.hi, False)
-        else:
-            pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
-            column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
-        empty = [c for c, s in scans.items() if s.missing == s.rows]
-        if empty:
-            raise no_values(empty[0])
-        gaps = [c for c, s in scans.items() if s.missing]
-        if gaps and impute is None:
-            detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
-            n = sum(scans[c].missing for c in gaps)
-            raise unfilled(n, detail)
-        empty = [c for c in gaps if scans[c].train_missing == scans[c].train_rows]
-        if empty:                                # (with --impute) nothing in the training rows to fill from
-            raise empty_in_training(empty[0], self.weighed)
-        for c, s in scans.items():
-            numeric = s.kind in ("int", "float") and c not in text_columns
-            if not numeric:                           # numbers written as text refused first: no ID warning
-                text, counts, first = s.strings()
-                if c not in text_columns:
-                    check_text(c, text, counts, first, self.info)
-            if s.looks_like_id(MIN_ID_ROWS):
-                warn_id(c, s.rows, text if not numeric and text and c not in text_columns else None)
-            if numeric:
-                pre.numeric.append(c)
-                fill = self._fill(c, s, impute) if impute is not None else None    # every column, as in fit
-                if fill is not None:
-                    pre.fill[c] = fill
-                mean, std = s.filled(fill) if fill is not None and c in gaps else (s.mean, s.std())
-                one = s.train_lo == s.train_hi and (fill is None or c not in gaps or fill == s.train_lo)
-                pre.means.append(mean)          # one value: its std 0 or rounding (2e-16 of 1.1): centred only
-                pre.scales.append(std if std > 0 and not one else 1.0)
-            else:
-                self.reasons[c] = reason(text, first)
-                pre.text.append(c)
-                text, counts, first = s.strings(train=True)         # the training rows' values
-                words = None if c in text_columns else column_checks.boolean_spellings(text)    # booleans
-                if words:                                           # (their spellings, as Preprocessing.fit)
-                    text, counts, first = s.strings(train=True, words=words)
-                if s.kind in ("int", "float", "bool") or words or \
-                        (c not in text_columns and column_checks.boolean_column(text)):    # yes/no: by meaning
-                    typed.append(c)
-                if impute is not None:
-                    top = max(counts)
-                    pre.fill[c] = min(t for t, k in zip(text, counts) if k == top)
-                    text, counts, first = s.strings(str(pre.fill[c]), train=True, words=words)
-                pre.categories[c], dropped = categories(Counts(text, counts), c, max_categories,
-                                                        training=self.train is not None, text=c in text_columns)
-                if dropped:
-                    pre.other[c] = dropped
-        pre.typed = typed
-        return pre
-
-    def _fill(self, c: str, s: ColumnScan, impute: str | None) -> float:
-        """The numeric column's fill value: its mean, or its median or mode (read back from the
-        file the first pass wrote, one column at a time)."""
-        import pandas as pd
-        if impute == "mean":
-            return float(s.mean)
-        values = pd.Series(np.fromfile(self.spools[c], dtype=np.float64))
-        return float(values.median() if impute == "median" else values.mode()[0])
 
     # -- pass 2 -----------------------------------------------------------------------------
     @words("stream")
@@ -349,6 +272,8 @@ class CsvStream:
         rows whose values unseen in training the warning names ('in the validation rows')."""
         from ..nn.checks import as_dtype
         from .ondisk import encode_csv
+        if self.pre is not None and self.workdir is None:
+            raise ValidationError("encode after close: the stream was closed and its files removed; call fit again")
         if self.pre is None or self.workdir is None:
             raise ValidationError("encode needs the preprocessing first: call fit")
         with named(self.path):

@@ -49,7 +49,7 @@ class Explorer(anywidget.AnyWidget):
     def __init__(self, session: Session | None = None, share: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self.session = session or Session()
-        if share:
+        if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})
         self.on_msg(self._on_message)
 

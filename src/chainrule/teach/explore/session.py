@@ -40,9 +40,9 @@ class Start:
     shape the sample drawn for a model opened without data)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
-                 pre: Any = None):
+                 pre: Any = None, hint: str | None = None):
         if net is not None:
-            limits.check_model(net, name)
+            limits.check_model(net, name, hint)
         self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
 
 

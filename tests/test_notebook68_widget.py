@@ -3,6 +3,8 @@ an object) failed deep inside the session with "'Network' object has no attribut
 `Explorer(model=net)` opened the seed network without a word (anywidget took the keyword and dropped it). Now the
 page drives a copy of that network, and its numbers are the engine's: PyTorch autograd on the same weights and
 sample, for a network trained on iris (float64) and a float32 one."""
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -78,3 +80,17 @@ def test_what_the_widget_cannot_take_is_refused_naming_it_never_the_seed_opened_
     net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     with pytest.raises(TypeError, match=words):
         call(net)
+
+
+def test_the_page_speaks_of_the_teachers_network_not_of_a_model_file():
+    """A network given to Explorer is no file: "The model file holds no optimizer" and "(100 in the model file, 1 on
+    this page)" said of it sent the teacher looking for a file."""
+    fresh = cr.Network([cr.Dense(3, 2, "tanh"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    said = Explorer(fresh).session.state()["optimizer_from"]
+    assert said.startswith("Your network (never fitted) holds no optimizer: the explorer opens it with Gradient")
+    net = iris_net()
+    w = Explorer(net)
+    state = w.handle({"kind": "act", "action": "step"}, [])[0]["state"]
+    assert f"Adam after {net.optimizer.t + 1} steps ({net.optimizer.t} in your network's fit, 1 on this page)" \
+        in state["optimizer_from"]
+    assert "model file" not in json.dumps({k: state[k] for k in ("optimizer_from", "sample_from", "title", "message")})

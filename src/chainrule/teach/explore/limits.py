@@ -188,6 +188,9 @@ def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
         raise ValidationError(f"train_biases must be true or false; got {arch['train_biases']!r}")
 
 
+NOTEBOOK_HINT = "; build a smaller one to explore it, or explain this one step by step: cr.explain(net, X, Y)"
+
+
 def check_model(net, name: str, hint: str | None = None) -> None:
     """A saved model the explorer is to open: sizes it can draw, said in terms of the model (`hint`: what to do
     instead; by default the command line's)."""

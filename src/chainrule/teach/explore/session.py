@@ -35,15 +35,16 @@ EXPLAIN_BATCH = 8        # up to this many training samples, the derivation cove
 
 class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
-    CSV table named on the command line (read once, at startup). `pre`: the model file's CSV
-    preprocessing, if it has one (its columns name the inputs; its statistics encode the table, or
-    shape the sample drawn for a model opened without data)."""
+    CSV table named on the command line (read once, at startup), or a network given to the notebook's
+    Explorer (`notebook`). `pre`: the model file's CSV preprocessing, if it has one (its columns name
+    the inputs; its statistics encode the table, or shape the sample drawn for a model opened without data)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
-                 pre: Any = None, hint: str | None = None):
+                 pre: Any = None, notebook: bool = False):
         if net is not None:
-            limits.check_model(net, name, hint)
+            limits.check_model(net, name, limits.NOTEBOOK_HINT if notebook else None)
         self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
+        self.notebook = notebook        # a network given to the notebook's Explorer, not read from a file
 
 
 class Session:

@@ -26,7 +26,6 @@ from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
 NOTEBOOK = "your network"        # how the page names a network given to Explorer (a model file: by its name)
-HINT = "; build a smaller one to explore it, or explain this one step by step: cr.explain(net, X, Y)"
 # each after the modules it uses (transport.js, the page's fetch, is joined but not used)
 MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "exports.js",
            "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
@@ -69,7 +68,7 @@ class Explorer(anywidget.AnyWidget):
                             f"cr.Network), session and share")
         super().__init__(**kwargs)
         # a copy of `net` (its rows drawn as `chainrule explore --model` draws them); the page's is w.session.net
-        self.session = session or Session(Start(net=net, name=NOTEBOOK, hint=HINT) if net is not None else None)
+        self.session = session or Session(Start(net=net, name=NOTEBOOK, notebook=True) if net is not None else None)
         if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})
         self.on_msg(self._on_message)

@@ -30,6 +30,9 @@ def test_a_new_session_with_an_empty_share_says_so_beside_the_seed():
         assert a["session"] and a["state"]["mode"] == "seed"
         b = client.post("/api/session", headers={"X-Token": TOKEN}, json={}).json()
         assert "error" not in b and b["state"]["mode"] == "seed"
+        r = client.post(f"/api/session/{b['session']}/load_share", headers={"X-Token": TOKEN}, json={"code": ""})
+        assert r.status_code == 400 and r.json()["error"] == ("the share code is empty (a share link holds it after "
+                                                              "#s=): copy the whole link")
 
 
 def test_the_page_opened_on_an_empty_share_link_says_it_is_empty_and_drops_it_from_the_address(browser):

@@ -234,6 +234,8 @@ def _check_shareable(s) -> None:
 
 
 def _payload(code) -> dict:
+    if code == "":      # half a link pasted: said, never the seed opened as if no link had been given
+        raise ValidationError("the share code is empty (a share link holds it after #s=): copy the whole link")
     if not isinstance(code, str) or not 0 < len(code) <= limits.MAX_SHARE:
         got = f"{len(code):,} characters" if isinstance(code, str) else limits.received(code)
         raise ValidationError(f"a share code is a text of 1 to {limits.MAX_SHARE:,} characters; got {got}")

@@ -188,12 +188,16 @@ def check_architecture(arch: dict, n_in: int, n_out: int) -> None:
         raise ValidationError(f"train_biases must be true or false; got {arch['train_biases']!r}")
 
 
-def check_model(net, name: str) -> None:
-    """A saved model the explorer is to open: sizes it can draw, said in terms of the model."""
+NOTEBOOK_HINT = "; build a smaller one to explore it, or explain this one step by step: cr.explain(net, X, Y)"
+
+
+def check_model(net, name: str, hint: str | None = None) -> None:
+    """A saved model the explorer is to open: sizes it can draw, said in terms of the model (`hint`: what to do
+    instead; by default the command line's)."""
     dense = net.dense_layers
     what = f"{name or 'the model'}"
-    hint = (f"; train a smaller one to explore it (chainrule train ... --hidden 8), or explain this one step by "
-            f"step: chainrule explain --model {name or 'MODEL'} --layer L --neuron J")
+    hint = hint or (f"; train a smaller one to explore it (chainrule train ... --hidden 8), or explain this one step "
+                    f"by step: chainrule explain --model {name or 'MODEL'} --layer L --neuron J")
     if len(dense) - 1 > MAX_HIDDEN_LAYERS:
         raise ValidationError(f"the explorer draws at most {MAX_HIDDEN_LAYERS} hidden layers; {what} has "
                               f"{len(dense) - 1}{hint}")

@@ -34,7 +34,8 @@ def reset(s) -> None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
         X, Y, how = model_sample(net, start.pre, arch["seed"])
-        opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}))
+        holder = "Your network (never fitted)" if start.notebook else "The model file"
+        opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}), holder)
         s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
         trained.carry_state(net.optimizer, s.opt)
         s.optimizer_from = said
@@ -42,7 +43,7 @@ def reset(s) -> None:
     else:
         load(s, "seed")
     if start.net is not None:       # named by its file (with a CSV file, start.name is the CSV file's)
-        s.weights_from = start.name if start.table is None and start.name else "the model file"
+        s.weights_from = start.name if start.table is None and start.name else "the model file"   # or "your network"
 
 
 def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:

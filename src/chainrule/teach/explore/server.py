@@ -132,7 +132,7 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
             while len(sessions) > MAX_SESSIONS:
                 sessions.popitem(last=False)
         content: dict = {"session": sid}
-        if share:
+        if "share" in req:       # an empty one too: said, as a damaged one is
             try:
                 await run_in_threadpool(s.act, "load_share", {"code": share})
             except (ChainruleError, ValueError, TypeError) as exc:

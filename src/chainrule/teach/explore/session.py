@@ -17,15 +17,13 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause
 
-from . import engine, export, limits, opening, trained, wording
+from . import edits, engine, export, limits, opening, wording
 from .changes import Changes, restore, snapshot
-from .engine import explain_all, make_optimizer, resized
-from .limits import check_architecture, integer, number
+from .edits import OPT_DEFAULTS, OPTIMIZERS
+from .engine import explain_all, make_optimizer
+from .limits import check_architecture, integer
 from .opening import DATA_ARCH, SEED_ARCH  # noqa: F401  (the architectures the session opens with)
 
-OPTIMIZERS = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"),
-              "adagrad": ("lr",), "rmsprop": ("lr", "alpha", "eps"), "adam": ("lr", "beta1", "beta2", "eps")}
-OPT_DEFAULTS = {"lr": 0.5, "momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999}
 MUTATING = ("forward", "backward", "update", "step", "train", "reset", "set_param", "set_value",
             "set_optimizer", "set_architecture", "load", "load_share", "upload_csv")
 VIEWING = ("state", "select", "set_sample", "undo", "redo")
@@ -37,15 +35,16 @@ EXPLAIN_BATCH = 8        # up to this many training samples, the derivation cove
 
 class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
-    CSV table named on the command line (read once, at startup). `pre`: the model file's CSV
-    preprocessing, if it has one (its columns name the inputs; its statistics encode the table, or
-    shape the sample drawn for a model opened without data)."""
+    CSV table named on the command line (read once, at startup), or a network given to the notebook's
+    Explorer (`notebook`). `pre`: the model file's CSV preprocessing, if it has one (its columns name
+    the inputs; its statistics encode the table, or shape the sample drawn for a model opened without data)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
-                 pre: Any = None):
+                 pre: Any = None, notebook: bool = False):
         if net is not None:
-            limits.check_model(net, name)
+            limits.check_model(net, name, limits.NOTEBOOK_HINT if notebook else None)
         self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
+        self.notebook = notebook        # a network given to the notebook's Explorer, not read from a file
 
 
 class Session:
@@ -278,102 +277,20 @@ class Session:
 
     def set_param(self, name: str, value: float) -> None:
         """Set one weight or bias by its name (w5, b_h1)."""
-        p = next((q for q in self.report["parameters"] if q["name"] == name), None)
-        if p is None:
-            raise ValidationError(f"set_param: {name!r} is not a weight or bias of this network")
-        layer = self.net.dense_layers[p["layer"]]
-        (layer.W if p["kind"] == "W" else layer.b)[tuple(p["index"])] = number(value, name, limits.MAX_VALUE)
-        self._edited()
+        edits.set_param(self, name, value)
 
     def set_value(self, what: str, sample: int, index: int, value: float) -> None:
-        """Set one input or target of the (small, editable) batch. With categorical cross-entropy a
-        target row is probabilities: the other classes' targets are rescaled to sum to 1 with it."""
-        if self.mode in ("dataset", "csv"):
-            raise ValidationError("inputs and targets come from the data set here; load the seed network to edit them")
-        if what not in ("input", "target"):
-            raise ValidationError(f"set_value: what must be 'input' or 'target'; got {what!r}")
-        arr = (self.X if what == "input" else self.Y).copy()
-        i, j = integer(sample, "sample", 0, arr.shape[0] - 1), integer(index, "index", 0, arr.shape[1] - 1)
-        unit = self.report["inputs" if what == "input" else "targets"][j]["name"]       # named as the page's field
-        arr[i, j] = value = number(value, unit if what == "input" else f"target {unit}", limits.MAX_VALUE)
-        if what == "target" and self.net.loss_function.name == "categorical_crossentropy" and arr.shape[1] > 1:
-            arr[i] = engine.class_row(self.Y[i], j, value)      # the row stays probabilities summing to 1
-        if what == "input":
-            self.X = arr
-        else:
-            self.Y = self.net.targets(arr)
-        if self.sample_from:
-            self.sample_from = "Your sample (drawn at random when the model was opened, then edited)."
-        self._edited()
-
-    def _edited(self) -> None:
-        self.pristine = False
-        self.phase, self.before, self.step_grads = "forward", None, None
-        self._compute()
-        self._record_edit()
-
-    def _record_edit(self) -> None:
-        """The loss curve ends at the readout's loss: an edit's point at the current step (a jump, where training had
-        points before it; further edits there move that point), as the readout's "step N" is the edited network's."""
-        h, E = self.history, self.batch["E"]
-        if h["train"] and h["train"][-1] == E and h["test"][-1] == self.batch["E_test"]:
-            return                          # an edit that leaves the loss as it was (the optimizer, a rate)
-        if h["step"][-1] == self.steps and (len(h["step"]) == 1 or h["step"][-2] == self.steps):
-            for k in h:
-                h[k].pop()
-        self._record()
+        """Set one input or target of the (small, editable) batch (`edits.set_value`)."""
+        edits.set_value(self, what, sample, index, value)
 
     def set_optimizer(self, name: str | None = None, **settings: float) -> None:
         """Choose the optimizer (sgd, momentum, nesterov, adagrad, rmsprop, adam) and its settings."""
-        name = self.opt_name if name is None else name
-        if not isinstance(name, str) or name not in OPTIMIZERS:
-            raise ValidationError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}")
-        unknown = sorted(set(settings) - set(OPTIMIZERS[name]))
-        if unknown:
-            raise ValidationError(f"{name} has no setting {unknown[0]!r}; its settings are {list(OPTIMIZERS[name])}")
-        values = {k: self.opt_settings.get(k, OPT_DEFAULTS[k]) for k in OPTIMIZERS[name]}
-        values.update({k: limits.setting(k, v) for k, v in settings.items()})
-        # the engine given the numbers as sent, so that its refusal quotes the one typed (β₁ "got 1", not 1.0)
-        self.opt, self.opt_name, self.opt_settings = make_optimizer(name, {**values, **settings}), name, values
-        if trained.taken(self.optimizer_from):     # a new optimizer, from step 0: the model's state is set aside
-            self.message = wording.new_optimizer(self.weights_from)
-        self.optimizer_from = None
-        self._edited()
+        edits.set_optimizer(self, name, **settings)
 
     def set_architecture(self, **arch: Any) -> None:
         """Rebuild the network: hidden (units per layer), activations, output_activation, loss,
         init, seed, train_biases, and for the editable batch inputs/outputs (how many)."""
-        new = {**self.arch, **arch}
-        n_in, n_out = new.pop("inputs", self.X.shape[1]), new.pop("outputs", self.Y.shape[1])
-        if self.mode in ("dataset", "csv") and (n_in, n_out) != (self.X.shape[1], self.Y.shape[1]):
-            raise ValidationError("the data set fixes the number of inputs and outputs here")
-        check_architecture(new, n_in, n_out)
-        fixed = self.mode in ("dataset", "csv")         # the targets come from a file or a generated data set
-        if fixed and new["loss"] == "binary_crossentropy" and ((self.Y < 0) | (self.Y > 1)).any():
-            # the page's words for a typed target ("click it") would send the class to targets it cannot edit here
-            raise ValidationError(f"binary_crossentropy needs targets from 0 to 1; this data set's are from "
-                                  f"{self.Y.min():g} to {self.Y.max():g} (as the network is trained on them) and "
-                                  "cannot be edited here: choose another Loss (Network)")
-        resized_units = (n_in, n_out) != (self.X.shape[1], self.Y.shape[1])
-        named = resized_units and self.pre is not None
-        if resized_units:
-            self.pre = None             # a model file's columns and classes no longer name the units
-            if self.sample_from:
-                self.sample_from = "Your sample (drawn at random when the model was opened, then resized to the " \
-                                   "new number of inputs and outputs)."
-        net, lost = engine.rebuilt(self.net, n_in, n_out, new)    # a model file's dtype, Dropout, alpha
-        self.message = wording.rebuilt(new, self.weights_from, engine.unshown(net), lost, named)
-        if self.weights_from and self.mode == "model":
-            self.title = f"Your network on the sample of {self.title}"
-        self.weights_from = None
-        X = resized(self.X, n_in, 0.5)
-        self.X, self.net, self.arch = X, net, new
-        self.Y = net.targets(engine.resized_targets(self.Y, n_out, new["loss"]))
-        if self.mode == "seed":
-            self.mode, self.title = "custom", "Your network on the seed's sample"
-        self.opt, self.optimizer_from = make_optimizer(self.opt_name, self.opt_settings), None    # from step 0
-        self.pristine = False
-        self._fresh()
+        edits.set_architecture(self, **arch)
 
     def is_seed_start(self) -> bool:
         """Whether this is exactly the seed's network, sample, rate and step 0."""

@@ -26,13 +26,14 @@ def described(name: str, settings: dict) -> str:
     return f"{SHOWN[name]} ({fields})"
 
 
-def page_optimizer(opt: Any, default: tuple[str, dict]) -> tuple[tuple[str, dict], str]:
+def page_optimizer(opt: Any, default: tuple[str, dict], holder: str = "The model file") -> tuple[tuple[str, dict], str]:
     """The page's (name, settings) for a model's optimizer `opt` (None: not saved), and the words saying
-    where they came from and what was set aside. `default`: what the page opens with otherwise."""
+    where they came from and what was set aside. `default`: what the page opens with otherwise; `holder`: what
+    holds no optimizer (a network given to the notebook's Explorer is no file)."""
     from .session import OPT_DEFAULTS as defaults
     if opt is None:
         name, settings = default
-        return default, (f"The model file holds no optimizer: the explorer opens it with "
+        return default, (f"{holder} holds no optimizer: the explorer opens it with "
                          f"{described(name, {**_fill(name, defaults), **settings})}, its default here.")
     mapped = _mapped(opt)
     if mapped is None:
@@ -113,13 +114,14 @@ def carry_state(model_opt: Any, page_opt: Any) -> None:
 _COUNT = re.compile(re.escape(TAKEN) + r": (\w+) after \d+ steps?")
 
 
-def now(words: str | None, t: int, steps: int) -> str | None:
+def now(words: str | None, t: int, steps: int, before: str = "in the model file") -> str | None:
     """The words on the model's optimizer with the step count it is at now (`t`: the optimizer's; `steps`:
     the page's, taken since the file's): they were written when the file was opened, "after 3 steps",
-    and said so after Train 100 too while the optimizer was at step 103."""
+    and said so after Train 100 too while the optimizer was at step 103. `before`: where the steps before the
+    page's were taken."""
     if words is None or not taken(words):
         return words
-    here = f" ({t - steps:,} in the model file, {steps:,} on this page)" if steps else ""
+    here = f" ({t - steps:,} {before}, {steps:,} on this page)" if steps else ""
     return _COUNT.sub(lambda m: f"{TAKEN}: {m[1]} after {t:,} {'step' if t == 1 else 'steps'}{here}", words, 1)
 
 

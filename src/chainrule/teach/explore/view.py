@@ -76,7 +76,8 @@ def _state(s) -> dict:
         "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
         "step_scaled": step_scaled(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
-        "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps),     # the count it is at now
+        "optimizer_from": trained.now(s.optimizer_from, s.opt.t, s.steps,       # the count it is at now
+                                      "in your network's fit" if s.start.notebook else "in the model file"),
         "selected": s.selected, "derivation": derivation(s),
         "seed": seed_view(s),
         "options": {"activations": limits.ACTIVATIONS, "losses": limits.LOSSES, "inits": limits.INITS,

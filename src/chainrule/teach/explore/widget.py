@@ -2,6 +2,7 @@
 
     from chainrule.teach.explore.widget import Explorer
     w = Explorer()              # the seed network; Explorer(share="...") opens a share code
+    w = Explorer(net)           # a cr.Network of yours (a copy: the page's is w.session.net)
     w                           # (the last line of a cell shows it)
     w.session.net               # the network the page is driving, to use in the next cell
 
@@ -16,13 +17,15 @@ from typing import Any
 
 import anywidget
 
+import chainrule as cr
 from chainrule.errors import ChainruleError
 
 from . import export
-from .session import Session
+from .session import Session, Start
 from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
+NOTEBOOK = "your network"        # how the page names a network given to Explorer (a model file: by its name)
 # each after the modules it uses (transport.js, the page's fetch, is joined but not used)
 MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "exports.js",
            "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
@@ -46,10 +49,27 @@ class Explorer(anywidget.AnyWidget):
     _esm = bundle()
     _css = (STATIC / "style.css").read_text(encoding="utf-8")
 
-    def __init__(self, session: Session | None = None, share: str | None = None, **kwargs: Any):
+    def __init__(self, session: Session | cr.Network | None = None, share: str | None = None, *,
+                 net: cr.Network | None = None, **kwargs: Any):
+        if isinstance(session, cr.Network):         # Explorer(net): the network trained in the cells above
+            if net is not None:
+                raise TypeError("Explorer: a network given twice (as the first argument and as net=); give it once")
+            session, net = None, session
+        if session is not None and not isinstance(session, Session):
+            raise TypeError(f"Explorer: the first argument is a cr.Network or an explorer Session; got "
+                            f"{type(session).__name__}")
+        if session is not None and net is not None:
+            raise TypeError("Explorer: give a session or a net, not both (a session holds its own network)")
+        if net is not None and not isinstance(net, cr.Network):
+            raise TypeError(f"Explorer: net must be a cr.Network; got {type(net).__name__}")
+        unknown = sorted(set(kwargs) - set(self.class_trait_names()))
+        if unknown:     # anywidget passed them on unread: Explorer(model=net) opened the seed without a word
+            raise TypeError(f"Explorer got an unexpected keyword argument {unknown[0]!r}; it takes net (a "
+                            f"cr.Network), session and share")
         super().__init__(**kwargs)
-        self.session = session or Session()
-        if share:
+        # a copy of `net` (its rows drawn as `chainrule explore --model` draws them); the page's is w.session.net
+        self.session = session or Session(Start(net=net, name=NOTEBOOK, notebook=True) if net is not None else None)
+        if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})
         self.on_msg(self._on_message)
 

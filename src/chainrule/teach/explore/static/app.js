@@ -34,7 +34,9 @@ export function mount(root, wire) {
   // what the panels (panels.js) use of the page; `editing`: the target whose editor is open
   const ui = { $, call, numberIn, onNumber, published, editing: null };
 
-  const noAnswer = e => `The server did not answer (${e.message}). Is \`chainrule explore\` still running?`;
+  // a notebook's widget says it in the kernel's words (`wire.noAnswer`)
+  const noAnswer = e => (wire.noAnswer ? wire.noAnswer(e)
+    : `The server did not answer (${e.message}). Is \`chainrule explore\` still running?`);
   function showError(msg) {
     $("error-text").textContent = msg;
     $("error").hidden = !msg;
@@ -373,7 +375,7 @@ export function mount(root, wire) {
   transport.open().then(a => {
     if (a.error) showError(a.error);
     render(a.state);
-  }).catch(e => showError(`Could not reach the explorer's server: ${e.message}`));
+  }).catch(e => showError(wire.noAnswer ? wire.noAnswer(e) : `Could not reach the explorer's server: ${e.message}`));
   // `dispose`: what the page hung outside `root` let go (a notebook's widget removed: no handler of a dead page left)
   const dispose = () => {                               // ▶ and Train stop asking too
     root.ownerDocument.removeEventListener("pointerdown", closeMenu); keysGo();

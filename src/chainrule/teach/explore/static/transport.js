@@ -15,18 +15,18 @@ export function pageTransport() {
   return {
     async open() {
       const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
-      if (sid && !share) {
+      if (sid && share === null) {           // "#s=" alone too is a link: its emptiness said, not this tab's session
         const a = await post(`/api/session/${sid}/state`, {});
         if (a.state) return a;
       }
-      const a = await post("/api/session", share ? { share } : {});
-      if (a.error && share && !a.session) {
+      const a = await post("/api/session", share === null ? {} : { share });
+      if (a.error && share !== null && !a.session) {
         a.error += ". A share link holds no token: add its #s=… part to the URL your `chainrule explore` printed.";
         return a;
       }
       sid = a.session;
       if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
-      if (share) history.replaceState(null, "", location.pathname + location.search);
+      if (share !== null) history.replaceState(null, "", location.pathname + location.search);
       return a;
     },
     call: (action, body) => post(`/api/session/${sid}/${action}`, body),

@@ -5,7 +5,15 @@
 import { mount } from "./app.js";
 import { save } from "./exports.js";
 
-function widgetTransport(model) {
+// Every number comes from the kernel: a notebook opened without it (saved with its output, or the kernel restarted)
+// shows the page, whose requests then go nowhere or fail. Said, where the page waited without a word.
+const NO_KERNEL = "the explorer's numbers come from this notebook's Python kernel, which does not answer (a notebook " +
+  "opened without its kernel running, saved or after a restart, shows the page without them): run the cell that " +
+  "makes the widget (Explorer(...)) again";
+const WAIT_MS = 10000;          // a request unanswered this long: the kernel is taken to be gone (said, not stopped)
+
+// `silent(on)`: the page says the kernel does not answer (on), or no longer (an answer came after all)
+function widgetTransport(model, silent) {
   let counter = 0;
   const pending = new Map();
   const answered = (msg, buffers) => {
@@ -13,12 +21,18 @@ function widgetTransport(model) {
     if (done) { pending.delete(msg.id); done({ ...msg.answer, buffers }); }
   };
   model.on("msg:custom", answered);
-  const send = (kind, body = {}, buffers = []) => new Promise(resolve => {
+  const send = (kind, body = {}, buffers = []) => new Promise((resolve, reject) => {
     const id = ++counter;
-    pending.set(id, resolve);
-    model.send({ id, kind, ...body }, undefined, buffers);
+    const timer = setTimeout(() => { if (pending.has(id)) silent(true); }, WAIT_MS);
+    pending.set(id, answer => { clearTimeout(timer); silent(false); resolve(answer); });
+    try {
+      model.send({ id, kind, ...body }, undefined, buffers);
+    } catch (e) {                       // no kernel to send to (a saved notebook's static widget)
+      clearTimeout(timer); pending.delete(id); reject(e);
+    }
   });
   return {
+    noAnswer: e => `No answer from the kernel (${e.message}): ${NO_KERNEL}.`,
     open: () => send("open"),
     call: (action, body) => send("act", { action, body }),
     async upload(file, target) { return send("upload", { name: file.name, target }, [await file.arrayBuffer()]); },
@@ -37,7 +51,12 @@ export default {
     const root = document.createElement("div");
     root.classList.add("in-notebook");
     el.appendChild(root);
-    const wire = widgetTransport(model), page = mount(root, wire);
+    const said = `No answer from the kernel: ${NO_KERNEL}.`;
+    const silent = on => {
+      const text = root.querySelector('[data-id="error-text"]'), banner = root.querySelector('[data-id="error"]');
+      if (on) { text.textContent = said; banner.hidden = false; } else if (text.textContent === said) banner.hidden = true;
+    };
+    const wire = widgetTransport(model, silent), page = mount(root, wire);
     // anywidget calls what render returns when the view goes (the cell cleared or run again): the page's handlers
     // on the notebook's document and on the model go with it
     return () => { page.dispose(); wire.close(); };

@@ -1,0 +1,61 @@
+"""The notebook widget without its kernel, in a real browser (Playwright, Debian's chromium): a notebook saved with
+its output and opened again (the widget's module is in the saved file; its kernel is not running), or the kernel
+restarted under a shown widget. The page's requests then went nowhere and it waited without a word, or said
+"Could not reach the explorer's server", a server the notebook does not have. Now it says the kernel does not answer
+and what to do. The widget's module needs nothing else: no request leaves the page, whatever it shows."""
+import test_explore_browser as fixtures
+from playwright.sync_api import expect
+
+from chainrule.teach.explore.widget import Explorer
+
+browser = fixtures.browser          # its fixture
+
+# the widget rendered into #cell with a model of a saved notebook's page: `send` goes nowhere (mode "drop"), or throws
+# as a closed comm does ("throw")
+RENDER = """async ([code, mode]) => {
+    const mod = await import(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+    const model = {
+      on: () => {}, off: () => {},
+      send() { if (mode === "throw") throw new Error("Cannot send: the comm is closed"); },
+    };
+    mod.default.render({ model, el: document.getElementById("cell") });
+}"""
+
+NO_KERNEL = ("the explorer's numbers come from this notebook's Python kernel, which does not answer (a notebook opened "
+             "without its kernel running, saved or after a restart, shows the page without them): run the cell that "
+             "makes the widget (Explorer(...)) again.")
+
+
+def saved_notebook(browser, mode):
+    pg = browser.new_page()
+    problems, requests = [], []
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.on("request", lambda r: requests.append(r.url) if not r.url.startswith("blob:") else None)   # not the module
+    pg.clock.install()
+    pg.set_content("<div id=cell></div>")
+    pg.add_style_tag(content=Explorer._css)
+    pg.evaluate(RENDER, [Explorer._esm, mode])
+    return pg, problems, requests
+
+
+def test_a_saved_notebooks_widget_without_its_kernel_says_so_instead_of_waiting_without_a_word(browser):
+    pg, problems, requests = saved_notebook(browser, "drop")
+    error = pg.locator('[data-id="error"]')
+    expect(error).to_be_hidden()                        # the kernel is given time to answer
+    pg.clock.run_for(11_000)
+    expect(error).to_be_visible()
+    expect(pg.locator('[data-id="error-text"]')).to_have_text("No answer from the kernel: " + NO_KERNEL)
+    assert requests == [] and problems == []            # nothing fetched: no server, no internet
+    pg.close()
+
+
+def test_a_widget_whose_kernel_is_gone_says_so_not_that_a_server_is_unreachable(browser):
+    pg, problems, requests = saved_notebook(browser, "throw")
+    expect(pg.locator('[data-id="error-text"]')).to_have_text(
+        "No answer from the kernel (Cannot send: the comm is closed): " + NO_KERNEL)
+    pg.click('[data-act="step"]')                      # a button pressed: said again, in the same words
+    expect(pg.locator('[data-id="error-text"]')).to_have_text(
+        "No answer from the kernel (Cannot send: the comm is closed): " + NO_KERNEL)
+    assert "server" not in pg.inner_text('[data-id="error"]')
+    assert requests == [] and problems == []
+    pg.close()

@@ -1,5 +1,6 @@
-"""The estimators' training run lives in chainrule.sklearn.fitting (`_Fitting`): a fitted estimator pickles under
-the class's own module as before, so a pickle made before that module existed loads, and predicts the same."""
+"""The estimators' training run lives in chainrule.sklearn.fitting (`_Fitting`): a fitted estimator's pickle names
+its class's module (estimators) alone, never the modules its methods come from, as it did before that split (so
+such a pickle loads across it), and loads back predicting the same."""
 from __future__ import annotations
 
 import pickle

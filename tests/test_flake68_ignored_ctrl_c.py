@@ -3,6 +3,8 @@ the background, `pytest ... &` in a script, or a test that left it ignored): an 
 exec, and the command rightly keeps it ignored (nohup), so the job trained to its end and exited 0, the SIGINT
 the test sent lost. Their children now start with SIGINT at its default, as a terminal's foreground job."""
 import signal
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,3 +43,38 @@ def test_ctrl_c_while_the_command_imports_is_said_whatever_the_runner_ignores(tm
     assert p.returncode == 130, (p.returncode, stderr)
     one_line(stderr)
     assert not out.exists()
+
+
+#: a SIGTERM (the command's handler: KeyboardInterrupt) handled just after `ignored` made Ctrl-C ignored, before it
+#: made SIGTERM ignored: the script then says whether Ctrl-C is still ignored, and whether a Ctrl-C interrupts
+CUT = """
+import os, signal
+from chainrule.backend import signals
+real = signal.signal
+def hooked(sig, handler):
+    before = real(sig, handler)
+    if sig == signal.SIGINT and handler is signal.SIG_IGN:
+        os.kill(os.getpid(), signal.SIGTERM)
+    return before
+signal.signal(signal.SIGTERM, signals.interrupt)
+signal.signal = hooked
+try:
+    with signals.ignored():
+        print("not interrupted")
+except KeyboardInterrupt:
+    pass
+signal.signal = real
+print("ignored" if signal.getsignal(signal.SIGINT) is signal.SIG_IGN else "default")
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(1000):
+        pass
+    print("Ctrl-C lost")
+except KeyboardInterrupt:
+    print("Ctrl-C interrupts")
+"""
+
+
+def test_a_signal_as_ctrl_c_is_being_ignored_does_not_leave_it_ignored():
+    r = subprocess.run([sys.executable, "-c", CUT], capture_output=True, text=True, timeout=60, check=False)
+    assert r.stdout.split() == ["default", "Ctrl-C", "interrupts"], (r.stdout, r.stderr)

@@ -19,9 +19,18 @@ def env(**extra):
     return {**os.environ, "CHAINRULE_NUMBA": "0", "CHAINRULE_BLAS_THREADS": "1", **extra}
 
 
+def as_in_a_terminal():
+    """Ctrl-C (SIGINT) at its default in the child, as a terminal's foreground job has it: an ignored SIGINT
+    is inherited through exec, and the command keeps it ignored (nohup, a script's `cmd &`). Started by a test
+    runner that ignored it (the whole suite run in the background, or a test that left it ignored), the job
+    trained to its end and exited 0: the SIGINT these tests send was lost before it was sent."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(args, environ=None, **kw):
     return subprocess.Popen([sys.executable, "-m", "chainrule", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=environ or env(), **kw)
+                            stderr=subprocess.PIPE, text=True, env=environ or env(), preexec_fn=as_in_a_terminal,
+                            **kw)
 
 
 def mapped(p, library, timeout=60):
@@ -60,7 +69,9 @@ def test_a_signal_while_the_command_imports_numpy_says_so_and_exits_130(sig, tmp
 
 
 def interrupted_train(tmp_path, extra, when):
-    """`chainrule train` on a CSV of 200,000 rows with --checkpoint-dir, SIGINT once `when(lines so far)`."""
+    """`chainrule train` on a CSV of 200,000 rows with --checkpoint-dir, SIGINT once `when(lines so far)`. Its
+    lines come after the command's handler is installed (cli.command, before any option is read): a SIGINT sent
+    after the first one is the command's interruption, never Python's default nor a lost one."""
     data = tmp_path / "big.csv"
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200_000, 6))

@@ -113,16 +113,20 @@ def install_early() -> None:
 @contextmanager
 def ignored() -> Iterator[None]:
     """SIGINT and SIGTERM ignored meanwhile (in the main thread): a second Ctrl-C while the first one's
-    line is written, which raised a KeyboardInterrupt in the handling of the first."""
+    line is written, which raised a KeyboardInterrupt in the handling of the first. The handlers are read
+    before either is changed: a signal handled between the two changes (SIGTERM as Ctrl-C was being
+    ignored) left SIGINT ignored for good, every later Ctrl-C of the process (a notebook's) silently lost."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        for sig in before:
+            signal.signal(sig, signal.SIG_IGN)
         yield
     finally:
         for sig, handler in before.items():
-            signal.signal(sig, handler)
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)   # None: not set from Python
 
 
 def watch() -> None:

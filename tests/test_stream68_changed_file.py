@@ -1,6 +1,8 @@
 """A file rewritten between CsvStream's two passes (`fit`, then `encode`): the second pass reads another table than
 the preprocessing was learnt from. Rows added, rows removed and a renamed column are refused in the stream's words
 (never NumPy's broadcast error, pandas' KeyError, or rows of zeros standing for rows the file no longer holds)."""
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -67,3 +69,27 @@ def test_a_file_changed_after_its_lines_were_counted_is_refused_by_the_first_pas
         train = np.ones(n, dtype=bool)
         with pytest.raises(ValidationError, match=rf"t\.csv.*{n} counted line by line; was it changed while being"):
             stream.fit("y", train=train)
+
+
+@pytest.mark.parametrize("rows", [70, 1000])
+def test_a_file_rewritten_with_as_many_rows_and_columns_is_refused(table, rows):
+    """Other values in as many rows, under the same header, are another table too: the statistics learnt from the
+    first pass would standardise values they never saw (found by its size and time of last change)."""
+    path, df = table
+    with CsvStream(path, rows=rows) as stream:
+        stream.fit("y")
+        other = df.assign(a=df.a * 1000 + 7)
+        other.to_csv(path, index=False)
+        os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))    # a later time, on coarse clocks too
+        with pytest.raises(ValidationError, match=r"t\.csv.*time of last change.*was it changed while being read\?"):
+            stream.encode(None)
+
+
+def test_a_file_read_again_unchanged_is_not_refused(table):
+    """Reading alone (encode twice, fit again) changes nothing the check looks at."""
+    path, df = table
+    with CsvStream(path, rows=70) as stream:
+        stream.fit("y")
+        first = np.array(stream.encode(None)[0])
+        stream.fit("y")
+        np.testing.assert_array_equal(np.asarray(stream.encode(None)[0]), first)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat as statmod
 import tempfile
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -84,6 +85,7 @@ class CsvStream:
         self.spools: dict[str, str] = {}
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
         self.names: list[str] | None = None      # the file's columns as `fit` first read them
+        self.stamp: tuple[int, int] | None = None    # the file's size and time of last change (`count_rows`)
 
     # -- reading ----------------------------------------------------------------------------
     @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
@@ -106,6 +108,8 @@ class CsvStream:
             if chunk is None:
                 if seen != counted:
                     self.changed(f"{seen} {plural(seen, 'row')} read in chunks, {counted} counted line by line")
+                if stamp(self.path) != self.stamp:      # as many rows, other values: its size or time differ
+                    self.changed("its size or time of last change is not that of the check of every line")
                 return
             seen += len(chunk)
             if seen > counted:
@@ -121,7 +125,7 @@ class CsvStream:
                     chunk[c] = chunk[c].astype(np.float64)
             yield chunk, int(chunk.index.start) + 2
 
-    def changed(self, what: str) -> None:
+    def changed(self, what: str) -> NoReturn:
         raise ValidationError(f"CSV file {short(str(self.path), 200)}: {what}; was it changed while being read?")
 
     # -- pass 1 -----------------------------------------------------------------------------
@@ -132,6 +136,7 @@ class CsvStream:
         if self.checked is None:
             with Progress(f"checking {short(str(self.path), 200)} (every line)"):
                 marks = ("sep", "encoding", "decimal", "thousands")
+                self.stamp = stamp(self.path)     # before the check: a change while it reads is seen too
                 self.checked = check_csv(self.path, **{k: self.read[k] for k in marks})
                 self.lines = self.checked["lines"]
         return int(self.checked["rows"])
@@ -301,6 +306,13 @@ class CsvStream:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def stamp(path: Any) -> tuple[int, int] | None:
+    """A regular file's size and time of last change (None for another kind of file): a file rewritten with as many
+    rows and the same columns is another table too."""
+    st = os.stat(csv_path(path))
+    return (st.st_size, st.st_mtime_ns) if statmod.S_ISREG(st.st_mode) else None
 
 
 @contextmanager

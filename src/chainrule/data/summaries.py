@@ -96,6 +96,7 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
     pre.typed = typed
     return pre
 
+
 def fill_value(spools: dict[str, str], c: str, s: ColumnScan, impute: str | None) -> float:
     """The numeric column's fill value: its mean, or its median or mode (read back from the
     file the first pass wrote, one column at a time)."""

@@ -34,6 +34,21 @@ def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable:
     return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
 
 
+def bias_free(layer: Dense) -> bool:
+    """Whether the layer's bias is none at all: frozen and zero, as `dense_layer` reads a source without one
+    (torch's `Linear(bias=False)`, Keras' `use_bias=False`), so that an exporter writes it without one again."""
+    return not layer.trainable_params["b"] and not np.any(layer.b)
+
+
+def torch_order(net: Network) -> list[int]:
+    """chainrule's index (W, b, W, b, ... as `get_weights`) of each parameter of `to_torch(net)`, in torch's
+    order: a bias-free layer's Linear has its weight alone."""
+    order: list[int] = []
+    for k, layer in enumerate(net.dense_layers):
+        order.extend([2 * k] if bias_free(layer) else [2 * k, 2 * k + 1])
+    return order
+
+
 def build_network(items: list, loss: str | None, dtype) -> Network:
     """A Network from [(layer, arrays or None)], the arrays copied in after the buffers exist."""
     layers = [layer for layer, _ in items]

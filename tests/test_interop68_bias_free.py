@@ -91,5 +91,5 @@ def test_a_state_dict_of_other_parameters_than_the_networks_is_refused_naming_th
     module = cr.to_torch(net).train()
     topt = torch.optim.Adam(list(module.parameters())[:2], lr=0.05)
     _steps(module, topt, 1)
-    with pytest.raises(ValidationError, match=r"from_torch_state: .*numbers the parameters \[0, 1\], the network has 4"):
+    with pytest.raises(ValidationError, match=r"from_torch_state: .*parameters \[0, 1\], to_torch\(net\) has 4"):
         from_torch_state(topt.state_dict(), net)

@@ -37,6 +37,7 @@ from .mlp import (
     bias_free,
     build_network,
     dense_layer,
+    dropout_layer,
     refuse_non_finite,
     torch_order,
     weights_dtype,
@@ -87,7 +88,7 @@ def to_torch(net: Network) -> Any:
         if act.name == "leaky_relu":
             modules.append(nn.LeakyReLU(act.config()["alpha"]))
         elif act.name == "softmax":
-            modules.append(nn.Softmax(dim=1))
+            modules.append(nn.Softmax(dim=-1))     # a sample alone (1-D) too
         elif act.name != "linear":
             modules.append({"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[act.name]())
     return nn.Sequential(*modules).eval()
@@ -160,9 +161,10 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
     state, groups = sd["state"], sd["param_groups"]
     listed = sorted(i for g in groups if isinstance(g, dict) for i in g.get("params", []))
     if listed != list(range(size)) or any(i not in range(size) for i in state):
-        side = "chainrule's optimizer over" if to_torch else "torch's optimizer over to_torch(net)"
-        raise ValidationError(f"{what}: the state dict is not of {side} the network given: it numbers the "
-                              f"parameters {listed}, the network has {size} (0 to {size - 1})")
+        side = ("chainrule's optimizer over net", "net") if to_torch else \
+            ("torch's optimizer over to_torch(net)'s parameters", "to_torch(net)")
+        raise ValidationError(f"{what}: the state dict is not one of {side[0]}: it numbers the parameters "
+                              f"{listed}, {side[1]} has {size} (0 to {size - 1})")
     gone = {i - 1 for i in range(1, ours, 2) if i not in order} if not to_torch else set()   # a bias-free W's index
     return {"state": {theirs[i]: entry for i, entry in state.items() if i in theirs},
             "param_groups": [{**g, "params": sorted([theirs[i] for i in g["params"] if i in theirs]
@@ -307,7 +309,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
             if act != "linear":
                 attach_activation(items, act, where)
         elif type(layer) is kl.Dropout:
-            items.append((Dropout(float(layer.rate)), None))
+            items.append(dropout_layer(float(layer.rate), where))
         elif type(layer) is kl.Activation:
             act = _keras_activation(layer.activation, where)
             if act != "linear":

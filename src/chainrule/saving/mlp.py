@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
 from .npz import non_finite
@@ -47,6 +48,15 @@ def torch_order(net: Network) -> list[int]:
     for k, layer in enumerate(net.dense_layers):
         order.extend([2 * k] if bias_free(layer) else [2 * k, 2 * k + 1])
     return order
+
+
+def dropout_layer(rate: float, where: str) -> tuple[Dropout, None]:
+    """A source's Dropout as chainrule's, one that drops every unit (rate 1, which torch and Keras build: their
+    training then gives zeros) refused naming the layer, where Dropout's own words would not say which."""
+    if not 0.0 <= rate < 1.0:
+        raise ValidationError(f"{where} drops a fraction {rate!r} of the units; chainrule's Dropout takes a rate in "
+                              "[0, 1) (1 drops every unit: the layers after it learn from zeros)")
+    return Dropout(rate), None
 
 
 def build_network(items: list, loss: str | None, dtype) -> Network:

@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.dropout import Dropout
 from ..nn.network import Network
-from .mlp import attach_activation, build_network, dense_layer, not_computable, weights_dtype
+from .mlp import attach_activation, build_network, dense_layer, dropout_layer, not_computable, weights_dtype
 from .sklearn_import import not_importable
 
 
@@ -89,7 +88,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
             elif type(m) is nn.Identity:
                 continue
             elif type(m) is nn.Dropout:
-                items.append((Dropout(m.p), None))
+                items.append(dropout_layer(m.p, where))
             elif type(m) is nn.Flatten:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
                 last.extend([where] if last else [])

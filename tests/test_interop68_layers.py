@@ -65,3 +65,32 @@ def test_errors_md_rows_are_the_messages():
     with pytest.raises(ValidationError) as other:
         from_torch_state(opt.state_dict(), net)
     assert str(other.value) == _row("optimizer state of other parameters")
+
+
+def test_a_lazy_linear_not_run_yet_is_told_to_run_once_and_then_imports():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.LazyLinear(4), nn.Tanh(), nn.Linear(4, 1)).double()
+    with pytest.raises(ValidationError, match=r"layer 0 \(LazyLinear\) has not been run yet: .*run the model once on "
+                                              r"a batch \(model\(x\)\)") as refused:
+        cr.from_torch(model)
+    assert "prune" not in str(refused.value)               # no hooks of the user's own to remove
+    with torch.no_grad():
+        expected = model(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(cr.from_torch(model).predict(X), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("wrap", ["weight_norm", "spectral_norm"])
+def test_a_parametrized_weight_is_told_how_to_keep_its_values_and_then_imports(wrap):
+    from torch.nn.utils import parametrizations, parametrize
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(),
+                          getattr(parametrizations, wrap)(nn.Linear(4, 2))).double()
+    with pytest.raises(ValidationError, match=r"layer 2 \(ParametrizedLinear\)'s 'weight' is parametrized .*"
+                                              r"remove_parametrizations\(model\[2\], 'weight'\)") as refused:
+        cr.from_torch(model)
+    assert "Sequential of its layers" not in str(refused.value)
+    model.eval()
+    with torch.no_grad():
+        parametrize.remove_parametrizations(model[2], "weight")
+        expected = model(torch.from_numpy(X)).numpy()
+    np.testing.assert_allclose(cr.from_torch(model).predict(X), expected, rtol=0, atol=1e-12)

@@ -34,9 +34,12 @@ from .mlp import (
     DAMAGED,
     SUPPORTED,
     attach_activation,
+    bias_free,
     build_network,
     dense_layer,
+    dropout_layer,
     refuse_non_finite,
+    torch_order,
     weights_dtype,
 )
 from .modelkind import not_a_file
@@ -53,7 +56,8 @@ __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", 
 def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
     training one does not change the other), in eval mode as `predict` (Dropout off; `.train()`
-    before training it). Frozen parameters get requires_grad=False."""
+    before training it). Frozen parameters get requires_grad=False; a bias that is frozen and zero (from_torch's
+    and from_keras' reading of a layer without one) is none: `nn.Linear(bias=False)`, as the source had it."""
     import torch
     from torch import nn
     if not isinstance(net, Network):
@@ -72,17 +76,19 @@ def to_torch(net: Network) -> Any:
         if BUILTIN_ACTIVATIONS.get(act.name) is not type(act):
             raise ValidationError(f"layer {i}'s activation {type(act).__name__} has no PyTorch form; "
                                   f"supported: {SUPPORTED}")
-        linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], dtype=dtype)
+        bias = not bias_free(layer)
+        linear = nn.Linear(layer.W.shape[0], layer.W.shape[1], bias=bias, dtype=dtype)
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(layer.W.T)))
-            linear.bias.copy_(torch.from_numpy(layer.b.copy()))
+            if bias:
+                linear.bias.copy_(torch.from_numpy(layer.b.copy()))
+                linear.bias.requires_grad_(layer.trainable_params["b"])
         linear.weight.requires_grad_(layer.trainable_params["W"])
-        linear.bias.requires_grad_(layer.trainable_params["b"])
         modules.append(linear)
         if act.name == "leaky_relu":
             modules.append(nn.LeakyReLU(act.config()["alpha"]))
         elif act.name == "softmax":
-            modules.append(nn.Softmax(dim=1))
+            modules.append(nn.Softmax(dim=-1))     # a sample alone (1-D) too
         elif act.name != "linear":
             modules.append({"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU}[act.name]())
     return nn.Sequential(*modules).eval()
@@ -140,22 +146,52 @@ def _step(what: str, i: Any, value: Any) -> int:
     return number
 
 
-def to_torch_state(sd: dict) -> dict:
+def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dict:
+    """`sd` with its parameters numbered as the other side numbers them: `to_torch(net)` has no parameter for a
+    bias-free layer's bias (chainrule's frozen zero one), so its indices after that one differ from chainrule's."""
+    if net is None:
+        return sd
+    if not isinstance(net, Network):
+        raise ChainruleTypeError(f"{what}: net must be the chainrule.Network the state dict is of; got "
+                                 f"{type(net).__name__}")
+    order = torch_order(net)
+    ours = 2 * len(net.dense_layers)
+    theirs = dict(enumerate(order)) if not to_torch else {i: j for j, i in enumerate(order)}
+    size = ours if to_torch else len(order)
+    state, groups = sd["state"], sd["param_groups"]
+    listed = sorted(i for g in groups if isinstance(g, dict) for i in g.get("params", []))
+    if listed != list(range(size)) or any(i not in range(size) for i in state):
+        side = ("chainrule's optimizer over net", "net") if to_torch else \
+            ("torch's optimizer over to_torch(net)'s parameters", "to_torch(net)")
+        raise ValidationError(f"{what}: the state dict is not one of {side[0]}: it numbers the parameters "
+                              f"{listed}, {side[1]} has {size} (0 to {size - 1})")
+    gone = {i - 1 for i in range(1, ours, 2) if i not in order} if not to_torch else set()   # a bias-free W's index
+    return {"state": {theirs[i]: entry for i, entry in state.items() if i in theirs},
+            "param_groups": [{**g, "params": sorted([theirs[i] for i in g["params"] if i in theirs]
+                                                    + [theirs[i] + 1 for i in g["params"] if theirs.get(i) in gone])}
+                             for g in groups]}
+
+
+def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
-    was), the step a tensor as torch writes it."""
+    was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
+    parameters after it otherwise)."""
     import torch
-    state, groups = _state_parts(sd, "to_torch_state")
+    _state_parts(sd, "to_torch_state")
+    state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")
     return {"state": {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
                           torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
 
-def from_torch_state(sd: dict) -> dict:
+def from_torch_state(sd: dict, net: Network | None = None) -> dict:
     """torch.optim's `state_dict()` of a module's parameters (`to_torch(net)`'s, or one `from_torch` read) as
-    chainrule's `opt.load_state_dict` takes it: NumPy arrays in W's layout, the step a whole number."""
-    state, groups = _state_parts(sd, "from_torch_state")
+    chainrule's `opt.load_state_dict` takes it: NumPy arrays in W's layout, the step a whole number. Give `net`
+    where a layer has no bias (`Linear(bias=False)`: chainrule numbers its frozen zero bias, torch has none)."""
     what = "from_torch_state"
+    _state_parts(sd, what)
+    state, groups = _state_parts(_renumbered(sd, net, what, False), what)
     return {"state": {i: {k: _step(what, i, v) if k == "step" else _floats(what, i, k, v).T.copy()
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
 
@@ -273,7 +309,7 @@ def from_keras(model: Any, loss: str | None = None) -> Network:
             if act != "linear":
                 attach_activation(items, act, where)
         elif type(layer) is kl.Dropout:
-            items.append((Dropout(float(layer.rate)), None))
+            items.append(dropout_layer(float(layer.rate), where))
         elif type(layer) is kl.Activation:
             act = _keras_activation(layer.activation, where)
             if act != "linear":

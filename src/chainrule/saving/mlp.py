@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from ..nn.activations import LeakyReLU, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..nn.dropout import Dropout
 from ..nn.layers import Dense
 from ..nn.network import Network
 from .npz import non_finite
@@ -32,6 +33,30 @@ def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable:
     if trainable:
         layer.trainable = trainable
     return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
+
+
+def bias_free(layer: Dense) -> bool:
+    """Whether the layer's bias is none at all: frozen and zero, as `dense_layer` reads a source without one
+    (torch's `Linear(bias=False)`, Keras' `use_bias=False`), so that an exporter writes it without one again."""
+    return not layer.trainable_params["b"] and not np.any(layer.b)
+
+
+def torch_order(net: Network) -> list[int]:
+    """chainrule's index (W, b, W, b, ... as `get_weights`) of each parameter of `to_torch(net)`, in torch's
+    order: a bias-free layer's Linear has its weight alone."""
+    order: list[int] = []
+    for k, layer in enumerate(net.dense_layers):
+        order.extend([2 * k] if bias_free(layer) else [2 * k, 2 * k + 1])
+    return order
+
+
+def dropout_layer(rate: float, where: str) -> tuple[Dropout, None]:
+    """A source's Dropout as chainrule's, one that drops every unit (rate 1, which torch and Keras build: their
+    training then gives zeros) refused naming the layer, where Dropout's own words would not say which."""
+    if not 0.0 <= rate < 1.0:
+        raise ValidationError(f"{where} drops a fraction {rate!r} of the units; chainrule's Dropout takes a rate in "
+                              "[0, 1) (1 drops every unit: the layers after it learn from zeros)")
+    return Dropout(rate), None
 
 
 def build_network(items: list, loss: str | None, dtype) -> Network:

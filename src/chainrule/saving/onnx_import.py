@@ -15,7 +15,15 @@ from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import not_a_path
-from .mlp import attach_activation, build_network, dense_layer, not_computable, stored_scalar, weights_dtype
+from .mlp import (
+    attach_activation,
+    build_network,
+    dense_layer,
+    dropout_layer,
+    not_computable,
+    stored_scalar,
+    weights_dtype,
+)
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
 from .onnx_fold import (
@@ -261,7 +269,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
                 raise ValidationError(f"{source}: {where} has training_mode true: ONNX drops at random even at "
                                       "inference then, which chainrule's predict never does; set it false (or "
                                       "leave the input out) for an inference Dropout")
-            items.append((Dropout(ratio), None))
+            items.append(dropout_layer(ratio, f"{source}: {where}"))
         current = node.output[0]
     flush()
     _rows(inputs[0], source)

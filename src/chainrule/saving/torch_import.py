@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ChainruleTypeError, ValidationError
-from ..nn.dropout import Dropout
 from ..nn.network import Network
-from .mlp import attach_activation, build_network, dense_layer, not_computable, weights_dtype
+from .mlp import attach_activation, build_network, dense_layer, dropout_layer, not_computable, weights_dtype
 from .sklearn_import import not_importable
 
 
@@ -57,6 +56,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
         for name, m in seq._modules.items():     # named_children() would skip a module given twice
             m = _uncompiled(m)
             where = f"layer {prefix}{name} ({type(m).__name__})"
+            _unready(m, where, f"{prefix}{name}")
             if hooked(m):
                 raise ValidationError(f"{where} has forward hooks, which change what it computes (pruning recomputes "
                                       "its weight in one): remove them first (torch.nn.utils.prune.remove)")
@@ -89,7 +89,7 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
             elif type(m) is nn.Identity:
                 continue
             elif type(m) is nn.Dropout:
-                items.append((Dropout(m.p), None))
+                items.append(dropout_layer(m.p, where))
             elif type(m) is nn.Flatten:
                 _flatten(m, where, f"{prefix}{name}", after_linear=bool(weights))
                 last.extend([where] if last else [])
@@ -104,6 +104,25 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _unready(m: Any, where: str, key: str) -> None:
+    """Refuse a layer whose weights are not yet numbers it holds: a lazy one never run (its parameters do not exist
+    until the first forward, which makes it a Linear) or one whose weight a parametrization (weight_norm,
+    spectral_norm, orthogonal) computes in each forward; each told its own way round (not the hooks' words)."""
+    from torch.nn.modules.lazy import LazyModuleMixin
+    from torch.nn.utils import parametrize
+    ref = _reference(key)
+    if isinstance(m, LazyModuleMixin) and m.has_uninitialized_params():  # type: ignore[misc]
+        raise ValidationError(f"{where} has not been run yet: its weights do not exist until its first forward "
+                              "(torch's lazy modules take their sizes from the first batch); run the model once on "
+                              "a batch (model(x)), which makes it a Linear, then import it")
+    if parametrize.is_parametrized(m):
+        names = ", ".join(repr(n) for n in m.parametrizations)
+        raise ValidationError(f"{where}'s {names} is parametrized (weight_norm, spectral_norm, orthogonal: torch "
+                              "computes it in each forward); chainrule reads plain weights: keep their values with "
+                              f"torch.nn.utils.parametrize.remove_parametrizations({ref}, {names.split(', ')[0]}) "
+                              "(each parametrized name), then import the model")
 
 
 def _chains(m: Any, where: str, last: list) -> None:

@@ -54,3 +54,21 @@ def test_network_diagram_of_a_report_writes_unprintable_names_as_repr_does(tmp_p
     for name in NAMES:
         assert (name if name.isprintable() else repr(name)) in texts, (name, texts)
 
+
+
+def test_plot_network_writes_a_one_hot_column_and_its_category_each_as_named(tmp_path, monkeypatch):
+    """A one-hot input is column=category: a category holding a line break was quoted with its column ('cat=a\\nb'),
+    one name that no column or category has; each part is written as the command's lines write it, cat='a\\nb'."""
+    pytest.importorskip("matplotlib")
+    from conftest import cmd, drawn_figure
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"x": rng.normal(size=40), "cat": ["a\nb", "c"] * 20, "y": rng.normal(size=40)}).to_csv(
+        tmp_path / "d.csv", index=False)
+    r = cmd("train", tmp_path / "d.csv", "--target", "y", "--hidden", "2", "--epochs", "1", "--out",
+            tmp_path / "m.npz", "--quiet")
+    assert r.returncode == 0, r.stderr
+    fig = drawn_figure(monkeypatch, lambda: cmd("plot", "network", "--model", tmp_path / "m.npz", "--out",
+                                                tmp_path / "n.png"))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    one_hot = [t for t in texts if t.startswith(("cat", "'cat"))]
+    assert one_hot == [f"cat={'a' + chr(10) + 'b'!r}", "cat=c"], texts       # repr's spelling of the category alone

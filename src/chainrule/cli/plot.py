@@ -67,9 +67,10 @@ def run(args) -> int:
             net, pre, extra = load_model(args.model, need_preprocessing=False)
             inputs = outputs = note = None
             if pre is not None:          # the columns (one-hot columns as column=value) and the classes
-                # each name on its line: one holding a line break as repr writes it ('x\ny', apart from x\ny)
-                inputs = [one_line(c) for c in [*pre.numeric, *(f"{c}={v}" for c in pre.text
-                                                                for v in pre.categories[c])]]
+                # each name on its line: one holding a line break as repr writes it ('x\ny', apart from x\ny), a
+                # one-hot column's column and category each so (cat='a\nb'), as explain's lines write them
+                inputs = [*map(one_line, pre.numeric),
+                          *(f"{one_line(c)}={one_line(v)}" for c in pre.text for v in pre.categories[c])]
                 # a regression's output is its target standardised, as the network learnt it
                 outputs = ([one_line(c) for c in pre.classes] if pre.classes else
                            [f"{one_line(pre.target)}\n(standardised)"])

@@ -4,9 +4,9 @@ meant to render alike in LaTeX, MathJax (3, without its textmacros extension, pr
 \\text{} as they are typed), KaTeX and matplotlib's mathtext (the one tested here).
 LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as double quotes (LaTeX's fonts also !` and ?`
 as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
-A name holding a line break (any that str.splitlines breaks at) is written as Python's repr writes it, quotes and all
-('x\\ny'), so that it reads apart from a name typed with a backslash and an n (x\\ny), as the command's lines write
-names.
+A name holding a line break (any that str.splitlines breaks at), or any character repr escapes (a tab, a terminal's
+escape), is written as Python's repr writes it, quotes and all ('x\\ny'), so that it reads apart from a name typed
+with a backslash and an n (x\\ny), as the command's lines write names.
 Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ LIGATURES = r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)"
 
 
 def one_line(words: str) -> str:
-    """`words` on one line: a name holding a line break as Python's repr writes it ('x\\ny', its quotes telling it
-    from a name typed x\\ny), so that it keeps the report's line (the Markdown's $$...$$, a plot's label) whole."""
+    """`words` on one line: a name holding a line break, or any character repr escapes (a tab, a terminal's escape, a
+    zero-width space), as Python's repr writes it ('x\\ny', its quotes telling it from a name typed x\\ny), so that
+    it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it."""
     words = str(words)
-    return repr(words) if BREAKS.search(words) else words
+    return words if words.isprintable() else repr(words)
 
 
 def tex_text(words: str) -> str:

@@ -17,7 +17,7 @@ const BUSY = "it may be busy running a cell (the page goes on when it is done); 
 // `silent(on)`: the page says the kernel does not answer (on), or no longer (an answer came after all)
 function widgetTransport(model, silent) {
   let counter = 0;
-  const pending = new Map();
+  const pending = new Map(), late = new Set();
   const answered = (msg, buffers) => {
     const done = pending.get(msg.id);
     if (done) { pending.delete(msg.id); done({ ...msg.answer, buffers }); }
@@ -25,8 +25,9 @@ function widgetTransport(model, silent) {
   model.on("msg:custom", answered);
   const send = (kind, body = {}, buffers = []) => new Promise((resolve, reject) => {
     const id = ++counter;
-    const timer = setTimeout(() => { if (pending.has(id)) silent(true); }, WAIT_MS);
-    pending.set(id, answer => { clearTimeout(timer); silent(false); resolve(answer); });
+    const timer = setTimeout(() => { if (pending.has(id)) { late.add(id); silent(true); } }, WAIT_MS);
+    // the words go once no request is late: one answer of two does not say the kernel is back
+    pending.set(id, answer => { clearTimeout(timer); late.delete(id); if (!late.size) silent(false); resolve(answer); });
     try {
       model.send({ id, kind, ...body }, undefined, buffers);
     } catch (e) {                       // no kernel to send to (a saved notebook's static widget)

@@ -87,10 +87,45 @@ def test_the_page_speaks_of_the_teachers_network_not_of_a_model_file():
     this page)" said of it sent the teacher looking for a file."""
     fresh = cr.Network([cr.Dense(3, 2, "tanh"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     said = Explorer(fresh).session.state()["optimizer_from"]
-    assert said.startswith("Your network (never fitted) holds no optimizer: the explorer opens it with Gradient")
+    assert said.startswith("Your network holds no optimizer: the explorer opens it with Gradient")
     net = iris_net()
     w = Explorer(net)
     state = w.handle({"kind": "act", "action": "step"}, [])[0]["state"]
     assert f"Adam after {net.optimizer.t + 1} steps ({net.optimizer.t} in your network's fit, 1 on this page)" \
         in state["optimizer_from"]
     assert "model file" not in json.dumps({k: state[k] for k in ("optimizer_from", "sample_from", "title", "message")})
+
+
+def test_a_trained_network_whose_weights_were_loaded_is_not_said_never_fitted(tmp_path):
+    """Weights loaded into a network (cr.load_weights, or a file saved without its optimizer) leave it without an
+    optimizer though it was trained: "Your network (never fitted)" told the teacher their training was lost."""
+    trained = iris_net()
+    trained.save_weights(tmp_path / "w.npz")
+    loaded = cr.Network([cr.Dense(4, 5, "tanh"), cr.Dense(5, 3, "softmax")], loss="categorical_crossentropy", seed=9)
+    loaded.load_weights(tmp_path / "w.npz")
+    assert loaded.optimizer is None
+    np.testing.assert_array_equal(loaded.params, trained.params)
+    said = Explorer(loaded).session.state()["optimizer_from"]
+    assert said.startswith("Your network holds no optimizer") and "never fitted" not in said
+
+
+def test_a_network_and_a_share_code_together_are_refused_never_the_network_dropped():
+    """`Explorer(net, share=code)` opened the shared network: the teacher's, given first, was dropped without a
+    word."""
+    code = Explorer().handle({"kind": "act", "action": "share"}, [])[0]["code"]
+    net = cr.Network([cr.Dense(2, 2, "tanh"), cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+    for call in (lambda: Explorer(net, share=code), lambda: Explorer(net=net, share=code),
+                 lambda: Explorer(net, share="")):
+        with pytest.raises(TypeError, match=r"give a net or a share, not both"):
+            call()
+
+
+def test_a_rebuilt_network_is_not_named_as_the_teachers_own():
+    """After Architecture's rebuild the weights are new ones: the title said "Your network on the sample of your
+    network", one name for two networks."""
+    w = Explorer(iris_net())
+    w.session.act("set_architecture", {"hidden": [4]})
+    title = w.session.state()["title"]
+    assert title == "A new network on your network's sample"
+    w.session.act("undo", {})
+    assert w.session.state()["title"] == "your network"

@@ -109,8 +109,9 @@ def set_architecture(s, **arch: Any) -> None:
                                "new number of inputs and outputs)."
     net, lost = engine.rebuilt(s.net, n_in, n_out, new)    # a model file's dtype, Dropout, alpha
     s.message = wording.rebuilt(new, s.weights_from, engine.unshown(net), lost, named)
-    if s.weights_from and s.mode == "model":
-        s.title = f"Your network on the sample of {s.title}"
+    if s.weights_from and s.mode == "model":    # a network given to Explorer is "your network" already
+        s.title = "A new network on your network's sample" if s.start.notebook else \
+            f"Your network on the sample of {s.title}"
     s.weights_from = None
     X = resized(s.X, n_in, 0.5)
     s.X, s.net, s.arch = X, net, new

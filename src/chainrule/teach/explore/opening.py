@@ -34,7 +34,7 @@ def reset(s) -> None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
         X, Y, how = model_sample(net, start.pre, arch["seed"])
-        holder = "Your network (never fitted)" if start.notebook else "The model file"
+        holder = "Your network" if start.notebook else "The model file"     # never fitted, or its weights loaded
         opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}), holder)
         s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
         trained.carry_state(net.optimizer, s.opt)

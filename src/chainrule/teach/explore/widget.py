@@ -62,6 +62,8 @@ class Explorer(anywidget.AnyWidget):
             raise TypeError("Explorer: give a session or a net, not both (a session holds its own network)")
         if net is not None and not isinstance(net, cr.Network):
             raise TypeError(f"Explorer: net must be a cr.Network; got {type(net).__name__}")
+        if net is not None and share is not None:     # the share would replace the network without a word
+            raise TypeError("Explorer: give a net or a share, not both (a share code holds its own network)")
         unknown = sorted(set(kwargs) - set(self.class_trait_names()))
         if unknown:     # anywidget passed them on unread: Explorer(model=net) opened the seed without a word
             raise TypeError(f"Explorer got an unexpected keyword argument {unknown[0]!r}; it takes net (a "

@@ -10,12 +10,14 @@ import { save } from "./exports.js";
 const NO_KERNEL = "the explorer's numbers come from this notebook's Python kernel, which does not answer (a notebook " +
   "opened without its kernel running, saved or after a restart, shows the page without them): run the cell that " +
   "makes the widget (Explorer(...)) again";
-const WAIT_MS = 10000;          // a request unanswered this long: the kernel is taken to be gone (said, not stopped)
+const WAIT_MS = 10000;          // a request unanswered this long: the kernel is busy or gone (said, not stopped)
+// a kernel running another cell answers when it is done: run again then, the widget would lose the page's work
+const BUSY = "it may be busy running a cell (the page goes on when it is done); if no cell is running, ";
 
 // `silent(on)`: the page says the kernel does not answer (on), or no longer (an answer came after all)
 function widgetTransport(model, silent) {
   let counter = 0;
-  const pending = new Map();
+  const pending = new Map(), late = new Set();
   const answered = (msg, buffers) => {
     const done = pending.get(msg.id);
     if (done) { pending.delete(msg.id); done({ ...msg.answer, buffers }); }
@@ -23,8 +25,9 @@ function widgetTransport(model, silent) {
   model.on("msg:custom", answered);
   const send = (kind, body = {}, buffers = []) => new Promise((resolve, reject) => {
     const id = ++counter;
-    const timer = setTimeout(() => { if (pending.has(id)) silent(true); }, WAIT_MS);
-    pending.set(id, answer => { clearTimeout(timer); silent(false); resolve(answer); });
+    const timer = setTimeout(() => { if (pending.has(id)) { late.add(id); silent(true); } }, WAIT_MS);
+    // the words go once no request is late: one answer of two does not say the kernel is back
+    pending.set(id, answer => { clearTimeout(timer); late.delete(id); if (!late.size) silent(false); resolve(answer); });
     try {
       model.send({ id, kind, ...body }, undefined, buffers);
     } catch (e) {                       // no kernel to send to (a saved notebook's static widget)
@@ -51,7 +54,7 @@ export default {
     const root = document.createElement("div");
     root.classList.add("in-notebook");
     el.appendChild(root);
-    const said = `No answer from the kernel: ${NO_KERNEL}.`;
+    const said = `No answer from the kernel in ${WAIT_MS / 1000} s: ${BUSY}${NO_KERNEL}.`;
     const silent = on => {
       const text = root.querySelector('[data-id="error-text"]'), banner = root.querySelector('[data-id="error"]');
       if (on) { text.textContent = said; banner.hidden = false; } else if (text.textContent === said) banner.hidden = true;

@@ -1,5 +1,5 @@
-"""GridSearchCV's several metrics (scoring a list, tuple or dict) and several grids (a list of dicts) are refused
-before the file is read, each saying what to do instead: one sweep per scorer, per grid."""
+"""GridSearchCV's several metrics (scoring a list, tuple or dict) are refused before the file is read, saying
+what to do instead: one sweep per scorer. Several grids (a list of dicts) are GridSearchCV's: test_sweep68_grids."""
 import pytest
 
 from chainrule.errors import ValidationError
@@ -13,6 +13,6 @@ def test_several_scorers_are_refused_saying_one_sweep_per_scorer(tmp_path, scori
     assert repr(scoring) in str(got.value)
 
 
-def test_several_grids_are_refused_saying_one_sweep_per_grid(tmp_path):
-    with pytest.raises(ValidationError, match=r"a list of 2 dicts \(GridSearchCV's several grids\): run one sweep"):
-        run_sweep(tmp_path / "never-read.csv", "y", [{"lr": [0.01]}, {"hidden": [(4,)]}])
+def test_a_list_that_is_not_of_dicts_is_refused_before_the_file_is_read(tmp_path):
+    with pytest.raises(ValidationError, match=r"a non-empty list of such dicts \(GridSearchCV's several grids\)"):
+        run_sweep(tmp_path / "never-read.csv", "y", [{"lr": [0.01]}, "hidden=4"])

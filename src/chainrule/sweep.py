@@ -45,6 +45,7 @@ from chainrule.sweep_grid import (
     grid_dict,
     grid_names,
     index_pairs,
+    merged,
     parse_grid,
     scoring_name,
     with_preprocessing,
@@ -75,7 +76,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         (preprocessed as `chainrule train` does: numeric columns standardised, text columns one-hot;
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
-    grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
+    grid : "hidden=16,64;lr=1e-3,1e-2", a dict {name: [values]}, or a list of such dicts (GridSearchCV's
+        param_grid=[{...}, {...}]: each dict's candidates in turn; a name a candidate lacks is masked in its
+        cv_results_' param_ column and left out of its table cell).
     scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
         already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
@@ -191,8 +194,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=caller_level())
     scoring_shown = scoring_name(scoring)
-    parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
-    grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
+    given = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
+    grid_words = getattr(given if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
+    grids = given if isinstance(given, list) else [given]    # GridSearchCV's several grids, or one
+    parsed = merged(grids)                                   # their names and values, checked once
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
@@ -201,10 +206,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
     # the names before reading; the values (the grid's, and those given for every candidate) too where the task is
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
-    early = {**parsed, **{k: [v] for k, v in fixed.items()}}
     fixed_names(fixed, BackpropRegressor() if task == "regression" else BackpropClassifier())
-    estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
-                   fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
+    for one in grids:
+        estimator_grid({**one, **{k: [v] for k, v in fixed.items()}}, BackpropRegressor() if task == "regression"
+                       else BackpropClassifier(), fixed if task is not None else (), check_values=task is not None,
+                       spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = csv_source(csv)                   # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -246,7 +252,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         inner = SweptRegressor(random_state=seed)
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
-    param_grid = estimator_grid(parsed, inner, spelled=grid_words)
+    param_grids = [estimator_grid(one, inner, spelled=grid_words) for one in grids]
     names = grid_names(parsed, grid_words)
     kind = None if scoring is None else metric_kind(scoring)
     if kind == "regression" and classify:
@@ -291,7 +297,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         return fitted
 
     try:
-        done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
+        done = search(per_fold(inner), fold_pre, param_grids if isinstance(given, list) else param_grids[0], names,
+                      df, y, folds=splits, scoring=scoring,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
@@ -299,11 +306,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
             keep_finished(stop, out)
         raise
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
-    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
+    swept = any("epochs" in one for one in param_grids)
+    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if swept else
                         (give("epochs given", **epochs), give("more epochs", **epochs))),
-                "epochs of {} or more in the grid".format if "epochs" in param_grid else
+                "epochs of {} or more in the grid".format if swept else
                 lambda needed: f"{give('epochs given', epochs=needed)} or more")
-    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
+    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items() if name in done.best_params}
     name = scoring_shown or ("accuracy" if classify else "r2")
     results_path = model_path = None
     removed: list[Path] = []

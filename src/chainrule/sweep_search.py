@@ -113,7 +113,8 @@ class Search:
     clipped_first: tuple[int, int] | None = None            # the first of those fits' (batch_size, rows)
 
 
-def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
+def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | list[dict], names: dict[str, str],
+           X, y, *,
            folds, scoring: str | None,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
@@ -132,8 +133,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
-    grid = {prefix + k: v for k, v in grid.items()}
-    drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
+    grids = [{prefix + k: v for k, v in one.items()} for one in (grid if isinstance(grid, list) else [grid])]
+    drawn = n_iter is not None and any(hasattr(v, "rvs") for one in grids for v in one.values())
+    grid = grids if isinstance(grid, list) else grids[0]     # several: GridSearchCV's candidates of each in turn
     size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
     if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
         warnings.warn(f"{give('n_iter given', n_iter=n_iter)} is more than the grid's {size} "
@@ -266,7 +268,7 @@ def _made(estimator, candidates: list[dict], names: dict[str, str], drawn: bool 
     from chainrule.data.advice import give
     from chainrule.sklearn.params import check_params
     inner = getattr(estimator, "regressor", estimator)         # per_fold's TransformedTargetRegressor holds it
-    keys = list(unprefixed(candidates[0])) if candidates else []
+    keys = list(dict.fromkeys(k for params in candidates for k in unprefixed(params)))     # several grids' too
     joint = set(keys) if drawn else _joint(keys)
     seen: set[str] = set()
     for params in candidates:

@@ -149,8 +149,8 @@ def table_of(res: dict, names: dict[str, str], n_folds: int):
     import pandas as pd
     params = [unprefixed(p) for p in res["params"]]
     # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
-    table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) for p in params], dtype=object)
-                          for key, name in names.items()})
+    table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) if name in p else None for p in params],
+                                         dtype=object) for key, name in names.items()})   # None: several grids'
     for column in ("mean_test_score", "std_test_score", "rank_test_score",
                    *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time",
                    "mean_score_time", "std_score_time"):

@@ -130,7 +130,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
         compared on the same folds).
     verbose : the search's lines on stdout, as GridSearchCV's verbose: 1 "Fitting 3 folds for each of 4 candidates,
-        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too. Each
+        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too; 10 the
+        candidate's number, and a START line as each fit is sent. Each
         fit's own lines (MLPClassifier's verbose) are the grid's: {"verbose": [1]}.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 

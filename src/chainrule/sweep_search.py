@@ -154,7 +154,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     try:
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
-                        scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds))
+                        scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds),
+                        started=verbose > 9)
     except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
@@ -211,17 +212,22 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
 
 def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):
     """What prints each finished fit's line as GridSearchCV's verbose prints it (2: the candidate and its time; 3: its
-    fold and score too; 10: the candidate's number), the candidate as the grid wrote it; None below 2."""
+    fold and score too; 10: the candidate's number, and a START line as each fit is sent: called with None), the
+    candidate as the grid wrote it; None below 2."""
     if verbose < 2:
         return None
     from joblib.logger import short_format_time
 
-    def said(i: int, result: tuple) -> None:
+    def said(i: int, result: tuple | None) -> None:
         params, (candidate, k) = unprefixed(candidates[i // n_folds]), divmod(i, n_folds)
         where = (f" {k + 1}/{n_folds}" if verbose > 2 else "") + (
             f"; {candidate + 1}/{len(candidates)}" if verbose > 9 else "")
         shown = ", ".join(f"{key}={written(names, key, params[names[key]])}" for key in sorted(names)
                           if names[key] in params)
+        if result is None:             # verbose 10: GridSearchCV's line as the fit starts
+            start = f"[CV{where}] START {shown}"
+            print(start + "." * (80 - len(start)), flush=True)
+            return
         end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
         tail += f", score={result[0]:.3f}" if verbose > 2 else ""
         tail += f" total time={short_format_time(result[1] + result[6])}"

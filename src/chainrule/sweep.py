@@ -52,7 +52,7 @@ from chainrule.sweep_grid import (
 )
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
 from chainrule.sweep_result import scored_class, scorer_of
-from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, weights_column
+from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, spread_scorable, weights_column
 from chainrule.sweep_search import enough_rows, metric_kind, scorer_refusal, search
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
@@ -287,6 +287,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
+    if not classify:
+        spread_scorable(y, splits, scoring, target)
 
     refit_time: list[float] = []
 

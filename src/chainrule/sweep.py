@@ -50,10 +50,11 @@ from chainrule.sweep_grid import (
     scoring_name,
     with_preprocessing,
 )
+from chainrule.sweep_metrics import check_scoring_for, several
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
 from chainrule.sweep_result import scored_class, scorer_of
 from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, spread_scorable, weights_column
-from chainrule.sweep_search import enough_rows, metric_kind, scorer_refusal, search
+from chainrule.sweep_search import enough_rows, search
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
 
@@ -154,9 +155,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
-    for flag, value in (("refit", refit), ("overwrite", overwrite)):
-        if not isinstance(value, bool):
-            raise ValidationError(f"{flag} must be True or False; got {value!r}")
+    if not isinstance(overwrite, bool):
+        raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
+    scorers, primary = several(scoring, refit)      # GridSearchCV's several scorers: refit names the one that ranks
+    scoring, refit = (scoring, refit) if scorers is None else (scorers[primary], True)
     if not (isinstance(error_score, str) and error_score == "raise") and (
             not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
@@ -194,7 +196,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=caller_level())
-    scoring_shown = scoring_name(scoring)
+    scoring_shown = scoring_name(scoring) if scorers is None else primary
     given = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(given if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     grids = given if isinstance(given, list) else [given]    # GridSearchCV's several grids, or one
@@ -255,22 +257,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
     param_grids = [estimator_grid(one, inner, spelled=grid_words) for one in grids]
     names = grid_names(parsed, grid_words)
-    kind = None if scoring is None else metric_kind(scoring)
-    if kind == "regression" and classify:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a regression metric; the target "
-                              f"{target!r} is classes, which it would score as numbers (accuracy, "
-                              "balanced_accuracy, f1_macro, neg_log_loss, ...)")
-    if kind == "classification" and not classify:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a classification metric; the target "
-                              f"{target!r} is numbers (a regression), which it cannot score (r2, "
-                              "neg_mean_squared_error, neg_mean_absolute_error, ...); if its values are class labels, "
-                              "set the task: "
-                              f"{give('task', task='classification')}")
-    refused = scorer_refusal(scoring, len(pre.classes)) if scoring is not None and classify else None
-    if refused:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} cannot score the {len(pre.classes)} classes "
-                              f"of {target!r}: scikit-learn says {refused.rstrip('.')}; choose a scorer for them "
-                              "(accuracy, balanced_accuracy, f1_macro, roc_auc_ovr, neg_log_loss, ...)")
+    for one in (scorers or {"score": scoring}).values():
+        check_scoring_for(one, classify, target, len(pre.classes))
     # scikit-learn refuses f1 of labels other than 0/1 (pos_label); the sweep scores the encoded 1 (or 0, a
     # make_scorer's own pos_label) and says which
     positive = (scored_class(scoring, pre.classes) if classify and len(pre.classes) == 2 and scoring
@@ -301,7 +289,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
 
     try:
         done = search(per_fold(inner), fold_pre, param_grids if isinstance(given, list) else param_grids[0], names,
-                      df, y, folds=splits, scoring=scoring,
+                      df, y, folds=splits, scoring=scoring if scorers is None else scorers, primary=primary,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
@@ -334,5 +322,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
-                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
+                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes) if scorers is
+                       None else {k: scorer_of(as_public(inner), v, pre.classes if classify and len(pre.classes) == 2
+                                               else None) for k, v in scorers.items()}, removed,
                        [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once

@@ -157,17 +157,15 @@ def index_pairs(pairs: list, n: int) -> list:
 def scoring_name(scoring: Any) -> str | None:
     """run_sweep's scoring: None, one scorer's name, or a scorer object (make_scorer(...), or a callable
     scorer(estimator, X, y) as GridSearchCV calls it); its name in the table's line, warnings and model file (a
-    scorer's repr, a function's name). A list of names (GridSearchCV's several metrics) was called 'not known'."""
+    scorer's repr, a function's name). Several (GridSearchCV's list or dict) are `sweep_metrics.several`'s."""
     from sklearn.metrics import get_scorer_names
     if callable(scoring):
         return repr(scoring) if hasattr(scoring, "_score_func") else getattr(scoring, "__name__", repr(scoring))
     if scoring is not None and not isinstance(scoring, str):
         raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
                               "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
-                              f"task's default; got {type(scoring).__name__} {scoring!r}" + (
-                                  " (GridSearchCV's several metrics): run one sweep per scorer (a sweep's ranks, best "
-                                  "and model are one scorer's)" if isinstance(scoring, (list, tuple, set, dict))
-                                  else ""))
+                              f"task's default (several: a list or dict of them, as GridSearchCV's); got "
+                              f"{type(scoring).__name__} {scoring!r}")
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     return scoring

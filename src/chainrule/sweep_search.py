@@ -41,7 +41,7 @@ from chainrule.sweep_estimators import (  # noqa: F401  (where sweep.py, tests a
     prepared,
     public,
 )
-from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed, written
+from chainrule.sweep_table import as_written, cv_results, metrics_of, named, table_of, unprefixed, written
 from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, clipped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 from chainrule.training.schedules import kept
@@ -115,11 +115,11 @@ class Search:
 
 def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | list[dict], names: dict[str, str],
            X, y, *,
-           folds, scoring: str | None,
+           folds, scoring: Any,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
-           verbose: int = 0) -> Search:
+           verbose: int = 0, primary: str = "score") -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -128,8 +128,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
     `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
-    the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout. Interrupted: SweepInterrupted
-    with the table of the candidates whose folds all finished."""
+    the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout; `primary`: the scorer
+    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name).
+    Interrupted: SweepInterrupted with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
@@ -161,11 +162,12 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
         if whole:
             finished = cv_results([candidates[i] for i in whole],
                                  [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
-            stop.table = table_of(finished, names, n_folds)
+            stop.table = table_of(finished, names, n_folds, primary)
         stop.n_candidates = len(candidates)
         raise
     res = cv_results(candidates, out, n_folds)
-    scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
+    scores = np.array([res[f"split{k}_test_{m}"] for k in range(n_folds) for m in metrics_of(res)]).reshape(
+        n_folds, -1, len(candidates)).sum(axis=1)          # NaN where any scorer's is
     # a fold failed where it says why (its score is error_score, which may be a number) or its score was NaN
     broken = np.isnan(scores) | np.array([o[2] is not None for o in out]).reshape(len(candidates), n_folds).T
     failed: dict[int, str] = {}
@@ -180,7 +182,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
                   if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
-    best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
+    best = int(np.argmin(res[f"rank_test_{primary}"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     refit_said: list = []
     try:
@@ -188,7 +190,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
             best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds), len(candidates)
+        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds, primary), len(candidates)
         halted.refitting = True
         raise halted from None
     except Exception as exc:
@@ -201,10 +203,10 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
     sizes = [o[5] for o in out] + [clipped(best_estimator) if refits else None]
     n_clipped, clipped_in = _counted(sizes[:-1], bool(sizes[-1]), candidates, names, best)
-    done = Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
+    done = Search(table_of(res, names, n_folds, primary), unprefixed(params), float(res[f"mean_test_{primary}"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
-                  len(candidates), [int(i) for i in np.flatnonzero(res["rank_test_score"] == 1) if i != best])
+                  len(candidates), [int(i) for i in np.flatnonzero(res[f"rank_test_{primary}"] == 1) if i != best])
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
@@ -229,7 +231,9 @@ def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_fol
             print(start + "." * (80 - len(start)), flush=True)
             return
         end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
-        tail += f", score={result[0]:.3f}" if verbose > 2 else ""
+        if verbose > 2:        # several scorers: GridSearchCV's ' name: (test=0.900)', names sorted
+            tail += "".join(f" {m}: (test={result[0][m]:.3f})" for m in sorted(result[0])) if isinstance(
+                result[0], dict) else f", score={result[0]:.3f}"
         tail += f" total time={short_format_time(result[1] + result[6])}"
         print(end + "." * (80 - len(end) - len(tail)) + tail, flush=True)
     return said

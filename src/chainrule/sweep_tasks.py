@@ -56,7 +56,7 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
         return f"the Dask cluster lost the sweep's tasks: {self.why}{kept}; run the sweep again"
 
 
-def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
+def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any, error_score, n_jobs: int,
               scheduler: str | None, finished_one: Callable[[int, tuple | None], None] | None = None,
               started: bool = False) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the

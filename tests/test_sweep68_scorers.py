@@ -75,3 +75,14 @@ def test_verbose_lines_of_several_scorers_are_gridsearchcvs(sweep_data, capsys):
     lines = capsys.readouterr().out.splitlines()[1:]
     assert len(lines) == 3 and all(" accuracy: (test=" in line and " f1: (test=" in line for line in lines), lines
     assert all(line.index(" accuracy:") < line.index(" f1:") for line in lines)      # sorted, as scikit-learn's
+
+
+def test_several_scorers_on_dask_are_those_of_this_machine(sweep_data, dask_client):
+    kw = dict(cv=FOLDS, scoring={"acc": "accuracy", "ll": "neg_log_loss"}, refit="ll", **FIT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        here = run_sweep(sweep_data / "binary.csv", "species", GRID, **kw)
+        there = run_sweep(sweep_data / "binary.csv", "species", GRID, scheduler=dask_client, **kw)
+    for key in ("mean_test_acc", "rank_test_acc", "mean_test_ll", "rank_test_ll"):
+        np.testing.assert_allclose(there.cv_results_[key], here.cv_results_[key], rtol=1e-12, err_msg=key)
+    assert there.best_params_ == here.best_params_

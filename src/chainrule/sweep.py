@@ -196,6 +196,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=caller_level())
+    for one in (scorers or {}).values():       # a name scikit-learn does not know, named
+        scoring_name(one)
     scoring_shown = scoring_name(scoring) if scorers is None else primary
     given = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
     grid_words = getattr(given if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words

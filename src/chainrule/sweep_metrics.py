@@ -7,7 +7,6 @@ from typing import Any
 
 from chainrule.data.advice import give
 from chainrule.errors import ValidationError
-from chainrule.sweep_grid import scoring_name
 from chainrule.sweep_search import metric_kind, scorer_refusal
 
 #: GridSearchCV's own words for refit=True (or a name not among them) beside several scorers
@@ -38,8 +37,7 @@ def several(scoring: Any, refit: Any) -> tuple[dict | None, str]:
     for one in scorers.values():
         if not isinstance(one, str) and not callable(one):
             raise ValidationError(f"scoring: each scorer must be a scorer's name or a scorer (make_scorer(...)); got "
-                                  f"{one!r}")
-        scoring_name(one)                 # a name scikit-learn does not know, named
+                                  f"{one!r}")          # a name scikit-learn does not know: run_sweep's scoring_name
     if refit is False or callable(refit):
         raise ValidationError(f"refit={refit!r} beside several scorers: the sweep ranks its table and saves its best "
                               f"by one of them; give refit one of their names ({', '.join(map(repr, scorers))})")

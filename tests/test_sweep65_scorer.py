@@ -34,6 +34,7 @@ def test_a_callable_scorer_is_called_with_the_estimator_and_a_folds_test_rows(sw
     np.testing.assert_allclose(res.cv_results_["split0_test_score"], accuracy.cv_results_["split0_test_score"] - 1)
 
 
-def test_several_scorers_are_still_refused_naming_what_is_taken(sweep_data):
-    with pytest.raises(ValidationError, match=r"a scorer \(make_scorer\(\.\.\.\)\), or None .*; got list"):
+def test_several_scorers_without_refit_naming_one_say_gridsearchcvs_words(sweep_data):
+    with pytest.raises(ValidationError, match=r"For multi-metric scoring, the parameter refit must be set to a scorer "
+                                              r"key .* True was passed\."):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, scoring=["accuracy", "f1_macro"], **FIT)

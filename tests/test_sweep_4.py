@@ -75,7 +75,7 @@ def test_a_score_that_cannot_be_computed_on_a_dask_worker_says_why(sweep_data, m
     roc_auc gives here (three classes need multi_class). Two workers: joblib runs the tasks of a cluster of
     one single-threaded worker in this process. The sweep refuses such a scorer before any fit
     (tests/test_sweep_scorer_classes.py): that check is left out here, to reach the workers' failed scores."""
-    monkeypatch.setattr("chainrule.sweep.scorer_refusal", lambda scoring, n_classes: None)
+    monkeypatch.setattr("chainrule.sweep_metrics.scorer_refusal", lambda scoring, n_classes: None)
     distributed = pytest.importorskip("distributed")
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import cross_val_score

@@ -45,14 +45,16 @@ from chainrule.sweep_grid import (
     grid_dict,
     grid_names,
     index_pairs,
+    merged,
     parse_grid,
     scoring_name,
     with_preprocessing,
 )
+from chainrule.sweep_metrics import check_scoring_for, several
 from chainrule.sweep_result import SweepResult as SweepResult  # where users found it
 from chainrule.sweep_result import scored_class, scorer_of
-from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, weights_column
-from chainrule.sweep_search import enough_rows, metric_kind, scorer_refusal, search
+from chainrule.sweep_rows import csv_source, fits_every_fold, groups_column, spread_scorable, weights_column
+from chainrule.sweep_search import enough_rows, search
 from chainrule.sweep_table import as_written, cell, positive_matters, say_ran_out
 from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, scheduler_address
 
@@ -75,7 +77,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         (preprocessed as `chainrule train` does: numeric columns standardised, text columns one-hot;
         each fold's candidate with the statistics of its training rows, as a scikit-learn Pipeline; the
         best candidate refit on every row, and saved, with the whole file's).
-    grid : "hidden=16,64;lr=1e-3,1e-2" or a dict {name: [values]}.
+    grid : "hidden=16,64;lr=1e-3,1e-2", a dict {name: [values]}, or a list of such dicts (GridSearchCV's
+        param_grid=[{...}, {...}]: each dict's candidates in turn; a name a candidate lacks is masked in its
+        cv_results_' param_ column and left out of its table cell).
     scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
         already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).
@@ -127,7 +131,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
         compared on the same folds).
     verbose : the search's lines on stdout, as GridSearchCV's verbose: 1 "Fitting 3 folds for each of 4 candidates,
-        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too. Each
+        totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too; 10 the
+        candidate's number, and a START line as each fit is sent. Each
         fit's own lines (MLPClassifier's verbose) are the grid's: {"verbose": [1]}.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
@@ -150,9 +155,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
-    for flag, value in (("refit", refit), ("overwrite", overwrite)):
-        if not isinstance(value, bool):
-            raise ValidationError(f"{flag} must be True or False; got {value!r}")
+    if not isinstance(overwrite, bool):
+        raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
+    scorers, primary = several(scoring, refit)      # GridSearchCV's several scorers: refit names the one that ranks
+    scoring, refit = (scoring, refit) if scorers is None else (scorers[primary], True)
     if not (isinstance(error_score, str) and error_score == "raise") and (
             not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
@@ -190,9 +196,13 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       "sweep (refit=False, --no-refit) writes no model, so it will not be the best of "
                       f"{str(out / 'sweep_results.csv')!r} (`chainrule info` shows the sweep it came from)",
                       UserWarning, stacklevel=caller_level())
-    scoring_shown = scoring_name(scoring)
-    parsed = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
-    grid_words = getattr(parsed if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
+    for one in (scorers or {}).values():       # a name scikit-learn does not know, named
+        scoring_name(one)
+    scoring_shown = scoring_name(scoring) if scorers is None else primary
+    given = parse_grid(grid) if isinstance(grid, str) else grid_dict(grid)
+    grid_words = getattr(given if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
+    grids = given if isinstance(given, list) else [given]    # GridSearchCV's several grids, or one
+    parsed = merged(grids)                                   # their names and values, checked once
     drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
@@ -201,10 +211,11 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError("class_weight is given for every candidate and in the grid: give one")
     # the names before reading; the values (the grid's, and those given for every candidate) too where the task is
     # given, else once the file says it: refused before any fit either way, naming the task's estimator
-    early = {**parsed, **{k: [v] for k, v in fixed.items()}}
     fixed_names(fixed, BackpropRegressor() if task == "regression" else BackpropClassifier())
-    estimator_grid(early, BackpropRegressor() if task == "regression" else BackpropClassifier(),
-                   fixed if task is not None else (), check_values=task is not None, spelled=grid_words)
+    for one in grids:
+        estimator_grid({**one, **{k: [v] for k, v in fixed.items()}}, BackpropRegressor() if task == "regression"
+                       else BackpropClassifier(), fixed if task is not None else (), check_values=task is not None,
+                       spelled=grid_words)
     read = {k: v for k, v in (read or {}).items() if v is not None}
     source = csv_source(csv)                   # an open file is read once: each reading takes a copy
     df = read_csv(source(), na_values=na_values, text_columns=text_columns or (), **read)
@@ -246,24 +257,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         inner = SweptRegressor(random_state=seed)
     fixed_params = estimator_grid({k: [v] for k, v in fixed.items()}, inner, fixed)
     inner.set_params(**{k: v[0] for k, v in fixed_params.items()})
-    param_grid = estimator_grid(parsed, inner, spelled=grid_words)
+    param_grids = [estimator_grid(one, inner, spelled=grid_words) for one in grids]
     names = grid_names(parsed, grid_words)
-    kind = None if scoring is None else metric_kind(scoring)
-    if kind == "regression" and classify:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a regression metric; the target "
-                              f"{target!r} is classes, which it would score as numbers (accuracy, "
-                              "balanced_accuracy, f1_macro, neg_log_loss, ...)")
-    if kind == "classification" and not classify:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} is a classification metric; the target "
-                              f"{target!r} is numbers (a regression), which it cannot score (r2, "
-                              "neg_mean_squared_error, neg_mean_absolute_error, ...); if its values are class labels, "
-                              "set the task: "
-                              f"{give('task', task='classification')}")
-    refused = scorer_refusal(scoring, len(pre.classes)) if scoring is not None and classify else None
-    if refused:
-        raise ValidationError(f"{give('scoring given', scoring=scoring)} cannot score the {len(pre.classes)} classes "
-                              f"of {target!r}: scikit-learn says {refused.rstrip('.')}; choose a scorer for them "
-                              "(accuracy, balanced_accuracy, f1_macro, roc_auc_ovr, neg_log_loss, ...)")
+    for one in (scorers or {"score": scoring}).values():
+        check_scoring_for(one, classify, target, len(pre.classes))
     # scikit-learn refuses f1 of labels other than 0/1 (pos_label); the sweep scores the encoded 1 (or 0, a
     # make_scorer's own pos_label) and says which
     positive = (scored_class(scoring, pre.classes) if classify and len(pre.classes) == 2 and scoring
@@ -280,6 +277,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
+    if not classify:
+        spread_scorable(y, splits, scoring, target)
 
     refit_time: list[float] = []
 
@@ -291,7 +290,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         return fitted
 
     try:
-        done = search(per_fold(inner), fold_pre, param_grid, names, df, y, folds=splits, scoring=scoring,
+        done = search(per_fold(inner), fold_pre, param_grids if isinstance(given, list) else param_grids[0], names,
+                      df, y, folds=splits, scoring=scoring if scorers is None else scorers, primary=primary,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
@@ -299,11 +299,12 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
             keep_finished(stop, out)
         raise
     epochs = {"epochs": inner.epochs, "more": 2 * inner.epochs}
-    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if "epochs" in param_grid else
+    swept = any("epochs" in one for one in param_grids)
+    say_ran_out(done, *(("epochs in the grid", "try larger ones in the grid") if swept else
                         (give("epochs given", **epochs), give("more epochs", **epochs))),
-                "epochs of {} or more in the grid".format if "epochs" in param_grid else
+                "epochs of {} or more in the grid".format if swept else
                 lambda needed: f"{give('epochs given', epochs=needed)} or more")
-    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items()}
+    shown = {key: cell(names, key, done.best_params[name]) for key, name in names.items() if name in done.best_params}
     name = scoring_shown or ("accuracy" if classify else "r2")
     results_path = model_path = None
     removed: list[Path] = []
@@ -323,5 +324,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        done.best_estimator, left_out, said, done.failed, done.results, done.best_index,
                        None if done.best_estimator is None else with_preprocessing(fold_pre, pre, done.best_estimator),
                        done.tied, positive, refit_time[0] if refit_time else None,
-                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes), removed,
+                       scorer_of(as_public(inner), scoring, None if positive is None else pre.classes) if scorers is
+                       None else {k: scorer_of(as_public(inner), v, pre.classes if classify and len(pre.classes) == 2
+                                               else None) for k, v in scorers.items()}, removed,
                        [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once

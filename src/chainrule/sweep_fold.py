@@ -4,12 +4,14 @@ whether it ran out of epochs, come back with its score for the sweep to say once
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from chainrule.training.schedules import ScheduleWarning, kept
 
 
-def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
-          error_score) -> tuple[float, float, str | None, bool | None, ScheduleWarning | None, tuple | None, float]:
+def _fold(estimator, params: dict, fold: tuple, scoring: Any,
+          error_score) -> tuple[float | dict, float, str | None, bool | None, ScheduleWarning | None, tuple | None,
+                                float]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
@@ -31,20 +33,30 @@ def _fold(estimator, params: dict, fold: tuple, scoring: str | None,
     except Exception as exc:
         if error_score == "raise":
             raise
-        return float(error_score), time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, None, None, 0.0
+        return _failed(scoring, error_score), time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, \
+            None, None, 0.0
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
     size = clipped(estimator)
     start = time.perf_counter()
     try:
-        scorer = check_scoring(estimator, scoring)
-        score = float(scorer(estimator, X_test, y_test, **score_params))
+        if isinstance(scoring, dict):       # several scorers: GridSearchCV's {name: score}
+            score: float | dict = {name: float(check_scoring(estimator, one)(estimator, X_test, y_test, **score_params))
+                                   for name, one in scoring.items()}
+        else:
+            score = float(check_scoring(estimator, scoring)(estimator, X_test, y_test, **score_params))
         return score, seconds, None, out, held, size, time.perf_counter() - start
     except Exception as exc:
         if error_score == "raise":
             raise
-        why = f"its fits worked, its score {scoring or 'default'!r} could not be computed: {type(exc).__name__}: {exc}"
-        return float(error_score), seconds, why, out, held, size, time.perf_counter() - start
+        shown = list(scoring) if isinstance(scoring, dict) else scoring or "default"
+        why = f"its fits worked, its score {shown!r} could not be computed: {type(exc).__name__}: {exc}"
+        return _failed(scoring, error_score), seconds, why, out, held, size, time.perf_counter() - start
+
+
+def _failed(scoring: Any, error_score) -> float | dict:
+    """A failed fold's score: error_score, for each scorer where several score (GridSearchCV's dict of them)."""
+    return {name: float(error_score) for name in scoring} if isinstance(scoring, dict) else float(error_score)
 
 
 def ran_out(estimator) -> bool:

@@ -87,16 +87,31 @@ def parse_grid(text: str) -> Grid:
     return Grid(grid, spelled)
 
 
-def grid_dict(grid: Any) -> dict:
-    """run_sweep's grid given as a dict (or any mapping) as a dict; anything else refused, named: a list of dicts
-    (GridSearchCV's several grids in one) ended in Python's own `dict()` error, naming no argument."""
+def grid_dict(grid: Any) -> dict | list[dict]:
+    """run_sweep's grid given as a dict (or any mapping) as a dict, or a list of them (GridSearchCV's several grids in
+    one, param_grid=[{...}, {...}]: their candidates one after the other) as a list of dicts; anything else refused,
+    named: it ended in Python's own `dict()` error, naming no argument."""
     from collections.abc import Mapping
     if isinstance(grid, Mapping):
         return dict(grid)
-    several = isinstance(grid, (list, tuple)) and grid and all(isinstance(g, Mapping) for g in grid)
-    raise ValidationError("grid must be a string ('hidden=16,64;lr=1e-3,1e-2') or a dict {name: [values]}; got "
-                          + (f"a list of {len(grid)} dicts (GridSearchCV's several grids): run one sweep per dict"
-                             if several else f"{type(grid).__name__} {grid!r}"))
+    if isinstance(grid, (list, tuple)) and grid and all(isinstance(g, Mapping) for g in grid):
+        return [dict(g) for g in grid]
+    raise ValidationError("grid must be a string ('hidden=16,64;lr=1e-3,1e-2'), a dict {name: [values]} or a "
+                          "non-empty list of such dicts (GridSearchCV's several grids); got "
+                          f"{type(grid).__name__} {grid!r:.80}")
+
+
+def merged(grids: list[dict]) -> dict:
+    """Several grids' names, each with the values of every grid that names it (a distribution stays one): what is
+    checked once for them all (class_weight's labels, a distribution without n_iter, a name given beside them)."""
+    out: dict = {}
+    for g in grids:
+        for key, values in g.items():
+            if isinstance(values, (list, tuple)) and isinstance(out.get(key, []), list):
+                out[key] = [*out.get(key, []), *values]
+            else:
+                out.setdefault(key, values)
+    return out
 
 
 def checked_cv(cv: Any) -> Any:
@@ -142,17 +157,15 @@ def index_pairs(pairs: list, n: int) -> list:
 def scoring_name(scoring: Any) -> str | None:
     """run_sweep's scoring: None, one scorer's name, or a scorer object (make_scorer(...), or a callable
     scorer(estimator, X, y) as GridSearchCV calls it); its name in the table's line, warnings and model file (a
-    scorer's repr, a function's name). A list of names (GridSearchCV's several metrics) was called 'not known'."""
+    scorer's repr, a function's name). Several (GridSearchCV's list or dict) are `sweep_metrics.several`'s."""
     from sklearn.metrics import get_scorer_names
     if callable(scoring):
         return repr(scoring) if hasattr(scoring, "_score_func") else getattr(scoring, "__name__", repr(scoring))
     if scoring is not None and not isinstance(scoring, str):
         raise ValidationError("scoring must be the name of one scikit-learn scorer ('accuracy', 'f1_macro', ...: "
                               "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
-                              f"task's default; got {type(scoring).__name__} {scoring!r}" + (
-                                  " (GridSearchCV's several metrics): run one sweep per scorer (a sweep's ranks, best "
-                                  "and model are one scorer's)" if isinstance(scoring, (list, tuple, set, dict))
-                                  else ""))
+                              f"task's default (several: a list or dict of them, as GridSearchCV's); got "
+                              f"{type(scoring).__name__} {scoring!r}")
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     return scoring

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 #: GridSearchCV's methods that call its best_estimator_'s (here the Pipeline of the file's preprocessing and the best)
 DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
@@ -49,13 +49,14 @@ class SweepResult:
     removed: list[Path] = field(default_factory=list)
     #: the file's columns the best model reads, in the file's order (GridSearchCV's feature_names_in_ of a DataFrame)
     feature_names: list[str] = field(default_factory=list)
-    multimetric_: ClassVar[bool] = False       # one scorer: GridSearchCV's multimetric_ for a single scoring
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
+    #: GridSearchCV's multimetric_: several scorers (scorer_ a dict of them, scoring the one refit names)
+    multimetric_ = property(lambda self: isinstance(self.scorer_, dict))
     best_params_ = property(lambda self: self.best_params)
     best_score_ = property(lambda self: self.best_score)
-    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith("_test_score")
-                                          for k in self.cv_results_))
+    n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith(
+        f"_test_{self.scoring if self.multimetric_ else 'score'}") for k in self.cv_results_))
 
     @property
     def best_estimator_(self):
@@ -101,7 +102,8 @@ class SweepResult:
         (the sweep's scoring: its default is the estimator's own score, accuracy or R2); refit=False: AttributeError
         on the call, as GridSearchCV's."""
         self._refitted("score")
-        return float(self.scorer_(self.best_pipeline, X, y, **params))
+        scorer = self.scorer_[self.scoring] if isinstance(self.scorer_, dict) else self.scorer_   # refit's, as theirs
+        return float(scorer(self.best_pipeline, X, y, **params))
 
     def __getattr__(self, name: str):
         """predict, predict_proba, ...: best_estimator_'s own (the file's rows in, labels or target units out)."""

@@ -88,3 +88,27 @@ def csv_source(csv) -> Callable[[], Any]:
     data, name = csv.read(), str(getattr(csv, "name", "<data>"))
     return lambda: Named(data, name)
 
+
+
+#: the scorers whose denominator is the test target's spread (sum of squared deviations; variance): NaN beyond it
+SPREAD_SCORERS = ("r2", "explained_variance")
+
+
+def spread_scorable(y, splits: list, scoring: Any, target: str) -> None:
+    """A regression scored by r2 (the default) or explained_variance whose fold's test target spreads beyond float64's
+    range (values near -1.7e308 and 1.7e308: their squared deviations overflow) is refused before any fit, in the
+    sweep's words, as `train` says such a spread: scikit-learn's score there is NaN, after NumPy's overflow warnings,
+    and every candidate failed with 'its score was NaN'."""
+    if scoring is not None and scoring not in SPREAD_SCORERS:
+        return
+    for k, (_, test) in enumerate(splits):
+        values = np.asarray(y, dtype=np.float64)[test]
+        with np.errstate(all="ignore"):
+            spread = np.sum((values - np.mean(values)) ** 2)
+        if not np.isfinite(spread):
+            name = f"scoring {scoring!r}" if scoring is not None else "the default scoring, r2,"
+            raise ValidationError(
+                f"{name} cannot score fold {k + 1} of {len(splits)}: its test values of {target!r} (from "
+                f"{values.min():.4g} to {values.max():.4g}) spread beyond float64's range (their squared deviations "
+                "from the mean pass its limit, 1.8e+308), where scikit-learn's score is NaN; divide the column by a "
+                "power of ten (1e300) and sweep again")

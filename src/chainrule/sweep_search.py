@@ -41,7 +41,7 @@ from chainrule.sweep_estimators import (  # noqa: F401  (where sweep.py, tests a
     prepared,
     public,
 )
-from chainrule.sweep_table import as_written, cv_results, named, table_of, unprefixed, written
+from chainrule.sweep_table import as_written, cv_results, metrics_of, named, table_of, unprefixed, written
 from chainrule.sweep_tasks import SweepInterrupted, SweepStopped, clipped, ran_out, run_tasks
 from chainrule.sweep_tasks import fit_on_dask as fit_on_dask  # where test_dask and users find it
 from chainrule.training.schedules import kept
@@ -113,12 +113,13 @@ class Search:
     clipped_first: tuple[int, int] | None = None            # the first of those fits' (batch_size, rows)
 
 
-def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], names: dict[str, str], X, y, *,
-           folds, scoring: str | None,
+def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | list[dict], names: dict[str, str],
+           X, y, *,
+           folds, scoring: Any,
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
-           verbose: int = 0) -> Search:
+           verbose: int = 0, primary: str = "score") -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -127,13 +128,15 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     refit, as GridSearchCV's refit=False); `error_score` "raise": the first failed fit raises its error;
     `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
-    the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout. Interrupted: SweepInterrupted
-    with the table of the candidates whose folds all finished."""
+    the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout; `primary`: the scorer
+    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name).
+    Interrupted: SweepInterrupted with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
     prefix = _prefix(estimator)
-    grid = {prefix + k: v for k, v in grid.items()}
-    drawn = n_iter is not None and any(hasattr(v, "rvs") for v in grid.values())
+    grids = [{prefix + k: v for k, v in one.items()} for one in (grid if isinstance(grid, list) else [grid])]
+    drawn = n_iter is not None and any(hasattr(v, "rvs") for one in grids for v in one.values())
+    grid = grids if isinstance(grid, list) else grids[0]     # several: GridSearchCV's candidates of each in turn
     size = None if n_iter is None or drawn else len(ParameterGrid(grid))     # counted once, where n_iter needs it
     if size is not None and n_iter is not None and n_iter > size:   # scikit-learn's warning says "use GridSearchCV"
         warnings.warn(f"{give('n_iter given', n_iter=n_iter)} is more than the grid's {size} "
@@ -152,17 +155,19 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     try:
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
-                        scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds))
+                        scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds),
+                        started=verbose > 9)
     except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
             finished = cv_results([candidates[i] for i in whole],
                                  [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
-            stop.table = table_of(finished, names, n_folds)
+            stop.table = table_of(finished, names, n_folds, primary)
         stop.n_candidates = len(candidates)
         raise
     res = cv_results(candidates, out, n_folds)
-    scores = np.array([res[f"split{k}_test_score"] for k in range(n_folds)])
+    scores = np.array([res[f"split{k}_test_{m}"] for k in range(n_folds) for m in metrics_of(res)]).reshape(
+        n_folds, -1, len(candidates)).sum(axis=1)          # NaN where any scorer's is
     # a fold failed where it says why (its score is error_score, which may be a number) or its score was NaN
     broken = np.isnan(scores) | np.array([o[2] is not None for o in out]).reshape(len(candidates), n_folds).T
     failed: dict[int, str] = {}
@@ -177,7 +182,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
                   if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
-    best = int(np.argmin(res["rank_test_score"]))           # GridSearchCV's best_index_, and its refit:
+    best = int(np.argmin(res[f"rank_test_{primary}"]))           # GridSearchCV's best_index_, and its refit:
     params = candidates[best]
     refit_said: list = []
     try:
@@ -185,7 +190,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
             best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds), len(candidates)
+        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds, primary), len(candidates)
         halted.refitting = True
         raise halted from None
     except Exception as exc:
@@ -198,10 +203,10 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
     unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
     sizes = [o[5] for o in out] + [clipped(best_estimator) if refits else None]
     n_clipped, clipped_in = _counted(sizes[:-1], bool(sizes[-1]), candidates, names, best)
-    done = Search(table_of(res, names, n_folds), unprefixed(params), float(res["mean_test_score"][best]),
+    done = Search(table_of(res, names, n_folds, primary), unprefixed(params), float(res[f"mean_test_{primary}"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
-                  len(candidates), [int(i) for i in np.flatnonzero(res["rank_test_score"] == 1) if i != best])
+                  len(candidates), [int(i) for i in np.flatnonzero(res[f"rank_test_{primary}"] == 1) if i != best])
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
@@ -209,19 +214,26 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list], n
 
 def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):
     """What prints each finished fit's line as GridSearchCV's verbose prints it (2: the candidate and its time; 3: its
-    fold and score too; 10: the candidate's number), the candidate as the grid wrote it; None below 2."""
+    fold and score too; 10: the candidate's number, and a START line as each fit is sent: called with None), the
+    candidate as the grid wrote it; None below 2."""
     if verbose < 2:
         return None
     from joblib.logger import short_format_time
 
-    def said(i: int, result: tuple) -> None:
+    def said(i: int, result: tuple | None) -> None:
         params, (candidate, k) = unprefixed(candidates[i // n_folds]), divmod(i, n_folds)
         where = (f" {k + 1}/{n_folds}" if verbose > 2 else "") + (
             f"; {candidate + 1}/{len(candidates)}" if verbose > 9 else "")
         shown = ", ".join(f"{key}={written(names, key, params[names[key]])}" for key in sorted(names)
                           if names[key] in params)
+        if result is None:             # verbose 10: GridSearchCV's line as the fit starts
+            start = f"[CV{where}] START {shown}"
+            print(start + "." * (80 - len(start)), flush=True)
+            return
         end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
-        tail += f", score={result[0]:.3f}" if verbose > 2 else ""
+        if verbose > 2:        # several scorers: GridSearchCV's ' name: (test=0.900)', names sorted
+            tail += "".join(f" {m}: (test={result[0][m]:.3f})" for m in sorted(result[0])) if isinstance(
+                result[0], dict) else f", score={result[0]:.3f}"
         tail += f" total time={short_format_time(result[1] + result[6])}"
         print(end + "." * (80 - len(end) - len(tail)) + tail, flush=True)
     return said
@@ -266,7 +278,7 @@ def _made(estimator, candidates: list[dict], names: dict[str, str], drawn: bool 
     from chainrule.data.advice import give
     from chainrule.sklearn.params import check_params
     inner = getattr(estimator, "regressor", estimator)         # per_fold's TransformedTargetRegressor holds it
-    keys = list(unprefixed(candidates[0])) if candidates else []
+    keys = list(dict.fromkeys(k for params in candidates for k in unprefixed(params)))     # several grids' too
     joint = set(keys) if drawn else _joint(keys)
     seen: set[str] = set()
     for params in candidates:

@@ -19,25 +19,37 @@ from chainrule.training.schedules import ScheduleWarning
 
 def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     """GridSearchCV's cv_results_ (the test scores' part) of the folds' (score, fit seconds, why, ..., score
-    seconds): `sweep_fold._fold`'s."""
-    from scipy.stats import rankdata
-    scores = np.array([o[0] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
+    seconds): `sweep_fold._fold`'s; several scorers' ({name: score} each fold) under their names, as GridSearchCV's
+    multimetric keys (mean_test_<name>, rank_test_<name>, ...)."""
     times = np.array([o[1] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
     scoring = np.array([o[6] for o in out], dtype=np.float64).reshape(len(candidates), n_folds)
     res: dict[str, Any] = {"params": candidates}
-    means = np.average(scores, axis=1)
     res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
     res["mean_score_time"], res["std_score_time"] = scoring.mean(axis=1), scoring.std(axis=1)
-    for k in range(n_folds):
-        res[f"split{k}_test_score"] = scores[:, k]
-    res["mean_test_score"] = means
-    res["std_test_score"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
-    if np.isnan(means).all():                 # NaN ranks last, ties share the best rank: _format_results
-        res["rank_test_score"] = np.ones(len(means), dtype=np.int32)
-    else:
-        res["rank_test_score"] = rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(
-            np.int32)
+    metrics = list(out[0][0]) if out and isinstance(out[0][0], dict) else ["score"]
+    for metric in metrics:
+        scores = np.array([o[0][metric] if isinstance(o[0], dict) else o[0] for o in out],
+                          dtype=np.float64).reshape(len(candidates), n_folds)
+        means = np.average(scores, axis=1)
+        for k in range(n_folds):
+            res[f"split{k}_test_{metric}"] = scores[:, k]
+        res[f"mean_test_{metric}"] = means
+        res[f"std_test_{metric}"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
+        res[f"rank_test_{metric}"] = _ranks(means)
     return res
+
+
+def metrics_of(res: dict) -> list[str]:
+    """The scorers' names in cv_results_ ('score' for one scorer), in their order."""
+    return [k[len("mean_test_"):] for k in res if k.startswith("mean_test_")]
+
+
+def _ranks(means: np.ndarray) -> np.ndarray:
+    """GridSearchCV's ranks: NaN last, ties share the best rank (_format_results)."""
+    from scipy.stats import rankdata
+    if np.isnan(means).all():
+        return np.ones(len(means), dtype=np.int32)
+    return rankdata(-np.nan_to_num(means, nan=np.nanmin(means) - 1), method="min").astype(np.int32)
 
 
 def positive_matters(scoring: Any) -> bool:
@@ -143,20 +155,20 @@ def as_written(params: dict, names: dict[str, str]) -> str:
                      if name in params) or str(params)
 
 
-def table_of(res: dict, names: dict[str, str], n_folds: int):
+def table_of(res: dict, names: dict[str, str], n_folds: int, primary: str = "score"):
     """One row per candidate, best first (failed ones, NaN, last): the grid's values as written, then
     GridSearchCV's cv_results_ columns under its names (the scores, their rank, the fit and score times, params)."""
     import pandas as pd
     params = [unprefixed(p) for p in res["params"]]
     # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
-    table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) for p in params], dtype=object)
-                          for key, name in names.items()})
-    for column in ("mean_test_score", "std_test_score", "rank_test_score",
-                   *(f"split{k}_test_score" for k in range(n_folds)), "mean_fit_time", "std_fit_time",
-                   "mean_score_time", "std_score_time"):
+    table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) if name in p else None for p in params],
+                                         dtype=object) for key, name in names.items()})   # None: several grids'
+    for column in (*(f"{kind}_test_{m}" for m in metrics_of(res) for kind in ("mean", "std", "rank")),
+                   *(f"split{k}_test_{m}" for m in metrics_of(res) for k in range(n_folds)), "mean_fit_time",
+                   "std_fit_time", "mean_score_time", "std_score_time"):
         table[column] = res[column]
     table["params"] = [{k: literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval
-    return table.sort_values("rank_test_score", kind="stable").reset_index(drop=True)
+    return table.sort_values(f"rank_test_{primary}", kind="stable").reset_index(drop=True)   # the refit's
 
 
 def literal(value):

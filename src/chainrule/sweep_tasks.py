@@ -56,22 +56,30 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
         return f"the Dask cluster lost the sweep's tasks: {self.why}{kept}; run the sweep again"
 
 
-def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str | None, error_score, n_jobs: int,
-              scheduler: str | None, finished_one: Callable[[int, tuple], None] | None = None) -> list[tuple]:
+def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any, error_score, n_jobs: int,
+              scheduler: str | None, finished_one: Callable[[int, tuple | None], None] | None = None,
+              started: bool = False) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
     ScheduleWarning it kept, its batch size clipped, score seconds: `_fold`)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task).
-    `finished_one(task number, result)` is called here as each task finishes (verbose's lines)."""
+    `finished_one(task number, result)` is called here as each task finishes (verbose's lines); `started`: also
+    with None as each task is sent (GridSearchCV's START lines: here just before its fit, to Dask all at first)."""
     from joblib import Parallel, delayed
     done: dict[int, tuple] = {}
+
+    def sent() -> Iterator[tuple[int, dict, int]]:     # each task as it is sent (to joblib: as it is run)
+        for i, (params, k) in enumerate(tasks):
+            if started and finished_one is not None:
+                finished_one(i, None)
+            yield i, params, k
 
     def on_cluster(client):     # each task a Dask task: joblib runs those of a 1-thread cluster in this process
         from distributed import as_completed
         workers = set(client.scheduler_info(n_workers=-1)["workers"])     # to name the one lost
         folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
         futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
-                   for params, k in tasks]
+                   for _, params, k in sent()]
         number = {future.key: i for i, future in enumerate(futures)}
         # each result fetched as its task finishes: one left on a worker is lost with it
         finished = as_completed(futures, with_results=True, raise_errors=False)
@@ -100,7 +108,7 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: str 
             # a fold per batch, as a Dask task: joblib's batches grouped a finished fold with a running one,
             run = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)   # lost with it on Ctrl-C
             for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
-                                 for i, (params, k) in enumerate(tasks)):
+                                 for i, params, k in sent()):
                 done[i] = result
                 if finished_one is not None:
                     finished_one(i, result)

@@ -175,7 +175,7 @@ FACADES = {("nn/keras_methods.py", "chainrule.training.fitting"), ("nn/keras_met
            ("nn/network.py", "chainrule.saving.npz"), ("nn/keras_methods.py", "chainrule.saving.checkpoint"),
            ("nn/network.py", "chainrule.training.callbacks"), ("nn/keras_methods.py", "chainrule.training.callbacks"),
            ("nn/network.py", "chainrule.saving.onnx"), ("nn/network.py", "chainrule.saving.interop"),
-           ("nn/keras_methods.py", "chainrule.saving.weights")}
+           ("nn/keras_methods.py", "chainrule.saving.weights"), ("nn/stage_hooks.py", "chainrule.training.fitting")}
 #: readers (teach, cli, sklearn) may use the public API of the package root
 READERS = LAYERS["teach"]
 

@@ -69,7 +69,7 @@ def test_interrupted_by_a_callback_then_fit_again_is_the_uninterrupted_run(tmp_p
     assert not (tmp_path / "b").exists()          # delete_checkpoint=True, Keras' default: rmtree of backup_dir
 
 
-@pytest.mark.parametrize("freq, keras", [(5, "every 5 batches"), (1, "every 1 batches"),
+@pytest.mark.parametrize("freq, keras", [(5, "every 5 batches"), (1, "every batch"),
                                          (False, "save_before_preemption"), ("batch", "a number of batches")])
 def test_save_freq_other_than_epoch_is_refused_naming_keras_meaning(tmp_path, freq, keras):
     with pytest.raises(ValidationError, match="save_freq") as err:
@@ -99,7 +99,8 @@ def test_double_checkpoint_restores_the_backup_before_a_damaged_one(tmp_path):
     net = interrupted(backup, 3)                      # backups of epochs 2 and 3
     assert (tmp_path / "checkpoint.npz.bkp").exists()
     damage(tmp_path / "checkpoint.npz")
-    history = fit(net, [backup])                      # from epoch 2, as Keras' goes on from its previous backup
+    with pytest.warns(UserWarning, match="resumed from the one before"):
+        history = fit(net, [backup])                  # from epoch 2, as Keras' goes on from its previous backup
     np.testing.assert_array_equal(net.params, whole.params)
     assert history.epoch == list(range(6)) and not tmp_path.exists()
 

@@ -19,12 +19,14 @@ import math
 import os
 import shutil
 import sys
+import warnings
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from ..data import advice
 from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
 from ..nn.divergence import REMEDIES, nonfinite_update
@@ -230,6 +232,10 @@ class BackupAndRestore(Callback):
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
         self.compiled = kernel_path(extra or {})
+        if getattr(self, "from_previous", False):     # Keras' restores it silently: an epoch or more lost, unsaid
+            warnings.warn(f"{advice.give('checkpoint_dir')} {str(self.directory)!r}: the last checkpoint was "
+                          f"damaged; resumed from the one before ({PREVIOUS}), epoch {epoch}, so the epochs after it "
+                          "are trained again", UserWarning, stacklevel=caller_level())
         net.params[...] = saved.params
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
@@ -254,6 +260,7 @@ class BackupAndRestore(Callback):
             raise self._damaged(last, f"; the one before is damaged too: {str(exc).removesuffix(AGAIN)}",
                                 "both") from None
         _copy(previous, path)               # the next epoch's copy to PREVIOUS must not take the damaged one
+        self.from_previous = True           # said once its epoch is read (`_load`)
         return found
 
     def _damaged(self, exc: ModelFileError, before: str = "", files: str = "it") -> ModelFileError:

@@ -40,7 +40,7 @@ def keras_freq(save_freq: object) -> str:
     if save_freq is False:
         return " (Keras': no backup but at a preemption, save_before_preemption)"
     if isinstance(save_freq, int):
-        return f" (Keras': a backup every {save_freq} batches)"
+        return " (Keras': a backup every batch)" if save_freq == 1 else f" (Keras': a backup every {save_freq} batches)"
     return " (Keras' takes 'epoch' or a number of batches)"
 
 

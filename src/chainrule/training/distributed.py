@@ -45,7 +45,7 @@ import numpy as np
 
 from ..errors import TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES
-from ..nn.keras_methods import StageHooks
+from ..nn.stage_hooks import StageHooks
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics, keeps_weights

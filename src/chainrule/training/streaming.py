@@ -263,7 +263,7 @@ def validation_logs(trainer: Any) -> dict[str, float]:
     stop_evaluating ends the pass, the results then those of the rows before (Keras'; under MPI every rank takes
     the fewest rows any rank's hooks left)."""
     from ..nn.evaluation import Running
-    from ..nn.keras_methods import StageHooks
+    from ..nn.stage_hooks import StageHooks
     net, mean, chunk = trainer.net, trainer.mean, trainer.validation_chunk
     hooks = StageHooks(net, trainer.callbacks, "test")
 

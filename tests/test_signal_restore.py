@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import as_in_a_terminal
 
 #: a Ctrl-C right after SIGINT's handler is put back: sent to this thread (`signal`), or one whose handler runs here
 #: though another thread received it (`raised`); the script says whether it interrupted and SIGTERM's handler after
@@ -48,5 +49,5 @@ print("SIGTERM", "restored" if signal.getsignal(signal.SIGTERM) is term else sig
 @pytest.mark.parametrize("held", ["held", "ignored"])
 def test_a_ctrl_c_as_the_handlers_are_put_back_leaves_none_changed(held, how):
     r = subprocess.run([sys.executable, "-c", CUT, held, how], capture_output=True, text=True, timeout=60,
-                       check=False)
+                       check=False, preexec_fn=as_in_a_terminal)
     assert r.stdout.splitlines() == ["interrupted", "SIGTERM restored"], (r.stdout, r.stderr)

@@ -1,4 +1,5 @@
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,14 @@ LOSSES = ["sse", "mse", "binary_crossentropy", "categorical_crossentropy"]
 OUTPUTS_FOR = {"sse": ACTIVATIONS, "mse": ACTIVATIONS,
                "binary_crossentropy": ["sigmoid", "softmax"],
                "categorical_crossentropy": ["softmax", "sigmoid"]}
+
+
+def as_in_a_terminal():
+    """`preexec_fn` of a test's child that is sent Ctrl-C (SIGINT) or sends one to itself: SIGINT at its default
+    there, as a terminal's foreground job has it. An ignored SIGINT is inherited through exec, and the command
+    keeps it ignored (nohup, a script's `cmd &`): started by a test runner that ignored it (the suite run in the
+    background, or a test that left it ignored), the job trained to its end and exited 0, the SIGINT lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class StopAt(cr.callbacks.Callback):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import as_in_a_terminal
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -52,7 +53,7 @@ def _stopped(argv: list[str], tmp: Path, after: str, sig: int, child: str = "") 
     a child process whose command line has `child`): (its exit code, its output, those children)."""
     with open(tmp / "stderr.txt", "w+") as err:
         proc = subprocess.Popen([sys.executable, *argv], stdout=subprocess.PIPE, stderr=err, text=True,
-                                env=_env(tmp))
+                                env=_env(tmp), preexec_fn=as_in_a_terminal)
         try:
             assert proc.stdout is not None
             seen = []

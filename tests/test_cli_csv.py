@@ -11,7 +11,7 @@ from sklearn.metrics import r2_score
 
 pd = pytest.importorskip("pandas")
 import sklearn  # noqa: E402
-from conftest import cli, cmd, training_rows  # noqa: E402
+from conftest import as_in_a_terminal, cli, cmd, training_rows  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.cli import EXIT_CODES  # noqa: E402
@@ -853,7 +853,8 @@ def test_ctrl_c_says_what_was_kept_and_how_to_go_on(tmp_path):
     earlier = model.read_bytes()
     proc = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "train", str(tmp_path / "w.csv"), "--target",
                              "target", "--epochs", "100000", "--out", str(model), "--checkpoint-dir", str(ckpt),
-                             "--quiet"], stderr=subprocess.PIPE, text=True, env={**os.environ, "CHAINRULE_NUMBA": "0"})
+                             "--quiet"], stderr=subprocess.PIPE, text=True, env={**os.environ, "CHAINRULE_NUMBA": "0"},
+                            preexec_fn=as_in_a_terminal)
     try:
         deadline = time.time() + 120
         while not (ckpt / "checkpoint.npz").exists() and time.time() < deadline:

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+from conftest import as_in_a_terminal
 from test_same_out import data
 
 
@@ -45,7 +46,8 @@ print("not reached")
 
 @pytest.mark.parametrize("second", ["SIGINT", "SIGTERM"])
 def test_a_second_signal_while_the_job_unwinds_waits_for_its_clean_up(second):
-    r = subprocess.run([sys.executable, "-c", UNWINDING, second], capture_output=True, text=True, timeout=60)
+    r = subprocess.run([sys.executable, "-c", UNWINDING, second], capture_output=True, text=True, timeout=60,
+                       preexec_fn=as_in_a_terminal)
     assert r.stdout == "['lock released']\n" and r.returncode == 130, (r.stdout, r.stderr)
     # the second signal is said at once (before, it was silent: the user could not tell it was heard), the third
     # ends the process
@@ -85,7 +87,7 @@ def started(csv, out, *python):
     """`chainrule train` for a million epochs, run by `python ...`."""
     return subprocess.Popen([sys.executable, *python, "train", str(csv), "--target", "label",
                              "--epochs", "1000000", "--quiet", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
 
 
 def training(tmp_path, csv, out, *python):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import as_in_a_terminal
 from starlette.testclient import TestClient
 
 import chainrule as cr
@@ -630,7 +631,8 @@ def test_command_line_serves_the_named_files_with_a_token(tmp_path):
                                   "--target", "kind"])
         sys.exit(args.func(args))
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=as_in_a_terminal)
     try:
         line = proc.stdout.readline()
         m = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=([\w-]+)", line)

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import as_in_a_terminal
+from test_double_interrupt import started
 from test_robust_4 import interrupted_train, mapped, one_line, start
 
 
@@ -45,6 +47,15 @@ def test_ctrl_c_while_the_command_imports_is_said_whatever_the_runner_ignores(tm
     assert not out.exists()
 
 
+def test_the_double_ctrl_c_jobs_start_with_ctrl_c_at_its_default_whatever_the_runner_ignores(tmp_path):
+    """tests/test_double_interrupt.py's jobs (`started`, `training`) as well: there the lost Ctrl-C left the job
+    training its million epochs until the test's 180 s ran out."""
+    with runner_ignoring_ctrl_c():
+        job = started(tmp_path / "d.csv", tmp_path / "m.npz", "-c", "import signal; print(signal.getsignal(2))")
+    out, err = job.communicate(timeout=60)
+    assert out.strip() == repr(signal.default_int_handler), (out, err)
+
+
 #: a SIGTERM (the command's handler: KeyboardInterrupt) handled just after `ignored` made Ctrl-C ignored, before it
 #: made SIGTERM ignored: the script then says whether Ctrl-C is still ignored, and whether a Ctrl-C interrupts
 CUT = """
@@ -76,5 +87,6 @@ except KeyboardInterrupt:
 
 
 def test_a_signal_as_ctrl_c_is_being_ignored_does_not_leave_it_ignored():
-    r = subprocess.run([sys.executable, "-c", CUT], capture_output=True, text=True, timeout=60, check=False)
+    r = subprocess.run([sys.executable, "-c", CUT], capture_output=True, text=True, timeout=60, check=False,
+                       preexec_fn=as_in_a_terminal)
     assert r.stdout.split() == ["default", "Ctrl-C", "interrupts"], (r.stdout, r.stderr)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import as_in_a_terminal
 
 IRIS = Path(__file__).parents[1] / "src" / "chainrule" / "data" / "examples" / "iris.csv"
 TRAIN = ["train", str(IRIS), "--target", "species", "--epochs", "20", "--quiet"]
@@ -86,7 +87,8 @@ def test_sigterm_and_ctrl_c_at_moments_of_the_compiling(tmp_path):
     for k, sig in enumerate([signal.SIGTERM, signal.SIGINT] * 3):
         before = len(list(cache.rglob("*.nbi")))
         p = subprocess.Popen([sys.executable, "-m", "chainrule", *TRAIN, "--out", str(out)], stderr=subprocess.PIPE,
-                             stdout=subprocess.DEVNULL, text=True, env=env(cache))
+                             stdout=subprocess.DEVNULL, text=True, env=env(cache),
+                             preexec_fn=as_in_a_terminal)
         deadline = time.monotonic() + 120
         while p.poll() is None and len(list(cache.rglob("*.nbi"))) <= before and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -186,7 +188,7 @@ def test_an_interruption_keeps_the_previous_model_and_a_checkpoint_that_resumes(
     args = [sys.executable, "-m", "chainrule", "train", str(data), "--target", "t", "--out", str(out), "--epochs",
             "2", "--hidden", "32", "--checkpoint-dir", str(ckpt), "--resume"]
     p = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
-                         env=env(tmp_path, numba="0"))
+                         env=env(tmp_path, numba="0"), preexec_fn=as_in_a_terminal)
     want = "read " if moment == "reading" else "epoch 1/2"      # the first line said; then a little more
     lines = []
     while not any(line.startswith(want) for line in lines):

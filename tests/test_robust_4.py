@@ -11,20 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import as_in_a_terminal
 
 IRIS = Path(__file__).parents[1] / "src" / "chainrule" / "data" / "examples" / "iris.csv"
 
 
 def env(**extra):
     return {**os.environ, "CHAINRULE_NUMBA": "0", "CHAINRULE_BLAS_THREADS": "1", **extra}
-
-
-def as_in_a_terminal():
-    """Ctrl-C (SIGINT) at its default in the child, as a terminal's foreground job has it: an ignored SIGINT
-    is inherited through exec, and the command keeps it ignored (nohup, a script's `cmd &`). Started by a test
-    runner that ignored it (the whole suite run in the background, or a test that left it ignored), the job
-    trained to its end and exited 0: the SIGINT these tests send was lost before it was sent."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start(args, environ=None, **kw):
@@ -151,7 +144,8 @@ def test_ctrl_c_in_a_script_while_numba_compiles_is_raised_after_the_compiler(tm
     cache = tmp_path / "cache"
     cache.mkdir()
     r = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path / "p.npy")], capture_output=True, text=True,
-                       env=env(CHAINRULE_NUMBA="1", NUMBA_CACHE_DIR=str(cache)), timeout=600, check=False)
+                       env=env(CHAINRULE_NUMBA="1", NUMBA_CACHE_DIR=str(cache)), timeout=600, check=False,
+                       preexec_fn=as_in_a_terminal)
     assert r.returncode == 0, r.stderr
     assert r.stdout.split() == ["interrupted", "handler", "restored"], (r.stdout, r.stderr)
     for noise in ("Exception ignored", "Traceback", "Error"):
@@ -258,7 +252,7 @@ def test_a_signal_while_the_exit_handlers_run_ends_with_one_line(sig, tmp_path):
     begun = tmp_path / "begun"
     with open(tmp_path / "out.txt", "w") as out:
         p = subprocess.Popen([sys.executable, "-c", SLOW_EXIT, str(begun)], stdout=out, stderr=subprocess.PIPE,
-                             text=True, env=env())
+                             text=True, env=env(), preexec_fn=as_in_a_terminal)
     deadline = time.monotonic() + 120                   # (a loaded machine: the command itself may be slow)
     while not begun.exists() and time.monotonic() < deadline and p.poll() is None:
         time.sleep(0.01)
@@ -298,7 +292,7 @@ def test_a_worker_process_of_the_command_keeps_pythons_own_signal_handlers(tmp_p
     (tmp_path / "worker.py").write_text(WORKER)
     script = str(Path(sys.executable).parent / "chainrule")
     r = subprocess.run([sys.executable, str(tmp_path / "worker.py"), script], capture_output=True, text=True,
-                       env=env(), timeout=120)
+                       env=env(), timeout=120, preexec_fn=as_in_a_terminal)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == repr((repr(signal.SIG_DFL), repr(signal.default_int_handler))), r.stdout
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import cli
+from conftest import as_in_a_terminal, cli
 
 
 def data(path):
@@ -26,7 +26,7 @@ def test_a_second_train_job_on_the_same_out_is_refused_while_the_first_runs(tmp_
     csv, out = data(tmp_path / "d.csv"), tmp_path / "m.npz"
     first = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "train", str(csv), "--target", "label",
                               "--epochs", "1000000", "--quiet", "--out", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
     try:
         lock = tmp_path / ".m.npz.lock"
         deadline = time.monotonic() + 120

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pandas as pd
-from conftest import cmd
+from conftest import as_in_a_terminal, cmd
 
 import chainrule as cr
 
@@ -30,7 +30,7 @@ def test_sigint_then_resume_equals_the_uninterrupted_run(tmp_path):
     temp.mkdir()
     p = subprocess.Popen([sys.executable, "-m", "chainrule", *args, "--checkpoint-dir", str(ck), "--out",
                           str(tmp_path / "r.npz")], env={**os.environ, "TMPDIR": str(temp)}, stderr=subprocess.PIPE,
-                         text=True)
+                         text=True, preexec_fn=as_in_a_terminal)
     history, deadline = ck / "history.jsonl", time.monotonic() + 60
     try:                                     # 28 epochs (seconds) left after the second line: Ctrl-C lands in one
         while not (history.exists() and len(history.read_text().splitlines()) >= 2) and time.monotonic() < deadline:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli_in_process, iris_table  # noqa: E402
+from conftest import as_in_a_terminal, cli_in_process, iris_table  # noqa: E402
 from sklearn.datasets import load_iris  # noqa: E402
 
 from chainrule.errors import ValidationError  # noqa: E402
@@ -263,7 +263,8 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
     job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(sweep_data / "iris.csv"), "--target",
                             "species", "--grid", "lr=0.01,0.02;n_iter_no_change=1000000", "--epochs", "100000",
                             "--out-dir", str(out)],       # (n_iter_no_change: no stop when the loss stalls)
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+                           preexec_fn=as_in_a_terminal)
     time.sleep(10)                         # past the imports and the reading: in the first fit (minutes long)
     job.send_signal(signal.SIGINT)
     _, err = job.communicate(timeout=120)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
-from conftest import cli_in_process, iris_table  # noqa: E402
+from conftest import as_in_a_terminal, cli_in_process, iris_table  # noqa: E402
 from sklearn.model_selection import ParameterGrid  # noqa: E402
 
 from chainrule.sweep import run_sweep  # noqa: E402
@@ -49,7 +49,7 @@ def _interrupted_sweep(csv, out, *options, wait=15.0, ready=None):
     import time
     job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(csv), "--target", "species",
                             "--out-dir", str(out), *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, env=os.environ.copy())
+                           text=True, env=os.environ.copy(), preexec_fn=as_in_a_terminal)
     if ready is None:
         time.sleep(wait)                   # the quick candidate's folds done, the slow one's first fit under way
     else:

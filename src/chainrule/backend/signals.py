@@ -119,14 +119,35 @@ def ignored() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    before: dict[int, Any] = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         for sig in before:
             signal.signal(sig, signal.SIG_IGN)
         yield
     finally:
-        for sig, handler in before.items():
-            signal.signal(sig, signal.SIG_DFL if handler is None else handler)   # None: not set from Python
+        restore(before)
+
+
+def restore(before: dict[int, Any]) -> None:
+    """Put the handlers `before` back (None: not set from Python, the default) with SIGINT and SIGTERM blocked
+    meanwhile: signal.signal first runs the handlers of signals come, so a Ctrl-C just after SIGINT's was back
+    raised before SIGTERM's was, leaving SIGTERM ignored (or only noted) for good. Those come meanwhile are handled
+    once all are back; one that still slips in (delivered to another thread) has the rest put back before it
+    is raised."""
+    wanted = {sig: signal.SIG_DFL if handler is None else handler for sig, handler in before.items()}
+    blocks = hasattr(signal, "pthread_sigmask")                     # not on Windows
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if blocks else set()
+    try:
+        for sig, handler in wanted.items():
+            signal.signal(sig, handler)
+    finally:
+        try:
+            for sig, handler in wanted.items():
+                if signal.getsignal(sig) != handler:
+                    signal.signal(sig, handler)
+        finally:
+            if blocks:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def watch() -> None:

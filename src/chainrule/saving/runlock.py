@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..backend.compilelock import TRIES, leftover, linked, unstale
 from ..backend.processes import same_process, start_ticks, wrote
+from ..backend.signals import restore
 from ..data.advice import give
 from ..errors import ValidationError
 
@@ -231,8 +232,7 @@ def _signals_held() -> Iterator[None]:
             before[sig] = signal.signal(sig, lambda signum, frame: came.append(signum))
         yield
     finally:
-        for held, handler in before.items():
-            signal.signal(held, handler if handler is not None else signal.SIG_DFL)  # type: ignore[arg-type]
+        restore(before)                 # both back before a signal come meanwhile is handled
         for signum in came[:1]:
             signal.raise_signal(signum)
 

@@ -58,3 +58,28 @@ def test_big_whole_number_advice_reads_as_pandas_floats(tmp_path):
     written = re.search(r"as a float in the file \(e\.g\. (\S+)\)", out.stderr).group(1)
     df = pd.read_csv(io.StringIO(file_text(written)))
     assert df["x"].dtype == float and df["x"][12] == float(2 ** 70)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_regression_target_with_a_whole_number_past_64_bits_names_it(tmp_path, stream):
+    rows = "x,y\n" + "".join(f"{i},{2 ** 70 if i == 12 else i * 7}\n" for i in range(60))
+    assert not pd.api.types.is_numeric_dtype(pd.read_csv(io.StringIO(rows))["y"])      # pandas: text
+    (tmp_path / "d.csv").write_text(rows)
+    out = cmd("train", tmp_path / "d.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz",
+              *(["--stream"] if stream else []))
+    assert out.returncode != 0
+    assert f"target column 'y' holds a whole number too big for 64-bit integers ('{2 ** 70}' on line 14)" in out.stderr
+    assert "--drop" not in out.stderr and "--task classification" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("cells", [["0x1F", "0xFF", "0x10"], ["\u22123", "abc", "?"]])
+def test_hex_codes_alone_stay_text_and_other_text_still_named_as_before(tmp_path, cells):
+    """A column of 0x codes alone is text (codes, as pandas reads it); a Unicode minus beside 'abc' and '?' does not
+    hide them: the column is numbers but for those cells, all listed."""
+    rows = "x,y\n" + "".join(f"{cells[i % 3] if i % 2 or len(cells[1]) == 4 else i},{i % 2}\n" for i in range(30))
+    (tmp_path / "d.csv").write_text(rows, encoding="utf-8")
+    out = cmd("train", tmp_path / "d.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
+    if cells[0] == "0x1F":
+        assert out.returncode == 0, out.stderr
+    else:
+        assert "is numbers except 15 of 30 cells" in out.stderr and "'abc'" in out.stderr, out.stderr

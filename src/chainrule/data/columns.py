@@ -149,7 +149,8 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
             raise error(name, distinct.iloc[i], line, target)
     odd, kinds = odd_cells(text)            # as written: a no-break space is stripped from `distinct`
     bad = odd & ~ok if (~ok).any() else odd      # the cells no reading takes; else those pandas kept as text
-    if bad.any() and 2 * counts[ok | bad].sum() >= total:
+    # they alone make the column text (not beside '?' or 'abc'), among plain numbers (a column of 0x1F alone: codes)
+    if bad.any() and (ok | odd).all() and (ok & ~odd).any() | ok.all():
         i, line = first_of(bad)
         raise odd_error(name, str(kinds[i]), text[i], at_line(line), target)
     if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)

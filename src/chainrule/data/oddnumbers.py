@@ -78,9 +78,14 @@ def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) 
     """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14')."""
     what, how = KINDS[kind]
     column = short(name)
+    if target and kind == "big":                    # a target is not left out: it is what is learnt
+        how = "write it as a float in the file (e.g. {float})"
     how = how.format(drop=give("drop", column=column), text=give("text", column=column), column=column,
                      float=_float(cell) if kind == "big" else "")
     whose = f"target column {column}" if target else f"column {column}"
     becomes = ("a class per number, not a regression" if target else "with one category per number")
+    if target:
+        from .textnumbers import as_classes
+        how = f"{how}, {as_classes()}"
     return ValidationError(f"{whose} holds {what} ({short(cell)} on {line}), which pandas.read_csv reads as text, "
                            f"so the column would be read as text, {becomes}: {how}")

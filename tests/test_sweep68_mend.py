@@ -54,3 +54,12 @@ def test_the_scorer_whose_score_was_nan_is_named(sweep_data):
         with pytest.raises(ValidationError, match=r"every candidate .* its score 'never' was NaN$"):
             run_sweep(sweep_data / "binary.csv", "species", {"learning_rate": [0.1]}, cv=2,
                       scoring={"acc": "accuracy", "never": _nan}, refit="acc", **FIT)
+
+
+@pytest.mark.parametrize("scoring", ["accuracy,f1", "accuracy, f1"])
+def test_names_of_several_scorers_in_one_string_are_said_so(tmp_path, scoring):
+    from sklearn.metrics import get_scorer_names
+    assert scoring not in get_scorer_names() and {"accuracy", "f1"} <= set(get_scorer_names())
+    with pytest.raises(ValidationError, match=r"names 2 scorers; it takes one .*scoring=\['accuracy', 'f1'\], "
+                                              r"refit='accuracy'"):
+        run_sweep(tmp_path / "never-read.csv", "y", "lr=0.1", scoring=scoring)

@@ -203,7 +203,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     grid_words = getattr(given if isinstance(grid, str) else grid, "spelled", {})     # a text grid's own words
     grids = given if isinstance(given, list) else [given]    # GridSearchCV's several grids, or one
     parsed = merged(grids)                                   # their names and values, checked once
-    drawn = [key for key, values in parsed.items() if hasattr(values, "rvs")]
+    drawn = [*dict.fromkeys(key for one in grids for key, values in one.items() if hasattr(values, "rvs"))]
     if drawn and n_iter is None:
         raise ValidationError(f"the grid gives {drawn[0]!r} a distribution to draw from: give n_iter, the number of "
                               "candidates to draw (RandomizedSearchCV's), or a list of values")
@@ -277,8 +277,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
-    if not classify:
-        spread_scorable(y, splits, scoring, target)
+    if not classify:            # each scorer's: a second one's NaN fails every candidate too
+        for one in (scorers or {"score": scoring}).values():
+            spread_scorable(y, splits, one, target)
 
     refit_time: list[float] = []
 

@@ -166,6 +166,11 @@ def scoring_name(scoring: Any) -> str | None:
                               "sklearn.metrics.get_scorer_names()), a scorer (make_scorer(...)), or None for the "
                               f"task's default (several: a list or dict of them, as GridSearchCV's); got "
                               f"{type(scoring).__name__} {scoring!r}")
+    parts = [part.strip() for part in scoring.split(",")] if isinstance(scoring, str) and "," in scoring else []
+    if parts and all(part in get_scorer_names() for part in parts):      # was "not known", suggesting the first
+        raise ValidationError(f"{give('scoring given', scoring=scoring)} names {len(parts)} scorers; it takes one "
+                              "(several are GridSearchCV's multimetric scoring, swept from Python: run_sweep(..., "
+                              f"scoring={parts!r}, refit={parts[0]!r}), refit naming the one that ranks)")
     if scoring is not None and scoring not in get_scorer_names():
         raise unknown_name("scoring", scoring, sorted(get_scorer_names()), give("scoring given", scoring=scoring))
     return scoring

@@ -173,7 +173,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(broken.any(axis=0))):
         reasons = [o[2] for o in out[i * n_folds:(i + 1) * n_folds] if o[2]]
-        failed[i] = reasons[0] if reasons else f"its score {scoring or 'default'!r} was NaN"
+        failed[i] = reasons[0] if reasons else f"its score {_nan_of(res, i, scoring)} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
@@ -210,6 +210,13 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
+
+
+def _nan_of(res: dict, i: int, scoring: Any) -> str:
+    """The scorer whose score of candidate i was NaN, named: of several, those whose were (not the dict of them)."""
+    if not isinstance(scoring, dict):
+        return repr(scoring or "default")
+    return ", ".join(repr(m) for m in metrics_of(res) if np.isnan(res[f"mean_test_{m}"][i]))
 
 
 def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):

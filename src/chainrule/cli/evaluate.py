@@ -6,7 +6,7 @@ import sys
 from ..errors import ValidationError
 from ..teach.width import columns, say
 from . import weights
-from .predict import add_chunk_option, checked, chunks, model_columns, one_column, swapped
+from .predict import add_chunk_option, checked, chunks, model_columns, not_a_pipe, one_column, swapped
 from .reading import column_name
 from .tabular import add_csv_options, as_in_file, as_trained, load_model, regression_metrics
 
@@ -33,6 +33,7 @@ def evaluate(args) -> int:
     from ..data.csvfile import not_in_file, short
     swapped(args)
     net, pre, extra = load_model(args.model)
+    not_a_pipe(args.csv)
     as_trained(args, pre, args.csv)
     info = checked(args, args.csv, used=[*pre.columns, pre.target, *([args.weight] if args.weight else [])])
     as_in_file(args, info["header"])

@@ -127,6 +127,15 @@ def swapped(args) -> None:
                               f"and a CSV file of data second (chainrule {args.command} MODEL DATA)")
 
 
+def not_a_pipe(path) -> None:
+    """A pipe (standard input, a shell's <(...)) refused before any look at its head, which empties it: in the
+    reader's words (its JSON text said as a JSON file's), not a look's silent failure then "is a pipe"."""
+    from ..data.opening import open_again
+    from .reading import special_file
+    if special_file(path) is not None:
+        open_again(str(path)).close()
+
+
 def one_column(args, info: dict) -> ValidationError | None:
     """The error for a header read as one column with a separator the file does not use (`--sep ';'`
     on a comma file), else None: the columns are not missing, the separator is wrong."""
@@ -263,6 +272,7 @@ def _predict(args, out_path) -> int:
     from ..nn.filenames import ending_separator
     from ..saving.npz import atomic_write
     net, pre, extra = load_model(args.model)
+    not_a_pipe(args.csv)
     as_trained(args, pre, args.csv)
     if args.proba and pre.task != "classification":
         raise ValidationError("--proba needs a classification model; this one is a regression")

@@ -121,7 +121,7 @@ def stdin_json() -> str:
         buffer = sys.stdin.buffer
         if sys.stdin.isatty() or not select.select([buffer], [], [], 1.0)[0]:
             return ""
-        head = buffer.peek(4096)[:4096]
+        head = buffer.peek(4096)[:4096] if hasattr(buffer, "peek") else b""    # unbuffered: not looked at
     except (AttributeError, OSError, ValueError):      # no standard input, or one closed
         return ""
     said = json_text("standard input", head, piped=True)

@@ -47,14 +47,14 @@ def test_chunked_loss_and_accuracy_are_the_engines_on_the_whole_file(tmp_path, c
 
 def test_evaluate_memory_does_not_grow_with_the_rows(tmp_path, capsys, monkeypatch):
     """The peak from the file's check on (the check, `rowcheck`, reads in blocks of its own) to the metrics."""
-    from chainrule.cli import predict
-    check = predict.checked
+    from chainrule.cli import evaluate
+    check = evaluate.checked
 
     def checked(*args, **kwargs):
         info = check(*args, **kwargs)
         tracemalloc.reset_peak()
         return info
-    monkeypatch.setattr(predict, "checked", checked)
+    monkeypatch.setattr(evaluate, "checked", checked)
     rng = np.random.default_rng(0)
     width = 60
 

@@ -9,7 +9,7 @@ IRIS = files("chainrule.data.examples") / "iris.csv"
 
 
 @pytest.mark.parametrize("given, said", [
-    ("setosa=2,virginica=0.5", "'setosa' 2, 'virginica' 0.5 (a class not named: 1)"),
+    ("setosa=2,virginica=0.5", "setosa=2,virginica=0.5 (a class not named: 1)"),
     ("balanced", "balanced (each class's weight from its count of training rows)")])
 def test_info_shows_the_class_weights_a_model_was_trained_with(tmp_path, given, said):
     out = tmp_path / "m.npz"
@@ -43,7 +43,7 @@ def test_info_shows_the_class_weights_of_a_sweeps_fits(tmp_path):
             "--class-weight", "setosa=2", "--out-dir", tmp_path)
     assert r.returncode == 0, r.stderr
     lines = cmd("info", tmp_path / "best_model.npz").stdout.splitlines()
-    assert "class weights: each of the sweep's fits weighted its training rows by class: 'setosa' 2 (a class not " \
+    assert "class weights: each of the sweep's fits weighted its training rows by class: setosa=2 (a class not " \
            "named: 1); the cross-validated scores are not weighted" in lines, lines
 
 

@@ -89,7 +89,7 @@ def test_the_confusion_matrix_tells_apart_classes_alike_in_their_first_20_charac
     assert run.returncode == 0, run.stderr
     out = tmp_path / "p.csv"
     assert cmd("predict", model, path, "--out", out).returncode == 0
-    monkeypatch.setattr("chainrule.cli.predict.columns", lambda stream: width)     # 0: a pipe, 80: a terminal
+    monkeypatch.setattr("chainrule.cli.evaluate.columns", lambda stream: width)     # 0: a pipe, 80: a terminal
     run = cmd("evaluate", model, path)
     assert run.returncode == 0, run.stderr
     classes = sorted(d["y"].unique())

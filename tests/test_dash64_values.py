@@ -76,7 +76,7 @@ def test_trains_with_class_weights_of_negative_labels(signed_csv):
                     "--out", "m.npz"], "--class-weight")
     assert cmd(*argv, cwd=signed_csv).returncode == 0
     info = cmd("info", "m.npz", cwd=signed_csv)
-    assert "classes [-1, 1]" in info.stdout and "--class-weight '-1' 2, '1' 1" in info.stdout
+    assert "classes [-1, 1]" in info.stdout and "--class-weight=-1=2,1=1" in info.stdout
 
 
 def test_trains_with_missing_value_markers_starting_with_a_minus(signed_csv):

@@ -33,7 +33,8 @@ def test_a_target_near_the_limit_is_told_to_be_scaled(tmp_path):
         assert said, line
         mean, spread = float(said[1]), float(said[2])
         assert y.min() < mean < y.max() and 0 < spread < y.max() - y.min()
-        factor = re.search(r"divide 'y' by ([-+.e\d]+) in the file\), then multiply the predictions by \1$", line)
+        factor = re.search(r"divide 'y' by ([-+.e\d]+) in the file\) and keep the predictions in those units: "
+                           r"multiplied back by \1, those past the limit are again beyond float64$", line)
         assert factor, line
     assert not (tmp_path / "p.csv").exists()
     scale = float(factor[1])
@@ -44,6 +45,8 @@ def test_a_target_near_the_limit_is_told_to_be_scaled(tmp_path):
     assert r.returncode == 0, r.stderr
     back = pd.read_csv(tmp_path / "p.csv").iloc[:, -1].to_numpy()       # in the scaled target's units
     assert np.isfinite(back).all() and np.corrcoef(back, y / scale)[0, 1] > 0.9
+    with np.errstate(over="ignore"):        # multiplied back (the advice's words before): beyond float64 again
+        assert not np.isfinite(back * scale).all()
 
 
 def test_decode_says_why_from_the_target_it_was_trained_on():

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "chainrule.cli.demo",
     "chainrule.cli.train",
     "chainrule.cli.predict",
+    "chainrule.cli.evaluate",
     "chainrule.cli.info",
     "chainrule.cli.data",
     "chainrule.cli.plot",

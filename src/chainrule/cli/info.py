@@ -103,11 +103,26 @@ def class_weights(recorded, fitted: bool = False) -> str | None:
     if isinstance(pairs, str):
         return ("class_weight='balanced'" if fitted else "--class-weight balanced") + balanced
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
-    said = [(str(label) if fitted and str(label).isdigit() else short(str(label)), f"{w:.4g}")
-            for label, w in pairs[:20]]
     if fitted:                          # fit's class indices, unquoted
+        said = [(str(label) if str(label).isdigit() else short(str(label)), f"{w:.4g}") for label, w in pairs[:20]]
         return "class_weight={" + ", ".join(f"{i}: {w}" for i, w in said) + more + "} (a class not named: 1)"
-    return "--class-weight " + ", ".join(f"{i} {w}" for i, w in said) + more + " (a class not named: 1)"
+    return _as_option(pairs[:20]) + more + " (a class not named: 1)"
+
+
+def _as_option(pairs) -> str:
+    """--class-weight as train reads it, labels as the file writes them: 'yes=3,no=1' (a label holding a comma or a
+    quote in double quotes, as a CSV cell; the value quoted for the shell where it needs it; '--class-weight=-1=2'
+    where it starts with '-', which argparse would read as an option)."""
+    import csv
+    import io
+    import shlex
+
+    labels = [str(label) if len(str(label)) <= 200 else str(label)[:197] + "..." for label, _ in pairs]
+    cells = [f"{label}={w:.4g}" for label, (_, w) in zip(labels, pairs)]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    value = shlex.quote(out.getvalue())
+    return f"--class-weight{'=' if value.startswith('-') else ' '}{value}"
 
 
 def estimator_outputs(path) -> None:

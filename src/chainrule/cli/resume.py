@@ -83,7 +83,7 @@ def _same_run(args, path: Path, net, extra: dict, hidden: list[int], activation)
         given = f"--features {','.join(args.features)}" if args.features else f"--drop {','.join(args.drop)}"
         differ.append(f"the input columns {names(inputs, 20)} (this run: {given})")
     elif missing := _not_in_header(args, inputs):
-        differ.append(f"the input columns {names(inputs, 20)} (this run's {short(str(args.csv))} has no "
+        differ.append(f"the input columns {names(inputs, 20)} (this run's {str(args.csv)!r} has no "
                       f"{names(missing, 5)})")
     if widths != hidden:
         differ.append(f"--hidden {','.join(map(str, widths)) or repr('')} (this run: "

@@ -88,14 +88,41 @@ def unreadable_hint(name: str) -> str:
             f"{shlex.quote(name)} lets you read it)")
 
 
-def json_text(name: str, head: bytes) -> str | None:
+def json_text(name: str, head: bytes, piped: bool = False) -> str | None:
     """The refusal of a JSON file (`name` ends as one, its first text `head` opens an object or array) given as
     CSV, with the way to a CSV file; None for another file (pandas read its first line as the header: 'a header
-    but no data rows', or a column per key)."""
-    if not name.lower().endswith(JSON_SUFFIXES) or not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+    but no data rows', or a column per key). `piped`: standard input or a pipe, which has no name to tell JSON by
+    (`cat x.json | chainrule train /dev/stdin`): its text alone tells it, opening as JSON's records do."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if piped:
+        if not (text[:1] in (b"{", b"[") and text[1:].lstrip()[:1] in ((b'"', b"}") if text[:1] == b"{" else
+                                                                       (b"{", b"[", b"]"))):
+            return None
+        lines = ", lines=True" if b"\n{" in head.replace(b"\r", b"") else ""
+    elif not name.lower().endswith(JSON_SUFFIXES) or not text.startswith((b"{", b"[")):
         return None
+    else:
+        lines = ", lines=True" if name.lower().endswith((".jsonl", ".ndjson")) else ""
     from .csvfile import short
-    lines = ", lines=True" if name.lower().endswith((".jsonl", ".ndjson")) else ""
-    return (f"{short(name, 200)} is a JSON file, not CSV text: write it as CSV with pandas: pandas.read_json(path"
+    return (f"{short(name, 200)} is {'JSON text' if piped else 'a JSON file'}, not CSV text: write it as CSV with "
+            f"pandas: pandas.read_json(path"
             f"{lines}).to_csv(new_path, index=False) (a list of records, one object a row"
             + (")" if lines else "; lines=True for JSON Lines, one object a line)"))
+
+
+def stdin_json() -> str:
+    """' (it holds JSON text: ...)' where standard input, given as '-', is a pipe or file whose text is JSON's
+    (`cat x.json | chainrule predict m.npz -`), for the refusal of '-' to say what `json_text` says of a JSON file;
+    '' otherwise. Looked at only where something is there to read within a second: a pipe left open by a caller
+    that writes nothing never makes the refusal wait."""
+    import select
+    import sys
+    try:
+        buffer = sys.stdin.buffer
+        if sys.stdin.isatty() or not select.select([buffer], [], [], 1.0)[0]:
+            return ""
+        head = buffer.peek(4096)[:4096] if hasattr(buffer, "peek") else b""    # unbuffered: not looked at
+    except (AttributeError, OSError, ValueError):      # no standard input, or one closed
+        return ""
+    said = json_text("standard input", head, piped=True)
+    return f" (it holds JSON text: {said.split(', not CSV text: ', 1)[1]})" if said else ""

@@ -76,7 +76,7 @@ def csv_path(source: Any) -> str:
 def open_csv(name: Any) -> Any:
     """The file `name` opened for reading bytes (refused when it is not text: `filekind.not_csv`), or an error in
     the user's words."""
-    from .misnamed import folder_hint, json_text, missing_hint, unreadable_hint
+    from .misnamed import folder_hint, json_text, missing_hint, stdin_json, unreadable_hint
     name = csv_path(name)
     try:
         f = open(os.path.expanduser(name), "rb")
@@ -84,7 +84,8 @@ def open_csv(name: Any) -> Any:
         if name == "-":             # pandas' and many tools' name for standard input: not a name here
             raise ValidationError("CSV file '-' does not exist: standard input is not read as '-'; give /dev/stdin "
                                   "to train (it reads a pipe once, whole), or save the data to a file and give that "
-                                  "(predict, evaluate and train --stream read a file more than once)") from None
+                                  "(predict, evaluate and train --stream read a file more than once)"
+                                  + stdin_json()) from None
         raise ValidationError(f"CSV file {short(name, 200)} does not exist{missing_hint(name)}") from None
     except IsADirectoryError:
         raise ValidationError(f"{short(name, 200)} is a folder, not a CSV file{folder_hint(name)}") from None
@@ -106,7 +107,7 @@ def open_csv(name: Any) -> Any:
         elif f.seekable() and (size := os.fstat(f.fileno()).st_size) and (marks := dos_marks(_last(f, size))):
             f = io.BufferedReader(_Ended(f, size - marks))      # pandas read the mark as one more row
         not_csv(name, f.peek(4096)[:4096], f if f.seekable() else None)
-        if (json := json_text(name, f.peek(4096)[:64])) is not None:
+        if (json := json_text(name, f.peek(4096)[:4096], piped=not f.seekable() or _is_stdin(f))) is not None:
             raise ValidationError(json)
     except BaseException:
         f.close()

@@ -144,8 +144,9 @@ def why_beyond(out, y_scale: float, y_mean: float, target: str) -> str:
         factor = f"{10.0 ** np.floor(np.log10(max(abs(y_mean), y_scale))):.0e}"
         return (f"they pass float64's limit (±1.8e+308) {near:.3g} standard deviations from {trained}, a target "
                 "this close to the limit leaving no room for predictions beyond its own values. Scale the target "
-                f"down before training (e.g. divide {short(target)} by {factor} in the file), then multiply the "
-                f"predictions by {factor}")
+                f"down before training (e.g. divide {short(target)} by {factor} in the file) and keep the "
+                f"predictions in those units: multiplied back by {factor}, those past the limit are again beyond "
+                "float64")
     return (f"the network's outputs there are {near:.3g} standard deviations or more from {trained}, far beyond "
             "every target it was trained on: its inputs are far outside the training range, or its weights damaged")
 

@@ -293,3 +293,11 @@ def test_no_line_of_a_sentence_starts_a_quote(path: Path):
     quotes = [t.map[0] for t in MarkdownIt("commonmark").parse(path.read_text()) if t.type == "blockquote_open"]
     broken = [f"line {k + 1}: {lines[k]!r}" for k in quotes if k and lines[k - 1].strip()]
     assert not broken, f"{path.name}: a sentence broken by a '>' at the start of its next line: {broken}"
+
+
+def test_a_closing_fence_carries_no_text():
+    """Markdown closes a fence only on a line of backticks alone: text after them (``` Weights of ...) leaves the block
+    open, and the rest of the document shows as code while the blocks above still run here."""
+    bad = [f"{p.relative_to(ROOT)}:{n}" for p in DOCS for n, line in enumerate(p.read_text().splitlines(), 1)
+           if re.match(r"^```\s*[^\w\s`]|^```\s+\w", line)]
+    assert not bad, bad

@@ -38,6 +38,7 @@ from .mlp import (
     build_network,
     dense_layer,
     dropout_layer,
+    import_first,
     refuse_non_finite,
     torch_order,
     weights_dtype,
@@ -62,7 +63,8 @@ def to_torch(net: Network) -> Any:
     from torch import nn
     if not isinstance(net, Network):
         ours = our_estimator(net, "to_torch({net})")
-        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}{ours or ''}")
+        hint = ours or import_first(net, "to_torch({net})")
+        raise ChainruleTypeError(f"net must be a chainrule.Network; got {type(net).__name__}{hint}")
     dtype = torch.float64 if net.dtype == np.float64 else torch.float32
     refuse_non_finite(net, DAMAGED)
     modules: list = []
@@ -153,7 +155,7 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
         return sd
     if not isinstance(net, Network):
         raise ChainruleTypeError(f"{what}: net must be the chainrule.Network the state dict is of; got "
-                                 f"{type(net).__name__}")
+                                 f"{type(net).__name__}{import_first(net, what + '(sd, {net})')}")
     order = torch_order(net)
     ours = 2 * len(net.dense_layers)
     theirs = dict(enumerate(order)) if not to_torch else {i: j for j, i in enumerate(order)}

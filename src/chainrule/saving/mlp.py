@@ -6,6 +6,7 @@ copied in after the Network has made its flat parameter buffer.
 """
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,20 @@ def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable:
     if trainable:
         layer.trainable = trainable
     return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
+
+
+#: what to do with a model that is not chainrule's where a Network is taken (to_onnx, to_torch, the state conversions)
+IMPORT_FIRST = (" (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, "
+                "from_onnx)")
+
+
+def import_first(model: Any, call: str) -> str:
+    """What to give `call` (e.g. "to_torch({net})") instead of `model`: its file loaded, another framework's
+    model imported."""
+    if isinstance(model, (str, os.PathLike)):
+        loaded = call.format(net=f"cr.load({str(model)!r})")
+        return f" {str(model)!r}: it takes the network, not its file; load it first, {loaded}"
+    return IMPORT_FIRST
 
 
 def bias_free(layer: Dense) -> bool:

@@ -35,7 +35,7 @@ from ..nn.layers import Dense
 from ..nn.losses import LOSSES
 from ..nn.network import Network
 from .files import atomic_write, check_path
-from .mlp import BUILTIN_ACTIVATIONS, DAMAGED, refuse_non_finite
+from .mlp import BUILTIN_ACTIVATIONS, DAMAGED, IMPORT_FIRST, refuse_non_finite
 from .onnx_checks import checked_outputs
 from .onnx_tabular import (
     PREFIX,
@@ -252,8 +252,7 @@ def _not_a_network(net: Any) -> str:
                          "of the network's dtype", whole=True)
     if ours:
         return f"{said}{ours}"
-    return f"{said} (a model of another framework: import it first with cr.from_torch, from_keras, from_sklearn, " \
-        "from_onnx)"
+    return f"{said}{IMPORT_FIRST}"
 
 
 def _version() -> str:

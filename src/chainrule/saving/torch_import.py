@@ -117,6 +117,12 @@ def _unready(m: Any, where: str, key: str) -> None:
         raise ValidationError(f"{where} has not been run yet: its weights do not exist until its first forward "
                               "(torch's lazy modules take their sizes from the first batch); run the model once on "
                               "a batch (model(x)), which makes it a Linear, then import it")
+    for hook in getattr(m, "_forward_pre_hooks", {}).values():      # torch.nn.utils.weight_norm's, spectral_norm's
+        kind = {"WeightNorm": "weight_norm", "SpectralNorm": "spectral_norm"}.get(type(hook).__name__)
+        if kind and type(hook).__module__ == f"torch.nn.utils.{kind}":
+            raise ValidationError(f"{where}'s {hook.name!r} is recomputed in each forward by torch.nn.utils.{kind} "
+                                  "(a hook); chainrule reads plain weights: keep their values with "
+                                  f"torch.nn.utils.remove_{kind}({ref}, {hook.name!r}) first, then import the model")
     if parametrize.is_parametrized(m):
         names = ", ".join(repr(n) for n in m.parametrizations)
         raise ValidationError(f"{where}'s {names} is parametrized (weight_norm, spectral_norm, orthogonal: torch "

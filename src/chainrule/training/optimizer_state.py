@@ -160,8 +160,22 @@ def _params(opt: Optimizer, group: dict) -> list[tuple[str, tuple[int, ...]]] | 
         raise _refuse(f"param_groups[0]['params'] must be the indices [0, 1, ..., n - 1]; got {params!r}")
     if layout is not None and len(params) != len(layout):
         raise _refuse(f"the state dict lists {len(params)} parameter arrays; this optimizer's network has "
-                      f"{len(layout)}: {[shape for _, shape in layout]}")
+                      f"{len(layout)}: {[shape for _, shape in layout]}{_torch_numbered(opt, len(params))}")
     return layout if layout is not None else len(params)
+
+
+def _torch_numbered(opt: Optimizer, n: int) -> str:
+    """Where `n` is the number of `to_torch(net)`'s parameters (a bias-free layer's Linear has no bias), the way round:
+    `from_torch_state(sd, net)` numbers them as the network does."""
+    owner = opt.__dict__.get("_owner")
+    net = owner() if owner is not None else None
+    if net is None:
+        return ""
+    from ..saving.mlp import torch_order
+    if n != len(torch_order(net)) or n == 2 * len(net.dense_layers):
+        return ""
+    return ("; to_torch(net) has no bias for a layer without one (Linear(bias=False)), so torch numbers "
+            f"{n}: convert torch's state dict with from_torch_state(sd, net), which numbers them as the network does")
 
 
 def _step(entries: dict, needed: bool) -> int:

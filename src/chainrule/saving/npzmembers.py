@@ -1,7 +1,8 @@
 """The members of a model file's archive, read so that no file can run code or take more memory than it holds:
 each a plain .npy entry, listed once, neither encrypted nor claiming more bytes than the file has; an entry's
 .npy header (dtype and shape) checked against the description before any of its data is read; the data read
-with allow_pickle=False (never true: an object array is refused by its header, never unpickled).
+with allow_pickle=False (never true: an object array is refused by its header, never unpickled). A file
+saved on a machine of the other byte order is read as the same numbers.
 """
 from __future__ import annotations
 
@@ -48,9 +49,9 @@ def array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype)
     if count * got_dtype.itemsize > info.file_size:     # before NumPy allocates what the header declares
         raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} values "
                              f"need ({count * got_dtype.itemsize} bytes of {got_dtype}; truncated or crafted)")
-    if shape is not None and (got_shape != shape or got_dtype != dtype):
-        raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
-                             f"the description needs shape {shape} and dtype {dtype}")
+    if shape is not None and (got_shape != shape or got_dtype.newbyteorder("=") != dtype):   # a file from a
+        raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "   # big-endian
+                             f"the description needs shape {shape} and dtype {dtype}")      # machine: read, swapped
     return got_shape, got_dtype
 
 
@@ -59,6 +60,8 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype) 
     array_header(zf, info, path, shape, dtype)
     with zf.open(info) as f:
         arr = np.lib.format.read_array(f, allow_pickle=False)
+    if dtype is not None and arr.dtype != dtype and arr.dtype.newbyteorder("=") == dtype:
+        arr = arr.astype(dtype)             # the other byte order (saved on a big-endian machine): the same numbers
     if shape is not None and (arr.shape != shape or arr.dtype != dtype):
         raise ModelFileError(f"{path}: entry {info.filename[:-4]!r} has shape {arr.shape} and dtype {arr.dtype}; "
                              f"the description needs shape {shape} and dtype {dtype}")

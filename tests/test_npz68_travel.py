@@ -90,3 +90,21 @@ def test_load_weights_refuses_a_zip_bomb_before_reading_it(tmp_path):
                                                        "expand from") + r".*possible zip bomb"):
         net.load_weights(bomb)
 
+
+
+def test_load_weights_refuses_a_header_claiming_more_values_than_its_member_holds(tmp_path):
+    """An .npy header of 2**40 values over a few bytes: refused from the header, never allocated (8 TiB)."""
+    net, _ = fitted()
+    net.save_weights(tmp_path / "w.weights.npz")
+    crafted = tmp_path / "huge.weights.npz"
+    with zipfile.ZipFile(tmp_path / "w.weights.npz") as src, zipfile.ZipFile(crafted, "w") as out:
+        for name in src.namelist():
+            if name != "0.b.npy":
+                out.writestr(name, src.read(name))
+                continue
+            with out.open(name, "w") as f:
+                np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
+                f.write(bytes(40))
+    with pytest.raises(ModelFileError, match=re.escape(f"{str(crafted)!r}: entry '0.b' holds ") + r"\d+ bytes, fewer "
+                                             r"than its 1099511627776 values need"):
+        net.load_weights(crafted)

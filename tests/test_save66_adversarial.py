@@ -1,6 +1,7 @@
 """Model and weights files as a user's disk hands them back: cut short, flipped, with members added, holding a pickle
 that would run code, of other dtypes and shapes; paths of every kind; and the same model saved twice."""
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -64,7 +65,7 @@ def test_a_pickle_in_a_weights_file_is_never_run(member, tmp_path):
     np.savez(tmp_path / "evil.npz", **arrays)
     would_run(tmp_path / "evil.npz", member, marker)
     before = net.params.copy()
-    with pytest.raises(ModelFileError, match="allow_pickle=False"):
+    with pytest.raises(ModelFileError, match=rf"entry '{re.escape(member)}' holds Python objects .*never unpickled"):
         net.load_weights(tmp_path / "evil.npz")
     assert not marker.exists()
     np.testing.assert_array_equal(net.params, before)

@@ -14,7 +14,6 @@ and fsyncs it, then renames it over the target: a crash leaves the previous file
 from __future__ import annotations
 
 import json
-import math
 import os
 import warnings
 import zipfile
@@ -37,6 +36,7 @@ from . import modelkind
 from . import npzcheck as check
 from .files import atomic_write, check_path
 from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
+from .npzmembers import array_header, members, read_member
 
 __all__ = ["save", "load", "atomic_write", "check_path", "network_arrays", "FORMAT_VERSION", "MAX_PARAMS"]
 
@@ -272,16 +272,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         foreign = modelkind.foreign_zip(path, zf.namelist())        # a PyTorch or Keras file
         if foreign is not None:
             raise ModelFileError(foreign)
-        infos = {}
-        for info in zf.infolist():
-            if not info.filename.endswith(".npy") or info.filename[:-4] in infos:
-                raise ModelFileError(f"{path}: unexpected member {info.filename!r} in the archive")
-            if info.flag_bits & 0x1:
-                raise ModelFileError(f"{path}: member {info.filename!r} is encrypted")
-            if info.compress_type == zipfile.ZIP_STORED and info.file_size > size_on_disk:
-                raise ModelFileError(f"{path}: member {info.filename!r} claims {info.file_size} bytes, more than "
-                                     f"the file holds ({size_on_disk}); truncated or crafted")
-            infos[info.filename[:-4]] = info
+        infos = members(zf, path, size_on_disk)
         check.check_expansion(path, list(infos.values()), size_on_disk)
         names = set(infos)
         if "__format__" not in names and "__weights__" in names:      # file_kind's "weights" (weights.HEADER)
@@ -298,7 +289,7 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         if described.compress_type != zipfile.ZIP_STORED and described.file_size > MAX_HEADER_BYTES:
             raise ModelFileError(f"{path}: the compressed description expands to {described.file_size} bytes, "
                                  f"more than the limit of {MAX_HEADER_BYTES} for compressed descriptions")
-        header = check.read_header(_read(zf, described, path, None, None), path)
+        header = check.read_header(read_member(zf, described, path, None, None), path)
         opt_header = header.get("optimizer")
         expected = ({"__format__", "params"} | {f"opt.{k}" for k in (opt_header or {}).get("state", [])}
                     | {f"extra.{k}" for k in header.get("extra_arrays", [])})
@@ -310,11 +301,11 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             raise ModelFileError(f"{path}: dtype must be 'float64' or 'float32'; got {cfg['dtype']!r}")
         n = header["_n_params"]
         for name in sorted(names - {"__format__"}):      # headers first: no data is read before all fit
-            _array_header(zf, infos[name], path, (n,), dtype)
+            array_header(zf, infos[name], path, (n,), dtype)
         net = Network([layer_from_config(c) for c in cfg["layers"]], loss=cfg["loss"], dtype=cfg["dtype"])
         if net.n_params != n:
             raise ModelFileError(f"{path}: the description gives {net.n_params} parameters, the check counted {n}")
-        vectors = {name: _read(zf, infos[name], path, (n,), dtype) for name in sorted(names - {"__format__"})}
+        vectors = {name: read_member(zf, infos[name], path, (n,), dtype) for name in sorted(names - {"__format__"})}
         for name, values in vectors.items():
             where = non_finite(net, values)
             if where is not None:
@@ -357,39 +348,3 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
                 warnings.warn(f"{path}: {warned}", UserWarning, stacklevel=caller_level())
     arrays = {name[len("extra."):]: v for name, v in vectors.items() if name.startswith("extra.")}
     return net, header.get("extra"), arrays
-
-
-def _array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype):
-    """Read only the .npy header of a member and check it against the expected shape and dtype."""
-    with zf.open(info) as f:
-        version = np.lib.format.read_magic(f)
-        if version == (1, 0):
-            got_shape, _, got_dtype = np.lib.format.read_array_header_1_0(f)
-        elif version in ((2, 0), (3, 0)):
-            got_shape, _, got_dtype = np.lib.format.read_array_header_2_0(f)
-        else:
-            raise ModelFileError(f"{path}: entry {info.filename!r} has an unknown .npy version {version}")
-    name = info.filename[:-4]
-    if got_dtype.hasobject:
-        raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
-                             "never unpickled")
-    count = math.prod(got_shape)
-    if count * got_dtype.itemsize > info.file_size:     # before NumPy allocates what the header declares
-        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} values "
-                             f"need ({count * got_dtype.itemsize} bytes of {got_dtype}; truncated or crafted)")
-    if shape is not None and (got_shape != shape or got_dtype != dtype):
-        raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
-                             f"the description needs shape {shape} and dtype {dtype}")
-    return got_shape, got_dtype
-
-
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype) -> np.ndarray:
-    _array_header(zf, info, path, shape, dtype)
-    with zf.open(info) as f:
-        arr = np.lib.format.read_array(f, allow_pickle=False)
-    if shape is not None and (arr.shape != shape or arr.dtype != dtype):
-        raise ModelFileError(f"{path}: entry {info.filename[:-4]!r} has shape {arr.shape} and dtype {arr.dtype}; "
-                             f"the description needs shape {shape} and dtype {dtype}")
-    return arr
-
-

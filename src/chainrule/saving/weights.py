@@ -17,11 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from ..data.filecontent import CUT_SHORT
 from ..errors import ModelFileError, ValidationError
 from ..nn.filenames import name_ending, not_a_folder
 from . import modelkind
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import missing, non_finite, refuse_existing
+from .npzcheck import check_expansion, check_member_list
+from .npzmembers import array_header, members
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
 HEADER = "__weights__"
@@ -94,10 +97,14 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
             raise ModelFileError(f"load_weights: {said if said.startswith(shown) else f'{shown}: {said}'}") from None
         stored = dict(zip((n for n, _ in names(other)), other.get_weights()))
         return _matched(stored, net, shown)
+    if kind in ("weights", "zip") and not zipfile.is_zipfile(path):
+        raise ModelFileError(f"load_weights: {shown!r} is cut short ({CUT_SHORT}): a zip archive, as save_weights "
+                             "writes, whose end (the member list) is missing; copy or save it again")
     if kind != "weights":
         raise ModelFileError(f"load_weights: {shown} holds {HOLDS.get(kind, kind)}, not chainrule weights "
                              "(written by save_weights) nor a chainrule model")
     try:
+        _headers(Path(path), shown)          # before NumPy reads anything: a zip bomb, a crafted header
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[HEADER][()]))
             fmt = header.get("format") if isinstance(header, dict) else None
@@ -119,8 +126,31 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     return _matched(stored, net, shown)
 
 
-def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.ndarray]:
-    """`stored` in `net`'s order, refused where a name or shape differs (the first such layer named)."""
+def _headers(path: Path, shown: str) -> dict[str, tuple[int, ...]]:
+    """Each weight array's shape, from its .npy header alone (as `load` reads a model file): an archive of too many
+    members, members that expand far beyond the file (a zip bomb), Python objects, or a header claiming more
+    values than its member holds, refused before NumPy reads (or allocates) anything."""
+    size = path.stat().st_size
+    try:
+        check_member_list(path, size)
+        with zipfile.ZipFile(path) as zf:
+            quoted = Path(repr(shown))          # the messages' name of the file
+            infos = members(zf, quoted, size)
+            check_expansion(quoted, list(infos.values()), size)
+            shapes = {}
+            for name, info in infos.items():
+                try:
+                    shapes[name] = array_header(zf, info, quoted, None, None)[0]
+                except ValueError as exc:           # NumPy's words for a member that is no .npy array
+                    raise ModelFileError(f"{quoted}: entry {name!r} is not a NumPy array (.npy), as save_weights "
+                                         f"writes each weight array: {exc}") from None
+            return shapes
+    except ModelFileError as exc:
+        raise ModelFileError(f"load_weights: {exc}") from None
+
+
+def _shapes(stored: dict[str, tuple[int, ...]], net: Any, shown: str) -> None:
+    """Refuse `stored` shapes by name where a name or shape differs from `net`'s (the first such layer named)."""
     expected = names(net)
     for name, shape in expected:
         layer = net.layers[int(name.split(".")[0])]
@@ -128,13 +158,20 @@ def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.nda
             raise ValidationError(f"load_weights: {shown} has no {name.split('.')[1]} for layer "
                                   f"{name.split('.')[0]} ({layer!r}); it holds {_listing(stored)}, the network "
                                   f"needs {_listing(dict(expected))}")
-        if tuple(stored[name].shape) != shape:
+        if tuple(stored[name]) != shape:
             raise ValidationError(f"load_weights: layer {name.split('.')[0]} ({layer!r}): {name.split('.')[1]} "
-                                  f"has shape {tuple(stored[name].shape)} in {shown}, the network's is {shape}")
+                                  f"has shape {tuple(stored[name])} in {shown}, the network's is {shape}")
     extra = sorted(set(stored) - {n for n, _ in expected})
     if extra:
         raise ValidationError(f"load_weights: {shown} holds {_listing(stored)}, more than the network's "
                               f"{_listing(dict(expected))}: its {extra} have no place in it")
+
+
+def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.ndarray]:
+    """`stored` in `net`'s order, refused where a name or shape differs (the first such layer named), or where
+    a value is no finite float."""
+    expected = names(net)
+    _shapes({name: values.shape for name, values in stored.items()}, net, shown)
     for name, _ in expected:            # save_weights refuses them: a file from elsewhere, or damaged
         kind = stored[name].dtype.kind
         if kind != "f":         # save_weights writes float32 or float64: bool or int weights are no file of its

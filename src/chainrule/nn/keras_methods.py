@@ -308,8 +308,6 @@ class KerasMethods:
         net.set_weights(read_weights(filepath, net))
 
 
-
-
 for _name in KERAS_ONLY:        # each name read on a network raises its hint: the names listed once, above
     setattr(KerasMethods, _name, _KerasOnly(_name))
 

@@ -125,6 +125,7 @@ class BackupAndRestore(Callback):
         self.directory, self.resume = folder(directory), resume
         #: Keras' double_checkpoint: the checkpoint before the last kept too, restored when the last cannot be read
         self.double = double
+        self.from_previous: str | None = None      # why the last could not be read, where the one before was
         #: Keras' delete_checkpoint: the checkpoint and history removed once training ends (the folder too, if empty)
         self.delete_at_end, self.deleted = delete_at_end, False
         #: given as Keras' BackupAndRestore(backup_dir): messages name that, and a fresh run starts silently (Keras')
@@ -232,10 +233,6 @@ class BackupAndRestore(Callback):
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
         self.compiled = kernel_path(extra or {})
-        if getattr(self, "from_previous", False):     # Keras' restores it silently: an epoch or more lost, unsaid
-            warnings.warn(f"{advice.give('checkpoint_dir')} {str(self.directory)!r}: the last checkpoint was "
-                          f"damaged; resumed from the one before ({PREVIOUS}), epoch {epoch}, so the epochs after it "
-                          "are trained again", UserWarning, stacklevel=caller_level())
         net.params[...] = saved.params
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
@@ -259,8 +256,7 @@ class BackupAndRestore(Callback):
         except ModelFileError as exc:       # both left as they are, for the user to look at
             raise self._damaged(last, f"; the one before is damaged too: {str(exc).removesuffix(AGAIN)}",
                                 "both") from None
-        _copy(previous, path)               # the next epoch's copy to PREVIOUS must not take the damaged one
-        self.from_previous = True           # said once its epoch is read (`_load`)
+        self.from_previous = str(last).removesuffix(AGAIN)      # copied over it and said once the run goes on
         return found
 
     def _damaged(self, exc: ModelFileError, before: str = "", files: str = "it") -> ModelFileError:
@@ -303,6 +299,19 @@ class BackupAndRestore(Callback):
             cb.set_state(entry["state"])
         if self.stopped:
             trainer.net.stop_training = True
+        self._went_on_from_previous()
+
+    def _went_on_from_previous(self) -> None:
+        """The backup before a damaged one (`_read`) replaces it, said in a warning (Keras' is silent), once the run
+        goes on from it: a resume refused after the read (other arguments, callbacks) leaves both files, unsaid."""
+        if self.from_previous is None:
+            return
+        why, self.from_previous = self.from_previous, None
+        _copy(self.directory / PREVIOUS, checkpoint_path(self.directory))  # the next epoch's copy must not take it
+        with advice.words("backup" if self.keras else "fit"):
+            warnings.warn(f"{advice.give('checkpoint_dir')} {str(self.directory)!r}: the last checkpoint was damaged "
+                          f"({why}); resumed from the one before ({PREVIOUS}), epoch {self.saved}, so the epochs "
+                          "after it are trained again", UserWarning, stacklevel=caller_level())
 
     # -- during training -------------------------------------------------------------------------
     def on_train_begin(self, params):

@@ -184,7 +184,7 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         if f"val_{metric}" in h:
             if len(val := _series(h, f"val_{metric}")) != len(at):
                 raise ValidationError(f"history's 'val_{metric}' has {counted(len(val), 'value')}; validation_freq="
-                                      f"{validation_freq!r} over {n} epochs validates {len(at)}: give the "
+                                      f"{validation_freq!r} over {counted(n, 'epoch')} validates {len(at)}: give the "
                                       "validation_freq fit was given (or the history of one run)")
             _per_epoch(ax, val, "validation", at)
         label = loss_label if metric == "loss" else accuracy_label

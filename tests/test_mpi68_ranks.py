@@ -66,7 +66,7 @@ def test_terminate_on_nan_stops_every_rank_at_the_batch_one_process_stops_at(tmp
     r = job(tmp_path, "overflow")
     for lr in mpi68_job.RATES:
         with contextlib.redirect_stdout(io.StringIO()) as printed:
-            params, seen, losses = mpi68_job.divergent(lr)            # one process: Keras' batch (test_keras67_callbacks)
+            params, seen, losses = mpi68_job.divergent(lr)      # one process: Keras' batch (test_keras67_callbacks)
         assert seen[-1, 1] == np.inf and np.isfinite(seen[:-1, 1]).all()
         assert printed.getvalue().strip() in r.stdout
         for rank in range(2):

@@ -19,8 +19,10 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best), and a rate one sets as
-the fit or an epoch begins (LearningRateScheduler, a warm-up), are every rank's (`SharedStop`). Rank 0 alone
+TerminateOnNaN (a batch whose loss is finite but whose gradient overflowed is updated, as one process's
+TerminateOnNaN updates it: the next batch stops, its weights put back, `kept`). Weights a rank's callback restores
+at the end (EarlyStopping's best), and a rate one sets as the fit, an epoch or a batch begins (LearningRateScheduler,
+a warm-up), are every rank's (`SharedStop`). Rank 0 alone
 prints progress and writes checkpoints (callbacks read the rank in their `params`: ModelCheckpoint and
 CSVLogger write on rank 0); on resume it sends what it restored to the others (resume_ranks.py). Rank 0 shows
 its warnings, and after training those of other ranks that it did not give (rank_warnings.py).

@@ -19,8 +19,10 @@ far (one more small Allreduce a step, only when there is such a callback). A cal
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
 of its own, one batch's work; a step that diverges on a rank stops every rank so too where a rank has
-TerminateOnNaN. Weights a rank's callback restores at the end (EarlyStopping's best), and a rate one sets as
-the fit or an epoch begins (LearningRateScheduler, a warm-up), are every rank's (`SharedStop`). Rank 0 alone
+TerminateOnNaN (a batch whose loss is finite but whose gradient overflowed is updated, as one process's
+TerminateOnNaN updates it: the next batch stops, its weights put back, `kept`). Weights a rank's callback restores
+at the end (EarlyStopping's best), and a rate one sets as the fit, an epoch or a batch begins (LearningRateScheduler,
+a warm-up), are every rank's (`SharedStop`). Rank 0 alone
 prints progress and writes checkpoints (callbacks read the rank in their `params`: ModelCheckpoint and
 CSVLogger write on rank 0); on resume it sends what it restored to the others (resume_ranks.py). Rank 0 shows
 its warnings, and after training those of other ranks that it did not give (rank_warnings.py).
@@ -64,7 +66,7 @@ from .meeting import (  # noqa: F401
     timeout_s,
     wait,
 )
-from .rank_callbacks import SharedStop, restores_weights, sets_rate, unwritten
+from .rank_callbacks import SharedStop, restores_weights, sets_batch_rate, sets_rate, unwritten
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
@@ -127,9 +129,13 @@ class MPITrainer(Trainer):
         self.others_keep = False             # some rank's callbacks keep an epoch's weights: set by `run`
         self.test_hooks = False              # some rank's callbacks define Keras' on_test_* hooks: set by `run`
         self.rate_set = self.weights_restored = False    # some rank's callbacks may set the rate, restore weights
+        self.batch_rate = False              # some rank's callbacks may set the rate as a batch begins or ends
+        self.keras_steps = False             # some rank has TerminateOnNaN: a finite loss's overflow updated, as Keras'
+        self.kept: np.ndarray | None = None  # the weights before such an update, until a later batch trains on
         # a stop asked for by any rank's callback stops every rank (their callbacks may differ)
         # after all of theirs (a History given among them may come before some), before the fit's own
-        self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, SharedStop(self))
+        self.shared = SharedStop(self)
+        self.callbacks.insert(len(self.callbacks) - (self.backup is not None) - self.own_history, self.shared)
 
     def sample_rows(self) -> tuple[Any, Any]:
         """This rank's shard of one process's rows (`Trainer.sample_rows`, maybe none): every rank checks its own and
@@ -172,11 +178,13 @@ class MPITrainer(Trainer):
             wanted = np.array([float(any(reads_batch_loss(cb) for cb in self.callbacks)), len(diagnostics),
                                float(keeps_weights(self)), float(bool(StageHooks(self.net, self.callbacks, "test"))),
                                float(any(map(sets_rate, self.callbacks))), float(any(map(restores_weights,
-                                                                                          self.callbacks)))])
+                                                                                          self.callbacks))),
+                               float(terminates(self.callbacks)), float(any(map(sets_batch_rate, self.callbacks)))])
             self.allreduce(wanted)                           # a rank's own callbacks (rank 0's bar) may differ
             self.global_batch_loss, self.others_keep = bool(wanted[0]), bool(wanted[2])     # `unseen_update`'s
             self.rate_set, self.weights_restored = bool(wanted[4]), bool(wanted[5])         # `SharedStop`'s
             self.test_hooks = bool(wanted[3])                # `validation_logs`: the ranks' stop agreed
+            self.keras_steps, self.batch_rate = bool(wanted[6]), bool(wanted[7])
             if wanted[1] != len(diagnostics) * self.size:    # its per-batch Allreduce needs it on every rank
                 raise on_every_rank(ValidationError(
                     f"GradientDiagnostics must be given to every rank alike (its saturation is the global batch's, "
@@ -195,16 +203,28 @@ class MPITrainer(Trainer):
                           share: float = math.nan) -> tuple[str, float]:
         """After an Allreduce whose gradient is not finite, every rank alike: "stop" where a rank's callback
         stopped training after the batch before (it sent NaN; nobody trains this batch), "nan" where a rank's
-        step diverged and a rank has TerminateOnNaN (the batch is not trained, and training stops, as in one
-        process); else every rank raises that rank's error before the update, as one process raises it. With it
-        the global batch's loss for TerminateOnNaN's logs: the ranks' `share`s (loss x rows / batch rows, the
-        diverged rank's `invalid_loss`) summed, infinite where one is, as one process logs it."""
-        said = self.comm.allgather((stopping, None if failed is None else str(failed), terminates(self.callbacks),
-                                    share))
+        loss is not finite and a rank has TerminateOnNaN (the batch is not trained, and training stops, as in one
+        process, with the weights of the last finite step: `kept`, sent by the rank holding them); "step" where
+        every loss is finite and a rank has TerminateOnNaN (the batch's gradient overflowed: updated as one
+        process's TerminateOnNaN updates it, stopping at the next batch, whose loss is then not finite); else every
+        rank raises that rank's error before the update, as one process raises it. With it the global batch's loss
+        for TerminateOnNaN's logs: the ranks' `share`s (loss x rows / batch rows, the diverged rank's
+        `invalid_loss`) summed, infinite where one is, as one process logs it."""
+        said = self.comm.allgather((stopping, None if failed is None else str(failed), self.kept is not None, share))
         if any(stop for stop, _, _, _ in said):
             return "stop", math.nan
         first = next((message for _, message, _, _ in said if message is not None), None)
-        if first is not None and any(ends for _, _, ends, _ in said):
+        if self.keras_steps and first is None:
+            if self.kept is None:
+                self.kept = self.net.params.copy()
+            return "step", sum(part for _, _, _, part in said)
+        if first is not None and self.keras_steps:
+            holders = [rank for rank, (_, _, held, _) in enumerate(said) if held]
+            if holders:                      # as TerminateOnNaN's `last_finite` in one process
+                kept = self.net.params.copy() if self.kept is None else self.kept
+                wait(self.comm, self.comm.Ibcast(kept, root=holders[0]), self.timeout, "in Bcast of the last finite "
+                     "weights")
+                self.net.params[...], self.kept = kept, None
             return "nan", sum(part for _, _, _, part in said)
         if first is not None:
             raise everywhere(TrainingDiverged(first))
@@ -254,18 +274,25 @@ class MPITrainer(Trainer):
             if not stopping:
                 for cb in begin:
                     cb.on_train_batch_begin(batch, logs={})
+            if self.batch_rate:                              # a rate a rank's batch hook set: every rank's
+                self.shared.share_rate()
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
             self.empty_shard = not hi > lo
             failed, part = None, (0.0, 0.0)         # this rank's loss x samples and correct, added once applied
+            overflow = False                        # this rank's loss finite, its gradient not: updated, as Keras'
             if hi > lo:
                 xb, yb = self.rows(idx[lo:hi])
                 try:
                     E = net.train_batch(xb, yb)
                 except TrainingDiverged as exc:          # told to the other ranks by a NaN gradient
-                    failed, E = self.diverged(exc, epoch, batch), invalid_loss(exc)
-                    net.grads[...] = np.nan
-                else:
+                    overflow = self.keras_steps and math.isfinite(getattr(exc, "loss", math.nan))
+                    if overflow:                         # its gradient sent as it is: one process's update
+                        E = float(getattr(exc, "loss", math.nan))
+                    else:
+                        failed, E = self.diverged(exc, epoch, batch), invalid_loss(exc)
+                        net.grads[...] = np.nan
+                if failed is None:
                     net.grads *= (hi - lo) / idx.shape[0]
                     part = (E * (hi - lo), net.n_correct(net.last_output, yb) or 0.0)  # type: ignore[arg-type]
                     batch_sums[:] = part
@@ -281,14 +308,21 @@ class MPITrainer(Trainer):
                 # a rank's stop (this batch is not trained), its TerminateOnNaN, or the error on every rank
                 share = E * (hi - lo) / idx.shape[0] if hi > lo else 0.0       # this rank's part of the loss
                 outcome, bad = self.shared_divergence(failed, stopping, share)
-                if outcome == "nan":                         # as one process: the invalid loss logged, then the stop
+                if outcome == "step":                        # as one process's TerminateOnNaN: updated
+                    overflow = True
+                elif outcome == "nan":                         # as one process: the invalid loss logged, then the stop
                     for cb in end:
                         cb.on_train_batch_end(batch, logs=self.metrics.logs(bad, math.nan))
                     sums[:], trained = (bad, sums[1] if start else math.nan), max(start, 1)
                 else:
                     trained = start
-                net.stop_training = True
-                break
+                if outcome != "step":
+                    net.stop_training = True
+                    break
+            if overflow and self.kept is None:               # put back where the next batch's loss is not finite
+                self.kept = net.params.copy()
+            elif not overflow:                               # a later batch trained on from that update, as Keras'
+                self.kept = None
             opt.step(net.params, net.grads, slices)
             sums += part
             self.steps += 1
@@ -302,6 +336,8 @@ class MPITrainer(Trainer):
             for cb in end:
                 cb.on_train_batch_end(batch, logs=dict(logs))   # by keyword, as Keras' fit
             stopping = bool(net.stop_training) and start + bs < n
+        if self.batch_rate:                                  # the last batch's end hooks': before the epoch's end
+            self.shared.share_rate()
         self.allreduce(sums)
         # one path, loaded kernels or not: NumPy's loop, whose numbers the optimizer's and the layers' kernels keep
         # to the last bit (tests/test_mpi_resume_path.py); recorded so, and every rank follows rank 0's record alike

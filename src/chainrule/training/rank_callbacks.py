@@ -4,19 +4,22 @@ alone (as a script gives it the callbacks that print) leaves every rank with the
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..callers import caller_level
-from .callbacks import Callback
+from .callbacks import Callback, EpochLogger, ProgressBar
 from .csv_logger import CSVLogger
 from .diverged import last_update_diverged
+from .early_stopping import EarlyStopping
 from .meeting import wait
 from .model_checkpoint import ModelCheckpoint
+from .plateau import ReduceLROnPlateau
 from .resume_ranks import on_every_rank
-from .small_callbacks import LearningRateScheduler
+from .small_callbacks import LearningRateScheduler, TerminateOnNaN
 
 if TYPE_CHECKING:
     from .distributed import MPITrainer
@@ -32,29 +35,68 @@ def sets_rate(cb: Any) -> bool:
         own and not type(cb).__module__.startswith("chainrule."))
 
 
-def files_written(callbacks: list[Any]) -> list[tuple[str, str]]:
-    """The (class, file) of each callback that writes a file, which under MPI rank 0 alone does."""
-    return [(type(cb).__name__, cb.filepath if isinstance(cb, ModelCheckpoint) else str(cb.filename))
-            for cb in callbacks if isinstance(cb, ModelCheckpoint | CSVLogger)]
+def sets_batch_rate(cb: Any) -> bool:
+    """A callback that may set the learning rate as a batch begins or ends (a warm-up per batch): a LambdaCallback
+    given a batch hook, or one of the user's (any class outside chainrule) with its own batch hook."""
+    hooks = ("on_train_batch_begin", "on_batch_begin", "on_train_batch_end", "on_batch_end")
+    own = any(getattr(type(cb), h, None) not in (None, getattr(Callback, h)) for h in hooks)
+    return any(h in getattr(cb, "functions", {}) for h in hooks) or (own and not type(cb).__module__.startswith(
+        "chainrule."))
+
+
+def files_written(callbacks: list[Any]) -> list[tuple[str, str, str]]:
+    """(class, file as given, the file resolved) of each callback that writes a file, which under MPI rank 0 alone
+    does: ranks that name one file two ways (`./a.csv` and `a.csv`, a link) give the same file."""
+    named = [(type(cb).__name__, cb.filepath if isinstance(cb, ModelCheckpoint) else str(cb.filename))
+             for cb in callbacks if isinstance(cb, ModelCheckpoint | CSVLogger)]
+    return [(kind, path, os.path.realpath(path)) for kind, path in named]
+
+
+#: the callbacks that print (their lines, verbose ones) on rank 0 alone under MPI, and the progress that prints where
+#: it is given
+RANK_0_PRINTS = (EarlyStopping, ReduceLROnPlateau, LearningRateScheduler)
+
+
+def printers(callbacks: list[Any]) -> list[str]:
+    """The class of each callback that prints: those that rank 0 alone prints for (TerminateOnNaN, the verbose ones),
+    and the progress (ProgressBar, EpochLogger), which prints on the rank it is given to."""
+    return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)
+            or (isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False)))]
 
 
 def unwritten(comm: Any, callbacks: list[Any]) -> None:
     """Rank 0 warns, once for each, of a ModelCheckpoint or CSVLogger given to other ranks and not to rank 0: it
     wrote nothing, silently. Rank 0 alone writes (every rank holds the same weights and logs; ranks writing one
-    file on a shared disk would clash), as Keras scripts under Horovod give such callbacks to rank 0 alone."""
-    said = comm.allgather(files_written(callbacks))
+    file on a shared disk would clash), as Keras scripts under Horovod give such callbacks to rank 0 alone. So for
+    a callback that prints given to other ranks alone: a verbose one (EarlyStopping's lines) printed nothing, and
+    the progress printed that rank's (its per-batch loss its part of each batch's), which the command line hides."""
+    said = comm.allgather((files_written(callbacks), printers(callbacks)))
     if comm.Get_rank() != 0:
         return
     ranks: dict[tuple[str, str], list[int]] = {}
-    for rank, theirs in enumerate(said[1:], 1):
-        for written in theirs:
-            if written not in said[0] and rank not in ranks.setdefault(written, []):
-                ranks[written].append(rank)
+    printed: dict[str, list[int]] = {}
+    ours = {(kind, real) for kind, _, real in said[0][0]}
+    for rank, (theirs, prints) in enumerate(said[1:], 1):
+        for kind, path, real in theirs:
+            if (kind, real) not in ours and rank not in ranks.setdefault((kind, path), []):
+                ranks[(kind, path)].append(rank)
+        for kind in prints:
+            if kind not in said[0][1] and rank not in printed.setdefault(kind, []):
+                printed[kind].append(rank)
     for (kind, path), where in ranks.items():
-        who = f"rank {where[0]}" if len(where) == 1 else f"ranks {', '.join(map(str, where))}"
-        warnings.warn(f"{kind}({path!r}) was given to {who} of {len(said)} and not to rank 0, which alone writes "
-                      f"files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
+        warnings.warn(f"{kind}({path!r}) was given to {who(where)} of {len(said)} and not to rank 0, which alone "
+                      f"writes files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
                       UserWarning, stacklevel=caller_level())
+    for kind, where in printed.items():
+        shown = ("it prints on that rank alone (its batches' loss that of the rank's part of each batch; the command "
+                 "line hides ranks other than 0)") if kind in ("ProgressBar", "EpochLogger") else \
+            "nothing is printed"
+        warnings.warn(f"{kind} was given to {who(where)} of {len(said)} and not to rank 0, which alone prints under "
+                      f"MPI: {shown}; give it to rank 0 (or to every rank)", UserWarning, stacklevel=caller_level())
+
+
+def who(ranks: list[int]) -> str:
+    return f"rank {ranks[0]}" if len(ranks) == 1 else f"ranks {', '.join(map(str, ranks))}"
 
 
 def restores_weights(cb: Any) -> bool:
@@ -89,9 +131,14 @@ class SharedStop(Callback):
         """After every rank's callbacks began the epoch, one small Allreduce: a rate a rank's callback set (a
         LearningRateScheduler given to rank 0 alone) is every rank's, the lowest such rank's. Without it that rank
         stepped with its rate and the others with the old one, and the ranks' weights moved apart silently."""
+        if self.trainer.rate_set:                   # no rank's callbacks may set it: no Allreduce
+            self.share_rate()
+
+    def share_rate(self) -> None:
+        """The rate one rank's callback set since the last agreement, every rank's (the first such rank's): as an
+        epoch begins, and where a rank's callback has batch hooks (`sets_batch_rate`), after the batch-begin hooks
+        and after the epoch's last batch (a warm-up per batch given to rank 0 alone moved the ranks apart)."""
         trainer, opt = self.trainer, self.trainer.net.optimizer
-        if not trainer.rate_set:                    # no rank's callbacks may set it: no Allreduce
-            return
         told = np.zeros(2 * trainer.size)
         if float(opt.lr) != self.agreed_lr:
             told[trainer.rank], told[trainer.size + trainer.rank] = 1.0, float(opt.lr)

@@ -80,3 +80,16 @@ def test_the_repository_root_holds_no_scratch_data():
         pytest.skip("not a git checkout")
     top = [f for f in tracked.stdout.split() if "/" not in f and f.endswith((".csv", ".npz", ".onnx", ".jsonl"))]
     assert top == [], top
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_a_whole_number_past_int64_beside_negatives_is_the_one_named(tmp_path, stream):
+    """2**63 + 5 alone is uint64 to pandas, beside -3 text: that cell is to blame, not the first, '-3'."""
+    rows = "x,y\n" + "".join(f"{2 ** 63 + 5 if i == 12 else i - 3},{i * 0.5}\n" for i in range(30))
+    assert not pd.api.types.is_numeric_dtype(pd.read_csv(io.StringIO(rows))["x"])
+    out = train(tmp_path, rows, "--task", "regression", *stream)
+    assert out.returncode != 0 and f"'{2 ** 63 + 5}' on line 14" in out.stderr, out.stderr
+    assert "on line 2" not in out.stderr and "--drop 'x'" in out.stderr, out.stderr
+    written = re.search(r"as a float in the file \(e\.g\. (\S+)\)", out.stderr).group(1)
+    x = pd.read_csv(io.StringIO(rows.replace(str(2 ** 63 + 5), written)))["x"]
+    assert pd.api.types.is_float_dtype(x) and x[12] == float(2 ** 63 + 5)

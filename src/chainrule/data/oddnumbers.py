@@ -60,10 +60,19 @@ def odd_cell(text: list[str], ok: np.ndarray) -> tuple[np.ndarray, list[str | No
         kinds[j] = odd_kind(str(text[j]))
         if kinds[j] is None and not ok[j]:
             return None
+    if not len(unread) and not any(kinds):      # 2**63 to 2**64 is uint64 to pandas, text beside a negative
+        kinds = _unsigned(text)
     odd = np.array([k is not None for k in kinds], dtype=bool)
     if not odd.any() or (len(unread) and all(odd_kind(str(text[j])) is not None for j in np.flatnonzero(ok))):
         return None
     return odd, kinds
+
+
+def _unsigned(text: list[str]) -> list[str | None]:
+    """'unsigned' for the whole numbers past int64 of a column whose whole numbers include a negative one."""
+    whole = [int(t) if INTEGER.fullmatch(t := str(v).strip(" \t")) and len(t) < 22 else None for v in text]
+    negative = any(w is not None and w < 0 for w in whole)
+    return ["unsigned" if negative and w is not None and w >= 2 ** 63 else None for w in whole]
 
 
 def _float(cell: str) -> str:
@@ -80,6 +89,9 @@ KINDS = {
     "big": ("a whole number too big for 64-bit integers",
             "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a float "
             "in the file (e.g. {float})"),
+    "unsigned": ("a whole number past 2**63 beside negative ones, too big for signed 64-bit integers",
+                 "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a "
+                 "float in the file (e.g. {float})"),
     "spaces": ("a number with a no-break space around it",
                "remove those spaces, e.g. sed 's/{char}//g' FILE > NEW for {code}"),
     "minus": ("a number written with a Unicode minus or dash, not '-'",
@@ -96,7 +108,7 @@ def _fill(kind: str, cell: str, column: str) -> dict[str, str]:
     text = cell.strip(" \t")
     char = next((c for c in text if c in SPACES), "") if kind == "spaces" else text[:1]
     return dict(cell=text, char=_bytes(char), code=f"U+{ord(char):04X}" if char else "", column=column,
-                float=_float(text) if kind == "big" else "", plain=text.replace("_", ""),
+                float=_float(text) if kind in ("big", "unsigned") else "", plain=text.replace("_", ""),
                 decimal=str(int(text, 16)) if kind == "hex" else "",
                 drop=give("drop", column=column), text=give("text", column=column))
 
@@ -109,7 +121,7 @@ def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) 
     finite = fill["float"] not in ("inf", "-inf")
     if kind == "big" and not finite:               # past float64 too: no quantity, an ID
         what, how = f"{what} and for float64 (past 1.8e308)", "it is an ID or a code: leave it out with {drop}"
-    if target and kind == "big":                    # a target is not left out: it is what is learnt
+    if target and kind in ("big", "unsigned"):                    # a target is not left out: it is what is learnt
         how = "write it as a float in the file (e.g. {float})" if finite else "as a number it is past float64"
     how = how.format(**fill)
     whose = f"target column {column}" if target else f"column {column}"

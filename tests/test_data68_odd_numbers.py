@@ -31,7 +31,8 @@ def meant(cell):
 @pytest.mark.parametrize("cell", list(CELLS))
 def test_cell_pandas_keeps_as_text_is_the_one_named(tmp_path, cell):
     assert not pd.api.types.is_numeric_dtype(pd.read_csv(io.StringIO(file_text(cell)))["x"])   # pandas: text
-    assert meant(cell) == meant(cell)                                          # ... of a number
+    as_float = pd.read_csv(io.StringIO(file_text(repr(meant(cell)))))["x"]           # ... of a number: written
+    assert pd.api.types.is_float_dtype(as_float) and as_float[12] == meant(cell)      # plainly, pandas reads it
     (tmp_path / "d.csv").write_text(file_text(cell), encoding="utf-8")
     for extra in ([], ["--stream"]):
         out = cmd("train", tmp_path / "d.csv", "--target", "y", "--task", "regression", "--epochs", "1",

@@ -18,7 +18,7 @@ from .advice import give
 from .csvfile import short
 from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural
-from .oddnumbers import odd_cells, odd_error
+from .oddnumbers import odd_cell, odd_error
 from .opening import wide
 from .textnumbers import (
     amount_error,
@@ -147,12 +147,10 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         if at is not None:
             i, line = first_of(np.arange(len(text)) == at)
             raise error(name, distinct.iloc[i], line, target)
-    odd, kinds = odd_cells(text)            # as written: a no-break space is stripped from `distinct`
-    bad = odd & ~ok if (~ok).any() else odd      # the cells no reading takes; else those pandas kept as text
-    # they alone make the column text (not beside '?' or 'abc'), among plain numbers (a column of 0x1F alone: codes)
-    if bad.any() and (ok | odd).all() and (ok & ~odd).any() | ok.all():
-        i, line = first_of(bad)
-        raise odd_error(name, str(kinds[i]), text[i], at_line(line), target)
+    odd = odd_cell(text, ok)            # as written: a no-break space is stripped from `distinct`
+    if odd is not None:                 # they alone make the column text, among plain numbers
+        i, line = first_of(odd[0])
+        raise odd_error(name, str(odd[1][i]), text[i], at_line(line), target)
     if not ok.any() and not dot_numbers(distinct):      # text (numbers all with a '.' --decimal ',' reads not: told)
         return
     if ok.all() or not ok.any():

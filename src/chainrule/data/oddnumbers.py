@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 
 import numpy as np
 
@@ -33,8 +32,8 @@ def _number(text: str) -> bool:
 def odd_kind(cell: str) -> str | None:
     """Which kind of number pandas keeps as text `cell` is (the keys of KINDS), or None."""
     text = cell.strip(" \t")
-    if INTEGER.fullmatch(text):
-        return "big" if not -2 ** 63 <= int(text) < 2 ** 64 else None
+    if INTEGER.fullmatch(text):          # by its digits first: int() refuses past 4300 of them
+        return "big" if len(text.lstrip("+-").lstrip("0")) > 20 or not -2 ** 63 <= int(text) < 2 ** 64 else None
     if any(c in SPACES for c in text) and _number(text.strip(SPACES + " \t")):
         return "spaces"
     if text[:1] in MINUSES and _number("-" + text[1:].strip()):
@@ -48,40 +47,83 @@ def odd_kind(cell: str) -> str | None:
     return None
 
 
-def odd_cells(distinct: Any) -> tuple[np.ndarray, list[str | None]]:
-    """(which of a column's distinct text values are such numbers, the kind of each)."""
-    kinds = [odd_kind(str(v)) for v in distinct]
-    return np.array([k is not None for k in kinds], dtype=bool), kinds
+def odd_cell(text: list[str], ok: np.ndarray) -> tuple[np.ndarray, list[str | None]] | None:
+    """(which of a column's distinct values, as written, to blame, the kind of each) where such numbers alone make
+    it text among plain numbers (`ok`: the values read as numbers); else None: a text column, '?' or 'abc' beside
+    them (the old advice), or a column of 0x1F alone (codes). Each value is looked at only as far as needed: a
+    column of text is its first unread value's question alone."""
+    if not ok.any():
+        return None
+    unread = np.flatnonzero(~ok)
+    kinds: list[str | None] = [None] * len(text)
+    for j in unread if len(unread) else range(len(text)):   # all read: those pandas kept as text
+        kinds[j] = odd_kind(str(text[j]))
+        if kinds[j] is None and not ok[j]:
+            return None
+    if not len(unread) and not any(kinds):      # 2**63 to 2**64 is uint64 to pandas, text beside a negative
+        kinds = _unsigned(text)
+    odd = np.array([k is not None for k in kinds], dtype=bool)
+    if not odd.any() or (len(unread) and all(odd_kind(str(text[j])) is not None for j in np.flatnonzero(ok))):
+        return None
+    return odd, kinds
+
+
+def _unsigned(text: list[str]) -> list[str | None]:
+    """'unsigned' for the whole numbers past int64 of a column whose whole numbers include a negative one."""
+    whole = [int(t) if INTEGER.fullmatch(t := str(v).strip(" \t")) and len(t) < 22 else None for v in text]
+    negative = any(w is not None and w < 0 for w in whole)
+    return ["unsigned" if negative and w is not None and w >= 2 ** 63 else None for w in whole]
 
 
 def _float(cell: str) -> str:
-    return repr(float(int(cell.strip())))
+    return repr(float(cell.strip()))              # correctly rounded, as float(int(cell)); 'inf' past float64
 
 
-#: each kind: (what the cell is, how to write it; {example} and {column} filled in)
+def _bytes(char: str) -> str:
+    """A character as sed's escapes of its UTF-8 bytes ('\\xc2\\xa0' for U+00A0)."""
+    return "".join(f"\\x{b:02x}" for b in char.encode("utf-8"))
+
+
+#: each kind: (what the cell is, how to write it; {cell}, {float}, {char}, {code}, {drop}, {text}, {column} filled in)
 KINDS = {
     "big": ("a whole number too big for 64-bit integers",
             "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a float "
             "in the file (e.g. {float})"),
+    "unsigned": ("a whole number past 2**63 beside negative ones, too big for signed 64-bit integers",
+                 "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a "
+                 "float in the file (e.g. {float})"),
     "spaces": ("a number with a no-break space around it",
-               "remove those spaces, e.g. sed 's/\\xc2\\xa0//g' FILE > NEW"),
+               "remove those spaces, e.g. sed 's/{char}//g' FILE > NEW for {code}"),
     "minus": ("a number written with a Unicode minus or dash, not '-'",
-              "write its sign as '-', e.g. sed 's/\\xe2\\x88\\x92/-/g' FILE > NEW for U+2212"),
-    "underscore": ("a number with '_' between its digits", "write it without them (1_000 as 1000)"),
-    "hex": ("a hexadecimal number", "write it in decimal (0x1F as 31), or give {text} if they are codes"),
+              "write its sign as '-', e.g. sed 's/{char}/-/g' FILE > NEW for {code}"),
+    "underscore": ("a number with '_' between its digits", "write it without them ({cell} as {plain})"),
+    "hex": ("a hexadecimal number", "write it in decimal ({cell} as {decimal}), or give {text} if they are codes"),
     "wide": ("a number written with full-width or other non-ASCII digits",
              "write it with the digits 0-9; pandas: df[{column}].str.normalize('NFKC').astype(float)"),
 }
+
+
+def _fill(kind: str, cell: str, column: str) -> dict[str, str]:
+    """The values KINDS' advice for `cell` names: the character to replace, the number it is."""
+    text = cell.strip(" \t")
+    char = next((c for c in text if c in SPACES), "") if kind == "spaces" else text[:1]
+    return dict(cell=text, char=_bytes(char), code=f"U+{ord(char):04X}" if char else "", column=column,
+                float=_float(text) if kind in ("big", "unsigned") else "", plain=text.replace("_", ""),
+                decimal=str(int(text, 16)) if kind == "hex" else "",
+                drop=give("drop", column=column), text=give("text", column=column))
 
 
 def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) -> ValidationError:
     """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14')."""
     what, how = KINDS[kind]
     column = short(name)
-    if target and kind == "big":                    # a target is not left out: it is what is learnt
-        how = "write it as a float in the file (e.g. {float})"
-    how = how.format(drop=give("drop", column=column), text=give("text", column=column), column=column,
-                     float=_float(cell) if kind == "big" else "")
+    fill = _fill(kind, cell, column)
+    finite = fill["float"] not in ("inf", "-inf")
+    if kind == "big" and not finite:               # past float64 too: no quantity, an ID
+        what, how = f"{what} and for float64 (past 1.8e308)", "it is an ID or a code: leave it out with {drop}"
+    if target and kind in ("big", "unsigned"):                    # a target is not left out: it is what is learnt
+        how = "write it as a float in the file (e.g. {float})" if finite else "as a number it is past float64"
+    how = how.format(**fill)
     whose = f"target column {column}" if target else f"column {column}"
     becomes = ("a class per number, not a regression" if target else "with one category per number")
     if target:

@@ -213,8 +213,12 @@ def by_meaning(g, c: str, cats: list[str], onehot: str) -> str:
     if not words:
         return onehot
     flat = g.op("Reshape", [c, g.const("flat", np.array([-1], dtype=np.int64))], hint="cells")
+    # one cell more, cut off after: onnxruntime's StringNormalizer refuses 0 cells, a batch of 0 rows
+    flat = g.op("Concat", [flat, g.const("pad", np.array([""], dtype=object))], hint="cells", axis=0)
     lowered = g.op("StringNormalizer", [flat], hint="lowered", case_change_action="LOWER",
                    locale="C")            # the words are ASCII: no language pack needed
+    lowered = g.op("Slice", [lowered, *(g.const(k, np.array([v], dtype=np.int64)) for k, v in
+                                        (("start", 0), ("end", -1)))], hint="lowered")
     lowered = g.op("Reshape", [lowered, g.const("column", np.array([-1, 1], dtype=np.int64))], hint="lowered")
     found = g.op("OneHotEncoder", [lowered], hint="words", domain="ai.onnx.ml", cats_strings=words, zeros=1)
     found = g.op("Cast", [g.op("Flatten", [found], hint="words", axis=1)], hint="words", to=TensorProto.FLOAT)

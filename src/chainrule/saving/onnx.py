@@ -37,11 +37,10 @@ from ..nn.network import Network
 from .files import atomic_write, check_path
 from .mlp import BUILTIN_ACTIVATIONS, DAMAGED, IMPORT_FIRST, refuse_non_finite
 from .onnx_checks import checked_outputs
+from .onnx_estimator import estimator_outputs, fitted_estimator
 from .onnx_tabular import (
     PREFIX,
     classes_cut,
-    estimator_outputs,
-    fitted_estimator,
     output_nodes,
     output_props,
     preprocessing_dict,

@@ -26,6 +26,7 @@ from .mlp import (
 )
 from .modelkind import not_a_file, not_onnx
 from .onnx_checks import CHECK
+from .onnx_estimator import estimator_network
 from .onnx_fold import (
     FOLDED,
     Constants,
@@ -38,7 +39,6 @@ from .onnx_fold import (
     slope,
 )
 from .onnx_patterns import leaky_relu_pattern, sigmoid_pattern
-from .onnx_tabular import estimator_network
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
 #: the node types from_onnx reads as a chain of layers (Greater and Neg only as to_onnx's leaky_relu and sigmoid)

@@ -93,7 +93,7 @@ def our_estimator(obj: Any, use: str, also: str = "", importing: bool = False, w
     else:
         network = ".network_"
     if backprop is not None and isinstance(est, backprop._Backprop):    # here (no estimator exists before it is)
-        from .onnx_tabular import fitted_estimator
+        from .onnx_estimator import fitted_estimator
         fit = missing or ("" if "network_" in vars(est) else " once it is fitted (fit it first)")
         if whole and (fit or fitted_estimator(est) is not None):     # unfitted too: the call that then exports it
             classifier = hasattr(est, "predict_proba")

@@ -163,6 +163,8 @@ def seed_micrograd(steps):
 
 
 # -- classification on arrays: digits and MNIST-shaped -----------------------------------------
+WARMUP_ROWS = 2048      # every framework trains an untimed epoch of this many rows first (rivals.py's too)
+
 def data(workload, n_train=None):
     """(X_train, y_train, X_test, y_test, source): digits, or Fashion-MNIST (generated data of its shape
     where Debian's dataset-fashion-mnist is not installed)."""
@@ -337,7 +339,7 @@ def main():
         else:
             fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
                   "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
-            fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
+            fn(X_tr[:WARMUP_ROWS], y_tr[:WARMUP_ROWS], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
         seed = {"seed": opts["seed"]} if "seed" in opts else {}        # chainrule and torch take one
         result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"], **seed)
         result["samples_per_s"] = len(X_tr) * opts["epochs"] / result["time"]

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 import run  # noqa: E402
@@ -88,3 +90,39 @@ def test_the_wide_table_gives_each_frameworks_accuracy_beside_its_time(monkeypat
     for framework in ("chainrule", "torch", "jax"):
         row = next(line for line in wide.splitlines() if line.startswith(f"| {framework} |"))
         assert row.rstrip(" |").endswith(f"{0.5 + TIMES[framework] / 10:.4f}"), row
+
+
+def _scaling(monkeypatch, asked: list[str], absent=()) -> None:
+    """scaling.py's main with stand-in points (a rival `absent` fails as its child process does); the
+    frameworks of the points it asks for go into `asked`."""
+    import scaling
+
+    def point(framework, batch, width, steps):
+        asked.append(framework)
+        if framework in absent:
+            raise SystemExit(f"{framework} batch {batch} width {width} failed:\nModuleNotFoundError: {ABSENT}")
+        return [TIMES[framework]]
+    monkeypatch.setattr(scaling, "point", point)
+    monkeypatch.setattr(scaling, "draw", lambda times, out: None)
+    monkeypatch.setattr(run, "NEEDS", {f: ((ABSENT,) if f in absent else ()) for f in TIMES}, raising=False)
+    monkeypatch.setattr(sys, "argv", ["scaling.py", "--procs", "1"])
+    scaling.main()
+
+
+def test_scaling_names_a_rival_not_installed_before_measuring_anything(monkeypatch):
+    asked: list[str] = []
+    with pytest.raises(SystemExit, match=f"jax needs {ABSENT}, not installed") as stopped:
+        _scaling(monkeypatch, asked, absent=("jax",))
+    assert "[bench]" in str(stopped.value)
+    assert asked == []                          # not after chainrule's and PyTorch's first points
+
+
+def test_scalings_table_gives_the_versions_of_what_it_compares(monkeypatch, capsys):
+    _scaling(monkeypatch, [])
+    out = capsys.readouterr().out
+    for dist in ("torch", "jax", "numba"):
+        try:
+            installed = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        assert f"{dist} {installed}" in out, out[:600]

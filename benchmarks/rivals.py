@@ -118,7 +118,8 @@ def _keras(sizes, seed):
 
 def mlp_keras(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     keras, model = _keras(sizes, seed)
-    optimizer = keras.optimizers.SGD(lr, momentum=0.9) if opt == "sgd" else keras.optimizers.Adam(lr)
+    # Keras' Adam defaults to epsilon 1e-7; chainrule's, PyTorch's, optax's and scikit-learn's to 1e-8
+    optimizer = keras.optimizers.SGD(lr, momentum=0.9) if opt == "sgd" else keras.optimizers.Adam(lr, epsilon=1e-8)
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     y = np.asarray(y_tr, dtype=np.int32)
     warm = max(WARMUP_ROWS, 2 * batch)      # worker.py's warm-up of the others (at least 2 steps): compiles the step

@@ -126,3 +126,28 @@ def test_scalings_table_gives_the_versions_of_what_it_compares(monkeypatch, caps
         except importlib.metadata.PackageNotFoundError:
             continue
         assert f"{dist} {installed}" in out, out[:600]
+
+
+def test_scikit_learns_rival_trains_what_chainrule_and_pytorch_train(monkeypatch):
+    """MLPClassifier added its default L2 penalty (alpha=1e-4) to the loss the others minimise; its Adam's
+    betas and epsilon are chainrule's (and PyTorch's)."""
+    import numpy as np
+    import worker
+    from sklearn.neural_network import MLPClassifier
+
+    import chainrule as cr
+    seen = []
+    fit = MLPClassifier.fit
+
+    def recording(self, X, y):
+        seen.append(self.get_params())
+        return fit(self, X, y)
+    monkeypatch.setattr(MLPClassifier, "fit", recording)
+    rng = np.random.default_rng(0)
+    X, y = rng.random((64, 8), dtype=np.float32), rng.integers(0, 3, 64)
+    for opt in ("adam", "sgd"):
+        worker.mlp_sklearn(X, y, X, y, [8, 6, 3], opt, 1e-3, 32, epochs=1)
+    adam = cr.optim.Adam()
+    assert [p["alpha"] for p in seen] == [0.0, 0.0]
+    assert (seen[0]["beta_1"], seen[0]["beta_2"], seen[0]["epsilon"]) == (*adam.betas, adam.eps)
+    assert (seen[1]["momentum"], seen[1]["nesterovs_momentum"]) == (0.9, False)

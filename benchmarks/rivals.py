@@ -4,7 +4,8 @@ JAX: the seed network's whole loop under `jax.lax.fori_loop` inside `jax.jit`; a
 step (value_and_grad + optax.adam/sgd) called per mini-batch, batches gathered on the device;
 a jitted forward pass for inference. Keras 3 on its JAX backend: `model.fit` and
 `model.predict` (jit-compiled by default), `steps_per_execution` left at its default.
-Every timed call is preceded by a call on the same shapes, so no compilation is timed.
+Every timed call is preceded by a call on the same shapes, so no compilation is timed, and the training
+functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import time
 
 import numpy as np
-from worker import SEED  # the seed network's numbers, one copy for every framework
+from worker import SEED, WARMUP_ROWS  # the seed network's numbers and the warm-up's rows, one copy for all
 
 
 def seed_jax_loop():
@@ -84,7 +85,14 @@ def mlp_jax(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     X, Y = jnp.asarray(X_tr), jnp.asarray(np.asarray(y_tr, dtype=np.int32))
     n = len(X_tr)
     rng = np.random.default_rng(seed)
-    for m in {batch, n % batch} - {0}:             # compile every batch shape before timing
+    # the warm-up worker.py gives the others: an epoch of the first rows (WARMUP_ROWS), on a copy (one step a
+    # shape left JAX's first, slow steps after compiling in the timing); then every batch shape compiled
+    p, s = jax.tree.map(jnp.copy, params), tx.init(params)
+    warm = min(n, WARMUP_ROWS)
+    for start in range(0, warm, batch):
+        p, s, _ = step(p, s, X, Y, jnp.arange(start, min(start + batch, warm)))
+    jax.block_until_ready(p)
+    for m in {batch, n % batch} - {0}:
         p, s = jax.tree.map(jnp.copy, params), tx.init(params)
         jax.block_until_ready(step(p, s, X, Y, jnp.arange(m)))
     state = tx.init(params)
@@ -110,10 +118,12 @@ def _keras(sizes, seed):
 
 def mlp_keras(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     keras, model = _keras(sizes, seed)
-    optimizer = keras.optimizers.SGD(lr, momentum=0.9) if opt == "sgd" else keras.optimizers.Adam(lr)
+    # Keras' Adam defaults to epsilon 1e-7; chainrule's, PyTorch's, optax's and scikit-learn's to 1e-8
+    optimizer = keras.optimizers.SGD(lr, momentum=0.9) if opt == "sgd" else keras.optimizers.Adam(lr, epsilon=1e-8)
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     y = np.asarray(y_tr, dtype=np.int32)
-    model.fit(X_tr[:2 * batch], y[:2 * batch], batch_size=batch, epochs=1, verbose=0)     # compiles the step
+    warm = max(WARMUP_ROWS, 2 * batch)      # worker.py's warm-up of the others (at least 2 steps): compiles the step
+    model.fit(X_tr[:warm], y[:warm], batch_size=batch, epochs=1, verbose=0)
     if len(X_tr) % batch:
         model.fit(X_tr[:len(X_tr) % batch], y[:len(X_tr) % batch], batch_size=batch, epochs=1, verbose=0)
     t = time.perf_counter()

@@ -10,9 +10,13 @@ benchmarks/RESULTS.md and prints it.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import json
+import math
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -68,9 +72,42 @@ def wait_quiet(max_wait=QUIET_WAIT_S, idle=QUIET_IDLE) -> None:
     WAITED[0] += time.perf_counter() - start
 
 
+#: the modules each framework's worker imports (Keras runs on JAX): where one is missing, the framework's
+#: rows read "n/a" and RESULTS.md names what is not installed, instead of the run stopping at its first run
+NEEDS = {"torch": ("torch",), "torch_fused": ("torch",), "sklearn": ("sklearn",), "micrograd": ("micrograd",),
+         "jax": ("jax", "optax"), "keras": ("keras", "jax")}
+MISSING: dict[str, list[str]] = {}      # framework -> the modules it lacks, for the runs of this process
+#: the measurements a worker reports, NaN for a framework not measured
+MEASURED = ("time", "final_error", "accuracy", "rss_mb", "added_mb", "samples_per_s", "gflops")
+
+
+def lacking(framework: str) -> list[str]:
+    """The modules `framework`'s worker needs that are not installed."""
+    return [m for m in NEEDS.get(framework, ()) if importlib.util.find_spec(m) is None]
+
+
+def not_measured(text: str) -> str:
+    """A missing framework's NaN cells and ratios as "n/a" (the head of RESULTS.md says why)."""
+    return re.sub(r"(?<![\w.])nan(?:x|%)?(?!\w)", "n/a", text)
+
+
+def missing_line() -> list[str]:
+    """RESULTS.md's line naming the frameworks not measured, and why; none when every one ran."""
+    if not MISSING:
+        return []
+    named = "; ".join(f"{f} ({', '.join(mods)} not installed)" for f, mods in MISSING.items())
+    return [f"- not measured: {named}; their cells read n/a (`make bench` installs them: the `[bench]` extra)"]
+
+
 def run(framework, workload, opts):
     """One measurement: worker.py for `framework` on `workload` in a fresh process, once the CPUs are
-    idle; its JSON line as a dict (seconds as "time", and what else the worker measured)."""
+    idle; its JSON line as a dict (seconds as "time", and what else the worker measured). A framework
+    not installed is not run: its measurements are NaN and MISSING names what it lacks."""
+    lacks = lacking(framework)
+    if lacks:
+        MISSING[framework] = lacks
+        return {"framework": framework, "workload": workload, **opts, **dict.fromkeys(MEASURED, math.nan),
+                "data": None, "missing": lacks}
     wait_quiet()
     # chainrule warm, with its kernels loaded, as the rivals' jitted code (start-up is measured apart)
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "CHAINRULE_NUMBA": "1", "KERAS_BACKEND": "jax"}
@@ -96,13 +133,20 @@ def med(rows, key):
     return statistics.median(r[key] for r in rows)
 
 
+#: the distributions whose versions RESULTS.md gives: chainrule, every rival, and what measures them
+VERSIONED = ("chainrule", "torch", "jax", "jaxlib", "optax", "keras", "scikit-learn", "micrograd", "numba",
+             "threadpoolctl")
+
+
 def versions():
+    """The versions of Python, NumPy and every installed package of VERSIONED (read from their metadata: no
+    import), and NumPy's BLAS."""
     import numpy
     v = {"python": platform.python_version(), "numpy": numpy.__version__}
-    for name in ("chainrule", "torch", "sklearn", "threadpoolctl", "micrograd", "numba"):
+    for name in VERSIONED:
         try:
-            v[name] = __import__(name).__version__
-        except Exception:
+            v[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
             pass
     from worker import numpy_blas
     blas = numpy_blas()
@@ -122,6 +166,12 @@ def blas_choice():
         return f"forced by {', '.join(forced)} in the environment (`make bench` runs without them)"
     return (f"OpenBLAS's own for this CPU (`make bench` runs without {' and '.join(BLAS_OVERRIDES)}, which a "
             "machine image may set to force older kernels on all its hosts)")
+
+
+def threads_used() -> int:
+    """The threads of NumPy's BLAS in this process, as each worker reads them (worker.threads)."""
+    from worker import threads
+    return threads()
 
 
 def machine():
@@ -305,7 +355,7 @@ def main():
         targets += more_targets
 
     if args.only:
-        print("\n".join(targets_table(targets) + [""] + lines))
+        print(not_measured("\n".join(missing_line() + targets_table(targets) + [""] + lines)))
         return
     v = versions()
     head = ["# Benchmarks", "",
@@ -317,6 +367,10 @@ def main():
             f"before each run the benchmark waited up to {QUIET_WAIT_S:.0f} s for idle "
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
+            f"- threads: PyTorch's `set_num_threads` gets NumPy's BLAS threads ({threads_used()}); JAX and Keras "
+            "(XLA) run at their default, a thread a CPU; chainrule's `fit` caps BLAS to the CPUs idle when it "
+            "starts, and from batch 128 runs one thread or all, whichever is faster at the moment",
+            *missing_line(),
             f"- BLAS kernels: {blas_choice()}",
             ("- chainrule ran with Numba (the optional `[fast]` extra): the seed network and digits train in one "
              "compiled loop per call/epoch, and the MNIST-shaped network's Adam update and ReLU passes are compiled; "
@@ -324,12 +378,13 @@ def main():
              if "numba" in v else
              "- chainrule ran on NumPy alone (Numba, the optional `[fast]` extra, is not installed)"),
             ""] + targets_table(targets)
-    text = "\n".join(head + [""] + lines + SCALING) + "\n"
+    text = not_measured("\n".join(head + [""] + lines + SCALING) + "\n")
     out = HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
     scratch.save(out, lambda part: part.write_text(text))
     print(text)
     if not args.quick:
-        readme = snippet.snippet({name: value for name, value, _ in targets}, targets, fashion, source, reps)
+        ratios = {name: value for name, value, _ in targets}
+        readme = not_measured(snippet.snippet(ratios, targets, fashion, source, reps))
         scratch.save(HERE / "README_SNIPPET.md", lambda part: part.write_text(readme))
 
 

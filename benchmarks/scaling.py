@@ -74,6 +74,13 @@ def main() -> None:
     if args.child:
         framework, batch, width, steps = args.child
         return child(framework, int(batch), int(width), int(steps))
+    sys.path.insert(0, str(HERE))
+    import run
+    lacks = {f: run.lacking(f) for f in FRAMEWORKS}
+    if any(lacks.values()):            # before the hour of measurements, not at the first point that needs it
+        named = "; ".join(f"{f} needs {', '.join(mods)}" for f, mods in lacks.items() if mods)
+        raise SystemExit(f"scaling.py compares {', '.join(FRAMEWORKS)}, and {named}, not installed: "
+                         "`make bench` installs them (the [bench] extra)")
     grid = [(b, 256) for b in BATCHES] + [(256, w) for w in WIDTHS if w != 256]
     calls: dict[tuple[int, int], dict[str, list[float]]] = {p: {f: [] for f in FRAMEWORKS} for p in grid}
     for _ in range(args.procs):
@@ -81,15 +88,14 @@ def main() -> None:
             for f in FRAMEWORKS:
                 calls[batch, width][f] += point(f, batch, width, steps_for(batch, args.steps))
     times = {p: {f: statistics.median(ms) for f, ms in by.items()} for p, by in calls.items()}
-    sys.path.insert(0, str(HERE))
-    import run
     import worker
     blas = worker.numpy_blas() or {}
     print(f"# Where chainrule wins and where it does not\n\n`python benchmarks/scaling.py --steps {args.steps} "
           f"--procs {args.procs}` (part of `make bench`); the picture: [scaling.png](scaling.png). {run.machine()}; "
           f"NumPy's BLAS: {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')}). Batches "
           "under 128 rows train with one BLAS thread; from 128 rows on, one or two, whichever is faster at the "
-          "moment (`backend/threads.py` `Balance`).\n")
+          "moment (`backend/threads.py` `Balance`). Versions: "
+          + ", ".join(f"{k} {v}" for k, v in run.versions().items()) + ".\n")
     print(f"784-W-W-10 ReLU/softmax, Adam, float32, generated data. A point: the median of {CALLS * args.procs} "
           f"timed calls ({CALLS} in each of {args.procs} processes a framework, each process after an untimed call "
           f"as long), each call {args.steps} steps or, for small batches, {MIN_ROWS:,} rows; ratio = rival's time "

@@ -3,6 +3,8 @@ from its run's targets: the headline ratios, and the notes on Numba, BLAS thread
 """
 from __future__ import annotations
 
+import math
+
 from sections import DIGITS_EPOCHS, FASHION_EPOCHS, FASHION_SEEDS, SEED_STEPS
 
 SUBNORMAL_NOTE = ("Late in training, a confident classifier's tiny outputs push error signals, gradients and "
@@ -86,6 +88,11 @@ def snippet(r, targets, fashion, source, reps) -> str:
              "batch size and layer width: [benchmarks/RESULTS-scaling.md](benchmarks/RESULTS-scaling.md).",
              "", SUBNORMAL_NOTE]
     missed = [name for name, value, need in targets if value < need]
+    unmeasured = [name for name, value, _ in targets if math.isnan(value)]
     rows += ["", ("Missed in this run: " + "; ".join(missed) + ". RESULTS.md gives the measured reasons.")
-             if missed else "Every target of the benchmark was met in this run."]
+             if missed else "Every target measured in this run was met." if unmeasured else
+             "Every target of the benchmark was met in this run."]
+    if unmeasured:
+        rows += ["", "Not measured in this run (a rival not installed, RESULTS.md names it): "
+                 + "; ".join(unmeasured) + "."]
     return "\n".join(rows + ["", NUMBA_NOTE, "", BLAS_NOTE]) + "\n"

@@ -3,6 +3,7 @@ and for each one a run missed, the measured reason (WHY) written under the table
 """
 from __future__ import annotations
 
+import math
 import re
 
 # Why a target is missed (measured by profiling the training step), and what would close it: written
@@ -78,9 +79,11 @@ def shown(value: float, need: float) -> str:
 
 
 def targets_table(targets) -> list[str]:
-    """The targets as RESULTS.md lists them (met: measured >= needed), and the reasons for those missed."""
+    """The targets as RESULTS.md lists them (met: measured >= needed; NaN: a rival not installed, not
+    measured), and the reasons for those missed."""
     lines = ["## Targets", "", "| target | measured | met |", "|---|---:|:---:|"]
-    lines += [f"| {name} | {shown(value, need)} | {'yes' if value >= need else 'no'} |"
+    lines += [f"| {name} | n/a | not measured |" if math.isnan(value) else
+              f"| {name} | {shown(value, need)} | {'yes' if value >= need else 'no'} |"
               for name, value, need in targets]
     reasons = missed_reasons(targets)
     if reasons:

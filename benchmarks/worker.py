@@ -163,6 +163,8 @@ def seed_micrograd(steps):
 
 
 # -- classification on arrays: digits and MNIST-shaped -----------------------------------------
+WARMUP_ROWS = 2048      # every framework trains an untimed epoch of this many rows first (rivals.py's too)
+
 def data(workload, n_train=None):
     """(X_train, y_train, X_test, y_test, source): digits, or Fashion-MNIST (generated data of its shape
     where Debian's dataset-fashion-mnist is not installed)."""
@@ -233,13 +235,14 @@ def mlp_torch(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, fused=False
 
 
 def mlp_sklearn(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
-    """The same with MLPClassifier, run for exactly `epochs` (no early stop): seconds of fit, test accuracy."""
+    """The same with MLPClassifier, run for exactly `epochs` (no early stop), and without its default L2 penalty
+    (alpha=1e-4), which the others do not train with: seconds of fit, test accuracy."""
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
-    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), solver=opt, learning_rate_init=lr, momentum=0.9,
-                        nesterovs_momentum=False, batch_size=batch, max_iter=epochs, tol=0.0,
+    clf = MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), solver=opt, learning_rate_init=lr, alpha=0.0,
+                        momentum=0.9, nesterovs_momentum=False, batch_size=batch, max_iter=epochs, tol=0.0,
                         n_iter_no_change=epochs + 1, shuffle=True, random_state=seed)
     t = time.perf_counter()
     with warnings.catch_warnings():
@@ -337,7 +340,7 @@ def main():
         else:
             fn = {"chainrule": mlp_chainrule, "torch": mlp_torch, "sklearn": mlp_sklearn,
                   "torch_fused": lambda *a, **k: mlp_torch(*a, fused=True, **k)}[framework]
-            fn(X_tr[:2048], y_tr[:2048], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
+            fn(X_tr[:WARMUP_ROWS], y_tr[:WARMUP_ROWS], X_te[:10], y_te[:10], *args[4:], epochs=1)    # warm-up
         seed = {"seed": opts["seed"]} if "seed" in opts else {}        # chainrule and torch take one
         result["time"], result["accuracy"] = fn(*args, epochs=opts["epochs"], **seed)
         result["samples_per_s"] = len(X_tr) * opts["epochs"] / result["time"]

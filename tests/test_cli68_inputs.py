@@ -145,3 +145,27 @@ def test_a_json_array_piped_is_not_told_lines(iris, indent):
     (iris / f"a{indent}.json").write_text(text)
     assert len(pd.read_json(iris / f"a{indent}.json")) == len(records)      # the advice's line reads it
 
+
+@pytest.mark.parametrize("labels", [("-x'y", "no"), ("-a", "b c"), ("a=b", 'q"t'), ("café", "-1.5")])
+def test_info_class_weights_of_labels_that_need_quotes_paste_back(tmp_path, labels):
+    """A label opening with '-' that the shell must quote ("-x'y"): info's words kept the space form, which argparse
+    reads as an option once the shell took the quotes off; labels holding '=', quotes, spaces, non-ASCII letters
+    come back as trained too (info reads the weights of the second model as of the first)."""
+    import csv
+    import io
+    import shlex
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2))
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": np.where(X[:, 0] > 0, *labels)}).to_csv(tmp_path / "d.csv",
+                                                                                          index=False)
+    given = io.StringIO()
+    csv.writer(given, lineterminator="").writerow([f"{labels[0]}=2", f"{labels[1]}=0.5"])
+    first = cmd("train", "d.csv", "--target", "y", f"--class-weight={given.getvalue()}", "--epochs", "1", "--quiet",
+                "--out", "m.npz", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    line = next(s for s in cmd("info", "m.npz", cwd=tmp_path).stdout.splitlines() if "--class-weight" in s)
+    said = line.split("trained with ", 1)[1].split(" (a class not named", 1)[0]
+    again = cmd("train", "d.csv", "--target", "y", *shlex.split(said), "--epochs", "1", "--quiet",
+                "--out", "m2.npz", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert next(s for s in cmd("info", "m2.npz", cwd=tmp_path).stdout.splitlines() if "--class-weight" in s) == line

@@ -100,3 +100,72 @@ def test_info_says_class_weights_as_train_reads_them(tmp_path, weights):
     assert again.returncode == 0, again.stderr
     line2 = next(s for s in cmd("info", "m2.npz", cwd=tmp_path).stdout.splitlines() if "--class-weight" in s)
     assert line2 == line
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_dash_with_a_silent_pipe_waits_once(iris, command, monkeypatch, capsys):
+    """`-` with standard input a pipe left open that carries nothing: the look for JSON text in it waits (a second)
+    once, not once for each time the command opens '-' (its separator sniffed, then its lines checked). The wait is
+    counted, not timed: each select on standard input with a timeout answers at once that nothing came."""
+    import os
+    import select
+
+    from chainrule.cli import main
+    read, write = os.pipe()
+    waits = []
+
+    def nothing_came(r, w, x, timeout=None):
+        waits.append(timeout)
+        return [], [], []
+    monkeypatch.setattr(select, "select", nothing_came)
+    monkeypatch.chdir(iris)
+    with open(read) as stdin:
+        monkeypatch.setattr("sys.stdin", stdin)
+        try:
+            code = main([command, "m.npz", "-"])
+        except SystemExit as stop:
+            code = stop.code
+        finally:
+            os.close(write)
+    assert code == 2
+    assert "standard input is not read as '-'" in capsys.readouterr().err
+    assert len(waits) == 1, waits
+
+
+@pytest.mark.parametrize("indent", [0, 2])
+def test_a_json_array_piped_is_not_told_lines(iris, indent):
+    """A JSON array of records printed one key a line (json.dumps(indent=0)) has lines that open with '{': it is
+    not JSON Lines, and the pandas line given for it reads it (lines=True could not)."""
+    records = pd.read_csv(iris / "d.csv").to_dict("records")
+    text = json.dumps(records, indent=indent)
+    run = cli("train", "/dev/stdin", "--target", "y", "--out", "t3.npz", cwd=iris, stdin=text)
+    assert run.returncode == 2
+    said = run.stderr.strip()
+    assert f"'/dev/stdin' {JSON_WORDS}.to_csv(new_path, index=False)" in said, said
+    (iris / f"a{indent}.json").write_text(text)
+    assert len(pd.read_json(iris / f"a{indent}.json")) == len(records)      # the advice's line reads it
+
+
+@pytest.mark.parametrize("labels", [("-x'y", "no"), ("-a", "b c"), ("a=b", 'q"t'), ("café", "-1.5")])
+def test_info_class_weights_of_labels_that_need_quotes_paste_back(tmp_path, labels):
+    """A label opening with '-' that the shell must quote ("-x'y"): info's words kept the space form, which argparse
+    reads as an option once the shell took the quotes off; labels holding '=', quotes, spaces, non-ASCII letters
+    come back as trained too (info reads the weights of the second model as of the first)."""
+    import csv
+    import io
+    import shlex
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(40, 2))
+    pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": np.where(X[:, 0] > 0, *labels)}).to_csv(tmp_path / "d.csv",
+                                                                                          index=False)
+    given = io.StringIO()
+    csv.writer(given, lineterminator="").writerow([f"{labels[0]}=2", f"{labels[1]}=0.5"])
+    first = cmd("train", "d.csv", "--target", "y", f"--class-weight={given.getvalue()}", "--epochs", "1", "--quiet",
+                "--out", "m.npz", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    line = next(s for s in cmd("info", "m.npz", cwd=tmp_path).stdout.splitlines() if "--class-weight" in s)
+    said = line.split("trained with ", 1)[1].split(" (a class not named", 1)[0]
+    again = cmd("train", "d.csv", "--target", "y", *shlex.split(said), "--epochs", "1", "--quiet",
+                "--out", "m2.npz", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert next(s for s in cmd("info", "m2.npz", cwd=tmp_path).stdout.splitlines() if "--class-weight" in s) == line

@@ -99,4 +99,3 @@ def evaluate(args) -> int:
         from .metrics import confusion_labels, confusion_lines
         print("\n".join(confusion_lines(confusion_labels(pre.classes), cm, columns(sys.stdout))))
     return 0
-

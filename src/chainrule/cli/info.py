@@ -121,8 +121,8 @@ def _as_option(pairs) -> str:
     cells = [f"{label}={w:.4g}" for label, (_, w) in zip(labels, pairs)]
     out = io.StringIO()
     csv.writer(out, lineterminator="").writerow(cells)
-    value = shlex.quote(out.getvalue())
-    return f"--class-weight{'=' if value.startswith('-') else ' '}{value}"
+    value = out.getvalue()      # its start told before the shell's quotes: argparse sees it unquoted
+    return f"--class-weight{'=' if value.startswith('-') else ' '}{shlex.quote(value)}"
 
 
 def estimator_outputs(path) -> None:

@@ -4,6 +4,7 @@ file. The words `opening.open_csv` adds to its refusal; the bundled examples' na
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from importlib import resources
 from itertools import islice
@@ -98,7 +99,8 @@ def json_text(name: str, head: bytes, piped: bool = False) -> str | None:
         if not (text[:1] in (b"{", b"[") and text[1:].lstrip()[:1] in ((b'"', b"}") if text[:1] == b"{" else
                                                                        (b"{", b"[", b"]"))):
             return None
-        lines = ", lines=True" if b"\n{" in head.replace(b"\r", b"") else ""
+        # one object a line: an object's end then the next's start on a new line (an array's are split by commas)
+        lines = ", lines=True" if text[:1] == b"{" and re.search(rb"}[ \t]*\r?\n\s*{", text) else ""
     elif not name.lower().endswith(JSON_SUFFIXES) or not text.startswith((b"{", b"[")):
         return None
     else:
@@ -110,11 +112,25 @@ def json_text(name: str, head: bytes, piped: bool = False) -> str | None:
             + (")" if lines else "; lines=True for JSON Lines, one object a line)"))
 
 
+#: standard input and what `stdin_json` said of it: a command opens '-' more than once (its separator sniffed, then
+#: its lines checked), and a pipe left open with nothing in it made each of them wait its second
+_SAID: tuple[object, str] | None = None
+
+
 def stdin_json() -> str:
     """' (it holds JSON text: ...)' where standard input, given as '-', is a pipe or file whose text is JSON's
     (`cat x.json | chainrule predict m.npz -`), for the refusal of '-' to say what `json_text` says of a JSON file;
-    '' otherwise. Looked at only where something is there to read within a second: a pipe left open by a caller
-    that writes nothing never makes the refusal wait."""
+    '' otherwise. Looked at only where something is there to read within a second, and once a process: a pipe left
+    open by a caller that writes nothing makes the refusal wait that second, no more."""
+    import sys
+    global _SAID
+    if _SAID is None or _SAID[0] is not sys.stdin:
+        _SAID = (sys.stdin, _looked())
+    return _SAID[1]
+
+
+def _looked() -> str:
+    """`stdin_json`'s words, from a look at standard input's head that takes nothing from it (a peek)."""
     import select
     import sys
     try:

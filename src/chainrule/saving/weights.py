@@ -126,8 +126,8 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     return _matched(stored, net, shown)
 
 
-def _headers(path: Path, shown: str, net: Any) -> dict[str, tuple[int, ...]]:
-    """Each weight array's shape, from its .npy header alone (as `load` reads a model file): an archive of too many
+def _headers(path: Path, shown: str, net: Any) -> None:
+    """Each weight array's .npy header read alone (as `load` reads a model file): an archive of too many
     members, members that expand far beyond the file (a zip bomb), Python objects, or a header claiming more
     values than its member holds, refused before NumPy reads (or allocates) anything."""
     size = path.stat().st_size
@@ -141,14 +141,12 @@ def _headers(path: Path, shown: str, net: Any) -> dict[str, tuple[int, ...]]:
             quoted = Path(repr(shown))          # the messages' name of the file
             infos = members(zf, quoted, size)
             check_expansion(quoted, list(infos.values()), size)
-            shapes = {}
             for name, info in infos.items():
                 try:
-                    shapes[name] = array_header(zf, info, quoted, None, None)[0]
+                    array_header(zf, info, quoted, None, None)
                 except ValueError as exc:           # NumPy's words for a member that is no .npy array
                     raise ModelFileError(f"{quoted}: entry {name!r} is not a NumPy array (.npy), as save_weights "
                                          f"writes each weight array: {exc}") from None
-            return shapes
     except ModelFileError as exc:
         raise ModelFileError(f"load_weights: {exc}") from None
 

@@ -2,6 +2,7 @@
 
 Each case: (id, the call, the exception, a pattern its message must contain). docs/errors.md
 lists the same cases with their messages."""
+import functools
 import re
 from pathlib import Path
 
@@ -742,8 +743,10 @@ def test_docs_show_the_out_lock_message_as_printed(tmp_path, capsys):
 def weights_files():
     """In the current folder: w.npz (save_weights of net2), m.npz (its save), data.npz (np.savez data), one.npz
     (the first layer's weights alone), and, written as save_weights writes but crafted, inf.npz (an infinite W)
-    and text.npz (a W of text); trunc.npz, the first half of m.npz."""
+    and text.npz (a W of text); trunc.npz, the first half of m.npz; wcut.npz, the first half of w.npz; bomb.npz, w.npz
+    with a W compressed from 100 MiB of zeros; many.npz, w.npz with 3000 empty members added."""
     import json
+    import zipfile
     net2().save_weights("w.npz")
     net2().save("m.npz")
     np.savez("data.npz", a=np.ones(3))
@@ -762,6 +765,36 @@ def weights_files():
         whole = f.read()
     with open("trunc.npz", "wb") as f:
         f.write(whole[:len(whole) // 2])
+    with open("w.npz", "rb") as f:
+        whole = f.read()
+    with open("wcut.npz", "wb") as f:
+        f.write(whole[:len(whole) // 2])
+    with open("bomb.npz", "wb") as f:
+        f.write(_bomb(whole))
+    with zipfile.ZipFile("w.npz") as src, zipfile.ZipFile("many.npz", "w") as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name))
+        for i in range(3000):
+            out.writestr(f"x{i}.npy", b"")
+
+
+@functools.cache
+def _bomb(weights: bytes) -> bytes:
+    """`weights` (a save_weights file) with its 0.W compressed from 100 MiB of zeros: written once, as compressing
+    takes a while."""
+    import io
+    import zipfile
+    count, buffer = 100 * 2**20 // 8, io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(weights)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            if name != "0.W.npy":
+                out.writestr(name, src.read(name))
+                continue
+            with out.open(name, "w", force_zip64=True) as f:
+                np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (count,)})
+                for _ in range(count * 8 // 2**22):
+                    f.write(bytes(2**22))
+    return buffer.getvalue()
 
 
 def nan_net():
@@ -795,6 +828,12 @@ FILE_CASES = [
      "load_weights: text.npz: W of layer 0 holds <U1 values, not numbers"),
     ("load_weights of np.savez data", lambda: net2().load_weights("data.npz"), errors.ModelFileError,
      "load_weights: data.npz holds a zip archive chainrule did not write"),
+    ("load_weights of a weights file cut short", lambda: net2().load_weights("wcut.npz"), errors.ModelFileError,
+     "load_weights: 'wcut.npz' is cut short"),
+    ("load_weights zip bomb", lambda: net2().load_weights("bomb.npz"), errors.ModelFileError,
+     "load_weights: 'bomb.npz': its compressed members expand from"),
+    ("load_weights archive of many members", lambda: net2().load_weights("many.npz"), errors.ModelFileError,
+     "load_weights: 'many.npz': the archive lists 3005 members"),
     ("load_weights of a damaged model file", lambda: net2().load_weights("trunc.npz"), errors.ModelFileError,
      "load_weights: trunc.npz is a chainrule model file cut short"),
     ("load_weights of another network's model file", lambda: net2(k=3).load_weights("m.npz"), errors.ValidationError,

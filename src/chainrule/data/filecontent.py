@@ -231,10 +231,10 @@ def members_listed(path: Path, size: int) -> tuple[int, int] | None:
     return count, directory
 
 
-def too_many(count: int, directory: int) -> bool:
-    """Whether an archive lists more members than a model file has (300,000 members took zipfile seconds and
-    hundreds of MB to read)."""
-    return count > MAX_MEMBERS or directory > MAX_MEMBERS * 1024
+def too_many(count: int, directory: int, limit: int = MAX_MEMBERS) -> bool:
+    """Whether an archive lists more than `limit` members (a model file's by default; 300,000 members took zipfile
+    seconds and hundreds of MB to read)."""
+    return count > limit or directory > limit * 1024
 
 
 def _exported(path: Path) -> bool:

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ..data.filecontent import CUT_SHORT
+from ..data.filecontent import CUT_SHORT, MAX_MEMBERS, members_listed, too_many
 from ..errors import ModelFileError, ValidationError
 from ..nn.filenames import name_ending, not_a_folder
 from . import modelkind
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
 from .npz import missing, non_finite, refuse_existing
-from .npzcheck import check_expansion, check_member_list
+from .npzcheck import check_expansion
 from .npzmembers import array_header, members
 
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
@@ -104,7 +104,7 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         raise ModelFileError(f"load_weights: {shown} holds {HOLDS.get(kind, kind)}, not chainrule weights "
                              "(written by save_weights) nor a chainrule model")
     try:
-        _headers(Path(path), shown)          # before NumPy reads anything: a zip bomb, a crafted header
+        _headers(Path(path), shown, net)          # before NumPy reads anything: a zip bomb, a crafted header
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(str(data[HEADER][()]))
             fmt = header.get("format") if isinstance(header, dict) else None
@@ -126,25 +126,27 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     return _matched(stored, net, shown)
 
 
-def _headers(path: Path, shown: str) -> dict[str, tuple[int, ...]]:
-    """Each weight array's shape, from its .npy header alone (as `load` reads a model file): an archive of too many
+def _headers(path: Path, shown: str, net: Any) -> None:
+    """Each weight array's .npy header read alone (as `load` reads a model file): an archive of too many
     members, members that expand far beyond the file (a zip bomb), Python objects, or a header claiming more
     values than its member holds, refused before NumPy reads (or allocates) anything."""
     size = path.stat().st_size
+    listed, needed = members_listed(path, size), len(names(net)) + 1
+    if listed is not None and too_many(*listed, needed + MAX_MEMBERS):      # a deep network's file has many
+        raise ModelFileError(f"load_weights: {shown!r}: the archive lists {listed[0]} members ({listed[1]} bytes of "
+                             f"member list); weights for this network are {needed} (the description and one per "
+                             "weight array): refused before reading them")
     try:
-        check_member_list(path, size)
         with zipfile.ZipFile(path) as zf:
             quoted = Path(repr(shown))          # the messages' name of the file
             infos = members(zf, quoted, size)
             check_expansion(quoted, list(infos.values()), size)
-            shapes = {}
             for name, info in infos.items():
                 try:
-                    shapes[name] = array_header(zf, info, quoted, None, None)[0]
+                    array_header(zf, info, quoted, None, None)
                 except ValueError as exc:           # NumPy's words for a member that is no .npy array
                     raise ModelFileError(f"{quoted}: entry {name!r} is not a NumPy array (.npy), as save_weights "
                                          f"writes each weight array: {exc}") from None
-            return shapes
     except ModelFileError as exc:
         raise ModelFileError(f"load_weights: {exc}") from None
 

@@ -50,8 +50,8 @@ def warned(tmp_path_factory):
 
 def test_callbacks_that_print_given_to_one_other_rank_alone_are_warned(warned):
     _, said = warned
-    assert "EarlyStopping was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: nothing is " \
-           "printed; give it to rank 0 (or to every rank)" in said, said
+    assert "EarlyStopping(verbose=1) was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: " \
+           "nothing is printed; give it to rank 0 (or to every rank)" in said, said
     assert "ProgressBar was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: it prints on " \
            "that rank alone" in said, said
 

@@ -60,8 +60,9 @@ RANK_0_PRINTS = (EarlyStopping, ReduceLROnPlateau, LearningRateScheduler)
 def printers(callbacks: list[Any]) -> list[str]:
     """The class of each callback that prints: those that rank 0 alone prints for (TerminateOnNaN, the verbose ones),
     and the progress (ProgressBar, EpochLogger), which prints on the rank it is given to."""
-    return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)
-            or (isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False)))]
+    return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)] + \
+        [f"{type(cb).__name__}(verbose=1)" for cb in callbacks     # rank 0's quiet one (verbose=0) prints nothing
+         if isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False))]
 
 
 def unwritten(comm: Any, callbacks: list[Any]) -> None:
@@ -73,17 +74,20 @@ def unwritten(comm: Any, callbacks: list[Any]) -> None:
     said = comm.allgather((files_written(callbacks), printers(callbacks)))
     if comm.Get_rank() != 0:
         return
-    ranks: dict[tuple[str, str], list[int]] = {}
+    ranks: dict[tuple[str, str], list[int]] = {}            # by the file resolved: two ranks' names of one, one
+    named: dict[tuple[str, str], str] = {}                  # the first name a rank gave it
     printed: dict[str, list[int]] = {}
     ours = {(kind, real) for kind, _, real in said[0][0]}
     for rank, (theirs, prints) in enumerate(said[1:], 1):
         for kind, path, real in theirs:
-            if (kind, real) not in ours and rank not in ranks.setdefault((kind, path), []):
-                ranks[(kind, path)].append(rank)
+            if (kind, real) not in ours and rank not in ranks.setdefault((kind, real), []):
+                ranks[(kind, real)].append(rank)
+                named.setdefault((kind, real), path)
         for kind in prints:
             if kind not in said[0][1] and rank not in printed.setdefault(kind, []):
                 printed[kind].append(rank)
-    for (kind, path), where in ranks.items():
+    for (kind, real), where in ranks.items():
+        path = named[(kind, real)]
         warnings.warn(f"{kind}({path!r}) was given to {who(where)} of {len(said)} and not to rank 0, which alone "
                       f"writes files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
                       UserWarning, stacklevel=caller_level())
@@ -135,7 +139,7 @@ class SharedStop(Callback):
             self.share_rate()
 
     def share_rate(self) -> None:
-        """The rate one rank's callback set since the last agreement, every rank's (the first such rank's): as an
+        """The rate one rank's callback set since the last agreement, every rank's (the lowest such rank's): as an
         epoch begins, and where a rank's callback has batch hooks (`sets_batch_rate`), after the batch-begin hooks
         and after the epoch's last batch (a warm-up per batch given to rank 0 alone moved the ranks apart)."""
         trainer, opt = self.trainer, self.trainer.net.optimizer

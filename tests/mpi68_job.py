@@ -15,8 +15,8 @@ import chainrule as cr
 
 #: which ranks get the warm-up (the others none)
 CASES = {"rank0": {0}, "rank1": {1}, "every": {0, 1}}
-#: a warm-up per batch: the rate rising over the first batches, set as a batch begins or as one ends
-KINDS = ("begin", "end")
+#: a warm-up: the rate rising over the first batches, set as a batch begins or as one ends, or raised as an epoch ends
+KINDS = ("begin", "end", "epoch_end")
 RATES = (0.2, 1.0)
 #: float64 (rows, rate) whose overflowing batch is an epoch's last (the next epoch's first stops), compared to 1e-12
 WIDE = ((16, 0.2), (24, 0.5))
@@ -25,6 +25,11 @@ WIDE = ((16, 0.2), (24, 0.5))
 def warmup(kind: str, net) -> list:
     def rise(batch, logs=None):
         net.optimizer.lr = 0.01 * min(batch + 1, 5)
+
+    def after(epoch, logs=None):             # an epoch's end: a rate above Adam(0.05)'s, as a warm-up over epochs
+        net.optimizer.lr = 0.1 * (epoch + 1)
+    if kind == "epoch_end":
+        return [cr.callbacks.LambdaCallback(on_epoch_end=after)]
     return [cr.callbacks.LambdaCallback(**{f"on_train_batch_{kind}": rise})]
 
 

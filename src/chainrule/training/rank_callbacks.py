@@ -112,9 +112,9 @@ class SharedStop(Callback):
     """After the callbacks of every rank have seen the epoch (and before the history and the
     checkpoint record it), in one Allreduce: `stop_training` becomes true on every rank if it is on
     one (an EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting), and the
-    learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
-    rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
-    last update made NaN are the one-process error on every rank, before the checkpoint's check,
+    learning rate is the lowest of those the ranks' callbacks set (a ReduceLROnPlateau given to rank 0 alone
+    lowered rank 0's, and the same gradient then moved the ranks' weights apart; a warm-up raised it). Weights
+    that the epoch's last update made NaN are the one-process error on every rank, before the checkpoint's check,
     which rank 0 alone makes. The epoch's rate that one rank's scheduler logs ("learning_rate") is in
     every rank's logs, as in one process's fit with that scheduler."""
 
@@ -154,11 +154,17 @@ class SharedStop(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr), float("learning_rate" in logs)])
+        # the lowest of the rates the ranks' callbacks set (a rank that set none sends -inf): a rate one rank raised
+        # (a warm-up given to rank 0 alone) is every rank's, as one it lowered (ReduceLROnPlateau) is
+        changed = float(opt.lr) != self.agreed_lr
+        shared = np.array([float(bool(net.stop_training)), -float(opt.lr) if changed else -math.inf,
+                           float("learning_rate" in logs)])
         self.trainer.allreduce(shared, maximum=True)
         if shared[2] and "learning_rate" not in logs:   # a rank's scheduler logged the epoch's rate, the same on
             logs["learning_rate"] = float(np.float32(self.agreed_lr))    # every rank: every rank's history has it
-        net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
+        net.stop_training = bool(shared[0])
+        if shared[1] != -math.inf:
+            opt.lr = -float(shared[1])
         self.agreed_lr = float(opt.lr)
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
             raise on_every_rank(last_update_diverged(f"epoch {epoch + 1}", net))

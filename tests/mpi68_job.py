@@ -2,7 +2,8 @@
 "rates": warm-ups that set the rate per batch given to some ranks alone, each rank's parameters to
 DIR/KIND-CASE-rankR.npy; "warnings": callbacks that print given to rank 1 alone and files named two ways, each rank's
 warnings to DIR/warnings-rankR.txt; "overflow": TerminateOnNaN over a batch whose loss is finite and whose gradient
-overflows float32, each rank's parameters, batch logs and epoch losses to DIR/overflow-LR-rankR.npz."""
+overflows float32, each rank's parameters, batch logs and epoch losses to DIR/overflow-LR-rankR.npz, and in float64
+to DIR/overflow64-ROWS-rankR.npz."""
 import os
 import sys
 import warnings
@@ -14,14 +15,21 @@ import chainrule as cr
 
 #: which ranks get the warm-up (the others none)
 CASES = {"rank0": {0}, "rank1": {1}, "every": {0, 1}}
-#: a warm-up per batch: the rate rising over the first batches, set as a batch begins or as one ends
-KINDS = ("begin", "end")
+#: a warm-up: the rate rising over the first batches, set as a batch begins or as one ends, or raised as an epoch ends
+KINDS = ("begin", "end", "epoch_end")
 RATES = (0.2, 1.0)
+#: float64 (rows, rate) whose overflowing batch is an epoch's last (the next epoch's first stops), compared to 1e-12
+WIDE = ((16, 0.2), (24, 0.5))
 
 
 def warmup(kind: str, net) -> list:
     def rise(batch, logs=None):
         net.optimizer.lr = 0.01 * min(batch + 1, 5)
+
+    def after(epoch, logs=None):             # an epoch's end: a rate above Adam(0.05)'s, as a warm-up over epochs
+        net.optimizer.lr = 0.1 * (epoch + 1)
+    if kind == "epoch_end":
+        return [cr.callbacks.LambdaCallback(on_epoch_end=after)]
     return [cr.callbacks.LambdaCallback(**{f"on_train_batch_{kind}": rise})]
 
 
@@ -35,12 +43,12 @@ def fit(kind: str, given: bool, comm=None):
     return net
 
 
-def divergent(lr: float, comm=None):
-    """A 2-4-2 float32 regression net whose rate diverges (tests/keras_twins.py's), fit under TerminateOnNaN: the
+def divergent(lr: float, comm=None, dtype: str = "float32", rows: int = 64):
+    """A 2-4-2 regression net whose rate diverges (tests/keras_twins.py's), fit under TerminateOnNaN: the
     batches logged (batch, loss), the epochs' losses and the weights."""
     rng = np.random.default_rng(0)
-    X, Y = (rng.normal(size=(64, 2)) * 3).astype(np.float32), (rng.normal(size=(64, 2)) * 3).astype(np.float32)
-    net = cr.Network([cr.Dense(2, 4, "relu"), cr.Dense(4, 2, "linear")], loss="mse", seed=0, dtype="float32")
+    X, Y = (rng.normal(size=(rows, 2)) * 3).astype(dtype), (rng.normal(size=(rows, 2)) * 3).astype(dtype)
+    net = cr.Network([cr.Dense(2, 4, "relu"), cr.Dense(4, 2, "linear")], loss="mse", seed=0, dtype=dtype)
     seen = []
     cb = cr.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append((batch, float(logs["loss"]))))
     net.fit(X, Y, batch_size=4, epochs=3, shuffle=False, verbose=0, optimizer=cr.optim.SGD(lr=lr), comm=comm,
@@ -82,3 +90,6 @@ if __name__ == "__main__":
         for lr in RATES:
             params, seen, losses = divergent(lr, comm)
             np.savez(out / f"overflow-{lr}-rank{rank}.npz", params=params, seen=seen, losses=losses)
+        for rows, lr in WIDE:
+            params, seen, losses = divergent(lr, comm, "float64", rows)
+            np.savez(out / f"overflow64-{rows}-rank{rank}.npz", params=params, seen=seen, losses=losses)

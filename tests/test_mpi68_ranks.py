@@ -9,11 +9,14 @@ import io
 import os
 import subprocess
 import sys
+import warnings
 
 import mpi68_job
 import numpy as np
 import pytest
 from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
+
+import chainrule as cr
 
 
 def job(tmp_path, what):
@@ -50,8 +53,8 @@ def warned(tmp_path_factory):
 
 def test_callbacks_that_print_given_to_one_other_rank_alone_are_warned(warned):
     _, said = warned
-    assert "EarlyStopping was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: nothing is " \
-           "printed; give it to rank 0 (or to every rank)" in said, said
+    assert "EarlyStopping(verbose=1) was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: " \
+           "nothing is printed; give it to rank 0 (or to every rank)" in said, said
     assert "ProgressBar was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: it prints on " \
            "that rank alone" in said, said
 
@@ -75,3 +78,15 @@ def test_terminate_on_nan_stops_every_rank_at_the_batch_one_process_stops_at(tmp
             np.testing.assert_allclose(got["seen"][:, 1], seen[:, 1], rtol=1e-5, err_msg=f"lr {lr}, rank {rank}")
             np.testing.assert_allclose(got["losses"], losses, rtol=1e-5, err_msg=f"lr {lr}, rank {rank}")
             np.testing.assert_allclose(got["params"], params, rtol=1e-5, atol=1e-6, err_msg=f"lr {lr}, rank {rank}")
+    for rows, lr in mpi68_job.WIDE:     # float64, the overflow on an epoch's last batch: as one process to 1e-12
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore", cr.callbacks.GradientWarning)    # the loss exploding: what is run here
+            params, seen, losses = mpi68_job.divergent(lr, None, "float64", rows)
+        assert seen[-1, 0] == 0 and seen[-1, 1] == np.inf and np.isfinite(seen[:-1, 1]).all()
+        for rank in range(2):
+            got = np.load(tmp_path / f"overflow64-{rows}-rank{rank}.npz")
+            np.testing.assert_array_equal(got["seen"][:, 0], seen[:, 0], err_msg=f"{rows} rows, rank {rank}: batches")
+            np.testing.assert_allclose(got["seen"][:, 1], seen[:, 1], rtol=1e-12, err_msg=f"{rows} rows, rank {rank}")
+            np.testing.assert_allclose(got["losses"], losses, rtol=1e-12, err_msg=f"{rows} rows, rank {rank}")
+            np.testing.assert_allclose(got["params"], params, rtol=1e-12, atol=1e-12 * np.abs(params).max(),
+                                       err_msg=f"{rows} rows, rank {rank}")

@@ -60,8 +60,9 @@ RANK_0_PRINTS = (EarlyStopping, ReduceLROnPlateau, LearningRateScheduler)
 def printers(callbacks: list[Any]) -> list[str]:
     """The class of each callback that prints: those that rank 0 alone prints for (TerminateOnNaN, the verbose ones),
     and the progress (ProgressBar, EpochLogger), which prints on the rank it is given to."""
-    return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)
-            or (isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False)))]
+    return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)] + \
+        [f"{type(cb).__name__}(verbose=1)" for cb in callbacks     # rank 0's quiet one (verbose=0) prints nothing
+         if isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False))]
 
 
 def unwritten(comm: Any, callbacks: list[Any]) -> None:
@@ -73,17 +74,20 @@ def unwritten(comm: Any, callbacks: list[Any]) -> None:
     said = comm.allgather((files_written(callbacks), printers(callbacks)))
     if comm.Get_rank() != 0:
         return
-    ranks: dict[tuple[str, str], list[int]] = {}
+    ranks: dict[tuple[str, str], list[int]] = {}            # by the file resolved: two ranks' names of one, one
+    named: dict[tuple[str, str], str] = {}                  # the first name a rank gave it
     printed: dict[str, list[int]] = {}
     ours = {(kind, real) for kind, _, real in said[0][0]}
     for rank, (theirs, prints) in enumerate(said[1:], 1):
         for kind, path, real in theirs:
-            if (kind, real) not in ours and rank not in ranks.setdefault((kind, path), []):
-                ranks[(kind, path)].append(rank)
+            if (kind, real) not in ours and rank not in ranks.setdefault((kind, real), []):
+                ranks[(kind, real)].append(rank)
+                named.setdefault((kind, real), path)
         for kind in prints:
             if kind not in said[0][1] and rank not in printed.setdefault(kind, []):
                 printed[kind].append(rank)
-    for (kind, path), where in ranks.items():
+    for (kind, real), where in ranks.items():
+        path = named[(kind, real)]
         warnings.warn(f"{kind}({path!r}) was given to {who(where)} of {len(said)} and not to rank 0, which alone "
                       f"writes files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
                       UserWarning, stacklevel=caller_level())
@@ -108,9 +112,9 @@ class SharedStop(Callback):
     """After the callbacks of every rank have seen the epoch (and before the history and the
     checkpoint record it), in one Allreduce: `stop_training` becomes true on every rank if it is on
     one (an EarlyStopping given to rank 0 alone stopped rank 0 and left the others waiting), and the
-    learning rate is the lowest of the ranks' (a ReduceLROnPlateau given to rank 0 alone lowered
-    rank 0's, and the same gradient then moved the ranks' weights apart). Weights that the epoch's
-    last update made NaN are the one-process error on every rank, before the checkpoint's check,
+    learning rate is the lowest of those the ranks' callbacks set (a ReduceLROnPlateau given to rank 0 alone
+    lowered rank 0's, and the same gradient then moved the ranks' weights apart; a warm-up raised it). Weights
+    that the epoch's last update made NaN are the one-process error on every rank, before the checkpoint's check,
     which rank 0 alone makes. The epoch's rate that one rank's scheduler logs ("learning_rate") is in
     every rank's logs, as in one process's fit with that scheduler."""
 
@@ -135,7 +139,7 @@ class SharedStop(Callback):
             self.share_rate()
 
     def share_rate(self) -> None:
-        """The rate one rank's callback set since the last agreement, every rank's (the first such rank's): as an
+        """The rate one rank's callback set since the last agreement, every rank's (the lowest such rank's): as an
         epoch begins, and where a rank's callback has batch hooks (`sets_batch_rate`), after the batch-begin hooks
         and after the epoch's last batch (a warm-up per batch given to rank 0 alone moved the ranks apart)."""
         trainer, opt = self.trainer, self.trainer.net.optimizer
@@ -150,11 +154,17 @@ class SharedStop(Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         net, opt = self.trainer.net, self.trainer.net.optimizer
-        shared = np.array([float(bool(net.stop_training)), -float(opt.lr), float("learning_rate" in logs)])
+        # the lowest of the rates the ranks' callbacks set (a rank that set none sends -inf): a rate one rank raised
+        # (a warm-up given to rank 0 alone) is every rank's, as one it lowered (ReduceLROnPlateau) is
+        changed = float(opt.lr) != self.agreed_lr
+        shared = np.array([float(bool(net.stop_training)), -float(opt.lr) if changed else -math.inf,
+                           float("learning_rate" in logs)])
         self.trainer.allreduce(shared, maximum=True)
         if shared[2] and "learning_rate" not in logs:   # a rank's scheduler logged the epoch's rate, the same on
             logs["learning_rate"] = float(np.float32(self.agreed_lr))    # every rank: every rank's history has it
-        net.stop_training, opt.lr = bool(shared[0]), -float(shared[1])
+        net.stop_training = bool(shared[0])
+        if shared[1] != -math.inf:
+            opt.lr = -float(shared[1])
         self.agreed_lr = float(opt.lr)
         if not np.isfinite(net.params).all():            # the same parameters on every rank: raised by all
             raise on_every_rank(last_update_diverged(f"epoch {epoch + 1}", net))

@@ -151,3 +151,12 @@ def test_scikit_learns_rival_trains_what_chainrule_and_pytorch_train(monkeypatch
     assert [p["alpha"] for p in seen] == [0.0, 0.0]
     assert (seen[0]["beta_1"], seen[0]["beta_2"], seen[0]["epsilon"]) == (*adam.betas, adam.eps)
     assert (seen[1]["momentum"], seen[1]["nesterovs_momentum"]) == (0.9, False)
+
+
+def test_a_target_over_several_rivals_reads_not_measured_when_one_of_them_is_missing(monkeypatch, tmp_path, capsys):
+    """The memory target compares chainrule with the least of PyTorch's and JAX's: without JAX it compared with
+    PyTorch's alone and read "yes", as if JAX had been measured."""
+    results, readme, _ = _whole_run(monkeypatch, tmp_path, absent=("jax",))
+    name = "inference memory added at most PyTorch's and JAX's (their least / chainrule's)"
+    assert f"| {name} | n/a | not measured |" in results
+    assert name in readme.split("Not measured in this run", 1)[1]

@@ -160,3 +160,18 @@ def test_a_target_over_several_rivals_reads_not_measured_when_one_of_them_is_mis
     name = "inference memory added at most PyTorch's and JAX's (their least / chainrule's)"
     assert f"| {name} | n/a | not measured |" in results
     assert name in readme.split("Not measured in this run", 1)[1]
+
+
+def test_contention_names_a_framework_not_installed_before_measuring_anything(monkeypatch):
+    """contention.py ran chainrule's and PyTorch's cases, then stopped at JAX's first run with its traceback."""
+    import contention
+    measured: list = []
+    monkeypatch.setattr(contention, "measure", lambda cases, *a, **k: measured.append(cases) or {})
+    monkeypatch.setattr(run, "NEEDS", {"torch": (), "jax": (ABSENT,)}, raising=False)
+    monkeypatch.setattr(sys, "argv", ["contention.py"])
+    with pytest.raises(SystemExit, match=f"jax needs {ABSENT}, not installed.*--sections variants"):
+        contention.main()
+    assert measured == []
+    monkeypatch.setattr(sys, "argv", ["contention.py", "--sections", "variants", "--variants", "default"])
+    contention.main()                           # chainrule alone needs no rival
+    assert {fw for cases in measured for fw, _, _ in cases} == {"chainrule"}

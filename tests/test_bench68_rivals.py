@@ -175,3 +175,22 @@ def test_contention_names_a_framework_not_installed_before_measuring_anything(mo
     monkeypatch.setattr(sys, "argv", ["contention.py", "--sections", "variants", "--variants", "default"])
     contention.main()                           # chainrule alone needs no rival
     assert {fw for cases in measured for fw, _, _ in cases} == {"chainrule"}
+
+
+def test_the_kept_results_say_which_settings_their_numbers_were_measured_with():
+    """benchmarks/README.md describes what run.py runs now (scikit-learn without its L2 penalty, Keras' Adam at
+    epsilon 1e-8, every training warmed up on 2,048 rows); the kept RESULTS.md was measured before that, by the
+    run.py that named scikit-learn by its module and wrote no threads line. Its header must say which settings its
+    numbers had, or a reader takes the README's description for them."""
+    import re
+
+    from sklearn.neural_network import MLPClassifier
+    head = (BENCH / "RESULTS.md").read_text().split("## Targets", 1)[0].splitlines()
+    versions = next(line for line in head if line.startswith("- versions: "))
+    if "scikit-learn " in versions and any(line.startswith("- threads: ") for line in head):
+        return                                  # written by the run.py of these settings
+    said = next((line for line in head if line.startswith("- settings of this recorded run")), "")
+    assert re.search(r"\d{4}-\d{2}-\d{2}", said), head
+    alpha = re.search(r"alpha=([\d.e-]+)", said)
+    assert alpha and float(alpha[1]) == MLPClassifier().alpha, said          # the default the run had
+    assert "epsilon 1e-7" in said and "2,048" in said, said

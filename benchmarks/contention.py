@@ -192,21 +192,28 @@ def fresh_table(results: dict) -> list[str]:
 
 
 def machine() -> str:
-    import numba
     import threadpoolctl
-    import torch
+    from run import versions  # from the metadata, "absent" for one not installed (the variants alone)
     from worker import cpu_name
     blas = ", ".join(f"{b['internal_api']} {b['version']} {b['num_threads']} threads"
                      for b in threadpoolctl.threadpool_info() if b["user_api"] == "blas")
-    try:
-        import jax
-        jax_v = jax.__version__
-    except ImportError:
-        jax_v = "absent"
+    v = versions()
     return (f"{cpu_name()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-            f"NumPy {np.__version__} ({blas}), "
-            f"Numba {numba.__version__}, PyTorch {torch.__version__}, JAX {jax_v}; load average at start "
+            f"NumPy {np.__version__} ({blas}), Numba {v.get('numba', 'absent')}, PyTorch {v.get('torch', 'absent')}, "
+            f"JAX {v.get('jax', 'absent')}; load average at start "
             f"{', '.join(f'{x:.2f}' for x in os.getloadavg())} (other jobs share the machine)")
+
+
+def stop_if_missing() -> None:
+    """Name a compared framework that is not installed before any measurement, not when its first run fails
+    after the others' (run.py's NEEDS says what each one's worker imports)."""
+    from run import lacking
+    lacks = {fw: lacking(fw) for fw in dict(CASES)}
+    if any(lacks.values()):
+        named = "; ".join(f"{fw} needs {', '.join(mods)}" for fw, mods in lacks.items() if mods)
+        raise SystemExit(f"contention.py's frameworks and fresh sections compare {', '.join(dict(CASES))}, and "
+                         f"{named}, not installed: `make bench` installs them (the [bench] extra), or run "
+                         "--sections variants (chainrule alone)")
 
 
 def main() -> None:
@@ -226,6 +233,8 @@ def main() -> None:
         fw, job, setting = args.child
         print(json.dumps(child(fw, job, None if setting == "-" else setting)))
         return
+    if {"frameworks", "fresh"} & set(args.sections.split(",")):
+        stop_if_missing()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))    # a terminated run still kills its hogs
     jobs = args.jobs.split(",")
     loads = tuple(int(x) for x in args.loads.split(","))

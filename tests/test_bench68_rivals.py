@@ -151,3 +151,46 @@ def test_scikit_learns_rival_trains_what_chainrule_and_pytorch_train(monkeypatch
     assert [p["alpha"] for p in seen] == [0.0, 0.0]
     assert (seen[0]["beta_1"], seen[0]["beta_2"], seen[0]["epsilon"]) == (*adam.betas, adam.eps)
     assert (seen[1]["momentum"], seen[1]["nesterovs_momentum"]) == (0.9, False)
+
+
+def test_a_target_over_several_rivals_reads_not_measured_when_one_of_them_is_missing(monkeypatch, tmp_path, capsys):
+    """The memory target compares chainrule with the least of PyTorch's and JAX's: without JAX it compared with
+    PyTorch's alone and read "yes", as if JAX had been measured."""
+    results, readme, _ = _whole_run(monkeypatch, tmp_path, absent=("jax",))
+    name = "inference memory added at most PyTorch's and JAX's (their least / chainrule's)"
+    assert f"| {name} | n/a | not measured |" in results
+    assert name in readme.split("Not measured in this run", 1)[1]
+
+
+def test_contention_names_a_framework_not_installed_before_measuring_anything(monkeypatch):
+    """contention.py ran chainrule's and PyTorch's cases, then stopped at JAX's first run with its traceback."""
+    import contention
+    measured: list = []
+    monkeypatch.setattr(contention, "measure", lambda cases, *a, **k: measured.append(cases) or {})
+    monkeypatch.setattr(run, "NEEDS", {"torch": (), "jax": (ABSENT,)}, raising=False)
+    monkeypatch.setattr(sys, "argv", ["contention.py"])
+    with pytest.raises(SystemExit, match=f"jax needs {ABSENT}, not installed.*--sections variants"):
+        contention.main()
+    assert measured == []
+    monkeypatch.setattr(sys, "argv", ["contention.py", "--sections", "variants", "--variants", "default"])
+    contention.main()                           # chainrule alone needs no rival
+    assert {fw for cases in measured for fw, _, _ in cases} == {"chainrule"}
+
+
+def test_the_kept_results_say_which_settings_their_numbers_were_measured_with():
+    """benchmarks/README.md describes what run.py runs now (scikit-learn without its L2 penalty, Keras' Adam at
+    epsilon 1e-8, every training warmed up on 2,048 rows); the kept RESULTS.md was measured before that, by the
+    run.py that named scikit-learn by its module and wrote no threads line. Its header must say which settings its
+    numbers had, or a reader takes the README's description for them."""
+    import re
+
+    from sklearn.neural_network import MLPClassifier
+    head = (BENCH / "RESULTS.md").read_text().split("## Targets", 1)[0].splitlines()
+    versions = next(line for line in head if line.startswith("- versions: "))
+    if "scikit-learn " in versions and any(line.startswith("- threads: ") for line in head):
+        return                                  # written by the run.py of these settings
+    said = next((line for line in head if line.startswith("- settings of this recorded run")), "")
+    assert re.search(r"\d{4}-\d{2}-\d{2}", said), head
+    alpha = re.search(r"alpha=([\d.e-]+)", said)
+    assert alpha and float(alpha[1]) == MLPClassifier().alpha, said          # the default the run had
+    assert "epsilon 1e-7" in said and "2,048" in said, said

@@ -43,8 +43,9 @@ def test_fresh_and_loaded_networks_fit_to_the_same_bits(tmp_path, monkeypatch, n
 
 
 def test_estimator_fit_twice_gives_the_same_bits():
-    from chainrule.sklearn import BackpropClassifier
     from sklearn.exceptions import ConvergenceWarning
+
+    from chainrule.sklearn import BackpropClassifier
     X, y = _data(120, 4, 3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)      # 3 epochs: not converged, as asked
@@ -75,3 +76,46 @@ def test_float32_tiny_network_keeps_its_loop_when_its_version_is_compiled_betwee
     compiled_now.write_text("compiled\n")             # the background process's marker, written between the fits
     second = _fit(fresh(), X, np.eye(2)[y], batch_size=4, optimizer=cr.optim.SGD(lr=0.5), epochs=2)
     np.testing.assert_array_equal(_bits(second), _bits(first))
+
+
+def test_auto_mode_changes_path_only_where_the_kernels_are_loaded_between_two_calls(monkeypatch):
+    """CHAINRULE_NUMBA unset: a process's fits run on NumPy until one loads the kernels, then all on them. Two
+    identical fits on either side of that load are each the path's own numbers (NumPy's, CHAINRULE_NUMBA=1's),
+    identical two by two: the load is the one point where the same call changes its last bits (docs/scale.md)."""
+    if not kernels.AVAILABLE:
+        pytest.skip("the compiled path needs the 'fast' extra")
+    monkeypatch.setattr(warmup, "ready", lambda: False)               # not compiled yet: the job stays on NumPy
+    monkeypatch.setattr(warmup, "_start", lambda *args: False)         # and starts no compiling process
+    monkeypatch.setattr(warmup, "_next_look", 0.0)
+    X, y = _data(400, 5, 3)
+
+    def fit_with(mode):
+        monkeypatch.setattr(kernels, "ENABLED", mode)
+        return _fit(cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")],
+                               loss="categorical_crossentropy", seed=1), X, y, epochs=2)
+    on_numpy = fit_with(False)
+    compiled = fit_with(True)
+    monkeypatch.setattr(kernels, "numba", None)                        # this process has not loaded them yet
+    before = [fit_with("auto"), fit_with("auto")]
+    assert warmup.left_on_numpy in ("short", "not ready")
+    assert kernels.load(force=True)                                    # a long job loads them
+    after = [fit_with("auto"), fit_with("auto")]
+    for run in before:
+        np.testing.assert_array_equal(_bits(run), _bits(on_numpy))
+    for run in after:
+        np.testing.assert_array_equal(_bits(run), _bits(compiled))
+
+
+def test_cli_train_twice_with_a_seed_writes_the_same_weights(tmp_path, monkeypatch):
+    from conftest import cmd
+    monkeypatch.setattr(kernels, "ENABLED", False)
+    X, y = _data(80, 3, 2)
+    rows = "\n".join(",".join(f"{v:.6f}" for v in x) + f",{t}" for x, t in zip(X, y))
+    (tmp_path / "t.csv").write_text("a,b,c,y\n" + rows + "\n")
+    weights = []
+    for name in ("one.npz", "two.npz"):
+        r = cmd("train", tmp_path / "t.csv", "--target", "y", "--hidden", "5", "--epochs", "3", "--seed", "7",
+                "--out", tmp_path / name, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        weights.append(cr.load(tmp_path / name).params)
+    np.testing.assert_array_equal(_bits(weights[1]), _bits(weights[0]))

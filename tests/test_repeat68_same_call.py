@@ -119,3 +119,24 @@ def test_cli_train_twice_with_a_seed_writes_the_same_weights(tmp_path, monkeypat
         assert r.returncode == 0, r.stderr
         weights.append(cr.load(tmp_path / name).params)
     np.testing.assert_array_equal(_bits(weights[1]), _bits(weights[0]))
+
+
+@pytest.mark.parametrize("numba", [False, True])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_saved_fit_loaded_twice_goes_on_as_the_uninterrupted_one(tmp_path, monkeypatch, numba, dtype):
+    if numba and not kernels.AVAILABLE:
+        pytest.skip("the compiled path needs the 'fast' extra")
+    monkeypatch.setattr(kernels, "ENABLED", numba)
+    X, y = _data(200, 5, 3)
+    net = cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=1,
+                     dtype=dtype)
+    net.fit(X, y, epochs=1, batch_size=16, verbose=0, seed=3)
+    net.save(tmp_path / "f.npz")                                       # with Adam's state
+    runs = []
+    for _ in range(2):
+        loaded = cr.load(tmp_path / "f.npz")
+        loaded.fit(X, y, epochs=1, batch_size=16, verbose=0, seed=4)
+        runs.append(loaded.params.copy())
+    net.fit(X, y, epochs=1, batch_size=16, verbose=0, seed=4)
+    for run in runs:
+        np.testing.assert_array_equal(_bits(run), _bits(net.params))

@@ -57,6 +57,8 @@ SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoi
 _source_keys: dict[tuple[str, ...], str] = {}
 COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
+#: the float32 tiny versions a job of this process ran on `loops.train` (`tiny_ready`): the process keeps them there
+_general: set[tuple[str, tuple[int, ...]]] = set()
 _warned_cache = False     # whether this process said that the compiled kernels' cache cannot be written
 #: why `prepare` left the last job on NumPy: "off" (CHAINRULE_NUMBA=0, or Numba not installed), "short" (done
 #: before the kernels would load), "not ready" (not compiled and cached yet, or a cache it cannot use); "": it ran
@@ -185,10 +187,19 @@ def tiny_ready(dtype: Any, key: tuple[int, ...]) -> bool:
     Where none did, the job runs on `loops.train` to its end (its answer is the job's, kept by it:
     `training.compiled.Job`; a version found compiled in its middle is not switched to: in float32 the two
     loops' last bits can differ), and, if it is long enough to load the kernels for, asks for the version
-    (`request_tiny`)."""
+    (`request_tiny`). In float32 a version a job of this process ran on `loops.train` stays there for the process
+    (`_general`): its version compiled meanwhile in the background is for the next process, so that the same fit
+    called again gives the same bits; float64's two loops give the same numbers, and switch."""
     if kernels.ENABLED is True or tiny.ready(dtype, key):
         return True
-    return os.path.exists(_tiny_marker(dtype, key))
+    version = (np.dtype(dtype).char, key)
+    if version in _general:
+        return False
+    if os.path.exists(_tiny_marker(dtype, key)):
+        return True
+    if version[0] != "d":        # float32: the same call later in this process takes the same loop, the same bits
+        _general.add(version)
+    return False
 
 
 def request_tiny(dtype: Any, key: tuple[int, ...]) -> tuple[str, tuple[int, ...]] | None:

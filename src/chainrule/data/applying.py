@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import ValidationError
 from .csvfile import likely, names, short
 from .lines import earliest, place, places, written
+from .oddnumbers import odd_hint
 from .refusals import empty_rows_at_end
 
 
@@ -63,13 +64,14 @@ def missing_columns(pre: Any, missing: list[str], present: Sequence[str] = ()) -
 
 def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
     """`pre`'s numeric columns of `df` as float64 arrays, gaps filled, each checked (numbers, finite)."""
-    import pandas as pd
+    from .encode import _as_numbers
     for c in pre.numeric:
-        col = pd.to_numeric(df[c], errors="coerce")
+        col = _as_numbers(df[c], None)
         bad = col.isna() & df[c].notna()
         if bad.any():
-            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has "
-                                  f"{short(df[c].iloc[earliest(df, bad)])}")
+            cell = df[c].iloc[earliest(df, bad)]
+            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {short(cell)}"
+                                  f"{odd_hint(c, cell)}")
         if col.isna().any():
             if c not in pre.fill:
                 from .encode import gap_message

@@ -19,6 +19,7 @@ from .advice import give
 from .csvfile import names, short
 from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural, written
+from .oddnumbers import odd_hint
 from .progress import Progress
 from .refusals import empty_rows_at_end
 from .statistics import standardised
@@ -110,7 +111,21 @@ def _as_numbers(raw: Any, read: dict | None) -> Any:
 
     from .textnumbers import as_read
     numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
-    return pd.to_numeric(raw, errors="coerce") if numbers else as_read(raw, read)     # text: as the file's marks read
+    if not numbers:
+        return as_read(raw, read)                                   # text: as the file's marks read
+    try:
+        return pd.to_numeric(raw, errors="coerce")
+    except OverflowError:       # read_csv keeps a whole number of 400 digits as a Python int, past float64
+        return pd.to_numeric(raw.mask(raw.map(_past_float64).astype(bool)), errors="coerce")
+
+
+def _past_float64(value: Any) -> bool:
+    """Whether `value` is a Python int that no float64 holds (pandas.to_numeric raises on one: a cell, not a number)."""
+    try:
+        float(value) if isinstance(value, int) else None
+    except OverflowError:
+        return True
+    return False
 
 
 def not_numbers(pre: Any, df: Any) -> list:
@@ -133,7 +148,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
             cells = [cell, *raw[bad].unique(), *not_numbers(pre, df)]   # the first, then the others of any column
             head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
-            hint = comma_hint(cell, read)
+            hint = comma_hint(cell, read) or odd_hint(c, cell)
             if not hint and marker_hint(pre, c, cells, read):
                 raise Markers(head, pre, c, cells, read)                 # predict adds its later chunks' markers
             raise ValidationError(head + hint)

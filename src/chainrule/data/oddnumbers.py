@@ -97,7 +97,7 @@ KINDS = {
     "minus": ("a number written with a Unicode minus or dash, not '-'",
               "write its sign as '-', e.g. sed 's/{char}/-/g' FILE > NEW for {code}"),
     "underscore": ("a number with '_' between its digits", "write it without them ({cell} as {plain})"),
-    "hex": ("a hexadecimal number", "write it in decimal ({cell} as {decimal}), or give {text} if they are codes"),
+    "hex": ("a hexadecimal number", "write it in decimal ({cell} as {decimal})"),
     "wide": ("a number written with full-width or other non-ASCII digits",
              "write it with the digits 0-9; pandas: df[{column}].str.normalize('NFKC').astype(float)"),
 }
@@ -113,17 +113,25 @@ def _fill(kind: str, cell: str, column: str) -> dict[str, str]:
                 drop=give("drop", column=column), text=give("text", column=column))
 
 
-def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) -> ValidationError:
-    """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14')."""
+def _said(kind: str, cell: str, column: str, kept: bool) -> tuple[str, str]:
+    """What `cell` (of `kind`) is and how to write it; `kept`: the column cannot be left out (a target, or a
+    model's numeric column in a later file), so a whole number is written as a float, never dropped."""
     what, how = KINDS[kind]
-    column = short(name)
     fill = _fill(kind, cell, column)
     finite = fill["float"] not in ("inf", "-inf")
     if kind == "big" and not finite:               # past float64 too: no quantity, an ID
         what, how = f"{what} and for float64 (past 1.8e308)", "it is an ID or a code: leave it out with {drop}"
-    if target and kind in ("big", "unsigned"):                    # a target is not left out: it is what is learnt
+    if kept and kind in ("big", "unsigned"):
         how = "write it as a float in the file (e.g. {float})" if finite else "as a number it is past float64"
-    how = how.format(**fill)
+    if kind == "hex" and not kept:
+        how += ", or give {text} if they are codes"
+    return what, how.format(**fill)
+
+
+def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) -> ValidationError:
+    """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14')."""
+    column = short(name)
+    what, how = _said(kind, cell, column, target)   # a target is not left out: it is what is learnt
     whose = f"target column {column}" if target else f"column {column}"
     becomes = ("a class per number, not a regression" if target else "with one category per number")
     if target:
@@ -131,3 +139,15 @@ def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) 
         how = f"{how}, {as_classes()}"
     return ValidationError(f"{whose} holds {what} ({short(cell)} on {line}), which pandas.read_csv reads as text, "
                            f"so the column would be read as text, {becomes}: {how}")
+
+
+def odd_hint(name: str, cell: object) -> str:
+    """': a number written with ...: write it ...' for a cell that a later file (predict's, evaluate's) gives a
+    model's numeric column and that pandas does not read as a number, in train's words; '' for any other cell."""
+    kind = odd_kind(str(cell))
+    if kind is None:
+        return ""
+    what, how = _said(kind, str(cell), short(name), kept=True)      # the model reads the column: never dropped
+    if kind == "big" and how.startswith("as a number"):
+        how = f"the model reads column {short(name)} as numbers: correct the cell or leave its row out"
+    return f": {what}; {how}"

@@ -1,8 +1,11 @@
+import functools
+import io
 import os
 import signal
 import socket
 import subprocess
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -283,3 +286,31 @@ def csv_models(tmp_path_factory):
         assert cli("export", model, folder / f"{name}.onnx").returncode == 0
         out[name] = (model, folder / f"{name}.onnx")
     return folder, out
+
+
+class InterruptAt(cr.callbacks.Callback):
+    """Keras' own example of a failing run: a callback raising as epoch `at` begins."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def on_epoch_begin(self, epoch):
+        if epoch == self.at:
+            raise RuntimeError("Interrupting!")
+
+
+@functools.cache
+def weights_zip_bomb(weights: bytes) -> bytes:
+    """`weights` (a save_weights file's bytes) with its 0.W compressed from 100 MiB of zeros: under 1 MiB on disk.
+    Made once per process, as compressing takes a while."""
+    count, buffer = 100 * 2**20 // 8, io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(weights)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            if name != "0.W.npy":
+                out.writestr(name, src.read(name))
+                continue
+            with out.open(name, "w", force_zip64=True) as f:
+                np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (count,)})
+                for _ in range(count * 8 // 2**22):
+                    f.write(bytes(2**22))
+    return buffer.getvalue()

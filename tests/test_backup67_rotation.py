@@ -5,18 +5,10 @@ import os
 
 import numpy as np
 import pytest
+from conftest import InterruptAt
 
 import chainrule as cr
 from chainrule.errors import ModelFileError
-
-
-class Interrupt(cr.callbacks.Callback):
-    def __init__(self, at):
-        self.at = at
-
-    def on_epoch_begin(self, epoch):
-        if epoch == self.at:
-            raise RuntimeError("Interrupting!")
 
 
 def network():
@@ -31,7 +23,7 @@ def fit(net, callbacks, epochs=5):
 
 def interrupted(backup, at=3):
     with pytest.raises(RuntimeError, match="Interrupting"):
-        fit(network(), [backup, Interrupt(at)])
+        fit(network(), [backup, InterruptAt(at)])
 
 
 def damage(path):

@@ -2,13 +2,13 @@
 
 Each case: (id, the call, the exception, a pattern its message must contain). docs/errors.md
 lists the same cases with their messages."""
-import functools
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import weights_zip_bomb
 
 import chainrule as cr
 from chainrule import errors, optim
@@ -770,31 +770,12 @@ def weights_files():
     with open("wcut.npz", "wb") as f:
         f.write(whole[:len(whole) // 2])
     with open("bomb.npz", "wb") as f:
-        f.write(_bomb(whole))
+        f.write(weights_zip_bomb(whole))
     with zipfile.ZipFile("w.npz") as src, zipfile.ZipFile("many.npz", "w") as out:
         for name in src.namelist():
             out.writestr(name, src.read(name))
         for i in range(3000):
             out.writestr(f"x{i}.npy", b"")
-
-
-@functools.cache
-def _bomb(weights: bytes) -> bytes:
-    """`weights` (a save_weights file) with its 0.W compressed from 100 MiB of zeros: written once, as compressing
-    takes a while."""
-    import io
-    import zipfile
-    count, buffer = 100 * 2**20 // 8, io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(weights)) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for name in src.namelist():
-            if name != "0.W.npy":
-                out.writestr(name, src.read(name))
-                continue
-            with out.open(name, "w", force_zip64=True) as f:
-                np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (count,)})
-                for _ in range(count * 8 // 2**22):
-                    f.write(bytes(2**22))
-    return buffer.getvalue()
 
 
 def nan_net():

@@ -4,18 +4,10 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import InterruptAt
 
 import chainrule as cr
 from chainrule.errors import ValidationError
-
-
-class Interrupt(cr.callbacks.Callback):
-    def __init__(self, at):
-        self.at = at
-
-    def on_epoch_begin(self, epoch):
-        if epoch == self.at:
-            raise RuntimeError("Interrupting!")
 
 
 def fit(net, callbacks):
@@ -33,7 +25,7 @@ def test_a_restore_from_the_previous_backup_is_said_in_one_line(tmp_path):
     backup = cr.callbacks.BackupAndRestore(tmp_path, double_checkpoint=True)
     net = network()
     with pytest.raises(RuntimeError, match="Interrupting"):
-        fit(net, [backup, Interrupt(3)])               # backups of epochs 2 and 3
+        fit(net, [backup, InterruptAt(3)])               # backups of epochs 2 and 3
     path = tmp_path / "checkpoint.npz"
     path.write_bytes(path.read_bytes()[:100])
     with pytest.warns(UserWarning) as caught:
@@ -49,7 +41,7 @@ def test_an_undamaged_backup_restores_without_a_warning(tmp_path):
     backup = cr.callbacks.BackupAndRestore(tmp_path, double_checkpoint=True)
     net = network()
     with pytest.raises(RuntimeError, match="Interrupting"):
-        fit(net, [backup, Interrupt(3)])
+        fit(net, [backup, InterruptAt(3)])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fit(net, [backup])
@@ -80,7 +72,7 @@ def test_a_resume_refused_after_reading_the_backup_before_leaves_both_files_and_
     backup = cr.callbacks.BackupAndRestore(tmp_path, double_checkpoint=True)
     net = network()
     with pytest.raises(RuntimeError, match="Interrupting"):
-        fit(net, [backup, Interrupt(3)])               # backups of epochs 2 and 3
+        fit(net, [backup, InterruptAt(3)])               # backups of epochs 2 and 3
     path = tmp_path / "checkpoint.npz"
     damaged = path.read_bytes()[:100]
     path.write_bytes(damaged)

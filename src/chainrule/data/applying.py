@@ -69,9 +69,9 @@ def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
         col = as_numbers(df[c])
         bad = col.isna() & df[c].notna()
         if bad.any():
-            at = earliest(df, bad)              # said as the file writes it: 400 digits are a Python int to pandas
-            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {written(df, at, c)}"
-                                  f"{odd_hint(c, df[c].iloc[at])}")
+            cell = df[c].iloc[earliest(df, bad)]     # quoted as text: 400 digits are a Python int to pandas
+            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {short(str(cell))}"
+                                  f"{odd_hint(c, cell)}")
         if col.isna().any():
             if c not in pre.fill:
                 from .encode import gap_message

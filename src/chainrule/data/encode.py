@@ -123,10 +123,9 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
-            at, read = earliest(df, bad), df.attrs.get("csv")
-            cell = raw.iloc[at]
+            cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
             cells = [cell, *raw[bad].unique(), *not_numbers(pre, df)]   # the first, then the others of any column
-            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {written(df, at, c)}"  # as in the file
+            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(str(cell))}"  # a big int quoted
             hint = comma_hint(cell, read) or odd_hint(c, cell)
             if not hint and marker_hint(pre, c, cells, read):
                 raise Markers(head, pre, c, cells, read)                 # predict adds its later chunks' markers

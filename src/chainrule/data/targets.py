@@ -79,7 +79,7 @@ def pd_numeric(y, name, index: int | None = None):
         from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
         from .oddnumbers import odd_hint  # '0x1F', '１２', a 400-digit number: in train's words
         hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv")) or odd_hint(name, y.iloc[first])
-        raise NotNumericTarget(name, place(y, first), written(y, first, index=index), int(mask.sum()), hint)
+        raise NotNumericTarget(name, place(y, first), short(str(y.iloc[first])), int(mask.sum()), hint)
     return finite_target(values.to_numpy(dtype=float), y, name, index)
 
 

@@ -72,3 +72,34 @@ def test_a_whole_number_past_64_bits_is_read_as_its_float(model, tmp_path):
     as_float = apply(model, tmp_path / "b", rows(repr(float(big)), target=False))
     assert as_int.returncode == 0 and as_float.returncode == 0, as_int.stderr + as_float.stderr
     assert as_int.stdout == as_float.stdout
+
+
+@pytest.mark.parametrize("extra", [[], ["--chunk-rows", "5"]])
+def test_a_whole_number_past_float64_is_quoted_as_the_file_writes_it(model, tmp_path, extra):
+    cell = "9" * 400
+    out = apply(model, tmp_path, rows(cell, target=False), "predict", *extra)
+    assert out.returncode != 0
+    assert f"line 14 has '{cell[:30]}" in out.stderr, out.stderr          # quoted, as train says it
+
+
+def targets(cell):
+    """Whole-number targets (which read_csv reads as Python ints beside a 400-digit one), `cell` on line 14."""
+    return "x,y\n" + "".join(f"{i},{cell if i == 12 else i * 3}\n" for i in range(30))
+
+
+@pytest.mark.parametrize("cell", ["9" * 400, "-" + "7" * 400])
+@pytest.mark.parametrize("extra", [[], ["--chunk-rows", "5"]])
+def test_evaluate_names_a_target_past_float64_not_an_internal_error(model, tmp_path, cell, extra):
+    read = pd.read_csv(pd.io.common.StringIO(targets(cell)))["y"]
+    assert isinstance(read[12], int) and abs(float(cell)) == float("inf")   # to_numeric raises on it
+    out = apply(model, tmp_path, targets(cell), "evaluate", *extra)
+    assert out.returncode != 0 and "internal error" not in out.stderr, out.stderr
+    assert f"target column 'y' must be numeric for regression; line 14 has '{cell[:30]}" in out.stderr, out.stderr
+    assert "float64" in out.stderr and "leave its row out" in out.stderr, out.stderr
+
+
+@pytest.mark.parametrize("cell, todo", [("0x1F", f"as {int('0x1F', 16)}"), (WIDE, "0-9"), ("1_000", "as 1000")])
+def test_evaluate_names_an_odd_target_with_what_to_do(model, tmp_path, cell, todo):
+    out = apply(model, tmp_path, targets(cell), "evaluate")
+    assert out.returncode != 0, out.stderr
+    assert f"line 14 has {cell!r}" in out.stderr and todo in out.stderr, out.stderr

@@ -16,6 +16,7 @@ from .csvfile import likely, names, short
 from .lines import earliest, place, places, written
 from .oddnumbers import odd_hint
 from .refusals import empty_rows_at_end
+from .textnumbers import as_numbers
 
 
 def rows_of(mask, table: Any = None) -> str:
@@ -64,13 +65,12 @@ def missing_columns(pre: Any, missing: list[str], present: Sequence[str] = ()) -
 
 def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
     """`pre`'s numeric columns of `df` as float64 arrays, gaps filled, each checked (numbers, finite)."""
-    from .encode import _as_numbers
     for c in pre.numeric:
-        col = _as_numbers(df[c], None)
+        col = as_numbers(df[c])
         bad = col.isna() & df[c].notna()
         if bad.any():
-            cell = df[c].iloc[earliest(df, bad)]
-            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {short(cell)}"
+            cell = df[c].iloc[earliest(df, bad)]     # quoted as text: 400 digits are a Python int to pandas
+            raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {short(str(cell))}"
                                   f"{odd_hint(c, cell)}")
         if col.isna().any():
             if c not in pre.fill:

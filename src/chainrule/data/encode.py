@@ -23,6 +23,7 @@ from .oddnumbers import odd_hint
 from .progress import Progress
 from .refusals import empty_rows_at_end
 from .statistics import standardised
+from .textnumbers import as_numbers
 
 INT32_MAX = 2**31 - 1
 # Python's None and pandas' NA as text (str(None), and what onnxruntime makes of them in a string
@@ -105,49 +106,26 @@ def gap_mask(pre: Any, df: Any, c: str) -> np.ndarray:
     return gaps
 
 
-def _as_numbers(raw: Any, read: dict | None) -> Any:
-    """A column's cells as numbers, NaN where one is none, as the file's marks (`read`: decimal, thousands) read."""
-    import pandas as pd
-
-    from .textnumbers import as_read
-    numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
-    if not numbers:
-        return as_read(raw, read)                                   # text: as the file's marks read
-    try:
-        return pd.to_numeric(raw, errors="coerce")
-    except OverflowError:       # read_csv keeps a whole number of 400 digits as a Python int, past float64
-        return pd.to_numeric(raw.mask(raw.map(_past_float64).astype(bool)), errors="coerce")
-
-
-def _past_float64(value: Any) -> bool:
-    """Whether `value` is a Python int that no float64 holds (pandas.to_numeric raises on one: a cell, not a number)."""
-    try:
-        float(value) if isinstance(value, int) else None
-    except OverflowError:
-        return True
-    return False
-
-
 def not_numbers(pre: Any, df: Any) -> list:
     """The distinct cells of the model's numeric columns in `df` that are no numbers (nor gaps): markers, which the
     advice of one --na-values must read all of (hints.marker_hint)."""
     read = df.attrs.get("csv")
     return [v for c in pre.numeric if c in df
-            for v in df[c][_as_numbers(df[c], read).isna().to_numpy() & df[c].notna().to_numpy()].unique()]
+            for v in df[c][as_numbers(df[c], read).isna().to_numpy() & df[c].notna().to_numpy()].unique()]
 
 
 def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
     """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
     network's) can hold (or a clear error)."""
     raw = df[c]
-    col = _as_numbers(raw, df.attrs.get("csv"))
+    col = as_numbers(raw, df.attrs.get("csv"))
     missing = col.isna().to_numpy()
     if missing.any():
         bad = missing & raw.notna().to_numpy()
         if bad.any():
             cell, read = raw.iloc[earliest(df, bad)], df.attrs.get("csv")
             cells = [cell, *raw[bad].unique(), *not_numbers(pre, df)]   # the first, then the others of any column
-            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(cell)}"
+            head = f"column {short(c)} must be numeric; {_line(bad, df)} has {short(str(cell))}"  # a big int quoted
             hint = comma_hint(cell, read) or odd_hint(c, cell)
             if not hint and marker_hint(pre, c, cells, read):
                 raise Markers(head, pre, c, cells, read)                 # predict adds its later chunks' markers

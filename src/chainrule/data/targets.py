@@ -68,15 +68,18 @@ def not_numeric_message(name: str, where: str, cell: str, count: int, hint: str)
 def pd_numeric(y, name, index: int | None = None):
     """The regression target `y` (column `name`) as float64, or the error naming its first cell that is not a number."""
     import pandas as pd
-    values = pd.to_numeric(y, errors="coerce")
+
+    from .textnumbers import as_numbers
+    values = as_numbers(y)                              # a Python int of 400 digits: NaN, a cell named below
     if values.isna().any():
         mask = values.isna().to_numpy() & pd.notna(y).to_numpy()
         if not mask.any():
             raise ValidationError(f"target column {name!r} must be numeric for regression")
         first = earliest(y, mask)
         from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
-        hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv"))
-        raise NotNumericTarget(name, place(y, first), short(y.iloc[first]), int(mask.sum()), hint)
+        from .oddnumbers import odd_hint  # '0x1F', '１２', a 400-digit number: in train's words
+        hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv")) or odd_hint(name, y.iloc[first])
+        raise NotNumericTarget(name, place(y, first), short(str(y.iloc[first])), int(mask.sum()), hint)
     return finite_target(values.to_numpy(dtype=float), y, name, index)
 
 

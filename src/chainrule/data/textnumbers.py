@@ -67,6 +67,28 @@ def dot_numbers(texts: Any) -> bool:
     return bool(pd.to_numeric(pd.Series(texts, dtype="string").str.strip(), errors="coerce").notna().all())
 
 
+def as_numbers(raw: Any, read: dict | None = None) -> Any:
+    """A column's cells as numbers, NaN where one is none, as the file's marks (`read`: decimal, thousands) read:
+    the one reading of a number column, for training's table and a later file's (predict, evaluate) alike."""
+    import pandas as pd
+    numbers = raw.dtype.kind in "fiub" or (read or {}).get("decimal", ".") == "." and not (read or {}).get("thousands")
+    if not numbers:
+        return as_read(raw, read)                                   # text: as the file's marks read
+    try:
+        return pd.to_numeric(raw, errors="coerce")
+    except OverflowError:       # read_csv keeps a whole number of 400 digits as a Python int, past float64
+        return pd.to_numeric(raw.mask(raw.map(_past_float64).astype(bool)), errors="coerce")
+
+
+def _past_float64(value: Any) -> bool:
+    """Whether `value` is a Python int that no float64 holds (pandas.to_numeric raises on one: a cell, not a number)."""
+    try:
+        float(value) if isinstance(value, int) else None
+    except OverflowError:
+        return True
+    return False
+
+
 def as_read(texts: Any, read: dict | None, strip: bool = True) -> Any:
     """Text cells as numbers the way the file was read (`read`: read_csv's attrs["csv"], its decimal mark and
     thousands separator), NaN where not: a column pandas left as text for one cell that is no number still has

@@ -150,8 +150,8 @@ def test_a_column_of_numbers_then_text_is_read_as_text(tmp_path):
     ('a,y\n7,2\n"1,234",2\n"12,500",3\n', "column 'a' holds numbers with thousands separators (e.g. '1,234' on "
                                           "line 3): read the file with "),
     ("a,y\n1,2\ninf,3\n", "column 'a' has an infinite value on line 3"),
-    ("a,y\n85\u00a0,2\n7\u00a0,3\n", "column 'a' holds numbers stored as text (e.g. '85\\xa0' on line 2): convert it "
-                                        "to numbers, or give text_columns=['a']"),
+    ("a,y\n85\u00a0,2\n7\u00a0,3\n", "column 'a' holds a number with a no-break space around it ('85\\xa0' on line "
+                                        "2), which pandas.read_csv reads as text"),
 ])
 def test_errors_name_the_column_and_line_as_in_memory(tmp_path, content, message):
     path = tmp_path / "bad.csv"

@@ -62,7 +62,7 @@ def test_float32_tiny_network_keeps_its_loop_when_its_version_is_compiled_betwee
     monkeypatch.setattr(kernels, "ENABLED", "auto")
     assert kernels.load(force=True)
     monkeypatch.setattr(warmup, "_requested", set())
-    monkeypatch.setattr(warmup, "_general", set(), raising=False)     # (raising: absent before the fix)
+    monkeypatch.setattr(warmup, "_general", set())
     compiled_now = tmp_path / "compiled.ready"
     monkeypatch.setattr(warmup, "_tiny_marker", lambda dtype, key: str(compiled_now))
     monkeypatch.setattr(tiny, "ready", lambda dtype, key: False)

@@ -11,10 +11,11 @@ from ..errors import ValidationError
 from . import columns as column_checks
 from .columns import MIN_ID_ROWS, categories, warn_id
 from .lines import missing_values
-from .refusals import empty_in_training, no_values, not_numeric_target, unfilled
+from .refusals import empty_in_training, no_values, unfilled
 from .scan import ColumnScan, Counts, as_first, as_python, check_text, gap_lines, reason
 from .tabular import MAX_CLASSES, Preprocessing
-from .targets import constant_target
+from .targets import constant_target, text_target
+from .textnumbers import at_line
 
 __all__ = ["learn", "fill_value"]
 
@@ -40,7 +41,10 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
     typed: list[str] = []
     if task == "regression":
         if not numeric_target:
-            raise not_numeric_target(target, as_first(y))
+            text, counts, first = y.strings()
+            raise text_target(target, text, counts,
+                              lambda mask: (i := min(np.flatnonzero(mask), key=first.__getitem__), at_line(first[i])),
+                              info, as_first(y))
         pre.y_mean, pre.y_scale = y.mean, y.std()
         if y.train_lo == y.train_hi:       # one value: its std rounding (1e-16), not 0; other rows' values?
             raise constant_target(target, y.train_lo, y.lo < y.hi, False)

@@ -29,8 +29,8 @@ from .columns import (
     warn_id,
 )
 from .csvfile import not_in_file, read_csv, short, the_file
-from .lines import MultilineRowWarning, missing_values, places, plural
-from .refusals import empty_in_training, empty_rows_at_end, no_values, not_numeric_target, unfilled
+from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
+from .refusals import empty_in_training, empty_rows_at_end, no_values, unfilled
 from .scan import Counts
 from .statistics import (
     checked_weights,
@@ -43,7 +43,7 @@ from .statistics import (
     weighted_mean,
 )
 from .stored import IMPUTE, check_stored
-from .targets import UnseenClasses, a_table, constant_target, decoded, finite_target, pd_numeric
+from .targets import UnseenClasses, a_table, constant_target, decoded, finite_target, pd_numeric, text_target
 
 __all__ = ["Preprocessing", "read_csv", "ColumnWarning", "MultilineRowWarning", "UnseenCategoryWarning", "IMPUTE",
            "MAX_CLASSES"]
@@ -171,7 +171,8 @@ class Preprocessing:
         typed: list[str] = []
         if task == "regression":
             if not numeric_target:
-                raise not_numeric_target(target, y.iloc[0])
+                raise text_target(target, y.tolist(), [1] * len(y),
+                                  lambda mask: (i := earliest(y, mask), place(y, i)), df.attrs.get("csv"), y.iloc[0])
             # every row: the validation rows' are scaled too
             finite_target(y.to_numpy(dtype=float), y, target, list(df.columns).index(target))
             kept, w = y if rows is None else y[rows], of_rows(weights, rows)

@@ -83,6 +83,32 @@ def pd_numeric(y, name, index: int | None = None):
     return finite_target(values.to_numpy(dtype=float), y, name, index)
 
 
+def text_target(name: str, cells: list, counts: list[int], locate, read: dict | None,
+                example: object) -> ValidationError:
+    """train's refusal of a regression target read as text (`cells`: its values, `counts` of each, `locate(mask)`:
+    the one of those in `mask` a reader meets first, and its line; `example`: the column's first value): the first
+    cell that is no number named, its line and what to do, in predict's and evaluate's words (`NotNumericTarget`),
+    not the column's first, ordinary value; a column of labels alone is told to use a classifier (`example`).
+    `Preprocessing.fit` and `train --stream` alike."""
+    import pandas as pd
+
+    from .oddnumbers import odd_hint, odd_kind
+    from .refusals import not_numeric_target
+    from .textnumbers import as_numbers
+    bad = as_numbers(pd.Series(cells, dtype=object), read).isna().to_numpy()     # 400 digits: NaN
+    if not bad.any():                            # a 25-digit whole number, a float to to_numeric: read as text
+        bad = np.array([odd_kind(str(c)) is not None for c in cells], dtype=bool)
+    if not bad.any() or bad.all():
+        return not_numeric_target(name, example)
+    first, where = locate(bad)
+    from .advice import give
+    from .hints import comma_hint
+    hint = (comma_hint(cells[first], read) or odd_hint(name, cells[first]) or
+            f": regression needs numbers: correct the cell or leave its row out (use "
+            f"{give('task', task='classification')} if the column holds labels)")
+    return NotNumericTarget(name, where, short(str(cells[first])), int(np.asarray(counts)[bad].sum()), hint)
+
+
 def finite_target(values: np.ndarray, y, name: str, index: int | None = None) -> np.ndarray:
     """A regression target's numbers (`values`, of the Series `y`), refused where one is infinite ('inf' or
     'Infinity' in a CSV, which pandas reads as numbers): its mean and standard deviation would be inf and NaN, and

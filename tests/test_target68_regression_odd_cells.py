@@ -96,3 +96,23 @@ def test_errors_md_shows_the_message_as_raised(tmp_path):
 def test_a_thousands_separator_in_the_target_asks_for_the_option(tmp_path, stream):
     said = _train(tmp_path, _file(tmp_path, '"1,234.5"'), stream)
     assert "line 7 has '1,234.5'" in said and "give --thousands ','" in said, said
+
+
+@pytest.mark.parametrize("stream", [(), ("--stream",)], ids=["memory", "stream"])
+@pytest.mark.parametrize("cells, said_to", [
+    (['"1,234.5"', '"2,345.25"'], "give --thousands ','"),
+    (["1_000", "2_500"], odd_hint("y", "1_000")),
+    (["\uff11", "\uff12"], odd_hint("y", "\uff11")),
+], ids=["thousands", "underscores", "full-width"])
+def test_a_target_of_numbers_all_written_oddly_is_told_how_not_to_classify(tmp_path, cells, said_to, stream):
+    """Every cell a number pandas keeps as text (a spreadsheet's '1,234.5' throughout): the first cell named with
+    how to read or write it, as where one such cell is among numbers, not told to use a classifier for labels."""
+    path = tmp_path / "all.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{cells[i % 2]}\n" for i in range(12)), encoding="utf-8")
+    said = _train(tmp_path, path, stream)
+    assert said_to and said_to in said and "line 2 has" in said and "(12 such cells)" in said, said
+    assert "--task classification" not in said, said
+    if said_to == "give --thousands ','":        # the option it names reads the file's numbers: training starts
+        r = cmd("train", path, "--target", "y", "--task", "regression", "--epochs", 1, "--out", tmp_path / "m.npz",
+                "--thousands", ",", *stream)
+        assert r.returncode == 0, r.stderr

@@ -98,14 +98,16 @@ def text_target(name: str, cells: list, counts: list[int], locate, read: dict | 
     bad = as_numbers(pd.Series(cells, dtype=object), read).isna().to_numpy()     # 400 digits: NaN
     if not bad.any():                            # a 25-digit whole number, a float to to_numeric: read as text
         bad = np.array([odd_kind(str(c)) is not None for c in cells], dtype=bool)
-    if not bad.any() or bad.all():
+    if not bad.any():
         return not_numeric_target(name, example)
     first, where = locate(bad)
     from .advice import give
     from .hints import comma_hint
-    hint = (comma_hint(cells[first], read) or odd_hint(name, cells[first]) or
-            f": regression needs numbers: correct the cell or leave its row out (use "
-            f"{give('task', task='classification')} if the column holds labels)")
+    hint = comma_hint(cells[first], read) or odd_hint(name, cells[first])
+    if not hint and bad.all():                   # labels alone; a column of '1,234.5' or '1_000' still told how
+        return not_numeric_target(name, example)
+    hint = hint or (f": regression needs numbers: correct the cell or leave its row out (use "
+                    f"{give('task', task='classification')} if the column holds labels)")
     return NotNumericTarget(name, where, short(str(cells[first])), int(np.asarray(counts)[bad].sum()), hint)
 
 

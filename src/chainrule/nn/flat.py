@@ -56,3 +56,18 @@ def trainable_slices(segments: list[tuple[Layer, str, int, int]], size: int) -> 
     if slices == [[0, size]]:
         return [slice(None)]          # everything learns: the optimizer updates the whole vector
     return [slice(a, b) for a, b in slices]
+
+
+def bias_free(layer: Dense) -> bool:
+    """Whether the layer's bias is none at all: frozen and zero, as `dense_layer` reads a source without one
+    (torch's `Linear(bias=False)`, Keras' `use_bias=False`), so that an exporter writes it without one again."""
+    return not layer.trainable_params["b"] and not np.any(layer.b)
+
+
+def torch_order(net: Network) -> list[int]:
+    """chainrule's index (W, b, W, b, ... as `get_weights`) of each parameter of `to_torch(net)`, in torch's
+    order: a bias-free layer's Linear has its weight alone."""
+    order: list[int] = []
+    for k, layer in enumerate(net.dense_layers):
+        order.extend([2 * k] if bias_free(layer) else [2 * k, 2 * k + 1])
+    return order

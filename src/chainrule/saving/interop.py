@@ -25,6 +25,7 @@ import numpy as np
 from ..data.filecontent import kind_of
 from ..errors import ChainruleTypeError, ModelFileError, ValidationError
 from ..nn.dropout import Dropout
+from ..nn.flat import bias_free, torch_order
 from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optimizer_state import whole_step
@@ -34,13 +35,11 @@ from .mlp import (
     DAMAGED,
     SUPPORTED,
     attach_activation,
-    bias_free,
     build_network,
     dense_layer,
     dropout_layer,
     import_first,
     refuse_non_finite,
-    torch_order,
     weights_dtype,
 )
 from .modelkind import not_a_file

@@ -50,21 +50,6 @@ def import_first(model: Any, call: str) -> str:
     return IMPORT_FIRST
 
 
-def bias_free(layer: Dense) -> bool:
-    """Whether the layer's bias is none at all: frozen and zero, as `dense_layer` reads a source without one
-    (torch's `Linear(bias=False)`, Keras' `use_bias=False`), so that an exporter writes it without one again."""
-    return not layer.trainable_params["b"] and not np.any(layer.b)
-
-
-def torch_order(net: Network) -> list[int]:
-    """chainrule's index (W, b, W, b, ... as `get_weights`) of each parameter of `to_torch(net)`, in torch's
-    order: a bias-free layer's Linear has its weight alone."""
-    order: list[int] = []
-    for k, layer in enumerate(net.dense_layers):
-        order.extend([2 * k] if bias_free(layer) else [2 * k, 2 * k + 1])
-    return order
-
-
 def dropout_layer(rate: float, where: str) -> tuple[Dropout, None]:
     """A source's Dropout as chainrule's, one that drops every unit (rate 1, which torch and Keras build: their
     training then gives zeros) refused naming the layer, where Dropout's own words would not say which."""

@@ -171,7 +171,7 @@ def _torch_numbered(opt: Optimizer, n: int) -> str:
     net = owner() if owner is not None else None
     if net is None:
         return ""
-    from ..saving.mlp import torch_order
+    from ..nn.flat import torch_order
     if n != len(torch_order(net)) or n == 2 * len(net.dense_layers):
         return ""
     return ("; to_torch(net) has no bias for a layer without one (Linear(bias=False)), so torch numbers "

@@ -76,11 +76,17 @@ def pd_numeric(y, name, index: int | None = None):
         if not mask.any():
             raise ValidationError(f"target column {name!r} must be numeric for regression")
         first = earliest(y, mask)
-        from .hints import comma_hint  # 1,234.5: the option that reads it, as for an input column
-        from .oddnumbers import odd_hint  # '0x1F', '１２', a 400-digit number: in train's words
-        hint = comma_hint(y.iloc[first], getattr(y, "attrs", {}).get("csv")) or odd_hint(name, y.iloc[first])
+        hint = cell_hint(name, y.iloc[first], getattr(y, "attrs", {}).get("csv"))
         raise NotNumericTarget(name, place(y, first), short(str(y.iloc[first])), int(mask.sum()), hint)
     return finite_target(values.to_numpy(dtype=float), y, name, index)
+
+
+def cell_hint(name: str, cell: object, read: dict | None) -> str:
+    """What to do with a target cell that is no number, as for an input column: the read_csv option that reads
+    '1,234.5' (`read`: the file's reading), or train's words for '0x1F', '１２', a 400-digit number; '' for a word."""
+    from .hints import comma_hint
+    from .oddnumbers import odd_hint
+    return comma_hint(cell, read) or odd_hint(name, cell)
 
 
 def text_target(name: str, cells: list, counts: list[int], locate, read: dict | None,
@@ -92,7 +98,7 @@ def text_target(name: str, cells: list, counts: list[int], locate, read: dict | 
     `Preprocessing.fit` and `train --stream` alike."""
     import pandas as pd
 
-    from .oddnumbers import odd_hint, odd_kind
+    from .oddnumbers import odd_kind
     from .refusals import not_numeric_target
     from .textnumbers import as_numbers
     bad = as_numbers(pd.Series(cells, dtype=object), read).isna().to_numpy()     # 400 digits: NaN
@@ -102,8 +108,7 @@ def text_target(name: str, cells: list, counts: list[int], locate, read: dict | 
         return not_numeric_target(name, example)
     first, where = locate(bad)
     from .advice import give
-    from .hints import comma_hint
-    hint = comma_hint(cells[first], read) or odd_hint(name, cells[first])
+    hint = cell_hint(name, cells[first], read)
     if not hint and bad.all():                   # labels alone; a column of '1,234.5' or '1_000' still told how
         return not_numeric_target(name, example)
     hint = hint or (f": regression needs numbers: correct the cell or leave its row out (use "

@@ -4,7 +4,8 @@ They validate with scikit-learn's own tools, build a `chainrule.Network` and cal
 the math is the engine's. X may be a SciPy sparse matrix (kept sparse, as CSR), as for
 scikit-learn's MLPClassifier. They pass `sklearn.utils.estimator_checks.check_estimator` and work in
 Pipeline, GridSearchCV and cross_val_score. `estimators.py` holds them, `backprop.py` what they share,
-`params.py` their parameters' checks, `stopping.py` their early stopping, `weights.py` their coefs_ and intercepts_.
+`params.py` their parameters' checks, `stopping.py` their early stopping, `weights.py` their coefs_ and intercepts_,
+`targets.py` the classifier's y (its classes, their encoding, class_weight).
 
 Examples
 --------

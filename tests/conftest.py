@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import io
 import os
@@ -325,3 +326,18 @@ def weights_zip_bomb(weights: bytes) -> bytes:
                 for _ in range(count * 8 // 2**22):
                     f.write(bytes(2**22))
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def explorer_client(token: str, headers: dict):
+    """An httpx client of a fresh explorer server on 127.0.0.1 (its token `token`), every request with `headers`;
+    the server stopped at the end."""
+    import httpx
+
+    from chainrule.teach.explore.server import Server, bind, create_app
+    srv = Server(create_app(token), bind("127.0.0.1", 0)).start()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{srv.port}", headers=headers, timeout=20) as c:
+            yield c
+    finally:
+        srv.stop()

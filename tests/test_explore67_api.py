@@ -10,9 +10,9 @@ import zlib
 
 import httpx
 import pytest
+from conftest import explorer_client
 
 from chainrule.teach.explore import export, limits
-from chainrule.teach.explore.server import Server, bind, create_app
 from chainrule.teach.explore.session import Session
 
 TOKEN = "explore67-token"
@@ -22,12 +22,8 @@ JSON = {**H, "Content-Type": "application/json"}
 
 @pytest.fixture
 def api():
-    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{srv.port}", headers=H, timeout=20) as c:
-            yield c
-    finally:
-        srv.stop()
+    with explorer_client(TOKEN, H) as c:
+        yield c
 
 
 @pytest.mark.parametrize("share, got", [(5, "int 5"), (0, "int 0"), ([], "list []"), (None, "None"),

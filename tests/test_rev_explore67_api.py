@@ -2,10 +2,9 @@
 float is refused naming its JSON kind, float, quoted as sent, never by the server's own class for such numbers.
 
 Oracles: the JSON text the test sends and the seed session's own state."""
-import httpx
 import pytest
+from conftest import explorer_client
 
-from chainrule.teach.explore.server import Server, bind, create_app
 from chainrule.teach.explore.session import Session
 
 TOKEN = "rev-explore67-token"
@@ -15,12 +14,8 @@ LONG = "1" + "0" * 300                    # 301 digits: read as a float
 
 @pytest.fixture
 def api():
-    srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{srv.port}", headers=JSON, timeout=20) as c:
-            yield c
-    finally:
-        srv.stop()
+    with explorer_client(TOKEN, JSON) as c:
+        yield c
 
 
 @pytest.mark.parametrize("sent, got", [("1e400", "float 1e400"), ("-2.5E+999", "float -2.5E+999"),

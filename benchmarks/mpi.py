@@ -101,6 +101,8 @@ def main() -> None:
             red = r["allreduce"] / r["steps"] * 1e3
             print(f"| {ranks} | {batch} | {r['steps']} | {step:.2f} | {red:.2f} | {red / step:.0%} | "
                   f"{r['alone'] * 1e3:.3f} | {4 * r['params']:,} |")
+    from run import provenance             # here, not at the top: the ranks (this file too) need none of it
+    print("\n" + provenance(extra=("mpi4py", "mpich")))
 
 
 if __name__ == "__main__":

@@ -54,3 +54,16 @@ def test_the_memmap_results_say_the_machine_and_versions(monkeypatch, capsys, tm
     out = capsys.readouterr().out
     assert "| float32 | 1 MiB | 2 MiB | 1 MiB | 0.5 |" in out, out
     _says_where_and_with_what(out)
+
+
+def test_the_mpi_benchmark_runs_against_the_trainer_it_measures(tmp_path):
+    """mpi.py's stand-in for MPITrainer.allreduce took no `maximum` (the trainer's since it checks every rank's
+    numbers): every row of RESULTS-mpi.md read "failed". One rank, 512 rows at batch 128: 4 gradient Allreduces."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = {"PATH": bin_dir + ":/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(BENCH.parent / "src")}
+    out = subprocess.run([sys.executable, str(BENCH / "mpi.py"), "--ranks", "1", "--batch", "128", "--samples", "512"],
+                         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    row = next(line for line in out.stdout.splitlines() if line.startswith("| 1 | 128 |"))
+    assert "failed" not in row, row
+    assert row.split("|")[3].strip() == "4", row

@@ -129,6 +129,8 @@ def main() -> None:
             print(f"| {dtype} | {r['anon'] / mib:.0f} MiB | {r['hwm'] / mib:.0f} MiB | {r['file'] / mib:.0f} MiB "
                   f"| {r['seconds']:.1f} |")
         print(f"(a float64 copy of the whole file would take {rows * WIDTH * 8 / 2**30:.1f} GiB)")
+        from run import provenance  # here, not at the top: the children need none of it
+        print("\n" + provenance())
     os.sync()
 
 

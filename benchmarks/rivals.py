@@ -5,7 +5,9 @@ step (value_and_grad + optax.adam/sgd) called per mini-batch, batches gathered o
 a jitted forward pass for inference. Keras 3 on its JAX backend: `model.fit` and
 `model.predict` (jit-compiled by default), `steps_per_execution` left at its default.
 Every timed call is preceded by a call on the same shapes, so no compilation is timed, and the training
-functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework.
+functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework;
+the timed training starts from the weights (and optimizer state) it would have had without the warm-up.
+XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX is).
 """
 from __future__ import annotations
 
@@ -13,7 +15,22 @@ import os
 import time
 
 import numpy as np
-from worker import SEED, WARMUP_ROWS  # the seed network's numbers and the warm-up's rows, one copy for all
+from worker import SEED, WARMUP_ROWS, threads  # the seed network's numbers and the warm-up's rows, one copy for all
+
+
+def pin_threads() -> int:
+    """Give XLA's CPU thread pool (JAX, and Keras on JAX) the threads of NumPy's BLAS, as PyTorch's
+    `set_num_threads` gets them: XLA sizes the pool from NPROC when it starts, else a thread a CPU, so
+    this must run before JAX is imported. Returns the number of threads."""
+    import sys
+    if "jax" in sys.modules:
+        raise RuntimeError("rivals.pin_threads: JAX was imported first; its thread pool is sized already")
+    n = threads()
+    os.environ["NPROC"] = str(n)
+    return n
+
+
+XLA_THREADS = pin_threads()     # on import: worker.py, scaling.py and contention.py import JAX only through here
 
 
 def seed_jax_loop():
@@ -122,10 +139,18 @@ def mlp_keras(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
     optimizer = keras.optimizers.SGD(lr, momentum=0.9) if opt == "sgd" else keras.optimizers.Adam(lr, epsilon=1e-8)
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     y = np.asarray(y_tr, dtype=np.int32)
+    # the warm-up compiles the train step of this very model (another model's would not serve), so its weights,
+    # optimizer state and random state are put back after it: the timed fit starts as an unwarmed one would
+    optimizer.build(model.trainable_variables)
+    weights, state = model.get_weights(), [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
     warm = max(WARMUP_ROWS, 2 * batch)      # worker.py's warm-up of the others (at least 2 steps): compiles the step
     model.fit(X_tr[:warm], y[:warm], batch_size=batch, epochs=1, verbose=0)
     if len(X_tr) % batch:
         model.fit(X_tr[:len(X_tr) % batch], y[:len(X_tr) % batch], batch_size=batch, epochs=1, verbose=0)
+    model.set_weights(weights)
+    for variable, value in zip(optimizer.variables, state):
+        variable.assign(value)
+    keras.utils.set_random_seed(seed)
     t = time.perf_counter()
     model.fit(X_tr, y, batch_size=batch, epochs=epochs, verbose=0, shuffle=True)
     elapsed = time.perf_counter() - t

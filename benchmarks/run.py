@@ -138,12 +138,12 @@ VERSIONED = ("chainrule", "torch", "jax", "jaxlib", "optax", "keras", "scikit-le
              "threadpoolctl")
 
 
-def versions():
-    """The versions of Python, NumPy and every installed package of VERSIONED (read from their metadata: no
-    import), and NumPy's BLAS."""
+def versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """The versions of Python, NumPy and every installed package of VERSIONED and `extra` (read from their
+    metadata: no import), and NumPy's BLAS."""
     import numpy
     v = {"python": platform.python_version(), "numpy": numpy.__version__}
-    for name in VERSIONED:
+    for name in VERSIONED + extra:
         try:
             v[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -177,6 +177,14 @@ def threads_used() -> int:
 def machine():
     from worker import cpu_name
     return f"{cpu_name()}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}"
+
+
+def provenance(extra: tuple[str, ...] = ()) -> str:
+    """The line a results file ends with when its benchmark writes no header of its own (mpi.py, memmap.py):
+    the machine, the date and the versions, as RESULTS.md's head gives them."""
+    v = versions(extra)
+    return (f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; versions: "
+            + ", ".join(f"{k} {val}" for k, val in v.items()) + ".")
 
 
 #: the sections of RESULTS.md, in their order; `--only` runs some of them
@@ -368,7 +376,8 @@ def main():
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
             f"- threads: PyTorch's `set_num_threads` gets NumPy's BLAS threads ({threads_used()}); JAX and Keras "
-            "(XLA) run at their default, a thread a CPU; chainrule's `fit` caps BLAS to the CPUs idle when it "
+            f"(XLA) get as many ({threads_used()}, by NPROC set before JAX starts: `rivals.pin_threads`); "
+            "chainrule's `fit` caps BLAS to the CPUs idle when it "
             "starts, and from batch 128 runs one thread or all, whichever is faster at the moment",
             *missing_line(),
             f"- BLAS kernels: {blas_choice()}",

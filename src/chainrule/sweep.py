@@ -116,7 +116,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning; so
         are the fits whose batch_size was larger than their training rows (clipped to them), in one UserWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
-        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
+        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_; beside several scorers, no
+        best_index_, best_params_ nor best_score_ either, the table ranked by the first scorer). Several scorers: the
+        name of the one that ranks and picks the best. A callable: best_index_ = refit(cv_results_), as GridSearchCV's
+        (that candidate refit and saved; no best_score_).
     weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
         fold's training rows weigh in its preprocessing's statistics and its fit (sample_weight), its test rows
         in its score (the scorer's sample_weight), as GridSearchCV.fit(X, y, sample_weight=w) with metadata
@@ -158,7 +161,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if not isinstance(overwrite, bool):
         raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
     scorers, primary = several(scoring, refit)      # GridSearchCV's several scorers: refit names the one that ranks
-    scoring, refit = (scoring, refit) if scorers is None else (scorers[primary], True)
+    refit_given = refit                      # GridSearchCV's callable: best_index_ = refit(cv_results_)
+    scoring, refit = (scoring, refit is not False) if scorers is None else (scorers[primary], refit is not False)
     if not (isinstance(error_score, str) and error_score == "raise") and (
             not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
@@ -294,7 +298,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         done = search(per_fold(inner), fold_pre, param_grids if isinstance(given, list) else param_grids[0], names,
                       df, y, folds=splits, scoring=scoring if scorers is None else scorers, primary=primary,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
+                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose),
+                      choose=refit_given if callable(refit_given) else None)
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)
@@ -328,4 +333,4 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        scorer_of(as_public(inner), scoring, None if positive is None else pre.classes) if scorers is
                        None else {k: scorer_of(as_public(inner), v, pre.classes if classify and len(pre.classes) == 2
                                                else None) for k, v in scorers.items()}, removed,
-                       [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once
+                       [*filter(set(pre.columns).__contains__, df.columns)], refit_given)    # the set made once

@@ -119,7 +119,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
-           verbose: int = 0, primary: str = "score") -> Search:
+           verbose: int = 0, primary: str = "score", choose: Callable[[dict], Any] | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -129,7 +129,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
     the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout; `primary`: the scorer
-    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name).
+    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name);
+    `choose(cv_results_)`: the best candidate's index instead (GridSearchCV's refit callable).
     Interrupted: SweepInterrupted with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -182,7 +183,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
                   if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
-    best = int(np.argmin(res[f"rank_test_{primary}"]))           # GridSearchCV's best_index_, and its refit:
+    res = named(res, names)          # as the result's cv_results_, which a refit callable reads
+    best = int(np.argmin(res[f"rank_test_{primary}"])) if choose is None else _chosen(choose, res, len(candidates))
     params = candidates[best]
     refit_said: list = []
     try:
@@ -190,13 +192,12 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
             best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds, primary), len(candidates)
+        halted.table, halted.n_candidates = table_of(res, names, n_folds, primary), len(candidates)
         halted.refitting = True
         raise halted from None
     except Exception as exc:
         raise ValidationError(f"the best candidate, {as_written(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    res = named(res, names)
     refits = best_estimator is not None
     short, short_in = _counted([o[3] for o in out], refits and ran_out(best_estimator), candidates, names, best)
     said = [o[4] for o in out]
@@ -210,6 +211,19 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
+
+
+def _chosen(choose: Callable[[dict], Any], res: dict, n: int) -> int:
+    """The index a refit callable gives for cv_results_, checked as GridSearchCV checks its best_index_."""
+    import numbers
+    best = choose(res)
+    if not isinstance(best, numbers.Integral) or isinstance(best, bool):
+        raise TypeError(f"best_index_ returned is not an integer: refit's callable gave {best!r}, not the index of "
+                        f"one of the {n} candidates in cv_results_")
+    if not 0 <= best < n:
+        raise IndexError(f"best_index_ index out of range: refit's callable gave {best}; cv_results_ has {n} "
+                         f"{plural(n, 'candidate')} (0 to {n - 1})")
+    return int(best)
 
 
 def _nan_of(res: dict, i: int, scoring: Any) -> str:

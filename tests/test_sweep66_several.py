@@ -1,6 +1,6 @@
 """GridSearchCV's several metrics (scoring a list, tuple or dict) without refit naming one are refused before the file
-is read, in GridSearchCV's words (several scorers: test_sweep68_scorers); several grids: test_sweep68_grids; refit=False or a callable
-beside them, as GridSearchCV takes them: test_sweep69_refit."""
+is read, in GridSearchCV's words (several scorers: test_sweep68_scorers); several grids:
+test_sweep68_grids; refit=False or a callable beside them, as GridSearchCV takes them: test_sweep69_refit."""
 import pytest
 
 from chainrule.errors import ValidationError

@@ -111,7 +111,8 @@ def spread_scorable(y, splits: list, scoring: Any, target: str) -> None:
                 f"{name} cannot score fold {k + 1} of {len(splits)}: its test values of {target!r} (from "
                 f"{values.min():.4g} to {values.max():.4g}) spread beyond float64's range (their squared deviations "
                 f"from the mean pass its limit, 1.8e+308), where scikit-learn's score is NaN; divide the column by "
-                f"{_scorable_power(y, splits):.0e} (the least power of ten whose quotient's spread fits) and sweep again")
+                f"{_scorable_power(y, splits):.0e} (the least power of ten whose quotient's spread fits) and sweep "
+                "again")
 
 
 def _scorable_power(y, splits: list) -> float:

@@ -220,10 +220,11 @@ def _chosen(choose: Callable[[dict], Any], res: dict, n: int) -> int:
     if not isinstance(best, numbers.Integral) or isinstance(best, bool):
         raise TypeError(f"best_index_ returned is not an integer: refit's callable gave {best!r}, not the index of "
                         f"one of the {n} candidates in cv_results_")
+    best = int(best)
     if not 0 <= best < n:
         raise IndexError(f"best_index_ index out of range: refit's callable gave {best}; cv_results_ has {n} "
                          f"{plural(n, 'candidate')} (0 to {n - 1})")
-    return int(best)
+    return best
 
 
 def _nan_of(res: dict, i: int, scoring: Any) -> str:

@@ -167,14 +167,15 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
         stop.n_candidates = len(candidates)
         raise
     res = cv_results(candidates, out, n_folds)
-    scores = np.array([res[f"split{k}_test_{m}"] for k in range(n_folds) for m in metrics_of(res)]).reshape(
-        n_folds, -1, len(candidates)).sum(axis=1)          # NaN where any scorer's is
-    # a fold failed where it says why (its score is error_score, which may be a number) or its score was NaN
-    broken = np.isnan(scores) | np.array([o[2] is not None for o in out]).reshape(len(candidates), n_folds).T
+    scores = np.array([res[f"split{k}_test_{primary}"] for k in range(n_folds)])   # the ranking scorer's alone:
+    # another's NaN leaves the candidate, as GridSearchCV's (`_say_other_nans`). A fold failed where its fit or the
+    # ranking scorer says why (its score is error_score, which may be a number) or that score was NaN
+    whys = [_why(o[2], primary) for o in out]
+    broken = np.isnan(scores) | np.array([why is not None for why in whys]).reshape(len(candidates), n_folds).T
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(broken.any(axis=0))):
-        reasons = [o[2] for o in out[i * n_folds:(i + 1) * n_folds] if o[2]]
-        failed[i] = reasons[0] if reasons else f"its score {_nan_of(res, i, scoring)} was NaN"
+        reasons = [why for why in whys[i * n_folds:(i + 1) * n_folds] if why]
+        failed[i] = reasons[0] if reasons else f"its score {_nan_of(scoring, primary)} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
@@ -184,6 +185,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
     res = named(res, names)          # as the result's cv_results_, which a refit callable reads
+    _say_other_nans(res, out, primary, failed, candidates, names, n_folds)
     best = int(np.argmin(res[f"rank_test_{primary}"])) if choose is None else _chosen(choose, res, len(candidates))
     params = candidates[best]
     refit_said: list = []
@@ -227,11 +229,32 @@ def _chosen(choose: Callable[[dict], Any], res: dict, n: int) -> int:
     return best
 
 
-def _nan_of(res: dict, i: int, scoring: Any) -> str:
-    """The scorer whose score of candidate i was NaN, named: of several, those whose were (not the dict of them)."""
-    if not isinstance(scoring, dict):
-        return repr(scoring or "default")
-    return ", ".join(repr(m) for m in metrics_of(res) if np.isnan(res[f"mean_test_{m}"][i]))
+def _nan_of(scoring: Any, primary: str) -> str:
+    """The scorer whose NaN score failed a candidate: the one scorer, or of several the one that ranks."""
+    return repr(primary) if isinstance(scoring, dict) else repr(scoring or "default")
+
+
+def _why(said: str | dict | None, primary: str) -> str | None:
+    """Why a fold failed its candidate: its fit's failure, or the ranking scorer's (of several: `_fold`'s dict)."""
+    return said.get(primary) if isinstance(said, dict) else said
+
+
+def _say_other_nans(res: dict, out: list, primary: str, failed: dict, candidates: list, names, n_folds: int) -> None:
+    """Several scorers: one that does not rank and scored NaN (or failed: error_score) for a candidate that did not
+    fail leaves it in the search, as GridSearchCV keeps it (its mean_test_ NaN, ranked last by that scorer): said once
+    a scorer, naming it, the candidates and the first reason."""
+    for metric in (m for m in metrics_of(res) if m != primary):
+        hit = [i for i in range(len(candidates)) if i not in failed and (
+            np.isnan(res[f"mean_test_{metric}"][i]) or any(isinstance(o[2], dict) and metric in o[2]
+                                                           for o in out[i * n_folds:(i + 1) * n_folds]))]
+        if not hit:
+            continue
+        why = next((o[2][metric] for i in hit for o in out[i * n_folds:(i + 1) * n_folds]
+                    if isinstance(o[2], dict) and metric in o[2]), "its score was NaN")
+        warnings.warn(f"scorer {metric!r} scored NaN (or error_score) for {len(hit)} of {len(candidates)} "
+                      f"{plural(len(candidates), 'candidate')}, first {as_written(candidates[hit[0]], names)}: {why}; "
+                      f"they are kept, ranked by {primary!r} (mean_test_{metric} NaN ranks last by {metric!r}, as "
+                      "GridSearchCV's)", UserWarning, stacklevel=caller_level())
 
 
 def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):

@@ -160,6 +160,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                               f"candidate); got {n_iter!r}")
     if not isinstance(overwrite, bool):
         raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
+    refit = bool(refit) if isinstance(refit, np.bool_) else refit     # NumPy's too, as GridSearchCV's "boolean"
     scorers, primary = several(scoring, refit)      # GridSearchCV's several scorers: refit names the one that ranks
     refit_given = refit                      # GridSearchCV's callable: best_index_ = refit(cv_results_)
     scoring, refit = (scoring, refit is not False) if scorers is None else (scorers[primary], refit is not False)
@@ -171,9 +172,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if not isinstance(verbose, (int, np.integer, np.bool_)) or verbose < 0:   # True is 1, as GridSearchCV's
         raise ValidationError(f"verbose must be an integer >= 0 (the search's lines, as GridSearchCV's; each fit's "
                               f"are the grid's: {{'verbose': [1]}}); got {verbose!r}")
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    n_jobs = int(n_jobs)          # NumPy's too, as GridSearchCV's
     scheduler = scheduler_address(scheduler)
     if scheduler is not None and n_jobs not in (1, -1):   # the worker threads run the fits: -1 is "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "

@@ -56,6 +56,9 @@ def test_a_refit_callable_picks_the_best_as_gridsearchcvs(sweep_data, tmp_path, 
     assert ours.best_params_ == {k[3:]: v for k, v in truth.best_params_.items()}
     assert {a: hasattr(ours, a) for a in ATTRIBUTES} == {a: hasattr(truth, a) for a in ATTRIBUTES}
     assert not hasattr(ours, "best_score_")
+    means = truth.cv_results_[next(k for k in truth.cv_results_ if k.startswith("mean_test_"))]
+    assert ours.tied_indices_ == [i for i in range(len(means)) if means[i] == means[truth.best_index_]
+                                  and i != truth.best_index_]         # those tied with the one picked, not rank 1
     np.testing.assert_array_equal(ours.best_estimator_[-1].coefs_[0], truth.best_estimator_[-1].coefs_[0])
     assert (tmp_path / "best_model.npz").exists()
 

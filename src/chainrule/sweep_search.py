@@ -206,10 +206,11 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
     sizes = [o[5] for o in out] + [clipped(best_estimator) if refits else None]
     n_clipped, clipped_in = _counted(sizes[:-1], bool(sizes[-1]), candidates, names, best)
+    rank = res[f"rank_test_{primary}"]        # those tied with the best: a refit callable's need not be ranked 1
     done = Search(table_of(res, names, n_folds, primary), unprefixed(params), float(res[f"mean_test_{primary}"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
-                  len(candidates), [int(i) for i in np.flatnonzero(res[f"rank_test_{primary}"] == 1) if i != best])
+                  len(candidates), [int(i) for i in np.flatnonzero(rank == rank[best]) if i != best])
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done

@@ -53,7 +53,7 @@ def test_the_scorer_whose_score_was_nan_is_named(sweep_data):
         warnings.simplefilter("ignore")
         with pytest.raises(ValidationError, match=r"every candidate .* its score 'never' was NaN$"):
             run_sweep(sweep_data / "binary.csv", "species", {"learning_rate": [0.1]}, cv=2,
-                      scoring={"acc": "accuracy", "never": _nan}, refit="acc", **FIT)
+                      scoring={"acc": "accuracy", "never": _nan}, refit="never", **FIT)   # the ranking one's NaN
 
 
 @pytest.mark.parametrize("scoring", ["accuracy,f1", "accuracy, f1"])

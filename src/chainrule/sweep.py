@@ -116,7 +116,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         BackpropClassifier outside a sweep, warns of) are counted and said once, in one ConvergenceWarning; so
         are the fits whose batch_size was larger than their training rows (clipped to them), in one UserWarning.
     refit : refit the best candidate on every row and save it (False: the table alone, best_estimator None
-        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_).
+        and no best_model.npz, as GridSearchCV's refit=False leaves no best_estimator_; beside several scorers, no
+        best_index_, best_params_ nor best_score_ either, the table ranked by the first scorer). Several scorers: the
+        name of the one that ranks and picks the best. A callable: best_index_ = refit(cv_results_), as GridSearchCV's
+        (that candidate refit and saved; no best_score_).
     weight : a column of sample weights (numbers >= 0), not an input (as `chainrule train --weight`): each
         fold's training rows weigh in its preprocessing's statistics and its fit (sample_weight), its test rows
         in its score (the scorer's sample_weight), as GridSearchCV.fit(X, y, sample_weight=w) with metadata
@@ -157,8 +160,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                               f"candidate); got {n_iter!r}")
     if not isinstance(overwrite, bool):
         raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
+    refit = bool(refit) if isinstance(refit, np.bool_) else refit     # NumPy's too, as GridSearchCV's "boolean"
     scorers, primary = several(scoring, refit)      # GridSearchCV's several scorers: refit names the one that ranks
-    scoring, refit = (scoring, refit) if scorers is None else (scorers[primary], True)
+    refit_given = refit                      # GridSearchCV's callable: best_index_ = refit(cv_results_)
+    scoring, refit = (scoring, refit is not False) if scorers is None else (scorers[primary], refit is not False)
     if not (isinstance(error_score, str) and error_score == "raise") and (
             not isinstance(error_score, (int, float, np.integer, np.floating)) or isinstance(error_score, bool)):
         raise ValidationError(f"error_score must be a number (a failed fit scores it: NaN, the default, ranks its "
@@ -167,9 +172,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if not isinstance(verbose, (int, np.integer, np.bool_)) or verbose < 0:   # True is 1, as GridSearchCV's
         raise ValidationError(f"verbose must be an integer >= 0 (the search's lines, as GridSearchCV's; each fit's "
                               f"are the grid's: {{'verbose': [1]}}); got {verbose!r}")
-    if not isinstance(n_jobs, int) or isinstance(n_jobs, bool) or n_jobs == 0:
+    if not isinstance(n_jobs, (int, np.integer)) or isinstance(n_jobs, bool) or n_jobs == 0:
         raise ValidationError(f"n_jobs must be a nonzero integer (N fits at once; -1 one per CPU, -2 all CPUs "
                               f"but one, as joblib's); got {n_jobs!r}")
+    n_jobs = int(n_jobs)          # NumPy's too, as GridSearchCV's
     scheduler = scheduler_address(scheduler)
     if scheduler is not None and n_jobs not in (1, -1):   # the worker threads run the fits: -1 is "every one"
         raise ValidationError(f"{give('jobs')} is for fits on this machine; with {give('scheduler')} the Dask "
@@ -294,7 +300,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         done = search(per_fold(inner), fold_pre, param_grids if isinstance(given, list) else param_grids[0], names,
                       df, y, folds=splits, scoring=scoring if scorers is None else scorers, primary=primary,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
-                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose))
+                      n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose),
+                      choose=refit_given if callable(refit_given) else None)
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)
@@ -328,4 +335,4 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                        scorer_of(as_public(inner), scoring, None if positive is None else pre.classes) if scorers is
                        None else {k: scorer_of(as_public(inner), v, pre.classes if classify and len(pre.classes) == 2
                                                else None) for k, v in scorers.items()}, removed,
-                       [*filter(set(pre.columns).__contains__, df.columns)])    # the set made once
+                       [*filter(set(pre.columns).__contains__, df.columns)], refit_given)    # the set made once

@@ -10,8 +10,8 @@ from chainrule.training.schedules import ScheduleWarning, kept
 
 
 def _fold(estimator, params: dict, fold: tuple, scoring: Any,
-          error_score) -> tuple[float | dict, float, str | None, bool | None, ScheduleWarning | None, tuple | None,
-                                float]:
+          error_score) -> tuple[float | dict, float, str | dict | None, bool | None, ScheduleWarning | None,
+                                tuple | None, float]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
@@ -39,18 +39,24 @@ def _fold(estimator, params: dict, fold: tuple, scoring: Any,
     out, held = ran_out(estimator), (said[0] if said else None)
     size = clipped(estimator)
     start = time.perf_counter()
+    if isinstance(scoring, dict):   # several scorers: GridSearchCV's {name: score}, a failing one's error_score alone
+        scores, failed = {}, {}
+        for name, one in scoring.items():
+            try:
+                scores[name] = float(check_scoring(estimator, one)(estimator, X_test, y_test, **score_params))
+            except Exception as exc:
+                if error_score == "raise":
+                    raise
+                scores[name] = float(error_score)
+                failed[name] = f"its fits worked, its score {name!r} could not be computed: {type(exc).__name__}: {exc}"
+        return scores, seconds, failed or None, out, held, size, time.perf_counter() - start
     try:
-        if isinstance(scoring, dict):       # several scorers: GridSearchCV's {name: score}
-            score: float | dict = {name: float(check_scoring(estimator, one)(estimator, X_test, y_test, **score_params))
-                                   for name, one in scoring.items()}
-        else:
-            score = float(check_scoring(estimator, scoring)(estimator, X_test, y_test, **score_params))
+        score = float(check_scoring(estimator, scoring)(estimator, X_test, y_test, **score_params))
         return score, seconds, None, out, held, size, time.perf_counter() - start
     except Exception as exc:
         if error_score == "raise":
             raise
-        shown = list(scoring) if isinstance(scoring, dict) else scoring or "default"
-        why = f"its fits worked, its score {shown!r} could not be computed: {type(exc).__name__}: {exc}"
+        why = f"its fits worked, its score {scoring or 'default'!r} could not be computed: {type(exc).__name__}: {exc}"
         return _failed(scoring, error_score), seconds, why, out, held, size, time.perf_counter() - start
 
 

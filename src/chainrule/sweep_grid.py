@@ -26,8 +26,14 @@ ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batc
 
 def grid_names(grid: dict, spelled: dict | None = None) -> Names:
     """The grid's names as written -> the estimator's (ALIASES'), with how a text grid spelled each value (its
-    `spelled`): what names a candidate as its user wrote it, in the command's lines and run_sweep's alike."""
-    return Names({key: ALIASES.get(key, key) for key in grid}, spelled)
+    `spelled`): what names a candidate as its user wrote it, in the command's lines and run_sweep's alike. Several
+    grids spelling one parameter two ways (hidden in one, hidden_layer_sizes in another) search one parameter, as
+    GridSearchCV's of the estimator's names: one column of the table, under the first grid's spelling."""
+    names: dict[str, str] = {}
+    for key in grid:
+        if ALIASES.get(key, key) not in names.values():
+            names[key] = ALIASES.get(key, key)
+    return Names(names, spelled)
 
 
 #: infinity as a grid may write it: Python's float reads inf and -inf, not NumPy's name, which the estimator's

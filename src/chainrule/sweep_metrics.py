@@ -18,11 +18,13 @@ MULTIMETRIC_REFIT = ("For multi-metric scoring, the parameter refit must be set 
 
 def several(scoring: Any, refit: Any) -> tuple[dict | None, str]:
     """(the scorers {name: scorer name or callable} where scoring gives several, else None; the metric that ranks
-    and refits: `refit`'s name, or 'score' for one scorer), each checked as GridSearchCV checks them."""
+    and refits: `refit`'s name, the first scorer's where refit is False or a callable, or 'score' for one scorer),
+    each checked as GridSearchCV checks them."""
     if not isinstance(scoring, (list, tuple, set, dict)):
-        if not isinstance(refit, bool):
-            raise ValidationError(f"refit must be True or False (a scorer's name only beside several scorers, "
-                                  f"scoring=['accuracy', 'f1_macro']); got {refit!r}")
+        if not isinstance(refit, bool) and not callable(refit):
+            raise ValidationError(f"refit must be True, False or a callable (of cv_results_, giving the best "
+                                  f"candidate's index, as GridSearchCV's); a scorer's name only beside several "
+                                  f"scorers, scoring=['accuracy', 'f1_macro']; got {refit!r}")
         return None, "score"
     if isinstance(scoring, dict):
         if not scoring or not all(isinstance(k, str) for k in scoring):
@@ -38,9 +40,8 @@ def several(scoring: Any, refit: Any) -> tuple[dict | None, str]:
         if not isinstance(one, str) and not callable(one):
             raise ValidationError(f"scoring: each scorer must be a scorer's name or a scorer (make_scorer(...)); got "
                                   f"{one!r}")          # a name scikit-learn does not know: run_sweep's scoring_name
-    if refit is False or callable(refit):
-        raise ValidationError(f"refit={refit!r} beside several scorers: the sweep ranks its table and saves its best "
-                              f"by one of them; give refit one of their names ({', '.join(map(repr, scorers))})")
+    if refit is False or callable(refit):    # GridSearchCV's: no best_* (False) or the callable's; the table ranked
+        return scorers, next(iter(scorers))  # by the first scorer
     if not (isinstance(refit, str) and refit in scorers):
         raise ValidationError(MULTIMETRIC_REFIT.format(refit))
     return scorers, refit

@@ -31,7 +31,7 @@ class SweepResult:
     said: str | None = None     # the target's labels kept as the file writes them (007), as train says it
     failed: dict[int, str] = field(default_factory=dict)   # failed candidates (rows of the search) -> why
     cv_results_: dict = field(default_factory=dict)   # GridSearchCV's (test scores, fit times), candidates in order
-    best_index_: int = 0                              # the best candidate's place in cv_results_
+    best_index: int = 0                               # the best candidate's place in cv_results_ (best_index_)
     best_pipeline: Any = None          # the file's preprocessing, then best_estimator (`with_preprocessing`)
     #: the other candidates whose mean score equals the best's (rank 1 too, as scikit-learn ranks ties), their places
     #: in cv_results_: best_index_ is the first of them all, in the grid's (or the drawn) order, as GridSearchCV's
@@ -49,12 +49,39 @@ class SweepResult:
     removed: list[Path] = field(default_factory=list)
     #: the file's columns the best model reads, in the file's order (GridSearchCV's feature_names_in_ of a DataFrame)
     feature_names: list[str] = field(default_factory=list)
+    #: the refit given (True, a scorer's name, False or a callable of cv_results_): GridSearchCV's refit
+    refit: Any = True
 
     # scikit-learn's names for what a search found (GridSearchCV's best_params_, best_score_, best_estimator_)
     #: GridSearchCV's multimetric_: several scorers (scorer_ a dict of them, scoring the one refit names)
     multimetric_ = property(lambda self: isinstance(self.scorer_, dict))
-    best_params_ = property(lambda self: self.best_params)
-    best_score_ = property(lambda self: self.best_score)
+
+    @property
+    def best_index_(self) -> int:
+        """GridSearchCV's: no such attribute for several scorers with refit=False, which pick no best."""
+        self._ranked("best_index_")
+        return self.best_index
+
+    @property
+    def best_params_(self) -> dict:
+        """GridSearchCV's (absent as best_index_ is)."""
+        self._ranked("best_params_")
+        return self.best_params
+
+    @property
+    def best_score_(self) -> float:
+        """GridSearchCV's: absent where refit is a callable (it picks by its own rule, not a mean score)."""
+        if callable(self.refit):
+            raise AttributeError("'SweepResult' object has no attribute 'best_score_': refit is a callable, which "
+                                 "picks best_index_ by its own rule (GridSearchCV has no best_score_ then either)")
+        self._ranked("best_score_")
+        return self.best_score
+
+    def _ranked(self, name: str) -> None:
+        if self.multimetric_ and self.refit is False:
+            raise AttributeError(f"'SweepResult' object has no attribute {name!r}: several scorers with refit=False "
+                                 "pick no best candidate (as GridSearchCV's); cv_results_ ranks by each "
+                                 "(rank_test_<name>)")
     n_splits_ = property(lambda self: sum(k.startswith("split") and k.endswith(
         f"_test_{self.scoring if self.multimetric_ else 'score'}") for k in self.cv_results_))
 

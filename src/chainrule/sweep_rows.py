@@ -110,5 +110,17 @@ def spread_scorable(y, splits: list, scoring: Any, target: str) -> None:
             raise ValidationError(
                 f"{name} cannot score fold {k + 1} of {len(splits)}: its test values of {target!r} (from "
                 f"{values.min():.4g} to {values.max():.4g}) spread beyond float64's range (their squared deviations "
-                "from the mean pass its limit, 1.8e+308), where scikit-learn's score is NaN; divide the column by a "
-                "power of ten (1e300) and sweep again")
+                f"from the mean pass its limit, 1.8e+308), where scikit-learn's score is NaN; divide the column by "
+                f"{_scorable_power(y, splits):.0e} (the least power of ten whose quotient's spread fits) and sweep "
+                "again")
+
+
+def _scorable_power(y, splits: list) -> float:
+    """The least power of ten the target divided by leaves every fold's test spread finite (what r2 divides by)."""
+    values = np.asarray(y, dtype=np.float64)
+    k = max(int(np.floor(np.log10(np.max(np.abs(values))))) - 160, 0)     # its squares overflow below this, at most
+    with np.errstate(all="ignore"):
+        while not all(np.isfinite(np.sum((values[test] / 10.0 ** k - np.mean(values[test] / 10.0 ** k)) ** 2))
+                      for _, test in splits):
+            k += 1
+    return 10.0 ** k

@@ -119,7 +119,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
-           verbose: int = 0, primary: str = "score") -> Search:
+           verbose: int = 0, primary: str = "score", choose: Callable[[dict], Any] | None = None) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -129,7 +129,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     `weights`: every row's sample weight (or None), in the fits and the scores; `for_fits(candidate)`: its
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
     the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout; `primary`: the scorer
-    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name).
+    that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name);
+    `choose(cv_results_)`: the best candidate's index instead (GridSearchCV's refit callable).
     Interrupted: SweepInterrupted with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -166,14 +167,15 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
         stop.n_candidates = len(candidates)
         raise
     res = cv_results(candidates, out, n_folds)
-    scores = np.array([res[f"split{k}_test_{m}"] for k in range(n_folds) for m in metrics_of(res)]).reshape(
-        n_folds, -1, len(candidates)).sum(axis=1)          # NaN where any scorer's is
-    # a fold failed where it says why (its score is error_score, which may be a number) or its score was NaN
-    broken = np.isnan(scores) | np.array([o[2] is not None for o in out]).reshape(len(candidates), n_folds).T
+    scores = np.array([res[f"split{k}_test_{primary}"] for k in range(n_folds)])   # the ranking scorer's alone:
+    # another's NaN leaves the candidate, as GridSearchCV's (`_say_other_nans`). A fold failed where its fit or the
+    # ranking scorer says why (its score is error_score, which may be a number) or that score was NaN
+    whys = [_why(o[2], primary) for o in out]
+    broken = np.isnan(scores) | np.array([why is not None for why in whys]).reshape(len(candidates), n_folds).T
     failed: dict[int, str] = {}
     for i in map(int, np.flatnonzero(broken.any(axis=0))):
-        reasons = [o[2] for o in out[i * n_folds:(i + 1) * n_folds] if o[2]]
-        failed[i] = reasons[0] if reasons else f"its score {_nan_of(res, i, scoring)} was NaN"
+        reasons = [why for why in whys[i * n_folds:(i + 1) * n_folds] if why]
+        failed[i] = reasons[0] if reasons else f"its score {_nan_of(scoring, primary)} was NaN"
     if len(failed) == len(candidates):
         raise ValidationError(f"every candidate of the sweep failed; the first, "
                               f"{as_written(candidates[0], names)}: {failed[0]}")
@@ -182,7 +184,9 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
                   if error_score == error_score else "score NaN, ranked last")     # 0, not np.float64(0.0)
         warnings.warn(f"candidate {as_written(candidates[i], names)} failed in {int(broken[:, i].sum())} of "
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
-    best = int(np.argmin(res[f"rank_test_{primary}"]))           # GridSearchCV's best_index_, and its refit:
+    res = named(res, names)          # as the result's cv_results_, which a refit callable reads
+    _say_other_nans(res, out, primary, failed, candidates, names, n_folds)
+    best = int(np.argmin(res[f"rank_test_{primary}"])) if choose is None else _chosen(choose, res, len(candidates))
     params = candidates[best]
     refit_said: list = []
     try:
@@ -190,33 +194,68 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
             best_estimator = None if refit is None else refit(unprefixed(params))
     except KeyboardInterrupt as exc:     # every candidate finished: the table is whole, the best model is not
         halted = SweepInterrupted(dict(enumerate(out)), *exc.args)
-        halted.table, halted.n_candidates = table_of(named(res, names), names, n_folds, primary), len(candidates)
+        halted.table, halted.n_candidates = table_of(res, names, n_folds, primary), len(candidates)
         halted.refitting = True
         raise halted from None
     except Exception as exc:
         raise ValidationError(f"the best candidate, {as_written(params, names)}, failed when refit on every row: "
                               f"{type(exc).__name__}: {exc}") from None
-    res = named(res, names)
     refits = best_estimator is not None
     short, short_in = _counted([o[3] for o in out], refits and ran_out(best_estimator), candidates, names, best)
     said = [o[4] for o in out]
     unreached, unreached_in = _counted(said, bool(refit_said), candidates, names, best)
     sizes = [o[5] for o in out] + [clipped(best_estimator) if refits else None]
     n_clipped, clipped_in = _counted(sizes[:-1], bool(sizes[-1]), candidates, names, best)
+    rank = res[f"rank_test_{primary}"]        # those tied with the best: a refit callable's need not be ranked 1
     done = Search(table_of(res, names, n_folds, primary), unprefixed(params), float(res[f"mean_test_{primary}"][best]),
                   best_estimator, failed, res, best, short, sum(o[3] is not None for o in out) + refits, short_in,
                   unreached, unreached_in, next((w for w in said + refit_said if w is not None), None),
-                  len(candidates), [int(i) for i in np.flatnonzero(res[f"rank_test_{primary}"] == 1) if i != best])
+                  len(candidates), [int(i) for i in np.flatnonzero(rank == rank[best]) if i != best])
     done.clipped, done.clipped_in = n_clipped, clipped_in
     done.clipped_first = next((c for c in sizes if c is not None), None)
     return done
 
 
-def _nan_of(res: dict, i: int, scoring: Any) -> str:
-    """The scorer whose score of candidate i was NaN, named: of several, those whose were (not the dict of them)."""
-    if not isinstance(scoring, dict):
-        return repr(scoring or "default")
-    return ", ".join(repr(m) for m in metrics_of(res) if np.isnan(res[f"mean_test_{m}"][i]))
+def _chosen(choose: Callable[[dict], Any], res: dict, n: int) -> int:
+    """The index a refit callable gives for cv_results_, checked as GridSearchCV checks its best_index_."""
+    import numbers
+    best = choose(res)
+    if not isinstance(best, numbers.Integral) or isinstance(best, bool):
+        raise TypeError(f"best_index_ returned is not an integer: refit's callable gave {best!r}, not the index of "
+                        f"one of the {n} candidates in cv_results_")
+    best = int(best)
+    if not 0 <= best < n:
+        raise IndexError(f"best_index_ index out of range: refit's callable gave {best}; cv_results_ has {n} "
+                         f"{plural(n, 'candidate')} (0 to {n - 1})")
+    return best
+
+
+def _nan_of(scoring: Any, primary: str) -> str:
+    """The scorer whose NaN score failed a candidate: the one scorer, or of several the one that ranks."""
+    return repr(primary) if isinstance(scoring, dict) else repr(scoring or "default")
+
+
+def _why(said: str | dict | None, primary: str) -> str | None:
+    """Why a fold failed its candidate: its fit's failure, or the ranking scorer's (of several: `_fold`'s dict)."""
+    return said.get(primary) if isinstance(said, dict) else said
+
+
+def _say_other_nans(res: dict, out: list, primary: str, failed: dict, candidates: list, names, n_folds: int) -> None:
+    """Several scorers: one that does not rank and scored NaN (or failed: error_score) for a candidate that did not
+    fail leaves it in the search, as GridSearchCV keeps it (its mean_test_ NaN, ranked last by that scorer): said once
+    a scorer, naming it, the candidates and the first reason."""
+    for metric in (m for m in metrics_of(res) if m != primary):
+        hit = [i for i in range(len(candidates)) if i not in failed and (
+            np.isnan(res[f"mean_test_{metric}"][i]) or any(isinstance(o[2], dict) and metric in o[2]
+                                                           for o in out[i * n_folds:(i + 1) * n_folds]))]
+        if not hit:
+            continue
+        why = next((o[2][metric] for i in hit for o in out[i * n_folds:(i + 1) * n_folds]
+                    if isinstance(o[2], dict) and metric in o[2]), "its score was NaN")
+        warnings.warn(f"scorer {metric!r} scored NaN (or error_score) for {len(hit)} of {len(candidates)} "
+                      f"{plural(len(candidates), 'candidate')}, first {as_written(candidates[hit[0]], names)}: {why}; "
+                      f"they are kept, ranked by {primary!r} (mean_test_{metric} NaN ranks last by {metric!r}, as "
+                      "GridSearchCV's)", UserWarning, stacklevel=caller_level())
 
 
 def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_folds: int):

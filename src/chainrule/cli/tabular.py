@@ -226,7 +226,8 @@ def describe_export(path, model) -> None:
     if model.doc_string:
         say(model.doc_string)
     inputs = [f"{short(v.name)} ({kinds.get(v.type.tensor_type.elem_type, 'other')})" for v in graph.input]
-    say(f"inputs, one per CSV column: {', '.join(inputs[:20])}{' ...' if len(inputs) > 20 else ''}")
+    more = f", and {len(inputs) - 20} more" if len(inputs) > 20 else ""
+    say(f"inputs, one per CSV column: {', '.join(inputs[:20])}{more}")
     say(f"outputs: {names([v.name for v in graph.output], 20)}")
     opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in model.opset_import)
     say(f"opsets: {opsets}")

@@ -127,8 +127,8 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
 def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,
                      w: np.ndarray | None = None) -> str:
     """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it).
-    Weights that leave no training row counting (times --weight's `w`) are an error in the options' words."""
-    from ..data.csvfile import short
+    Weights that leave no training row counting (times --weight's `w`) are an error in the options' words. Each
+    class as --class-weight takes it, LABEL=W, so the line can be given back as the option."""
     from ..nn.sample_weight import class_table
     k = len(pre.classes)
     labels = np.asarray(labels, dtype=np.int64)
@@ -141,11 +141,20 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     unweighed = np.zeros(k, dtype=bool)   # 'balanced': a class whose rows all weigh 0 has no count (its table's 1 is
     if isinstance(class_weight, str) and w is not None:       # no weight; scikit-learn's is inf): said so
         unweighed = (np.bincount(labels, minlength=k) > 0) & (np.bincount(labels, weights=rows > 0, minlength=k) == 0)
-    shown = ", ".join(f"{short(str(c))} {'- (its rows weigh 0)' if z else f'{t:.4g}'}"
+    shown = ", ".join(f"{as_written(c)} (its rows weigh 0)" if z else f"{as_written(c)}={t:.4g}"
                       for c, t, z in list(zip(pre.classes, table, unweighed))[:20])
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"
+
+
+def as_written(label: Any) -> str:
+    """A class label as --class-weight takes it, LABEL of LABEL=W: as the file writes it, not its repr (the class 1
+    is 1, not '1'); one holding a comma, a quote or spaces around it in double quotes, as a CSV cell; cut at 200."""
+    text = str(label) if len(str(label)) <= 200 else str(label)[:197] + "..."
+    if any(c in text for c in ',"\n\r') or text != text.strip() or not text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 #: the preprocessing's fields that --weight weighs (its statistics)

@@ -83,3 +83,30 @@ def test_explain_weights_of_the_wrong_json_kind_are_named_as_what_they_are(tmp_p
     assert result.returncode == 2
     assert f"--weights {str(tmp_path / 'w.json')!r}: {said} (expected a JSON list [W1, b1, W2, b2, ...] of the " \
            "--layers shapes [[2, 2], [2], [2, 1], [1]], or a .npz model)" in result.stderr
+
+
+def test_weights_summing_past_float64_are_refused_in_the_options_words(tmp_path):
+    """--class-weight 1=1e308 trained nothing and said 'accuracy nan, loss 0.0000', exit 0; a --weight column of
+    1e308 blamed an input column ("column 'x1' has an infinite value") for the weighted mean's overflow."""
+    y = _binary(tmp_path / "t.csv")
+    common = ["--target", "label", "--epochs", "1", "--hidden", "3", "--out", tmp_path / "m.npz"]
+    result = cmd("train", tmp_path / "t.csv", *common, "--class-weight", "1=1e308")
+    assert result.returncode == 2 and "nan" not in result.stderr
+    assert "error: --class-weight: the training rows' weights sum past the largest number (1.8e+308), largest " \
+           "weight 1e+308; only their ratios count" in result.stderr
+    with open(tmp_path / "w.csv", "w") as f:
+        f.write("x1,x2,label,w\n" + "".join(f"{i / 80!r},{1 - i / 80!r},{c},1e308\n" for i, c in enumerate(y)))
+    result = cmd("train", tmp_path / "w.csv", *common, "--weight", "w")
+    assert result.returncode == 2 and "infinite" not in result.stderr
+    assert "error: --weight column 'w': the training rows' weights sum past the largest number" in result.stderr
+
+
+def test_only_the_class_weights_ratios_count_as_the_refusal_says(tmp_path):
+    """The remedy the refusal gives (one common factor) trains the same network, to rounding."""
+    _binary(tmp_path / "t.csv")
+    nets = []
+    for given in ("0=1,1=3", "0=1e300,1=3e300"):
+        assert cmd("train", tmp_path / "t.csv", "--target", "label", "--epochs", "2", "--hidden", "3", "--out",
+                   tmp_path / "m.npz", "--class-weight", given).returncode == 0
+        nets.append(cr.load(tmp_path / "m.npz").params)
+    np.testing.assert_allclose(nets[0], nets[1], rtol=1e-9, atol=1e-12)

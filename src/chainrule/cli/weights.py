@@ -53,6 +53,19 @@ def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
             split = f" (--val-split {args.val_split})" if n_val else ""
             raise ValidationError(f"--weight column {short(args.weight)} is 0 on every {which} row{split}: at least "
                                   "one must weigh more than 0")
+        summable(part, f"--weight column {short(args.weight)}", which)
+
+
+def summable(w: np.ndarray, named: str, which: str) -> None:
+    """Rows' weights whose sum passes float64's largest number (1.8e308) are refused in the options' words: train's
+    loss and statistics divide by that sum (the weighted mean), which would be inf, its accuracy NaN, its inputs
+    called infinite. Only the weights' ratios count there, so the remedy is a common factor."""
+    with np.errstate(over="ignore"):
+        total = float(np.add.reduce(w, dtype=np.float64))
+    if not math.isfinite(total):
+        raise ValidationError(f"{named}: the {which} rows' weights sum past the largest number (1.8e+308), "
+                              f"largest weight {float(np.max(w)):g}; only their ratios count, so divide them all by "
+                              "one factor (e.g. 1e300 -> 1)")
 
 
 def describe(w: np.ndarray, col: str) -> str:
@@ -134,10 +147,11 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     labels = np.asarray(labels, dtype=np.int64)
     table = class_table(class_weight, labels, k, w)       # the engine's table, which fit trains with
     rows = table[labels] if w is None else table[labels] * np.asarray(w)
+    with_weight = " times the --weight column" if w is not None else ""
     if labels.size and not rows.any():
-        with_weight = " times the --weight column" if w is not None else ""
         raise ValidationError(f"--class-weight{with_weight} gives every training row the weight 0: at least one "
                               "must weigh more than 0")
+    summable(rows, f"--class-weight{with_weight}", "training")
     unweighed = np.zeros(k, dtype=bool)   # 'balanced': a class whose rows all weigh 0 has no count (its table's 1 is
     if isinstance(class_weight, str) and w is not None:       # no weight; scikit-learn's is inf): said so
         unweighed = (np.bincount(labels, minlength=k) > 0) & (np.bincount(labels, weights=rows > 0, minlength=k) == 0)

@@ -110,3 +110,24 @@ def test_only_the_class_weights_ratios_count_as_the_refusal_says(tmp_path):
                    tmp_path / "m.npz", "--class-weight", given).returncode == 0
         nets.append(cr.load(tmp_path / "m.npz").params)
     np.testing.assert_allclose(nets[0], nets[1], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("command", [("train", "t.csv", "--target", "label", "--out", "m.npz"), ("explain",)])
+def test_a_rate_that_float64_reads_as_0_is_refused_not_trained_with(tmp_path, command):
+    """--lr 1e-400 was float('1e-400') == 0.0: train ran without a word at a rate of 0 (its weights never moved),
+    where --clip-norm 1e-400 is refused. 0 itself, written so, is still torch.optim's rate of 0."""
+    _binary(tmp_path / "t.csv")
+    assert float("1e-400") == 0.0
+    result = cmd(*command, "--lr", "1e-400", cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"chainrule {command[0]}: error: argument --lr: expected a finite number >= 0, e.g. 0.001; got '1e-400', " \
+           "which float64 reads as 0" in result.stderr.replace("\n", " ")
+    assert cmd(*command, "--lr", "0e-400", cwd=tmp_path).returncode == 0
+
+
+def test_momentum_past_float64_is_said_to_need_a_finite_number(tmp_path):
+    _binary(tmp_path / "t.csv")
+    result = cmd("train", "t.csv", "--target", "label", "--out", "m.npz", "--optimizer", "sgd", "--momentum", "1e400",
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert "argument --momentum: expected a finite number >= 0, e.g. 0.9; got '1e400'" in result.stderr

@@ -40,7 +40,7 @@ def test_train_momentum_is_sgds_and_rmsprops_and_refused_elsewhere(iris_csv, tmp
     assert not (tmp_path / "adam.npz").exists()
     code, _, err = cli(capsys, "train", iris_csv, "--target", "species", "--optimizer", "sgd", "--momentum", "-1",
                        "--out", tmp_path / "neg.npz")
-    assert code == 2 and "--momentum: expected a number >= 0" in err
+    assert code == 2 and "--momentum: expected a finite number >= 0" in err
 
 
 def test_train_refuses_chunk_rows_without_stream(iris_csv, tmp_path, capsys):

@@ -62,7 +62,7 @@ def test_train_says_balanced_weights_counted_with_the_weight_column(tmp_path, ca
     table = compute_class_weight("balanced", classes=np.array(["common", "rare"]), y=y, sample_weight=w)
     assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--out", str(tmp_path / "m")]) == 0
-    assert f"'common' {table[0]:.4g}, 'rare' {table[1]:.4g}" in capsys.readouterr().err
+    assert f"common={table[0]:.4g}, rare={table[1]:.4g}" in capsys.readouterr().err
 
 
 
@@ -123,7 +123,7 @@ def test_train_says_a_class_whose_rows_all_weigh_0_has_no_balanced_weight(tmp_pa
     assert np.isinf(table[0])
     assert main(["train", str(tmp_path / "t.csv"), "--target", "label", "--weight", "w", "--class-weight", "balanced",
                  "--val-split", "0", "--epochs", "1", "--hidden", "3", "--out", str(tmp_path / "m")]) == 0
-    said = f"'setosa' - (its rows weigh 0), 'versicolor' {table[1]:.4g}, 'virginica' {table[2]:.4g}"
+    said = f"setosa (its rows weigh 0), versicolor={table[1]:.4g}, virginica={table[2]:.4g}"
     assert said in capsys.readouterr().err
 
 

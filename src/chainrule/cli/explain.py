@@ -86,7 +86,7 @@ def _weights(path: str, net) -> None:
             arrays = cr.load(path).get_weights()
         else:
             with open(path) as f:
-                arrays = [np.array(w, dtype=float) for w in json.load(f)]
+                arrays = [np.array(w, dtype=float) for w in _json_arrays(json.load(f))]
             square = [k // 2 + 1 for k, w in enumerate(arrays)              # 1 x 1: nothing to transpose
                       if k % 2 == 0 and w.ndim == 2 and w.shape[0] == w.shape[1] > 1]
             if square:                          # a transposed square W fits too: say how it is read
@@ -102,6 +102,19 @@ def _weights(path: str, net) -> None:
         shapes = [list(a.shape) for a in net.get_weights()]
         raise ValidationError(f"--weights {short(path, 200)}: {exc} (expected a JSON list [W1, b1, W2, b2, ...] of the "
                               f"--layers shapes {shapes}, or a .npz model)") from None
+
+
+def _json_arrays(loaded) -> list:
+    """--weights' JSON as a list of arrays, each a list: an object, a plain number or a list of plain numbers (one
+    array flattened) named as what it is, not as NumPy's words for the first item it could not read."""
+    kinds = {dict: "a JSON object", str: "a JSON string", bool: "a JSON true or false", type(None): "null"}
+    got = (kinds.get(type(loaded), "a plain number") if not isinstance(loaded, list)
+           else "an empty list" if not loaded
+           else f"a list of {len(loaded)} plain numbers, not of arrays" if not any(isinstance(w, list) for w in loaded)
+           else "")
+    if got:
+        raise ValueError(f"got {got}")
+    return loaded
 
 
 _held: list[str] = []       # this run's notes: said once its refusals are past (a refusal comes before any output)

@@ -59,8 +59,9 @@ def info(args) -> int:
             other = f" + 'other' ({pre.other[c]} rarer values)" if c in pre.other else ""
             say(f"text column {short(c)} (one-hot): {names(pre.categories[c], 20)}{other}")
         if pre.fill:
-            say(f"missing values filled ({pre.impute}): " + ", ".join(f"{short(k)}: {short(v)}"
-                                                                      for k, v in list(pre.fill.items())[:20]))
+            more = f", and {len(pre.fill) - 20} more" if len(pre.fill) > 20 else ""
+            say(f"missing values filled ({pre.impute}): " + ", ".join(f"{short(k)}: {filled(v)}"
+                                                                      for k, v in list(pre.fill.items())[:20]) + more)
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
     if (given := class_weights(extra.get("class_weight"), fitted=pre is None)) is not None and "sweep" in extra:
@@ -89,6 +90,15 @@ def info(args) -> int:
         folds = counted(sweep["cv"], "fold") if isinstance(sweep.get("cv"), int) else f"{sweep.get('cv')} folds"
         say(f"sweep: the best of its grid by {sweep.get('scoring')}{positive} over {folds}: {best}")
     return 0
+
+
+def filled(value) -> str:
+    """A column's fill value as a person writes it: a number to 4 significant digits, as the other lines' (0.4814, not
+    0.481448275862069), a text value quoted."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{value:.4g}"
+    from ..data.csvfile import short
+    return short(value)
 
 
 def class_weights(recorded, fitted: bool = False) -> str | None:

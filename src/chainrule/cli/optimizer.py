@@ -22,13 +22,13 @@ _REMEDIES = re.compile(r"([Tt])ry " + re.escape(REMEDIES) + r"(?: and targets)?"
 
 
 def momentum(text: str) -> float:
-    """--momentum: a number >= 0 (torch's SGD and RMSprop take any; 0.9 is usual)."""
+    """--momentum: a finite number >= 0 (torch's SGD and RMSprop take any; 0.9 is usual)."""
     try:
         value = float(text)
     except ValueError:
         value = -1.0
     if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, e.g. 0.9; got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.9; got {text!r}")
     return value
 
 

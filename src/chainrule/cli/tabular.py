@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -39,9 +40,14 @@ def learning_rate(text: str) -> float:
     the text as typed: one rule, one message for both commands, whatever was wrong with the text."""
     from ..nn.checks import learning_rate as checked
     try:
-        return checked(float(text), "--lr")
+        value = checked(float(text), "--lr")
     except (ValueError, ValidationError):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}") from None
+    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):      # 1e-400: a rate, read as 0
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}, which float64 "
+                                         "reads as 0 (its smallest is 5e-324): a rate of 0 trains nothing; give 0 "
+                                         "to mean it")
+    return value
 
 
 def fraction(text: str) -> float:
@@ -226,7 +232,8 @@ def describe_export(path, model) -> None:
     if model.doc_string:
         say(model.doc_string)
     inputs = [f"{short(v.name)} ({kinds.get(v.type.tensor_type.elem_type, 'other')})" for v in graph.input]
-    say(f"inputs, one per CSV column: {', '.join(inputs[:20])}{' ...' if len(inputs) > 20 else ''}")
+    more = f", and {len(inputs) - 20} more" if len(inputs) > 20 else ""
+    say(f"inputs, one per CSV column: {', '.join(inputs[:20])}{more}")
     say(f"outputs: {names([v.name for v in graph.output], 20)}")
     opsets = ", ".join(f"{o.domain or 'ai.onnx'} {o.version}" for o in model.opset_import)
     say(f"opsets: {opsets}")

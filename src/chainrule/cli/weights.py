@@ -53,6 +53,19 @@ def check_parts(w: np.ndarray, n_val: int, args: Any) -> None:
             split = f" (--val-split {args.val_split})" if n_val else ""
             raise ValidationError(f"--weight column {short(args.weight)} is 0 on every {which} row{split}: at least "
                                   "one must weigh more than 0")
+        summable(part, f"--weight column {short(args.weight)}", which)
+
+
+def summable(w: np.ndarray, named: str, which: str) -> None:
+    """Rows' weights whose sum passes float64's largest number (1.8e308) are refused in the options' words: train's
+    loss and statistics divide by that sum (the weighted mean), which would be inf, its accuracy NaN, its inputs
+    called infinite. Only the weights' ratios count there, so the remedy is a common factor."""
+    with np.errstate(over="ignore"):
+        total = float(np.add.reduce(w, dtype=np.float64))
+    if not math.isfinite(total):
+        raise ValidationError(f"{named}: the {which} rows' weights sum past the largest number (1.8e+308), "
+                              f"largest weight {float(np.max(w)):g}; only their ratios count, so divide them all by "
+                              "one factor (e.g. 1e300 -> 1)")
 
 
 def describe(w: np.ndarray, col: str) -> str:
@@ -127,25 +140,35 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
 def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,
                      w: np.ndarray | None = None) -> str:
     """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it).
-    Weights that leave no training row counting (times --weight's `w`) are an error in the options' words."""
-    from ..data.csvfile import short
+    Weights that leave no training row counting (times --weight's `w`) are an error in the options' words. Each
+    class as --class-weight takes it, LABEL=W, so the line can be given back as the option."""
     from ..nn.sample_weight import class_table
     k = len(pre.classes)
     labels = np.asarray(labels, dtype=np.int64)
     table = class_table(class_weight, labels, k, w)       # the engine's table, which fit trains with
     rows = table[labels] if w is None else table[labels] * np.asarray(w)
+    with_weight = " times the --weight column" if w is not None else ""
     if labels.size and not rows.any():
-        with_weight = " times the --weight column" if w is not None else ""
         raise ValidationError(f"--class-weight{with_weight} gives every training row the weight 0: at least one "
                               "must weigh more than 0")
+    summable(rows, f"--class-weight{with_weight}", "training")
     unweighed = np.zeros(k, dtype=bool)   # 'balanced': a class whose rows all weigh 0 has no count (its table's 1 is
     if isinstance(class_weight, str) and w is not None:       # no weight; scikit-learn's is inf): said so
         unweighed = (np.bincount(labels, minlength=k) > 0) & (np.bincount(labels, weights=rows > 0, minlength=k) == 0)
-    shown = ", ".join(f"{short(str(c))} {'- (its rows weigh 0)' if z else f'{t:.4g}'}"
+    shown = ", ".join(f"{as_written(c)} (its rows weigh 0)" if z else f"{as_written(c)}={t:.4g}"
                       for c, t, z in list(zip(pre.classes, table, unweighed))[:20])
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"
+
+
+def as_written(label: Any) -> str:
+    """A class label as --class-weight takes it, LABEL of LABEL=W: as the file writes it, not its repr (the class 1
+    is 1, not '1'); one holding a comma, a quote or spaces around it in double quotes, as a CSV cell; cut at 200."""
+    text = str(label) if len(str(label)) <= 200 else str(label)[:197] + "..."
+    if any(c in text for c in ',"\n\r') or text != text.strip() or not text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 #: the preprocessing's fields that --weight weighs (its statistics)

@@ -20,6 +20,7 @@ from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old
 from .lines import earliest, place, plural
 from .oddnumbers import odd_cell, odd_error
 from .opening import wide
+from .selection import column_names, select_columns  # noqa: F401 (their old home)
 from .textnumbers import (
     amount_error,
     amounts,
@@ -274,47 +275,6 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
                   f"with {give('max categories')}, or leave the column out with {give('drop any')})",
                   ColumnWarning, stacklevel=caller_level())
     return sorted(str(v) for v in kept), len(counts) - max_categories
-
-
-def column_names(cols: Any, argument: str) -> Any:
-    """The column names, None read as none (as run_sweep reads it). A list given as one string is refused:
-    iterated, text_columns='city' was read as the columns 'c', 'i', 't' and 'y' ("text column 'c' is not in the
-    file")."""
-    if cols is None:
-        return ()
-    if isinstance(cols, str):
-        from ..errors import ChainruleTypeError
-        raise ChainruleTypeError(f"{argument} must be a list of column names, e.g. [{cols!r}]; got the string "
-                                 f"{cols!r}, which would be read one character a column")
-    return cols
-
-
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
-    """(the table with the target and the feature columns only, file order kept; the columns left
-    out), as train and sweep choose them; a text column left out by `drop` or `features` is named as
-    such (it is in the file). The messages name features, drop and text in their reader's words
-    (advice.give: the arguments', the command's options). The caller says what was left out, if it speaks."""
-    from .csvfile import not_in_file
-    named = {"features": give("features"), "drop": give("drop argument"), "text": give("text argument")}
-    for key, cols in (("features", features), ("drop", drop)):
-        for c in cols:
-            if c not in df.columns:
-                raise not_in_file(f"{named[key]}: column", c, df.columns, df.attrs.get("csv", {}).get("name"))
-    if target in drop or target in features:
-        given = named["drop"] if target in drop else named["features"]       # the one that named it
-        raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "
-                              "predict, not one of them")
-    both = [c for c in features if c in drop]       # --drop was ignored beside --features (the column trained on)
-    if both:
-        raise ValidationError(f"column {short(both[0])} is in both {named['features']} and {named['drop']}: an "
-                              "input cannot also be left out; give it in one of them")
-    keep = set(features) | {target} if features else set(df.columns) - set(drop)
-    left = [c for c in df.columns if c not in keep]
-    for c in (c for c in text if c in left):
-        why = f"is in {named['drop']}" if c in drop else f"is not among {named['features']}"
-        raise ValidationError(f"{named['text']}: column {short(c)} {why}, so it is not an input; give one or the "
-                              "other")
-    return df[[c for c in df.columns if c in keep]], left
 
 
 def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:

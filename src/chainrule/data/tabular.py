@@ -23,7 +23,6 @@ from .columns import (
     categories,
     check_classes,
     check_text_column,
-    column_names,
     is_numeric,
     looks_like_id,
     warn_id,
@@ -32,6 +31,7 @@ from .csvfile import not_in_file, read_csv, short, the_file
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, unfilled
 from .scan import Counts
+from .selection import column_names
 from .statistics import (
     checked_weights,
     mean_and_spread,

@@ -18,7 +18,7 @@ from .advice import give
 from .csvfile import short
 from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural
-from .oddnumbers import odd_cell, odd_error
+from .oddnumbers import odd_cell, odd_classes, odd_error, odd_kind
 from .opening import wide
 from .selection import column_names, select_columns  # noqa: F401 (their old home)
 from .textnumbers import (
@@ -135,10 +135,18 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     from .tabular import MAX_CLASSES
     counts = np.asarray(counts, dtype=np.int64)
     total = int(counts.sum())
-    if total == 0 or (target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts))):
+    if total == 0:
         return
     distinct = pd.Series(text, dtype="string").str.strip()
     ok = as_read(distinct, read).notna().to_numpy(dtype=bool)       # as the file's --decimal, --thousands read them
+    if target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts)):
+        odd = odd_cell(text, ok)        # classes as written: '−1' one of its own beside '-1', said
+        if odd is not None:
+            import warnings
+            i, line = first_of(odd[0])
+            warnings.warn(odd_classes(name, str(odd[1][i]), text[i], at_line(line)), ColumnWarning,
+                          stacklevel=caller_level())
+        return
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
         i, line = first_of(found[1])
@@ -165,6 +173,11 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         # as written, the first's kind first: 'n/a ' is not what --na-values 'n/a' reads
         kinds = list(dict.fromkeys([text[i], *(text[j] for j in np.flatnonzero(~ok))]))
         given = (read or {}).get("na_values", ())          # the option replaces them: its advice keeps them
+        odd_ones = np.array([not k and odd_kind(str(t)) is not None for t, k in zip(text, ok)], dtype=bool)
+        if odd_ones.any():      # '−3' beside '?': the odd number named as odd_cell names it, the others after it
+            j, at = first_of(odd_ones)
+            raise odd_error(name, str(odd_kind(text[j])), text[j], at_line(at), target,
+                            [k for k in kinds if odd_kind(str(k)) is None], given)
         raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target, given)
 
 

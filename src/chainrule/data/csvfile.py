@@ -294,6 +294,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
                        "decimal": decimal, "thousands": thousands, "na_values": given_markers(na_values)}
     if usecols is None:
         df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
+        from .header import refuse_repeated_header
+        refuse_repeated_header(df, name)
     return df
 
 

@@ -103,3 +103,22 @@ def test_a_header_repeated_mid_file_is_named_as_such(tmp_path):
     fixed = "a,b,y\n" + part + part                  # without that line: numbers, read as pandas reads them
     (tmp_path / "f.csv").write_text(fixed)
     pd.testing.assert_frame_equal(read_csv(tmp_path / "f.csv"), pd.read_csv(io.StringIO(fixed)), check_dtype=False)
+
+
+def test_gaps_and_markers_in_one_column_are_said_in_one_error(tmp_path):
+    """A column of numbers with empty cells and '?', 'N/A', '-': the error named the gaps alone ("missing values
+    ... use --impute"), and after --impute the markers; now one error gives both ways out, whole or streamed."""
+    markers = ["N/A", "", "?", "-"]
+    text = "a,b,y\n" + "".join(f"{i},{markers[i % 4] if i % 5 == 0 else i * 2},{i * 1.5}\n" for i in range(30))
+    (tmp_path / "d.csv").write_text(text)
+    for extra in ([], ["--stream"]):
+        out = cmd("train", tmp_path / "d.csv", "--target", "y", "--task", "regression", "--epochs", "1",
+                  "--out", tmp_path / "m.npz", *extra)
+        assert out.returncode != 0 and "--impute" in out.stderr, out.stderr
+        given = re.search(r"--na-values '([^']*)'", out.stderr).group(1)
+        assert sorted(given.split(",")) == ["-", "?", "N/A"], out.stderr
+    b = pd.read_csv(io.StringIO(text), na_values=["", *given.split(",")], keep_default_na=False)["b"]
+    assert pd.api.types.is_float_dtype(b) and b.isna().sum() == 6               # pandas' reading of the advice
+    out = cmd("train", tmp_path / "d.csv", "--target", "y", "--task", "regression", "--epochs", "1",
+              "--out", tmp_path / "m.npz", "--na-values", given, "--impute", "mean")
+    assert out.returncode == 0, out.stderr

@@ -190,6 +190,9 @@ class Preprocessing:
             raise no_values(empty[0])
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
+            for c in gaps:      # numbers but for gaps and '?': one error, with --na-values and --impute both
+                if not is_numeric(df[c]) and c not in text_columns and not isinstance(df[c].dtype, pd.CategoricalDtype):
+                    check_text_column(df[c], c, df.attrs.get("csv"))
             detail = "; ".join(f"{c!r} {rows_of(df[c].isna(), df)}" for c in gaps)
             n = int(missing[gaps].sum())
             raise unfilled(n, detail)

@@ -234,6 +234,14 @@ def old_check_text_column(col, name: str) -> None:
         kinds = list(dict.fromkeys(col.dropna().astype("string")[~ok].tolist()))      # as written
         line = _line(col, col.index.isin(bad.index[:1]))
         listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+        words = [k for k in kinds if k.strip().lower() in ("true", "false", "yes", "no", "y", "n")]
+        if words:           # a yes/no word is a value, not a missing one: no --na-values advised
+            raise ValidationError(
+                f"column {short(name)} is numbers except {len(bad)} of {len(values)} cells ({listed}; first on "
+                f"{line}), so it would be read as text, with one category per number; {words[0]!r} is a yes/no word, "
+                "values, not missing ones: correct such cells in the file (a yes/no as 1 or 0; a date where a number "
+                "belongs is most often a number a spreadsheet turned into a date, or a row whose fields are shifted), "
+                f"or --text {short(name)} to use the column as text categories")
         # --na-values splits at commas and strips each marker: advised only where it reads every such cell
         markers = ",".join(kinds)
         na = "," not in "".join(kinds) and all(k == k.strip() != "" for k in kinds) and len(repr(markers)) <= 60

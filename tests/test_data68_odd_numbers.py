@@ -76,11 +76,12 @@ def test_regression_target_with_a_whole_number_past_64_bits_names_it(tmp_path, s
 @pytest.mark.parametrize("cells", [["0x1F", "0xFF", "0x10"], ["\u22123", "abc", "?"]])
 def test_hex_codes_alone_stay_text_and_other_text_still_named_as_before(tmp_path, cells):
     """A column of 0x codes alone is text (codes, as pandas reads it); a Unicode minus beside 'abc' and '?' does not
-    hide them: the column is numbers but for those cells, all listed."""
+    hide them: the Unicode minus is named as such (not advised as a missing marker), and the others after it."""
     rows = "x,y\n" + "".join(f"{cells[i % 3] if i % 2 or len(cells[1]) == 4 else i},{i % 2}\n" for i in range(30))
     (tmp_path / "d.csv").write_text(rows, encoding="utf-8")
     out = cmd("train", tmp_path / "d.csv", "--target", "y", "--epochs", "1", "--out", tmp_path / "m.npz")
     if cells[0] == "0x1F":
         assert out.returncode == 0, out.stderr
     else:
-        assert "is numbers except 15 of 30 cells" in out.stderr and "'abc'" in out.stderr, out.stderr
+        assert "Unicode minus" in out.stderr and "('\u22123' on line 5)" in out.stderr, out.stderr
+        assert "holds 'abc', '?' too" in out.stderr and "--na-values 'abc,?' to read" in out.stderr, out.stderr

@@ -33,6 +33,10 @@ _RESAVE = ("save it with ';' between fields (pandas.read_csv(path, dtype=str, ke
 #: each piece of advice, formatted with `give`'s values: {caller: words}, "fit" and "command" in every entry
 WORDS: dict[str, dict[str, str]] = {
     "text": {"fit": "text_columns=[{column}]", "command": "--text {column}"},
+    # characters replaced in the file: a shell's sed for the command, Python's own words for Python's reader
+    "replace in file": {"fit": "e.g. in Python: open(new_path, 'w', encoding='utf-8').write(open(path, "
+                               "encoding='utf-8').read(){py})",
+                        "command": "e.g. sed '{sed}' FILE > NEW"},
     "drop": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
              "sweep": "drop=[{column}]", "command": "--drop {column}"},
     "drop any": {"fit": "df.drop(columns=...)", "stream": "fit(columns=[...])", "sweep": "drop=[...]",

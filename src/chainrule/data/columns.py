@@ -18,8 +18,9 @@ from .advice import give
 from .csvfile import short
 from .dates import DATES_OUT, all_dates, is_date  # noqa: F401 (is_date: its old home)
 from .lines import earliest, place, plural
-from .oddnumbers import odd_cell, odd_error
+from .oddnumbers import odd_cell, odd_classes, odd_error, odd_kind
 from .opening import wide
+from .selection import column_names, select_columns  # noqa: F401 (their old home)
 from .textnumbers import (
     amount_error,
     amounts,
@@ -134,10 +135,18 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
     from .tabular import MAX_CLASSES
     counts = np.asarray(counts, dtype=np.int64)
     total = int(counts.sum())
-    if total == 0 or (target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts))):
+    if total == 0:
         return
     distinct = pd.Series(text, dtype="string").str.strip()
     ok = as_read(distinct, read).notna().to_numpy(dtype=bool)       # as the file's --decimal, --thousands read them
+    if target and (len(text) <= MAX_CLASSES or not one_class_per_value(counts)):
+        odd = odd_cell(text, ok)        # classes as written: '−1' one of its own beside '-1', said
+        if odd is not None:
+            import warnings
+            i, line = first_of(odd[0])
+            warnings.warn(odd_classes(name, str(odd[1][i]), text[i], at_line(line)), ColumnWarning,
+                          stacklevel=caller_level())
+        return
     found = comma_cells(distinct.tolist(), ok, counts)
     if found is not None:
         i, line = first_of(found[1])
@@ -164,6 +173,11 @@ def check_text_values(name: str, text: list[str], counts: Any, first_of: Any, re
         # as written, the first's kind first: 'n/a ' is not what --na-values 'n/a' reads
         kinds = list(dict.fromkeys([text[i], *(text[j] for j in np.flatnonzero(~ok))]))
         given = (read or {}).get("na_values", ())          # the option replaces them: its advice keeps them
+        odd_ones = np.array([not k and odd_kind(str(t)) is not None for t, k in zip(text, ok)], dtype=bool)
+        if odd_ones.any():      # '−3' beside '?': the odd number named as odd_cell names it, the others after it
+            j, at = first_of(odd_ones)
+            raise odd_error(name, str(odd_kind(text[j])), text[j], at_line(at), target,
+                            [k for k in kinds if odd_kind(str(k)) is None], given)
         raise numbers_except(name, int(counts[~ok].sum()), total, kinds, line, target, given)
 
 
@@ -274,47 +288,6 @@ def categories(col, name: str, max_categories: int | None, training: bool = Fals
                   f"with {give('max categories')}, or leave the column out with {give('drop any')})",
                   ColumnWarning, stacklevel=caller_level())
     return sorted(str(v) for v in kept), len(counts) - max_categories
-
-
-def column_names(cols: Any, argument: str) -> Any:
-    """The column names, None read as none (as run_sweep reads it). A list given as one string is refused:
-    iterated, text_columns='city' was read as the columns 'c', 'i', 't' and 'y' ("text column 'c' is not in the
-    file")."""
-    if cols is None:
-        return ()
-    if isinstance(cols, str):
-        from ..errors import ChainruleTypeError
-        raise ChainruleTypeError(f"{argument} must be a list of column names, e.g. [{cols!r}]; got the string "
-                                 f"{cols!r}, which would be read one character a column")
-    return cols
-
-
-def select_columns(df, target: str, features: list[str], drop: list[str], text: tuple[str, ...] | list[str] = ()):
-    """(the table with the target and the feature columns only, file order kept; the columns left
-    out), as train and sweep choose them; a text column left out by `drop` or `features` is named as
-    such (it is in the file). The messages name features, drop and text in their reader's words
-    (advice.give: the arguments', the command's options). The caller says what was left out, if it speaks."""
-    from .csvfile import not_in_file
-    named = {"features": give("features"), "drop": give("drop argument"), "text": give("text argument")}
-    for key, cols in (("features", features), ("drop", drop)):
-        for c in cols:
-            if c not in df.columns:
-                raise not_in_file(f"{named[key]}: column", c, df.columns, df.attrs.get("csv", {}).get("name"))
-    if target in drop or target in features:
-        given = named["drop"] if target in drop else named["features"]       # the one that named it
-        raise ValidationError(f"the target column {short(target)} cannot be in {given}: it is what the inputs "
-                              "predict, not one of them")
-    both = [c for c in features if c in drop]       # --drop was ignored beside --features (the column trained on)
-    if both:
-        raise ValidationError(f"column {short(both[0])} is in both {named['features']} and {named['drop']}: an "
-                              "input cannot also be left out; give it in one of them")
-    keep = set(features) | {target} if features else set(df.columns) - set(drop)
-    left = [c for c in df.columns if c not in keep]
-    for c in (c for c in text if c in left):
-        why = f"is in {named['drop']}" if c in drop else f"is not among {named['features']}"
-        raise ValidationError(f"{named['text']}: column {short(c)} {why}, so it is not an input; give one or the "
-                              "other")
-    return df[[c for c in df.columns if c in keep]], left
 
 
 def zero_led(data: bytes, sep: str, encoding: str | None = None) -> bool:

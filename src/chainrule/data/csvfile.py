@@ -253,7 +253,7 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
     """
     import pandas as pd
 
-    from .columns import column_names
+    from .selection import column_names
     text_columns = column_names(text_columns, "text_columns")  # 'zip' was 'z', 'i', 'p': read as numbers
     csv.field_size_limit(2**31 - 1)            # the csv module's default of 128 KB per cell is not the file's
     from .opening import bom_encoding, decode_text, read_bytes
@@ -294,6 +294,8 @@ def read_csv(source, *, sep: str | None = None, encoding: str | None = None, dec
                        "decimal": decimal, "thousands": thousands, "na_values": given_markers(na_values)}
     if usecols is None:
         df.attrs["lines"] = lines               # each data row's file line, for messages (lines.file_lines)
+        from .header import refuse_repeated_header
+        refuse_repeated_header(df, name)
     return df
 
 

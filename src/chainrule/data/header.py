@@ -11,6 +11,8 @@ import io
 import re
 from typing import Any
 
+import numpy as np
+
 from ..errors import ValidationError
 from .advice import give
 from .csvfile import short
@@ -143,3 +145,27 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
                     "names must be unique: rename one of them")
         seen[col] = i
     return None
+
+
+def refuse_repeated_header(df: Any, name: str) -> None:
+    """Refuse data rows that repeat the header, as files joined with their headers (cat a.csv b.csv) hold one for
+    each file after the first: pandas reads it as a row of text, so every column became text and the message was
+    "target column 'y' must be numeric", or a category per number. Looked for only where every column whose name
+    is no number was read as text (else no row can repeat the header)."""
+    import pandas as pd
+
+    from .csvfile import short
+    from .lines import places
+    from .textnumbers import REPEATED
+    named = [c for c in df.columns if pd.to_numeric(pd.Series([c]), errors="coerce").isna().all()]
+    if not named or any(pd.api.types.is_numeric_dtype(df[c]) for c in named):
+        return
+    same = np.ones(len(df), dtype=bool)
+    for c in named:
+        same &= (df[c].astype("string").str.strip() == c).to_numpy(dtype=bool, na_value=False)
+        if not same.any():
+            return
+    at = np.flatnonzero(same)
+    raise ValidationError(f"CSV file {short(name, 200)} repeats its header {places(df, at[:3], len(at))} "
+                          f"({', '.join(short(c) for c in list(df.columns)[:4])}{', ...' if df.shape[1] > 4 else ''}):"
+                          f" {REPEATED}")

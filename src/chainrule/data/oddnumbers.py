@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import ValidationError
+from ..errors import ValidationError, plural
 from .advice import give
 from .csvfile import short
 
@@ -84,7 +85,8 @@ def _bytes(char: str) -> str:
     return "".join(f"\\x{b:02x}" for b in char.encode("utf-8"))
 
 
-#: each kind: (what the cell is, how to write it; {cell}, {float}, {char}, {code}, {drop}, {text}, {column} filled in)
+#: each kind: (what the cell is, how to write it; {cell}, {float}, {replace}, {code}, {drop}, {text}, {column}
+#: filled in)
 KINDS = {
     "big": ("a whole number too big for 64-bit integers",
             "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a float "
@@ -93,9 +95,9 @@ KINDS = {
                  "if the column is an ID or a code, leave it out with {drop}; if it is a quantity, write it as a "
                  "float in the file (e.g. {float})"),
     "spaces": ("a number with a no-break space around it",
-               "remove those spaces, e.g. sed 's/{char}//g' FILE > NEW for {code}"),
+               "remove those spaces, {replace} for {code}"),
     "minus": ("a number written with a Unicode minus or dash, not '-'",
-              "write its sign as '-', e.g. sed 's/{char}/-/g' FILE > NEW for {code}"),
+              "write its sign as '-', {replace} for {code}"),
     "underscore": ("a number with '_' between its digits", "write it without them ({cell} as {plain})"),
     "hex": ("a hexadecimal number", "write it in decimal ({cell} as {decimal})"),
     "wide": ("a number written with full-width or other non-ASCII digits",
@@ -107,7 +109,9 @@ def _fill(kind: str, cell: str, column: str) -> dict[str, str]:
     """The values KINDS' advice for `cell` names: the character to replace, the number it is."""
     text = cell.strip(" \t")
     char = next((c for c in text if c in SPACES), "") if kind == "spaces" else text[:1]
-    return dict(cell=text, char=_bytes(char), code=f"U+{ord(char):04X}" if char else "", column=column,
+    new = "-" if kind == "minus" else ""
+    replace = give("replace in file", sed=f"s/{_bytes(char)}/{new}/g", py=f".replace({ascii(char)}, {new!r})")
+    return dict(cell=text, replace=replace, code=f"U+{ord(char):04X}" if char else "", column=column,
                 float=_float(text) if kind in ("big", "unsigned") else "", plain=text.replace("_", ""),
                 decimal=str(int(text, 16)) if kind == "hex" else "",
                 drop=give("drop", column=column), text=give("text", column=column))
@@ -128,8 +132,11 @@ def _said(kind: str, cell: str, column: str, kept: bool) -> tuple[str, str]:
     return what, how.format(**fill)
 
 
-def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) -> ValidationError:
-    """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14')."""
+def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False, others: Sequence[str] = (),
+              given: Sequence[str] = ()) -> ValidationError:
+    """The refusal of a column made text by `cell` (its `kind`, as written, on `line`: 'line 14'); `others`: the
+    column's cells that are no numbers at all ('?' beside '−3'), said after it with the --na-values that reads them
+    (keeping the markers `given`), unless they are values (`textnumbers.not_missing`)."""
     column = short(name)
     what, how = _said(kind, cell, column, target)   # a target is not left out: it is what is learnt
     whose = f"target column {column}" if target else f"column {column}"
@@ -138,7 +145,29 @@ def odd_error(name: str, kind: str, cell: str, line: str, target: bool = False) 
         from .textnumbers import as_classes
         how = f"{how}, {as_classes()}"
     return ValidationError(f"{whose} holds {what} ({short(cell)} on {line}), which pandas.read_csv reads as text, "
-                           f"so the column would be read as text, {becomes}: {how}")
+                           f"so the column would be read as text, {becomes}: {how}{_beside(others, given)}")
+
+
+def odd_classes(name: str, kind: str, cell: str, line: str) -> str:
+    """The warning for a target read as classes as written, no task given, where `cell` (its `kind`, on `line`)
+    is a number pandas keeps as text: a class of its own ('−1' beside '-1'), which is most often not meant."""
+    what, how = _said(kind, cell, short(name), True)
+    return (f"target column {short(name)} holds {what} ({short(cell)} on {line}), which pandas.read_csv reads as "
+            f"text: its values are learnt as classes as written, {short(cell)} a class of its own; {how}; give "
+            f"{give('task', task='regression')} if its values are amounts, not classes")
+
+
+def _beside(others: Sequence[str], given: Sequence[str]) -> str:
+    """'' or what to do with the cells that are no numbers beside an odd one: read as missing, or corrected."""
+    from .markers import na_advice
+    from .textnumbers import not_missing
+    if not others:
+        return ""
+    listed = ", ".join(short(v) for v in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    advice = None if not_missing(others) else na_advice(others, given)
+    return (f"; it holds {listed} too, no {plural(len(others), 'number')}: "
+            + (f"{advice[:1].lower()}{advice[1:]} to read such cells as missing" if advice
+               else "correct such cells in the file"))
 
 
 def odd_hint(name: str, cell: object) -> str:

@@ -56,6 +56,9 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
         raise no_values(empty[0])
     gaps = [c for c, s in scans.items() if s.missing]
     if gaps and impute is None:
+        for c in gaps:          # numbers but for gaps and '?': one error, with --na-values and --impute both
+            if scans[c].kind not in ("int", "float") and c not in text_columns:
+                check_text(c, *scans[c].strings(), info)
         detail = "; ".join(f"{c!r} {gap_lines(scans[c])}" for c in gaps)
         n = sum(scans[c].missing for c in gaps)
         raise unfilled(n, detail)

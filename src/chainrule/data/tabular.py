@@ -23,7 +23,6 @@ from .columns import (
     categories,
     check_classes,
     check_text_column,
-    column_names,
     is_numeric,
     looks_like_id,
     warn_id,
@@ -32,6 +31,7 @@ from .csvfile import not_in_file, read_csv, short, the_file
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, unfilled
 from .scan import Counts
+from .selection import column_names
 from .statistics import (
     checked_weights,
     mean_and_spread,
@@ -190,6 +190,9 @@ class Preprocessing:
             raise no_values(empty[0])
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
+            for c in gaps:      # numbers but for gaps and '?': one error, with --na-values and --impute both
+                if not is_numeric(df[c]) and c not in text_columns and not isinstance(df[c].dtype, pd.CategoricalDtype):
+                    check_text_column(df[c], c, df.attrs.get("csv"))
             detail = "; ".join(f"{c!r} {rows_of(df[c].isna(), df)}" for c in gaps)
             n = int(missing[gaps].sum())
             raise unfilled(n, detail)

@@ -138,7 +138,8 @@ def no_break_note(example: str) -> str:
     if not marks:
         return ""
     return (f" (its spaces are no-break spaces, {' and '.join(marks)}, which no thousands separator reads: make "
-            "them plain spaces first, e.g. sed 's/\\xc2\\xa0/ /g; s/\\xe2\\x80\\xaf/ /g' FILE > NEW)")
+            "them plain spaces first, " + give("replace in file", sed="s/\\xc2\\xa0/ /g; s/\\xe2\\x80\\xaf/ /g",
+                                               py=".replace('\\xa0', ' ').replace('\\u202f', ' ')") + ")")
 
 
 def comma_error(name: str, kind: str, example: str, line: int | str, read: dict | None = None) -> ValidationError:
@@ -157,6 +158,21 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     (the file was read with) that it replaces."""
     from .markers import PANDAS_ONLY, na_advice
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
+    if str(name) in map(str, kinds):        # the header again (files joined with theirs): as read_csv says it
+        whose = f"target column {short(name)}" if target else f"column {short(name)}"
+        return ValidationError(f"{whose} is numbers except {n_bad} of {total} cells ({listed}; first on "
+                               f"{at_line(line)}), and {short(name)} is its own name: {REPEATED}")
+    found = not_missing(kinds)
+    if found:               # values, not missing ones: --na-values would lose them
+        whose = f"target column {short(name)}" if target else f"column {short(name)}"
+        becomes = "a class per number, not a regression" if target else "with one category per number"
+        way = as_classes().removeprefix("or ") if target else f"{give('text', column=short(name))} to use the " \
+            "column as text categories"
+        return ValidationError(
+            f"{whose} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so it would "
+            f"be read as text, {becomes}; {found}, values, not missing ones: correct such cells in the file "
+            "(a yes/no as 1 or 0; a date where a number belongs is most often a number a spreadsheet turned into a "
+            f"date, or a row whose fields are shifted), or {way}")
     pandas = (f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to "
               "chainrule unless told)") if all(str(k) in PANDAS_ONLY for k in kinds) else ""
     advice = na_advice(kinds, given)
@@ -172,6 +188,24 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {way}{give('text', column=short(name))} to use "
         f"the column as text categories{pandas}")
+
+
+#: a header repeated among the rows: what it is, and what to do
+REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
+            "a row of text; remove those lines, keeping the first line's header")
+
+
+def not_missing(kinds: Sequence[object]) -> str:
+    """What the yes/no words and dates among a column's cells that are not numbers (`kinds`) are ("'true' is a
+    yes/no word, '2021-03-04' a date"), or '' where there are none: advice to read them as missing would lose
+    values."""
+    from .columns import boolean_meaning
+    from .dates import is_date
+    words = [k for k in kinds if boolean_meaning(str(k).strip()) is not None]
+    dates = [k for k in kinds if is_date(str(k))]
+    if words and dates:
+        return f"{short(words[0])} is a yes/no word and {short(dates[0])} a date"
+    return f"{short(words[0])} is a yes/no word" if words else f"{short(dates[0])} is a date" if dates else ""
 
 
 SPAN_SAMPLE = 50        # distinct values `time_spans` tries before it reads them all

@@ -52,6 +52,15 @@ from .tabular import MAX_CLASSES, Preprocessing
 __all__ = ["CsvStream"]
 
 
+def _need_pandas() -> None:
+    """pandas reads every chunk: without it, say so and which extra installs it, before any file is read."""
+    try:
+        import pandas  # noqa: F401
+    except ModuleNotFoundError as exc:
+        from ..extras import missing
+        raise ModuleNotFoundError(missing("pandas", "CsvStream needs"), name="pandas") from exc
+
+
 class CsvStream:
     """A CSV file (header row, then data) read in chunks of `rows` rows; the reading options are
     those of `read_csv` (`rows` None: chunks.CHUNK_ROWS). Files written by `encode` go into a temporary folder inside
@@ -64,6 +73,7 @@ class CsvStream:
         if isinstance(rows, bool) or not isinstance(rows, (int, np.integer)) or rows < 1:
             raise ValidationError(f"the chunk size must be a positive number of rows; got {rows!r}")
         csv_path(path)                           # a DataFrame given for the path: refused now, saying where it goes
+        _need_pandas()
         self.path, self.folder = path, folder
         self.chunk_rows = int(rows)              # a NumPy integer too (n_rows // 10), as Python's
         self.read: dict[str, Any] = dict(sep=sep, encoding=encoding, decimal=decimal, thousands=thousands,

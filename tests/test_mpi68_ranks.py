@@ -55,8 +55,8 @@ def test_callbacks_that_print_given_to_one_other_rank_alone_are_warned(warned):
     _, said = warned
     assert "EarlyStopping(verbose=1) was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: " \
            "nothing is printed; give it to rank 0 (or to every rank)" in said, said
-    assert "ProgressBar was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: it prints on " \
-           "that rank alone" in said, said
+    assert "ProgressBar was given to rank 1 of 2 and not to rank 0, which alone prints under MPI: nothing is " \
+           "printed; give it to rank 0 (or to every rank)" in said, said
 
 
 def test_one_file_named_two_ways_on_two_ranks_is_not_warned_of_as_two(warned):

@@ -178,13 +178,14 @@ class ProgressBar(Callback):
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
         self.clock = EpochClock()
+        self.prints = params.get("rank", 0) == 0    # under MPI: rank 0 prints, the others are quiet (Horovod's habit)
         try:
             from tqdm.auto import tqdm
         except ImportError:  # the core needs only NumPy
             tqdm = None
         done = min(params.get("initial_epoch") or 0, params["epochs"])   # a resumed run starts where it was
         self.out = sys.stdout if self.file is None else self.file
-        if not _is_terminal(self.out):  # a pipe or a CI log: plain lines, not redrawn bars
+        if not _is_terminal(self.out) or not self.prints:  # a pipe or a CI log: plain lines, not redrawn bars
             tqdm = None
         self.bar = None if tqdm is None else tqdm(
             total=params["epochs"] * params["steps"], initial=done * params["steps"], unit="batch", file=self.out,
@@ -194,7 +195,7 @@ class ProgressBar(Callback):
         self.clock.start()
         if self.bar is not None:
             self.bar.set_description(f"Epoch {epoch + 1}/{self.params['epochs']}", refresh=False)
-        elif self.params["epochs"] > 1:
+        elif self.params["epochs"] > 1 and self.prints:
             print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=self.out, flush=True)
 
     def on_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
@@ -205,7 +206,7 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.update((epoch + 1) * self.params["steps"] - self.bar.n)
             self.bar.set_postfix_str(progress_logs(logs, 1).removeprefix(" - "), refresh=False)
-        else:
+        elif self.prints:
             steps = self.params["steps"]
             elapsed = self.clock.seconds()
             print(f"{steps}/{steps} {'━' * 20} {elapsed:.0f}s{step_time(elapsed, steps)}{progress_logs(logs, 1)}",
@@ -225,13 +226,16 @@ class EpochLogger(Callback):
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params
         self.clock = EpochClock()
+        self.prints = params.get("rank", 0) == 0    # under MPI: rank 0 prints, the others are quiet (Horovod's habit)
 
     def on_epoch_begin(self, epoch: int) -> None:
         self.clock.start()
-        if self.params["epochs"] > 1:
+        if self.params["epochs"] > 1 and self.prints:
             print(f"Epoch {epoch + 1}/{self.params['epochs']}", flush=True)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        if not self.prints:
+            return
         steps = self.params["steps"]
         elapsed = self.clock.seconds()
         print(f"{steps}/{steps} - {elapsed:.0f}s -{step_time(elapsed, steps)}{progress_logs(logs, 2)}", flush=True)

@@ -14,7 +14,7 @@ shard's rows: the masks are those of single-process training. Epoch losses, accu
 validation metrics are sums reduced across ranks (validation rows are sharded too; weighted ones rank 0
 evaluates whole and sends: `validate_on_rank_0`); a per-batch
 callback gets the logs of one process, the epoch's mean loss and accuracy over the global batches so
-far (one more small Allreduce a step, only when there is such a callback). A callback's
+far (one more small Allreduce a step, in flight beside the gradient's, only when there is such a callback). A callback's
 `stop_training` set after a batch stops every rank after that batch, as in one process: every rank
 computes the next batch and the rank that stopped sends its gradient as NaN, which no rank then
 applies (the other ranks have called that batch's on_train_batch_begin), so it costs no collective
@@ -104,8 +104,11 @@ def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
 
 
 def reads_batch_loss(cb: Callback) -> bool:
-    """A per-batch callback that is not optional (the progress bar is: it counts batches)."""
-    return cb in batch_callbacks([cb])[1] and not getattr(cb, "per_batch_optional", False)
+    """A per-batch callback that reads the batch's logs: not an optional one (the progress bar counts batches), nor
+    GradientDiagnostics (it reads the layers; its saturation has its own Allreduce), which cost a collective a step
+    for logs they never read."""
+    return cb in batch_callbacks([cb])[1] and not getattr(cb, "per_batch_optional", False) and \
+        not isinstance(cb, GradientDiagnostics)
 
 
 class MPITrainer(Trainer):
@@ -255,6 +258,31 @@ class MPITrainer(Trainer):
         wait(self.comm, self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=op), self.timeout, "in Allreduce")
         self.allreduce_seconds += time.perf_counter() - start
 
+    def step_numbers(self, batch_sums: np.ndarray) -> tuple[np.ndarray, Any] | None:
+        """Start the one small Allreduce a step's callbacks need, beside the gradient's (both in flight at once, so
+        that it adds no round trip of its own): the global batch's loss x samples and correct predictions where a
+        per-batch callback reads the logs (`reads_batch_loss`), and the rate a rank's batch hook set (`SharedStop`'s
+        `rate_told`, where a rank's callbacks have batch hooks). None where no callback needs either."""
+        parts = [batch_sums] if self.global_batch_loss else []
+        parts += [self.shared.rate_told()] if self.batch_rate else []
+        if not parts:
+            return None
+        small = np.concatenate(parts)
+        return small, self.comm.Iallreduce(self.MPI.IN_PLACE, small, op=self.MPI.SUM)
+
+    def agree_step_numbers(self, started: tuple[np.ndarray, Any] | None, batch_sums: np.ndarray) -> None:
+        """Wait for `step_numbers`' Allreduce: the global batch's sums into `batch_sums`, the rate every rank's."""
+        if started is None:
+            return
+        small, request = started
+        begun = time.perf_counter()
+        wait(self.comm, request, self.timeout, "in Allreduce")
+        self.allreduce_seconds += time.perf_counter() - begun
+        if self.global_batch_loss:
+            batch_sums[:], small = small[:2], small[2:]
+        if self.batch_rate:
+            self.shared.agree_rate(small)
+
     def run_epoch(self, epoch: int, epochs: int) -> None:
         net, opt, n, bs = self.net, self.optimizer, self.X.shape[0], self.batch_size
         opt.set_epoch(net.epochs_trained)
@@ -274,8 +302,6 @@ class MPITrainer(Trainer):
             if not stopping:
                 for cb in begin:
                     cb.on_train_batch_begin(batch, logs={})
-            if self.batch_rate:                              # a rate a rank's batch hook set: every rank's
-                self.shared.share_rate()
             for d in self.draws:
                 d.size, d.lo, d.hi = idx.shape[0], lo, hi
             self.empty_shard = not hi > lo
@@ -303,7 +329,9 @@ class MPITrainer(Trainer):
                 batch_sums[:], E = 0.0, float("nan")
             if stopping:                                     # told to the others by a NaN gradient too
                 net.grads[...] = np.nan
+            small = self.step_numbers(batch_sums)            # in flight beside the gradient's, where callbacks need it
             self.allreduce(net.grads)
+            self.agree_step_numbers(small, batch_sums)
             if net.grads.size and not (math.isfinite(net.grads[0]) and np.isfinite(net.grads).all()):
                 # a rank's stop (this batch is not trained), its TerminateOnNaN, or the error on every rank
                 share = E * (hi - lo) / idx.shape[0] if hi > lo else 0.0       # this rank's part of the loss
@@ -328,7 +356,6 @@ class MPITrainer(Trainer):
             self.steps += 1
             logs = {"loss": E}
             if self.global_batch_loss:                       # the epoch's means so far, as in one process
-                self.allreduce(batch_sums)
                 so_far[0] += float(batch_sums[0])
                 so_far[1] += float(batch_sums[1])
                 so_far[2] += idx.shape[0]

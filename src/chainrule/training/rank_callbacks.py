@@ -52,14 +52,13 @@ def files_written(callbacks: list[Any]) -> list[tuple[str, str, str]]:
     return [(kind, path, os.path.realpath(path)) for kind, path in named]
 
 
-#: the callbacks that print (their lines, verbose ones) on rank 0 alone under MPI, and the progress that prints where
-#: it is given
+#: the callbacks whose lines (verbose ones) rank 0 alone prints under MPI, as it alone prints the progress
 RANK_0_PRINTS = (EarlyStopping, ReduceLROnPlateau, LearningRateScheduler)
 
 
 def printers(callbacks: list[Any]) -> list[str]:
-    """The class of each callback that prints: those that rank 0 alone prints for (TerminateOnNaN, the verbose ones),
-    and the progress (ProgressBar, EpochLogger), which prints on the rank it is given to."""
+    """The class of each callback that prints, which rank 0 alone prints for: TerminateOnNaN, the progress
+    (ProgressBar, EpochLogger: every rank's printed the same lines twice), the verbose ones."""
     return [type(cb).__name__ for cb in callbacks if isinstance(cb, TerminateOnNaN | ProgressBar | EpochLogger)] + \
         [f"{type(cb).__name__}(verbose=1)" for cb in callbacks     # rank 0's quiet one (verbose=0) prints nothing
          if isinstance(cb, RANK_0_PRINTS) and bool(getattr(cb, "verbose", False))]
@@ -69,8 +68,7 @@ def unwritten(comm: Any, callbacks: list[Any]) -> None:
     """Rank 0 warns, once for each, of a ModelCheckpoint or CSVLogger given to other ranks and not to rank 0: it
     wrote nothing, silently. Rank 0 alone writes (every rank holds the same weights and logs; ranks writing one
     file on a shared disk would clash), as Keras scripts under Horovod give such callbacks to rank 0 alone. So for
-    a callback that prints given to other ranks alone: a verbose one (EarlyStopping's lines) printed nothing, and
-    the progress printed that rank's (its per-batch loss its part of each batch's), which the command line hides."""
+    a callback that prints (the progress, EarlyStopping's lines) given to other ranks alone: it printed nothing."""
     said = comm.allgather((files_written(callbacks), printers(callbacks)))
     if comm.Get_rank() != 0:
         return
@@ -92,11 +90,9 @@ def unwritten(comm: Any, callbacks: list[Any]) -> None:
                       f"writes files under MPI: nothing is written to {path!r}; give it to rank 0 (or to every rank)",
                       UserWarning, stacklevel=caller_level())
     for kind, where in printed.items():
-        shown = ("it prints on that rank alone (its batches' loss that of the rank's part of each batch; the command "
-                 "line hides ranks other than 0)") if kind in ("ProgressBar", "EpochLogger") else \
-            "nothing is printed"
         warnings.warn(f"{kind} was given to {who(where)} of {len(said)} and not to rank 0, which alone prints under "
-                      f"MPI: {shown}; give it to rank 0 (or to every rank)", UserWarning, stacklevel=caller_level())
+                      "MPI: nothing is printed; give it to rank 0 (or to every rank)", UserWarning,
+                      stacklevel=caller_level())
 
 
 def who(ranks: list[int]) -> str:
@@ -142,14 +138,25 @@ class SharedStop(Callback):
         """The rate one rank's callback set since the last agreement, every rank's (the lowest such rank's): as an
         epoch begins, and where a rank's callback has batch hooks (`sets_batch_rate`), after the batch-begin hooks
         and after the epoch's last batch (a warm-up per batch given to rank 0 alone moved the ranks apart)."""
-        trainer, opt = self.trainer, self.trainer.net.optimizer
+        told = self.rate_told()
+        self.trainer.allreduce(told)
+        self.agree_rate(told)
+
+    def rate_told(self) -> np.ndarray:
+        """This rank's part of `share_rate`'s sum: whether its callbacks set the rate since the last agreement, and
+        the rate (a batch's goes beside the gradient's Allreduce: `MPITrainer.step_numbers`)."""
+        trainer = self.trainer
         told = np.zeros(2 * trainer.size)
-        if float(opt.lr) != self.agreed_lr:
-            told[trainer.rank], told[trainer.size + trainer.rank] = 1.0, float(opt.lr)
-        trainer.allreduce(told)
-        setters = np.flatnonzero(told[:trainer.size])
+        if float(trainer.net.optimizer.lr) != self.agreed_lr:
+            told[trainer.rank], told[trainer.size + trainer.rank] = 1.0, float(trainer.net.optimizer.lr)
+        return told
+
+    def agree_rate(self, told: np.ndarray) -> None:
+        """The ranks' `rate_told` summed: the lowest setting rank's rate is every rank's."""
+        opt, size = self.trainer.net.optimizer, self.trainer.size
+        setters = np.flatnonzero(told[:size])
         if setters.size:
-            opt.lr = float(told[trainer.size + setters[0]])
+            opt.lr = float(told[size + setters[0]])
         self.agreed_lr = float(opt.lr)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:

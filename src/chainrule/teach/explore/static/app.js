@@ -392,4 +392,14 @@ export function mount(root, wire) {
 }
 
 const page = typeof document !== "undefined" && document.getElementById("chainrule-explore");
-if (page) mount(page, pageTransport());
+if (page) {
+  const app = mount(page, pageTransport());
+  // A share link pasted into this tab's address bar changes only the URL's #s= part: the browser does not load the
+  // page again, so the link's network never opened. It opens here, as one change of this tab (Undo goes back).
+  window.addEventListener("hashchange", () => {
+    if (!location.hash.startsWith("#s=")) return;
+    const code = location.hash.slice(3);
+    history.replaceState(null, "", location.pathname + location.search);     // a reload shows this tab's session
+    app.call("load_share", { code });
+  });
+}

@@ -10,6 +10,7 @@ from chainrule.errors import ValidationError
 from . import engine, limits, trained, wording
 from .engine import make_optimizer, resized
 from .limits import check_architecture, integer, number
+from .opening import GIVEN
 
 OPTIMIZERS = {"sgd": ("lr",), "momentum": ("lr", "momentum"), "nesterov": ("lr", "momentum"),
               "adagrad": ("lr",), "rmsprop": ("lr", "alpha", "eps"), "adam": ("lr", "beta1", "beta2", "eps")}
@@ -43,7 +44,9 @@ def set_value(s, what: str, sample: int, index: int, value: float) -> None:
         s.X = arr
     else:
         s.Y = s.net.targets(arr)
-    if s.sample_from:
+    if s.sample_from and s.sample_from.startswith(GIVEN):       # the notebook's X and y
+        s.sample_from = f"{GIVEN}, edited here (the arrays in your notebook stay as they are)."
+    elif s.sample_from:
         s.sample_from = "Your sample (drawn at random when the model was opened, then edited)."
     edited(s)
 
@@ -104,7 +107,9 @@ def set_architecture(s, **arch: Any) -> None:
     named = resized_units and s.pre is not None
     if resized_units:
         s.pre = None             # a model file's columns and classes no longer name the units
-        if s.sample_from:
+        if s.sample_from and s.sample_from.startswith(GIVEN):
+            s.sample_from = f"{GIVEN}, resized here to the new number of inputs and outputs."
+        elif s.sample_from:
             s.sample_from = "Your sample (drawn at random when the model was opened, then resized to the " \
                                "new number of inputs and outputs)."
     net, lost = engine.rebuilt(s.net, n_in, n_out, new)    # a model file's dtype, Dropout, alpha

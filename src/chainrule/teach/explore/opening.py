@@ -18,6 +18,7 @@ from ..numbers import cell
 from . import datasets, limits, trained
 from .engine import NamedBytes, arch_of, build, tabular
 
+GIVEN = "Your samples X, y"      # how the page names the rows given to the notebook's Explorer (edits.py too)
 SEED_ARCH = {"hidden": [2], "activations": ["sigmoid"], "output_activation": "sigmoid", "loss": "sse",
              "init": "seed", "seed": 0, "train_biases": False}
 DATA_ARCH = {"hidden": [4, 4], "activations": ["tanh", "tanh"], "output_activation": "sigmoid",
@@ -33,7 +34,7 @@ def reset(s) -> None:
     elif start.net is not None:
         net = copy.deepcopy(start.net)
         arch = arch_of(net)
-        X, Y, how = model_sample(net, start.pre, arch["seed"])
+        X, Y, how = model_sample(net, start.pre, arch["seed"]) if start.rows is None else start.rows
         holder = "Your network" if start.notebook else "The model file"     # never fitted, or its weights loaded
         opt, said = trained.page_optimizer(net.optimizer, ("sgd", {"lr": 0.5}), holder)
         s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
@@ -79,6 +80,28 @@ def model_sample(net, pre, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
     how = (f"A sample drawn at random (seed {seed}): {where}, {target}. Click an input or a target to change it, "
            "or choose Your CSV file (Data) to train on data.")
     return x.reshape(1, -1), y.reshape(1, -1), how
+
+
+def notebook_rows(net, X: Any, y: Any, batch: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """The rows given to the notebook's Explorer (X, y) as the page's samples, checked as fit checks them and
+    against the page's limits, and the page's words for them (which sample the chain rule follows, and where)."""
+    from chainrule.nn.checks import as_2d_array, check_finite, same_length
+    if X is None or y is None:
+        raise ValidationError(f"Explorer: give X and y together (the samples and their targets); got "
+                              f"{'X' if y is None else 'y'} alone")
+    X = as_2d_array(X, "X", net.dtype, net.n_inputs)
+    check_finite(X, "X")
+    Y = net.targets(y)
+    same_length(X, Y, "X", "y")
+    if len(X) > limits.MAX_ROWS:
+        raise ValidationError(f"Explorer: X has {len(X):,} rows; the explorer trains on at most {limits.MAX_ROWS:,} "
+                              f"(give a part, X[:{limits.MAX_ROWS}], y[:{limits.MAX_ROWS}])")
+    how = (f"{GIVEN}: 1 sample." if len(X) == 1 else
+           f"{GIVEN}: {len(X):,} samples; choose which one the chain rule follows under Sample "
+           f"(numbered from 1, X[0] is sample 1)." if len(X) > batch else
+           f"{GIVEN}: {len(X)} samples, the chain rule of the whole batch; Sample shows one of them "
+           f"(numbered from 1, X[0] is sample 1).")
+    return X, Y, how
 
 
 def raw_sample(pre, rng: np.random.Generator) -> Any:

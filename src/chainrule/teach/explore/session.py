@@ -40,10 +40,12 @@ class Start:
     the inputs; its statistics encode the table, or shape the sample drawn for a model opened without data)."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
-                 pre: Any = None, notebook: bool = False):
+                 pre: Any = None, notebook: bool = False, rows: tuple | None = None):
         if net is not None:
             limits.check_model(net, name, limits.NOTEBOOK_HINT if notebook else None)
         self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
+        # the notebook's X and y, checked once; else (a model without data) one sample drawn at random
+        self.rows = None if rows is None else opening.notebook_rows(net, rows[0], rows[1], EXPLAIN_BATCH)
         self.notebook = notebook        # a network given to the notebook's Explorer, not read from a file
 
 

@@ -3,6 +3,8 @@
     from chainrule.teach.explore.widget import Explorer
     w = Explorer()              # the seed network; Explorer(share="...") opens a share code
     w = Explorer(net)           # a cr.Network of yours (a copy: the page's is w.session.net)
+    w = Explorer(est)           # a fitted BackpropClassifier or BackpropRegressor: its network, est.network_
+    w = Explorer(net, X, y)     # on your samples (a Sample menu chooses the one shown); else one drawn at random
     w                           # (the last line of a cell shows it)
     w.session.net               # the network the page is driving, to use in the next cell
 
@@ -16,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 
 import chainrule as cr
-from chainrule.errors import ChainruleError
+from chainrule.errors import ChainruleError, ValidationError
 
 from . import export
 from .session import Session, Start
@@ -43,34 +46,76 @@ def bundle() -> str:
     return "\n".join(parts)
 
 
+def _estimator(given: Any) -> bool:
+    return type(given).__module__.startswith("chainrule.sklearn")
+
+
+def _labels(est: Any, y: Any) -> Any:
+    """A classifier's labels as its network's class indices (as its fit encodes them); else y as it is."""
+    classes = getattr(est, "classes_", None)
+    if classes is None or y is None or np.ndim(y) != 1:
+        return y
+    index = {c: i for i, c in enumerate(classes.tolist())}
+    unknown = [v for v in np.asarray(y).tolist() if v not in index]
+    if unknown:
+        raise ValidationError(f"Explorer: y holds {unknown[0]!r}, which is not among the classes the estimator was "
+                              f"fitted on, {classes.tolist()}")
+    return np.array([index[v] for v in np.asarray(y).tolist()])
+
+
+def _network_of(given: Any) -> Any:
+    """A scikit-learn estimator of chainrule's (BackpropClassifier, BackpropRegressor) as the network it fitted,
+    `network_`, which the page opens as it opens a cr.Network; one not fitted yet refused naming fit. Else `given`."""
+    if not _estimator(given):
+        return given
+    net = getattr(given, "network_", None)
+    if not isinstance(net, cr.Network):
+        raise TypeError(f"Explorer: this {type(given).__name__} is not fitted yet; call its fit(X, y) first (the "
+                        f"explorer opens the network it fitted, its network_)")
+    return net
+
+
 class Explorer(anywidget.AnyWidget):
-    """The explorer page driving `self.session` (a `Session`: the seed network by default)."""
+    """The explorer page driving `self.session` (a `Session`: the seed network by default; a network, or the one a
+    fitted chainrule estimator holds, opened as a copy)."""
 
     _esm = bundle()
     _css = (STATIC / "style.css").read_text(encoding="utf-8")
 
-    def __init__(self, session: Session | cr.Network | None = None, share: str | None = None, *,
-                 net: cr.Network | None = None, **kwargs: Any):
+    def __init__(self, session: Session | cr.Network | Any = None, X: Any = None, y: Any = None, *,
+                 share: str | None = None, net: cr.Network | Any = None, **kwargs: Any):
+        est = session if _estimator(session) else net if _estimator(net) else None
+        session, net = _network_of(session), _network_of(net)      # a fitted BackpropClassifier: its network_
         if isinstance(session, cr.Network):         # Explorer(net): the network trained in the cells above
             if net is not None:
                 raise TypeError("Explorer: a network given twice (as the first argument and as net=); give it once")
             session, net = None, session
         if session is not None and not isinstance(session, Session):
             raise TypeError(f"Explorer: the first argument is a cr.Network or an explorer Session; got "
-                            f"{type(session).__name__}")
+                            f"{type(session).__name__} (a fitted BackpropClassifier or BackpropRegressor opens its "
+                            f"network too)")
         if session is not None and net is not None:
             raise TypeError("Explorer: give a session or a net, not both (a session holds its own network)")
         if net is not None and not isinstance(net, cr.Network):
-            raise TypeError(f"Explorer: net must be a cr.Network; got {type(net).__name__}")
+            raise TypeError(f"Explorer: net must be a cr.Network; got {type(net).__name__} (a fitted "
+                            f"BackpropClassifier or BackpropRegressor opens its network too)")
         if net is not None and share is not None:     # the share would replace the network without a word
             raise TypeError("Explorer: give a net or a share, not both (a share code holds its own network)")
+        if session is not None and share is not None:     # so would it the session's
+            raise TypeError("Explorer: give a session or a share, not both (a share code holds its own network; "
+                            "Explorer(share=...) opens it in a new session)")
+        if (X is not None or y is not None) and net is None:
+            other = "a share code is given as share=..." if isinstance(X, str) else "a session holds its own"
+            raise TypeError(f"Explorer: X and y are the samples of a network given (Explorer(net, X, y)); {other}")
         unknown = sorted(set(kwargs) - set(self.class_trait_names()))
         if unknown:     # anywidget passed them on unread: Explorer(model=net) opened the seed without a word
             raise TypeError(f"Explorer got an unexpected keyword argument {unknown[0]!r}; it takes net (a "
-                            f"cr.Network), session and share")
+                            f"cr.Network), session, share, X and y")
         super().__init__(**kwargs)
         # a copy of `net` (its rows drawn as `chainrule explore --model` draws them); the page's is w.session.net
-        self.session = session or Session(Start(net=net, name=NOTEBOOK, notebook=True) if net is not None else None)
+        rows = None if X is None and y is None else (X, _labels(est, y))      # else one sample drawn at random
+        self.session = session or Session(Start(net=net, name=NOTEBOOK, notebook=True, rows=rows)
+                                          if net is not None else None)
         if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})
         self.on_msg(self._on_message)

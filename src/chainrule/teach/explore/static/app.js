@@ -15,6 +15,7 @@ import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const GROUPED = /^\d{1,3}(,\d{3})+$/;         // a whole number in groups of three, as the page writes "10,000"
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "redo", "load_share"];
 // of those, the ones that put another network or data in place whose overflow is news (the banner opens on it):
@@ -72,10 +73,14 @@ export function mount(root, wire) {
   // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
   // blank or not a finite number: an empty field is never read as 0. `name` says which field.
   // Decimal writing only: Number() also reads 0x10 as 16 and 0b1 as 1, which nobody means in a weight.
-  function numberIn(inp, name) {
-    const text = inp.value.trim(), v = DECIMAL.test(text) ? Number(text) : NaN;
+  // A count (`grouped`: the steps to train) may be written as the page writes counts, "10,000"; elsewhere a comma
+  // is a decimal comma ("1,5"), which the refusal answers with the decimal point the page reads.
+  function numberIn(inp, name, grouped = false) {
+    const raw = inp.value.trim(), text = grouped && GROUPED.test(raw) ? raw.replace(/,/g, "") : raw;
+    const v = DECIMAL.test(text) ? Number(text) : NaN;
     if (text !== "" && Number.isFinite(v)) return v;
-    showError(text !== "" ? `${name}: "${text}" is not a finite number; nothing was changed`
+    const comma = /^[+-]?\d*,\d+$/.test(text) ? ` (write decimals with a point: ${text.replace(",", ".")})` : "";
+    showError(text !== "" ? `${name}: "${text}" is not a finite number${comma}; nothing was changed`
       : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
         : `${name} is empty: type a number (nothing was changed)`);
     return null;
@@ -137,7 +142,7 @@ export function mount(root, wire) {
   // the N steps are done, showing how far it is; meanwhile the button reads Stop and ends the run.
   $("train").addEventListener("click", async () => {
     if (training) { training.stop = true; return; }
-    const steps = numberIn($("train-steps"), "Steps to train");
+    const steps = numberIn($("train-steps"), "Steps to train", true);
     if (steps === null) return;
     const run = training = { stop: false }, start = state.steps;
     const typed = { steps: $("train-steps").value.trim() };      // quoted by a refusal of the first request
@@ -147,13 +152,15 @@ export function mount(root, wire) {
     try {
       do {            // asked at least once: 0 or -5 steps gets the server's reason, not silence
         a = await call("train", done ? { steps: steps - done, goes_on: true } : { steps, typed });   // one Undo
-        if (!a || a.error || !a.state || a.state.steps < start + done) break;
-        done = a.state.steps - start;
+        if (!a || !a.state || a.state.steps < start + done) break;
+        done = a.state.steps - start;           // a refusal's state too: a diverged step says the steps before it
+        if (a.error) break;
         if (done < steps && !run.stop) info(`Training: ${count(done)} of ${count(steps)} steps done… (Stop ends the run here)`);
       } while (done < steps && !run.stop);
       // stopped, no answer (the server gone) or refused (the session ended, a diverged step): the banner says why,
       // where "Training: … done…" said it went on
-      if ((run.stop || !a || a.error) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
+      // (a first request refused, 2.5 steps, took none: its refusal alone says why, not "Stopped after 0 of 2.5")
+      if ((run.stop || !a || (a.error && done > 0)) && done < steps) info(`Stopped after ${count(done)} of ${count(steps)} steps`);
     } finally {
       training = null;
       $("train").textContent = "Train";
@@ -172,12 +179,12 @@ export function mount(root, wire) {
   playMark(false);
   $("play").addEventListener("click", async () => {
     if (training) training.stop = true;
-    if (!playing && numberIn($("train-steps"), "Steps to train") === null) return;
+    if (!playing && numberIn($("train-steps"), "Steps to train", true) === null) return;
     playing = !playing;
     const mine = ++plays;            // a ▶ pressed again before the last play saw its pause: that one ends
     playMark(playing);
     for (let first = true; playing && plays === mine; first = false) {         // the whole play one change for Undo
-      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value) || 10)),
+      const a = await call("train", { steps: Math.max(1, Math.min(50, Number($("train-steps").value.replace(/,/g, "")) || 10)),
                                       goes_on: !first });
       if (!a || a.error) playing = false;
       await new Promise(r => setTimeout(r, 30));
@@ -385,4 +392,14 @@ export function mount(root, wire) {
 }
 
 const page = typeof document !== "undefined" && document.getElementById("chainrule-explore");
-if (page) mount(page, pageTransport());
+if (page) {
+  const app = mount(page, pageTransport());
+  // A share link pasted into this tab's address bar changes only the URL's #s= part: the browser does not load the
+  // page again, so the link's network never opened. It opens here, as one change of this tab (Undo goes back).
+  window.addEventListener("hashchange", () => {
+    if (!location.hash.startsWith("#s=")) return;
+    const code = location.hash.slice(3);
+    history.replaceState(null, "", location.pathname + location.search);     // a reload shows this tab's session
+    app.call("load_share", { code });
+  });
+}

@@ -376,7 +376,7 @@ def main():
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
             f"- threads: PyTorch's `set_num_threads` gets NumPy's BLAS threads ({threads_used()}); JAX and Keras "
-            f"(XLA) get as many ({threads_used()}, by NPROC set before JAX starts: `rivals.pin_threads`); "
+            f"(XLA) get as many ({threads_used()}, by PJRT_NPROC set before JAX computes: `rivals.pin_threads`); "
             "chainrule's `fit` caps BLAS to the CPUs idle when it "
             "starts, and from batch 128 runs one thread or all, whichever is faster at the moment",
             *missing_line(),

@@ -7,7 +7,7 @@ a jitted forward pass for inference. Keras 3 on its JAX backend: `model.fit` and
 Every timed call is preceded by a call on the same shapes, so no compilation is timed, and the training
 functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework;
 the timed training starts from the weights (and optimizer state) it would have had without the warm-up.
-XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX is).
+XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX computes).
 """
 from __future__ import annotations
 
@@ -19,18 +19,22 @@ from worker import SEED, WARMUP_ROWS, threads  # the seed network's numbers and 
 
 
 def pin_threads() -> int:
-    """Give XLA's CPU thread pool (JAX, and Keras on JAX) the threads of NumPy's BLAS, as PyTorch's
-    `set_num_threads` gets them: XLA sizes the pool from NPROC when it starts, else a thread a CPU, so
-    this must run before JAX is imported. Returns the number of threads."""
+    """Give XLA's CPU thread pools (JAX, and Keras on JAX) the threads of NumPy's BLAS, as PyTorch's
+    `set_num_threads` gets them. XLA sizes them from PJRT_NPROC (then NPROC, else a thread a CPU) when its CPU
+    client is created, at the first computation, not at `import jax`: a client made before this call keeps its
+    size, so that alone is warned of. Returns the number of threads."""
     import sys
-    if "jax" in sys.modules:
-        raise RuntimeError("rivals.pin_threads: JAX was imported first; its thread pool is sized already")
+    import warnings
+    bridge = sys.modules.get("jax._src.xla_bridge")
+    if getattr(bridge, "_backends", None):
+        warnings.warn("rivals.pin_threads: JAX's CPU client exists already; its thread pools keep their size, "
+                      "not NumPy's BLAS threads", RuntimeWarning, stacklevel=2)
     n = threads()
-    os.environ["NPROC"] = str(n)
+    os.environ["PJRT_NPROC"] = str(n)
     return n
 
 
-XLA_THREADS = pin_threads()     # on import: worker.py, scaling.py and contention.py import JAX only through here
+XLA_THREADS = pin_threads()     # on import: worker.py, scaling.py and contention.py reach JAX only through here
 
 
 def seed_jax_loop():

@@ -180,11 +180,9 @@ def machine():
 
 
 def provenance(extra: tuple[str, ...] = ()) -> str:
-    """The line a results file ends with when its benchmark writes no header of its own (mpi.py, memmap.py):
-    the machine, the date and the versions, as RESULTS.md's head gives them."""
-    v = versions(extra)
+    """The last line of a results file with no head of its own (mpi.py, memmap.py): machine, date, versions."""
     return (f"Measured {time.strftime('%Y-%m-%d')} on {machine()}; versions: "
-            + ", ".join(f"{k} {val}" for k, val in v.items()) + ".")
+            + ", ".join(f"{k} {val}" for k, val in versions(extra).items()) + ".")
 
 
 #: the sections of RESULTS.md, in their order; `--only` runs some of them
@@ -376,9 +374,9 @@ def main():
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
             f"- threads: PyTorch's `set_num_threads` gets NumPy's BLAS threads ({threads_used()}); JAX and Keras "
-            f"(XLA) get as many ({threads_used()}, by NPROC set before JAX starts: `rivals.pin_threads`); "
-            "chainrule's `fit` caps BLAS to the CPUs idle when it "
-            "starts, and from batch 128 runs one thread or all, whichever is faster at the moment",
+            f"(XLA) get as many ({threads_used()}, by PJRT_NPROC set before JAX computes: `rivals.pin_threads`); "
+            "chainrule's `fit` caps BLAS to the CPUs idle when it starts, and from batch 128 runs one thread or all, "
+            "whichever is faster at the moment",
             *missing_line(),
             f"- BLAS kernels: {blas_choice()}",
             ("- chainrule ran with Numba (the optional `[fast]` extra): the seed network and digits train in one "

@@ -266,7 +266,10 @@ def test_no_import_cycle_between_modules():
 
 
 def test_no_module_over_400_lines():
-    long = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    """The package's modules and the benchmarks' scripts alike (benchmarks/run.py grew to 401)."""
+    files = [*SRC.rglob("*.py"), *(Path(__file__).resolve().parents[1] / "benchmarks").glob("*.py")]
+    long = {p.name if p.parent.name == "benchmarks" else str(p.relative_to(SRC)): n
+            for p in files if (n := len(p.read_text().splitlines())) > 400}
     assert not long, f"modules over 400 lines (two ideas in one file?): {long}"
 
 

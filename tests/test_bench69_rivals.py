@@ -15,7 +15,7 @@ sys.path.insert(0, str(BENCH))
 
 
 def test_the_keras_rivals_timed_fit_starts_from_untrained_weights_and_optimizer(monkeypatch):
-    monkeypatch.delenv("NPROC", raising=False)           # rivals sets it on import: put back after the test
+    monkeypatch.delenv("PJRT_NPROC", raising=False)      # rivals sets it on import: put back after the test
     monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))
     import keras
     import rivals
@@ -44,23 +44,41 @@ def test_the_keras_rivals_timed_fit_starts_from_untrained_weights_and_optimizer(
         assert all(not np.any(s) for s in state), opt    # Adam's moments, SGD's momentum: zero as at the start
 
 
-def _pinned(**env) -> tuple[str, str]:
-    """(NPROC as the rivals' process has it once rivals.py is imported, NumPy's BLAS threads there)."""
-    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); import worker, rivals; "
-            "print(os.environ.get('NPROC'), worker.threads())")
-    environ = {k: v for k, v in os.environ.items() if k != "NPROC"}
+def _pinned(first: str = "", **env) -> tuple[str, str, str]:
+    """(PJRT_NPROC as the rivals' process has it once rivals.py is imported after `first`, NumPy's BLAS threads
+    there, its stderr)."""
+    code = ("import os, sys; sys.path.insert(0, sys.argv[1]); " + (first + "; " if first else "")
+            + "import worker, rivals; print(os.environ.get('PJRT_NPROC'), worker.threads())")
+    environ = {k: v for k, v in os.environ.items() if k not in ("NPROC", "PJRT_NPROC")}
     out = subprocess.run([sys.executable, "-c", code, str(BENCH)], capture_output=True, text=True, timeout=120,
-                         env={**environ, **env}, check=True)
+                         env={**environ, **env}, check=False)
+    assert out.returncode == 0, out.stderr
     nproc, blas = out.stdout.split()
-    return nproc, blas
+    return nproc, blas, out.stderr
 
 
 def test_xla_gets_the_threads_pytorch_gets():
-    """XLA sizes its CPU pool from NPROC (else a thread a CPU); PyTorch gets NumPy's BLAS threads."""
-    nproc, blas = _pinned(OPENBLAS_NUM_THREADS="1")
+    """XLA sizes its CPU pools from PJRT_NPROC, then NPROC (else a thread a CPU); PyTorch gets NumPy's BLAS
+    threads. PJRT_NPROC, read first, is the one set: a PJRT_NPROC already in the environment overrode NPROC."""
+    nproc, blas, _ = _pinned(OPENBLAS_NUM_THREADS="1")
     assert (nproc, blas) == ("1", "1")
-    nproc, blas = _pinned()
+    nproc, blas, _ = _pinned()
     assert nproc == blas
+    nproc, blas, _ = _pinned(OPENBLAS_NUM_THREADS="1", PJRT_NPROC="7")
+    assert (nproc, blas) == ("1", "1")
+
+
+def test_importing_jax_first_still_pins_xla():
+    """XLA sizes its pools when JAX's CPU client is made (the first computation), not at `import jax`: a process
+    that imported JAX (Keras on JAX does on `import keras`) still gets the pin, where rivals.py raised on import.
+    A client made already keeps its size: a warning says so. (Stand-in modules: no JAX is started.)"""
+    fake = "import types; sys.modules['jax'] = types.ModuleType('jax')"
+    nproc, blas, err = _pinned(fake, OPENBLAS_NUM_THREADS="1")
+    assert (nproc, blas) == ("1", "1")
+    assert "RuntimeWarning" not in err, err
+    made = fake + "; b = sys.modules['jax._src.xla_bridge'] = types.ModuleType('b'); b._backends = {'cpu': 0}"
+    _, _, err = _pinned(made, OPENBLAS_NUM_THREADS="1")
+    assert "RuntimeWarning" in err and "CPU client exists already" in err, err
 
 
 def test_the_results_header_says_the_rivals_threads(monkeypatch, tmp_path, capsys):
@@ -69,5 +87,5 @@ def test_the_results_header_says_the_rivals_threads(monkeypatch, tmp_path, capsy
     results, _, _ = _whole_run(monkeypatch, tmp_path, absent=())
     line = next(line for line in results.splitlines() if line.startswith("- threads: "))
     n = run.threads_used()
-    assert f"JAX and Keras (XLA) get as many ({n}, by NPROC" in line, line
+    assert f"JAX and Keras (XLA) get as many ({n}, by PJRT_NPROC" in line, line
     assert "a thread a CPU" not in line, line

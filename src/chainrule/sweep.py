@@ -283,7 +283,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         folds = (StratifiedKFold if classify else KFold)(n_splits=cv, shuffle=True, random_state=seed)
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
-    if not classify:            # each scorer's: a second one's NaN fails every candidate too
+    if not classify:            # each scorer's: one that does not rank would be NaN in every fold
         for one in (scorers or {"score": scoring}).values():
             spread_scorable(y, splits, one, target)
 

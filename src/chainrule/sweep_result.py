@@ -77,6 +77,13 @@ class SweepResult:
         self._ranked("best_score_")
         return self.best_score
 
+    def __setstate__(self, state: dict) -> None:
+        """A result pickled before best_index_ became a property kept its field as 'best_index_', which the property
+        (reading the class's default, 0) would hide: read as best_index, so the best stays the one found."""
+        if "best_index_" in state:
+            state = {**{k: v for k, v in state.items() if k != "best_index_"}, "best_index": state["best_index_"]}
+        self.__dict__.update(state)
+
     def _ranked(self, name: str) -> None:
         if self.multimetric_ and self.refit is False:
             raise AttributeError(f"'SweepResult' object has no attribute {name!r}: several scorers with refit=False "

@@ -51,3 +51,16 @@ def test_a_rate_in_other_scripts_digits_read_as_0_is_refused():
         learning_rate("١e-400")
     assert learning_rate("1e-320") == 1e-320 > 0          # a denormal is a rate, kept
 
+
+def test_info_writes_a_model_s_class_labels_as_train_s_line_does(tmp_path):
+    """train's line wrote '"rare, but real"=5' and info, of the same model, '"rare, but real=5"' (the whole pair
+    quoted): two ways of writing one label, each read back. Now one, as the user types it."""
+    import shlex
+    _csv(tmp_path / "t.csv")
+    trained = cmd("train", tmp_path / "t.csv", "--target", "label", "--epochs", "1", "--hidden", "3", "--out",
+                  tmp_path / "m.npz", "--class-weight", '"rare, but real"=5,"say ""hi"""=0.5')
+    [said] = _line(trained)
+    info = next(s for s in cmd("info", tmp_path / "m.npz").stdout.splitlines() if "--class-weight" in s)
+    option = info.split("trained with ", 1)[1].split(" (a class not named", 1)[0]
+    assert shlex.split(option) == ["--class-weight", said.replace("=5, ", "=5,")]
+    assert said == '"rare, but real"=5, "say ""hi"""=0.5'

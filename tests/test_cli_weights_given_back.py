@@ -64,3 +64,15 @@ def test_info_writes_a_model_s_class_labels_as_train_s_line_does(tmp_path):
     option = info.split("trained with ", 1)[1].split(" (a class not named", 1)[0]
     assert shlex.split(option) == ["--class-weight", said.replace("=5, ", "=5,")]
     assert said == '"rare, but real"=5, "say ""hi"""=0.5'
+
+
+@pytest.mark.parametrize("content, said", [(["a", "b"], "a list of 2 values, not of arrays"),
+                                           ([1, True], "a list of 2 values, not of arrays"),
+                                           ([1.5, 2], "a list of 2 plain numbers, not of arrays")])
+def test_explain_weights_of_a_flat_list_are_called_numbers_only_when_they_are(tmp_path, content, said):
+    """A JSON list of strings was called 'a list of 2 plain numbers'."""
+    import json
+    (tmp_path / "w.json").write_text(json.dumps(content))
+    result = cmd("explain", "--layers", "2,2,1", "--weights", tmp_path / "w.json")
+    assert result.returncode == 2
+    assert f"--weights {str(tmp_path / 'w.json')!r}: got {said} (expected a JSON list" in result.stderr

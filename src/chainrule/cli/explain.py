@@ -110,11 +110,17 @@ def _json_arrays(loaded) -> list:
     kinds = {dict: "a JSON object", str: "a JSON string", bool: "a JSON true or false", type(None): "null"}
     got = (kinds.get(type(loaded), "a plain number") if not isinstance(loaded, list)
            else "an empty list" if not loaded
-           else f"a list of {len(loaded)} plain numbers, not of arrays" if not any(isinstance(w, list) for w in loaded)
+           else f"a list of {len(loaded)} {'plain numbers' if all(_number(w) for w in loaded) else 'values'}, not of "
+                "arrays" if not any(isinstance(w, list) for w in loaded)
            else "")
     if got:
         raise ValueError(f"got {got}")
     return loaded
+
+
+def _number(value) -> bool:
+    """A JSON number, as json.load gives it (true and false are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 _held: list[str] = []       # this run's notes: said once its refusals are past (a refusal comes before any output)

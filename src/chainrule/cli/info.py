@@ -120,18 +120,13 @@ def class_weights(recorded, fitted: bool = False) -> str | None:
 
 
 def _as_option(pairs) -> str:
-    """--class-weight as train reads it, labels as the file writes them: 'yes=3,no=1' (a label holding a comma or a
-    quote in double quotes, as a CSV cell; the value quoted for the shell where it needs it; '--class-weight=-1=2'
-    where it starts with '-', which argparse would read as an option)."""
-    import csv
-    import io
+    """--class-weight as train reads it, each label as train's class weights line writes it (`weights.as_written`:
+    '"x, y"=2,no=1'), the value quoted for the shell where it needs it; '--class-weight=-1=2' where it starts with
+    '-', which argparse would read as an option."""
     import shlex
 
-    labels = [str(label) if len(str(label)) <= 200 else str(label)[:197] + "..." for label, _ in pairs]
-    cells = [f"{label}={w:.4g}" for label, (_, w) in zip(labels, pairs)]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(cells)
-    value = out.getvalue()      # its start told before the shell's quotes: argparse sees it unquoted
+    from .weights import as_written
+    value = ",".join(f"{as_written(label)}={w:.4g}" for label, w in pairs)
     return f"--class-weight{'=' if value.startswith('-') else ' '}{shlex.quote(value)}"
 
 

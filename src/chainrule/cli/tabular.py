@@ -41,9 +41,11 @@ def learning_rate(text: str) -> float:
     from ..nn.checks import learning_rate as checked
     try:
         value = checked(float(text), "--lr")
+        if value == 0 and text.strip().startswith("-") and re.search(r"[^\D0]", re.split(r"[eE]", text)[0]):
+            raise ValueError(text)                  # -1e-400: below 0, not a rate that rounds to it
     except (ValueError, ValidationError):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}") from None
-    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):      # 1e-400: a rate, read as 0
+    if value == 0 and re.search(r"[^\D0]", re.split(r"[eE]", text)[0]):    # 1e-400 (any digit 1-9): read as 0
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}, which float64 "
                                          "reads as 0 (its smallest is 5e-324): a rate of 0 trains nothing; give 0 "
                                          "to mean it")

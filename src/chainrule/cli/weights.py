@@ -118,7 +118,7 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
     if text.count('"') % 2 and re.search(r'(^|,)\s*"', text):
         raise argparse.ArgumentTypeError(f"--class-weight has a double quote that is not closed: {text!r}; a label "
                                          "holding a comma is written '\"a,b\"=2'")
-    pairs, items = [], next(csv.reader([text]))       # a quoted label keeps its commas, as a CSV cell
+    pairs, items = [], next(csv.reader([_quotes_after_spaces(text)]))     # a quoted label keeps its commas
     if not items:                                     # '' (an unset variable's "$WEIGHTS"): no weights said
         raise argparse.ArgumentTypeError("expected 'balanced' or LABEL=WEIGHT pairs (weights >= 0) separated by "
                                          "commas, e.g. 'yes=3,no=1'; got '' (leave --class-weight out for none)")
@@ -135,6 +135,21 @@ def class_weight_arg(text: str) -> str | list[tuple[str, float]]:
                                              f"commas, e.g. 'yes=3,no=1'; got {item!r}{comma}")
         pairs.append((label, w))
     return pairs
+
+
+def _quotes_after_spaces(text: str) -> str:
+    """`text` without the spaces between a separating comma and a quoted label: 'a=1, "b,c"=2' as train's class
+    weights line writes it (a CSV reader takes a quote after a space as part of an unquoted cell, split at its
+    comma). Spaces inside quotes, and before an unquoted label, are kept."""
+    out, quoted = [], False
+    for i, c in enumerate(text):
+        if c == '"':
+            quoted = not quoted
+        elif c.isspace() and not quoted and text[:i].rstrip(" \t")[-1:] in ("", ",") \
+                and text[i:].lstrip(" \t")[:1] == '"':
+            continue
+        out.append(c)
+    return "".join(out)
 
 
 def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,

@@ -49,7 +49,7 @@ from .checkpoint_folder import (
     with_arrays,
 )
 from .fingerprint import differences, fingerprint
-from .modelkind import AGAIN
+from .modelkind import AGAIN, named
 from .npz import check_registered, load_all, write
 from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, plain_json, uses_float_key
 
@@ -122,21 +122,24 @@ class BackupAndRestore(Callback):
         are those of a run cut short (a crash, a kill), which resume=True continues, and where the
         file cannot be read (a newer format) or is not a checkpoint: what it holds is unknown."""
         path = checkpoint_path(self.directory)
-        afresh = (f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another "
+        afresh = (f"to start afresh, delete {named(path)} and {HISTORY} beside it, or use another "
                   f"{advice.give('checkpoint_dir')}")
         if not path.exists():
             return 0
         try:
             state = (load_all(path)[1] or {}).get("checkpoint")
         except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
-            raise ModelFileError(f"{path} cannot be read, so a new run would replace what may be an unfinished run: "
+            raise ModelFileError(f"{named(path)} cannot be read, so a new run would replace what may be an "
+                                 "unfinished run: "
                                  f"{str(exc).removesuffix(AGAIN)}; {afresh}") from None
         if not isinstance(state, dict):
-            raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
+            raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint: a new run would "
+                                 "overwrite it; "
                                  f"{afresh}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if cut_short(state):
-            raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
+            raise ValidationError(f"{named(path)} holds a run stopped at epoch {epoch} of {epochs}; a new run would "
+                                  "replace "
                                   f"it: {advice.give('resume')} continues it; to start over, delete the file or use "
                                   f"another {advice.give('checkpoint_dir')}")
         return 0
@@ -153,20 +156,21 @@ class BackupAndRestore(Callback):
         saved, extra, arrays = self._read(path)
         state = (extra or {}).get("checkpoint")
         if not isinstance(state, dict):
-            raise ModelFileError(f"{path} is a model file, not a training checkpoint")
+            raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint")
         net = trainer.net
         if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
-            raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
+            raise ValidationError(f"the checkpoint in {named(path)} is of another network: {saved!r}; this one is "
+                                  f"{net!r}")
         epoch = state.get("epoch")
         if (set(state) != STATE_KEYS or type(epoch) is not int or epoch < 0    # True == 1, but is no count
                 or not isinstance(state["rng"], dict) or type(state["history_len"]) is not int
                 or not 0 <= state["history_len"] <= epoch or not isinstance(state["stopped"], bool)
                 or not isinstance(state["callbacks"], list) or not isinstance(state["fingerprint"], dict)):
-            raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history, rng, "
+            raise ModelFileError(f"{named(path)}: the checkpoint's training state is invalid (epoch, history, rng, "
                                  "stopped, callbacks or fingerprint)")
         found = differences(state["fingerprint"], self.fingerprint)
         if found:
-            raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
+            raise ValidationError(f"cannot resume from {named(path)}: it was written by another run; what differs: "
                                   f"{'; '.join(found)}. Resume with the same {advice.give('same arguments')}, or "
                                   f"use another {advice.give('checkpoint_dir')}, or delete the checkpoint to start "
                                   "over")
@@ -177,7 +181,7 @@ class BackupAndRestore(Callback):
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:
-            raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
+            raise ModelFileError(f"{named(path)}: the random generator state is invalid: {exc}") from None
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
         self.compiled = kernel_path(extra or {})

@@ -15,6 +15,7 @@ from ..errors import ModelFileError, ValidationError, counted
 from ..training.callbacks import logged
 from . import runlock
 from .files import atomic_write
+from .modelkind import named
 from .npzcheck import as_float
 
 FILENAME = "checkpoint.npz"
@@ -70,7 +71,7 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
     lines = path.read_bytes().split(b"\n") if path.exists() else []
     complete = lines[:-1]                       # the last piece is empty, or a line cut by a kill
     if epochs is not None and len(complete) < epochs:
-        raise ModelFileError(f"{path} holds {counted(len(complete), 'epoch')} of history; "
+        raise ModelFileError(f"{named(path)} holds {counted(len(complete), 'epoch')} of history; "
                              f"the checkpoint needs {epochs}")
     for line in complete[:epochs]:
         try:
@@ -79,7 +80,7 @@ def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[f
             for key, value in logs.items():
                 history.setdefault(key, []).append(logged(value))       # a callback's text or list as it is
         except (ValueError, KeyError, TypeError, AttributeError):
-            raise ModelFileError(f"{path}: a line of the history is not valid: {line[:200]!r}") from None
+            raise ModelFileError(f"{named(path)}: a line of the history is not valid: {line[:200]!r}") from None
         done.append(int(epoch))
     return history, done
 
@@ -92,11 +93,11 @@ def copy_whole(source: Path, target: Path) -> None:
 
 def with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:
     if not isinstance(entry, dict) or not isinstance(entry.get("state"), dict):
-        raise ModelFileError(f"{path}: a callback's saved state is invalid: {entry!r}"[:300])
+        raise ModelFileError(f"{named(path)}: a callback's saved state is invalid: {entry!r}"[:300])
     state = dict(entry["state"])
     for key, value in state.items():
         if isinstance(value, dict) and set(value) == {"array"}:
             if value["array"] not in arrays:
-                raise ModelFileError(f"{path}: the callback state names a missing array {value['array']!r}")
+                raise ModelFileError(f"{named(path)}: the callback state names a missing array {value['array']!r}")
             state[key] = arrays[value["array"]]
     return {"class": entry.get("class"), "state": state}

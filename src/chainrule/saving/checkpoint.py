@@ -45,6 +45,7 @@ from .checkpoint_folder import (
     file_of,
     folder,
     kernel_path,
+    network_change,
     read_history,
     with_arrays,
 )
@@ -159,8 +160,9 @@ class BackupAndRestore(Callback):
             raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint")
         net = trainer.net
         if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
-            raise ValidationError(f"the checkpoint in {named(path)} is of another network: {saved!r}; this one is "
-                                  f"{net!r}")
+            raise ValidationError(f"the checkpoint in {named(path)} is of another network: "
+                                  f"{network_change(saved, net)}. Resume with the network it was written by, or use "
+                                  f"another {advice.give('checkpoint_dir')}, or delete the checkpoint to start over")
         epoch = state.get("epoch")
         if (set(state) != STATE_KEYS or type(epoch) is not int or epoch < 0    # True == 1, but is no count
                 or not isinstance(state["rng"], dict) or type(state["history_len"]) is not int

@@ -53,6 +53,17 @@ def cut_short(state: Any) -> bool:
     return type(epoch) is int and type(epochs) is int and epoch < epochs and not state.get("stopped")
 
 
+def network_change(saved: Any, now: Any) -> str:
+    """What differs between the checkpoint's network and this run's, the first layer that differs named (an edit to
+    the net between the runs), else both whole."""
+    if len(saved.layers) != len(now.layers):
+        return f"{counted(len(saved.layers), 'layer')} in the checkpoint, {len(now.layers)} now: {saved!r}; now {now!r}"
+    for i, (old, new) in enumerate(zip(saved.layers, now.layers)):
+        if json.dumps(old.config(), sort_keys=True) != json.dumps(new.config(), sort_keys=True):
+            return f"layer {i} is {old!r} in the checkpoint, {new!r} now"
+    return f"{saved!r} in the checkpoint; now {now!r}"
+
+
 def kernel_path(extra: dict) -> str | None:
     """The path a checkpoint's epochs took: its `KERNEL_PATH`, else an older one's yes/no (yes: "compiled", one of
     the compiled loops, which it does not say), else None (it does not say)."""

@@ -268,7 +268,8 @@ def test_a_missing_optimizer_state_is_named_alone(tmp_path):
     path = crafted(tmp_path, net(), lambda e, h: e.pop("opt.exp_avg_sq"))
     with pytest.raises(ModelFileError) as info:
         cr.load(path)
-    assert str(info.value) == f"{str(path)!r}: missing entries ['opt.exp_avg_sq'] (the description lists those the file holds)"
+    assert str(info.value) == (f"{str(path)!r}: missing entries ['opt.exp_avg_sq'] (the description lists those the "
+                               "file holds)")
 
 
 def test_a_description_declaring_more_than_the_file_holds_is_refused_before_allocating(tmp_path):

@@ -190,7 +190,7 @@ def test_a_new_run_refuses_to_replace_an_interrupted_one(tmp_path):
         net.fit(X, y, checkpoint_dir=tmp_path, callbacks=[Interrupt(3, 1)], **args)
     kept = checkpoint_path(tmp_path).read_bytes(), (tmp_path / "history.jsonl").read_bytes()
     again, X, y = make_problem()
-    with pytest.raises(cr.errors.ValidationError, match=r"checkpoint.npz holds a run stopped at epoch 3 of 6; a new "
+    with pytest.raises(cr.errors.ValidationError, match=r"checkpoint.npz' holds a run stopped at epoch 3 of 6; a new "
                        r"run would replace it: resume=True \(chainrule train --resume\) continues it"):
         again.fit(X, y, checkpoint_dir=tmp_path, **{**args, "optimizer": cr.optim.Adam(0.01)})
     assert (checkpoint_path(tmp_path).read_bytes(), (tmp_path / "history.jsonl").read_bytes()) == kept

@@ -549,7 +549,7 @@ def test_from_onnx_checks_an_in_memory_model_as_it_checks_a_file(tmp_path):
                                                             rf"\(onnx.checker\): ValidationError: .*{what}"):
             from_onnx(model)
         onnx.save(model, tmp_path / "m.onnx")
-        with pytest.raises(cr.errors.ModelFileError, match=rf"m.onnx is not a valid ONNX model: .*{what}"):
+        with pytest.raises(cr.errors.ModelFileError, match=rf"m.onnx' is not a valid ONNX model: .*{what}"):
             from_onnx(tmp_path / "m.onnx")
 
 

@@ -310,7 +310,7 @@ def test_a_compressed_file_that_expands_past_the_memory_is_refused(tmp_path, mon
     np.testing.assert_array_equal(back.params, net.params)
     np.testing.assert_array_equal(back.optimizer.state["exp_avg"], net.optimizer.state["exp_avg"])
     monkeypatch.setattr(memory, "available_bytes", lambda: 20_000_000)        # a machine with 20 MB free
-    with pytest.raises(ModelFileError, match=r"frozen.npz: its compressed members expand from \d+ to \d+ bytes, "
+    with pytest.raises(ModelFileError, match=r"frozen.npz': its compressed members expand from \d+ to \d+ bytes, "
                                              r"more than the memory available to read them \(20000000 bytes\)"):
         cr.load(tmp_path / "frozen.npz")
     cr.load(_saved(tmp_path, net))                # stored, not compressed: read as the file is

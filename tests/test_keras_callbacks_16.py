@@ -119,7 +119,7 @@ def test_load_weights_refuses_another_shape_before_changing_anything(tmp_path, m
     with pytest.raises(cr.errors.ValidationError) as info:
         net.load_weights("w.npz")
     assert str(info.value) == "load_weights: layer 1 (Dense(4, 2, activation='sigmoid')): W has shape (4, 3) in " \
-        "w.npz, the network's is (4, 2)"
+        "'w.npz', the network's is (4, 2)"
     doc = (os.path.dirname(__file__) + "/../docs/errors.md")
     with open(doc, encoding="utf-8") as f:
         row = next(line for line in f if line.startswith("| load_weights shape mismatch | `ValidationError` | "))

@@ -66,7 +66,7 @@ def test_load_weights_names_its_file_for_non_finite_weights(tmp_path):
     np.savez(tmp_path / "w.npz", **arrays)
     with pytest.raises(cr.errors.ModelFileError) as info:
         _pair().load_weights(tmp_path / "w.npz")
-    assert str(info.value).startswith(f"load_weights: {tmp_path / 'w.npz'}: b[3] of layer 0 is inf")
+    assert str(info.value).startswith(f"load_weights: {str(tmp_path / 'w.npz')!r}: b[3] of layer 0 is inf")
 
 
 def test_save_weights_checks_its_overwrite_flag(tmp_path):

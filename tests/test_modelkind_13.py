@@ -80,7 +80,7 @@ def test_from_onnx_and_load_name_each_file_alike(tmp_path):
     for name, words in [("k.weights.h5", "an HDF5 file"), ("s.joblib", "a zlib-compressed pickle (joblib)"),
                         ("arrays.npz", "a NumPy archive of arrays (a, b; np.savez)")]:
         assert f"it is {words}" in _load_says(tmp_path / name) or name == "arrays.npz", name
-        assert f"{name} is not a valid ONNX model: it is {words}" in _from_onnx_says(tmp_path / name), name
+        assert f"{name}' is not a valid ONNX model: it is {words}" in _from_onnx_says(tmp_path / name), name
     assert "is a folder, not a file" in _load_says(tmp_path / "models")
     said = _from_onnx_says(tmp_path / "models")
     assert "is a folder, not a file: give the path of the ONNX file (.onnx)" in said, said

@@ -17,7 +17,7 @@ def test_save_takes_keras_overwrite_as_its_second_argument(tmp_path):
     net.save(path, overwrite=False)                   # no file yet: written
     before = path.read_bytes()
     other = cr.Network([cr.Dense(3, 1)], loss="mse", seed=1)
-    with pytest.raises(FileExistsError, match=r"save: .*m\.npz exists and overwrite=False; it was left as it is"):
+    with pytest.raises(FileExistsError, match=r"save: .*m\.npz' exists and overwrite=False; it was left as it is"):
         other.save(path, overwrite=False)
     assert path.read_bytes() == before
     other.save(path)                                  # the default replaces it, as before

@@ -37,7 +37,7 @@ def _refused(path, *words):
 def test_an_onnx_model_given_to_load_is_named_with_from_onnx(tmp_path):
     path = tmp_path / "m.onnx"
     cr.to_onnx(_net(), path)
-    _refused(path, "m.onnx is not a chainrule model file (not an .npz archive): it is an ONNX model",
+    _refused(path, "m.onnx' is not a chainrule model file (not an .npz archive): it is an ONNX model",
              "chainrule.from_onnx(path)")
     assert cr.from_onnx(path).n_inputs == 2          # what the message says reads it
 
@@ -188,14 +188,14 @@ def test_docs_show_each_files_message_as_raised(tmp_path):
 def test_from_onnx_names_a_chainrule_model_and_other_files(tmp_path):
     net = _net()
     net.save(tmp_path / "m.npz")
-    with pytest.raises(ModelFileError, match=r"m.npz is not a valid ONNX model: it is a chainrule model file \(.npz\): "
-                                             r"read it with chainrule.load\(path\)"):
+    with pytest.raises(ModelFileError, match=r"m.npz' is not a valid ONNX model: it is a chainrule model "
+                                             r"file \(.npz\): read it with chainrule.load\(path\)"):
         cr.from_onnx(tmp_path / "m.npz")
     (tmp_path / "data.csv").write_text("a,b\n1,2\n")
-    with pytest.raises(ModelFileError, match=r"data.csv is not a valid ONNX model: it is text"):
+    with pytest.raises(ModelFileError, match=r"data.csv' is not a valid ONNX model: it is text"):
         cr.from_onnx(tmp_path / "data.csv")
     (tmp_path / "p.onnx").write_bytes(pickle.dumps(Boom()))
-    with pytest.raises(ModelFileError, match=r"p.onnx is not a valid ONNX model: it is a pickle \(joblib.dump or "
+    with pytest.raises(ModelFileError, match=r"p.onnx' is not a valid ONNX model: it is a pickle \(joblib.dump or "
                                              r"pickle.dump\); chainrule never unpickles"):
         cr.from_onnx(tmp_path / "p.onnx")
     with pytest.raises(cr.errors.ChainruleTypeError, match="got a chainrule Network, which is one already"):

@@ -143,7 +143,7 @@ def test_a_new_run_refuses_a_checkpoint_it_cannot_read(tmp_path):
         net.fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck, callbacks=[Interrupt(2)])
     rewrite_header(checkpoint_path(ck), lambda h: h.update(version=4))
     kept = checkpoint_path(ck).read_bytes(), (ck / "history.jsonl").read_bytes()
-    with pytest.raises(cr.errors.ModelFileError, match=r"checkpoint.npz cannot be read, so a new run would replace "
+    with pytest.raises(cr.errors.ModelFileError, match=r"checkpoint.npz' cannot be read, so a new run would replace "
                        r"what may be an unfinished run: .*format version 4.*; to start afresh, delete .*checkpoint.npz"
                        r"' and history.jsonl beside it, or use another checkpoint_dir"):
         problem()[0].fit(X, y, epochs=5, verbose=0, checkpoint_dir=ck)

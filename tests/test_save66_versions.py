@@ -117,7 +117,7 @@ def test_a_weights_format_refusal_is_not_called_truncated(fmt, tmp_path):
     with pytest.raises(ModelFileError) as caught:
         net.load_weights(path)
     said = str(caught.value)
-    assert "truncated" not in said and said.startswith(f"load_weights: {path} has weights format {fmt!r}; ")
+    assert "truncated" not in said and said.startswith(f"load_weights: {str(path)!r} has weights format {fmt!r}; ")
     assert ("upgrade chainrule" in said) == (fmt == 2) and ("damaged or crafted" in said) == (fmt != 2)
 
 

@@ -62,7 +62,7 @@ def test_save_and_to_onnx_never_replace_other_data(tmp_path):
     n = net()
     for path in paths.values():
         for write in (n.save, lambda p: cr.to_onnx(n, p)):
-            with pytest.raises(ValidationError, match=f"{path.name} exists and holds .*: writing there would lose "
+            with pytest.raises(ValidationError, match=f"{path.name}' exists and holds .*: writing there would lose "
                                                       "it. Give another file name, or remove that file first"):
                 write(path)
     assert {p: p.read_bytes() for p in paths.values()} == before
@@ -104,7 +104,7 @@ def test_a_read_only_file_is_not_replaced(tmp_path):
                                        ("m.json", "a JSON file's")])
 def test_save_refuses_a_name_of_another_format(tmp_path, name, says):
     """m.keras was written as a chainrule .npz, which `chainrule info m.keras` then read as Keras."""
-    with pytest.raises(ValidationError, match=rf"{name}: \.{name[2:]} is {says} ending .* this writes a chainrule "
+    with pytest.raises(ValidationError, match=rf"{name}': \.{name[2:]} is {says} ending .* this writes a chainrule "
                                               r"model \(.npz\), .* Give a name ending in .npz"):
         net().save(tmp_path / name)
     assert not list(tmp_path.iterdir())
@@ -112,7 +112,7 @@ def test_save_refuses_a_name_of_another_format(tmp_path, name, says):
 
 def test_to_onnx_refuses_a_model_name(tmp_path):
     pytest.importorskip("onnx")
-    with pytest.raises(ValidationError, match=r"m.npz: .npz is a chainrule model's ending .*Give a name ending "
+    with pytest.raises(ValidationError, match=r"m.npz': .npz is a chainrule model's ending .*Give a name ending "
                                               r"in .onnx"):
         cr.to_onnx(net(), tmp_path / "m.npz")
     assert not list(tmp_path.iterdir())
@@ -147,7 +147,7 @@ def test_the_command_line_checks_the_real_format(tmp_path):
 def test_model_checkpoint_never_replaces_other_data(tmp_path):
     (tmp_path / "best.npz").write_text("a,b\n1,2\n")
     n = cr.Network([cr.Dense(2, 1)], loss="mse", seed=0)
-    with pytest.raises(ValidationError, match="best.npz exists and holds text"):
+    with pytest.raises(ValidationError, match="best.npz' exists and holds text"):
         n.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1, verbose=0,
               callbacks=[cr.ModelCheckpoint(str(tmp_path / "best.npz"))])
     assert (tmp_path / "best.npz").read_text() == "a,b\n1,2\n"
@@ -168,7 +168,7 @@ def test_save_refuses_what_load_would_refuse_and_keeps_the_previous_file(tmp_pat
         cr.save(n, path, extra={"x": {1}})
     for bad in (2.0, -1, 10**20):
         n.epochs_trained = bad
-        with pytest.raises(ValidationError, match=f"cannot save .*ex.npz: epochs_trained must be an integer from 0 "
+        with pytest.raises(ValidationError, match=f"cannot save .*ex.npz': epochs_trained must be an integer from 0 "
                                                   f"to 2\\*\\*53; got {bad}; load would refuse such a file"):
             n.save(path)
     n.epochs_trained = 0
@@ -234,7 +234,7 @@ def test_negative_squared_gradient_state_is_refused_on_load(tmp_path):
     for opt, name in ((cr.optim.Adam(0.01), "exp_avg_sq"), (cr.optim.RMSprop(0.01), "square_avg"),
                       (cr.optim.Adagrad(0.01), "sum"), (cr.optim.Adam(0.01, amsgrad=True), "max_exp_avg_sq")):
         path = crafted(tmp_path, net(opt), lambda e, h, name=name: e[f"opt.{name}"].__setitem__(2, -5.0))
-        with pytest.raises(ModelFileError, match=f"bad.npz: the optimizer state '{name}' .* holds -5.0 at index 2: "
+        with pytest.raises(ModelFileError, match=f"bad.npz': the optimizer state '{name}' .* holds -5.0 at index 2: "
                                                  "the file is damaged or crafted"):
             cr.load(path)
     path = crafted(tmp_path, net(cr.optim.Adam(0.01)), lambda e, h: e["opt.exp_avg"].__setitem__(2, -5.0))
@@ -245,7 +245,7 @@ def test_a_schedule_decayed_to_zero_warns_on_load(tmp_path):
     def at(epoch, schedule):
         return crafted(tmp_path, net(cr.optim.SGD(schedule)), lambda e, h: h["optimizer"].update(epoch=epoch))
     for epoch in (10**6, 10**15):
-        with pytest.warns(UserWarning, match=f"bad.npz: the optimizer's learning-rate schedule ExponentialLR gives "
+        with pytest.warns(UserWarning, match=f"bad.npz': the optimizer's learning-rate schedule ExponentialLR gives "
                                              f"0.0 at its stored epoch {epoch} and after: fitting this network "
                                              "further would not change its weights"):
             assert cr.load(at(epoch, cr.optim.ExponentialLR(0.1, 0.5))).optimizer.lr == 0.0
@@ -259,7 +259,7 @@ def test_a_schedule_decayed_to_zero_warns_on_load(tmp_path):
 def test_an_absurd_step_or_epoch_count_is_refused_by_name(tmp_path, key):
     path = crafted(tmp_path, net(cr.optim.SGD(cr.optim.CosineAnnealingLR(0.1, 10))),
                    lambda e, h: h["optimizer"].update({key: 10**400}))
-    with pytest.raises(ModelFileError, match=f"bad.npz: the optimizer's {key} must be an integer from 0 to "
+    with pytest.raises(ModelFileError, match=f"bad.npz': the optimizer's {key} must be an integer from 0 to "
                                              r"2\*\*53; got 1000000000"):
         cr.load(path)
 
@@ -268,7 +268,8 @@ def test_a_missing_optimizer_state_is_named_alone(tmp_path):
     path = crafted(tmp_path, net(), lambda e, h: e.pop("opt.exp_avg_sq"))
     with pytest.raises(ModelFileError) as info:
         cr.load(path)
-    assert str(info.value) == f"{path}: missing entries ['opt.exp_avg_sq'] (the description lists those the file holds)"
+    assert str(info.value) == (f"{str(path)!r}: missing entries ['opt.exp_avg_sq'] (the description lists those the "
+                               "file holds)")
 
 
 def test_a_description_declaring_more_than_the_file_holds_is_refused_before_allocating(tmp_path):
@@ -285,7 +286,7 @@ def test_a_description_declaring_more_than_the_file_holds_is_refused_before_allo
     with zipfile.ZipFile(path, "w") as z:
         for name, data in members.items():
             z.writestr(name, data)
-    with pytest.raises(ModelFileError, match=r"bad.npz: entry '__format__' holds \d+ bytes, fewer than its 40 values "
+    with pytest.raises(ModelFileError, match=r"bad.npz': entry '__format__' holds \d+ bytes, fewer than its 40 values "
                                              r"need \(80000000000 bytes of <U500000000; truncated or crafted\)"):
         cr.load(path)
 
@@ -299,7 +300,7 @@ def test_a_compressed_zip_bomb_is_refused_before_reading(tmp_path):
     size = path.stat().st_size
     assert size < 200_000 and 12_000_000 * 8 > 50 * size + 64 * 2**20
     tracemalloc.start()
-    with pytest.raises(ModelFileError, match=rf"bad.npz: its compressed members expand from {size} to \d+ bytes, "
+    with pytest.raises(ModelFileError, match=rf"bad.npz': its compressed members expand from {size} to \d+ bytes, "
                                              r"\d+ times the file .*refused before reading, as a possible zip bomb"):
         cr.load(path)
     peak = tracemalloc.get_traced_memory()[1]

@@ -18,10 +18,10 @@ def test_overwrite_false_refuses_an_earlier_sweeps_files_before_any_fit(sweep_da
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import chainrule.sweep_search as search
     monkeypatch.setattr(search, "run_tasks", lambda *a, **k: pytest.fail("fitted before refusing"))
-    with pytest.raises(FileExistsError, match=r"run_sweep: .*sweep_results\.csv exists and overwrite=False"):
+    with pytest.raises(FileExistsError, match=r"run_sweep: .*sweep_results\.csv' exists and overwrite=False"):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.1]}, out_dir=out, overwrite=False, **FIT)
     (out / "sweep_results.csv").unlink()       # the model alone is an earlier sweep's too (refit writes one)
-    with pytest.raises(FileExistsError, match=r"best_model\.npz exists and overwrite=False"):
+    with pytest.raises(FileExistsError, match=r"best_model\.npz' exists and overwrite=False"):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.1]}, out_dir=out, overwrite=False, **FIT)
     assert (out / "best_model.npz").read_bytes() == before["best_model.npz"]
     with pytest.raises(ValidationError, match="overwrite must be True or False; got 'no'"):

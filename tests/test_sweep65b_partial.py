@@ -34,7 +34,7 @@ def test_overwrite_false_refuses_the_partial_table_before_any_fit(sweep_data, tm
     _interrupted_earlier(out)
     import chainrule.sweep_search as search
     monkeypatch.setattr(search, "run_tasks", lambda *a, **k: pytest.fail("fitted before refusing"))
-    with pytest.raises(FileExistsError, match=r"run_sweep: .*sweep_results\.partial\.csv exists and overwrite=False"):
+    with pytest.raises(FileExistsError, match=r"run_sweep: .*sweep_results\.partial\.csv' exists and overwrite=False"):
         run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, overwrite=False, **FIT)
     assert (out / PARTIAL).read_text().startswith("lr,")
 

@@ -631,7 +631,7 @@ def test_resume_refuses_another_run_saying_what_differs(tmp_path, change, messag
         change["y"] = 1 - y
     again, X, y, args = _fit_two(tmp_path, **change)
     before = again.params.copy()
-    with pytest.raises(ValidationError, match="cannot resume from .*checkpoint.npz: it was written by another run; "
+    with pytest.raises(ValidationError, match="cannot resume from .*checkpoint.npz': it was written by another run; "
                                               "what differs: " + message):
         again.fit(X, y, **args)
     np.testing.assert_array_equal(again.params, before)

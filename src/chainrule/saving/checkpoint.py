@@ -17,7 +17,6 @@ import errno
 import json
 import math
 import os
-import shutil
 import sys
 import warnings
 from contextlib import suppress
@@ -28,82 +27,32 @@ import numpy as np
 
 from ..callers import caller_level
 from ..data import advice
-from ..errors import ModelFileError, TrainingDiverged, ValidationError, counted
+from ..errors import ModelFileError, TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES, nonfinite_update
 from ..training.callback import stateful
-from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar, logged
+from ..training.callbacks import Callback, EpochLogger, ModelCheckpoint, ProgressBar
 from . import runlock
-from .files import atomic_write
+from .checkpoint_folder import (
+    FILENAME,
+    HISTORY,
+    KERNEL_PATH,
+    KERNELS,
+    PREVIOUS,
+    STATE_KEYS,
+    checkpoint_path,
+    copy_whole,
+    cut_short,
+    file_of,
+    folder,
+    kernel_path,
+    network_change,
+    read_history,
+    with_arrays,
+)
 from .fingerprint import differences, fingerprint
-from .modelkind import AGAIN
+from .modelkind import AGAIN, named
 from .npz import check_registered, load_all, write
-from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, as_float, plain_json, uses_float_key
-
-FILENAME = "checkpoint.npz"
-HISTORY = "history.jsonl"
-PREVIOUS = FILENAME + ".bkp"        # Keras' double_checkpoint: the checkpoint before the last
-KERNELS = "compiled_kernels"         # extra's key: whether the run's epochs ran with the compiled kernels (older)
-KERNEL_PATH = "kernel_path"          # ... and which path they took: "numpy", "kernels" or "tiny" (compiled.PATHS)
-STATE_KEYS = {"epoch", "epochs", "rng", "history_len", "stopped", "fingerprint", "callbacks"}
-
-
-def checkpoint_path(directory) -> Path:
-    return Path(directory) / FILENAME
-
-
-def folder(directory, name: str = "checkpoint_dir") -> Path:
-    """The checkpoint folder `name` (fit's argument, the CLI's option) as a Path; "" is refused:
-    Path("") is the current folder, where the checkpoint and history would be written."""
-    if os.fspath(directory) == "":
-        raise ValidationError(f"{name} is empty: give the name of a folder for {FILENAME} and {HISTORY}")
-    return Path(directory)
-
-
-def file_of(path, directory) -> str | None:
-    """Which file of the checkpoint folder (checkpoint, history, lock) `path` is, if any: a model
-    written there would replace it."""
-    for name in (FILENAME, PREVIOUS, HISTORY, runlock.LOCKNAME):
-        if Path(path).resolve() == (Path(directory) / name).resolve():
-            return name
-    return None
-
-
-def cut_short(state: Any) -> bool:
-    """Whether a checkpoint's state is of a run stopped before its last epoch (not by EarlyStopping)."""
-    epoch, epochs = (state.get("epoch"), state.get("epochs")) if isinstance(state, dict) else (None, None)
-    return type(epoch) is int and type(epochs) is int and epoch < epochs and not state.get("stopped")
-
-
-def kernel_path(extra: dict) -> str | None:
-    """The path a checkpoint's epochs took: its `KERNEL_PATH`, else an older one's yes/no (yes: "compiled", one of
-    the compiled loops, which it does not say), else None (it does not say)."""
-    path, ran = extra.get(KERNEL_PATH), extra.get(KERNELS)
-    if path in ("numpy", "kernels", "tiny"):
-        return str(path)
-    return None if not isinstance(ran, bool) else "compiled" if ran else "numpy"
-
-
-def read_history(directory, epochs: int | None = None) -> tuple[dict[str, list[float]], list[int]]:
-    """The metrics of the first `epochs` epochs (all complete lines when None) from the folder's
-    history file: (History.history, History.epoch)."""
-    path = Path(directory) / HISTORY
-    history: dict[str, list[float]] = {}
-    done: list[int] = []
-    lines = path.read_bytes().split(b"\n") if path.exists() else []
-    complete = lines[:-1]                       # the last piece is empty, or a line cut by a kill
-    if epochs is not None and len(complete) < epochs:
-        raise ModelFileError(f"{path} holds {counted(len(complete), 'epoch')} of history; "
-                             f"the checkpoint needs {epochs}")
-    for line in complete[:epochs]:
-        try:
-            entry = json.loads(line, object_hook=as_float)
-            epoch, logs = entry["epoch"], entry["logs"]
-            for key, value in logs.items():
-                history.setdefault(key, []).append(logged(value))       # a callback's text or list as it is
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise ModelFileError(f"{path}: a line of the history is not valid: {line[:200]!r}") from None
-        done.append(int(epoch))
-    return history, done
+from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, plain_json, uses_float_key
 
 
 class CheckpointExtra(Callback):
@@ -174,21 +123,24 @@ class BackupAndRestore(Callback):
         are those of a run cut short (a crash, a kill), which resume=True continues, and where the
         file cannot be read (a newer format) or is not a checkpoint: what it holds is unknown."""
         path = checkpoint_path(self.directory)
-        afresh = (f"to start afresh, delete {str(path)!r} and {HISTORY} beside it, or use another "
+        afresh = (f"to start afresh, delete {named(path)} and {HISTORY} beside it, or use another "
                   f"{advice.give('checkpoint_dir')}")
         if not path.exists():
             return 0
         try:
             state = (load_all(path)[1] or {}).get("checkpoint")
         except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
-            raise ModelFileError(f"{path} cannot be read, so a new run would replace what may be an unfinished run: "
+            raise ModelFileError(f"{named(path)} cannot be read, so a new run would replace what may be an "
+                                 "unfinished run: "
                                  f"{str(exc).removesuffix(AGAIN)}; {afresh}") from None
         if not isinstance(state, dict):
-            raise ModelFileError(f"{path} is a model file, not a training checkpoint: a new run would overwrite it; "
+            raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint: a new run would "
+                                 "overwrite it; "
                                  f"{afresh}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if cut_short(state):
-            raise ValidationError(f"{path} holds a run stopped at epoch {epoch} of {epochs}; a new run would replace "
+            raise ValidationError(f"{named(path)} holds a run stopped at epoch {epoch} of {epochs}; a new run would "
+                                  "replace "
                                   f"it: {advice.give('resume')} continues it; to start over, delete the file or use "
                                   f"another {advice.give('checkpoint_dir')}")
         return 0
@@ -205,20 +157,22 @@ class BackupAndRestore(Callback):
         saved, extra, arrays = self._read(path)
         state = (extra or {}).get("checkpoint")
         if not isinstance(state, dict):
-            raise ModelFileError(f"{path} is a model file, not a training checkpoint")
+            raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint")
         net = trainer.net
         if json.dumps(saved.config(), sort_keys=True) != json.dumps(net.config(), sort_keys=True):
-            raise ValidationError(f"the checkpoint in {path} is of another network: {saved!r}; this one is {net!r}")
+            raise ValidationError(f"the checkpoint in {named(path)} is of another network: "
+                                  f"{network_change(saved, net)}. Resume with the network it was written by, or use "
+                                  f"another {advice.give('checkpoint_dir')}, or delete the checkpoint to start over")
         epoch = state.get("epoch")
         if (set(state) != STATE_KEYS or type(epoch) is not int or epoch < 0    # True == 1, but is no count
                 or not isinstance(state["rng"], dict) or type(state["history_len"]) is not int
                 or not 0 <= state["history_len"] <= epoch or not isinstance(state["stopped"], bool)
                 or not isinstance(state["callbacks"], list) or not isinstance(state["fingerprint"], dict)):
-            raise ModelFileError(f"{path}: the checkpoint's training state is invalid (epoch, history, rng, "
+            raise ModelFileError(f"{named(path)}: the checkpoint's training state is invalid (epoch, history, rng, "
                                  "stopped, callbacks or fingerprint)")
         found = differences(state["fingerprint"], self.fingerprint)
         if found:
-            raise ValidationError(f"cannot resume from {path}: it was written by another run; what differs: "
+            raise ValidationError(f"cannot resume from {named(path)}: it was written by another run; what differs: "
                                   f"{'; '.join(found)}. Resume with the same {advice.give('same arguments')}, or "
                                   f"use another {advice.give('checkpoint_dir')}, or delete the checkpoint to start "
                                   "over")
@@ -229,7 +183,7 @@ class BackupAndRestore(Callback):
         try:
             trainer.rng.bit_generator.state = state["rng"]
         except (TypeError, ValueError, KeyError) as exc:
-            raise ModelFileError(f"{path}: the random generator state is invalid: {exc}") from None
+            raise ModelFileError(f"{named(path)}: the random generator state is invalid: {exc}") from None
         with open(self.directory / HISTORY, "r+b") as f:           # drop lines written after the checkpoint
             f.truncate(sum(len(line) + 1 for line in f.read().split(b"\n")[:kept]))
         self.compiled = kernel_path(extra or {})
@@ -237,7 +191,7 @@ class BackupAndRestore(Callback):
         net.optimizer = saved.optimizer
         net.epochs_trained = saved.epochs_trained
         trainer.history.history, trainer.history.epoch = history, hist_epochs
-        self.saved_callbacks = [_with_arrays(entry, arrays, path) for entry in state["callbacks"]]
+        self.saved_callbacks = [with_arrays(entry, arrays, path) for entry in state["callbacks"]]
         self.stopped = state["stopped"]
         return epoch
 
@@ -307,7 +261,7 @@ class BackupAndRestore(Callback):
         if self.from_previous is None:
             return
         why, self.from_previous = self.from_previous, None
-        _copy(self.directory / PREVIOUS, checkpoint_path(self.directory))  # the next epoch's copy must not take it
+        copy_whole(self.directory / PREVIOUS, checkpoint_path(self.directory))  # the next epoch's copy must not take it
         with advice.words("backup" if self.keras else "fit"):
             warnings.warn(f"{advice.give('checkpoint_dir')} {str(self.directory)!r}: the last checkpoint was damaged "
                           f"({why}); resumed from the one before ({PREVIOUS}), epoch {self.saved}, so the epochs "
@@ -340,7 +294,7 @@ class BackupAndRestore(Callback):
             checkpoint_path(self.directory).unlink(missing_ok=True)   # first: a kill now leaves no checkpoint
             (self.directory / PREVIOUS).unlink(missing_ok=True)
         elif self.double and checkpoint_path(self.directory).exists():
-            _copy(checkpoint_path(self.directory), self.directory / PREVIOUS)
+            copy_whole(checkpoint_path(self.directory), self.directory / PREVIOUS)
         with open(self.directory / HISTORY, "wb" if self.fresh else "ab") as f:   # appended: constant time per epoch
             f.write(line.encode() + b"\n")
             f.flush()
@@ -381,20 +335,3 @@ class BackupAndRestore(Callback):
                 with suppress(OSError):        # not empty (the user's files), or the current folder: kept
                     self.directory.rmdir()
 
-
-def _copy(source: Path, target: Path) -> None:
-    """`source` copied over `target` whole (files.atomic_write: beside it, synced, renamed over it)."""
-    with open(source, "rb") as f:
-        atomic_write(target, lambda out: shutil.copyfileobj(f, out))
-
-
-def _with_arrays(entry: Any, arrays: dict[str, np.ndarray], path: Path) -> dict:
-    if not isinstance(entry, dict) or not isinstance(entry.get("state"), dict):
-        raise ModelFileError(f"{path}: a callback's saved state is invalid: {entry!r}"[:300])
-    state = dict(entry["state"])
-    for key, value in state.items():
-        if isinstance(value, dict) and set(value) == {"array"}:
-            if value["array"] not in arrays:
-                raise ModelFileError(f"{path}: the callback state names a missing array {value['array']!r}")
-            state[key] = arrays[value["array"]]
-    return {"class": entry.get("class"), "state": state}

@@ -23,7 +23,7 @@ from ..backend.processes import sweep_temporaries, temp_prefix, writer
 from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
-from .modelkind import not_expanded
+from .modelkind import named, not_expanded
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -101,7 +101,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kin
     existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv")."""
     shown = str(path)
     path = writable_target(path)
-    replaceable(path, kind, shown)
+    replaceable(path, kind, shown, named(shown))
     folder = path.parent
     sweep_temporaries(folder, path.name)
     tmp = ""     # named before the file exists: an interruption at any moment after (in one try) removes it
@@ -169,18 +169,19 @@ def _file_mode(path: Path) -> int:
 
 
 # -- what an existing file holds: replaced only by data of its own kind (`data.filecontent.file_kind`) -----
-def replaceable(path: Path, kind: str | None, shown: str) -> None:
+def replaceable(path: Path, kind: str | None, shown: str, said: str | None = None) -> None:
     """Refuse to write over a read-only file (as `cp` would for a user other than root), over an
     existing file that holds another kind of data than `kind`, and (for `kind`) under a name
-    whose ending says another format, which chainrule and other tools would then misread."""
+    whose ending says another format, which chainrule and other tools would then misread. `said`: how the
+    messages name the file (`shown`, the OSError's file name, where not given)."""
     exists = path.is_file()
     if exists and not path.stat().st_mode & stat.S_IWUSR:
         raise PermissionError(errno.EACCES, f"Read-only file (mode {path.stat().st_mode & 0o777:04o}): not "
                               "replaced, as cp would refuse; make it writable (chmod u+w) to replace it", shown)
     if kind is None:
         return
-    in_the_way(path, kind, KINDS[kind][0], shown)
-    name_ending(path, kind, shown)
+    in_the_way(path, kind, KINDS[kind][0], said or shown)
+    name_ending(path, kind, said or shown)
 
 
 def in_the_way(path: Path, kind: str, what: str, shown: str) -> None:

@@ -9,6 +9,7 @@ it with chainrule.load", rather than only "not an .npz archive" or protobuf's pa
 """
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,16 @@ from ..data.filecontent import CUT_SHORT, framework_archive, kind_of
 NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
 #: each reader's file and the pattern of its files in a folder
+class Said(str):
+    """Words that name the file already ("cannot save 'm.npz'"), given where a check takes a path: kept as they are."""
+
+
+def named(path) -> str:
+    """A file as every saving and loading message names it: quoted as repr quotes it, so that 'my model.npz' reads
+    as one name and a name ending in ':' or a space is seen whole."""
+    return path if isinstance(path, Said) else repr(os.fspath(path))
+
+
 READERS = {"model": ("model file", "the chainrule model file (.npz)", "*.npz"),
            "onnx": ("ONNX file", "the ONNX file (.onnx)", "*.onnx"),
            "weights": ("weights file", "the weights file (.npz) that save_weights writes", "*.npz")}
@@ -26,13 +37,13 @@ def not_a_file(path: Path, reader: str = "model") -> str:
     """Why `path` cannot be read: it is missing, or a folder (named as such, with its files of `reader`'s kind)."""
     file, wanted, pattern = READERS[reader]
     if not path.is_dir():
-        return f"{file} {str(path)!r} does not exist or is not a file{not_expanded(path)}"
+        return f"{file} {named(path)} does not exist or is not a file{not_expanded(path)}"
     found = sorted(p.name for p in path.glob(pattern))
     inside = f" (it holds {', '.join(found[:3])}{' ...' if len(found) > 3 else ''})" if found else ""
     if (path / "saved_model.pb").is_file():
         inside = (" (a TensorFlow SavedModel: chainrule reads Keras' .keras files, keras.saving.load_model then "
                   "chainrule.from_keras)")
-    return f"{path} is a folder, not a file: give the path of {wanted}{inside}"
+    return f"{named(path)} is a folder, not a file: give the path of {wanted}{inside}"
 
 
 def not_expanded(path: Path) -> str:
@@ -52,11 +63,11 @@ def not_a_zip(path: Path) -> str:
     elif kind in ("empty", "npy", "text", "csv"):     # the order of predict's files is predict's to say
         said += f"; {WRITTEN}"
     elif kind == "model":
-        return (f"{path} is a chainrule model file cut short ({CUT_SHORT}): its end, the member "
+        return (f"{named(path)} is a chainrule model file cut short ({CUT_SHORT}): its end, the member "
                 f"list, is missing{AGAIN}")
     elif kind == "binary":
-        return f"{path} is not a chainrule model file: it is not an .npz (zip) archive"
-    return f"{path} {NOT_NPZ}: it is {said}"
+        return f"{named(path)} is not a chainrule model file: it is not an .npz (zip) archive"
+    return f"{named(path)} {NOT_NPZ}: it is {said}"
 
 
 def not_onnx(path: Path, error: str) -> str:
@@ -65,19 +76,19 @@ def not_onnx(path: Path, error: str) -> str:
     try:
         kind, said = kind_of(path)
     except OSError:
-        return f"{path} is not a valid ONNX model: {error}"
+        return f"{named(path)} is not a valid ONNX model: {error}"
     if kind == "model":
         said = ("a chainrule model file (.npz): read it with chainrule.load(path); cr.to_onnx or `chainrule export` "
                 "writes its ONNX")
         if not zipfile.is_zipfile(path):
             said = f"a chainrule model file (.npz) cut short ({CUT_SHORT})"
     elif kind in ("onnx", "binary"):
-        return f"{path} is not a valid ONNX model: {error}"
-    return f"{path} is not a valid ONNX model: it is {said}"
+        return f"{named(path)} is not a valid ONNX model: {error}"
+    return f"{named(path)} is not a valid ONNX model: it is {said}"
 
 
 def foreign_zip(path: Path, names: list[str]) -> str | None:
     """`load`'s refusal of a zip archive of another framework (a PyTorch or Keras file), else None. `names`: its
     members, or its first member alone (an archive of too many members to list)."""
     said = framework_archive(names)
-    return None if said is None else f"{path} is not a chainrule model file: it is {said}"
+    return None if said is None else f"{named(path)} is not a chainrule model file: it is {said}"

@@ -35,6 +35,7 @@ from ..training.optimizer_state import state_problem
 from . import modelkind
 from . import npzcheck as check
 from .files import atomic_write, check_path
+from .modelkind import named
 from .npzcheck import FORMAT_VERSION, MAX_HEADER_BYTES, MAX_PARAMS
 from .npzmembers import array_header, members, read_member
 
@@ -181,7 +182,7 @@ def refuse_existing(path: str | os.PathLike, overwrite: Any, who: str, include_o
     from ..nn.checks import flag
     flag(include_optimizer, f"{who}: include_optimizer")
     if not flag(overwrite, f"{who}: overwrite") and os.path.isfile(path):
-        raise FileExistsError(f"{who}: {os.fspath(path)} exists and overwrite=False; it was left as it is")
+        raise FileExistsError(f"{who}: {named(path)} exists and overwrite=False; it was left as it is")
 
 
 def missing(path: Path, said: str) -> str:
@@ -201,7 +202,7 @@ def write(net: Network, path: Path, include_optimizer: bool = True, extra: dict 
     """`save`'s writing, of a checked network and path; the file says at least format `version`."""
     arrays = network_arrays(net, include_optimizer, extra, extra_arrays, version=version)
     try:                            # load's checks, before the previous file is touched
-        check.read_header(arrays["__format__"], f"cannot save {path}")
+        check.read_header(arrays["__format__"], modelkind.Said(f"cannot save {named(path)}"))
     except ModelFileError as exc:
         raise ValidationError(f"{exc}; load would refuse such a file, so nothing was written") from None
     savez: Any = np.savez          # NumPy's stubs type the keyword arrays as its flags
@@ -254,9 +255,9 @@ def load_all(path: str | os.PathLike) -> tuple[Network, dict | None, dict[str, n
     except ModelFileError:
         raise
     except ChainruleError as exc:
-        raise ModelFileError(f"{path}: the model description is invalid: {exc}") from None
+        raise ModelFileError(f"{named(path)}: the model description is invalid: {exc}") from None
     except Exception as exc:   # a file from anywhere: every failure to read it is a bad file
-        raise ModelFileError(f"{path} could not be read as a chainrule model (truncated or corrupted?): "
+        raise ModelFileError(f"{named(path)} could not be read as a chainrule model (truncated or corrupted?): "
                              f"{type(exc).__name__}: {exc}") from None
 
 
@@ -276,18 +277,19 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         check.check_expansion(path, list(infos.values()), size_on_disk)
         names = set(infos)
         if "__format__" not in names and "__weights__" in names:      # file_kind's "weights" (weights.HEADER)
-            raise ModelFileError(f"{path} holds chainrule weights (written by save_weights), not a whole model: read "
+            raise ModelFileError(f"{named(path)} holds chainrule weights (written by save_weights), not a whole "
+                                 "model: read "
                                  "them with Network.load_weights into a network of the same layers")
         kind, said = kind_of(path) if not names & {"__format__", "params"} else ("model", "")
         if kind == "npz":                                                        # np.savez's own arrays
-            raise ModelFileError(f"{path} is not a chainrule model file: it is {said}; {modelkind.WRITTEN} "
+            raise ModelFileError(f"{named(path)} is not a chainrule model file: it is {said}; {modelkind.WRITTEN} "
                                  "(a network's arrays, as get_weights gives them: net.set_weights(arrays) into a "
                                  "network of the same layers, then net.save)")
         if "__format__" not in names or "params" not in names:
-            raise ModelFileError(f"{path} is not a chainrule model: it lacks the '__format__' or 'params' entry")
+            raise ModelFileError(f"{named(path)} is not a chainrule model: it lacks the '__format__' or 'params' entry")
         described = infos["__format__"]
         if described.compress_type != zipfile.ZIP_STORED and described.file_size > MAX_HEADER_BYTES:
-            raise ModelFileError(f"{path}: the compressed description expands to {described.file_size} bytes, "
+            raise ModelFileError(f"{named(path)}: the compressed description expands to {described.file_size} bytes, "
                                  f"more than the limit of {MAX_HEADER_BYTES} for compressed descriptions")
         header = check.read_header(read_member(zf, described, path, None, None), path)
         opt_header = header.get("optimizer")
@@ -298,19 +300,20 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
         cfg = header["network"]
         dtype = np.dtype(cfg["dtype"]) if cfg["dtype"] in ("float64", "float32") else None
         if dtype is None:
-            raise ModelFileError(f"{path}: dtype must be 'float64' or 'float32'; got {cfg['dtype']!r}")
+            raise ModelFileError(f"{named(path)}: dtype must be 'float64' or 'float32'; got {cfg['dtype']!r}")
         n = header["_n_params"]
         for name in sorted(names - {"__format__"}):      # headers first: no data is read before all fit
             array_header(zf, infos[name], path, (n,), dtype)
         net = Network([layer_from_config(c) for c in cfg["layers"]], loss=cfg["loss"], dtype=cfg["dtype"])
         if net.n_params != n:
-            raise ModelFileError(f"{path}: the description gives {net.n_params} parameters, the check counted {n}")
+            raise ModelFileError(f"{named(path)}: the description gives {net.n_params} parameters, the check counted "
+                                 f"{n}")
         vectors = {name: read_member(zf, infos[name], path, (n,), dtype) for name in sorted(names - {"__format__"})}
         for name, values in vectors.items():
             where = non_finite(net, values)
             if where is not None:
                 what = "the parameters" if name == "params" else f"the {name} vector"
-                raise ModelFileError(f"{path}: {what} contain NaN or infinity, first in {where}; refused "
+                raise ModelFileError(f"{named(path)}: {what} contain NaN or infinity, first in {where}; refused "
                                      "(a model with non-finite weights predicts nothing)")
         net.params[...] = vectors["params"]
         net.epochs_trained = header.get("epochs_trained", 0)
@@ -322,16 +325,17 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             names, switchable = set(opt.state_names), set(opt.switchable)
             crafted = [k for k in pending if k not in switchable or k not in names or k in state]
             if crafted:
-                raise ModelFileError(f"{path}: the optimizer's 'pending' state {crafted} is not one a setting "
+                raise ModelFileError(f"{named(path)}: the optimizer's 'pending' state {crafted} is not one a setting "
                                      f"turned on since the last step ({type(opt).__name__}'s: "
                                      f"{sorted(switchable & names)}, absent from the file's {sorted(state)}): "
                                      "the file is damaged or crafted")
             missing = names - set(state) - set(pending)
             if (set(state) - names - switchable or missing) and (state or opt_header["t"] > 0):
-                raise ModelFileError(f"{path}: the optimizer {type(opt).__name__} keeps state "
+                raise ModelFileError(f"{named(path)}: the optimizer {type(opt).__name__} keeps state "
                                      f"{sorted(opt.state_names)}; the file has {sorted(state)}")
             if "fresh" in opt_header and not (opt.per_part_start and state):
-                raise ModelFileError(f"{path}: the optimizer's 'fresh' parts mark where SGD's momentum buffer has not "
+                raise ModelFileError(f"{named(path)}: the optimizer's 'fresh' parts mark where SGD's momentum buffer "
+                                     "has not "
                                      f"started; this {type(opt).__name__} keeps no such buffer (its state: "
                                      f"{sorted(state)}): the file is damaged or crafted")
             fresh = np.zeros(net.n_params, dtype=bool) if opt_header.get("fresh") else None
@@ -341,10 +345,10 @@ def _load(path: Path) -> tuple[Network, dict | None, dict[str, np.ndarray]]:
             opt.lay_out(net)                     # its state_dict() splits the state by the network's arrays
             problem = state_problem(opt, opt.saved_state())     # what save checks: the arrays put aside too
             if problem is not None:
-                raise ModelFileError(f"{path}: {problem}: the file is damaged or crafted")
+                raise ModelFileError(f"{named(path)}: {problem}: the file is damaged or crafted")
             net.optimizer = opt
             warned = check.schedule_warning(opt)
             if warned is not None:
-                warnings.warn(f"{path}: {warned}", UserWarning, stacklevel=caller_level())
+                warnings.warn(f"{named(path)}: {warned}", UserWarning, stacklevel=caller_level())
     arrays = {name[len("extra."):]: v for name, v in vectors.items() if name.startswith("extra.")}
     return net, header.get("extra"), arrays

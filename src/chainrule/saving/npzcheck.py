@@ -15,6 +15,7 @@ import numpy as np
 from ..data.filecontent import MAX_MEMBERS, members_listed, too_many
 from ..errors import ChainruleError, ChainruleTypeError, ModelFileError, ValidationError, counted
 from ..nn.layers import LAYERS
+from .modelkind import named
 
 #: a file's format version is the lowest that reads it (as pickle's protocols): 1, or 2 where its description holds
 #: infinity or NaN as {"__float__": "Infinity"}, which a chainrule older than that form would take for a dict (those
@@ -40,10 +41,10 @@ def check_member_list(path: Path, size: int) -> None:
     before zipfile reads the member list (300,000 members took seconds and hundreds of MB)."""
     listed = members_listed(path, size)
     if listed is None:
-        raise ModelFileError(f"{path} is not a chainrule model file: it is not an .npz (zip) archive")
+        raise ModelFileError(f"{named(path)} is not a chainrule model file: it is not an .npz (zip) archive")
     count, directory = listed
     if too_many(count, directory):
-        raise ModelFileError(f"{path}: the archive lists {count} members ({directory} bytes of member list); a "
+        raise ModelFileError(f"{named(path)}: the archive lists {count} members ({directory} bytes of member list); a "
                              f"chainrule model has at most {MAX_MEMBERS} (description, parameters, optimizer "
                              "state): refused before reading them")
 
@@ -57,104 +58,109 @@ def check_expansion(path: Path, infos: list, size_on_disk: int) -> None:
         return                              # read as stored: no more than the file's own size
     total, free = sum(info.file_size for info in infos), available_bytes()
     if total > MAX_EXPANSION * size_on_disk + FREE_EXPANSION:
-        raise ModelFileError(f"{path}: its compressed members expand from {size_on_disk} to {total} bytes, "
+        raise ModelFileError(f"{named(path)}: its compressed members expand from {size_on_disk} to {total} bytes, "
                              f"{total // max(size_on_disk, 1)} times the file (a model's numbers compress little; at "
                              f"most {MAX_EXPANSION} times is read): refused before reading, as a possible zip bomb. "
                              "chainrule's save writes uncompressed files: a file you compressed yourself, write "
                              "with np.savez, not np.savez_compressed")
     if free is not None and 2 * total > free:          # reading holds the data about twice at its peak
-        raise ModelFileError(f"{path}: its compressed members expand from {size_on_disk} to {total} bytes, more "
+        raise ModelFileError(f"{named(path)}: its compressed members expand from {size_on_disk} to {total} bytes, more "
                              f"than the memory available to read them ({free} bytes): refused before reading")
 
 
 def read_header(raw: np.ndarray, path) -> dict:
     """The JSON description, checked (ModelFileError beginning with `path` otherwise)."""
     if raw.dtype.kind != "U" or raw.shape != ():
-        raise ModelFileError(f"{path}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
+        raise ModelFileError(f"{named(path)}: '__format__' must be a JSON text, got an array of dtype {raw.dtype}")
     try:
         header = json.loads(str(raw), object_hook=as_float)
     except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: '__format__' is not valid JSON: {exc}") from None
+        raise ModelFileError(f"{named(path)}: '__format__' is not valid JSON: {exc}") from None
     except RecursionError:
-        raise ModelFileError(f"{path}: '__format__' is nested too deeply to be a chainrule description") from None
+        raise ModelFileError(f"{named(path)}: '__format__' is nested too deeply to be a chainrule "
+                             f"description") from None
     if not isinstance(header, dict) or header.get("format") != "chainrule":
-        raise ModelFileError(f"{path} is not a chainrule model file")
+        raise ModelFileError(f"{named(path)} is not a chainrule model file")
     version = header.get("version")
     if type(version) is not int or version not in VERSIONS:     # 1.0 == 1, but no chainrule writes 1.0
         newer = type(version) is int and version > VERSIONS[-1]
-        raise ModelFileError(f"{path} has format version {version!r}; this chainrule reads versions "
+        raise ModelFileError(f"{named(path)} has format version {version!r}; this chainrule reads versions "
                              f"{', '.join(map(str, VERSIONS[:-1]))} and {VERSIONS[-1]}" + (
                                  " (a newer chainrule wrote it: upgrade chainrule to read it)" if newer
                                  else " (no chainrule writes that version: the file is damaged or crafted)"))
     allowed = {"format", "version", "network", "optimizer", "epochs_trained", "extra", "extra_arrays", "weight_penalty"}
     if set(header) - allowed:
-        raise ModelFileError(f"{path}: unexpected keys in the description: {sorted(set(header) - allowed)}")
+        raise ModelFileError(f"{named(path)}: unexpected keys in the description: {sorted(set(header) - allowed)}")
     penalty = header.get("weight_penalty", 0.0)
     if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 0 <= penalty < math.inf:
-        raise ModelFileError(f"{path}: weight_penalty must be a finite number >= 0 (MLP's alpha); got {penalty!r:.80}")
+        raise ModelFileError(f"{named(path)}: weight_penalty must be a finite number >= 0 (MLP's alpha); got "
+                             f"{penalty!r:.80}")
     if not _count(header.get("epochs_trained", 0)):
-        raise ModelFileError(f"{path}: epochs_trained must be an integer from 0 to 2**53; "
+        raise ModelFileError(f"{named(path)}: epochs_trained must be an integer from 0 to 2**53; "
                              f"got {header.get('epochs_trained')!r}")
     if "extra" in header and not isinstance(header["extra"], dict):
-        raise ModelFileError(f"{path}: 'extra' must be a JSON object")
+        raise ModelFileError(f"{named(path)}: 'extra' must be a JSON object")
     names = header.get("extra_arrays", [])
     if (not isinstance(names, list) or not all(isinstance(k, str) and k.isidentifier() for k in names)
             or len(set(names)) != len(names)):
-        raise ModelFileError(f"{path}: 'extra_arrays' must be a list of distinct names; got {names!r}")
+        raise ModelFileError(f"{named(path)}: 'extra_arrays' must be a list of distinct names; got {names!r}")
     net = header.get("network")
     if not isinstance(net, dict) or set(net) != {"layers", "loss", "dtype"} or not isinstance(net["layers"], list):
-        raise ModelFileError(f"{path}: the network description must have exactly 'layers', 'loss' and 'dtype'")
+        raise ModelFileError(f"{named(path)}: the network description must have exactly 'layers', 'loss' and 'dtype'")
     total, previous = 0, None
     for i, layer in enumerate(net["layers"]):
         if not isinstance(layer, dict):
-            raise ModelFileError(f"{path}: layer {i} is not a description (dict)")
+            raise ModelFileError(f"{named(path)}: layer {i} is not a description (dict)")
         cls = LAYERS.get(str(layer.get("type")))
         if cls is None:
-            raise ModelFileError(f"{path}: layer {i} has layer type {layer.get('type')!r}; "
+            raise ModelFileError(f"{named(path)}: layer {i} has layer type {layer.get('type')!r}; "
                                  f"expected one of {sorted(LAYERS)}")
         cfg = {k: v for k, v in layer.items() if k != "type"}
         unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
         if unexpected:
-            raise ModelFileError(f"{path}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
+            raise ModelFileError(f"{named(path)}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
         try:
             total += cls.n_params_of(cfg)           # from the description alone: nothing is allocated yet
         except ChainruleError as exc:
-            raise ModelFileError(f"{path}: layer {i} ({layer.get('type')}): {exc}") from None
+            raise ModelFileError(f"{named(path)}: layer {i} ({layer.get('type')}): {exc}") from None
         if total > MAX_PARAMS:
-            raise ModelFileError(f"{path} describes more than the limit of {MAX_PARAMS} parameters")
+            raise ModelFileError(f"{named(path)} describes more than the limit of {MAX_PARAMS} parameters")
         n_in, n_out = cfg.get("n_in"), cfg.get("n_out")
         if n_in is not None:
             if previous is not None and n_in != previous:
-                raise ModelFileError(f"{path}: layer {i} expects {counted(n_in, 'input')} but the layer before it "
+                raise ModelFileError(f"{named(path)}: layer {i} expects {counted(n_in, 'input')} but the layer "
+                                     "before it "
                                      f"gives {counted(previous, 'output')}")
             previous = n_out
     opt = header.get("optimizer")
     if opt is not None:
         if not isinstance(opt, dict) or set(opt) - {"fresh", "pending"} != {"config", "t", "epoch", "state"}:
-            raise ModelFileError(f"{path}: the optimizer description must have exactly 'config', 't', 'epoch' "
+            raise ModelFileError(f"{named(path)}: the optimizer description must have exactly 'config', 't', 'epoch' "
                                  "and 'state' (and 'fresh', 'pending')")
         for key, what in (("fresh", "'fresh' parts need"), ("pending", "'pending' state needs")):
             if key in opt and version < FRESH_VERSION:
-                raise ModelFileError(f"{path}: the optimizer's {what} format version {FRESH_VERSION}; the "
+                raise ModelFileError(f"{named(path)}: the optimizer's {what} format version {FRESH_VERSION}; the "
                                      f"file says version {version}: the file is damaged or crafted")
         fresh = opt.get("fresh", [])
         bounds = [x for pair in fresh for x in pair] if isinstance(fresh, list) and all(
             isinstance(pair, list) and len(pair) == 2 for pair in fresh) else None
         if bounds is None or not all(_count(x) for x in bounds) or bounds != sorted(set(bounds)) \
                 or (bounds and bounds[-1] > total):
-            raise ModelFileError(f"{path}: the optimizer's fresh parts must be a list of increasing [start, stop] "
+            raise ModelFileError(f"{named(path)}: the optimizer's fresh parts must be a list of increasing [start, "
+                                 "stop] "
                                  f"ranges within the {total} parameters; got {str(fresh)[:60]}")
         if not isinstance(opt["config"], dict):
-            raise ModelFileError(f"{path}: the optimizer description has an invalid config: {opt['config']!r}")
+            raise ModelFileError(f"{named(path)}: the optimizer description has an invalid config: {opt['config']!r}")
         for key in ("t", "epoch"):
             if not _count(opt[key]):
-                raise ModelFileError(f"{path}: the optimizer's {key} must be an integer from 0 to 2**53; "
+                raise ModelFileError(f"{named(path)}: the optimizer's {key} must be an integer from 0 to 2**53; "
                                      f"got {repr(opt[key])[:40]}")
         for key in ("state", "pending"):
             state = opt.get(key, [])
             if (not isinstance(state, list) or not all(isinstance(k, str) and k.isidentifier() for k in state)
                     or len(set(state)) != len(state)):
-                raise ModelFileError(f"{path}: the optimizer {key} must be a list of distinct names; got {state!r:.80}")
+                raise ModelFileError(f"{named(path)}: the optimizer {key} must be a list of distinct names; got "
+                                     f"{state!r:.80}")
     header["_n_params"] = total
     return header
 
@@ -168,7 +174,7 @@ def missing_or_unexpected(path, names: set[str], expected: set[str]) -> ModelFil
     """What the archive lacks and what it has besides, each only when there is some."""
     parts = [f"{what} entries {sorted(found)}" for what, found in (("missing", expected - names),
                                                                      ("unexpected", names - expected)) if found]
-    return ModelFileError(f"{path}: {' and '.join(parts)} (the description lists those the file holds)")
+    return ModelFileError(f"{named(path)}: {' and '.join(parts)} (the description lists those the file holds)")
 
 
 #: infinity and NaN, which standard JSON has no number for (json.loads with parse_constant refusing them, JavaScript's

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
+from .modelkind import named
 
 
 def members(zf: zipfile.ZipFile, path: Path, size_on_disk: int) -> dict[str, zipfile.ZipInfo]:
@@ -21,11 +22,11 @@ def members(zf: zipfile.ZipFile, path: Path, size_on_disk: int) -> dict[str, zip
     infos: dict[str, zipfile.ZipInfo] = {}
     for info in zf.infolist():
         if not info.filename.endswith(".npy") or info.filename[:-4] in infos:
-            raise ModelFileError(f"{path}: unexpected member {info.filename!r} in the archive")
+            raise ModelFileError(f"{named(path)}: unexpected member {info.filename!r} in the archive")
         if info.flag_bits & 0x1:
-            raise ModelFileError(f"{path}: member {info.filename!r} is encrypted")
+            raise ModelFileError(f"{named(path)}: member {info.filename!r} is encrypted")
         if info.compress_type == zipfile.ZIP_STORED and info.file_size > size_on_disk:
-            raise ModelFileError(f"{path}: member {info.filename!r} claims {info.file_size} bytes, more than "
+            raise ModelFileError(f"{named(path)}: member {info.filename!r} claims {info.file_size} bytes, more than "
                                  f"the file holds ({size_on_disk}); truncated or crafted")
         infos[info.filename[:-4]] = info
     return infos
@@ -40,17 +41,19 @@ def array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype)
         elif version in ((2, 0), (3, 0)):
             got_shape, _, got_dtype = np.lib.format.read_array_header_2_0(f)
         else:
-            raise ModelFileError(f"{path}: entry {info.filename!r} has an unknown .npy version {version}")
+            raise ModelFileError(f"{named(path)}: entry {info.filename!r} has an unknown .npy version {version}")
     name = info.filename[:-4]
     if got_dtype.hasobject:
-        raise ModelFileError(f"{path}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
+        raise ModelFileError(f"{named(path)}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
                              "never unpickled")
     count = math.prod(got_shape)
     if count * got_dtype.itemsize > info.file_size:     # before NumPy allocates what the header declares
-        raise ModelFileError(f"{path}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} values "
+        raise ModelFileError(f"{named(path)}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} "
+                             "values "
                              f"need ({count * got_dtype.itemsize} bytes of {got_dtype}; truncated or crafted)")
     if shape is not None and (got_shape != shape or got_dtype.newbyteorder("=") != dtype):   # a file from a
-        raise ModelFileError(f"{path}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "   # big-endian
+        raise ModelFileError(f"{named(path)}: entry {name!r} has shape {got_shape} and dtype {got_dtype}; "
+                             f""   # big-endian
                              f"the description needs shape {shape} and dtype {dtype}")      # machine: read, swapped
     return got_shape, got_dtype
 
@@ -63,6 +66,7 @@ def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype) 
     if dtype is not None and arr.dtype != dtype and arr.dtype.newbyteorder("=") == dtype:
         arr = arr.astype(dtype)             # the other byte order (saved on a big-endian machine): the same numbers
     if shape is not None and (arr.shape != shape or arr.dtype != dtype):
-        raise ModelFileError(f"{path}: entry {info.filename[:-4]!r} has shape {arr.shape} and dtype {arr.dtype}; "
+        raise ModelFileError(f"{named(path)}: entry {info.filename[:-4]!r} has shape {arr.shape} and dtype "
+                             f"{arr.dtype}; "
                              f"the description needs shape {shape} and dtype {dtype}")
     return arr

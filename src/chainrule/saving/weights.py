@@ -22,6 +22,7 @@ from ..errors import ModelFileError, ValidationError
 from ..nn.filenames import name_ending, not_a_folder
 from . import modelkind
 from .files import HOLDS, atomic_write, check_path, file_kind, in_the_way, replaceable, writable_target
+from .modelkind import named
 from .npz import missing, non_finite, refuse_existing
 from .npzcheck import check_expansion
 from .npzmembers import array_header, members
@@ -53,7 +54,7 @@ def checkpoint_target(path: str, weights_only: bool, shown: str, fixed: bool) ->
     name_ending(path, "model", shown)           # not .h5, .keras: another format's ending
     if fixed:
         kind = ("weights", "chainrule weights") if weights_only else ("model", "a chainrule model")
-        in_the_way(Path(path), *kind, f"ModelCheckpoint: {path}")
+        in_the_way(Path(path), *kind, f"ModelCheckpoint: {named(path)}")
 
 
 def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> None:
@@ -61,10 +62,10 @@ def save_weights(net: Any, path: str | os.PathLike, overwrite: bool = True) -> N
     (which asks). Non-finite weights are refused, as `save` refuses them: load_weights could not set them."""
     shown = os.fspath(check_path(path, "save_weights: filepath"))
     not_a_folder(path)              # 'w.npz/' or '.': a folder's name, not one that lacks .npz
-    weights_name(path, f"save_weights: filepath {shown!r}")
+    weights_name(path, f"save_weights: filepath {named(shown)}")
     target = writable_target(path)
     refuse_existing(path, overwrite, "save_weights")
-    in_the_way(target, "weights", "chainrule weights", f"save_weights: {shown}")
+    in_the_way(target, "weights", "chainrule weights", f"save_weights: {named(shown)}")
     where = non_finite(net, net.params)
     if where is not None:
         raise ValidationError(f"save_weights: cannot save: the weights contain NaN or infinity, first in {where}; "
@@ -85,7 +86,7 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
     if Path(path).is_dir():
         raise IsADirectoryError(f"load_weights: {modelkind.not_a_file(Path(path), 'weights')}")
     if not Path(path).is_file():
-        said = f"load_weights: {shown} does not exist (or is not a file){modelkind.not_expanded(Path(path))}"
+        said = f"load_weights: {named(shown)} does not exist (or is not a file){modelkind.not_expanded(Path(path))}"
         raise FileNotFoundError(missing(Path(path), said))
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too
@@ -94,14 +95,15 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
             other = load(path)
         except ModelFileError as exc:       # load's messages name the file first: said once
             said = str(exc)
-            raise ModelFileError(f"load_weights: {said if said.startswith(shown) else f'{shown}: {said}'}") from None
+            raise ModelFileError(f"load_weights: "
+                                 f"{said if said.startswith(named(shown)) else f'{named(shown)}: {said}'}") from None
         stored = dict(zip((n for n, _ in names(other)), other.get_weights()))
         return _matched(stored, net, shown)
     if kind in ("weights", "zip") and not zipfile.is_zipfile(path):
-        raise ModelFileError(f"load_weights: {shown!r} is cut short ({CUT_SHORT}): a zip archive, as save_weights "
+        raise ModelFileError(f"load_weights: {named(shown)} is cut short ({CUT_SHORT}): a zip archive, as save_weights "
                              "writes, whose end (the member list) is missing; copy or save it again")
     if kind != "weights":
-        raise ModelFileError(f"load_weights: {shown} holds {HOLDS.get(kind, kind)}, not chainrule weights "
+        raise ModelFileError(f"load_weights: {named(shown)} holds {HOLDS.get(kind, kind)}, not chainrule weights "
                              "(written by save_weights) nor a chainrule model")
     try:
         _headers(Path(path), shown, net)          # before NumPy reads anything: a zip bomb, a crafted header
@@ -109,19 +111,21 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
             header = json.loads(str(data[HEADER][()]))
             fmt = header.get("format") if isinstance(header, dict) else None
             if type(fmt) is not int or fmt != FORMAT:       # 1.0 == 1, True == 1: never written; said as such
-                raise ModelFileError(f"load_weights: {shown} has weights format {fmt!r}; this chainrule reads format "
+                raise ModelFileError(f"load_weights: {named(shown)} has weights format {fmt!r}; this chainrule reads "
+                                     "format "
                                      f"{FORMAT} (" + ("a newer chainrule wrote it: upgrade chainrule to read it)"
                                      if type(fmt) is int and fmt > FORMAT else
                                      "no chainrule writes that format: the file is damaged or crafted)"))
             listed = [str(n) for n, _ in header["arrays"]]
             if sorted(listed) != sorted(set(data.files) - {HEADER}):
-                raise ModelFileError(f"load_weights: {shown}: the archive holds {sorted(set(data.files) - {HEADER})}"
+                raise ModelFileError(f"load_weights: {named(shown)}: the archive holds "
+                                     f"{sorted(set(data.files) - {HEADER})}"
                                      f", its description lists {sorted(listed)}: the file is damaged or crafted")
             stored = {n: data[n] for n in listed}
     except ModelFileError:
         raise
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
-        raise ModelFileError(f"load_weights: {shown} could not be read as chainrule weights (truncated or "
+        raise ModelFileError(f"load_weights: {named(shown)} could not be read as chainrule weights (truncated or "
                              f"corrupted?): {type(exc).__name__}: {exc}") from None
     return _matched(stored, net, shown)
 
@@ -133,19 +137,19 @@ def _headers(path: Path, shown: str, net: Any) -> None:
     size = path.stat().st_size
     listed, needed = members_listed(path, size), len(names(net)) + 1
     if listed is not None and too_many(*listed, needed + MAX_MEMBERS):      # a deep network's file has many
-        raise ModelFileError(f"load_weights: {shown!r}: the archive lists {listed[0]} members ({listed[1]} bytes of "
+        raise ModelFileError(f"load_weights: {named(shown)}: the archive lists {listed[0]} members ({listed[1]} "
+                             "bytes of "
                              f"member list); weights for this network are {needed} (the description and one per "
                              "weight array): refused before reading them")
     try:
         with zipfile.ZipFile(path) as zf:
-            quoted = Path(repr(shown))          # the messages' name of the file
-            infos = members(zf, quoted, size)
-            check_expansion(quoted, list(infos.values()), size)
+            infos = members(zf, path, size)
+            check_expansion(path, list(infos.values()), size)
             for name, info in infos.items():
                 try:
-                    array_header(zf, info, quoted, None, None)
+                    array_header(zf, info, path, None, None)
                 except ValueError as exc:           # NumPy's words for a member that is no .npy array
-                    raise ModelFileError(f"{quoted}: entry {name!r} is not a NumPy array (.npy), as save_weights "
+                    raise ModelFileError(f"{named(path)}: entry {name!r} is not a NumPy array (.npy), as save_weights "
                                          f"writes each weight array: {exc}") from None
     except ModelFileError as exc:
         raise ModelFileError(f"load_weights: {exc}") from None
@@ -157,15 +161,15 @@ def _shapes(stored: dict[str, tuple[int, ...]], net: Any, shown: str) -> None:
     for name, shape in expected:
         layer = net.layers[int(name.split(".")[0])]
         if name not in stored:
-            raise ValidationError(f"load_weights: {shown} has no {name.split('.')[1]} for layer "
+            raise ValidationError(f"load_weights: {named(shown)} has no {name.split('.')[1]} for layer "
                                   f"{name.split('.')[0]} ({layer!r}); it holds {_listing(stored)}, the network "
                                   f"needs {_listing(dict(expected))}")
         if tuple(stored[name]) != shape:
             raise ValidationError(f"load_weights: layer {name.split('.')[0]} ({layer!r}): {name.split('.')[1]} "
-                                  f"has shape {tuple(stored[name])} in {shown}, the network's is {shape}")
+                                  f"has shape {tuple(stored[name])} in {named(shown)}, the network's is {shape}")
     extra = sorted(set(stored) - {n for n, _ in expected})
     if extra:
-        raise ValidationError(f"load_weights: {shown} holds {_listing(stored)}, more than the network's "
+        raise ValidationError(f"load_weights: {named(shown)} holds {_listing(stored)}, more than the network's "
                               f"{_listing(dict(expected))}: its {extra} have no place in it")
 
 
@@ -177,13 +181,14 @@ def _matched(stored: dict[str, np.ndarray], net: Any, shown: str) -> list[np.nda
     for name, _ in expected:            # save_weights refuses them: a file from elsewhere, or damaged
         kind = stored[name].dtype.kind
         if kind != "f":         # save_weights writes float32 or float64: bool or int weights are no file of its
-            raise ModelFileError(f"load_weights: {shown}: {name.split('.')[1]} of layer {name.split('.')[0]} holds "
+            raise ModelFileError(f"load_weights: {named(shown)}: {name.split('.')[1]} of layer {name.split('.')[0]} "
+                                 "holds "
                                  f"{stored[name].dtype} values, not " + ("numbers" if kind not in "biuc" else
                                  "floating-point numbers (save_weights writes float32 or float64)"))
         bad = np.flatnonzero(~np.isfinite(stored[name]))
         if bad.size:
             index = ", ".join(str(int(i)) for i in np.unravel_index(bad[0], stored[name].shape))
-            raise ModelFileError(f"load_weights: {shown}: {name.split('.')[1]}[{index}] of layer "
+            raise ModelFileError(f"load_weights: {named(shown)}: {name.split('.')[1]}[{index}] of layer "
                                  f"{name.split('.')[0]} is {stored[name].flat[bad[0]]}: a network with NaN or "
                                  "infinite weights predicts nothing (written from a diverged training?)")
     return [stored[n] for n, _ in expected]

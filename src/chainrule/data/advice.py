@@ -37,6 +37,10 @@ WORDS: dict[str, dict[str, str]] = {
     "replace in file": {"fit": "e.g. in Python: open(new_path, 'w', encoding='utf-8').write(open(path, "
                                "encoding='utf-8').read(){py})",
                         "command": "e.g. sed '{sed}' FILE > NEW"},
+    # NUL bytes removed from a file: tr for the command, Python's own lines for Python's reader
+    "remove nul bytes": {"fit": "in Python: open({new_py}, 'wb').write(open({path_py}, 'rb').read().replace(b'\\x00', "
+                                "b''))",
+                         "command": "tr -d '\\000' < {path_sh} > {new_sh}"},
     "drop": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
              "sweep": "drop=[{column}]", "command": "--drop {column}"},
     "drop any": {"fit": "df.drop(columns=...)", "stream": "fit(columns=[...])", "sweep": "drop=[...]",

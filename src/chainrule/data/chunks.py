@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ValidationError
 from .csvfile import check_marks, short
 from .filekind import refuse_excel_line
+from .header import refuse_repeated_header
 from .markers import given_markers, na_markers
 from .opening import bom_encoding, csv_path, nul_refusal, open_again, utf16_unmarked
 from .separators import detect_separator, given_separator
@@ -85,6 +86,7 @@ def _chunks(f: Any, name: str, rows: int, sep: str | None, encoding: str | None,
                 chunk.attrs["csv"] = info
                 if lines is not None:
                     chunk.attrs["lines"] = lines
+                refuse_repeated_header(chunk, name)     # as read_csv: the whole row, not a cell holding its name
                 yield chunk
     except UnicodeDecodeError:                             # pandas does not say where: read again to find it
         from .rowcheck import find_undecodable

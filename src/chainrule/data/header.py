@@ -147,6 +147,11 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
     return None
 
 
+#: a header repeated among the rows: what it is, and what to do
+REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
+            "a row of text; remove those lines, keeping the first line's header")
+
+
 def refuse_repeated_header(df: Any, name: str) -> None:
     """Refuse data rows that repeat the header, as files joined with their headers (cat a.csv b.csv) hold one for
     each file after the first: pandas reads it as a row of text, so every column became text and the message was
@@ -156,13 +161,17 @@ def refuse_repeated_header(df: Any, name: str) -> None:
 
     from .csvfile import short
     from .lines import places
-    from .textnumbers import REPEATED
-    named = [c for c in df.columns if pd.to_numeric(pd.Series([c]), errors="coerce").isna().all()]
+    numeric = [c for c in df.columns if not pd.to_numeric(pd.Series([c]), errors="coerce").isna().all()]
+    named = [c for c in df.columns if c not in numeric]
     if not named or any(pd.api.types.is_numeric_dtype(df[c]) for c in named):
         return
     same = np.ones(len(df), dtype=bool)
-    for c in named:
-        same &= (df[c].astype("string").str.strip() == c).to_numpy(dtype=bool, na_value=False)
+    for c in [*named, *numeric]:        # the whole row repeats the header, a column named '2020' too
+        col = df[c]
+        if pd.api.types.is_numeric_dtype(col):
+            same &= (col == float(c)).to_numpy(dtype=bool, na_value=False)
+        else:
+            same &= (col.astype("string").str.strip() == str(c).strip()).to_numpy(dtype=bool, na_value=False)
         if not same.any():
             return
     at = np.flatnonzero(same)

@@ -245,10 +245,11 @@ def nul_bytes(name: str, line: int) -> ValidationError:
     """The refusal of a NUL byte after the file's first 64 KiB of text (on `line`): such a file was most often cut
     short while written (a crash, a full disk: the rest is NUL bytes), not a row with a field too few."""
     import shlex
+    how = give("remove nul bytes", path_sh=shlex.quote(name), new_sh=shlex.quote(fixed(name)), path_py=repr(name),
+               new_py=repr(fixed(name)))
     return ValidationError(f"CSV file {short(name, 200)}: line {line} holds NUL bytes, which text never does; a file "
                            "that ends in them was cut short as it was written (a crash, a full disk): remove them (the "
-                           f"rows they stand for are lost: tr -d '\\000' < {shlex.quote(name)} > "
-                           f"{shlex.quote(fixed(name))})")
+                           f"rows they stand for are lost: {how})")
 
 
 def fixed(name: str) -> str:

@@ -158,10 +158,6 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     (the file was read with) that it replaces."""
     from .markers import PANDAS_ONLY, na_advice
     listed = ", ".join(short(v) for v in kinds[:3]) + (f" and {len(kinds) - 3} more" if len(kinds) > 3 else "")
-    if str(name) in map(str, kinds):        # the header again (files joined with theirs): as read_csv says it
-        whose = f"target column {short(name)}" if target else f"column {short(name)}"
-        return ValidationError(f"{whose} is numbers except {n_bad} of {total} cells ({listed}; first on "
-                               f"{at_line(line)}), and {short(name)} is its own name: {REPEATED}")
     found = not_missing(kinds)
     if found:               # values, not missing ones: --na-values would lose them
         whose = f"target column {short(name)}" if target else f"column {short(name)}"
@@ -188,11 +184,6 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {way}{give('text', column=short(name))} to use "
         f"the column as text categories{pandas}")
-
-
-#: a header repeated among the rows: what it is, and what to do
-REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
-            "a row of text; remove those lines, keeping the first line's header")
 
 
 def not_missing(kinds: Sequence[object]) -> str:

@@ -424,8 +424,12 @@ def test_exports_and_share_link(page, browser):
 
 
 def test_without_the_token_the_page_says_so(browser, server):
+    """A browser that never opened the printed URL: this profile's pages kept the token in localStorage (it timed
+    out waiting for the error whenever a test before it had opened the page and none had cleared that)."""
     pg = browser.new_page()
     pg.goto(f"{server}/")
+    pg.evaluate("localStorage.clear(); sessionStorage.clear()")
+    pg.reload()
     pg.wait_for_selector('[data-id="error"]:not([hidden])')
     assert "token" in pg.inner_text('[data-id="error"]')
     pg.close()

@@ -72,7 +72,8 @@ def test_a_network_given_with_its_samples_follows_them():
 
 @pytest.mark.parametrize("call, error, words", [
     (lambda est, X, y: Explorer(BackpropClassifier()), TypeError, "not fitted yet; call its fit"),
-    (lambda est, X, y: Explorer(est, X[:5], np.array(["rose"] * 5)), ValidationError, "Explorer: y contains labels \\['rose'\\] not seen"),
+    (lambda est, X, y: Explorer(est, X[:5], np.array(["rose"] * 5)), ValidationError,
+     r"Explorer: y contains labels \[.rose.\] not seen"),
     (lambda est, X, y: Explorer(est, X[:5]), ValidationError, "give X and y together"),
     (lambda est, X, y: Explorer(est, X[:5, :2], y[:5]), ValidationError, "expects 4"),
     (lambda est, X, y: Explorer(est, X, y[:3]), ValidationError, "different numbers of samples"),

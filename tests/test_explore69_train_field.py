@@ -63,5 +63,28 @@ def test_a_decimal_comma_is_answered_with_the_point(page):
         expect(page.locator('[data-id="error"]')).to_contain_text(f'"{typed}" is not a finite number (write decimals '
                                                                   f"with a point: {point}); nothing was changed")
     assert fixtures.etotal(page) == fmt(seed_after(0))
-    train(page, "1,5")                                              # a count's comma is not a decimal one either
-    expect(page.locator('[data-id="error"]')).to_contain_text("(write decimals with a point: 1.5)")
+
+
+def test_a_step_count_with_a_comma_out_of_groups_of_three_is_answered_as_a_count(page):
+    """"1,5" steps was answered "write decimals with a point: 1.5", which the server then refuses (steps are whole);
+    "1,0000" was answered "1.0000". A count's own writing is the answer, and nothing trains."""
+    for typed in ("1,5", "1,0000", "10,00"):
+        train(page, typed)
+        expect(page.locator('[data-id="error"]')).to_contain_text(
+            f'Steps to train: "{typed}" is not a finite number (a count is written 10000, or in groups of three: '
+            "10,000); nothing was changed")
+    assert fixtures.etotal(page) == fmt(seed_after(0))
+
+
+def test_a_weight_written_in_groups_of_three_is_answered_with_both_readings(page):
+    """"1,000" in a weight's field is a thousand, or 1.000 written with a decimal comma: it was answered "write
+    decimals with a point: 1.000" alone; "-55,300,000", a weight as the page writes a large one, had no answer."""
+    page.click('.labels [data-name="w5"]')
+    field = page.locator(".derivation form.editor input")
+    for typed, said in (("1,000", "(write a number without commas, 1000, and decimals with a point, 1.000)"),
+                        ("-55,300,000", "(write a number without commas, -55300000)")):
+        field.fill(typed)
+        field.press("Enter")
+        expect(page.locator('[data-id="error"]')).to_contain_text(f'"{typed}" is not a finite number {said}; '
+                                                                  "nothing was changed")
+    assert fixtures.etotal(page) == fmt(seed_after(0))

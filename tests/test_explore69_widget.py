@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import log_loss
+from sklearn.metrics import log_loss, mean_squared_error
 
 import chainrule as cr
 from chainrule.errors import ValidationError
-from chainrule.sklearn import BackpropClassifier
+from chainrule.sklearn import BackpropClassifier, BackpropRegressor
 from chainrule.teach.explore import export
 from chainrule.teach.explore.session import Session
 from chainrule.teach.explore.widget import Explorer
@@ -72,7 +72,8 @@ def test_a_network_given_with_its_samples_follows_them():
 
 @pytest.mark.parametrize("call, error, words", [
     (lambda est, X, y: Explorer(BackpropClassifier()), TypeError, "not fitted yet; call its fit"),
-    (lambda est, X, y: Explorer(est, X[:5], np.array(["rose"] * 5)), ValidationError, "'rose', which is not among"),
+    (lambda est, X, y: Explorer(est, X[:5], np.array(["rose"] * 5)), ValidationError,
+     r"Explorer: y contains labels \[.rose.\] not seen"),
     (lambda est, X, y: Explorer(est, X[:5]), ValidationError, "give X and y together"),
     (lambda est, X, y: Explorer(est, X[:5, :2], y[:5]), ValidationError, "expects 4"),
     (lambda est, X, y: Explorer(est, X, y[:3]), ValidationError, "different numbers of samples"),
@@ -84,3 +85,42 @@ def test_what_the_widget_cannot_take_with_an_estimator_is_refused_naming_it(iris
     est, X, names = iris
     with pytest.raises(error, match=words):
         call(est, X, names)
+
+
+def fitted(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def test_a_classifier_of_one_class_opens_on_its_own_targets():
+    """Fitted on one class, the classifier's network learns that class's probability, 1 (predict_proba's column of
+    ones): the page trained it toward 0, the class's index, and said a loss the estimator never had."""
+    X = np.random.default_rng(0).normal(size=(12, 3))
+    y = np.array(["only"] * 12)
+    est = fitted(BackpropClassifier(hidden_layer_sizes=(3,), epochs=3, random_state=0), X, y)
+    w = Explorer(est, X, y)
+    p = est.network_.predict(X).ravel()                        # the sigmoid's output: the one class's probability
+    assert w.session.state()["E_total"] == pytest.approx(-np.mean(np.log(p)), rel=1e-9)
+    np.testing.assert_array_equal(w.session.Y.ravel(), np.ones(12))
+
+
+def test_a_multi_label_classifier_opens_on_its_indicator_matrix():
+    X = np.random.default_rng(1).normal(size=(10, 3))
+    Y = (X[:, :2] > 0).astype(int)
+    est = fitted(BackpropClassifier(hidden_layer_sizes=(3,), epochs=3, random_state=0), X, Y)
+    w = Explorer(est, X, Y)
+    P = est.predict_proba(X)
+    want = -np.mean(Y * np.log(P) + (1 - Y) * np.log(1 - P))
+    assert w.session.state()["E_total"] == pytest.approx(want, rel=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_a_regressor_opens_on_its_targets_with_the_loss_scikit_learn_scores(dtype):
+    X = np.random.default_rng(2).normal(size=(15, 3))
+    y = X[:, 0] - 2 * X[:, 1]
+    est = fitted(BackpropRegressor(hidden_layer_sizes=(4,), epochs=3, random_state=0, dtype=dtype), X, y)
+    w = Explorer(est, X, y)
+    assert w.session.net.dtype == np.dtype(dtype)
+    want = mean_squared_error(y, est.predict(X))
+    assert w.session.state()["E_total"] == pytest.approx(want, rel=1e-9 if dtype == "float64" else 1e-5)

@@ -214,4 +214,3 @@ def check_model(net, name: str, hint: str | None = None) -> None:
         if d.activation.name not in ACTIVATIONS:
             raise ValidationError(f"the explorer knows the activations {', '.join(ACTIVATIONS)}; {what} has "
                                   f"{d.activation.name!r} in layer {k + 1}")
-

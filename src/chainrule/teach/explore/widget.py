@@ -51,16 +51,14 @@ def _estimator(given: Any) -> bool:
 
 
 def _labels(est: Any, y: Any) -> Any:
-    """A classifier's labels as its network's class indices (as its fit encodes them); else y as it is."""
-    classes = getattr(est, "classes_", None)
-    if classes is None or y is None or np.ndim(y) != 1:
+    """A classifier's labels as the targets its fit trains its network on (its own `_encode`: a class's index, a
+    single class's probability 1); else y as it is."""
+    if getattr(est, "classes_", None) is None or y is None:
         return y
-    index = {c: i for i, c in enumerate(classes.tolist())}
-    unknown = [v for v in np.asarray(y).tolist() if v not in index]
-    if unknown:
-        raise ValidationError(f"Explorer: y holds {unknown[0]!r}, which is not among the classes the estimator was "
-                              f"fitted on, {classes.tolist()}")
-    return np.array([index[v] for v in np.asarray(y).tolist()])
+    try:
+        return est._encode(est._labels(np.asarray(y)))
+    except ValidationError as exc:
+        raise ValidationError(f"Explorer: {exc}") from None
 
 
 def _network_of(given: Any) -> Any:

@@ -79,7 +79,14 @@ export function mount(root, wire) {
     const raw = inp.value.trim(), text = grouped && GROUPED.test(raw) ? raw.replace(/,/g, "") : raw;
     const v = DECIMAL.test(text) ? Number(text) : NaN;
     if (text !== "" && Number.isFinite(v)) return v;
-    const comma = /^[+-]?\d*,\d+$/.test(text) ? ` (write decimals with a point: ${text.replace(",", ".")})` : "";
+    // "1,000" in a weight's field is a thousand or, written with a decimal comma, 1.000: both answered; "1,5" steps
+    // is no count (nor 1.5 a step count): a count's own writing answered
+    const commas = (text.match(/,/g) || []).length, plain = text.replace(/,/g, "");
+    const comma = !commas ? ""
+      : grouped ? " (a count is written 10000, or in groups of three: 10,000)"
+        : GROUPED.test(text.replace(/^[+-]/, "")) ? ` (write a number without commas, ${plain}` +
+          (commas === 1 ? `, and decimals with a point, ${text.replace(",", ".")})` : ")")
+          : /^[+-]?\d*,\d+$/.test(text) ? ` (write decimals with a point: ${text.replace(",", ".")})` : "";
     showError(text !== "" ? `${name}: "${text}" is not a finite number${comma}; nothing was changed`
       : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
         : `${name} is empty: type a number (nothing was changed)`);

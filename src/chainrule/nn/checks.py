@@ -226,11 +226,11 @@ def flag(value, name: str) -> bool:
 
 
 def verbosity(value: Any) -> bool:
-    """Keras' verbose: 0, 1, 2 (integers, NumPy's too; False and True are 0 and 1, as in Keras and
-    scikit-learn; not 1.0) or 'auto'."""
+    """Keras' verbose: 0, 1, 2 or 'auto', as Keras 3 reads them: False and True are 0 and 1, 1.0 is 1 and None
+    is 0 (silent); 3, -1 and '2', which Keras takes without a bar or a line, are refused."""
     if isinstance(value, str):
         return value == "auto"
-    return isinstance(value, (int, np.integer, np.bool_)) and value in (0, 1, 2)
+    return value is None or isinstance(value, (int, float, np.integer, np.floating, np.bool_)) and value in (0, 1, 2)
 
 
 def path_like(value, name: str):

@@ -210,8 +210,8 @@ class KerasMethods:
         and on_predict_end of those that define them (`StageHooks`: each batch computed between its hooks; a hook's
         `self.model.stop_predicting = True` ends the pass after its batch: the rows before it are returned)."""
         check.keras_pass_steps(steps, batch_size, "predict")      # steps: Keras' (None only, the whole of X)
-        hooks = StageHooks(self, callbacks, "predict", verbose)
         report = evaluation.Report("predict", verbose, batch_size)
+        hooks = StageHooks(self, callbacks, "predict", 0 if verbose is None else verbose)   # None: Keras' silent
         if not hooks:
             return report.rows(predict(self, X, batch_size))     # in chunks, in place, in the network's dtype
         net = cast("Network", self)
@@ -282,7 +282,7 @@ class KerasMethods:
                                   f"{sample_weight!r}. Keras' third is batch_size: give batch_size={sample_weight!r}")
         weight = None if sample_weight is None else sw.check(sample_weight, rows.shape[0])
         spec = for_network(named_metrics(metrics, weighted_metrics, net.task), net)    # float32 values as Keras'
-        hooks, n = StageHooks(net, callbacks, "test", verbose), rows.shape[0]
+        hooks, n = StageHooks(net, callbacks, "test", 0 if verbose is None else verbose), rows.shape[0]
 
         def measured() -> dict[str, float]:
             return evaluate_named(net, rows, Y, weight, chunk, mean, spec)

@@ -34,7 +34,7 @@ def by_weight(reduction: Any) -> bool:
 
 def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = True) -> np.ndarray:
     """`sample_weight` (shape (n,), or Keras' column (n, 1)) as a float64 array of `n` finite weights >= 0, not all
-    zero unless not `some` (a sequence's batch: others may weigh; a copy: the
+    zero unless not `some` (a sequence's batch: others may weigh), summing to a finite number (a copy: the
     caller's array is never changed); errors name it as `name`. Float64 weights in a file
     (np.memmap, as `chainrule train --weight --stream` keeps them) are checked in place and used
     as they are, never written: no memory a row."""
@@ -51,7 +51,7 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
         raise ValidationError(f"{name} has {w.shape[0]} weights; expected one per sample: {n}")
     if not on_disk:
         w = np.array(w, dtype=np.float64)             # a copy: the caller's array is never changed
-    positive = False
+    positive, total = False, 0.0
     for a in range(0, n, BLOCK):
         part = w[a:a + BLOCK]
         bad = np.flatnonzero(~np.isfinite(part))
@@ -61,6 +61,12 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
         if bad.size:
             raise ValidationError(f"{name} must be >= 0; weight {a + bad[0]} is {part[bad[0]]:g}")
         positive = positive or bool(part.any())
+        with np.errstate(over="ignore"):
+            total += float(np.add.reduce(part, dtype=np.float64))
+    if not np.isfinite(total):          # the weighted mean's divisor: inf would make the loss 0 and the accuracy NaN
+        raise ValidationError(f"{name}: the weights sum past float64's largest number (1.8e+308), largest weight "
+                              f"{float(np.max(w)):g}; only their ratios count, so divide them all by one factor "
+                              "(e.g. 1e300 -> 1)")
     if not positive and some:
         every = f"all {n} samples" if n > 1 else "the one sample"
         raise ValidationError(f"{name} is zero for {every}: at least one weight must be > 0")

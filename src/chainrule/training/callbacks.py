@@ -278,7 +278,7 @@ def make_progress(verbose: int | str) -> list[Callback]:
     if not check.verbosity(verbose):
         raise ValidationError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
     choices: list[list[Callback]] = [[], [ProgressBar()], [EpochLogger()]]
-    return choices[1 if isinstance(verbose, str) else int(verbose)]
+    return choices[1 if isinstance(verbose, str) else int(verbose or 0)]
 
 
 __all__ = ["Callback", "History", "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "CSVLogger", "ProgressBar",

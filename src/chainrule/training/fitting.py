@@ -105,10 +105,22 @@ def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) 
                                  + (" (put it in a list: callbacks=[...])" if isinstance(callbacks, Callback) else ""))
     # the progress last, as Keras' ProgbarLogger: its line shows what the others logged (learning_rate)
     cbs = [*(() if callbacks is None else callbacks), *make_progress(verbose)]
-    for cb in cbs:
+    for i, cb in enumerate(cbs):
         if not isinstance(cb, Callback):
-            raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__}")
+            raise ChainruleTypeError(f"callbacks must be Callback instances; got {type(cb).__name__} (callbacks[{i}])"
+                                     + not_a_callback(cb))
     return cbs
+
+
+def not_a_callback(cb: Any) -> str:
+    """What to give instead: an instance for a Callback class, chainrule's own for another library's callback."""
+    if isinstance(cb, type) and issubclass(cb, Callback):
+        return f": the class {cb.__name__} itself; give an instance, {cb.__name__}()"
+    module = type(cb).__module__.split(".")[0]
+    if module not in ("builtins", "chainrule", "__main__"):
+        return (f": a {module} {type(cb).__name__} is no chainrule callback; give chainrule.callbacks' own "
+                f"(chainrule.callbacks.{type(cb).__name__}() where it has one)")
+    return ""
 
 
 def setup(net: Network, optimizer: Any, callbacks: Iterable[Callback] | None, verbose: int | str,

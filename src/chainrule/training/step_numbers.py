@@ -17,10 +17,13 @@ from .meeting import wait
 
 def reads_batch_loss(cb: Callback) -> bool:
     """A per-batch callback that reads the batch's logs: not an optional one (the progress bar counts batches), nor
-    GradientDiagnostics (it reads the layers; its saturation has its own Allreduce), which cost a collective a step
-    for logs they never read."""
-    return cb in batch_callbacks([cb])[1] and not getattr(cb, "per_batch_optional", False) and \
-        not isinstance(cb, GradientDiagnostics)
+    GradientDiagnostics with its own batch hooks (it reads the layers; its saturation has its own Allreduce), which
+    cost a collective a step for logs they never read. A subclass whose batch-end hook is its own may read them."""
+    if cb not in batch_callbacks([cb])[1] or getattr(cb, "per_batch_optional", False):
+        return False
+    hooks = ("on_batch_end", "on_train_batch_end")
+    return not (isinstance(cb, GradientDiagnostics) and not any(h in vars(cb) for h in hooks)
+                and all(getattr(type(cb), h) is getattr(GradientDiagnostics, h) for h in hooks))
 
 
 class StepNumbers:

@@ -22,8 +22,25 @@ def data():
     return X, (X[:, 0] + X[:, 1] > 0).astype(int)
 
 
-def network():
-    return cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=0)
+#: the fits of `collectives`: their callbacks, and float32 ones named so
+NAMES = ("none", "lambda", "diagnostics", "diagnostics_logs", "lambda_float32")
+
+
+def network(name: str = ""):
+    return cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=0,
+                      dtype="float32" if name.endswith("_float32") else "float64")
+
+
+class LoggingDiagnostics(GradientDiagnostics):
+    """A user's GradientDiagnostics that also reads each batch's logs: they must be the global batch's."""
+
+    def __init__(self, read: list):
+        super().__init__()
+        self.read = read
+
+    def on_batch_end(self, batch, logs=None):
+        super().on_batch_end(batch, logs)
+        self.read.append(logs["loss"])
 
 
 def printing(out: Path, comm) -> None:
@@ -36,9 +53,11 @@ def printing(out: Path, comm) -> None:
 
 
 def callbacks(name: str, read: list) -> list:
-    """None; a LambdaCallback that logs each batch's loss (as a script's print would); GradientDiagnostics."""
-    return {"none": [], "diagnostics": [GradientDiagnostics()],
-            "lambda": [cr.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: read.append(logs["loss"]))]}[name]
+    """None; a LambdaCallback that logs each batch's loss (as a script's print would); GradientDiagnostics; a
+    subclass of it that reads the logs too."""
+    return {"none": [], "diagnostics": [GradientDiagnostics()], "diagnostics_logs": [LoggingDiagnostics(read)],
+            "lambda": [cr.callbacks.LambdaCallback(on_batch_end=lambda batch, logs: read.append(logs["loss"]))],
+            }[name.removesuffix("_float32")]
 
 
 def collectives(out: Path, comm, rank: int) -> None:
@@ -58,10 +77,10 @@ def collectives(out: Path, comm, rank: int) -> None:
 
     counted = Counted(comm)
     X, y = data()
-    for name in ("none", "lambda", "diagnostics"):
+    for name in NAMES:
         read: list = []
         Counted.calls = 0
-        net = network()
+        net = network(name)
         net.fit(X, y, epochs=EPOCHS, batch_size=10, seed=1, verbose=0, comm=counted, callbacks=callbacks(name, read))
         (out / f"{name}-rank{rank}.json").write_text(json.dumps({"allreduces": Counted.calls}))
         np.save(out / f"{name}-rank{rank}.npy", net.params)
@@ -71,9 +90,9 @@ def collectives(out: Path, comm, rank: int) -> None:
 def one(out: Path) -> None:
     """The one-process truth of `collectives`: parameters and the losses read after each batch."""
     X, y = data()
-    for name in ("none", "lambda", "diagnostics"):
+    for name in NAMES:
         read: list = []
-        net = network()
+        net = network(name)
         net.fit(X, y, epochs=EPOCHS, batch_size=10, seed=1, verbose=0, callbacks=callbacks(name, read))
         np.save(out / f"{name}-one.npy", net.params)
         np.save(out / f"{name}-one-logs.npy", np.array(read))

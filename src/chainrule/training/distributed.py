@@ -49,7 +49,6 @@ from ..errors import TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES
 from ..nn.stage_hooks import StageHooks
 from .callback import batch_callbacks, epoch_begin
-from .callbacks import Callback
 from .diagnostics import GradientDiagnostics, keeps_weights
 from .diverged import invalid_loss
 from .meeting import (  # noqa: F401
@@ -70,6 +69,7 @@ from .rank_callbacks import SharedStop, restores_weights, sets_batch_rate, sets_
 from .rank_warnings import RankWarnings
 from .resume_ranks import FollowRestore, lead_restore, on_every_rank
 from .small_callbacks import terminates
+from .step_numbers import StepNumbers, reads_batch_loss
 from .streaming import LazyRows, OneHotRows, validation
 from .trainer import Trainer
 
@@ -103,15 +103,7 @@ def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
     return on_every_rank(exc)
 
 
-def reads_batch_loss(cb: Callback) -> bool:
-    """A per-batch callback that reads the batch's logs: not an optional one (the progress bar counts batches), nor
-    GradientDiagnostics (it reads the layers; its saturation has its own Allreduce), which cost a collective a step
-    for logs they never read."""
-    return cb in batch_callbacks([cb])[1] and not getattr(cb, "per_batch_optional", False) and \
-        not isinstance(cb, GradientDiagnostics)
-
-
-class MPITrainer(Trainer):
+class MPITrainer(StepNumbers, Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
     def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
@@ -257,31 +249,6 @@ class MPITrainer(Trainer):
         op = self.MPI.MAX if maximum else self.MPI.SUM
         wait(self.comm, self.comm.Iallreduce(self.MPI.IN_PLACE, buffer, op=op), self.timeout, "in Allreduce")
         self.allreduce_seconds += time.perf_counter() - start
-
-    def step_numbers(self, batch_sums: np.ndarray) -> tuple[np.ndarray, Any] | None:
-        """Start the one small Allreduce a step's callbacks need, beside the gradient's (both in flight at once, so
-        that it adds no round trip of its own): the global batch's loss x samples and correct predictions where a
-        per-batch callback reads the logs (`reads_batch_loss`), and the rate a rank's batch hook set (`SharedStop`'s
-        `rate_told`, where a rank's callbacks have batch hooks). None where no callback needs either."""
-        parts = [batch_sums] if self.global_batch_loss else []
-        parts += [self.shared.rate_told()] if self.batch_rate else []
-        if not parts:
-            return None
-        small = np.concatenate(parts)
-        return small, self.comm.Iallreduce(self.MPI.IN_PLACE, small, op=self.MPI.SUM)
-
-    def agree_step_numbers(self, started: tuple[np.ndarray, Any] | None, batch_sums: np.ndarray) -> None:
-        """Wait for `step_numbers`' Allreduce: the global batch's sums into `batch_sums`, the rate every rank's."""
-        if started is None:
-            return
-        small, request = started
-        begun = time.perf_counter()
-        wait(self.comm, request, self.timeout, "in Allreduce")
-        self.allreduce_seconds += time.perf_counter() - begun
-        if self.global_batch_loss:
-            batch_sums[:], small = small[:2], small[2:]
-        if self.batch_rate:
-            self.shared.agree_rate(small)
 
     def run_epoch(self, epoch: int, epochs: int) -> None:
         net, opt, n, bs = self.net, self.optimizer, self.X.shape[0], self.batch_size

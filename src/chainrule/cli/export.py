@@ -24,6 +24,10 @@ def register(sub) -> None:
     p.add_argument("out_file", nargs="?", metavar="out", type=onnx_name, help="ONNX file to write (.onnx)")
     p.add_argument("--out", type=onnx_name, help="the same as out: the ONNX file to write")
     p.add_argument("--opset", type=numbers.opset, default=17, help="ONNX opset version, 17 or later (default: 17)")
+    p.add_argument("--input-type", metavar="DTYPE", type=input_type, default=None,
+                   help="the dtype onnxruntime is fed for the input (default: the network's, float64 or float32; "
+                        "onnxruntime refuses any other): e.g. int64, cast to the network's dtype in the graph. Not "
+                        "for a CSV model, whose columns keep their types")
     p.add_argument("--no-checks", dest="checks", action="store_false",
                    help="leave out the graph's checks: by default it refuses what `chainrule predict` refuses (NaN "
                         "or infinite inputs, a missing value, a layer's overflow) and computes a float32 layer's "
@@ -49,6 +53,14 @@ def onnx_name(text: str) -> str:
         except ValidationError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
         raise argparse.ArgumentTypeError(f"must end in .onnx (export writes an ONNX model); got {text!r}")
+    return text
+
+
+def input_type(text: str) -> str:
+    """--input-type: one of to_onnx's INPUT_TYPES, refused with the usage where it is none."""
+    from ..saving.onnx import INPUT_TYPES
+    if text not in INPUT_TYPES:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(INPUT_TYPES)}; got {text!r}")
     return text
 
 
@@ -83,10 +95,11 @@ def _export(args) -> int:
         raise quoted(exc, args.model) from None
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()
-    model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks)
+    model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks,
+                    input_type=args.input_type)
     graph = model.graph
     inputs = ", ".join(f"{v.name!r}" for v in graph.input)
     outputs = ", ".join(f"{v.name!r}" for v in graph.output)
-    bare = "" if args.checks else "; no checks"
+    bare = ("" if args.input_type is None else f"; input {args.input_type}") + ("" if args.checks else "; no checks")
     say(f"wrote {word(args.out)} (ONNX opset {args.opset}; inputs {inputs}; outputs {outputs}{bare})")
     return 0

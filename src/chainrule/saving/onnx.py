@@ -105,7 +105,7 @@ class _Graph:
 
 
 def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MIN_OPSET,
-            preprocessing: Any = None, checks: bool = True) -> Any:
+            preprocessing: Any = None, checks: bool = True, input_type: Any = None) -> Any:
     """Write `net` as an ONNX model (checked by onnx.checker) and return the ModelProto.
 
     Parameters
@@ -124,6 +124,10 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         overflow; onnxruntime's error says what and where) and computes the rows where a layer's net
         input overflows again with care, as predict does (saving.onnx_checks). False leaves out every check:
         the bare network (NaN in, NaN out), a few microseconds faster per run.
+    input_type : the dtype the graph's "input" takes (None: the network's). onnxruntime refuses any other than the
+        one declared, where predict converts them all; e.g. "int64" for a service fed integer rows, "float64" for a
+        float32 network fed double: a Cast to the network's dtype is then the graph's first node, as predict's
+        astype. One of INPUT_TYPES.
     """
     onnx = _onnx()
     from onnx import TensorProto, helper
@@ -144,17 +148,22 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         raise ValidationError(f"{give('opset')} must be an integer from {MIN_OPSET} to {newest} (the newest this "
                               f"onnx package knows); got {opset!r}")
     checks = flag(checks, "checks")               # NumPy's bools too, as every other flag
+    fed = _input_type(input_type, net.dtype, preprocessing)
     if path is not None:
         check_path(path)
     _fits_one_file(net.params.nbytes, "the network's weights take", path)     # before copying them into a graph
     elem = TensorProto.DOUBLE if net.dtype == np.float64 else TensorProto.FLOAT
     g = _Graph()
     if preprocessing is None:
-        kind = net.dtype.name
+        kind, cast = fed.name, fed != net.dtype
         said = (f"{kind} array of shape (N, {net.n_inputs}), as for predict: feed X.astype(np.{kind})"
-                + ("; NaN or infinity is refused" if checks else ""))
-        inputs = [helper.make_tensor_value_info("input", elem, ["N", net.n_inputs], doc_string=said)]
-        out = network_nodes(g, net, "input", output="output", checks=checks)
+                + (f", cast to the network's {net.dtype.name} in the graph" if cast else "")
+                + ("; NaN or infinity is refused" if checks and fed.kind == "f" else ""))
+        inputs = [helper.make_tensor_value_info("input", helper.np_dtype_to_tensor_dtype(fed), ["N", net.n_inputs],
+                                                doc_string=said)]
+        x = g.op("Cast", ["input"], hint="input.cast", to=elem, node_name="input as the network's dtype") \
+            if cast else "input"
+        out = network_nodes(g, net, x, output="output", checks=checks, shown="input")
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
         sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
@@ -197,6 +206,28 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
         data = model.SerializeToString()        # never over a file of other data (see files.replaceable)
         atomic_write(path, lambda f: f.write(data), kind="onnx")
     return model
+
+
+INPUT_TYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint64", "uint32", "uint16",
+               "uint8", "bool")
+
+
+def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
+    """to_onnx's input_type as a NumPy dtype, one of INPUT_TYPES; the network's dtype where None."""
+    if input_type is None:
+        return np.dtype(dtype)
+    if preprocessing is not None:
+        raise ValidationError("input_type is for a network's one input; a `chainrule train` model's graph takes each "
+                              "raw column as its type says (numbers as double, NaN where missing; text as string)")
+    try:
+        fed = np.dtype(input_type)
+    except TypeError:
+        fed = None
+    if fed is None or fed.name not in INPUT_TYPES:
+        raise ValidationError(f"input_type must be one of {', '.join(INPUT_TYPES)} (the dtype onnxruntime "
+                              f"is then fed, cast to the network's {np.dtype(dtype).name} in the graph); got "
+                              f"{input_type!r}")
+    return fed
 
 
 def _trainable_props(net: Network) -> dict[str, str]:
@@ -272,10 +303,10 @@ def _ir_version(opset: int) -> int:
 
 
 def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: bool = False,
-                  checked_input: bool = False) -> str:
+                  checked_input: bool = False, shown: str | None = None) -> str:
     """Append the layers of `net` to the graph, reading tensor `x`; return the output's name. With
     `checks`, the graph refuses what predict refuses (onnx_checks.checked_outputs); `checked_input`:
-    `x` is already checked (the CSV preprocessing's features)."""
+    `x` is already checked (the CSV preprocessing's features); `shown`: the name its refusal gives `x`."""
     layers, first = [], x                # (index, layer, W, b, net input) of each Dense, for the checks
     plain = output if not checks else None
     refuse_non_finite(net, DAMAGED)
@@ -299,7 +330,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
         layers.append((i, layer, W, b, x))
         x = activation_node(g, act, x, net.dtype, f"layer{i}", plain if last and not linear else None)
     if checks:
-        x = checked_outputs(g, net, layers, first, x, output, checked_input)
+        x = checked_outputs(g, net, layers, first, x, output, checked_input, shown)
     return x
 
 

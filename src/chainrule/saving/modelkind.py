@@ -17,7 +17,6 @@ from ..data.filecontent import CUT_SHORT, framework_archive, kind_of
 
 NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
-#: each reader's file and the pattern of its files in a folder
 class Said(str):
     """Words that name the file already ("cannot save 'm.npz'"), given where a check takes a path: kept as they are."""
 
@@ -26,6 +25,19 @@ def named(path) -> str:
     """A file as every saving and loading message names it: quoted as repr quotes it, so that 'my model.npz' reads
     as one name and a name ending in ':' or a space is seen whole."""
     return path if isinstance(path, Said) else repr(os.fspath(path))
+
+
+def about(message: str, path) -> str:
+    """`message` (a refusal that begins with `named(path)`) with that name left out, for a message that names the
+    file already: "'m.npz' has format version 9" as "it has format version 9", "'m.npz': ..." as "...";
+    another message as it is."""
+    name = named(path)
+    if message.startswith(name + ": "):
+        return message[len(name) + 2:]
+    return "it" + message[len(name):] if message.startswith(name + " ") else message
+
+
+#: each reader's file and the pattern of its files in a folder
 
 
 READERS = {"model": ("model file", "the chainrule model file (.npz)", "*.npz"),

@@ -56,3 +56,15 @@ def test_a_new_run_names_the_unreadable_checkpoint_once(tmp_path, damage, says):
                          "checkpoint_dir"), said
     assert f"unfinished run: {says}" in said, said
     assert path.read_bytes() == kept
+
+
+def test_a_link_to_a_missing_file_is_said_to_be_one(tmp_path):
+    """`ls` shows 'model.npz', a link whose file was moved: "does not exist" alone contradicts what the user sees."""
+    link = tmp_path / "model.npz"
+    link.symlink_to(tmp_path / "moved.npz")
+    for read in (cr.load, _net().load_weights):
+        with pytest.raises((ModelFileError, FileNotFoundError)) as info:
+            read(link)
+        said = str(info.value)
+        assert f"{str(link)!r} does not exist" in said, said
+        assert f"it is a link to {str(tmp_path / 'moved.npz')!r}, which does not exist" in said, said

@@ -49,7 +49,7 @@ def not_a_file(path: Path, reader: str = "model") -> str:
     """Why `path` cannot be read: it is missing, or a folder (named as such, with its files of `reader`'s kind)."""
     file, wanted, pattern = READERS[reader]
     if not path.is_dir():
-        return f"{file} {named(path)} does not exist or is not a file{not_expanded(path)}"
+        return f"{file} {named(path)} does not exist or is not a file{not_expanded(path)}{dangling(path)}"
     found = sorted(p.name for p in path.glob(pattern))
     inside = f" (it holds {', '.join(found[:3])}{' ...' if len(found) > 3 else ''})" if found else ""
     if (path / "saved_model.pb").is_file():
@@ -61,6 +61,14 @@ def not_a_file(path: Path, reader: str = "model") -> str:
 def not_expanded(path: Path) -> str:
     """Where a missing path starts with '~': Python, unlike the shell, does not read it as the home folder."""
     return " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if str(path).startswith("~") else ""
+
+
+def dangling(path: Path) -> str:
+    """Where a missing path is a symbolic link: what it points to, which is missing (`ls` shows the link, so
+    "does not exist" alone reads as wrong)."""
+    if not path.is_symlink():
+        return ""
+    return f" (it is a link to {named(os.readlink(path))}, which does not exist)"
 
 
 AGAIN = "; copy or save it again"     # not_a_zip's advice for a model cut short (a checkpoint's own says otherwise)

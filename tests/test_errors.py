@@ -520,10 +520,20 @@ def _documented_messages() -> dict[str, str]:
 
 
 def _as_documented(documented: str, said: str) -> bool:
-    """Whether `said` is the row's message whole, where the row's "..." stands for the words of one file (a zip
-    bomb's sizes: the row says the rule, not one file's numbers)."""
+    """Whether `said` is the row's message whole, where the row's "..." stands for one file's numbers and the words
+    between them (a zip bomb's sizes: the row says the rule, not one file's numbers): never a clause, a quote or
+    a sentence, which the row must show as said."""
     import re
-    return re.fullmatch(".+?".join(re.escape(part) for part in documented.split("...")), said, re.S) is not None
+    return re.fullmatch(r"[\w ,]+?".join(re.escape(part) for part in documented.split("...")), said) is not None
+
+
+def test_a_rows_dots_stand_for_numbers_not_for_words_left_out():
+    row = _documented_messages()["load_weights zip bomb"]
+    said = row.replace("...", "1234 to 96000000 bytes, 77777")
+    assert _as_documented(row, said)
+    assert not _as_documented(row, row.replace("...", "1234 to 96000000 bytes; the file: 'x.npz' is 77777"))
+    assert not _as_documented(row, said.replace("at most 50 times", "at most 60 times"))
+    assert not _as_documented(row, said + " ")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])

@@ -31,3 +31,17 @@ def test_a_layer_added_is_counted(tmp_path):
     _run(folder, [cr.Dense(2, 1)])
     with pytest.raises(ValidationError, match=r"1 layer in the checkpoint, 2 now: .*use another checkpoint_dir"):
         _run(folder, [cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], resume=True)
+
+
+@pytest.mark.parametrize("change, says", [({"loss": "sse"}, "the loss is 'mse' in the checkpoint, 'sse' now"),
+                                          ({"dtype": "float32"}, "the dtype is 'float64' in the checkpoint, "
+                                                                 "'float32' now")])
+def test_another_loss_or_dtype_is_named_alone(tmp_path, change, says):
+    folder = tmp_path / "ck"
+    _run(folder, [cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)])
+    with pytest.raises(ValidationError) as info:
+        cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1)], **{"loss": "mse", "seed": 0, **change}).fit(
+            X, Y, epochs=3, verbose=0, checkpoint_dir=folder, resume=True)
+    said = str(info.value)
+    assert f"is of another network: {says}. Resume with the network it was written by" in said, said
+    assert "Dense(" not in said, said                   # the layers, alike, are left out

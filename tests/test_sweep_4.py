@@ -256,16 +256,28 @@ def test_ctrl_c_during_the_fits_keeps_the_earlier_sweeps_files_and_says_so(sweep
     import signal
     import subprocess
     import sys
-    import time
     out = tmp_path / "s"
     run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, out_dir=out, cv=2, **FIT)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    job = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(sweep_data / "iris.csv"), "--target",
+    # the command, its first fold's fit announced on stderr: Ctrl-C is sent once the fits run, not after a sleep
+    # that a loaded machine outlasts in the imports (then only 'chainrule: interrupted', of nothing begun)
+    child = ("import sys, chainrule.sweep_tasks as t\n"
+             "fold = t._fold\n"
+             "def announced(*a, **k):\n"
+             "    print('FITTING', file=sys.stderr, flush=True)\n"
+             "    return fold(*a, **k)\n"
+             "t._fold = announced\n"
+             "sys.argv = ['chainrule'] + sys.argv[1:]\n"
+             "from chainrule.cli import command\n"
+             "command()\n")
+    job = subprocess.Popen([sys.executable, "-c", child, "sweep", str(sweep_data / "iris.csv"), "--target",
                             "species", "--grid", "lr=0.01,0.02;n_iter_no_change=1000000", "--epochs", "100000",
                             "--out-dir", str(out)],       # (n_iter_no_change: no stop when the loss stalls)
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
                            preexec_fn=as_in_a_terminal)
-    time.sleep(10)                         # past the imports and the reading: in the first fit (minutes long)
+    assert job.stderr is not None
+    first = job.stderr.readline()                       # blocks until the first fit begins (minutes long)
+    assert first == "FITTING\n", first + job.stderr.read()
     job.send_signal(signal.SIGINT)
     _, err = job.communicate(timeout=120)
     assert job.returncode == 130, err

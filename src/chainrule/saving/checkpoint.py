@@ -50,7 +50,7 @@ from .checkpoint_folder import (
     with_arrays,
 )
 from .fingerprint import differences, fingerprint
-from .modelkind import AGAIN, named
+from .modelkind import AGAIN, about, named
 from .npz import check_registered, load_all, write
 from .npzcheck import FLOAT_VERSION, FORMAT_VERSION, plain_json, uses_float_key
 
@@ -132,7 +132,7 @@ class BackupAndRestore(Callback):
         except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
             raise ModelFileError(f"{named(path)} cannot be read, so a new run would replace what may be an "
                                  "unfinished run: "
-                                 f"{str(exc).removesuffix(AGAIN)}; {afresh}") from None
+                                 f"{about(str(exc), path).removesuffix(AGAIN)}; {afresh}") from None
         if not isinstance(state, dict):
             raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint: a new run would "
                                  "overwrite it; "

@@ -55,7 +55,11 @@ def cut_short(state: Any) -> bool:
 
 def network_change(saved: Any, now: Any) -> str:
     """What differs between the checkpoint's network and this run's, the first layer that differs named (an edit to
-    the net between the runs), else both whole."""
+    the net between the runs), or its loss or dtype alone, else both whole."""
+    before, after = saved.config(), now.config()
+    for key in ("loss", "dtype"):
+        if before[key] != after[key] and before["layers"] == after["layers"]:
+            return f"the {key} is {before[key]!r} in the checkpoint, {after[key]!r} now"
     if len(saved.layers) != len(now.layers):
         return f"{counted(len(saved.layers), 'layer')} in the checkpoint, {len(now.layers)} now: {saved!r}; now {now!r}"
     for i, (old, new) in enumerate(zip(saved.layers, now.layers)):

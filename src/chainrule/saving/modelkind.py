@@ -17,7 +17,6 @@ from ..data.filecontent import CUT_SHORT, framework_archive, kind_of
 
 NOT_NPZ = "is not a chainrule model file (not an .npz archive)"
 WRITTEN = "a model file is the .npz that net.save or `chainrule train --out` writes"
-#: each reader's file and the pattern of its files in a folder
 class Said(str):
     """Words that name the file already ("cannot save 'm.npz'"), given where a check takes a path: kept as they are."""
 
@@ -26,6 +25,19 @@ def named(path) -> str:
     """A file as every saving and loading message names it: quoted as repr quotes it, so that 'my model.npz' reads
     as one name and a name ending in ':' or a space is seen whole."""
     return path if isinstance(path, Said) else repr(os.fspath(path))
+
+
+def about(message: str, path) -> str:
+    """`message` (a refusal that begins with `named(path)`) with that name left out, for a message that names the
+    file already: "'m.npz' has format version 9" as "it has format version 9", "'m.npz': ..." as "...";
+    another message as it is."""
+    name = named(path)
+    if message.startswith(name + ": "):
+        return message[len(name) + 2:]
+    return "it" + message[len(name):] if message.startswith(name + " ") else message
+
+
+#: each reader's file and the pattern of its files in a folder
 
 
 READERS = {"model": ("model file", "the chainrule model file (.npz)", "*.npz"),
@@ -37,7 +49,7 @@ def not_a_file(path: Path, reader: str = "model") -> str:
     """Why `path` cannot be read: it is missing, or a folder (named as such, with its files of `reader`'s kind)."""
     file, wanted, pattern = READERS[reader]
     if not path.is_dir():
-        return f"{file} {named(path)} does not exist or is not a file{not_expanded(path)}"
+        return f"{file} {named(path)} does not exist or is not a file{not_expanded(path)}{dangling(path)}"
     found = sorted(p.name for p in path.glob(pattern))
     inside = f" (it holds {', '.join(found[:3])}{' ...' if len(found) > 3 else ''})" if found else ""
     if (path / "saved_model.pb").is_file():
@@ -49,6 +61,14 @@ def not_a_file(path: Path, reader: str = "model") -> str:
 def not_expanded(path: Path) -> str:
     """Where a missing path starts with '~': Python, unlike the shell, does not read it as the home folder."""
     return " ('~' is not expanded: os.path.expanduser(path) gives your home's)" if str(path).startswith("~") else ""
+
+
+def dangling(path: Path) -> str:
+    """Where a missing path is a symbolic link: what it points to, which is missing (`ls` shows the link, so
+    "does not exist" alone reads as wrong)."""
+    if not path.is_symlink():
+        return ""
+    return f" (it is a link to {named(os.readlink(path))}, which does not exist)"
 
 
 AGAIN = "; copy or save it again"     # not_a_zip's advice for a model cut short (a checkpoint's own says otherwise)

@@ -87,6 +87,7 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         raise IsADirectoryError(f"load_weights: {modelkind.not_a_file(Path(path), 'weights')}")
     if not Path(path).is_file():
         said = f"load_weights: {named(shown)} does not exist (or is not a file){modelkind.not_expanded(Path(path))}"
+        said += modelkind.dangling(Path(path))
         raise FileNotFoundError(missing(Path(path), said))
     kind = file_kind(path)
     if kind == "model":                 # Keras' load_weights reads a whole model file too

@@ -28,9 +28,11 @@ LIGATURES = r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)"
 def one_line(words: str) -> str:
     """`words` on one line: a name holding a line break, or any character repr escapes (a tab, a terminal's escape, a
     zero-width space), as Python's repr writes it ('x\\ny', its quotes telling it from a name typed x\\ny), so that
-    it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it."""
+    it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it.
+    A name that starts with a quote (one typed 'x\\ny', quotes and all) or is empty is written by repr too: what
+    starts with a quote is then always repr's ("'x\\\\ny'"), read back by ast.literal_eval, and all else as typed."""
     words = str(words)
-    return words if words.isprintable() else repr(words)
+    return words if words.isprintable() and words[:1] not in ("'", '"', "") else repr(words)
 
 
 def tex_text(words: str) -> str:

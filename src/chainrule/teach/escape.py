@@ -6,8 +6,10 @@ LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as doub
 as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
 A name holding a line break (any that str.splitlines breaks at), or any character repr escapes (a tab, a terminal's
 escape), is written as Python's repr writes it, quotes and all ('x\\ny'), so that it reads apart from a name typed
-with a backslash and an n (x\\ny), as the command's lines write names.
-Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
+with a backslash and an n (x\\ny), as the command's lines write names; so is a name that starts with a quote, or
+an empty one, so that what starts with a quote is always repr's (a column typed 'x\\ny' is written "'x\\\\ny'").
+Left: a single ` or ' stays curly in LaTeX and KaTeX, and LaTeX's OT1 fonts print " as a closing double quote (no form
+of the straight ones reads alike in all four: KaTeX has no \\textquotesingle, MathJax 3 prints it as typed)."""
 from __future__ import annotations
 
 import re

@@ -6,8 +6,10 @@ LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as doub
 as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
 A name holding a line break (any that str.splitlines breaks at), or any character repr escapes (a tab, a terminal's
 escape), is written as Python's repr writes it, quotes and all ('x\\ny'), so that it reads apart from a name typed
-with a backslash and an n (x\\ny), as the command's lines write names.
-Left: a single ` or ' stays curly in LaTeX and KaTeX (no form of the straight one reads alike in all four)."""
+with a backslash and an n (x\\ny), as the command's lines write names; so is a name that starts with a quote, or
+an empty one, so that what starts with a quote is always repr's (a column typed 'x\\ny' is written "'x\\\\ny'").
+Left: a single ` or ' stays curly in LaTeX and KaTeX, and LaTeX's OT1 fonts print " as a closing double quote (no form
+of the straight ones reads alike in all four: KaTeX has no \\textquotesingle, MathJax 3 prints it as typed)."""
 from __future__ import annotations
 
 import re
@@ -28,9 +30,11 @@ LIGATURES = r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[!?])(?=`)|(?<=,)(?=,)"
 def one_line(words: str) -> str:
     """`words` on one line: a name holding a line break, or any character repr escapes (a tab, a terminal's escape, a
     zero-width space), as Python's repr writes it ('x\\ny', its quotes telling it from a name typed x\\ny), so that
-    it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it."""
+    it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it.
+    A name that starts with a quote (one typed 'x\\ny', quotes and all) or is empty is written by repr too: what
+    starts with a quote is then always repr's ("'x\\\\ny'"), read back by ast.literal_eval, and all else as typed."""
     words = str(words)
-    return words if words.isprintable() else repr(words)
+    return words if words.isprintable() and words[:1] not in ("'", '"', "") else repr(words)
 
 
 def tex_text(words: str) -> str:

@@ -94,3 +94,27 @@ def test_return_X_y_as_scikit_learns(folder):  # noqa: F811
 def test_return_X_y_must_be_a_flag(folder):  # noqa: F811
     with pytest.raises(ChainruleTypeError, match="return_X_y must be True or False; got 'no'"):
         cr.datasets.load_fashion_mnist(folder, return_X_y="no")
+
+
+def public_docstring_tests():
+    import doctest
+    import inspect
+
+    import chainrule.sklearn
+    finder = doctest.DocTestFinder(recurse=False)
+    objects = {"chainrule": cr, "chainrule.sklearn": chainrule.sklearn,
+               **{name: getattr(cr, name) for name in cr.__all__ if name != "__version__"}}
+    return [test for name, obj in objects.items() for test in finder.find(obj, name, module=inspect.getmodule(obj))
+            if test.examples]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # chainrule.sklearn's 200 epochs
+def test_the_public_names_examples_print_what_they_show():
+    """help(chainrule) showed no example; the examples of cr.Network, cr.Dense, cr.explain... run as shown."""
+    import doctest
+    tests = public_docstring_tests()
+    assert "chainrule" in {t.name for t in tests}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in tests:
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

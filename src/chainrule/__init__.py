@@ -5,6 +5,18 @@ errors -> backend (compiled kernels) -> nn (the engine) -> training, saving -> t
 sklearn. The names below are the public API. The engine is imported with the package; the rest
 (optimizers, saving, the teaching tools, data sets) on first use of its name, so that
 `import chainrule` stays fast for a command-line job.
+
+A network learns XOR, with Keras' fit and the optimizers of torch.optim (help(cr.Network): every argument;
+cr.explain: every number of one pass; chainrule.sklearn: the same engine as scikit-learn estimators):
+
+>>> import chainrule as cr
+>>> X, y = cr.examples.xor()
+>>> net = cr.Network([cr.Dense(2, 4, "tanh"), cr.Dense(4, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+>>> history = net.fit(X, y, epochs=300, batch_size=4, optimizer=cr.optim.Adam(lr=0.05), verbose=0, seed=0)
+>>> (net.predict(X) > 0.5).astype(int).ravel()
+array([0, 1, 1, 0])
+>>> net.evaluate(X, y)["accuracy"]
+1.0
 """
 from __future__ import annotations
 

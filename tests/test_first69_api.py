@@ -118,3 +118,10 @@ def test_the_public_names_examples_print_what_they_show():
     for test in tests:
         runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("kind", [["train"], {"test"}, "Train"])
+def test_kind_refused_by_name(folder, kind):  # noqa: F811
+    """kind=["train"] failed deep inside with "unhashable type: 'list'"; every refusal names the function."""
+    with pytest.raises(cr.errors.ValidationError, match=r"load_fashion_mnist: kind must be 'train' or 'test'; got "):
+        cr.datasets.load_fashion_mnist(folder, kind=kind)

@@ -101,8 +101,8 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
     return_X_y : True (the default, as Keras' load_data) for (X, y); False for scikit-learn's Bunch: data, target,
         target_names (`CLASSES`), DESCR.
     """
-    if kind not in FILES:
-        raise ValidationError(f"kind must be 'train' or 'test'; got {kind!r}")
+    if not isinstance(kind, str) or kind not in FILES:       # a list was "unhashable type", deep in a dict lookup
+        raise ValidationError(f"load_fashion_mnist: kind must be 'train' or 'test'; got {kind!r}")
     flatten = check.flag(flatten, "load_fashion_mnist: flatten")
     return_X_y = check.flag(return_X_y, "load_fashion_mnist: return_X_y")
     float_type = _float_dtype(dtype)

@@ -9,18 +9,33 @@ from __future__ import annotations
 import gzip
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..nn import checks as check
 
+__all__ = ["load_fashion_mnist", "read_idx", "CLASSES", "Bunch"]       # what `from chainrule.datasets import *` gives
+
 DEFAULT_PATHS = ("/usr/share/datasets/fashion-mnist",)
 FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
 CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 _DTYPES: dict[int, Any] = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+class Bunch(dict):
+    """A dict whose keys are attributes too (`data.target` or `data["target"]`), as scikit-learn's loaders return."""
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(f"this data set has no {key!r}; it has {', '.join(self)}") from None
+
+    def __dir__(self) -> list[str]:
+        return list(self)
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -65,8 +80,16 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
+@overload
 def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
-                       dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:
+                       dtype: str = "float32", return_X_y: Literal[True] = True) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
+                       dtype: str = "float32", *, return_X_y: Literal[False]) -> Bunch: ...
+
+
+def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
+                       dtype: str = "float32", return_X_y: bool = True) -> tuple[np.ndarray, np.ndarray] | Bunch:
     """Fashion-MNIST images and labels: X (n, 784) scaled to [0, 1] (or (n, 28, 28)), y (n,).
 
     Parameters
@@ -75,10 +98,13 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
     kind : "train" (60,000 images) or "test" (10,000).
     flatten : True for rows of 784 pixels (a Dense network's input), False for 28 x 28 images.
     dtype : a floating type, since the pixels are scaled to [0, 1].
+    return_X_y : True (the default, as Keras' load_data) for (X, y); False for scikit-learn's Bunch: data, target,
+        target_names (`CLASSES`), DESCR.
     """
-    if kind not in FILES:
-        raise ValidationError(f"kind must be 'train' or 'test'; got {kind!r}")
+    if not isinstance(kind, str) or kind not in FILES:       # a list was "unhashable type", deep in a dict lookup
+        raise ValidationError(f"load_fashion_mnist: kind must be 'train' or 'test'; got {kind!r}")
     flatten = check.flag(flatten, "load_fashion_mnist: flatten")
+    return_X_y = check.flag(return_X_y, "load_fashion_mnist: return_X_y")
     float_type = _float_dtype(dtype)
     if path is not None and Path(check.path_like(path, "load_fashion_mnist: path")).is_file():
         raise ValidationError(f"load_fashion_mnist: path must be the folder holding the IDX files; got the file "
@@ -92,7 +118,11 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
                 raise ValidationError(f"{images} has {X.shape[0]} images but {labels} has {y.shape[0]} labels")
             X = X.astype(float_type)
             X /= 255.0
-            return (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
+            X, y = (X.reshape(len(X), -1) if flatten else X), y.astype(np.int64)
+            if return_X_y:
+                return X, y
+            return Bunch(data=X, target=y, target_names=np.array(CLASSES), DESCR=f"Fashion-MNIST {kind}: {len(y)} "
+                         f"28 x 28 grey images of clothing in 10 classes, read from {folder}")
     where = ", ".join(str(f) for f in folders)
     names = ", ".join(n + ".gz" for n in FILES[kind])
     raise ValidationError(f"Fashion-MNIST {kind} files ({names}) are not in {where}. "

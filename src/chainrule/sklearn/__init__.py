@@ -18,6 +18,12 @@ Examples
 >>> clf.fit(X, y).score(X, y) > 0.95
 True
 """
-from .estimators import BackpropClassifier, BackpropRegressor
+try:
+    import sklearn  # noqa: F401 (its pip name is scikit-learn: `pip install sklearn` installs nothing that works)
+except ImportError:
+    from ..extras import missing
+    raise ImportError(missing("sklearn", "chainrule.sklearn needs")) from None
+
+from .estimators import BackpropClassifier, BackpropRegressor  # noqa: E402 (after the check above)
 
 __all__ = ["BackpropClassifier", "BackpropRegressor"]

@@ -1,0 +1,127 @@
+"""The Python API's first minutes for a user of PyTorch, Keras or scikit-learn: a name they reach for at the top
+(cr.Adam, cr.BackpropClassifier) says where it is, cr.sklearn needs no import line of its own, a missing
+scikit-learn names its pip package (not `sklearn`), `from chainrule.datasets import *` gives the readers alone, and
+load_fashion_mnist answers scikit-learn's return_X_y."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import sklearn.datasets
+from test_datasets import folder, write_idx  # noqa: F401 (folder: the fixture of small IDX files)
+
+import chainrule as cr
+from chainrule.errors import ChainruleTypeError
+
+
+def run(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("name, home", [("Adam", "chainrule.optim"), ("SGD", "chainrule.optim"),
+                                        ("BackupAndRestore", "chainrule.callbacks"),
+                                        ("ValidationError", "chainrule.errors"), ("xor", "chainrule.examples"),
+                                        ("load_fashion_mnist", "chainrule.datasets"),
+                                        ("BackpropClassifier", "chainrule.sklearn")])
+def test_a_name_of_a_submodule_says_where_it_is(name, home):
+    """torch.optim.Adam's user tries cr.Adam: the error names chainrule.optim.Adam and an import line that works."""
+    with pytest.raises(AttributeError, match=rf"has no attribute '{name}': it is {home}\.{name} \(from (\S+) import"
+                       ) as info:
+        getattr(cr, name)
+    line = str(info.value).split("(", 1)[1].rstrip(")")
+    space: dict = {}
+    exec(line, space)                  # the import line given runs as written and gives the name asked for
+    module, attribute = home.rsplit(".", 1)
+    assert space[name] is getattr(getattr(cr, attribute), name)
+
+
+def test_a_typo_keeps_pythons_suggestion_and_an_unknown_name_its_plain_message():
+    with pytest.raises(AttributeError) as info:
+        cr.Netwrok  # noqa: B018 (the attribute read is the test)
+    assert str(info.value) == "module 'chainrule' has no attribute 'Netwrok'"
+    assert not hasattr(cr, "no_such_name_at_all")
+    done = run("import chainrule as cr\ncr.Netwrok")       # Python's own printing adds the suggestion
+    assert done.stderr.strip().splitlines()[-1].endswith("has no attribute 'Netwrok'. Did you mean: 'Network'?")
+
+
+def test_the_estimators_named_are_chainrule_sklearns():
+    import chainrule.sklearn
+    assert tuple(chainrule.sklearn.__all__) == cr._SKLEARN
+
+
+def test_cr_sklearn_needs_no_import_line_of_its_own():
+    """cr.datasets works after `import chainrule as cr` alone; cr.sklearn, the estimators' package, did not."""
+    done = run("import chainrule as cr\nfrom sklearn.neural_network import MLPClassifier\n"
+               "print(cr.sklearn.BackpropClassifier.__name__, cr.sklearn.BackpropClassifier.fit.__module__)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["BackpropClassifier", "chainrule.sklearn.estimators"]
+
+
+def test_scikit_learn_missing_names_its_pip_package():
+    """Without scikit-learn, `import chainrule.sklearn` said "No module named 'sklearn'": `pip install sklearn` is the
+    name that does not install it."""
+    done = run("import sys\nsys.modules['sklearn'] = None\nimport chainrule.sklearn")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: chainrule.sklearn needs scikit-learn: pip install 'scikit-learn"), last
+    assert "'.[sklearn]'" in last
+
+
+def test_star_import_of_datasets_gives_its_readers_alone():
+    space: dict = {}
+    exec("from chainrule.datasets import *", space)
+    given = {k for k in space if not k.startswith("__")}
+    assert given == {"load_fashion_mnist", "read_idx", "CLASSES", "Bunch"}      # not np, os, gzip, Path, Any
+    assert set(cr.datasets.__all__) == given
+
+
+def test_return_X_y_as_scikit_learns(folder):  # noqa: F811
+    X, y = cr.datasets.load_fashion_mnist(folder)
+    X2, y2 = cr.datasets.load_fashion_mnist(folder, return_X_y=True)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    bunch = cr.datasets.load_fashion_mnist(folder, kind="test", return_X_y=False)
+    digits = sklearn.datasets.load_digits()
+    assert {"data", "target", "target_names", "DESCR"} <= set(bunch) <= set(digits)
+    Xt, yt = cr.datasets.load_fashion_mnist(folder, kind="test")
+    np.testing.assert_array_equal(bunch.data, Xt)
+    np.testing.assert_array_equal(bunch["target"], yt)
+    assert list(bunch.target_names) == list(cr.datasets.CLASSES) and len(bunch.target_names) == 10
+    with pytest.raises(AttributeError, match="has no 'images'; it has data, target"):
+        bunch.images  # noqa: B018 (the attribute read is the test)
+
+
+def test_return_X_y_must_be_a_flag(folder):  # noqa: F811
+    with pytest.raises(ChainruleTypeError, match="return_X_y must be True or False; got 'no'"):
+        cr.datasets.load_fashion_mnist(folder, return_X_y="no")
+
+
+def public_docstring_tests():
+    import doctest
+    import inspect
+
+    import chainrule.sklearn
+    finder = doctest.DocTestFinder(recurse=False)
+    objects = {"chainrule": cr, "chainrule.sklearn": chainrule.sklearn,
+               **{name: getattr(cr, name) for name in cr.__all__ if name != "__version__"}}
+    return [test for name, obj in objects.items() for test in finder.find(obj, name, module=inspect.getmodule(obj))
+            if test.examples]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")   # chainrule.sklearn's 200 epochs
+def test_the_public_names_examples_print_what_they_show():
+    """help(chainrule) showed no example; the examples of cr.Network, cr.Dense, cr.explain... run as shown."""
+    import doctest
+    tests = public_docstring_tests()
+    assert "chainrule" in {t.name for t in tests}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for test in tests:
+        runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("kind", [["train"], {"test"}, "Train"])
+def test_kind_refused_by_name(folder, kind):  # noqa: F811
+    """kind=["train"] failed deep inside with "unhashable type: 'list'"; every refusal names the function."""
+    with pytest.raises(cr.errors.ValidationError, match=r"load_fashion_mnist: kind must be 'train' or 'test'; got "):
+        cr.datasets.load_fashion_mnist(folder, kind=kind)

@@ -109,7 +109,8 @@ class CsvStream:
 
     def chunks(self, rows: int | None = None) -> Any:
         """(DataFrame, file line of its first row) per chunk, the kept columns typed as in the whole
-        file (a column of decimals stays decimal in a chunk of whole numbers)."""
+        file (a column of decimals stays decimal in a chunk of whole numbers). Before `fit`, which learns those
+        types, every column of each chunk is typed as pandas reads that chunk alone (`read_csv(chunksize=...)`)."""
         floats = [c for c, k in self.kinds.items() if k == "float"]
         read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
                            lines=self.lines, **self.read)

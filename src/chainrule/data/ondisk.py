@@ -37,12 +37,15 @@ def _order(rows: np.ndarray | None, n: int) -> np.ndarray | None:
     index = np.int32 if n <= INT32_MAX else np.int64      # 4 bytes a row where that holds the positions
     inv: np.ndarray = np.full(n, -1, dtype=index)
     if rows.size and (rows.min() < 0 or rows.max() >= n):
-        raise ValidationError(f"rows must be row positions 0..{n - 1} of the file")
+        at = int(np.flatnonzero((rows < 0) | (rows >= n))[0])
+        raise ValidationError(f"rows must be row positions 0..{n - 1} of the file; got {int(rows[at])} at index {at}")
     step = 1 << 20
     for a in range(0, n, step):                           # no whole-length temporary
         inv[rows[a:a + step]] = np.arange(a, min(a + step, n), dtype=index)
     if (inv < 0).any():
-        raise ValidationError("rows must name each row of the file once (a permutation)")
+        gap = int(np.flatnonzero(inv < 0)[0])
+        raise ValidationError(f"rows must name each row of the file once (a permutation of 0..{n - 1}); row {gap} is "
+                              "not among them, so another is given twice")
     return inv
 
 

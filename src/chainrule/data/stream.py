@@ -24,6 +24,7 @@ import shutil
 import stat as statmod
 import tempfile
 import weakref
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
@@ -96,6 +97,7 @@ class CsvStream:
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
         self.names: list[str] | None = None      # the file's columns as `fit` first read them
         self.stamp: tuple[int, int] | None = None    # the file's size and time of last change (`count_rows`)
+        self.digest: int | None = None           # its bytes' CRC-32 then, None where it changed during the check
 
     # -- reading ----------------------------------------------------------------------------
     @words("stream")       # called directly too: its refusals name CsvStream's options, as fit's do
@@ -107,7 +109,8 @@ class CsvStream:
 
     def chunks(self, rows: int | None = None) -> Any:
         """(DataFrame, file line of its first row) per chunk, the kept columns typed as in the whole
-        file (a column of decimals stays decimal in a chunk of whole numbers)."""
+        file (a column of decimals stays decimal in a chunk of whole numbers). Before `fit`, which learns those
+        types, every column of each chunk is typed as pandas reads that chunk alone (`read_csv(chunksize=...)`)."""
         floats = [c for c, k in self.kinds.items() if k == "float"]
         read = iter_chunks(self.path, rows=rows or self.chunk_rows, text_columns=sorted(self.text_read),
                            lines=self.lines, **self.read)
@@ -118,8 +121,7 @@ class CsvStream:
             if chunk is None:
                 if seen != counted:
                     self.changed(f"{seen} {plural(seen, 'row')} read in chunks, {counted} counted line by line")
-                if stamp(self.path) != self.stamp:      # as many rows, other values: its size or time differ
-                    self.changed("its size or time of last change is not that of the check of every line")
+                self.same_bytes()               # as many rows, other values: its size or its bytes differ
                 return
             seen += len(chunk)
             if seen > counted:
@@ -135,6 +137,17 @@ class CsvStream:
                     chunk[c] = chunk[c].astype(np.float64)
             yield chunk, int(chunk.index.start) + 2
 
+    def same_bytes(self) -> None:
+        """Refuse a file whose size, or whose bytes, are not those of the check of every line. A later time of last
+        change alone (`touch`, a copy made again) is no change: its bytes are read again and compared (a CRC-32)."""
+        now = stamp(self.path)
+        if now == self.stamp:
+            return
+        if now is None or self.stamp is None or now[0] != self.stamp[0] or self.digest is None \
+                or crc(self.path) != self.digest:
+            self.changed("its size or its bytes are not those of the check of every line")
+        self.stamp = now                         # the same bytes: not read again at the next pass
+
     def changed(self, what: str) -> NoReturn:
         raise ValidationError(f"CSV file {short(str(self.path), 200)}: {what}; was it changed while being read?")
 
@@ -148,6 +161,9 @@ class CsvStream:
                 marks = ("sep", "encoding", "decimal", "thousands")
                 self.stamp = stamp(self.path)     # before the check: a change while it reads is seen too
                 self.checked = check_csv(self.path, **{k: self.read[k] for k in marks})
+                self.digest = crc(self.path) if self.stamp is not None else None
+                if stamp(self.path) != self.stamp:     # changed during the check: its bytes are not those checked
+                    self.digest = None
                 self.lines = self.checked["lines"]
         return int(self.checked["rows"])
 
@@ -323,6 +339,15 @@ def stamp(path: Any) -> tuple[int, int] | None:
     rows and the same columns is another table too."""
     st = os.stat(csv_path(path))
     return (st.st_size, st.st_mtime_ns) if statmod.S_ISREG(st.st_mode) else None
+
+
+def crc(path: Any) -> int:
+    """The CRC-32 of a file's bytes (as stored: a gzip file's compressed ones), read a few MiB at a time."""
+    value = 0
+    with open(csv_path(path), "rb") as f:
+        while block := f.read(1 << 22):
+            value = zlib.crc32(block, value)
+    return value
 
 
 @contextmanager

@@ -56,9 +56,10 @@ __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", 
 def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
     training one does not change the other), in eval mode as `predict` (Dropout off; `.train()`
-    before training it). Frozen parameters get requires_grad=False; a layer built without a bias (`flat.bias_free`: from_torch's and
-    from_keras' reading of one, or Dense's bias alone frozen at zero) has none: `nn.Linear(bias=False)`, as the source
-    had it. A layer frozen whole keeps its bias, zero or not, so that unfrozen in torch it learns one."""
+    before training it). Frozen parameters get requires_grad=False; a layer built without a bias (`flat.bias_free`:
+    from_torch's and from_keras' reading of one, or Dense's bias alone frozen at zero) has none:
+    `nn.Linear(bias=False)`, as the source had it. A layer frozen whole keeps its bias, zero or not, so that unfrozen
+    in torch it learns one."""
     import torch
     from torch import nn
     if not isinstance(net, Network):

@@ -30,8 +30,9 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     from torch import nn
     module = _uncompiled(module)
     if isinstance(module, nn.Module) and not isinstance(module, nn.Sequential):
+        traced = " (a torch.fx GraphModule, traced)" if isinstance(module, torch.fx.GraphModule) else ""
         raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
-                                 f"{type(module).__name__}, {_own_forward(module, 'model')}")
+                                 f"{type(module).__name__}{traced}, {_own_forward(module, 'model')}")
     if isinstance(module, Mapping) and module and all(isinstance(v, torch.Tensor) for v in module.values()):
         raise ChainruleTypeError(_weights_alone(module))
     if not isinstance(module, nn.Sequential):
@@ -204,7 +205,9 @@ def _own_forward(module: Any, ref: str) -> str:
     for name, m in module.named_children():          # registration order, which forward need not follow
         if type(m) is nn.Linear and last_linear:
             parts.append("nn.ReLU()")
-        parts.append(f"{ref}[{name}]" if name.isdigit() else f"{ref}.{name}")
+        indexed = isinstance(module, (nn.Sequential, nn.ModuleList))      # a GraphModule's '0' is no index
+        parts.append((f"{ref}[{name}]" if indexed else f"getattr({ref}, {name!r})") if name.isdigit() else
+                     f"{ref}.{name}")
         last_linear = type(m) is nn.Linear
     example = ", ".join(parts) if parts else f"{ref}.fc1, nn.ReLU(), {ref}.fc2"
     give = "give that instead" if ref == "model" else \

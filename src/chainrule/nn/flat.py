@@ -59,9 +59,12 @@ def trainable_slices(segments: list[tuple[Layer, str, int, int]], size: int) -> 
 
 
 def bias_free(layer: Dense) -> bool:
-    """Whether the layer's bias is none at all: frozen and zero, as `dense_layer` reads a source without one
-    (torch's `Linear(bias=False)`, Keras' `use_bias=False`), so that an exporter writes it without one again."""
-    return not layer.trainable_params["b"] and not np.any(layer.b)
+    """Whether the layer was built without a bias, so that an exporter writes it without one again: its bias frozen
+    and zero, and either the bias alone frozen (Dense's form of a layer without one) or the layer read from a source
+    without one (`dense_layer` marks torch's `Linear(bias=False)`, Keras' `use_bias=False`). A layer frozen whole
+    whose bias is zero keeps its bias: unfrozen, it learns one."""
+    frozen = layer.trainable_params
+    return not frozen["b"] and not np.any(layer.b) and (frozen["W"] or getattr(layer, "_no_bias", False))
 
 
 def torch_order(net: Network) -> list[int]:

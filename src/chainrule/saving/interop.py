@@ -56,8 +56,10 @@ __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", 
 def to_torch(net: Network) -> Any:
     """The network as a `torch.nn.Sequential` with the same weights and dtype (new parameters:
     training one does not change the other), in eval mode as `predict` (Dropout off; `.train()`
-    before training it). Frozen parameters get requires_grad=False; a bias that is frozen and zero (from_torch's
-    and from_keras' reading of a layer without one) is none: `nn.Linear(bias=False)`, as the source had it."""
+    before training it). Frozen parameters get requires_grad=False; a layer built without a bias (`flat.bias_free`:
+    from_torch's and from_keras' reading of one, or Dense's bias alone frozen at zero) has none:
+    `nn.Linear(bias=False)`, as the source had it. A layer frozen whole keeps its bias, zero or not, so that unfrozen
+    in torch it learns one."""
     import torch
     from torch import nn
     if not isinstance(net, Network):
@@ -151,6 +153,12 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
     """`sd` with its parameters numbered as the other side numbers them: `to_torch(net)` has no parameter for a
     bias-free layer's bias (chainrule's frozen zero one), so its indices after that one differ from chainrule's."""
     if net is None:
+        still = _still_biases(sd["state"]) if to_torch else []
+        if still:
+            raise ValidationError(f"{what}: state[{still[0]}] (a bias: chainrule numbers each layer's W, b) has not "
+                                  "moved while the others have, as a frozen one: where its layer was built without "
+                                  "a bias, to_torch(net) has none (Linear(bias=False)) and torch numbers the "
+                                  f"parameters after it otherwise; give the network: {what}(sd, net=net)")
         return sd
     if not isinstance(net, Network):
         raise ChainruleTypeError(f"{what}: net must be the chainrule.Network the state dict is of; got "
@@ -173,11 +181,20 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
                              for g in groups]}
 
 
+def _still_biases(state: dict) -> list[int]:
+    """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones."""
+    def moved(entry: dict) -> bool:
+        return any(np.any(v) for v in entry.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
+    if not any(moved(entry) for entry in state.values()):
+        return []                  # plain SGD keeps no arrays: nothing tells
+    return sorted(i for i, entry in state.items() if i % 2 == 1 and not moved(entry))
+
+
 def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
     was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
-    parameters after it otherwise)."""
+    parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused."""
     import torch
     _state_parts(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")

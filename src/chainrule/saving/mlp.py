@@ -31,6 +31,7 @@ def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable:
     layer = Dense(W.shape[0], W.shape[1], activation, weight_init="zeros")
     if b is None:
         trainable = {**(trainable or {}), "b": False}
+        layer._no_bias = True          # type: ignore[attr-defined]  # none in the source: none in to_torch's either
     if trainable:
         layer.trainable = trainable
     return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
@@ -111,7 +112,8 @@ def attach_activation(items: list, activation, where: str) -> None:
         raise ValidationError(f"{where} does not follow a dense layer directly: chainrule puts each activation "
                               "inside a Dense layer")
     old = items[-1][0]
-    items[-1] = (Dense(old.W.shape[0], old.W.shape[1], activation, trainable=old.trainable_params, weight_init="zeros"),
-                 items[-1][1])
+    new = Dense(old.W.shape[0], old.W.shape[1], activation, trainable=old.trainable_params, weight_init="zeros")
+    new.__dict__.update({k: v for k, v in vars(old).items() if k == "_no_bias"})
+    items[-1] = (new, items[-1][1])
 
 

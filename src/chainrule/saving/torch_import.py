@@ -2,6 +2,7 @@
 order (never its forward's code); anything else refused naming the layer and what to give instead."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -22,15 +23,18 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
     layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
-    the Sequential of its layers to give. A `torch.compile`d
-    Sequential is read through to the module it wraps.
+    the Sequential of its layers to give, a state_dict how to load it into its model. A `torch.compile`d
+    Sequential, and one in DataParallel or DistributedDataParallel, is read through to the module it wraps.
     """
     import torch
     from torch import nn
     module = _uncompiled(module)
     if isinstance(module, nn.Module) and not isinstance(module, nn.Sequential):
+        traced = " (a torch.fx GraphModule, traced)" if isinstance(module, torch.fx.GraphModule) else ""
         raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
-                                 f"{type(module).__name__}, {_own_forward(module, 'model')}")
+                                 f"{type(module).__name__}{traced}, {_own_forward(module, 'model')}")
+    if isinstance(module, Mapping) and module and all(isinstance(v, torch.Tensor) for v in module.values()):
+        raise ChainruleTypeError(_weights_alone(module))
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -104,6 +108,17 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _weights_alone(sd: Mapping) -> str:
+    """The refusal of a state_dict (names -> tensors): the weights without the layers that compute with them."""
+    keys = list(sd)
+    wrapped = all(isinstance(k, str) and k.startswith("module.") for k in keys)
+    strip = (" (its keys start with 'module.', DataParallel's: load {k.removeprefix('module.'): v for k, v in "
+             "sd.items()})" if wrapped else "")
+    return (f"module must be a torch.nn.Sequential of Linear layers and activations; got a state_dict ({len(keys)} "
+            f"tensors: {', '.join(map(repr, keys[:3]))}{', ...' if len(keys) > 3 else ''}), the weights without the "
+            f"layers: build the model, load them with model.load_state_dict(sd){strip}, then cr.from_torch(model)")
 
 
 def _unready(m: Any, where: str, key: str) -> None:
@@ -190,7 +205,9 @@ def _own_forward(module: Any, ref: str) -> str:
     for name, m in module.named_children():          # registration order, which forward need not follow
         if type(m) is nn.Linear and last_linear:
             parts.append("nn.ReLU()")
-        parts.append(f"{ref}[{name}]" if name.isdigit() else f"{ref}.{name}")
+        indexed = isinstance(module, (nn.Sequential, nn.ModuleList))      # a GraphModule's '0' is no index
+        parts.append((f"{ref}[{name}]" if indexed else f"getattr({ref}, {name!r})") if name.isdigit() else
+                     f"{ref}.{name}")
         last_linear = type(m) is nn.Linear
     example = ", ".join(parts) if parts else f"{ref}.fc1, nn.ReLU(), {ref}.fc2"
     give = "give that instead" if ref == "model" else \
@@ -202,11 +219,20 @@ def _own_forward(module: Any, ref: str) -> str:
 
 
 def _uncompiled(module: Any) -> Any:
-    """The module a `torch.compile` wrapper (OptimizedModule) wraps, which computes what the wrapper computes;
-    any other module as it is. No wrapper exists before torch._dynamo is imported: nothing is imported here."""
+    """The module a wrapper that computes what it wraps computes holds: `torch.compile`'s (OptimizedModule, `_orig_mod`)
+    and DataParallel's or DistributedDataParallel's (`module`, on a GPU's replicas), one in another too; any other
+    module as it is. No compiled wrapper exists before torch._dynamo is imported: nothing is imported here."""
     import sys
+
+    from torch import nn
     compiled = getattr(sys.modules.get("torch._dynamo.eval_frame"), "OptimizedModule", None)
-    return module._orig_mod if compiled is not None and isinstance(module, compiled) else module
+    while True:
+        if compiled is not None and isinstance(module, compiled):
+            module = module._orig_mod
+        elif isinstance(module, (nn.DataParallel, nn.parallel.DistributedDataParallel)):
+            module = module.module
+        else:
+            return module
 
 
 TORCH_CONVERT = "convert the model first with model.float() (float32) or model.double() (float64)"

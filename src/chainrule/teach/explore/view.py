@@ -99,8 +99,11 @@ def names(s) -> dict | None:
     """What the units stand for, where the data names it: a CSV file's input columns in the order
     `Preprocessing.transform` writes them (the numeric columns, then each text column's categories
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
-    data set's classes (class 0 and class 1). None for the seed's and the user's own networks."""
-    pre = s.pre
+    data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. None for the seed's
+    and the user's own networks."""
+    pre, given = s.pre, s.start.classes
+    if s.mode == "model" and given and len(given) == s.net.n_outputs:       # Explorer(est): setosa, not o1
+        return {"inputs": None, "outputs": given, "target": None, "classes": given}
     if s.mode in ("csv", "model") and pre is not None:       # a CSV file, or a model file's stored preprocessing
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],

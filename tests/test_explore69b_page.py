@@ -108,3 +108,13 @@ def test_a_refused_share_link_opened_afresh_stays_in_the_address_bar(browser, se
     expect(pg.locator('[data-id="error"]')).to_be_visible()
     assert pg.url.endswith("#s=not-a-code")
     pg.close()
+
+
+def test_a_classifiers_output_card_and_markdown_name_its_class(iris):
+    X, names = iris
+    est = fitted(BackpropClassifier, X, names)
+    w = Explorer(est, X[:3], names[:3])
+    answer, _ = w.handle({"kind": "act", "action": "select", "body": {"name": "o2"}}, [])
+    assert answer["state"]["derivation"]["title"].endswith(f", class {est.classes_[1]}")
+    answer, (md,) = w.handle({"kind": "export", "what": "derivation.md"}, [])
+    assert "Outputs: " + ", ".join(f"o{k + 1} = class {c}" for k, c in enumerate(est.classes_)) + "." in md.decode()

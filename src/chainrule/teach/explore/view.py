@@ -189,6 +189,9 @@ def _derivation(s, name: str, d: dict) -> dict:
         named = names(s)
         if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
             title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
+        outputs = [u["name"] for u in d["layers"][-1]["neurons"]]
+        if named and named["classes"] and named["outputs"] and name in outputs:      # the class it stands for
+            title += f", class {named['outputs'][outputs.index(name)]}"
         batch = None
     editable = p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))
     if refused:

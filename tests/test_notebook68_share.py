@@ -35,7 +35,8 @@ def test_a_new_session_with_an_empty_share_says_so_beside_the_seed():
                                                               "#s=): copy the whole link")
 
 
-def test_the_page_opened_on_an_empty_share_link_says_it_is_empty_and_drops_it_from_the_address(browser):
+def test_the_page_opened_on_an_empty_share_link_says_it_is_empty_and_keeps_it_in_the_address(browser):
+    """Kept there, as every refused link is, to be fixed (test_explore69b_page)."""
     srv = Server(create_app(TOKEN), bind("127.0.0.1", 0)).start()
     try:
         base = f"http://127.0.0.1:{srv.port}/?token={TOKEN}"
@@ -48,7 +49,7 @@ def test_the_page_opened_on_an_empty_share_link_says_it_is_empty_and_drops_it_fr
         pg.reload()
         expect(pg.locator('[data-id="error-text"]')).to_contain_text("the share code is empty")
         expect(pg.locator('[data-id="etotal"]')).to_have_text("0.298371109")     # the seed, not this tab's session
-        assert "#s=" not in pg.url
+        assert pg.url.endswith("#s=")
         pg.close()
     finally:
         srv.stop()

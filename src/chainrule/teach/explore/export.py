@@ -71,16 +71,17 @@ def markdown(s) -> str:
 
 
 def _units(s) -> list[str]:
-    """A CSV file's names of the units, as the page labels them: the report writes i1, o1."""
+    """A CSV file's names of the units (a classifier's: its outputs'), as the page labels them: the report writes
+    i1, o1."""
     from .view import names
     named = names(s)
-    if not named or not named["inputs"]:
+    if not named or not (named["inputs"] or named["outputs"]):
         return []
-    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["classes"])] if named["classes"]
+    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["outputs"])] if named["classes"]
                else [f"o1 = {named['target']}"])
-    return ["Inputs (column, or column=category): "
-            + ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"])) + ".",
-            "", "Outputs: " + ", ".join(outputs) + ".", ""]
+    columns = ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"] or []))
+    inputs = [f"Inputs (column, or column=category): {columns}.", ""] if named["inputs"] else []
+    return [*inputs, "Outputs: " + ", ".join(outputs) + ".", ""]
 
 
 def share_code(s) -> str:

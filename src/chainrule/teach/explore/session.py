@@ -37,16 +37,18 @@ class Start:
     """What a session opens on (and `reset` returns to): the seed network, or the model and/or
     CSV table named on the command line (read once, at startup), or a network given to the notebook's
     Explorer (`notebook`). `pre`: the model file's CSV preprocessing, if it has one (its columns name
-    the inputs; its statistics encode the table, or shape the sample drawn for a model opened without data)."""
+    the inputs; its statistics encode the table, or shape the sample drawn for a model opened without data).
+    `classes`: the names of the outputs of a fitted classifier given to Explorer, one per output."""
 
     def __init__(self, net: Any = None, table: Any = None, target: str | None = None, name: str = "",
-                 pre: Any = None, notebook: bool = False, rows: tuple | None = None):
+                 pre: Any = None, notebook: bool = False, rows: tuple | None = None, classes: list | None = None):
         if net is not None:
             limits.check_model(net, name, limits.NOTEBOOK_HINT if notebook else None)
         self.net, self.table, self.target, self.name, self.pre = net, table, target, name, pre
         # the notebook's X and y, checked once; else (a model without data) one sample drawn at random
         self.rows = None if rows is None else opening.notebook_rows(net, rows[0], rows[1], EXPLAIN_BATCH)
         self.notebook = notebook        # a network given to the notebook's Explorer, not read from a file
+        self.classes = classes          # a fitted classifier's classes_ naming its outputs (as text), else None
 
 
 class Session:

@@ -99,8 +99,11 @@ def names(s) -> dict | None:
     """What the units stand for, where the data names it: a CSV file's input columns in the order
     `Preprocessing.transform` writes them (the numeric columns, then each text column's categories
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
-    data set's classes (class 0 and class 1). None for the seed's and the user's own networks."""
-    pre = s.pre
+    data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. None for the seed's
+    and the user's own networks."""
+    pre, given = s.pre, s.start.classes
+    if s.mode == "model" and given and len(given) == s.net.n_outputs:       # Explorer(est): setosa, not o1
+        return {"inputs": None, "outputs": given, "target": None, "classes": given}
     if s.mode in ("csv", "model") and pre is not None:       # a CSV file, or a model file's stored preprocessing
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
@@ -186,6 +189,9 @@ def _derivation(s, name: str, d: dict) -> dict:
         named = names(s)
         if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
             title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
+        outputs = [u["name"] for u in d["layers"][-1]["neurons"]]
+        if named and named["classes"] and named["outputs"] and name in outputs:      # the class it stands for
+            title += f", class {named['outputs'][outputs.index(name)]}"
         batch = None
     editable = p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))
     if refused:

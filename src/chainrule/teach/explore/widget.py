@@ -28,7 +28,8 @@ from .session import Session, Start
 from .wording import for_page
 
 STATIC = Path(__file__).parent / "static"
-NOTEBOOK = "your network"        # how the page names a network given to Explorer (a model file: by its name)
+NOTEBOOK = "your network"        # how the page names a network given to Explorer (a model file: by its name; an
+                                 # estimator's: "BackpropClassifier's network")
 # each after the modules it uses (transport.js, the page's fetch, is joined but not used)
 MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "exports.js",
            "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
@@ -59,6 +60,16 @@ def _labels(est: Any, y: Any) -> Any:
         return est._encode(est._labels(np.asarray(y)))
     except ValidationError as exc:
         raise ValidationError(f"Explorer: {exc}") from None
+
+
+def _outputs(est: Any, net: Any) -> list[str] | None:
+    """A fitted classifier's outputs named as its predict_proba's columns are, by classes_ (one sigmoid output of two
+    classes: the second's probability); None for a regressor, or outputs that are not one per class."""
+    classes = getattr(est, "classes_", None)
+    if classes is None or np.ndim(classes) != 1:
+        return None
+    names = [str(c) for c in classes]
+    return names if len(names) == net.n_outputs else names[1:] if len(names) == 2 == net.n_outputs + 1 else None
 
 
 def _network_of(given: Any) -> Any:
@@ -112,7 +123,8 @@ class Explorer(anywidget.AnyWidget):
         super().__init__(**kwargs)
         # a copy of `net` (its rows drawn as `chainrule explore --model` draws them); the page's is w.session.net
         rows = None if X is None and y is None else (X, _labels(est, y))      # else one sample drawn at random
-        self.session = session or Session(Start(net=net, name=NOTEBOOK, notebook=True, rows=rows)
+        name, outputs = (f"{type(est).__name__}'s network", _outputs(est, net)) if est is not None else (NOTEBOOK, None)
+        self.session = session or Session(Start(net=net, name=name, notebook=True, rows=rows, classes=outputs)
                                           if net is not None else None)
         if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})

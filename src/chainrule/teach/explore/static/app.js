@@ -15,6 +15,9 @@ import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+// a minus sign as a PDF, a word processor or the seed documents write it (U+2212, its small and full-width forms):
+// read as "-", so "−0.3" copied from them is -0.3
+const MINUS = /[\u2212\uFE63\uFF0D]/g;
 const GROUPED = /^\d{1,3}(,\d{3})+$/;         // a whole number in groups of three, as the page writes "10,000"
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "redo", "load_share"];
@@ -76,7 +79,7 @@ export function mount(root, wire) {
   // A count (`grouped`: the steps to train) may be written as the page writes counts, "10,000"; elsewhere a comma
   // is a decimal comma ("1,5"), which the refusal answers with the decimal point the page reads.
   function numberIn(inp, name, grouped = false) {
-    const raw = inp.value.trim(), text = grouped && GROUPED.test(raw) ? raw.replace(/,/g, "") : raw;
+    const raw = inp.value.trim().replace(MINUS, "-"), text = grouped && GROUPED.test(raw) ? raw.replace(/,/g, "") : raw;
     const v = DECIMAL.test(text) ? Number(text) : NaN;
     if (text !== "" && Number.isFinite(v)) return v;
     // "1,000" in a weight's field is a thousand or, written with a decimal comma, 1.000: both answered; "1,5" steps
@@ -247,7 +250,7 @@ export function mount(root, wire) {
     const a = await call("share");
     if (a && a.code) {
       const url = transport.shareUrl(a.code);
-      const cols = state.mode === "model" && state.names ? ", the columns and statistics of its CSV file" : "";
+      const cols = state.mode === "model" && state.names && state.names.inputs ? ", the columns and statistics of its CSV file" : "";
       const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
         + "the URL another `chainrule explore` prints)" + (a.note ? `. ${a.note}` : ":");   // the note: a sentence
       info(`Share link ${what}`, url);
@@ -406,7 +409,10 @@ if (page) {
   window.addEventListener("hashchange", () => {
     if (!location.hash.startsWith("#s=")) return;
     const code = location.hash.slice(3);
-    history.replaceState(null, "", location.pathname + location.search);     // a reload shows this tab's session
-    app.call("load_share", { code });
+    // accepted: the link leaves the address bar (a reload shows this tab's session); refused, it stays there to be
+    // fixed or reloaded
+    app.call("load_share", { code }).then(a => {
+      if (a && !a.error && location.hash === `#s=${code}`) history.replaceState(null, "", location.pathname + location.search);
+    });
   });
 }

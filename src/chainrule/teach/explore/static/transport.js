@@ -26,7 +26,7 @@ export function pageTransport() {
       }
       sid = a.session;
       if (sid) sessionStorage.setItem("chainrule-explore-session", sid);
-      if (share !== null) history.replaceState(null, "", location.pathname + location.search);
+      if (share !== null && !a.error) history.replaceState(null, "", location.pathname + location.search);   // refused: kept
       return a;
     },
     call: (action, body) => post(`/api/session/${sid}/${action}`, body),

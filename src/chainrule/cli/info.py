@@ -144,8 +144,8 @@ def estimator_outputs(path) -> None:
     first = model.graph.node[0] if model.graph.node else None
     if declared is not None and first is not None and first.op_type == "Cast" and \
             list(first.input) == [model.graph.input[0].name]:
-        say(f"input {model.graph.input[0].name!r}: {declared.name} rows, cast to the network's dtype in the graph "
-            "(to_onnx's input_type): feed X.astype(np." + declared.name + ")")
+        say(f"input {model.graph.input[0].name!r}: {declared.name} rows, cast to the network's dtype in the graph: "
+            f"feed X.astype(np.{declared.name}) (onnxruntime refuses any other type)")
     kind = estimator_kind(model)
     if kind is None:
         return

@@ -100,6 +100,13 @@ def onnx_one_node(op, inputs, shape, W):
     return h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
 
 
+def cast_to_float32(model):
+    """`model` (to_onnx's of input_type int64) whose first node casts its input to float32, not its weights' float64."""
+    from onnx import TensorProto
+    model.graph.node[0].attribute[0].i = TensorProto.FLOAT
+    return model
+
+
 def torch_mlp(device="cpu"):
     torch = pytest.importorskip("torch")
     nn = torch.nn
@@ -455,6 +462,13 @@ CASES = [
      "entry"),
     ("to_onnx preprocessing a file name", lambda: cr.to_onnx(net2(), preprocessing="m.npz"),
      errors.ChainruleTypeError, "preprocessing must be a Preprocessing or its JSON dict; got the file name 'm.npz'"),
+    ("to_onnx input_type of no ONNX number", lambda: cr.to_onnx(net2(), input_type="float128"),
+     errors.ValidationError, r"input_type must be one of float64, float32, float16, int64, .*; got 'float128'"),
+    ("to_onnx input_type with a CSV preprocessing", lambda: cr.to_onnx(net2(), preprocessing={}, input_type="int64"),
+     errors.ValidationError, r"input_type is for a network's one input; a `chainrule train` model's graph"),
+    ("from_onnx an input cast to another dtype", lambda: cr.from_onnx(cast_to_float32(cr.to_onnx(net2(), checks=False,
+                                                                                               input_type="int64"))),
+     errors.ValidationError, r"the input 'input' is cast to float32, but the layers' weights are float64"),
     ("read_csv of a reader of rows", lambda: read_csv(RowReader()), errors.ValidationError,
      r"CSV file 'rows': read\(\) gave list, not bytes or str"),
     ("Preprocessing.fit of pandas' empty rows", lambda: Preprocessing.fit(sheet_with_empty_rows(), "y"),

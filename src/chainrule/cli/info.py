@@ -133,11 +133,19 @@ def _as_option(pairs) -> str:
 def estimator_outputs(path) -> None:
     """What the outputs of an estimator's graph (to_onnx(BackpropClassifier), to_onnx(BackpropRegressor)) mean, past
     the network's "output" that load_foreign reads: a classifier's "label" and "probabilities", a regressor's
-    "variable", in the words the graph keeps for them (their doc_string). Nothing for any other graph."""
+    "variable", in the words the graph keeps for them (their doc_string); and an input that the graph casts to the
+    network's dtype (to_onnx's input_type), which onnxruntime is fed as declared. Nothing for any other graph."""
     import onnx
 
     from ..saving.onnx_target import estimator_kind
     model = onnx.load(path, load_external_data=False)
+    declared = onnx.helper.tensor_dtype_to_np_dtype(model.graph.input[0].type.tensor_type.elem_type) \
+        if len(model.graph.input) == 1 and model.graph.input[0].type.tensor_type.elem_type else None
+    first = model.graph.node[0] if model.graph.node else None
+    if declared is not None and first is not None and first.op_type == "Cast" and \
+            list(first.input) == [model.graph.input[0].name]:
+        say(f"input {model.graph.input[0].name!r}: {declared.name} rows, cast to the network's dtype in the graph: "
+            f"feed X.astype(np.{declared.name}) (onnxruntime refuses any other type)")
     kind = estimator_kind(model)
     if kind is None:
         return

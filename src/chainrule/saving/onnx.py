@@ -163,7 +163,8 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
                                                 doc_string=said)]
         x = g.op("Cast", ["input"], hint="input.cast", to=elem, node_name="input as the network's dtype") \
             if cast else "input"
-        out = network_nodes(g, net, x, output="output", checks=checks, shown="input")
+        out = network_nodes(g, net, x, output="output", checks=checks, shown="input",
+                            narrowed=fed.itemsize > net.dtype.itemsize and fed.kind == "f")
         outputs = [helper.make_tensor_value_info("output", elem, ["N", net.n_outputs])]
         sizes = (f"{n} {word}{'s' * (n != 1)}" for n, word in ((net.n_inputs, "input"), (net.n_outputs, "output")))
         doc = f"chainrule network, {' -> '.join(sizes)} ({net.dtype.name})"
@@ -227,7 +228,7 @@ def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
         raise ValidationError(f"input_type must be one of {', '.join(INPUT_TYPES)} (the dtype onnxruntime "
                               f"is then fed, cast to the network's {np.dtype(dtype).name} in the graph); got "
                               f"{input_type!r}")
-    return fed
+    return np.dtype(fed.name)            # native byte order: ONNX has no other ('>i8' is int64 as onnxruntime is fed)
 
 
 def _trainable_props(net: Network) -> dict[str, str]:
@@ -303,10 +304,11 @@ def _ir_version(opset: int) -> int:
 
 
 def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: bool = False,
-                  checked_input: bool = False, shown: str | None = None) -> str:
+                  checked_input: bool = False, shown: str | None = None, narrowed: bool = False) -> str:
     """Append the layers of `net` to the graph, reading tensor `x`; return the output's name. With
     `checks`, the graph refuses what predict refuses (onnx_checks.checked_outputs); `checked_input`:
-    `x` is already checked (the CSV preprocessing's features); `shown`: the name its refusal gives `x`."""
+    `x` is already checked (the CSV preprocessing's features); `shown`: the name its refusal gives `x`;
+    `narrowed`: `x` is the input's cast from float64 to float32 (onnx_checks.checked_outputs)."""
     layers, first = [], x                # (index, layer, W, b, net input) of each Dense, for the checks
     plain = output if not checks else None
     refuse_non_finite(net, DAMAGED)
@@ -330,7 +332,7 @@ def network_nodes(g: _Graph, net, x: str, output: str | None = None, checks: boo
         layers.append((i, layer, W, b, x))
         x = activation_node(g, act, x, net.dtype, f"layer{i}", plain if last and not linear else None)
     if checks:
-        x = checked_outputs(g, net, layers, first, x, output, checked_input, shown)
+        x = checked_outputs(g, net, layers, first, x, output, checked_input, shown, narrowed)
     return x
 
 

@@ -55,10 +55,11 @@ def refuse(g, previous: str, mask: str, message: str) -> str:
 
 
 def checked_outputs(g, net, layers: list, x_in: str, out: str, output: str | None, checked_input: bool,
-                    shown: str | None = None) -> str:
+                    shown: str | None = None, narrowed: bool = False) -> str:
     """`out` (the plain pass of `layers`, (index, layer, W, b, net input) of each Dense, reading `x_in`)
     checked as the module's docstring says; written to `output` if given. `checked_input`: `x_in` needs no check.
-    `shown`: the graph input's name where `x_in` is its cast (to_onnx's input_type), for the refusal's words."""
+    `shown`: the graph input's name where `x_in` is its cast (to_onnx's input_type), for the refusal's words;
+    `narrowed`: that cast is float64's to float32, which makes a number beyond float32's range infinite."""
     from onnx import helper
     elem = _elem(net.dtype)
     # a built-in activation of finite net inputs is finite, and a NaN or infinite input makes the first
@@ -71,7 +72,7 @@ def checked_outputs(g, net, layers: list, x_in: str, out: str, output: str | Non
     plain = g.branch()
     kept = plain.op("Identity", [out], hint="plain")
     careful = g.branch()
-    redone = _careful(careful, net, layers, x_in, out, checked_input, shown or x_in)
+    redone = _careful(careful, net, layers, x_in, out, checked_input, shown or x_in, narrowed)
     result = output or g.name("output")
     g.nodes.append(helper.make_node(
         "If", [failed], [result], name=g.name("If"),
@@ -80,13 +81,15 @@ def checked_outputs(g, net, layers: list, x_in: str, out: str, output: str | Non
     return result
 
 
-def _careful(b, net, layers: list, x_in: str, out: str, checked_input: bool, shown: str) -> str:
+def _careful(b, net, layers: list, x_in: str, out: str, checked_input: bool, shown: str, narrowed: bool) -> str:
     """The nodes of the careful path into branch `b`; returns its output's name."""
     from onnx import TensorProto
 
     guard = b.const("empty", np.zeros(0, dtype=np.float64))
     if not checked_input:
-        guard = refuse(b, guard, bad_rows(b, x_in, net.dtype), f"input {shown!r} has NaN or an infinite number "
+        beyond = f" or a number beyond float32's range ({np.finfo(np.float32).max:.2g}: predict refuses it too, X " \
+            "has values too large for float32)" if narrowed else ""
+        guard = refuse(b, guard, bad_rows(b, x_in, net.dtype), f"input {shown!r} has NaN or an infinite number{beyond} "
                        f"(chainrule's predict refuses it: X contains NaN or infinity); {ROWS}")
     wrong = bad_rows(b, out, net.dtype)             # the rows whose output or some layer's net input overflowed
     for *_, z in layers:

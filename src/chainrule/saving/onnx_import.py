@@ -44,6 +44,8 @@ ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softm
 #: the node types from_onnx reads as a chain of layers (Greater and Neg only as to_onnx's leaky_relu and sigmoid)
 READ = {"Gemm", "MatMul", "Add", *ONNX_ACTIVATIONS, "LeakyRelu", "PRelu", "Greater", "Neg", "Identity", "Dropout",
         "Flatten"}
+#: the Cast of the graph's input read as predict's conversion: ONNX's FLOAT and DOUBLE
+CAST_TO = {1: np.float32, 11: np.float64}
 SUPPORTED = ("Gemm, MatMul, Add, Sigmoid (or 1 / (1 + Exp(-x))), Tanh, Relu, LeakyRelu, PRelu, Softmax, Identity, "
              "Dropout and Flatten of rows")
 
@@ -161,6 +163,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     # an opset < 13 writes Softmax's dim=0 as axis=0), whose layers keep the one axis
     last_axis = (-1, 0) if _declared_rank(inputs[0]) == 1 else (-1, 1)
     ours = model.producer_name == "chainrule"
+    cast_to = None                         # the dtype a Cast of the graph's input gives the first layer
     while k + 1 < len(nodes):
         k += 1
         node = nodes[k]
@@ -180,6 +183,10 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             continue
         if node.domain in ("", "ai.onnx") and node.op_type in FOLDED and all(n in consts for n in node.input if n):
             consts.node(node, where)     # a weight's Transpose, Cast...: computed when a layer reads it
+            continue
+        if node.op_type == "Cast" and node.domain in ("", "ai.onnx") and current == inputs[0].name == node.input[0] \
+                and attrs.get("to") in CAST_TO:         # the input's cast to the weights' dtype (to_onnx's input_type)
+            cast_to, current = CAST_TO[attrs["to"]], node.output[0]
             continue
         if node.domain not in ("", "ai.onnx"):
             raise ValidationError(f"{source}: {where} of domain {node.domain!r} has no chainrule form; an MLP graph "
@@ -285,7 +292,11 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     if loss is None:            # a graph of to_onnx says its network's loss; another's is guessed
         loss = props.get("chainrule.loss")
         loss = loss if loss in LOSSES else None
-    net = build_network(items, loss, weights_dtype(weights, source) if weights else np.float64)
+    dtype = weights_dtype(weights, source) if weights else cast_to or np.float64
+    if cast_to is not None and np.dtype(cast_to) != dtype:
+        raise ValidationError(f"{source}: the input {inputs[0].name!r} is cast to {np.dtype(cast_to).name}, but the "
+                              f"layers' weights are {np.dtype(dtype).name}: a graph onnxruntime cannot run")
+    net = build_network(items, loss, dtype)
     _freeze(net, props.get("chainrule.trainable"), source)
     return net
 

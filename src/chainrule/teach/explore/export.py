@@ -72,14 +72,17 @@ def markdown(s) -> str:
 
 def _units(s) -> list[str]:
     """A CSV file's names of the units, as the page labels them: the report writes i1, o1."""
+    from ..escape import code_span, one_line
     from .view import names
     named = names(s)
     if not named or not named["inputs"]:
         return []
-    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["classes"])] if named["classes"]
-               else [f"o1 = {named['target']}"])
+    def said(name: str) -> str:         # as the report's Markdown writes a name: on one line, as code
+        return code_span(one_line(name))
+    outputs = ([f"o{k + 1} = class {said(c)}" for k, c in enumerate(named["classes"])] if named["classes"]
+               else [f"o1 = {said(named['target'])}"])
     return ["Inputs (column, or column=category): "
-            + ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"])) + ".",
+            + ", ".join(f"i{k + 1} = {said(c)}" for k, c in enumerate(named["inputs"])) + ".",
             "", "Outputs: " + ", ".join(outputs) + ".", ""]
 
 

@@ -65,3 +65,21 @@ def test_class_line_without_its_column_writes_the_name_as_the_inputs_line_does(n
     said = re.search(r"class 1 \((.*)\) as a one-hot row$", line)
     assert said is not None, line
     assert _read_back(said[1]) == name, line
+
+
+def test_diagram_labels_show_a_space_at_a_names_edge(tmp_path, monkeypatch):
+    """Columns 'a', ' a' and 'a ' drawn beside the inputs: a label's edge shows no space, so the two spaced ones are
+    written by repr (quotes around the space) and every label reads back as its column."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("matplotlib")
+    from conftest import drawn_figure
+
+    from chainrule.teach import plot
+    columns = ["a", " a", "a "]
+    net = cr.Network([cr.Dense(3, 2, "sigmoid"), cr.Dense(2, 1, "sigmoid")], seed=0)
+    report = cr.explain(net, pd.DataFrame([[0.1, 0.2, 0.3]], columns=columns), np.array([[0.5]]))
+    fig = drawn_figure(monkeypatch, lambda: plot.network_diagram(net, tmp_path / "n.png", report=report))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    beside = [t for t in texts if t.strip("'\"").strip() == "a"]
+    assert len(beside) == 3 and all(t == t.strip() for t in beside), texts
+    assert sorted(map(_read_back, beside)) == sorted(columns), texts

@@ -117,4 +117,5 @@ def test_a_classifiers_output_card_and_markdown_name_its_class(iris):
     answer, _ = w.handle({"kind": "act", "action": "select", "body": {"name": "o2"}}, [])
     assert answer["state"]["derivation"]["title"].endswith(f", class {est.classes_[1]}")
     answer, (md,) = w.handle({"kind": "export", "what": "derivation.md"}, [])
-    assert "Outputs: " + ", ".join(f"o{k + 1} = class {c}" for k, c in enumerate(est.classes_)) + "." in md.decode()
+    # each class as the report's Markdown writes a name: as code (tests/test_rev_teach69_names.py)
+    assert "Outputs: " + ", ".join(f"o{k + 1} = class `{c}`" for k, c in enumerate(est.classes_)) + "." in md.decode()

@@ -940,13 +940,13 @@ def names_of(s):
 def test_the_derivation_export_of_a_csv_file_names_its_units(page):
     upload(page, CSV, target="kind")
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
-    assert "Inputs (column, or column=category): i1 = x1, i2 = x2." in md
-    assert "Outputs: o1 = class blue, o2 = class red." in md
+    assert "Inputs (column, or column=category): i1 = `x1`, i2 = `x2`." in md
+    assert "Outputs: o1 = class `blue`, o2 = class `red`." in md
     plain = b"x1,colour,size\n" + b"".join(f"{a:.3f},{'red' if a > 0 else 'blue'},{a * 2 + 1:.3f}\n".encode()
                                            for a in np.random.default_rng(1).uniform(-1, 1, 40))
     upload(page, plain, target="size")
     md = page.client.get(f"/api/session/{page.sid}/export/derivation.md?token={TOKEN}").text
-    assert "i1 = x1, i2 = colour=blue, i3 = colour=red." in md and "Outputs: o1 = size." in md
+    assert "i1 = `x1`, i2 = `colour=blue`, i3 = `colour=red`." in md and "Outputs: o1 = `size`." in md
 
 
 def _deep_softmax():

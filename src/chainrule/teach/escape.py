@@ -6,8 +6,9 @@ LaTeX and KaTeX read -- and --- inside one \\text{} as dashes, `` and '' as doub
 as inverted marks, T1's ,, as a low quote): such a pair is split between two \\text{}, so each character stays one.
 A name holding a line break (any that str.splitlines breaks at), or any character repr escapes (a tab, a terminal's
 escape), is written as Python's repr writes it, quotes and all ('x\\ny'), so that it reads apart from a name typed
-with a backslash and an n (x\\ny), as the command's lines write names; so is a name that starts with a quote, or
-an empty one, so that what starts with a quote is always repr's (a column typed 'x\\ny' is written "'x\\\\ny'").
+with a backslash and an n (x\\ny), as the command's lines write names; so is a name that starts with a quote, an
+empty one, or one that starts or ends with a space (' a', unseen at a label's edge), so that what starts with a
+quote is always repr's (a column typed 'x\\ny' is written "'x\\\\ny'").
 Left: a single ` or ' stays curly in LaTeX and KaTeX, and LaTeX's OT1 fonts print " as a closing double quote (no form
 of the straight ones reads alike in all four: KaTeX has no \\textquotesingle, MathJax 3 prints it as typed)."""
 from __future__ import annotations
@@ -31,10 +32,12 @@ def one_line(words: str) -> str:
     """`words` on one line: a name holding a line break, or any character repr escapes (a tab, a terminal's escape, a
     zero-width space), as Python's repr writes it ('x\\ny', its quotes telling it from a name typed x\\ny), so that
     it keeps the report's line (the Markdown's $$...$$, a plot's label) whole, as the command's lines write it.
-    A name that starts with a quote (one typed 'x\\ny', quotes and all) or is empty is written by repr too: what
-    starts with a quote is then always repr's ("'x\\\\ny'"), read back by ast.literal_eval, and all else as typed."""
+    A name that starts with a quote (one typed 'x\\ny', quotes and all), is empty, or starts or ends with a space is
+    written by repr too (a label's edges do not show a space): what starts with a quote is then always repr's
+    ("'x\\\\ny'"), read back by ast.literal_eval, and all else as typed."""
     words = str(words)
-    return words if words.isprintable() and words[:1] not in ("'", '"', "") else repr(words)
+    plain = words.isprintable() and words[:1] not in ("'", '"', "") and words == words.strip()
+    return words if plain else repr(words)
 
 
 def tex_text(words: str) -> str:

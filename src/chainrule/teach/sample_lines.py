@@ -97,7 +97,7 @@ def targets_line(d: dict) -> tuple[str, str] | None:
                 "the sample's class, 1 or 0" if n == 1 else "each sample's class, 1 or 0")
     else:
         column = said.get("column")         # a trained model's target column: the outputs line's P('species' = ...)
-        shown = [str(c) if nm is None else f"{c} ({short(column)} = {short(nm)})" if column else f"{c} ({nm})"
+        shown = [str(c) if nm is None else f"{c} ({short(column)} = {short(nm)})" if column else f"{c} ({one_line(nm)})"
                  for c, nm in zip(labels, names or [None] * len(labels))]
         what = ("class " if n == 1 else "classes ") + ", ".join(shown)
         if said["one_hot"]:

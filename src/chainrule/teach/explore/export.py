@@ -73,13 +73,17 @@ def markdown(s) -> str:
 def _units(s) -> list[str]:
     """A CSV file's names of the units (a classifier's: its outputs'), as the page labels them: the report writes
     i1, o1."""
+    from ..escape import code_span, one_line
     from .view import names
     named = names(s)
     if not named or not (named["inputs"] or named["outputs"]):
         return []
-    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["outputs"])] if named["classes"]
-               else [f"o1 = {named['target']}"])
-    columns = ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"] or []))
+
+    def said(name: str) -> str:         # as the report's Markdown writes a name: on one line, as code
+        return code_span(one_line(name))
+    outputs = ([f"o{k + 1} = class {said(c)}" for k, c in enumerate(named["outputs"])] if named["classes"]
+               else [f"o1 = {said(named['target'])}"])
+    columns = ", ".join(f"i{k + 1} = {said(c)}" for k, c in enumerate(named["inputs"] or []))
     inputs = [f"Inputs (column, or column=category): {columns}.", ""] if named["inputs"] else []
     return [*inputs, "Outputs: " + ", ".join(outputs) + ".", ""]
 

@@ -77,8 +77,15 @@ def factors(w: np.ndarray, dtype: np.dtype, mean: bool = True, total: float | No
     """c_i = w_i * n / sum(w) of a batch (`mean`: "mean_with_sample_weight"), else w_i (Keras'
     "sum_over_batch_size"), in the network's dtype (all zero when every w_i is: such a batch adds
     nothing to the gradient). `total`: sum(w), when the caller has it."""
-    if not mean:
-        return np.asarray(w, dtype=dtype)
+    if not mean:           # Keras' reduction scales each row's error by w_i itself: in float32 it must be finite
+        c = np.asarray(w, dtype=dtype)
+        if c.dtype != np.float64 and w.shape[0] and float(np.max(w)) > float(np.finfo(c.dtype).max):
+            raise ValidationError(f"sample_weight: weight {int(np.argmax(w))} is {float(np.max(w)):g}, past "
+                                  f"{c.dtype}'s largest number ({float(np.finfo(c.dtype).max):.2g}) of this "
+                                  f"{c.dtype} network (weight_reduction='sum_over_batch_size' scales each row's "
+                                  "error by its weight); divide them all by one factor, or give "
+                                  "weight_reduction='mean_with_sample_weight', where only their ratios count")
+        return c
     if total is None:
         total = float(np.add.reduce(w, dtype=np.float64))
     if total == 0.0:

@@ -20,7 +20,7 @@ def _net():
 def test_class_weight_summing_past_float64_is_refused(reduction):
     X, y = _problem()
     with pytest.raises(ValidationError, match=r"class_weight.*sum past float64's largest.*largest weight 1e\+308; "
-                                              r"only their ratios count"):
+                                              r"divide them all by one factor"):
         _net().fit(X, y, epochs=1, verbose=0, class_weight={1: 1e308}, weight_reduction=reduction)
 
 
@@ -59,3 +59,16 @@ def test_weights_past_float32_in_a_float32_network_are_refused_by_keras_reductio
                                               r"\(3\.4e\+38\).*mean_with_sample_weight"):
         run()
     assert np.isfinite(net.evaluate(X, y, sample_weight=w, weight_reduction="mean_with_sample_weight")["loss"])
+
+
+def test_the_refusal_says_when_only_ratios_count():
+    """Under Keras' sum_over_batch_size the loss scales with the weights (the remedy's common factor changes it), so
+    "only their ratios count" is said of mean_with_sample_weight alone."""
+    X, y = _problem()
+    w = np.linspace(1.0, 3.0, 20)
+    net = _net()
+    keras_mean = [net.evaluate(X, y, sample_weight=w * f)["loss"] for f in (1.0, 4.0)]
+    np.testing.assert_allclose(keras_mean[1], 4 * keras_mean[0], rtol=1e-6)     # the factor is no mere ratio here
+    with pytest.raises(ValidationError, match=r"only their ratios count with weight_reduction='mean_with_sample_"
+                                              r"weight' \(with Keras' 'sum_over_batch_size' the loss scales"):
+        net.fit(X, y, epochs=1, verbose=0, sample_weight=np.full(20, 1e307))

@@ -244,6 +244,10 @@ CASES = [
     ("verbose 3", lambda: net2().fit(X, Y, verbose=3), errors.ValidationError, "verbose must be 0, 1, 2 or 'auto'"),
     ("initial_epoch negative", lambda: net2().fit(X, Y, epochs=3, initial_epoch=-1), errors.ValidationError,
      "initial_epoch must be an integer >= 0, the index of the first epoch to train"),
+    ("weights summing past float64 (Python)", lambda: net2(loss="categorical_crossentropy", out="softmax").fit(
+        X, Y, verbose=0, class_weight={1: 1e308}), errors.ValidationError, "sum past float64's largest number"),
+    ("weights past float32 (Python)", lambda: net32().evaluate(X, Y, sample_weight=[1e39, 1, 1]),
+     errors.ValidationError, "past float32's largest number"),
     ("callback not a Callback", lambda: net2().fit(X, Y, callbacks=[print], verbose=0), errors.ChainruleTypeError,
      "callbacks must be Callback instances"),
     ("a bare callback", lambda: net2().fit(X, Y, callbacks=cr.EarlyStopping(), verbose=0), errors.ChainruleTypeError,

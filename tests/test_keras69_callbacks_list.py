@@ -33,3 +33,12 @@ def test_a_keras_callback_points_to_chainrules_own():
     with pytest.raises(ChainruleTypeError, match=r"got EarlyStopping \(callbacks\[0\]\): a keras EarlyStopping is no "
                                                  r"chainrule callback; give chainrule.callbacks' own"):
         _fit([keras.callbacks.EarlyStopping()])
+
+
+def test_another_librarys_callback_without_a_namesake_is_not_sent_to_one():
+    """chainrule.callbacks.PrintLogger() does not exist: the advice names a subclass of Callback instead."""
+    other = type("PrintLogger", (), {"__module__": "mylib.cbs"})()
+    with pytest.raises(ChainruleTypeError, match=r"a mylib PrintLogger is no chainrule callback; give chainrule."
+                                                 r"callbacks' own, or subclass chainrule.callbacks.Callback$"):
+        _fit([other])
+    assert not hasattr(cr.callbacks, "PrintLogger")

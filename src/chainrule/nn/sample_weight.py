@@ -65,8 +65,9 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
             total += float(np.add.reduce(part, dtype=np.float64))
     if not np.isfinite(total):          # the weighted mean's divisor: inf would make the loss 0 and the accuracy NaN
         raise ValidationError(f"{name}: the weights sum past float64's largest number (1.8e+308), largest weight "
-                              f"{float(np.max(w)):g}; only their ratios count, so divide them all by one factor "
-                              "(e.g. 1e300 -> 1)")
+                              f"{float(np.max(w)):g}; divide them all by one factor (e.g. 1e300 -> 1): only their "
+                              "ratios count with weight_reduction='mean_with_sample_weight' (with Keras' "
+                              "'sum_over_batch_size' the loss scales with them)")
     if not positive and some:
         every = f"all {n} samples" if n > 1 else "the one sample"
         raise ValidationError(f"{name} is zero for {every}: at least one weight must be > 0")
@@ -77,13 +78,31 @@ def factors(w: np.ndarray, dtype: np.dtype, mean: bool = True, total: float | No
     """c_i = w_i * n / sum(w) of a batch (`mean`: "mean_with_sample_weight"), else w_i (Keras'
     "sum_over_batch_size"), in the network's dtype (all zero when every w_i is: such a batch adds
     nothing to the gradient). `total`: sum(w), when the caller has it."""
-    if not mean:
-        return np.asarray(w, dtype=dtype)
+    if not mean:           # Keras' reduction scales each row's error by w_i itself: in float32 it must be finite
+        c = np.asarray(w, dtype=dtype)
+        if c.dtype != np.float64 and w.shape[0] and float(np.max(w)) > float(np.finfo(c.dtype).max):
+            raise ValidationError(f"sample_weight: weight {int(np.argmax(w))} is {float(np.max(w)):g}, past "
+                                  f"{c.dtype}'s largest number ({float(np.finfo(c.dtype).max):.2g}) of this "
+                                  f"{c.dtype} network (weight_reduction='sum_over_batch_size' scales each row's "
+                                  "error by its weight); divide them all by one factor, or give "
+                                  "weight_reduction='mean_with_sample_weight', where only their ratios count")
+        return c
     if total is None:
         total = float(np.add.reduce(w, dtype=np.float64))
     if total == 0.0:
         return np.zeros(w.shape[0], dtype=dtype)
     return np.asarray(w * (w.shape[0] / total), dtype=dtype)
+
+
+def ratios(w: np.ndarray) -> np.ndarray:
+    """`w` (float64 weights >= 0) as they are, or, where their sum passes float64's largest number, times the power
+    of two that brings the largest to at most 1/len(w): exactly the same ratios, for callers that weigh by
+    "mean_with_sample_weight" only (scikit-learn's estimators), where equal weights must train as none."""
+    with np.errstate(over="ignore"):
+        if w.size == 0 or np.isfinite(np.add.reduce(w, dtype=np.float64)):
+            return w
+    shift = int(np.frexp(float(np.max(w)))[1]) + int(np.ceil(np.log2(w.shape[0])))
+    return np.ldexp(w, -shift)
 
 
 def batch(sample_weight: Any, n: int, dtype: np.dtype) -> np.ndarray | None:

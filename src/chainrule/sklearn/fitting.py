@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ..callers import caller_level
 from ..errors import ValidationError
 from ..nn.metrics import unrounded
+from ..nn.sample_weight import ratios
 from ..training import schedules
 from ..training.callbacks import History
 from .inputs import sample_weights
@@ -83,11 +84,12 @@ class _Fitting:
         if sample_weight is not None:        # scikit-learn's checks (and messages), then the engine's
             sample_weight = sample_weights(sample_weight, X)
             self._no_negative_weight(sample_weight)
+            sample_weight = ratios(sample_weight)    # MLP's weighted mean: weights summing past float64 train
         if self.early_stopping:
             if self._split_seed is None:
                 self._split_seed = int(rng.randint(2**31 - 1))
             own = scored is not _AS_TRAINED
-            given = sample_weights(scored, X) if own and scored is not None else None
+            given = ratios(sample_weights(scored, X)) if own and scored is not None else None
             (X, y, Y, sample_weight), (X_val, y_val, Y_val, w_val), s_val = hold_out(
                 self, X, y, Y, sample_weight, self._split_seed, given)
             validation = (X_val, Y_val) if w_val is None else (X_val, Y_val, w_val)     # its loss: val_loss

@@ -7,6 +7,7 @@ import copy
 import json
 import math
 import os
+import re
 import tempfile
 import zlib
 
@@ -77,11 +78,18 @@ def _units(s) -> list[str]:
     named = names(s)
     if not named or not (named["inputs"] or named["outputs"]):
         return []
-    outputs = ([f"o{k + 1} = class {c}" for k, c in enumerate(named["outputs"])] if named["classes"]
-               else [f"o1 = {named['target']}"])
-    columns = ", ".join(f"i{k + 1} = {c}" for k, c in enumerate(named["inputs"] or []))
+    outputs = ([f"o{k + 1} = class {_plain(c)}" for k, c in enumerate(named["outputs"])] if named["classes"]
+               else [f"o1 = {_plain(named['target'])}"])
+    columns = ", ".join(f"i{k + 1} = {_plain(c)}" for k, c in enumerate(named["inputs"] or []))
     inputs = [f"Inputs (column, or column=category): {columns}.", ""] if named["inputs"] else []
     return [*inputs, "Outputs: " + ", ".join(outputs) + ".", ""]
+
+
+def _plain(name) -> str:
+    """A column's or class's name as Markdown text: its *, <, [ and the like backslash-escaped, so a class named
+    `<img src=x onerror=...>` or `*big*` reads as written, not as HTML or emphasis (an underscore inside a word,
+    sepal_length, is plain text already)."""
+    return re.sub(r"([\\`*\[\]<>&|~])", r"\\\1", str(name))
 
 
 def share_code(s) -> str:

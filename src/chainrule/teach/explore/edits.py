@@ -104,9 +104,9 @@ def set_architecture(s, **arch: Any) -> None:
                               f"{s.Y.min():g} to {s.Y.max():g} (as the network is trained on them) and "
                               "cannot be edited here: choose another Loss (Network)")
     resized_units = (n_in, n_out) != (s.X.shape[1], s.Y.shape[1])
-    named = resized_units and s.pre is not None
+    named = resized_units and (s.pre is not None or s.classes is not None)
     if resized_units:
-        s.pre = None             # a model file's columns and classes no longer name the units
+        s.pre = s.classes = None     # a model file's columns and classes (a classifier's) no longer name the units
         if s.sample_from and s.sample_from.startswith(GIVEN):
             s.sample_from = f"{GIVEN}, resized here to the new number of inputs and outputs."
         elif s.sample_from:

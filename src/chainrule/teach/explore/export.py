@@ -79,8 +79,8 @@ def _units(s) -> list[str]:
     if not named or not (named["inputs"] or named["outputs"]):
         return []
 
-    def said(name: str) -> str:         # as the report's Markdown writes a name: on one line, as code
-        return code_span(one_line(name))
+    def said(name) -> str:     # as the report's Markdown writes a name: on one line, as code (no HTML, no emphasis)
+        return code_span(one_line(str(name)))
     outputs = ([f"o{k + 1} = class {said(c)}" for k, c in enumerate(named["outputs"])] if named["classes"]
                else [f"o1 = {said(named['target'])}"])
     columns = ", ".join(f"i{k + 1} = {said(c)}" for k, c in enumerate(named["inputs"] or []))

@@ -40,7 +40,7 @@ def reset(s) -> None:
         s._set_problem("model", start.name, net, X, Y, None, None, arch, opt)
         trained.carry_state(net.optimizer, s.opt)
         s.optimizer_from = said
-        s.pre, s.sample_from = start.pre, how
+        s.pre, s.sample_from, s.classes = start.pre, how, start.classes
     else:
         load(s, "seed")
     if start.net is not None:       # named by its file (with a CSV file, start.name is the CSV file's)

@@ -117,6 +117,7 @@ class Session:
         self.Xt, self.Yt = Xt, (None if Yt is None else net.targets(Yt))
         self.data = None
         self.pre = None
+        self.classes: list | None = None     # a fitted classifier's classes_ naming the outputs (reset)
         self.sample_from: str | None = None     # where a drawn sample came from (a model opened without data)
         self.weights_from: str | None = None    # a model file's name while the weights are its (Network: new ones)
         self.optimizer_from: str | None = None  # a model file's optimizer, taken or set aside (`trained`), in words

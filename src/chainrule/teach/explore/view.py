@@ -101,7 +101,7 @@ def names(s) -> dict | None:
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
     data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. None for the seed's
     and the user's own networks."""
-    pre, given = s.pre, s.start.classes
+    pre, given = s.pre, s.classes
     if s.mode == "model" and given and len(given) == s.net.n_outputs:       # Explorer(est): setosa, not o1
         return {"inputs": None, "outputs": given, "target": None, "classes": given}
     if s.mode in ("csv", "model") and pre is not None:       # a CSV file, or a model file's stored preprocessing
@@ -178,6 +178,7 @@ def derivation(s) -> dict | None:
 def _derivation(s, name: str, d: dict) -> dict:
     p = next((q for q in d["parameters"] if q["name"] == name), None)
     refused = d.get("refused")      # explain's refusal of a pass that overflows: no chain rule, the weight editable
+    stands = ""                     # a column's or class's name: the page shows it as written, not read as notation
     if p is not None:
         lines = [] if refused else derive.parameter_lines(d, p, rows=len(s.X))      # a sample's: its term of the mean
         title = (f"{name}: the {'weight' if p['kind'] == 'W' else 'bias'} "
@@ -188,15 +189,16 @@ def _derivation(s, name: str, d: dict) -> dict:
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
         named = names(s)
         if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
-            title += f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
+            stands = f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         outputs = [u["name"] for u in d["layers"][-1]["neurons"]]
         if named and named["classes"] and named["outputs"] and name in outputs:      # the class it stands for
-            title += f", class {named['outputs'][outputs.index(name)]}"
+            stands = f", class {named['outputs'][outputs.index(name)]}"
+        title += stands
         batch = None
     editable = p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))
     if refused:
-        return {"name": name, "title": title, "lines": [], "note": wording.for_page(refused), "batch_grad": None,
-                "editable": editable}
+        return {"name": name, "title": title, "named": stands, "lines": [], "note": wording.for_page(refused),
+                "batch_grad": None, "editable": editable}
     if s.mode == "seed" and s.pristine and s.steps == 0:
         derive.published(lines, seed_figures())
     whole = len(s.X) == d["n_samples"]
@@ -214,7 +216,7 @@ def _derivation(s, name: str, d: dict) -> dict:
         note = f"{note} {said}.".strip()
     for x in lines:             # which pass and weights a gradient or an update line is of, in this phase
         x["when"] = wording.LINE_WHEN.get((s.phase, x.get("kind")))
-    return {"name": name, "title": title, "lines": lines, "note": note, "batch_grad": batch,
+    return {"name": name, "title": title, "named": stands, "lines": lines, "note": note, "batch_grad": batch,
             "editable": editable, "of": wording.PANEL_OF[s.phase], "step": _step_taken(s, p, whole)}
 
 

@@ -224,7 +224,10 @@ export function renderDerivation(ui, s) {
   const head = document.createElement("div");
   head.className = "derivation-head";
   const h = document.createElement("h3");
-  h.innerHTML = notation(d.title);
+  // the name of a column or class as written ("*big*", "E_total"), after the title read as notation
+  const named = d.named || "";
+  h.innerHTML = notation(named ? d.title.slice(0, -named.length) : d.title);
+  h.append(named);
   head.appendChild(h);
   box.appendChild(head);
   const p = s.params.find(q => q.name === d.name);

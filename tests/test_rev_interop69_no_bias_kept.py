@@ -1,7 +1,7 @@
-"""A layer read from torch's `Linear(bias=False)` (or Keras' `use_bias=False`) is marked so that `to_torch` gives it back
-without a bias even frozen whole; the mark lived on the layer object alone, so a model file (and any copy made from the
-network's description) lost it: loaded back, the layer went to torch with a frozen zero bias that the source never had
-(other `named_parameters()`, another numbering for torch's optimizer). The mark is saved with the layer now."""
+"""A layer read from torch's `Linear(bias=False)` (or Keras' `use_bias=False`) is marked so that `to_torch` gives it
+back without a bias even frozen whole; the mark lived on the layer object alone, so a model file (and any copy made
+from the network's description) lost it: loaded back, the layer went to torch with a frozen zero bias that the source
+never had (other `named_parameters()`, another numbering for torch's optimizer). The mark is saved now."""
 import copy
 import pickle
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from torch import nn  # noqa: E402
 from test_errors import _documented_messages  # noqa: E402
+from torch import nn  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.errors import ChainruleTypeError, ValidationError  # noqa: E402

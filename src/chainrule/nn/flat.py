@@ -64,7 +64,7 @@ def bias_free(layer: Dense) -> bool:
     without one (`dense_layer` marks torch's `Linear(bias=False)`, Keras' `use_bias=False`). A layer frozen whole
     whose bias is zero keeps its bias: unfrozen, it learns one."""
     frozen = layer.trainable_params
-    return not frozen["b"] and not np.any(layer.b) and (frozen["W"] or getattr(layer, "_no_bias", False))
+    return not frozen["b"] and not np.any(layer.b) and (frozen["W"] or layer._no_bias)
 
 
 def torch_order(net: Network) -> list[int]:

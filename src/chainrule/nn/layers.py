@@ -154,6 +154,8 @@ class Dense(Layer):
     """
 
     param_names = ("W", "b")
+    _no_bias = False        # read from a layer without a bias (mlp.dense_layer): to_torch gives none (flat.bias_free)
+    config_only = ("no_bias",)          # a config key that is no argument: the mark, kept by save and load
     n_in: int
     n_out: int
 
@@ -370,13 +372,19 @@ class Dense(Layer):
 
     def config(self) -> dict:
         return {"type": "Dense", "n_in": self.n_in, "n_out": self.n_out,
-                "activation": self.activation.config(), "trainable": self.trainable_params}
+                "activation": self.activation.config(), "trainable": self.trainable_params,
+                **({"no_bias": True} if self._no_bias else {})}      # only then: older files and readers as they were
 
     @classmethod
     def from_config(cls, cfg: dict) -> Dense:
         cfg = dict(cfg)
-        return cls(cfg.pop("n_in"), cfg.pop("n_out"), activation=cfg.pop("activation"),
-                   trainable=cfg.pop("trainable", True), weight_init="zeros", **cfg)
+        no_bias = cfg.pop("no_bias", False)
+        if no_bias is not True and no_bias is not False:
+            raise ValidationError(f"Dense config: no_bias must be true or false; got {no_bias!r}")
+        layer = cls(cfg.pop("n_in"), cfg.pop("n_out"), activation=cfg.pop("activation"),
+                    trainable=cfg.pop("trainable", True), weight_init="zeros", **cfg)
+        layer._no_bias = no_bias
+        return layer
 
     @classmethod
     def n_params_of(cls, cfg: dict) -> int:

@@ -156,9 +156,10 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
         still = _still_biases(sd["state"]) if to_torch else []
         if still:
             raise ValidationError(f"{what}: state[{still[0]}] (a bias: chainrule numbers each layer's W, b) has not "
-                                  "moved while the others have, as a frozen one: where its layer was built without "
-                                  "a bias, to_torch(net) has none (Linear(bias=False)) and torch numbers the "
-                                  f"parameters after it otherwise; give the network: {what}(sd, net=net)")
+                                  "moved while the others have, as a frozen one's, and without the network chainrule "
+                                  "cannot tell whether to_torch(net) has it: a layer built without a bias has none "
+                                  "there (Linear(bias=False)), and torch numbers the parameters after it one lower; "
+                                  f"give the network, {what}(sd, net=net), which numbers them as torch does either way")
         return sd
     if not isinstance(net, Network):
         raise ChainruleTypeError(f"{what}: net must be the chainrule.Network the state dict is of; got "

@@ -31,7 +31,7 @@ def dense_layer(W: np.ndarray, b: np.ndarray | None, activation: Any, trainable:
     layer = Dense(W.shape[0], W.shape[1], activation, weight_init="zeros")
     if b is None:
         trainable = {**(trainable or {}), "b": False}
-        layer._no_bias = True          # type: ignore[attr-defined]  # none in the source: none in to_torch's either
+        layer._no_bias = True          # none in the source: none in to_torch's either (saved with the layer's config)
     if trainable:
         layer.trainable = trainable
     return layer, (W, np.zeros(W.shape[1]) if b is None else np.asarray(b).reshape(-1))
@@ -113,7 +113,7 @@ def attach_activation(items: list, activation, where: str) -> None:
                               "inside a Dense layer")
     old = items[-1][0]
     new = Dense(old.W.shape[0], old.W.shape[1], activation, trainable=old.trainable_params, weight_init="zeros")
-    new.__dict__.update({k: v for k, v in vars(old).items() if k == "_no_bias"})
+    new._no_bias = old._no_bias
     items[-1] = (new, items[-1][1])
 
 

@@ -116,7 +116,8 @@ def read_header(raw: np.ndarray, path) -> dict:
             raise ModelFileError(f"{named(path)}: layer {i} has layer type {layer.get('type')!r}; "
                                  f"expected one of {sorted(LAYERS)}")
         cfg = {k: v for k, v in layer.items() if k != "type"}
-        unexpected = sorted(set(cfg) - set(inspect.signature(cls.__init__).parameters))
+        known = set(inspect.signature(cls.__init__).parameters) | set(getattr(cls, "config_only", ()))
+        unexpected = sorted(set(cfg) - known)
         if unexpected:
             raise ModelFileError(f"{named(path)}: layer {i} ({layer['type']}) has unexpected keys {unexpected}")
         try:

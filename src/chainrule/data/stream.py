@@ -264,7 +264,8 @@ class CsvStream:
         kept = Kept(self.workdir, *self.keep) if self.keep is not None else None
         weighed = 0                          # training rows of weight above 0 (with --weight)
         try:
-            with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
+            with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)",
+                          total=self.count_rows(), unit="rows") as progress:      # counted: a share shown
                 for chunk, line0 in self.chunks():
                     a = line0 - 2                # the chunk's first row
                     train = None if self.train is None else np.asarray(self.train[a:a + len(chunk)])

@@ -67,3 +67,24 @@ def test_the_same_size_with_other_bytes_is_refused(table):
         assert len(path.read_text()) == len(text)
         with pytest.raises(ValidationError, match=r"t\.csv.*its size or its bytes.*was it changed while being read\?"):
             stream.encode(None)
+
+
+@pytest.mark.parametrize("how", ["written in place", "copied over"])
+def test_other_bytes_of_the_same_size_given_the_first_time_of_last_change_are_refused(table, tmp_path, how):
+    """`cp -p`, `rsync -t`, `touch -r`: another table of as many bytes, its time of last change set back to that of
+    the file first read. Its size and that time are those of the check, but not its bytes: never encoded."""
+    path, df = table
+    with CsvStream(path, rows=60) as stream:
+        stream.fit("y")
+        first = path.stat().st_mtime_ns
+        text = path.read_text()
+        other = text.replace("p\n", "x\n").replace("q\n", "p\n").replace("x\n", "q\n")    # the labels swapped
+        assert other != text and len(other) == len(text)
+        target = path if how == "written in place" else tmp_path / "copy.csv"
+        target.write_text(other)
+        os.utime(target, ns=(first, first))      # the time of last change the file had (cp -p keeps it)
+        if how == "copied over":
+            os.replace(target, path)
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (len(text), first)
+        with pytest.raises(ValidationError, match=r"t\.csv.*its size or its bytes.*was it changed while being read\?"):
+            stream.encode(None)

@@ -96,7 +96,7 @@ class CsvStream:
         self.spools: dict[str, str] = {}
         self.said: str | None = None             # a line for the user about the target's labels (`fit`)
         self.names: list[str] | None = None      # the file's columns as `fit` first read them
-        self.stamp: tuple[int, int] | None = None    # the file's size and time of last change (`count_rows`)
+        self.stamp: tuple[int, int, int] | None = None    # its size, times of last change, status (`count_rows`)
         self.digest: int | None = None           # its bytes' CRC-32 then, None where it changed during the check
 
     # -- reading ----------------------------------------------------------------------------
@@ -264,7 +264,8 @@ class CsvStream:
         kept = Kept(self.workdir, *self.keep) if self.keep is not None else None
         weighed = 0                          # training rows of weight above 0 (with --weight)
         try:
-            with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)") as progress:
+            with Progress(f"reading {short(str(self.path), 200)} (pass 1 of 2: the preprocessing)",
+                          total=self.count_rows(), unit="rows") as progress:      # counted: a share shown
                 for chunk, line0 in self.chunks():
                     a = line0 - 2                # the chunk's first row
                     train = None if self.train is None else np.asarray(self.train[a:a + len(chunk)])
@@ -334,11 +335,13 @@ class CsvStream:
         self.close()
 
 
-def stamp(path: Any) -> tuple[int, int] | None:
-    """A regular file's size and time of last change (None for another kind of file): a file rewritten with as many
-    rows and the same columns is another table too."""
+def stamp(path: Any) -> tuple[int, int, int] | None:
+    """A regular file's size, time of last change and of last status change (None for another kind of file): a file
+    rewritten with as many rows and the same columns is another table too. The status time (ctime) moves at every
+    write, rename or `utime`, and cannot be set back: a copy given the first time of last change (`cp -p`,
+    `rsync -t`, `touch -r`) moves it, and has its bytes compared."""
     st = os.stat(csv_path(path))
-    return (st.st_size, st.st_mtime_ns) if statmod.S_ISREG(st.st_mode) else None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns) if statmod.S_ISREG(st.st_mode) else None
 
 
 def crc(path: Any) -> int:

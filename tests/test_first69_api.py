@@ -63,7 +63,7 @@ def test_scikit_learn_missing_names_its_pip_package():
     done = run("import sys\nsys.modules['sklearn'] = None\nimport chainrule.sklearn")
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("ImportError: chainrule.sklearn needs scikit-learn: pip install 'scikit-learn"), last
+    assert last.startswith("ModuleNotFoundError: chainrule.sklearn needs scikit-learn: pip install 'scikit-learn"), last
     assert "'.[sklearn]'" in last
 
 
@@ -125,3 +125,30 @@ def test_kind_refused_by_name(folder, kind):  # noqa: F811
     """kind=["train"] failed deep inside with "unhashable type: 'list'"; every refusal names the function."""
     with pytest.raises(cr.errors.ValidationError, match=r"load_fashion_mnist: kind must be 'train' or 'test'; got "):
         cr.datasets.load_fashion_mnist(folder, kind=kind)
+
+
+def test_scikit_learn_missing_is_still_a_module_not_found_error():
+    """`except ModuleNotFoundError` around `import chainrule.sklearn` caught Python's own error; the pip line kept it."""
+    done = run("import sys\nsys.modules['sklearn'] = None\ntry:\n    import chainrule.sklearn\n"
+               "except ModuleNotFoundError as exc:\n    print(exc.name)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["sklearn"]
+
+
+def test_a_broken_scikit_learn_says_its_own_error_not_to_install_it():
+    """scikit-learn installed but a dependency of it missing (scipy): the pip line for scikit-learn was wrong advice."""
+    done = run("import sys\nsys.modules['scipy'] = None\nimport chainrule.sklearn")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert "scipy" in last and "pip install" not in last, last
+
+
+def test_a_bunch_attribute_set_is_its_key_as_scikit_learns(folder):  # noqa: F811
+    from sklearn.utils import Bunch
+    ours = cr.datasets.load_fashion_mnist(folder, return_X_y=False)
+    theirs = Bunch(**ours)
+    for bunch in (ours, theirs):
+        bunch.target = bunch.target[:3]
+        bunch.extra = 1
+    assert list(ours["target"]) == list(theirs["target"]) and len(ours["target"]) == 3
+    assert ours["extra"] == theirs["extra"] == 1 and set(ours) == set(theirs)

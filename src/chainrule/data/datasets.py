@@ -34,6 +34,9 @@ class Bunch(dict):
         except KeyError:
             raise AttributeError(f"this data set has no {key!r}; it has {', '.join(self)}") from None
 
+    def __setattr__(self, key: str, value: Any) -> None:
+        self[key] = value            # `data.target = y2` changes data["target"] too, as scikit-learn's Bunch
+
     def __dir__(self) -> list[str]:
         return list(self)
 

@@ -4,6 +4,7 @@ scikit-learn names its pip package (not `sklearn`), `from chainrule.datasets imp
 load_fashion_mnist answers scikit-learn's return_X_y."""
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +153,32 @@ def test_a_bunch_attribute_set_is_its_key_as_scikit_learns(folder):  # noqa: F81
         bunch.extra = 1
     assert list(ours["target"]) == list(theirs["target"]) and len(ours["target"]) == 3
     assert ours["extra"] == theirs["extra"] == 1 and set(ours) == set(theirs)
+
+
+def test_return_X_y_types_every_call_the_function_takes(tmp_path, monkeypatch):
+    """A type checker refused return_X_y given a bool variable, or False by position: calls the function runs."""
+    api = pytest.importorskip("mypy.api")
+    monkeypatch.chdir(tmp_path)                # no configuration of the checkout's: mypy's defaults, as a user's
+    monkeypatch.setenv("MYPYPATH", str(Path(cr.__file__).parents[1]))        # the chainrule under test
+    (tmp_path / "calls.py").write_text(
+        "import chainrule as cr\nflag = bool(len('x'))\n"
+        "bunch = cr.datasets.load_fashion_mnist(None, 'train', True, 'float32', False)\n"
+        "reveal_type(bunch)\n"
+        "either = cr.datasets.load_fashion_mnist(return_X_y=flag)\n"
+        "X, y = cr.datasets.load_fashion_mnist()\n")
+    out, err, status = api.run([str(tmp_path / "calls.py"), "--cache-dir", str(tmp_path / "cache"),
+                                "--follow-imports=silent", "--no-error-summary"])
+    assert status == 0, out + err
+    assert 'Revealed type is "chainrule.data.datasets.Bunch"' in out
+
+
+def test_the_guides_signature_of_load_fashion_mnist_is_the_functions():
+    """docs/guide.md wrote load_fashion_mnist's signature without return_X_y: every parameter, with its default."""
+    import inspect
+    import re
+    guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
+    written = re.search(r"`cr\.datasets\.load_fashion_mnist\(([^`]*)\)`", guide)
+    assert written, "docs/guide.md no longer writes load_fashion_mnist's signature"
+    real = [f"{p.name}={p.default!r}".replace("'", '"')
+            for p in inspect.signature(cr.datasets.load_fashion_mnist).parameters.values()]
+    assert [part.strip() for part in written.group(1).split(",")] == real

@@ -129,7 +129,7 @@ def test_kind_refused_by_name(folder, kind):  # noqa: F811
 
 
 def test_scikit_learn_missing_is_still_a_module_not_found_error():
-    """`except ModuleNotFoundError` around `import chainrule.sklearn` caught Python's own error; the pip line kept it."""
+    """`except ModuleNotFoundError` around `import chainrule.sklearn` caught Python's error; the pip line kept it."""
     done = run("import sys\nsys.modules['sklearn'] = None\ntry:\n    import chainrule.sklearn\n"
                "except ModuleNotFoundError as exc:\n    print(exc.name)")
     assert done.returncode == 0, done.stderr
@@ -182,3 +182,35 @@ def test_the_guides_signature_of_load_fashion_mnist_is_the_functions():
     real = [f"{p.name}={p.default!r}".replace("'", '"')
             for p in inspect.signature(cr.datasets.load_fashion_mnist).parameters.values()]
     assert [part.strip() for part in written.group(1).split(",")] == real
+
+
+@pytest.mark.parametrize("name, home", [("StepLR", "chainrule.optim"), ("CosineAnnealingLR", "chainrule.optim"),
+                                        ("Optimizer", "chainrule.optim"), ("ModelFileError", "chainrule.errors")])
+def test_a_schedule_at_the_top_says_where_it_is_as_the_optimizers(name, home):
+    """torch.optim.lr_scheduler.StepLR's user tries cr.StepLR: it is chainrule.optim's, as Adam, and said so."""
+    with pytest.raises(AttributeError, match=rf"it is {home}\.{name} \(from {home} import {name}\)"):
+        getattr(cr, name)
+    assert getattr(getattr(cr, home.rsplit(".", 1)[1]), name) is not None
+
+
+@pytest.mark.parametrize("name", ["label", "plural", "refusal", "counted", "E"])
+def test_the_wording_helpers_of_errors_are_not_offered_as_api(name):
+    """cr.label pointed at chainrule.errors.label, a helper that words messages, as if it were what was meant."""
+    with pytest.raises(AttributeError) as info:
+        getattr(cr, name)
+    assert str(info.value) == f"module 'chainrule' has no attribute {name!r}"
+
+
+def test_every_name_said_to_live_in_a_submodule_imports_as_said():
+    """The table of homes against each module's own names: every one the message gives imports by its line."""
+    import importlib
+    said = 0
+    for module_name, _, _ in cr._HOMES:
+        for name in set(getattr(importlib.import_module(module_name), "__all__", [])) - set(cr.__all__):
+            with pytest.raises(AttributeError) as info:
+                getattr(cr, name)
+            space: dict = {}
+            exec(str(info.value).split("(", 1)[1].rstrip(")"), space)
+            assert space[name] is getattr(importlib.import_module(module_name), name), name
+            said += 1
+    assert said > 20

@@ -4,6 +4,7 @@ scikit-learn names its pip package (not `sklearn`), `from chainrule.datasets imp
 load_fashion_mnist answers scikit-learn's return_X_y."""
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -63,7 +64,7 @@ def test_scikit_learn_missing_names_its_pip_package():
     done = run("import sys\nsys.modules['sklearn'] = None\nimport chainrule.sklearn")
     assert done.returncode == 1
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith("ImportError: chainrule.sklearn needs scikit-learn: pip install 'scikit-learn"), last
+    assert last.startswith("ModuleNotFoundError: chainrule.sklearn needs scikit-learn: pip install 'scikit-learn"), last
     assert "'.[sklearn]'" in last
 
 
@@ -125,3 +126,91 @@ def test_kind_refused_by_name(folder, kind):  # noqa: F811
     """kind=["train"] failed deep inside with "unhashable type: 'list'"; every refusal names the function."""
     with pytest.raises(cr.errors.ValidationError, match=r"load_fashion_mnist: kind must be 'train' or 'test'; got "):
         cr.datasets.load_fashion_mnist(folder, kind=kind)
+
+
+def test_scikit_learn_missing_is_still_a_module_not_found_error():
+    """`except ModuleNotFoundError` around `import chainrule.sklearn` caught Python's error; the pip line kept it."""
+    done = run("import sys\nsys.modules['sklearn'] = None\ntry:\n    import chainrule.sklearn\n"
+               "except ModuleNotFoundError as exc:\n    print(exc.name)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["sklearn"]
+
+
+def test_a_broken_scikit_learn_says_its_own_error_not_to_install_it():
+    """scikit-learn installed but a dependency of it missing (scipy): the pip line for scikit-learn was wrong advice."""
+    done = run("import sys\nsys.modules['scipy'] = None\nimport chainrule.sklearn")
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert "scipy" in last and "pip install" not in last, last
+
+
+def test_a_bunch_attribute_set_is_its_key_as_scikit_learns(folder):  # noqa: F811
+    from sklearn.utils import Bunch
+    ours = cr.datasets.load_fashion_mnist(folder, return_X_y=False)
+    theirs = Bunch(**ours)
+    for bunch in (ours, theirs):
+        bunch.target = bunch.target[:3]
+        bunch.extra = 1
+    assert list(ours["target"]) == list(theirs["target"]) and len(ours["target"]) == 3
+    assert ours["extra"] == theirs["extra"] == 1 and set(ours) == set(theirs)
+
+
+def test_return_X_y_types_every_call_the_function_takes(tmp_path, monkeypatch):
+    """A type checker refused return_X_y given a bool variable, or False by position: calls the function runs."""
+    api = pytest.importorskip("mypy.api")
+    monkeypatch.chdir(tmp_path)                # no configuration of the checkout's: mypy's defaults, as a user's
+    monkeypatch.setenv("MYPYPATH", str(Path(cr.__file__).parents[1]))        # the chainrule under test
+    (tmp_path / "calls.py").write_text(
+        "import chainrule as cr\nflag = bool(len('x'))\n"
+        "bunch = cr.datasets.load_fashion_mnist(None, 'train', True, 'float32', False)\n"
+        "reveal_type(bunch)\n"
+        "either = cr.datasets.load_fashion_mnist(return_X_y=flag)\n"
+        "X, y = cr.datasets.load_fashion_mnist()\n")
+    out, err, status = api.run([str(tmp_path / "calls.py"), "--cache-dir", str(tmp_path / "cache"),
+                                "--follow-imports=silent", "--no-error-summary"])
+    assert status == 0, out + err
+    assert 'Revealed type is "chainrule.data.datasets.Bunch"' in out
+
+
+def test_the_guides_signature_of_load_fashion_mnist_is_the_functions():
+    """docs/guide.md wrote load_fashion_mnist's signature without return_X_y: every parameter, with its default."""
+    import inspect
+    import re
+    guide = (Path(__file__).parents[1] / "docs" / "guide.md").read_text()
+    written = re.search(r"`cr\.datasets\.load_fashion_mnist\(([^`]*)\)`", guide)
+    assert written, "docs/guide.md no longer writes load_fashion_mnist's signature"
+    real = [f"{p.name}={p.default!r}".replace("'", '"')
+            for p in inspect.signature(cr.datasets.load_fashion_mnist).parameters.values()]
+    assert [part.strip() for part in written.group(1).split(",")] == real
+
+
+@pytest.mark.parametrize("name, home", [("StepLR", "chainrule.optim"), ("CosineAnnealingLR", "chainrule.optim"),
+                                        ("Optimizer", "chainrule.optim"), ("ModelFileError", "chainrule.errors")])
+def test_a_schedule_at_the_top_says_where_it_is_as_the_optimizers(name, home):
+    """torch.optim.lr_scheduler.StepLR's user tries cr.StepLR: it is chainrule.optim's, as Adam, and said so."""
+    with pytest.raises(AttributeError, match=rf"it is {home}\.{name} \(from {home} import {name}\)"):
+        getattr(cr, name)
+    assert getattr(getattr(cr, home.rsplit(".", 1)[1]), name) is not None
+
+
+@pytest.mark.parametrize("name", ["label", "plural", "refusal", "counted", "E"])
+def test_the_wording_helpers_of_errors_are_not_offered_as_api(name):
+    """cr.label pointed at chainrule.errors.label, a helper that words messages, as if it were what was meant."""
+    with pytest.raises(AttributeError) as info:
+        getattr(cr, name)
+    assert str(info.value) == f"module 'chainrule' has no attribute {name!r}"
+
+
+def test_every_name_said_to_live_in_a_submodule_imports_as_said():
+    """The table of homes against each module's own names: every one the message gives imports by its line."""
+    import importlib
+    said = 0
+    for module_name, _, _ in cr._HOMES:
+        for name in set(getattr(importlib.import_module(module_name), "__all__", [])) - set(cr.__all__):
+            with pytest.raises(AttributeError) as info:
+                getattr(cr, name)
+            space: dict = {}
+            exec(str(info.value).split("(", 1)[1].rstrip(")"), space)
+            assert space[name] is getattr(importlib.import_module(module_name), name), name
+            said += 1
+    assert said > 20

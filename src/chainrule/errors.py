@@ -5,6 +5,10 @@ import difflib
 from collections.abc import Iterable
 from typing import TypeVar
 
+#: the exceptions (the functions below are the messages' wording, for chainrule's own modules)
+__all__ = ["ChainruleError", "ValidationError", "ChainruleTypeError", "UnknownNameError", "ParameterError",
+           "TrainingDiverged", "ModelFileError"]
+
 
 class ChainruleError(Exception):
     """Base class of every exception chainrule raises on purpose. A refusal of one argument's value also carries the

@@ -34,6 +34,9 @@ class Bunch(dict):
         except KeyError:
             raise AttributeError(f"this data set has no {key!r}; it has {', '.join(self)}") from None
 
+    def __setattr__(self, key: str, value: Any) -> None:
+        self[key] = value            # `data.target = y2` changes data["target"] too, as scikit-learn's Bunch
+
     def __dir__(self) -> list[str]:
         return list(self)
 
@@ -86,6 +89,12 @@ def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train
 @overload
 def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
                        dtype: str = "float32", *, return_X_y: Literal[False]) -> Bunch: ...
+@overload
+def load_fashion_mnist(path: str | os.PathLike | None, kind: str, flatten: bool, dtype: str,
+                       return_X_y: Literal[False]) -> Bunch: ...
+@overload       # a flag known only when run (return_X_y=args.bunch): either
+def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,
+                       dtype: str = "float32", return_X_y: bool = True) -> tuple[np.ndarray, np.ndarray] | Bunch: ...
 
 
 def load_fashion_mnist(path: str | os.PathLike | None = None, kind: str = "train", flatten: bool = True,

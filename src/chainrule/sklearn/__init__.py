@@ -20,9 +20,12 @@ True
 """
 try:
     import sklearn  # noqa: F401 (its pip name is scikit-learn: `pip install sklearn` installs nothing that works)
-except ImportError:
+except ModuleNotFoundError as exc:
+    if exc.name != "sklearn":        # scikit-learn there but broken (a dependency missing): its own error says which
+        raise
     from ..extras import missing
-    raise ImportError(missing("sklearn", "chainrule.sklearn needs")) from None
+    # ModuleNotFoundError, as Python's own: `except ModuleNotFoundError` around the import still catches it
+    raise ModuleNotFoundError(missing("sklearn", "chainrule.sklearn needs"), name="sklearn") from None
 
 from .estimators import BackpropClassifier, BackpropRegressor  # noqa: E402 (after the check above)
 

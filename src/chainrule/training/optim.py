@@ -28,6 +28,12 @@ from .keras_names import refuse_unknown
 from .optimizer import Optimizer, _compiled_update
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
 from .schedules import Schedule, schedule_from_config
+from .schedules import __all__ as _schedules
+
+#: the optimizers, their base and registry, and the schedules: `from chainrule.optim import *`, and where
+#: `cr.StepLR` says the name lives (chainrule.__getattr__)
+__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Optimizer", "register_optimizer", "get_optimizer",
+           "optimizer_from_file", "schedule_from_config", *_schedules]
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 

@@ -113,6 +113,14 @@ def torch_mlp(device="cpu"):
     return nn.Sequential(nn.Linear(2, 3, device=device), nn.Tanh(), nn.Linear(3, 1, device=device))
 
 
+def torch_checkpoint():
+    """A checkpoint dict as PyTorch's tutorial saves it: the model's state_dict, the optimizer's, the epoch."""
+    torch = pytest.importorskip("torch")
+    model = torch_mlp()
+    return {"epoch": 3, "model_state_dict": model.state_dict(),
+            "optimizer_state_dict": torch.optim.SGD(model.parameters(), lr=0.1).state_dict()}
+
+
 class RowReader:
     """An object with read() that gives the rows as a list (a reader of rows, not of text)."""
     name = "rows"
@@ -397,6 +405,9 @@ CASES = [
      r"layer 0 \(Linear\): its parameter '0.weight' is torch.bfloat16; .* model.float\(\)"),
     ("from_torch meta device", lambda: cr.from_torch(torch_mlp("meta")), errors.ValidationError,
      r"its parameter '0.weight' is on the 'meta' device: it has a shape but no values"),
+    ("from_torch a training checkpoint", lambda: cr.from_torch(torch_checkpoint()), errors.ChainruleTypeError,
+     r"got a training checkpoint \(a dict of 'epoch', 'model_state_dict', 'optimizer_state_dict'\) whose "
+     r"'model_state_dict' is a state_dict .*model\.load_state_dict\(checkpoint\['model_state_dict'\]\)"),
     ("metrics other than accuracy", lambda: net2("binary_crossentropy").fit([[0, 1]], [[0, 1]], metrics=["mae"]),
      errors.ValidationError, r"metrics: chainrule's metrics are the accuracies 'accuracy', 'acc', 'binary_accuracy', "
      r"'categorical_accuracy', 'sparse_categorical_accuracy' \(the loss is always logged\); got 'mae'"),

@@ -23,7 +23,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     after a softmax and mse otherwise (PyTorch's MSELoss). Refused: a Sequential subclass with its
     own forward (it computes something else than its layers in order) and weights shared between
     layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
-    the Sequential of its layers to give, a state_dict how to load it into its model. A `torch.compile`d
+    the Sequential of its layers to give, a state_dict (alone or in a training checkpoint
+    dict) how to load it into its model. A `torch.compile`d
     Sequential, and one in DataParallel or DistributedDataParallel, is read through to the module it wraps.
     """
     import torch
@@ -33,8 +34,10 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
         traced = " (a torch.fx GraphModule, traced)" if isinstance(module, torch.fx.GraphModule) else ""
         raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
                                  f"{type(module).__name__}{traced}, {_own_forward(module, 'model')}")
-    if isinstance(module, Mapping) and module and all(isinstance(v, torch.Tensor) for v in module.values()):
+    if _state_dict_like(module, torch):
         raise ChainruleTypeError(_weights_alone(module))
+    if isinstance(module, Mapping) and any(_state_dict_like(v, torch) for v in module.values()):
+        raise ChainruleTypeError(_checkpoint(module, torch))
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -110,15 +113,33 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
 
 
-def _weights_alone(sd: Mapping) -> str:
-    """The refusal of a state_dict (names -> tensors): the weights without the layers that compute with them."""
+def _state_dict_like(obj: Any, torch: Any) -> bool:
+    """A state_dict: a non-empty mapping of names to tensors."""
+    return isinstance(obj, Mapping) and bool(obj) and all(isinstance(v, torch.Tensor) for v in obj.values())
+
+
+def _weights_alone(sd: Mapping, ref: str = "sd", got: str = "a state_dict") -> str:
+    """The refusal of a state_dict (names -> tensors): the weights without the layers that compute with them;
+    `ref` is how the advice names it, `got` what was given."""
     keys = list(sd)
     wrapped = all(isinstance(k, str) and k.startswith("module.") for k in keys)
     strip = (" (its keys start with 'module.', DataParallel's: load {k.removeprefix('module.'): v for k, v in "
-             "sd.items()})" if wrapped else "")
-    return (f"module must be a torch.nn.Sequential of Linear layers and activations; got a state_dict ({len(keys)} "
+             f"{ref}.items()}})" if wrapped else "")
+    return (f"module must be a torch.nn.Sequential of Linear layers and activations; got {got} ({len(keys)} "
             f"tensors: {', '.join(map(repr, keys[:3]))}{', ...' if len(keys) > 3 else ''}), the weights without the "
-            f"layers: build the model, load them with model.load_state_dict(sd){strip}, then cr.from_torch(model)")
+            f"layers: build the model, load them with model.load_state_dict({ref}){strip}, then cr.from_torch(model)")
+
+
+def _checkpoint(ckpt: Mapping, torch: Any) -> str:
+    """The refusal of a training checkpoint (PyTorch's tutorial saves {'model_state_dict': ..., 'optimizer_state_dict':
+    ..., 'epoch': ...}): the state_dict advice, naming the key that holds the model's weights."""
+    held = [k for k, v in ckpt.items() if _state_dict_like(v, torch)]
+    keys = list(ckpt)
+    listed = ", ".join(map(repr, keys[:4])) + (", ..." if len(keys) > 4 else "")
+    others = (f"; its {', '.join(map(repr, held[1:]))} also hold{'s' if len(held) == 2 else ''} a state_dict, "
+              "each loaded into its own model" if len(held) > 1 else "")
+    return _weights_alone(ckpt[held[0]], f"checkpoint[{held[0]!r}]",
+                          f"a training checkpoint (a dict of {listed}) whose {held[0]!r} is a state_dict") + others
 
 
 def _unready(m: Any, where: str, key: str) -> None:

@@ -52,7 +52,7 @@ class EarlyStopping(Callback):
 
     def _reset(self) -> None:
         #: as Keras' attributes: the best watched value as logged (None: none yet) and its epoch; the
-        #: epoch training stopped at (0: it did not stop, as the first watched epoch always improves)
+        #: epoch training stopped at (0: it did not stop; Keras never stops at epoch 0)
         self.best: float | None = None
         self.best_epoch, self.wait, self.stopped_epoch = 0, 0, 0
         self.best_params: np.ndarray | None = None
@@ -81,7 +81,7 @@ class EarlyStopping(Callback):
             if self.baseline is None or improves(current, self.baseline, self.min_delta, self.mode, float32):
                 self.wait = 0
             return
-        if self.wait >= self.patience:      # Keras also asks epoch > 0: the first watched epoch always improves
+        if self.wait >= self.patience and epoch > 0:    # Keras': a state set before epoch 0 does not stop it
             self.stopped_epoch = epoch
             self.network.stop_training = True
 

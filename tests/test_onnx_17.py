@@ -21,11 +21,12 @@ def test_frozen_layers_come_back_frozen_and_stay_unchanged_by_training(tmp_path,
     net = _frozen(dtype)
     cr.to_onnx(net, tmp_path / "m.onnx")
     back = cr.from_onnx(tmp_path / "m.onnx")
-    # torch's view of the same network: requires_grad as the original's
-    # (both biases are frozen zeros, chainrule's bias-free layer: torch's Linear(bias=False), no parameter)
+    # torch's view of the same network: requires_grad as the original's (both biases are frozen zeros: the layer
+    # frozen whole keeps its bias, frozen, as unfrozen in torch it learns one; the one whose bias alone is frozen at
+    # zero is chainrule's bias-free layer, torch's Linear(bias=False), no parameter: docs/interop.md)
     grads = [(k, p.requires_grad) for k, p in cr.to_torch(back).named_parameters()]
-    assert grads == [(k, p.requires_grad) for k, p in cr.to_torch(net).named_parameters()] == [("0.weight", False),
-                                                                                                ("3.weight", True)]
+    assert grads == [(k, p.requires_grad) for k, p in cr.to_torch(net).named_parameters()] == [
+        ("0.weight", False), ("0.bias", False), ("3.weight", True)]
     W0, b1 = back.layers[0].W.copy(), back.layers[2].b.copy()
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(16, 2)).astype(dtype), rng.integers(0, 2, (16, 1)).astype(dtype)

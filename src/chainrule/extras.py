@@ -43,3 +43,11 @@ def missing(module: str, who: str = "this command needs") -> str:
     """"this command needs pandas: pip install ..." for a module of an extra (a key of MODULES)."""
     package, extra = MODULES[module.split(".")[0]]
     return f"{who} {package}: {install([package], extra)}"
+
+
+def absent(exc: ImportError, *modules: str) -> bool:
+    """Whether `exc` says one of `modules` itself is not installed, where the pip line is the advice: not a package
+    there but broken (one of its own dependencies missing, or its compiled part), whose own error says what is wrong
+    and which a `pip install` of the package would not mend. Import the package alone (`import matplotlib`, not
+    `from matplotlib.figure import ...`) so that its name is the one a missing package gives."""
+    return isinstance(exc, ModuleNotFoundError) and exc.name in modules

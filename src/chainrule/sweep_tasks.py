@@ -204,8 +204,10 @@ def check_scheduler(scheduler: str) -> float:
     (`wait_s`)."""
     try:
         import distributed  # noqa: F401
-    except ImportError:
-        from chainrule.extras import missing
+    except ModuleNotFoundError as exc:
+        from chainrule.extras import absent, missing
+        if not absent(exc, "distributed"):       # Dask there but broken (tornado missing): its own error says which
+            raise
         raise ImportError(missing("distributed", "--scheduler needs")) from None     # exit 5, a missing part
     wait = wait_s()
     _address(scheduler)

@@ -38,8 +38,10 @@ def run(args) -> int:
     import numba  # without the fast extra: exit code 5, "this command needs numba: pip install 'numba>=...'"
     try:
         import scipy  # noqa: F401
-    except ImportError:
-        from ..extras import install
+    except ModuleNotFoundError as exc:
+        from ..extras import absent, install
+        if not absent(exc, "scipy"):            # SciPy there but broken: its own error says what to mend
+            raise
         raise ImportError("this command needs SciPy, whose BLAS Numba's matrix products call: "
                           + install(["scipy"], "fast")) from None
 

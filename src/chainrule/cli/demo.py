@@ -31,11 +31,14 @@ def run(args) -> int:
         print(fit_width(text, columns))
 
     try:                    # refused before any work (the worked example printed, then the refusal)
-        from sklearn.datasets import load_digits
-        from sklearn.model_selection import train_test_split
-    except ImportError:     # an optional part: exit 5 and the pip line on stderr, as every command says it
-        from ..extras import missing
+        import sklearn  # noqa: F401 (the package alone: a dependency of it missing is its own error, below)
+    except ModuleNotFoundError as exc:     # an optional part: exit 5 and the pip line on stderr, as every command
+        from ..extras import absent, missing
+        if not absent(exc, "sklearn"):
+            raise
         raise ImportError(missing("sklearn", "the training demo needs")) from None
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
     if not args.no_example:
         run_example(argparse.Namespace(as_published=False, format="text", width=None))
         print()

@@ -62,8 +62,10 @@ def run(args) -> int:
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
-    except ImportError:         # exit 5, as every missing optional part (cli.exit_code)
-        from ..extras import install
+    except ModuleNotFoundError as exc:         # exit 5, as every missing optional part (cli.exit_code)
+        from ..extras import absent, install
+        if not absent(exc, "starlette", "uvicorn"):     # there but broken (click missing): its own error says which
+            raise
         raise ImportError("this command needs Starlette and uvicorn: " + install(["starlette", "uvicorn"], "explore")) \
             from None
     import secrets

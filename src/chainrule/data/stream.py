@@ -58,7 +58,9 @@ def _need_pandas() -> None:
     try:
         import pandas  # noqa: F401
     except ModuleNotFoundError as exc:
-        from ..extras import missing
+        from ..extras import absent, missing
+        if not absent(exc, "pandas"):           # pandas there but broken: its own error says which part is missing
+            raise
         raise ModuleNotFoundError(missing("pandas", "CsvStream needs"), name="pandas") from exc
 
 

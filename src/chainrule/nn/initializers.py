@@ -19,6 +19,11 @@ import numpy as np
 
 from ..errors import UnknownNameError, ValidationError, closest, unknown_name
 
+#: the draws a user names (cr.init.he_uniform, cr.init.variance_scaling(...)); resolve, initial_values and the tables
+#: are the engine's, not offered as cr.init's API
+__all__ = ["glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+           "torch_default", "normal", "uniform", "truncated_normal", "zeros", "ones", "constant", "variance_scaling"]
+
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     if len(shape) == 1:

@@ -60,8 +60,10 @@ ACTIVATION_OPS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "leaky_r
 def _onnx():
     try:
         import onnx
-    except ImportError:
-        from ..extras import missing
+    except ModuleNotFoundError as exc:
+        from ..extras import absent, missing
+        if not absent(exc, "onnx"):          # onnx there but broken (protobuf missing): its own error says which
+            raise
         raise ImportError(missing("onnx", "ONNX export needs")) from None
     return onnx
 

@@ -6,6 +6,8 @@ import numpy as np
 from ..nn.layers import Dense
 from ..nn.network import Network
 
+__all__ = ["seed_network", "xor", "SEED_FIGURES", "SEED_INTRO"]
+
 #: Every figure printed in the second seed document ("What is backpropagation?"), as printed.
 #: Keys name the quantity; `chainrule example` and the tests compare against these strings.
 SEED_FIGURES: dict[str, str] = {

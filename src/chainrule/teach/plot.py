@@ -20,10 +20,13 @@ from .notation import neuron_names
 
 def _figure(size, dpi):
     try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        from ..extras import missing
+        import matplotlib  # noqa: F401 (the package alone: a dependency of it missing is its own error, below)
+    except ModuleNotFoundError as exc:
+        from ..extras import absent, missing
+        if not absent(exc, "matplotlib"):
+            raise
         raise ImportError(missing("matplotlib", "plots need")) from None
+    from matplotlib.figure import Figure
     return Figure(figsize=size, dpi=dpi)
 
 

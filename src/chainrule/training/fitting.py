@@ -118,7 +118,7 @@ def not_a_callback(cb: Any) -> str:
         return f": the class {cb.__name__} itself; give an instance, {cb.__name__}()"
     module = type(cb).__module__.split(".")[0]
     if module not in ("builtins", "chainrule", "__main__"):
-        from .. import callbacks as own
+        from . import callbacks as own  # chainrule.callbacks is this module under its public name
         name = type(cb).__name__          # sent to its namesake only where chainrule has one
         return (f": a {module} {name} is no chainrule callback; give chainrule.callbacks' own"
                 + (f" (chainrule.callbacks.{name}())" if isinstance(getattr(own, name, None), type) else

@@ -217,7 +217,7 @@ export function mount(root, wire) {
       return;
     }
     const a = await upload(null);
-    if (a && a.columns) chooseTarget(a.columns);
+    if (a && a.columns) chooseTarget(a.columns, a.columns_shown);
   });
   function upload(target) {
     return inTurn(async () => {
@@ -233,14 +233,14 @@ export function mount(root, wire) {
       } catch (e) { showError(`The upload failed (${e.message})`); return null; } finally { root.classList.remove("busy"); }
     });
   }
-  function chooseTarget(columns) {
+  function chooseTarget(columns, shown) {     // each column shown as the reports write it, its raw name sent back
     $("data-card").hidden = false;
     const box = $("data-settings");
     box.innerHTML = `<p class="small">Which column of <b></b> should the network predict?</p>
       <label class="field">Target <select data-id="target"></select></label><button data-id="use-target" class="primary">Train on it</button>`;
     box.querySelector("b").textContent = csvFile.name;
     const sel = box.querySelector("[data-id=target]");
-    columns.forEach(c => sel.add(new Option(c, c)));
+    columns.forEach((c, k) => sel.add(new Option(shown[k], c)));
     sel.value = columns[columns.length - 1];
     box.querySelector("[data-id=use-target]").addEventListener("click", () => upload(sel.value));
     $("data-card").scrollIntoView({ block: "nearest" });     // far below on a phone: else the file seems ignored
@@ -317,8 +317,8 @@ export function mount(root, wire) {
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
-      drawBoundary($("boundary"), s.boundary, s.points, s.names && s.names.classes);
-      drawClassKey($("class-key"), s.names && s.names.classes);
+      drawBoundary($("boundary"), s.boundary, s.points, s.names_shown && s.names_shown.classes);
+      drawClassKey($("class-key"), s.names_shown && s.names_shown.classes);
     }
     drawNorms($("norms"), s.grad_norms, $("norms-weak"), s.step_scaled);
     $("norms-of").textContent = s.norms_of;         // which weights' gradient, in this phase
@@ -374,7 +374,7 @@ export function mount(root, wire) {
     } else if (s.names && s.names.target) {     // the file is loaded: the question becomes what it predicts
       const ask = $("data-settings").querySelector("p"), sel = $("data-settings").querySelector("[data-id=target]");
       ask.innerHTML = "The network predicts <b></b> of <b></b>. To predict another column, choose it:";
-      ask.querySelectorAll("b")[0].textContent = s.names.target;
+      ask.querySelectorAll("b")[0].textContent = s.names_shown.target;     // as the reports write it
       ask.querySelectorAll("b")[1].textContent = csvFile ? csvFile.name : "the file";
       sel.value = s.names.target;
     }

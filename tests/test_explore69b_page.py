@@ -45,7 +45,7 @@ def test_a_classifiers_outputs_are_named_by_its_classes_and_the_page_by_it(brows
     targets = a.locator('[data-id="graph"] .target-value').all_text_contents()
     assert [t.split(":")[0] for t in targets] == list(est.classes_)       # setosa: 1, not target: 1
     titles = a.locator('[data-id="graph"] .target title').all_text_contents()
-    assert [re.search(r"\(class '(\w+)'\)", t)[1] for t in titles] == list(est.classes_)
+    assert [re.search(r"\(class (\w+)\)", t)[1] for t in titles] == list(est.classes_)
     a.locator('[data-id="share"]').click()
     expect(a.locator('[data-id="info"]')).to_contain_text("Share link")
     assert "CSV file" not in a.locator('[data-id="info"]').inner_text()     # no file's columns to share

@@ -636,10 +636,10 @@ def test_a_csv_files_columns_and_classes_are_named_in_the_drawing(page, tmp_path
     for k, cls in enumerate(["cat", "dog", "fish"]):                           # the outputs and their targets
         o = f"o{k + 1}"
         title = graph.locator(f'.unit[data-name="{o}"] > title').text_content()
-        assert title.startswith(f"{o} (class '{cls}' of kind)")
+        assert title.startswith(f"{o} (class {cls} of kind)")
         target = graph.locator(".target").nth(k)
         assert target.locator(".target-value").text_content().startswith(f"{cls}: ")
-        assert target.locator("title").text_content().startswith(f"target of {o} (class '{cls}' of kind): ")
+        assert target.locator("title").text_content().startswith(f"target of {o} (class {cls} of kind): ")
     edges = """s => [...document.querySelectorAll(`[data-id="graph"] ${s}`)].map(e => {
         const b = e.getBoundingClientRect(); return [b.left, b.right]; })"""
     labels, shapes = page.evaluate(edges, ".unit-label"), page.evaluate(edges, ".unit.input .shape")
@@ -906,7 +906,7 @@ TARGETS = """() => { const svg = document.querySelector('[data-id="graph"]'), bo
     probe.setAttribute("class", "target-value"); svg.appendChild(probe);
     const out = [...svg.querySelectorAll(".target")].map(g => {
       const t = g.querySelector(".target-value"), title = g.querySelector("title").textContent;
-      const full = title.match(/^target of \\w+ \\(class '(.*)' of kind\\): /)[1];
+      const full = title.match(/^target of \\w+ \\(class (.*) of kind\\): /)[1];
       probe.textContent = full + ": " + t.textContent.split(": ").pop();
       return { text: t.textContent, width: t.getComputedTextLength(), box: box(t), full,
                whole: probe.getComputedTextLength(), area: box(g.querySelector(".hit-area"))[2] }; });

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from chainrule.errors import ChainruleError
 
+from ..escape import one_line
 from . import limits
 from .export import shared
 from .session import Session
@@ -164,7 +165,8 @@ def create_app(token: str, make_session: Callable[[], Session] = Session) -> Sta
         def run() -> dict:
             with lock:
                 columns = s.run("upload_csv", s.upload_csv, data, name, target)
-                return {"columns": columns, "state": s.state()}
+                return {"columns": columns, "columns_shown": columns and [one_line(c) for c in columns],
+                        "state": s.state()}
         return JSONResponse(await run_in_threadpool(run), headers=HEADERS)
 
     async def export(request: Request) -> Response:

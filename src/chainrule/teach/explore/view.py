@@ -12,6 +12,7 @@ from ...saving.npzcheck import plain_json
 from ...training.clipping import global_norm
 from ...training.optim import Adagrad, Adam, RMSprop
 from .. import last_digit
+from ..escape import one_line
 from ..notation import dropout_note, total_error
 from ..numbers import cell, fmt, single_precision
 from . import datasets, derive, limits, trained, wording
@@ -73,6 +74,7 @@ def _state(s) -> dict:
                         "norm": norm(g[0])} for l, g in enumerate(grads)], "norms_of": wording.norms_of(
                             s.phase, len(s.net.layers) > len(dense), bool(s.net.weight_penalty)),
         "history": s.history, "arch": s.arch, "unshown": unshown(s.net), "data": s.data, "names": names(s),
+        "names_shown": names_shown(s),
         "target_scale": target_scale(s), "gradient_moves": gradient_moves(s),
         "step_scaled": step_scaled(s),
         "optimizer": {"name": s.opt_name, "settings": s.opt_settings},
@@ -113,6 +115,24 @@ def names(s) -> dict | None:
     return None
 
 
+def names_shown(s) -> dict | None:
+    """`names` as the page shows them, as the reports write a name (`one_line`: a name holding a line break, or
+    starting with a quote, in repr's form), so that "a\\nb" does not read as two names, nor 's' as a name in quotes;
+    `names` keeps the raw ones the page sends back (the target a dropdown chooses)."""
+    named = names(s)
+    if named is None:
+        return None
+    pre = s.pre
+
+    def show(words):
+        return None if words is None else [one_line(w) for w in words]
+    inputs = None                       # a text column's category as `chainrule plot` writes it: column=value
+    if named["inputs"] and pre is not None:
+        inputs = [*show(pre.numeric), *(f"{one_line(c)}={one_line(v)}" for c in pre.text for v in pre.categories[c])]
+    return {"inputs": inputs, "outputs": show(named["outputs"]), "classes": show(named["classes"]),
+            "target": None if named["target"] is None else one_line(named["target"])}
+
+
 # optimizers whose step adds the past steps (a velocity, Adam's first moment): a weight need not move against its
 # gradient's sign; gradient descent, AdaGrad and RMSprop (without momentum) always do
 _PAST = ("momentum", "nesterov", "adam")
@@ -145,7 +165,8 @@ def target_scale(s) -> dict | None:
     pre = s.pre
     if pre is None or pre.task == "classification" or s.net.n_outputs != 1:
         return None
-    return {"name": pre.target, "mean": derive.fmt(float(pre.y_mean)), "spread": derive.fmt(float(pre.y_scale))}
+    return {"name": one_line(pre.target), "mean": derive.fmt(float(pre.y_mean)),     # the name as the page shows it
+            "spread": derive.fmt(float(pre.y_scale))}
 
 
 def raw_inputs(s, inputs: list[dict]) -> list:
@@ -187,7 +208,7 @@ def _derivation(s, name: str, d: dict) -> dict:
     else:
         lines = [] if refused else derive.neuron_lines(d, name)
         title = f"{name}: " + ("an input" if name.startswith("i") else "its forward pass and its delta dE/dnet")
-        named = names(s)
+        named = names_shown(s)
         if named and named["inputs"] and name.startswith("i"):     # a CSV file's column
             stands = f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         outputs = [u["name"] for u in d["layers"][-1]["neurons"]]

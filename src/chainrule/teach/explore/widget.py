@@ -31,8 +31,8 @@ STATIC = Path(__file__).parent / "static"
 NOTEBOOK = "your network"        # how the page names a network given to Explorer (a model file: by its name; an
                                  # estimator's: "BackpropClassifier's network")
 # each after the modules it uses (transport.js, the page's fetch, is joined but not used)
-MODULES = ("numbers.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js", "exports.js",
-           "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
+MODULES = ("numbers.js", "reading.js", "svg.js", "layout.js", "labels.js", "graph.js", "charts.js", "template.js",
+           "exports.js", "legend.js", "panels.js", "focus.js", "keys.js", "transport.js", "app.js", "widget.js")
 
 
 def bundle() -> str:

@@ -13,12 +13,8 @@ import { listenToKeys } from "./keys.js";
 import { pageTransport } from "./transport.js";
 import { exportDrawing } from "./exports.js";
 import { count, revive } from "./numbers.js";
+import { readTyped } from "./reading.js";
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-// a minus sign as a PDF, a word processor or the seed documents write it (U+2212, its small and full-width forms):
-// read as "-", so "−0.3" copied from them is -0.3
-const MINUS = /[\u2212\uFE63\uFF0D]/g;
-const GROUPED = /^\d{1,3}(,\d{3})+$/;         // a whole number in groups of three, as the page writes "10,000"
 // actions that put another network or batch in place: an open editor of a target closes
 const RELOADS = ["reset", "load", "set_architecture", "undo", "redo", "load_share"];
 // of those, the ones that put another network or data in place whose overflow is news (the banner opens on it):
@@ -73,26 +69,12 @@ export function mount(root, wire) {
     ? `Still: ${s.refused[0].toLowerCase()}${s.refused.slice(1)}` : ""].filter(Boolean).join(" ");
   trackTyping(root);          // a field being typed in keeps its text when an answer redraws it (focus.js)
 
-  // The number typed in field `inp`, or null (the reason shown, quoting what was typed) when it is
-  // blank or not a finite number: an empty field is never read as 0. `name` says which field.
-  // Decimal writing only: Number() also reads 0x10 as 16 and 0b1 as 1, which nobody means in a weight.
-  // A count (`grouped`: the steps to train) may be written as the page writes counts, "10,000"; elsewhere a comma
-  // is a decimal comma ("1,5"), which the refusal answers with the decimal point the page reads.
+  // The number typed in field `inp`, or null (the reason shown, quoting what was typed: reading.js) when it is
+  // blank or not a finite number. `name` says which field; `grouped`: a count, which may be written "10,000".
   function numberIn(inp, name, grouped = false) {
-    const raw = inp.value.trim().replace(MINUS, "-"), text = grouped && GROUPED.test(raw) ? raw.replace(/,/g, "") : raw;
-    const v = DECIMAL.test(text) ? Number(text) : NaN;
-    if (text !== "" && Number.isFinite(v)) return v;
-    // "1,000" in a weight's field is a thousand or, written with a decimal comma, 1.000: both answered; "1,5" steps
-    // is no count (nor 1.5 a step count): a count's own writing answered
-    const commas = (text.match(/,/g) || []).length, plain = text.replace(/,/g, "");
-    const comma = !commas ? ""
-      : grouped ? " (a count is written 10000, or in groups of three: 10,000)"
-        : GROUPED.test(text.replace(/^[+-]/, "")) ? ` (write a number without commas, ${plain}` +
-          (commas === 1 ? `, and decimals with a point, ${text.replace(",", ".")})` : ")")
-          : /^[+-]?\d*,\d+$/.test(text) ? ` (write decimals with a point: ${text.replace(",", ".")})` : "";
-    showError(text !== "" ? `${name}: "${text}" is not a finite number${comma}; nothing was changed`
-      : inp.validity && inp.validity.badInput ? `${name}: what was typed is not a number; nothing was changed`
-        : `${name} is empty: type a number (nothing was changed)`);
+    const read = readTyped(inp.value, name, grouped, Boolean(inp.validity && inp.validity.badInput));
+    if ("value" in read) return read.value;
+    showError(read.refused);
     return null;
   }
   // On change of `inp`, send(value, text) with the number typed and its text (a refusal quotes the text: "-0" and
@@ -217,7 +199,7 @@ export function mount(root, wire) {
       return;
     }
     const a = await upload(null);
-    if (a && a.columns) chooseTarget(a.columns);
+    if (a && a.columns) chooseTarget(a.columns, a.columns_shown);
   });
   function upload(target) {
     return inTurn(async () => {
@@ -233,14 +215,14 @@ export function mount(root, wire) {
       } catch (e) { showError(`The upload failed (${e.message})`); return null; } finally { root.classList.remove("busy"); }
     });
   }
-  function chooseTarget(columns) {
+  function chooseTarget(columns, shown) {     // each column shown as the reports write it, its raw name sent back
     $("data-card").hidden = false;
     const box = $("data-settings");
     box.innerHTML = `<p class="small">Which column of <b></b> should the network predict?</p>
       <label class="field">Target <select data-id="target"></select></label><button data-id="use-target" class="primary">Train on it</button>`;
     box.querySelector("b").textContent = csvFile.name;
     const sel = box.querySelector("[data-id=target]");
-    columns.forEach(c => sel.add(new Option(c, c)));
+    columns.forEach((c, k) => sel.add(new Option(shown[k], c)));
     sel.value = columns[columns.length - 1];
     box.querySelector("[data-id=use-target]").addEventListener("click", () => upload(sel.value));
     $("data-card").scrollIntoView({ block: "nearest" });     // far below on a phone: else the file seems ignored
@@ -317,8 +299,8 @@ export function mount(root, wire) {
     $("key-test").hidden = s.E_test === null;         // no test data (the seed's network): no test curve to name
     $("boundary-card").hidden = !s.boundary;
     if (s.boundary) {
-      drawBoundary($("boundary"), s.boundary, s.points, s.names && s.names.classes);
-      drawClassKey($("class-key"), s.names && s.names.classes);
+      drawBoundary($("boundary"), s.boundary, s.points, s.names_shown && s.names_shown.classes);
+      drawClassKey($("class-key"), s.names_shown && s.names_shown.classes);
     }
     drawNorms($("norms"), s.grad_norms, $("norms-weak"), s.step_scaled);
     $("norms-of").textContent = s.norms_of;         // which weights' gradient, in this phase
@@ -374,7 +356,7 @@ export function mount(root, wire) {
     } else if (s.names && s.names.target) {     // the file is loaded: the question becomes what it predicts
       const ask = $("data-settings").querySelector("p"), sel = $("data-settings").querySelector("[data-id=target]");
       ask.innerHTML = "The network predicts <b></b> of <b></b>. To predict another column, choose it:";
-      ask.querySelectorAll("b")[0].textContent = s.names.target;
+      ask.querySelectorAll("b")[0].textContent = s.names_shown.target;     // as the reports write it
       ask.querySelectorAll("b")[1].textContent = csvFile ? csvFile.name : "the file";
       sel.value = s.names.target;
     }

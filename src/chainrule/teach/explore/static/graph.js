@@ -176,12 +176,13 @@ export function drawGraph(svg, state, opts) {
   if (again) again.focus();
 }
 
-// What a drawn unit stands for, for its title: " (column x1)", " (class 'red' of kind)", a classifier's " (class 'red')", " (the target
+// What a drawn unit stands for, for its title: " (column x1)", " (class red of kind)", a classifier's " (class red)"
+// (each name as the reports write it: a class named 's' with its quotes reads "'s'", not ''s''), " (the target
 // price, standardised)" (a regression's output and target are the standardised column), or "".
 function stands(named, u) {
   if (u.col === 0 && named.inputs) return ` (column ${named.inputs[u.index]})`;
   if (u.last && named.outputs) {
-    return named.classes ? ` (class '${named.outputs[u.index]}'${named.target ? ` of ${named.target}` : ""})`
+    return named.classes ? ` (class ${named.outputs[u.index]}${named.target ? ` of ${named.target}` : ""})`
       : ` (the target ${named.outputs[u.index]}, standardised)`;
   }
   return "";

@@ -167,7 +167,7 @@ function pickEach(options, m, xs) {
 // names (a model opened without data, the user's network) get the sample's input values there instead,
 // as cards show them.
 function unitNames(state, compact, rich, measure, width, labels = true) {
-  const names = state.names || {}, inputs = names.inputs || null, outputs = names.outputs || null;
+  const names = state.names_shown || {}, inputs = names.inputs || null, outputs = names.outputs || null;
   const room = compact ? Math.min(90, width * 0.2) : Math.min(180, Math.max(90, width * 0.17));
   const label = measure["unit-label"], measureTarget = measure["target-value"];
   const k = state.explained.whole_batch ? state.explained.sample : 0, at = v => [v].flat()[Math.min(k, [v].flat().length - 1)];

@@ -25,12 +25,17 @@ def run(blocked, code, cwd):
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
+def last_words(blocked, code, cwd):
+    """The last line the use says on stderr with `blocked` missing; it must have failed."""
+    done = run(blocked, code, cwd)
+    assert done.returncode != 0, done.stdout
+    return done.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("use", sorted(USES))
 def test_a_broken_package_shows_its_own_error_not_the_pip_line_for_it(use, tmp_path):
     package, dependency, code = USES[use]
-    done = run(dependency, code, tmp_path)
-    assert done.returncode != 0, done.stdout
-    said = done.stderr.strip().splitlines()[-1]
+    said = last_words(dependency, code, tmp_path)
     assert dependency.split(".")[-1] in said, said
     assert f"pip install {package}" not in said and f"pip install '{package}" not in said, said
     assert "scikit-learn" not in said and "dask" not in said, said           # the pip names of sklearn, distributed
@@ -39,9 +44,7 @@ def test_a_broken_package_shows_its_own_error_not_the_pip_line_for_it(use, tmp_p
 @pytest.mark.parametrize("use", sorted(USES))
 def test_the_package_itself_missing_still_gives_the_pip_line(use, tmp_path):
     package, _, code = USES[use]
-    done = run(package, code, tmp_path)
-    assert done.returncode != 0, done.stdout
-    said = done.stderr.strip().splitlines()[-1]
+    said = last_words(package, code, tmp_path)
     assert "pip install" in said and "extra" in said, said
 
 

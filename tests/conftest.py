@@ -341,3 +341,15 @@ def explorer_client(token: str, headers: dict):
             yield c
     finally:
         srv.stop()
+
+
+def kernels_in_auto_mode(monkeypatch, tmp_path):
+    """The compiled kernels loaded and CHAINRULE_NUMBA's auto mode on, with no tiny version compiled in this process
+    and Numba's markers in `tmp_path` (Numba read its own folder at import): a job's choice of path, seen afresh."""
+    from chainrule.backend import cachedir, tiny
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    os.makedirs(cachedir.folder(), exist_ok=True)
+    monkeypatch.setattr(_kernels, "ENABLED", True)
+    assert _kernels.load()
+    monkeypatch.setattr(_kernels, "ENABLED", "auto")
+    monkeypatch.setattr(tiny, "_entries", {})

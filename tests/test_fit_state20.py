@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import StopAt
+from conftest import StopAt, kernels_in_auto_mode
 from test_tiny_loop import build
 
 import chainrule as cr
@@ -98,12 +98,7 @@ def test_a_fit_in_another_s_callback_has_only_its_own_lacking_versions_compiled_
     """The tiny versions a job lacked were the process's list, which the next job's end emptied: a fit run in
     another's callback started the compiling of the outer fit's version beside it (in its middle, not once it was
     done), and, stopped with Ctrl-C, dropped it (never compiled in that process: it was asked for once)."""
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
-    os.makedirs(cachedir.folder(), exist_ok=True)
-    monkeypatch.setattr(kernels, "ENABLED", True)
-    assert kernels.load()
-    monkeypatch.setattr(kernels, "ENABLED", "auto")
-    monkeypatch.setattr(tiny, "_entries", {})
+    kernels_in_auto_mode(monkeypatch, tmp_path)
     monkeypatch.setattr(warmup, "_requested", set())
     monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)         # every job long enough to have its version compiled
     started, epochs = [], []

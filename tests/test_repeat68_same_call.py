@@ -24,19 +24,26 @@ def _bits(a):
     return a.view(np.uint64 if a.dtype == np.float64 else np.uint32)
 
 
-@pytest.mark.parametrize("numba", [False, True])
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_fresh_and_loaded_networks_fit_to_the_same_bits(tmp_path, monkeypatch, numba, dtype):
+def _on_path(monkeypatch, numba):
+    """The compiled loops (numba) or NumPy's, for the test's length."""
     if numba and not kernels.AVAILABLE:
         pytest.skip("the compiled path needs the 'fast' extra")
     monkeypatch.setattr(kernels, "ENABLED", numba)
-    X, y = _data(200, 5, 3)
 
-    def fresh():
-        return cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy",
-                          seed=1, dtype=dtype)
-    fresh().save(tmp_path / "m.npz")
-    runs = [_fit(fresh(), X, y), _fit(fresh(), X, y), _fit(cr.load(tmp_path / "m.npz"), X, y),
+
+def _net(dtype="float64"):
+    """The 5-8-3 classifier every test here fits, its weights drawn from seed 1."""
+    return cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=1,
+                      dtype=dtype)
+
+
+@pytest.mark.parametrize("numba", [False, True])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_fresh_and_loaded_networks_fit_to_the_same_bits(tmp_path, monkeypatch, numba, dtype):
+    _on_path(monkeypatch, numba)
+    X, y = _data(200, 5, 3)
+    _net(dtype).save(tmp_path / "m.npz")
+    runs = [_fit(_net(dtype), X, y), _fit(_net(dtype), X, y), _fit(cr.load(tmp_path / "m.npz"), X, y),
             _fit(cr.load(tmp_path / "m.npz"), X, y)]
     for run in runs[1:]:
         np.testing.assert_array_equal(_bits(run), _bits(runs[0]))
@@ -91,8 +98,7 @@ def test_auto_mode_changes_path_only_where_the_kernels_are_loaded_between_two_ca
 
     def fit_with(mode):
         monkeypatch.setattr(kernels, "ENABLED", mode)
-        return _fit(cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")],
-                               loss="categorical_crossentropy", seed=1), X, y, epochs=2)
+        return _fit(_net(), X, y, epochs=2)
     on_numpy = fit_with(False)
     compiled = fit_with(True)
     monkeypatch.setattr(kernels, "numba", None)                        # this process has not loaded them yet
@@ -124,12 +130,9 @@ def test_cli_train_twice_with_a_seed_writes_the_same_weights(tmp_path, monkeypat
 @pytest.mark.parametrize("numba", [False, True])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_a_saved_fit_loaded_twice_goes_on_as_the_uninterrupted_one(tmp_path, monkeypatch, numba, dtype):
-    if numba and not kernels.AVAILABLE:
-        pytest.skip("the compiled path needs the 'fast' extra")
-    monkeypatch.setattr(kernels, "ENABLED", numba)
+    _on_path(monkeypatch, numba)
     X, y = _data(200, 5, 3)
-    net = cr.Network([cr.Dense(5, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=1,
-                     dtype=dtype)
+    net = _net(dtype)
     net.fit(X, y, epochs=1, batch_size=16, verbose=0, seed=3)
     net.save(tmp_path / "f.npz")                                       # with Adam's state
     runs = []

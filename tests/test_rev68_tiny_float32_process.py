@@ -2,13 +2,13 @@
 compiled meanwhile is still asked for, and taken by the next process; and a version an earlier process compiled is
 taken from the process's first fit. The process's choices (`warmup._general`, `_requested`) start empty in each
 test, as in a fresh process (conftest): a test before another must not leave its versions there."""
-import os
 
 import numpy as np
 import pytest
+from conftest import kernels_in_auto_mode
 
 import chainrule as cr
-from chainrule.backend import cachedir, kernels, loops, tiny, warmup
+from chainrule.backend import kernels, loops, tiny, warmup
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="the compiled loops need the 'fast' extra")
 
@@ -20,12 +20,7 @@ KEY = tiny.version((2, 3, 1, 0), np.array([2, 1]), 12, 4)
 def auto_loaded(monkeypatch, tmp_path):
     """CHAINRULE_NUMBA unset, the kernels loaded, no tiny version compiled in this process, the markers in tmp_path:
     (the compiling processes asked for, the loops run)."""
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))     # the markers (Numba read its own at import)
-    os.makedirs(cachedir.folder(), exist_ok=True)
-    monkeypatch.setattr(kernels, "ENABLED", True)
-    assert kernels.load()
-    monkeypatch.setattr(kernels, "ENABLED", "auto")
-    monkeypatch.setattr(tiny, "_entries", {})
+    kernels_in_auto_mode(monkeypatch, tmp_path)
     monkeypatch.setattr(warmup, "LOAD_SECONDS", 0.0)         # every job long enough to have its version compiled
     started, used = [], []
     monkeypatch.setattr(warmup, "_start", lambda command, lock: started.append(command[-2:]) or True)

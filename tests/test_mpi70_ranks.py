@@ -13,9 +13,9 @@ import pytest
 from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
-def run(*args, ranks: int = 2):
+def run(*args, ranks: int = 2, **variables):
     line = [str(MPIEXEC), "-n", str(ranks), sys.executable] if ranks else [sys.executable]
-    env = {**os.environ, "CHAINRULE_MPI_TIMEOUT": "30", "PYTHONWARNINGS": "default"}
+    env = {**os.environ, "CHAINRULE_MPI_TIMEOUT": "30", "PYTHONWARNINGS": "default", **variables}
     try:
         r = subprocess.run([*line, str(HERE / "mpi70_job.py"), *map(str, args)], capture_output=True, text=True,
                            timeout=90, check=False, env=env)
@@ -46,6 +46,14 @@ def test_a_fit_with_comm_or_filtered_as_said_is_not_warned(tmp_path, mode):
 
 def test_a_fit_without_comm_in_one_process_is_not_warned(tmp_path):
     assert "fit without comm=" not in run(tmp_path, "alone", ranks=0).stderr
+
+
+def test_a_fit_with_a_comm_of_one_rank_among_launched_processes_is_warned(tmp_path):
+    """As an mpiexec of another MPI library than mpi4py's starts them: each process is rank 0 of 1 (`train --mpi`
+    refuses it); a script's fit(comm=MPI.COMM_WORLD) trained alone in each, silently."""
+    err = run(tmp_path, "comm", ranks=0, PMI_SIZE="2").stderr
+    said = [line for line in err.splitlines() if "comm has 1 rank" in line]
+    assert len(said) == 1 and "mpiexec started 2 processes" in said[0] and str(MPIEXEC) in said[0], err
 
 
 def test_evaluate_and_predict_verbose_print_once_as_one_process(tmp_path):

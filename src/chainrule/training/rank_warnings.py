@@ -159,9 +159,24 @@ _warned: list[bool] = []
 ALONE = "fit without comm="
 
 
-def alone_among_ranks() -> None:
+def alone_among_ranks(comm: Any = None) -> None:
     """Warn, once a process, where a fit without comm= runs in one of several processes an MPI launcher started: each
-    trains its own copy on all the data and nothing said so (the command line refuses it; a script was silent)."""
+    trains its own copy on all the data and nothing said so (the command line refuses it; a script was silent). So
+    too a fit given a comm of 1 rank where MPI's world has 1 but the launcher started several: an mpiexec of another
+    MPI library than mpi4py's (each process rank 0 of 1), which `train --mpi` refuses."""
+    if comm is not None:
+        launched = launched_ranks() if comm.Get_size() == 1 else 1
+        if launched > 1 and not _warned:
+            from mpi4py import MPI
+            if MPI.COMM_WORLD.Get_size() == 1:
+                _warned.append(True)
+                mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+                warnings.warn(f"comm has 1 rank, but {launcher()} started {launched} processes, each rank 0 of 1 in "
+                              "MPI.COMM_WORLD: each trains its own copy of the network alone; that launcher is not "
+                              f"of the MPI library mpi4py uses ({MPI.Get_library_version().split()[0]}...): run "
+                              f"{mpiexec} (beside this Python) or rebuild mpi4py for yours", UserWarning,
+                              stacklevel=caller_level())
+        return
     size = world_size()
     if size <= 1 or _warned:
         return

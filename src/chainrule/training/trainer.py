@@ -74,12 +74,11 @@ class Trainer:
             if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
                 layer.rng = rng
 
-    #: an MPI fit's (`MPITrainer`); one without comm= in a process an MPI launcher started says it trains alone
+    #: an MPI fit's (`MPITrainer`); one that trains alone in a process of several an MPI launcher started says so
     distributed = False
 
     def run(self, epochs: int) -> History:
-        if not self.distributed:
-            alone_among_ranks()
+        alone_among_ranks(getattr(self, "comm", None) if self.distributed else None)
         stopped = False
         try:
             with rows_known(self.net.loss_function, self.rows_known):    # tested once, not at every batch

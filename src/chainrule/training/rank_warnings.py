@@ -177,8 +177,8 @@ def alone_among_ranks(comm: Any = None) -> None:
                               f"{mpiexec} (beside this Python) or rebuild mpi4py for yours", UserWarning,
                               stacklevel=caller_level())
         return
-    size = world_size()
-    if size <= 1 or _warned:
+    size = 1 if _warned else world_size()       # read once a process at most, as said
+    if size <= 1:
         return
     _warned.append(True)
     warnings.warn(f"{ALONE} in a process that {launcher()} started as one of {size}: each process trains its own "

@@ -7,6 +7,7 @@ import os
 import sys
 
 from ..errors import ValidationError, counted
+from ..training.rank_warnings import launched_ranks, launcher  # noqa: F401  (train's and sweep's refusals)
 
 
 def mpi_world():
@@ -33,54 +34,6 @@ def mpi_world():
         # file" of it on the job's stderr (after a rank's warning, under --quiet too)
         sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
     return comm
-
-
-#: the variables each launcher sets in the environment of the processes it starts, and the launcher said
-LAUNCHERS = {"PMI_SIZE": "mpiexec", "OMPI_COMM_WORLD_SIZE": "mpiexec", "MV2_COMM_WORLD_SIZE": "mpiexec",
-             "SLURM_STEP_NUM_TASKS": "srun"}
-
-
-def launched_ranks() -> int:
-    """How many processes an MPI launcher started beside this one, by the variables it sets (MPICH's and Intel's
-    Hydra, Open MPI, MVAPICH; Slurm's srun, with PMI or without); 1 outside one, and in a process that a rank
-    started (a Dask worker, a subprocess of the user's script: it inherits the variables but is no rank). Read
-    without importing mpi4py: a job launched without --mpi."""
-    for name in LAUNCHERS:
-        value = os.environ.get(name, "")
-        if value.isdigit():
-            return 1 if started_by_a_rank(name, value) else int(value)
-    return 1
-
-
-def launcher() -> str:
-    """The launcher's command, as the refusals name it: srun where Slurm's variable alone is set."""
-    return next((said for name, said in LAUNCHERS.items() if os.environ.get(name, "").isdigit()), "mpiexec")
-
-
-def started_by_a_rank(name: str, value: str) -> bool:
-    """True where a Python process between this one and the launcher holds the launcher's variable from its own
-    start: that process is the rank and this one its child. Ancestors are read in /proc (Linux) from the parent up
-    to the launcher, the first without the variable; shells between (`mpiexec -n 2 sh -c ...`) are passed over.
-    Where /proc cannot be read the variable is trusted, as before."""
-    pid = os.getppid()
-    while pid > 1:
-        try:
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                environ = f.read().split(b"\0")
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                parent = int(f.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            return False
-        if f"{name}={value}".encode() not in environ:
-            return False                        # the launcher (or a process it did not start)
-        try:
-            exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
-        except OSError:
-            exe = ""
-        if exe.startswith("python"):
-            return True
-        pid = parent
-    return False
 
 
 def where_ranks(comm) -> str:

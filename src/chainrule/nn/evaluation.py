@@ -304,13 +304,24 @@ class Report:
         return results
 
     def say(self, n: int, results: dict[str, float]) -> None:
-        if self.verbose:
+        if self.verbose and not other_rank():
             took = time.perf_counter() - self.start
             steps = max(1, -(-n // self.batch_size))
             logs = format_logs(dict(sorted(results.items())), 2 if self.verbose == 2 else 1)   # Keras': sorted
             bar = f"- {took:.0f}s -" if self.verbose == 2 else f"{'━' * 20} {took:.0f}s"
             head = f"{steps}/{steps} {bar}"
             print(head + step_time(took, steps) + logs, file=sys.stdout, flush=True)
+
+
+def other_rank() -> bool:
+    """True in an MPI rank other than 0 of a job of several (where the script imported mpi4py; never imported here):
+    evaluate's and predict's line is rank 0's alone, as fit's (Horovod's habit), not one a rank."""
+    MPI = sys.modules.get("mpi4py.MPI")
+    try:
+        return bool(MPI is not None and MPI.Is_initialized() and not MPI.Is_finalized()
+                    and MPI.COMM_WORLD.Get_rank() != 0)
+    except Exception:          # an MPI that cannot answer: printed, as in one process
+        return False
 
 
 class Running:

@@ -172,8 +172,12 @@ class ProgressBar(Callback):
     def __init__(self, file: Any = None):
         self.file = file            # None: sys.stdout when training begins (a test's capture, a notebook's)
 
-    #: fit may skip the per-batch hook (the compiled epoch): the bar catches up at the epoch's end
-    per_batch_optional = True
+    @property
+    def per_batch_optional(self) -> bool:
+        """fit may skip the per-batch hook (the compiled epoch; under MPI, the global batch's logs): the bar catches
+        up at the epoch's end. Not a subclass's (or an instance's) own batch hook: it may read each batch's logs."""
+        hooks = ("on_batch_begin", "on_train_batch_begin", "on_batch_end", "on_train_batch_end")
+        return not any(h in vars(self) or getattr(type(self), h) is not getattr(ProgressBar, h) for h in hooks)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params

@@ -106,6 +106,8 @@ def everywhere(exc: TrainingDiverged) -> TrainingDiverged:
 class MPITrainer(StepNumbers, Trainer):
     """The fit loop of one rank: its shard of every global batch, one Allreduce per step."""
 
+    distributed = True
+
     def __init__(self, net: Any, X: Any, Y: np.ndarray, comm: Any, **kwargs: Any):
         backup = kwargs.get("backup")
         self.checkpoints = None if backup is None else ("resume" if getattr(backup, "resume", False) else "write")

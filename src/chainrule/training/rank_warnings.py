@@ -8,9 +8,13 @@ an error on each rank that gives it, separately, which ends the MPI job as any e
 does ("rank N of M failed, ending the MPI job", exit code 1): the script's own `except` around fit never runs.
 The hook is the whole process's, but it holds only the fitting thread's warnings, and only while the fit
 runs: another thread's, or any after the fit (a catch_warnings entered in another thread during the fit
-and left after it puts the hook back), go to the showwarning it replaced."""
+and left after it puts the hook back), go to the showwarning it replaced.
+
+Also the launch a fit without comm= meets (`alone_among_ranks`): a process that mpiexec (or srun) started as one of
+several, whose fit would train its own copy of the network on all the data beside the others, silently."""
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import warnings
@@ -18,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ..callers import caller_level
 from .meeting import wait
 
 #: a warning as a rank heard it: (category's module, its qualified name, message, file, line)
@@ -86,3 +91,97 @@ class RankWarnings:
         for (module, name, message, filename, lineno), ranks in told:
             who = f"rank {ranks[0]}" if len(ranks) == 1 else f"ranks {', '.join(map(str, ranks))}"
             self.previous(f"{who} of {self.size}: {message}", category(module, name), filename, lineno)
+
+
+#: the variables each launcher sets in the environment of the processes it starts, and the launcher said
+LAUNCHERS = {"PMI_SIZE": "mpiexec", "OMPI_COMM_WORLD_SIZE": "mpiexec", "MV2_COMM_WORLD_SIZE": "mpiexec",
+             "SLURM_STEP_NUM_TASKS": "srun"}
+
+
+def launched_ranks() -> int:
+    """How many processes an MPI launcher started beside this one, by the variables it sets (MPICH's and Intel's
+    Hydra, Open MPI, MVAPICH; Slurm's srun, with PMI or without); 1 outside one, and in a process that a rank
+    started (a Dask worker, a subprocess of the user's script: it inherits the variables but is no rank). Read
+    without importing mpi4py."""
+    for name in LAUNCHERS:
+        value = os.environ.get(name, "")
+        if value.isdigit():
+            return 1 if started_by_a_rank(name, value) else int(value)
+    return 1
+
+
+def launcher() -> str:
+    """The launcher's command, as the refusals name it: srun where Slurm's variable alone is set."""
+    return next((said for name, said in LAUNCHERS.items() if os.environ.get(name, "").isdigit()), "mpiexec")
+
+
+def started_by_a_rank(name: str, value: str) -> bool:
+    """True where a Python process between this one and the launcher holds the launcher's variable from its own
+    start: that process is the rank and this one its child. Ancestors are read in /proc (Linux) from the parent up
+    to the launcher, the first without the variable; shells between (`mpiexec -n 2 sh -c ...`) are passed over.
+    Where /proc cannot be read the variable is trusted, as before."""
+    pid = os.getppid()
+    while pid > 1:
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                environ = f.read().split(b"\0")
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                parent = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if f"{name}={value}".encode() not in environ:
+            return False                        # the launcher (or a process it did not start)
+        try:
+            exe = os.path.basename(os.readlink(f"/proc/{pid}/exe"))
+        except OSError:
+            exe = ""
+        if exe.startswith("python"):
+            return True
+        pid = parent
+    return False
+
+
+def world_size() -> int:
+    """The ranks of MPI.COMM_WORLD where the script imported mpi4py (never imported here), else the launcher's count."""
+    MPI = sys.modules.get("mpi4py.MPI")
+    try:
+        if MPI is not None and MPI.Is_initialized() and not MPI.Is_finalized():
+            return max(int(MPI.COMM_WORLD.Get_size()), launched_ranks())
+    except Exception:          # an MPI that cannot answer: the launcher's variables still can
+        pass
+    return launched_ranks()
+
+
+#: whether this process said so already (once a process: a script's every fit would repeat it)
+_warned: list[bool] = []
+
+#: the words a script filters to say that separate fits in each process are intended
+ALONE = "fit without comm="
+
+
+def alone_among_ranks(comm: Any = None) -> None:
+    """Warn, once a process, where a fit without comm= runs in one of several processes an MPI launcher started: each
+    trains its own copy on all the data and nothing said so (the command line refuses it; a script was silent). So
+    too a fit given a comm of 1 rank where MPI's world has 1 but the launcher started several: an mpiexec of another
+    MPI library than mpi4py's (each process rank 0 of 1), which `train --mpi` refuses."""
+    if comm is not None:
+        launched = launched_ranks() if comm.Get_size() == 1 else 1
+        if launched > 1 and not _warned:
+            from mpi4py import MPI
+            if MPI.COMM_WORLD.Get_size() == 1:
+                _warned.append(True)
+                mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+                warnings.warn(f"comm has 1 rank, but {launcher()} started {launched} processes, each rank 0 of 1 in "
+                              "MPI.COMM_WORLD: each trains its own copy of the network alone; that launcher is not "
+                              f"of the MPI library mpi4py uses ({MPI.Get_library_version().split()[0]}...): run "
+                              f"{mpiexec} (beside this Python) or rebuild mpi4py for yours", UserWarning,
+                              stacklevel=caller_level())
+        return
+    size = 1 if _warned else world_size()       # read once a process at most, as said
+    if size <= 1:
+        return
+    _warned.append(True)
+    warnings.warn(f"{ALONE} in a process that {launcher()} started as one of {size}: each process trains its own "
+                  "copy of the network on all the data. For one network trained data-parallel, pass "
+                  "comm=MPI.COMM_WORLD (from mpi4py import MPI); where separate fits are intended, say so with "
+                  f"warnings.filterwarnings('ignore', message={ALONE!r})", UserWarning, stacklevel=caller_level())

@@ -26,6 +26,7 @@ from .callbacks import Callback, History
 from .diagnostics import last_outputs, likely_cause, unseen_update
 from .diverged import diverged, last_update_diverged
 from .optim import Optimizer
+from .rank_warnings import alone_among_ranks
 from .schedules import unreached
 from .small_callbacks import diverged_batch, last_finite, terminates
 from .sparse_rows import SparseRows
@@ -73,7 +74,11 @@ class Trainer:
             if hasattr(layer, "rng"):         # Dropout draws its masks from the run's generator
                 layer.rng = rng
 
+    #: an MPI fit's (`MPITrainer`); one that trains alone in a process of several an MPI launcher started says so
+    distributed = False
+
     def run(self, epochs: int) -> History:
+        alone_among_ranks(getattr(self, "comm", None) if self.distributed else None)
         stopped = False
         try:
             with rows_known(self.net.loss_function, self.rows_known):    # tested once, not at every batch

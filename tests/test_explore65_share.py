@@ -69,9 +69,9 @@ def test_a_code_without_the_senders_view_keeps_the_version_an_older_chainrule_op
 
 
 def test_a_code_of_a_chainrule_newer_than_this_one_is_refused_saying_so():
-    p = {**payload(sender("backward").share()), "v": 5}
-    with pytest.raises(ValidationError, match=r"made by a newer chainrule \(share code version 5; this one reads "
-                                              r"versions 1 to 4\): upgrade chainrule to open it"):
+    p = {**payload(sender("backward").share()), "v": 6}
+    with pytest.raises(ValidationError, match=r"made by a newer chainrule \(share code version 6; this one reads "
+                                              r"versions 1 to 5\): upgrade chainrule to open it"):
         Session().act("load_share", {"code": encoded(p)})
 
 

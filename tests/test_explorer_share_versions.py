@@ -55,9 +55,9 @@ def test_a_model_pages_code_has_the_version_an_older_chainrule_refuses(tmp_path)
 
 
 def test_a_code_of_a_newer_chainrule_is_refused_saying_to_upgrade():
-    p = {**payload(Session().share()), "v": 5}
-    with pytest.raises(ValidationError, match=r"made by a newer chainrule \(share code version 5; this one reads "
-                                              r"versions 1 to 4\): upgrade chainrule to open it"):
+    p = {**payload(Session().share()), "v": 6}
+    with pytest.raises(ValidationError, match=r"made by a newer chainrule \(share code version 6; this one reads "
+                                              r"versions 1 to 5\): upgrade chainrule to open it"):
         Session().act("load_share", {"code": encoded(p)})
     for v in (0, True, "3", None):
         with pytest.raises(ValidationError, match="not one chainrule writes"):

@@ -19,7 +19,7 @@ from chainrule.teach.numbers import fmt
 from . import engine, limits, trained
 
 MAX_SHARED_PARAMS = 400
-VERSION = 4                     # of the share codes written (`_version`); every older one is read
+VERSION = 5                     # of the share codes written (`_version`); every older one is read
 SHARED = "the share link"       # where a shared model page's weights came from (wording.rebuilt names it)
 
 
@@ -117,6 +117,8 @@ def shared(s) -> tuple[str, str]:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
+        if s.classes:               # a fitted classifier's classes_ naming the outputs (setosa, not y1)
+            payload["model"]["classes"] = list(s.classes)
     if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
         payload["selected"] = s.selected
     payload["sample"] = s.sample        # the row the panel follows, and the phase: the receiver's panel is the sender's
@@ -209,7 +211,10 @@ def _version(plain: dict, names) -> int:
     refuses it rather than read a dict). 3: a model's optimizer in words (model.optimizer_from), or an optimizer
     state without an array it has not started (SGD's momentum buffer after a model's momentum was turned on).
     4: the sender's view (a phase past Forward, a sample past the first, the panel's weight, the step line), which
-    a chainrule reading 1 to 3 would ignore, opening another view without a word."""
+    a chainrule reading 1 to 3 would ignore, opening another view without a word. 5: a fitted classifier's class
+    names (model.classes), which a chainrule reading 1 to 4 refuses as a damaged model."""
+    if "classes" in (plain.get("model") or {}):
+        return 5
     if plain.get("phase", "forward") != "forward" or plain.get("sample", 0) != 0 or "selected" in plain \
             or "taken" in plain:
         return 4
@@ -334,8 +339,16 @@ def _model(s, model) -> None:
     from chainrule.errors import ChainruleError
 
     from .engine import tabular
-    if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre", "optimizer_from"}:
+    if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre", "optimizer_from", "classes"}:
         raise ValidationError("share code: model must hold a title, where its sample came from and its preprocessing")
+    classes = model.get("classes")
+    if classes is not None and not (isinstance(classes, list) and len(classes) == s.net.n_outputs
+                                    and all(isinstance(c, str) and len(c) <= 1000 for c in classes)):
+        odd = [c for c in classes if not (isinstance(c, str) and len(c) <= 1000)] if isinstance(classes, list) else []
+        got = (limits.received(classes) if not isinstance(classes, list) else f"{len(classes)} of them"
+               if len(classes) != s.net.n_outputs else limits.received(odd[0]))
+        raise ValidationError(f"share code: the model's classes must be {s.net.n_outputs} texts (of at most 1000 "
+                              f"characters), one per output; got {got}")
     texts = [model.get("title"), model.get("sample_from"), model.get("optimizer_from")]
     if not isinstance(texts[0], str) or not all(t is None or (isinstance(t, str) and len(t) <= 1000) for t in texts):
         raise ValidationError("share code: the model's title, its sample's origin and its optimizer's words must be "
@@ -352,6 +365,7 @@ def _model(s, model) -> None:
             raise ValidationError(f"share code: the preprocessing gives {pre.n_features} inputs and {n_out} "
                                   f"outputs; the network has {s.net.n_inputs} and {s.net.n_outputs}")
     s.mode, s.title, s.sample_from, s.pre, s.optimizer_from = "model", texts[0][:1000], texts[1], pre, texts[2]
+    s.classes = classes
     s.weights_from = SHARED
 
 

@@ -19,6 +19,14 @@ export function pageTransport() {
         const a = await post(`/api/session/${sid}/state`, {});
         if (a.state) return a;
       }
+      // a link in a tab that has a session (one pasted and refused, then reloaded): opened in it, as one change
+      // (Undo goes back); refused, the tab keeps its own network and says so again, never a new seed in its place
+      if (sid && share !== null) {
+        const a = await post(`/api/session/${sid}/load_share`, { code: share });
+        if (a.state && a.error) a.error = `the shared link could not be opened: ${a.error}`;
+        if (a.state && !a.error) history.replaceState(null, "", location.pathname + location.search);
+        if (a.state) return a;
+      }
       const a = await post("/api/session", share === null ? {} : { share });
       if (a.error && share !== null && !a.session) {
         a.error += ". A share link holds no token: add its #s=… part to the URL your `chainrule explore` printed.";

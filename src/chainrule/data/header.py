@@ -150,13 +150,18 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
 #: a header repeated among the rows: what it is, and what to do
 REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
             "a row of text; remove those lines, keeping the first line's header")
+#: the same in a DataFrame (no file): frames read with header=None and joined keep each one's header as a row
+REPEATED_FRAME = ("frames read with header=None and joined (pd.concat) keep each file's header as a row of text; "
+                  "remove those rows (e.g. df[df[{column}] != {column}]), or read each file with its header and join "
+                  "those")
 
 
-def refuse_repeated_header(df: Any, name: str) -> None:
+def refuse_repeated_header(df: Any, name: str | None) -> None:
     """Refuse data rows that repeat the header, as files joined with their headers (cat a.csv b.csv) hold one for
     each file after the first: pandas reads it as a row of text, so every column became text and the message was
     "target column 'y' must be numeric", or a category per number. Looked for only where every column whose name
-    is no number was read as text (else no row can repeat the header)."""
+    is no number was read as text (else no row can repeat the header). `name` None: a DataFrame given as it is
+    (Preprocessing.fit's), its rows named as the DataFrame's."""
     import pandas as pd
 
     from .csvfile import short
@@ -175,6 +180,9 @@ def refuse_repeated_header(df: Any, name: str) -> None:
         if not same.any():
             return
     at = np.flatnonzero(same)
-    raise ValidationError(f"CSV file {short(name, 200)} repeats its header {places(df, at[:3], len(at))} "
-                          f"({', '.join(short(c) for c in list(df.columns)[:4])}{', ...' if df.shape[1] > 4 else ''}):"
-                          f" {REPEATED}")
+    header = f"({', '.join(short(c) for c in list(df.columns)[:4])}{', ...' if df.shape[1] > 4 else ''})"
+    if name is None:
+        raise ValidationError(f"the DataFrame repeats its header, its column names {header}, "
+                              f"{places(df, at[:3], len(at))}: {REPEATED_FRAME.format(column=short(named[0]))}")
+    raise ValidationError(f"CSV file {short(name, 200)} repeats its header {places(df, at[:3], len(at))} {header}: "
+                          f"{REPEATED}")

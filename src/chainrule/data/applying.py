@@ -37,9 +37,19 @@ def likely_said(missing: Sequence[str], others: Sequence[str]) -> str:
     left, said = list(others), []
     for m in missing:
         if (c := likely(m, left)) is not None:
-            said.append(f"the file's {short(c)} is likely {short(m)}")
+            said.append(f"the file's {short(c)} is likely {short(m)}{other_form(c, m)}")
             left.remove(c)
     return f" ({'; '.join(said)})" if said else ""
+
+
+def other_form(written: str, name: str) -> str:
+    """Where a column's name is the model's in another Unicode form (a Mac's file writes 'é' as 'e' and a
+    combining accent, NFD), which prints alike: the code points that differ and the renaming that matches them."""
+    import unicodedata
+    if written == name or unicodedata.normalize("NFC", str(written)) != unicodedata.normalize("NFC", str(name)):
+        return ""
+    return (f", the same letters in another Unicode form: {ascii(str(written))} for {ascii(str(name))}; rename it to "
+            "the composed form (NFC; Python's unicodedata.normalize('NFC', name))")
 
 
 def check_columns(pre: Any, df, allow_target: bool = True) -> None:

@@ -37,9 +37,19 @@ def likely_said(missing: Sequence[str], others: Sequence[str]) -> str:
     left, said = list(others), []
     for m in missing:
         if (c := likely(m, left)) is not None:
-            said.append(f"the file's {short(c)} is likely {short(m)}")
+            said.append(f"the file's {short(c)} is likely {short(m)}{other_form(c, m)}")
             left.remove(c)
     return f" ({'; '.join(said)})" if said else ""
+
+
+def other_form(written: str, name: str) -> str:
+    """Where a column's name is the model's in another Unicode form (a Mac's file writes 'é' as 'e' and a
+    combining accent, NFD), which prints alike: the code points that differ and the renaming that matches them."""
+    import unicodedata
+    if written == name or unicodedata.normalize("NFC", str(written)) != unicodedata.normalize("NFC", str(name)):
+        return ""
+    return (f", the same letters in another Unicode form: {ascii(str(written))} for {ascii(str(name))}; rename it to "
+            "the composed form (NFC; Python's unicodedata.normalize('NFC', name))")
 
 
 def check_columns(pre: Any, df, allow_target: bool = True) -> None:
@@ -66,10 +76,16 @@ def missing_columns(pre: Any, missing: list[str], present: Sequence[str] = ()) -
 def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
     """`pre`'s numeric columns of `df` as float64 arrays, gaps filled, each checked (numbers, finite)."""
     for c in pre.numeric:
-        col = as_numbers(df[c])
-        bad = col.isna() & df[c].notna()
+        raw = df[c]
+        if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "fiu":    # NumPy numbers: checked as one array
+            values = raw.to_numpy(dtype=float)
+            if np.isfinite(values).all():
+                yield values
+                continue
+        col = as_numbers(raw)
+        bad = col.isna() & raw.notna()
         if bad.any():
-            cell = df[c].iloc[earliest(df, bad)]     # quoted as text: 400 digits are a Python int to pandas
+            cell = raw.iloc[earliest(df, bad)]     # quoted as text: 400 digits are a Python int to pandas
             raise ValidationError(f"column {short(c)} must be numeric; {first_of(bad, df)} has {short(str(cell))}"
                                   f"{odd_hint(c, cell)}")
         if col.isna().any():

@@ -150,21 +150,29 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
 #: a header repeated among the rows: what it is, and what to do
 REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
             "a row of text; remove those lines, keeping the first line's header")
+#: the same in a DataFrame (no file): frames read with header=None and joined keep each one's header as a row
+REPEATED_FRAME = ("frames read with header=None and joined (pd.concat) keep each file's header as a row of text; "
+                  "remove those rows (e.g. df[df[{column}] != {column}]), or read each file with its header and join "
+                  "those")
 
 
-def refuse_repeated_header(df: Any, name: str) -> None:
+def refuse_repeated_header(df: Any, name: str | None) -> None:
     """Refuse data rows that repeat the header, as files joined with their headers (cat a.csv b.csv) hold one for
     each file after the first: pandas reads it as a row of text, so every column became text and the message was
     "target column 'y' must be numeric", or a category per number. Looked for only where every column whose name
-    is no number was read as text (else no row can repeat the header)."""
+    is no number was read as text (else no row can repeat the header). `name` None: a DataFrame given as it is
+    (Preprocessing.fit's), its rows named as the DataFrame's."""
     import pandas as pd
 
     from .csvfile import short
     from .lines import places
-    numeric = [c for c in df.columns if not pd.to_numeric(pd.Series([c]), errors="coerce").isna().all()]
-    named = [c for c in df.columns if c not in numeric]
-    if not named or any(pd.api.types.is_numeric_dtype(df[c]) for c in named):
+    # the columns' names and kinds at once: a Series a column costs seconds on a file of 10,000 columns
+    number = pd.to_numeric(pd.Series(list(df.columns), dtype=object), errors="coerce").notna().to_numpy()
+    kinds = np.array([pd.api.types.is_numeric_dtype(t) for t in df.dtypes], dtype=bool)
+    if number.all() or kinds[~number].any():
         return
+    numeric = [c for c, is_number in zip(df.columns, number) if is_number]
+    named = [c for c, is_number in zip(df.columns, number) if not is_number]
     same = np.ones(len(df), dtype=bool)
     for c in [*named, *numeric]:        # the whole row repeats the header, a column named '2020' too
         col = df[c]
@@ -175,6 +183,9 @@ def refuse_repeated_header(df: Any, name: str) -> None:
         if not same.any():
             return
     at = np.flatnonzero(same)
-    raise ValidationError(f"CSV file {short(name, 200)} repeats its header {places(df, at[:3], len(at))} "
-                          f"({', '.join(short(c) for c in list(df.columns)[:4])}{', ...' if df.shape[1] > 4 else ''}):"
-                          f" {REPEATED}")
+    header = f"({', '.join(short(c) for c in list(df.columns)[:4])}{', ...' if df.shape[1] > 4 else ''})"
+    if name is None:
+        raise ValidationError(f"the DataFrame repeats its header, its column names {header}, "
+                              f"{places(df, at[:3], len(at))}: {REPEATED_FRAME.format(column=short(named[0]))}")
+    raise ValidationError(f"CSV file {short(name, 200)} repeats its header {places(df, at[:3], len(at))} {header}: "
+                          f"{REPEATED}")

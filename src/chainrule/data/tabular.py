@@ -28,6 +28,7 @@ from .columns import (
     warn_id,
 )
 from .csvfile import not_in_file, read_csv, short, the_file
+from .header import refuse_repeated_header
 from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
 from .refusals import empty_in_training, empty_rows_at_end, no_values, unfilled
 from .scan import Counts
@@ -129,6 +130,8 @@ class Preprocessing:
         a_table(df, "Preprocessing.fit", "pd.read_csv(path) reads one, pd.DataFrame(X, columns=[...]) names an array's")
         import pandas as pd
         named = df.attrs.get("csv", {}).get("name")          # the file's, as CsvStream names it
+        if "csv" not in df.attrs:          # read_csv refused a repeated header; a DataFrame built otherwise is asked
+            refuse_repeated_header(df, None)
         if target not in df.columns:
             raise not_in_file("target column", target, df.columns, named)
         text_columns = column_names(text_columns, "text_columns")

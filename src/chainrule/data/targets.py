@@ -8,7 +8,7 @@ import numpy as np
 
 from ..callers import caller_level
 from ..errors import ValidationError
-from .columns import ColumnWarning
+from .columns import ColumnWarning, boolean_column, boolean_meaning
 from .csvfile import names, short
 from .lines import earliest, place, plural, written
 from .statistics import unstandardised
@@ -37,16 +37,19 @@ def label_key(label: str) -> str:
 def warn_label_spellings(target: str, classes: list) -> None:
     """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
     'No ') are as many classes: said, as the user most likely meant one."""
+    text = [label for label in classes if isinstance(label, str)]
+    # yes/no words ('yes', 'Y', 'true'), one meaning each, as an input column of them is read (columns.BOOLEAN_WORDS)
+    words = len(text) == len(classes) and boolean_column([t.strip() for t in text])
     alike: dict[str, list[str]] = {}
-    for label in classes:
-        if isinstance(label, str):
-            alike.setdefault(label_key(label), []).append(label)
+    for label in text:
+        alike.setdefault(str(boolean_meaning(label.strip())) if words else label_key(label), []).append(label)
     groups = [spelled for spelled in alike.values() if len(spelled) > 1]
     if not groups:
         return
     said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
                                                                       len(groups) > 3 else "")
-    warnings.warn(f"target column {short(target)} has labels that differ only in case or in the spaces around them: "
+    how = "are one yes/no written several ways" if words else "differ only in case or in the spaces around them"
+    warnings.warn(f"target column {short(target)} has labels that {how}: "
                   f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
                   ColumnWarning, stacklevel=caller_level())
 

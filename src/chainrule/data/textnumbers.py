@@ -172,6 +172,12 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
     pandas = (f" ({'it is' if len(kinds) == 1 else 'they are'} missing to pandas.read_csv by default, text to "
               "chainrule unless told)") if all(str(k) in PANDAS_ONLY for k in kinds) else ""
     advice = na_advice(kinds, given)
+    errors = [k for k in kinds if str(k).strip().upper() in SHEET_ERRORS]
+    if errors:              # a formula that failed: said as such, its fix first, then the exact text to read as missing
+        are = "a spreadsheet error cell" if len(errors) == 1 else "spreadsheet error cells"
+        which = "" if len(errors) == len(kinds) else f"{names_of(errors)} {'is' if len(errors) == 1 else 'are'} "
+        listed += f"; {which}{are}, a formula that failed where the sheet was saved"
+        advice = advice and f"Export the sheet again with its formulas fixed, or {advice[0].lower()}{advice[1:]}"
     if target:
         way = (f"{advice} to read such cells as missing (a row without a target is then refused: delete those "
                "rows), " if advice else "Delete the rows that hold them, ")
@@ -184,6 +190,17 @@ def numbers_except(name: Any, n_bad: int, total: int, kinds: list, line: int | s
         f"column {short(name)} is numbers except {n_bad} of {total} cells ({listed}; first on {at_line(line)}), so "
         f"it would be read as text with one category per number. {way}{give('text', column=short(name))} to use "
         f"the column as text categories{pandas}")
+
+
+#: the error values a spreadsheet (Excel, LibreOffice, Google Sheets) saves in a cell whose formula failed
+SHEET_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#ERROR!", "ERR:502", "ERR:504", "ERR:522", "ERR:532")
+
+
+def names_of(cells: Sequence[object]) -> str:
+    """'#N/A' or '#N/A' and '#REF!' (the first three, as written)."""
+    said = [short(c) for c in cells[:3]]
+    return said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
 
 
 def not_missing(kinds: Sequence[object]) -> str:

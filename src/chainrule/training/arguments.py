@@ -158,9 +158,13 @@ def held_out(n: int, validation_split: float) -> int:
     return n - math.floor(n * (1.0 - validation_split))
 
 
-def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any) -> None:
+def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any, batches: int | None = None) -> None:
     """Keras' `steps_per_epoch` and `validation_steps`, refused unless None (Keras' default), saying how to get
-    the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data."""
+    the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data.
+    A steps_per_epoch of the epoch's own `batches` (Keras' `len(X) // batch_size` where it divides) is that pass."""
+    if isinstance(steps_per_epoch, numbers.Integral) and not isinstance(steps_per_epoch, bool) \
+            and steps_per_epoch == batches:
+        steps_per_epoch = None
     def rows(steps: Any, name: str) -> str:
         whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
         return f"{name} * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")

@@ -58,3 +58,15 @@ def test_steps_per_epoch_of_a_sequences_length_is_taken():
     for wrong in (2, True, 3.0):
         with pytest.raises(ValidationError, match=rf"steps_per_epoch is not supported \(got {wrong!r}\)"):
             _net().fit(batches, epochs=1, verbose=0, steps_per_epoch=wrong)
+
+
+def test_validation_steps_of_the_whole_validation_set_is_taken():
+    """Keras' validation_steps counts batches of validation_batch_size (or batch_size): all of them is all of it."""
+    X, y = _problem()
+    for extra, steps in (({}, 1), ({"validation_batch_size": 5}, 3)):      # 12 rows: one batch of 16, three of 5
+        plain = _net().fit(X, y, batch_size=16, validation_split=0.25, epochs=1, verbose=0, seed=0, **extra)
+        given = _net().fit(X, y, batch_size=16, validation_split=0.25, epochs=1, verbose=0, seed=0,
+                           validation_steps=steps, **extra)
+        assert given.history == plain.history
+        with pytest.raises(ValidationError, match=r"validation_steps is not supported \(got 2\)"):
+            _net().fit(X, y, batch_size=16, validation_data=(X[:40], y[:40]), epochs=1, verbose=0, validation_steps=2)

@@ -58,7 +58,9 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if Y is not None:
             X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                        validation_split, batch_size, class_weight)
-        keras_steps(steps_per_epoch, validation_steps, batch_size, epoch_batches(X, Y, batch_size))
+        keras_steps(steps_per_epoch, validation_steps, batch_size, epoch_batches(X, Y, batch_size),
+                    None if validation_data is None or not isinstance(validation_data, tuple) else
+                    epoch_batches(validation_data[0], validation_data[1], validation_batch_size or batch_size))
         if comm is not None and validation_data is not None and validation_data[1] is None:
             raise ValidationError("comm (MPI) needs validation_data as arrays (X_val, Y_val): every rank takes its "
                                   "shard of them; got a sequence of batches")

@@ -69,7 +69,7 @@ def test_the_command_draws_its_bar_on_stderr_and_keeps_stdout_for_results(tmp_pa
 def test_steps_per_epoch_is_refused_with_advice_that_gives_keras_run():
     X, y = _data(48)
     net, model = _twins()
-    for kwargs, words in (({"steps_per_epoch": 3}, "first steps_per_epoch * batch_size = 48 rows"),
+    for kwargs, words in (({"steps_per_epoch": 2}, "first steps_per_epoch * batch_size = 32 rows"),
                           ({"validation_steps": 2}, "first validation_steps * batch_size = 32 rows")):
         with pytest.raises(cr.errors.ValidationError, match=r"is not supported \(got \d\): ") as info:
             net.fit(X, y, batch_size=16, verbose=0, **kwargs)

@@ -126,7 +126,7 @@ class KerasMethods:
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-            validation_batch_size: int | None = None, steps_per_epoch: None = None, validation_steps: None = None,
+            validation_batch_size: int | None = None, steps_per_epoch: int | None = None, validation_steps: None = None,
             metrics: list[str] | None = None, weighted_metrics: list[str] | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 
@@ -161,7 +161,8 @@ class KerasMethods:
         validation_freq : Keras': validate every that many epochs (an integer), or after the epochs listed
             (numbered from 1: [1, 5, 10]); the logs of the other epochs have no val_ values.
         validation_batch_size : rows per chunk of the validation pass (default 16,384; Keras': batch_size).
-        steps_per_epoch, validation_steps : Keras'; only None (an epoch is one pass: the error says what to do).
+        steps_per_epoch, validation_steps : Keras'; only None, or the epoch's own batches (one pass: the error
+            says what to do).
         """
         try:                # under MPI, wrong on one rank alone: raised on every rank at their meeting (else a hang)
             from ..training.callbacks import keras_backup  # Keras' callback: checkpoint_dir, resume=True

@@ -158,9 +158,17 @@ def held_out(n: int, validation_split: float) -> int:
     return n - math.floor(n * (1.0 - validation_split))
 
 
-def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any) -> None:
+def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any, batches: int | None = None,
+                validation_batches: int | None = None) -> None:
     """Keras' `steps_per_epoch` and `validation_steps`, refused unless None (Keras' default), saying how to get
-    the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data."""
+    the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data.
+    A steps_per_epoch of the epoch's own `batches` (Keras' `len(X) // batch_size` where it divides) is that pass,
+    a validation_steps of all of `validation_batches` the whole validation."""
+    def whole_pass(steps: Any, count: int | None) -> bool:
+        return isinstance(steps, numbers.Integral) and not isinstance(steps, bool) and steps == count
+    steps_per_epoch = None if whole_pass(steps_per_epoch, batches) else steps_per_epoch
+    validation_steps = None if whole_pass(validation_steps, validation_batches) else validation_steps
+
     def rows(steps: Any, name: str) -> str:
         whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
         return f"{name} * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")

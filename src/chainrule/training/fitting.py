@@ -24,7 +24,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None,
         class_weight: Any = None, initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size",
-        validation_freq: Any = 1, validation_batch_size: int | None = None, steps_per_epoch: None = None,
+        validation_freq: Any = 1, validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
         validation_steps: None = None, metrics: Any = None, weighted_metrics: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
@@ -33,12 +33,11 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     weighs the training rows by their class (`sample_weight.class_weights`), times sample_weight;
     `weight_reduction` divides a weighted batch's loss by its size (Keras') or its weights' sum (scikit-learn's);
     `validation_freq` and `validation_batch_size` are Keras' (`Trainer.validates`, rows per validation chunk);
-    `steps_per_epoch` and `validation_steps` only None (`arguments.keras_steps`); `metrics` and `weighted_metrics`
-    Keras' compile's (`nn/metrics.py`)."""
+    `steps_per_epoch` and `validation_steps` only None or one pass (`arguments.keras_steps`); `metrics` and
+    `weighted_metrics` Keras' compile's (`nn/metrics.py`)."""
     try:                    # under MPI an error here is raised on every rank, naming this one (`agree`): a
         # check that failed on one rank alone left the others waiting out the timeout, or for ever after the meeting
         spec = named_metrics(metrics, weighted_metrics, net.task)
-        keras_steps(steps_per_epoch, validation_steps, batch_size)
         mean = sw.by_weight(weight_reduction)
         freq = validation_frequency(validation_freq)
         chunk = validation_batch_size if validation_batch_size is None else \
@@ -59,6 +58,9 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if Y is not None:
             X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                        validation_split, batch_size, class_weight)
+        keras_steps(steps_per_epoch, validation_steps, batch_size, epoch_batches(X, Y, batch_size),
+                    None if validation_data is None or not isinstance(validation_data, tuple) else
+                    epoch_batches(validation_data[0], validation_data[1], validation_batch_size or batch_size))
         if comm is not None and validation_data is not None and validation_data[1] is None:
             raise ValidationError("comm (MPI) needs validation_data as arrays (X_val, Y_val): every rank takes its "
                                   "shard of them; got a sequence of batches")
@@ -96,6 +98,13 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
     trainer = Trainer(net, X, Y, **kwargs) if comm is None else MPITrainer(net, X, Y, comm, **kwargs)
     net.class_weight_record = sw.recorded(class_weight)     # once nothing refuses the fit: saved with the network
     return trainer.run(epochs)
+
+
+def epoch_batches(X: Any, Y: Any, batch_size: int | None) -> int | None:
+    """The batches an epoch trains: a sequence's len(), or the training rows' ceil(rows / batch_size)."""
+    if Y is None:
+        return len(X) if hasattr(X, "__len__") and not isinstance(X, (str, bytes)) else None
+    return -(-X.shape[0] // batch_size) if batch_size else None
 
 
 def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) -> list[Callback]:

@@ -127,6 +127,14 @@ def training_weights(table: np.ndarray | None) -> str:
     return "the training batches' sample weight" + ("" if table is None else " times class_weight")   # "... is zero"
 
 
+def overflow(name: str, where: str) -> ValidationError:
+    """The arrays' refusal of weights whose sum overflows float64 (the weighted mean's divisor, the accuracy's: inf
+    would log NaN), for a sequence whose batches' sums are each finite: `where` its sum overflowed."""
+    return ValidationError(f"{name}: the weights sum past float64's largest number (1.8e+308) at {where}; divide "
+                           "them all by one factor (e.g. 1e300 -> 1): only their ratios count with weight_reduction="
+                           "'mean_with_sample_weight' (with Keras' 'sum_over_batch_size' the loss scales with them)")
+
+
 def arrays(given: Any) -> bool:
     """Whether validation_data is arrays (X_val, Y_val) or (X_val, Y_val, sample_weight_val), as Keras reads every
     pair and triple, not a list of batches: a pair whose first item is no tuple, or a pair or triple not all of whose
@@ -183,6 +191,8 @@ def weighs_some(net: Any, batches: list | tuple, table: np.ndarray | None = None
         wb = wb if table is None else class_weighted(table, yb, wb)
         n, weighted = n + xb.shape[0], weighted and wb is not None
         weight += 0.0 if wb is None else float(np.add.reduce(wb, dtype=np.float64))
+        if not math.isfinite(weight):
+            raise overflow(name, f"{where} {i}")
     if weighted and not weight:
         sw.check(np.zeros(n), n, name)
 
@@ -233,8 +243,13 @@ class SequenceTrainer(Trainer):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-            if not step and not ws:             # the epoch may weigh nothing: its start kept (weight decay and
-                rewind = rewinder(net, opt)     # momentum move the weights, the step count grows, at weight 0)
+            if not step and (not ws or wb is not None):     # the epoch may weigh nothing, or too much: its start
+                rewind = rewinder(net, opt)     # kept (weight decay and momentum move the weights at weight 0)
+            if not math.isfinite(weight + ws):  # each batch's sum finite, the epoch's not: the arrays' refusal
+                if rewind is not None:
+                    rewind()
+                raise overflow(training_weights(self.class_table), f"batch {i} of epoch {epoch + 1} (the network "
+                               f"and its optimizer are left as they were before epoch {epoch + 1})")
             for cb in begin:
                 cb.on_train_batch_begin(step, logs={})
             try:
@@ -357,6 +372,8 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             plain = part.get("accuracy_once", 0.0) if ws else validation(net, xb, yb, None, chunk)["accuracy"]
             correct += plain * xb.shape[0]
         n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
+        if not math.isfinite(weight):
+            raise overflow("validation_data's sample weight", f"validation batch {i}")
         if hooks and hooks.batch_end(step, named(so_far())):
             break
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)

@@ -1,6 +1,7 @@
 """The whole-number options whose rule needs no file (--cv, --jobs, --port, --opset, --width, ...), checked as
 argparse reads them: refused in its usage form ("argument --cv: expected ...; got '1'"), as --epochs and --lr are,
-before any work; a bound that depends on a file (--row, --layer's last index) is checked once it is read."""
+before any work; a bound that depends on a file (--row, --layer's last index) is checked once it is read. And
+numbers as the commands print them for retyping (`exact`: fill values, class weights)."""
 from __future__ import annotations
 
 import argparse

@@ -12,7 +12,18 @@ import textwrap
 import warnings
 from typing import Any, NoReturn
 
-from .usage import OptionError, Parser, fitted_width, gone, help_words, same_as, to_stderr, unrecognized, usage_error
+from .usage import (
+    OptionError,
+    Parser,
+    fitted_width,
+    gone,
+    help_words,
+    same_as,
+    spaced_list,
+    to_stderr,
+    unrecognized,
+    usage_error,
+)
 
 COMMAND_MODULES = [
     "chainrule.cli.example",
@@ -292,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         if extra:                     # said by the command's own parser, under its own usage
             commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
             command_parser = commands.choices[args.command]
-            command_parser.error(unrecognized(command_parser, extra))
+            command_parser.error(unrecognized(command_parser, extra) + spaced_list(command_parser, words, extra))
     except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     except BrokenPipeError:           # a usage error's reader gone (argparse's own help and usage pass over it)

@@ -93,10 +93,12 @@ def info(args) -> int:
 
 
 def filled(value) -> str:
-    """A column's fill value as a person writes it: a number to 4 significant digits, as the other lines' (0.4814, not
-    0.481448275862069), a text value quoted."""
+    """A column's fill value as a person retypes it (in a file's empty cells, to predict as the model does): a number
+    whole, its shortest exact form (0.481448275862069, 2.5, 1e-07; a rounded one is another value), a text value
+    quoted."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{value:.4g}"
+        from .numbers import exact
+        return exact(value)
     from ..data.csvfile import short
     return short(value)
 
@@ -113,8 +115,9 @@ def class_weights(recorded, fitted: bool = False) -> str | None:
     if isinstance(pairs, str):
         return ("class_weight='balanced'" if fitted else "--class-weight balanced") + balanced
     more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
+    from .numbers import exact
     if fitted:                          # fit's class indices, unquoted
-        said = [(str(label) if str(label).isdigit() else short(str(label)), f"{w:.4g}") for label, w in pairs[:20]]
+        said = [(str(label) if str(label).isdigit() else short(str(label)), exact(w)) for label, w in pairs[:20]]
         return "class_weight={" + ", ".join(f"{i}: {w}" for i, w in said) + more + "} (a class not named: 1)"
     return _as_option(pairs[:20]) + more + " (a class not named: 1)"
 
@@ -125,8 +128,9 @@ def _as_option(pairs) -> str:
     '-', which argparse would read as an option."""
     import shlex
 
+    from .numbers import exact
     from .weights import as_written
-    value = ",".join(f"{as_written(label)}={w:.4g}" for label, w in pairs)
+    value = ",".join(f"{as_written(label)}={exact(w)}" for label, w in pairs)
     return f"--class-weight{'=' if value.startswith('-') else ' '}{shlex.quote(value)}"
 
 

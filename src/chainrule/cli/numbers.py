@@ -1,6 +1,7 @@
 """The whole-number options whose rule needs no file (--cv, --jobs, --port, --opset, --width, ...), checked as
 argparse reads them: refused in its usage form ("argument --cv: expected ...; got '1'"), as --epochs and --lr are,
-before any work; a bound that depends on a file (--row, --layer's last index) is checked once it is read."""
+before any work; a bound that depends on a file (--row, --layer's last index) is checked once it is read. And
+numbers as the commands print them for retyping (`exact`: fill values, class weights)."""
 from __future__ import annotations
 
 import argparse
@@ -40,3 +41,10 @@ def opset(text: str) -> int:
     except ImportError:
         newest, said = 1 << 30, " or later"
     return whole(f"an integer from 17{said}", lambda v: 17 <= v <= newest)(text)
+
+
+def exact(value: float) -> str:
+    """`value` as its shortest text that reads back as the same float64: 2.5 not 2.5000, 1e-07, 0.1 + 0.2's
+    0.30000000000000004."""
+    short_ = f"{value:g}"
+    return short_ if float(short_) == value else repr(float(value))

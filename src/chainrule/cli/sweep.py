@@ -134,6 +134,7 @@ def sweep(args) -> int:
     from . import _identity
 
     grid = parse_grid(args.grid)              # checked before reading the data
+    _no_underflow(grid)
     reading_marks(args)
     if args.class_weight is not None and "class_weight" in grid:     # named with both values, as _fixed's
         raise OptionError(f"--class-weight {_classes(args.class_weight)} and the grid's class_weight "
@@ -209,6 +210,19 @@ def _fixed(args, grid: dict) -> dict:
         if value is not None and name not in in_grid:
             fixed[name] = value
     return fixed
+
+
+def _no_underflow(grid) -> None:
+    """A learning rate typed with a digit 1-9 that float64 reads as 0 (lr=1e-400) named as typed, in train --lr's
+    words: the estimator's refusal said "got 0.0", a value the user never wrote."""
+    from chainrule.sweep_grid import ALIASES
+
+    from .tabular import read_as_zero
+    for key, values in grid.spelled.items():
+        for value, text in values:
+            if ALIASES.get(key, key) == "learning_rate" and isinstance(value, float) and read_as_zero(text):
+                raise OptionError(f"--grid: {key}={text}: expected a learning rate > 0, e.g. 0.001; got "
+                                  f"{text!r}{read_as_zero(text)}: at a rate of 0 a fit learns nothing")
 
 
 def _one_clipping(grid: dict) -> None:

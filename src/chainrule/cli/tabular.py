@@ -45,11 +45,34 @@ def learning_rate(text: str) -> float:
             raise ValueError(text)                  # -1e-400: below 0, not a rate that rounds to it
     except (ValueError, ValidationError):
         raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}") from None
-    if value == 0 and re.search(r"[^\D0]", re.split(r"[eE]", text)[0]):    # 1e-400 (any digit 1-9): read as 0
-        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}, which float64 "
-                                         "reads as 0 (its smallest is 5e-324): a rate of 0 trains nothing; give 0 "
-                                         "to mean it")
+    if value == 0 and read_as_zero(text):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, e.g. 0.001; got {text!r}{read_as_zero(text)}"
+                                         ": a rate of 0 trains nothing; give 0 to mean it")
     return value
+
+
+def read_as_zero(text: str) -> str:
+    """', which float64 reads as 0 (...)' where `text` is a number written with a digit 1-9 that float64 reads as 0
+    (1e-400), else '': the words of train's --lr and sweep's --grid lr=, which name the value as typed."""
+    try:
+        zero = float(text) == 0
+    except ValueError:
+        return ""
+    return ", which float64 reads as 0 (its smallest is 5e-324)" if zero and re.search(
+        r"[^\D0]", re.split(r"[eE]", text)[0]) else ""
+
+
+def words_as_written(df, args):
+    """`df` with a target pandas read as booleans (true/false, TRUE/FALSE words) read again as the file writes it, as
+    --text TARGET reads it: its classes are the labels as written, which predict writes back and --class-weight
+    names ('true=2'), not Python's True and False."""
+    import pandas as pd
+    target = args.target
+    if target not in df.columns or target in args.text or args.task == "regression" or \
+            not pd.api.types.is_bool_dtype(df[target]):
+        return df
+    df[target] = read(args, args.csv, [target], usecols=[target])[target].to_numpy()
+    return df
 
 
 def fraction(text: str) -> float:

@@ -157,6 +157,25 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     return f"unrecognized arguments: {' '.join(extra)}{hint}"
 
 
+def spaced_list(p: argparse.ArgumentParser, words: list[str], extra: list[str]) -> str:
+    """'; --features takes several in one word, separated by commas: --features a,b' where the words left over
+    (`extra`) follow a comma-list option's value in `words` (`--features a b`: argparse took a, left b unrecognized)."""
+    import itertools
+    import shlex
+    lists = {o for a in p._actions if "[," in str(a.metavar or "") for o in a.option_strings}
+    for i, word in enumerate(words):
+        name, eq, value = word.partition("=")
+        if name not in lists or (not eq and i + 1 >= len(words)):
+            continue
+        value, start = (value, i + 1) if eq else (words[i + 1], i + 2)
+        after = list(itertools.takewhile(lambda w: not w.startswith("-"), words[start:]))
+        stray = list(itertools.takewhile(lambda w: w in extra, after))
+        if stray:
+            return (f"; {name} takes several in one word, separated by commas, not spaces: "
+                    f"{name} {shlex.quote(','.join([value, *stray]))}")
+    return ""
+
+
 def _likely(word: str, bare: dict[str, str]) -> str | None:
     """The option (less its dashes) `word` likely means: the one option it shortens, as argparse read it before
     options were read whole (`--ep` for --epochs, not the closer --sep; `--he` for --help, too short beside it for

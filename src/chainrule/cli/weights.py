@@ -60,9 +60,8 @@ def summable(w: np.ndarray, named: str, which: str) -> None:
     """Rows' weights whose sum passes float64's largest number (1.8e308) are refused in the options' words: train's
     loss and statistics divide by that sum (the weighted mean), which would be inf, its accuracy NaN, its inputs
     called infinite. Only the weights' ratios count there, so the remedy is a common factor."""
-    with np.errstate(over="ignore"):
-        total = float(np.add.reduce(w, dtype=np.float64))
-    if not math.isfinite(total):
+    from ..nn.sample_weight import summed
+    if not math.isfinite(summed(w)):
         raise ValidationError(f"{named}: the {which} rows' weights sum past the largest number (1.8e+308), "
                               f"largest weight {float(np.max(w)):g}; only their ratios count, so divide them all by "
                               "one factor (e.g. 1e300 -> 1)")
@@ -170,7 +169,8 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     unweighed = np.zeros(k, dtype=bool)   # 'balanced': a class whose rows all weigh 0 has no count (its table's 1 is
     if isinstance(class_weight, str) and w is not None:       # no weight; scikit-learn's is inf): said so
         unweighed = (np.bincount(labels, minlength=k) > 0) & (np.bincount(labels, weights=rows > 0, minlength=k) == 0)
-    shown = ", ".join(f"{as_written(c)} (its rows weigh 0)" if z else f"{as_written(c)}={t:.4g}"
+    from .numbers import exact
+    shown = ", ".join(f"{as_written(c)} (its rows weigh 0)" if z else f"{as_written(c)}={exact(float(t))}"
                       for c, t, z in list(zip(pre.classes, table, unweighed))[:20])
     more = f", and {k - 20} more" if k > 20 else ""
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
@@ -179,8 +179,10 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
 
 def as_written(label: Any) -> str:
     """A class label as --class-weight takes it, LABEL of LABEL=W: as the file writes it, not its repr (the class 1
-    is 1, not '1'); one holding a comma, a quote or spaces around it in double quotes, as a CSV cell; cut at 200."""
-    text = str(label) if len(str(label)) <= 200 else str(label)[:197] + "..."
+    is 1, not '1'); one holding a comma, a quote, a line break or spaces around it in double quotes, as a CSV cell
+    (its line break kept: pasted between single quotes, the option reads it back); whole, however long: a cut label
+    names no class."""
+    text = str(label)
     if any(c in text for c in ',"\n\r') or text != text.strip() or not text:
         return '"' + text.replace('"', '""') + '"'
     return text

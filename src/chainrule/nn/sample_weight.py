@@ -32,6 +32,16 @@ def by_weight(reduction: Any) -> bool:
     return reduction == REDUCTIONS[1]
 
 
+def summed(w: np.ndarray) -> float:
+    """The float64 sum of weights `w`, inf (no warning) where it passes float64's largest number: the weighted
+    mean's divisor, which `check` and the command's options refuse when it is not finite, each in its words."""
+    total = 0.0
+    for a in range(0, w.shape[0], BLOCK):       # in blocks: a file's weights (np.memmap) are read once, in place
+        with np.errstate(over="ignore"):
+            total += float(np.add.reduce(w[a:a + BLOCK], dtype=np.float64))
+    return total
+
+
 def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = True) -> np.ndarray:
     """`sample_weight` (shape (n,), or Keras' column (n, 1)) as a float64 array of `n` finite weights >= 0, not all
     zero unless not `some` (a sequence's batch: others may weigh), summing to a finite number (a copy: the
@@ -61,8 +71,7 @@ def check(sample_weight: Any, n: int, name: str = "sample_weight", some: bool = 
         if bad.size:
             raise ValidationError(f"{name} must be >= 0; weight {a + bad[0]} is {part[bad[0]]:g}")
         positive = positive or bool(part.any())
-        with np.errstate(over="ignore"):
-            total += float(np.add.reduce(part, dtype=np.float64))
+        total += summed(part)
     if not np.isfinite(total):          # the weighted mean's divisor: inf would make the loss 0 and the accuracy NaN
         raise ValidationError(f"{name}: the weights sum past float64's largest number (1.8e+308), largest weight "
                               f"{float(np.max(w)):g}; divide them all by one factor (e.g. 1e300 -> 1): only their "

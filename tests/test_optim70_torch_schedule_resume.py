@@ -54,3 +54,13 @@ def test_torch_state_dict_mid_schedule_with_the_scheduler_epoch_goes_on_as_torch
         scheduler.step()
     for ours, theirs in zip(net.get_weights(), model.parameters()):
         np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
+
+
+def test_the_refusal_is_docs_errors_rows_message():
+    from pathlib import Path
+    net = small_net()
+    topt, _ = _torch_run(cr.to_torch(net), 3)
+    opt = cr.optim.SGD(cr.optim.StepLR(0.1, step_size=2, gamma=0.5), momentum=0.9).bind(net)
+    with pytest.raises(ValidationError) as refused:
+        opt.load_state_dict(_as_ours(topt.state_dict()))
+    assert f"| {refused.value} |" in (Path(__file__).parent.parent / "docs" / "errors.md").read_text()

@@ -311,6 +311,7 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
     if opt.schedule is None:
         opt.lr = lr
     opt.restore(t, epoch, flat, fresh)
+    opt._loaded_epoch = epoch           # the next fit's epoch behind it: the schedule would start again, warned of
     opt._listed = n                   # the parameters listed, which an unbound optimizer's state_dict lists again
     if isinstance(layout, int) and found:
         opt._layout = [(f"parameter {i}", tuple(shape)) for i, shape in enumerate(shapes) if shape is not None]

@@ -348,9 +348,9 @@ def _rate(opt: Optimizer, lr: Any, epoch: Any, dated: bool = True) -> tuple[floa
     if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch) and not dated:
         raise _refuse(f"param_groups[0]['lr'] is {lr!r} and gives no 'epoch' (torch's keeps it in its scheduler: "
                       f"last_epoch), so this {type(opt).__name__}'s schedule {type(opt.schedule).__name__} reads epoch "
-                      f"{epoch}, where it gives {opt._scheduled(opt.schedule, epoch)!r}: add param_groups[0]['epoch'] = "
-                      "scheduler.last_epoch (and set the network's epochs_trained to it), or load into an optimizer "
-                      "of a plain rate")
+                      f"{epoch}, where it gives {opt._scheduled(opt.schedule, epoch)!r}: add "
+                      "param_groups[0]['epoch'] = scheduler.last_epoch (and set the network's epochs_trained to it), "
+                      "or load into an optimizer of a plain rate")
     if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch):
         raise _refuse(f"param_groups[0]['lr'] is {lr!r}, but this {type(opt).__name__}'s schedule "
                       f"{type(opt.schedule).__name__} gives {opt._scheduled(opt.schedule, epoch)!r} at epoch {epoch}: "

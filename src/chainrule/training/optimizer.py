@@ -4,6 +4,7 @@ from the formulas of each optimizer (`optim`), so a user's optimizer subclasses 
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
@@ -11,6 +12,7 @@ from typing import Any, ClassVar, TypeVar
 import numpy as np
 
 from ..backend import kernels
+from ..callers import caller_level
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
@@ -139,6 +141,14 @@ class Optimizer(KerasNames):
         return self
 
     def set_epoch(self, epoch: int) -> None:
+        loaded = self.__dict__.pop("_loaded_epoch", None)       # a state dict's epoch, not trained on since
+        if loaded is not None and epoch < loaded and self.schedule is not None:
+            rate = self._scheduled(self.schedule, epoch)
+            warnings.warn(f"this {type(self).__name__} loaded a state dict at epoch {loaded} of its schedule "
+                          f"{type(self.schedule).__name__}, and the network's epochs_trained is {epoch}, the epoch the "
+                          f"schedule reads: it starts again from there (rate {rate!r}, was {self.lr!r}); to go on, set "
+                          f"net.epochs_trained = {loaded + 1} (the epochs the saved run trained) before fit",
+                          UserWarning, stacklevel=caller_level())
         self.epoch = epoch
         if self.schedule is not None:
             self._lr = self._scheduled(self.schedule, epoch)

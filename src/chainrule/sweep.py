@@ -38,8 +38,8 @@ from chainrule.sweep_files import can_write, finished, save_best
 from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
 from chainrule.sweep_grid import (
     by_index,
-    check_seed,
     by_label,
+    check_seed,
     checked_cv,
     estimator_grid,
     fixed_names,

@@ -140,10 +140,11 @@ class SweepResult:
         self._refitted("score")
         if isinstance(self.scorer_, dict) and callable(self.refit):    # GridSearchCV's scorer_[refit]: a KeyError
             names = ", ".join(map(repr, self.scorer_))
-            raise ValidationError(f"score: the sweep's refit is a callable ({getattr(self.refit, '__name__', self.refit)})"
-                                  f" beside several scorers ({names}), so no scorer is the refit's, as GridSearchCV's "
-                                  f"score finds none (its KeyError); score with one of them: result.scorer_"
-                                  f"[{next(iter(self.scorer_))!r}](result.best_estimator_, X, y)")
+            refit = getattr(self.refit, "__name__", self.refit)
+            raise ValidationError(f"score: the sweep's refit is a callable ({refit}) beside several scorers ({names}), "
+                                  "so no scorer is the refit's, as GridSearchCV's score finds none (its KeyError); "
+                                  f"score with one of them: result.scorer_[{next(iter(self.scorer_))!r}]"
+                                  "(result.best_estimator_, X, y)")
         scorer = self.scorer_[self.scoring] if isinstance(self.scorer_, dict) else self.scorer_   # refit's, as theirs
         return float(scorer(self.best_pipeline, X, y, **params))
 

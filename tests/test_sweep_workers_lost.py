@@ -44,7 +44,8 @@ def test_a_worker_killed_mid_sweep_is_named_and_the_finished_candidates_kept(swe
     message = str(caught.value)
     assert message == (f"the Dask cluster lost the sweep's tasks: worker {address} left the cluster (killed, out of "
                        "memory, or restarted), taking the folds' rows sent to it and the tasks on them; the 1 of 2 "
-                       f"candidates whose folds all finished are in {str(tmp_path / PARTIAL)!r}; run the sweep again")
+                       f"candidates whose folds all finished are in {str(tmp_path / PARTIAL)!r}; lost, with a fold "
+                       "unfinished: epochs=50000, n_iter_no_change=inf; run the sweep again")
     assert message == dask_documented("worker lost mid-sweep", address).replace(      # docs/errors.md's row
         repr("sweep/" + PARTIAL), repr(str(tmp_path / PARTIAL)))
     pd = pytest.importorskip("pandas")

@@ -39,6 +39,7 @@ from chainrule.sweep_grid import ALIASES as ALIASES  # where users found it
 from chainrule.sweep_grid import (
     by_index,
     by_label,
+    check_seed,
     checked_cv,
     estimator_grid,
     fixed_names,
@@ -62,7 +63,7 @@ from chainrule.sweep_tasks import SweepStopped, check_scheduler, keep_finished, 
 @words("sweep")         # its advice names its arguments (drop=, read=), not a DataFrame's or the command's;
 # a frame of its own: its warnings find run_sweep's caller by callers.caller_level
 def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_dir=None,
-              cv: Any = 3, scoring: Any = None, n_jobs: int = 1, seed: int = 0, n_iter: int | None = None,
+              cv: Any = 3, scoring: Any = None, n_jobs: int = 1, seed: Any = 0, n_iter: int | None = None,
               task: str | None = None, impute: str | None = None, na_values: list[str] | None = None,
               text_columns: list[str] | None = None, read: dict | None = None, drop: list[str] | None = None,
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
@@ -132,7 +133,9 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     seed : the folds' shuffling (cv a number), n_iter's draws, and every network's random_state (its initial weights
         and shuffling) where the grid does not set random_state: a grid's random_state seeds its candidates'
         networks, as GridSearchCV's param_grid overrides the estimator's, and the folds stay seed's (the seeds
-        compared on the same folds).
+        compared on the same folds). None, as scikit-learn's random_state=None: the folds shuffled anew (cut once,
+        the same for every candidate) and each fit's initial weights drawn anew, so candidates differ even where their
+        values are equal and a second sweep differs from the first; a numpy.random.RandomState as scikit-learn takes it.
     verbose : the search's lines on stdout, as GridSearchCV's verbose: 1 "Fitting 3 folds for each of 4 candidates,
         totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too; 10 the
         candidate's number, and a START line as each fit is sent. Each
@@ -158,6 +161,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     if n_iter is not None and (not isinstance(n_iter, (int, np.integer)) or isinstance(n_iter, bool) or n_iter < 1):
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
+    check_seed(seed)                      # named as the sweep's, not as a candidate's random_state
     if not isinstance(overwrite, bool):
         raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
     refit = bool(refit) if isinstance(refit, np.bool_) else refit     # NumPy's too, as GridSearchCV's "boolean"
@@ -284,8 +288,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
     fold_pre = FoldPreprocessing(target, pre.task, impute, tuple(text_columns or ()), max_categories, dtype)
     splits = fits_every_fold(df, y, folds, fold_pre, w, weight, group_of, groups)   # cut once (unseeded: anew)
     if not classify:            # each scorer's: one that does not rank would be NaN in every fold
-        for one in (scorers or {"score": scoring}).values():
-            spread_scorable(y, splits, one, target)
+        for key, one in (scorers or {None: scoring}).items():
+            spread_scorable(y, splits, one, target, key)
 
     refit_time: list[float] = []
 

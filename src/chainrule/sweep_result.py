@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chainrule.errors import ValidationError
+
 #: GridSearchCV's methods that call its best_estimator_'s (here the Pipeline of the file's preprocessing and the best)
 DELEGATED = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -136,6 +138,13 @@ class SweepResult:
         (the sweep's scoring: its default is the estimator's own score, accuracy or R2); refit=False: AttributeError
         on the call, as GridSearchCV's."""
         self._refitted("score")
+        if isinstance(self.scorer_, dict) and callable(self.refit):    # GridSearchCV's scorer_[refit]: a KeyError
+            names = ", ".join(map(repr, self.scorer_))
+            refit = getattr(self.refit, "__name__", self.refit)
+            raise ValidationError(f"score: the sweep's refit is a callable ({refit}) beside several scorers ({names}), "
+                                  "so no scorer is the refit's, as GridSearchCV's score finds none (its KeyError); "
+                                  f"score with one of them: result.scorer_[{next(iter(self.scorer_))!r}]"
+                                  "(result.best_estimator_, X, y)")
         scorer = self.scorer_[self.scoring] if isinstance(self.scorer_, dict) else self.scorer_   # refit's, as theirs
         return float(scorer(self.best_pipeline, X, y, **params))
 

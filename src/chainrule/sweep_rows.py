@@ -94,19 +94,24 @@ def csv_source(csv) -> Callable[[], Any]:
 SPREAD_SCORERS = ("r2", "explained_variance")
 
 
-def spread_scorable(y, splits: list, scoring: Any, target: str) -> None:
+def spread_scorable(y, splits: list, scoring: Any, target: str, key: str | None = None) -> None:
     """A regression scored by r2 (the default) or explained_variance whose fold's test target spreads beyond float64's
     range (values near -1.7e308 and 1.7e308: their squared deviations overflow) is refused before any fit, in the
     sweep's words, as `train` says such a spread: scikit-learn's score there is NaN, after NumPy's overflow warnings,
-    and every candidate failed with 'its score was NaN'."""
-    if scoring is not None and scoring not in SPREAD_SCORERS:
+    and every candidate failed with 'its score was NaN'. A scorer object of theirs (make_scorer(r2_score),
+    get_scorer('r2')) too, and one of several scorers that does not rank (`key`, its name): it was NaN, found late."""
+    from sklearn.metrics import explained_variance_score, r2_score
+    func = getattr(scoring, "_score_func", None)
+    if scoring is not None and not (isinstance(scoring, str) and scoring in SPREAD_SCORERS) and func not in (
+            r2_score, explained_variance_score):
         return
     for k, (_, test) in enumerate(splits):
         values = np.asarray(y, dtype=np.float64)[test]
         with np.errstate(all="ignore"):
             spread = np.sum((values - np.mean(values)) ** 2)
         if not np.isfinite(spread):
-            name = f"scoring {scoring!r}" if scoring is not None else "the default scoring, r2,"
+            name = ("the default scoring, r2," if scoring is None else f"scoring {scoring!r}" if key in (None, scoring)
+                    else f"the scorer {key!r} ({scoring!r})")
             raise ValidationError(
                 f"{name} cannot score fold {k + 1} of {len(splits)}: its test values of {target!r} (from "
                 f"{values.min():.4g} to {values.max():.4g}) spread beyond float64's range (their squared deviations "

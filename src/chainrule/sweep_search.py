@@ -165,6 +165,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
                                  [stop.done[i * n_folds + k] for i in whole for k in range(n_folds)], n_folds)
             stop.table = table_of(finished, names, n_folds, primary)
         stop.n_candidates = len(candidates)
+        finished_ones = set(whole)
+        stop.lost = [as_written(c, names) for i, c in enumerate(candidates) if i not in finished_ones]
         raise
     res = cv_results(candidates, out, n_folds)
     scores = np.array([res[f"split{k}_test_{primary}"] for k in range(n_folds)])   # the ranking scorer's alone:

@@ -31,6 +31,7 @@ class SweepStopped(BaseException):
         self.n_candidates = 0
         self.refitting = False       # every candidate finished; the best's refit on every row did not
         self.partial_path: Any = None
+        self.lost: list[str] = []    # the candidates with a fold unfinished, as the grid wrote them (`search`'s)
 
     def __reduce__(self) -> tuple:
         return type(self), (self.done, *self.args), self.__dict__
@@ -53,6 +54,9 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
         where = "its table" if self.partial_path is None else repr(str(self.partial_path))
         kept = ("; no candidate had finished all its folds" if self.table is None else
                 f"; the {len(self.table)} of {self.n_candidates} candidates whose folds all finished are in {where}")
+        if self.table is not None and self.lost:         # which to sweep again: none finished, every one
+            shown = "; ".join(self.lost[:3]) + (f"; and {len(self.lost) - 3} more" if len(self.lost) > 3 else "")
+            kept += f"; lost, with a fold unfinished: {shown}"
         return f"the Dask cluster lost the sweep's tasks: {self.why}{kept}; run the sweep again"
 
 

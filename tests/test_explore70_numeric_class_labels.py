@@ -1,6 +1,6 @@
-"""A class named by a number beside its target, in a real browser (test_explore_browser's fixtures, test_notebook68_page's
-notebook cells): the label read "1.0: 0", the class's name and the target's value alike numbers; it reads "class 1.0: 0".
-A class named by a word keeps its name alone ("setosa: 1")."""
+"""A class named by a number beside its target, in a real browser (test_explore_browser's fixtures,
+test_notebook68_page's notebook cells): the label read "1.0: 0", the class's name and the target's value alike
+numbers; it reads "class 1.0: 0". A class named by a word keeps its name alone ("setosa: 1")."""
 import warnings
 
 import numpy as np

@@ -87,7 +87,8 @@ def test_a_code_made_before_the_classes_were_shared_still_opens(iris):
 
 
 @pytest.mark.parametrize("classes, words", [(["a", "b"], "got 2 of them"), ("abc", "got str abc"),
-                                            (["a", "b", 3], "got int 3")])
+                                            (["a", "b", 3], "got int 3"),
+                                            (["a", "b", "x" * 1001], "got a text of 1,001 characters")])
 def test_a_shared_pages_wrong_classes_are_refused_naming_them(iris, classes, words):
     est, X, names = iris
     p = payload(Explorer(est, X[:6], names[:6]).session.share())

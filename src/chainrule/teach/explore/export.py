@@ -117,7 +117,7 @@ def shared(s) -> tuple[str, str]:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
-        if s.classes:               # a fitted classifier's classes_ naming the outputs (setosa, not y1)
+        if s.classes:               # a fitted classifier's classes_ naming the outputs (setosa, not o1)
             payload["model"]["classes"] = list(s.classes)
     if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
         payload["selected"] = s.selected

@@ -117,7 +117,7 @@ def shared(s) -> tuple[str, str]:
                             "pre": None if s.pre is None else s.pre.to_json()}
         if s.optimizer_from:        # the model's optimizer, taken and set aside: said on the shared page too
             payload["model"]["optimizer_from"] = s.optimizer_from
-        if s.classes:               # a fitted classifier's classes_ naming the outputs (setosa, not y1)
+        if s.classes:               # a fitted classifier's classes_ naming the outputs (setosa, not o1)
             payload["model"]["classes"] = list(s.classes)
     if s.selected is not None:      # the chain-rule panel's weight, and where the last steps moved it (its step line)
         payload["selected"] = s.selected
@@ -342,11 +342,11 @@ def _model(s, model) -> None:
     if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre", "optimizer_from", "classes"}:
         raise ValidationError("share code: model must hold a title, where its sample came from and its preprocessing")
     classes = model.get("classes")
-    if classes is not None and not (isinstance(classes, list) and len(classes) == s.net.n_outputs
-                                    and all(isinstance(c, str) and len(c) <= 1000 for c in classes)):
-        odd = [c for c in classes if not (isinstance(c, str) and len(c) <= 1000)] if isinstance(classes, list) else []
+    odd = [c for c in classes if not isinstance(c, str) or len(c) > 1000] if isinstance(classes, list) else [classes]
+    if classes is not None and (odd or len(classes) != s.net.n_outputs):
         got = (limits.received(classes) if not isinstance(classes, list) else f"{len(classes)} of them"
-               if len(classes) != s.net.n_outputs else limits.received(odd[0]))
+               if len(classes) != s.net.n_outputs else f"a text of {len(odd[0]):,} characters"
+               if isinstance(odd[0], str) else limits.received(odd[0]))
         raise ValidationError(f"share code: the model's classes must be {s.net.n_outputs} texts (of at most 1000 "
                               f"characters), one per output; got {got}")
     texts = [model.get("title"), model.get("sample_from"), model.get("optimizer_from")]

@@ -198,7 +198,9 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
     const columns = 12 + inW + 20 + (state.layers.length - 1) * MIN_GAP + 20 + 8;
     outRoom = Math.max(measureTarget("abcd…"), Math.min(320, width - columns - 10 - measureTarget(`: ${longest(shown)}`)));
   }
-  const outLabels = outputs ? outputs.map(s => fitted(s, outRoom, measureTarget)) : null;
+  // a class named by a number is said as a class ("class 1.0: 0"), its name never read as the target's value ("1.0: 0")
+  const said = s => (names.classes && s.trim() !== "" && Number.isFinite(Number(s)) ? `class ${s}` : s);
+  const outLabels = outputs ? outputs.map(s => fitted(said(s), outRoom, measureTarget)) : null;
   const inShort = values && values.map(v => short(Number(v)));
   return { inputs, outputs, classes: names.classes, target: names.target, inFull, inShort, inLabels, outLabels, inW, raws };
 }

@@ -15,7 +15,7 @@ export function pageTransport() {
   return {
     async open() {
       const share = location.hash.startsWith("#s=") ? location.hash.slice(3) : null;
-      if (sid && share === null) {           // "#s=" alone too is a link: its emptiness said, not this tab's session
+      if (sid && share === null) {           // "#s=" alone too is a link: its emptiness said below, in this tab's session
         const a = await post(`/api/session/${sid}/state`, {});
         if (a.state) return a;
       }

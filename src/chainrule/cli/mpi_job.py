@@ -7,7 +7,7 @@ import os
 import sys
 
 from ..errors import ValidationError, counted
-from ..training.rank_warnings import launched_ranks, launcher  # noqa: F401  (train's and sweep's refusals)
+from ..training.rank_warnings import launched_ranks, launcher, one_rank_each
 
 
 def mpi_world():
@@ -19,16 +19,9 @@ def mpi_world():
         raise ImportError("--mpi needs mpi4py and an MPI library: " + install(["mpi4py", "mpich"], "mpi")) from None
     comm = MPI.COMM_WORLD
     launched = launched_ranks()
-    if comm.Get_size() == 1 and launched > 1 and launcher() == "srun":
-        raise ValidationError(f"--mpi: srun started {launched} processes, but MPI.COMM_WORLD has 1 rank in each: each "
-                              "would train alone; srun connects them through PMI: run srun --mpi=pmi2 (or pmix; "
-                              "`srun --mpi=list` lists them)")
     if comm.Get_size() == 1 and launched > 1:
-        raise ValidationError(
-            f"--mpi: the launcher started {launched} processes, but MPI.COMM_WORLD has 1 rank in each: each would "
-            f"train alone; that mpiexec is not of the MPI library mpi4py uses ({MPI.Get_library_version().split()[0]}"
-            f"...): run {os.path.join(os.path.dirname(sys.executable), 'mpiexec')} (beside this Python) or rebuild "
-            "mpi4py for yours")
+        raise ValidationError(f"--mpi: {launcher()} started {launched} processes, but MPI.COMM_WORLD has 1 rank in "
+                              "each: each would train alone; " + one_rank_each(MPI))
     if comm.Get_rank() != 0:
         # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
         # file" of it on the job's stderr (after a rank's warning, under --quiet too)

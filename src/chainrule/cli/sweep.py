@@ -11,8 +11,8 @@ from chainrule.errors import ValidationError
 from ..data.advice import words
 from ..data.lines import plural
 from ..teach.width import say, word
+from ..training.rank_warnings import launched_ranks, launcher
 from . import numbers
-from .mpi_job import launched_ranks, launcher
 from .reading import column_name, named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError

@@ -13,10 +13,11 @@ from ..data.encode import warn_unseen
 from ..errors import ModelFileError, TrainingDiverged, UnknownNameError, ValidationError
 from ..nn.numeric import as_whole
 from ..teach.width import say, word
+from ..training.rank_warnings import launched_ranks, launcher
 from . import optimizer as options
 from . import reading, resume, schedule, weights
 from .metrics import format_metrics
-from .mpi_job import launched_ranks, launcher, mpi_world, where_ranks
+from .mpi_job import mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows

@@ -132,10 +132,18 @@ def batch_callbacks(callbacks: list[Callback]) -> tuple[list[Callback], list[Cal
     """The callbacks fit calls before and after each batch (on_train_batch_begin, on_train_batch_end):
     those whose class (or, as LambdaCallback's, the instance) overrides the hook under either of Keras'
     names; the others cost the hot loop nothing."""
-    def uses(cb: Callback, *names: str) -> bool:
-        return any(name in vars(cb) or getattr(type(cb), name) is not getattr(Callback, name) for name in names)
-    return ([cb for cb in callbacks if uses(cb, "on_train_batch_begin", "on_batch_begin")],
-            [cb for cb in callbacks if uses(cb, "on_train_batch_end", "on_batch_end")])
+    return ([cb for cb in callbacks if overrides(cb, Callback, "on_train_batch_begin", "on_batch_begin")],
+            [cb for cb in callbacks if overrides(cb, Callback, "on_train_batch_end", "on_batch_end")])
+
+
+#: a batch hook under either of Keras' names
+BATCH_HOOKS = ("on_batch_begin", "on_train_batch_begin", "on_batch_end", "on_train_batch_end")
+
+
+def overrides(cb: Any, base: type, *names: str) -> bool:
+    """Whether `cb`'s class (or, as LambdaCallback's, the instance) has its own hook of `names` beyond `base`'s:
+    a subclass of a callback whose batch hook fit may skip, with batch hooks of its own, reads each batch's logs."""
+    return any(name in vars(cb) or getattr(type(cb), name) is not getattr(base, name) for name in names)
 
 
 def keras_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from ..nn.divergence import REMEDIES
 from ..nn.evaluation import format_logs, step_time
 from .backup import BackupAndRestore as BackupAndRestore
 from .backup import keras_backup as keras_backup  # fit's reading of BackupAndRestore (nn's facade)
+from .callback import BATCH_HOOKS, keras_params, overrides
 from .callback import Callback as Callback  # the base, re-exported: chainrule.callbacks.Callback
-from .callback import keras_params
 from .csv_logger import CSVLogger as CSVLogger  # Keras' other callbacks, each in its module
 from .early_stopping import EarlyStopping as EarlyStopping
 from .model_checkpoint import ModelCheckpoint as ModelCheckpoint
@@ -176,8 +176,7 @@ class ProgressBar(Callback):
     def per_batch_optional(self) -> bool:
         """fit may skip the per-batch hook (the compiled epoch; under MPI, the global batch's logs): the bar catches
         up at the epoch's end. Not a subclass's (or an instance's) own batch hook: it may read each batch's logs."""
-        hooks = ("on_batch_begin", "on_train_batch_begin", "on_batch_end", "on_train_batch_end")
-        return not any(h in vars(self) or getattr(type(self), h) is not getattr(ProgressBar, h) for h in hooks)
+        return not overrides(self, ProgressBar, *BATCH_HOOKS)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.params = params

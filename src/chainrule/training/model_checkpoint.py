@@ -17,6 +17,7 @@ from ..nn import checks as check
 from ..nn.filenames import not_a_folder, regular_or_absent
 from ..nn.keras_methods import checkpoint_target
 from .callback import (
+    BATCH_HOOKS,
     Callback,
     auto_mode_known,
     best_value,
@@ -25,6 +26,7 @@ from .callback import (
     monitor_mode,
     monitor_name,
     optional_number,
+    overrides,
     verbose_flag,
 )
 
@@ -76,10 +78,14 @@ class ModelCheckpoint(Callback):
         #: Keras' attribute: the best watched value as logged (None: none yet, or initial_value_threshold),
         #: kept across fits as in Keras
         self.best: float | None = threshold
-        #: fit may skip the per-batch hook (the compiled epoch) unless it saves every save_freq batches
-        self.per_batch_optional = self.save_freq == "epoch"
         self.writes, self.prints = True, bool(self.verbose)
         self.epoch = self.batches = 0            # the epoch running; batches since the last save
+
+    @property
+    def per_batch_optional(self) -> bool:
+        """fit may skip the per-batch hook (the compiled epoch; under MPI, the global batch's logs) unless it saves
+        every save_freq batches, or a subclass (or the instance) has batch hooks of its own: they may read the logs."""
+        return self.save_freq == "epoch" and not overrides(self, ModelCheckpoint, *BATCH_HOOKS)
 
     def on_train_begin(self, params: dict[str, Any]) -> None:
         self.writes = params.get("rank", 0) == 0         # under MPI every rank runs the callbacks; rank 0 saves

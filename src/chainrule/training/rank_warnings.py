@@ -170,12 +170,9 @@ def alone_among_ranks(comm: Any = None) -> None:
             from mpi4py import MPI
             if MPI.COMM_WORLD.Get_size() == 1:
                 _warned.append(True)
-                mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
                 warnings.warn(f"comm has 1 rank, but {launcher()} started {launched} processes, each rank 0 of 1 in "
-                              "MPI.COMM_WORLD: each trains its own copy of the network alone; that launcher is not "
-                              f"of the MPI library mpi4py uses ({MPI.Get_library_version().split()[0]}...): run "
-                              f"{mpiexec} (beside this Python) or rebuild mpi4py for yours", UserWarning,
-                              stacklevel=caller_level())
+                              "MPI.COMM_WORLD: each trains its own copy of the network alone; " + one_rank_each(MPI),
+                              UserWarning, stacklevel=caller_level())
         return
     size = 1 if _warned else world_size()       # read once a process at most, as said
     if size <= 1:
@@ -185,3 +182,20 @@ def alone_among_ranks(comm: Any = None) -> None:
                   "copy of the network on all the data. For one network trained data-parallel, pass "
                   "comm=MPI.COMM_WORLD (from mpi4py import MPI); where separate fits are intended, say so with "
                   f"warnings.filterwarnings('ignore', message={ALONE!r})", UserWarning, stacklevel=caller_level())
+
+
+def library(MPI: Any) -> str:
+    """mpi4py's MPI library as it reports itself, its first line to the comma ("Open MPI v4.1.5", "MPICH Version:
+    4.1.2"): the first word alone read "Open" for Open MPI."""
+    lines = MPI.Get_library_version().replace("\0", "").strip().splitlines() or ["an unnamed MPI"]
+    return " ".join(lines[0].split(",")[0].split())
+
+
+def one_rank_each(MPI: Any) -> str:
+    """What to run where the launcher's processes are each rank 0 of 1 (`train --mpi` refuses it, a fit warns): srun
+    without PMI, or an mpiexec of another MPI library than mpi4py's."""
+    if launcher() == "srun":
+        return "srun connects them through PMI: run srun --mpi=pmi2 (or pmix; `srun --mpi=list` lists them)"
+    mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
+    return (f"that mpiexec is not of the MPI library mpi4py uses ({library(MPI)}): run {mpiexec} (beside this Python) "
+            "or rebuild mpi4py for yours")

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .callback import batch_callbacks
+from .callback import batch_callbacks, overrides
 from .callbacks import Callback
 from .diagnostics import GradientDiagnostics
 from .meeting import wait
@@ -21,9 +21,8 @@ def reads_batch_loss(cb: Callback) -> bool:
     cost a collective a step for logs they never read. A subclass whose batch-end hook is its own may read them."""
     if cb not in batch_callbacks([cb])[1] or getattr(cb, "per_batch_optional", False):
         return False
-    hooks = ("on_batch_end", "on_train_batch_end")
-    return not (isinstance(cb, GradientDiagnostics) and not any(h in vars(cb) for h in hooks)
-                and all(getattr(type(cb), h) is getattr(GradientDiagnostics, h) for h in hooks))
+    return not (isinstance(cb, GradientDiagnostics) and not overrides(cb, GradientDiagnostics, "on_batch_end",
+                                                                         "on_train_batch_end"))
 
 
 class StepNumbers:

@@ -1,0 +1,41 @@
+"""true/false targets read as the file writes them by every reading (train, train --stream, sweep)."""
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cmd
+
+
+def _true_false(path, true, false):
+    """Two numeric columns and a target `true` where the first is > 0, else `false`; the labels returned."""
+    X = np.random.default_rng(1).normal(size=(100, 2))
+    labels = np.where(X[:, 0] > 0, true, false)
+    with open(path, "w") as f:
+        f.write("a,b,t\n" + "".join(f"{float(x)!r},{float(z)!r},{c}\n" for (x, z), c in zip(X, labels)))
+    return labels
+
+
+@pytest.mark.parametrize("true, false", [("true", "false"), ("TRUE", "FALSE")])
+def test_a_streamed_true_false_target_keeps_its_words(tmp_path, true, false):
+    """train --stream read the words as Python's True and False: --class-weight true=2 was 'not a class', and
+    predict wrote True for 'true'; now its classes are the file's words, as train without --stream reads them."""
+    labels = _true_false(tmp_path / "t.csv", true, false)
+    trained = cmd("train", tmp_path / "t.csv", "--target", "t", "--stream", "--epochs", "30", "--class-weight",
+                  f"{true}=2", "--out", tmp_path / "m.npz")
+    assert trained.returncode == 0, trained.stderr
+    predicted = cmd("predict", tmp_path / "m.npz", tmp_path / "t.csv", "--out", tmp_path / "p.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    written = pd.read_csv(tmp_path / "p.csv", dtype=str)["prediction"]
+    assert set(written) <= {true, false}
+    assert (written == labels).mean() > 0.8
+
+
+def test_a_sweeps_true_false_target_keeps_its_words(tmp_path):
+    """sweep's classes were [False, True]: --class-weight TRUE=2 was 'not a class'; its best model predicts TRUE."""
+    labels = _true_false(tmp_path / "t.csv", "TRUE", "FALSE")
+    swept = cmd("sweep", tmp_path / "t.csv", "--target", "t", "--grid", "lr=0.01,0.05", "--epochs", "30",
+                "--class-weight", "TRUE=2", "--out-dir", tmp_path / "s")
+    assert swept.returncode == 0, swept.stderr
+    predicted = cmd("predict", tmp_path / "s" / "best_model.npz", tmp_path / "t.csv", "--out", tmp_path / "p.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    written = pd.read_csv(tmp_path / "p.csv", dtype=str)["prediction"]
+    assert set(written) <= {"TRUE", "FALSE"} and (written == labels).mean() > 0.8

@@ -1,4 +1,5 @@
-"""true/false targets read as the file writes them by every reading (train, train --stream, sweep)."""
+"""true/false targets read as the file writes them by every reading (train, train --stream, sweep), and a grid's or
+an option's number that float64 reads as 0 named as typed."""
 import numpy as np
 import pandas as pd
 import pytest
@@ -39,3 +40,25 @@ def test_a_sweeps_true_false_target_keeps_its_words(tmp_path):
     assert predicted.returncode == 0, predicted.stderr
     written = pd.read_csv(tmp_path / "p.csv", dtype=str)["prediction"]
     assert set(written) <= {"TRUE", "FALSE"} and (written == labels).mean() > 0.8
+
+
+@pytest.mark.parametrize("pair, expected", [("clip_norm=1e-400", "a clip norm > 0, e.g. 1.0"),
+                                            ("clip_value=2e-999", "a clip value > 0, e.g. 0.5")])
+def test_a_grid_clip_that_float64_reads_as_0_is_named_as_typed(tmp_path, pair, expected):
+    """--grid clip_norm=1e-400 said "got 0.0", as lr=1e-400 did: the text typed, and why float64 reads it as 0."""
+    _true_false(tmp_path / "t.csv", "p", "q")
+    result = cmd("sweep", tmp_path / "t.csv", "--target", "t", "--grid", pair, "--out-dir", tmp_path / "s")
+    assert result.returncode == 2
+    key, text = pair.split("=")
+    assert f"--grid: {pair}: expected {expected}; got '{text}', which float64 reads as 0 (its smallest is " \
+           "5e-324)" in result.stderr
+    assert "got 0.0" not in result.stderr
+
+
+def test_train_clip_norm_that_float64_reads_as_0_says_why(tmp_path):
+    """--clip-norm 1e-400 said only "expected a finite number > 0; got '1e-400'", a number above 0 as typed."""
+    _true_false(tmp_path / "t.csv", "p", "q")
+    result = cmd("train", tmp_path / "t.csv", "--target", "t", "--clip-norm", "1e-400", "--out", tmp_path / "m.npz")
+    assert result.returncode == 2
+    assert "argument --clip-norm: expected a finite number > 0, e.g. 1.0; got '1e-400', which float64 reads as 0" \
+        in result.stderr

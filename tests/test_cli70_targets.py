@@ -62,3 +62,13 @@ def test_train_clip_norm_that_float64_reads_as_0_says_why(tmp_path):
     assert result.returncode == 2
     assert "argument --clip-norm: expected a finite number > 0, e.g. 1.0; got '1e-400', which float64 reads as 0" \
         in result.stderr
+
+
+@pytest.mark.parametrize("value", [12345680.0, -3.0, 2 ** 60 + 1, 0.1 + 0.2, 1e-07, 2.5, 1e300])
+def test_exact_numbers_are_the_shortest_that_read_back(value):
+    """info's fill values and the class-weights line: 12345680.0 was said '12345680.0' (the shortest is 12345680),
+    and an int past 2**53 went through a float, another number."""
+    from chainrule.cli.numbers import exact
+    said = exact(value)
+    assert (int(said) if isinstance(value, int) else float(said)) == value
+    assert not said.endswith(".0") and len(said) <= len(repr(value))

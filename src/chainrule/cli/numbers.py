@@ -5,6 +5,7 @@ numbers as the commands print them for retyping (`exact`: fill values, class wei
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 
 from ..nn.numeric import as_whole
@@ -46,5 +47,7 @@ def opset(text: str) -> int:
 def exact(value: float) -> str:
     """`value` as its shortest text that reads back as the same float64: 2.5 not 2.5000, 1e-07, 0.1 + 0.2's
     0.30000000000000004."""
+    if isinstance(value, int) or (math.isfinite(value) and value == int(value) and abs(value) < 1e16):
+        return str(int(value))                  # 12345680, not repr's 12345680.0; an int whole, not as a float
     short_ = f"{value:g}"
     return short_ if float(short_) == value else repr(float(value))

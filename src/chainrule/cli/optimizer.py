@@ -38,7 +38,10 @@ def _clipping(text: str, check: Callable[[Any], float | None]) -> float:
     try:
         value = check(float(text))
     except (ValueError, ValidationError):
-        raise argparse.ArgumentTypeError(f"expected a finite number > 0, e.g. 1.0; got {text!r}") from None
+        from .tabular import read_as_zero  # 1e-400: why a number typed above 0 is refused
+
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, e.g. 1.0; got {text!r}{read_as_zero(text)}"
+                                         ) from None
     assert value is not None
     return value
 

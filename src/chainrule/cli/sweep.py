@@ -212,17 +212,24 @@ def _fixed(args, grid: dict) -> dict:
     return fixed
 
 
+#: the grid's numbers that must be > 0, with what a fit at 0 would be: named as typed where float64 reads them as 0
+ABOVE_ZERO = {"learning_rate": ("a learning rate > 0, e.g. 0.001", "at a rate of 0 a fit learns nothing"),
+              "clip_norm": ("a clip norm > 0, e.g. 1.0", "a gradient clipped to 0 learns nothing"),
+              "clip_value": ("a clip value > 0, e.g. 0.5", "a gradient clipped to 0 learns nothing")}
+
+
 def _no_underflow(grid) -> None:
-    """A learning rate typed with a digit 1-9 that float64 reads as 0 (lr=1e-400) named as typed, in train --lr's
-    words: the estimator's refusal said "got 0.0", a value the user never wrote."""
+    """A learning rate or clip typed with a digit 1-9 that float64 reads as 0 (lr=1e-400) named as typed, in train
+    --lr's words: the estimator's refusal said "got 0.0", a value the user never wrote."""
     from chainrule.sweep_grid import ALIASES
 
     from .tabular import read_as_zero
     for key, values in grid.spelled.items():
+        said = ABOVE_ZERO.get(ALIASES.get(key, key))
         for value, text in values:
-            if ALIASES.get(key, key) == "learning_rate" and isinstance(value, float) and read_as_zero(text):
-                raise OptionError(f"--grid: {key}={text}: expected a learning rate > 0, e.g. 0.001; got "
-                                  f"{text!r}{read_as_zero(text)}: at a rate of 0 a fit learns nothing")
+            if said and isinstance(value, float) and read_as_zero(text):
+                raise OptionError(f"--grid: {key}={text}: expected {said[0]}; got {text!r}{read_as_zero(text)}: "
+                                  f"{said[1]}")
 
 
 def _one_clipping(grid: dict) -> None:

@@ -62,19 +62,6 @@ def read_as_zero(text: str) -> str:
         r"[^\D0]", re.split(r"[eE]", text)[0]) else ""
 
 
-def words_as_written(df, args):
-    """`df` with a target pandas read as booleans (true/false, TRUE/FALSE words) read again as the file writes it, as
-    --text TARGET reads it: its classes are the labels as written, which predict writes back and --class-weight
-    names ('true=2'), not Python's True and False."""
-    import pandas as pd
-    target = args.target
-    if target not in df.columns or target in args.text or args.task == "regression" or \
-            not pd.api.types.is_bool_dtype(df[target]):
-        return df
-    df[target] = read(args, args.csv, [target], usecols=[target])[target].to_numpy()
-    return df
-
-
 def fraction(text: str) -> float:
     try:
         value = float(text)

@@ -37,7 +37,6 @@ from .tabular import (
     reading_marks,
     said_left_out,
     seed,
-    words_as_written,
 )
 from .usage import OptionError, as_option
 
@@ -287,7 +286,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
             say(stream.said, sys.stderr)
         df, n = None, stream.n_rows                # the rows count_rows counted (fit checks)
     else:
-        df, weight = weights.take(words_as_written(read(args, args.csv), args), args)
+        df, weight = weights.take(read(args, args.csv), args)
         df, said = labels_as_written(df, args.target, args.task, args.text,
                                      lambda cols: read(args, args.csv, (), usecols=cols),    # the target alone
                                      lambda: once(args, args.csv))       # a pipe's bytes, read once

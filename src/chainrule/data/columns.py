@@ -339,9 +339,14 @@ def labels_as_written(df, target: str, task: str | None, text_columns, read_agai
     zeros (007, 012: predictions would be written 7 and 12, '007' and '7' one class), is read
     again as text, as --text TARGET reads it. `read_again(columns)` reads those columns of the file
     again, as text (read_csv's usecols: the target alone is parsed) when `may_be_zero_led`, its
-    bytes looked at first in `source()` (the file, or an open copy of it)."""
+    bytes looked at first in `source()` (the file, or an open copy of it). A target pandas read as
+    booleans (true/false, TRUE/FALSE) is read again so too, without a line: its classes are the
+    words as written, which predict writes back and --class-weight names, not True and False."""
     import pandas as pd
     y = df[target] if target in df.columns else None
+    if y is not None and target not in text_columns and task != "regression" and pd.api.types.is_bool_dtype(y):
+        df[target] = read_again([target])[target].to_numpy()
+        return df, None
     read = df.attrs.get("csv", {})
     if (y is None or target in text_columns or not pd.api.types.is_integer_dtype(y) or not may_be_zero_led(
             task, lambda: y.nunique(), lambda: file_zero_led(source(), read.get("sep", ","), read.get("encoding")))):

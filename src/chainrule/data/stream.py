@@ -232,6 +232,9 @@ class CsvStream:
                 break
             except Mixed as exc:             # read again with that column as text, as pandas reads it whole
                 self.text_read.add(exc.column)
+        if target not in text_columns and task != "regression" and y.kind == "bool":    # true/false: as written,
+            self.text_read.add(target)                                                   # as labels_as_written
+            scans, y = self._scan(target, features, task, impute, set(text_columns))
         self.said = None                    # labels such as 007 are kept as written: columns.labels_as_written
         if target not in text_columns and y.kind == "int" and column_checks.may_be_zero_led(task, lambda: len(
                 y.counts), lambda: column_checks.file_zero_led(self.path, checked["sep"], checked["encoding"])):

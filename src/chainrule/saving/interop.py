@@ -143,6 +143,12 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
     bias-free layer's bias (chainrule's frozen zero one), so its indices after that one differ from chainrule's."""
     if net is None:
         still = _still_biases(sd["state"]) if to_torch else []
+        if still is None and any(isinstance(g, dict) and g.get("params") for g in sd["param_groups"]):
+            raise ValidationError(f"{what}: the state holds no arrays to tell a frozen bias by (plain SGD keeps none, "
+                                  "nor does an optimizer before its first step), and without the network chainrule "
+                                  "cannot tell whether to_torch(net) has each bias: a layer built without one has none "
+                                  "there (Linear(bias=False)), and torch's load_state_dict then refuses the groups' "
+                                  f"sizes; give the network, {what}(sd, net=net), which numbers them as torch does")
         if still:
             raise ValidationError(f"{what}: state[{still[0]}] (a bias: chainrule numbers each layer's W, b) has not "
                                   "moved while the others have, as a frozen one's, and without the network chainrule "
@@ -171,12 +177,13 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
                              for g in groups]}
 
 
-def _still_biases(state: dict) -> list[int]:
-    """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones."""
+def _still_biases(state: dict) -> list[int] | None:
+    """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones;
+    None where no array moved (plain SGD keeps none): nothing tells."""
     def moved(entry: dict) -> bool:
         return any(np.any(v) for v in entry.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
     if not any(moved(entry) for entry in state.values()):
-        return []                  # plain SGD keeps no arrays: nothing tells
+        return None
     return sorted(i for i, entry in state.items() if i % 2 == 1 and not moved(entry))
 
 
@@ -184,7 +191,8 @@ def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
     was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
-    parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused."""
+    parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused, and so is
+    one with no arrays to tell by (plain SGD's, any optimizer's before its first step)."""
     import torch
     _state_parts(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")

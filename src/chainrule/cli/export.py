@@ -57,11 +57,15 @@ def onnx_name(text: str) -> str:
 
 
 def input_type(text: str) -> str:
-    """--input-type: one of to_onnx's INPUT_TYPES, refused with the usage where it is none."""
-    from ..saving.onnx import INPUT_TYPES
-    if text not in INPUT_TYPES:
-        raise argparse.ArgumentTypeError(f"expected one of {', '.join(INPUT_TYPES)}; got {text!r}")
-    return text
+    """--input-type: one of to_onnx's INPUT_TYPES, read as to_onnx reads it (NumPy's spellings: 'double', 'i8'),
+    refused with the usage where it is none."""
+    from ..saving.onnx import AMBIGUOUS, INPUT_TYPES, input_dtype
+    try:
+        return input_dtype(text).name
+    except ValidationError as exc:
+        said = str(exc).removeprefix("input_type ") if text.strip().lower() in AMBIGUOUS else \
+            f"expected one of {', '.join(INPUT_TYPES)} (or NumPy's name of one: double, i8); got {text!r}"
+        raise argparse.ArgumentTypeError(said) from None
 
 
 def run(args) -> int:

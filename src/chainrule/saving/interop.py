@@ -5,8 +5,8 @@ into a `chainrule.Network` with the same weights, so that chainrule can explain 
 or train it further. Anything else is refused, naming the first layer or operator that has no
 chainrule form. Weights are copied as they are: W is (n_in, n_out) in chainrule, Keras,
 scikit-learn and ONNX's MatMul, and the transpose of PyTorch's Linear.weight.
-`from_onnx` lives in onnx_import.py, `from_sklearn` in sklearn_import.py and `from_torch` in
-torch_import.py; all are here.
+`from_onnx` lives in onnx_import.py, `from_sklearn` in sklearn_import.py, `from_torch` in
+torch_import.py and `from_keras` in keras_import.py; all are here.
 
 Files: `load_foreign` opens .onnx (protobuf, read by onnx) and .keras (read by Keras in safe
 mode) files. PyTorch and scikit-learn files hold pickled code, which chainrule never loads:
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import os
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,22 +29,12 @@ from ..nn.layers import Dense
 from ..nn.network import Network
 from ..training.optimizer_state import whole_step
 from .files import check_path
-from .mlp import (
-    BUILTIN_ACTIVATIONS,
-    DAMAGED,
-    SUPPORTED,
-    attach_activation,
-    build_network,
-    dense_layer,
-    dropout_layer,
-    import_first,
-    refuse_non_finite,
-    weights_dtype,
-)
+from .keras_import import KERAS_BACKEND_PACKAGES, from_keras
+from .mlp import BUILTIN_ACTIVATIONS, DAMAGED, SUPPORTED, import_first, refuse_non_finite
 from .modelkind import not_a_file
 from .npz import load
 from .onnx_import import from_onnx
-from .sklearn_import import SklearnSolver, from_sklearn, not_importable, our_estimator, sklearn_optimizer
+from .sklearn_import import SklearnSolver, from_sklearn, our_estimator, sklearn_optimizer
 from .torch_import import from_torch
 
 __all__ = ["from_torch", "to_torch", "from_keras", "from_onnx", "from_sklearn", "SklearnSolver", "sklearn_optimizer",
@@ -154,6 +143,12 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
     bias-free layer's bias (chainrule's frozen zero one), so its indices after that one differ from chainrule's."""
     if net is None:
         still = _still_biases(sd["state"]) if to_torch else []
+        if still is None and any(isinstance(g, dict) and g.get("params") for g in sd["param_groups"]):
+            raise ValidationError(f"{what}: the state holds no arrays to tell a frozen bias by (plain SGD keeps none, "
+                                  "nor does an optimizer before its first step), and without the network chainrule "
+                                  "cannot tell whether to_torch(net) has each bias: a layer built without one has none "
+                                  "there (Linear(bias=False)), and torch's load_state_dict then refuses the groups' "
+                                  f"sizes; give the network, {what}(sd, net=net), which numbers them as torch does")
         if still:
             raise ValidationError(f"{what}: state[{still[0]}] (a bias: chainrule numbers each layer's W, b) has not "
                                   "moved while the others have, as a frozen one's, and without the network chainrule "
@@ -182,12 +177,13 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
                              for g in groups]}
 
 
-def _still_biases(state: dict) -> list[int]:
-    """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones."""
+def _still_biases(state: dict) -> list[int] | None:
+    """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones;
+    None where no array moved (plain SGD keeps none): nothing tells."""
     def moved(entry: dict) -> bool:
         return any(np.any(v) for v in entry.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
     if not any(moved(entry) for entry in state.values()):
-        return []                  # plain SGD keeps no arrays: nothing tells
+        return None
     return sorted(i for i, entry in state.items() if i % 2 == 1 and not moved(entry))
 
 
@@ -195,7 +191,8 @@ def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
     was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
-    parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused."""
+    parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused, and so is
+    one with no arrays to tell by (plain SGD's, any optimizer's before its first step)."""
     import torch
     _state_parts(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")
@@ -213,143 +210,6 @@ def from_torch_state(sd: dict, net: Network | None = None) -> dict:
     state, groups = _state_parts(_renumbered(sd, net, what, False), what)
     return {"state": {i: {k: _step(what, i, v) if k == "step" else _floats(what, i, k, v).T.copy()
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
-
-
-# -- Keras -----------------------------------------------------------------------------------
-KERAS_CONVERT = ("build the same model with dtype='float32' layers and copy the weights in: "
-                 "new.set_weights([w.astype('float32') for w in model.get_weights()])")
-KERAS_ACTIVATIONS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "softmax": "softmax",
-                     "linear": "linear"}
-
-
-def _keras_activation(fn, where: str):
-    """chainrule's activation for a Keras activation function, found by identity among Keras' own: a
-    user's function (named `sigmoid`, registered, a lambda, a NumPy ufunc, a callable object) is refused."""
-    import keras
-    if fn is None:
-        return "linear"
-    builtins = {name: obj for name, obj in vars(keras.activations).items()
-                if callable(obj) and not name.startswith("_") and name not in ("get", "serialize", "deserialize")}
-    name = next((n for n, obj in builtins.items() if obj is fn), None)
-    if name is None:
-        label = getattr(fn, "__name__", None)
-        label = label if isinstance(label, str) and label else type(fn).__name__
-        same = f", not Keras' {label!r}" if label in builtins else ""
-        raise ValidationError(f"{where} uses its own activation function {label!r}{same}: chainrule cannot know "
-                              f"its formula; supported: {SUPPORTED}")
-    if name == "leaky_relu":                         # Keras' leaky_relu function: negative_slope=0.2
-        return {"name": "leaky_relu", "alpha": 0.2}
-    if name not in KERAS_ACTIVATIONS:
-        raise ValidationError(f"{where} uses the activation {name!r}, which has no chainrule form; supported: "
-                              f"{SUPPORTED}")
-    return KERAS_ACTIVATIONS[name]
-
-
-# the package each of Keras' backends is installed as (numpy's comes with NumPy)
-KERAS_BACKEND_PACKAGES = {"torch": "torch", "jax": "jax", "tensorflow": "tensorflow", "numpy": ""}
-
-
-def _keras_dense_weights(layer: Any, where: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """W and b of a Keras Dense layer as it computes: a LoRA update merged into W as Keras' `kernel`
-    property does; a quantized layer (integer or float8 numbers) is refused."""
-    mode = getattr(layer, "quantization_mode", None) or getattr(layer.dtype_policy, "quantization_mode", None)
-    if mode:
-        raise ValidationError(f"{where} is quantized ({mode}): Keras computes it with numbers rounded to {mode}, "
-                              "not the float kernel, which chainrule cannot reproduce; import the model as it was "
-                              "before model.quantize()")
-    with warnings.catch_warnings():      # Keras' own np.array(variable) under NumPy 2, shown as chainrule's by the CLI
-        warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
-        named = {v.name: np.asarray(a) for v, a in zip(layer.weights, layer.get_weights())}
-    W, b = named["kernel"], (named["bias"] if layer.use_bias else None)
-    if getattr(layer, "lora_enabled", False):        # kernel + lora_alpha / lora_rank * lora_kernel_a @ lora_kernel_b
-        rank = layer.lora_rank
-        scale = (getattr(layer, "lora_alpha", None) or rank) / rank
-        W = W + (np.matmul(named["lora_kernel_a"], named["lora_kernel_b"]) * scale).astype(W.dtype)
-    return W, b
-
-
-def _not_keras(model: Any) -> None:
-    """The refusal of anything but a keras.Sequential, a chainrule estimator's telling what to give instead."""
-    raise not_importable("model must be a keras.Sequential of Dense layers", model)
-
-
-def _keras_rows(model: Any) -> None:
-    """Refuse a model whose samples have more than one axis: Keras' Dense multiplies the last axis of each (an input
-    (None, 2, 4) gives (None, 2, 3)), where chainrule's network takes each sample as one row."""
-    from keras import layers as kl
-    shape = tuple(model.input_shape)
-    if len(shape) == 2:
-        return
-    flat = next((layer for layer in model.layers if type(layer) is not kl.InputLayer), None)
-    if type(flat) is kl.Flatten and len(shape) > 2 and None not in shape[1:]:     # rows of a known width
-        width = int(np.prod(shape[1:]))
-        raise ValidationError(f"the model's input is {shape} and its Flatten makes rows of {width}, which chainrule "
-                              f"takes as they are: build the layers after it on keras.Input(shape=({width},)), copy "
-                              "the weights in (new.set_weights(model.get_weights())), import that, and give the "
-                              "network X.reshape(len(X), -1)")
-    raise ValidationError(f"the model's input is {shape}: chainrule's networks take one row of numbers per sample, "
-                          "shape (None, features), where Keras' Dense multiplies the last axis of each")
-
-
-def from_keras(model: Any, loss: str | None = None) -> Network:
-    """A Network from a built Keras 3 `Sequential` of Dense layers.
-
-    Accepted: Dense (with any supported activation), Dropout, Activation, ReLU (plain),
-    LeakyReLU, Softmax (last axis), InputLayer, and Flatten of rows, on an input of rows (None, features).
-    `loss` defaults as in `from_torch`.
-    """
-    import sys
-    if "keras" not in sys.modules:      # no Keras model exists yet: importing Keras (its backend) is not asked for
-        _not_keras(model)
-    import keras
-    from keras import layers as kl
-    if not isinstance(model, keras.Sequential):
-        _not_keras(model)
-    if type(model).call is not keras.Sequential.call:
-        raise ValidationError(f"the model is a {type(model).__name__}, a Sequential with its own call, which computes "
-                              "something else than its layers in order; give a plain keras.Sequential")
-    if not model.built:
-        raise ValidationError("the Keras model is not built: give it an Input(shape=...) or call it on data first")
-    _keras_rows(model)
-    items: list = []
-    weights: list[np.ndarray] = []
-    seen: dict[int, str] = {}
-    for i, layer in enumerate(model.layers):
-        where = f"layer {i} ({type(layer).__name__} {layer.name!r})"
-        if id(layer) in seen and type(layer) is kl.Dense:
-            raise ValidationError(f"{where} is {seen[id(layer)]} again: its weights are shared, and chainrule's "
-                                  "layers each own theirs (training would untie them); give each Dense its own")
-        seen[id(layer)] = f"layer {i}"
-        if type(layer) is kl.Dense:
-            W, b = _keras_dense_weights(layer, where)
-            weights.extend([W] + ([] if b is None else [b]))
-            items.append(dense_layer(W, b, "linear", {"W": layer.trainable, "b": layer.trainable}))
-            act = _keras_activation(layer.activation, where)
-            if act != "linear":
-                attach_activation(items, act, where)
-        elif type(layer) is kl.Dropout:
-            items.append(dropout_layer(float(layer.rate), where))
-        elif type(layer) is kl.Activation:
-            act = _keras_activation(layer.activation, where)
-            if act != "linear":
-                attach_activation(items, act, where)
-        elif type(layer) is kl.ReLU:
-            if layer.max_value is not None or float(layer.negative_slope) != 0.0 or float(layer.threshold) != 0.0:
-                raise ValidationError(f"{where} has max_value, negative_slope or threshold set; chainrule's relu "
-                                      "is max(x, 0)")
-            attach_activation(items, "relu", where)
-        elif type(layer) is kl.LeakyReLU:
-            attach_activation(items, {"name": "leaky_relu", "alpha": float(layer.negative_slope)}, where)
-        elif type(layer) is kl.Softmax:
-            if layer.axis not in (-1, 1):
-                raise ValidationError(f"{where} takes the softmax over axis={layer.axis}; chainrule's is over -1")
-            attach_activation(items, "softmax", where)
-        elif type(layer) is kl.InputLayer or type(layer) is kl.Flatten:     # a row's Flatten is the identity
-            continue
-        else:
-            raise ValidationError(f"{where} has no chainrule form; supported: Dense, Dropout, Activation, ReLU, "
-                                  "LeakyReLU, Softmax")
-    return build_network(items, loss, weights_dtype(weights, "model", KERAS_CONVERT) if weights else np.float32)
 
 
 # -- files -----------------------------------------------------------------------------------

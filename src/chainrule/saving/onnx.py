@@ -215,6 +215,10 @@ INPUT_TYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8
                "uint8", "bool")
 
 
+#: the input types' words whose size NumPy and another reader tell apart
+AMBIGUOUS = {"float": "ONNX (its FLOAT)", "int": "C and ONNX (INT32)"}
+
+
 def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
     """to_onnx's input_type as a NumPy dtype, one of INPUT_TYPES; the network's dtype where None."""
     if input_type is None:
@@ -222,14 +226,24 @@ def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
     if preprocessing is not None:
         raise ValidationError("input_type is for a network's one input; a `chainrule train` model's graph takes each "
                               "raw column as its type says (numbers as double, NaN where missing; text as string)")
+    return input_dtype(input_type, f"the network's {np.dtype(dtype).name}")
+
+
+def input_dtype(input_type: Any, network: str = "the network's dtype") -> np.dtype:
+    """input_type (to_onnx's, export's --input-type) as one of INPUT_TYPES, any NumPy spelling of one ('double',
+    'i8'); the words 'float' and 'int' are refused, 64 bits to NumPy and 32 to ONNX (FLOAT) or C (int), where either
+    reading surprises someone."""
+    word = input_type.strip().lower() if isinstance(input_type, str) else None
+    if word in AMBIGUOUS:
+        raise ValidationError(f"input_type {input_type!r} is {word}64 to NumPy but {word}32 to {AMBIGUOUS[word]}: say "
+                              f"which, {word}32 or {word}64")
     try:
         fed = np.dtype(input_type)
     except TypeError:
         fed = None
     if fed is None or fed.name not in INPUT_TYPES:
         raise ValidationError(f"input_type must be one of {', '.join(INPUT_TYPES)} (the dtype onnxruntime "
-                              f"is then fed, cast to the network's {np.dtype(dtype).name} in the graph); got "
-                              f"{input_type!r}")
+                              f"is then fed, cast to {network} in the graph); got {input_type!r}")
     return np.dtype(fed.name)            # native byte order: ONNX has no other ('>i8' is int64 as onnxruntime is fed)
 
 

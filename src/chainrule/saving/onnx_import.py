@@ -38,6 +38,7 @@ from .onnx_fold import (
     matrix,
     slope,
 )
+from .onnx_input import declared_rank, flat_rows, rows_input, weights_as_inputs
 from .onnx_patterns import leaky_relu_pattern, sigmoid_pattern
 
 ONNX_ACTIVATIONS = {"Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "Softmax": "softmax"}
@@ -111,7 +112,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
         consts.tensor(t.name, t)
     initializers = {t.name for t in graph.initializer}
     inputs = [v for v in graph.input if v.name not in consts]
-    _weights_as_inputs(graph, inputs, source)
+    weights_as_inputs(graph, inputs, source)
     if len(inputs) != 1 or len(graph.output) != 1:
         raise ValidationError(f"{source}: an MLP graph has one input and one output; this one has inputs "
                               f"{[v.name for v in inputs]} and outputs {[v.name for v in graph.output]}")
@@ -161,7 +162,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
     nodes, k = list(graph.node), -1
     # a Softmax's axis that is the last: 1 (or -1) of rows; 0 too of one sample (torch.onnx.export(model, x[0]) of
     # an opset < 13 writes Softmax's dim=0 as axis=0), whose layers keep the one axis
-    last_axis = (-1, 0) if _declared_rank(inputs[0]) == 1 else (-1, 1)
+    last_axis = (-1, 0) if declared_rank(inputs[0]) == 1 else (-1, 1)
     ours = model.producer_name == "chainrule"
     cast_to = None                         # the dtype a Cast of the graph's input gives the first layer
     while k + 1 < len(nodes):
@@ -266,7 +267,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             pass
         elif node.op_type == "Flatten":             # torch's nn.Flatten before the first Linear: rows stay rows
             layered = pending is not None or any(arrays is not None for _, arrays in items)   # a Dropout is no layer
-            _flat_rows(attrs, layered, inputs[0], f"{source}: {where}")
+            flat_rows(attrs, layered, inputs[0], f"{source}: {where}")
         elif node.op_type == "Dropout":
             flush()
             ratio = stored_scalar(np.float32(attrs["ratio"])) if "ratio" in attrs else 0.5
@@ -279,7 +280,7 @@ def from_onnx(path_or_model: Any, loss: str | None = None) -> Network:
             items.append(dropout_layer(ratio, f"{source}: {where}"))
         current = node.output[0]
     flush()
-    _rows(inputs[0], source)
+    rows_input(inputs[0], source)
     dims = inputs[0].type.tensor_type.shape.dim
     n_in = next((arrays[0].shape[0] for _, arrays in items if arrays is not None), None)
     if n_in is not None and dims and dims[-1].HasField("dim_value") and dims[-1].dim_value != n_in:
@@ -322,67 +323,8 @@ def _freeze(net: Network, stored: str | None, source: str) -> None:
             layer.trainable = f
 
 
-def _weights_as_inputs(graph: Any, inputs: list, source: str) -> None:
-    """Refuse, naming them, weights that are inputs with no values (torch.onnx.export(..., export_params=False)):
-    every input past the first read only as Gemm's B or C, MatMul's B or a 1-D Add operand (a bias); else it is data."""
-    biases = {v.name for v in inputs[1:] if len(v.type.tensor_type.shape.dim) == 1}
-    reads = [(node.op_type, i, name) for node in graph.node for i, name in enumerate(node.input)]
-    weights = {(op, i, name) for op, i, name in reads if op == "Gemm" and i > 0 or op == "MatMul" and i == 1
-               or op == "Add" and name in biases}
-    extra = [v.name for v in inputs[1:]]
-    if extra and all({r for r in reads if r[2] == e} <= weights and any(r[2] == e for r in reads) for e in extra):
-        raise ValidationError(f"{source}: the weights {extra} are inputs of the graph with no values in the file "
-                              "(torch.onnx.export(..., export_params=False) leaves them out): export the model with "
-                              "its parameters (export_params=True, the default), which makes them initializers")
-
 
 def _said(exc: Exception) -> str:
     """An exception's type and message on one line (the checker's runs over several)."""
     text = " ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     return f"{type(exc).__name__}: {text[:300]}"
-
-
-def _flat_rows(attrs: dict, past_a_layer: bool, graph_input: Any, where: str) -> None:
-    """A Flatten that keeps each row as it is (the identity): axis 1 (or -1) of a 2-D tensor, which the chain is
-    past a layer (a Dense, not a Dropout, which keeps the input's shape), and the graph's input where it is
-    declared 2-D; chainrule's networks take rows of numbers."""
-    if attrs.get("axis", 1) not in (1, -1):
-        raise ValidationError(f"{where} has axis={attrs['axis']}; chainrule reads a Flatten of axis 1 (or -1) only "
-                              "(each sample a row)")
-    if past_a_layer:
-        return
-    t = graph_input.type.tensor_type
-    dims = _dims(graph_input)
-    if not t.HasField("shape") or len(dims) != 2:
-        shape = f"shape {tuple(dims)}" if t.HasField("shape") else "no declared shape"
-        raise ValidationError(f"{where} flattens the input {graph_input.name!r} of {shape}; a chainrule network takes "
-                              "rows of numbers, (N, features): export the model from a 2-D input (x.reshape(len(x), "
-                              "-1)), or without the Flatten")
-
-
-def _dims(graph_input: Any) -> list:
-    """The input's declared shape: each axis' size, or its name ('N'), or '?'."""
-    return [d.dim_value if d.HasField("dim_value") else (d.dim_param or "?")
-            for d in graph_input.type.tensor_type.shape.dim]
-
-
-def _declared_rank(graph_input: Any) -> int | None:
-    """How many axes the input is declared with; None where its shape is not declared."""
-    return len(_dims(graph_input)) if graph_input.type.tensor_type.HasField("shape") else None
-
-
-def _rows(graph_input: Any, source: str) -> None:
-    """The graph's input declared as rows of features (N, features), or as one sample (features,): a model
-    exported from one sample (torch.onnx.export(model, torch.randn(4))) computes each sample as the rows' graph
-    does. An input of more axes is refused: ONNX's MatMul of an (N, 2, 3) input multiplies each of its N * 2 rows
-    of 3 (an output of (N, 2, 1)), and an older Softmax (opset < 13) flattens the axes past its own, so its graph is
-    not a network of rows. An input whose shape is not declared is taken as rows. The layers act on the last axis,
-    so the export that keeps them takes each row of it as a sample (x.reshape(-1, x.shape[-1])); x.reshape(len(x),
-    -1) would hand them rows of another width."""
-    if not graph_input.type.tensor_type.HasField("shape"):
-        return
-    dims = _dims(graph_input)
-    if len(dims) > 2:
-        raise ValidationError(f"{source}: the input {graph_input.name!r} has shape {tuple(dims)}, {len(dims)}-D; "
-                              "chainrule's layers take rows, (N, features): export the model from a 2-D input (the "
-                              "layers act on each row of the last axis: x.reshape(-1, x.shape[-1]))")

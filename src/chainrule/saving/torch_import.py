@@ -24,12 +24,15 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     own forward (it computes something else than its layers in order) and weights shared between
     layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
     the Sequential of its layers to give, a state_dict (alone or in a training checkpoint
-    dict) how to load it into its model. A `torch.compile`d
+    dict) how to load it into its model, an nn.ModuleList the Sequential of its layers, a TorchScript module (jit
+    script or trace) the eager model instead. A `torch.compile`d
     Sequential, and one in DataParallel or DistributedDataParallel, is read through to the module it wraps.
     """
     import torch
     from torch import nn
     module = _uncompiled(module)
+    if isinstance(module, (nn.ModuleList, torch.jit.ScriptModule)):
+        raise ChainruleTypeError(_list_or_script(module, torch))
     if isinstance(module, nn.Module) and not isinstance(module, nn.Sequential):
         traced = " (a torch.fx GraphModule, traced)" if isinstance(module, torch.fx.GraphModule) else ""
         raise ChainruleTypeError(f"module must be a torch.nn.Sequential of Linear layers and activations; got "
@@ -111,6 +114,20 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     with torch.no_grad():
         walk(module, "")
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
+
+
+def _list_or_script(module: Any, torch: Any) -> str:
+    """The refusal of an nn.ModuleList (layers with no forward: their order is the list's) or a TorchScript module
+    (torch.jit.script's or trace's compiled code, whose layers are no longer Linear): what to give instead."""
+    got = "module must be a torch.nn.Sequential of Linear layers and activations; got"
+    if isinstance(module, torch.nn.ModuleList):
+        return (f"{got} a ModuleList of {len(module)} layers, which has no forward (torch computes nothing with it): "
+                "give nn.Sequential(*model_list), its layers applied in the list's order (the same weights), "
+                "with each activation a module in it (nn.ReLU() for torch.relu)")
+    how = "torch.jit.trace" if isinstance(module, torch.jit.TracedModule) else "torch.jit.script"
+    return (f"{got} {type(module).__name__}, a TorchScript module ({how}'s compiled code, whose layers are no longer "
+            f"torch.nn's Linear): give the eager model it was made from (the one passed to {how}), or build that "
+            "nn.Sequential again and load these weights into it: model.load_state_dict(scripted.state_dict())")
 
 
 def _state_dict_like(obj: Any, torch: Any) -> bool:

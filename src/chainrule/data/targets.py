@@ -48,7 +48,9 @@ def warn_label_spellings(target: str, classes: list) -> None:
         return
     said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
                                                                       len(groups) > 3 else "")
-    how = "are one yes/no written several ways" if words else "differ only in case or in the spaces around them"
+    # 'Yes' and 'yes ' differ only in case or spaces, whether yes/no words or not; 'yes' and 'Y' are other words
+    cased = all(len({label_key(label) for label in spelled}) == 1 for spelled in groups)
+    how = "differ only in case or in the spaces around them" if cased else "are one yes/no written several ways"
     warnings.warn(f"target column {short(target)} has labels that {how}: "
                   f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
                   ColumnWarning, stacklevel=caller_level())

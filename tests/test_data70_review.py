@@ -61,3 +61,22 @@ def test_a_nullable_column_with_a_gap_is_imputed_as_simple_imputer(dtype):
     floats = np.array([np.nan if v is None else v for v in a], dtype=float)[:, None]
     expected = StandardScaler().fit_transform(SimpleImputer(strategy="mean").fit_transform(floats))
     np.testing.assert_allclose(np.asarray(pre.transform(df)), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("reader", ["file", "stream"])
+def test_a_spreadsheet_error_cell_among_target_labels_is_warned(tmp_path, reader):
+    from chainrule.data.columns import ColumnWarning
+    from chainrule.data.stream import CsvStream
+    from chainrule.data.tabular import read_csv
+    labels = [str(i % 3) for i in range(40)]
+    labels[5] = "#DIV/0!"
+    path = tmp_path / "t.csv"
+    path.write_text("x,y\n" + "".join(f"{i % 7},{v}\n" for i, v in enumerate(labels)))
+    with pytest.warns(ColumnWarning, match=r"target column 'y' has a spreadsheet error cell among its labels, "
+                                           r"'#DIV/0!'.*leave those rows out"):
+        if reader == "file":
+            classes = list(Preprocessing.fit(read_csv(path), "y").classes)
+        else:
+            with CsvStream(path) as stream:
+                classes = list(stream.fit("y").classes)
+    assert "#DIV/0!" in classes and len(classes) == 4              # still learnt as written, as pandas reads it

@@ -93,7 +93,7 @@ def numeric_columns(pre: Any, df) -> Iterator[np.ndarray]:
                 from .encode import gap_message
                 raise empty_rows_at_end(df) or ValidationError(
                     gap_message(pre, c, rows_of(col.isna(), df), col.isna().sum()))
-            col = col.fillna(pre.fill[c])
+            col = col.astype(float).fillna(pre.fill[c])      # a nullable Int64 column holds no fill of 10.05
         values = col.to_numpy(dtype=float)
         if not np.all(np.isfinite(values)):
             at = earliest(df, ~np.isfinite(values))

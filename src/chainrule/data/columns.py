@@ -258,9 +258,10 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
                "too few rows of each class to learn them (an ID or free text?)")
         warnings.warn(f"target column {short(target)} has {n} classes for {rows} rows ({once} seen once): {why}",
                       ColumnWarning, stacklevel=caller_level())
-    from .targets import warn_equal_numbers, warn_label_spellings  # (targets imports this module)
+    from .targets import warn_equal_numbers, warn_label_spellings, warn_sheet_errors  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
+    warn_sheet_errors(target, classes)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,

@@ -132,7 +132,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise ValidationError(head + hint)
         if c not in pre.fill:
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
-        col = col.fillna(pre.fill[c])
+        col = col.astype(float).fillna(pre.fill[c])     # a nullable Int64 column holds no fill of 10.05
     values = col.to_numpy(dtype=np.float64)
     j = pre.numeric.index(c)
     values = standardised(values, pre.means[j], pre.scales[j])

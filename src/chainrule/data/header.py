@@ -151,9 +151,11 @@ def twice_named(header: list[str], used: Any = None) -> str | None:
 REPEATED = ("files joined with their headers (e.g. cat a.csv b.csv) keep one for each file after the first, read as "
             "a row of text; remove those lines, keeping the first line's header")
 #: the same in a DataFrame (no file): frames read with header=None and joined keep each one's header as a row
-REPEATED_FRAME = ("frames read with header=None and joined (pd.concat) keep each file's header as a row of text; "
-                  "remove those rows (e.g. df[df[{column}] != {column}]), or read each file with its header and join "
-                  "those")
+REPEATED_FRAME = ("frames read with header=None and joined (pd.concat) keep each file's header as a row of text, "
+                  "which made every column text; read each file with its header and join those (pd.concat("
+                  "[pd.read_csv(f) for f in files], ignore_index=True)), or remove those rows and read the columns "
+                  "as numbers again (e.g. df = df[df[{column}] != {column}].apply(pd.to_numeric) where every column "
+                  "holds numbers)")
 
 
 def refuse_repeated_header(df: Any, name: str | None) -> None:

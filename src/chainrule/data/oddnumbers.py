@@ -173,6 +173,10 @@ def _beside(others: Sequence[str], given: Sequence[str]) -> str:
 def odd_hint(name: str, cell: object) -> str:
     """': a number written with ...: write it ...' for a cell that a later file (predict's, evaluate's) gives a
     model's numeric column and that pandas does not read as a number, in train's words; '' for any other cell."""
+    from .textnumbers import SHEET_ERRORS
+    if str(cell).strip().upper() in SHEET_ERRORS:       # a formula that failed: no number to write, as in training
+        return (": a spreadsheet error cell, a formula that failed where the sheet was saved; export the sheet again "
+                "with its formulas fixed, or leave its row out")
     kind = odd_kind(str(cell))
     if kind is None:
         return ""

@@ -34,6 +34,18 @@ def label_key(label: str) -> str:
     return label.strip().casefold()
 
 
+def warn_sheet_errors(target: str, classes: list) -> None:
+    """A spreadsheet's error cell ('#DIV/0!') among a target's labels would be learnt as a class of its own: said,
+    as the same cell among numbers is refused (textnumbers.SHEET_ERRORS)."""
+    from .textnumbers import SHEET_ERRORS, names_of
+    errors = [label for label in classes if str(label).strip().upper() in SHEET_ERRORS]
+    if errors:
+        are = "a spreadsheet error cell" if len(errors) == 1 else "spreadsheet error cells"
+        warnings.warn(f"target column {short(target)} has {are} among its labels, {names_of(errors)} (a formula that "
+                      "failed where the sheet was saved), each learnt as a class of its own: export the sheet again "
+                      "with its formulas fixed, or leave those rows out", ColumnWarning, stacklevel=caller_level())
+
+
 def warn_label_spellings(target: str, classes: list) -> None:
     """Text labels that differ only in case or in the spaces around them ('Yes', 'yes', ' Yes', a spreadsheet's
     'No ') are as many classes: said, as the user most likely meant one."""
@@ -48,7 +60,9 @@ def warn_label_spellings(target: str, classes: list) -> None:
         return
     said = " and ".join(names(spelled, 5) for spelled in groups[:3]) + (f" and {len(groups) - 3} more" if
                                                                       len(groups) > 3 else "")
-    how = "are one yes/no written several ways" if words else "differ only in case or in the spaces around them"
+    # 'Yes' and 'yes ' differ only in case or spaces, whether yes/no words or not; 'yes' and 'Y' are other words
+    cased = all(len({label_key(label) for label in spelled}) == 1 for spelled in groups)
+    how = "differ only in case or in the spaces around them" if cased else "are one yes/no written several ways"
     warnings.warn(f"target column {short(target)} has labels that {how}: "
                   f"{said}; each is as many classes as it has spellings: write them alike if they are one class",
                   ColumnWarning, stacklevel=caller_level())

@@ -27,15 +27,17 @@ def _sweep_with_scheduler_killed(sweep_data, tmp_path, *options) -> subprocess.C
     worker = _start("worker", address, "--nthreads", "1", "--no-dashboard", "--no-nanny")
     sweep = None
     try:
-        with distributed.Client(address, timeout=10) as watcher:
-            watcher.wait_for_workers(1, timeout=10)
+        with distributed.Client(address, timeout=60) as watcher:      # bounds for a loaded machine, not timings
+            watcher.wait_for_workers(1, timeout=60)
             sweep = subprocess.Popen([sys.executable, "-m", "chainrule.cli", "sweep", str(sweep_data / "iris.csv"),
                                       "--target", "species", "--grid", "epochs=50000;n_iter_no_change=inf", "--cv",
                                       "2", "--scheduler", address, "--out-dir", str(tmp_path), *options],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            deadline = time.monotonic() + 15
-            while not any(watcher.processing().values()) and time.monotonic() < deadline:
+            deadline = time.monotonic() + 120      # the command's start (its imports) is slow under load
+            while not any(watcher.processing().values()) and time.monotonic() < deadline and sweep.poll() is None:
                 time.sleep(0.05)          # until a fit runs on the worker: the sweep is under way
+            # killed before the sweep's fits were sent, its error would be another's (no scheduler to connect to)
+            assert any(watcher.processing().values()), "no fit of the sweep ran on the worker before the kill"
         os.kill(scheduler.pid, signal.SIGKILL)
         killed = time.monotonic()
         out, err = sweep.communicate(timeout=30)

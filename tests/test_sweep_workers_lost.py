@@ -51,3 +51,16 @@ def test_a_worker_killed_mid_sweep_is_named_and_the_finished_candidates_kept(swe
     pd = pytest.importorskip("pandas")
     kept = pd.read_csv(tmp_path / PARTIAL)
     assert list(kept["epochs"]) == [1] and not (tmp_path / "sweep_results.csv").exists()
+
+
+def test_more_than_three_lost_candidates_are_named_three_then_counted():
+    """The lost candidates a cluster's error names: the first 3 as the grid wrote them, then how many more; the
+    exception's `lost` keeps them all."""
+    pd = pytest.importorskip("pandas")
+    lost = [f"hidden={h}, lr=0.01" for h in (2, 4, 8, 16, 32)]
+    stop = ClusterLost({}, "worker tcp://127.0.0.1:1 left the cluster")
+    stop.table, stop.n_candidates, stop.lost = pd.DataFrame({"hidden": [1]}), 6, lost
+    assert str(stop).endswith("lost, with a fold unfinished: hidden=2, lr=0.01; hidden=4, lr=0.01; hidden=8, lr=0.01; "
+                              "and 2 more; run the sweep again")
+    stop.table = None              # none finished: every candidate lost, none named
+    assert "lost, with" not in str(stop) and "no candidate had finished all its folds" in str(stop)

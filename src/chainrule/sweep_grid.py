@@ -330,9 +330,8 @@ def with_preprocessing(fold_pre: FoldPreprocessing, pre, best):
 def check_seed(seed: Any) -> None:
     """run_sweep's seed as scikit-learn's random_state takes it, refused as the sweep's own argument: it was refused
     as each candidate's random_state, named after a value given for every candidate (`epochs=2: ...`)."""
-    if seed is None or isinstance(seed, np.random.RandomState):
-        return
-    if isinstance(seed, (int, np.integer)) and 0 <= seed <= 2**32 - 1:
+    from chainrule.sklearn.params import random_state_ok
+    if random_state_ok(seed):
         return
     raise ValidationError(f"seed must be None (the folds and each fit's initial weights drawn anew, as scikit-learn's "
                           f"random_state=None), an int in [0, 2**32 - 1] or a numpy.random.RandomState; got {seed!r} "

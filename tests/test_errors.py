@@ -139,6 +139,17 @@ def sheet_with_empty_rows():
     return df
 
 
+class HeavyBatches:
+    """A sequence (no list: read batch by batch) of two batches of one row, each weighted by 1e308: finite alone,
+    past float64 together."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return [[0.0, 1.0]], [1], [1e308]
+
+
 def unfitted_classifier():
     from chainrule.sklearn import BackpropClassifier
     return BackpropClassifier()
@@ -424,6 +435,10 @@ CASES = [
     ("sequence sample_weight", lambda: net2("categorical_crossentropy", "softmax").fit([([[0, 1]], [1])],
                                                                                        sample_weight=[1.0]),
      errors.ValidationError, r"sample_weight needs arrays X, Y; with a sequence of batches \(Y=None\)"),
+    ("a sequence's weights summing past float64 over the epoch", lambda: net2(
+        "categorical_crossentropy", "softmax").fit(HeavyBatches(), verbose=0,
+                                                   weight_reduction="mean_with_sample_weight"),
+     errors.ValidationError, r"the weights sum past float64's largest number \(1.8e\+308\) at batch 1 of epoch 1"),
     ("to_onnx an estimator", lambda: cr.to_onnx(unfitted_classifier()), errors.ChainruleTypeError,
      r"got BackpropClassifier, a chainrule classifier not yet fitted: fit it first; to_onnx\(model, path\) then "
      r"exports it"),

@@ -126,7 +126,8 @@ class KerasMethods:
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
             initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size", validation_freq: Any = 1,
-            validation_batch_size: int | None = None, steps_per_epoch: int | None = None, validation_steps: None = None,
+            validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None,
             metrics: list[str] | None = None, weighted_metrics: list[str] | None = None) -> History:
         """Train by mini-batch gradient descent; returns a History (Keras' `model.fit`; keywords after X, Y).
 

@@ -158,8 +158,8 @@ def held_out(n: int, validation_split: float) -> int:
     return n - math.floor(n * (1.0 - validation_split))
 
 
-def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any, batches: int | None = None,
-                validation_batches: int | None = None) -> None:
+def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any, validation_batch_size: Any = None,
+                batches: int | None = None, validation_batches: int | None = None) -> None:
     """Keras' `steps_per_epoch` and `validation_steps`, refused unless None (Keras' default), saying how to get
     the same run: a chainrule epoch is one pass over the data, and validation evaluates all of validation_data.
     A steps_per_epoch of the epoch's own `batches` (Keras' `len(X) // batch_size` where it divides) is that pass,
@@ -169,19 +169,23 @@ def keras_steps(steps_per_epoch: Any, validation_steps: Any, batch_size: Any, ba
     steps_per_epoch = None if whole_pass(steps_per_epoch, batches) else steps_per_epoch
     validation_steps = None if whole_pass(validation_steps, validation_batches) else validation_steps
 
-    def rows(steps: Any, name: str) -> str:
-        whole = isinstance(steps, numbers.Integral) and isinstance(batch_size, numbers.Integral)
-        return f"{name} * batch_size" + (f" = {int(steps) * int(batch_size)}" if whole else "")
+    def rows(steps: Any, name: str, size: Any, size_name: str) -> str:
+        whole = isinstance(steps, numbers.Integral) and isinstance(size, numbers.Integral)
+        return f"{name} * {size_name}" + (f" = {int(steps) * int(size)}" if whole else "")
     if steps_per_epoch is not None:
+        first = rows(steps_per_epoch, 'steps_per_epoch', batch_size, 'batch_size')
         raise ValidationError(
             f"steps_per_epoch is not supported (got {steps_per_epoch!r}): a chainrule epoch is one pass over the "
             f"data, ceil(rows / batch_size) batches. For a generator (Keras' reason for it), give fit a sequence "
             f"whose len() is the steps and whose [i] returns the generator's next (x, y) batch; for arrays, fit on "
-            f"the first {rows(steps_per_epoch, 'steps_per_epoch')} rows, or choose batch_size and epochs for the "
+            f"the first {first} rows, or choose batch_size and epochs for the "
             f"updates you want")
-    if validation_steps is not None:
+    if validation_steps is not None:        # Keras' validation batches: of validation_batch_size, else batch_size
+        by = (batch_size, "batch_size") if validation_batch_size is None else \
+            (validation_batch_size, "validation_batch_size")
+        first = rows(validation_steps, 'validation_steps', *by)
         raise ValidationError(
             f"validation_steps is not supported (got {validation_steps!r}): validation evaluates all of "
-            f"validation_data; to evaluate part of it, give its first {rows(validation_steps, 'validation_steps')} "
+            f"validation_data; to evaluate part of it, give its first {first} "
             f"rows (validation_data=(X_val[:k], Y_val[:k]))")
 

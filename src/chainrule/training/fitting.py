@@ -25,7 +25,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         backup: Any = None, comm: Any = None, sample_weight: Any = None,
         class_weight: Any = None, initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size",
         validation_freq: Any = 1, validation_batch_size: int | None = None, steps_per_epoch: int | None = None,
-        validation_steps: None = None, metrics: Any = None, weighted_metrics: Any = None) -> History:
+        validation_steps: int | None = None, metrics: Any = None, weighted_metrics: Any = None) -> History:
     """Check the arguments of `Network.fit` (all before any work), then train. `backup` is the
     checkpoint component (`saving.checkpoint.BackupAndRestore`), given by `Network.fit`; `comm`
     an MPI communicator for data-parallel training (`distributed.py`); `sample_weight` one weight
@@ -58,9 +58,10 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         if Y is not None:
             X, Y, w, validation_data, w_val, batch_size = checked_data(net, X, Y, sample_weight, validation_data,
                                                                        validation_split, batch_size, class_weight)
-        keras_steps(steps_per_epoch, validation_steps, batch_size, epoch_batches(X, Y, batch_size),
-                    None if validation_data is None or not isinstance(validation_data, tuple) else
-                    epoch_batches(validation_data[0], validation_data[1], validation_batch_size or batch_size))
+        keras_steps(steps_per_epoch, validation_steps, batch_size, validation_batch_size,
+                    None if steps_per_epoch is None else epoch_batches(X, Y, batch_size),
+                    None if validation_steps is None else
+                    validation_batches(validation_data, validation_batch_size or batch_size))
         if comm is not None and validation_data is not None and validation_data[1] is None:
             raise ValidationError("comm (MPI) needs validation_data as arrays (X_val, Y_val): every rank takes its "
                                   "shard of them; got a sequence of batches")
@@ -105,6 +106,20 @@ def epoch_batches(X: Any, Y: Any, batch_size: int | None) -> int | None:
     if Y is None:
         return len(X) if hasattr(X, "__len__") and not isinstance(X, (str, bytes)) else None
     return -(-X.shape[0] // batch_size) if batch_size else None
+
+
+def validation_batches(given: Any, size: int | None) -> int | None:
+    """The batches Keras' validation_steps would count in all of validation_data: a sequence's len() (checked_data's
+    (batches, None) too), the rows' ceil(rows / size) of arrays (X_val, Y_val), numbers or lists of rows."""
+    from .sequence import arrays  # sequence.py imports this module
+    if given is None:
+        return None
+    if isinstance(given, tuple) and len(given) == 2 and given[1] is None:
+        return epoch_batches(given[0], None, size)
+    if not arrays(given):
+        return epoch_batches(given, None, size)
+    rows = given[0].shape[0] if hasattr(given[0], "shape") else len(given[0])
+    return -(-rows // size) if size else None
 
 
 def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) -> list[Callback]:

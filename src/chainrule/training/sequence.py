@@ -238,16 +238,13 @@ class SequenceTrainer(Trainer):
         hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
-        rewind = None
+        rewind = rewinder(net, opt)         # the epoch may weigh nothing, or too much at any batch: its start
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
             ws = xb.shape[0] if wb is None else float(np.add.reduce(wb, dtype=np.float64))
-            if not step and (not ws or wb is not None):     # the epoch may weigh nothing, or too much: its start
-                rewind = rewinder(net, opt)     # kept (weight decay and momentum move the weights at weight 0)
             if not math.isfinite(weight + ws):  # each batch's sum finite, the epoch's not: the arrays' refusal
-                if rewind is not None:
-                    rewind()
+                rewind()
                 raise overflow(training_weights(self.class_table), f"batch {i} of epoch {epoch + 1} (the network "
                                f"and its optimizer are left as they were before epoch {epoch + 1})")
             for cb in begin:
@@ -279,8 +276,7 @@ class SequenceTrainer(Trainer):
             if net.stop_training:               # as Keras: a callback's stop ends the epoch after its batch
                 break
         if n and not weight:                    # every row weighed by 0: nothing learnt (a list: refused before)
-            if rewind is not None:
-                rewind()
+            rewind()
             raise ValidationError(f"{training_weights(self.class_table)} is zero for all {n} rows of epoch "
                                   f"{epoch + 1}: at least one weight must be > 0 (the network and its optimizer "
                                   f"are left as they were before epoch {epoch + 1})")

@@ -167,6 +167,14 @@ def a_table(df, call: str, advice: str) -> None:
         from ..errors import ChainruleTypeError
         raise ChainruleTypeError(f"{call} takes a pandas DataFrame (its columns are read by name); got "
                                  f"{type(df).__name__}: {advice}")
+    for c in df.columns:          # NumPy would keep the real part alone, with a ComplexWarning from deep inside
+        if getattr(df[c].dtype, "kind", "") == "c":
+            imaginary = np.flatnonzero(np.imag(df[c].to_numpy()))
+            at = int(imaginary[0]) if imaginary.size else 0
+            raise ValidationError(f"{call}: column {short(c)} holds complex numbers ({df[c].iloc[at]} on "
+                                  f"{place(df, at)}); a network reads real numbers: give the real and imaginary "
+                                  f"parts as two columns, e.g. df[{str(c) + '_re'!r}], df[{str(c) + '_im'!r}] = "
+                                  f"df[{c!r}].to_numpy().real, df[{c!r}].to_numpy().imag")
 
 
 def decoded(out, task: str, classes: list, y_scale: float, y_mean: float, target: str) -> np.ndarray:

@@ -39,10 +39,13 @@ _C = TypeVar("_C", bound="type[Optimizer]")
 
 
 def _betas(betas: Any) -> tuple[float, float]:
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+    """A pair of numbers; as torch takes them, also an array or tensor of two, or 0-d arrays or tensors."""
+    pair = betas if isinstance(betas, (tuple, list)) else np.asarray(betas) if hasattr(betas, "__array__") else None
+    if pair is None or not isinstance(pair, (tuple, list)) and pair.ndim != 1 or len(pair) != 2:
         raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-    return (_number(betas[0], "betas[0]", high=1.0, high_inclusive=False),
-            _number(betas[1], "betas[1]", high=1.0, high_inclusive=False))
+    scalar = [np.asarray(b)[()] if hasattr(b, "__array__") and np.ndim(b) == 0 else b for b in pair]
+    return (_number(scalar[0], "betas[0]", high=1.0, high_inclusive=False),
+            _number(scalar[1], "betas[1]", high=1.0, high_inclusive=False))
 
 
 def _at_least_0(name: str) -> Any:

@@ -141,13 +141,13 @@ class Optimizer(KerasNames):
         return self
 
     def set_epoch(self, epoch: int) -> None:
-        loaded = self.__dict__.pop("_loaded_epoch", None)       # a state dict's epoch, not trained on since
+        loaded, trained = self.__dict__.pop("_loaded_epoch", (None, 0))   # a state dict's epoch, not trained on since
         if loaded is not None and epoch < loaded and self.schedule is not None:
             rate = self._scheduled(self.schedule, epoch)
             warnings.warn(f"this {type(self).__name__} loaded a state dict at epoch {loaded} of its schedule "
                           f"{type(self.schedule).__name__}, and the network's epochs_trained is {epoch}, the epoch the "
                           f"schedule reads: it starts again from there (rate {rate!r}, was {self.lr!r}); to go on, set "
-                          f"net.epochs_trained = {loaded + 1} (the epochs the saved run trained) before fit",
+                          f"net.epochs_trained = {trained} (the epochs the saved run trained) before fit",
                           UserWarning, stacklevel=caller_level())
         self.epoch = epoch
         if self.schedule is not None:

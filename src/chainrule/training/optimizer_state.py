@@ -298,7 +298,7 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
         unknown = [i for i, shape in enumerate(shapes) if shape is None]
         raise _refuse(f"the state of parameters {unknown} holds no arrays (not stepped yet: a frozen layer), so their "
                       "shapes are unknown here: bind the optimizer to its network first (opt.bind(net)), then load")
-    lr, epoch = _rate(opt, groups[0]["lr"], groups[0].get("epoch", opt.epoch), "epoch" in groups[0])
+    lr, epoch = _rate(opt, groups[0])
     flat, fresh = _flat(probe, arrays, shapes, dtype)
     problem = state_problem(probe, flat)
     if problem is not None:
@@ -311,7 +311,9 @@ def load_state_dict(opt: Optimizer, sd: Any) -> None:
     if opt.schedule is None:
         opt.lr = lr
     opt.restore(t, epoch, flat, fresh)
-    opt._loaded_epoch = epoch           # the next fit's epoch behind it: the schedule would start again, warned of
+    # the next fit's epoch behind the dict's: the schedule would start again, warned of, naming the epochs trained
+    # (chainrule's 'epoch' is the last one trained; torch's scheduler.last_epoch, 'initial_lr' beside it, the next)
+    opt._loaded_epoch = (epoch, epoch + ("initial_lr" not in groups[0]))
     opt._listed = n                   # the parameters listed, which an unbound optimizer's state_dict lists again
     if isinstance(layout, int) and found:
         opt._layout = [(f"parameter {i}", tuple(shape)) for i, shape in enumerate(shapes) if shape is not None]
@@ -336,21 +338,24 @@ def _flat(probe: Optimizer, arrays: dict, shapes: list, dtype: Any) -> tuple[dic
     return flat, (fresh if fresh.any() and probe.per_part_start else None)
 
 
-def _rate(opt: Optimizer, lr: Any, epoch: Any, dated: bool = True) -> tuple[float, int]:
+def _rate(opt: Optimizer, group: dict) -> tuple[float, int]:
     """The saved rate and epoch, checked; where the optimizer follows a schedule the rate must be the schedule's.
-    `dated`: the dict gives its epoch (torch's does not: its scheduler's last_epoch holds it)."""
+    torch's dict keeps no epoch (its scheduler's last_epoch does): of a scheduler ('initial_lr' in the group) the
+    epoch is unknown even where the rate is epoch 0's (StepLR keeps a rate for several epochs), so it is asked for."""
+    lr, epoch = group["lr"], group.get("epoch", opt.epoch)
     if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
         raise _refuse(f"param_groups[0]['epoch'] must be a whole number >= 0; got {epoch!r}")
     try:
         rate = learning_rate(_number(lr), "param_groups[0]['lr']")
     except ChainruleError as refusal:
         raise type(refusal)(f"load_state_dict: {refusal}") from refusal
-    if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch) and not dated:
+    if opt.schedule is not None and "epoch" not in group and (rate != opt._scheduled(opt.schedule, epoch)
+                                                              or "initial_lr" in group):
         raise _refuse(f"param_groups[0]['lr'] is {lr!r} and gives no 'epoch' (torch's keeps it in its scheduler: "
-                      f"last_epoch), so this {type(opt).__name__}'s schedule {type(opt.schedule).__name__} reads epoch "
-                      f"{epoch}, where it gives {opt._scheduled(opt.schedule, epoch)!r}: add "
-                      "param_groups[0]['epoch'] = scheduler.last_epoch (and set the network's epochs_trained to it), "
-                      "or load into an optimizer of a plain rate")
+                      f"last_epoch), so the epoch of this {type(opt).__name__}'s schedule "
+                      f"{type(opt.schedule).__name__} is unknown (read as epoch {epoch}, it gives "
+                      f"{opt._scheduled(opt.schedule, epoch)!r}): add param_groups[0]['epoch'] = scheduler.last_epoch "
+                      "(and set the network's epochs_trained to it), or load into an optimizer of a plain rate")
     if opt.schedule is not None and rate != opt._scheduled(opt.schedule, epoch):
         raise _refuse(f"param_groups[0]['lr'] is {lr!r}, but this {type(opt).__name__}'s schedule "
                       f"{type(opt.schedule).__name__} gives {opt._scheduled(opt.schedule, epoch)!r} at epoch {epoch}: "

@@ -25,7 +25,8 @@ from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import refuse_other_thread
 from .keras_methods import CHUNK, KerasMethods
-from .layers import Dense, Layer, instead_of
+from .layers import Dense, Layer
+from .other_frameworks import instead_of
 from .losses import Loss, get_loss, l2_penalty
 from .overflow import cached_wrong, finite_outputs
 from .summary import Summary, keras_table

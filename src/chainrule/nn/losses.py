@@ -287,7 +287,16 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            # binary cross-entropy after a sigmoid output, as CrossEntropyLoss is after a softmax
            "meansquarederror": "mse", "binarycrossentropy": "binary_crossentropy",
            "categoricalcrossentropy": "categorical_crossentropy",
-           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy"}
+           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy",
+           # torch.nn.functional's names of the same losses
+           "cross_entropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
+           "mse_loss": "mse"}
+#: Keras' and torch's losses chainrule lacks: told so, not "did you mean" a loss with other gradients ('mae', 'mse')
+OTHER_LOSSES = ("mae", "mean_absolute_error", "meanabsoluteerror", "l1loss", "l1_loss", "huber", "huberloss",
+                "huber_loss", "smoothl1loss", "smooth_l1_loss", "hinge", "squared_hinge", "hingeembeddingloss",
+                "kld", "kl_divergence", "kldivergence", "kldivloss", "kl_div", "poisson", "poissonnllloss", "log_cosh",
+                "logcosh", "cosine_similarity", "mape", "mean_absolute_percentage_error", "msle",
+                "mean_squared_logarithmic_error")
 
 
 #: names of losses of log-probabilities (torch's NLLLoss): no chainrule layer outputs them
@@ -329,6 +338,9 @@ def get_loss(loss: str | Loss | dict) -> Loss:
                               "reduction='mean', Keras' 'sum_over_batch_size')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
         ALIASES.get(loss.lower(), loss.lower())
+    if key not in LOSSES and key in OTHER_LOSSES:
+        raise UnknownNameError(f"loss={loss!r} is not known; expected one of {', '.join(sorted(LOSSES))}. {loss!r} is "
+                               "another loss than these: write it as a Loss subclass and give it to cr.register_loss")
     if key not in LOSSES:
         raise unknown_name("loss", loss, sorted(LOSSES))
     return LOSSES[key]()

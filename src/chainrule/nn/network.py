@@ -26,8 +26,8 @@ from .divergence import divergence, plain_update, sum_of_squares
 from .inference import refuse_other_thread
 from .keras_methods import CHUNK, KerasMethods
 from .layers import Dense, Layer
-from .other_frameworks import instead_of
 from .losses import Loss, get_loss, l2_penalty
+from .other_frameworks import instead_of
 from .overflow import cached_wrong, finite_outputs
 from .summary import Summary, keras_table
 

@@ -76,3 +76,23 @@ def test_loss_chainrule_lacks_is_not_told_another(name):
     text = str(err.value)
     assert f"loss={name!r}" in text and "expected one of" in text and "Did you mean" not in text
     assert "register_loss" in text
+
+
+def test_mismatched_sizes_name_the_argument_and_the_fix():
+    """Dense(2, 3) then Dense(4, 1) said which layer but not which argument to change, nor to what."""
+    with pytest.raises(cr.errors.ValidationError) as err:
+        cr.Network([cr.Dense(2, 3, "relu"), cr.Dropout(0.5), cr.Dense(4, 1)])
+    text = str(err.value)
+    assert "layer 2 expects 4 inputs but the layer before it gives 3 outputs" in text
+    assert text.startswith("Dense(4, 1, activation='linear') needs n_in=3, the n_out of layer 0 "
+                           "Dense(2, 3, activation='relu')")
+    cr.Network([cr.Dense(2, 3, "relu"), cr.Dropout(0.5), cr.Dense(3, 1)])       # the sizes it names are taken
+
+
+@pytest.mark.parametrize("bad, received", [(0, "got 0"), (-2, "got -2"), (2.5, "got 2.5")])
+def test_layer_of_no_units_names_the_layer(bad, received):
+    """Dense(2, 0) said "n_out must be a positive integer; got 0" without naming Dense (a torch user's
+    Linear(2, 0) says nothing at all until the first pass)."""
+    with pytest.raises((cr.errors.ValidationError, cr.errors.ChainruleTypeError)) as err:
+        cr.Dense(2, bad)
+    assert str(err.value).startswith("Dense: n_out must be a positive integer") and received in str(err.value)

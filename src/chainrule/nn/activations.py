@@ -210,7 +210,8 @@ def _unknown(name: object) -> UnknownNameError:
 
 
 def _from_name(name, params) -> Activation:
-    key = ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
+    key = None if not isinstance(name, str) else name.lower() if name.lower() in ACTIVATIONS else \
+        ALIASES.get(name.lower())       # a registered "identity" is the user's own
     if key not in ACTIVATIONS:
         raise _unknown(name)
     cls = ACTIVATIONS[key]

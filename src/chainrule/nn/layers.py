@@ -41,9 +41,9 @@ def flush_small(delta: np.ndarray) -> np.ndarray:
 
 def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ChainruleTypeError(f"{name} must be a positive integer; got {value!r} ({type(value).__name__})")
+        raise ChainruleTypeError(f"Dense: {name} must be a positive integer; got {value!r} ({type(value).__name__})")
     if value < 1:
-        raise ValidationError(f"{name} must be a positive integer; got {value}")
+        raise ValidationError(f"Dense: {name} must be a positive integer; got {value}")
     return int(value)
 
 

@@ -19,7 +19,20 @@ _C = TypeVar("_C", bound="type[Activation]")
 
 
 class Activation:
-    """Base class: `__call__` gives out = f(net); `derivative` gives f'(net) elementwise."""
+    """Base class: `__call__` gives out = f(net); `derivative` gives f'(net) elementwise.
+
+    A Dense takes one by name: "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear" (torch.nn's class names
+    too: "ReLU", "LeakyReLU", "Identity"), or a subclass's instance.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> softmax = cr.Dense(2, 2, "softmax").activation
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
+    >>> cr.Dense(2, 2, "LeakyReLU").activation                  # torch's slope
+    LeakyReLU(alpha=0.01)
+    """
 
     name = "activation"
     #: True when f'(net) is a diagonal (elementwise) Jacobian; softmax is the exception.

@@ -68,8 +68,13 @@ class Dense(Layer):
 
     Examples
     --------
+    >>> import numpy as np
     >>> layer = Dense(2, 2, activation="sigmoid", bias_init=0.35)
     >>> layer.W[...] = [[0.15, 0.25], [0.20, 0.30]]
+    >>> layer.forward(np.array([[0.05, 0.10]])).round(4)      # the seeds' hidden outputs
+    array([[0.5933, 0.5969]])
+    >>> Dense(2, 2, "ReLU")                                 # torch.nn's names of activations are taken
+    Dense(2, 2, activation='relu')
     """
 
     param_names = ("W", "b")

@@ -24,6 +24,18 @@ class Loss:
     `value` their batch total, `grad` dE/dout. A loss that meets its natural output activation
     (`fused_with`, an activation class) gives dE/dnet directly with `fused_delta`:
     (out - target) / scale, stable and cheaper than the chain rule through the activation.
+
+    A Network takes one by name: "sse", "mse", "binary_crossentropy", "categorical_crossentropy" (Keras' names and
+    torch.nn's too: "mean_squared_error", "MSELoss", "BCELoss", "CrossEntropyLoss"), or a subclass's instance.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> mse = cr.Network([cr.Dense(2, 1)], loss="MSELoss").loss_function
+    >>> mse
+    MSE()
+    >>> mse.value(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))      # (1 + 4) / 2, as torch's MSELoss
+    2.5
     """
 
     name = "loss"

@@ -104,7 +104,10 @@ def public_docstring_tests():
     import chainrule.sklearn
     finder = doctest.DocTestFinder(recurse=False)
     objects = {"chainrule": cr, "chainrule.sklearn": chainrule.sklearn,
-               **{name: getattr(cr, name) for name in cr.__all__ if name != "__version__"}}
+               **{name: getattr(cr, name) for name in cr.__all__ if name != "__version__"},
+               # the methods a user calls first: Network's own (summary, save) and those it inherits (fit, predict)
+               **{f"Network.{name}": value for klass in cr.Network.__mro__ for name, value in vars(klass).items()
+                  if not name.startswith("_") and inspect.isfunction(value)}}
     return [test for name, obj in objects.items() for test in finder.find(obj, name, module=inspect.getmodule(obj))
             if test.examples]
 

@@ -12,14 +12,27 @@ from typing import TypeVar
 
 import numpy as np
 
-from ..errors import ValidationError, unknown_name
+from ..errors import UnknownNameError, ValidationError, unknown_name
 from .checks import number
 
 _C = TypeVar("_C", bound="type[Activation]")
 
 
 class Activation:
-    """Base class: `__call__` gives out = f(net); `derivative` gives f'(net) elementwise."""
+    """Base class: `__call__` gives out = f(net); `derivative` gives f'(net) elementwise.
+
+    A Dense takes one by name: "sigmoid", "tanh", "relu", "leaky_relu", "softmax", "linear" (torch.nn's class names
+    too: "ReLU", "LeakyReLU", "Identity"), or a subclass's instance.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> softmax = cr.Dense(2, 2, "softmax").activation
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
+    >>> cr.Dense(2, 2, "LeakyReLU").activation                  # torch's slope
+    LeakyReLU(alpha=0.01)
+    """
 
     name = "activation"
     #: True when f'(net) is a diagonal (elementwise) Jacobian; softmax is the exception.
@@ -188,10 +201,33 @@ def get_activation(activation: str | Activation | dict | None) -> Activation:
     return _from_name(activation, {})
 
 
+#: torch.nn's class names that are chainrule's activations under another name (LeakyReLU's slope 0.01 is alpha's)
+ALIASES = {"leakyrelu": "leaky_relu", "identity": "linear"}
+#: other frameworks' activations chainrule lacks: told so, not "did you mean" a different function
+OTHER_FUNCTIONS = ("elu", "selu", "celu", "gelu", "silu", "swish", "mish", "softplus", "softsign", "relu6", "prelu",
+                   "hardtanh", "hard_tanh", "hardsigmoid", "hard_sigmoid", "hardswish", "hard_swish", "exponential",
+                   "logsigmoid", "log_sigmoid", "softmin", "tanhshrink", "glu")
+
+
+def _unknown(name: object) -> UnknownNameError:
+    key = name.lower() if isinstance(name, str) else ""
+    known = f"activation={name!r} is not known; expected one of {', '.join(sorted(ACTIVATIONS))}"
+    if key in ("logsoftmax", "log_softmax"):
+        return UnknownNameError(f"{known}. No layer outputs log-probabilities: torch's "
+                                "LogSoftmax followed by NLLLoss is here activation='softmax' on the output layer with "
+                                "loss='categorical_crossentropy' (the same numbers)")
+    if key in OTHER_FUNCTIONS:
+        return UnknownNameError(f"{known}. {name!r} is another function than these: write it as "
+                                "an Activation subclass and give it to cr.register_activation")
+    return unknown_name("activation", name, sorted(ACTIVATIONS))
+
+
 def _from_name(name, params) -> Activation:
-    if not isinstance(name, str) or name.lower() not in ACTIVATIONS:
-        raise unknown_name("activation", name, sorted(ACTIVATIONS))
-    cls = ACTIVATIONS[name.lower()]
+    key = None if not isinstance(name, str) else name.lower() if name.lower() in ACTIVATIONS else \
+        ALIASES.get(name.lower())       # a registered "identity" is the user's own
+    if key not in ACTIVATIONS:
+        raise _unknown(name)
+    cls = ACTIVATIONS[key]
     try:
         inspect.signature(cls).bind(**params)
     except TypeError:

@@ -298,8 +298,10 @@ def layer_stack(layers: Any, layer_type: type, instead: Any = lambda layer: "") 
         raise ValidationError("layers must contain at least one Dense layer")
     for a, b in zip(sized, sized[1:]):
         if a.n_out != b.n_in:
-            raise ValidationError(f"layer {list(layers).index(b)} expects {counted(b.n_in, 'input')} but the layer "
-                                  f"before it gives {counted(a.n_out, 'output')}")
+            at, before = list(layers).index(b), list(layers).index(a)      # by identity: a layer is no number
+            raise ValidationError(f"{b!r} needs n_in={a.n_out}, the n_out of layer {before} {a!r}: layer {at} "
+                                  f"expects {counted(b.n_in, 'input')} but the layer before it gives "
+                                  f"{counted(a.n_out, 'output')}")
     return list(layers), sized
 
 

@@ -15,7 +15,18 @@ from .layers import Layer, register_layer
 @register_layer
 class Dropout(Layer):
     """Inverted dropout: in training, zero each input with probability `rate` and scale the
-    rest by 1 / (1 - rate), so nothing changes at prediction time (where it is the identity)."""
+    rest by 1 / (1 - rate), so nothing changes at prediction time (where it is the identity).
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> drop = cr.Dropout(0.25)
+    >>> drop.forward(np.ones((1, 4)))                            # predicting: the identity
+    array([[1., 1., 1., 1.]])
+    >>> sorted(set(drop.forward(np.ones((50, 4)), training=True).ravel().tolist()))    # training: 0 or 4/3
+    [0.0, 1.3333333333333333]
+    >>> net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dropout(0.25), cr.Dense(8, 1)], loss="mse")
+    """
 
     def __init__(self, rate: float) -> None:
         if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0.0 <= rate < 1.0:

@@ -24,6 +24,18 @@ class Loss:
     `value` their batch total, `grad` dE/dout. A loss that meets its natural output activation
     (`fused_with`, an activation class) gives dE/dnet directly with `fused_delta`:
     (out - target) / scale, stable and cheaper than the chain rule through the activation.
+
+    A Network takes one by name: "sse", "mse", "binary_crossentropy", "categorical_crossentropy" (Keras' names and
+    torch.nn's too: "mean_squared_error", "MSELoss", "BCELoss", "CrossEntropyLoss"), or a subclass's instance.
+
+    Examples
+    --------
+    >>> import numpy as np, chainrule as cr
+    >>> mse = cr.Network([cr.Dense(2, 1)], loss="MSELoss").loss_function
+    >>> mse
+    MSE()
+    >>> mse.value(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))      # (1 + 4) / 2, as torch's MSELoss
+    2.5
     """
 
     name = "loss"
@@ -287,7 +299,16 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            # binary cross-entropy after a sigmoid output, as CrossEntropyLoss is after a softmax
            "meansquarederror": "mse", "binarycrossentropy": "binary_crossentropy",
            "categoricalcrossentropy": "categorical_crossentropy",
-           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy"}
+           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy",
+           # torch.nn.functional's names of the same losses
+           "cross_entropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
+           "mse_loss": "mse"}
+#: Keras' and torch's losses chainrule lacks: told so, not "did you mean" a loss with other gradients ('mae', 'mse')
+OTHER_LOSSES = ("mae", "mean_absolute_error", "meanabsoluteerror", "l1loss", "l1_loss", "huber", "huberloss",
+                "huber_loss", "smoothl1loss", "smooth_l1_loss", "hinge", "squared_hinge", "hingeembeddingloss",
+                "kld", "kl_divergence", "kldivergence", "kldivloss", "kl_div", "poisson", "poissonnllloss", "log_cosh",
+                "logcosh", "cosine_similarity", "mape", "mean_absolute_percentage_error", "msle",
+                "mean_squared_logarithmic_error")
 
 
 #: names of losses of log-probabilities (torch's NLLLoss): no chainrule layer outputs them
@@ -329,6 +350,9 @@ def get_loss(loss: str | Loss | dict) -> Loss:
                               "reduction='mean', Keras' 'sum_over_batch_size')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
         ALIASES.get(loss.lower(), loss.lower())
+    if key not in LOSSES and key in OTHER_LOSSES:
+        raise UnknownNameError(f"loss={loss!r} is not known; expected one of {', '.join(sorted(LOSSES))}. {loss!r} is "
+                               "another loss than these: write it as a Loss subclass and give it to cr.register_loss")
     if key not in LOSSES:
         raise unknown_name("loss", loss, sorted(LOSSES))
     return LOSSES[key]()

@@ -25,8 +25,9 @@ from . import sample_weight as sw
 from .divergence import divergence, plain_update, sum_of_squares
 from .inference import refuse_other_thread
 from .keras_methods import CHUNK, KerasMethods
-from .layers import Dense, Layer, instead_of
+from .layers import Dense, Layer
 from .losses import Loss, get_loss, l2_penalty
+from .other_frameworks import instead_of
 from .overflow import cached_wrong, finite_outputs
 from .summary import Summary, keras_table
 
@@ -60,6 +61,11 @@ class Network(KerasMethods):
     >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]]); y = np.array([0, 1, 1, 0])
     >>> net.forward(X).shape
     (4, 1)
+    >>> history = net.fit(X, y, epochs=2000, optimizer=cr.optim.Adam(0.05), verbose=0)
+    >>> net.predict_classes(X)
+    array([0, 1, 1, 0])
+    >>> net.evaluate(X, y, verbose=0)["accuracy"]
+    1.0
     """
 
     _fit_thread: int | None = None      # the thread whose fit trains this network (nn/inference.py)
@@ -269,7 +275,18 @@ class Network(KerasMethods):
     def save(self, path: str | os.PathLike, overwrite: bool = True, include_optimizer: bool = True) -> None:
         """Write the network to one .npz file (arrays + JSON architecture; never pickle).
         An existing file is replaced atomically; `overwrite=False` refuses it, as save_weights does (Keras' save,
-        whose second argument it is, asks). Named exactly `path`: `cr.save`."""
+        whose second argument it is, asks). Named exactly `path`: `cr.save`; `cr.load` reads it back.
+
+        Examples
+        --------
+        >>> import os, tempfile, numpy as np, chainrule as cr
+        >>> net = cr.Network([cr.Dense(2, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
+        >>> path = os.path.join(tempfile.mkdtemp(), "model.npz")
+        >>> net.save(path)
+        >>> X = np.array([[0.5, -1.0]])
+        >>> bool((cr.load(path).predict(X) == net.predict(X)).all())
+        True
+        """
         from ..saving.npz import save
         save(self, path, overwrite, include_optimizer=include_optimizer)
 
@@ -304,7 +321,24 @@ class Network(KerasMethods):
         non-trainable (frozen) parameters, in 80 columns (`summary.keras_table`). Returned as a str, shown as the
         table at the prompt and in Jupyter (Keras' prints it). print_fn : called with the table, as Keras'
         (summary(print_fn=logger.info)); then None is returned, as Keras' does, so the prompt shows the table once
-        (print_fn's), not twice."""
+        (print_fn's), not twice.
+
+        Examples
+        --------
+        >>> import chainrule as cr
+        >>> cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 3, "softmax")],
+        ...            loss="categorical_crossentropy").summary()
+        Network(loss='categorical_crossentropy', dtype=float64)
+          -----------------------------------------------------------
+          Layer                                 Output Shape  Param #
+          -----------------------------------------------------------
+          0: Dense(4, 8, activation='relu')     (None, 8)          40
+          1: Dense(8, 3, activation='softmax')  (None, 3)          27
+          -----------------------------------------------------------
+          Total params: 67
+          Trainable params: 67
+          Non-trainable params: 0
+        """
         table = keras_table(self)
         if print_fn is None:
             return table

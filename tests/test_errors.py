@@ -113,6 +113,12 @@ def torch_mlp(device="cpu"):
     return nn.Sequential(nn.Linear(2, 3, device=device), nn.Tanh(), nn.Linear(3, 1, device=device))
 
 
+def unstepped_state():
+    """A plain SGD's state dict, bound but not stepped: no arrays to tell a bias-free layer by."""
+    pytest.importorskip("torch")
+    return optim.SGD(lr=0.1).bind(net2()).state_dict()
+
+
 def torch_checkpoint():
     """A checkpoint dict as PyTorch's tutorial saves it: the model's state_dict, the optimizer's, the epoch."""
     torch = pytest.importorskip("torch")
@@ -494,6 +500,11 @@ CASES = [
      errors.ChainruleTypeError, "preprocessing must be a Preprocessing or its JSON dict; got the file name 'm.npz'"),
     ("to_onnx input_type of no ONNX number", lambda: cr.to_onnx(net2(), input_type="float128"),
      errors.ValidationError, r"input_type must be one of float64, float32, float16, int64, .*; got 'float128'"),
+    ("to_onnx input_type 'float', 'int' or 'uint'", lambda: cr.to_onnx(net2(), input_type="float"),
+     errors.ValidationError, r"input_type 'float' is float64 to NumPy but float32 to ONNX \(its FLOAT\): say which"),
+    ("to_torch_state without net of a state with no arrays",
+     lambda: __import__("chainrule.saving.interop").saving.interop.to_torch_state(unstepped_state()),
+     errors.ValidationError, r"to_torch_state: the state holds no arrays to tell a frozen bias by"),
     ("to_onnx input_type with a CSV preprocessing", lambda: cr.to_onnx(net2(), preprocessing={}, input_type="int64"),
      errors.ValidationError, r"input_type is for a network's one input; a `chainrule train` model's graph"),
     ("from_onnx an input cast to another dtype", lambda: cr.from_onnx(cast_to_float32(cr.to_onnx(net2(), checks=False,

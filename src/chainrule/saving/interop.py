@@ -179,11 +179,12 @@ def _renumbered(sd: dict, net: Network | None, what: str, to_torch: bool) -> dic
 
 def _still_biases(state: dict) -> list[int] | None:
     """The biases (odd indices) whose state arrays never moved (all zero, or none) while another's did: frozen ones;
-    None where no array moved (plain SGD keeps none): nothing tells."""
+    None where no array moved (plain SGD keeps none) or no step was taken: nothing tells."""
     def moved(entry: dict) -> bool:
         return any(np.any(v) for v in entry.values() if isinstance(v, np.ndarray) and v.dtype.kind == "f")
-    if not any(moved(entry) for entry in state.values()):
-        return None
+    stepped = any(whole_step(entry.get("step", 0)) != 0 for entry in state.values())
+    if not stepped or not any(moved(entry) for entry in state.values()):
+        return None         # before a step Adagrad's sums are initial_accumulator_value, a frozen bias's as the others'
     return sorted(i for i, entry in state.items() if i % 2 == 1 and not moved(entry))
 
 

@@ -216,7 +216,7 @@ INPUT_TYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8
 
 
 #: the input types' words whose size NumPy and another reader tell apart
-AMBIGUOUS = {"float": "ONNX (its FLOAT)", "int": "C and ONNX (INT32)"}
+AMBIGUOUS = {"float": "ONNX (its FLOAT)", "int": "C and ONNX (INT32)", "uint": "C (unsigned int)"}
 
 
 def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
@@ -231,8 +231,8 @@ def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
 
 def input_dtype(input_type: Any, network: str = "the network's dtype") -> np.dtype:
     """input_type (to_onnx's, export's --input-type) as one of INPUT_TYPES, any NumPy spelling of one ('double',
-    'i8'); the words 'float' and 'int' are refused, 64 bits to NumPy and 32 to ONNX (FLOAT) or C (int), where either
-    reading surprises someone."""
+    'i8'); the words 'float', 'int' and 'uint' are refused, 64 bits to NumPy and 32 to ONNX (FLOAT) or C (int,
+    unsigned int), where either reading surprises someone."""
     word = input_type.strip().lower() if isinstance(input_type, str) else None
     if word in AMBIGUOUS:
         raise ValidationError(f"input_type {input_type!r} is {word}64 to NumPy but {word}32 to {AMBIGUOUS[word]}: say "

@@ -290,3 +290,11 @@ def x_check(dtype: Any) -> dict:
         return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
     except TypeError:
         return _X_CHECK
+
+
+def y_fits(y: Any, dtype: Any) -> None:
+    """A regressor's y (checked numbers) as the network's dtype holds it: a finite value float32 cannot hold is named
+    as `y`, at its own index (the engine's check, later, names its 2-D targets Y at a 2-D index)."""
+    from ..nn.checks import cast
+    if np.dtype(dtype) == np.float32 and isinstance(y, np.ndarray):
+        cast(y, np.dtype(np.float32), "y")

@@ -222,12 +222,12 @@ class _Backprop(_Fitting, _Weights, BaseEstimator):
         multi-label indicator matrix, several regression targets) becomes its dense array, as the network's
         targets are anyway; held-out scores need it so (r2_score refuses a sparse y). A sparse column stays
         sparse, for column_or_1d's TypeError, as MLPClassifier's."""
-        given = no_text(X)
+        given, target = no_text(X), no_missing_y(y)
         try:
-            X, y = validate_data(self, given, no_missing_y(y), multi_output=True, reset=reset,
-                                 **x_check(self.dtype), **kwargs)
+            X, y = validate_data(self, given, target, multi_output=True, reset=reset, **x_check(self.dtype), **kwargs)
         except ValueError as exc:           # "Input X contains NaN" names no cell: the engine's words, which do
-            raise where_not_finite(exc, given) from None
+            named = where_not_finite(exc, given)                             # (y's infinity too)
+            raise (where_not_finite(exc, target, "y") if named is exc else named) from None
         if reset:
             self._fit_dtype = X.dtype              # the outputs' dtype follows it (`_forward`)
         return X, (y.toarray() if hasattr(y, "toarray") and y.shape[1] > 1 else y)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ..errors import ChainruleTypeError, ValidationError
 from .backprop import _Backprop
-from .inputs import checked_classes, numeric_y
+from .inputs import checked_classes, numeric_y, y_fits
 from .params import (
     as_before_if_refused,
     check_params,
@@ -228,6 +228,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         warm = self._continues()
         X, y = self._validated(X, numeric_y(y), reset=not warm, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y    # as MLPRegressor, warning
+        y_fits(y, self.dtype)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if warm:
             self._same_outputs(Y, "warm_start")
@@ -248,6 +249,7 @@ class BackpropRegressor(RegressorMixin, _Backprop):
         first = not hasattr(self, "network_")
         X, y = self._validated(X, numeric_y(y), reset=first, y_numeric=True)
         y = column_or_1d(y, warn=True) if y.ndim == 2 and y.shape[1] == 1 else y
+        y_fits(y, self.dtype)
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         if first:
             self._y_1d = y.ndim == 1

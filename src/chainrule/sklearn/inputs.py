@@ -230,13 +230,14 @@ def zero_one(y: Any) -> None:
                               "sklearn.multioutput.MultiOutputClassifier(BackpropClassifier())")
 
 
-def where_not_finite(exc: ValueError, X: Any) -> ValueError:
-    """scikit-learn's "Input X contains NaN." (or infinity), which names no cell, naming the first cell it means by
-    row and column (a DataFrame's labels), as the engine's errors do; the rest of its words as they are (and any
-    other error as it is)."""
-    said = re.match(r"Input X contains (NaN|infinity)", str(exc))
+def where_not_finite(exc: ValueError, X: Any, name: str = "X") -> ValueError:
+    """scikit-learn's "Input X contains NaN." (or infinity; y's too, `name`), which names no cell, naming the first cell
+    it means by row (and column, for 2-D; a DataFrame's or a Series' labels), as the engine's errors do; the rest of its
+    words as they are (and any other error as it is)."""
+    said = re.match(rf"Input {name} contains (NaN|infinity)", str(exc))
     if said is None:
         return exc
+    column: Any = None
     try:
         if hasattr(X, "tocsr"):                  # sparse: the first stored value of that kind
             csr = X.tocsr()
@@ -244,12 +245,16 @@ def where_not_finite(exc: ValueError, X: Any) -> ValueError:
             row, column = int(np.searchsorted(csr.indptr, p, side="right")) - 1, int(csr.indices[p])
         else:
             arr = np.asarray(X.to_numpy(dtype=np.float64) if hasattr(X, "to_numpy") else X, dtype=np.float64)
-            row, column = (int(i) for i in np.argwhere(_of_kind(arr, said[1]))[0])
-    except (TypeError, ValueError, IndexError, OverflowError):  # complex, ragged, 1-D, 1e400: its own words
+            at = [int(i) for i in np.argwhere(_of_kind(arr, said[1]))[0]]
+            if len(at) not in (1, 2):
+                return exc
+            row, column = at[0], (at[1] if len(at) == 2 else None)
+    except (TypeError, ValueError, IndexError, OverflowError):  # complex, ragged, 1e400: its own words
         return exc
-    where = f"row {row}, column {column}"
-    if hasattr(X, "columns") and hasattr(X, "index"):
-        where = f"row {errors.label(X.index[row])}, column {X.columns[column]!r}"
+    labelled = hasattr(X, "index") and hasattr(X, "to_numpy")    # a DataFrame or a Series: its labels
+    where = f"row {errors.label(X.index[row]) if labelled else row}"
+    if column is not None:
+        where += f", column {X.columns[column]!r}" if hasattr(X, "columns") and labelled else f", column {column}"
     text = str(exc)
     return ValidationError(f"{text[:said.end()]} (first at {where}){text[said.end():]}")
 
@@ -290,3 +295,11 @@ def x_check(dtype: Any) -> dict:
         return _X_CHECK_32 if np.dtype(dtype) == np.float32 else _X_CHECK
     except TypeError:
         return _X_CHECK
+
+
+def y_fits(y: Any, dtype: Any) -> None:
+    """A regressor's y (checked numbers) as the network's dtype holds it: a finite value float32 cannot hold is named
+    as `y`, at its own index (the engine's check, later, names its 2-D targets Y at a 2-D index)."""
+    from ..nn.checks import cast
+    if np.dtype(dtype) == np.float32 and isinstance(y, np.ndarray):
+        cast(y, np.dtype(np.float32), "y")

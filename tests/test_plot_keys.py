@@ -27,7 +27,7 @@ def test_many_layers_gradient_norms_keep_the_figure_for_the_plot(tmp_path, monke
     assert ax.get_position().width > 0.6
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["layer 7: not a number (nan/inf) at epoch 3"]
     bar = fig.axes[1]
-    assert bar.get_ylabel() == "layer" and bar.get_ylim() == (0, layers - 1)
+    assert bar.get_ylabel() == "layer (0: the input side)" and bar.get_ylim() == (0, layers - 1)
     curves = [line for line in ax.get_lines() if line.get_marker() != "x"]
     assert len({tuple(np.round(to_rgba(line.get_color()), 3)) for line in curves}) == layers     # none alike
     for k, line in enumerate(curves):          # each curve the history's, in its depth's colour

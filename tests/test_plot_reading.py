@@ -106,8 +106,8 @@ def test_gradient_norms_that_are_all_nan_are_marked_without_a_warning(tmp_path, 
         warnings.simplefilter("error")              # "Attempt to set non-positive ylim on a log-scaled axis"
         fig = drawn_figure(monkeypatch, lambda: plot.gradient_norms(history, tmp_path / "g.png"))
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert [t for t in legend if "nan/inf" in t] == ["layer 0: not a number (nan/inf) at epoch 1, 2",
-                                                     "layer 1: not a number (nan/inf) at epoch 1, 2"]
+    assert [t for t in legend if "nan/inf" in t] == ["layer 0 (input side): not a number (nan/inf) at epoch 1, 2",
+                                                     "layer 1 (output side): not a number (nan/inf) at epoch 1, 2"]
 
 
 def test_each_point_has_its_class_colour(tmp_path, monkeypatch):

@@ -29,6 +29,15 @@ class KinkWarning(UserWarning):
     """gradcheck left out samples that put a unit at a kink of its activation."""
 
 
+class GradcheckWarning(UserWarning):
+    """gradcheck found parameters whose backpropagated and numerical gradients disagree: named, so that the
+    number it returns is not the only sign that a derivative is wrong."""
+
+
+#: a relative error above this is a wrong derivative, not rounding (right gradients stay below 1e-5)
+SUSPECT = 1e-3
+
+
 def _network(net, who: str) -> None:
     from .explain import network_argument
     network_argument(net, who, f"{'chainrule.' if who == 'gradcheck' else ''}{who}({{net}}, X, Y)")
@@ -182,7 +191,49 @@ def gradcheck(net: Network, X: ArrayLike, Y: ArrayLike, eps: float = 1e-6, floor
     _refuse_not_finite(net, analytic, E, "gradcheck", "gradients")
     _refuse_rounding(E, eps, analytic, floor)
     denom = np.maximum(np.abs(analytic) + np.abs(numeric), floor)
-    return float(np.max(np.abs(analytic - numeric) / denom))
+    rel = np.abs(analytic - numeric) / denom
+    worst = float(np.max(rel)) if rel.size else 0.0
+    if worst > SUSPECT:
+        warnings.warn(_disagreement(net, analytic, numeric, rel, worst), GradcheckWarning, stacklevel=caller_level())
+    return worst
+
+
+def _parameter_names(net, layer, pname: str, size: int) -> list[str]:
+    """The names of a parameter array's entries: a Dense layer's as explain writes them (w5, b_o1), another
+    layer's as name[index]."""
+    from .notation import bias_name, neuron_names, weight_name
+    dense = net.dense_layers
+    if layer in dense and pname in ("W", "b"):
+        l = dense.index(layer)
+        if pname == "b":
+            return [bias_name(n) for n in neuron_names(net)[l + 1]]
+        return [weight_name(dense, l, i, j) for i in range(layer.n_in) for j in range(layer.n_out)]
+    shape = getattr(layer, pname, np.empty(size)).shape
+    return [f"{pname}[{', '.join(map(str, np.unravel_index(k, shape)))}]" for k in range(size)]
+
+
+def _disagreement(net, analytic: np.ndarray, numeric: np.ndarray, rel: np.ndarray, worst: float) -> str:
+    """Which layers' parameters disagree, how many, and the worst one's two numbers."""
+    from .notation import shortened
+    parts = []
+    for i, layer in enumerate(net.layers):
+        segments = [(name, a, b) for owner, name, a, b in net.segments if owner is layer]
+        bad = [(f, k) for name, a, b in segments
+               for f, k in zip(range(a, b), _parameter_names(net, layer, name, b - a)) if rel[f] > SUSPECT]
+        if not bad:
+            continue
+        if layer in net.dense_layers:          # explain's order: w1, w2, ... neuron by neuron, then the biases
+            bad.sort(key=lambda fk: (fk[1].startswith("b"), int(fk[1].lstrip("wb_hoi").replace("_", "") or 0)))
+        act = getattr(getattr(layer, "activation", None), "name", None)
+        label = f"layer {i} ({type(layer).__name__}{f', activation {act}' if act else ''})"
+        f, name = max(bad, key=lambda fk: rel[fk[0]])
+        total = sum(b - a for _, a, b in segments)
+        parts.append(f"{label}: {len(bad)} of its {total} parameters ({shortened([k for _, k in bad])}), the worst "
+                     f"dE/d{name}: {analytic[f]:.9g} by backpropagation, {numeric[f]:.9g} numerically")
+    return (f"gradcheck: backpropagation and central differences disagree (largest relative error {worst:.3g}; "
+            f"right gradients stay below 1e-5): {'; '.join(parts)}. A derivative there is wrong (an activation's "
+            "derivative, a layer's backward), or an activation has a kink that a step of eps crosses and its "
+            "class does not declare (kinks = (...))")
 
 
 def _refuse_rounding(E: float, eps: float, analytic: np.ndarray, floor: float) -> None:

@@ -301,8 +301,9 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     fig = _figure(size, dpi)
     ax = fig.add_subplot(1, 1, 1)
     by_depth = layer_styles(ax, [int(k.split("/")[1]) for k in keys])
-    for k, values in norms.items():
-        _per_epoch(ax, values, f"layer {k.split('/')[1]}")
+    ends = {keys[0]: " (input side)", keys[-1]: " (output side)"} if len(keys) > 1 else {}
+    for k, values in norms.items():        # which end is which: layer 0's small norm is the vanishing gradient
+        _per_epoch(ax, values, f"layer {k.split('/')[1]}{ends.get(k, '')}")
     positive = every[np.isfinite(every) & (every > 0)]
     # log(0) is no point: a zero norm (a dead layer) drawn at the bottom; so too when none is > 0 (all nan/inf),
     # where a log axis has no range (matplotlib's warning about a non-positive ylim)
@@ -313,7 +314,7 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
     ax.set_title(_titled(title or "gradient norm per layer", fig), parse_math=False)
     ax.grid(alpha=0.3, which="both")
     if by_depth is not None:           # the layers by the colour bar; a nan/inf epoch's note in the legend
-        fig.colorbar(by_depth, ax=ax, label="layer")
+        fig.colorbar(by_depth, ax=ax, label=f"layer ({keys[0].split('/')[1]}: the input side)")
     keyed = [line for line in ax.get_lines() if by_depth is None or line.get_marker() == "x"]
     if by_depth is None and keyed:
         ax.legend(handles=keyed, fontsize="small", ncols=-(-len(keyed) // 14), loc="center left",
@@ -325,4 +326,15 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
         _legend(ax, keyed if len(keyed) <= 4 else [*keyed[:3], more])
     _numbered_if_finite(ax)
     fig.tight_layout()
+    _title_on_canvas(ax)
     return save_figure(fig, path, dpi)
+
+
+def _title_on_canvas(ax) -> None:
+    """`ax`'s title centred on the figure where, centred on a plot pushed left by the key beside it, it ran off the
+    left edge."""
+    fig = ax.figure
+    fig.draw_without_rendering()
+    box = ax.title.get_window_extent()
+    if box.x0 < 0 or box.x1 > fig.bbox.width:
+        ax.title.set_x(ax.transAxes.inverted().transform((fig.bbox.width / 2, 0))[0])

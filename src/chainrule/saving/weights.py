@@ -155,6 +155,8 @@ def _headers(path: Path, shown: str, net: Any) -> None:
             for name, info in infos.items():
                 try:
                     array_header(zf, info, path, None, None)
+                except ModelFileError:              # a ValueError too: its own words (Python objects, truncated)
+                    raise
                 except ValueError as exc:           # NumPy's words for a member that is no .npy array
                     raise ModelFileError(f"{named(path)}: entry {name!r} is not a NumPy array (.npy), as save_weights "
                                          f"writes each weight array: {exc}") from None

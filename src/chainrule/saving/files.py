@@ -23,7 +23,7 @@ from ..backend.processes import sweep_temporaries, temp_prefix, writer
 from ..data.filecontent import file_kind
 from ..errors import ChainruleTypeError, ValidationError
 from ..nn.filenames import KINDS, a_file_name, name_ending, not_a_folder  # below the fit loop: its writers'
-from .modelkind import named, not_expanded
+from .modelkind import looped, named, not_expanded
 
 
 def check_path(path: Any, name: str = "path") -> str | os.PathLike:
@@ -83,6 +83,9 @@ def writable_target(path: str | os.PathLike) -> Path:
     if size > limit:
         raise OSError(errno.ENAMETOOLONG, f"File name too long: {size} bytes, the file system allows {limit}", shown)
     if path.is_symlink():
+        if looped(path):            # realpath would stop inside the loop: the link would be replaced by a file
+            raise OSError(errno.ELOOP, f"Cannot write through it: it is a link to {named(os.readlink(path))}, and "
+                          "the links lead back to themselves (a loop): no file ends them to replace", shown)
         path = Path(os.path.realpath(path))
     not_a_folder(shown)             # (a link to a folder too)
     if path.exists() and not stat.S_ISREG(path.stat().st_mode):

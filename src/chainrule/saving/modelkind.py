@@ -9,6 +9,7 @@ it with chainrule.load", rather than only "not an .npz archive" or protobuf's pa
 """
 from __future__ import annotations
 
+import errno
 import os
 import zipfile
 from pathlib import Path
@@ -68,7 +69,18 @@ def dangling(path: Path) -> str:
     "does not exist" alone reads as wrong)."""
     if not path.is_symlink():
         return ""
+    if looped(path):
+        return f" (it is a link to {named(os.readlink(path))}, and the links lead back to themselves: a loop)"
     return f" (it is a link to {named(os.readlink(path))}, which does not exist)"
+
+
+def looped(path: Path) -> bool:
+    """Whether the symbolic link `path` is one of a loop of links (a -> b -> a), which no file ends."""
+    try:
+        os.path.realpath(path, strict=True)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 AGAIN = "; copy or save it again"     # not_a_zip's advice for a model cut short (a checkpoint's own says otherwise)

@@ -42,13 +42,14 @@ def array_header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path, shape, dtype)
             got_shape, _, got_dtype = np.lib.format.read_array_header_2_0(f)
         else:
             raise ModelFileError(f"{named(path)}: entry {info.filename!r} has an unknown .npy version {version}")
+        held = info.file_size - f.tell()        # the bytes of data after the header
     name = info.filename[:-4]
     if got_dtype.hasobject:
         raise ModelFileError(f"{named(path)}: entry {name!r} holds Python objects (dtype {got_dtype}); refused, "
                              "never unpickled")
     count = math.prod(got_shape)
-    if count * got_dtype.itemsize > info.file_size:     # before NumPy allocates what the header declares
-        raise ModelFileError(f"{named(path)}: entry {name!r} holds {info.file_size} bytes, fewer than its {count} "
+    if count * got_dtype.itemsize > held:     # before NumPy allocates (or reads short) what the header declares
+        raise ModelFileError(f"{named(path)}: entry {name!r} holds {held} bytes, fewer than its {count} "
                              "values "
                              f"need ({count * got_dtype.itemsize} bytes of {got_dtype}; truncated or crafted)")
     if shape is not None and (got_shape != shape or got_dtype.newbyteorder("=") != dtype):   # a file from a

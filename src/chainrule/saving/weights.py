@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.filecontent import CUT_SHORT, MAX_MEMBERS, members_listed, too_many
+from ..data.filecontent import CUT_SHORT, MAX_MEMBERS, kind_of, members_listed, too_many
 from ..errors import ModelFileError, ValidationError
 from ..nn.filenames import name_ending, not_a_folder
 from . import modelkind
@@ -30,6 +30,8 @@ from .npzmembers import array_header, members
 #: the member that says a file holds chainrule weights (files.file_kind tells it by this name)
 HEADER = "__weights__"
 FORMAT = 1
+#: kinds of `kind_of` that load_weights names with what reads them (Keras' .weights.h5, torch's state_dict, joblib's)
+FOREIGN = ("torch", "keras", "pickle", "compressed", "hdf5", "onnx", "exported")
 
 
 def names(net: Any) -> list[tuple[str, tuple[int, ...]]]:
@@ -104,6 +106,10 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
         raise ModelFileError(f"load_weights: {named(shown)} is cut short ({CUT_SHORT}): a zip archive, as save_weights "
                              "writes, whose end (the member list) is missing; copy or save it again")
     if kind != "weights":
+        found, said = kind_of(Path(path))
+        if found in FOREIGN:        # another framework's file, a pickle: what it is and what reads it, as load says
+            raise ModelFileError(f"load_weights: {named(shown)} is not chainrule weights (written by save_weights) "
+                                 f"nor a chainrule model: it is {said}")
         raise ModelFileError(f"load_weights: {named(shown)} holds {HOLDS.get(kind, kind)}, not chainrule weights "
                              "(written by save_weights) nor a chainrule model")
     try:
@@ -149,6 +155,8 @@ def _headers(path: Path, shown: str, net: Any) -> None:
             for name, info in infos.items():
                 try:
                     array_header(zf, info, path, None, None)
+                except ModelFileError:              # a ValueError too: its own words (Python objects, truncated)
+                    raise
                 except ValueError as exc:           # NumPy's words for a member that is no .npy array
                     raise ModelFileError(f"{named(path)}: entry {name!r} is not a NumPy array (.npy), as save_weights "
                                          f"writes each weight array: {exc}") from None

@@ -660,7 +660,12 @@ def test_data_command_copies_the_examples(tmp_path):
     assert r.returncode == 0 and "iris.csv" in r.stdout and "diabetes.csv" in r.stdout
     r = cmd("data", "iris.csv", "--out", tmp_path)
     assert r.returncode == 0 and (tmp_path / "iris.csv").read_bytes() == (EXAMPLES / "iris.csv").read_bytes()
-    assert "exists already" in error_line(cmd("data", "iris.csv", "--out", tmp_path))
+    again = cmd("data", "iris.csv", "--out", tmp_path)      # the README's steps run a second time in one folder
+    assert again.returncode == 0 and "it is chainrule's copy already" in again.stderr
+    mine = (EXAMPLES / "iris.csv").read_bytes() + b"5.0,3.0,1.0,0.2,setosa\n"     # a row the user added
+    (tmp_path / "iris.csv").write_bytes(mine)
+    assert "exists already (not chainrule's copy of it)" in error_line(cmd("data", "iris.csv", "--out", tmp_path))
+    assert (tmp_path / "iris.csv").read_bytes() == mine
     assert "no example file 'wine.csv'" in error_line(cmd("data", "wine.csv", "--out", tmp_path))
     # the help's example `chainrule data iris.csv --out data/`: a folder not there yet is created
     r = subprocess.run([sys.executable, "-m", "chainrule.cli", "data", "iris.csv", "--out", "data/"], cwd=tmp_path,

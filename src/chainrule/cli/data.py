@@ -67,12 +67,19 @@ def run(args) -> int:
     except FileExistsError:          # a file on the way: data/iris.csv/x
         raise ValidationError(f"--out {args.out!r} is not a folder") from None
     wanted = list(dict.fromkeys(args.names))     # a name given twice is copied once
-    there = [folder / name for name in wanted if (folder / name).exists()]
+    copies = resources.files("chainrule.data") / "examples"
+    same = {name for name in wanted if (folder / name).is_file()
+            and (folder / name).read_bytes() == (copies / name).read_bytes()}    # a README's steps run again
+    there = [folder / name for name in wanted if (folder / name).exists() and name not in same]
     if there and not args.force:                 # checked for every file before any is written
-        raise ValidationError(f"{str(there[0])!r} exists already; use --force to replace it")
+        raise ValidationError(f"{str(there[0])!r} exists already (not chainrule's copy of it); use --force to "
+                              "replace it")
     for name in wanted:
         dest = folder / name
-        with resources.as_file(resources.files("chainrule.data") / "examples" / name) as src:
+        if name in same:
+            print(f"kept {dest}: it is chainrule's copy already", file=sys.stderr)
+            continue
+        with resources.as_file(copies / name) as src:
             shutil.copyfile(src, dest)
         print(f"wrote {dest}", file=sys.stderr)
     return 0

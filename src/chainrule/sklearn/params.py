@@ -254,7 +254,7 @@ def _named(est: Any) -> None:
     if clips and isinstance(opt, Optimizer):
         given = ", ".join(f"{k}={v!r}" for k, v in clips.items())
         raise ParameterError(f"{estimator_name(est)}: {given} is for an optimizer named (optimizer='adam', ...); "
-                             f"optimizer is a {type(opt).__name__} instance: give it its own, "
+                             f"optimizer is an instance of {type(opt).__name__}: give it its own, "
                              f"{type(opt).__name__}(..., {given})")
     makers: list[Callable[[], Any]] = [
         lambda: opt if isinstance(opt, Optimizer) else get_optimizer(opt),
@@ -359,8 +359,8 @@ def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any
                                  f"{obj!r:.80}, a number (or give learning_rate=chainrule.optim.StepLR(...), say)")
     if type(obj) not in kinds:
         raise ParameterError(f"{name}: {param}__{first} reaches the arguments of chainrule.optim's {what} "
-                             f"({', '.join(c.__name__ for c in kinds)}); {param} is a {type(obj).__name__}: give "
-                             f"{param}={type(obj).__name__}(...) whole")
+                             f"({', '.join(c.__name__ for c in kinds)}); {param} is an instance of "
+                             f"{type(obj).__name__}: give {param}={type(obj).__name__}(...) whole")
     cfg = obj.config()
     for path, value in changes.items():
         keys, where = path.split("__"), cfg

@@ -1,8 +1,8 @@
 """Compiled kernels (Numba): plain loops over plain arrays and numbers.
 
 This is a leaf module: it imports nothing of chainrule (but the leaf `callers`, to warn) and knows no
-class of it. The engine (`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact built-in class of an
-activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
+class of it. The engine (`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact
+built-in class of an activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
 anything else runs its own Python on the NumPy path, which is the reference every kernel is
 tested against. Scalars that the NumPy path computes in Python floats (1 - beta, the bias
 corrections) are computed the same way here and rounded once to the arrays' precision.
@@ -305,7 +305,7 @@ def _broken(exc: Exception) -> bool:
         raise ImportError(f"CHAINRULE_NUMBA=1 asks for the compiled kernels, but numba, installed, fails to import "
                           f"({BROKEN}): repair it (pip install --upgrade numba), or unset CHAINRULE_NUMBA to train on "
                           "NumPy", name="numba") from exc
-    from ..callers import caller_level      # a leaf module too
+    from ..callers import caller_level  # a leaf module too
     warnings.warn(f"chainrule: numba is installed but fails to import ({BROKEN}); this process trains on NumPy (repair "
                   "it with pip install --upgrade numba, or set CHAINRULE_NUMBA=0)", RuntimeWarning,
                   stacklevel=caller_level())

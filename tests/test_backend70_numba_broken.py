@@ -59,3 +59,26 @@ def test_always_the_kernels_names_the_variable_where_numba_fails_to_import(tmp_p
     r = run(tmp_path, "1", "from chainrule.cli import main; import sys; sys.exit(main(['train', 'd.csv', '--target', "
                            "'y', '--epochs', '1', '--quiet', '--out', 'm.npz']))")
     assert r.returncode == 5 and "CHAINRULE_NUMBA=1 asks for the compiled kernels" in r.stderr, r.stderr
+
+
+RESUME = """
+import warnings
+import numpy as np, chainrule as cr
+X = np.random.default_rng(0).normal(size=(64, 3))
+net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    net.fit(X, X[:, :1], epochs={epochs}, batch_size=1, verbose=0, checkpoint_dir="run", resume=True, seed=0)
+print([str(w.message) for w in caught if "resumed run's epochs so far" in str(w.message)])
+"""
+
+
+def test_a_resumed_run_names_the_failed_import_as_its_reason_for_numpy(tmp_path):
+    """A run checkpointed on the kernels and resumed where Numba fails to import: the warning gave
+    "numba not being installed here", which sent the user to install what was installed."""
+    first = run(tmp_path, "1", RESUME.format(epochs=2), broken=False)
+    assert first.returncode == 0, first.stderr
+    resumed = run(tmp_path, "auto", RESUME.format(epochs=4))
+    assert resumed.returncode == 0, resumed.stderr
+    assert "it goes on on NumPy, numba failing to import here (ImportError: Numba needs NumPy 2.0 or less. Got " \
+           "NumPy 2.3.)" in resumed.stdout, resumed.stdout

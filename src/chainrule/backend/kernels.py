@@ -1,8 +1,8 @@
 """Compiled kernels (Numba): plain loops over plain arrays and numbers.
 
-This is a leaf module: it imports nothing of chainrule and knows no class of it. The engine
-(`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact built-in class of an
-activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
+This is a leaf module: it imports nothing of chainrule (but the leaf `callers`, to warn) and knows no
+class of it. The engine (`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact
+built-in class of an activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
 anything else runs its own Python on the NumPy path, which is the reference every kernel is
 tested against. Scalars that the NumPy path computes in Python floats (1 - beta, the bias
 corrections) are computed the same way here and rounded once to the arrays' precision.
@@ -20,6 +20,7 @@ import functools
 import importlib.util
 import math
 import os
+import warnings
 from typing import Any, cast
 
 import numpy as np
@@ -263,6 +264,8 @@ def update_ok(n: int, plain: bool = False) -> bool:
 # -- loading: Numba is imported, and the kernels wrapped, on first use --------------------------
 _PLAIN = ("_adam_one", "_sgd_one", "_adam", "_sgd", "_bias_relu", "_relu_backward", "quiet_bound")
 CACHE: bool = False         # whether the kernels are cached on disk (set by load)
+#: why Numba, installed, failed to import (set by load: built for another NumPy, a partial upgrade); "": it did not
+BROKEN = ""
 
 
 def load(force: bool = False) -> bool:
@@ -274,9 +277,12 @@ def load(force: bool = False) -> bool:
         return False
     check_mode()
     if numba is None:
-        if ENABLED == "auto" and not force:
+        if ENABLED == "auto" and (not force or BROKEN):
             return False
-        import numba as _numba
+        try:
+            import numba as _numba
+        except Exception as exc:        # installed but broken (Numba checks the NumPy it was built for)
+            return _broken(exc)
         signals.watch()           # Ctrl-C and SIGTERM wait for the compiler (the command's handler)
         CACHE = cachedir.writable()
         globals()["_subnormal_jit"], globals()["_decayed_jit"], globals()["_quotient_jit"] = _bit_kernels()
@@ -287,6 +293,23 @@ def load(force: bool = False) -> bool:
         globals()["_sumsq_jit"] = _numba.njit(cache=CACHE, fastmath={"reassoc", "nsz"})(_sumsq)
         numba = _numba
     return True
+
+
+def _broken(exc: Exception) -> bool:
+    """Numba is installed but its import fails: CHAINRULE_NUMBA=1 says so, naming the variable and the way out (the
+    bare error named neither); the default runs on NumPy, warned once, as where Numba is not installed (a fit
+    stopped with that error once the kernels were cached: an upgrade of NumPy broke every long fit)."""
+    global BROKEN
+    BROKEN = f"{type(exc).__name__}: {exc}"
+    if ENABLED is True:
+        raise ImportError(f"CHAINRULE_NUMBA=1 asks for the compiled kernels, but numba, installed, fails to import "
+                          f"({BROKEN}): repair it (pip install --upgrade numba), or unset CHAINRULE_NUMBA to train on "
+                          "NumPy", name="numba") from exc
+    from ..callers import caller_level  # a leaf module too
+    warnings.warn(f"chainrule: numba is installed but fails to import ({BROKEN}); this process trains on NumPy (repair "
+                  "it with pip install --upgrade numba, or set CHAINRULE_NUMBA=0)", RuntimeWarning,
+                  stacklevel=caller_level())
+    return False
 
 
 def check_mode() -> None:

@@ -78,13 +78,16 @@ def prepare(seconds: float, owner: object = None) -> bool:
     if kernels.ENABLED is True or kernels.numba is not None:
         left_on_numpy = ""
         return kernels.load(force=True)
+    if kernels.BROKEN:                           # Numba, installed, failed to import: as if it were not
+        return False
     left_on_numpy = "short" if seconds < LOAD_SECONDS else "not ready"
     if seconds < LOAD_SECONDS or time.monotonic() < _next_look:
         return False
     if ready():
         if cachedir.writable(quiet=True):
-            left_on_numpy = ""
-            return kernels.load(force=True)
+            loaded = kernels.load(force=True)
+            left_on_numpy = "" if loaded else "off"
+            return loaded
         _cannot_load()
         _next_look = time.monotonic() + 5.0
         return False

@@ -129,6 +129,8 @@ def _why(before: bool) -> str:
                                                 "runs on NumPy)")
     if kernels.ENABLED is False and kernels.AVAILABLE:
         return "on NumPy, as CHAINRULE_NUMBA=0 asks"
+    if kernels.BROKEN:                   # installed, but its import failed (`kernels.load`)
+        return f"on NumPy, numba failing to import here ({kernels.BROKEN})"
     lacking = [name for name in ("numba", "scipy") if importlib.util.find_spec(name) is None]
     return f"on NumPy, {' and '.join(lacking) or 'numba'} not being installed here (the 'fast' extra)"
 

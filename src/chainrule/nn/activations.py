@@ -117,7 +117,10 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """max(net, alpha * net); the derivative is 1 for net > 0 and alpha otherwise."""
+    """max(net, alpha * net); the derivative is 1 for net > 0 and alpha otherwise.
+
+    alpha is torch.nn.LeakyReLU's 0.01 unless given; Keras' activation='leaky_relu' slopes 0.2 and its LeakyReLU layer
+    0.3 (Keras 3): a Keras user gives its slope, activation={'name': 'leaky_relu', 'alpha': 0.2}."""
 
     name = "leaky_relu"
 
@@ -206,7 +209,9 @@ ALIASES = {"leakyrelu": "leaky_relu", "identity": "linear"}
 #: other frameworks' activations chainrule lacks: told so, not "did you mean" a different function
 OTHER_FUNCTIONS = ("elu", "selu", "celu", "gelu", "silu", "swish", "mish", "softplus", "softsign", "relu6", "prelu",
                    "hardtanh", "hard_tanh", "hardsigmoid", "hard_sigmoid", "hardswish", "hard_swish", "exponential",
-                   "logsigmoid", "log_sigmoid", "softmin", "tanhshrink", "glu")
+                   "logsigmoid", "log_sigmoid", "softmin", "tanhshrink", "tanh_shrink", "glu", "rrelu", "softmax2d",
+                   "hardshrink", "hard_shrink", "softshrink", "soft_shrink", "threshold", "hard_silu", "sparsemax",
+                   "squareplus", "sparse_plus")
 
 
 def _unknown(name: object) -> UnknownNameError:

@@ -47,8 +47,10 @@ def output_mismatch(loss: Loss, activation: Activation, n_outputs: int) -> tuple
     return None
 
 
-#: torch.nn's losses of the logits, and the output activation that they apply inside and chainrule's network applies
-TORCH_LOGITS = {"bcewithlogitsloss": "sigmoid", "crossentropyloss": "softmax"}
+#: torch.nn's losses of the logits (classes and torch.nn.functional's names), and the output activation that they
+#: apply inside and chainrule's network applies
+TORCH_LOGITS = {"bcewithlogitsloss": "sigmoid", "crossentropyloss": "softmax",
+                "binary_cross_entropy_with_logits": "sigmoid", "cross_entropy": "softmax"}
 
 
 def torch_logits_mismatch(asked: object, found: OutputMismatch) -> OutputMismatch:

@@ -302,13 +302,18 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy",
            # torch.nn.functional's names of the same losses
            "cross_entropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
-           "mse_loss": "mse"}
+           "mse_loss": "mse", "binary_cross_entropy_with_logits": "binary_crossentropy"}
 #: Keras' and torch's losses chainrule lacks: told so, not "did you mean" a loss with other gradients ('mae', 'mse')
 OTHER_LOSSES = ("mae", "mean_absolute_error", "meanabsoluteerror", "l1loss", "l1_loss", "huber", "huberloss",
                 "huber_loss", "smoothl1loss", "smooth_l1_loss", "hinge", "squared_hinge", "hingeembeddingloss",
                 "kld", "kl_divergence", "kldivergence", "kldivloss", "kl_div", "poisson", "poissonnllloss", "log_cosh",
                 "logcosh", "cosine_similarity", "mape", "mean_absolute_percentage_error", "msle",
-                "mean_squared_logarithmic_error")
+                "mean_squared_logarithmic_error", "meansquaredlogarithmicerror", "meanabsolutepercentageerror",
+                "squaredhinge", "categorical_hinge", "categoricalhinge", "cosinesimilarity",
+                "binary_focal_crossentropy", "binaryfocalcrossentropy", "categorical_focal_crossentropy",
+                "categoricalfocalcrossentropy", "softmarginloss", "multilabelsoftmarginloss", "multimarginloss",
+                "cosineembeddingloss", "marginrankingloss", "gaussiannllloss", "tripletmarginloss", "ctcloss",
+                "dice", "tversky")
 
 
 #: names of losses of log-probabilities (torch's NLLLoss): no chainrule layer outputs them

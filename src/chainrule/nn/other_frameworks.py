@@ -30,8 +30,11 @@ def instead_of(layer: Any) -> str:
     if name == "dropout" and owner and isinstance(rate, (int, float)):
         return f"; give chainrule's own: Dropout({rate!r}) (cr.Dropout, the same rate)"
     if name in ACTIVATION_LAYERS:
-        return (f"; an activation belongs to the Dense before it: Dense(n_in, n_out, "
-                f"activation={ACTIVATION_LAYERS[name]!r})")
+        act: Any = ACTIVATION_LAYERS[name]
+        slope = getattr(layer, "negative_slope", getattr(layer, "alpha", None))    # torch's, Keras 3's / Keras 2's
+        if act == "leaky_relu" and isinstance(slope, (int, float)) and slope != 0.01:     # not chainrule's default
+            act = {"name": "leaky_relu", "alpha": float(slope)}
+        return f"; an activation belongs to the Dense before it: Dense(n_in, n_out, activation={act!r})"
     if owner:
         return (f"; it is {owner} layer: build the network of chainrule's (Dense, Dropout), or import the whole "
                 f"model (cr.from_{framework}(model))")

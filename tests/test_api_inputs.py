@@ -246,7 +246,7 @@ def test_random_states_scikit_learn_takes_are_taken():
     ([0, 1, "2"], r"classes mixes labels of different types: 0 \(int\) and '2' \(str\)"),
 ], ids=["scalar", "string", "NaN", "mixed types"])
 def test_partial_fit_classes_are_checked_as_scikit_learn_checks_them(classes, said):
-    with pytest.raises((ValueError, TypeError)):
+    with pytest.raises((ValueError, TypeError)), np.errstate(invalid="ignore"):   # scikit-learn casts NaN to int
         MLPClassifier(max_iter=2).partial_fit(X, Y3, classes=classes)
     est = clf()
     with pytest.raises(ValidationError, match=said):
@@ -277,6 +277,8 @@ DOCUMENTED = {
                                          ValidationError),
     "estimator random_state": (lambda: clf(random_state=None).set_params(random_state=-1).fit(X, Y3), ValidationError),
     "partial_fit classes NaN": (lambda: clf().partial_fit(X, Y3, classes=[0, 1, 2, np.nan]), ValidationError),
+    "partial_fit classes infinite": (lambda: clf().partial_fit(X, Y3, classes=[0, 1, 2, np.inf]), ValidationError),
+    "partial_fit classes continuous": (lambda: clf().partial_fit(X, Y3, classes=[0, 1, 2, 2.5]), ValidationError),
     "regressor y text": (lambda: BackpropRegressor(epochs=2).fit(X[:2], ["1.5", "2"]), ValidationError),
     "classifier y of several label columns": (lambda: clf().fit(X[:3], [[0, 1], [1, 2], [2, 0]]), ValidationError),
 }

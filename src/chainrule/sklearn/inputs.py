@@ -103,6 +103,12 @@ def checked_classes(classes: Any) -> np.ndarray:
     if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
             v is None or v != v for v in labels):
         raise ValidationError(f"classes must not hold missing values (NaN, None); got {labels.tolist()!r:.200}")
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():    # MLPClassifier: "Input contains infinity"
+        raise ValidationError(f"classes must not hold infinite values; got {labels.tolist()!r:.200}")
+    if labels.dtype.kind == "f" and (labels != np.round(labels)).any():     # fit's y would be refused so (continuous)
+        raise ValidationError(f"classes must be class labels (whole numbers, text or bools), as y's; it holds "
+                              f"{labels[labels != np.round(labels)][0].item()!r}, a continuous value (scikit-learn: "
+                              f"\"Unknown label type\"); got {labels.tolist()!r:.200}")
     known_type(labels, "classes")        # an object array of bools or numbers: MLPClassifier's "Unknown label type"
     unique = np.unique(labels)     # an object array as its values' own dtype (text: '<U'), as MLPClassifier's classes_
     return np.asarray(unique.tolist()) if unique.dtype == object else unique

@@ -7,7 +7,7 @@ import pytest
 
 import chainrule as cr
 from chainrule.nn.activations import Activation, LeakyReLU, ReLU
-from chainrule.teach.gradcheck import KinkWarning
+from chainrule.teach.gradcheck import GradcheckWarning, KinkWarning
 
 
 def xor_net(act="relu"):
@@ -32,11 +32,11 @@ def test_a_sample_at_a_kink_is_left_out_and_named(act):
 def test_a_wrong_derivative_is_still_caught_beside_a_kink(monkeypatch):
     monkeypatch.setattr(LeakyReLU, "derivative", lambda self, out, net: np.where(net > 0, 1.01, self.alpha))
     net, X, y = xor_net("leaky_relu")
-    with pytest.warns(KinkWarning):
+    with pytest.warns(KinkWarning), pytest.warns(GradcheckWarning, match=r"layer 0 \(Dense, activation leaky_relu\)"):
         assert cr.gradcheck(net, X, y) > 1e-3
     monkeypatch.setattr(ReLU, "backward", lambda self, dout, out, net: dout * (out > 0) * 1.01)
     net, X, y = xor_net("relu")
-    with pytest.warns(KinkWarning):
+    with pytest.warns(KinkWarning), pytest.warns(GradcheckWarning, match=r"layer 0 \(Dense, activation relu\)"):
         assert cr.gradcheck(net, X, y) > 1e-3
 
 
@@ -80,4 +80,5 @@ def test_an_activation_declares_its_kinks(monkeypatch):
     with pytest.warns(KinkWarning, match="sample 0 puts h1, h2, h3 at net = 1 .* a kink of floor1_test"):
         assert cr.gradcheck(net, X, y) < 1e-6
     monkeypatch.setattr(Floor1, "kinks", ())                      # undeclared: the straddled difference fails
-    assert cr.gradcheck(net, X, y) > 0.1
+    with pytest.warns(GradcheckWarning, match=r"layer 0 \(Dense, activation floor1_test\): .* does not declare"):
+        assert cr.gradcheck(net, X, y) > 0.1

@@ -89,3 +89,79 @@ def test_a_right_gradient_says_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cr.gradcheck(net, X, Y) < 1e-7
+
+
+def _torch_gradients(net, X, Y, act):
+    """dE/dW, dE/db of a two-layer mse network by torch autograd, flat in net.params' order."""
+    W = [torch.tensor(d.W, requires_grad=True) for d in net.dense_layers]
+    b = [torch.tensor(d.b, requires_grad=True) for d in net.dense_layers]
+    out = act(torch.tensor(X) @ W[0] + b[0]) @ W[1] + b[1]
+    ((torch.tensor(Y) - out) ** 2).mean().backward()
+    return np.concatenate([t.grad.numpy().ravel() for pair in zip(W, b) for t in pair])
+
+
+def test_a_right_network_with_a_large_loss_is_not_accused():
+    # targets of 1e5 (a loss near 1e10): a central difference's rounding, 2.2e-16 * E / eps, is about 3 and makes
+    # the relative error pass 1e-3 though backpropagation is right, as torch autograd says
+    net = cr.Network([cr.Dense(4, 8, "sigmoid"), cr.Dense(8, 1)], loss="mse", seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 4)), rng.normal(size=(20, 1)) * 1e5
+    ours = np.concatenate([g.ravel() for pair in net.gradients(X, Y) for g in pair])
+    np.testing.assert_allclose(ours, _torch_gradients(net, X, Y, torch.sigmoid), rtol=1e-9)
+    with pytest.warns(GradcheckWarning) as caught:
+        assert cr.gradcheck(net, X, Y) > 1e-3
+    text = str(caught[0].message)
+    assert "central differences disagree" not in text and "derivative there is wrong" not in text
+    assert "is the central differences' rounding, not a wrong derivative" in text and "Scale the targets" in text
+    assert caught[0].filename == __file__          # the warning points at the caller's line
+
+
+def test_a_wrong_derivative_under_a_large_loss_is_still_named():
+    net = cr.Network([cr.Dense(3, 4, HalfTanh()), cr.Dense(4, 2)], loss="mse", seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2)) * 1e4
+    with pytest.warns(GradcheckWarning, match=r"disagree .* layer 0 \(Dense, activation halftanh_teach70\)"):
+        cr.gradcheck(net, X, Y)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: cr.Network([cr.Dense(4, 8, "tanh"), cr.Dense(8, 2)], loss="mse", seed=0, dtype="float32"),
+    lambda: cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 8, "relu"), cr.Dense(8, 2)], loss="mse", seed=1,
+                       dtype="float32")], ids=["float32 tanh", "float32 relu"])
+def test_a_right_float32_network_says_nothing(make):
+    rng = np.random.default_rng(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cr.gradcheck(make(), rng.normal(size=(20, 4)), rng.normal(size=(20, 2))) < 1e-5
+
+
+def test_relu_units_just_off_their_kink_say_nothing():
+    net = cr.Network([cr.Dense(4, 16, "relu"), cr.Dense(16, 2)], loss="mse", seed=1)
+    net.dense_layers[0].b[...] = 0.0
+    rng = np.random.default_rng(3)
+    with warnings.catch_warnings():                # nets of 1e-4: no step of 1e-6 crosses 0, none is a kink
+        warnings.simplefilter("error")
+        assert cr.gradcheck(net, rng.normal(size=(20, 4)) * 1e-4, rng.normal(size=(20, 2))) < 1e-3
+
+
+def test_the_documented_warning_is_what_gradcheck_says():
+    from test_errors import _documented_messages
+
+    class Named(HalfTanh):
+        name = "halftanh"
+
+    net = cr.Network([cr.Dense(3, 4, Named()), cr.Dense(4, 2, "sigmoid")], seed=0)
+    X = np.random.default_rng(0).normal(size=(3, 3))
+    with pytest.warns(GradcheckWarning) as caught:
+        cr.gradcheck(net, X, np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]]))
+    assert str(caught[0].message) == _documented_messages()["gradcheck finds a wrong gradient"]
+
+
+def test_the_documented_rounding_warning_is_what_gradcheck_says():
+    from test_errors import _documented_messages
+    net = cr.Network([cr.Dense(4, 8, "sigmoid"), cr.Dense(8, 1)], loss="mse", seed=0)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(20, 4)), rng.normal(size=(20, 1)) * 1e5
+    with pytest.warns(GradcheckWarning) as caught:
+        cr.gradcheck(net, X, Y)
+    assert str(caught[0].message) == _documented_messages()["gradcheck's disagreement is rounding"]

@@ -1,6 +1,7 @@
 """`chainrule train --out` through a loop of links (a -> b -> a) trained first and failed only at the save; predict
 and export alike after their work. Refused first, the links left as they are."""
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -37,3 +38,7 @@ def test_an_output_through_a_loop_of_links_is_refused_before_any_work(tmp_path, 
                         "links lead back to themselves: a loop): no file ends them to write; give another file name\n")
     assert r.stdout == ""                       # nothing read, nothing trained
     assert os.readlink(a) == b.name and os.readlink(b) == a.name
+    if command[0] == "train":                   # docs/errors.md's row is this message
+        row = next(line for line in (Path(__file__).parents[1] / "docs" / "errors.md").read_text().splitlines()
+                   if line.startswith("| a link in a loop of links |"))
+        assert f"| {r.stderr.removeprefix('chainrule: error: ').rstrip()} (the links" in row, row

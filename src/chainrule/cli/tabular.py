@@ -104,7 +104,12 @@ def output_path(path: str, inputs: dict[str, str], option: str = "--out", stdout
     folder = folder_end(str(path))       # Path drops it: 'm.npz/' and 'm.npz/.' wrote m.npz
     if folder:
         raise ValidationError(f"{option} {shown} ends in {folder[0]!r}, a folder's name; {folder[1]}")
-    target = Path(os.path.realpath(os.path.expanduser(path)))
+    given = Path(os.path.expanduser(path))
+    from ..saving.modelkind import dangling, looped
+    if given.is_symlink() and looped(given):       # realpath stops inside the loop: found only after the work
+        raise ValidationError(f"cannot write {option} {shown}{dangling(given)}: no file ends them to write; give "
+                              "another file name")
+    target = Path(os.path.realpath(given))
     for what, name in inputs.items():
         if name is None or name in STDOUT:
             continue

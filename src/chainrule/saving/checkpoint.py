@@ -27,6 +27,7 @@ import numpy as np
 
 from ..callers import caller_level
 from ..data import advice
+from ..data.filecontent import kind_of
 from ..errors import ModelFileError, TrainingDiverged, ValidationError
 from ..nn.divergence import REMEDIES, nonfinite_update
 from ..training.callback import stateful
@@ -130,13 +131,12 @@ class BackupAndRestore(Callback):
         try:
             state = (load_all(path)[1] or {}).get("checkpoint")
         except (ModelFileError, ValidationError, OSError) as exc:     # perhaps a run's, of a newer chainrule
-            raise ModelFileError(f"{named(path)} cannot be read, so a new run would replace what may be an "
-                                 "unfinished run: "
-                                 f"{about(str(exc), path).removesuffix(AGAIN)}; {afresh}") from None
+            raise self._not_ours(path, exc) or ModelFileError(
+                f"{named(path)} cannot be read, so a new run would replace what may be an unfinished run: "
+                f"{about(str(exc), path).removesuffix(AGAIN)}; {afresh}") from None
         if not isinstance(state, dict):
             raise ModelFileError(f"{named(path)} is a model file, not a training checkpoint: a new run would "
-                                 "overwrite it; "
-                                 f"{afresh}")
+                                 f"overwrite it; move it elsewhere, or use another {advice.give('checkpoint_dir')}")
         epoch, epochs = state.get("epoch"), state.get("epochs")
         if cut_short(state):
             raise ValidationError(f"{named(path)} holds a run stopped at epoch {epoch} of {epochs}; a new run would "
@@ -202,8 +202,9 @@ class BackupAndRestore(Callback):
         try:
             return load_all(path)
         except ModelFileError as exc:
-            if not (self.double and previous.exists()):
-                raise self._damaged(exc) from None
+            foreign = self._not_ours(path, exc)        # never replaced by the one before: the user's
+            if foreign or not (self.double and previous.exists()):
+                raise foreign or self._damaged(exc) from None
             last = exc
         try:
             found = load_all(previous)
@@ -212,6 +213,19 @@ class BackupAndRestore(Callback):
                                 "both") from None
         self.from_previous = str(last).removesuffix(AGAIN)      # copied over it and said once the run goes on
         return found
+
+    def _not_ours(self, path: Path, exc: Exception) -> ModelFileError | None:
+        """A file of another kind under the checkpoint's name (another library's, np.savez data, a CSV file): the
+        user's, said as what it is, never as a damaged checkpoint to delete; None for chainrule's own (cut short
+        too)."""
+        try:
+            if kind_of(path)[0] in ("model", "empty"):
+                return None
+        except OSError:
+            return None
+        return ModelFileError(f"{advice.give('checkpoint_dir')} {str(self.directory)!r} holds a file chainrule did not "
+                              f"write under the checkpoint's name: {str(exc).removesuffix(AGAIN)}. It is no "
+                              f"checkpoint: move it elsewhere, or use another {advice.give('checkpoint_dir')}")
 
     def _damaged(self, exc: ModelFileError, before: str = "", files: str = "it") -> ModelFileError:
         more = ", or give double_checkpoint=True to keep the one before too" if self.keras and not self.double else ""

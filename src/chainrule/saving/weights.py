@@ -31,7 +31,7 @@ from .npzmembers import array_header, members
 HEADER = "__weights__"
 FORMAT = 1
 #: kinds of `kind_of` that load_weights names with what reads them (Keras' .weights.h5, torch's state_dict, joblib's)
-FOREIGN = ("torch", "keras", "pickle", "compressed", "hdf5", "onnx", "exported")
+FOREIGN = ("torch", "keras", "pickle", "compressed", "hdf5", "onnx", "exported", "npy")
 
 
 def names(net: Any) -> list[tuple[str, tuple[int, ...]]]:
@@ -107,6 +107,8 @@ def read_weights(path: str | os.PathLike, net: Any) -> list[np.ndarray]:
                              "writes, whose end (the member list) is missing; copy or save it again")
     if kind != "weights":
         found, said = kind_of(Path(path))
+        if found == "onnx":         # kind_of names it bare (load adds its own advice): what reads its weights
+            said += ": chainrule.from_onnx(path) reads it as a network, whose get_weights() set_weights takes"
         if found in FOREIGN:        # another framework's file, a pickle: what it is and what reads it, as load says
             raise ModelFileError(f"load_weights: {named(shown)} is not chainrule weights (written by save_weights) "
                                  f"nor a chainrule model: it is {said}")

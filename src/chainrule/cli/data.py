@@ -68,7 +68,7 @@ def run(args) -> int:
         raise ValidationError(f"--out {args.out!r} is not a folder") from None
     wanted = list(dict.fromkeys(args.names))     # a name given twice is copied once
     copies = resources.files("chainrule.data") / "examples"
-    same = {name for name in wanted if (folder / name).is_file()
+    same = {name for name in wanted if not args.force and (folder / name).is_file()
             and (folder / name).read_bytes() == (copies / name).read_bytes()}    # a README's steps run again
     there = [folder / name for name in wanted if (folder / name).exists() and name not in same]
     if there and not args.force:                 # checked for every file before any is written

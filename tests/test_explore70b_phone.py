@@ -61,6 +61,8 @@ def test_a_weight_is_picked_on_a_phone_and_its_chain_rule_is_the_desktops(page, 
     phone.idle(page)
     expect(page.locator('[data-id="graph"] .wlabel')).to_have_count(0)
     table = page.locator('[data-id="weights"]')
+    page.click('[data-act="reset"]')                 # nothing picked: the card says where a weight is picked here
+    expect(page.locator('[data-id="derivation"]')).to_contain_text("its name in Weights and biases, under the drawing")
     table.locator("summary").click()
     table.locator('tbody button[data-name="w5"]').click()
     expect(page.locator('[data-id="derivation"] h3')).to_contain_text("w5: the weight from h1 to o1")
@@ -76,7 +78,8 @@ def test_a_weight_is_picked_on_a_phone_and_its_chain_rule_is_the_desktops(page, 
 def test_every_control_on_a_touch_screen_is_a_fingers_size(page, width):
     """On a touch screen (a phone, a tablet) buttons, fields, menus and the table's summary at least 44 px tall (and
     buttons as wide): Step's neighbours, the layer's − and +, the Sample menu were 23 to 34 px."""
-    page.context.new_cdp_session(page).send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+    touch = {"enabled": True, "maxTouchPoints": 5}
+    page.context.new_cdp_session(page).send("Emulation.setTouchEmulationEnabled", touch)
     assert page.evaluate("() => matchMedia('(pointer: coarse)').matches")
     page.set_viewport_size({"width": width, "height": 800})
     phone.idle(page)

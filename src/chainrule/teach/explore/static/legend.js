@@ -45,7 +45,7 @@ export function renderLegend($, s) {
 export function renderWeights($, s, onSelect) {
   const box = $("weights"), svg = $("graph");
   box.hidden = !s.params.length || Boolean(svg.querySelector(".wlabel"));
-  box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers (tap one for its chain rule)`;
+  box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers (each name opens its chain rule)`;
   box.ontoggle = () => renderWeights($, s, onSelect);
   const table = box.querySelector("table");
   if (box.hidden || !box.open) { table.replaceChildren(); delete table.dataset.shape; return; }

@@ -261,7 +261,7 @@ export function mount(root, wire) {
   }));
   $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
   $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));
-  const select = name => { ui.editing = null; call("select", { name }); };
+  const select = name => { ui.editing = null; return call("select", { name }); };
   const onTarget = j => { if (state.editable) { ui.editing = { what: "target", index: j }; renderDerivation(ui, state); } };
 
   // -- rendering -----------------------------------------------------------------------------
@@ -287,7 +287,7 @@ export function mount(root, wire) {
     renderSample(ui, s);
     drawGraph($("graph"), s, { selected: s.selected, onSelect: select, onTarget });
     renderLegend($, s);
-    renderWeights($, s);
+    renderWeights($, s, select);
     root.querySelector('[data-act="update"]').title = s.optimizer.name === "sgd" ? "w+ = w - η · dE/dw"
       : `${OPT_NAMES[s.optimizer.name]}'s update of every weight, from its gradient and the optimizer's state`;
     drawLoss($("loss"), s.history);
@@ -365,7 +365,7 @@ export function mount(root, wire) {
   let lastWidth = 0;
   const resized = new ResizeObserver(() => {
     const w = $("graph-wrap").clientWidth;
-    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state); }
+    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state, select); }
   });
   resized.observe($("graph-wrap"));
   const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (focus.js)

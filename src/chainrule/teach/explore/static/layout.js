@@ -36,9 +36,10 @@ export function layout(state, width, measure, cards = true, labels = true, cap =
   // a phone's inputs without column names: their values under the squares, where the rows leave room (beside them
   // they took the width the bias lines fan out in), each in full where it fits the drawing's left edge, else short
   // (0.7865), else left out (on hover): a 12-character value centred under the square began left of the drawing
-  const room = 2 * (12 + named.inW + node.inW / 2) - 4;
+  const room = 2 * (12 + node.inW / 2) - 4;        // wider, it ran over the lines leaving the square (names beside it)
   const fit = (s, i) => [s, named.inShort[i]].find(f => measure["unit-label"](f) <= room) ?? "";
-  const under = compact && !named.inputs && named.inFull && spacing >= 70 ? named.inFull.map(fit) : null;
+  // (a CSV file's inputs too, where their names beside them leave the values out: iris's four columns on a phone)
+  const under = compact && named.written && !named.valued && spacing >= 70 ? named.written.map(fit) : null;
   const dropout = state.layers.some(l => l.dropout);        // a phone's Dropout rate has a line under the heading
   const top = 46 + (compact && dropout ? 14 : 0), pad = (rich ? node.h / 2 : 22) + 6;
   const left = 12 + named.inW + node.inW / 2, right = width - targetW - node.w / 2 - 8;
@@ -202,7 +203,10 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
   const said = s => (names.classes && s.trim() !== "" && Number.isFinite(Number(s)) ? `class ${s}` : s);
   const outLabels = outputs ? outputs.map(s => fitted(said(s), outRoom, measureTarget)) : null;
   const inShort = values && values.map(v => short(Number(v)));
-  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inShort, inLabels, outLabels, inW, raws };
+  // whether the labels beside the inputs hold their values: a column's name with its value, whole
+  const valued = Boolean(inLabels) && inLabels.every((s, i) => s === inFull[i] && (!inputs || s !== inputs[i]));
+  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inShort, inLabels, outLabels, inW, raws,
+           written, valued };
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",

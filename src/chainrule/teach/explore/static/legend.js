@@ -39,14 +39,18 @@ export function renderLegend($, s) {
 // weight's value as the server wrote it, the value before the last Update beside it, and its gradient once known;
 // beside its name the units it joins, as the drawing names them (w154: h2_3 → o1; a bias: 1 → o1, from the
 // bias unit), so that it can be found there. A Train run redraws it after every request: the rows built once are
-// kept and only their numbers rewritten (rebuilding up to 1,600 rows each time held the page up).
-export function renderWeights($, s) {
+// kept and only their numbers rewritten (rebuilding up to 1,600 rows each time held the page up). A weight's name is
+// a button (`onSelect`): on a phone the lines are too close to tap one, so its chain rule is opened from here, and
+// the page goes down to it.
+export function renderWeights($, s, onSelect) {
   const box = $("weights"), svg = $("graph");
   box.hidden = !s.params.length || Boolean(svg.querySelector(".wlabel"));
-  box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers`;
-  box.ontoggle = () => renderWeights($, s);
+  box.querySelector("summary").textContent = `Weights and biases: ${s.params.length} numbers (each name opens its chain rule)`;
+  box.ontoggle = () => renderWeights($, s, onSelect);
   const table = box.querySelector("table");
   if (box.hidden || !box.open) { table.replaceChildren(); delete table.dataset.shape; return; }
+  const pick = async name => { await onSelect(name); $("derivation").scrollIntoView({ block: "start" }); };
+  table.onclick = e => { const b = e.target.closest("button[data-name]"); if (b) pick(b.dataset.name); };
   const before = s.params.some(p => p.before !== null), grad = s.phase !== "forward";
   const heads = ["", "joins", before ? "before" : null, "value", grad ? "∂E/∂w" : null].filter(h => h !== null);
   const cells = p => [before ? p.shown.before : undefined, p.shown.value, grad ? p.shown.grad : undefined]
@@ -54,10 +58,13 @@ export function renderWeights($, s) {
   // the same columns and weights as the rows there (a step, a Train run): their numbers rewritten in place
   const shape = JSON.stringify([heads, s.params.map(p => [p.name, p.from, p.to])]);
   if (table.dataset.shape === shape) {
-    [...table.tBodies[0].rows].forEach((row, i) => cells(s.params[i]).forEach((text, k) => {
-      const td = row.cells[2 + k];
-      if (td.textContent !== text) td.textContent = text;
-    }));
+    [...table.tBodies[0].rows].forEach((row, i) => {
+      row.classList.toggle("selected", s.params[i].name === s.selected);
+      cells(s.params[i]).forEach((text, k) => {
+        const td = row.cells[2 + k];
+        if (td.textContent !== text) td.textContent = text;
+      });
+    });
     return;
   }
   table.dataset.shape = shape;
@@ -66,7 +73,13 @@ export function renderWeights($, s) {
     const row = document.createElement("tr");
     row.dataset.name = p.name;
     const name = document.createElement("th"), joins = document.createElement("td");
-    name.textContent = p.name;
+    const button = document.createElement("button");
+    button.type = "button";
+    button.dataset.name = p.name;
+    button.textContent = p.name;
+    button.setAttribute("aria-label", `${p.name}: its chain rule`);
+    name.appendChild(button);
+    row.classList.toggle("selected", p.name === s.selected);
     joins.className = "joins";
     joins.textContent = `${p.from ?? "1"} → ${p.to}`;
     row.append(name, joins);

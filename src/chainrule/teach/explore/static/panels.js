@@ -217,8 +217,8 @@ export function renderDerivation(ui, s) {
   }
   const d = s.derivation;
   if (!d) {
-    box.innerHTML = `<h3>The chain rule</h3><p class="muted">Click a weight (an edge or its label), a bias or a neuron
-      in the drawing: its derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
+    box.innerHTML = `<h3>The chain rule</h3><p class="muted">Click a weight (an edge or its label; on a small
+      screen its name in Weights and biases, under the drawing), a bias or a neuron: its derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
     return;
   }
   const head = document.createElement("div");

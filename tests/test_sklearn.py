@@ -299,6 +299,9 @@ def test_warm_start_continues_the_network(Estimator, optimizer):
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
 def test_warm_start_with_other_parameters():
+    """Another step size or activation goes on with the weights; another dtype is refused, as other
+    hidden_layer_sizes are: a new network would quietly drop the weights and loss_curve_ trained (MLPClassifier
+    never starts anew under warm_start), so the estimator stays as it was and warm_start=False builds the new one."""
     X, y = load_iris(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     est = BackpropClassifier(hidden_layer_sizes=(8,), epochs=20, learning_rate=1e-2, warm_start=True, random_state=0)
@@ -312,9 +315,14 @@ def test_warm_start_with_other_parameters():
     est.set_params(activation="tanh", epochs=1).fit(X, y)
     assert len(est.loss_curve_) == 24 and est.network_.layers[0].activation.name == "tanh"
     assert np.abs(est.network_.params - weights).max() < 0.1
-    # another network (float32): fit starts anew, as the same estimator without warm_start (other hidden layers
-    # are refused: tests/test_sklearn_parity_5.py)
-    est.set_params(dtype="float32", epochs=3).fit(X, y)
+    # another dtype: refused, the fitted network kept (other hidden layers likewise: tests/test_sklearn_parity_5.py)
+    trained, curve = est.network_.params.copy(), est.loss_curve_[:]
+    with pytest.raises(ValueError, match=r"whose dtype is 'float64'; dtype is now 'float32'\. Set warm_start=False"):
+        est.set_params(dtype="float32", epochs=3).fit(X, y)
+    assert est.network_.dtype == np.float64 and est.loss_curve_ == curve
+    np.testing.assert_array_equal(est.network_.params, trained)
+    # warm_start=False: a new network, as the same estimator built fresh
+    est.set_params(warm_start=False).fit(X, y)
     anew = BackpropClassifier(hidden_layer_sizes=(8,), activation="tanh", epochs=3, learning_rate=1e-3,
                               dtype="float32", random_state=0).fit(X, y)
     np.testing.assert_array_equal(est.network_.params, anew.network_.params)

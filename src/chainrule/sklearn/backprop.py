@@ -130,8 +130,10 @@ class _Backprop(_Fitting, _Weights, BaseEstimator):
 
     def _continues(self) -> bool:
         """warm_start: whether fit goes on with the current network, which it does when the parameters
-        still describe it (the same layers, loss and dtype; another hidden activation too, which `_go_on`
-        puts in, as MLPClassifier keeps its weights and computes with the new one); else it builds one anew."""
+        still describe it (the same layers and loss; another hidden activation too, which `_go_on`
+        puts in, as MLPClassifier keeps its weights and computes with the new one). Other hidden_layer_sizes or
+        dtype are refused, naming both: a new network would quietly drop the weights and loss_curve_ trained
+        (MLPClassifier never builds one anew under warm_start; its weights keep their dtype)."""
         sizes = check_params(self)
         if not (self.warm_start and hasattr(self, "network_")):
             return False
@@ -141,10 +143,14 @@ class _Backprop(_Fitting, _Weights, BaseEstimator):
             raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
                                   f"whose hidden layers are {widths}; hidden_layer_sizes is now {sizes}. Set "
                                   "warm_start=False to build a new network, or hidden_layer_sizes back")
+        if np.dtype(self.dtype) != net.dtype:
+            raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "
+                                  f"whose dtype is {str(net.dtype)!r}; dtype is now {str(np.dtype(self.dtype))!r}. "
+                                  f"Set warm_start=False to build a new network, or dtype back to {str(net.dtype)!r}")
         hidden, layers = len(net.layers) - 1, self._layers(net.n_inputs, net.n_outputs)
         same = ([_but_activation(layer, i < hidden) for i, layer in enumerate(layers)]
                 == [_but_activation(layer, i < hidden) for i, layer in enumerate(net.layers)]
-                and np.dtype(self.dtype) == net.dtype and self._output(net.n_outputs)[1] == net.loss_function.name)
+                and self._output(net.n_outputs)[1] == net.loss_function.name)
         held, now = self.validation_scores_ is not None, bool(self.early_stopping)    # held: its fits held rows out
         if same and held != now:                           # MLPClassifier fails in its own code (AttributeError)
             raise ValidationError(f"{estimator_name(self)}: warm_start=True goes on training the fitted network, "

@@ -66,9 +66,10 @@ class BackpropClassifier(ClassifierMixin, _ClassTargets, _Backprop):
     verbose : 0 or False silent; else MLPClassifier's lines ("Iteration 1, loss = 0.69314718", with early
         stopping "Validation score: 0.950000", and its message when it stops).
     warm_start : fit goes on training the current network (its optimizer's state and shuffling
-        too, which MLPClassifier's fit starts anew) when the parameters still describe it; else it builds
-        one anew (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers; early_stopping
-        turned on or off: an error, where MLPClassifier fails in its own code).
+        too, which MLPClassifier's fit starts anew); it never builds one anew, which would drop the trained weights
+        (other hidden_layer_sizes: an error, where MLPClassifier goes on with the old layers; another dtype: an error,
+        where MLPClassifier's weights keep theirs; early_stopping turned on or off: an error, where MLPClassifier fails
+        in its own code).
         Another activation keeps the weights and computes with the new one, as MLPClassifier. partial_fit
         refuses other hidden_layer_sizes or dtype (it cannot build a new network), naming both, and a network fit
         trained with early stopping (as MLPClassifier's fails to go on from it); both refuse y of another

@@ -30,7 +30,8 @@ print(net.params.tolist())
 
 def run(tmp_path, mode: str, code: str = FIT, broken: bool = True):
     (tmp_path / "broken" / "numba").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "broken" / "numba" / "__init__.py").write_text(BROKEN)
+    if not (tmp_path / "broken" / "numba" / "__init__.py").exists():
+        (tmp_path / "broken" / "numba" / "__init__.py").write_text(BROKEN)
     src = os.path.dirname(os.path.dirname(os.path.abspath(__import__("chainrule").__file__)))
     env = {**os.environ, "CHAINRULE_NUMBA": mode, "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
            "PYTHONPATH": os.pathsep.join(([str(tmp_path / "broken")] if broken else []) + [src])}
@@ -82,3 +83,14 @@ def test_a_resumed_run_names_the_failed_import_as_its_reason_for_numpy(tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "it goes on on NumPy, numba failing to import here (ImportError: Numba needs NumPy 2.0 or less. Got " \
            "NumPy 2.3.)" in resumed.stdout, resumed.stdout
+
+
+def test_compile_names_a_numba_that_fails_to_import_other_than_by_importerror(tmp_path):
+    """`chainrule compile` imported Numba bare: a Numba built for another NumPy that fails with an AttributeError
+    was called an internal error of chainrule (exit 1, 'a bug: report it')."""
+    (tmp_path / "broken" / "numba").mkdir(parents=True)
+    (tmp_path / "broken" / "numba" / "__init__.py").write_text('raise AttributeError("numpy has no attribute long")\n')
+    r = run(tmp_path, "auto", "from chainrule.cli import main; import sys; sys.exit(main(['compile']))")
+    assert r.returncode == 5, r.stderr
+    assert "numba, which is installed but fails to import (AttributeError: numpy has no attribute long)" in r.stderr
+    assert "pip install --upgrade numba" in r.stderr and "a bug" not in r.stderr

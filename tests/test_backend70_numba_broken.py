@@ -1,6 +1,7 @@
 """Numba installed but failing to import (built for another NumPy, a half-done upgrade): with the kernels already
 compiled and cached, the default mode stopped every long fit with Numba's bare ImportError, and CHAINRULE_NUMBA=1
 showed that error without naming the variable or the way out."""
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +24,7 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     net.fit(X, X[:, :1], epochs=2, batch_size=1, verbose=0)
     net.fit(X, X[:, :1], epochs=2, batch_size=1, verbose=0)
-print(len([w for w in caught if "numba" in str(w.message)]), [str(w.message) for w in caught][:1])
+print(len([w for w in caught if "numba" in str(w.message)]), [(w.filename, str(w.message)) for w in caught][:1])
 print(net.params.tolist())
 """
 
@@ -44,6 +45,7 @@ def test_the_default_trains_on_numpy_warned_once_where_numba_fails_to_import(tmp
     assert broken.returncode == 0, broken.stderr
     count, first = broken.stdout.splitlines()[0].split(" ", 1)
     assert count == "1" and "numba is installed but fails to import" in first and "Got NumPy 2.3" in first, first
+    assert first.startswith("[('<string>', "), first         # the user's line, not chainrule's
     reference = run(tmp_path, "0", broken=False)          # NumPy's numbers, as CHAINRULE_NUMBA=0 gives them
     assert reference.returncode == 0, reference.stderr
     assert broken.stdout.splitlines()[1] == reference.stdout.splitlines()[1]
@@ -77,8 +79,16 @@ print([str(w.message) for w in caught if "resumed run's epochs so far" in str(w.
 def test_a_resumed_run_names_the_failed_import_as_its_reason_for_numpy(tmp_path):
     """A run checkpointed on the kernels and resumed where Numba fails to import: the warning gave
     "numba not being installed here", which sent the user to install what was installed."""
-    first = run(tmp_path, "1", RESUME.format(epochs=2), broken=False)
+    first = run(tmp_path, "0", RESUME.format(epochs=2), broken=False)
     assert first.returncode == 0, first.stderr
+    path = tmp_path / "run" / "checkpoint.npz"      # its epochs recorded as run on the kernels, as a run compiling
+    arrays = dict(np.load(path))                     # them (a minute on 2 cores) would record them
+    meta = json.loads(str(arrays["__format__"]))
+    assert meta["extra"]["kernel_path"] == "numpy", meta["extra"]
+    meta["extra"].update(kernel_path="kernels", compiled_kernels=True)
+    arrays["__format__"] = np.array(json.dumps(meta))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
     resumed = run(tmp_path, "auto", RESUME.format(epochs=4))
     assert resumed.returncode == 0, resumed.stderr
     assert "it goes on on NumPy, numba failing to import here (ImportError: Numba needs NumPy 2.0 or less. Got " \

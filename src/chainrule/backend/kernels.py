@@ -1,8 +1,8 @@
 """Compiled kernels (Numba): plain loops over plain arrays and numbers.
 
-This is a leaf module: it imports nothing of chainrule (but the leaf `callers`, to warn) and knows no
-class of it. The engine (`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact
-built-in class of an activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
+This is a leaf module: it imports nothing of chainrule and knows no class of it. The engine
+(`chainrule.nn`) and the fit loop (`chainrule.training`) decide, by the exact built-in class of an
+activation, loss, layer or optimizer, whether a kernel applies (`chainrule.training.compiled`);
 anything else runs its own Python on the NumPy path, which is the reference every kernel is
 tested against. Scalars that the NumPy path computes in Python floats (1 - beta, the bias
 corrections) are computed the same way here and rounded once to the arrays' precision.
@@ -20,7 +20,6 @@ import functools
 import importlib.util
 import math
 import os
-import warnings
 from typing import Any, cast
 
 import numpy as np
@@ -264,8 +263,7 @@ def update_ok(n: int, plain: bool = False) -> bool:
 # -- loading: Numba is imported, and the kernels wrapped, on first use --------------------------
 _PLAIN = ("_adam_one", "_sgd_one", "_adam", "_sgd", "_bias_relu", "_relu_backward", "quiet_bound")
 CACHE: bool = False         # whether the kernels are cached on disk (set by load)
-#: why Numba, installed, failed to import (set by load: built for another NumPy, a partial upgrade); "": it did not
-BROKEN = ""
+BROKEN = ""                  # why Numba, installed, failed to import (set by load: built for another NumPy); "": not
 
 
 def load(force: bool = False) -> bool:
@@ -296,20 +294,15 @@ def load(force: bool = False) -> bool:
 
 
 def _broken(exc: Exception) -> bool:
-    """Numba is installed but its import fails: CHAINRULE_NUMBA=1 says so, naming the variable and the way out (the
-    bare error named neither); the default runs on NumPy, warned once, as where Numba is not installed (a fit
-    stopped with that error once the kernels were cached: an upgrade of NumPy broke every long fit)."""
+    """Numba installed but failing to import: CHAINRULE_NUMBA=1 says so with the variable and the way out; the default
+    runs on NumPy, as without Numba (not stopped by Numba's bare error once the kernels were cached)."""
     global BROKEN
     BROKEN = f"{type(exc).__name__}: {exc}"
     if ENABLED is True:
         raise ImportError(f"CHAINRULE_NUMBA=1 asks for the compiled kernels, but numba, installed, fails to import "
                           f"({BROKEN}): repair it (pip install --upgrade numba), or unset CHAINRULE_NUMBA to train on "
                           "NumPy", name="numba") from exc
-    from ..callers import caller_level  # a leaf module too
-    warnings.warn(f"chainrule: numba is installed but fails to import ({BROKEN}); this process trains on NumPy (repair "
-                  "it with pip install --upgrade numba, or set CHAINRULE_NUMBA=0)", RuntimeWarning,
-                  stacklevel=caller_level())
-    return False
+    return False                # the fit warns, at the user's line (`training.compiled`)
 
 
 def check_mode() -> None:

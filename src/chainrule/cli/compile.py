@@ -35,7 +35,14 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import numba  # without the fast extra: exit code 5, "this command needs numba: pip install 'numba>=...'"
+    try:
+        import numba
+    except Exception as exc:           # installed but broken (built for another NumPy): AttributeError, SystemError...
+        from ..extras import absent
+        if isinstance(exc, ImportError) and absent(exc, "numba"):   # not installed: exit 5, the pip line
+            raise
+        raise ImportError(f"this command needs numba, which is installed but fails to import ({type(exc).__name__}: "
+                          f"{exc}): repair it (pip install --upgrade numba)", name="numba") from exc
     try:
         import scipy  # noqa: F401
     except ModuleNotFoundError as exc:

@@ -67,7 +67,22 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> Job:
     (`backend.warmup`). Returns the job's `Job`, for `run`."""
     job = Job(estimate(net, samples, epochs, batch_size))
     warmup.prepare(job.seconds, job)
+    _say_broken()
     return job
+
+
+_said_broken = False
+
+
+def _say_broken() -> None:
+    """Numba installed but failing to import (`kernels.BROKEN`): the process trains on NumPy, warned once, at the
+    user's line (here: the backend imports nothing of chainrule, `callers` included)."""
+    global _said_broken
+    if kernels.BROKEN and not _said_broken:
+        _said_broken = True
+        warnings.warn(f"chainrule: numba is installed but fails to import ({kernels.BROKEN}); this process trains on "
+                      "NumPy (repair it with pip install --upgrade numba, or set CHAINRULE_NUMBA=0)", RuntimeWarning,
+                      stacklevel=caller_level())
 
 
 def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | None) -> Job:
@@ -88,7 +103,9 @@ def prepare_run(net, samples: int, epochs: int, batch_size: int, before: str | N
                           "minute), so that it goes on bit for bit (CHAINRULE_NUMBA=0: at once on NumPy, its numbers "
                           "off in the last bits)",
                           RuntimeWarning, stacklevel=caller_level())
-        if kernels.load(force=True):
+        loaded = kernels.load(force=True)
+        _say_broken()
+        if loaded:
             job.tiny_loop = {"tiny": True, "kernels": False}.get(before)     # "compiled" (an older record): either
             return job
     kernels.load()

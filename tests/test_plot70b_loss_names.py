@@ -24,3 +24,10 @@ def test_a_two_class_runs_loss_axis_names_its_loss(tmp_path, monkeypatch):
     assert "crossentropy" in name
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
     assert fig.axes[0].get_ylabel() == f"loss ({name})"
+
+
+def test_the_guides_training_curves_name_their_loss(tmp_path, saved_figures):
+    """The guide's digits figure (`plot demo`) drew a plain 'loss' too: its axis names the loss its network has."""
+    from chainrule.teach.figures import digits_curves
+    digits_curves(tmp_path / "d.png", epochs=2)
+    assert saved_figures[0].axes[0].get_ylabel().split(" (log scale)")[0] == "loss (categorical_crossentropy)"

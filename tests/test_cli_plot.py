@@ -171,12 +171,16 @@ def test_plot_demo_on_one_page_keeps_the_previous_file_when_writing_fails(tmp_pa
 
 
 def test_plot_curves_of_one_epoch_says_one_epoch(tmp_path, monkeypatch):
+    """One epoch is one point, and the title says '1 epoch'. A classifier's loss axis names its loss, as a
+    regression's names its mse: a plain 'loss' left a learner guessing which (cross-entropy? binary?)."""
     run, out = tmp_path / "run", tmp_path / "c.png"
     assert cmd("train", EXAMPLES / "iris.csv", "--target", "species", "--hidden", "4", "--epochs", "1", "--out",
                tmp_path / "m.npz", "--checkpoint-dir", run, "--quiet").returncode == 0
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", out))
     assert fig.texts[0].get_text() == f"{run}: 1 epoch"
-    assert fig.axes[0].get_ylabel() == "loss"           # a classifier's loss: of its classes, nothing to add
+    from chainrule.cli.tabular import load_model
+    assert fig.axes[0].get_ylabel() == f"loss ({load_model(tmp_path / 'm.npz')[0].loss_function.name})"
+    assert fig.axes[0].get_ylabel() == "loss (categorical_crossentropy)"        # iris: three classes
     assert all(len(line.get_xdata()) == 1 and line.get_marker() == "o" for line in fig.axes[0].get_lines())
 
 

@@ -64,7 +64,7 @@ def test_a_weighted_runs_loss_axis_says_the_loss_is_weighted(tmp_path, monkeypat
                "--out", tmp_path / "i.npz", "--checkpoint-dir", tmp_path / "irun").returncode == 0
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", tmp_path / "irun", "--out",
                                                 tmp_path / "c.png"))
-    assert fig.axes[0].get_ylabel() == "loss, rows weighted by 'w'"
+    assert fig.axes[0].get_ylabel() == "loss (categorical_crossentropy)\nrows weighted by 'w'"
 
 
 def test_a_weighted_models_diagram_says_its_inputs_are_standardised_by_the_weighted_rows(tmp_path, monkeypatch):
@@ -100,7 +100,8 @@ def test_a_weighted_classifiers_accuracy_axis_says_the_accuracy_is_weighted(tmp_
     assert logged == pytest.approx(accuracy_score(table["species"], predicted, sample_weight=table["w"]), abs=1e-12)
     assert logged != pytest.approx(accuracy_score(table["species"], predicted), abs=1e-6)
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
-    assert [ax.get_ylabel() for ax in fig.axes] == ["loss, rows weighted by 'w'", "accuracy, rows weighted by 'w'"]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss (categorical_crossentropy)\nrows weighted by 'w'",
+                                               "accuracy, rows weighted by 'w'"]
 
 
 @pytest.mark.parametrize("given, said", [("setosa=5", "training rows weighted by class (setosa=5)"),
@@ -125,7 +126,8 @@ def test_a_class_weighted_runs_loss_and_accuracy_axes_say_they_are_weighted_by_c
     logged = run_history(str(run))[0]["accuracy"][0]
     assert logged == pytest.approx(accuracy_score(table["species"], predicted, sample_weight=weights), abs=1e-12)
     fig = drawn_figure(monkeypatch, lambda: cmd("plot", "curves", "--history", run, "--out", tmp_path / "c.png"))
-    assert [" ".join(ax.get_ylabel().split()) for ax in fig.axes] == [f"loss, {said}", f"accuracy, {said}"]
+    assert [" ".join(ax.get_ylabel().split()) for ax in fig.axes] == [f"loss (categorical_crossentropy) {said}",
+                                                                            f"accuracy, {said}"]
     for ax in fig.axes:                 # on the figure (a long name broken into lines)
         fig.draw(FigureCanvasAgg(fig).get_renderer())
         box = ax.yaxis.label.get_window_extent()

@@ -156,7 +156,7 @@ def run_history(given: str) -> tuple[dict, list[int]]:
 def run_labels(given: str) -> tuple[str, str]:
     """The loss and accuracy axes' names of a run, from the checkpoint beside its history: a regression's losses are
     of its standardised target, not in the file's units, and a run trained with --weight (or --class-weight) has
-    weighted losses and accuracies ("loss", "accuracy", where the run's checkpoint says nothing of it or is gone)."""
+    weighted losses and accuracies; each names its loss ("loss", "accuracy" where the run's checkpoint is gone)."""
     from ..data.csvfile import short
     from ..errors import ChainruleError
     from ..saving.checkpoint import HISTORY, checkpoint_path
@@ -170,9 +170,11 @@ def run_labels(given: str) -> tuple[str, str]:
         return "loss", "accuracy"   # the history is drawn all the same; the checkpoint's refusal is resume's to say
     weighted = f"rows weighted by {short(extra['weight'])}" if extra.get("weight") else ""
     if pre is None or pre.task != "regression":
+        # which loss, as a regression's axis names its mse: a plain 'loss' left cross-entropy (or binary) unsaid.
         # --class-weight weighs the training rows (and their accuracy), not the validation rows: as fit does
         said = ";\n".join(filter(None, [weighted, by_class(extra.get("class_weight"))]))
-        return (f"loss, {said}", f"accuracy, {said}") if said else ("loss", "accuracy")
+        loss = f"loss ({net.loss_function.name})"
+        return (f"{loss}\n{said}", f"accuracy, {said}") if said else (loss, "accuracy")
     return "\n".join([f"loss ({net.loss_function.name}) of the standardised target", pre.standardisation(),
                       *([weighted] if weighted else [])]), "accuracy"
 

@@ -201,10 +201,11 @@ def training_curves(history: Any, path: str | PathLike, size: tuple[float, float
         ax.grid(alpha=0.3)
         _numbered_if_finite(ax)
         _legend(ax)
-    if title:
-        # as written: '$x$' is no formula, nor 'cost $5' half of one
-        fig.suptitle(_titled(title, fig), parse_math=False)
+    # as written: '$x$' is no formula, nor 'cost $5' half of one
+    heading = fig.suptitle(_titled(title, fig), parse_math=False) if title else None
     fig.tight_layout()
+    if heading is not None:
+        _title_on_canvas(heading)
     return save_figure(fig, path, dpi)
 
 
@@ -278,6 +279,8 @@ def decision_boundaries(nets: Any, X: np.ndarray, y: np.ndarray, path: str | Pat
                            ticks=[0, 0.5, 1] if n == 1 else range(0, n, numbered(n)))      # at most 20 numbers
         bar.set_label("network output: P(class 1)" if n == 1 else "predicted class", fontsize=9)
     fig.tight_layout()
+    for k, (ax, _, _) in enumerate(regions):      # each title within its panel's share, clear of its neighbours'
+        _title_on_canvas(ax.title, (k / len(regions), (k + 1) / len(regions)))
     return save_figure(fig, path, dpi)
 
 
@@ -326,15 +329,23 @@ def gradient_norms(history: Any, path: str | PathLike, size: tuple[float, float]
         _legend(ax, keyed if len(keyed) <= 4 else [*keyed[:3], more])
     _numbered_if_finite(ax)
     fig.tight_layout()
-    _title_on_canvas(ax)
+    _title_on_canvas(ax.title)
     return save_figure(fig, path, dpi)
 
 
-def _title_on_canvas(ax) -> None:
-    """`ax`'s title centred on the figure where, centred on a plot pushed left by the key beside it, it ran off the
-    left edge."""
-    fig = ax.figure
+def _title_on_canvas(title: Any, share: tuple[float, float] = (0.0, 1.0)) -> None:
+    """`title` (a panel's or the figure's, drawn) kept within its `share` of the figure's width (fractions; a panel's
+    share beside others'): centred on it where, centred on a plot pushed left by the key beside it, it ran off the
+    left edge, and in smaller letters where a word too long to break (a path) ran off both."""
+    fig = title.figure
     fig.draw_without_rendering()
-    box = ax.title.get_window_extent()
-    if box.x0 < 0 or box.x1 > fig.bbox.width:
-        ax.title.set_x(ax.transAxes.inverted().transform((fig.bbox.width / 2, 0))[0])
+    left, right = share[0] * fig.bbox.width, share[1] * fig.bbox.width
+    box = title.get_window_extent()
+    for _ in range(5):          # letters' widths are not quite in proportion to their size: until it fits
+        if box.width <= right - left:
+            break
+        title.set_fontsize(title.get_fontsize() * (right - left) / box.width * 0.98)
+        fig.draw_without_rendering()
+        box = title.get_window_extent()
+    if box.x0 < left or box.x1 > right:
+        title.set_x(title.get_transform().inverted().transform(((left + right) / 2, 0))[0])

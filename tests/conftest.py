@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import zipfile
 
 import numpy as np
@@ -62,6 +63,24 @@ def iris_table():
     d = load_iris(as_frame=True).frame
     d["species"] = np.array(["setosa", "versicolor", "virginica"])[d.pop("target")]
     return d
+
+
+def iris_classifier(hidden: int, epochs: int):
+    """(est, X, names): a BackpropClassifier fitted on iris, X standardised, y the species' names (its short fit's
+    ConvergenceWarning kept quiet)."""
+    import warnings
+
+    from sklearn.datasets import load_iris
+    from sklearn.exceptions import ConvergenceWarning
+
+    from chainrule.sklearn import BackpropClassifier
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(0)) / X.std(0)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = BackpropClassifier(hidden_layer_sizes=(hidden,), epochs=epochs, random_state=0).fit(X, names)
+    return est, X, names
 
 
 def random_network(rng, max_layers=5, max_width=64, loss=None, dtype="float64"):
@@ -264,6 +283,27 @@ def sweep_data(tmp_path_factory):
     d[d.species != "setosa"].to_csv(folder / "binary.csv", index=False)
     load_diabetes(as_frame=True, scaled=False).frame.iloc[:200].to_csv(folder / "diabetes.csv", index=False)
     return folder
+
+
+def killing_after_two(watcher, address: str, pid: int, killed: list, received: list):
+    """The sweep's own distributed.as_completed, which kills the worker `pid` (at `address`) with SIGKILL, as the
+    kernel's OOM killer does, once two finished results came back (each appended to `received`, the pid to `killed`),
+    and waits until the scheduler `watcher` talks to has seen it go, tasks still to run."""
+    import distributed
+
+    class KillingAfterTwo(distributed.as_completed):
+        def __next__(self):
+            if not killed and len(received) == 2:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+                deadline = time.monotonic() + 20
+                while address in watcher.scheduler_info()["workers"] and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            item = super().__next__()
+            if (item[0] if isinstance(item, tuple) else item).status == "finished":
+                received.append(item)
+            return item
+    return KillingAfterTwo
 
 
 def three_features(n=40, seed=0):

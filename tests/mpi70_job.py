@@ -3,7 +3,7 @@ Arguments: DIR MODE [one]. MODE `alone`: two fits without comm= (mpi4py never im
 after `from mpi4py import MPI`; `intended`: the same with the warning filtered as it says; `comm`: a fit with comm.
 MODE `report`: a fit with comm (one process: none), then evaluate and predict with verbose=1 and 2: their lines on
 stdout. MODE `bar`: a ProgressBar subclass whose batch hooks read the logs, its losses in DIR/bar-rankR.npy (one
-process: DIR/bar-one.npy)."""
+process: DIR/bar-one.npy). Its data, network and reading subclass are test_batch_hooks_compiled's too."""
 import sys
 import warnings
 from pathlib import Path
@@ -23,19 +23,21 @@ def network():
     return cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=0)
 
 
-class ReadingBar(cr.callbacks.ProgressBar):
-    """A user's bar that shows each batch's loss: it reads the logs fit gives its batch hooks."""
+def reading(base: type) -> type:
+    """A user's subclass of the callback `base` with batch hooks of its own that read the logs fit gives them (as a bar
+    showing each batch's loss): its `losses` and the count of batches `begun`."""
+    class Reading(base):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.losses, self.begun = [], 0
 
-    def __init__(self):
-        super().__init__()
-        self.losses, self.begun = [], 0
+        def on_train_batch_begin(self, batch, logs=None):
+            self.begun += 1
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self.begun += 1
-
-    def on_train_batch_end(self, batch, logs=None):
-        super().on_batch_end(batch, logs)
-        self.losses.append(logs["loss"])
+        def on_train_batch_end(self, batch, logs=None):
+            super().on_batch_end(batch, logs)
+            self.losses.append(logs["loss"])
+    return Reading
 
 
 def comm_world(one: bool):
@@ -64,7 +66,7 @@ if __name__ == "__main__":
             net.evaluate(X, y, verbose=verbose)
             net.predict(X, verbose=verbose)
     else:
-        bar = ReadingBar()
+        bar = reading(cr.callbacks.ProgressBar)()
         network().fit(X, y, epochs=2, batch_size=10, seed=1, verbose=0, comm=comm_world(one), callbacks=[bar])
         name = "one" if one else f"rank{comm_world(one).Get_rank()}"
         np.save(folder / f"bar-{name}.npy", np.array([*bar.losses, bar.begun]))

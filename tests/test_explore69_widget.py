@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
+from conftest import iris_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss, mean_squared_error
 
@@ -19,13 +19,7 @@ from chainrule.teach.explore.widget import Explorer
 
 @pytest.fixture(scope="module")
 def iris():
-    X, y = load_iris(return_X_y=True)
-    X = (X - X.mean(0)) / X.std(0)
-    names = np.array(["setosa", "versicolor", "virginica"])[y]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = BackpropClassifier(hidden_layer_sizes=(5,), epochs=40, random_state=0).fit(X, names)
-    return est, X, names
+    return iris_classifier(hidden=5, epochs=40)
 
 
 def test_a_fitted_estimator_opens_its_network_on_its_own_labels(iris):

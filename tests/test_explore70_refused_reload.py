@@ -17,24 +17,30 @@ def refused(page):
     expect(page.locator('[data-id="error"]')).to_contain_text("the shared link could not be opened")
 
 
+def reloaded_and_refused(page):
+    """F5, the page idle again: it says again that the link was refused."""
+    page.reload()
+    page.wait_for_selector('[data-id="etotal"]:not(:empty)')
+    phone.idle(page)
+    refused(page)
+
+
+def pasted_then_reloaded(page):
+    """The damaged link pasted into the address bar (refused), then F5."""
+    page.evaluate("code => { location.hash = 's=' + code; }", DAMAGED)
+    expect(page.locator('[data-id="error"]')).to_contain_text("not one chainrule writes")
+    reloaded_and_refused(page)
+
+
 def test_a_refused_link_opened_then_reloaded_is_refused_again(page, server):
     page.goto(f"{server}/#s={DAMAGED}")
     page.wait_for_selector('[data-id="etotal"]:not(:empty)')
     refused(page)
-    page.reload()
-    page.wait_for_selector('[data-id="etotal"]:not(:empty)')
-    phone.idle(page)
-    refused(page)
+    reloaded_and_refused(page)
 
 
 def test_a_refused_link_pasted_then_reloaded_is_refused_again(page):
-    page.evaluate("code => { location.hash = 's=' + code; }", DAMAGED)
-    expect(page.locator('[data-id="error"]')).to_contain_text("not one chainrule writes")
-    page.reload()
-    page.wait_for_selector('[data-id="etotal"]:not(:empty)')
-    phone.idle(page)
-    refused(page)
-
+    pasted_then_reloaded(page)
 
 
 def test_a_refused_link_reloaded_keeps_the_tabs_own_work_and_says_so(page):
@@ -45,11 +51,6 @@ def test_a_refused_link_reloaded_keeps_the_tabs_own_work_and_says_so(page):
     page.click('[data-act="step"]')
     phone.idle(page)
     expect(page.locator('[data-id="etotal"]')).to_have_text(fmt(mine.state()["E_total"]))
-    page.evaluate("code => { location.hash = 's=' + code; }", DAMAGED)
-    expect(page.locator('[data-id="error"]')).to_contain_text("not one chainrule writes")
-    page.reload()
-    page.wait_for_selector('[data-id="etotal"]:not(:empty)')
-    phone.idle(page)
-    refused(page)
+    pasted_then_reloaded(page)
     expect(page.locator('[data-id="etotal"]')).to_have_text(fmt(mine.state()["E_total"]))
     expect(page.locator('[data-id="emeta"]')).to_contain_text("step 1")

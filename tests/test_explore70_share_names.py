@@ -3,18 +3,15 @@
 opens. The browser fixtures are test_explore_browser's."""
 import base64
 import json
-import warnings
 import zlib
 
 import numpy as np
 import pytest
 import test_explore_browser as fixtures
+from conftest import iris_classifier
 from playwright.sync_api import expect
-from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
 
 from chainrule.errors import ValidationError
-from chainrule.sklearn import BackpropClassifier
 from chainrule.teach.explore import export, view
 from chainrule.teach.explore.session import Session
 from chainrule.teach.explore.widget import Explorer
@@ -24,13 +21,7 @@ server, browser, page = fixtures.server, fixtures.browser, fixtures.page
 
 @pytest.fixture(scope="module")
 def iris():
-    X, y = load_iris(return_X_y=True)
-    X = (X - X.mean(0)) / X.std(0)
-    names = np.array(["setosa", "versicolor", "virginica"])[y]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        est = BackpropClassifier(hidden_layer_sizes=(3,), epochs=5, random_state=0).fit(X, names)
-    return est, X, names
+    return iris_classifier(hidden=3, epochs=5)
 
 
 def payload(code: str) -> dict:
@@ -75,9 +66,7 @@ OLD = ("eNqNVduO20YM_ZWBXtICikFyZsgZ96ntJyQPCYKFobXltRDbciU5mzTYf--"
 
 def test_a_code_made_before_the_classes_were_shared_still_opens(iris):
     est, X, names = iris
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        small = BackpropClassifier(hidden_layer_sizes=(2,), epochs=2, random_state=0).fit(X, names)
+    small = iris_classifier(hidden=2, epochs=2)[0]      # fitted on the same X and names
     sender = Explorer(small, X[:2], names[:2]).session
     assert payload(OLD)["v"] == 3 and "classes" not in payload(OLD)["model"]
     copy = Session()

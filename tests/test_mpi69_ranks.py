@@ -6,31 +6,15 @@ may set, beside the gradient's), none for GradientDiagnostics' logs, which it ne
 LambdaCallback cost two Allreduces a step and GradientDiagnostics one for nothing. Weights and logs equal one
 process's."""
 import json
-import os
-import re
-import subprocess
-import sys
 
 import mpi69_job
 import numpy as np
 import pytest
-from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
+from mpi_env import run_job, untimed  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
 def run(*args, ranks: int = 2):
-    line = [str(MPIEXEC), "-n", str(ranks), sys.executable, "-m", "mpi4py"] if ranks else [sys.executable]
-    try:
-        r = subprocess.run([*line, str(HERE / "mpi69_job.py"), *map(str, args)], capture_output=True, text=True,
-                           timeout=90, check=False, env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "30"})
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the job hung: {exc.stderr!r}")
-    assert r.returncode == 0, r.stderr
-    return r
-
-
-def untimed(out: str) -> list[str]:
-    """The lines printed, their times ("0s", "417us/step") left out: the rest is the same digit for digit."""
-    return [re.sub(r"\d+(\.\d+)?[mun]?s(/step)?\b", "T", line) for line in out.splitlines()]
+    return run_job("mpi69_job.py", *args, ranks=ranks, mpi4py_main=True)
 
 
 def test_callbacks_that_print_given_to_every_rank_print_once_as_one_process(tmp_path):

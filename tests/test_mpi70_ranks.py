@@ -3,31 +3,13 @@ silently) is warned, once a process, with the way to pass comm= or to say it is 
 verbose print once, on rank 0, as fit does (every rank printed its line); a ProgressBar subclass whose own batch hooks
 read the logs gets the global batch's, as one process's (it inherited the bar's `per_batch_optional`: its rank's
 shard's loss under MPI, and in one process the compiled epoch skipped its hooks)."""
-import os
-import re
-import subprocess
-import sys
-
 import numpy as np
 import pytest
-from mpi_env import HERE, MPIEXEC  # noqa: E402  (skips without mpi4py, fails without mpiexec)
+from mpi_env import MPIEXEC, run_job, untimed  # noqa: E402  (skips without mpi4py, fails without mpiexec)
 
 
 def run(*args, ranks: int = 2, **variables):
-    line = [str(MPIEXEC), "-n", str(ranks), sys.executable] if ranks else [sys.executable]
-    env = {**os.environ, "CHAINRULE_MPI_TIMEOUT": "30", "PYTHONWARNINGS": "default", **variables}
-    try:
-        r = subprocess.run([*line, str(HERE / "mpi70_job.py"), *map(str, args)], capture_output=True, text=True,
-                           timeout=90, check=False, env=env)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"the job hung: {exc.stderr!r}")
-    assert r.returncode == 0, r.stderr
-    return r
-
-
-def untimed(out: str) -> list[str]:
-    """The lines printed, their times left out: the rest is the same digit for digit."""
-    return [re.sub(r"\d+(\.\d+)?[mun]?s(/step)?\b", "T", line) for line in out.splitlines()]
+    return run_job("mpi70_job.py", *args, ranks=ranks, PYTHONWARNINGS="default", **variables)
 
 
 @pytest.mark.parametrize("mode", ["alone", "alone_mpi4py"])

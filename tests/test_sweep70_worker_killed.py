@@ -3,14 +3,13 @@ worker holds every fold's rows too, so the scheduler runs the lost tasks again t
 scores of the same sweep on this machine (docs/scale.md, "Ctrl-C and lost workers"). Where no worker holds them, the
 error names the candidates lost (`tests/test_sweep_workers_lost.py`)."""
 import os
-import signal
-import time
 import warnings
 
 import numpy as np
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from conftest import killing_after_two  # noqa: E402
 
 from chainrule.sweep import run_sweep  # noqa: E402
 
@@ -26,22 +25,7 @@ def test_one_of_two_workers_killed_mid_sweep_the_other_runs_its_tasks_and_the_sw
         address, pid = sorted(watcher.run(os.getpid).items())[0]
         killed: list[int] = []
         received: list = []
-
-        class KillingAfterTwo(distributed.as_completed):
-            """The sweep's own as_completed, which kills a worker once two results came back and waits until the
-            scheduler has seen it go, tasks still to run."""
-            def __next__(self):
-                if not killed and len(received) == 2:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    deadline = time.monotonic() + 20
-                    while address in watcher.scheduler_info()["workers"] and time.monotonic() < deadline:
-                        time.sleep(0.05)
-                item = super().__next__()
-                if (item[0] if isinstance(item, tuple) else item).status == "finished":
-                    received.append(item)
-                return item
-        monkeypatch.setattr(distributed, "as_completed", KillingAfterTwo)
+        monkeypatch.setattr(distributed, "as_completed", killing_after_two(watcher, address, pid, killed, received))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             there = run_sweep(sweep_data / "iris.csv", "species", GRID, cv=2, scheduler=cluster.scheduler_address)

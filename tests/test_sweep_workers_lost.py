@@ -3,12 +3,11 @@ command called the cancelled tasks an internal error, a bug, and kept nothing. I
 worker, and the candidates whose results had come back are written as an interrupted sweep's: each result is fetched
 as its task finishes (one left on the worker was lost with it)."""
 import os
-import signal
-import time
 
 import pytest
 
 distributed = pytest.importorskip("distributed")
+from conftest import killing_after_two  # noqa: E402
 from test_errors import dask_documented  # noqa: E402
 
 from chainrule.sweep import run_sweep  # noqa: E402
@@ -19,24 +18,9 @@ def test_a_worker_killed_mid_sweep_is_named_and_the_finished_candidates_kept(swe
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as watcher:
         (address, pid), = watcher.run(os.getpid).items()
-        killed = []
-
-        class KillingAfterTwo(distributed.as_completed):
-            """The sweep's own as_completed, which kills the worker once the sweep has received two results (the
-            first candidate's two folds) and the scheduler has seen it go: as the kernel's OOM killer does."""
-            def __next__(self):
-                if not killed and len(received) == 2:
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
-                    deadline = time.monotonic() + 20
-                    while address in watcher.scheduler_info()["workers"] and time.monotonic() < deadline:
-                        time.sleep(0.05)
-                item = super().__next__()
-                if (item[0] if isinstance(item, tuple) else item).status == "finished":
-                    received.append(item)
-                return item
-        received: list = []
-        monkeypatch.setattr(distributed, "as_completed", KillingAfterTwo)
+        killed: list[int] = []
+        received: list = []         # the worker is killed once two came back: the first candidate's two folds
+        monkeypatch.setattr(distributed, "as_completed", killing_after_two(watcher, address, pid, killed, received))
         with pytest.raises(ClusterLost) as caught:
             run_sweep(sweep_data / "iris.csv", "species", {"epochs": [1, 50000], "n_iter_no_change": [float("inf")]},
                       scheduler=cluster.scheduler_address, out_dir=tmp_path, cv=2)

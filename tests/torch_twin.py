@@ -18,6 +18,40 @@ def torch_steps(model, topt, X: np.ndarray, Y: np.ndarray, n: int) -> None:
         topt.step()
 
 
+def as_chainrule_dict(sd: dict) -> dict:
+    """torch's optimizer state dict as chainrule's reads it: NumPy arrays, transposed as its weights are."""
+    return {"state": {i: {k: float(v) if k == "step" else v.numpy().T.copy() for k, v in e.items()}
+                      for i, e in sd["state"].items()}, "param_groups": [dict(g) for g in sd["param_groups"]]}
+
+
+def torch_step_lr_run(model, X: np.ndarray, Y: np.ndarray, epochs: int):
+    """torch's SGD (0.1, momentum 0.9) under StepLR (step_size 2, gamma 0.5), `epochs` full-batch epochs trained;
+    returns (optimizer, scheduler) to go on with `torch_epochs`."""
+    import torch
+    topt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    scheduler = torch.optim.lr_scheduler.StepLR(topt, step_size=2, gamma=0.5)
+    torch_epochs(model, topt, scheduler, X, Y, epochs)
+    return topt, scheduler
+
+
+def torch_epochs(model, topt, scheduler, X: np.ndarray, Y: np.ndarray, epochs: int) -> None:
+    """`epochs` full-batch epochs of torch's optimizer, its scheduler stepped after each."""
+    for _ in range(epochs):
+        torch_steps(model, topt, X, Y, 1)
+        scheduler.step()
+
+
+def step_lr_sgd() -> cr.optim.SGD:
+    """chainrule's optimizer of `torch_step_lr_run`'s schedule."""
+    return cr.optim.SGD(cr.optim.StepLR(0.1, step_size=2, gamma=0.5), momentum=0.9)
+
+
+def assert_weights_as_torch(net: cr.Network, model) -> None:
+    """chainrule's weights equal torch's twin's (1e-12)."""
+    for ours, theirs in zip(net.get_weights(), model.parameters()):
+        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
+
+
 def goes_on_as_torch(kind: str, settings: dict, convert, X: np.ndarray, Y: np.ndarray):
     """torch's optimizer `kind` takes two steps; its state dict, made chainrule's by `convert`, is loaded into
     chainrule's, and one more step of each gives torch's weights (1e-12). Returns chainrule's optimizer."""
@@ -31,6 +65,5 @@ def goes_on_as_torch(kind: str, settings: dict, convert, X: np.ndarray, Y: np.nd
     opt.load_state_dict(convert(topt.state_dict()))
     net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
     torch_steps(model, topt, X, Y, 1)
-    for ours, theirs in zip(net.get_weights(), model.parameters()):
-        np.testing.assert_allclose(ours, theirs.detach().numpy().T, rtol=1e-12, atol=1e-13)
+    assert_weights_as_torch(net, model)
     return opt

@@ -25,7 +25,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     layers (chainrule's layers each own theirs: training would untie them); a module of the user's own is told
     the Sequential of its layers to give, a state_dict (alone or in a training checkpoint
     dict) how to load it into its model, an nn.ModuleList the Sequential of its layers, a TorchScript module (jit
-    script or trace) the eager model instead. A `torch.compile`d
+    script or trace) the eager model instead; a ModuleList or TorchScript module inside the Sequential alike, for its
+    place. A `torch.compile`d
     Sequential, and one in DataParallel or DistributedDataParallel, is read through to the module it wraps.
     """
     import torch
@@ -96,6 +97,8 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
                     raise ValidationError(f"{where} takes the softmax over dim={m.dim}; chainrule's softmax is over "
                                           "the outputs of each sample (dim=1 or -1)")
                 attach_activation(items, "softmax", where)
+            elif isinstance(m, (nn.ModuleList, torch.jit.ScriptModule)):
+                raise ValidationError(_list_or_script(m, torch, f"{where} is", _reference(f"{prefix}{name}")))
             elif type(m) is nn.Identity:
                 continue
             elif type(m) is nn.Dropout:
@@ -116,18 +119,29 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
     return build_network(items, loss, weights_dtype(weights, "module", TORCH_CONVERT) if weights else np.float64)
 
 
-def _list_or_script(module: Any, torch: Any) -> str:
+def _list_or_script(module: Any, torch: Any, got: str = "", ref: str = "") -> str:
     """The refusal of an nn.ModuleList (layers with no forward: their order is the list's) or a TorchScript module
-    (torch.jit.script's or trace's compiled code, whose layers are no longer Linear): what to give instead."""
-    got = "module must be a torch.nn.Sequential of Linear layers and activations; got"
+    (torch.jit.script's or trace's compiled code, whose layers are no longer Linear): what to give instead. `got`
+    names a layer inside the model and `ref` its Python place (model[1]): the advice then puts the fix there."""
+    given = not got
+    got = got or "module must be a torch.nn.Sequential of Linear layers and activations; got"
     if isinstance(module, torch.nn.ModuleList):
-        return (f"{got} a ModuleList of {len(module)} layers, which has no forward (torch computes nothing with it): "
-                "give nn.Sequential(*model_list), its layers applied in the list's order (the same weights), "
-                "with each activation a module in it (nn.ReLU() for torch.relu)")
+        layers = f"nn.Sequential(*{ref or 'model_list'})"
+        what = ("its layers applied in the list's order (the same weights), with each activation a module in it "
+                "(nn.ReLU() for torch.relu)")
+        return (f"{got} a ModuleList of {len(module)} layers, which has no forward (torch computes nothing with it"
+                + (f"): give {layers}, {what}" if given else f": the forward of the model around it fails): put "
+                   f"{layers} in its place ({ref} = {layers}; {what}), then give the model"))
     how = "torch.jit.trace" if isinstance(module, torch.jit.TracedModule) else "torch.jit.script"
-    return (f"{got} {type(module).__name__}, a TorchScript module ({how}'s compiled code, whose layers are no longer "
-            f"torch.nn's Linear): give the eager model it was made from (the one passed to {how}), or build that "
-            "nn.Sequential again and load these weights into it: model.load_state_dict(scripted.state_dict())")
+    ref = ref or "scripted"
+    load = (f"model.load_state_dict({ref}.state_dict())" if given else
+            f"eager = nn.Sequential(...) (the same layers); eager.load_state_dict({ref}.state_dict()); {ref} = eager; "
+            "then give the model")
+    name = f" {type(module).__name__}," if given else ""
+    return (f"{got}{name} a TorchScript module ({how}'s compiled code, whose layers are no longer "
+            f"torch.nn's Linear): give the eager {'model' if given else 'module'} it was made from (the one passed to "
+            f"{how}{'' if given else ', in its place in the model'}), or build that nn.Sequential again and load "
+            f"these weights into it: {load}")
 
 
 def _state_dict_like(obj: Any, torch: Any) -> bool:

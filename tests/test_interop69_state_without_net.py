@@ -6,6 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
+from torch_twin import bias_free_steps_as_torch  # noqa: E402
 
 import chainrule as cr  # noqa: E402
 from chainrule.errors import ValidationError  # noqa: E402
@@ -29,17 +30,9 @@ def test_a_bias_free_networks_state_without_net_is_refused_naming_net(make):
     net = _trained(opt)
     with pytest.raises(ValidationError, match=r"to_torch_state: state\[1\] .*to_torch_state\(sd, net=net\)"):
         to_torch_state(opt.state_dict())
-    module = cr.to_torch(net).train()
-    topt = torch.optim.Adam(module.parameters(), lr=0.05) if isinstance(opt, cr.optim.Adam) else \
-        torch.optim.SGD(module.parameters(), lr=0.05, momentum=0.9)
-    topt.load_state_dict(to_torch_state(opt.state_dict(), net=net))
-    topt.zero_grad()
-    nn.functional.mse_loss(module(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
-    topt.step()
-    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    kept = [net.get_weights()[i] for i in (0, 2, 3)]            # W0, W1, b1: the parameters torch has
-    for mine, theirs in zip(kept, [p.detach().numpy().T for p in module.parameters()], strict=True):
-        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    bias_free_steps_as_torch(net, opt, opt.state_dict(), lambda params: torch.optim.Adam(params, lr=0.05)
+                             if isinstance(opt, cr.optim.Adam) else torch.optim.SGD(params, lr=0.05, momentum=0.9),
+                             X, Y)
 
 
 def test_a_network_with_every_bias_still_converts_without_net():

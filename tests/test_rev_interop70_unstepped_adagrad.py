@@ -10,6 +10,7 @@ from chainrule.errors import ValidationError
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
+from torch_twin import bias_free_steps_as_torch  # noqa: E402
 
 from chainrule.saving.interop import to_torch_state  # noqa: E402
 
@@ -25,13 +26,4 @@ def test_an_unstepped_adagrad_state_with_its_sums_is_refused_without_net_and_ste
     sd = opt.state_dict()
     with pytest.raises(ValidationError, match=r"to_torch_state: the state holds no arrays .*to_torch_state\(sd, net="):
         to_torch_state(sd)
-    module = cr.to_torch(net).train()
-    topt = torch.optim.Adagrad(module.parameters(), **settings)
-    topt.load_state_dict(to_torch_state(sd, net=net))
-    topt.zero_grad()
-    nn.functional.mse_loss(module(torch.from_numpy(X)), torch.from_numpy(Y)).backward()
-    topt.step()
-    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
-    kept = [net.get_weights()[i] for i in (0, 2, 3)]            # W0, W1, b1: the parameters torch has
-    for mine, theirs in zip(kept, [p.detach().numpy().T for p in module.parameters()], strict=True):
-        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)
+    bias_free_steps_as_torch(net, opt, sd, lambda params: torch.optim.Adagrad(params, **settings), X, Y)

@@ -67,3 +67,18 @@ def goes_on_as_torch(kind: str, settings: dict, convert, X: np.ndarray, Y: np.nd
     torch_steps(model, topt, X, Y, 1)
     assert_weights_as_torch(net, model)
     return opt
+
+
+def bias_free_steps_as_torch(net: cr.Network, opt, sd: dict, make_torch_optimizer, X: np.ndarray,
+                             Y: np.ndarray) -> None:
+    """`sd` (opt's state over a network whose layer 0 has no bias) given to torch's optimizer with net=: torch's one
+    full-batch step equals chainrule's next epoch on the parameters torch has (W0, W1, b1) to 1e-12."""
+    from chainrule.saving.interop import to_torch_state
+    module = cr.to_torch(net).train()
+    topt = make_torch_optimizer(module.parameters())
+    topt.load_state_dict(to_torch_state(sd, net=net))
+    torch_steps(module, topt, X, Y, 1)
+    net.fit(X, Y, optimizer=opt, epochs=1, batch_size=len(X), shuffle=False, verbose=0)
+    kept = [net.get_weights()[i] for i in (0, 2, 3)]            # W0, W1, b1: the parameters torch has
+    for mine, theirs in zip(kept, [p.detach().numpy().T for p in module.parameters()], strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-12)

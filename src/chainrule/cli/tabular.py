@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ChainruleError, ModelFileError, ValidationError
 from ..teach.width import say
+from .metrics import evaluate_rows, metrics, part, predict_rows, regression_metrics  # noqa: F401 (metrics.py's)
 from .numbers import whole
 from .reading import (  # noqa: F401  (the reading is reading.py's; the commands import it from here too)
     COLUMN_OPTIONS,
@@ -256,60 +257,3 @@ def describe_export(path, model) -> None:
     say(f"opsets: {opsets}")
     say("chainrule info, predict, evaluate and explain read the .npz model it was exported from; "
         "onnxruntime runs this graph")
-
-
-def metrics(net, pre, X, y) -> dict[str, float | None]:
-    """Classification: loss (cross-entropy) and accuracy. Regression: MSE, RMSE and MAE in the
-    target's own units (the network learns a standardised target) and R2 (None for a constant target)."""
-    if pre.task == "classification":
-        return evaluate_rows(net, X, y)
-    return regression_metrics(pre, predict_rows(net, X), y)
-
-
-def part(X, a: int, b: int):
-    """Rows a..b of X: an array, a CSR matrix, or rows read from disk (`training.streaming.LazyRows`)."""
-    from ..nn.sparse import rows
-    return X.read(slice(a, b)) if hasattr(X, "read") else rows(X, a, b)
-
-
-def predict_rows(net, X, rows_per_call: int = 65536):
-    """`net.predict(X)` a range of rows at a time (X may be rows read from disk), NaN or infinite
-    outputs included: the metrics computed from them say so (a model saved before them stays usable)."""
-    import numpy as np
-
-    from ..nn.predict import predict
-    if not hasattr(X, "read"):
-        return predict(net, X, finite=False)
-    return np.concatenate([predict(net, part(X, a, a + rows_per_call), finite=False)
-                           for a in range(0, X.shape[0], rows_per_call)])
-
-
-def evaluate_rows(net, X, y, w=None, rows_per_call: int = 65536) -> dict[str, float | None]:
-    """`net.evaluate(X, y, sample_weight=w)` a range of rows at a time: the one-hot targets of one
-    range at a time (`--stream` keeps the class codes only), means weighted by rows or weights."""
-    import numpy as np
-    n = X.shape[0]
-    total = float(n if w is None else np.add.reduce(w))
-    result: dict[str, float | None] = {}
-    for a in range(0, n, rows_per_call):
-        b = min(n, a + rows_per_call)
-        if w is not None and not np.add.reduce(w[a:b]) > 0:
-            continue                     # rows that weigh nothing add nothing
-        found = net.evaluate(part(X, a, b), y[a:b], sample_weight=None if w is None else w[a:b],
-                             weight_reduction="mean_with_sample_weight")      # the weighted mean: train's
-        share = float((b - a) if w is None else np.add.reduce(w[a:b])) / total
-        for k, v in found.items():
-            result[k] = result.get(k, 0.0) + v * share
-    return dict(sorted(result.items(), key=lambda item: item[0] != "loss"))     # the command's: the loss first
-
-
-def regression_metrics(pre, outputs, y) -> dict[str, float | None]:
-    """`metrics` of a regression from the network's outputs and the standardised targets `y`: computed
-    in the standardised units and scaled back (a target near 1e300 overflowed the squares: NaN r2);
-    inf only beyond the dtype's range (the mse's squares; rmse and mae too for a target spread over all of it)."""
-    import numpy as np
-    result: dict[str, float | None] = {}
-    if pre.task == "regression":
-        from .weights import regression
-        return regression(pre, outputs, y, np.ones(len(y)))
-    return result

@@ -26,10 +26,11 @@ def test_a_distribution_in_any_grid_asks_for_n_iter(sweep_data, grids):
         run_sweep(sweep_data / "iris.csv", "species", grids, cv=2, **FIT)
 
 
-@pytest.mark.parametrize("scoring, metric", [
-    (["neg_mean_absolute_error", "r2"], r2_score),
-    ({"mae": "neg_mean_absolute_error", "ev": "explained_variance"}, explained_variance_score)])
-def test_a_spanning_target_a_second_scorer_cannot_score_is_said_before_any_fit(tmp_path, scoring, metric):
+@pytest.mark.parametrize("scoring, metric, named", [       # a scorer of a dict named by its key and its metric
+    (["neg_mean_absolute_error", "r2"], r2_score, "scoring 'r2'"),
+    ({"mae": "neg_mean_absolute_error", "ev": "explained_variance"}, explained_variance_score,
+     r"the scorer 'ev' \('explained_variance'\)")])
+def test_a_spanning_target_a_second_scorer_cannot_score_is_said_before_any_fit(tmp_path, scoring, metric, named):
     rng = np.random.RandomState(0)
     y = rng.randn(60) * 1e154          # squared deviations summing past float64's limit
     pd.DataFrame({"x": rng.randn(60), "y": y}).to_csv(tmp_path / "big.csv", index=False)
@@ -39,7 +40,7 @@ def test_a_spanning_target_a_second_scorer_cannot_score_is_said_before_any_fit(t
         assert np.isnan(metric(y[test], y[test] * 0.5))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with pytest.raises(ValidationError, match=rf"scoring '{metric.__name__[:-6]}' cannot score fold 1 of 3"):
+        with pytest.raises(ValidationError, match=rf"{named} cannot score fold 1 of 3"):
             run_sweep(tmp_path / "big.csv", "y", {"lr": [0.01]}, cv=folds, scoring=scoring, refit=list(scoring)[0],
                       **FIT)
 

@@ -153,7 +153,7 @@ def test_the_guide_quotes_the_fused_note_as_it_prints():
     net = cr.Network([cr.Dense(2, 3, "tanh"), cr.Dense(3, 1, "sigmoid")], loss="binary_crossentropy", seed=0)
     X, y = cr.examples.xor()
     text = cr.explain(net, X[1:2], y[1:2], lr=0.5, layer=1).text()
-    block = guide.split("then each weight's line that reads it:\n\n", 1)[1].split("\n\n", 1)[0]
+    block = guide.split("then each weight's line that reads it", 1)[1].split(":\n\n", 1)[1].split("\n\n", 1)[0]
     lines = [line.strip() for line in text.splitlines()]
     start = lines.index(block.splitlines()[0].strip())
     assert [line.strip() for line in block.splitlines()] == lines[start:start + 3]

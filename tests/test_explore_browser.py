@@ -859,7 +859,7 @@ LABELS = """() => { const svg = document.querySelector('[data-id="graph"]');
     const probe = document.createElementNS("http://www.w3.org/2000/svg", "text");
     probe.setAttribute("class", "unit-label"); svg.appendChild(probe);
     const out = [...svg.querySelectorAll(".unit.input")].map(u => {
-      const t = u.querySelector(".unit-label"), b = t.getBoundingClientRect();
+      const t = u.querySelector(".unit-label:not(.under)"), b = t.getBoundingClientRect(); // beside
       const title = u.querySelector(".unit-label-box > title"), head = u.querySelector(":scope > title").textContent;
       probe.textContent = head.split("\\n")[0].replace(/^i\\d+ \\(column (.*)\\)$/, "$1");
       return { text: t.textContent, width: t.getComputedTextLength(), left: b.left, right: b.right,

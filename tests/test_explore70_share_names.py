@@ -71,7 +71,9 @@ def test_a_code_made_before_the_classes_were_shared_still_opens(iris):
     assert payload(OLD)["v"] == 3 and "classes" not in payload(OLD)["model"]
     copy = Session()
     copy.act("load_share", {"code": OLD})
-    assert np.array_equal(copy.net.params, sender.net.params) and np.array_equal(copy.X, sender.X)
+    # trained here and where the code was made: equal to the last bits only on one machine and kernel path
+    np.testing.assert_allclose(copy.net.params, sender.net.params, rtol=0, atol=1e-9)
+    assert np.array_equal(copy.X, sender.X)
     assert copy.classes is None             # unnamed, as it opened before
 
 

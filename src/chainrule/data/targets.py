@@ -167,8 +167,8 @@ def a_table(df, call: str, advice: str) -> None:
         from ..errors import ChainruleTypeError
         raise ChainruleTypeError(f"{call} takes a pandas DataFrame (its columns are read by name); got "
                                  f"{type(df).__name__}: {advice}")
-    for c in df.columns:          # NumPy would keep the real part alone, with a ComplexWarning from deep inside
-        if getattr(df[c].dtype, "kind", "") == "c":
+    for c, kind in df.dtypes.items():   # NumPy would keep the real part alone, with a ComplexWarning from deep inside
+        if getattr(kind, "kind", "") == "c":     # (the dtypes at once: a Series a column costs seconds at 10,000)
             imaginary = np.flatnonzero(np.imag(df[c].to_numpy()))
             at = int(imaginary[0]) if imaginary.size else 0
             raise ValidationError(f"{call}: column {short(c)} holds complex numbers ({df[c].iloc[at]} on "

@@ -49,3 +49,16 @@ def test_evaluate_after_an_mpi_fit_gives_every_rank_one_processs_numbers(tmp_pat
     for rank in range(2):
         np.testing.assert_allclose(np.load(tmp_path / f"evaluate-rank{rank}.npy"), one, rtol=1e-12, atol=1e-12,
                                    err_msg=f"rank {rank}")
+
+
+@pytest.mark.parametrize("weights", ["sample_weight", "class_weight"])
+def test_weights_beside_comm_are_refused_as_docs_scale_says(weights):
+    """docs/scale.md: the ranks train unweighted rows, as `--weight` and `--class-weight` beside `--mpi`."""
+    from mpi4py import MPI
+
+    from chainrule.errors import ValidationError
+    from mpi71_job import data, network
+    X, y = data()
+    given = {"sample_weight": np.ones(len(y)), "class_weight": "balanced"}[weights]
+    with pytest.raises(ValidationError, match=rf"^{weights} needs .* cannot be combined with comm \(MPI\)"):
+        network().fit(X, y, epochs=1, verbose=0, comm=MPI.COMM_SELF, **{weights: given})

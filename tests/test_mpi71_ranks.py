@@ -55,9 +55,9 @@ def test_evaluate_after_an_mpi_fit_gives_every_rank_one_processs_numbers(tmp_pat
 def test_weights_beside_comm_are_refused_as_docs_scale_says(weights):
     """docs/scale.md: the ranks train unweighted rows, as `--weight` and `--class-weight` beside `--mpi`."""
     from mpi4py import MPI
+    from mpi71_job import data, network
 
     from chainrule.errors import ValidationError
-    from mpi71_job import data, network
     X, y = data()
     given = {"sample_weight": np.ones(len(y)), "class_weight": "balanced"}[weights]
     with pytest.raises(ValidationError, match=rf"^{weights} needs .* cannot be combined with comm \(MPI\)"):

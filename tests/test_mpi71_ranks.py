@@ -28,6 +28,10 @@ def test_a_fit_given_a_comm_of_one_rank_among_several_is_warned_once_a_process(t
     assert "mpi71_job.py" in err.split(ONE_RANK)[0].splitlines()[-1], err     # the script's line
 
 
+def test_a_fit_given_a_comm_of_one_rank_filtered_as_said_is_not_warned(tmp_path):
+    assert ONE_RANK not in run(tmp_path, "self_intended").stderr
+
+
 @pytest.mark.parametrize("mode", ["both", "both_self_first"])
 def test_the_two_warnings_are_each_said_once_a_process_whichever_comes_first(tmp_path, mode):
     err = run(tmp_path, mode).stderr

@@ -17,7 +17,7 @@ REPORTS = {"Open MPI v4.1.5": "Open MPI v4.1.5, package: Open MPI builder@host D
 @pytest.mark.parametrize("name", REPORTS)
 def test_the_comm_of_one_rank_warning_names_mpi4pys_library(monkeypatch, name):
     monkeypatch.setenv("PMI_SIZE", "2")                   # as a launcher sets it; this process's parent has not
-    monkeypatch.setattr(rank_warnings, "_warned", [])
+    monkeypatch.setattr(rank_warnings, "_warned", set())
     monkeypatch.setattr(MPI, "Get_library_version", lambda: REPORTS[name])
     with warnings.catch_warnings(record=True) as told:
         warnings.simplefilter("always")
@@ -32,7 +32,7 @@ def test_the_comm_of_one_rank_warning_under_srun_says_srun_with_pmi(monkeypatch)
     for name in rank_warnings.LAUNCHERS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("SLURM_STEP_NUM_TASKS", "2")
-    monkeypatch.setattr(rank_warnings, "_warned", [])
+    monkeypatch.setattr(rank_warnings, "_warned", set())
     with warnings.catch_warnings(record=True) as told:
         warnings.simplefilter("always")
         rank_warnings.alone_among_ranks(MPI.COMM_SELF)

@@ -10,8 +10,9 @@ The hook is the whole process's, but it holds only the fitting thread's warnings
 runs: another thread's, or any after the fit (a catch_warnings entered in another thread during the fit
 and left after it puts the hook back), go to the showwarning it replaced.
 
-Also the launch a fit without comm= meets (`alone_among_ranks`): a process that mpiexec (or srun) started as one of
-several, whose fit would train its own copy of the network on all the data beside the others, silently."""
+Also the launch a fit that trains alone meets (`alone_among_ranks`): a process that mpiexec (or srun) started as one
+of several, whose fit without comm= (or with a comm of 1 rank) would train a separate network on all its data beside
+the others, silently."""
 from __future__ import annotations
 
 import os
@@ -152,36 +153,54 @@ def world_size() -> int:
     return launched_ranks()
 
 
-#: whether this process said so already (once a process: a script's every fit would repeat it)
-_warned: list[bool] = []
+#: the warnings this process gave already, by kind (once a process each: a script's every fit would repeat it)
+_warned: set[str] = set()
 
-#: the words a script filters to say that separate fits in each process are intended
+#: the words a script filters to say that separate fits in each process are intended (a fit without comm=; one
+#: given a comm of 1 rank, as COMM_SELF or a Split of one rank each)
 ALONE = "fit without comm="
+ONE_RANK = "comm has 1 rank"
+
+#: what happens instead of data-parallel training, and how to get it
+SEPARATE = ("each process trains a separate network on all the data it was given, alone (with comm= of all the ranks, "
+            "each rank would train on its own rows of every batch, the gradients averaged, one network for all)")
+
+
+def warn_once(kind: str, message: str) -> None:
+    if kind not in _warned:
+        _warned.add(kind)
+        warnings.warn(message, UserWarning, stacklevel=caller_level())
 
 
 def alone_among_ranks(comm: Any = None) -> None:
-    """Warn, once a process, where a fit without comm= runs in one of several processes an MPI launcher started: each
-    trains its own copy on all the data and nothing said so (the command line refuses it; a script was silent). So
-    too a fit given a comm of 1 rank where MPI's world has 1 but the launcher started several: an mpiexec of another
-    MPI library than mpi4py's (each process rank 0 of 1), which `train --mpi` refuses."""
+    """Warn, once a process, where a fit trains alone in one of several processes an MPI launcher started, and
+    nothing said so (the command line refuses it; a script was silent): a fit without comm=; one given a comm of 1
+    rank where MPI's world has several (COMM_SELF, a Split of one rank each); one given a comm of 1 rank where MPI's
+    world has 1 but the launcher started several (an mpiexec of another MPI library than mpi4py's, each process
+    rank 0 of 1, which `train --mpi` refuses). Each warning is said once, whichever came first."""
     if comm is not None:
-        launched = launched_ranks() if comm.Get_size() == 1 else 1
-        if launched > 1 and not _warned:
-            from mpi4py import MPI
-            if MPI.COMM_WORLD.Get_size() == 1:
-                _warned.append(True)
-                warnings.warn(f"comm has 1 rank, but {launcher()} started {launched} processes, each rank 0 of 1 in "
-                              "MPI.COMM_WORLD: each trains its own copy of the network alone; " + one_rank_each(MPI),
-                              UserWarning, stacklevel=caller_level())
+        if comm.Get_size() != 1 or ONE_RANK in _warned:
+            return
+        from mpi4py import MPI
+        world = MPI.COMM_WORLD.Get_size()
+        if world > 1:
+            warn_once(ONE_RANK, f"{ONE_RANK} (rank 0 of 1), but {launcher()} started this process as rank "
+                      f"{MPI.COMM_WORLD.Get_rank()} of {world} in MPI.COMM_WORLD: {SEPARATE}. For one network "
+                      "trained data-parallel, pass comm=MPI.COMM_WORLD; where separate fits are intended, say so with "
+                      f"warnings.filterwarnings('ignore', message={ONE_RANK!r})")
+            return
+        launched = launched_ranks()
+        if launched > 1:
+            warn_once(ONE_RANK, f"{ONE_RANK}, but {launcher()} started {launched} processes, each rank 0 of 1 in "
+                      f"MPI.COMM_WORLD: {SEPARATE}; " + one_rank_each(MPI))
         return
-    size = 1 if _warned else world_size()       # read once a process at most, as said
-    if size <= 1:
+    if ALONE in _warned:
         return
-    _warned.append(True)
-    warnings.warn(f"{ALONE} in a process that {launcher()} started as one of {size}: each process trains its own "
-                  "copy of the network on all the data. For one network trained data-parallel, pass "
-                  "comm=MPI.COMM_WORLD (from mpi4py import MPI); where separate fits are intended, say so with "
-                  f"warnings.filterwarnings('ignore', message={ALONE!r})", UserWarning, stacklevel=caller_level())
+    size = world_size()
+    if size > 1:
+        warn_once(ALONE, f"{ALONE} in a process that {launcher()} started as one of {size}: {SEPARATE}. For one "
+                  "network trained data-parallel, pass comm=MPI.COMM_WORLD (from mpi4py import MPI); where separate "
+                  f"fits are intended, say so with warnings.filterwarnings('ignore', message={ALONE!r})")
 
 
 def library(MPI: Any) -> str:

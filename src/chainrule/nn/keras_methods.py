@@ -141,8 +141,8 @@ class KerasMethods:
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
-        shuffle : reshuffle the samples every epoch (Keras' None and 0 no, 1 yes). seed : seeds shuffling and dropout (bit for bit;
-            from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
+        shuffle : reshuffle the samples every epoch (Keras' None and 0 no, 1 yes). seed : seeds shuffling and
+            dropout (bit for bit; from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
         validation_data : (X_val, Y_val) evaluated after each epoch, or a sequence of (x, y) batches (a Keras
             PyDataset, a list of pairs) whatever X is; validation_split : the fraction
             of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).

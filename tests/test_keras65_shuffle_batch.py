@@ -39,7 +39,7 @@ def test_shuffle_batch_refused_naming_keras_meaning():
     np.testing.assert_array_equal(net.params, before)
 
 
-@pytest.mark.parametrize("value", ["yes", "Batch", 1])
+@pytest.mark.parametrize("value", ["yes", "Batch", 2, 1.0])
 def test_other_shuffle_values_refused_plainly(value):
     X, y, net = _iris_net()
     with pytest.raises(cr.errors.ChainruleTypeError, match=r"shuffle must be True or False; got .*\)$"):

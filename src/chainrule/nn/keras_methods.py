@@ -121,7 +121,7 @@ class KerasMethods:
 
     @keras_xy
     def fit(self, X: ArrayLike, Y: ArrayLike | None = None, *, epochs: int = 1, batch_size: int | None = 32,
-            optimizer: Any = None, shuffle: bool = True, validation_data: tuple | None = None,
+            optimizer: Any = None, shuffle: bool | None = True, validation_data: tuple | None = None,
             validation_split: float = 0.0, callbacks: Sequence[Any] | None = (), seed: int | None = None,
             verbose: int | str = "auto", checkpoint_dir: str | None = None, resume: bool = False, comm: Any = None,
             sample_weight: ArrayLike | None = None, class_weight: dict | str | None = None,
@@ -141,8 +141,8 @@ class KerasMethods:
         batch_size : samples per update; None for the whole set (full-batch gradient descent).
         optimizer : an optimizer of `chainrule.optim` or its name; kept on the network, so a
             later `fit` continues with its state. Default: the previous one, else Adam(lr=1e-3).
-        shuffle : reshuffle the samples every epoch. seed : seeds shuffling and dropout (bit for bit;
-            from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
+        shuffle : reshuffle the samples every epoch (Keras' None and 0 no, 1 yes). seed : seeds shuffling and
+            dropout (bit for bit; from batch 128 on, with CHAINRULE_BLAS_THREADS fixed: backend/threads.py `Balance`).
         validation_data : (X_val, Y_val) evaluated after each epoch, or a sequence of (x, y) batches (a Keras
             PyDataset, a list of pairs) whatever X is; validation_split : the fraction
             of the samples held out instead: the last n - floor(n * (1 - split)), before shuffling (Keras).

@@ -20,7 +20,7 @@ from .trainer import Trainer
 
 
 def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, optimizer: Any = None,
-        shuffle: bool = True, validation_data: tuple | None = None, validation_split: float = 0.0,
+        shuffle: bool | None = True, validation_data: tuple | None = None, validation_split: float = 0.0,
         callbacks: Iterable[Callback] | None = (), seed: int | None = None, verbose: int | str = "auto",
         backup: Any = None, comm: Any = None, sample_weight: Any = None,
         class_weight: Any = None, initial_epoch: int = 0, weight_reduction: str = "sum_over_batch_size",
@@ -44,11 +44,7 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
             check.positive_int(validation_batch_size, "validation_batch_size")
         epochs, initial_epoch = epoch_count(epochs), first_epoch(initial_epoch)
         validation_split = split_fraction(validation_split, validation_data)   # 0 if overridden (a warning)
-        if isinstance(shuffle, str) and shuffle == "batch":      # Keras 3 takes it: shuffled within batch-sized chunks
-            raise ChainruleTypeError("shuffle must be True or False; got 'batch' (str): Keras' shuffle='batch' (rows "
-                                     "shuffled only within batch-sized chunks, for HDF5 data) is not taken: "
-                                     "shuffle=True shuffles every row, shuffle=False none")
-        shuffle, seed = check.flag(shuffle, "shuffle"), check.seed(seed)
+        shuffle, seed = shuffling(shuffle), check.seed(seed)
         for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
             if given is not None and comm is not None:
                 raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
@@ -120,6 +116,20 @@ def validation_batches(given: Any, size: int | None) -> int | None:
         return epoch_batches(given, None, size)
     rows = given[0].shape[0] if hasattr(given[0], "shape") else len(given[0])
     return -(-rows // size) if size else None
+
+
+def shuffling(shuffle: Any) -> bool:
+    """Keras' `shuffle` as its fit reads it: None (falsy) shuffles nothing, 1 and 0 are True and False. Its 'batch'
+    (rows shuffled only within batch-sized chunks, for HDF5 data) is refused, saying what to pass instead."""
+    if isinstance(shuffle, str) and shuffle == "batch":
+        raise ChainruleTypeError("shuffle must be True or False; got 'batch' (str): Keras' shuffle='batch' (rows "
+                                 "shuffled only within batch-sized chunks, for HDF5 data) is not taken: "
+                                 "shuffle=True shuffles every row, shuffle=False none")
+    if shuffle is None:
+        return False
+    if isinstance(shuffle, (int, np.integer)) and not isinstance(shuffle, (bool, np.bool_)) and shuffle in (0, 1):
+        return bool(shuffle)
+    return check.flag(shuffle, "shuffle")
 
 
 def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) -> list[Callback]:

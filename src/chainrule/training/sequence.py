@@ -332,6 +332,18 @@ def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterab
             yield int(i), batch
 
 
+def undone(trainer: Any) -> str:
+    """A refusal of the validation set read after an epoch's training (`Trainer.epoch_start`): that epoch undone, as
+    the training batches' refusal undoes it (the network, its optimizer, its epoch count as they were); its words."""
+    start = getattr(trainer, "undo_epoch", None)
+    if start is None:
+        return ""
+    epoch, rewind = start
+    rewind()
+    trainer.net.epochs_trained -= 1     # counted by close_epoch before its validation
+    return f" (the network and its optimizer are left as they were before epoch {epoch + 1})"
+
+
 def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any = None) -> dict[str, float]:
     """fit's validation on a sequence of batches (whatever fit trains on): each batch's loss and accuracy as
     `Network.evaluate` computes them (`streaming.validation`: rows whose pass overflowed from their outputs as predict
@@ -369,12 +381,15 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             correct += plain * xb.shape[0]
         n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
         if not math.isfinite(weight):
-            raise overflow("validation_data's sample weight", f"validation batch {i}")
+            raise overflow("validation_data's sample weight", f"validation batch {i}{undone(trainer)}")
         if hooks and hooks.batch_end(step, named(so_far())):
             break
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
         if not weight:
-            sw.check(np.zeros(n), n, "validation_data's sample weight")
+            try:
+                sw.check(np.zeros(n), n, "validation_data's sample weight")
+            except ValidationError as exc:
+                raise ValidationError(f"{exc}{undone(trainer)}") from None
     hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:

@@ -50,6 +50,7 @@ class Trainer:
         self.weight, self.validation_weight = weight, validation_weight     # checked sample weights, or None
         self.batch_size, self.shuffle, self.rng = batch_size, shuffle, rng
         self.validation_data = validation_data
+        self.undo_epoch: tuple[int, Any] | None = None      # the epoch a validation sequence may refuse: its start
         self.validation_freq, self.validation_chunk = validation_freq, validation_chunk    # checked: Keras' two
         # a History among the callbacks is the fit's, where it was put (Keras' rule: fit returns it)
         given = [cb for cb in callbacks if isinstance(cb, History)]
@@ -129,6 +130,7 @@ class Trainer:
                 # nothing needing Python between epochs: all of them in one compiled call
                 start = epochs if compiled.run_all(self, first_epoch, epochs) else first_epoch
                 for epoch in range(start, epochs):
+                    self.undo_epoch = self.epoch_start(epoch)
                     self.run_epoch(epoch, epochs)
                     if net.stop_training:
                         break
@@ -143,6 +145,16 @@ class Trainer:
                 last_outputs(self)
         net.history = self.history
         return self.history
+
+    def epoch_start(self, epoch: int) -> tuple[int, Any] | None:
+        """The epoch and a rewind to its start where its validation may refuse it at its end: a sequence of batches
+        read only then (a list is checked before any training), whose weights may overflow or all be zero
+        (`sequence.validate_batches`, which undoes the epoch as the training batches' refusal does)."""
+        data = self.validation_data
+        if data is None or data[1] is not None or isinstance(data[0], (list, tuple)):
+            return None
+        from .sequence import rewinder
+        return epoch, rewinder(self.net, self.net.optimizer)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """What the callbacks are told at the start (Keras' `params`)."""

@@ -26,15 +26,18 @@ def _drawn(monkeypatch, tmp_path, **kw):
 
 
 def _cut(fig) -> list[str]:
+    """The texts drawn past an edge of the figure (matplotlib's own measure of each, once drawn)."""
     fig.draw_without_rendering()
     width, height = fig.bbox.width, fig.bbox.height
+    drawn = fig.get_tightbbox()          # every artist drawn (ticks out of view are not), in inches
     cut = []
-    for text in fig.findobj(lambda o: hasattr(o, "get_text") and hasattr(o, "get_window_extent")):
-        if not text.get_visible() or not text.get_text():
-            continue
-        box = text.get_window_extent()
-        if box.x0 < 0 or box.y0 < 0 or box.x1 > width or box.y1 > height:
-            cut.append(f"{text.get_text()!r} at {[round(v) for v in box.extents]} in {width:.0f} x {height:.0f}")
+    if drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > width / fig.dpi or drawn.y1 > height / fig.dpi:
+        for text in fig.findobj(lambda o: hasattr(o, "get_window_extent") and isinstance(getattr(o, "_text", 0), str)):
+            box = text.get_window_extent()
+            if text.get_visible() and text.get_text() and (box.x0 < 0 or box.y0 < 0 or box.x1 > width or
+                                                           box.y1 > height):
+                cut.append(f"{text.get_text()!r} at {[round(v) for v in box.extents]} in {width:.0f} x {height:.0f}")
+        cut = cut or [f"the drawing's extent {drawn.extents} in {width / fig.dpi} x {height / fig.dpi} inches"]
     return cut
 
 

@@ -208,6 +208,7 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
     down = (0.29 - bottom) * height_in                    # a map's height (inches)
     each = [(len(rows) <= NAMED_TICKS and len(rows) * ROW_HEIGHT * (7 if rows is names[l] else 6) <= down,
              len(columns) <= NAMED_TICKS) for l, (rows, columns) in enumerate(labels)]
+    maps = []
     for l, layer in enumerate(dense):
         ax = fig.add_axes((0.1 + l * 0.9 / n, bottom, 0.9 / n - 0.09, 0.29 - bottom))
         lim = float(np.abs(layer.W).max()) or 1.0
@@ -230,7 +231,37 @@ def _weight_heat_maps(fig, dense, cmap, input_names, output_names, names) -> Non
         ax.set_ylabel(("from input" if l == 0 else "from neuron") + some, fontsize=8)
         for axis, units, plain in ((ax.yaxis, rows, names[l]), (ax.xaxis, columns, names[l + 1])):
             axis.set_tick_params(labelsize=7 if units is plain else 6)          # a name beside: smaller
-        fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02).ax.tick_params(labelsize=6)
+        bar = fig.colorbar(im, ax=ax, fraction=0.08, pad=0.02)
+        bar.ax.tick_params(labelsize=6)
+        maps.append((ax, bar.ax))
+    _kept_on_figure(fig, maps)
+
+
+def _kept_on_figure(fig, maps) -> None:
+    """The heat maps moved in from the figure's left and bottom edges, and an axis name longer than its map made
+    smaller, until every name and number is on the figure: their room above was estimated from the letters, and a
+    smaller `size` (6 x 5 inches) cut off 'from input', the rows' names and 'to neuron' at the edges."""
+    pad = 2.0                                             # pixels between a name and the edge
+    for _ in range(3):                                    # measured, moved, measured again: until none is cut
+        fig.draw_without_rendering()
+        moved = False
+        for ax, bar in maps:
+            label = ax.yaxis.label
+            room = ax.get_window_extent().height
+            if label.get_window_extent().height > room > 0:
+                label.set_fontsize(max(4.0, label.get_fontsize() * room / label.get_window_extent().height * 0.95))
+                moved = True
+            box = ax.get_tightbbox()
+            left, low = max(0.0, pad - box.x0), max(0.0, pad - min(box.y0, bar.get_tightbbox().y0))
+            if left or low:
+                x, y, w, h = ax.get_position().bounds
+                dx, dy = left / fig.bbox.width, min(low / fig.bbox.height, h * 0.5)
+                ax.set_position((x + dx, y + dy, max(w - dx, w * 0.3), h - dy))
+                bx, by, bw, bh = bar.get_position().bounds
+                bar.set_position((bx, by + dy, bw, bh - dy))
+                moved = True
+        if not moved:
+            return
 
 
 def _beside(units: list[str], given: list[str] | None) -> list[str]:

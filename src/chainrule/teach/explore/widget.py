@@ -17,7 +17,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-import anywidget
+try:
+    import anywidget
+except ModuleNotFoundError as exc:       # the pip line, as every optional part's (anywidget there but broken: its own)
+    from chainrule.extras import absent, missing
+    if not absent(exc, "anywidget"):
+        raise
+    said = missing("anywidget", "the notebook explorer (Explorer) needs")
+    raise ModuleNotFoundError(said, name="anywidget") from None
 import numpy as np
 
 import chainrule as cr
@@ -129,6 +136,16 @@ class Explorer(anywidget.AnyWidget):
         if share is not None:       # an empty code refused, as a damaged one is (the seed is share=None)
             self.session.act("load_share", {"code": share})
         self.on_msg(self._on_message)
+
+    def __repr__(self) -> str:
+        """What a front end without widgets shows (a terminal's IPython, a notebook viewer): which network, and where
+        the page itself shows, in place of anywidget's `<...Explorer object at 0x7f...>`."""
+        dense = self.session.net.dense_layers
+        widths = "-".join(str(n) for n in [dense[0].n_in, *(layer.n_out for layer in dense)])
+        title = self.session.title
+        what = title if widths in title else f"{title}, {widths}"
+        return (f"Explorer({what}): the page shows as a Jupyter cell's output (JupyterLab, Notebook 7, VS Code); "
+                f"outside a notebook, `chainrule explore` serves it in a browser")
 
     def handle(self, content: dict, buffers: list) -> tuple[dict, list]:
         """One request of the page: (answer, buffers). Errors are answered, never raised."""

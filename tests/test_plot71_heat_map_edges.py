@@ -1,0 +1,55 @@
+"""The iris network's heat maps: every label's text, as matplotlib's renderer measures it, lies on the figure."""
+import pytest
+
+import chainrule as cr
+from chainrule.teach import plot
+
+pytest.importorskip("matplotlib")
+
+IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+IRIS_CLASSES = ["setosa", "versicolor", "virginica"]
+
+
+def _drawn(monkeypatch, tmp_path, **kw):
+    """The figure network_diagram wrote, kept to be measured."""
+    kept = {}
+    real = plot.save_figure
+
+    def keep(fig, path, dpi):
+        kept["fig"] = fig
+        return real(fig, path, dpi)
+
+    monkeypatch.setattr(plot, "save_figure", keep)
+    net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0)
+    plot.network_diagram(net, tmp_path / "iris.png", input_names=IRIS_COLUMNS, output_names=IRIS_CLASSES, **kw)
+    return kept["fig"]
+
+
+def _cut(fig) -> list[str]:
+    """The texts drawn past an edge of the figure (matplotlib's own measure of each, once drawn)."""
+    fig.draw_without_rendering()
+    width, height = fig.bbox.width, fig.bbox.height
+    drawn = fig.get_tightbbox()          # every artist drawn (ticks out of view are not), in inches
+    cut = []
+    if drawn.x0 < 0 or drawn.y0 < 0 or drawn.x1 > width / fig.dpi or drawn.y1 > height / fig.dpi:
+        for text in fig.findobj(lambda o: hasattr(o, "get_window_extent") and isinstance(getattr(o, "_text", 0), str)):
+            box = text.get_window_extent()
+            if text.get_visible() and text.get_text() and (box.x0 < 0 or box.y0 < 0 or box.x1 > width or
+                                                           box.y1 > height):
+                cut.append(f"{text.get_text()!r} at {[round(v) for v in box.extents]} in {width:.0f} x {height:.0f}")
+        cut = cut or [f"the drawing's extent {drawn.extents} in {width / fig.dpi} x {height / fig.dpi} inches"]
+    return cut
+
+
+@pytest.mark.parametrize("size", [None, (8, 6), (6, 5), (5, 4), (12, 4)])
+def test_iris_heat_map_labels_lie_inside_the_figure(monkeypatch, tmp_path, size):
+    fig = _drawn(monkeypatch, tmp_path, size=size,
+                 note="inputs: the numeric columns standardised, (column - mean) / std of the training rows")
+    assert _cut(fig) == []
+
+
+def test_iris_heat_map_rows_keep_their_names(monkeypatch, tmp_path):
+    fig = _drawn(monkeypatch, tmp_path)
+    fig.draw_without_rendering()
+    rows = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert [f"i{k} {name}" for k, name in enumerate(IRIS_COLUMNS, 1)] == [r for r in rows if r.startswith("i")]

@@ -20,7 +20,11 @@ def test_a_comm_that_is_no_communicator_is_refused_by_name(comm):
         _net().fit(X, Y, epochs=1, comm=comm, verbose=0)
 
 
-def test_an_argument_refused_beside_such_a_comm_is_its_own_refusal():
+@pytest.mark.parametrize("weights", ["sample_weight", "class_weight"])
+def test_an_argument_refused_beside_such_a_comm_is_its_own_refusal(weights):
+    """Said as `--weight and --mpi cannot be combined` is: both names, why, and what to do instead."""
     X = np.random.default_rng(0).normal(size=(10, 2))
-    with pytest.raises(ValidationError, match=r"cannot be combined with comm \(MPI\)"):
-        _net().fit(X, (X[:, :1] > 0).astype(float), sample_weight=np.ones(10), comm=object(), verbose=0)
+    given = {"sample_weight": np.ones(10), "class_weight": {0: 1.0, 1: 2.0}}[weights]
+    with pytest.raises(ValidationError, match=rf"^{weights} and comm \(MPI\) cannot be combined: weighted training "
+                                              rf"runs in one process; fit without comm, or without {weights}$"):
+        _net().fit(X, (X[:, :1] > 0).astype(float), comm=object(), verbose=0, **{weights: given})

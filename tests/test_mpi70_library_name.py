@@ -48,3 +48,16 @@ def test_train_mpi_refusal_names_mpi4pys_library_whole(monkeypatch):
     monkeypatch.setattr(MPI, "Get_library_version", lambda: REPORTS["Open MPI v4.1.5"])
     with pytest.raises(ValidationError, match=r"mpi4py uses \(Open MPI v4\.1\.5\): run "):
         mpi_world()
+
+
+def test_the_comm_of_one_rank_warning_where_each_is_rank_0_of_1_says_the_launcher_not_comm(monkeypatch):
+    """A fit given comm=MPI.COMM_WORLD under another MPI library's mpiexec (each process rank 0 of 1) was told what
+    "comm= of all the ranks" would do, as if it had not passed it: the remedy there is mpi4py's mpiexec."""
+    monkeypatch.setenv("PMI_SIZE", "2")
+    monkeypatch.setattr(rank_warnings, "_warned", set())
+    with warnings.catch_warnings(record=True) as told:
+        warnings.simplefilter("always")
+        rank_warnings.alone_among_ranks(MPI.COMM_WORLD)
+    said = [str(w.message) for w in told]
+    assert len(said) == 1 and "each process trains a separate network on all the data it was given" in said[0], said
+    assert "with comm=" not in said[0] and "beside this Python" in said[0], said

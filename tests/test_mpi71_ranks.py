@@ -64,5 +64,6 @@ def test_weights_beside_comm_are_refused_as_docs_scale_says(weights):
     from chainrule.errors import ValidationError
     X, y = data()
     given = {"sample_weight": np.ones(len(y)), "class_weight": "balanced"}[weights]
-    with pytest.raises(ValidationError, match=rf"^{weights} needs .* cannot be combined with comm \(MPI\)"):
+    with pytest.raises(ValidationError, match=rf"^{weights} and comm \(MPI\) cannot be combined: weighted training "
+                                              rf"runs in one process; fit without comm, or without {weights}$"):
         network().fit(X, y, epochs=1, verbose=0, comm=MPI.COMM_SELF, **{weights: given})

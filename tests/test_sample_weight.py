@@ -231,7 +231,7 @@ def test_weights_that_leave_a_part_of_the_split_weightless_or_paths_that_cannot_
         net.fit(X, Y, sample_weight=np.ones(10), validation_data=(X[:2], Y[:2], np.ones(3)), verbose=0)
     with pytest.raises(ValidationError, match=r"a sequence of batches \(Y=None\)"):
         net.fit([(X, Y)], sample_weight=np.ones(10), verbose=0)
-    with pytest.raises(ValidationError, match=r"cannot be combined with comm \(MPI\)"):
+    with pytest.raises(ValidationError, match=r"^sample_weight and comm \(MPI\) cannot be combined"):
         net.fit(X, Y, sample_weight=np.ones(10), comm=object(), verbose=0)
 
 

@@ -47,8 +47,8 @@ def fit(net: Network, X, Y, *, epochs: int = 1, batch_size: int | None = 32, opt
         shuffle, seed = shuffling(shuffle), check.seed(seed)
         for given, name in ((sample_weight, "sample_weight"), (class_weight, "class_weight")):
             if given is not None and comm is not None:
-                raise ValidationError(f"{name} needs arrays X, Y trained in one process; it cannot be combined with "
-                                      "comm (MPI)")
+                raise ValidationError(f"{name} and comm (MPI) cannot be combined: weighted training runs in one "
+                                      f"process; fit without comm, or without {name}")
         if Y is None and comm is not None:
             raise ValidationError("comm (MPI) needs arrays X, Y: every rank takes its shard of each batch")
         if Y is not None:

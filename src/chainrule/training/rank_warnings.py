@@ -161,9 +161,11 @@ _warned: set[str] = set()
 ALONE = "fit without comm="
 ONE_RANK = "comm has 1 rank"
 
-#: what happens instead of data-parallel training, and how to get it
-SEPARATE = ("each process trains a separate network on all the data it was given, alone (with comm= of all the ranks, "
-            "each rank would train on its own rows of every batch, the gradients averaged, one network for all)")
+#: what happens instead of data-parallel training, and how comm= gets it (not where comm= was of all the ranks already,
+#: each rank 0 of 1 of an MPI that is not mpi4py's: there the launcher is to be changed)
+ALONE_EACH = "each process trains a separate network on all the data it was given, alone"
+SEPARATE = (f"{ALONE_EACH} (with comm= of all the ranks, each rank would train on its own rows of every batch, the "
+            "gradients averaged, one network for all)")
 
 
 def warn_once(kind: str, message: str) -> None:
@@ -192,7 +194,7 @@ def alone_among_ranks(comm: Any = None) -> None:
         launched = launched_ranks()
         if launched > 1:
             warn_once(ONE_RANK, f"{ONE_RANK}, but {launcher()} started {launched} processes, each rank 0 of 1 in "
-                      f"MPI.COMM_WORLD: {SEPARATE}; " + one_rank_each(MPI))
+                      f"MPI.COMM_WORLD: {ALONE_EACH}; " + one_rank_each(MPI))
         return
     if ALONE in _warned:
         return

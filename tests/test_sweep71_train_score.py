@@ -76,3 +76,16 @@ def test_without_it_no_train_scores_as_gridsearchcvs_default(sweep_data):
 def test_return_train_score_not_a_bool_is_refused(sweep_data, given):
     with pytest.raises(ValidationError, match=r"return_train_score must be True or False .*got " + repr(given)):
         run_sweep(sweep_data / "iris.csv", "species", {"learning_rate": [0.01]}, return_train_score=given, **FIT)
+
+
+def test_the_command_writes_train_scores_with_return_train_score(sweep_data, tmp_path):
+    from conftest import cmd
+    folds_flag = ["--cv", "3", "--epochs", "3", "--batch-size", "16", "--no-refit", "--out-dir", str(tmp_path)]
+    done = cmd("sweep", str(sweep_data / "iris.csv"), "--target", "species", "--grid", "lr=0.01",
+               "--return-train-score", *folds_flag)
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(tmp_path / "sweep_results.csv")
+    ours = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=3, epochs=3, batch_size=16, refit=False,
+                     return_train_score=True)
+    for key in ("mean_train_score", *(f"split{k}_train_score" for k in range(3))):
+        np.testing.assert_allclose(table[key], ours.cv_results_[key], rtol=1e-12, err_msg=key)

@@ -89,3 +89,22 @@ def test_the_command_writes_train_scores_with_return_train_score(sweep_data, tmp
                      return_train_score=True)
     for key in ("mean_train_score", *(f"split{k}_train_score" for k in range(3))):
         np.testing.assert_allclose(table[key], ours.cv_results_[key], rtol=1e-12, err_msg=key)
+
+
+@pytest.mark.parametrize("scoring", [None, ["accuracy", "f1_macro"]])
+def test_verbose_3_shows_the_train_score_as_gridsearchcvs(sweep_data, capsys, scoring):
+    folds = StratifiedKFold(2, shuffle=True, random_state=0)
+    ours = run_sweep(sweep_data / "iris.csv", "species", {"lr": [0.01]}, cv=folds, scoring=scoring, verbose=3,
+                     return_train_score=True, refit=False, **FIT)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "END" in line]
+    data = pd.read_csv(sweep_data / "iris.csv")
+    pipe = Pipeline([("p", FoldPreprocessing("species", "classification")),
+                     ("e", BackpropClassifier(random_state=0, learning_rate=0.01, **FIT))])
+    GridSearchCV(pipe, {}, cv=folds, scoring=scoring, refit=False, return_train_score=True, verbose=3).fit(
+        data, data["species"].astype("category").cat.codes)
+    theirs = [line for line in capsys.readouterr().out.splitlines() if "END" in line]
+    cut = (lambda line: line[line.index("accuracy:"):line.index(" total time")]) if scoring else (
+        lambda line: line[line.index("score="):line.index(" total time")])
+    assert [cut(line) for line in lines] == [cut(line) for line in theirs]
+    assert all("train=" in line for line in lines) and np.isfinite(ours.cv_results_["mean_train_accuracy" if scoring
+                                                                                   else "mean_train_score"]).all()

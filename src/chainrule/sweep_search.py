@@ -282,8 +282,10 @@ def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_fol
             return
         end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
         if verbose > 2:        # several scorers: GridSearchCV's ' name: (test=0.900)', names sorted
-            tail += "".join(f" {m}: (test={result[0][m]:.3f})" for m in sorted(result[0])) if isinstance(
-                result[0], dict) else f", score={result[0]:.3f}"
+            test, train = result[0], result[7]    # return_train_score's: GridSearchCV's '(train=0.950, test=0.900)'
+            tail += "".join(f" {m}: ({'' if train is None else f'train={train[m]:.3f}, '}test={test[m]:.3f})"
+                            for m in sorted(test)) if isinstance(test, dict) else (
+                f", score={test:.3f}" if train is None else f", score=(train={train:.3f}, test={test:.3f})")
         tail += f" total time={short_format_time(result[1] + result[6])}"
         print(end + "." * (80 - len(end) - len(tail)) + tail, flush=True)
     return said

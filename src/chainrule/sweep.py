@@ -69,7 +69,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
               features: list[str] | None = None, max_categories: int | None = MAX_CATEGORIES,
               refit: bool = True, error_score: float | str = np.nan, overwrite: bool = True,
               weight: str | None = None, class_weight: str | dict | list | None = None, groups: str | None = None,
-              verbose: int = 0, **fixed) -> SweepResult:
+              verbose: int = 0, return_train_score: bool = False, **fixed) -> SweepResult:
     """Grid-search chainrule's estimator for a CSV file's target; write the table and the best model.
 
     Parameters
@@ -140,6 +140,10 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         totalling 12 fits"; 2 a line per fit as it finishes, its candidate and time; 3 its fold and score too; 10 the
         candidate's number, and a START line as each fit is sent. Each
         fit's own lines (MLPClassifier's verbose) are the grid's: {"verbose": [1]}.
+    return_train_score : each fold's candidate scored on its training rows too, as GridSearchCV's: cv_results_' (and
+        the table's) split0_train_score, ..., mean_train_score and std_train_score (of each scorer where several
+        score); a failed fit's are error_score. Scoring the training rows takes time; a gap between them and the
+        test scores is the overfitting it shows.
     fixed : other estimator arguments for every candidate (epochs=50, batch_size=16, ...).
 
     Interrupted (Ctrl-C: KeyboardInterrupt, as `SweepInterrupted`), a sweep with an out_dir writes the candidates
@@ -162,6 +166,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         raise ValidationError(f"n_iter must be a positive integer (candidates drawn from the grid) or None (every "
                               f"candidate); got {n_iter!r}")
     check_seed(seed)                      # named as the sweep's, not as a candidate's random_state
+    if not isinstance(return_train_score, (bool, np.bool_)):
+        raise ValidationError(f"return_train_score must be True or False (GridSearchCV's); got {return_train_score!r}")
     if not isinstance(overwrite, bool):
         raise ValidationError(f"overwrite must be True or False; got {overwrite!r}")
     refit = bool(refit) if isinstance(refit, np.bool_) else refit     # NumPy's too, as GridSearchCV's "boolean"
@@ -305,7 +311,7 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
                       df, y, folds=splits, scoring=scoring if scorers is None else scorers, primary=primary,
                       n_jobs=n_jobs, scheduler=scheduler, refit=fit_best if refit else None, error_score=error_score,
                       n_iter=n_iter, seed=seed, weights=w, for_fits=for_fits, verbose=int(verbose),
-                      choose=refit_given if callable(refit_given) else None)
+                      choose=refit_given if callable(refit_given) else None, train_score=bool(return_train_score))
     except SweepStopped as stop:      # the finished kept, beside (never over) a finished table
         if out is not None:
             keep_finished(stop, out)

@@ -119,7 +119,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
            n_jobs: int, scheduler: str | None, refit: Callable[[dict], Any] | None,
            error_score: float | str = np.nan, n_iter: int | None = None, seed: int = 0,
            weights: np.ndarray | None = None, for_fits: Callable[[dict], dict] | None = None,
-           verbose: int = 0, primary: str = "score", choose: Callable[[dict], Any] | None = None) -> Search:
+           verbose: int = 0, primary: str = "score", choose: Callable[[dict], Any] | None = None,
+           train_score: bool = False) -> Search:
     """Cross-validate every candidate of `grid` ({chainrule estimator's name: values}; `names`: the
     grid's names as written -> those) fit as `estimator` (per_fold's) on the table X, each fold's rows
     preprocessed once by `preprocessing` (learnt from its training rows), warn for each
@@ -130,7 +131,8 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
     parameters as the folds' fits take them (class weights by class index; None: as the grid gives them, which
     the table, warnings and best_params show); `verbose`: GridSearchCV's lines on stdout; `primary`: the scorer
     that ranks the table and picks the best where `scoring` is several ({name: scorer}: GridSearchCV's refit name);
-    `choose(cv_results_)`: the best candidate's index instead (GridSearchCV's refit callable).
+    `choose(cv_results_)`: the best candidate's index instead (GridSearchCV's refit callable); `train_score`: each
+    fold's score of its training rows too (GridSearchCV's return_train_score).
     Interrupted: SweepInterrupted with the table of the candidates whose folds all finished."""
     from sklearn.model_selection import ParameterGrid, ParameterSampler
 
@@ -157,7 +159,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
         data = prepared(preprocessing, X, y, weights, splits)
         out = run_tasks(tasks, estimator, data, scoring=scoring, error_score=error_score, n_jobs=n_jobs,
                         scheduler=scheduler, finished_one=_fit_line(verbose, candidates, names, n_folds),
-                        started=verbose > 9)
+                        started=verbose > 9, train_score=train_score)
     except SweepStopped as stop:     # the candidates whose folds all finished, ranked
         whole = [i for i in range(len(candidates)) if all(i * n_folds + k in stop.done for k in range(n_folds))]
         if whole:
@@ -280,8 +282,10 @@ def _fit_line(verbose: int, candidates: list[dict], names: dict[str, str], n_fol
             return
         end, tail = f"[CV{where}] END ", shown + (";" if shown else "")
         if verbose > 2:        # several scorers: GridSearchCV's ' name: (test=0.900)', names sorted
-            tail += "".join(f" {m}: (test={result[0][m]:.3f})" for m in sorted(result[0])) if isinstance(
-                result[0], dict) else f", score={result[0]:.3f}"
+            test, train = result[0], result[7]    # return_train_score's: GridSearchCV's '(train=0.950, test=0.900)'
+            tail += "".join(f" {m}: ({'' if train is None else f'train={train[m]:.3f}, '}test={test[m]:.3f})"
+                            for m in sorted(test)) if isinstance(test, dict) else (
+                f", score={test:.3f}" if train is None else f", score=(train={train:.3f}, test={test:.3f})")
         tail += f" total time={short_format_time(result[1] + result[6])}"
         print(end + "." * (80 - len(end) - len(tail)) + tail, flush=True)
     return said

@@ -27,15 +27,18 @@ def cv_results(candidates: list[dict], out: list, n_folds: int) -> dict:
     res["mean_fit_time"], res["std_fit_time"] = times.mean(axis=1), times.std(axis=1)
     res["mean_score_time"], res["std_score_time"] = scoring.mean(axis=1), scoring.std(axis=1)
     metrics = list(out[0][0]) if out and isinstance(out[0][0], dict) else ["score"]
+    trained = bool(out) and out[0][7] is not None      # return_train_score's: GridSearchCV's train keys after
     for metric in metrics:
-        scores = np.array([o[0][metric] if isinstance(o[0], dict) else o[0] for o in out],
-                          dtype=np.float64).reshape(len(candidates), n_folds)
-        means = np.average(scores, axis=1)
-        for k in range(n_folds):
-            res[f"split{k}_test_{metric}"] = scores[:, k]
-        res[f"mean_test_{metric}"] = means
-        res[f"std_test_{metric}"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
-        res[f"rank_test_{metric}"] = _ranks(means)
+        for kind, at in (("test", 0), *((("train", 7),) if trained else ())):
+            scores = np.array([o[at][metric] if isinstance(o[at], dict) else o[at] for o in out],
+                              dtype=np.float64).reshape(len(candidates), n_folds)
+            means = np.average(scores, axis=1)
+            for k in range(n_folds):
+                res[f"split{k}_{kind}_{metric}"] = scores[:, k]
+            res[f"mean_{kind}_{metric}"] = means
+            res[f"std_{kind}_{metric}"] = np.sqrt(np.average((scores - means[:, None]) ** 2, axis=1))
+            if kind == "test":
+                res[f"rank_test_{metric}"] = _ranks(means)
     return res
 
 
@@ -163,8 +166,12 @@ def table_of(res: dict, names: dict[str, str], n_folds: int, primary: str = "sco
     # object columns: a grid of 2 and inf stays 2 and inf (pandas would make the column float, 2 then 2.0)
     table = pd.DataFrame({key: pd.Series([cell(names, key, p[name]) if name in p else None for p in params],
                                          dtype=object) for key, name in names.items()})   # None: several grids'
+    trained = [m for m in metrics_of(res) if f"mean_train_{m}" in res]      # return_train_score's
     for column in (*(f"{kind}_test_{m}" for m in metrics_of(res) for kind in ("mean", "std", "rank")),
-                   *(f"split{k}_test_{m}" for m in metrics_of(res) for k in range(n_folds)), "mean_fit_time",
+                   *(f"split{k}_test_{m}" for m in metrics_of(res) for k in range(n_folds)),
+                   *(f"{kind}_train_{m}" for m in trained for kind in ("mean", "std")),
+                   *(f"split{k}_train_{m}" for m in trained for k in range(n_folds)),
+                   "mean_fit_time",
                    "std_fit_time", "mean_score_time", "std_score_time"):
         table[column] = res[column]
     table["params"] = [{k: literal(v) for k, v in p.items()} for p in params]   # read back by ast.literal_eval

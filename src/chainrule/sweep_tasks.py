@@ -62,9 +62,10 @@ class ClusterLost(SweepStopped, ChainruleError, RuntimeError):
 
 def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any, error_score, n_jobs: int,
               scheduler: str | None, finished_one: Callable[[int, tuple | None], None] | None = None,
-              started: bool = False) -> list[tuple]:
+              started: bool = False, train_score: bool = False) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
-    ScheduleWarning it kept, its batch size clipped, score seconds: `_fold`)
+    ScheduleWarning it kept, its batch size clipped, score seconds, train score or None: `_fold`; `train_score`:
+    GridSearchCV's return_train_score)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task).
     `finished_one(task number, result)` is called here as each task finishes (verbose's lines); `started`: also
@@ -82,7 +83,8 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any,
         from distributed import as_completed
         workers = set(client.scheduler_info(n_workers=-1)["workers"])     # to name the one lost
         folds = client.scatter(data, broadcast=True)           # each fold's rows sent once to every worker
-        futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, pure=False)
+        futures = [client.submit(_fold, estimator, params, folds[k], scoring, error_score, train_score,
+                                 pure=False)
                    for _, params, k in sent()]
         number = {future.key: i for i, future in enumerate(futures)}
         # each result fetched as its task finishes: one left on a worker is lost with it
@@ -111,7 +113,7 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any,
         else:
             # a fold per batch, as a Dask task: joblib's batches grouped a finished fold with a running one,
             run = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)   # lost with it on Ctrl-C
-            for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score)
+            for i, result in run(delayed(_numbered)(i, estimator, params, data[k], scoring, error_score, train_score)
                                  for i, params, k in sent()):
                 done[i] = result
                 if finished_one is not None:

@@ -87,6 +87,10 @@ def register(sub) -> None:
     p.add_argument("--no-refit", dest="refit", action="store_false",
                    help="write the results table only: no best model refit on the whole file (by default the best is "
                         "refit and written)")
+    p.add_argument("--return-train-score", action="store_true",
+                   help="score each fold's fit on its training rows too: the table's mean_train_score, "
+                        "std_train_score and split<k>_train_score, as GridSearchCV's return_train_score (a gap to the "
+                        "test scores shows overfitting)")
     p.add_argument("--error-score", type=_error_score, default="nan", metavar="{nan,raise,NUMBER}",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); a number "
                         "(0) is its fold's score, ranked among the others, as GridSearchCV's error_score=0; raise "
@@ -346,7 +350,8 @@ def _sweep(args, grid: dict, fixed: dict):
                      n_iter=args.n_iter, scoring=args.scoring, n_jobs=args.jobs, seed=args.seed, task=args.task,
                      impute=args.impute, na_values=args.na_values, text_columns=args.text, drop=args.drop,
                      features=args.features, max_categories=args.max_categories,
-                     refit=args.refit, error_score=args.error_score, **fixed,
+                     refit=args.refit, error_score=args.error_score, return_train_score=args.return_train_score,
+                     **fixed,
                      weight=args.weight, class_weight=args.class_weight, groups=args.groups,
                      read={"sep": args.sep, "encoding": args.encoding, "decimal": args.decimal,
                            "thousands": args.thousands})

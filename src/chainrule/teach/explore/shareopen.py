@@ -167,10 +167,10 @@ def _model(s, model) -> None:
                               f"characters), one per output; got {got}")
     texts = [model.get("title"), model.get("sample_from"), model.get("optimizer_from")]
     if not isinstance(texts[0], str) or not all(t is None or (isinstance(t, str) and len(t) <= 1000) for t in texts):
-        which, odd = next((w, v) for w, v in zip(("title", "sample's origin", "optimizer's words"), texts)
+        which, held = next((w, v) for w, v in zip(("title", "sample's origin", "optimizer's words"), texts)
                           if not (isinstance(v, str) and len(v) <= 1000) and (v is not None or w == "title"))
         raise ValidationError("share code: the model's title, its sample's origin and its optimizer's words must be "
-                              f"texts (of at most 1000 characters); got its {which}: {_got(odd)}")
+                              f"texts (of at most 1000 characters); got its {which}: {_got(held)}")
     pre = None
     if model.get("pre") is not None:
         _, Preprocessing = tabular()

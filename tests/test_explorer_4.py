@@ -74,7 +74,8 @@ def test_a_share_code_whose_layers_are_not_its_architecture_is_refused():
     import json
     import zlib
 
-    from chainrule.teach.explore.export import _payload, share_code
+    from chainrule.teach.explore.export import share_code
+    from chainrule.teach.explore.shareopen import _payload
     s = Session()
     p = _payload(share_code(s))
     p["net"] = {"layers": [{"type": "Dense", "n_in": 2, "n_out": 9, "activation": "sigmoid"}], "dtype": "float64"}

@@ -17,7 +17,7 @@ import chainrule as cr
 from chainrule.errors import TrainingDiverged, ValidationError
 from chainrule.nn.divergence import divergence_cause
 
-from . import edits, engine, export, limits, opening, wording
+from . import edits, engine, export, limits, opening, shareopen, wording
 from .changes import Changes, restore, snapshot
 from .edits import OPT_DEFAULTS, OPTIMIZERS
 from .engine import explain_all, make_optimizer
@@ -306,7 +306,7 @@ class Session:
 
     def load_share(self, code: str) -> None:
         """The state a share code holds (see `export.share_code`)."""
-        export.load_share(self, code)
+        shareopen.load_share(self, code)
 
     def share(self) -> str:
         return export.share_code(self)

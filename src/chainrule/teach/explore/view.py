@@ -101,17 +101,18 @@ def names(s) -> dict | None:
     """What the units stand for, where the data names it: a CSV file's input columns in the order
     `Preprocessing.transform` writes them (the numeric columns, then each text column's categories
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
-    data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. None for the seed's
-    and the user's own networks."""
+    data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. `scores`: the one
+    output is the probability of the class it names (a binary classifier's sigmoid: "P(yes)", never a bare "yes"
+    that reads as both classes' name). None for the seed's and the user's own networks."""
     pre, given = s.pre, s.classes
     if s.mode == "model" and given and len(given) == s.net.n_outputs:       # Explorer(est): setosa, not o1
-        return {"inputs": None, "outputs": given, "target": None, "classes": given}
+        return {"inputs": None, "outputs": given, "target": None, "classes": given, "scores": len(given) == 1}
     if s.mode in ("csv", "model") and pre is not None:       # a CSV file, or a model file's stored preprocessing
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
-                "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None}
+                "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None, "scores": False}
     if s.mode == "dataset":
-        return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"]}
+        return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"], "scores": False}
     return None
 
 
@@ -130,7 +131,7 @@ def names_shown(s) -> dict | None:
     if named["inputs"] and pre is not None:
         inputs = [*show(pre.numeric), *(f"{one_line(c)}={one_line(v)}" for c in pre.text for v in pre.categories[c])]
     return {"inputs": inputs, "outputs": show(named["outputs"]), "classes": show(named["classes"]),
-            "target": None if named["target"] is None else one_line(named["target"])}
+            "target": None if named["target"] is None else one_line(named["target"]), "scores": named["scores"]}
 
 
 # optimizers whose step adds the past steps (a velocity, Adam's first moment): a weight need not move against its
@@ -213,7 +214,8 @@ def _derivation(s, name: str, d: dict) -> dict:
             stands = f", column {named['inputs'][[u['name'] for u in d['inputs']].index(name)]}"
         outputs = [u["name"] for u in d["layers"][-1]["neurons"]]
         if named and named["classes"] and named["outputs"] and name in outputs:      # the class it stands for
-            stands = f", class {named['outputs'][outputs.index(name)]}"
+            scores = "the probability of " if named["scores"] else ""       # a binary classifier's one output
+            stands = f", {scores}class {named['outputs'][outputs.index(name)]}"
         title += stands
         batch = None
     editable = p is not None or (name.startswith("i") and s.mode not in ("dataset", "csv"))

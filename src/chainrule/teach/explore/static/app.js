@@ -7,11 +7,11 @@ import { drawGraph } from "./graph.js";
 import { drawLoss, drawBoundary, drawClassKey, drawNorms, offScaleWords, startWords } from "./charts.js";
 import { OPT_NAMES, TEMPLATE } from "./template.js";
 import { renderLegend, renderWeights } from "./legend.js";
-import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed } from "./panels.js";
+import { renderArch, renderDerivation, renderOptimizer, renderReadout, renderSample, renderSeed, weightsHint } from "./panels.js";
 import { focusKey, followShownOrder, refocus, trackTyping } from "./focus.js";
 import { listenToKeys } from "./keys.js";
 import { pageTransport } from "./transport.js";
-import { exportDrawing } from "./exports.js";
+import { wireExports } from "./exports.js";
 import { count, revive } from "./numbers.js";
 import { readTyped } from "./reading.js";
 
@@ -228,37 +228,9 @@ export function mount(root, wire) {
     $("data-card").scrollIntoView({ block: "nearest" });     // far below on a phone: else the file seems ignored
     sel.focus({ preventScroll: true });
   }
-  $("share").addEventListener("click", async () => {
-    const a = await call("share");
-    if (a && a.code) {
-      const url = transport.shareUrl(a.code);
-      const cols = state.mode === "model" && state.names && state.names.inputs ? ", the columns and statistics of its CSV file" : "";
-      const what = `(this network, its data${cols} and optimizer; no token: it opens in this browser, or added to `
-        + "the URL another `chainrule explore` prints)" + (a.note ? `. ${a.note}` : ":");   // the note: a sentence
-      info(`Share link ${what}`, url);
-      try { await navigator.clipboard.writeText(url); info(`Copied to the clipboard ${what}`, url); } catch (e) { /* shown above */ }
-    }
-  });
-  // the Export menu closes as a menu does, on a click elsewhere or Escape (it stayed open over the drawing)
-  const menu = $("export-menu");
-  const closeMenu = e => { if (menu.open && !e.composedPath().includes(menu)) menu.open = false; };
-  root.ownerDocument.addEventListener("pointerdown", closeMenu);
-  menu.addEventListener("keydown", e => {
-    if (e.key === "Escape" && menu.open) { e.preventDefault(); menu.open = false; menu.querySelector("summary").focus(); }
-  });
-  root.querySelectorAll("[data-export]").forEach(b => b.addEventListener("click", () => {
-    const keyboard = b === root.getRootNode().activeElement;
-    $("export-menu").open = false;          // its items hidden: the keyboard goes back to Export, not the page's start
-    if (keyboard) $("export-menu").querySelector("summary").focus();
-    const kind = b.dataset.export;
-    if (kind === "svg" || kind === "png") { exportDrawing($("graph"), kind); return; }
-    inTurn(async () => {        // after the actions asked before it; its refusal shown as theirs are
-      try {
-        const a = await transport.saveExport(kind);
-        showError((a && a.error) || refusalWords(state));    // no new state: the pass's refusal stays
-      } catch (e) { showError(noAnswer(e)); }
-    });
-  }));
+  // Share and the Export menu (exports.js): `page` what they use of this one
+  const closeMenu = wireExports(root, { $, call, inTurn, transport, info, showError, noAnswer, refusalWords,
+                                        state: () => state });
   $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
   $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));
   const select = name => { ui.editing = null; return call("select", { name }); };
@@ -365,7 +337,8 @@ export function mount(root, wire) {
   let lastWidth = 0;
   const resized = new ResizeObserver(() => {
     const w = $("graph-wrap").clientWidth;
-    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget }); renderWeights($, state, select); }
+    if (state && w !== lastWidth) { lastWidth = w; drawGraph($("graph"), state, { selected: state.selected, onSelect: select, onTarget });
+      renderWeights($, state, select); weightsHint($); }
   });
   resized.observe($("graph-wrap"));
   const ordered = followShownOrder(root, quietly);          // Tab's order the cards' on a phone (focus.js)

@@ -182,7 +182,8 @@ export function drawGraph(svg, state, opts) {
 function stands(named, u) {
   if (u.col === 0 && named.inputs) return ` (column ${named.inputs[u.index]})`;
   if (u.last && named.outputs) {
-    return named.classes ? ` (class ${named.outputs[u.index]}${named.target ? ` of ${named.target}` : ""})`
+    const p = named.scores ? "the probability of " : "";       // a binary classifier's one output
+    return named.classes ? ` (${p}class ${named.outputs[u.index]}${named.target ? ` of ${named.target}` : ""})`
       : ` (the target ${named.outputs[u.index]}, standardised)`;
   }
   return "";

@@ -201,12 +201,14 @@ function unitNames(state, compact, rich, measure, width, labels = true) {
   }
   // a class named by a number is said as a class ("class 1.0: 0"), its name never read as the target's value ("1.0: 0")
   const said = s => (names.classes && s.trim() !== "" && Number.isFinite(Number(s)) ? `class ${s}` : s);
-  const outLabels = outputs ? outputs.map(s => fitted(said(s), outRoom, measureTarget)) : null;
+  // a binary classifier's one output: the probability of the class it names, "P(yes)", not "yes" (which class?)
+  const scored = s => (names.scores ? `P(${said(s)})` : said(s));
+  const outLabels = outputs ? outputs.map(s => fitted(scored(s), outRoom, measureTarget)) : null;
   const inShort = values && values.map(v => short(Number(v)));
   // whether the labels beside the inputs hold their values: a column's name with its value, whole
   const valued = Boolean(inLabels) && inLabels.every((s, i) => s === inFull[i] && (!inputs || s !== inputs[i]));
-  return { inputs, outputs, classes: names.classes, target: names.target, inFull, inShort, inLabels, outLabels, inW, raws,
-           written, valued };
+  return { inputs, outputs, classes: names.classes, scores: names.scores, target: names.target, inFull, inShort,
+           inLabels, outLabels, inW, raws, written, valued };
 }
 
 // The width the targets' column needs for each output's label and its widest value ("label: value",

@@ -49,7 +49,11 @@ export function renderWeights($, s, onSelect) {
   box.ontoggle = () => renderWeights($, s, onSelect);
   const table = box.querySelector("table");
   if (box.hidden || !box.open) { table.replaceChildren(); delete table.dataset.shape; return; }
-  const pick = async name => { await onSelect(name); $("derivation").scrollIntoView({ block: "start" }); };
+  // refused (the session ended, a stale row): the page stays where it was, the banner saying why
+  const pick = async name => {
+    const a = await onSelect(name);
+    if (a && !a.error) $("derivation").scrollIntoView({ block: "start" });
+  };
   table.onclick = e => { const b = e.target.closest("button[data-name]"); if (b) pick(b.dataset.name); };
   const before = s.params.some(p => p.before !== null), grad = s.phase !== "forward";
   const heads = ["", "joins", before ? "before" : null, "value", grad ? "∂E/∂w" : null].filter(h => h !== null);

@@ -217,8 +217,12 @@ export function renderDerivation(ui, s) {
   }
   const d = s.derivation;
   if (!d) {
-    box.innerHTML = `<h3>The chain rule</h3><p class="muted">Click a weight (an edge or its label; on a small
-      screen its name in Weights and biases, under the drawing), a bias or a neuron: its derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
+    // Weights and biases named only where it is shown (legend.js: a drawing without the weights' labels, a phone's
+    // or a large network's), not by the screen's size: said on a desktop where no such list was
+    box.innerHTML = `<h3>The chain rule</h3><p class="muted">Click a weight (an edge or its label<span
+      data-id="weights-hint">, or its name in Weights and biases, under the drawing</span>), a bias or a neuron: its
+      derivative appears here with the numbers plugged in, as the seed writes it.</p>`;
+    weightsHint(ui.$);
     return;
   }
   const head = document.createElement("div");
@@ -325,4 +329,11 @@ export function renderSeed(ui, s) {
     table.tBodies[0].append(tr, why);
   }
   card.appendChild(table);
+}
+
+// The chain rule's hint names the weights' list (Weights and biases) only while that list is shown: it comes and goes
+// with the drawing's width (app.js calls this again on a resize)
+export function weightsHint($) {
+  const hint = $("weights-hint");
+  if (hint) hint.hidden = $("weights").hidden;
 }

@@ -9,7 +9,6 @@ export const TEMPLATE = `
   <label class="toggle" data-id="published-box" title="Show the seed's printed figures where a correct computation differs">
     <input type="checkbox" data-id="published"> as published
   </label>
-  <span class="grow"></span>
   <div class="top-actions"><button data-id="share" class="ghost" title="A link that holds this network">Share</button>
   <details class="menu" data-id="export-menu"><summary class="ghost">Export</summary>
     <div class="menu-list">

@@ -201,7 +201,19 @@ def named_alike(columns: Any, call: str) -> None:
     """Column labels that are booleans (True, False) or one number of two types (1 and 1.0, True and 1): pandas
     takes a list of booleans as a mask, not as names ("Item wrong length"), and Python finds 1 equal to True, so
     one would be taken for the other (the target's twin silently left out). Refused, with the rename that fixes
-    it; text names ('True', 'nan', '1', as read_csv reads a header) and integer ones (pd.DataFrame(X)'s) are fine."""
+    it; text names ('True', 'nan', '1', as read_csv reads a header) and integer ones (pd.DataFrame(X)'s) are fine.
+    A name given twice is refused too (pandas hands a table for df[c], and its errors said nothing of the names)."""
+    if columns.inferred_type != "string":      # not text names only (pandas knows it at once)
+        mixed(columns, call)
+    if not columns.is_unique:                 # pd.concat of tables that share a column: df[c] is then a table
+        twice = columns[columns.duplicated()][0]
+        raise ValidationError(f"{call}: the table has {int((columns == twice).sum())} columns named {short(twice)}; "
+                              "a column is read by its name: rename or drop the others (pd.read_csv names a "
+                              "repeated header 'x.1'), e.g. df = df.loc[:, ~df.columns.duplicated()]")
+
+
+def mixed(columns: Any, call: str) -> None:
+    """`named_alike`'s boolean labels and twins (1 and 1.0) of a table whose labels are not all text."""
     flags = [c for c in columns if isinstance(c, (bool, np.bool_))]
     seen: dict[Any, Any] = {}
     twins = []

@@ -172,3 +172,23 @@ def test_a_column_name_given_twice_is_refused_in_fit_and_transform():
         pre.transform(twice)
     kept = twice.loc[:, ~twice.columns.duplicated()]                   # the advice followed
     np.testing.assert_array_equal(pre.transform(kept), pre.transform(df))
+
+
+def test_a_streamed_wide_file_is_encoded_a_block_at_a_time_as_transform(tmp_path, monkeypatch):
+    import chainrule.data.encode as encode
+    df = wide(n=40, p=300)
+    df = df.drop(columns="c8")                                       # numbers only: the dense memmap
+    df.loc[3, "c11"] = np.nan
+    df.to_csv(tmp_path / "w.csv", index=False)
+    stream = CsvStream(tmp_path / "w.csv", rows=16)
+    stream.fit(target="y", impute="median")
+    read = []
+    alone = encode.as_numbers
+    monkeypatch.setattr(encode, "as_numbers", lambda raw, how=None: read.append(raw.name) or alone(raw, how))
+    X = stream.encode()
+    X = np.asarray(X[0] if isinstance(X, tuple) else X)
+    assert read == ["c11"]                          # the chunk with its gap alone: not 300 columns a chunk
+    table = pd.read_csv(tmp_path / "w.csv")
+    pre = Preprocessing.fit(table, "y", impute="median", warn=False)
+    np.testing.assert_allclose(X, pre.transform(table), rtol=1e-12, atol=1e-12)
+    stream.close()

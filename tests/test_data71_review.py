@@ -192,3 +192,17 @@ def test_a_streamed_wide_file_is_encoded_a_block_at_a_time_as_transform(tmp_path
     pre = Preprocessing.fit(table, "y", impute="median", warn=False)
     np.testing.assert_allclose(X, pre.transform(table), rtol=1e-12, atol=1e-12)
     stream.close()
+
+
+@pytest.mark.parametrize("kw, said", [
+    (dict(columns=["a"]), r"target column 'y' is in the file but not in columns= \(the target and the feature "
+                          r"columns, \['a'\]\): add it"),
+    (dict(columns=["a", "y"], text_columns=["b"]), r"text column 'b' is in the file but not in columns="),
+    (dict(columns=["a", "a", "y"]), r"columns names 'a' twice"),
+    (dict(columns="ay"), r"columns must be a list of column names, e.g. \['ay'\]"),
+])
+def test_csvstream_columns_that_leave_out_or_repeat_a_column_say_so(tmp_path, kw, said):
+    (tmp_path / "s.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    assert {"a", "b", "y"} <= set(pd.read_csv(tmp_path / "s.csv").columns)        # each in the file
+    with pytest.raises((ValidationError, TypeError), match=said):
+        CsvStream(tmp_path / "s.csv").fit(target="y", **kw)

@@ -19,6 +19,7 @@ from .advice import give
 from .csvfile import names, short
 from .hints import Markers, comma_hint, marker_hint
 from .lines import earliest, missing_values, on_lines, place, places, plural, written
+from .numericblock import numeric_values
 from .oddnumbers import odd_hint
 from .progress import Progress
 from .refusals import empty_rows_at_end
@@ -114,9 +115,9 @@ def not_numbers(pre: Any, df: Any) -> list:
             for v in df[c][as_numbers(df[c], read).isna().to_numpy() & df[c].notna().to_numpy()].unique()]
 
 
-def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.ndarray:
-    """Column `c` as float64 standardised values, gaps filled as in training, that `dtype` (the
-    network's) can hold (or a clear error)."""
+def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64, j: int | None = None) -> np.ndarray:
+    """Column `c` (the `j`th of the model's numeric columns, found when None) as float64 standardised values, gaps
+    filled as in training, that `dtype` (the network's) can hold (or a clear error)."""
     raw = df[c]
     col = as_numbers(raw, df.attrs.get("csv"))
     missing = col.isna().to_numpy()
@@ -134,7 +135,7 @@ def numeric_column(pre: Any, df: Any, c: str, dtype: Any = np.float64) -> np.nda
             raise empty_rows_at_end(df) or Gaps(pre, c, np.flatnonzero(missing), df)
         col = col.astype(float).fillna(pre.fill[c])     # a nullable Int64 column holds no fill of 10.05
     values = col.to_numpy(dtype=np.float64)
-    j = pre.numeric.index(c)
+    j = pre.numeric.index(c) if j is None else j
     values = standardised(values, pre.means[j], pre.scales[j])
     finite = np.isfinite(values)
     if not finite.all():
@@ -280,9 +281,9 @@ def _dense(pre: Any, df: Any, dtype: np.dtype, rows: np.ndarray | None, n: int, 
     p, t = len(pre.numeric), len(pre.text)
     with Progress("preprocessing", total=p + t, unit="columns") as progress:
         X = np.zeros((n, pre.n_features), dtype=dtype)
-        for j, c in enumerate(pre.numeric):
-            values = numeric_column(pre, df, c, dtype)
-            X[:, j] = values if rows is None else values[rows]
+        for j, values in enumerate(numeric_values(pre, df, dtype, rows, lambda c, j: numeric_column(pre, df, c, dtype,
+                                                                                                  j))):
+            X[:, j] = values
             progress.update(j + 1)
         offset = p
         for k, c in enumerate(pre.text):
@@ -350,9 +351,9 @@ def fill_grid(pre: Any, df: Any, rows: np.ndarray | None, codes_all: list, grid:
             cols[a:b, p + k] = starts[k] + np.maximum(part, 0)
     if progress is not None:
         progress.update(t)
+    columns = numeric_values(pre, df, grid.dtype, rows, lambda c, j: numeric_column(pre, df, c, grid.dtype, j))
     for g in range(0, p, NUMERIC_AT_ONCE):
-        group = [numeric_column(pre, df, c, grid.dtype) for c in pre.numeric[g:g + NUMERIC_AT_ONCE]]
-        group = group if rows is None else [values[rows] for values in group]
+        group = [next(columns) for _ in pre.numeric[g:g + NUMERIC_AT_ONCE]]
         for a, b in blocks:
             for q, values in enumerate(group):
                 grid[a:b, g + q] = values[a:b]

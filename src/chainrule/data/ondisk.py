@@ -22,6 +22,7 @@ from ..errors import ValidationError
 from .csvfile import short
 from .encode import INT32_MAX, fill_grid, numeric_column, text_codes, warn_unseen
 from .lines import plural
+from .numericblock import numeric_values
 from .progress import Progress
 from .tabular import UnseenCategoryWarning
 
@@ -71,8 +72,8 @@ def fixed_width(pre: Any, df: Any, dtype: np.dtype, index: type,
 def dense(pre: Any, df: Any, dtype: np.dtype, unseen: dict[str, set] | None = None) -> np.ndarray:
     """The rows as a dense array (one-hot columns included when SciPy is missing)."""
     X = np.zeros((len(df), pre.n_features), dtype=dtype)
-    for j, c in enumerate(pre.numeric):
-        X[:, j] = numeric_column(pre, df, c, dtype)
+    for j, values in enumerate(numeric_values(pre, df, dtype, None, lambda c, j: numeric_column(pre, df, c, dtype, j))):
+        X[:, j] = values                          # a block at a time: a wide file's chunks read as a table's
     offset = len(pre.numeric)
     for c in pre.text:
         codes = text_codes(pre, df, c, UnseenCategoryWarning, unseen, none_missing=False)

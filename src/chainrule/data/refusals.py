@@ -25,12 +25,15 @@ def not_numeric_target(target: str, example: Any) -> ValidationError:
                            f"(use {give('task', task='classification')} for labels)")
 
 
-def no_values(column: str) -> ValidationError:
+def no_values(column: str, impute: str | None = None) -> ValidationError:
     """A feature column without a value (`Preprocessing.fit` and `train --stream` alike); one without a name
-    either, pandas' 'Unnamed: 3', said as what it likely is: a separator ending every line, as some programs write."""
+    either, pandas' 'Unnamed: 3', said as what it likely is: a separator ending every line, as some programs write.
+    `impute` (the user asked gaps filled): said that imputing has no value to fill this column from."""
     why = (" (nor a name in the header: pandas names it so; a separator ends every line, or the sheet had an empty "
            "column)") if column.startswith("Unnamed: ") and column[9:].isdigit() else ""
-    return ValidationError(f"column {column!r} has no values at all{why}; leave it out "
+    fill = (f"; {give('impute as', how=impute)} cannot fill it: a column's gaps are filled from its own values, and "
+            "it has none") if impute is not None else ""
+    return ValidationError(f"column {column!r} has no values at all{why}{fill}; leave it out "
                            f"({give('leave out', column=repr(column))}, or remove it from the file)")
 
 

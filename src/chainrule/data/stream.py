@@ -37,13 +37,14 @@ from . import columns as column_checks
 from .advice import caller, words
 from .chunks import iter_chunks
 from .columns import MAX_CATEGORIES, written_label
-from .csvfile import not_in_file, short, the_file
+from .csvfile import names, not_in_file, short, the_file
 from .kept import Kept
 from .lines import plural
 from .opening import csv_path
 from .progress import Progress
 from .rowcheck import check_csv
 from .scan import ColumnScan, Mixed
+from .selection import column_names
 from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
 from .stored import IMPUTE
@@ -199,16 +200,20 @@ class CsvStream:
             columns = [c for c in header if c != keep[0]]
         if keep is not None and columns is not None and keep[0] in columns:
             raise ValidationError(f"column {short(keep[0])} cannot be kept aside and be an input or the target too")
-        self.columns = list(columns) if columns is not None else None
+        self.columns = list(column_names(columns, "columns")) if columns is not None else None
         shown = self.columns if self.columns is not None else header
         unknown = [c for c in shown if c not in header]
         if unknown:
             raise not_in_file("column", unknown[0], header, self.path)
-        if target not in shown:
-            raise not_in_file("target column", target, shown, self.path)
-        unknown = [c for c in text_columns if c not in shown]
-        if unknown:
-            raise not_in_file("text column", unknown[0], shown, self.path)
+        twice = [c for i, c in enumerate(shown) if c in shown[:i]]
+        if twice:
+            raise ValidationError(f"columns names {short(twice[0])} twice; give each column once")
+        for what, c in [("target column", target), *(("text column", c) for c in text_columns)]:
+            if c not in shown and c in header:        # in the file, left out by columns=: not "not in the file"
+                raise ValidationError(f"{what} {short(c)} is in the file but not in columns= (the target and the "
+                                      f"feature columns, {names(shown, 10)}): add it to columns")
+            if c not in shown:
+                raise not_in_file(what, c, shown, self.path)
         if max_categories is not None and (isinstance(max_categories, bool)
                                            or not isinstance(max_categories, (int, np.integer)) or max_categories < 1):
             raise ValidationError(f"the category limit must be a positive integer; got {short(max_categories)}")

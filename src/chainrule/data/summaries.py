@@ -53,7 +53,7 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
         column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
     empty = [c for c, s in scans.items() if s.missing == s.rows]
     if empty:
-        raise no_values(empty[0])
+        raise no_values(empty[0], impute)
     gaps = [c for c, s in scans.items() if s.missing]
     if gaps and impute is None:
         for c in gaps:          # numbers but for gaps and '?': one error, with --na-values and --impute both

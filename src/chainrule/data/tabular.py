@@ -190,7 +190,7 @@ class Preprocessing:
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]
         if empty:
-            raise no_values(empty[0])
+            raise no_values(empty[0], impute)
         gaps = [c for c in features if missing[c]]
         if gaps and impute is None:
             for c in gaps:      # numbers but for gaps and '?': one error, with --na-values and --impute both

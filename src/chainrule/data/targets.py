@@ -3,6 +3,7 @@ one label written several ways (one number, '1' and '1.0'; one word, 'Yes' and '
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -34,16 +35,34 @@ def label_key(label: str) -> str:
     return label.strip().casefold()
 
 
+#: labels that mark a missing value in many published data sets (UCI's '?') but that no reader takes as missing
+#: by default: learnt as a class of their own unless read with --na-values
+MISSING_MARKS = ("?",)
+
+
 def warn_sheet_errors(target: str, classes: list) -> None:
-    """A spreadsheet's error cell ('#DIV/0!') among a target's labels would be learnt as a class of its own: said,
-    as the same cell among numbers is refused (textnumbers.SHEET_ERRORS)."""
+    """A spreadsheet's error cell ('#DIV/0!') or a missing-value marker ('?', UCI's) among a target's labels would
+    be learnt as a class of its own: said, as the same cells among numbers are refused (textnumbers.SHEET_ERRORS),
+    each with its remedy."""
+    from .advice import give
     from .textnumbers import SHEET_ERRORS, names_of
-    errors = [label for label in classes if str(label).strip().upper() in SHEET_ERRORS]
+
+    def found(kind: tuple[str, ...]) -> list:
+        return [label for label in classes if isinstance(label, str) and label.strip().upper() in kind]
+
+    errors, marks = found(SHEET_ERRORS), found(MISSING_MARKS)
     if errors:
         are = "a spreadsheet error cell" if len(errors) == 1 else "spreadsheet error cells"
         warnings.warn(f"target column {short(target)} has {are} among its labels, {names_of(errors)} (a formula that "
                       "failed where the sheet was saved), each learnt as a class of its own: export the sheet again "
                       "with its formulas fixed, or leave those rows out", ColumnWarning, stacklevel=caller_level())
+    if marks:
+        value = ", ".join(repr(m.strip()) for m in marks)
+        read = give("na values", value=value)
+        warnings.warn(f"target column {short(target)} has {names_of(marks)} among its labels, a common marker of a "
+                      f"missing value (as in UCI's data sets), learnt as a class of its own: if it marks an unknown "
+                      f"label, {read[0].lower()}{read[1:]} to read it as missing (those rows, which have no label to "
+                      "learn from, are then named by line to leave out)", ColumnWarning, stacklevel=caller_level())
 
 
 def warn_label_spellings(target: str, classes: list) -> None:
@@ -167,6 +186,7 @@ def a_table(df, call: str, advice: str) -> None:
         from ..errors import ChainruleTypeError
         raise ChainruleTypeError(f"{call} takes a pandas DataFrame (its columns are read by name); got "
                                  f"{type(df).__name__}: {advice}")
+    named_alike(df.columns, call)
     for c, kind in df.dtypes.items():   # NumPy would keep the real part alone, with a ComplexWarning from deep inside
         if getattr(kind, "kind", "") == "c":     # (the dtypes at once: a Series a column costs seconds at 10,000)
             imaginary = np.flatnonzero(np.imag(df[c].to_numpy()))
@@ -175,6 +195,43 @@ def a_table(df, call: str, advice: str) -> None:
                                   f"{place(df, at)}); a network reads real numbers: give the real and imaginary "
                                   f"parts as two columns, e.g. df[{str(c) + '_re'!r}], df[{str(c) + '_im'!r}] = "
                                   f"df[{c!r}].to_numpy().real, df[{c!r}].to_numpy().imag")
+
+
+def named_alike(columns: Any, call: str) -> None:
+    """Column labels that are booleans (True, False) or one number of two types (1 and 1.0, True and 1): pandas
+    takes a list of booleans as a mask, not as names ("Item wrong length"), and Python finds 1 equal to True, so
+    one would be taken for the other (the target's twin silently left out). Refused, with the rename that fixes
+    it; text names ('True', 'nan', '1', as read_csv reads a header) and integer ones (pd.DataFrame(X)'s) are fine.
+    A name given twice is refused too (pandas hands a table for df[c], and its errors said nothing of the names)."""
+    if columns.inferred_type != "string":      # not text names only (pandas knows it at once)
+        mixed(columns, call)
+    if not columns.is_unique:                 # pd.concat of tables that share a column: df[c] is then a table
+        twice = columns[columns.duplicated()][0]
+        raise ValidationError(f"{call}: the table has {int((columns == twice).sum())} columns named {short(twice)}; "
+                              "a column is read by its name: rename or drop the others (pd.read_csv names a "
+                              "repeated header 'x.1'), e.g. df = df.loc[:, ~df.columns.duplicated()]")
+
+
+def mixed(columns: Any, call: str) -> None:
+    """`named_alike`'s boolean labels and twins (1 and 1.0) of a table whose labels are not all text."""
+    flags = [c for c in columns if isinstance(c, (bool, np.bool_))]
+    seen: dict[Any, Any] = {}
+    twins = []
+    for c in columns:
+        if not isinstance(c, str) and c in seen and type(seen[c]) is not type(c):
+            twins = [seen[c], c]
+            break
+        seen.setdefault(c, c)
+    if not flags and not twins:
+        return
+    if flags:
+        one = len(flags) == 1
+        labels, are = ", ".join(repr(c) for c in flags[:3]), "is a boolean" if one else "are booleans"
+        said = f"label{'' if one else 's'} {labels} {are}, which pandas takes as a mask, not as names"
+    else:
+        said = f"labels {twins[0]!r} and {twins[1]!r} are one value to Python, so one would be taken for the other"
+    raise ValidationError(f"{call}: the table's column {said}; name the columns as text, e.g. "
+                          "df.columns = df.columns.map(str) (as pd.read_csv reads a header)")
 
 
 def decoded(out, task: str, classes: list, y_scale: float, y_mean: float, target: str) -> np.ndarray:

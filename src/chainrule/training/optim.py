@@ -43,9 +43,8 @@ def _betas(betas: Any) -> tuple[float, float]:
     pair = betas if isinstance(betas, (tuple, list)) else np.asarray(betas) if hasattr(betas, "__array__") else None
     if pair is None or not isinstance(pair, (tuple, list)) and pair.ndim != 1 or len(pair) != 2:
         raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-    scalar = [np.asarray(b)[()] if hasattr(b, "__array__") and np.ndim(b) == 0 else b for b in pair]
-    return (_number(scalar[0], "betas[0]", high=1.0, high_inclusive=False),
-            _number(scalar[1], "betas[1]", high=1.0, high_inclusive=False))
+    return (_number(pair[0], "betas[0]", high=1.0, high_inclusive=False),         # a 0-d array is its number
+            _number(pair[1], "betas[1]", high=1.0, high_inclusive=False))
 
 
 def _at_least_0(name: str) -> Any:

@@ -2,17 +2,16 @@
 them: the same run as the pair of floats; anything but two numbers is refused naming betas."""
 import numpy as np
 import pytest
+from torch_twin import X, Y, small_net
 
 import chainrule as cr
 from chainrule.errors import ChainruleError
 
 torch = pytest.importorskip("torch")
-X = np.random.default_rng(0).normal(size=(16, 3))
-Y = X @ np.array([[0.5], [-1.0], [2.0]]) + 0.1
 
 
 def _weights(opt):
-    net = cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
+    net = small_net()
     net.fit(X, Y, optimizer=opt, epochs=2, batch_size=5, shuffle=False, verbose=0)
     return net.get_weights()
 

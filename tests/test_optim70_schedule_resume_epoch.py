@@ -6,16 +6,9 @@ import warnings
 
 import numpy as np
 import pytest
+from torch_twin import X, Y, small_net
 
-import chainrule as cr
 from chainrule import optim
-
-X = np.random.default_rng(0).normal(size=(16, 3))
-Y = X @ np.array([[0.5], [-1.0], [2.0]]) + 0.1
-
-
-def _net():
-    return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)
 
 
 def _opt():
@@ -23,13 +16,13 @@ def _opt():
 
 
 def _saved():
-    net, opt = _net(), _opt()
+    net, opt = small_net(), _opt()
     net.fit(X, Y, optimizer=opt, epochs=3, batch_size=5, shuffle=False, verbose=0)
     return net, opt.state_dict()
 
 
 def _loaded(net, sd):
-    resumed = _net()
+    resumed = small_net()
     resumed.set_weights(net.get_weights())
     opt = _opt().bind(resumed)
     opt.load_state_dict(sd)
@@ -45,7 +38,7 @@ def test_a_schedule_loaded_mid_run_into_a_network_behind_it_is_warned_of():
 
 
 def test_with_the_network_count_set_the_run_goes_on_as_never_saved_and_is_not_warned_of():
-    whole = _net()
+    whole = small_net()
     whole.fit(X, Y, optimizer=_opt(), epochs=6, batch_size=5, shuffle=False, verbose=0)
     net, sd = _saved()
     resumed, opt = _loaded(net, sd)

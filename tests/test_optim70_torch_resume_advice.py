@@ -5,9 +5,10 @@ last_epoch given, the warning's advice (net.epochs_trained = ...) makes the run 
 import re
 import warnings
 
-import numpy as np
 import pytest
 from torch_twin import (
+    X,
+    Y,
     as_chainrule_dict,
     assert_weights_as_torch,
     small_net,
@@ -21,8 +22,6 @@ import chainrule as cr
 from chainrule.errors import ValidationError
 
 torch = pytest.importorskip("torch")
-X = np.random.default_rng(0).normal(size=(16, 3))
-Y = X @ np.array([[0.5], [-1.0], [2.0]]) + 0.1
 
 
 def test_torch_dict_of_a_scheduler_without_epoch_is_refused_even_where_its_rate_is_epoch_0s():

@@ -1,9 +1,10 @@
 """torch's optimizer state dict, saved mid-schedule, loaded into chainrule's optimizer of the same schedule: torch's
 param_groups keep the decayed rate but no epoch (its scheduler's last_epoch holds it), so the refusal says where the
 epoch is, and with it given the run goes on as torch's (1e-12)."""
-import numpy as np
 import pytest
 from torch_twin import (
+    X,
+    Y,
     as_chainrule_dict,
     assert_weights_as_torch,
     small_net,
@@ -16,8 +17,6 @@ import chainrule as cr
 from chainrule.errors import ValidationError
 
 torch = pytest.importorskip("torch")
-X = np.random.default_rng(0).normal(size=(16, 3))
-Y = X @ np.array([[0.5], [-1.0], [2.0]]) + 0.1
 
 
 def test_torch_state_dict_mid_schedule_without_epoch_is_refused_naming_the_scheduler_epoch():

@@ -4,6 +4,10 @@ import numpy as np
 
 import chainrule as cr
 
+#: the regression data those files train on: 16 samples of 3 features, a linear target
+X = np.random.default_rng(0).normal(size=(16, 3))
+Y = X @ np.array([[0.5], [-1.0], [2.0]]) + 0.1
+
 
 def small_net() -> cr.Network:
     return cr.Network([cr.Dense(3, 4, activation="tanh"), cr.Dense(4, 1)], loss="mse", seed=0)

@@ -187,9 +187,24 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
+def _zero_d(value: Any, name: str) -> Any:
+    """A 0-d array or tensor as its Python number (np.float64 stays as it is); an array of more dimensions refused."""
+    if isinstance(value, numbers.Number) or not hasattr(value, "__array__") or not hasattr(value, "shape"):
+        return value
+    shape = tuple(value.shape)
+    if shape:
+        hint = f"; give {name}.item() for its one element" if math.prod(shape) == 1 else ""
+        raise refusal(ChainruleTypeError(f"{name} must be a number (a 0-d array or tensor is taken as one); got an "
+                                         f"array of shape {shape} ({type(value).__name__}){hint}"), name, "a number")
+    return value.item()
+
+
 def number(value, name: str, *, low: float = 0.0, low_inclusive: bool = True,
             high: float | None = None, high_inclusive: bool = True) -> float:
-    """`value` as a float in the given range, or an error naming `name`."""
+    """`value` as a float in the given range, or an error naming `name`. A 0-d NumPy array or tensor is its number, as
+    torch.optim takes one; an array of any other shape, a 1-element one included, is refused naming its shape (torch
+    takes a 1-element one and fails at its first step, or steps with a tensor of another shape, by the argument)."""
+    value = _zero_d(value, name)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise refusal(ChainruleTypeError(f"{name} must be a number; got {value!r} ({type(value).__name__})"), name,
                       "a number")

@@ -24,6 +24,8 @@ from ..errors import ValidationError, unknown_name
 from ..nn.checks import flag as _flag
 from ..nn.checks import number as _number
 from . import optimizer as _optimizer
+from .cyclic_schedules import *  # noqa: F403 (CosineAnnealingWarmRestarts, OneCycleLR: chainrule.optim's too)
+from .cyclic_schedules import __all__ as _cyclic
 from .keras_names import refuse_unknown
 from .optimizer import Optimizer, _compiled_update
 from .schedules import *  # noqa: F403 (its __all__, the schedules and register_schedule, are chainrule.optim's too)
@@ -33,7 +35,7 @@ from .schedules import __all__ as _schedules
 #: the optimizers, their base and registry, and the schedules: `from chainrule.optim import *`, and where
 #: `cr.StepLR` says the name lives (chainrule.__getattr__)
 __all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Optimizer", "register_optimizer", "get_optimizer",
-           "optimizer_from_file", "schedule_from_config", *_schedules]
+           "optimizer_from_file", "schedule_from_config", *_schedules, *_cyclic]
 
 _C = TypeVar("_C", bound="type[Optimizer]")
 
@@ -43,9 +45,8 @@ def _betas(betas: Any) -> tuple[float, float]:
     pair = betas if isinstance(betas, (tuple, list)) else np.asarray(betas) if hasattr(betas, "__array__") else None
     if pair is None or not isinstance(pair, (tuple, list)) and pair.ndim != 1 or len(pair) != 2:
         raise ValidationError(f"betas must be a pair (beta1, beta2); got {betas!r}")
-    scalar = [np.asarray(b)[()] if hasattr(b, "__array__") and np.ndim(b) == 0 else b for b in pair]
-    return (_number(scalar[0], "betas[0]", high=1.0, high_inclusive=False),
-            _number(scalar[1], "betas[1]", high=1.0, high_inclusive=False))
+    return (_number(pair[0], "betas[0]", high=1.0, high_inclusive=False),         # a 0-d array is its number
+            _number(pair[1], "betas[1]", high=1.0, high_inclusive=False))
 
 
 def _at_least_0(name: str) -> Any:

@@ -327,6 +327,7 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     warnings.warn(said, stacklevel=caller_level())
 
 
+#: every schedule by name (cyclic_schedules adds its own, imported with chainrule.optim)
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (
     StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, ConstantLR, PolynomialLR, SequentialLR)}
 
@@ -361,8 +362,9 @@ def register_schedule(cls: _S) -> _S:
     gives, so that an optimizer using it can be saved and loaded (a model file, a checkpoint). A
     built-in name cannot be taken over."""
     old = SCHEDULES.get(cls.__name__)
-    if old is not None and old is not cls and old.__module__ == __name__:
+    if old is not None and old is not cls and old.__module__.startswith(__name__.rpartition(".")[0] + "."):
         raise ValidationError(f"schedule name {cls.__name__!r} belongs to the built-in one; give your class another "
                               "name")
     SCHEDULES[cls.__name__] = cls
     return cls
+

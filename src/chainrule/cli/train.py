@@ -338,7 +338,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         X, y = Subset(check_inputs(net, X), order), gathered(y, order)
     if class_weight is not None:          # the training rows' labels: in the rows' order, validation last
         kept = None if weight is None else weight[:n - n_val]
-        say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
+        say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept, args.out), sys.stderr)
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
     if not classify:                      # the losses below are not in the file's units: the summary's metrics are

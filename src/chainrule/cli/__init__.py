@@ -1,17 +1,18 @@
 """The `chainrule` command: a thin driver of the library (each subcommand is a module of
-`chainrule.cli`). One exit code per kind of failure (`EXIT_CODES`, docs/errors.md)."""
+`chainrule.cli`): its parser, its run and its exit. One exit code per kind of failure (`EXIT_CODES`,
+docs/errors.md, in failures.py); the help's layout in help_format.py; an interruption's line in interrupted.py."""
 from __future__ import annotations
 
 import argparse
-import errno
 import functools
 import importlib
-import re
 import sys
-import textwrap
 import warnings
 from typing import Any, NoReturn
 
+from .failures import EXIT_CODES, MAX_MESSAGE, _show_warning, carried, clip, error_line, exit_code
+from .help_format import HelpFormatter
+from .interrupted import _identity, _resume_advice
 from .usage import (
     OptionError,
     Parser,
@@ -41,113 +42,8 @@ COMMAND_MODULES = [
     "chainrule.cli.compile",
 ]
 
-#: exit status of each kind of outcome; the same table is in docs/errors.md and tested
-EXIT_CODES = {
-    0: "success",
-    1: "internal error: a bug in chainrule (rerun with --debug and report the traceback)",
-    2: "bad usage or bad input: an option, a CSV or model file, an output path",
-    3: "training diverged (the loss or a gradient became NaN or infinite)",
-    4: "the system failed: disk full, out of memory, an input/output error",
-    5: "an optional part is not installed (the message names the pip extra)",
-    130: "interrupted (Ctrl-C, or SIGTERM)",
-}
-#: characters of an error or warning line; a longer one is cut with '...' (a foreign message holding a whole
-#: row); our own shorten their lists of values, and a runnable line of advice, a long path in it, comes whole
-MAX_MESSAGE = 1000
-
-
-class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Descriptions and examples as written; every option's default after its help (none for flags: a
-    --no-X flag's default is True, its dest's, which "(default: True)" beside --no-X says backwards)."""
-
-    def _fill_text(self, text, width, indent):
-        """Each line as written where it fits; a longer one broken at spaces to the terminal's width: prose
-        under its own indent (an item's text under its text), an example command with ` \\` continuations,
-        its trailing comment on a line of its own above it, so that it still runs when pasted."""
-        lines, commands = [], False
-        for line in text.splitlines():
-            if line and not line[0].isspace():
-                commands = line.startswith("example")
-            body = line.lstrip()
-            lead = indent + line[:len(line) - len(body)]
-            if len(indent) + len(line) <= width:
-                lines.append(indent + line)
-            elif commands:
-                lines.extend(_broken_command(body, lead, width))
-            else:
-                item = re.match(r"\d+ +|\S+\s{2,}", body)     # "130 interrupted": a number is an item too
-                hang = lead + " " * (item.end() if item else 0)
-                lines.extend(textwrap.wrap(body, width, initial_indent=lead, subsequent_indent=hang,
-                                           break_long_words=False, break_on_hyphens=False))
-        return "\n".join(lines)
-
-    def _format_usage(self, usage, actions, groups, prefix):
-        """argparse's usage, or where a line of it is wider than the terminal (each option under the command's
-        name, 'usage: chainrule predict ' 26 columns in, at COLUMNS=40), its options packed under a 4-space indent
-        (an option's values, wider, under the option; a mutually exclusive group's choices one a line)."""
-        text = super()._format_usage(usage, actions, groups, prefix)
-        if all(len(line) <= self._width for line in text.splitlines()):
-            return text
-        head, _, rest = text.strip().partition(self._prog)
-        parts, depth, word = [], 0, ""
-        for c in " ".join(rest.split()) + " ":             # split at the spaces outside brackets: one option a part
-            depth += (c in "[(") - (c in "])")
-            if c == " " and depth == 0:
-                parts, word = ([*parts, word] if word else parts), ""
-            else:
-                word += c
-        lines = [head + self._prog]
-        for part in parts:
-            if len(lines) > 1 and len(lines[-1]) + 1 + len(part) <= self._width:
-                lines[-1] += " " + part
-            elif len(part) + 4 <= self._width or " " not in part:
-                lines.append("    " + part)
-            elif " | " in part:          # a mutually exclusive group: one choice a line, each option with its values
-                first, *others = part.split(" | ")
-                lines += ["    " + first, *("      | " + other for other in others)]
-            else:            # an option with its values wider than the line: its values under it
-                option, _, values = part.partition(" ")
-                lines += ["    " + option, "      " + values]
-        return "\n".join(lines) + "\n\n"
-
-    def _format_action_invocation(self, action):
-        """argparse's '--option VALUES', or where the two are wider than the terminal (train's '--class-weight
-        balanced|LABEL=W[,LABEL=W]', 43 columns), the values on a line of their own under the option."""
-        text = super()._format_action_invocation(action)
-        if self._current_indent + len(text) <= self._width or len(action.option_strings) != 1 or " " not in text:
-            return text
-        option, _, values = text.partition(" ")
-        return f"{option}\n{' ' * (self._current_indent + 4)}{values}"
-
-    def _get_help_string(self, action):
-        help_text = action.help or ""
-        default = action.default
-        if default is None or default is False or default is argparse.SUPPRESS or default == [] \
-                or "default" in help_text or not action.option_strings or action.nargs == 0:
-            return help_text
-        return f"{help_text} (default: %(default)s)"
-
-
-def _broken_command(body: str, lead: str, width: int) -> list[str]:
-    """A shell command too long for `width`: broken between its words (a quoted word kept whole), each
-    line but the last ending in ` \\`; a comment after it goes on the line above."""
-    command, _, comment = body.partition("  # ")
-    lines = textwrap.wrap(comment.strip(), width, initial_indent=f"{lead}# ", subsequent_indent=f"{lead}# ",
-                          break_long_words=False, break_on_hyphens=False)
-    words: list[str] = []
-    for word in re.findall(r"""(?:'[^']*'|"[^"]*"|\S)+""", command):     # an option kept with its value
-        if words and words[-1].startswith("-") and " " not in words[-1] and not word.startswith("-"):
-            words[-1] += " " + word
-        else:
-            words.append(word)
-    line = lead + words[0]
-    for word in words[1:]:
-        if len(line) + 1 + len(word) + 2 > width:
-            lines.append(line + " \\")
-            line = lead + "    " + word
-        else:
-            line += " " + word
-    return [*lines, line]
+__all__ = ["EXIT_CODES", "MAX_MESSAGE", "HelpFormatter", "build_parser", "carried", "clip", "command", "error_line",
+           "exit_code", "main", "model_argument", "quick_exit"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,65 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
 def model_argument(p, option: str = "--model", parse: Any = None) -> None:
     """`MODEL`, optional, the same as `option` (read by `parse`), for the commands whose model is an option."""
     p.add_argument("model_file", nargs="?", type=parse, metavar="MODEL", help=f"the same as {option} MODEL")
-
-
-def clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    """The first line of `text`, at most `limit` characters: cut at a word, a short last sentence kept (a hint)."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    if len(line) <= limit:
-        return line
-    _, dot, last = line.rpartition(". ")
-    tail = f" {last}" if dot and len(last) < limit // 4 else ""
-    kept = line[:limit - 4 - len(tail)]
-    return f"{(kept[:kept.rfind(' ')] if ' ' in kept else kept).rstrip(',;:')} ...{tail}"     # 'a, b ...'
-
-
-def exit_code(exc: BaseException) -> int:
-    """The documented exit status for an exception (EXIT_CODES)."""
-    from ..errors import ChainruleError, TrainingDiverged
-    if isinstance(exc, TrainingDiverged):
-        return 3
-    if isinstance(exc, ImportError):
-        return 5
-    if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO,
-                                                                                      errno.EDQUOT, errno.ENOMEM)):
-        return 4
-    return 2 if isinstance(exc, (ChainruleError, ValueError, OSError)) else 1
-
-
-def carried(exc: Exception) -> Exception:
-    """A rank's error as the MPI ranks' meeting carries it to rank 0: its message as the command
-    says it, and its kind where the exit code depends on it (a full disk exits 4 as without MPI)."""
-    from ..errors import ChainruleError, ValidationError
-    if isinstance(exc, ChainruleError):
-        return exc
-    if isinstance(exc, OSError) and exc.errno is not None:
-        return type(exc)(exc.errno, _message(exc))
-    if isinstance(exc, MemoryError):
-        return exc
-    if isinstance(exc, ImportError):
-        return ImportError(_message(exc))
-    return ValidationError(_message(exc))
-
-
-def _message(exc: BaseException) -> str:
-    from ..extras import MODULES, missing
-    module = (getattr(exc, "name", None) or "").split(".")[0]
-    if isinstance(exc, ModuleNotFoundError) and module in MODULES:
-        return missing(module)
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f": {exc.filename!r}" if exc.filename else ""     # none for a write to a redirected stdout
-        return f"{exc.strerror[:1].lower()}{exc.strerror[1:]}{where}"     # only its first letter: paths in it kept
-    if isinstance(exc, MemoryError):
-        return "out of memory" + (f": {exc}" if str(exc) else "")
-    return str(exc) or type(exc).__name__
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None, width: int | None = None):
-    """Warnings as one clean line, `chainrule: warning: ...`, fitted as error lines are (`width`: fitted_width's)."""
-    from ..teach.width import say
-    # chainrule's own say whose they are in Python, once here
-    say(f"chainrule: warning: {clip(str(message).removeprefix('chainrule: '))}", sys.stderr, width)
 
 
 def command() -> NoReturn:
@@ -316,39 +153,6 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, parser)
 
 
-def _identity(path: Any) -> tuple[int, int, int] | None:
-    """The file at `path` as a rename replaces it (device, inode, time), or None where there is none."""
-    import os
-    try:
-        st = os.stat(path)
-    except (OSError, TypeError, ValueError):
-        return None
-    return st.st_dev, st.st_ino, st.st_mtime_ns
-
-
-def _resume_advice(args) -> str:
-    """What --resume would do after the interruption: continue the checkpoint in --checkpoint-dir, if a
-    run cut short left one there (before its first epoch's end, none: --resume started at epoch 1)."""
-    folder = getattr(args, "checkpoint_dir", None)
-    if not folder:
-        return ""
-    from ..errors import ChainruleError
-    from ..saving.checkpoint import checkpoint_path, cut_short
-    from ..saving.npz import load_all
-    try:      # a run cut short's (a finished run's is not continued; an unreadable file: resume says why)
-        state = (load_all(checkpoint_path(folder))[1] or {}).get("checkpoint")
-    except (ChainruleError, OSError):
-        state = None
-    if checkpoint_path(folder).exists() and not (isinstance(state, dict) and cut_short(state)):
-        return (f"; no checkpoint of this run was written yet in {str(folder)!r} (the one there is not a run cut "
-                "short; the first is written at the end of epoch 1)")
-    if not isinstance(state, dict):
-        return (f"; no checkpoint was written yet in {str(folder)!r} (the first is written at the end of "
-                "epoch 1): --resume would start at epoch 1")
-    return (f"; run the same command with --resume to continue from the last checkpoint in {str(folder)!r} "
-            f"(epoch {state['epoch']} of {state['epochs']})")
-
-
 def _run(args, parser: argparse.ArgumentParser) -> int:
     writes, before = False, None
     try:
@@ -389,11 +193,3 @@ def _run(args, parser: argparse.ArgumentParser) -> int:
         line, code = error_line(exc)
         to_stderr(say, line, sys.stderr, asked)
         return code
-
-
-def error_line(exc: BaseException, who: str = "") -> tuple[str, int]:
-    """The command's line for an error (`who` before its message: an MPI rank) and its exit code."""
-    code = exit_code(exc)
-    prefix = "internal error " if code == 1 else ""
-    suffix = " (a bug: rerun with --debug and report the traceback)" if code == 1 else ""
-    return f"chainrule: error: {prefix}{who}{clip(_message(exc))}{suffix}", code

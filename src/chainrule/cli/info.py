@@ -6,7 +6,7 @@ import sys
 
 from ..teach.width import columns, say
 from .schedule import shown
-from .tabular import load_model
+from .tabular import SHOWN_CLASSES, load_model, more_classes
 
 
 def register(sub) -> None:
@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("model", help="a model file (.npz) from `chainrule train` or Network.save(), a checkpoint "
                                  "(DIR/checkpoint.npz of --checkpoint-dir DIR), a sweep's best_model.npz, or an "
                                  ".onnx or .keras file")
+    p.add_argument("--classes", action="store_true",
+                   help="list every class of a classifier, one a line: its output column and its label as the CSV "
+                        "writes it (and its --class-weight weight); the summary shows the first 20")
     p.set_defaults(func=info)
 
 
@@ -31,6 +34,8 @@ def info(args) -> int:
         told_outputs(graph)
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
+    if getattr(args, "classes", False):
+        return every_class(args.model, pre, extra)
     from ..nn.summary import summary_table
     say(summary_table(net, columns(sys.stdout)))      # its count column moved, not broken, to fit
     state = extra.get("checkpoint")
@@ -52,7 +57,7 @@ def info(args) -> int:
             say(f"loss: {net.loss_function.name!r} guessed from the output's {last.activation.name} activation, as "
                 f"load_foreign does: {why} (load_foreign(path, loss=...) gives another)")
     else:
-        classes = f", classes {names(pre.classes, 20)}" if pre.classes else ""
+        classes = f", classes {class_names(pre.classes, args.model)}" if pre.classes else ""
         say(f"task: {pre.task} of {short(pre.target)}{classes}")
         say(f"numeric columns (standardised): {names(pre.numeric, 20)}")
         for c in pre.text:
@@ -64,7 +69,8 @@ def info(args) -> int:
                                                                       for k, v in list(pre.fill.items())[:20]) + more)
     if isinstance(extra.get("weight"), str):
         say(f"sample weights: trained with --weight {short(extra['weight'])} (evaluate --weight weighs the metrics)")
-    if (given := class_weights(extra.get("class_weight"), fitted=pre is None)) is not None and "sweep" in extra:
+    if (given := class_weights(extra.get("class_weight"), fitted=pre is None,
+                                    model=None if pre is None else args.model)) is not None and "sweep" in extra:
         say(f"class weights: each of the sweep's fits weighted its training rows by class: "
             f"{given.removeprefix('--class-weight ')}; the cross-validated scores are not weighted")
     elif given is not None:
@@ -92,6 +98,31 @@ def info(args) -> int:
     return 0
 
 
+def class_names(classes, model: str) -> str:
+    """The first 20 classes, as `names` shows them, then how many more and how to list them all."""
+    from ..data.csvfile import names
+    shown = names(classes[:SHOWN_CLASSES], SHOWN_CLASSES)
+    return shown[:-1] + more_classes(len(classes), model) + "]"
+
+
+def every_class(model: str, pre, extra: dict) -> int:
+    """`info --classes`: each class one a line, its output column and label as written (its weight, if trained
+    with --class-weight); a model that is no classifier says so, exit 2."""
+    from ..errors import ValidationError
+    from ..nn.sample_weight import read_record
+    from .weights import as_written
+    if pre is None or not pre.classes:
+        what = "a regression model" if pre is not None else "a network without CSV preprocessing (no class names)"
+        raise ValidationError(f"--classes lists a classifier's classes; {model!r} is {what}")
+    pairs = read_record(extra.get("class_weight"))
+    weights = {str(label): w for label, w in pairs} if isinstance(pairs, list) else {}
+    from .numbers import exact
+    for i, c in enumerate(pre.classes):
+        w = weights.get(str(c))
+        say(f"{i}\t{as_written(c)}" + ("" if w is None else f"\tweight {exact(w)}"))
+    return 0
+
+
 def filled(value) -> str:
     """A column's fill value as a person retypes it (in a file's empty cells, to predict as the model does): a number
     whole, its shortest exact form (0.481448275862069, 2.5, 1e-07; a rounded one is another value), a text value
@@ -103,7 +134,7 @@ def filled(value) -> str:
     return short(value)
 
 
-def class_weights(recorded, fitted: bool = False) -> str | None:
+def class_weights(recorded, fitted: bool = False, model: str | None = None) -> str | None:
     """A class-weight record of a model file (`sample_weight.read_record`) in words: as train's --class-weight says
     them, or, `fitted` (a network fitted in Python), as fit's class_weight={class index: weight}; None if none."""
     from ..data.csvfile import short
@@ -114,7 +145,8 @@ def class_weights(recorded, fitted: bool = False) -> str | None:
     balanced = " (each class's weight from its count of training rows)"
     if isinstance(pairs, str):
         return ("class_weight='balanced'" if fitted else "--class-weight balanced") + balanced
-    more = f", and {len(pairs) - 20} more" if len(pairs) > 20 else ""
+    more = more_classes(len(pairs), model) if model is not None else (
+        f", and {len(pairs) - 20} more" if len(pairs) > 20 else "")
     from .numbers import exact
     if fitted:                          # fit's class indices, unquoted
         said = [(str(label) if str(label).isdigit() else short(str(label)), exact(w)) for label, w in pairs[:20]]

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from pathlib import Path
+from typing import Any
 
 from ..errors import ChainruleError, ModelFileError, ValidationError
 from ..teach.width import say
@@ -257,3 +258,16 @@ def describe_export(path, model) -> None:
     say(f"opsets: {opsets}")
     say("chainrule info, predict, evaluate and explain read the .npz model it was exported from; "
         "onnxruntime runs this graph")
+
+
+#: how many classes a line lists; past it, the line says how many more and how to list them all
+SHOWN_CLASSES = 20
+
+
+def more_classes(k: int, model: Any) -> str:
+    """', ... (N more: `chainrule info MODEL --classes` lists them all)' after the first SHOWN_CLASSES of `k`
+    classes, '' where all are shown: train's, info's and evaluate's lines of classes cut alike."""
+    if k <= SHOWN_CLASSES:
+        return ""
+    import shlex
+    return f", ... ({k - SHOWN_CLASSES} more: `chainrule info {shlex.quote(str(model))} --classes` lists them all)"

@@ -177,7 +177,7 @@ def train(args) -> int:
                 raise
             if isinstance(exc, KeyboardInterrupt):      # the others may read their data for long: end the job now
                 meeting.end(comm, exc)
-            from . import carried
+            from .failures import carried
             meeting.agree(comm, carried(exc))
             raise
     finally:
@@ -190,7 +190,8 @@ def mpi_ending(args, held: list, reached: list, rank: int, size: int, exc: BaseE
     says the line of one process's command (a rank other than 0 named) and ends with its exit code, where it
     said a line of its own and ended with 1 (a full disk, a Ctrl-C: 4, 130 without MPI)."""
     from ..saving.runlock import release_output
-    from . import _resume_advice, error_line
+    from .failures import error_line
+    from .interrupted import _resume_advice
     for out in held:                               # MPI_Abort skips `train`'s finally: another job may take --out
         release_output(out)
     if isinstance(exc, KeyboardInterrupt):         # before the save: --out is as it was
@@ -337,7 +338,7 @@ def _train(args, comm, reached: list, held: list, where: str = "") -> int:
         X, y = Subset(check_inputs(net, X), order), gathered(y, order)
     if class_weight is not None:          # the training rows' labels: in the rows' order, validation last
         kept = None if weight is None else weight[:n - n_val]
-        say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept), sys.stderr)
+        say(weights.describe_classes(class_weight, pre, y[:n - n_val], kept, args.out), sys.stderr)
     say(f"{pre.task} of {args.target!r}: {n - n_val} training and {n_val} validation rows, {X.shape[1]} inputs; "
         f"network {'-'.join(map(str, widths))}", sys.stderr)
     if not classify:                      # the losses below are not in the file's units: the summary's metrics are

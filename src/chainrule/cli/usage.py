@@ -169,10 +169,12 @@ def spaced_list(p: argparse.ArgumentParser, words: list[str], extra: list[str]) 
             continue
         value, start = (value, i + 1) if eq else (words[i + 1], i + 2)
         after = list(itertools.takewhile(lambda w: not w.startswith("-"), words[start:]))
-        stray = list(itertools.takewhile(lambda w: w in extra, after))
+        stray, file = list(itertools.takewhile(lambda w: w in extra, after)), ""
+        if not stray and len(after) > 1 and after[-1] in extra:   # `--features a b data.csv`: b was taken for the
+            stray, file = after[:-1], f", then the data file: {shlex.quote(after[-1])}"     # file, data.csv left over
         if stray:
             return (f"; {name} takes several in one word, separated by commas, not spaces: "
-                    f"{name} {shlex.quote(','.join([value, *stray]))}")
+                    f"{name} {shlex.quote(','.join([value, *stray]))}{file}")
     return ""
 
 

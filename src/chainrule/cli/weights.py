@@ -152,7 +152,7 @@ def _quotes_after_spaces(text: str) -> str:
 
 
 def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.ndarray,
-                     w: np.ndarray | None = None) -> str:
+                     w: np.ndarray | None = None, model: str = "MODEL") -> str:
     """One line: each class's weight ('balanced': from the training rows' `labels`, as fit computes it).
     Weights that leave no training row counting (times --weight's `w`) are an error in the options' words. Each
     class as --class-weight takes it, LABEL=W, so the line can be given back as the option."""
@@ -172,7 +172,8 @@ def describe_classes(class_weight: str | dict[int, float], pre: Any, labels: np.
     from .numbers import exact
     shown = ", ".join(f"{as_written(c)} (its rows weigh 0)" if z else f"{as_written(c)}={exact(float(t))}"
                       for c, t, z in list(zip(pre.classes, table, unweighed))[:20])
-    more = f", and {k - 20} more" if k > 20 else ""
+    from .tabular import more_classes
+    more = more_classes(k, model)
     how = " ('balanced', from the training rows)" if isinstance(class_weight, str) else ""
     return f"class weights{how}: {shown}{more}"
 

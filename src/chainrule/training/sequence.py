@@ -10,9 +10,8 @@ calls a PyDataset's. A Keras 3 PyDataset may give its length as `num_batches` in
 """
 from __future__ import annotations
 
-import copy
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -21,6 +20,7 @@ from ..errors import ChainruleError, ChainruleTypeError, TrainingDiverged, Valid
 from ..nn import sample_weight as sw
 from ..nn.metrics import no_nan
 from ..nn.numeric import pairs
+from . import undo
 from .callback import batch_callbacks, epoch_begin
 from .callbacks import Callback, History
 from .fitting import setup
@@ -227,6 +227,11 @@ class SequenceTrainer(Trainer):
     def each(self, batches: Any, order: np.ndarray | None) -> Iterable[tuple[int, Any]]:
         return each(batches, order)
 
+    def epoch_start(self, epoch: int) -> tuple[int, Any] | None:
+        """Every epoch's start: its batches may weigh nothing, or too much at any batch (one copy serves them and
+        the validation's refusal)."""
+        return epoch, undo.rewinder(self.net, self.net.optimizer)
+
     def run_epoch(self, epoch: int, epochs: int) -> None:
         net, opt, batches = self.net, self.optimizer, self.batches
         opt.set_epoch(net.epochs_trained)
@@ -238,7 +243,8 @@ class SequenceTrainer(Trainer):
         hook(batches, "on_epoch_begin")         # Keras 3: after the callbacks' on_epoch_begin, before batch 0
         total, correct, n = 0.0, 0.0, 0
         weight, hits = 0.0, 0.0             # the rows' weight and that of the correct ones (weighted batches)
-        rewind = rewinder(net, opt)         # the epoch may weigh nothing, or too much at any batch: its start
+        assert self.undo_epoch is not None
+        rewind = self.undo_epoch[1]         # the epoch may weigh nothing, or too much at any batch: its start
         for step, (i, raw) in enumerate(self.each(batches, order)):
             xb, yb, wb = self.batch(raw, f"batch {i}")
             self.last_rows = xb, yb             # the epoch's last batch: `sample_rows`
@@ -295,19 +301,6 @@ class SequenceTrainer(Trainer):
                                  no_nan(hits, weight) if classify else None)
 
 
-def rewinder(net: Any, opt: Any) -> Callable[[], None]:
-    """A function putting the network's weights and its optimizer's state (step count, moments) back as they are
-    now: an epoch refused at its end leaves nothing of itself."""
-    params, state = net.params.copy(), copy.deepcopy(opt.__getstate__())
-
-    def rewind() -> None:
-        net.params[...] = params
-        kept = {k: v for k, v in vars(opt).items() if k in ("_work", "_owner")}    # not copied, not state
-        vars(opt).clear()
-        vars(opt).update(state, **kept)
-    return rewind
-
-
 def hook(batches: Any, name: str) -> None:
     """Call the sequence's `on_epoch_begin()` or `on_epoch_end()` where it has one (Keras' PyDataset hooks)."""
     if callable(getattr(batches, name, None)):
@@ -330,18 +323,6 @@ def each(batches: Any, order: np.ndarray | None, where: str = "batch") -> Iterab
                                       f"sequence's {shown} is {len(batches)}: does its {counter} count more batches "
                                       "than its __getitem__ gives?") from exc
             yield int(i), batch
-
-
-def undone(trainer: Any) -> str:
-    """A refusal of the validation set read after an epoch's training (`Trainer.epoch_start`): that epoch undone, as
-    the training batches' refusal undoes it (the network, its optimizer, its epoch count as they were); its words."""
-    start = getattr(trainer, "undo_epoch", None)
-    if start is None:
-        return ""
-    epoch, rewind = start
-    rewind()
-    trainer.net.epochs_trained -= 1     # counted by close_epoch before its validation
-    return f" (the network and its optimizer are left as they were before epoch {epoch + 1})"
 
 
 def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any = None) -> dict[str, float]:
@@ -381,7 +362,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             correct += plain * xb.shape[0]
         n, weight, weighted = n + xb.shape[0], weight + ws, weighted or wb is not None
         if not math.isfinite(weight):
-            raise overflow("validation_data's sample weight", f"validation batch {i}{undone(trainer)}")
+            raise overflow("validation_data's sample weight", f"validation batch {i}{undo.undone(trainer)}")
         if hooks and hooks.batch_end(step, named(so_far())):
             break
     else:                               # every batch weighted, all by zero: the arrays' refusal (a hook's stop: 0)
@@ -389,7 +370,7 @@ def validate_batches(trainer: Any, batches: Any, hooks: Any = None, named: Any =
             try:
                 sw.check(np.zeros(n), n, "validation_data's sample weight")
             except ValidationError as exc:
-                raise ValidationError(f"{exc}{undone(trainer)}") from None
+                raise ValidationError(f"{exc}{undo.undone(trainer)}") from None
     hook(batches, "on_epoch_end")
     result = so_far()
     if hooks:

@@ -20,7 +20,7 @@ from ..nn.losses import rows_known, rows_sum_to_one
 from ..nn.metrics import Metrics, for_network, no_nan
 from ..nn.metrics import metrics as named_metrics
 from ..nn.network import Network
-from . import compiled
+from . import compiled, undo
 from .callback import batch_callbacks, ends_with_logs, epoch_begin, train_begin
 from .callbacks import Callback, History
 from .diagnostics import last_outputs, likely_cause, unseen_update
@@ -147,14 +147,14 @@ class Trainer:
         return self.history
 
     def epoch_start(self, epoch: int) -> tuple[int, Any] | None:
-        """The epoch and a rewind to its start where its validation may refuse it at its end: a sequence of batches
-        read only then (a list is checked before any training), whose weights may overflow or all be zero
-        (`sequence.validate_batches`, which undoes the epoch as the training batches' refusal does)."""
+        """The epoch and a rewind to its start (before its callbacks) where its validation may refuse it at its end:
+        a sequence of batches read only then (a list is checked before any training), whose weights may overflow or
+        all be zero (`sequence.validate_batches`, which undoes the epoch as the training batches' refusal does). None
+        elsewhere, and on the epochs `validation_freq` leaves unvalidated: no copy of the network for nothing."""
         data = self.validation_data
-        if data is None or data[1] is not None or isinstance(data[0], (list, tuple)):
+        if data is None or data[1] is not None or isinstance(data[0], (list, tuple)) or not self.validates(epoch):
             return None
-        from .sequence import rewinder
-        return epoch, rewinder(self.net, self.net.optimizer)
+        return epoch, undo.rewinder(self.net, self.net.optimizer)
 
     def train_params(self, epochs: int, first_epoch: int) -> dict:
         """What the callbacks are told at the start (Keras' `params`)."""

@@ -116,6 +116,9 @@ def every_class(model: str, pre, extra: dict) -> int:
         raise ValidationError(f"--classes lists a classifier's classes; {model!r} is {what}")
     pairs = read_record(extra.get("class_weight"))
     weights = {str(label): w for label, w in pairs} if isinstance(pairs, list) else {}
+    if pairs == "balanced":      # the counts it came from are not kept: said, not left for a weight-less list
+        say("note: trained with --class-weight balanced, each class's weight from its count of training rows, "
+            "which the model file does not keep (train's 'class weights' line said them)", sys.stderr)
     from .numbers import exact
     for i, c in enumerate(pre.classes):
         w = weights.get(str(c))

@@ -83,3 +83,18 @@ def test_info_classes_of_a_balanced_model_says_its_weights_are_not_kept(many):
     assert r.returncode == 0, r.stderr
     assert "class weights ('balanced', from the training rows)" in trained.stderr
     assert "trained with --class-weight balanced" in r.stderr and "does not keep" in r.stderr
+
+
+def test_info_of_an_exported_graph_cuts_its_classes_alike_and_lists_them_with_classes(many):
+    """The graph's metadata holds the classes: its 'probabilities' line cut as the model's, --classes lists them
+    in the graph's column order, which onnxruntime's probabilities follow (not the summary of the graph again)."""
+    pytest.importorskip("onnx")
+    folder, labels, _ = many
+    graph = folder / "m.onnx"
+    assert cmd("export", folder / "m.npz", graph, "--no-checks").returncode == 0
+    line = next(s for s in cmd("info", graph).stdout.splitlines() if s.startswith("'prediction'"))
+    assert f"... (5 more: `chainrule info {graph} --classes` lists them all)" in line
+    assert labels[19] in line and labels[20] not in line
+    r = cmd("info", graph, "--classes")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{i}\t{c}" for i, c in enumerate(sorted(labels))]

@@ -55,3 +55,46 @@ def test_a_spaced_list_before_the_data_file_is_answered_with_the_joined_list(man
     assert (f"{option} takes several in one word, separated by commas, not spaces: {option} a,b, then the data "
             f"file: {folder / 'd.csv'}") in r.stderr
     assert not (folder / "x.npz").exists()
+
+
+def test_a_spaced_list_with_the_data_file_after_other_options_is_answered_with_the_joined_list(many):
+    """`--features a b --target y d.csv`: b was taken for the data file, d.csv left over after --target's value."""
+    folder, _, _ = many
+    r = cmd("train", "--features", "a", "b", "--target", "y", folder / "d.csv", "--out", folder / "x.npz")
+    assert r.returncode == 2
+    assert ("--features takes several in one word, separated by commas, not spaces: --features a,b, then the data "
+            f"file: {folder / 'd.csv'}") in r.stderr
+    assert not (folder / "x.npz").exists()
+
+
+@pytest.mark.parametrize("option", ["--features", "--drop", "--text"])
+def test_a_spaced_list_with_no_data_file_is_a_usage_error_not_a_missing_file(tmp_path, option):
+    """`--features a b` and no data file: argparse gives b to the data file; the answer is the joined list."""
+    r = cmd("train", option, "a", "b", "--target", "y", "--out", tmp_path / "x.npz", cwd=tmp_path)
+    assert r.returncode == 2
+    assert f"{option} takes several in one word, separated by commas, not spaces: {option} a,b" in r.stderr
+    assert "'b' was read as the data file, and no data file was given" in r.stderr
+    assert "does not exist" not in r.stderr
+
+
+def test_info_classes_of_a_balanced_model_says_its_weights_are_not_kept(many):
+    folder, labels, trained = many
+    r = cmd("info", folder / "m.npz", "--classes")
+    assert r.returncode == 0, r.stderr
+    assert "class weights ('balanced', from the training rows)" in trained.stderr
+    assert "trained with --class-weight balanced" in r.stderr and "does not keep" in r.stderr
+
+
+def test_info_of_an_exported_graph_cuts_its_classes_alike_and_lists_them_with_classes(many):
+    """The graph's metadata holds the classes: its 'probabilities' line cut as the model's, --classes lists them
+    in the graph's column order, which onnxruntime's probabilities follow (not the summary of the graph again)."""
+    pytest.importorskip("onnx")
+    folder, labels, _ = many
+    graph = folder / "m.onnx"
+    assert cmd("export", folder / "m.npz", graph, "--no-checks").returncode == 0
+    line = next(s for s in cmd("info", graph).stdout.splitlines() if s.startswith("'prediction'"))
+    assert f"... (5 more: `chainrule info {graph} --classes` lists them all)" in line
+    assert labels[19] in line and labels[20] not in line
+    r = cmd("info", graph, "--classes")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{i}\t{c}" for i, c in enumerate(sorted(labels))]

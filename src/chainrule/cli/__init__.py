@@ -19,6 +19,7 @@ from .usage import (
     fitted_width,
     gone,
     help_words,
+    list_taken_as_file,
     same_as,
     spaced_list,
     to_stderr,
@@ -130,6 +131,10 @@ def quick_exit(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _command_parser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -138,9 +143,11 @@ def main(argv: list[str] | None = None) -> int:
             return words
         args, extra = parser.parse_known_args(words)
         if extra:                     # said by the command's own parser, under its own usage
-            commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-            command_parser = commands.choices[args.command]
+            command_parser = _command_parser(parser, args.command)
             command_parser.error(unrecognized(command_parser, extra) + spaced_list(command_parser, words, extra))
+        if getattr(args, "command", None) and (taken := list_taken_as_file(_command_parser(parser, args.command), words,
+                                                          getattr(args, "csv", None))):
+            _command_parser(parser, args.command).error(taken)
     except SystemExit as stop:        # --help, --version or a usage error: argparse printed it; return its code
         return stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 2
     except BrokenPipeError:           # a usage error's reader gone (argparse's own help and usage pass over it)

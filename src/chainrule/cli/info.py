@@ -30,8 +30,10 @@ def info(args) -> int:
     from .tabular import describe_export, exported_graph
     graph = exported_graph(args.model)
     if graph is not None:             # one input per column: not a network to load; said what it is
+        if getattr(args, "classes", False):
+            return every_class(args.model, graph_classes(graph), {})
         describe_export(args.model, graph)
-        told_outputs(graph)
+        told_outputs(graph, args.model)
         return 0
     net, pre, extra = load_model(args.model, need_preprocessing=False)
     if getattr(args, "classes", False):
@@ -116,6 +118,9 @@ def every_class(model: str, pre, extra: dict) -> int:
         raise ValidationError(f"--classes lists a classifier's classes; {model!r} is {what}")
     pairs = read_record(extra.get("class_weight"))
     weights = {str(label): w for label, w in pairs} if isinstance(pairs, list) else {}
+    if pairs == "balanced":      # the counts it came from are not kept: said, not left for a weight-less list
+        say("note: trained with --class-weight balanced, each class's weight from its count of training rows, "
+            "which the model file does not keep (train's 'class weights' line said them)", sys.stderr)
     from .numbers import exact
     for i, c in enumerate(pre.classes):
         w = weights.get(str(c))
@@ -202,12 +207,10 @@ def held_loss(path) -> bool:
     return props.get("chainrule.loss") in LOSSES          # one it does not know is guessed as well
 
 
-def told_outputs(model) -> None:
+def told_outputs(model, path: str) -> None:
     """What an exported graph's outputs mean, from the metadata a deployer reads (onnx_tabular.output_props): a
     classifier's classes in the order of the columns of 'probabilities'. A graph exported before it says nothing."""
-    import json
-
-    from ..data.csvfile import names, short
+    from ..data.csvfile import short
     props = {p.key: p.value for p in model.metadata_props}
     if "chainrule.target" not in props:
         return
@@ -215,11 +218,24 @@ def told_outputs(model) -> None:
     if props.get("chainrule.task") == "regression":
         say(f"'prediction': the predicted {target}, in its own units")
         return
-    try:
-        classes = json.loads(props.get("chainrule.classes", ""))
-    except (ValueError, RecursionError):
-        classes = None
-    shown = names(classes, 20) if isinstance(classes, list) else short(props.get("chainrule.classes"), 200)
+    classes = graph_classes(model)
+    shown = class_names(classes.classes, path) if classes is not None and classes.classes \
+        else short(props.get("chainrule.classes"), 200)
     say(f"'prediction': the predicted class of {target}; 'probabilities': one column per class, in this order: "
         f"{shown}")
 
+
+
+def graph_classes(model):
+    """An exported graph's task and classes, from its metadata, as `every_class` reads a model's preprocessing;
+    None for a graph exported without them."""
+    import json
+    from types import SimpleNamespace
+    props = {p.key: p.value for p in model.metadata_props}
+    if "chainrule.target" not in props:
+        return None
+    try:
+        classes = json.loads(props.get("chainrule.classes", "[]"))
+    except (ValueError, RecursionError):
+        classes = None
+    return SimpleNamespace(task=props.get("chainrule.task"), classes=classes if isinstance(classes, list) else [])

@@ -266,7 +266,7 @@ SHOWN_CLASSES = 20
 
 def more_classes(k: int, model: Any) -> str:
     """', ... (N more: `chainrule info MODEL --classes` lists them all)' after the first SHOWN_CLASSES of `k`
-    classes, '' where all are shown: train's, info's and evaluate's lines of classes cut alike."""
+    classes, '' where all are shown: train's and info's lines of classes (a model's, an exported graph's) cut alike."""
     if k <= SHOWN_CLASSES:
         return ""
     import shlex

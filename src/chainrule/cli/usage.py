@@ -157,24 +157,48 @@ def unrecognized(p: argparse.ArgumentParser, extra: list[str], taken: tuple[str,
     return f"unrecognized arguments: {' '.join(extra)}{hint}"
 
 
-def spaced_list(p: argparse.ArgumentParser, words: list[str], extra: list[str]) -> str:
-    """'; --features takes several in one word, separated by commas: --features a,b' where the words left over
-    (`extra`) follow a comma-list option's value in `words` (`--features a b`: argparse took a, left b unrecognized)."""
+def _list_values(p: argparse.ArgumentParser, words: list[str]):
+    """(option, its value, the words after it up to the next option) of each comma-list option in `words`."""
     import itertools
-    import shlex
     lists = {o for a in p._actions if "[," in str(a.metavar or "") for o in a.option_strings}
     for i, word in enumerate(words):
         name, eq, value = word.partition("=")
         if name not in lists or (not eq and i + 1 >= len(words)):
             continue
         value, start = (value, i + 1) if eq else (words[i + 1], i + 2)
-        after = list(itertools.takewhile(lambda w: not w.startswith("-"), words[start:]))
+        yield name, value, list(itertools.takewhile(lambda w: not w.startswith("-"), words[start:]))
+
+
+def spaced_list(p: argparse.ArgumentParser, words: list[str], extra: list[str]) -> str:
+    """'; --features takes several in one word, separated by commas: --features a,b' where the words left over
+    (`extra`) follow a comma-list option's value in `words` (`--features a b`: argparse took a, left b unrecognized;
+    `--features a b --target y data.csv`: b was taken for the data file, data.csv left over)."""
+    import itertools
+    import shlex
+    files = [w for w in extra if not w.startswith("-")]
+    for name, value, after in _list_values(p, words):
         stray, file = list(itertools.takewhile(lambda w: w in extra, after)), ""
-        if not stray and len(after) > 1 and after[-1] in extra:   # `--features a b data.csv`: b was taken for the
-            stray, file = after[:-1], f", then the data file: {shlex.quote(after[-1])}"     # file, data.csv left over
+        if not stray and after and len(files) == 1:       # the list's last word was taken for the data file
+            stray = list(itertools.takewhile(lambda w: w not in extra, after))
+            file = f", then the data file: {shlex.quote(files[0])}"
         if stray:
             return (f"; {name} takes several in one word, separated by commas, not spaces: "
                     f"{name} {shlex.quote(','.join([value, *stray]))}{file}")
+    return ""
+
+
+def list_taken_as_file(p: argparse.ArgumentParser, words: list[str], csv: object) -> str:
+    """The usage error where a comma list written with spaces and no data file after it (`--features a b
+    --target y`) gave its last word to the data file argument, a file that does not exist; '' otherwise."""
+    import os
+    import shlex
+    if not isinstance(csv, str) or os.path.exists(csv):
+        return ""
+    for name, value, after in _list_values(p, words):
+        if csv in after:
+            joined = shlex.quote(",".join([value, *after[:after.index(csv) + 1]]))
+            return (f"{name} takes several in one word, separated by commas, not spaces: {name} {joined}; "
+                    f"{csv!r} was read as the data file, and no data file was given")
     return ""
 
 

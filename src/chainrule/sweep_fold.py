@@ -11,12 +11,13 @@ from chainrule.training.schedules import ScheduleWarning, kept
 
 def _fold(estimator, params: dict, fold: tuple, scoring: Any, error_score, train_score: bool = False
           ) -> tuple[float | dict, float, str | dict | None, bool | None, ScheduleWarning | None, tuple | None, float,
-                     float | dict | None]:
+                     float | dict | None, str | dict | None]:
     """One candidate on one fold, as GridSearchCV's _fit_and_score: (score, fit seconds, why it failed or
     None, whether its fit ran every epoch without the stopping rule ending it: `ran_out`, None when the fit
     failed, the ScheduleWarning its fit would have shown or None, its (batch_size, training rows) where the size
     was clipped to the rows or None: `clipped`, score seconds: 0 when the fit failed, as GridSearchCV's, its score
-    on its own training rows where `train_score`, else None: GridSearchCV's return_train_score); with
+    on its own training rows where `train_score`, else None: GridSearchCV's return_train_score, why that score
+    failed or None, for the sweep to say as GridSearchCV warns 'Scoring failed'); with
     error_score "raise" a failure raises its own error, else scores error_score (NaN, or GridSearchCV's number).
     `fold`: its preprocessed training rows, their targets and weights (None: unweighted), in the fit, and its test
     rows', in the score."""
@@ -33,15 +34,16 @@ def _fold(estimator, params: dict, fold: tuple, scoring: Any, error_score, train
         if error_score == "raise":
             raise
         return _failed(scoring, error_score), time.perf_counter() - start, f"{type(exc).__name__}: {exc}", None, \
-            None, None, 0.0, _failed(scoring, error_score) if train_score else None
+            None, None, 0.0, _failed(scoring, error_score) if train_score else None, None
     seconds = time.perf_counter() - start
     out, held = ran_out(estimator), (said[0] if said else None)
     size = clipped(estimator)
     start = time.perf_counter()
     score, why = _scored(estimator, X_test, y_test, w_test, scoring, error_score)
     score_seconds = time.perf_counter() - start          # the test rows' alone, as GridSearchCV's score_time
-    train = _scored(estimator, X_train, y_train, w_train, scoring, error_score)[0] if train_score else None
-    return score, seconds, why, out, held, size, score_seconds, train
+    train, train_why = _scored(estimator, X_train, y_train, w_train, scoring, error_score) if train_score else \
+        (None, None)
+    return score, seconds, why, out, held, size, score_seconds, train, train_why
 
 
 def _scored(estimator, X, y, w, scoring: Any, error_score) -> tuple[float | dict, str | dict | None]:

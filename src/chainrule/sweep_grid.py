@@ -200,8 +200,20 @@ def fixed_names(fixed: Collection[str], estimator) -> None:
             raise ValidationError(f"run_sweep's argument {key!r} is GridSearchCV's, which the sweep does not take: "
                                   f"{_SEARCH_ONLY[key]}")
         if key not in known and key != "schedule":      # schedule: estimator_grid says where a schedule goes
-            raise unknown_name("argument", key, known, f"run_sweep's argument {key!r} (given for every candidate, as "
-                                                       f"{type(estimator).__name__}'s)")
+            raise _unknown(key, known, estimator, f"run_sweep's argument {key!r} (given for every candidate, as "
+                                                  f"{type(estimator).__name__}'s)")
+
+
+def _unknown(key: str, known: list[str], estimator, shown: str) -> Exception:
+    """A name the estimator lacks: MLPClassifier's for one of ours (max_iter, solver) says ours, as the estimator's own
+    refusal does (`MLP_NAMES`), where difflib's closest spelling would not ('max_iter' is far from 'epochs')."""
+    from chainrule.errors import UnknownNameError
+    from chainrule.sklearn.params import MLP_NAMES
+    if key not in MLP_NAMES:
+        return unknown_name("name", key, known, shown)
+    ours = MLP_NAMES[key]
+    return UnknownNameError(f"{shown} is not known: {getattr(estimator, '_mlp', 'MLPClassifier')}'s {key} is {ours} "
+                            f"here; give {ours!r} instead (the names known: {', '.join(known)})")
 
 
 def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = (),
@@ -224,7 +236,7 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
         if (name == "schedule" and name not in known) or (name == "learning_rate" and written_schedule(given)):
             raise schedule_refused(key, given)
         if name not in known:
-            raise unknown_name("grid name", key, sorted(set(ALIASES) | set(known)), give("grid name", name=key))
+            raise _unknown(key, sorted(set(ALIASES) | set(known)), estimator, give("grid name", name=key))
         if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):
             raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
                                   f"scipy.stats distribution); got {given!r}")

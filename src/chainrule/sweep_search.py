@@ -190,6 +190,7 @@ def search(estimator, preprocessing: FoldPreprocessing, grid: dict[str, list] | 
                       f"{n_folds} folds ({scored}): {why}", FailedCandidateWarning, stacklevel=caller_level())
     res = named(res, names)          # as the result's cv_results_, which a refit callable reads
     _say_other_nans(res, out, primary, failed, candidates, names, n_folds)
+    _say_train_failed(out, error_score, candidates, names, n_folds)
     best = int(np.argmin(res[f"rank_test_{primary}"])) if choose is None else _chosen(choose, res, len(candidates))
     params = candidates[best]
     refit_said: list = []
@@ -242,6 +243,19 @@ def _nan_of(scoring: Any, primary: str) -> str:
 def _why(said: str | dict | None, primary: str) -> str | None:
     """Why a fold failed its candidate: its fit's failure, or the ranking scorer's (of several: `_fold`'s dict)."""
     return said.get(primary) if isinstance(said, dict) else said
+
+
+def _say_train_failed(out: list, error_score, candidates: list, names, n_folds: int) -> None:
+    """return_train_score: a fitted fold whose training rows could not be scored (its split<k>_train_ is error_score)
+    said once, as GridSearchCV warns 'Scoring failed', naming how many, the first candidate and why."""
+    hit = [i for i, o in enumerate(out) if o[8]]
+    if hit:
+        why = out[hit[0]][8]
+        warnings.warn(f"return_train_score: the training rows' score of {len(hit)} of {len(out)} fits could not be "
+                      f"computed (their split<k>_train_ is error_score={float(error_score):g}), first of candidate "
+                      f"{as_written(candidates[hit[0] // n_folds], names)}: "
+                      f"{next(iter(why.values())) if isinstance(why, dict) else why}", UserWarning,
+                      stacklevel=caller_level())
 
 
 def _say_other_nans(res: dict, out: list, primary: str, failed: dict, candidates: list, names, n_folds: int) -> None:

@@ -64,8 +64,8 @@ def run_tasks(tasks: list[tuple], estimator, data: list[tuple], *, scoring: Any,
               scheduler: str | None, finished_one: Callable[[int, tuple | None], None] | None = None,
               started: bool = False, train_score: bool = False) -> list[tuple]:
     """Each (params, fold number) task's (score, fit seconds, why it failed, whether it ran out of epochs, the
-    ScheduleWarning it kept, its batch size clipped, score seconds, train score or None: `_fold`; `train_score`:
-    GridSearchCV's return_train_score)
+    ScheduleWarning it kept, its batch size clipped, score seconds, train score or None and why it failed: `_fold`;
+    `train_score`: GridSearchCV's return_train_score)
     in the tasks' order, here with joblib's n_jobs or as Dask tasks, `data` each fold's preprocessed rows
     (`sweep_search.prepared`); interrupted, SweepInterrupted with those finished (one rule: each fold its own task).
     `finished_one(task number, result)` is called here as each task finishes (verbose's lines); `started`: also

@@ -14,6 +14,8 @@ from chainrule.errors import ValidationError, counted
 from chainrule.nn.activations import get_activation
 from chainrule.teach.numbers import fmt
 
+from . import limits
+
 
 def build(n_in: int, n_out: int, arch: dict, dtype: str = "float64") -> Any:
     """A network from an architecture description (init "seed": the seed's weights and biases)."""
@@ -220,14 +222,19 @@ def with_layers(net, described: Any) -> Any:
     from chainrule.nn.layers import layer_from_config
     if not isinstance(described, dict) or set(described) != {"layers", "dtype"} \
             or described["dtype"] not in ("float64", "float32") or not isinstance(described["layers"], list):
-        raise ValidationError("share code: net must list the layers and the dtype (float64 or float32)")
+        got = (f"dtype {described['dtype']!r}" if isinstance(described, dict) and set(described) == {"layers", "dtype"}
+               and isinstance(described["layers"], list) else limits.held(described))
+        raise ValidationError(f"share code: net must list the layers and the dtype (float64 or float32); got {got}")
     configs, dense = described["layers"], net.dense_layers
     kinds = [c.get("type") if isinstance(c, dict) else None for c in configs]
     sizes = [(c.get("n_in"), c.get("n_out")) for c, k in zip(configs, kinds) if k == "Dense"]
     if not set(kinds) <= {"Dense", "Dropout"} or len(configs) > 2 * len(dense) + 1 \
             or sizes != [(d.n_in, d.n_out) for d in dense]:
-        raise ValidationError("share code: the layers must be the architecture's Dense layers, with Dropout "
-                              "between them")
+        got = ", ".join(f"Dense {c.get('n_in')}→{c.get('n_out')}" if k == "Dense" else str(k)
+                        for c, k in zip(configs, kinds))
+        want = ", ".join(f"Dense {d.n_in}→{d.n_out}" for d in dense)
+        raise ValidationError(f"share code: the layers must be the architecture's Dense layers ({want}), with Dropout "
+                              f"between them; got {got or 'none'}")
     try:
         layers = [layer_from_config(c) for c in configs]
         return cr.Network(layers, loss=net.loss_function.name, dtype=described["dtype"])

@@ -47,6 +47,20 @@ def received(value: Any) -> str:
     return f"{kind} {str(value)[:40]}"
 
 
+
+def held(value: Any) -> str:
+    """What a share code held where a refusal expected something else, said short: "none", "a list of 3 values",
+    "a dict of ['lr']", "a text of 2,000 characters", "'adam'", "int 5"."""
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return f"a list of {len(value)} value{'s' * (len(value) != 1)}"
+    if isinstance(value, dict):
+        return f"a dict of {sorted(map(str, value))}"[:200]
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
+    return received(value)
+
 def typed_texts(typed: Any, body: dict) -> dict[str, str]:
     """A request's `typed`: for a number field of the page, the text typed in it ({"lr": "-0"}), which JavaScript's
     number no longer tells apart ("-0", "0.00" and "1e-400" all arrive as 0, "2e6" as 2000000)."""

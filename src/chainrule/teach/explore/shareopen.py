@@ -82,7 +82,7 @@ def _payload(code) -> dict:
 
 def _matrix(rows, name: str, n_cols: int) -> np.ndarray:
     if not isinstance(rows, list) or not 1 <= len(rows) <= 8 or not all(isinstance(r, list) for r in rows):
-        raise ValidationError(f"share code: {name} must be 1 to 8 rows (lists); got {_got(rows)}")
+        raise ValidationError(f"share code: {name} must be 1 to 8 rows (lists); got {limits.held(rows)}")
     if any(len(r) != n_cols for r in rows):
         odd = next(r for r in rows if len(r) != n_cols)
         raise ValidationError(f"share code: every row of {name} needs {n_cols} values; got {len(odd)}")
@@ -95,12 +95,13 @@ def load_share(s, code) -> None:
     data, arch, opt = p.get("data"), p.get("arch"), p.get("opt")
     if data is not None:
         if not isinstance(data, dict) or not set(data) <= {"name", "n", "noise", "seed"}:
-            raise ValidationError(f"share code: data must name a data set, its size, noise and seed; got {_got(data)}")
+            raise ValidationError("share code: data must name a data set, its size, noise and seed; "
+                                  f"got {limits.held(data)}")
         s.load("dataset", **data)
     else:
         s.load("seed")
     if not isinstance(arch, dict):
-        raise ValidationError(f"share code: the architecture must be a dict of its settings; got {_got(arch)}")
+        raise ValidationError(f"share code: the architecture must be a dict of its settings; got {limits.held(arch)}")
     if data is None:
         X, Y = p.get("X"), p.get("Y")
         n_in = len(X[0]) if isinstance(X, list) and X and isinstance(X[0], list) else 0
@@ -118,12 +119,12 @@ def load_share(s, code) -> None:
         limits.check_model(s.net, "the shared network")
     values = p.get("params")
     if not isinstance(values, list) or len(values) != s.net.n_params:
-        raise ValidationError(f"share code: expected {s.net.n_params} parameter values; got {_got(values)}")
+        raise ValidationError(f"share code: expected {s.net.n_params} parameter values; got {limits.held(values)}")
     params = np.array(_weights(values, "share code: the network's weights"))
     s.net.params[:] = params
     if not isinstance(opt, list) or len(opt) != 2 or not isinstance(opt[1], dict):
         raise ValidationError(f"share code: the optimizer must be its name and settings, [name, {{setting: value}}]; "
-                              f"got {_got(opt)}")
+                              f"got {limits.held(opt)}")
     s.set_optimizer(opt[0], **opt[1])
     state = p.get("opt_state")         # absent from codes written before it was kept
     if state is not None:
@@ -156,7 +157,7 @@ def _model(s, model) -> None:
     from .engine import tabular
     if not isinstance(model, dict) or not set(model) <= {"title", "sample_from", "pre", "optimizer_from", "classes"}:
         raise ValidationError("share code: model must hold a title, where its sample came from and its preprocessing;"
-                              f" got {_got(model)}")
+                              f" got {limits.held(model)}")
     classes = model.get("classes")
     odd = [c for c in classes if not isinstance(c, str) or len(c) > 1000] if isinstance(classes, list) else [classes]
     if classes is not None and (odd or len(classes) != s.net.n_outputs):
@@ -170,7 +171,7 @@ def _model(s, model) -> None:
         which, held = next((w, v) for w, v in zip(("title", "sample's origin", "optimizer's words"), texts)
                           if not (isinstance(v, str) and len(v) <= 1000) and (v is not None or w == "title"))
         raise ValidationError("share code: the model's title, its sample's origin and its optimizer's words must be "
-                              f"texts (of at most 1000 characters); got its {which}: {_got(held)}")
+                              f"texts (of at most 1000 characters); got its {which}: {limits.held(held)}")
     pre = None
     if model.get("pre") is not None:
         _, Preprocessing = tabular()
@@ -197,13 +198,13 @@ def _optimizer_state(s, state) -> None:
         return                          # no step yet: no moments
     if not isinstance(state, dict) or not (names - later) | {"t"} <= set(state) <= names | {"t"}:
         raise ValidationError(f"share code: the {s.opt_name} optimizer's state needs t and {sorted(names)}; "
-                              f"got {_got(state)}")
+                              f"got {limits.held(state)}")
     s.opt.t = limits.integer(state["t"], "share code: the optimizer's step count", 0, 10**9)
     n = s.net.n_params
     for name in sorted(names & set(state)):
         values = state[name]
         if not isinstance(values, list) or len(values) != n:
-            raise ValidationError(f"share code: the optimizer's {name} needs {n} values; got {_got(values)}")
+            raise ValidationError(f"share code: the optimizer's {name} needs {n} values; got {limits.held(values)}")
         s.opt.state[name] = np.array(_state(values, f"share code: the optimizer's {name}", s.net.params.dtype),
                                      dtype=s.net.params.dtype)
 
@@ -217,16 +218,3 @@ def _state(values: list, what: str, dtype) -> list[float]:
     """A gradient or an optimizer's moments: finite in the network's dtype (1e300 is infinity in float32)."""
     return [limits.number(v, what, min(1e300, float(np.finfo(dtype).max))) for v in values]
 
-
-def _got(value) -> str:
-    """What a share code held where a refusal expected something else, said short: "none", "a list of 3 values",
-    "a dict of ['lr']", "a text of 2,000 characters", "'adam'", "int 5"."""
-    if value is None:
-        return "none"
-    if isinstance(value, list):
-        return f"a list of {len(value)} value{'s' * (len(value) != 1)}"
-    if isinstance(value, dict):
-        return f"a dict of {sorted(map(str, value))}"[:200]
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
-    return limits.received(value)

@@ -78,3 +78,19 @@ def test_long_column_and_class_names_beside_the_diagram_lie_inside_the_figure(mo
     assert _cut(kept["fig"]) == []
     shown = [t.get_text() for t in kept["fig"].axes[0].texts]
     assert any(t.startswith(inputs[0][:4]) for t in shown) and any(t.startswith(outputs[0][:4]) for t in shown)
+
+
+@pytest.mark.parametrize("size", [None, (6, 5)])
+def test_keeping_the_heat_maps_on_the_figure_draws_the_figure_once_the_save(monkeypatch, tmp_path, size):
+    """The maps are measured alone: a draw of the whole figure (its diagram's every edge) per move doubled the time."""
+    from matplotlib.figure import Figure
+    draws = []
+    real = Figure.draw
+
+    def counted(self, renderer):
+        draws.append(self)
+        return real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    fig = _drawn(monkeypatch, tmp_path, size=size)
+    assert draws == [fig]

@@ -246,8 +246,7 @@ def _kept_on_figure(fig, maps) -> None:
     smaller `size` (6 x 5 inches) cut off 'from input', the rows' names and 'to neuron' at the edges."""
     pad = 2.0                                             # pixels between a name and the edge
     for _ in range(3):                                    # measured, moved, measured again: until none is cut
-        fig.draw_without_rendering()
-        moved = False
+        moved = False                                     # each map measured alone: no draw of the whole figure
         for ax, bar in maps:
             label = ax.yaxis.label
             room = ax.get_window_extent().height

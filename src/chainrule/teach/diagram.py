@@ -144,6 +144,9 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
     radius = 900 if tall <= 6 else max(150, 900 * 6 / tall)
     _, _, aw, _ = ax.get_position().bounds
     beside = (np.sqrt(radius) / 2 + 4) / 72 / (aw * fig.get_size_inches()[0] / len(names))   # the names clear the node
+    # a name beside the first or last units fits between its node and the figure's edge (18 letters ran off a 5 x 4)
+    room = ((1 - aw) / 2 + aw / len(names) * (0.5 - beside)) * fig.get_size_inches()[0] * 72 - 6     # points
+    fit = max(4, min(18, int((room - 3) / (0.6 * 8))))                  # letters, as labels.text_size measures them
     for level, units in enumerate(names):
         for k, unit in enumerate(shown[level]):
             x, y = pos(level, k)
@@ -163,10 +166,10 @@ def network_diagram(net: Any, path: str | PathLike, report: Any = None, size: tu
                 ax.text(x, y - 0.17, text, ha="center", va="top", fontsize=7, zorder=5)
                 fixed.append((x, y - 0.17, text))
             if level == 0 and input_names is not None:
-                ax.text(x - beside, y, clipped(input_names[unit]), ha="right", va="center", fontsize=8, zorder=5,
+                ax.text(x - beside, y, clipped(input_names[unit], fit), ha="right", va="center", fontsize=8, zorder=5,
                         parse_math=False)          # a column's name as written: 'a$b$' is no formula
             if level == len(names) - 1 and output_names is not None:
-                ax.text(x + beside, y, clipped(output_names[unit]), ha="left", va="center", fontsize=8, zorder=5,
+                ax.text(x + beside, y, clipped(output_names[unit], fit), ha="left", va="center", fontsize=8, zorder=5,
                         parse_math=False)
     if labelled:
         place_labels(fig, ax, edges, fixed, [pos(level, k) for level in range(len(names))
@@ -243,8 +246,7 @@ def _kept_on_figure(fig, maps) -> None:
     smaller `size` (6 x 5 inches) cut off 'from input', the rows' names and 'to neuron' at the edges."""
     pad = 2.0                                             # pixels between a name and the edge
     for _ in range(3):                                    # measured, moved, measured again: until none is cut
-        fig.draw_without_rendering()
-        moved = False
+        moved = False                                     # each map measured alone: no draw of the whole figure
         for ax, bar in maps:
             label = ax.yaxis.label
             room = ax.get_window_extent().height

@@ -1,0 +1,42 @@
+"""The review of data71: CsvStream.fit compares its column names as sets, a wide block is standardised by
+statistics.standardised (the one reading of a column's scale), and a '?' label's advice is one that reads it."""
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import cmd
+
+from chainrule.data.columns import ColumnWarning
+from chainrule.data.stream import CsvStream
+from chainrule.data.tabular import Preprocessing
+from chainrule.errors import ValidationError
+
+
+class Scanned(list):
+    """A header that counts the names looked up in it one by one (a wide file's list scanned once a column)."""
+    looked = 0
+
+    def __contains__(self, item):
+        Scanned.looked += 1
+        return super().__contains__(item)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            Scanned.looked += 1
+        return super().__getitem__(at)
+
+
+def test_csvstream_fit_does_not_scan_a_wide_header_once_a_column(tmp_path, monkeypatch):
+    p = 400
+    df = pd.DataFrame((np.arange(20.0) % 5)[:, None] * np.arange(1, p + 1), columns=[f"c{i}" for i in range(p)])
+    df["y"] = np.arange(20) % 2
+    df.to_csv(tmp_path / "w.csv", index=False)
+    stream = CsvStream(tmp_path / "w.csv")
+    header = Scanned(stream.header())
+    monkeypatch.setattr(CsvStream, "header", lambda self: Scanned(header))
+    Scanned.looked = 0
+    stream.fit(target="y")
+    assert Scanned.looked < 10, Scanned.looked          # 10,000 columns scanned so took seconds (twice)
+    assert stream.pre.numeric == list(df.columns[:p])
+    with pytest.raises(ValidationError, match=r"columns= names 'c1' 2 times; give each column once \(got \['c0', "):
+        CsvStream(tmp_path / "w.csv").fit(target="y", columns=["c0", "c1", "y", "c1"])
+    stream.close()

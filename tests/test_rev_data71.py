@@ -40,3 +40,24 @@ def test_csvstream_fit_does_not_scan_a_wide_header_once_a_column(tmp_path, monke
     with pytest.raises(ValidationError, match=r"columns= names 'c1' 2 times; give each column once \(got \['c0', "):
         CsvStream(tmp_path / "w.csv").fit(target="y", columns=["c0", "c1", "y", "c1"])
     stream.close()
+
+
+def test_a_wide_block_standardises_as_the_column_alone_where_the_difference_overflows(monkeypatch):
+    import chainrule.data.encode as encode
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(rng.normal(size=(30, 200)), columns=[f"c{i}" for i in range(200)])
+    df["c5"] = 1e308 + 1e307 * rng.normal(size=30)                 # a mean near float64's largest
+    df["y"] = np.arange(30) % 2
+    pre = Preprocessing.fit(df, "y", warn=False)
+    later = df.copy()
+    later.loc[4, "c5"] = -1.7e308                   # less the mean: past float64; standardised: about -27
+    read = []
+    alone = encode.as_numbers
+    monkeypatch.setattr(encode, "as_numbers", lambda raw, how=None: read.append(raw.name) or alone(raw, how))
+    X = pre.transform(later, sparse=False)
+    assert read == []                               # the block holds it: statistics.standardised, as alone
+    j = pre.numeric.index("c5")
+    assert np.isfinite(X[:, j]).all() and -30 < X[4, j] < -20
+    truth = [float(v) / pre.scales[j] - pre.means[j] / pre.scales[j] for v in later["c5"]]    # the rows one by one
+    np.testing.assert_allclose(X[:, j], truth, rtol=1e-12)
+    np.testing.assert_allclose(X[:, j], encode.numeric_column(pre, later, "c5"), rtol=1e-15)

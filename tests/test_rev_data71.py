@@ -61,3 +61,25 @@ def test_a_wide_block_standardises_as_the_column_alone_where_the_difference_over
     truth = [float(v) / pre.scales[j] - pre.means[j] / pre.scales[j] for v in later["c5"]]    # the rows one by one
     np.testing.assert_allclose(X[:, j], truth, rtol=1e-12)
     np.testing.assert_allclose(X[:, j], encode.numeric_column(pre, later, "c5"), rtol=1e-15)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_spaced_question_mark_label_is_not_advised_a_marker_that_cannot_read_it(tmp_path, stream):
+    rows = "".join(f"{i * 0.1:.1f}, {'?' if i in (5, 17) else ('yes', 'no')[i % 2]}\n" for i in range(40))
+    (tmp_path / "q.csv").write_text("a,y\n" + rows)                 # UCI's adult.data: ', ?' after each comma
+    assert " ?" in set(pd.read_csv(tmp_path / "q.csv", na_values=["?"])["y"])    # a marker '?' leaves ' ?' as it is
+    more = ["--stream"] if stream else []
+    out = cmd("train", "q.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", *more, cwd=tmp_path)
+    assert "has ' ?' among its labels" in out.stderr
+    assert "--na-values" not in out.stderr and "leave those rows out (the spaces around it" in out.stderr
+    followed = cmd("train", "q.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--na-values", "?", *more,
+                   cwd=tmp_path)
+    assert "has ' ?' among its labels" in followed.stderr           # the marker the old advice gave read nothing
+
+
+def test_a_spaced_question_mark_label_in_python_is_warned_with_the_rows_to_leave_out():
+    df = pd.DataFrame({"a": np.arange(40) * 0.1, "y": [" ?" if i in (5, 17) else ("yes", "no")[i % 2]
+                                                       for i in range(40)]})
+    with pytest.warns(ColumnWarning, match=r"has ' \?' among its labels.*leave those rows out") as seen:
+        Preprocessing.fit(df, "y")
+    assert not any("na_values" in str(w.message) for w in seen)

@@ -83,3 +83,30 @@ def test_a_spaced_question_mark_label_in_python_is_warned_with_the_rows_to_leave
     with pytest.warns(ColumnWarning, match=r"has ' \?' among its labels.*leave those rows out") as seen:
         Preprocessing.fit(df, "y")
     assert not any("na_values" in str(w.message) for w in seen)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_question_mark_labels_advice_keeps_the_markers_already_given(tmp_path, stream):
+    rows = "".join(f"{'n/a' if i == 3 else i * 0.1},{'?' if i in (5, 17) else ('yes', 'no')[i % 2]}\n"
+                   for i in range(40))
+    (tmp_path / "q.csv").write_text("a,y\n" + rows)
+    more = ["--impute", "mean", *(["--stream"] if stream else [])]
+    out = cmd("train", "q.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--na-values", "n/a", *more,
+              cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "give --na-values 'n/a,?' to read it as missing" in out.stderr      # '?' alone would drop 'n/a'
+    followed = cmd("train", "q.csv", "--target", "y", "--epochs", "1", "--out", "m.npz", "--na-values", "n/a,?",
+                   *more, cwd=tmp_path)
+    assert "has missing values on lines 7 and 19" in followed.stderr        # both read, as pandas reads them:
+    table = pd.read_csv(tmp_path / "q.csv", na_values=["n/a", "?"], keep_default_na=False)
+    assert table["a"].isna().sum() == 1 and list(np.flatnonzero(table["y"].isna()) + 2) == [7, 19]
+
+
+def test_a_question_mark_labels_advice_in_python_keeps_read_csvs_markers(tmp_path):
+    from chainrule.data.csvfile import read_csv
+    (tmp_path / "q.csv").write_text("a,y\n" + "".join(f"{'n/a' if i == 3 else i * 0.1},"
+                                                      f"{'?' if i in (5, 17) else ('yes', 'no')[i % 2]}\n"
+                                                      for i in range(40)))
+    df = read_csv(tmp_path / "q.csv", na_values=["n/a"])
+    with pytest.warns(ColumnWarning, match=r"na_values=\['n/a', '\?'\]"):
+        Preprocessing.fit(df, "y", impute="mean")

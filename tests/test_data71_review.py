@@ -198,7 +198,7 @@ def test_a_streamed_wide_file_is_encoded_a_block_at_a_time_as_transform(tmp_path
     (dict(columns=["a"]), r"target column 'y' is in the file but not in columns= \(the target and the feature "
                           r"columns, \['a'\]\): add it"),
     (dict(columns=["a", "y"], text_columns=["b"]), r"text column 'b' is in the file but not in columns="),
-    (dict(columns=["a", "a", "y"]), r"columns names 'a' twice"),
+    (dict(columns=["a", "a", "y"]), r"columns= names 'a' 2 times; give each column once"),
     (dict(columns="ay"), r"columns must be a list of column names, e.g. \['ay'\]"),
 ])
 def test_csvstream_columns_that_leave_out_or_repeat_a_column_say_so(tmp_path, kw, said):

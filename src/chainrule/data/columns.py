@@ -240,11 +240,13 @@ def one_class_per_value(counts: Any) -> bool:
     return 2 * n > int(counts.sum()) or 2 * once > n
 
 
-def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: bool = True) -> None:
+def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: bool = True,
+                  given: Any = ()) -> None:
     """A classification target needs two classes; one with more classes than half its rows, or with
     most classes seen once (a continuous target given --task classification: one class per row,
     nothing to learn), is said, and so are labels that are one label written several ways ('1' and '1.0',
-    'Yes' and 'yes '). For `Preprocessing.fit` and `train --stream` alike; `counts`: the rows of each class."""
+    'Yes' and 'yes '). For `Preprocessing.fit` and `train --stream` alike; `counts`: the rows of each class;
+    `given`: the missing-value markers the file was read with (an advice to add one keeps them)."""
     import warnings
     if len(classes) < 2:
         raise ValidationError(f"target column {target!r} has only one class ({classes[0]!r}); "
@@ -261,7 +263,7 @@ def check_classes(target: str, classes: list, counts: Any, numeric: bool, warn: 
     from .targets import warn_equal_numbers, warn_label_spellings, warn_sheet_errors  # (targets imports this module)
     warn_equal_numbers(target, classes)
     warn_label_spellings(target, classes)
-    warn_sheet_errors(target, classes)
+    warn_sheet_errors(target, classes, given)
 
 
 def categories(col, name: str, max_categories: int | None, training: bool = False,

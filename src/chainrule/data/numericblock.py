@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from .statistics import standardised
+
 #: values read at a time (n rows x a group of columns): a few MB, whatever the width
 BLOCK_VALUES = 1 << 22
 
@@ -40,7 +42,7 @@ def _standardised(pre: Any, df: Any, plain: list, j: list, top: float) -> tuple[
     if not plain:
         return np.empty((len(df), 0)), np.zeros(0, dtype=bool)
     values = df[plain].to_numpy(dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = (values - np.asarray(pre.means, dtype=np.float64)[j]) / np.asarray(pre.scales, dtype=np.float64)[j]
+    z = standardised(values, np.asarray(pre.means, dtype=np.float64)[j], np.asarray(pre.scales, dtype=np.float64)[j])
+    with np.errstate(invalid="ignore"):
         good = (np.isfinite(z) & (np.abs(z) <= top)).all(axis=0)
     return z, good

@@ -31,14 +31,14 @@ def mean_and_spread(values: Any, weights: Any = None) -> tuple[float, float]:
     return mean, std
 
 
-def standardised(values: np.ndarray, mean: float, scale: float) -> np.ndarray:
+def standardised(values: np.ndarray, mean: Any, scale: Any) -> np.ndarray:
     """(values - mean) / scale without the overflow of the difference: a value near -1.8e308 less a mean near
     +9e307 is beyond float64, its standardised value (-1.7) is not: computed as values / scale - mean / scale there."""
     with np.errstate(over="ignore", invalid="ignore"):
         z = (values - mean) / scale
         over = np.isinf(z) & np.isfinite(values)
-        if over.any():
-            z[over] = values[over] / scale - mean / scale
+        if over.any():          # (means and scales a column each of a block too: numericblock's)
+            z = np.where(over, values / scale - mean / scale, z)
     return z
 
 

@@ -50,7 +50,8 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
             raise constant_target(target, y.train_lo, y.lo < y.hi, False)
     else:
         pre.classes = sorted(as_python(list(y.counts), y.kind), key=lambda v: (str(type(v)), v))
-        column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target)
+        column_checks.check_classes(target, pre.classes, list(y.counts.values()), numeric_target,
+                                    given=info.get("na_values"))
     empty = [c for c, s in scans.items() if s.missing == s.rows]
     if empty:
         raise no_values(empty[0], impute)

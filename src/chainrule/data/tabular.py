@@ -185,7 +185,8 @@ class Preprocessing:
                 raise constant_target(target, float(values[0]), y.nunique() > 1, False)
         else:
             pre.classes = sorted(y.unique().tolist(), key=lambda v: (str(type(v)), v))
-            check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn)
+            check_classes(target, pre.classes, y.value_counts().to_numpy(), numeric_target, warn=warn,
+                          given=df.attrs.get("csv", {}).get("na_values"))
         gap = df[features].isna()
         missing = gap.sum()                          # one pass over the table, not two a column
         empty = [c for c in features if missing[c] == len(df)]

@@ -40,11 +40,11 @@ def label_key(label: str) -> str:
 MISSING_MARKS = ("?",)
 
 
-def warn_sheet_errors(target: str, classes: list) -> None:
+def warn_sheet_errors(target: str, classes: list, given: Any = ()) -> None:
     """A spreadsheet's error cell ('#DIV/0!') or a missing-value marker ('?', UCI's) among a target's labels would
     be learnt as a class of its own: said, as the same cells among numbers are refused (textnumbers.SHEET_ERRORS),
-    each with its remedy."""
-    from .advice import give
+    each with its remedy (the markers `given` kept in it: --na-values replaces them)."""
+    from .markers import na_advice
     from .textnumbers import SHEET_ERRORS, names_of
 
     def found(kind: tuple[str, ...]) -> list:
@@ -57,12 +57,13 @@ def warn_sheet_errors(target: str, classes: list) -> None:
                       "failed where the sheet was saved), each learnt as a class of its own: export the sheet again "
                       "with its formulas fixed, or leave those rows out", ColumnWarning, stacklevel=caller_level())
     if marks:
-        value = ", ".join(repr(m.strip()) for m in marks)
-        read = give("na values", value=value)
+        read = na_advice(marks, list(given or ()))  # as written: ' ?' is no '?'
+        fix = (f"{read[0].lower()}{read[1:]} to read it as missing (those rows, which have no label to learn from, "
+               "are then named by line to leave out)" if read else "leave those rows out (the spaces around it are "
+               "kept as written, so no missing-value marker reads it)")
         warnings.warn(f"target column {short(target)} has {names_of(marks)} among its labels, a common marker of a "
                       f"missing value (as in UCI's data sets), learnt as a class of its own: if it marks an unknown "
-                      f"label, {read[0].lower()}{read[1:]} to read it as missing (those rows, which have no label to "
-                      "learn from, are then named by line to leave out)", ColumnWarning, stacklevel=caller_level())
+                      f"label, {fix}", ColumnWarning, stacklevel=caller_level())
 
 
 def warn_label_spellings(target: str, classes: list) -> None:

@@ -113,7 +113,8 @@ def test_the_engines_refusal_carries_what_the_option_says(iris, tmp_path, make, 
 
 
 TORCHS = {"step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "cosine": S.CosineAnnealingLR,
-          "linear": S.LinearLR, "constant": S.ConstantLR, "polynomial": S.PolynomialLR, "plateau": S.ReduceLROnPlateau}
+          "linear": S.LinearLR, "constant": S.ConstantLR, "polynomial": S.PolynomialLR, "plateau": S.ReduceLROnPlateau,
+          "restarts": S.CosineAnnealingWarmRestarts}
 
 
 @pytest.mark.parametrize("name", list(TORCHS))
@@ -123,7 +124,8 @@ def test_each_key_torch_takes_is_taken_or_refused_saying_why_and_what_is_taken(n
     import inspect
 
     from chainrule.cli.schedule import schedule_arg
-    needed = {"step": "step_size=2,", "multistep": "milestones=2,", "exponential": "gamma=0.5,", "cosine": "T_max=5,"}
+    needed = {"step": "step_size=2,", "multistep": "milestones=2,", "exponential": "gamma=0.5,", "cosine": "T_max=5,",
+              "restarts": "T_0=2,"}
     for key in list(inspect.signature(TORCHS[name]).parameters)[1:]:
         value = {"milestones": "3", "mode": "min", "threshold_mode": "abs", "factor": "0.5",
                  "gamma": "0.5"}.get(key, "1")

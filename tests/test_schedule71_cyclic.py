@@ -106,6 +106,8 @@ def test_one_cycle_past_total_steps_is_refused_as_torch_refuses_to_step_there():
             topt.step()
             scheduler.step()
     with pytest.raises(ValidationError, match=r"total_steps=10\) has no rate for epoch 11 .*give total_steps"):
+        optim.OneCycleLR(0.1, 10)(11)
+    with pytest.raises(ValidationError, match=r"total_steps=10.* has a rate for epochs 0 to 10 .*to epoch 11"):
         net.fit(X, Y, optimizer=optim.SGD(optim.OneCycleLR(0.1, 10)), epochs=12, batch_size=len(X), verbose=0)
 
 

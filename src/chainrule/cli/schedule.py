@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from ..errors import ChainruleError, ValidationError, did_you_mean
 from ..nn.numeric import as_whole, number_or_text
 from ..training import callbacks
+from ..training import cyclic_schedules as cyclic
 from ..training import schedules as sched
 from ..training.callbacks import ReduceLROnPlateau
 from .optimizer import warnings_reworded
@@ -19,7 +20,8 @@ from .optimizer import warnings_reworded
 #: the names --schedule takes, and the engine's class each stands for (its class name is taken too, any case)
 NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, "exponential": sched.ExponentialLR,
                           "cosine": sched.CosineAnnealingLR, "linear": sched.LinearLR, "constant": sched.ConstantLR,
-                          "polynomial": sched.PolynomialLR, "plateau": callbacks.ReduceLROnPlateau}
+                          "polynomial": sched.PolynomialLR, "restarts": cyclic.CosineAnnealingWarmRestarts,
+                          "plateau": callbacks.ReduceLROnPlateau}
 #: the keys that take a list: their later values follow after commas (milestones=30,60,gamma=0.5)
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
@@ -35,7 +37,8 @@ HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
         "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
-        "polynomial:total_iters=100,power=1, or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
+        "polynomial:total_iters=100,power=1, restarts:T_0=10,T_mult=2 (CosineAnnealingWarmRestarts), "
+        "or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
         "unless monitor=loss, in Keras' names and counts, not torch's: min_delta, an absolute change, for torch's "
         "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1). Repeated, one after another as torch's "
         "SequentialLR: each later one written NAME@EPOCH, the 0-based epoch it starts at (its milestone), counting its "

@@ -179,6 +179,8 @@ def one_sample_row(n_rows: int, Y: Any, k: int) -> None:
 
 
 def positive_int(value, name: str) -> int:
+    """`value` as an int of at least 1, or an error naming `name`; a 0-d integer array or tensor is its number."""
+    value = _zero_d(value, name, "a positive integer")
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise refusal(ChainruleTypeError(f"{name} must be a positive integer; got {value!r}"), name,
                       "a positive integer")
@@ -187,15 +189,15 @@ def positive_int(value, name: str) -> int:
     return int(value)
 
 
-def _zero_d(value: Any, name: str) -> Any:
+def _zero_d(value: Any, name: str, expected: str = "a number") -> Any:
     """A 0-d array or tensor as its Python number (np.float64 stays as it is); an array of more dimensions refused."""
     if isinstance(value, numbers.Number) or not hasattr(value, "__array__") or not hasattr(value, "shape"):
         return value
     shape = tuple(value.shape)
     if shape:
         hint = f"; give {name}.item() for its one element" if math.prod(shape) == 1 else ""
-        raise refusal(ChainruleTypeError(f"{name} must be a number (a 0-d array or tensor is taken as one); got an "
-                                         f"array of shape {shape} ({type(value).__name__}){hint}"), name, "a number")
+        raise refusal(ChainruleTypeError(f"{name} must be {expected} (a 0-d array or tensor is taken as one); got "
+                                         f"an array of shape {shape} ({type(value).__name__}){hint}"), name, expected)
     return value.item()
 
 

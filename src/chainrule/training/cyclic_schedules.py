@@ -87,6 +87,9 @@ class OneCycleLR(Schedule):
             begin = end
         raise AssertionError("unreachable: the last phase takes every epoch")
 
+    def last_epoch(self) -> int | None:
+        return self.total_steps
+
     def config(self) -> dict:
         return {"name": "OneCycleLR", "max_lr": self.max_lr, "total_steps": self.total_steps,
                 "pct_start": self.pct_start, "anneal_strategy": self.anneal_strategy, "div_factor": self.div_factor,

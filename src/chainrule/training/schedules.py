@@ -45,6 +45,11 @@ class Schedule:
         still until then (`unreached`); None for one that moves from epoch 1 on, or never."""
         return None
 
+    def last_epoch(self) -> int | None:
+        """The last epoch that has a rate (OneCycleLR's total_steps), so that a fit past it is refused before its
+        first epoch (`past_end`); None: every epoch has one."""
+        return None
+
     def __repr__(self) -> str:
         try:
             cfg = self.config()
@@ -238,6 +243,10 @@ class SequentialLR(Schedule):
         moves = type(self.schedules[0]).first_change is Schedule.first_change     # moving from epoch 1 on
         return None if moves else (self.milestones[0], f"milestones={self.milestones}")
 
+    def last_epoch(self) -> int | None:
+        last = self.schedules[-1].last_epoch()
+        return None if last is None else self.milestones[-1] + last
+
     def __repr__(self) -> str:
         return f"SequentialLR(schedules={self.schedules!r}, milestones={self.milestones!r})"
 
@@ -327,7 +336,17 @@ def unreached(schedule: Schedule, end: int, epochs: int, initial_epoch: int = 0,
     warnings.warn(said, stacklevel=caller_level())
 
 
-#: every schedule by name (cyclic_schedules adds its own, imported with chainrule.optim)
+def past_end(schedule: Schedule, end: int, epochs: int) -> None:
+    """Refuse, before its first epoch, a fit that trains past its schedule's last rate (`end`: the run's last epoch +
+    1), rather than at that epoch with the ones before it trained."""
+    last = schedule.last_epoch()
+    if last is not None and end - 1 > last:
+        raise ValidationError(f"{schedule!r} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler "
+                              f"refuses to step past them), and this fit (epochs={epochs}) would train to epoch "
+                              f"{end - 1}: give fewer epochs, or a schedule of {end} epochs (OneCycleLR's total_steps)")
+
+
+#: every schedule by name (cyclic_schedules adds its own, imported at the end of this module)
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (
     StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, ConstantLR, PolynomialLR, SequentialLR)}
 
@@ -368,3 +387,5 @@ def register_schedule(cls: _S) -> _S:
     SCHEDULES[cls.__name__] = cls
     return cls
 
+
+from . import cyclic_schedules  # noqa: E402, F401 (last: adds CosineAnnealingWarmRestarts, OneCycleLR to SCHEDULES)

@@ -27,7 +27,7 @@ from .diagnostics import last_outputs, likely_cause, unseen_update
 from .diverged import diverged, last_update_diverged
 from .optim import Optimizer
 from .rank_warnings import alone_among_ranks
-from .schedules import unreached
+from .schedules import past_end, unreached
 from .small_callbacks import diverged_batch, last_finite, terminates
 from .sparse_rows import SparseRows
 from .streaming import LazyRows, validation, validation_logs
@@ -113,6 +113,7 @@ class Trainer:
         # a milestone past the run's end, said once: after the callbacks' checks (a LearningRateScheduler beside it is
         # refused there), before any epoch
         if getattr(net.optimizer, "schedule", None) is not None and epochs > first_epoch:
+            past_end(net.optimizer.schedule, net.epochs_trained + epochs - first_epoch, epochs)
             unreached(net.optimizer.schedule, net.epochs_trained + epochs - first_epoch, epochs,
                       0 if restored else self.initial_epoch, net.epochs_trained)
         self.ran = None

@@ -179,11 +179,32 @@ class Softmax(Activation):
 
 
 ACTIVATIONS: dict[str, type[Activation]] = {cls.name: cls for cls in (Sigmoid, Tanh, ReLU, LeakyReLU, Softmax, Linear)}
+#: the names of chainrule's own, before any register_activation
+BUILT_IN = tuple(ACTIVATIONS)
 
 
 def register_activation(cls: _C) -> _C:
     """Class decorator: make an Activation subclass known by its `name`, so that a network using
-    it can be built by name, saved and loaded. A built-in name cannot be taken over."""
+    it can be built by name, saved and loaded. A built-in name cannot be taken over.
+
+    Examples
+    --------
+    softplus, log(1 + e^net), whose derivative is the sigmoid; gradcheck compares the gradients backpropagated
+    through `derivative` with central differences of the loss (a wrong derivative gives 1e-2 or more):
+
+    >>> import numpy as np, chainrule as cr
+    >>> @cr.register_activation
+    ... class SmoothReLU(cr.Activation):
+    ...     name = "smooth_relu"
+    ...     def __call__(self, net):
+    ...         return np.logaddexp(0.0, net)
+    ...     def derivative(self, out, net):
+    ...         return 1.0 / (1.0 + np.exp(-net))
+    >>> net = cr.Network([cr.Dense(3, 4, "smooth_relu", seed=0), cr.Dense(4, 1, seed=1)], loss="mse")
+    >>> X, Y = np.random.default_rng(0).normal(size=(5, 3)), np.ones((5, 1))
+    >>> cr.gradcheck(net, X, Y) < 1e-6
+    True
+    """
     if cls.name in ACTIVATIONS and ACTIVATIONS[cls.name] is not cls and ACTIVATIONS[cls.name].__module__ == __name__:
         raise ValidationError(f"activation name {cls.name!r} belongs to the built-in {ACTIVATIONS[cls.name].__name__}; "
                               "give your class another name")
@@ -208,10 +229,18 @@ def get_activation(activation: str | Activation | dict | None) -> Activation:
 ALIASES = {"leakyrelu": "leaky_relu", "identity": "linear"}
 #: other frameworks' activations chainrule lacks: told so, not "did you mean" a different function
 OTHER_FUNCTIONS = ("elu", "selu", "celu", "gelu", "silu", "swish", "mish", "softplus", "softsign", "relu6", "prelu",
-                   "hardtanh", "hard_tanh", "hardsigmoid", "hard_sigmoid", "hardswish", "hard_swish", "exponential",
-                   "logsigmoid", "log_sigmoid", "softmin", "tanhshrink", "tanh_shrink", "glu", "rrelu", "softmax2d",
-                   "hardshrink", "hard_shrink", "softshrink", "soft_shrink", "threshold", "hard_silu", "sparsemax",
+                   "hard_tanh", "hard_sigmoid", "hard_swish", "exponential", "log_sigmoid", "softmin", "tanh_shrink",
+                   "glu", "rrelu", "softmax2d", "hard_shrink", "soft_shrink", "threshold", "hard_silu", "sparsemax",
                    "squareplus", "sparse_plus")
+
+
+def bare(name: str) -> str:
+    """A name as torch's class, Keras' function and Keras' class all spell it: 'HardTanh', 'hard_tanh', 'hardtanh'."""
+    return name.lower().replace("_", "")
+
+
+#: OTHER_FUNCTIONS in every spelling: one table, matched with `bare`
+OTHER_BARE = frozenset(bare(name) for name in OTHER_FUNCTIONS)
 
 
 def _unknown(name: object) -> UnknownNameError:
@@ -221,13 +250,17 @@ def _unknown(name: object) -> UnknownNameError:
         return UnknownNameError(f"{known}. No layer outputs log-probabilities: torch's "
                                 "LogSoftmax followed by NLLLoss is here activation='softmax' on the output layer with "
                                 "loss='categorical_crossentropy' (the same numbers)")
-    if key in OTHER_FUNCTIONS:
+    if bare(key) in OTHER_BARE:
         return UnknownNameError(f"{known}. {name!r} is another function than these: write it as "
                                 "an Activation subclass and give it to cr.register_activation")
     return unknown_name("activation", name, sorted(ACTIVATIONS))
 
 
 def _from_name(name, params) -> Activation:
+    if isinstance(name, str) and name.lower() == "linear" and name != "linear" and "Linear" not in ACTIVATIONS:
+        raise UnknownNameError(f"activation={name!r} is torch's nn.Linear, a layer (chainrule's Dense itself), not an "
+                               "activation; no activation (the identity, torch's nn.Identity) is 'linear', Keras' "
+                               "name, a Dense's default")
     key = None if not isinstance(name, str) else name.lower() if name.lower() in ACTIVATIONS else \
         ALIASES.get(name.lower())       # a registered "identity" is the user's own
     if key not in ACTIVATIONS:

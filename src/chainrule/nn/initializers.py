@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UnknownNameError, ValidationError, closest, unknown_name
+from .activations import bare
 
 #: the draws a user names (cr.init.he_uniform, cr.init.variance_scaling(...)); resolve, initial_values and the tables
 #: are the engine's, not offered as cr.init's API
@@ -167,7 +168,7 @@ KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform", "randomno
                "randomuniform": "uniform", "glorotuniform": "glorot_uniform", "heuniform": "he_uniform",
                "lecununiform": "lecun_uniform", "truncatednormal": "truncated_normal"}
 #: Keras' VarianceScaling() by name: scale 1, fan_in, truncated normal, as variance_scaling() draws
-KERAS_VARIANCE_SCALING = ("variancescaling", "variance_scaling")
+KERAS_VARIANCE_SCALING = ("variance_scaling",)        # its class name too: matched by `bare`
 #: Keras' draws chainrule has no name for, and what draws them here ({arg}: the argument given). Orthogonal: the
 #: polar factor U @ Vt of a normal matrix is uniform over the matrices with orthonormal columns (rows where n_in <
 #: n_out), as Keras' and torch's QR with its sign fix (Q * sign(diag(R))) draw; a plain QR's Q is not (its first
@@ -195,7 +196,7 @@ def resolve(init: Any, activation_name: str, argument: str = "init") -> Callable
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
         key = KERAS_NAMES.get(key, key)
-        if key in KERAS_VARIANCE_SCALING:
+        if bare(key) in {bare(name) for name in KERAS_VARIANCE_SCALING}:
             return variance_scaling()
         if key in KERAS_LACKING:
             advice = BIAS_INSTEAD if argument == "bias_init" and key != "constant" else \

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ChainruleTypeError, did_you_mean
-from . import initializers
+from . import activations, initializers
 
-#: another framework's activation layers (and names), which a chainrule Dense holds as its own activation
-ACTIVATION_LAYERS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
-                     "leakyrelu": "leaky_relu", "leaky_relu": "leaky_relu"}
+#: another framework's activation layers (and names), which a chainrule Dense holds as its own activation: the
+#: built-in activations but the identity, under their names and torch's (activations.ALIASES)
+ACTIVATION_LAYERS = {**{name: name for name in activations.BUILT_IN if name != "linear"},
+                     **{alias: name for alias, name in activations.ALIASES.items() if name != "linear"}}
 
 
 def instead_of(layer: Any) -> str:
@@ -24,7 +25,10 @@ def instead_of(layer: Any) -> str:
     if name == "flatten":
         return ("; chainrule has no Flatten: a network takes one row of features per sample (a Flatten of rows is the "
                 "identity), so remove it, and give the network X.reshape(len(X), -1) where samples have more axes")
-    if name == "identity" or (isinstance(layer, str) and name == "linear"):      # torch's Linear is no identity
+    if isinstance(layer, str) and name == "linear" and layer != "linear":       # torch's Linear: an affine layer
+        return ("; torch's Linear is chainrule's Dense(n_in, n_out): give a Dense ('linear', Keras' name of the "
+                "identity, is a Dense's activation unless given)")
+    if name == "identity" or (isinstance(layer, str) and name == "linear"):       # 'linear': Keras' identity
         return "; an identity computes nothing: remove it (a Dense's activation is 'linear' unless given)"
     rate = getattr(layer, "p", getattr(layer, "rate", None))
     if name == "dropout" and owner and isinstance(rate, (int, float)):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import cmd
 
 import chainrule as cr
-from conftest import cmd
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")

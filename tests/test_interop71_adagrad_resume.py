@@ -63,3 +63,20 @@ def test_torch_adagrad_state_goes_on_in_chainrule():
     _torch_steps(module, topt, 5)
     net.fit(X, Y, optimizer=opt, epochs=5, batch_size=16, shuffle=False, verbose=0)
     _same(net, module, opt, topt)
+
+
+@pytest.mark.parametrize("name,kw", [("Adagrad", KW), ("RMSprop", dict(lr=0.05)), ("SGD", dict(lr=0.05, momentum=0.9))])
+def test_bias_free_layer_state_goes_on_in_torch_with_net(name, kw):
+    torch.manual_seed(0)
+    source = torch.nn.Sequential(torch.nn.Linear(3, 4, bias=False), torch.nn.Tanh(), torch.nn.Linear(4, 2)).double()
+    net = cr.from_torch(source, loss="mse")
+    opt = getattr(cr.optim, name)(**kw)
+    net.fit(X, Y, optimizer=opt, epochs=3, batch_size=8, shuffle=False, verbose=0)
+    module = cr.to_torch(net).train()
+    topt = getattr(torch.optim, name)(module.parameters(), **kw)
+    topt.load_state_dict(to_torch_state(opt.state_dict(), net=net))
+    _torch_steps(module, topt, 5)
+    net.fit(X, Y, optimizer=opt, epochs=5, batch_size=16, shuffle=False, verbose=0)
+    np.testing.assert_allclose(net.dense_layers[0].W, module[0].weight.detach().numpy().T, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(net.dense_layers[1].W, module[2].weight.detach().numpy().T, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(net.dense_layers[1].b, module[2].bias.detach().numpy(), rtol=0, atol=1e-12)

@@ -4,6 +4,7 @@ user's path (never the hidden temporary file beside it).
 `atomic_write` writes a temporary file in the target's folder, flushes and fsyncs it, then
 renames it over the target: a kill at any moment leaves either the old file or the new one, and the
 temporary file, which the next save beside it removes (`sweep_temporaries`: its name holds its writer's id).
+Another hard link to the replaced file keeps the previous data (the rename gives the name a new file).
 `replaceable` refuses, before anything is written, to replace a read-only file or a file that
 holds another kind of data than the one written (the user's CSV by a model, any zip by a model),
 and a name whose ending says another format: one rule for the API and the command line.
@@ -101,7 +102,11 @@ def writable_target(path: str | os.PathLike) -> Path:
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], Any], kind: str | None = None) -> None:
     """Call `write(file_object)` on a temporary file in the target's folder, fsync, rename; an
-    existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv")."""
+    existing file is replaced only if `replaceable` (for `kind`: "model", "onnx" or "csv").
+
+    The rename gives `path` a new file, as `mv` does: a hard link to the previous one (another name of the same
+    file) keeps the previous data whole, never lost nor half overwritten, and no longer follows `path`; a
+    symbolic link is followed, its target replaced. A failed write changes neither."""
     shown = str(path)
     path = writable_target(path)
     replaceable(path, kind, shown, named(shown))

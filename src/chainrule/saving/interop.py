@@ -89,7 +89,11 @@ def to_torch(net: Network) -> Any:
 def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
     """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
     if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
-        got = sorted(map(str, sd)) if isinstance(sd, dict) else type(sd).__name__
+        got = str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__
+        if isinstance(sd, Network):
+            got += f", the network: it comes second, {what}(opt.state_dict(), net=net)"
+        elif callable(getattr(sd, "state_dict", None)):           # the optimizer itself, chainrule's or torch's
+            got += f", an optimizer: give its state dict, {what}(opt.state_dict())"
         raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
                               f"(optimizer.state_dict()'s); got {got}")
     state = sd["state"]

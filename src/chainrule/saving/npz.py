@@ -160,7 +160,8 @@ def save(net: Any, path: str | os.PathLike, overwrite: bool = True, include_opti
     keras.saving.save_model's arguments); `cr.load` reads it back. The file is named exactly `path` (NumPy's savez
     would add .npz: here "m" stays "m"); .npz is the habit. Refused, before anything is written: an existing file
     with overwrite=False (`refuse_existing`), a file of other data, a read-only file, another format's name
-    (files.replaceable), what `load` would refuse."""
+    (files.replaceable), what `load` would refuse. The new file is renamed over the old one: another hard link to
+    the old one keeps the previous model (files.atomic_write)."""
     from ..nn.network import Network
     if isinstance(path, Network):
         raise ChainruleTypeError("save takes the network first, then the path: cr.save(net, path)")

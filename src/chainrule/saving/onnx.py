@@ -129,7 +129,7 @@ def to_onnx(net: Network, path: str | os.PathLike | None = None, opset: int = MI
     input_type : the dtype the graph's "input" takes (None: the network's). onnxruntime refuses any other than the
         one declared, where predict converts them all; e.g. "int64" for a service fed integer rows, "float64" for a
         float32 network fed double: a Cast to the network's dtype is then the graph's first node, as predict's
-        astype. One of INPUT_TYPES.
+        astype. One of INPUT_TYPES, NumPy's name of one ("long", "i8") or torch's dtype (torch.long).
     """
     onnx = _onnx()
     from onnx import TensorProto, helper
@@ -231,8 +231,11 @@ def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
 
 def input_dtype(input_type: Any, network: str = "the network's dtype") -> np.dtype:
     """input_type (to_onnx's, export's --input-type) as one of INPUT_TYPES, any NumPy spelling of one ('double',
-    'i8'); the words 'float', 'int' and 'uint' are refused, 64 bits to NumPy and 32 to ONNX (FLOAT) or C (int,
-    unsigned int), where either reading surprises someone."""
+    'i8') or torch's dtype (torch.long is int64); the words 'float', 'int' and 'uint' are refused, 64 bits to NumPy
+    and 32 to ONNX (FLOAT) or C (int, unsigned int), where either reading surprises someone."""
+    given = input_type
+    if type(input_type).__module__ == "torch" and str(input_type).startswith("torch."):
+        input_type = str(input_type).removeprefix("torch.")   # torch.long is 'torch.int64': torch's own name
     word = input_type.strip().lower() if isinstance(input_type, str) else None
     if word in AMBIGUOUS:
         raise ValidationError(f"input_type {input_type!r} is {word}64 to NumPy but {word}32 to {AMBIGUOUS[word]}: say "
@@ -243,7 +246,7 @@ def input_dtype(input_type: Any, network: str = "the network's dtype") -> np.dty
         fed = None
     if fed is None or fed.name not in INPUT_TYPES:
         raise ValidationError(f"input_type must be one of {', '.join(INPUT_TYPES)} (the dtype onnxruntime "
-                              f"is then fed, cast to {network} in the graph); got {input_type!r}")
+                              f"is then fed, cast to {network} in the graph); got {given!r}")
     return np.dtype(fed.name)            # native byte order: ONNX has no other ('>i8' is int64 as onnxruntime is fed)
 
 

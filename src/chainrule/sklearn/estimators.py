@@ -120,7 +120,8 @@ class BackpropClassifier(ClassifierMixin, _ClassTargets, _Backprop):
         return "sigmoid", "binary_crossentropy"
 
     def _stratify(self, Y):
-        """The class indices of single-label targets (MLPClassifier stratifies two classes only: `unstratified`)."""
+        """The class indices of single-label targets (three or more that cannot be held out in proportion: at
+        random, as MLPClassifier's; `hold_out`)."""
         return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     @as_before_if_refused(then="_warn_if_ran_out")

@@ -51,3 +51,16 @@ def test_labels_past_int64_are_named_not_called_continuous(call):
         with pytest.raises(ValidationError, match=r"Unknown label type of (y|classes): -?[15]e\+(300|299) is past the "
                                                   r"range of int64, .*np\.unique\((y|classes), return_inverse=True\)"):
             calls[call]()
+
+
+@pytest.mark.parametrize("classes", [[], np.array([], dtype=np.int64), ()])
+def test_partial_fit_with_no_classes_is_named(classes):
+    """classes=[] failed in NumPy's indexing ("index -1 is out of bounds"); MLPClassifier refuses it too ("y has 0
+    samples"; an empty tuple: a TypeError of its own formatting)."""
+    y = np.arange(30) % 2
+    with pytest.raises((ValueError, TypeError)):
+        MLPClassifier().partial_fit(X, y, classes=classes)
+    with pytest.raises(ValidationError, match=r"classes must list all the labels \(e\.g\. classes=np\.unique\(y_all\)"
+                                              r"\); got none"):
+        BackpropClassifier().partial_fit(X, y, classes=classes)
+    assert BackpropClassifier(epochs=2).partial_fit(X, y, classes=[0, 1]).classes_.tolist() == [0, 1]

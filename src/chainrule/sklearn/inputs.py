@@ -107,6 +107,9 @@ def checked_classes(classes: Any) -> np.ndarray:
     if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
         raise ValidationError(f"classes must be a 1-D list of all the labels (e.g. classes=np.unique(y_all)); "
                               f"got {classes!r:.80}")
+    if len(classes) == 0:           # MLPClassifier: "y has 0 samples"
+        raise ValidationError("classes must list all the labels (e.g. classes=np.unique(y_all)); got none: "
+                              f"{classes!r:.80}")
     one_type(np.array(list(classes), dtype=object), "classes")     # before NumPy turns [0, '1'] into text
     labels = np.asarray(classes)
     if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(

@@ -64,3 +64,20 @@ def test_partial_fit_with_no_classes_is_named(classes):
                                               r"\); got none"):
         BackpropClassifier().partial_fit(X, y, classes=classes)
     assert BackpropClassifier(epochs=2).partial_fit(X, y, classes=[0, 1]).classes_.tolist() == [0, 1]
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # 2 epochs: that warning is not the point
+@pytest.mark.parametrize("fraction, advice, works", [(0.1, r"validation_fraction >= 0\.34 of 6 rows: raise it", 0.34),
+                                                     (0.9, r"validation_fraction <= 0\.66 of 6 rows: lower it", 0.66)])
+def test_early_stopping_of_two_classes_says_the_validation_fraction_that_stratifies(fraction, advice, works):
+    """Two classes are held out in proportion, as MLPClassifier's (refused where a part cannot hold both): the error
+    says which validation_fraction can, and that fraction works for both."""
+    y = np.arange(6) % 2
+    with pytest.raises(ValueError):
+        MLPClassifier(early_stopping=True, validation_fraction=fraction).fit(X[:6], y)
+    with pytest.raises(ValidationError, match=r"holds out a stratified validation_fraction=0\.\d of the 6 rows: .*; "
+                                              r"2 classes need (2 rows left to train on, )?" + advice
+                                              + ", give more rows or set early_stopping=False"):
+        BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=fraction).fit(X[:6], y)
+    MLPClassifier(max_iter=2, early_stopping=True, validation_fraction=works).fit(X[:6], y)
+    BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=works).fit(X[:6], y)

@@ -48,8 +48,15 @@ def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
     except ValueError as exc:
         how, fix = "a random", ""
         if counts is not None:                  # two classes, stratified: each part needs a row of each
-            how, fix = "a stratified", "; 2 classes need a row of each in each part: give more rows or set " \
-                                       "early_stopping=False"
+            how, n = "a stratified", X.shape[0]
+            if n < 4:
+                fix = "; 2 classes need 2 rows in each part, 4 in all: "
+            elif math.ceil(est.validation_fraction * n) < 2:
+                fix = f"; 2 classes need validation_fraction >= {math.ceil(200 / n) / 100:g} of {n} rows: raise it, "
+            else:
+                fix = (f"; 2 classes need 2 rows left to train on, validation_fraction <= "
+                       f"{math.floor(100 * (n - 2) / n) / 100:g} of {n} rows: lower it, ")
+            fix += "give more rows or set early_stopping=False"
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out {how} validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}{fix}") from exc
     weighed = sample_weight is not None

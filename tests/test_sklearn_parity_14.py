@@ -81,3 +81,13 @@ def test_early_stopping_of_two_classes_says_the_validation_fraction_that_stratif
         BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=fraction).fit(X[:6], y)
     MLPClassifier(max_iter=2, early_stopping=True, validation_fraction=works).fit(X[:6], y)
     BackpropClassifier(epochs=2, early_stopping=True, validation_fraction=works).fit(X[:6], y)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # 2 epochs: that warning is not the point
+def test_the_least_int64_as_a_float_label_is_taken_as_mlp_takes_it():
+    """-2.0**63 is int64's own least value: scikit-learn reads it as a class, so the range check lets it through."""
+    y = np.array([-2.0**63, 0.0])[np.arange(30) % 2]
+    mlp = MLPClassifier(max_iter=2, random_state=0).fit(X, y)
+    ours = BackpropClassifier(epochs=2, random_state=0).fit(X, y)
+    assert ours.classes_.tolist() == mlp.classes_.tolist() == [-2.0**63, 0.0]
+    assert ours.predict(X).dtype == mlp.predict(X).dtype == np.float64

@@ -85,7 +85,7 @@ def known_type(labels: np.ndarray, name: str = "y") -> None:
     type_of_target reads as continuous, after NumPy's "invalid value encountered in cast"."""
     if labels.dtype.kind == "f" and labels.size:
         finite = labels[np.isfinite(labels)]
-        huge = finite[np.abs(finite) >= 2.0**63]
+        huge = finite[(finite >= 2.0**63) | (finite < -2.0**63)]      # -2**63 is int64's own
         if huge.size:
             raise ValidationError(f"Unknown label type of {name}: {huge[0].item()!r} is past the range of int64, "
                                   "which scikit-learn reads whole-number labels in (it calls them continuous, and "

@@ -167,9 +167,26 @@ def test_early_stopping_holds_out_each_class_in_proportion(monkeypatch):
 
 
 @pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
-def test_early_stopping_with_a_class_too_rare_to_stratify_is_a_clear_error():
+@pytest.mark.parametrize("counts", [[20, 19, 1], [8, 8, 4], [5, 5, 2], [10, 10, 9, 1]])
+def test_early_stopping_with_classes_too_rare_to_stratify_holds_out_at_random_as_mlp(monkeypatch, counts):
+    """3+ classes too few to hold out in proportion (a class of one row; fewer held-out rows than classes) were
+    refused; MLPClassifier (which stratifies two classes only) runs on them: so does the estimator, holding out
+    as many rows as MLPClassifier's split (train_test_split's) at random, and keeping a best score."""
+    from sklearn.neural_network import MLPClassifier
+    X = np.random.default_rng(0).normal(size=(sum(counts), 3))
+    y = np.repeat(list("abcd"[:len(counts)]), counts)
+    mlp = MLPClassifier(max_iter=2, early_stopping=True, random_state=0).fit(X, y)
+    est = BackpropClassifier(epochs=2, early_stopping=True, random_state=0)
+    X_val, _ = _held_out(monkeypatch, est, X, y)
+    assert len(X_val) == int(np.ceil(0.1 * len(y))) and len(est.validation_scores_) == 2
+    assert est.predict(X).dtype == mlp.predict(X).dtype and set(est.predict(X)) <= set(y)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")      # few epochs: that warning is not the point
+def test_early_stopping_with_a_binary_class_too_rare_to_stratify_is_a_clear_error():
+    """Two classes are held out in proportion, as MLPClassifier's (whose train_test_split refuses one of one row)."""
     X = np.random.default_rng(0).normal(size=(40, 3))
-    y = np.array(["a"] * 20 + ["b"] * 19 + ["c"])
+    y = np.array(["a"] * 39 + ["c"])
     with pytest.raises(ValueError, match=r"BackpropClassifier: early_stopping holds out a stratified "
                                          r"validation_fraction=0\.1 of the rows, which needs at least 2 rows of each "
                                          r"class; class 'c' has 1"):

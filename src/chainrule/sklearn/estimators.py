@@ -48,7 +48,8 @@ class BackpropClassifier(ClassifierMixin, _ClassTargets, _Backprop):
         is clipped, with MLPClassifier's warning unless it is the default (an explicit 32 warns).
     shuffle : shuffle the rows each epoch (as MLPClassifier).
     early_stopping : hold out validation_fraction of the data (each class in proportion for
-        single-label targets; MLPClassifier's for two classes only, at random for more) and stop when its
+        single-label targets; MLPClassifier's for two classes only, at random for more, as here where 3+ classes
+        are too few to hold out in proportion) and stop when its
         score (`score`: accuracy, R2 for the regressor) has not risen above the best by tol for more than
         n_iter_no_change epochs; the weights of the best
         score are kept. Without it, training stops when the loss has not fallen below the lowest by tol for
@@ -120,7 +121,8 @@ class BackpropClassifier(ClassifierMixin, _ClassTargets, _Backprop):
         return "sigmoid", "binary_crossentropy"
 
     def _stratify(self, Y):
-        """The class indices of single-label targets (MLPClassifier stratifies two classes only: `unstratified`)."""
+        """The class indices of single-label targets (three or more that cannot be held out in proportion: at
+        random, as MLPClassifier's; `hold_out`)."""
         return None if self._kind in ("multilabel-indicator", "unary") else Y.ravel()
 
     @as_before_if_refused(then="_warn_if_ran_out")

@@ -81,7 +81,16 @@ def one_type(labels: np.ndarray, name: str = "y") -> None:
 def known_type(labels: np.ndarray, name: str = "y") -> None:
     """Class labels scikit-learn can read: an object array of bools or numbers (a pandas column of object dtype, say)
     is of type "unknown" to its type_of_target, which MLPClassifier refuses (for classes too), saying only "Unknown
-    label type"; named here with its fix."""
+    label type"; named here with its fix. So are float labels past int64's range (1e300): whole numbers that its
+    type_of_target reads as continuous, after NumPy's "invalid value encountered in cast"."""
+    if labels.dtype.kind == "f" and labels.size:
+        finite = labels[np.isfinite(labels)]
+        huge = finite[(finite >= 2.0**63) | (finite < -2.0**63)]      # -2**63 is int64's own
+        if huge.size:
+            raise ValidationError(f"Unknown label type of {name}: {huge[0].item()!r} is past the range of int64, "
+                                  "which scikit-learn reads whole-number labels in (it calls them continuous, and "
+                                  "MLPClassifier refuses them); give the labels as text, or as codes: "
+                                  f"np.unique({name}, return_inverse=True)[1]")
     if labels.dtype != object:
         return
     flat = labels.reshape(-1)
@@ -98,6 +107,9 @@ def checked_classes(classes: Any) -> np.ndarray:
     if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
         raise ValidationError(f"classes must be a 1-D list of all the labels (e.g. classes=np.unique(y_all)); "
                               f"got {classes!r:.80}")
+    if len(classes) == 0:           # MLPClassifier: "y has 0 samples"
+        raise ValidationError("classes must list all the labels (e.g. classes=np.unique(y_all)); got none: "
+                              f"{classes!r:.80}")
     one_type(np.array(list(classes), dtype=object), "classes")     # before NumPy turns [0, '1'] into text
     labels = np.asarray(classes)
     if labels.dtype.kind in "fc" and np.isnan(labels).any() or labels.dtype == object and any(
@@ -109,6 +121,11 @@ def checked_classes(classes: Any) -> np.ndarray:
         raise ValidationError(f"classes must be class labels (whole numbers, text or bools), as y's; it holds "
                               f"{labels[labels != np.round(labels)][0].item()!r}, a continuous value (scikit-learn: "
                               f"\"Unknown label type\"); got {labels.tolist()!r:.200}")
+    lost = [(g, v) for g, v in zip(classes, labels.tolist()) if g != v]    # Python compares int and float exactly
+    if labels.dtype.kind == "f" and lost:       # [2**63 + 1, 0]: NumPy's float64, whose predict gives 2**63
+        raise ValidationError(f"classes holds {lost[0][0]!r}, which NumPy reads as {labels.dtype}, not exactly: "
+                              f"predict would give {lost[0][1]!r}; give classes as an array of y's integer dtype, "
+                              "e.g. np.array(classes, dtype=np.uint64)")
     known_type(labels, "classes")        # an object array of bools or numbers: MLPClassifier's "Unknown label type"
     unique = np.unique(labels)     # an object array as its values' own dtype (text: '<U'), as MLPClassifier's classes_
     return np.asarray(unique.tolist()) if unique.dtype == object else unique

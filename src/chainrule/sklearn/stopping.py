@@ -15,47 +15,48 @@ from ..training.callback import Callback
 from .params import estimator_name
 
 
-def unstratified(k: int) -> str:
-    """What to do where a stratified split cannot be made. MLPClassifier stratifies two classes only (its n_outputs_
-    is the one-hot width for three or more), so with 3+ classes it holds out rows at random and runs."""
-    words = "give more rows or set early_stopping=False"
-    return words + (" (MLPClassifier holds out rows at random for 3+ classes: it runs on such data, its validation "
-                    "score missing some classes)" if k > 2 else "")
-
-
 def hold_out(est: Any, X: Any, y: Any, Y: Any, sample_weight: Any, seed: int,
              scored: Any = None) -> tuple[tuple, tuple, Any]:
     """The estimator `est`'s split, as MLPClassifier's: train_test_split with test_size=validation_fraction,
     stratified by class for a single-label classifier (`est._stratify`); (X, y, Y, sample_weight) of the
     rows trained on and of the rows held out (sample_weight None for both when it is None), and `scored` (the
-    held-out score's weights: sample_weight without class_weight's) of the rows held out, or None."""
+    held-out score's weights: sample_weight without class_weight's) of the rows held out, or None. Three or more
+    classes that cannot be held out in proportion (a class of one row, fewer rows than classes in a part) are held
+    out at random, as MLPClassifier holds them out always (it stratifies two classes only), which runs on such data."""
     stratify = est._stratify(Y)
     counts = None if stratify is None else np.bincount(stratify.astype(np.int64))
-    if counts is not None and counts.min() < 2:
+    if counts is not None and len(counts) == 2 and counts.min() < 2:
         rare = int(np.argmin(counts))
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out a stratified validation_fraction="
                               f"{est.validation_fraction} of the rows, which needs at least 2 rows of each class; "
-                              f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}: "
-                              + unstratified(len(counts)))
+                              f"class {est.classes_[rare:rare + 1].tolist()[0]!r} has {counts[rare]}: give more rows "
+                              "or set early_stopping=False")
     extra = [a for a in (sample_weight, scored) if a is not None]
-    try:        # validation_fraction as given (np.float32(0.2): 16 of 80 rows, not 17), checked by check_params:
+
+    def split(stratify: Any) -> list:
+        # validation_fraction as given (np.float32(0.2): 16 of 80 rows, not 17), checked by check_params:
         with config_context(skip_parameter_validation=True):           # as MLP's fit, which skips the nested check
-            parts = train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
-                                     stratify=stratify)
+            return train_test_split(X, y, Y, *extra, test_size=est.validation_fraction, random_state=seed,
+                                    stratify=stratify)
+    try:
+        try:
+            parts = split(stratify)
+        except ValueError:
+            if counts is None or len(counts) == 2:
+                raise
+            parts, counts = split(None), None          # 3+ classes: at random, as MLPClassifier
     except ValueError as exc:
         how, fix = "a random", ""
-        if counts is not None:                  # stratified: each part needs a row of each class
-            k, n = len(counts), X.shape[0]
-            how = "a stratified"
-            if n < 2 * k:
-                fix = f"; {k} classes need {k} rows in each part, {2 * k} in all: "
-            elif math.ceil(est.validation_fraction * n) < k:
-                least = math.ceil(100 * k / n) / 100
-                fix = f"; {k} classes need validation_fraction >= {least:g} of {n} rows: raise it, "
+        if counts is not None:                  # two classes, stratified: each part needs a row of each
+            how, n = "a stratified", X.shape[0]
+            if n < 4:
+                fix = "; 2 classes need 2 rows in each part, 4 in all: "
+            elif math.ceil(est.validation_fraction * n) < 2:
+                fix = f"; 2 classes need validation_fraction >= {math.ceil(200 / n) / 100:g} of {n} rows: raise it, "
             else:
-                fix = (f"; {k} classes need {k} rows left to train on, validation_fraction <= "
-                       f"{math.floor(100 * (n - k) / n) / 100:g} of {n} rows: lower it, ")
-            fix += unstratified(k)
+                fix = (f"; 2 classes need 2 rows left to train on, validation_fraction <= "
+                       f"{math.floor(100 * (n - 2) / n) / 100:g} of {n} rows: lower it, ")
+            fix += "give more rows or set early_stopping=False"
         raise ValidationError(f"{estimator_name(est)}: early_stopping holds out {how} validation_fraction="
                               f"{est.validation_fraction} of the {X.shape[0]} rows: {exc}{fix}") from exc
     weighed = sample_weight is not None

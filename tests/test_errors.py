@@ -190,6 +190,8 @@ CASES = [
     ("dense as Keras writes it", lambda: cr.Dense(10, activation="softmax"), errors.ChainruleTypeError,
      r"Keras' Dense\(units\) infers its inputs, chainrule's names them: Dense\(n_in, 10, 'softmax'\)"),
     ("unknown activation", lambda: cr.Dense(2, 2, "sigmod"), errors.UnknownNameError, "Did you mean 'sigmoid'"),
+    ("activation torch's Linear", lambda: cr.Dense(2, 2, "Linear"), errors.UnknownNameError,
+     "expected one of leaky_relu, linear, relu, sigmoid, softmax, tanh. torch's nn.Linear is a layer"),
     ("activation parameter unknown", lambda: cr.Dense(2, 2, {"name": "leaky_relu", "slope": 0.2}),
      errors.ValidationError, r"activation 'leaky_relu' takes the parameters \['alpha'\]; got \['slope'\]"),
     ("softmax over one unit", lambda: cr.Network([cr.Dense(2, 1, "softmax")], loss="categorical_crossentropy"),

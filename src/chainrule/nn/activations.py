@@ -257,12 +257,14 @@ def _unknown(name: object) -> UnknownNameError:
 
 
 def _from_name(name, params) -> Activation:
-    if isinstance(name, str) and name.lower() == "linear" and name != "linear" and "Linear" not in ACTIVATIONS:
-        raise UnknownNameError(f"activation={name!r} is torch's nn.Linear, a layer (chainrule's Dense itself), not an "
-                               "activation; no activation (the identity, torch's nn.Identity) is 'linear', Keras' "
-                               "name, a Dense's default")
-    key = None if not isinstance(name, str) else name.lower() if name.lower() in ACTIVATIONS else \
-        ALIASES.get(name.lower())       # a registered "identity" is the user's own
+    if isinstance(name, str) and name not in ACTIVATIONS and name.lower() == "linear" and name != "linear":
+        raise UnknownNameError(f"activation={name!r} is not known; expected one of {', '.join(sorted(ACTIVATIONS))}. "
+                               "torch's nn.Linear is a layer (chainrule's Dense itself), not an activation: for none "
+                               "(the identity) give 'linear', Keras' name and a Dense's default")
+    # a registered name as written ('MyAct'), then a built-in in any case ('ReLU'), then another framework's name (a
+    # registered "identity" is the user's own)
+    key = None if not isinstance(name, str) else name if name in ACTIVATIONS else \
+        name.lower() if name.lower() in ACTIVATIONS else ALIASES.get(name.lower())
     if key not in ACTIVATIONS:
         raise _unknown(name)
     cls = ACTIVATIONS[key]

@@ -196,7 +196,7 @@ def resolve(init: Any, activation_name: str, argument: str = "init") -> Callable
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
         key = KERAS_NAMES.get(key, key)
-        if bare(key) in {bare(name) for name in KERAS_VARIANCE_SCALING}:
+        if bare(key) in map(bare, KERAS_VARIANCE_SCALING):
             return variance_scaling()
         if key in KERAS_LACKING:
             advice = BIAS_INSTEAD if argument == "bias_init" and key != "constant" else \

@@ -336,6 +336,7 @@ OTHER_BARE = frozenset(bare(name) for name in OTHER_LOSSES)
 
 #: names of losses of log-probabilities (torch's NLLLoss): no chainrule layer outputs them
 LOG_PROBABILITY_LOSSES = ("nll_loss", "nll")
+LOG_PROBABILITY_BARE = frozenset(bare(name) for name in LOG_PROBABILITY_LOSSES)
 
 
 def get_loss(loss: str | Loss | dict) -> Loss:
@@ -354,7 +355,7 @@ def get_loss(loss: str | Loss | dict) -> Loss:
         return LOSSES[key]()
     kind = loss if isinstance(loss, type) else type(loss)
     named = loss if isinstance(loss, str) else kind.__name__
-    if bare(named) in {bare(name) for name in LOG_PROBABILITY_LOSSES}:
+    if bare(named) in LOG_PROBABILITY_BARE:
         raise UnknownNameError(f"loss={loss!r} is not known: torch's NLLLoss reads log-probabilities (a LogSoftmax "
                                "output), which no chainrule layer gives; LogSoftmax followed by NLLLoss is "
                                "CrossEntropyLoss, here activation='softmax' on the output layer with "

@@ -10,7 +10,7 @@ from ..nn.checks import flag as _flag
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
-from .schedules import SCHEDULES, Schedule
+from .schedule_base import Schedule
 
 __all__ = ["CosineAnnealingWarmRestarts", "OneCycleLR"]
 
@@ -97,4 +97,3 @@ class OneCycleLR(Schedule):
                 "cycle_momentum": self.cycle_momentum}
 
 
-SCHEDULES.update({cls.__name__: cls for cls in (CosineAnnealingWarmRestarts, OneCycleLR)})      # saved by name

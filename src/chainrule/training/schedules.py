@@ -18,44 +18,13 @@ from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal,
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
+from .cyclic_schedules import CosineAnnealingWarmRestarts, OneCycleLR
+from .schedule_base import Schedule
 
 __all__ = ["Schedule", "StepLR", "ExponentialLR", "CosineAnnealingLR", "MultiStepLR", "LinearLR", "ConstantLR",
            "PolynomialLR", "SequentialLR", "register_schedule"]
 
 _S = TypeVar("_S", bound="type[Schedule]")
-
-
-class Schedule:
-    """A learning rate as a function of the epoch (0-based)."""
-
-    def __call__(self, epoch: int) -> float:
-        raise NotImplementedError
-
-    def config(self) -> dict:
-        """The constructor arguments, plus "name" (the class)."""
-        raise NotImplementedError
-
-    def zero_from(self, epoch: int) -> bool:
-        """Whether the rate is 0 at `epoch` and at every epoch after (training on would change nothing).
-        Not known of a schedule that does not say: False."""
-        return False
-
-    def first_change(self) -> tuple[int, str] | None:
-        """The first epoch whose rate is not epoch 0's, and the argument that sets it, for a rate that holds
-        still until then (`unreached`); None for one that moves from epoch 1 on, or never."""
-        return None
-
-    def last_epoch(self) -> int | None:
-        """The last epoch that has a rate (OneCycleLR's total_steps), so that a fit past it is refused before its
-        first epoch (`past_end`); None: every epoch has one."""
-        return None
-
-    def __repr__(self) -> str:
-        try:
-            cfg = self.config()
-        except NotImplementedError:        # a user's schedule without config(): Python's own repr
-            return super().__repr__()
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in cfg.items() if k != 'name')})"
 
 
 class _Decaying(Schedule):
@@ -346,9 +315,10 @@ def past_end(schedule: Schedule, end: int, epochs: int) -> None:
                               f"{end - 1}: give fewer epochs, or a schedule of {end} epochs (OneCycleLR's total_steps)")
 
 
-#: every schedule by name (cyclic_schedules adds its own, imported at the end of this module)
+#: every schedule by name
 SCHEDULES: dict[str, type[Schedule]] = {cls.__name__: cls for cls in (
-    StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, ConstantLR, PolynomialLR, SequentialLR)}
+    StepLR, ExponentialLR, CosineAnnealingLR, MultiStepLR, LinearLR, ConstantLR, PolynomialLR, SequentialLR,
+    CosineAnnealingWarmRestarts, OneCycleLR)}
 
 
 def schedule_from_config(schedule: Schedule | dict, what: str = "schedule") -> Schedule:
@@ -387,5 +357,3 @@ def register_schedule(cls: _S) -> _S:
     SCHEDULES[cls.__name__] = cls
     return cls
 
-
-from . import cyclic_schedules  # noqa: E402, F401 (last: adds CosineAnnealingWarmRestarts, OneCycleLR to SCHEDULES)

@@ -354,6 +354,9 @@ def _render(d: dict, markdown: bool) -> str:
                f"{_par(fmt(g))} = {fmt(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{fmt(p['value'])} - {fmt(d['lr'])} \\cdot {_par(fmt(g))} = {fmt(p['updated'])}")
+        if d.get("E_total_after") is not None:      # what the update did, as the seed ends its step
+            eq(f"E_total after this update = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})",
+               f"E_{{total}}^+ = {fmt(d['E_total_after'])} \\quad \\text{{(before it: {fmt(d['E_total'])})}}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
         lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]

@@ -10,6 +10,7 @@ seed network exactly its w1..w8); the bias of neuron h1 is b_h1.
 """
 from __future__ import annotations
 
+import copy
 import math
 import os
 from types import SimpleNamespace
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import ChainruleTypeError, ValidationError
+from ..errors import ChainruleError, ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate
 from ..nn.divergence import divergence_cause
 from ..nn.dropout import Dropout
@@ -169,7 +170,19 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
                          "updated": _updated(net.dtype, value, lr, grad if full is None else full)
                          if (lr is not None and trainable) else None}
                 data["parameters"].append(entry)
+    data["E_total_after"] = error_after_update(net, X, Y, lr) if lr is not None and not data["dropout"] else None
     return Report(data)
+
+
+def error_after_update(net: Network, X: Any, Y: Any, lr: float) -> float | None:
+    """E_total on the same samples after the update shown (the seed's "the total error is now down to"), by the
+    engine's own step on a copy: None where that step refuses (it diverges)."""
+    after = copy.deepcopy(net)
+    try:
+        after.step(X, Y, lr)
+        return after.loss(X, Y)
+    except ChainruleError:
+        return None
 
 
 def samples_fit(net: Network, Y: Any, alone: bool = False) -> np.ndarray:

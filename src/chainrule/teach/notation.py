@@ -371,3 +371,22 @@ def missing_name(name: str, network: list[str] | None, whole_list: bool) -> str:
         return ""
     biases = [n for n in network if n.startswith("b_")]
     return f" (the network has none: its weights are w1..w{len(network) - len(biases)}, its biases {shortened(biases)})"
+
+
+def matrix_note(d: dict, l: int) -> list[str]:
+    """How the seed's names of Dense layer `l` map to the engine's matrices (the first seed's plan of a vectorized
+    L-layer network): which entry of W each w is, and the layer's gradients all at once. Two lines."""
+    layer = d["layers"][l]
+    neurons = layer["neurons"]
+    pairs = [(w, i, j) for j, nr in enumerate(neurons) for i, w in enumerate(nr["weights"])]
+    shown = ", ".join(f"{w} = W[{i}, {j}]" for w, i, j in pairs[:4]) + (", ..." if len(pairs) > 4 else "")
+    units = [nr["name"] for nr in neurons]
+    columns = [f"dE/dnet_{u}" for u in units]
+    columns = columns if len(units) <= 3 else [columns[0], "...", columns[-1]]
+    first = (f"In matrix form: W = net.dense_layers[{l}].W, W[i, j] from input i to neuron j ({shown}); "
+             f"b[j] is neuron j's bias ({bias_name(units[0])} = b[0])")
+    second = (f"All samples at once: dE/dW = x.T @ delta, dE/db = delta summed over the samples (x: the layer's "
+              f"inputs, a row per sample; delta's column{'s' * (len(units) > 1)}: {', '.join(columns)})")
+    if l < len(d["layers"]) - 1 and layer["activation"] != "softmax":
+        second += "; delta = (delta_above @ W_above.T) * dout/dnet, elementwise"
+    return [first, second]

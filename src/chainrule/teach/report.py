@@ -266,6 +266,8 @@ def _render(d: dict, markdown: bool) -> str:
         if layer_title != current:
             current = layer_title          # a slice also in the API's numbering, which it was asked in
             head(f"Backward pass: {layer_title}" + (f" (layer={p['layer']})" if d.get("slice") else ""))
+            for said in notation.matrix_note(d, p["layer"]):
+                note(said)
         to = p["to"]
         if p["paths"] is not None and p["kind"] == "W" and p["index"][0] == 0:
             # dE/dout of a hidden neuron: the sum over the paths through the layer above, each the seed's
@@ -354,6 +356,10 @@ def _render(d: dict, markdown: bool) -> str:
                f"{_par(fmt(g))} = {fmt(p['updated'])}",
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{fmt(p['value'])} - {fmt(d['lr'])} \\cdot {_par(fmt(g))} = {fmt(p['updated'])}")
+        if d.get("E_total_after") is not None:      # what the update did, as the seed ends its step
+            eq(f"E_total after this update = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})",
+               f"\\text{{after this update: }} E_{{total}} = {fmt(d['E_total_after'])} \\quad "
+               f"\\text{{(before it: {fmt(d['E_total'])})}}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
         lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]

@@ -27,7 +27,6 @@ def test_long_input_is_int64_fed_by_onnxruntime(spelling, dtype, tol):
     net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2)], loss="mse", seed=0, dtype=dtype)
     model = cr.to_onnx(net, input_type=given)
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.INT64
-    assert np.dtype(given if isinstance(given, str) else np.int64) == np.int64      # NumPy's reading of the name
     assert torch.tensor(X).dtype == torch.long
     out = _run(model, X)
     np.testing.assert_allclose(out, net.predict(X), rtol=0, atol=tol)
@@ -57,3 +56,31 @@ def test_export_input_type_long(tmp_path, spelling):
     model = onnx.load(str(tmp_path / "m.onnx"))
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.INT64
     np.testing.assert_allclose(_run(model, X), net.predict(X), rtol=0, atol=1e-12)
+
+
+class WindowsNumPy:
+    """NumPy as it reads C's long on Windows (32 bits): 'long', 'l', 'ulong', 'L'; every other name as NumPy here."""
+
+    C_LONG = {"long": "int32", "l": "int32", "ulong": "uint32", "L": "uint32"}
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+    def dtype(self, spelling, *args):
+        return np.dtype(self.C_LONG.get(spelling, spelling) if isinstance(spelling, str) else spelling, *args)
+
+
+@pytest.mark.parametrize("spelling,elem", [("long", "INT64"), ("l", "INT64"), ("ulong", "UINT64"), ("L", "UINT64"),
+                                           ("intc", "INT32")])
+def test_long_is_64_bits_where_numpy_reads_it_as_32(monkeypatch, spelling, elem):
+    """The graph's input does not change with the system that wrote it: 'long' is torch.long's int64 where NumPy
+    (on Windows) reads C's 32-bit long; C's int ('intc') stays 32 bits."""
+    from chainrule.saving import onnx as writer
+    monkeypatch.setattr(writer, "np", WindowsNumPy())
+    assert writer.np.dtype("long") == np.int32                  # the stand-in reads as Windows' NumPy does
+    net = cr.Network([cr.Dense(3, 2, "tanh")], loss="mse", seed=0)
+    model = cr.to_onnx(net, input_type=spelling)
+    assert model.graph.input[0].type.tensor_type.elem_type == getattr(onnx.TensorProto, elem)
+    monkeypatch.undo()
+    rows = np.abs(X).astype(onnx.helper.tensor_dtype_to_np_dtype(getattr(onnx.TensorProto, elem)))
+    np.testing.assert_allclose(_run(model, rows), net.predict(rows), rtol=0, atol=1e-12)

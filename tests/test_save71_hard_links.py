@@ -62,7 +62,3 @@ def test_failed_save_over_a_hard_link_changes_neither(tmp_path):
     assert os.stat(first).st_ino == os.stat(other).st_ino
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.npz", "model.npz"]
 
-
-def test_atomic_write_says_what_happens_to_other_links():
-    doc = " ".join(files.atomic_write.__doc__.split())
-    assert "hard link" in doc and "keeps the previous" in doc

@@ -89,11 +89,7 @@ def to_torch(net: Network) -> Any:
 def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
     """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
     if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
-        got = str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__
-        if isinstance(sd, Network):
-            got += f", the network: it comes second, {what}(opt.state_dict(), net=net)"
-        elif callable(getattr(sd, "state_dict", None)):           # the optimizer itself, chainrule's or torch's
-            got += f", an optimizer: give its state dict, {what}(opt.state_dict())"
+        got = str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__ + _given_instead(sd, what)
         raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
                               f"(optimizer.state_dict()'s); got {got}")
     state = sd["state"]
@@ -109,6 +105,27 @@ def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
         raise ValidationError(f"{what}: a state dict's 'state' maps each parameter's index (an int) to its state, "
                               f"the step a whole number; got {got}: the dict is damaged")
     return state, copy.deepcopy(sd["param_groups"])
+
+
+def _given_instead(given: Any, what: str) -> str:
+    """What a state conversion was given for a state dict (a network, a torch module, an optimizer of either
+    library) and the call to write instead: the optimizer's own library's state dict goes the other way."""
+    if isinstance(given, Network):
+        return f", the network: it comes second, {what}(opt.state_dict(), net=net)"
+    if not callable(getattr(given, "state_dict", None)):
+        return ""
+    if callable(getattr(given, "parameters", None)):                     # torch.nn.Module: its weights, no state
+        return (", a torch module: give chainrule's optimizer's state dict and the network, "
+                "to_torch_state(opt.state_dict(), net=net)" if what == "to_torch_state" else
+                ", a torch module: give its optimizer's state dict, from_torch_state(opt.state_dict())")
+    ours = type(given).__module__.split(".")[0] == "chainrule"
+    if ours == (what == "to_torch_state"):
+        return f", an optimizer: give its state dict, {what}(opt.state_dict())"
+    if ours:
+        return (", chainrule's optimizer: its state dict is chainrule's already (opt.load_state_dict takes it); "
+                "to_torch_state(opt.state_dict()) gives it to torch")
+    return (", torch's optimizer: its state dict is torch's already (its load_state_dict takes it); "
+            "from_torch_state(opt.state_dict()) gives it to chainrule")
 
 
 def _floats(what: str, i: Any, key: str, values: Any) -> np.ndarray:

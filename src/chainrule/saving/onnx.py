@@ -215,6 +215,10 @@ INPUT_TYPES = ("float64", "float32", "float16", "int64", "int32", "int16", "int8
                "uint8", "bool")
 
 
+#: C's long as torch (torch.long), Java and NumPy on Linux and macOS read it: NumPy on Windows reads 32 bits, and a
+#: graph's input must not change with the system that wrote it
+LONG = {"long": "int64", "l": "int64", "ulong": "uint64", "L": "uint64"}
+
 #: the input types' words whose size NumPy and another reader tell apart
 AMBIGUOUS = {"float": "ONNX (its FLOAT)", "int": "C and ONNX (INT32)", "uint": "C (unsigned int)"}
 
@@ -231,11 +235,14 @@ def _input_type(input_type: Any, dtype, preprocessing: Any) -> np.dtype:
 
 def input_dtype(input_type: Any, network: str = "the network's dtype") -> np.dtype:
     """input_type (to_onnx's, export's --input-type) as one of INPUT_TYPES, any NumPy spelling of one ('double',
-    'i8') or torch's dtype (torch.long is int64); the words 'float', 'int' and 'uint' are refused, 64 bits to NumPy
-    and 32 to ONNX (FLOAT) or C (int, unsigned int), where either reading surprises someone."""
+    'i8'; 'long' int64 on every system, see LONG) or torch's dtype (torch.long is int64); the words 'float', 'int'
+    and 'uint' are refused, 64 bits to NumPy and 32 to ONNX (FLOAT) or C (int, unsigned int), where either reading
+    surprises someone."""
     given = input_type
     if type(input_type).__module__ == "torch" and str(input_type).startswith("torch."):
         input_type = str(input_type).removeprefix("torch.")   # torch.long is 'torch.int64': torch's own name
+    if isinstance(input_type, str) and input_type.strip() in LONG:
+        input_type = LONG[input_type.strip()]
     word = input_type.strip().lower() if isinstance(input_type, str) else None
     if word in AMBIGUOUS:
         raise ValidationError(f"input_type {input_type!r} is {word}64 to NumPy but {word}32 to {AMBIGUOUS[word]}: say "

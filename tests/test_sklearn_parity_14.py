@@ -91,3 +91,26 @@ def test_the_least_int64_as_a_float_label_is_taken_as_mlp_takes_it():
     ours = BackpropClassifier(epochs=2, random_state=0).fit(X, y)
     assert ours.classes_.tolist() == mlp.classes_.tolist() == [-2.0**63, 0.0]
     assert ours.predict(X).dtype == mlp.predict(X).dtype == np.float64
+
+
+@pytest.mark.parametrize("classes, fix", [([-(2**53) - 1, 2.0], "np.int64"), ([2**53 + 1, 2.0], "np.int64"),
+                                          ([2**63 + 1, 0], "np.uint64"), ([2**63 + 1, -1], None)])
+def test_inexact_int_classes_are_told_a_dtype_that_holds_them(classes, fix):
+    """The fix the error gives works: the integer dtype it names holds every label given exactly (uint64 could
+    not hold -1, nor int64 2**63 + 1); where none does, the labels are given as text or codes."""
+    with pytest.raises(ValidationError, match="not exactly") as err:
+        BackpropClassifier(epochs=2).partial_fit(X, np.zeros(30), classes=classes)
+    message = str(err.value)
+    if fix is None:
+        assert "np.uint64" not in message and "np.int64" not in message
+        assert "np.unique(classes, return_inverse=True)[1]" in message
+        for dtype in (np.int64, np.uint64):
+            with pytest.raises(OverflowError):
+                np.array(classes, dtype=dtype)
+        return
+    assert f"np.array(classes, dtype={fix})" in message
+    given = np.array(classes, dtype=getattr(np, fix[3:]))
+    assert given.tolist() == classes
+    y = given[np.arange(30) % 2]
+    est = BackpropClassifier(epochs=2).partial_fit(X, y, classes=given)
+    assert set(est.predict(X).tolist()) <= set(classes)

@@ -123,9 +123,14 @@ def checked_classes(classes: Any) -> np.ndarray:
                               f"\"Unknown label type\"); got {labels.tolist()!r:.200}")
     lost = [(g, v) for g, v in zip(classes, labels.tolist()) if g != v]    # Python compares int and float exactly
     if labels.dtype.kind == "f" and lost:       # [2**63 + 1, 0]: NumPy's float64, whose predict gives 2**63
+        whole = [int(g) for g in classes]
+        held = next((t for t in ("int64", "uint64") if all(np.iinfo(t).min <= g <= np.iinfo(t).max for g in whole)),
+                    None)       # the integer dtype that holds them all ([2**63 + 1, -1]: none)
+        fix = (f"give classes as an array of y's integer dtype, e.g. np.array(classes, dtype=np.{held})" if held else
+               "no integer dtype holds them all: give the labels as text, or as codes: "
+               "np.unique(classes, return_inverse=True)[1]")
         raise ValidationError(f"classes holds {lost[0][0]!r}, which NumPy reads as {labels.dtype}, not exactly: "
-                              f"predict would give {lost[0][1]!r}; give classes as an array of y's integer dtype, "
-                              "e.g. np.array(classes, dtype=np.uint64)")
+                              f"predict would give {lost[0][1]!r}; {fix}")
     known_type(labels, "classes")        # an object array of bools or numbers: MLPClassifier's "Unknown label type"
     unique = np.unique(labels)     # an object array as its values' own dtype (text: '<U'), as MLPClassifier's classes_
     return np.asarray(unique.tolist()) if unique.dtype == object else unique

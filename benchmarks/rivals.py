@@ -7,7 +7,8 @@ a jitted forward pass for inference. Keras 3 on its JAX backend: `model.fit` and
 Every timed call is preceded by a call on the same shapes, so no compilation is timed, and the training
 functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework;
 the timed training starts from the weights (and optimizer state) it would have had without the warm-up.
-XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX computes).
+XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX computes); Keras
+runs on PyTorch where JAX is not installed (run.keras_backend), with as many threads.
 """
 from __future__ import annotations
 
@@ -131,6 +132,9 @@ def mlp_jax(X_tr, y_tr, X_te, y_te, sizes, opt, lr, batch, epochs, seed=0):
 def _keras(sizes, seed):
     os.environ.setdefault("KERAS_BACKEND", "jax")
     import keras
+    if keras.backend.backend() == "torch":      # Keras on PyTorch: its threads as PyTorch's own runs get them
+        import torch
+        torch.set_num_threads(threads())
     keras.utils.set_random_seed(seed)
     model = keras.Sequential([keras.Input((sizes[0],))] + [keras.layers.Dense(b, "relu") for b in sizes[1:-1]]
                              + [keras.layers.Dense(sizes[-1])])

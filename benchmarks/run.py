@@ -25,6 +25,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
+import quiet  # noqa: E402
 import scratch  # noqa: E402
 import sections  # noqa: E402
 import snippet  # noqa: E402
@@ -41,49 +42,32 @@ SCALING = ["## Scaling: where chainrule wins and where it does not", "",
            "![speed ratio to PyTorch and JAX over batch size and width](scaling.png)", ""]
 
 
-def cpu_idle(seconds=0.3) -> float:
-    """The fraction of CPU time idle over `seconds` (from /proc/stat; 1.0 where it cannot be read)."""
-    def sample():
-        with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return v[3] + v[4], sum(v)
-    try:
-        i0, t0 = sample()
-        time.sleep(seconds)
-        i1, t1 = sample()
-    except (OSError, ValueError, IndexError):
-        return 1.0
-    return (i1 - i0) / max(t1 - t0, 1)
+WAITED = quiet.WAITED           # seconds spent waiting for idle CPUs, runs started while others still ran
+QUIET_WAIT_S = quiet.QUIET_WAIT_S
+wait_quiet = quiet.wait_quiet
 
 
-WAITED = [0.0, 0]   # seconds spent waiting for idle CPUs, runs started while others still ran
-# the wait before each run: long enough for another job's short burst to end, short enough that a machine
-# busy for good costs a few minutes in all; "idle" leaves room for the system's own background work
-QUIET_WAIT_S, QUIET_IDLE = 5.0, 0.85
-
-
-def wait_quiet(max_wait=QUIET_WAIT_S, idle=QUIET_IDLE) -> None:
-    """Other jobs share these 2 cores: before each run, wait (a few seconds at most) until they are idle."""
-    start = time.perf_counter()
-    while cpu_idle() < idle:
-        if time.perf_counter() - start > max_wait:
-            WAITED[1] += 1
-            break
-    WAITED[0] += time.perf_counter() - start
-
-
-#: the modules each framework's worker imports (Keras runs on JAX): where one is missing, the framework's
-#: rows read "n/a" and RESULTS.md names what is not installed, instead of the run stopping at its first run
+#: the modules each framework's worker imports (Keras also its backend's: keras_backend): where one is missing, the
+#: framework's rows read "n/a" and RESULTS.md names what is not installed, instead of the run stopping at its first run
 NEEDS = {"torch": ("torch",), "torch_fused": ("torch",), "sklearn": ("sklearn",), "micrograd": ("micrograd",),
-         "jax": ("jax", "optax"), "keras": ("keras", "jax")}
+         "jax": ("jax", "optax"), "keras": ("keras",)}
 MISSING: dict[str, list[str]] = {}      # framework -> the modules it lacks, for the runs of this process
 #: the measurements a worker reports, NaN for a framework not measured
 MEASURED = ("time", "final_error", "accuracy", "rss_mb", "added_mb", "samples_per_s", "gflops")
 
 
+def keras_backend() -> str:
+    """Keras 3's backend for the runs: JAX (XLA-compiled steps) where it is installed, else PyTorch, so that an
+    installed Keras is measured, not left out with JAX (RESULTS.md names the backend)."""
+    return "jax" if importlib.util.find_spec("jax") is not None else "torch"
+
+
 def lacking(framework: str) -> list[str]:
     """The modules `framework`'s worker needs that are not installed."""
-    return [m for m in NEEDS.get(framework, ()) if importlib.util.find_spec(m) is None]
+    needs = NEEDS.get(framework, ())
+    if framework == "keras" and needs:
+        needs = (*needs, keras_backend())
+    return [m for m in needs if importlib.util.find_spec(m) is None]
 
 
 def not_measured(text: str) -> str:
@@ -110,7 +94,7 @@ def run(framework, workload, opts):
                 "data": None, "missing": lacks}
     wait_quiet()
     # chainrule warm, with its kernels loaded, as the rivals' jitted code (start-up is measured apart)
-    env = {**os.environ, "PYTHONWARNINGS": "ignore", "CHAINRULE_NUMBA": "1", "KERAS_BACKEND": "jax"}
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "CHAINRULE_NUMBA": "1", "KERAS_BACKEND": keras_backend()}
     out = subprocess.run([sys.executable, str(WORKER), framework, workload, json.dumps(opts)], capture_output=True,
                          text=True, env=env)
     if out.returncode != 0:
@@ -312,12 +296,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
                                  allow_abbrev=False)
     ap.add_argument("--reps", type=int, default=5, help="interleaved repetitions of each measurement (1 with --quick)")
-    ap.add_argument("--quick", action="store_true", help="a short smoke run (1 repetition, small workloads)")
+    ap.add_argument("--quick", action="store_true", help="a short run (1 repetition, smaller workloads; minutes)")
+    ap.add_argument("--smoke", action="store_true", help="every rival once on tiny sizes, in about a minute: a "
+                                                         "check that each one runs (benchmarks/smoke.py); prints "
+                                                         "its table, writes no file")
     ap.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
                     help=f"run only this section (again for more: --only seed --only digits); one of "
                          f"{', '.join(SECTIONS)}. Its targets and tables are printed; RESULTS.md and "
                          "README_SNIPPET.md are left as they are")
     args = ap.parse_args()
+    if args.smoke:
+        if args.quick or args.only:
+            ap.error("argument --smoke: runs every rival on its own tiny sizes; expected it without --quick and "
+                     "--only")
+        import smoke
+        print(smoke.table(sys.modules[__name__]))   # run.py's own module, not a second copy
+        return
     if args.quick and "fashion" in (args.only or ()):
         ap.error(f"argument --only: 'fashion' does not run with --quick (it trains {sections.FASHION_EPOCHS} epochs "
                  f"at {len(sections.FASHION_SEEDS)} seeds); expected --quick with other sections, or --only fashion "
@@ -374,7 +368,8 @@ def main():
             f"CPUs, {WAITED[0]:.0f} s in all, and {WAITED[1]} runs started while other jobs still ran)",
             "- versions: " + ", ".join(f"{k} {val}" for k, val in v.items()),
             f"- threads: PyTorch's `set_num_threads` gets NumPy's BLAS threads ({threads_used()}); JAX and Keras "
-            f"(XLA) get as many ({threads_used()}, by PJRT_NPROC set before JAX computes: `rivals.pin_threads`); "
+            f"(on its {keras_backend()} backend) get as many ({threads_used()}: XLA by PJRT_NPROC set before JAX "
+            "computes, `rivals.pin_threads`; PyTorch under Keras by `set_num_threads`); "
             "chainrule's `fit` caps BLAS to the CPUs idle when it starts, and from batch 128 runs one thread or all, "
             "whichever is faster at the moment",
             *missing_line(),

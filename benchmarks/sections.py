@@ -41,8 +41,8 @@ def inference(alternate, med, reps, quick):
     rows = 20_000 if quick else 100_000
     lines = [f"## Inference: `predict` on {rows:,} x 784 through 784-256-128-10 (float32 weights)", "",
              "Each framework gets a NumPy array and returns one (chainrule `net.predict(X)`, PyTorch `model(X)` "
-             "under `torch.inference_mode()`, JAX a `jax.jit`-compiled forward pass, Keras 3 on JAX "
-             "`model.predict(X, batch_size=8192)`); median of 5 calls per process after a warm-up; memory "
+             "under `torch.inference_mode()`, JAX a `jax.jit`-compiled forward pass, Keras 3 (on the backend the "
+             "head names) `model.predict(X, batch_size=8192)`); median of 5 calls per process after a warm-up; memory "
              "added: the process's peak resident memory during those calls minus its resident memory before "
              "them (the input itself excluded).", "",
              "| input | framework | median time (s) | rows/s | vs PyTorch | vs JAX | memory added (MB) |",

@@ -87,5 +87,5 @@ def test_the_results_header_says_the_rivals_threads(monkeypatch, tmp_path, capsy
     results, _, _ = _whole_run(monkeypatch, tmp_path, absent=())
     line = next(line for line in results.splitlines() if line.startswith("- threads: "))
     n = run.threads_used()
-    assert f"JAX and Keras (XLA) get as many ({n}, by PJRT_NPROC" in line, line
+    assert f"JAX and Keras (on its {run.keras_backend()} backend) get as many ({n}: XLA by PJRT_NPROC" in line, line
     assert "a thread a CPU" not in line, line

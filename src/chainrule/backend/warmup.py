@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from . import cachedir, csr, kernels, loops, tiny, units, views
+from . import bits, cachedir, csr, kernels, loops, tiny, units, views
 from .compilelock import leftover, rename
 from .compilelock import release as _release
 from .compilelock import take as _take
@@ -55,7 +55,7 @@ compiling: subprocess.Popen | None = None
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
-COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
+COMPILED = (kernels, bits, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
 #: the float32 tiny versions a job of this process ran on `loops.train` (`tiny_ready`): the process keeps them there
 _general: set[tuple[str, tuple[int, ...]]] = set()

@@ -306,7 +306,7 @@ def test_a_plan_declined_before_the_kernels_load_is_not_kept(monkeypatch):
     assert compiled.epoch_plan(net, opt) is not None
 
 
-@pytest.mark.parametrize("module", ["kernels", "loops", "tiny", "csr", "units"])
+@pytest.mark.parametrize("module", ["kernels", "bits", "loops", "tiny", "csr", "units"])
 def test_the_ready_marker_names_every_compiled_source(module, tmp_path, monkeypatch):
     """An upgrade that changes any compiled module leaves Numba's cache of it stale: the marker of
     the old sources must not say the kernels are ready (a long job would compile in the foreground)."""

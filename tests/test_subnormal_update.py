@@ -1,6 +1,6 @@
 """Adam's compiled update on "quiet" parameters (a zero gradient and a subnormal running average m:
 `kernels._adam_one`) gives the NumPy update's numbers bit for bit: the new m from m's bits
-(`kernels._bit_kernels`), p unchanged where the update cannot move it (`kernels.quiet_bound`)."""
+(`bits.intrinsics`), p unchanged where the update cannot move it (`kernels.quiet_bound`)."""
 import itertools
 
 import numpy as np

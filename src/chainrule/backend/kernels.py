@@ -24,7 +24,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from . import cachedir, signals
+from . import bits, cachedir, signals
 
 # the core needs only NumPy; the kernels need Numba, and SciPy, whose BLAS Numba's np.dot calls
 # (without it the compiled loops failed to compile: "scipy 0.16+ is required for linear algebra")
@@ -93,7 +93,7 @@ def _adam_one(p, g, m, v, b1, b2, omb1, omb2, eps, decay, wd, shrink, decoupled,
 
     A "quiet" parameter (zero gradient, m subnormal, |p| >= quiet_above: `quiet_bound`) gets the
     same numbers without floating-point arithmetic on its subnormal m: its new m from m's bits
-    (`_bit_kernels`), and p as it is, which the update cannot move (under a quarter of p's last
+    (`bits.intrinsics`), and p as it is, which the update cannot move (under a quarter of p's last
     place). Such m are common (a weight of a pixel that is always blank, of a unit that stays
     off: 21,100 of 784-256-128-10's 235,146 after one Fashion-MNIST epoch) and, on the Zen 5
     development machine, made the whole compiled update 2x slower (0.12 vs 0.055 ms).
@@ -204,7 +204,7 @@ def quiet_constants(dtype, eps: float, b1: float) -> tuple[float, float]:
     """(factor, least) of `quiet_bound` for arrays of `dtype`: factor is
     2^(mantissa bits + 4) * tiny / eps, tiny the smallest normal number, which is `least`; factor
     is inf (no parameter is quiet) where the argument below does not hold: it needs eps > 0 in
-    `dtype` (the update's denominator is then at least eps) and 0 <= b1 < 1 (`_bit_kernels`).
+    `dtype` (the update's denominator is then at least eps) and 0 <= b1 < 1 (`bits.intrinsics`).
 
     A quiet m is subnormal, so the new one is too: |m_new| < tiny, and the update
     |step * m_new / (sqrt(v) / bc2 + eps)| <= |step| * tiny / eps (times (1 + 2^-mantissa)^2 for
@@ -283,7 +283,7 @@ def load(force: bool = False) -> bool:
             return _broken(exc)
         signals.watch()           # Ctrl-C and SIGTERM wait for the compiler (the command's handler)
         CACHE = cachedir.writable()
-        globals()["_subnormal_jit"], globals()["_decayed_jit"], globals()["_quotient_jit"] = _bit_kernels()
+        globals()["_subnormal_jit"], globals()["_decayed_jit"], globals()["_quotient_jit"] = bits.intrinsics()
         for name in _PLAIN:      # the one-parameter steps inlined where they are used: no call per element
             inline = "always" if name.endswith("_one") else "never"
             globals()[name + "_jit"] = _numba.njit(cache=CACHE, error_model="numpy",  # type: ignore[call-overload]
@@ -316,74 +316,6 @@ def check_mode() -> None:
         raise ValueError("CHAINRULE_NUMBA must be 0 (NumPy only), 1 (always the compiled kernels) or auto (the "
                          f"default: the kernels when they are compiled and the job is long enough); got "
                          f"{os.environ.get('CHAINRULE_NUMBA')!r}")
-
-
-def _bit_kernels():
-    """Three functions written in LLVM IR (Numba has no bit cast and no fused multiply-add):
-    `subnormal(x)`, whether 0 < |x| < the smallest normal number; `decayed(m, b1, g)`, for a
-    subnormal m and a zero g (+0 or -0), m * b1 + (1 - b1) * g as IEEE arithmetic rounds it, for
-    0 <= b1 < 1. m is k * 2^-149 (float32; 2^-1074 float64) with an integer k < 2^23 (2^52), so
-    m * b1 is round-half-even(k * b1) of that unit, which one fused multiply-add onto 2^23 (2^52)
-    gives exactly (the sum is in [2^23, 2^24), where the spacing is 1); m's sign goes with it, and
-    a product that rounds to zero adds (1 - b1) * g as signed zeros add (-0 only if both are).
-    `quotient(x, c, r)`: x / c correctly rounded, from r = 1 / c correctly rounded, by Markstein's
-    correction: q = x * r, e = x - q * c (exact, by a fused multiply-add), q + e * r; q itself where
-    e is 0 (x = ±0 keeps its sign) or NaN (x infinite). For x = sqrt(v), neither subnormal (the
-    correction can then miss by an ulp) nor near overflow (x * r would overflow where x / c may
-    not). tests/test_subnormal_update.py checks every float32 x in [1, 2) against division for the
-    bias corrections of Adam's usual betas."""
-    from llvmlite import ir
-    from numba import types
-    from numba.extending import intrinsic
-
-    def constants(t):
-        n, mantissa, bias = (32, 23, 127) if t.bitwidth == 32 else (64, 52, 1023)
-        it = ir.IntType(n)
-        return it, mantissa, ir.Constant(it, -(1 << (n - 1))), ir.Constant(it, (1 << (n - 1)) - 1), \
-            ir.Constant(it, (mantissa + bias) << mantissa)
-
-    @intrinsic
-    def subnormal(typingctx, x):
-        if not isinstance(x, types.Float):
-            return None
-
-        def codegen(context, builder, sig, args):
-            it, mantissa, _, magnitude, _ = constants(x)
-            a = builder.and_(builder.bitcast(args[0], it), magnitude)
-            return builder.icmp_unsigned("<", builder.sub(a, ir.Constant(it, 1)), ir.Constant(it, (1 << mantissa) - 1))
-        return types.boolean(x), codegen
-
-    @intrinsic
-    def decayed(typingctx, m, b1, g):
-        if not (isinstance(m, types.Float) and m == b1 == g):
-            return None
-
-        def codegen(context, builder, sig, args):
-            it, mantissa, sign, magnitude, scale_bits = constants(m)
-            bits, b1_, g_bits = builder.bitcast(args[0], it), args[1], builder.bitcast(args[2], it)
-            k = builder.uitofp(builder.and_(bits, magnitude), args[0].type)
-            scale = ir.Constant(args[0].type, float(2 ** mantissa))
-            q = builder.sub(builder.bitcast(builder.fma(k, b1_, scale), it), scale_bits)
-            m_sign = builder.and_(bits, sign)
-            out = builder.select(builder.icmp_unsigned("!=", q, ir.Constant(it, 0)), builder.or_(q, m_sign),
-                                 builder.and_(m_sign, g_bits))
-            return builder.bitcast(out, args[0].type)
-        return m(m, b1, g), codegen
-
-    @intrinsic
-    def quotient(typingctx, x, c, r):
-        if not (isinstance(x, types.Float) and x == c == r):
-            return None
-
-        def codegen(context, builder, sig, args):
-            x_, c_, r_ = args
-            q = builder.fmul(x_, r_)
-            e = builder.fma(builder.fneg(q), c_, x_)                       # x - q * c, exact
-            keep = builder.or_(builder.fcmp_ordered("==", e, ir.Constant(e.type, 0.0)),
-                               builder.fcmp_unordered("uno", e, e))        # exact already, or x infinite
-            return builder.select(keep, q, builder.fma(e, r_, q))
-        return x(x, c, r), codegen
-    return subnormal, decayed, quotient
 
 
 def read_only(a: Any) -> Any:

@@ -20,7 +20,9 @@ cache; with a lock each, taken after looking at the other's, two jobs ending at 
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never. `chainrule compile` compiles them ahead (`compile_all`). Numba loads only
 from a cache folder it can write: compiled kernels in one this process cannot write are not
-loaded (that would compile them again in the job), and the job runs on NumPy, warned once.
+loaded (that would compile them again in the job), and the job runs on NumPy, warned once. A background
+compiling that fails (Numba failing to import, or to compile) leaves its cause beside the marker (`failure`):
+the jobs run on NumPy, warned once a process, and start no more compiling of these sources.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from . import cachedir, csr, kernels, loops, tiny, units, views
+from . import bits, cachedir, csr, kernels, loops, tiny, units, views
 from .compilelock import leftover, rename
 from .compilelock import release as _release
 from .compilelock import take as _take
@@ -55,7 +57,7 @@ compiling: subprocess.Popen | None = None
 COMMAND = [sys.executable, "-m", "chainrule.backend.warmup"]
 SEED = (2, 2, 2, 0, 1, 1, 0, 1, 12)    # tiny.version of the seed's 2-2-2 sigmoid network, one sample a step
 _source_keys: dict[tuple[str, ...], str] = {}
-COMPILED = (kernels, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
+COMPILED = (kernels, bits, loops, views, tiny, csr, units)   # the modules Numba compiles and caches
 _requested: set[tuple[str, tuple[int, ...]]] = set()      # the tiny versions this process asked for (`request_tiny`)
 #: the float32 tiny versions a job of this process ran on `loops.train` (`tiny_ready`): the process keeps them there
 _general: set[tuple[str, tuple[int, ...]]] = set()
@@ -64,13 +66,15 @@ _warned_cache = False     # whether this process said that the compiled kernels'
 #: before the kernels would load), "not ready" (not compiled and cached yet, or a cache it cannot use); "": it ran
 #: them
 left_on_numpy = ""
+#: why the background compiling of these sources failed (its `.failed` file beside the marker); "": it did not
+failed = ""
 
 
 def prepare(seconds: float, owner: object = None) -> bool:
     """Whether a job that would take about `seconds` on NumPy runs the kernels (see the module); `owner`: the job,
     whose end alone (`job_done`) starts or cancels the timer this call starts (not another job's, ending in its
     middle: a fit in its callback, a thread's)."""
-    global _next_look, _timer, _timer_owner, left_on_numpy
+    global _next_look, _timer, _timer_owner, left_on_numpy, failed
     left_on_numpy = "off"
     if not kernels.ENABLED:
         return False
@@ -92,6 +96,9 @@ def prepare(seconds: float, owner: object = None) -> bool:
         _next_look = time.monotonic() + 5.0
         return False
     _next_look = time.monotonic() + 5.0          # look again for the marker in a few seconds at most
+    failed = failed or failure()
+    if failed:           # not started again by every long job, silently: the fit warns (`training.compiled`)
+        return False
     with _guard:
         if _timer is None:
             _timer, _timer_owner = threading.Timer(COMPILE_AFTER, _compile_once), owner
@@ -137,6 +144,20 @@ def _compile_once(start: bool = True, owner: object = None) -> None:
         timer.join()                             # no thread outlives the job
     if start:
         compile_in_background()
+
+
+def failure() -> str:
+    """Why the background compiling of these sources failed (Numba failing to import, or to compile); "": it did
+    not. Kept until the sources, Python or Numba change, or `chainrule compile` compiles them."""
+    with contextlib.suppress(OSError), open(marker().removesuffix(".ready") + ".failed") as f:
+        return f.read().strip()
+    return ""
+
+
+def _record_failure(exc: Exception) -> None:
+    lines = str(exc).strip().splitlines()
+    with contextlib.suppress(OSError), open(marker().removesuffix(".ready") + ".failed", "w") as f:
+        f.write(f"{type(exc).__name__}: {lines[0] if lines else ''}\n")
 
 
 def ready() -> bool:
@@ -300,7 +321,8 @@ def forget() -> int:
     removed = 0
     for name in os.listdir(folder) if os.path.isdir(folder) else []:
         if (name.startswith(modules) and name.endswith((".nbi", ".nbc"))) or (
-                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith(".ready")) or (
+                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith((".ready", ".failed"))
+        ) or (
                 name.startswith("chainrule-") and ".compiling." in name and leftover(name, folder)):
             with contextlib.suppress(FileNotFoundError):         # removed meanwhile by another process
                 os.unlink(os.path.join(folder, name))
@@ -311,7 +333,8 @@ def forget() -> int:
 def compile_all() -> str:
     """Compile every kernel for float32 and float64 (each argument type the engine passes) into
     Numba's cache; returns the marker file written last."""
-    kernels.load(force=True)
+    if not kernels.load(force=True):
+        raise ImportError(f"numba fails to import ({kernels.BROKEN})" if kernels.BROKEN else "the kernels are off")
     for dt in (np.float64, np.float32):
         p = np.zeros(6, dt)
         kernels.bias_relu(np.zeros((2, 8), dt), np.zeros(8, dt), np.zeros((2, 8), dt))
@@ -358,5 +381,9 @@ if __name__ == "__main__":     # the background compilation: `prepare`'s, or `jo
             compile_tiny(*request)
         if not requests:
             compile_all()
+    except Exception as exc:            # its output goes nowhere: the next long job says why (`failure`)
+        if not requests:
+            _record_failure(exc)
+        raise
     finally:
         _release(held, os.getpid())        # unless taken over meanwhile (FRESH_SECONDS): then another's

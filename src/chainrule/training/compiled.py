@@ -71,13 +71,18 @@ def prepare(net, samples: int, epochs: int, batch_size: int) -> Job:
     return job
 
 
-_said_broken = False
+_said_broken = _said_failed = False
 
 
 def _say_broken() -> None:
     """Numba installed but failing to import (`kernels.BROKEN`): the process trains on NumPy, warned once, at the
     user's line (here: the backend imports nothing of chainrule, `callers` included)."""
-    global _said_broken
+    global _said_broken, _said_failed
+    if warmup.failed and not kernels.BROKEN and not _said_failed:
+        _said_failed = True
+        warnings.warn(f"chainrule: compiling the kernels in the background failed ({warmup.failed}); this process "
+                      "trains on NumPy, the same numbers (`chainrule compile` shows the whole error and compiles them "
+                      "again)", RuntimeWarning, stacklevel=caller_level())
     if kernels.BROKEN and not _said_broken:
         _said_broken = True
         warnings.warn(f"chainrule: numba is installed but fails to import ({kernels.BROKEN}); this process trains on "

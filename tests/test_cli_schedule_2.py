@@ -114,7 +114,7 @@ def test_the_engines_refusal_carries_what_the_option_says(iris, tmp_path, make, 
 
 TORCHS = {"step": S.StepLR, "multistep": S.MultiStepLR, "exponential": S.ExponentialLR, "cosine": S.CosineAnnealingLR,
           "linear": S.LinearLR, "constant": S.ConstantLR, "polynomial": S.PolynomialLR, "plateau": S.ReduceLROnPlateau,
-          "restarts": S.CosineAnnealingWarmRestarts}
+          "restarts": S.CosineAnnealingWarmRestarts, "onecycle": S.OneCycleLR}
 
 
 @pytest.mark.parametrize("name", list(TORCHS))
@@ -125,10 +125,11 @@ def test_each_key_torch_takes_is_taken_or_refused_saying_why_and_what_is_taken(n
 
     from chainrule.cli.schedule import schedule_arg
     needed = {"step": "step_size=2,", "multistep": "milestones=2,", "exponential": "gamma=0.5,", "cosine": "T_max=5,",
-              "restarts": "T_0=2,"}
+              "restarts": "T_0=2,", "onecycle": "total_steps=8,"}
     for key in list(inspect.signature(TORCHS[name]).parameters)[1:]:
-        value = {"milestones": "3", "mode": "min", "threshold_mode": "abs", "factor": "0.5",
-                 "gamma": "0.5"}.get(key, "1")
+        value = {"milestones": "3", "mode": "min", "threshold_mode": "abs", "factor": "0.5", "gamma": "0.5",
+                 "anneal_strategy": "cos", "three_phase": "false", "cycle_momentum": "false",
+                 "pct_start": "0.3"}.get(key, "1")
         try:
             schedule_arg(f"{name}:{needed.get(name, '') if key not in needed.get(name, '') else ''}{key}={value}")
         except argparse.ArgumentTypeError as exc:

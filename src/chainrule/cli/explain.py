@@ -194,8 +194,11 @@ def activations(text: str, n_layers: int) -> list[str]:
         return names * n_layers
     if len(names) == n_layers:
         return names
-    if len(names) == 2:
+    if len(names) == 2 and n_layers > 1:
         return [names[0]] * (n_layers - 1) + [names[1]]
+    if n_layers == 1:           # two names (hidden,output) dropped the first unsaid: --layers 2,2 has no hidden layer
+        raise ValidationError(f"--activation needs one name: --layers of two widths has one layer of weights, the "
+                              f"output layer, and no hidden layer; got {len(names)}: {text!r}")
     raise ValidationError(f"--activation needs one name, one per layer ({n_layers}) or two (hidden,output); got "
                           f"{len(names)}: {text!r}")
 

@@ -7,6 +7,7 @@ import os
 from ..errors import ValidationError
 from ..teach.width import say, word
 from . import numbers
+from .usage import OptionError
 
 
 def register(sub) -> None:
@@ -72,8 +73,9 @@ def run(args) -> int:
     from ..saving.runlock import output_held
     from .tabular import output_path
     if args.out is None:
-        raise ValidationError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
-                              "chainrule export model.npz model.onnx")
+        # said as argparse says a missing argument: under export's usage (it was a bare 'chainrule: error:' line)
+        raise OptionError("export needs the ONNX file to write: chainrule export MODEL OUT (or --out OUT), e.g. "
+                          "chainrule export model.npz model.onnx")
     # checked as train's and predict's --out: never the model read, a folder, a device, another kind of file
     # named "the output" as output_path names it: given as `out` or --out
     out = output_path(args.out, {"model file": args.model}, option="the output", kind="onnx")
@@ -99,6 +101,10 @@ def _export(args) -> int:
         raise quoted(exc, args.model) from None
     stored = (extra or {}).get("tabular")              # a CSV preprocessing, checked as `predict` checks it
     pre = None if stored is None else Preprocessing.from_json(stored).to_json()
+    if pre is not None and args.input_type is not None:       # to_onnx's refusal named its input_type=, not the option
+        raise OptionError(f"--input-type {args.input_type} is for a network's one input; {word(args.model)} is a "
+                          "`chainrule train` model, whose graph takes each raw column as its type says (numbers as "
+                          "double, NaN where missing; text as string): leave --input-type out")
     model = to_onnx(net, args.out, opset=args.opset, preprocessing=pre, checks=args.checks,
                     input_type=args.input_type)
     graph = model.graph

@@ -16,28 +16,39 @@ from ..training import cyclic_schedules as cyclic
 from ..training import schedules as sched
 from ..training.callbacks import ReduceLROnPlateau
 from .optimizer import warnings_reworded
+from .usage import OptionError
 
 #: the names --schedule takes, and the engine's class each stands for (its class name is taken too, any case)
 NAMES: dict[str, type] = {"step": sched.StepLR, "multistep": sched.MultiStepLR, "exponential": sched.ExponentialLR,
                           "cosine": sched.CosineAnnealingLR, "linear": sched.LinearLR, "constant": sched.ConstantLR,
                           "polynomial": sched.PolynomialLR, "restarts": cyclic.CosineAnnealingWarmRestarts,
-                          "plateau": callbacks.ReduceLROnPlateau}
+                          "onecycle": cyclic.OneCycleLR, "plateau": callbacks.ReduceLROnPlateau}
+#: the argument that --lr's rate is given as, where it is not lr: OneCycleLR's peak, max_lr
+RATE: dict[type, str] = {cyclic.OneCycleLR: "max_lr"}
 #: the keys that take a list: their later values follow after commas (milestones=30,60,gamma=0.5)
 LISTS = {"milestones"}
 #: the keys the command line gives itself: the rate is --lr's, and the callback's printing would break the lines
-OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'"}
+OWN = {"lr": "the starting rate is --lr's", "verbose": "the rate is in each epoch's line as 'lr'",
+       "max_lr": "onecycle's max_lr (its peak rate) is --lr's"}
 #: plateau's keys of Keras 2 that Python's ReduceLROnPlateau takes with a warning, and the command line refuses
 KERAS2 = {"epsilon": "it is Keras 2's old name of min_delta: give min_delta"}
 #: torch's keys that have no key here, and why (plateau takes Keras' names and counts)
 TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpoint-dir and --resume",
          "threshold": "plateau takes Keras' min_delta for it (an absolute change: torch's threshold_mode='abs')",
          "threshold_mode": "plateau's min_delta is an absolute change (torch's 'abs'); a relative one is not taken",
-         "eps": "plateau lowers the rate down to min_lr, however small the change"}
+         "eps": "plateau lowers the rate down to min_lr, however small the change",
+         "epochs": "onecycle's total_steps counts epochs here (a schedule steps once an epoch): give total_steps",
+         "steps_per_epoch": "onecycle's total_steps counts epochs here (a schedule steps once an epoch): give "
+                            "total_steps",
+         "base_momentum": "onecycle moves the rate only (cycle_momentum=False): --momentum stays as given",
+         "max_momentum": "onecycle moves the rate only (cycle_momentum=False): --momentum stays as given"}
 HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from --lr's rate, as "
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
         "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
         "polynomial:total_iters=100,power=1, restarts:T_0=10,T_mult=2 (CosineAnnealingWarmRestarts), "
+        "onecycle:total_steps=100,pct_start=0.3 (OneCycleLR, counted in epochs; --lr is its max_lr, the peak, and it "
+        "starts at max_lr/div_factor; three_phase=true or false), "
         "or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
         "unless monitor=loss, in Keras' names and counts, not torch's: min_delta, an absolute change, for torch's "
         "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1). Repeated, one after another as torch's "
@@ -67,7 +78,9 @@ class Schedules(list):
         self.parser = parser
 
     def refuse(self, message: str) -> NoReturn:
-        self.parser.error(f"argument --schedule: {message}")
+        # raised, said after the command's block as argparse's errors (usage, exit 2): parser.error printed it inside,
+        # where --quiet drops stderr, and the command ended with 2 saying nothing
+        raise OptionError(f"argument --schedule: {message}")
 
     def said(self) -> str:
         """The options as written: --schedule 'linear:...' --schedule 'cosine@5:...'."""
@@ -104,7 +117,8 @@ class ScheduleAction(argparse.Action):
 
 def _keys(cls: type) -> tuple[list[str], list[str]]:
     """The keys `cls` takes from the command line, and those of them it needs."""
-    params = [p for p in inspect.signature(cls).parameters.values() if p.name not in OWN and p.name not in KERAS2]
+    params = [p for p in inspect.signature(cls).parameters.values()
+              if p.name not in OWN and p.name not in KERAS2 and p.name != RATE.get(cls)]
     return [p.name for p in params], [p.name for p in params if p.default is inspect.Parameter.empty]
 
 
@@ -134,9 +148,10 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        said = OWN.get(key) or (KERAS2.get(key) if cls is ReduceLROnPlateau else None)
+        said = ("--lr is onecycle's max_lr (its peak rate)" if cls in RATE and key in OWN else OWN.get(key)) or (
+            KERAS2.get(key) if cls is ReduceLROnPlateau else None)
         if said or (key in TORCH and key not in accepted):
-            whose = "" if said else " (torch's)"
+            whose = "" if said and key != RATE.get(cls) else " (torch's)"
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r}{whose} is not taken here: "
                                              f"{said or TORCH[key]}; expected among {', '.join(accepted)}")
         if key not in accepted:
@@ -147,7 +162,7 @@ def schedule_arg(text: str) -> Spec:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} is given twice")
         if not value:
             raise argparse.ArgumentTypeError(f"{name.strip()}: key {key!r} has no value; write {key}=VALUE")
-        kwargs[key] = [number_or_text(value)] if key in LISTS else number_or_text(value)
+        kwargs[key] = [number_or_text(value)] if key in LISTS else _value(cls, key, value)
         typed[key] = [value] if key in LISTS else value
         last = key
     missing = [k for k in needed if k not in kwargs]
@@ -158,6 +173,15 @@ def schedule_arg(text: str) -> Spec:
     _check(cls, kwargs, typed, name.strip())
     # the milestones as torch's MultiStepLR counts them (a multiset: 3,1 is 1,3), so a resume compares the rates
     return Spec(cls, {k: sorted(v) if k in LISTS else v for k, v in kwargs.items()}, text.strip(), start)
+
+
+def _value(cls: type, key: str, value: str) -> Any:
+    """A key's value as written: true or false (any case) for a key whose default is True or False (onecycle's
+    three_phase), else a number, else the text (the class refuses what it does not take, naming the value)."""
+    default = inspect.signature(cls).parameters[key].default
+    if isinstance(default, bool) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return number_or_text(value)
 
 
 def _start(epoch: str, text: str) -> int:
@@ -174,7 +198,7 @@ def _check(cls: type, kwargs: dict[str, Any], typed: dict[str, Any], name: str) 
     refused as argparse refuses the keys, quoting the value as typed (step_size=1e3, not 1000.0): the class's
     refusal carries the key, the list's item and what the key takes (errors.refusal)."""
     try:
-        cls(**kwargs) if cls is ReduceLROnPlateau else cls(lr=0.1, **kwargs)
+        cls(**kwargs) if cls is ReduceLROnPlateau else cls(**{RATE.get(cls, "lr"): 0.1}, **kwargs)
     except ChainruleError as exc:
         key = (exc.argument or "").removeprefix(f"{cls.__name__}: ")     # the callback names itself in its checks
         if key in typed and exc.expected is not None:
@@ -205,11 +229,17 @@ def build(specs: Schedules, lr: float, validation: bool, epochs: int,
                 specs.refuse(f"plateau watches {plateau.monitor!r}, which --val-split 0 leaves out (no validation "
                              "rows); give --val-split above 0, or monitor=loss")
             return lr, [plateau], described(specs[0], plateau)
-        made = [s.cls(lr=lr, **s.kwargs) for s in specs]
+        made = [s.cls(**{RATE.get(s.cls, "lr"): lr}, **s.kwargs) for s in specs]
         whole = " --schedule ".join(described(s, m) for s, m in zip(specs, made))    # as info writes it after one
-        if len(made) == 1:
-            return made[0], [], whole
-        return sched.SequentialLR(made, [s.start for s in specs[1:]]), [], whole
+        rates = made[0] if len(made) == 1 else sched.SequentialLR(made, [s.start for s in specs[1:]])
+        last = rates.last_epoch()
+        if last is not None and epochs - 1 > last:          # as fit refuses it, in the options' words, before reading
+            specs.refuse(f"{specs.said()} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler refuses "
+                         f"to step past them), and --epochs {epochs} trains to epoch {epochs - 1}: give fewer --epochs "
+                         f"or a total_steps of at least {epochs - 1 - (specs[-1].start or 0)}")
+        return rates, [], whole
+    except OptionError:
+        raise
     except ChainruleError as exc:
         specs.refuse(f"{specs.said()}: {exc}")
 

@@ -111,6 +111,21 @@ def launched_ranks() -> int:
     return 1
 
 
+#: each launcher's variable of the process's own rank, by its variable of the count
+RANKS = {"PMI_SIZE": "PMI_RANK", "OMPI_COMM_WORLD_SIZE": "OMPI_COMM_WORLD_RANK",
+         "MV2_COMM_WORLD_SIZE": "MV2_COMM_WORLD_RANK", "SLURM_STEP_NUM_TASKS": "SLURM_PROCID"}
+
+
+def launched_rank() -> int:
+    """This process's rank among the `launched_ranks()` the launcher started (0 outside one): a refusal that every
+    process gives alike is said by rank 0 alone. Read without importing mpi4py, as `launched_ranks`."""
+    if launched_ranks() == 1:
+        return 0
+    name = next(name for name in LAUNCHERS if os.environ.get(name, "").isdigit())
+    value = os.environ.get(RANKS[name], "")
+    return int(value) if value.isdigit() else 0
+
+
 def launcher() -> str:
     """The launcher's command, as the refusals name it: srun where Slurm's variable alone is set."""
     return next((said for name, said in LAUNCHERS.items() if os.environ.get(name, "").isdigit()), "mpiexec")

@@ -35,7 +35,6 @@ def _smoke(monkeypatch, capsys, workloads) -> str:
     """`run.py --smoke` in this process on `workloads` of smoke.SMOKE alone: its printed table."""
     monkeypatch.setattr(smoke, "SMOKE", tuple(s for s in smoke.SMOKE if s[0] in workloads))
     monkeypatch.setattr(run, "MISSING", {})
-    monkeypatch.setenv("PYTHONWARNINGS", "ignore")
     monkeypatch.setattr(sys, "argv", ["run.py", "--smoke"])
     run.main()
     return capsys.readouterr().out

@@ -8,7 +8,7 @@ Every timed call is preceded by a call on the same shapes, so no compilation is 
 functions first train an epoch of the first WARMUP_ROWS rows, as worker.py warms up every other framework;
 the timed training starts from the weights (and optimizer state) it would have had without the warm-up.
 XLA runs as many threads as NumPy's BLAS, as PyTorch does (`pin_threads`, on import: before JAX computes); Keras
-runs on PyTorch where JAX is not installed (run.keras_backend), with as many threads.
+runs on PyTorch where JAX is not installed (run.keras_backend): eager, its default there, with as many threads.
 """
 from __future__ import annotations
 

@@ -297,7 +297,7 @@ def main():
                                  allow_abbrev=False)
     ap.add_argument("--reps", type=int, default=5, help="interleaved repetitions of each measurement (1 with --quick)")
     ap.add_argument("--quick", action="store_true", help="a short run (1 repetition, smaller workloads; minutes)")
-    ap.add_argument("--smoke", action="store_true", help="every rival once on tiny sizes, in about a minute: a "
+    ap.add_argument("--smoke", action="store_true", help="every rival once on tiny sizes, in a few minutes: a "
                                                          "check that each one runs (benchmarks/smoke.py); prints "
                                                          "its table, writes no file")
     ap.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
@@ -307,8 +307,9 @@ def main():
     args = ap.parse_args()
     if args.smoke:
         if args.quick or args.only:
+            given = ["--quick"] * args.quick + [a for s in args.only or () for a in ("--only", s)]
             ap.error("argument --smoke: runs every rival on its own tiny sizes; expected it without --quick and "
-                     "--only")
+                     f"--only, received --smoke with {' '.join(given)}")
         import smoke
         print(smoke.table(sys.modules[__name__]))   # run.py's own module, not a second copy
         return

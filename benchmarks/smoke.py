@@ -1,6 +1,7 @@
 """The smoke run of run.py (`python benchmarks/run.py --smoke`): every rival of every workload once, on tiny sizes,
 each in its own worker process as in the full run, with no wait for idle CPUs. It checks that each framework runs
-and reports a time, in about a minute; its times are too short to compare frameworks by (the full run does).
+and reports a time, in a few minutes (a process a run, each importing its framework); its times are too short to
+compare frameworks by (the full run does).
 
 A rival not installed reads n/a, and the line above the table names what it lacks.
 """
@@ -27,13 +28,16 @@ def table(run: ModuleType) -> str:
     """With run.py's module `run` (its worker processes and their measurements): each (workload, framework)'s
     seconds and its ratio to chainrule's (rival / chainrule: above 1, chainrule faster), as markdown; the cells
     of a framework not installed read n/a."""
-    run.quiet.WAIT[0] = False
     lines = ["| workload | framework | seconds | vs chainrule |", "|---|---|---:|---:|"]
-    for workload, frameworks, opts in SMOKE:
-        times = {f: rows[0]["time"] for f, rows in run.alternate(frameworks, workload, opts, 1).items()}
-        for f, t in times.items():
-            ratio = t / times["chainrule"] if not math.isnan(t) else math.nan
-            lines.append(f"| {workload} | {f} | {t:.4g} | {ratio:.3g}x |")
+    run.quiet.WAIT[0] = False       # for these runs alone: a full run in the same process waits again
+    try:
+        for workload, frameworks, opts in SMOKE:
+            times = {f: rows[0]["time"] for f, rows in run.alternate(frameworks, workload, opts, 1).items()}
+            for f, t in times.items():
+                ratio = t / times["chainrule"] if not math.isnan(t) else math.nan
+                lines.append(f"| {workload} | {f} | {t:.4g} | {ratio:.3g}x |")
+    finally:
+        run.quiet.WAIT[0] = True
     head = ["# Smoke run: every rival once on tiny sizes (not a measurement: `make bench` measures)", "",
             f"- Keras 3 backend: {run.keras_backend()}", *run.missing_line(), ""]
     return run.not_measured("\n".join(head + lines))

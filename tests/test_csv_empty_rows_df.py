@@ -40,5 +40,5 @@ def test_pandas_empty_rows_at_the_end_are_named_by_transform_and_encode_target(t
 def test_a_gap_that_is_not_an_empty_row_at_the_end_is_named_as_before(tmp_path):
     """Empty rows in the middle, or a last row with a value, are gaps: named by their rows as before."""
     df = pd.read_csv(io.StringIO("x,c,y\n1,a,0\n,,\n2,b,1\n3,a,\n"))
-    with pytest.raises(ValidationError, match=r"^target column 'y' has missing values on rows 1 and 3$"):
+    with pytest.raises(ValidationError, match=r"^target column 'y' has missing values on rows 1 and 3; "):
         Preprocessing.fit(df, "y")

@@ -179,7 +179,7 @@ def _gap(tmp_path, column):
 @pytest.mark.parametrize("command", ["train", "train --stream", "evaluate"])
 def test_one_missing_target_is_a_missing_value(capsys, tmp_path, model, command):
     code, _, err = _cli(capsys, *_commands(model, _gap(tmp_path, "y"), tmp_path)[command])
-    assert (code, _last(err)) == (2, "chainrule: error: target column 'y' has a missing value on line 4")
+    assert code == 2 and _last(err).startswith("chainrule: error: target column 'y' has a missing value on line 4; ")
 
 
 @pytest.mark.parametrize("command", ["train", "train --stream", "predict", "evaluate", "explain --data"])

@@ -110,8 +110,8 @@ def test_errors_in_later_chunks_name_the_file_line_and_write_nothing(files, tmp_
     gaps.to_csv(tmp_path / "gaps.csv", index=False)
     lines = [cmd("evaluate", model, tmp_path / "gaps.csv", "--chunk-rows", rows).stderr.strip().splitlines()[-1]
              for rows in (100_000, 7)]
-    assert lines == ["chainrule: error: target column 'y' has missing values on lines 12, 202, 203, 392, 393 and 1 "
-                     "more"] * 2
+    assert lines[0] == lines[1] and lines[0].startswith("chainrule: error: target column 'y' has missing values on "
+                                                        "lines 12, 202, 203, 392, 393 and 1 more; ")
     text = (files / "test.csv").read_text().splitlines()
     text[250] = ",".join(text[250].split(",")[:3])           # a short row: pandas alone would pad it with gaps
     (tmp_path / "short.csv").write_text("\n".join(text) + "\n")

@@ -50,6 +50,10 @@ WORDS: dict[str, dict[str, str]] = {
     "leave out": {"fit": "df.drop(columns=[{column}])", "stream": "fit(columns=[...]) without {column}",
                   "sweep": "drop=[{column}]", "command": "chainrule train --drop {column}",
                   "sweep command": "chainrule sweep --drop {column}"},
+    # the rows without a label: a DataFrame drops them, a file is written again without them (no reader skips them)
+    "drop unlabelled": {"fit": "df.dropna(subset=[{column}])", "stream": "write the file without {rows}, e.g. {code}",
+                        "sweep": "write the file without {rows}, e.g. {code}",
+                        "command": "write the file without {rows}, e.g. {line}"},
     "impute": {"fit": "impute=", "command": "--impute"},
     "impute as": {"fit": "impute={how!r}", "command": "--impute {how}"},
     "impute any": {"fit": "impute='mean', 'median' or 'most_frequent'",

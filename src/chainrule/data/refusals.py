@@ -43,6 +43,37 @@ def unfilled(n: int, detail: str) -> ValidationError:
                            f"{give('impute any')}")
 
 
+def missing_target(target: str, n: int, lines: str, given: Any = (), name: str | None = None) -> ValidationError:
+    """The refusal of a target with `n` missing values (`lines`: 'on lines 7 and 19'), whole or streamed, file or
+    DataFrame: those rows have no label to learn from, so the remedy drops them, in its reader's words (the file
+    written again without them, read with the missing-value markers it was read with: NA_MARKERS and `given`;
+    `name`: the file's, where known)."""
+    import json
+    import shlex
+    import sys
+
+    from .markers import NA_MARKERS, given_markers
+    markers = list(dict.fromkeys([*NA_MARKERS, *given_markers(given)]))
+
+    def code(path: str, new: str) -> str:      # text kept as written, the target's markers read as missing
+        column = json.dumps(target)
+        return (f"pd.read_csv({path}, dtype=str, keep_default_na=False, na_values={{{column}: "
+                f"{json.dumps(markers)}}}).dropna(subset=[{column}]).to_csv({new}, index=False)")
+    program = "import pandas as pd; " + code(json.dumps(name or "FILE.csv"), json.dumps("labelled.csv"))
+    line = f"{shlex.quote(sys.executable or 'python3')} -c {shlex.quote(program)}"
+    fix = give("drop unlabelled", column=repr(target), code=code("path", "new_path"), line=line,
+               rows=plural(n, "that row", "those rows"))
+    return ValidationError(f"target column {target!r} has {missing_values(n)} {lines}; "
+                           f"{plural(n, 'that row has', 'those rows have')} no label to learn from or to score: "
+                           f"leave {plural(n, 'it', 'them')} out ({fix})")
+
+
+def read_as(table: Any) -> dict[str, Any]:
+    """`missing_target`'s `given` and `name`: how a table read by chainrule was read (its attrs["csv"])."""
+    csv = getattr(table, "attrs", {}).get("csv", {})
+    return {"given": csv.get("na_values"), "name": csv.get("name")}
+
+
 def empty_rows_at_end(table: Any) -> ValidationError | None:
     """The refusal of a DataFrame whose last rows are empty in every column, where its gaps would be refused: they
     are the empty rows a spreadsheet saves below its data (lines of separators only, ',,'), which pandas.read_csv

@@ -29,8 +29,8 @@ from .columns import (
 )
 from .csvfile import not_in_file, read_csv, short, the_file
 from .header import refuse_repeated_header
-from .lines import MultilineRowWarning, earliest, missing_values, place, places, plural
-from .refusals import empty_in_training, empty_rows_at_end, no_values, unfilled
+from .lines import MultilineRowWarning, earliest, place, places, plural
+from .refusals import empty_in_training, empty_rows_at_end, missing_target, no_values, read_as, unfilled
 from .scan import Counts
 from .selection import column_names
 from .statistics import (
@@ -156,8 +156,8 @@ class Preprocessing:
             raise ValidationError(f"{the_file(named)} has no feature columns besides the target {target!r}")
         y = df[target]
         if y.isna().any():
-            raise empty_rows_at_end(df) or ValidationError(f"target column {target!r} has "
-                                                           f"{missing_values(y.isna().sum())} {rows_of(y.isna(), y)}")
+            raise empty_rows_at_end(df) or missing_target(target, int(y.isna().sum()), rows_of(y.isna(), y),
+                                                          **read_as(df))
         numeric_target = pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)
         if task is None and numeric_target and y.nunique() == 1:     # neither task has anything to learn
             raise constant_target(target, float(y.iloc[0]), False, True)
@@ -299,8 +299,8 @@ class Preprocessing:
             raise ValidationError(f"target column {self.target!r} is not in the file")
         y = df[self.target]
         if y.isna().any():
-            raise empty_rows_at_end(df) or ValidationError(f"target column {self.target!r} has "
-                                                           f"{missing_values(y.isna().sum())} {rows_of(y.isna(), y)}")
+            raise empty_rows_at_end(df) or missing_target(self.target, int(y.isna().sum()), rows_of(y.isna(), y),
+                                                          **read_as(df))
         if self.task == "regression":
             values = pd_numeric(y, self.target, list(df.columns).index(self.target))
             return standardised(values, self.y_mean, self.y_scale).reshape(-1, 1)

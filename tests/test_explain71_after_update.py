@@ -63,3 +63,19 @@ def test_the_whole_networks_error_after_names_no_slice():
     net, X, Y, lr = cr.examples.seed_network()
     line = [s for s in cr.explain(net, X, Y, lr=lr).text().splitlines() if "E_total after" in s]
     assert line == ["  E_total after this update = 0.291027774 (before it: 0.298371109)"]
+
+
+def test_the_tutorial_says_why_its_error_after_is_not_the_seeds():
+    """The tutorial shows the seed network's error after the update, 0.291027774; the seed prints another figure
+    (docs/seed-notes.md): a reader comparing them is told which and why, not left to find a mismatch."""
+    from pathlib import Path
+
+    from chainrule.teach.examples import SEED_FIGURES
+    text = (Path(__file__).resolve().parents[1] / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    net, X, Y, lr = cr.examples.seed_network()
+    shown = f"{cr.explain(net, X, Y, lr=lr).to_dict()['E_total_after']:.9f}"
+    assert f"= {shown} (before it: 0.298371109)" in text
+    seed = SEED_FIGURES["E_total after 1 update"]
+    assert seed != shown
+    prose = " ".join(text.split("```")[4].split())          # the paragraph after the first explain output
+    assert f"the seed prints {seed}, not {shown}" in prose and "seed-notes.md" in prose

@@ -357,8 +357,10 @@ def _render(d: dict, markdown: bool) -> str:
                f"{sym}^+ = {sym} - \\eta \\cdot {grad_tex} = "
                f"{fmt(p['value'])} - {fmt(d['lr'])} \\cdot {_par(fmt(g))} = {fmt(p['updated'])}")
         if d.get("E_total_after") is not None:      # what the update did, as the seed ends its step
-            eq(f"E_total after this update = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})",
-               f"\\text{{after this update: }} E_{{total}} = {fmt(d['E_total_after'])} \\quad "
+            # a slice lists some parameters' updates; the error after is the step's, which updates them all
+            which = " of every parameter (not only those above)" if d.get("slice") else ""
+            eq(f"E_total after this update{which} = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})",
+               f"\\text{{after this update{which}: }} E_{{total}} = {fmt(d['E_total_after'])} \\quad "
                f"\\text{{(before it: {fmt(d['E_total'])})}}")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)

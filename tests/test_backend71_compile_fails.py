@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from chainrule.backend import kernels
@@ -88,3 +89,25 @@ def test_compile_force_forgets_a_failure(tmp_path, monkeypatch):
     warmup._record_failure(RuntimeError("LLVM ERROR: Cannot select\nwhole trace"))
     assert warmup.failure() == "RuntimeError: LLVM ERROR: Cannot select"
     assert warmup.forget() == 1 and warmup.failure() == ""
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="the markers' names hold Numba's version")
+def test_a_failure_is_forgotten_once_numpy_changes(tmp_path, monkeypatch):
+    """Numba built for another NumPy, the usual failure to import, is repaired by installing another NumPy, not
+    another Numba: the failure recorded under the old NumPy must not hold the repaired install's compiling back."""
+    from chainrule.backend import warmup
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    warmup._record_failure(ImportError("Numba needs NumPy 2.0 or less. Got NumPy 2.3."))
+    assert warmup.failure() == "ImportError: Numba needs NumPy 2.0 or less. Got NumPy 2.3."
+    monkeypatch.setattr(np, "__version__", "2.0.2")
+    assert warmup.failure() == ""
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="the markers' names hold Numba's version")
+@pytest.mark.parametrize("exc", [OSError(28, "No space left on device"), MemoryError()])
+def test_a_passing_failure_is_not_kept(tmp_path, monkeypatch, exc):
+    """A full disk or a lack of memory says nothing of the install: the next long job compiles again."""
+    from chainrule.backend import warmup
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    warmup._record_failure(exc)
+    assert warmup.failure() == "" and not list(tmp_path.rglob("*.failed"))

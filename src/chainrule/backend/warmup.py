@@ -20,9 +20,8 @@ cache; with a lock each, taken after looking at the other's, two jobs ending at 
 CHAINRULE_NUMBA=1 (`ENABLED = True`) always uses them, compiling in the job if needed;
 CHAINRULE_NUMBA=0 never. `chainrule compile` compiles them ahead (`compile_all`). Numba loads only
 from a cache folder it can write: compiled kernels in one this process cannot write are not
-loaded (that would compile them again in the job), and the job runs on NumPy, warned once. A background
-compiling that fails (Numba failing to import, or to compile) leaves its cause beside the marker (`failure`):
-the jobs run on NumPy, warned once a process, and start no more compiling of these sources.
+loaded (that would compile them again in the job), and the job runs on NumPy, warned once. A failed background
+compiling leaves its cause beside the marker (`failure`): the jobs then start no more, warned once a process.
 """
 from __future__ import annotations
 
@@ -147,16 +146,29 @@ def _compile_once(start: bool = True, owner: object = None) -> None:
 
 
 def failure() -> str:
-    """Why the background compiling of these sources failed (Numba failing to import, or to compile); "": it did
-    not. Kept until the sources, Python or Numba change, or `chainrule compile` compiles them."""
-    with contextlib.suppress(OSError), open(marker().removesuffix(".ready") + ".failed") as f:
+    """Why the background compiling failed (Numba failing to import, or to compile; `_failed_path`); "": it did not."""
+    with contextlib.suppress(OSError), open(_failed_path()) as f:
         return f.read().strip()
     return ""
 
 
+def _failed_path() -> str:
+    """The marker's name and NumPy's, SciPy's and llvmlite's versions, so that repairing any of them (Numba built
+    for another NumPy: the usual fix changes NumPy, not Numba) starts a compiling again."""
+    from importlib.metadata import PackageNotFoundError, version
+    found = [np.__version__]
+    for name in ("scipy", "llvmlite"):
+        with contextlib.suppress(PackageNotFoundError):
+            found.append(f"{name} {version(name)}")
+    return marker().removesuffix(".ready") + f"-{hashlib.sha1('|'.join(found).encode()).hexdigest()[:8]}.failed"
+
+
 def _record_failure(exc: Exception) -> None:
+    """Kept for `failure`; not a full disk nor a lack of memory, which pass: the next long job compiles again."""
+    if isinstance(exc, (OSError, MemoryError)):
+        return
     lines = str(exc).strip().splitlines()
-    with contextlib.suppress(OSError), open(marker().removesuffix(".ready") + ".failed", "w") as f:
+    with contextlib.suppress(OSError), open(_failed_path(), "w") as f:
         f.write(f"{type(exc).__name__}: {lines[0] if lines else ''}\n")
 
 
@@ -321,9 +333,8 @@ def forget() -> int:
     removed = 0
     for name in os.listdir(folder) if os.path.isdir(folder) else []:
         if (name.startswith(modules) and name.endswith((".nbi", ".nbc"))) or (
-                name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith((".ready", ".failed"))
-        ) or (
-                name.startswith("chainrule-") and ".compiling." in name and leftover(name, folder)):
+            name.startswith(("chainrule-kernels-", "chainrule-tiny-")) and name.endswith((".ready", ".failed"))) or (
+            name.startswith("chainrule-") and ".compiling." in name and leftover(name, folder)):
             with contextlib.suppress(FileNotFoundError):         # removed meanwhile by another process
                 os.unlink(os.path.join(folder, name))
                 removed += 1

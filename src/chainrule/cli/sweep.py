@@ -13,7 +13,6 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from ..training.rank_warnings import launched_ranks, launcher
 from . import numbers
-from .mpi_job import refused_on_every_rank
 from .reading import column_name, named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
@@ -147,7 +146,6 @@ def sweep(args) -> int:
                               "(--class-weight for every candidate, or the grid's to compare them)")
     _one_clipping(grid)
     if launched_ranks() > 1:                 # as train without --mpi: every process would run the whole sweep
-        refused_on_every_rank()
         raise OptionError(f"started by {launcher()} as {launched_ranks()} processes: each would run the whole "
                           "sweep and write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
                           "--scheduler (a Dask cluster), not MPI: run it as one process")

@@ -17,7 +17,7 @@ from ..training.rank_warnings import launched_ranks, launcher
 from . import optimizer as options
 from . import reading, resume, schedule, weights
 from .metrics import format_metrics
-from .mpi_job import mpi_world, refused_on_every_rank, where_ranks
+from .mpi_job import mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -227,7 +227,6 @@ def _options(args) -> tuple:
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
     if not args.mpi and launched_ranks() > 1:
-        refused_on_every_rank()
         raise OptionError(f"started by {launcher()} as {launched_ranks()} processes without --mpi: each would train "
                           f"the whole model alone and write --out; add --mpi to train one model on all of them")
     if args.stream and args.mpi:

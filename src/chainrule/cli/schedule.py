@@ -232,11 +232,14 @@ def build(specs: Schedules, lr: float, validation: bool, epochs: int,
         made = [s.cls(**{RATE.get(s.cls, "lr"): lr}, **s.kwargs) for s in specs]
         whole = " --schedule ".join(described(s, m) for s, m in zip(specs, made))    # as info writes it after one
         rates = made[0] if len(made) == 1 else sched.SequentialLR(made, [s.start for s in specs[1:]])
-        last = rates.last_epoch()
-        if last is not None and epochs - 1 > last:          # as fit refuses it, in the options' words, before reading
+        try:                                # fit's refusal, before reading, in the options' words
+            sched.past_end(rates, epochs, epochs)
+        except ValidationError:
+            last = rates.last_epoch()
             specs.refuse(f"{specs.said()} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler refuses "
                          f"to step past them), and --epochs {epochs} trains to epoch {epochs - 1}: give fewer --epochs "
-                         f"or a total_steps of at least {epochs - 1 - (specs[-1].start or 0)}")
+                         f"or total_steps={epochs - (specs[-1].start or 0)} (torch's epochs * steps_per_epoch: one "
+                         "cycle over the run)")
         return rates, [], whole
     except OptionError:
         raise

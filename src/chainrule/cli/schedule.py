@@ -70,12 +70,8 @@ class Spec:
 
 
 class Schedules(list):
-    """The --schedule options given, in order (one after another as torch's SequentialLR where several), and the
-    command's parser, which refuses what only the other options tell wrong in its own format (usage, exit 2)."""
-
-    def __init__(self, parser: argparse.ArgumentParser):
-        super().__init__()
-        self.parser = parser
+    """The --schedule options given, in order (one after another as torch's SequentialLR where several); `refuse`
+    says what only the other options tell wrong as argparse's usage errors are said (usage, exit 2)."""
 
     def refuse(self, message: str) -> NoReturn:
         # raised, said after the command's block as argparse's errors (usage, exit 2): parser.error printed it inside,
@@ -94,7 +90,7 @@ class ScheduleAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
         given = getattr(namespace, self.dest, None)
-        specs = given if isinstance(given, Schedules) else Schedules(parser)
+        specs = given if isinstance(given, Schedules) else Schedules()
         spec: Spec = values
         if ReduceLROnPlateau in (spec.cls, *(s.cls for s in specs)) and specs:
             raise argparse.ArgumentError(self, "plateau cannot be one of several --schedule (torch's SequentialLR "

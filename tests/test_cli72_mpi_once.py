@@ -25,6 +25,10 @@ def _under_mpiexec(tmp_path, *words):
 @pytest.mark.parametrize("words, said", [
     (["train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz"], "processes without --mpi"),
     (["sweep", "t.csv", "--target", "y", "--grid", "lr=0.01", "--epochs", "1", "--out-dir", "sw"], "run it as one"),
+    # a refusal the options give after it was said by each rank: the launch is said first, once
+    (["train", "t.csv", "--target", "y", "--activation", "relu,tanh", "--out", "m.npz"], "processes without --mpi"),
+    (["train", "t.csv", "--target", "y", "--resume", "--out", "m.npz"], "processes without --mpi"),
+    (["sweep", "t.csv", "--target", "y", "--grid", "lr=", "--out-dir", "sw"], "run it as one"),
 ])
 def test_the_refusal_of_every_rank_is_said_once(tmp_path, words, said):
     done = _under_mpiexec(tmp_path, *words)
@@ -53,7 +57,8 @@ def test_each_launchers_rank_is_read(monkeypatch, size, rank, expected):
 
 @pytest.mark.parametrize("words, said", [
     (["train", "t.csv", "--target", "y", "--epochs", "0", "--out", "m.npz"], "argument --epochs: expected a positive"),
-    (["train", "t.csv", "--target", "y", "--resume", "--out", "m.npz"], "--resume needs --checkpoint-dir"),
+    (["train", "t.csv", "--target", "y", "--clip-norm", "1", "--clip-value", "1", "--out", "m.npz"],
+     "not allowed with argument"),
     (["train", "t.csv", "--target", "y", "--mpi", "--epochs", "0", "--out", "m.npz"], "argument --epochs: expected"),
     (["predict", "m.npz"], "the following arguments are required"),
 ])

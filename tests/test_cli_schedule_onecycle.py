@@ -57,6 +57,8 @@ def test_a_total_steps_too_short_is_refused_before_training(tmp_path):
     ("onecycle:total_steps=8,lr=0.5", "key 'lr' is not taken here: --lr is onecycle's max_lr"),
     ("onecycle:total_steps=8,three_phase=yes", "three_phase must be True or False; got 'yes'"),
     ("onecycle:pct_start=0.3", "onecycle needs total_steps=..."),
+    # verbose is the command line's own key for every schedule: its reason is its own, not max_lr's
+    ("onecycle:total_steps=8,verbose=true", "key 'verbose' is not taken here: the rate is in each epoch's line"),
 ])
 def test_onecycle_keys_are_refused_naming_them(tmp_path, spec, said):
     done = train(tmp_path, "--schedule", spec)

@@ -144,7 +144,8 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        said = ("--lr is onecycle's max_lr (its peak rate)" if cls in RATE and key in OWN else OWN.get(key)) or (
+        said = ("--lr is onecycle's max_lr (its peak rate)" if key in ("lr", RATE.get(cls)) and cls in RATE
+                else OWN.get(key)) or (
             KERAS2.get(key) if cls is ReduceLROnPlateau else None)
         if said or (key in TORCH and key not in accepted):
             whose = "" if said and key != RATE.get(cls) else " (torch's)"

@@ -25,6 +25,10 @@ def _under_mpiexec(tmp_path, *words):
 @pytest.mark.parametrize("words, said", [
     (["train", "t.csv", "--target", "y", "--epochs", "1", "--out", "m.npz"], "processes without --mpi"),
     (["sweep", "t.csv", "--target", "y", "--grid", "lr=0.01", "--epochs", "1", "--out-dir", "sw"], "run it as one"),
+    # a refusal the options give after it was said by each rank: the launch is said first, once
+    (["train", "t.csv", "--target", "y", "--activation", "relu,tanh", "--out", "m.npz"], "processes without --mpi"),
+    (["train", "t.csv", "--target", "y", "--resume", "--out", "m.npz"], "processes without --mpi"),
+    (["sweep", "t.csv", "--target", "y", "--grid", "lr=", "--out-dir", "sw"], "run it as one"),
 ])
 def test_the_refusal_of_every_rank_is_said_once(tmp_path, words, said):
     done = _under_mpiexec(tmp_path, *words)
@@ -49,3 +53,20 @@ def test_each_launchers_rank_is_read(monkeypatch, size, rank, expected):
     assert launched_rank() == expected
     monkeypatch.delenv(size)
     assert launched_rank() == 0                 # no launcher: the one process is rank 0
+
+
+@pytest.mark.parametrize("words, said", [
+    (["train", "t.csv", "--target", "y", "--epochs", "0", "--out", "m.npz"], "argument --epochs: expected a positive"),
+    (["train", "t.csv", "--target", "y", "--clip-norm", "1", "--clip-value", "1", "--out", "m.npz"],
+     "not allowed with argument"),
+    (["train", "t.csv", "--target", "y", "--mpi", "--epochs", "0", "--out", "m.npz"], "argument --epochs: expected"),
+    (["predict", "m.npz"], "the following arguments are required"),
+])
+def test_every_usage_error_under_a_launcher_is_said_once(tmp_path, words, said):
+    """Any usage error (argparse's, or one the options alone tell) is alike on every rank: rank 0 says it once."""
+    done = _under_mpiexec(tmp_path, *words)
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and said in errors[0], done.stderr
+    assert len([line for line in done.stderr.splitlines() if line.startswith("usage: chainrule ")]) == 1, done.stderr
+    assert [(tmp_path / f"code.{r}").read_text().strip() for r in (0, 1)] == ["2", "2"]

@@ -7,7 +7,7 @@ import os
 import sys
 
 from ..errors import ValidationError, counted
-from ..training.rank_warnings import launched_rank, launched_ranks, launcher, one_rank_each
+from ..training.rank_warnings import launched_ranks, launcher, one_rank_each
 
 
 def mpi_world():
@@ -23,22 +23,10 @@ def mpi_world():
         raise ValidationError(f"--mpi: {launcher()} started {launched} processes, but MPI.COMM_WORLD has 1 rank in "
                               "each: each would train alone; " + one_rank_each(MPI))
     if comm.Get_rank() != 0:
-        silence()
+        # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
+        # file" of it on the job's stderr (after a rank's warning, under --quiet too)
+        sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
     return comm
-
-
-def silence() -> None:
-    """The ranks other than 0 print nothing from here on: rank 0 speaks for the job."""
-    # for the life of the process, never closed: closefd=False, or Python's exit said "ResourceWarning: unclosed
-    # file" of it on the job's stderr (after a rank's warning, under --quiet too)
-    sys.stdout = sys.stderr = open(os.open(os.devnull, os.O_WRONLY), "w", closefd=False)
-
-
-def refused_on_every_rank() -> None:
-    """Before a refusal that each process of a launch gives alike (train without --mpi, sweep): said by rank 0 alone,
-    once, where it was said once a rank; every rank still exits with its code."""
-    if launched_rank() != 0:
-        silence()
 
 
 def where_ranks(comm) -> str:

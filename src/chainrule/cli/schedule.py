@@ -70,12 +70,8 @@ class Spec:
 
 
 class Schedules(list):
-    """The --schedule options given, in order (one after another as torch's SequentialLR where several), and the
-    command's parser, which refuses what only the other options tell wrong in its own format (usage, exit 2)."""
-
-    def __init__(self, parser: argparse.ArgumentParser):
-        super().__init__()
-        self.parser = parser
+    """The --schedule options given, in order (one after another as torch's SequentialLR where several); `refuse`
+    says what only the other options tell wrong as argparse's usage errors are said (usage, exit 2)."""
 
     def refuse(self, message: str) -> NoReturn:
         # raised, said after the command's block as argparse's errors (usage, exit 2): parser.error printed it inside,
@@ -94,7 +90,7 @@ class ScheduleAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
         given = getattr(namespace, self.dest, None)
-        specs = given if isinstance(given, Schedules) else Schedules(parser)
+        specs = given if isinstance(given, Schedules) else Schedules()
         spec: Spec = values
         if ReduceLROnPlateau in (spec.cls, *(s.cls for s in specs)) and specs:
             raise argparse.ArgumentError(self, "plateau cannot be one of several --schedule (torch's SequentialLR "
@@ -148,7 +144,8 @@ def schedule_arg(text: str) -> Spec:
                 continue
             raise argparse.ArgumentTypeError(f"{name.strip()}: expected KEY=VALUE after the ':', separated by "
                                              f"commas (keys: {', '.join(accepted)}); got {item.strip()!r}")
-        said = ("--lr is onecycle's max_lr (its peak rate)" if cls in RATE and key in OWN else OWN.get(key)) or (
+        said = ("--lr is onecycle's max_lr (its peak rate)" if key in ("lr", RATE.get(cls)) and cls in RATE
+                else OWN.get(key)) or (
             KERAS2.get(key) if cls is ReduceLROnPlateau else None)
         if said or (key in TORCH and key not in accepted):
             whose = "" if said and key != RATE.get(cls) else " (torch's)"
@@ -232,11 +229,14 @@ def build(specs: Schedules, lr: float, validation: bool, epochs: int,
         made = [s.cls(**{RATE.get(s.cls, "lr"): lr}, **s.kwargs) for s in specs]
         whole = " --schedule ".join(described(s, m) for s, m in zip(specs, made))    # as info writes it after one
         rates = made[0] if len(made) == 1 else sched.SequentialLR(made, [s.start for s in specs[1:]])
-        last = rates.last_epoch()
-        if last is not None and epochs - 1 > last:          # as fit refuses it, in the options' words, before reading
+        try:                                # fit's refusal, before reading, in the options' words
+            sched.past_end(rates, epochs, epochs)
+        except ValidationError:
+            last = rates.last_epoch()
             specs.refuse(f"{specs.said()} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler refuses "
                          f"to step past them), and --epochs {epochs} trains to epoch {epochs - 1}: give fewer --epochs "
-                         f"or a total_steps of at least {epochs - 1 - (specs[-1].start or 0)}")
+                         f"or total_steps={epochs - (specs[-1].start or 0)} (torch's epochs * steps_per_epoch: one "
+                         "cycle over the run)")
         return rates, [], whole
     except OptionError:
         raise

@@ -13,7 +13,6 @@ from ..data.lines import plural
 from ..teach.width import say, word
 from ..training.rank_warnings import launched_ranks, launcher
 from . import numbers
-from .mpi_job import refused_on_every_rank
 from .reading import column_name, named_text, target_name
 from .tabular import add_column_options, add_csv_options, positive_int, reading_marks, said_left_out
 from .usage import OptionError
@@ -138,6 +137,10 @@ def sweep(args) -> int:
 
     from . import _identity
 
+    if launched_ranks() > 1:                 # first, as train's: each rank would say any other refusal
+        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes: each would run the whole "
+                          "sweep and write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
+                          "--scheduler (a Dask cluster), not MPI: run it as one process")
     grid = parse_grid(args.grid)              # checked before reading the data
     _no_underflow(grid)
     reading_marks(args)
@@ -146,11 +149,6 @@ def sweep(args) -> int:
                               f"({_grid_values(grid, 'class_weight')}) both weigh the classes: give one "
                               "(--class-weight for every candidate, or the grid's to compare them)")
     _one_clipping(grid)
-    if launched_ranks() > 1:                 # as train without --mpi: every process would run the whole sweep
-        refused_on_every_rank()
-        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes: each would run the whole "
-                          "sweep and write --out-dir; sweep runs its fits in parallel with --jobs N (this machine) or "
-                          "--scheduler (a Dask cluster), not MPI: run it as one process")
     if args.scheduler is not None and args.jobs not in (1, -1):      # (run_sweep's own refusal, said as an option's)
         raise OptionError(f"--jobs {args.jobs} is for fits on this machine; with --scheduler the Dask cluster's "
                           "workers run the fits, one a worker thread: leave --jobs out")

@@ -17,7 +17,7 @@ from ..training.rank_warnings import launched_ranks, launcher
 from . import optimizer as options
 from . import reading, resume, schedule, weights
 from .metrics import format_metrics
-from .mpi_job import mpi_world, refused_on_every_rank, where_ranks
+from .mpi_job import mpi_world, where_ranks
 from .quiet import quieted
 from .resume import ResumeNote
 from .rows import gathered, split, training_rows
@@ -208,6 +208,9 @@ def mpi_ending(args, held: list, reached: list, rank: int, size: int, exc: BaseE
 def _options(args) -> tuple:
     """The options checked against each other before any output (under --mpi, before the job's line) and the
     (possibly long) reading and training: (hidden widths, activation, optimizer, schedule callbacks, its words)."""
+    if not args.mpi and launched_ranks() > 1:     # first: each rank would say any other refusal alike, once a rank
+        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes without --mpi: each would train "
+                          f"the whole model alone and write --out; add --mpi to train one model on all of them")
     reading_marks(args)
     hidden = _hidden(args.hidden)
     if "," in args.activation:
@@ -226,10 +229,6 @@ def _options(args) -> tuple:
                           f"--chunk-rows {args.chunk_rows} without it")
     if args.resume and not args.checkpoint_dir:
         raise OptionError("--resume needs --checkpoint-dir, the folder the checkpoints are in")
-    if not args.mpi and launched_ranks() > 1:
-        refused_on_every_rank()
-        raise OptionError(f"started by {launcher()} as {launched_ranks()} processes without --mpi: each would train "
-                          f"the whole model alone and write --out; add --mpi to train one model on all of them")
     if args.stream and args.mpi:
         raise OptionError("--stream and --mpi cannot be combined: give one of them")
     for given, option in ((args.weight, "--weight"), (args.class_weight, "--class-weight")):

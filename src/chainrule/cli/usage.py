@@ -97,8 +97,12 @@ def fitted_width(args: argparse.Namespace) -> int | None:
 
 def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = None) -> None:
     """The command's usage, then its error line, fitted as the command's other lines: to a --width asked for (explain,
-    example; 0: never broken), else to a terminal's width; the error line whole in a pipe, one line to grep."""
+    example; 0: never broken), else to a terminal's width; the error line whole in a pipe, one line to grep. Under
+    mpiexec or srun, said by rank 0 alone."""
     from ..teach.width import say
+    from ..training.rank_warnings import launched_rank
+    if launched_rank() != 0:        # a launcher's other ranks: the options, and so their error, are alike on each
+        return                      # (every rank still exits 2); rank 0 says it once for the job
     if width is None:
         p.print_usage(sys.stderr)                   # argparse's: the terminal's width (80 columns in a pipe)
     else:

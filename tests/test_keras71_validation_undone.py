@@ -2,45 +2,15 @@
 whose weights overflow float64 over the set, or are all zero, refuses the epoch as the training batches' overflow
 does: the network, its optimizer's state and its epoch count are left as they were before that epoch, whether fit
 trains on arrays or on a sequence; an epoch validated before is kept."""
-import copy
 
 import numpy as np
 import pytest
+from epoch_undo_twin import Batches
+from epoch_undo_twin import net_with_adam as _net
+from epoch_undo_twin import problem as _problem
+from epoch_undo_twin import state as _state
 
-import chainrule as cr
 from chainrule.errors import ValidationError
-
-
-class Batches:
-    """A sequence that is no list, each batch one row of weight `w`; from pass `bad_from` on, of weight `bad`."""
-
-    def __init__(self, X, y, w, bad=None, bad_from=0):
-        self.X, self.y, self.w, self.bad, self.bad_from, self.passes = X, y, w, bad, bad_from, 0
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def __getitem__(self, i):
-        w = self.bad if self.bad is not None and self.passes >= self.bad_from else self.w
-        return self.X[i:i + 1], self.y[i:i + 1], np.array([w])
-
-    def on_epoch_end(self):
-        self.passes += 1
-
-
-def _problem():
-    X = np.random.default_rng(0).normal(size=(4, 3))
-    return X, (X[:, 0] > 0).astype(int)
-
-
-def _net():
-    net = cr.Network([cr.Dense(3, 4, "tanh"), cr.Dense(4, 2, "softmax")], loss="categorical_crossentropy", seed=1)
-    net.optimizer = cr.optim.Adam(0.05).bind(net)
-    return net
-
-
-def _state(net):
-    return net.params.copy(), copy.deepcopy(net.optimizer.__getstate__()), net.epochs_trained
 
 
 def _same(a, b):

@@ -10,19 +10,11 @@ IRIS_COLUMNS = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 IRIS_CLASSES = ["setosa", "versicolor", "virginica"]
 
 
-def _drawn(monkeypatch, tmp_path, **kw):
+def _drawn(saved_figures, tmp_path, **kw):
     """The figure network_diagram wrote, kept to be measured."""
-    kept = {}
-    real = plot.save_figure
-
-    def keep(fig, path, dpi):
-        kept["fig"] = fig
-        return real(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "save_figure", keep)
     net = cr.Network([cr.Dense(4, 8, "relu"), cr.Dense(8, 3, "softmax")], loss="categorical_crossentropy", seed=0)
     plot.network_diagram(net, tmp_path / "iris.png", input_names=IRIS_COLUMNS, output_names=IRIS_CLASSES, **kw)
-    return kept["fig"]
+    return saved_figures[-1]
 
 
 def _cut(fig) -> list[str]:
@@ -42,14 +34,14 @@ def _cut(fig) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [None, (8, 6), (6, 5), (5, 4), (12, 4)])
-def test_iris_heat_map_labels_lie_inside_the_figure(monkeypatch, tmp_path, size):
-    fig = _drawn(monkeypatch, tmp_path, size=size,
+def test_iris_heat_map_labels_lie_inside_the_figure(saved_figures, tmp_path, size):
+    fig = _drawn(saved_figures, tmp_path, size=size,
                  note="inputs: the numeric columns standardised, (column - mean) / std of the training rows")
     assert _cut(fig) == []
 
 
-def test_iris_heat_map_rows_keep_their_names(monkeypatch, tmp_path):
-    fig = _drawn(monkeypatch, tmp_path)
+def test_iris_heat_map_rows_keep_their_names(saved_figures, tmp_path):
+    fig = _drawn(saved_figures, tmp_path)
     fig.draw_without_rendering()
     rows = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
     assert [f"i{k} {name}" for k, name in enumerate(IRIS_COLUMNS, 1)] == [r for r in rows if r.startswith("i")]
@@ -60,28 +52,21 @@ def test_iris_heat_map_rows_keep_their_names(monkeypatch, tmp_path):
     (["a_very_long_column_name_here", "another_long_column_name", "c"], ["class_with_a_long_name", "b", "c", "d"]),
     (["MedInc", "HouseAge", "AveRooms", "AveBedrms", "Population", "AveOccup", "Latitude", "Longitude"],
      ["MedHouseVal (standardised)"])])
-def test_long_column_and_class_names_beside_the_diagram_lie_inside_the_figure(monkeypatch, tmp_path, size, inputs,
+def test_long_column_and_class_names_beside_the_diagram_lie_inside_the_figure(saved_figures, tmp_path, size, inputs,
                                                                                outputs):
     """The names beside the diagram's first and last units, as the heat maps' (a 5 x 4 figure cut them at its edges)."""
-    kept = {}
-    real = plot.save_figure
-
-    def keep(fig, path, dpi):
-        kept["fig"] = fig
-        return real(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "save_figure", keep)
     last = "softmax" if len(outputs) > 1 else "linear"
     net = cr.Network([cr.Dense(len(inputs), 8, "relu"), cr.Dense(8, len(outputs), last)],
                      loss="categorical_crossentropy" if len(outputs) > 1 else "mse", seed=0)
     plot.network_diagram(net, tmp_path / "n.png", input_names=inputs, output_names=outputs, size=size)
-    assert _cut(kept["fig"]) == []
-    shown = [t.get_text() for t in kept["fig"].axes[0].texts]
+    assert _cut(saved_figures[-1]) == []
+    shown = [t.get_text() for t in saved_figures[-1].axes[0].texts]
     assert any(t.startswith(inputs[0][:4]) for t in shown) and any(t.startswith(outputs[0][:4]) for t in shown)
 
 
 @pytest.mark.parametrize("size", [None, (6, 5)])
-def test_keeping_the_heat_maps_on_the_figure_draws_the_figure_once_the_save(monkeypatch, tmp_path, size):
+def test_keeping_the_heat_maps_on_the_figure_draws_the_figure_once_the_save(monkeypatch, saved_figures, tmp_path,
+                                                                           size):
     """The maps are measured alone: a draw of the whole figure (its diagram's every edge) per move doubled the time."""
     from matplotlib.figure import Figure
     draws = []
@@ -92,5 +77,5 @@ def test_keeping_the_heat_maps_on_the_figure_draws_the_figure_once_the_save(monk
         return real(self, renderer)
 
     monkeypatch.setattr(Figure, "draw", counted)
-    fig = _drawn(monkeypatch, tmp_path, size=size)
+    fig = _drawn(saved_figures, tmp_path, size=size)
     assert draws == [fig]

@@ -10,6 +10,8 @@ from chainrule import optim
 from chainrule.errors import ChainruleError, ValidationError
 
 torch = pytest.importorskip("torch")
+from schedule_oracle import torch_rates  # noqa: E402
+
 sched = torch.optim.lr_scheduler
 
 CASES = [
@@ -32,16 +34,9 @@ CASES = [
 IDS = [c[0] for c in CASES]
 
 
-def _torch_rates(theirs, epochs):
-    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-    topt = torch.optim.SGD([p], lr=0.1)
-    scheduler, rates = theirs(topt), []
-    for _ in range(epochs):
-        rates.append(topt.param_groups[0]["lr"])
-        p.grad = torch.zeros_like(p)
-        topt.step()
-        scheduler.step()
-    return rates
+def _torch_rates(make, epochs):
+    """torch's rates, float64 parameter (schedule_oracle's loop)."""
+    return torch_rates(make, epochs, dtype=torch.float64)
 
 
 @pytest.mark.parametrize("name, ours, theirs", CASES, ids=IDS)

@@ -15,19 +15,14 @@ from chainrule import optim
 from chainrule.errors import ChainruleTypeError, ValidationError
 
 torch = pytest.importorskip("torch")
+from schedule_oracle import torch_rates  # noqa: E402
+
 sched = torch.optim.lr_scheduler
 
 
 def _torch_rates(make, epochs):
-    p = torch.nn.Parameter(torch.zeros(1, dtype=torch.float64))
-    topt = torch.optim.SGD([p], lr=0.1)
-    scheduler, rates = make(topt), []
-    for _ in range(epochs):
-        rates.append(topt.param_groups[0]["lr"])
-        p.grad = torch.zeros_like(p)
-        topt.step()
-        scheduler.step()
-    return rates
+    """torch's rates, float64 parameter (schedule_oracle's loop)."""
+    return torch_rates(make, epochs, dtype=torch.float64)
 
 
 def test_a_config_names_them_before_chainrule_optim_is_imported():

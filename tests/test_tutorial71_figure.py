@@ -34,28 +34,19 @@ def _cells(fig) -> list[tuple[int, int]]:
     return centres
 
 
-def test_the_tutorials_network_figure_is_what_its_command_draws(tmp_path, monkeypatch):
+def test_the_tutorials_network_figure_is_what_its_command_draws(tmp_path, saved_figures):
     from matplotlib.image import imread
 
-    from chainrule.teach import plot
     text = TUTORIAL.read_text(encoding="utf-8")
     shown = re.search(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text[text.index("## 8."):]).group(1)
-    kept = {}
-    real = plot.save_figure
-
-    def keep(fig, path, dpi):
-        kept["fig"] = fig
-        return real(fig, path, dpi)
-
-    monkeypatch.setattr(plot, "save_figure", keep)
     for pattern in (r"data iris\.csv$", r"train iris\.csv .*--out iris\.npz --quiet$", r"plot network "):
         r = cmd(*_command(pattern), cwd=tmp_path)
         assert r.returncode == 0, r.stderr
     drawn = [a for a in _command(r"plot network ") if a.endswith(".png")][0]
     got, want = imread(tmp_path / drawn), imread(ROOT / "docs" / shown)
     assert got.shape == want.shape, "the figure shown is not the size the command draws"
-    kept["fig"].draw_without_rendering()
-    cells = _cells(kept["fig"])
+    saved_figures[-1].draw_without_rendering()
+    cells = _cells(saved_figures[-1])
     assert len(cells) == 4 * 8 + 8 * 3
     # each weight's colour as drawn now (no text there: a font drawn by another FreeType leaves these alone)
     assert max(float(np.abs(got[r, c] - want[r, c]).max()) for r, c in cells) <= 1.5 / 255

@@ -73,3 +73,30 @@ def test_evaluate_gives_the_remedy_too(tmp_path):
     line = re.search(r"e\.g\. (.*)\)$", r.stderr.strip()).group(1)
     subprocess.run(line, shell=True, cwd=tmp_path, check=True)
     assert cmd("evaluate", "m", "labelled.csv", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("stream", [[], ["--stream"]])
+def test_the_line_reads_and_writes_as_the_file_was_read(tmp_path, stream):
+    """A file read with --sep ';' and --encoding latin-1, its name holding a space and a quote: the line reads it
+    so (not as comma-separated UTF-8) and writes it so, and the same options then train on the new file."""
+    rows = [r.replace(",", ";").replace("u;", "\u00e9;") for r in ROWS]
+    path = tmp_path / "it's data.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("latin-1"))
+    options = ("--target", "y", "--sep", ";", "--encoding", "latin-1", "--na-values", "?", "--epochs", "1")
+    r = cmd("train", path.name, *options, "--out", "m", *stream, cwd=tmp_path)
+    assert r.returncode != 0 and "lines 7, 14 and 19" in r.stderr
+    subprocess.run(re.search(r"e\.g\. (.*)\)$", r.stderr.strip()).group(1), shell=True, cwd=tmp_path, check=True)
+    kept = pd.read_csv(tmp_path / "labelled.csv", sep=";", encoding="latin-1", dtype=str, keep_default_na=False)
+    oracle = pd.read_csv(path, sep=";", encoding="latin-1", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(kept, oracle[~oracle["y"].isin(["", "NA", "?"])].reset_index(drop=True))
+    assert cmd("train", "labelled.csv", *options, "--out", "m", *stream, cwd=tmp_path).returncode == 0
+
+
+def test_a_stream_of_a_semicolon_file_is_told_its_separator(tmp_path):
+    path, new = tmp_path / "t.csv", tmp_path / "new.csv"
+    path.write_text("\n".join(r.replace(",", ";") for r in ROWS) + "\n")
+    with pytest.raises(ValidationError, match=r"leave them out") as info:
+        CsvStream(path, sep=";", na_values=["?"]).fit("y")
+    eval(re.search(r"e\.g\. (pd\.read_csv\(.*\))\)$", str(info.value)).group(1), {"pd": pd, "path": path,
+                                                                                  "new_path": new})
+    CsvStream(new, sep=";").fit("y")

@@ -86,7 +86,7 @@ class Targets:
         self.values: list = []
         self.gaps: list[int] = []
         self.n_gaps = 0
-        self.name: str | None = None    # the file's, for the advice that leaves its unlabelled rows out
+        self.read: dict = {}    # how the file was read, for the advice that leaves its unlabelled rows out
         self.error: ValidationError | None = None
         self.unseen: list = []                # classes the model has no output for, their first lines and count
         self.unseen_lines: list[int] = []
@@ -101,7 +101,7 @@ class Targets:
             from ..data.lines import file_lines
             self.gaps = (self.gaps + file_lines(chunk, np.flatnonzero(gaps)[:5]).tolist())[:5]
             self.n_gaps += int(gaps.sum())
-            self.name = chunk.attrs.get("csv", {}).get("name")
+            self.read = chunk.attrs.get("csv", {})
         elif not self.n_gaps and self.error is None:
             from ..data.tabular import UnseenClasses
             from ..data.targets import NotNumericTarget
@@ -125,9 +125,9 @@ class Targets:
     def array(self):
         if self.n_gaps:
             from ..data.lines import on_lines
-            from ..data.refusals import missing_target
+            from ..data.refusals import missing_target, read_as
             raise missing_target(self.pre.target, self.n_gaps, on_lines(self.gaps[:5], self.n_gaps),
-                                 self.pre.na_values, self.name)
+                                 **{**read_as(self.read), "given": self.pre.na_values})
         if self.error is not None:
             raise self.error
         if self.not_numeric is not None:

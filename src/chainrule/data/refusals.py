@@ -43,11 +43,14 @@ def unfilled(n: int, detail: str) -> ValidationError:
                            f"{give('impute any')}")
 
 
-def missing_target(target: str, n: int, lines: str, given: Any = (), name: str | None = None) -> ValidationError:
+def missing_target(target: str, n: int, lines: str, given: Any = (), name: str | None = None, sep: str = ",",
+                   encoding: str | None = None) -> ValidationError:
     """The refusal of a target with `n` missing values (`lines`: 'on lines 7 and 19'), whole or streamed, file or
     DataFrame: those rows have no label to learn from, so the remedy drops them, in its reader's words (the file
     written again without them, read with the missing-value markers it was read with: NA_MARKERS and `given`;
-    `name`: the file's, where known)."""
+    `name`: the file's, where known; `sep` and `encoding` it was read with, also written with, so that the same
+    options read the new file)."""
+    import codecs
     import json
     import shlex
     import sys
@@ -55,10 +58,14 @@ def missing_target(target: str, n: int, lines: str, given: Any = (), name: str |
     from .markers import NA_MARKERS, given_markers
     markers = list(dict.fromkeys([*NA_MARKERS, *given_markers(given)]))
 
+    said = "" if (sep or ",") == "," else f", sep={json.dumps(sep)}"
+    if encoding and codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        said += f", encoding={json.dumps(encoding)}"
+
     def code(path: str, new: str) -> str:      # text kept as written, the target's markers read as missing
         column = json.dumps(target)
         return (f"pd.read_csv({path}, dtype=str, keep_default_na=False, na_values={{{column}: "
-                f"{json.dumps(markers)}}}).dropna(subset=[{column}]).to_csv({new}, index=False)")
+                f"{json.dumps(markers)}}}{said}).dropna(subset=[{column}]).to_csv({new}, index=False{said})")
     program = "import pandas as pd; " + code(json.dumps(name or "FILE.csv"), json.dumps("labelled.csv"))
     line = f"{shlex.quote(sys.executable or 'python3')} -c {shlex.quote(program)}"
     fix = give("drop unlabelled", column=repr(target), code=code("path", "new_path"), line=line,
@@ -69,9 +76,11 @@ def missing_target(target: str, n: int, lines: str, given: Any = (), name: str |
 
 
 def read_as(table: Any) -> dict[str, Any]:
-    """`missing_target`'s `given` and `name`: how a table read by chainrule was read (its attrs["csv"])."""
-    csv = getattr(table, "attrs", {}).get("csv", {})
-    return {"given": csv.get("na_values"), "name": csv.get("name")}
+    """`missing_target`'s `given`, `name`, `sep` and `encoding`: how a table read by chainrule was read (its
+    attrs["csv"], a dict of `read_csv` or of a stream's chunk; a DataFrame of the user's has none)."""
+    csv = table if isinstance(table, dict) else getattr(table, "attrs", {}).get("csv", {})
+    return {"given": csv.get("na_values"), "name": csv.get("name"), "sep": csv.get("sep") or ",",
+            "encoding": csv.get("encoding")}
 
 
 def empty_rows_at_end(table: Any) -> ValidationError | None:

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import columns as column_checks
 from .columns import MIN_ID_ROWS, categories, warn_id
-from .refusals import empty_in_training, missing_target, no_values, unfilled
+from .refusals import empty_in_training, missing_target, no_values, read_as, unfilled
 from .scan import ColumnScan, Counts, as_first, as_python, check_text, gap_lines, reason
 from .tabular import MAX_CLASSES, Preprocessing
 from .targets import constant_target, text_target
@@ -26,7 +26,7 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
     `training`: they come from the training rows alone; `reasons`: filled with why each text column is text;
     `spools`: each numeric column's values, written for a median or a mode)."""
     if y.missing:
-        raise missing_target(target, y.missing, gap_lines(y), info.get("na_values"), info.get("name"))
+        raise missing_target(target, y.missing, gap_lines(y), **read_as(info))
     numeric_target = y.kind in ("int", "float")
     if task is None and y.kind == "text" and target not in text_columns:   # as Preprocessing.fit's
         check_text(target, *y.strings(), info, target=True)

@@ -90,7 +90,7 @@ def register(sub) -> None:
     p.add_argument("--return-train-score", action="store_true",
                    help="score each fold's fit on its training rows too: the table's mean_train_score, "
                         "std_train_score and split<k>_train_score, as GridSearchCV's return_train_score (a gap to the "
-                        "test scores shows overfitting)")
+                        "test scores shows overfitting); default: test scores only")
     p.add_argument("--error-score", type=_error_score, default="nan", metavar="{nan,raise,NUMBER}",
                    help="a fit that fails: nan scores its candidate NaN, ranked last and named (default); a number "
                         "(0) is its fold's score, ranked among the others, as GridSearchCV's error_score=0; raise "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 #: the cells that mean "missing" (besides a user's --na-values): pandas' own list also takes None,
 #: null, NULL, n/a, N/A, #N/A, -NaN, ... and so rewrote real categories such as 'None' with --impute
@@ -93,3 +94,42 @@ def na_advice(cells: Sequence[object], given: Sequence[str] = ()) -> str | None:
         return None
     text = list(dict.fromkeys([*given, *map(str, cells)]))
     return give("na values", value=value(text)) if len(value(text)) <= ADVICE_CHARS else None
+
+
+#: cells that mark a missing value in many published data sets (UCI's '?') but that no reader takes as missing by
+#: default: learnt as a class, or a category, of their own unless read with --na-values
+MISSING_MARKS = ("?",)
+
+
+def missing_marks(values: Sequence[object]) -> list:
+    """The values among `values` (a column's, as written) that are a MISSING_MARKS, spaces around it or not."""
+    return [v for v in values if isinstance(v, str) and v.strip().upper() in MISSING_MARKS]
+
+
+def marks_fix(marks: Sequence[object], given: Any, then: str, otherwise: str) -> str:
+    """What reads `marks` (as written: ' ?' is no '?', no --na-values reads it) as missing, the markers `given`
+    kept (the option replaces them), and what follows (`then`); else `otherwise`, and why: one remedy for a target's
+    labels and for a column's categories."""
+    read = na_advice(list(marks), list(given or ()))
+    if read:
+        return f"{read[0].lower()}{read[1:]} to read {'it' if len(marks) == 1 else 'them'} as missing ({then})"
+    return (f"{otherwise} (the spaces around it are kept as written, so no missing-value marker reads it)")
+
+
+def warn_marks(name: str, marks: Sequence[object], n: int, first: str, given: Any = ()) -> None:
+    """Missing-value markers (`marks`: `missing_marks` of a feature column's values, in `n` rows, the first on line
+    `first`, or "row 'b'" of a DataFrame) would be learnt as a category of their own: said once for the column,
+    with the --na-values that reads them (the markers `given` kept), as a target's label is."""
+    import warnings
+
+    from ..callers import caller_level
+    from .advice import give
+    from .columns import ColumnWarning
+    from .csvfile import short
+    from .lines import plural
+    from .textnumbers import names_of
+    fix = marks_fix(marks, given, f"its cells are then gaps, which {give('impute')} fills",
+                    "correct those cells in the file")
+    warnings.warn(f"column {short(name)} has {names_of(marks)} in {n} {plural(n, 'row')} (first on {first}), a "
+                  "common marker of a missing value (as in UCI's data sets), learnt as a category of its own: if it "
+                  f"marks an unknown value, {fix}", ColumnWarning, stacklevel=caller_level())

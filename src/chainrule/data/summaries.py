@@ -9,6 +9,7 @@ import numpy as np
 
 from . import columns as column_checks
 from .columns import MIN_ID_ROWS, categories, warn_id
+from .markers import missing_marks, warn_marks
 from .refusals import empty_in_training, missing_target, no_values, read_as, unfilled
 from .scan import ColumnScan, Counts, as_first, as_python, check_text, gap_lines, reason
 from .tabular import MAX_CLASSES, Preprocessing
@@ -83,6 +84,10 @@ def learn(target: str, task: str | None, impute: str | None, text_columns: list[
             pre.scales.append(std if std > 0 and not one else 1.0)
         else:
             reasons[c] = reason(text, first)
+            if marks := missing_marks(text):        # a '?' (UCI's) among its values, as Preprocessing.fit
+                at = [text.index(v) for v in marks]
+                warn_marks(c, marks, sum(counts[i] for i in at), at_line(min(first[i] for i in at)),
+                           info.get("na_values"))
             pre.text.append(c)
             text, counts, first = s.strings(train=True)         # the training rows' values
             words = None if c in text_columns else column_checks.boolean_spellings(text)    # booleans

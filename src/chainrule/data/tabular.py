@@ -30,6 +30,7 @@ from .columns import (
 from .csvfile import not_in_file, read_csv, short, the_file
 from .header import refuse_repeated_header
 from .lines import MultilineRowWarning, earliest, place, places, plural
+from .markers import missing_marks, warn_marks
 from .refusals import empty_in_training, empty_rows_at_end, missing_target, no_values, read_as, unfilled
 from .scan import Counts
 from .selection import column_names
@@ -233,6 +234,11 @@ class Preprocessing:
                 if words:
                     part = part.replace(words)
                     counted = part.value_counts(dropna=True)
+                every = counted if rows is None or not warn else col.astype("string").value_counts(dropna=True)
+                if warn and (marks := missing_marks(every.index.tolist())):   # a '?' (UCI's): with --na-values
+                    at = earliest(df, col.isin(marks).to_numpy(dtype=bool, na_value=False))
+                    warn_marks(c, marks, int(every[marks].sum()), place(df, at), df.attrs.get("csv", {}).get(
+                        "na_values"))
                 values = col.dtype.categories if declared else col      # a categorical of numbers: typed
                 if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) or words or \
                         pd.api.types.infer_dtype(values, skipna=True) == "boolean" or \

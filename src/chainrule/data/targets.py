@@ -35,32 +35,23 @@ def label_key(label: str) -> str:
     return label.strip().casefold()
 
 
-#: labels that mark a missing value in many published data sets (UCI's '?') but that no reader takes as missing
-#: by default: learnt as a class of their own unless read with --na-values
-MISSING_MARKS = ("?",)
-
-
 def warn_sheet_errors(target: str, classes: list, given: Any = ()) -> None:
     """A spreadsheet's error cell ('#DIV/0!') or a missing-value marker ('?', UCI's) among a target's labels would
     be learnt as a class of its own: said, as the same cells among numbers are refused (textnumbers.SHEET_ERRORS),
     each with its remedy (the markers `given` kept in it: --na-values replaces them)."""
-    from .markers import na_advice
+    from .markers import marks_fix, missing_marks
     from .textnumbers import SHEET_ERRORS, names_of
 
-    def found(kind: tuple[str, ...]) -> list:
-        return [label for label in classes if isinstance(label, str) and label.strip().upper() in kind]
-
-    errors, marks = found(SHEET_ERRORS), found(MISSING_MARKS)
+    errors = [label for label in classes if isinstance(label, str) and label.strip().upper() in SHEET_ERRORS]
+    marks = missing_marks(classes)
     if errors:
         are = "a spreadsheet error cell" if len(errors) == 1 else "spreadsheet error cells"
         warnings.warn(f"target column {short(target)} has {are} among its labels, {names_of(errors)} (a formula that "
                       "failed where the sheet was saved), each learnt as a class of its own: export the sheet again "
                       "with its formulas fixed, or leave those rows out", ColumnWarning, stacklevel=caller_level())
     if marks:
-        read = na_advice(marks, list(given or ()))  # as written: ' ?' is no '?'
-        fix = (f"{read[0].lower()}{read[1:]} to read it as missing (those rows, which have no label to learn from, "
-               "are then named by line to leave out)" if read else "leave those rows out (the spaces around it are "
-               "kept as written, so no missing-value marker reads it)")
+        fix = marks_fix(marks, given, "those rows, which have no label to learn from, are then named by line to "
+                        "leave out", "leave those rows out")        # as written: ' ?' is no '?'
         warnings.warn(f"target column {short(target)} has {names_of(marks)} among its labels, a common marker of a "
                       f"missing value (as in UCI's data sets), learnt as a class of its own: if it marks an unknown "
                       f"label, {fix}", ColumnWarning, stacklevel=caller_level())

@@ -52,7 +52,7 @@ def test_a_shuffled_frames_target_gaps_and_first_bad_cell_name_the_earliest_line
     lines = ["a,t"] + [f"{i},{'' if i in (3, 9, 15) else ('oops' if i in (5, 11) else i * 0.5)}" for i in range(20)]
     path.write_text("\n".join(lines) + "\n")
     df = read_csv(path).sample(frac=1.0, random_state=1)
-    with pytest.raises(ValidationError, match=r"on lines 5, 11 and 17;"):      # rows 3, 9, 15: lines 5, 11, 17 (then the remedy)
+    with pytest.raises(ValidationError, match=r"on lines 5, 11 and 17;"):  # rows 3, 9, 15: lines 5, 11, 17, a remedy
         Preprocessing.fit(df, "t")
     pre = Preprocessing.fit(read_csv(path).dropna().query("t != 'oops'").astype({"t": float}), "t",
                             task="regression")

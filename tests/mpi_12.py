@@ -16,7 +16,7 @@ import chainrule as cr
 
 #: what rank 1 alone gives fit, and the words of the error one process raises for it
 WRONG = {
-    "sample_weight": ({"sample_weight": np.ones(20)}, "sample_weight needs arrays X, Y"),
+    "sample_weight": ({"sample_weight": np.ones(20)}, "sample_weight and comm (MPI) cannot be combined"),
     "epochs": ({"epochs": -1}, "epochs must be an integer >= 0 (0 trains nothing); got -1"),
     "validation_freq": ({"validation_freq": 0}, "validation_freq must be"),
     "callbacks": ({"callbacks": [object()]}, "callbacks must be Callback instances; got object"),

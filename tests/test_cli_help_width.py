@@ -30,7 +30,7 @@ def test_the_usage_fits_40_columns(monkeypatch, command):
 def test_a_usage_that_fits_is_argparses(monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     lines = usage(cmd("info", "--help").stdout)
-    assert lines == ["usage: chainrule info [-h] [--debug] model"]
+    assert lines == ["usage: chainrule info [-h] [--classes] [--debug] model"]
 
 
 def test_a_mutually_exclusive_group_wider_than_the_line_keeps_each_option_with_its_value(monkeypatch):

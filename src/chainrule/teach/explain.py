@@ -176,7 +176,13 @@ def explain(net: Network, X: Any, Y: Any, lr: float | None = None, *, layer: int
 
 def error_after_update(net: Network, X: Any, Y: Any, lr: float) -> float | None:
     """E_total on the same samples after the update shown (the seed's "the total error is now down to"), by the
-    engine's own step on a copy: None where that step refuses (it diverges)."""
+    engine's own step on a copy: None where that step refuses (it diverges), or where the step's kernels refuse the
+    CHAINRULE_NUMBA setting (explain trains nothing: it still explains, without this line)."""
+    from ..backend import kernels
+    try:
+        kernels.check_mode()
+    except ValueError:
+        return None
     after = copy.deepcopy(net)
     try:
         after.step(X, Y, lr)

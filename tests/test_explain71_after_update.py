@@ -53,16 +53,16 @@ def test_a_slices_error_after_is_every_parameters_update_and_says_so(slice_):
     np.testing.assert_allclose(report.to_dict()["E_total_after"], after, rtol=1e-12)
     listed = [p["name"] for p in report.to_dict()["parameters"] if p["updated"] is not None]
     assert len(listed) < 8                                       # the slice shows only some of w1..w8's updates
-    line = [s for s in report.text().splitlines() if "E_total after" in s]
-    assert line == ["  E_total after this update of every parameter (not only those above) = 0.291027774 "
+    line = [s for s in report.text().splitlines() if "After this update" in s]
+    assert line == ["  After this update of every parameter (not only those above), E_total = 0.291027774 "
                     "(before it: 0.298371109)"]
     assert "after this update of every parameter (not only those above)" in report.markdown()
 
 
 def test_the_whole_networks_error_after_names_no_slice():
     net, X, Y, lr = cr.examples.seed_network()
-    line = [s for s in cr.explain(net, X, Y, lr=lr).text().splitlines() if "E_total after" in s]
-    assert line == ["  E_total after this update = 0.291027774 (before it: 0.298371109)"]
+    line = [s for s in cr.explain(net, X, Y, lr=lr).text().splitlines() if "After this update" in s]
+    assert line == ["  After this update, E_total = 0.291027774 (before it: 0.298371109)"]
 
 
 def test_the_tutorial_says_why_its_error_after_is_not_the_seeds():

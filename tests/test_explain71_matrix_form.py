@@ -21,10 +21,11 @@ def test_each_named_weight_is_the_matrix_entry_it_says(case):
     report = cr.explain(net, X, Y)
     text = report.text()
     dense = net.dense_layers
-    said = re.findall(r"W = net\.dense_layers\[(\d+)\]\.W, W\[i, j\] from input i to neuron j \((.*?)\)", text)
+    said = re.findall(r"W is net\.dense_layers\[(\d+)\]\.W, W\[i, j\] the weight from input i to neuron j \((.*?)\)",
+                      text)
     assert sorted(int(l) for l, _ in said) == list(range(len(dense)))         # one per layer of weights
     for l, pairs in said:
-        for name, i, j in re.findall(r"(w\d+) = W\[(\d+), (\d+)\]", pairs):
+        for name, i, j in re.findall(r"(w\d+) is W\[(\d+), (\d+)\]", pairs):
             p = report.parameter(name)
             assert p["value"] == dense[int(l)].W[int(i), int(j)] and p["layer"] == int(l)
     # and the matrix formulas it writes are the engine's gradients
@@ -35,5 +36,5 @@ def test_each_named_weight_is_the_matrix_entry_it_says(case):
         if above is not None:
             deriv = lay.activation.derivative(lay.out, lay.net)
             np.testing.assert_allclose((above.delta @ above.W.T) * deriv, lay.delta, rtol=1e-12)
-    assert text.count("dE/dW = x.T @ delta") == len(dense)
-    assert text.count("delta = (delta_above @ W_above.T) * dout/dnet") == len(dense) - 1
+    assert text.count("dE/dW is x.T @ delta") == len(dense)
+    assert text.count("delta is (delta_above @ W_above.T) * dout/dnet") == len(dense) - 1

@@ -55,7 +55,7 @@ def test_explain_says_the_error_after_the_update(text):
     E1 = after.loss(X, Y)
     assert round(E1, 9) == 0.291027774
     update = text.split("Update (learning rate 0.5)")[1]
-    assert "E_total after this update = 0.291027774 (before it: 0.298371109)" in update
+    assert "After this update, E_total = 0.291027774 (before it: 0.298371109)" in update
     assert cr.explain(net, X, Y, lr=lr).to_dict()["E_total_after"] == E1
     assert cr.explain(net, X, Y).to_dict()["E_total_after"] is None          # no lr, no update
 

@@ -375,18 +375,24 @@ def missing_name(name: str, network: list[str] | None, whole_list: bool) -> str:
 
 def matrix_note(d: dict, l: int) -> list[str]:
     """How the seed's names of Dense layer `l` map to the engine's matrices (the first seed's plan of a vectorized
-    L-layer network): which entry of W each w is, and the layer's gradients all at once. Two lines."""
+    L-layer network): which entry of W each w is, and the layer's gradients all at once. Two lines, sentences: they
+    say "is" where a formula line says "=", so that they break as prose, and they name a neuron slice's own unit
+    (its first and last weight, its bias), never an elided "..." a reader cannot check."""
     layer = d["layers"][l]
     neurons = layer["neurons"]
-    pairs = [(w, i, j) for j, nr in enumerate(neurons) for i, w in enumerate(nr["weights"])]
-    shown = ", ".join(f"{w} = W[{i}, {j}]" for w, i, j in pairs[:4]) + (", ..." if len(pairs) > 4 else "")
+    chosen = d.get("slice") or {}
+    js = [chosen["neuron"]] if chosen.get("neuron") is not None and chosen.get("layer") == l else range(len(neurons))
+    pairs = [f"{w} is W[{i}, {j}]" for j in js for i, w in enumerate(neurons[j]["weights"])]
+    shown = ", ".join(pairs) if len(pairs) <= 4 else f"{pairs[0]}, {pairs[1]} and so on to {pairs[-1]}"
+    j0 = js[0]
     units = [nr["name"] for nr in neurons]
     columns = [f"dE/dnet_{u}" for u in units]
-    columns = columns if len(units) <= 3 else [columns[0], "...", columns[-1]]
-    first = (f"In matrix form: W = net.dense_layers[{l}].W, W[i, j] from input i to neuron j ({shown}); "
-             f"b[j] is neuron j's bias ({bias_name(units[0])} = b[0])")
-    second = (f"All samples at once: dE/dW = x.T @ delta, dE/db = delta summed over the samples (x: the layer's "
-              f"inputs, a row per sample; delta's column{'s' * (len(units) > 1)}: {', '.join(columns)})")
+    columns_said = (", ".join(columns[:-1]) + " and " + columns[-1] if len(units) <= 3
+                    else f"{columns[0]} to {columns[-1]}") if len(units) > 1 else columns[0]
+    first = (f"In matrix form: W is net.dense_layers[{l}].W, W[i, j] the weight from input i to neuron j ({shown}); "
+             f"b[j] is neuron j's bias ({bias_name(units[j0])} is b[{j0}])")
+    second = (f"All samples at once: dE/dW is x.T @ delta and dE/db is delta summed over the samples, x the layer's "
+              f"inputs (a row per sample), delta's column{'s' * (len(units) > 1)} {columns_said}")
     if l < len(d["layers"]) - 1 and layer["activation"] != "softmax":
-        second += "; delta = (delta_above @ W_above.T) * dout/dnet, elementwise"
+        second += "; delta is (delta_above @ W_above.T) * dout/dnet, elementwise"
     return [first, second]

@@ -56,7 +56,7 @@ def test_a_slices_error_after_is_every_parameters_update_and_says_so(slice_):
     line = [s for s in report.text().splitlines() if "After this update" in s]
     assert line == ["  After this update of every parameter (not only those above), E_total = 0.291027774 "
                     "(before it: 0.298371109)"]
-    assert "after this update of every parameter (not only those above)" in report.markdown()
+    assert "After this update of every parameter (not only those above)" in report.markdown()
 
 
 def test_the_whole_networks_error_after_names_no_slice():

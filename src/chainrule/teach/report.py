@@ -359,10 +359,8 @@ def _render(d: dict, markdown: bool) -> str:
         if d.get("E_total_after") is not None:      # what the update did, as the seed ends its step
             # a slice lists some parameters' updates; the error after is the step's, which updates them all
             which = " of every parameter (not only those above)" if d.get("slice") else ""
-            # a sentence, not an E_total line: the report's one E_total line is this pass's error, as readers parse it
-            eq(f"After this update{which}, E_total = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})",
-               f"\\text{{after this update{which}: }} E_{{total}} = {fmt(d['E_total_after'])} \\quad "
-               f"\\text{{(before it: {fmt(d['E_total'])})}}")
+            # a sentence (a note, in both forms), not an E_total line: the report's one E_total line is this pass's
+            note(f"After this update{which}, E_total = {fmt(d['E_total_after'])} (before it: {fmt(d['E_total'])})")
     for at, said in reversed(last_digit.notes(_read(plains, kept), said_from)):     # from the last: places kept
         # Markdown: the numbers' '*' escaped (0.25*0.05 + 0.3*0.1: a renderer reads '*0.05 + 0.3*' as emphasis)
         lines[plains[at][0]:plains[at][0]] = [said.replace("*", "\\*"), ""] if markdown else ["  " + said]

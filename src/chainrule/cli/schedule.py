@@ -39,16 +39,15 @@ TORCH = {"last_epoch": "a run goes on from its checkpoint's epoch with --checkpo
          "eps": "plateau lowers the rate down to min_lr, however small the change",
          "epochs": "onecycle's total_steps counts epochs here (a schedule steps once an epoch): give total_steps",
          "steps_per_epoch": "onecycle's total_steps counts epochs here (a schedule steps once an epoch): give "
-                            "total_steps",
-         "base_momentum": "onecycle moves the rate only (cycle_momentum=False): --momentum stays as given",
-         "max_momentum": "onecycle moves the rate only (cycle_momentum=False): --momentum stays as given"}
+                            "total_steps"}
 HELP = ("a learning rate that changes with the epochs, NAME[:KEY=VALUE,...] from --lr's rate, as "
         "torch.optim.lr_scheduler's (its argument names): step:step_size=10,gamma=0.5 (StepLR), "
         "multistep:milestones=30,60,gamma=0.1, exponential:gamma=0.95, cosine:T_max=100,eta_min=0 (CosineAnnealingLR), "
         "linear:start_factor=0.1,total_iters=5 (a warm-up), constant:factor=0.5,total_iters=5, "
         "polynomial:total_iters=100,power=1, restarts:T_0=10,T_mult=2 (CosineAnnealingWarmRestarts), "
         "onecycle:total_steps=100,pct_start=0.3 (OneCycleLR, counted in epochs; --lr is its max_lr, the peak, and it "
-        "starts at max_lr/div_factor; three_phase=true or false), "
+        "starts at max_lr/div_factor; three_phase=true or false; as torch's, it also moves --momentum, or adam's "
+        "beta1, from max_momentum=0.95 down to base_momentum=0.85 and back, unless cycle_momentum=false), "
         "or plateau:factor=0.5,patience=3 (ReduceLROnPlateau, watching val_loss "
         "unless monitor=loss, in Keras' names and counts, not torch's: min_delta, an absolute change, for torch's "
         "threshold; Keras' patience p and cooldown c are torch's p-1 and c-1). Repeated, one after another as torch's "
@@ -233,6 +232,14 @@ def build(specs: Schedules, lr: float, validation: bool, epochs: int,
             sched.past_end(rates, epochs, epochs)
         except ValidationError:
             last = rates.last_epoch()
+            part = rates.ends()[0][1] if isinstance(rates, sched.SequentialLR) else len(specs) - 1
+            if part < len(specs) - 1:           # a cycle that ends before the next --schedule starts
+                span = (specs[part + 1].start or 0) - (specs[part].start or 0)
+                specs.refuse(f"--schedule {specs[part].text!r} runs {span} epochs (to --schedule "
+                             f"{specs[part + 1].text!r}) and has a rate for its epochs 0 to "
+                             f"{made[part].last_epoch()} only (torch's scheduler refuses to step past them), and "
+                             f"--epochs {epochs} trains to epoch {epochs - 1}: give it total_steps={span - 1} or "
+                             "more, or the next --schedule an earlier @EPOCH, or fewer --epochs")
             specs.refuse(f"{specs.said()} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler refuses "
                          f"to step past them), and --epochs {epochs} trains to epoch {epochs - 1}: give fewer --epochs "
                          f"or total_steps={epochs - (specs[-1].start or 0)} (torch's epochs * steps_per_epoch: one "

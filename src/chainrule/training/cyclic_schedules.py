@@ -42,12 +42,14 @@ class OneCycleLR(Schedule):
     max_lr / div_factor / final_div_factor at epoch total_steps - 1 (cosine or linear, anneal_strategy); with
     three_phase, back to the start rate at twice pct_start first. As torch's, counted in epochs here (torch's
     total_steps is often batches: give the epochs of the fit); its rate past total_steps is refused, as torch's
-    scheduler refuses to step there. The rate only: torch's cycle_momentum=True, its default, also moves the
-    momentum (or Adam's beta1), which a schedule here does not, so it is refused; compare with cycle_momentum=False."""
+    scheduler refuses to step there. With cycle_momentum=True, torch's default, the optimizer's momentum (SGD's and
+    RMSprop's momentum, Adam's and AdamW's beta1) moves the other way, from max_momentum down to base_momentum while
+    the rate rises and back while it falls, as torch's sets it; an optimizer with neither (Adagrad) is refused, as
+    torch refuses it. cycle_momentum=False moves the rate only."""
 
     def __init__(self, max_lr: float, total_steps: int, pct_start: float = 0.3, anneal_strategy: str = "cos",
                  div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False,
-                 cycle_momentum: bool = False):
+                 cycle_momentum: bool = True, base_momentum: float = 0.85, max_momentum: float = 0.95):
         self.max_lr, self.total_steps = _learning_rate(max_lr, "max_lr"), _positive_int(total_steps, "total_steps")
         self.pct_start = _number(pct_start, "pct_start", high=1.0)
         if anneal_strategy not in ("cos", "linear"):
@@ -56,10 +58,9 @@ class OneCycleLR(Schedule):
         self.div_factor = _number(div_factor, "div_factor", low_inclusive=False)
         self.final_div_factor = _number(final_div_factor, "final_div_factor", low_inclusive=False)
         self.three_phase = _flag(three_phase, "three_phase")
-        if _flag(cycle_momentum, "cycle_momentum"):
-            raise ValidationError("cycle_momentum=True (torch's default) moves the momentum with the rate; a schedule "
-                                  "here sets the rate only: give cycle_momentum=False, torch's rates without it")
-        self.cycle_momentum = False
+        self.cycle_momentum = _flag(cycle_momentum, "cycle_momentum")
+        self.base_momentum = _number(base_momentum, "base_momentum", high=1.0)
+        self.max_momentum = _number(max_momentum, "max_momentum", high=1.0)
         start, low = self.max_lr / self.div_factor, self.max_lr / self.div_factor / self.final_div_factor
         up = self.pct_start * self.total_steps - 1                       # torch's phase ends, in float as its
         self._phases = [(up, start, self.max_lr), (2 * up, self.max_lr, start), (self.total_steps - 1, start, low)] \
@@ -72,20 +73,38 @@ class OneCycleLR(Schedule):
                                       "another pct_start or total_steps")
             begin = end
 
-    def __call__(self, epoch: int) -> float:
+    def _phase(self, epoch: int) -> tuple[int, float]:
+        """The phase `epoch` is in (its index in `_phases`) and how far into it (0 to 1), as torch's finds them."""
         if epoch > self.total_steps:
             raise ValidationError(f"OneCycleLR(total_steps={self.total_steps}) has no rate for epoch {epoch} (counted "
                                   "from 0; torch's scheduler refuses to step past total_steps): give total_steps of "
                                   "at least the epochs trained")
         begin = 0.0
-        for i, (end, high, low) in enumerate(self._phases):
+        for i, (end, _, _) in enumerate(self._phases):
             if epoch <= end or i == len(self._phases) - 1:
-                pct = (epoch - begin) / (end - begin)
-                if self.anneal_strategy == "linear":
-                    return (low - high) * pct + high
-                return low + (high - low) / 2.0 * (math.cos(math.pi * pct) + 1)
+                return i, (epoch - begin) / (end - begin)
             begin = end
         raise AssertionError("unreachable: the last phase takes every epoch")
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "linear":
+            return (end - start) * pct + start
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    def __call__(self, epoch: int) -> float:
+        i, pct = self._phase(epoch)
+        return self._anneal(self._phases[i][1], self._phases[i][2], pct)
+
+    def moves_momentum(self) -> bool:
+        return self.cycle_momentum
+
+    def momentum(self, epoch: int) -> float | None:
+        if not self.cycle_momentum:
+            return None
+        high, low = self.max_momentum, self.base_momentum       # torch's: against the rate, flat in a third phase
+        ends = [(high, low), (low, high), (high, high)] if self.three_phase else [(high, low), (low, high)]
+        i, pct = self._phase(epoch)
+        return self._anneal(*ends[i], pct)
 
     def last_epoch(self) -> int | None:
         return self.total_steps
@@ -94,6 +113,7 @@ class OneCycleLR(Schedule):
         return {"name": "OneCycleLR", "max_lr": self.max_lr, "total_steps": self.total_steps,
                 "pct_start": self.pct_start, "anneal_strategy": self.anneal_strategy, "div_factor": self.div_factor,
                 "final_div_factor": self.final_div_factor, "three_phase": self.three_phase,
-                "cycle_momentum": self.cycle_momentum}
+                "cycle_momentum": self.cycle_momentum, "base_momentum": self.base_momentum,
+                "max_momentum": self.max_momentum}
 
 

@@ -79,6 +79,7 @@ class SGD(Optimizer):
     per_part_start = True        # a part stepped first later (a layer unfrozen) starts its buffer undamped
     switchable = ("momentum_buffer",)
     joint = ("momentum", "dampening", "nesterov")
+    momentum_setting = "momentum"
 
     def __init__(self, lr: float | Schedule = 0.01, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0, clip_norm: float | None = None,
@@ -156,6 +157,7 @@ class RMSprop(Optimizer):
                                                                                    else ())
 
     switchable = ("grad_avg", "momentum_buffer")
+    momentum_setting = "momentum"
 
     checks = {**Optimizer.checks, "alpha": lambda v: _number(v, "alpha", high=1.0), "eps": _at_least_0("eps"),
               "momentum": _at_least_0("momentum"), "centered": _bool("centered")}
@@ -210,6 +212,7 @@ class Adam(Optimizer):
     switchable = ("max_exp_avg_sq",)
 
     checks = {**Optimizer.checks, "betas": _betas, "eps": _at_least_0("eps"), "amsgrad": _bool("amsgrad")}
+    momentum_setting = "betas"
 
     def __init__(self, lr: float | Schedule = 0.001, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, clip_norm: float | None = None,

@@ -78,9 +78,18 @@ class Optimizer(KerasNames):
     checks: ClassVar[dict[str, Callable[[Any], Any]]] = {
         "weight_decay": lambda v: _number(v, "weight_decay"), "clip_norm": _clip_norm, "clip_value": _clip_value}
 
+    #: the setting a schedule's momentum moves (OneCycleLR's cycle_momentum): "momentum" (SGD's, RMSprop's) or
+    #: "betas" (Adam's beta1), as torch's finds "momentum" or "betas" in the optimizer's defaults; None: neither
+    momentum_setting: ClassVar[str | None] = None
+
     def __init__(self, lr: float | Schedule, weight_decay: float = 0.0, clip_norm: float | None = None,
                  clip_value: float | None = None):
         self.schedule: Schedule | None
+        if isinstance(lr, Schedule) and lr.moves_momentum() and self.momentum_setting is None:
+            raise ValidationError(f"{lr!r} moves the momentum with the rate (cycle_momentum=True, torch's default), "
+                                  f"and {type(self).__name__} has no momentum or beta1 (torch: 'optimizer must "
+                                  "support momentum or beta1 with `cycle_momentum` option enabled'): give "
+                                  "cycle_momentum=False, or an optimizer with momentum (SGD, RMSprop, Adam, AdamW)")
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, self._scheduled(lr, 0)
         else:
@@ -152,6 +161,16 @@ class Optimizer(KerasNames):
         self.epoch = epoch
         if self.schedule is not None:
             self._lr = self._scheduled(self.schedule, epoch)
+            self._set_momentum(self.schedule.momentum(epoch))
+
+    def _set_momentum(self, momentum: float | None) -> None:
+        """Set the momentum (or Adam's beta1) a schedule gives, as torch's OneCycleLR sets the param_group's."""
+        if momentum is None or self.momentum_setting is None:
+            return
+        if self.momentum_setting == "betas":
+            self.betas = momentum, self.__dict__["betas"][1]
+        else:
+            setattr(self, self.momentum_setting, momentum)
 
     @staticmethod
     def _scheduled(schedule: Schedule, epoch: int) -> float:
@@ -195,10 +214,10 @@ class Optimizer(KerasNames):
     def restore(self, t: int, epoch: int, arrays: dict[str, np.ndarray], fresh: np.ndarray | None) -> None:
         """Take back what `saved_state` gave (a file, a state dict): the arrays the settings do not use are put
         aside; `fresh` marks the entries whose SGD buffer has not started (None: all have)."""
-        names = set(self.state_names)
         self.t, self.epoch = t, epoch
         if self.schedule is not None:
-            self.set_epoch(epoch)
+            self.set_epoch(epoch)           # first: a momentum it sets decides SGD's state names
+        names = set(self.state_names)
         self.state = {k: v for k, v in arrays.items() if k in names}
         self.__dict__.pop("_aside", None)
         aside = {k: v for k, v in arrays.items() if k not in names}       # a setting turned off: kept

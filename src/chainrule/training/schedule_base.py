@@ -28,6 +28,15 @@ class Schedule:
         first epoch (`past_end`); None: every epoch has one."""
         return None
 
+    def moves_momentum(self) -> bool:
+        """Whether the schedule sets the optimizer's momentum too (OneCycleLR's cycle_momentum, as torch's)."""
+        return False
+
+    def momentum(self, epoch: int) -> float | None:
+        """The momentum for `epoch` (SGD's and RMSprop's momentum, Adam's beta1) where the schedule sets it; None:
+        the optimizer's own."""
+        return None
+
     def __repr__(self) -> str:
         try:
             cfg = self.config()

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..callers import caller_level
 from ..errors import ChainruleTypeError, ValidationError, did_you_mean, refusal, unknown_name
+from ..nn.checks import _zero_d
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from ..nn.checks import positive_int as _positive_int
@@ -84,10 +85,12 @@ class CosineAnnealingLR(Schedule):
 
 
 def _epochs(value, name: str, low: int) -> list[int]:
-    """A list of epoch indices (integers >= low), or an error naming `name`."""
+    """A list of epoch indices (integers >= low), or an error naming `name`; a 0-d integer array or tensor is its
+    number, as the other arguments take it."""
     if not isinstance(value, (list, tuple)):
         raise ChainruleTypeError(f"{name} must be a list of epoch indices (integers); got {value!r} "
                                  f"({type(value).__name__})")
+    value = [_zero_d(m, f"{name}[{i}]", "an integer (an epoch index)") for i, m in enumerate(value)]
     for i, m in enumerate(value):
         if isinstance(m, bool) or not isinstance(m, (int, np.integer)):
             raise refusal(ChainruleTypeError(f"{name}[{i}] must be an integer (an epoch index); got {m!r} "
@@ -212,9 +215,35 @@ class SequentialLR(Schedule):
         moves = type(self.schedules[0]).first_change is Schedule.first_change     # moving from epoch 1 on
         return None if moves else (self.milestones[0], f"milestones={self.milestones}")
 
+    def moves_momentum(self) -> bool:
+        return any(s.moves_momentum() for s in self.schedules)
+
+    def momentum(self, epoch: int) -> float | None:
+        # as torch's with the schedulers made in the list's order: the part in force sets it; after a part that set
+        # it, its last epoch's holds; before any, the one the last such part set when made (its epoch 0's)
+        starts = [0, *self.milestones]
+        i = bisect_right(self.milestones, epoch)
+        own = self.schedules[i].momentum(epoch - starts[i])
+        if own is not None:
+            return own
+        before = [j for j in range(i) if self.schedules[j].moves_momentum()]
+        if before:
+            return self.schedules[before[-1]].momentum(starts[before[-1] + 1] - starts[before[-1]] - 1)
+        later = [s for s in self.schedules[i + 1:] if s.moves_momentum()]
+        return later[-1].momentum(0) if later else None
+
     def last_epoch(self) -> int | None:
-        last = self.schedules[-1].last_epoch()
-        return None if last is None else self.milestones[-1] + last
+        return next((end for end, _ in self.ends()), None)
+
+    def ends(self) -> list[tuple[int, int]]:
+        """(the last epoch that has a rate, the part that ends there) for each part whose rates end (OneCycleLR's
+        total_steps) before its next part starts, in the order they come: a fit past the first is refused."""
+        starts, found = [0, *self.milestones], []
+        for i, s in enumerate(self.schedules):
+            last = s.last_epoch()
+            if last is not None and (i == len(self.schedules) - 1 or starts[i] + last < starts[i + 1] - 1):
+                found.append((starts[i] + last, i))
+        return found
 
     def __repr__(self) -> str:
         return f"SequentialLR(schedules={self.schedules!r}, milestones={self.milestones!r})"
@@ -309,6 +338,18 @@ def past_end(schedule: Schedule, end: int, epochs: int) -> None:
     """Refuse, before its first epoch, a fit that trains past its schedule's last rate (`end`: the run's last epoch +
     1), rather than at that epoch with the ones before it trained."""
     last = schedule.last_epoch()
+    if isinstance(schedule, SequentialLR) and last is not None and end - 1 > last:
+        i = schedule.ends()[0][1]
+        if i < len(schedule.schedules) - 1:
+            part, starts = schedule.schedules[i], [0, *schedule.milestones]
+            raise ValidationError(f"SequentialLR's schedules[{i}], {part!r}, runs from epoch {starts[i]} to "
+                                  f"{starts[i + 1] - 1} ({starts[i + 1] - starts[i]} epochs, milestones="
+                                  f"{schedule.milestones}) and has rates for its epochs 0 to {part.last_epoch()} "
+                                  "only (torch's scheduler refuses to step past them): this fit "
+                                  f"(epochs={epochs}) would train to epoch {end - 1}, its epoch "
+                                  f"{min(end, starts[i + 1]) - 1 - starts[i]}; give it total_steps="
+                                  f"{starts[i + 1] - starts[i] - 1} or more, or an earlier milestone after it, or "
+                                  "fewer epochs")
     if last is not None and end - 1 > last:
         raise ValidationError(f"{schedule!r} has a rate for epochs 0 to {last} (counted from 0; torch's scheduler "
                               f"refuses to step past them), and this fit (epochs={epochs}) would train to epoch "

@@ -164,7 +164,7 @@ def test_compiled_equals_numpy(act, loss, out, opt, dtype, monkeypatch):
 # -- the layout ---------------------------------------------------------------------------------
 LAYERS = {"errors": 0, "callers": 0, "extras": 0, "backend": 0, "nn": 1, "training": 2, "data": 2, "saving": 3,
           "optim": 3, "callbacks": 3, "datasets": 3, "teach": 4, "sklearn": 5, "workers": 5, "sweep_fold": 5,
-          "sweep_tasks": 6, "sweep_estimators": 7,
+          "sweep_tasks": 6, "sweep_mlp_names": 6, "sweep_estimators": 7,
           "sweep_table": 7, "sweep_search": 8, "sweep_grid": 9, "sweep_files": 9, "sweep_result": 9,
           "sweep_rows": 9, "sweep_metrics": 9,
           "sweep": 10, "cli": 11,

@@ -80,7 +80,8 @@ def run_sweep(csv, target: str, grid: str | dict, *, scheduler: Any = None, out_
         best candidate refit on every row, and saved, with the whole file's).
     grid : "hidden=16,64;lr=1e-3,1e-2", a dict {name: [values]}, or a list of such dicts (GridSearchCV's
         param_grid=[{...}, {...}]: each dict's candidates in turn; a name a candidate lacks is masked in its
-        cv_results_' param_ column and left out of its table cell).
+        cv_results_' param_ column and left out of its table cell). A dict grid sets an optimizer instance's or a
+        schedule's own arguments as GridSearchCV's set_params does: {"optimizer": [Adam()], "optimizer__lr": [...]}.
     scheduler : a Dask scheduler address ("tcp://host:8786"), or a distributed Client or cluster (LocalCluster)
         already made, whose scheduler runs the fits; None runs on this machine. A scheduler without a
         worker is refused after CHAINRULE_DASK_WAIT seconds (30 unset; `inf`: wait for ever).

@@ -15,6 +15,7 @@ from chainrule.data.advice import give
 from chainrule.errors import ValidationError, unknown_name
 from chainrule.nn.numeric import as_whole, number_or_text
 from chainrule.sweep_estimators import FoldPreprocessing
+from chainrule.sweep_mlp_names import unknown_in_grid
 from chainrule.sweep_search import refused_as
 from chainrule.sweep_table import Names, show
 
@@ -22,6 +23,16 @@ from chainrule.sweep_table import Names, show
 ALIASES = {"hidden": "hidden_layer_sizes", "lr": "learning_rate", "batch": "batch_size",
            "batch_size": "batch_size", "epochs": "epochs", "activation": "activation",
            "optimizer": "optimizer", "momentum": "momentum", "alpha": "alpha", "dtype": "dtype"}
+#: the estimator's arguments whose own arguments a grid may set, as GridSearchCV's set_params does (optimizer__lr,
+#: learning_rate__gamma): an optimizer instance's and a schedule's (`params.rebuilt_with`)
+NESTED = ("optimizer", "learning_rate")
+
+
+def as_param(key: str) -> str:
+    """The estimator's name for a grid's `key`: ALIASES' (lr: learning_rate), on a nested key's first part too
+    (lr__gamma: learning_rate__gamma)."""
+    head, sep, rest = key.partition("__")
+    return ALIASES.get(head, head) + sep + rest
 
 
 def grid_names(grid: dict, spelled: dict | None = None) -> Names:
@@ -31,8 +42,8 @@ def grid_names(grid: dict, spelled: dict | None = None) -> Names:
     GridSearchCV's of the estimator's names: one column of the table, under the first grid's spelling."""
     names: dict[str, str] = {}
     for key in grid:
-        if ALIASES.get(key, key) not in names.values():
-            names[key] = ALIASES.get(key, key)
+        if as_param(key) not in names.values():
+            names[key] = as_param(key)
     return Names(names, spelled)
 
 
@@ -200,20 +211,9 @@ def fixed_names(fixed: Collection[str], estimator) -> None:
             raise ValidationError(f"run_sweep's argument {key!r} is GridSearchCV's, which the sweep does not take: "
                                   f"{_SEARCH_ONLY[key]}")
         if key not in known and key != "schedule":      # schedule: estimator_grid says where a schedule goes
-            raise _unknown(key, known, estimator, f"run_sweep's argument {key!r} (given for every candidate, as "
-                                                  f"{type(estimator).__name__}'s)")
-
-
-def _unknown(key: str, known: list[str], estimator, shown: str) -> Exception:
-    """A name the estimator lacks: MLPClassifier's for one of ours (max_iter, solver) says ours, as the estimator's own
-    refusal does (`MLP_NAMES`), where difflib's closest spelling would not ('max_iter' is far from 'epochs')."""
-    from chainrule.errors import UnknownNameError
-    from chainrule.sklearn.params import MLP_NAMES
-    if key not in MLP_NAMES:
-        return unknown_name("name", key, known, shown)
-    ours = MLP_NAMES[key]
-    return UnknownNameError(f"{shown} is not known: {getattr(estimator, '_mlp', 'MLPClassifier')}'s {key} is {ours} "
-                            f"here; give {ours!r} instead (the names known: {', '.join(known)})")
+            raise unknown_in_grid(key, known, estimator, f"run_sweep's argument {key!r} (given for every candidate, as "
+                                                  f"{type(estimator).__name__}'s)",
+                                  fixed[key] if isinstance(fixed, dict) else None)
 
 
 def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = (),
@@ -230,21 +230,24 @@ def estimator_grid(grid: dict[str, list], estimator, fixed: Collection[str] = ()
 
     from chainrule.sklearn.params import check_params
     known = estimator.get_params()
+    heads = {as_param(k) for k in grid}
     out = {}
     for key, given in grid.items():
-        name = ALIASES.get(key, key)
+        name = as_param(key)
+        head, nested, _ = name.partition("__")
         if (name == "schedule" and name not in known) or (name == "learning_rate" and written_schedule(given)):
             raise schedule_refused(key, given)
-        if name not in known:
-            raise _unknown(key, sorted(set(ALIASES) | set(known)), estimator, give("grid name", name=key))
+        if name not in known and not (nested and head in NESTED and head in known):
+            raise unknown_in_grid(key, sorted(set(ALIASES) | set(known)), estimator, give("grid name", name=key), given)
         if not (isinstance(given, (list, tuple)) and given) and not hasattr(given, "rvs"):
             raise ValidationError(f"grid values of {key!r} must be a non-empty list (or, with n_iter, a "
                                   f"scipy.stats distribution); got {given!r}")
         if name in out:                      # lr and learning_rate: one argument, the second silently won
-            first = next(k for k in grid if ALIASES.get(k, k) == name)
+            first = next(k for k in grid if as_param(k) == name)
             raise ValidationError(f"{give('grid names')} {name} twice, as {first!r} and {key!r}: give one")
         out[name] = given if hasattr(given, "rvs") else list(given)
-        checked = [] if name == "class_weight" or hasattr(given, "rvs") or not (check_values or key in fixed) else given
+        checked = [] if name == "class_weight" or hasattr(given, "rvs") or not (check_values or key in fixed) or (
+            nested and head in heads) else given        # optimizer__lr beside optimizer: with it (`search`'s _made)
         for value in checked:                                                               # class_weight: by_index
             try:
                 check_params(clone(estimator).set_params(**{name: value}))

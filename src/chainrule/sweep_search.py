@@ -329,7 +329,8 @@ def refused_as(exc: ValidationError) -> type[ValidationError]:
 def _joint(keys) -> set[str]:
     """The keys of a grid (unprefixed) whose values are checked together: those sharing a JOINT group with another
     of the grid's keys; each other value was checked alone."""
-    groups = [next((min(g) for g in JOINT if k in g), k) for k in keys]
+    heads = [k.split("__")[0] for k in keys]         # optimizer__lr goes with optimizer (an instance's argument)
+    groups = [next((min(g) for g in JOINT if head in g), head) for head in heads]
     return {k for k, g in zip(keys, groups) if groups.count(g) > 1}
 
 

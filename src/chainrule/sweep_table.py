@@ -121,8 +121,18 @@ def _masked(values: list) -> np.ma.MaskedArray:
 
 
 def unprefixed(params: dict) -> dict:
-    """A candidate's parameters under the chainrule estimator's names (its own have no '__')."""
-    return {k.rsplit("__", 1)[-1]: v for k, v in params.items()}
+    """A candidate's parameters under the chainrule estimator's names: the wrapper's prefix (regressor__) left off,
+    an argument's own argument kept (optimizer__lr)."""
+    return {_own(k): v for k, v in params.items()}
+
+
+@functools.cache
+def _own(key: str) -> str:
+    """`key` from its first part that names an argument of chainrule's estimators (regressor__optimizer__lr:
+    optimizer__lr), or its last part."""
+    from chainrule.sklearn import BackpropClassifier, BackpropRegressor
+    parts, own = key.split("__"), {*BackpropClassifier._get_param_names(), *BackpropRegressor._get_param_names()}
+    return "__".join(parts[next((i for i, part in enumerate(parts) if part in own), len(parts) - 1):])
 
 
 class Names(dict[str, str]):

@@ -3,6 +3,7 @@ from its run's targets: the headline ratios, and the notes on Numba, BLAS thread
 """
 from __future__ import annotations
 
+import importlib.util
 import math
 
 from sections import DIGITS_EPOCHS, FASHION_EPOCHS, FASHION_SEEDS, SEED_STEPS
@@ -55,13 +56,21 @@ BLAS_NOTE = ("The matrix products are NumPy's, through the OpenBLAS its wheels s
              'runs without the variable, so that every framework runs at its defaults for the CPU.')
 
 
+def keras_words() -> str:
+    """How this run measured Keras 3: jitted on JAX where JAX is installed, else eager on PyTorch
+    (run.keras_backend)."""
+    if importlib.util.find_spec("jax") is not None:
+        return "JAX and Keras 3 on JAX (jitted as their documentation recommends)"
+    return "JAX (jitted as its documentation recommends; absent here, so not measured) and Keras 3 on PyTorch (eager)"
+
+
 def snippet(r, targets, fashion, source, reps) -> str:
     """The README's "Performance" section, from this run's numbers."""
     data = "Fashion-MNIST" if source and source.startswith("Fashion") else "generated 60,000x784 data"
     rows = [
         "## Performance", "",
         "Measured by `make bench` on a 2-core CPU machine (shared with other jobs, so timings are noisy), "
-        "against PyTorch 2.13 (same thread count), JAX and Keras 3 (jitted as their documentation recommends) and "
+        f"against PyTorch 2.13 (same thread count), {keras_words()} and "
         "scikit-learn, same architecture, batch size, dtype and optimizer, each framework in its own process; "
         f"medians of {reps} alternating repetitions. Full tables, machine, versions and BLAS: "
         "[benchmarks/RESULTS.md](benchmarks/RESULTS.md). Ratios above 1 mean chainrule is faster.", "",

@@ -154,4 +154,41 @@ def general(net: Network) -> str:
         f = weight_gradient(net, layer, 0, 0)
         f.i = f.j = None
         parts += [f"## Layer {layer + 1}: {kind}", "", f.markdown()]
-    return "\n".join(parts)
+    return "\n".join(parts + matrix_form(net))
+
+
+def matrix_form(net: Network) -> list[str]:
+    """Markdown lines: the same chain for all N samples of a batch at once, as the engine computes it (rows are
+    samples; W^(l) is n_in x n_out, so Z = A W), with each array's shape for this network."""
+    dense = net.dense_layers
+    L = len(dense)
+    sizes = [dense[0].n_in] + [d.n_out for d in dense]
+    shapes = "; ".join([f"$X = A^{{(0)}}$: N x {sizes[0]}"] +
+                       [f"$W^{{({l})}}$: {sizes[l - 1]} x {sizes[l]}, $b^{{({l})}}$: 1 x {sizes[l]}, "
+                        f"$Z^{{({l})}}$, $A^{{({l})}}$, $\\Delta^{{({l})}}$: N x {sizes[l]}" for l in range(1, L + 1)])
+    acts = ", ".join(f"$f_{{{l}}}$ is {d.activation.name}" for l, d in enumerate(dense, 1))
+    forward = [rf"Z^{{({l})}} = A^{{({l - 1})}} W^{{({l})}} + \mathbf{{1}}\, b^{{({l})}}, \quad "
+               rf"A^{{({l})}} = f_{{{l}}}(Z^{{({l})}})" for l in range(1, L + 1)]
+    hidden = [rf"\Delta^{{({l})}} = \left(\Delta^{{({l + 1})}} (W^{{({l + 1})}})^{{T}}\right) \odot "
+              rf"f_{{{l}}}'(Z^{{({l})}})" for l in range(L - 1, 0, -1)]
+    gradients = [rf"\frac{{\partial E}}{{\partial W^{{({l})}}}} = \frac{{1}}{{N}} (A^{{({l - 1})}})^{{T}} "
+                 rf"\Delta^{{({l})}}, \quad \frac{{\partial E}}{{\partial b^{{({l})}}}} = \frac{{1}}{{N}} "
+                 rf"\mathbf{{1}}^{{T}} \Delta^{{({l})}}" for l in range(L, 0, -1)]
+    update = r"W^{(l)} \leftarrow W^{(l)} - \eta\, \frac{\partial E}{\partial W^{(l)}}"
+    dropped = [] if len(net.layers) == L else [
+        "This network's Dropout layers are left out here, as in the formulas above: in training each multiplies the "
+        "A it follows, entry by entry, by its random mask of 0s and 1/(1 - rate); in predict it passes A as it is.", ""]
+
+    def display(lines: list[str]) -> str:
+        return "\n\n".join(f"$${line}$$" for line in lines)
+    return ["", "## In matrix form: all N samples of a batch at once", "",
+            f"Each row of a matrix is one sample, as in the engine's arrays. Shapes for this network: {shapes}.", "",
+            f"Forward, layer by layer ($\\mathbf{{1}}$ is a column of N ones; {acts}):", "", display(forward), "",
+            f"Row n of $\\Delta^{{({L})}}$ holds sample n's $\\delta^{{({L})}}_{{j}}$ of result (a) above, one column "
+            "per output neuron; "
+            + ("each hidden layer's rows hold result (b), all at once ($\\odot$ multiplies entry by entry):"
+               if hidden else "with no hidden layer, result (b) is not needed."), "",
+            *([display(hidden), ""] if hidden else []),
+            "Every weight's and bias's gradient, the mean over the N samples:", "", display(gradients), "",
+            "and gradient descent's update (the seed's, learning rate $\\eta$; the other optimizers take the same "
+            "gradients):", "", f"$${update}$$", "", *dropped]

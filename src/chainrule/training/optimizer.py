@@ -4,8 +4,6 @@ from the formulas of each optimizer (`optim`), so a user's optimizer subclasses 
 """
 from __future__ import annotations
 
-import copy
-import inspect
 import warnings
 import weakref
 from collections.abc import Callable
@@ -15,12 +13,13 @@ import numpy as np
 
 from ..backend import kernels
 from ..callers import caller_level
-from ..errors import ChainruleTypeError, ValidationError, unknown_name
+from ..errors import ChainruleTypeError, ValidationError
 from ..nn.checks import learning_rate as _learning_rate
 from ..nn.checks import number as _number
 from . import optimizer_state
 from .clipping import clip_values, global_norm
 from .keras_names import KerasNames
+from .optimizer_params import SklearnParams
 from .schedules import Schedule
 
 _C = TypeVar("_C", bound="type[Optimizer]")
@@ -50,7 +49,7 @@ def _compiled_update(cls: _C) -> _C:
     return cls
 
 
-class Optimizer(KerasNames):
+class Optimizer(KerasNames, SklearnParams):
     """Base class. `step(params, grads, slices)` updates `params` in place.
 
     Parameters common to all: `lr` (a number or a Schedule), `weight_decay` (L2: adds
@@ -261,35 +260,6 @@ class Optimizer(KerasNames):
         if OPTIMIZERS.get(cls.__name__.lower()) is not cls:
             raise ValidationError(f"{cls.__name__} is not registered: decorate it with cr.optim.register_optimizer")
         return optimizer_from_file({**config, "name": cls.__name__})
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """scikit-learn's get_params: the constructor's arguments as set (lr a number, or its schedule), so that an
-        estimator's get_params(deep=True) lists optimizer__lr, optimizer__betas, ... (`deep` changes nothing)."""
-        names = [p.name for p in inspect.signature(type(self).__init__).parameters.values()
-                 if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-        return {name: self.schedule if name == "lr" and self.schedule is not None else getattr(self, name)
-                for name in names if name == "lr" or hasattr(self, name)}
-
-    def set_params(self, **params: Any) -> Optimizer:
-        """scikit-learn's set_params: the arguments named set in place (the state kept), checked together as the
-        constructor checks them; a name the constructor lacks is refused, naming those it has."""
-        known = self.get_params()
-        for name in params:
-            if name not in known:
-                raise unknown_name("argument", name, list(known),
-                                   f"{type(self).__name__}.set_params got {name!r}, which")
-        made = type(self)(**{**known, **params})
-        for name in params:
-            if name == "lr":
-                self.__dict__.update(schedule=made.schedule, _lr=made._lr)
-            else:
-                self.__dict__[name] = made.__dict__[name]
-        return self
-
-    def __sklearn_clone__(self) -> Optimizer:
-        """sklearn.base.clone's copy: the optimizer as it is (its arguments exactly, which its constructor would
-        check into others: betas a tuple), as before it had get_params."""
-        return copy.deepcopy(self)
 
     def _new_state(self, name: str, params: np.ndarray) -> np.ndarray:
         """A state array made afresh: zeros (Adagrad's sum starts at its initial_accumulator_value)."""

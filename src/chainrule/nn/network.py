@@ -192,6 +192,18 @@ class Network(KerasMethods):
         with np.errstate(all="ignore"):
             return finite_outputs(self, X, self.run_forward(X))
 
+    def __call__(self, X: ArrayLike, training: bool = False) -> np.ndarray:
+        """`net(X)`, as Keras' `model(x)` and torch's `module(x)`: the outputs for X. training=False (Keras' default)
+        is `predict` (dropout off, in chunks); training=True a forward pass with dropout on, as Keras' training=True
+        and a torch module in train mode."""
+        if not isinstance(training, (bool, np.bool_)):
+            raise TypeError(f"{type(self).__name__}(X, training=...) takes True or False; got {training!r}")
+        if not training:
+            return self.predict(X)
+        X = check.as_2d_array(X, "X", self.dtype, self.n_inputs)
+        with np.errstate(all="ignore"):
+            return finite_outputs(self, X, self.run_forward(X, training=True))
+
     def backprop(self, X: ArrayLike, Y: ArrayLike, training: bool = False,
                  sample_weight: ArrayLike | None = None) -> float:
         """One forward and backward pass: returns the error E, the gradients left in `grads`."""

@@ -34,13 +34,16 @@ def test_shuffle_batch_refused_naming_keras_meaning():
     with pytest.raises(cr.errors.ChainruleTypeError) as info:
         net.fit(X, y, epochs=1, verbose=0, shuffle="batch")
     message = str(info.value)
-    assert message.startswith("shuffle must be True or False; got 'batch' (str): Keras' shuffle='batch'")
+    assert message.startswith("shuffle must be True or False (or Keras' None: no shuffling, 1 or 0: True or "
+                              "False); got 'batch' (str): Keras' shuffle='batch'")
     assert "batch-sized chunks" in message and "shuffle=True shuffles every row" in message
     np.testing.assert_array_equal(net.params, before)
 
 
 @pytest.mark.parametrize("value", ["yes", "Batch", 2, 1.0])
 def test_other_shuffle_values_refused_plainly(value):
+    """The refusal names every value taken, Keras' None, 1 and 0 too (it said only True or False)."""
     X, y, net = _iris_net()
-    with pytest.raises(cr.errors.ChainruleTypeError, match=r"shuffle must be True or False; got .*\)$"):
+    takes = r"shuffle must be True or False \(or Keras' None: no shuffling, 1 or 0: True or False\)"
+    with pytest.raises(cr.errors.ChainruleTypeError, match=takes + r"; got .*\)$"):
         net.fit(X, y, epochs=1, verbose=0, shuffle=value)

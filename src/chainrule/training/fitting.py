@@ -118,18 +118,24 @@ def validation_batches(given: Any, size: int | None) -> int | None:
     return -(-rows // size) if size else None
 
 
+#: what fit's shuffle takes, as Keras' fit reads it
+TAKES = "shuffle must be True or False (or Keras' None: no shuffling, 1 or 0: True or False)"
+
+
 def shuffling(shuffle: Any) -> bool:
     """Keras' `shuffle` as its fit reads it: None (falsy) shuffles nothing, 1 and 0 are True and False. Its 'batch'
     (rows shuffled only within batch-sized chunks, for HDF5 data) is refused, saying what to pass instead."""
     if isinstance(shuffle, str) and shuffle == "batch":
-        raise ChainruleTypeError("shuffle must be True or False; got 'batch' (str): Keras' shuffle='batch' (rows "
+        raise ChainruleTypeError(f"{TAKES}; got 'batch' (str): Keras' shuffle='batch' (rows "
                                  "shuffled only within batch-sized chunks, for HDF5 data) is not taken: "
                                  "shuffle=True shuffles every row, shuffle=False none")
     if shuffle is None:
         return False
     if isinstance(shuffle, (int, np.integer)) and not isinstance(shuffle, (bool, np.bool_)) and shuffle in (0, 1):
         return bool(shuffle)
-    return check.flag(shuffle, "shuffle")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ChainruleTypeError(f"{TAKES}; got {shuffle!r} ({type(shuffle).__name__})")
+    return bool(shuffle)
 
 
 def checked_callbacks(callbacks: Iterable[Callback] | None, verbose: int | str) -> list[Callback]:

@@ -142,6 +142,25 @@ def _floats(what: str, i: Any, key: str, values: Any) -> np.ndarray:
     return values
 
 
+def _refuse_own_side(sd: dict, what: str) -> None:
+    """A state dict already of the side `what` converts to: converted again, each W-shaped array would be transposed
+    silently (a square W's to wrong numbers), so chainrule's own state dict given to from_torch_state (NumPy arrays, the
+    step an int; torch's turned to NumPy has a 0-d array's step, or none) or torch's given to to_torch_state (tensors)
+    is refused, saying which call takes it as it is."""
+    torch_arrays = what == "to_torch_state"
+    for i, entry in sd["state"].items():
+        ours = type(entry.get("step")) is int       # chainrule's step: a Python int (torch's a tensor, or its .numpy())
+        for key, value in entry.items():
+            if key != "step" and (hasattr(value, "detach") if torch_arrays else isinstance(value, np.ndarray) and ours):
+                kind, owner, taker = (("a torch tensor", "torch's optimizer.state_dict()", "torch's load_state_dict")
+                                      if torch_arrays else ("a NumPy array", "chainrule's opt.state_dict()",
+                                                            "chainrule's opt.load_state_dict"))
+                other = "from_torch_state" if torch_arrays else "to_torch_state"
+                raise ValidationError(f"{what}: state[{i!r}][{key!r}] is {kind}: this is {owner} already, which "
+                                      f"{taker} takes as it is ({what} would transpose each weight's array); "
+                                      f"{other} converts it for the other library")
+
+
 def _on_meta(what: str, i: Any, key: str, value: Any) -> None:
     """Refuse a tensor on torch's 'meta' device, a shape with no values (another device's, a GPU's, is copied)."""
     if getattr(getattr(value, "device", None), "type", None) == "meta":
@@ -217,6 +236,7 @@ def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     one with no arrays to tell by (plain SGD's, any optimizer's before its first step)."""
     import torch
     _state_parts(sd, "to_torch_state")
+    _refuse_own_side(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")
     return {"state": {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
                           torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
@@ -229,6 +249,7 @@ def from_torch_state(sd: dict, net: Network | None = None) -> dict:
     where a layer has no bias (`Linear(bias=False)`: chainrule numbers its frozen zero bias, torch has none)."""
     what = "from_torch_state"
     _state_parts(sd, what)
+    _refuse_own_side(sd, what)
     state, groups = _state_parts(_renumbered(sd, net, what, False), what)
     return {"state": {i: {k: _step(what, i, v) if k == "step" else _floats(what, i, k, v).T.copy()
                           for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}

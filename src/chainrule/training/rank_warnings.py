@@ -127,8 +127,14 @@ def launched_rank() -> int:
 
 
 def launcher() -> str:
-    """The launcher's command, as the refusals name it: srun where Slurm's variable alone is set."""
-    return next((said for name, said in LAUNCHERS.items() if os.environ.get(name, "").isdigit()), "mpiexec")
+    """The launcher's command, as the refusals name it: srun where Slurm's step has as many tasks as the ranks counted
+    (srun --mpi=pmi2 sets PMI_SIZE too; an mpiexec inside an allocation runs its ranks in a step of one task a node)."""
+    name = next((name for name in LAUNCHERS if os.environ.get(name, "").isdigit()), None)
+    if name is None:
+        return "mpiexec"
+    if os.environ.get("SLURM_STEP_NUM_TASKS") == os.environ[name]:
+        return "srun"
+    return LAUNCHERS[name]
 
 
 def started_by_a_rank(name: str, value: str) -> bool:
@@ -230,7 +236,7 @@ def library(MPI: Any) -> str:
 def one_rank_each(MPI: Any) -> str:
     """What to run where the launcher's processes are each rank 0 of 1 (`train --mpi` refuses it, a fit warns): srun
     without PMI, or an mpiexec of another MPI library than mpi4py's."""
-    if launcher() == "srun":
+    if launcher() == "srun" and not os.environ.get("PMI_SIZE", "").isdigit():
         return "srun connects them through PMI: run srun --mpi=pmi2 (or pmix; `srun --mpi=list` lists them)"
     mpiexec = os.path.join(os.path.dirname(sys.executable), "mpiexec")
     return (f"that mpiexec is not of the MPI library mpi4py uses ({library(MPI)}): run {mpiexec} (beside this Python) "

@@ -101,8 +101,12 @@ def usage_error(p: argparse.ArgumentParser, message: str, width: int | None = No
     mpiexec or srun, said by rank 0 alone."""
     from ..teach.width import say
     from ..training.rank_warnings import launched_rank
-    if launched_rank() != 0:        # a launcher's other ranks: the options, and so their error, are alike on each
-        return                      # (every rank still exits 2); rank 0 says it once for the job
+    rank = launched_rank()
+    if rank != 0:                   # a launcher's other ranks: the options, and so their error, are alike on each
+        # (every rank still exits 2); rank 0 says it once for the job, and a rank's own log (srun --output=%t) says
+        # where to look rather than nothing
+        say(f"{p.prog}: rank {rank} stopped: rank 0 says why (a usage error, alike on every rank)", sys.stderr, width)
+        return
     if width is None:
         p.print_usage(sys.stderr)                   # argparse's: the terminal's width (80 columns in a pipe)
     else:

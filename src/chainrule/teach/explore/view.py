@@ -111,8 +111,8 @@ def names(s) -> dict | None:
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
                 "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None, "scores": False}
-    if s.mode == "dataset":
-        return {"inputs": None, "outputs": None, "target": None, "classes": ["class 0", "class 1"], "scores": False}
+    if s.mode == "dataset":          # its one sigmoid output: the probability of class 1, "P(class 1)" as drawn
+        return {"inputs": None, "outputs": ["1"], "target": None, "classes": ["class 0", "class 1"], "scores": True}
     return None
 
 

@@ -56,10 +56,21 @@ def held(value: Any) -> str:
     if isinstance(value, list):
         return f"a list of {len(value)} value{'s' * (len(value) != 1)}"
     if isinstance(value, dict):
-        return f"a dict of {sorted(map(str, value))}"[:200]
+        return f"a dict of {keys(sorted(map(str, value)))}"
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
     return received(value)
+
+def keys(names: list[str], room: int = 160) -> str:
+    """A dict's keys as a list's repr, "['a', 'b', ... (58 more)]": whole keys (each cut at 40 characters) while they
+    fit in `room` characters, then how many are left out (a cut at 200 characters ended mid-key, mid-list)."""
+    said = [repr(n if len(n) <= 40 else n[:39] + "…") for n in names]
+    shown: list[str] = []
+    while len(shown) < len(said) and len(", ".join([*shown, said[len(shown)]])) <= room:
+        shown.append(said[len(shown)])
+    more = [f"... ({len(said) - len(shown)} more)"] if len(shown) < len(said) else []
+    return "[" + ", ".join(shown + more) + "]"
+
 
 def typed_texts(typed: Any, body: dict) -> dict[str, str]:
     """A request's `typed`: for a number field of the page, the text typed in it ({"lr": "-0"}), which JavaScript's

@@ -101,9 +101,10 @@ def names(s) -> dict | None:
     """What the units stand for, where the data names it: a CSV file's input columns in the order
     `Preprocessing.transform` writes them (the numeric columns, then each text column's categories
     as column=value), its outputs (the classes, or the regression target) and classes; a generated
-    data set's classes (class 0 and class 1); a fitted classifier's outputs, by its classes_. `scores`: the one
-    output is the probability of the class it names (a binary classifier's sigmoid: "P(yes)", never a bare "yes"
-    that reads as both classes' name). None for the seed's and the user's own networks."""
+    data set's classes (class 0 and class 1; its one output is class 1's probability); a fitted classifier's
+    outputs, by its classes_. `scores`: the one output is the probability of the class it names (a binary
+    classifier's sigmoid: "P(yes)", never a bare "yes" that reads as both classes' name). None for the seed's and
+    the user's own networks."""
     pre, given = s.pre, s.classes
     if s.mode == "model" and given and len(given) == s.net.n_outputs:       # Explorer(est): setosa, not o1
         return {"inputs": None, "outputs": given, "target": None, "classes": given, "scores": len(given) == 1}
@@ -111,7 +112,7 @@ def names(s) -> dict | None:
         classes = [str(c) for c in pre.classes] if pre.task == "classification" else []
         return {"inputs": [*pre.numeric, *(f"{c}={v}" for c in pre.text for v in pre.categories[c])],
                 "outputs": classes or [pre.target], "target": pre.target, "classes": classes or None, "scores": False}
-    if s.mode == "dataset":          # its one sigmoid output: the probability of class 1, "P(class 1)" as drawn
+    if s.mode == "dataset":      # its one sigmoid output: the probability of class 1, "P(class 1)" as a classifier's
         return {"inputs": None, "outputs": ["1"], "target": None, "classes": ["class 0", "class 1"], "scores": True}
     return None
 

@@ -113,8 +113,13 @@ export function renderArch(ui, s) {
   a.hidden.forEach((units, i) => {
     const row = document.createElement("div");
     row.className = "layer-row";
+    // named for a screen reader: the row, which hidden layer its buttons change; its menu, that layer's activation
+    // (the menu was read as a bare "combobox", the row's number "1" unsaid)
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", `hidden layer ${i + 1}`);
     row.innerHTML = `<span class="layer-name" title="hidden layer ${i + 1}">${i + 1}</span><button class="mini" data-d="-1" aria-label="fewer units">−</button>
-      <span class="units">${units}</span><button class="mini" data-d="1" aria-label="more units">+</button><select></select>
+      <span class="units">${units}</span><button class="mini" data-d="1" aria-label="more units">+</button><select
+      aria-label="activation of hidden layer ${i + 1}"></select>
       <button class="mini ghost" data-remove aria-label="remove layer">×</button>`;
     const sel = row.querySelector("select");
     s.options.activations.forEach(o => sel.add(new Option(o, o)));
@@ -187,6 +192,7 @@ function editor(ui, label, value, shown, onSet) {
   form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
   form.querySelector("span").innerHTML = notation(label);
   const inp = form.querySelector("input");
+  inp.setAttribute("aria-label", label);     // "b_h1", as the drawing's buttons: its label read "bh1 =" (a subscript)
   inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
   inp.title = grouped(String(value));   // every digit, its power of ten as the page writes it
   form.addEventListener("submit", e => {

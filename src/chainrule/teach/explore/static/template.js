@@ -20,7 +20,7 @@ export const TEMPLATE = `
   </details></div>
 </header>
 <div class="banner error" data-id="error" role="alert" hidden><span data-id="error-text"></span><button class="close" data-id="error-close" aria-label="Close">×</button></div>
-<div class="banner info" data-id="info" hidden></div>
+<div class="banner info" data-id="info" role="status" hidden></div>
 <input type="file" accept=".csv,text/csv" data-id="file" hidden>
 <main class="layout">
   <section class="controls">

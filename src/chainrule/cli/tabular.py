@@ -211,7 +211,9 @@ def _load_model(path, need_preprocessing: bool = True):
     if "tabular" not in extra:
         if need_preprocessing:
             raise ValidationError(f"{path} is a chainrule model without CSV preprocessing (saved by Network.save); "
-                                  "`predict` and `evaluate` need a model trained by `chainrule train`")
+                                  "`predict` and `evaluate` need a model trained by `chainrule train`. This one reads "
+                                  f"its {net.n_inputs} raw features: from Python, chainrule.load(path).predict(X) "
+                                  f"and .evaluate(X, y); here, `chainrule explain --model {path} --inputs V1,V2,...`")
         return net, None, extra
     try:
         pre = Preprocessing.from_json(extra["tabular"])

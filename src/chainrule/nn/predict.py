@@ -185,7 +185,10 @@ def refuse_csv_table(net: Any, X: Any, name: str = "X") -> None:
             f"({', '.join(map(repr, shared[:5]))}{', ...' if len(shared) > 5 else ''}), but the network reads them as "
             "`chainrule train` preprocessed them (numbers standardised, text one-hot); the model file keeps that "
             "preprocessing. Apply it first:\n"
+            "    import chainrule\n"
+            "    from chainrule.data.tabular import Preprocessing\n"
             "    net, extra = chainrule.load(path, with_extra=True)\n"
-            "    pre = chainrule.data.tabular.Preprocessing.from_json(extra['tabular'])\n"
+            "    pre = Preprocessing.from_json(extra['tabular'])\n"
             "    X = pre.transform(df[pre.columns])   # the model's columns: the file's others left out\n"
+            "    labels = pre.decode(net.predict(X))   # what `chainrule predict` writes (docs/tabular.md)\n"
             "or use `chainrule predict` / `chainrule evaluate` on the CSV file")

@@ -60,10 +60,27 @@ def clip_value(text: str) -> float:
     return _clipping(text, _clip_value)
 
 
+def _momentum_of_onecycle(args: argparse.Namespace, lr: Any) -> None:
+    """A onecycle that moves the momentum (cycle_momentum, true by default) with an --optimizer that has none
+    (adagrad): a usage error naming the key to add, in the option's words, before the engine's, in Python's."""
+    cls = cr.optim.OPTIMIZERS.get(str(args.optimizer).lower())
+    if cls is None or cls.momentum_setting is not None or not isinstance(lr, cr.optim.Schedule):
+        return
+    cycles = [part for part in getattr(lr, "schedules", [lr]) if isinstance(part, cr.optim.OneCycleLR)]
+    specs = [spec for spec in args.schedule or () if spec.cls is cr.optim.OneCycleLR]
+    moving = [spec.text for spec, cycle in zip(specs, cycles) if cycle.cycle_momentum]
+    if moving:
+        raise OptionError(f"argument --schedule: --schedule {moving[0]!r} moves the momentum with the rate, as torch's "
+                          f"OneCycleLR (cycle_momentum=true, its default), and --optimizer {args.optimizer} has no "
+                          f"momentum or beta1 (torch refuses it so): add cycle_momentum=false to --schedule "
+                          f"{moving[0]!r}, or give --optimizer sgd, rmsprop, adam or adamw")
+
+
 def build(args: argparse.Namespace, lr: Any) -> Any:
     """The optimizer of --optimizer, --lr (`lr`: its number or --schedule's schedule), --momentum (which only
     sgd and rmsprop have), --clip-norm and --clip-value."""
     given = {name: getattr(args, name) for name in ("clip_norm", "clip_value") if getattr(args, name, None) is not None}
+    _momentum_of_onecycle(args, lr)
     try:
         optimizer = cr.optim.get_optimizer(args.optimizer, lr=lr, **given)
     except UnknownNameError as exc:

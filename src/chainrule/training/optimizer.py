@@ -91,6 +91,8 @@ class Optimizer(KerasNames, SklearnParams):
                                   f"and {type(self).__name__} has no momentum or beta1 (torch: 'optimizer must "
                                   "support momentum or beta1 with `cycle_momentum` option enabled'): give "
                                   "cycle_momentum=False, or an optimizer with momentum (SGD, RMSprop, Adam, AdamW)")
+        if isinstance(lr, Schedule) and self.momentum_setting == "betas":
+            self._beta1_below_1(lr)
         if isinstance(lr, Schedule):
             self.schedule, rate = lr, self._scheduled(lr, 0)
         else:
@@ -163,6 +165,17 @@ class Optimizer(KerasNames, SklearnParams):
         if self.schedule is not None:
             self._lr = self._scheduled(self.schedule, epoch)
             self._set_momentum(self.schedule.momentum(epoch))
+
+    def _beta1_below_1(self, schedule: Schedule) -> None:
+        """Refuse, when made, a OneCycleLR that would set beta1 to 1 (at its first epoch or mid-fit)."""
+        for part in getattr(schedule, "schedules", [schedule]):
+            for name in ("max_momentum", "base_momentum") if part.moves_momentum() else ():
+                value = getattr(part, name, 0.0)
+                if value >= 1.0:
+                    raise ValidationError(f"{name}={value!r} of {part!r} would set {type(self).__name__}'s beta1 to "
+                                          "it, and beta1 must be below 1 (its bias correction divides by 1 - beta1**t, "
+                                          f"0 at 1: torch's steps are NaN there): give a {name} below 1, or "
+                                          "cycle_momentum=False")
 
     def _set_momentum(self, momentum: float | None) -> None:
         """Set the momentum (or Adam's beta1) a schedule gives, as torch's OneCycleLR sets the param_group's."""

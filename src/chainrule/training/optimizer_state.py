@@ -13,12 +13,15 @@ import numpy as np
 
 from ..errors import ChainruleError, ValidationError
 from ..nn.checks import learning_rate
+from .cyclic_schedules import OneCycleLR
 
 if TYPE_CHECKING:
     from .optimizer import Optimizer
 
 #: torch's param_group keys that say how torch computes, not what: read and left alone
 TORCH_HOW = ("foreach", "capturable", "differentiable", "fused", "initial_lr")
+#: the keys torch's OneCycleLR keeps in the param_group (checked against the optimizer's OneCycleLR)
+ONE_CYCLE = ("max_lr", "min_lr", "max_momentum", "base_momentum")
 #: chainrule's own keys, which a dict written by torch lacks: the optimizer keeps its own then
 OWN = ("clip_norm", "clip_value", "epoch")
 #: why step counts that differ from parameter to parameter are refused
@@ -94,13 +97,42 @@ def _kind_of(keys: list[str]) -> str:
     return f" (a state dict of {' or '.join(kinds)}?)" if kinds else ""
 
 
+def _one_cycle_keys(opt: Optimizer, group: dict) -> list[str]:
+    """The keys torch's OneCycleLR writes into the param_group (max_lr, min_lr; with cycle_momentum, max_momentum and
+    base_momentum), taken where they are those of the optimizer's own OneCycleLR, else refused naming both."""
+    keys = [k for k in ONE_CYCLE if k in group]
+    if not keys:
+        return []
+    given = {k: group[k] for k in keys}
+    cycles = [s for s in getattr(opt.schedule, "schedules", [opt.schedule]) if isinstance(s, OneCycleLR)]
+    if not cycles:
+        held = "no schedule" if opt.schedule is None else f"{type(opt.schedule).__name__}, no OneCycleLR"
+        raise _refuse(f"param_groups[0] has {given}, torch's OneCycleLR's, and this {type(opt).__name__} follows "
+                      f"{held}: give it the OneCycleLR that trained it (chainrule.optim.OneCycleLR)")
+    for cycle in cycles:
+        own = {"max_lr": cycle.max_lr, "min_lr": cycle.max_lr / cycle.div_factor / cycle.final_div_factor}
+        if cycle.cycle_momentum:
+            own.update(max_momentum=cycle.max_momentum, base_momentum=cycle.base_momentum)
+        if set(keys) == set(own) and all(_near(given[k], own[k]) for k in keys):
+            return keys
+    raise _refuse(f"param_groups[0] has {given}, torch's OneCycleLR's, and this {type(opt).__name__}'s "
+                  f"{cycles[-1]!r} has {own}: give it the OneCycleLR that trained it (torch's cycle_momentum writes "
+                  "max_momentum and base_momentum)")
+
+
+def _near(value: Any, want: float) -> bool:
+    value = _number(value)
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isclose(value, want, rel_tol=1e-12)
+
+
 def _settings(opt: Optimizer, group: Any) -> dict[str, Any]:
     """The param_group's settings, each checked as its setter checks it: nothing is set before all pass."""
     name = type(opt).__name__
     if not isinstance(group, dict):
         raise _refuse(f"param_groups[0] must be a dict; got {type(group).__name__}")
     ours = {"lr", "params", *opt._settings()}
-    unknown = [k for k in group if k not in ours | {"maximize", "decoupled_weight_decay", *TORCH_HOW, *OWN}
+    unknown = [k for k in group if k not in ours | {"maximize", "decoupled_weight_decay", *TORCH_HOW, *OWN,
+                                                     *_one_cycle_keys(opt, group)}
                or (k == "decoupled_weight_decay" and not hasattr(type(opt), "decoupled"))]
     if unknown:
         raise _refuse(f"param_groups[0] has {unknown}, which {name} does not take{_kind_of(unknown)}")

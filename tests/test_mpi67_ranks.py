@@ -80,5 +80,7 @@ def test_a_ctrl_c_in_a_scripts_fit_ends_the_job_as_an_interruption(tmp_path):
         pytest.fail(f"the job hung: {exc.stderr!r}")
     assert r.returncode == 130, r.stderr                  # 128 + SIGINT, as `chainrule train --mpi` and a shell say
     lines = [line for line in r.stderr.splitlines() if line.startswith("chainrule:")]
-    assert lines == ["chainrule: rank 1 of 2 interrupted (KeyboardInterrupt), ending the MPI job"], r.stderr
+    assert lines == ["chainrule: rank 0 of 2 stopped: rank 1 was interrupted, ending the MPI job (rank 1's output "
+                     "says why)", "chainrule: rank 1 of 2 interrupted (KeyboardInterrupt), ending the MPI job"], \
+        r.stderr
     assert not list(tmp_path.glob("*.npy"))                   # the job ended: no rank went on to the next fits

@@ -101,8 +101,9 @@ def test_a_full_disk_in_training_ends_the_job_as_one_process_does(iris, tmp_path
                        env={**os.environ, "CHAINRULE_MPI_TIMEOUT": "30"})
     assert r.returncode == one.returncode, r.stderr
     said = [line for line in r.stderr.splitlines() if line.startswith("chainrule")]
-    assert said == [one.stderr.splitlines()[-1].replace("/one/", "/mpi/")], r.stderr
-    assert r.stderr.splitlines()[-1] == said[0], r.stderr      # the job's last line (not MPICH's "Abort(2) ...")
+    assert said == ["chainrule: rank 1 of 2 stopped: rank 0 failed, ending the MPI job (rank 0's output says why)",
+                    one.stderr.splitlines()[-1].replace("/one/", "/mpi/")], r.stderr   # rank 1's own log says why
+    assert r.stderr.splitlines()[-1] == said[1], r.stderr      # the job's last line (not MPICH's "Abort(2) ...")
     assert not (tmp_path / "mpi.npz").exists()
 
 

@@ -84,5 +84,5 @@ def test_a_fit_after_the_command_in_the_same_process_fails_with_the_python_api_s
     assert (tmp_path / "m.npz").exists(), r.stderr
     assert r.returncode == 1, r.stderr
     said = [line for line in r.stderr.splitlines() if line.startswith("chainrule")]
-    assert said == ["chainrule: rank 1 of 2 failed, ending the MPI job: RuntimeError: the callback of rank 1"], \
-        r.stderr
+    assert said == ["chainrule: rank 0 of 2 stopped: rank 1 failed, ending the MPI job (rank 1's output says why)",
+                    "chainrule: rank 1 of 2 failed, ending the MPI job: RuntimeError: the callback of rank 1"], r.stderr

@@ -41,13 +41,16 @@ def env_seconds(variable: str, default: float) -> float:
 
 
 ARRIVED = 7301        # the tag of each rank's note to rank 0 that it reached the meeting
+ENDING = 7302         # the tag of a failing rank's note to the others that it ends the job (`end`)
 
 
 def wait(comm: Any, request: Any, timeout: float, what: str, late: Any = None) -> None:
     """Wait for a non-blocking collective; end the job if the other ranks do not join in `timeout` s
     (`late()`, where given, names the ranks that did not)."""
     deadline = time.perf_counter() + timeout
+    told = False
     while not request.Test():
+        told = told or ended_by(comm)
         if time.perf_counter() > deadline:
             missing = late() if late is not None else []
             said = (f"for rank{'s' * (len(missing) > 1)} {', '.join(map(str, missing))} {what}, which did not "
@@ -126,10 +129,34 @@ def settings(comm: Any) -> JobSettings:
 def end(comm: Any, exc: BaseException) -> NoReturn:
     """End the MPI job for this rank's failure `exc` while the others wait in a collective: the line and
     code of its settings' `ending`. A rank other than 0 waits before it speaks, so that a failure every rank
-    meets (a Ctrl-C sent to mpiexec) is said once, by rank 0."""
-    if comm.Get_rank():
+    meets (a Ctrl-C sent to mpiexec) is said once, by rank 0. The ranks waiting in a collective are told first
+    (`ended_by`), so that each rank's own log (srun --output=%t) says why it ended, and this rank's line is the
+    job's last."""
+    rank, size = comm.Get_rank(), comm.Get_size()
+    if rank:
         time.sleep(1.5)
-    abort(comm, settings(comm).ending(comm.Get_rank(), comm.Get_size(), exc))
+    if hasattr(comm, "Isend"):
+        note = np.array([rank, isinstance(exc, KeyboardInterrupt)], dtype=np.int64)
+        _sent = [comm.Isend(note, dest=r, tag=ENDING) for r in range(size) if r != rank]     # kept till the abort
+        time.sleep(0.3)                              # their lines before this rank's
+    abort(comm, settings(comm).ending(rank, size, exc))
+
+
+def ended_by(comm: Any) -> bool:
+    """Whether another rank said it ends the job (`end`): then this rank's line naming it, on its own stderr (the
+    command line's ranks other than 0 print nothing else), while it waits for the abort."""
+    if not hasattr(comm, "Iprobe"):
+        return False
+    from mpi4py import MPI
+    status = MPI.Status()
+    if not comm.Iprobe(source=MPI.ANY_SOURCE, tag=ENDING, status=status):
+        return False
+    note = np.zeros(2, dtype=np.int64)
+    comm.Recv(note, source=status.Get_source(), tag=ENDING)
+    why = "was interrupted" if note[1] else "failed"
+    print(f"chainrule: rank {comm.Get_rank()} of {comm.Get_size()} stopped: rank {note[0]} {why}, ending the MPI "
+          f"job (rank {note[0]}'s output says why)", file=sys.__stderr__, flush=True)
+    return True
 
 
 def abort(comm: Any, code: int) -> NoReturn:

@@ -534,6 +534,8 @@ def test_the_drawing_works_from_the_keyboard_with_a_visible_focus(page, shots):
     assert page.get_attribute('.target[data-name="o2"]', "tabindex") == "0"
     page.keyboard.press("Enter")
     expect(page.locator('[data-id="derivation"] h3')).to_have_text("Target of o2")
+    page.keyboard.press("Escape")                                    # from its field (focused) back on the target
+    assert page.evaluate(FOCUSED) == ["g", "o2"]
     page.keyboard.press("Shift+Tab")
     assert page.evaluate(FOCUSED) == ["g", "o1"]
     page.keyboard.press(" ")

@@ -47,7 +47,6 @@ def received(value: Any) -> str:
     return f"{kind} {str(value)[:40]}"
 
 
-
 def held(value: Any) -> str:
     """What a share code held where a refusal expected something else, said short: "none", "a list of 3 values",
     "a dict of ['lr']", "a text of 2,000 characters", "'adam'", "int 5"."""
@@ -60,6 +59,7 @@ def held(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) <= 40 else f"a text of {len(value):,} characters"
     return received(value)
+
 
 def keys(names: list[str], room: int = 160) -> str:
     """A dict's keys as a list's repr, "['a', 'b', ... (58 more)]": whole keys (each cut at 40 characters) while they

@@ -234,7 +234,13 @@ export function mount(root, wire) {
   $("opt").addEventListener("change", () => call("set_optimizer", { name: $("opt").value }));
   $("sample").addEventListener("change", () => call("set_sample", { sample: Number($("sample").value) }));
   const select = name => { ui.editing = null; return call("select", { name }); };
-  const onTarget = j => { if (state.editable) { ui.editing = { what: "target", index: j }; renderDerivation(ui, state); } };
+  // a target's one action is its editing: the focus goes to its field (it stayed in the drawing, the field far off)
+  const onTarget = j => {
+    if (!state.editable) return;
+    ui.editing = { what: "target", index: j };
+    renderDerivation(ui, state);
+    $("derivation").querySelector("input").focus();
+  };
 
   // -- rendering -----------------------------------------------------------------------------
   // `quietly`: the cards redrawn or moved (a phone's order), no change of a focused field taken as set (onNumber)

@@ -185,8 +185,10 @@ export function renderSample(ui, s) {
 }
 
 // A number's field: `shown` (the server's writing of `value`, as everywhere on the page) until edited. onSet gets
-// { value } and, where edited, the text typed ({ value, typed: { value: "-0" } }) for a refusal to quote.
-function editor(ui, label, value, shown, onSet) {
+// { value } and, where edited, the text typed ({ value, typed: { value: "-0" } }) for a refusal to quote. Escape in
+// it puts the focus back on `drawn` (the selector of the drawing's item it edits, found as redrawn), after `onEscape`
+// (a target's editor closes): the drawing's dozens of items lay between it and the field for Tab to walk back.
+function editor(ui, label, value, shown, onSet, drawn, onEscape = () => {}) {
   const form = document.createElement("form");
   form.className = "editor";
   form.innerHTML = `<label><span></span> = <input type="text" inputmode="decimal" class="num"></label><button class="primary">Set</button>`;
@@ -195,6 +197,13 @@ function editor(ui, label, value, shown, onSet) {
   inp.setAttribute("aria-label", label);     // "b_h1", as the drawing's buttons: its label read "bh1 =" (a subscript)
   inp.value = shown;                  // rounded as everywhere on the page; unchanged, the full value is kept
   inp.title = grouped(String(value));   // every digit, its power of ten as the page writes it
+  inp.addEventListener("keydown", e => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    onEscape();
+    const item = ui.$("graph").querySelector(drawn);
+    if (item) item.focus();
+  });
   form.addEventListener("submit", e => {
     e.preventDefault();
     const text = inp.value.trim(), v = text === shown ? value : ui.numberIn(inp, label.replace(/_/g, " "));
@@ -211,7 +220,8 @@ export function renderDerivation(ui, s) {
     const t = s.targets[ui.editing.index], k = s.explained.whole_batch ? s.explained.sample : 0;
     box.innerHTML = `<h3>Target of ${t.name}</h3>`;
     box.appendChild(editor(ui, `target_${t.name}`, t.value[k], t.shown[k], v =>
-      call("set_value", { what: "target", sample: k, index: ui.editing.index, ...v })));
+      call("set_value", { what: "target", sample: k, index: ui.editing.index, ...v }),
+      `.target[data-name="${CSS.escape(t.name)}"]`, () => { ui.editing = null; renderDerivation(ui, s); }));
     if (s.loss === "categorical_crossentropy") {
       const n = document.createElement("p");
       n.className = "muted small";
@@ -242,13 +252,14 @@ export function renderDerivation(ui, s) {
   box.appendChild(head);
   const p = s.params.find(q => q.name === d.name);
   if (p) {
-    head.appendChild(editor(ui, p.label, p.value, p.shown.value, v => call("set_param", { name: p.name, ...v })));
+    head.appendChild(editor(ui, p.label, p.value, p.shown.value, v => call("set_param", { name: p.name, ...v }),
+      `.edge[data-name="${CSS.escape(p.name)}"]`));
   } else if (d.editable && s.editable) {
     const unit = s.layers[0].units.findIndex(u => u.name === d.name);
     const k = s.explained.whole_batch ? s.explained.sample : 0;
     const input = s.layers[0].units[unit];
     head.appendChild(editor(ui, d.name, input.value[k], input.shown.value[k], v =>
-      call("set_value", { what: "input", sample: k, index: unit, ...v })));
+      call("set_value", { what: "input", sample: k, index: unit, ...v }), `.unit[data-name="${CSS.escape(d.name)}"]`));
   }
   // which weights the numbers are of (after Step: the new ones, the step just taken said above them)
   for (const [id, text] of [["derivation-step", d.step], ["derivation-of", d.of]].filter(([, x]) => x)) {

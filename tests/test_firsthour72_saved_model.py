@@ -18,8 +18,8 @@ def test_predict_on_a_network_save_model_names_the_way_out_and_that_way_works(tm
     refused = cmd("predict", "model.npz", "rows.csv", cwd=tmp_path)
     assert refused.returncode == 2
     said = " ".join(refused.stderr.split())
-    assert "its 3 raw features" in said and "chainrule.load(path).predict(X)" in said, said
-    assert "`chainrule explain --model model.npz --inputs V1,V2,...`" in said, said
+    assert "3 raw features" in said and "chainrule.load(path).predict(X)" in said, said
+    assert "`chainrule explain --model model.npz --inputs 0.5,0.5,0.5 --targets 0`" in said, said
     x = np.array([[0.5, -1.0, 2.0]])
     assert np.allclose(cr.load(tmp_path / "model.npz").predict(x), net.predict(x))
     shown = cmd("explain", "--model", "model.npz", "--inputs", "0.5,-1,2", "--targets", "0,1", "--width", "0",

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import stat
 from pathlib import Path
 from typing import Any
 
-from ..errors import ChainruleError, ModelFileError, ValidationError
+from ..errors import ChainruleError, ModelFileError, ValidationError, counted
 from ..teach.width import say
 from .metrics import evaluate_rows, metrics, part, predict_rows, regression_metrics  # noqa: F401 (metrics.py's)
 from .numbers import whole
@@ -212,8 +213,8 @@ def _load_model(path, need_preprocessing: bool = True):
         if need_preprocessing:
             raise ValidationError(f"{path} is a chainrule model without CSV preprocessing (saved by Network.save); "
                                   "`predict` and `evaluate` need a model trained by `chainrule train`. This one reads "
-                                  f"its {net.n_inputs} raw features: from Python, chainrule.load(path).predict(X) "
-                                  f"and .evaluate(X, y); here, `chainrule explain --model {path} --inputs V1,V2,...`")
+                                  f"{counted(net.n_inputs, 'raw feature')}: from Python, "
+                                  "chainrule.load(path).predict(X) and .evaluate(X, y)" + _explain_way(net, path))
         return net, None, extra
     try:
         pre = Preprocessing.from_json(extra["tabular"])
@@ -225,6 +226,21 @@ def _load_model(path, need_preprocessing: bool = True):
                              f"inputs and {outputs} output{'s' * (outputs != 1)} ({pre.task}), the network has "
                              f"{net.n_inputs} and {net.n_outputs}; the file is damaged or put together from two models")
     return net, pre, extra
+
+
+def _explain_way(net, path) -> str:
+    """The `chainrule explain` call that reads a model without CSV preprocessing, as it runs when pasted: one
+    sample's --inputs and --targets, and a slice that explain writes out when the whole network is too large."""
+    from ..teach.notation import MAX_PARAMETERS, neuron_fits
+    from .explain_sample import _example
+    targets = "0" if net.task == "multiclass" else _example(net.n_outputs)
+    call = f"chainrule explain --model {shlex.quote(str(path))} --inputs {_example(net.n_inputs)} --targets {targets}"
+    if net.n_params > MAX_PARAMETERS:
+        fits = [k for k, lay in enumerate(net.dense_layers) if neuron_fits(lay.n_in)]
+        if not fits:            # no neuron small enough to write out: explain has nothing to show
+            return ""
+        call += f" --layer {fits[-1]} --neuron 0"
+    return f"; here, with your values in place of these, `{call}`"
 
 
 def exported_graph(path):

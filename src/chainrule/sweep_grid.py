@@ -210,6 +210,12 @@ def fixed_names(fixed: Collection[str], estimator) -> None:
         if key in _SEARCH_ONLY:     # was 'not known; expected one of' the estimator's names, as if misspelt
             raise ValidationError(f"run_sweep's argument {key!r} is GridSearchCV's, which the sweep does not take: "
                                   f"{_SEARCH_ONLY[key]}")
+        head, nested, _ = as_param(key).partition("__")
+        if nested and head in NESTED:       # optimizer__lr=0.1: was 'not known; did you mean optimizer'
+            value = fixed[key] if isinstance(fixed, dict) else "..."
+            raise ValidationError(f"run_sweep's argument {key}={value!r} sets an argument of the {head} instance, "
+                                  f"as GridSearchCV's param_grid does, which the sweep takes in its grid: give the "
+                                  f"grid {{{key!r}: [{value!r}]}} (one candidate), or the {head} made with it")
         if key not in known and key != "schedule":      # schedule: estimator_grid says where a schedule goes
             raise unknown_in_grid(key, known, estimator, f"run_sweep's argument {key!r} (given for every candidate, as "
                                                   f"{type(estimator).__name__}'s)",

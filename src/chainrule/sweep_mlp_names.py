@@ -56,6 +56,19 @@ def _as_optimizer_argument(key: str, values: list, mlp: str, shown: str) -> str:
         made = _INSTANCE[kind].replace("()", f"({argument}={ours[0]!r})").replace("(momentum", f"({argument}="
                                                                                    f"{ours[0]!r}, momentum")
         return f"{what}: give optimizer={made}"
-    shown_grid = f"{{'optimizer': [{_INSTANCE[kind]}], 'optimizer__{argument}': {ours!r}}}"
+    if hasattr(values[0], "rvs") and argument == "betas":      # a distribution: a pair is not drawn
+        what += ", a pair (beta1, beta2), which no distribution draws: list the pairs"
+        ours = [(0.8, 0.999), (0.9, 0.999)] if key == "beta_1" else [(0.9, 0.99), (0.9, 0.999)]
+    shown = _drawn(values[0]) if hasattr(values[0], "rvs") and argument != "betas" else repr(ours)
+    shown_grid = f"{{'optimizer': [{_INSTANCE[kind]}], 'optimizer__{argument}': {shown}}}"
     return (f"{what}: sweep it with the grid {shown_grid}, run_sweep's (a text grid holds no optimizer instance, "
             "whose arguments GridSearchCV sets as optimizer__...)")
+
+
+def _drawn(distribution: Any) -> str:
+    """A scipy.stats distribution as its call (loguniform(1e-08, 1e-06)), its repr saying only 'object at 0x...'."""
+    dist = getattr(distribution, "dist", None)
+    if dist is None or not hasattr(distribution, "args"):
+        return "the distribution given"
+    args = [repr(a) for a in distribution.args] + [f"{k}={v!r}" for k, v in getattr(distribution, "kwds", {}).items()]
+    return f"scipy.stats.{dist.name}({', '.join(args)})"

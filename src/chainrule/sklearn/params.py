@@ -342,7 +342,8 @@ def rebuilt_with(est: Any, param: str, obj: Any, changes: dict[str, Any]) -> Any
     "learning_rate") rebuilt with `changes` to its arguments (set_params' optimizer__lr=0.1, a schedule's
     optimizer__lr__gamma=0.5 or learning_rate__gamma=0.5; a list's item by its index, optimizer__lr__schedules__0__lr),
     from its config(), so that GridSearchCV can search them: the object given stays as it is (clone's copy, a sweep's
-    candidates). scikit-learn's own set_params calls the object's set_params, which it has not (AttributeError)."""
+    candidates). scikit-learn's own set_params would call the optimizer's set_params, which sets it in place (the
+    instance the user gave changed); a schedule has none (AttributeError)."""
     name, first = estimator_name(est), next(iter(changes))
     kinds: tuple[type, ...]
     build: Callable[[dict], Any]

@@ -133,24 +133,11 @@ class ColumnScan:
         row's sample weight, which the mean and spread weigh (rows of weight 0: not in `train`)."""
         missing = col.isna().to_numpy()
         gaps = int(missing.sum())
-        if gaps:
-            self.missing += gaps
-            if len(self.missing_lines) < SHOWN_LINES:
-                self.missing_lines += at_lines(col, np.flatnonzero(missing)[:SHOWN_LINES], line0).tolist()
-                del self.missing_lines[SHOWN_LINES:]
-        self.rows += len(col)
-        train_gaps = missing if train is None else missing & train
-        self.train_rows += len(col) if train is None else int(np.count_nonzero(train))
-        self.train_missing += int(np.count_nonzero(train_gaps))
-        self.gap_weight += float(np.count_nonzero(train_gaps) if weight is None else weight[train_gaps].sum())
-        if self.train_gap_line is None and train_gaps.any():
-            self.train_gap_line = int(at_lines(col, np.flatnonzero(train_gaps)[:1], line0)[0])
+        self.gaps(col, missing, gaps, line0, train, weight)
         kind = chunk_kind(col, gaps == len(col))
         if kind is None:
             return
-        self.kinds.add(kind)
-        if self.kind is None:
-            raise Mixed(self.name)
+        self.typed(kind)
         if kind in ("int", "float"):
             values = col.to_numpy(dtype=np.float64, na_value=np.nan)
             infinite = np.isinf(values)
@@ -163,19 +150,53 @@ class ColumnScan:
                 raise ValidationError(f"column {self.name!r} has an infinite value on line {line} "
                                       f"({short(str(col.iloc[at]) if text is None else text)})")
             present = values[~missing] if gaps else values
-            self._numbers(present, gaps)
-            trained = present if train is None else values[train & ~missing]
-            if trained.size:
-                self._moments(trained, None if weight is None else weight[~missing if train is None else
-                                                                          train & ~missing])
+            self.numbers(values, missing, gaps, train, weight, float(present.min()), float(present.max()),
+                         bool(np.all(np.floor(present) == present)))
         if kind in ("text", "bool") or self.count_values:
             self._count(col, line0, train)
 
-    def _moments(self, values: np.ndarray, w: np.ndarray | None = None) -> None:
+    def gaps(self, col: Any, missing: np.ndarray, gaps: int, line0: int, train: np.ndarray | None,
+             weight: np.ndarray | None) -> None:
+        """A chunk's rows and gaps (`missing`, `gaps` of them; `col`: the chunk or its column, for their lines)."""
+        self.rows += len(missing)
+        self.train_rows += len(missing) if train is None else int(np.count_nonzero(train))
+        if not gaps:                         # (most columns: nothing more to count)
+            return
+        self.missing += gaps
+        if len(self.missing_lines) < SHOWN_LINES:
+            self.missing_lines += at_lines(col, np.flatnonzero(missing)[:SHOWN_LINES], line0).tolist()
+            del self.missing_lines[SHOWN_LINES:]
+        train_gaps = missing if train is None else missing & train
+        self.train_missing += int(np.count_nonzero(train_gaps))
+        self.gap_weight += float(np.count_nonzero(train_gaps) if weight is None else weight[train_gaps].sum())
+        if self.train_gap_line is None and train_gaps.any():
+            self.train_gap_line = int(at_lines(col, np.flatnonzero(train_gaps)[:1], line0)[0])
+
+    def typed(self, kind: str) -> None:
+        """A chunk typed `kind` (`chunk_kind`): `Mixed` where the chunks so far mix numbers and text."""
+        self.kinds.add(kind)
+        if self.kind is None:
+            raise Mixed(self.name)
+
+    def numbers(self, values: np.ndarray, missing: np.ndarray, gaps: int, train: np.ndarray | None,
+                weight: np.ndarray | None, lo: float, hi: float, integral: bool) -> None:
+        """A numeric chunk's values (float64, finite, NaN at its `gaps` gaps `missing`), with the least and
+        largest present and whether they are all whole numbers."""
+        present = values[~missing] if gaps else values
+        self._numbers(present, gaps, lo, hi, integral)
+        trained = present if train is None else values[train & ~missing]
+        if trained.size:
+            self._moments(trained, None if weight is None else weight[~missing if train is None else
+                                                                      train & ~missing],
+                          (lo, hi) if train is None else None)
+
+    def _moments(self, values: np.ndarray, w: np.ndarray | None = None,
+                 span: tuple[float, float] | None = None) -> None:
         """The training rows' values present: mean and squared deviations merged (each value counted
-        its weight `w` times when given: n is then the weights' sum), the spool written."""
+        its weight `w` times when given: n is then the weights' sum), the spool written; `span`: their least and
+        largest where known."""
         k = values.shape[0] if w is None else float(w.sum())
-        lo, hi = float(values.min()), float(values.max())
+        lo, hi = (float(values.min()), float(values.max())) if span is None else span
         self.train_lo, self.train_hi = min(self.train_lo, lo), max(self.train_hi, hi)
         total = self.n + k
         if self.unit or max(-lo, hi) > BIG:
@@ -189,10 +210,10 @@ class ColumnScan:
         if self.spool is not None:
             self.spool.write(values.tobytes())
 
-    def _numbers(self, values: np.ndarray, gaps: int) -> None:
-        """Every row's values present: whole numbers or not, the range, what tells an ID."""
-        lo, hi = float(values.min()), float(values.max())
-        self.integral = self.integral and bool(np.all(np.mod(values, 1) == 0))
+    def _numbers(self, values: np.ndarray, gaps: int, lo: float, hi: float, integral: bool) -> None:
+        """Every row's values present (`lo` the least, `hi` the largest, `integral` all whole numbers or not): whole
+        numbers or not, the range, what tells an ID."""
+        self.integral = self.integral and integral
         self.lo, self.hi = min(self.lo, lo), max(self.hi, hi)
         if self.id_sums is not None:            # a row number or ID: consecutive integers, each once
             if gaps or self.missing or not self.integral or self.hi - self.lo >= 2**52:

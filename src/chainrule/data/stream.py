@@ -44,6 +44,7 @@ from .opening import csv_path
 from .progress import Progress
 from .rowcheck import check_csv
 from .scan import ColumnScan, Mixed
+from .scanblock import scan_chunk
 from .selection import column_names
 from .separators import SEP_NAMES
 from .statistics import no_weighed_rows
@@ -288,10 +289,7 @@ class CsvStream:
                         weighed += int(np.count_nonzero(train))
                     else:
                         w = None
-                    where = list(chunk.columns).index            # a cell's field, quoted as written
-                    y.update(chunk[target], line0, train, w, where(target))
-                    for c, scan in scans.items():
-                        scan.update(chunk[c], line0, train, w, where(c))
+                    scan_chunk(chunk, [y, *scans.values()], line0, train, w)
                     self.n_rows += len(chunk)
                     progress.update(self.n_rows)
             if kept is not None:

@@ -316,17 +316,15 @@ ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "cro
            # softmax output, CrossEntropyLoss of the logits is categorical cross-entropy of the probabilities)
            "mean_squared_error": "mse", "sparse_categorical_crossentropy": "categorical_crossentropy",
            "mseloss": "mse", "bceloss": "binary_crossentropy", "crossentropyloss": "categorical_crossentropy",
-           # Keras' class name of ours; torch.nn.functional's binary_cross_entropy (Keras' BinaryCrossentropy);
-           # BCEWithLogitsLoss of the net input is binary cross-entropy after a sigmoid output, as CrossEntropyLoss is
-           # after a softmax
+           # Keras' class name of ours, torch's F.binary_cross_entropy; BCEWithLogitsLoss of the net input is
+           # binary cross-entropy after a sigmoid output, as CrossEntropyLoss is after a softmax
            "categoricalcrossentropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
            "bcewithlogitsloss": "binary_crossentropy", "binary_cross_entropy_with_logits": "binary_crossentropy"}
 ALIASES_BARE = {bare(name): native for name, native in ALIASES.items()}
 
 
 def alias_of(name: str) -> str | None:
-    """The built-in loss that `name` is another name of (in any spelling), or None."""
-    return ALIASES_BARE.get(bare(name))
+    return ALIASES_BARE.get(bare(name))        # the built-in loss `name` is another name of, in any spelling
 
 
 #: Keras' and torch's losses chainrule lacks: told so, not "did you mean" a loss with other gradients ('mae', 'mse')

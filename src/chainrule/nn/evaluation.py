@@ -291,7 +291,8 @@ class Report:
 
     def __init__(self, what: str, verbose: Any, batch_size: int | None = None):
         if not check.verbosity(verbose):
-            raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
+            raise ValidationError(f"{what}: verbose must be 0, 1, 2 or 'auto'; got {verbose!r} (Keras' {what} "
+                                  "prints nothing for it, as for 0: give 0)")
         self.what, self.verbose, self.start = what, verbose, time.perf_counter()
         self.batch_size = KERAS_BATCH if batch_size is None else batch_size
 

@@ -163,10 +163,11 @@ def constant(value: float) -> Callable:
 INITIALIZERS = {f.__name__: f for f in (glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform,
                                         lecun_normal, torch_default, normal, uniform, truncated_normal, zeros, ones)}
 #: Keras' names of the draws that chainrule names otherwise (RandomNormal() is N(0, 0.05), chainrule's 'normal'),
-#: and its class names of the draws chainrule has (not HeNormal and its kin: Keras' are truncated, see keras_draw)
-KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform", "randomnormal": "normal",
-               "randomuniform": "uniform", "glorotuniform": "glorot_uniform", "heuniform": "he_uniform",
-               "lecununiform": "lecun_uniform", "truncatednormal": "truncated_normal"}
+#: and its class names of the draws chainrule has (not HeNormal and its kin: Keras' are truncated, see keras_draw).
+#: One row a name, matched in every spelling (`bare`: random_normal is RandomNormal)
+KERAS_NAMES = {"random_normal": "normal", "random_uniform": "uniform", "glorotuniform": "glorot_uniform",
+               "heuniform": "he_uniform", "lecununiform": "lecun_uniform", "truncatednormal": "truncated_normal"}
+KERAS_BARE = {bare(name): native for name, native in KERAS_NAMES.items()}
 #: Keras' VarianceScaling() by name: scale 1, fan_in, truncated normal, as variance_scaling() draws
 KERAS_VARIANCE_SCALING = ("variance_scaling",)        # its class name too: matched by `bare`
 #: Keras' draws chainrule has no name for, and what draws them here ({arg}: the argument given). Orthogonal: the
@@ -195,7 +196,7 @@ def resolve(init: Any, activation_name: str, argument: str = "init") -> Callable
         key = init.lower()
         if key == "auto":
             return he_uniform if activation_name in RELU_FAMILY else glorot_uniform
-        key = KERAS_NAMES.get(key, key)
+        key = KERAS_BARE.get(bare(key), key)
         if bare(key) in map(bare, KERAS_VARIANCE_SCALING):
             return variance_scaling()
         if key in KERAS_LACKING:

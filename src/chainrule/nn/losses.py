@@ -292,7 +292,7 @@ def register_loss(cls: _C) -> _C:
     >>> cr.gradcheck(net, X, Y) < 1e-6
     True
     """
-    old = LOSSES.get(cls.name) or LOSSES.get(ALIASES.get(str(cls.name).lower(), ""))
+    old = LOSSES.get(cls.name) or LOSSES.get(alias_of(str(cls.name)) or "")
     if old is not None and old is not cls and old.__module__ == __name__:
         raise ValidationError(f"loss name {cls.name!r} belongs to the built-in {old.__name__}; give your class "
                               "another name")
@@ -309,19 +309,24 @@ def fuses(loss: Loss, activation: Activation) -> bool:
     return declared is not None and type(activation) is declared
 
 
+#: other names of the losses: one row a name, matched in every spelling (`bare`: Keras' class MeanSquaredError is its
+#: mean_squared_error, torch's MSELoss is F.mse_loss)
 ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "crossentropy": "categorical_crossentropy",
            # Keras' names (its sparse form is ours with class labels as targets) and torch.nn's (after a
            # softmax output, CrossEntropyLoss of the logits is categorical cross-entropy of the probabilities)
            "mean_squared_error": "mse", "sparse_categorical_crossentropy": "categorical_crossentropy",
            "mseloss": "mse", "bceloss": "binary_crossentropy", "crossentropyloss": "categorical_crossentropy",
-           # Keras' class names (keras.losses.get takes them too); BCEWithLogitsLoss of the net input is
+           # Keras' class name of ours, torch's F.binary_cross_entropy; BCEWithLogitsLoss of the net input is
            # binary cross-entropy after a sigmoid output, as CrossEntropyLoss is after a softmax
-           "meansquarederror": "mse", "binarycrossentropy": "binary_crossentropy",
-           "categoricalcrossentropy": "categorical_crossentropy",
-           "sparsecategoricalcrossentropy": "categorical_crossentropy", "bcewithlogitsloss": "binary_crossentropy",
-           # torch.nn.functional's names of the same losses
-           "cross_entropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
-           "mse_loss": "mse", "binary_cross_entropy_with_logits": "binary_crossentropy"}
+           "categoricalcrossentropy": "categorical_crossentropy", "binary_cross_entropy": "binary_crossentropy",
+           "bcewithlogitsloss": "binary_crossentropy", "binary_cross_entropy_with_logits": "binary_crossentropy"}
+ALIASES_BARE = {bare(name): native for name, native in ALIASES.items()}
+
+
+def alias_of(name: str) -> str | None:
+    return ALIASES_BARE.get(bare(name))        # the built-in loss `name` is another name of, in any spelling
+
+
 #: Keras' and torch's losses chainrule lacks: told so, not "did you mean" a loss with other gradients ('mae', 'mse')
 #: (one spelling each: Keras' class names and torch's, 'MeanAbsoluteError', 'L1Loss', are these without '_', see `bare`)
 OTHER_LOSSES = ("mae", "mean_absolute_error", "l1_loss", "huber", "huber_loss", "smooth_l1_loss", "hinge",
@@ -348,7 +353,7 @@ def get_loss(loss: str | Loss | dict) -> Loss:
                                                                             "registered_name"} \
             and isinstance(loss["config"], dict):
         name = loss["class_name"]
-        key = ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
+        key = (alias_of(name) or name.lower()) if isinstance(name, str) else None
         if key not in LOSSES:
             raise unknown_name("loss", name, sorted(LOSSES))
         refuse_options(name, LOSSES[key], loss["config"])        # named as written: MeanSquaredError, not MSE
@@ -360,9 +365,9 @@ def get_loss(loss: str | Loss | dict) -> Loss:
                                "output), which no chainrule layer gives; LogSoftmax followed by NLLLoss is "
                                "CrossEntropyLoss, here activation='softmax' on the output layer with "
                                "loss='categorical_crossentropy' (the same numbers)")
-    if not isinstance(loss, str) and named.lower() in ALIASES:
+    if not isinstance(loss, str) and alias_of(named):
         # its options that change the numbers are refused as the class refuses them: the name alone would drop them
-        cls = LOSSES[ALIASES[named.lower()]]
+        cls = LOSSES[alias_of(named) or ""]
         for k in ("weight", "pos_weight"):
             if getattr(loss, k, None) is not None and not isinstance(loss, type):
                 raise ParameterError(f"{named}({k}=...) is not taken: " + _INSTEAD["weight"])
@@ -373,7 +378,7 @@ def get_loss(loss: str | Loss | dict) -> Loss:
                               f"chainrule Loss: give loss={named!r} (the mean over the batch: torch's "
                               "reduction='mean', Keras' 'sum_over_batch_size')")
     key = None if not isinstance(loss, str) else loss if loss in LOSSES else \
-        ALIASES.get(loss.lower(), loss.lower())
+        alias_of(loss) or loss.lower()
     if key not in LOSSES and isinstance(key, str) and bare(key) in OTHER_BARE:
         raise UnknownNameError(f"loss={loss!r} is not known; expected one of {', '.join(sorted(LOSSES))}. {loss!r} is "
                                "another loss than these: write it as a Loss subclass and give it to cr.register_loss")

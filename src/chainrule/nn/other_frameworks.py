@@ -9,11 +9,13 @@ from typing import Any
 
 from ..errors import ChainruleTypeError, did_you_mean
 from . import activations, initializers
+from .activations import bare
 
 #: another framework's activation layers (and names), which a chainrule Dense holds as its own activation: the
-#: built-in activations but the identity, under their names and torch's (activations.ALIASES)
-ACTIVATION_LAYERS = {**{name: name for name in activations.BUILT_IN if name != "linear"},
-                     **{alias: name for alias, name in activations.ALIASES.items() if name != "linear"}}
+#: built-in activations but the identity, under their names and torch's (activations.ALIASES): one row a name, as
+#: `bare` spells it (LeakyReLU, leaky_relu and leakyrelu are one)
+ACTIVATION_LAYERS = {bare(alias): name for alias, name in [*((name, name) for name in activations.BUILT_IN),
+                                                           *activations.ALIASES.items()] if name != "linear"}
 
 
 def instead_of(layer: Any) -> str:
@@ -33,8 +35,8 @@ def instead_of(layer: Any) -> str:
     rate = getattr(layer, "p", getattr(layer, "rate", None))
     if name == "dropout" and owner and isinstance(rate, (int, float)):
         return f"; give chainrule's own: Dropout({rate!r}) (cr.Dropout, the same rate)"
-    if name in ACTIVATION_LAYERS:
-        act: Any = ACTIVATION_LAYERS[name]
+    if bare(name) in ACTIVATION_LAYERS:
+        act: Any = ACTIVATION_LAYERS[bare(name)]
         slope = getattr(layer, "negative_slope", getattr(layer, "alpha", None))    # torch's, Keras 3's / Keras 2's
         if act == "leaky_relu" and isinstance(slope, (int, float)) and slope != 0.01:     # not chainrule's default
             act = {"name": "leaky_relu", "alpha": float(slope)}

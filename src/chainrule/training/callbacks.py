@@ -279,7 +279,8 @@ def _is_terminal(stream: Any) -> bool:
 def make_progress(verbose: int | str) -> list[Callback]:
     """fit's verbose: 0 silent, 1 (and Keras' 'auto') a bar, 2 a line an epoch."""
     if not check.verbosity(verbose):
-        raise ValidationError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r}")
+        raise ValidationError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r} (Keras' fit prints only its "
+                              "'Epoch i/n' headers for it, no loss: give 2 for a line an epoch, 0 for none)")
     choices: list[list[Callback]] = [[], [ProgressBar()], [EpochLogger()]]
     return choices[1 if isinstance(verbose, str) else int(verbose or 0)]
 

@@ -231,16 +231,19 @@ def _still_biases(state: dict) -> list[int] | None:
 def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
-    was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
+    was), the step a tensor as torch writes it (torch's SGD counts no steps: its state is the momentum buffer alone,
+    none for plain SGD). Give `net` where a layer has no bias (torch then numbers the
     parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused, and so is
     one with no arrays to tell by (plain SGD's, any optimizer's before its first step)."""
     import torch
     _state_parts(sd, "to_torch_state")
     _refuse_own_side(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")
-    return {"state": {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
-                          torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
-                          for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
+    counted = not any(isinstance(g, dict) and "dampening" in g for g in groups)     # SGD's group: torch's counts none
+    converted = {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
+                     torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
+                     for k, v in entry.items() if counted or k != "step"} for i, entry in state.items()}
+    return {"state": {i: entry for i, entry in converted.items() if entry}, "param_groups": groups}
 
 
 def from_torch_state(sd: dict, net: Network | None = None) -> dict:

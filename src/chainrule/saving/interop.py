@@ -89,7 +89,7 @@ def to_torch(net: Network) -> Any:
 def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
     """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
     if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
-        got = str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__ + _given_instead(sd, what)
+        got = (str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__) + _given_instead(sd, what)
         raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
                               f"(optimizer.state_dict()'s); got {got}")
     state = sd["state"]
@@ -112,6 +112,14 @@ def _given_instead(given: Any, what: str) -> str:
     library) and the call to write instead: the optimizer's own library's state dict goes the other way."""
     if isinstance(given, Network):
         return f", the network: it comes second, {what}(opt.state_dict(), net=net)"
+    values = list(given.values()) if isinstance(given, dict) else given if isinstance(given, (list, tuple)) else None
+    if values and all(isinstance(v, np.ndarray) or hasattr(v, "detach") for v in values):
+        weights = ("a model's weights (its state_dict()" if isinstance(given, dict) else "weights (get_weights()'s, "
+                   "or a model's parameters") + "), not an optimizer's state"
+        return (f", {weights}: to_torch(net) takes the network's weights to torch; give the optimizer's, "
+                "to_torch_state(opt.state_dict())" if what == "to_torch_state" else
+                f", {weights}: from_torch(model) reads a model's weights with its layers; give the optimizer's, "
+                "from_torch_state(optimizer.state_dict())")
     if not callable(getattr(given, "state_dict", None)):
         return ""
     if callable(getattr(given, "parameters", None)):                     # torch.nn.Module: its weights, no state

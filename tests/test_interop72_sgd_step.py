@@ -70,3 +70,23 @@ def test_torchs_sgd_state_goes_to_chainrule_and_back_unchanged(settings):
     _fit(net, opt, 3)
     torch_steps(module, tsgd, X, Y, 3)
     assert_weights_as_torch(net, module)
+
+
+def test_a_float32_bias_free_network_with_a_frozen_layer_has_torchs_entries_alone():
+    """torch's SGD has no entry for a parameter never stepped (the frozen layer's); chainrule's had one holding its
+    step alone."""
+    torch.manual_seed(72)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4, bias=False), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    model[2].requires_grad_(False)
+    net = cr.from_torch(model)
+    x, y = X.astype(np.float32), Y.astype(np.float32)
+    opt = cr.optim.SGD(lr=0.1, momentum=0.9)
+    net.fit(x, y, optimizer=opt, epochs=2, batch_size=len(x), shuffle=False, verbose=0)
+    tsgd = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    torch_steps(model, tsgd, x, y, 2)
+    converted, theirs = to_torch_state(opt.state_dict(), net=net)["state"], tsgd.state_dict()["state"]
+    assert {i: sorted(e) for i, e in converted.items()} == {i: sorted(e) for i, e in theirs.items()} == \
+        {0: ["momentum_buffer"]}
+    assert converted[0]["momentum_buffer"].dtype == torch.float32
+    np.testing.assert_allclose(converted[0]["momentum_buffer"].numpy(), theirs[0]["momentum_buffer"].numpy(),
+                               rtol=1e-5, atol=1e-6)

@@ -89,7 +89,7 @@ def to_torch(net: Network) -> Any:
 def _state_parts(sd: Any, what: str) -> tuple[dict, list]:
     """`sd`'s state and param_groups, or a refusal naming what a state dict is."""
     if not isinstance(sd, dict) or set(sd) != {"state", "param_groups"}:
-        got = str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__ + _given_instead(sd, what)
+        got = (str(sorted(map(str, sd))) if isinstance(sd, dict) else type(sd).__name__) + _given_instead(sd, what)
         raise ValidationError(f"{what}: a state dict is a dict with the keys ['param_groups', 'state'] "
                               f"(optimizer.state_dict()'s); got {got}")
     state = sd["state"]
@@ -112,6 +112,14 @@ def _given_instead(given: Any, what: str) -> str:
     library) and the call to write instead: the optimizer's own library's state dict goes the other way."""
     if isinstance(given, Network):
         return f", the network: it comes second, {what}(opt.state_dict(), net=net)"
+    values = list(given.values()) if isinstance(given, dict) else given if isinstance(given, (list, tuple)) else None
+    if values and all(isinstance(v, np.ndarray) or hasattr(v, "detach") for v in values):
+        weights = ("a model's weights (its state_dict()" if isinstance(given, dict) else "weights (get_weights()'s, "
+                   "or a model's parameters") + "), not an optimizer's state"
+        return (f", {weights}: to_torch(net) takes the network's weights to torch; give the optimizer's, "
+                "to_torch_state(opt.state_dict())" if what == "to_torch_state" else
+                f", {weights}: from_torch(model) reads a model's weights with its layers; give the optimizer's, "
+                "from_torch_state(optimizer.state_dict())")
     if not callable(getattr(given, "state_dict", None)):
         return ""
     if callable(getattr(given, "parameters", None)):                     # torch.nn.Module: its weights, no state
@@ -231,16 +239,19 @@ def _still_biases(state: dict) -> list[int] | None:
 def to_torch_state(sd: dict, net: Network | None = None) -> dict:
     """chainrule's `opt.state_dict()` as torch.optim's `load_state_dict` takes it for `to_torch(net)`'s
     parameters: each array a tensor in Linear's layout (W's transpose, a copy: torch's steps leave `sd` as it
-    was), the step a tensor as torch writes it. Give `net` where a layer has no bias (torch then numbers the
+    was), the step a tensor as torch writes it (torch's SGD counts no steps: its state is the momentum buffer alone,
+    none for plain SGD). Give `net` where a layer has no bias (torch then numbers the
     parameters after it otherwise); without it, a state whose bias never moved (a frozen one) is refused, and so is
     one with no arrays to tell by (plain SGD's, any optimizer's before its first step)."""
     import torch
     _state_parts(sd, "to_torch_state")
     _refuse_own_side(sd, "to_torch_state")
     state, groups = _state_parts(_renumbered(sd, net, "to_torch_state", True), "to_torch_state")
-    return {"state": {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
-                          torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
-                          for k, v in entry.items()} for i, entry in state.items()}, "param_groups": groups}
+    counted = not any(isinstance(g, dict) and "dampening" in g for g in groups)     # SGD's group: torch's counts none
+    converted = {i: {k: torch.tensor(float(_step("to_torch_state", i, v))) if k == "step" else
+                     torch.from_numpy(np.array(_floats("to_torch_state", i, k, v).T, order="C"))
+                     for k, v in entry.items() if counted or k != "step"} for i, entry in state.items()}
+    return {"state": {i: entry for i, entry in converted.items() if entry}, "param_groups": groups}
 
 
 def from_torch_state(sd: dict, net: Network | None = None) -> dict:

@@ -42,6 +42,12 @@ def from_torch(module: Any, loss: str | None = None) -> Network:
         raise ChainruleTypeError(_weights_alone(module))
     if isinstance(module, Mapping) and any(_state_dict_like(v, torch) for v in module.values()):
         raise ChainruleTypeError(_checkpoint(module, torch))
+    if isinstance(module, Mapping) and set(module) == {"state", "param_groups"}:
+        raise ChainruleTypeError("module must be a torch.nn.Sequential of Linear layers and activations; got an "
+                                 "optimizer's state dict ('state' and 'param_groups'), not a model: give the model, "
+                                 "and convert that dict for chainrule's optimizer with from_torch_state(sd)")
+    if isinstance(module, (list, tuple)) and module and all(isinstance(v, (np.ndarray, torch.Tensor)) for v in module):
+        raise ChainruleTypeError(_weights_list(module))
     if not isinstance(module, nn.Sequential):
         raise not_importable("module must be a torch.nn.Sequential of Linear layers and activations", module)
     items: list = []
@@ -145,19 +151,39 @@ def _list_or_script(module: Any, torch: Any, got: str = "", ref: str = "") -> st
 
 
 def _state_dict_like(obj: Any, torch: Any) -> bool:
-    """A state_dict: a non-empty mapping of names to tensors."""
-    return isinstance(obj, Mapping) and bool(obj) and all(isinstance(v, torch.Tensor) for v in obj.values())
+    """A state_dict: a non-empty mapping of names to tensors, or to NumPy arrays (one turned NumPy, `.numpy()` each)."""
+    return isinstance(obj, Mapping) and bool(obj) and all(isinstance(k, str) for k in obj) and (
+        all(isinstance(v, torch.Tensor) for v in obj.values()) or all(isinstance(v, np.ndarray) for v in obj.values()))
+
+
+def _weights_list(weights: list | tuple) -> str:
+    """The refusal of a list of weight arrays (`get_weights()`'s, `list(model.parameters())`): no layers, and no layout
+    to tell by (a square one reads as torch's (n_out, n_in) and as chainrule's and Keras' W (n_in, n_out) alike)."""
+    shapes = ", ".join(str(tuple(v.shape)) for v in weights[:4]) + (", ..." if len(weights) > 4 else "")
+    kind = "tensors" if all(hasattr(v, "detach") for v in weights) else "arrays"
+    return (f"module must be a torch.nn.Sequential of Linear layers and activations; got a {type(weights).__name__} "
+            f"of {len(weights)} {kind} (shapes {shapes}), weights without the layers, whose layout nothing tells "
+            "(torch's Linear.weight is (n_out, n_in), chainrule's and Keras' W (n_in, n_out): a square one reads "
+            "either way): torch's (list(model.parameters()), a state_dict's values) come with their model, give it, "
+            "cr.from_torch(model); chainrule's or Keras' (get_weights()) go into a network of those layers, "
+            "net.set_weights(weights)")
 
 
 def _weights_alone(sd: Mapping, ref: str = "sd", got: str = "a state_dict") -> str:
-    """The refusal of a state_dict (names -> tensors): the weights without the layers that compute with them;
+    """The refusal of a state_dict (names -> tensors, or NumPy arrays: turned back into tensors in the advice, in
+    torch's layout as they are): the weights without the layers that compute with them;
     `ref` is how the advice names it, `got` what was given."""
     keys = list(sd)
     wrapped = all(isinstance(k, str) and k.startswith("module.") for k in keys)
-    strip = (" (its keys start with 'module.', DataParallel's: load {k.removeprefix('module.'): v for k, v in "
-             f"{ref}.items()}})" if wrapped else "")
+    numpy = not all(hasattr(v, "detach") for v in sd.values())
+    value = "torch.from_numpy(v)" if numpy else "v"
+    strip = (" (its keys start with 'module.', DataParallel's: load {k.removeprefix('module.'): " + value +
+             f" for k, v in {ref}.items()}})" if wrapped else
+             f" (NumPy arrays, which load_state_dict does not take: load {{k: torch.from_numpy(v) for k, v in "
+             f"{ref}.items()}})" if numpy else "")
+    kind = "NumPy arrays" if numpy else "tensors"
     return (f"module must be a torch.nn.Sequential of Linear layers and activations; got {got} ({len(keys)} "
-            f"tensors: {', '.join(map(repr, keys[:3]))}{', ...' if len(keys) > 3 else ''}), the weights without the "
+            f"{kind}: {', '.join(map(repr, keys[:3]))}{', ...' if len(keys) > 3 else ''}), the weights without the "
             f"layers: build the model, load them with model.load_state_dict({ref}){strip}, then cr.from_torch(model)")
 
 

@@ -24,12 +24,10 @@ def test_the_outputs_are_keras_model_of_x(monkeypatch: pytest.MonkeyPatch, dtype
     monkeypatch.setenv("KERAS_BACKEND", os.environ.get("KERAS_BACKEND", "torch"))
     keras = pytest.importorskip("keras")
     net = _net(dtype)
-    keras.config.set_floatx(dtype)
-    try:
-        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(6, activation="tanh"),
-                                  keras.layers.Dropout(0.3), keras.layers.Dense(3, activation="softmax")])
-    finally:
-        keras.config.set_floatx("float32")
+    # each layer's own dtype: set_floatx would leave Keras' global dtype policy at float64 for later tests
+    model = keras.Sequential([keras.Input((4,), dtype=dtype), keras.layers.Dense(6, activation="tanh", dtype=dtype),
+                              keras.layers.Dropout(0.3, dtype=dtype),
+                              keras.layers.Dense(3, activation="softmax", dtype=dtype)])
     model.set_weights(net.get_weights())               # chainrule's W is Keras' kernel: (n_in, n_out)
     X = np.random.default_rng(1).normal(size=(9, 4)).astype(dtype)
     got = net(X)

@@ -298,6 +298,8 @@ def run(net, optimizer, plan: tuple, X: np.ndarray | SparseRows, Y: np.ndarray |
             decoupled=bool(getattr(optimizer, "decoupled", False)), t=t, s1=s1, s2=s2, bounds=bounds,
             csr=csr, dense_prefix=prefix, from_labels=from_labels, norms=norms)
     optimizer.t += len(losses)
+    if len(losses) > 1:         # as the NumPy steps leave it: each step's own `_ensure_state` clears it
+        optimizer.starting = False
     return Outcome(losses, correct, layer_norms, bad, None if bad_loss is None else divergence(net.grads, bad_loss))
 
 

@@ -175,3 +175,20 @@ def test_infinite_values_in_two_columns_name_the_first_column(tmp_path):
     with CsvStream(path, rows=20) as stream:
         with pytest.raises(ValidationError, match=r"column 'x9' has an infinite value on line 57 \('-Infinity'\)"):
             stream.fit("y", task="regression", impute="mean")
+
+
+def test_an_empty_chunk_is_counted_as_each_column_read_alone():
+    """Fails before: a chunk of no row (its numeric columns a block of 0 rows) raised NumPy's 'zero-size array to
+    reduction operation fmin which has no identity'; now each column is counted as `ColumnScan.update` counts it
+    alone: no row, no gap, no type (pandas reads an empty chunk of any column as float)."""
+    from chainrule.data.scan import ColumnScan
+    from chainrule.data.scanblock import scan_chunk
+    chunk = pd.DataFrame({"a": np.array([], np.float64), "b": np.array([], np.int64), "y": np.array([], np.float64)})
+    blocked = [ColumnScan("y", count_values=True), ColumnScan("a"), ColumnScan("b")]
+    scan_chunk(chunk, blocked, 2, None, None)
+    alone = [ColumnScan("y", count_values=True), ColumnScan("a"), ColumnScan("b")]
+    for scan in alone:
+        scan.update(chunk[scan.name], 2)
+    for got, want in zip(blocked, alone):
+        assert (got.rows, got.missing, got.kinds, got.kind) == (want.rows, want.missing, want.kinds, want.kind) \
+            == (0, 0, set(), "float")

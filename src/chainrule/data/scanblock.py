@@ -25,7 +25,7 @@ def scan_chunk(chunk: Any, scans: list[ColumnScan], line0: int, train: np.ndarra
         where.setdefault(c, i)
     kinds = dict(zip(chunk.columns, chunk.dtypes))     # (a Series looked up per column costs more than its sums)
     plain = [s for s in scans if not s.count_values and isinstance(kinds[s.name], np.dtype)
-             and kinds[s.name].kind in "iuf"]
+             and kinds[s.name].kind in "iuf"] if len(chunk) else []     # (no row: no value, read alone)
     group = max(1, BLOCK_VALUES // max(len(chunk), 1))
     done: set[int] = set()
     for g in range(0, len(plain), group):
